@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian packages (and, for tests, the npm packages of
+# package-lock.json) that loket needs, and only those that are missing.
+#   scripts/deps.sh build   what `make run` needs: compiler, CMake, libraries
+#   scripts/deps.sh test    the above, plus the test tools (Criterion, Node.js)
+#   scripts/deps.sh bench   the above, plus nginx-light and wrk for comparison
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libwslay-dev libssl-dev zlib1g-dev
+            libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libstemmer-dev)
+test_pkgs=(libcriterion-dev nodejs npm sqlite3 clang)
+bench_pkgs=(nginx-light wrk)
+
+want=("${build_pkgs[@]}")
+case "${1:-build}" in
+  build) ;;
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 1 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing Debian packages: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-build}" != build ]; then
+  # npm packages for the integration and browser tests, exactly as locked.
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+fi

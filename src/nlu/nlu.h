@@ -1,0 +1,79 @@
+/*
+ * nlu: reads a customer's text against a knowledge base.
+ *
+ * A model is built once per knowledge-base version and then shared read-only
+ * by every thread. Reading a message gives its language, the best-matching
+ * articles with a calibrated confidence, the answer-or-decline decision, and
+ * the signals the conversation policy needs. Pure: no I/O, no clock, no
+ * globals that change after lk_nlu_build() returns.
+ */
+#ifndef LK_NLU_H
+#define LK_NLU_H
+
+#include "kb/kb.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct lk_nlu_model lk_nlu_model_t;
+
+#define LK_NLU_TOP_K 3
+
+typedef struct {
+    /* Confidence at or above which the bot answers; in [0, 1]. */
+    double answer_threshold;
+} lk_nlu_options_t;
+
+/* The defaults: answer_threshold chosen on held-out data (docs/quality.md). */
+void lk_nlu_options_default(lk_nlu_options_t *opts /* OUT */);
+
+typedef struct {
+    long article;      /* index into the knowledge base the model was built from */
+    double confidence; /* calibrated probability that this article is right */
+} lk_nlu_match_t;
+
+/* Signal scores in [0, 1]; the policy compares them with its thresholds. */
+typedef struct {
+    double person_request; /* asks for a human ("medewerker", "agent please") */
+    double bot_question;   /* asks whether this is a bot */
+    double negative;       /* anger or frustration */
+    double complaint;      /* files a complaint */
+    double multi_question; /* several questions at once */
+    double repeat;         /* repeats one of the earlier customer messages */
+} lk_nlu_signals_t;
+
+typedef struct {
+    char language[8]; /* "nl", "en"; "" when it cannot tell */
+    double language_confidence;
+    lk_nlu_match_t top[LK_NLU_TOP_K];
+    size_t n_top;   /* how many of top[] are filled, best first */
+    bool answer;    /* true: answer with top[0]; false: decline */
+    lk_nlu_signals_t signals;
+} lk_nlu_reading_t;
+
+/* What the reader may know of the conversation so far (for `repeat`). */
+typedef struct {
+    const char *const *previous; /* earlier customer messages, oldest first */
+    size_t n_previous;
+    const char *language_hint; /* the conversation's language, or NULL */
+} lk_nlu_context_t;
+
+/* ---- life cycle -------------------------------------------------------- */
+
+/* Builds a model from kb (each article's title, example questions and answer).
+ * kb must stay alive and unchanged as long as the model. opts may be NULL for
+ * the defaults. 0 and *out (free with lk_nlu_free), or LK_EINVAL. */
+int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t **out /* OUT */);
+void lk_nlu_free(lk_nlu_model_t *model); /* model may be NULL */
+
+/* ---- operations -------------------------------------------------------- */
+
+/* Reads one message (valid UTF-8, len bytes). ctx may be NULL. Thread-safe
+ * for concurrent readers of the same model. 0, or LK_EUTF8 / LK_EINVAL. */
+int lk_nlu_read(const lk_nlu_model_t *model, const char *text, size_t len, const lk_nlu_context_t *ctx,
+                lk_nlu_reading_t *out /* OUT */);
+
+/* The threshold the model answers at. */
+double lk_nlu_threshold(const lk_nlu_model_t *model);
+
+#endif

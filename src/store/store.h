@@ -1,0 +1,178 @@
+/*
+ * store: loket's durable state behind one interface.
+ *
+ * Conversations, their messages (numbered by seq per conversation), the
+ * knowledge base's articles, users, login sessions and an append-only audit
+ * log. The SQLite backend (store_sqlite.c) is the embedded default; a
+ * PostgreSQL backend will sit behind the same functions, so the SQL and the
+ * types stay portable: times are int64 milliseconds since the epoch, ids are
+ * text, flags are integers.
+ *
+ * A handle is one database connection and belongs to one thread at a time.
+ * Writes happen inside lk_store_begin()/lk_store_commit(); nothing is
+ * acknowledged to a client before its commit returned 0.
+ *
+ * Strings in the record types below are either fixed arrays (ids and enum-like
+ * values, always NUL-terminated, "" for SQL NULL) or heap strings owned by the
+ * record and freed by its *_clear() function (NULL for SQL NULL).
+ */
+#ifndef LK_STORE_H
+#define LK_STORE_H
+
+#include "kb/kb.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct lk_store lk_store_t;
+
+#define LK_ID_MAX 40 /* ids like "c_" + 22 characters, with room to spare */
+
+/* ---- records ----------------------------------------------------------- */
+
+typedef struct {
+    char id[LK_ID_MAX];
+    char token_hash[65];   /* hex SHA-256 of the customer's token */
+    char status[16];       /* "bot" | "queued" | "assigned" | "closed" */
+    char language[8];      /* "nl", "en", ... */
+    char handoff_reason[24]; /* "" when none */
+    int64_t created_at;
+    int64_t updated_at;
+    int64_t queued_at;   /* 0 when never queued (last time it entered "queued") */
+    int64_t assigned_at; /* 0 when not assigned */
+    int64_t closed_at;   /* 0 when open */
+    char assigned_to[LK_ID_MAX]; /* user id, "" when none */
+    int64_t next_seq;    /* seq the next message gets; starts at 1 */
+    int rating;          /* 1..5, 0 when not rated */
+    char *rating_comment; /* NULL when none */
+    char *disposition;    /* NULL while open */
+    char *policy_state;   /* the policy's own state as JSON text; NULL = fresh */
+} lk_conv_t;
+
+typedef struct {
+    char id[LK_ID_MAX];
+    char conversation_id[LK_ID_MAX];
+    int64_t seq;
+    char sender[12]; /* "customer" | "bot" | "agent" | "system" */
+    bool automated;
+    char *text;
+    int64_t created_at;
+    char *article_id; /* NULL unless a bot answer from the knowledge base */
+    double confidence; /* meaningful only when has_confidence */
+    bool has_confidence;
+    char author_id[LK_ID_MAX]; /* the agent's user id, "" otherwise */
+    char *author_name;         /* the agent's display name, NULL otherwise */
+} lk_msg_t;
+
+typedef struct {
+    char id[LK_ID_MAX];
+    char email[256];
+    char role[16]; /* "agent" | "supervisor" | "admin" */
+    char *display_name;
+    char *password_hash; /* argon2id string (libsodium crypto_pwhash_str) */
+    int64_t created_at;
+    bool disabled;
+} lk_user_t;
+
+typedef struct {
+    char id_hash[65]; /* hex SHA-256 of the session cookie's value */
+    char user_id[LK_ID_MAX];
+    int64_t created_at;
+    int64_t expires_at;
+} lk_session_t;
+
+void lk_conv_clear(lk_conv_t *c);       /* frees the heap strings; c may be zeroed */
+void lk_msg_clear(lk_msg_t *m);
+void lk_msgs_free(lk_msg_t *msgs, size_t n); /* clears each and frees the array */
+void lk_convs_free(lk_conv_t *convs, size_t n);
+void lk_user_clear(lk_user_t *u);
+
+/* ---- life cycle -------------------------------------------------------- */
+
+/* Opens (creating when missing) the SQLite database in data_dir (created with
+ * mode 0700 when missing), sets WAL and synchronous=FULL, and brings the
+ * schema up to date. *created tells whether the database file was new.
+ * 0, LK_EIO (cannot create or open), LK_ESCHEMA (a newer loket made it). */
+int lk_store_open(const char *data_dir, lk_store_t **out /* OUT */, bool *created /* OUT, may be NULL */);
+void lk_store_close(lk_store_t *st); /* st may be NULL */
+/* The schema version this program writes. */
+int lk_store_schema_version(void);
+
+/* ---- transactions ------------------------------------------------------ */
+
+/* begin takes the write lock at once (SQLite: BEGIN IMMEDIATE) so a
+ * transaction never fails half-way for lack of it. Savepoints nest inside a
+ * transaction; a group of client requests can share one commit, each in its
+ * own savepoint. */
+int lk_store_begin(lk_store_t *st);
+int lk_store_commit(lk_store_t *st);
+int lk_store_rollback(lk_store_t *st);
+int lk_store_savepoint(lk_store_t *st, const char *name);
+int lk_store_release(lk_store_t *st, const char *name);
+int lk_store_rollback_to(lk_store_t *st, const char *name);
+
+/* ---- conversations ----------------------------------------------------- */
+
+int lk_store_conv_insert(lk_store_t *st, const lk_conv_t *c);
+/* LK_ENOENT when there is none. *out is overwritten; clear it after use. */
+int lk_store_conv_get(lk_store_t *st, const char *id, lk_conv_t *out /* OUT */);
+/* Writes every field of c except id, token_hash and created_at. LK_ENOENT. */
+int lk_store_conv_update(lk_store_t *st, const lk_conv_t *c);
+/* Conversations with status "queued", oldest queued_at first, at most limit. */
+int lk_store_conv_list_queued(lk_store_t *st, size_t limit, lk_conv_t **out /* OUT */, size_t *n /* OUT */);
+/* Conversations assigned to user_id that are not closed, oldest first. */
+int lk_store_conv_list_assigned(lk_store_t *st, const char *user_id, size_t limit, lk_conv_t **out /* OUT */,
+                                size_t *n /* OUT */);
+/* 1-based place of conversation id in the queue (by queued_at, then id);
+ * 0 when it is not queued. */
+int lk_store_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos /* OUT */);
+
+/* ---- messages ---------------------------------------------------------- */
+
+/* Appends m; m->seq must be unused in its conversation (LK_EEXIST if not). */
+int lk_store_msg_insert(lk_store_t *st, const lk_msg_t *m);
+/* Messages of a conversation with seq > after_seq, in seq order, at most
+ * limit (0 = no limit). The caller frees with lk_msgs_free(). */
+int lk_store_msg_list(lk_store_t *st, const char *conversation_id, int64_t after_seq, size_t limit,
+                      lk_msg_t **out /* OUT */, size_t *n /* OUT */);
+/* The last `limit` messages of sender in the conversation, oldest first. */
+int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, const char *sender, size_t limit,
+                             lk_msg_t **out /* OUT */, size_t *n /* OUT */);
+
+/* ---- knowledge base ---------------------------------------------------- */
+
+/* Inserts or replaces every article of kb by id; with replace, also deletes
+ * articles whose id is not in kb. Bumps the KB version. Call inside a
+ * transaction so a failure changes nothing. */
+int lk_store_kb_import(lk_store_t *st, const lk_kb_t *kb, bool replace, int64_t now);
+/* Every article, ordered by id. */
+int lk_store_kb_load(lk_store_t *st, lk_kb_t *out /* OUT */);
+/* A number that changes whenever the articles change (also from another
+ * process). */
+int lk_store_kb_version(lk_store_t *st, int64_t *version /* OUT */);
+
+/* ---- users and sessions ------------------------------------------------ */
+
+/* LK_EEXIST when the e-mail address (case-insensitive) is taken. */
+int lk_store_user_insert(lk_store_t *st, const lk_user_t *u);
+int lk_store_user_get_by_email(lk_store_t *st, const char *email, lk_user_t *out /* OUT */);
+int lk_store_user_get(lk_store_t *st, const char *id, lk_user_t *out /* OUT */);
+
+int lk_store_session_insert(lk_store_t *st, const lk_session_t *s);
+/* LK_ENOENT when missing or expired at now. */
+int lk_store_session_get(lk_store_t *st, const char *id_hash, int64_t now, lk_session_t *out /* OUT */);
+int lk_store_session_delete(lk_store_t *st, const char *id_hash);
+/* Deletes sessions that expired before now; *deleted may be NULL. */
+int lk_store_session_purge(lk_store_t *st, int64_t now, int64_t *deleted /* OUT */);
+
+/* ---- audit log (append-only) ------------------------------------------- */
+
+/* actor: "customer", "system" or a user id; action: e.g. "conversation.create";
+ * conversation_id and detail may be NULL. detail must not hold personal data. */
+int lk_store_audit(lk_store_t *st, int64_t at, const char *actor, const char *action,
+                   const char *conversation_id, const char *detail);
+/* How many audit records there are with this action (for tests and metrics). */
+int lk_store_audit_count(lk_store_t *st, const char *action, int64_t *n /* OUT */);
+
+#endif

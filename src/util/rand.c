@@ -1,0 +1,52 @@
+/*
+ * Random identifiers and secret tokens from libsodium's CSPRNG, and the
+ * hashing and constant-time comparison used to check a token without storing
+ * it: only SHA-256(token) is kept, so a copy of the database does not let
+ * anyone into a conversation.
+ */
+#include "util.h"
+
+#include <sodium.h>
+#include <string.h>
+
+int lk_rand_init(void)
+{
+    return sodium_init() < 0 ? LK_EIO : 0;
+}
+
+void lk_rand_id(const char *prefix, char *out, size_t outsize)
+{
+    static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz"; /* Crockford base32 */
+    size_t plen = strlen(prefix);
+    if (outsize < plen + 23) {
+        if (outsize)
+            out[0] = '\0';
+        return;
+    }
+    memcpy(out, prefix, plen);
+    unsigned char rnd[22];
+    randombytes_buf(rnd, sizeof rnd);
+    for (size_t i = 0; i < 22; i++)
+        out[plen + i] = alphabet[rnd[i] & 31];
+    out[plen + 22] = '\0';
+}
+
+void lk_rand_token(char out[LK_TOKEN_LEN + 1])
+{
+    unsigned char rnd[32];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2base64(out, LK_TOKEN_LEN + 1, rnd, sizeof rnd, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(rnd, sizeof rnd);
+}
+
+void lk_token_hash(const char *token, size_t len, char out[LK_TOKEN_HASH_LEN + 1])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)token, len);
+    sodium_bin2hex(out, LK_TOKEN_HASH_LEN + 1, h, sizeof h);
+}
+
+bool lk_const_eq(const char *a, const char *b, size_t len)
+{
+    return sodium_memcmp(a, b, len) == 0;
+}

@@ -1,0 +1,77 @@
+/* Unit tests for util/: errors, buffers with limits, UTF-8, ids and tokens. */
+#include "util/util.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+Test(util, strerror_names_every_code)
+{
+    cr_assert_str_eq(lk_strerror(LK_ENOENT), "not found");
+    cr_assert_str_eq(lk_errname(LK_ETOOBIG), "ETOOBIG");
+    cr_assert_str_eq(lk_strerror(12345), "unknown error");
+    cr_assert_str_eq(lk_strerror(0), "success");
+}
+
+Test(util, buf_refuses_to_pass_its_limit)
+{
+    lk_buf_t b;
+    lk_buf_init(&b, 8);
+    cr_assert_eq(lk_buf_append_cstr(&b, "12345"), 0);
+    cr_assert_eq(lk_buf_append_cstr(&b, "6789"), LK_ETOOBIG);
+    cr_assert_str_eq(b.data, "12345");
+    cr_assert_eq(lk_buf_printf(&b, "%d", 678), 0);
+    cr_assert_str_eq(b.data, "12345678");
+    cr_assert_eq(lk_buf_printf(&b, "x"), LK_ETOOBIG);
+    cr_assert_eq(b.len, 8);
+    lk_buf_free(&b);
+}
+
+Test(util, utf8_validation)
+{
+    cr_assert(lk_utf8_valid("héllo €", strlen("héllo €")));
+    cr_assert(lk_utf8_valid("\xF0\x9F\x98\x80", 4)); /* emoji */
+    cr_assert_not(lk_utf8_valid("\xC3", 1));         /* truncated */
+    cr_assert_not(lk_utf8_valid("\xC0\xAF", 2));     /* overlong */
+    cr_assert_not(lk_utf8_valid("\xED\xA0\x80", 3)); /* surrogate */
+    cr_assert_not(lk_utf8_valid("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
+    cr_assert_not(lk_utf8_valid("a\0b", 3));
+    cr_assert_not(lk_utf8_valid("\xFF", 1));
+}
+
+Test(util, ids_and_tokens_are_random_and_well_formed)
+{
+    cr_assert_eq(lk_rand_init(), 0);
+    char a[32], b[32];
+    lk_rand_id("c_", a, sizeof a);
+    lk_rand_id("c_", b, sizeof b);
+    cr_assert_eq(strlen(a), 24);
+    cr_assert_str_neq(a, b);
+    char t[LK_TOKEN_LEN + 1];
+    lk_rand_token(t);
+    cr_assert_eq(strlen(t), LK_TOKEN_LEN);
+    char h1[LK_TOKEN_HASH_LEN + 1], h2[LK_TOKEN_HASH_LEN + 1];
+    lk_token_hash(t, strlen(t), h1);
+    lk_token_hash(t, strlen(t), h2);
+    cr_assert(lk_const_eq(h1, h2, LK_TOKEN_HASH_LEN));
+    lk_token_hash("other", 5, h2);
+    cr_assert_not(lk_const_eq(h1, h2, LK_TOKEN_HASH_LEN));
+}
+
+Test(util, rfc3339)
+{
+    char ts[LK_RFC3339_LEN];
+    lk_time_rfc3339(1795430000123, ts);
+    cr_assert_str_eq(ts, "2026-11-23T10:33:20.123Z");
+}
+
+Test(util, parse_i64_bounds)
+{
+    int64_t v;
+    cr_assert_eq(lk_parse_i64("42", 0, 100, &v), 0);
+    cr_assert_eq(v, 42);
+    cr_assert_eq(lk_parse_i64("101", 0, 100, &v), LK_EINVAL);
+    cr_assert_eq(lk_parse_i64("4x", 0, 100, &v), LK_EINVAL);
+    cr_assert_eq(lk_parse_i64("", 0, 100, &v), LK_EINVAL);
+    cr_assert_eq(lk_parse_i64("-5", -10, 100, &v), 0);
+    cr_assert_eq(v, -5);
+}
