@@ -1,3 +1,399 @@
-/* placeholder; replaced by the command line */
+/*
+ * loket's command line: parse, dispatch, report. Each command is a thin
+ * shell around the modules; the commands and their exit codes are part of
+ * the outside contract (CONTRACT.md): 0 success, 1 usage or input error
+ * (one line on stderr naming the problem), 2 internal failure.
+ */
+#include "api/api.h"
+#include "config/config.h"
+#include "eval/eval.h"
+#include "kb/kb.h"
+#include "store/store.h"
 #include "util/util.h"
-int main(void) { return 0; }
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define EXIT_USAGE 1
+#define EXIT_INTERNAL 2
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("loket: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(" (see `loket help`)\n", stderr);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+static const struct {
+    const char *name, *synopsis, *text;
+} commands[] = {
+    {"serve", "loket serve [--listen ADDR:PORT] [--data DIR] [--config FILE] [--OPTION VALUE ...]",
+     "Starts the server. A new data directory gets the built-in demo knowledge base.\n"
+     "Stops gracefully on SIGTERM or SIGINT."},
+    {"kb", "loket kb import FILE [--replace] [--data DIR]\n       loket kb export [--data DIR]",
+     "import: adds or updates the articles of FILE (KB JSON) by id; --replace also removes\n"
+     "articles that are not in FILE. A bad file changes nothing. A running server picks the\n"
+     "change up within 2 seconds.\nexport: prints the knowledge base as KB JSON."},
+    {"user", "loket user add --email EMAIL --role agent|supervisor|admin [--name NAME] [--password-stdin] [--data DIR]",
+     "Adds a console user. With --password-stdin the password is read from standard input;\n"
+     "without it, one is generated and printed once."},
+    {"eval", "loket eval --train FILE --test FILE [--val FILE] [--target-error ALPHA]",
+     "Builds the bot from --train, chooses its answering threshold on --val, asks it every\n"
+     "--test text and prints the figures as one JSON object (see docs/quality.md)."},
+    {"help", "loket help [COMMAND]", "Shows this help, or a command's."},
+    {"--version", "loket --version", "Prints the version."},
+};
+
+static void print_help(const char *command)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (command && strcmp(command, commands[i].name) != 0)
+            continue;
+        printf("%s\n", commands[i].synopsis);
+        if (command) {
+            printf("\n%s\n", commands[i].text);
+            if (strcmp(command, "serve") == 0) {
+                printf("\n");
+                lk_config_print_help();
+            }
+        }
+    }
+    if (!command)
+        printf("\nloket %s: a hybrid customer-contact server. `loket help COMMAND` for details.\n", LOKET_VERSION);
+}
+
+/* The data directory: --data DIR, else LOKET_DATA, else the default. Removes
+ * the flag from the argument list it returns in rest/n_rest. */
+static int data_dir_from(int argc, char **argv, char *out, size_t outsize, char **rest, int *n_rest)
+{
+    const char *dir = getenv("LOKET_DATA");
+    if (!dir || !*dir)
+        dir = "./loket-data";
+    *n_rest = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--data") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("--data needs a directory");
+            dir = argv[++i];
+        } else if (strncmp(argv[i], "--data=", 7) == 0) {
+            dir = argv[i] + 7;
+        } else {
+            rest[(*n_rest)++] = argv[i];
+        }
+    }
+    if (strlen(dir) >= outsize)
+        return usage_error("the data directory's name is too long");
+    memcpy(out, dir, strlen(dir) + 1);
+    return 0;
+}
+
+static int open_store(const char *dir, lk_store_t **st)
+{
+    int rc = lk_store_open(dir, st, NULL);
+    if (rc) {
+        fprintf(stderr, "loket: cannot open the database in %s: %s\n", dir, lk_strerror(rc));
+        return rc == LK_ESCHEMA ? EXIT_USAGE : EXIT_INTERNAL;
+    }
+    return 0;
+}
+
+static char *read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f)
+        return NULL;
+    lk_buf_t b;
+    lk_buf_init(&b, max);
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = lk_buf_append(&b, chunk, n);
+    bool err = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (rc || err) {
+        lk_buf_free(&b);
+        errno = rc ? EFBIG : EIO;
+        return NULL;
+    }
+    return lk_buf_steal(&b, len);
+}
+
+static int cmd_kb(int argc, char **argv)
+{
+    char dir[1024];
+    char **rest = lk_xcalloc((size_t)argc + 1, sizeof *rest);
+    int n, ret = data_dir_from(argc - 1, argv + 1, dir, sizeof dir, rest, &n);
+    if (ret)
+        goto out;
+    if (n >= 1 && strcmp(rest[0], "export") == 0) {
+        if (n > 1) {
+            ret = usage_error("kb export: unexpected argument %s", rest[1]);
+            goto out;
+        }
+        lk_store_t *st;
+        if ((ret = open_store(dir, &st)) != 0)
+            goto out;
+        lk_kb_t kb;
+        int rc = lk_store_kb_load(st, &kb);
+        lk_store_close(st);
+        if (rc) {
+            fprintf(stderr, "loket: cannot read the knowledge base: %s\n", lk_strerror(rc));
+            ret = EXIT_INTERNAL;
+            goto out;
+        }
+        char *json = lk_kb_to_json(&kb);
+        fputs(json, stdout);
+        fputc('\n', stdout);
+        free(json);
+        lk_kb_free(&kb);
+        ret = fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;
+    } else if (n >= 1 && strcmp(rest[0], "import") == 0) {
+        const char *file = NULL;
+        bool replace = false;
+        for (int i = 1; i < n; i++) {
+            if (strcmp(rest[i], "--replace") == 0)
+                replace = true;
+            else if (rest[i][0] == '-' && rest[i][1] != '\0') {
+                ret = usage_error("kb import: unknown option %s", rest[i]);
+                goto out;
+            } else if (!file)
+                file = rest[i];
+            else {
+                ret = usage_error("kb import: more than one file given");
+                goto out;
+            }
+        }
+        if (!file) {
+            ret = usage_error("kb import: name the KB JSON file to import");
+            goto out;
+        }
+        size_t len;
+        char *json = read_file(file, 256u << 20, &len);
+        if (!json) {
+            fprintf(stderr, "loket: cannot read %s: %s\n", file, strerror(errno));
+            ret = EXIT_USAGE;
+            goto out;
+        }
+        lk_kb_t kb;
+        char err[512];
+        int rc = lk_kb_parse(json, len, &kb, err, sizeof err);
+        free(json);
+        if (rc) {
+            fprintf(stderr, "loket: %s: %s\n", file, err);
+            ret = EXIT_USAGE;
+            goto out;
+        }
+        lk_store_t *st;
+        if ((ret = open_store(dir, &st)) != 0) {
+            lk_kb_free(&kb);
+            goto out;
+        }
+        rc = lk_store_begin(st);
+        if (rc == 0)
+            rc = lk_store_kb_import(st, &kb, replace, lk_time_now_ms());
+        if (rc == 0)
+            rc = lk_store_audit(st, lk_time_now_ms(), "cli", "kb.import", NULL, replace ? "replace" : "upsert");
+        if (rc == 0)
+            rc = lk_store_commit(st);
+        else
+            lk_store_rollback(st);
+        lk_store_close(st);
+        if (rc) {
+            fprintf(stderr, "loket: cannot import the knowledge base: %s\n", lk_strerror(rc));
+            ret = EXIT_INTERNAL;
+        } else {
+            fprintf(stderr, "loket: imported %zu articles from %s%s\n", kb.n_articles, file,
+                    replace ? " (replacing the others)" : "");
+        }
+        lk_kb_free(&kb);
+    } else {
+        ret = usage_error("kb: expected `kb import FILE` or `kb export`");
+    }
+out:
+    free(rest);
+    return ret;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+    char dir[1024];
+    char **rest = lk_xcalloc((size_t)argc + 1, sizeof *rest);
+    int n, ret = data_dir_from(argc - 1, argv + 1, dir, sizeof dir, rest, &n);
+    const char *email = NULL, *role = NULL, *name = NULL;
+    bool from_stdin = false;
+    if (ret)
+        goto out;
+    if (n < 1 || strcmp(rest[0], "add") != 0) {
+        ret = usage_error("user: expected `user add --email EMAIL --role ROLE`");
+        goto out;
+    }
+    for (int i = 1; i < n; i++) {
+        if (strcmp(rest[i], "--email") == 0 && i + 1 < n)
+            email = rest[++i];
+        else if (strcmp(rest[i], "--role") == 0 && i + 1 < n)
+            role = rest[++i];
+        else if (strcmp(rest[i], "--name") == 0 && i + 1 < n)
+            name = rest[++i];
+        else if (strcmp(rest[i], "--password-stdin") == 0)
+            from_stdin = true;
+        else {
+            ret = usage_error("user add: unexpected argument %s", rest[i]);
+            goto out;
+        }
+    }
+    if (!email || !*email || !strchr(email, '@') || strlen(email) >= 254 || !lk_utf8_valid(email, strlen(email))) {
+        ret = usage_error("user add: --email needs an e-mail address");
+        goto out;
+    }
+    if (!role || (strcmp(role, "agent") && strcmp(role, "supervisor") && strcmp(role, "admin"))) {
+        ret = usage_error("user add: --role must be agent, supervisor or admin");
+        goto out;
+    }
+    if (name && (!*name || strlen(name) > 200 || !lk_utf8_valid(name, strlen(name)))) {
+        ret = usage_error("user add: --name must be 1 to 200 bytes of text");
+        goto out;
+    }
+    char password[1025];
+    if (from_stdin) {
+        size_t len = fread(password, 1, sizeof password - 1, stdin);
+        password[len] = '\0';
+        while (len && (password[len - 1] == '\n' || password[len - 1] == '\r'))
+            password[--len] = '\0';
+        if (len < 8) {
+            ret = usage_error("user add: the password must have at least 8 characters");
+            goto out;
+        }
+    } else {
+        lk_rand_token(password); /* 256 random bits */
+        password[20] = '\0';
+    }
+    lk_user_t u = {0};
+    lk_rand_id("u_", u.id, sizeof u.id);
+    snprintf(u.email, sizeof u.email, "%s", email);
+    snprintf(u.role, sizeof u.role, "%s", role);
+    u.display_name = lk_xstrdup(name ? name : email);
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        fprintf(stderr, "loket: not enough memory to hash the password\n");
+        free(u.display_name);
+        ret = EXIT_INTERNAL;
+        goto out;
+    }
+    u.password_hash = hash;
+    u.created_at = lk_time_now_ms();
+    lk_store_t *st;
+    if ((ret = open_store(dir, &st)) != 0) {
+        free(u.display_name);
+        goto out;
+    }
+    int rc = lk_store_begin(st);
+    if (rc == 0)
+        rc = lk_store_user_insert(st, &u);
+    if (rc == 0)
+        rc = lk_store_audit(st, u.created_at, "cli", "user.add", NULL, u.id);
+    if (rc == 0)
+        rc = lk_store_commit(st);
+    else
+        lk_store_rollback(st);
+    lk_store_close(st);
+    free(u.display_name);
+    if (rc == LK_EEXIST) {
+        ret = usage_error("user add: a user with the e-mail address %s exists already", email);
+    } else if (rc) {
+        fprintf(stderr, "loket: cannot add the user: %s\n", lk_strerror(rc));
+        ret = EXIT_INTERNAL;
+    } else {
+        fprintf(stderr, "loket: added %s (%s) as %s\n", email, u.id, role);
+        if (!from_stdin)
+            printf("password: %s\n", password);
+    }
+    sodium_memzero(password, sizeof password);
+out:
+    free(rest);
+    return ret;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    lk_config_t cfg;
+    char err[512];
+    if (lk_config_from_args(&cfg, argc, argv, environ, err, sizeof err) != 0)
+        return usage_error("%s", err);
+    lk_log_level_t level;
+    if (lk_log_parse_level(cfg.log_level, &level) == 0)
+        lk_log_set_level(level);
+
+    /* Signals are taken by this thread alone, with sigwait(); every thread
+     * started from here inherits the blocked mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    lk_app_t *app;
+    int rc = lk_app_start(&cfg, &app);
+    if (rc)
+        return rc == LK_EINVAL || rc == LK_ESCHEMA ? EXIT_USAGE : EXIT_INTERNAL;
+    int sig = 0;
+    sigwait(&set, &sig);
+    LK_INFO("main", "received %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    lk_app_stop(app);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (lk_rand_init() != 0) {
+        fprintf(stderr, "loket: cannot initialise the random number generator\n");
+        return EXIT_INTERNAL;
+    }
+    if (argc < 2) {
+        print_help(NULL);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("loket %s\n", LOKET_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        if (argc > 2) {
+            for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+                if (strcmp(argv[2], commands[i].name) == 0) {
+                    print_help(argv[2]);
+                    return 0;
+                }
+            return usage_error("help: no command called %s", argv[2]);
+        }
+        print_help(NULL);
+        return 0;
+    }
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "kb") == 0)
+        return cmd_kb(argc - 1, argv + 1);
+    if (strcmp(cmd, "user") == 0)
+        return cmd_user(argc - 1, argv + 1);
+    if (strcmp(cmd, "eval") == 0)
+        return lk_eval_command(argc - 1, argv + 1);
+    return usage_error("unknown command %s", cmd);
+}

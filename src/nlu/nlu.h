@@ -22,6 +22,15 @@ typedef struct lk_nlu_model lk_nlu_model_t;
 typedef struct {
     /* Confidence at or above which the bot answers; in [0, 1]. */
     double answer_threshold;
+    /* Optional examples of questions the knowledge base must NOT answer
+     * (e.g. CLINC150's "oos" training texts): the model learns to be unsure
+     * on them. Not copied: must stay alive during lk_nlu_build() only. */
+    const char *const *negatives;
+    size_t n_negatives;
+    /* Training passes over the examples (0: the default). */
+    int epochs;
+    /* Seed of the training's shuffles; equal seeds give identical models. */
+    unsigned long seed;
 } lk_nlu_options_t;
 
 /* The defaults: answer_threshold chosen on held-out data (docs/quality.md). */
@@ -75,5 +84,10 @@ int lk_nlu_read(const lk_nlu_model_t *model, const char *text, size_t len, const
 
 /* The threshold the model answers at. */
 double lk_nlu_threshold(const lk_nlu_model_t *model);
+
+/* Changes the threshold (clamped to [0, 1]), e.g. after choosing it on
+ * held-out data. Not safe while other threads read with the model: call it
+ * before sharing the model. */
+void lk_nlu_set_threshold(lk_nlu_model_t *model, double threshold);
 
 #endif

@@ -52,6 +52,22 @@ int lk_handoff_reason_parse(const char *s, lk_handoff_reason_t *out /* OUT */); 
 
 /* ---- configuration ----------------------------------------------------- */
 
+/* Business hours (added by issue 4). One day has up to LK_POLICY_SPANS_PER_DAY
+ * opening spans [open_min, close_min) in minutes after local midnight
+ * (0..1440); a span with open_min >= close_min is unused. */
+#define LK_POLICY_SPANS_PER_DAY 2
+#define LK_POLICY_HOLIDAYS_MAX 128
+
+typedef struct {
+    int open_min;
+    int close_min;
+} lk_policy_span_t;
+
+/* Daylight-saving rule of the time zone. LK_POLICY_DST_EU: one hour more from
+ * the last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC,
+ * the rule of every EU time zone (computed in C, no tz database read). */
+typedef enum { LK_POLICY_DST_NONE = 0, LK_POLICY_DST_EU } lk_policy_dst_t;
+
 typedef struct {
     int max_consecutive_declines; /* hand over at this many declines in a row (2) */
     int loop_repeats;             /* the same question this many times hands over (3) */
@@ -61,13 +77,56 @@ typedef struct {
     double complaint_min;
     double multi_question_min;
     double repeat_min;
-    /* Business hours and holidays are added by the policy issue; until then
-     * people are treated as always reachable. */
+    /* ---- added by issue 4 (defaults in parentheses; docs/policy.md) ---- */
+    double language_min;      /* follow the reading's language at this confidence (0.7) */
+    double second_answer_min; /* several questions: answer the second match at this confidence (0.6) */
+    double sensitive_min;     /* a best match tagged "sensitive" at this confidence hands over (0.3) */
+    bool ask_feedback;        /* ask "did this help?" after an answer (true) */
+    /* week[0] is Monday ... week[6] Sunday, local time. Default: always open,
+     * so people count as reachable whenever agents_online says so. */
+    lk_policy_span_t week[7][LK_POLICY_SPANS_PER_DAY];
+    int32_t holidays[LK_POLICY_HOLIDAYS_MAX]; /* local dates YYYYMMDD, closed all day */
+    size_t n_holidays;
+    int tz_offset_min;      /* standard-time offset east of UTC (60: Europe/Amsterdam) */
+    lk_policy_dst_t tz_dst; /* (LK_POLICY_DST_EU) */
 } lk_policy_config_t;
 
 void lk_policy_config_default(lk_policy_config_t *cfg /* OUT */);
 
+/* Sets one option by name from its text form, as a configuration file holds
+ * it; the one option table behind it gives the names, bounds and defaults
+ * (docs/policy.md). Examples: ("loop_repeats", "3"), ("ask_feedback",
+ * "false"), ("business_hours", "mon-fri 09:00-17:00, sat 10:00-16:00"),
+ * ("holidays", "2026-12-25, 2026-12-26"), ("time_zone", "Europe/Amsterdam").
+ * 0, LK_ENOENT (no such option) or LK_EINVAL (bad value; cfg unchanged). */
+int lk_policy_config_set(lk_policy_config_t *cfg, const char *name, const char *value);
+
+/* Opening hours in text: "always" (or "24/7"), "closed", or groups separated
+ * by ',' or ';', each "DAYS SPAN [SPAN]" where DAYS is a day or a range
+ * ("mon-fri", Dutch "ma-vr", full names too) and SPAN is "HH:MM-HH:MM"
+ * (24:00 allowed). Days not named are closed. Replaces cfg->week; on error
+ * (LK_EINVAL) cfg is unchanged. */
+int lk_policy_hours_parse(const char *spec, lk_policy_config_t *cfg);
+/* Holidays in text: dates "YYYY-MM-DD" separated by ',', ';' or spaces, or
+ * "" / "none". Replaces cfg->holidays. 0 or LK_EINVAL (cfg unchanged). */
+int lk_policy_holidays_parse(const char *list, lk_policy_config_t *cfg);
+
+/* ---- business hours (pure; time is always an argument) ---------------- */
+
+/* Minutes east of UTC at instant t_ms in cfg's time zone (60 or 120 for
+ * Europe/Amsterdam). */
+int lk_policy_utc_offset_min(const lk_policy_config_t *cfg, int64_t t_ms);
+/* True when t_ms falls inside the business hours (weekly table, holidays). */
+bool lk_policy_open_at(const lk_policy_config_t *cfg, int64_t t_ms);
+/* The first instant at or after t_ms at which business hours are open
+ * (t_ms itself when open), or -1 when none within 400 days. */
+int64_t lk_policy_next_open(const lk_policy_config_t *cfg, int64_t t_ms);
+
 /* ---- state ------------------------------------------------------------- */
+
+/* What the bot's last message asked, so that a short "ja"/"nee" reply can be
+ * read: nothing, "did this help?", or "shall I put you through to a person?". */
+typedef enum { LK_PENDING_NONE = 0, LK_PENDING_FEEDBACK, LK_PENDING_OFFER } lk_policy_pending_t;
 
 typedef struct {
     lk_conv_status_t status;
@@ -76,6 +135,14 @@ typedef struct {
     int consecutive_declines;
     int customer_turns;
     int repeats; /* how often the latest question was asked in a row */
+    /* ---- added by issue 4 ---- */
+    lk_policy_pending_t pending; /* what the bot's last message asked the customer */
+    long last_article;           /* raw top[0] article of the last answer, -1 none */
+    bool away;                   /* queued, and told that no person is available now */
+    bool callback_hinted;        /* asked once for a phone number or e-mail */
+    int callbacks;               /* call-back requests made since the hand-off */
+    int64_t notice_pos;          /* queue position the last notice named, 0 none */
+    int quiet_msgs;              /* customer messages while queued since the last notice */
 } lk_policy_state_t;
 
 /* A fresh conversation in language (NULL or unsupported: "nl"). */
@@ -102,20 +169,43 @@ typedef struct {
     const char *text; /* LK_EV_MESSAGE: the customer's words (valid UTF-8) */
     size_t len;
     const lk_nlu_reading_t *reading; /* LK_EV_MESSAGE: the NLU's reading of text */
+    const char *agent_name;          /* LK_EV_AGENT_JOINS: the agent's display name; NULL: none */
 } lk_policy_event_t;
 
 typedef struct {
     int64_t now_ms;          /* the current time, read by the caller */
-    int agents_online;       /* agents logged in and available */
-    int64_t queue_length;    /* conversations queued before this one would be */
+    int agents_online;       /* agents logged in and available; < 0: unknown (counts as available) */
+    int64_t queue_length;    /* conversations queued before this one would be (position - 1); -1 unknown */
     int64_t est_wait_s;      /* estimated wait from recent real waits; -1 unknown */
     const lk_kb_t *kb;       /* the knowledge base the reading refers to */
 } lk_policy_env_t;
 
 typedef enum {
     LK_ACTION_SAY,     /* send a message (sender "bot" or "system", always automated) */
-    LK_ACTION_HANDOFF  /* move to "queued" for reason */
+    LK_ACTION_HANDOFF, /* move to "queued" for reason */
+    /* Added by issue 4: store a call-back request for the agents (text: the
+     * customer's message, contact: the phone number or e-mail found in it).
+     * Comes before the SAY that confirms it; store both in one transaction. */
+    LK_ACTION_CALLBACK_REQUEST
 } lk_policy_action_type_t;
+
+/* What a SAY is, for metrics, the simulation and tests (added by issue 4). */
+typedef enum {
+    LK_SAY_OTHER = 0,
+    LK_SAY_GREETING,        /* bot: disclosure + the human option */
+    LK_SAY_ANSWER,          /* bot: quotes article */
+    LK_SAY_DECLINE,         /* bot: "I don't know this" + the human option */
+    LK_SAY_DISCLOSURE,      /* bot: "yes, I am an automated assistant" */
+    LK_SAY_REPLY,           /* bot: reply to yes/no, hello, thanks */
+    LK_SAY_HANDOFF_NOTICE,  /* system: why, queue position and wait, or when people are back */
+    LK_SAY_QUEUE_NOTICE,    /* system: queue position update, availability change */
+    LK_SAY_AGENT_NOTICE,    /* system: an agent joins or leaves */
+    LK_SAY_CALLBACK_NOTICE, /* system: asks for or confirms call-back details */
+    LK_SAY_CLOSED_NOTICE    /* system: the conversation was closed */
+} lk_policy_say_kind_t;
+
+/* "greeting", "answer", ... ("other" for LK_SAY_OTHER or an unknown value). */
+const char *lk_policy_say_kind_name(lk_policy_say_kind_t k);
 
 typedef struct {
     lk_policy_action_type_t type;
@@ -124,6 +214,9 @@ typedef struct {
     long article;   /* LK_ACTION_SAY: index into env->kb when quoting an article, else -1 */
     double confidence;
     lk_handoff_reason_t reason; /* LK_ACTION_HANDOFF */
+    /* ---- added by issue 4 ---- */
+    char *contact;             /* LK_ACTION_CALLBACK_REQUEST: owned; else NULL */
+    lk_policy_say_kind_t kind; /* LK_ACTION_SAY */
 } lk_policy_action_t;
 
 typedef struct {
@@ -131,14 +224,21 @@ typedef struct {
     size_t n;
 } lk_policy_actions_t;
 
-void lk_policy_actions_free(lk_policy_actions_t *a); /* frees the texts and the array */
+void lk_policy_actions_free(lk_policy_actions_t *a); /* frees the texts and the array; a may be NULL */
 
 /* ---- the step ---------------------------------------------------------- */
 
 /* Computes the next state and the actions for one event. cfg NULL means the
  * defaults. *next may alias *state. actions is filled (caller frees with
  * lk_policy_actions_free). Every message it asks for is automated; after a
- * hand-off it never answers a customer question with the bot. 0 or LK_EINVAL. */
+ * hand-off it never answers a customer question with the bot. 0 or LK_EINVAL.
+ *
+ * The caller must compute the step on the state it reads inside the
+ * transaction that stores the result, so a bot reply computed before an agent
+ * joined can never be sent after (the bot talking over the agent). The new
+ * status is next->status; LK_ACTION_HANDOFF marks the moment of a hand-off
+ * (queued_at, audit). A LK_EV_MESSAGE with a NULL reading counts as a
+ * message the NLU did not understand. */
 int lk_policy_step(const lk_policy_config_t *cfg, const lk_policy_state_t *state, const lk_policy_event_t *ev,
                    const lk_policy_env_t *env, lk_policy_state_t *next /* OUT */,
                    lk_policy_actions_t *actions /* OUT */);

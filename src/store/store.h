@@ -92,8 +92,12 @@ void lk_user_clear(lk_user_t *u);
 
 /* Opens (creating when missing) the SQLite database in data_dir (created with
  * mode 0700 when missing), sets WAL and synchronous=FULL, and brings the
- * schema up to date. *created tells whether the database file was new.
- * 0, LK_EIO (cannot create or open), LK_ESCHEMA (a newer loket made it). */
+ * schema up to date. *created tells whether the database file was new
+ * (precisely: this call created its schema, so when several processes open a
+ * new database at once exactly one is told so). The caller closes *out.
+ * 0, LK_EINVAL, LK_EIO (cannot create or open, not a database), LK_ESCHEMA
+ * (a newer loket made it), LK_EBUSY (locked past the 5 s busy timeout),
+ * LK_EDB (a migration failed). */
 int lk_store_open(const char *data_dir, lk_store_t **out /* OUT */, bool *created /* OUT, may be NULL */);
 void lk_store_close(lk_store_t *st); /* st may be NULL */
 /* The schema version this program writes. */
@@ -104,7 +108,17 @@ int lk_store_schema_version(void);
 /* begin takes the write lock at once (SQLite: BEGIN IMMEDIATE) so a
  * transaction never fails half-way for lack of it. Savepoints nest inside a
  * transaction; a group of client requests can share one commit, each in its
- * own savepoint. */
+ * own savepoint.
+ * begin inside a transaction and commit outside one give LK_ESTATE; rollback
+ * outside one is a no-op (0), so error paths may call it freely. A failed
+ * commit rolls the transaction back. Savepoint names must match
+ * [A-Za-z0-9_]{1,64} (LK_EINVAL otherwise).
+ *
+ * Errors of every operation below: LK_EINVAL (bad argument, checked first),
+ * LK_ENOENT (missing row, or a row that refers to a missing one: a message
+ * of an unknown conversation, a session of an unknown user), LK_EEXIST
+ * (unique key taken), LK_EBUSY (locked past the busy timeout), LK_EDB.
+ * A limit of 0 means no limit in every listing. */
 int lk_store_begin(lk_store_t *st);
 int lk_store_commit(lk_store_t *st);
 int lk_store_rollback(lk_store_t *st);
@@ -143,10 +157,14 @@ int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, const 
 /* ---- knowledge base ---------------------------------------------------- */
 
 /* Inserts or replaces every article of kb by id; with replace, also deletes
- * articles whose id is not in kb. Bumps the KB version. Call inside a
- * transaction so a failure changes nothing. */
+ * articles whose id is not in kb. Bumps the KB version. Atomic on its own:
+ * it runs in its own transaction when the caller has none, and in a
+ * savepoint inside the caller's transaction otherwise, so a failure changes
+ * nothing. Does not validate articles beyond non-NULL fields (the caller ran
+ * lk_kb_parse/lk_article_validate). */
 int lk_store_kb_import(lk_store_t *st, const lk_kb_t *kb, bool replace, int64_t now);
-/* Every article, ordered by id. */
+/* Every article, ordered by id (byte order). out is overwritten; the caller
+ * frees it with lk_kb_free(). */
 int lk_store_kb_load(lk_store_t *st, lk_kb_t *out /* OUT */);
 /* A number that changes whenever the articles change (also from another
  * process). */
@@ -154,7 +172,10 @@ int lk_store_kb_version(lk_store_t *st, int64_t *version /* OUT */);
 
 /* ---- users and sessions ------------------------------------------------ */
 
-/* LK_EEXIST when the e-mail address (case-insensitive) is taken. */
+/* LK_EEXIST when the e-mail address (case-insensitive) is taken. The
+ * address is stored with its ASCII letters lower-cased; lookups by e-mail
+ * are case-insensitive the same way. The get functions overwrite *out;
+ * clear it with lk_user_clear(). */
 int lk_store_user_insert(lk_store_t *st, const lk_user_t *u);
 int lk_store_user_get_by_email(lk_store_t *st, const char *email, lk_user_t *out /* OUT */);
 int lk_store_user_get(lk_store_t *st, const char *id, lk_user_t *out /* OUT */);
@@ -162,8 +183,9 @@ int lk_store_user_get(lk_store_t *st, const char *id, lk_user_t *out /* OUT */);
 int lk_store_session_insert(lk_store_t *st, const lk_session_t *s);
 /* LK_ENOENT when missing or expired at now. */
 int lk_store_session_get(lk_store_t *st, const char *id_hash, int64_t now, lk_session_t *out /* OUT */);
+/* LK_ENOENT when there was none. */
 int lk_store_session_delete(lk_store_t *st, const char *id_hash);
-/* Deletes sessions that expired before now; *deleted may be NULL. */
+/* Deletes sessions that expired at or before now; *deleted may be NULL. */
 int lk_store_session_purge(lk_store_t *st, int64_t now, int64_t *deleted /* OUT */);
 
 /* ---- audit log (append-only) ------------------------------------------- */

@@ -1,0 +1,601 @@
+/*
+ * The agent's side of the API: login and logout with a session cookie, the
+ * queue, claiming a conversation, reading it with its hand-off summary,
+ * replying, and closing. Every agent endpoint checks the session in the same
+ * database job that does the work. State-changing requests from a browser
+ * must come from loket's own origin (Origin checked against Host), on top of
+ * the SameSite=Strict cookie: cross-site request forgery gets 403.
+ *
+ * Password hashing (argon2id) is slow on purpose, so it runs in the CPU pool:
+ * login reads the user (reader), verifies the password (CPU), then stores the
+ * new session (writer), each step handing the job on from its loop.
+ */
+#include "api/api_int.h"
+
+#include "assist/assist.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MODULE "agent"
+#define COOKIE "loket_session"
+
+typedef enum {
+    OP_LOGIN_READ,
+    OP_LOGIN_VERIFY,
+    OP_LOGIN_STORE,
+    OP_LOGOUT,
+    OP_ME,
+    OP_QUEUE,
+    OP_VIEW,
+    OP_CLAIM,
+    OP_REPLY,
+    OP_CLOSE
+} op_t;
+
+typedef struct {
+    lk_job_t job;
+    struct lk_app *app;
+    lk_http_req_t *req;
+    op_t op;
+    char session_hash[LK_TOKEN_HASH_LEN + 1];
+    char new_session[LK_TOKEN_LEN + 1];
+    char id[LK_ID_MAX];
+    char *email;
+    char *password;
+    char *text;
+    lk_user_t user;
+    bool user_found;
+    bool verified;
+    int status;
+    const char *err_code;
+    char err_msg[160];
+    json_t *out;
+} ajob_t;
+
+static void ajob_free(ajob_t *j)
+{
+    free(j->email);
+    if (j->password) {
+        sodium_memzero(j->password, strlen(j->password));
+        free(j->password);
+    }
+    free(j->text);
+    lk_user_clear(&j->user);
+    if (j->out)
+        json_decref(j->out);
+    sodium_memzero(j->new_session, sizeof j->new_session);
+    free(j);
+}
+
+static void fail(ajob_t *j, int rc, int status, const char *code, const char *msg)
+{
+    j->job.rc = rc ? rc : LK_EINVAL;
+    j->status = status;
+    j->err_code = code;
+    snprintf(j->err_msg, sizeof j->err_msg, "%s", msg);
+}
+
+static void fail_db(ajob_t *j, int rc)
+{
+    fail(j, rc, 500, "internal", "loket could not complete this request; please try again");
+}
+
+static json_t *user_json(const lk_user_t *u)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(u->id));
+    json_object_set_new(o, "email", json_string(u->email));
+    json_object_set_new(o, "role", json_string(u->role));
+    json_object_set_new(o, "display_name", json_string(u->display_name ? u->display_name : u->email));
+    return o;
+}
+
+/* Checks the session; false after fail(). */
+static bool authenticate(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    lk_session_t s;
+    int rc = j->session_hash[0] ? lk_store_session_get(st, j->session_hash, now, &s) : LK_ENOENT;
+    if (rc == 0) {
+        rc = lk_store_user_get(st, s.user_id, &j->user);
+        if (rc == 0 && j->user.disabled)
+            rc = LK_ENOENT;
+    }
+    if (rc == LK_ENOENT) {
+        fail(j, LK_EAUTH, 401, "unauthorized", "log in first: no valid session");
+        return false;
+    }
+    if (rc) {
+        fail_db(j, rc);
+        return false;
+    }
+    return true;
+}
+
+static bool load_conv(ajob_t *j, lk_store_t *st, lk_conv_t *c)
+{
+    memset(c, 0, sizeof *c);
+    int rc = lk_store_conv_get(st, j->id, c);
+    if (rc == LK_ENOENT) {
+        fail(j, rc, 404, "not_found", "no conversation with this id");
+        return false;
+    }
+    if (rc) {
+        fail_db(j, rc);
+        return false;
+    }
+    return true;
+}
+
+static int64_t queue_pos(lk_store_t *st, const lk_conv_t *c)
+{
+    int64_t pos = 0;
+    if (strcmp(c->status, "queued") == 0)
+        lk_store_conv_queue_position(st, c->id, &pos);
+    return pos;
+}
+
+static json_t *agent_conv_json(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n)
+{
+    json_t *o = lk_json_conv(c, queue_pos(st, c), msgs, n);
+    json_object_set_new(o, "assigned_to", c->assigned_to[0] ? json_string(c->assigned_to) : json_null());
+    char ts[LK_RFC3339_LEN];
+    if (c->queued_at > 0) {
+        lk_time_rfc3339(c->queued_at, ts);
+        json_object_set_new(o, "queued_at", json_string(ts));
+    }
+    if (c->disposition)
+        json_object_set_new(o, "disposition", json_string(c->disposition));
+    if (c->rating_comment)
+        json_object_set_new(o, "rating_comment", json_string(c->rating_comment));
+    return o;
+}
+
+static bool may_act(const ajob_t *j, const lk_conv_t *c)
+{
+    return strcmp(c->assigned_to, j->user.id) == 0 || strcmp(j->user.role, "agent") != 0;
+}
+
+/* ---- the operations ---------------------------------------------------- */
+
+static void run_login_read(ajob_t *j, lk_store_t *st)
+{
+    int rc = lk_store_user_get_by_email(st, j->email, &j->user);
+    if (rc == 0)
+        j->user_found = !j->user.disabled;
+    else if (rc != LK_ENOENT)
+        fail_db(j, rc);
+}
+
+/* Without a user, the password is verified against this hash, so that an
+ * unknown address takes as long as a wrong password. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void init_dummy_hash(void)
+{
+    const char pw[] = "loket-no-such-user";
+    if (crypto_pwhash_str(dummy_hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        dummy_hash[0] = '\0';
+}
+
+static void run_login_verify(ajob_t *j)
+{
+    if (!j->user_found) {
+        pthread_once(&dummy_once, init_dummy_hash);
+        if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, j->password, strlen(j->password)) == 0)
+            LK_WARN(MODULE, "a password matched the placeholder hash");
+        j->verified = false;
+        return;
+    }
+    j->verified = j->user.password_hash &&
+                  crypto_pwhash_str_verify(j->user.password_hash, j->password, strlen(j->password)) == 0;
+}
+
+static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    lk_session_t s = {0};
+    lk_rand_token(j->new_session);
+    lk_token_hash(j->new_session, strlen(j->new_session), s.id_hash);
+    snprintf(s.user_id, sizeof s.user_id, "%s", j->user.id);
+    s.created_at = now;
+    s.expires_at = now + j->app->cfg.session_ttl * 1000;
+    int rc = lk_store_session_insert(st, &s);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "auth.login", NULL, NULL);
+    if (rc)
+        fail_db(j, rc);
+}
+
+static void run_logout(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    int rc = lk_store_session_delete(st, j->session_hash);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "auth.logout", NULL, NULL);
+    if (rc)
+        fail_db(j, rc);
+    else
+        j->out = json_pack("{s:s}", "status", "ok");
+}
+
+static void run_queue(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    lk_conv_t *q = NULL;
+    size_t n = 0;
+    int rc = lk_store_conv_list_queued(st, 1000, &q, &n);
+    if (rc) {
+        fail_db(j, rc);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = agent_conv_json(st, &q[i], NULL, 0);
+        json_object_set_new(c, "queue_position", json_integer((json_int_t)i + 1));
+        json_object_set_new(c, "waiting_seconds", json_integer((now - q[i].queued_at) / 1000));
+        json_array_append_new(arr, c);
+    }
+    lk_convs_free(q, n);
+    j->out = json_pack("{s:o}", "conversations", arr);
+}
+
+static void run_view(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    lk_msg_t *msgs = NULL;
+    size_t n = 0;
+    int rc = lk_store_msg_list(st, c.id, 0, 0, &msgs, &n);
+    if (rc) {
+        fail_db(j, rc);
+    } else {
+        j->out = agent_conv_json(st, &c, msgs, n);
+        char *summary = lk_assist_summary(&c, msgs, n);
+        json_object_set_new(j->out, "summary", json_string(summary));
+        free(summary);
+    }
+    lk_msgs_free(msgs, n);
+    lk_conv_clear(&c);
+}
+
+static void run_claim(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    if (strcmp(c.status, "queued") != 0) {
+        fail(j, LK_ESTATE, 409, "conflict", "this conversation is not waiting in the queue");
+        lk_conv_clear(&c);
+        return;
+    }
+    lk_msg_t *msgs = NULL;
+    size_t n = 0;
+    lk_bot_t *bot = lk_bot_acquire(j->app);
+    lk_policy_event_t ev = {.type = LK_EV_AGENT_JOINS};
+    snprintf(c.assigned_to, sizeof c.assigned_to, "%s", j->user.id);
+    c.assigned_at = now;
+    int rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
+    lk_bot_release(bot);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "conversation.claim", c.id, NULL);
+    if (rc)
+        fail_db(j, rc);
+    else
+        j->out = agent_conv_json(st, &c, NULL, 0);
+    lk_msgs_free(msgs, n);
+    lk_conv_clear(&c);
+}
+
+static void run_reply(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    if (strcmp(c.status, "assigned") != 0 || strcmp(c.assigned_to, j->user.id) != 0) {
+        fail(j, LK_ESTATE, 409, "conflict", "this conversation is not assigned to you; claim it first");
+        lk_conv_clear(&c);
+        return;
+    }
+    lk_msg_t *msgs = NULL;
+    size_t n = 0;
+    lk_msg_t m = {0};
+    snprintf(m.sender, sizeof m.sender, "agent");
+    m.automated = false;
+    m.text = lk_xstrdup(j->text);
+    m.created_at = now;
+    snprintf(m.author_id, sizeof m.author_id, "%s", j->user.id);
+    m.author_name = lk_xstrdup(j->user.display_name ? j->user.display_name : j->user.email);
+    int rc = lk_turn_store_msg(st, &j->job, &c, &m, &msgs, &n);
+    if (rc == 0) {
+        c.updated_at = now;
+        rc = lk_store_conv_update(st, &c);
+    }
+    if (rc)
+        fail_db(j, rc);
+    else
+        j->out = lk_json_msg(&msgs[0]);
+    lk_msgs_free(msgs, n);
+    lk_conv_clear(&c);
+}
+
+static void run_close(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    if (strcmp(c.status, "closed") == 0 || !may_act(j, &c) || strcmp(c.status, "bot") == 0) {
+        fail(j, LK_ESTATE, 409, "conflict", "only an open conversation assigned to you can be closed by you");
+        lk_conv_clear(&c);
+        return;
+    }
+    lk_msg_t *msgs = NULL;
+    size_t n = 0;
+    lk_bot_t *bot = lk_bot_acquire(j->app);
+    lk_policy_event_t ev = {.type = LK_EV_CLOSE};
+    c.closed_at = now;
+    free(c.disposition);
+    c.disposition = lk_xstrdup(j->text);
+    int rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
+    lk_bot_release(bot);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "conversation.close", c.id, NULL);
+    if (rc)
+        fail_db(j, rc);
+    else
+        j->out = agent_conv_json(st, &c, NULL, 0);
+    lk_msgs_free(msgs, n);
+    lk_conv_clear(&c);
+}
+
+static void job_run(lk_job_t *job, lk_store_t *st)
+{
+    ajob_t *j = (ajob_t *)job;
+    int64_t now = lk_time_now_ms();
+    switch (j->op) {
+    case OP_LOGIN_READ:
+        run_login_read(j, st);
+        break;
+    case OP_LOGIN_VERIFY:
+        run_login_verify(j);
+        break;
+    case OP_LOGIN_STORE:
+        run_login_store(j, st, now);
+        break;
+    case OP_LOGOUT:
+        run_logout(j, st, now);
+        break;
+    case OP_ME:
+        if (authenticate(j, st, now))
+            j->out = json_pack("{s:o}", "user", user_json(&j->user));
+        break;
+    case OP_QUEUE:
+        run_queue(j, st, now);
+        break;
+    case OP_VIEW:
+        run_view(j, st, now);
+        break;
+    case OP_CLAIM:
+        run_claim(j, st, now);
+        break;
+    case OP_REPLY:
+        run_reply(j, st, now);
+        break;
+    case OP_CLOSE:
+        run_close(j, st, now);
+        break;
+    }
+}
+
+static void set_cookie(ajob_t *j, const char *value, int64_t max_age)
+{
+    char c[256];
+    snprintf(c, sizeof c, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", value,
+             (long long)max_age, j->app->cfg.cookie_secure ? "; Secure" : "");
+    lk_http_res_header(j->req, "set-cookie", c);
+}
+
+static void job_done(lk_job_t *job)
+{
+    ajob_t *j = (ajob_t *)job;
+    if (j->job.rc) {
+        if (!j->err_code)
+            fail_db(j, j->job.rc);
+        if (j->status == 401 && j->op == OP_LOGOUT)
+            set_cookie(j, "", 0);
+        lk_respond_error(j->req, j->status, j->err_code, "%s", j->err_msg);
+        ajob_free(j);
+        return;
+    }
+    switch (j->op) {
+    case OP_LOGIN_READ: /* next: verify the password, away from the database threads */
+        j->op = OP_LOGIN_VERIFY;
+        lk_pool_submit(j->app->cpu, &j->job);
+        return;
+    case OP_LOGIN_VERIFY:
+        if (!j->verified) {
+            lk_respond_error(j->req, 401, "unauthorized", "wrong e-mail address or password");
+            ajob_free(j);
+            return;
+        }
+        j->op = OP_LOGIN_STORE;
+        lk_pool_submit(j->app->writer, &j->job);
+        return;
+    case OP_LOGIN_STORE:
+        set_cookie(j, j->new_session, j->app->cfg.session_ttl);
+        lk_respond_json(j->req, 200, json_pack("{s:o}", "user", user_json(&j->user)));
+        break;
+    case OP_LOGOUT:
+        set_cookie(j, "", 0);
+        lk_respond_json(j->req, 200, j->out);
+        j->out = NULL;
+        break;
+    case OP_REPLY:
+        lk_respond_json(j->req, 201, j->out);
+        j->out = NULL;
+        break;
+    default:
+        lk_respond_json(j->req, 200, j->out);
+        j->out = NULL;
+    }
+    ajob_free(j);
+}
+
+/* ---- handlers ---------------------------------------------------------- */
+
+/* A browser sends Origin on cross-site requests; it must name this host. */
+static bool same_origin(lk_http_req_t *req)
+{
+    lk_str_t origin, host;
+    if (!lk_http_req_header(req, "origin", &origin))
+        return true;
+    if (!lk_http_req_header(req, "host", &host))
+        return false;
+    const char *p = memchr(origin.base, ':', origin.len);
+    if (!p || (size_t)(origin.base + origin.len - p) < 3 || p[1] != '/' || p[2] != '/')
+        return false;
+    lk_str_t ohost = {p + 3, (size_t)(origin.base + origin.len - (p + 3))};
+    return lk_str_eq(ohost, host);
+}
+
+static ajob_t *ajob_new(lk_http_req_t *req, struct lk_app *app, op_t op, bool changes_state)
+{
+    if (changes_state && !same_origin(req)) {
+        lk_respond_error(req, 403, "forbidden", "cross-site request refused");
+        return NULL;
+    }
+    ajob_t *j = lk_xcalloc(1, sizeof *j);
+    j->app = app;
+    j->req = req;
+    j->op = op;
+    j->job.run = job_run;
+    j->job.done = job_done;
+    j->job.loop = lk_http_req_loop(req);
+    lk_str_t cookie;
+    if (lk_http_req_cookie(req, COOKIE, &cookie) && cookie.len > 0)
+        lk_token_hash(cookie.base, cookie.len, j->session_hash);
+    lk_str_t id = lk_http_req_param(req, "id");
+    if (id.len > 0 && id.len < sizeof j->id)
+        memcpy(j->id, id.base, id.len);
+    else if (id.len > 0)
+        memcpy(j->id, "-", 2); /* too long to exist: still 401 or 404 after the session check */
+    return j;
+}
+
+static void h_login(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    ajob_t *j = ajob_new(req, app, OP_LOGIN_READ, true);
+    if (!j)
+        return;
+    json_t *body = lk_parse_body(req);
+    const char *email = NULL, *password = NULL;
+    if (body && lk_body_string(req, body, "email", 254, true, &email) &&
+        lk_body_string(req, body, "password", 1024, true, &password)) {
+        j->email = lk_xstrdup(email);
+        j->password = lk_xstrdup(password);
+        json_decref(body);
+        lk_pool_submit(app->readers, &j->job);
+        return;
+    }
+    json_decref(body);
+    ajob_free(j);
+}
+
+static void submit(lk_http_req_t *req, void *ud, op_t op, bool write)
+{
+    struct lk_app *app = ud;
+    ajob_t *j = ajob_new(req, app, op, write);
+    if (!j)
+        return;
+    if (lk_http_req_body_too_large(req)) {
+        lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
+        ajob_free(j);
+        return;
+    }
+    lk_pool_submit(write ? app->writer : app->readers, &j->job);
+}
+
+static void h_logout(lk_http_req_t *req, void *ud)
+{
+    submit(req, ud, OP_LOGOUT, true);
+}
+
+static void h_me(lk_http_req_t *req, void *ud)
+{
+    submit(req, ud, OP_ME, false);
+}
+
+static void h_queue(lk_http_req_t *req, void *ud)
+{
+    submit(req, ud, OP_QUEUE, false);
+}
+
+static void h_view(lk_http_req_t *req, void *ud)
+{
+    submit(req, ud, OP_VIEW, false);
+}
+
+static void h_claim(lk_http_req_t *req, void *ud)
+{
+    submit(req, ud, OP_CLAIM, true);
+}
+
+static void with_text(lk_http_req_t *req, void *ud, op_t op, const char *field, size_t max)
+{
+    struct lk_app *app = ud;
+    ajob_t *j = ajob_new(req, app, op, true);
+    if (!j)
+        return;
+    json_t *body = lk_parse_body(req);
+    const char *text = NULL;
+    if (body && lk_body_string(req, body, field, max, true, &text)) {
+        j->text = lk_xstrdup(text);
+        json_decref(body);
+        lk_pool_submit(app->writer, &j->job);
+        return;
+    }
+    json_decref(body);
+    ajob_free(j);
+}
+
+static void h_reply(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    with_text(req, ud, OP_REPLY, "text", (size_t)app->cfg.max_text);
+}
+
+static void h_close(lk_http_req_t *req, void *ud)
+{
+    with_text(req, ud, OP_CLOSE, "disposition", 200);
+}
+
+static const lk_http_route_t routes[] = {
+    {"POST", "/api/v1/auth/login", h_login},
+    {"POST", "/api/v1/auth/logout", h_logout},
+    {"GET", "/api/v1/auth/me", h_me},
+    {"GET", "/api/v1/agent/queue", h_queue},
+    {"GET", "/api/v1/agent/conversations/:id", h_view},
+    {"POST", "/api/v1/agent/conversations/:id/claim", h_claim},
+    {"POST", "/api/v1/agent/conversations/:id/messages", h_reply},
+    {"POST", "/api/v1/agent/conversations/:id/close", h_close},
+};
+
+void lk_api_agent_routes(const lk_http_route_t **r, size_t *n)
+{
+    *r = routes;
+    *n = sizeof routes / sizeof routes[0];
+}

@@ -1,0 +1,28 @@
+/*
+ * api: loket's HTTP API on top of the http/ interface: the customer's
+ * conversation endpoints and WebSocket stream, the agent's login and
+ * conversation handling, the static pages, and the machinery they share
+ * (worker pools for the database and for password hashing, the knowledge
+ * base's bot model with live reload, the WebSocket hub).
+ *
+ * This header is the module's whole outside interface: main.c starts and
+ * stops the application; everything else is internal (api_int.h).
+ */
+#ifndef LK_API_H
+#define LK_API_H
+
+#include "config/config.h"
+
+typedef struct lk_app lk_app_t;
+
+/* Opens the database (loading the demo knowledge base when the database is
+ * new), builds the bot, starts the worker pools and the HTTP server, and logs
+ * `listening on http://ADDR:PORT`. 0, or an LK_E... code (logged). */
+int lk_app_start(const lk_config_t *cfg, lk_app_t **out /* OUT */);
+/* The port the server listens on. */
+int lk_app_port(const lk_app_t *app);
+/* Graceful stop: stop accepting, finish requests in flight, drain the
+ * database queue, close the database. Then frees app. */
+void lk_app_stop(lk_app_t *app);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * api internals shared by the files of src/api/. Not an interface for other
+ * modules.
+ */
+#ifndef LK_API_INT_H
+#define LK_API_INT_H
+
+#include "api/api.h"
+#include "http/http.h"
+#include "kb/kb.h"
+#include "nlu/nlu.h"
+#include "policy/policy.h"
+#include "store/store.h"
+#include "util/util.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* ---- worker pools (exec.c) --------------------------------------------- */
+
+typedef struct lk_event lk_event_t;
+typedef struct lk_job lk_job_t;
+
+/* A unit of blocking work. run() executes on a worker thread with that
+ * thread's database handle (NULL in the CPU pool); then done() executes on
+ * the loop thread of `loop` (or at once on the worker when loop is NULL).
+ * In the writer pool every job runs inside a savepoint of a shared
+ * transaction: a job that sets rc != 0 is rolled back alone; done() runs only
+ * after the commit, and the events the job collected are published right
+ * after the commit, in commit order. */
+struct lk_job {
+    lk_job_t *next;
+    void (*run)(lk_job_t *job, lk_store_t *st);
+    void (*done)(lk_job_t *job);
+    lk_http_loop_t *loop;
+    int rc;
+    lk_event_t **events; /* to publish after commit (writer pool only) */
+    size_t n_events;
+};
+
+typedef struct lk_pool lk_pool_t;
+typedef enum { LK_POOL_WRITER, LK_POOL_READER, LK_POOL_CPU } lk_pool_kind_t;
+
+int lk_pool_start(lk_pool_kind_t kind, size_t threads, const char *data_dir, struct lk_app *app,
+                  lk_pool_t **out /* OUT */);
+void lk_pool_submit(lk_pool_t *pool, lk_job_t *job);
+/* Runs the jobs still queued, then joins the threads and closes the handles. */
+void lk_pool_stop(lk_pool_t *pool);
+void lk_job_add_event(lk_job_t *job, lk_event_t *ev); /* takes ownership */
+
+/* ---- the bot: knowledge base + NLU model, reloaded live (bot.c) -------- */
+
+typedef struct {
+    atomic_int refs;
+    int64_t version;
+    lk_kb_t kb;
+    lk_nlu_model_t *nlu;
+} lk_bot_t;
+
+int lk_bot_build(lk_store_t *st, lk_bot_t **out /* OUT */);
+lk_bot_t *lk_bot_acquire(struct lk_app *app); /* the current bot, referenced */
+void lk_bot_release(lk_bot_t *bot);
+int lk_bot_watch_start(struct lk_app *app);
+void lk_bot_watch_stop(struct lk_app *app);
+
+/* ---- WebSocket hub (hub.c) --------------------------------------------- */
+
+/* An event for the subscribers of one conversation (topic). */
+struct lk_event {
+    atomic_int refs;
+    char topic[LK_ID_MAX];
+    int64_t seq;
+    char *json;
+    size_t len;
+};
+
+lk_event_t *lk_event_new(const char *topic, int64_t seq, char *json /* taken */);
+void lk_event_release(lk_event_t *ev);
+/* Hands the event to every loop (from any thread); consumes the caller's ref. */
+void lk_hub_publish(struct lk_app *app, lk_event_t *ev);
+void lk_hub_init_loops(struct lk_app *app);
+void lk_hub_free_loops(struct lk_app *app);
+
+typedef struct lk_sub lk_sub_t;
+/* On a loop thread: registers interest in topic before the backlog is read,
+ * so nothing committed meanwhile is missed. */
+lk_sub_t *lk_hub_sub_new(lk_http_loop_t *loop, const char *topic, int64_t after_seq);
+/* Attaches the accepted WebSocket, sends backlog (JSON texts with their seq,
+ * in seq order) and whatever arrived meanwhile, then goes live. */
+void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, char **backlog_json, const int64_t *backlog_seq, size_t n);
+/* Drops a subscription that never got its WebSocket. */
+void lk_hub_sub_cancel(lk_sub_t *sub);
+/* The callbacks to accept a subscriber's WebSocket with (ud: the lk_sub_t). */
+extern const lk_ws_callbacks_t lk_hub_ws_callbacks;
+
+/* ---- the application ---------------------------------------------------- */
+
+struct lk_app {
+    lk_config_t cfg;
+    lk_http_server_t *http;
+    lk_pool_t *writer;
+    lk_pool_t *readers;
+    lk_pool_t *cpu;
+    pthread_mutex_t bot_mu;
+    lk_bot_t *bot;
+    pthread_t watch_tid;
+    bool watching;
+    pthread_mutex_t watch_mu;
+    pthread_cond_t watch_cv;
+    bool watch_stop;
+    lk_policy_config_t policy;
+};
+
+/* ---- JSON and responses (json.c) --------------------------------------- */
+
+json_t *lk_json_msg(const lk_msg_t *m);
+/* The customer's view; messages may be NULL. queue_position <= 0: null. */
+json_t *lk_json_conv(const lk_conv_t *c, int64_t queue_position, const lk_msg_t *msgs, size_t n_msgs);
+char *lk_json_dump(const json_t *j, size_t *len /* OUT */); /* compact; free() */
+void lk_respond_json(lk_http_req_t *req, int status, json_t *body /* taken */);
+void lk_respond_error(lk_http_req_t *req, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Parses the request body as a JSON object, answering 413/400 itself on
+ * failure (then returns NULL). */
+json_t *lk_parse_body(lk_http_req_t *req);
+/* A string field: a string without NUL, non-empty after trimming, at most max
+ * bytes. true with *out set (NULL when an optional field is absent); false
+ * when it answered 400 itself. */
+bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t max, bool required,
+                    const char **out /* OUT */);
+
+/* ---- route handlers ---------------------------------------------------- */
+
+void lk_api_customer_routes(const lk_http_route_t **routes, size_t *n);
+void lk_api_agent_routes(const lk_http_route_t **routes, size_t *n);
+void lk_api_static_routes(const lk_http_route_t **routes, size_t *n);
+void lk_api_not_found(lk_http_req_t *req, void *ud);
+
+/* Runs the policy for one event on a conversation inside a writer job:
+ * stores the messages it asks for and the new state. msgs receives the
+ * messages written (appended; caller frees). Used by customer and agent
+ * handlers alike. */
+int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
+                  const lk_bot_t *bot, int64_t now, lk_msg_t **msgs, size_t *n_msgs);
+/* Stores one message with the conversation's next seq and queues its event. */
+int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *m, lk_msg_t **msgs,
+                      size_t *n_msgs);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * The bot: the knowledge base and the NLU model built from it, as one
+ * reference-counted, read-only bundle shared by every thread. A watcher
+ * thread looks at the database's knowledge-base version every kb_poll_ms and,
+ * when `loket kb import` (from any process) changed it, builds a new bundle
+ * off to the side and swaps it in; turns in progress keep the bundle they
+ * started with.
+ */
+#include "api/api_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define MODULE "bot"
+
+int lk_bot_build(lk_store_t *st, lk_bot_t **out)
+{
+    lk_bot_t *bot = lk_xcalloc(1, sizeof *bot);
+    atomic_init(&bot->refs, 1);
+    lk_kb_init(&bot->kb);
+    int rc = lk_store_kb_version(st, &bot->version);
+    if (rc == 0)
+        rc = lk_store_kb_load(st, &bot->kb);
+    if (rc == 0)
+        rc = lk_nlu_build(&bot->kb, NULL, &bot->nlu);
+    if (rc) {
+        lk_kb_free(&bot->kb);
+        free(bot);
+        return rc;
+    }
+    *out = bot;
+    return 0;
+}
+
+lk_bot_t *lk_bot_acquire(struct lk_app *app)
+{
+    pthread_mutex_lock(&app->bot_mu);
+    lk_bot_t *bot = app->bot;
+    atomic_fetch_add(&bot->refs, 1);
+    pthread_mutex_unlock(&app->bot_mu);
+    return bot;
+}
+
+void lk_bot_release(lk_bot_t *bot)
+{
+    if (bot && atomic_fetch_sub(&bot->refs, 1) == 1) {
+        lk_nlu_free(bot->nlu);
+        lk_kb_free(&bot->kb);
+        free(bot);
+    }
+}
+
+static void *watch_main(void *arg)
+{
+    struct lk_app *app = arg;
+    lk_store_t *st = NULL;
+    int rc = lk_store_open(app->cfg.data, &st, NULL);
+    if (rc) {
+        LK_ERROR(MODULE, "knowledge-base watcher cannot open the database: %s", lk_strerror(rc));
+        return NULL;
+    }
+    pthread_mutex_lock(&app->watch_mu);
+    while (!app->watch_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        int64_t ns = until.tv_nsec + (app->cfg.kb_poll_ms % 1000) * 1000000;
+        until.tv_sec += app->cfg.kb_poll_ms / 1000 + ns / 1000000000;
+        until.tv_nsec = ns % 1000000000;
+        pthread_cond_timedwait(&app->watch_cv, &app->watch_mu, &until);
+        if (app->watch_stop)
+            break;
+        pthread_mutex_unlock(&app->watch_mu);
+
+        int64_t version = 0;
+        lk_bot_t *cur = lk_bot_acquire(app);
+        int64_t have = cur->version;
+        lk_bot_release(cur);
+        if (lk_store_kb_version(st, &version) == 0 && version != have) {
+            lk_bot_t *fresh;
+            int64_t t0 = lk_time_mono_ns();
+            rc = lk_bot_build(st, &fresh);
+            if (rc) {
+                LK_ERROR(MODULE, "cannot rebuild the bot for knowledge-base version %lld: %s", (long long)version,
+                         lk_strerror(rc));
+            } else {
+                pthread_mutex_lock(&app->bot_mu);
+                lk_bot_t *old = app->bot;
+                app->bot = fresh;
+                pthread_mutex_unlock(&app->bot_mu);
+                lk_bot_release(old);
+                LK_INFO(MODULE, "knowledge base version %lld loaded: %zu articles in %.0f ms", (long long)version,
+                        fresh->kb.n_articles, (double)(lk_time_mono_ns() - t0) / 1e6);
+            }
+        }
+        pthread_mutex_lock(&app->watch_mu);
+    }
+    pthread_mutex_unlock(&app->watch_mu);
+    lk_store_close(st);
+    return NULL;
+}
+
+int lk_bot_watch_start(struct lk_app *app)
+{
+    app->watch_stop = false;
+    if (pthread_create(&app->watch_tid, NULL, watch_main, app) != 0)
+        return LK_EIO;
+    app->watching = true;
+    return 0;
+}
+
+void lk_bot_watch_stop(struct lk_app *app)
+{
+    if (!app->watching)
+        return;
+    pthread_mutex_lock(&app->watch_mu);
+    app->watch_stop = true;
+    pthread_cond_signal(&app->watch_cv);
+    pthread_mutex_unlock(&app->watch_mu);
+    pthread_join(app->watch_tid, NULL);
+    app->watching = false;
+}

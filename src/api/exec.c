@@ -1,0 +1,214 @@
+/*
+ * Worker pools: where everything that blocks runs, away from the event loops.
+ *
+ * The writer pool is a single thread with group commit: it takes every job
+ * waiting, runs each in its own savepoint of one transaction, commits once
+ * (one fsync for the whole group), publishes the jobs' events in commit
+ * order, and only then hands each job back to its loop to answer the client.
+ * So nothing is acknowledged before it is durable, one bad job cannot spoil
+ * its neighbours, and the fsync cost is shared under load. Reader threads run
+ * read-only jobs on their own connections (WAL lets them read while the
+ * writer writes); the CPU pool has no database and hashes passwords.
+ */
+#include "api/api_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MODULE "exec"
+#define GROUP_MAX 128
+
+struct lk_pool {
+    lk_pool_kind_t kind;
+    struct lk_app *app;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    lk_job_t *head, *tail;
+    bool stop;
+    pthread_t *threads;
+    size_t n_threads;
+    char *data_dir;
+    int start_rc;
+    size_t started;
+};
+
+static void job_done_tramp(void *arg)
+{
+    lk_job_t *job = arg;
+    job->done(job);
+}
+
+static void finish(lk_job_t *job)
+{
+    for (size_t i = 0; i < job->n_events; i++)
+        lk_event_release(job->events[i]);
+    free(job->events);
+    job->events = NULL;
+    job->n_events = 0;
+    if (job->loop)
+        lk_http_loop_call(job->loop, job_done_tramp, job);
+    else
+        job->done(job);
+}
+
+void lk_job_add_event(lk_job_t *job, lk_event_t *ev)
+{
+    job->events = lk_xrealloc(job->events, (job->n_events + 1) * sizeof *job->events);
+    job->events[job->n_events++] = ev;
+}
+
+/* Takes up to max jobs off the queue, waiting for one; NULL when stopping
+ * and empty. */
+static lk_job_t *take(lk_pool_t *p, size_t max)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->head && !p->stop)
+        pthread_cond_wait(&p->cv, &p->mu);
+    lk_job_t *first = p->head, *last = NULL;
+    size_t n = 0;
+    for (lk_job_t *j = p->head; j && n < max; j = j->next, n++)
+        last = j;
+    if (last) {
+        p->head = last->next;
+        if (!p->head)
+            p->tail = NULL;
+        last->next = NULL;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return first;
+}
+
+static void run_group(lk_pool_t *p, lk_store_t *st, lk_job_t *group)
+{
+    int rc = lk_store_begin(st);
+    if (rc) {
+        LK_ERROR(MODULE, "cannot begin a transaction: %s", lk_strerror(rc));
+        for (lk_job_t *j = group, *next; j; j = next) {
+            next = j->next;
+            j->rc = LK_EDB;
+            finish(j);
+        }
+        return;
+    }
+    for (lk_job_t *j = group; j; j = j->next) {
+        lk_store_savepoint(st, "job");
+        j->rc = 0;
+        j->run(j, st);
+        if (j->rc != 0) {
+            lk_store_rollback_to(st, "job");
+            for (size_t i = 0; i < j->n_events; i++) /* nothing happened: nothing to publish */
+                lk_event_release(j->events[i]);
+            j->n_events = 0;
+        }
+        lk_store_release(st, "job");
+    }
+    rc = lk_store_commit(st);
+    if (rc) {
+        LK_ERROR(MODULE, "commit failed: %s", lk_strerror(rc));
+        lk_store_rollback(st);
+    }
+    for (lk_job_t *j = group, *next; j; j = next) {
+        next = j->next;
+        if (rc && j->rc == 0)
+            j->rc = LK_EDB;
+        if (j->rc == 0)
+            for (size_t i = 0; i < j->n_events; i++) {
+                lk_hub_publish(p->app, j->events[i]);
+                j->events[i] = NULL;
+            }
+        j->n_events = 0;
+        finish(j);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    lk_pool_t *p = arg;
+    lk_store_t *st = NULL;
+    if (p->kind != LK_POOL_CPU) {
+        int rc = lk_store_open(p->data_dir, &st, NULL);
+        if (rc) {
+            LK_ERROR(MODULE, "worker cannot open the database: %s", lk_strerror(rc));
+            pthread_mutex_lock(&p->mu);
+            p->start_rc = rc;
+            p->started++;
+            pthread_cond_broadcast(&p->cv);
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+    }
+    pthread_mutex_lock(&p->mu);
+    p->started++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+
+    for (;;) {
+        lk_job_t *group = take(p, p->kind == LK_POOL_WRITER ? GROUP_MAX : 1);
+        if (!group)
+            break;
+        if (p->kind == LK_POOL_WRITER) {
+            run_group(p, st, group);
+        } else {
+            group->rc = 0;
+            group->run(group, st);
+            finish(group);
+        }
+    }
+    lk_store_close(st);
+    return NULL;
+}
+
+int lk_pool_start(lk_pool_kind_t kind, size_t threads, const char *data_dir, struct lk_app *app, lk_pool_t **out)
+{
+    lk_pool_t *p = lk_xcalloc(1, sizeof *p);
+    p->kind = kind;
+    p->app = app;
+    p->data_dir = lk_xstrdup(data_dir);
+    p->n_threads = kind == LK_POOL_WRITER ? 1 : threads;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->threads = lk_xcalloc(p->n_threads, sizeof *p->threads);
+    for (size_t i = 0; i < p->n_threads; i++)
+        pthread_create(&p->threads[i], NULL, worker_main, p);
+    pthread_mutex_lock(&p->mu);
+    while (p->started < p->n_threads)
+        pthread_cond_wait(&p->cv, &p->mu);
+    int rc = p->start_rc;
+    pthread_mutex_unlock(&p->mu);
+    if (rc) {
+        lk_pool_stop(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+void lk_pool_submit(lk_pool_t *p, lk_job_t *job)
+{
+    job->next = NULL;
+    pthread_mutex_lock(&p->mu);
+    if (p->tail)
+        p->tail->next = job;
+    else
+        p->head = job;
+    p->tail = job;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void lk_pool_stop(lk_pool_t *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    for (size_t i = 0; i < p->n_threads; i++)
+        pthread_join(p->threads[i], NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p->threads);
+    free(p->data_dir);
+    free(p);
+}

@@ -1,0 +1,165 @@
+/*
+ * JSON in and out of the API: conversations and messages as CONTRACT.md
+ * shows them, error bodies, and the strict reading of request bodies (size,
+ * UTF-8, JSON, field types) that keeps unchecked input out of the rest.
+ */
+#include "api/api_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *time_or_null(int64_t ms)
+{
+    if (ms <= 0)
+        return json_null();
+    char ts[LK_RFC3339_LEN];
+    lk_time_rfc3339(ms, ts);
+    return json_string(ts);
+}
+
+json_t *lk_json_msg(const lk_msg_t *m)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_string(m->id));
+    json_object_set_new(j, "conversation_id", json_string(m->conversation_id));
+    json_object_set_new(j, "seq", json_integer(m->seq));
+    json_object_set_new(j, "sender", json_string(m->sender));
+    json_object_set_new(j, "automated", json_boolean(m->automated));
+    json_object_set_new(j, "text", json_string(m->text ? m->text : ""));
+    json_object_set_new(j, "created_at", time_or_null(m->created_at));
+    if (m->article_id)
+        json_object_set_new(j, "article_id", json_string(m->article_id));
+    if (m->has_confidence)
+        json_object_set_new(j, "confidence", json_real(m->confidence));
+    if (m->author_name)
+        json_object_set_new(j, "author_name", json_string(m->author_name));
+    return j;
+}
+
+json_t *lk_json_conv(const lk_conv_t *c, int64_t queue_position, const lk_msg_t *msgs, size_t n_msgs)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_string(c->id));
+    json_object_set_new(j, "status", json_string(c->status));
+    json_object_set_new(j, "language", json_string(c->language));
+    json_object_set_new(j, "handoff_reason", c->handoff_reason[0] ? json_string(c->handoff_reason) : json_null());
+    json_object_set_new(j, "queue_position", queue_position > 0 ? json_integer(queue_position) : json_null());
+    json_object_set_new(j, "created_at", time_or_null(c->created_at));
+    json_object_set_new(j, "updated_at", time_or_null(c->updated_at));
+    if (c->rating > 0)
+        json_object_set_new(j, "rating", json_integer(c->rating));
+    if (msgs) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n_msgs; i++)
+            json_array_append_new(arr, lk_json_msg(&msgs[i]));
+        json_object_set_new(j, "messages", arr);
+    }
+    return j;
+}
+
+char *lk_json_dump(const json_t *j, size_t *len)
+{
+    char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(4));
+    if (!s)
+        abort(); /* only on allocation failure */
+    if (len)
+        *len = strlen(s);
+    return s;
+}
+
+void lk_respond_json(lk_http_req_t *req, int status, json_t *body)
+{
+    size_t len;
+    char *s = lk_json_dump(body, &len);
+    json_decref(body);
+    lk_http_respond(req, status, "application/json", s, len);
+    free(s);
+}
+
+void lk_respond_error(lk_http_req_t *req, int status, const char *code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_t *e = json_object();
+    json_object_set_new(e, "code", json_string(code));
+    /* messages are our own text; json_string refuses invalid UTF-8, so fall
+     * back to a fixed text rather than send nothing */
+    json_t *m = json_string(msg);
+    json_object_set_new(e, "message", m ? m : json_string("invalid request"));
+    json_t *body = json_object();
+    json_object_set_new(body, "error", e);
+    lk_respond_json(req, status, body);
+}
+
+json_t *lk_parse_body(lk_http_req_t *req)
+{
+    if (lk_http_req_body_too_large(req)) {
+        lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
+        return NULL;
+    }
+    lk_str_t body = lk_http_req_body(req);
+    if (body.len == 0) {
+        lk_respond_error(req, 400, "invalid_json", "the request body is empty; a JSON object was expected");
+        return NULL;
+    }
+    if (!lk_utf8_valid(body.base, body.len)) {
+        lk_respond_error(req, 400, "invalid_utf8", "the request body is not valid UTF-8");
+        return NULL;
+    }
+    json_error_t err;
+    json_t *j = json_loadb(body.base, body.len, JSON_REJECT_DUPLICATES, &err);
+    if (!j) {
+        lk_respond_error(req, 400, "invalid_json", "the request body is not valid JSON: %s (line %d, column %d)",
+                         err.text, err.line, err.column);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        lk_respond_error(req, 400, "invalid_json", "the request body must be a JSON object");
+        return NULL;
+    }
+    return j;
+}
+
+bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t max, bool required,
+                    const char **out)
+{
+    *out = NULL;
+    json_t *v = json_object_get(body, field);
+    if (!v || json_is_null(v)) {
+        if (!required)
+            return true;
+        lk_respond_error(req, 400, "missing_field", "the field \"%s\" is required", field);
+        return false;
+    }
+    if (!json_is_string(v)) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must be a string", field);
+        return false;
+    }
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (strlen(s) != len) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must not contain NUL characters", field);
+        return false;
+    }
+    size_t start = 0, end = len;
+    while (start < end && (s[start] == ' ' || s[start] == '\t' || s[start] == '\n' || s[start] == '\r'))
+        start++;
+    while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\n' || s[end - 1] == '\r'))
+        end--;
+    if (start == end) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must not be empty", field);
+        return false;
+    }
+    if (len > max) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" is longer than %zu bytes", field, max);
+        return false;
+    }
+    *out = s;
+    return true;
+}

@@ -1,0 +1,88 @@
+/*
+ * Static pages: web/ (the demo page, later the widget and the console) and
+ * docs/ are compiled into the program, so build/loket serves them from any
+ * working directory and a deployment is one file.
+ */
+#include "api/api_int.h"
+
+#include <string.h>
+
+struct lk_web_asset {
+    const char *path;
+    const unsigned char *data;
+    size_t len;
+};
+extern const struct lk_web_asset lk_web_assets[];
+extern const struct lk_web_asset lk_doc_assets[];
+
+static const char *mime_type(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},    {".svg", "image/svg+xml"},
+        {".png", "image/png"},                  {".json", "application/json"},
+        {".md", "text/markdown; charset=utf-8"}, {".ico", "image/x-icon"},
+        {".txt", "text/plain; charset=utf-8"},
+    };
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(dot, types[i].ext) == 0)
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+static bool serve(lk_http_req_t *req, const struct lk_web_asset *table, lk_str_t path)
+{
+    for (const struct lk_web_asset *a = table; a->path; a++) {
+        if (lk_str_eq_cstr(path, a->path)) {
+            lk_http_res_header(req, "cache-control", "no-cache");
+            if (strcmp(mime_type(a->path), "text/html; charset=utf-8") == 0) {
+                lk_http_res_header(req, "content-security-policy",
+                                   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                   "frame-ancestors 'self'");
+                lk_http_res_header(req, "x-frame-options", "SAMEORIGIN");
+            }
+            lk_http_respond(req, 200, mime_type(a->path), a->data, a->len);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void h_healthz(lk_http_req_t *req, void *ud)
+{
+    static const char body[] = "{\"status\":\"ok\"}";
+    lk_http_respond(req, 200, "application/json", body, sizeof body - 1);
+}
+
+static void h_static(lk_http_req_t *req, void *ud)
+{
+    lk_str_t path = lk_http_req_path(req);
+    if (lk_str_eq_cstr(path, "/"))
+        path = LK_STR("/index.html");
+    if (path.len > 6 && memcmp(path.base, "/docs/", 6) == 0) {
+        if (serve(req, lk_doc_assets, (lk_str_t){path.base + 5, path.len - 5}))
+            return;
+    } else if (serve(req, lk_web_assets, path)) {
+        return;
+    }
+    lk_api_not_found(req, ud);
+}
+
+void lk_api_not_found(lk_http_req_t *req, void *ud)
+{
+    lk_respond_error(req, 404, "not_found", "there is nothing at this address");
+}
+
+static const lk_http_route_t routes[] = {
+    {"GET", "/healthz", h_healthz},
+    {"GET", "/*", h_static},
+};
+
+void lk_api_static_routes(const lk_http_route_t **r, size_t *n)
+{
+    *r = routes;
+    *n = sizeof routes / sizeof routes[0];
+}

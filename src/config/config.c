@@ -1,0 +1,280 @@
+/*
+ * The option table of `loket serve` and the code that fills it from defaults,
+ * a config file, the environment and the command line, in that order. One
+ * table drives all of them, `loket help serve` and docs/configuration.md.
+ */
+#include "config/config.h"
+
+#include "util/util.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stddef.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPT_STR(name, field, def, doc)                                                                          \
+    {name, LK_OPT_STRING, offsetof(lk_config_t, field), sizeof(((lk_config_t *)0)->field), 0, 0, def, doc}
+#define OPT_INT(name, field, min, max, def, doc)                                                                \
+    {name, LK_OPT_INT, offsetof(lk_config_t, field), sizeof(int64_t), min, max, def, doc}
+#define OPT_BOOL(name, field, def, doc) {name, LK_OPT_BOOL, offsetof(lk_config_t, field), sizeof(bool), 0, 1, def, doc}
+
+const lk_option_t lk_options[] = {
+    OPT_STR("listen", listen, "127.0.0.1:8080", "address and port to listen on; port 0 picks a free port"),
+    OPT_STR("data", data, "./loket-data", "data directory; the embedded SQLite database lives there"),
+    OPT_STR("config", config, "", "config file with `key = value` lines"),
+    OPT_INT("threads", threads, 0, 64, "0", "event-loop threads; 0 = one per CPU core"),
+    OPT_INT("max_body", max_body, 1024, 16 * 1024 * 1024, "65536", "largest request body in bytes (larger: 413)"),
+    OPT_INT("max_text", max_text, 16, 65536, "4000", "largest message text in bytes"),
+    OPT_STR("log_level", log_level, "info", "debug, info, warn, error or off"),
+    OPT_INT("session_ttl", session_ttl, 60, 30 * 24 * 3600, "43200",
+            "seconds an agent's login session lasts"),
+    OPT_BOOL("cookie_secure", cookie_secure, "false",
+             "mark the session cookie Secure (set this when loket is behind an HTTPS reverse proxy)"),
+    OPT_INT("kb_poll_ms", kb_poll_ms, 100, 60000, "1000",
+            "how often a running server looks for knowledge-base changes, in ms"),
+    OPT_INT("db_readers", db_readers, 1, 16, "2", "database reader threads"),
+    OPT_STR("public_url", public_url, "", "the URL people open, for the start-up message; default from listen"),
+    {NULL, LK_OPT_STRING, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const lk_option_t *find_option(const char *name, size_t len)
+{
+    for (const lk_option_t *o = lk_options; o->name; o++)
+        if (strlen(o->name) == len && memcmp(o->name, name, len) == 0)
+            return o;
+    return NULL;
+}
+
+static int set_option(lk_config_t *cfg, const lk_option_t *o, const char *value, char *err, size_t errsize)
+{
+    char *field = (char *)cfg + o->offset;
+    switch (o->type) {
+    case LK_OPT_STRING:
+        if (strlen(value) >= o->size) {
+            snprintf(err, errsize, "option %s: value is too long (at most %zu bytes)", o->name, o->size - 1);
+            return LK_EINVAL;
+        }
+        memcpy(field, value, strlen(value) + 1);
+        return 0;
+    case LK_OPT_INT: {
+        int64_t v;
+        if (lk_parse_i64(value, o->min, o->max, &v) != 0) {
+            snprintf(err, errsize, "option %s: \"%s\" is not a whole number from %lld to %lld", o->name, value,
+                     (long long)o->min, (long long)o->max);
+            return LK_EINVAL;
+        }
+        memcpy(field, &v, sizeof v);
+        return 0;
+    }
+    case LK_OPT_BOOL: {
+        bool v;
+        if (!strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes") || !strcmp(value, "on"))
+            v = true;
+        else if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no") || !strcmp(value, "off"))
+            v = false;
+        else {
+            snprintf(err, errsize, "option %s: \"%s\" is not true or false", o->name, value);
+            return LK_EINVAL;
+        }
+        memcpy(field, &v, sizeof v);
+        return 0;
+    }
+    }
+    return LK_EINVAL;
+}
+
+void lk_config_defaults(lk_config_t *cfg)
+{
+    char err[256];
+    memset(cfg, 0, sizeof *cfg);
+    for (const lk_option_t *o = lk_options; o->name; o++) {
+        int rc = set_option(cfg, o, o->def, err, sizeof err);
+        (void)rc;
+        assert(rc == 0);
+    }
+}
+
+int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *err, size_t errsize)
+{
+    const lk_option_t *o = find_option(name, strlen(name));
+    if (!o) {
+        snprintf(err, errsize, "unknown option: %s", name);
+        return LK_ENOENT;
+    }
+    int rc = set_option(cfg, o, value, err, errsize);
+    if (rc == 0 && strcmp(name, "log_level") == 0) {
+        lk_log_level_t l;
+        if (lk_log_parse_level(value, &l) != 0) {
+            snprintf(err, errsize, "option log_level: \"%s\" is not debug, info, warn, error or off", value);
+            return LK_EINVAL;
+        }
+    }
+    return rc;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+int lk_config_load_file(lk_config_t *cfg, const char *path, char *err, size_t errsize)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errsize, "cannot read config file %s: %s", path, strerror(errno));
+        return LK_EIO;
+    }
+    char line[2048];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *s = trim(line);
+        if (!*s)
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, errsize, "%s:%d: expected `key = value`", path, lineno);
+            rc = LK_EINVAL;
+            break;
+        }
+        *eq = '\0';
+        char *key = trim(s), *value = trim(eq + 1);
+        size_t vl = strlen(value);
+        if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
+            value[vl - 1] = '\0';
+            value++;
+        }
+        if (strcmp(key, "config") == 0) {
+            snprintf(err, errsize, "%s:%d: a config file cannot name another config file", path, lineno);
+            rc = LK_EINVAL;
+            break;
+        }
+        char inner[512];
+        if (lk_config_set(cfg, key, value, inner, sizeof inner) != 0) {
+            snprintf(err, errsize, "%s:%d: %s", path, lineno, inner);
+            rc = LK_EINVAL;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+/* LOKET_MAX_BODY -> max_body */
+static bool env_to_name(const char *env, size_t len, char *name, size_t namesize)
+{
+    if (len <= 6 || memcmp(env, "LOKET_", 6) != 0 || len - 6 >= namesize)
+        return false;
+    for (size_t i = 6; i < len; i++)
+        name[i - 6] = (char)tolower((unsigned char)env[i]);
+    name[len - 6] = '\0';
+    return true;
+}
+
+int lk_config_load_env(lk_config_t *cfg, char *const *env, char *err, size_t errsize)
+{
+    for (; env && *env; env++) {
+        const char *eq = strchr(*env, '=');
+        char name[64];
+        if (!eq || !env_to_name(*env, (size_t)(eq - *env), name, sizeof name))
+            continue;
+        if (strcmp(name, "config") == 0 || !find_option(name, strlen(name)))
+            continue; /* LOKET_CONFIG is read first; other LOKET_* variables are not ours */
+        char inner[512];
+        if (lk_config_set(cfg, name, eq + 1, inner, sizeof inner) != 0) {
+            snprintf(err, errsize, "environment LOKET_%s: %s", name, inner);
+            for (char *p = err; *p && *p != ':'; p++)
+                *p = (char)toupper((unsigned char)*p);
+            return LK_EINVAL;
+        }
+    }
+    return 0;
+}
+
+static const char *env_get(char *const *env, const char *key)
+{
+    size_t kl = strlen(key);
+    for (; env && *env; env++)
+        if (strncmp(*env, key, kl) == 0 && (*env)[kl] == '=')
+            return *env + kl + 1;
+    return NULL;
+}
+
+int lk_config_from_args(lk_config_t *cfg, int argc, char **argv, char *const *env, char *err, size_t errsize)
+{
+    lk_config_defaults(cfg);
+    /* The config file is named by the flag or, failing that, the environment. */
+    const char *file = env_get(env, "LOKET_CONFIG");
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            file = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            file = argv[i] + 9;
+    }
+    if (file && *file) {
+        int rc = lk_config_load_file(cfg, file, err, errsize);
+        if (rc)
+            return LK_EINVAL;
+        snprintf(cfg->config, sizeof cfg->config, "%s", file);
+    }
+    if (lk_config_load_env(cfg, env, err, errsize) != 0)
+        return LK_EINVAL;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0) {
+            snprintf(err, errsize, "unexpected argument: %s", arg);
+            return LK_EINVAL;
+        }
+        const char *name = arg + 2, *value;
+        const char *eq = strchr(name, '=');
+        char namebuf[64];
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        if (nlen >= sizeof namebuf) {
+            snprintf(err, errsize, "unknown option: %s", arg);
+            return LK_EINVAL;
+        }
+        memcpy(namebuf, name, nlen);
+        namebuf[nlen] = '\0';
+        for (char *p = namebuf; *p; p++)
+            if (*p == '-')
+                *p = '_';
+        const lk_option_t *o = find_option(namebuf, nlen);
+        if (!o) {
+            snprintf(err, errsize, "unknown option: --%s", namebuf);
+            return LK_EINVAL;
+        }
+        if (eq) {
+            value = eq + 1;
+        } else if (o->type == LK_OPT_BOOL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
+            value = "true";
+        } else if (i + 1 < argc) {
+            value = argv[++i];
+        } else {
+            snprintf(err, errsize, "option --%s needs a value", namebuf);
+            return LK_EINVAL;
+        }
+        if (strcmp(namebuf, "config") == 0)
+            continue;
+        if (lk_config_set(cfg, namebuf, value, err, errsize) != 0)
+            return LK_EINVAL;
+    }
+    return 0;
+}
+
+void lk_config_print_help(void)
+{
+    printf("Options (flag --NAME VALUE, environment LOKET_NAME, config file `name = value`):\n");
+    for (const lk_option_t *o = lk_options; o->name; o++)
+        printf("  --%-14s %s (default: %s)\n", o->name, o->doc, *o->def ? o->def : "none");
+}

@@ -1,0 +1,64 @@
+/*
+ * config: every option of `loket serve` in one table.
+ *
+ * Each option has a name, a type, bounds, a default and a description. A value
+ * comes, in rising order of precedence, from the default, the config file
+ * (`key = value` lines, `#` comments), the environment (LOKET_<NAME>, upper
+ * case), and the command line (--name VALUE). Everything is validated at start;
+ * a bad value stops loket with a message that names the option and the source.
+ */
+#ifndef LK_CONFIG_H
+#define LK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    char listen[128];     /* ADDR:PORT */
+    char data[1024];      /* data directory */
+    char config[1024];    /* the config file read, "" when none */
+    int64_t threads;      /* event loops; 0 = one per core */
+    int64_t max_body;     /* bytes */
+    int64_t max_text;     /* bytes of one message's text */
+    char log_level[8];
+    int64_t session_ttl;  /* seconds */
+    bool cookie_secure;
+    int64_t kb_poll_ms;
+    int64_t db_readers;
+    char public_url[256]; /* how people reach loket, for the log line; "" = from listen */
+} lk_config_t;
+
+typedef enum { LK_OPT_STRING, LK_OPT_INT, LK_OPT_BOOL } lk_opt_type_t;
+
+typedef struct {
+    const char *name; /* also the flag (--name) and, upper-cased, LOKET_NAME */
+    lk_opt_type_t type;
+    size_t offset;   /* into lk_config_t */
+    size_t size;     /* for strings: the array size */
+    int64_t min, max; /* for integers */
+    const char *def;  /* the default, as text */
+    const char *doc;
+} lk_option_t;
+
+/* The table, ending with an entry whose name is NULL. */
+extern const lk_option_t lk_options[];
+
+/* Fills cfg with the defaults. */
+void lk_config_defaults(lk_config_t *cfg /* OUT */);
+/* Sets one option from text; 0, or LK_EINVAL/LK_ENOENT with a message in err. */
+int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *err, size_t errsize);
+/* Reads a config file; 0, or LK_EIO/LK_EINVAL with a message naming the line. */
+int lk_config_load_file(lk_config_t *cfg, const char *path, char *err, size_t errsize);
+/* Applies LOKET_* environment variables (env: NULL-terminated "K=V" list). */
+int lk_config_load_env(lk_config_t *cfg, char *const *env, char *err, size_t errsize);
+
+/* Builds the configuration of `loket serve`: defaults, then the config file
+ * (--config, LOKET_CONFIG), then the environment, then the flags in argv
+ * (argv[0] is the subcommand). 0, or LK_EINVAL with a message in err. */
+int lk_config_from_args(lk_config_t *cfg /* OUT */, int argc, char **argv, char *const *env, char *err,
+                        size_t errsize);
+/* Prints the option table (for `loket help serve` and docs). */
+void lk_config_print_help(void);
+
+#endif

@@ -1,0 +1,551 @@
+/*
+ * eval.c: `loket eval` (see eval.h and docs/quality.md).
+ *
+ * Threshold on --val, two ways:
+ *  - default: maximise in-scope accuracy + out-of-scope recall (each in
+ *    [0, 1], so the few out-of-scope examples weigh as much as the many
+ *    in-scope ones);
+ *  - --target-error ALPHA: Learn-then-Test with a Bonferroni-corrected
+ *    Clopper-Pearson bound over a fixed grid of thresholds, so that with
+ *    probability >= 1 - delta (default 0.1) the wrong-answer rate (wrong
+ *    answers among answered questions) is at most ALPHA, provided validation
+ *    and test questions are exchangeable (drawn from the same distribution,
+ *    in particular with the same share of out-of-scope questions).
+ */
+#include "eval/eval.h"
+
+#include "kb/kb.h"
+#include "nlu/nlu.h"
+#include "text/text.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FILE (512u << 20)
+#define GRID 200 /* threshold steps of 0.005 */
+#define DEFAULT_DELTA 0.1
+
+/* ---- statistics ---------------------------------------------------------- */
+
+/* P(X <= k) for X ~ Binomial(n, p). */
+static double binom_cdf(size_t k, size_t n, double p)
+{
+    if (p <= 0)
+        return 1;
+    if (p >= 1)
+        return k >= n ? 1 : 0;
+    double lp = log(p), lq = log1p(-p), sum = 0;
+    for (size_t i = 0; i <= k && i <= n; i++) {
+        double lc = lgamma((double)n + 1) - lgamma((double)i + 1) - lgamma((double)(n - i) + 1);
+        sum += exp(lc + (double)i * lp + (double)(n - i) * lq);
+    }
+    return sum > 1 ? 1 : sum;
+}
+
+double lk_eval_binom_upper(size_t k, size_t n, double delta)
+{
+    if (n == 0 || k >= n)
+        return 1;
+    double lo = (double)k / (double)n, hi = 1;
+    for (int it = 0; it < 100; it++) {
+        double mid = (lo + hi) / 2;
+        if (binom_cdf(k, n, mid) > delta)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
+static int cmp_conf_desc(const void *a, const void *b)
+{
+    double x = ((const lk_eval_item_t *)a)->confidence, y = ((const lk_eval_item_t *)b)->confidence;
+    return x > y ? -1 : x < y;
+}
+
+double lk_eval_threshold_balanced(lk_eval_item_t *items, size_t n)
+{
+    size_t n_in = 0, n_oos = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_in += !items[i].oos;
+        n_oos += items[i].oos != 0;
+    }
+    if (!n)
+        return 0.5;
+    qsort(items, n, sizeof *items, cmp_conf_desc);
+    /* Threshold just above items[0]: nothing answered. */
+    size_t right = 0, oos_answered = 0;
+    double best = (n_oos ? 1.0 : 0.0), best_t = nextafter(items[0].confidence, 2.0);
+    if (best_t > 1)
+        best_t = 1;
+    for (size_t i = 0; i < n; i++) {
+        right += items[i].correct != 0;
+        oos_answered += items[i].oos != 0;
+        if (i + 1 < n && items[i + 1].confidence == items[i].confidence)
+            continue; /* equal confidences are answered together */
+        double acc = n_in ? (double)right / (double)n_in : 0;
+        double rec = n_oos ? 1.0 - (double)oos_answered / (double)n_oos : 0;
+        if (acc + rec >= best) { /* >=: prefer the lower threshold on ties */
+            best = acc + rec;
+            best_t = items[i].confidence;
+        }
+    }
+    return best_t;
+}
+
+double lk_eval_threshold_target(const lk_eval_item_t *items, size_t n, double alpha, double delta, int *ok)
+{
+    double chosen = 1.0;
+    *ok = 0;
+    for (int g = GRID; g >= 0; g--) {
+        double t = (double)g / GRID;
+        size_t answered = 0, wrong = 0;
+        for (size_t i = 0; i < n; i++)
+            if (items[i].confidence >= t) {
+                answered++;
+                wrong += !items[i].correct;
+            }
+        if (answered && lk_eval_binom_upper(wrong, answered, delta / (GRID + 1)) <= alpha) {
+            chosen = t;
+            *ok = 1;
+        }
+    }
+    return chosen;
+}
+
+/* ---- data files ------------------------------------------------------------ */
+
+typedef struct {
+    char **text;
+    char **label;
+    size_t n, cap;
+} data_t;
+
+static void data_free(data_t *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->text[i]);
+        free(d->label[i]);
+    }
+    free(d->text);
+    free(d->label);
+    memset(d, 0, sizeof *d);
+}
+
+static char *read_file(const char *path, size_t *len, char *err, size_t errsize)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errsize, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    lk_buf_t b;
+    lk_buf_init(&b, MAX_FILE);
+    char chunk[65536];
+    size_t got;
+    int rc = 0;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if ((rc = lk_buf_append(&b, chunk, got)) != 0)
+            break;
+    bool bad = ferror(f);
+    fclose(f);
+    if (rc || bad) {
+        snprintf(err, errsize, "%s: %s", path, rc ? "file too large" : "read error");
+        lk_buf_free(&b);
+        return NULL;
+    }
+    if (!b.data)
+        lk_buf_append(&b, "", 0);
+    char *s = lk_buf_steal(&b, len);
+    return s ? s : lk_xstrdup("");
+}
+
+/* Reads a JSON-lines file of {"text", "label"}; blank lines are skipped. */
+static int load_data(const char *path, data_t *d, char *err, size_t errsize)
+{
+    size_t len;
+    char *s = read_file(path, &len, err, errsize);
+    if (!s)
+        return LK_EIO;
+    size_t line = 0;
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && s[j] != '\n')
+            j++;
+        line++;
+        size_t a = i, b = j;
+        while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r'))
+            a++;
+        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r'))
+            b--;
+        i = j + 1;
+        if (a == b)
+            continue;
+        json_error_t je;
+        json_t *o = json_loadb(s + a, b - a, JSON_REJECT_DUPLICATES, &je);
+        json_t *t = o ? json_object_get(o, "text") : NULL;
+        json_t *l = o ? json_object_get(o, "label") : NULL;
+        if (!o || !json_is_object(o) || !json_is_string(t) || !json_is_string(l) || !json_string_length(l)) {
+            snprintf(err, errsize, "%s:%zu: expected {\"text\": string, \"label\": non-empty string}", path, line);
+            json_decref(o);
+            free(s);
+            return LK_EJSON;
+        }
+        if (d->n == d->cap) {
+            d->cap = d->cap ? d->cap * 2 : 1024;
+            d->text = lk_xrealloc(d->text, d->cap * sizeof *d->text);
+            d->label = lk_xrealloc(d->label, d->cap * sizeof *d->label);
+        }
+        d->text[d->n] = lk_xstrndup(json_string_value(t), json_string_length(t));
+        d->label[d->n] = lk_xstrndup(json_string_value(l), json_string_length(l));
+        d->n++;
+        json_decref(o);
+    }
+    free(s);
+    return 0;
+}
+
+static bool is_oos(const char *label)
+{
+    return !strcmp(label, "oos");
+}
+
+/* ---- the bot from --train --------------------------------------------------- */
+
+/* Article language from its texts: the language most of them are in. */
+static const char *guess_language(char *const *texts, size_t n)
+{
+    double score = 0;
+    for (size_t i = 0; i < n && i < 50; i++) {
+        lk_text_lang_t lg;
+        lk_text_language(texts[i], strlen(texts[i]), NULL, &lg);
+        score += lg.score;
+    }
+    return score > 0 ? "nl" : "en";
+}
+
+static void build_kb(const data_t *train, lk_kb_t *kb, const char ***neg, size_t *n_neg)
+{
+    lk_kb_init(kb);
+    *neg = lk_xmalloc((train->n ? train->n : 1) * sizeof **neg);
+    *n_neg = 0;
+    /* labels in order of first appearance */
+    for (size_t i = 0; i < train->n; i++) {
+        const char *label = train->label[i];
+        if (is_oos(label)) {
+            (*neg)[(*n_neg)++] = train->text[i];
+            continue;
+        }
+        long k = -1;
+        for (size_t j = kb->n_articles; j-- > 0;)
+            if (!strcmp(kb->articles[j].id, label)) {
+                k = (long)j;
+                break;
+            }
+        if (k < 0) {
+            kb->articles = lk_xrealloc(kb->articles, (kb->n_articles + 1) * sizeof *kb->articles);
+            lk_article_t *a = &kb->articles[kb->n_articles++];
+            memset(a, 0, sizeof *a);
+            a->id = lk_xstrdup(label);
+            a->title = lk_xstrdup(label);
+            for (char *p = a->title; *p; p++)
+                if (*p == '_')
+                    *p = ' ';
+            a->answer = lk_xstrdup("");
+            k = (long)kb->n_articles - 1;
+        }
+        lk_article_t *a = &kb->articles[k];
+        a->questions = lk_xrealloc(a->questions, (a->n_questions + 1) * sizeof *a->questions);
+        a->questions[a->n_questions++] = lk_xstrdup(train->text[i]);
+    }
+    for (size_t j = 0; j < kb->n_articles; j++) {
+        lk_article_t *a = &kb->articles[j];
+        a->language = lk_xstrdup(guess_language(a->questions, a->n_questions));
+    }
+}
+
+/* Reads every text of d; fills items (confidence, correct, oos). */
+static int score_all(const lk_nlu_model_t *m, const lk_kb_t *kb, const data_t *d, lk_eval_item_t *items,
+                     bool *answered, double *seconds)
+{
+    int64_t t0 = lk_time_mono_ns();
+    for (size_t i = 0; i < d->n; i++) {
+        lk_nlu_reading_t r;
+        int rc = lk_nlu_read(m, d->text[i], strlen(d->text[i]), NULL, &r);
+        if (rc)
+            return rc;
+        bool oos = is_oos(d->label[i]);
+        bool right = !oos && r.n_top && !strcmp(kb->articles[r.top[0].article].id, d->label[i]);
+        items[i].confidence = r.n_top ? r.top[0].confidence : 0;
+        items[i].correct = right;
+        items[i].oos = oos;
+        if (answered)
+            answered[i] = r.answer;
+    }
+    if (seconds)
+        *seconds = (double)(lk_time_mono_ns() - t0) / 1e9;
+    return 0;
+}
+
+typedef struct {
+    double in_scope_accuracy, oos_recall, answered_precision, coverage;
+    size_t n_in, n_oos, n_answered;
+} figures_t;
+
+static figures_t figures(const lk_eval_item_t *items, const bool *answered, size_t n, double t)
+{
+    size_t n_in = 0, n_oos = 0, right = 0, ans_in = 0, oos_declined = 0, answered_n = 0, answered_right = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool a = answered ? answered[i] : items[i].confidence >= t;
+        if (items[i].oos) {
+            n_oos++;
+            oos_declined += !a;
+        } else {
+            n_in++;
+            ans_in += a;
+            right += a && items[i].correct;
+        }
+        answered_n += a;
+        answered_right += a && items[i].correct;
+    }
+    figures_t f;
+    f.n_in = n_in;
+    f.n_oos = n_oos;
+    f.n_answered = answered_n;
+    f.in_scope_accuracy = n_in ? (double)right / (double)n_in : 0;
+    f.oos_recall = n_oos ? (double)oos_declined / (double)n_oos : 0;
+    f.answered_precision = answered_n ? (double)answered_right / (double)answered_n : 1;
+    f.coverage = n_in ? (double)ans_in / (double)n_in : 0;
+    return f;
+}
+
+/* ---- the command -------------------------------------------------------------- */
+
+static int usage(const char *msg)
+{
+    fprintf(stderr,
+            "loket eval: %s (usage: loket eval --train FILE --test FILE [--val FILE] [--target-error ALPHA] "
+            "[--delta DELTA] [--curve CSV])\n",
+            msg);
+    return 1;
+}
+
+static bool parse_double(const char *s, double lo, double hi, double *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !(v >= lo && v <= hi))
+        return false;
+    *out = v;
+    return true;
+}
+
+static int write_curve(const char *path, const lk_eval_item_t *items, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return LK_EIO;
+    fprintf(f, "threshold,answered_precision,coverage,in_scope_accuracy,oos_recall\n");
+    for (int g = 0; g <= GRID; g++) {
+        double t = (double)g / GRID;
+        figures_t fg = figures(items, NULL, n, t);
+        fprintf(f, "%.3f,%.5f,%.5f,%.5f,%.5f\n", t, fg.answered_precision, fg.coverage, fg.in_scope_accuracy,
+                fg.oos_recall);
+    }
+    return fclose(f) ? LK_EIO : 0;
+}
+
+int lk_eval_command(int argc, char **argv)
+{
+    const char *train_path = NULL, *test_path = NULL, *val_path = NULL, *curve_path = NULL;
+    double alpha = -1, delta = DEFAULT_DELTA;
+    int64_t epochs = 0, seed = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--train") || !strcmp(a, "--test") || !strcmp(a, "--val") || !strcmp(a, "--curve") ||
+            !strcmp(a, "--target-error") || !strcmp(a, "--delta") || !strcmp(a, "--epochs") || !strcmp(a, "--seed")) {
+            if (!v) {
+                char msg[96];
+                snprintf(msg, sizeof msg, "%s needs a value", a);
+                return usage(msg);
+            }
+            i++;
+            if (!strcmp(a, "--train"))
+                train_path = v;
+            else if (!strcmp(a, "--test"))
+                test_path = v;
+            else if (!strcmp(a, "--val"))
+                val_path = v;
+            else if (!strcmp(a, "--curve"))
+                curve_path = v;
+            else if (!strcmp(a, "--target-error")) {
+                if (!parse_double(v, 0, 1, &alpha) || alpha <= 0 || alpha >= 1)
+                    return usage("--target-error must be a number between 0 and 1");
+            } else if (!strcmp(a, "--delta")) {
+                if (!parse_double(v, 0, 1, &delta) || delta <= 0 || delta >= 1)
+                    return usage("--delta must be a number between 0 and 1");
+            } else if (!strcmp(a, "--epochs")) {
+                if (lk_parse_i64(v, 1, 1000, &epochs))
+                    return usage("--epochs must be an integer from 1 to 1000");
+            } else if (lk_parse_i64(v, 0, INT64_MAX, &seed)) {
+                return usage("--seed must be a non-negative integer");
+            }
+        } else {
+            char msg[160];
+            snprintf(msg, sizeof msg, "unknown argument \"%.100s\"", a);
+            return usage(msg);
+        }
+    }
+    if (!train_path || !test_path)
+        return usage("--train and --test are required");
+    if (alpha > 0 && !val_path)
+        return usage("--target-error needs --val");
+
+    char err[512];
+    data_t train = {0}, val = {0}, test = {0};
+    int rc = load_data(train_path, &train, err, sizeof err);
+    if (!rc && val_path)
+        rc = load_data(val_path, &val, err, sizeof err);
+    if (!rc)
+        rc = load_data(test_path, &test, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "loket eval: %s\n", err);
+        data_free(&train);
+        data_free(&val);
+        data_free(&test);
+        return 1;
+    }
+
+    int exit_code = 0;
+    lk_kb_t kb;
+    const char **neg = NULL;
+    size_t n_neg = 0;
+    build_kb(&train, &kb, &neg, &n_neg);
+    lk_nlu_model_t *m = NULL;
+    lk_eval_item_t *vitems = NULL, *titems = NULL;
+    bool *tanswered = NULL;
+    if (!kb.n_articles) {
+        fprintf(stderr, "loket eval: %s has no in-scope examples\n", train_path);
+        exit_code = 1;
+        goto done;
+    }
+    if (!test.n) {
+        fprintf(stderr, "loket eval: %s has no examples\n", test_path);
+        exit_code = 1;
+        goto done;
+    }
+
+    lk_nlu_options_t opts;
+    lk_nlu_options_default(&opts);
+    opts.negatives = neg;
+    opts.n_negatives = n_neg;
+    if (epochs > 0)
+        opts.epochs = (int)epochs;
+    if (seed >= 0)
+        opts.seed = (unsigned long)seed;
+    int64_t t0 = lk_time_mono_ns();
+    rc = lk_nlu_build(&kb, &opts, &m);
+    double train_seconds = (double)(lk_time_mono_ns() - t0) / 1e9;
+    if (rc) {
+        fprintf(stderr, "loket eval: building the model failed: %s\n", lk_strerror(rc));
+        exit_code = 2;
+        goto done;
+    }
+
+    /* the threshold */
+    const char *method = "default";
+    int target_ok = 0;
+    figures_t vf = {0};
+    if (val.n) {
+        vitems = lk_xmalloc(val.n * sizeof *vitems);
+        if ((rc = score_all(m, &kb, &val, vitems, NULL, NULL)) != 0) {
+            fprintf(stderr, "loket eval: %s: %s\n", val_path, lk_strerror(rc));
+            exit_code = rc == LK_EUTF8 ? 1 : 2;
+            goto done;
+        }
+        double t;
+        if (alpha > 0) {
+            t = lk_eval_threshold_target(vitems, val.n, alpha, delta, &target_ok);
+            method = "target_error";
+        } else {
+            t = lk_eval_threshold_balanced(vitems, val.n);
+            method = "balanced";
+        }
+        lk_nlu_set_threshold(m, t);
+        vf = figures(vitems, NULL, val.n, lk_nlu_threshold(m));
+    }
+
+    /* the test, through the server's decision */
+    titems = lk_xmalloc(test.n * sizeof *titems);
+    tanswered = lk_xmalloc(test.n * sizeof *tanswered);
+    double test_seconds = 0;
+    if ((rc = score_all(m, &kb, &test, titems, tanswered, &test_seconds)) != 0) {
+        fprintf(stderr, "loket eval: %s: %s\n", test_path, lk_strerror(rc));
+        exit_code = rc == LK_EUTF8 ? 1 : 2;
+        goto done;
+    }
+    figures_t tf = figures(titems, tanswered, test.n, 0);
+    if (curve_path && write_curve(curve_path, titems, test.n)) {
+        fprintf(stderr, "loket eval: cannot write %s\n", curve_path);
+        exit_code = 1;
+        goto done;
+    }
+
+    json_t *o = json_object();
+    json_object_set_new(o, "n_test", json_integer((json_int_t)test.n));
+    json_object_set_new(o, "in_scope_accuracy", json_real(tf.in_scope_accuracy));
+    json_object_set_new(o, "oos_recall", json_real(tf.oos_recall));
+    json_object_set_new(o, "answered_precision", json_real(tf.answered_precision));
+    json_object_set_new(o, "coverage", json_real(tf.coverage));
+    json_object_set_new(o, "train_seconds", json_real(train_seconds));
+    json_object_set_new(o, "us_per_query", json_real(test_seconds * 1e6 / (double)test.n));
+    json_object_set_new(o, "threshold", json_real(lk_nlu_threshold(m)));
+    json_object_set_new(o, "threshold_method", json_string(method));
+    json_object_set_new(o, "n_train", json_integer((json_int_t)train.n));
+    json_object_set_new(o, "n_articles", json_integer((json_int_t)kb.n_articles));
+    json_object_set_new(o, "n_test_oos", json_integer((json_int_t)tf.n_oos));
+    json_object_set_new(o, "wrong_answer_rate", json_real(1.0 - tf.answered_precision));
+    if (alpha > 0) {
+        json_object_set_new(o, "target_error", json_real(alpha));
+        json_object_set_new(o, "delta", json_real(delta));
+        json_object_set_new(o, "target_met_on_val", json_boolean(target_ok));
+    }
+    if (val.n) {
+        json_object_set_new(o, "n_val", json_integer((json_int_t)val.n));
+        json_object_set_new(o, "n_val_oos", json_integer((json_int_t)vf.n_oos));
+        json_object_set_new(o, "val_in_scope_accuracy", json_real(vf.in_scope_accuracy));
+        json_object_set_new(o, "val_oos_recall", json_real(vf.oos_recall));
+        json_object_set_new(o, "val_answered_precision", json_real(vf.answered_precision));
+        json_object_set_new(o, "val_coverage", json_real(vf.coverage));
+    }
+    char *s = json_dumps(o, JSON_REAL_PRECISION(6) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s) {
+        exit_code = 2;
+        goto done;
+    }
+    printf("%s\n", s);
+    free(s);
+    fflush(stdout);
+
+done:
+    free(vitems);
+    free(titems);
+    free(tanswered);
+    lk_nlu_free(m);
+    free(neg);
+    lk_kb_free(&kb);
+    data_free(&train);
+    data_free(&val);
+    data_free(&test);
+    return exit_code;
+}

@@ -1,0 +1,145 @@
+/*
+ * http: loket's own small HTTP and WebSocket interface.
+ *
+ * The rest of loket sees routes, requests, responses, WebSockets and event
+ * loops through this header only; the implementation (server.c) sits on
+ * libh2o-evloop and wslay, and could be replaced by another library without
+ * touching anything above it.
+ *
+ * Threads: the server runs one event loop per thread, each accepting on its
+ * own SO_REUSEPORT socket. A request, a WebSocket and a loop belong to one
+ * thread; everything that blocks (database, password hashing) runs elsewhere
+ * and comes back with lk_http_loop_call(). A handler may answer at once or
+ * later: a request stays valid until it is answered, also when its client
+ * has gone away meanwhile (lk_http_req_gone() tells), and it must be answered
+ * exactly once.
+ */
+#ifndef LK_HTTP_H
+#define LK_HTTP_H
+
+#include "util/util.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct lk_http_server lk_http_server_t;
+typedef struct lk_http_loop lk_http_loop_t;
+typedef struct lk_http_req lk_http_req_t;
+typedef struct lk_ws lk_ws_t;
+
+typedef void (*lk_http_handler_fn)(lk_http_req_t *req, void *ud);
+
+typedef struct {
+    const char *method;  /* "GET", "POST", ... */
+    const char *pattern; /* "/api/v1/conversations/:id/messages"; a trailing "*" matches any rest */
+    lk_http_handler_fn fn;
+} lk_http_route_t;
+
+#define LK_HTTP_MAX_PARAMS 4
+
+/* ---- routing (pure; used by the server, testable on its own) ----------- */
+
+typedef enum { LK_ROUTE_FOUND, LK_ROUTE_NO_PATH, LK_ROUTE_NO_METHOD } lk_route_result_t;
+
+typedef struct {
+    lk_str_t names[LK_HTTP_MAX_PARAMS];
+    lk_str_t values[LK_HTTP_MAX_PARAMS];
+    size_t n;
+} lk_http_params_t;
+
+/* Finds the route for method and path (without query). On LK_ROUTE_FOUND,
+ * *index and params are set; on LK_ROUTE_NO_METHOD, allow (when not NULL)
+ * receives the allowed methods, e.g. "GET, POST". */
+lk_route_result_t lk_http_route_match(const lk_http_route_t *routes, size_t n_routes, lk_str_t method, lk_str_t path,
+                                      size_t *index /* OUT */, lk_http_params_t *params /* OUT */,
+                                      lk_buf_t *allow /* OUT, may be NULL */);
+
+/* ---- server life cycle ------------------------------------------------- */
+
+typedef struct {
+    const char *listen;  /* "127.0.0.1:8080"; port 0 picks a free one */
+    int threads;         /* event loops; >= 1 */
+    size_t max_body;     /* largest request body answered normally; bigger gets 413 */
+    const lk_http_route_t *routes;
+    size_t n_routes;
+    void *ud; /* passed to every handler */
+    /* Called on a loop thread when a request has no route (NULL: 404 JSON). */
+    lk_http_handler_fn not_found;
+} lk_http_config_t;
+
+/* Binds the listening sockets (one per loop) and starts the loop threads.
+ * 0, LK_EINVAL (bad listen address), LK_EIO (cannot bind). */
+int lk_http_server_start(const lk_http_config_t *cfg, lk_http_server_t **out /* OUT */);
+/* The port actually bound (useful with port 0). */
+int lk_http_server_port(const lk_http_server_t *srv);
+/* Graceful stop: stops accepting, lets requests in flight finish (each
+ * handler still answers), closes WebSockets, joins the threads. Call from a
+ * thread that is not a loop thread. */
+void lk_http_server_stop(lk_http_server_t *srv);
+/* Frees what stop left; srv may be NULL. */
+void lk_http_server_free(lk_http_server_t *srv);
+
+size_t lk_http_server_loop_count(const lk_http_server_t *srv);
+lk_http_loop_t *lk_http_server_loop(const lk_http_server_t *srv, size_t i);
+
+/* Runs fn(arg) on loop's thread, soon. Callable from any thread. */
+void lk_http_loop_call(lk_http_loop_t *loop, void (*fn)(void *arg), void *arg);
+/* The loop whose thread is running now, or NULL outside loop threads. */
+lk_http_loop_t *lk_http_loop_current(void);
+/* A small per-loop slot for the application (e.g. its WebSocket hub). */
+void lk_http_loop_set_data(lk_http_loop_t *loop, void *data);
+void *lk_http_loop_data(const lk_http_loop_t *loop);
+
+/* ---- requests ---------------------------------------------------------- */
+
+lk_str_t lk_http_req_method(const lk_http_req_t *req);
+lk_str_t lk_http_req_path(const lk_http_req_t *req); /* without the query */
+lk_str_t lk_http_req_param(const lk_http_req_t *req, const char *name); /* route parameter */
+/* A query parameter, percent-decoded into a buffer the request owns; false when absent. */
+bool lk_http_req_query(lk_http_req_t *req, const char *name, lk_str_t *out /* OUT */);
+/* A request header (name in lowercase); false when absent. */
+bool lk_http_req_header(const lk_http_req_t *req, const char *name, lk_str_t *out /* OUT */);
+/* A cookie's value; false when absent. */
+bool lk_http_req_cookie(const lk_http_req_t *req, const char *name, lk_str_t *out /* OUT */);
+lk_str_t lk_http_req_body(const lk_http_req_t *req);
+/* True when the body was larger than max_body (the handler should 413). */
+bool lk_http_req_body_too_large(const lk_http_req_t *req);
+/* The peer's address as text ("127.0.0.1"). */
+void lk_http_req_peer(const lk_http_req_t *req, char *out, size_t outsize);
+lk_http_loop_t *lk_http_req_loop(const lk_http_req_t *req);
+/* True when the client went away; the request must still be answered (the
+ * answer is then dropped) so that its memory is released. */
+bool lk_http_req_gone(const lk_http_req_t *req);
+
+/* ---- responses (each request is answered exactly once) ----------------- */
+
+/* Adds a response header; name and value are copied. */
+void lk_http_res_header(lk_http_req_t *req, const char *name, const char *value);
+/* Sends status with body (copied). content_type may be NULL. */
+void lk_http_respond(lk_http_req_t *req, int status, const char *content_type, const void *body, size_t len);
+
+/* ---- WebSockets -------------------------------------------------------- */
+
+typedef struct {
+    /* The peer closed, or the connection failed; ws is freed after it returns. */
+    void (*on_close)(lk_ws_t *ws, void *ud);
+    /* A text message from the peer (may be NULL: such messages are ignored). */
+    void (*on_text)(lk_ws_t *ws, const char *data, size_t len, void *ud);
+} lk_ws_callbacks_t;
+
+/* True when req asks to be upgraded to a WebSocket. */
+bool lk_http_req_is_websocket(const lk_http_req_t *req);
+/* Answers req by upgrading it (101). Returns the WebSocket (owned by the
+ * server until on_close), or NULL when req is no WebSocket handshake (req was
+ * then answered with 400) or the client went away (req released). */
+lk_ws_t *lk_http_ws_accept(lk_http_req_t *req, const lk_ws_callbacks_t *cb, void *ud);
+/* Queues a text message (copied). LK_EIO when the WebSocket is closing. Must
+ * run on the WebSocket's loop; may call on_close before it returns. */
+int lk_http_ws_send(lk_ws_t *ws, const char *data, size_t len);
+/* Starts a clean close (close frame); on_close follows. */
+void lk_http_ws_close(lk_ws_t *ws);
+/* How many WebSockets are open on all loops. */
+size_t lk_http_server_ws_count(const lk_http_server_t *srv);
+
+#endif

@@ -1,0 +1,717 @@
+/*
+ * The HTTP and WebSocket server on libh2o-evloop and wslay.
+ *
+ * One event loop per thread, each with its own listening socket bound with
+ * SO_REUSEPORT so the kernel spreads connections over the loops. Requests are
+ * wrapped in an lk_http_req_t that lives until it has been answered *and*
+ * h2o has released the request, whichever comes last: a handler may answer
+ * long after it returned (when a worker thread has done the blocking part)
+ * without ever touching freed memory. Calls from other threads arrive through
+ * h2o's multithread queue.
+ *
+ * h2o pitfalls handled here (see DESIGN.md): H2O_USE_LIBUV=0 is defined by
+ * the build, the cleartext HTTP/2 upgrade is off, and the request size limit
+ * is set explicitly instead of h2o's 1 GiB default.
+ */
+#include "http/http.h"
+
+#include <h2o.h>
+#include <h2o/websocket.h>
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MODULE "http"
+
+struct lk_ws {
+    h2o_websocket_conn_t *conn;
+    lk_http_loop_t *loop;
+    lk_ws_callbacks_t cb;
+    void *ud;
+    lk_ws_t *prev, *next;
+    bool in_send;       /* inside lk_http_ws_send: defer the close */
+    bool close_pending; /* h2o reported the close while in_send */
+    bool closing;       /* a close frame was queued */
+};
+
+struct lk_http_loop {
+    lk_http_server_t *srv;
+    pthread_t tid;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    h2o_socket_t *listener;
+    int listen_fd;
+    h2o_multithread_queue_t *queue;
+    h2o_multithread_receiver_t receiver;
+    size_t inflight; /* requests h2o has not released yet */
+    lk_ws_t *ws_head;
+    bool stopping;
+    uint64_t stop_deadline; /* loop time (ms) after which WebSockets are dropped */
+    void *data;
+};
+
+struct lk_http_server {
+    h2o_globalconf_t globalconf;
+    h2o_hostconf_t *hostconf;
+    lk_http_config_t cfg;
+    lk_http_loop_t *loops;
+    size_t n_loops;
+    int port;
+    atomic_size_t ws_count;
+    bool started;
+};
+
+struct lk_http_req {
+    h2o_req_t *h2o; /* NULL once h2o released the request */
+    lk_http_loop_t *loop;
+    lk_http_params_t params;
+    bool answered;
+    bool body_too_large;
+    char *query_buf; /* decoded query values handed out by lk_http_req_query */
+    size_t query_len, query_cap;
+};
+
+typedef struct {
+    h2o_multithread_message_t super;
+    void (*fn)(void *);
+    void *arg;
+} call_msg_t;
+
+typedef struct {
+    h2o_handler_t super;
+    lk_http_server_t *srv;
+} root_handler_t;
+
+static _Thread_local lk_http_loop_t *current_loop;
+
+/* Kept reachable until the process ends: h2o offers no way to free a
+ * context that still has idle keep-alive connections. */
+static lk_http_server_t *retired_server;
+
+/* ---- requests ---------------------------------------------------------- */
+
+static void req_free(lk_http_req_t *r)
+{
+    free(r->query_buf);
+    free(r);
+}
+
+/* h2o releases the request's memory pool: the request is over for h2o. */
+static void on_req_dispose(void *p)
+{
+    lk_http_req_t *r = *(lk_http_req_t **)p;
+    r->loop->inflight--;
+    r->h2o = NULL;
+    if (r->answered)
+        req_free(r);
+}
+
+static void json_error(lk_http_req_t *req, int status, const char *code, const char *message)
+{
+    char body[512];
+    /* code and message are ASCII literals or route text without quotes */
+    int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code, message);
+    lk_http_respond(req, status, "application/json", body, n > 0 ? (size_t)n : 0);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *hreq)
+{
+    lk_http_server_t *srv = ((root_handler_t *)self)->srv;
+    lk_http_loop_t *loop = current_loop;
+    lk_http_req_t *r = lk_xcalloc(1, sizeof *r);
+    r->h2o = hreq;
+    r->loop = loop;
+    lk_http_req_t **anchor = h2o_mem_alloc_shared(&hreq->pool, sizeof *anchor, on_req_dispose);
+    *anchor = r; /* linked to the pool, which holds its only reference */
+    loop->inflight++;
+
+    if (hreq->entity.base != NULL && hreq->entity.len > srv->cfg.max_body)
+        r->body_too_large = true;
+
+    lk_str_t method = {hreq->method.base, hreq->method.len};
+    lk_str_t path = {hreq->path_normalized.base, hreq->path_normalized.len};
+    size_t idx;
+    lk_buf_t allow;
+    lk_buf_init(&allow, 256);
+    lk_route_result_t m =
+        lk_http_route_match(srv->cfg.routes, srv->cfg.n_routes, method, path, &idx, &r->params, &allow);
+    if (m == LK_ROUTE_FOUND) {
+        srv->cfg.routes[idx].fn(r, srv->cfg.ud);
+    } else if (m == LK_ROUTE_NO_METHOD) {
+        lk_http_res_header(r, "allow", allow.data ? allow.data : "");
+        json_error(r, 405, "method_not_allowed", "this method is not allowed here");
+    } else if (srv->cfg.not_found) {
+        srv->cfg.not_found(r, srv->cfg.ud);
+    } else {
+        json_error(r, 404, "not_found", "no such resource");
+    }
+    lk_buf_free(&allow);
+    return 0;
+}
+
+lk_str_t lk_http_req_method(const lk_http_req_t *req)
+{
+    return req->h2o ? (lk_str_t){req->h2o->method.base, req->h2o->method.len} : LK_STR("");
+}
+
+lk_str_t lk_http_req_path(const lk_http_req_t *req)
+{
+    return req->h2o ? (lk_str_t){req->h2o->path_normalized.base, req->h2o->path_normalized.len} : LK_STR("");
+}
+
+lk_str_t lk_http_req_param(const lk_http_req_t *req, const char *name)
+{
+    for (size_t i = 0; i < req->params.n; i++)
+        if (lk_str_eq_cstr(req->params.names[i], name))
+            return req->params.values[i];
+    return LK_STR("");
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool lk_http_req_query(lk_http_req_t *req, const char *name, lk_str_t *out)
+{
+    if (!req->h2o || req->h2o->query_at == SIZE_MAX)
+        return false;
+    const char *q = req->h2o->path.base + req->h2o->query_at + 1;
+    const char *end = req->h2o->path.base + req->h2o->path.len;
+    size_t nlen = strlen(name);
+    while (q < end) {
+        const char *amp = memchr(q, '&', (size_t)(end - q));
+        const char *pend = amp ? amp : end;
+        const char *eq = memchr(q, '=', (size_t)(pend - q));
+        const char *kend = eq ? eq : pend;
+        if ((size_t)(kend - q) == nlen && memcmp(q, name, nlen) == 0) {
+            const char *v = eq ? eq + 1 : pend;
+            size_t vlen = (size_t)(pend - v);
+            /* decoded values are appended to one buffer per request; earlier
+             * slices stay valid because the buffer is sized once, generously */
+            if (!req->query_buf) {
+                req->query_cap = req->h2o->path.len + 1;
+                req->query_buf = lk_xmalloc(req->query_cap);
+            }
+            if (req->query_len + vlen + 1 > req->query_cap)
+                return false;
+            char *dst = req->query_buf + req->query_len;
+            size_t n = 0;
+            for (size_t i = 0; i < vlen; i++) {
+                if (v[i] == '%' && i + 2 < vlen && hexval(v[i + 1]) >= 0 && hexval(v[i + 2]) >= 0) {
+                    dst[n++] = (char)(hexval(v[i + 1]) * 16 + hexval(v[i + 2]));
+                    i += 2;
+                } else if (v[i] == '+') {
+                    dst[n++] = ' ';
+                } else {
+                    dst[n++] = v[i];
+                }
+            }
+            dst[n] = '\0';
+            req->query_len += n + 1;
+            *out = (lk_str_t){dst, n};
+            return true;
+        }
+        q = pend + 1;
+    }
+    return false;
+}
+
+bool lk_http_req_header(const lk_http_req_t *req, const char *name, lk_str_t *out)
+{
+    if (!req->h2o)
+        return false;
+    ssize_t i = h2o_find_header_by_str(&req->h2o->headers, name, strlen(name), -1);
+    if (i < 0)
+        return false;
+    h2o_iovec_t v = req->h2o->headers.entries[i].value;
+    *out = (lk_str_t){v.base, v.len};
+    return true;
+}
+
+bool lk_http_req_cookie(const lk_http_req_t *req, const char *name, lk_str_t *out)
+{
+    if (!req->h2o)
+        return false;
+    size_t nlen = strlen(name);
+    ssize_t cursor = -1;
+    while ((cursor = h2o_find_header(&req->h2o->headers, H2O_TOKEN_COOKIE, cursor)) != -1) {
+        h2o_iovec_t v = req->h2o->headers.entries[cursor].value;
+        const char *p = v.base, *end = v.base + v.len;
+        while (p < end) {
+            while (p < end && (*p == ' ' || *p == ';'))
+                p++;
+            const char *semi = memchr(p, ';', (size_t)(end - p));
+            const char *pend = semi ? semi : end;
+            const char *eq = memchr(p, '=', (size_t)(pend - p));
+            if (eq && (size_t)(eq - p) == nlen && memcmp(p, name, nlen) == 0) {
+                *out = (lk_str_t){eq + 1, (size_t)(pend - eq - 1)};
+                return true;
+            }
+            p = pend;
+        }
+    }
+    return false;
+}
+
+lk_str_t lk_http_req_body(const lk_http_req_t *req)
+{
+    if (!req->h2o || req->h2o->entity.base == NULL)
+        return LK_STR("");
+    return (lk_str_t){req->h2o->entity.base, req->h2o->entity.len};
+}
+
+bool lk_http_req_body_too_large(const lk_http_req_t *req)
+{
+    return req->body_too_large;
+}
+
+void lk_http_req_peer(const lk_http_req_t *req, char *out, size_t outsize)
+{
+    out[0] = '\0';
+    if (!req->h2o || !req->h2o->conn->callbacks->get_peername)
+        return;
+    struct sockaddr_storage ss;
+    socklen_t len = req->h2o->conn->callbacks->get_peername(req->h2o->conn, (struct sockaddr *)&ss);
+    if (len == 0)
+        return;
+    if (ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, out, (socklen_t)outsize);
+    else if (ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, out, (socklen_t)outsize);
+}
+
+lk_http_loop_t *lk_http_req_loop(const lk_http_req_t *req)
+{
+    return req->loop;
+}
+
+bool lk_http_req_gone(const lk_http_req_t *req)
+{
+    return req->h2o == NULL;
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+void lk_http_res_header(lk_http_req_t *req, const char *name, const char *value)
+{
+    if (!req->h2o)
+        return;
+    h2o_req_t *h = req->h2o;
+    size_t nlen = strlen(name), vlen = strlen(value);
+    char *n = h2o_mem_alloc_pool(&h->pool, nlen + 1);
+    for (size_t i = 0; i <= nlen; i++)
+        n[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
+    char *v = h2o_mem_alloc_pool(&h->pool, vlen + 1);
+    memcpy(v, value, vlen + 1);
+    h2o_add_header_by_str(&h->pool, &h->res.headers, n, nlen, 1, NULL, v, vlen);
+}
+
+static h2o_generator_t plain_generator = {NULL, NULL};
+
+static const char *reason_phrase(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "";
+    }
+}
+
+void lk_http_respond(lk_http_req_t *req, int status, const char *content_type, const void *body, size_t len)
+{
+    assert(!req->answered);
+    req->answered = true;
+    h2o_req_t *h = req->h2o;
+    if (!h) { /* the client went away; h2o already released its side */
+        req_free(req);
+        return;
+    }
+    h->res.status = status;
+    h->res.reason = reason_phrase(status);
+    if (content_type)
+        h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+    h2o_add_header_by_str(&h->pool, &h->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
+                          H2O_STRLIT("nosniff"));
+    h2o_add_header_by_str(&h->pool, &h->res.headers, H2O_STRLIT("referrer-policy"), 0, NULL, H2O_STRLIT("same-origin"));
+    h->res.content_length = len;
+    h2o_iovec_t buf = {NULL, 0};
+    if (len) {
+        buf.base = h2o_mem_alloc_pool(&h->pool, len);
+        memcpy(buf.base, body, len);
+        buf.len = len;
+    }
+    h2o_start_response(h, &plain_generator);
+    /* req may be freed by h2o from here on (on_req_dispose) */
+    h2o_send(h, &buf, len ? 1 : 0, H2O_SEND_STATE_FINAL);
+}
+
+/* ---- WebSockets -------------------------------------------------------- */
+
+static void ws_unlink(lk_ws_t *ws)
+{
+    if (ws->prev)
+        ws->prev->next = ws->next;
+    else
+        ws->loop->ws_head = ws->next;
+    if (ws->next)
+        ws->next->prev = ws->prev;
+    ws->prev = ws->next = NULL;
+}
+
+static void ws_finish(lk_ws_t *ws)
+{
+    ws_unlink(ws);
+    atomic_fetch_sub(&ws->loop->srv->ws_count, 1);
+    if (ws->cb.on_close)
+        ws->cb.on_close(ws, ws->ud);
+    h2o_websocket_close(ws->conn);
+    free(ws);
+}
+
+static void on_ws_message(h2o_websocket_conn_t *conn, const struct wslay_event_on_msg_recv_arg *arg)
+{
+    lk_ws_t *ws = conn->data;
+    ws->conn = conn;
+    if (arg == NULL) {
+        if (ws->in_send)
+            ws->close_pending = true;
+        else
+            ws_finish(ws);
+        return;
+    }
+    if (arg->opcode == WSLAY_TEXT_FRAME && ws->cb.on_text)
+        ws->cb.on_text(ws, (const char *)arg->msg, arg->msg_length, ws->ud);
+}
+
+bool lk_http_req_is_websocket(const lk_http_req_t *req)
+{
+    const char *key = NULL;
+    return req->h2o && h2o_is_websocket_handshake(req->h2o, &key) == 0 && key != NULL;
+}
+
+lk_ws_t *lk_http_ws_accept(lk_http_req_t *req, const lk_ws_callbacks_t *cb, void *ud)
+{
+    if (!req->h2o) {
+        req->answered = true;
+        req_free(req);
+        return NULL;
+    }
+    const char *key = NULL;
+    if (h2o_is_websocket_handshake(req->h2o, &key) != 0 || key == NULL) {
+        json_error(req, 400, "not_websocket", "this endpoint expects a WebSocket upgrade");
+        return NULL;
+    }
+    lk_ws_t *ws = lk_xcalloc(1, sizeof *ws);
+    ws->loop = req->loop;
+    ws->cb = *cb;
+    ws->ud = ud;
+    ws->next = ws->loop->ws_head;
+    if (ws->next)
+        ws->next->prev = ws;
+    ws->loop->ws_head = ws;
+    atomic_fetch_add(&ws->loop->srv->ws_count, 1);
+    req->answered = true;
+    ws->conn = h2o_upgrade_to_websocket(req->h2o, key, ws, on_ws_message);
+    return ws;
+}
+
+int lk_http_ws_send(lk_ws_t *ws, const char *data, size_t len)
+{
+    if (ws->closing)
+        return LK_EIO;
+    struct wslay_event_msg msg = {WSLAY_TEXT_FRAME, (const uint8_t *)data, len};
+    if (wslay_event_queue_msg(ws->conn->ws_ctx, &msg) != 0)
+        return LK_EIO;
+    if (ws->conn->sock == NULL)
+        return 0; /* the 101 is still being written; h2o flushes the queue after it */
+    ws->in_send = true;
+    h2o_websocket_proceed(ws->conn);
+    ws->in_send = false;
+    if (ws->close_pending) {
+        ws_finish(ws);
+        return LK_EIO;
+    }
+    return 0;
+}
+
+void lk_http_ws_close(lk_ws_t *ws)
+{
+    if (ws->closing)
+        return;
+    ws->closing = true;
+    wslay_event_queue_close(ws->conn->ws_ctx, WSLAY_CODE_GOING_AWAY, NULL, 0);
+    if (ws->conn->sock == NULL)
+        return;
+    ws->in_send = true;
+    h2o_websocket_proceed(ws->conn);
+    ws->in_send = false;
+    if (ws->close_pending)
+        ws_finish(ws);
+}
+
+size_t lk_http_server_ws_count(const lk_http_server_t *srv)
+{
+    return atomic_load(&((lk_http_server_t *)srv)->ws_count);
+}
+
+/* ---- loops ------------------------------------------------------------- */
+
+static void on_call(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    while (!h2o_linklist_is_empty(messages)) {
+        call_msg_t *m = H2O_STRUCT_FROM_MEMBER(call_msg_t, super.link, messages->next);
+        h2o_linklist_unlink(&m->super.link);
+        m->fn(m->arg);
+        free(m);
+    }
+}
+
+void lk_http_loop_call(lk_http_loop_t *loop, void (*fn)(void *arg), void *arg)
+{
+    call_msg_t *m = lk_xcalloc(1, sizeof *m);
+    m->fn = fn;
+    m->arg = arg;
+    h2o_multithread_send_message(&loop->receiver, &m->super);
+}
+
+lk_http_loop_t *lk_http_loop_current(void)
+{
+    return current_loop;
+}
+
+void lk_http_loop_set_data(lk_http_loop_t *loop, void *data)
+{
+    loop->data = data;
+}
+
+void *lk_http_loop_data(const lk_http_loop_t *loop)
+{
+    return loop->data;
+}
+
+size_t lk_http_server_loop_count(const lk_http_server_t *srv)
+{
+    return srv->n_loops;
+}
+
+lk_http_loop_t *lk_http_server_loop(const lk_http_server_t *srv, size_t i)
+{
+    return i < srv->n_loops ? &srv->loops[i] : NULL;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    lk_http_loop_t *loop = listener->data;
+    if (err != NULL)
+        return;
+    h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+    if (sock == NULL)
+        return;
+    h2o_accept(&loop->accept_ctx, sock);
+}
+
+static void begin_stop(void *arg)
+{
+    lk_http_loop_t *loop = arg;
+    loop->stopping = true;
+    loop->stop_deadline = h2o_now(loop->ctx.loop) + 3000;
+    if (loop->listener) {
+        h2o_socket_read_stop(loop->listener);
+        h2o_socket_close(loop->listener);
+        loop->listener = NULL;
+    }
+    h2o_context_request_shutdown(&loop->ctx);
+    for (lk_ws_t *ws = loop->ws_head, *next; ws; ws = next) {
+        next = ws->next;
+        lk_http_ws_close(ws);
+    }
+}
+
+static void *loop_main(void *arg)
+{
+    lk_http_loop_t *loop = arg;
+    current_loop = loop;
+    for (;;) {
+        if (loop->stopping) {
+            if (loop->ws_head && h2o_now(loop->ctx.loop) >= loop->stop_deadline) {
+                while (loop->ws_head) /* peers that never answered the close */
+                    ws_finish(loop->ws_head);
+            }
+            if (loop->inflight == 0 && loop->ws_head == NULL)
+                break;
+        }
+        h2o_evloop_run(loop->ctx.loop, loop->stopping ? 50 : 1000);
+    }
+    return NULL;
+}
+
+/* ---- server ------------------------------------------------------------ */
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || (size_t)(colon - listen) >= 64)
+        return LK_EINVAL;
+    char host[64];
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    int64_t port;
+    if (lk_parse_i64(colon + 1, 0, 65535, &port) != 0)
+        return LK_EINVAL;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0)
+        memcpy(host, "127.0.0.1", 10);
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return LK_EINVAL;
+    return 0;
+}
+
+static int open_listener(struct sockaddr_in *sa)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 ||
+        bind(fd, (struct sockaddr *)sa, sizeof *sa) != 0 || listen(fd, 1024) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int lk_http_server_start(const lk_http_config_t *cfg, lk_http_server_t **out)
+{
+    struct sockaddr_in sa;
+    if (!cfg->listen || parse_listen(cfg->listen, &sa) != 0 || cfg->threads < 1)
+        return LK_EINVAL;
+
+    lk_http_server_t *srv = lk_xcalloc(1, sizeof *srv);
+    srv->cfg = *cfg;
+    srv->n_loops = (size_t)cfg->threads;
+    srv->loops = lk_xcalloc(srv->n_loops, sizeof *srv->loops);
+    atomic_init(&srv->ws_count, 0);
+
+    /* Bind every socket first, so a bad address fails before any thread runs. */
+    for (size_t i = 0; i < srv->n_loops; i++) {
+        int fd = open_listener(&sa);
+        if (fd < 0) {
+            int e = errno;
+            for (size_t k = 0; k < i; k++)
+                close(srv->loops[k].listen_fd);
+            LK_ERROR(MODULE, "cannot listen on %s: %s", cfg->listen, strerror(e));
+            free(srv->loops);
+            free(srv);
+            return LK_EIO;
+        }
+        if (i == 0 && sa.sin_port == 0) { /* port 0: every loop takes the port the first got */
+            socklen_t len = sizeof sa;
+            getsockname(fd, (struct sockaddr *)&sa, &len);
+        }
+        srv->loops[i].listen_fd = fd;
+    }
+    srv->port = ntohs(sa.sin_port);
+
+    h2o_config_init(&srv->globalconf);
+    srv->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("loket"));
+    srv->globalconf.http1.upgrade_to_http2 = 0;
+    /* Bodies up to max_body are answered normally; a little above that we
+     * still read them so the client gets loket's JSON 413; far above, h2o
+     * refuses by itself (also with 413) without buffering them. */
+    size_t hard = cfg->max_body * 4;
+    srv->globalconf.max_request_entity_size = hard < (1u << 20) ? (1u << 20) : hard;
+    srv->hostconf = h2o_config_register_host(&srv->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *pathconf = h2o_config_register_path(srv->hostconf, "/", 0);
+    root_handler_t *h = (root_handler_t *)h2o_create_handler(pathconf, sizeof *h);
+    h->super.on_req = on_req;
+    h->srv = srv;
+
+    for (size_t i = 0; i < srv->n_loops; i++) {
+        lk_http_loop_t *loop = &srv->loops[i];
+        loop->srv = srv;
+        h2o_context_init(&loop->ctx, h2o_evloop_create(), &srv->globalconf);
+        loop->accept_ctx.ctx = &loop->ctx;
+        loop->accept_ctx.hosts = srv->globalconf.hosts;
+        loop->queue = h2o_multithread_create_queue(loop->ctx.loop);
+        h2o_multithread_register_receiver(loop->queue, &loop->receiver, on_call);
+        loop->listener = h2o_evloop_socket_create(loop->ctx.loop, loop->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+        loop->listener->data = loop;
+        h2o_socket_read_start(loop->listener, on_accept);
+    }
+    for (size_t i = 0; i < srv->n_loops; i++)
+        pthread_create(&srv->loops[i].tid, NULL, loop_main, &srv->loops[i]);
+    srv->started = true;
+    *out = srv;
+    return 0;
+}
+
+int lk_http_server_port(const lk_http_server_t *srv)
+{
+    return srv->port;
+}
+
+void lk_http_server_stop(lk_http_server_t *srv)
+{
+    if (!srv || !srv->started)
+        return;
+    for (size_t i = 0; i < srv->n_loops; i++)
+        lk_http_loop_call(&srv->loops[i], begin_stop, &srv->loops[i]);
+    for (size_t i = 0; i < srv->n_loops; i++)
+        pthread_join(srv->loops[i].tid, NULL);
+    srv->started = false;
+}
+
+void lk_http_server_free(lk_http_server_t *srv)
+{
+    if (!srv)
+        return;
+    lk_http_server_stop(srv);
+    /* Idle keep-alive connections may still hang on the contexts, and h2o
+     * 2.2 cannot dispose a context under them: keep it all reachable for the
+     * little time until the process exits. */
+    retired_server = srv;
+}

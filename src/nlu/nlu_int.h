@@ -1,0 +1,91 @@
+/*
+ * nlu_int.h: the parts of the NLU that its files share with each other and
+ * with the unit tests: feature extraction, the model's layout, the signal
+ * functions. Not part of the module's interface (that is nlu.h).
+ */
+#ifndef LK_NLU_INT_H
+#define LK_NLU_INT_H
+
+#include "nlu/nlu.h"
+#include "text/text.h"
+
+#include <stdint.h>
+
+/* ---- features ---------------------------------------------------------- */
+
+/* One feature of a text: a 64-bit hash of its kind and content, a value. */
+typedef struct {
+    uint64_t key;
+    float val;
+} lk_nlu__feat_t;
+
+typedef struct {
+    lk_nlu__feat_t *v;
+    size_t n, cap;
+} lk_nlu__fvec_t;
+
+void lk_nlu__fvec_free(lk_nlu__fvec_t *fv);
+
+#define LK_NLU__MAX_TOKENS 128
+
+/* A message prepared for matching: its folded text, tokens and stems. */
+typedef struct {
+    char *norm; /* NFKC + case fold + accents stripped; freed by lk_nlu__prep_free */
+    size_t len;
+    lk_token_t toks[LK_NLU__MAX_TOKENS];
+    size_t n_toks;     /* tokens past the first LK_NLU__MAX_TOKENS are ignored */
+    char (*stems)[48]; /* one per token once lk_nlu__prep_stem() ran, else NULL */
+} lk_nlu__prep_t;
+
+/* Normalises and tokenises text. 0 or LK_EUTF8. */
+int lk_nlu__prep(const char *text, size_t len, lk_nlu__prep_t *out /* OUT */);
+/* Stems the words with st (NULL: words stay as they are). */
+void lk_nlu__prep_stem(lk_nlu__prep_t *p, lk_text_stemmer_t *st);
+void lk_nlu__prep_free(lk_nlu__prep_t *p);
+
+/* The features of a prepared text: stems, stem bigrams, character 3..5-grams
+ * of each word, a feature per number / code / address; each group
+ * L2-normalised and weighted, keys unique (sorted within each group). out is
+ * reset first. */
+void lk_nlu__features(const lk_nlu__prep_t *p, lk_nlu__fvec_t *out /* OUT */);
+
+/* ---- signals ----------------------------------------------------------- */
+
+/* Each takes the raw message (valid UTF-8) and gives a score in [0, 1]. */
+double lk_nlu_signal_person_request(const char *text, size_t len);
+double lk_nlu_signal_bot_question(const char *text, size_t len);
+double lk_nlu_signal_negative(const char *text, size_t len);
+double lk_nlu_signal_complaint(const char *text, size_t len);
+double lk_nlu_signal_multi_question(const char *text, size_t len);
+/* 1 when text says (nearly) the same as one of previous, else the highest
+ * word-overlap similarity found, scaled to [0, 1). */
+double lk_nlu_signal_repeat(const char *text, size_t len, const char *const *previous, size_t n_previous);
+
+/* ---- the model --------------------------------------------------------- */
+
+struct lk_nlu_model {
+    const lk_kb_t *kb;
+    double threshold;
+    char kb_lang[8]; /* the KB's main language: for messages without evidence */
+    size_t n_cls;    /* classes = articles */
+    /* feature key -> row of W (open addressing; key 0 marks an empty slot) */
+    uint64_t *keys;
+    uint32_t *rows;
+    size_t cap;
+    size_t n_feat;
+    float *W;    /* n_feat x n_cls, row-major */
+    float *bias; /* n_cls */
+    double temp; /* softmax temperature (calibration) */
+};
+
+/* Row of W for a feature key, or -1. */
+long lk_nlu__row(const lk_nlu_model_t *m, uint64_t key);
+
+/* All signals of one prepared message (text is the raw message). */
+void lk_nlu__signals(const lk_nlu__prep_t *p, const char *text, size_t len, const lk_nlu_context_t *ctx,
+                     lk_nlu_signals_t *out /* OUT */);
+
+/* Levenshtein distance between a[0..na) and b[0..nb) (bytes), capped at max+1. */
+size_t lk_nlu__edit_distance(const char *a, size_t na, const char *b, size_t nb, size_t max);
+
+#endif

@@ -1,0 +1,563 @@
+/*
+ * signals.c: what the conversation policy needs to know besides the best
+ * article: does the customer ask for a person, ask whether this is a bot, is
+ * angry, file a complaint, ask several things at once, or repeat themselves.
+ *
+ * Each signal is a small lexicon of Dutch and English cues with weights,
+ * matched on folded words without accents, tolerant of one typo in longer
+ * words ("medewerkr"), combined as a noisy-or: score = 1 - prod(1 - w).
+ * Cues that need company (a verb and a person: "kan ik iemand spreken") are
+ * pairs. Lexicons are deliberately explicit so that the tests can read like
+ * the customers they stand for.
+ */
+#include "nlu/nlu_int.h"
+
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WORDS 96
+
+/* A cue: a word, or a prefix when it ends in '*'. Typos: words of 5+ letters
+ * match at edit distance 1 (8+ letters: 2). */
+typedef struct {
+    const char *w;
+    double weight;
+} cue_t;
+
+typedef lk_nlu__prep_t words_t;
+
+static int words_load(words_t *ws, const char *text, size_t len)
+{
+    return lk_nlu__prep(text, len, ws);
+}
+
+static void words_free(words_t *ws)
+{
+    lk_nlu__prep_free(ws);
+}
+
+size_t lk_nlu__edit_distance(const char *a, size_t na, const char *b, size_t nb, size_t max)
+{
+    if (na > nb + max || nb > na + max)
+        return max + 1;
+    if (nb > 63)
+        return max + 1;
+    size_t prev[64], cur[64];
+    for (size_t j = 0; j <= nb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        cur[0] = i;
+        size_t rowmin = cur[0];
+        for (size_t j = 1; j <= nb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            size_t v = sub < del ? sub : del;
+            cur[j] = v < ins ? v : ins;
+            if (cur[j] < rowmin)
+                rowmin = cur[j];
+        }
+        if (rowmin > max)
+            return max + 1;
+        memcpy(prev, cur, (nb + 1) * sizeof *prev);
+    }
+    return prev[nb] > max ? max + 1 : prev[nb];
+}
+
+static uint32_t letter_mask(const char *s, size_t n)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned char)s[i];
+        m |= 1u << (c >= 'a' && c <= 'z' ? c - 'a' : 26 + (c & 3));
+    }
+    return m;
+}
+
+/* Edit distance <= max is impossible when the letter sets differ by more
+ * than 2 * max letters: a cheap test before the dynamic programme. */
+static bool maybe_close(const char *a, size_t na, const char *b, size_t nb, size_t max)
+{
+    if (na > nb + max || nb > na + max)
+        return false;
+    return (size_t)__builtin_popcount(letter_mask(a, na) ^ letter_mask(b, nb)) <= 2 * max;
+}
+
+static bool cue_matches(const char *cue, const char *w, size_t wl)
+{
+    if (w[0] != cue[0] && (wl < 5 || w[1] != cue[1]))
+        return false; /* typos keep the first or the second letter */
+    size_t cl = strlen(cue);
+    if (cl && cue[cl - 1] == '*') {
+        cl--;
+        if (wl >= cl && !memcmp(w, cue, cl))
+            return true;
+        /* a typo in the stem part: compare the prefix of the word */
+        if (cl >= 5 && wl >= cl - 1 && maybe_close(cue, cl, w, wl < cl + 1 ? wl : cl, 1))
+            return lk_nlu__edit_distance(cue, cl, w, wl < cl + 1 ? wl : cl, 1) <= 1;
+        return false;
+    }
+    if (cl == wl && !memcmp(w, cue, cl))
+        return true;
+    if (cl >= 5) {
+        size_t max = cl >= 8 ? 2 : 1;
+        return maybe_close(cue, cl, w, wl, max) && lk_nlu__edit_distance(cue, cl, w, wl, max) <= max;
+    }
+    return false;
+}
+
+/* Does word i match a cue of list? *weight gets the first such cue's weight. */
+static bool word_cue(const words_t *ws, size_t i, const cue_t *list, size_t n, double *weight)
+{
+    if (ws->toks[i].type != LK_TOK_WORD)
+        return false;
+    const char *w = ws->norm + ws->toks[i].off;
+    size_t wl = ws->toks[i].len;
+    for (size_t k = 0; k < n; k++)
+        if (cue_matches(list[k].w, w, wl)) {
+            if (weight)
+                *weight = list[k].weight;
+            return true;
+        }
+    return false;
+}
+
+/* Index of the first word from start that matches a cue of list, or -1. */
+static long find_cue(const words_t *ws, const cue_t *list, size_t n, size_t start, double *weight)
+{
+    for (size_t i = start; i < ws->n_toks; i++)
+        if (word_cue(ws, i, list, n, weight))
+            return (long)i;
+    return -1;
+}
+
+/* Noisy-or of every word's best cue weight. */
+static double cue_score(const words_t *ws, const cue_t *list, size_t n)
+{
+    double keep = 1.0;
+    for (size_t i = 0; i < ws->n_toks; i++) {
+        double w;
+        if (word_cue(ws, i, list, n, &w))
+            keep *= 1.0 - w;
+    }
+    return 1.0 - keep;
+}
+
+static bool has(const words_t *ws, const cue_t *list, size_t n)
+{
+    return find_cue(ws, list, n, 0, NULL) >= 0;
+}
+
+static bool has_phrase(const words_t *ws, const char *phrase)
+{
+    /* consecutive words, exact */
+    char buf[128];
+    size_t pl = strlen(phrase);
+    if (pl >= sizeof buf)
+        return false;
+    memcpy(buf, phrase, pl + 1);
+    const char *parts[8];
+    size_t np = 0;
+    char *s = buf;
+    while (*s && np < 8) {
+        parts[np++] = s;
+        char *sp = strchr(s, ' ');
+        if (!sp)
+            break;
+        *sp = 0;
+        s = sp + 1;
+    }
+    for (size_t i = 0; i + np <= ws->n_toks; i++) {
+        size_t k = 0;
+        for (; k < np; k++) {
+            const lk_token_t *t = &ws->toks[i + k];
+            if (strlen(parts[k]) != t->len || memcmp(parts[k], ws->norm + t->off, t->len))
+                break;
+        }
+        if (k == np)
+            return true;
+    }
+    return false;
+}
+
+#define N(a) (sizeof(a) / sizeof *(a))
+
+static double clamp01(double x)
+{
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+static double noisy_or(double a, double b)
+{
+    return 1.0 - (1.0 - clamp01(a)) * (1.0 - clamp01(b));
+}
+
+static double sig_bot_question(const words_t *ws, const char *text, size_t len);
+
+/* ---- a person ------------------------------------------------------------ */
+
+/* Words that on their own ask for a person. */
+static const cue_t person_words[] = {
+    {"medewerker*", 0.85}, {"mens", 0.8},      {"mensen", 0.6},         {"persoon", 0.55},   {"operator", 0.8},
+    {"human", 0.8},        {"humans", 0.7},    {"agent", 0.7},          {"agents", 0.6},     {"representative", 0.85},
+    {"rep", 0.5},          {"employee", 0.6},  {"doorverbinden", 0.85}, {"doorverbind*", 0.8}, {"klantenservice", 0.45},
+    {"servicedesk", 0.45}, {"helpdesk", 0.45}, {"staff", 0.5},          {"supervisor", 0.6}, {"manager", 0.5},
+    {"live", 0.3},         {"echte", 0.3},     {"real", 0.3},           {"iemand", 0.35},    {"someone", 0.35},
+    {"somebody", 0.35},    {"anyone", 0.3},    {"person", 0.55},        {"persons", 0.4},    {"personeel", 0.5},
+};
+
+/* A request verb, and someone to talk to. */
+static const cue_t talk_words[] = {
+    {"spreken", 1}, {"praten", 1}, {"bellen", 1}, {"chatten", 1}, {"contact", 1}, {"talk", 1},
+    {"speak", 1},   {"chat", 1},   {"call", 1},   {"transfer", 1}, {"connect", 1}, {"contacteren", 1},
+};
+static const cue_t someone_words[] = {
+    {"iemand", 1}, {"someone", 1}, {"somebody", 1}, {"anyone", 1}, {"person", 1}, {"persoon", 1}, {"mens", 1},
+    {"human", 1},  {"medewerker*", 1}, {"agent", 1}, {"echt", 1}, {"echte", 1}, {"real", 1}, {"live", 1},
+};
+
+static double sig_person_request(const words_t *ws, const char *text, size_t len)
+{
+    double s = cue_score(ws, person_words, N(person_words));
+    if (has(ws, talk_words, N(talk_words)) && has(ws, someone_words, N(someone_words)))
+        s = noisy_or(s, 0.85);
+    if (has_phrase(ws, "real person") || has_phrase(ws, "echt persoon") || has_phrase(ws, "echte persoon") ||
+        has_phrase(ws, "echt mens") || has_phrase(ws, "echte mens") || has_phrase(ws, "live agent") ||
+        has_phrase(ws, "live chat") || has_phrase(ws, "customer service") || has_phrase(ws, "customer support"))
+        s = noisy_or(s, 0.8);
+    /* short messages that are nothing but the request: "mens!!", "agent please" */
+    if (ws->n_toks <= 3 && s >= 0.5)
+        s = noisy_or(s, 0.6);
+    /* "am I talking to a human?" is a bot question, not a request */
+    double bot = sig_bot_question(ws, text, len);
+    if (bot >= 0.5 && !has(ws, talk_words, N(talk_words)))
+        s *= 0.5;
+    return clamp01(s);
+}
+
+/* ---- a bot? -------------------------------------------------------------- */
+
+static const cue_t bot_words[] = {
+    {"bot", 1},      {"robot", 1},    {"chatbot", 1}, {"machine", 1},   {"computer", 1}, {"ai", 1},
+    {"automaat", 1}, {"automatisch", 1}, {"automated", 1}, {"programma", 1}, {"program", 1}, {"software", 1},
+    {"mens", 1},     {"human", 1},    {"echt", 1},    {"echte", 1},     {"real", 1},     {"persoon", 1},
+    {"person", 1},   {"automatic", 1}, {"bots", 1},   {"kunstmatige", 1}, {"artificial", 1},
+};
+
+static const char *const bot_frames[] = {
+    "ben ik", "praat ik", "spreek ik", "chat ik", "ben je", "ben jij", "bent u", "is dit", "is dat", "is het",
+    "are you", "am i", "is this", "is it", "are u", "r u", "talking to", "speaking to", "chatting with",
+    "talking with", "praat ik met", "spreek ik met",
+};
+
+static double sig_bot_question(const words_t *ws, const char *text, size_t len)
+{
+    double s = 0;
+    bool botword = has(ws, bot_words, N(bot_words));
+    bool strong = has_phrase(ws, "bot") || has_phrase(ws, "robot") || has_phrase(ws, "chatbot") ||
+                  has_phrase(ws, "computer") || has_phrase(ws, "ai") || has_phrase(ws, "machine") ||
+                  has_phrase(ws, "automaat") || has_phrase(ws, "bots");
+    bool frame = false;
+    for (size_t i = 0; i < N(bot_frames); i++)
+        frame |= has_phrase(ws, bot_frames[i]);
+    bool question = memchr(text, '?', len) != NULL;
+    if (botword && frame)
+        s = strong ? 0.95 : 0.75;
+    else if (strong && question)
+        s = 0.7;
+    else if (strong)
+        s = 0.4;
+    return s;
+}
+
+/* ---- anger ---------------------------------------------------------------- */
+
+static const cue_t negative_words[] = {
+    /* nl */
+    {"belachelijk", 0.7},
+    {"schandalig", 0.8},
+    {"schande", 0.7},
+    {"waardeloos", 0.7},
+    {"waardeloze", 0.7},
+    {"slecht", 0.35},
+    {"slechte", 0.35},
+    {"boos", 0.7},
+    {"kwaad", 0.7},
+    {"woedend", 0.85},
+    {"razend", 0.8},
+    {"irritant", 0.6},
+    {"geirriteerd", 0.6},
+    {"ergerlijk", 0.6},
+    {"gefrustreerd", 0.7},
+    {"frustrerend", 0.7},
+    {"teleurgesteld", 0.55},
+    {"teleurstellend", 0.55},
+    {"klote", 0.8},
+    {"kut", 0.8},
+    {"verdomme", 0.8},
+    {"godverdomme", 0.9},
+    {"tering", 0.85},
+    {"oplichters", 0.8},
+    {"oplichting", 0.7},
+    {"bagger", 0.7},
+    {"bullshit", 0.8},
+    {"idioot", 0.8},
+    {"idioten", 0.8},
+    {"dom", 0.45},
+    {"stom", 0.5},
+    {"stomme", 0.5},
+    {"nutteloos", 0.65},
+    {"onacceptabel", 0.7},
+    {"onbeschoft", 0.6},
+    {"pfff", 0.4},
+    {"zucht", 0.4},
+    {"genoeg", 0.25},
+    {"alweer", 0.3},
+    {"weer", 0.1},
+    {"nooit", 0.2},
+    /* en */
+    {"ridiculous", 0.7},
+    {"terrible", 0.6},
+    {"awful", 0.6},
+    {"horrible", 0.6},
+    {"useless", 0.65},
+    {"angry", 0.7},
+    {"furious", 0.85},
+    {"annoyed", 0.55},
+    {"annoying", 0.55},
+    {"frustrated", 0.7},
+    {"frustrating", 0.7},
+    {"unacceptable", 0.7},
+    {"worst", 0.6},
+    {"hate", 0.65},
+    {"stupid", 0.6},
+    {"idiot", 0.8},
+    {"idiots", 0.8},
+    {"shit", 0.8},
+    {"damn", 0.6},
+    {"crap", 0.7},
+    {"pathetic", 0.75},
+    {"disgrace", 0.75},
+    {"disgraceful", 0.75},
+    {"disappointed", 0.5},
+    {"disappointing", 0.5},
+    {"sucks", 0.7},
+    {"wtf", 0.8},
+    {"scam", 0.7},
+    {"fuck*", 0.9},
+    {"fed", 0.2},
+    {"again", 0.15},
+    {"never", 0.15},
+};
+
+static double sig_negative(const words_t *ws, const char *text, size_t len)
+{
+    double s = cue_score(ws, negative_words, N(negative_words));
+    if (has_phrase(ws, "fed up") || has_phrase(ws, "had it") || has_phrase(ws, "nooit meer") ||
+        has_phrase(ws, "never again") || has_phrase(ws, "ben het zat") || has_phrase(ws, "zat van") ||
+        has_phrase(ws, "spuugzat") || has_phrase(ws, "kotsbeu") || has_phrase(ws, "what the hell"))
+        s = noisy_or(s, 0.6);
+    /* punctuation and shouting */
+    size_t excl = 0, run = 0, maxrun = 0, upper = 0, letters = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '!') {
+            excl++;
+            run++;
+            if (run > maxrun)
+                maxrun = run;
+        } else if (c != '?' && c != '1') {
+            run = 0;
+        }
+        if (c >= 'A' && c <= 'Z')
+            upper++, letters++;
+        else if (c >= 'a' && c <= 'z')
+            letters++;
+    }
+    if (maxrun >= 3)
+        s = noisy_or(s, 0.35);
+    else if (maxrun == 2)
+        s = noisy_or(s, 0.15);
+    if (letters >= 8 && upper * 10 >= letters * 7)
+        s = noisy_or(s, 0.45);
+    return clamp01(s);
+}
+
+/* ---- a complaint ------------------------------------------------------------ */
+
+static const cue_t complaint_words[] = {
+    {"klacht*", 0.85},      {"klagen", 0.7},       {"beklag", 0.7},       {"ontevreden", 0.5},
+    {"ombudsman", 0.85},    {"geschillencommissie", 0.9}, {"consumentenbond", 0.6}, {"complaint", 0.85},
+    {"complaints", 0.85},   {"complain", 0.75},    {"complaining", 0.7},  {"dissatisfied", 0.5},
+    {"unhappy", 0.35},      {"escalate", 0.5},     {"escaleren", 0.5},    {"aansprakelijk", 0.5},
+    {"compensatie", 0.45},  {"compensation", 0.45}, {"schadevergoeding", 0.5}, {"advocaat", 0.5},
+    {"lawyer", 0.5},
+};
+
+static double sig_complaint(const words_t *ws, const char *text, size_t len)
+{
+    double s = cue_score(ws, complaint_words, N(complaint_words));
+    if (has_phrase(ws, "niet tevreden") || has_phrase(ws, "not happy") || has_phrase(ws, "not satisfied") ||
+        has_phrase(ws, "not ok") || has_phrase(ws, "niet ok") || has_phrase(ws, "niet in orde"))
+        s = noisy_or(s, 0.4);
+    return clamp01(s);
+}
+
+/* ---- several questions ------------------------------------------------------ */
+
+static const cue_t qwords[] = {
+    {"wat", 1},   {"hoe", 1},   {"waar", 1},   {"wanneer", 1}, {"waarom", 1}, {"welke", 1}, {"wie", 1},
+    {"hoeveel", 1}, {"kan", 1}, {"kun", 1},    {"kunt", 1},    {"mag", 1},    {"is", 1},    {"zijn", 1},
+    {"what", 1},  {"how", 1},   {"where", 1},  {"when", 1},    {"why", 1},    {"which", 1}, {"who", 1},
+    {"can", 1},   {"could", 1}, {"do", 1},     {"does", 1},    {"is", 1},     {"are", 1},   {"will", 1},
+};
+
+static double sig_multi_question(const words_t *ws, const char *text, size_t len)
+{
+    /* question marks that close a clause with words in it */
+    size_t marks = 0;
+    bool words_since = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '?') {
+            if (words_since)
+                marks++;
+            words_since = false;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80) {
+            words_since = true;
+        }
+    }
+    /* "... en hoe ..." / "... and how ...": a second question joined on */
+    size_t joined = 0;
+    for (size_t i = 1; i + 1 < ws->n_toks; i++) {
+        const lk_token_t *t = &ws->toks[i];
+        const char *w = ws->norm + t->off;
+        bool conj = (t->len == 2 && !memcmp(w, "en", 2)) || (t->len == 3 && !memcmp(w, "and", 3)) ||
+                    (t->len == 3 && !memcmp(w, "ook", 3)) || (t->len == 4 && !memcmp(w, "also", 4));
+        if (conj && i >= 2 && word_cue(ws, i + 1, qwords, N(qwords), NULL))
+            joined++;
+    }
+    double s = 0;
+    if (marks >= 3)
+        s = 0.95;
+    else if (marks == 2)
+        s = 0.85;
+    if (joined)
+        s = noisy_or(s, marks >= 1 ? 0.6 : 0.45);
+    return clamp01(s);
+}
+
+/* ---- repetition ---------------------------------------------------------------- */
+
+/* The set of content words of a text (stop words dropped), sorted. */
+static size_t content_words(const words_t *ws, const char **w, size_t *wl, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ws->n_toks && n < max; i++) {
+        const char *s = ws->norm + ws->toks[i].off;
+        size_t l = ws->toks[i].len;
+        if (ws->toks[i].type == LK_TOK_WORD && lk_text_is_stopword(NULL, s, l))
+            continue;
+        bool dup = false;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = wl[k] == l && !memcmp(w[k], s, l);
+        if (dup)
+            continue;
+        w[n] = s;
+        wl[n] = l;
+        n++;
+    }
+    return n;
+}
+
+/* Overlap of two word sets, words equal up to one typo (5+ letters). */
+static double overlap(const char **a, const size_t *al, size_t na, const char **b, const size_t *bl, size_t nb)
+{
+    if (!na || !nb)
+        return 0;
+    size_t common = 0;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++) {
+            size_t max = al[i] >= 5 ? 1 : 0;
+            if (lk_nlu__edit_distance(a[i], al[i], b[j], bl[j], max) <= max) {
+                common++;
+                break;
+            }
+        }
+    return (double)common / (double)(na + nb - common);
+}
+
+static double sig_repeat(const words_t *ws, const char *const *previous, size_t n_previous)
+{
+    if (!previous || !n_previous)
+        return 0;
+    const char *a[MAX_WORDS];
+    size_t al[MAX_WORDS];
+    size_t na = content_words(ws, a, al, MAX_WORDS);
+    double best = 0;
+    for (size_t p = 0; p < n_previous; p++) {
+        if (!previous[p])
+            continue;
+        words_t pw;
+        if (words_load(&pw, previous[p], strlen(previous[p])))
+            continue;
+        double sim;
+        if (pw.len == ws->len && !memcmp(pw.norm, ws->norm, ws->len)) {
+            sim = 1;
+        } else {
+            const char *b[MAX_WORDS];
+            size_t bl[MAX_WORDS];
+            size_t nb = content_words(&pw, b, bl, MAX_WORDS);
+            sim = overlap(a, al, na, b, bl, nb);
+            if (sim >= 0.75)
+                sim = 1;
+            else
+                sim *= 0.95;
+        }
+        words_free(&pw);
+        if (sim > best)
+            best = sim;
+    }
+    return best;
+}
+
+/* ---- the public entry points ----------------------------------------------- */
+
+#define WRAP(name)                                                                                                \
+    double lk_nlu_signal_##name(const char *text, size_t len)                                                     \
+    {                                                                                                             \
+        words_t ws;                                                                                               \
+        if (words_load(&ws, text, len))                                                                           \
+            return 0;                                                                                             \
+        double s = sig_##name(&ws, text, len);                                                                    \
+        words_free(&ws);                                                                                          \
+        return s;                                                                                                 \
+    }
+
+WRAP(person_request)
+WRAP(bot_question)
+WRAP(negative)
+WRAP(complaint)
+WRAP(multi_question)
+
+double lk_nlu_signal_repeat(const char *text, size_t len, const char *const *previous, size_t n_previous)
+{
+    words_t ws;
+    if (words_load(&ws, text, len))
+        return 0;
+    double s = sig_repeat(&ws, previous, n_previous);
+    words_free(&ws);
+    return s;
+}
+
+void lk_nlu__signals(const lk_nlu__prep_t *p, const char *text, size_t len, const lk_nlu_context_t *ctx,
+                     lk_nlu_signals_t *out)
+{
+    out->person_request = sig_person_request(p, text, len);
+    out->bot_question = sig_bot_question(p, text, len);
+    out->negative = sig_negative(p, text, len);
+    out->complaint = sig_complaint(p, text, len);
+    out->multi_question = sig_multi_question(p, text, len);
+    out->repeat = ctx && ctx->previous ? sig_repeat(p, ctx->previous, ctx->n_previous) : 0.0;
+}

@@ -1,0 +1,1734 @@
+/*
+ * policy: the conversation state machine (see policy.h and docs/policy.md).
+ *
+ * One function, lk_policy_step(), turns (state, event, NLU reading, the
+ * environment the caller observed) into the next state and a list of actions.
+ * Everything it needs arrives as an argument: there is no I/O, no clock read
+ * and no mutable global, so the exhaustive state test in
+ * tests/unit/test_policy.c can walk every short conversation.
+ *
+ * The rules, in the order a customer message in status "bot" meets them: a
+ * request for a person hands over at once; a complaint, anger, or a sensitive
+ * topic hand over; a short yes/no answers the bot's last question; "are you a
+ * bot?" gets a truthful yes; the same question asked loop_repeats times hands
+ * over; several questions hand over unless the bot can answer each; otherwise
+ * the bot quotes the article or declines honestly, and the second failure in a
+ * row hands over. Once queued or assigned, the bot never answers: only system
+ * notices about the queue, availability and call-backs. Business hours use a
+ * weekly table, holidays and the EU daylight-saving rule computed here, so no
+ * time-zone database is read.
+ */
+#include "policy/policy.h"
+
+#include "util/util.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- names ------------------------------------------------------------- */
+
+static const char *const status_names[] = {"bot", "queued", "assigned", "closed"};
+
+const char *lk_conv_status_name(lk_conv_status_t s)
+{
+    if ((int)s < 0 || (size_t)s >= sizeof status_names / sizeof status_names[0])
+        return "bot";
+    return status_names[s];
+}
+
+int lk_conv_status_parse(const char *s, lk_conv_status_t *out)
+{
+    if (!s || !out)
+        return LK_EINVAL;
+    for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++) {
+        if (strcmp(s, status_names[i]) == 0) {
+            *out = (lk_conv_status_t)i;
+            return 0;
+        }
+    }
+    return LK_EINVAL;
+}
+
+static const char *const reason_names[] = {
+#define LK_HANDOFF_STR(name, str) str,
+    LK_HANDOFF_REASON_MAP(LK_HANDOFF_STR)
+#undef LK_HANDOFF_STR
+};
+#define N_REASONS (sizeof reason_names / sizeof reason_names[0])
+
+const char *lk_handoff_reason_name(lk_handoff_reason_t r)
+{
+    if ((int)r < 0 || (size_t)r >= N_REASONS)
+        return "";
+    return reason_names[r];
+}
+
+int lk_handoff_reason_parse(const char *s, lk_handoff_reason_t *out)
+{
+    if (!s || !out)
+        return LK_EINVAL;
+    for (size_t i = 0; i < N_REASONS; i++) {
+        if (strcmp(s, reason_names[i]) == 0) {
+            *out = (lk_handoff_reason_t)i;
+            return 0;
+        }
+    }
+    return LK_EINVAL;
+}
+
+static const char *const say_kind_names[] = {"other",          "greeting",     "answer",          "decline",
+                                             "disclosure",     "reply",        "handoff_notice",  "queue_notice",
+                                             "agent_notice",   "callback_notice", "closed_notice"};
+
+const char *lk_policy_say_kind_name(lk_policy_say_kind_t k)
+{
+    if ((int)k < 0 || (size_t)k >= sizeof say_kind_names / sizeof say_kind_names[0])
+        return "other";
+    return say_kind_names[k];
+}
+
+static const char *const pending_names[] = {"", "feedback", "offer"};
+
+/* ---- calendar arithmetic (proleptic Gregorian, after H. Hinnant) -------- */
+
+#define MS_PER_MIN INT64_C(60000)
+#define MS_PER_DAY INT64_C(86400000)
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+/* Days since 1970-01-01 of the date y-m-d. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int dd = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (mm <= 2));
+    *m = mm;
+    *d = dd;
+}
+
+/* 0 = Monday ... 6 = Sunday; 1970-01-01 was a Thursday. */
+static int iso_weekday(int64_t days)
+{
+    return (int)(((days % 7) + 7 + 3) % 7);
+}
+
+static bool leap_year(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int month_days(int y, int m)
+{
+    static const int md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap_year(y) ? 29 : md[m - 1];
+}
+
+/* Days since the epoch of the last Sunday of month m (31 days: March, October). */
+static int64_t last_sunday(int y, int m)
+{
+    int64_t last = days_from_civil(y, m, month_days(y, m));
+    return last - (iso_weekday(last) + 1) % 7;
+}
+
+int lk_policy_utc_offset_min(const lk_policy_config_t *cfg, int64_t t_ms)
+{
+    lk_policy_config_t def;
+    if (!cfg) {
+        lk_policy_config_default(&def);
+        cfg = &def;
+    }
+    int off = cfg->tz_offset_min;
+    if (cfg->tz_dst == LK_POLICY_DST_EU) {
+        int y, m, d;
+        civil_from_days(floor_div(t_ms, MS_PER_DAY), &y, &m, &d);
+        /* Summer time runs from the last Sunday of March 01:00 UTC to the
+         * last Sunday of October 01:00 UTC (Directive 2000/84/EC). */
+        int64_t start = last_sunday(y, 3) * MS_PER_DAY + 60 * MS_PER_MIN;
+        int64_t end = last_sunday(y, 10) * MS_PER_DAY + 60 * MS_PER_MIN;
+        if (t_ms >= start && t_ms < end)
+            off += 60;
+    }
+    return off;
+}
+
+static int32_t ymd(int y, int m, int d)
+{
+    return (int32_t)(y * 10000 + m * 100 + d);
+}
+
+static bool is_holiday(const lk_policy_config_t *cfg, int64_t local_day)
+{
+    if (cfg->n_holidays == 0)
+        return false;
+    int y, m, d;
+    civil_from_days(local_day, &y, &m, &d);
+    int32_t key = ymd(y, m, d);
+    for (size_t i = 0; i < cfg->n_holidays && i < LK_POLICY_HOLIDAYS_MAX; i++)
+        if (cfg->holidays[i] == key)
+            return true;
+    return false;
+}
+
+static bool span_used(const lk_policy_span_t *s)
+{
+    return s->open_min < s->close_min;
+}
+
+bool lk_policy_open_at(const lk_policy_config_t *cfg, int64_t t_ms)
+{
+    lk_policy_config_t def;
+    if (!cfg) {
+        lk_policy_config_default(&def);
+        cfg = &def;
+    }
+    int64_t local = t_ms + (int64_t)lk_policy_utc_offset_min(cfg, t_ms) * MS_PER_MIN;
+    int64_t day = floor_div(local, MS_PER_DAY);
+    int minute = (int)((local - day * MS_PER_DAY) / MS_PER_MIN);
+    if (is_holiday(cfg, day))
+        return false;
+    const lk_policy_span_t *spans = cfg->week[iso_weekday(day)];
+    for (int i = 0; i < LK_POLICY_SPANS_PER_DAY; i++)
+        if (span_used(&spans[i]) && minute >= spans[i].open_min && minute < spans[i].close_min)
+            return true;
+    return false;
+}
+
+/* The UTC instant of a local wall-clock time. Inside the spring gap or the
+ * autumn overlap the result is off by at most the hour that moved. */
+static int64_t local_to_utc(const lk_policy_config_t *cfg, int64_t local_ms)
+{
+    int64_t guess = local_ms - (int64_t)cfg->tz_offset_min * MS_PER_MIN;
+    int off = lk_policy_utc_offset_min(cfg, guess);
+    return local_ms - (int64_t)off * MS_PER_MIN;
+}
+
+int64_t lk_policy_next_open(const lk_policy_config_t *cfg, int64_t t_ms)
+{
+    lk_policy_config_t def;
+    if (!cfg) {
+        lk_policy_config_default(&def);
+        cfg = &def;
+    }
+    if (lk_policy_open_at(cfg, t_ms))
+        return t_ms;
+    int64_t local = t_ms + (int64_t)lk_policy_utc_offset_min(cfg, t_ms) * MS_PER_MIN;
+    int64_t today = floor_div(local, MS_PER_DAY);
+    for (int64_t d = 0; d <= 400; d++) {
+        int64_t day = today + d;
+        if (is_holiday(cfg, day))
+            continue;
+        const lk_policy_span_t *spans = cfg->week[iso_weekday(day)];
+        int64_t best = -1;
+        for (int i = 0; i < LK_POLICY_SPANS_PER_DAY; i++) {
+            if (!span_used(&spans[i]))
+                continue;
+            int64_t open_local = day * MS_PER_DAY + (int64_t)spans[i].open_min * MS_PER_MIN;
+            if (open_local <= local)
+                continue; /* today's span that already started (and is over: we are closed) */
+            if (best < 0 || open_local < best)
+                best = open_local;
+        }
+        if (best >= 0) {
+            int64_t utc = local_to_utc(cfg, best);
+            return utc > t_ms ? utc : t_ms + 1;
+        }
+    }
+    return -1;
+}
+
+/* ---- configuration: one option table ----------------------------------- */
+
+typedef enum { OPT_INT, OPT_DOUBLE, OPT_BOOL, OPT_HOURS, OPT_HOLIDAYS, OPT_TZ } opt_type_t;
+
+typedef struct {
+    const char *name;
+    opt_type_t type;
+    size_t offset;
+    double min, max;
+    double def;           /* numbers and booleans */
+    const char *def_text; /* hours, holidays, time zone */
+} opt_t;
+
+#define OPT_NUM(field, type, min, max, def) {#field, type, offsetof(lk_policy_config_t, field), min, max, def, NULL}
+
+static const opt_t options[] = {
+    OPT_NUM(max_consecutive_declines, OPT_INT, 1, 10, 2),
+    OPT_NUM(loop_repeats, OPT_INT, 2, 10, 3),
+    OPT_NUM(person_request_min, OPT_DOUBLE, 0, 1, 0.5),
+    OPT_NUM(bot_question_min, OPT_DOUBLE, 0, 1, 0.5),
+    OPT_NUM(negative_min, OPT_DOUBLE, 0, 1, 0.5),
+    OPT_NUM(complaint_min, OPT_DOUBLE, 0, 1, 0.5),
+    OPT_NUM(multi_question_min, OPT_DOUBLE, 0, 1, 0.5),
+    OPT_NUM(repeat_min, OPT_DOUBLE, 0, 1, 0.5),
+    OPT_NUM(language_min, OPT_DOUBLE, 0, 1, 0.7),
+    OPT_NUM(second_answer_min, OPT_DOUBLE, 0, 1, 0.6),
+    OPT_NUM(sensitive_min, OPT_DOUBLE, 0, 1, 0.3),
+    OPT_NUM(ask_feedback, OPT_BOOL, 0, 1, 1),
+    {"business_hours", OPT_HOURS, 0, 0, 0, 0, "always"},
+    {"holidays", OPT_HOLIDAYS, 0, 0, 0, 0, ""},
+    {"time_zone", OPT_TZ, 0, 0, 0, 0, "Europe/Amsterdam"},
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+typedef struct {
+    const char *name;
+    int offset_min;
+    lk_policy_dst_t dst;
+} tz_t;
+
+/* The zones of the EU (all follow the same summer-time rule) and UTC. */
+static const tz_t zones[] = {
+    {"Europe/Amsterdam", 60, LK_POLICY_DST_EU},   {"Europe/Brussels", 60, LK_POLICY_DST_EU},
+    {"Europe/Luxembourg", 60, LK_POLICY_DST_EU},  {"Europe/Paris", 60, LK_POLICY_DST_EU},
+    {"Europe/Berlin", 60, LK_POLICY_DST_EU},      {"Europe/Vienna", 60, LK_POLICY_DST_EU},
+    {"Europe/Madrid", 60, LK_POLICY_DST_EU},      {"Europe/Rome", 60, LK_POLICY_DST_EU},
+    {"Europe/Copenhagen", 60, LK_POLICY_DST_EU},  {"Europe/Stockholm", 60, LK_POLICY_DST_EU},
+    {"Europe/Warsaw", 60, LK_POLICY_DST_EU},      {"Europe/Prague", 60, LK_POLICY_DST_EU},
+    {"Europe/Budapest", 60, LK_POLICY_DST_EU},    {"Europe/Bratislava", 60, LK_POLICY_DST_EU},
+    {"Europe/Ljubljana", 60, LK_POLICY_DST_EU},   {"Europe/Zagreb", 60, LK_POLICY_DST_EU},
+    {"Europe/Malta", 60, LK_POLICY_DST_EU},       {"Europe/Oslo", 60, LK_POLICY_DST_EU},
+    {"Europe/Zurich", 60, LK_POLICY_DST_EU},      {"Europe/Dublin", 0, LK_POLICY_DST_EU},
+    {"Europe/Lisbon", 0, LK_POLICY_DST_EU},       {"Europe/London", 0, LK_POLICY_DST_EU},
+    {"Europe/Helsinki", 120, LK_POLICY_DST_EU},   {"Europe/Tallinn", 120, LK_POLICY_DST_EU},
+    {"Europe/Riga", 120, LK_POLICY_DST_EU},       {"Europe/Vilnius", 120, LK_POLICY_DST_EU},
+    {"Europe/Athens", 120, LK_POLICY_DST_EU},     {"Europe/Sofia", 120, LK_POLICY_DST_EU},
+    {"Europe/Bucharest", 120, LK_POLICY_DST_EU},  {"Asia/Nicosia", 120, LK_POLICY_DST_EU},
+    {"UTC", 0, LK_POLICY_DST_NONE},               {"Etc/UTC", 0, LK_POLICY_DST_NONE},
+};
+
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool ieq(const char *a, const char *b)
+{
+    while (*a && *b && lower(*a) == lower(*b)) {
+        a++;
+        b++;
+    }
+    return *a == '\0' && *b == '\0';
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static const char *skip_space(const char *p)
+{
+    while (is_space(*p))
+        p++;
+    return p;
+}
+
+/* A whole word of letters, lowercased into out; false when too long. */
+static bool read_word(const char **pp, char *out, size_t outsize)
+{
+    const char *p = *pp;
+    size_t n = 0;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
+        if (n + 1 >= outsize)
+            return false;
+        out[n++] = lower(*p++);
+    }
+    out[n] = '\0';
+    *pp = p;
+    return n > 0;
+}
+
+/* Exactly `digits` decimal digits. */
+static bool read_digits(const char **pp, int digits, int *out)
+{
+    const char *p = *pp;
+    int v = 0;
+    for (int i = 0; i < digits; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+        v = v * 10 + (p[i] - '0');
+    }
+    *pp = p + digits;
+    *out = v;
+    return true;
+}
+
+static int day_index(const char *w)
+{
+    static const char *const names[7][4] = {
+        {"mon", "ma", "monday", "maandag"},   {"tue", "di", "tuesday", "dinsdag"},
+        {"wed", "wo", "wednesday", "woensdag"}, {"thu", "do", "thursday", "donderdag"},
+        {"fri", "vr", "friday", "vrijdag"},   {"sat", "za", "saturday", "zaterdag"},
+        {"sun", "zo", "sunday", "zondag"},
+    };
+    for (int d = 0; d < 7; d++)
+        for (int k = 0; k < 4; k++)
+            if (strcmp(w, names[d][k]) == 0)
+                return d;
+    return -1;
+}
+
+/* "H:MM" or "HH:MM", 00:00..24:00, as minutes. */
+static bool read_clock(const char **pp, int *minutes)
+{
+    const char *p = *pp;
+    int h = 0, m = 0, nd = 0;
+    while (*p >= '0' && *p <= '9' && nd < 2) {
+        h = h * 10 + (*p - '0');
+        p++;
+        nd++;
+    }
+    if (nd == 0 || *p != ':')
+        return false;
+    p++;
+    if (!read_digits(&p, 2, &m) || m > 59 || h > 24 || (h == 24 && m != 0))
+        return false;
+    *pp = p;
+    *minutes = h * 60 + m;
+    return true;
+}
+
+int lk_policy_hours_parse(const char *spec, lk_policy_config_t *cfg)
+{
+    if (!spec || !cfg)
+        return LK_EINVAL;
+    lk_policy_span_t week[7][LK_POLICY_SPANS_PER_DAY];
+    memset(week, 0, sizeof week);
+    const char *p = skip_space(spec);
+    if (ieq(p, "always") || ieq(p, "24/7")) {
+        for (int d = 0; d < 7; d++)
+            week[d][0] = (lk_policy_span_t){0, 1440};
+        memcpy(cfg->week, week, sizeof week);
+        return 0;
+    }
+    if (ieq(p, "closed") || ieq(p, "never")) {
+        memcpy(cfg->week, week, sizeof week);
+        return 0;
+    }
+    int used[7] = {0};
+    while (*p) {
+        char w[16];
+        if (!read_word(&p, w, sizeof w))
+            return LK_EINVAL;
+        int d0 = day_index(w), d1 = d0;
+        if (d0 < 0)
+            return LK_EINVAL;
+        if (*p == '-') {
+            p++;
+            if (!read_word(&p, w, sizeof w) || (d1 = day_index(w)) < 0)
+                return LK_EINVAL;
+        }
+        int nspans = 0;
+        for (;;) {
+            p = skip_space(p);
+            int open_m, close_m;
+            if (!(*p >= '0' && *p <= '9'))
+                break;
+            if (!read_clock(&p, &open_m) || *p != '-')
+                return LK_EINVAL;
+            p++;
+            if (!read_clock(&p, &close_m) || open_m >= close_m)
+                return LK_EINVAL;
+            nspans++;
+            for (int d = d0;; d = (d + 1) % 7) {
+                if (used[d] >= LK_POLICY_SPANS_PER_DAY)
+                    return LK_EINVAL;
+                week[d][used[d]++] = (lk_policy_span_t){open_m, close_m};
+                if (d == d1)
+                    break;
+            }
+        }
+        if (nspans == 0)
+            return LK_EINVAL;
+        p = skip_space(p);
+        if (*p == ',' || *p == ';')
+            p = skip_space(p + 1);
+        else if (*p)
+            return LK_EINVAL;
+    }
+    memcpy(cfg->week, week, sizeof week);
+    return 0;
+}
+
+int lk_policy_holidays_parse(const char *list, lk_policy_config_t *cfg)
+{
+    if (!list || !cfg)
+        return LK_EINVAL;
+    int32_t days[LK_POLICY_HOLIDAYS_MAX];
+    size_t n = 0;
+    const char *p = list;
+    if (ieq(skip_space(p), "none"))
+        p = "";
+    for (;;) {
+        while (is_space(*p) || *p == ',' || *p == ';')
+            p++;
+        if (!*p)
+            break;
+        int y, m, d;
+        if (!read_digits(&p, 4, &y) || *p++ != '-' || !read_digits(&p, 2, &m) || *p++ != '-' ||
+            !read_digits(&p, 2, &d))
+            return LK_EINVAL;
+        if (y < 1970 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+            return LK_EINVAL;
+        if (*p && !is_space(*p) && *p != ',' && *p != ';')
+            return LK_EINVAL;
+        if (n >= LK_POLICY_HOLIDAYS_MAX)
+            return LK_EINVAL;
+        days[n++] = ymd(y, m, d);
+    }
+    memcpy(cfg->holidays, days, n * sizeof days[0]);
+    cfg->n_holidays = n;
+    return 0;
+}
+
+static int set_option(lk_policy_config_t *cfg, const opt_t *o, const char *value)
+{
+    char *field = (char *)cfg + o->offset;
+    switch (o->type) {
+    case OPT_INT: {
+        int64_t v;
+        if (lk_parse_i64(value, (int64_t)o->min, (int64_t)o->max, &v))
+            return LK_EINVAL;
+        *(int *)(void *)field = (int)v;
+        return 0;
+    }
+    case OPT_DOUBLE: {
+        char *end = NULL;
+        double v = strtod(value, &end);
+        if (end == value || *skip_space(end) != '\0' || !isfinite(v) || v < o->min || v > o->max)
+            return LK_EINVAL;
+        *(double *)(void *)field = v;
+        return 0;
+    }
+    case OPT_BOOL:
+        if (ieq(value, "true") || ieq(value, "yes") || ieq(value, "on") || strcmp(value, "1") == 0)
+            *(bool *)(void *)field = true;
+        else if (ieq(value, "false") || ieq(value, "no") || ieq(value, "off") || strcmp(value, "0") == 0)
+            *(bool *)(void *)field = false;
+        else
+            return LK_EINVAL;
+        return 0;
+    case OPT_HOURS:
+        return lk_policy_hours_parse(value, cfg);
+    case OPT_HOLIDAYS:
+        return lk_policy_holidays_parse(value, cfg);
+    case OPT_TZ:
+        for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+            if (ieq(value, zones[i].name)) {
+                cfg->tz_offset_min = zones[i].offset_min;
+                cfg->tz_dst = zones[i].dst;
+                return 0;
+            }
+        }
+        return LK_EINVAL;
+    }
+    return LK_EINVAL;
+}
+
+int lk_policy_config_set(lk_policy_config_t *cfg, const char *name, const char *value)
+{
+    if (!cfg || !name || !value)
+        return LK_EINVAL;
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (strcmp(name, options[i].name) == 0)
+            return set_option(cfg, &options[i], value);
+    return LK_ENOENT;
+}
+
+void lk_policy_config_default(lk_policy_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const opt_t *o = &options[i];
+        char *field = (char *)cfg + o->offset;
+        switch (o->type) {
+        case OPT_INT:
+            *(int *)(void *)field = (int)o->def;
+            break;
+        case OPT_DOUBLE:
+            *(double *)(void *)field = o->def;
+            break;
+        case OPT_BOOL:
+            *(bool *)(void *)field = o->def != 0;
+            break;
+        default: {
+            int rc = set_option(cfg, o, o->def_text);
+            (void)rc;
+            break;
+        }
+        }
+    }
+}
+
+/* ---- state ------------------------------------------------------------- */
+
+static bool supported_language(const char *lang)
+{
+    return strcmp(lang, "nl") == 0 || strcmp(lang, "en") == 0;
+}
+
+void lk_policy_state_init(lk_policy_state_t *st, const char *language)
+{
+    memset(st, 0, sizeof *st);
+    st->status = LK_CONV_BOT;
+    st->handoff_reason = LK_HANDOFF_NONE;
+    st->pending = LK_PENDING_NONE;
+    st->last_article = -1;
+    const char *lang = language && supported_language(language) ? language : "nl";
+    memcpy(st->language, lang, strlen(lang) + 1);
+}
+
+char *lk_policy_state_encode(const lk_policy_state_t *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "v", json_integer(1));
+    json_object_set_new(o, "status", json_string(lk_conv_status_name(st->status)));
+    json_object_set_new(o, "handoff_reason", json_string(lk_handoff_reason_name(st->handoff_reason)));
+    char lang[sizeof st->language];
+    memcpy(lang, st->language, sizeof lang);
+    lang[sizeof lang - 1] = '\0';
+    json_object_set_new(o, "language", json_string(lang));
+    json_object_set_new(o, "consecutive_declines", json_integer(st->consecutive_declines));
+    json_object_set_new(o, "customer_turns", json_integer(st->customer_turns));
+    json_object_set_new(o, "repeats", json_integer(st->repeats));
+    size_t pend = (size_t)st->pending < 3 ? (size_t)st->pending : 0;
+    json_object_set_new(o, "pending", json_string(pending_names[pend]));
+    json_object_set_new(o, "last_article", json_integer(st->last_article));
+    json_object_set_new(o, "away", json_boolean(st->away));
+    json_object_set_new(o, "callback_hinted", json_boolean(st->callback_hinted));
+    json_object_set_new(o, "callbacks", json_integer(st->callbacks));
+    json_object_set_new(o, "notice_pos", json_integer(st->notice_pos));
+    json_object_set_new(o, "quiet_msgs", json_integer(st->quiet_msgs));
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s)
+        abort(); /* only on allocation failure */
+    return s;
+}
+
+static int get_int(json_t *o, const char *key, int64_t min, int64_t max, int64_t *out)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return 0; /* absent: keep the fresh state's value */
+    if (!json_is_integer(v))
+        return LK_EINVAL;
+    json_int_t i = json_integer_value(v);
+    if (i < min || i > max)
+        return LK_EINVAL;
+    *out = i;
+    return 0;
+}
+
+static int get_bool(json_t *o, const char *key, bool *out)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return 0;
+    if (!json_is_boolean(v))
+        return LK_EINVAL;
+    *out = json_is_true(v);
+    return 0;
+}
+
+static const char *get_str(json_t *o, const char *key, bool *bad)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return NULL;
+    if (!json_is_string(v)) {
+        *bad = true;
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+int lk_policy_state_decode(const char *json, lk_policy_state_t *out)
+{
+    if (!out)
+        return LK_EINVAL;
+    lk_policy_state_t st;
+    lk_policy_state_init(&st, "nl");
+    if (!json || !*json) {
+        *out = st;
+        return 0;
+    }
+    json_t *o = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
+    if (!o || !json_is_object(o)) {
+        json_decref(o);
+        return LK_EINVAL;
+    }
+    int rc = 0;
+    bool bad = false;
+    const char *s;
+    if ((s = get_str(o, "status", &bad)) && lk_conv_status_parse(s, &st.status))
+        bad = true;
+    if ((s = get_str(o, "handoff_reason", &bad)) && lk_handoff_reason_parse(s, &st.handoff_reason))
+        bad = true;
+    if ((s = get_str(o, "language", &bad))) {
+        size_t n = strlen(s);
+        if (n < 2 || n >= sizeof st.language)
+            bad = true;
+        for (size_t i = 0; i < n && !bad; i++)
+            if (s[i] < 'a' || s[i] > 'z')
+                bad = true;
+        if (!bad)
+            memcpy(st.language, s, n + 1);
+    }
+    if ((s = get_str(o, "pending", &bad))) {
+        bool found = false;
+        for (size_t i = 0; i < 3; i++) {
+            if (strcmp(s, pending_names[i]) == 0) {
+                st.pending = (lk_policy_pending_t)i;
+                found = true;
+            }
+        }
+        bad = bad || !found;
+    }
+    int64_t v;
+    const int64_t big = 1000000000;
+    v = st.consecutive_declines;
+    rc |= get_int(o, "consecutive_declines", 0, big, &v);
+    st.consecutive_declines = (int)v;
+    v = st.customer_turns;
+    rc |= get_int(o, "customer_turns", 0, big, &v);
+    st.customer_turns = (int)v;
+    v = st.repeats;
+    rc |= get_int(o, "repeats", 0, big, &v);
+    st.repeats = (int)v;
+    v = st.last_article;
+    rc |= get_int(o, "last_article", -1, big, &v);
+    st.last_article = (long)v;
+    v = st.callbacks;
+    rc |= get_int(o, "callbacks", 0, big, &v);
+    st.callbacks = (int)v;
+    v = st.notice_pos;
+    rc |= get_int(o, "notice_pos", 0, INT64_MAX, &v);
+    st.notice_pos = v;
+    v = st.quiet_msgs;
+    rc |= get_int(o, "quiet_msgs", 0, big, &v);
+    st.quiet_msgs = (int)v;
+    rc |= get_bool(o, "away", &st.away);
+    rc |= get_bool(o, "callback_hinted", &st.callback_hinted);
+    json_decref(o);
+    if (rc || bad)
+        return LK_EINVAL;
+    *out = st;
+    return 0;
+}
+
+/* ---- actions ----------------------------------------------------------- */
+
+void lk_policy_actions_free(lk_policy_actions_t *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->items[i].text);
+        free(a->items[i].contact);
+    }
+    free(a->items);
+    a->items = NULL;
+    a->n = 0;
+}
+
+static lk_policy_action_t *push(lk_policy_actions_t *a, lk_policy_action_type_t type)
+{
+    a->items = lk_xrealloc(a->items, (a->n + 1) * sizeof a->items[0]);
+    lk_policy_action_t *x = &a->items[a->n++];
+    memset(x, 0, sizeof *x);
+    x->type = type;
+    x->article = -1;
+    x->reason = LK_HANDOFF_NONE;
+    x->kind = LK_SAY_OTHER;
+    return x;
+}
+
+/* ---- the messages ------------------------------------------------------- */
+
+/* Index 0 Dutch (B1, "je"), 1 English. */
+enum {
+    T_GREETING,
+    T_BOT_YES,
+    T_DECLINE,
+    T_FEEDBACK_Q,
+    T_MORE_INFO,
+    T_FEEDBACK_YES,
+    T_FEEDBACK_NO,
+    T_OFFER_NO,
+    T_HELLO,
+    T_THANKS,
+    T_WHY_REQUEST,
+    T_WHY_FAILURE,
+    T_WHY_LOOP,
+    T_WHY_NEGATIVE,
+    T_WHY_COMPLAINT,
+    T_WHY_COMPLEX,
+    T_WHY_SENSITIVE,
+    T_TAIL,
+    T_QUEUED,
+    T_QUEUED_TAIL,
+    T_SOON,
+    T_AWAY_CLOSED,
+    T_AWAY_OFFLINE,
+    T_AWAY_TAIL,
+    T_BACK,
+    T_CALLBACK_HINT,
+    T_AGENT_JOINS,
+    T_AGENT_LEAVES,
+    T_CLOSED,
+    T__COUNT
+};
+
+static const char *const texts[T__COUNT][2] = {
+    [T_GREETING] = {"Hallo! Ik ben de digitale assistent van onze klantenservice: een computerprogramma, geen mens. "
+                    "Ik beantwoord je vragen met informatie uit onze kennisbank. Wil je liever met een medewerker "
+                    "praten? Dat kan altijd: typ 'medewerker' of gebruik de knop voor een medewerker.",
+                    "Hello! I am the automated assistant of our customer service: a computer program, not a person. "
+                    "I answer your questions with information from our knowledge base. Would you rather talk to a "
+                    "person? You can at any time: type 'person' or use the button to reach a person."},
+    [T_BOT_YES] = {"Ja, ik ben een digitale assistent: een computerprogramma, geen mens. Wil je met een medewerker "
+                   "praten? Typ dan 'ja' of 'medewerker', of gebruik de knop.",
+                   "Yes, I am an automated assistant: a computer program, not a person. Would you like to talk to a "
+                   "person? Type 'yes' or 'person', or use the button."},
+    [T_DECLINE] = {"Sorry, dat weet ik niet. Ik kan alleen vragen beantwoorden waarover informatie in onze "
+                   "kennisbank staat. Je kunt je vraag anders stellen. Wil je liever met een medewerker praten? "
+                   "Typ dan 'ja' of 'medewerker', of gebruik de knop.",
+                   "Sorry, I don't know this. I can only answer questions that our knowledge base has information "
+                   "about. You can ask your question in another way. Would you rather talk to a person? Type 'yes' "
+                   "or 'person', or use the button."},
+    [T_FEEDBACK_Q] = {"Heeft dit je geholpen?", "Did this help?"},
+    [T_MORE_INFO] = {"Meer informatie: ", "More information: "},
+    [T_FEEDBACK_YES] = {"Fijn! Kan ik je nog ergens anders mee helpen?",
+                        "Good to hear! Is there anything else I can help you with?"},
+    [T_FEEDBACK_NO] = {"Jammer dat dit je niet verder hielp. Je kunt je vraag anders stellen. Wil je liever met een "
+                       "medewerker praten? Typ dan 'ja' of 'medewerker', of gebruik de knop.",
+                       "Sorry that this did not help. You can ask your question in another way. Would you rather "
+                       "talk to a person? Type 'yes' or 'person', or use the button."},
+    [T_OFFER_NO] = {"Prima. Stel je vraag gerust op een andere manier.",
+                    "All right. Feel free to ask your question in another way."},
+    [T_HELLO] = {"Hallo! Waar kan ik je mee helpen?", "Hello! What can I help you with?"},
+    [T_THANKS] = {"Graag gedaan! Kan ik je nog ergens anders mee helpen?",
+                  "You're welcome! Is there anything else I can help you with?"},
+    [T_WHY_REQUEST] = {"Je gesprek gaat naar een medewerker.",
+                       "Your conversation is being passed to a person from our team."},
+    [T_WHY_FAILURE] = {"De digitale assistent kan je vraag niet goed beantwoorden. Daarom gaat je gesprek naar een "
+                       "medewerker.",
+                       "The automated assistant cannot answer your question well, so your conversation is being "
+                       "passed to a person from our team."},
+    [T_WHY_LOOP] = {"Je stelt deze vraag niet voor het eerst, dus de digitale assistent helpt je niet verder. Daarom "
+                    "gaat je gesprek naar een medewerker.",
+                    "You have asked this more than once, so the automated assistant is not helping you. Your "
+                    "conversation is being passed to a person from our team."},
+    [T_WHY_NEGATIVE] = {"Het spijt ons dat het niet gaat zoals je wilt. Je gesprek gaat naar een medewerker.",
+                        "We are sorry this is not going the way you want. Your conversation is being passed to a "
+                        "person from our team."},
+    [T_WHY_COMPLAINT] = {"Een klacht behandelt een medewerker, niet de digitale assistent. Je gesprek gaat naar een "
+                         "medewerker.",
+                         "A complaint is handled by a person, not by the automated assistant. Your conversation is "
+                         "being passed to a person from our team."},
+    [T_WHY_COMPLEX] = {"Je stelt meerdere vragen tegelijk. Een medewerker kan die het best samen met je bekijken. "
+                       "Je gesprek gaat naar een medewerker.",
+                       "You are asking several things at once. A person can best go through them with you. Your "
+                       "conversation is being passed to a person from our team."},
+    [T_WHY_SENSITIVE] = {"Hierover praat je beter met een mens dan met een digitale assistent. Je gesprek gaat naar "
+                         "een medewerker.",
+                         "This is a subject for a person rather than an automated assistant. Your conversation is "
+                         "being passed to a person from our team."},
+    [T_TAIL] = {"Je kunt alvast meer vertellen: de medewerker ziet dit hele gesprek.",
+                "You can already add details: the person will see this whole conversation."},
+    [T_QUEUED] = {"Je staat in de wachtrij voor een medewerker.", "You are in the queue for a person from our team."},
+    [T_QUEUED_TAIL] = {"Een medewerker leest je berichten zodra die er is.",
+                       "A person will read your messages as soon as they are available."},
+    [T_SOON] = {"Een medewerker helpt je zo snel mogelijk.", "A person will help you as soon as possible."},
+    [T_AWAY_CLOSED] = {"Onze medewerkers zijn er nu niet.", "Our team is not available right now."},
+    [T_AWAY_OFFLINE] = {"Er is op dit moment geen medewerker online.",
+                        "No one from our team is online at the moment."},
+    [T_AWAY_TAIL] = {"Je gesprek blijft in de wachtrij staan. Laat hier je vraag achter met je telefoonnummer of "
+                     "e-mailadres, dan nemen we contact met je op.",
+                     "Your conversation stays in the queue. Leave your question here with your phone number or "
+                     "e-mail address and we will get back to you."},
+    [T_BACK] = {"Er is weer een medewerker beschikbaar.", "A person from our team is available again."},
+    [T_CALLBACK_HINT] = {"Laat je ook je telefoonnummer of e-mailadres achter? Dan kunnen we contact met je opnemen.",
+                         "Would you also leave your phone number or e-mail address? Then we can get back to you."},
+    [T_AGENT_JOINS] = {"Een medewerker neemt het gesprek nu over.",
+                       "A person from our team is taking over the conversation now."},
+    [T_AGENT_LEAVES] = {"De medewerker heeft het gesprek teruggezet in de wachtrij.",
+                        "The person has put the conversation back in the queue."},
+    [T_CLOSED] = {"Dit gesprek is afgesloten. Heb je nog een vraag? Stuur dan gerust een nieuw bericht.",
+                  "This conversation has been closed. If you have another question, just send a new message."},
+};
+
+#define TEXT_MAX (LK_KB_ANSWER_MAX + LK_KB_URL_MAX + 4096)
+
+/* The step's working set. */
+typedef struct {
+    const lk_policy_config_t *cfg;
+    const lk_policy_env_t *env;
+    lk_policy_state_t *st;
+    lk_policy_actions_t *out;
+} ctx_t;
+
+static int lang_ix(const ctx_t *c)
+{
+    return strcmp(c->st->language, "en") == 0 ? 1 : 0;
+}
+
+static const char *T(const ctx_t *c, int id)
+{
+    return texts[id][lang_ix(c)];
+}
+
+static void say_buf(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, lk_buf_t *b)
+{
+    lk_policy_action_t *a = push(c->out, LK_ACTION_SAY);
+    memcpy(a->sender, sender, strlen(sender) + 1);
+    a->kind = kind;
+    a->text = lk_buf_steal(b, NULL);
+}
+
+static void say(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, const char *text)
+{
+    lk_policy_action_t *a = push(c->out, LK_ACTION_SAY);
+    memcpy(a->sender, sender, strlen(sender) + 1);
+    a->kind = kind;
+    a->text = lk_xstrdup(text);
+}
+
+/* Appends sentence s with a space before it when b is not empty. */
+static void add(lk_buf_t *b, const char *s)
+{
+    if (b->len)
+        (void)lk_buf_append_cstr(b, " ");
+    (void)lk_buf_append_cstr(b, s);
+}
+
+/* "ongeveer 3 minuten" / "about 3 minutes". */
+static void wait_words(lk_buf_t *b, int li, int64_t secs)
+{
+    if (secs < 60) {
+        (void)lk_buf_append_cstr(b, li ? "less than a minute" : "minder dan een minuut");
+        return;
+    }
+    int64_t min = (secs + 30) / 60;
+    if (min < 60) {
+        if (min == 1)
+            (void)lk_buf_append_cstr(b, li ? "about 1 minute" : "ongeveer 1 minuut");
+        else
+            (void)lk_buf_printf(b, li ? "about %lld minutes" : "ongeveer %lld minuten", (long long)min);
+        return;
+    }
+    int64_t hours = (min + 30) / 60;
+    if (hours == 1)
+        (void)lk_buf_append_cstr(b, li ? "about 1 hour" : "ongeveer 1 uur");
+    else
+        (void)lk_buf_printf(b, li ? "about %lld hours" : "ongeveer %lld uur", (long long)hours);
+}
+
+static int64_t queue_pos(const lk_policy_env_t *env)
+{
+    return env->queue_length >= 0 ? env->queue_length + 1 : 0;
+}
+
+/* "Je bent nummer 3 in de wachtrij. De verwachte wachttijd is ongeveer 3
+ * minuten." or, with no figures, "Een medewerker helpt je zo snel mogelijk." */
+static void queue_sentence(const ctx_t *c, lk_buf_t *b)
+{
+    int li = lang_ix(c);
+    int64_t pos = queue_pos(c->env);
+    if (b->len)
+        (void)lk_buf_append_cstr(b, " ");
+    if (pos > 0)
+        (void)lk_buf_printf(b, li ? "You are number %lld in the queue." : "Je bent nummer %lld in de wachtrij.",
+                            (long long)pos);
+    if (c->env->est_wait_s >= 0) {
+        (void)lk_buf_append_cstr(b, pos > 0 ? " " : "");
+        (void)lk_buf_append_cstr(b, li ? "The expected wait is " : "De verwachte wachttijd is ");
+        wait_words(b, li, c->env->est_wait_s);
+        (void)lk_buf_append_cstr(b, ".");
+    }
+    if (pos <= 0 && c->env->est_wait_s < 0)
+        (void)lk_buf_append_cstr(b, T(c, T_SOON));
+}
+
+static const char *const weekday_names[2][7] = {
+    {"maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"},
+    {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
+};
+static const char *const month_names[2][12] = {
+    {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
+     "december"},
+    {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+     "December"},
+};
+
+/* "Ze zijn er weer morgen vanaf 09:00." / "They are back tomorrow from 09:00." */
+static void back_sentence(const ctx_t *c, lk_buf_t *b, int64_t now, int64_t next)
+{
+    int li = lang_ix(c);
+    int64_t lnow = now + (int64_t)lk_policy_utc_offset_min(c->cfg, now) * MS_PER_MIN;
+    int64_t lnext = next + (int64_t)lk_policy_utc_offset_min(c->cfg, next) * MS_PER_MIN;
+    int64_t dnow = floor_div(lnow, MS_PER_DAY), dnext = floor_div(lnext, MS_PER_DAY);
+    int minute = (int)((lnext - dnext * MS_PER_DAY) / MS_PER_MIN);
+    int y, m, d;
+    civil_from_days(dnext, &y, &m, &d);
+    (void)lk_buf_append_cstr(b, li ? " They are back " : " Ze zijn er weer ");
+    if (dnext == dnow)
+        (void)lk_buf_append_cstr(b, li ? "today" : "vandaag");
+    else if (dnext == dnow + 1)
+        (void)lk_buf_append_cstr(b, li ? "tomorrow" : "morgen");
+    else if (dnext < dnow + 7)
+        (void)lk_buf_printf(b, li ? "on %s %d %s" : "op %s %d %s", weekday_names[li][iso_weekday(dnext)], d,
+                            month_names[li][m - 1]);
+    else
+        (void)lk_buf_printf(b, li ? "on %d %s %d" : "op %d %s %d", d, month_names[li][m - 1], y);
+    (void)lk_buf_printf(b, li ? " from %02d:%02d." : " vanaf %02d:%02d.", minute / 60, minute % 60);
+}
+
+static bool people_available(const ctx_t *c)
+{
+    if (c->env->agents_online == 0)
+        return false;
+    return lk_policy_open_at(c->cfg, c->env->now_ms);
+}
+
+/* Why nobody is there, when they are back, and the call-back offer. */
+static void away_sentences(const ctx_t *c, lk_buf_t *b)
+{
+    int64_t now = c->env->now_ms;
+    if (!lk_policy_open_at(c->cfg, now)) {
+        add(b, T(c, T_AWAY_CLOSED));
+        int64_t next = lk_policy_next_open(c->cfg, now);
+        if (next > now)
+            back_sentence(c, b, now, next);
+    } else {
+        add(b, T(c, T_AWAY_OFFLINE));
+    }
+    add(b, T(c, T_AWAY_TAIL));
+}
+
+/* Availability part of a notice; updates the state's away flag. */
+static void availability(ctx_t *c, lk_buf_t *b)
+{
+    if (people_available(c)) {
+        queue_sentence(c, b);
+        c->st->away = false;
+        c->st->notice_pos = queue_pos(c->env);
+    } else {
+        away_sentences(c, b);
+        c->st->away = true;
+        c->st->callback_hinted = false;
+    }
+    c->st->quiet_msgs = 0;
+}
+
+static int why_text(lk_handoff_reason_t r)
+{
+    switch (r) {
+    case LK_HANDOFF_LOW_CONFIDENCE:
+    case LK_HANDOFF_REPEATED_FAILURE:
+        return T_WHY_FAILURE;
+    case LK_HANDOFF_LOOP:
+        return T_WHY_LOOP;
+    case LK_HANDOFF_NEGATIVE_SENTIMENT:
+        return T_WHY_NEGATIVE;
+    case LK_HANDOFF_COMPLAINT:
+        return T_WHY_COMPLAINT;
+    case LK_HANDOFF_COMPLEX:
+        return T_WHY_COMPLEX;
+    case LK_HANDOFF_SENSITIVE_TOPIC:
+        return T_WHY_SENSITIVE;
+    default:
+        return T_WHY_REQUEST;
+    }
+}
+
+/* Moves the conversation to "queued" and tells the customer why, their place
+ * and wait, or honestly that nobody is there and how to get a call-back. */
+static void handoff(ctx_t *c, lk_handoff_reason_t reason)
+{
+    lk_policy_state_t *st = c->st;
+    st->status = LK_CONV_QUEUED;
+    st->handoff_reason = reason;
+    st->pending = LK_PENDING_NONE;
+    st->consecutive_declines = 0;
+    st->repeats = 0;
+    st->callbacks = 0;
+    lk_policy_action_t *h = push(c->out, LK_ACTION_HANDOFF);
+    h->reason = reason;
+    lk_buf_t b;
+    lk_buf_init(&b, TEXT_MAX);
+    add(&b, T(c, why_text(reason)));
+    bool avail = people_available(c);
+    availability(c, &b);
+    if (avail)
+        add(&b, T(c, T_TAIL));
+    say_buf(c, "system", LK_SAY_HANDOFF_NOTICE, &b);
+}
+
+/* ---- reading the customer's words (small, pure checks) ------------------ */
+
+typedef enum { SHORT_NONE, SHORT_YES, SHORT_NO, SHORT_HELLO, SHORT_THANKS } short_reply_t;
+
+#define MAX_WORDS 8
+typedef struct {
+    char w[MAX_WORDS][24];
+    int n;     /* words kept (at most MAX_WORDS) */
+    int total; /* words in the text */
+} words_t;
+
+/* Splits text into lowercased words: ASCII letters and digits and every
+ * non-ASCII byte (so "oké" and emoji stay words); the rest separates. */
+static void split_words(const char *text, size_t len, words_t *w)
+{
+    w->n = 0;
+    w->total = 0;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && !((unsigned char)text[i] >= 0x80 || (text[i] >= '0' && text[i] <= '9') ||
+                            (lower(text[i]) >= 'a' && lower(text[i]) <= 'z')))
+            i++;
+        if (i >= len)
+            break;
+        size_t n = 0;
+        char *dst = w->n < MAX_WORDS ? w->w[w->n] : NULL;
+        while (i < len && ((unsigned char)text[i] >= 0x80 || (text[i] >= '0' && text[i] <= '9') ||
+                           (lower(text[i]) >= 'a' && lower(text[i]) <= 'z'))) {
+            if (dst && n + 1 < sizeof w->w[0])
+                dst[n++] = lower(text[i]);
+            i++;
+        }
+        if (dst) {
+            dst[n] = '\0';
+            w->n++;
+        }
+        w->total++;
+    }
+}
+
+static bool in_list(const char *w, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(w, *list) == 0)
+            return true;
+    return false;
+}
+
+static const char *const yes_words[] = {"ja",   "jazeker", "jawel", "jep",  "yes",   "yep",   "yeah",  "yup",
+                                        "graag", "zeker",  "ok",    "oke",  "oké",   "okay",  "prima", "goed",
+                                        "top",  "super",   "sure",  "please", "great", "perfect", "\xF0\x9F\x91\x8D",
+                                        NULL};
+static const char *const no_words[] = {"nee", "neen", "neuh", "nope", "no", "nah", "niet", "helaas", "not",
+                                       "\xF0\x9F\x91\x8E", NULL};
+static const char *const hello_words[] = {"hallo", "hoi", "hey", "hi", "hello", "hee", "goedemorgen", "goedemiddag",
+                                          "goedenavond", "dag", "morning", "good", "beste", NULL};
+static const char *const thanks_words[] = {"bedankt", "dank", "dankjewel", "dankuwel", "thanks", "thank", "thx",
+                                           "merci", NULL};
+
+/* Reads a short reply ("ja", "nee hoor", "thanks!") on the text alone. */
+static short_reply_t short_reply(const words_t *w)
+{
+    if (w->total == 0 || w->total > 4)
+        return SHORT_NONE;
+    const char *first = w->w[0];
+    if (in_list(first, thanks_words))
+        return SHORT_THANKS;
+    if (in_list(first, no_words))
+        return SHORT_NO;
+    if (in_list(first, yes_words))
+        return SHORT_YES;
+    if (w->total <= 3 && in_list(first, hello_words))
+        return SHORT_HELLO;
+    return SHORT_NONE;
+}
+
+static bool email_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+           ch == '_' || ch == '%' || ch == '+' || ch == '-';
+}
+
+/* The first e-mail address or phone number (9 to 15 digits, with spaces,
+ * dashes, dots, slashes or parentheses between them, an optional leading
+ * '+') in text, as a new string; NULL when none. */
+static char *find_contact(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] != '@')
+            continue;
+        size_t s = i, e = i + 1;
+        while (s > 0 && email_char(text[s - 1]))
+            s--;
+        while (e < len && email_char(text[e]))
+            e++;
+        while (e > i + 1 && (text[e - 1] == '.' || text[e - 1] == '-'))
+            e--; /* a full stop after the address */
+        const char *dot = memchr(text + i + 1, '.', e - i - 1);
+        if (s < i && dot && dot > text + i + 1 && (size_t)(text + e - dot) > 2 && e - s <= 254)
+            return lk_xstrndup(text + s, e - s);
+    }
+    for (size_t i = 0; i < len; i++) {
+        bool plus = text[i] == '+';
+        if (!plus && !(text[i] >= '0' && text[i] <= '9'))
+            continue;
+        if (i > 0 && ((text[i - 1] >= '0' && text[i - 1] <= '9') || text[i - 1] == '+'))
+            continue;
+        size_t e = i, last_digit = i;
+        int digits = 0;
+        if (plus)
+            e++;
+        while (e < len && ((text[e] >= '0' && text[e] <= '9') || text[e] == ' ' || text[e] == '-' ||
+                           text[e] == '.' || text[e] == '/' || text[e] == '(' || text[e] == ')')) {
+            if (text[e] >= '0' && text[e] <= '9') {
+                digits++;
+                last_digit = e;
+            }
+            e++;
+        }
+        if (digits >= 9 && digits <= 15)
+            return lk_xstrndup(text + i, last_digit + 1 - i);
+        i = e > i ? e - 1 : i;
+    }
+    return NULL;
+}
+
+/* ---- articles ------------------------------------------------------------ */
+
+static bool valid_article(const lk_policy_env_t *env, long i)
+{
+    return env->kb && i >= 0 && (size_t)i < env->kb->n_articles;
+}
+
+static bool kb_has_language(const lk_kb_t *kb, const char *lang)
+{
+    if (!kb)
+        return true; /* nothing to check against */
+    for (size_t i = 0; i < kb->n_articles; i++)
+        if (kb->articles[i].language && strcmp(kb->articles[i].language, lang) == 0)
+            return true;
+    return false;
+}
+
+static bool tagged_sensitive(const lk_article_t *a)
+{
+    for (size_t i = 0; i < a->n_tags; i++)
+        if (ieq(a->tags[i], "sensitive") || ieq(a->tags[i], "gevoelig"))
+            return true;
+    return false;
+}
+
+static long find_in_language(const lk_kb_t *kb, const char *id, size_t idlen, const char *suffix,
+                             const char *lang)
+{
+    char buf[LK_KB_ID_MAX + 16];
+    size_t sl = suffix ? strlen(suffix) : 0;
+    if (idlen + sl + 1 >= sizeof buf)
+        return -1;
+    memcpy(buf, id, idlen);
+    if (sl)
+        memcpy(buf + idlen, suffix, sl);
+    buf[idlen + sl] = '\0';
+    long j = lk_kb_find(kb, buf);
+    if (j >= 0 && kb->articles[j].language && strcmp(kb->articles[j].language, lang) == 0)
+        return j;
+    return -1;
+}
+
+static bool same_tags(const lk_article_t *a, const lk_article_t *b)
+{
+    if (a->n_tags == 0 || a->n_tags != b->n_tags)
+        return false;
+    for (size_t i = 0; i < a->n_tags; i++) {
+        bool found = false;
+        for (size_t k = 0; k < b->n_tags && !found; k++)
+            found = strcmp(a->tags[i], b->tags[k]) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* The version of article i in lang: i itself, or by the id convention
+ * ("X" in Dutch, "X-en" in English; generally "X-<lang>"), or the one article
+ * in lang with exactly the same tags; else i. */
+static long article_in_language(const lk_kb_t *kb, long i, const char *lang)
+{
+    const lk_article_t *a = &kb->articles[i];
+    if (!a->language || strcmp(a->language, lang) == 0)
+        return i;
+    size_t idlen = strlen(a->id), ll = strlen(a->language);
+    if (idlen > ll + 1 && a->id[idlen - ll - 1] == '-' && strcmp(a->id + idlen - ll, a->language) == 0)
+        idlen -= ll + 1; /* "X-en" -> "X" */
+    char suffix[12];
+    size_t tl = strlen(lang);
+    if (tl + 2 <= sizeof suffix) {
+        suffix[0] = '-';
+        memcpy(suffix + 1, lang, tl + 1);
+        long j = find_in_language(kb, a->id, idlen, suffix, lang);
+        if (j >= 0)
+            return j;
+    }
+    long j = find_in_language(kb, a->id, idlen, NULL, lang);
+    if (j >= 0)
+        return j;
+    long found = -1;
+    for (size_t k = 0; k < kb->n_articles; k++) {
+        const lk_article_t *b = &kb->articles[k];
+        if (b->language && strcmp(b->language, lang) == 0 && same_tags(a, b)) {
+            if (found >= 0)
+                return i; /* ambiguous */
+            found = (long)k;
+        }
+    }
+    return found >= 0 ? found : i;
+}
+
+/* Quotes article raw (mapped to the customer's language) as a bot answer. */
+static void answer(ctx_t *c, long raw, double confidence, bool ask)
+{
+    const lk_kb_t *kb = c->env->kb;
+    long i = article_in_language(kb, raw, c->st->language);
+    const lk_article_t *a = &kb->articles[i];
+    lk_buf_t b;
+    lk_buf_init(&b, TEXT_MAX);
+    (void)lk_buf_append_cstr(&b, a->answer ? a->answer : "");
+    if (a->url && *a->url) {
+        (void)lk_buf_append_cstr(&b, "\n\n");
+        (void)lk_buf_append_cstr(&b, T(c, T_MORE_INFO));
+        (void)lk_buf_append_cstr(&b, a->url);
+    }
+    if (ask) {
+        (void)lk_buf_append_cstr(&b, "\n\n");
+        (void)lk_buf_append_cstr(&b, T(c, T_FEEDBACK_Q));
+    }
+    lk_policy_action_t *x = push(c->out, LK_ACTION_SAY);
+    memcpy(x->sender, "bot", 4);
+    x->kind = LK_SAY_ANSWER;
+    x->text = lk_buf_steal(&b, NULL);
+    x->article = i;
+    x->confidence = confidence;
+}
+
+/* ---- the step's cases ---------------------------------------------------- */
+
+static void greet(ctx_t *c)
+{
+    say(c, "bot", LK_SAY_GREETING, T(c, T_GREETING));
+}
+
+static void follow_language(ctx_t *c, const lk_nlu_reading_t *r)
+{
+    char lang[sizeof r->language];
+    memcpy(lang, r->language, sizeof lang);
+    lang[sizeof lang - 1] = '\0';
+    if (!supported_language(lang) || !(r->language_confidence >= c->cfg->language_min))
+        return;
+    if (!kb_has_language(c->env->kb, lang))
+        return;
+    memcpy(c->st->language, lang, strlen(lang) + 1);
+}
+
+static bool at_least(double score, double min)
+{
+    return score >= min; /* false for NaN */
+}
+
+static bool sensitive_hit(const ctx_t *c, const lk_nlu_reading_t *r)
+{
+    if (r->n_top == 0 || !valid_article(c->env, r->top[0].article))
+        return false;
+    if ((r->answer || at_least(r->top[0].confidence, c->cfg->sensitive_min)) &&
+        tagged_sensitive(&c->env->kb->articles[r->top[0].article]))
+        return true;
+    if (r->answer && r->n_top > 1 && at_least(r->signals.multi_question, c->cfg->multi_question_min) &&
+        valid_article(c->env, r->top[1].article) && at_least(r->top[1].confidence, c->cfg->second_answer_min) &&
+        tagged_sensitive(&c->env->kb->articles[r->top[1].article]))
+        return true;
+    return false;
+}
+
+/* A customer message while the bot has the conversation. */
+static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_reading_t *r)
+{
+    const lk_policy_config_t *cfg = c->cfg;
+    lk_policy_state_t *st = c->st;
+    const lk_nlu_signals_t *sig = &r->signals;
+    st->customer_turns++;
+    follow_language(c, r);
+    lk_policy_pending_t pend = st->pending;
+    st->pending = LK_PENDING_NONE;
+
+    /* A person on request, in the same turn, no questions asked. */
+    if (at_least(sig->person_request, cfg->person_request_min)) {
+        handoff(c, LK_HANDOFF_CUSTOMER_REQUEST);
+        return;
+    }
+    if (at_least(sig->complaint, cfg->complaint_min)) {
+        handoff(c, LK_HANDOFF_COMPLAINT);
+        return;
+    }
+    if (at_least(sig->negative, cfg->negative_min)) {
+        handoff(c, LK_HANDOFF_NEGATIVE_SENTIMENT);
+        return;
+    }
+    if (sensitive_hit(c, r)) {
+        handoff(c, LK_HANDOFF_SENSITIVE_TOPIC);
+        return;
+    }
+
+    words_t w;
+    split_words(ev->text ? ev->text : "", ev->text ? ev->len : 0, &w);
+    short_reply_t sr = short_reply(&w);
+    bool no_lead = w.total > 0 && in_list(w.w[0], no_words);
+
+    /* "Shall I put you through?" - "ja". */
+    if (pend == LK_PENDING_OFFER && sr == SHORT_YES) {
+        handoff(c, LK_HANDOFF_CUSTOMER_REQUEST);
+        return;
+    }
+    if (pend == LK_PENDING_OFFER && sr == SHORT_NO) {
+        say(c, "bot", LK_SAY_REPLY, T(c, T_OFFER_NO));
+        return;
+    }
+    /* "Did this help?" - a "no" is a failure like a decline. */
+    if (pend == LK_PENDING_FEEDBACK) {
+        if (sr == SHORT_YES || sr == SHORT_THANKS) {
+            st->consecutive_declines = 0;
+            say(c, "bot", LK_SAY_REPLY, T(c, T_FEEDBACK_YES));
+            return;
+        }
+        if (sr == SHORT_NO || no_lead) {
+            st->consecutive_declines++;
+            if (st->consecutive_declines >= cfg->max_consecutive_declines) {
+                handoff(c, LK_HANDOFF_REPEATED_FAILURE);
+                return;
+            }
+            if (sr == SHORT_NO) {
+                say(c, "bot", LK_SAY_REPLY, T(c, T_FEEDBACK_NO));
+                st->pending = LK_PENDING_OFFER;
+                return;
+            }
+            /* "nee, ik bedoel ...": read the rest as a new question */
+        }
+    }
+
+    long a0 = -1;
+    if (r->answer && r->n_top > 0 && valid_article(c->env, r->top[0].article))
+        a0 = r->top[0].article;
+
+    /* "Are you a bot?" - yes, truthfully, with the human option. */
+    if (at_least(sig->bot_question, cfg->bot_question_min)) {
+        say(c, "bot", LK_SAY_DISCLOSURE, T(c, T_BOT_YES));
+        st->pending = LK_PENDING_OFFER;
+        if (a0 < 0)
+            return;
+    } else if (a0 < 0 && sr == SHORT_HELLO) {
+        say(c, "bot", LK_SAY_REPLY, T(c, T_HELLO));
+        return;
+    } else if (a0 < 0 && sr == SHORT_THANKS) {
+        say(c, "bot", LK_SAY_REPLY, T(c, T_THANKS));
+        return;
+    }
+
+    /* The same question again (answered or not). */
+    bool again = at_least(sig->repeat, cfg->repeat_min) || (a0 >= 0 && a0 == st->last_article);
+    st->repeats = again ? st->repeats + 1 : 1;
+    if (st->repeats >= cfg->loop_repeats) {
+        handoff(c, LK_HANDOFF_LOOP);
+        return;
+    }
+
+    /* Several questions: answer each, or hand over. */
+    if (at_least(sig->multi_question, cfg->multi_question_min)) {
+        long a1 = -1;
+        if (a0 >= 0 && r->n_top > 1 && valid_article(c->env, r->top[1].article) &&
+            r->top[1].article != a0 && at_least(r->top[1].confidence, cfg->second_answer_min))
+            a1 = r->top[1].article;
+        if (a0 >= 0 && a1 >= 0) {
+            answer(c, a0, r->top[0].confidence, false);
+            answer(c, a1, r->top[1].confidence, cfg->ask_feedback);
+            st->consecutive_declines = 0;
+            st->last_article = a0;
+            st->pending = cfg->ask_feedback ? LK_PENDING_FEEDBACK : LK_PENDING_NONE;
+            return;
+        }
+        if (a0 >= 0)
+            answer(c, a0, r->top[0].confidence, false); /* what it can, then a person for the rest */
+        handoff(c, LK_HANDOFF_COMPLEX);
+        return;
+    }
+
+    if (a0 >= 0) {
+        answer(c, a0, r->top[0].confidence, cfg->ask_feedback);
+        st->consecutive_declines = 0;
+        st->last_article = a0;
+        st->pending = cfg->ask_feedback ? LK_PENDING_FEEDBACK : LK_PENDING_NONE;
+        return;
+    }
+
+    /* Decline honestly; the second failure in a row hands over. */
+    st->last_article = -1;
+    st->consecutive_declines++;
+    if (st->consecutive_declines >= cfg->max_consecutive_declines) {
+        handoff(c, LK_HANDOFF_REPEATED_FAILURE);
+        return;
+    }
+    say(c, "bot", LK_SAY_DECLINE, T(c, T_DECLINE));
+    st->pending = LK_PENDING_OFFER;
+}
+
+/* While queued: tells the customer when availability changed since the last
+ * notice. True when it said something. */
+static bool refresh_availability(ctx_t *c)
+{
+    bool avail = people_available(c);
+    if (c->st->away == !avail)
+        return false;
+    lk_buf_t b;
+    lk_buf_init(&b, TEXT_MAX);
+    if (avail)
+        add(&b, T(c, T_BACK));
+    availability(c, &b);
+    if (avail)
+        add(&b, T(c, T_QUEUED_TAIL));
+    say_buf(c, "system", LK_SAY_QUEUE_NOTICE, &b);
+    return true;
+}
+
+static void queue_notice(ctx_t *c)
+{
+    lk_buf_t b;
+    lk_buf_init(&b, TEXT_MAX);
+    if (c->st->away) {
+        availability(c, &b);
+    } else {
+        add(&b, T(c, T_QUEUED));
+        availability(c, &b);
+        add(&b, T(c, T_QUEUED_TAIL));
+    }
+    say_buf(c, "system", LK_SAY_QUEUE_NOTICE, &b);
+}
+
+/* A customer message while queued: never a bot answer. */
+static void queued_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_reading_t *r)
+{
+    lk_policy_state_t *st = c->st;
+    st->customer_turns++;
+    st->pending = LK_PENDING_NONE;
+    bool asked = at_least(r->signals.person_request, c->cfg->person_request_min);
+    if (refresh_availability(c))
+        return;
+    if (st->away) {
+        char *contact = ev->text ? find_contact(ev->text, ev->len) : NULL;
+        if (contact) {
+            lk_policy_action_t *cb = push(c->out, LK_ACTION_CALLBACK_REQUEST);
+            cb->text = lk_xstrndup(ev->text, ev->len);
+            cb->contact = contact;
+            st->callbacks++;
+            lk_buf_t b;
+            lk_buf_init(&b, TEXT_MAX);
+            (void)lk_buf_printf(&b,
+                                lang_ix(c) ? "Thank you. Your message and your contact details (%s) are ready for "
+                                             "our team. They will get back to you as soon as they are available."
+                                           : "Dank je. Je bericht en je contactgegevens (%s) staan klaar voor onze "
+                                             "medewerkers. Zodra ze er zijn, nemen ze contact met je op.",
+                                contact);
+            say_buf(c, "system", LK_SAY_CALLBACK_NOTICE, &b);
+        } else if (asked) {
+            queue_notice(c);
+        } else if (!st->callback_hinted && st->callbacks == 0) {
+            st->callback_hinted = true;
+            say(c, "system", LK_SAY_CALLBACK_NOTICE, T(c, T_CALLBACK_HINT));
+        }
+        return;
+    }
+    st->quiet_msgs++;
+    int64_t pos = queue_pos(c->env);
+    if (asked || (pos > 0 && pos != st->notice_pos) || st->quiet_msgs >= 3)
+        queue_notice(c);
+}
+
+static void on_message(ctx_t *c, const lk_policy_event_t *ev)
+{
+    lk_nlu_reading_t empty;
+    const lk_nlu_reading_t *r = ev->reading;
+    if (!r) {
+        memset(&empty, 0, sizeof empty);
+        r = &empty;
+    }
+    switch (c->st->status) {
+    case LK_CONV_CLOSED: {
+        /* A reopened conversation starts fresh with the bot. */
+        char lang[sizeof c->st->language];
+        memcpy(lang, c->st->language, sizeof lang);
+        lk_policy_state_init(c->st, lang);
+        greet(c);
+        bot_message(c, ev, r);
+        break;
+    }
+    case LK_CONV_BOT:
+        bot_message(c, ev, r);
+        break;
+    case LK_CONV_QUEUED:
+        queued_message(c, ev, r);
+        break;
+    case LK_CONV_ASSIGNED:
+        c->st->customer_turns++; /* the agent answers; the bot stays silent */
+        break;
+    }
+}
+
+static void on_button(ctx_t *c)
+{
+    switch (c->st->status) {
+    case LK_CONV_CLOSED: {
+        char lang[sizeof c->st->language];
+        memcpy(lang, c->st->language, sizeof lang);
+        lk_policy_state_init(c->st, lang);
+        handoff(c, LK_HANDOFF_BUTTON);
+        break;
+    }
+    case LK_CONV_BOT:
+        handoff(c, LK_HANDOFF_BUTTON);
+        break;
+    case LK_CONV_QUEUED:
+        if (!refresh_availability(c))
+            queue_notice(c);
+        break;
+    case LK_CONV_ASSIGNED:
+        break; /* already with a person */
+    }
+}
+
+static void on_agent_joins(ctx_t *c, const char *name)
+{
+    lk_policy_state_t *st = c->st;
+    st->status = LK_CONV_ASSIGNED;
+    st->pending = LK_PENDING_NONE;
+    st->away = false;
+    st->quiet_msgs = 0;
+    st->notice_pos = 0;
+    lk_buf_t b;
+    lk_buf_init(&b, TEXT_MAX);
+    if (name && *name && strlen(name) <= 200 && lk_utf8_valid(name, strlen(name)))
+        (void)lk_buf_printf(&b,
+                            lang_ix(c) ? "%s from our team is taking over the conversation now."
+                                       : "%s (medewerker) neemt het gesprek nu over.",
+                            name);
+    else
+        (void)lk_buf_append_cstr(&b, T(c, T_AGENT_JOINS));
+    say_buf(c, "system", LK_SAY_AGENT_NOTICE, &b);
+}
+
+static void on_agent_leaves(ctx_t *c)
+{
+    if (c->st->status != LK_CONV_ASSIGNED)
+        return;
+    c->st->status = LK_CONV_QUEUED;
+    lk_buf_t b;
+    lk_buf_init(&b, TEXT_MAX);
+    add(&b, T(c, T_AGENT_LEAVES));
+    availability(c, &b);
+    say_buf(c, "system", LK_SAY_AGENT_NOTICE, &b);
+}
+
+static void on_close(ctx_t *c)
+{
+    if (c->st->status == LK_CONV_CLOSED)
+        return;
+    c->st->status = LK_CONV_CLOSED;
+    c->st->pending = LK_PENDING_NONE;
+    c->st->away = false;
+    say(c, "system", LK_SAY_CLOSED_NOTICE, T(c, T_CLOSED));
+}
+
+static void on_tick(ctx_t *c)
+{
+    if (c->st->status != LK_CONV_QUEUED)
+        return;
+    if (refresh_availability(c))
+        return;
+    int64_t pos = queue_pos(c->env);
+    if (!c->st->away && pos > 0 && pos != c->st->notice_pos)
+        queue_notice(c);
+}
+
+static bool state_valid(const lk_policy_state_t *st)
+{
+    if ((int)st->status < LK_CONV_BOT || st->status > LK_CONV_CLOSED)
+        return false;
+    if ((int)st->handoff_reason < 0 || (size_t)st->handoff_reason >= N_REASONS)
+        return false;
+    if ((int)st->pending < LK_PENDING_NONE || st->pending > LK_PENDING_OFFER)
+        return false;
+    return memchr(st->language, '\0', sizeof st->language) != NULL;
+}
+
+int lk_policy_step(const lk_policy_config_t *cfg, const lk_policy_state_t *state, const lk_policy_event_t *ev,
+                   const lk_policy_env_t *env, lk_policy_state_t *next, lk_policy_actions_t *actions)
+{
+    if (actions) {
+        actions->items = NULL;
+        actions->n = 0;
+    }
+    if (!state || !ev || !env || !next || !actions || !state_valid(state))
+        return LK_EINVAL;
+    lk_policy_config_t def;
+    if (!cfg) {
+        lk_policy_config_default(&def);
+        cfg = &def;
+    }
+    lk_policy_state_t st = *state;
+    ctx_t c = {cfg, env, &st, actions};
+    switch (ev->type) {
+    case LK_EV_START:
+        greet(&c);
+        break;
+    case LK_EV_MESSAGE:
+        on_message(&c, ev);
+        break;
+    case LK_EV_BUTTON:
+        on_button(&c);
+        break;
+    case LK_EV_AGENT_JOINS:
+        on_agent_joins(&c, ev->agent_name);
+        break;
+    case LK_EV_AGENT_LEAVES:
+        on_agent_leaves(&c);
+        break;
+    case LK_EV_CLOSE:
+        on_close(&c);
+        break;
+    case LK_EV_TICK:
+        on_tick(&c);
+        break;
+    default:
+        return LK_EINVAL;
+    }
+    *next = st;
+    return 0;
+}

@@ -1,0 +1,1206 @@
+/*
+ * The SQLite backend of store.h: loket's embedded default.
+ *
+ * One lk_store_t is one connection to DATA_DIR/loket.db. The database runs in
+ * WAL mode with synchronous=FULL, so a commit is on disk (fsync'd) before
+ * lk_store_commit() returns and survives a crash of the process or of the
+ * machine; readers and writers in other threads and processes work on the
+ * same file at once (see docs/storage.md). Every statement the store needs is
+ * prepared once when the handle opens and reset after each use, so that no
+ * statement keeps a read transaction open between calls.
+ *
+ * Errors: LK_EINVAL for bad arguments (checked before touching the database),
+ * LK_ENOENT for missing rows (and for a row that refers to a missing one),
+ * LK_EEXIST for unique violations, LK_EBUSY when the database stayed locked
+ * past the busy timeout, LK_EDB for any other SQLite failure, logged with
+ * SQLite's message (which names tables and constraints, never values).
+ */
+#include "store/store.h"
+
+#include "store/store_int.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define DB_FILE "loket.db"
+#define BUSY_TIMEOUT_MS 5000
+#define SAVEPOINT_NAME_MAX 64
+
+/* Column lists, in the order the row readers below expect. */
+#define CONV_COLS                                                                                                      \
+    "id, token_hash, status, language, handoff_reason, created_at, updated_at, queued_at, assigned_at, closed_at, "   \
+    "assigned_to, next_seq, rating, rating_comment, disposition, policy_state"
+#define MSG_COLS                                                                                                       \
+    "id, conversation_id, seq, sender, automated, text, created_at, article_id, confidence, author_id, author_name"
+#define USER_COLS "id, email, role, display_name, password_hash, created_at, disabled"
+#define ARTICLE_COLS "id, language, title, questions, answer, url, tags"
+
+/* Every statement of the handle: name and SQL. Prepared at open. */
+#define STMT_MAP(X)                                                                                                    \
+    X(BEGIN, "BEGIN IMMEDIATE")                                                                                        \
+    X(COMMIT, "COMMIT")                                                                                                \
+    X(ROLLBACK, "ROLLBACK")                                                                                            \
+    X(CONV_INSERT, "INSERT INTO conversations (" CONV_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")               \
+    X(CONV_GET, "SELECT " CONV_COLS " FROM conversations WHERE id = ?")                                                \
+    X(CONV_UPDATE, "UPDATE conversations SET status = ?, language = ?, handoff_reason = ?, updated_at = ?, "           \
+                   "queued_at = ?, assigned_at = ?, closed_at = ?, assigned_to = ?, next_seq = ?, rating = ?, "        \
+                   "rating_comment = ?, disposition = ?, policy_state = ? WHERE id = ?")                               \
+    X(CONV_LIST_QUEUED, "SELECT " CONV_COLS " FROM conversations WHERE status = 'queued' "                            \
+                        "ORDER BY queued_at, id LIMIT ?")                                                              \
+    X(CONV_LIST_ASSIGNED, "SELECT " CONV_COLS " FROM conversations WHERE assigned_to = ? AND status <> 'closed' "     \
+                          "ORDER BY assigned_at, created_at, id LIMIT ?")                                              \
+    X(CONV_QUEUE_STATE, "SELECT status, queued_at FROM conversations WHERE id = ?")                                    \
+    X(CONV_QUEUE_RANK, "SELECT COUNT(*) FROM conversations WHERE status = 'queued' "                                   \
+                       "AND (queued_at < ? OR (queued_at = ? AND id <= ?))")                                           \
+    X(MSG_INSERT, "INSERT INTO messages (" MSG_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?)")                                \
+    X(MSG_LIST, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")        \
+    X(MSG_RECENT, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND sender = ? "                        \
+                  "ORDER BY seq DESC LIMIT ?")                                                                         \
+    X(ARTICLE_UPSERT, "INSERT INTO articles (" ARTICLE_COLS ", updated_at) VALUES (?,?,?,?,?,?,?,?) "                  \
+                      "ON CONFLICT (id) DO UPDATE SET language = excluded.language, title = excluded.title, "          \
+                      "questions = excluded.questions, answer = excluded.answer, url = excluded.url, "                 \
+                      "tags = excluded.tags, updated_at = excluded.updated_at")                                        \
+    X(ARTICLE_IDS, "SELECT id FROM articles")                                                                          \
+    X(ARTICLE_DELETE, "DELETE FROM articles WHERE id = ?")                                                             \
+    X(ARTICLE_LOAD, "SELECT " ARTICLE_COLS " FROM articles ORDER BY id")                                               \
+    X(KB_VERSION_BUMP, "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'kb_version'")    \
+    X(KB_VERSION_GET, "SELECT value FROM meta WHERE key = 'kb_version'")                                               \
+    X(USER_INSERT, "INSERT INTO users (" USER_COLS ") VALUES (?,?,?,?,?,?,?)")                                         \
+    X(USER_GET, "SELECT " USER_COLS " FROM users WHERE id = ?")                                                        \
+    X(USER_GET_EMAIL, "SELECT " USER_COLS " FROM users WHERE email = ?")                                               \
+    X(SESSION_INSERT, "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)")              \
+    X(SESSION_GET, "SELECT id_hash, user_id, created_at, expires_at FROM sessions "                                    \
+                   "WHERE id_hash = ? AND expires_at > ?")                                                             \
+    X(SESSION_DELETE, "DELETE FROM sessions WHERE id_hash = ?")                                                        \
+    X(SESSION_PURGE, "DELETE FROM sessions WHERE expires_at <= ?")                                                     \
+    X(AUDIT_INSERT, "INSERT INTO audit_log (at, actor, action, conversation_id, detail) VALUES (?,?,?,?,?)")           \
+    X(AUDIT_COUNT, "SELECT COUNT(*) FROM audit_log WHERE action = ?")
+
+enum {
+#define STMT_ENUM(name, sql) S_##name,
+    STMT_MAP(STMT_ENUM)
+#undef STMT_ENUM
+        S__COUNT
+};
+
+static const char *const stmt_sql[S__COUNT] = {
+#define STMT_SQL(name, sql) sql,
+    STMT_MAP(STMT_SQL)
+#undef STMT_SQL
+};
+
+struct lk_store {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[S__COUNT];
+};
+
+/* ---- records ----------------------------------------------------------- */
+
+void lk_conv_clear(lk_conv_t *c)
+{
+    if (!c)
+        return;
+    free(c->rating_comment);
+    free(c->disposition);
+    free(c->policy_state);
+    memset(c, 0, sizeof *c);
+}
+
+void lk_msg_clear(lk_msg_t *m)
+{
+    if (!m)
+        return;
+    free(m->text);
+    free(m->article_id);
+    free(m->author_name);
+    memset(m, 0, sizeof *m);
+}
+
+void lk_msgs_free(lk_msg_t *msgs, size_t n)
+{
+    if (!msgs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        lk_msg_clear(&msgs[i]);
+    free(msgs);
+}
+
+void lk_convs_free(lk_conv_t *convs, size_t n)
+{
+    if (!convs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        lk_conv_clear(&convs[i]);
+    free(convs);
+}
+
+void lk_user_clear(lk_user_t *u)
+{
+    if (!u)
+        return;
+    free(u->display_name);
+    free(u->password_hash);
+    memset(u, 0, sizeof *u);
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Maps an SQLite result code to an LK_E... code and logs the unexpected
+ * ones. what names the operation (never data). */
+static int db_error(lk_store_t *st, int rc, const char *what)
+{
+    switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        LK_DEBUG("store", "%s: %s", what, sqlite3_errmsg(st->db));
+        return LK_EEXIST;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        LK_DEBUG("store", "%s: %s", what, sqlite3_errmsg(st->db));
+        return LK_ENOENT;
+    default:
+        break;
+    }
+    LK_ERROR("store", "%s: %s (sqlite %d)", what, sqlite3_errmsg(st->db), rc);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+        return LK_EBUSY;
+    return LK_EDB;
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+/* The prepared statement id, ready for binding. */
+static sqlite3_stmt *stmt(lk_store_t *st, int id)
+{
+    return st->stmts[id];
+}
+
+/* Resets s for its next use (keeps no read transaction open). */
+static void stmt_done(sqlite3_stmt *s)
+{
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+
+/* Steps s to completion (a statement that returns no rows), then resets. */
+static int step_exec(lk_store_t *st, sqlite3_stmt *s, const char *what)
+{
+    int rc = sqlite3_step(s);
+    int err = 0;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        err = db_error(st, rc, what);
+    stmt_done(s);
+    return err;
+}
+
+/* Steps s to its first row: 1 for a row (the caller reads it, then calls
+ * stmt_done), 0 for none (s is reset), or an error (s is reset). */
+static int step_row(lk_store_t *st, sqlite3_stmt *s, const char *what)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    int err = rc == SQLITE_DONE ? 0 : db_error(st, rc, what);
+    stmt_done(s);
+    return err;
+}
+
+/* Binds a text; NULL binds SQL NULL. */
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Binds a fixed-array string; "" binds SQL NULL. */
+static void bind_fixed(sqlite3_stmt *s, int i, const char *v)
+{
+    bind_text(s, i, v[0] ? v : NULL);
+}
+
+/* Binds an optional integer (times, rating); 0 binds SQL NULL. */
+static void bind_opt_i64(sqlite3_stmt *s, int i, int64_t v)
+{
+    if (v)
+        sqlite3_bind_int64(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Binds a row limit; 0 means none (SQLite: LIMIT -1). */
+static void bind_limit(sqlite3_stmt *s, int i, size_t limit)
+{
+    sqlite3_bind_int64(s, i, limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit);
+}
+
+/* Copies a text column into a fixed array ("" for NULL). */
+static void col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size)
+{
+    const unsigned char *v = sqlite3_column_text(s, i);
+    snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+/* A heap copy of a text column, NULL for SQL NULL. */
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+    const unsigned char *v = sqlite3_column_text(s, i);
+    if (!v)
+        return NULL;
+    return lk_xstrndup((const char *)v, (size_t)sqlite3_column_bytes(s, i));
+}
+
+/* True when v is a NUL-terminated string within size bytes. */
+static bool fixed_ok(const char *v, size_t size)
+{
+    return memchr(v, '\0', size) != NULL;
+}
+#define FIXED_OK(field) fixed_ok((field), sizeof(field))
+
+/* ---- life cycle -------------------------------------------------------- */
+
+/* mkdir -p with mode 0700 for the directories it creates. */
+static int make_dirs(const char *dir)
+{
+    size_t len = strlen(dir);
+    char *path = lk_xstrndup(dir, len);
+    int err = 0;
+    for (size_t i = 1; i <= len; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char saved = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+            LK_ERROR("store", "cannot create directory %s: %s", path, strerror(errno));
+            err = LK_EIO;
+            break;
+        }
+        path[i] = saved;
+    }
+    free(path);
+    if (err)
+        return err;
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        LK_ERROR("store", "%s is not a directory", dir);
+        return LK_EIO;
+    }
+    return 0;
+}
+
+/* Runs SQL that needs no parameters (PRAGMAs, migrations, savepoints). */
+static int exec_sql(lk_store_t *st, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return db_error(st, rc, what);
+    return 0;
+}
+
+/* Runs a single-row PRAGMA or query and copies its first column to out. */
+static int query_text(lk_store_t *st, const char *sql, char *out, size_t outsize, const char *what)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return db_error(st, rc, what);
+    out[0] = '\0';
+    rc = sqlite3_step(s);
+    int err = 0;
+    if (rc == SQLITE_ROW)
+        col_fixed(s, 0, out, outsize);
+    else if (rc != SQLITE_DONE)
+        err = db_error(st, rc, what);
+    sqlite3_finalize(s);
+    return err;
+}
+
+/* Switches the database to WAL. Switching a new file takes an exclusive lock
+ * and, when several connections race to do it, SQLite answers SQLITE_BUSY at
+ * once instead of calling the busy handler: so retry until the busy timeout.
+ * LK_EIO when the file is not a usable database. */
+static int set_wal(lk_store_t *st)
+{
+    int64_t deadline = lk_time_mono_ns() + (int64_t)BUSY_TIMEOUT_MS * 1000000;
+    for (;;) {
+        sqlite3_stmt *s = NULL;
+        int rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s, NULL);
+        char mode[16] = "";
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(s);
+            if (rc == SQLITE_ROW) {
+                col_fixed(s, 0, mode, sizeof mode);
+                rc = SQLITE_OK;
+            }
+        }
+        sqlite3_finalize(s);
+        if (rc == SQLITE_OK) {
+            if (strcmp(mode, "wal") == 0)
+                return 0;
+            LK_ERROR("store", "open: cannot switch to WAL (journal mode %s)", mode);
+            return LK_EIO;
+        }
+        if ((rc & 0xff) != SQLITE_BUSY || lk_time_mono_ns() > deadline) {
+            /* "file is not a database" and the like surface here too. */
+            int err = db_error(st, rc, "open: journal_mode");
+            return err == LK_EBUSY ? err : LK_EIO;
+        }
+        struct timespec ts = {0, 5 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Brings the schema up to date, one migration per IMMEDIATE transaction, so
+ * two processes opening a new database at once cannot both migrate it.
+ * *fresh tells whether this handle created version 1. */
+static int migrate(lk_store_t *st, bool *fresh)
+{
+    *fresh = false;
+    for (;;) {
+        int err = exec_sql(st, "BEGIN IMMEDIATE", "migrate: begin");
+        if (err)
+            return err;
+        err = exec_sql(st, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+                       "migrate: schema_version");
+        char v[32];
+        if (!err)
+            err = query_text(st, "SELECT MAX(version) FROM schema_version", v, sizeof v, "migrate: read version");
+        int64_t version = 0;
+        if (!err && v[0] && lk_parse_i64(v, 0, INT32_MAX, &version) != 0) {
+            LK_ERROR("store", "migrate: unreadable schema version");
+            err = LK_EDB;
+        }
+        if (!err && version > (int64_t)lk_store__n_migrations) {
+            LK_ERROR("store", "database schema version %lld is newer than this program's %zu",
+                     (long long)version, lk_store__n_migrations);
+            err = LK_ESCHEMA;
+        }
+        if (!err && version == (int64_t)lk_store__n_migrations)
+            return exec_sql(st, "COMMIT", "migrate: commit");
+        if (!err)
+            err = exec_sql(st, lk_store__migrations[version], "migrate: apply");
+        if (!err) {
+            char sql[96];
+            snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%lld)",
+                     (long long)version + 1);
+            err = exec_sql(st, sql, "migrate: record version");
+        }
+        if (!err)
+            err = exec_sql(st, "COMMIT", "migrate: commit");
+        if (err) {
+            if (!sqlite3_get_autocommit(st->db))
+                sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            return err;
+        }
+        if (version == 0)
+            *fresh = true;
+        LK_INFO("store", "database schema migrated to version %lld", (long long)version + 1);
+    }
+}
+
+int lk_store_open(const char *data_dir, lk_store_t **out, bool *created)
+{
+    if (!data_dir || !data_dir[0] || !out)
+        return LK_EINVAL;
+    *out = NULL;
+    if (created)
+        *created = false;
+    int err = make_dirs(data_dir);
+    if (err)
+        return err;
+
+    char path[4096];
+    int plen = snprintf(path, sizeof path, "%s/%s", data_dir, DB_FILE);
+    if (plen < 0 || (size_t)plen >= sizeof path)
+        return LK_EINVAL;
+
+    lk_store_t *st = lk_xcalloc(1, sizeof *st);
+    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        LK_ERROR("store", "cannot open %s: %s", path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        lk_store_close(st);
+        return LK_EIO;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+
+    /* WAL: readers never block the writer nor see half a commit; FULL: the
+     * WAL is fsync'd at every commit, so a commit survives power loss. */
+    err = set_wal(st);
+    if (!err)
+        err = exec_sql(st, "PRAGMA synchronous=FULL", "open: synchronous");
+    if (!err)
+        err = exec_sql(st, "PRAGMA foreign_keys=ON", "open: foreign_keys");
+    bool fresh = false;
+    if (!err)
+        err = migrate(st, &fresh);
+    for (int i = 0; !err && i < S__COUNT; i++) {
+        rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[i], NULL);
+        if (rc != SQLITE_OK)
+            err = db_error(st, rc, "open: prepare");
+    }
+    if (err) {
+        lk_store_close(st);
+        return err;
+    }
+    if (created)
+        *created = fresh;
+    *out = st;
+    return 0;
+}
+
+void lk_store_close(lk_store_t *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < S__COUNT; i++)
+        sqlite3_finalize(st->stmts[i]);
+    if (st->db) {
+        if (!sqlite3_get_autocommit(st->db))
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        int rc = sqlite3_close(st->db);
+        if (rc != SQLITE_OK)
+            LK_ERROR("store", "close: %s", sqlite3_errstr(rc));
+    }
+    free(st);
+}
+
+int lk_store_schema_version(void)
+{
+    return (int)lk_store__n_migrations;
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+int lk_store_begin(lk_store_t *st)
+{
+    if (!st)
+        return LK_EINVAL;
+    if (!sqlite3_get_autocommit(st->db))
+        return LK_ESTATE;
+    return step_exec(st, stmt(st, S_BEGIN), "begin");
+}
+
+int lk_store_commit(lk_store_t *st)
+{
+    if (!st)
+        return LK_EINVAL;
+    if (sqlite3_get_autocommit(st->db))
+        return LK_ESTATE;
+    int err = step_exec(st, stmt(st, S_COMMIT), "commit");
+    if (err && !sqlite3_get_autocommit(st->db))
+        step_exec(st, stmt(st, S_ROLLBACK), "rollback after failed commit");
+    return err;
+}
+
+int lk_store_rollback(lk_store_t *st)
+{
+    if (!st)
+        return LK_EINVAL;
+    if (sqlite3_get_autocommit(st->db))
+        return 0; /* nothing to undo (SQLite may have rolled back already) */
+    return step_exec(st, stmt(st, S_ROLLBACK), "rollback");
+}
+
+/* Runs "<verb> <name>" after checking that name is [A-Za-z0-9_]+. */
+static int savepoint_cmd(lk_store_t *st, const char *verb, const char *name)
+{
+    if (!st || !name || !name[0])
+        return LK_EINVAL;
+    size_t len = strlen(name);
+    if (len > SAVEPOINT_NAME_MAX)
+        return LK_EINVAL;
+    for (size_t i = 0; i < len; i++) {
+        char ch = name[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'))
+            return LK_EINVAL;
+    }
+    char sql[128];
+    snprintf(sql, sizeof sql, "%s %s", verb, name);
+    return exec_sql(st, sql, verb);
+}
+
+int lk_store_savepoint(lk_store_t *st, const char *name)
+{
+    return savepoint_cmd(st, "SAVEPOINT", name);
+}
+
+int lk_store_release(lk_store_t *st, const char *name)
+{
+    return savepoint_cmd(st, "RELEASE SAVEPOINT", name);
+}
+
+int lk_store_rollback_to(lk_store_t *st, const char *name)
+{
+    return savepoint_cmd(st, "ROLLBACK TO SAVEPOINT", name);
+}
+
+/* ---- conversations ----------------------------------------------------- */
+
+static bool conv_ok(const lk_conv_t *c)
+{
+    return c && FIXED_OK(c->id) && c->id[0] && FIXED_OK(c->token_hash) && FIXED_OK(c->status) && c->status[0] &&
+           FIXED_OK(c->language) && FIXED_OK(c->handoff_reason) && FIXED_OK(c->assigned_to);
+}
+
+/* Reads a CONV_COLS row into c. */
+static void read_conv(sqlite3_stmt *s, lk_conv_t *c)
+{
+    memset(c, 0, sizeof *c);
+    col_fixed(s, 0, c->id, sizeof c->id);
+    col_fixed(s, 1, c->token_hash, sizeof c->token_hash);
+    col_fixed(s, 2, c->status, sizeof c->status);
+    col_fixed(s, 3, c->language, sizeof c->language);
+    col_fixed(s, 4, c->handoff_reason, sizeof c->handoff_reason);
+    c->created_at = sqlite3_column_int64(s, 5);
+    c->updated_at = sqlite3_column_int64(s, 6);
+    c->queued_at = sqlite3_column_int64(s, 7);
+    c->assigned_at = sqlite3_column_int64(s, 8);
+    c->closed_at = sqlite3_column_int64(s, 9);
+    col_fixed(s, 10, c->assigned_to, sizeof c->assigned_to);
+    c->next_seq = sqlite3_column_int64(s, 11);
+    c->rating = sqlite3_column_int(s, 12);
+    c->rating_comment = col_dup(s, 13);
+    c->disposition = col_dup(s, 14);
+    c->policy_state = col_dup(s, 15);
+}
+
+/* Binds the mutable fields of c from index i on (the CONV_UPDATE order). */
+static void bind_conv_mutable(sqlite3_stmt *s, int i, const lk_conv_t *c)
+{
+    bind_text(s, i++, c->status);
+    bind_text(s, i++, c->language);
+    bind_fixed(s, i++, c->handoff_reason);
+    sqlite3_bind_int64(s, i++, c->updated_at);
+    bind_opt_i64(s, i++, c->queued_at);
+    bind_opt_i64(s, i++, c->assigned_at);
+    bind_opt_i64(s, i++, c->closed_at);
+    bind_fixed(s, i++, c->assigned_to);
+    sqlite3_bind_int64(s, i++, c->next_seq);
+    bind_opt_i64(s, i++, c->rating);
+    bind_text(s, i++, c->rating_comment);
+    bind_text(s, i++, c->disposition);
+    bind_text(s, i, c->policy_state);
+}
+
+int lk_store_conv_insert(lk_store_t *st, const lk_conv_t *c)
+{
+    if (!st || !conv_ok(c))
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_CONV_INSERT);
+    bind_text(s, 1, c->id);
+    bind_text(s, 2, c->token_hash);
+    bind_text(s, 3, c->status);
+    bind_text(s, 4, c->language);
+    bind_fixed(s, 5, c->handoff_reason);
+    sqlite3_bind_int64(s, 6, c->created_at);
+    sqlite3_bind_int64(s, 7, c->updated_at);
+    bind_opt_i64(s, 8, c->queued_at);
+    bind_opt_i64(s, 9, c->assigned_at);
+    bind_opt_i64(s, 10, c->closed_at);
+    bind_fixed(s, 11, c->assigned_to);
+    sqlite3_bind_int64(s, 12, c->next_seq);
+    bind_opt_i64(s, 13, c->rating);
+    bind_text(s, 14, c->rating_comment);
+    bind_text(s, 15, c->disposition);
+    bind_text(s, 16, c->policy_state);
+    return step_exec(st, s, "conv_insert");
+}
+
+int lk_store_conv_get(lk_store_t *st, const char *id, lk_conv_t *out)
+{
+    if (!st || !id || !out)
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_CONV_GET);
+    bind_text(s, 1, id);
+    int r = step_row(st, s, "conv_get");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    read_conv(s, out);
+    stmt_done(s);
+    return 0;
+}
+
+int lk_store_conv_update(lk_store_t *st, const lk_conv_t *c)
+{
+    if (!st || !conv_ok(c))
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_CONV_UPDATE);
+    bind_conv_mutable(s, 1, c);
+    bind_text(s, 14, c->id);
+    int err = step_exec(st, s, "conv_update");
+    if (!err && sqlite3_changes(st->db) == 0)
+        return LK_ENOENT;
+    return err;
+}
+
+/* Reads every row of s (bound by the caller) into a conversation array. */
+static int read_convs(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_conv_t **out, size_t *n)
+{
+    lk_conv_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 8;
+            v = lk_xrealloc(v, cap * sizeof *v);
+        }
+        read_conv(s, &v[len++]);
+    }
+    if (rc != SQLITE_DONE)
+        err = db_error(st, rc, what);
+    stmt_done(s);
+    if (err) {
+        lk_convs_free(v, len);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+int lk_store_conv_list_queued(lk_store_t *st, size_t limit, lk_conv_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt(st, S_CONV_LIST_QUEUED);
+    bind_limit(s, 1, limit);
+    return read_convs(st, s, "conv_list_queued", out, n);
+}
+
+int lk_store_conv_list_assigned(lk_store_t *st, const char *user_id, size_t limit, lk_conv_t **out, size_t *n)
+{
+    if (!st || !user_id || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt(st, S_CONV_LIST_ASSIGNED);
+    bind_text(s, 1, user_id);
+    bind_limit(s, 2, limit);
+    return read_convs(st, s, "conv_list_assigned", out, n);
+}
+
+int lk_store_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos)
+{
+    if (!st || !id || !pos)
+        return LK_EINVAL;
+    *pos = 0;
+    sqlite3_stmt *s = stmt(st, S_CONV_QUEUE_STATE);
+    bind_text(s, 1, id);
+    int r = step_row(st, s, "conv_queue_position");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    const unsigned char *status = sqlite3_column_text(s, 0);
+    bool queued = status && strcmp((const char *)status, "queued") == 0;
+    int64_t queued_at = sqlite3_column_int64(s, 1);
+    stmt_done(s);
+    if (!queued)
+        return 0;
+    s = stmt(st, S_CONV_QUEUE_RANK);
+    sqlite3_bind_int64(s, 1, queued_at);
+    sqlite3_bind_int64(s, 2, queued_at);
+    bind_text(s, 3, id);
+    r = step_row(st, s, "conv_queue_position");
+    if (r <= 0)
+        return r < 0 ? r : LK_EDB;
+    *pos = sqlite3_column_int64(s, 0);
+    stmt_done(s);
+    return 0;
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+int lk_store_msg_insert(lk_store_t *st, const lk_msg_t *m)
+{
+    if (!st || !m || !FIXED_OK(m->id) || !m->id[0] || !FIXED_OK(m->conversation_id) || !m->conversation_id[0] ||
+        !FIXED_OK(m->sender) || !m->sender[0] || !FIXED_OK(m->author_id) || !m->text)
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_MSG_INSERT);
+    bind_text(s, 1, m->id);
+    bind_text(s, 2, m->conversation_id);
+    sqlite3_bind_int64(s, 3, m->seq);
+    bind_text(s, 4, m->sender);
+    sqlite3_bind_int(s, 5, m->automated ? 1 : 0);
+    bind_text(s, 6, m->text);
+    sqlite3_bind_int64(s, 7, m->created_at);
+    bind_text(s, 8, m->article_id);
+    if (m->has_confidence)
+        sqlite3_bind_double(s, 9, m->confidence);
+    else
+        sqlite3_bind_null(s, 9);
+    bind_fixed(s, 10, m->author_id);
+    bind_text(s, 11, m->author_name);
+    return step_exec(st, s, "msg_insert");
+}
+
+/* Reads a MSG_COLS row into m. */
+static void read_msg(sqlite3_stmt *s, lk_msg_t *m)
+{
+    memset(m, 0, sizeof *m);
+    col_fixed(s, 0, m->id, sizeof m->id);
+    col_fixed(s, 1, m->conversation_id, sizeof m->conversation_id);
+    m->seq = sqlite3_column_int64(s, 2);
+    col_fixed(s, 3, m->sender, sizeof m->sender);
+    m->automated = sqlite3_column_int(s, 4) != 0;
+    m->text = col_dup(s, 5);
+    if (!m->text)
+        m->text = lk_xstrdup("");
+    m->created_at = sqlite3_column_int64(s, 6);
+    m->article_id = col_dup(s, 7);
+    m->has_confidence = sqlite3_column_type(s, 8) != SQLITE_NULL;
+    m->confidence = m->has_confidence ? sqlite3_column_double(s, 8) : 0.0;
+    col_fixed(s, 9, m->author_id, sizeof m->author_id);
+    m->author_name = col_dup(s, 10);
+}
+
+/* Reads every row of s into a message array; reverse flips the order. */
+static int read_msgs(lk_store_t *st, sqlite3_stmt *s, const char *what, bool reverse, lk_msg_t **out, size_t *n)
+{
+    lk_msg_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = lk_xrealloc(v, cap * sizeof *v);
+        }
+        read_msg(s, &v[len++]);
+    }
+    if (rc != SQLITE_DONE)
+        err = db_error(st, rc, what);
+    stmt_done(s);
+    if (err) {
+        lk_msgs_free(v, len);
+        return err;
+    }
+    for (size_t i = 0; reverse && i < len / 2; i++) {
+        lk_msg_t tmp = v[i];
+        v[i] = v[len - 1 - i];
+        v[len - 1 - i] = tmp;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+int lk_store_msg_list(lk_store_t *st, const char *conversation_id, int64_t after_seq, size_t limit, lk_msg_t **out,
+                      size_t *n)
+{
+    if (!st || !conversation_id || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt(st, S_MSG_LIST);
+    bind_text(s, 1, conversation_id);
+    sqlite3_bind_int64(s, 2, after_seq);
+    bind_limit(s, 3, limit);
+    return read_msgs(st, s, "msg_list", false, out, n);
+}
+
+int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, const char *sender, size_t limit,
+                             lk_msg_t **out, size_t *n)
+{
+    if (!st || !conversation_id || !sender || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt(st, S_MSG_RECENT);
+    bind_text(s, 1, conversation_id);
+    bind_text(s, 2, sender);
+    bind_limit(s, 3, limit);
+    return read_msgs(st, s, "msg_list_recent", true, out, n);
+}
+
+/* ---- knowledge base ---------------------------------------------------- */
+
+/* A JSON array of strings as compact text (free() it), or NULL when a string
+ * is not valid UTF-8. */
+static char *strv_to_json(char *const *v, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *str = v[i] ? json_string(v[i]) : NULL;
+        if (!str) {
+            json_decref(arr);
+            return NULL;
+        }
+        json_array_append_new(arr, str);
+    }
+    char *text = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    if (!text)
+        abort(); /* jansson only fails here on allocation */
+    return text;
+}
+
+/* Parses a JSON array of strings into a heap array; LK_EDB when the stored
+ * text is not one. */
+static int strv_from_json(const char *text, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!text)
+        return 0;
+    json_t *arr = json_loads(text, 0, NULL);
+    if (!arr || !json_is_array(arr)) {
+        json_decref(arr);
+        return LK_EDB;
+    }
+    size_t len = json_array_size(arr);
+    char **v = len ? lk_xcalloc(len, sizeof *v) : NULL;
+    for (size_t i = 0; i < len; i++) {
+        const char *str = json_string_value(json_array_get(arr, i));
+        v[i] = lk_xstrdup(str ? str : "");
+    }
+    json_decref(arr);
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Upserts every article of kb, deletes the others when replace, and bumps
+ * the version; runs inside the caller's transaction. */
+static int kb_import_body(lk_store_t *st, const lk_kb_t *kb, bool replace, int64_t now)
+{
+    int err = 0;
+    for (size_t i = 0; !err && i < kb->n_articles; i++) {
+        const lk_article_t *a = &kb->articles[i];
+        char *questions = strv_to_json(a->questions, a->n_questions);
+        char *tags = strv_to_json(a->tags, a->n_tags);
+        if (!questions || !tags) {
+            free(questions);
+            free(tags);
+            return LK_EINVAL;
+        }
+        sqlite3_stmt *s = stmt(st, S_ARTICLE_UPSERT);
+        bind_text(s, 1, a->id);
+        bind_text(s, 2, a->language);
+        bind_text(s, 3, a->title);
+        bind_text(s, 4, questions);
+        bind_text(s, 5, a->answer);
+        bind_text(s, 6, a->url);
+        bind_text(s, 7, tags);
+        sqlite3_bind_int64(s, 8, now);
+        err = step_exec(st, s, "kb_import: upsert");
+        free(questions);
+        free(tags);
+    }
+    if (err)
+        return err;
+
+    if (replace) {
+        /* Collect the stored ids not in kb first, then delete them. */
+        const char **ids = kb->n_articles ? lk_xcalloc(kb->n_articles, sizeof *ids) : NULL;
+        for (size_t i = 0; i < kb->n_articles; i++)
+            ids[i] = kb->articles[i].id;
+        if (kb->n_articles)
+            qsort(ids, kb->n_articles, sizeof *ids, cmp_str_ptr);
+        char **gone = NULL;
+        size_t n_gone = 0, cap = 0;
+        sqlite3_stmt *s = stmt(st, S_ARTICLE_IDS);
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *id = (const char *)sqlite3_column_text(s, 0);
+            if (!id || (kb->n_articles && bsearch(&id, ids, kb->n_articles, sizeof *ids, cmp_str_ptr)))
+                continue;
+            if (n_gone == cap) {
+                cap = cap ? cap * 2 : 16;
+                gone = lk_xrealloc(gone, cap * sizeof *gone);
+            }
+            gone[n_gone++] = lk_xstrdup(id);
+        }
+        if (rc != SQLITE_DONE)
+            err = db_error(st, rc, "kb_import: list");
+        stmt_done(s);
+        for (size_t i = 0; !err && i < n_gone; i++) {
+            s = stmt(st, S_ARTICLE_DELETE);
+            bind_text(s, 1, gone[i]);
+            err = step_exec(st, s, "kb_import: delete");
+        }
+        for (size_t i = 0; i < n_gone; i++)
+            free(gone[i]);
+        free(gone);
+        free(ids);
+        if (err)
+            return err;
+    }
+
+    err = step_exec(st, stmt(st, S_KB_VERSION_BUMP), "kb_import: bump version");
+    if (!err && sqlite3_changes(st->db) != 1) {
+        LK_ERROR("store", "kb_import: meta has no kb_version");
+        err = LK_EDB;
+    }
+    return err;
+}
+
+int lk_store_kb_import(lk_store_t *st, const lk_kb_t *kb, bool replace, int64_t now)
+{
+    if (!st || !kb || (kb->n_articles && !kb->articles))
+        return LK_EINVAL;
+    for (size_t i = 0; i < kb->n_articles; i++) {
+        const lk_article_t *a = &kb->articles[i];
+        if (!a->id || !a->id[0] || !a->language || !a->title || !a->answer || (a->n_questions && !a->questions) ||
+            (a->n_tags && !a->tags))
+            return LK_EINVAL;
+    }
+    /* Atomic on its own: its own IMMEDIATE transaction when the caller has
+     * none, a savepoint inside the caller's. */
+    bool own = sqlite3_get_autocommit(st->db) != 0;
+    int err = own ? lk_store_begin(st) : lk_store_savepoint(st, "lk_kb_import");
+    if (err)
+        return err;
+    err = kb_import_body(st, kb, replace, now);
+    if (own) {
+        if (err)
+            lk_store_rollback(st);
+        else
+            err = lk_store_commit(st);
+    } else {
+        if (err)
+            lk_store_rollback_to(st, "lk_kb_import");
+        int rerr = lk_store_release(st, "lk_kb_import");
+        if (!err)
+            err = rerr;
+    }
+    return err;
+}
+
+int lk_store_kb_load(lk_store_t *st, lk_kb_t *out)
+{
+    if (!st || !out)
+        return LK_EINVAL;
+    lk_kb_init(out);
+    sqlite3_stmt *s = stmt(st, S_ARTICLE_LOAD);
+    size_t cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (out->n_articles == cap) {
+            cap = cap ? cap * 2 : 32;
+            out->articles = lk_xrealloc(out->articles, cap * sizeof *out->articles);
+        }
+        lk_article_t *a = &out->articles[out->n_articles++];
+        memset(a, 0, sizeof *a);
+        a->id = col_dup(s, 0);
+        a->language = col_dup(s, 1);
+        a->title = col_dup(s, 2);
+        a->answer = col_dup(s, 4);
+        a->url = col_dup(s, 5);
+        const char *q = (const char *)sqlite3_column_text(s, 3);
+        err = strv_from_json(q, &a->questions, &a->n_questions);
+        if (!err)
+            err = strv_from_json((const char *)sqlite3_column_text(s, 6), &a->tags, &a->n_tags);
+        if (err || !a->id || !a->language || !a->title || !a->answer) {
+            LK_ERROR("store", "kb_load: malformed article row");
+            err = LK_EDB;
+            break;
+        }
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = db_error(st, rc, "kb_load");
+    stmt_done(s);
+    if (err)
+        lk_kb_free(out);
+    return err;
+}
+
+int lk_store_kb_version(lk_store_t *st, int64_t *version)
+{
+    if (!st || !version)
+        return LK_EINVAL;
+    *version = 0;
+    sqlite3_stmt *s = stmt(st, S_KB_VERSION_GET);
+    int r = step_row(st, s, "kb_version");
+    if (r < 0)
+        return r;
+    if (r == 0) {
+        LK_ERROR("store", "kb_version: meta has no kb_version");
+        return LK_EDB;
+    }
+    const char *v = (const char *)sqlite3_column_text(s, 0);
+    int err = v ? lk_parse_i64(v, INT64_MIN, INT64_MAX, version) : LK_EINVAL;
+    stmt_done(s);
+    if (err) {
+        LK_ERROR("store", "kb_version: unreadable value");
+        return LK_EDB;
+    }
+    return 0;
+}
+
+/* ---- users and sessions ------------------------------------------------ */
+
+/* Lower-cases the ASCII letters of email into out; false when it does not fit. */
+static bool lower_email(const char *email, char *out, size_t outsize)
+{
+    size_t len = strlen(email);
+    if (len >= outsize)
+        return false;
+    for (size_t i = 0; i <= len; i++) {
+        char ch = email[i];
+        out[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+    }
+    return true;
+}
+
+/* Reads a USER_COLS row into u. */
+static void read_user(sqlite3_stmt *s, lk_user_t *u)
+{
+    memset(u, 0, sizeof *u);
+    col_fixed(s, 0, u->id, sizeof u->id);
+    col_fixed(s, 1, u->email, sizeof u->email);
+    col_fixed(s, 2, u->role, sizeof u->role);
+    u->display_name = col_dup(s, 3);
+    u->password_hash = col_dup(s, 4);
+    u->created_at = sqlite3_column_int64(s, 5);
+    u->disabled = sqlite3_column_int(s, 6) != 0;
+}
+
+int lk_store_user_insert(lk_store_t *st, const lk_user_t *u)
+{
+    if (!st || !u || !FIXED_OK(u->id) || !u->id[0] || !FIXED_OK(u->email) || !u->email[0] || !FIXED_OK(u->role) ||
+        !u->role[0])
+        return LK_EINVAL;
+    char email[sizeof u->email];
+    lower_email(u->email, email, sizeof email);
+    sqlite3_stmt *s = stmt(st, S_USER_INSERT);
+    bind_text(s, 1, u->id);
+    bind_text(s, 2, email);
+    bind_text(s, 3, u->role);
+    bind_text(s, 4, u->display_name);
+    bind_text(s, 5, u->password_hash);
+    sqlite3_bind_int64(s, 6, u->created_at);
+    sqlite3_bind_int(s, 7, u->disabled ? 1 : 0);
+    return step_exec(st, s, "user_insert");
+}
+
+/* Runs a one-row user query bound to key. */
+static int user_get(lk_store_t *st, int id, const char *key, lk_user_t *out, const char *what)
+{
+    sqlite3_stmt *s = stmt(st, id);
+    bind_text(s, 1, key);
+    int r = step_row(st, s, what);
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    read_user(s, out);
+    stmt_done(s);
+    return 0;
+}
+
+int lk_store_user_get_by_email(lk_store_t *st, const char *email, lk_user_t *out)
+{
+    if (!st || !email || !out)
+        return LK_EINVAL;
+    char lower[sizeof out->email];
+    if (!lower_email(email, lower, sizeof lower))
+        return LK_ENOENT; /* longer than any stored address */
+    return user_get(st, S_USER_GET_EMAIL, lower, out, "user_get_by_email");
+}
+
+int lk_store_user_get(lk_store_t *st, const char *id, lk_user_t *out)
+{
+    if (!st || !id || !out)
+        return LK_EINVAL;
+    return user_get(st, S_USER_GET, id, out, "user_get");
+}
+
+int lk_store_session_insert(lk_store_t *st, const lk_session_t *sess)
+{
+    if (!st || !sess || !FIXED_OK(sess->id_hash) || !sess->id_hash[0] || !FIXED_OK(sess->user_id) || !sess->user_id[0])
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_SESSION_INSERT);
+    bind_text(s, 1, sess->id_hash);
+    bind_text(s, 2, sess->user_id);
+    sqlite3_bind_int64(s, 3, sess->created_at);
+    sqlite3_bind_int64(s, 4, sess->expires_at);
+    return step_exec(st, s, "session_insert");
+}
+
+int lk_store_session_get(lk_store_t *st, const char *id_hash, int64_t now, lk_session_t *out)
+{
+    if (!st || !id_hash || !out)
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_SESSION_GET);
+    bind_text(s, 1, id_hash);
+    sqlite3_bind_int64(s, 2, now);
+    int r = step_row(st, s, "session_get");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    memset(out, 0, sizeof *out);
+    col_fixed(s, 0, out->id_hash, sizeof out->id_hash);
+    col_fixed(s, 1, out->user_id, sizeof out->user_id);
+    out->created_at = sqlite3_column_int64(s, 2);
+    out->expires_at = sqlite3_column_int64(s, 3);
+    stmt_done(s);
+    return 0;
+}
+
+int lk_store_session_delete(lk_store_t *st, const char *id_hash)
+{
+    if (!st || !id_hash)
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_SESSION_DELETE);
+    bind_text(s, 1, id_hash);
+    int err = step_exec(st, s, "session_delete");
+    if (!err && sqlite3_changes(st->db) == 0)
+        return LK_ENOENT;
+    return err;
+}
+
+int lk_store_session_purge(lk_store_t *st, int64_t now, int64_t *deleted)
+{
+    if (deleted)
+        *deleted = 0;
+    if (!st)
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_SESSION_PURGE);
+    sqlite3_bind_int64(s, 1, now);
+    int err = step_exec(st, s, "session_purge");
+    if (!err && deleted)
+        *deleted = sqlite3_changes64(st->db);
+    return err;
+}
+
+/* ---- audit log --------------------------------------------------------- */
+
+int lk_store_audit(lk_store_t *st, int64_t at, const char *actor, const char *action, const char *conversation_id,
+                   const char *detail)
+{
+    if (!st || !actor || !actor[0] || !action || !action[0])
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_AUDIT_INSERT);
+    sqlite3_bind_int64(s, 1, at);
+    bind_text(s, 2, actor);
+    bind_text(s, 3, action);
+    bind_text(s, 4, conversation_id);
+    bind_text(s, 5, detail);
+    return step_exec(st, s, "audit");
+}
+
+int lk_store_audit_count(lk_store_t *st, const char *action, int64_t *n)
+{
+    if (!st || !action || !n)
+        return LK_EINVAL;
+    *n = 0;
+    sqlite3_stmt *s = stmt(st, S_AUDIT_COUNT);
+    bind_text(s, 1, action);
+    int r = step_row(st, s, "audit_count");
+    if (r <= 0)
+        return r < 0 ? r : LK_EDB;
+    *n = sqlite3_column_int64(s, 0);
+    stmt_done(s);
+    return 0;
+}

@@ -1,0 +1,97 @@
+/*
+ * text: the language layer under the NLU. Unicode normalisation (NFKC with
+ * case folding, optionally without accents), a tokeniser for Dutch and
+ * English chat text (apostrophes, hyphens, numbers, order numbers, e-mail
+ * addresses, web addresses), Snowball stemming, stop words and language
+ * identification (nl / en) that works on messages of a few words.
+ *
+ * Pure: no I/O, no clock, no mutable globals. Everything here is safe to call
+ * from any thread, except that one lk_text_stemmer_t must not be used by two
+ * threads at once (libstemmer keeps its work buffers in the stemmer).
+ */
+#ifndef LK_TEXT_H
+#define LK_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- normalisation ----------------------------------------------------- */
+
+enum {
+    LK_TEXT_FOLD = 1,        /* NFKC + Unicode case folding ("Straße" -> "strasse") */
+    LK_TEXT_STRIP_MARKS = 2, /* also drop accents ("één" -> "een"; "café" -> "cafe") */
+};
+
+/* Normalises s[0..len): NFKC, control characters removed, typographic
+ * apostrophes and dashes lumped to ASCII "'" and "-", line breaks to spaces,
+ * plus what flags asks. s must be valid UTF-8 (LK_EUTF8 otherwise; NUL bytes
+ * are invalid). On success *out is a NUL-terminated string the caller frees
+ * with free(), *outlen its length (may be NULL). */
+int lk_text_normalize(const char *s, size_t len, int flags, char **out /* OUT */, size_t *outlen /* OUT */);
+
+/* ---- tokens ------------------------------------------------------------ */
+
+typedef enum {
+    LK_TOK_WORD = 0, /* letters, with inner apostrophes and hyphens: "don't", "zo'n", "e-mail" */
+    LK_TOK_NUMBER,   /* digits, with inner "." or ",": "12", "12,50", "1.000" */
+    LK_TOK_CODE,     /* letters and digits mixed, or "#" + digits: order numbers "NL12345", "#4411" */
+    LK_TOK_EMAIL,    /* "jan@example.nl" */
+    LK_TOK_URL,      /* "https://example.nl/retour", "www.example.nl" */
+} lk_tok_type_t;
+
+typedef struct {
+    size_t off; /* byte offset into the text that was tokenised */
+    size_t len; /* bytes */
+    lk_tok_type_t type;
+} lk_token_t;
+
+/* Splits s[0..len) (valid UTF-8; normalise first for matching) into tokens.
+ * Punctuation and spaces separate tokens and are not returned. Writes at most
+ * max tokens to toks (which may be NULL when max is 0) and returns how many
+ * there are in all, so a return value > max means the array was too small. */
+size_t lk_text_tokenize(const char *s, size_t len, lk_token_t *toks /* OUT */, size_t max);
+
+const char *lk_text_token_type_name(lk_tok_type_t type);
+
+/* ---- stemming ---------------------------------------------------------- */
+
+typedef struct lk_text_stemmer lk_text_stemmer_t;
+
+/* A Snowball stemmer for lang ("nl" or "en"; also "dutch", "english").
+ * NULL when the language has no stemmer. Free with lk_text_stemmer_free().
+ * Not thread-safe: one stemmer per thread (or per call). */
+lk_text_stemmer_t *lk_text_stemmer_new(const char *lang);
+void lk_text_stemmer_free(lk_text_stemmer_t *st); /* st may be NULL */
+
+/* Stems one folded word w[0..len) into out (NUL-terminated, truncated to
+ * outsize - 1 bytes) and returns the stem's length. Words that are not plain
+ * words (numbers, codes) come back unchanged. */
+size_t lk_text_stem(lk_text_stemmer_t *st, const char *w, size_t len, char *out /* OUT */, size_t outsize);
+
+/* ---- stop words -------------------------------------------------------- */
+
+/* True when the folded word w[0..len) is a stop word of lang ("nl" or "en";
+ * any other value: a stop word of either). Words that carry meaning for a
+ * customer-service question ("not", "niet", "geen", "no") are not stop words. */
+bool lk_text_is_stopword(const char *lang, const char *w, size_t len);
+
+/* ---- language identification ------------------------------------------- */
+
+typedef struct {
+    char lang[8];      /* "nl", "en", or "" when the text gives no evidence */
+    double confidence; /* probability of lang against the other, in [0.5, 1]; 0 when "" */
+    double score;      /* log-odds nl against en (> 0: Dutch) */
+} lk_text_lang_t;
+
+/* Identifies Dutch or English in s[0..len) (valid UTF-8, any case). Words the
+ * two languages share, digits and codes give no evidence; text with none at
+ * all gives lang "". hint ("nl"/"en"/NULL) is a weak prior, e.g. the
+ * conversation's language so far. */
+void lk_text_language(const char *s, size_t len, const char *hint, lk_text_lang_t *out /* OUT */);
+
+/* The same from text already normalised with LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS
+ * and its tokens (saves normalising twice). */
+void lk_text_language_tokens(const char *norm, const lk_token_t *toks, size_t n, const char *hint,
+                             lk_text_lang_t *out /* OUT */);
+
+#endif

@@ -1,0 +1,269 @@
+// The command line of CONTRACT.md: help and --version, usage errors (exit 1
+// with one line on stderr that names the problem), `kb export` of the demo
+// knowledge base (valid KB JSON), `kb import` (upsert, --replace, and a bad
+// file that names the article and the field, exits 1 and changes nothing),
+// `user add` errors, the data directory created on demand, and the
+// environment variables that flags override.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { runCli, startServer, stopServer, exportKb, freshDataDir, api, SLOW } from './helpers.mjs';
+
+let demo; // a data directory that `serve` created, so it holds the demo KB
+let demoKb;
+let tmp;
+
+before(async () => {
+  const s = await startServer();
+  await stopServer(s);
+  demo = s.dataDir;
+  tmp = s.cleanup;
+  demoKb = (await exportKb(demo)).kb;
+});
+
+after(() => tmp && tmp());
+
+function assertOneLineError(r, code, mentions, what) {
+  assert.equal(r.signal, null, `${what}: died of ${r.signal}`);
+  assert.equal(r.code, code, `${what}: exit ${r.code}, stderr: ${r.stderr}`);
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+  assert.equal(lines.length, 1, `${what}: one line on stderr, got:\n${r.stderr}`);
+  for (const m of mentions) assert.ok(lines[0].toLowerCase().includes(m.toLowerCase()), `${what}: "${lines[0]}" does not name ${m}`);
+}
+
+let fileNo = 0;
+function writeTmp(content) {
+  const p = path.join(path.dirname(demo), `kb-${fileNo++}.json`);
+  writeFileSync(p, content);
+  return p;
+}
+
+const byId = (kb) => Object.fromEntries(kb.articles.map((a) => [a.id, a]));
+
+test('help and --version', async () => {
+  const h = await runCli(['help']);
+  assert.equal(h.code, 0, h.stderr);
+  for (const cmd of ['serve', 'kb import', 'kb export', 'user add', 'eval']) assert.ok(h.stdout.includes(cmd), `help mentions ${cmd}`);
+  const hs = await runCli(['help', 'serve']);
+  assert.equal(hs.code, 0, hs.stderr);
+  assert.match(hs.stdout, /--listen/);
+  assert.match(hs.stdout, /--data/);
+  const hk = await runCli(['help', 'kb']);
+  assert.equal(hk.code, 0, hk.stderr);
+  assert.match(hk.stdout, /--replace/);
+  const v = await runCli(['--version']);
+  assert.equal(v.code, 0, v.stderr);
+  assert.match(v.stdout.trim(), /^(loket )?v?\d+\.\d+\.\d+\S*$/, `one line with the version: ${v.stdout}`);
+});
+
+test('usage errors exit 1 with one line on stderr that names the problem', async () => {
+  const d = freshDataDir();
+  try {
+    const cases = [
+      [['frobnicate'], ['frobnicate']],
+      [['help', 'frobnicate'], ['frobnicate']],
+      [['serve', '--bogus'], ['--bogus']],
+      [['serve', '--listen'], ['--listen']],
+      [['serve', '--listen', 'nonsense', '--data', d.dir], ['listen']],
+      [['serve', '--listen', '127.0.0.1:99999', '--data', d.dir], ['listen']],
+      [['kb'], ['kb']],
+      [['kb', 'import', '--data', d.dir], ['file']],
+      [['kb', 'import', path.join(d.root, 'no-such-file.json'), '--data', d.dir], ['no-such-file.json']],
+      [['kb', 'export', '--data'], ['--data']],
+      [['kb', 'frobnicate'], ['frobnicate']],
+      [['user', 'add', '--role', 'agent', '--password-stdin', '--data', d.dir], ['email']],
+      [['user', 'add', '--email', 'x@example.com', '--password-stdin', '--data', d.dir], ['role']],
+      [['user', 'add', '--email', 'x@example.com', '--role', 'king', '--password-stdin', '--data', d.dir], ['role']],
+      [['eval', '--train'], ['--train']],
+    ];
+    for (const [args, mentions] of cases) {
+      const r = await runCli(args, { timeoutMs: 15000 * SLOW });
+      assertOneLineError(r, 1, mentions, `loket ${args.join(' ')}`);
+    }
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('kb export of the demo is valid KB JSON', async () => {
+  const { text } = await exportKb(demo);
+  const kb = JSON.parse(text);
+  assert.deepEqual(Object.keys(kb), ['articles']);
+  const ids = new Set();
+  for (const a of kb.articles) {
+    const what = `article ${a.id}`;
+    assert.match(a.id, /^[A-Za-z0-9._-]+$/, what);
+    assert.ok(!ids.has(a.id), `${what}: ids are unique`);
+    ids.add(a.id);
+    assert.match(a.language, /^[a-z]{2,3}$/, what);
+    assert.equal(typeof a.title, 'string');
+    assert.ok(a.title.trim().length > 0, `${what}: title`);
+    assert.ok(Array.isArray(a.questions) && a.questions.length >= 1, `${what}: questions`);
+    for (const q of a.questions) assert.ok(typeof q === 'string' && q.trim().length > 0, `${what}: question ${q}`);
+    assert.ok(typeof a.answer === 'string' && a.answer.trim().length > 0, `${what}: answer`);
+    if ('url' in a) assert.match(a.url, /^https?:\/\//, `${what}: url`);
+    if ('tags' in a) assert.ok(Array.isArray(a.tags) && a.tags.every((t) => typeof t === 'string'), `${what}: tags`);
+    for (const k of Object.keys(a)) assert.ok(['id', 'language', 'title', 'questions', 'answer', 'url', 'tags'].includes(k), `${what}: unknown field ${k}`);
+  }
+  const nl = kb.articles.filter((a) => a.language === 'nl');
+  const en = kb.articles.filter((a) => a.language === 'en');
+  assert.ok(nl.length >= 40, `at least 40 Dutch articles, got ${nl.length}`);
+  assert.ok(en.length >= 10, `at least 10 English articles, got ${en.length}`);
+  assert.ok(nl.filter((a) => a.questions.length >= 3).length >= 30, 'several example questions per article');
+});
+
+test('kb export | kb import round-trips into a fresh data directory', async () => {
+  const d = freshDataDir();
+  try {
+    const file = writeTmp((await exportKb(demo)).text);
+    const r = await runCli(['kb', 'import', file, '--data', d.dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(byId((await exportKb(d.dir)).kb), byId(demoKb));
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('kb import of a bad file names the article and the field, exits 1 and changes nothing', async () => {
+  const before = (await exportKb(demo)).text;
+  const victim = demoKb.articles[5];
+  const newcomer = { id: 'nieuw-artikel', language: 'nl', title: 'Nieuw', questions: ['Is dit nieuw?'], answer: 'Ja.' };
+  const withVictim = (change) => {
+    const a = structuredClone(victim);
+    change(a);
+    return JSON.stringify({ articles: [newcomer, a] });
+  };
+  const cases = [
+    ['no answer', withVictim((a) => delete a.answer), [victim.id, 'answer']],
+    ['an empty answer', withVictim((a) => (a.answer = '')), [victim.id, 'answer']],
+    ['no questions', withVictim((a) => delete a.questions), [victim.id, 'questions']],
+    ['an empty questions list', withVictim((a) => (a.questions = [])), [victim.id, 'questions']],
+    ['a question that is a number', withVictim((a) => (a.questions = ['Goed?', 5])), [victim.id, 'questions']],
+    ['an empty question', withVictim((a) => (a.questions = ['Goed?', ''])), [victim.id, 'questions']],
+    ['no title', withVictim((a) => delete a.title), [victim.id, 'title']],
+    ['a title that is a number', withVictim((a) => (a.title = 5)), [victim.id, 'title']],
+    ['no language', withVictim((a) => delete a.language), [victim.id, 'language']],
+    ['a language that is no BCP 47 tag', withVictim((a) => (a.language = 'Nederlands')), [victim.id, 'language']],
+    ['a url that is a number', withVictim((a) => (a.url = 5)), [victim.id, 'url']],
+    ['a url that is no URL', withVictim((a) => (a.url = 'javascript:alert(1)')), [victim.id, 'url']],
+    ['tags that are a string', withVictim((a) => (a.tags = 'retour')), [victim.id, 'tags']],
+    ['an id that is a number', withVictim((a) => (a.id = 5)), ['id']],
+    ['no id', withVictim((a) => delete a.id), ['id']],
+    ['a duplicate id', JSON.stringify({ articles: [newcomer, victim, { ...victim, title: 'Twee keer' }] }), [victim.id, 'id']],
+  ];
+  for (const [name, content, mentions] of cases) {
+    const r = await runCli(['kb', 'import', writeTmp(content), '--data', demo]);
+    assertOneLineError(r, 1, mentions, `import with ${name}`);
+    assert.equal((await exportKb(demo)).text, before, `import with ${name} changed the knowledge base`);
+  }
+  const whole = [
+    ['not JSON', '{"articles": ['],
+    ['no articles array', '{"articles": 5}'],
+    ['an array at the top', '[]'],
+    ['an article that is a string', JSON.stringify({ articles: [newcomer, 'hallo'] })],
+    ['invalid UTF-8', Buffer.concat([Buffer.from(JSON.stringify({ articles: [newcomer] }).slice(0, -4)), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')])],
+    ['an empty file', ''],
+  ];
+  for (const [name, content] of whole) {
+    const r = await runCli(['kb', 'import', writeTmp(content), '--data', demo]);
+    assertOneLineError(r, 1, [], `import of ${name}`);
+    assert.equal((await exportKb(demo)).text, before, `import of ${name} changed the knowledge base`);
+  }
+  // --replace with a bad file removes nothing either.
+  const r = await runCli(['kb', 'import', writeTmp(withVictim((a) => delete a.answer)), '--replace', '--data', demo]);
+  assertOneLineError(r, 1, [victim.id, 'answer'], 'import --replace of a bad file');
+  assert.equal((await exportKb(demo)).text, before, 'import --replace of a bad file changed the knowledge base');
+});
+
+test('kb import upserts by id; --replace also removes what is not in the file', async () => {
+  const d = freshDataDir();
+  try {
+    const seed = writeTmp(JSON.stringify(demoKb));
+    assert.equal((await runCli(['kb', 'import', seed, '--data', d.dir])).code, 0);
+    const changed = { ...demoKb.articles[0], answer: 'Een nieuw antwoord, bijgewerkt door de test.' };
+    const added = { id: 'cadeaubon-test', language: 'nl', title: 'Cadeaubon', questions: ['Verkopen jullie cadeaubonnen?', 'Kan ik een cadeaubon kopen?'], answer: 'Ja, vanaf 10 euro.', url: 'https://example.com/cadeaubon', tags: ['cadeau'] };
+    const file = writeTmp(JSON.stringify({ articles: [changed, added] }));
+    const r = await runCli(['kb', 'import', file, '--data', d.dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const after1 = byId((await exportKb(d.dir)).kb);
+    assert.equal(Object.keys(after1).length, demoKb.articles.length + 1, 'upsert keeps the others');
+    assert.deepEqual(after1[changed.id], changed);
+    assert.deepEqual(after1[added.id], added);
+    assert.deepEqual(after1[demoKb.articles[1].id], demoKb.articles[1]);
+
+    const r2 = await runCli(['kb', 'import', file, '--replace', '--data', d.dir]);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.deepEqual(byId((await exportKb(d.dir)).kb), { [changed.id]: changed, [added.id]: added });
+
+    // Importing the same file again changes nothing.
+    const before = (await exportKb(d.dir)).text;
+    assert.equal((await runCli(['kb', 'import', file, '--data', d.dir])).code, 0);
+    assert.equal((await exportKb(d.dir)).text, before);
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('every command creates the data directory; only serve on a new database loads the demo', async () => {
+  const d = freshDataDir();
+  try {
+    assert.ok(!existsSync(d.dir));
+    const e = await exportKb(d.dir);
+    assert.ok(statSync(d.dir).isDirectory(), 'kb export created the data directory');
+    assert.deepEqual(e.kb, { articles: [] }, 'a database that kb export created has no articles');
+    // serve keeps exactly the articles an existing database has.
+    const s = await startServer({ dataDir: d.dir });
+    const c = await api(s, 'POST', '/api/v1/conversations');
+    assert.equal(c.status, 201);
+    await stopServer(s);
+    assert.deepEqual((await exportKb(d.dir)).kb, { articles: [] }, 'serve loaded the demo into an existing database');
+  } finally {
+    d.cleanup();
+  }
+  const u = freshDataDir();
+  try {
+    const r = await runCli(['user', 'add', '--email', 'a@example.com', '--role', 'admin', '--password-stdin', '--data', u.dir], { input: 'een goed wachtwoord\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(statSync(u.dir).isDirectory(), 'user add created the data directory');
+  } finally {
+    u.cleanup();
+  }
+});
+
+test('LOKET_DATA chooses the data directory, and --data wins over it', async () => {
+  const d = freshDataDir();
+  try {
+    const viaEnv = await runCli(['kb', 'export'], { env: { LOKET_DATA: demo } });
+    assert.equal(viaEnv.code, 0, viaEnv.stderr);
+    assert.deepEqual(JSON.parse(viaEnv.stdout), demoKb);
+    const flagWins = await runCli(['kb', 'export', '--data', demo], { env: { LOKET_DATA: d.dir } });
+    assert.equal(flagWins.code, 0, flagWins.stderr);
+    assert.deepEqual(JSON.parse(flagWins.stdout), demoKb);
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('user add: a duplicate email or an empty password is an input error', async () => {
+  const d = freshDataDir();
+  try {
+    const add = (email, input) => runCli(['user', 'add', '--email', email, '--role', 'agent', '--password-stdin', '--data', d.dir], { input });
+    assert.equal((await add('dup@example.com', 'een goed wachtwoord\n')).code, 0);
+    assertOneLineError(await add('dup@example.com', 'nog een wachtwoord\n'), 1, ['dup@example.com'], 'a duplicate email');
+    assertOneLineError(await add('leeg@example.com', ''), 1, ['password'], 'an empty password');
+    assertOneLineError(await add('geen-email', 'een goed wachtwoord\n'), 1, ['email'], 'an address without @');
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('a data directory that cannot be one fails cleanly', async () => {
+  const file = writeTmp('not a directory');
+  const r = await runCli(['kb', 'export', '--data', file]);
+  assert.equal(r.signal, null);
+  assert.ok(r.code === 1 || r.code === 2, `exit ${r.code}`);
+  assert.equal(r.stderr.split('\n').filter((l) => l.trim()).length, 1, `one line: ${r.stderr}`);
+  assert.equal(r.stdout, '', 'no half export');
+});

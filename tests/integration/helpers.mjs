@@ -1,0 +1,449 @@
+// Helpers for loket's integration tests: start and stop the real binary on a
+// fresh data directory and a free loopback port, run its command line, talk
+// HTTP (global fetch, or raw bytes over a socket when fetch would tidy the
+// request up) and WebSocket (the `ws` package), and log in as an agent.
+//
+// The tests hold loket to ../../shared/CONTRACT.md; everything here is plain
+// plumbing that asserts nothing about the product except where it says so
+// (stopServer() asserts a clean exit).
+//
+// Environment: LOKET_BIN (the program; default build/loket, relative to the
+// repository root, which is the working directory of every test).
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+
+export const BIN = path.resolve(process.env.LOKET_BIN || 'build/loket');
+export const SOURCE_DIR = path.resolve(process.env.LOKET_SOURCE_DIR || '.');
+
+// Sanitizer builds run ~3x slower; time limits that are not part of the
+// contract scale with this.
+export const SLOW = /asan|sanitize/i.test(BIN) ? 3 : 1;
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// RFC 3339 in UTC, as CONTRACT.md asks for every time.
+export const RFC3339_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+// ---- data directories -------------------------------------------------------
+
+// A fresh temporary folder; the data directory inside it does not exist yet
+// (every command must create it). Removed by cleanup().
+export function freshDataDir() {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'loket-it-'));
+  const dir = path.join(root, 'data');
+  const cleanup = () => rmSync(root, { recursive: true, force: true });
+  return { root, dir, cleanup };
+}
+
+// ---- the command line -------------------------------------------------------
+
+// Runs `loket ...args`; resolves {code, signal, stdout, stderr}. input, when
+// given, is written to stdin (then stdin is closed either way).
+export function runCli(args, { input, env, timeoutMs = 60000 * SLOW } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, args, {
+      env: { ...process.env, ...cleanEnv(), ...(env || {}) },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`loket ${args.join(' ')}: no exit after ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.on('error', () => {}); // the program may exit without reading
+    child.stdin.end(input === undefined ? '' : input);
+  });
+}
+
+// The LOKET_* variables of the caller's environment would change what the
+// program does; tests set what they need explicitly.
+function cleanEnv() {
+  const out = {};
+  for (const k of Object.keys(process.env)) if (k.startsWith('LOKET_') && k !== 'LOKET_BIN' && k !== 'LOKET_SOURCE_DIR') out[k] = undefined;
+  return out;
+}
+
+// `loket user add` with the password on stdin; asserts success.
+export async function addUser(dataDir, email, password, role = 'agent') {
+  const r = await runCli(['user', 'add', '--email', email, '--role', role, '--password-stdin', '--data', dataDir], {
+    input: password + '\n',
+  });
+  assert.equal(r.code, 0, `user add ${email} failed: ${r.stderr}`);
+  return r;
+}
+
+// `loket kb export`; asserts success and returns the parsed KB JSON and the raw text.
+export async function exportKb(dataDir) {
+  const r = await runCli(['kb', 'export', '--data', dataDir]);
+  assert.equal(r.code, 0, `kb export failed: ${r.stderr}`);
+  let kb;
+  assert.doesNotThrow(() => (kb = JSON.parse(r.stdout)), `kb export printed no JSON: ${r.stdout.slice(0, 200)}`);
+  return { kb, text: r.stdout };
+}
+
+// ---- the server -------------------------------------------------------------
+
+// Starts `loket serve --listen 127.0.0.1:0 --data DIR` and waits until
+// /healthz answers. Returns a handle: {proc, port, base, dataDir, stderr(),
+// exited (a promise of {code, signal})}. dataDir defaults to a fresh one that
+// t.after() removes when t is given.
+export async function startServer({ dataDir, env, args = [], t, timeoutMs = 20000 * SLOW } = {}) {
+  let cleanup = null;
+  if (!dataDir) {
+    const d = freshDataDir();
+    dataDir = d.dir;
+    cleanup = d.cleanup;
+  }
+  const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...args], {
+    env: { ...process.env, ...cleanEnv(), ...(env || {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  proc.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+    proc.stderr.setEncoding('utf8').on('data', (d) => {
+      stderr += d;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    proc.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`loket serve exited (${code ?? signal}) before listening:\n${stderr}`));
+    });
+  });
+  const srv = {
+    proc,
+    port,
+    base: `http://127.0.0.1:${port}`,
+    dataDir,
+    exited,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    cleanup,
+  };
+  // The port is logged once bound; wait until requests are answered.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(`${srv.base}/healthz`);
+      await r.arrayBuffer();
+      if (r.status === 200) break;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) throw new Error(`/healthz did not answer 200 within ${timeoutMs} ms:\n${stderr}`);
+    await sleep(20);
+  }
+  if (t) {
+    t.after(async () => {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+      if (cleanup) cleanup();
+    });
+  }
+  return srv;
+}
+
+// SIGTERM (or the given signal), await the exit, assert that it was clean
+// (exit code 0) within timeoutMs.
+export async function stopServer(srv, { signal = 'SIGTERM', timeoutMs = 15000 * SLOW } = {}) {
+  srv.proc.kill(signal);
+  const res = await Promise.race([srv.exited, sleep(timeoutMs).then(() => null)]);
+  if (res === null) {
+    srv.proc.kill('SIGKILL');
+    await srv.exited;
+    assert.fail(`loket serve did not exit within ${timeoutMs} ms of ${signal}:\n${tail(srv.stderr())}`);
+  }
+  assert.equal(res.signal, null, `loket serve died of ${res.signal} after ${signal}:\n${tail(srv.stderr())}`);
+  assert.equal(res.code, 0, `loket serve exited ${res.code} after ${signal}:\n${tail(srv.stderr())}`);
+  return res;
+}
+
+// kill -9: no chance to clean up.
+export async function killServer(srv) {
+  srv.proc.kill('SIGKILL');
+  return srv.exited;
+}
+
+export function tail(s, lines = 30) {
+  return s.split('\n').slice(-lines).join('\n');
+}
+
+// ---- HTTP -------------------------------------------------------------------
+
+// One request. body: an object (sent as JSON), a string or Buffer (sent as
+// is), or undefined (no body). Resolves {status, headers, text, json} where
+// json is the parsed body or undefined.
+export async function api(srv, method, urlPath, { body, token, cookie, headers = {} } = {}) {
+  const h = { ...headers };
+  let payload;
+  if (body !== undefined) {
+    payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['Content-Type'] = 'application/json';
+  }
+  if (token !== undefined) h.Authorization = `Bearer ${token}`;
+  if (cookie !== undefined) h.Cookie = cookie;
+  const res = await fetch(`${srv.base}${urlPath}`, { method, headers: h, body: payload });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+// Asserts an error answer of CONTRACT.md: the status, a JSON body
+// {"error": {"code", "message"}} with code among codes (a string or an array).
+export function assertError(res, status, codes, what = '') {
+  const label = what ? `${what}: ` : '';
+  assert.equal(res.status, status, `${label}expected ${status}, got ${res.status} ${res.text.slice(0, 300)}`);
+  assert.ok(res.json && typeof res.json === 'object', `${label}error body is not JSON: ${res.text.slice(0, 300)}`);
+  assert.match(res.headers.get('content-type') || '', /^application\/json/, `${label}error Content-Type`);
+  assert.ok(res.json.error && typeof res.json.error === 'object', `${label}no "error" object: ${res.text}`);
+  const want = Array.isArray(codes) ? codes : [codes];
+  assert.ok(want.includes(res.json.error.code), `${label}error code ${JSON.stringify(res.json.error.code)}, want ${want.join(' or ')}`);
+  assert.equal(typeof res.json.error.message, 'string', `${label}error message`);
+  assert.ok(res.json.error.message.length > 0, `${label}empty error message`);
+}
+
+// Sends raw bytes on a fresh connection and resolves with everything the
+// server sent until it closed or went quiet for quietMs (then the socket is
+// closed by us). Resolves {text, status} where status is the first status code.
+export function rawRequest(srv, bytes, { quietMs = 1000 * SLOW, timeoutMs = 10000 * SLOW } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    const chunks = [];
+    let quiet;
+    const finish = () => {
+      clearTimeout(quiet);
+      clearTimeout(overall);
+      sock.destroy();
+      const text = Buffer.concat(chunks).toString('latin1');
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+      resolve({ text, status: m ? Number(m[1]) : null });
+    };
+    const overall = setTimeout(finish, timeoutMs);
+    sock.on('connect', () => {
+      for (const b of Array.isArray(bytes) ? bytes : [bytes]) sock.write(b);
+    });
+    sock.on('data', (d) => {
+      chunks.push(d);
+      clearTimeout(quiet);
+      quiet = setTimeout(finish, quietMs);
+    });
+    sock.on('end', finish);
+    sock.on('close', finish);
+    sock.on('error', (e) => {
+      if (chunks.length) finish();
+      else if (e.code === 'ECONNRESET') finish();
+      else reject(e);
+    });
+  });
+}
+
+// The body of a raw HTTP response text (after the blank line), de-chunked
+// when the response used chunked transfer encoding.
+export function rawBody(text) {
+  const i = text.indexOf('\r\n\r\n');
+  if (i < 0) return '';
+  const head = text.slice(0, i);
+  let body = text.slice(i + 4);
+  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+    let out = '';
+    for (;;) {
+      const j = body.indexOf('\r\n');
+      if (j < 0) break;
+      const n = parseInt(body.slice(0, j), 16);
+      if (!n) break;
+      out += body.slice(j + 2, j + 2 + n);
+      body = body.slice(j + 2 + n + 2);
+    }
+    body = out;
+  }
+  return Buffer.from(body, 'latin1').toString('utf8');
+}
+
+// ---- the customer's side ----------------------------------------------------
+
+// POST /api/v1/conversations; asserts 201 and returns the Conversation.
+export async function createConversation(srv, body) {
+  const r = await api(srv, 'POST', '/api/v1/conversations', body === undefined ? {} : { body });
+  assert.equal(r.status, 201, `create conversation: ${r.status} ${r.text}`);
+  return r.json;
+}
+
+// POST .../messages; asserts 201 and returns {conversation, messages}.
+export async function postMessage(srv, conv, text) {
+  const r = await api(srv, 'POST', `/api/v1/conversations/${conv.id}/messages`, { token: conv.token, body: { text } });
+  assert.equal(r.status, 201, `post message: ${r.status} ${r.text}`);
+  return r.json;
+}
+
+export async function getConversation(srv, conv) {
+  const r = await api(srv, 'GET', `/api/v1/conversations/${conv.id}`, { token: conv.token });
+  assert.equal(r.status, 200, `get conversation: ${r.status} ${r.text}`);
+  return r.json;
+}
+
+// The parts of a message that must never change once stored.
+export function msgKey(m) {
+  return { id: m.id, seq: m.seq, sender: m.sender, automated: m.automated, text: m.text };
+}
+
+// ---- WebSocket --------------------------------------------------------------
+
+// Opens the customer WebSocket of a conversation. Resolves a client that
+// collects every frame (parsed JSON) in .frames; waitFrames(n) waits until
+// at least n arrived. Rejects with err.status set when the upgrade is refused.
+export function openWs(srv, convId, token, { after, query } = {}) {
+  let q = query;
+  if (q === undefined) {
+    q = token === undefined ? '' : `token=${encodeURIComponent(token)}`;
+    if (after !== undefined) q += `${q ? '&' : ''}after=${after}`;
+  }
+  const url = `ws://127.0.0.1:${srv.port}/api/v1/conversations/${convId}/ws${q ? '?' + q : ''}`;
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const client = {
+      ws,
+      frames: [],
+      raw: [],
+      binary: 0,
+      closed: null,
+      waiters: [],
+      waitFrames(n, timeoutMs = 5000 * SLOW) {
+        return client.waitFor((c) => c.frames.length >= n, timeoutMs, `${n} frames`);
+      },
+      waitFor(pred, timeoutMs = 5000 * SLOW, what = 'condition') {
+        if (pred(client)) return Promise.resolve(client.frames);
+        return new Promise((res, rej) => {
+          const w = {
+            pred,
+            res,
+            timer: setTimeout(() => {
+              client.waiters = client.waiters.filter((x) => x !== w);
+              rej(new Error(`WebSocket: ${what} not reached in ${timeoutMs} ms; frames: ${JSON.stringify(client.frames.map((f) => f.seq))}`));
+            }, timeoutMs),
+          };
+          client.waiters.push(w);
+        });
+      },
+      close() {
+        return new Promise((res) => {
+          if (ws.readyState === WebSocket.CLOSED) return res();
+          ws.once('close', () => res());
+          ws.close();
+          setTimeout(() => {
+            ws.terminate();
+            res();
+          }, 2000);
+        });
+      },
+    };
+    const poke = () => {
+      for (const w of [...client.waiters]) {
+        if (w.pred(client)) {
+          clearTimeout(w.timer);
+          client.waiters = client.waiters.filter((x) => x !== w);
+          w.res(client.frames);
+        }
+      }
+    };
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) client.binary++;
+      const s = data.toString('utf8');
+      client.raw.push(s);
+      let f;
+      try {
+        f = JSON.parse(s);
+      } catch {
+        f = { unparsable: s };
+      }
+      client.frames.push(f);
+      poke();
+    });
+    ws.on('close', (code) => {
+      client.closed = code;
+      poke();
+    });
+    ws.once('open', () => resolve(client));
+    ws.once('unexpected-response', (req, res) => {
+      const e = new Error(`WebSocket upgrade refused: ${res.statusCode}`);
+      e.status = res.statusCode;
+      res.resume();
+      req.destroy();
+      reject(e);
+    });
+    ws.on('error', (e) => reject(e));
+  });
+}
+
+// Resolves the HTTP status with which the server refuses a WebSocket
+// upgrade, or fails when the upgrade succeeds.
+export async function wsRefusal(srv, convId, token, opts) {
+  try {
+    const c = await openWs(srv, convId, token, opts);
+    await c.close();
+  } catch (e) {
+    if (e.status) return e.status;
+    throw e;
+  }
+  assert.fail(`WebSocket upgrade for ${convId} was accepted; expected a refusal`);
+}
+
+// ---- the agent's side -------------------------------------------------------
+
+// POST /api/v1/auth/login; asserts 200 and returns an agent handle that
+// sends the session cookie with every request: agent.req(method, path, opts).
+export async function login(srv, email, password) {
+  const r = await api(srv, 'POST', '/api/v1/auth/login', { body: { email, password } });
+  assert.equal(r.status, 200, `login ${email}: ${r.status} ${r.text}`);
+  const setCookies = r.headers.getSetCookie();
+  const sc = setCookies.find((c) => c.startsWith('loket_session='));
+  assert.ok(sc, `login ${email}: no loket_session cookie in ${JSON.stringify(setCookies)}`);
+  const cookie = sc.split(';')[0];
+  return {
+    user: r.json.user,
+    cookie,
+    setCookie: sc,
+    req: (method, p, opts = {}) => api(srv, method, p, { ...opts, cookie }),
+  };
+}
+
+// Hands a conversation over with the button; asserts 200.
+export async function handoff(srv, conv) {
+  const r = await api(srv, 'POST', `/api/v1/conversations/${conv.id}/handoff`, { token: conv.token });
+  assert.equal(r.status, 200, `handoff: ${r.status} ${r.text}`);
+  return r.json;
+}

@@ -1,0 +1,787 @@
+/*
+ * Unit tests for store/ on its SQLite backend: opening and migrations,
+ * every record type round-tripping, ordering and limits of the listings,
+ * transactions and savepoints, and two handles on one database. Each test
+ * works in a fresh temporary directory that it removes afterwards.
+ */
+#include "store/store.h"
+#include "util/util.h"
+
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char tmpdir[64];
+static char datadir[128];
+static lk_store_t *st;
+
+static void rm_rf(const char *dir)
+{
+    static const char *const files[] = {"loket.db", "loket.db-wal", "loket.db-shm", "loket.db-journal"};
+    char path[256];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/data/%s", dir, files[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/data", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
+static void setup(void)
+{
+    lk_log_set_level(getenv("LK_TEST_LOG") ? LK_LOG_DEBUG : LK_LOG_OFF);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/loket-store-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+    snprintf(datadir, sizeof datadir, "%s/data", tmpdir);
+    st = NULL;
+}
+
+/* Setup that also opens the store. */
+static void setup_open(void)
+{
+    setup();
+    bool created = false;
+    cr_assert_eq(lk_store_open(datadir, &st, &created), 0);
+    cr_assert(created);
+}
+
+static void teardown(void)
+{
+    lk_store_close(st);
+    st = NULL;
+    rm_rf(tmpdir);
+}
+
+static lk_conv_t make_conv(const char *id, const char *status, int64_t queued_at)
+{
+    lk_conv_t c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.id, sizeof c.id, "%s", id);
+    snprintf(c.token_hash, sizeof c.token_hash, "%064d", 7);
+    snprintf(c.status, sizeof c.status, "%s", status);
+    snprintf(c.language, sizeof c.language, "nl");
+    c.created_at = 1000;
+    c.updated_at = 1000;
+    c.queued_at = queued_at;
+    c.next_seq = 1;
+    return c;
+}
+
+static lk_msg_t make_msg(const char *conv, int64_t seq, const char *sender, const char *text)
+{
+    lk_msg_t m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.id, sizeof m.id, "m_%s_%lld", conv, (long long)seq);
+    snprintf(m.conversation_id, sizeof m.conversation_id, "%s", conv);
+    m.seq = seq;
+    snprintf(m.sender, sizeof m.sender, "%s", sender);
+    m.text = (char *)text;
+    m.created_at = 2000 + seq;
+    return m;
+}
+
+/* ---- open, create, schema --------------------------------------------- */
+
+Test(store, open_creates_then_reopens, .init = setup, .fini = teardown)
+{
+    bool created = false;
+    cr_assert_eq(lk_store_open(datadir, &st, &created), 0);
+    cr_assert(created);
+    struct stat sb;
+    cr_assert_eq(stat(datadir, &sb), 0);
+    cr_assert_eq(sb.st_mode & 0777, 0700);
+    char path[256];
+    snprintf(path, sizeof path, "%s/loket.db", datadir);
+    cr_assert_eq(stat(path, &sb), 0);
+    lk_store_close(st);
+    st = NULL;
+
+    created = true;
+    cr_assert_eq(lk_store_open(datadir, &st, &created), 0);
+    cr_assert_not(created);
+    cr_assert_eq(lk_store_schema_version(), 1);
+
+    /* The file really is in WAL mode with the schema version recorded. */
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *s;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &s, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(s, 0), lk_store_schema_version());
+    sqlite3_finalize(s);
+    cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+    cr_assert_str_eq((const char *)sqlite3_column_text(s, 0), "wal");
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+Test(store, open_bad_arguments, .init = setup, .fini = teardown)
+{
+    cr_assert_eq(lk_store_open(NULL, &st, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_open("", &st, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_open(datadir, NULL, NULL), LK_EINVAL);
+    /* A data directory that is a file. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/file", tmpdir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    cr_assert_eq(lk_store_open(path, &st, NULL), LK_EIO);
+    cr_assert_null(st);
+    unlink(path);
+}
+
+Test(store, newer_schema_is_refused, .init = setup, .fini = teardown)
+{
+    cr_assert_eq(lk_store_open(datadir, &st, NULL), 0);
+    lk_store_close(st);
+    st = NULL;
+    char path[256];
+    snprintf(path, sizeof path, "%s/loket.db", datadir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "UPDATE schema_version SET version = 999", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    cr_assert_eq(lk_store_open(datadir, &st, NULL), LK_ESCHEMA);
+    cr_assert_null(st);
+}
+
+/* ---- conversations ----------------------------------------------------- */
+
+Test(store, conv_round_trip_with_nulls, .init = setup_open, .fini = teardown)
+{
+    lk_conv_t c = make_conv("c_1", "bot", 0);
+    cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+    cr_assert_eq(lk_store_conv_insert(st, &c), LK_EEXIST);
+
+    lk_conv_t g;
+    cr_assert_eq(lk_store_conv_get(st, "c_1", &g), 0);
+    cr_assert_str_eq(g.id, "c_1");
+    cr_assert_str_eq(g.token_hash, c.token_hash);
+    cr_assert_str_eq(g.status, "bot");
+    cr_assert_str_eq(g.language, "nl");
+    cr_assert_str_eq(g.handoff_reason, "");
+    cr_assert_eq(g.created_at, 1000);
+    cr_assert_eq(g.updated_at, 1000);
+    cr_assert_eq(g.queued_at, 0);
+    cr_assert_eq(g.assigned_at, 0);
+    cr_assert_eq(g.closed_at, 0);
+    cr_assert_str_eq(g.assigned_to, "");
+    cr_assert_eq(g.next_seq, 1);
+    cr_assert_eq(g.rating, 0);
+    cr_assert_null(g.rating_comment);
+    cr_assert_null(g.disposition);
+    cr_assert_null(g.policy_state);
+    lk_conv_clear(&g);
+
+    /* Every mutable field changes; id, token_hash, created_at do not. */
+    snprintf(c.token_hash, sizeof c.token_hash, "ffff");
+    c.created_at = 5;
+    snprintf(c.status, sizeof c.status, "closed");
+    snprintf(c.language, sizeof c.language, "en");
+    snprintf(c.handoff_reason, sizeof c.handoff_reason, "complaint");
+    c.updated_at = 9000;
+    c.queued_at = 3000;
+    c.assigned_at = 4000;
+    c.closed_at = 8000;
+    snprintf(c.assigned_to, sizeof c.assigned_to, "u_agent");
+    c.next_seq = 12;
+    c.rating = 4;
+    c.rating_comment = "snel geholpen";
+    c.disposition = "resolved";
+    c.policy_state = "{\"fails\":2}";
+    cr_assert_eq(lk_store_conv_update(st, &c), 0);
+    cr_assert_eq(lk_store_conv_get(st, "c_1", &g), 0);
+    cr_assert_str_eq(g.token_hash, "0000000000000000000000000000000000000000000000000000000000000007");
+    cr_assert_eq(g.created_at, 1000);
+    cr_assert_str_eq(g.status, "closed");
+    cr_assert_str_eq(g.language, "en");
+    cr_assert_str_eq(g.handoff_reason, "complaint");
+    cr_assert_eq(g.updated_at, 9000);
+    cr_assert_eq(g.queued_at, 3000);
+    cr_assert_eq(g.assigned_at, 4000);
+    cr_assert_eq(g.closed_at, 8000);
+    cr_assert_str_eq(g.assigned_to, "u_agent");
+    cr_assert_eq(g.next_seq, 12);
+    cr_assert_eq(g.rating, 4);
+    cr_assert_str_eq(g.rating_comment, "snel geholpen");
+    cr_assert_str_eq(g.disposition, "resolved");
+    cr_assert_str_eq(g.policy_state, "{\"fails\":2}");
+    lk_conv_clear(&g);
+
+    /* And back to NULLs. */
+    c.handoff_reason[0] = '\0';
+    c.assigned_to[0] = '\0';
+    c.rating = 0;
+    c.rating_comment = NULL;
+    c.disposition = NULL;
+    c.policy_state = NULL;
+    c.closed_at = 0;
+    cr_assert_eq(lk_store_conv_update(st, &c), 0);
+    cr_assert_eq(lk_store_conv_get(st, "c_1", &g), 0);
+    cr_assert_str_eq(g.handoff_reason, "");
+    cr_assert_str_eq(g.assigned_to, "");
+    cr_assert_eq(g.rating, 0);
+    cr_assert_null(g.rating_comment);
+    cr_assert_null(g.disposition);
+    cr_assert_null(g.policy_state);
+    cr_assert_eq(g.closed_at, 0);
+    lk_conv_clear(&g);
+
+    cr_assert_eq(lk_store_conv_get(st, "c_none", &g), LK_ENOENT);
+    lk_conv_t missing = make_conv("c_none", "bot", 0);
+    cr_assert_eq(lk_store_conv_update(st, &missing), LK_ENOENT);
+    cr_assert_eq(lk_store_conv_insert(st, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_conv_get(st, NULL, &g), LK_EINVAL);
+    lk_conv_t bad = make_conv("", "bot", 0);
+    cr_assert_eq(lk_store_conv_insert(st, &bad), LK_EINVAL);
+    lk_conv_clear(NULL);
+}
+
+Test(store, queue_order_and_positions, .init = setup_open, .fini = teardown)
+{
+    /* Queued out of insertion order; a tie on queued_at broken by id. */
+    lk_conv_t a = make_conv("c_a", "queued", 300);
+    lk_conv_t b = make_conv("c_b", "queued", 100);
+    lk_conv_t c = make_conv("c_c", "queued", 200);
+    lk_conv_t d = make_conv("c_d", "queued", 200);
+    lk_conv_t e = make_conv("c_e", "bot", 0);
+    lk_conv_t f = make_conv("c_f", "assigned", 50);
+    snprintf(f.assigned_to, sizeof f.assigned_to, "u_1");
+    f.assigned_at = 60;
+    lk_conv_t g = make_conv("c_g", "closed", 40);
+    snprintf(g.assigned_to, sizeof g.assigned_to, "u_1");
+    g.assigned_at = 10;
+    lk_conv_t *all[] = {&a, &b, &c, &d, &e, &f, &g};
+    for (size_t i = 0; i < 7; i++)
+        cr_assert_eq(lk_store_conv_insert(st, all[i]), 0);
+
+    lk_conv_t *v;
+    size_t n;
+    cr_assert_eq(lk_store_conv_list_queued(st, 10, &v, &n), 0);
+    cr_assert_eq(n, 4);
+    cr_assert_str_eq(v[0].id, "c_b");
+    cr_assert_str_eq(v[1].id, "c_c");
+    cr_assert_str_eq(v[2].id, "c_d");
+    cr_assert_str_eq(v[3].id, "c_a");
+    lk_convs_free(v, n);
+    cr_assert_eq(lk_store_conv_list_queued(st, 2, &v, &n), 0);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(v[1].id, "c_c");
+    lk_convs_free(v, n);
+
+    int64_t pos = -1;
+    const char *order[] = {"c_b", "c_c", "c_d", "c_a"};
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(lk_store_conv_queue_position(st, order[i], &pos), 0);
+        cr_assert_eq(pos, i + 1, "%s at %lld", order[i], (long long)pos);
+    }
+    cr_assert_eq(lk_store_conv_queue_position(st, "c_e", &pos), 0);
+    cr_assert_eq(pos, 0);
+    cr_assert_eq(lk_store_conv_queue_position(st, "c_f", &pos), 0);
+    cr_assert_eq(pos, 0);
+    cr_assert_eq(lk_store_conv_queue_position(st, "c_zz", &pos), LK_ENOENT);
+
+    /* Leaving the queue moves the others up. */
+    snprintf(b.status, sizeof b.status, "assigned");
+    snprintf(b.assigned_to, sizeof b.assigned_to, "u_1");
+    b.assigned_at = 70;
+    cr_assert_eq(lk_store_conv_update(st, &b), 0);
+    cr_assert_eq(lk_store_conv_queue_position(st, "c_a", &pos), 0);
+    cr_assert_eq(pos, 3);
+
+    cr_assert_eq(lk_store_conv_list_assigned(st, "u_1", 0, &v, &n), 0);
+    cr_assert_eq(n, 2); /* c_g is closed */
+    cr_assert_str_eq(v[0].id, "c_f");
+    cr_assert_str_eq(v[1].id, "c_b");
+    lk_convs_free(v, n);
+    cr_assert_eq(lk_store_conv_list_assigned(st, "u_2", 0, &v, &n), 0);
+    cr_assert_eq(n, 0);
+    lk_convs_free(v, n);
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+Test(store, messages_insert_and_list, .init = setup_open, .fini = teardown)
+{
+    lk_conv_t c = make_conv("c_1", "bot", 0);
+    cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+    const char *senders[] = {"bot", "customer", "bot", "customer", "bot", "customer", "agent"};
+    for (int i = 0; i < 7; i++) {
+        char text[32];
+        snprintf(text, sizeof text, "bericht %d", i + 1);
+        lk_msg_t m = make_msg("c_1", i + 1, senders[i], text);
+        m.automated = strcmp(senders[i], "bot") == 0;
+        if (i == 2) {
+            m.article_id = "return";
+            m.confidence = 0.875;
+            m.has_confidence = true;
+        }
+        if (i == 6) {
+            snprintf(m.author_id, sizeof m.author_id, "u_1");
+            m.author_name = "Anna";
+        }
+        cr_assert_eq(lk_store_msg_insert(st, &m), 0);
+    }
+    /* A seq already used, and an unknown conversation. */
+    lk_msg_t dup = make_msg("c_1", 3, "bot", "again");
+    snprintf(dup.id, sizeof dup.id, "m_other");
+    cr_assert_eq(lk_store_msg_insert(st, &dup), LK_EEXIST);
+    lk_msg_t orphan = make_msg("c_none", 1, "bot", "x");
+    cr_assert_eq(lk_store_msg_insert(st, &orphan), LK_ENOENT);
+    lk_msg_t notext = make_msg("c_1", 50, "bot", NULL);
+    cr_assert_eq(lk_store_msg_insert(st, &notext), LK_EINVAL);
+
+    lk_msg_t *v;
+    size_t n;
+    cr_assert_eq(lk_store_msg_list(st, "c_1", 0, 0, &v, &n), 0);
+    cr_assert_eq(n, 7);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(v[i].seq, (int64_t)i + 1);
+    cr_assert_str_eq(v[0].id, "m_c_1_1");
+    cr_assert_str_eq(v[0].conversation_id, "c_1");
+    cr_assert_str_eq(v[0].sender, "bot");
+    cr_assert(v[0].automated);
+    cr_assert_not(v[1].automated);
+    cr_assert_str_eq(v[1].text, "bericht 2");
+    cr_assert_eq(v[1].created_at, 2002);
+    cr_assert_null(v[1].article_id);
+    cr_assert_not(v[1].has_confidence);
+    cr_assert_str_eq(v[2].article_id, "return");
+    cr_assert(v[2].has_confidence);
+    cr_assert_float_eq(v[2].confidence, 0.875, 1e-12);
+    cr_assert_str_eq(v[6].author_id, "u_1");
+    cr_assert_str_eq(v[6].author_name, "Anna");
+    cr_assert_str_eq(v[5].author_id, "");
+    cr_assert_null(v[5].author_name);
+    lk_msgs_free(v, n);
+
+    cr_assert_eq(lk_store_msg_list(st, "c_1", 4, 0, &v, &n), 0);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(v[0].seq, 5);
+    lk_msgs_free(v, n);
+    cr_assert_eq(lk_store_msg_list(st, "c_1", 2, 2, &v, &n), 0);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(v[0].seq, 3);
+    cr_assert_eq(v[1].seq, 4);
+    lk_msgs_free(v, n);
+    cr_assert_eq(lk_store_msg_list(st, "c_1", 7, 0, &v, &n), 0);
+    cr_assert_eq(n, 0);
+    lk_msgs_free(v, n);
+
+    /* The last two customer messages, oldest first. */
+    cr_assert_eq(lk_store_msg_list_recent(st, "c_1", "customer", 2, &v, &n), 0);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(v[0].seq, 4);
+    cr_assert_eq(v[1].seq, 6);
+    lk_msgs_free(v, n);
+    cr_assert_eq(lk_store_msg_list_recent(st, "c_1", "customer", 10, &v, &n), 0);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(v[0].seq, 2);
+    cr_assert_eq(v[2].seq, 6);
+    lk_msgs_free(v, n);
+}
+
+/* ---- knowledge base ---------------------------------------------------- */
+
+static void add_article(lk_kb_t *kb, const char *id, const char *title, const char *url)
+{
+    char *questions[] = {(char *)"Hoe kan ik retourneren?", (char *)"Terugsturen \"snel\" ✓"};
+    char *tags[] = {(char *)"retour"};
+    lk_article_t a = {
+        .id = (char *)id,
+        .language = (char *)"nl",
+        .title = (char *)title,
+        .questions = questions,
+        .n_questions = 2,
+        .answer = (char *)"Binnen 30 dagen.",
+        .url = (char *)url,
+        .tags = url ? tags : NULL,
+        .n_tags = url ? 1 : 0,
+    };
+    lk_kb_add(kb, &a);
+}
+
+Test(store, kb_import_upsert_replace_version, .init = setup_open, .fini = teardown)
+{
+    int64_t v0 = -1, v = -1;
+    cr_assert_eq(lk_store_kb_version(st, &v0), 0);
+    cr_assert_eq(v0, 0);
+
+    lk_kb_t kb;
+    lk_kb_init(&kb);
+    add_article(&kb, "zeta", "Zeta", NULL);
+    add_article(&kb, "alpha", "Alpha", "https://example.com/a");
+    add_article(&kb, "mid", "Mid", NULL);
+    cr_assert_eq(lk_store_kb_import(st, &kb, false, 100), 0);
+    cr_assert_eq(lk_store_kb_version(st, &v), 0);
+    cr_assert_eq(v, v0 + 1);
+
+    lk_kb_t out;
+    cr_assert_eq(lk_store_kb_load(st, &out), 0);
+    cr_assert_eq(out.n_articles, 3);
+    cr_assert_str_eq(out.articles[0].id, "alpha");
+    cr_assert_str_eq(out.articles[1].id, "mid");
+    cr_assert_str_eq(out.articles[2].id, "zeta");
+    const lk_article_t *a = &out.articles[0];
+    cr_assert_str_eq(a->language, "nl");
+    cr_assert_str_eq(a->title, "Alpha");
+    cr_assert_eq(a->n_questions, 2);
+    cr_assert_str_eq(a->questions[1], "Terugsturen \"snel\" ✓");
+    cr_assert_str_eq(a->answer, "Binnen 30 dagen.");
+    cr_assert_str_eq(a->url, "https://example.com/a");
+    cr_assert_eq(a->n_tags, 1);
+    cr_assert_str_eq(a->tags[0], "retour");
+    cr_assert_null(out.articles[1].url);
+    cr_assert_eq(out.articles[1].n_tags, 0);
+    lk_kb_free(&out);
+
+    /* Upsert without replace: alpha changes, beta is new, the rest stays. */
+    lk_kb_t kb2;
+    lk_kb_init(&kb2);
+    add_article(&kb2, "alpha", "Alpha 2", NULL);
+    add_article(&kb2, "beta", "Beta", NULL);
+    cr_assert_eq(lk_store_kb_import(st, &kb2, false, 200), 0);
+    cr_assert_eq(lk_store_kb_load(st, &out), 0);
+    cr_assert_eq(out.n_articles, 4);
+    cr_assert_str_eq(out.articles[0].title, "Alpha 2");
+    cr_assert_null(out.articles[0].url);
+    cr_assert_str_eq(out.articles[1].id, "beta");
+    lk_kb_free(&out);
+    cr_assert_eq(lk_store_kb_version(st, &v), 0);
+    cr_assert_eq(v, v0 + 2);
+
+    /* Replace: only kb2's articles remain. */
+    cr_assert_eq(lk_store_kb_import(st, &kb2, true, 300), 0);
+    cr_assert_eq(lk_store_kb_load(st, &out), 0);
+    cr_assert_eq(out.n_articles, 2);
+    cr_assert_str_eq(out.articles[0].id, "alpha");
+    cr_assert_str_eq(out.articles[1].id, "beta");
+    lk_kb_free(&out);
+    cr_assert_eq(lk_store_kb_version(st, &v), 0);
+    cr_assert_eq(v, v0 + 3);
+
+    /* Inside a transaction that rolls back, nothing changes. */
+    cr_assert_eq(lk_store_begin(st), 0);
+    cr_assert_eq(lk_store_kb_import(st, &kb, true, 400), 0);
+    cr_assert_eq(lk_store_rollback(st), 0);
+    cr_assert_eq(lk_store_kb_load(st, &out), 0);
+    cr_assert_eq(out.n_articles, 2);
+    lk_kb_free(&out);
+    cr_assert_eq(lk_store_kb_version(st, &v), 0);
+    cr_assert_eq(v, v0 + 3);
+
+    /* Replace with an empty kb empties the table. */
+    lk_kb_t empty;
+    lk_kb_init(&empty);
+    cr_assert_eq(lk_store_kb_import(st, &empty, true, 500), 0);
+    cr_assert_eq(lk_store_kb_load(st, &out), 0);
+    cr_assert_eq(out.n_articles, 0);
+    lk_kb_free(&out);
+
+    cr_assert_eq(lk_store_kb_import(st, NULL, false, 0), LK_EINVAL);
+    lk_kb_free(&kb);
+    lk_kb_free(&kb2);
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+Test(store, rollback_leaves_nothing, .init = setup_open, .fini = teardown)
+{
+    cr_assert_eq(lk_store_begin(st), 0);
+    cr_assert_eq(lk_store_begin(st), LK_ESTATE);
+    lk_conv_t c = make_conv("c_1", "bot", 0);
+    cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+    lk_msg_t m = make_msg("c_1", 1, "bot", "hallo");
+    cr_assert_eq(lk_store_msg_insert(st, &m), 0);
+    cr_assert_eq(lk_store_audit(st, 1, "system", "conversation.create", "c_1", NULL), 0);
+    cr_assert_eq(lk_store_rollback(st), 0);
+
+    lk_conv_t g;
+    cr_assert_eq(lk_store_conv_get(st, "c_1", &g), LK_ENOENT);
+    lk_msg_t *v;
+    size_t n;
+    cr_assert_eq(lk_store_msg_list(st, "c_1", 0, 0, &v, &n), 0);
+    cr_assert_eq(n, 0);
+    lk_msgs_free(v, n);
+    int64_t count = -1;
+    cr_assert_eq(lk_store_audit_count(st, "conversation.create", &count), 0);
+    cr_assert_eq(count, 0);
+
+    /* And commit keeps it. */
+    cr_assert_eq(lk_store_commit(st), LK_ESTATE);
+    cr_assert_eq(lk_store_begin(st), 0);
+    cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+    cr_assert_eq(lk_store_commit(st), 0);
+    cr_assert_eq(lk_store_conv_get(st, "c_1", &g), 0);
+    lk_conv_clear(&g);
+}
+
+Test(store, savepoint_rollback_to_keeps_the_rest, .init = setup_open, .fini = teardown)
+{
+    cr_assert_eq(lk_store_begin(st), 0);
+    lk_conv_t a = make_conv("c_a", "bot", 0);
+    cr_assert_eq(lk_store_conv_insert(st, &a), 0);
+
+    cr_assert_eq(lk_store_savepoint(st, "req_1"), 0);
+    lk_conv_t b = make_conv("c_b", "bot", 0);
+    cr_assert_eq(lk_store_conv_insert(st, &b), 0);
+    cr_assert_eq(lk_store_rollback_to(st, "req_1"), 0);
+    cr_assert_eq(lk_store_release(st, "req_1"), 0);
+
+    cr_assert_eq(lk_store_savepoint(st, "req_2"), 0);
+    lk_conv_t c = make_conv("c_c", "bot", 0);
+    cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+    cr_assert_eq(lk_store_release(st, "req_2"), 0);
+    cr_assert_eq(lk_store_commit(st), 0);
+
+    lk_conv_t g;
+    cr_assert_eq(lk_store_conv_get(st, "c_a", &g), 0);
+    lk_conv_clear(&g);
+    cr_assert_eq(lk_store_conv_get(st, "c_b", &g), LK_ENOENT);
+    cr_assert_eq(lk_store_conv_get(st, "c_c", &g), 0);
+    lk_conv_clear(&g);
+
+    cr_assert_eq(lk_store_savepoint(st, "bad name"), LK_EINVAL);
+    cr_assert_eq(lk_store_savepoint(st, "x; DROP TABLE users"), LK_EINVAL);
+    cr_assert_eq(lk_store_savepoint(st, ""), LK_EINVAL);
+    cr_assert_eq(lk_store_savepoint(st, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_release(st, "never_made"), LK_EDB);
+}
+
+/* ---- users, sessions, audit -------------------------------------------- */
+
+static lk_user_t make_user(const char *id, const char *email)
+{
+    lk_user_t u;
+    memset(&u, 0, sizeof u);
+    snprintf(u.id, sizeof u.id, "%s", id);
+    snprintf(u.email, sizeof u.email, "%s", email);
+    snprintf(u.role, sizeof u.role, "agent");
+    u.display_name = "Anna de Vries";
+    u.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$abc$def";
+    u.created_at = 42;
+    return u;
+}
+
+Test(store, users, .init = setup_open, .fini = teardown)
+{
+    lk_user_t u = make_user("u_1", "Anna@Example.COM");
+    u.disabled = true;
+    cr_assert_eq(lk_store_user_insert(st, &u), 0);
+    lk_user_t dup = make_user("u_2", "anna@example.com");
+    cr_assert_eq(lk_store_user_insert(st, &dup), LK_EEXIST);
+    lk_user_t same_id = make_user("u_1", "other@example.com");
+    cr_assert_eq(lk_store_user_insert(st, &same_id), LK_EEXIST);
+
+    lk_user_t g;
+    cr_assert_eq(lk_store_user_get_by_email(st, "ANNA@example.com", &g), 0);
+    cr_assert_str_eq(g.id, "u_1");
+    cr_assert_str_eq(g.email, "anna@example.com");
+    cr_assert_str_eq(g.role, "agent");
+    cr_assert_str_eq(g.display_name, "Anna de Vries");
+    cr_assert_str_eq(g.password_hash, u.password_hash);
+    cr_assert_eq(g.created_at, 42);
+    cr_assert(g.disabled);
+    lk_user_clear(&g);
+    cr_assert_eq(lk_store_user_get(st, "u_1", &g), 0);
+    cr_assert_str_eq(g.email, "anna@example.com");
+    lk_user_clear(&g);
+    cr_assert_eq(lk_store_user_get(st, "u_2", &g), LK_ENOENT);
+    cr_assert_eq(lk_store_user_get_by_email(st, "bob@example.com", &g), LK_ENOENT);
+
+    lk_user_t nulls = make_user("u_3", "c@example.com");
+    nulls.display_name = NULL;
+    nulls.password_hash = NULL;
+    cr_assert_eq(lk_store_user_insert(st, &nulls), 0);
+    cr_assert_eq(lk_store_user_get(st, "u_3", &g), 0);
+    cr_assert_null(g.display_name);
+    cr_assert_null(g.password_hash);
+    cr_assert_not(g.disabled);
+    lk_user_clear(&g);
+}
+
+Test(store, sessions, .init = setup_open, .fini = teardown)
+{
+    lk_user_t u = make_user("u_1", "a@example.com");
+    cr_assert_eq(lk_store_user_insert(st, &u), 0);
+    lk_session_t s1 = {.id_hash = "aaaa", .user_id = "u_1", .created_at = 100, .expires_at = 1000};
+    lk_session_t s2 = {.id_hash = "bbbb", .user_id = "u_1", .created_at = 100, .expires_at = 5000};
+    lk_session_t orphan = {.id_hash = "cccc", .user_id = "u_none", .created_at = 100, .expires_at = 5000};
+    cr_assert_eq(lk_store_session_insert(st, &s1), 0);
+    cr_assert_eq(lk_store_session_insert(st, &s2), 0);
+    cr_assert_eq(lk_store_session_insert(st, &s1), LK_EEXIST);
+    cr_assert_eq(lk_store_session_insert(st, &orphan), LK_ENOENT);
+
+    lk_session_t g;
+    cr_assert_eq(lk_store_session_get(st, "aaaa", 999, &g), 0);
+    cr_assert_str_eq(g.id_hash, "aaaa");
+    cr_assert_str_eq(g.user_id, "u_1");
+    cr_assert_eq(g.created_at, 100);
+    cr_assert_eq(g.expires_at, 1000);
+    cr_assert_eq(lk_store_session_get(st, "aaaa", 1000, &g), LK_ENOENT); /* expired */
+    cr_assert_eq(lk_store_session_get(st, "zzzz", 0, &g), LK_ENOENT);
+
+    int64_t deleted = -1;
+    cr_assert_eq(lk_store_session_purge(st, 2000, &deleted), 0);
+    cr_assert_eq(deleted, 1);
+    cr_assert_eq(lk_store_session_get(st, "aaaa", 0, &g), LK_ENOENT); /* gone even for an old now */
+    cr_assert_eq(lk_store_session_get(st, "bbbb", 2000, &g), 0);
+    cr_assert_eq(lk_store_session_purge(st, 2000, NULL), 0);
+
+    cr_assert_eq(lk_store_session_delete(st, "bbbb"), 0);
+    cr_assert_eq(lk_store_session_delete(st, "bbbb"), LK_ENOENT);
+    cr_assert_eq(lk_store_session_get(st, "bbbb", 2000, &g), LK_ENOENT);
+}
+
+Test(store, audit_count, .init = setup_open, .fini = teardown)
+{
+    cr_assert_eq(lk_store_audit(st, 1, "customer", "conversation.create", "c_1", NULL), 0);
+    cr_assert_eq(lk_store_audit(st, 2, "system", "conversation.handoff", "c_1", "reason=complaint"), 0);
+    cr_assert_eq(lk_store_audit(st, 3, "u_1", "conversation.create", NULL, NULL), 0);
+    cr_assert_eq(lk_store_audit(st, 3, NULL, "x", NULL, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_audit(st, 3, "system", "", NULL, NULL), LK_EINVAL);
+    int64_t n = -1;
+    cr_assert_eq(lk_store_audit_count(st, "conversation.create", &n), 0);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(lk_store_audit_count(st, "conversation.handoff", &n), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(lk_store_audit_count(st, "user.login", &n), 0);
+    cr_assert_eq(n, 0);
+}
+
+/* ---- several handles --------------------------------------------------- */
+
+Test(store, two_handles_see_each_others_commits, .init = setup_open, .fini = teardown)
+{
+    lk_store_t *other = NULL;
+    bool created = true;
+    cr_assert_eq(lk_store_open(datadir, &other, &created), 0);
+    cr_assert_not(created);
+
+    /* Uncommitted writes stay invisible; committed ones appear. */
+    cr_assert_eq(lk_store_begin(st), 0);
+    lk_conv_t c = make_conv("c_1", "queued", 10);
+    cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+    lk_conv_t g;
+    cr_assert_eq(lk_store_conv_get(other, "c_1", &g), LK_ENOENT);
+    /* The writer holds the write lock: a second writer waits, then gives up
+     * only after the busy timeout, so do not try here; just commit. */
+    cr_assert_eq(lk_store_commit(st), 0);
+    cr_assert_eq(lk_store_conv_get(other, "c_1", &g), 0);
+    cr_assert_str_eq(g.status, "queued");
+    lk_conv_clear(&g);
+
+    /* And the other way round, including the KB version. */
+    int64_t v1 = -1, v2 = -1;
+    cr_assert_eq(lk_store_kb_version(st, &v1), 0);
+    lk_kb_t kb;
+    lk_kb_init(&kb);
+    add_article(&kb, "a", "A", NULL);
+    cr_assert_eq(lk_store_kb_import(other, &kb, false, 1), 0);
+    lk_kb_free(&kb);
+    cr_assert_eq(lk_store_kb_version(st, &v2), 0);
+    cr_assert_eq(v2, v1 + 1);
+    int64_t pos = 0;
+    cr_assert_eq(lk_store_conv_queue_position(other, "c_1", &pos), 0);
+    cr_assert_eq(pos, 1);
+    lk_store_close(other);
+}
+
+/* Several threads open a brand-new database at once: exactly one creates
+ * (migrates) it, every one succeeds. */
+#include <pthread.h>
+
+struct opener {
+    int err;
+    bool created;
+    lk_store_t *st;
+};
+
+static void *open_thread(void *arg)
+{
+    struct opener *o = arg;
+    o->err = lk_store_open(datadir, &o->st, &o->created);
+    return NULL;
+}
+
+Test(store, concurrent_first_open_migrates_once, .init = setup, .fini = teardown)
+{
+    enum { N = 4 };
+    struct opener o[N];
+    pthread_t t[N];
+    memset(o, 0, sizeof o);
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, open_thread, &o[i]), 0);
+    int n_created = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        cr_assert_eq(o[i].err, 0, "opener %d: %s", i, lk_strerror(o[i].err));
+        n_created += o[i].created;
+    }
+    cr_assert_eq(n_created, 1);
+    lk_conv_t c = make_conv("c_1", "bot", 0);
+    cr_assert_eq(lk_store_conv_insert(o[0].st, &c), 0);
+    lk_conv_t g;
+    cr_assert_eq(lk_store_conv_get(o[N - 1].st, "c_1", &g), 0);
+    lk_conv_clear(&g);
+    for (int i = 0; i < N; i++)
+        lk_store_close(o[i].st);
+}
+
+/* The same across processes: children open a new database at once, each
+ * writes a conversation; exactly one of them created it. */
+#include <sys/wait.h>
+
+Test(store, concurrent_processes_share_one_database, .init = setup, .fini = teardown)
+{
+    enum { N = 4 };
+    pid_t pids[N];
+    for (int i = 0; i < N; i++) {
+        pids[i] = fork();
+        cr_assert_neq(pids[i], -1);
+        if (pids[i] == 0) {
+            lk_store_t *mine = NULL;
+            bool created = false;
+            if (lk_store_open(datadir, &mine, &created) != 0)
+                _exit(1);
+            char id[16];
+            snprintf(id, sizeof id, "c_%d", i);
+            lk_conv_t c = make_conv(id, "queued", 100 + i);
+            int err = lk_store_begin(mine);
+            if (!err)
+                err = lk_store_conv_insert(mine, &c);
+            if (!err)
+                err = lk_store_commit(mine);
+            lk_store_close(mine);
+            _exit(err ? 2 : created ? 10 : 0);
+        }
+    }
+    int n_created = 0;
+    for (int i = 0; i < N; i++) {
+        int status = 0;
+        cr_assert_eq(waitpid(pids[i], &status, 0), pids[i]);
+        cr_assert(WIFEXITED(status));
+        cr_assert(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 10, "child %d exited %d", i,
+                  WEXITSTATUS(status));
+        n_created += WEXITSTATUS(status) == 10;
+    }
+    cr_assert_eq(n_created, 1);
+    cr_assert_eq(lk_store_open(datadir, &st, NULL), 0);
+    lk_conv_t *v;
+    size_t n;
+    cr_assert_eq(lk_store_conv_list_queued(st, 0, &v, &n), 0);
+    cr_assert_eq(n, N);
+    for (size_t i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "c_%zu", i);
+        cr_assert_str_eq(v[i].id, id);
+    }
+    lk_convs_free(v, n);
+}
