@@ -19,7 +19,7 @@ static lk_http_route_t *all_routes(size_t *n)
     size_t counts[3];
     lk_api_customer_routes(&parts[0], &counts[0]);
     lk_api_agent_routes(&parts[1], &counts[1]);
-    lk_api_static_routes(&parts[2], &counts[2]); /* last: it has the catch-all */
+    lk_api_static_routes(&parts[2], &counts[2]);
     *n = counts[0] + counts[1] + counts[2];
     lk_http_route_t *r = lk_xcalloc(*n, sizeof *r);
     size_t k = 0;
@@ -95,10 +95,8 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
         rc = lk_bot_watch_start(app);
     if (rc == 0) {
         size_t n_routes;
-        if (!routes)
-            routes = all_routes(&n_routes);
-        else
-            all_routes(&n_routes), free(NULL);
+        free(routes);
+        routes = all_routes(&n_routes);
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         lk_http_config_t hc = {
             .listen = cfg->listen,

@@ -57,8 +57,15 @@ static void h_healthz(lk_http_req_t *req, void *ud)
     lk_http_respond(req, 200, "application/json", body, sizeof body - 1);
 }
 
-static void h_static(lk_http_req_t *req, void *ud)
+/* Every path without a route: a page or a document for GET and HEAD, else 404
+ * (so an unknown API path is a 404, not a 405). */
+void lk_api_not_found(lk_http_req_t *req, void *ud)
 {
+    lk_str_t method = lk_http_req_method(req);
+    if (!lk_str_eq_cstr(method, "GET") && !lk_str_eq_cstr(method, "HEAD")) {
+        lk_respond_error(req, 404, "not_found", "there is nothing at this address");
+        return;
+    }
     lk_str_t path = lk_http_req_path(req);
     if (lk_str_eq_cstr(path, "/"))
         path = LK_STR("/index.html");
@@ -68,17 +75,11 @@ static void h_static(lk_http_req_t *req, void *ud)
     } else if (serve(req, lk_web_assets, path)) {
         return;
     }
-    lk_api_not_found(req, ud);
-}
-
-void lk_api_not_found(lk_http_req_t *req, void *ud)
-{
     lk_respond_error(req, 404, "not_found", "there is nothing at this address");
 }
 
 static const lk_http_route_t routes[] = {
     {"GET", "/healthz", h_healthz},
-    {"GET", "/*", h_static},
 };
 
 void lk_api_static_routes(const lk_http_route_t **r, size_t *n)

@@ -67,7 +67,9 @@ int lk_kb_parse(const char *json, size_t len, lk_kb_t *out /* OUT */, char *err,
 int lk_article_validate(const lk_article_t *a, char *err, size_t errsize);
 
 /* Serialises kb as KB JSON (pretty-printed, articles in the given order,
- * UTF-8). The caller frees the result with free(). */
+ * UTF-8). The caller frees the result with free(). Returns NULL only when an
+ * article has a NULL required field or invalid UTF-8, which validation rules
+ * out; a failed allocation aborts as everywhere. */
 char *lk_kb_to_json(const lk_kb_t *kb);
 
 /* ---- the built-in demo ------------------------------------------------- */

@@ -9,7 +9,6 @@
 
 #include "util/util.h"
 
-
 /* Defined by the generated demo_kb.c: the file's bytes, NUL-terminated. */
 extern const unsigned char lk_kb_demo_json[];
 extern const unsigned long lk_kb_demo_json_len;

@@ -500,11 +500,68 @@ static int parse_root(json_t *root, lk_kb_t *out, char *err, size_t errsize)
     return rc;
 }
 
+/* jansson's message quotes the input near the error; keep it to one line of
+ * valid UTF-8 whatever the input held. */
+static void one_line(const char *in, char *out, size_t outsize)
+{
+    size_t o = 0, len = strlen(in);
+    for (size_t i = 0; i < len && o + 1 < outsize;) {
+        unsigned char c = (unsigned char)in[i];
+        size_t clen = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (clen > len - i || !lk_utf8_valid(in + i, clen) || c < 0x20 || c == 0x7F) {
+            out[o++] = '?';
+            i++;
+            continue;
+        }
+        if (o + clen >= outsize)
+            break;
+        memcpy(out + o, in + i, clen);
+        o += clen;
+        i += clen;
+    }
+    out[o] = '\0';
+}
+
+/* The 1-based number of the article that holds byte pos of a KB JSON text,
+ * or 0 when pos is not inside an article: a syntax error is easier to find
+ * when the message also says which article it is in. Counts the objects
+ * opened directly inside the array that the top-level object holds. */
+static size_t article_at(const char *json, size_t pos)
+{
+    char stack[3];
+    size_t depth = 0, article = 0;
+    bool in_str = false, esc = false;
+    for (size_t i = 0; i < pos; i++) {
+        char c = json[i];
+        if (in_str) {
+            if (esc)
+                esc = false;
+            else if (c == '\\')
+                esc = true;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            if (depth == 2 && c == '{' && stack[0] == '{' && stack[1] == '[')
+                article++;
+            if (depth < sizeof stack)
+                stack[depth] = c;
+            depth++;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return depth >= 3 && stack[0] == '{' && stack[1] == '[' && stack[2] == '{' ? article : 0;
+}
+
 int lk_kb_parse(const char *json, size_t len, lk_kb_t *out, char *err, size_t errsize)
 {
-    lk_kb_init(out);
     if (err && errsize)
         err[0] = '\0';
+    if (!out)
+        return fail_top(err, errsize, LK_EINVAL, "no output given");
+    lk_kb_init(out);
     if (!json)
         return fail_top(err, errsize, LK_EINVAL, "no input");
 
@@ -513,8 +570,16 @@ int lk_kb_parse(const char *json, size_t len, lk_kb_t *out, char *err, size_t er
      * is decoded so that a wrong one gets our message, not jansson's. */
     json_error_t je;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-    if (!root)
-        return fail_top(err, errsize, LK_EJSON, "invalid JSON at line %d, column %d: %s", je.line, je.column, je.text);
+    if (!root) {
+        char text[sizeof je.text], where[48] = "";
+        one_line(je.text, text, sizeof text);
+        size_t pos = je.position < 0 ? 0 : (size_t)je.position < len ? (size_t)je.position : len;
+        size_t article = article_at(json, pos);
+        if (article)
+            snprintf(where, sizeof where, " (in article #%zu)", article);
+        return fail_top(err, errsize, LK_EJSON, "invalid JSON at line %d, column %d%s: %s", je.line, je.column, where,
+                        text);
+    }
     int rc = parse_root(root, out, err, errsize);
     json_decref(root);
     if (rc)

@@ -239,3 +239,36 @@ void lk_nlu__features(const lk_nlu__prep_t *p, lk_nlu__fvec_t *out)
         }
     close_group(out, g0, W_SPECIAL);
 }
+
+size_t lk_nlu__knn_terms(const lk_nlu__prep_t *p, uint64_t *keys, size_t max)
+{
+    size_t n = 0;
+    const char *prev = NULL;
+    for (size_t i = 0; i < p->n_toks; i++) {
+        bool word = p->toks[i].type == LK_TOK_WORD;
+        const char *s = word ? p->stems[i] : special_name(p->toks[i].type);
+        if (word && lk_text_is_stopword(NULL, p->norm + p->toks[i].off, p->toks[i].len)) {
+            prev = NULL;
+            continue;
+        }
+        uint64_t k = finish(fnv(key_start(G_STEM), s, strlen(s)));
+        if (n < max)
+            keys[n++] = k;
+        if (prev && n < max) {
+            uint64_t h = fnv(key_start(G_BIGRAM), prev, strlen(prev));
+            h = fnv(h, "|", 1);
+            keys[n++] = finish(fnv(h, s, strlen(s)));
+        }
+        prev = s;
+    }
+    /* unique */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < m && !dup; j++)
+            dup = keys[j] == keys[i];
+        if (!dup)
+            keys[m++] = keys[i];
+    }
+    return m;
+}

@@ -1,16 +1,23 @@
 /*
  * nlu.c: the model's life cycle and the read of one message.
  *
- * The matcher is a multinomial logistic regression (one class per article)
- * over the features of features.c, trained with plain SGD on each article's
- * example questions and title; negatives (questions known to be out of
- * scope) are trained towards the uniform distribution, so the model learns to
- * be unsure on them. The confidence is then calibrated (calib.c) and compared
- * with the answering threshold: the same code decides for `serve` and for
- * `loket eval`.
+ * Three parts, all built from the knowledge base's example questions (and
+ * titles), once per KB version:
+ *  1. a multinomial logistic regression (one class per article) over the
+ *     features of features.c, trained with SGD; negatives (questions known to
+ *     be out of scope) are trained towards the uniform distribution;
+ *  2. a nearest-neighbour index (TF-IDF cosine over content stems and
+ *     bigrams) that tells how close the message is to any known question;
+ *  3. the confidence: a small logistic model over what 1 and 2 say (top
+ *     probability, margin, neighbour similarity, unknown words, ...) fitted on
+ *     held-out folds of the examples, where a fold also hides some articles
+ *     entirely so that their questions stand in for out-of-scope questions.
+ *     Its output estimates the probability that the top article is right.
+ * The answer-or-decline decision compares that confidence with the
+ * threshold: the same code decides for `serve` and for `loket eval`.
  *
- * Everything is deterministic: the shuffles use a seeded generator, and the
- * model is read-only once built, so any number of threads may read with it.
+ * Deterministic: the shuffles and folds use a seeded generator; the model is
+ * read-only once built, so any number of threads may read with it.
  */
 #include "nlu/nlu_int.h"
 
@@ -19,10 +26,18 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h> /* TEMP */
 
 #define DEFAULT_THRESHOLD 0.5
-#define DEFAULT_EPOCHS 10
+#define DEFAULT_EPOCHS 8
 #define DEFAULT_SEED 20240601UL
+
+#define LAMBDA 1e-5 /* L2 on the classifier */
+#define ETA0 0.8    /* SGD step size at the start */
+#define FOLDS 3
+#define HIDE_SHARE 6       /* each fold hides 1 in this many articles */
+#define OOS_WEIGHT 0.25    /* out-of-scope stand-ins weigh this share of the in-scope ones */
+#define MAX_KNN_TERMS 256
 
 void lk_nlu_options_default(lk_nlu_options_t *opts)
 {
@@ -32,9 +47,9 @@ void lk_nlu_options_default(lk_nlu_options_t *opts)
     opts->seed = DEFAULT_SEED;
 }
 
-/* ---- the feature table ------------------------------------------------- */
+/* ---- key -> index maps --------------------------------------------------- */
 
-static size_t slot_of(const lk_nlu_model_t *m, uint64_t key)
+static size_t map_slot(const lk_nlu__map_t *m, uint64_t key)
 {
     size_t mask = m->cap - 1;
     size_t i = (size_t)(key & mask);
@@ -43,46 +58,59 @@ static size_t slot_of(const lk_nlu_model_t *m, uint64_t key)
     return i;
 }
 
-long lk_nlu__row(const lk_nlu_model_t *m, uint64_t key)
+static long map_get(const lk_nlu__map_t *m, uint64_t key)
 {
     if (!m->cap)
         return -1;
-    size_t i = slot_of(m, key);
-    return m->keys[i] ? (long)m->rows[i] : -1;
+    size_t i = map_slot(m, key);
+    return m->keys[i] ? (long)m->vals[i] : -1;
 }
 
-static uint32_t row_add(lk_nlu_model_t *m, uint64_t key)
+/* The key's index, adding it (as the next index) when new. */
+static uint32_t map_add(lk_nlu__map_t *m, uint64_t key)
 {
-    if ((m->n_feat + 1) * 2 > m->cap) {
-        size_t ocap = m->cap;
-        uint64_t *ok = m->keys;
-        uint32_t *orows = m->rows;
-        m->cap = ocap ? ocap * 2 : 1024;
+    if ((m->n + 1) * 2 > m->cap) {
+        lk_nlu__map_t old = *m;
+        m->cap = old.cap ? old.cap * 2 : 1024;
         m->keys = lk_xcalloc(m->cap, sizeof *m->keys);
-        m->rows = lk_xcalloc(m->cap, sizeof *m->rows);
-        for (size_t i = 0; i < ocap; i++)
-            if (ok[i]) {
-                size_t j = slot_of(m, ok[i]);
-                m->keys[j] = ok[i];
-                m->rows[j] = orows[i];
+        m->vals = lk_xcalloc(m->cap, sizeof *m->vals);
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.keys[i]) {
+                size_t j = map_slot(m, old.keys[i]);
+                m->keys[j] = old.keys[i];
+                m->vals[j] = old.vals[i];
             }
-        free(ok);
-        free(orows);
+        free(old.keys);
+        free(old.vals);
     }
-    size_t i = slot_of(m, key);
+    size_t i = map_slot(m, key);
     if (!m->keys[i]) {
         m->keys[i] = key;
-        m->rows[i] = (uint32_t)m->n_feat++;
+        m->vals[i] = (uint32_t)m->n++;
     }
-    return m->rows[i];
+    return m->vals[i];
 }
 
-/* ---- training ------------------------------------------------------------ */
+static void map_free(lk_nlu__map_t *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+long lk_nlu__row(const lk_nlu_model_t *m, uint64_t key)
+{
+    return map_get(&m->feat, key);
+}
+
+/* ---- examples ------------------------------------------------------------ */
 
 typedef struct {
-    uint32_t *f; /* rows */
+    uint32_t *f; /* rows of W */
     float *x;
     size_t n;
+    uint64_t *terms; /* kNN terms */
+    size_t n_terms;
     long label; /* article index, or -1 for a negative */
     float weight;
 } example_t;
@@ -92,7 +120,7 @@ typedef struct {
     size_t n, cap;
 } examples_t;
 
-static void add_example(lk_nlu_model_t *m, examples_t *ex, lk_text_stemmer_t *st, const char *text, long label,
+static void add_example(lk_nlu__map_t *feat, examples_t *ex, lk_text_stemmer_t *st, const char *text, long label,
                         float weight, lk_nlu__fvec_t *fv)
 {
     lk_nlu__prep_t p;
@@ -100,6 +128,8 @@ static void add_example(lk_nlu_model_t *m, examples_t *ex, lk_text_stemmer_t *st
         return; /* the KB is validated UTF-8; skip anything else */
     lk_nlu__prep_stem(&p, st);
     lk_nlu__features(&p, fv);
+    uint64_t terms[MAX_KNN_TERMS];
+    size_t nt = lk_nlu__knn_terms(&p, terms, MAX_KNN_TERMS);
     lk_nlu__prep_free(&p);
     if (!fv->n)
         return;
@@ -112,9 +142,12 @@ static void add_example(lk_nlu_model_t *m, examples_t *ex, lk_text_stemmer_t *st
     e->f = lk_xmalloc(fv->n * sizeof *e->f);
     e->x = lk_xmalloc(fv->n * sizeof *e->x);
     for (size_t i = 0; i < fv->n; i++) {
-        e->f[i] = row_add(m, fv->v[i].key);
+        e->f[i] = map_add(feat, fv->v[i].key);
         e->x[i] = fv->v[i].val;
     }
+    e->n_terms = nt;
+    e->terms = lk_xmalloc((nt ? nt : 1) * sizeof *e->terms);
+    memcpy(e->terms, terms, nt * sizeof *terms);
     e->label = label;
     e->weight = weight;
 }
@@ -124,6 +157,7 @@ static void examples_free(examples_t *ex)
     for (size_t i = 0; i < ex->n; i++) {
         free(ex->v[i].f);
         free(ex->v[i].x);
+        free(ex->v[i].terms);
     }
     free(ex->v);
 }
@@ -139,7 +173,9 @@ static uint64_t rng_next(uint64_t *s)
     return x * 0x2545F4914F6CDD1DULL;
 }
 
-/* Scores z[c] = bias[c] + scale * sum_f x_f W[f][c]. */
+/* ---- the classifier ------------------------------------------------------ */
+
+/* z[c] = bias[c] + scale * sum_f x_f W[f][c]. */
 static void scores(const float *W, const float *bias, size_t C, const uint32_t *f, const float *x, size_t n,
                    float scale, float *z)
 {
@@ -155,8 +191,8 @@ static void scores(const float *W, const float *bias, size_t C, const uint32_t *
         z[c] = z[c] * scale + bias[c];
 }
 
-/* In place: z becomes softmax(z / temp); returns the index of the maximum. */
-static size_t softmax(float *z, size_t C, double temp)
+/* In place: z becomes softmax(z); returns the index of the maximum. */
+static size_t softmax(float *z, size_t C)
 {
     size_t best = 0;
     for (size_t c = 1; c < C; c++)
@@ -164,7 +200,7 @@ static size_t softmax(float *z, size_t C, double temp)
             best = c;
     double mx = z[best], sum = 0;
     for (size_t c = 0; c < C; c++) {
-        double e = exp((z[c] - mx) / temp);
+        double e = exp(z[c] - mx);
         z[c] = (float)e;
         sum += e;
     }
@@ -173,38 +209,31 @@ static size_t softmax(float *z, size_t C, double temp)
     return best;
 }
 
-#include <stdio.h>
-double knob(const char *n, double d);
-double knob(const char *n, double d) { const char *v = getenv(n); return v ? strtod(v, NULL) : d; } /* TEMP */
-#define LAMBDA knob("K_LAMBDA", 2e-5)
-#define ETA0 knob("K_ETA", 0.8)
-
-static void train(lk_nlu_model_t *m, const examples_t *ex, int epochs, unsigned long seed)
+/* Trains W (n_feat x C) and bias on the examples idx[0..n) with SGD. */
+static void train_lr(float *W, float *bias, size_t n_feat, size_t C, const examples_t *ex, const size_t *idx,
+                     size_t n, int epochs, uint64_t seed)
 {
-    size_t C = m->n_cls;
-    m->W = lk_xcalloc(m->n_feat * C, sizeof *m->W);
-    m->bias = lk_xcalloc(C, sizeof *m->bias);
+    memset(W, 0, n_feat * C * sizeof *W);
+    memset(bias, 0, C * sizeof *bias);
     float *z = lk_xmalloc(C * sizeof *z);
-    size_t *order = lk_xmalloc((ex->n ? ex->n : 1) * sizeof *order);
-    for (size_t i = 0; i < ex->n; i++)
-        order[i] = i;
+    size_t *order = lk_xmalloc((n ? n : 1) * sizeof *order);
+    memcpy(order, idx, n * sizeof *order);
     uint64_t rs = seed * 0x9E3779B97F4A7C15ULL + 1;
-    double scale = 1.0;
-    double t = 0;
+    double scale = 1.0, t = 0;
     for (int ep = 0; ep < epochs; ep++) {
-        for (size_t i = ex->n; i > 1; i--) {
+        for (size_t i = n; i > 1; i--) {
             size_t j = (size_t)(rng_next(&rs) % i);
             size_t tmp = order[i - 1];
             order[i - 1] = order[j];
             order[j] = tmp;
         }
-        for (size_t k = 0; k < ex->n; k++) {
+        for (size_t k = 0; k < n; k++) {
             const example_t *e = &ex->v[order[k]];
             double eta = ETA0 / (1.0 + ETA0 * LAMBDA * t);
             t += 1;
-            scores(m->W, m->bias, C, e->f, e->x, e->n, (float)scale, z);
-            softmax(z, C, 1.0);
-            /* gradient of the cross-entropy: p - y */
+            scores(W, bias, C, e->f, e->x, e->n, (float)scale, z);
+            softmax(z, C);
+            /* gradient of the cross-entropy: p - y (y uniform for a negative) */
             if (e->label >= 0)
                 z[e->label] -= 1.0f;
             else
@@ -213,24 +242,395 @@ static void train(lk_nlu_model_t *m, const examples_t *ex, int epochs, unsigned 
             scale *= 1.0 - eta * LAMBDA;
             float step = (float)(eta * e->weight / scale);
             for (size_t i = 0; i < e->n; i++) {
-                float *w = m->W + (size_t)e->f[i] * C;
+                float *w = W + (size_t)e->f[i] * C;
                 float a = step * e->x[i];
                 for (size_t c = 0; c < C; c++)
                     w[c] -= a * z[c];
             }
             for (size_t c = 0; c < C; c++)
-                m->bias[c] -= (float)(eta * e->weight * 0.1) * z[c];
+                bias[c] -= (float)(eta * e->weight * 0.1) * z[c];
             if (scale < 1e-4) {
-                for (size_t i = 0; i < m->n_feat * C; i++)
-                    m->W[i] *= (float)scale;
+                for (size_t i = 0; i < n_feat * C; i++)
+                    W[i] *= (float)scale;
                 scale = 1.0;
             }
         }
     }
-    for (size_t i = 0; i < m->n_feat * C; i++)
-        m->W[i] *= (float)scale;
+    for (size_t i = 0; i < n_feat * C; i++)
+        W[i] *= (float)scale;
     free(z);
     free(order);
+}
+
+/* ---- nearest neighbours -------------------------------------------------- */
+
+static void knn_build(lk_nlu__knn_t *k, const examples_t *ex, const size_t *idx, size_t n)
+{
+    memset(k, 0, sizeof *k);
+    uint32_t *df = NULL;
+    size_t df_cap = 0, n_post = 0;
+    for (size_t i = 0; i < n; i++) {
+        const example_t *e = &ex->v[idx[i]];
+        if (e->label < 0)
+            continue;
+        k->n_ex++;
+        for (size_t j = 0; j < e->n_terms; j++) {
+            uint32_t t = map_add(&k->terms, e->terms[j]);
+            if (t >= df_cap) {
+                size_t nc = df_cap ? df_cap * 2 : 1024;
+                df = lk_xrealloc(df, nc * sizeof *df);
+                memset(df + df_cap, 0, (nc - df_cap) * sizeof *df);
+                df_cap = nc;
+            }
+            df[t]++;
+            n_post++;
+        }
+    }
+    size_t T = k->terms.n;
+    k->idf = lk_xmalloc((T ? T : 1) * sizeof *k->idf);
+    k->post_start = lk_xcalloc(T + 1, sizeof *k->post_start);
+    k->post_ex = lk_xmalloc((n_post ? n_post : 1) * sizeof *k->post_ex);
+    k->post_w = lk_xmalloc((n_post ? n_post : 1) * sizeof *k->post_w);
+    k->label = lk_xmalloc((k->n_ex ? k->n_ex : 1) * sizeof *k->label);
+    double N = (double)k->n_ex;
+    for (size_t t = 0; t < T; t++) {
+        k->idf[t] = (float)(log((N + 1) / (df[t] + 1)) + 1);
+        k->post_start[t + 1] = k->post_start[t] + df[t];
+    }
+    k->idf_unknown = (float)(log(N + 1) + 1);
+    k->df_max = (uint32_t)(n / 8 > 50 ? n / 8 : 50);
+    uint32_t *fill = lk_xcalloc(T ? T : 1, sizeof *fill);
+    uint32_t e_id = 0;
+    for (size_t i = 0; i < n; i++) {
+        const example_t *e = &ex->v[idx[i]];
+        if (e->label < 0)
+            continue;
+        double ss = 0;
+        for (size_t j = 0; j < e->n_terms; j++) {
+            float w = k->idf[map_get(&k->terms, e->terms[j])];
+            ss += (double)w * w;
+        }
+        float inv = ss > 0 ? (float)(1.0 / sqrt(ss)) : 0;
+        for (size_t j = 0; j < e->n_terms; j++) {
+            uint32_t t = (uint32_t)map_get(&k->terms, e->terms[j]);
+            uint32_t p = k->post_start[t] + fill[t]++;
+            k->post_ex[p] = e_id;
+            k->post_w[p] = k->idf[t] * inv;
+        }
+        k->label[e_id++] = (uint32_t)e->label;
+    }
+    free(fill);
+    free(df);
+}
+
+static void knn_free(lk_nlu__knn_t *k)
+{
+    map_free(&k->terms);
+    free(k->idf);
+    free(k->post_start);
+    free(k->post_ex);
+    free(k->post_w);
+    free(k->label);
+    memset(k, 0, sizeof *k);
+}
+
+typedef struct {
+    double best;       /* highest cosine to any example */
+    long best_label;   /* its article */
+    double best_in;    /* highest cosine to an example of article `of` */
+    double unknown;    /* share of the query's term weight that no example has */
+    size_t n_terms;
+} knn_result_t;
+
+static void knn_query(const lk_nlu__knn_t *k, const uint64_t *terms, size_t nt, long of, knn_result_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->best_label = -1;
+    r->n_terms = nt;
+    if (!nt || !k->n_ex)
+        return;
+    long tix[MAX_KNN_TERMS];
+    double ss = 0, unk = 0;
+    for (size_t j = 0; j < nt; j++) {
+        tix[j] = map_get(&k->terms, terms[j]);
+        double w = tix[j] >= 0 ? k->idf[tix[j]] : k->idf_unknown;
+        ss += w * w;
+        if (tix[j] < 0)
+            unk += w * w;
+    }
+    r->unknown = unk / ss;
+    float *acc = lk_xcalloc(k->n_ex, sizeof *acc);
+    uint32_t *touched = NULL;
+    size_t n_touched = 0, cap = 0;
+    double qn = 1.0 / sqrt(ss);
+    for (size_t j = 0; j < nt; j++) {
+        if (tix[j] < 0)
+            continue;
+        uint32_t t = (uint32_t)tix[j];
+        uint32_t a = k->post_start[t], b = k->post_start[t + 1];
+        if (b - a > k->df_max)
+            continue;
+        float qw = (float)(k->idf[t] * qn);
+        for (uint32_t p = a; p < b; p++) {
+            uint32_t e = k->post_ex[p];
+            if (acc[e] == 0) {
+                if (n_touched == cap) {
+                    cap = cap ? cap * 2 : 256;
+                    touched = lk_xrealloc(touched, cap * sizeof *touched);
+                }
+                touched[n_touched++] = e;
+            }
+            acc[e] += qw * k->post_w[p];
+        }
+    }
+    for (size_t i = 0; i < n_touched; i++) {
+        uint32_t e = touched[i];
+        double s = acc[e];
+        if (s > r->best || (s == r->best && (long)k->label[e] < r->best_label)) {
+            r->best = s;
+            r->best_label = (long)k->label[e];
+        }
+        if ((long)k->label[e] == of && s > r->best_in)
+            r->best_in = s;
+    }
+    free(touched);
+    free(acc);
+}
+
+/* ---- the confidence ------------------------------------------------------ */
+
+/* The inputs of the confidence model from the classifier's probabilities
+ * (top two) and the neighbours. */
+static void conf_inputs(double p1, double p2, const knn_result_t *kr, long top, double *phi)
+{
+    double lp1 = log(p1 > 1e-12 ? p1 : 1e-12), lp2 = log(p2 > 1e-12 ? p2 : 1e-12);
+    double margin = lp1 - lp2;
+    phi[0] = lp1;
+    phi[1] = margin > 10 ? 10 : margin;
+    phi[2] = kr->best;
+    phi[3] = kr->best_in;
+    phi[4] = kr->unknown;
+    phi[5] = kr->best_label == top ? 1.0 : 0.0;
+    phi[6] = 1.0 / (1.0 + (double)kr->n_terms);
+    phi[7] = p1;
+}
+
+/* Used when the knowledge base is too small to fit on held-out folds: fitted
+ * on CLINC150 (docs/quality.md), reasonable for any KB of short questions. */
+static const double conf_default_w[LK_NLU__N_CONF] = {1.2, 0.3, 3.0, 2.0, -2.0, 0.5, -1.0, 1.0};
+static const double conf_default_b = -3.0;
+
+static double sigmoid(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
+
+/* Weighted L2-regularised logistic regression by Newton's method. */
+static void fit_logistic(const double *phi, const double *y, const double *w, size_t n, double *coef, double *b)
+{
+    enum { D = LK_NLU__N_CONF + 1 };
+    double th[D] = {0};
+    for (int it = 0; it < 30; it++) {
+        double H[D][D] = {{0}}, g[D] = {0};
+        for (size_t i = 0; i < n; i++) {
+            double x[D];
+            memcpy(x, phi + i * LK_NLU__N_CONF, LK_NLU__N_CONF * sizeof *x);
+            x[D - 1] = 1;
+            double z = 0;
+            for (int d = 0; d < D; d++)
+                z += th[d] * x[d];
+            double p = sigmoid(z);
+            double r = w[i] * (p - y[i]), s = w[i] * p * (1 - p);
+            for (int a = 0; a < D; a++) {
+                g[a] += r * x[a];
+                for (int c = 0; c < D; c++)
+                    H[a][c] += s * x[a] * x[c];
+            }
+        }
+        for (int a = 0; a < D - 1; a++) { /* ridge, not on the intercept */
+            g[a] += 1e-3 * th[a];
+            H[a][a] += 1e-3;
+        }
+        H[D - 1][D - 1] += 1e-9;
+        /* solve H step = g (Gaussian elimination, partial pivoting) */
+        double A[D][D + 1];
+        for (int a = 0; a < D; a++) {
+            memcpy(A[a], H[a], sizeof H[a]);
+            A[a][D] = g[a];
+        }
+        for (int c = 0; c < D; c++) {
+            int piv = c;
+            for (int a = c + 1; a < D; a++)
+                if (fabs(A[a][c]) > fabs(A[piv][c]))
+                    piv = a;
+            if (piv != c)
+                for (int j = 0; j <= D; j++) {
+                    double t = A[c][j];
+                    A[c][j] = A[piv][j];
+                    A[piv][j] = t;
+                }
+            if (fabs(A[c][c]) < 1e-12)
+                continue;
+            for (int a = c + 1; a < D; a++) {
+                double f = A[a][c] / A[c][c];
+                for (int j = c; j <= D; j++)
+                    A[a][j] -= f * A[c][j];
+            }
+        }
+        double step[D];
+        for (int a = D - 1; a >= 0; a--) {
+            double s = A[a][D];
+            for (int j = a + 1; j < D; j++)
+                s -= A[a][j] * step[j];
+            step[a] = fabs(A[a][a]) < 1e-12 ? 0 : s / A[a][a];
+        }
+        double delta = 0;
+        for (int a = 0; a < D; a++) {
+            th[a] -= step[a];
+            delta += fabs(step[a]);
+        }
+        if (delta < 1e-8)
+            break;
+    }
+    memcpy(coef, th, LK_NLU__N_CONF * sizeof *coef);
+    *b = th[D - 1];
+}
+
+/* What the classifier and the neighbours say about one example's features. */
+typedef struct {
+    long top[LK_NLU_TOP_K];
+    float prob[LK_NLU_TOP_K];
+    size_t n_top;
+    double phi[LK_NLU__N_CONF];
+} raw_read_t;
+
+static void raw_read(const float *W, const float *bias, size_t C, const lk_nlu__knn_t *knn, const uint32_t *f,
+                     const float *x, size_t n, const uint64_t *terms, size_t nt, float *z, raw_read_t *r)
+{
+    scores(W, bias, C, f, x, n, 1.0f, z);
+    softmax(z, C);
+    r->n_top = 0;
+    for (size_t k = 0; k < LK_NLU_TOP_K && k < C; k++) {
+        long best = -1;
+        for (size_t c = 0; c < C; c++) {
+            bool taken = false;
+            for (size_t j = 0; j < k; j++)
+                taken |= r->top[j] == (long)c;
+            if (!taken && (best < 0 || z[c] > z[best]))
+                best = (long)c;
+        }
+        r->top[k] = best;
+        r->prob[k] = z[best];
+        r->n_top = k + 1;
+    }
+    knn_result_t kr;
+    knn_query(knn, terms, nt, r->top[0], &kr);
+    conf_inputs(r->prob[0], r->n_top > 1 ? r->prob[1] : 0, &kr, r->top[0], r->phi);
+}
+
+/* Fits the confidence model on held-out folds; false when there is too
+ * little data (then the defaults stay). */
+static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, int epochs, uint64_t seed)
+{
+    size_t C = m->n_cls;
+    size_t n_in = 0;
+    for (size_t i = 0; i < ex->n; i++)
+        n_in += ex->v[i].label >= 0;
+    if (C < 4 || n_in < 8 * C / 2 || n_in < 40)
+        return false;
+
+    /* folds of the examples; each fold also hides 1/HIDE_SHARE of the articles */
+    uint64_t rs = seed ^ 0xD1B54A32D192ED03ULL;
+    uint8_t *fold = lk_xmalloc(ex->n);
+    for (size_t i = 0; i < ex->n; i++)
+        fold[i] = (uint8_t)(rng_next(&rs) % FOLDS);
+    uint32_t *cls_perm = lk_xmalloc(C * sizeof *cls_perm);
+    for (size_t c = 0; c < C; c++)
+        cls_perm[c] = (uint32_t)c;
+    for (size_t i = C; i > 1; i--) {
+        size_t j = (size_t)(rng_next(&rs) % i);
+        uint32_t t = cls_perm[i - 1];
+        cls_perm[i - 1] = cls_perm[j];
+        cls_perm[j] = t;
+    }
+    uint8_t *hidden_in = lk_xmalloc(C); /* article c is hidden in fold hidden_in[c], or none */
+    size_t n_hide = C / HIDE_SHARE;
+    memset(hidden_in, 0xFF, C);
+    for (size_t k = 0; k < FOLDS; k++)
+        for (size_t j = 0; j < n_hide; j++)
+            hidden_in[cls_perm[k * n_hide + j]] = (uint8_t)k;
+
+    double *phi = lk_xmalloc(ex->n * LK_NLU__N_CONF * sizeof *phi);
+    double *y = lk_xmalloc(ex->n * sizeof *y);
+    double *w = lk_xmalloc(ex->n * sizeof *w);
+    uint8_t *is_oos = lk_xcalloc(ex->n, 1);
+    size_t n_items = 0;
+    size_t *idx = lk_xmalloc(ex->n * sizeof *idx);
+    float *W = lk_xmalloc(m->feat.n * C * sizeof *W);
+    float *bias = lk_xmalloc(C * sizeof *bias);
+    float *z = lk_xmalloc(C * sizeof *z);
+    for (int k = 0; k < FOLDS; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < ex->n; i++) {
+            long l = ex->v[i].label;
+            if (fold[i] != k && (l < 0 || hidden_in[l] != k))
+                idx[n++] = i;
+        }
+        train_lr(W, bias, m->feat.n, C, ex, idx, n, epochs, seed + (uint64_t)k + 1);
+        lk_nlu__knn_t knn;
+        knn_build(&knn, ex, idx, n);
+        for (size_t i = 0; i < ex->n; i++) {
+            if (fold[i] != k)
+                continue;
+            const example_t *e = &ex->v[i];
+            raw_read_t r;
+            raw_read(W, bias, C, &knn, e->f, e->x, e->n, e->terms, e->n_terms, z, &r);
+            bool oos = e->label < 0 || hidden_in[e->label] == k;
+            memcpy(phi + n_items * LK_NLU__N_CONF, r.phi, sizeof r.phi);
+            y[n_items] = !oos && r.top[0] == e->label;
+            is_oos[n_items] = oos;
+            n_items++;
+        }
+        knn_free(&knn);
+    }
+    double tot_in = 0, tot_oos = 0;
+    for (size_t i = 0; i < n_items; i++) {
+        if (is_oos[i])
+            tot_oos += 1;
+        else
+            tot_in += 1;
+    }
+    for (size_t i = 0; i < n_items; i++)
+        w[i] = is_oos[i] ? (tot_oos > 0 ? OOS_WEIGHT * tot_in / tot_oos : 0) : 1.0;
+    fit_logistic(phi, y, w, n_items, m->conf_w, &m->conf_b);
+    if (getenv("K_DEBUG")) { /* TEMP */
+        fprintf(stderr, "conf_w:");
+        for (int d = 0; d < LK_NLU__N_CONF; d++)
+            fprintf(stderr, " %.3f", m->conf_w[d]);
+        fprintf(stderr, " b %.3f items %zu oos %.0f\n", m->conf_b, n_items, tot_oos);
+    }
+
+    free(fold);
+    free(cls_perm);
+    free(hidden_in);
+    free(phi);
+    free(y);
+    free(w);
+    free(is_oos);
+    free(idx);
+    free(W);
+    free(bias);
+    free(z);
+    return true;
+}
+
+static double confidence_of(const lk_nlu_model_t *m, const double *phi)
+{
+    const double *cw = m->conf_fitted ? m->conf_w : conf_default_w;
+    double z = m->conf_fitted ? m->conf_b : conf_default_b;
+    for (int d = 0; d < LK_NLU__N_CONF; d++)
+        z += cw[d] * phi[d];
+    return sigmoid(z);
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -263,7 +663,6 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
     m->kb = kb;
     m->threshold = o.answer_threshold;
     m->n_cls = kb->n_articles;
-    m->temp = 1.0;
 
     /* the knowledge base's main language: the default for messages that
      * give no evidence of their own */
@@ -283,19 +682,28 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
         lk_text_stemmer_t *st = stemmer_for(st_nl, st_en, a->language);
         for (size_t q = 0; q < a->n_questions; q++)
             if (a->questions[q])
-                add_example(m, &ex, st, a->questions[q], (long)i, 1.0f, &fv);
+                add_example(&m->feat, &ex, st, a->questions[q], (long)i, 1.0f, &fv);
         if (a->title)
-            add_example(m, &ex, st, a->title, (long)i, 1.0f, &fv);
+            add_example(&m->feat, &ex, st, a->title, (long)i, 1.0f, &fv);
     }
     for (size_t i = 0; i < o.n_negatives; i++)
         if (o.negatives[i])
-            add_example(m, &ex, stemmer_for(st_nl, st_en, m->kb_lang), o.negatives[i], -1, 1.0f, &fv);
+            add_example(&m->feat, &ex, stemmer_for(st_nl, st_en, m->kb_lang), o.negatives[i], -1, 1.0f, &fv);
     lk_nlu__fvec_free(&fv);
     lk_text_stemmer_free(st_nl);
     lk_text_stemmer_free(st_en);
 
-    if (m->n_cls)
-        train(m, &ex, o.epochs, o.seed);
+    if (m->n_cls) {
+        m->conf_fitted = fit_confidence(m, &ex, o.epochs, o.seed);
+        size_t *idx = lk_xmalloc((ex.n ? ex.n : 1) * sizeof *idx);
+        for (size_t i = 0; i < ex.n; i++)
+            idx[i] = i;
+        m->W = lk_xmalloc((m->feat.n ? m->feat.n : 1) * m->n_cls * sizeof *m->W);
+        m->bias = lk_xmalloc(m->n_cls * sizeof *m->bias);
+        train_lr(m->W, m->bias, m->feat.n, m->n_cls, &ex, idx, ex.n, o.epochs, o.seed);
+        knn_build(&m->knn, &ex, idx, ex.n);
+        free(idx);
+    }
     examples_free(&ex);
     *out = m;
     return 0;
@@ -305,8 +713,8 @@ void lk_nlu_free(lk_nlu_model_t *m)
 {
     if (!m)
         return;
-    free(m->keys);
-    free(m->rows);
+    map_free(&m->feat);
+    knn_free(&m->knn);
     free(m->W);
     free(m->bias);
     free(m);
@@ -350,42 +758,41 @@ int lk_nlu_read(const lk_nlu_model_t *m, const char *text, size_t len, const lk_
     lk_nlu__prep_stem(&p, st);
     lk_text_stemmer_free(st);
 
-    if (m->n_cls && m->n_feat) {
+    if (m->n_cls && m->feat.n) {
         lk_nlu__fvec_t fv = {0};
         lk_nlu__features(&p, &fv);
+        uint64_t terms[MAX_KNN_TERMS];
+        size_t nt = lk_nlu__knn_terms(&p, terms, MAX_KNN_TERMS);
+        /* keep the features the model knows, as rows */
+        uint32_t *f = lk_xmalloc((fv.n ? fv.n : 1) * sizeof *f);
+        float *x = lk_xmalloc((fv.n ? fv.n : 1) * sizeof *x);
+        size_t n = 0;
+        for (size_t i = 0; i < fv.n; i++) {
+            long r = map_get(&m->feat, fv.v[i].key);
+            if (r >= 0) {
+                f[n] = (uint32_t)r;
+                x[n++] = fv.v[i].val;
+            }
+        }
+        lk_nlu__fvec_free(&fv);
         size_t C = m->n_cls;
         float zbuf[512];
         float *z = C <= 512 ? zbuf : lk_xmalloc(C * sizeof *z);
-        for (size_t c = 0; c < C; c++)
-            z[c] = m->bias[c];
-        for (size_t i = 0; i < fv.n; i++) {
-            long r = lk_nlu__row(m, fv.v[i].key);
-            if (r < 0)
-                continue;
-            const float *w = m->W + (size_t)r * C;
-            float xi = fv.v[i].val;
-            for (size_t c = 0; c < C; c++)
-                z[c] += xi * w[c];
-        }
-        lk_nlu__fvec_free(&fv);
-        softmax(z, C, m->temp);
-        /* top K by probability, ties to the lower index (deterministic) */
-        for (size_t k = 0; k < LK_NLU_TOP_K && k < C; k++) {
-            long best = -1;
-            for (size_t c = 0; c < C; c++) {
-                bool taken = false;
-                for (size_t j = 0; j < k; j++)
-                    taken |= out->top[j].article == (long)c;
-                if (!taken && (best < 0 || z[c] > z[best]))
-                    best = (long)c;
-            }
-            out->top[k].article = best;
-            out->top[k].confidence = z[best];
-            out->n_top = k + 1;
-        }
+        raw_read_t r;
+        raw_read(m->W, m->bias, C, &m->knn, f, x, n, terms, nt, z, &r);
         if (z != zbuf)
             free(z);
-        out->answer = out->n_top > 0 && out->top[0].confidence >= m->threshold;
+        free(f);
+        free(x);
+        /* the top article's confidence is the calibrated one; the others
+         * keep their share of the classifier's probability */
+        double conf = confidence_of(m, r.phi);
+        out->n_top = r.n_top;
+        for (size_t k = 0; k < r.n_top; k++) {
+            out->top[k].article = r.top[k];
+            out->top[k].confidence = k == 0 ? conf : conf * r.prob[k] / (r.prob[0] > 0 ? r.prob[0] : 1);
+        }
+        out->answer = out->n_top > 0 && conf >= m->threshold;
     }
     lk_nlu__signals(&p, text, len, ctx, &out->signals);
     lk_nlu__prep_free(&p);

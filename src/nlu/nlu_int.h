@@ -49,6 +49,11 @@ void lk_nlu__prep_free(lk_nlu__prep_t *p);
  * reset first. */
 void lk_nlu__features(const lk_nlu__prep_t *p, lk_nlu__fvec_t *out /* OUT */);
 
+/* The terms the nearest-neighbour index matches on: stems of the words that
+ * are not stop words, numbers and codes by their kind, and bigrams of
+ * neighbouring such terms; unique. Writes at most max keys; returns the count. */
+size_t lk_nlu__knn_terms(const lk_nlu__prep_t *p, uint64_t *keys /* OUT */, size_t max);
+
 /* ---- signals ----------------------------------------------------------- */
 
 /* Each takes the raw message (valid UTF-8) and gives a score in [0, 1]. */
@@ -63,19 +68,42 @@ double lk_nlu_signal_repeat(const char *text, size_t len, const char *const *pre
 
 /* ---- the model --------------------------------------------------------- */
 
+/* Key -> index tables (open addressing; key 0 marks an empty slot). */
+typedef struct {
+    uint64_t *keys;
+    uint32_t *vals;
+    size_t cap, n;
+} lk_nlu__map_t;
+
+/* Nearest neighbours over the example questions: TF-IDF cosine through an
+ * inverted index. */
+typedef struct {
+    lk_nlu__map_t terms; /* term key -> term index */
+    float *idf;          /* per term */
+    uint32_t *post_start; /* n_terms + 1 */
+    uint32_t *post_ex;
+    float *post_w;  /* idf / |example| */
+    uint32_t *label; /* per example */
+    size_t n_ex;
+    float idf_unknown; /* for query terms no example has */
+    uint32_t df_max;   /* terms in more examples than this are not walked */
+} lk_nlu__knn_t;
+
+#define LK_NLU__N_CONF 8 /* inputs of the confidence model */
+
 struct lk_nlu_model {
     const lk_kb_t *kb;
     double threshold;
     char kb_lang[8]; /* the KB's main language: for messages without evidence */
     size_t n_cls;    /* classes = articles */
-    /* feature key -> row of W (open addressing; key 0 marks an empty slot) */
-    uint64_t *keys;
-    uint32_t *rows;
-    size_t cap;
-    size_t n_feat;
-    float *W;    /* n_feat x n_cls, row-major */
+    lk_nlu__map_t feat; /* feature key -> row of W */
+    float *W;    /* feat.n x n_cls, row-major */
     float *bias; /* n_cls */
-    double temp; /* softmax temperature (calibration) */
+    lk_nlu__knn_t knn;
+    /* confidence = sigmoid(conf_w . inputs + conf_b), fitted on held-out folds */
+    double conf_w[LK_NLU__N_CONF];
+    double conf_b;
+    bool conf_fitted; /* false: too little data to fit; the defaults are used */
 };
 
 /* Row of W for a feature key, or -1. */

@@ -1192,14 +1192,15 @@ static char *find_contact(const char *text, size_t len)
             return lk_xstrndup(text + s, e - s);
     }
     for (size_t i = 0; i < len; i++) {
-        bool plus = text[i] == '+';
-        if (!plus && !(text[i] >= '0' && text[i] <= '9'))
+        /* a number starts with a digit, '+' or '(' and not inside another one */
+        bool lead = text[i] == '+' || text[i] == '(';
+        if (!lead && !(text[i] >= '0' && text[i] <= '9'))
             continue;
-        if (i > 0 && ((text[i - 1] >= '0' && text[i - 1] <= '9') || text[i - 1] == '+'))
+        if (i > 0 && ((text[i - 1] >= '0' && text[i - 1] <= '9') || text[i - 1] == '+' || text[i - 1] == '('))
             continue;
         size_t e = i, last_digit = i;
         int digits = 0;
-        if (plus)
+        if (lead)
             e++;
         while (e < len && ((text[e] >= '0' && text[e] <= '9') || text[e] == ' ' || text[e] == '-' ||
                            text[e] == '.' || text[e] == '/' || text[e] == '(' || text[e] == ')')) {

@@ -69,7 +69,7 @@ typedef struct {
 typedef enum { LK_POLICY_DST_NONE = 0, LK_POLICY_DST_EU } lk_policy_dst_t;
 
 typedef struct {
-    int max_consecutive_declines; /* hand over at this many declines in a row (2) */
+    int max_consecutive_declines; /* hand over at this many failures in a row: declines, "no" to "did this help?" (2) */
     int loop_repeats;             /* the same question this many times hands over (3) */
     double person_request_min;    /* signal scores at or above these count */
     double bot_question_min;

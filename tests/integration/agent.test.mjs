@@ -142,7 +142,7 @@ test('claim, reply, close: the customer sees the agent, and the summary tells th
   const hand = await postMessage(srv, c, 'Ik wil een medewerker spreken');
   assert.equal(hand.conversation.status, 'queued');
   const seqAtOpen = (await getConversation(srv, c)).messages.at(-1).seq;
-  const ws = await openWs(srv, c.id, c.token);
+  const ws = await openWs(srv, c.id, c.token, { after: seqAtOpen });
   try {
     // Replying before claiming is not allowed.
     const early = await anna.req('POST', `/api/v1/agent/conversations/${c.id}/messages`, { body: { text: 'Hallo' } });

@@ -113,8 +113,18 @@ function badBodies(valid) {
     cases.push([`a lone surrogate escape in "${field}"`, `{"${field}": "ab\\ud800cd"}`, 400, ['invalid_json', 'invalid_utf8', 'invalid_field']]);
   }
   cases.push([`${65 * KiB}-byte body`, JSON.stringify({ ...valid, pad: 'x'.repeat(65 * KiB) }), 413, ['body_too_large']]);
-  cases.push(['1 MiB body', JSON.stringify({ ...valid, pad: 'x'.repeat(1024 * KiB) }), 413, ['body_too_large']]);
   return cases;
+}
+
+// The JSON error of a raw response.
+function assertRawError(r, code) {
+  let j;
+  try {
+    j = JSON.parse(rawBody(r.text));
+  } catch {
+    assert.fail(`the ${r.status} answer is not JSON: ${r.text.slice(0, 300)}`);
+  }
+  assert.equal(j?.error?.code, code, r.text.slice(0, 300));
 }
 
 // ---- customer endpoints ----------------------------------------------------
@@ -127,7 +137,6 @@ test('POST /api/v1/conversations: bad bodies', async () => {
     ['language is empty', '{"language": ""}', 400, ['invalid_field']],
     ['language is unsupported', '{"language": "xx"}', 400, ['invalid_field']],
     ['language is not a tag', '{"language": "nl; DROP TABLE"}', 400, ['invalid_field']],
-    ['language is null', '{"language": null}', 400, ['invalid_field', 'missing_field']],
   );
   for (const [name, body, status, codes] of cases) {
     const r = await api(srv, 'POST', '/api/v1/conversations', { body });
@@ -266,7 +275,7 @@ test('body limit: a chunked body over the limit gets 413', async () => {
   parts.push(`2\r\n"}\r\n0\r\n\r\n`);
   const r = await rawRequest(srv, parts);
   assert.equal(r.status, 413, r.text.slice(0, 300));
-  assert.equal(JSON.parse(rawBody(r.text)).error.code, 'body_too_large');
+  assertRawError(r, 'body_too_large');
   await assertUnharmed(before, 'chunked');
 });
 
@@ -275,8 +284,20 @@ test('body limit: a huge declared Content-Length gets 413 at once, without the b
   const t0 = Date.now();
   const r = await rawRequest(srv, `POST /api/v1/conversations/${conv.id}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${conv.token}\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\n\r\n{"text": "`, { quietMs: 300, timeoutMs: 5000 * SLOW });
   assert.equal(r.status, 413, `got ${r.status} after ${Date.now() - t0} ms: ${r.text.slice(0, 300)}`);
-  assert.equal(JSON.parse(rawBody(r.text)).error.code, 'body_too_large');
+  assertRawError(r, 'body_too_large');
   await assertUnharmed(before, 'content-length');
+});
+
+test('body limit: a 1 MiB body gets a JSON 413 that the client can read', async () => {
+  const before = await snapshot();
+  const body = JSON.stringify({ text: 'x'.repeat(1024 * KiB) });
+  const r = await rawRequest(srv, [
+    `POST /api/v1/conversations/${conv.id}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${conv.token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    body,
+  ]);
+  assert.equal(r.status, 413, r.text.slice(0, 300));
+  assertRawError(r, 'body_too_large');
+  await assertUnharmed(before, '1 MiB');
 });
 
 test('body limit: exactly at the limit is read, one byte over is 413', async () => {
@@ -306,6 +327,7 @@ test('body limit: LOKET_MAX_BODY configures it', async (t) => {
 
 test('unknown routes get 404 not_found', async () => {
   const before = await snapshot();
+  const wrong = [];
   for (const [method, p] of [
     ['GET', '/api/v1/nope'],
     ['GET', '/api/v2/conversations'],
@@ -316,8 +338,13 @@ test('unknown routes get 404 not_found', async () => {
     ['GET', '/api/v1/agent/nope'],
   ]) {
     const r = await agent.req(method, p, { token: conv.token });
-    assertError(r, 404, 'not_found', `${method} ${p}`);
+    try {
+      assertError(r, 404, 'not_found', `${method} ${p}`);
+    } catch (e) {
+      wrong.push(e.message.split('\n')[0]);
+    }
   }
+  assert.deepEqual(wrong, [], 'routes that do not answer 404');
   const page = await api(srv, 'GET', '/no-such-page.html');
   assert.equal(page.status, 404);
   await assertUnharmed(before, '404');
@@ -325,6 +352,7 @@ test('unknown routes get 404 not_found', async () => {
 
 test('wrong methods get 405 method_not_allowed with an Allow header', async () => {
   const before = await snapshot();
+  const wrong = [];
   for (const [method, p, allow] of [
     ['GET', '/api/v1/conversations', 'POST'],
     ['DELETE', '/api/v1/conversations', 'POST'],
@@ -344,11 +372,15 @@ test('wrong methods get 405 method_not_allowed with an Allow header', async () =
     ['GET', `/api/v1/agent/conversations/${mine.id}/close`, 'POST'],
   ]) {
     const r = await agent.req(method, p, { token: conv.token, body: method === 'GET' ? undefined : '{}' });
-    assertError(r, 405, 'method_not_allowed', `${method} ${p}`);
-    const got = (r.headers.get('allow') || '').split(',').map((s) => s.trim());
-    assert.ok(got.includes(allow), `${method} ${p}: Allow "${r.headers.get('allow')}" lacks ${allow}`);
-    assert.ok(!got.includes(method), `${method} ${p}: Allow lists the refused method`);
+    try {
+      assertError(r, 405, 'method_not_allowed', `${method} ${p}`);
+      const got = (r.headers.get('allow') || '').split(',').map((s) => s.trim());
+      assert.deepEqual(got, [allow], `${method} ${p}: Allow "${r.headers.get('allow')}" should be ${allow}`);
+    } catch (e) {
+      wrong.push(e.message.split('\n')[0]);
+    }
   }
+  assert.deepEqual(wrong, [], 'wrong methods that do not answer 405 with the right Allow');
   await assertUnharmed(before, '405');
 });
 
@@ -476,17 +508,19 @@ test('agent requests from another origin are refused with 403', async () => {
 
 test('malformed HTTP harms nothing', async () => {
   const before = await snapshot();
+  // Each is refused with a 4xx or the connection is closed; none may harm the server.
   const junk = [
     'HELLO\r\n\r\n',
     'GET\r\n\r\n',
-    'GET / HTTP/9.9\r\nHost: x\r\n\r\n',
-    `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(200 * KiB)}\r\n\r\n`,
     'POST /api/v1/conversations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"lang',
     'POST /api/v1/conversations HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n',
     'POST /api/v1/conversations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
     Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03]), // a TLS hello
     Buffer.alloc(4096, 0),
   ];
+  // A huge header block: refused, or answered (no limit is promised), but no harm.
+  const big = await rawRequest(srv, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(200 * KiB)}\r\n\r\n`, { quietMs: 200, timeoutMs: 2000 * SLOW });
+  assert.ok(big.status === null || big.status === 200 || (big.status >= 400 && big.status < 500), `a 200 KiB header: ${big.status}`);
   for (const j of junk) {
     const r = await rawRequest(srv, j, { quietMs: 200, timeoutMs: 2000 * SLOW });
     if (r.status !== null) assert.ok(r.status >= 400 && r.status < 500, `junk got ${r.status}: ${r.text.slice(0, 100)}`);

@@ -177,7 +177,9 @@ export async function startServer({ dataDir, env, args = [], t, timeoutMs = 2000
 // (exit code 0) within timeoutMs.
 export async function stopServer(srv, { signal = 'SIGTERM', timeoutMs = 15000 * SLOW } = {}) {
   srv.proc.kill(signal);
-  const res = await Promise.race([srv.exited, sleep(timeoutMs).then(() => null)]);
+  let timer;
+  const res = await Promise.race([srv.exited, new Promise((r) => (timer = setTimeout(() => r(null), timeoutMs)))]);
+  clearTimeout(timer);
   if (res === null) {
     srv.proc.kill('SIGKILL');
     await srv.exited;
@@ -266,7 +268,7 @@ export function rawRequest(srv, bytes, { quietMs = 1000 * SLOW, timeoutMs = 1000
     sock.on('close', finish);
     sock.on('error', (e) => {
       if (chunks.length) finish();
-      else if (e.code === 'ECONNRESET') finish();
+      else if (e.code === 'ECONNRESET' || e.code === 'EPIPE') finish();
       else reject(e);
     });
   });
@@ -362,12 +364,15 @@ export function openWs(srv, convId, token, { after, query } = {}) {
       close() {
         return new Promise((res) => {
           if (ws.readyState === WebSocket.CLOSED) return res();
-          ws.once('close', () => res());
-          ws.close();
-          setTimeout(() => {
+          const timer = setTimeout(() => {
             ws.terminate();
             res();
           }, 2000);
+          ws.once('close', () => {
+            clearTimeout(timer);
+            res();
+          });
+          ws.close();
         });
       },
     };

@@ -120,6 +120,8 @@ Test(kb_parse, empty_article_list_is_fine)
     cr_assert_eq(lk_kb_parse(json, strlen(json), &kb, err, sizeof err), 0);
     cr_assert_eq(kb.n_articles, 0);
     lk_kb_free(&kb);
+    /* but only the whole document: the same bytes cut short are not */
+    cr_assert_eq(lk_kb_parse(json, strlen(json) - 1, &kb, err, sizeof err), LK_EJSON);
 }
 
 Test(kb_parse, input_need_not_be_nul_terminated)
@@ -147,11 +149,24 @@ Test(kb_parse, syntax_errors_give_line_and_column)
     EXPECT_FAIL("{\"articles\": [{\"id\": \"a\\ud800\"}]}", LK_EJSON, "invalid JSON");
 }
 
+Test(kb_parse, syntax_errors_say_which_article_they_are_in)
+{
+    EXPECT_FAIL("{\"articles\": [{" BASE ", \"questions\": [\"q\"]},\n"
+                "{\"id\": \"b}{\", \"questions\": [\"q\" \"r\"]}]}",
+                LK_EJSON, "line 2", "(in article #2)");
+    /* between the articles, or outside the list, no article is named */
+    char err[256];
+    lk_kb_t kb;
+    const char *json = "{\"articles\": [{" BASE ", \"questions\": [\"q\"]},,]}";
+    cr_assert_eq(lk_kb_parse(json, strlen(json), &kb, err, sizeof err), LK_EJSON);
+    cr_assert_null(strstr(err, "in article"), "%s", err);
+}
+
 Test(kb_parse, invalid_utf8_in_a_string_is_rejected)
 {
     const char json[] = "{\"articles\": [\n{\"id\": \"a\", \"language\": \"nl\", \"title\": \"caf\xC3\x28\","
                         " \"questions\": [\"q\"], \"answer\": \"a\"}]}";
-    EXPECT_FAIL(json, LK_EJSON, "invalid JSON", "line 2");
+    EXPECT_FAIL(json, LK_EJSON, "invalid JSON", "line 2", "(in article #1)");
     const char json2[] = "{\"articles\": [{\"id\": \"a\", \"language\": \"nl\", \"title\": \"t\","
                          " \"questions\": [\"\xFF\"], \"answer\": \"a\"}]}";
     EXPECT_FAIL(json2, LK_EJSON, "invalid JSON");
@@ -717,6 +732,7 @@ Test(kb_demo, round_trips)
 {
     lk_kb_t kb;
     cr_assert_eq(lk_kb_demo(&kb), 0);
+    cr_assert_geq(kb.n_articles, 54);
     assert_round_trip(&kb);
     lk_kb_free(&kb);
 }
@@ -727,6 +743,7 @@ Test(kb_demo, answers_never_claim_the_bot_did_something)
     static const char *const claims[] = {"Ik heb", "ik heb", "heb ik", "Ik ", " ik ", "I have", "I've", "I "};
     lk_kb_t kb;
     cr_assert_eq(lk_kb_demo(&kb), 0);
+    cr_assert_geq(kb.n_articles, 54);
     for (size_t i = 0; i < kb.n_articles; i++)
         for (size_t k = 0; k < sizeof claims / sizeof claims[0]; k++)
             cr_assert_null(strstr(kb.articles[i].answer, claims[k]), "%s: \"%s\"", kb.articles[i].id, claims[k]);

@@ -1,0 +1,1504 @@
+/*
+ * Unit tests for policy/: every rule in Dutch and English, business hours and
+ * the EU daylight-saving rule, state encoding, and the exhaustive state test
+ * of issue 4, which walks every sequence of up to 6 events and checks the
+ * invariants after each step. The policy is pure, so the NLU's readings are
+ * built here by hand.
+ */
+#include "policy/policy.h"
+#include "util/util.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+enum { A_RETURN, A_RETURN_EN, A_DELIVERY, A_DELIVERY_EN, A_BEREAVEMENT, A_PAYMENT, A_OPENING_EN, N_ARTICLES };
+
+static void add_article(lk_kb_t *kb, const char *id, const char *lang, const char *title, const char *answer,
+                        const char *url, const char *tag)
+{
+    char *q[1] = {(char *)title};
+    char *tags[1] = {(char *)tag};
+    lk_article_t a = {.id = (char *)id,
+                      .language = (char *)lang,
+                      .title = (char *)title,
+                      .questions = q,
+                      .n_questions = 1,
+                      .answer = (char *)answer,
+                      .url = (char *)url,
+                      .tags = tag ? tags : NULL,
+                      .n_tags = tag ? 1 : 0};
+    lk_kb_add(kb, &a);
+}
+
+static lk_kb_t kb;
+
+static void kb_setup(void)
+{
+    lk_kb_init(&kb);
+    add_article(&kb, "return", "nl", "Retourneren", "Je kunt een artikel binnen 30 dagen gratis terugsturen.",
+                "https://example.com/retour", "retour");
+    add_article(&kb, "return-en", "en", "Returns", "You can send an item back within 30 days for free.",
+                "https://example.com/en/returns", "retour");
+    add_article(&kb, "delivery", "nl", "Levertijd", "We bezorgen binnen 2 werkdagen.", NULL, "levering");
+    add_article(&kb, "delivery-en", "en", "Delivery time", "We deliver within 2 working days.", NULL, "levering");
+    add_article(&kb, "bereavement", "nl", "Overlijden", "Bij een overlijden regelen we het account samen met je.",
+                NULL, "sensitive");
+    add_article(&kb, "payment", "nl", "Betalen", "Je kunt betalen met iDEAL of creditcard.", NULL, "betalen");
+    add_article(&kb, "opening-en", "en", "Opening hours", "We are open Monday to Friday.", NULL, "hours");
+    cr_assert_eq(kb.n_articles, N_ARTICLES);
+}
+
+static void kb_teardown(void)
+{
+    lk_kb_free(&kb);
+}
+
+/* Monday 2 March 2026 10:00 in Amsterdam (CET, UTC+1). */
+static int64_t utc_ms(int y, int mo, int d, int h, int mi)
+{
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
+    return (int64_t)timegm(&tm) * 1000;
+}
+#define MONDAY_10 utc_ms(2026, 3, 2, 9, 0)
+#define SATURDAY_22 utc_ms(2026, 3, 7, 21, 0)
+
+static lk_policy_env_t env_open(void)
+{
+    return (lk_policy_env_t){.now_ms = MONDAY_10, .agents_online = 2, .queue_length = 2, .est_wait_s = 180, .kb = &kb};
+}
+
+static lk_policy_config_t office_cfg(void)
+{
+    lk_policy_config_t cfg;
+    lk_policy_config_default(&cfg);
+    cr_assert_eq(lk_policy_hours_parse("ma-vr 09:00-17:00", &cfg), 0);
+    return cfg;
+}
+
+static lk_nlu_reading_t rd_lang(const char *lang)
+{
+    lk_nlu_reading_t r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.language, sizeof r.language, "%s", lang);
+    r.language_confidence = 0.95;
+    return r;
+}
+
+static lk_nlu_reading_t rd_known(long article, double conf, const char *lang)
+{
+    lk_nlu_reading_t r = rd_lang(lang);
+    r.top[0] = (lk_nlu_match_t){article, conf};
+    r.n_top = 1;
+    r.answer = true;
+    return r;
+}
+
+static lk_nlu_reading_t rd_unknown(const char *lang)
+{
+    lk_nlu_reading_t r = rd_lang(lang);
+    r.top[0] = (lk_nlu_match_t){A_PAYMENT, 0.12};
+    r.n_top = 1;
+    r.answer = false;
+    return r;
+}
+
+typedef struct {
+    lk_policy_state_t st;
+    lk_policy_actions_t acts;
+    lk_policy_config_t cfg;
+    lk_policy_env_t env;
+} conv_t;
+
+static void conv_init(conv_t *c, const char *lang)
+{
+    lk_policy_config_default(&c->cfg);
+    lk_policy_state_init(&c->st, lang);
+    c->acts = (lk_policy_actions_t){NULL, 0};
+    c->env = env_open();
+}
+
+static void conv_event(conv_t *c, lk_policy_event_t ev)
+{
+    lk_policy_actions_free(&c->acts);
+    lk_policy_state_t next;
+    int rc = lk_policy_step(&c->cfg, &c->st, &ev, &c->env, &next, &c->acts);
+    cr_assert_eq(rc, 0, "step failed: %d", rc);
+    c->st = next;
+}
+
+static void conv_say(conv_t *c, const char *text, lk_nlu_reading_t r)
+{
+    conv_event(c, (lk_policy_event_t){.type = LK_EV_MESSAGE, .text = text, .len = strlen(text), .reading = &r});
+}
+
+static void conv_type(conv_t *c, lk_policy_event_type_t t)
+{
+    conv_event(c, (lk_policy_event_t){.type = t});
+}
+
+static void conv_free(conv_t *c)
+{
+    lk_policy_actions_free(&c->acts);
+}
+
+/* The i-th SAY (0-based) of the last step, or NULL. */
+static const lk_policy_action_t *nth_say(const conv_t *c, size_t i)
+{
+    for (size_t k = 0; k < c->acts.n; k++)
+        if (c->acts.items[k].type == LK_ACTION_SAY && i-- == 0)
+            return &c->acts.items[k];
+    return NULL;
+}
+
+static const lk_policy_action_t *find_action(const conv_t *c, lk_policy_action_type_t t)
+{
+    for (size_t k = 0; k < c->acts.n; k++)
+        if (c->acts.items[k].type == t)
+            return &c->acts.items[k];
+    return NULL;
+}
+
+static size_t count_says(const conv_t *c, const char *sender)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < c->acts.n; k++)
+        if (c->acts.items[k].type == LK_ACTION_SAY && (!sender || strcmp(c->acts.items[k].sender, sender) == 0))
+            n++;
+    return n;
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+    return hay && strstr(hay, needle) != NULL;
+}
+
+#define assert_has(text, needle) cr_assert(contains((text), (needle)), "expected \"%s\" in: %s", (needle), (text))
+#define assert_hasnt(text, needle) cr_assert_not(contains((text), (needle)), "unexpected \"%s\" in: %s", (needle), (text))
+
+static void assert_handoff(const conv_t *c, lk_handoff_reason_t reason)
+{
+    const lk_policy_action_t *h = find_action(c, LK_ACTION_HANDOFF);
+    cr_assert(h, "expected a hand-off (%s)", lk_handoff_reason_name(reason));
+    cr_assert_eq(h->reason, reason, "reason %s, expected %s", lk_handoff_reason_name(h->reason),
+                 lk_handoff_reason_name(reason));
+    cr_assert_eq(c->st.status, LK_CONV_QUEUED);
+    cr_assert_eq(c->st.handoff_reason, reason);
+    const lk_policy_action_t *n = nth_say(c, count_says(c, NULL) - 1);
+    cr_assert(n && strcmp(n->sender, "system") == 0 && n->kind == LK_SAY_HANDOFF_NOTICE);
+}
+
+/* ---- names, configuration ------------------------------------------------ */
+
+Test(policy, names_round_trip)
+{
+    for (int s = LK_CONV_BOT; s <= LK_CONV_CLOSED; s++) {
+        lk_conv_status_t back;
+        cr_assert_eq(lk_conv_status_parse(lk_conv_status_name((lk_conv_status_t)s), &back), 0);
+        cr_assert_eq((int)back, s);
+    }
+    for (int r = LK_HANDOFF_NONE; r <= LK_HANDOFF_SENSITIVE_TOPIC; r++) {
+        lk_handoff_reason_t back;
+        cr_assert_eq(lk_handoff_reason_parse(lk_handoff_reason_name((lk_handoff_reason_t)r), &back), 0);
+        cr_assert_eq((int)back, r);
+    }
+    cr_assert_str_eq(lk_handoff_reason_name(LK_HANDOFF_CUSTOMER_REQUEST), "customer_request");
+    cr_assert_str_eq(lk_handoff_reason_name(LK_HANDOFF_NONE), "");
+    cr_assert_str_eq(lk_conv_status_name(LK_CONV_ASSIGNED), "assigned");
+    lk_conv_status_t s;
+    lk_handoff_reason_t r;
+    cr_assert_eq(lk_conv_status_parse("waiting", &s), LK_EINVAL);
+    cr_assert_eq(lk_handoff_reason_parse("because", &r), LK_EINVAL);
+    cr_assert_str_eq(lk_policy_say_kind_name(LK_SAY_ANSWER), "answer");
+    cr_assert_str_eq(lk_policy_say_kind_name((lk_policy_say_kind_t)99), "other");
+}
+
+Test(policy, config_defaults_and_set)
+{
+    lk_policy_config_t cfg;
+    lk_policy_config_default(&cfg);
+    cr_assert_eq(cfg.max_consecutive_declines, 2);
+    cr_assert_eq(cfg.loop_repeats, 3);
+    cr_assert_float_eq(cfg.person_request_min, 0.5, 1e-9);
+    cr_assert_float_eq(cfg.language_min, 0.7, 1e-9);
+    cr_assert(cfg.ask_feedback);
+    cr_assert_eq(cfg.tz_offset_min, 60);
+    cr_assert_eq(cfg.tz_dst, LK_POLICY_DST_EU);
+    for (int d = 0; d < 7; d++)
+        cr_assert(cfg.week[d][0].open_min == 0 && cfg.week[d][0].close_min == 1440, "default: always open");
+    cr_assert_eq(cfg.n_holidays, 0);
+
+    cr_assert_eq(lk_policy_config_set(&cfg, "loop_repeats", "4"), 0);
+    cr_assert_eq(cfg.loop_repeats, 4);
+    cr_assert_eq(lk_policy_config_set(&cfg, "loop_repeats", "1"), LK_EINVAL);
+    cr_assert_eq(lk_policy_config_set(&cfg, "loop_repeats", "x"), LK_EINVAL);
+    cr_assert_eq(cfg.loop_repeats, 4);
+    cr_assert_eq(lk_policy_config_set(&cfg, "negative_min", "0.75"), 0);
+    cr_assert_float_eq(cfg.negative_min, 0.75, 1e-9);
+    cr_assert_eq(lk_policy_config_set(&cfg, "negative_min", "1.5"), LK_EINVAL);
+    cr_assert_eq(lk_policy_config_set(&cfg, "negative_min", "nan"), LK_EINVAL);
+    cr_assert_eq(lk_policy_config_set(&cfg, "ask_feedback", "false"), 0);
+    cr_assert_not(cfg.ask_feedback);
+    cr_assert_eq(lk_policy_config_set(&cfg, "ask_feedback", "maybe"), LK_EINVAL);
+    cr_assert_eq(lk_policy_config_set(&cfg, "time_zone", "Europe/Helsinki"), 0);
+    cr_assert_eq(cfg.tz_offset_min, 120);
+    cr_assert_eq(lk_policy_config_set(&cfg, "time_zone", "UTC"), 0);
+    cr_assert_eq(cfg.tz_dst, LK_POLICY_DST_NONE);
+    cr_assert_eq(lk_policy_config_set(&cfg, "time_zone", "Mars/Olympus"), LK_EINVAL);
+    cr_assert_eq(lk_policy_config_set(&cfg, "no_such_option", "1"), LK_ENOENT);
+    cr_assert_eq(lk_policy_config_set(&cfg, "business_hours", "mon-fri 09:00-17:00, sat 10:00-16:00"), 0);
+    cr_assert_eq(cfg.week[5][0].open_min, 600);
+    cr_assert_eq(cfg.week[6][0].close_min, 0);
+    cr_assert_eq(lk_policy_config_set(&cfg, "holidays", "2026-12-25, 2026-12-26"), 0);
+    cr_assert_eq(cfg.n_holidays, 2);
+    cr_assert_eq(cfg.holidays[1], 20261226);
+}
+
+Test(policy, hours_parse)
+{
+    lk_policy_config_t cfg;
+    lk_policy_config_default(&cfg);
+    cr_assert_eq(lk_policy_hours_parse("ma-vr 9:00-12:30 13:30-17:00; za 10:00-14:00", &cfg), 0);
+    cr_assert_eq(cfg.week[0][0].open_min, 540);
+    cr_assert_eq(cfg.week[0][0].close_min, 750);
+    cr_assert_eq(cfg.week[4][1].open_min, 810);
+    cr_assert_eq(cfg.week[4][1].close_min, 1020);
+    cr_assert_eq(cfg.week[5][0].open_min, 600);
+    cr_assert_eq(cfg.week[6][0].open_min, 0);
+    cr_assert_eq(cfg.week[6][0].close_min, 0);
+    cr_assert_eq(lk_policy_hours_parse("Saturday-Monday 00:00-24:00", &cfg), 0); /* wraps round the week */
+    cr_assert_eq(cfg.week[6][0].close_min, 1440);
+    cr_assert_eq(cfg.week[0][0].close_min, 1440);
+    cr_assert_eq(cfg.week[2][0].close_min, 0);
+    lk_policy_config_t before = cfg;
+    const char *bad[] = {"mon 17:00-09:00", "mon 09:00", "xyz 09:00-17:00", "mon 25:00-26:00", "mon 09:60-10:00",
+                         "mon", "mon 09:00-10:00 11:00-12:00 13:00-14:00", "mon-fri 09:00-17:00 extra", "mon 24:30-25:00"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_eq(lk_policy_hours_parse(bad[i], &cfg), LK_EINVAL, "accepted %s", bad[i]);
+        cr_assert_eq(memcmp(&before, &cfg, sizeof cfg), 0, "changed by %s", bad[i]);
+    }
+    cr_assert_eq(lk_policy_hours_parse("closed", &cfg), 0);
+    cr_assert_not(lk_policy_open_at(&cfg, MONDAY_10));
+    cr_assert_eq(lk_policy_next_open(&cfg, MONDAY_10), -1);
+    cr_assert_eq(lk_policy_hours_parse("always", &cfg), 0);
+    cr_assert(lk_policy_open_at(&cfg, SATURDAY_22));
+
+    cr_assert_eq(lk_policy_holidays_parse("2026-02-30", &cfg), LK_EINVAL);
+    cr_assert_eq(lk_policy_holidays_parse("2026-12-25x", &cfg), LK_EINVAL);
+    cr_assert_eq(lk_policy_holidays_parse("26-12-25", &cfg), LK_EINVAL);
+    cr_assert_eq(lk_policy_holidays_parse("2028-02-29 2026-01-01", &cfg), 0);
+    cr_assert_eq(cfg.n_holidays, 2);
+    cr_assert_eq(lk_policy_holidays_parse("none", &cfg), 0);
+    cr_assert_eq(cfg.n_holidays, 0);
+}
+
+/* ---- business hours and daylight saving ------------------------------------ */
+
+Test(policy, eu_daylight_saving_rule)
+{
+    lk_policy_config_t cfg;
+    lk_policy_config_default(&cfg);
+    /* 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC. */
+    cr_assert_eq(lk_policy_utc_offset_min(&cfg, utc_ms(2026, 3, 29, 1, 0) - 1), 60);
+    cr_assert_eq(lk_policy_utc_offset_min(&cfg, utc_ms(2026, 3, 29, 1, 0)), 120);
+    cr_assert_eq(lk_policy_utc_offset_min(&cfg, utc_ms(2026, 10, 25, 1, 0) - 1), 120);
+    cr_assert_eq(lk_policy_utc_offset_min(&cfg, utc_ms(2026, 10, 25, 1, 0)), 60);
+    /* 2025: 30 March and 26 October; 2024: 31 March and 27 October. */
+    cr_assert_eq(lk_policy_utc_offset_min(&cfg, utc_ms(2025, 3, 30, 0, 59)), 60);
+    cr_assert_eq(lk_policy_utc_offset_min(&cfg, utc_ms(2025, 3, 30, 1, 0)), 120);
+    cr_assert_eq(lk_policy_utc_offset_min(&cfg, utc_ms(2025, 10, 26, 1, 0)), 60);
+    cr_assert_eq(lk_policy_utc_offset_min(&cfg, utc_ms(2024, 3, 31, 1, 0)), 120);
+    cr_assert_eq(lk_policy_utc_offset_min(&cfg, utc_ms(2024, 10, 27, 0, 59)), 120);
+    cr_assert_eq(lk_policy_utc_offset_min(&cfg, utc_ms(2024, 1, 1, 12, 0)), 60);
+    cr_assert_eq(lk_policy_utc_offset_min(&cfg, utc_ms(2024, 7, 1, 12, 0)), 120);
+    /* Against the C library's own rule for every hour of four years. */
+    cr_assert_eq(lk_policy_config_set(&cfg, "time_zone", "Europe/London"), 0);
+    for (int64_t t = utc_ms(2024, 1, 1, 0, 30); t < utc_ms(2028, 1, 1, 0, 0); t += 3600 * 1000) {
+        time_t secs = (time_t)(t / 1000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        /* UK summer time by the rule itself: last Sunday of March and October. */
+        int y = tm.tm_year + 1900;
+        struct tm mar = {.tm_year = y - 1900, .tm_mon = 2, .tm_mday = 31, .tm_hour = 1};
+        struct tm oct = {.tm_year = y - 1900, .tm_mon = 9, .tm_mday = 31, .tm_hour = 1};
+        time_t m = timegm(&mar), o = timegm(&oct);
+        gmtime_r(&m, &mar);
+        gmtime_r(&o, &oct);
+        m -= (time_t)mar.tm_wday * 86400;
+        o -= (time_t)oct.tm_wday * 86400;
+        int want = (secs >= m && secs < o) ? 60 : 0;
+        cr_assert_eq(lk_policy_utc_offset_min(&cfg, t), want, "at %lld", (long long)t);
+    }
+}
+
+Test(policy, business_hours_and_holidays)
+{
+    lk_policy_config_t cfg = office_cfg();
+    cr_assert(lk_policy_open_at(&cfg, MONDAY_10));
+    cr_assert_not(lk_policy_open_at(&cfg, utc_ms(2026, 3, 2, 7, 59)));  /* 08:59 local */
+    cr_assert(lk_policy_open_at(&cfg, utc_ms(2026, 3, 2, 8, 0)));       /* 09:00 local */
+    cr_assert_not(lk_policy_open_at(&cfg, utc_ms(2026, 3, 2, 16, 0))); /* 17:00 local */
+    cr_assert_not(lk_policy_open_at(&cfg, SATURDAY_22));
+    /* Summer: 09:00 local is 07:00 UTC. */
+    cr_assert(lk_policy_open_at(&cfg, utc_ms(2026, 7, 6, 7, 0)));
+    cr_assert_not(lk_policy_open_at(&cfg, utc_ms(2026, 7, 6, 6, 59)));
+    /* Saturday night -> Monday 09:00 local (08:00 UTC in winter). */
+    cr_assert_eq(lk_policy_next_open(&cfg, SATURDAY_22), utc_ms(2026, 3, 9, 8, 0));
+    cr_assert_eq(lk_policy_next_open(&cfg, MONDAY_10), MONDAY_10);
+    /* Friday 27 March 18:00 -> Monday 30 March 09:00 CEST (07:00 UTC), across the change. */
+    cr_assert_eq(lk_policy_next_open(&cfg, utc_ms(2026, 3, 27, 17, 0)), utc_ms(2026, 3, 30, 7, 0));
+    /* Christmas on a Friday. */
+    cr_assert_eq(lk_policy_holidays_parse("2026-12-25", &cfg), 0);
+    cr_assert_not(lk_policy_open_at(&cfg, utc_ms(2026, 12, 25, 10, 0)));
+    cr_assert_eq(lk_policy_next_open(&cfg, utc_ms(2026, 12, 24, 17, 0)), utc_ms(2026, 12, 28, 8, 0));
+    /* Lunch break. */
+    cr_assert_eq(lk_policy_hours_parse("mon-fri 09:00-12:00 13:00-17:00", &cfg), 0);
+    cr_assert_eq(lk_policy_next_open(&cfg, utc_ms(2026, 3, 2, 11, 30)), utc_ms(2026, 3, 2, 12, 0));
+}
+
+/* ---- state ---------------------------------------------------------------- */
+
+static void assert_state_eq(const lk_policy_state_t *a, const lk_policy_state_t *b)
+{
+    cr_assert_eq(a->status, b->status);
+    cr_assert_eq(a->handoff_reason, b->handoff_reason);
+    cr_assert_str_eq(a->language, b->language);
+    cr_assert_eq(a->consecutive_declines, b->consecutive_declines);
+    cr_assert_eq(a->customer_turns, b->customer_turns);
+    cr_assert_eq(a->repeats, b->repeats);
+    cr_assert_eq(a->pending, b->pending);
+    cr_assert_eq(a->last_article, b->last_article);
+    cr_assert_eq(a->away, b->away);
+    cr_assert_eq(a->callback_hinted, b->callback_hinted);
+    cr_assert_eq(a->callbacks, b->callbacks);
+    cr_assert_eq(a->notice_pos, b->notice_pos);
+    cr_assert_eq(a->quiet_msgs, b->quiet_msgs);
+}
+
+static void assert_round_trip(const lk_policy_state_t *st)
+{
+    char *json = lk_policy_state_encode(st);
+    lk_policy_state_t back;
+    cr_assert_eq(lk_policy_state_decode(json, &back), 0, "decode failed: %s", json);
+    assert_state_eq(st, &back);
+    free(json);
+}
+
+Test(policy, state_init_encode_decode)
+{
+    lk_policy_state_t st, back;
+    lk_policy_state_init(&st, NULL);
+    cr_assert_str_eq(st.language, "nl");
+    cr_assert_eq(st.status, LK_CONV_BOT);
+    cr_assert_eq(st.last_article, -1);
+    lk_policy_state_init(&st, "de");
+    cr_assert_str_eq(st.language, "nl");
+    lk_policy_state_init(&st, "en");
+    cr_assert_str_eq(st.language, "en");
+    assert_round_trip(&st);
+    st.status = LK_CONV_QUEUED;
+    st.handoff_reason = LK_HANDOFF_SENSITIVE_TOPIC;
+    st.consecutive_declines = 1;
+    st.customer_turns = 7;
+    st.repeats = 2;
+    st.pending = LK_PENDING_OFFER;
+    st.last_article = 12;
+    st.away = true;
+    st.callback_hinted = true;
+    st.callbacks = 1;
+    st.notice_pos = 4;
+    st.quiet_msgs = 2;
+    assert_round_trip(&st);
+    char *json = lk_policy_state_encode(&st);
+    assert_has(json, "\"status\":\"queued\"");
+    assert_has(json, "\"handoff_reason\":\"sensitive_topic\"");
+    free(json);
+
+    cr_assert_eq(lk_policy_state_decode(NULL, &back), 0);
+    cr_assert_str_eq(back.language, "nl");
+    cr_assert_eq(back.status, LK_CONV_BOT);
+    cr_assert_eq(lk_policy_state_decode("", &back), 0);
+    /* Fields written by an older version are missing: defaults fill in. */
+    cr_assert_eq(lk_policy_state_decode("{\"status\":\"assigned\",\"language\":\"en\"}", &back), 0);
+    cr_assert_eq(back.status, LK_CONV_ASSIGNED);
+    cr_assert_eq(back.last_article, -1);
+    const char *bad[] = {"[]", "{", "{\"status\":\"waiting\"}", "{\"status\":3}", "{\"language\":\"EN\"}",
+                         "{\"language\":\"toolongtag\"}", "{\"repeats\":-1}", "{\"away\":1}", "{\"pending\":\"x\"}",
+                         "{\"handoff_reason\":\"why\"}", "{\"repeats\":1.5}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(lk_policy_state_decode(bad[i], &back), LK_EINVAL, "accepted %s", bad[i]);
+}
+
+Test(policy, step_rejects_bad_arguments)
+{
+    lk_policy_state_t st, next;
+    lk_policy_state_init(&st, "nl");
+    lk_policy_env_t env = {.now_ms = 0, .agents_online = 1, .queue_length = 0, .est_wait_s = -1, .kb = NULL};
+    lk_policy_event_t ev = {.type = LK_EV_START};
+    lk_policy_actions_t acts = {NULL, 0};
+    cr_assert_eq(lk_policy_step(NULL, NULL, &ev, &env, &next, &acts), LK_EINVAL);
+    cr_assert_eq(lk_policy_step(NULL, &st, NULL, &env, &next, &acts), LK_EINVAL);
+    cr_assert_eq(lk_policy_step(NULL, &st, &ev, NULL, &next, &acts), LK_EINVAL);
+    cr_assert_eq(lk_policy_step(NULL, &st, &ev, &env, NULL, &acts), LK_EINVAL);
+    cr_assert_eq(lk_policy_step(NULL, &st, &ev, &env, &next, NULL), LK_EINVAL);
+    st.status = (lk_conv_status_t)42;
+    cr_assert_eq(lk_policy_step(NULL, &st, &ev, &env, &next, &acts), LK_EINVAL);
+    cr_assert_eq(acts.n, 0);
+    lk_policy_state_init(&st, "nl");
+    ev.type = (lk_policy_event_type_t)99;
+    cr_assert_eq(lk_policy_step(NULL, &st, &ev, &env, &next, &acts), LK_EINVAL);
+    /* A message without a reading, and without a knowledge base: declined. */
+    ev = (lk_policy_event_t){.type = LK_EV_MESSAGE, .text = "hm", .len = 2};
+    cr_assert_eq(lk_policy_step(NULL, &st, &ev, &env, &st, &acts), 0); /* next aliases state */
+    cr_assert_eq(acts.n, 1);
+    cr_assert_eq(acts.items[0].kind, LK_SAY_DECLINE);
+    lk_policy_actions_free(&acts);
+    lk_policy_actions_free(NULL);
+}
+
+/* ---- disclosure ------------------------------------------------------------ */
+
+TestSuite(rules, .init = kb_setup, .fini = kb_teardown);
+
+Test(rules, greeting_discloses_and_offers_a_person_nl)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_type(&c, LK_EV_START);
+    const lk_policy_action_t *g = nth_say(&c, 0);
+    cr_assert(g);
+    cr_assert_str_eq(g->sender, "bot");
+    cr_assert_eq(g->kind, LK_SAY_GREETING);
+    assert_has(g->text, "digitale assistent");
+    assert_has(g->text, "geen mens");
+    assert_has(g->text, "medewerker");
+    assert_has(g->text, "altijd");
+    cr_assert_eq(c.st.status, LK_CONV_BOT);
+    conv_free(&c);
+}
+
+Test(rules, greeting_discloses_and_offers_a_person_en)
+{
+    conv_t c;
+    conv_init(&c, "en");
+    conv_type(&c, LK_EV_START);
+    const lk_policy_action_t *g = nth_say(&c, 0);
+    assert_has(g->text, "automated assistant");
+    assert_has(g->text, "not a person");
+    assert_has(g->text, "at any time");
+    conv_free(&c);
+}
+
+Test(rules, bot_question_gets_the_truth_nl)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    lk_nlu_reading_t r = rd_unknown("nl");
+    r.signals.bot_question = 0.9;
+    conv_say(&c, "Ben ik met een robot aan het praten?", r);
+    cr_assert_eq(count_says(&c, NULL), 1);
+    const lk_policy_action_t *s = nth_say(&c, 0);
+    cr_assert_eq(s->kind, LK_SAY_DISCLOSURE);
+    assert_has(s->text, "Ja, ik ben een digitale assistent");
+    assert_has(s->text, "medewerker");
+    cr_assert_eq(c.st.status, LK_CONV_BOT);
+    cr_assert_eq(c.st.consecutive_declines, 0, "a bot question is not a failure");
+    /* "ja" to the offer: a person, in the same turn. */
+    conv_say(&c, "ja", rd_unknown("nl"));
+    assert_handoff(&c, LK_HANDOFF_CUSTOMER_REQUEST);
+    conv_free(&c);
+}
+
+Test(rules, bot_question_gets_the_truth_en)
+{
+    conv_t c;
+    conv_init(&c, "en");
+    lk_nlu_reading_t r = rd_unknown("en");
+    r.signals.bot_question = 0.9;
+    conv_say(&c, "am I talking to a bot?", r);
+    assert_has(nth_say(&c, 0)->text, "Yes, I am an automated assistant");
+    assert_has(nth_say(&c, 0)->text, "person");
+    /* "no" to the offer: no failure, no hand-off. */
+    conv_say(&c, "no", rd_unknown("en"));
+    cr_assert_eq(c.st.status, LK_CONV_BOT);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_REPLY);
+    cr_assert_eq(c.st.consecutive_declines, 0);
+    conv_free(&c);
+}
+
+Test(rules, bot_question_with_a_real_question_answers_both)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    lk_nlu_reading_t r = rd_known(A_RETURN, 0.9, "nl");
+    r.signals.bot_question = 0.8;
+    conv_say(&c, "ben je een bot? en hoe kan ik retourneren?", r);
+    cr_assert_eq(count_says(&c, "bot"), 2);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DISCLOSURE);
+    cr_assert_eq(nth_say(&c, 1)->kind, LK_SAY_ANSWER);
+    conv_free(&c);
+}
+
+/* ---- a person on request ---------------------------------------------------- */
+
+Test(rules, person_request_hands_over_in_the_same_turn_nl)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    lk_nlu_reading_t r = rd_known(A_RETURN, 0.9, "nl"); /* even when the bot could answer */
+    r.signals.person_request = 0.9;
+    conv_say(&c, "Ik wil een medewerker spreken over mijn retour", r);
+    assert_handoff(&c, LK_HANDOFF_CUSTOMER_REQUEST);
+    cr_assert_eq(count_says(&c, "bot"), 0, "no answer, no question first");
+    const char *n = nth_say(&c, 0)->text;
+    assert_has(n, "medewerker");
+    assert_has(n, "nummer 3 in de wachtrij");
+    assert_has(n, "ongeveer 3 minuten");
+    conv_free(&c);
+}
+
+Test(rules, person_request_hands_over_in_the_same_turn_en)
+{
+    conv_t c;
+    conv_init(&c, "en");
+    lk_nlu_reading_t r = rd_unknown("en");
+    r.signals.person_request = 0.7;
+    conv_say(&c, "agent please", r);
+    assert_handoff(&c, LK_HANDOFF_CUSTOMER_REQUEST);
+    const char *n = nth_say(&c, 0)->text;
+    assert_has(n, "number 3 in the queue");
+    assert_has(n, "about 3 minutes");
+    conv_free(&c);
+}
+
+Test(rules, wait_in_words)
+{
+    conv_t c;
+    struct {
+        int64_t secs;
+        const char *nl, *en;
+    } cases[] = {{20, "minder dan een minuut", "less than a minute"}, {70, "ongeveer 1 minuut", "about 1 minute"},
+                 {400, "ongeveer 7 minuten", "about 7 minutes"},     {3500, "ongeveer 58 minuten", "about 58 minutes"},
+                 {3700, "ongeveer 1 uur", "about 1 hour"},
+                 {9000, "ongeveer 3 uur", "about 3 hours"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int en = 0; en < 2; en++) {
+            conv_init(&c, en ? "en" : "nl");
+            c.env.est_wait_s = cases[i].secs;
+            conv_type(&c, LK_EV_BUTTON);
+            assert_has(nth_say(&c, 0)->text, en ? cases[i].en : cases[i].nl);
+            conv_free(&c);
+        }
+    }
+    /* Unknown figures: no numbers, still a clear message. */
+    conv_init(&c, "nl");
+    c.env.est_wait_s = -1;
+    c.env.queue_length = -1;
+    conv_type(&c, LK_EV_BUTTON);
+    assert_hasnt(nth_say(&c, 0)->text, "nummer");
+    assert_has(nth_say(&c, 0)->text, "zo snel mogelijk");
+    conv_free(&c);
+}
+
+Test(rules, button_hands_over_from_every_state)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_type(&c, LK_EV_BUTTON);
+    assert_handoff(&c, LK_HANDOFF_BUTTON);
+    cr_assert_eq(count_says(&c, "bot"), 0);
+    /* queued: stays queued, told where it stands, no second hand-off */
+    conv_type(&c, LK_EV_BUTTON);
+    cr_assert_eq(c.st.status, LK_CONV_QUEUED);
+    cr_assert_null(find_action(&c, LK_ACTION_HANDOFF));
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_QUEUE_NOTICE);
+    assert_has(nth_say(&c, 0)->text, "wachtrij");
+    /* assigned: already with a person */
+    conv_type(&c, LK_EV_AGENT_JOINS);
+    conv_type(&c, LK_EV_BUTTON);
+    cr_assert_eq(c.st.status, LK_CONV_ASSIGNED);
+    cr_assert_eq(c.acts.n, 0);
+    /* closed: a fresh hand-off */
+    conv_type(&c, LK_EV_CLOSE);
+    conv_type(&c, LK_EV_BUTTON);
+    assert_handoff(&c, LK_HANDOFF_BUTTON);
+    conv_free(&c);
+}
+
+/* ---- answers, language --------------------------------------------------- */
+
+Test(rules, answer_quotes_the_article_nl)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_say(&c, "Hoe kan ik iets retourneren?", rd_known(A_RETURN, 0.93, "nl"));
+    cr_assert_eq(c.acts.n, 1);
+    const lk_policy_action_t *a = nth_say(&c, 0);
+    cr_assert_str_eq(a->sender, "bot");
+    cr_assert_eq(a->kind, LK_SAY_ANSWER);
+    cr_assert_eq(a->article, A_RETURN);
+    cr_assert_float_eq(a->confidence, 0.93, 1e-9);
+    assert_has(a->text, "binnen 30 dagen");
+    assert_has(a->text, "https://example.com/retour");
+    assert_has(a->text, "Heeft dit je geholpen?");
+    cr_assert_eq(c.st.pending, LK_PENDING_FEEDBACK);
+    /* without a url and without the question */
+    c.cfg.ask_feedback = false;
+    conv_say(&c, "Wanneer wordt het bezorgd?", rd_known(A_DELIVERY, 0.8, "nl"));
+    a = nth_say(&c, 0);
+    cr_assert_str_eq(a->text, "We bezorgen binnen 2 werkdagen.");
+    cr_assert_eq(c.st.pending, LK_PENDING_NONE);
+    conv_free(&c);
+}
+
+Test(rules, answer_in_the_customers_language_en)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    /* The NLU matched the Dutch article, but the customer writes English. */
+    conv_say(&c, "How do I return something?", rd_known(A_RETURN, 0.9, "en"));
+    cr_assert_str_eq(c.st.language, "en");
+    const lk_policy_action_t *a = nth_say(&c, 0);
+    cr_assert_eq(a->article, A_RETURN_EN);
+    assert_has(a->text, "within 30 days");
+    assert_has(a->text, "More information: https://example.com/en/returns");
+    assert_has(a->text, "Did this help?");
+    /* And the other way round, by the "-en" convention. */
+    conv_say(&c, "Hoe lang duurt de levering?", rd_known(A_DELIVERY_EN, 0.9, "nl"));
+    cr_assert_str_eq(c.st.language, "nl");
+    cr_assert_eq(nth_say(&c, 0)->article, A_DELIVERY);
+    /* No Dutch version: the English article is quoted as it is. */
+    conv_say(&c, "Wanneer zijn jullie open?", rd_known(A_OPENING_EN, 0.9, "nl"));
+    cr_assert_eq(nth_say(&c, 0)->article, A_OPENING_EN);
+    conv_free(&c);
+}
+
+Test(rules, language_needs_confidence_and_the_kb)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    lk_nlu_reading_t r = rd_known(A_RETURN, 0.9, "en");
+    r.language_confidence = 0.4;
+    conv_say(&c, "ok retour", r);
+    cr_assert_str_eq(c.st.language, "nl");
+    cr_assert_eq(nth_say(&c, 0)->article, A_RETURN);
+    /* A language the KB does not have. */
+    lk_kb_t nl_only;
+    lk_kb_init(&nl_only);
+    lk_kb_add(&nl_only, &kb.articles[A_RETURN]);
+    c.env.kb = &nl_only;
+    conv_say(&c, "How do I return it", rd_known(0, 0.9, "en"));
+    cr_assert_str_eq(c.st.language, "nl");
+    /* A language loket cannot speak. */
+    c.env.kb = &kb;
+    conv_say(&c, "Wie kann ich etwas zurückschicken?", rd_known(A_RETURN, 0.9, "de"));
+    cr_assert_str_eq(c.st.language, "nl");
+    lk_kb_free(&nl_only);
+    conv_free(&c);
+}
+
+Test(rules, version_by_tags_when_ids_differ)
+{
+    lk_kb_t k;
+    lk_kb_init(&k);
+    add_article(&k, "retour", "nl", "Retourneren", "NL antwoord", NULL, "returns");
+    add_article(&k, "sending-back", "en", "Sending back", "EN answer", NULL, "returns");
+    conv_t c;
+    conv_init(&c, "en");
+    c.env.kb = &k;
+    conv_say(&c, "how to send back", rd_known(0, 0.9, "en"));
+    cr_assert_eq(nth_say(&c, 0)->article, 1);
+    conv_free(&c);
+    lk_kb_free(&k);
+}
+
+/* ---- never trapped ----------------------------------------------------- */
+
+Test(rules, decline_is_honest_then_hands_over_nl)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_say(&c, "Wat is de zin van het leven?", rd_unknown("nl"));
+    cr_assert_eq(c.st.status, LK_CONV_BOT);
+    const lk_policy_action_t *d = nth_say(&c, 0);
+    cr_assert_eq(d->kind, LK_SAY_DECLINE);
+    cr_assert_eq(d->article, -1);
+    assert_has(d->text, "dat weet ik niet");
+    assert_has(d->text, "medewerker");
+    conv_say(&c, "En hoe zit het met de btw op cadeaubonnen?", rd_unknown("nl"));
+    assert_handoff(&c, LK_HANDOFF_REPEATED_FAILURE);
+    cr_assert_eq(count_says(&c, "bot"), 0, "no second decline");
+    assert_has(nth_say(&c, 0)->text, "kan je vraag niet goed beantwoorden");
+    conv_free(&c);
+}
+
+Test(rules, decline_is_honest_then_hands_over_en)
+{
+    conv_t c;
+    conv_init(&c, "en");
+    conv_say(&c, "What is the meaning of life?", rd_unknown("en"));
+    assert_has(nth_say(&c, 0)->text, "I don't know this");
+    assert_has(nth_say(&c, 0)->text, "person");
+    conv_say(&c, "And VAT on gift cards?", rd_unknown("en"));
+    assert_handoff(&c, LK_HANDOFF_REPEATED_FAILURE);
+    conv_free(&c);
+}
+
+Test(rules, an_answer_resets_the_failures)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_say(&c, "iets onbekends", rd_unknown("nl"));
+    conv_say(&c, "Hoe kan ik retourneren?", rd_known(A_RETURN, 0.9, "nl"));
+    conv_say(&c, "iets anders onbekends", rd_unknown("nl"));
+    cr_assert_eq(c.st.status, LK_CONV_BOT);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DECLINE);
+    conv_free(&c);
+}
+
+Test(rules, did_this_help_no_counts_as_a_failure_nl)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_say(&c, "Hoe kan ik retourneren?", rd_known(A_RETURN, 0.9, "nl"));
+    conv_say(&c, "nee", rd_unknown("nl"));
+    cr_assert_eq(c.st.status, LK_CONV_BOT);
+    cr_assert_eq(c.st.consecutive_declines, 1);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_REPLY);
+    assert_has(nth_say(&c, 0)->text, "medewerker");
+    /* then a question the bot cannot answer: the second failure */
+    conv_say(&c, "kan ik ruilen in de winkel?", rd_unknown("nl"));
+    assert_handoff(&c, LK_HANDOFF_REPEATED_FAILURE);
+    conv_free(&c);
+}
+
+Test(rules, did_this_help_no_counts_as_a_failure_en)
+{
+    conv_t c;
+    conv_init(&c, "en");
+    conv_say(&c, "How do I return?", rd_known(A_RETURN_EN, 0.9, "en"));
+    /* "no, ..." with a new question: one failure, and the question is read */
+    conv_say(&c, "no, I mean something else entirely", rd_unknown("en"));
+    assert_handoff(&c, LK_HANDOFF_REPEATED_FAILURE);
+    conv_free(&c);
+
+    conv_init(&c, "en");
+    c.cfg.max_consecutive_declines = 3;
+    conv_say(&c, "How do I return?", rd_known(A_RETURN_EN, 0.9, "en"));
+    conv_say(&c, "Not really", rd_unknown("en"));
+    cr_assert_eq(c.st.consecutive_declines, 1);
+    assert_has(nth_say(&c, 0)->text, "did not help");
+    conv_free(&c);
+}
+
+Test(rules, did_this_help_yes_and_small_talk)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_say(&c, "Hoe kan ik retourneren?", rd_known(A_RETURN, 0.9, "nl"));
+    conv_say(&c, "Ja, bedankt!", rd_unknown("nl"));
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_REPLY);
+    assert_has(nth_say(&c, 0)->text, "Fijn");
+    cr_assert_eq(c.st.consecutive_declines, 0);
+    conv_say(&c, "hallo", rd_unknown("nl"));
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_REPLY);
+    conv_say(&c, "dank je wel", rd_unknown("nl"));
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_REPLY);
+    cr_assert_eq(c.st.consecutive_declines, 0, "small talk is not a failure");
+    conv_free(&c);
+}
+
+Test(rules, decline_offer_yes_hands_over)
+{
+    conv_t c;
+    conv_init(&c, "en");
+    conv_say(&c, "blah", rd_unknown("en"));
+    conv_say(&c, "yes please", rd_unknown("en"));
+    assert_handoff(&c, LK_HANDOFF_CUSTOMER_REQUEST);
+    conv_free(&c);
+}
+
+Test(rules, complaint_and_anger_hand_over)
+{
+    const char *langs[] = {"nl", "en"};
+    for (int i = 0; i < 2; i++) {
+        conv_t c;
+        conv_init(&c, langs[i]);
+        lk_nlu_reading_t r = rd_known(A_RETURN, 0.9, langs[i]);
+        r.signals.complaint = 0.8;
+        r.signals.negative = 0.8;
+        conv_say(&c, i ? "I want to file a complaint" : "Ik wil een klacht indienen", r);
+        assert_handoff(&c, LK_HANDOFF_COMPLAINT);
+        assert_has(nth_say(&c, 0)->text, i ? "complaint" : "klacht");
+        conv_free(&c);
+
+        conv_init(&c, langs[i]);
+        r = rd_unknown(langs[i]);
+        r.signals.negative = 0.7;
+        conv_say(&c, i ? "This is ridiculous!!" : "Dit is echt belachelijk!!", r);
+        assert_handoff(&c, LK_HANDOFF_NEGATIVE_SENTIMENT);
+        assert_has(nth_say(&c, 0)->text, i ? "sorry" : "spijt");
+        conv_free(&c);
+    }
+}
+
+Test(rules, the_same_question_three_times_hands_over)
+{
+    const char *langs[] = {"nl", "en"};
+    for (int i = 0; i < 2; i++) {
+        conv_t c;
+        conv_init(&c, langs[i]);
+        c.cfg.ask_feedback = false;
+        lk_nlu_reading_t r = rd_known(i ? A_RETURN_EN : A_RETURN, 0.9, langs[i]);
+        conv_say(&c, "retour?", r);
+        r.signals.repeat = 0.9;
+        conv_say(&c, "retour?", r);
+        cr_assert_eq(c.st.status, LK_CONV_BOT);
+        cr_assert_eq(c.st.repeats, 2);
+        conv_say(&c, "retour?", r);
+        assert_handoff(&c, LK_HANDOFF_LOOP);
+        cr_assert_eq(count_says(&c, "bot"), 0);
+        conv_free(&c);
+    }
+    /* Without the NLU's repeat signal: the same article three times in a row. */
+    conv_t c;
+    conv_init(&c, "nl");
+    c.cfg.max_consecutive_declines = 5;
+    conv_say(&c, "retour?", rd_known(A_RETURN, 0.9, "nl"));
+    conv_say(&c, "maar hoe retourneer ik dan", rd_known(A_RETURN, 0.8, "nl"));
+    conv_say(&c, "retourneren hoe", rd_known(A_RETURN, 0.85, "nl"));
+    assert_handoff(&c, LK_HANDOFF_LOOP);
+    conv_free(&c);
+    /* An unanswered question repeated (with more declines allowed). */
+    conv_init(&c, "nl");
+    c.cfg.max_consecutive_declines = 5;
+    lk_nlu_reading_t r = rd_unknown("nl");
+    conv_say(&c, "xyz?", r);
+    r.signals.repeat = 1.0;
+    conv_say(&c, "xyz?", r);
+    conv_say(&c, "xyz?", r);
+    assert_handoff(&c, LK_HANDOFF_LOOP);
+    conv_free(&c);
+}
+
+Test(rules, sensitive_topics_go_to_a_person)
+{
+    const char *langs[] = {"nl", "en"};
+    for (int i = 0; i < 2; i++) {
+        conv_t c;
+        conv_init(&c, langs[i]);
+        conv_say(&c, i ? "my father passed away" : "mijn vader is overleden", rd_known(A_BEREAVEMENT, 0.9, langs[i]));
+        assert_handoff(&c, LK_HANDOFF_SENSITIVE_TOPIC);
+        cr_assert_eq(count_says(&c, "bot"), 0, "no article quoted");
+        assert_has(nth_say(&c, 0)->text, i ? "person" : "mens");
+        conv_free(&c);
+    }
+    /* Also when the NLU would decline but the best match is sensitive. */
+    conv_t c;
+    conv_init(&c, "nl");
+    lk_nlu_reading_t r = rd_unknown("nl");
+    r.top[0] = (lk_nlu_match_t){A_BEREAVEMENT, 0.35};
+    conv_say(&c, "mijn moeder is gestorven wat nu", r);
+    assert_handoff(&c, LK_HANDOFF_SENSITIVE_TOPIC);
+    conv_free(&c);
+}
+
+Test(rules, several_questions)
+{
+    const char *langs[] = {"nl", "en"};
+    for (int i = 0; i < 2; i++) {
+        /* both answerable: two answers, one "did this help?" */
+        conv_t c;
+        conv_init(&c, langs[i]);
+        lk_nlu_reading_t r = rd_known(A_RETURN, 0.9, langs[i]);
+        r.top[1] = (lk_nlu_match_t){A_DELIVERY, 0.8};
+        r.n_top = 2;
+        r.signals.multi_question = 0.9;
+        conv_say(&c, "retour en levering?", r);
+        cr_assert_eq(c.st.status, LK_CONV_BOT);
+        cr_assert_eq(count_says(&c, "bot"), 2);
+        cr_assert_eq(nth_say(&c, 0)->article, i ? A_RETURN_EN : A_RETURN);
+        cr_assert_eq(nth_say(&c, 1)->article, i ? A_DELIVERY_EN : A_DELIVERY);
+        assert_hasnt(nth_say(&c, 0)->text, i ? "Did this help?" : "geholpen");
+        assert_has(nth_say(&c, 1)->text, i ? "Did this help?" : "geholpen");
+        conv_free(&c);
+
+        /* one answerable: what it knows, then a person */
+        conv_init(&c, langs[i]);
+        r.top[1].confidence = 0.2;
+        conv_say(&c, "retour en iets anders?", r);
+        cr_assert_eq(count_says(&c, "bot"), 1);
+        cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_ANSWER);
+        assert_handoff(&c, LK_HANDOFF_COMPLEX);
+        assert_has(nth_say(&c, 1)->text, i ? "several" : "meerdere");
+        conv_free(&c);
+
+        /* none answerable */
+        conv_init(&c, langs[i]);
+        lk_nlu_reading_t u = rd_unknown(langs[i]);
+        u.signals.multi_question = 0.9;
+        conv_say(&c, "dit en dat?", u);
+        assert_handoff(&c, LK_HANDOFF_COMPLEX);
+        cr_assert_eq(count_says(&c, "bot"), 0);
+        conv_free(&c);
+    }
+}
+
+/* ---- after the hand-off --------------------------------------------------- */
+
+Test(rules, queued_and_assigned_the_bot_is_silent)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_type(&c, LK_EV_BUTTON);
+    /* questions it could answer: still no bot */
+    for (int i = 0; i < 5; i++) {
+        conv_say(&c, "Hoe kan ik retourneren?", rd_known(A_RETURN, 0.95, "nl"));
+        cr_assert_eq(count_says(&c, "bot"), 0);
+        cr_assert_eq(c.st.status, LK_CONV_QUEUED);
+    }
+    /* the position changed: told */
+    c.env.queue_length = 0;
+    conv_say(&c, "nog iets", rd_unknown("nl"));
+    cr_assert_eq(count_says(&c, "system"), 1);
+    assert_has(nth_say(&c, 0)->text, "nummer 1");
+    /* same position: quiet for a while, then a reminder */
+    conv_say(&c, "hallo?", rd_unknown("nl"));
+    cr_assert_eq(c.acts.n, 0);
+    conv_say(&c, "hallo??", rd_unknown("nl"));
+    cr_assert_eq(c.acts.n, 0);
+    conv_say(&c, "hallo???", rd_unknown("nl"));
+    cr_assert_eq(count_says(&c, "system"), 1);
+    /* asking for a person again: answered with where they stand */
+    lk_nlu_reading_t p = rd_unknown("nl");
+    p.signals.person_request = 0.9;
+    conv_say(&c, "medewerker!", p);
+    cr_assert_eq(count_says(&c, "system"), 1);
+    cr_assert_null(find_action(&c, LK_ACTION_HANDOFF));
+
+    conv_event(&c, (lk_policy_event_t){.type = LK_EV_AGENT_JOINS, .agent_name = "Sanne"});
+    cr_assert_eq(c.st.status, LK_CONV_ASSIGNED);
+    assert_has(nth_say(&c, 0)->text, "Sanne");
+    cr_assert_str_eq(nth_say(&c, 0)->sender, "system");
+    lk_nlu_reading_t all = rd_known(A_RETURN, 0.99, "nl");
+    all.signals.person_request = 1;
+    all.signals.bot_question = 1;
+    all.signals.negative = 1;
+    conv_say(&c, "ben je een bot", all);
+    cr_assert_eq(c.acts.n, 0, "nothing while assigned");
+    conv_type(&c, LK_EV_TICK);
+    cr_assert_eq(c.acts.n, 0);
+    conv_free(&c);
+}
+
+Test(rules, agent_notices_en)
+{
+    conv_t c;
+    conv_init(&c, "en");
+    conv_type(&c, LK_EV_BUTTON);
+    conv_event(&c, (lk_policy_event_t){.type = LK_EV_AGENT_JOINS, .agent_name = "Sam"});
+    assert_has(nth_say(&c, 0)->text, "Sam from our team is taking over");
+    conv_type(&c, LK_EV_AGENT_LEAVES);
+    cr_assert_eq(c.st.status, LK_CONV_QUEUED);
+    assert_has(nth_say(&c, 0)->text, "back in the queue");
+    conv_event(&c, (lk_policy_event_t){.type = LK_EV_AGENT_JOINS});
+    assert_has(nth_say(&c, 0)->text, "A person from our team is taking over");
+    conv_type(&c, LK_EV_CLOSE);
+    cr_assert_eq(c.st.status, LK_CONV_CLOSED);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_CLOSED_NOTICE);
+    conv_type(&c, LK_EV_CLOSE);
+    cr_assert_eq(c.acts.n, 0);
+    conv_free(&c);
+}
+
+Test(rules, a_reopened_conversation_starts_fresh)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_say(&c, "?", rd_unknown("nl"));
+    lk_nlu_reading_t a = rd_unknown("nl");
+    a.signals.negative = 1;
+    conv_say(&c, "grr", a);
+    conv_type(&c, LK_EV_AGENT_JOINS);
+    conv_type(&c, LK_EV_CLOSE);
+    conv_say(&c, "Hoe kan ik retourneren?", rd_known(A_RETURN, 0.9, "nl"));
+    cr_assert_eq(c.st.status, LK_CONV_BOT);
+    cr_assert_eq(c.st.handoff_reason, LK_HANDOFF_NONE);
+    cr_assert_null(find_action(&c, LK_ACTION_HANDOFF), "no replayed hand-off");
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_GREETING);
+    cr_assert_eq(nth_say(&c, 1)->kind, LK_SAY_ANSWER);
+    cr_assert_eq(c.st.consecutive_declines, 0);
+    cr_assert_eq(c.st.customer_turns, 1);
+    conv_free(&c);
+}
+
+/* ---- outside business hours, no agents online ------------------------------ */
+
+Test(rules, after_hours_queues_and_offers_a_call_back_nl)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    c.cfg = office_cfg();
+    c.env.now_ms = SATURDAY_22;
+    c.env.agents_online = 0;
+    conv_type(&c, LK_EV_BUTTON);
+    assert_handoff(&c, LK_HANDOFF_BUTTON);
+    const char *n = nth_say(&c, 0)->text;
+    assert_has(n, "er nu niet");
+    assert_has(n, "op maandag 9 maart vanaf 09:00");
+    assert_has(n, "telefoonnummer of e-mailadres");
+    assert_hasnt(n, "nummer 3");
+    cr_assert(c.st.away);
+    /* a message without contact details: asked for them, once */
+    conv_say(&c, "Mijn pakket is kapot aangekomen", rd_unknown("nl"));
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_CALLBACK_NOTICE);
+    conv_say(&c, "Het gaat om bestelling 4411", rd_unknown("nl"));
+    cr_assert_eq(c.acts.n, 0);
+    /* a phone number: a call-back request, confirmed */
+    conv_say(&c, "Bel me op 06-12345678 aub", rd_unknown("nl"));
+    const lk_policy_action_t *cb = find_action(&c, LK_ACTION_CALLBACK_REQUEST);
+    cr_assert(cb);
+    cr_assert_str_eq(cb->contact, "06-12345678");
+    cr_assert_str_eq(cb->text, "Bel me op 06-12345678 aub");
+    cr_assert(c.acts.items[0].type == LK_ACTION_CALLBACK_REQUEST, "stored before it is confirmed");
+    assert_has(nth_say(&c, 0)->text, "06-12345678");
+    cr_assert_eq(c.st.callbacks, 1);
+    cr_assert_eq(count_says(&c, "bot"), 0);
+    conv_free(&c);
+}
+
+Test(rules, after_hours_call_back_by_email_en)
+{
+    conv_t c;
+    conv_init(&c, "en");
+    c.cfg = office_cfg();
+    c.env.now_ms = utc_ms(2026, 3, 2, 18, 0); /* Monday 19:00 */
+    lk_nlu_reading_t r = rd_unknown("en");
+    r.signals.person_request = 0.9;
+    conv_say(&c, "human please", r);
+    assert_handoff(&c, LK_HANDOFF_CUSTOMER_REQUEST);
+    assert_has(nth_say(&c, 0)->text, "They are back tomorrow from 09:00.");
+    assert_has(nth_say(&c, 0)->text, "phone number or e-mail");
+    conv_say(&c, "Please mail me at jan.jansen@example.nl.", rd_unknown("en"));
+    const lk_policy_action_t *cb = find_action(&c, LK_ACTION_CALLBACK_REQUEST);
+    cr_assert(cb);
+    cr_assert_str_eq(cb->contact, "jan.jansen@example.nl");
+    assert_has(nth_say(&c, 0)->text, "Thank you");
+    conv_free(&c);
+}
+
+Test(rules, later_today_and_far_away)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    c.cfg = office_cfg();
+    cr_assert_eq(lk_policy_hours_parse("ma-vr 13:00-17:00", &c.cfg), 0);
+    conv_type(&c, LK_EV_BUTTON); /* Monday 10:00 */
+    assert_has(nth_say(&c, 0)->text, "vandaag vanaf 13:00");
+    conv_free(&c);
+    conv_init(&c, "en");
+    c.cfg = office_cfg();
+    cr_assert_eq(lk_policy_holidays_parse("2026-03-02 2026-03-03 2026-03-04 2026-03-05 2026-03-06 2026-03-09", &c.cfg),
+                 0);
+    conv_type(&c, LK_EV_BUTTON);
+    assert_has(nth_say(&c, 0)->text, "on 10 March 2026 from 09:00");
+    conv_free(&c);
+}
+
+Test(rules, no_agent_online_in_hours)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    c.env.agents_online = 0;
+    conv_type(&c, LK_EV_BUTTON);
+    assert_handoff(&c, LK_HANDOFF_BUTTON);
+    assert_has(nth_say(&c, 0)->text, "geen medewerker online");
+    assert_has(nth_say(&c, 0)->text, "telefoonnummer");
+    /* an agent logs in: the customer hears it on the next tick */
+    c.env.agents_online = 1;
+    conv_type(&c, LK_EV_TICK);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_QUEUE_NOTICE);
+    assert_has(nth_say(&c, 0)->text, "weer een medewerker beschikbaar");
+    assert_has(nth_say(&c, 0)->text, "nummer 3");
+    cr_assert_not(c.st.away);
+    /* nothing changed: silent tick */
+    conv_type(&c, LK_EV_TICK);
+    cr_assert_eq(c.acts.n, 0);
+    /* moved up: told */
+    c.env.queue_length = 1;
+    conv_type(&c, LK_EV_TICK);
+    assert_has(nth_say(&c, 0)->text, "nummer 2");
+    /* everyone logs out */
+    c.env.agents_online = 0;
+    conv_type(&c, LK_EV_TICK);
+    assert_has(nth_say(&c, 0)->text, "geen medewerker online");
+    cr_assert(c.st.away);
+    conv_free(&c);
+}
+
+Test(rules, unknown_agent_count_counts_as_available)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    c.env.agents_online = -1;
+    conv_type(&c, LK_EV_BUTTON);
+    assert_has(nth_say(&c, 0)->text, "nummer 3");
+    conv_free(&c);
+}
+
+Test(rules, contact_detection)
+{
+    struct {
+        const char *text, *contact;
+    } cases[] = {
+        {"mijn nummer is +31 6 1234 5678.", "+31 6 1234 5678"},
+        {"(020) 123-4567 graag", "(020) 123-4567"},
+        {"bel 0612345678", "0612345678"},
+        {"mail a.b-c@mail.example.com!", "a.b-c@mail.example.com"},
+        {"order 12345 op 2026-03-02", NULL},
+        {"je@mail", NULL},
+        {"@example.com", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        conv_t c;
+        conv_init(&c, "nl");
+        c.env.agents_online = 0;
+        conv_type(&c, LK_EV_BUTTON);
+        conv_say(&c, cases[i].text, rd_unknown("nl"));
+        const lk_policy_action_t *cb = find_action(&c, LK_ACTION_CALLBACK_REQUEST);
+        if (cases[i].contact) {
+            cr_assert(cb, "no contact found in %s", cases[i].text);
+            cr_assert_str_eq(cb->contact, cases[i].contact);
+        } else {
+            cr_assert_null(cb, "contact found in %s", cases[i].text);
+        }
+        conv_free(&c);
+    }
+}
+
+/* ---- the exhaustive state test ------------------------------------------ */
+
+/* Every sequence of up to DEPTH events from the alphabet of issue 4, after
+ * the greeting, in Dutch and (to a smaller depth) in English. "Time passes"
+ * toggles between Monday 10:00 with agents online and Saturday night with
+ * none; the configuration has office hours, so both paths are walked. */
+
+enum {
+    X_KNOWN,
+    X_UNKNOWN,
+    X_PERSON,
+    X_BUTTON,
+    X_ANGER,
+    X_COMPLAINT,
+    X_BOTQ,
+    X_REPEAT,
+    X_JOIN,
+    X_LEAVE,
+    X_CLOSE,
+    X_TIME,
+    X__N
+};
+
+typedef struct {
+    lk_policy_state_t st;
+    bool in_hours;
+    int declines_in_row; /* bot declines since the last answer or hand-off */
+    int last_q;          /* X_KNOWN, X_UNKNOWN or -1 */
+} node_t;
+
+typedef struct {
+    lk_policy_config_t cfg;
+    const char *lang;
+    uint64_t steps;
+    /* distinct states already round-tripped through encode/decode */
+    lk_policy_state_t *seen;
+    size_t seen_cap, seen_n;
+} walk_t;
+
+static bool state_same(const lk_policy_state_t *a, const lk_policy_state_t *b)
+{
+    return a->status == b->status && a->handoff_reason == b->handoff_reason &&
+           strcmp(a->language, b->language) == 0 && a->consecutive_declines == b->consecutive_declines &&
+           a->customer_turns == b->customer_turns && a->repeats == b->repeats && a->pending == b->pending &&
+           a->last_article == b->last_article && a->away == b->away && a->callback_hinted == b->callback_hinted &&
+           a->callbacks == b->callbacks && a->notice_pos == b->notice_pos && a->quiet_msgs == b->quiet_msgs;
+}
+
+static uint64_t state_hash(const lk_policy_state_t *s)
+{
+    int64_t f[] = {s->status,      s->handoff_reason, s->consecutive_declines, s->customer_turns,
+                   s->repeats,     s->pending,        s->last_article,         s->away,
+                   s->callback_hinted, s->callbacks,  s->notice_pos,           s->quiet_msgs,
+                   s->language[0], s->language[1]};
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        h = (h ^ (uint64_t)f[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Round-trips each distinct state once (the walk meets few distinct states
+ * many times). */
+static void check_round_trip_once(walk_t *w, const lk_policy_state_t *st)
+{
+    if (w->seen_n * 2 >= w->seen_cap) {
+        size_t cap = w->seen_cap ? w->seen_cap * 2 : 4096;
+        lk_policy_state_t *t = calloc(cap, sizeof *t);
+        bool *used = calloc(cap, 1);
+        for (size_t i = 0; i < w->seen_cap; i++) {
+            if (w->seen[i].language[0] == '\0')
+                continue;
+            size_t j = state_hash(&w->seen[i]) & (cap - 1);
+            while (used[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = w->seen[i];
+            used[j] = true;
+        }
+        free(used);
+        free(w->seen);
+        w->seen = t;
+        w->seen_cap = cap;
+    }
+    size_t j = state_hash(st) & (w->seen_cap - 1);
+    while (w->seen[j].language[0] != '\0') {
+        if (state_same(&w->seen[j], st))
+            return;
+        j = (j + 1) & (w->seen_cap - 1);
+    }
+    assert_round_trip(st);
+    w->seen[j] = *st;
+    w->seen_n++;
+}
+
+static lk_policy_env_t walk_env(const node_t *n)
+{
+    lk_policy_env_t env = {.now_ms = n->in_hours ? MONDAY_10 : SATURDAY_22,
+                           .agents_online = n->in_hours ? 2 : 0,
+                           .queue_length = 2,
+                           .est_wait_s = 180,
+                           .kb = &kb};
+    return env;
+}
+
+static lk_nlu_reading_t walk_reading(const walk_t *w, const node_t *n, int x, const char **text)
+{
+    bool en = strcmp(w->lang, "en") == 0;
+    int q = x == X_REPEAT ? (n->last_q >= 0 ? n->last_q : X_KNOWN) : x;
+    lk_nlu_reading_t r = (q == X_KNOWN) ? rd_known(en ? A_RETURN_EN : A_RETURN, 0.92, w->lang) : rd_unknown(w->lang);
+    *text = q == X_KNOWN ? (en ? "How do I return something?" : "Hoe kan ik iets retourneren?")
+                         : (en ? "What is the meaning of life?" : "Wat is de zin van het leven?");
+    switch (x) {
+    case X_PERSON:
+        r.signals.person_request = 0.95;
+        *text = en ? "I want to talk to a person" : "Ik wil een medewerker spreken";
+        break;
+    case X_ANGER:
+        r.signals.negative = 0.9;
+        *text = en ? "This is ridiculous!!" : "Dit is echt belachelijk!!";
+        break;
+    case X_COMPLAINT:
+        r.signals.complaint = 0.9;
+        *text = en ? "I want to file a complaint" : "Ik wil een klacht indienen";
+        break;
+    case X_BOTQ:
+        r.signals.bot_question = 0.95;
+        *text = en ? "Am I talking to a robot?" : "Ben ik met een robot aan het praten?";
+        break;
+    case X_REPEAT:
+        r.signals.repeat = 0.95;
+        break;
+    default:
+        break;
+    }
+    return r;
+}
+
+static void check_step(const walk_t *w, const node_t *n, int x, const lk_policy_state_t *next,
+                       const lk_policy_actions_t *acts, node_t *child)
+{
+    lk_conv_status_t before = n->st.status;
+    const lk_policy_action_t *handoff = NULL;
+    int declines = 0, answers = 0, greetings = 0;
+    for (size_t i = 0; i < acts->n; i++) {
+        const lk_policy_action_t *a = &acts->items[i];
+        cr_assert_neq(a->type, LK_ACTION_CALLBACK_REQUEST, "no contact details were given");
+        if (a->type == LK_ACTION_HANDOFF) {
+            cr_assert_null(handoff, "at most one hand-off a step");
+            handoff = a;
+            cr_assert_neq(a->reason, LK_HANDOFF_NONE);
+            continue;
+        }
+        /* Every message is the bot's or a system notice: automated by construction. */
+        cr_assert(strcmp(a->sender, "bot") == 0 || strcmp(a->sender, "system") == 0, "sender %s", a->sender);
+        cr_assert(a->text && a->text[0] && lk_utf8_valid(a->text, strlen(a->text)));
+        if (strcmp(a->sender, "bot") == 0) {
+            /* No bot message at all while queued or assigned. */
+            cr_assert(before == LK_CONV_BOT || before == LK_CONV_CLOSED, "bot spoke while %s (event %d)",
+                      lk_conv_status_name(before), x);
+            cr_assert(a->kind == LK_SAY_GREETING || a->kind == LK_SAY_ANSWER || a->kind == LK_SAY_DECLINE ||
+                      a->kind == LK_SAY_DISCLOSURE || a->kind == LK_SAY_REPLY);
+            cr_assert(!handoff, "the bot never speaks after handing over");
+        } else {
+            cr_assert(a->kind >= LK_SAY_HANDOFF_NOTICE && a->kind <= LK_SAY_CLOSED_NOTICE);
+            cr_assert(before != LK_CONV_ASSIGNED || x == X_JOIN || x == X_LEAVE || x == X_CLOSE,
+                      "a notice while assigned (event %d)", x);
+        }
+        if (a->kind == LK_SAY_ANSWER) {
+            cr_assert(a->article >= 0 && (size_t)a->article < kb.n_articles);
+            answers++;
+        } else {
+            cr_assert_eq(a->article, -1);
+        }
+        if (a->kind == LK_SAY_DECLINE)
+            declines++;
+        if (a->kind == LK_SAY_GREETING)
+            greetings++;
+        if (a->kind == LK_SAY_HANDOFF_NOTICE) {
+            cr_assert(handoff, "a hand-off notice follows the hand-off");
+            if (n->in_hours)
+                cr_assert(contains(a->text, "3") && contains(a->text, strcmp(w->lang, "en") ? "minuten" : "minutes"),
+                          "position and wait: %s", a->text);
+            else
+                cr_assert(contains(a->text, strcmp(w->lang, "en") ? "telefoonnummer" : "phone number"),
+                          "after hours: call-back offer: %s", a->text);
+        }
+    }
+    /* A person request or the button: queued or assigned in this step. */
+    if (x == X_PERSON || x == X_BUTTON)
+        cr_assert(next->status == LK_CONV_QUEUED || next->status == LK_CONV_ASSIGNED, "event %d left it %s", x,
+                  lk_conv_status_name(next->status));
+    /* A hand-off moves into queued, and only from the bot (or a reopened conversation). */
+    if (handoff) {
+        cr_assert(before == LK_CONV_BOT || before == LK_CONV_CLOSED);
+        cr_assert_eq(next->status, LK_CONV_QUEUED);
+        cr_assert_eq(next->handoff_reason, handoff->reason);
+        cr_assert(acts->items[acts->n - 1].kind == LK_SAY_HANDOFF_NOTICE, "the notice comes last");
+    }
+    if (before == LK_CONV_BOT && next->status == LK_CONV_QUEUED)
+        cr_assert(handoff, "queued without a hand-off action");
+    if (x == X_PERSON && handoff)
+        cr_assert_eq(handoff->reason, LK_HANDOFF_CUSTOMER_REQUEST);
+    if (x == X_BUTTON && handoff)
+        cr_assert_eq(handoff->reason, LK_HANDOFF_BUTTON);
+    if (x == X_COMPLAINT && before == LK_CONV_BOT)
+        cr_assert(handoff && handoff->reason == LK_HANDOFF_COMPLAINT);
+    if (x == X_ANGER && before == LK_CONV_BOT)
+        cr_assert(handoff && handoff->reason == LK_HANDOFF_NEGATIVE_SENTIMENT);
+    /* A reopened conversation greets again and never replays the old hand-off. */
+    if (before == LK_CONV_CLOSED && (x <= X_BUTTON || (x >= X_ANGER && x <= X_REPEAT))) {
+        if (x == X_BUTTON)
+            cr_assert_eq(next->handoff_reason, LK_HANDOFF_BUTTON);
+        else
+            cr_assert_eq(greetings, 1);
+    }
+    cr_assert(greetings == 0 || before == LK_CONV_CLOSED);
+    /* Never two declines in a row without a hand-off. */
+    child->declines_in_row = (before == LK_CONV_CLOSED) ? 0 : n->declines_in_row;
+    if (answers || handoff || next->status != LK_CONV_BOT)
+        child->declines_in_row = 0;
+    child->declines_in_row += handoff ? 0 : declines;
+    cr_assert(child->declines_in_row <= 1, "two declines in a row without a hand-off");
+    cr_assert(declines == 0 || next->consecutive_declines <= w->cfg.max_consecutive_declines - 1);
+}
+
+/* One event x from node n: steps the policy, checks the step, fills child. */
+static void walk_step(walk_t *w, const node_t *n, int x, node_t *child)
+{
+    *child = *n;
+    lk_policy_env_t env = walk_env(n);
+    lk_policy_event_t ev = {.type = LK_EV_TICK};
+    lk_nlu_reading_t r;
+    const char *text = NULL;
+    switch (x) {
+    case X_BUTTON:
+        ev.type = LK_EV_BUTTON;
+        break;
+    case X_JOIN:
+        ev.type = LK_EV_AGENT_JOINS;
+        ev.agent_name = "Sanne";
+        break;
+    case X_LEAVE:
+        ev.type = LK_EV_AGENT_LEAVES;
+        break;
+    case X_CLOSE:
+        ev.type = LK_EV_CLOSE;
+        break;
+    case X_TIME:
+        child->in_hours = !n->in_hours;
+        env = walk_env(child);
+        break;
+    default:
+        r = walk_reading(w, n, x, &text);
+        ev = (lk_policy_event_t){.type = LK_EV_MESSAGE, .text = text, .len = strlen(text), .reading = &r};
+        if (x == X_KNOWN || x == X_UNKNOWN)
+            child->last_q = x;
+        break;
+    }
+    lk_policy_actions_t acts;
+    int rc = lk_policy_step(&w->cfg, &n->st, &ev, &env, &child->st, &acts);
+    cr_assert_eq(rc, 0);
+    w->steps++;
+    check_step(w, n, x, &child->st, &acts, child);
+    lk_policy_actions_free(&acts);
+    check_round_trip_once(w, &child->st);
+}
+
+static void walk(walk_t *w, const node_t *n, int depth)
+{
+    if (depth == 0)
+        return;
+    for (int x = 0; x < X__N; x++) {
+        node_t child;
+        walk_step(w, n, x, &child);
+        walk(w, &child, depth - 1);
+    }
+}
+
+/* The walk below a fixed first event, so Criterion runs the twelve subtrees
+ * in parallel. */
+static void exhaustive(const char *lang, int first, int depth, bool in_hours)
+{
+    walk_t w = {.lang = lang};
+    w.cfg = office_cfg();
+    node_t root = {.in_hours = in_hours, .declines_in_row = 0, .last_q = -1};
+    lk_policy_state_init(&root.st, lang);
+    lk_policy_env_t env = walk_env(&root);
+    lk_policy_event_t start = {.type = LK_EV_START};
+    lk_policy_actions_t acts;
+    cr_assert_eq(lk_policy_step(&w.cfg, &root.st, &start, &env, &root.st, &acts), 0);
+    cr_assert_eq(acts.n, 1);
+    cr_assert_eq(acts.items[0].kind, LK_SAY_GREETING);
+    lk_policy_actions_free(&acts);
+    node_t child;
+    walk_step(&w, &root, first, &child);
+    walk(&w, &child, depth - 1);
+    cr_log_info("%s, first event %d: %llu steps, %zu distinct states", lang, first, (unsigned long long)w.steps,
+                w.seen_n);
+    free(w.seen);
+}
+
+#define EXHAUSTIVE(name, first)                                                                                    \
+    Test(exhaustive, name##_nl, .init = kb_setup, .fini = kb_teardown)                                             \
+    {                                                                                                              \
+        exhaustive("nl", first, 6, true);                                                                          \
+    }                                                                                                              \
+    Test(exhaustive, name##_en_after_hours, .init = kb_setup, .fini = kb_teardown)                                 \
+    {                                                                                                              \
+        exhaustive("en", first, 5, false);                                                                         \
+    }
+
+EXHAUSTIVE(known, X_KNOWN)
+EXHAUSTIVE(unknown, X_UNKNOWN)
+EXHAUSTIVE(person, X_PERSON)
+EXHAUSTIVE(button, X_BUTTON)
+EXHAUSTIVE(anger, X_ANGER)
+EXHAUSTIVE(complaint, X_COMPLAINT)
+EXHAUSTIVE(bot_question, X_BOTQ)
+EXHAUSTIVE(repeat, X_REPEAT)
+EXHAUSTIVE(agent_joins, X_JOIN)
+EXHAUSTIVE(agent_leaves, X_LEAVE)
+EXHAUSTIVE(close, X_CLOSE)
+EXHAUSTIVE(time_passes, X_TIME)
