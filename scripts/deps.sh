@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libwslay-dev libssl-dev zlib1g-dev
             libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libstemmer-dev)
-test_pkgs=(libcriterion-dev nodejs npm sqlite3 clang)
+test_pkgs=(libcriterion-dev nodejs npm sqlite3 clang chromium fonts-dejavu-core)
 bench_pkgs=(nginx-light wrk)
 
 want=("${build_pkgs[@]}")

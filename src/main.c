@@ -158,8 +158,13 @@ static int cmd_kb(int argc, char **argv)
             goto out;
         }
         char *json = lk_kb_to_json(&kb);
-        fputs(json, stdout);
-        fputc('\n', stdout);
+        if (!json) {
+            fprintf(stderr, "loket: the stored knowledge base holds an article that cannot be exported\n");
+            lk_kb_free(&kb);
+            ret = EXIT_INTERNAL;
+            goto out;
+        }
+        fputs(json, stdout); /* ends with a newline */
         free(json);
         lk_kb_free(&kb);
         ret = fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;

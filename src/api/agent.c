@@ -31,7 +31,17 @@ typedef enum {
     OP_VIEW,
     OP_CLAIM,
     OP_REPLY,
-    OP_CLOSE
+    OP_CLOSE,
+    OP_LIST,
+    OP_NOTE,
+    OP_RELEASE,
+    OP_ASSIGN,
+    OP_USERS,
+    OP_USER_HASH,
+    OP_USER_STORE,
+    OP_CALLBACKS,
+    OP_CALLBACK_DONE,
+    OP_WS
 } op_t;
 
 typedef struct {
@@ -45,6 +55,11 @@ typedef struct {
     char *email;
     char *password;
     char *text;
+    char filter[16];   /* OP_LIST: status; OP_CALLBACKS: status */
+    bool mine;         /* OP_LIST */
+    char target[LK_ID_MAX]; /* OP_ASSIGN: user id */
+    lk_user_t new_user;     /* OP_USER_*: the user to create */
+    lk_sub_t *sub;          /* OP_WS */
     lk_user_t user;
     bool user_found;
     bool verified;
@@ -63,6 +78,8 @@ static void ajob_free(ajob_t *j)
     }
     free(j->text);
     lk_user_clear(&j->user);
+    free(j->new_user.display_name);
+    free(j->new_user.password_hash);
     if (j->out)
         json_decref(j->out);
     sodium_memzero(j->new_session, sizeof j->new_session);
@@ -128,28 +145,32 @@ static bool load_conv(ajob_t *j, lk_store_t *st, lk_conv_t *c)
     return true;
 }
 
-static int64_t queue_pos(lk_store_t *st, const lk_conv_t *c)
-{
-    int64_t pos = 0;
-    if (strcmp(c->status, "queued") == 0)
-        lk_store_conv_queue_position(st, c->id, &pos);
-    return pos;
-}
-
 static json_t *agent_conv_json(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n)
 {
-    json_t *o = lk_json_conv(c, queue_pos(st, c), msgs, n);
-    json_object_set_new(o, "assigned_to", c->assigned_to[0] ? json_string(c->assigned_to) : json_null());
+    return lk_json_conv_agent(st, c, msgs, n, lk_time_now_ms());
+}
+
+static json_t *note_json(const lk_note_t *n)
+{
     char ts[LK_RFC3339_LEN];
-    if (c->queued_at > 0) {
-        lk_time_rfc3339(c->queued_at, ts);
-        json_object_set_new(o, "queued_at", json_string(ts));
-    }
-    if (c->disposition)
-        json_object_set_new(o, "disposition", json_string(c->disposition));
-    if (c->rating_comment)
-        json_object_set_new(o, "rating_comment", json_string(c->rating_comment));
-    return o;
+    lk_time_rfc3339(n->created_at, ts);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", n->id, "conversation_id", n->conversation_id,
+                     "author_id", n->author_id, "author_name", n->author_name ? n->author_name : "", "text",
+                     n->text ? n->text : "", "created_at", ts);
+}
+
+static bool is_role(const ajob_t *j, const char *a, const char *b)
+{
+    return strcmp(j->user.role, a) == 0 || (b && strcmp(j->user.role, b) == 0);
+}
+
+/* false after fail() when the user's role is not one of a, b. */
+static bool require_role(ajob_t *j, const char *a, const char *b)
+{
+    if (is_role(j, a, b))
+        return true;
+    fail(j, LK_EAUTH, 403, "forbidden", "your role does not allow this");
+    return false;
 }
 
 static bool may_act(const ajob_t *j, const lk_conv_t *c)
@@ -261,6 +282,14 @@ static void run_view(ajob_t *j, lk_store_t *st, int64_t now)
         char *summary = lk_assist_summary(&c, msgs, n);
         json_object_set_new(j->out, "summary", json_string(summary));
         free(summary);
+        lk_note_t *notes = NULL;
+        size_t n_notes = 0;
+        json_t *arr = json_array();
+        if (lk_store_note_list(st, c.id, &notes, &n_notes) == 0)
+            for (size_t i = 0; i < n_notes; i++)
+                json_array_append_new(arr, note_json(&notes[i]));
+        lk_notes_free(notes, n_notes);
+        json_object_set_new(j->out, "notes", arr);
     }
     lk_msgs_free(msgs, n);
     lk_conv_clear(&c);
@@ -281,7 +310,7 @@ static void run_claim(ajob_t *j, lk_store_t *st, int64_t now)
     lk_msg_t *msgs = NULL;
     size_t n = 0;
     lk_bot_t *bot = lk_bot_acquire(j->app);
-    lk_policy_event_t ev = {.type = LK_EV_AGENT_JOINS};
+    lk_policy_event_t ev = {.type = LK_EV_AGENT_JOINS, .agent_name = j->user.display_name};
     snprintf(c.assigned_to, sizeof c.assigned_to, "%s", j->user.id);
     c.assigned_at = now;
     int rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
@@ -361,6 +390,231 @@ static void run_close(ajob_t *j, lk_store_t *st, int64_t now)
     lk_conv_clear(&c);
 }
 
+static void run_list(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    /* agents see the queue and their own; supervisors and admins everything */
+    const char *status = strcmp(j->filter, "all") == 0 || !j->filter[0] ? NULL : j->filter;
+    const char *who = j->mine || (is_role(j, "agent", NULL) && status && strcmp(status, "queued") != 0)
+                          ? j->user.id
+                          : NULL;
+    if (is_role(j, "agent", NULL) && !status && !j->mine)
+        who = j->user.id;
+    lk_conv_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_conv_list(st, status, who, 500, &v, &n);
+    if (rc) {
+        fail_db(j, rc);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, agent_conv_json(st, &v[i], NULL, 0));
+    lk_convs_free(v, n);
+    j->out = json_pack("{s:o}", "conversations", arr);
+}
+
+static void run_note(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    lk_note_t note = {0};
+    lk_rand_id("n_", note.id, sizeof note.id);
+    snprintf(note.conversation_id, sizeof note.conversation_id, "%s", c.id);
+    snprintf(note.author_id, sizeof note.author_id, "%s", j->user.id);
+    note.author_name = j->user.display_name ? j->user.display_name : j->user.email;
+    note.text = j->text;
+    note.created_at = now;
+    int rc = lk_store_note_insert(st, &note);
+    if (rc) {
+        fail_db(j, rc);
+    } else {
+        j->out = note_json(&note);
+        lk_publish_agents(&j->job, "note", json_deep_copy(j->out));
+    }
+    lk_conv_clear(&c);
+}
+
+/* release (back to the queue) and assign (to another agent) */
+static void run_move(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    if (j->op == OP_ASSIGN && !require_role(j, "supervisor", "admin"))
+        return;
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    lk_user_t target = {0};
+    int rc = 0;
+    if (j->op == OP_RELEASE && (strcmp(c.status, "assigned") != 0 || !may_act(j, &c))) {
+        fail(j, LK_ESTATE, 409, "conflict", "only a conversation assigned to you can be released by you");
+        goto out;
+    }
+    if (j->op == OP_ASSIGN) {
+        if (strcmp(c.status, "queued") != 0 && strcmp(c.status, "assigned") != 0) {
+            fail(j, LK_ESTATE, 409, "conflict", "only a queued or assigned conversation can be assigned");
+            goto out;
+        }
+        rc = lk_store_user_get(st, j->target, &target);
+        if (rc == LK_ENOENT || (rc == 0 && target.disabled)) {
+            fail(j, LK_ENOENT, 400, "invalid_field", "the field \"user_id\" names no active user");
+            goto out;
+        }
+        if (rc) {
+            fail_db(j, rc);
+            goto out;
+        }
+    }
+    lk_msg_t *msgs = NULL;
+    size_t n = 0;
+    lk_bot_t *bot = lk_bot_acquire(j->app);
+    if (j->op == OP_RELEASE) {
+        lk_policy_event_t ev = {.type = LK_EV_AGENT_LEAVES};
+        rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
+    } else {
+        bool was_queued = strcmp(c.status, "queued") == 0;
+        snprintf(c.assigned_to, sizeof c.assigned_to, "%s", target.id);
+        c.assigned_at = now;
+        lk_policy_event_t ev = {.type = LK_EV_AGENT_JOINS, .agent_name = target.display_name};
+        if (was_queued) {
+            rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
+        } else { /* from one agent to another: the policy state stays; tell the customer */
+            lk_policy_state_t state, next;
+            lk_policy_actions_t actions = {NULL, 0};
+            lk_policy_env_t env = {.kb = &bot->kb};
+            lk_queue_env(st, &c, now, &env);
+            if (lk_policy_state_decode(c.policy_state, &state) != 0)
+                lk_policy_state_init(&state, c.language);
+            state.status = LK_CONV_ASSIGNED;
+            rc = lk_policy_step(&j->app->policy, &state, &ev, &env, &next, &actions);
+            for (size_t i = 0; rc == 0 && i < actions.n; i++) {
+                if (actions.items[i].type != LK_ACTION_SAY)
+                    continue;
+                lk_msg_t m = {0};
+                snprintf(m.sender, sizeof m.sender, "%s", actions.items[i].sender);
+                m.automated = true;
+                m.text = actions.items[i].text;
+                actions.items[i].text = NULL;
+                m.created_at = now;
+                rc = lk_turn_store_msg(st, &j->job, &c, &m, &msgs, &n);
+            }
+            lk_policy_actions_free(&actions);
+            c.updated_at = now;
+            if (rc == 0)
+                rc = lk_store_conv_update(st, &c);
+            if (rc == 0)
+                lk_publish_agents(&j->job, "conversation", agent_conv_json(st, &c, NULL, 0));
+        }
+    }
+    lk_bot_release(bot);
+    lk_msgs_free(msgs, n);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, j->op == OP_RELEASE ? "conversation.release" : "conversation.assign",
+                            c.id, j->op == OP_ASSIGN ? target.id : NULL);
+    if (rc)
+        fail_db(j, rc);
+    else
+        j->out = agent_conv_json(st, &c, NULL, 0);
+out:
+    lk_user_clear(&target);
+    lk_conv_clear(&c);
+}
+
+static void run_users(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now) || !require_role(j, "admin", NULL))
+        return;
+    lk_user_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_user_list(st, &v, &n);
+    if (rc) {
+        fail_db(j, rc);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *u = user_json(&v[i]);
+        json_object_set_new(u, "disabled", json_boolean(v[i].disabled));
+        json_array_append_new(arr, u);
+    }
+    lk_users_free(v, n);
+    j->out = json_pack("{s:o}", "users", arr);
+}
+
+static void run_user_hash(ajob_t *j)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, j->password, strlen(j->password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        fail(j, LK_ENOMEM, 500, "internal", "not enough memory to hash the password");
+        return;
+    }
+    j->new_user.password_hash = lk_xstrdup(hash);
+}
+
+static void run_user_store(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now) || !require_role(j, "admin", NULL))
+        return;
+    lk_rand_id("u_", j->new_user.id, sizeof j->new_user.id);
+    j->new_user.created_at = now;
+    int rc = lk_store_user_insert(st, &j->new_user);
+    if (rc == LK_EEXIST) {
+        fail(j, rc, 409, "conflict", "a user with this e-mail address exists already");
+        return;
+    }
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "user.add", NULL, j->new_user.id);
+    if (rc)
+        fail_db(j, rc);
+    else
+        j->out = user_json(&j->new_user);
+}
+
+static void run_callbacks(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    lk_callback_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_callback_list(st, strcmp(j->filter, "all") == 0 ? NULL : j->filter, 500, &v, &n);
+    if (rc) {
+        fail_db(j, rc);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char ts[LK_RFC3339_LEN];
+        lk_time_rfc3339(v[i].created_at, ts);
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", v[i].id, "conversation_id",
+                                             v[i].conversation_id, "contact", v[i].contact ? v[i].contact : "",
+                                             "text", v[i].text ? v[i].text : "", "status", v[i].status,
+                                             "created_at", ts));
+    }
+    lk_callbacks_free(v, n);
+    j->out = json_pack("{s:o}", "callbacks", arr);
+}
+
+static void run_callback_done(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    int rc = lk_store_callback_done(st, j->id, j->user.id, now);
+    if (rc == LK_ENOENT)
+        fail(j, rc, 404, "not_found", "no call-back request with this id");
+    else if (rc)
+        fail_db(j, rc);
+    else if ((rc = lk_store_audit(st, now, j->user.id, "callback.done", NULL, j->id)) != 0)
+        fail_db(j, rc);
+    else
+        j->out = json_pack("{s:s, s:s}", "id", j->id, "status", "done");
+}
+
 static void job_run(lk_job_t *job, lk_store_t *st)
 {
     ajob_t *j = (ajob_t *)job;
@@ -397,6 +651,34 @@ static void job_run(lk_job_t *job, lk_store_t *st)
     case OP_CLOSE:
         run_close(j, st, now);
         break;
+    case OP_LIST:
+        run_list(j, st, now);
+        break;
+    case OP_NOTE:
+        run_note(j, st, now);
+        break;
+    case OP_RELEASE:
+    case OP_ASSIGN:
+        run_move(j, st, now);
+        break;
+    case OP_USERS:
+        run_users(j, st, now);
+        break;
+    case OP_USER_HASH:
+        run_user_hash(j);
+        break;
+    case OP_USER_STORE:
+        run_user_store(j, st, now);
+        break;
+    case OP_CALLBACKS:
+        run_callbacks(j, st, now);
+        break;
+    case OP_CALLBACK_DONE:
+        run_callback_done(j, st, now);
+        break;
+    case OP_WS:
+        authenticate(j, st, now);
+        break;
     }
 }
 
@@ -411,6 +693,21 @@ static void set_cookie(ajob_t *j, const char *value, int64_t max_age)
 static void job_done(lk_job_t *job)
 {
     ajob_t *j = (ajob_t *)job;
+    if (j->op == OP_WS) {
+        if (j->job.rc) {
+            lk_hub_sub_cancel(j->sub);
+            lk_respond_error(j->req, j->status ? j->status : 500, j->err_code ? j->err_code : "internal", "%s",
+                             j->err_msg);
+        } else {
+            lk_ws_t *ws = lk_http_ws_accept(j->req, &lk_hub_ws_callbacks, j->sub);
+            if (ws)
+                lk_hub_sub_attach(j->sub, ws, NULL, NULL, 0);
+            else
+                lk_hub_sub_cancel(j->sub);
+        }
+        ajob_free(j);
+        return;
+    }
     if (j->job.rc) {
         if (!j->err_code)
             fail_db(j, j->job.rc);
@@ -443,7 +740,13 @@ static void job_done(lk_job_t *job)
         lk_respond_json(j->req, 200, j->out);
         j->out = NULL;
         break;
+    case OP_USER_HASH:
+        j->op = OP_USER_STORE;
+        lk_pool_submit(j->app->writer, &j->job);
+        return;
     case OP_REPLY:
+    case OP_NOTE:
+    case OP_USER_STORE:
         lk_respond_json(j->req, 201, j->out);
         j->out = NULL;
         break;
@@ -583,7 +886,147 @@ static void h_close(lk_http_req_t *req, void *ud)
     with_text(req, ud, OP_CLOSE, "disposition", 200);
 }
 
+static void h_list(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    ajob_t *j = ajob_new(req, app, OP_LIST, false);
+    if (!j)
+        return;
+    lk_str_t v;
+    if (lk_http_req_query(req, "status", &v)) {
+        static const char *const ok[] = {"queued", "assigned", "closed", "bot", "all"};
+        bool valid = false;
+        for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+            valid = valid || lk_str_eq_cstr(v, ok[i]);
+        if (!valid) {
+            lk_respond_error(req, 400, "invalid_field",
+                             "the parameter \"status\" must be queued, assigned, closed, bot or all");
+            ajob_free(j);
+            return;
+        }
+        memcpy(j->filter, v.base, v.len);
+    }
+    j->mine = lk_http_req_query(req, "mine", &v) && (lk_str_eq_cstr(v, "1") || lk_str_eq_cstr(v, "true"));
+    lk_pool_submit(app->readers, &j->job);
+}
+
+static void h_note(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    with_text(req, ud, OP_NOTE, "text", (size_t)app->cfg.max_text);
+}
+
+static void h_release(lk_http_req_t *req, void *ud)
+{
+    submit(req, ud, OP_RELEASE, true);
+}
+
+static void h_assign(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    ajob_t *j = ajob_new(req, app, OP_ASSIGN, true);
+    if (!j)
+        return;
+    json_t *body = lk_parse_body(req);
+    const char *uid = NULL;
+    if (body && lk_body_string(req, body, "user_id", LK_ID_MAX - 1, true, &uid)) {
+        snprintf(j->target, sizeof j->target, "%s", uid);
+        json_decref(body);
+        lk_pool_submit(app->writer, &j->job);
+        return;
+    }
+    json_decref(body);
+    ajob_free(j);
+}
+
+static void h_users(lk_http_req_t *req, void *ud)
+{
+    submit(req, ud, OP_USERS, false);
+}
+
+static void h_user_add(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    ajob_t *j = ajob_new(req, app, OP_USER_HASH, true);
+    if (!j)
+        return;
+    json_t *body = lk_parse_body(req);
+    const char *email = NULL, *role = NULL, *name = NULL, *password = NULL;
+    if (!body || !lk_body_string(req, body, "email", 253, true, &email) ||
+        !lk_body_string(req, body, "role", 15, true, &role) ||
+        !lk_body_string(req, body, "display_name", 200, false, &name) ||
+        !lk_body_string(req, body, "password", 1024, true, &password)) {
+        json_decref(body);
+        ajob_free(j);
+        return;
+    }
+    if (!strchr(email, '@')) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"email\" must be an e-mail address");
+    } else if (strcmp(role, "agent") && strcmp(role, "supervisor") && strcmp(role, "admin")) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"role\" must be agent, supervisor or admin");
+    } else if (strlen(password) < 8) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"password\" must have at least 8 characters");
+    } else {
+        snprintf(j->new_user.email, sizeof j->new_user.email, "%s", email);
+        snprintf(j->new_user.role, sizeof j->new_user.role, "%s", role);
+        j->new_user.display_name = lk_xstrdup(name ? name : email);
+        j->password = lk_xstrdup(password);
+        json_decref(body);
+        lk_pool_submit(app->cpu, &j->job); /* hash first, then store (job_done) */
+        return;
+    }
+    json_decref(body);
+    ajob_free(j);
+}
+
+static void h_callbacks(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    ajob_t *j = ajob_new(req, app, OP_CALLBACKS, false);
+    if (!j)
+        return;
+    lk_str_t v;
+    snprintf(j->filter, sizeof j->filter, "open");
+    if (lk_http_req_query(req, "status", &v)) {
+        if (!lk_str_eq_cstr(v, "open") && !lk_str_eq_cstr(v, "done") && !lk_str_eq_cstr(v, "all")) {
+            lk_respond_error(req, 400, "invalid_field", "the parameter \"status\" must be open, done or all");
+            ajob_free(j);
+            return;
+        }
+        snprintf(j->filter, sizeof j->filter, "%.*s", (int)v.len, v.base);
+    }
+    lk_pool_submit(app->readers, &j->job);
+}
+
+static void h_callback_done(lk_http_req_t *req, void *ud)
+{
+    submit(req, ud, OP_CALLBACK_DONE, true);
+}
+
+static void h_agent_ws(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    if (!lk_http_req_is_websocket(req)) {
+        lk_respond_error(req, 400, "not_websocket", "this endpoint expects a WebSocket upgrade");
+        return;
+    }
+    ajob_t *j = ajob_new(req, app, OP_WS, true); /* a browser's WebSocket carries Origin */
+    if (!j)
+        return;
+    j->sub = lk_hub_sub_new(lk_http_req_loop(req), LK_TOPIC_AGENTS, 0);
+    lk_pool_submit(app->readers, &j->job);
+}
+
 static const lk_http_route_t routes[] = {
+    {"GET", "/api/v1/agent/ws", h_agent_ws},
+    {"GET", "/api/v1/agent/conversations", h_list},
+    {"POST", "/api/v1/agent/conversations/:id/notes", h_note},
+    {"POST", "/api/v1/agent/conversations/:id/release", h_release},
+    {"POST", "/api/v1/agent/conversations/:id/assign", h_assign},
+    {"GET", "/api/v1/agent/callbacks", h_callbacks},
+    {"POST", "/api/v1/agent/callbacks/:id/done", h_callback_done},
+    {"GET", "/api/v1/admin/users", h_users},
+    {"POST", "/api/v1/admin/users", h_user_add},
     {"POST", "/api/v1/auth/login", h_login},
     {"POST", "/api/v1/auth/logout", h_logout},
     {"GET", "/api/v1/auth/me", h_me},

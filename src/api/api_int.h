@@ -143,8 +143,26 @@ void lk_api_not_found(lk_http_req_t *req, void *ud);
  * handlers alike. */
 int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
                   const lk_bot_t *bot, int64_t now, lk_msg_t **msgs, size_t *n_msgs);
-/* Stores one message with the conversation's next seq and queues its event. */
+/* Stores one message with the conversation's next seq and queues its events
+ * (the conversation's stream and the agents' stream). */
 int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *m, lk_msg_t **msgs,
                       size_t *n_msgs);
+
+/* Queues a tick job (tick.c) on the writer. */
+void lk_tick_submit(struct lk_app *app);
+
+/* The topic of the agents' stream (every message and conversation change). */
+#define LK_TOPIC_AGENTS "agents"
+/* Queues {"type": type, type: payload} for the agents' stream (payload taken). */
+void lk_publish_agents(lk_job_t *job, const char *type, json_t *payload);
+/* What the policy needs to know of people and the queue for conv at now. */
+void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_env_t *env);
+/* Seconds until a person answers at this queue position; -1 unknown. */
+int64_t lk_queue_estimate_wait_s(lk_store_t *st, int64_t position, int64_t now);
+/* The conversation as agents see it: customer view plus assignment, queue
+ * times and (when queued) the wait estimate. */
+json_t *lk_json_conv_agent(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n, int64_t now);
+/* The customer's view with queue position, wait estimate and agent name. */
+json_t *lk_json_conv_customer(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n, int64_t now);
 
 #endif

@@ -71,6 +71,15 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
     struct lk_app *app = lk_xcalloc(1, sizeof *app);
     app->cfg = *cfg;
     lk_policy_config_default(&app->policy);
+    for (size_t i = 0; i < cfg->n_extra; i++) {
+        rc = lk_policy_config_set(&app->policy, cfg->extra[i].name + 7, cfg->extra[i].value);
+        if (rc) {
+            LK_ERROR(MODULE, "option %s: %s", cfg->extra[i].name,
+                     rc == LK_ENOENT ? "no such policy option (see docs/policy.md)" : "invalid value");
+            free(app);
+            return LK_EINVAL;
+        }
+    }
     pthread_mutex_init(&app->bot_mu, NULL);
     pthread_mutex_init(&app->watch_mu, NULL);
     pthread_cond_init(&app->watch_cv, NULL);

@@ -4,7 +4,8 @@
  * thread looks at the database's knowledge-base version every kb_poll_ms and,
  * when `loket kb import` (from any process) changed it, builds a new bundle
  * off to the side and swaps it in; turns in progress keep the bundle they
- * started with.
+ * started with. The same thread hands the writer a tick job every tick_ms
+ * (tick.c).
  */
 #include "api/api_int.h"
 
@@ -60,6 +61,7 @@ static void *watch_main(void *arg)
         LK_ERROR(MODULE, "knowledge-base watcher cannot open the database: %s", lk_strerror(rc));
         return NULL;
     }
+    int64_t next_tick = lk_time_mono_ns() / 1000000 + app->cfg.tick_ms;
     pthread_mutex_lock(&app->watch_mu);
     while (!app->watch_stop) {
         struct timespec until;
@@ -72,6 +74,11 @@ static void *watch_main(void *arg)
             break;
         pthread_mutex_unlock(&app->watch_mu);
 
+        int64_t now_ms = lk_time_mono_ns() / 1000000;
+        if (now_ms >= next_tick) {
+            lk_tick_submit(app);
+            next_tick = now_ms + app->cfg.tick_ms;
+        }
         int64_t version = 0;
         lk_bot_t *cur = lk_bot_acquire(app);
         int64_t have = cur->version;

@@ -14,7 +14,7 @@
 
 #define MODULE "customer"
 
-typedef enum { OP_CREATE, OP_MESSAGE, OP_GET, OP_HANDOFF, OP_RATING, OP_WS } op_t;
+typedef enum { OP_CREATE, OP_MESSAGE, OP_GET, OP_HANDOFF, OP_RATING, OP_WS, OP_FEEDBACK } op_t;
 
 typedef struct {
     lk_job_t job;
@@ -27,6 +27,8 @@ typedef struct {
     char *text;
     int score;
     char *comment;
+    char message_id[LK_ID_MAX];
+    bool helpful;
     int64_t after;
     lk_sub_t *sub;
     /* results */
@@ -95,14 +97,6 @@ static bool load_conv(cjob_t *j, lk_store_t *st, lk_conv_t *c)
     return true;
 }
 
-static int64_t queue_pos(lk_store_t *st, const lk_conv_t *c)
-{
-    int64_t pos = 0;
-    if (strcmp(c->status, "queued") == 0)
-        lk_store_conv_queue_position(st, c->id, &pos);
-    return pos;
-}
-
 static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
 {
     lk_conv_t c = {0};
@@ -139,56 +133,100 @@ static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
     lk_conv_clear(&c);
 }
 
-static void run_message(cjob_t *j, lk_store_t *st, int64_t now)
+/* Stores text as the customer's message and runs the bot's turn on it. */
+static int customer_turn(cjob_t *j, lk_store_t *st, lk_conv_t *c, const char *text, int64_t now, lk_msg_t **msgs,
+                         size_t *n)
 {
-    lk_conv_t c;
-    if (!load_conv(j, st, &c))
-        return;
     /* what the customer said before, for the NLU's repeat signal */
     lk_msg_t *prev = NULL;
     size_t n_prev = 0;
-    int rc = lk_store_msg_list_recent(st, c.id, "customer", 5, &prev, &n_prev);
-    if (rc) {
-        fail_db(j, rc);
-        lk_conv_clear(&c);
-        return;
-    }
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
+    int rc = lk_store_msg_list_recent(st, c->id, "customer", 5, &prev, &n_prev);
+    if (rc)
+        return rc;
     lk_msg_t m = {0};
     snprintf(m.sender, sizeof m.sender, "customer");
     m.automated = false;
-    m.text = lk_xstrdup(j->text);
+    m.text = lk_xstrdup(text);
     m.created_at = now;
-    rc = lk_turn_store_msg(st, &j->job, &c, &m, &msgs, &n);
+    rc = lk_turn_store_msg(st, &j->job, c, &m, msgs, n);
 
     lk_bot_t *bot = lk_bot_acquire(j->app);
     if (rc == 0) {
         const char **texts = lk_xcalloc(n_prev ? n_prev : 1, sizeof *texts);
         for (size_t i = 0; i < n_prev; i++)
             texts[i] = prev[i].text;
-        lk_nlu_context_t ctx = {texts, n_prev, c.language};
+        lk_nlu_context_t ctx = {texts, n_prev, c->language};
         lk_nlu_reading_t reading;
-        rc = lk_nlu_read(bot->nlu, j->text, strlen(j->text), &ctx, &reading);
+        rc = lk_nlu_read(bot->nlu, text, strlen(text), &ctx, &reading);
         free(texts);
         if (rc == 0) {
-            lk_policy_event_t ev = {.type = LK_EV_MESSAGE, .text = j->text, .len = strlen(j->text),
-                                    .reading = &reading};
-            rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
+            lk_policy_event_t ev = {.type = LK_EV_MESSAGE, .text = text, .len = strlen(text), .reading = &reading};
+            rc = lk_turn_apply(j->app, st, &j->job, c, &ev, bot, now, msgs, n);
         }
     }
     lk_bot_release(bot);
     lk_msgs_free(prev, n_prev);
+    return rc;
+}
+
+static void turn_result(cjob_t *j, lk_store_t *st, lk_conv_t *c, lk_msg_t *msgs, size_t n, int64_t now)
+{
+    j->out = json_object();
+    json_object_set_new(j->out, "conversation", lk_json_conv_customer(st, c, NULL, 0, now));
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, lk_json_msg(&msgs[i]));
+    json_object_set_new(j->out, "messages", arr);
+}
+
+static void run_message(cjob_t *j, lk_store_t *st, int64_t now)
+{
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    lk_msg_t *msgs = NULL;
+    size_t n = 0;
+    int rc = customer_turn(j, st, &c, j->text, now, &msgs, &n);
     if (rc) {
         fail_db(j, rc);
     } else {
-        j->out = json_object();
-        json_object_set_new(j->out, "conversation", lk_json_conv(&c, queue_pos(st, &c), NULL, 0));
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(arr, lk_json_msg(&msgs[i]));
-        json_object_set_new(j->out, "messages", arr);
+        turn_result(j, st, &c, msgs, n, now);
         j->status = 201;
+    }
+    lk_msgs_free(msgs, n);
+    lk_conv_clear(&c);
+}
+
+/* "Did this help?" answered with a button. The answer is recorded on the bot
+ * message; a "no" while the bot still has the conversation is also the
+ * customer's reply in the conversation (as if they typed it), so the policy
+ * counts it as a failure and offers a person. */
+static void run_feedback(cjob_t *j, lk_store_t *st, int64_t now)
+{
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    lk_msg_t target = {0};
+    int rc = lk_store_msg_get(st, j->message_id, &target);
+    if (rc == LK_ENOENT || (rc == 0 && (strcmp(target.conversation_id, c.id) != 0 ||
+                                        strcmp(target.sender, "bot") != 0 || !target.article_id))) {
+        fail(j, LK_ENOENT, 404, "not_found", "no bot answer with this message_id in this conversation");
+        lk_msg_clear(&target);
+        lk_conv_clear(&c);
+        return;
+    }
+    lk_msg_clear(&target);
+    lk_msg_t *msgs = NULL;
+    size_t n = 0;
+    if (rc == 0)
+        rc = lk_store_feedback_set(st, c.id, j->message_id, j->helpful, now);
+    if (rc == 0 && !j->helpful && strcmp(c.status, "bot") == 0)
+        rc = customer_turn(j, st, &c, strcmp(c.language, "en") == 0 ? "No" : "Nee", now, &msgs, &n);
+    if (rc) {
+        fail_db(j, rc);
+    } else {
+        turn_result(j, st, &c, msgs, n, now);
+        j->status = 200;
     }
     lk_msgs_free(msgs, n);
     lk_conv_clear(&c);
@@ -205,7 +243,7 @@ static void run_get(cjob_t *j, lk_store_t *st)
     if (rc) {
         fail_db(j, rc);
     } else {
-        j->out = lk_json_conv(&c, queue_pos(st, &c), msgs, n);
+        j->out = lk_json_conv_customer(st, &c, msgs, n, lk_time_now_ms());
         j->status = 200;
     }
     lk_msgs_free(msgs, n);
@@ -226,7 +264,7 @@ static void run_handoff(cjob_t *j, lk_store_t *st, int64_t now)
     if (rc) {
         fail_db(j, rc);
     } else {
-        j->out = lk_json_conv(&c, queue_pos(st, &c), NULL, 0);
+        j->out = lk_json_conv_customer(st, &c, NULL, 0, now);
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(arr, lk_json_msg(&msgs[i]));
@@ -252,7 +290,7 @@ static void run_rating(cjob_t *j, lk_store_t *st, int64_t now)
     if (rc) {
         fail_db(j, rc);
     } else {
-        j->out = lk_json_conv(&c, queue_pos(st, &c), NULL, 0);
+        j->out = lk_json_conv_customer(st, &c, NULL, 0, now);
         j->status = 200;
     }
     lk_conv_clear(&c);
@@ -306,6 +344,9 @@ static void job_run(lk_job_t *job, lk_store_t *st)
         break;
     case OP_WS:
         run_ws(j, st);
+        break;
+    case OP_FEEDBACK:
+        run_feedback(j, st, now);
         break;
     }
 }
@@ -488,6 +529,32 @@ static void h_rating(lk_http_req_t *req, void *ud)
     cjob_free(j);
 }
 
+static void h_feedback(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    cjob_t *j = authed_job(req, app, OP_FEEDBACK);
+    if (!j)
+        return;
+    json_t *body = lk_parse_body(req);
+    const char *mid = NULL;
+    if (body && lk_body_string(req, body, "message_id", LK_ID_MAX - 1, true, &mid)) {
+        json_t *helpful = json_object_get(body, "helpful");
+        if (!helpful) {
+            lk_respond_error(req, 400, "missing_field", "the field \"helpful\" is required");
+        } else if (!json_is_boolean(helpful)) {
+            lk_respond_error(req, 400, "invalid_field", "the field \"helpful\" must be true or false");
+        } else {
+            snprintf(j->message_id, sizeof j->message_id, "%s", mid);
+            j->helpful = json_is_true(helpful);
+            json_decref(body);
+            lk_pool_submit(app->writer, &j->job);
+            return;
+        }
+    }
+    json_decref(body);
+    cjob_free(j);
+}
+
 static void h_ws(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
@@ -530,6 +597,7 @@ static const lk_http_route_t routes[] = {
     {"POST", "/api/v1/conversations/:id/handoff", h_handoff},
     {"POST", "/api/v1/conversations/:id/rating", h_rating},
     {"GET", "/api/v1/conversations/:id/ws", h_ws},
+    {"POST", "/api/v1/conversations/:id/feedback", h_feedback},
 };
 
 void lk_api_customer_routes(const lk_http_route_t **r, size_t *n)

@@ -105,8 +105,14 @@ static void deliver(void *arg)
     lk_event_release(ev);
 }
 
+/* Events of topics without their own numbering (the agents' stream) are
+ * numbered here; only the writer thread publishes, so in commit order. */
+static atomic_llong stream_seq;
+
 void lk_hub_publish(struct lk_app *app, lk_event_t *ev)
 {
+    if (ev->seq == 0)
+        ev->seq = (int64_t)atomic_fetch_add(&stream_seq, 1) + 1;
     size_t n = lk_http_server_loop_count(app->http);
     for (size_t i = 0; i < n; i++) {
         atomic_fetch_add(&ev->refs, 1);

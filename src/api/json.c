@@ -59,6 +59,54 @@ json_t *lk_json_conv(const lk_conv_t *c, int64_t queue_position, const lk_msg_t 
     return j;
 }
 
+static void set_time(json_t *o, const char *key, int64_t ms)
+{
+    if (ms > 0)
+        json_object_set_new(o, key, time_or_null(ms));
+}
+
+/* Queue position and wait estimate of a queued conversation. */
+static void add_queue(lk_store_t *st, json_t *o, const lk_conv_t *c, int64_t now)
+{
+    int64_t pos = 0;
+    if (strcmp(c->status, "queued") == 0)
+        lk_store_conv_queue_position(st, c->id, &pos);
+    json_object_set_new(o, "queue_position", pos > 0 ? json_integer(pos) : json_null());
+    if (pos > 0) {
+        int64_t est = lk_queue_estimate_wait_s(st, pos, now);
+        json_object_set_new(o, "estimated_wait_seconds", est >= 0 ? json_integer(est) : json_null());
+    }
+}
+
+json_t *lk_json_conv_customer(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n, int64_t now)
+{
+    json_t *o = lk_json_conv(c, 0, msgs, n);
+    add_queue(st, o, c, now);
+    if (strcmp(c->status, "assigned") == 0 && c->assigned_to[0]) {
+        lk_user_t u = {0};
+        if (lk_store_user_get(st, c->assigned_to, &u) == 0)
+            json_object_set_new(o, "agent_name", json_string(u.display_name ? u.display_name : ""));
+        lk_user_clear(&u);
+    }
+    return o;
+}
+
+json_t *lk_json_conv_agent(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n, int64_t now)
+{
+    json_t *o = lk_json_conv_customer(st, c, msgs, n, now);
+    json_object_set_new(o, "assigned_to", c->assigned_to[0] ? json_string(c->assigned_to) : json_null());
+    set_time(o, "queued_at", c->queued_at);
+    set_time(o, "assigned_at", c->assigned_at);
+    set_time(o, "closed_at", c->closed_at);
+    if (strcmp(c->status, "queued") == 0 && c->queued_at > 0)
+        json_object_set_new(o, "waiting_seconds", json_integer((now - c->queued_at) / 1000));
+    if (c->disposition)
+        json_object_set_new(o, "disposition", json_string(c->disposition));
+    if (c->rating_comment)
+        json_object_set_new(o, "rating_comment", json_string(c->rating_comment));
+    return o;
+}
+
 char *lk_json_dump(const json_t *j, size_t *len)
 {
     char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(4));

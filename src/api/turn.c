@@ -1,8 +1,11 @@
 /*
  * One policy step applied to a stored conversation, inside a writer job: the
- * policy decides (pure), this file carries out its actions durably: the
+ * policy decides (pure), this file observes what it needs to know (agents
+ * online, queue, recent waits) and carries out its actions durably: the
  * messages it asks for (numbered with the conversation's next seq and queued
- * for the WebSocket hub), the hand-off, and the new state.
+ * for the WebSocket hub), the hand-off, call-back requests, and the new state.
+ * Every change of a conversation's status or assignment is also published to
+ * the agents' stream.
  */
 #include "api/api_int.h"
 
@@ -10,6 +13,56 @@
 #include <string.h>
 
 #define MODULE "turn"
+#define WAIT_WINDOW_MS (24LL * 3600 * 1000)
+#define WAIT_SAMPLES 50
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int64_t lk_queue_estimate_wait_s(lk_store_t *st, int64_t position, int64_t now)
+{
+    if (position <= 0)
+        return -1;
+    int64_t *waits = NULL;
+    size_t n = 0;
+    if (lk_store_recent_waits(st, now - WAIT_WINDOW_MS, WAIT_SAMPLES, &waits, &n) != 0 || n == 0) {
+        free(waits);
+        return -1;
+    }
+    qsort(waits, n, sizeof *waits, cmp_i64);
+    int64_t median_ms = waits[n / 2];
+    free(waits);
+    /* the median real wait for the head of the queue, one more for each
+     * conversation ahead */
+    return (median_ms * position + 999) / 1000;
+}
+
+void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_env_t *env)
+{
+    int64_t agents = -1, position = 0, queued = 0;
+    if (lk_store_session_count_users(st, now, &agents) != 0)
+        agents = -1;
+    if (strcmp(conv->status, "queued") == 0)
+        lk_store_conv_queue_position(st, conv->id, &position);
+    if (position == 0 && lk_store_conv_count_queued(st, &queued) == 0)
+        position = queued + 1; /* where it would stand if it joined now */
+    env->now_ms = now;
+    env->agents_online = agents > INT32_MAX ? INT32_MAX : (int)agents;
+    env->queue_length = position > 0 ? position - 1 : -1;
+    env->est_wait_s = lk_queue_estimate_wait_s(st, position, now);
+}
+
+void lk_publish_agents(lk_job_t *job, const char *type, json_t *payload)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "type", json_string(type));
+    json_object_set_new(o, type, payload);
+    lk_job_add_event(job, lk_event_new(LK_TOPIC_AGENTS, 0, lk_json_dump(o, NULL)));
+    json_decref(o);
+}
 
 int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *m, lk_msg_t **msgs, size_t *n_msgs)
 {
@@ -24,21 +77,26 @@ int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *
     conv->next_seq++;
     json_t *j = lk_json_msg(m);
     lk_job_add_event(job, lk_event_new(conv->id, m->seq, lk_json_dump(j, NULL)));
-    json_decref(j);
+    lk_publish_agents(job, "message", j);
     *msgs = lk_xrealloc(*msgs, (*n_msgs + 1) * sizeof **msgs);
     (*msgs)[(*n_msgs)++] = *m; /* the array takes over m's strings */
     memset(m, 0, sizeof *m);
     return 0;
 }
 
-static int64_t queued_count(lk_store_t *st)
+static int store_callback(lk_store_t *st, const lk_conv_t *conv, const lk_policy_action_t *a, int64_t now)
 {
-    lk_conv_t *q = NULL;
-    size_t n = 0;
-    if (lk_store_conv_list_queued(st, 100000, &q, &n) != 0)
-        return 0;
-    lk_convs_free(q, n);
-    return (int64_t)n;
+    lk_callback_t cb = {0};
+    lk_rand_id("cb_", cb.id, sizeof cb.id);
+    snprintf(cb.conversation_id, sizeof cb.conversation_id, "%s", conv->id);
+    cb.contact = a->contact ? a->contact : "";
+    cb.text = a->text ? a->text : "";
+    snprintf(cb.status, sizeof cb.status, "open");
+    cb.created_at = now;
+    int rc = lk_store_callback_insert(st, &cb);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, "customer", "callback.request", conv->id, NULL);
+    return rc;
 }
 
 int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
@@ -51,22 +109,17 @@ int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *
     lk_conv_status_parse(conv->status, &state.status);
     lk_handoff_reason_parse(conv->handoff_reason, &state.handoff_reason);
     snprintf(state.language, sizeof state.language, "%s", conv->language);
+    char old_assigned[LK_ID_MAX];
+    snprintf(old_assigned, sizeof old_assigned, "%s", conv->assigned_to);
 
-    int64_t position = 0;
-    if (state.status == LK_CONV_QUEUED)
-        lk_store_conv_queue_position(st, conv->id, &position);
-    lk_policy_env_t env = {
-        .now_ms = now,
-        .agents_online = 1, /* presence of agents arrives with the console */
-        .queue_length = position > 0 ? position - 1 : queued_count(st),
-        .est_wait_s = -1,
-        .kb = &bot->kb,
-    };
+    lk_policy_env_t env = {.kb = &bot->kb};
+    lk_queue_env(st, conv, now, &env);
     lk_policy_actions_t actions = {NULL, 0};
     int rc = lk_policy_step(&app->policy, &state, ev, &env, &next, &actions);
     if (rc)
         return rc;
 
+    bool handed_off = false;
     for (size_t i = 0; i < actions.n && rc == 0; i++) {
         lk_policy_action_t *a = &actions.items[i];
         if (a->type == LK_ACTION_SAY) {
@@ -83,9 +136,12 @@ int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *
             }
             rc = lk_turn_store_msg(st, job, conv, &m, msgs, n_msgs);
         } else if (a->type == LK_ACTION_HANDOFF) {
+            handed_off = true;
             conv->queued_at = now;
-            snprintf(conv->handoff_reason, sizeof conv->handoff_reason, "%s", lk_handoff_reason_name(a->reason));
-            lk_store_audit(st, now, "system", "conversation.handoff", conv->id, lk_handoff_reason_name(a->reason));
+            rc = lk_store_audit(st, now, "system", "conversation.handoff", conv->id,
+                                lk_handoff_reason_name(a->reason));
+        } else if (a->type == LK_ACTION_CALLBACK_REQUEST) {
+            rc = store_callback(st, conv, a, now);
         }
     }
     lk_policy_actions_free(&actions);
@@ -104,10 +160,17 @@ int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *
         free(conv->disposition);
         conv->disposition = NULL;
     }
-    if (next.status == LK_CONV_QUEUED && old_status != LK_CONV_QUEUED && conv->queued_at != now)
-        conv->queued_at = now;
+    if (next.status == LK_CONV_QUEUED && old_status != LK_CONV_QUEUED && !handed_off)
+        conv->queued_at = now; /* back in the queue (an agent released it) */
+    if (next.status == LK_CONV_QUEUED) {
+        conv->assigned_to[0] = '\0';
+        conv->assigned_at = 0;
+    }
     free(conv->policy_state);
     conv->policy_state = lk_policy_state_encode(&next);
     conv->updated_at = now;
-    return lk_store_conv_update(st, conv);
+    rc = lk_store_conv_update(st, conv);
+    if (rc == 0 && (next.status != old_status || strcmp(old_assigned, conv->assigned_to) != 0))
+        lk_publish_agents(job, "conversation", lk_json_conv_agent(st, conv, NULL, 0, now));
+    return rc;
 }

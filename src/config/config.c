@@ -37,6 +37,8 @@ const lk_option_t lk_options[] = {
             "how often a running server looks for knowledge-base changes, in ms"),
     OPT_INT("db_readers", db_readers, 1, 16, "2", "database reader threads"),
     OPT_STR("public_url", public_url, "", "the URL people open, for the start-up message; default from listen"),
+    OPT_INT("tick_ms", tick_ms, 1000, 600000, "15000",
+            "how often the queue is looked at to update waiting customers' position notices, in ms"),
     {NULL, LK_OPT_STRING, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -97,8 +99,34 @@ void lk_config_defaults(lk_config_t *cfg)
     }
 }
 
+/* "policy.x" or "policy_x": kept for the policy module's own table. */
+static int set_extra(lk_config_t *cfg, const char *name, const char *value, char *err, size_t errsize)
+{
+    char norm[64];
+    if (strlen(name) >= sizeof norm || strlen(value) >= sizeof cfg->extra[0].value) {
+        snprintf(err, errsize, "option %s: name or value too long", name);
+        return LK_EINVAL;
+    }
+    snprintf(norm, sizeof norm, "policy.%s", name + 7);
+    for (size_t i = 0; i < cfg->n_extra; i++)
+        if (strcmp(cfg->extra[i].name, norm) == 0) {
+            snprintf(cfg->extra[i].value, sizeof cfg->extra[i].value, "%s", value);
+            return 0;
+        }
+    if (cfg->n_extra == sizeof cfg->extra / sizeof cfg->extra[0]) {
+        snprintf(err, errsize, "option %s: too many policy options", name);
+        return LK_EINVAL;
+    }
+    snprintf(cfg->extra[cfg->n_extra].name, sizeof cfg->extra[0].name, "%s", norm);
+    snprintf(cfg->extra[cfg->n_extra].value, sizeof cfg->extra[0].value, "%s", value);
+    cfg->n_extra++;
+    return 0;
+}
+
 int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *err, size_t errsize)
 {
+    if ((strncmp(name, "policy.", 7) == 0 || strncmp(name, "policy_", 7) == 0) && name[7])
+        return set_extra(cfg, name, value, err, errsize);
     const lk_option_t *o = find_option(name, strlen(name));
     if (!o) {
         snprintf(err, errsize, "unknown option: %s", name);
@@ -189,7 +217,8 @@ int lk_config_load_env(lk_config_t *cfg, char *const *env, char *err, size_t err
         char name[64];
         if (!eq || !env_to_name(*env, (size_t)(eq - *env), name, sizeof name))
             continue;
-        if (strcmp(name, "config") == 0 || !find_option(name, strlen(name)))
+        bool policy = strncmp(name, "policy_", 7) == 0 && name[7];
+        if (strcmp(name, "config") == 0 || (!policy && !find_option(name, strlen(name))))
             continue; /* LOKET_CONFIG is read first; other LOKET_* variables are not ours */
         char inner[512];
         if (lk_config_set(cfg, name, eq + 1, inner, sizeof inner) != 0) {
@@ -250,13 +279,14 @@ int lk_config_from_args(lk_config_t *cfg, int argc, char **argv, char *const *en
             if (*p == '-')
                 *p = '_';
         const lk_option_t *o = find_option(namebuf, nlen);
-        if (!o) {
+        bool policy = (strncmp(namebuf, "policy.", 7) == 0 || strncmp(namebuf, "policy_", 7) == 0) && namebuf[7];
+        if (!o && !policy) {
             snprintf(err, errsize, "unknown option: --%s", namebuf);
             return LK_EINVAL;
         }
         if (eq) {
             value = eq + 1;
-        } else if (o->type == LK_OPT_BOOL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
+        } else if (o && o->type == LK_OPT_BOOL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
             value = "true";
         } else if (i + 1 < argc) {
             value = argv[++i];
@@ -277,4 +307,6 @@ void lk_config_print_help(void)
     printf("Options (flag --NAME VALUE, environment LOKET_NAME, config file `name = value`):\n");
     for (const lk_option_t *o = lk_options; o->name; o++)
         printf("  --%-14s %s (default: %s)\n", o->name, o->doc, *o->def ? o->def : "none");
+    printf("  --policy.NAME    an option of the conversation policy (docs/policy.md), e.g.\n"
+           "                   --policy.business_hours \"ma-vr 09:00-17:00\"\n");
 }

@@ -27,6 +27,15 @@ typedef struct {
     int64_t kb_poll_ms;
     int64_t db_readers;
     char public_url[256]; /* how people reach loket, for the log line; "" = from listen */
+    int64_t tick_ms;      /* how often queued customers' notices are brought up to date */
+    /* Options of other modules' tables, passed on by name: "policy.NAME"
+     * (file: `policy.loop_repeats = 3`, flag: --policy.loop_repeats 3,
+     * environment: LOKET_POLICY_LOOP_REPEATS). Checked by their module. */
+    struct {
+        char name[64];
+        char value[512];
+    } extra[32];
+    size_t n_extra;
 } lk_config_t;
 
 typedef enum { LK_OPT_STRING, LK_OPT_INT, LK_OPT_BOOL } lk_opt_type_t;

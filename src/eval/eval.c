@@ -68,7 +68,7 @@ static int cmp_conf_desc(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
-double lk_eval_threshold_balanced(lk_eval_item_t *items, size_t n)
+double lk_eval_threshold_weighted(lk_eval_item_t *items, size_t n, double oos_weight)
 {
     size_t n_in = 0, n_oos = 0;
     for (size_t i = 0; i < n; i++) {
@@ -77,25 +77,34 @@ double lk_eval_threshold_balanced(lk_eval_item_t *items, size_t n)
     }
     if (!n)
         return 0.5;
+    if (oos_weight < 0) /* each question once: the share handled right */
+        oos_weight = (double)n_oos / (double)n;
+    double w_in = n_in ? (1.0 - oos_weight) / (double)n_in : 0;
+    double w_oos = n_oos ? oos_weight / (double)n_oos : 0;
     qsort(items, n, sizeof *items, cmp_conf_desc);
-    /* Threshold just above items[0]: nothing answered. */
-    size_t right = 0, oos_answered = 0;
-    double best = (n_oos ? 1.0 : 0.0), best_t = nextafter(items[0].confidence, 2.0);
+    /* Start just above the highest confidence: nothing answered. */
+    double score = w_oos * (double)n_oos, best = score;
+    double best_t = nextafter(items[0].confidence, 2.0);
     if (best_t > 1)
         best_t = 1;
     for (size_t i = 0; i < n; i++) {
-        right += items[i].correct != 0;
-        oos_answered += items[i].oos != 0;
+        if (items[i].correct)
+            score += w_in;
+        if (items[i].oos)
+            score -= w_oos;
         if (i + 1 < n && items[i + 1].confidence == items[i].confidence)
             continue; /* equal confidences are answered together */
-        double acc = n_in ? (double)right / (double)n_in : 0;
-        double rec = n_oos ? 1.0 - (double)oos_answered / (double)n_oos : 0;
-        if (acc + rec >= best) { /* >=: prefer the lower threshold on ties */
-            best = acc + rec;
+        if (score > best + 1e-12) {
+            best = score;
             best_t = items[i].confidence;
         }
     }
     return best_t;
+}
+
+double lk_eval_threshold_balanced(lk_eval_item_t *items, size_t n)
+{
+    return lk_eval_threshold_weighted(items, n, 0.5);
 }
 
 double lk_eval_threshold_target(const lk_eval_item_t *items, size_t n, double alpha, double delta, int *ok)
@@ -330,7 +339,7 @@ static int usage(const char *msg)
 {
     fprintf(stderr,
             "loket eval: %s (usage: loket eval --train FILE --test FILE [--val FILE] [--target-error ALPHA] "
-            "[--delta DELTA] [--curve CSV])\n",
+            "[--delta DELTA] [--oos-share P | --balanced] [--curve CSV])\n",
             msg);
     return 1;
 }
@@ -366,7 +375,8 @@ static int write_curve(const char *path, const lk_eval_item_t *items, size_t n)
 int lk_eval_command(int argc, char **argv)
 {
     const char *train_path = NULL, *test_path = NULL, *val_path = NULL, *curve_path = NULL;
-    double alpha = -1, delta = DEFAULT_DELTA;
+    double alpha = -1, delta = DEFAULT_DELTA, oos_share = -1;
+    bool balanced = false;
     int64_t epochs = 0, seed = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -399,6 +409,12 @@ int lk_eval_command(int argc, char **argv)
             } else if (lk_parse_i64(v, 0, INT64_MAX, &seed)) {
                 return usage("--seed must be a non-negative integer");
             }
+        } else if (!strcmp(a, "--balanced")) {
+            balanced = true;
+        } else if (!strcmp(a, "--oos-share")) {
+            if (!v || !parse_double(v, 0, 1, &oos_share))
+                return usage("--oos-share must be a number from 0 to 1");
+            i++;
         } else {
             char msg[160];
             snprintf(msg, sizeof msg, "unknown argument \"%.100s\"", a);
@@ -476,9 +492,12 @@ int lk_eval_command(int argc, char **argv)
         if (alpha > 0) {
             t = lk_eval_threshold_target(vitems, val.n, alpha, delta, &target_ok);
             method = "target_error";
-        } else {
+        } else if (balanced) {
             t = lk_eval_threshold_balanced(vitems, val.n);
             method = "balanced";
+        } else {
+            t = lk_eval_threshold_weighted(vitems, val.n, oos_share);
+            method = oos_share < 0 ? "val_accuracy" : "weighted";
         }
         lk_nlu_set_threshold(m, t);
         vf = figures(vitems, NULL, val.n, lk_nlu_threshold(m));

@@ -17,7 +17,7 @@
 /* ---- the command ------------------------------------------------------- */
 
 /* `loket eval --train FILE --test FILE [--val FILE] [--target-error ALPHA]
- *  [--delta DELTA] [--curve CSV] [--epochs N] [--seed N]`.
+ *  [--delta DELTA] [--oos-share P | --balanced] [--curve CSV] [--epochs N] [--seed N]`.
  * argv[0] is "eval". Prints one JSON object on stdout; a usage or input
  * error gives one line on stderr. Returns the exit code: 0 success, 1 usage
  * or input error, 2 internal failure. */
@@ -38,8 +38,13 @@ typedef struct {
     int oos;
 } lk_eval_item_t;
 
-/* The threshold that maximises in-scope accuracy + out-of-scope recall on
- * items (ties: the lowest such threshold). Sorts items. */
+/* The threshold that maximises (1 - w) * in-scope accuracy + w * out-of-scope
+ * recall on items, w = oos_weight; a negative oos_weight means the share of
+ * out-of-scope items, i.e. the share of all items handled right (answered
+ * with the right article, or declined when out of scope). Ties: the highest
+ * such threshold. Sorts items. */
+double lk_eval_threshold_weighted(lk_eval_item_t *items, size_t n, double oos_weight);
+/* The same with w = 0.5: in-scope accuracy + out-of-scope recall. */
 double lk_eval_threshold_balanced(lk_eval_item_t *items, size_t n);
 
 /* The lowest threshold on the grid 0, 0.005, ..., 1 whose Clopper-Pearson

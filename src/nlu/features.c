@@ -16,12 +16,9 @@
 #include <string.h>
 
 /* Group weights, applied after each group is L2-normalised. */
-#include <stdio.h>
-float knobf(const char *n, double d);
-float knobf(const char *n, double d) { const char *v = getenv(n); return (float)(v ? strtod(v, NULL) : d); } /* TEMP */
-#define W_STEM knobf("K_WS", 1.0)
-#define W_BIGRAM knobf("K_WB", 0.6)
-#define W_CHAR knobf("K_WC", 0.8)
+#define W_STEM 1.0f
+#define W_BIGRAM 0.6f
+#define W_CHAR 0.8f
 #define W_SPECIAL 0.5f
 
 enum { G_STEM = 1, G_BIGRAM, G_CHAR, G_SPECIAL };

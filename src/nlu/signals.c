@@ -380,7 +380,7 @@ static double sig_negative(const words_t *ws, const char *text, size_t len)
     else if (maxrun == 2)
         s = noisy_or(s, 0.15);
     if (letters >= 8 && upper * 10 >= letters * 7)
-        s = noisy_or(s, 0.45);
+        s = noisy_or(s, 0.55); /* shouting */
     return clamp01(s);
 }
 

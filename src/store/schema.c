@@ -93,8 +93,47 @@ static const char migration_1[] =
     "CREATE INDEX audit_log_action ON audit_log (action);\n"
     "CREATE INDEX audit_log_conversation ON audit_log (conversation_id);\n";
 
+/* Version 2: agents' notes, call-back requests, "did this help?" feedback on
+ * messages, and indexes for the console's conversation list and the wait
+ * estimate. */
+static const char migration_2[] =
+    "CREATE TABLE notes (\n"
+    "  id              TEXT PRIMARY KEY,\n"
+    "  conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,\n"
+    "  author_id       TEXT,\n"
+    "  author_name     TEXT,\n"
+    "  text            TEXT NOT NULL,\n"
+    "  created_at      BIGINT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX notes_conversation ON notes (conversation_id, created_at);\n"
+    "\n"
+    "CREATE TABLE callback_requests (\n"
+    "  id              TEXT PRIMARY KEY,\n"
+    "  conversation_id TEXT REFERENCES conversations (id) ON DELETE CASCADE,\n"
+    "  contact         TEXT NOT NULL,\n"
+    "  text            TEXT,\n"
+    "  status          TEXT NOT NULL,\n"
+    "  created_at      BIGINT NOT NULL,\n"
+    "  handled_at      BIGINT,\n"
+    "  handled_by      TEXT\n"
+    ");\n"
+    "CREATE INDEX callback_requests_status ON callback_requests (status, created_at);\n"
+    "CREATE INDEX callback_requests_conversation ON callback_requests (conversation_id);\n"
+    "\n"
+    "CREATE TABLE message_feedback (\n"
+    "  message_id      TEXT PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,\n"
+    "  conversation_id TEXT NOT NULL,\n"
+    "  helpful         INTEGER NOT NULL,\n"
+    "  created_at      BIGINT NOT NULL\n"
+    ");\n"
+    "\n"
+    "CREATE INDEX conversations_status_updated ON conversations (status, updated_at);\n"
+    "CREATE INDEX conversations_updated ON conversations (updated_at);\n"
+    "CREATE INDEX conversations_assigned_at ON conversations (assigned_at);\n";
+
 const char *const lk_store__migrations[] = {
     migration_1,
+    migration_2,
 };
 
 const size_t lk_store__n_migrations = sizeof lk_store__migrations / sizeof lk_store__migrations[0];

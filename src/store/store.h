@@ -82,6 +82,34 @@ typedef struct {
     int64_t expires_at;
 } lk_session_t;
 
+typedef struct {
+    char id[LK_ID_MAX];
+    char conversation_id[LK_ID_MAX];
+    char author_id[LK_ID_MAX];
+    char *author_name;
+    char *text;
+    int64_t created_at;
+} lk_note_t;
+
+/* A customer's request to be called or mailed back (when no person is
+ * available), stored for the agents. */
+typedef struct {
+    char id[LK_ID_MAX];
+    char conversation_id[LK_ID_MAX];
+    char *contact; /* phone number or e-mail as the customer gave it */
+    char *text;    /* the customer's message */
+    char status[16]; /* "open" | "done" */
+    int64_t created_at;
+    int64_t handled_at; /* 0 while open */
+    char handled_by[LK_ID_MAX];
+} lk_callback_t;
+
+void lk_note_clear(lk_note_t *n);
+void lk_notes_free(lk_note_t *notes, size_t n);
+void lk_callback_clear(lk_callback_t *c);
+void lk_callbacks_free(lk_callback_t *cbs, size_t n);
+void lk_users_free(lk_user_t *users, size_t n);
+
 void lk_conv_clear(lk_conv_t *c);       /* frees the heap strings; c may be zeroed */
 void lk_msg_clear(lk_msg_t *m);
 void lk_msgs_free(lk_msg_t *msgs, size_t n); /* clears each and frees the array */
@@ -196,5 +224,45 @@ int lk_store_audit(lk_store_t *st, int64_t at, const char *actor, const char *ac
                    const char *conversation_id, const char *detail);
 /* How many audit records there are with this action (for tests and metrics). */
 int lk_store_audit_count(lk_store_t *st, const char *action, int64_t *n /* OUT */);
+
+/* ---- added for the console, the policy and the widget (schema version 2) -- */
+
+/* Conversations filtered by status ("queued", "assigned", "closed", "bot", or
+ * NULL for all) and assigned_to (NULL for anyone), newest updated_at first,
+ * at most limit (0 = no limit). */
+int lk_store_conv_list(lk_store_t *st, const char *status, const char *assigned_to, size_t limit,
+                       lk_conv_t **out /* OUT */, size_t *n /* OUT */);
+/* How many conversations are queued now. */
+int lk_store_conv_count_queued(lk_store_t *st, int64_t *n /* OUT */);
+/* The waits (assigned_at - queued_at, ms) of the last `limit` conversations
+ * assigned at or after `since`, most recent first; for the wait estimate. */
+int lk_store_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t **out /* OUT */, size_t *n /* OUT */);
+
+/* Internal notes of agents on a conversation (never shown to the customer). */
+int lk_store_note_insert(lk_store_t *st, const lk_note_t *note);
+/* Notes of a conversation, oldest first. */
+int lk_store_note_list(lk_store_t *st, const char *conversation_id, lk_note_t **out /* OUT */, size_t *n /* OUT */);
+
+int lk_store_callback_insert(lk_store_t *st, const lk_callback_t *cb);
+/* Call-back requests with status ("open", "done", NULL = all), oldest first. */
+int lk_store_callback_list(lk_store_t *st, const char *status, size_t limit, lk_callback_t **out /* OUT */,
+                           size_t *n /* OUT */);
+/* Marks a request done by user_id at now. LK_ENOENT. */
+int lk_store_callback_done(lk_store_t *st, const char *id, const char *user_id, int64_t now);
+
+/* Records the customer's answer to "did this help?" on a bot message
+ * (helpful true/false); a second answer on the same message replaces the
+ * first. LK_ENOENT when the message is not in that conversation. */
+int lk_store_feedback_set(lk_store_t *st, const char *conversation_id, const char *message_id, bool helpful,
+                          int64_t now);
+/* The recorded answer: 1 helpful, 0 not helpful, -1 none. */
+int lk_store_feedback_get(lk_store_t *st, const char *message_id, int *helpful /* OUT */);
+/* One message by id (LK_ENOENT). */
+int lk_store_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out /* OUT */);
+
+/* Every user, ordered by e-mail (the password hash is not read: NULL). */
+int lk_store_user_list(lk_store_t *st, lk_user_t **out /* OUT */, size_t *n /* OUT */);
+/* How many distinct enabled users hold a session that is valid at now. */
+int lk_store_session_count_users(lk_store_t *st, int64_t now, int64_t *n /* OUT */);
 
 #endif

@@ -42,6 +42,10 @@
     "id, conversation_id, seq, sender, automated, text, created_at, article_id, confidence, author_id, author_name"
 #define USER_COLS "id, email, role, display_name, password_hash, created_at, disabled"
 #define ARTICLE_COLS "id, language, title, questions, answer, url, tags"
+/* USER_COLS with NULL for the password hash, for listings that never need it. */
+#define USER_COLS_NO_HASH "id, email, role, display_name, NULL, created_at, disabled"
+#define NOTE_COLS "id, conversation_id, author_id, author_name, text, created_at"
+#define CALLBACK_COLS "id, conversation_id, contact, text, status, created_at, handled_at, handled_by"
 
 /* Every statement of the handle: name and SQL. Prepared at open. */
 #define STMT_MAP(X)                                                                                                    \
@@ -82,7 +86,33 @@
     X(SESSION_DELETE, "DELETE FROM sessions WHERE id_hash = ?")                                                        \
     X(SESSION_PURGE, "DELETE FROM sessions WHERE expires_at <= ?")                                                     \
     X(AUDIT_INSERT, "INSERT INTO audit_log (at, actor, action, conversation_id, detail) VALUES (?,?,?,?,?)")           \
-    X(AUDIT_COUNT, "SELECT COUNT(*) FROM audit_log WHERE action = ?")
+    X(AUDIT_COUNT, "SELECT COUNT(*) FROM audit_log WHERE action = ?")                                                 \
+    X(CONV_LIST_ALL, "SELECT " CONV_COLS " FROM conversations ORDER BY updated_at DESC, id DESC LIMIT ?")              \
+    X(CONV_LIST_STATUS, "SELECT " CONV_COLS " FROM conversations WHERE status = ? "                                   \
+                        "ORDER BY updated_at DESC, id DESC LIMIT ?")                                                   \
+    X(CONV_LIST_USER, "SELECT " CONV_COLS " FROM conversations WHERE assigned_to = ? "                                \
+                      "ORDER BY updated_at DESC, id DESC LIMIT ?")                                                     \
+    X(CONV_LIST_STATUS_USER, "SELECT " CONV_COLS " FROM conversations WHERE status = ? AND assigned_to = ? "          \
+                             "ORDER BY updated_at DESC, id DESC LIMIT ?")                                              \
+    X(CONV_COUNT_QUEUED, "SELECT COUNT(*) FROM conversations WHERE status = 'queued'")                                 \
+    X(RECENT_WAITS, "SELECT assigned_at - queued_at FROM conversations WHERE assigned_at >= ? "                        \
+                    "AND queued_at IS NOT NULL AND queued_at <= assigned_at ORDER BY assigned_at DESC, id DESC LIMIT ?") \
+    X(NOTE_INSERT, "INSERT INTO notes (" NOTE_COLS ") VALUES (?,?,?,?,?,?)")                                           \
+    X(NOTE_LIST, "SELECT " NOTE_COLS " FROM notes WHERE conversation_id = ? ORDER BY created_at, id")                  \
+    X(CALLBACK_INSERT, "INSERT INTO callback_requests (" CALLBACK_COLS ") VALUES (?,?,?,?,?,?,?,?)")                   \
+    X(CALLBACK_LIST_ALL, "SELECT " CALLBACK_COLS " FROM callback_requests ORDER BY created_at, id LIMIT ?")            \
+    X(CALLBACK_LIST_STATUS, "SELECT " CALLBACK_COLS " FROM callback_requests WHERE status = ? "                       \
+                            "ORDER BY created_at, id LIMIT ?")                                                         \
+    X(CALLBACK_DONE, "UPDATE callback_requests SET status = 'done', handled_at = ?, handled_by = ? WHERE id = ?")      \
+    X(FEEDBACK_SET, "INSERT INTO message_feedback (message_id, conversation_id, helpful, created_at) "                 \
+                    "SELECT id, conversation_id, ?, ? FROM messages WHERE id = ? AND conversation_id = ? "             \
+                    "ON CONFLICT (message_id) DO UPDATE SET helpful = excluded.helpful, "                              \
+                    "created_at = excluded.created_at")                                                                \
+    X(FEEDBACK_GET, "SELECT helpful FROM message_feedback WHERE message_id = ?")                                       \
+    X(MSG_GET, "SELECT " MSG_COLS " FROM messages WHERE id = ?")                                                       \
+    X(USER_LIST, "SELECT " USER_COLS_NO_HASH " FROM users ORDER BY email, id")                                         \
+    X(SESSION_COUNT_USERS, "SELECT COUNT(DISTINCT s.user_id) FROM sessions s JOIN users u ON u.id = s.user_id "       \
+                           "WHERE s.expires_at > ? AND u.disabled = 0")
 
 enum {
 #define STMT_ENUM(name, sql) S_##name,
@@ -149,6 +179,51 @@ void lk_user_clear(lk_user_t *u)
     free(u->display_name);
     free(u->password_hash);
     memset(u, 0, sizeof *u);
+}
+
+void lk_note_clear(lk_note_t *n)
+{
+    if (!n)
+        return;
+    free(n->author_name);
+    free(n->text);
+    memset(n, 0, sizeof *n);
+}
+
+void lk_notes_free(lk_note_t *notes, size_t n)
+{
+    if (!notes)
+        return;
+    for (size_t i = 0; i < n; i++)
+        lk_note_clear(&notes[i]);
+    free(notes);
+}
+
+void lk_callback_clear(lk_callback_t *c)
+{
+    if (!c)
+        return;
+    free(c->contact);
+    free(c->text);
+    memset(c, 0, sizeof *c);
+}
+
+void lk_callbacks_free(lk_callback_t *cbs, size_t n)
+{
+    if (!cbs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        lk_callback_clear(&cbs[i]);
+    free(cbs);
+}
+
+void lk_users_free(lk_user_t *users, size_t n)
+{
+    if (!users)
+        return;
+    for (size_t i = 0; i < n; i++)
+        lk_user_clear(&users[i]);
+    free(users);
 }
 
 /* ---- errors ------------------------------------------------------------ */
@@ -1198,6 +1273,306 @@ int lk_store_audit_count(lk_store_t *st, const char *action, int64_t *n)
     sqlite3_stmt *s = stmt(st, S_AUDIT_COUNT);
     bind_text(s, 1, action);
     int r = step_row(st, s, "audit_count");
+    if (r <= 0)
+        return r < 0 ? r : LK_EDB;
+    *n = sqlite3_column_int64(s, 0);
+    stmt_done(s);
+    return 0;
+}
+
+/* ---- added for the console, the policy and the widget (schema v2) ------ */
+
+int lk_store_conv_list(lk_store_t *st, const char *status, const char *assigned_to, size_t limit, lk_conv_t **out,
+                       size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    /* One statement per combination of filters, so each can use its index
+     * (an "? IS NULL OR status = ?" form would defeat them). */
+    int id = status ? (assigned_to ? S_CONV_LIST_STATUS_USER : S_CONV_LIST_STATUS)
+                    : (assigned_to ? S_CONV_LIST_USER : S_CONV_LIST_ALL);
+    sqlite3_stmt *s = stmt(st, id);
+    int i = 1;
+    if (status)
+        bind_text(s, i++, status);
+    if (assigned_to)
+        bind_text(s, i++, assigned_to);
+    bind_limit(s, i, limit);
+    return read_convs(st, s, "conv_list", out, n);
+}
+
+int lk_store_conv_count_queued(lk_store_t *st, int64_t *n)
+{
+    if (!st || !n)
+        return LK_EINVAL;
+    *n = 0;
+    sqlite3_stmt *s = stmt(st, S_CONV_COUNT_QUEUED);
+    int r = step_row(st, s, "conv_count_queued");
+    if (r <= 0)
+        return r < 0 ? r : LK_EDB;
+    *n = sqlite3_column_int64(s, 0);
+    stmt_done(s);
+    return 0;
+}
+
+int lk_store_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt(st, S_RECENT_WAITS);
+    sqlite3_bind_int64(s, 1, since);
+    bind_limit(s, 2, limit);
+    int64_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 32;
+            v = lk_xrealloc(v, cap * sizeof *v);
+        }
+        v[len++] = sqlite3_column_int64(s, 0);
+    }
+    if (rc != SQLITE_DONE)
+        err = db_error(st, rc, "recent_waits");
+    stmt_done(s);
+    if (err) {
+        free(v);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+/* Reads a NOTE_COLS row into note. */
+static void read_note(sqlite3_stmt *s, lk_note_t *note)
+{
+    memset(note, 0, sizeof *note);
+    col_fixed(s, 0, note->id, sizeof note->id);
+    col_fixed(s, 1, note->conversation_id, sizeof note->conversation_id);
+    col_fixed(s, 2, note->author_id, sizeof note->author_id);
+    note->author_name = col_dup(s, 3);
+    note->text = col_dup(s, 4);
+    if (!note->text)
+        note->text = lk_xstrdup("");
+    note->created_at = sqlite3_column_int64(s, 5);
+}
+
+int lk_store_note_insert(lk_store_t *st, const lk_note_t *note)
+{
+    if (!st || !note || !FIXED_OK(note->id) || !note->id[0] || !FIXED_OK(note->conversation_id) ||
+        !note->conversation_id[0] || !FIXED_OK(note->author_id) || !note->text)
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_NOTE_INSERT);
+    bind_text(s, 1, note->id);
+    bind_text(s, 2, note->conversation_id);
+    bind_fixed(s, 3, note->author_id);
+    bind_text(s, 4, note->author_name);
+    bind_text(s, 5, note->text);
+    sqlite3_bind_int64(s, 6, note->created_at);
+    return step_exec(st, s, "note_insert");
+}
+
+int lk_store_note_list(lk_store_t *st, const char *conversation_id, lk_note_t **out, size_t *n)
+{
+    if (!st || !conversation_id || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt(st, S_NOTE_LIST);
+    bind_text(s, 1, conversation_id);
+    lk_note_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 8;
+            v = lk_xrealloc(v, cap * sizeof *v);
+        }
+        read_note(s, &v[len++]);
+    }
+    if (rc != SQLITE_DONE)
+        err = db_error(st, rc, "note_list");
+    stmt_done(s);
+    if (err) {
+        lk_notes_free(v, len);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+/* Reads a CALLBACK_COLS row into cb. */
+static void read_callback(sqlite3_stmt *s, lk_callback_t *cb)
+{
+    memset(cb, 0, sizeof *cb);
+    col_fixed(s, 0, cb->id, sizeof cb->id);
+    col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
+    cb->contact = col_dup(s, 2);
+    if (!cb->contact)
+        cb->contact = lk_xstrdup("");
+    cb->text = col_dup(s, 3);
+    col_fixed(s, 4, cb->status, sizeof cb->status);
+    cb->created_at = sqlite3_column_int64(s, 5);
+    cb->handled_at = sqlite3_column_int64(s, 6);
+    col_fixed(s, 7, cb->handled_by, sizeof cb->handled_by);
+}
+
+int lk_store_callback_insert(lk_store_t *st, const lk_callback_t *cb)
+{
+    if (!st || !cb || !FIXED_OK(cb->id) || !cb->id[0] || !FIXED_OK(cb->conversation_id) || !cb->contact ||
+        !FIXED_OK(cb->status) || !cb->status[0] || !FIXED_OK(cb->handled_by))
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_CALLBACK_INSERT);
+    bind_text(s, 1, cb->id);
+    bind_fixed(s, 2, cb->conversation_id);
+    bind_text(s, 3, cb->contact);
+    bind_text(s, 4, cb->text);
+    bind_text(s, 5, cb->status);
+    sqlite3_bind_int64(s, 6, cb->created_at);
+    bind_opt_i64(s, 7, cb->handled_at);
+    bind_fixed(s, 8, cb->handled_by);
+    return step_exec(st, s, "callback_insert");
+}
+
+int lk_store_callback_list(lk_store_t *st, const char *status, size_t limit, lk_callback_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt(st, status ? S_CALLBACK_LIST_STATUS : S_CALLBACK_LIST_ALL);
+    int i = 1;
+    if (status)
+        bind_text(s, i++, status);
+    bind_limit(s, i, limit);
+    lk_callback_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 8;
+            v = lk_xrealloc(v, cap * sizeof *v);
+        }
+        read_callback(s, &v[len++]);
+    }
+    if (rc != SQLITE_DONE)
+        err = db_error(st, rc, "callback_list");
+    stmt_done(s);
+    if (err) {
+        lk_callbacks_free(v, len);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+int lk_store_callback_done(lk_store_t *st, const char *id, const char *user_id, int64_t now)
+{
+    if (!st || !id || !user_id || !user_id[0])
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_CALLBACK_DONE);
+    sqlite3_bind_int64(s, 1, now);
+    bind_text(s, 2, user_id);
+    bind_text(s, 3, id);
+    int err = step_exec(st, s, "callback_done");
+    if (!err && sqlite3_changes(st->db) == 0)
+        return LK_ENOENT;
+    return err;
+}
+
+int lk_store_feedback_set(lk_store_t *st, const char *conversation_id, const char *message_id, bool helpful,
+                          int64_t now)
+{
+    if (!st || !conversation_id || !message_id)
+        return LK_EINVAL;
+    /* One statement: it inserts (or replaces) only when the message is in
+     * that conversation, so no row changed means LK_ENOENT. */
+    sqlite3_stmt *s = stmt(st, S_FEEDBACK_SET);
+    sqlite3_bind_int(s, 1, helpful ? 1 : 0);
+    sqlite3_bind_int64(s, 2, now);
+    bind_text(s, 3, message_id);
+    bind_text(s, 4, conversation_id);
+    int err = step_exec(st, s, "feedback_set");
+    if (!err && sqlite3_changes(st->db) == 0)
+        return LK_ENOENT;
+    return err;
+}
+
+int lk_store_feedback_get(lk_store_t *st, const char *message_id, int *helpful)
+{
+    if (!st || !message_id || !helpful)
+        return LK_EINVAL;
+    *helpful = -1;
+    sqlite3_stmt *s = stmt(st, S_FEEDBACK_GET);
+    bind_text(s, 1, message_id);
+    int r = step_row(st, s, "feedback_get");
+    if (r <= 0)
+        return r;
+    *helpful = sqlite3_column_int(s, 0) != 0 ? 1 : 0;
+    stmt_done(s);
+    return 0;
+}
+
+int lk_store_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out)
+{
+    if (!st || !message_id || !out)
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_MSG_GET);
+    bind_text(s, 1, message_id);
+    int r = step_row(st, s, "msg_get");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    read_msg(s, out);
+    stmt_done(s);
+    return 0;
+}
+
+int lk_store_user_list(lk_store_t *st, lk_user_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    /* USER_COLS_NO_HASH selects NULL in the hash's place: read_user leaves
+     * password_hash NULL. */
+    sqlite3_stmt *s = stmt(st, S_USER_LIST);
+    lk_user_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 8;
+            v = lk_xrealloc(v, cap * sizeof *v);
+        }
+        read_user(s, &v[len++]);
+    }
+    if (rc != SQLITE_DONE)
+        err = db_error(st, rc, "user_list");
+    stmt_done(s);
+    if (err) {
+        lk_users_free(v, len);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+int lk_store_session_count_users(lk_store_t *st, int64_t now, int64_t *n)
+{
+    if (!st || !n)
+        return LK_EINVAL;
+    *n = 0;
+    sqlite3_stmt *s = stmt(st, S_SESSION_COUNT_USERS);
+    sqlite3_bind_int64(s, 1, now);
+    int r = step_row(st, s, "session_count_users");
     if (r <= 0)
         return r < 0 ? r : LK_EDB;
     *n = sqlite3_column_int64(s, 0);

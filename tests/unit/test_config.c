@@ -104,3 +104,18 @@ Test(config, every_option_is_documented)
         cr_expect(strstr(doc, needle), "option %s is missing from docs/configuration.md", o->name);
     }
 }
+
+Test(config, policy_options_are_passed_on)
+{
+    lk_config_t c;
+    char err[256] = "";
+    char *argv[] = {"serve", "--policy.loop-repeats", "4", "--policy.business_hours", "ma-vr 09:00-17:00", NULL};
+    char *env[] = {"LOKET_POLICY_HOLIDAYS=2026-12-25", NULL};
+    cr_assert_eq(lk_config_from_args(&c, 5, argv, env, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(c.n_extra, 3);
+    cr_assert_str_eq(c.extra[0].name, "policy.holidays");
+    cr_assert_str_eq(c.extra[0].value, "2026-12-25");
+    cr_assert_str_eq(c.extra[1].name, "policy.loop_repeats");
+    cr_assert_str_eq(c.extra[1].value, "4");
+    cr_assert_str_eq(c.extra[2].value, "ma-vr 09:00-17:00");
+}

@@ -1273,9 +1273,11 @@ static void check_round_trip_once(walk_t *w, const lk_policy_state_t *st)
     w->seen_n++;
 }
 
+static int64_t walk_open_ms, walk_closed_ms; /* set once per walk: timegm() is slow */
+
 static lk_policy_env_t walk_env(const node_t *n)
 {
-    lk_policy_env_t env = {.now_ms = n->in_hours ? MONDAY_10 : SATURDAY_22,
+    lk_policy_env_t env = {.now_ms = n->in_hours ? walk_open_ms : walk_closed_ms,
                            .agents_online = n->in_hours ? 2 : 0,
                            .queue_length = 2,
                            .est_wait_s = 180,
@@ -1463,6 +1465,8 @@ static void exhaustive(const char *lang, int first, int depth, bool in_hours)
 {
     walk_t w = {.lang = lang};
     w.cfg = office_cfg();
+    walk_open_ms = MONDAY_10;
+    walk_closed_ms = SATURDAY_22;
     node_t root = {.in_hours = in_hours, .declines_in_row = 0, .last_q = -1};
     lk_policy_state_init(&root.st, lang);
     lk_policy_env_t env = walk_env(&root);

@@ -1,10 +1,12 @@
 /*
  * Unit tests for store/ on its SQLite backend: opening and migrations,
  * every record type round-tripping, ordering and limits of the listings,
- * transactions and savepoints, and two handles on one database. Each test
+ * transactions and savepoints, two handles on one database, and the
+ * migration of a version 1 database to the current schema. Each test
  * works in a fresh temporary directory that it removes afterwards.
  */
 #include "store/store.h"
+#include "store/store_int.h"
 #include "util/util.h"
 
 #include <criterion/criterion.h>
@@ -104,7 +106,7 @@ Test(store, open_creates_then_reopens, .init = setup, .fini = teardown)
     created = true;
     cr_assert_eq(lk_store_open(datadir, &st, &created), 0);
     cr_assert_not(created);
-    cr_assert_eq(lk_store_schema_version(), 1);
+    cr_assert_eq(lk_store_schema_version(), 2);
 
     /* The file really is in WAL mode with the schema version recorded. */
     sqlite3 *db;
@@ -654,6 +656,499 @@ Test(store, audit_count, .init = setup_open, .fini = teardown)
     cr_assert_eq(n, 1);
     cr_assert_eq(lk_store_audit_count(st, "user.login", &n), 0);
     cr_assert_eq(n, 0);
+}
+
+/* ---- schema version 2: console, policy, widget ------------------------- */
+
+/* Runs sql on a raw connection, failing the test on error. */
+static void raw_exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, msg ? msg : "?");
+    sqlite3_free(msg);
+}
+
+/* The first column of a one-row query on a raw connection, as an integer. */
+static int64_t raw_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK, "%s", sql);
+    cr_assert_eq(sqlite3_step(s), SQLITE_ROW, "%s", sql);
+    int64_t v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+Test(store, migrates_version_1_to_2, .init = setup, .fini = teardown)
+{
+    /* A database as loket with schema version 1 left it, with some data. */
+    cr_assert_eq(mkdir(datadir, 0700), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/loket.db", datadir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    raw_exec(db, "PRAGMA journal_mode=WAL");
+    raw_exec(db, "BEGIN IMMEDIATE");
+    raw_exec(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    raw_exec(db, lk_store__migrations[0]);
+    raw_exec(db, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (1)");
+    raw_exec(db, "COMMIT");
+    raw_exec(db, "INSERT INTO conversations (id, token_hash, status, language, created_at, updated_at, queued_at, "
+                 "assigned_at, assigned_to, next_seq) "
+                 "VALUES ('c_old', 'abcd', 'assigned', 'nl', 10, 20, 11, 15, 'u_old', 2)");
+    raw_exec(db, "INSERT INTO messages (id, conversation_id, seq, sender, automated, text, created_at) "
+                 "VALUES ('m_old', 'c_old', 1, 'bot', 1, 'oud antwoord', 12)");
+    raw_exec(db, "INSERT INTO users (id, email, role, password_hash, created_at) "
+                 "VALUES ('u_old', 'old@example.com', 'agent', 'secret-hash', 5)");
+    raw_exec(db, "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ('ssss', 'u_old', 5, 100)");
+    raw_exec(db, "UPDATE meta SET value = '7' WHERE key = 'kb_version'");
+    cr_assert_eq(raw_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'notes'"), 0);
+    sqlite3_close(db);
+
+    bool created = true;
+    cr_assert_eq(lk_store_open(datadir, &st, &created), 0);
+    cr_assert_not(created);
+
+    /* The old data is intact. */
+    lk_conv_t c;
+    cr_assert_eq(lk_store_conv_get(st, "c_old", &c), 0);
+    cr_assert_str_eq(c.status, "assigned");
+    cr_assert_str_eq(c.assigned_to, "u_old");
+    cr_assert_eq(c.queued_at, 11);
+    cr_assert_eq(c.next_seq, 2);
+    lk_conv_clear(&c);
+    lk_msg_t m;
+    cr_assert_eq(lk_store_msg_get(st, "m_old", &m), 0);
+    cr_assert_str_eq(m.text, "oud antwoord");
+    lk_msg_clear(&m);
+    lk_user_t u;
+    cr_assert_eq(lk_store_user_get(st, "u_old", &u), 0);
+    cr_assert_str_eq(u.password_hash, "secret-hash");
+    lk_user_clear(&u);
+    int64_t v = 0;
+    cr_assert_eq(lk_store_kb_version(st, &v), 0);
+    cr_assert_eq(v, 7);
+    cr_assert_eq(lk_store_session_count_users(st, 50, &v), 0);
+    cr_assert_eq(v, 1);
+
+    /* The new tables work, also with rows that refer to the old ones. */
+    lk_note_t note = {.id = "n_1", .conversation_id = "c_old", .author_id = "u_old", .text = (char *)"notitie",
+                      .created_at = 30};
+    cr_assert_eq(lk_store_note_insert(st, &note), 0);
+    lk_note_t *notes;
+    size_t n;
+    cr_assert_eq(lk_store_note_list(st, "c_old", &notes, &n), 0);
+    cr_assert_eq(n, 1);
+    lk_notes_free(notes, n);
+    lk_callback_t cb = {.id = "cb_1", .conversation_id = "c_old", .contact = (char *)"0612345678",
+                        .status = "open", .created_at = 31};
+    cr_assert_eq(lk_store_callback_insert(st, &cb), 0);
+    int helpful = -2;
+    cr_assert_eq(lk_store_feedback_set(st, "c_old", "m_old", true, 32), 0);
+    cr_assert_eq(lk_store_feedback_get(st, "m_old", &helpful), 0);
+    cr_assert_eq(helpful, 1);
+    int64_t waits_n = 0;
+    int64_t *waits;
+    size_t nw;
+    cr_assert_eq(lk_store_recent_waits(st, 0, 0, &waits, &nw), 0);
+    cr_assert_eq(nw, 1);
+    cr_assert_eq(waits[0], 4);
+    free(waits);
+    (void)waits_n;
+    lk_store_close(st);
+    st = NULL;
+
+    /* One version row, the current one, and the new indexes exist. */
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(raw_int(db, "SELECT COUNT(*) FROM schema_version"), 1);
+    cr_assert_eq(raw_int(db, "SELECT version FROM schema_version"), 2);
+    cr_assert_eq(raw_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                             "('notes_conversation', 'callback_requests_status', 'conversations_status_updated', "
+                             "'conversations_updated', 'conversations_assigned_at')"),
+                 5);
+    sqlite3_close(db);
+
+    /* Opening again changes nothing. */
+    cr_assert_eq(lk_store_open(datadir, &st, &created), 0);
+    cr_assert_not(created);
+    cr_assert_eq(lk_store_feedback_get(st, "m_old", &helpful), 0);
+    cr_assert_eq(helpful, 1);
+}
+
+Test(store, conv_list_filters_and_order, .init = setup_open, .fini = teardown)
+{
+    struct {
+        const char *id, *status, *user;
+        int64_t updated_at;
+    } rows[] = {
+        {"c_1", "queued", "", 500},   {"c_2", "assigned", "u_a", 900}, {"c_3", "assigned", "u_b", 700},
+        {"c_4", "closed", "u_a", 800}, {"c_5", "bot", "", 100},        {"c_6", "queued", "", 600},
+        {"c_7", "assigned", "u_a", 900}, /* ties with c_2 on updated_at: id breaks it, descending */
+    };
+    size_t n_rows = sizeof rows / sizeof rows[0];
+    for (size_t i = 0; i < n_rows; i++) {
+        lk_conv_t c = make_conv(rows[i].id, rows[i].status, 0);
+        snprintf(c.assigned_to, sizeof c.assigned_to, "%s", rows[i].user);
+        c.updated_at = rows[i].updated_at;
+        cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+    }
+
+    struct {
+        const char *status, *user;
+        size_t limit;
+        const char *want; /* ids in order, space-separated */
+    } cases[] = {
+        {NULL, NULL, 0, "c_7 c_2 c_4 c_3 c_6 c_1 c_5"},
+        {NULL, NULL, 3, "c_7 c_2 c_4"},
+        {"queued", NULL, 0, "c_6 c_1"},
+        {"assigned", NULL, 0, "c_7 c_2 c_3"},
+        {"bot", NULL, 0, "c_5"},
+        {"closed", NULL, 0, "c_4"},
+        {NULL, "u_a", 0, "c_7 c_2 c_4"},
+        {"assigned", "u_a", 0, "c_7 c_2"},
+        {"assigned", "u_a", 1, "c_7"},
+        {"closed", "u_b", 0, ""},
+        {NULL, "u_nobody", 0, ""},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        lk_conv_t *v = NULL;
+        size_t n = 99;
+        cr_assert_eq(lk_store_conv_list(st, cases[k].status, cases[k].user, cases[k].limit, &v, &n), 0);
+        char got[128] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < n; i++)
+            len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", i ? " " : "", v[i].id);
+        cr_assert_str_eq(got, cases[k].want, "case %zu (%s, %s, %zu)", k, cases[k].status ? cases[k].status : "-",
+                         cases[k].user ? cases[k].user : "-", cases[k].limit);
+        if (n == 0)
+            cr_assert_null(v);
+        lk_convs_free(v, n);
+    }
+    /* Whole records come back. */
+    lk_conv_t *v;
+    size_t n;
+    cr_assert_eq(lk_store_conv_list(st, "assigned", "u_b", 0, &v, &n), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(v[0].token_hash, "0000000000000000000000000000000000000000000000000000000000000007");
+    cr_assert_eq(v[0].updated_at, 700);
+    lk_convs_free(v, n);
+
+    int64_t q = -1;
+    cr_assert_eq(lk_store_conv_count_queued(st, &q), 0);
+    cr_assert_eq(q, 2);
+    lk_conv_t c1 = make_conv("c_1", "assigned", 0);
+    cr_assert_eq(lk_store_conv_update(st, &c1), 0);
+    cr_assert_eq(lk_store_conv_count_queued(st, &q), 0);
+    cr_assert_eq(q, 1);
+
+    cr_assert_eq(lk_store_conv_list(NULL, NULL, NULL, 0, &v, &n), LK_EINVAL);
+    cr_assert_eq(lk_store_conv_list(st, NULL, NULL, 0, NULL, &n), LK_EINVAL);
+    cr_assert_eq(lk_store_conv_list(st, NULL, NULL, 0, &v, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_conv_count_queued(st, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_conv_count_queued(NULL, &q), LK_EINVAL);
+}
+
+Test(store, recent_waits, .init = setup_open, .fini = teardown)
+{
+    struct {
+        const char *id;
+        int64_t queued_at, assigned_at;
+    } rows[] = {
+        {"c_old", 100, 150},     /* assigned before since */
+        {"c_1", 1000, 1600},     /* wait 600 */
+        {"c_2", 1500, 1700},     /* wait 200 */
+        {"c_3", 900, 2000},      /* wait 1100, most recent */
+        {"c_direct", 0, 1800},   /* never queued: no wait */
+        {"c_since", 1200, 1200}, /* assigned exactly at since, wait 0 */
+        {"c_queued", 3000, 0},   /* still waiting */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        lk_conv_t c = make_conv(rows[i].id, rows[i].assigned_at ? "assigned" : "queued", rows[i].queued_at);
+        c.assigned_at = rows[i].assigned_at;
+        cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+    }
+    int64_t *w = NULL;
+    size_t n = 99;
+    cr_assert_eq(lk_store_recent_waits(st, 1200, 0, &w, &n), 0);
+    cr_assert_eq(n, 4);
+    cr_assert_eq(w[0], 1100);
+    cr_assert_eq(w[1], 200);
+    cr_assert_eq(w[2], 600);
+    cr_assert_eq(w[3], 0);
+    free(w);
+    cr_assert_eq(lk_store_recent_waits(st, 1200, 2, &w, &n), 0);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(w[0], 1100);
+    cr_assert_eq(w[1], 200);
+    free(w);
+    cr_assert_eq(lk_store_recent_waits(st, 0, 0, &w, &n), 0);
+    cr_assert_eq(n, 5);
+    cr_assert_eq(w[4], 50);
+    free(w);
+    cr_assert_eq(lk_store_recent_waits(st, 5000, 0, &w, &n), 0);
+    cr_assert_eq(n, 0);
+    cr_assert_null(w);
+
+    cr_assert_eq(lk_store_recent_waits(st, 0, 0, NULL, &n), LK_EINVAL);
+    cr_assert_eq(lk_store_recent_waits(st, 0, 0, &w, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_recent_waits(NULL, 0, 0, &w, &n), LK_EINVAL);
+}
+
+Test(store, notes, .init = setup_open, .fini = teardown)
+{
+    lk_conv_t a = make_conv("c_a", "assigned", 0);
+    lk_conv_t b = make_conv("c_b", "assigned", 0);
+    cr_assert_eq(lk_store_conv_insert(st, &a), 0);
+    cr_assert_eq(lk_store_conv_insert(st, &b), 0);
+
+    lk_note_t n1 = {.id = "n_2", .conversation_id = "c_a", .author_id = "u_1", .author_name = (char *)"Anna",
+                    .text = (char *)"belt morgen terug", .created_at = 300};
+    lk_note_t n2 = {.id = "n_1", .conversation_id = "c_a", .text = (char *)"eerste", .created_at = 100};
+    lk_note_t n3 = {.id = "n_3", .conversation_id = "c_a", .text = (char *)"zelfde tijd", .created_at = 300};
+    lk_note_t other = {.id = "n_9", .conversation_id = "c_b", .text = (char *)"ander gesprek", .created_at = 50};
+    cr_assert_eq(lk_store_note_insert(st, &n1), 0);
+    cr_assert_eq(lk_store_note_insert(st, &n2), 0);
+    cr_assert_eq(lk_store_note_insert(st, &n3), 0);
+    cr_assert_eq(lk_store_note_insert(st, &other), 0);
+    cr_assert_eq(lk_store_note_insert(st, &n1), LK_EEXIST);
+    lk_note_t orphan = {.id = "n_x", .conversation_id = "c_none", .text = (char *)"x", .created_at = 1};
+    cr_assert_eq(lk_store_note_insert(st, &orphan), LK_ENOENT);
+
+    lk_note_t *v = NULL;
+    size_t n = 0;
+    cr_assert_eq(lk_store_note_list(st, "c_a", &v, &n), 0);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(v[0].id, "n_1");
+    cr_assert_str_eq(v[1].id, "n_2");
+    cr_assert_str_eq(v[2].id, "n_3");
+    cr_assert_str_eq(v[0].author_id, "");
+    cr_assert_null(v[0].author_name);
+    cr_assert_str_eq(v[1].conversation_id, "c_a");
+    cr_assert_str_eq(v[1].author_id, "u_1");
+    cr_assert_str_eq(v[1].author_name, "Anna");
+    cr_assert_str_eq(v[1].text, "belt morgen terug");
+    cr_assert_eq(v[1].created_at, 300);
+    lk_notes_free(v, n);
+    cr_assert_eq(lk_store_note_list(st, "c_none", &v, &n), 0);
+    cr_assert_eq(n, 0);
+    cr_assert_null(v);
+
+    lk_note_t bad = {.id = "n_y", .conversation_id = "c_a", .text = NULL};
+    cr_assert_eq(lk_store_note_insert(st, &bad), LK_EINVAL);
+    lk_note_t noid = {.conversation_id = "c_a", .text = (char *)"x"};
+    cr_assert_eq(lk_store_note_insert(st, &noid), LK_EINVAL);
+    lk_note_t noconv = {.id = "n_z", .text = (char *)"x"};
+    cr_assert_eq(lk_store_note_insert(st, &noconv), LK_EINVAL);
+    cr_assert_eq(lk_store_note_insert(st, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_note_list(st, NULL, &v, &n), LK_EINVAL);
+    lk_note_clear(NULL);
+    lk_notes_free(NULL, 0);
+}
+
+Test(store, callbacks, .init = setup_open, .fini = teardown)
+{
+    lk_conv_t c = make_conv("c_1", "bot", 0);
+    cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+    lk_callback_t cb1 = {.id = "cb_1", .conversation_id = "c_1", .contact = (char *)"0612345678",
+                         .text = (char *)"graag terugbellen", .status = "open", .created_at = 300};
+    lk_callback_t cb2 = {.id = "cb_2", .conversation_id = "c_1", .contact = (char *)"a@example.com",
+                         .status = "open", .created_at = 100};
+    lk_callback_t cb3 = {.id = "cb_3", .contact = (char *)"b@example.com", .status = "open", .created_at = 200};
+    cr_assert_eq(lk_store_callback_insert(st, &cb1), 0);
+    cr_assert_eq(lk_store_callback_insert(st, &cb2), 0);
+    cr_assert_eq(lk_store_callback_insert(st, &cb3), 0); /* without a conversation */
+    cr_assert_eq(lk_store_callback_insert(st, &cb1), LK_EEXIST);
+    lk_callback_t orphan = {.id = "cb_x", .conversation_id = "c_none", .contact = (char *)"x", .status = "open"};
+    cr_assert_eq(lk_store_callback_insert(st, &orphan), LK_ENOENT);
+
+    lk_callback_t *v = NULL;
+    size_t n = 0;
+    cr_assert_eq(lk_store_callback_list(st, NULL, 0, &v, &n), 0);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(v[0].id, "cb_2");
+    cr_assert_str_eq(v[1].id, "cb_3");
+    cr_assert_str_eq(v[2].id, "cb_1");
+    cr_assert_str_eq(v[2].conversation_id, "c_1");
+    cr_assert_str_eq(v[2].contact, "0612345678");
+    cr_assert_str_eq(v[2].text, "graag terugbellen");
+    cr_assert_str_eq(v[2].status, "open");
+    cr_assert_eq(v[2].created_at, 300);
+    cr_assert_eq(v[2].handled_at, 0);
+    cr_assert_str_eq(v[2].handled_by, "");
+    cr_assert_null(v[0].text);
+    cr_assert_str_eq(v[1].conversation_id, "");
+    lk_callbacks_free(v, n);
+
+    cr_assert_eq(lk_store_callback_done(st, "cb_3", "u_1", 400), 0);
+    cr_assert_eq(lk_store_callback_done(st, "cb_none", "u_1", 400), LK_ENOENT);
+    cr_assert_eq(lk_store_callback_list(st, "open", 0, &v, &n), 0);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(v[0].id, "cb_2");
+    cr_assert_str_eq(v[1].id, "cb_1");
+    lk_callbacks_free(v, n);
+    cr_assert_eq(lk_store_callback_list(st, "open", 1, &v, &n), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(v[0].id, "cb_2");
+    lk_callbacks_free(v, n);
+    cr_assert_eq(lk_store_callback_list(st, "done", 0, &v, &n), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(v[0].id, "cb_3");
+    cr_assert_str_eq(v[0].status, "done");
+    cr_assert_eq(v[0].handled_at, 400);
+    cr_assert_str_eq(v[0].handled_by, "u_1");
+    lk_callbacks_free(v, n);
+    cr_assert_eq(lk_store_callback_list(st, "other", 0, &v, &n), 0);
+    cr_assert_eq(n, 0);
+    cr_assert_null(v);
+
+    lk_callback_t nocontact = {.id = "cb_y", .status = "open"};
+    cr_assert_eq(lk_store_callback_insert(st, &nocontact), LK_EINVAL);
+    lk_callback_t nostatus = {.id = "cb_y", .contact = (char *)"x"};
+    cr_assert_eq(lk_store_callback_insert(st, &nostatus), LK_EINVAL);
+    lk_callback_t noid = {.contact = (char *)"x", .status = "open"};
+    cr_assert_eq(lk_store_callback_insert(st, &noid), LK_EINVAL);
+    cr_assert_eq(lk_store_callback_done(st, "cb_1", "", 1), LK_EINVAL);
+    cr_assert_eq(lk_store_callback_done(st, "cb_1", NULL, 1), LK_EINVAL);
+    cr_assert_eq(lk_store_callback_done(st, NULL, "u_1", 1), LK_EINVAL);
+    cr_assert_eq(lk_store_callback_list(st, NULL, 0, NULL, &n), LK_EINVAL);
+    lk_callback_clear(NULL);
+    lk_callbacks_free(NULL, 0);
+}
+
+Test(store, feedback_and_msg_get, .init = setup_open, .fini = teardown)
+{
+    lk_conv_t a = make_conv("c_a", "bot", 0);
+    lk_conv_t b = make_conv("c_b", "bot", 0);
+    cr_assert_eq(lk_store_conv_insert(st, &a), 0);
+    cr_assert_eq(lk_store_conv_insert(st, &b), 0);
+    lk_msg_t ma = make_msg("c_a", 1, "bot", "antwoord a");
+    ma.automated = true;
+    ma.article_id = "return";
+    ma.confidence = 0.5;
+    ma.has_confidence = true;
+    lk_msg_t mb = make_msg("c_b", 1, "bot", "antwoord b");
+    cr_assert_eq(lk_store_msg_insert(st, &ma), 0);
+    cr_assert_eq(lk_store_msg_insert(st, &mb), 0);
+
+    lk_msg_t g;
+    cr_assert_eq(lk_store_msg_get(st, "m_c_a_1", &g), 0);
+    cr_assert_str_eq(g.id, "m_c_a_1");
+    cr_assert_str_eq(g.conversation_id, "c_a");
+    cr_assert_eq(g.seq, 1);
+    cr_assert_str_eq(g.sender, "bot");
+    cr_assert(g.automated);
+    cr_assert_str_eq(g.text, "antwoord a");
+    cr_assert_str_eq(g.article_id, "return");
+    cr_assert(g.has_confidence);
+    cr_assert_float_eq(g.confidence, 0.5, 1e-12);
+    lk_msg_clear(&g);
+    cr_assert_eq(lk_store_msg_get(st, "m_none", &g), LK_ENOENT);
+    cr_assert_eq(lk_store_msg_get(st, NULL, &g), LK_EINVAL);
+    cr_assert_eq(lk_store_msg_get(st, "m_c_a_1", NULL), LK_EINVAL);
+
+    int helpful = -2;
+    cr_assert_eq(lk_store_feedback_get(st, "m_c_a_1", &helpful), 0);
+    cr_assert_eq(helpful, -1);
+    cr_assert_eq(lk_store_feedback_set(st, "c_a", "m_c_a_1", true, 10), 0);
+    cr_assert_eq(lk_store_feedback_get(st, "m_c_a_1", &helpful), 0);
+    cr_assert_eq(helpful, 1);
+    /* A second answer replaces the first. */
+    cr_assert_eq(lk_store_feedback_set(st, "c_a", "m_c_a_1", false, 20), 0);
+    cr_assert_eq(lk_store_feedback_get(st, "m_c_a_1", &helpful), 0);
+    cr_assert_eq(helpful, 0);
+    cr_assert_eq(lk_store_feedback_set(st, "c_a", "m_c_a_1", true, 30), 0);
+    cr_assert_eq(lk_store_feedback_get(st, "m_c_a_1", &helpful), 0);
+    cr_assert_eq(helpful, 1);
+
+    /* A message of another conversation, or none at all: nothing recorded. */
+    cr_assert_eq(lk_store_feedback_set(st, "c_a", "m_c_b_1", true, 40), LK_ENOENT);
+    cr_assert_eq(lk_store_feedback_get(st, "m_c_b_1", &helpful), 0);
+    cr_assert_eq(helpful, -1);
+    cr_assert_eq(lk_store_feedback_set(st, "c_b", "m_c_a_1", false, 40), LK_ENOENT);
+    cr_assert_eq(lk_store_feedback_get(st, "m_c_a_1", &helpful), 0);
+    cr_assert_eq(helpful, 1);
+    cr_assert_eq(lk_store_feedback_set(st, "c_a", "m_none", true, 40), LK_ENOENT);
+    cr_assert_eq(lk_store_feedback_set(st, "c_none", "m_c_a_1", true, 40), LK_ENOENT);
+    cr_assert_eq(lk_store_feedback_set(st, "c_b", "m_c_b_1", false, 50), 0);
+    cr_assert_eq(lk_store_feedback_get(st, "m_c_b_1", &helpful), 0);
+    cr_assert_eq(helpful, 0);
+
+    /* Inside a transaction that rolls back, the answer is undone. */
+    cr_assert_eq(lk_store_begin(st), 0);
+    cr_assert_eq(lk_store_feedback_set(st, "c_b", "m_c_b_1", true, 60), 0);
+    cr_assert_eq(lk_store_rollback(st), 0);
+    cr_assert_eq(lk_store_feedback_get(st, "m_c_b_1", &helpful), 0);
+    cr_assert_eq(helpful, 0);
+
+    cr_assert_eq(lk_store_feedback_set(st, NULL, "m_c_a_1", true, 1), LK_EINVAL);
+    cr_assert_eq(lk_store_feedback_set(st, "c_a", NULL, true, 1), LK_EINVAL);
+    cr_assert_eq(lk_store_feedback_get(st, NULL, &helpful), LK_EINVAL);
+    cr_assert_eq(lk_store_feedback_get(st, "m_c_a_1", NULL), LK_EINVAL);
+}
+
+Test(store, user_list_and_session_count, .init = setup_open, .fini = teardown)
+{
+    lk_user_t *v = NULL;
+    size_t n = 99;
+    cr_assert_eq(lk_store_user_list(st, &v, &n), 0);
+    cr_assert_eq(n, 0);
+    cr_assert_null(v);
+
+    lk_user_t u1 = make_user("u_1", "zoe@example.com");
+    lk_user_t u2 = make_user("u_2", "Bob@example.com");
+    lk_user_t u3 = make_user("u_3", "carl@example.com");
+    u3.disabled = true;
+    u3.display_name = NULL;
+    lk_user_t u4 = make_user("u_4", "anna@example.com");
+    snprintf(u4.role, sizeof u4.role, "admin");
+    lk_user_t *all[] = {&u1, &u2, &u3, &u4};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(lk_store_user_insert(st, all[i]), 0);
+
+    cr_assert_eq(lk_store_user_list(st, &v, &n), 0);
+    cr_assert_eq(n, 4);
+    cr_assert_str_eq(v[0].email, "anna@example.com");
+    cr_assert_str_eq(v[1].email, "bob@example.com");
+    cr_assert_str_eq(v[2].email, "carl@example.com");
+    cr_assert_str_eq(v[3].email, "zoe@example.com");
+    cr_assert_str_eq(v[0].id, "u_4");
+    cr_assert_str_eq(v[0].role, "admin");
+    cr_assert_str_eq(v[0].display_name, "Anna de Vries");
+    cr_assert_eq(v[0].created_at, 42);
+    cr_assert_not(v[0].disabled);
+    cr_assert(v[2].disabled);
+    cr_assert_null(v[2].display_name);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_null(v[i].password_hash, "user %zu has its password hash read", i);
+    lk_users_free(v, n);
+
+    /* u_1: two valid sessions (counted once); u_2: only an expired one;
+     * u_3: valid but disabled; u_4: valid until exactly 2000. */
+    lk_session_t sessions[] = {
+        {.id_hash = "s1", .user_id = "u_1", .created_at = 1, .expires_at = 5000},
+        {.id_hash = "s2", .user_id = "u_1", .created_at = 1, .expires_at = 6000},
+        {.id_hash = "s3", .user_id = "u_2", .created_at = 1, .expires_at = 500},
+        {.id_hash = "s4", .user_id = "u_3", .created_at = 1, .expires_at = 5000},
+        {.id_hash = "s5", .user_id = "u_4", .created_at = 1, .expires_at = 2000},
+    };
+    for (size_t i = 0; i < sizeof sessions / sizeof sessions[0]; i++)
+        cr_assert_eq(lk_store_session_insert(st, &sessions[i]), 0);
+    int64_t count = -1;
+    cr_assert_eq(lk_store_session_count_users(st, 1000, &count), 0);
+    cr_assert_eq(count, 2);
+    cr_assert_eq(lk_store_session_count_users(st, 400, &count), 0);
+    cr_assert_eq(count, 3);
+    cr_assert_eq(lk_store_session_count_users(st, 2000, &count), 0); /* u_4 expired at 2000 */
+    cr_assert_eq(count, 1);
+    cr_assert_eq(lk_store_session_count_users(st, 6000, &count), 0);
+    cr_assert_eq(count, 0);
+
+    cr_assert_eq(lk_store_user_list(st, NULL, &n), LK_EINVAL);
+    cr_assert_eq(lk_store_user_list(st, &v, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_session_count_users(st, 0, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_session_count_users(NULL, 0, &count), LK_EINVAL);
+    lk_users_free(NULL, 0);
 }
 
 /* ---- several handles --------------------------------------------------- */

@@ -1,0 +1,437 @@
+/* Unit tests for nlu/: signals (Dutch and English), features, the model on a
+ * small knowledge base and on a slice of CLINC150, determinism, and the
+ * statistics of `loket eval`. */
+#include "eval/eval.h"
+#include "kb/kb.h"
+#include "nlu/nlu.h"
+#include "nlu/nlu_int.h"
+#include "util/util.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+
+#define S(x) (x), strlen(x)
+
+/* ---- signals ------------------------------------------------------------- */
+
+Test(nlu_signals, person_request)
+{
+    const char *yes[] = {"medewerker", "medewerkr", "mens!!", "kan ik iemand spreken", "Ik wil een mens spreken",
+                         "agent please", "can I talk to a human", "real person please", "representative",
+                         "ik wil graag met een medewerker praten", "connect me to someone", "doorverbinden aub"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_assert_geq(lk_nlu_signal_person_request(S(yes[i])), 0.5, "person request: %s", yes[i]);
+    const char *no[] = {"waar is mijn pakket", "where is my refund", "hoe kan ik betalen", "what time is it",
+                        "ben ik met een robot aan het praten?"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        cr_assert_lt(lk_nlu_signal_person_request(S(no[i])), 0.5, "not a person request: %s", no[i]);
+}
+
+Test(nlu_signals, bot_question)
+{
+    const char *yes[] = {"ben ik met een robot aan het praten?", "are you a bot", "Is dit een chatbot?",
+                         "am i talking to a machine?", "ben jij een mens?", "are you human?", "bot?"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_assert_geq(lk_nlu_signal_bot_question(S(yes[i])), 0.5, "bot question: %s", yes[i]);
+    const char *no[] = {"waar is mijn pakket", "my robot vacuum is broken", "medewerker", "agent please"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        cr_assert_lt(lk_nlu_signal_bot_question(S(no[i])), 0.5, "not a bot question: %s", no[i]);
+}
+
+Test(nlu_signals, negative)
+{
+    const char *yes[] = {"Dit is belachelijk!!!", "waardeloze service", "ik ben er spuugzat van", "wat een bagger",
+                         "this is ridiculous", "WHERE IS MY PACKAGE I HAVE BEEN WAITING", "worst service ever",
+                         "I am so frustrated", "godverdomme"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_assert_geq(lk_nlu_signal_negative(S(yes[i])), 0.5, "negative: %s", yes[i]);
+    const char *no[] = {"waar is mijn pakket?", "hoe kan ik retourneren", "thanks, that helps", "Where is my order?"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        cr_assert_lt(lk_nlu_signal_negative(S(no[i])), 0.5, "not negative: %s", no[i]);
+    cr_assert_gt(lk_nlu_signal_negative(S("waar is mijn pakket!!!")), lk_nlu_signal_negative(S("waar is mijn pakket")));
+}
+
+Test(nlu_signals, complaint)
+{
+    const char *yes[] = {"ik wil een klacht indienen", "Klachten over de bezorger", "I want to file a complaint",
+                         "I'd like to complain about the delivery", "ik ga naar de geschillencommissie"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_assert_geq(lk_nlu_signal_complaint(S(yes[i])), 0.5, "complaint: %s", yes[i]);
+    const char *no[] = {"waar is mijn pakket", "how do I return this", "medewerker"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        cr_assert_lt(lk_nlu_signal_complaint(S(no[i])), 0.5, "not a complaint: %s", no[i]);
+}
+
+Test(nlu_signals, multi_question)
+{
+    const char *yes[] = {"Waar is mijn pakket? En kan ik ook retourneren?", "How do I pay? When will it ship?",
+                         "wat kost verzending? hoe lang duurt het? kan ik afhalen?"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_assert_geq(lk_nlu_signal_multi_question(S(yes[i])), 0.5, "multi: %s", yes[i]);
+    const char *no[] = {"waar is mijn pakket?", "how do I pay?", "??", "hoi"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        cr_assert_lt(lk_nlu_signal_multi_question(S(no[i])), 0.5, "single: %s", no[i]);
+    cr_assert_gt(lk_nlu_signal_multi_question(S("where is my order and how can I return it")), 0.3);
+}
+
+Test(nlu_signals, repeat)
+{
+    const char *prev[] = {"Waar is mijn pakket?", "where is my refund"};
+    cr_assert_eq(lk_nlu_signal_repeat(S("waar is mijn pakket"), prev, 2), 1.0);
+    cr_assert_eq(lk_nlu_signal_repeat(S("waar is mijn pakkett??"), prev, 2), 1.0); /* typo */
+    cr_assert_eq(lk_nlu_signal_repeat(S("Where is my refund?!"), prev, 2), 1.0);
+    cr_assert_lt(lk_nlu_signal_repeat(S("hoe kan ik betalen"), prev, 2), 0.5);
+    cr_assert_eq(lk_nlu_signal_repeat(S("waar is mijn pakket"), NULL, 0), 0.0);
+}
+
+Test(nlu_signals, edit_distance)
+{
+    cr_assert_eq(lk_nlu__edit_distance(S("medewerker"), S("medewerkr"), 2), 1);
+    cr_assert_eq(lk_nlu__edit_distance(S("kitten"), S("sitting"), 5), 3);
+    cr_assert_eq(lk_nlu__edit_distance(S("kitten"), S("sitting"), 1), 2); /* capped at max + 1 */
+    cr_assert_eq(lk_nlu__edit_distance(S(""), S("abc"), 5), 3);
+}
+
+/* ---- features ------------------------------------------------------------ */
+
+Test(nlu, features_are_normalised_and_typo_tolerant)
+{
+    lk_text_stemmer_t *st = lk_text_stemmer_new("nl");
+    lk_nlu__prep_t a, b;
+    cr_assert_eq(lk_nlu__prep(S("Waar blijft mijn bestelling?"), &a), 0);
+    cr_assert_eq(lk_nlu__prep(S("waar blijft mijn bestellingen"), &b), 0);
+    lk_nlu__prep_stem(&a, st);
+    lk_nlu__prep_stem(&b, st);
+    lk_nlu__fvec_t fa = {0}, fb = {0};
+    lk_nlu__features(&a, &fa);
+    lk_nlu__features(&b, &fb);
+    cr_assert_gt(fa.n, 10);
+    double ss = 0, dot = 0, nb = 0;
+    for (size_t i = 0; i < fa.n; i++) {
+        ss += (double)fa.v[i].val * fa.v[i].val;
+        for (size_t j = 0; j < fb.n; j++)
+            if (fb.v[j].key == fa.v[i].key)
+                dot += (double)fa.v[i].val * fb.v[j].val;
+    }
+    for (size_t j = 0; j < fb.n; j++)
+        nb += (double)fb.v[j].val * fb.v[j].val;
+    cr_assert_gt(dot / sqrt(ss * nb), 0.8); /* same stems, most n-grams shared */
+    lk_nlu__fvec_free(&fa);
+    lk_nlu__fvec_free(&fb);
+    lk_nlu__prep_free(&a);
+    lk_nlu__prep_free(&b);
+    lk_text_stemmer_free(st);
+}
+
+/* ---- a small knowledge base ---------------------------------------------- */
+
+static void add_article(lk_kb_t *kb, const char *id, const char *lang, const char *title, const char **qs, size_t nq)
+{
+    lk_article_t a = {0};
+    a.id = (char *)id;
+    a.language = (char *)lang;
+    a.title = (char *)title;
+    a.questions = (char **)qs;
+    a.n_questions = nq;
+    a.answer = (char *)"...";
+    lk_kb_add(kb, &a);
+}
+
+static void small_kb(lk_kb_t *kb)
+{
+    lk_kb_init(kb);
+    const char *ret[] = {"Hoe kan ik iets retourneren?", "Ik wil mijn bestelling terugsturen",
+                         "retour sturen", "kan ik het terugsturen"};
+    const char *where[] = {"Waar blijft mijn pakket?", "Mijn bestelling is nog niet bezorgd",
+                           "wanneer wordt mijn pakket geleverd", "track and trace"};
+    const char *pay[] = {"Hoe kan ik betalen?", "Kan ik met iDEAL betalen", "welke betaalmethodes zijn er",
+                         "achteraf betalen"};
+    const char *ret_en[] = {"How do I return an item?", "I want to send my order back", "return policy"};
+    add_article(kb, "return", "nl", "Retourneren", ret, 4);
+    add_article(kb, "where", "nl", "Waar is mijn pakket", where, 4);
+    add_article(kb, "pay", "nl", "Betalen", pay, 4);
+    add_article(kb, "return-en", "en", "Returns", ret_en, 3);
+}
+
+static long top_of(const lk_nlu_model_t *m, const char *text, lk_nlu_reading_t *r)
+{
+    cr_assert_eq(lk_nlu_read(m, S(text), NULL, r), 0, "read %s", text);
+    return r->n_top ? r->top[0].article : -1;
+}
+
+Test(nlu, small_kb_matches_and_reads)
+{
+    lk_kb_t kb;
+    small_kb(&kb);
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &m), 0);
+    lk_nlu_reading_t r;
+    cr_assert_eq(top_of(m, "ik wil iets retourneren", &r), 0);
+    cr_assert_str_eq(r.language, "nl");
+    cr_assert_eq(r.n_top, 3);
+    cr_assert_eq(top_of(m, "waar blijft mijn pakketje", &r), 1);
+    cr_assert_eq(top_of(m, "kan ik met ideal betalen?", &r), 2);
+    cr_assert_eq(top_of(m, "how can I return my order", &r), 3);
+    cr_assert_str_eq(r.language, "en");
+    for (size_t k = 0; k < r.n_top; k++) {
+        cr_assert_geq(r.top[k].confidence, 0);
+        cr_assert_leq(r.top[k].confidence, 1);
+        if (k)
+            cr_assert_leq(r.top[k].confidence, r.top[k - 1].confidence);
+    }
+    cr_assert_eq(r.answer, r.top[0].confidence >= lk_nlu_threshold(m));
+    /* signals come with the same read */
+    top_of(m, "medewerker!!", &r);
+    cr_assert_geq(r.signals.person_request, 0.5);
+    const char *prev[] = {"waar is mijn pakket"};
+    lk_nlu_context_t ctx = {prev, 1, "nl"};
+    cr_assert_eq(lk_nlu_read(m, S("Waar is mijn pakket?"), &ctx, &r), 0);
+    cr_assert_eq(r.signals.repeat, 1.0);
+    /* errors */
+    cr_assert_eq(lk_nlu_read(m, S("\xC3"), NULL, &r), LK_EUTF8);
+    cr_assert_eq(lk_nlu_read(NULL, S("x"), NULL, &r), LK_EINVAL);
+    cr_assert_eq(lk_nlu_read(m, "", 0, NULL, &r), 0);
+    lk_nlu_set_threshold(m, 2.0);
+    cr_assert_eq(lk_nlu_threshold(m), 1.0);
+    lk_nlu_free(m);
+    lk_nlu_free(NULL);
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    o.answer_threshold = 1.5;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &m), LK_EINVAL);
+    lk_kb_free(&kb);
+}
+
+Test(nlu, empty_kb_declines)
+{
+    lk_kb_t kb;
+    lk_kb_init(&kb);
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &m), 0);
+    lk_nlu_reading_t r;
+    cr_assert_eq(lk_nlu_read(m, S("hallo"), NULL, &r), 0);
+    cr_assert_eq(r.n_top, 0);
+    cr_assert_not(r.answer);
+    lk_nlu_free(m);
+}
+
+Test(nlu, demo_kb_builds_and_answers_its_own_questions)
+{
+    lk_kb_t kb;
+    cr_assert_eq(lk_kb_demo(&kb), 0);
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &m), 0);
+    size_t n = 0, right = 0;
+    for (size_t i = 0; i < kb.n_articles; i++) {
+        const lk_article_t *a = &kb.articles[i];
+        for (size_t q = 0; q < a->n_questions; q++) {
+            lk_nlu_reading_t r;
+            cr_assert_eq(lk_nlu_read(m, S(a->questions[q]), NULL, &r), 0);
+            n++;
+            right += r.n_top && r.top[0].article == (long)i;
+        }
+    }
+    if (n)
+        cr_assert_geq((double)right / (double)n, 0.9, "%zu/%zu", right, n);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+}
+
+/* ---- a slice of CLINC150 --------------------------------------------------- */
+
+typedef struct {
+    char **text;
+    char **label;
+    size_t n;
+} rows_t;
+
+/* The rows of a CLINC150 file whose label is among the first n_labels
+ * labels of train (in order of appearance) or "oos" when with_oos. */
+static bool load_rows(const char *file, char labels[][64], size_t *n_labels, size_t max_labels, bool with_oos,
+                      rows_t *out)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../shared/data/clinc150/%s", LOKET_SOURCE_DIR, file);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    memset(out, 0, sizeof *out);
+    size_t cap = 0;
+    char line[4096];
+    while (fgets(line, sizeof line, f)) {
+        json_t *o = json_loads(line, 0, NULL);
+        if (!o)
+            continue;
+        const char *t = json_string_value(json_object_get(o, "text"));
+        const char *l = json_string_value(json_object_get(o, "label"));
+        bool keep = false;
+        if (t && l && !strcmp(l, "oos")) {
+            keep = with_oos;
+        } else if (t && l) {
+            for (size_t i = 0; i < *n_labels && !keep; i++)
+                keep = !strcmp(labels[i], l);
+            if (!keep && *n_labels < max_labels) {
+                snprintf(labels[(*n_labels)++], 64, "%s", l);
+                keep = true;
+            }
+        }
+        if (keep) {
+            if (out->n == cap) {
+                cap = cap ? cap * 2 : 256;
+                out->text = lk_xrealloc(out->text, cap * sizeof *out->text);
+                out->label = lk_xrealloc(out->label, cap * sizeof *out->label);
+            }
+            out->text[out->n] = lk_xstrdup(t);
+            out->label[out->n++] = lk_xstrdup(l);
+        }
+        json_decref(o);
+    }
+    fclose(f);
+    return true;
+}
+
+static void rows_free(rows_t *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->text[i]);
+        free(r->label[i]);
+    }
+    free(r->text);
+    free(r->label);
+}
+
+#define SLICE_LABELS 20
+
+static void slice_model(rows_t *train, lk_kb_t *kb, lk_nlu_model_t **m, char labels[][64], size_t *n_labels)
+{
+    *n_labels = 0;
+    if (!load_rows("train.jsonl", labels, n_labels, SLICE_LABELS, true, train))
+        cr_skip_test("CLINC150 not found beside the project");
+    lk_kb_init(kb);
+    const char **neg = lk_xmalloc(train->n * sizeof *neg);
+    size_t n_neg = 0;
+    for (size_t l = 0; l < *n_labels; l++) {
+        const char **qs = lk_xmalloc(train->n * sizeof *qs);
+        size_t nq = 0;
+        for (size_t i = 0; i < train->n; i++)
+            if (!strcmp(train->label[i], labels[l]))
+                qs[nq++] = train->text[i];
+        add_article(kb, labels[l], "en", labels[l], qs, nq);
+        free(qs);
+    }
+    for (size_t i = 0; i < train->n; i++)
+        if (!strcmp(train->label[i], "oos"))
+            neg[n_neg++] = train->text[i];
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    o.negatives = neg;
+    o.n_negatives = n_neg;
+    cr_assert_eq(lk_nlu_build(kb, &o, m), 0);
+    free(neg);
+}
+
+Test(nlu, clinc150_slice_accuracy_above_floor)
+{
+    rows_t train, test;
+    lk_kb_t kb;
+    lk_nlu_model_t *m;
+    char labels[SLICE_LABELS][64];
+    size_t n_labels;
+    slice_model(&train, &kb, &m, labels, &n_labels);
+    size_t nl2 = n_labels;
+    cr_assert(load_rows("test.jsonl", labels, &nl2, n_labels, true, &test));
+    size_t n_in = 0, right = 0, n_oos = 0;
+    double conf_in = 0, conf_oos = 0;
+    for (size_t i = 0; i < test.n; i++) {
+        lk_nlu_reading_t r;
+        cr_assert_eq(lk_nlu_read(m, S(test.text[i]), NULL, &r), 0);
+        if (!strcmp(test.label[i], "oos")) {
+            n_oos++;
+            conf_oos += r.top[0].confidence;
+        } else {
+            n_in++;
+            right += !strcmp(kb.articles[r.top[0].article].id, test.label[i]);
+            conf_in += r.top[0].confidence;
+        }
+    }
+    cr_assert_eq(n_in, SLICE_LABELS * 30);
+    /* the real figure on this slice is ~0.97; the floor leaves room */
+    cr_assert_geq((double)right / (double)n_in, 0.85, "top-1 %zu/%zu", right, n_in);
+    /* out-of-scope questions get clearly less confidence */
+    cr_assert_lt(conf_oos / (double)n_oos, 0.8 * conf_in / (double)n_in);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+    rows_free(&train);
+    rows_free(&test);
+}
+
+Test(nlu, identical_decisions_across_builds)
+{
+    rows_t train1, train2;
+    lk_kb_t kb1, kb2;
+    lk_nlu_model_t *m1, *m2;
+    char labels[SLICE_LABELS][64];
+    size_t n_labels;
+    slice_model(&train1, &kb1, &m1, labels, &n_labels);
+    slice_model(&train2, &kb2, &m2, labels, &n_labels);
+    for (size_t i = 0; i < train1.n; i += 7) {
+        lk_nlu_reading_t a, b;
+        cr_assert_eq(lk_nlu_read(m1, S(train1.text[i]), NULL, &a), 0);
+        cr_assert_eq(lk_nlu_read(m2, S(train1.text[i]), NULL, &b), 0);
+        cr_assert_eq(a.n_top, b.n_top);
+        for (size_t k = 0; k < a.n_top; k++) {
+            cr_assert_eq(a.top[k].article, b.top[k].article);
+            cr_assert_eq(a.top[k].confidence, b.top[k].confidence, "bitwise equal confidences");
+        }
+        cr_assert_eq(a.answer, b.answer);
+    }
+    lk_nlu_free(m1);
+    lk_nlu_free(m2);
+    lk_kb_free(&kb1);
+    lk_kb_free(&kb2);
+    rows_free(&train1);
+    rows_free(&train2);
+}
+
+/* ---- eval's statistics ----------------------------------------------------- */
+
+Test(eval, clopper_pearson_upper_bound)
+{
+    /* 0 of n: the exact bound is 1 - delta^(1/n) */
+    cr_assert_float_eq(lk_eval_binom_upper(0, 100, 0.05), 1 - pow(0.05, 0.01), 1e-6);
+    /* 5 of 100 at 95%: about 0.1024 (tables) */
+    cr_assert_float_eq(lk_eval_binom_upper(5, 100, 0.05), 0.1024, 5e-4);
+    cr_assert_eq(lk_eval_binom_upper(3, 3, 0.05), 1.0);
+    cr_assert_eq(lk_eval_binom_upper(0, 0, 0.05), 1.0);
+}
+
+Test(eval, thresholds)
+{
+    lk_eval_item_t it[] = {{0.9, 1, 0}, {0.8, 1, 0}, {0.7, 0, 0}, {0.6, 1, 0}, {0.5, 0, 1}, {0.4, 0, 1},
+                           {0.3, 1, 0}, {0.2, 0, 1}};
+    /* balanced: answer down to 0.6 (3/5 in-scope right, 3/3 oos declined) */
+    cr_assert_float_eq(lk_eval_threshold_balanced(it, 8), 0.6, 1e-12);
+    /* the share handled right: same here */
+    cr_assert_float_eq(lk_eval_threshold_weighted(it, 8, -1), 0.6, 1e-12);
+    /* target error: a big sample with a clean top */
+    size_t n = 2000;
+    lk_eval_item_t *v = lk_xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        v[i].confidence = (double)(n - i) / (double)n;
+        v[i].oos = 0;
+        v[i].correct = i < 1000 ? (i % 100 != 0) : (i % 2 == 0); /* 1% wrong on top, then 50% */
+    }
+    int ok;
+    double t = lk_eval_threshold_target(v, n, 0.05, 0.1, &ok);
+    cr_assert(ok);
+    cr_assert_geq(t, 0.4);
+    cr_assert_leq(t, 0.6);
+    t = lk_eval_threshold_target(v, 10, 0.001, 0.1, &ok);
+    cr_assert_not(ok);
+    cr_assert_eq(t, 1.0);
+    free(v);
+}

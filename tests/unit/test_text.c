@@ -1,0 +1,245 @@
+/* Unit tests for text/: normalisation, tokens, stems, stop words, and the
+ * language of short messages (>= 95% on 3-word messages of the demo KB and
+ * CLINC150). */
+#include "kb/kb.h"
+#include "text/text.h"
+#include "text/text_int.h"
+#include "util/util.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *norm(const char *s, int flags)
+{
+    char *out = NULL;
+    size_t len = 0;
+    cr_assert_eq(lk_text_normalize(s, strlen(s), flags, &out, &len), 0, "normalize(%s)", s);
+    cr_assert_eq(strlen(out), len);
+    return out;
+}
+
+Test(text, normalize_folds_and_strips)
+{
+    char *s = norm("Straße ÉÉN Café", LK_TEXT_FOLD);
+    cr_assert_str_eq(s, "strasse één café");
+    free(s);
+    s = norm("Straße ÉÉN Café", LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS);
+    cr_assert_str_eq(s, "strasse een cafe");
+    free(s);
+    s = norm("ﬁle ２ x\xC2\xB2", LK_TEXT_FOLD); /* NFKC: ligature, full-width digit, superscript */
+    cr_assert_str_eq(s, "file 2 x2");
+    free(s);
+    s = norm("don\xE2\x80\x99t \xE2\x80\x93 zo\xE2\x80\x98n\tnu", 0); /* typographic apostrophes, dash, tab */
+    cr_assert_str_eq(s, "don't - zo'n nu");
+    free(s);
+    s = norm("", LK_TEXT_FOLD);
+    cr_assert_str_eq(s, "");
+    free(s);
+}
+
+Test(text, normalize_rejects_bad_utf8)
+{
+    char *out = (char *)1;
+    cr_assert_eq(lk_text_normalize("a\xC3", 2, LK_TEXT_FOLD, &out, NULL), LK_EUTF8);
+    cr_assert_null(out);
+    cr_assert_eq(lk_text_normalize("a\0b", 3, LK_TEXT_FOLD, &out, NULL), LK_EUTF8);
+    cr_assert_eq(lk_text_normalize("\xED\xA0\x80", 3, 0, &out, NULL), LK_EUTF8);
+}
+
+/* Tokenises s and compares with "text/type|text/type|..." */
+static void expect_tokens(const char *s, const char *want)
+{
+    lk_token_t t[64];
+    size_t n = lk_text_tokenize(s, strlen(s), t, 64);
+    cr_assert_leq(n, 64);
+    char got[1024] = "";
+    size_t gl = 0;
+    for (size_t i = 0; i < n; i++)
+        gl += (size_t)snprintf(got + gl, sizeof got - gl, "%s%.*s/%s", i ? "|" : "", (int)t[i].len, s + t[i].off,
+                               lk_text_token_type_name(t[i].type));
+    cr_assert_str_eq(got, want, "tokens of \"%s\"", s);
+}
+
+Test(text, tokenize_dutch_and_english)
+{
+    expect_tokens("Hoe kan ik iets retourneren?", "Hoe/word|kan/word|ik/word|iets/word|retourneren/word");
+    expect_tokens("I don't know, it's broken!", "I/word|don't/word|know/word|it's/word|broken/word");
+    expect_tokens("zo'n auto's, 's avonds", "zo'n/word|auto's/word|'s/word|avonds/word");
+    expect_tokens("mijn e-mail-adres klopt niet", "mijn/word|e-mail-adres/word|klopt/word|niet/word");
+    expect_tokens("well-known -- dash - here", "well-known/word|dash/word|here/word");
+}
+
+Test(text, tokenize_numbers_codes_addresses)
+{
+    expect_tokens("het kost 12,50 of 1.000 euro", "het/word|kost/word|12,50/number|of/word|1.000/number|euro/word");
+    expect_tokens("bestelling NL12345678 en #4411.", "bestelling/word|NL12345678/code|en/word|#4411/code");
+    expect_tokens("mail jan.de-vries@example.nl!", "mail/word|jan.de-vries@example.nl/email");
+    expect_tokens("(zie https://example.nl/retour?x=1) of www.example.com.",
+                  "zie/word|https://example.nl/retour?x=1/url|of/word|www.example.com/url");
+    expect_tokens("order #A-123 arrived 3x", "order/word|A-123/code|arrived/word|3x/code");
+}
+
+Test(text, tokenize_counts_past_max)
+{
+    lk_token_t t[2];
+    cr_assert_eq(lk_text_tokenize("een twee drie vier", 18, t, 2), 4);
+    cr_assert_eq(lk_text_tokenize("een twee", 8, NULL, 0), 2);
+    cr_assert_eq(lk_text_tokenize("  ?! ...", 8, t, 2), 0);
+    cr_assert_eq(lk_text_tokenize("één café", strlen("één café"), t, 2), 2);
+}
+
+static void expect_stem(lk_text_stemmer_t *st, const char *w, const char *want)
+{
+    char out[64];
+    size_t n = lk_text_stem(st, w, strlen(w), out, sizeof out);
+    cr_assert_str_eq(out, want, "stem(%s)", w);
+    cr_assert_eq(n, strlen(want));
+}
+
+Test(text, stems_dutch_and_english)
+{
+    lk_text_stemmer_t *nl = lk_text_stemmer_new("nl"), *en = lk_text_stemmer_new("english");
+    cr_assert_not_null(nl);
+    cr_assert_not_null(en);
+    cr_assert_null(lk_text_stemmer_new("xx"));
+    cr_assert_null(lk_text_stemmer_new(NULL));
+    expect_stem(nl, "bestellingen", "bestell");
+    expect_stem(nl, "bestelling", "bestell");
+    expect_stem(en, "refunds", "refund");
+    expect_stem(en, "refunding", "refund");
+    expect_stem(en, "nl12345", "nl12345"); /* codes are left alone */
+    expect_stem(NULL, "boeken", "boeken");
+    char small[4];
+    cr_assert_eq(lk_text_stem(en, "running", 7, small, sizeof small), 3);
+    cr_assert_str_eq(small, "run");
+    lk_text_stemmer_free(nl);
+    lk_text_stemmer_free(en);
+    lk_text_stemmer_free(NULL);
+}
+
+Test(text, stop_words)
+{
+    cr_assert(lk_text__stoplists_sorted());
+    cr_assert(lk_text__wordlists_sorted());
+    cr_assert(lk_text_is_stopword("en", "the", 3));
+    cr_assert(lk_text_is_stopword("nl", "het", 3));
+    cr_assert(lk_text_is_stopword(NULL, "het", 3));
+    cr_assert_not(lk_text_is_stopword("en", "het", 3));
+    cr_assert_not(lk_text_is_stopword("nl", "not", 3));
+    cr_assert_not(lk_text_is_stopword("nl", "niet", 4)); /* negations carry meaning */
+    cr_assert_not(lk_text_is_stopword("en", "not", 3));
+    cr_assert_not(lk_text_is_stopword("en", "refund", 6));
+    cr_assert(lk_text_is_stopword("en", "theirs", 6));
+    cr_assert_not(lk_text_is_stopword("en", "th", 2));
+    cr_assert_not(lk_text_is_stopword("en", "", 0));
+}
+
+static const char *lang_of(const char *s)
+{
+    static _Thread_local lk_text_lang_t r;
+    lk_text_language(s, strlen(s), NULL, &r);
+    return r.lang;
+}
+
+Test(text, language_of_short_messages)
+{
+    cr_assert_str_eq(lang_of("waar is mijn pakket"), "nl");
+    cr_assert_str_eq(lang_of("Waar blijft mijn bestelling?"), "nl");
+    cr_assert_str_eq(lang_of("medewerker"), "nl");
+    cr_assert_str_eq(lang_of("kan ik iemand spreken"), "nl");
+    cr_assert_str_eq(lang_of("ik wil retourneren"), "nl");
+    cr_assert_str_eq(lang_of("where is my package"), "en");
+    cr_assert_str_eq(lang_of("agent please"), "en");
+    cr_assert_str_eq(lang_of("I want a refund"), "en");
+    cr_assert_str_eq(lang_of("what's the weather"), "en");
+    cr_assert_str_eq(lang_of("12345"), "");
+    cr_assert_str_eq(lang_of(""), "");
+    lk_text_lang_t r;
+    lk_text_language("12345", 5, "nl", &r);
+    cr_assert_str_eq(r.lang, "nl");
+    lk_text_language("where is my package", 19, "nl", &r);
+    cr_assert_str_eq(r.lang, "en");
+    cr_assert_gt(r.confidence, 0.9);
+    cr_assert_lt(r.score, 0);
+}
+
+/* Every window of three words of every text, labelled lang. */
+typedef struct {
+    size_t n, right;
+} tally_t;
+
+static void tally_windows(tally_t *t, const char *text, const char *lang)
+{
+    char buf[2048];
+    size_t len = strlen(text);
+    if (len >= sizeof buf)
+        return;
+    memcpy(buf, text, len + 1);
+    const char *w[256];
+    size_t nw = 0;
+    for (char *p = buf; *p && nw < 256;) {
+        while (*p == ' ')
+            *p++ = 0;
+        if (!*p)
+            break;
+        w[nw++] = p;
+        while (*p && *p != ' ')
+            p++;
+    }
+    for (size_t i = 0; i + 3 <= nw; i++) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s %s %s", w[i], w[i + 1], w[i + 2]);
+        lk_text_lang_t r;
+        lk_text_language(msg, strlen(msg), NULL, &r);
+        t->n++;
+        t->right += !strcmp(r.lang, lang);
+    }
+}
+
+Test(text, language_of_three_word_messages_demo_kb)
+{
+    lk_kb_t kb;
+    cr_assert_eq(lk_kb_demo(&kb), 0);
+    tally_t nl = {0}, en = {0};
+    for (size_t i = 0; i < kb.n_articles; i++) {
+        const lk_article_t *a = &kb.articles[i];
+        tally_t *t = !strcmp(a->language, "nl") ? &nl : !strcmp(a->language, "en") ? &en : NULL;
+        if (!t)
+            continue;
+        for (size_t q = 0; q < a->n_questions; q++)
+            tally_windows(t, a->questions[q], a->language);
+        tally_windows(t, a->title, a->language);
+    }
+    lk_kb_free(&kb);
+    if (nl.n)
+        cr_assert_geq((double)nl.right / (double)nl.n, 0.95, "nl %zu/%zu", nl.right, nl.n);
+    if (en.n)
+        cr_assert_geq((double)en.right / (double)en.n, 0.95, "en %zu/%zu", en.right, en.n);
+}
+
+Test(text, language_of_three_word_messages_clinc150)
+{
+    FILE *f = fopen(LOKET_SOURCE_DIR "/../shared/data/clinc150/test.jsonl", "r");
+    if (!f)
+        cr_skip_test("CLINC150 not found beside the project");
+    tally_t en = {0};
+    char line[4096];
+    while (fgets(line, sizeof line, f)) {
+        /* {"text": "...", "label": ...}: the text has no escaped quotes in
+         * practice; lines that do are skipped */
+        char *a = strstr(line, "\"text\": \"");
+        if (!a)
+            continue;
+        a += 9;
+        char *b = strchr(a, '"');
+        if (!b || b[-1] == '\\')
+            continue;
+        *b = 0;
+        tally_windows(&en, a, "en");
+    }
+    fclose(f);
+    cr_assert_gt(en.n, 10000);
+    cr_assert_geq((double)en.right / (double)en.n, 0.95, "en %zu/%zu", en.right, en.n);
+}

@@ -1,0 +1,1125 @@
+/*
+ * loket chat widget.
+ *
+ * Embed with one tag:
+ *   <script src="https://HOST/widget.js" data-loket-language="nl" defer></script>
+ *
+ * Plain JavaScript, no framework, no build step. Everything the widget draws
+ * lives in a shadow root, so the host page's CSS cannot reach in and ours
+ * cannot leak out. It talks to the loket server it was loaded from: the
+ * customer API (POST/GET /api/v1/conversations...) and the conversation's
+ * WebSocket, which it reopens with back-off after a drop and resumes from the
+ * last seq it saw, so no message is lost or shown twice. The conversation id
+ * and token are kept in sessionStorage: a reload keeps the conversation.
+ *
+ * Every text from the server is put in the page with textContent (or text
+ * nodes), never as HTML. docs/widget.md describes the options.
+ */
+(function () {
+  'use strict';
+
+  if (window.__loketWidget) return; // loaded twice: keep the first
+  var script = document.currentScript || document.querySelector('script[src*="widget.js"]');
+  var data = (script && script.dataset) || {};
+  var BASE = script && script.src ? new URL(script.src, location.href).origin : location.origin;
+  var WS_BASE = BASE.replace(/^http/, 'ws');
+
+  var opts = {
+    language: data.loketLanguage === 'en' ? 'en' : 'nl',
+    title: data.loketTitle || '',
+    phone: data.loketPhone || '',
+    email: data.loketEmail || '',
+    color: /^#[0-9a-fA-F]{3,8}$/.test(data.loketColor || '') ? data.loketColor : '#1b5e4b',
+    open: data.loketOpen === 'true',
+    storage: data.loketStorage === 'local' ? 'local' : 'session',
+  };
+
+  var POLL_QUEUED_MS = 15000;
+
+  // ---- strings (B1: short sentences, everyday words) -------------------------
+
+  var STR = {
+    nl: {
+      launcher: 'Chat met ons',
+      launcherUnread: 'nieuw bericht',
+      title: 'Klantenservice',
+      close: 'Chat verkleinen',
+      whoBot: 'Digitale assistent (AI)',
+      whoQueued: 'Wachten op een medewerker',
+      whoAgent: '{name} (medewerker)',
+      anAgent: 'Een medewerker',
+      whoPrefix: 'Je praat met: ',
+      log: 'Gesprek',
+      lblBot: 'Digitale assistent · automatisch antwoord',
+      lblSystem: 'Automatisch bericht',
+      lblAgent: '{name} · medewerker',
+      lblYou: 'Jij',
+      human: 'Praat met een medewerker',
+      humanBusy: 'Even geduld…',
+      input: 'Typ je vraag',
+      placeholder: 'Typ je vraag…',
+      send: 'Verstuur',
+      sending: 'Versturen…',
+      altLead: 'Liever bellen of mailen?',
+      altPhone: 'Bel {phone}',
+      altMail: 'Mail {email}',
+      queuePos: 'Je bent nummer {n} in de wachtrij.',
+      queueNext: 'Je bent de volgende in de wachtrij.',
+      waitLess: 'Verwachte wachttijd: minder dan 1 minuut.',
+      waitOne: 'Verwachte wachttijd: ongeveer 1 minuut.',
+      waitMin: 'Verwachte wachttijd: ongeveer {m} minuten.',
+      queueTail: 'Je kunt alvast meer vertellen.',
+      fbQ: 'Heeft dit antwoord je geholpen?',
+      fbYes: 'Ja',
+      fbNo: 'Nee',
+      fbThanks: 'Bedankt voor je reactie.',
+      rateQ: 'Hoe tevreden ben je over dit gesprek?',
+      rateStar: '{n} van de 5 sterren',
+      rateComment: 'Wil je nog iets zeggen? (mag leeg blijven)',
+      rateSend: 'Verstuur beoordeling',
+      rateNeed: 'Kies eerst 1 tot 5 sterren.',
+      rateThanks: 'Bedankt voor je beoordeling!',
+      starting: 'Een moment…',
+      offline: 'Geen verbinding. We proberen het opnieuw…',
+      error: 'Dat lukte niet. Probeer het nog eens.',
+      errorStart: 'De chat kan nu niet starten. Probeer het later nog eens, of bel of mail ons.',
+      newChat: 'Nieuw gesprek',
+      linkNew: '(opent in een nieuw venster)',
+    },
+    en: {
+      launcher: 'Chat with us',
+      launcherUnread: 'new message',
+      title: 'Customer service',
+      close: 'Minimise chat',
+      whoBot: 'Digital assistant (AI)',
+      whoQueued: 'Waiting for a person',
+      whoAgent: '{name} (customer service)',
+      anAgent: 'A person from our team',
+      whoPrefix: 'You are talking to: ',
+      log: 'Conversation',
+      lblBot: 'Digital assistant · automated reply',
+      lblSystem: 'Automated message',
+      lblAgent: '{name} · customer service',
+      lblYou: 'You',
+      human: 'Talk to a person',
+      humanBusy: 'One moment…',
+      input: 'Type your question',
+      placeholder: 'Type your question…',
+      send: 'Send',
+      sending: 'Sending…',
+      altLead: 'Rather call or e-mail?',
+      altPhone: 'Call {phone}',
+      altMail: 'E-mail {email}',
+      queuePos: 'You are number {n} in the queue.',
+      queueNext: 'You are next in the queue.',
+      waitLess: 'Expected wait: less than 1 minute.',
+      waitOne: 'Expected wait: about 1 minute.',
+      waitMin: 'Expected wait: about {m} minutes.',
+      queueTail: 'You can already tell us more.',
+      fbQ: 'Did this answer help you?',
+      fbYes: 'Yes',
+      fbNo: 'No',
+      fbThanks: 'Thank you for your feedback.',
+      rateQ: 'How happy are you with this conversation?',
+      rateStar: '{n} out of 5 stars',
+      rateComment: 'Anything else you want to tell us? (optional)',
+      rateSend: 'Send rating',
+      rateNeed: 'Please choose 1 to 5 stars first.',
+      rateThanks: 'Thank you for your rating!',
+      starting: 'One moment…',
+      offline: 'No connection. Trying again…',
+      error: 'That did not work. Please try again.',
+      errorStart: 'The chat cannot start right now. Please try again later, or call or e-mail us.',
+      newChat: 'New conversation',
+      linkNew: '(opens in a new window)',
+    },
+  };
+
+  // ---- state ------------------------------------------------------------------
+
+  var store = (function () {
+    var s;
+    try {
+      s = opts.storage === 'local' ? window.localStorage : window.sessionStorage;
+      s.setItem('loket:test', '1');
+      s.removeItem('loket:test');
+    } catch (e) {
+      s = null; // storage blocked: the widget still works, without reload survival
+    }
+    var prefix = 'loket:' + BASE + ':';
+    return {
+      get: function (k) {
+        try {
+          var v = s && s.getItem(prefix + k);
+          return v ? JSON.parse(v) : null;
+        } catch (e) {
+          return null;
+        }
+      },
+      set: function (k, v) {
+        try {
+          if (s) s.setItem(prefix + k, JSON.stringify(v));
+        } catch (e) {
+          /* full or blocked */
+        }
+      },
+      del: function (k) {
+        try {
+          if (s) s.removeItem(prefix + k);
+        } catch (e) {
+          /* blocked */
+        }
+      },
+    };
+  })();
+
+  var state = {
+    conv: null, // {id, token}
+    info: null, // the last Conversation object seen (without messages)
+    msgs: {}, // seq -> Message
+    nodes: {}, // seq -> element
+    lastSeq: 0,
+    open: false,
+    starting: null, // promise while creating the conversation
+    ws: null,
+    wsTries: 0,
+    wsTimer: null,
+    pollTimer: null,
+    refetchTimer: null,
+    unread: 0,
+    feedback: store.get('feedback') || {}, // message id -> true/false
+    ratingHidden: false,
+  };
+
+  function lang() {
+    var l = state.info && state.info.language;
+    return l === 'en' || l === 'nl' ? l : opts.language;
+  }
+
+  function t(key, vars) {
+    var s = STR[lang()][key] || STR.nl[key] || key;
+    if (vars)
+      s = s.replace(/\{(\w+)\}/g, function (_, k) {
+        return vars[k] === undefined ? '' : String(vars[k]);
+      });
+    return s;
+  }
+
+  // ---- DOM helpers ------------------------------------------------------------
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs)
+      for (var k in attrs) {
+        if (!Object.prototype.hasOwnProperty.call(attrs, k) || attrs[k] === undefined || attrs[k] === null) continue;
+        if (k === 'text') e.textContent = attrs[k];
+        else if (k === 'class') e.className = attrs[k];
+        else if (k === 'hidden') e.hidden = !!attrs[k];
+        else e.setAttribute(k, attrs[k]);
+      }
+    if (children)
+      for (var i = 0; i < children.length; i++)
+        if (children[i]) e.appendChild(typeof children[i] === 'string' ? document.createTextNode(children[i]) : children[i]);
+    return e;
+  }
+
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  function icon(paths, size) {
+    var s = document.createElementNS(SVG_NS, 'svg');
+    s.setAttribute('viewBox', '0 0 24 24');
+    s.setAttribute('width', size || 20);
+    s.setAttribute('height', size || 20);
+    s.setAttribute('aria-hidden', 'true');
+    s.setAttribute('focusable', 'false');
+    paths.forEach(function (d) {
+      var p = document.createElementNS(SVG_NS, 'path');
+      p.setAttribute('d', d);
+      s.appendChild(p);
+    });
+    return s;
+  }
+  var ICON_CHAT = ['M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z'];
+  var ICON_BOT = [
+    'M12 2a1.5 1.5 0 0 1 1 2.6V6h4a3 3 0 0 1 3 3v8a3 3 0 0 1-3 3H7a3 3 0 0 1-3-3V9a3 3 0 0 1 3-3h4V4.6A1.5 1.5 0 0 1 12 2z',
+    'M9 11.5a1.5 1.5 0 1 0 0 .01zM15 11.5a1.5 1.5 0 1 0 0 .01zM9 16h6',
+  ];
+  var ICON_PERSON = ['M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8z', 'M4 21a8 8 0 0 1 16 0'];
+  var ICON_CLOSE = ['M6 6l12 12M18 6L6 18'];
+  var ICON_PHONE = [
+    'M5 3h3l2 5-2.5 1.5a11 11 0 0 0 7 7L16 14l5 2v3a2 2 0 0 1-2 2A16 16 0 0 1 3 5a2 2 0 0 1 2-2z',
+  ];
+  var ICON_MAIL = ['M3 6h18v12H3z', 'M3 6l9 7 9-7'];
+  var ICON_CLOCK = ['M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z', 'M12 7v5l3 2'];
+
+  // Text with http(s) links made clickable; everything is a text node or an
+  // <a> whose href is a checked http(s) URL.
+  function richText(text) {
+    var frag = document.createDocumentFragment();
+    var re = /https?:\/\/[^\s<>"']+/g;
+    var last = 0;
+    var m;
+    while ((m = re.exec(text))) {
+      var url = m[0].replace(/[.,;:!?)\]]+$/, '');
+      if (m.index > last) frag.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var a = el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' });
+      a.textContent = url;
+      a.appendChild(el('span', { class: 'sr', text: ' ' + t('linkNew') }));
+      frag.appendChild(a);
+      last = m.index + url.length;
+      re.lastIndex = last;
+    }
+    if (last < text.length) frag.appendChild(document.createTextNode(text.slice(last)));
+    return frag;
+  }
+
+  function timeLabel(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return '';
+    return d.toLocaleTimeString(lang() === 'en' ? 'en-GB' : 'nl-NL', { hour: '2-digit', minute: '2-digit' });
+  }
+
+  // ---- styles -----------------------------------------------------------------
+
+  var CSS = [
+    ':host{all:initial}',
+    '*,*::before,*::after{box-sizing:border-box}',
+    '.root{--c:' + opts.color + ';--ink:#1c2530;--muted:#4a5563;--line:#d5dbe3;--bot:#eef2f7;--bg:#fff;' +
+      'font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);' +
+      '-webkit-font-smoothing:antialiased;text-align:left;letter-spacing:normal;word-spacing:normal}',
+    '.sr{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}',
+    'button,textarea,input{font:inherit;color:inherit}',
+    'button{cursor:pointer}',
+    ':focus-visible{outline:3px solid #1a66d6;outline-offset:2px}',
+    '.launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;display:flex;align-items:center;gap:8px;' +
+      'min-height:52px;padding:0 20px 0 16px;border:2px solid #fff;border-radius:26px;background:var(--c);color:#fff;' +
+      'font-weight:600;font-size:16px;box-shadow:0 6px 20px rgba(16,24,40,.28)}',
+    '.launcher svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linejoin:round}',
+    '.launcher:hover{filter:brightness(1.08)}',
+    '.badge{min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#b42318;color:#fff;font-size:13px;' +
+      'line-height:22px;text-align:center}',
+    '.panel{position:fixed;right:20px;bottom:20px;z-index:2147483001;width:380px;max-width:calc(100vw - 24px);' +
+      'height:620px;max-height:calc(100vh - 40px);display:flex;flex-direction:column;background:var(--bg);' +
+      'border:1px solid var(--line);border-radius:16px;box-shadow:0 16px 48px rgba(16,24,40,.3);overflow:hidden}',
+    '.panel[hidden]{display:none}',
+    '@media (max-width:480px),(max-height:520px){.panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100%;' +
+      'max-height:100%;border-radius:0}}',
+    'header{display:flex;align-items:flex-start;gap:10px;padding:12px 12px 12px 16px;background:var(--c);color:#fff}',
+    'header .hd{flex:1;min-width:0}',
+    'h2{margin:0;font-size:16px;font-weight:700;line-height:1.3}',
+    '.who{display:flex;align-items:center;gap:6px;margin:4px 0 0;font-size:14px;font-weight:600}',
+    '.who svg{flex:none;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round}',
+    '.who .pill{display:inline-block;padding:1px 8px;border-radius:10px;background:rgba(255,255,255,.18)}',
+    '.x{flex:none;width:44px;height:44px;display:grid;place-items:center;border:0;border-radius:10px;background:transparent;color:#fff}',
+    '.x:hover{background:rgba(255,255,255,.16)}',
+    '.x svg{fill:none;stroke:currentColor;stroke-width:2.4;stroke-linecap:round}',
+    '.x:focus-visible,.launcher:focus-visible{outline-color:#fff;box-shadow:0 0 0 5px #1a66d6}',
+    '.queue{display:flex;gap:8px;align-items:flex-start;margin:0;padding:10px 16px;background:#fff7e0;border-bottom:1px solid #f0d48a;color:#4d3800;font-size:14px}',
+    '.queue svg{flex:none;margin-top:1px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round}',
+    '.queue[hidden]{display:none}',
+    '.conn{margin:0;padding:6px 16px;background:#fdecea;color:#7a1a12;font-size:13px}',
+    '.conn[hidden]{display:none}',
+    '.body{flex:1;overflow-y:auto;padding:14px 14px 6px;background:#f7f9fb;overscroll-behavior:contain}',
+    '.log{display:flex;flex-direction:column;gap:10px}',
+    '.msg{max-width:88%;display:flex;flex-direction:column;gap:3px}',
+    '.msg .lbl{display:flex;align-items:center;gap:5px;font-size:12.5px;font-weight:600;color:var(--muted)}',
+    '.msg .lbl svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round}',
+    '.msg .lbl time{font-weight:400}',
+    '.bubble{padding:9px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:normal}',
+    '.bubble a{color:#0b4fa8;text-decoration:underline}',
+    '.m-bot{align-self:flex-start}',
+    '.m-bot .bubble{background:var(--bot);border:1px dashed #8d9bb0;border-top-left-radius:4px}',
+    '.m-agent{align-self:flex-start}',
+    '.m-agent .bubble{background:#fff;border:1.5px solid var(--c);border-top-left-radius:4px}',
+    '.m-agent .lbl{color:var(--c)}',
+    '.m-customer{align-self:flex-end;align-items:flex-end}',
+    '.m-customer .bubble{background:var(--c);color:#fff;border-bottom-right-radius:4px}',
+    '.m-customer .bubble a{color:#fff}',
+    '.m-system{align-self:center;max-width:94%;align-items:center;text-align:center}',
+    '.m-system .bubble{background:transparent;color:var(--muted);font-size:13.5px;padding:2px 8px}',
+    '.fb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:2px;font-size:13.5px;color:var(--muted)}',
+    '.fb button{min-height:32px;min-width:48px;padding:2px 12px;border:1.5px solid #8d9bb0;border-radius:16px;background:#fff;color:var(--ink);font-size:13.5px}',
+    '.fb button:hover{border-color:var(--c)}',
+    '.rating{margin:14px 0 6px;padding:12px 14px;background:#fff;border:1px solid var(--line);border-radius:12px}',
+    '.rating[hidden]{display:none}',
+    '.rating fieldset{border:0;margin:0;padding:0}',
+    '.rating legend{padding:0;font-weight:600;margin-bottom:6px}',
+    '.stars{display:flex;gap:2px}',
+    '.stars label{display:grid;place-items:center;width:40px;height:40px;font-size:28px;line-height:1;color:#8d9bb0;cursor:pointer;border-radius:8px}',
+    '.stars label.on{color:#a35f00}',
+    '.stars input:focus-visible+label{outline:3px solid #1a66d6;outline-offset:1px}',
+    '.rating .cmt{display:block;margin:8px 0 4px;font-size:13.5px;color:var(--muted)}',
+    '.rating textarea{width:100%;min-height:56px;padding:8px;border:1.5px solid #8d9bb0;border-radius:8px;resize:vertical}',
+    '.rating .row{display:flex;align-items:center;gap:10px;margin-top:8px}',
+    '.rating .hint{font-size:13.5px;color:#8a1c12}',
+    '.btn{min-height:40px;padding:6px 14px;border:0;border-radius:10px;background:var(--c);color:#fff;font-weight:600}',
+    '.btn:disabled{opacity:.6;cursor:default}',
+    '.foot{border-top:1px solid var(--line);background:#fff;padding:10px 12px 8px}',
+    '.human{width:100%;display:flex;align-items:center;justify-content:center;gap:8px;min-height:42px;margin-bottom:8px;' +
+      'border:2px solid var(--c);border-radius:10px;background:#fff;color:var(--c);font-weight:700;font-size:15px}',
+    '.human:hover{background:#f0f6f3}',
+    '.human svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round}',
+    '.compose{display:flex;gap:8px;align-items:flex-end}',
+    '.compose textarea{flex:1;min-height:44px;max-height:140px;padding:10px 12px;border:1.5px solid #6b7686;border-radius:10px;resize:none;background:#fff;line-height:1.4}',
+    '.compose textarea::placeholder{color:#5d6878}',
+    '.compose .btn{min-height:44px}',
+    '.err{margin:6px 2px 0;font-size:13.5px;color:#8a1c12}',
+    '.err:empty{display:none}',
+    '.alt{display:flex;flex-wrap:wrap;align-items:center;gap:4px 12px;margin:8px 2px 0;font-size:13px;color:var(--muted)}',
+    '.alt a{display:inline-flex;align-items:center;gap:4px;color:#0b4fa8;text-decoration:underline;min-height:24px}',
+    '.alt svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linejoin:round}',
+    '@media (prefers-reduced-motion:no-preference){.panel{animation:up .16s ease-out}@keyframes up{from{opacity:0;transform:translateY(8px)}}}',
+    '@media (forced-colors:active){.bubble,.launcher,.human,.btn{border:1px solid CanvasText}}',
+  ].join('\n');
+
+  // ---- build the DOM ----------------------------------------------------------
+
+  var host = document.createElement('loket-widget');
+  // Inline !important beats any rule of the host page on our host element.
+  host.style.setProperty('all', 'initial', 'important');
+  host.style.setProperty('display', 'block', 'important');
+  host.style.setProperty('position', 'static', 'important');
+  host.setAttribute('data-loket', '');
+  var root = host.attachShadow({ mode: 'open' });
+  try {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    root.adoptedStyleSheets = [sheet];
+  } catch (e) {
+    root.appendChild(el('style', { text: CSS }));
+  }
+
+  var ui = {};
+  ui.root = el('div', { class: 'root' });
+  ui.badge = el('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
+  ui.launcherText = el('span');
+  ui.launcherSr = el('span', { class: 'sr' });
+  ui.launcher = el('button', { class: 'launcher', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'lk-panel' }, [
+    icon(ICON_CHAT, 22),
+    ui.launcherText,
+    ui.badge,
+    ui.launcherSr,
+  ]);
+
+  ui.title = el('h2', { id: 'lk-title' });
+  ui.whoIcon = el('span', { 'aria-hidden': 'true' });
+  ui.whoSr = el('span', { class: 'sr' });
+  ui.whoText = el('span', { class: 'pill' });
+  ui.who = el('p', { class: 'who', id: 'lk-who' }, [ui.whoIcon, ui.whoSr, ui.whoText]);
+  ui.close = el('button', { class: 'x', type: 'button' }, [icon(ICON_CLOSE, 22)]);
+  var header = el('header', null, [el('div', { class: 'hd' }, [ui.title, ui.who]), ui.close]);
+
+  ui.queueText = el('span');
+  ui.queue = el('p', { class: 'queue', role: 'status', hidden: true }, [icon(ICON_CLOCK, 18), ui.queueText]);
+  ui.conn = el('p', { class: 'conn', role: 'status', hidden: true });
+
+  ui.log = el('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', id: 'lk-log' });
+  ui.rating = el('div', { class: 'rating', hidden: true });
+  ui.body = el('div', { class: 'body', tabindex: '0' }, [ui.log, ui.rating]);
+
+  ui.humanText = el('span');
+  ui.human = el('button', { class: 'human', type: 'button' }, [icon(ICON_PERSON, 20), ui.humanText]);
+  ui.input = el('textarea', { id: 'lk-input', rows: '1', maxlength: '4000', autocomplete: 'off' });
+  ui.inputLabel = el('label', { for: 'lk-input', class: 'sr' });
+  ui.send = el('button', { class: 'btn', type: 'submit' });
+  ui.compose = el('form', { class: 'compose', novalidate: '' }, [ui.inputLabel, ui.input, ui.send]);
+  ui.err = el('p', { class: 'err', role: 'alert' });
+  ui.alt = el('p', { class: 'alt' });
+  var foot = el('div', { class: 'foot' }, [ui.human, ui.compose, ui.err, ui.alt]);
+
+  ui.panel = el('section', { class: 'panel', id: 'lk-panel', role: 'dialog', 'aria-labelledby': 'lk-title', 'aria-describedby': 'lk-who', hidden: true }, [
+    header,
+    ui.queue,
+    ui.conn,
+    ui.body,
+    foot,
+  ]);
+  ui.root.appendChild(ui.launcher);
+  ui.root.appendChild(ui.panel);
+  root.appendChild(ui.root);
+
+  // ---- rendering --------------------------------------------------------------
+
+  function renderChrome() {
+    ui.root.setAttribute('lang', lang());
+    ui.launcherText.textContent = t('launcher');
+    ui.title.textContent = opts.title || t('title');
+    ui.close.setAttribute('aria-label', t('close'));
+    ui.close.title = t('close');
+    ui.log.setAttribute('aria-label', t('log'));
+    ui.body.setAttribute('aria-label', t('log'));
+    ui.inputLabel.textContent = t('input');
+    ui.input.placeholder = t('placeholder');
+    if (!ui.send.disabled) ui.send.textContent = t('send');
+    if (!ui.human.disabled) ui.humanText.textContent = t('human');
+    renderAlt();
+    renderWho();
+    renderQueue();
+    renderUnread();
+  }
+
+  function renderAlt() {
+    ui.alt.textContent = '';
+    if (!opts.phone && !opts.email) {
+      ui.alt.hidden = true;
+      return;
+    }
+    ui.alt.hidden = false;
+    ui.alt.appendChild(el('span', { text: t('altLead') }));
+    if (opts.phone) {
+      var a = el('a', { href: 'tel:' + opts.phone.replace(/[^\d+]/g, '') }, [icon(ICON_PHONE, 15)]);
+      a.appendChild(document.createTextNode(t('altPhone', { phone: opts.phone })));
+      ui.alt.appendChild(a);
+    }
+    if (opts.email) {
+      var b = el('a', { href: 'mailto:' + opts.email }, [icon(ICON_MAIL, 15)]);
+      b.appendChild(document.createTextNode(t('altMail', { email: opts.email })));
+      ui.alt.appendChild(b);
+    }
+  }
+
+  function agentName() {
+    if (state.info && state.info.agent_name) return state.info.agent_name;
+    var seqs = sortedSeqs();
+    for (var i = seqs.length - 1; i >= 0; i--) {
+      var m = state.msgs[seqs[i]];
+      if (m.sender === 'agent' && m.author_name) return m.author_name;
+    }
+    return '';
+  }
+
+  var lastWho = '';
+  function renderWho() {
+    var st = state.info ? state.info.status : 'bot';
+    var text, ic;
+    if (st === 'queued') {
+      text = t('whoQueued');
+      ic = ICON_CLOCK;
+    } else if (st === 'assigned') {
+      var n = agentName();
+      text = n ? t('whoAgent', { name: n }) : t('anAgent');
+      ic = ICON_PERSON;
+    } else {
+      text = t('whoBot');
+      ic = ICON_BOT;
+    }
+    ui.whoSr.textContent = t('whoPrefix');
+    ui.whoText.textContent = text;
+    if (lastWho !== st) {
+      ui.whoIcon.textContent = '';
+      ui.whoIcon.appendChild(icon(ic, 18));
+      lastWho = st;
+    }
+    ui.who.setAttribute('data-status', st);
+  }
+
+  function renderQueue() {
+    var c = state.info;
+    if (!c || c.status !== 'queued') {
+      ui.queue.hidden = true;
+      return;
+    }
+    var parts = [];
+    if (c.queue_position === 1) parts.push(t('queueNext'));
+    else if (c.queue_position > 1) parts.push(t('queuePos', { n: c.queue_position }));
+    var w = c.estimated_wait_seconds;
+    if (typeof w === 'number' && w >= 0) {
+      var m = Math.round(w / 60);
+      parts.push(w < 60 ? t('waitLess') : m <= 1 ? t('waitOne') : t('waitMin', { m: m }));
+    }
+    parts.push(t('queueTail'));
+    var s = parts.join(' ');
+    if (ui.queueText.textContent !== s) ui.queueText.textContent = s;
+    ui.queue.hidden = false;
+  }
+
+  function renderUnread() {
+    ui.badge.hidden = state.unread === 0;
+    ui.badge.textContent = String(state.unread);
+    ui.launcherSr.textContent = state.unread ? ' (' + state.unread + ' ' + t('launcherUnread') + ')' : '';
+  }
+
+  function sortedSeqs() {
+    return Object.keys(state.msgs)
+      .map(Number)
+      .sort(function (a, b) {
+        return a - b;
+      });
+  }
+
+  function renderMessage(m) {
+    var sender = m.sender;
+    var cls = 'msg m-' + (sender === 'bot' || sender === 'agent' || sender === 'customer' || sender === 'system' ? sender : 'system');
+    var label;
+    var lblIcon = null;
+    if (sender === 'bot') {
+      label = t('lblBot');
+      lblIcon = icon(ICON_BOT, 15);
+    } else if (sender === 'agent') {
+      label = t('lblAgent', { name: m.author_name || t('anAgent') });
+      lblIcon = icon(ICON_PERSON, 15);
+    } else if (sender === 'customer') {
+      label = t('lblYou');
+    } else {
+      label = t('lblSystem');
+    }
+    var time = el('time', { datetime: m.created_at, text: timeLabel(m.created_at) });
+    var lbl = el('div', { class: 'lbl' }, [lblIcon, el('span', { text: label }), el('span', { 'aria-hidden': 'true', text: '·' }), time]);
+    var bubble = el('div', { class: 'bubble' });
+    bubble.appendChild(richText(String(m.text || '')));
+    var node = el('div', { class: cls, 'data-seq': String(m.seq), 'data-sender': sender, 'data-automated': m.automated ? 'true' : 'false' }, [lbl, bubble]);
+    if (sender === 'bot' && m.article_id) node.appendChild(feedbackFor(m));
+    return node;
+  }
+
+  function feedbackFor(m) {
+    var box = el('div', { class: 'fb' });
+    if (state.feedback[m.id] !== undefined) {
+      box.appendChild(el('span', { text: t('fbThanks') }));
+      return box;
+    }
+    var q = el('span', { text: t('fbQ'), id: 'fbq-' + m.seq });
+    var yes = el('button', { type: 'button', 'aria-describedby': 'fbq-' + m.seq, 'data-helpful': 'true', text: t('fbYes') });
+    var no = el('button', { type: 'button', 'aria-describedby': 'fbq-' + m.seq, 'data-helpful': 'false', text: t('fbNo') });
+    function give(helpful) {
+      yes.disabled = no.disabled = true;
+      sendFeedback(m, helpful).then(
+        function () {
+          state.feedback[m.id] = helpful;
+          store.set('feedback', state.feedback);
+          box.textContent = '';
+          box.appendChild(el('span', { role: 'status', text: t('fbThanks') }));
+        },
+        function () {
+          yes.disabled = no.disabled = false;
+          showError(t('error'));
+        }
+      );
+    }
+    yes.addEventListener('click', function () {
+      give(true);
+    });
+    no.addEventListener('click', function () {
+      give(false);
+    });
+    box.appendChild(q);
+    box.appendChild(yes);
+    box.appendChild(no);
+    return box;
+  }
+
+  function nearBottom() {
+    return ui.body.scrollHeight - ui.body.scrollTop - ui.body.clientHeight < 80;
+  }
+
+  function scrollDown() {
+    ui.body.scrollTop = ui.body.scrollHeight;
+  }
+
+  // Adds a message once (by seq) and keeps the log in seq order.
+  function addMessage(m, opt) {
+    if (!m || typeof m.seq !== 'number') return false;
+    if (state.msgs[m.seq]) return false;
+    var stick = nearBottom();
+    state.msgs[m.seq] = m;
+    var node = renderMessage(m);
+    state.nodes[m.seq] = node;
+    // insert before the first rendered message with a higher seq
+    var next = null;
+    var seqs = sortedSeqs();
+    for (var i = 0; i < seqs.length; i++)
+      if (seqs[i] > m.seq && state.nodes[seqs[i]]) {
+        next = state.nodes[seqs[i]];
+        break;
+      }
+    ui.log.insertBefore(node, next);
+    if (m.seq > state.lastSeq) state.lastSeq = m.seq;
+    if (!(opt && opt.quiet) && m.sender !== 'customer' && !(state.open && document.visibilityState !== 'hidden')) {
+      state.unread++;
+      renderUnread();
+    }
+    if (stick || (opt && opt.scroll)) scrollDown();
+    if (m.sender === 'agent') renderWho();
+    return true;
+  }
+
+  function rerenderAll() {
+    ui.log.textContent = '';
+    state.nodes = {};
+    sortedSeqs().forEach(function (s) {
+      var n = renderMessage(state.msgs[s]);
+      state.nodes[s] = n;
+      ui.log.appendChild(n);
+    });
+    scrollDown();
+  }
+
+  function setInfo(c) {
+    if (!c || !c.id) return;
+    var prevLang = lang();
+    var prevStatus = state.info && state.info.status;
+    var info = {};
+    for (var k in c) if (k !== 'messages' && k !== 'new_messages' && k !== 'token') info[k] = c[k];
+    state.info = info;
+    if (lang() !== prevLang) {
+      renderChrome();
+      rerenderAll();
+      renderRating();
+    } else {
+      renderWho();
+      renderQueue();
+    }
+    if (prevStatus !== info.status) {
+      if (info.status === 'closed') state.ratingHidden = false;
+      renderRating();
+    }
+    schedulePoll();
+  }
+
+  // ---- rating -----------------------------------------------------------------
+
+  function renderRating() {
+    var c = state.info;
+    ui.rating.textContent = '';
+    if (!c || c.status !== 'closed' || state.ratingHidden) {
+      ui.rating.hidden = true;
+      return;
+    }
+    if (c.rating) {
+      ui.rating.appendChild(el('p', { role: 'status', text: t('rateThanks'), style: 'margin:0' }));
+      ui.rating.hidden = false;
+      return;
+    }
+    var form = el('form', { novalidate: '' });
+    var legend = el('legend', { text: t('rateQ') });
+    var stars = el('div', { class: 'stars' });
+    var labels = [];
+    var chosen = 0;
+    function paint(n) {
+      labels.forEach(function (l, i) {
+        l.classList.toggle('on', i < n);
+      });
+    }
+    for (var i = 1; i <= 5; i++) {
+      var id = 'lk-star-' + i;
+      var input = el('input', { type: 'radio', name: 'score', value: String(i), id: id, class: 'sr' });
+      var label = el('label', { for: id, title: t('rateStar', { n: i }) }, [
+        el('span', { 'aria-hidden': 'true', text: '★' }),
+        el('span', { class: 'sr', text: t('rateStar', { n: i }) }),
+      ]);
+      (function (n, inp, lab) {
+        inp.addEventListener('change', function () {
+          chosen = n;
+          paint(n);
+          hint.textContent = '';
+        });
+        lab.addEventListener('mouseenter', function () {
+          paint(n);
+        });
+        lab.addEventListener('mouseleave', function () {
+          paint(chosen);
+        });
+      })(i, input, label);
+      labels.push(label);
+      stars.appendChild(input);
+      stars.appendChild(label);
+    }
+    var fs = el('fieldset', null, [legend, stars]);
+    var cmt = el('textarea', { id: 'lk-rate-cmt', maxlength: '2000' });
+    var cmtLabel = el('label', { for: 'lk-rate-cmt', class: 'cmt', text: t('rateComment') });
+    var submit = el('button', { type: 'submit', class: 'btn', text: t('rateSend') });
+    var hint = el('span', { class: 'hint', role: 'alert' });
+    form.appendChild(fs);
+    form.appendChild(cmtLabel);
+    form.appendChild(cmt);
+    form.appendChild(el('div', { class: 'row' }, [submit, hint]));
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      if (!chosen) {
+        hint.textContent = t('rateNeed');
+        return;
+      }
+      submit.disabled = true;
+      var body = { score: chosen };
+      if (cmt.value.trim()) body.comment = cmt.value.trim();
+      request('POST', '/api/v1/conversations/' + state.conv.id + '/rating', body).then(
+        function (c) {
+          setInfo(c);
+          if (!state.info.rating) state.info.rating = chosen;
+          renderRating();
+          ui.input.focus();
+        },
+        function () {
+          submit.disabled = false;
+          hint.textContent = t('error');
+        }
+      );
+    });
+    ui.rating.appendChild(form);
+    ui.rating.hidden = false;
+    if (nearBottom() || state.open) scrollDown();
+  }
+
+  // ---- HTTP -------------------------------------------------------------------
+
+  function request(method, path, body) {
+    var headers = { Accept: 'application/json' };
+    if (state.conv && state.conv.token) headers.Authorization = 'Bearer ' + state.conv.token;
+    var init = { method: method, headers: headers, credentials: 'omit', cache: 'no-store' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    return fetch(BASE + path, init).then(function (r) {
+      return r.text().then(function (txt) {
+        var j = null;
+        try {
+          j = txt ? JSON.parse(txt) : null;
+        } catch (e) {
+          j = null;
+        }
+        if (!r.ok) {
+          var err = new Error((j && j.error && j.error.message) || 'HTTP ' + r.status);
+          err.status = r.status;
+          throw err;
+        }
+        return j;
+      });
+    });
+  }
+
+  function showError(s) {
+    ui.err.textContent = s || '';
+  }
+
+  function forget() {
+    store.del('conv');
+    state.conv = null;
+    state.info = null;
+    state.msgs = {};
+    state.nodes = {};
+    state.lastSeq = 0;
+    ui.log.textContent = '';
+    closeWs();
+    renderChrome();
+    renderRating();
+  }
+
+  // Creates the conversation once (the first time the panel opens).
+  function ensureConversation() {
+    if (state.conv) return Promise.resolve();
+    if (state.starting) return state.starting;
+    ui.conn.hidden = false;
+    ui.conn.textContent = t('starting');
+    state.starting = request('POST', '/api/v1/conversations', { language: opts.language })
+      .then(function (c) {
+        state.conv = { id: c.id, token: c.token };
+        store.set('conv', state.conv);
+        setInfo(c);
+        (c.messages || []).forEach(function (m) {
+          addMessage(m, { quiet: true, scroll: true });
+        });
+        ui.conn.hidden = true;
+        connectWs();
+      })
+      .catch(function (e) {
+        ui.conn.hidden = true;
+        showError(t('errorStart'));
+        throw e;
+      })
+      .then(
+        function () {
+          state.starting = null;
+        },
+        function (e) {
+          state.starting = null;
+          throw e;
+        }
+      );
+    return state.starting;
+  }
+
+  // Reads the conversation again: status, queue position, agent, and any
+  // message we might not have.
+  function refetch() {
+    if (!state.conv) return Promise.resolve();
+    var id = state.conv.id;
+    return request('GET', '/api/v1/conversations/' + id).then(
+      function (c) {
+        if (!state.conv || state.conv.id !== id) return;
+        (c.messages || []).forEach(function (m) {
+          addMessage(m, { quiet: true });
+        });
+        setInfo(c);
+      },
+      function (e) {
+        if (e.status === 401 && state.conv && state.conv.id === id) forget(); // gone (or the server lost it)
+      }
+    );
+  }
+
+  function refetchSoon() {
+    clearTimeout(state.refetchTimer);
+    state.refetchTimer = setTimeout(refetch, 150);
+  }
+
+  function schedulePoll() {
+    var queued = state.info && state.info.status === 'queued';
+    if (queued && !state.pollTimer) {
+      state.pollTimer = setInterval(refetch, POLL_QUEUED_MS);
+    } else if (!queued && state.pollTimer) {
+      clearInterval(state.pollTimer);
+      state.pollTimer = null;
+    }
+  }
+
+  function sendMessage(text) {
+    return ensureConversation().then(function () {
+      return request('POST', '/api/v1/conversations/' + state.conv.id + '/messages', { text: text }).then(function (r) {
+        (r.messages || []).forEach(function (m) {
+          addMessage(m, { quiet: true, scroll: true });
+        });
+        if (r.conversation) setInfo(r.conversation);
+      });
+    });
+  }
+
+  function handoff() {
+    return ensureConversation().then(function () {
+      return request('POST', '/api/v1/conversations/' + state.conv.id + '/handoff').then(function (c) {
+        (c.new_messages || c.messages || []).forEach(function (m) {
+          addMessage(m, { quiet: true, scroll: true });
+        });
+        setInfo(c);
+      });
+    });
+  }
+
+  function sendFeedback(m, helpful) {
+    return request('POST', '/api/v1/conversations/' + state.conv.id + '/feedback', { message_id: m.id, helpful: helpful }).then(function (r) {
+      (r && r.messages ? r.messages : []).forEach(function (x) {
+        addMessage(x, { quiet: true, scroll: true });
+      });
+      if (r && r.conversation) setInfo(r.conversation);
+    });
+  }
+
+  // ---- WebSocket --------------------------------------------------------------
+
+  function closeWs() {
+    clearTimeout(state.wsTimer);
+    state.wsTimer = null;
+    if (state.ws) {
+      var w = state.ws;
+      state.ws = null;
+      w.onclose = w.onmessage = w.onerror = null;
+      try {
+        w.close();
+      } catch (e) {
+        /* already closed */
+      }
+    }
+  }
+
+  function connectWs() {
+    if (!state.conv || state.ws) return;
+    clearTimeout(state.wsTimer);
+    state.wsTimer = null;
+    var conv = state.conv;
+    var url = WS_BASE + '/api/v1/conversations/' + encodeURIComponent(conv.id) + '/ws?token=' + encodeURIComponent(conv.token) + '&after=' + state.lastSeq;
+    var ws;
+    try {
+      ws = new WebSocket(url);
+    } catch (e) {
+      retryWs();
+      return;
+    }
+    state.ws = ws;
+    var opened = false;
+    ws.onopen = function () {
+      opened = true;
+      state.wsTries = 0;
+      ui.conn.hidden = true;
+      refetch(); // status may have changed while we were away
+    };
+    ws.onmessage = function (ev) {
+      var m;
+      try {
+        m = JSON.parse(ev.data);
+      } catch (e) {
+        return;
+      }
+      if (!m || typeof m.seq !== 'number') return;
+      var isNew = addMessage(m);
+      if (isNew && (m.sender === 'system' || (m.sender === 'agent' && (!state.info || state.info.status !== 'assigned')))) refetchSoon();
+    };
+    ws.onerror = function () {
+      /* onclose follows */
+    };
+    ws.onclose = function (ev) {
+      if (state.ws !== ws) return;
+      state.ws = null;
+      if (!opened && state.wsTries >= 2) {
+        // refused more than once: check whether the conversation still exists
+        refetch();
+      }
+      if (!state.conv || state.conv.id !== conv.id) return;
+      if (state.wsTries >= 1) {
+        ui.conn.textContent = t('offline');
+        ui.conn.hidden = false;
+      }
+      retryWs();
+    };
+  }
+
+  function retryWs() {
+    var n = state.wsTries++;
+    var delay = Math.min(15000, 400 * Math.pow(2, n));
+    delay = delay / 2 + Math.random() * (delay / 2);
+    clearTimeout(state.wsTimer);
+    state.wsTimer = setTimeout(function () {
+      state.wsTimer = null;
+      connectWs();
+    }, delay);
+  }
+
+  // Come back at once when the network or the tab returns.
+  window.addEventListener('online', function () {
+    if (state.conv && !state.ws) {
+      state.wsTries = 0;
+      connectWs();
+    }
+  });
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'visible' && state.open) {
+      state.unread = 0;
+      renderUnread();
+      if (state.conv && !state.ws) {
+        state.wsTries = 0;
+        connectWs();
+      }
+    }
+  });
+
+  // ---- open and close ---------------------------------------------------------
+
+  function openPanel(focus) {
+    state.open = true;
+    store.set('open', true);
+    ui.panel.hidden = false;
+    ui.launcher.hidden = true;
+    ui.launcher.setAttribute('aria-expanded', 'true');
+    state.unread = 0;
+    renderUnread();
+    scrollDown();
+    if (focus !== false) ui.input.focus();
+    ensureConversation().catch(function () {});
+  }
+
+  function closePanel() {
+    state.open = false;
+    store.set('open', false);
+    ui.panel.hidden = true;
+    ui.launcher.hidden = false;
+    ui.launcher.setAttribute('aria-expanded', 'false');
+    ui.launcher.focus();
+  }
+
+  ui.launcher.addEventListener('click', function () {
+    openPanel(true);
+  });
+  ui.close.addEventListener('click', closePanel);
+  ui.panel.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape') {
+      ev.preventDefault();
+      closePanel();
+    }
+  });
+
+  function autosize() {
+    ui.input.style.height = 'auto';
+    ui.input.style.height = Math.min(140, ui.input.scrollHeight + 3) + 'px';
+  }
+  ui.input.addEventListener('input', autosize);
+  ui.input.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      ui.compose.requestSubmit ? ui.compose.requestSubmit() : submit();
+    }
+  });
+
+  var busy = false;
+  function submit() {
+    var text = ui.input.value.trim();
+    if (!text || busy) return;
+    busy = true;
+    showError('');
+    ui.send.disabled = true;
+    ui.send.textContent = t('sending');
+    sendMessage(text).then(
+      function () {
+        ui.input.value = '';
+        autosize();
+      },
+      function () {
+        showError(t('error'));
+      }
+    ).then(function () {
+      busy = false;
+      ui.send.disabled = false;
+      ui.send.textContent = t('send');
+      ui.input.focus();
+    });
+  }
+  ui.compose.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    submit();
+  });
+
+  ui.human.addEventListener('click', function () {
+    if (ui.human.disabled) return;
+    ui.human.disabled = true;
+    showError('');
+    ui.humanText.textContent = t('humanBusy');
+    handoff().then(
+      function () {},
+      function () {
+        showError(t('error'));
+      }
+    ).then(function () {
+      ui.human.disabled = false;
+      ui.humanText.textContent = t('human');
+    });
+  });
+
+  // ---- start ------------------------------------------------------------------
+
+  function start() {
+    document.body.appendChild(host);
+    renderChrome();
+    var saved = store.get('conv');
+    if (saved && saved.id && saved.token) {
+      state.conv = saved;
+      // history first (quietly), then live from the last seq
+      refetch().then(function () {
+        scrollDown();
+        if (state.conv) connectWs();
+      });
+    }
+    var wasOpen = store.get('open');
+    if (wasOpen || (wasOpen === null && opts.open)) openPanel(false);
+  }
+
+  window.__loketWidget = {
+    open: function () {
+      openPanel(true);
+    },
+    close: closePanel,
+    // for tests and debugging: what the widget knows
+    state: function () {
+      return { conversation: state.conv && state.conv.id, status: state.info && state.info.status, lastSeq: state.lastSeq, connected: !!(state.ws && state.ws.readyState === 1) };
+    },
+  };
+
+  if (document.body) start();
+  else document.addEventListener('DOMContentLoaded', start);
+})();
