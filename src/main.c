@@ -103,9 +103,11 @@ static int data_dir_from(int argc, char **argv, char *out, size_t outsize, char 
 
 static int open_store(const char *dir, lk_store_t **st)
 {
+    size_t errors = lk_log_error_count();
     int rc = lk_store_open(dir, st, NULL);
     if (rc) {
-        fprintf(stderr, "loket: cannot open the database in %s: %s\n", dir, lk_strerror(rc));
+        if (lk_log_error_count() == errors) /* the store did not say why itself */
+            fprintf(stderr, "loket: cannot open the database in %s: %s\n", dir, lk_strerror(rc));
         return rc == LK_ESCHEMA ? EXIT_USAGE : EXIT_INTERNAL;
     }
     return 0;
@@ -227,6 +229,8 @@ static int cmd_kb(int argc, char **argv)
                     replace ? " (replacing the others)" : "");
         }
         lk_kb_free(&kb);
+    } else if (n >= 1) {
+        ret = usage_error("kb: unknown subcommand %s; expected `kb import FILE` or `kb export`", rest[0]);
     } else {
         ret = usage_error("kb: expected `kb import FILE` or `kb export`");
     }
@@ -245,7 +249,8 @@ static int cmd_user(int argc, char **argv)
     if (ret)
         goto out;
     if (n < 1 || strcmp(rest[0], "add") != 0) {
-        ret = usage_error("user: expected `user add --email EMAIL --role ROLE`");
+        ret = usage_error("user: %s%s; expected `user add --email EMAIL --role ROLE`",
+                          n >= 1 ? "unknown subcommand " : "missing subcommand", n >= 1 ? rest[0] : "");
         goto out;
     }
     for (int i = 1; i < n; i++) {
@@ -376,6 +381,10 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") != 0) { /* one-shot commands speak plainly, and only of problems */
+        lk_log_set_plain(true);
+        lk_log_set_level(LK_LOG_WARN);
+    }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("loket %s\n", LOKET_VERSION);
         return 0;

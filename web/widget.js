@@ -341,6 +341,7 @@
     '.fb button:hover{border-color:var(--c)}',
     '.rating{margin:14px 0 6px;padding:12px 14px;background:#fff;border:1px solid var(--line);border-radius:12px}',
     '.rating[hidden]{display:none}',
+    '.rating .thanks{margin:0;font-weight:600}',
     '.rating fieldset{border:0;margin:0;padding:0}',
     '.rating legend{padding:0;font-weight:600;margin-bottom:6px}',
     '.stars{display:flex;gap:2px}',
@@ -685,7 +686,7 @@
       return;
     }
     if (c.rating) {
-      ui.rating.appendChild(el('p', { role: 'status', text: t('rateThanks'), style: 'margin:0' }));
+      ui.rating.appendChild(el('p', { role: 'status', class: 'thanks', text: t('rateThanks') }));
       ui.rating.hidden = false;
       return;
     }

@@ -7,6 +7,7 @@
 
 #include "util/util.h"
 
+#include <arpa/inet.h>
 #include <assert.h>
 #include <ctype.h>
 #include <stddef.h>
@@ -123,6 +124,20 @@ static int set_extra(lk_config_t *cfg, const char *name, const char *value, char
     return 0;
 }
 
+static bool valid_listen(const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    if (!colon || colon == v || (size_t)(colon - v) >= 64)
+        return false;
+    char host[64];
+    memcpy(host, v, (size_t)(colon - v));
+    host[colon - v] = '\0';
+    int64_t port;
+    struct in_addr addr;
+    return lk_parse_i64(colon + 1, 0, 65535, &port) == 0 &&
+           (strcmp(host, "localhost") == 0 || inet_pton(AF_INET, host, &addr) == 1);
+}
+
 int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *err, size_t errsize)
 {
     if ((strncmp(name, "policy.", 7) == 0 || strncmp(name, "policy_", 7) == 0) && name[7])
@@ -133,6 +148,11 @@ int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *e
         return LK_ENOENT;
     }
     int rc = set_option(cfg, o, value, err, errsize);
+    if (rc == 0 && strcmp(name, "listen") == 0 && !valid_listen(value)) {
+        snprintf(err, errsize, "option listen: \"%s\" is not ADDR:PORT with an IPv4 address (or localhost) and a port "
+                 "from 0 to 65535", value);
+        return LK_EINVAL;
+    }
     if (rc == 0 && strcmp(name, "log_level") == 0) {
         lk_log_level_t l;
         if (lk_log_parse_level(value, &l) != 0) {

@@ -386,6 +386,54 @@ void lk_http_respond(lk_http_req_t *req, int status, const char *content_type, c
     h2o_send(h, &buf, len ? 1 : 0, H2O_SEND_STATE_FINAL);
 }
 
+/* ---- h2o's own errors as JSON ------------------------------------------ */
+
+/* h2o answers some requests itself before any handler sees them: a body over
+ * max_request_entity_size (413), a malformed request (400). Those answers
+ * pass through the filters of the host's fallback path; this filter replaces
+ * their plain-text body with loket's JSON error, so every error a client
+ * gets has the same shape. */
+typedef struct {
+    h2o_ostream_t super;
+    h2o_iovec_t body;
+    bool sent;
+} json_error_ostream_t;
+
+static void json_error_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt,
+                            h2o_send_state_t state)
+{
+    json_error_ostream_t *os = (json_error_ostream_t *)self;
+    if (!os->sent) {
+        os->sent = true;
+        h2o_ostream_send_next(&os->super, req, &os->body, 1, state);
+    } else {
+        h2o_ostream_send_next(&os->super, req, NULL, 0, state);
+    }
+}
+
+static void json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    const char *code = NULL, *message = NULL;
+    if (req->res.status == 413) {
+        code = "body_too_large";
+        message = "the request body is larger than the limit";
+    } else if (req->res.status >= 400 && req->res.status < 500) {
+        code = "bad_request";
+        message = "the request could not be read as HTTP";
+    }
+    if (code) {
+        json_error_ostream_t *os = (json_error_ostream_t *)h2o_add_ostream(req, sizeof *os, slot);
+        os->super.do_send = json_error_send;
+        char buf[256];
+        int n = snprintf(buf, sizeof buf, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code, message);
+        os->body = h2o_strdup(&req->pool, buf, (size_t)n);
+        req->res.content_length = os->body.len;
+        h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json"), 1);
+        slot = &os->super.next;
+    }
+    h2o_setup_next_ostream(req, slot);
+}
+
 /* ---- WebSockets -------------------------------------------------------- */
 
 static void ws_unlink(lk_ws_t *ws)
@@ -659,12 +707,18 @@ int lk_http_server_start(const lk_http_config_t *cfg, lk_http_server_t **out)
     h2o_config_init(&srv->globalconf);
     srv->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("loket"));
     srv->globalconf.http1.upgrade_to_http2 = 0;
-    /* Bodies up to max_body are answered normally; a little above that we
-     * still read them so the client gets loket's JSON 413; far above, h2o
-     * refuses by itself (also with 413) without buffering them. */
-    size_t hard = cfg->max_body * 4;
-    srv->globalconf.max_request_entity_size = hard < (1u << 20) ? (1u << 20) : hard;
+    /* Bodies up to max_body are answered normally. Somewhat larger ones are
+     * still read and then refused by the handler (lk_http_req_body_too_large),
+     * so that a client that is still sending gets its 413 on a connection that
+     * stays open: closing on unread data would reset the connection and could
+     * destroy the answer. Far larger ones h2o refuses as soon as their length
+     * is known, without reading them; the filter below gives that 413 loket's
+     * JSON shape too. */
+    size_t hard = cfg->max_body * 16;
+    srv->globalconf.max_request_entity_size = hard < (2u << 20) ? (2u << 20) : hard;
     srv->hostconf = h2o_config_register_host(&srv->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_filter_t *filter = h2o_create_filter(&srv->hostconf->fallback_path, sizeof *filter);
+    filter->on_setup_ostream = json_error_setup;
     h2o_pathconf_t *pathconf = h2o_config_register_path(srv->hostconf, "/", 0);
     root_handler_t *h = (root_handler_t *)h2o_create_handler(pathconf, sizeof *h);
     h->super.on_req = on_req;

@@ -6,11 +6,24 @@
  */
 #include "util.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 lk_log_level_t lk_log_min_level = LK_LOG_INFO;
+static bool plain_format;
+static atomic_size_t error_count;
+
+void lk_log_set_plain(bool plain)
+{
+    plain_format = plain;
+}
+
+size_t lk_log_error_count(void)
+{
+    return atomic_load(&error_count);
+}
 
 static const char *const level_names[] = {"debug", "info", "warn", "error", "off"};
 
@@ -67,9 +80,17 @@ void lk_log_write(lk_log_level_t level, const char *module, const char *fmt, ...
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
 
+    if (level >= LK_LOG_ERROR)
+        atomic_fetch_add(&error_count, 1);
+    char line[4608];
+    if (plain_format) {
+        int n = snprintf(line, sizeof line, "loket: %s\n", msg);
+        ssize_t w = write(STDERR_FILENO, line, n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        (void)w;
+        return;
+    }
     char ts[LK_RFC3339_LEN];
     lk_time_rfc3339(lk_time_now_ms(), ts);
-    char line[4608];
     int n = snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",\"module\":\"%s\",\"msg\":\"", ts,
                      level_names[level <= LK_LOG_ERROR ? level : LK_LOG_ERROR], module);
     if (n < 0)

@@ -104,6 +104,13 @@ int lk_log_parse_level(const char *s, lk_log_level_t *out /* OUT */);
 void lk_log_write(lk_log_level_t level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* JSON lines (the server's default) or plain "loket: message" lines (for the
+ * command line's one-shot commands). */
+void lk_log_set_plain(bool plain);
+/* How many error lines were written so far (so a caller can tell whether a
+ * failure was already explained). */
+size_t lk_log_error_count(void);
+
 /* Checks the level before the arguments are evaluated. */
 #define LK_LOG(level, module, ...)                                             \
     do {                                                                       \

@@ -1,0 +1,12 @@
+import { launchBrowser, newPage, shot, widget } from './helpers.mjs';
+const b = await launchBrowser();
+const p = await newPage(b);
+await p.goto('http://127.0.0.1:18081/');
+await shot(p, 'scratch-shop', {fullPage: true});
+const w = widget(p);
+await w.open();
+await w.say('Hoe kan ik iets retourneren?');
+await shot(p, 'scratch-widget');
+console.log(await w.transcript());
+console.log(p.errors);
+await b.close();

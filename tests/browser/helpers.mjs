@@ -1,0 +1,140 @@
+// Helpers for loket's browser tests: a headless Debian chromium driven by
+// Playwright (npm playwright-core; no browser is ever downloaded), the widget
+// and the console as a person uses them, and screenshots in test-output/.
+//
+// The server side (start, stop, users, API calls) comes from
+// ../integration/helpers.mjs.
+
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { SLOW, sleep } from '../integration/helpers.mjs';
+
+export const CHROMIUM = process.env.LOKET_CHROMIUM || '/usr/bin/chromium';
+export const OUT_DIR = path.resolve(process.env.LOKET_TEST_OUTPUT || 'test-output');
+
+// Playwright's own waits, scaled for sanitizer builds.
+export const TIMEOUT = 15000 * SLOW;
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+// A fresh context (its own cookies and sessionStorage) and page. Every
+// console error and page error is collected in page.errors so that tests can
+// assert none happened (a CSP violation shows up there too).
+export async function newPage(browser, { viewport = { width: 1280, height: 860 }, locale = 'nl-NL' } = {}) {
+  const context = await browser.newContext({ viewport, locale });
+  context.setDefaultTimeout(TIMEOUT);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.errors.push(`console: ${m.text()}`);
+  });
+  page.dialogs = [];
+  page.on('dialog', (d) => {
+    page.dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  return page;
+}
+
+// test-output/NAME.png (full page unless told otherwise).
+export async function shot(page, name, opts = {}) {
+  mkdirSync(OUT_DIR, { recursive: true });
+  const file = path.join(OUT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, ...opts });
+  return file;
+}
+
+// ---- the widget -------------------------------------------------------------
+
+// Locators inside the widget's (open) shadow root; Playwright's CSS engine
+// pierces it.
+export function widget(page) {
+  const w = {
+    launcher: page.locator('loket-widget .launcher'),
+    panel: page.locator('loket-widget .panel'),
+    who: page.locator('loket-widget .who .pill'),
+    log: page.locator('loket-widget [role=log]'),
+    messages: page.locator('loket-widget [role=log] .msg'),
+    input: page.locator('loket-widget textarea#lk-input'),
+    send: page.locator('loket-widget .compose button[type=submit]'),
+    human: page.locator('loket-widget button.human'),
+    queue: page.locator('loket-widget .queue'),
+    rating: page.locator('loket-widget .rating'),
+    bySender: (s) => page.locator(`loket-widget [role=log] .msg[data-sender=${s}]`),
+    async open() {
+      if (await w.panel.isHidden()) await w.launcher.click();
+      await w.panel.waitFor({ state: 'visible' });
+      await w.messages.first().waitFor(); // the greeting
+    },
+    // Sends a text and waits until the log holds a message with a higher seq
+    // than before from someone other than the customer (the bot's answer or a
+    // notice), unless expectReply is false.
+    async say(text, { expectReply = true } = {}) {
+      const before = await w.maxSeq();
+      await w.input.fill(text);
+      await w.input.press('Enter');
+      await page.waitForFunction(
+        ([b, want]) => {
+          const root = document.querySelector('loket-widget').shadowRoot;
+          const msgs = [...root.querySelectorAll('[role=log] .msg')];
+          const newer = msgs.filter((m) => Number(m.dataset.seq) > b);
+          return want ? newer.some((m) => m.dataset.sender !== 'customer') : newer.length > 0;
+        },
+        [before, expectReply],
+        { timeout: TIMEOUT },
+      );
+    },
+    async maxSeq() {
+      return page.evaluate(() => {
+        const root = document.querySelector('loket-widget')?.shadowRoot;
+        if (!root) return 0;
+        return Math.max(0, ...[...root.querySelectorAll('[role=log] .msg')].map((m) => Number(m.dataset.seq)));
+      });
+    },
+    // [{seq, sender, automated, text, label}] in the order shown.
+    async transcript() {
+      return page.evaluate(() => {
+        const root = document.querySelector('loket-widget').shadowRoot;
+        return [...root.querySelectorAll('[role=log] .msg')].map((m) => ({
+          seq: Number(m.dataset.seq),
+          sender: m.dataset.sender,
+          automated: m.dataset.automated === 'true',
+          text: m.querySelector('.bubble').textContent,
+          label: m.querySelector('.lbl').textContent,
+        }));
+      });
+    },
+    async conversation() {
+      return page.evaluate(() => window.__loketWidget && window.__loketWidget.state());
+    },
+  };
+  return w;
+}
+
+// ---- the console ------------------------------------------------------------
+
+export async function consoleLogin(page, base, email, password) {
+  await page.goto(`${base}/console/`);
+  await page.getByLabel(/e-?mail/i).fill(email);
+  await page.getByLabel(/wachtwoord|password/i).fill(password);
+  await page.getByRole('button', { name: /inloggen|log in/i }).click();
+  await page.locator('#queue-list').waitFor();
+}
+
+export { sleep };

@@ -1,0 +1,96 @@
+// `loket eval` (CONTRACT.md, "Evaluation data and loket eval"): runs the real
+// binary on a small slice of CLINC150 written to a temporary directory and
+// checks every field of the one JSON object it prints, and the exit code of a
+// usage error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BIN = process.env.LOKET_BIN || 'build/loket';
+const SRC = process.env.LOKET_SOURCE_DIR || process.cwd();
+const DATA = join(SRC, '..', 'shared', 'data', 'clinc150');
+
+function slice(file, labels, maxPerLabel, oosMax) {
+  const per = new Map();
+  const out = [];
+  for (const line of readFileSync(join(DATA, file), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const row = JSON.parse(line);
+    const n = per.get(row.label) || 0;
+    if (row.label === 'oos' ? n < oosMax : labels.has(row.label) && n < maxPerLabel) {
+      per.set(row.label, n + 1);
+      out.push(JSON.stringify(row));
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+function run(args) {
+  return spawnSync(BIN, ['eval', ...args], { encoding: 'utf8', timeout: 120000 });
+}
+
+test('loket eval prints every CONTRACT field, in range', { skip: !existsSync(DATA) && 'CLINC150 not found' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'loket-eval-'));
+  try {
+    const labels = new Set();
+    for (const line of readFileSync(join(DATA, 'train.jsonl'), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const { label } = JSON.parse(line);
+      if (label !== 'oos') labels.add(label);
+      if (labels.size === 10) break;
+    }
+    writeFileSync(join(dir, 'train.jsonl'), slice('train.jsonl', labels, 60, 40));
+    writeFileSync(join(dir, 'val.jsonl'), slice('val.jsonl', labels, 20, 40));
+    writeFileSync(join(dir, 'test.jsonl'), slice('test.jsonl', labels, 30, 60));
+
+    for (const extra of [[], ['--target-error', '0.1']]) {
+      const r = run(['--train', join(dir, 'train.jsonl'), '--val', join(dir, 'val.jsonl'),
+                     '--test', join(dir, 'test.jsonl'), ...extra]);
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stdout.trim().split('\n');
+      assert.equal(lines.length, 1, 'one JSON object on stdout');
+      const o = JSON.parse(lines[0]);
+      assert.equal(o.n_test, 10 * 30 + 60);
+      for (const k of ['in_scope_accuracy', 'oos_recall', 'answered_precision', 'coverage']) {
+        assert.equal(typeof o[k], 'number', k);
+        assert.ok(o[k] >= 0 && o[k] <= 1, `${k} = ${o[k]}`);
+      }
+      assert.ok(o.train_seconds >= 0 && o.train_seconds < 60, `train_seconds = ${o.train_seconds}`);
+      assert.ok(o.us_per_query > 0 && o.us_per_query < 100000, `us_per_query = ${o.us_per_query}`);
+      assert.ok(o.threshold >= 0 && o.threshold <= 1);
+      // ten easy intents: far above chance even on a slice
+      assert.ok(o.in_scope_accuracy > 0.6, `in_scope_accuracy = ${o.in_scope_accuracy}`);
+      if (extra.length) assert.equal(o.target_error, 0.1);
+    }
+
+    // without --val: the model's own threshold
+    const r = run(['--train', join(dir, 'train.jsonl'), '--test', join(dir, 'test.jsonl')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).n_test, 360);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('loket eval: usage and input errors exit 1 with one line', () => {
+  for (const args of [[], ['--train'], ['--train', 'x.jsonl'], ['--bogus'],
+                      ['--train', '/nonexistent/a', '--test', '/nonexistent/b'],
+                      ['--train', 'a', '--test', 'b', '--target-error', '2']]) {
+    const r = run(args);
+    assert.equal(r.status, 1, `args ${JSON.stringify(args)}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'loket-eval-'));
+  try {
+    writeFileSync(join(dir, 'bad.jsonl'), '{"text": "hi", "label": "a"}\nnot json\n');
+    const r = run(['--train', join(dir, 'bad.jsonl'), '--test', join(dir, 'bad.jsonl')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /bad\.jsonl:2/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
