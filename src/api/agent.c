@@ -701,7 +701,7 @@ static void job_done(lk_job_t *job)
         } else {
             lk_ws_t *ws = lk_http_ws_accept(j->req, &lk_hub_ws_callbacks, j->sub);
             if (ws)
-                lk_hub_sub_attach(j->sub, ws, NULL, NULL, 0);
+                lk_hub_sub_attach(j->sub, ws, 0, NULL, NULL, 0);
             else
                 lk_hub_sub_cancel(j->sub);
         }

@@ -87,8 +87,10 @@ typedef struct lk_sub lk_sub_t;
  * so nothing committed meanwhile is missed. */
 lk_sub_t *lk_hub_sub_new(lk_http_loop_t *loop, const char *topic, int64_t after_seq);
 /* Attaches the accepted WebSocket, sends backlog (JSON texts with their seq,
- * in seq order) and whatever arrived meanwhile, then goes live. */
-void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, char **backlog_json, const int64_t *backlog_seq, size_t n);
+ * in seq order) and whatever arrived meanwhile with a seq above after_seq,
+ * then goes live. */
+void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, const int64_t *backlog_seq,
+                       size_t n);
 /* Drops a subscription that never got its WebSocket. */
 void lk_hub_sub_cancel(lk_sub_t *sub);
 /* The callbacks to accept a subscriber's WebSocket with (ud: the lk_sub_t). */

@@ -30,6 +30,7 @@ typedef struct {
     char message_id[LK_ID_MAX];
     bool helpful;
     int64_t after;
+    bool has_after; /* OP_WS: resume after a seq (else only new messages) */
     lk_sub_t *sub;
     /* results */
     int status;
@@ -303,7 +304,11 @@ static void run_ws(cjob_t *j, lk_store_t *st)
         return;
     lk_msg_t *msgs = NULL;
     size_t n = 0;
-    int rc = lk_store_msg_list(st, c.id, j->after, 0, &msgs, &n);
+    int rc = 0;
+    if (j->has_after)
+        rc = lk_store_msg_list(st, c.id, j->after, 0, &msgs, &n);
+    else
+        j->after = c.next_seq - 1; /* only what comes after this moment */
     if (rc) {
         fail_db(j, rc);
     } else {
@@ -362,7 +367,7 @@ static void job_done(lk_job_t *job)
         } else {
             lk_ws_t *ws = lk_http_ws_accept(j->req, &lk_hub_ws_callbacks, j->sub);
             if (ws)
-                lk_hub_sub_attach(j->sub, ws, j->backlog, j->backlog_seq, j->n_backlog);
+                lk_hub_sub_attach(j->sub, ws, j->after, j->backlog, j->backlog_seq, j->n_backlog);
             else
                 lk_hub_sub_cancel(j->sub);
         }
@@ -580,6 +585,7 @@ static void h_ws(lk_http_req_t *req, void *ud)
             return;
         }
         j->after = v;
+        j->has_after = true;
     }
     if (!lk_http_req_is_websocket(req)) {
         lk_respond_error(req, 400, "not_websocket", "this endpoint expects a WebSocket upgrade");

@@ -172,9 +172,12 @@ static void on_ws_close(lk_ws_t *ws, void *ud)
     lk_hub_sub_cancel(ud);
 }
 
-void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, char **backlog_json, const int64_t *backlog_seq, size_t n)
+void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, const int64_t *backlog_seq,
+                       size_t n)
 {
     sub->ws = ws;
+    if (after_seq > sub->last_seq)
+        sub->last_seq = after_seq;
     bool open = true;
     for (size_t i = 0; i < n && open; i++)
         open = sub_send(sub, backlog_json[i], strlen(backlog_json[i]), backlog_seq[i]);
