@@ -70,7 +70,7 @@
       waitMin: 'Verwachte wachttijd: ongeveer {m} minuten.',
       queueTail: 'Je kunt alvast meer vertellen.',
       fbQ: 'Heeft dit antwoord je geholpen?',
-      fbYes: 'Ja',
+      fbYes: 'Ja, dit helpt',
       fbNo: 'Nee',
       fbThanks: 'Bedankt voor je reactie.',
       rateQ: 'Hoe tevreden ben je over dit gesprek?',
@@ -117,7 +117,7 @@
       waitMin: 'Expected wait: about {m} minutes.',
       queueTail: 'You can already tell us more.',
       fbQ: 'Did this answer help you?',
-      fbYes: 'Yes',
+      fbYes: 'Yes, this helps',
       fbNo: 'No',
       fbThanks: 'Thank you for your feedback.',
       rateQ: 'How happy are you with this conversation?',
@@ -573,14 +573,14 @@
   }
 
   function feedbackFor(m) {
-    var box = el('div', { class: 'fb' });
+    var box = el('div', { class: 'fb', role: 'group', 'aria-label': t('fbQ') });
     if (state.feedback[m.id] !== undefined) {
       box.appendChild(el('span', { text: t('fbThanks') }));
       return box;
     }
-    var q = el('span', { text: t('fbQ'), id: 'fbq-' + m.seq });
-    var yes = el('button', { type: 'button', 'aria-describedby': 'fbq-' + m.seq, 'data-helpful': 'true', text: t('fbYes') });
-    var no = el('button', { type: 'button', 'aria-describedby': 'fbq-' + m.seq, 'data-helpful': 'false', text: t('fbNo') });
+    // The bot's answer itself ends with the question; the buttons answer it.
+    var yes = el('button', { type: 'button', 'data-helpful': 'true' }, [t('fbYes')]);
+    var no = el('button', { type: 'button', 'data-helpful': 'false' }, [t('fbNo')]);
     function give(helpful) {
       yes.disabled = no.disabled = true;
       sendFeedback(m, helpful).then(
@@ -602,7 +602,7 @@
     no.addEventListener('click', function () {
       give(false);
     });
-    box.appendChild(q);
+    box.appendChild(el('span', { class: 'sr', text: t('fbQ') }));
     box.appendChild(yes);
     box.appendChild(no);
     return box;

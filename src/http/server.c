@@ -68,6 +68,9 @@ struct lk_http_server {
     int port;
     atomic_size_t ws_count;
     bool started;
+    pthread_mutex_t ready_mu;
+    pthread_cond_t ready_cv;
+    size_t n_ready;
 };
 
 struct lk_http_req {
@@ -619,7 +622,21 @@ static void begin_stop(void *arg)
 static void *loop_main(void *arg)
 {
     lk_http_loop_t *loop = arg;
+    lk_http_server_t *srv = loop->srv;
     current_loop = loop;
+    h2o_context_init(&loop->ctx, h2o_evloop_create(), &srv->globalconf);
+    loop->accept_ctx.ctx = &loop->ctx;
+    loop->accept_ctx.hosts = srv->globalconf.hosts;
+    loop->queue = h2o_multithread_create_queue(loop->ctx.loop);
+    h2o_multithread_register_receiver(loop->queue, &loop->receiver, on_call);
+    loop->listener = h2o_evloop_socket_create(loop->ctx.loop, loop->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+    loop->listener->data = loop;
+    h2o_socket_read_start(loop->listener, on_accept);
+    pthread_mutex_lock(&srv->ready_mu);
+    srv->n_ready++;
+    pthread_cond_signal(&srv->ready_cv);
+    pthread_mutex_unlock(&srv->ready_mu);
+
     for (;;) {
         if (loop->stopping) {
             if (loop->ws_head && h2o_now(loop->ctx.loop) >= loop->stop_deadline) {
@@ -724,20 +741,21 @@ int lk_http_server_start(const lk_http_config_t *cfg, lk_http_server_t **out)
     h->super.on_req = on_req;
     h->srv = srv;
 
+    /* Each loop sets itself up on its own thread: h2o keeps per-thread buffer
+     * caches (thread-local), and a socket created on one thread keeps using
+     * that thread's cache wherever it is read, which two loops would then
+     * share without a lock. Wait until every loop is ready, so that
+     * lk_http_loop_call() works as soon as this returns. */
+    pthread_mutex_init(&srv->ready_mu, NULL);
+    pthread_cond_init(&srv->ready_cv, NULL);
     for (size_t i = 0; i < srv->n_loops; i++) {
-        lk_http_loop_t *loop = &srv->loops[i];
-        loop->srv = srv;
-        h2o_context_init(&loop->ctx, h2o_evloop_create(), &srv->globalconf);
-        loop->accept_ctx.ctx = &loop->ctx;
-        loop->accept_ctx.hosts = srv->globalconf.hosts;
-        loop->queue = h2o_multithread_create_queue(loop->ctx.loop);
-        h2o_multithread_register_receiver(loop->queue, &loop->receiver, on_call);
-        loop->listener = h2o_evloop_socket_create(loop->ctx.loop, loop->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
-        loop->listener->data = loop;
-        h2o_socket_read_start(loop->listener, on_accept);
-    }
-    for (size_t i = 0; i < srv->n_loops; i++)
+        srv->loops[i].srv = srv;
         pthread_create(&srv->loops[i].tid, NULL, loop_main, &srv->loops[i]);
+    }
+    pthread_mutex_lock(&srv->ready_mu);
+    while (srv->n_ready < srv->n_loops)
+        pthread_cond_wait(&srv->ready_cv, &srv->ready_mu);
+    pthread_mutex_unlock(&srv->ready_mu);
     srv->started = true;
     *out = srv;
     return 0;

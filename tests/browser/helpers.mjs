@@ -138,3 +138,51 @@ export async function consoleLogin(page, base, email, password) {
 }
 
 export { sleep };
+
+// ---- server -----------------------------------------------------------------
+
+import { runCli, startServer, freshDataDir } from '../integration/helpers.mjs';
+import assert from 'node:assert/strict';
+
+// `loket user add` with a display name; asserts success. Run it after the
+// server has created the database (so that it gets the demo knowledge base).
+export async function addUser(dataDir, { email, password, role = 'agent', name }) {
+  const args = ['user', 'add', '--email', email, '--role', role, '--password-stdin', '--data', dataDir];
+  if (name) args.push('--name', name);
+  const r = await runCli(args, { input: password + '\n' });
+  assert.equal(r.code, 0, `user add ${email}: ${r.stderr}`);
+}
+
+// A server on a fresh data directory with one agent (Anna) and, when asked, a
+// supervisor and an admin. Everything is removed after the test.
+export async function serverWithAgents(t, { supervisor = false, admin = false } = {}) {
+  const d = freshDataDir();
+  const srv = await startServer({ dataDir: d.dir });
+  const users = { anna: { email: 'anna@example.com', password: 'password123', name: 'Anna' } };
+  await addUser(d.dir, { ...users.anna, role: 'agent' });
+  if (supervisor) {
+    users.sam = { email: 'sam@example.com', password: 'password123', name: 'Sam' };
+    await addUser(d.dir, { ...users.sam, role: 'supervisor' });
+  }
+  if (admin) {
+    users.ada = { email: 'ada@example.com', password: 'password123', name: 'Ada' };
+    await addUser(d.dir, { ...users.ada, role: 'admin' });
+  }
+  const handle = { srv, users, dataDir: d.dir, port: srv.port, base: srv.base };
+  t.after(async () => {
+    const p = handle.srv.proc;
+    if (p.exitCode === null && p.signalCode === null) {
+      p.kill('SIGKILL');
+      await handle.srv.exited;
+    }
+    d.cleanup();
+  });
+  return handle;
+}
+
+// Starts loket again on the same data directory and port (after a stop).
+export async function restartOnSamePort(handle) {
+  handle.srv = await startServer({ dataDir: handle.dataDir, args: ['--listen', `127.0.0.1:${handle.port}`] });
+  assert.equal(handle.srv.port, handle.port, 'the restarted server listens on the same port');
+  return handle.srv;
+}

@@ -92,6 +92,7 @@ test('a changed answer is used within 2 s of kb import', async () => {
 
 test('--replace removes articles from the running server within 2 s', async () => {
   const ret = await returnArticle();
+  assert.notEqual(ret.id, zeppelin.id, 'the return question is answered by a demo article');
   const { kb } = await exportKb(srv.dataDir);
   const file = path.join(path.dirname(srv.dataDir), 'only-zeppelin.json');
   writeFileSync(file, JSON.stringify({ articles: kb.articles.filter((a) => a.id === zeppelin.id) }));
