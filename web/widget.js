@@ -30,7 +30,7 @@
     phone: data.loketPhone || '',
     email: data.loketEmail || '',
     color: /^#[0-9a-fA-F]{3,8}$/.test(data.loketColor || '') ? data.loketColor : '#1b5e4b',
-    open: data.loketOpen === 'true',
+    startOpen: data.loketStartOpen === 'true',
     storage: data.loketStorage === 'local' ? 'local' : 'session',
   };
 
@@ -82,6 +82,7 @@
       starting: 'Een moment…',
       offline: 'Geen verbinding. We proberen het opnieuw…',
       error: 'Dat lukte niet. Probeer het nog eens.',
+      tooLong: 'Je bericht is te lang. Maak het wat korter.',
       errorStart: 'De chat kan nu niet starten. Probeer het later nog eens, of bel of mail ons.',
       newChat: 'Nieuw gesprek',
       linkNew: '(opent in een nieuw venster)',
@@ -129,6 +130,7 @@
       starting: 'One moment…',
       offline: 'No connection. Trying again…',
       error: 'That did not work. Please try again.',
+      tooLong: 'Your message is too long. Please make it shorter.',
       errorStart: 'The chat cannot start right now. Please try again later, or call or e-mail us.',
       newChat: 'New conversation',
       linkNew: '(opens in a new window)',
@@ -318,7 +320,7 @@
     '.queue[hidden]{display:none}',
     '.conn{margin:0;padding:6px 16px;background:#fdecea;color:#7a1a12;font-size:13px}',
     '.conn[hidden]{display:none}',
-    '.body{flex:1;overflow-y:auto;padding:14px 14px 6px;background:#f7f9fb;overscroll-behavior:contain}',
+    '.body{position:relative;flex:1;min-height:0;overflow-y:auto;padding:14px 14px 6px;background:#f7f9fb;overscroll-behavior:contain}',
     '.log{display:flex;flex-direction:column;gap:10px}',
     '.msg{max-width:88%;display:flex;flex-direction:column;gap:3px}',
     '.msg .lbl{display:flex;align-items:center;gap:5px;font-size:12.5px;font-weight:600;color:var(--muted)}',
@@ -337,23 +339,23 @@
     '.m-system{align-self:center;max-width:94%;align-items:center;text-align:center}',
     '.m-system .bubble{background:transparent;color:var(--muted);font-size:13.5px;padding:2px 8px}',
     '.fb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:2px;font-size:13.5px;color:var(--muted)}',
-    '.fb button{min-height:32px;min-width:48px;padding:2px 12px;border:1.5px solid #8d9bb0;border-radius:16px;background:#fff;color:var(--ink);font-size:13.5px}',
+    '.fb button{min-height:32px;min-width:48px;padding:2px 12px;border:1.5px solid #6b7686;border-radius:16px;background:#fff;color:var(--ink);font-size:13.5px}',
     '.fb button:hover{border-color:var(--c)}',
     '.rating{margin:14px 0 6px;padding:12px 14px;background:#fff;border:1px solid var(--line);border-radius:12px}',
     '.rating[hidden]{display:none}',
     '.rating .thanks{margin:0;font-weight:600}',
     '.rating fieldset{border:0;margin:0;padding:0}',
     '.rating legend{padding:0;font-weight:600;margin-bottom:6px}',
-    '.stars{display:flex;gap:2px}',
-    '.stars label{display:grid;place-items:center;width:40px;height:40px;font-size:28px;line-height:1;color:#8d9bb0;cursor:pointer;border-radius:8px}',
+    '.stars{position:relative;display:flex;gap:2px}',
+    '.stars label{display:grid;place-items:center;width:40px;height:40px;font-size:28px;line-height:1;color:#6b7686;cursor:pointer;border-radius:8px}',
     '.stars label.on{color:#a35f00}',
     '.stars input:focus-visible+label{outline:3px solid #1a66d6;outline-offset:1px}',
     '.rating .cmt{display:block;margin:8px 0 4px;font-size:13.5px;color:var(--muted)}',
-    '.rating textarea{width:100%;min-height:56px;padding:8px;border:1.5px solid #8d9bb0;border-radius:8px;resize:vertical}',
+    '.rating textarea{width:100%;min-height:56px;padding:8px;border:1.5px solid #6b7686;border-radius:8px;resize:vertical}',
     '.rating .row{display:flex;align-items:center;gap:10px;margin-top:8px}',
     '.rating .hint{font-size:13.5px;color:#8a1c12}',
     '.btn{min-height:40px;padding:6px 14px;border:0;border-radius:10px;background:var(--c);color:#fff;font-weight:600}',
-    '.btn:disabled{opacity:.6;cursor:default}',
+    '.btn:disabled,.btn[aria-disabled=true]{opacity:.7;cursor:default}',
     '.foot{border-top:1px solid var(--line);background:#fff;padding:10px 12px 8px}',
     '.human{width:100%;display:flex;align-items:center;justify-content:center;gap:8px;min-height:42px;margin-bottom:8px;' +
       'border:2px solid var(--c);border-radius:10px;background:#fff;color:var(--c);font-weight:700;font-size:15px}',
@@ -450,8 +452,8 @@
     ui.body.setAttribute('aria-label', t('log'));
     ui.inputLabel.textContent = t('input');
     ui.input.placeholder = t('placeholder');
-    if (!ui.send.disabled) ui.send.textContent = t('send');
-    if (!ui.human.disabled) ui.humanText.textContent = t('human');
+    if (!busy) ui.send.textContent = t('send');
+    if (!handing) ui.humanText.textContent = t('human');
     renderAlt();
     renderWho();
     renderQueue();
@@ -529,8 +531,10 @@
     }
     parts.push(t('queueTail'));
     var s = parts.join(' ');
+    var stick = nearBottom();
     if (ui.queueText.textContent !== s) ui.queueText.textContent = s;
     ui.queue.hidden = false;
+    if (stick) scrollDown();
   }
 
   function renderUnread() {
@@ -550,26 +554,44 @@
   function renderMessage(m) {
     var sender = m.sender;
     var cls = 'msg m-' + (sender === 'bot' || sender === 'agent' || sender === 'customer' || sender === 'system' ? sender : 'system');
-    var label;
-    var lblIcon = null;
-    if (sender === 'bot') {
-      label = t('lblBot');
-      lblIcon = icon(ICON_BOT, 15);
-    } else if (sender === 'agent') {
-      label = t('lblAgent', { name: m.author_name || t('anAgent') });
-      lblIcon = icon(ICON_PERSON, 15);
-    } else if (sender === 'customer') {
-      label = t('lblYou');
-    } else {
-      label = t('lblSystem');
-    }
+    var lblIcon = sender === 'bot' ? icon(ICON_BOT, 15) : sender === 'agent' ? icon(ICON_PERSON, 15) : null;
     var time = el('time', { datetime: m.created_at, text: timeLabel(m.created_at) });
-    var lbl = el('div', { class: 'lbl' }, [lblIcon, el('span', { text: label }), el('span', { 'aria-hidden': 'true', text: '·' }), time]);
+    var lbl = el('div', { class: 'lbl' }, [lblIcon, el('span', { class: 'lt', text: labelFor(m) }), el('span', { 'aria-hidden': 'true', text: '·' }), time]);
     var bubble = el('div', { class: 'bubble' });
     bubble.appendChild(richText(String(m.text || '')));
     var node = el('div', { class: cls, 'data-seq': String(m.seq), 'data-sender': sender, 'data-automated': m.automated ? 'true' : 'false' }, [lbl, bubble]);
     if (sender === 'bot' && m.article_id) node.appendChild(feedbackFor(m));
     return node;
+  }
+
+  function labelFor(m) {
+    if (m.sender === 'bot') return t('lblBot');
+    if (m.sender === 'agent') return t('lblAgent', { name: m.author_name || t('anAgent') });
+    if (m.sender === 'customer') return t('lblYou');
+    return t('lblSystem');
+  }
+
+  // After a change of language: the labels of the shown messages change in
+  // place (rebuilding the log would make screen readers read it all again).
+  function relabelAll() {
+    sortedSeqs().forEach(function (seq) {
+      var n = state.nodes[seq];
+      if (!n) return;
+      n.querySelector('.lt').textContent = labelFor(state.msgs[seq]);
+      n.querySelectorAll('.bubble .sr').forEach(function (x) {
+        x.textContent = ' ' + t('linkNew');
+      });
+      var fb = n.querySelector('.fb');
+      if (!fb) return;
+      fb.setAttribute('aria-label', t('fbQ'));
+      fb.querySelectorAll('button').forEach(function (b) {
+        b.textContent = t(b.getAttribute('data-helpful') === 'true' ? 'fbYes' : 'fbNo');
+      });
+      var q = fb.querySelector('.sr');
+      if (q) q.textContent = t('fbQ');
+      var thanks = fb.querySelector('span:not(.sr)');
+      if (thanks && !fb.querySelector('button')) thanks.textContent = t('fbThanks');
+    });
   }
 
   function feedbackFor(m) {
@@ -581,17 +603,22 @@
     // The bot's answer itself ends with the question; the buttons answer it.
     var yes = el('button', { type: 'button', 'data-helpful': 'true' }, [t('fbYes')]);
     var no = el('button', { type: 'button', 'data-helpful': 'false' }, [t('fbNo')]);
+    var sending = false;
     function give(helpful) {
-      yes.disabled = no.disabled = true;
+      if (sending) return;
+      sending = true;
       sendFeedback(m, helpful).then(
         function () {
           state.feedback[m.id] = helpful;
           store.set('feedback', state.feedback);
+          var hadFocus = root.activeElement === yes || root.activeElement === no;
           box.textContent = '';
-          box.appendChild(el('span', { role: 'status', text: t('fbThanks') }));
+          var thanks = el('span', { role: 'status', tabindex: '-1', text: t('fbThanks') });
+          box.appendChild(thanks);
+          if (hadFocus) thanks.focus();
         },
         function () {
-          yes.disabled = no.disabled = false;
+          sending = false;
           showError(t('error'));
         }
       );
@@ -643,17 +670,6 @@
     return true;
   }
 
-  function rerenderAll() {
-    ui.log.textContent = '';
-    state.nodes = {};
-    sortedSeqs().forEach(function (s) {
-      var n = renderMessage(state.msgs[s]);
-      state.nodes[s] = n;
-      ui.log.appendChild(n);
-    });
-    scrollDown();
-  }
-
   function setInfo(c) {
     if (!c || !c.id) return;
     var prevLang = lang();
@@ -663,7 +679,7 @@
     state.info = info;
     if (lang() !== prevLang) {
       renderChrome();
-      rerenderAll();
+      relabelAll();
       renderRating();
     } else {
       renderWho();
@@ -739,7 +755,8 @@
         hint.textContent = t('rateNeed');
         return;
       }
-      submit.disabled = true;
+      if (submit.getAttribute('aria-disabled')) return;
+      submit.setAttribute('aria-disabled', 'true');
       var body = { score: chosen };
       if (cmt.value.trim()) body.comment = cmt.value.trim();
       request('POST', '/api/v1/conversations/' + state.conv.id + '/rating', body).then(
@@ -750,7 +767,7 @@
           ui.input.focus();
         },
         function () {
-          submit.disabled = false;
+          submit.removeAttribute('aria-disabled');
           hint.textContent = t('error');
         }
       );
@@ -965,8 +982,10 @@
       }
       if (!state.conv || state.conv.id !== conv.id) return;
       if (state.wsTries >= 1) {
+        var stick = nearBottom();
         ui.conn.textContent = t('offline');
         ui.conn.hidden = false;
+        if (stick) scrollDown();
       }
       retryWs();
     };
@@ -991,13 +1010,14 @@
     }
   });
   document.addEventListener('visibilitychange', function () {
-    if (document.visibilityState === 'visible' && state.open) {
+    if (document.visibilityState !== 'visible') return;
+    if (state.open) {
       state.unread = 0;
       renderUnread();
-      if (state.conv && !state.ws) {
-        state.wsTries = 0;
-        connectWs();
-      }
+    }
+    if (state.conv && !state.ws) {
+      state.wsTries = 0;
+      connectWs();
     }
   });
 
@@ -1054,21 +1074,22 @@
     if (!text || busy) return;
     busy = true;
     showError('');
-    ui.send.disabled = true;
+    ui.send.setAttribute('aria-disabled', 'true');
     ui.send.textContent = t('sending');
     sendMessage(text).then(
       function () {
         ui.input.value = '';
         autosize();
       },
-      function () {
-        showError(t('error'));
+      function (e) {
+        showError(e && e.status === 400 && /longer/.test(e.message) ? t('tooLong') : t('error'));
       }
     ).then(function () {
       busy = false;
-      ui.send.disabled = false;
+      ui.send.removeAttribute('aria-disabled');
       ui.send.textContent = t('send');
-      ui.input.focus();
+      // back to the text box, unless the customer has gone elsewhere meanwhile
+      if (state.open && (!root.activeElement || root.activeElement === ui.send || root.activeElement === ui.input)) ui.input.focus();
     });
   }
   ui.compose.addEventListener('submit', function (ev) {
@@ -1076,9 +1097,13 @@
     submit();
   });
 
+  // The person button is never disabled (a disabled button would drop the
+  // keyboard focus); a second press while one is under way is ignored.
+  var handing = false;
   ui.human.addEventListener('click', function () {
-    if (ui.human.disabled) return;
-    ui.human.disabled = true;
+    if (handing) return;
+    handing = true;
+    ui.human.setAttribute('aria-disabled', 'true');
     showError('');
     ui.humanText.textContent = t('humanBusy');
     handoff().then(
@@ -1087,7 +1112,8 @@
         showError(t('error'));
       }
     ).then(function () {
-      ui.human.disabled = false;
+      handing = false;
+      ui.human.removeAttribute('aria-disabled');
       ui.humanText.textContent = t('human');
     });
   });
@@ -1107,10 +1133,20 @@
       });
     }
     var wasOpen = store.get('open');
-    if (wasOpen || (wasOpen === null && opts.open)) openPanel(false);
+    if (wasOpen || (wasOpen === null && opts.startOpen)) openPanel(false);
   }
 
-  window.__loketWidget = {
+  // Any element of the host page with data-loket-open opens the chat
+  // ("chat with us" links and buttons; no script needed on the page).
+  document.addEventListener('click', function (ev) {
+    var a = ev.target && ev.target.closest ? ev.target.closest('[data-loket-open]') : null;
+    if (a && a !== script) {
+      ev.preventDefault();
+      openPanel(true);
+    }
+  });
+
+  window.loketWidget = window.__loketWidget = {
     open: function () {
       openPanel(true);
     },

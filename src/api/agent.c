@@ -396,10 +396,9 @@ static void run_list(ajob_t *j, lk_store_t *st, int64_t now)
         return;
     /* agents see the queue and their own; supervisors and admins everything */
     const char *status = strcmp(j->filter, "all") == 0 || !j->filter[0] ? NULL : j->filter;
-    const char *who = j->mine || (is_role(j, "agent", NULL) && status && strcmp(status, "queued") != 0)
-                          ? j->user.id
-                          : NULL;
-    if (is_role(j, "agent", NULL) && !status && !j->mine)
+    bool queue_only = status && strcmp(status, "queued") == 0;
+    const char *who = NULL;
+    if (j->mine || (is_role(j, "agent", NULL) && !queue_only))
         who = j->user.id;
     lk_conv_t *v = NULL;
     size_t n = 0;

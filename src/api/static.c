@@ -67,13 +67,28 @@ void lk_api_not_found(lk_http_req_t *req, void *ud)
         return;
     }
     lk_str_t path = lk_http_req_path(req);
-    if (lk_str_eq_cstr(path, "/"))
-        path = LK_STR("/index.html");
+    char buf[512];
+    if (path.len > 0 && path.len + 10 < sizeof buf && path.base[path.len - 1] == '/') { /* a folder: its index */
+        memcpy(buf, path.base, path.len);
+        memcpy(buf + path.len, "index.html", 11);
+        path = (lk_str_t){buf, path.len + 10};
+    }
     if (path.len > 6 && memcmp(path.base, "/docs/", 6) == 0) {
         if (serve(req, lk_doc_assets, (lk_str_t){path.base + 5, path.len - 5}))
             return;
     } else if (serve(req, lk_web_assets, path)) {
         return;
+    } else if (path.len + 12 < sizeof buf) { /* "/console": send the browser to "/console/" */
+        memcpy(buf, path.base, path.len);
+        memcpy(buf + path.len, "/index.html", 12);
+        for (const struct lk_web_asset *a = lk_web_assets; a->path; a++) {
+            if (strcmp(a->path, buf) == 0) {
+                buf[path.len + 1] = '\0';
+                lk_http_res_header(req, "location", buf);
+                lk_http_respond(req, 301, "text/plain; charset=utf-8", "moved\n", 6);
+                return;
+            }
+        }
     }
     lk_respond_error(req, 404, "not_found", "there is nothing at this address");
 }

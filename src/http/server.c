@@ -336,6 +336,8 @@ static const char *reason_phrase(int status)
         return "Created";
     case 204:
         return "No Content";
+    case 301:
+        return "Moved Permanently";
     case 400:
         return "Bad Request";
     case 401:

@@ -57,24 +57,38 @@ void lk_nlu__fvec_free(lk_nlu__fvec_t *fv)
 {
     if (!fv)
         return;
-    free(fv->v);
-    fv->v = NULL;
-    fv->n = fv->cap = 0;
+    if (fv->heap)
+        free(fv->v);
+    memset(fv, 0, sizeof *fv);
 }
 
 static void push(lk_nlu__fvec_t *fv, uint64_t key, float val)
 {
     if (fv->n == fv->cap) {
-        fv->cap = fv->cap ? fv->cap * 2 : 256;
-        fv->v = lk_xrealloc(fv->v, fv->cap * sizeof *fv->v);
+        size_t cap = fv->cap ? fv->cap * 2 : 256;
+        if (fv->heap) {
+            fv->v = lk_xrealloc(fv->v, cap * sizeof *fv->v);
+        } else { /* outgrew the caller's buffer */
+            lk_nlu__feat_t *v = lk_xmalloc(cap * sizeof *v);
+            if (fv->n)
+                memcpy(v, fv->v, fv->n * sizeof *v);
+            fv->v = v;
+            fv->heap = true;
+        }
+        fv->cap = cap;
     }
     fv->v[fv->n++] = (lk_nlu__feat_t){key, val};
 }
 
 int lk_nlu__prep(const char *text, size_t len, lk_nlu__prep_t *out)
 {
-    memset(out, 0, sizeof *out);
-    int rc = lk_text_normalize(text, len, LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS, &out->norm, &out->len);
+    /* no memset: the struct is large and every field read is set here or
+     * by lk_nlu__prep_stem() */
+    out->norm = NULL;
+    out->len = 0;
+    out->n_toks = 0;
+    int rc = lk_text_normalize_buf(text, len, LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS, &out->normbuf, &out->norm,
+                                   &out->len);
     if (rc)
         return rc;
     size_t n = lk_text_tokenize(out->norm, out->len, out->toks, LK_NLU__MAX_TOKENS);
@@ -84,12 +98,10 @@ int lk_nlu__prep(const char *text, size_t len, lk_nlu__prep_t *out)
 
 void lk_nlu__prep_stem(lk_nlu__prep_t *p, lk_text_stemmer_t *st)
 {
-    free(p->stems);
-    p->stems = lk_xmalloc((p->n_toks ? p->n_toks : 1) * sizeof *p->stems);
     for (size_t i = 0; i < p->n_toks; i++) {
         const char *w = p->norm + p->toks[i].off;
-        lk_text_stem(p->toks[i].type == LK_TOK_WORD ? st : NULL, w, p->toks[i].len, p->stems[i],
-                     sizeof p->stems[i]);
+        p->stem_len[i] = (uint8_t)lk_text_stem(p->toks[i].type == LK_TOK_WORD ? st : NULL, w, p->toks[i].len,
+                                               p->stems[i], sizeof p->stems[i]);
     }
 }
 
@@ -97,9 +109,11 @@ void lk_nlu__prep_free(lk_nlu__prep_t *p)
 {
     if (!p)
         return;
-    free(p->norm);
-    free(p->stems);
-    memset(p, 0, sizeof *p);
+    if (p->norm)
+        lk_text_normalized_free(&p->normbuf, p->norm);
+    p->norm = NULL;
+    p->len = 0;
+    p->n_toks = 0;
 }
 
 /* Sorts by key: insertion sort for short runs, quicksort above (qsort's
@@ -162,7 +176,8 @@ static void close_group(lk_nlu__fvec_t *fv, size_t from, float w)
     }
     double ss = 0;
     for (size_t i = 0; i < m; i++) {
-        v[i].val = (float)(1.0 + log(v[i].val)); /* sublinear term frequency */
+        /* sublinear term frequency; log(1) is exactly 0, and most counts are 1 */
+        v[i].val = v[i].val == 1.0f ? 1.0f : (float)(1.0 + log(v[i].val));
         ss += (double)v[i].val * v[i].val;
     }
     float scale = (float)(w / sqrt(ss));
@@ -187,30 +202,46 @@ static const char *special_name(lk_tok_type_t t)
     }
 }
 
+/* Token i as the stem features see it: its stem, or the name of its kind. */
+static const char *term_of(const lk_nlu__prep_t *p, size_t i, size_t *len /* OUT */)
+{
+    if (p->toks[i].type == LK_TOK_WORD) {
+        *len = p->stem_len[i];
+        return p->stems[i];
+    }
+    const char *s = special_name(p->toks[i].type);
+    *len = strlen(s);
+    return s;
+}
+
 void lk_nlu__features(const lk_nlu__prep_t *p, lk_nlu__fvec_t *out)
 {
     out->n = 0;
     /* stems; numbers and codes by their kind, not their digits */
     size_t g0 = out->n;
     for (size_t i = 0; i < p->n_toks; i++) {
-        const char *s = p->toks[i].type == LK_TOK_WORD ? p->stems[i] : special_name(p->toks[i].type);
-        push(out, finish(fnv(key_start(G_STEM), s, strlen(s))), 1.0f);
+        size_t sl;
+        const char *s = term_of(p, i, &sl);
+        push(out, finish(fnv(key_start(G_STEM), s, sl)), 1.0f);
     }
     close_group(out, g0, W_STEM);
     /* stem bigrams, with sentence boundaries */
     g0 = out->n;
+    uint64_t h_bigram = key_start(G_BIGRAM);
     for (size_t i = 0; i + 1 <= p->n_toks; i++) {
-        const char *a = i ? (p->toks[i - 1].type == LK_TOK_WORD ? p->stems[i - 1] : special_name(p->toks[i - 1].type))
-                          : "<s>";
-        const char *b = p->toks[i].type == LK_TOK_WORD ? p->stems[i] : special_name(p->toks[i].type);
-        uint64_t h = fnv(key_start(G_BIGRAM), a, strlen(a));
+        size_t al = 3, bl;
+        const char *a = i ? term_of(p, i - 1, &al) : "<s>";
+        const char *b = term_of(p, i, &bl);
+        uint64_t h = fnv(h_bigram, a, al);
         h = fnv(h, "|", 1);
-        h = fnv(h, b, strlen(b));
+        h = fnv(h, b, bl);
         push(out, finish(h), 1.0f);
     }
     close_group(out, g0, W_BIGRAM);
-    /* character n-grams of each word, " word " padded */
+    /* character n-grams of each word, " word " padded; the 4- and 5-grams
+     * extend the hash of the 3-gram at the same place (FNV is a running hash) */
     g0 = out->n;
+    uint64_t h_char = key_start(G_CHAR);
     for (size_t i = 0; i < p->n_toks; i++) {
         if (p->toks[i].type != LK_TOK_WORD)
             continue;
@@ -222,17 +253,30 @@ void lk_nlu__features(const lk_nlu__prep_t *p, lk_nlu__fvec_t *out)
         memcpy(buf + 1, p->norm + p->toks[i].off, wl);
         buf[wl + 1] = ' ';
         size_t bl = wl + 2;
-        for (size_t n = 3; n <= 5; n++)
-            for (size_t j = 0; j + n <= bl; j++)
-                push(out, finish(fnv(key_start(G_CHAR), buf + j, n)), 1.0f);
+        uint64_t h4[sizeof buf], h5[sizeof buf];
+        for (size_t j = 0; j + 3 <= bl; j++) {
+            uint64_t h = fnv(h_char, buf + j, 3);
+            push(out, finish(h), 1.0f);
+            if (j + 4 <= bl) {
+                h = fnv(h, buf + j + 3, 1);
+                h4[j] = h;
+                if (j + 5 <= bl)
+                    h5[j] = fnv(h, buf + j + 4, 1);
+            }
+        }
+        for (size_t j = 0; j + 4 <= bl; j++)
+            push(out, finish(h4[j]), 1.0f);
+        for (size_t j = 0; j + 5 <= bl; j++)
+            push(out, finish(h5[j]), 1.0f);
     }
     close_group(out, g0, W_CHAR);
     /* what kind of special tokens there are */
     g0 = out->n;
+    uint64_t h_special = key_start(G_SPECIAL);
     for (size_t i = 0; i < p->n_toks; i++)
         if (p->toks[i].type != LK_TOK_WORD) {
             const char *s = special_name(p->toks[i].type);
-            push(out, finish(fnv(key_start(G_SPECIAL), s, strlen(s))), 1.0f);
+            push(out, finish(fnv(h_special, s, strlen(s))), 1.0f);
         }
     close_group(out, g0, W_SPECIAL);
 }
@@ -241,22 +285,25 @@ size_t lk_nlu__knn_terms(const lk_nlu__prep_t *p, uint64_t *keys, size_t max)
 {
     size_t n = 0;
     const char *prev = NULL;
+    size_t prev_len = 0;
     for (size_t i = 0; i < p->n_toks; i++) {
         bool word = p->toks[i].type == LK_TOK_WORD;
-        const char *s = word ? p->stems[i] : special_name(p->toks[i].type);
         if (word && lk_text_is_stopword(NULL, p->norm + p->toks[i].off, p->toks[i].len)) {
             prev = NULL;
             continue;
         }
-        uint64_t k = finish(fnv(key_start(G_STEM), s, strlen(s)));
+        size_t sl;
+        const char *s = term_of(p, i, &sl);
+        uint64_t k = finish(fnv(key_start(G_STEM), s, sl));
         if (n < max)
             keys[n++] = k;
         if (prev && n < max) {
-            uint64_t h = fnv(key_start(G_BIGRAM), prev, strlen(prev));
+            uint64_t h = fnv(key_start(G_BIGRAM), prev, prev_len);
             h = fnv(h, "|", 1);
-            keys[n++] = finish(fnv(h, s, strlen(s)));
+            keys[n++] = finish(fnv(h, s, sl));
         }
         prev = s;
+        prev_len = sl;
     }
     /* unique */
     size_t m = 0;

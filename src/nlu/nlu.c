@@ -24,6 +24,7 @@
 #include "util/util.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,9 @@
 #define HIDE_SHARE 6       /* each fold hides 1 in this many articles */
 #define OOS_WEIGHT 0.25    /* out-of-scope stand-ins weigh this share of the in-scope ones */
 #define MAX_KNN_TERMS 256
+#define STEMMER_SLOTS 16 /* per language: readers at once without allocating */
+#define READ_FEATS 512   /* features of a message read without allocating */
+#define READ_CLASSES 512 /* articles scored without allocating */
 
 void lk_nlu_options_default(lk_nlu_options_t *opts)
 {
@@ -174,17 +178,73 @@ static uint64_t rng_next(uint64_t *s)
 
 /* ---- the classifier ------------------------------------------------------ */
 
+/* Four floats at a time (SSE on x86-64, NEON on ARM; the compiler splits
+ * them where there is no such unit). Each lane is computed exactly as the
+ * scalar code would (ISO C mode: no fused multiply-add), so vectorising
+ * changes no bit of the model or its decisions. */
+typedef float v4f __attribute__((vector_size(16)));
+
+static inline v4f v4f_load(const float *p)
+{
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void v4f_store(float *p, v4f v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* y[c] += a * x[c] for c < n. */
+static void add_scaled(float *restrict y, const float *restrict x, float a, size_t n)
+{
+    v4f av = {a, a, a, a};
+    size_t c = 0;
+    for (; c + 8 <= n; c += 8) {
+        v4f_store(y + c, v4f_load(y + c) + av * v4f_load(x + c));
+        v4f_store(y + c + 4, v4f_load(y + c + 4) + av * v4f_load(x + c + 4));
+    }
+    for (; c + 4 <= n; c += 4)
+        v4f_store(y + c, v4f_load(y + c) + av * v4f_load(x + c));
+    for (; c < n; c++)
+        y[c] += a * x[c];
+}
+
+/* y[c] -= a * x[c] for c < n. */
+static void sub_scaled(float *restrict y, const float *restrict x, float a, size_t n)
+{
+    v4f av = {a, a, a, a};
+    size_t c = 0;
+    for (; c + 4 <= n; c += 4)
+        v4f_store(y + c, v4f_load(y + c) - av * v4f_load(x + c));
+    for (; c < n; c++)
+        y[c] -= a * x[c];
+}
+
+/* Asks the memory for a row of W a little before it is needed: the rows of
+ * one message are scattered over a matrix far larger than the caches. */
+static inline void prefetch_row(const float *w, size_t C)
+{
+    const char *p = (const char *)w, *end = (const char *)(w + C);
+    for (; p < end; p += 64)
+        __builtin_prefetch(p, 0, 3);
+}
+
+#define PREFETCH_AHEAD 4 /* rows */
+
 /* z[c] = bias[c] + scale * sum_f x_f W[f][c]. */
 static void scores(const float *W, const float *bias, size_t C, const uint32_t *f, const float *x, size_t n,
                    float scale, float *z)
 {
     for (size_t c = 0; c < C; c++)
         z[c] = 0;
+    for (size_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
+        prefetch_row(W + (size_t)f[i] * C, C);
     for (size_t i = 0; i < n; i++) {
-        const float *w = W + (size_t)f[i] * C;
-        float xi = x[i];
-        for (size_t c = 0; c < C; c++)
-            z[c] += xi * w[c];
+        if (i + PREFETCH_AHEAD < n)
+            prefetch_row(W + (size_t)f[i + PREFETCH_AHEAD] * C, C);
+        add_scaled(z, W + (size_t)f[i] * C, x[i], C);
     }
     for (size_t c = 0; c < C; c++)
         z[c] = z[c] * scale + bias[c];
@@ -240,12 +300,8 @@ static void train_lr(float *W, float *bias, size_t n_feat, size_t C, const examp
                     z[c] -= 1.0f / (float)C;
             scale *= 1.0 - eta * LAMBDA;
             float step = (float)(eta * e->weight / scale);
-            for (size_t i = 0; i < e->n; i++) {
-                float *w = W + (size_t)e->f[i] * C;
-                float a = step * e->x[i];
-                for (size_t c = 0; c < C; c++)
-                    w[c] -= a * z[c];
-            }
+            for (size_t i = 0; i < e->n; i++)
+                sub_scaled(W + (size_t)e->f[i] * C, z, step * e->x[i], C);
             for (size_t c = 0; c < C; c++)
                 bias[c] -= (float)(eta * e->weight * 0.1) * z[c];
             if (scale < 1e-4) {
@@ -341,6 +397,15 @@ typedef struct {
     size_t n_terms;
 } knn_result_t;
 
+/* The examples are scored in blocks of KNN_BLOCK consecutive ids, each
+ * summed in a small accumulator on the stack: a dense accumulator over the
+ * whole index would have to be allocated and cleared for each query. Within
+ * a block the query's terms are walked in order, as a dense accumulator
+ * would walk them, so every example's cosine is the same sum to the bit
+ * (posting lists are sorted by example id, so each list is walked once in
+ * all). */
+#define KNN_BLOCK 2048
+
 /* cls_sim (may be NULL): per article, the highest cosine to one of its
  * examples (0 when none shares a term). */
 static void knn_query(const lk_nlu__knn_t *k, const uint64_t *terms, size_t nt, long of, knn_result_t *r,
@@ -351,6 +416,8 @@ static void knn_query(const lk_nlu__knn_t *k, const uint64_t *terms, size_t nt, 
     r->n_terms = nt;
     if (!nt || !k->n_ex)
         return;
+    if (nt > MAX_KNN_TERMS)
+        nt = MAX_KNN_TERMS;
     long tix[MAX_KNN_TERMS];
     double ss = 0, unk = 0;
     for (size_t j = 0; j < nt; j++) {
@@ -361,44 +428,72 @@ static void knn_query(const lk_nlu__knn_t *k, const uint64_t *terms, size_t nt, 
             unk += w * w;
     }
     r->unknown = unk / ss;
-    float *acc = lk_xcalloc(k->n_ex, sizeof *acc);
-    uint32_t *touched = NULL;
-    size_t n_touched = 0, cap = 0;
     double qn = 1.0 / sqrt(ss);
+    /* the lists to walk, in the query's term order */
+    uint32_t pos[MAX_KNN_TERMS], end[MAX_KNN_TERMS];
+    float qw[MAX_KNN_TERMS];
+    size_t L = 0;
+    uint32_t first = UINT32_MAX;
     for (size_t j = 0; j < nt; j++) {
         if (tix[j] < 0)
             continue;
         uint32_t t = (uint32_t)tix[j];
         uint32_t a = k->post_start[t], b = k->post_start[t + 1];
-        if (b - a > k->df_max)
+        if (b - a > k->df_max || a == b)
             continue;
-        float qw = (float)(k->idf[t] * qn);
-        for (uint32_t p = a; p < b; p++) {
-            uint32_t e = k->post_ex[p];
-            if (acc[e] == 0) {
-                if (n_touched == cap) {
-                    cap = cap ? cap * 2 : 256;
-                    touched = lk_xrealloc(touched, cap * sizeof *touched);
-                }
-                touched[n_touched++] = e;
+        pos[L] = a;
+        end[L] = b;
+        qw[L] = (float)(k->idf[t] * qn);
+        if (k->post_ex[a] < first)
+            first = k->post_ex[a];
+        L++;
+    }
+    if (!L)
+        return;
+    float acc[KNN_BLOCK];
+    uint32_t touched[KNN_BLOCK + 1]; /* + 1: written before it is known to count */
+    memset(acc, 0, sizeof acc);
+    for (uint32_t b0 = first / KNN_BLOCK * KNN_BLOCK; b0 < k->n_ex; b0 += KNN_BLOCK) {
+        uint32_t b1 = b0 + KNN_BLOCK;
+        size_t n_touched = 0;
+        bool more = false;
+        for (size_t l = 0; l < L; l++) {
+            uint32_t p = pos[l], pe = end[l];
+            float w = qw[l];
+            for (; p < pe; p++) {
+                uint32_t e = k->post_ex[p];
+                if (e >= b1)
+                    break;
+                uint32_t i = e - b0;
+                float c = w * k->post_w[p];
+                if (!(c > 0))
+                    continue; /* adds nothing; and so each example is touched once */
+                /* without a branch: whether an example is new is a coin toss */
+                touched[n_touched] = i;
+                n_touched += acc[i] == 0;
+                acc[i] += c;
             }
-            acc[e] += qw * k->post_w[p];
+            pos[l] = p;
+            more |= p < pe;
         }
-    }
-    for (size_t i = 0; i < n_touched; i++) {
-        uint32_t e = touched[i];
-        double s = acc[e];
-        if (s > r->best || (s == r->best && (long)k->label[e] < r->best_label)) {
-            r->best = s;
-            r->best_label = (long)k->label[e];
+        for (size_t t = 0; t < n_touched; t++) {
+            uint32_t i = touched[t], lab = k->label[b0 + i];
+            double sc = acc[i];
+            acc[i] = 0;
+            if (sc > r->best || (sc == r->best && (long)lab < r->best_label)) {
+                r->best = sc;
+                r->best_label = (long)lab;
+            }
+            if ((long)lab == of && sc > r->best_in)
+                r->best_in = sc;
+            if (cls_sim) { /* the larger, without a branch; sc is a float */
+                float v = (float)sc, old = cls_sim[lab];
+                cls_sim[lab] = v > old ? v : old;
+            }
         }
-        if ((long)k->label[e] == of && s > r->best_in)
-            r->best_in = s;
-        if (cls_sim && s > cls_sim[k->label[e]])
-            cls_sim[k->label[e]] = (float)s;
+        if (!more)
+            break;
     }
-    free(touched);
-    free(acc);
 }
 
 /* ---- the confidence ------------------------------------------------------ */
@@ -525,19 +620,25 @@ static void raw_read(const float *W, const float *bias, size_t C, const lk_nlu__
     for (size_t c = 0; c < C; c++)
         z[c] += KNN_BETA * sim[c];
     softmax(z, C);
+    /* the K best in one pass, best first; among equal probabilities the
+     * lower index first (strict comparisons, ascending c) */
+    size_t K = C < LK_NLU_TOP_K ? C : LK_NLU_TOP_K;
     r->n_top = 0;
-    for (size_t k = 0; k < LK_NLU_TOP_K && k < C; k++) {
-        long best = -1;
-        for (size_t c = 0; c < C; c++) {
-            bool taken = false;
-            for (size_t j = 0; j < k; j++)
-                taken |= r->top[j] == (long)c;
-            if (!taken && (best < 0 || z[c] > z[best]))
-                best = (long)c;
+    for (size_t c = 0; c < C; c++) {
+        size_t k = r->n_top;
+        while (k > 0 && z[c] > r->prob[k - 1])
+            k--;
+        if (k >= K)
+            continue;
+        size_t last = r->n_top < K ? r->n_top : K - 1;
+        for (size_t j = last; j > k; j--) {
+            r->top[j] = r->top[j - 1];
+            r->prob[j] = r->prob[j - 1];
         }
-        r->top[k] = best;
-        r->prob[k] = z[best];
-        r->n_top = k + 1;
+        r->top[k] = (long)c;
+        r->prob[k] = z[c];
+        if (r->n_top < K)
+            r->n_top++;
     }
     kr.best_in = sim[r->top[0]];
     conf_inputs(r->prob[0], r->n_top > 1 ? r->prob[1] : 0, &kr, r->top[0], r->phi);
@@ -644,6 +745,69 @@ static double confidence_of(const lk_nlu_model_t *m, const double *phi)
     return sigmoid(z);
 }
 
+/* ---- stemmers for readers -------------------------------------------------- */
+
+/* A libstemmer stemmer keeps its work buffers inside, so two threads must
+ * not share one, and creating one per read costs a handful of allocations.
+ * The model therefore keeps STEMMER_SLOTS stemmers per language that a read
+ * borrows (an atomic flag each) and gives back; a stemmer is created the
+ * first time its slot is used. When every slot is busy (more readers at once
+ * than slots), the read makes its own, as before. */
+struct lk_nlu__stem_slot {
+    atomic_bool busy;
+    lk_text_stemmer_t *st;
+};
+typedef struct lk_nlu__stem_slot stem_slot_t;
+
+static const char *const stem_langs[2] = {"nl", "en"};
+
+static void stem_slots_init(lk_nlu_model_t *m)
+{
+    m->stemmers = lk_xcalloc(2 * STEMMER_SLOTS, sizeof *m->stemmers);
+    for (size_t i = 0; i < 2 * STEMMER_SLOTS; i++) {
+        atomic_init(&m->stemmers[i].busy, false);
+        m->stemmers[i].st = NULL;
+    }
+}
+
+static void stem_slots_free(lk_nlu_model_t *m)
+{
+    if (!m->stemmers)
+        return;
+    for (size_t i = 0; i < 2 * STEMMER_SLOTS; i++)
+        lk_text_stemmer_free(m->stemmers[i].st);
+    free(m->stemmers);
+    m->stemmers = NULL;
+}
+
+/* The stemmer lk_text_stemmer_new(lang) would give, borrowed: give it back
+ * with stemmer_put(). NULL when lang has none. */
+static lk_text_stemmer_t *stemmer_get(const lk_nlu_model_t *m, const char *lang, stem_slot_t **slot /* OUT */)
+{
+    *slot = NULL;
+    int li = !strcmp(lang, "nl") || !strcmp(lang, "dutch") ? 0 : !strcmp(lang, "en") || !strcmp(lang, "english") ? 1 : -1;
+    if (li < 0)
+        return NULL;
+    stem_slot_t *slots = m->stemmers + (size_t)li * STEMMER_SLOTS;
+    for (size_t i = 0; i < STEMMER_SLOTS; i++)
+        if (!atomic_load_explicit(&slots[i].busy, memory_order_relaxed) &&
+            !atomic_exchange_explicit(&slots[i].busy, true, memory_order_acquire)) {
+            if (!slots[i].st)
+                slots[i].st = lk_text_stemmer_new(stem_langs[li]);
+            *slot = &slots[i];
+            return slots[i].st;
+        }
+    return lk_text_stemmer_new(stem_langs[li]);
+}
+
+static void stemmer_put(lk_text_stemmer_t *st, stem_slot_t *slot)
+{
+    if (slot)
+        atomic_store_explicit(&slot->busy, false, memory_order_release);
+    else
+        lk_text_stemmer_free(st);
+}
+
 /* ---- life cycle ---------------------------------------------------------- */
 
 static lk_text_stemmer_t *stemmer_for(lk_text_stemmer_t *nl, lk_text_stemmer_t *en, const char *lang)
@@ -671,6 +835,7 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
         o.epochs = DEFAULT_EPOCHS;
 
     lk_nlu_model_t *m = lk_xcalloc(1, sizeof *m);
+    stem_slots_init(m);
     m->kb = kb;
     m->threshold = o.answer_threshold;
     m->n_cls = kb->n_articles;
@@ -726,6 +891,7 @@ void lk_nlu_free(lk_nlu_model_t *m)
         return;
     map_free(&m->feat);
     knn_free(&m->knn);
+    stem_slots_free(m);
     free(m->W);
     free(m->bias);
     free(m);
@@ -745,6 +911,31 @@ void lk_nlu_set_threshold(lk_nlu_model_t *m, double threshold)
 
 /* ---- reading ------------------------------------------------------------- */
 
+/* The rows of W of the features the model knows, with their values. The
+ * table slots are fetched from memory for all keys first, so that their
+ * cache misses overlap instead of following one another. */
+static size_t known_features(const lk_nlu_model_t *m, const lk_nlu__fvec_t *fv, uint32_t *f, float *x)
+{
+    size_t mask = m->feat.cap - 1;
+    for (size_t i = 0; i < fv->n; i++) {
+        size_t slot = (size_t)(fv->v[i].key & mask);
+        __builtin_prefetch(&m->feat.keys[slot], 0, 3);
+        __builtin_prefetch(&m->feat.vals[slot], 0, 3);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < fv->n; i++) {
+        long r = map_get(&m->feat, fv->v[i].key);
+        if (r >= 0) {
+            f[n] = (uint32_t)r;
+            x[n++] = fv->v[i].val;
+        }
+    }
+    return n;
+}
+
+/* Reading allocates nothing for a chat message: the text, its tokens and
+ * features live in buffers on the stack (with a heap fallback for texts far
+ * longer than a chat message), and the stemmer is borrowed from the model. */
 int lk_nlu_read(const lk_nlu_model_t *m, const char *text, size_t len, const lk_nlu_context_t *ctx,
                 lk_nlu_reading_t *out)
 {
@@ -765,39 +956,38 @@ int lk_nlu_read(const lk_nlu_model_t *m, const char *text, size_t len, const lk_
     memcpy(out->language, lg.lang, sizeof out->language);
     out->language_confidence = lg.confidence;
     const char *lang = lg.lang[0] ? lg.lang : (ctx && ctx->language_hint ? ctx->language_hint : m->kb_lang);
-    lk_text_stemmer_t *st = lk_text_stemmer_new(lang);
+    stem_slot_t *slot;
+    lk_text_stemmer_t *st = stemmer_get(m, lang, &slot);
     lk_nlu__prep_stem(&p, st);
-    lk_text_stemmer_free(st);
+    stemmer_put(st, slot);
 
     if (m->n_cls && m->feat.n) {
-        lk_nlu__fvec_t fv = {0};
+        lk_nlu__feat_t fbuf[READ_FEATS];
+        lk_nlu__fvec_t fv = {fbuf, 0, READ_FEATS, false};
         lk_nlu__features(&p, &fv);
         uint64_t terms[MAX_KNN_TERMS];
         size_t nt = lk_nlu__knn_terms(&p, terms, MAX_KNN_TERMS);
         /* keep the features the model knows, as rows */
-        uint32_t *f = lk_xmalloc((fv.n ? fv.n : 1) * sizeof *f);
-        float *x = lk_xmalloc((fv.n ? fv.n : 1) * sizeof *x);
-        size_t n = 0;
-        for (size_t i = 0; i < fv.n; i++) {
-            long r = map_get(&m->feat, fv.v[i].key);
-            if (r >= 0) {
-                f[n] = (uint32_t)r;
-                x[n++] = fv.v[i].val;
-            }
-        }
+        uint32_t fb[READ_FEATS];
+        float xb[READ_FEATS];
+        uint32_t *f = fv.n <= READ_FEATS ? fb : lk_xmalloc(fv.n * sizeof *f);
+        float *x = fv.n <= READ_FEATS ? xb : lk_xmalloc(fv.n * sizeof *x);
+        size_t n = known_features(m, &fv, f, x);
         lk_nlu__fvec_free(&fv);
         size_t C = m->n_cls;
-        float zbuf[512], sbuf[512];
-        float *z = C <= 512 ? zbuf : lk_xmalloc(C * sizeof *z);
-        float *sim = C <= 512 ? sbuf : lk_xmalloc(C * sizeof *sim);
+        float zbuf[READ_CLASSES], sbuf[READ_CLASSES];
+        float *z = C <= READ_CLASSES ? zbuf : lk_xmalloc(C * sizeof *z);
+        float *sim = C <= READ_CLASSES ? sbuf : lk_xmalloc(C * sizeof *sim);
         raw_read_t r;
         raw_read(m->W, m->bias, C, &m->knn, f, x, n, terms, nt, z, sim, &r);
         if (z != zbuf) {
             free(z);
             free(sim);
         }
-        free(f);
-        free(x);
+        if (f != fb) {
+            free(f);
+            free(x);
+        }
         /* the top article's confidence is the calibrated one; the others
          * keep their share of the classifier's probability */
         double conf = confidence_of(m, r.phi);

@@ -19,22 +19,31 @@ typedef struct {
     float val;
 } lk_nlu__feat_t;
 
+/* A growable feature vector. It may start on caller memory ({buf, 0, cap,
+ * false}: nothing is allocated until cap is exceeded) or empty ({0}). */
 typedef struct {
     lk_nlu__feat_t *v;
     size_t n, cap;
+    bool heap; /* v was allocated here (free with lk_nlu__fvec_free) */
 } lk_nlu__fvec_t;
 
 void lk_nlu__fvec_free(lk_nlu__fvec_t *fv);
 
 #define LK_NLU__MAX_TOKENS 128
+#define LK_NLU__STEM_MAX 48
 
-/* A message prepared for matching: its folded text, tokens and stems. */
+/* A message prepared for matching: its folded text, tokens and stems. All
+ * in the struct itself (a chat message needs no allocation), so it must not
+ * be copied or moved once prepared: norm may point into normbuf. */
 typedef struct {
     char *norm; /* NFKC + case fold + accents stripped; freed by lk_nlu__prep_free */
     size_t len;
     lk_token_t toks[LK_NLU__MAX_TOKENS];
-    size_t n_toks;     /* tokens past the first LK_NLU__MAX_TOKENS are ignored */
-    char (*stems)[48]; /* one per token once lk_nlu__prep_stem() ran, else NULL */
+    size_t n_toks; /* tokens past the first LK_NLU__MAX_TOKENS are ignored */
+    /* one per token once lk_nlu__prep_stem() ran, with its length */
+    char stems[LK_NLU__MAX_TOKENS][LK_NLU__STEM_MAX];
+    uint8_t stem_len[LK_NLU__MAX_TOKENS];
+    lk_text_normbuf_t normbuf;
 } lk_nlu__prep_t;
 
 /* Normalises and tokenises text. 0 or LK_EUTF8. */
@@ -104,6 +113,9 @@ struct lk_nlu_model {
     double conf_w[LK_NLU__N_CONF];
     double conf_b;
     bool conf_fitted; /* false: too little data to fit; the defaults are used */
+    /* Snowball stemmers (nl, en) that readers borrow, so that a read
+     * allocates nothing; nlu.c. Not part of the model's meaning. */
+    struct lk_nlu__stem_slot *stemmers;
 };
 
 /* Row of W for a feature key, or -1. */

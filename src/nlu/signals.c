@@ -84,10 +84,17 @@ static bool maybe_close(const char *a, size_t na, const char *b, size_t nb, size
     return (size_t)__builtin_popcount(letter_mask(a, na) ^ letter_mask(b, nb)) <= 2 * max;
 }
 
+/* The first test of cue_matches(), cheap enough to run on every cue of a
+ * list before calling it: typos keep the first or the second letter. */
+static inline bool cue_may_match(const char *cue, const char *w, size_t wl)
+{
+    return w[0] == cue[0] || (wl >= 5 && w[1] == cue[1]);
+}
+
 static bool cue_matches(const char *cue, const char *w, size_t wl)
 {
-    if (w[0] != cue[0] && (wl < 5 || w[1] != cue[1]))
-        return false; /* typos keep the first or the second letter */
+    if (!cue_may_match(cue, w, wl))
+        return false;
     size_t cl = strlen(cue);
     if (cl && cue[cl - 1] == '*') {
         cl--;
@@ -107,27 +114,76 @@ static bool cue_matches(const char *cue, const char *w, size_t wl)
     return false;
 }
 
-/* Does word i match a cue of list? *weight gets the first such cue's weight. */
-static bool word_cue(const words_t *ws, size_t i, const cue_t *list, size_t n, double *weight)
+/* Which cues of a list can match any word of the message at all: a cue
+ * must share its first letter with a word, or its second with a word of 5+
+ * letters (cue_may_match). Found once per list and message from two letter
+ * masks, so that each word is then tried against a few cues instead of all
+ * (the lists are scanned for every message). The cues stay in list order. */
+#define MAX_CUES 128
+
+typedef struct {
+    uint16_t k[MAX_CUES];
+    size_t n;
+} cands_t;
+
+static uint32_t letter_bit(unsigned char c)
+{
+    return 1u << (c >= 'a' && c <= 'z' ? c - 'a' : 26 + (c & 3));
+}
+
+static void candidates(const words_t *ws, const cue_t *list, size_t n, cands_t *out)
+{
+    uint32_t first = 0, second = 0;
+    for (size_t i = 0; i < ws->n_toks; i++)
+        if (ws->toks[i].type == LK_TOK_WORD) {
+            const char *w = ws->norm + ws->toks[i].off;
+            first |= letter_bit((unsigned char)w[0]);
+            if (ws->toks[i].len >= 5)
+                second |= letter_bit((unsigned char)w[1]);
+        }
+    out->n = 0;
+    for (size_t k = 0; k < n && k < MAX_CUES; k++) {
+        const char *c = list[k].w;
+        if ((first & letter_bit((unsigned char)c[0])) || (c[0] && (second & letter_bit((unsigned char)c[1]))))
+            out->k[out->n++] = (uint16_t)k;
+    }
+}
+
+/* Does word i match one of the cues (indices into list)? *weight gets the
+ * first such cue's weight. */
+static bool word_cue_in(const words_t *ws, size_t i, const cue_t *list, const uint16_t *ks, size_t nk, double *weight)
 {
     if (ws->toks[i].type != LK_TOK_WORD)
         return false;
     const char *w = ws->norm + ws->toks[i].off;
     size_t wl = ws->toks[i].len;
-    for (size_t k = 0; k < n; k++)
-        if (cue_matches(list[k].w, w, wl)) {
+    for (size_t j = 0; j < nk; j++) {
+        const cue_t *c = &list[ks[j]];
+        if (cue_may_match(c->w, w, wl) && cue_matches(c->w, w, wl)) {
             if (weight)
-                *weight = list[k].weight;
+                *weight = c->weight;
             return true;
         }
+    }
     return false;
+}
+
+/* Does word i match a cue of list? *weight gets the first such cue's weight. */
+static bool word_cue(const words_t *ws, size_t i, const cue_t *list, size_t n, double *weight)
+{
+    uint16_t all[MAX_CUES];
+    for (size_t k = 0; k < n && k < MAX_CUES; k++)
+        all[k] = (uint16_t)k;
+    return word_cue_in(ws, i, list, all, n < MAX_CUES ? n : MAX_CUES, weight);
 }
 
 /* Index of the first word from start that matches a cue of list, or -1. */
 static long find_cue(const words_t *ws, const cue_t *list, size_t n, size_t start, double *weight)
 {
-    for (size_t i = start; i < ws->n_toks; i++)
-        if (word_cue(ws, i, list, n, weight))
+    cands_t cs;
+    candidates(ws, list, n, &cs);
+    for (size_t i = start; cs.n && i < ws->n_toks; i++)
+        if (word_cue_in(ws, i, list, cs.k, cs.n, weight))
             return (long)i;
     return -1;
 }
@@ -135,10 +191,12 @@ static long find_cue(const words_t *ws, const cue_t *list, size_t n, size_t star
 /* Noisy-or of every word's best cue weight. */
 static double cue_score(const words_t *ws, const cue_t *list, size_t n)
 {
+    cands_t cs;
+    candidates(ws, list, n, &cs);
     double keep = 1.0;
-    for (size_t i = 0; i < ws->n_toks; i++) {
+    for (size_t i = 0; cs.n && i < ws->n_toks; i++) {
         double w;
-        if (word_cue(ws, i, list, n, &w))
+        if (word_cue_in(ws, i, list, cs.k, cs.n, &w))
             keep *= 1.0 - w;
     }
     return 1.0 - keep;
@@ -149,33 +207,28 @@ static bool has(const words_t *ws, const cue_t *list, size_t n)
     return find_cue(ws, list, n, 0, NULL) >= 0;
 }
 
+/* Do the words of phrase (single spaces between them) occur consecutively? */
 static bool has_phrase(const words_t *ws, const char *phrase)
 {
-    /* consecutive words, exact */
-    char buf[128];
-    size_t pl = strlen(phrase);
-    if (pl >= sizeof buf)
-        return false;
-    memcpy(buf, phrase, pl + 1);
-    const char *parts[8];
-    size_t np = 0;
-    char *s = buf;
-    while (*s && np < 8) {
-        parts[np++] = s;
-        char *sp = strchr(s, ' ');
-        if (!sp)
-            break;
-        *sp = 0;
-        s = sp + 1;
-    }
-    for (size_t i = 0; i + np <= ws->n_toks; i++) {
-        size_t k = 0;
-        for (; k < np; k++) {
-            const lk_token_t *t = &ws->toks[i + k];
-            if (strlen(parts[k]) != t->len || memcmp(parts[k], ws->norm + t->off, t->len))
+    const char *sp = strchr(phrase, ' ');
+    size_t first = sp ? (size_t)(sp - phrase) : strlen(phrase);
+    for (size_t i = 0; i < ws->n_toks; i++) {
+        const lk_token_t *t = &ws->toks[i];
+        if (t->len != first || memcmp(phrase, ws->norm + t->off, first))
+            continue;
+        /* the first word matches: the rest must follow */
+        const char *part = phrase + first;
+        size_t k = i + 1;
+        while (*part == ' ') {
+            part++;
+            const char *end = strchr(part, ' ');
+            size_t pl = end ? (size_t)(end - part) : strlen(part);
+            if (k >= ws->n_toks || ws->toks[k].len != pl || memcmp(part, ws->norm + ws->toks[k].off, pl))
                 break;
+            part += pl;
+            k++;
         }
-        if (k == np)
+        if (!*part)
             return true;
     }
     return false;
@@ -206,21 +259,26 @@ static const cue_t person_words[] = {
     {"live", 0.3},         {"echte", 0.3},     {"real", 0.3},           {"iemand", 0.35},    {"someone", 0.35},
     {"somebody", 0.35},    {"anyone", 0.3},    {"person", 0.55},        {"persons", 0.4},    {"personeel", 0.5},
 };
+_Static_assert(N(person_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
 /* A request verb, and someone to talk to. */
 static const cue_t talk_words[] = {
     {"spreken", 1}, {"praten", 1}, {"bellen", 1}, {"chatten", 1}, {"contact", 1}, {"talk", 1},
     {"speak", 1},   {"chat", 1},   {"call", 1},   {"transfer", 1}, {"connect", 1}, {"contacteren", 1},
 };
+_Static_assert(N(talk_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 static const cue_t someone_words[] = {
     {"iemand", 1}, {"someone", 1}, {"somebody", 1}, {"anyone", 1}, {"person", 1}, {"persoon", 1}, {"mens", 1},
     {"human", 1},  {"medewerker*", 1}, {"agent", 1}, {"echt", 1}, {"echte", 1}, {"real", 1}, {"live", 1},
 };
+_Static_assert(N(someone_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
-static double sig_person_request(const words_t *ws, const char *text, size_t len)
+/* bot: the message's bot_question score (computed once for both signals). */
+static double person_request(const words_t *ws, double bot)
 {
     double s = cue_score(ws, person_words, N(person_words));
-    if (has(ws, talk_words, N(talk_words)) && has(ws, someone_words, N(someone_words)))
+    bool talk = has(ws, talk_words, N(talk_words));
+    if (talk && has(ws, someone_words, N(someone_words)))
         s = noisy_or(s, 0.85);
     if (has_phrase(ws, "real person") || has_phrase(ws, "echt persoon") || has_phrase(ws, "echte persoon") ||
         has_phrase(ws, "echt mens") || has_phrase(ws, "echte mens") || has_phrase(ws, "live agent") ||
@@ -230,10 +288,14 @@ static double sig_person_request(const words_t *ws, const char *text, size_t len
     if (ws->n_toks <= 3 && s >= 0.5)
         s = noisy_or(s, 0.6);
     /* "am I talking to a human?" is a bot question, not a request */
-    double bot = sig_bot_question(ws, text, len);
-    if (bot >= 0.5 && !has(ws, talk_words, N(talk_words)))
+    if (bot >= 0.5 && !talk)
         s *= 0.5;
     return clamp01(s);
+}
+
+static double sig_person_request(const words_t *ws, const char *text, size_t len)
+{
+    return person_request(ws, sig_bot_question(ws, text, len));
 }
 
 /* ---- a bot? -------------------------------------------------------------- */
@@ -244,6 +306,7 @@ static const cue_t bot_words[] = {
     {"mens", 1},     {"human", 1},    {"echt", 1},    {"echte", 1},     {"real", 1},     {"persoon", 1},
     {"person", 1},   {"automatic", 1}, {"bots", 1},   {"kunstmatige", 1}, {"artificial", 1},
 };
+_Static_assert(N(bot_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
 static const char *const bot_frames[] = {
     "ben ik", "praat ik", "spreek ik", "chat ik", "ben je", "ben jij", "bent u", "is dit", "is dat", "is het",
@@ -258,9 +321,9 @@ static double sig_bot_question(const words_t *ws, const char *text, size_t len)
     bool strong = has_phrase(ws, "bot") || has_phrase(ws, "robot") || has_phrase(ws, "chatbot") ||
                   has_phrase(ws, "computer") || has_phrase(ws, "ai") || has_phrase(ws, "machine") ||
                   has_phrase(ws, "automaat") || has_phrase(ws, "bots");
-    bool frame = false;
-    for (size_t i = 0; i < N(bot_frames); i++)
-        frame |= has_phrase(ws, bot_frames[i]);
+    bool frame = false; /* only asked when it matters */
+    for (size_t i = 0; botword && i < N(bot_frames) && !frame; i++)
+        frame = has_phrase(ws, bot_frames[i]);
     bool question = memchr(text, '?', len) != NULL;
     if (botword && frame)
         s = strong ? 0.95 : 0.75;
@@ -350,6 +413,7 @@ static const cue_t negative_words[] = {
     {"again", 0.15},
     {"never", 0.15},
 };
+_Static_assert(N(negative_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
 static double sig_negative(const words_t *ws, const char *text, size_t len)
 {
@@ -394,6 +458,7 @@ static const cue_t complaint_words[] = {
     {"compensatie", 0.45},  {"compensation", 0.45}, {"schadevergoeding", 0.5}, {"advocaat", 0.5},
     {"lawyer", 0.5},
 };
+_Static_assert(N(complaint_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
 static double sig_complaint(const words_t *ws, const char *text, size_t len)
 {
@@ -412,6 +477,7 @@ static const cue_t qwords[] = {
     {"what", 1},  {"how", 1},   {"where", 1},  {"when", 1},    {"why", 1},    {"which", 1}, {"who", 1},
     {"can", 1},   {"could", 1}, {"do", 1},     {"does", 1},    {"is", 1},     {"are", 1},   {"will", 1},
 };
+_Static_assert(N(qwords) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
 static double sig_multi_question(const words_t *ws, const char *text, size_t len)
 {
@@ -554,8 +620,8 @@ double lk_nlu_signal_repeat(const char *text, size_t len, const char *const *pre
 void lk_nlu__signals(const lk_nlu__prep_t *p, const char *text, size_t len, const lk_nlu_context_t *ctx,
                      lk_nlu_signals_t *out)
 {
-    out->person_request = sig_person_request(p, text, len);
     out->bot_question = sig_bot_question(p, text, len);
+    out->person_request = person_request(p, out->bot_question);
     out->negative = sig_negative(p, text, len);
     out->complaint = sig_complaint(p, text, len);
     out->multi_question = sig_multi_question(p, text, len);

@@ -85,15 +85,26 @@ static const char *const words_en[] = {
 #define NGRAM_WORD_MAX 2.0 /* ...capped per word */
 #define HINT_LOGODDS 0.7
 
+/* The order of the sorted word lists: strncmp(m, w, len), and m longer than
+ * len bytes sorts after w. w holds no NUL (valid, normalised text). Inline:
+ * a call to strncmp costs more than the comparison of two short words. */
+static inline int cmp_word(const char *m, const char *w, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char a = (unsigned char)m[i], b = (unsigned char)w[i];
+        if (a != b)
+            return a < b ? -1 : 1;
+    }
+    return m[len] ? 1 : 0;
+}
+
 static bool in_list(const char *const *list, size_t n, const char *w, size_t len)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         const char *m = list[mid];
-        int c = strncmp(m, w, len);
-        if (c == 0)
-            c = m[len] ? 1 : 0;
+        int c = cmp_word(m, w, len);
         if (c == 0)
             return true;
         if (c < 0)
@@ -104,23 +115,34 @@ static bool in_list(const char *const *list, size_t n, const char *w, size_t len
     return false;
 }
 
-static long find_ngram(const char *g, size_t len)
+#define N_NGRAMS (sizeof ngram_tab / sizeof *ngram_tab)
+#define NGRAM_MAX 5
+
+/* Narrows [*lo, *hi), the entries of ngram_tab that begin with some d - 1
+ * given bytes, to those whose byte d - 1 is c. The table is sorted bytewise,
+ * so they are a contiguous run (an entry of only d - 1 bytes has a 0 there
+ * and comes first). */
+static void narrow(size_t *lo, size_t *hi, size_t d, unsigned char c)
 {
-    size_t lo = 0, hi = sizeof ngram_tab / sizeof *ngram_tab;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const char *m = ngram_tab[mid].g;
-        int c = strncmp(m, g, len);
-        if (c == 0)
-            c = m[len] ? 1 : 0;
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
+    size_t a = *lo, b = *hi;
+    while (a < b) { /* first entry with byte >= c */
+        size_t mid = (a + b) / 2;
+        if ((unsigned char)ngram_tab[mid].g[d - 1] < c)
+            a = mid + 1;
         else
-            hi = mid;
+            b = mid;
     }
-    return -1;
+    size_t e = *hi;
+    b = a;
+    while (b < e) { /* first entry with byte > c */
+        size_t mid = (b + e) / 2;
+        if ((unsigned char)ngram_tab[mid].g[d - 1] <= c)
+            b = mid + 1;
+        else
+            e = mid;
+    }
+    *lo = a;
+    *hi = b;
 }
 
 /* Log-odds nl:en of one folded ASCII word from its character n-grams. */
@@ -133,13 +155,27 @@ static double ngram_score(const char *w, size_t len)
     memcpy(buf + 1, w, len);
     buf[len + 1] = '_';
     size_t bl = len + 2;
+    /* found[n][i]: the entry of the n-gram at i, or -1. The n-grams that
+     * start at one place are prefixes of each other, so each is looked up
+     * in the run of entries that begin with the one before it. */
+    long found[NGRAM_MAX + 1][sizeof buf];
+    for (size_t i = 0; i < bl; i++) {
+        size_t lo = 0, hi = N_NGRAMS;
+        for (size_t n = 1; n <= NGRAM_MAX; n++) {
+            if (i + n > bl)
+                break;
+            if (lo < hi)
+                narrow(&lo, &hi, n, (unsigned char)buf[i + n - 1]);
+            found[n][i] = lo < hi && !ngram_tab[lo].g[n] ? (long)lo : -1;
+        }
+    }
     double sum = 0;
     int n_seen = 0;
-    for (size_t n = 1; n <= 5; n++) {
+    for (size_t n = 1; n <= NGRAM_MAX; n++) {
         for (size_t i = 0; i + n <= bl; i++) {
             if (n == 1 && buf[i] == '_')
                 continue;
-            long k = find_ngram(buf + i, n);
+            long k = found[n][i];
             if (k < 0)
                 continue;
             double cnl = ngram_tab[k].nl ? ngram_tab[k].nl : 0.5 * ngram_min_nl[n];

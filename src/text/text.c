@@ -48,7 +48,44 @@ static utf8proc_int32_t premap(utf8proc_int32_t cp, void *data)
     }
 }
 
-int lk_text_normalize(const char *s, size_t len, int flags, char **out, size_t *outlen)
+static int utf8proc_options(int flags)
+{
+    int opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_IGNORE | UTF8PROC_STRIPCC |
+               UTF8PROC_LUMP;
+    if (flags & LK_TEXT_FOLD)
+        opts |= UTF8PROC_CASEFOLD;
+    if (flags & LK_TEXT_STRIP_MARKS)
+        opts |= UTF8PROC_STRIPMARK;
+    return opts;
+}
+
+/* Printable ASCII (0x20..0x7E) is what most chat messages are, and on it the
+ * whole utf8proc mapping above is the identity apart from two things: the
+ * premap's "`" -> "'" and, when folding, A-Z -> a-z (NFKC, LUMP, IGNORE,
+ * STRIPCC and STRIPMARK change no printable ASCII character; a unit test
+ * compares every one with utf8proc). */
+static bool printable_ascii(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7E)
+            return false;
+    return true;
+}
+
+static void map_ascii(const char *s, size_t len, int flags, char *dst)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '`')
+            c = '\'';
+        else if ((flags & LK_TEXT_FOLD) && c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        dst[i] = c;
+    }
+    dst[len] = 0;
+}
+
+static int check_args(const char *s, size_t len, char **out, size_t *outlen)
 {
     if (!out || (!s && len))
         return LK_EINVAL;
@@ -57,15 +94,17 @@ int lk_text_normalize(const char *s, size_t len, int flags, char **out, size_t *
         *outlen = 0;
     if (!lk_utf8_valid(s ? s : "", len))
         return LK_EUTF8;
-    int opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_IGNORE | UTF8PROC_STRIPCC |
-               UTF8PROC_LUMP;
-    if (flags & LK_TEXT_FOLD)
-        opts |= UTF8PROC_CASEFOLD;
-    if (flags & LK_TEXT_STRIP_MARKS)
-        opts |= UTF8PROC_STRIPMARK;
+    return 0;
+}
+
+int lk_text__normalize_utf8proc(const char *s, size_t len, int flags, char **out, size_t *outlen)
+{
+    int rc = check_args(s, len, out, outlen);
+    if (rc)
+        return rc;
     utf8proc_uint8_t *dst = NULL;
     utf8proc_ssize_t n = utf8proc_map_custom((const utf8proc_uint8_t *)(s ? s : ""), (utf8proc_ssize_t)len, &dst,
-                                             (utf8proc_option_t)opts, premap, NULL);
+                                             (utf8proc_option_t)utf8proc_options(flags), premap, NULL);
     if (n < 0) {
         free(dst);
         return n == UTF8PROC_ERROR_NOMEM ? LK_ENOMEM : LK_EUTF8;
@@ -78,6 +117,58 @@ int lk_text_normalize(const char *s, size_t len, int flags, char **out, size_t *
     if (outlen)
         *outlen = (size_t)n;
     return 0;
+}
+
+int lk_text_normalize(const char *s, size_t len, int flags, char **out, size_t *outlen)
+{
+    if (s && printable_ascii(s, len)) {
+        int rc = check_args(s, len, out, outlen);
+        if (rc)
+            return rc;
+        *out = lk_xmalloc(len + 1);
+        map_ascii(s, len, flags, *out);
+        if (outlen)
+            *outlen = len;
+        return 0;
+    }
+    return lk_text__normalize_utf8proc(s, len, flags, out, outlen);
+}
+
+int lk_text_normalize_buf(const char *s, size_t len, int flags, lk_text_normbuf_t *buf, char **out, size_t *outlen)
+{
+    int rc = check_args(s, len, out, outlen);
+    if (rc || !buf)
+        return rc ? rc : LK_EINVAL;
+    if (!s)
+        s = "";
+    char *dst = (char *)buf->cp;
+    if (len < sizeof buf->cp && printable_ascii(s, len)) {
+        map_ascii(s, len, flags, dst);
+    } else {
+        /* what utf8proc_map_custom() does, in buf instead of on the heap;
+         * LK_TEXT_NORM_MAX code points leave room for utf8proc_reencode()'s
+         * terminating NUL (at most 4 bytes a code point) */
+        utf8proc_option_t opts = (utf8proc_option_t)utf8proc_options(flags);
+        utf8proc_ssize_t n = utf8proc_decompose_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, buf->cp,
+                                                       LK_TEXT_NORM_MAX, opts, premap, NULL);
+        if (n > LK_TEXT_NORM_MAX)
+            return lk_text__normalize_utf8proc(s, len, flags, out, outlen);
+        if (n >= 0)
+            n = utf8proc_reencode(buf->cp, n, opts);
+        if (n < 0)
+            return n == UTF8PROC_ERROR_NOMEM ? LK_ENOMEM : LK_EUTF8;
+        len = (size_t)n;
+    }
+    *out = dst;
+    if (outlen)
+        *outlen = len;
+    return 0;
+}
+
+void lk_text_normalized_free(const lk_text_normbuf_t *buf, char *out)
+{
+    if (out != (const char *)buf->cp)
+        free(out);
 }
 
 /* ---- tokens ------------------------------------------------------------ */
@@ -400,15 +491,26 @@ static const char *const stop_nl[] = {
     "worden", "wordt", "zal", "ze", "zelf", "zich", "zij", "zijn", "zo", "zo'n", "zou",
 };
 
+/* The order of the sorted word lists: strncmp(m, w, len), and m longer than
+ * len bytes sorts after w. w holds no NUL (valid, normalised text). Inline:
+ * a call to strncmp costs more than the comparison of two short words. */
+static inline int cmp_word(const char *m, const char *w, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char a = (unsigned char)m[i], b = (unsigned char)w[i];
+        if (a != b)
+            return a < b ? -1 : 1;
+    }
+    return m[len] ? 1 : 0;
+}
+
 static bool in_sorted(const char *const *list, size_t n, const char *w, size_t len)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         const char *m = list[mid];
-        int c = strncmp(m, w, len);
-        if (c == 0)
-            c = m[len] ? 1 : 0;
+        int c = cmp_word(m, w, len);
         if (c == 0)
             return true;
         if (c < 0)

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* ---- normalisation ----------------------------------------------------- */
 
@@ -28,6 +29,22 @@ enum {
  * are invalid). On success *out is a NUL-terminated string the caller frees
  * with free(), *outlen its length (may be NULL). */
 int lk_text_normalize(const char *s, size_t len, int flags, char **out /* OUT */, size_t *outlen /* OUT */);
+
+/* Room for lk_text_normalize_buf(): a normal form of up to LK_TEXT_NORM_MAX
+ * code points is written here, without allocating. Meant for the stack. */
+#define LK_TEXT_NORM_MAX 1024
+typedef struct {
+    int32_t cp[LK_TEXT_NORM_MAX + 1]; /* + 1: the terminating NUL always fits */
+} lk_text_normbuf_t;
+
+/* The same as lk_text_normalize(), byte for byte, but for the hot path: when
+ * the result fits in buf (every chat message does), *out points into buf and
+ * nothing is allocated; otherwise *out is allocated as by
+ * lk_text_normalize(). Free *out with lk_text_normalized_free(). */
+int lk_text_normalize_buf(const char *s, size_t len, int flags, lk_text_normbuf_t *buf, char **out /* OUT */,
+                          size_t *outlen /* OUT */);
+/* Frees what lk_text_normalize_buf() gave when it did not fit in buf. */
+void lk_text_normalized_free(const lk_text_normbuf_t *buf, char *out);
 
 /* ---- tokens ------------------------------------------------------------ */
 

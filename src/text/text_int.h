@@ -13,5 +13,8 @@ double lk_text__word_langscore(const char *w, size_t len);
 /* The lists that bsearch reads are in order (for a unit test). */
 bool lk_text__wordlists_sorted(void);
 bool lk_text__stoplists_sorted(void);
+/* lk_text_normalize() through utf8proc alone, without the fast path for
+ * printable ASCII (for a unit test that the two agree). */
+int lk_text__normalize_utf8proc(const char *s, size_t len, int flags, char **out, size_t *outlen);
 
 #endif

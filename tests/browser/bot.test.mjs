@@ -81,6 +81,8 @@ test('the bot answers in Dutch and in English, labelled as automated', async (t)
   assert.match(answer.label, /Digital assistant · automated reply/);
   await page.waitForFunction(() => document.querySelector('loket-widget').shadowRoot.querySelector('button.human').textContent === 'Talk to a person', null, { timeout: TIMEOUT });
   assert.equal(await w.who.textContent(), 'Digital assistant (AI)');
+  // the earlier messages' labels follow the language too
+  assert.match((await w.transcript())[0].label, /Digital assistant · automated reply/);
   await shot(page, '1-widget-english');
 
   // every message once, in seq order without gaps
@@ -88,22 +90,58 @@ test('the bot answers in Dutch and in English, labelled as automated', async (t)
   assert.deepEqual(tr.map((m) => m.seq), tr.map((_, i) => i + 1));
 
   assert.deepEqual(page.errors, [], 'no errors in the page');
+  assert.deepEqual(page.bad, [], 'no failed requests');
 });
 
-test('the demo page links to the console and the API docs', async (t) => {
+test('the demo page opens the chat from its own links, and links to the console and the API docs', async (t) => {
   const srv = await startServer({ t });
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const page = await newPage(browser);
   await page.goto(srv.base + '/');
+  // a link with data-loket-open opens the chat
+  await page.getByRole('link', { name: 'Chat met ons' }).click();
+  await widget(page).panel.waitFor({ state: 'visible' });
   const hrefs = await page.locator('footer a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   assert.ok(hrefs.includes('/console/'), `footer links: ${hrefs}`);
   assert.ok(hrefs.includes('/docs/api.md'), `footer links: ${hrefs}`);
-  for (const h of ['/console/', '/docs/api.md', '/widget.js', '/favicon.svg']) {
+  for (const h of ['/console/', '/docs/api.md', '/docs/widget.md', '/docs/console.md', '/widget.js', '/favicon.svg']) {
     const r = await fetch(srv.base + h);
     assert.equal(r.status, 200, `GET ${h}`);
   }
   await page.locator('footer a[href="/console/"]').click();
   await page.getByRole('button', { name: 'Inloggen' }).waitFor();
   assert.deepEqual(page.errors, [], 'no errors in the pages');
+});
+
+test('the host page’s CSS cannot break the widget, and the widget’s cannot reach the page', async (t) => {
+  const srv = await startServer({ t });
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await newPage(browser);
+  await page.goto(srv.base + '/');
+  const w = widget(page);
+  await w.open();
+  const buyBefore = await page.locator('.buy').first().evaluate((e) => getComputedStyle(e).backgroundColor);
+  // a hostile page: every element hidden, red, huge, spaced out
+  await page.addStyleTag({
+    content: 'body * { display: none !important; color: red !important; font-size: 40px !important; letter-spacing: 9px !important; } div, section, button, textarea { background: yellow !important; border: 5px dashed lime !important; }',
+  });
+  await w.panel.waitFor({ state: 'visible' });
+  const style = await page.locator('loket-widget .msg[data-sender=bot] .bubble').first().evaluate((e) => {
+    const s = getComputedStyle(e);
+    return { color: s.color, fontSize: s.fontSize, letterSpacing: s.letterSpacing, background: s.backgroundColor };
+  });
+  assert.notEqual(style.color, 'rgb(255, 0, 0)');
+  assert.equal(style.fontSize, '15px');
+  assert.equal(style.letterSpacing, 'normal');
+  assert.notEqual(style.background, 'rgb(255, 255, 0)');
+  assert.ok(await w.input.isVisible());
+  assert.ok(await w.human.isVisible());
+  await shot(page, '1-hostile-page');
+  // and the other way round: the widget's styles do not touch the page
+  await page.evaluate(() => document.querySelectorAll('style').forEach((s, i, all) => i === all.length - 1 && s.remove()));
+  assert.equal(await page.locator('.buy').first().evaluate((e) => getComputedStyle(e).backgroundColor), buyBefore);
+  // (Playwright's locators pierce shadow roots; the DOM's own querySelector does not)
+  assert.equal(await page.evaluate(() => document.querySelectorAll('.launcher, .panel, [role=log]').length), 0, 'no widget element in the page’s own DOM');
 });

@@ -6,17 +6,23 @@
 // ../integration/helpers.mjs.
 
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { SLOW, sleep } from '../integration/helpers.mjs';
+import assert from 'node:assert/strict';
+import { SLOW, sleep, runCli, startServer, freshDataDir } from '../integration/helpers.mjs';
 
 export const CHROMIUM = process.env.LOKET_CHROMIUM || '/usr/bin/chromium';
 export const OUT_DIR = path.resolve(process.env.LOKET_TEST_OUTPUT || 'test-output');
 
 // Playwright's own waits, scaled for sanitizer builds.
 export const TIMEOUT = 15000 * SLOW;
+// How soon something must appear to count as live (the console falls back to
+// polling every 10 s when its WebSocket is down, so this must stay below that).
+export const LIVE_MS = Math.min(5000 * SLOW, 9000);
 
 export async function launchBrowser() {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (scripts/deps.sh test), or set LOKET_CHROMIUM`);
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -41,8 +47,14 @@ export async function newPage(browser, { viewport = { width: 1280, height: 860 }
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(`pageerror: ${e.message}`));
+  // Failed loads are listed apart (page.bad: "STATUS METHOD PATH"), since some
+  // are expected (401 from /api/v1/auth/me before logging in).
   page.on('console', (m) => {
-    if (m.type() === 'error') page.errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) page.errors.push(`console: ${m.text()}`);
+  });
+  page.bad = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) page.bad.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
   });
   page.dialogs = [];
   page.on('dialog', (d) => {
@@ -115,7 +127,12 @@ export function widget(page) {
           seq: Number(m.dataset.seq),
           sender: m.dataset.sender,
           automated: m.dataset.automated === 'true',
-          text: m.querySelector('.bubble').textContent,
+          text: (() => {
+            // the text as written: without the screen-reader-only hints
+            const b = m.querySelector('.bubble').cloneNode(true);
+            b.querySelectorAll('.sr').forEach((x) => x.remove());
+            return b.textContent;
+          })(),
           label: m.querySelector('.lbl').textContent,
         }));
       });
@@ -129,20 +146,27 @@ export function widget(page) {
 
 // ---- the console ------------------------------------------------------------
 
+// The console lives at /console/; bot.test.mjs checks that this address
+// answers. Should it not (a server that maps no directory to its index.html),
+// the page is opened by its full name so that the console itself is tested.
 export async function consoleLogin(page, base, email, password) {
-  await page.goto(`${base}/console/`);
-  await page.getByLabel(/e-?mail/i).fill(email);
-  await page.getByLabel(/wachtwoord|password/i).fill(password);
-  await page.getByRole('button', { name: /inloggen|log in/i }).click();
-  await page.locator('#queue-list').waitFor();
+  const r = await page.goto(`${base}/console/`);
+  if (r && r.status() === 404) await page.goto(`${base}/console/index.html`);
+  const form = page.locator('#login-form');
+  await form.getByLabel(/e-?mail/i).fill(email);
+  await form.getByLabel(/wachtwoord|password/i).fill(password);
+  await form.getByRole('button', { name: /inloggen|log in/i }).click();
+  // logged in, or an error message (then say what the server answered)
+  await page.locator('#app-view .topbar, #login-error:not(:empty)').first().waitFor();
+  if (await page.locator('#app-view').isHidden()) {
+    const msg = await page.locator('#login-error').textContent();
+    throw new Error(`console login as ${email} failed: "${msg}"; failed requests: ${page.bad.join(', ')}`);
+  }
 }
 
 export { sleep };
 
 // ---- server -----------------------------------------------------------------
-
-import { runCli, startServer, freshDataDir } from '../integration/helpers.mjs';
-import assert from 'node:assert/strict';
 
 // `loket user add` with a display name; asserts success. Run it after the
 // server has created the database (so that it gets the demo knowledge base).

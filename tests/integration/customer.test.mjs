@@ -190,7 +190,8 @@ test('the hand-off button queues at once; a queued conversation gets no bot answ
   assert.equal(messages[0].sender, 'customer');
   assert.deepEqual(messages.filter((m) => m.sender === 'bot'), [], 'no bot answer while queued');
   const got = await getConversation(srv, c);
-  assert.deepEqual(got.messages.slice(-1).map(msgKey), [msgKey(messages[0])], 'the customer message is the last one stored');
+  assert.deepEqual(got.messages.slice(-messages.length).map(msgKey), messages.map(msgKey), 'the turn is the last thing stored');
+  for (const m of messages.slice(1)) assert.equal(m.sender, 'system', `only automatic notices while queued: ${m.sender} ${m.text}`);
 
   // Pressing it again changes nothing: still queued, still the same place.
   const again = await api(srv, 'POST', `/api/v1/conversations/${c.id}/handoff`, { token: c.token });

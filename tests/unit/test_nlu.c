@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #define S(x) (x), strlen(x)
@@ -237,6 +238,127 @@ Test(nlu, demo_kb_builds_and_answers_its_own_questions)
     }
     if (n)
         cr_assert_geq((double)right / (double)n, 0.9, "%zu/%zu", right, n);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+}
+
+/* ---- reading: no allocation, any number of threads ------------------------ */
+
+/* A feature vector that starts on a small caller buffer and outgrows it
+ * holds what one grown on the heap from the start holds. */
+Test(nlu, features_on_a_caller_buffer)
+{
+    lk_text_stemmer_t *st = lk_text_stemmer_new("en");
+    lk_nlu__prep_t p;
+    cr_assert_eq(lk_nlu__prep(S("Where is my order #4411? It was sent to jan@example.nl on 12-05"), &p), 0);
+    lk_nlu__prep_stem(&p, st);
+    lk_nlu__feat_t small[4];
+    lk_nlu__fvec_t a = {small, 0, 4, false}, b = {0};
+    lk_nlu__features(&p, &a);
+    lk_nlu__features(&p, &b);
+    cr_assert(a.heap);
+    cr_assert_eq(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++) {
+        cr_assert_eq(a.v[i].key, b.v[i].key);
+        cr_assert_eq(a.v[i].val, b.v[i].val);
+    }
+    lk_nlu__fvec_free(&a);
+    lk_nlu__fvec_free(&b);
+    lk_nlu__prep_free(&p);
+    lk_text_stemmer_free(st);
+}
+
+/* A message far longer than a chat message takes the heap fallbacks (text,
+ * features) and still reads. */
+Test(nlu, reads_a_very_long_message)
+{
+    lk_kb_t kb;
+    small_kb(&kb);
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &m), 0);
+    const char *words[] = {"waar", "blijft", "mijn", "pakketje", "retourneren", "betalen", "bestelling", "NL12345"};
+    size_t cap = 20000, n = 0;
+    char *text = lk_xmalloc(cap);
+    for (size_t i = 0; n + 32 < cap; i++)
+        n += (size_t)snprintf(text + n, cap - n, "%s ", words[i % 8]);
+    lk_nlu_reading_t r;
+    cr_assert_eq(lk_nlu_read(m, text, n, NULL, &r), 0);
+    cr_assert_eq(r.n_top, 3);
+    cr_assert_geq(r.top[0].confidence, 0);
+    cr_assert_leq(r.top[0].confidence, 1);
+    cr_assert_str_eq(r.language, "nl");
+    free(text);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+}
+
+#define N_READERS 24 /* more than the model's stemmers per language */
+#define N_READ_TEXTS 8
+#define READ_ROUNDS 60
+
+static const char *const read_texts[N_READ_TEXTS] = {
+    "ik wil iets retourneren", "waar blijft mijn pakketje", "kan ik met ideal betalen?", "how can I return my order",
+    "medewerker!!", "Waar is mijn pakket? En kan ik ook retourneren?", "are you a bot", "Dit is belachelijk!!!"};
+
+typedef struct {
+    const lk_nlu_model_t *m;
+    lk_nlu_reading_t got[READ_ROUNDS][N_READ_TEXTS];
+    int rc;
+} reader_t;
+
+static void *reader_main(void *arg)
+{
+    reader_t *rd = arg;
+    for (size_t k = 0; k < READ_ROUNDS; k++)
+        for (size_t i = 0; i < N_READ_TEXTS; i++)
+            rd->rc |= lk_nlu_read(rd->m, S(read_texts[i]), NULL, &rd->got[k][i]);
+    return NULL;
+}
+
+static void assert_same_reading(const lk_nlu_reading_t *a, const lk_nlu_reading_t *b)
+{
+    cr_assert_str_eq(a->language, b->language);
+    cr_assert_eq(a->language_confidence, b->language_confidence);
+    cr_assert_eq(a->n_top, b->n_top);
+    for (size_t k = 0; k < a->n_top; k++) {
+        cr_assert_eq(a->top[k].article, b->top[k].article);
+        cr_assert_eq(a->top[k].confidence, b->top[k].confidence, "bitwise equal confidences");
+    }
+    cr_assert_eq(a->answer, b->answer);
+    cr_assert_eq(a->signals.person_request, b->signals.person_request);
+    cr_assert_eq(a->signals.bot_question, b->signals.bot_question);
+    cr_assert_eq(a->signals.negative, b->signals.negative);
+    cr_assert_eq(a->signals.complaint, b->signals.complaint);
+    cr_assert_eq(a->signals.multi_question, b->signals.multi_question);
+    cr_assert_eq(a->signals.repeat, b->signals.repeat);
+}
+
+/* Readers share the model and borrow its stemmers: many at once read what
+ * one alone reads. */
+Test(nlu, concurrent_readers_read_alike)
+{
+    lk_kb_t kb;
+    small_kb(&kb);
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &m), 0);
+    lk_nlu_reading_t want[N_READ_TEXTS];
+    for (size_t i = 0; i < N_READ_TEXTS; i++)
+        cr_assert_eq(lk_nlu_read(m, S(read_texts[i]), NULL, &want[i]), 0);
+    reader_t *rd = lk_xcalloc(N_READERS, sizeof *rd);
+    pthread_t th[N_READERS];
+    for (size_t t = 0; t < N_READERS; t++) {
+        rd[t].m = m;
+        cr_assert_eq(pthread_create(&th[t], NULL, reader_main, &rd[t]), 0);
+    }
+    for (size_t t = 0; t < N_READERS; t++)
+        pthread_join(th[t], NULL);
+    for (size_t t = 0; t < N_READERS; t++) {
+        cr_assert_eq(rd[t].rc, 0);
+        for (size_t k = 0; k < READ_ROUNDS; k++)
+            for (size_t i = 0; i < N_READ_TEXTS; i++)
+                assert_same_reading(&rd[t].got[k][i], &want[i]);
+    }
+    free(rd);
     lk_nlu_free(m);
     lk_kb_free(&kb);
 }

@@ -48,6 +48,80 @@ Test(text, normalize_rejects_bad_utf8)
     cr_assert_eq(lk_text_normalize("\xED\xA0\x80", 3, 0, &out, NULL), LK_EUTF8);
 }
 
+/* The fast path for printable ASCII must give what utf8proc gives, for every
+ * character and every flag (it skips utf8proc on most chat messages). */
+Test(text, normalize_ascii_fast_path_matches_utf8proc)
+{
+    const int flags[] = {0, LK_TEXT_FOLD, LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS, LK_TEXT_STRIP_MARKS};
+    char all[96];
+    for (int c = 0x20; c <= 0x7E; c++)
+        all[c - 0x20] = (char)c;
+    all[95] = 0;
+    const char *texts[] = {all, "Where is my ORDER #4411? `Now`!", "jan.de-Vries@Example.NL https://x.nl/A?b=C",
+                           "", "  12,50 EUR - NL12345678 ~ {x} [y] |z| \\ ^_^"};
+    for (size_t f = 0; f < sizeof flags / sizeof *flags; f++) {
+        for (int c = 0x20; c <= 0x7E; c++) {
+            char s[2] = {(char)c, 0};
+            char *a, *b;
+            size_t al, bl;
+            cr_assert_eq(lk_text_normalize(s, 1, flags[f], &a, &al), 0);
+            cr_assert_eq(lk_text__normalize_utf8proc(s, 1, flags[f], &b, &bl), 0);
+            cr_assert_eq(al, bl, "0x%02x flags %d", c, flags[f]);
+            cr_assert_str_eq(a, b, "0x%02x flags %d", c, flags[f]);
+            free(a);
+            free(b);
+        }
+        for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+            char *a, *b;
+            size_t al, bl;
+            cr_assert_eq(lk_text_normalize(texts[i], strlen(texts[i]), flags[f], &a, &al), 0);
+            cr_assert_eq(lk_text__normalize_utf8proc(texts[i], strlen(texts[i]), flags[f], &b, &bl), 0);
+            cr_assert_eq(al, bl);
+            cr_assert_str_eq(a, b, "%s", texts[i]);
+            free(a);
+            free(b);
+        }
+    }
+}
+
+/* lk_text_normalize_buf gives lk_text_normalize's bytes: in the buffer when
+ * they fit, allocated when not (a text longer than LK_TEXT_NORM_MAX). */
+Test(text, normalize_buf_matches_normalize)
+{
+    size_t big = 5 * LK_TEXT_NORM_MAX; /* more bytes than the buffer holds */
+    char *long_ascii = lk_xmalloc(big + 1), *long_accents = lk_xmalloc(2 * big + 1);
+    for (size_t i = 0; i < big; i++) {
+        long_ascii[i] = (char)('A' + i % 26);
+        memcpy(long_accents + 2 * i, "\xC3\x89", 2); /* É */
+    }
+    long_ascii[big] = 0;
+    long_accents[2 * big] = 0;
+    const char *texts[] = {"Waar is mijn BESTELLING?", "Straße ÉÉN Café", "ﬁle ２ x\xC2\xB2",
+                           "don\xE2\x80\x99t \xE2\x80\x93 zo\xE2\x80\x98n\tnu", "", "\xF0\x9F\x98\x80 emoji \xE4\xBD\xA0\xE5\xA5\xBD",
+                           long_ascii, long_accents};
+    const int flags[] = {0, LK_TEXT_FOLD, LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS};
+    for (size_t f = 0; f < sizeof flags / sizeof *flags; f++)
+        for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+            lk_text_normbuf_t buf;
+            char *a, *b;
+            size_t al, bl;
+            cr_assert_eq(lk_text_normalize(texts[i], strlen(texts[i]), flags[f], &a, &al), 0);
+            cr_assert_eq(lk_text_normalize_buf(texts[i], strlen(texts[i]), flags[f], &buf, &b, &bl), 0);
+            cr_assert_eq(al, bl, "text %zu flags %d", i, flags[f]);
+            cr_assert_eq(memcmp(a, b, al + 1), 0, "text %zu flags %d", i, flags[f]);
+            bool long_text = texts[i] == long_ascii || texts[i] == long_accents;
+            cr_assert_eq(b == (char *)buf.cp, !long_text, "text %zu: in the buffer unless too long", i);
+            free(a);
+            lk_text_normalized_free(&buf, b);
+        }
+    lk_text_normbuf_t buf;
+    char *out = (char *)1;
+    cr_assert_eq(lk_text_normalize_buf("a\xC3", 2, LK_TEXT_FOLD, &buf, &out, NULL), LK_EUTF8);
+    cr_assert_null(out);
+    free(long_ascii);
+    free(long_accents);
+}
+
 /* Tokenises s and compares with "text/type|text/type|..." */
 static void expect_tokens(const char *s, const char *want)
 {

@@ -97,6 +97,7 @@
       failed: 'Dat lukte niet: {msg}',
       assignedTo: 'bij {name}',
       you: 'jij',
+      youObj: 'jou',
       customer: 'Klant',
       bot: 'Bot',
       automated: 'automatisch',
@@ -203,6 +204,7 @@
       failed: 'That did not work: {msg}',
       assignedTo: 'with {name}',
       you: 'you',
+      youObj: 'you',
       customer: 'Customer',
       bot: 'Bot',
       automated: 'automated',
@@ -416,7 +418,7 @@
           showApp();
         },
         function (e) {
-          $('login-error').textContent = e.status === 401 ? t('loginFailed') : t('loginError');
+          $('login-error').textContent = e.status === 401 ? t('loginFailed') : t('loginError') + ' (' + (e.status || '') + ' ' + e.message + ')';
           $('login-password').focus();
         }
       )
@@ -531,6 +533,7 @@
     if (isLead()) renderList($('all-list'), $('all-empty'), $('all-count'), state.others, 'others');
     renderList($('closed-list'), $('closed-empty'), null, state.closed, 'closed');
     document.title = (state.queue.length ? '(' + state.queue.length + ') ' : '') + 'loket console';
+    if (state.usersFromLists) state.users = knownAgents();
   }
 
   function without(list, id) {
@@ -632,7 +635,7 @@
     if (c.handoff_reason) meta.appendChild(el('span', { class: 'pill', text: reasonText(c.handoff_reason) }));
     var extra = [];
     if (c.status === 'queued' && c.queued_at) extra.push(t('waiting', { t: duration(waitingSeconds(c)) }));
-    if (c.status === 'assigned') extra.push(t('assignedTo', { name: c.assigned_to === me.id ? t('you') : c.agent_name || c.assigned_to }));
+    if (c.status === 'assigned') extra.push(t('assignedTo', { name: c.assigned_to === me.id ? t('youObj') : c.agent_name || c.assigned_to }));
     if (c.rating) extra.push(t('rated', { n: c.rating }));
     if (c.disposition) extra.push(t('disposition') + ': ' + c.disposition);
     if (extra.length) meta.appendChild(document.createTextNode(extra.join(' · ')));
@@ -862,10 +865,27 @@
         renderUsers();
         if (state.open) renderHead();
       },
-      function () {
-        state.users = null; // supervisors may not list users: no assign menu then
+      function (e) {
+        // Supervisors may not list users (admin only): offer themselves and
+        // the colleagues seen with open conversations.
+        state.users = e.status === 403 ? knownAgents() : null;
+        state.usersFromLists = e.status === 403;
+        if (state.open) renderHead();
       }
     );
+  }
+
+  function knownAgents() {
+    var seen = {};
+    var out = [{ id: state.me.id, display_name: state.me.display_name || state.me.email }];
+    seen[state.me.id] = true;
+    state.others.concat(state.mine, state.closed).forEach(function (c) {
+      if (c.assigned_to && !seen[c.assigned_to]) {
+        seen[c.assigned_to] = true;
+        out.push({ id: c.assigned_to, display_name: c.agent_name || c.assigned_to });
+      }
+    });
+    return out;
   }
 
   function renderUsers() {
@@ -1001,8 +1021,11 @@
         state.pollTimer = setInterval(function () {
           if (state.me) refreshAll();
         }, 10000);
-      // the session may have ended: ask once
-      api('GET', '/api/v1/auth/me').then(retry, function () {});
+      // the session may have ended (then api() shows the login); otherwise,
+      // or when the server cannot be reached, try again later
+      api('GET', '/api/v1/auth/me').then(retry, function (e) {
+        if (e.status !== 401) retry();
+      });
     };
   }
 
