@@ -861,9 +861,11 @@
   function refetch() {
     if (!state.conv) return Promise.resolve();
     var id = state.conv.id;
+    var n = (state.fetches = (state.fetches || 0) + 1);
     return request('GET', '/api/v1/conversations/' + id).then(
       function (c) {
         if (!state.conv || state.conv.id !== id) return;
+        if (n !== state.fetches) return; // a later read is under way: it wins
         (c.messages || []).forEach(function (m) {
           addMessage(m, { quiet: true });
         });

@@ -37,6 +37,7 @@ typedef enum {
     OP_RELEASE,
     OP_ASSIGN,
     OP_USERS,
+    OP_TEAM,
     OP_USER_HASH,
     OP_USER_STORE,
     OP_CALLBACKS,
@@ -545,6 +546,28 @@ static void run_users(ajob_t *j, lk_store_t *st, int64_t now)
     j->out = json_pack("{s:o}", "users", arr);
 }
 
+/* The colleagues one may assign to: every signed-up user, without e-mail. */
+static void run_team(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    lk_user_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_user_list(st, &v, &n);
+    if (rc) {
+        fail_db(j, rc);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        if (!v[i].disabled)
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", v[i].id, "display_name",
+                                                 v[i].display_name ? v[i].display_name : v[i].email, "role",
+                                                 v[i].role));
+    lk_users_free(v, n);
+    j->out = json_pack("{s:o}", "users", arr);
+}
+
 static void run_user_hash(ajob_t *j)
 {
     char hash[crypto_pwhash_STRBYTES];
@@ -662,6 +685,9 @@ static void job_run(lk_job_t *job, lk_store_t *st)
         break;
     case OP_USERS:
         run_users(j, st, now);
+        break;
+    case OP_TEAM:
+        run_team(j, st, now);
         break;
     case OP_USER_HASH:
         run_user_hash(j);
@@ -938,6 +964,11 @@ static void h_assign(lk_http_req_t *req, void *ud)
     ajob_free(j);
 }
 
+static void h_team(lk_http_req_t *req, void *ud)
+{
+    submit(req, ud, OP_TEAM, false);
+}
+
 static void h_users(lk_http_req_t *req, void *ud)
 {
     submit(req, ud, OP_USERS, false);
@@ -1024,6 +1055,7 @@ static const lk_http_route_t routes[] = {
     {"POST", "/api/v1/agent/conversations/:id/assign", h_assign},
     {"GET", "/api/v1/agent/callbacks", h_callbacks},
     {"POST", "/api/v1/agent/callbacks/:id/done", h_callback_done},
+    {"GET", "/api/v1/agent/users", h_team},
     {"GET", "/api/v1/admin/users", h_users},
     {"POST", "/api/v1/admin/users", h_user_add},
     {"POST", "/api/v1/auth/login", h_login},

@@ -239,6 +239,13 @@ bool lk_http_req_header(const lk_http_req_t *req, const char *name, lk_str_t *ou
 {
     if (!req->h2o)
         return false;
+    if (strcmp(name, "host") == 0) { /* h2o keeps Host (and HTTP/2's :authority) apart */
+        h2o_iovec_t a = req->h2o->input.authority;
+        if (a.base == NULL || a.len == 0)
+            return false;
+        *out = (lk_str_t){a.base, a.len};
+        return true;
+    }
     ssize_t i = h2o_find_header_by_str(&req->h2o->headers, name, strlen(name), -1);
     if (i < 0)
         return false;

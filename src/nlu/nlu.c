@@ -611,12 +611,16 @@ static void raw_read(const float *W, const float *bias, size_t C, const lk_nlu__
                      const float *x, size_t n, const uint64_t *terms, size_t nt, float *z, float *sim,
                      raw_read_t *r)
 {
-    scores(W, bias, C, f, x, n, 1.0f, z);
-    /* product of experts: the classifier's probability times
-     * exp(beta * the nearest example's cosine), renormalised */
+    /* the rows of W are asked for first and arrive while the neighbours
+     * are found (the two do not depend on each other) */
+    for (size_t i = 0; i < n; i++)
+        prefetch_row(W + (size_t)f[i] * C, C);
     memset(sim, 0, C * sizeof *sim);
     knn_result_t kr;
     knn_query(knn, terms, nt, -1, &kr, sim);
+    scores(W, bias, C, f, x, n, 1.0f, z);
+    /* product of experts: the classifier's probability times
+     * exp(beta * the nearest example's cosine), renormalised */
     for (size_t c = 0; c < C; c++)
         z[c] += KNN_BETA * sim[c];
     softmax(z, C);
@@ -785,10 +789,14 @@ static void stem_slots_free(lk_nlu_model_t *m)
 static lk_text_stemmer_t *stemmer_get(const lk_nlu_model_t *m, const char *lang, stem_slot_t **slot /* OUT */)
 {
     *slot = NULL;
-    int li = !strcmp(lang, "nl") || !strcmp(lang, "dutch") ? 0 : !strcmp(lang, "en") || !strcmp(lang, "english") ? 1 : -1;
-    if (li < 0)
+    size_t li;
+    if (!strcmp(lang, "nl") || !strcmp(lang, "dutch"))
+        li = 0;
+    else if (!strcmp(lang, "en") || !strcmp(lang, "english"))
+        li = 1;
+    else
         return NULL;
-    stem_slot_t *slots = m->stemmers + (size_t)li * STEMMER_SLOTS;
+    stem_slot_t *slots = m->stemmers + li * STEMMER_SLOTS;
     for (size_t i = 0; i < STEMMER_SLOTS; i++)
         if (!atomic_load_explicit(&slots[i].busy, memory_order_relaxed) &&
             !atomic_exchange_explicit(&slots[i].busy, true, memory_order_acquire)) {

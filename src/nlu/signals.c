@@ -23,8 +23,11 @@
  * match at edit distance 1 (8+ letters: 2). */
 typedef struct {
     const char *w;
+    size_t len; /* strlen(w) */
     double weight;
 } cue_t;
+
+#define CUE(word, weight) {word, sizeof(word) - 1, weight}
 
 typedef lk_nlu__prep_t words_t;
 
@@ -91,11 +94,12 @@ static inline bool cue_may_match(const char *cue, const char *w, size_t wl)
     return w[0] == cue[0] || (wl >= 5 && w[1] == cue[1]);
 }
 
-static bool cue_matches(const char *cue, const char *w, size_t wl)
+static bool cue_matches(const cue_t *c, const char *w, size_t wl)
 {
+    const char *cue = c->w;
     if (!cue_may_match(cue, w, wl))
         return false;
-    size_t cl = strlen(cue);
+    size_t cl = c->len;
     if (cl && cue[cl - 1] == '*') {
         cl--;
         if (wl >= cl && !memcmp(w, cue, cl))
@@ -159,7 +163,7 @@ static bool word_cue_in(const words_t *ws, size_t i, const cue_t *list, const ui
     size_t wl = ws->toks[i].len;
     for (size_t j = 0; j < nk; j++) {
         const cue_t *c = &list[ks[j]];
-        if (cue_may_match(c->w, w, wl) && cue_matches(c->w, w, wl)) {
+        if (cue_may_match(c->w, w, wl) && cue_matches(c, w, wl)) {
             if (weight)
                 *weight = c->weight;
             return true;
@@ -252,24 +256,29 @@ static double sig_bot_question(const words_t *ws, const char *text, size_t len);
 
 /* Words that on their own ask for a person. */
 static const cue_t person_words[] = {
-    {"medewerker*", 0.85}, {"mens", 0.8},      {"mensen", 0.6},         {"persoon", 0.55},   {"operator", 0.8},
-    {"human", 0.8},        {"humans", 0.7},    {"agent", 0.7},          {"agents", 0.6},     {"representative", 0.85},
-    {"rep", 0.5},          {"employee", 0.6},  {"doorverbinden", 0.85}, {"doorverbind*", 0.8}, {"klantenservice", 0.45},
-    {"servicedesk", 0.45}, {"helpdesk", 0.45}, {"staff", 0.5},          {"supervisor", 0.6}, {"manager", 0.5},
-    {"live", 0.3},         {"echte", 0.3},     {"real", 0.3},           {"iemand", 0.35},    {"someone", 0.35},
-    {"somebody", 0.35},    {"anyone", 0.3},    {"person", 0.55},        {"persons", 0.4},    {"personeel", 0.5},
+    CUE("medewerker*", 0.85),    CUE("mens", 0.8),         CUE("mensen", 0.6),
+    CUE("persoon", 0.55),        CUE("operator", 0.8),     CUE("human", 0.8),
+    CUE("humans", 0.7),          CUE("agent", 0.7),        CUE("agents", 0.6),
+    CUE("representative", 0.85), CUE("rep", 0.5),          CUE("employee", 0.6),
+    CUE("doorverbinden", 0.85),  CUE("doorverbind*", 0.8), CUE("klantenservice", 0.45),
+    CUE("servicedesk", 0.45),    CUE("helpdesk", 0.45),    CUE("staff", 0.5),
+    CUE("supervisor", 0.6),      CUE("manager", 0.5),      CUE("live", 0.3),
+    CUE("echte", 0.3),           CUE("real", 0.3),         CUE("iemand", 0.35),
+    CUE("someone", 0.35),        CUE("somebody", 0.35),    CUE("anyone", 0.3),
+    CUE("person", 0.55),         CUE("persons", 0.4),      CUE("personeel", 0.5),
 };
 _Static_assert(N(person_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
 /* A request verb, and someone to talk to. */
 static const cue_t talk_words[] = {
-    {"spreken", 1}, {"praten", 1}, {"bellen", 1}, {"chatten", 1}, {"contact", 1}, {"talk", 1},
-    {"speak", 1},   {"chat", 1},   {"call", 1},   {"transfer", 1}, {"connect", 1}, {"contacteren", 1},
+    CUE("spreken", 1), CUE("praten", 1), CUE("bellen", 1), CUE("chatten", 1),  CUE("contact", 1), CUE("talk", 1),
+    CUE("speak", 1),   CUE("chat", 1),   CUE("call", 1),   CUE("transfer", 1), CUE("connect", 1), CUE("contacteren", 1),
 };
 _Static_assert(N(talk_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 static const cue_t someone_words[] = {
-    {"iemand", 1}, {"someone", 1}, {"somebody", 1}, {"anyone", 1}, {"person", 1}, {"persoon", 1}, {"mens", 1},
-    {"human", 1},  {"medewerker*", 1}, {"agent", 1}, {"echt", 1}, {"echte", 1}, {"real", 1}, {"live", 1},
+    CUE("iemand", 1),  CUE("someone", 1), CUE("somebody", 1), CUE("anyone", 1),      CUE("person", 1),
+    CUE("persoon", 1), CUE("mens", 1),    CUE("human", 1),    CUE("medewerker*", 1), CUE("agent", 1),
+    CUE("echt", 1),    CUE("echte", 1),   CUE("real", 1),     CUE("live", 1),
 };
 _Static_assert(N(someone_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
@@ -301,17 +310,18 @@ static double sig_person_request(const words_t *ws, const char *text, size_t len
 /* ---- a bot? -------------------------------------------------------------- */
 
 static const cue_t bot_words[] = {
-    {"bot", 1},      {"robot", 1},    {"chatbot", 1}, {"machine", 1},   {"computer", 1}, {"ai", 1},
-    {"automaat", 1}, {"automatisch", 1}, {"automated", 1}, {"programma", 1}, {"program", 1}, {"software", 1},
-    {"mens", 1},     {"human", 1},    {"echt", 1},    {"echte", 1},     {"real", 1},     {"persoon", 1},
-    {"person", 1},   {"automatic", 1}, {"bots", 1},   {"kunstmatige", 1}, {"artificial", 1},
+    CUE("bot", 1),     CUE("robot", 1),       CUE("chatbot", 1),     CUE("machine", 1),   CUE("computer", 1),
+    CUE("ai", 1),      CUE("automaat", 1),    CUE("automatisch", 1), CUE("automated", 1), CUE("programma", 1),
+    CUE("program", 1), CUE("software", 1),    CUE("mens", 1),        CUE("human", 1),     CUE("echt", 1),
+    CUE("echte", 1),   CUE("real", 1),        CUE("persoon", 1),     CUE("person", 1),    CUE("automatic", 1),
+    CUE("bots", 1),    CUE("kunstmatige", 1), CUE("artificial", 1),
 };
 _Static_assert(N(bot_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
 static const char *const bot_frames[] = {
-    "ben ik", "praat ik", "spreek ik", "chat ik", "ben je", "ben jij", "bent u", "is dit", "is dat", "is het",
-    "are you", "am i", "is this", "is it", "are u", "r u", "talking to", "speaking to", "chatting with",
-    "talking with", "praat ik met", "spreek ik met",
+    "ben ik",     "praat ik",    "spreek ik",     "chat ik",      "ben je",       "ben jij",       "bent u", "is dit",
+    "is dat",     "is het",      "are you",       "am i",         "is this",      "is it",         "are u",  "r u",
+    "talking to", "speaking to", "chatting with", "talking with", "praat ik met", "spreek ik met",
 };
 
 static double sig_bot_question(const words_t *ws, const char *text, size_t len)
@@ -338,80 +348,80 @@ static double sig_bot_question(const words_t *ws, const char *text, size_t len)
 
 static const cue_t negative_words[] = {
     /* nl */
-    {"belachelijk", 0.7},
-    {"schandalig", 0.8},
-    {"schande", 0.7},
-    {"waardeloos", 0.7},
-    {"waardeloze", 0.7},
-    {"slecht", 0.35},
-    {"slechte", 0.35},
-    {"boos", 0.7},
-    {"kwaad", 0.7},
-    {"woedend", 0.85},
-    {"razend", 0.8},
-    {"irritant", 0.6},
-    {"geirriteerd", 0.6},
-    {"ergerlijk", 0.6},
-    {"gefrustreerd", 0.7},
-    {"frustrerend", 0.7},
-    {"teleurgesteld", 0.55},
-    {"teleurstellend", 0.55},
-    {"klote", 0.8},
-    {"kut", 0.8},
-    {"verdomme", 0.8},
-    {"godverdomme", 0.9},
-    {"tering", 0.85},
-    {"oplichters", 0.8},
-    {"oplichting", 0.7},
-    {"bagger", 0.7},
-    {"bullshit", 0.8},
-    {"idioot", 0.8},
-    {"idioten", 0.8},
-    {"dom", 0.45},
-    {"stom", 0.5},
-    {"stomme", 0.5},
-    {"nutteloos", 0.65},
-    {"onacceptabel", 0.7},
-    {"onbeschoft", 0.6},
-    {"pfff", 0.4},
-    {"zucht", 0.4},
-    {"genoeg", 0.25},
-    {"alweer", 0.3},
-    {"weer", 0.1},
-    {"nooit", 0.2},
+    CUE("belachelijk", 0.7),
+    CUE("schandalig", 0.8),
+    CUE("schande", 0.7),
+    CUE("waardeloos", 0.7),
+    CUE("waardeloze", 0.7),
+    CUE("slecht", 0.35),
+    CUE("slechte", 0.35),
+    CUE("boos", 0.7),
+    CUE("kwaad", 0.7),
+    CUE("woedend", 0.85),
+    CUE("razend", 0.8),
+    CUE("irritant", 0.6),
+    CUE("geirriteerd", 0.6),
+    CUE("ergerlijk", 0.6),
+    CUE("gefrustreerd", 0.7),
+    CUE("frustrerend", 0.7),
+    CUE("teleurgesteld", 0.55),
+    CUE("teleurstellend", 0.55),
+    CUE("klote", 0.8),
+    CUE("kut", 0.8),
+    CUE("verdomme", 0.8),
+    CUE("godverdomme", 0.9),
+    CUE("tering", 0.85),
+    CUE("oplichters", 0.8),
+    CUE("oplichting", 0.7),
+    CUE("bagger", 0.7),
+    CUE("bullshit", 0.8),
+    CUE("idioot", 0.8),
+    CUE("idioten", 0.8),
+    CUE("dom", 0.45),
+    CUE("stom", 0.5),
+    CUE("stomme", 0.5),
+    CUE("nutteloos", 0.65),
+    CUE("onacceptabel", 0.7),
+    CUE("onbeschoft", 0.6),
+    CUE("pfff", 0.4),
+    CUE("zucht", 0.4),
+    CUE("genoeg", 0.25),
+    CUE("alweer", 0.3),
+    CUE("weer", 0.1),
+    CUE("nooit", 0.2),
     /* en */
-    {"ridiculous", 0.7},
-    {"terrible", 0.6},
-    {"awful", 0.6},
-    {"horrible", 0.6},
-    {"useless", 0.65},
-    {"angry", 0.7},
-    {"furious", 0.85},
-    {"annoyed", 0.55},
-    {"annoying", 0.55},
-    {"frustrated", 0.7},
-    {"frustrating", 0.7},
-    {"unacceptable", 0.7},
-    {"worst", 0.6},
-    {"hate", 0.65},
-    {"stupid", 0.6},
-    {"idiot", 0.8},
-    {"idiots", 0.8},
-    {"shit", 0.8},
-    {"damn", 0.6},
-    {"crap", 0.7},
-    {"pathetic", 0.75},
-    {"disgrace", 0.75},
-    {"disgraceful", 0.75},
-    {"disappointed", 0.5},
-    {"disappointing", 0.5},
-    {"sucks", 0.7},
-    {"wtf", 0.8},
-    {"scam", 0.7},
-    {"fuck*", 0.9},
-    {"fed", 0.2},
-    {"again", 0.15},
-    {"never", 0.15},
+    CUE("ridiculous", 0.7),
+    CUE("terrible", 0.6),
+    CUE("awful", 0.6),
+    CUE("horrible", 0.6),
+    CUE("useless", 0.65),
+    CUE("angry", 0.7),
+    CUE("furious", 0.85),
+    CUE("annoyed", 0.55),
+    CUE("annoying", 0.55),
+    CUE("frustrated", 0.7),
+    CUE("frustrating", 0.7),
+    CUE("unacceptable", 0.7),
+    CUE("worst", 0.6),
+    CUE("hate", 0.65),
+    CUE("stupid", 0.6),
+    CUE("idiot", 0.8),
+    CUE("idiots", 0.8),
+    CUE("shit", 0.8),
+    CUE("damn", 0.6),
+    CUE("crap", 0.7),
+    CUE("pathetic", 0.75),
+    CUE("disgrace", 0.75),
+    CUE("disgraceful", 0.75),
+    CUE("disappointed", 0.5),
+    CUE("disappointing", 0.5),
+    CUE("sucks", 0.7),
+    CUE("wtf", 0.8),
+    CUE("scam", 0.7),
+    CUE("fuck*", 0.9),
+    CUE("fed", 0.2),
+    CUE("again", 0.15),
+    CUE("never", 0.15),
 };
 _Static_assert(N(negative_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
@@ -451,12 +461,13 @@ static double sig_negative(const words_t *ws, const char *text, size_t len)
 /* ---- a complaint ------------------------------------------------------------ */
 
 static const cue_t complaint_words[] = {
-    {"klacht*", 0.85},      {"klagen", 0.7},       {"beklag", 0.7},       {"ontevreden", 0.5},
-    {"ombudsman", 0.85},    {"geschillencommissie", 0.9}, {"consumentenbond", 0.6}, {"complaint", 0.85},
-    {"complaints", 0.85},   {"complain", 0.75},    {"complaining", 0.7},  {"dissatisfied", 0.5},
-    {"unhappy", 0.35},      {"escalate", 0.5},     {"escaleren", 0.5},    {"aansprakelijk", 0.5},
-    {"compensatie", 0.45},  {"compensation", 0.45}, {"schadevergoeding", 0.5}, {"advocaat", 0.5},
-    {"lawyer", 0.5},
+    CUE("klacht*", 0.85),         CUE("klagen", 0.7),       CUE("beklag", 0.7),
+    CUE("ontevreden", 0.5),       CUE("ombudsman", 0.85),   CUE("geschillencommissie", 0.9),
+    CUE("consumentenbond", 0.6),  CUE("complaint", 0.85),   CUE("complaints", 0.85),
+    CUE("complain", 0.75),        CUE("complaining", 0.7),  CUE("dissatisfied", 0.5),
+    CUE("unhappy", 0.35),         CUE("escalate", 0.5),     CUE("escaleren", 0.5),
+    CUE("aansprakelijk", 0.5),    CUE("compensatie", 0.45), CUE("compensation", 0.45),
+    CUE("schadevergoeding", 0.5), CUE("advocaat", 0.5),     CUE("lawyer", 0.5),
 };
 _Static_assert(N(complaint_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
@@ -472,10 +483,11 @@ static double sig_complaint(const words_t *ws, const char *text, size_t len)
 /* ---- several questions ------------------------------------------------------ */
 
 static const cue_t qwords[] = {
-    {"wat", 1},   {"hoe", 1},   {"waar", 1},   {"wanneer", 1}, {"waarom", 1}, {"welke", 1}, {"wie", 1},
-    {"hoeveel", 1}, {"kan", 1}, {"kun", 1},    {"kunt", 1},    {"mag", 1},    {"is", 1},    {"zijn", 1},
-    {"what", 1},  {"how", 1},   {"where", 1},  {"when", 1},    {"why", 1},    {"which", 1}, {"who", 1},
-    {"can", 1},   {"could", 1}, {"do", 1},     {"does", 1},    {"is", 1},     {"are", 1},   {"will", 1},
+    CUE("wat", 1),  CUE("hoe", 1),     CUE("waar", 1), CUE("wanneer", 1), CUE("waarom", 1), CUE("welke", 1),
+    CUE("wie", 1),  CUE("hoeveel", 1), CUE("kan", 1),  CUE("kun", 1),     CUE("kunt", 1),   CUE("mag", 1),
+    CUE("is", 1),   CUE("zijn", 1),    CUE("what", 1), CUE("how", 1),     CUE("where", 1),  CUE("when", 1),
+    CUE("why", 1),  CUE("which", 1),   CUE("who", 1),  CUE("can", 1),     CUE("could", 1),  CUE("do", 1),
+    CUE("does", 1), CUE("is", 1),      CUE("are", 1),  CUE("will", 1),
 };
 _Static_assert(N(qwords) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 

@@ -136,7 +136,6 @@ test('the console: axe on login, queue, conversation and users', async (t) => {
   const { conversation: convId } = await w.conversation();
 
   await page.goto(h.base + '/console/');
-  if ((await page.locator('#login-form').count()) === 0) await page.goto(h.base + '/console/index.html');
   await page.locator('#login-form').waitFor();
   await shot(page, '5-console-login');
   problems.push(...(await audit(t, page, 'console login')));

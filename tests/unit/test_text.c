@@ -96,9 +96,14 @@ Test(text, normalize_buf_matches_normalize)
     }
     long_ascii[big] = 0;
     long_accents[2 * big] = 0;
-    const char *texts[] = {"Waar is mijn BESTELLING?", "Straße ÉÉN Café", "ﬁle ２ x\xC2\xB2",
-                           "don\xE2\x80\x99t \xE2\x80\x93 zo\xE2\x80\x98n\tnu", "", "\xF0\x9F\x98\x80 emoji \xE4\xBD\xA0\xE5\xA5\xBD",
-                           long_ascii, long_accents};
+    const char *texts[] = {"Waar is mijn BESTELLING?",
+                           "Straße ÉÉN Café",
+                           "ﬁle ２ x\xC2\xB2",
+                           "don\xE2\x80\x99t \xE2\x80\x93 zo\xE2\x80\x98n\tnu",
+                           "",
+                           "\xF0\x9F\x98\x80 emoji \xE4\xBD\xA0\xE5\xA5\xBD",
+                           long_ascii,
+                           long_accents};
     const int flags[] = {0, LK_TEXT_FOLD, LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS};
     for (size_t f = 0; f < sizeof flags / sizeof *flags; f++)
         for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {

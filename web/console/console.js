@@ -364,6 +364,7 @@
     wsTimer: null,
     pollTimer: null,
     skew: 0, // server clock minus ours, ms
+    gen: 0, // counts conversation frames (see loadLists)
   };
 
   function isLead() {
@@ -464,25 +465,28 @@
     return String(b.updated_at || '').localeCompare(String(a.updated_at || ''));
   }
 
+  // Reads all lists. A conversation frame that arrives while the lists are
+  // being read may be newer than what the server answers; then the answers
+  // are dropped and the lists read again, so a stale answer never undoes a
+  // live update.
   function loadLists() {
+    var gen = state.gen;
+    var got = {};
     var jobs = [
       api('GET', '/api/v1/agent/queue').then(function (r) {
-        state.queue = (r.conversations || []).slice().sort(byQueuedAt);
-        var c = state.queue[0];
-        if (c && typeof c.waiting_seconds === 'number' && c.queued_at)
-          state.skew = c.waiting_seconds * 1000 - (Date.now() - Date.parse(c.queued_at));
+        got.queue = (r.conversations || []).slice().sort(byQueuedAt);
       }),
       api('GET', '/api/v1/agent/conversations?status=assigned&mine=1').then(function (r) {
-        state.mine = (r.conversations || []).sort(byUpdatedDesc);
+        got.mine = (r.conversations || []).sort(byUpdatedDesc);
       }),
       api('GET', '/api/v1/agent/conversations?status=closed' + (isLead() ? '' : '&mine=1')).then(function (r) {
-        state.closed = (r.conversations || []).sort(byUpdatedDesc).slice(0, 8);
+        got.closed = (r.conversations || []).sort(byUpdatedDesc).slice(0, 8);
       }),
     ];
     if (isLead())
       jobs.push(
         api('GET', '/api/v1/agent/conversations?status=assigned').then(function (r) {
-          state.others = (r.conversations || []).filter(function (c) {
+          got.others = (r.conversations || []).filter(function (c) {
             return c.assigned_to !== state.me.id;
           });
         })
@@ -493,7 +497,17 @@
           if (e.status !== 401 && window.console) console.warn('loket console:', e.message);
         });
       })
-    ).then(renderLists);
+    ).then(function () {
+      if (!state.me) return;
+      if (state.gen !== gen) return loadLists();
+      ['queue', 'mine', 'closed', 'others'].forEach(function (k) {
+        if (got[k]) state[k] = got[k];
+      });
+      var c = state.queue[0];
+      if (c && typeof c.waiting_seconds === 'number' && c.queued_at)
+        state.skew = c.waiting_seconds * 1000 - (Date.now() - Date.parse(c.queued_at));
+      renderLists();
+    });
   }
 
   function waitingSeconds(c) {
@@ -573,12 +587,15 @@
 
   // ---- one conversation -------------------------------------------------------
 
-  function openConv(id, focus) {
+  function openConv(id, focus, again) {
     $('users-view').hidden = true;
     if (location.hash !== '#c=' + id) history.replaceState(null, '', '#c=' + id);
     delete state.unread[id];
+    var gen = state.gen;
     return api('GET', '/api/v1/agent/conversations/' + encodeURIComponent(id)).then(
       function (c) {
+        // a conversation frame came in meanwhile: this answer may be older
+        if (state.gen !== gen && !again) return openConv(id, focus, true);
         var same = state.open && state.open.conv.id === c.id;
         if (!same) state.open = { conv: c, msgs: {}, notes: {} };
         else state.open.conv = c;
@@ -1009,7 +1026,10 @@
         return;
       }
       if (!f || !f.type) return;
-      if (f.type === 'conversation' && f.conversation) upsert(f.conversation);
+      if (f.type === 'conversation' && f.conversation) {
+        state.gen++;
+        upsert(f.conversation);
+      }
       else if (f.type === 'message' && f.message) onMessage(f.message);
       else if (f.type === 'note' && f.note) addNote(f.note);
     };
