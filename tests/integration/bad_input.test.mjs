@@ -487,7 +487,9 @@ test('agent message and close: bad bodies store nothing', async () => {
 
 test('agent requests from another origin are refused with 403', async () => {
   const before = await snapshot();
-  for (const origin of ['http://evil.example', 'null', `http://127.0.0.1:${srv.port + 1}`, `https://127.0.0.1:${srv.port}`]) {
+  // (Only host and port are compared: behind a TLS-terminating proxy the browser's scheme is https while
+  // loket sees http, so a scheme difference alone is not refused.)
+  for (const origin of ['http://evil.example', 'null', `http://127.0.0.1:${srv.port + 1}`, `http://localhost.evil.example:${srv.port}`]) {
     for (const [method, p, body] of [
       ['POST', `/api/v1/agent/conversations/${queued.id}/claim`],
       ['POST', `/api/v1/agent/conversations/${mine.id}/messages`, { text: 'van elders' }],

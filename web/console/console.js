@@ -371,6 +371,10 @@
     return state.me && (state.me.role === 'supervisor' || state.me.role === 'admin');
   }
 
+  function isAdmin() {
+    return state.me && state.me.role === 'admin';
+  }
+
   // ---- views ------------------------------------------------------------------
 
   function showLogin(note) {
@@ -547,7 +551,6 @@
     if (isLead()) renderList($('all-list'), $('all-empty'), $('all-count'), state.others, 'others');
     renderList($('closed-list'), $('closed-empty'), null, state.closed, 'closed');
     document.title = (state.queue.length ? '(' + state.queue.length + ') ' : '') + 'loket console';
-    if (state.usersFromLists) state.users = knownAgents();
   }
 
   function without(list, id) {
@@ -876,39 +879,24 @@
 
   function loadUsers() {
     if (!isLead()) return Promise.resolve();
-    return api('GET', '/api/v1/admin/users').then(
-      function (r) {
-        state.users = r.users || [];
-        renderUsers();
-        if (state.open) renderHead();
-      },
-      function (e) {
-        // Supervisors may not list users (admin only): offer themselves and
-        // the colleagues seen with open conversations.
-        state.users = e.status === 403 ? knownAgents() : null;
-        state.usersFromLists = e.status === 403;
-        if (state.open) renderHead();
-      }
-    );
-  }
-
-  function knownAgents() {
-    var seen = {};
-    var out = [{ id: state.me.id, display_name: state.me.display_name || state.me.email }];
-    seen[state.me.id] = true;
-    state.others.concat(state.mine, state.closed).forEach(function (c) {
-      if (c.assigned_to && !seen[c.assigned_to]) {
-        seen[c.assigned_to] = true;
-        out.push({ id: c.assigned_to, display_name: c.agent_name || c.assigned_to });
-      }
+    // Everyone one may assign to; admins also get the full list to manage.
+    var team = api('GET', '/api/v1/agent/users').then(function (r) {
+      state.users = r.users || [];
+      if (state.open) renderHead();
     });
-    return out;
+    if (!isAdmin()) return team;
+    return team.then(function () {
+      return api('GET', '/api/v1/admin/users').then(function (r) {
+        state.adminUsers = r.users || [];
+        renderUsers();
+      });
+    });
   }
 
   function renderUsers() {
     var body = $('users-body');
     body.textContent = '';
-    (state.users || []).forEach(function (u) {
+    (state.adminUsers || []).forEach(function (u) {
       body.appendChild(
         el('tr', null, [
           el('td', { text: u.display_name || '' }),
