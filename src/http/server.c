@@ -436,6 +436,7 @@ static void json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
     if (code) {
         json_error_ostream_t *os = (json_error_ostream_t *)h2o_add_ostream(req, sizeof *os, slot);
         os->super.do_send = json_error_send;
+        os->sent = false; /* h2o's pool memory is not zeroed */
         char buf[256];
         int n = snprintf(buf, sizeof buf, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code, message);
         os->body = h2o_strdup(&req->pool, buf, (size_t)n);
