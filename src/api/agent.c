@@ -757,10 +757,12 @@ static void job_done(lk_job_t *job)
         lk_pool_submit(j->app->writer, &j->job);
         return;
     case OP_LOGIN_STORE:
+        lk_queue_stats_invalidate();
         set_cookie(j, j->new_session, j->app->cfg.session_ttl);
         lk_respond_json(j->req, 200, json_pack("{s:o}", "user", user_json(&j->user)));
         break;
     case OP_LOGOUT:
+        lk_queue_stats_invalidate();
         set_cookie(j, "", 0);
         lk_respond_json(j->req, 200, j->out);
         j->out = NULL;

@@ -159,6 +159,9 @@ void lk_tick_submit(struct lk_app *app);
 void lk_publish_agents(lk_job_t *job, const char *type, json_t *payload);
 /* What the policy needs to know of people and the queue for conv at now. */
 void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_env_t *env);
+/* Forget the cached agents-online count and waits (after a login or logout,
+ * so the policy knows at once that someone is there). */
+void lk_queue_stats_invalidate(void);
 /* Seconds until a person answers at this queue position; -1 unknown. */
 int64_t lk_queue_estimate_wait_s(lk_store_t *st, int64_t position, int64_t now);
 /* The conversation as agents see it: customer view plus assignment, queue

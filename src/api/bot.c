@@ -5,8 +5,10 @@
  * when `loket kb import` (from any process) changed it, builds a new bundle
  * off to the side and swaps it in; turns in progress keep the bundle they
  * started with. The same thread hands the writer a tick job every tick_ms
- * (tick.c).
+ * (tick.c), and checkpoints the write-ahead log every kb_poll_ms so that the
+ * writer's commits never have to.
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "api/api_int.h"
 
 #include <errno.h>
@@ -74,6 +76,11 @@ static void *watch_main(void *arg)
             break;
         pthread_mutex_unlock(&app->watch_mu);
 
+        /* copy the write-ahead log back into the database here, not in the
+         * writer's commits (which would wait for it) */
+        int64_t left = 0;
+        if (lk_store_checkpoint(st, &left) == 0 && left > 0)
+            LK_DEBUG(MODULE, "checkpoint: %lld log pages still in use by readers", (long long)left);
         int64_t now_ms = lk_time_mono_ns() / 1000000;
         if (now_ms >= next_tick) {
             lk_tick_submit(app);
@@ -112,6 +119,7 @@ int lk_bot_watch_start(struct lk_app *app)
     app->watch_stop = false;
     if (pthread_create(&app->watch_tid, NULL, watch_main, app) != 0)
         return LK_EIO;
+    pthread_setname_np(app->watch_tid, "loket-watch");
     app->watching = true;
     return 0;
 }

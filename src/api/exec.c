@@ -10,6 +10,7 @@
  * read-only jobs on their own connections (WAL lets them read while the
  * writer writes); the CPU pool has no database and hashes passwords.
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "api/api_int.h"
 
 #include <stdlib.h>
@@ -137,6 +138,8 @@ static void *worker_main(void *arg)
             return NULL;
         }
     }
+    if (p->kind == LK_POOL_WRITER) /* the watcher thread checkpoints (bot.c) */
+        lk_store_set_autocheckpoint(st, false);
     pthread_mutex_lock(&p->mu);
     p->started++;
     pthread_cond_broadcast(&p->cv);
@@ -169,7 +172,11 @@ int lk_pool_start(lk_pool_kind_t kind, size_t threads, const char *data_dir, str
     pthread_cond_init(&p->cv, NULL);
     p->threads = lk_xcalloc(p->n_threads, sizeof *p->threads);
     for (size_t i = 0; i < p->n_threads; i++)
+    {
         pthread_create(&p->threads[i], NULL, worker_main, p);
+        static const char *const names[] = {"loket-writer", "loket-reader", "loket-cpu"};
+        pthread_setname_np(p->threads[i], names[kind]);
+    }
     pthread_mutex_lock(&p->mu);
     while (p->started < p->n_threads)
         pthread_cond_wait(&p->cv, &p->mu);

@@ -22,19 +22,57 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* How many agents are online and the median of recent real waits change
+ * slowly, but every turn asks for them: they are read from the database at
+ * most once a second, and shared by all threads. (One server has one
+ * database, so one cache per process is enough.) */
+#define STATS_TTL_MS 1000
+
+static struct {
+    pthread_mutex_t mu;
+    int64_t at;
+    int64_t agents_online;
+    int64_t median_wait_ms; /* -1: no recent waits */
+} stats = {PTHREAD_MUTEX_INITIALIZER, 0, -1, -1};
+
+static void queue_stats(lk_store_t *st, int64_t now, int64_t *agents, int64_t *median_ms)
+{
+    pthread_mutex_lock(&stats.mu);
+    if (stats.at == 0 || now - stats.at >= STATS_TTL_MS || now < stats.at) {
+        int64_t n_agents = -1, median = -1;
+        if (lk_store_session_count_users(st, now, &n_agents) != 0)
+            n_agents = -1;
+        int64_t *waits = NULL;
+        size_t n = 0;
+        if (lk_store_recent_waits(st, now - WAIT_WINDOW_MS, WAIT_SAMPLES, &waits, &n) == 0 && n > 0) {
+            qsort(waits, n, sizeof *waits, cmp_i64);
+            median = waits[n / 2];
+        }
+        free(waits);
+        stats.at = now;
+        stats.agents_online = n_agents;
+        stats.median_wait_ms = median;
+    }
+    *agents = stats.agents_online;
+    *median_ms = stats.median_wait_ms;
+    pthread_mutex_unlock(&stats.mu);
+}
+
+void lk_queue_stats_invalidate(void)
+{
+    pthread_mutex_lock(&stats.mu);
+    stats.at = 0;
+    pthread_mutex_unlock(&stats.mu);
+}
+
 int64_t lk_queue_estimate_wait_s(lk_store_t *st, int64_t position, int64_t now)
 {
     if (position <= 0)
         return -1;
-    int64_t *waits = NULL;
-    size_t n = 0;
-    if (lk_store_recent_waits(st, now - WAIT_WINDOW_MS, WAIT_SAMPLES, &waits, &n) != 0 || n == 0) {
-        free(waits);
+    int64_t agents, median_ms;
+    queue_stats(st, now, &agents, &median_ms);
+    if (median_ms < 0)
         return -1;
-    }
-    qsort(waits, n, sizeof *waits, cmp_i64);
-    int64_t median_ms = waits[n / 2];
-    free(waits);
     /* the median real wait for the head of the queue, one more for each
      * conversation ahead */
     return (median_ms * position + 999) / 1000;
@@ -42,9 +80,8 @@ int64_t lk_queue_estimate_wait_s(lk_store_t *st, int64_t position, int64_t now)
 
 void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_env_t *env)
 {
-    int64_t agents = -1, position = 0, queued = 0;
-    if (lk_store_session_count_users(st, now, &agents) != 0)
-        agents = -1;
+    int64_t agents, median_ms, position = 0, queued = 0;
+    queue_stats(st, now, &agents, &median_ms);
     if (strcmp(conv->status, "queued") == 0)
         lk_store_conv_queue_position(st, conv->id, &position);
     if (position == 0 && lk_store_conv_count_queued(st, &queued) == 0)
@@ -52,7 +89,7 @@ void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_
     env->now_ms = now;
     env->agents_online = agents > INT32_MAX ? INT32_MAX : (int)agents;
     env->queue_length = position > 0 ? position - 1 : -1;
-    env->est_wait_s = lk_queue_estimate_wait_s(st, position, now);
+    env->est_wait_s = median_ms < 0 ? -1 : (median_ms * position + 999) / 1000;
 }
 
 void lk_publish_agents(lk_job_t *job, const char *type, json_t *payload)

@@ -13,6 +13,7 @@
  * the build, the cleartext HTTP/2 upgrade is off, and the request size limit
  * is set explicitly instead of h2o's 1 GiB default.
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "http/http.h"
 
 #include <h2o.h>
@@ -761,6 +762,9 @@ int lk_http_server_start(const lk_http_config_t *cfg, lk_http_server_t **out)
     for (size_t i = 0; i < srv->n_loops; i++) {
         srv->loops[i].srv = srv;
         pthread_create(&srv->loops[i].tid, NULL, loop_main, &srv->loops[i]);
+        char name[16];
+        snprintf(name, sizeof name, "loket-loop%u", (unsigned)(i % 100));
+        pthread_setname_np(srv->loops[i].tid, name);
     }
     pthread_mutex_lock(&srv->ready_mu);
     while (srv->n_ready < srv->n_loops)

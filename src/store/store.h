@@ -130,6 +130,16 @@ int lk_store_open(const char *data_dir, lk_store_t **out /* OUT */, bool *create
 void lk_store_close(lk_store_t *st); /* st may be NULL */
 /* The schema version this program writes. */
 int lk_store_schema_version(void);
+/* By default SQLite copies the write-ahead log back into the database
+ * (a checkpoint) inside whichever commit makes the log long enough, and that
+ * commit then takes much longer. A server turns this off on its writer's
+ * handle (auto = false) and calls lk_store_checkpoint() from another thread
+ * instead. */
+int lk_store_set_autocheckpoint(lk_store_t *st, bool on);
+/* A checkpoint that waits for nobody (SQLite's PASSIVE): copies what it can
+ * of the log into the database. *pages_left (may be NULL) is how many log
+ * pages remain. */
+int lk_store_checkpoint(lk_store_t *st, int64_t *pages_left /* OUT */);
 
 /* ---- transactions ------------------------------------------------------ */
 

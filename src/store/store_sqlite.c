@@ -380,6 +380,27 @@ static int exec_sql(lk_store_t *st, const char *sql, const char *what)
     return 0;
 }
 
+int lk_store_set_autocheckpoint(lk_store_t *st, bool on)
+{
+    if (!st)
+        return LK_EINVAL;
+    int rc = sqlite3_wal_autocheckpoint(st->db, on ? 1000 : 0);
+    return rc == SQLITE_OK ? 0 : db_error(st, rc, "set_autocheckpoint");
+}
+
+int lk_store_checkpoint(lk_store_t *st, int64_t *pages_left)
+{
+    if (!st)
+        return LK_EINVAL;
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        return db_error(st, rc, "checkpoint");
+    if (pages_left)
+        *pages_left = log > done ? log - done : 0;
+    return 0;
+}
+
 /* Runs a single-row PRAGMA or query and copies its first column to out. */
 static int query_text(lk_store_t *st, const char *sql, char *out, size_t outsize, const char *what)
 {
