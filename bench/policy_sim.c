@@ -40,7 +40,10 @@
  *
  * Usage: policy_sim [--conversations N] [--seed S] [--threads T]
  *                   [--hours "ma-vr 08:00-20:00, za 10:00-16:00"] [--trace K]
- * --trace K prints the first K conversations' transcripts on stderr.
+ *                   [--set OPTION=VALUE]...
+ * --trace K prints the first K conversations' transcripts on stderr. --set
+ * sets a policy option as the configuration file would (policy.h), e.g.
+ * --set second_answer_ratio=0.3, to see what a threshold does.
  */
 #include "kb/kb.h"
 #include "nlu/nlu.h"
@@ -253,10 +256,16 @@ static const char *const thanks_nl[] = {"bedankt!", "dank je wel", "dankjewel, d
 static const char *const thanks_en[] = {"thanks!", "thank you", "thanks, that's all"};
 static const pool_t thanks_pool = POOL(thanks_nl, thanks_en);
 
-/* "Can I help you with anything else?" - "no thanks" */
-static const char *const bye_nl[] = {"nee, dank je", "nee hoor, bedankt", "nee dat was het"};
-static const char *const bye_en[] = {"no thanks", "no, that's all"};
+/* "Can I help you with anything else?" - "no thanks", "ok", "top" */
+static const char *const bye_nl[] = {"nee, dank je", "nee hoor, bedankt", "nee dat was het", "nee hoor", "ok",
+                                     "oké",          "top",               "dat was het",     "nee, dankjewel!"};
+static const char *const bye_en[] = {"no thanks", "no, that's all", "ok", "thanks", "that's all", "no thank you"};
 static const pool_t bye_pool = POOL(bye_nl, bye_en);
+
+/* ... and, to the bot's goodbye, once more "ok" */
+static const char *const ok_nl[] = {"ok", "oké", "ok!", "Oké"};
+static const char *const ok_en[] = {"ok", "okay", "OK!"};
+static const pool_t ok_pool = POOL(ok_nl, ok_en);
 
 static const char *const hello_nl[] = {"hallo", "hoi", "goedemiddag"};
 static const char *const hello_en[] = {"hello", "hi there"};
@@ -464,8 +473,12 @@ typedef struct {
     int64_t reopened;
     int64_t steps;
     int64_t person_typed, person_missed; /* typed requests for a person; of those, not recognised by the NLU */
-    int64_t byes, byes_declined;         /* "nee, dank je" to "anything else?"; of those, declined */
+    int64_t byes, byes_declined;         /* "nee, dank je", "ok", ... to "anything else?"; of those, declined */
+    int64_t byes_handed;                 /* closings (or the "ok" after the bot's goodbye) handed to a person */
+    int64_t byes_ok;                     /* "ok" once more after the bot's reply to the closing */
     int64_t multi, multi_both;           /* two questions in one message; of those, both answered */
+    int64_t multi_right;                 /* both answered, with the two articles the customer asked about */
+    int64_t multi_one;                   /* one answered, then handed over (complex) */
     int64_t false_alarms[N_REASONS];     /* hand-offs for a person, anger or a complaint on a calm message */
     int64_t v[V__COUNT];
     int64_t p_conv[P__COUNT], p_contained[P__COUNT], p_msgs[P__COUNT];
@@ -510,6 +523,8 @@ typedef struct {
     /* what the last step did */
     unsigned said;      /* bit per lk_policy_say_kind_t */
     long answered;      /* article of the last answer in the step, -1 none */
+    long answered_first; /* article of the first answer in the step, -1 none */
+    int n_answers;       /* answers in the step */
     bool offer_pending; /* the bot's last words offered a person */
     int declines_in_row;
     bool handed_off;
@@ -572,6 +587,8 @@ static void step(conv_t *c, const lk_policy_event_t *ev, bool person)
     bool handed = false;
     c->said = 0;
     c->answered = -1;
+    c->answered_first = -1;
+    c->n_answers = 0;
     for (size_t i = 0; i < acts.n; i++) {
         const lk_policy_action_t *a = &acts.items[i];
         if (a->type == LK_ACTION_HANDOFF) {
@@ -622,6 +639,8 @@ static void step(conv_t *c, const lk_policy_event_t *ev, bool person)
         switch (a->kind) {
         case LK_SAY_ANSWER:
             c->declines_in_row = 0;
+            if (c->n_answers++ == 0)
+                c->answered_first = a->article;
             c->answered = a->article;
             c->stats->answers++;
             break;
@@ -768,6 +787,8 @@ typedef enum {
     M__COUNT
 } move_t;
 
+static void draw_queue(conv_t *c);
+
 static void kb_question(conv_t *c, long article, char *out, double typo_rate)
 {
     const lk_article_t *a = &c->w->kb->articles[article];
@@ -844,12 +865,24 @@ static bool perform(conv_t *c, move_t m)
         snprintf(text, sizeof text, "%s", from_pool(r, &thanks_pool, en));
         c->confirmed = true;
         break;
-    case M_BYE:
+    case M_BYE: {
         snprintf(text, sizeof text, "%s", from_pool(r, &bye_pool, en));
         say_text(c, text);
         c->stats->byes++;
-        c->stats->byes_declined += (c->said & (1u << LK_SAY_DECLINE)) != 0;
-        return false; /* and the customer goes */
+        bool declined = (c->said & (1u << LK_SAY_DECLINE)) != 0;
+        bool handed = c->st.status != LK_CONV_BOT;
+        if (!handed && chance(r, 0.3)) { /* "ok" to whatever the bot said to that */
+            c->stats->byes_ok++;
+            say_text(c, from_pool(r, &ok_pool, en));
+            declined = declined || (c->said & (1u << LK_SAY_DECLINE)) != 0;
+            handed = c->st.status != LK_CONV_BOT;
+        }
+        c->stats->byes_declined += declined;
+        c->stats->byes_handed += handed;
+        if (handed && c->st.status == LK_CONV_QUEUED)
+            draw_queue(c);
+        return false; /* and the customer goes (or waits for the person it got) */
+    }
     case M_OFFTOPIC:
         c->topic = -1;
         snprintf(text, sizeof text, "%s", from_pool(r, &offtopic_pool, en));
@@ -889,7 +922,15 @@ static bool perform(conv_t *c, move_t m)
         c->topic = t1;
         say_text(c, text);
         c->stats->multi++;
-        c->stats->multi_both += c->st.status == LK_CONV_BOT && (c->said & (1u << LK_SAY_ANSWER));
+        if (c->n_answers >= 2 && c->st.status == LK_CONV_BOT) {
+            c->stats->multi_both++;
+            const lk_kb_t *kb = c->w->kb;
+            long f = c->answered_first, l = c->answered;
+            c->stats->multi_right += (same_topic(kb, f, t1) && same_topic(kb, l, t2)) ||
+                                     (same_topic(kb, f, t2) && same_topic(kb, l, t1));
+        } else if (c->n_answers == 1 && c->st.handoff_reason == LK_HANDOFF_COMPLEX && c->st.status != LK_CONV_BOT) {
+            c->stats->multi_one++;
+        }
         return true;
     }
     case M_HELLO:
@@ -1242,14 +1283,17 @@ static void report(const stats_t *s, uint64_t seed, const char *hours)
     printf("| call-back requests stored | %" PRId64 " |\n", s->callbacks);
     printf("| typed requests for a person / not recognised by the NLU | %" PRId64 " / %" PRId64 " |\n", s->person_typed,
            s->person_missed);
-    printf("| two questions in one message / both answered by the bot | %" PRId64 " / %" PRId64 " |\n", s->multi,
-           s->multi_both);
+    printf("| two questions in one message / both answered by the bot (both right) / one answered, then a person | "
+           "%" PRId64 " / %" PRId64 " (%" PRId64 ") / %" PRId64 " |\n",
+           s->multi, s->multi_both, s->multi_right, s->multi_one);
     printf("| hand-offs on a calm message for a person request / anger / a complaint (NLU false alarms) | %" PRId64
            " / %" PRId64 " / %" PRId64 " |\n",
            s->false_alarms[LK_HANDOFF_CUSTOMER_REQUEST], s->false_alarms[LK_HANDOFF_NEGATIVE_SENTIMENT],
            s->false_alarms[LK_HANDOFF_COMPLAINT]);
-    printf("| closing \"nee, dank je\" / answered with a decline | %" PRId64 " / %" PRId64 " |\n", s->byes,
-           s->byes_declined);
+    printf("| closing \"nee, dank je\", \"ok\", \"top\", ... / answered with a decline / handed over | %" PRId64
+           " / %" PRId64 " / %" PRId64 " |\n",
+           s->byes, s->byes_declined, s->byes_handed);
+    printf("| of those, \"ok\" once more after the bot's reply | %" PRId64 " |\n", s->byes_ok);
     printf("| average wait for an agent (people available) | %.0f s |\n",
            s->joins ? (double)s->waits_ms / 1000.0 / (double)s->joins : 0.0);
     printf("| queue notices | %" PRId64 " |\n", s->queue_notices);
@@ -1284,7 +1328,8 @@ static void report(const stats_t *s, uint64_t seed, const char *hours)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: policy_sim [--conversations N] [--seed S] [--threads T] [--hours SPEC] [--trace K]\n");
+    fprintf(stderr, "usage: policy_sim [--conversations N] [--seed S] [--threads T] [--hours SPEC] [--trace K]\n"
+                    "                  [--set OPTION=VALUE]...\n");
     exit(1);
 }
 
@@ -1300,6 +1345,8 @@ int main(int argc, char **argv)
 {
     int64_t n = 100000, seed = 1, threads = 1, trace = 0;
     const char *hours = "ma-vr 08:00-20:00, za 10:00-16:00";
+    const char *sets[32];
+    size_t n_sets = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--conversations"))
@@ -1312,6 +1359,8 @@ int main(int argc, char **argv)
             trace = num_arg(v, 0, 1000), i++;
         else if (!strcmp(a, "--hours") && v)
             hours = v, i++;
+        else if (!strcmp(a, "--set") && v && strchr(v, '=') && n_sets < N(sets))
+            sets[n_sets++] = v, i++;
         else
             usage();
     }
@@ -1322,6 +1371,19 @@ int main(int argc, char **argv)
     if (lk_policy_config_set(&cfg, "business_hours", hours) != 0) {
         fprintf(stderr, "policy_sim: bad --hours \"%s\"\n", hours);
         return 1;
+    }
+    for (size_t i = 0; i < n_sets; i++) {
+        char name[64];
+        const char *eq = strchr(sets[i], '=');
+        size_t nl = (size_t)(eq - sets[i]);
+        if (nl < sizeof name) {
+            memcpy(name, sets[i], nl);
+            name[nl] = '\0';
+        }
+        if (nl >= sizeof name || lk_policy_config_set(&cfg, name, eq + 1) != 0) {
+            fprintf(stderr, "policy_sim: bad --set \"%s\"\n", sets[i]);
+            return 1;
+        }
     }
     lk_kb_t kb;
     if (lk_kb_demo(&kb) != 0) {

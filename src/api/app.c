@@ -115,6 +115,8 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
             .n_routes = n_routes,
             .ud = app,
             .not_found = lk_api_not_found,
+            .cors_prefix = "/api/v1/conversations",
+            .cors_origins = cfg->widget_origins,
         };
         rc = lk_http_server_start(&hc, &app->http);
         if (rc)

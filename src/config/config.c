@@ -38,6 +38,8 @@ const lk_option_t lk_options[] = {
             "how often a running server looks for knowledge-base changes, in ms"),
     OPT_INT("db_readers", db_readers, 1, 16, "2", "database reader threads"),
     OPT_STR("public_url", public_url, "", "the URL people open, for the start-up message; default from listen"),
+    OPT_STR("widget_origins", widget_origins, "*",
+            "web pages (origins, space-separated) that may embed the widget and call the customer API; * for any"),
     OPT_INT("tick_ms", tick_ms, 1000, 600000, "15000",
             "how often the queue is looked at to update waiting customers' position notices, in ms"),
     {NULL, LK_OPT_STRING, 0, 0, 0, 0, NULL, NULL},

@@ -28,6 +28,7 @@ typedef struct {
     int64_t db_readers;
     char public_url[256]; /* how people reach loket, for the log line; "" = from listen */
     int64_t tick_ms;      /* how often queued customers' notices are brought up to date */
+    char widget_origins[2048]; /* origins whose pages may use the customer API ("*": any) */
     /* Options of other modules' tables, passed on by name: "policy.NAME"
      * (file: `policy.loop_repeats = 3`, flag: --policy.loop_repeats 3,
      * environment: LOKET_POLICY_LOOP_REPEATS). Checked by their module. */

@@ -66,6 +66,13 @@ typedef struct {
     void *ud; /* passed to every handler */
     /* Called on a loop thread when a request has no route (NULL: 404 JSON). */
     lk_http_handler_fn not_found;
+    /* Cross-origin use (CORS) of the paths that start with cors_prefix (NULL:
+     * none): cors_origins is "*" (any page may call them; they must then not
+     * rely on cookies) or a space-separated list of origins
+     * ("https://shop.example https://www.shop.example"). Preflight OPTIONS
+     * requests are answered here. */
+    const char *cors_prefix;
+    const char *cors_origins;
 } lk_http_config_t;
 
 /* Binds the listening sockets (one per loop) and starts the loop threads.

@@ -127,6 +127,32 @@ static void json_error(lk_http_req_t *req, int status, const char *code, const c
     lk_http_respond(req, status, "application/json", body, n > 0 ? (size_t)n : 0);
 }
 
+/* The Access-Control-Allow-Origin value for this request, or NULL. */
+static const char *cors_allow(lk_http_server_t *srv, lk_http_req_t *r, lk_str_t path, char *buf, size_t bufsize)
+{
+    const char *prefix = srv->cfg.cors_prefix, *origins = srv->cfg.cors_origins;
+    if (!prefix || !origins || !*origins || path.len < strlen(prefix) ||
+        memcmp(path.base, prefix, strlen(prefix)) != 0)
+        return NULL;
+    if (strcmp(origins, "*") == 0)
+        return "*";
+    lk_str_t origin;
+    if (!lk_http_req_header(r, "origin", &origin) || origin.len == 0 || origin.len >= bufsize)
+        return NULL;
+    for (const char *p = origins; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, " ,");
+        if (n == origin.len && memcmp(p, origin.base, n) == 0) {
+            memcpy(buf, origin.base, n);
+            buf[n] = '\0';
+            return buf;
+        }
+        p += n;
+    }
+    return NULL;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *hreq)
 {
     lk_http_server_t *srv = ((root_handler_t *)self)->srv;
@@ -143,6 +169,20 @@ static int on_req(h2o_handler_t *self, h2o_req_t *hreq)
 
     lk_str_t method = {hreq->method.base, hreq->method.len};
     lk_str_t path = {hreq->path_normalized.base, hreq->path_normalized.len};
+    char origin_buf[256];
+    const char *allow_origin = cors_allow(srv, r, path, origin_buf, sizeof origin_buf);
+    if (allow_origin) {
+        lk_http_res_header(r, "access-control-allow-origin", allow_origin);
+        if (strcmp(allow_origin, "*") != 0)
+            lk_http_res_header(r, "vary", "Origin");
+        if (lk_str_eq_cstr(method, "OPTIONS")) { /* a preflight */
+            lk_http_res_header(r, "access-control-allow-methods", "GET, POST");
+            lk_http_res_header(r, "access-control-allow-headers", "Authorization, Content-Type");
+            lk_http_res_header(r, "access-control-max-age", "600");
+            lk_http_respond(r, 204, NULL, NULL, 0);
+            return 0;
+        }
+    }
     size_t idx;
     lk_buf_t allow;
     lk_buf_init(&allow, 256);

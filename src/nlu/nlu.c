@@ -27,7 +27,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define DEFAULT_THRESHOLD 0.5
 #define DEFAULT_EPOCHS 8
@@ -407,9 +406,10 @@ typedef struct {
  * all). */
 #define KNN_BLOCK 2048
 
-/* cls_sim (may be NULL): per article, the highest cosine to one of its
- * examples (0 when none shares a term). */
-static void knn_query(const lk_nlu__knn_t *k, const uint64_t *terms, size_t nt, long of, knn_result_t *r,
+/* cls_sim (C floats, zeroed by the caller): per article, the highest cosine
+ * to one of its examples (0 when none shares a term). r->best_in is left 0:
+ * the caller takes it from cls_sim. */
+static void knn_query(const lk_nlu__knn_t *k, const uint64_t *terms, size_t nt, size_t C, knn_result_t *r,
                       float *cls_sim)
 {
     memset(r, 0, sizeof *r);
@@ -477,24 +477,22 @@ static void knn_query(const lk_nlu__knn_t *k, const uint64_t *terms, size_t nt, 
             pos[l] = p;
             more |= p < pe;
         }
-        for (size_t t = 0; t < n_touched; t++) {
+        for (size_t t = 0; t < n_touched; t++) { /* the larger, without a branch */
             uint32_t i = touched[t], lab = k->label[b0 + i];
-            double sc = acc[i];
+            float v = acc[i], old = cls_sim[lab];
             acc[i] = 0;
-            if (sc > r->best || (sc == r->best && (long)lab < r->best_label)) {
-                r->best = sc;
-                r->best_label = (long)lab;
-            }
-            if ((long)lab == of && sc > r->best_in)
-                r->best_in = sc;
-            if (cls_sim) { /* the larger, without a branch; sc is a float */
-                float v = (float)sc, old = cls_sim[lab];
-                cls_sim[lab] = v > old ? v : old;
-            }
+            cls_sim[lab] = v > old ? v : old;
         }
         if (!more)
             break;
     }
+    /* the best example overall: the best of the articles' best, the lowest
+     * article among equals */
+    for (size_t c = 0; c < C; c++)
+        if (cls_sim[c] > r->best) {
+            r->best = cls_sim[c];
+            r->best_label = (long)c;
+        }
 }
 
 /* ---- the confidence ------------------------------------------------------ */
@@ -618,7 +616,7 @@ static void raw_read(const float *W, const float *bias, size_t C, const lk_nlu__
         prefetch_row(W + (size_t)f[i] * C, C);
     memset(sim, 0, C * sizeof *sim);
     knn_result_t kr;
-    knn_query(knn, terms, nt, -1, &kr, sim);
+    knn_query(knn, terms, nt, C, &kr, sim);
     scores(W, bias, C, f, x, n, 1.0f, z);
     /* product of experts: the classifier's probability times
      * exp(beta * the nearest example's cosine), renormalised */
@@ -819,27 +817,6 @@ static void stemmer_put(lk_text_stemmer_t *st, stem_slot_t *slot)
 
 /* ---- life cycle ---------------------------------------------------------- */
 
-/* W is far larger than the caches (CLINC150: 35 MB) and a read gathers some
- * hundred rows of it at random, so each row costs a cache miss and, with
- * 4 KB pages, a TLB miss besides. Where the kernel offers huge pages on
- * request (Linux), W asks for them. Only a hint: W holds the same either
- * way, and free() releases it either way. */
-static float *weights_alloc(size_t n)
-{
-    size_t bytes = (n ? n : 1) * sizeof(float);
-#if defined(MADV_HUGEPAGE)
-    size_t huge = (size_t)2 << 20;
-    if (bytes >= 2 * huge) {
-        void *p = NULL;
-        if (posix_memalign(&p, huge, bytes) == 0) {
-            (void)madvise(p, bytes, MADV_HUGEPAGE);
-            return p;
-        }
-    }
-#endif
-    return lk_xmalloc(bytes);
-}
-
 static lk_text_stemmer_t *stemmer_for(lk_text_stemmer_t *nl, lk_text_stemmer_t *en, const char *lang)
 {
     if (lang && !strcmp(lang, "nl"))
@@ -904,7 +881,7 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
         size_t *idx = lk_xmalloc((ex.n ? ex.n : 1) * sizeof *idx);
         for (size_t i = 0; i < ex.n; i++)
             idx[i] = i;
-        m->W = weights_alloc(m->feat.n * m->n_cls);
+        m->W = lk_xmalloc((m->feat.n ? m->feat.n : 1) * m->n_cls * sizeof *m->W);
         m->bias = lk_xmalloc(m->n_cls * sizeof *m->bias);
         train_lr(m->W, m->bias, m->feat.n, m->n_cls, &ex, idx, ex.n, o.epochs, o.seed);
         knn_build(&m->knn, &ex, idx, ex.n);

@@ -9,12 +9,14 @@
  *
  * The rules, in the order a customer message in status "bot" meets them: a
  * request for a person hands over at once; a complaint, anger, or a sensitive
- * topic hand over; a short yes/no answers the bot's last question; "are you a
- * bot?" gets a truthful yes; the same question asked loop_repeats times hands
- * over; several questions hand over unless the bot can answer each; otherwise
- * the bot quotes the article or declines honestly, and the second failure in a
- * row hands over. Once queued or assigned, the bot never answers: only system
- * notices about the queue, availability and call-backs. Business hours use a
+ * topic hand over; a short yes/no answers the bot's last question, and a
+ * polite closing ("nee, dank je", "ok", "thanks") gets a short closing reply,
+ * never a decline; "are you a bot?" gets a truthful yes; the same question
+ * asked loop_repeats times hands over; several questions hand over unless the
+ * bot can answer each; otherwise the bot quotes the article or declines
+ * honestly, and the second failure in a row hands over. Once queued or
+ * assigned, the bot never answers: only system notices about the queue,
+ * availability and call-backs. Business hours use a
  * weekly table, holidays and the EU daylight-saving rule computed here, so no
  * time-zone database is read.
  */
@@ -90,7 +92,9 @@ const char *lk_policy_say_kind_name(lk_policy_say_kind_t k)
     return say_kind_names[k];
 }
 
-static const char *const pending_names[] = {"", "feedback", "offer"};
+/* Indexed by lk_policy_pending_t; the stored state uses these names. */
+static const char *const pending_names[] = {"", "feedback", "offer", "more", "bye"};
+#define N_PENDING (sizeof pending_names / sizeof pending_names[0])
 
 /* ---- calendar arithmetic (proleptic Gregorian, after H. Hinnant) -------- */
 
@@ -286,7 +290,10 @@ static const opt_t options[] = {
     OPT_NUM(multi_question_min, OPT_DOUBLE, 0, 1, 0.5),
     OPT_NUM(repeat_min, OPT_DOUBLE, 0, 1, 0.5),
     OPT_NUM(language_min, OPT_DOUBLE, 0, 1, 0.7),
-    OPT_NUM(second_answer_min, OPT_DOUBLE, 0, 1, 0.6),
+    OPT_NUM(second_answer_min, OPT_DOUBLE, 0, 1, 0.1),
+    OPT_NUM(pair_answer_min, OPT_DOUBLE, 0, 1, 0.5),
+    OPT_NUM(second_answer_ratio, OPT_DOUBLE, 0, 1, 0.25),
+    OPT_NUM(second_answer_margin, OPT_DOUBLE, 0, 1, 0.25),
     OPT_NUM(sensitive_min, OPT_DOUBLE, 0, 1, 0.3),
     OPT_NUM(ask_feedback, OPT_BOOL, 0, 1, 1),
     {"business_hours", OPT_HOURS, 0, 0, 0, 0, "always"},
@@ -615,7 +622,7 @@ char *lk_policy_state_encode(const lk_policy_state_t *st)
     json_object_set_new(o, "consecutive_declines", json_integer(st->consecutive_declines));
     json_object_set_new(o, "customer_turns", json_integer(st->customer_turns));
     json_object_set_new(o, "repeats", json_integer(st->repeats));
-    size_t pend = (size_t)st->pending < 3 ? (size_t)st->pending : 0;
+    size_t pend = (size_t)st->pending < N_PENDING ? (size_t)st->pending : 0;
     json_object_set_new(o, "pending", json_string(pending_names[pend]));
     json_object_set_new(o, "last_article", json_integer(st->last_article));
     json_object_set_new(o, "away", json_boolean(st->away));
@@ -701,7 +708,7 @@ int lk_policy_state_decode(const char *json, lk_policy_state_t *out)
     }
     if ((s = get_str(o, "pending", &bad))) {
         bool found = false;
-        for (size_t i = 0; i < 3; i++) {
+        for (size_t i = 0; i < N_PENDING; i++) {
             if (strcmp(s, pending_names[i]) == 0) {
                 st.pending = (lk_policy_pending_t)i;
                 found = true;
@@ -782,6 +789,11 @@ enum {
     T_OFFER_NO,
     T_HELLO,
     T_THANKS,
+    T_BYE,
+    T_BYE_THANKS,
+    T_BYE_TAIL,
+    T_ACK,
+    T_ASK,
     T_WHY_REQUEST,
     T_WHY_FAILURE,
     T_WHY_LOOP,
@@ -834,6 +846,19 @@ static const char *const texts[T__COUNT][2] = {
     [T_HELLO] = {"Hallo! Waar kan ik je mee helpen?", "Hello! What can I help you with?"},
     [T_THANKS] = {"Graag gedaan! Kan ik je nog ergens anders mee helpen?",
                   "You're welcome! Is there anything else I can help you with?"},
+    /* The closing reply: warm, short, and the human route stays in sight. */
+    [T_BYE] = {"Prima, fijne dag nog!", "All right, have a nice day!"},
+    [T_BYE_THANKS] = {"Graag gedaan, fijne dag nog!", "You're welcome, have a nice day!"},
+    [T_BYE_TAIL] = {"Heb je later nog een vraag? Stel hem hier gerust. Met een medewerker praten kan ook altijd: "
+                    "typ 'medewerker' of gebruik de knop.",
+                    "If you have another question later, just ask it here. You can also talk to a person at any "
+                    "time: type 'person' or use the button."},
+    /* A bare "ok" when the bot asked nothing (after the greeting, say). */
+    [T_ACK] = {"Prima. Stel gerust je vraag. Met een medewerker praten kan ook altijd: typ 'medewerker' of gebruik "
+               "de knop.",
+               "All right. Just ask your question. You can also talk to a person at any time: type 'person' or use "
+               "the button."},
+    [T_ASK] = {"Stel je vraag maar.", "Go ahead and ask your question."},
     [T_WHY_REQUEST] = {"Je gesprek gaat naar een medewerker.",
                        "Your conversation is being passed to a person from our team."},
     [T_WHY_FAILURE] = {"De digitale assistent kan je vraag niet goed beantwoorden. Daarom gaat je gesprek naar een "
@@ -1092,7 +1117,10 @@ static void handoff(ctx_t *c, lk_handoff_reason_t reason)
 
 /* ---- reading the customer's words (small, pure checks) ------------------ */
 
-typedef enum { SHORT_NONE, SHORT_YES, SHORT_NO, SHORT_HELLO, SHORT_THANKS } short_reply_t;
+/* SHORT_OK (added with the closings): an acknowledgement ("ok", "oké",
+ * "prima", "top") rather than a real yes; it counts as yes to "did this
+ * help?", and as consent to a person only when the bot offered exactly that. */
+typedef enum { SHORT_NONE, SHORT_YES, SHORT_NO, SHORT_HELLO, SHORT_THANKS, SHORT_OK } short_reply_t;
 
 #define MAX_WORDS 8
 typedef struct {
@@ -1138,18 +1166,20 @@ static bool in_list(const char *w, const char *const *list)
     return false;
 }
 
-static const char *const yes_words[] = {"ja",   "jazeker", "jawel", "jep",  "yes",   "yep",   "yeah",  "yup",
-                                        "graag", "zeker",  "ok",    "oke",  "oké",   "okay",  "prima", "goed",
-                                        "top",  "super",   "sure",  "please", "great", "perfect", "\xF0\x9F\x91\x8D",
-                                        NULL};
+static const char *const yes_words[] = {"ja",  "jazeker", "jawel", "jep",   "jup",    "yes", "yep",
+                                        "yeah", "yup",    "graag", "zeker", "sure",   "please", NULL};
+static const char *const ok_words[] = {"ok",     "oke",  "oké", "okay", "okee",  "okido",     "prima",
+                                       "goed",   "top",  "super", "great", "perfect", "fijn",   "mooi",
+                                       "cool",   "fine", "alright", "helder", "duidelijk", "\xF0\x9F\x91\x8D",
+                                       "\xF0\x9F\x91\x8C", NULL};
 static const char *const no_words[] = {"nee", "neen", "neuh", "nope", "no", "nah", "niet", "helaas", "not",
                                        "\xF0\x9F\x91\x8E", NULL};
 static const char *const hello_words[] = {"hallo", "hoi", "hey", "hi", "hello", "hee", "goedemorgen", "goedemiddag",
                                           "goedenavond", "dag", "morning", "good", "beste", NULL};
-static const char *const thanks_words[] = {"bedankt", "dank", "dankjewel", "dankuwel", "thanks", "thank", "thx",
-                                           "merci", NULL};
+static const char *const thanks_words[] = {"bedankt", "dank", "dankjewel", "dankuwel", "danku", "thanks", "thank",
+                                           "thx", "ty", "merci", "\xF0\x9F\x99\x8F", NULL};
 
-/* Reads a short reply ("ja", "nee hoor", "thanks!") on the text alone. */
+/* Reads a short reply ("ja", "nee hoor", "thanks!") by its first word. */
 static short_reply_t short_reply(const words_t *w)
 {
     if (w->total == 0 || w->total > 4)
@@ -1161,9 +1191,69 @@ static short_reply_t short_reply(const words_t *w)
         return SHORT_NO;
     if (in_list(first, yes_words))
         return SHORT_YES;
+    if (in_list(first, ok_words))
+        return SHORT_OK;
     if (w->total <= 3 && in_list(first, hello_words))
         return SHORT_HELLO;
     return SHORT_NONE;
+}
+
+/* Closings. "nee, dank je", "nee hoor", "ok", "top", "no thanks", "dat was
+ * het", "thanks, that's all": a reply made only of yes/ok/no/thanks/goodbye
+ * words and a few fillers asks nothing, so it must never be read as a
+ * question (and declined) nor as a request for a person. Only these "no"
+ * words count here: "niet" and "not" would make "niet goed" a closing. */
+static const char *const closing_no_words[] = {"nee", "neen", "neuh", "nope", "no", "nah", NULL};
+static const char *const bye_words[] = {"doei", "bye", "goodbye", "ciao", "ziens", "groetjes", "groet", "cheers",
+                                        NULL};
+/* Words that end the conversation by themselves ("niks", "that's all"). */
+static const char *const done_words[] = {"alles", "all", "niks", "niets", "nothing", "klaar", "done", NULL};
+/* Fillers carry no question ("dag" alone is a hello, "fijne dag" a goodbye). */
+static const char *const filler_words[] = {
+    "je",    "jij",   "u",       "you",     "wel",   "hoor",   "heel",  "erg",   "hartelijk", "vriendelijk",
+    "veel",  "very",  "much",    "so",      "zo",    "dan",    "then",  "maar",  "verder",    "voor",
+    "for",   "nu",    "now",     "vandaag", "today", "else",   "anders", "meer", "more",      "was",
+    "is",    "het",   "dat",     "that",    "thats", "s",      "it",    "a",     "lot",       "too",
+    "tot",   "fijne", "prettige", "nice",   "have",  "day",    "dag",   "avond", "evening",   "weekend",
+    "nog",   "een",   "hoeft",   "nodig",   "needed", "later", "nou",   "that\xE2\x80\x99s", NULL};
+
+typedef struct {
+    short_reply_t first; /* by the first word, for a reply of at most four words */
+    bool closing;        /* only the words above, at most six, at least one that means something */
+    /* which kinds a closing holds */
+    bool yes, ok, no, thanks, bye;
+} reply_t;
+
+static void read_reply(const words_t *w, reply_t *rp)
+{
+    memset(rp, 0, sizeof *rp);
+    rp->first = short_reply(w);
+    if (w->total == 0 || w->total > 6 || w->total > w->n)
+        return;
+    bool meaning = false;
+    for (int i = 0; i < w->n; i++) {
+        const char *x = w->w[i];
+        if (in_list(x, yes_words))
+            rp->yes = true;
+        else if (in_list(x, ok_words))
+            rp->ok = true;
+        else if (in_list(x, closing_no_words))
+            rp->no = true;
+        else if (in_list(x, thanks_words))
+            rp->thanks = true;
+        else if (in_list(x, bye_words) || in_list(x, done_words))
+            rp->bye = true;
+        else if (in_list(x, filler_words)) {
+            /* "dat was het", "that's it": done, said in fillers */
+            if (i > 0 && (strcmp(x, "het") == 0 || strcmp(x, "it") == 0) &&
+                (strcmp(w->w[i - 1], "was") == 0 || strcmp(w->w[i - 1], "is") == 0 || strcmp(w->w[i - 1], "s") == 0))
+                rp->bye = true;
+            continue;
+        } else
+            return; /* a word that carries a question */
+        meaning = true;
+    }
+    rp->closing = meaning || rp->bye;
 }
 
 static bool email_char(char ch)
@@ -1358,18 +1448,86 @@ static bool at_least(double score, double min)
     return score >= min; /* false for NaN */
 }
 
+/* The two articles to answer when a message asks several things (signal
+ * multi_question), or false. The matches of one reading share one
+ * probability mass, so two questions show as two matches that split it:
+ * often neither reaches the NLU's answer threshold alone, while a message
+ * about one topic leaves the second match a few per cent of the first. Both
+ * are answered when, together, they are as sure as one answer must be
+ * (pair_answer_min), the second is strong next to the first
+ * (second_answer_ratio, and at least second_answer_min), and the third is weak
+ * next to the second (second_answer_margin), so the two stand out from the
+ * rest. They must give two different answers (not one article and its
+ * version in another language). Sensitive articles are the caller's check. */
+static bool answerable_pair(const ctx_t *c, const lk_nlu_reading_t *r, long *p0, long *p1)
+{
+    const lk_policy_config_t *cfg = c->cfg;
+    if (!at_least(r->signals.multi_question, cfg->multi_question_min) || r->n_top < 2 ||
+        !valid_article(c->env, r->top[0].article) || !valid_article(c->env, r->top[1].article))
+        return false;
+    double c0 = r->top[0].confidence, c1 = r->top[1].confidence;
+    double c2 = r->n_top > 2 ? r->top[2].confidence : 0;
+    if (!at_least(c0 + c1, cfg->pair_answer_min) || !at_least(c1, cfg->second_answer_min) ||
+        !at_least(c1, cfg->second_answer_ratio * c0) || !at_least(cfg->second_answer_margin * c1, c2))
+        return false;
+    const lk_kb_t *kb = c->env->kb;
+    if (article_in_language(kb, r->top[0].article, c->st->language) ==
+        article_in_language(kb, r->top[1].article, c->st->language))
+        return false;
+    *p0 = r->top[0].article;
+    *p1 = r->top[1].article;
+    return true;
+}
+
 static bool sensitive_hit(const ctx_t *c, const lk_nlu_reading_t *r)
 {
     if (r->n_top == 0 || !valid_article(c->env, r->top[0].article))
         return false;
+    const lk_article_t *arts = c->env->kb->articles;
     if ((r->answer || at_least(r->top[0].confidence, c->cfg->sensitive_min)) &&
-        tagged_sensitive(&c->env->kb->articles[r->top[0].article]))
+        tagged_sensitive(&arts[r->top[0].article]))
         return true;
-    if (r->answer && r->n_top > 1 && at_least(r->signals.multi_question, c->cfg->multi_question_min) &&
-        valid_article(c->env, r->top[1].article) && at_least(r->top[1].confidence, c->cfg->second_answer_min) &&
-        tagged_sensitive(&c->env->kb->articles[r->top[1].article]))
+    long p0, p1;
+    if (answerable_pair(c, r, &p0, &p1) && (tagged_sensitive(&arts[p0]) || tagged_sensitive(&arts[p1])))
         return true;
     return false;
+}
+
+/* The reply to a closing, thanks or a bare "ok" (see read_reply): never a
+ * failure, never a hand-off. pend is what the bot's last message asked. */
+static void closing_reply(ctx_t *c, lk_policy_pending_t pend, const reply_t *rp)
+{
+    lk_policy_state_t *st = c->st;
+    bool asked = pend != LK_PENDING_NONE && pend != LK_PENDING_BYE;
+    bool yes = rp->first == SHORT_YES && !rp->no && !rp->thanks && !rp->bye;
+    if (pend == LK_PENDING_BYE && !yes) {
+        st->pending = LK_PENDING_BYE; /* "ok" to the goodbye: one goodbye is enough */
+        return;
+    }
+    if (rp->thanks && !asked) {
+        /* "bedankt" out of the blue: "you're welcome, anything else?" */
+        say(c, "bot", LK_SAY_REPLY, T(c, T_THANKS));
+        st->pending = LK_PENDING_MORE;
+        return;
+    }
+    if (yes) {
+        /* "ja" to "anything else?" (or to nothing): the question is to come */
+        say(c, "bot", LK_SAY_REPLY, T(c, T_ASK));
+        st->pending = LK_PENDING_MORE;
+        return;
+    }
+    if (asked || rp->bye) {
+        lk_buf_t b;
+        lk_buf_init(&b, TEXT_MAX);
+        add(&b, T(c, rp->thanks ? T_BYE_THANKS : T_BYE));
+        add(&b, T(c, T_BYE_TAIL));
+        say_buf(c, "bot", LK_SAY_REPLY, &b);
+        st->pending = LK_PENDING_BYE;
+        return;
+    }
+    /* a bare "ok" or "nee" when the bot asked nothing (after the greeting) */
+    say(c, "bot", LK_SAY_REPLY, T(c, T_ACK));
+    st->pending = LK_PENDING_MORE;
 }
 
 /* A customer message while the bot has the conversation. */
@@ -1403,23 +1561,29 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
 
     words_t w;
     split_words(ev->text ? ev->text : "", ev->text ? ev->len : 0, &w);
-    short_reply_t sr = short_reply(&w);
+    reply_t rp;
+    read_reply(&w, &rp);
+    short_reply_t sr = rp.first;
     bool no_lead = w.total > 0 && in_list(w.w[0], no_words);
 
-    /* "Shall I put you through?" - "ja". */
-    if (pend == LK_PENDING_OFFER && sr == SHORT_YES) {
+    /* "Shall I put you through?" - "ja", or a bare "ok" (it answers exactly
+     * that question; nowhere else is an "ok" consent to a hand-off). */
+    if (pend == LK_PENDING_OFFER &&
+        (sr == SHORT_YES || (sr == SHORT_OK && rp.closing && !rp.no && !rp.thanks && !rp.bye))) {
         handoff(c, LK_HANDOFF_CUSTOMER_REQUEST);
         return;
     }
     if (pend == LK_PENDING_OFFER && sr == SHORT_NO) {
         say(c, "bot", LK_SAY_REPLY, T(c, T_OFFER_NO));
+        st->pending = LK_PENDING_MORE;
         return;
     }
     /* "Did this help?" - a "no" is a failure like a decline. */
     if (pend == LK_PENDING_FEEDBACK) {
-        if (sr == SHORT_YES || sr == SHORT_THANKS) {
+        if (sr == SHORT_YES || sr == SHORT_OK || sr == SHORT_THANKS) {
             st->consecutive_declines = 0;
             say(c, "bot", LK_SAY_REPLY, T(c, T_FEEDBACK_YES));
+            st->pending = LK_PENDING_MORE;
             return;
         }
         if (sr == SHORT_NO || no_lead) {
@@ -1435,6 +1599,12 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
             }
             /* "nee, ik bedoel ...": read the rest as a new question */
         }
+    }
+    /* "nee, dank je", "ok", "top", "thanks, that's all" to any other question
+     * (or to none): a warm closing, not a question to decline. */
+    if (rp.closing) {
+        closing_reply(c, pend, &rp);
+        return;
     }
 
     long a0 = -1;
@@ -1452,6 +1622,7 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
         return;
     } else if (a0 < 0 && sr == SHORT_THANKS) {
         say(c, "bot", LK_SAY_REPLY, T(c, T_THANKS));
+        st->pending = LK_PENDING_MORE;
         return;
     }
 
@@ -1463,17 +1634,15 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
         return;
     }
 
-    /* Several questions: answer each, or hand over. */
+    /* Several questions: answer each (answerable_pair), or answer what the
+     * NLU answers and hand over for the rest. */
     if (at_least(sig->multi_question, cfg->multi_question_min)) {
-        long a1 = -1;
-        if (a0 >= 0 && r->n_top > 1 && valid_article(c->env, r->top[1].article) &&
-            r->top[1].article != a0 && at_least(r->top[1].confidence, cfg->second_answer_min))
-            a1 = r->top[1].article;
-        if (a0 >= 0 && a1 >= 0) {
-            answer(c, a0, r->top[0].confidence, false);
-            answer(c, a1, r->top[1].confidence, cfg->ask_feedback);
+        long p0, p1;
+        if (answerable_pair(c, r, &p0, &p1)) {
+            answer(c, p0, r->top[0].confidence, false);
+            answer(c, p1, r->top[1].confidence, cfg->ask_feedback);
             st->consecutive_declines = 0;
-            st->last_article = a0;
+            st->last_article = p0;
             st->pending = cfg->ask_feedback ? LK_PENDING_FEEDBACK : LK_PENDING_NONE;
             return;
         }
@@ -1543,6 +1712,7 @@ static void queued_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_r
     bool asked = at_least(r->signals.person_request, c->cfg->person_request_min);
     if (refresh_availability(c))
         return;
+    st->quiet_msgs++; /* a message since the last queue notice (the button reads it too) */
     if (st->away) {
         char *contact = ev->text ? find_contact(ev->text, ev->len) : NULL;
         if (contact) {
@@ -1567,9 +1737,22 @@ static void queued_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_r
         }
         return;
     }
-    st->quiet_msgs++;
     int64_t pos = queue_pos(c->env);
     if (asked || (pos > 0 && pos != st->notice_pos) || st->quiet_msgs >= 3)
+        queue_notice(c);
+}
+
+/* The button again while queued: the customer hears where they stand when
+ * that changed since the last notice, or once when their own messages have
+ * pushed that notice out of sight. Pressing it again and again adds no
+ * identical notices (the server's reply still carries status and position). */
+static void queued_button(ctx_t *c)
+{
+    if (refresh_availability(c))
+        return;
+    int64_t pos = queue_pos(c->env);
+    bool moved = !c->st->away && pos > 0 && pos != c->st->notice_pos;
+    if (moved || c->st->quiet_msgs > 0)
         queue_notice(c);
 }
 
@@ -1617,8 +1800,7 @@ static void on_button(ctx_t *c)
         handoff(c, LK_HANDOFF_BUTTON);
         break;
     case LK_CONV_QUEUED:
-        if (!refresh_availability(c))
-            queue_notice(c);
+        queued_button(c);
         break;
     case LK_CONV_ASSIGNED:
         break; /* already with a person */
@@ -1684,7 +1866,7 @@ static bool state_valid(const lk_policy_state_t *st)
         return false;
     if ((int)st->handoff_reason < 0 || (size_t)st->handoff_reason >= N_REASONS)
         return false;
-    if ((int)st->pending < LK_PENDING_NONE || st->pending > LK_PENDING_OFFER)
+    if ((int)st->pending < LK_PENDING_NONE || st->pending > LK_PENDING_BYE)
         return false;
     return memchr(st->language, '\0', sizeof st->language) != NULL;
 }

@@ -79,7 +79,7 @@ typedef struct {
     double repeat_min;
     /* ---- added by issue 4 (defaults in parentheses; docs/policy.md) ---- */
     double language_min;      /* follow the reading's language at this confidence (0.7) */
-    double second_answer_min; /* several questions: answer the second match at this confidence (0.6) */
+    double second_answer_min; /* several questions: the second match needs at least this confidence (0.1) */
     double sensitive_min;     /* a best match tagged "sensitive" at this confidence hands over (0.3) */
     bool ask_feedback;        /* ask "did this help?" after an answer (true) */
     /* week[0] is Monday ... week[6] Sunday, local time. Default: always open,
@@ -89,6 +89,16 @@ typedef struct {
     size_t n_holidays;
     int tz_offset_min;      /* standard-time offset east of UTC (60: Europe/Amsterdam) */
     lk_policy_dst_t tz_dst; /* (LK_POLICY_DST_EU) */
+    /* ---- added after the simulation (docs/policy.md, "Several questions") ----
+     * The NLU's matches of one message share one probability mass, so two
+     * questions show as two matches that split it, each rarely confident on
+     * its own. Both are answered when the two together reach pair_answer_min,
+     * the second has at least second_answer_ratio of the first's confidence
+     * and second_answer_min, and the third has at most second_answer_margin
+     * of the second's (the two stand out from the rest). */
+    double pair_answer_min;      /* (0.5) */
+    double second_answer_ratio;  /* (0.25) */
+    double second_answer_margin; /* (0.25) */
 } lk_policy_config_t;
 
 void lk_policy_config_default(lk_policy_config_t *cfg /* OUT */);
@@ -124,9 +134,19 @@ int64_t lk_policy_next_open(const lk_policy_config_t *cfg, int64_t t_ms);
 
 /* ---- state ------------------------------------------------------------- */
 
-/* What the bot's last message asked, so that a short "ja"/"nee" reply can be
- * read: nothing, "did this help?", or "shall I put you through to a person?". */
-typedef enum { LK_PENDING_NONE = 0, LK_PENDING_FEEDBACK, LK_PENDING_OFFER } lk_policy_pending_t;
+/* What the bot's last message asked, so that a short "ja"/"nee"/"ok" reply
+ * can be read: nothing, "did this help?", "shall I put you through to a
+ * person?", and (added after the simulation) "can I help you with anything
+ * else?" or "ask your question", and "goodbye" (a further "ok" or "thanks"
+ * needs no reply). Only LK_PENDING_OFFER lets a short "ja" or a bare "ok"
+ * hand the conversation over. */
+typedef enum {
+    LK_PENDING_NONE = 0,
+    LK_PENDING_FEEDBACK,
+    LK_PENDING_OFFER,
+    LK_PENDING_MORE, /* stored as "more" */
+    LK_PENDING_BYE   /* stored as "bye" */
+} lk_policy_pending_t;
 
 typedef struct {
     lk_conv_status_t status;

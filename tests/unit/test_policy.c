@@ -225,6 +225,10 @@ Test(policy, config_defaults_and_set)
     cr_assert_eq(cfg.loop_repeats, 3);
     cr_assert_float_eq(cfg.person_request_min, 0.5, 1e-9);
     cr_assert_float_eq(cfg.language_min, 0.7, 1e-9);
+    cr_assert_float_eq(cfg.second_answer_min, 0.1, 1e-9);
+    cr_assert_float_eq(cfg.pair_answer_min, 0.5, 1e-9);
+    cr_assert_float_eq(cfg.second_answer_ratio, 0.25, 1e-9);
+    cr_assert_float_eq(cfg.second_answer_margin, 0.25, 1e-9);
     cr_assert(cfg.ask_feedback);
     cr_assert_eq(cfg.tz_offset_min, 60);
     cr_assert_eq(cfg.tz_dst, LK_POLICY_DST_EU);
@@ -241,6 +245,11 @@ Test(policy, config_defaults_and_set)
     cr_assert_float_eq(cfg.negative_min, 0.75, 1e-9);
     cr_assert_eq(lk_policy_config_set(&cfg, "negative_min", "1.5"), LK_EINVAL);
     cr_assert_eq(lk_policy_config_set(&cfg, "negative_min", "nan"), LK_EINVAL);
+    cr_assert_eq(lk_policy_config_set(&cfg, "second_answer_ratio", "0.4"), 0);
+    cr_assert_float_eq(cfg.second_answer_ratio, 0.4, 1e-9);
+    cr_assert_eq(lk_policy_config_set(&cfg, "second_answer_margin", "-0.1"), LK_EINVAL);
+    cr_assert_eq(lk_policy_config_set(&cfg, "pair_answer_min", "0.6"), 0);
+    cr_assert_float_eq(cfg.pair_answer_min, 0.6, 1e-9);
     cr_assert_eq(lk_policy_config_set(&cfg, "ask_feedback", "false"), 0);
     cr_assert_not(cfg.ask_feedback);
     cr_assert_eq(lk_policy_config_set(&cfg, "ask_feedback", "maybe"), LK_EINVAL);
@@ -413,7 +422,12 @@ Test(policy, state_init_encode_decode)
     st.notice_pos = 4;
     st.quiet_msgs = 2;
     assert_round_trip(&st);
+    st.pending = LK_PENDING_MORE;
+    assert_round_trip(&st);
+    st.pending = LK_PENDING_BYE;
+    assert_round_trip(&st);
     char *json = lk_policy_state_encode(&st);
+    assert_has(json, "\"pending\":\"bye\"");
     assert_has(json, "\"status\":\"queued\"");
     assert_has(json, "\"handoff_reason\":\"sensitive_topic\"");
     free(json);
@@ -611,12 +625,12 @@ Test(rules, button_hands_over_from_every_state)
     conv_type(&c, LK_EV_BUTTON);
     assert_handoff(&c, LK_HANDOFF_BUTTON);
     cr_assert_eq(count_says(&c, "bot"), 0);
-    /* queued: stays queued, told where it stands, no second hand-off */
+    /* queued: stays queued, no second hand-off; the notice just said where
+     * it stands, so nothing new to say (see queued_button_adds_no_noise) */
     conv_type(&c, LK_EV_BUTTON);
     cr_assert_eq(c.st.status, LK_CONV_QUEUED);
     cr_assert_null(find_action(&c, LK_ACTION_HANDOFF));
-    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_QUEUE_NOTICE);
-    assert_has(nth_say(&c, 0)->text, "wachtrij");
+    cr_assert_eq(count_says(&c, "bot"), 0);
     /* assigned: already with a person */
     conv_type(&c, LK_EV_AGENT_JOINS);
     conv_type(&c, LK_EV_BUTTON);
@@ -822,6 +836,202 @@ Test(rules, decline_offer_yes_hands_over)
     conv_free(&c);
 }
 
+/* ---- closings, thanks and a bare "ok" ------------------------------------ */
+
+/* An answer, then "ja" to "did this help?": the bot asks "anything else?". */
+static void to_anything_else(conv_t *c, const char *lang)
+{
+    bool en = strcmp(lang, "en") == 0;
+    conv_say(c, en ? "How do I return?" : "Hoe kan ik retourneren?",
+             rd_known(en ? A_RETURN_EN : A_RETURN, 0.9, lang));
+    conv_say(c, en ? "yes" : "ja", rd_unknown(lang));
+    assert_has(nth_say(c, 0)->text, en ? "anything else" : "ergens anders mee helpen");
+    cr_assert_eq(c->st.pending, LK_PENDING_MORE);
+}
+
+/* One short warm reply that keeps the human route in sight; no decline, no
+ * failure, no hand-off. */
+static void assert_goodbye(const conv_t *c, const char *lang, const char *said, int declines_before)
+{
+    bool en = strcmp(lang, "en") == 0;
+    cr_assert_eq(c->st.status, LK_CONV_BOT, "\"%s\" handed over", said);
+    cr_assert_null(find_action(c, LK_ACTION_HANDOFF), "\"%s\" handed over", said);
+    cr_assert_eq(count_says(c, NULL), 1, "\"%s\": one reply", said);
+    const lk_policy_action_t *a = nth_say(c, 0);
+    cr_assert_eq(a->kind, LK_SAY_REPLY, "\"%s\" got: %s", said, a->text);
+    cr_assert_eq(a->article, -1);
+    assert_hasnt(a->text, en ? "don't know" : "weet ik niet");
+    assert_has(a->text, en ? "nice day" : "fijne dag");
+    assert_has(a->text, en ? "talk to a person at any time" : "medewerker praten kan ook altijd");
+    cr_assert_eq(c->st.consecutive_declines, declines_before, "\"%s\" counted as a failure", said);
+    cr_assert_eq(c->st.pending, LK_PENDING_BYE);
+}
+
+Test(rules, closing_after_anything_else_nl)
+{
+    const char *closings[] = {"nee, dank je", "nee hoor",     "ok",           "oké",     "Top!",
+                              "dat was het",  "Nee hoor, bedankt", "nee dank je wel, dat was het", "doei", "niks"};
+    for (size_t i = 0; i < sizeof closings / sizeof closings[0]; i++) {
+        conv_t c;
+        conv_init(&c, "nl");
+        to_anything_else(&c, "nl");
+        conv_say(&c, closings[i], rd_unknown("nl"));
+        assert_goodbye(&c, "nl", closings[i], 0);
+        /* "ok" to the goodbye, twice: nothing more to say, and never a person */
+        for (int k = 0; k < 2; k++) {
+            conv_say(&c, "ok", rd_unknown("nl"));
+            cr_assert_eq(c.acts.n, 0, "after \"%s\": \"ok\" to the goodbye got an answer", closings[i]);
+            cr_assert_eq(c.st.status, LK_CONV_BOT);
+        }
+        /* a real question after that is answered as usual */
+        conv_say(&c, "Hoe lang duurt de levering?", rd_known(A_DELIVERY, 0.9, "nl"));
+        cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_ANSWER);
+        conv_free(&c);
+    }
+    /* thanks: "graag gedaan" */
+    conv_t c;
+    conv_init(&c, "nl");
+    to_anything_else(&c, "nl");
+    conv_say(&c, "dankjewel!", rd_unknown("nl"));
+    assert_goodbye(&c, "nl", "dankjewel!", 0);
+    assert_has(nth_say(&c, 0)->text, "Graag gedaan");
+    conv_free(&c);
+}
+
+Test(rules, closing_after_anything_else_en)
+{
+    const char *closings[] = {"no thanks", "No, that's all", "ok", "okay", "thanks", "that's it", "thank you, bye",
+                              "nope, all good"};
+    for (size_t i = 0; i < sizeof closings / sizeof closings[0]; i++) {
+        conv_t c;
+        conv_init(&c, "en");
+        to_anything_else(&c, "en");
+        conv_say(&c, closings[i], rd_unknown("en"));
+        if (i == 7) { /* "good" is not a closing word: read as a question */
+            cr_assert_neq(nth_say(&c, 0)->kind, LK_SAY_REPLY);
+            conv_free(&c);
+            continue;
+        }
+        assert_goodbye(&c, "en", closings[i], 0);
+        if (contains(closings[i], "thank"))
+            assert_has(nth_say(&c, 0)->text, "You're welcome");
+        conv_say(&c, "OK!", rd_unknown("en"));
+        cr_assert_eq(c.acts.n, 0);
+        conv_free(&c);
+    }
+}
+
+Test(rules, a_closing_is_never_an_answer_or_a_failure)
+{
+    /* The NLU matched an article on "top"; a closing still quotes nothing. */
+    conv_t c;
+    conv_init(&c, "nl");
+    to_anything_else(&c, "nl");
+    conv_say(&c, "top", rd_known(A_PAYMENT, 0.8, "nl"));
+    assert_goodbye(&c, "nl", "top", 0);
+    conv_free(&c);
+    /* After a decline the failure count stays where it was. */
+    conv_init(&c, "en");
+    conv_say(&c, "What is the meaning of life?", rd_unknown("en"));
+    cr_assert_eq(c.st.consecutive_declines, 1);
+    conv_say(&c, "ok thanks, bye", rd_unknown("en"));
+    assert_goodbye(&c, "en", "ok thanks, bye", 1);
+    conv_free(&c);
+    /* "did this help?" - "dat was het": satisfied, not a failure */
+    conv_init(&c, "nl");
+    conv_say(&c, "Hoe kan ik retourneren?", rd_known(A_RETURN, 0.9, "nl"));
+    conv_say(&c, "dat was het", rd_unknown("nl"));
+    assert_goodbye(&c, "nl", "dat was het", 0);
+    conv_free(&c);
+}
+
+Test(rules, ok_is_consent_only_to_the_offer_of_a_person)
+{
+    const char *langs[] = {"nl", "en"};
+    for (int i = 0; i < 2; i++) {
+        bool en = i == 1;
+        /* After the greeting (nothing asked): a short reply, no decline. */
+        conv_t c;
+        conv_init(&c, langs[i]);
+        conv_type(&c, LK_EV_START);
+        conv_say(&c, en ? "ok" : "oké", rd_unknown(langs[i]));
+        cr_assert_eq(count_says(&c, NULL), 1);
+        cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_REPLY);
+        assert_has(nth_say(&c, 0)->text, en ? "ask your question" : "Stel gerust je vraag");
+        assert_has(nth_say(&c, 0)->text, en ? "person" : "medewerker");
+        cr_assert_eq(c.st.consecutive_declines, 0);
+        /* "ok", "ok", "ok": a goodbye, then quiet; never a person */
+        conv_say(&c, "ok", rd_unknown(langs[i]));
+        assert_goodbye(&c, langs[i], "ok", 0);
+        conv_say(&c, "ok", rd_unknown(langs[i]));
+        cr_assert_eq(c.acts.n, 0);
+        cr_assert_eq(c.st.status, LK_CONV_BOT);
+        conv_free(&c);
+
+        /* "Did this help?" - "ok" is a yes to that, not to a person. */
+        conv_init(&c, langs[i]);
+        conv_say(&c, "retour?", rd_known(en ? A_RETURN_EN : A_RETURN, 0.9, langs[i]));
+        conv_say(&c, "ok", rd_unknown(langs[i]));
+        cr_assert_eq(c.st.status, LK_CONV_BOT);
+        assert_has(nth_say(&c, 0)->text, en ? "Good to hear" : "Fijn");
+        conv_say(&c, "ok", rd_unknown(langs[i]));
+        assert_goodbye(&c, langs[i], "ok", 0);
+        conv_free(&c);
+
+        /* "Would you rather talk to a person?" - a bare "ok" is a yes. */
+        conv_init(&c, langs[i]);
+        conv_say(&c, "blah", rd_unknown(langs[i]));
+        cr_assert_eq(c.st.pending, LK_PENDING_OFFER);
+        conv_say(&c, en ? "Okay." : "Oké", rd_unknown(langs[i]));
+        assert_handoff(&c, LK_HANDOFF_CUSTOMER_REQUEST);
+        conv_free(&c);
+        /* ... also after "yes, I am a bot; a person?" */
+        conv_init(&c, langs[i]);
+        lk_nlu_reading_t b = rd_unknown(langs[i]);
+        b.signals.bot_question = 0.9;
+        conv_say(&c, en ? "are you a bot?" : "ben je een bot?", b);
+        conv_say(&c, "ok", rd_unknown(langs[i]));
+        assert_handoff(&c, LK_HANDOFF_CUSTOMER_REQUEST);
+        conv_free(&c);
+        /* ... but "ok thanks" is a goodbye, and "ok" with a question is the question */
+        conv_init(&c, langs[i]);
+        conv_say(&c, "blah", rd_unknown(langs[i]));
+        conv_say(&c, en ? "ok thanks" : "ok bedankt", rd_unknown(langs[i]));
+        assert_goodbye(&c, langs[i], "ok thanks", 1);
+        conv_free(&c);
+        conv_init(&c, langs[i]);
+        conv_say(&c, "blah", rd_unknown(langs[i]));
+        conv_say(&c, en ? "ok, and how do I return it?" : "ok, en hoe kan ik retourneren?",
+                 rd_known(en ? A_RETURN_EN : A_RETURN, 0.9, langs[i]));
+        cr_assert_eq(c.st.status, LK_CONV_BOT);
+        cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_ANSWER);
+        conv_free(&c);
+    }
+}
+
+Test(rules, yes_or_thanks_to_nothing)
+{
+    /* "ja" to "anything else?": the question is to come. */
+    conv_t c;
+    conv_init(&c, "nl");
+    to_anything_else(&c, "nl");
+    conv_say(&c, "ja graag", rd_unknown("nl"));
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_REPLY);
+    assert_has(nth_say(&c, 0)->text, "Stel je vraag");
+    cr_assert_eq(c.st.status, LK_CONV_BOT);
+    conv_say(&c, "nee toch niet", rd_unknown("nl")); /* "toch": not only closing words, so a question */
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DECLINE);
+    conv_free(&c);
+    /* "thanks" out of the blue: "you're welcome, anything else?", then "no" */
+    conv_init(&c, "en");
+    conv_say(&c, "thank you!", rd_unknown("en"));
+    assert_has(nth_say(&c, 0)->text, "You're welcome! Is there anything else");
+    cr_assert_eq(c.st.pending, LK_PENDING_MORE);
+    conv_say(&c, "no", rd_unknown("en"));
+    assert_goodbye(&c, "en", "no", 0);
+    conv_free(&c);
+}
+
 Test(rules, complaint_and_anger_hand_over)
 {
     const char *langs[] = {"nl", "en"};
@@ -948,6 +1158,93 @@ Test(rules, several_questions)
     }
 }
 
+/* Two questions split the NLU's probability mass: neither match need reach
+ * the answer threshold on its own. */
+static lk_nlu_reading_t rd_pair(long a0, double c0, long a1, double c1, long a2, double c2, const char *lang)
+{
+    lk_nlu_reading_t r = rd_lang(lang);
+    r.top[0] = (lk_nlu_match_t){a0, c0};
+    r.top[1] = (lk_nlu_match_t){a1, c1};
+    r.top[2] = (lk_nlu_match_t){a2, c2};
+    r.n_top = 3;
+    r.answer = c0 >= 0.5;
+    r.signals.multi_question = 0.85;
+    return r;
+}
+
+Test(rules, several_questions_with_a_shared_confidence)
+{
+    const char *langs[] = {"nl", "en"};
+    for (int i = 0; i < 2; i++) {
+        bool en = i == 1;
+        /* 0.42 + 0.30 together, the second strong next to the first, the third weak: both */
+        conv_t c;
+        conv_init(&c, langs[i]);
+        conv_say(&c, en ? "How do I return it? And how long is delivery?" : "Hoe retourneer ik? En de levertijd?",
+                 rd_pair(A_RETURN, 0.42, A_DELIVERY, 0.30, A_PAYMENT, 0.03, langs[i]));
+        cr_assert_eq(c.st.status, LK_CONV_BOT);
+        cr_assert_eq(count_says(&c, "bot"), 2);
+        cr_assert_eq(nth_say(&c, 0)->article, en ? A_RETURN_EN : A_RETURN);
+        cr_assert_eq(nth_say(&c, 1)->article, en ? A_DELIVERY_EN : A_DELIVERY);
+        cr_assert_float_eq(nth_say(&c, 0)->confidence, 0.42, 1e-9);
+        cr_assert_float_eq(nth_say(&c, 1)->confidence, 0.30, 1e-9);
+        assert_has(nth_say(&c, 1)->text, en ? "Did this help?" : "geholpen");
+        cr_assert_eq(c.st.pending, LK_PENDING_FEEDBACK);
+        cr_assert_eq(c.st.last_article, A_RETURN);
+        conv_free(&c);
+
+        /* the third as strong as the second: no clear second question; a person */
+        conv_init(&c, langs[i]);
+        conv_say(&c, "?", rd_pair(A_RETURN, 0.42, A_DELIVERY, 0.30, A_PAYMENT, 0.2, langs[i]));
+        assert_handoff(&c, LK_HANDOFF_COMPLEX);
+        cr_assert_eq(count_says(&c, "bot"), 0, "the NLU answers neither on its own");
+        conv_free(&c);
+
+        /* one clear topic and a weak rest: the answer, then a person */
+        conv_init(&c, langs[i]);
+        conv_say(&c, "?", rd_pair(A_RETURN, 0.9, A_DELIVERY, 0.15, A_PAYMENT, 0.01, langs[i]));
+        cr_assert_eq(count_says(&c, "bot"), 1);
+        cr_assert_eq(nth_say(&c, 0)->article, en ? A_RETURN_EN : A_RETURN);
+        assert_handoff(&c, LK_HANDOFF_COMPLEX);
+        conv_free(&c);
+
+        /* together not sure enough (0.25 + 0.2 < 0.5): a person */
+        conv_init(&c, langs[i]);
+        conv_say(&c, "?", rd_pair(A_RETURN, 0.25, A_DELIVERY, 0.2, A_PAYMENT, 0.01, langs[i]));
+        assert_handoff(&c, LK_HANDOFF_COMPLEX);
+        cr_assert_eq(count_says(&c, "bot"), 0);
+        conv_free(&c);
+
+        /* one article in two languages is one answer, not two */
+        conv_init(&c, langs[i]);
+        conv_say(&c, "?", rd_pair(A_RETURN, 0.5, A_RETURN_EN, 0.45, A_PAYMENT, 0.01, langs[i]));
+        cr_assert_eq(count_says(&c, "bot"), 1);
+        assert_handoff(&c, LK_HANDOFF_COMPLEX);
+        conv_free(&c);
+
+        /* a sensitive second question: a person, no article quoted */
+        conv_init(&c, langs[i]);
+        conv_say(&c, "?", rd_pair(A_RETURN, 0.45, A_BEREAVEMENT, 0.3, A_PAYMENT, 0.02, langs[i]));
+        assert_handoff(&c, LK_HANDOFF_SENSITIVE_TOPIC);
+        cr_assert_eq(count_says(&c, "bot"), 0);
+        conv_free(&c);
+
+        /* the options decide: a stricter ratio hands the first case over */
+        conv_init(&c, langs[i]);
+        cr_assert_eq(lk_policy_config_set(&c.cfg, "second_answer_ratio", "0.8"), 0);
+        conv_say(&c, "?", rd_pair(A_RETURN, 0.42, A_DELIVERY, 0.30, A_PAYMENT, 0.03, langs[i]));
+        assert_handoff(&c, LK_HANDOFF_COMPLEX);
+        conv_free(&c);
+        /* and without the signal it is one question: the NLU declines it */
+        conv_init(&c, langs[i]);
+        lk_nlu_reading_t one = rd_pair(A_RETURN, 0.42, A_DELIVERY, 0.30, A_PAYMENT, 0.03, langs[i]);
+        one.signals.multi_question = 0;
+        conv_say(&c, "?", one);
+        cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DECLINE);
+        conv_free(&c);
+    }
+}
+
 /* ---- after the hand-off --------------------------------------------------- */
 
 Test(rules, queued_and_assigned_the_bot_is_silent)
@@ -993,6 +1290,54 @@ Test(rules, queued_and_assigned_the_bot_is_silent)
     conv_type(&c, LK_EV_TICK);
     cr_assert_eq(c.acts.n, 0);
     conv_free(&c);
+}
+
+Test(rules, queued_button_adds_no_noise)
+{
+    const char *langs[] = {"nl", "en"};
+    for (int i = 0; i < 2; i++) {
+        bool en = i == 1;
+        conv_t c;
+        conv_init(&c, langs[i]);
+        conv_type(&c, LK_EV_BUTTON);
+        assert_handoff(&c, LK_HANDOFF_BUTTON);
+        /* pressed again and again right after: the notice above still says it */
+        for (int k = 0; k < 3; k++) {
+            conv_type(&c, LK_EV_BUTTON);
+            cr_assert_eq(c.acts.n, 0, "press %d added a notice", k);
+            cr_assert_eq(c.st.status, LK_CONV_QUEUED);
+        }
+        /* after the customer's own messages: one reminder, then quiet again */
+        conv_say(&c, en ? "is anyone there?" : "is er al iemand?", rd_unknown(langs[i]));
+        cr_assert_eq(c.acts.n, 0);
+        conv_type(&c, LK_EV_BUTTON);
+        cr_assert_eq(count_says(&c, "system"), 1);
+        cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_QUEUE_NOTICE);
+        assert_has(nth_say(&c, 0)->text, en ? "number 3 in the queue" : "nummer 3 in de wachtrij");
+        conv_type(&c, LK_EV_BUTTON);
+        cr_assert_eq(c.acts.n, 0);
+        /* the place changed: told at once */
+        c.env.queue_length = 1;
+        conv_type(&c, LK_EV_BUTTON);
+        assert_has(nth_say(&c, 0)->text, en ? "number 2 in the queue" : "nummer 2 in de wachtrij");
+        conv_type(&c, LK_EV_BUTTON);
+        cr_assert_eq(c.acts.n, 0);
+        /* everyone logs out: told once, with the call-back offer */
+        c.env.agents_online = 0;
+        conv_type(&c, LK_EV_BUTTON);
+        assert_has(nth_say(&c, 0)->text, en ? "No one from our team is online" : "geen medewerker online");
+        conv_type(&c, LK_EV_BUTTON);
+        cr_assert_eq(c.acts.n, 0);
+        conv_say(&c, en ? "it is about my order" : "het gaat om mijn bestelling", rd_unknown(langs[i]));
+        cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_CALLBACK_NOTICE);
+        conv_type(&c, LK_EV_BUTTON);
+        cr_assert_eq(count_says(&c, "system"), 1);
+        assert_has(nth_say(&c, 0)->text, en ? "phone number" : "telefoonnummer");
+        conv_type(&c, LK_EV_BUTTON);
+        cr_assert_eq(c.acts.n, 0);
+        cr_assert_eq(count_says(&c, "bot"), 0);
+        conv_free(&c);
+    }
 }
 
 Test(rules, agent_notices_en)
