@@ -479,6 +479,7 @@ typedef struct {
     int64_t multi, multi_both;           /* two questions in one message; of those, both answered */
     int64_t multi_right;                 /* both answered, with the two articles the customer asked about */
     int64_t multi_one;                   /* one answered, then handed over (complex) */
+    int64_t queued_presses, queued_press_notices; /* the button while queued; of those, answered with a notice */
     int64_t false_alarms[N_REASONS];     /* hand-offs for a person, anger or a complaint on a calm message */
     int64_t v[V__COUNT];
     int64_t p_conv[P__COUNT], p_contained[P__COUNT], p_msgs[P__COUNT];
@@ -747,7 +748,12 @@ static void press_button(conv_t *c)
     if (c->w->trace)
         lk_buf_printf(&c->transcript, "  customer: [button]\n");
     lk_policy_event_t ev = {.type = LK_EV_BUTTON};
+    bool queued = c->st.status == LK_CONV_QUEUED;
     step(c, &ev, true);
+    if (queued) {
+        c->stats->queued_presses++;
+        c->stats->queued_press_notices += (c->said & (1u << LK_SAY_QUEUE_NOTICE)) != 0;
+    }
 }
 
 static void event(conv_t *c, lk_policy_event_type_t type, const char *agent)
@@ -1297,6 +1303,8 @@ static void report(const stats_t *s, uint64_t seed, const char *hours)
     printf("| average wait for an agent (people available) | %.0f s |\n",
            s->joins ? (double)s->waits_ms / 1000.0 / (double)s->joins : 0.0);
     printf("| queue notices | %" PRId64 " |\n", s->queue_notices);
+    printf("| button pressed again while queued / answered with a notice | %" PRId64 " / %" PRId64 " |\n",
+           s->queued_presses, s->queued_press_notices);
     printf("| reopened after closing | %" PRId64 " |\n", s->reopened);
     printf("| policy steps | %" PRId64 " |\n\n", s->steps);
 

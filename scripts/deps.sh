@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libwslay-dev libssl-dev zlib1g-dev
             libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libstemmer-dev)
-test_pkgs=(libcriterion-dev nodejs npm sqlite3 clang chromium fonts-dejavu-core)
+test_pkgs=(libcriterion-dev sqlite3 clang chromium fonts-dejavu-core)
 bench_pkgs=(nginx-light wrk)
 
 want=("${build_pkgs[@]}")
@@ -19,6 +19,12 @@ case "${1:-build}" in
   bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 1 ;;
 esac
+
+# Node.js: any installation with npm will do (the machine may have one that is
+# not Debian's); Debian's packages only when the commands are missing.
+if [ "${1:-build}" != build ] && { ! command -v node >/dev/null || ! command -v npm >/dev/null; }; then
+  want+=(nodejs npm)
+fi
 
 missing=()
 for p in "${want[@]}"; do

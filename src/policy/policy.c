@@ -1201,8 +1201,8 @@ static short_reply_t short_reply(const words_t *w)
 /* Closings. "nee, dank je", "nee hoor", "ok", "top", "no thanks", "dat was
  * het", "thanks, that's all": a reply made only of yes/ok/no/thanks/goodbye
  * words and a few fillers asks nothing, so it must never be read as a
- * question (and declined) nor as a request for a person. Only these "no"
- * words count here: "niet" and "not" would make "niet goed" a closing. */
+ * question (and declined) nor as a request for a person. "niet"/"not" is a
+ * filler too ("nee, nu niet"), except beside an ok word ("niet goed"). */
 static const char *const closing_no_words[] = {"nee", "neen", "neuh", "nope", "no", "nah", NULL};
 static const char *const bye_words[] = {"doei", "bye", "goodbye", "ciao", "ziens", "groetjes", "groet", "cheers",
                                         NULL};
@@ -1215,11 +1215,12 @@ static const char *const filler_words[] = {
     "for",   "nu",    "now",     "vandaag", "today", "else",   "anders", "meer", "more",      "was",
     "is",    "het",   "dat",     "that",    "thats", "s",      "it",    "a",     "lot",       "too",
     "tot",   "fijne", "prettige", "nice",   "have",  "day",    "dag",   "avond", "evening",   "weekend",
-    "nog",   "een",   "hoeft",   "nodig",   "needed", "later", "nou",   "that\xE2\x80\x99s", NULL};
+    "nog",   "een",   "hoeft",   "nodig",   "needed", "later", "nou",   "toch",  "good",      "niet",
+    "not",   "that\xE2\x80\x99s", NULL};
 
 typedef struct {
     short_reply_t first; /* by the first word, for a reply of at most four words */
-    bool closing;        /* only the words above, at most six, at least one that means something */
+    bool closing;        /* only the words above, at most MAX_WORDS, at least one that means something */
     /* which kinds a closing holds */
     bool yes, ok, no, thanks, bye;
 } reply_t;
@@ -1228,9 +1229,9 @@ static void read_reply(const words_t *w, reply_t *rp)
 {
     memset(rp, 0, sizeof *rp);
     rp->first = short_reply(w);
-    if (w->total == 0 || w->total > 6 || w->total > w->n)
+    if (w->total == 0 || w->total > w->n)
         return;
-    bool meaning = false;
+    bool meaning = false, negated = false;
     for (int i = 0; i < w->n; i++) {
         const char *x = w->w[i];
         if (in_list(x, yes_words))
@@ -1244,6 +1245,7 @@ static void read_reply(const words_t *w, reply_t *rp)
         else if (in_list(x, bye_words) || in_list(x, done_words))
             rp->bye = true;
         else if (in_list(x, filler_words)) {
+            negated = negated || strcmp(x, "niet") == 0 || strcmp(x, "not") == 0;
             /* "dat was het", "that's it": done, said in fillers */
             if (i > 0 && (strcmp(x, "het") == 0 || strcmp(x, "it") == 0) &&
                 (strcmp(w->w[i - 1], "was") == 0 || strcmp(w->w[i - 1], "is") == 0 || strcmp(w->w[i - 1], "s") == 0))
@@ -1253,7 +1255,7 @@ static void read_reply(const words_t *w, reply_t *rp)
             return; /* a word that carries a question */
         meaning = true;
     }
-    rp->closing = meaning || rp->bye;
+    rp->closing = (meaning || rp->bye) && !(negated && rp->ok);
 }
 
 static bool email_char(char ch)

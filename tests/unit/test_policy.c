@@ -869,8 +869,8 @@ static void assert_goodbye(const conv_t *c, const char *lang, const char *said, 
 
 Test(rules, closing_after_anything_else_nl)
 {
-    const char *closings[] = {"nee, dank je", "nee hoor",     "ok",           "oké",     "Top!",
-                              "dat was het",  "Nee hoor, bedankt", "nee dank je wel, dat was het", "doei", "niks"};
+    const char *closings[] = {"nee, dank je", "nee hoor", "ok", "oké", "Top!", "dat was het", "Nee hoor, bedankt",
+                              "nee dank je wel, dat was het", "doei", "niks"};
     for (size_t i = 0; i < sizeof closings / sizeof closings[0]; i++) {
         conv_t c;
         conv_init(&c, "nl");
@@ -907,11 +907,6 @@ Test(rules, closing_after_anything_else_en)
         conv_init(&c, "en");
         to_anything_else(&c, "en");
         conv_say(&c, closings[i], rd_unknown("en"));
-        if (i == 7) { /* "good" is not a closing word: read as a question */
-            cr_assert_neq(nth_say(&c, 0)->kind, LK_SAY_REPLY);
-            conv_free(&c);
-            continue;
-        }
         assert_goodbye(&c, "en", closings[i], 0);
         if (contains(closings[i], "thank"))
             assert_has(nth_say(&c, 0)->text, "You're welcome");
@@ -1019,7 +1014,13 @@ Test(rules, yes_or_thanks_to_nothing)
     cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_REPLY);
     assert_has(nth_say(&c, 0)->text, "Stel je vraag");
     cr_assert_eq(c.st.status, LK_CONV_BOT);
-    conv_say(&c, "nee toch niet", rd_unknown("nl")); /* "toch": not only closing words, so a question */
+    conv_say(&c, "nee, toch niet", rd_unknown("nl"));
+    assert_goodbye(&c, "nl", "nee, toch niet", 0);
+    conv_free(&c);
+    /* "niet goed" is no closing: read as what it says */
+    conv_init(&c, "nl");
+    to_anything_else(&c, "nl");
+    conv_say(&c, "niet goed", rd_unknown("nl"));
     cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DECLINE);
     conv_free(&c);
     /* "thanks" out of the blue: "you're welcome, anything else?", then "no" */
@@ -1527,10 +1528,11 @@ Test(rules, contact_detection)
 
 /* ---- the exhaustive state test ------------------------------------------ */
 
-/* Every sequence of up to DEPTH events from the alphabet of issue 4, after
- * the greeting, in Dutch and (to a smaller depth) in English. "Time passes"
- * toggles between Monday 10:00 with agents online and Saturday night with
- * none; the configuration has office hours, so both paths are walked. */
+/* Every sequence of up to DEPTH events from the alphabet of issue 4 (and a
+ * bare "ok", added with the closings), after the greeting, in Dutch and (to
+ * a smaller depth) in English. "Time passes" toggles between Monday 10:00
+ * with agents online and Saturday night with none; the configuration has
+ * office hours, so both paths are walked. */
 
 enum {
     X_KNOWN,
@@ -1545,6 +1547,7 @@ enum {
     X_LEAVE,
     X_CLOSE,
     X_TIME,
+    X_OK, /* a bare "oké" / "ok" (added with the closings) */
     X__N
 };
 
@@ -1657,6 +1660,9 @@ static lk_nlu_reading_t walk_reading(const walk_t *w, const node_t *n, int x, co
     case X_REPEAT:
         r.signals.repeat = 0.95;
         break;
+    case X_OK:
+        *text = en ? "ok" : "oké";
+        break;
     default:
         break;
     }
@@ -1734,8 +1740,23 @@ static void check_step(const walk_t *w, const node_t *n, int x, const lk_policy_
         cr_assert(handoff && handoff->reason == LK_HANDOFF_COMPLAINT);
     if (x == X_ANGER && before == LK_CONV_BOT)
         cr_assert(handoff && handoff->reason == LK_HANDOFF_NEGATIVE_SENTIMENT);
+    /* A bare "ok" is never a question to decline or answer, never a failure,
+     * and hands over only as the yes to the bot's offer of a person. */
+    if (x == X_OK) {
+        cr_assert(declines == 0 && answers == 0, "\"ok\" was declined or answered");
+        cr_assert(!handoff || (before == LK_CONV_BOT && n->st.pending == LK_PENDING_OFFER &&
+                               handoff->reason == LK_HANDOFF_CUSTOMER_REQUEST),
+                  "\"ok\" handed over without the offer of a person");
+        if (before == LK_CONV_BOT && !handoff)
+            cr_assert_eq(next->consecutive_declines, n->st.consecutive_declines, "\"ok\" counted as a failure");
+    }
+    /* The button while queued says nothing when nothing changed since the
+     * last notice (the walk's queue position is always 3). */
+    if (x == X_BUTTON && before == LK_CONV_QUEUED && n->st.quiet_msgs == 0 && n->st.away == !n->in_hours &&
+        (n->st.away || n->st.notice_pos == 3))
+        cr_assert_eq(acts->n, 0, "the button repeated a notice");
     /* A reopened conversation greets again and never replays the old hand-off. */
-    if (before == LK_CONV_CLOSED && (x <= X_BUTTON || (x >= X_ANGER && x <= X_REPEAT))) {
+    if (before == LK_CONV_CLOSED && (x <= X_BUTTON || (x >= X_ANGER && x <= X_REPEAT) || x == X_OK)) {
         if (x == X_BUTTON)
             cr_assert_eq(next->handoff_reason, LK_HANDOFF_BUTTON);
         else
@@ -1851,3 +1872,4 @@ EXHAUSTIVE(agent_joins, X_JOIN)
 EXHAUSTIVE(agent_leaves, X_LEAVE)
 EXHAUSTIVE(close, X_CLOSE)
 EXHAUSTIVE(time_passes, X_TIME)
+EXHAUSTIVE(ok, X_OK)
