@@ -172,3 +172,10 @@ EOF
 echo "$report"
 mkdir -p bench/results
 echo "$report" >"bench/results/bench-$(date -u +%Y%m%dT%H%M%SZ).md"
+
+# ---- the conversation policy: 100,000 simulated conversations -------------------
+# (fails the bench on any invariant violation)
+LOKET_BUILD_DIR="$(dirname "$BIN")" bench/policy_sim.sh | tee "bench/results/policy-sim-$(date -u +%Y%m%dT%H%M%SZ).md"
+
+# ---- answer quality beside NLP.js on CLINC150 (several minutes) ----------------
+LOKET_BIN="$BIN" bench/nlu_compare.sh

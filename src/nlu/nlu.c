@@ -17,7 +17,9 @@
  * threshold: the same code decides for `serve` and for `loket eval`.
  *
  * Deterministic: the shuffles and folds use a seeded generator; the model is
- * read-only once built, so any number of threads may read with it.
+ * read-only once built (but for the stemmers it lends to readers, each
+ * behind an atomic flag), so any number of threads may read with it. A read
+ * allocates nothing for a chat message (see lk_nlu_read).
  */
 #include "nlu/nlu_int.h"
 
@@ -179,9 +181,9 @@ static uint64_t rng_next(uint64_t *s)
 /* ---- the classifier ------------------------------------------------------ */
 
 /* Four floats at a time (SSE on x86-64, NEON on ARM; the compiler splits
- * them where there is no such unit). Each lane is computed exactly as the
- * scalar code would (ISO C mode: no fused multiply-add), so vectorising
- * changes no bit of the model or its decisions. */
+ * them where there is no such unit). Each lane does what the scalar loop
+ * did, the same multiply and add in the same order, so vectorising changes
+ * no bit of the model or of its decisions. */
 typedef float v4f __attribute__((vector_size(16)));
 
 static inline v4f v4f_load(const float *p)
