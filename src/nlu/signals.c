@@ -100,22 +100,32 @@ static bool cue_matches(const cue_t *c, const char *w, size_t wl)
     if (!cue_may_match(cue, w, wl))
         return false;
     size_t cl = c->len;
-    if (cl && cue[cl - 1] == '*') {
+    bool prefix = cl && cue[cl - 1] == '*';
+    if (prefix) {
         cl--;
         if (wl >= cl && !memcmp(w, cue, cl))
             return true;
-        /* a typo in the stem part: compare the prefix of the word */
-        if (cl >= 5 && wl >= cl - 1 && maybe_close(cue, cl, w, wl < cl + 1 ? wl : cl, 1))
-            return lk_nlu__edit_distance(cue, cl, w, wl < cl + 1 ? wl : cl, 1) <= 1;
+    } else if (cl == wl && !memcmp(w, cue, cl)) {
+        return true;
+    }
+    /* Typos only past this point. A common word spelled right is no typo of
+     * a cue ("wordt" is not "worst"). */
+    if (cl < 5 || lk_text_is_stopword(NULL, w, wl))
+        return false;
+    if (prefix) {
+        /* a typo in the stem part: compare the start of the word, as long as
+         * the stem or one letter longer (a letter typed twice or inserted:
+         * "medewwerker") */
+        if (wl + 1 < cl)
+            return false;
+        size_t lens[2] = {wl < cl ? wl : cl, wl > cl ? cl + 1 : 0};
+        for (size_t i = 0; i < 2; i++)
+            if (lens[i] && maybe_close(cue, cl, w, lens[i], 1) && lk_nlu__edit_distance(cue, cl, w, lens[i], 1) <= 1)
+                return true;
         return false;
     }
-    if (cl == wl && !memcmp(w, cue, cl))
-        return true;
-    if (cl >= 5) {
-        size_t max = cl >= 8 ? 2 : 1;
-        return maybe_close(cue, cl, w, wl, max) && lk_nlu__edit_distance(cue, cl, w, wl, max) <= max;
-    }
-    return false;
+    size_t max = cl >= 8 ? 2 : 1;
+    return maybe_close(cue, cl, w, wl, max) && lk_nlu__edit_distance(cue, cl, w, wl, max) <= max;
 }
 
 /* Which cues of a list can match any word of the message at all: a cue
@@ -290,8 +300,12 @@ static double person_request(const words_t *ws, double bot)
     if (talk && has(ws, someone_words, N(someone_words)))
         s = noisy_or(s, 0.85);
     if (has_phrase(ws, "real person") || has_phrase(ws, "echt persoon") || has_phrase(ws, "echte persoon") ||
-        has_phrase(ws, "echt mens") || has_phrase(ws, "echte mens") || has_phrase(ws, "live agent") ||
-        has_phrase(ws, "live chat") || has_phrase(ws, "customer service") || has_phrase(ws, "customer support"))
+        has_phrase(ws, "echt mens") || has_phrase(ws, "echte mens") || has_phrase(ws, "live agent"))
+        s = noisy_or(s, 0.8);
+    /* a department is a request only when the customer wants to talk to it:
+     * "opening hours customer service" asks about it */
+    if (talk && (has_phrase(ws, "live chat") || has_phrase(ws, "customer service") ||
+                 has_phrase(ws, "customer support")))
         s = noisy_or(s, 0.8);
     /* short messages that are nothing but the request: "mens!!", "agent please" */
     if (ws->n_toks <= 3 && s >= 0.5)

@@ -21,13 +21,15 @@
 
 Test(nlu_signals, person_request)
 {
-    const char *yes[] = {"medewerker", "medewerkr", "mens!!", "kan ik iemand spreken", "Ik wil een mens spreken",
-                         "agent please", "can I talk to a human", "real person please", "representative",
-                         "ik wil graag met een medewerker praten", "connect me to someone", "doorverbinden aub"};
+    const char *yes[] = {"medewerker", "medewerkr", "medewwerker", "medewerrker", "mens!!", "kan ik iemand spreken",
+                         "Ik wil een mens spreken", "agent please", "can I talk to a human", "real person please",
+                         "representative", "ik wil graag met een medewerker praten", "connect me to someone",
+                         "doorverbinden aub", "I want to talk to customer service"};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
         cr_assert_geq(lk_nlu_signal_person_request(S(yes[i])), 0.5, "person request: %s", yes[i]);
     const char *no[] = {"waar is mijn pakket", "where is my refund", "hoe kan ik betalen", "what time is it",
-                        "ben ik met een robot aan het praten?"};
+                        "ben ik met een robot aan het praten?", "opening hours customer service",
+                        "what are the customer service hours"};
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)
         cr_assert_lt(lk_nlu_signal_person_request(S(no[i])), 0.5, "not a person request: %s", no[i]);
 }
@@ -50,7 +52,8 @@ Test(nlu_signals, negative)
                          "I am so frustrated", "godverdomme"};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
         cr_assert_geq(lk_nlu_signal_negative(S(yes[i])), 0.5, "negative: %s", yes[i]);
-    const char *no[] = {"waar is mijn pakket?", "hoe kan ik retourneren", "thanks, that helps", "Where is my order?"};
+    const char *no[] = {"waar is mijn pakket?", "hoe kan ik retourneren", "thanks, that helps", "Where is my order?",
+                        "Wanneer wordt mijn bestelling bezorgd?"}; /* "wordt" is a word, not a typo of "worst" */
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)
         cr_assert_lt(lk_nlu_signal_negative(S(no[i])), 0.5, "not negative: %s", no[i]);
     cr_assert_gt(lk_nlu_signal_negative(S("waar is mijn pakket!!!")), lk_nlu_signal_negative(S("waar is mijn pakket")));
