@@ -64,9 +64,7 @@ typedef struct {
     lk_user_t user;
     bool user_found;
     bool verified;
-    int status;
-    const char *err_code;
-    char err_msg[160];
+    lk_api_error_t err;
     json_t *out;
 } ajob_t;
 
@@ -89,15 +87,12 @@ static void ajob_free(ajob_t *j)
 
 static void fail(ajob_t *j, int rc, int status, const char *code, const char *msg)
 {
-    j->job.rc = rc ? rc : LK_EINVAL;
-    j->status = status;
-    j->err_code = code;
-    snprintf(j->err_msg, sizeof j->err_msg, "%s", msg);
+    lk_job_fail(&j->job, &j->err, rc, status, code, msg);
 }
 
 static void fail_db(ajob_t *j, int rc)
 {
-    fail(j, rc, 500, "internal", "loket could not complete this request; please try again");
+    lk_job_fail_db(&j->job, &j->err, rc);
 }
 
 static json_t *user_json(const lk_user_t *u)
@@ -296,6 +291,25 @@ static void run_view(ajob_t *j, lk_store_t *st, int64_t now)
     lk_conv_clear(&c);
 }
 
+/* Runs the policy for an agent's event on c, stores it with an audit record
+ * and answers with the conversation (claim, close). */
+static void agent_event(ajob_t *j, lk_store_t *st, lk_conv_t *c, const lk_policy_event_t *ev, int64_t now,
+                        const char *action)
+{
+    lk_msg_t *msgs = NULL;
+    size_t n = 0;
+    lk_bot_t *bot = lk_bot_acquire(j->app);
+    int rc = lk_turn_apply(j->app, st, &j->job, c, ev, bot, now, &msgs, &n);
+    lk_bot_release(bot);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, action, c->id, NULL);
+    if (rc)
+        fail_db(j, rc);
+    else
+        j->out = agent_conv_json(st, c, NULL, 0);
+    lk_msgs_free(msgs, n);
+}
+
 static void run_claim(ajob_t *j, lk_store_t *st, int64_t now)
 {
     if (!authenticate(j, st, now))
@@ -308,21 +322,10 @@ static void run_claim(ajob_t *j, lk_store_t *st, int64_t now)
         lk_conv_clear(&c);
         return;
     }
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
-    lk_bot_t *bot = lk_bot_acquire(j->app);
     lk_policy_event_t ev = {.type = LK_EV_AGENT_JOINS, .agent_name = j->user.display_name};
     snprintf(c.assigned_to, sizeof c.assigned_to, "%s", j->user.id);
     c.assigned_at = now;
-    int rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
-    lk_bot_release(bot);
-    if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, "conversation.claim", c.id, NULL);
-    if (rc)
-        fail_db(j, rc);
-    else
-        j->out = agent_conv_json(st, &c, NULL, 0);
-    lk_msgs_free(msgs, n);
+    agent_event(j, st, &c, &ev, now, "conversation.claim");
     lk_conv_clear(&c);
 }
 
@@ -372,22 +375,11 @@ static void run_close(ajob_t *j, lk_store_t *st, int64_t now)
         lk_conv_clear(&c);
         return;
     }
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
-    lk_bot_t *bot = lk_bot_acquire(j->app);
     lk_policy_event_t ev = {.type = LK_EV_CLOSE};
     c.closed_at = now;
     free(c.disposition);
     c.disposition = lk_xstrdup(j->text);
-    int rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
-    lk_bot_release(bot);
-    if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, "conversation.close", c.id, NULL);
-    if (rc)
-        fail_db(j, rc);
-    else
-        j->out = agent_conv_json(st, &c, NULL, 0);
-    lk_msgs_free(msgs, n);
+    agent_event(j, st, &c, &ev, now, "conversation.close");
     lk_conv_clear(&c);
 }
 
@@ -721,8 +713,7 @@ static void job_done(lk_job_t *job)
     if (j->op == OP_WS) {
         if (j->job.rc) {
             lk_hub_sub_cancel(j->sub);
-            lk_respond_error(j->req, j->status ? j->status : 500, j->err_code ? j->err_code : "internal", "%s",
-                             j->err_msg);
+            lk_respond_job_error(j->req, &j->err);
         } else {
             lk_ws_t *ws = lk_http_ws_accept(j->req, &lk_hub_ws_callbacks, j->sub);
             if (ws)
@@ -734,11 +725,9 @@ static void job_done(lk_job_t *job)
         return;
     }
     if (j->job.rc) {
-        if (!j->err_code)
-            fail_db(j, j->job.rc);
-        if (j->status == 401 && j->op == OP_LOGOUT)
+        if (j->err.status == 401 && j->op == OP_LOGOUT)
             set_cookie(j, "", 0);
-        lk_respond_error(j->req, j->status, j->err_code, "%s", j->err_msg);
+        lk_respond_job_error(j->req, &j->err);
         ajob_free(j);
         return;
     }

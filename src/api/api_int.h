@@ -114,6 +114,22 @@ struct lk_app {
     lk_policy_config_t policy;
 };
 
+/* ---- failed jobs (json.c) ----------------------------------------------- */
+
+/* The answer a failed API job gives. */
+typedef struct {
+    int status;       /* 4xx or 500 */
+    const char *code; /* "unauthorized", ...; NULL: failed without saying why (the commit) */
+    char message[160];
+} lk_api_error_t;
+
+/* Marks job as failed with rc (LK_EINVAL when 0) and notes the answer. */
+void lk_job_fail(lk_job_t *job, lk_api_error_t *e, int rc, int status, const char *code, const char *msg);
+/* The answer for a job that failed on the database (or a commit that did). */
+void lk_job_fail_db(lk_job_t *job, lk_api_error_t *e, int rc);
+/* Answers req with e; a job that failed without a code answers 500. */
+void lk_respond_job_error(lk_http_req_t *req, lk_api_error_t *e);
+
 /* ---- JSON and responses (json.c) --------------------------------------- */
 
 json_t *lk_json_msg(const lk_msg_t *m);

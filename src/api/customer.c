@@ -34,8 +34,7 @@ typedef struct {
     lk_sub_t *sub;
     /* results */
     int status;
-    const char *err_code;
-    char err_msg[160];
+    lk_api_error_t err;
     json_t *out;
     char **backlog;
     int64_t *backlog_seq;
@@ -57,15 +56,12 @@ static void cjob_free(cjob_t *j)
 
 static void fail(cjob_t *j, int rc, int status, const char *code, const char *msg)
 {
-    j->job.rc = rc ? rc : LK_EINVAL;
-    j->status = status;
-    j->err_code = code;
-    snprintf(j->err_msg, sizeof j->err_msg, "%s", msg);
+    lk_job_fail(&j->job, &j->err, rc, status, code, msg);
 }
 
 static void fail_db(cjob_t *j, int rc)
 {
-    fail(j, rc, 500, "internal", "loket could not complete this request; please try again");
+    lk_job_fail_db(&j->job, &j->err, rc);
 }
 
 /* A wrong token and an unknown conversation look the same from outside. */
@@ -362,8 +358,7 @@ static void job_done(lk_job_t *job)
     if (j->op == OP_WS) {
         if (j->job.rc) {
             lk_hub_sub_cancel(j->sub);
-            lk_respond_error(j->req, j->status ? j->status : 500, j->err_code ? j->err_code : "internal", "%s",
-                             j->err_msg);
+            lk_respond_job_error(j->req, &j->err);
         } else {
             lk_ws_t *ws = lk_http_ws_accept(j->req, &lk_hub_ws_callbacks, j->sub);
             if (ws)
@@ -372,9 +367,7 @@ static void job_done(lk_job_t *job)
                 lk_hub_sub_cancel(j->sub);
         }
     } else if (j->job.rc) {
-        if (!j->err_code) /* the commit itself failed */
-            fail_db(j, j->job.rc);
-        lk_respond_error(j->req, j->status, j->err_code, "%s", j->err_msg);
+        lk_respond_job_error(j->req, &j->err);
     } else {
         lk_respond_json(j->req, j->status, j->out);
         j->out = NULL;

@@ -144,6 +144,26 @@ void lk_respond_error(lk_http_req_t *req, int status, const char *code, const ch
     lk_respond_json(req, status, body);
 }
 
+void lk_job_fail(lk_job_t *job, lk_api_error_t *e, int rc, int status, const char *code, const char *msg)
+{
+    job->rc = rc ? rc : LK_EINVAL;
+    e->status = status;
+    e->code = code;
+    snprintf(e->message, sizeof e->message, "%s", msg);
+}
+
+void lk_job_fail_db(lk_job_t *job, lk_api_error_t *e, int rc)
+{
+    lk_job_fail(job, e, rc, 500, "internal", "loket could not complete this request; please try again");
+}
+
+void lk_respond_job_error(lk_http_req_t *req, lk_api_error_t *e)
+{
+    if (!e->code)
+        lk_job_fail_db(&(lk_job_t){0}, e, LK_EDB);
+    lk_respond_error(req, e->status, e->code, "%s", e->message);
+}
+
 json_t *lk_parse_body(lk_http_req_t *req)
 {
     if (lk_http_req_body_too_large(req)) {
