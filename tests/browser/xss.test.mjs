@@ -63,12 +63,13 @@ test('customer, agent and note texts are shown as text, never as HTML', async (t
   // the agent's reply and a note, with markup in them
   await agent.locator('#reply-text').fill(XSS_AGENT);
   await agent.locator('#reply-text').press('Enter');
-  await agent.locator('#note-text').fill(XSS_NOTE);
-  await agent.getByRole('button', { name: 'Notitie toevoegen' }).click();
-  await agent.locator('#notes-list li .nt').first().waitFor();
-  assert.equal(await agent.locator('#notes-list li .nt').first().textContent(), XSS_NOTE);
   await agent.locator('#transcript .m[data-sender=agent] .txt').first().waitFor();
   assert.equal(await agent.locator('#transcript .m[data-sender=agent] .txt').first().textContent(), XSS_AGENT);
+  await agent.locator('#note-text').fill(XSS_NOTE);
+  await agent.getByRole('button', { name: 'Notitie toevoegen' }).click();
+  await agent.locator('#notes-list li .nt').first().waitFor({ timeout: 30000 });
+  assert.equal(await agent.locator('#notes-list li .nt').first().textContent(), XSS_NOTE,
+    `note error shown: ${await agent.locator('#conv-error').textContent()}`);
 
   await w.bySender('agent').first().waitFor({ timeout: LIVE_MS });
   tr = await w.transcript();
