@@ -85,36 +85,6 @@ static const char *const words_en[] = {
 #define NGRAM_WORD_MAX 2.0 /* ...capped per word */
 #define HINT_LOGODDS 0.7
 
-/* The order of the sorted word lists: strncmp(m, w, len), and m longer than
- * len bytes sorts after w. w holds no NUL (valid, normalised text). Inline:
- * a call to strncmp costs more than the comparison of two short words. */
-static inline int cmp_word(const char *m, const char *w, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char a = (unsigned char)m[i], b = (unsigned char)w[i];
-        if (a != b)
-            return a < b ? -1 : 1;
-    }
-    return m[len] ? 1 : 0;
-}
-
-static bool in_list(const char *const *list, size_t n, const char *w, size_t len)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const char *m = list[mid];
-        int c = cmp_word(m, w, len);
-        if (c == 0)
-            return true;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
 #define N_NGRAMS (sizeof ngram_tab / sizeof *ngram_tab)
 #define NGRAM_MAX 5
 
@@ -196,9 +166,9 @@ static double ngram_score(const char *w, size_t len)
 
 double lk_text__word_langscore(const char *w, size_t len)
 {
-    if (in_list(words_nl, sizeof words_nl / sizeof *words_nl, w, len))
+    if (lk_text__in_sorted(words_nl, sizeof words_nl / sizeof *words_nl, w, len))
         return WORD_LOGODDS;
-    if (in_list(words_en, sizeof words_en / sizeof *words_en, w, len))
+    if (lk_text__in_sorted(words_en, sizeof words_en / sizeof *words_en, w, len))
         return -WORD_LOGODDS;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)w[i];

@@ -491,44 +491,14 @@ static const char *const stop_nl[] = {
     "worden", "wordt", "zal", "ze", "zelf", "zich", "zij", "zijn", "zo", "zo'n", "zou",
 };
 
-/* The order of the sorted word lists: strncmp(m, w, len), and m longer than
- * len bytes sorts after w. w holds no NUL (valid, normalised text). Inline:
- * a call to strncmp costs more than the comparison of two short words. */
-static inline int cmp_word(const char *m, const char *w, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char a = (unsigned char)m[i], b = (unsigned char)w[i];
-        if (a != b)
-            return a < b ? -1 : 1;
-    }
-    return m[len] ? 1 : 0;
-}
-
-static bool in_sorted(const char *const *list, size_t n, const char *w, size_t len)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const char *m = list[mid];
-        int c = cmp_word(m, w, len);
-        if (c == 0)
-            return true;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
 bool lk_text_is_stopword(const char *lang, const char *w, size_t len)
 {
     if (!w || !len)
         return false;
     bool en = !lang || strcmp(lang, "nl") != 0;
     bool nl = !lang || strcmp(lang, "en") != 0;
-    return (en && in_sorted(stop_en, sizeof stop_en / sizeof *stop_en, w, len)) ||
-           (nl && in_sorted(stop_nl, sizeof stop_nl / sizeof *stop_nl, w, len));
+    return (en && lk_text__in_sorted(stop_en, sizeof stop_en / sizeof *stop_en, w, len)) ||
+           (nl && lk_text__in_sorted(stop_nl, sizeof stop_nl / sizeof *stop_nl, w, len));
 }
 
 bool lk_text__stoplists_sorted(void)

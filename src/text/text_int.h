@@ -17,4 +17,32 @@ bool lk_text__stoplists_sorted(void);
  * printable ASCII (for a unit test that the two agree). */
 int lk_text__normalize_utf8proc(const char *s, size_t len, int flags, char **out, size_t *outlen);
 
+/* True when the word w[0..len) is in list, sorted in byte order (strcmp);
+ * w holds no NUL (valid, normalised text). Inline: a call to strncmp costs
+ * more than the comparison of two short words. */
+static inline bool lk_text__in_sorted(const char *const *list, size_t n, const char *w, size_t len)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *m = list[mid];
+        int c = 0;
+        size_t i = 0;
+        for (; i < len && c == 0; i++) {
+            unsigned char a = (unsigned char)m[i], b = (unsigned char)w[i];
+            if (a != b)
+                c = a < b ? -1 : 1;
+        }
+        if (c == 0 && m[len]) /* m is longer: it sorts after w */
+            c = 1;
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
 #endif
