@@ -55,10 +55,9 @@ typedef struct {
     char id[LK_ID_MAX];
     char *email;
     char *password;
-    char *text;
+    char *text; /* the body field: reply or note text, disposition (close), user_id (assign) */
     char filter[16];   /* OP_LIST: status; OP_CALLBACKS: status */
     bool mine;         /* OP_LIST */
-    char target[LK_ID_MAX]; /* OP_ASSIGN: user id */
     lk_user_t new_user;     /* OP_USER_*: the user to create */
     lk_sub_t *sub;          /* OP_WS */
     lk_user_t user;
@@ -452,7 +451,7 @@ static void run_move(ajob_t *j, lk_store_t *st, int64_t now)
             fail(j, LK_ESTATE, 409, "conflict", "only a queued or assigned conversation can be assigned");
             goto out;
         }
-        rc = lk_store_user_get(st, j->target, &target);
+        rc = lk_store_user_get(st, j->text, &target); /* text: the user_id */
         if (rc == LK_ENOENT || (rc == 0 && target.disabled)) {
             fail(j, LK_ENOENT, 400, "invalid_field", "the field \"user_id\" names no active user");
             goto out;
@@ -939,20 +938,7 @@ static void h_release(lk_http_req_t *req, void *ud)
 
 static void h_assign(lk_http_req_t *req, void *ud)
 {
-    struct lk_app *app = ud;
-    ajob_t *j = ajob_new(req, app, OP_ASSIGN, true);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *uid = NULL;
-    if (body && lk_body_string(req, body, "user_id", LK_ID_MAX - 1, true, &uid)) {
-        snprintf(j->target, sizeof j->target, "%s", uid);
-        json_decref(body);
-        lk_pool_submit(app->writer, &j->job);
-        return;
-    }
-    json_decref(body);
-    ajob_free(j);
+    with_text(req, ud, OP_ASSIGN, "user_id", LK_ID_MAX - 1);
 }
 
 static void h_team(lk_http_req_t *req, void *ud)

@@ -133,8 +133,9 @@ void lk_respond_job_error(lk_http_req_t *req, lk_api_error_t *e);
 /* ---- JSON and responses (json.c) --------------------------------------- */
 
 json_t *lk_json_msg(const lk_msg_t *m);
-/* The customer's view; messages may be NULL. queue_position <= 0: null. */
-json_t *lk_json_conv(const lk_conv_t *c, int64_t queue_position, const lk_msg_t *msgs, size_t n_msgs);
+/* The customer's view without the queue figures (lk_json_conv_customer adds
+ * them); messages may be NULL. */
+json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs);
 char *lk_json_dump(const json_t *j, size_t *len /* OUT */); /* compact; free() */
 void lk_respond_json(lk_http_req_t *req, int status, json_t *body /* taken */);
 void lk_respond_error(lk_http_req_t *req, int status, const char *code, const char *fmt, ...)

@@ -121,7 +121,7 @@ static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
     if (rc) {
         fail_db(j, rc);
     } else {
-        j->out = lk_json_conv(&c, 0, msgs, n);
+        j->out = lk_json_conv(&c, msgs, n); /* new: not queued */
         json_object_set_new(j->out, "token", json_string(token));
         j->status = 201;
     }

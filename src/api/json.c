@@ -38,14 +38,14 @@ json_t *lk_json_msg(const lk_msg_t *m)
     return j;
 }
 
-json_t *lk_json_conv(const lk_conv_t *c, int64_t queue_position, const lk_msg_t *msgs, size_t n_msgs)
+json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs)
 {
     json_t *j = json_object();
     json_object_set_new(j, "id", json_string(c->id));
     json_object_set_new(j, "status", json_string(c->status));
     json_object_set_new(j, "language", json_string(c->language));
     json_object_set_new(j, "handoff_reason", c->handoff_reason[0] ? json_string(c->handoff_reason) : json_null());
-    json_object_set_new(j, "queue_position", queue_position > 0 ? json_integer(queue_position) : json_null());
+    json_object_set_new(j, "queue_position", json_null()); /* lk_json_conv_customer fills it */
     json_object_set_new(j, "created_at", time_or_null(c->created_at));
     json_object_set_new(j, "updated_at", time_or_null(c->updated_at));
     if (c->rating > 0)
@@ -80,7 +80,7 @@ static void add_queue(lk_store_t *st, json_t *o, const lk_conv_t *c, int64_t now
 
 json_t *lk_json_conv_customer(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n, int64_t now)
 {
-    json_t *o = lk_json_conv(c, 0, msgs, n);
+    json_t *o = lk_json_conv(c, msgs, n);
     add_queue(st, o, c, now);
     if (strcmp(c->status, "assigned") == 0 && c->assigned_to[0]) {
         lk_user_t u = {0};
