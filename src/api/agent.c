@@ -19,7 +19,6 @@
 #include <string.h>
 
 #define MODULE "agent"
-#define COOKIE "loket_session"
 
 typedef enum {
     OP_LOGIN_READ,
@@ -107,22 +106,7 @@ static json_t *user_json(const lk_user_t *u)
 /* Checks the session; false after fail(). */
 static bool authenticate(ajob_t *j, lk_store_t *st, int64_t now)
 {
-    lk_session_t s;
-    int rc = j->session_hash[0] ? lk_store_session_get(st, j->session_hash, now, &s) : LK_ENOENT;
-    if (rc == 0) {
-        rc = lk_store_user_get(st, s.user_id, &j->user);
-        if (rc == 0 && j->user.disabled)
-            rc = LK_ENOENT;
-    }
-    if (rc == LK_ENOENT) {
-        fail(j, LK_EAUTH, 401, "unauthorized", "log in first: no valid session");
-        return false;
-    }
-    if (rc) {
-        fail_db(j, rc);
-        return false;
-    }
-    return true;
+    return lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user);
 }
 
 static bool load_conv(ajob_t *j, lk_store_t *st, lk_conv_t *c)
@@ -156,16 +140,13 @@ static json_t *note_json(const lk_note_t *n)
 
 static bool is_role(const ajob_t *j, const char *a, const char *b)
 {
-    return strcmp(j->user.role, a) == 0 || (b && strcmp(j->user.role, b) == 0);
+    return lk_api_is_role(&j->user, a, b);
 }
 
 /* false after fail() when the user's role is not one of a, b. */
 static bool require_role(ajob_t *j, const char *a, const char *b)
 {
-    if (is_role(j, a, b))
-        return true;
-    fail(j, LK_EAUTH, 403, "forbidden", "your role does not allow this");
-    return false;
+    return lk_api_require_role(&j->job, &j->err, &j->user, a, b);
 }
 
 static bool may_act(const ajob_t *j, const lk_conv_t *c)
@@ -701,7 +682,7 @@ static void job_run(lk_job_t *job, lk_store_t *st)
 static void set_cookie(ajob_t *j, const char *value, int64_t max_age)
 {
     char c[256];
-    snprintf(c, sizeof c, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", value,
+    snprintf(c, sizeof c, LK_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", value,
              (long long)max_age, j->app->cfg.cookie_secure ? "; Secure" : "");
     lk_http_res_header(j->req, "set-cookie", c);
 }
@@ -774,27 +755,10 @@ static void job_done(lk_job_t *job)
 
 /* ---- handlers ---------------------------------------------------------- */
 
-/* A browser sends Origin on cross-site requests; it must name this host. */
-static bool same_origin(lk_http_req_t *req)
-{
-    lk_str_t origin, host;
-    if (!lk_http_req_header(req, "origin", &origin))
-        return true;
-    if (!lk_http_req_header(req, "host", &host))
-        return false;
-    const char *p = memchr(origin.base, ':', origin.len);
-    if (!p || (size_t)(origin.base + origin.len - p) < 3 || p[1] != '/' || p[2] != '/')
-        return false;
-    lk_str_t ohost = {p + 3, (size_t)(origin.base + origin.len - (p + 3))};
-    return lk_str_eq(ohost, host);
-}
-
 static ajob_t *ajob_new(lk_http_req_t *req, struct lk_app *app, op_t op, bool changes_state)
 {
-    if (changes_state && !same_origin(req)) {
-        lk_respond_error(req, 403, "forbidden", "cross-site request refused");
+    if (changes_state && !lk_api_check_origin(req))
         return NULL;
-    }
     ajob_t *j = lk_xcalloc(1, sizeof *j);
     j->app = app;
     j->req = req;
@@ -802,9 +766,7 @@ static ajob_t *ajob_new(lk_http_req_t *req, struct lk_app *app, op_t op, bool ch
     j->job.run = job_run;
     j->job.done = job_done;
     j->job.loop = lk_http_req_loop(req);
-    lk_str_t cookie;
-    if (lk_http_req_cookie(req, COOKIE, &cookie) && cookie.len > 0)
-        lk_token_hash(cookie.base, cookie.len, j->session_hash);
+    lk_api_session_hash(req, j->session_hash);
     lk_str_t id = lk_http_req_param(req, "id");
     if (id.len > 0 && id.len < sizeof j->id)
         memcpy(j->id, id.base, id.len);

@@ -149,6 +149,25 @@ json_t *lk_parse_body(lk_http_req_t *req);
 bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t max, bool required,
                     const char **out /* OUT */);
 
+/* ---- agents' sessions and roles (auth.c) ------------------------------ */
+
+#define LK_SESSION_COOKIE "loket_session"
+
+/* The hex SHA-256 of the request's session cookie; "" when it has none. */
+void lk_api_session_hash(lk_http_req_t *req, char out[LK_TOKEN_HASH_LEN + 1]);
+/* For state-changing requests: a browser's Origin header must name this
+ * host. false after answering 403 itself. */
+bool lk_api_check_origin(lk_http_req_t *req);
+/* Inside a job: checks the session (by its hash) and loads its user into
+ * *user (clear it with lk_user_clear). false after lk_job_fail(): 401 for a
+ * missing, expired or disabled session, 500 on the database. */
+bool lk_api_authenticate(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const char *session_hash, int64_t now,
+                         lk_user_t *user /* OUT */);
+/* true when user's role is a or b (b may be NULL). */
+bool lk_api_is_role(const lk_user_t *user, const char *a, const char *b);
+/* false after lk_job_fail() with 403 when user's role is neither a nor b. */
+bool lk_api_require_role(lk_job_t *job, lk_api_error_t *e, const lk_user_t *user, const char *a, const char *b);
+
 /* ---- route handlers ---------------------------------------------------- */
 
 void lk_api_customer_routes(const lk_http_route_t **routes, size_t *n);

@@ -13,17 +13,26 @@
 
 #define MODULE "app"
 
+/* Every part of the API adds its routes here; the static pages come last. */
+static void (*const route_parts[])(const lk_http_route_t **, size_t *) = {
+    lk_api_customer_routes,
+    lk_api_agent_routes,
+    lk_api_static_routes,
+};
+#define N_PARTS (sizeof route_parts / sizeof route_parts[0])
+
 static lk_http_route_t *all_routes(size_t *n)
 {
-    const lk_http_route_t *parts[3];
-    size_t counts[3];
-    lk_api_customer_routes(&parts[0], &counts[0]);
-    lk_api_agent_routes(&parts[1], &counts[1]);
-    lk_api_static_routes(&parts[2], &counts[2]);
-    *n = counts[0] + counts[1] + counts[2];
+    const lk_http_route_t *parts[N_PARTS];
+    size_t counts[N_PARTS];
+    *n = 0;
+    for (size_t p = 0; p < N_PARTS; p++) {
+        route_parts[p](&parts[p], &counts[p]);
+        *n += counts[p];
+    }
     lk_http_route_t *r = lk_xcalloc(*n, sizeof *r);
     size_t k = 0;
-    for (size_t p = 0; p < 3; p++)
+    for (size_t p = 0; p < N_PARTS; p++)
         for (size_t i = 0; i < counts[p]; i++)
             r[k++] = parts[p][i];
     return r;

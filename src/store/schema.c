@@ -131,9 +131,128 @@ static const char migration_2[] =
     "CREATE INDEX conversations_updated ON conversations (updated_at);\n"
     "CREATE INDEX conversations_assigned_at ON conversations (assigned_at);\n";
 
+/* Version 3: agent assist, knowledge management, answer review, analytics,
+ * privacy and security (issues 6, 7, 8).
+ * - conversations: who the customer is, as the host page tells it (for the
+ *   customer's history and data-subject requests) and the address the
+ *   conversation came from, hashed (per-address limits).
+ * - messages: where an agent's message came from (provenance) and, on a
+ *   customer's message, what the bot decided about it (outcome).
+ * - canned responses; article history, drafts and review marks; sessions
+ *   that know when they were last used; users' second factor. */
+static const char migration_3[] =
+    "ALTER TABLE conversations ADD COLUMN customer_email TEXT;\n"
+    "ALTER TABLE conversations ADD COLUMN customer_external_id TEXT;\n"
+    "ALTER TABLE conversations ADD COLUMN customer_name TEXT;\n"
+    "ALTER TABLE conversations ADD COLUMN channel TEXT;\n"
+    "ALTER TABLE conversations ADD COLUMN client_hash TEXT;\n"
+    "CREATE INDEX conversations_customer_email ON conversations (customer_email);\n"
+    "CREATE INDEX conversations_customer_external ON conversations (customer_external_id);\n"
+    "CREATE INDEX conversations_created ON conversations (created_at);\n"
+    "CREATE INDEX conversations_closed ON conversations (closed_at);\n"
+    "\n"
+    /* agent messages: "human" | "suggested" | "suggested_edited" (NULL otherwise);
+     * suggestion_article_id: the article a suggested message came from. */
+    "ALTER TABLE messages ADD COLUMN provenance TEXT;\n"
+    "ALTER TABLE messages ADD COLUMN suggestion_article_id TEXT;\n"
+    /* customer messages: "answered" | "declined" | "handoff" | "clarify" |
+     * "none" (the bot was not asked: a person had the conversation);
+     * outcome_article_id/outcome_confidence: the NLU's best article. */
+    "ALTER TABLE messages ADD COLUMN outcome TEXT;\n"
+    "ALTER TABLE messages ADD COLUMN outcome_article_id TEXT;\n"
+    "ALTER TABLE messages ADD COLUMN outcome_confidence DOUBLE PRECISION;\n"
+    "CREATE INDEX messages_created ON messages (created_at);\n"
+    "CREATE INDEX messages_outcome ON messages (outcome, created_at);\n"
+    "\n"
+    "CREATE TABLE canned_responses (\n"
+    "  id         TEXT PRIMARY KEY,\n"
+    "  language   TEXT NOT NULL,\n"
+    "  title      TEXT NOT NULL,\n"
+    "  shortcut   TEXT,\n"
+    "  text       TEXT NOT NULL,\n"
+    "  created_by TEXT,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  updated_at BIGINT NOT NULL,\n"
+    "  archived   INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE INDEX canned_responses_language ON canned_responses (language, archived);\n"
+    "\n"
+    /* articles: "published" | "archived" (the bot answers from published
+     * ones only); translation_group links the language versions of one
+     * article; version counts its published changes. */
+    "ALTER TABLE articles ADD COLUMN status TEXT NOT NULL DEFAULT 'published';\n"
+    "ALTER TABLE articles ADD COLUMN owner TEXT;\n"
+    "ALTER TABLE articles ADD COLUMN review_by BIGINT;\n"
+    "ALTER TABLE articles ADD COLUMN translation_group TEXT;\n"
+    "ALTER TABLE articles ADD COLUMN version BIGINT NOT NULL DEFAULT 1;\n"
+    "ALTER TABLE articles ADD COLUMN updated_by TEXT;\n"
+    "\n"
+    /* Every published state of every article, with who and when. */
+    "CREATE TABLE article_versions (\n"
+    "  article_id        TEXT NOT NULL,\n"
+    "  version           BIGINT NOT NULL,\n"
+    "  status            TEXT NOT NULL,\n"
+    "  language          TEXT NOT NULL,\n"
+    "  title             TEXT NOT NULL,\n"
+    "  questions         TEXT NOT NULL,\n"
+    "  answer            TEXT NOT NULL,\n"
+    "  url               TEXT,\n"
+    "  tags              TEXT NOT NULL,\n"
+    "  owner             TEXT,\n"
+    "  review_by         BIGINT,\n"
+    "  translation_group TEXT,\n"
+    "  changed_by        TEXT,\n"
+    "  changed_at        BIGINT NOT NULL,\n"
+    "  change            TEXT NOT NULL,\n"
+    "  PRIMARY KEY (article_id, version)\n"
+    ");\n"
+    "\n"
+    /* Unpublished changes: a new article (article_id NULL until published)
+     * or an edit of a published one; source says where it came from
+     * ("editor", "gap_report", "import"). */
+    "CREATE TABLE article_drafts (\n"
+    "  id                TEXT PRIMARY KEY,\n"
+    "  article_id        TEXT,\n"
+    "  status            TEXT NOT NULL,\n"
+    "  language          TEXT NOT NULL,\n"
+    "  title             TEXT NOT NULL,\n"
+    "  questions         TEXT NOT NULL,\n"
+    "  answer            TEXT NOT NULL,\n"
+    "  url               TEXT,\n"
+    "  tags              TEXT NOT NULL,\n"
+    "  owner             TEXT,\n"
+    "  review_by         BIGINT,\n"
+    "  translation_group TEXT,\n"
+    "  source            TEXT,\n"
+    "  created_by        TEXT,\n"
+    "  created_at        BIGINT NOT NULL,\n"
+    "  updated_at        BIGINT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX article_drafts_status ON article_drafts (status, updated_at);\n"
+    "\n"
+    /* Agents' and supervisors' marks on bot answers: verdict "right" |
+     * "wrong"; correct_article_id: the article that should have answered. */
+    "CREATE TABLE answer_reviews (\n"
+    "  message_id         TEXT PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,\n"
+    "  conversation_id    TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,\n"
+    "  article_id         TEXT,\n"
+    "  confidence         DOUBLE PRECISION,\n"
+    "  verdict            TEXT NOT NULL,\n"
+    "  correct_article_id TEXT,\n"
+    "  reviewer_id        TEXT,\n"
+    "  created_at         BIGINT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX answer_reviews_created ON answer_reviews (created_at);\n"
+    "\n"
+    "ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT;\n"
+    "ALTER TABLE users ADD COLUMN totp_secret TEXT;\n"
+    "ALTER TABLE users ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX audit_log_at ON audit_log (at);\n";
+
 const char *const lk_store__migrations[] = {
     migration_1,
     migration_2,
+    migration_3,
 };
 
 const size_t lk_store__n_migrations = sizeof lk_store__migrations / sizeof lk_store__migrations[0];

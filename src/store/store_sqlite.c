@@ -18,6 +18,7 @@
 #include "store/store.h"
 
 #include "store/store_int.h"
+#include "store/store_sqlite_int.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -74,7 +75,7 @@
                       "tags = excluded.tags, updated_at = excluded.updated_at")                                        \
     X(ARTICLE_IDS, "SELECT id FROM articles")                                                                          \
     X(ARTICLE_DELETE, "DELETE FROM articles WHERE id = ?")                                                             \
-    X(ARTICLE_LOAD, "SELECT " ARTICLE_COLS " FROM articles ORDER BY id")                                               \
+    X(ARTICLE_LOAD, "SELECT " ARTICLE_COLS " FROM articles WHERE status = 'published' ORDER BY id")   \
     X(KB_VERSION_BUMP, "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'kb_version'")    \
     X(KB_VERSION_GET, "SELECT value FROM meta WHERE key = 'kb_version'")                                               \
     X(USER_INSERT, "INSERT INTO users (" USER_COLS ") VALUES (?,?,?,?,?,?,?)")                                         \
@@ -127,9 +128,17 @@ static const char *const stmt_sql[S__COUNT] = {
 #undef STMT_SQL
 };
 
+/* Statements of the feature files, prepared on first use (lk_sq_prepare). */
+typedef struct {
+    const char *sql; /* the key: the caller's static string */
+    sqlite3_stmt *stmt;
+} lazy_stmt_t;
+
 struct lk_store {
     sqlite3 *db;
     sqlite3_stmt *stmts[S__COUNT];
+    lazy_stmt_t *lazy;
+    size_t n_lazy, cap_lazy;
 };
 
 /* ---- records ----------------------------------------------------------- */
@@ -230,7 +239,7 @@ void lk_users_free(lk_user_t *users, size_t n)
 
 /* Maps an SQLite result code to an LK_E... code and logs the unexpected
  * ones. what names the operation (never data). */
-static int db_error(lk_store_t *st, int rc, const char *what)
+int lk_sq_error(lk_store_t *st, int rc, const char *what)
 {
     switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
@@ -257,38 +266,62 @@ static sqlite3_stmt *stmt(lk_store_t *st, int id)
     return st->stmts[id];
 }
 
+sqlite3 *lk_sq_db(lk_store_t *st)
+{
+    return st->db;
+}
+
+sqlite3_stmt *lk_sq_prepare(lk_store_t *st, const char *sql, const char *what)
+{
+    for (size_t i = 0; i < st->n_lazy; i++)
+        if (st->lazy[i].sql == sql)
+            return st->lazy[i].stmt;
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+    if (rc != SQLITE_OK) {
+        lk_sq_error(st, rc, what);
+        return NULL;
+    }
+    if (st->n_lazy == st->cap_lazy) {
+        st->cap_lazy = st->cap_lazy ? st->cap_lazy * 2 : 32;
+        st->lazy = lk_xrealloc(st->lazy, st->cap_lazy * sizeof *st->lazy);
+    }
+    st->lazy[st->n_lazy++] = (lazy_stmt_t){sql, s};
+    return s;
+}
+
 /* Resets s for its next use (keeps no read transaction open). */
-static void stmt_done(sqlite3_stmt *s)
+void lk_sq_done(sqlite3_stmt *s)
 {
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
 }
 
 /* Steps s to completion (a statement that returns no rows), then resets. */
-static int step_exec(lk_store_t *st, sqlite3_stmt *s, const char *what)
+int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what)
 {
     int rc = sqlite3_step(s);
     int err = 0;
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        err = db_error(st, rc, what);
-    stmt_done(s);
+        err = lk_sq_error(st, rc, what);
+    lk_sq_done(s);
     return err;
 }
 
 /* Steps s to its first row: 1 for a row (the caller reads it, then calls
  * stmt_done), 0 for none (s is reset), or an error (s is reset). */
-static int step_row(lk_store_t *st, sqlite3_stmt *s, const char *what)
+int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what)
 {
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         return 1;
-    int err = rc == SQLITE_DONE ? 0 : db_error(st, rc, what);
-    stmt_done(s);
+    int err = rc == SQLITE_DONE ? 0 : lk_sq_error(st, rc, what);
+    lk_sq_done(s);
     return err;
 }
 
 /* Binds a text; NULL binds SQL NULL. */
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void lk_sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v)
         sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
@@ -297,13 +330,13 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 }
 
 /* Binds a fixed-array string; "" binds SQL NULL. */
-static void bind_fixed(sqlite3_stmt *s, int i, const char *v)
+void lk_sq_bind_fixed(sqlite3_stmt *s, int i, const char *v)
 {
-    bind_text(s, i, v[0] ? v : NULL);
+    lk_sq_bind_text(s, i, v[0] ? v : NULL);
 }
 
 /* Binds an optional integer (times, rating); 0 binds SQL NULL. */
-static void bind_opt_i64(sqlite3_stmt *s, int i, int64_t v)
+void lk_sq_bind_opt_i64(sqlite3_stmt *s, int i, int64_t v)
 {
     if (v)
         sqlite3_bind_int64(s, i, v);
@@ -312,20 +345,20 @@ static void bind_opt_i64(sqlite3_stmt *s, int i, int64_t v)
 }
 
 /* Binds a row limit; 0 means none (SQLite: LIMIT -1). */
-static void bind_limit(sqlite3_stmt *s, int i, size_t limit)
+void lk_sq_bind_limit(sqlite3_stmt *s, int i, size_t limit)
 {
     sqlite3_bind_int64(s, i, limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit);
 }
 
 /* Copies a text column into a fixed array ("" for NULL). */
-static void col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size)
+void lk_sq_col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size)
 {
     const unsigned char *v = sqlite3_column_text(s, i);
     snprintf(dst, size, "%s", v ? (const char *)v : "");
 }
 
 /* A heap copy of a text column, NULL for SQL NULL. */
-static char *col_dup(sqlite3_stmt *s, int i)
+char *lk_sq_col_dup(sqlite3_stmt *s, int i)
 {
     const unsigned char *v = sqlite3_column_text(s, i);
     if (!v)
@@ -372,11 +405,11 @@ static int make_dirs(const char *dir)
 }
 
 /* Runs SQL that needs no parameters (PRAGMAs, migrations, savepoints). */
-static int exec_sql(lk_store_t *st, const char *sql, const char *what)
+int lk_sq_exec_sql(lk_store_t *st, const char *sql, const char *what)
 {
     int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
-        return db_error(st, rc, what);
+        return lk_sq_error(st, rc, what);
     return 0;
 }
 
@@ -385,7 +418,7 @@ int lk_store_set_autocheckpoint(lk_store_t *st, bool on)
     if (!st)
         return LK_EINVAL;
     int rc = sqlite3_wal_autocheckpoint(st->db, on ? 1000 : 0);
-    return rc == SQLITE_OK ? 0 : db_error(st, rc, "set_autocheckpoint");
+    return rc == SQLITE_OK ? 0 : lk_sq_error(st, rc, "set_autocheckpoint");
 }
 
 int lk_store_checkpoint(lk_store_t *st, int64_t *pages_left)
@@ -395,7 +428,7 @@ int lk_store_checkpoint(lk_store_t *st, int64_t *pages_left)
     int log = 0, done = 0;
     int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-        return db_error(st, rc, "checkpoint");
+        return lk_sq_error(st, rc, "checkpoint");
     if (pages_left)
         *pages_left = log > done ? log - done : 0;
     return 0;
@@ -407,14 +440,14 @@ static int query_text(lk_store_t *st, const char *sql, char *out, size_t outsize
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
     if (rc != SQLITE_OK)
-        return db_error(st, rc, what);
+        return lk_sq_error(st, rc, what);
     out[0] = '\0';
     rc = sqlite3_step(s);
     int err = 0;
     if (rc == SQLITE_ROW)
-        col_fixed(s, 0, out, outsize);
+        lk_sq_col_fixed(s, 0, out, outsize);
     else if (rc != SQLITE_DONE)
-        err = db_error(st, rc, what);
+        err = lk_sq_error(st, rc, what);
     sqlite3_finalize(s);
     return err;
 }
@@ -433,7 +466,7 @@ static int set_wal(lk_store_t *st)
         if (rc == SQLITE_OK) {
             rc = sqlite3_step(s);
             if (rc == SQLITE_ROW) {
-                col_fixed(s, 0, mode, sizeof mode);
+                lk_sq_col_fixed(s, 0, mode, sizeof mode);
                 rc = SQLITE_OK;
             }
         }
@@ -446,7 +479,7 @@ static int set_wal(lk_store_t *st)
         }
         if ((rc & 0xff) != SQLITE_BUSY || lk_time_mono_ns() > deadline) {
             /* "file is not a database" and the like surface here too. */
-            int err = db_error(st, rc, "open: journal_mode");
+            int err = lk_sq_error(st, rc, "open: journal_mode");
             return err == LK_EBUSY ? err : LK_EIO;
         }
         struct timespec ts = {0, 5 * 1000000};
@@ -461,10 +494,10 @@ static int migrate(lk_store_t *st, bool *fresh)
 {
     *fresh = false;
     for (;;) {
-        int err = exec_sql(st, "BEGIN IMMEDIATE", "migrate: begin");
+        int err = lk_sq_exec_sql(st, "BEGIN IMMEDIATE", "migrate: begin");
         if (err)
             return err;
-        err = exec_sql(st, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+        err = lk_sq_exec_sql(st, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
                        "migrate: schema_version");
         char v[32];
         if (!err)
@@ -480,17 +513,17 @@ static int migrate(lk_store_t *st, bool *fresh)
             err = LK_ESCHEMA;
         }
         if (!err && version == (int64_t)lk_store__n_migrations)
-            return exec_sql(st, "COMMIT", "migrate: commit");
+            return lk_sq_exec_sql(st, "COMMIT", "migrate: commit");
         if (!err)
-            err = exec_sql(st, lk_store__migrations[version], "migrate: apply");
+            err = lk_sq_exec_sql(st, lk_store__migrations[version], "migrate: apply");
         if (!err) {
             char sql[96];
             snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%lld)",
                      (long long)version + 1);
-            err = exec_sql(st, sql, "migrate: record version");
+            err = lk_sq_exec_sql(st, sql, "migrate: record version");
         }
         if (!err)
-            err = exec_sql(st, "COMMIT", "migrate: commit");
+            err = lk_sq_exec_sql(st, "COMMIT", "migrate: commit");
         if (err) {
             if (!sqlite3_get_autocommit(st->db))
                 sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -532,16 +565,16 @@ int lk_store_open(const char *data_dir, lk_store_t **out, bool *created)
      * WAL is fsync'd at every commit, so a commit survives power loss. */
     err = set_wal(st);
     if (!err)
-        err = exec_sql(st, "PRAGMA synchronous=FULL", "open: synchronous");
+        err = lk_sq_exec_sql(st, "PRAGMA synchronous=FULL", "open: synchronous");
     if (!err)
-        err = exec_sql(st, "PRAGMA foreign_keys=ON", "open: foreign_keys");
+        err = lk_sq_exec_sql(st, "PRAGMA foreign_keys=ON", "open: foreign_keys");
     bool fresh = false;
     if (!err)
         err = migrate(st, &fresh);
     for (int i = 0; !err && i < S__COUNT; i++) {
         rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[i], NULL);
         if (rc != SQLITE_OK)
-            err = db_error(st, rc, "open: prepare");
+            err = lk_sq_error(st, rc, "open: prepare");
     }
     if (err) {
         lk_store_close(st);
@@ -559,6 +592,9 @@ void lk_store_close(lk_store_t *st)
         return;
     for (int i = 0; i < S__COUNT; i++)
         sqlite3_finalize(st->stmts[i]);
+    for (size_t i = 0; i < st->n_lazy; i++)
+        sqlite3_finalize(st->lazy[i].stmt);
+    free(st->lazy);
     if (st->db) {
         if (!sqlite3_get_autocommit(st->db))
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -582,7 +618,7 @@ int lk_store_begin(lk_store_t *st)
         return LK_EINVAL;
     if (!sqlite3_get_autocommit(st->db))
         return LK_ESTATE;
-    return step_exec(st, stmt(st, S_BEGIN), "begin");
+    return lk_sq_exec(st, stmt(st, S_BEGIN), "begin");
 }
 
 int lk_store_commit(lk_store_t *st)
@@ -591,9 +627,9 @@ int lk_store_commit(lk_store_t *st)
         return LK_EINVAL;
     if (sqlite3_get_autocommit(st->db))
         return LK_ESTATE;
-    int err = step_exec(st, stmt(st, S_COMMIT), "commit");
+    int err = lk_sq_exec(st, stmt(st, S_COMMIT), "commit");
     if (err && !sqlite3_get_autocommit(st->db))
-        step_exec(st, stmt(st, S_ROLLBACK), "rollback after failed commit");
+        lk_sq_exec(st, stmt(st, S_ROLLBACK), "rollback after failed commit");
     return err;
 }
 
@@ -603,7 +639,7 @@ int lk_store_rollback(lk_store_t *st)
         return LK_EINVAL;
     if (sqlite3_get_autocommit(st->db))
         return 0; /* nothing to undo (SQLite may have rolled back already) */
-    return step_exec(st, stmt(st, S_ROLLBACK), "rollback");
+    return lk_sq_exec(st, stmt(st, S_ROLLBACK), "rollback");
 }
 
 /* Runs "<verb> <name>" after checking that name is [A-Za-z0-9_]+. */
@@ -621,7 +657,7 @@ static int savepoint_cmd(lk_store_t *st, const char *verb, const char *name)
     }
     char sql[128];
     snprintf(sql, sizeof sql, "%s %s", verb, name);
-    return exec_sql(st, sql, verb);
+    return lk_sq_exec_sql(st, sql, verb);
 }
 
 int lk_store_savepoint(lk_store_t *st, const char *name)
@@ -651,40 +687,40 @@ static bool conv_ok(const lk_conv_t *c)
 static void read_conv(sqlite3_stmt *s, lk_conv_t *c)
 {
     memset(c, 0, sizeof *c);
-    col_fixed(s, 0, c->id, sizeof c->id);
-    col_fixed(s, 1, c->token_hash, sizeof c->token_hash);
-    col_fixed(s, 2, c->status, sizeof c->status);
-    col_fixed(s, 3, c->language, sizeof c->language);
-    col_fixed(s, 4, c->handoff_reason, sizeof c->handoff_reason);
+    lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
+    lk_sq_col_fixed(s, 1, c->token_hash, sizeof c->token_hash);
+    lk_sq_col_fixed(s, 2, c->status, sizeof c->status);
+    lk_sq_col_fixed(s, 3, c->language, sizeof c->language);
+    lk_sq_col_fixed(s, 4, c->handoff_reason, sizeof c->handoff_reason);
     c->created_at = sqlite3_column_int64(s, 5);
     c->updated_at = sqlite3_column_int64(s, 6);
     c->queued_at = sqlite3_column_int64(s, 7);
     c->assigned_at = sqlite3_column_int64(s, 8);
     c->closed_at = sqlite3_column_int64(s, 9);
-    col_fixed(s, 10, c->assigned_to, sizeof c->assigned_to);
+    lk_sq_col_fixed(s, 10, c->assigned_to, sizeof c->assigned_to);
     c->next_seq = sqlite3_column_int64(s, 11);
     c->rating = sqlite3_column_int(s, 12);
-    c->rating_comment = col_dup(s, 13);
-    c->disposition = col_dup(s, 14);
-    c->policy_state = col_dup(s, 15);
+    c->rating_comment = lk_sq_col_dup(s, 13);
+    c->disposition = lk_sq_col_dup(s, 14);
+    c->policy_state = lk_sq_col_dup(s, 15);
 }
 
 /* Binds the mutable fields of c from index i on (the CONV_UPDATE order). */
 static void bind_conv_mutable(sqlite3_stmt *s, int i, const lk_conv_t *c)
 {
-    bind_text(s, i++, c->status);
-    bind_text(s, i++, c->language);
-    bind_fixed(s, i++, c->handoff_reason);
+    lk_sq_bind_text(s, i++, c->status);
+    lk_sq_bind_text(s, i++, c->language);
+    lk_sq_bind_fixed(s, i++, c->handoff_reason);
     sqlite3_bind_int64(s, i++, c->updated_at);
-    bind_opt_i64(s, i++, c->queued_at);
-    bind_opt_i64(s, i++, c->assigned_at);
-    bind_opt_i64(s, i++, c->closed_at);
-    bind_fixed(s, i++, c->assigned_to);
+    lk_sq_bind_opt_i64(s, i++, c->queued_at);
+    lk_sq_bind_opt_i64(s, i++, c->assigned_at);
+    lk_sq_bind_opt_i64(s, i++, c->closed_at);
+    lk_sq_bind_fixed(s, i++, c->assigned_to);
     sqlite3_bind_int64(s, i++, c->next_seq);
-    bind_opt_i64(s, i++, c->rating);
-    bind_text(s, i++, c->rating_comment);
-    bind_text(s, i++, c->disposition);
-    bind_text(s, i, c->policy_state);
+    lk_sq_bind_opt_i64(s, i++, c->rating);
+    lk_sq_bind_text(s, i++, c->rating_comment);
+    lk_sq_bind_text(s, i++, c->disposition);
+    lk_sq_bind_text(s, i, c->policy_state);
 }
 
 int lk_store_conv_insert(lk_store_t *st, const lk_conv_t *c)
@@ -692,23 +728,23 @@ int lk_store_conv_insert(lk_store_t *st, const lk_conv_t *c)
     if (!st || !conv_ok(c))
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_CONV_INSERT);
-    bind_text(s, 1, c->id);
-    bind_text(s, 2, c->token_hash);
-    bind_text(s, 3, c->status);
-    bind_text(s, 4, c->language);
-    bind_fixed(s, 5, c->handoff_reason);
+    lk_sq_bind_text(s, 1, c->id);
+    lk_sq_bind_text(s, 2, c->token_hash);
+    lk_sq_bind_text(s, 3, c->status);
+    lk_sq_bind_text(s, 4, c->language);
+    lk_sq_bind_fixed(s, 5, c->handoff_reason);
     sqlite3_bind_int64(s, 6, c->created_at);
     sqlite3_bind_int64(s, 7, c->updated_at);
-    bind_opt_i64(s, 8, c->queued_at);
-    bind_opt_i64(s, 9, c->assigned_at);
-    bind_opt_i64(s, 10, c->closed_at);
-    bind_fixed(s, 11, c->assigned_to);
+    lk_sq_bind_opt_i64(s, 8, c->queued_at);
+    lk_sq_bind_opt_i64(s, 9, c->assigned_at);
+    lk_sq_bind_opt_i64(s, 10, c->closed_at);
+    lk_sq_bind_fixed(s, 11, c->assigned_to);
     sqlite3_bind_int64(s, 12, c->next_seq);
-    bind_opt_i64(s, 13, c->rating);
-    bind_text(s, 14, c->rating_comment);
-    bind_text(s, 15, c->disposition);
-    bind_text(s, 16, c->policy_state);
-    return step_exec(st, s, "conv_insert");
+    lk_sq_bind_opt_i64(s, 13, c->rating);
+    lk_sq_bind_text(s, 14, c->rating_comment);
+    lk_sq_bind_text(s, 15, c->disposition);
+    lk_sq_bind_text(s, 16, c->policy_state);
+    return lk_sq_exec(st, s, "conv_insert");
 }
 
 int lk_store_conv_get(lk_store_t *st, const char *id, lk_conv_t *out)
@@ -716,12 +752,12 @@ int lk_store_conv_get(lk_store_t *st, const char *id, lk_conv_t *out)
     if (!st || !id || !out)
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_CONV_GET);
-    bind_text(s, 1, id);
-    int r = step_row(st, s, "conv_get");
+    lk_sq_bind_text(s, 1, id);
+    int r = lk_sq_row(st, s, "conv_get");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
     read_conv(s, out);
-    stmt_done(s);
+    lk_sq_done(s);
     return 0;
 }
 
@@ -731,8 +767,8 @@ int lk_store_conv_update(lk_store_t *st, const lk_conv_t *c)
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_CONV_UPDATE);
     bind_conv_mutable(s, 1, c);
-    bind_text(s, 14, c->id);
-    int err = step_exec(st, s, "conv_update");
+    lk_sq_bind_text(s, 14, c->id);
+    int err = lk_sq_exec(st, s, "conv_update");
     if (!err && sqlite3_changes(st->db) == 0)
         return LK_ENOENT;
     return err;
@@ -752,8 +788,8 @@ static int read_convs(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_conv
         read_conv(s, &v[len++]);
     }
     if (rc != SQLITE_DONE)
-        err = db_error(st, rc, what);
-    stmt_done(s);
+        err = lk_sq_error(st, rc, what);
+    lk_sq_done(s);
     if (err) {
         lk_convs_free(v, len);
         return err;
@@ -770,7 +806,7 @@ int lk_store_conv_list_queued(lk_store_t *st, size_t limit, lk_conv_t **out, siz
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = stmt(st, S_CONV_LIST_QUEUED);
-    bind_limit(s, 1, limit);
+    lk_sq_bind_limit(s, 1, limit);
     return read_convs(st, s, "conv_list_queued", out, n);
 }
 
@@ -781,8 +817,8 @@ int lk_store_conv_list_assigned(lk_store_t *st, const char *user_id, size_t limi
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = stmt(st, S_CONV_LIST_ASSIGNED);
-    bind_text(s, 1, user_id);
-    bind_limit(s, 2, limit);
+    lk_sq_bind_text(s, 1, user_id);
+    lk_sq_bind_limit(s, 2, limit);
     return read_convs(st, s, "conv_list_assigned", out, n);
 }
 
@@ -792,25 +828,25 @@ int lk_store_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos)
         return LK_EINVAL;
     *pos = 0;
     sqlite3_stmt *s = stmt(st, S_CONV_QUEUE_STATE);
-    bind_text(s, 1, id);
-    int r = step_row(st, s, "conv_queue_position");
+    lk_sq_bind_text(s, 1, id);
+    int r = lk_sq_row(st, s, "conv_queue_position");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
     const unsigned char *status = sqlite3_column_text(s, 0);
     bool queued = status && strcmp((const char *)status, "queued") == 0;
     int64_t queued_at = sqlite3_column_int64(s, 1);
-    stmt_done(s);
+    lk_sq_done(s);
     if (!queued)
         return 0;
     s = stmt(st, S_CONV_QUEUE_RANK);
     sqlite3_bind_int64(s, 1, queued_at);
     sqlite3_bind_int64(s, 2, queued_at);
-    bind_text(s, 3, id);
-    r = step_row(st, s, "conv_queue_position");
+    lk_sq_bind_text(s, 3, id);
+    r = lk_sq_row(st, s, "conv_queue_position");
     if (r <= 0)
         return r < 0 ? r : LK_EDB;
     *pos = sqlite3_column_int64(s, 0);
-    stmt_done(s);
+    lk_sq_done(s);
     return 0;
 }
 
@@ -822,41 +858,41 @@ int lk_store_msg_insert(lk_store_t *st, const lk_msg_t *m)
         !FIXED_OK(m->sender) || !m->sender[0] || !FIXED_OK(m->author_id) || !m->text)
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_MSG_INSERT);
-    bind_text(s, 1, m->id);
-    bind_text(s, 2, m->conversation_id);
+    lk_sq_bind_text(s, 1, m->id);
+    lk_sq_bind_text(s, 2, m->conversation_id);
     sqlite3_bind_int64(s, 3, m->seq);
-    bind_text(s, 4, m->sender);
+    lk_sq_bind_text(s, 4, m->sender);
     sqlite3_bind_int(s, 5, m->automated ? 1 : 0);
-    bind_text(s, 6, m->text);
+    lk_sq_bind_text(s, 6, m->text);
     sqlite3_bind_int64(s, 7, m->created_at);
-    bind_text(s, 8, m->article_id);
+    lk_sq_bind_text(s, 8, m->article_id);
     if (m->has_confidence)
         sqlite3_bind_double(s, 9, m->confidence);
     else
         sqlite3_bind_null(s, 9);
-    bind_fixed(s, 10, m->author_id);
-    bind_text(s, 11, m->author_name);
-    return step_exec(st, s, "msg_insert");
+    lk_sq_bind_fixed(s, 10, m->author_id);
+    lk_sq_bind_text(s, 11, m->author_name);
+    return lk_sq_exec(st, s, "msg_insert");
 }
 
 /* Reads a MSG_COLS row into m. */
 static void read_msg(sqlite3_stmt *s, lk_msg_t *m)
 {
     memset(m, 0, sizeof *m);
-    col_fixed(s, 0, m->id, sizeof m->id);
-    col_fixed(s, 1, m->conversation_id, sizeof m->conversation_id);
+    lk_sq_col_fixed(s, 0, m->id, sizeof m->id);
+    lk_sq_col_fixed(s, 1, m->conversation_id, sizeof m->conversation_id);
     m->seq = sqlite3_column_int64(s, 2);
-    col_fixed(s, 3, m->sender, sizeof m->sender);
+    lk_sq_col_fixed(s, 3, m->sender, sizeof m->sender);
     m->automated = sqlite3_column_int(s, 4) != 0;
-    m->text = col_dup(s, 5);
+    m->text = lk_sq_col_dup(s, 5);
     if (!m->text)
         m->text = lk_xstrdup("");
     m->created_at = sqlite3_column_int64(s, 6);
-    m->article_id = col_dup(s, 7);
+    m->article_id = lk_sq_col_dup(s, 7);
     m->has_confidence = sqlite3_column_type(s, 8) != SQLITE_NULL;
     m->confidence = m->has_confidence ? sqlite3_column_double(s, 8) : 0.0;
-    col_fixed(s, 9, m->author_id, sizeof m->author_id);
-    m->author_name = col_dup(s, 10);
+    lk_sq_col_fixed(s, 9, m->author_id, sizeof m->author_id);
+    m->author_name = lk_sq_col_dup(s, 10);
 }
 
 /* Reads every row of s into a message array; reverse flips the order. */
@@ -873,8 +909,8 @@ static int read_msgs(lk_store_t *st, sqlite3_stmt *s, const char *what, bool rev
         read_msg(s, &v[len++]);
     }
     if (rc != SQLITE_DONE)
-        err = db_error(st, rc, what);
-    stmt_done(s);
+        err = lk_sq_error(st, rc, what);
+    lk_sq_done(s);
     if (err) {
         lk_msgs_free(v, len);
         return err;
@@ -897,9 +933,9 @@ int lk_store_msg_list(lk_store_t *st, const char *conversation_id, int64_t after
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = stmt(st, S_MSG_LIST);
-    bind_text(s, 1, conversation_id);
+    lk_sq_bind_text(s, 1, conversation_id);
     sqlite3_bind_int64(s, 2, after_seq);
-    bind_limit(s, 3, limit);
+    lk_sq_bind_limit(s, 3, limit);
     return read_msgs(st, s, "msg_list", false, out, n);
 }
 
@@ -911,9 +947,9 @@ int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, const 
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = stmt(st, S_MSG_RECENT);
-    bind_text(s, 1, conversation_id);
-    bind_text(s, 2, sender);
-    bind_limit(s, 3, limit);
+    lk_sq_bind_text(s, 1, conversation_id);
+    lk_sq_bind_text(s, 2, sender);
+    lk_sq_bind_limit(s, 3, limit);
     return read_msgs(st, s, "msg_list_recent", true, out, n);
 }
 
@@ -984,15 +1020,15 @@ static int kb_import_body(lk_store_t *st, const lk_kb_t *kb, bool replace, int64
             return LK_EINVAL;
         }
         sqlite3_stmt *s = stmt(st, S_ARTICLE_UPSERT);
-        bind_text(s, 1, a->id);
-        bind_text(s, 2, a->language);
-        bind_text(s, 3, a->title);
-        bind_text(s, 4, questions);
-        bind_text(s, 5, a->answer);
-        bind_text(s, 6, a->url);
-        bind_text(s, 7, tags);
+        lk_sq_bind_text(s, 1, a->id);
+        lk_sq_bind_text(s, 2, a->language);
+        lk_sq_bind_text(s, 3, a->title);
+        lk_sq_bind_text(s, 4, questions);
+        lk_sq_bind_text(s, 5, a->answer);
+        lk_sq_bind_text(s, 6, a->url);
+        lk_sq_bind_text(s, 7, tags);
         sqlite3_bind_int64(s, 8, now);
-        err = step_exec(st, s, "kb_import: upsert");
+        err = lk_sq_exec(st, s, "kb_import: upsert");
         free(questions);
         free(tags);
     }
@@ -1021,12 +1057,12 @@ static int kb_import_body(lk_store_t *st, const lk_kb_t *kb, bool replace, int64
             gone[n_gone++] = lk_xstrdup(id);
         }
         if (rc != SQLITE_DONE)
-            err = db_error(st, rc, "kb_import: list");
-        stmt_done(s);
+            err = lk_sq_error(st, rc, "kb_import: list");
+        lk_sq_done(s);
         for (size_t i = 0; !err && i < n_gone; i++) {
             s = stmt(st, S_ARTICLE_DELETE);
-            bind_text(s, 1, gone[i]);
-            err = step_exec(st, s, "kb_import: delete");
+            lk_sq_bind_text(s, 1, gone[i]);
+            err = lk_sq_exec(st, s, "kb_import: delete");
         }
         for (size_t i = 0; i < n_gone; i++)
             free(gone[i]);
@@ -1036,7 +1072,7 @@ static int kb_import_body(lk_store_t *st, const lk_kb_t *kb, bool replace, int64
             return err;
     }
 
-    err = step_exec(st, stmt(st, S_KB_VERSION_BUMP), "kb_import: bump version");
+    err = lk_sq_exec(st, stmt(st, S_KB_VERSION_BUMP), "kb_import: bump version");
     if (!err && sqlite3_changes(st->db) != 1) {
         LK_ERROR("store", "kb_import: meta has no kb_version");
         err = LK_EDB;
@@ -1091,11 +1127,11 @@ int lk_store_kb_load(lk_store_t *st, lk_kb_t *out)
         }
         lk_article_t *a = &out->articles[out->n_articles++];
         memset(a, 0, sizeof *a);
-        a->id = col_dup(s, 0);
-        a->language = col_dup(s, 1);
-        a->title = col_dup(s, 2);
-        a->answer = col_dup(s, 4);
-        a->url = col_dup(s, 5);
+        a->id = lk_sq_col_dup(s, 0);
+        a->language = lk_sq_col_dup(s, 1);
+        a->title = lk_sq_col_dup(s, 2);
+        a->answer = lk_sq_col_dup(s, 4);
+        a->url = lk_sq_col_dup(s, 5);
         const char *q = (const char *)sqlite3_column_text(s, 3);
         err = strv_from_json(q, &a->questions, &a->n_questions);
         if (!err)
@@ -1107,8 +1143,8 @@ int lk_store_kb_load(lk_store_t *st, lk_kb_t *out)
         }
     }
     if (!err && rc != SQLITE_DONE)
-        err = db_error(st, rc, "kb_load");
-    stmt_done(s);
+        err = lk_sq_error(st, rc, "kb_load");
+    lk_sq_done(s);
     if (err)
         lk_kb_free(out);
     return err;
@@ -1120,7 +1156,7 @@ int lk_store_kb_version(lk_store_t *st, int64_t *version)
         return LK_EINVAL;
     *version = 0;
     sqlite3_stmt *s = stmt(st, S_KB_VERSION_GET);
-    int r = step_row(st, s, "kb_version");
+    int r = lk_sq_row(st, s, "kb_version");
     if (r < 0)
         return r;
     if (r == 0) {
@@ -1129,7 +1165,7 @@ int lk_store_kb_version(lk_store_t *st, int64_t *version)
     }
     const char *v = (const char *)sqlite3_column_text(s, 0);
     int err = v ? lk_parse_i64(v, INT64_MIN, INT64_MAX, version) : LK_EINVAL;
-    stmt_done(s);
+    lk_sq_done(s);
     if (err) {
         LK_ERROR("store", "kb_version: unreadable value");
         return LK_EDB;
@@ -1156,11 +1192,11 @@ static bool lower_email(const char *email, char *out, size_t outsize)
 static void read_user(sqlite3_stmt *s, lk_user_t *u)
 {
     memset(u, 0, sizeof *u);
-    col_fixed(s, 0, u->id, sizeof u->id);
-    col_fixed(s, 1, u->email, sizeof u->email);
-    col_fixed(s, 2, u->role, sizeof u->role);
-    u->display_name = col_dup(s, 3);
-    u->password_hash = col_dup(s, 4);
+    lk_sq_col_fixed(s, 0, u->id, sizeof u->id);
+    lk_sq_col_fixed(s, 1, u->email, sizeof u->email);
+    lk_sq_col_fixed(s, 2, u->role, sizeof u->role);
+    u->display_name = lk_sq_col_dup(s, 3);
+    u->password_hash = lk_sq_col_dup(s, 4);
     u->created_at = sqlite3_column_int64(s, 5);
     u->disabled = sqlite3_column_int(s, 6) != 0;
 }
@@ -1173,26 +1209,26 @@ int lk_store_user_insert(lk_store_t *st, const lk_user_t *u)
     char email[sizeof u->email];
     lower_email(u->email, email, sizeof email);
     sqlite3_stmt *s = stmt(st, S_USER_INSERT);
-    bind_text(s, 1, u->id);
-    bind_text(s, 2, email);
-    bind_text(s, 3, u->role);
-    bind_text(s, 4, u->display_name);
-    bind_text(s, 5, u->password_hash);
+    lk_sq_bind_text(s, 1, u->id);
+    lk_sq_bind_text(s, 2, email);
+    lk_sq_bind_text(s, 3, u->role);
+    lk_sq_bind_text(s, 4, u->display_name);
+    lk_sq_bind_text(s, 5, u->password_hash);
     sqlite3_bind_int64(s, 6, u->created_at);
     sqlite3_bind_int(s, 7, u->disabled ? 1 : 0);
-    return step_exec(st, s, "user_insert");
+    return lk_sq_exec(st, s, "user_insert");
 }
 
 /* Runs a one-row user query bound to key. */
 static int user_get(lk_store_t *st, int id, const char *key, lk_user_t *out, const char *what)
 {
     sqlite3_stmt *s = stmt(st, id);
-    bind_text(s, 1, key);
-    int r = step_row(st, s, what);
+    lk_sq_bind_text(s, 1, key);
+    int r = lk_sq_row(st, s, what);
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
     read_user(s, out);
-    stmt_done(s);
+    lk_sq_done(s);
     return 0;
 }
 
@@ -1218,11 +1254,11 @@ int lk_store_session_insert(lk_store_t *st, const lk_session_t *sess)
     if (!st || !sess || !FIXED_OK(sess->id_hash) || !sess->id_hash[0] || !FIXED_OK(sess->user_id) || !sess->user_id[0])
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_SESSION_INSERT);
-    bind_text(s, 1, sess->id_hash);
-    bind_text(s, 2, sess->user_id);
+    lk_sq_bind_text(s, 1, sess->id_hash);
+    lk_sq_bind_text(s, 2, sess->user_id);
     sqlite3_bind_int64(s, 3, sess->created_at);
     sqlite3_bind_int64(s, 4, sess->expires_at);
-    return step_exec(st, s, "session_insert");
+    return lk_sq_exec(st, s, "session_insert");
 }
 
 int lk_store_session_get(lk_store_t *st, const char *id_hash, int64_t now, lk_session_t *out)
@@ -1230,17 +1266,17 @@ int lk_store_session_get(lk_store_t *st, const char *id_hash, int64_t now, lk_se
     if (!st || !id_hash || !out)
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_SESSION_GET);
-    bind_text(s, 1, id_hash);
+    lk_sq_bind_text(s, 1, id_hash);
     sqlite3_bind_int64(s, 2, now);
-    int r = step_row(st, s, "session_get");
+    int r = lk_sq_row(st, s, "session_get");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
     memset(out, 0, sizeof *out);
-    col_fixed(s, 0, out->id_hash, sizeof out->id_hash);
-    col_fixed(s, 1, out->user_id, sizeof out->user_id);
+    lk_sq_col_fixed(s, 0, out->id_hash, sizeof out->id_hash);
+    lk_sq_col_fixed(s, 1, out->user_id, sizeof out->user_id);
     out->created_at = sqlite3_column_int64(s, 2);
     out->expires_at = sqlite3_column_int64(s, 3);
-    stmt_done(s);
+    lk_sq_done(s);
     return 0;
 }
 
@@ -1249,8 +1285,8 @@ int lk_store_session_delete(lk_store_t *st, const char *id_hash)
     if (!st || !id_hash)
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_SESSION_DELETE);
-    bind_text(s, 1, id_hash);
-    int err = step_exec(st, s, "session_delete");
+    lk_sq_bind_text(s, 1, id_hash);
+    int err = lk_sq_exec(st, s, "session_delete");
     if (!err && sqlite3_changes(st->db) == 0)
         return LK_ENOENT;
     return err;
@@ -1264,7 +1300,7 @@ int lk_store_session_purge(lk_store_t *st, int64_t now, int64_t *deleted)
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_SESSION_PURGE);
     sqlite3_bind_int64(s, 1, now);
-    int err = step_exec(st, s, "session_purge");
+    int err = lk_sq_exec(st, s, "session_purge");
     if (!err && deleted)
         *deleted = sqlite3_changes64(st->db);
     return err;
@@ -1279,11 +1315,11 @@ int lk_store_audit(lk_store_t *st, int64_t at, const char *actor, const char *ac
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_AUDIT_INSERT);
     sqlite3_bind_int64(s, 1, at);
-    bind_text(s, 2, actor);
-    bind_text(s, 3, action);
-    bind_text(s, 4, conversation_id);
-    bind_text(s, 5, detail);
-    return step_exec(st, s, "audit");
+    lk_sq_bind_text(s, 2, actor);
+    lk_sq_bind_text(s, 3, action);
+    lk_sq_bind_text(s, 4, conversation_id);
+    lk_sq_bind_text(s, 5, detail);
+    return lk_sq_exec(st, s, "audit");
 }
 
 int lk_store_audit_count(lk_store_t *st, const char *action, int64_t *n)
@@ -1292,12 +1328,12 @@ int lk_store_audit_count(lk_store_t *st, const char *action, int64_t *n)
         return LK_EINVAL;
     *n = 0;
     sqlite3_stmt *s = stmt(st, S_AUDIT_COUNT);
-    bind_text(s, 1, action);
-    int r = step_row(st, s, "audit_count");
+    lk_sq_bind_text(s, 1, action);
+    int r = lk_sq_row(st, s, "audit_count");
     if (r <= 0)
         return r < 0 ? r : LK_EDB;
     *n = sqlite3_column_int64(s, 0);
-    stmt_done(s);
+    lk_sq_done(s);
     return 0;
 }
 
@@ -1317,10 +1353,10 @@ int lk_store_conv_list(lk_store_t *st, const char *status, const char *assigned_
     sqlite3_stmt *s = stmt(st, id);
     int i = 1;
     if (status)
-        bind_text(s, i++, status);
+        lk_sq_bind_text(s, i++, status);
     if (assigned_to)
-        bind_text(s, i++, assigned_to);
-    bind_limit(s, i, limit);
+        lk_sq_bind_text(s, i++, assigned_to);
+    lk_sq_bind_limit(s, i, limit);
     return read_convs(st, s, "conv_list", out, n);
 }
 
@@ -1330,11 +1366,11 @@ int lk_store_conv_count_queued(lk_store_t *st, int64_t *n)
         return LK_EINVAL;
     *n = 0;
     sqlite3_stmt *s = stmt(st, S_CONV_COUNT_QUEUED);
-    int r = step_row(st, s, "conv_count_queued");
+    int r = lk_sq_row(st, s, "conv_count_queued");
     if (r <= 0)
         return r < 0 ? r : LK_EDB;
     *n = sqlite3_column_int64(s, 0);
-    stmt_done(s);
+    lk_sq_done(s);
     return 0;
 }
 
@@ -1346,7 +1382,7 @@ int lk_store_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t *
     *n = 0;
     sqlite3_stmt *s = stmt(st, S_RECENT_WAITS);
     sqlite3_bind_int64(s, 1, since);
-    bind_limit(s, 2, limit);
+    lk_sq_bind_limit(s, 2, limit);
     int64_t *v = NULL;
     size_t len = 0, cap = 0;
     int rc, err = 0;
@@ -1358,8 +1394,8 @@ int lk_store_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t *
         v[len++] = sqlite3_column_int64(s, 0);
     }
     if (rc != SQLITE_DONE)
-        err = db_error(st, rc, "recent_waits");
-    stmt_done(s);
+        err = lk_sq_error(st, rc, "recent_waits");
+    lk_sq_done(s);
     if (err) {
         free(v);
         return err;
@@ -1373,11 +1409,11 @@ int lk_store_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t *
 static void read_note(sqlite3_stmt *s, lk_note_t *note)
 {
     memset(note, 0, sizeof *note);
-    col_fixed(s, 0, note->id, sizeof note->id);
-    col_fixed(s, 1, note->conversation_id, sizeof note->conversation_id);
-    col_fixed(s, 2, note->author_id, sizeof note->author_id);
-    note->author_name = col_dup(s, 3);
-    note->text = col_dup(s, 4);
+    lk_sq_col_fixed(s, 0, note->id, sizeof note->id);
+    lk_sq_col_fixed(s, 1, note->conversation_id, sizeof note->conversation_id);
+    lk_sq_col_fixed(s, 2, note->author_id, sizeof note->author_id);
+    note->author_name = lk_sq_col_dup(s, 3);
+    note->text = lk_sq_col_dup(s, 4);
     if (!note->text)
         note->text = lk_xstrdup("");
     note->created_at = sqlite3_column_int64(s, 5);
@@ -1389,13 +1425,13 @@ int lk_store_note_insert(lk_store_t *st, const lk_note_t *note)
         !note->conversation_id[0] || !FIXED_OK(note->author_id) || !note->text)
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_NOTE_INSERT);
-    bind_text(s, 1, note->id);
-    bind_text(s, 2, note->conversation_id);
-    bind_fixed(s, 3, note->author_id);
-    bind_text(s, 4, note->author_name);
-    bind_text(s, 5, note->text);
+    lk_sq_bind_text(s, 1, note->id);
+    lk_sq_bind_text(s, 2, note->conversation_id);
+    lk_sq_bind_fixed(s, 3, note->author_id);
+    lk_sq_bind_text(s, 4, note->author_name);
+    lk_sq_bind_text(s, 5, note->text);
     sqlite3_bind_int64(s, 6, note->created_at);
-    return step_exec(st, s, "note_insert");
+    return lk_sq_exec(st, s, "note_insert");
 }
 
 int lk_store_note_list(lk_store_t *st, const char *conversation_id, lk_note_t **out, size_t *n)
@@ -1405,7 +1441,7 @@ int lk_store_note_list(lk_store_t *st, const char *conversation_id, lk_note_t **
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = stmt(st, S_NOTE_LIST);
-    bind_text(s, 1, conversation_id);
+    lk_sq_bind_text(s, 1, conversation_id);
     lk_note_t *v = NULL;
     size_t len = 0, cap = 0;
     int rc, err = 0;
@@ -1417,8 +1453,8 @@ int lk_store_note_list(lk_store_t *st, const char *conversation_id, lk_note_t **
         read_note(s, &v[len++]);
     }
     if (rc != SQLITE_DONE)
-        err = db_error(st, rc, "note_list");
-    stmt_done(s);
+        err = lk_sq_error(st, rc, "note_list");
+    lk_sq_done(s);
     if (err) {
         lk_notes_free(v, len);
         return err;
@@ -1432,16 +1468,16 @@ int lk_store_note_list(lk_store_t *st, const char *conversation_id, lk_note_t **
 static void read_callback(sqlite3_stmt *s, lk_callback_t *cb)
 {
     memset(cb, 0, sizeof *cb);
-    col_fixed(s, 0, cb->id, sizeof cb->id);
-    col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
-    cb->contact = col_dup(s, 2);
+    lk_sq_col_fixed(s, 0, cb->id, sizeof cb->id);
+    lk_sq_col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
+    cb->contact = lk_sq_col_dup(s, 2);
     if (!cb->contact)
         cb->contact = lk_xstrdup("");
-    cb->text = col_dup(s, 3);
-    col_fixed(s, 4, cb->status, sizeof cb->status);
+    cb->text = lk_sq_col_dup(s, 3);
+    lk_sq_col_fixed(s, 4, cb->status, sizeof cb->status);
     cb->created_at = sqlite3_column_int64(s, 5);
     cb->handled_at = sqlite3_column_int64(s, 6);
-    col_fixed(s, 7, cb->handled_by, sizeof cb->handled_by);
+    lk_sq_col_fixed(s, 7, cb->handled_by, sizeof cb->handled_by);
 }
 
 int lk_store_callback_insert(lk_store_t *st, const lk_callback_t *cb)
@@ -1450,15 +1486,15 @@ int lk_store_callback_insert(lk_store_t *st, const lk_callback_t *cb)
         !FIXED_OK(cb->status) || !cb->status[0] || !FIXED_OK(cb->handled_by))
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_CALLBACK_INSERT);
-    bind_text(s, 1, cb->id);
-    bind_fixed(s, 2, cb->conversation_id);
-    bind_text(s, 3, cb->contact);
-    bind_text(s, 4, cb->text);
-    bind_text(s, 5, cb->status);
+    lk_sq_bind_text(s, 1, cb->id);
+    lk_sq_bind_fixed(s, 2, cb->conversation_id);
+    lk_sq_bind_text(s, 3, cb->contact);
+    lk_sq_bind_text(s, 4, cb->text);
+    lk_sq_bind_text(s, 5, cb->status);
     sqlite3_bind_int64(s, 6, cb->created_at);
-    bind_opt_i64(s, 7, cb->handled_at);
-    bind_fixed(s, 8, cb->handled_by);
-    return step_exec(st, s, "callback_insert");
+    lk_sq_bind_opt_i64(s, 7, cb->handled_at);
+    lk_sq_bind_fixed(s, 8, cb->handled_by);
+    return lk_sq_exec(st, s, "callback_insert");
 }
 
 int lk_store_callback_list(lk_store_t *st, const char *status, size_t limit, lk_callback_t **out, size_t *n)
@@ -1470,8 +1506,8 @@ int lk_store_callback_list(lk_store_t *st, const char *status, size_t limit, lk_
     sqlite3_stmt *s = stmt(st, status ? S_CALLBACK_LIST_STATUS : S_CALLBACK_LIST_ALL);
     int i = 1;
     if (status)
-        bind_text(s, i++, status);
-    bind_limit(s, i, limit);
+        lk_sq_bind_text(s, i++, status);
+    lk_sq_bind_limit(s, i, limit);
     lk_callback_t *v = NULL;
     size_t len = 0, cap = 0;
     int rc, err = 0;
@@ -1483,8 +1519,8 @@ int lk_store_callback_list(lk_store_t *st, const char *status, size_t limit, lk_
         read_callback(s, &v[len++]);
     }
     if (rc != SQLITE_DONE)
-        err = db_error(st, rc, "callback_list");
-    stmt_done(s);
+        err = lk_sq_error(st, rc, "callback_list");
+    lk_sq_done(s);
     if (err) {
         lk_callbacks_free(v, len);
         return err;
@@ -1500,9 +1536,9 @@ int lk_store_callback_done(lk_store_t *st, const char *id, const char *user_id, 
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_CALLBACK_DONE);
     sqlite3_bind_int64(s, 1, now);
-    bind_text(s, 2, user_id);
-    bind_text(s, 3, id);
-    int err = step_exec(st, s, "callback_done");
+    lk_sq_bind_text(s, 2, user_id);
+    lk_sq_bind_text(s, 3, id);
+    int err = lk_sq_exec(st, s, "callback_done");
     if (!err && sqlite3_changes(st->db) == 0)
         return LK_ENOENT;
     return err;
@@ -1518,9 +1554,9 @@ int lk_store_feedback_set(lk_store_t *st, const char *conversation_id, const cha
     sqlite3_stmt *s = stmt(st, S_FEEDBACK_SET);
     sqlite3_bind_int(s, 1, helpful ? 1 : 0);
     sqlite3_bind_int64(s, 2, now);
-    bind_text(s, 3, message_id);
-    bind_text(s, 4, conversation_id);
-    int err = step_exec(st, s, "feedback_set");
+    lk_sq_bind_text(s, 3, message_id);
+    lk_sq_bind_text(s, 4, conversation_id);
+    int err = lk_sq_exec(st, s, "feedback_set");
     if (!err && sqlite3_changes(st->db) == 0)
         return LK_ENOENT;
     return err;
@@ -1532,12 +1568,12 @@ int lk_store_feedback_get(lk_store_t *st, const char *message_id, int *helpful)
         return LK_EINVAL;
     *helpful = -1;
     sqlite3_stmt *s = stmt(st, S_FEEDBACK_GET);
-    bind_text(s, 1, message_id);
-    int r = step_row(st, s, "feedback_get");
+    lk_sq_bind_text(s, 1, message_id);
+    int r = lk_sq_row(st, s, "feedback_get");
     if (r <= 0)
         return r;
     *helpful = sqlite3_column_int(s, 0) != 0 ? 1 : 0;
-    stmt_done(s);
+    lk_sq_done(s);
     return 0;
 }
 
@@ -1546,12 +1582,12 @@ int lk_store_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out)
     if (!st || !message_id || !out)
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_MSG_GET);
-    bind_text(s, 1, message_id);
-    int r = step_row(st, s, "msg_get");
+    lk_sq_bind_text(s, 1, message_id);
+    int r = lk_sq_row(st, s, "msg_get");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
     read_msg(s, out);
-    stmt_done(s);
+    lk_sq_done(s);
     return 0;
 }
 
@@ -1575,8 +1611,8 @@ int lk_store_user_list(lk_store_t *st, lk_user_t **out, size_t *n)
         read_user(s, &v[len++]);
     }
     if (rc != SQLITE_DONE)
-        err = db_error(st, rc, "user_list");
-    stmt_done(s);
+        err = lk_sq_error(st, rc, "user_list");
+    lk_sq_done(s);
     if (err) {
         lk_users_free(v, len);
         return err;
@@ -1593,10 +1629,10 @@ int lk_store_session_count_users(lk_store_t *st, int64_t now, int64_t *n)
     *n = 0;
     sqlite3_stmt *s = stmt(st, S_SESSION_COUNT_USERS);
     sqlite3_bind_int64(s, 1, now);
-    int r = step_row(st, s, "session_count_users");
+    int r = lk_sq_row(st, s, "session_count_users");
     if (r <= 0)
         return r < 0 ? r : LK_EDB;
     *n = sqlite3_column_int64(s, 0);
-    stmt_done(s);
+    lk_sq_done(s);
     return 0;
 }

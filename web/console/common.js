@@ -1,0 +1,257 @@
+/*
+ * loket console: what every console page shares. Loaded before a page's own
+ * script; it defines window.loket:
+ *
+ *   loket.lang                 'nl' | 'en' (the console's language choice)
+ *   loket.strings(dict)        adds {nl: {...}, en: {...}} strings
+ *   loket.t(key, vars)         a string in loket.lang, {name} placeholders filled
+ *   loket.applyStrings(root)   fills [data-t] text and [data-t-label] aria-labels
+ *   loket.$(id), loket.el(tag, attrs, children)
+ *                              DOM helpers; el() sets text with textContent only
+ *   loket.api(method, path, body)
+ *                              fetch + JSON; rejects with Error{status, code}
+ *   loket.start({roles, page}) checks the session (to /console/ when there is
+ *                              none or the role is not in roles), draws the
+ *                              top bar with the section links; resolves to the user
+ *   loket.csv(rows)            a CSV text (RFC 4180) of an array of arrays
+ *   loket.download(name, text, type)
+ *
+ * Everything a customer or agent typed goes into a page with textContent,
+ * never as HTML.
+ */
+(function () {
+  'use strict';
+
+  var STRINGS = {
+    nl: {
+      secConversations: 'Gesprekken',
+      secKnowledge: 'Kennisbank',
+      secDashboard: 'Dashboard',
+      secCompliance: 'Verantwoording',
+      secAdmin: 'Privacy en audit',
+      sectionsLabel: 'Onderdelen',
+      logout: 'Uitloggen',
+      otherLang: 'English',
+      roleAgent: 'Medewerker',
+      roleSupervisor: 'Teamleider',
+      roleAdmin: 'Beheerder',
+    },
+    en: {
+      secConversations: 'Conversations',
+      secKnowledge: 'Knowledge base',
+      secDashboard: 'Dashboard',
+      secCompliance: 'Compliance',
+      secAdmin: 'Privacy and audit',
+      sectionsLabel: 'Sections',
+      logout: 'Log out',
+      otherLang: 'Nederlands',
+      roleAgent: 'Agent',
+      roleSupervisor: 'Team lead',
+      roleAdmin: 'Administrator',
+    },
+  };
+
+  // The console's sections: path, string key, roles that see the link.
+  var SECTIONS = [
+    { page: 'conversations', href: '/console/', key: 'secConversations', roles: ['agent', 'supervisor', 'admin'] },
+    { page: 'knowledge', href: '/console/knowledge.html', key: 'secKnowledge', roles: ['agent', 'supervisor', 'admin'] },
+    { page: 'dashboard', href: '/console/dashboard.html', key: 'secDashboard', roles: ['supervisor', 'admin'] },
+    { page: 'compliance', href: '/console/compliance.html', key: 'secCompliance', roles: ['supervisor', 'admin'] },
+    { page: 'admin', href: '/console/admin.html', key: 'secAdmin', roles: ['admin'] },
+  ];
+
+  var lang = (function () {
+    try {
+      var s = localStorage.getItem('loket-console-lang');
+      if (s === 'nl' || s === 'en') return s;
+    } catch (e) {
+      /* storage blocked */
+    }
+    return /^nl\b/i.test(navigator.language || '') ? 'nl' : 'en';
+  })();
+
+  function strings(dict) {
+    ['nl', 'en'].forEach(function (l) {
+      Object.keys(dict[l] || {}).forEach(function (k) {
+        STRINGS[l][k] = dict[l][k];
+      });
+    });
+  }
+
+  function t(key, vars) {
+    var s = STRINGS[lang][key];
+    if (s === undefined) s = STRINGS.nl[key] !== undefined ? STRINGS.nl[key] : key;
+    if (vars)
+      s = s.replace(/\{(\w+)\}/g, function (_, k) {
+        return vars[k] === undefined ? '' : String(vars[k]);
+      });
+    return s;
+  }
+
+  function applyStrings(root) {
+    root = root || document;
+    document.documentElement.lang = lang;
+    root.querySelectorAll('[data-t]').forEach(function (n) {
+      n.textContent = t(n.getAttribute('data-t'));
+    });
+    root.querySelectorAll('[data-t-label]').forEach(function (n) {
+      n.setAttribute('aria-label', t(n.getAttribute('data-t-label')));
+    });
+  }
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs)
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === undefined || v === null || v === false) return;
+        if (k === 'text') e.textContent = v;
+        else if (k === 'class') e.className = v;
+        else e.setAttribute(k, v === true ? '' : v);
+      });
+    (children || []).forEach(function (c) {
+      if (c !== null && c !== undefined && c !== false)
+        e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    });
+    return e;
+  }
+
+  function api(method, path, body) {
+    var init = { method: method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    return fetch(path, init).then(function (r) {
+      return r.text().then(function (txt) {
+        var j = null;
+        try {
+          j = txt ? JSON.parse(txt) : null;
+        } catch (e) {
+          j = null;
+        }
+        if (!r.ok) {
+          var err = new Error((j && j.error && j.error.message) || 'HTTP ' + r.status);
+          err.status = r.status;
+          err.code = j && j.error && j.error.code;
+          throw err;
+        }
+        return j;
+      });
+    });
+  }
+
+  // The top bar of a section page: brand, section links, user, language, logout.
+  function topbar(user, page) {
+    var bar = $('topbar');
+    if (!bar) return;
+    bar.textContent = '';
+    var links = el('ul', { class: 'sections-list' });
+    SECTIONS.forEach(function (s) {
+      if (s.roles.indexOf(user.role) < 0) return;
+      var a = el('a', { href: s.href, text: t(s.key) });
+      if (s.page === page) a.setAttribute('aria-current', 'page');
+      links.appendChild(el('li', null, [a]));
+    });
+    var langBtn = el('button', { type: 'button', class: 'link', lang: lang === 'nl' ? 'en' : 'nl', text: t('otherLang') });
+    langBtn.addEventListener('click', function () {
+      try {
+        localStorage.setItem('loket-console-lang', lang === 'nl' ? 'en' : 'nl');
+      } catch (e) {
+        /* storage blocked */
+      }
+      location.reload();
+    });
+    var out = el('button', { type: 'button', class: 'ghost', text: t('logout') });
+    out.addEventListener('click', function () {
+      api('POST', '/api/v1/auth/logout').then(
+        function () {
+          location.href = '/console/';
+        },
+        function () {
+          location.href = '/console/';
+        }
+      );
+    });
+    var roleKey = { agent: 'roleAgent', supervisor: 'roleSupervisor', admin: 'roleAdmin' }[user.role];
+    bar.appendChild(
+      el('p', { class: 'brand' }, [el('span', { class: 'mark', 'aria-hidden': 'true', text: 'l' }), ' loket ', el('span', { class: 'muted', text: 'console' })])
+    );
+    bar.appendChild(el('nav', { class: 'sections', 'aria-label': t('sectionsLabel') }, [links]));
+    bar.appendChild(
+      el('div', { class: 'me' }, [
+        el('span', { text: user.display_name || user.email }),
+        ' ',
+        el('span', { class: 'role', text: t(roleKey || user.role) }),
+        ' ',
+        langBtn,
+        ' ',
+        out,
+      ])
+    );
+  }
+
+  // Resolves to the logged-in user when their role is in opts.roles;
+  // otherwise goes to the console's login.
+  function start(opts) {
+    return api('GET', '/api/v1/auth/me').then(
+      function (r) {
+        var user = r.user;
+        if (opts.roles && opts.roles.indexOf(user.role) < 0) {
+          location.href = '/console/';
+          return new Promise(function () {});
+        }
+        topbar(user, opts.page);
+        applyStrings();
+        return user;
+      },
+      function () {
+        location.href = '/console/';
+        return new Promise(function () {});
+      }
+    );
+  }
+
+  function csvCell(v) {
+    var s = v === null || v === undefined ? '' : String(v);
+    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+
+  function csv(rows) {
+    return (
+      rows
+        .map(function (r) {
+          return r.map(csvCell).join(',');
+        })
+        .join('\r\n') + '\r\n'
+    );
+  }
+
+  function download(name, text, type) {
+    var a = el('a', { href: URL.createObjectURL(new Blob([text], { type: type || 'text/csv' })), download: name });
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () {
+      URL.revokeObjectURL(a.href);
+      a.remove();
+    }, 0);
+  }
+
+  window.loket = {
+    lang: lang,
+    strings: strings,
+    t: t,
+    applyStrings: applyStrings,
+    $: $,
+    el: el,
+    api: api,
+    start: start,
+    sections: SECTIONS,
+    csv: csv,
+    download: download,
+  };
+})();
