@@ -48,6 +48,12 @@ typedef struct {
     char *rating_comment; /* NULL when none */
     char *disposition;    /* NULL while open */
     char *policy_state;   /* the policy's own state as JSON text; NULL = fresh */
+    /* Set when the conversation is created, never updated (schema 3). */
+    char *customer_email;       /* as the host page gave it; NULL = unknown */
+    char *customer_external_id; /* the host's own id of the customer; NULL = unknown */
+    char *customer_name;        /* NULL = unknown */
+    char channel[16];           /* "web" (the widget), "api", ...; "" = unknown */
+    char client_hash[65];       /* keyed hash of the client's address; "" = unknown */
 } lk_conv_t;
 
 typedef struct {
@@ -63,6 +69,18 @@ typedef struct {
     bool has_confidence;
     char author_id[LK_ID_MAX]; /* the agent's user id, "" otherwise */
     char *author_name;         /* the agent's display name, NULL otherwise */
+    /* An agent's message: "human", "suggested" or "suggested_edited"; "" for
+     * other senders. suggestion_article_id: the suggestion's article. */
+    char provenance[20];
+    char *suggestion_article_id;
+    /* A customer's message: what the bot made of it ("answered",
+     * "declined", "handoff", "clarify", "none" when a person had the
+     * conversation); "" = not recorded. The NLU's best article and its
+     * confidence, when it had one. Set by lk_store_msg_set_outcome. */
+    char outcome[12];
+    char *outcome_article_id;
+    double outcome_confidence; /* meaningful only when has_outcome_confidence */
+    bool has_outcome_confidence;
 } lk_msg_t;
 
 typedef struct {
@@ -267,6 +285,10 @@ int lk_store_feedback_set(lk_store_t *st, const char *conversation_id, const cha
                           int64_t now);
 /* The recorded answer: 1 helpful, 0 not helpful, -1 none. */
 int lk_store_feedback_get(lk_store_t *st, const char *message_id, int *helpful /* OUT */);
+/* Records what the bot made of a customer's message (see lk_msg_t);
+ * article_id may be NULL, confidence < 0 means none. LK_ENOENT. */
+int lk_store_msg_set_outcome(lk_store_t *st, const char *message_id, const char *outcome, const char *article_id,
+                             double confidence);
 /* One message by id (LK_ENOENT). */
 int lk_store_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out /* OUT */);
 

@@ -38,9 +38,11 @@
 /* Column lists, in the order the row readers below expect. */
 #define CONV_COLS                                                                                                      \
     "id, token_hash, status, language, handoff_reason, created_at, updated_at, queued_at, assigned_at, closed_at, "   \
-    "assigned_to, next_seq, rating, rating_comment, disposition, policy_state"
+    "assigned_to, next_seq, rating, rating_comment, disposition, policy_state, customer_email, "                       \
+    "customer_external_id, customer_name, channel, client_hash"
 #define MSG_COLS                                                                                                       \
-    "id, conversation_id, seq, sender, automated, text, created_at, article_id, confidence, author_id, author_name"
+    "id, conversation_id, seq, sender, automated, text, created_at, article_id, confidence, author_id, author_name, "  \
+    "provenance, suggestion_article_id, outcome, outcome_article_id, outcome_confidence"
 #define USER_COLS "id, email, role, display_name, password_hash, created_at, disabled"
 #define ARTICLE_COLS "id, language, title, questions, answer, url, tags"
 /* USER_COLS with NULL for the password hash, for listings that never need it. */
@@ -53,7 +55,7 @@
     X(BEGIN, "BEGIN IMMEDIATE")                                                                                        \
     X(COMMIT, "COMMIT")                                                                                                \
     X(ROLLBACK, "ROLLBACK")                                                                                            \
-    X(CONV_INSERT, "INSERT INTO conversations (" CONV_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")               \
+    X(CONV_INSERT, "INSERT INTO conversations (" CONV_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")     \
     X(CONV_GET, "SELECT " CONV_COLS " FROM conversations WHERE id = ?")                                                \
     X(CONV_UPDATE, "UPDATE conversations SET status = ?, language = ?, handoff_reason = ?, updated_at = ?, "           \
                    "queued_at = ?, assigned_at = ?, closed_at = ?, assigned_to = ?, next_seq = ?, rating = ?, "        \
@@ -65,7 +67,8 @@
     X(CONV_QUEUE_STATE, "SELECT status, queued_at FROM conversations WHERE id = ?")                                    \
     X(CONV_QUEUE_RANK, "SELECT COUNT(*) FROM conversations WHERE status = 'queued' "                                   \
                        "AND (queued_at < ? OR (queued_at = ? AND id <= ?))")                                           \
-    X(MSG_INSERT, "INSERT INTO messages (" MSG_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?)")                                \
+    X(MSG_INSERT, "INSERT INTO messages (" MSG_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")                      \
+    X(MSG_SET_OUTCOME, "UPDATE messages SET outcome = ?, outcome_article_id = ?, outcome_confidence = ? WHERE id = ?") \
     X(MSG_LIST, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")        \
     X(MSG_RECENT, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND sender = ? "                        \
                   "ORDER BY seq DESC LIMIT ?")                                                                         \
@@ -150,6 +153,9 @@ void lk_conv_clear(lk_conv_t *c)
     free(c->rating_comment);
     free(c->disposition);
     free(c->policy_state);
+    free(c->customer_email);
+    free(c->customer_external_id);
+    free(c->customer_name);
     memset(c, 0, sizeof *c);
 }
 
@@ -160,6 +166,8 @@ void lk_msg_clear(lk_msg_t *m)
     free(m->text);
     free(m->article_id);
     free(m->author_name);
+    free(m->suggestion_article_id);
+    free(m->outcome_article_id);
     memset(m, 0, sizeof *m);
 }
 
@@ -680,7 +688,8 @@ int lk_store_rollback_to(lk_store_t *st, const char *name)
 static bool conv_ok(const lk_conv_t *c)
 {
     return c && FIXED_OK(c->id) && c->id[0] && FIXED_OK(c->token_hash) && FIXED_OK(c->status) && c->status[0] &&
-           FIXED_OK(c->language) && FIXED_OK(c->handoff_reason) && FIXED_OK(c->assigned_to);
+           FIXED_OK(c->language) && FIXED_OK(c->handoff_reason) && FIXED_OK(c->assigned_to) &&
+           FIXED_OK(c->channel) && FIXED_OK(c->client_hash);
 }
 
 /* Reads a CONV_COLS row into c. */
@@ -703,6 +712,11 @@ static void read_conv(sqlite3_stmt *s, lk_conv_t *c)
     c->rating_comment = lk_sq_col_dup(s, 13);
     c->disposition = lk_sq_col_dup(s, 14);
     c->policy_state = lk_sq_col_dup(s, 15);
+    c->customer_email = lk_sq_col_dup(s, 16);
+    c->customer_external_id = lk_sq_col_dup(s, 17);
+    c->customer_name = lk_sq_col_dup(s, 18);
+    lk_sq_col_fixed(s, 19, c->channel, sizeof c->channel);
+    lk_sq_col_fixed(s, 20, c->client_hash, sizeof c->client_hash);
 }
 
 /* Binds the mutable fields of c from index i on (the CONV_UPDATE order). */
@@ -744,6 +758,11 @@ int lk_store_conv_insert(lk_store_t *st, const lk_conv_t *c)
     lk_sq_bind_text(s, 14, c->rating_comment);
     lk_sq_bind_text(s, 15, c->disposition);
     lk_sq_bind_text(s, 16, c->policy_state);
+    lk_sq_bind_text(s, 17, c->customer_email);
+    lk_sq_bind_text(s, 18, c->customer_external_id);
+    lk_sq_bind_text(s, 19, c->customer_name);
+    lk_sq_bind_fixed(s, 20, c->channel);
+    lk_sq_bind_fixed(s, 21, c->client_hash);
     return lk_sq_exec(st, s, "conv_insert");
 }
 
@@ -855,7 +874,8 @@ int lk_store_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos)
 int lk_store_msg_insert(lk_store_t *st, const lk_msg_t *m)
 {
     if (!st || !m || !FIXED_OK(m->id) || !m->id[0] || !FIXED_OK(m->conversation_id) || !m->conversation_id[0] ||
-        !FIXED_OK(m->sender) || !m->sender[0] || !FIXED_OK(m->author_id) || !m->text)
+        !FIXED_OK(m->sender) || !m->sender[0] || !FIXED_OK(m->author_id) || !m->text || !FIXED_OK(m->provenance) ||
+        !FIXED_OK(m->outcome))
         return LK_EINVAL;
     sqlite3_stmt *s = stmt(st, S_MSG_INSERT);
     lk_sq_bind_text(s, 1, m->id);
@@ -872,6 +892,14 @@ int lk_store_msg_insert(lk_store_t *st, const lk_msg_t *m)
         sqlite3_bind_null(s, 9);
     lk_sq_bind_fixed(s, 10, m->author_id);
     lk_sq_bind_text(s, 11, m->author_name);
+    lk_sq_bind_fixed(s, 12, m->provenance);
+    lk_sq_bind_text(s, 13, m->suggestion_article_id);
+    lk_sq_bind_fixed(s, 14, m->outcome);
+    lk_sq_bind_text(s, 15, m->outcome_article_id);
+    if (m->has_outcome_confidence)
+        sqlite3_bind_double(s, 16, m->outcome_confidence);
+    else
+        sqlite3_bind_null(s, 16);
     return lk_sq_exec(st, s, "msg_insert");
 }
 
@@ -893,6 +921,12 @@ static void read_msg(sqlite3_stmt *s, lk_msg_t *m)
     m->confidence = m->has_confidence ? sqlite3_column_double(s, 8) : 0.0;
     lk_sq_col_fixed(s, 9, m->author_id, sizeof m->author_id);
     m->author_name = lk_sq_col_dup(s, 10);
+    lk_sq_col_fixed(s, 11, m->provenance, sizeof m->provenance);
+    m->suggestion_article_id = lk_sq_col_dup(s, 12);
+    lk_sq_col_fixed(s, 13, m->outcome, sizeof m->outcome);
+    m->outcome_article_id = lk_sq_col_dup(s, 14);
+    m->has_outcome_confidence = sqlite3_column_type(s, 15) != SQLITE_NULL;
+    m->outcome_confidence = m->has_outcome_confidence ? sqlite3_column_double(s, 15) : 0.0;
 }
 
 /* Reads every row of s into a message array; reverse flips the order. */
@@ -1575,6 +1609,25 @@ int lk_store_feedback_get(lk_store_t *st, const char *message_id, int *helpful)
     *helpful = sqlite3_column_int(s, 0) != 0 ? 1 : 0;
     lk_sq_done(s);
     return 0;
+}
+
+int lk_store_msg_set_outcome(lk_store_t *st, const char *message_id, const char *outcome, const char *article_id,
+                             double confidence)
+{
+    if (!st || !message_id || !outcome || !outcome[0] || strlen(outcome) >= sizeof((lk_msg_t *)0)->outcome)
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_MSG_SET_OUTCOME);
+    lk_sq_bind_text(s, 1, outcome);
+    lk_sq_bind_text(s, 2, article_id);
+    if (confidence >= 0)
+        sqlite3_bind_double(s, 3, confidence);
+    else
+        sqlite3_bind_null(s, 3);
+    lk_sq_bind_text(s, 4, message_id);
+    int rc = lk_sq_exec(st, s, "msg_set_outcome");
+    if (rc == 0 && sqlite3_changes(st->db) == 0)
+        return LK_ENOENT;
+    return rc;
 }
 
 int lk_store_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out)
