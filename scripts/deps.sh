@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libwslay-dev libssl-dev zlib1g-dev
-            libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libstemmer-dev)
+            libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libstemmer-dev libcmark-dev liboath-dev)
 test_pkgs=(libcriterion-dev sqlite3 clang chromium fonts-dejavu-core)
 bench_pkgs=(nginx-light wrk)
 
