@@ -297,4 +297,31 @@ int lk_store_user_list(lk_store_t *st, lk_user_t **out /* OUT */, size_t *n /* O
 /* How many distinct enabled users hold a session that is valid at now. */
 int lk_store_session_count_users(lk_store_t *st, int64_t now, int64_t *n /* OUT */);
 
+/* ---- knowledge management (schema version 3) --------------------------- */
+
+/* An unpublished article: new (article_id "") or a change to a published
+ * one. questions and tags are JSON arrays of strings as text. */
+typedef struct {
+    char id[LK_ID_MAX];
+    char article_id[LK_ID_MAX]; /* "" for a new article */
+    char status[16];            /* "draft" | "published" | "discarded" */
+    char language[8];
+    char *title;
+    char *questions; /* JSON array text */
+    char *answer;    /* Markdown */
+    char *url;       /* NULL = none */
+    char *tags;      /* JSON array text */
+    char owner[LK_ID_MAX]; /* user id, "" = none */
+    int64_t review_by;     /* 0 = none */
+    char translation_group[LK_ID_MAX]; /* "" = none */
+    char source[24];       /* "editor" | "gap_report" | "import" */
+    char created_by[LK_ID_MAX];
+    int64_t created_at;
+    int64_t updated_at;
+} lk_draft_t;
+
+void lk_draft_clear(lk_draft_t *d);
+/* Stores a new draft (id set by the caller, e.g. lk_rand_id("d_", ...)). */
+int lk_store_draft_insert(lk_store_t *st, const lk_draft_t *d);
+
 #endif
