@@ -2,10 +2,13 @@
 #   make run     install what is missing, build, start loket on the embedded default
 #   make test    install what tests need, run every test (also under ASan+UBSan)
 #   make bench   run the benchmarks and print their figures
+#   make fuzz    build the libFuzzer drivers (clang) and run each FUZZ_RUNS times
 JOBS ?= $(shell nproc)
 ARGS ?=
+FUZZ_RUNS ?= 10000000
+export FUZZ_RUNS
 
-.PHONY: all build run test test-fast test-asan bench clean
+.PHONY: all build run test test-fast test-asan test-fuzz fuzz fuzz-build bench clean
 
 all: build
 
@@ -23,6 +26,7 @@ test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory test-fast
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-fuzz
 
 test-fast:
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOKET_TESTS=ON >/dev/null
@@ -37,9 +41,25 @@ test-asan:
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
+# The fuzz drivers (fuzz/, docs/security.md) build with clang in their own
+# folder; the test run gives each a short smoke (15 s or 300,000 runs), `make
+# fuzz` the full campaign (FUZZ_RUNS each; FUZZ_JOBS, FUZZ_TIME, FUZZ_DRIVERS
+# and FUZZ_NICE as fuzz/run.sh describes).
+fuzz-build:
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOKET_FUZZ=ON -DLOKET_TESTS=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzzers
+
+test-fuzz: fuzz-build
+	fuzz/run.sh --smoke build-fuzz
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	fuzz/run.sh build-fuzz
+
 bench: build
 	@scripts/deps.sh bench
 	bench/run.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -1,19 +1,40 @@
 # Turns every file below ROOT into one C source with a table
 #   const struct lk_web_asset SYMBOL[]; (path, bytes, length), ending in {NULL}.
-# Usage: cmake -DROOT=dir -DOUT=file.c -DSYMBOL=name -P embed_dir.cmake
+# Optionally also files from elsewhere (the chart library that npm installs):
+# EXTRA_FILES is a "|"-separated list of files, each served as
+# /EXTRA_DIR/<its file name>.
+# Usage: cmake -DROOT=dir -DOUT=file.c -DSYMBOL=name [-DEXTRA_FILES=a|b -DEXTRA_DIR=d] -P embed_dir.cmake
 file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/*)
 list(SORT files)
+set(sources "")
+foreach(f ${files})
+  list(APPEND sources "${ROOT}/${f}=/${f}")
+endforeach()
+if(DEFINED EXTRA_FILES AND NOT EXTRA_FILES STREQUAL "")
+  string(REPLACE "|" ";" extra "${EXTRA_FILES}")
+  foreach(f ${extra})
+    if(NOT EXISTS ${f})
+      message(FATAL_ERROR "${f} is missing: run scripts/deps.sh build (it runs npm ci)")
+    endif()
+    get_filename_component(base ${f} NAME)
+    list(APPEND sources "${f}=/${EXTRA_DIR}/${base}")
+  endforeach()
+endif()
 set(out "/* Generated from ${ROOT}; do not edit. */\n#include <stddef.h>\n")
 set(table "")
 set(i 0)
-foreach(f ${files})
-  file(READ ${ROOT}/${f} hex HEX)
+foreach(entry ${sources})
+  string(FIND "${entry}" "=" eq REVERSE)
+  string(SUBSTRING "${entry}" 0 ${eq} src)
+  math(EXPR eq1 "${eq} + 1")
+  string(SUBSTRING "${entry}" ${eq1} -1 dest)
+  file(READ ${src} hex HEX)
   string(LENGTH "${hex}" hexlen)
   math(EXPR len "${hexlen} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," body "${hex}")
   string(REGEX REPLACE "(0x[0-9a-f][0-9a-f],){32}" "\\0\n" body "${body}")
   string(APPEND out "static const unsigned char ${SYMBOL}_${i}[] = {\n${body}0x00};\n")
-  string(APPEND table "  {\"/${f}\", ${SYMBOL}_${i}, ${len}},\n")
+  string(APPEND table "  {\"${dest}\", ${SYMBOL}_${i}, ${len}},\n")
   math(EXPR i "${i} + 1")
 endforeach()
 string(APPEND out "struct lk_web_asset { const char *path; const unsigned char *data; size_t len; };\n"

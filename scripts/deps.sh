@@ -1,28 +1,36 @@
 #!/usr/bin/env bash
-# Installs the Debian packages (and, for tests, the npm packages of
-# package-lock.json) that loket needs, and only those that are missing.
-#   scripts/deps.sh build   what `make run` needs: compiler, CMake, libraries
+# Installs the Debian packages and the npm packages of package-lock.json that
+# loket needs, and only those that are missing.
+#   scripts/deps.sh build   what `make run` needs: compiler, CMake, libraries,
+#                           Node.js + npm for the console's chart library (uPlot)
 #   scripts/deps.sh test    the above, plus the test tools (Criterion, Node.js)
 #   scripts/deps.sh bench   the above, plus nginx-light and wrk for comparison
+#   scripts/deps.sh fuzz    the test tools, plus llvm's symbolizer for readable fuzz reports
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libwslay-dev libssl-dev zlib1g-dev
             libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libstemmer-dev libcmark-dev liboath-dev)
-test_pkgs=(libcriterion-dev sqlite3 clang chromium fonts-dejavu-core)
+# clang's libFuzzer and sanitizer runtimes are only recommended by clang:
+# libclang-rt-dev brings them (the fuzz smoke of `make test` needs them).
+test_pkgs=(libcriterion-dev sqlite3 clang libclang-rt-dev chromium fonts-dejavu-core)
 bench_pkgs=(nginx-light wrk)
+fuzz_pkgs=(llvm)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
   build) ;;
   test) want+=("${test_pkgs[@]}") ;;
   bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 build|test|bench" >&2; exit 1 ;;
+  fuzz) want+=("${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|bench|fuzz" >&2; exit 1 ;;
 esac
 
 # Node.js: any installation with npm will do (the machine may have one that is
-# not Debian's); Debian's packages only when the commands are missing.
-if [ "${1:-build}" != build ] && { ! command -v node >/dev/null || ! command -v npm >/dev/null; }; then
+# not Debian's); Debian's packages only when the commands are missing. The
+# build needs npm too: the dashboard's chart library comes from npm and is
+# embedded into the program (CMakeLists.txt).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   want+=(nodejs npm)
 fi
 
@@ -38,9 +46,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ "${1:-build}" != build ]; then
-  # npm packages for the integration and browser tests, exactly as locked.
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=error
-  fi
+# npm packages exactly as locked: the chart library the build embeds, and the
+# tools of the integration and browser tests.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
 fi

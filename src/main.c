@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "eval/eval.h"
 #include "kb/kb.h"
+#include "privacy/privacy.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -51,6 +52,17 @@ static const struct {
     {"user", "loket user add --email EMAIL --role agent|supervisor|admin [--name NAME] [--password-stdin] [--data DIR]",
      "Adds a console user. With --password-stdin the password is read from standard input;\n"
      "without it, one is generated and printed once."},
+    {"privacy",
+     "loket privacy export --email ADDRESS | --external-id ID [--out FILE] [--data DIR]\n"
+     "       loket privacy erase --email ADDRESS | --external-id ID --yes [--data DIR]\n"
+     "       loket privacy purge [--now RFC3339] [--dry-run] [--data DIR] [--config FILE] [--retention_days N ...]",
+     "export: writes every record about the customer (conversations, messages, notes, call-back\n"
+     "requests, ratings, feedback, reviews, audit records) as one JSON document to FILE (mode 0600)\n"
+     "or standard output.\n"
+     "erase: deletes all of it for good (--yes confirms) and prints the counts as JSON.\n"
+     "purge: deletes what is past the retention options (retention_days, callback_retention_days,\n"
+     "audit_retention_days, read like serve's) as of --now (default: the clock); --dry-run only\n"
+     "counts. Each writes an audit record with counts only (docs/privacy.md)."},
     {"eval", "loket eval --train FILE --test FILE [--val FILE] [--target-error ALPHA]",
      "Builds the bot from --train, chooses its answering threshold on --val, asks it every\n"
      "--test text and prints the figures as one JSON object (see docs/quality.md)."},
@@ -299,8 +311,8 @@ static int cmd_user(int argc, char **argv)
     snprintf(u.role, sizeof u.role, "%s", role);
     u.display_name = lk_xstrdup(name ? name : email);
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    if (crypto_pwhash_str(hash, password, strlen(password), LK_PWHASH_OPSLIMIT,
+                          LK_PWHASH_MEMLIMIT) != 0) {
         fprintf(stderr, "loket: not enough memory to hash the password\n");
         free(u.display_name);
         ret = EXIT_INTERNAL;
@@ -376,6 +388,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "loket: cannot initialise the random number generator\n");
         return EXIT_INTERNAL;
     }
+    lk_log_set_filter(lk_pii_redact); /* personal data never reaches a log line */
     if (argc < 2) {
         print_help(NULL);
         return EXIT_USAGE;
@@ -409,5 +422,7 @@ int main(int argc, char **argv)
         return cmd_user(argc - 1, argv + 1);
     if (strcmp(cmd, "eval") == 0)
         return lk_eval_command(argc - 1, argv + 1);
+    if (strcmp(cmd, "privacy") == 0)
+        return lk_api_privacy_cli(argc - 1, argv + 1, environ);
     return usage_error("unknown command %s", cmd);
 }

@@ -32,6 +32,12 @@
     color: /^#[0-9a-fA-F]{3,8}$/.test(data.loketColor || '') ? data.loketColor : '#1b5e4b',
     startOpen: data.loketStartOpen === 'true',
     storage: data.loketStorage === 'local' ? 'local' : 'session',
+    // who the customer is, when the host page knows (the agents' history)
+    customer: {
+      email: data.loketCustomerEmail || undefined,
+      external_id: data.loketCustomerId || undefined,
+      name: data.loketCustomerName || undefined,
+    },
   };
 
   var POLL_QUEUED_MS = 15000;
@@ -828,7 +834,9 @@
     if (state.starting) return state.starting;
     ui.conn.hidden = false;
     ui.conn.textContent = t('starting');
-    state.starting = request('POST', '/api/v1/conversations', { language: opts.language })
+    var body = { language: opts.language, channel: 'web' };
+    if (opts.customer.email || opts.customer.external_id || opts.customer.name) body.customer = opts.customer;
+    state.starting = request('POST', '/api/v1/conversations', body)
       .then(function (c) {
         state.conv = { id: c.id, token: c.token };
         store.set('conv', state.conv);

@@ -8,11 +8,13 @@
  *
  * Password hashing (argon2id) is slow on purpose, so it runs in the CPU pool:
  * login reads the user (reader), verifies the password (CPU), then stores the
- * new session (writer), each step handing the job on from its loop.
+ * new session (writer), each step handing the job on from its loop. Logins
+ * are rate-limited per account and per client address before any of that
+ * (ratelimit.c); a user with two-step login on also needs the current TOTP
+ * code, which works only once. Every login gets a fresh session id and ends
+ * the session the browser came with (docs/security.md).
  */
 #include "api/api_int.h"
-
-#include "assist/assist.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -55,13 +57,22 @@ typedef struct {
     char *email;
     char *password;
     char *text; /* the body field: reply or note text, disposition (close), user_id (assign) */
-    char filter[16];   /* OP_LIST: status; OP_CALLBACKS: status */
+    char filter[16];   /* OP_LIST: status; OP_CALLBACKS: status; OP_VIEW: the summary's language */
+    char provenance[20];         /* OP_REPLY (assist.c) */
+    char *suggestion_article_id; /* OP_REPLY: NULL unless suggested */
     bool mine;         /* OP_LIST */
     lk_user_t new_user;     /* OP_USER_*: the user to create */
     lk_sub_t *sub;          /* OP_WS */
     lk_user_t user;
     bool user_found;
     bool verified;
+    /* login: the second factor, and the rate limits' keys */
+    char totp[8];         /* the code sent, "" when none */
+    lk_totp_t totp_state; /* the user's */
+    bool totp_missing;
+    int64_t totp_step;
+    char limit_account[270];
+    char limit_addr[LK_ADDR_MAX];
     lk_api_error_t err;
     json_t *out;
 } ajob_t;
@@ -74,6 +85,9 @@ static void ajob_free(ajob_t *j)
         free(j->password);
     }
     free(j->text);
+    free(j->suggestion_article_id);
+    sodium_memzero(j->totp, sizeof j->totp);
+    lk_totp_clear(&j->totp_state);
     lk_user_clear(&j->user);
     free(j->new_user.display_name);
     free(j->new_user.password_hash);
@@ -161,7 +175,9 @@ static void run_login_read(ajob_t *j, lk_store_t *st)
     int rc = lk_store_user_get_by_email(st, j->email, &j->user);
     if (rc == 0)
         j->user_found = !j->user.disabled;
-    else if (rc != LK_ENOENT)
+    if (rc == 0 && j->user_found)
+        rc = lk_store_user_totp_get(st, j->user.id, &j->totp_state);
+    if (rc != 0 && rc != LK_ENOENT)
         fail_db(j, rc);
 }
 
@@ -173,8 +189,8 @@ static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static void init_dummy_hash(void)
 {
     const char pw[] = "loket-no-such-user";
-    if (crypto_pwhash_str(dummy_hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    if (crypto_pwhash_str(dummy_hash, pw, strlen(pw), LK_PWHASH_OPSLIMIT,
+                          LK_PWHASH_MEMLIMIT) != 0)
         dummy_hash[0] = '\0';
 }
 
@@ -189,10 +205,36 @@ static void run_login_verify(ajob_t *j)
     }
     j->verified = j->user.password_hash &&
                   crypto_pwhash_str_verify(j->user.password_hash, j->password, strlen(j->password)) == 0;
+    if (j->verified && j->totp_state.enabled) { /* the second factor */
+        j->totp_missing = !j->totp[0];
+        j->verified = !j->totp_missing && lk_totp_verify(j->app, j->user.id, j->totp_state.secret, j->totp,
+                                                         lk_time_now_ms(), &j->totp_step) == 0;
+    }
 }
 
 static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
 {
+    if (j->totp_state.enabled) {
+        int trc = lk_store_user_totp_use(st, j->user.id, j->totp_step);
+        if (trc == LK_EEXIST) {
+            fail(j, LK_EAUTH, 401, "unauthorized", "this code was used already; wait for the next one");
+            return;
+        }
+        if (trc) {
+            fail_db(j, trc);
+            return;
+        }
+    }
+    /* a fresh session every login; the one the browser had ends */
+    if (j->session_hash[0]) {
+        int drc = lk_store_session_delete(st, j->session_hash);
+        if (drc && drc != LK_ENOENT) {
+            fail_db(j, drc);
+            return;
+        }
+        if (drc == 0)
+            lk_hub_close_streams(&j->job, NULL, j->session_hash);
+    }
     lk_session_t s = {0};
     lk_rand_token(j->new_session);
     lk_token_hash(j->new_session, strlen(j->new_session), s.id_hash);
@@ -213,6 +255,8 @@ static void run_logout(ajob_t *j, lk_store_t *st, int64_t now)
     int rc = lk_store_session_delete(st, j->session_hash);
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, "auth.logout", NULL, NULL);
+    if (rc == 0)
+        lk_hub_close_streams(&j->job, NULL, j->session_hash);
     if (rc)
         fail_db(j, rc);
     else
@@ -235,6 +279,7 @@ static void run_queue(ajob_t *j, lk_store_t *st, int64_t now)
         json_t *c = agent_conv_json(st, &q[i], NULL, 0);
         json_object_set_new(c, "queue_position", json_integer((json_int_t)i + 1));
         json_object_set_new(c, "waiting_seconds", json_integer((now - q[i].queued_at) / 1000));
+        lk_api_assist_preview(j->app, st, &q[i], c);
         json_array_append_new(arr, c);
     }
     lk_convs_free(q, n);
@@ -255,9 +300,7 @@ static void run_view(ajob_t *j, lk_store_t *st, int64_t now)
         fail_db(j, rc);
     } else {
         j->out = agent_conv_json(st, &c, msgs, n);
-        char *summary = lk_assist_summary(&c, msgs, n);
-        json_object_set_new(j->out, "summary", json_string(summary));
-        free(summary);
+        lk_api_assist_view(j->app, st, &c, msgs, n, j->filter[0] ? j->filter : "nl", j->out);
         lk_note_t *notes = NULL;
         size_t n_notes = 0;
         json_t *arr = json_array();
@@ -305,7 +348,10 @@ static void run_claim(ajob_t *j, lk_store_t *st, int64_t now)
     lk_policy_event_t ev = {.type = LK_EV_AGENT_JOINS, .agent_name = j->user.display_name};
     snprintf(c.assigned_to, sizeof c.assigned_to, "%s", j->user.id);
     c.assigned_at = now;
+    int64_t queued_at = c.queued_at;
     agent_event(j, st, &c, &ev, now, "conversation.claim");
+    if (j->job.rc == 0 && queued_at > 0)
+        lk_metrics_queue_wait(now - queued_at);
     lk_conv_clear(&c);
 }
 
@@ -330,6 +376,9 @@ static void run_reply(ajob_t *j, lk_store_t *st, int64_t now)
     m.created_at = now;
     snprintf(m.author_id, sizeof m.author_id, "%s", j->user.id);
     m.author_name = lk_xstrdup(j->user.display_name ? j->user.display_name : j->user.email);
+    snprintf(m.provenance, sizeof m.provenance, "%s", j->provenance[0] ? j->provenance : "human");
+    m.suggestion_article_id = j->suggestion_article_id;
+    j->suggestion_article_id = NULL;
     int rc = lk_turn_store_msg(st, &j->job, &c, &m, &msgs, &n);
     if (rc == 0) {
         c.updated_at = now;
@@ -338,7 +387,7 @@ static void run_reply(ajob_t *j, lk_store_t *st, int64_t now)
     if (rc)
         fail_db(j, rc);
     else
-        j->out = lk_json_msg(&msgs[0]);
+        j->out = lk_json_msg_agent(&msgs[0]);
     lk_msgs_free(msgs, n);
     lk_conv_clear(&c);
 }
@@ -406,7 +455,7 @@ static void run_note(ajob_t *j, lk_store_t *st, int64_t now)
         fail_db(j, rc);
     } else {
         j->out = note_json(&note);
-        lk_publish_agents(&j->job, "note", json_deep_copy(j->out));
+        lk_publish_agents(&j->job, &c, "note", json_deep_copy(j->out));
     }
     lk_conv_clear(&c);
 }
@@ -480,7 +529,7 @@ static void run_move(ajob_t *j, lk_store_t *st, int64_t now)
             if (rc == 0)
                 rc = lk_store_conv_update(st, &c);
             if (rc == 0)
-                lk_publish_agents(&j->job, "conversation", agent_conv_json(st, &c, NULL, 0));
+                lk_publish_agents(&j->job, &c, "conversation", agent_conv_json(st, &c, NULL, 0));
         }
     }
     lk_bot_release(bot);
@@ -543,8 +592,8 @@ static void run_team(ajob_t *j, lk_store_t *st, int64_t now)
 static void run_user_hash(ajob_t *j)
 {
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, j->password, strlen(j->password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    if (crypto_pwhash_str(hash, j->password, strlen(j->password), LK_PWHASH_OPSLIMIT,
+                          LK_PWHASH_MEMLIMIT) != 0) {
         fail(j, LK_ENOMEM, 500, "internal", "not enough memory to hash the password");
         return;
     }
@@ -681,10 +730,7 @@ static void job_run(lk_job_t *job, lk_store_t *st)
 
 static void set_cookie(ajob_t *j, const char *value, int64_t max_age)
 {
-    char c[256];
-    snprintf(c, sizeof c, LK_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", value,
-             (long long)max_age, j->app->cfg.cookie_secure ? "; Secure" : "");
-    lk_http_res_header(j->req, "set-cookie", c);
+    lk_api_set_session_cookie(j->app, j->req, value, max_age);
 }
 
 static void job_done(lk_job_t *job)
@@ -695,6 +741,7 @@ static void job_done(lk_job_t *job)
             lk_hub_sub_cancel(j->sub);
             lk_respond_job_error(j->req, &j->err);
         } else {
+            lk_hub_sub_set_viewer(j->sub, j->user.id, j->session_hash, !lk_api_is_role(&j->user, "agent", NULL));
             lk_ws_t *ws = lk_http_ws_accept(j->req, &lk_hub_ws_callbacks, j->sub);
             if (ws)
                 lk_hub_sub_attach(j->sub, ws, 0, NULL, NULL, 0);
@@ -718,7 +765,13 @@ static void job_done(lk_job_t *job)
         return;
     case OP_LOGIN_VERIFY:
         if (!j->verified) {
-            lk_respond_error(j->req, 401, "unauthorized", "wrong e-mail address or password");
+            if (j->totp_missing)
+                lk_respond_error(j->req, 401, "totp_required",
+                                 "this account has two-step login: send the current code as \"totp\"");
+            else
+                lk_respond_error(j->req, 401, "unauthorized",
+                                 j->totp[0] ? "wrong e-mail address, password or code"
+                                            : "wrong e-mail address or password");
             ajob_free(j);
             return;
         }
@@ -726,6 +779,10 @@ static void job_done(lk_job_t *job)
         lk_pool_submit(j->app->writer, &j->job);
         return;
     case OP_LOGIN_STORE:
+        /* a success wipes the account's failures and does not count
+         * against the address */
+        lk_ratelimit_reset(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_account);
+        lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ADDRESS), j->limit_addr);
         lk_queue_stats_invalidate();
         set_cookie(j, j->new_session, j->app->cfg.session_ttl);
         lk_respond_json(j->req, 200, json_pack("{s:o}", "user", user_json(&j->user)));
@@ -749,6 +806,8 @@ static void job_done(lk_job_t *job)
     default:
         lk_respond_json(j->req, 200, j->out);
         j->out = NULL;
+        if (j->op == OP_VIEW) /* who read which conversation: recorded after the answer, in a writer job */
+            lk_api_audit_async(j->app, j->user.id, "conversation.view", j->id, NULL);
     }
     ajob_free(j);
 }
@@ -782,15 +841,34 @@ static void h_login(lk_http_req_t *req, void *ud)
     if (!j)
         return;
     json_t *body = lk_parse_body(req);
-    const char *email = NULL, *password = NULL;
+    const char *email = NULL, *password = NULL, *totp = NULL;
     if (body && lk_body_string(req, body, "email", 254, true, &email) &&
-        lk_body_string(req, body, "password", 1024, true, &password)) {
+        lk_body_string(req, body, "password", 1024, true, &password) &&
+        lk_body_string(req, body, "totp", 16, false, &totp)) {
+        if (totp && (strlen(totp) != 6 || strspn(totp, "0123456789") != 6)) {
+            lk_respond_error(req, 400, "invalid_field",
+                             "the field \"totp\" must be the 6 digits of the authenticator app");
+            goto out;
+        }
+        /* the limits count every attempt; a success is taken back (job_done) */
+        lk_api_client_addr(app, req, j->limit_addr);
+        for (size_t i = 0; email[i] && i + 1 < sizeof j->limit_account; i++)
+            j->limit_account[i] = (char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32 : email[i]);
+        if (!lk_security_hit(app, req, LK_LIMIT_LOGIN_ADDRESS, j->limit_addr, "failed logins from this address"))
+            goto out;
+        if (!lk_security_hit(app, req, LK_LIMIT_LOGIN_ACCOUNT, j->limit_account, "failed logins for this account")) {
+            lk_ratelimit_forgive(lk_security_limit(app, LK_LIMIT_LOGIN_ADDRESS), j->limit_addr);
+            goto out;
+        }
         j->email = lk_xstrdup(email);
         j->password = lk_xstrdup(password);
+        if (totp)
+            memcpy(j->totp, totp, 7);
         json_decref(body);
         lk_pool_submit(app->readers, &j->job);
         return;
     }
+out:
     json_decref(body);
     ajob_free(j);
 }
@@ -826,7 +904,18 @@ static void h_queue(lk_http_req_t *req, void *ud)
 
 static void h_view(lk_http_req_t *req, void *ud)
 {
-    submit(req, ud, OP_VIEW, false);
+    struct lk_app *app = ud;
+    lk_str_t lang;
+    if (lk_http_req_query(req, "lang", &lang) && !lk_str_eq_cstr(lang, "nl") && !lk_str_eq_cstr(lang, "en")) {
+        lk_respond_error(req, 400, "invalid_field", "the parameter \"lang\" must be nl or en");
+        return;
+    }
+    ajob_t *j = ajob_new(req, app, OP_VIEW, false);
+    if (!j)
+        return;
+    if (lk_http_req_query(req, "lang", &lang))
+        memcpy(j->filter, lang.base, lang.len);
+    lk_pool_submit(app->readers, &j->job);
 }
 
 static void h_claim(lk_http_req_t *req, void *ud)
@@ -855,7 +944,20 @@ static void with_text(lk_http_req_t *req, void *ud, op_t op, const char *field, 
 static void h_reply(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
-    with_text(req, ud, OP_REPLY, "text", (size_t)app->cfg.max_text);
+    ajob_t *j = ajob_new(req, app, OP_REPLY, true);
+    if (!j)
+        return;
+    json_t *body = lk_parse_body(req);
+    const char *text = NULL;
+    if (body && lk_body_string(req, body, "text", (size_t)app->cfg.max_text, true, &text) &&
+        lk_api_provenance_parse(req, body, j->provenance, sizeof j->provenance, &j->suggestion_article_id)) {
+        j->text = lk_xstrdup(text);
+        json_decref(body);
+        lk_pool_submit(app->writer, &j->job);
+        return;
+    }
+    json_decref(body);
+    ajob_free(j);
 }
 
 static void h_close(lk_http_req_t *req, void *ud)

@@ -15,6 +15,14 @@
 
 typedef struct lk_app lk_app_t;
 
+/* The argon2id parameters of every password hash loket makes (libsodium's
+ * crypto_pwhash_str with its "interactive" limits: 2 passes over 64 MiB, one
+ * lane; docs/security.md says why). Written out here so that a libsodium
+ * update cannot change them unnoticed; the hash string records them, so
+ * older hashes keep verifying whatever these become. */
+#define LK_PWHASH_OPSLIMIT 2ULL
+#define LK_PWHASH_MEMLIMIT (64ULL * 1024 * 1024)
+
 /* Opens the database (loading the demo knowledge base when the database is
  * new), builds the bot, starts the worker pools and the HTTP server, and logs
  * `listening on http://ADDR:PORT`. 0, or an LK_E... code (logged). */
@@ -24,5 +32,10 @@ int lk_app_port(const lk_app_t *app);
 /* Graceful stop: stop accepting, finish requests in flight, drain the
  * database queue, close the database. Then frees app. */
 void lk_app_stop(lk_app_t *app);
+
+/* `loket privacy export|erase|purge` (argv[0] is "privacy"; env as for
+ * the option table): data-subject requests and the retention purge from
+ * the command line (docs/privacy.md). Returns the exit code. */
+int lk_api_privacy_cli(int argc, char **argv, char *const *env);
 
 #endif

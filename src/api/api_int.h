@@ -73,6 +73,19 @@ struct lk_event {
     int64_t seq;
     char *json;
     size_t len;
+    /* The agents' stream only (lk_publish_agents): which agents may see it.
+     * everyone: a change of a conversation's status or assignment, for every
+     * agent; otherwise (messages, notes) plain agents see it only while the
+     * conversation is queued or assigned to them; supervisors and admins
+     * see everything. */
+    bool everyone;
+    char conv_id[LK_ID_MAX];
+    char conv_status[16];
+    char assigned_to[LK_ID_MAX];
+    /* A control event: close the agents' streams of this user or session
+     * (logout); json is then empty and nothing is sent. */
+    char close_user[LK_ID_MAX];
+    char close_session[LK_TOKEN_HASH_LEN + 1];
 };
 
 lk_event_t *lk_event_new(const char *topic, int64_t seq, char *json /* taken */);
@@ -91,6 +104,17 @@ lk_sub_t *lk_hub_sub_new(lk_http_loop_t *loop, const char *topic, int64_t after_
  * then goes live. */
 void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, const int64_t *backlog_seq,
                        size_t n);
+/* The agents' stream: whose stream sub is (user id, the session's hash),
+ * and whether the user sees every conversation (supervisor, admin) or only
+ * the queue and their own. Call before lk_hub_sub_attach. */
+void lk_hub_sub_set_viewer(lk_sub_t *sub, const char *user_id, const char *session_hash, bool sees_all);
+/* Brings the agents' stream events that job holds for conv up to conv's
+ * status and assignment: a message is shown to whom the conversation
+ * belongs when its transaction commits (lk_turn_apply calls this). */
+void lk_hub_restate(lk_job_t *job, const lk_conv_t *conv);
+/* Queues the closing of the agents' streams of user_id (or, when user_id is
+ * NULL, of the one session) after the job's commit. */
+void lk_hub_close_streams(lk_job_t *job, const char *user_id, const char *session_hash);
 /* Drops a subscription that never got its WebSocket. */
 void lk_hub_sub_cancel(lk_sub_t *sub);
 /* The callbacks to accept a subscriber's WebSocket with (ud: the lk_sub_t). */
@@ -112,6 +136,7 @@ struct lk_app {
     pthread_cond_t watch_cv;
     bool watch_stop;
     lk_policy_config_t policy;
+    struct lk_security *sec; /* keys, rate limits, trusted proxies (security.c) */
 };
 
 /* ---- failed jobs (json.c) ----------------------------------------------- */
@@ -133,6 +158,10 @@ void lk_respond_job_error(lk_http_req_t *req, lk_api_error_t *e);
 /* ---- JSON and responses (json.c) --------------------------------------- */
 
 json_t *lk_json_msg(const lk_msg_t *m);
+/* A message as agents see it: lk_json_msg plus, on an agent's message,
+ * "provenance" and "suggestion_article_id", and on a customer's message its
+ * "outcome" (docs/gaps.md). Customers never get these. */
+json_t *lk_json_msg_agent(const lk_msg_t *m);
 /* The customer's view without the queue figures (lk_json_conv_customer adds
  * them); messages may be NULL. */
 json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs);
@@ -148,6 +177,19 @@ json_t *lk_parse_body(lk_http_req_t *req);
  * when it answered 400 itself. */
 bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t max, bool required,
                     const char **out /* OUT */);
+/* The same two checks without a request (the two above answer with what
+ * these leave in *e; fuzz/fuzz_json_body.c drives them): the 4xx answer a
+ * bad body or field gets. */
+typedef struct {
+    int status;       /* 400 or 413 */
+    const char *code; /* "invalid_json", "invalid_utf8", "body_too_large", "missing_field", "invalid_field" */
+    char message[512];
+} lk_body_error_t;
+/* body[0..len) as a JSON object (too_large: the server cut it off at its
+ * limit); NULL with *e set on failure. The caller decrefs the object. */
+json_t *lk_body_parse(const char *body, size_t len, bool too_large, lk_body_error_t *e /* OUT */);
+bool lk_body_field_string(json_t *body, const char *field, size_t max, bool required, const char **out /* OUT */,
+                          lk_body_error_t *e /* OUT */);
 
 /* ---- agents' sessions and roles (auth.c) ------------------------------ */
 
@@ -168,17 +210,171 @@ bool lk_api_is_role(const lk_user_t *user, const char *a, const char *b);
 /* false after lk_job_fail() with 403 when user's role is neither a nor b. */
 bool lk_api_require_role(lk_job_t *job, lk_api_error_t *e, const lk_user_t *user, const char *a, const char *b);
 
+/* ---- rate limits (ratelimit.c) ----------------------------------------- */
+
+/* A sliding-window limit: at most `limit` events per key within window_ms,
+ * kept in memory (so per node) for at most max_keys keys (the least recently
+ * used key is forgotten first). Thread-safe. limit 0 never limits. */
+typedef struct lk_ratelimit lk_ratelimit_t;
+
+lk_ratelimit_t *lk_ratelimit_new(size_t limit, int64_t window_ms, size_t max_keys);
+void lk_ratelimit_free(lk_ratelimit_t *rl); /* rl may be NULL */
+/* Counts an event for key at now (ms) and returns true, or, when the key has
+ * had `limit` events within the window already, counts nothing and returns
+ * false with *retry_ms (may be NULL) set to the wait until one expires. */
+bool lk_ratelimit_hit(lk_ratelimit_t *rl, const char *key, int64_t now, int64_t *retry_ms /* OUT */);
+/* Removes the key's newest event (an attempt that turned out fine). */
+void lk_ratelimit_forgive(lk_ratelimit_t *rl, const char *key);
+/* Forgets every event of key. */
+void lk_ratelimit_reset(lk_ratelimit_t *rl, const char *key);
+/* How many keys are held (for tests). */
+size_t lk_ratelimit_keys(lk_ratelimit_t *rl);
+
+/* ---- security (security.c; docs/security.md) --------------------------- */
+
+/* The limits an app keeps (options limit_*). */
+typedef enum {
+    LK_LIMIT_LOGIN_ACCOUNT,
+    LK_LIMIT_LOGIN_ADDRESS,
+    LK_LIMIT_MESSAGES_CONVERSATION,
+    LK_LIMIT_MESSAGES_ADDRESS,
+    LK_LIMIT_CONVERSATIONS_ADDRESS,
+    LK_LIMIT__COUNT
+} lk_limit_t;
+
+#define LK_ADDR_MAX 64 /* a client address as text */
+
+/* Loads (creating on first start) the key file of the data directory, parses
+ * trusted_proxies and makes the rate limits. 0, LK_EIO, LK_ECONFIG. */
+int lk_security_start(struct lk_app *app);
+void lk_security_stop(struct lk_app *app);
+/* Counts a request against limit `which` for key; false after answering 429
+ * (with Retry-After) itself. what names the limit in the message. */
+bool lk_security_hit(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key, const char *what);
+lk_ratelimit_t *lk_security_limit(struct lk_app *app, lk_limit_t which);
+/* Answers 429 too_many_requests with Retry-After (seconds, rounded up). */
+void lk_respond_rate_limited(lk_http_req_t *req, int64_t retry_ms, const char *what);
+/* The client's address: the peer's, or the last hop of X-Forwarded-For when
+ * the peer is one of trusted_proxies. IPv6 addresses are cut to their /64
+ * (one household or host), so that a client cannot dodge a limit by
+ * changing the low bits. */
+void lk_api_client_addr(struct lk_app *app, lk_http_req_t *req, char out[LK_ADDR_MAX]);
+/* The hex keyed hash (BLAKE2b, key from the key file) of a client address:
+ * stored on conversations instead of the address. */
+void lk_api_client_hash(struct lk_app *app, const char *addr, char out[LK_TOKEN_HASH_LEN + 1]);
+/* For the customer API: a browser's Origin must be loket's own or one of
+ * widget_origins (or widget_origins is "*"); no Origin (not a browser) is
+ * fine. false after answering 403 itself. */
+bool lk_api_check_customer_origin(struct lk_app *app, lk_http_req_t *req);
+/* Sets the session cookie (value "" and max_age 0 clear it); Secure when
+ * cookie_secure is set or the request came through a trusted proxy with
+ * X-Forwarded-Proto: https. */
+void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const char *value, int64_t max_age);
+/* Headers every response gets unless its handler set its own (app.c). */
+extern const lk_http_header_t lk_api_default_headers[];
+extern const size_t lk_api_n_default_headers;
+
+/* TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30 s steps, one step of slack each
+ * way). The secret is stored encrypted (secretbox with a key derived from
+ * the key file and the user id). */
+#define LK_TOTP_SECRET_LEN 20
+/* Checks code against the stored (encrypted) secret of user_id at now (ms).
+ * 0 with *step set to the time step the code belongs to; LK_EAUTH when the
+ * code is wrong; LK_EINVAL when the secret cannot be decrypted. */
+int lk_totp_verify(struct lk_app *app, const char *user_id, const char *stored, const char *code, int64_t now,
+                   int64_t *step /* OUT */);
+/* Called by lk_api_authenticate: notes that a session was used at now, and
+ * stores that (at most every minute per session) in a small writer job. */
+void lk_api_session_used(const char *session_hash, int64_t last_seen, int64_t now);
+/* The idle limit in ms (option session_idle). */
+int64_t lk_api_session_idle_ms(void);
+
+void lk_api_security_routes(const lk_http_route_t **routes, size_t *n);
+
 /* ---- route handlers ---------------------------------------------------- */
 
 void lk_api_customer_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_agent_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_static_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_not_found(lk_http_req_t *req, void *ud);
+void lk_api_assist_routes(const lk_http_route_t **routes, size_t *n); /* canned responses */
+void lk_api_privacy_routes(const lk_http_route_t **routes, size_t *n); /* data-subject requests, audit log */
+void lk_api_insights_routes(const lk_http_route_t **routes, size_t *n); /* gap report, answer review */
+void lk_api_analytics_routes(const lk_http_route_t **routes, size_t *n); /* dashboard figures, compliance report */
+void lk_api_metrics_routes(const lk_http_route_t **routes, size_t *n);   /* GET /metrics */
+
+/* ---- metrics: Prometheus counters, gauges, histograms (metrics.c) -------- */
+
+/* Makes the per-route request histograms for the server's route table
+ * (routes must outlive the server); call before the server starts. */
+void lk_metrics_init(const lk_http_route_t *routes, size_t n);
+/* A customer message went through the policy (turn.c). */
+void lk_metrics_turn(void);
+/* What the bot made of it: "answered", "declined", "handoff", ... */
+void lk_metrics_decision(const char *outcome);
+/* A hand-off to a person, at the moment it happens. */
+void lk_metrics_handoff(lk_handoff_reason_t reason);
+/* A queued conversation was claimed after waiting ms. */
+void lk_metrics_queue_wait(int64_t ms);
+/* The HTTP layer's on_done hook: a request answered with status after ns. */
+void lk_metrics_request(void *ud, const lk_http_route_t *route, int status, int64_t ns);
+
+/* ---- insights: gap report, answer review (insights.c; docs/gaps.md) ----- */
+
+/* Inside a writer job (the knowledge base's publish runs it): chooses the
+ * answering threshold the answer reviews support (lk_review_recommend, from
+ * the stored threshold or the NLU's default) and, when it differs, stores it
+ * as meta "nlu_threshold" with an audit record "nlu.recalibrate"; the next
+ * bot built (lk_bot_build) answers at it. Never moves on fewer than 20
+ * reviewed answers. 0 or the store's error. */
+int lk_api_recalibrate(lk_store_t *st, int64_t now);
+/* The threshold recalibration stored: true with *out set; false when there
+ * is none. */
+bool lk_api_stored_threshold(lk_store_t *st, double *out /* OUT */);
+
+/* ---- privacy (privacy.c; docs/privacy.md) ------------------------------ */
+
+/* How often the server runs the retention purge (and once at start). */
+#define LK_PRIVACY_PURGE_INTERVAL_MS (3600LL * 1000)
+/* Starts a retention purge with the configured retention (a chain of short
+ * writer jobs, one batch each), unless one is still running. */
+void lk_api_privacy_purge_submit(struct lk_app *app);
+/* Writes an audit record in a writer job of its own, answering nobody: for
+ * reads that run on a reader (an agent opening a conversation). detail
+ * must hold no personal data. */
+void lk_api_audit_async(struct lk_app *app, const char *actor, const char *action, const char *conversation_id,
+                        const char *detail);
+
+/* ---- agent assist (assist.c) -------------------------------------------- */
+
+/* Adds the assist parts to an agent's view of conversation c (msgs: all its
+ * messages): "summary" and "summary_fields" in lang ("nl" or "en"),
+ * "suggestions", "customer", "channel" and "history". On a reader. */
+void lk_api_assist_view(struct lk_app *app, lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n,
+                        const char *lang, json_t *out);
+/* Adds "preview": the customer's latest question, at most 140 bytes (null
+ * when there is none). */
+void lk_api_assist_preview(struct lk_app *app, lk_store_t *st, const lk_conv_t *c, json_t *out);
+/* A new conversation's body: the optional "customer" {"email",
+ * "external_id", "name"} and "channel", validated into the customer_* and
+ * channel fields of into; false after answering 400 itself. */
+bool lk_api_customer_parse(lk_http_req_t *req, json_t *body, lk_conv_t *into /* OUT */);
+/* Moves the customer fields of from into to (from loses them); channel
+ * defaults to "api". */
+void lk_api_customer_move(lk_conv_t *from, lk_conv_t *to);
+/* An agent reply's optional "provenance" ("human" by default, "suggested",
+ * "suggested_edited") and "suggestion_article_id" (required with, and only
+ * with, a suggested provenance); *article_id is NULL or a heap string.
+ * false after answering 400 itself. */
+bool lk_api_provenance_parse(lk_http_req_t *req, json_t *body, char *provenance /* OUT */, size_t size,
+                             char **article_id /* OUT */);
 
 /* Runs the policy for one event on a conversation inside a writer job:
  * stores the messages it asks for and the new state. msgs receives the
  * messages written (appended; caller frees). Used by customer and agent
- * handlers alike. */
+ * handlers alike. For LK_EV_MESSAGE, the customer's message is the last one
+ * in msgs (stored just before with lk_turn_store_msg): its outcome (what the
+ * bot made of it, docs/gaps.md) is recorded in the same transaction. */
 int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
                   const lk_bot_t *bot, int64_t now, lk_msg_t **msgs, size_t *n_msgs);
 /* Stores one message with the conversation's next seq and queues its events
@@ -191,8 +387,11 @@ void lk_tick_submit(struct lk_app *app);
 
 /* The topic of the agents' stream (every message and conversation change). */
 #define LK_TOPIC_AGENTS "agents"
-/* Queues {"type": type, type: payload} for the agents' stream (payload taken). */
-void lk_publish_agents(lk_job_t *job, const char *type, json_t *payload);
+/* Queues {"type": type, type: payload} for the agents' stream (payload
+ * taken). conv is the conversation the event is about: its status and
+ * assignment decide which agents get it (hub.c); "conversation" events go to
+ * every agent. */
+void lk_publish_agents(lk_job_t *job, const lk_conv_t *conv, const char *type, json_t *payload);
 /* What the policy needs to know of people and the queue for conv at now. */
 void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_env_t *env);
 /* Forget the cached agents-online count and waits (after a login or logout,

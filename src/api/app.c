@@ -17,6 +17,12 @@
 static void (*const route_parts[])(const lk_http_route_t **, size_t *) = {
     lk_api_customer_routes,
     lk_api_agent_routes,
+    lk_api_security_routes,
+    lk_api_assist_routes,
+    lk_api_privacy_routes,
+    lk_api_insights_routes,
+    lk_api_analytics_routes,
+    lk_api_metrics_routes,
     lk_api_static_routes,
 };
 #define N_PARTS (sizeof route_parts / sizeof route_parts[0])
@@ -104,6 +110,8 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
                     (double)(lk_time_mono_ns() - t0) / 1e6);
     }
     if (rc == 0)
+        rc = lk_security_start(app);
+    if (rc == 0)
         rc = lk_pool_start(LK_POOL_WRITER, 1, cfg->data, app, &app->writer);
     if (rc == 0)
         rc = lk_pool_start(LK_POOL_READER, (size_t)cfg->db_readers, cfg->data, app, &app->readers);
@@ -115,6 +123,7 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
         size_t n_routes;
         free(routes);
         routes = all_routes(&n_routes);
+        lk_metrics_init(routes, n_routes);
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         lk_http_config_t hc = {
             .listen = cfg->listen,
@@ -126,6 +135,9 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
             .not_found = lk_api_not_found,
             .cors_prefix = "/api/v1/conversations",
             .cors_origins = cfg->widget_origins,
+            .default_headers = lk_api_default_headers,
+            .n_default_headers = lk_api_n_default_headers,
+            .on_done = lk_metrics_request,
         };
         rc = lk_http_server_start(&hc, &app->http);
         if (rc)
@@ -170,6 +182,7 @@ void lk_app_stop(lk_app_t *app)
         lk_hub_free_loops(app);
         lk_http_server_free(app->http);
     }
+    lk_security_stop(app);
     lk_bot_release(app->bot);
     pthread_mutex_destroy(&app->bot_mu);
     pthread_mutex_destroy(&app->watch_mu);

@@ -2,7 +2,8 @@
  * Agents' sessions and roles, shared by every file of the agent-facing API
  * (agent.c and the feature files): the session cookie's hash, the
  * cross-site check for state-changing requests, the session check inside a
- * database job, and role checks.
+ * database job (absolute and idle expiry), and role checks. Also the origin
+ * check of the customer API, which shares the same-origin test.
  */
 #include "api/api_int.h"
 
@@ -31,6 +32,30 @@ static bool same_origin(lk_http_req_t *req)
     return lk_str_eq(ohost, host);
 }
 
+/* Origin is one of the space- or comma-separated origins of list. */
+static bool listed(const char *list, lk_str_t origin)
+{
+    for (const char *p = list; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, " ,");
+        if (n > 0 && (lk_str_eq(origin, (lk_str_t){p, n}) || (n == 1 && *p == '*')))
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+bool lk_api_check_customer_origin(struct lk_app *app, lk_http_req_t *req)
+{
+    lk_str_t origin;
+    if (!lk_http_req_header(req, "origin", &origin) || same_origin(req) || listed(app->cfg.widget_origins, origin))
+        return true;
+    lk_respond_error(req, 403, "forbidden",
+                     "this web page may not use loket's customer API (its origin is not in widget_origins)");
+    return false;
+}
+
 bool lk_api_check_origin(lk_http_req_t *req)
 {
     if (same_origin(req))
@@ -43,7 +68,12 @@ bool lk_api_authenticate(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const
                          lk_user_t *user)
 {
     lk_session_t s;
-    int rc = session_hash[0] ? lk_store_session_get(st, session_hash, now, &s) : LK_ENOENT;
+    int64_t last_seen = 0;
+    int rc = session_hash[0]
+                 ? lk_store_session_get_active(st, session_hash, now, now - lk_api_session_idle_ms(), &s, &last_seen)
+                 : LK_ENOENT;
+    if (rc == 0)
+        lk_api_session_used(session_hash, last_seen, now);
     if (rc == 0) {
         rc = lk_store_user_get(st, s.user_id, user);
         if (rc == 0 && user->disabled)

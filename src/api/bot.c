@@ -6,7 +6,8 @@
  * off to the side and swaps it in; turns in progress keep the bundle they
  * started with. The same thread hands the writer a tick job every tick_ms
  * (tick.c), and checkpoints the write-ahead log every kb_poll_ms so that the
- * writer's commits never have to.
+ * writer's commits never have to. It also starts the retention purge
+ * (privacy.c) at start and every hour.
  */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "api/api_int.h"
@@ -25,8 +26,13 @@ int lk_bot_build(lk_store_t *st, lk_bot_t **out)
     int rc = lk_store_kb_version(st, &bot->version);
     if (rc == 0)
         rc = lk_store_kb_load(st, &bot->kb);
+    if (rc == 0) /* answers are Markdown; the chat shows plain text (docs/kb.md) */
+        lk_kb_answers_to_text(&bot->kb);
     if (rc == 0)
         rc = lk_nlu_build(&bot->kb, NULL, &bot->nlu);
+    double threshold; /* recalibrated from answer reviews (insights.c) */
+    if (rc == 0 && lk_api_stored_threshold(st, &threshold))
+        lk_nlu_set_threshold(bot->nlu, threshold);
     if (rc) {
         lk_kb_free(&bot->kb);
         free(bot);
@@ -64,6 +70,7 @@ static void *watch_main(void *arg)
         return NULL;
     }
     int64_t next_tick = lk_time_mono_ns() / 1000000 + app->cfg.tick_ms;
+    int64_t next_purge = 0; /* the retention purge (privacy.c): at start, then every hour */
     pthread_mutex_lock(&app->watch_mu);
     while (!app->watch_stop) {
         struct timespec until;
@@ -85,6 +92,10 @@ static void *watch_main(void *arg)
         if (now_ms >= next_tick) {
             lk_tick_submit(app);
             next_tick = now_ms + app->cfg.tick_ms;
+        }
+        if (now_ms >= next_purge) {
+            lk_api_privacy_purge_submit(app);
+            next_purge = now_ms + LK_PRIVACY_PURGE_INTERVAL_MS;
         }
         int64_t version = 0;
         lk_bot_t *cur = lk_bot_acquire(app);

@@ -32,6 +32,9 @@ typedef struct {
     int64_t after;
     bool has_after; /* OP_WS: resume after a seq (else only new messages) */
     lk_sub_t *sub;
+    lk_conv_t who; /* OP_CREATE: the customer and channel the body names (assist.c) */
+    char client_hash[LK_TOKEN_HASH_LEN + 1]; /* OP_CREATE: the client address's keyed hash */
+    int64_t retry_ms;                        /* with a 429: when to try again */
     /* results */
     int status;
     lk_api_error_t err;
@@ -45,6 +48,7 @@ static void cjob_free(cjob_t *j)
 {
     free(j->text);
     free(j->comment);
+    lk_conv_clear(&j->who);
     if (j->out)
         json_decref(j->out);
     for (size_t i = 0; i < j->n_backlog; i++)
@@ -105,9 +109,25 @@ static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
     snprintf(c.language, sizeof c.language, "%s", j->language);
     c.created_at = c.updated_at = now;
     c.next_seq = 1;
-    int rc = lk_store_conv_insert(st, &c);
+    lk_api_customer_move(&j->who, &c);
+    snprintf(c.client_hash, sizeof c.client_hash, "%s", j->client_hash);
+    int rc = 0;
+    int64_t max_open = j->app->cfg.limit_open_conversations;
+    if (max_open > 0 && c.client_hash[0]) { /* open conversations per address */
+        int64_t idle = j->app->cfg.limit_open_idle * 1000, n_open = 0, oldest = 0;
+        rc = lk_store_conv_count_open_by_client(st, c.client_hash, now - idle, &n_open, &oldest);
+        if (rc == 0 && n_open >= max_open) {
+            j->retry_ms = oldest + idle - now;
+            fail(j, LK_EBUSY, 429, "too_many_requests", "too many open conversations from this address");
+            lk_conv_clear(&c);
+            return;
+        }
+    }
+    if (rc == 0)
+        rc = lk_store_conv_insert(st, &c);
     if (rc) {
         fail_db(j, rc);
+        lk_conv_clear(&c);
         return;
     }
     lk_bot_t *bot = lk_bot_acquire(j->app);
@@ -366,6 +386,8 @@ static void job_done(lk_job_t *job)
             else
                 lk_hub_sub_cancel(j->sub);
         }
+    } else if (j->job.rc && j->err.status == 429) {
+        lk_respond_rate_limited(j->req, j->retry_ms, "open conversations from this address");
     } else if (j->job.rc) {
         lk_respond_job_error(j->req, &j->err);
     } else {
@@ -417,12 +439,35 @@ static bool bearer(lk_http_req_t *req, lk_str_t *token)
     return false;
 }
 
+/* The rate limits of requests on a conversation: per client address, and
+ * per conversation. The latter's key includes a digest of the token, so that
+ * requests with a wrong token cannot use up the real client's allowance. */
+static bool conv_limits(lk_http_req_t *req, struct lk_app *app, const cjob_t *j)
+{
+    char addr[LK_ADDR_MAX], key[LK_ID_MAX + 20];
+    lk_api_client_addr(app, req, addr);
+    if (!lk_security_hit(app, req, LK_LIMIT_MESSAGES_ADDRESS, addr, "requests from this address"))
+        return false;
+    char th[LK_TOKEN_HASH_LEN + 1];
+    lk_token_hash(j->token, strlen(j->token), th);
+    snprintf(key, sizeof key, "%s:%.16s", j->id, th);
+    if (!lk_security_hit(app, req, LK_LIMIT_MESSAGES_CONVERSATION, key, "messages in this conversation")) {
+        lk_ratelimit_forgive(lk_security_limit(app, LK_LIMIT_MESSAGES_ADDRESS), addr);
+        return false;
+    }
+    return true;
+}
+
+/* A job for a request on one conversation: origin, token and (for the
+ * requests that change it) rate limits checked; NULL after answering. */
 static cjob_t *authed_job(lk_http_req_t *req, struct lk_app *app, op_t op)
 {
     lk_str_t token;
     bearer(req, &token);
+    if (!lk_api_check_customer_origin(app, req))
+        return NULL;
     cjob_t *j = cjob_new(app, req, op);
-    if (!read_auth(req, j, token)) {
+    if (!read_auth(req, j, token) || (op != OP_GET && !conv_limits(req, app, j))) {
         cjob_free(j);
         return NULL;
     }
@@ -432,7 +477,13 @@ static cjob_t *authed_job(lk_http_req_t *req, struct lk_app *app, op_t op)
 static void h_create(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
+    char addr[LK_ADDR_MAX];
+    lk_api_client_addr(app, req, addr);
+    if (!lk_api_check_customer_origin(app, req) ||
+        !lk_security_hit(app, req, LK_LIMIT_CONVERSATIONS_ADDRESS, addr, "new conversations from this address"))
+        return;
     cjob_t *j = cjob_new(app, req, OP_CREATE);
+    lk_api_client_hash(app, addr, j->client_hash);
     snprintf(j->language, sizeof j->language, "nl");
     if (lk_http_req_body(req).len > 0 || lk_http_req_body_too_large(req)) {
         json_t *body = lk_parse_body(req);
@@ -454,6 +505,11 @@ static void h_create(lk_http_req_t *req, void *ud)
         }
         if (lang)
             snprintf(j->language, sizeof j->language, "%s", lang);
+        if (!lk_api_customer_parse(req, body, &j->who)) {
+            json_decref(body);
+            cjob_free(j);
+            return;
+        }
         json_decref(body);
     }
     lk_pool_submit(app->writer, &j->job);
@@ -559,6 +615,8 @@ static void h_ws(lk_http_req_t *req, void *ud)
     lk_str_t token = LK_STR(""), after;
     if (!lk_http_req_query(req, "token", &token))
         bearer(req, &token);
+    if (!lk_api_check_customer_origin(app, req)) /* a browser's WebSocket carries Origin */
+        return;
     cjob_t *j = cjob_new(app, req, OP_WS);
     if (!read_auth(req, j, token)) {
         cjob_free(j);

@@ -8,6 +8,13 @@
  * from the database and buffers what arrives until the backlog is out, so a
  * client that resumes with after=SEQ gets every message exactly once, in
  * order.
+ *
+ * The agents' stream is one topic with a filter per subscriber: a plain
+ * agent gets every change of a conversation's status or assignment (the
+ * queue), but messages and notes only of conversations that are queued (for
+ * the preview) or assigned to them; supervisors and admins get everything.
+ * The event carries what the filter needs (status, assignee), so publishing
+ * stays one JSON text for everybody and filtering is two string compares.
  */
 #include "api/api_int.h"
 
@@ -24,6 +31,11 @@ struct lk_sub {
     int64_t last_seq;
     lk_event_t **pending; /* arrived before the WebSocket was attached */
     size_t n_pending;
+    /* the agents' stream: whose it is ("" on a conversation's stream) */
+    char viewer[LK_ID_MAX];
+    char session[LK_TOKEN_HASH_LEN + 1];
+    bool sees_all;
+    bool must_close; /* logged out before the WebSocket was attached */
 };
 
 struct hub {
@@ -76,6 +88,23 @@ static void sub_free(lk_sub_t *s)
     free(s);
 }
 
+/* Whether s may see ev (the agents' stream's filter). */
+static bool visible(const lk_sub_t *s, const lk_event_t *ev)
+{
+    if (ev->close_user[0] || ev->close_session[0])
+        return false;
+    if (!s->viewer[0] || s->sees_all || ev->everyone)
+        return true;
+    return strcmp(ev->conv_status, "queued") == 0 || strcmp(ev->assigned_to, s->viewer) == 0;
+}
+
+/* A logout's control event: does it end s? */
+static bool closes(const lk_sub_t *s, const lk_event_t *ev)
+{
+    return s->viewer[0] && ((ev->close_user[0] && strcmp(ev->close_user, s->viewer) == 0) ||
+                            (ev->close_session[0] && strcmp(ev->close_session, s->session) == 0));
+}
+
 /* Sends ev if it is new to s. false when the WebSocket closed. */
 static bool sub_send(lk_sub_t *s, const char *json, size_t len, int64_t seq)
 {
@@ -94,15 +123,50 @@ static void deliver(void *arg)
         next = s->next; /* s may go away while sending */
         if (strcmp(s->topic, ev->topic) != 0)
             continue;
+        if (closes(s, ev)) {
+            if (s->ws)
+                lk_http_ws_close(s->ws); /* on_close frees s */
+            else
+                s->must_close = true;
+            continue;
+        }
         if (s->ws == NULL) {
             atomic_fetch_add(&ev->refs, 1);
             s->pending = lk_xrealloc(s->pending, (s->n_pending + 1) * sizeof *s->pending);
             s->pending[s->n_pending++] = ev;
-        } else {
+        } else if (visible(s, ev)) {
             sub_send(s, ev->json, ev->len, ev->seq);
         }
     }
     lk_event_release(ev);
+}
+
+void lk_hub_restate(lk_job_t *job, const lk_conv_t *conv)
+{
+    for (size_t i = 0; i < job->n_events; i++) {
+        lk_event_t *ev = job->events[i];
+        if (strcmp(ev->conv_id, conv->id) == 0 && strcmp(ev->topic, LK_TOPIC_AGENTS) == 0) {
+            snprintf(ev->conv_status, sizeof ev->conv_status, "%s", conv->status);
+            snprintf(ev->assigned_to, sizeof ev->assigned_to, "%s", conv->assigned_to);
+        }
+    }
+}
+
+void lk_hub_close_streams(lk_job_t *job, const char *user_id, const char *session_hash)
+{
+    lk_event_t *ev = lk_event_new(LK_TOPIC_AGENTS, 0, lk_xstrdup(""));
+    if (user_id)
+        snprintf(ev->close_user, sizeof ev->close_user, "%s", user_id);
+    else if (session_hash)
+        snprintf(ev->close_session, sizeof ev->close_session, "%s", session_hash);
+    lk_job_add_event(job, ev);
+}
+
+void lk_hub_sub_set_viewer(lk_sub_t *sub, const char *user_id, const char *session_hash, bool sees_all)
+{
+    snprintf(sub->viewer, sizeof sub->viewer, "%s", user_id);
+    snprintf(sub->session, sizeof sub->session, "%s", session_hash ? session_hash : "");
+    sub->sees_all = sees_all;
 }
 
 /* Events of topics without their own numbering (the agents' stream) are
@@ -178,6 +242,10 @@ void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **bac
     sub->ws = ws;
     if (after_seq > sub->last_seq)
         sub->last_seq = after_seq;
+    if (sub->must_close) {
+        lk_http_ws_close(ws); /* on_close frees sub */
+        return;
+    }
     bool open = true;
     for (size_t i = 0; i < n && open; i++)
         open = sub_send(sub, backlog_json[i], strlen(backlog_json[i]), backlog_seq[i]);
@@ -186,7 +254,7 @@ void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **bac
         return;
     for (size_t i = 0; i < sub->n_pending; i++) {
         lk_event_t *ev = sub->pending[i];
-        if (open)
+        if (open && visible(sub, ev))
             open = sub_send(sub, ev->json, ev->len, ev->seq);
         if (!open)
             return; /* sub (and its pending list) are gone */

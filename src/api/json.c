@@ -38,6 +38,26 @@ json_t *lk_json_msg(const lk_msg_t *m)
     return j;
 }
 
+/* Where an agent's message came from, and what the bot made of a
+ * customer's message (docs/gaps.md); agents' views only. */
+static void add_provenance(json_t *j, const lk_msg_t *m)
+{
+    if (strcmp(m->sender, "customer") == 0 && m->outcome[0])
+        json_object_set_new(j, "outcome", json_string(m->outcome));
+    if (strcmp(m->sender, "agent") != 0)
+        return;
+    json_object_set_new(j, "provenance", json_string(m->provenance[0] ? m->provenance : "human"));
+    if (m->suggestion_article_id)
+        json_object_set_new(j, "suggestion_article_id", json_string(m->suggestion_article_id));
+}
+
+json_t *lk_json_msg_agent(const lk_msg_t *m)
+{
+    json_t *j = lk_json_msg(m);
+    add_provenance(j, m);
+    return j;
+}
+
 json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs)
 {
     json_t *j = json_object();
@@ -94,6 +114,9 @@ json_t *lk_json_conv_customer(lk_store_t *st, const lk_conv_t *c, const lk_msg_t
 json_t *lk_json_conv_agent(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n, int64_t now)
 {
     json_t *o = lk_json_conv_customer(st, c, msgs, n, now);
+    json_t *arr = json_object_get(o, "messages");
+    for (size_t i = 0; arr && i < n && i < json_array_size(arr); i++)
+        add_provenance(json_array_get(arr, i), &msgs[i]);
     json_object_set_new(o, "assigned_to", c->assigned_to[0] ? json_string(c->assigned_to) : json_null());
     set_time(o, "queued_at", c->queued_at);
     set_time(o, "assigned_at", c->assigned_at);
@@ -164,55 +187,76 @@ void lk_respond_job_error(lk_http_req_t *req, lk_api_error_t *e)
     lk_respond_error(req, e->status, e->code, "%s", e->message);
 }
 
-json_t *lk_parse_body(lk_http_req_t *req)
+static void body_fail(lk_body_error_t *e, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void body_fail(lk_body_error_t *e, int status, const char *code, const char *fmt, ...)
 {
-    if (lk_http_req_body_too_large(req)) {
-        lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
+    e->status = status;
+    e->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+}
+
+json_t *lk_body_parse(const char *body, size_t len, bool too_large, lk_body_error_t *e)
+{
+    if (too_large) {
+        body_fail(e, 413, "body_too_large", "the request body is larger than the limit");
         return NULL;
     }
-    lk_str_t body = lk_http_req_body(req);
-    if (body.len == 0) {
-        lk_respond_error(req, 400, "invalid_json", "the request body is empty; a JSON object was expected");
+    if (len == 0) {
+        body_fail(e, 400, "invalid_json", "the request body is empty; a JSON object was expected");
         return NULL;
     }
-    if (!lk_utf8_valid(body.base, body.len)) {
-        lk_respond_error(req, 400, "invalid_utf8", "the request body is not valid UTF-8");
+    if (!lk_utf8_valid(body, len)) {
+        body_fail(e, 400, "invalid_utf8", "the request body is not valid UTF-8");
         return NULL;
     }
     json_error_t err;
-    json_t *j = json_loadb(body.base, body.len, JSON_REJECT_DUPLICATES, &err);
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
     if (!j) {
-        lk_respond_error(req, 400, "invalid_json", "the request body is not valid JSON: %s (line %d, column %d)",
-                         err.text, err.line, err.column);
+        body_fail(e, 400, "invalid_json", "the request body is not valid JSON: %s (line %d, column %d)", err.text,
+                  err.line, err.column);
         return NULL;
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        lk_respond_error(req, 400, "invalid_json", "the request body must be a JSON object");
+        body_fail(e, 400, "invalid_json", "the request body must be a JSON object");
         return NULL;
     }
     return j;
 }
 
-bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t max, bool required,
-                    const char **out)
+json_t *lk_parse_body(lk_http_req_t *req)
+{
+    lk_body_error_t e;
+    lk_str_t body = lk_http_req_body(req);
+    json_t *j = lk_body_parse(body.base, body.len, lk_http_req_body_too_large(req), &e);
+    if (!j)
+        lk_respond_error(req, e.status, e.code, "%s", e.message);
+    return j;
+}
+
+bool lk_body_field_string(json_t *body, const char *field, size_t max, bool required, const char **out,
+                          lk_body_error_t *e)
 {
     *out = NULL;
     json_t *v = json_object_get(body, field);
     if (!v || json_is_null(v)) {
         if (!required)
             return true;
-        lk_respond_error(req, 400, "missing_field", "the field \"%s\" is required", field);
+        body_fail(e, 400, "missing_field", "the field \"%s\" is required", field);
         return false;
     }
     if (!json_is_string(v)) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must be a string", field);
+        body_fail(e, 400, "invalid_field", "the field \"%s\" must be a string", field);
         return false;
     }
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
     if (strlen(s) != len) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must not contain NUL characters", field);
+        body_fail(e, 400, "invalid_field", "the field \"%s\" must not contain NUL characters", field);
         return false;
     }
     size_t start = 0, end = len;
@@ -221,13 +265,23 @@ bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t 
     while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\n' || s[end - 1] == '\r'))
         end--;
     if (start == end) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must not be empty", field);
+        body_fail(e, 400, "invalid_field", "the field \"%s\" must not be empty", field);
         return false;
     }
     if (len > max) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" is longer than %zu bytes", field, max);
+        body_fail(e, 400, "invalid_field", "the field \"%s\" is longer than %zu bytes", field, max);
         return false;
     }
     *out = s;
     return true;
+}
+
+bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t max, bool required,
+                    const char **out)
+{
+    lk_body_error_t e;
+    if (lk_body_field_string(body, field, max, required, out, &e))
+        return true;
+    lk_respond_error(req, e.status, e.code, "%s", e.message);
+    return false;
 }

@@ -38,10 +38,17 @@ static bool serve(lk_http_req_t *req, const struct lk_web_asset *table, lk_str_t
     for (const struct lk_web_asset *a = table; a->path; a++) {
         if (lk_str_eq_cstr(path, a->path)) {
             lk_http_res_header(req, "cache-control", "no-cache");
-            if (strcmp(mime_type(a->path), "text/html; charset=utf-8") == 0) {
+            /* The console's pages keep the default policy (no inline script
+             * or style, not framed) and send no referrer at all. The demo
+             * shop page stands for a company's own site: it has inline
+             * styles, and the widget it embeds brings its styles in a
+             * <style> of its shadow root. */
+            if (strncmp(a->path, "/console/", 9) == 0) {
+                lk_http_res_header(req, "referrer-policy", "no-referrer");
+            } else if (strcmp(a->path, "/index.html") == 0) {
                 lk_http_res_header(req, "content-security-policy",
                                    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                                   "frame-ancestors 'self'");
+                                   "frame-ancestors 'self'; base-uri 'none'; form-action 'self'");
                 lk_http_res_header(req, "x-frame-options", "SAMEORIGIN");
             }
             lk_http_respond(req, 200, mime_type(a->path), a->data, a->len);

@@ -3,7 +3,7 @@
  * writer a tick job that gives each queued conversation an LK_EV_TICK, so the
  * policy can tell waiting customers when their place in the queue or the
  * availability of people changed (it decides whether that is worth a
- * message), and that purges expired login sessions.
+ * message), and that purges expired and idle login sessions.
  */
 #include "api/api_int.h"
 
@@ -41,6 +41,8 @@ static void tick_run(lk_job_t *job, lk_store_t *st)
     int64_t purged = 0;
     if (rc == 0)
         rc = lk_store_session_purge(st, now, &purged);
+    if (rc == 0) /* and those unused past session_idle (no longer "online") */
+        rc = lk_store_session_purge_idle(st, now - t->app->cfg.session_idle * 1000, NULL);
     if (rc)
         LK_ERROR(MODULE, "the tick failed: %s", lk_strerror(rc));
     job->rc = rc;

@@ -92,13 +92,20 @@ void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_
     env->est_wait_s = median_ms < 0 ? -1 : (median_ms * position + 999) / 1000;
 }
 
-void lk_publish_agents(lk_job_t *job, const char *type, json_t *payload)
+void lk_publish_agents(lk_job_t *job, const lk_conv_t *conv, const char *type, json_t *payload)
 {
     json_t *o = json_object();
     json_object_set_new(o, "type", json_string(type));
     json_object_set_new(o, type, payload);
-    lk_job_add_event(job, lk_event_new(LK_TOPIC_AGENTS, 0, lk_json_dump(o, NULL)));
+    lk_event_t *ev = lk_event_new(LK_TOPIC_AGENTS, 0, lk_json_dump(o, NULL));
     json_decref(o);
+    ev->everyone = !conv || strcmp(type, "conversation") == 0;
+    if (conv) {
+        snprintf(ev->conv_id, sizeof ev->conv_id, "%s", conv->id);
+        snprintf(ev->conv_status, sizeof ev->conv_status, "%s", conv->status);
+        snprintf(ev->assigned_to, sizeof ev->assigned_to, "%s", conv->assigned_to);
+    }
+    lk_job_add_event(job, ev);
 }
 
 int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *m, lk_msg_t **msgs, size_t *n_msgs)
@@ -114,7 +121,7 @@ int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *
     conv->next_seq++;
     json_t *j = lk_json_msg(m);
     lk_job_add_event(job, lk_event_new(conv->id, m->seq, lk_json_dump(j, NULL)));
-    lk_publish_agents(job, "message", j);
+    lk_publish_agents(job, conv, "message", j);
     *msgs = lk_xrealloc(*msgs, (*n_msgs + 1) * sizeof **msgs);
     (*msgs)[(*n_msgs)++] = *m; /* the array takes over m's strings */
     memset(m, 0, sizeof *m);
@@ -136,9 +143,55 @@ static int store_callback(lk_store_t *st, const lk_conv_t *conv, const lk_policy
     return rc;
 }
 
+/* What the bot made of a customer's message (docs/gaps.md), read off the
+ * policy's actions: "none" when a person had the conversation (queued or
+ * assigned before the step), else "handoff" when the step handed over (for
+ * any reason, even after answering part of it), "answered" with the first
+ * quoted article, "declined", or "reply" for a reply that is neither (hello,
+ * thanks, yes/no, "are you a bot?"). This policy has no clarifying question,
+ * so it never gives "clarify". article/confidence: the answer's, else the
+ * NLU's best match; NULL / -1 when none. */
+static const char *outcome_of(lk_conv_status_t before, const lk_policy_event_t *ev, const lk_policy_actions_t *actions,
+                              const lk_kb_t *kb, const char **article, double *confidence)
+{
+    *article = NULL;
+    *confidence = -1;
+    if (before == LK_CONV_QUEUED || before == LK_CONV_ASSIGNED)
+        return "none";
+    const lk_policy_action_t *answer = NULL;
+    bool handoff = false, decline = false;
+    for (size_t i = 0; i < actions->n; i++) {
+        const lk_policy_action_t *a = &actions->items[i];
+        if (a->type == LK_ACTION_HANDOFF)
+            handoff = true;
+        else if (a->type == LK_ACTION_SAY && a->kind == LK_SAY_ANSWER && !answer)
+            answer = a;
+        else if (a->type == LK_ACTION_SAY && a->kind == LK_SAY_DECLINE)
+            decline = true;
+    }
+    if (answer && !handoff && answer->article >= 0 && (size_t)answer->article < kb->n_articles) {
+        *article = kb->articles[answer->article].id;
+        *confidence = answer->confidence;
+        return "answered";
+    }
+    const lk_nlu_reading_t *r = ev->reading;
+    if (r && r->n_top > 0 && r->top[0].article >= 0 && (size_t)r->top[0].article < kb->n_articles) {
+        *article = kb->articles[r->top[0].article].id;
+        *confidence = r->top[0].confidence;
+    }
+    return handoff ? "handoff" : decline ? "declined" : "reply";
+}
+
 int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
                   const lk_bot_t *bot, int64_t now, lk_msg_t **msgs, size_t *n_msgs)
 {
+    /* a customer's message was stored just before (lk_turn_store_msg) */
+    lk_msg_t *customer = NULL;
+    if (ev->type == LK_EV_MESSAGE && *n_msgs > 0 && strcmp((*msgs)[*n_msgs - 1].sender, "customer") == 0)
+        customer = &(*msgs)[*n_msgs - 1];
+    char customer_id[LK_ID_MAX] = "";
+    if (customer)
+        snprintf(customer_id, sizeof customer_id, "%s", customer->id);
     lk_policy_state_t state, next;
     if (lk_policy_state_decode(conv->policy_state, &state) != 0)
         lk_policy_state_init(&state, conv->language);
@@ -155,6 +208,22 @@ int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *
     int rc = lk_policy_step(&app->policy, &state, ev, &env, &next, &actions);
     if (rc)
         return rc;
+
+    if (customer_id[0]) { /* one UPDATE by primary key, in this transaction */
+        const char *article;
+        double confidence;
+        const char *outcome = outcome_of(state.status, ev, &actions, &bot->kb, &article, &confidence);
+        lk_metrics_turn();
+        lk_metrics_decision(outcome);
+        rc = lk_store_msg_set_outcome(st, customer_id, outcome, article, confidence);
+        if (rc == 0) { /* and on the record the caller holds (msgs may move below) */
+            snprintf(customer->outcome, sizeof customer->outcome, "%s", outcome);
+            free(customer->outcome_article_id);
+            customer->outcome_article_id = article ? lk_xstrdup(article) : NULL;
+            customer->outcome_confidence = confidence;
+            customer->has_outcome_confidence = confidence >= 0;
+        }
+    }
 
     bool handed_off = false;
     for (size_t i = 0; i < actions.n && rc == 0; i++) {
@@ -175,6 +244,7 @@ int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *
         } else if (a->type == LK_ACTION_HANDOFF) {
             handed_off = true;
             conv->queued_at = now;
+            lk_metrics_handoff(a->reason);
             rc = lk_store_audit(st, now, "system", "conversation.handoff", conv->id,
                                 lk_handoff_reason_name(a->reason));
         } else if (a->type == LK_ACTION_CALLBACK_REQUEST) {
@@ -208,6 +278,8 @@ int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *
     conv->updated_at = now;
     rc = lk_store_conv_update(st, conv);
     if (rc == 0 && (next.status != old_status || strcmp(old_assigned, conv->assigned_to) != 0))
-        lk_publish_agents(job, "conversation", lk_json_conv_agent(st, conv, NULL, 0, now));
+        lk_publish_agents(job, conv, "conversation", lk_json_conv_agent(st, conv, NULL, 0, now));
+    if (rc == 0)
+        lk_hub_restate(job, conv); /* the turn's messages go to whom the conversation now belongs */
     return rc;
 }

@@ -30,18 +30,50 @@ const lk_option_t lk_options[] = {
     OPT_INT("max_body", max_body, 1024, 16 * 1024 * 1024, "65536", "largest request body in bytes (larger: 413)"),
     OPT_INT("max_text", max_text, 16, 65536, "4000", "largest message text in bytes"),
     OPT_STR("log_level", log_level, "info", "debug, info, warn, error or off"),
-    OPT_INT("session_ttl", session_ttl, 60, 30 * 24 * 3600, "43200",
-            "seconds an agent's login session lasts"),
+    OPT_INT("session_ttl", session_ttl, 1, 30 * 24 * 3600, "43200",
+            "seconds an agent's login session lasts at most (absolute expiry)"),
+    OPT_INT("session_idle", session_idle, 1, 30 * 24 * 3600, "1800",
+            "seconds an agent's session may go unused before it ends (idle expiry)"),
     OPT_BOOL("cookie_secure", cookie_secure, "false",
              "mark the session cookie Secure (set this when loket is behind an HTTPS reverse proxy)"),
     OPT_INT("kb_poll_ms", kb_poll_ms, 100, 60000, "1000",
             "how often a running server looks for knowledge-base changes, in ms"),
     OPT_INT("db_readers", db_readers, 1, 16, "2", "database reader threads"),
     OPT_STR("public_url", public_url, "", "the URL people open, for the start-up message; default from listen"),
-    OPT_STR("widget_origins", widget_origins, "*",
-            "web pages (origins, space-separated) that may embed the widget and call the customer API; * for any"),
+    OPT_STR("widget_origins", widget_origins, "",
+            "other web sites (origins, space-separated) that may embed the widget and call the customer API; "
+            "loket's own origin always may; * for any"),
+    OPT_STR("trusted_proxies", trusted_proxies, "",
+            "reverse proxies (addresses or CIDR ranges, space-separated) whose X-Forwarded-For and "
+            "X-Forwarded-Proto loket believes"),
+    OPT_INT("limit_login_account", limit_login_account, 0, 1000, "5",
+            "failed logins per account within limit_login_window before 429; 0 = no limit"),
+    OPT_INT("limit_login_address", limit_login_address, 0, 10000, "20",
+            "failed logins per client address within limit_login_window before 429; 0 = no limit"),
+    OPT_INT("limit_login_window", limit_login_window, 1, 24 * 3600, "900", "seconds the login limits look back"),
+    OPT_INT("limit_messages_conversation", limit_messages_conversation, 0, 10000, "20",
+            "customer requests per conversation per minute; 0 = no limit"),
+    OPT_INT("limit_messages_address", limit_messages_address, 0, 10000, "60",
+            "customer requests on conversations per client address per minute; 0 = no limit"),
+    OPT_INT("limit_conversations_address", limit_conversations_address, 0, 10000, "10",
+            "new conversations per client address within limit_conversations_window; 0 = no limit"),
+    OPT_INT("limit_conversations_window", limit_conversations_window, 1, 24 * 3600, "600",
+            "seconds the new-conversation limit looks back"),
+    OPT_INT("limit_open_conversations", limit_open_conversations, 0, 10000, "5",
+            "open conversations per client address; 0 = no limit"),
+    OPT_INT("limit_open_idle", limit_open_idle, 60, 30 * 24 * 3600, "3600",
+            "seconds without activity after which a conversation no longer counts as open for that limit"),
     OPT_INT("tick_ms", tick_ms, 1000, 600000, "15000",
             "how often the queue is looked at to update waiting customers' position notices, in ms"),
+    OPT_INT("retention_days", retention_days, 0, 36500, "90",
+            "days a closed conversation (messages, notes, feedback, reviews) is kept after it closed, then "
+            "deleted; 0 = keep forever"),
+    OPT_INT("callback_retention_days", callback_retention_days, 0, 36500, "90",
+            "days a handled call-back request is kept after it was handled, then deleted; 0 = keep forever"),
+    OPT_INT("audit_retention_days", audit_retention_days, 0, 36500, "730",
+            "days an audit record is kept, then deleted; 0 = keep forever"),
+    OPT_STR("metrics_token", metrics_token, "",
+            "when set, GET /metrics (Prometheus) wants \"Authorization: Bearer TOKEN\"; unset: open"),
     {NULL, LK_OPT_STRING, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -140,6 +172,66 @@ static bool valid_listen(const char *v)
            (strcmp(host, "localhost") == 0 || inet_pton(AF_INET, host, &addr) == 1);
 }
 
+/* "*" alone, or origins: http(s)://host[:port] without path, separated by
+ * spaces or commas. */
+static bool valid_origins(const char *v)
+{
+    size_t n_items = 0;
+    bool star = false;
+    for (const char *p = v; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, " ,");
+        if (n == 0)
+            break;
+        n_items++;
+        if (n == 1 && *p == '*') {
+            star = true;
+        } else {
+            size_t scheme = strncmp(p, "https://", 8) == 0 ? 8 : strncmp(p, "http://", 7) == 0 ? 7 : 0;
+            if (scheme == 0 || n == scheme)
+                return false;
+            for (size_t i = scheme; i < n; i++) {
+                char c = p[i];
+                if (!(isalnum((unsigned char)c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+                    return false;
+            }
+        }
+        p += n;
+    }
+    return !star || n_items == 1;
+}
+
+/* IPv4 or IPv6 addresses with an optional /prefix, separated by spaces or
+ * commas. */
+static bool valid_proxies(const char *v)
+{
+    for (const char *p = v; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, " ,");
+        if (n == 0)
+            break;
+        char item[64];
+        if (n >= sizeof item)
+            return false;
+        memcpy(item, p, n);
+        item[n] = '\0';
+        char *slash = strchr(item, '/');
+        if (slash)
+            *slash = '\0';
+        unsigned char addr[16];
+        int family = strchr(item, ':') ? AF_INET6 : AF_INET;
+        if (inet_pton(family, item, addr) != 1)
+            return false;
+        int64_t bits;
+        if (slash && lk_parse_i64(slash + 1, 0, family == AF_INET ? 32 : 128, &bits) != 0)
+            return false;
+        p += n;
+    }
+    return true;
+}
+
 int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *err, size_t errsize)
 {
     if ((strncmp(name, "policy.", 7) == 0 || strncmp(name, "policy_", 7) == 0) && name[7])
@@ -153,6 +245,16 @@ int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *e
     if (rc == 0 && strcmp(name, "listen") == 0 && !valid_listen(value)) {
         snprintf(err, errsize, "option listen: \"%s\" is not ADDR:PORT with an IPv4 address (or localhost) and a port "
                  "from 0 to 65535", value);
+        return LK_EINVAL;
+    }
+    if (rc == 0 && strcmp(name, "widget_origins") == 0 && !valid_origins(value)) {
+        snprintf(err, errsize, "option widget_origins: \"%s\" is not * or a space-separated list of origins like "
+                 "https://www.shop.example (scheme, host, optional port; no path)", value);
+        return LK_EINVAL;
+    }
+    if (rc == 0 && strcmp(name, "trusted_proxies") == 0 && !valid_proxies(value)) {
+        snprintf(err, errsize, "option trusted_proxies: \"%s\" is not a space-separated list of IP addresses "
+                 "or CIDR ranges like 10.0.0.0/8", value);
         return LK_EINVAL;
     }
     if (rc == 0 && strcmp(name, "log_level") == 0) {

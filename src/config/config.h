@@ -29,6 +29,26 @@ typedef struct {
     char public_url[256]; /* how people reach loket, for the log line; "" = from listen */
     int64_t tick_ms;      /* how often queued customers' notices are brought up to date */
     char widget_origins[2048]; /* origins whose pages may use the customer API ("*": any) */
+    /* Security (docs/security.md): sessions, client addresses, rate limits. */
+    int64_t session_idle;        /* seconds a session may go unused */
+    char trusted_proxies[1024];  /* addresses or CIDR ranges whose X-Forwarded-* loket believes */
+    int64_t limit_login_account; /* failed logins per account per limit_login_window; 0 = off */
+    int64_t limit_login_address;
+    int64_t limit_login_window;  /* seconds */
+    int64_t limit_messages_conversation; /* per minute */
+    int64_t limit_messages_address;      /* per minute */
+    int64_t limit_conversations_address; /* new conversations per limit_conversations_window */
+    int64_t limit_conversations_window;  /* seconds */
+    int64_t limit_open_conversations;    /* open conversations per address */
+    int64_t limit_open_idle;             /* seconds after which a quiet conversation no longer counts as open */
+    /* Privacy (docs/privacy.md): how long personal data is kept, in days;
+     * 0 keeps it forever. */
+    int64_t retention_days;          /* closed conversations, from closed_at */
+    int64_t callback_retention_days; /* handled call-back requests */
+    int64_t audit_retention_days;    /* audit records */
+    /* Analytics (docs/analytics.md): GET /metrics is open while this is "",
+     * else it wants "Authorization: Bearer <metrics_token>". */
+    char metrics_token[256];
     /* Options of other modules' tables, passed on by name: "policy.NAME"
      * (file: `policy.loop_repeats = 3`, flag: --policy.loop_repeats 3,
      * environment: LOKET_POLICY_LOOP_REPEATS). Checked by their module. */

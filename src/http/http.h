@@ -38,6 +38,12 @@ typedef struct {
 
 #define LK_HTTP_MAX_PARAMS 4
 
+/* A response header (lower-case name). */
+typedef struct {
+    const char *name;
+    const char *value;
+} lk_http_header_t;
+
 /* ---- routing (pure; used by the server, testable on its own) ----------- */
 
 typedef enum { LK_ROUTE_FOUND, LK_ROUTE_NO_PATH, LK_ROUTE_NO_METHOD } lk_route_result_t;
@@ -73,6 +79,17 @@ typedef struct {
      * requests are answered here. */
     const char *cors_prefix;
     const char *cors_origins;
+    /* Headers every response (lk_http_respond) gets, unless its handler set
+     * a header of the same name (e.g. a page's own Content-Security-Policy).
+     * X-Content-Type-Options: nosniff is always sent. */
+    const lk_http_header_t *default_headers;
+    size_t n_default_headers;
+    /* Called on the loop thread for every answered request (a WebSocket
+     * upgrade counts as 101): the route it matched (an entry of routes;
+     * NULL when none did), the status, and the nanoseconds from its arrival
+     * to its answer. For metrics: it must be cheap (atomics, no locks).
+     * NULL: none. */
+    void (*on_done)(void *ud, const lk_http_route_t *route, int status, int64_t ns);
 } lk_http_config_t;
 
 /* Binds the listening sockets (one per loop) and starts the loop threads.
@@ -112,7 +129,8 @@ bool lk_http_req_cookie(const lk_http_req_t *req, const char *name, lk_str_t *ou
 lk_str_t lk_http_req_body(const lk_http_req_t *req);
 /* True when the body was larger than max_body (the handler should 413). */
 bool lk_http_req_body_too_large(const lk_http_req_t *req);
-/* The peer's address as text ("127.0.0.1"). */
+/* The peer's address as text ("127.0.0.1"; "" when unknown); outsize of 46
+ * or more holds any IPv4 or IPv6 address. */
 void lk_http_req_peer(const lk_http_req_t *req, char *out, size_t outsize);
 lk_http_loop_t *lk_http_req_loop(const lk_http_req_t *req);
 /* True when the client went away; the request must still be answered (the

@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "http/http.h"
+#include "http/http_int.h"
 
 #include <h2o.h>
 #include <h2o/websocket.h>
@@ -80,6 +81,8 @@ struct lk_http_req {
     lk_http_params_t params;
     bool answered;
     bool body_too_large;
+    const lk_http_route_t *route; /* the route matched; NULL when none */
+    int64_t start_ns;             /* arrival (monotonic), for cfg.on_done */
     char *query_buf; /* decoded query values handed out by lk_http_req_query */
     size_t query_len, query_cap;
 };
@@ -160,6 +163,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *hreq)
     lk_http_req_t *r = lk_xcalloc(1, sizeof *r);
     r->h2o = hreq;
     r->loop = loop;
+    if (srv->cfg.on_done)
+        r->start_ns = lk_time_mono_ns();
     lk_http_req_t **anchor = h2o_mem_alloc_shared(&hreq->pool, sizeof *anchor, on_req_dispose);
     *anchor = r; /* linked to the pool, which holds its only reference */
     loop->inflight++;
@@ -189,6 +194,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *hreq)
     lk_route_result_t m =
         lk_http_route_match(srv->cfg.routes, srv->cfg.n_routes, method, path, &idx, &r->params, &allow);
     if (m == LK_ROUTE_FOUND) {
+        r->route = &srv->cfg.routes[idx];
         srv->cfg.routes[idx].fn(r, srv->cfg.ud);
     } else if (m == LK_ROUTE_NO_METHOD) {
         lk_http_res_header(r, "allow", allow.data ? allow.data : "");
@@ -411,10 +417,19 @@ static const char *reason_phrase(int status)
     }
 }
 
+/* Tells the application's hook (metrics) that req was answered. */
+static void report_done(lk_http_req_t *req, int status)
+{
+    const lk_http_config_t *cfg = &req->loop->srv->cfg;
+    if (cfg->on_done)
+        cfg->on_done(cfg->ud, req->route, status, lk_time_mono_ns() - req->start_ns);
+}
+
 void lk_http_respond(lk_http_req_t *req, int status, const char *content_type, const void *body, size_t len)
 {
     assert(!req->answered);
     req->answered = true;
+    report_done(req, status);
     h2o_req_t *h = req->h2o;
     if (!h) { /* the client went away; h2o already released its side */
         req_free(req);
@@ -426,7 +441,13 @@ void lk_http_respond(lk_http_req_t *req, int status, const char *content_type, c
         h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
     h2o_add_header_by_str(&h->pool, &h->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
                           H2O_STRLIT("nosniff"));
-    h2o_add_header_by_str(&h->pool, &h->res.headers, H2O_STRLIT("referrer-policy"), 0, NULL, H2O_STRLIT("same-origin"));
+    const lk_http_config_t *cfg = &req->loop->srv->cfg;
+    for (size_t i = 0; i < cfg->n_default_headers; i++) {
+        const lk_http_header_t *d = &cfg->default_headers[i];
+        if (h2o_find_header_by_str(&h->res.headers, d->name, strlen(d->name), -1) < 0)
+            h2o_add_header_by_str(&h->pool, &h->res.headers, d->name, strlen(d->name), 0, NULL, d->value,
+                                  strlen(d->value));
+    }
     h->res.content_length = len;
     h2o_iovec_t buf = {NULL, 0};
     if (len) {
@@ -511,6 +532,11 @@ static void ws_finish(lk_ws_t *ws)
     free(ws);
 }
 
+void lk_http__ws_setup(wslay_event_context_ptr ctx, size_t max_msg)
+{
+    wslay_event_config_set_max_recv_msg_length(ctx, max_msg);
+}
+
 static void on_ws_message(h2o_websocket_conn_t *conn, const struct wslay_event_on_msg_recv_arg *arg)
 {
     lk_ws_t *ws = conn->data;
@@ -554,7 +580,10 @@ lk_ws_t *lk_http_ws_accept(lk_http_req_t *req, const lk_ws_callbacks_t *cb, void
     ws->loop->ws_head = ws;
     atomic_fetch_add(&ws->loop->srv->ws_count, 1);
     req->answered = true;
+    report_done(req, 101);
     ws->conn = h2o_upgrade_to_websocket(req->h2o, key, ws, on_ws_message);
+    /* a peer's message gets no more room than a request body */
+    lk_http__ws_setup(ws->conn->ws_ctx, ws->loop->srv->cfg.max_body);
     return ws;
 }
 

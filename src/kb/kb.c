@@ -43,6 +43,8 @@ void lk_article_free(lk_article_t *a)
     free(a->answer);
     free(a->url);
     free_strv(a->tags, a->n_tags);
+    free(a->owner);
+    free(a->translation_group);
     memset(a, 0, sizeof *a);
 }
 
@@ -57,6 +59,9 @@ void lk_article_copy(lk_article_t *dst, const lk_article_t *src)
     dst->url = src->url ? lk_xstrdup(src->url) : NULL;
     dst->tags = copy_strv(src->tags, src->n_tags);
     dst->n_tags = src->n_tags;
+    dst->owner = src->owner ? lk_xstrdup(src->owner) : NULL;
+    dst->review_by = src->review_by;
+    dst->translation_group = src->translation_group ? lk_xstrdup(src->translation_group) : NULL;
 }
 
 void lk_kb_free(lk_kb_t *kb)

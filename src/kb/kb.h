@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Limits that validation enforces (and documents in docs/kb.md). */
 #define LK_KB_ID_MAX 128         /* bytes; [A-Za-z0-9._-] only */
@@ -33,6 +34,11 @@ typedef struct {
     char *url; /* NULL when absent */
     char **tags;
     size_t n_tags;
+    /* Knowledge management (docs/kb.md): optional, not part of KB JSON or
+     * CSV; the Markdown folder format carries them. NULL / 0 when absent. */
+    char *owner;             /* a user id */
+    int64_t review_by;       /* ms since the epoch */
+    char *translation_group; /* links the language versions of one article */
 } lk_article_t;
 
 typedef struct {
@@ -71,6 +77,87 @@ int lk_article_validate(const lk_article_t *a, char *err, size_t errsize);
  * article has a NULL required field or invalid UTF-8, which validation rules
  * out; a failed allocation aborts as everywhere. */
 char *lk_kb_to_json(const lk_kb_t *kb);
+
+/* ---- Markdown answers (markdown.c) ------------------------------------- */
+
+/* Answers are CommonMark. lk_md_to_html renders md (len bytes of UTF-8) with
+ * cmark in its safe mode: raw HTML is left out and links or images whose
+ * URL is not http(s), mailto, tel or relative (javascript:, data:, ...) get
+ * an empty one, so the result may be put into a page as HTML. lk_md_to_text
+ * turns it into plain text for the customer's chat: paragraphs separated by
+ * a blank line, list items as "- item" (or "1. item"), links as
+ * "text (url)" (only the text when the URL is not http(s), mailto or tel,
+ * only the URL when both are the same), emphasis and raw HTML dropped, code
+ * kept as its text. Both return a NUL-terminated string the caller frees
+ * (never NULL). */
+char *lk_md_to_html(const char *md, size_t len);
+char *lk_md_to_text(const char *md, size_t len);
+/* Replaces every article's answer by lk_md_to_text of it (how the bot
+ * quotes answers). */
+void lk_kb_answers_to_text(lk_kb_t *kb);
+
+/* ---- CSV (kb_csv.c) ---------------------------------------------------- */
+
+/* One row per example question, RFC 4180 (comma, CRLF, fields quoted when
+ * they hold a comma, quote, CR or LF), with a header row:
+ *     id,language,title,question,answer,url,tags
+ * An article's rows are consecutive and repeat its fields; tags are joined
+ * with "|" (a tag holding "|" cannot be written: lk_kb_to_csv returns NULL).
+ * The caller frees the result. */
+char *lk_kb_to_csv(const lk_kb_t *kb);
+/* Parses CSV as written above (the header row is required, its columns in
+ * any order; url and tags may be left out; a UTF-8 BOM is skipped; LF or
+ * CRLF). Rows with the same id make one article; their language, title,
+ * answer, url and tags must agree. Validated as lk_kb_parse does, all or
+ * nothing, with a message naming the row, the article and the field. 0,
+ * LK_EINVAL. */
+int lk_kb_parse_csv(const char *csv, size_t len, lk_kb_t *out /* OUT */, char *err, size_t errsize);
+
+/* ---- Markdown files with front matter (kb_md.c) ------------------------ */
+
+/* One article as a Markdown file: a front matter block between two "---"
+ * lines, then the answer as the body:
+ *     ---
+ *     id: retourneren
+ *     language: nl
+ *     title: "Retourneren"
+ *     url: https://example.com/retour
+ *     tags: [retour, "geld terug"]
+ *     owner: u_abc
+ *     review_by: 2026-06-30
+ *     translation_group: retourneren
+ *     questions:
+ *       - "Hoe kan ik iets retourneren?"
+ *     ---
+ *     Je kunt een artikel binnen **30 dagen** ...
+ * Strings are written as JSON strings (double quotes, escapes), which the
+ * parser also reads; plain unquoted values are read as written (trimmed).
+ * The caller frees the result. */
+char *lk_kb_article_to_md(const lk_article_t *a);
+/* Parses one such file into out (the caller frees it with
+ * lk_article_free) and validates it. name is used in messages (e.g. the
+ * file name). 0 or LK_EINVAL with err. */
+int lk_kb_parse_md(const char *text, size_t len, const char *name, lk_article_t *out /* OUT */, char *err,
+                   size_t errsize);
+
+/* ---- files and folders (kb_io.c) --------------------------------------- */
+
+typedef enum { LK_KB_FORMAT_JSON, LK_KB_FORMAT_CSV, LK_KB_FORMAT_MARKDOWN } lk_kb_format_t;
+
+/* "json", "csv" or "markdown" (also "md"). 0 or LK_EINVAL. */
+int lk_kb_format_parse(const char *name, lk_kb_format_t *out /* OUT */);
+/* Reads a knowledge base: a JSON or CSV file ("-" is standard input), or a
+ * folder of <id>.md files (other files are ignored; the file name must be
+ * the article's id). All or nothing, validated, duplicate ids refused.
+ * 0; LK_EIO when it cannot be read (errno kept); LK_EJSON / LK_EINVAL with
+ * err naming the file, article and field. */
+int lk_kb_read_path(const char *path, lk_kb_format_t format, lk_kb_t *out /* OUT */, char *err, size_t errsize);
+/* Writes kb: JSON or CSV to the file path (NULL: standard output), or one
+ * <id>.md file per article into the folder path (created when missing;
+ * existing files of the same names are replaced, others left alone).
+ * 0, LK_EINVAL (an article that cannot be written), LK_EIO (errno kept),
+ * with err. */
+int lk_kb_write_path(const lk_kb_t *kb, lk_kb_format_t format, const char *path, char *err, size_t errsize);
 
 /* ---- the built-in demo ------------------------------------------------- */
 

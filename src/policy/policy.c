@@ -637,6 +637,21 @@ char *lk_policy_state_encode(const lk_policy_state_t *st)
     return s;
 }
 
+/* The state's counters (turns, declines, repeats, call-backs, quiet
+ * messages) stop here: decode accepts up to this value and every step
+ * saturates at it, so whatever a step writes can be read back, and an int
+ * never overflows (found by fuzz/fuzz_policy_state.c). */
+#define COUNTER_MAX 1000000000
+
+static void saturate(lk_policy_state_t *st)
+{
+    int *counters[] = {&st->consecutive_declines, &st->customer_turns, &st->repeats, &st->callbacks,
+                       &st->quiet_msgs};
+    for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
+        if (*counters[i] > COUNTER_MAX)
+            *counters[i] = COUNTER_MAX;
+}
+
 static int get_int(json_t *o, const char *key, int64_t min, int64_t max, int64_t *out)
 {
     json_t *v = json_object_get(o, key);
@@ -717,7 +732,7 @@ int lk_policy_state_decode(const char *json, lk_policy_state_t *out)
         bad = bad || !found;
     }
     int64_t v;
-    const int64_t big = 1000000000;
+    const int64_t big = COUNTER_MAX;
     v = st.consecutive_declines;
     rc |= get_int(o, "consecutive_declines", 0, big, &v);
     st.consecutive_declines = (int)v;
@@ -1914,6 +1929,7 @@ int lk_policy_step(const lk_policy_config_t *cfg, const lk_policy_state_t *state
     default:
         return LK_EINVAL;
     }
+    saturate(&st);
     *next = st;
     return 0;
 }

@@ -229,6 +229,9 @@ static const char migration_3[] =
     "  updated_at        BIGINT NOT NULL\n"
     ");\n"
     "CREATE INDEX article_drafts_status ON article_drafts (status, updated_at);\n"
+    /* knowledge management: the id a new article gets when its draft is
+     * published (NULL: one made from the title). */
+    "ALTER TABLE article_drafts ADD COLUMN new_id TEXT;\n"
     "\n"
     /* Agents' and supervisors' marks on bot answers: verdict "right" |
      * "wrong"; correct_article_id: the article that should have answered. */
@@ -247,7 +250,11 @@ static const char migration_3[] =
     "ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT;\n"
     "ALTER TABLE users ADD COLUMN totp_secret TEXT;\n"
     "ALTER TABLE users ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;\n"
-    "CREATE INDEX audit_log_at ON audit_log (at);\n";
+    "CREATE INDEX audit_log_at ON audit_log (at);\n"
+    /* security: the last TOTP time step accepted (a code works once); open
+     * conversations per client address. */
+    "ALTER TABLE users ADD COLUMN totp_last_step BIGINT;\n"
+    "CREATE INDEX conversations_client ON conversations (client_hash, status);\n";
 
 const char *const lk_store__migrations[] = {
     migration_1,

@@ -74,9 +74,10 @@ typedef struct {
     char provenance[20];
     char *suggestion_article_id;
     /* A customer's message: what the bot made of it ("answered",
-     * "declined", "handoff", "clarify", "none" when a person had the
-     * conversation); "" = not recorded. The NLU's best article and its
-     * confidence, when it had one. Set by lk_store_msg_set_outcome. */
+     * "declined", "handoff", "clarify", "reply" to small talk such as
+     * hello/thanks/yes/no, "none" when a person had the conversation);
+     * "" = not recorded (docs/gaps.md). The answer's article, else the
+     * NLU's best one, and its confidence. Set by lk_store_msg_set_outcome. */
     char outcome[12];
     char *outcome_article_id;
     double outcome_confidence; /* meaningful only when has_outcome_confidence */
@@ -212,8 +213,10 @@ int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, const 
 
 /* ---- knowledge base ---------------------------------------------------- */
 
-/* Inserts or replaces every article of kb by id; with replace, also deletes
- * articles whose id is not in kb. Bumps the KB version. Atomic on its own:
+/* Inserts or replaces every article of kb by id (status "published"); with
+ * replace, also archives the published articles whose id is not in kb
+ * (lk_store_kb_import_as; the history keeps them). Bumps the KB version,
+ * and records a version of every article it changes. Atomic on its own:
  * it runs in its own transaction when the caller has none, and in a
  * savepoint inside the caller's transaction otherwise, so a failure changes
  * nothing. Does not validate articles beyond non-NULL fields (the caller ran
@@ -303,8 +306,8 @@ int lk_store_session_count_users(lk_store_t *st, int64_t now, int64_t *n /* OUT 
  * one. questions and tags are JSON arrays of strings as text. */
 typedef struct {
     char id[LK_ID_MAX];
-    char article_id[LK_ID_MAX]; /* "" for a new article */
-    char status[16];            /* "draft" | "published" | "discarded" */
+    char article_id[LK_KB_ID_MAX + 1]; /* "" for a new article */
+    char status[16];                   /* "draft" | "published" | "discarded" */
     char language[8];
     char *title;
     char *questions; /* JSON array text */
@@ -313,15 +316,437 @@ typedef struct {
     char *tags;      /* JSON array text */
     char owner[LK_ID_MAX]; /* user id, "" = none */
     int64_t review_by;     /* 0 = none */
-    char translation_group[LK_ID_MAX]; /* "" = none */
+    char translation_group[LK_KB_ID_MAX + 1]; /* "" = none */
     char source[24];       /* "editor" | "gap_report" | "import" */
     char created_by[LK_ID_MAX];
     int64_t created_at;
     int64_t updated_at;
+    /* A new article: the id it gets when published ("" = one made from the
+     * title); unused for a change to a published article. */
+    char new_id[LK_KB_ID_MAX + 1];
 } lk_draft_t;
 
 void lk_draft_clear(lk_draft_t *d);
+void lk_drafts_free(lk_draft_t *v, size_t n); /* clears each and frees the array */
 /* Stores a new draft (id set by the caller, e.g. lk_rand_id("d_", ...)). */
 int lk_store_draft_insert(lk_store_t *st, const lk_draft_t *d);
+/* LK_ENOENT when there is none. Clear *out with lk_draft_clear. */
+int lk_store_draft_get(lk_store_t *st, const char *id, lk_draft_t *out /* OUT */);
+/* Drafts with status (NULL = any), most recently updated first, at most
+ * limit. Free with lk_drafts_free. */
+int lk_store_draft_list(lk_store_t *st, const char *status, size_t limit, lk_draft_t **out /* OUT */,
+                        size_t *n /* OUT */);
+/* Writes the content fields of d (language, title, questions, answer, url,
+ * tags, owner, review_by, translation_group, new_id) and updated_at.
+ * LK_ENOENT when there is no such draft or it is no longer a "draft". */
+int lk_store_draft_update(lk_store_t *st, const lk_draft_t *d);
+/* Moves a draft from "draft" to status ("published" or "discarded") at
+ * now; article_id (may be NULL) records the article it became. LK_ENOENT
+ * as above. */
+int lk_store_draft_finish(lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now);
+
+/* An article as knowledge management sees it: its content and metadata
+ * (a.owner, a.review_by, a.translation_group), status ("published" |
+ * "archived"), version (1 for the first), and the last change. */
+typedef struct {
+    lk_article_t a;
+    char status[16];
+    int64_t version;
+    int64_t updated_at;
+    char updated_by[LK_ID_MAX]; /* user id; "" = the command line or the system */
+} lk_article_rec_t;
+
+void lk_article_rec_clear(lk_article_rec_t *r);
+void lk_article_recs_free(lk_article_rec_t *v, size_t n);
+/* Articles with status (NULL = any), ordered by id (byte order). */
+int lk_store_article_list(lk_store_t *st, const char *status, lk_article_rec_t **out /* OUT */, size_t *n /* OUT */);
+/* LK_ENOENT when there is none. Clear *out with lk_article_rec_clear. */
+int lk_store_article_get(lk_store_t *st, const char *id, lk_article_rec_t *out /* OUT */);
+/* Publishes a (validated by the caller): a new article (create: LK_EEXIST
+ * when the id is taken; change "created") or a new version of an existing
+ * one (LK_ENOENT when missing; change "edited"; an archived article is
+ * published again). Writes the version row and bumps the KB version.
+ * *version (may be NULL) receives the article's new version. */
+int lk_store_article_publish(lk_store_t *st, const lk_article_t *a, bool create, const char *by, int64_t now,
+                             int64_t *version /* OUT */);
+/* Archives (archived true) or restores a published or archived article:
+ * change "archived" / "restored", a version row, the KB version bumped.
+ * LK_ENOENT when there is none, LK_ESTATE when it is in that state already. */
+int lk_store_article_set_archived(lk_store_t *st, const char *id, bool archived, const char *by, int64_t now,
+                                  int64_t *version /* OUT */);
+
+/* One row of an article's history: its state after the change. */
+typedef struct {
+    int64_t version;
+    char status[16];
+    lk_article_t a; /* content and metadata then */
+    char changed_by[LK_ID_MAX]; /* "" = the command line or the system */
+    int64_t changed_at;
+    char change[16]; /* "created" | "edited" | "archived" | "restored" | "imported" */
+} lk_article_version_t;
+
+void lk_article_versions_free(lk_article_version_t *v, size_t n);
+/* The history of an article, newest first, at most limit. */
+int lk_store_article_versions(lk_store_t *st, const char *id, size_t limit, lk_article_version_t **out /* OUT */,
+                              size_t *n /* OUT */);
+
+/* What an import did. */
+typedef struct {
+    size_t created;   /* new articles */
+    size_t updated;   /* changed (or archived ones published again) */
+    size_t unchanged; /* identical to what was stored: no new version */
+    size_t archived;  /* with replace: published articles not in the import */
+} lk_kb_import_counts_t;
+
+/* lk_store_kb_import with who did it (by: a user id, NULL for the command
+ * line or the system) and what it did (counts, may be NULL). Every new or
+ * changed article gets a version row with change "imported"; an article
+ * imported unchanged gets none. The metadata of an article (owner,
+ * review_by, translation_group) is taken from the import when it has them
+ * and kept otherwise. With replace, published articles not in kb are
+ * archived (change "archived"), never deleted. */
+int lk_store_kb_import_as(lk_store_t *st, const lk_kb_t *kb, bool replace, const char *by, int64_t now,
+                          lk_kb_import_counts_t *counts /* OUT */);
+
+/* ---- security: sessions, second factor, client limits (issue 8) ------- */
+
+/* The session with id_hash when it is valid at now: not past expires_at,
+ * and used (last_seen_at, or created_at when never touched) after
+ * idle_since. *last_seen receives that last use. LK_ENOENT otherwise. */
+int lk_store_session_get_active(lk_store_t *st, const char *id_hash, int64_t now, int64_t idle_since,
+                                lk_session_t *out /* OUT */, int64_t *last_seen /* OUT */);
+/* Records that the session was used at `at` (never moves it back). */
+int lk_store_session_touch(lk_store_t *st, const char *id_hash, int64_t at);
+/* Deletes every session of user_id; *deleted (may be NULL) counts them. */
+int lk_store_session_delete_user(lk_store_t *st, const char *user_id, int64_t *deleted /* OUT */);
+/* Deletes sessions not used since idle_since; *deleted may be NULL. */
+int lk_store_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted /* OUT */);
+
+/* A user's second factor: the TOTP secret as stored (encrypted text, NULL
+ * when none), whether it is switched on, and the last time step a code was
+ * accepted for (0 when none). */
+typedef struct {
+    char *secret;
+    bool enabled;
+    int64_t last_step;
+} lk_totp_t;
+
+void lk_totp_clear(lk_totp_t *t);
+/* LK_ENOENT when there is no such user. Clear *out with lk_totp_clear. */
+int lk_store_user_totp_get(lk_store_t *st, const char *user_id, lk_totp_t *out /* OUT */);
+/* Sets the secret (NULL removes it) and whether it is on, and forgets the
+ * last step used (mark the code that switched it on with
+ * lk_store_user_totp_use afterwards). LK_ENOENT. */
+int lk_store_user_totp_set(lk_store_t *st, const char *user_id, const char *secret, bool enabled);
+/* Marks time step `step` used: LK_EEXIST when a code of this or a later
+ * step was accepted already (a code works once), LK_ENOENT. */
+int lk_store_user_totp_use(lk_store_t *st, const char *user_id, int64_t step);
+
+/* How many conversations with this client_hash are open (not closed) and
+ * were active (updated_at) after active_since; *oldest receives the
+ * earliest updated_at among them (0 when none). */
+int lk_store_conv_count_open_by_client(lk_store_t *st, const char *client_hash, int64_t active_since,
+                                       int64_t *n /* OUT */, int64_t *oldest /* OUT */);
+
+/* ---- agent assist: canned responses, customer history (issue 6) -------- */
+
+/* A canned response: a ready text for agents, per language, with
+ * placeholders ({customer_name}, {agent_name}) the console fills in. */
+typedef struct {
+    char id[LK_ID_MAX];
+    char language[8];
+    char *title;
+    char *shortcut; /* NULL = none */
+    char *text;
+    char created_by[LK_ID_MAX]; /* user id, "" = unknown */
+    int64_t created_at;
+    int64_t updated_at;
+    bool archived;
+} lk_canned_t;
+
+void lk_canned_clear(lk_canned_t *c);
+void lk_canned_free(lk_canned_t *v, size_t n); /* clears each and frees the array */
+/* Stores a new one (id set by the caller, e.g. lk_rand_id("cr_", ...)). */
+int lk_store_canned_insert(lk_store_t *st, const lk_canned_t *c);
+/* LK_ENOENT when there is none (archived ones are found too). */
+int lk_store_canned_get(lk_store_t *st, const char *id, lk_canned_t *out /* OUT */);
+/* Writes language, title, shortcut, text and updated_at of c. LK_ENOENT when
+ * there is none or it is archived. */
+int lk_store_canned_update(lk_store_t *st, const lk_canned_t *c);
+/* Archives it (hidden from then on) at now. LK_ENOENT when there is none or
+ * it is archived already. */
+int lk_store_canned_archive(lk_store_t *st, const char *id, int64_t now);
+/* The canned responses that are not archived, of language (NULL = all),
+ * ordered by title, at most limit. */
+int lk_store_canned_list(lk_store_t *st, const char *language, size_t limit, lk_canned_t **out /* OUT */,
+                         size_t *n /* OUT */);
+
+/* Earlier conversations of one customer: those with customer_email equal to
+ * email (compared as stored: the API stores addresses with their ASCII
+ * letters lower-cased, and this function lower-cases email the same way) or
+ * customer_external_id equal to external_id (either may be NULL), except
+ * the conversation exclude_id; newest created_at first, at most limit. Only
+ * id, status, language, handoff_reason, created_at, updated_at, closed_at
+ * and disposition are read. */
+int lk_store_conv_history(lk_store_t *st, const char *email, const char *external_id, const char *exclude_id,
+                          size_t limit, lk_conv_t **out /* OUT */, size_t *n /* OUT */);
+
+/* ---- privacy: retention, data-subject rights, audit viewer (issue 8) --- */
+
+/* What an export, an erasure or a purge found or deleted, per kind of row. */
+typedef struct {
+    int64_t conversations;
+    int64_t messages;
+    int64_t notes;
+    int64_t callbacks; /* call-back requests */
+    int64_t feedback;  /* "did this help?" answers */
+    int64_t reviews;   /* answer reviews */
+    int64_t audit;     /* audit records (about the conversations; purged) */
+} lk_privacy_counts_t;
+
+/* Every record about one customer as one JSON document (text, UTF-8; the
+ * caller frees *json): the conversations whose customer_email is email
+ * (ASCII letters compared lower-cased) or whose customer_external_id is
+ * external_id (either may be NULL, not both), each with its messages,
+ * notes, call-back requests, feedback, answer reviews and audit records,
+ * plus call-back requests whose contact is the e-mail address. Times are
+ * RFC 3339. Nothing about anyone else and no secret (token hashes) is in
+ * it. counts (may be NULL) tells what it holds. LK_EINVAL when neither key
+ * is given. */
+int lk_store_privacy_export(lk_store_t *st, const char *email, const char *external_id, int64_t now,
+                            char **json /* OUT */, lk_privacy_counts_t *counts /* OUT, may be NULL */);
+/* Deletes everything lk_store_privacy_export would return, and removes the
+ * erased conversations' ids from earlier audit records (conversation_id set
+ * to NULL; the records themselves stay). Run inside the caller's
+ * transaction. counts (may be NULL) receives what was deleted (audit: the
+ * records unlinked). */
+int lk_store_privacy_erase(lk_store_t *st, const char *email, const char *external_id,
+                           lk_privacy_counts_t *counts /* OUT */);
+
+/* What a purge deletes: rows older than these times (ms since the epoch;
+ * 0 keeps that kind forever). */
+typedef struct {
+    int64_t conv_before;     /* closed conversations with closed_at before this */
+    int64_t callback_before; /* handled call-back requests, by handled_at (else created_at) */
+    int64_t audit_before;    /* audit records with at before this */
+} lk_purge_cutoffs_t;
+
+/* One batch of a retention purge: deletes the handled call-back requests
+ * past their cutoff, then the closed conversations past theirs that have no
+ * call-back request left that must stay (with their messages, notes,
+ * feedback and reviews), then audit records past theirs: at most `batch` of
+ * each (conversations, call-backs; 10 * batch audit records). Adds what it
+ * deleted to *counts; *more says whether another batch has work. Run inside
+ * the caller's transaction and commit between batches. */
+int lk_store_privacy_purge(lk_store_t *st, const lk_purge_cutoffs_t *cut, size_t batch,
+                           lk_privacy_counts_t *counts /* IN/OUT */, bool *more /* OUT */);
+/* What lk_store_privacy_purge would delete in all its batches; deletes
+ * nothing. *counts is overwritten. */
+int lk_store_privacy_purge_count(lk_store_t *st, const lk_purge_cutoffs_t *cut, lk_privacy_counts_t *counts /* OUT */);
+
+/* One audit record, as the admin's viewer shows it. */
+typedef struct {
+    int64_t id; /* rises with every record: the paging cursor */
+    int64_t at;
+    char actor[LK_ID_MAX]; /* a user id, "system", "cli" or "customer" */
+    char *actor_name;      /* the user's display name (else e-mail); NULL when the actor is no user */
+    char action[48];
+    char conversation_id[LK_ID_MAX]; /* "" when none */
+    char *detail;                    /* NULL when none */
+} lk_audit_rec_t;
+
+void lk_audit_recs_free(lk_audit_rec_t *v, size_t n); /* v may be NULL */
+
+/* A query of the audit log; every filter is optional (0 / NULL). */
+typedef struct {
+    int64_t from;                /* at >= from */
+    int64_t to;                  /* at < to */
+    const char *actor;           /* a user id or e-mail address, "system", "cli", "customer" */
+    const char *action;          /* exact, or a prefix ending in '.' ("privacy.") */
+    const char *conversation_id;
+    int64_t before;              /* id < before: the next page */
+    size_t limit;                /* 0 = no limit */
+} lk_audit_query_t;
+
+/* Audit records matching q, newest (highest id) first. The caller frees
+ * *out with lk_audit_recs_free. */
+int lk_store_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec_t **out /* OUT */,
+                        size_t *n /* OUT */);
+
+/* ---- insights: gap report, answer reviews, threshold (issue 6, "gaps") - */
+
+/* A value of the meta table (settings such as "nlu_threshold"); *value is a
+ * heap string the caller frees. LK_ENOENT when the key is not set. */
+int lk_store_meta_get(lk_store_t *st, const char *key, char **value /* OUT */);
+/* Sets (inserting or replacing) a meta value. */
+int lk_store_meta_set(lk_store_t *st, const char *key, const char *value);
+
+/* A customer's question for the gap report: a message with outcome
+ * "declined" or "handoff", with its conversation's language. */
+typedef struct {
+    char id[LK_ID_MAX];
+    char conversation_id[LK_ID_MAX];
+    char *text;
+    char outcome[12];
+    char language[8]; /* the conversation's */
+    int64_t created_at;
+} lk_gap_msg_t;
+
+void lk_gap_msgs_free(lk_gap_msg_t *v, size_t n); /* v may be NULL */
+/* Customer messages with outcome "declined" or "handoff" created in
+ * [from, to) (to 0: no end), of conversations in language (NULL: any),
+ * newest first (created_at, then id), at most limit. */
+int lk_store_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char *language, size_t limit,
+                          lk_gap_msg_t **out /* OUT */, size_t *n /* OUT */);
+
+/* A person's verdict on a bot answer (table answer_reviews). */
+typedef struct {
+    char message_id[LK_ID_MAX];
+    char conversation_id[LK_ID_MAX];
+    char article_id[LK_KB_ID_MAX + 1]; /* the answer's article */
+    double confidence;          /* meaningful only when has_confidence */
+    bool has_confidence;
+    char verdict[8];                    /* "right" | "wrong" */
+    char correct_article_id[LK_KB_ID_MAX + 1]; /* the article that should have answered; "" = none */
+    char reviewer_id[LK_ID_MAX];
+    int64_t created_at;
+} lk_review_t;
+
+/* Stores a review; a second review of the same message replaces the first.
+ * LK_ENOENT when the message or conversation does not exist. */
+int lk_store_review_set(lk_store_t *st, const lk_review_t *r);
+/* The reviews of one conversation, oldest first. free() *out. */
+int lk_store_review_list_conv(lk_store_t *st, const char *conversation_id, lk_review_t **out /* OUT */,
+                              size_t *n /* OUT */);
+/* Reviews made in [from, to) (to 0: no end), newest first, at most limit.
+ * free() *out. */
+int lk_store_review_list(lk_store_t *st, int64_t from, int64_t to, size_t limit, lk_review_t **out /* OUT */,
+                         size_t *n /* OUT */);
+
+/* Reviews per article made in [from, to) (to 0: no end), by article id. */
+typedef struct {
+    char article_id[LK_KB_ID_MAX + 1];
+    int64_t reviewed;
+    int64_t right;
+} lk_review_count_t;
+int lk_store_review_counts(lk_store_t *st, int64_t from, int64_t to, lk_review_count_t **out /* OUT, free() */,
+                           size_t *n /* OUT */);
+
+/* A bot answer nobody reviewed yet, with the customer's message before it. */
+typedef struct {
+    char message_id[LK_ID_MAX];
+    char conversation_id[LK_ID_MAX];
+    char article_id[LK_KB_ID_MAX + 1];
+    double confidence; /* meaningful only when has_confidence */
+    bool has_confidence;
+    char *answer;   /* the bot's message */
+    char *question; /* the customer's message before it; NULL when none */
+    int64_t created_at;
+} lk_review_todo_t;
+
+void lk_review_todos_free(lk_review_todo_t *v, size_t n); /* v may be NULL */
+/* Unreviewed bot answers from the knowledge base, newest first, at most
+ * limit. */
+int lk_store_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out /* OUT */, size_t *n /* OUT */);
+
+/* ---- analytics: per-conversation facts, compliance (issue 7, "analytics") -- */
+
+/* Which conversations a report covers: created in [from, to), of language
+ * and channel when given (NULL: any). */
+typedef struct {
+    int64_t from;
+    int64_t to;
+    const char *language;
+    const char *channel;
+} lk_facts_filter_t;
+
+/* One conversation with what the analytics need to know of its messages,
+ * feedback, reviews and call-back requests (docs/analytics.md). Times are
+ * 0 when there is none. */
+typedef struct {
+    char id[LK_ID_MAX];
+    int64_t created_at;
+    char language[8];
+    char channel[16]; /* "" = unknown */
+    char status[16];
+    char handoff_reason[24];
+    int64_t queued_at;
+    int64_t assigned_at;
+    int64_t closed_at;
+    char assigned_to[LK_ID_MAX];
+    int rating; /* 0 = none */
+    char *customer_email;       /* NULL = unknown */
+    char *customer_external_id; /* NULL = unknown */
+    char client_hash[65];
+    int64_t first_agent_at;          /* the first agent message */
+    int64_t first_agent_after_queue; /* the first agent message at or after queued_at */
+    int64_t first_owner_reply;       /* assigned_to's first message at or after assigned_at */
+    int64_t last_customer_at;        /* the last customer message */
+    int64_t answered;                /* customer messages with outcome "answered" */
+    int64_t declined;                /* ... "declined" */
+    int64_t helpful_yes;             /* bot messages marked helpful */
+    int64_t helpful_no;              /* ... not helpful */
+    int64_t reviewed;                /* bot messages with an answer review */
+    int64_t reviewed_right;          /* ... with verdict "right" */
+    int64_t callbacks;               /* call-back requests */
+} lk_conv_facts_t;
+
+/* Calls fn once per conversation matching f, oldest created_at first (then
+ * id). The record and its strings are valid during the call only. fn
+ * returns 0 to go on; anything else stops the walk and is returned. */
+int lk_store_conv_facts(lk_store_t *st, const lk_facts_filter_t *f,
+                        int (*fn)(const lk_conv_facts_t *c, void *ud), void *ud);
+
+/* Agent messages per author in the conversations matching f. */
+typedef struct {
+    char user_id[LK_ID_MAX];
+    int64_t messages;
+    int64_t suggested;        /* provenance "suggested" */
+    int64_t suggested_edited; /* provenance "suggested_edited" */
+} lk_agent_msg_count_t;
+/* Ordered by user id; free() *out. */
+int lk_store_agent_msg_counts(lk_store_t *st, const lk_facts_filter_t *f, lk_agent_msg_count_t **out /* OUT */,
+                              size_t *n /* OUT */);
+
+/* The articles the bot answered customers with (customer messages with
+ * outcome "answered"), each (conversation, article) pair once, for the
+ * conversations matching f; fn as above. */
+int lk_store_answered_articles(lk_store_t *st, const lk_facts_filter_t *f,
+                               int (*fn)(const char *conversation_id, const char *article_id, void *ud), void *ud);
+
+/* One message for the compliance report: the first message of each
+ * conversation (lk_store_first_messages) or the messages of conversations
+ * with a declined question (lk_store_decline_messages). text is read only
+ * for the bot's and system's messages (NULL otherwise). */
+typedef struct {
+    char conversation_id[LK_ID_MAX];
+    char id[LK_ID_MAX]; /* "" when the conversation has no message */
+    int64_t seq;
+    char sender[12];
+    bool automated;
+    char *text;
+    char outcome[12];
+    int64_t created_at;
+} lk_report_msg_t;
+
+/* The first message (lowest seq) of every conversation matching f, oldest
+ * conversation first; a conversation without messages comes with id "". */
+int lk_store_first_messages(lk_store_t *st, const lk_facts_filter_t *f,
+                            int (*fn)(const lk_report_msg_t *m, void *ud), void *ud);
+/* Every message of the conversations matching f that hold at least one
+ * customer message with outcome "declined", by conversation (oldest first)
+ * and seq. */
+int lk_store_decline_messages(lk_store_t *st, const lk_facts_filter_t *f,
+                              int (*fn)(const lk_report_msg_t *m, void *ud), void *ud);
+/* The bot's and system's messages in the conversations matching f: how many
+ * (*total) and how many are marked automated (*labelled); fn (may be NULL)
+ * gets each one that is not (text NULL). */
+int lk_store_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *total /* OUT */,
+                        int64_t *labelled /* OUT */, int (*fn)(const lk_report_msg_t *m, void *ud), void *ud);
+/* Call-back requests created in [from, to), oldest first, without the
+ * contact and text (the report shows no personal data: both NULL). Free
+ * *out with lk_callbacks_free. */
+int lk_store_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_callback_t **out /* OUT */,
+                               size_t *n /* OUT */);
 
 #endif

@@ -72,14 +72,7 @@
     X(MSG_LIST, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")        \
     X(MSG_RECENT, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND sender = ? "                        \
                   "ORDER BY seq DESC LIMIT ?")                                                                         \
-    X(ARTICLE_UPSERT, "INSERT INTO articles (" ARTICLE_COLS ", updated_at) VALUES (?,?,?,?,?,?,?,?) "                  \
-                      "ON CONFLICT (id) DO UPDATE SET language = excluded.language, title = excluded.title, "          \
-                      "questions = excluded.questions, answer = excluded.answer, url = excluded.url, "                 \
-                      "tags = excluded.tags, updated_at = excluded.updated_at")                                        \
-    X(ARTICLE_IDS, "SELECT id FROM articles")                                                                          \
-    X(ARTICLE_DELETE, "DELETE FROM articles WHERE id = ?")                                                             \
     X(ARTICLE_LOAD, "SELECT " ARTICLE_COLS " FROM articles WHERE status = 'published' ORDER BY id")   \
-    X(KB_VERSION_BUMP, "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'kb_version'")    \
     X(KB_VERSION_GET, "SELECT value FROM meta WHERE key = 'kb_version'")                                               \
     X(USER_INSERT, "INSERT INTO users (" USER_COLS ") VALUES (?,?,?,?,?,?,?)")                                         \
     X(USER_GET, "SELECT " USER_COLS " FROM users WHERE id = ?")                                                        \
@@ -576,6 +569,10 @@ int lk_store_open(const char *data_dir, lk_store_t **out, bool *created)
         err = lk_sq_exec_sql(st, "PRAGMA synchronous=FULL", "open: synchronous");
     if (!err)
         err = lk_sq_exec_sql(st, "PRAGMA foreign_keys=ON", "open: foreign_keys");
+    /* erased and purged personal data is overwritten with zeros in the
+     * file, not just unlinked (docs/privacy.md) */
+    if (!err)
+        err = lk_sq_exec_sql(st, "PRAGMA secure_delete=ON", "open: secure_delete");
     bool fresh = false;
     if (!err)
         err = migrate(st, &fresh);
@@ -989,26 +986,6 @@ int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, const 
 
 /* ---- knowledge base ---------------------------------------------------- */
 
-/* A JSON array of strings as compact text (free() it), or NULL when a string
- * is not valid UTF-8. */
-static char *strv_to_json(char *const *v, size_t n)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *str = v[i] ? json_string(v[i]) : NULL;
-        if (!str) {
-            json_decref(arr);
-            return NULL;
-        }
-        json_array_append_new(arr, str);
-    }
-    char *text = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
-    if (!text)
-        abort(); /* jansson only fails here on allocation */
-    return text;
-}
-
 /* Parses a JSON array of strings into a heap array; LK_EDB when the stored
  * text is not one. */
 static int strv_from_json(const char *text, char ***out, size_t *n)
@@ -1034,116 +1011,11 @@ static int strv_from_json(const char *text, char ***out, size_t *n)
     return 0;
 }
 
-static int cmp_str_ptr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Upserts every article of kb, deletes the others when replace, and bumps
- * the version; runs inside the caller's transaction. */
-static int kb_import_body(lk_store_t *st, const lk_kb_t *kb, bool replace, int64_t now)
-{
-    int err = 0;
-    for (size_t i = 0; !err && i < kb->n_articles; i++) {
-        const lk_article_t *a = &kb->articles[i];
-        char *questions = strv_to_json(a->questions, a->n_questions);
-        char *tags = strv_to_json(a->tags, a->n_tags);
-        if (!questions || !tags) {
-            free(questions);
-            free(tags);
-            return LK_EINVAL;
-        }
-        sqlite3_stmt *s = stmt(st, S_ARTICLE_UPSERT);
-        lk_sq_bind_text(s, 1, a->id);
-        lk_sq_bind_text(s, 2, a->language);
-        lk_sq_bind_text(s, 3, a->title);
-        lk_sq_bind_text(s, 4, questions);
-        lk_sq_bind_text(s, 5, a->answer);
-        lk_sq_bind_text(s, 6, a->url);
-        lk_sq_bind_text(s, 7, tags);
-        sqlite3_bind_int64(s, 8, now);
-        err = lk_sq_exec(st, s, "kb_import: upsert");
-        free(questions);
-        free(tags);
-    }
-    if (err)
-        return err;
-
-    if (replace) {
-        /* Collect the stored ids not in kb first, then delete them. */
-        const char **ids = kb->n_articles ? lk_xcalloc(kb->n_articles, sizeof *ids) : NULL;
-        for (size_t i = 0; i < kb->n_articles; i++)
-            ids[i] = kb->articles[i].id;
-        if (kb->n_articles)
-            qsort(ids, kb->n_articles, sizeof *ids, cmp_str_ptr);
-        char **gone = NULL;
-        size_t n_gone = 0, cap = 0;
-        sqlite3_stmt *s = stmt(st, S_ARTICLE_IDS);
-        int rc;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            const char *id = (const char *)sqlite3_column_text(s, 0);
-            if (!id || (kb->n_articles && bsearch(&id, ids, kb->n_articles, sizeof *ids, cmp_str_ptr)))
-                continue;
-            if (n_gone == cap) {
-                cap = cap ? cap * 2 : 16;
-                gone = lk_xrealloc(gone, cap * sizeof *gone);
-            }
-            gone[n_gone++] = lk_xstrdup(id);
-        }
-        if (rc != SQLITE_DONE)
-            err = lk_sq_error(st, rc, "kb_import: list");
-        lk_sq_done(s);
-        for (size_t i = 0; !err && i < n_gone; i++) {
-            s = stmt(st, S_ARTICLE_DELETE);
-            lk_sq_bind_text(s, 1, gone[i]);
-            err = lk_sq_exec(st, s, "kb_import: delete");
-        }
-        for (size_t i = 0; i < n_gone; i++)
-            free(gone[i]);
-        free(gone);
-        free(ids);
-        if (err)
-            return err;
-    }
-
-    err = lk_sq_exec(st, stmt(st, S_KB_VERSION_BUMP), "kb_import: bump version");
-    if (!err && sqlite3_changes(st->db) != 1) {
-        LK_ERROR("store", "kb_import: meta has no kb_version");
-        err = LK_EDB;
-    }
-    return err;
-}
-
+/* Knowledge management (store_sqlite_kbm.c) keeps the articles' history:
+ * an import goes through it so every change gets its version row. */
 int lk_store_kb_import(lk_store_t *st, const lk_kb_t *kb, bool replace, int64_t now)
 {
-    if (!st || !kb || (kb->n_articles && !kb->articles))
-        return LK_EINVAL;
-    for (size_t i = 0; i < kb->n_articles; i++) {
-        const lk_article_t *a = &kb->articles[i];
-        if (!a->id || !a->id[0] || !a->language || !a->title || !a->answer || (a->n_questions && !a->questions) ||
-            (a->n_tags && !a->tags))
-            return LK_EINVAL;
-    }
-    /* Atomic on its own: its own IMMEDIATE transaction when the caller has
-     * none, a savepoint inside the caller's. */
-    bool own = sqlite3_get_autocommit(st->db) != 0;
-    int err = own ? lk_store_begin(st) : lk_store_savepoint(st, "lk_kb_import");
-    if (err)
-        return err;
-    err = kb_import_body(st, kb, replace, now);
-    if (own) {
-        if (err)
-            lk_store_rollback(st);
-        else
-            err = lk_store_commit(st);
-    } else {
-        if (err)
-            lk_store_rollback_to(st, "lk_kb_import");
-        int rerr = lk_store_release(st, "lk_kb_import");
-        if (!err)
-            err = rerr;
-    }
-    return err;
+    return lk_store_kb_import_as(st, kb, replace, NULL, now, NULL);
 }
 
 int lk_store_kb_load(lk_store_t *st, lk_kb_t *out)

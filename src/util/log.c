@@ -3,11 +3,15 @@
  * module that speaks. The LK_LOG macro checks the level before its arguments
  * are evaluated, so a debug line costs nothing when debug is off. Each line
  * is written with a single write(2) so lines from several threads never mix.
+ * Every message passes through the filter main() installs (lk_pii_redact)
+ * before it is written: no call site logs a customer's words, and if one
+ * ever did, personal data in them would still be masked.
  */
 #include "util.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,6 +22,14 @@ static atomic_size_t error_count;
 void lk_log_set_plain(bool plain)
 {
     plain_format = plain;
+}
+
+/* Set once at start, before other threads exist. */
+static char *(*log_filter)(const char *text, size_t len);
+
+void lk_log_set_filter(char *(*filter)(const char *text, size_t len))
+{
+    log_filter = filter;
 }
 
 size_t lk_log_error_count(void)
@@ -79,6 +91,11 @@ void lk_log_write(lk_log_level_t level, const char *module, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (log_filter) {
+        char *clean = log_filter(msg, strlen(msg));
+        snprintf(msg, sizeof msg, "%s", clean);
+        free(clean);
+    }
 
     if (level >= LK_LOG_ERROR)
         atomic_fetch_add(&error_count, 1);

@@ -107,6 +107,12 @@ void lk_log_write(lk_log_level_t level, const char *module, const char *fmt, ...
 /* JSON lines (the server's default) or plain "loket: message" lines (for the
  * command line's one-shot commands). */
 void lk_log_set_plain(bool plain);
+/* A filter every message passes through before it is written: it returns a
+ * heap copy (freed with free()) of text with whatever must not be logged
+ * masked. main() installs lk_pii_redact, so that personal data that reaches
+ * a log line by mistake is masked (util cannot call privacy/ itself). NULL
+ * removes it. */
+void lk_log_set_filter(char *(*filter)(const char *text, size_t len));
 /* How many error lines were written so far (so a caller can tell whether a
  * failure was already explained). */
 size_t lk_log_error_count(void);
@@ -131,6 +137,10 @@ int64_t lk_time_mono_ns(void);
 #define LK_RFC3339_LEN 25 /* "2026-11-23T10:31:45.123Z" plus NUL */
 /* Formats ms since the epoch as RFC 3339 UTC with milliseconds. */
 void lk_time_rfc3339(int64_t ms, char out[LK_RFC3339_LEN]);
+/* Parses an RFC 3339 time ("2026-11-23T10:31:45Z", with optional fraction
+ * and a Z or +HH:MM offset) or a date alone ("2026-11-23": midnight UTC)
+ * into ms since the epoch. LK_EINVAL when s is anything else. */
+int lk_time_parse_rfc3339(const char *s, int64_t *ms /* OUT */);
 
 /* ---- randomness -------------------------------------------------------- */
 

@@ -264,6 +264,25 @@ test('WebSocket: a bad after= is refused, and a refused upgrade harms nothing', 
   await assertUnharmed(before, 'ws');
 });
 
+test('WebSocket: a message larger than max_body is refused with close code 1009', async () => {
+  // Found while fuzzing the frames (fuzz/fuzz_ws_frames.c): wslay would
+  // otherwise buffer a peer's message up to 2 GiB per connection.
+  const ws = await openWs(srv, conv.id, conv.token, { after: 0 });
+  const all = (await getConversation(srv, conv)).messages;
+  await ws.waitFrames(all.length);
+  ws.ws.send('x'.repeat(64 * KiB + 1));
+  await ws.waitFor((c) => c.closed !== null, 5000 * SLOW, 'the close');
+  assert.equal(ws.closed, 1009);
+  // a message within the limit is taken (and ignored: clients only listen)
+  const ok = await openWs(srv, conv.id, conv.token, { after: 0 });
+  await ok.waitFrames(all.length);
+  ok.ws.send('y'.repeat(1024));
+  const turn = await postMessage(srv, conv, 'Hallo?');
+  await ok.waitFrames(all.length + turn.messages.length);
+  assert.equal(ok.closed, null);
+  await ok.close();
+});
+
 // ---- body limit -------------------------------------------------------------
 
 test('body limit: a chunked body over the limit gets 413', async () => {

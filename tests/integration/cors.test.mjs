@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, api } from './helpers.mjs';
 
-test('any origin may use the customer API by default; preflights are answered', async (t) => {
-  const srv = await startServer({ t });
+test('widget_origins = * lets any origin use the customer API; preflights are answered', async (t) => {
+  const srv = await startServer({ t, env: { LOKET_WIDGET_ORIGINS: '*' } });
   try {
     const pre = await fetch(`${srv.base}/api/v1/conversations/c_x/messages`, {
       method: 'OPTIONS',

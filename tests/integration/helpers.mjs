@@ -100,6 +100,20 @@ export async function exportKb(dataDir) {
 
 // ---- the server -------------------------------------------------------------
 
+// The rate limits of docs/security.md (logins, new conversations, messages,
+// open conversations per address) would trip over tests that log in and
+// start conversations by the dozen from one address within seconds: every
+// server a test starts has them off, unless the test sets them through env
+// (tests/integration/security.test.mjs does).
+export const NO_LIMITS = {
+  LOKET_LIMIT_LOGIN_ACCOUNT: '0',
+  LOKET_LIMIT_LOGIN_ADDRESS: '0',
+  LOKET_LIMIT_MESSAGES_CONVERSATION: '0',
+  LOKET_LIMIT_MESSAGES_ADDRESS: '0',
+  LOKET_LIMIT_CONVERSATIONS_ADDRESS: '0',
+  LOKET_LIMIT_OPEN_CONVERSATIONS: '0',
+};
+
 // Starts `loket serve --listen 127.0.0.1:0 --data DIR` and waits until
 // /healthz answers. Returns a handle: {proc, port, base, dataDir, stderr(),
 // exited (a promise of {code, signal})}. dataDir defaults to a fresh one that
@@ -112,7 +126,7 @@ export async function startServer({ dataDir, env, args = [], t, timeoutMs = 2000
     cleanup = d.cleanup;
   }
   const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...args], {
-    env: { ...process.env, ...cleanEnv(), ...(env || {}) },
+    env: { ...process.env, ...cleanEnv(), ...NO_LIMITS, ...(env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

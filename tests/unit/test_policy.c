@@ -474,6 +474,27 @@ Test(policy, step_rejects_bad_arguments)
     lk_policy_actions_free(NULL);
 }
 
+/* Found by fuzz/fuzz_policy_state.c: a stored state with a counter at the
+ * largest value decode accepts must still read back after a step. */
+Test(policy, counters_saturate_so_a_step_round_trips)
+{
+    const char *stored = "{\"status\":\"queued\",\"handoff_reason\":\"button\",\"customer_turns\":1000000000,"
+                         "\"quiet_msgs\":1000000000}";
+    lk_policy_state_t st, next;
+    cr_assert_eq(lk_policy_state_decode(stored, &st), 0);
+    lk_policy_env_t env = {.now_ms = 0, .agents_online = 1, .queue_length = 0, .est_wait_s = -1, .kb = NULL};
+    lk_policy_event_t ev = {.type = LK_EV_MESSAGE, .text = "hallo?", .len = 6};
+    lk_policy_actions_t acts;
+    cr_assert_eq(lk_policy_step(NULL, &st, &ev, &env, &next, &acts), 0);
+    lk_policy_actions_free(&acts);
+    char *json = lk_policy_state_encode(&next);
+    lk_policy_state_t back;
+    cr_assert_eq(lk_policy_state_decode(json, &back), 0, "decode refuses what encode wrote: %s", json);
+    cr_assert_eq(back.customer_turns, 1000000000);
+    cr_assert_eq(back.quiet_msgs, next.quiet_msgs);
+    free(json);
+}
+
 /* ---- disclosure ------------------------------------------------------------ */
 
 TestSuite(rules, .init = kb_setup, .fini = kb_teardown);

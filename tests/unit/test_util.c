@@ -75,3 +75,24 @@ Test(util, parse_i64_bounds)
     cr_assert_eq(lk_parse_i64("-5", -10, 100, &v), 0);
     cr_assert_eq(v, -5);
 }
+
+Test(util, parse_rfc3339)
+{
+    int64_t ms;
+    cr_assert_eq(lk_time_parse_rfc3339("2026-11-23T10:33:20.123Z", &ms), 0);
+    cr_assert_eq(ms, 1795430000123);
+    cr_assert_eq(lk_time_parse_rfc3339("2026-11-23T11:33:20.123+01:00", &ms), 0);
+    cr_assert_eq(ms, 1795430000123);
+    cr_assert_eq(lk_time_parse_rfc3339("2026-11-23T10:33:20Z", &ms), 0);
+    cr_assert_eq(ms, 1795430000000);
+    cr_assert_eq(lk_time_parse_rfc3339("2026-11-23", &ms), 0);
+    cr_assert_eq(ms, 1795392000000);
+    char back[LK_RFC3339_LEN];
+    lk_time_rfc3339(ms, back);
+    cr_assert_str_eq(back, "2026-11-23T00:00:00.000Z");
+    const char *bad[] = {"", "2026", "2026-11-23T", "2026-11-23T10:33Z", "2026-02-30", "2026-13-01",
+                         "2026-11-23T10:33:20", "2026-11-23T10:33:20.Z", "2026-11-23T25:00:00Z",
+                         "2026-11-23T10:33:20Zjunk", "gisteren"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(lk_time_parse_rfc3339(bad[i], &ms), LK_EINVAL, "%s", bad[i]);
+}

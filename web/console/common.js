@@ -26,9 +26,11 @@
     nl: {
       secConversations: 'Gesprekken',
       secKnowledge: 'Kennisbank',
+      secGaps: 'Hiaten en beoordeling',
       secDashboard: 'Dashboard',
       secCompliance: 'Verantwoording',
       secAdmin: 'Privacy en audit',
+      secAccount: 'Mijn account',
       sectionsLabel: 'Onderdelen',
       logout: 'Uitloggen',
       otherLang: 'English',
@@ -39,9 +41,11 @@
     en: {
       secConversations: 'Conversations',
       secKnowledge: 'Knowledge base',
+      secGaps: 'Gaps and review',
       secDashboard: 'Dashboard',
       secCompliance: 'Compliance',
       secAdmin: 'Privacy and audit',
+      secAccount: 'My account',
       sectionsLabel: 'Sections',
       logout: 'Log out',
       otherLang: 'Nederlands',
@@ -55,9 +59,11 @@
   var SECTIONS = [
     { page: 'conversations', href: '/console/', key: 'secConversations', roles: ['agent', 'supervisor', 'admin'] },
     { page: 'knowledge', href: '/console/knowledge.html', key: 'secKnowledge', roles: ['agent', 'supervisor', 'admin'] },
+    { page: 'gaps', href: '/console/gaps.html', key: 'secGaps', roles: ['supervisor', 'admin'] },
     { page: 'dashboard', href: '/console/dashboard.html', key: 'secDashboard', roles: ['supervisor', 'admin'] },
     { page: 'compliance', href: '/console/compliance.html', key: 'secCompliance', roles: ['supervisor', 'admin'] },
     { page: 'admin', href: '/console/admin.html', key: 'secAdmin', roles: ['admin'] },
+    { page: 'account', href: '/console/account.html', key: 'secAccount', roles: ['agent', 'supervisor', 'admin'] },
   ];
 
   var lang = (function () {

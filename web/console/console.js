@@ -9,6 +9,17 @@
  * every (re)connect the lists and the open conversation are read again, and
  * while the socket is down the page polls.
  *
+ * Agent assist (docs/assist.md): the structured hand-off summary with the
+ * details the customer gave, suggested replies from the knowledge base
+ * ("Invoegen" puts one in the reply box; on sending, the console tells the
+ * server whether it went out unchanged or edited), the customer's earlier
+ * conversations, canned responses behind "/" in the reply box (an ARIA
+ * combobox with a listbox), "Goed"/"Fout" on the bot's answers, and for
+ * supervisors the management of canned responses.
+ *
+ * The helpers every console page shares (strings, DOM, HTTP, the section
+ * links) come from common.js (window.loket), loaded before this script.
+ *
  * Everything a customer (or anyone) typed is put in the page with
  * textContent, never as HTML. All requests are same-origin, so the browser's
  * Origin header satisfies the server's CSRF check.
@@ -29,6 +40,11 @@
       loginBusy: 'Bezig met inloggen…',
       loginFailed: 'Inloggen lukt niet: het e-mailadres of het wachtwoord klopt niet.',
       loginError: 'Inloggen lukt nu niet. Probeer het zo nog eens.',
+      totpLabel: 'Code uit je authenticator-app',
+      totpHint: 'Zes cijfers; ze veranderen elke 30 seconden.',
+      totpAsk: 'Je account heeft inloggen in twee stappen. Vul de code uit je authenticator-app in.',
+      totpFailed: 'Inloggen lukt niet: het e-mailadres, het wachtwoord of de code klopt niet.',
+      loginLimited: 'Te veel mislukte pogingen. Wacht even en probeer het dan opnieuw.',
       expired: 'Je sessie is verlopen. Log opnieuw in.',
       loggedOut: 'Je bent uitgelogd.',
       logout: 'Uitloggen',
@@ -125,6 +141,68 @@
       lang_nl: 'Nederlands',
       lang_en: 'Engels',
       otherLang: 'English',
+      sectionsLabel: 'Onderdelen',
+      entitiesLabel: 'Gegevens uit het gesprek',
+      sentimentLabel: 'Stemming',
+      languageLabel: 'Taal',
+      customerLabel: 'Klant',
+      channelLabel: 'Kanaal',
+      sentiment_negative: 'negatief',
+      sentiment_neutral: 'neutraal',
+      sentiment_positive: 'positief',
+      ent_order_number: 'Bestelnummer',
+      ent_postcode: 'Postcode',
+      ent_email: 'E-mailadres',
+      ent_phone: 'Telefoon',
+      ent_date: 'Datum',
+      ent_amount: 'Bedrag',
+      suggestions: 'Voorgestelde antwoorden',
+      suggestionsHint: 'Uit de kennisbank, voor de laatste vraag van de klant. Pas aan waar nodig.',
+      noSuggestions: 'Geen voorstellen: de klant heeft nog geen vraag gesteld.',
+      sureness: '{p}% zeker',
+      insert: 'Invoegen',
+      insertLabel: 'Invoegen: {title}',
+      inserted: 'Voorstel staat in het antwoordvak. Pas het aan of verstuur het.',
+      history: 'Eerdere gesprekken van deze klant',
+      noHistory: 'Geen eerdere gesprekken bekend.',
+      openHistory: 'Gesprek van {date} openen',
+      reviewGroup: 'Klopt dit antwoord van de bot?',
+      right: 'Goed',
+      wrong: 'Fout',
+      reviewedRight: 'beoordeeld: goed',
+      reviewedWrong: 'beoordeeld: fout',
+      reviewUnavailable: 'Beoordelen kan hier nog niet.',
+      provSuggested: 'voorstel',
+      provEdited: 'voorstel, aangepast',
+      slashHint: 'Typ / voor een standaardantwoord.',
+      cannedSearch: 'Standaardantwoord zoeken',
+      cannedList: 'Standaardantwoorden',
+      cannedEmpty: 'Geen standaardantwoorden gevonden.',
+      cannedKeys: 'Pijltjes: kiezen · Enter: invoegen · Esc: sluiten',
+      cannedCount: '{n} standaardantwoorden',
+      cannedManage: 'Standaardantwoorden beheren',
+      cannedIntro: 'Vaste teksten voor medewerkers: typ / in het antwoordvak om er een te kiezen.',
+      cannedCaption: 'Alle standaardantwoorden',
+      cannedTitle: 'Titel',
+      cannedLanguage: 'Taal',
+      cannedShortcut: 'Afkorting',
+      cannedShortcutLong: 'Afkorting (optioneel: a-z, 0-9, - en _)',
+      cannedText: 'Tekst',
+      actions: 'Acties',
+      cannedNone: 'Nog geen standaardantwoorden.',
+      cannedAdd: 'Standaardantwoord toevoegen',
+      cannedEditTitle: 'Standaardantwoord bewerken',
+      cannedSaveNew: 'Toevoegen',
+      cannedSave: 'Opslaan',
+      cannedCancel: 'Annuleren',
+      cannedEdit: 'Bewerken',
+      cannedEditLabel: 'Bewerken: {title}',
+      cannedArchive: 'Archiveren',
+      cannedArchiveLabel: 'Archiveren: {title}',
+      cannedArchived: 'Standaardantwoord ‘{title}’ is gearchiveerd.',
+      cannedSaved: 'Standaardantwoord ‘{title}’ is opgeslagen.',
+      cannedPlaceholders: 'Plaatshouders: {customer_name} wordt de naam van de klant (of valt weg als die onbekend is), {agent_name} jouw naam.',
+      cannedMissing: 'Vul een titel en een tekst in.',
     },
     en: {
       skip: 'Skip to content',
@@ -136,6 +214,11 @@
       loginBusy: 'Logging in…',
       loginFailed: 'Could not log in: the e-mail address or the password is wrong.',
       loginError: 'Logging in does not work right now. Please try again shortly.',
+      totpLabel: 'Code from your authenticator app',
+      totpHint: 'Six digits; they change every 30 seconds.',
+      totpAsk: 'Your account has two-step login. Enter the code from your authenticator app.',
+      totpFailed: 'Could not log in: the e-mail address, the password or the code is wrong.',
+      loginLimited: 'Too many failed attempts. Wait a while, then try again.',
       expired: 'Your session has expired. Please log in again.',
       loggedOut: 'You have logged out.',
       logout: 'Log out',
@@ -232,63 +315,86 @@
       lang_nl: 'Dutch',
       lang_en: 'English',
       otherLang: 'Nederlands',
+      sectionsLabel: 'Sections',
+      entitiesLabel: 'Details from the conversation',
+      sentimentLabel: 'Sentiment',
+      languageLabel: 'Language',
+      customerLabel: 'Customer',
+      channelLabel: 'Channel',
+      sentiment_negative: 'negative',
+      sentiment_neutral: 'neutral',
+      sentiment_positive: 'positive',
+      ent_order_number: 'Order number',
+      ent_postcode: 'Postcode',
+      ent_email: 'E-mail address',
+      ent_phone: 'Phone',
+      ent_date: 'Date',
+      ent_amount: 'Amount',
+      suggestions: 'Suggested replies',
+      suggestionsHint: 'From the knowledge base, for the customer’s latest question. Edit where needed.',
+      noSuggestions: 'No suggestions: the customer has not asked anything yet.',
+      sureness: '{p}% sure',
+      insert: 'Insert',
+      insertLabel: 'Insert: {title}',
+      inserted: 'The suggestion is in the reply box. Edit it or send it.',
+      history: 'Earlier conversations of this customer',
+      noHistory: 'No earlier conversations known.',
+      openHistory: 'Open the conversation of {date}',
+      reviewGroup: 'Is this answer of the bot right?',
+      right: 'Right',
+      wrong: 'Wrong',
+      reviewedRight: 'reviewed: right',
+      reviewedWrong: 'reviewed: wrong',
+      reviewUnavailable: 'Reviewing is not available here yet.',
+      provSuggested: 'suggestion',
+      provEdited: 'suggestion, edited',
+      slashHint: 'Type / for a canned response.',
+      cannedSearch: 'Search canned responses',
+      cannedList: 'Canned responses',
+      cannedEmpty: 'No canned responses found.',
+      cannedKeys: 'Arrows: choose · Enter: insert · Esc: close',
+      cannedCount: '{n} canned responses',
+      cannedManage: 'Manage canned responses',
+      cannedIntro: 'Ready texts for agents: type / in the reply box to pick one.',
+      cannedCaption: 'All canned responses',
+      cannedTitle: 'Title',
+      cannedLanguage: 'Language',
+      cannedShortcut: 'Shortcut',
+      cannedShortcutLong: 'Shortcut (optional: a-z, 0-9, - and _)',
+      cannedText: 'Text',
+      actions: 'Actions',
+      cannedNone: 'No canned responses yet.',
+      cannedAdd: 'Add a canned response',
+      cannedEditTitle: 'Edit canned response',
+      cannedSaveNew: 'Add',
+      cannedSave: 'Save',
+      cannedCancel: 'Cancel',
+      cannedEdit: 'Edit',
+      cannedEditLabel: 'Edit: {title}',
+      cannedArchive: 'Archive',
+      cannedArchiveLabel: 'Archive: {title}',
+      cannedArchived: 'Canned response ‘{title}’ has been archived.',
+      cannedSaved: 'Canned response ‘{title}’ has been saved.',
+      cannedPlaceholders: 'Placeholders: {customer_name} becomes the customer’s name (or disappears when unknown), {agent_name} your name.',
+      cannedMissing: 'Fill in a title and a text.',
     },
   };
+  loket.strings(I18N);
 
-  var lang = (function () {
-    try {
-      var s = localStorage.getItem('loket-console-lang');
-      if (s === 'nl' || s === 'en') return s;
-    } catch (e) {
-      /* storage blocked */
-    }
-    return /^nl\b/i.test(navigator.language || '') ? 'nl' : 'en';
-  })();
-
-  function t(key, vars) {
-    var s = I18N[lang][key];
-    if (s === undefined) s = I18N.nl[key] !== undefined ? I18N.nl[key] : key;
-    if (vars)
-      s = s.replace(/\{(\w+)\}/g, function (_, k) {
-        return vars[k] === undefined ? '' : String(vars[k]);
-      });
-    return s;
-  }
+  // From common.js: one language choice, strings, DOM helpers for every page.
+  var lang = loket.lang;
+  var t = loket.t;
+  var $ = loket.$;
+  var el = loket.el;
 
   function applyStrings() {
-    document.documentElement.lang = lang;
-    document.querySelectorAll('[data-t]').forEach(function (n) {
-      n.textContent = t(n.getAttribute('data-t'));
-    });
-    document.querySelectorAll('[data-t-label]').forEach(function (n) {
-      n.setAttribute('aria-label', t(n.getAttribute('data-t-label')));
-    });
+    loket.applyStrings(document);
     var toggle = $('lang-toggle');
     toggle.textContent = t('otherLang');
     toggle.lang = lang === 'nl' ? 'en' : 'nl';
   }
 
   // ---- small helpers ----------------------------------------------------------
-
-  function $(id) {
-    return document.getElementById(id);
-  }
-
-  function el(tag, attrs, children) {
-    var e = document.createElement(tag);
-    if (attrs)
-      Object.keys(attrs).forEach(function (k) {
-        var v = attrs[k];
-        if (v === undefined || v === null || v === false) return;
-        if (k === 'text') e.textContent = v;
-        else if (k === 'class') e.className = v;
-        else e.setAttribute(k, v === true ? '' : v);
-      });
-    (children || []).forEach(function (c) {
-      if (c) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
-    });
-    return e;
-  }
 
   function shortId(id) {
     return String(id || '').replace(/^c_/, '').slice(0, 6);
@@ -322,29 +428,12 @@
 
   // ---- HTTP -------------------------------------------------------------------
 
+  // common.js's request helper; a 401 after logging in means the session
+  // ended: back to the login form.
   function api(method, path, body) {
-    var init = { method: method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
-    if (body !== undefined) {
-      init.headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    return fetch(path, init).then(function (r) {
-      return r.text().then(function (txt) {
-        var j = null;
-        try {
-          j = txt ? JSON.parse(txt) : null;
-        } catch (e) {
-          j = null;
-        }
-        if (!r.ok) {
-          var err = new Error((j && j.error && j.error.message) || 'HTTP ' + r.status);
-          err.status = r.status;
-          err.code = j && j.error && j.error.code;
-          if (r.status === 401 && path !== '/api/v1/auth/login' && state.me) sessionLost();
-          throw err;
-        }
-        return j;
-      });
+    return loket.api(method, path, body).catch(function (err) {
+      if (err.status === 401 && path !== '/api/v1/auth/login' && state.me) sessionLost();
+      throw err;
     });
   }
 
@@ -384,8 +473,22 @@
     $('login-view').hidden = false;
     $('login-note').textContent = note || '';
     $('login-error').textContent = '';
+    $('login-totp-wrap').hidden = true;
+    $('login-totp').value = '';
     document.title = 'loket console';
     $('login-email').focus();
+  }
+
+  // The console's section links (common.js) for the user's role.
+  function renderSections() {
+    var ul = $('sections-list');
+    ul.textContent = '';
+    loket.sections.forEach(function (s) {
+      if (s.roles.indexOf(state.me.role) < 0) return;
+      var a = el('a', { href: s.href, text: t(s.key) });
+      if (s.page === 'conversations') a.setAttribute('aria-current', 'page');
+      ul.appendChild(el('li', null, [a]));
+    });
   }
 
   function sessionLost() {
@@ -399,6 +502,8 @@
     $('me-role').textContent = t('role' + state.me.role.charAt(0).toUpperCase() + state.me.role.slice(1));
     $('all-section').hidden = !isLead();
     $('users-link-wrap').hidden = state.me.role !== 'admin';
+    $('canned-link-wrap').hidden = !isLead();
+    renderSections();
     startLive();
     routeFromHash();
   }
@@ -408,23 +513,40 @@
     var btn = ev.target.querySelector('button[type=submit]');
     var email = $('login-email').value.trim();
     var password = $('login-password').value;
+    // the one-time code: asked for once the server says the account needs it
+    var asksCode = !$('login-totp-wrap').hidden;
+    var code = $('login-totp').value.replace(/\s+/g, '');
     $('login-error').textContent = '';
-    if (!email || !password) {
-      $('login-error').textContent = t('loginFailed');
+    if (!email || !password || (asksCode && !/^[0-9]{6}$/.test(code))) {
+      $('login-error').textContent = asksCode ? t('totpFailed') : t('loginFailed');
+      (asksCode && email && password ? $('login-totp') : $('login-email')).focus();
       return;
     }
+    var body = { email: email, password: password };
+    if (asksCode) body.totp = code;
     btn.disabled = true;
     btn.textContent = t('loginBusy');
-    api('POST', '/api/v1/auth/login', { email: email, password: password })
+    api('POST', '/api/v1/auth/login', body)
       .then(
         function (r) {
           state.me = r.user;
           $('login-password').value = '';
+          $('login-totp').value = '';
+          $('login-totp-wrap').hidden = true;
           showApp();
         },
         function (e) {
-          $('login-error').textContent = e.status === 401 ? t('loginFailed') : t('loginError') + ' (' + (e.status || '') + ' ' + e.message + ')';
-          $('login-password').focus();
+          $('login-totp').value = '';
+          if (e.code === 'totp_required') {
+            $('login-totp-wrap').hidden = false;
+            $('login-note').textContent = t('totpAsk');
+            $('login-totp').focus();
+            return;
+          }
+          if (e.status === 429) $('login-error').textContent = t('loginLimited');
+          else if (e.status === 401) $('login-error').textContent = asksCode ? t('totpFailed') : t('loginFailed');
+          else $('login-error').textContent = t('loginError') + ' (' + (e.status || '') + ' ' + e.message + ')';
+          (asksCode ? $('login-totp') : $('login-password')).focus();
         }
       )
       .then(function () {
@@ -444,20 +566,15 @@
     );
   });
 
+  // The language is common.js's choice, read once per page: switching stores
+  // it and reloads (the open conversation stays in the address).
   $('lang-toggle').addEventListener('click', function () {
-    lang = lang === 'nl' ? 'en' : 'nl';
     try {
-      localStorage.setItem('loket-console-lang', lang);
+      localStorage.setItem('loket-console-lang', lang === 'nl' ? 'en' : 'nl');
     } catch (e) {
       /* storage blocked */
     }
-    applyStrings();
-    if (state.me) {
-      $('me-role').textContent = t('role' + state.me.role.charAt(0).toUpperCase() + state.me.role.slice(1));
-      renderLists();
-      if (state.open) renderOpen();
-      setLive(state.ws && state.ws.readyState === 1 ? 'live' : state.pollTimer ? 'offline' : 'connecting');
-    }
+    location.reload();
   });
 
   // ---- lists ------------------------------------------------------------------
@@ -514,6 +631,14 @@
     });
   }
 
+  var queueTimer = null;
+  function refreshQueueSoon() {
+    clearTimeout(queueTimer);
+    queueTimer = setTimeout(function () {
+      if (state.me) loadLists();
+    }, 300);
+  }
+
   function waitingSeconds(c) {
     if (!c.queued_at) return c.waiting_seconds || 0;
     return (Date.now() + state.skew - Date.parse(c.queued_at)) / 1000;
@@ -532,7 +657,8 @@
       var sub = reasonText(c.handoff_reason);
       if (kind === 'others' && c.agent_name) sub = (sub ? sub + ' · ' : '') + t('assignedTo', { name: c.agent_name });
       if (kind === 'closed' && c.disposition) sub = c.disposition;
-      var btn = el('button', { type: 'button', 'data-id': c.id, 'aria-current': open ? 'true' : 'false' }, [title, side, sub ? el('span', { class: 'r', text: sub }) : null]);
+      var preview = kind === 'queue' && c.preview ? el('span', { class: 'p', text: c.preview }) : null;
+      var btn = el('button', { type: 'button', 'data-id': c.id, 'aria-current': open ? 'true' : 'false' }, [title, side, sub ? el('span', { class: 'r', text: sub }) : null, preview]);
       btn.addEventListener('click', function () {
         openConv(c.id, true);
       });
@@ -561,9 +687,16 @@
 
   // A conversation changed (from the stream or from our own action).
   function upsert(c) {
-    var wasQueued = state.queue.some(function (x) {
+    var old = state.queue.filter(function (x) {
       return x.id === c.id;
-    });
+    })[0];
+    var wasQueued = !!old;
+    // the stream's frames carry no preview of the customer's question: keep
+    // the one we have, or read the queue again for a newcomer
+    if (c.status === 'queued' && c.preview === undefined) {
+      if (old && old.preview !== undefined) c.preview = old.preview;
+      else refreshQueueSoon();
+    }
     state.queue = without(state.queue, c.id);
     state.mine = without(state.mine, c.id);
     state.others = without(state.others, c.id);
@@ -592,16 +725,18 @@
 
   function openConv(id, focus, again) {
     $('users-view').hidden = true;
+    $('canned-view').hidden = true;
     if (location.hash !== '#c=' + id) history.replaceState(null, '', '#c=' + id);
     delete state.unread[id];
     var gen = state.gen;
-    return api('GET', '/api/v1/agent/conversations/' + encodeURIComponent(id)).then(
+    return api('GET', '/api/v1/agent/conversations/' + encodeURIComponent(id) + '?lang=' + lang).then(
       function (c) {
         // a conversation frame came in meanwhile: this answer may be older
         if (state.gen !== gen && !again) return openConv(id, focus, true);
         var same = state.open && state.open.conv.id === c.id;
-        if (!same) state.open = { conv: c, msgs: {}, notes: {} };
+        if (!same) state.open = { conv: c, msgs: {}, notes: {}, reviews: {} };
         else state.open.conv = c;
+        if (!same) loadReviews(c);
         (c.messages || []).forEach(function (m) {
           state.open.msgs[m.seq] = m;
         });
@@ -623,6 +758,7 @@
 
   function closeView() {
     state.open = null;
+    closeCanned(false);
     $('conv-view').hidden = true;
     $('welcome').hidden = false;
     renderLists();
@@ -634,11 +770,16 @@
     $('conv-error').textContent = '';
     renderHead();
     $('summary').textContent = state.open.conv.summary || t('noSummary');
+    renderFacts();
+    renderSuggestions();
+    renderHistory();
     renderTranscript();
     renderNotes();
     if (fresh) {
       $('reply-text').value = '';
       $('note-text').value = '';
+      state.suggestion = null;
+      closeCanned(false);
     }
   }
 
@@ -670,6 +811,9 @@
     var reply = $('reply-text');
     var send = $('reply-send');
     reply.disabled = send.disabled = !mine;
+    document.querySelectorAll('#suggestions-list button').forEach(function (b) {
+      b.disabled = !mine;
+    });
     $('reply-hint').textContent = mine ? t('replyHint') : c.status === 'closed' ? t('replyClosed') : c.status === 'assigned' ? t('replyOther') : t('replyLocked');
   }
 
@@ -696,6 +840,8 @@
     } else if (m.sender === 'agent') {
       who = m.author_name || t('agentTag');
       tags.push(el('span', { class: 'tag agent', text: t('agentTag') }));
+      if (m.provenance === 'suggested' || m.provenance === 'suggested_edited')
+        tags.push(el('span', { class: 'tag prov', text: t(m.provenance === 'suggested' ? 'provSuggested' : 'provEdited') }));
     } else {
       who = t('customer');
       tags.push(el('span', { class: 'tag customer', text: t('customer') }));
@@ -711,7 +857,8 @@
     var txt = el('p', { class: 'txt' });
     txt.textContent = String(m.text || '');
     var cls = m.sender === 'bot' || m.sender === 'agent' || m.sender === 'customer' ? m.sender : 'system';
-    return el('div', { class: 'm ' + cls, 'data-seq': String(m.seq), 'data-sender': m.sender, 'data-automated': m.automated ? 'true' : 'false' }, [head, txt]);
+    var review = m.sender === 'bot' && m.article_id ? reviewNode(m) : null;
+    return el('div', { class: 'm ' + cls, 'data-seq': String(m.seq), 'data-id': m.id, 'data-sender': m.sender, 'data-automated': m.automated ? 'true' : 'false' }, [head, txt, review]);
   }
 
   function renderTranscript() {
@@ -728,10 +875,20 @@
     box.scrollTop = box.scrollHeight;
   }
 
-  function addMessage(m) {
-    if (!state.open || m.conversation_id !== state.open.conv.id || state.open.msgs[m.seq]) return;
-    state.open.msgs[m.seq] = m;
+  // Adds m to the open transcript (once per seq); replace: our own reply's
+  // answer, which knows more (provenance) than the stream's frame.
+  function addMessage(m, replace) {
+    if (!state.open || m.conversation_id !== state.open.conv.id) return;
     var box = $('transcript');
+    if (state.open.msgs[m.seq]) {
+      var shown = box.querySelector('.m[data-seq="' + m.seq + '"]');
+      if (replace && shown) {
+        state.open.msgs[m.seq] = m;
+        box.replaceChild(messageNode(m), shown);
+      }
+      return;
+    }
+    state.open.msgs[m.seq] = m;
     var stick = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
     var node = messageNode(m);
     var next = null;
@@ -740,6 +897,17 @@
     });
     box.insertBefore(node, next);
     if (stick || m.sender === 'agent') box.scrollTop = box.scrollHeight;
+    if (m.sender === 'customer') refreshOpenSoon();
+  }
+
+  // A new customer message changes the suggestions and the summary: read the
+  // conversation again (once for a burst of messages).
+  var openTimer = null;
+  function refreshOpenSoon() {
+    clearTimeout(openTimer);
+    openTimer = setTimeout(function () {
+      if (state.open) openConv(state.open.conv.id);
+    }, 400);
   }
 
   function renderNotes() {
@@ -826,11 +994,19 @@
     var btn = $('reply-send');
     btn.disabled = true;
     var id = state.open.conv.id;
-    api('POST', '/api/v1/agent/conversations/' + encodeURIComponent(id) + '/messages', { text: text })
+    var body = { text: text };
+    // where the text came from: a suggestion sent as it was, or edited
+    var sug = state.suggestion;
+    if (sug && sug.conv === id) {
+      body.provenance = text === sug.text.trim() ? 'suggested' : 'suggested_edited';
+      body.suggestion_article_id = sug.article_id;
+    }
+    api('POST', '/api/v1/agent/conversations/' + encodeURIComponent(id) + '/messages', body)
       .then(
         function (m) {
           box.value = '';
-          if (m && m.seq) addMessage(m);
+          state.suggestion = null;
+          if (m && m.seq) addMessage(m, true);
         },
         function (e) {
           if (e.status !== 401) $('conv-error').textContent = t('failed', { msg: e.message });
@@ -851,6 +1027,11 @@
       ev.preventDefault();
       sendReply();
     }
+  });
+  $('reply-text').addEventListener('input', function () {
+    var box = $('reply-text');
+    if (!box.value.trim()) state.suggestion = null;
+    maybeOpenCanned();
   });
 
   $('note-form').addEventListener('submit', function (ev) {
@@ -873,6 +1054,446 @@
       .then(function () {
         btn.disabled = false;
       });
+  });
+
+  // ---- agent assist: summary facts, suggestions, history -----------------------
+
+  function renderFacts() {
+    var c = state.open.conv;
+    var f = c.summary_fields || {};
+    var dl = $('summary-facts');
+    dl.textContent = '';
+    function fact(label, value) {
+      if (!value) return;
+      dl.appendChild(el('div', null, [el('dt', { text: label }), el('dd', { text: value })]));
+    }
+    fact(t('sentimentLabel'), f.sentiment ? t('sentiment_' + f.sentiment) : '');
+    fact(t('languageLabel'), f.language ? t('lang_' + f.language) : '');
+    var who = c.customer || {};
+    fact(t('customerLabel'), [who.name, who.email, who.external_id].filter(Boolean).join(' · '));
+    fact(t('channelLabel'), c.channel || '');
+    var ents = f.entities || [];
+    var ul = $('summary-entities');
+    ul.textContent = '';
+    ents.forEach(function (e) {
+      ul.appendChild(el('li', { 'data-type': e.type }, [el('span', { class: 'k', text: t('ent_' + e.type) + ': ' }), el('span', { class: 'v', text: e.value })]));
+    });
+    $('summary-entities-wrap').hidden = ents.length === 0;
+  }
+
+  function renderSuggestions() {
+    var c = state.open.conv;
+    var list = c.suggestions || [];
+    var ol = $('suggestions-list');
+    ol.textContent = '';
+    var mine = c.status === 'assigned' && c.assigned_to === state.me.id;
+    list.forEach(function (s) {
+      var pct = Math.round((s.confidence || 0) * 100);
+      var btn = el('button', { type: 'button', class: 'ghost', 'aria-label': t('insertLabel', { title: s.title }), text: t('insert') });
+      btn.disabled = !mine;
+      btn.addEventListener('click', function () {
+        insertSuggestion(s);
+      });
+      ol.appendChild(
+        el('li', { 'data-article': s.article_id }, [
+          el('div', { class: 'sug-head' }, [el('h3', { text: s.title }), el('span', { class: 'pct', text: t('sureness', { p: pct }) })]),
+          el('p', { class: 'sug-text', text: s.text }),
+          btn,
+        ])
+      );
+    });
+    $('suggestions-empty').hidden = list.length > 0;
+  }
+
+  // Puts a suggestion in the reply box for editing; sending tells the server
+  // whether it went out as it was.
+  function insertSuggestion(s) {
+    var box = $('reply-text');
+    if (box.disabled) return;
+    var cur = box.value.trim();
+    box.value = cur ? cur + '\n\n' + s.text : s.text;
+    state.suggestion = { conv: state.open.conv.id, article_id: s.article_id, text: box.value };
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+    announce(t('inserted'));
+  }
+
+  function renderHistory() {
+    var list = state.open.conv.history || [];
+    var ul = $('history-list');
+    ul.textContent = '';
+    list.forEach(function (h) {
+      var d = new Date(h.created_at);
+      var date = isNaN(d.getTime()) ? '' : d.toLocaleDateString(lang === 'en' ? 'en-GB' : 'nl-NL', { day: 'numeric', month: 'short', year: 'numeric' });
+      var btn = el('button', { type: 'button', 'data-id': h.id, 'aria-label': t('openHistory', { date: date }) + ': ' + (h.summary || '') }, [
+        el('span', { class: 't', text: date + ' · ' + t('status_' + h.status) }),
+        el('span', { class: 'r', text: h.summary || '' }),
+      ]);
+      btn.addEventListener('click', function () {
+        openConv(h.id, true);
+      });
+      ul.appendChild(el('li', null, [btn]));
+    });
+    $('history-empty').hidden = list.length > 0;
+  }
+
+  // ---- answer review: "Goed" / "Fout" on the bot's answers ----------------------
+
+  function reviewNode(m) {
+    var verdict = state.open && state.open.reviews[m.id];
+    var group = el('div', { class: 'review', role: 'group', 'aria-label': t('reviewGroup') });
+    ['right', 'wrong'].forEach(function (v) {
+      var b = el('button', { type: 'button', class: 'rv ' + v, 'data-verdict': v, 'aria-pressed': verdict === v ? 'true' : 'false', text: t(v) });
+      b.addEventListener('click', function () {
+        review(m, v);
+      });
+      group.appendChild(b);
+    });
+    if (verdict) group.appendChild(el('span', { class: 'hint', text: t(verdict === 'right' ? 'reviewedRight' : 'reviewedWrong') }));
+    return group;
+  }
+
+  function rerenderMessage(id) {
+    var m = null;
+    Object.keys(state.open.msgs).forEach(function (k) {
+      if (state.open.msgs[k].id === id) m = state.open.msgs[k];
+    });
+    var shown = m && $('transcript').querySelector('.m[data-seq="' + m.seq + '"]');
+    if (shown) $('transcript').replaceChild(messageNode(m), shown);
+  }
+
+  function review(m, verdict) {
+    var id = state.open.conv.id;
+    $('conv-error').textContent = '';
+    api('POST', '/api/v1/agent/conversations/' + encodeURIComponent(id) + '/messages/' + encodeURIComponent(m.id) + '/review', { verdict: verdict }).then(
+      function () {
+        if (!state.open || state.open.conv.id !== id) return;
+        state.open.reviews[m.id] = verdict;
+        rerenderMessage(m.id);
+        var again = $('transcript').querySelector('.m[data-id="' + m.id + '"] .rv.' + verdict);
+        if (again) again.focus();
+        announce(t(verdict === 'right' ? 'reviewedRight' : 'reviewedWrong'));
+      },
+      function (e) {
+        if (e.status === 404 || e.status === 405) $('conv-error').textContent = t('reviewUnavailable');
+        else if (e.status !== 401) $('conv-error').textContent = t('failed', { msg: e.message });
+      }
+    );
+  }
+
+  // The verdicts recorded so far (none when the server cannot tell yet).
+  function loadReviews(c) {
+    var answers = (c.messages || []).some(function (m) {
+      return m.sender === 'bot' && m.article_id;
+    });
+    if (!answers) return;
+    api('GET', '/api/v1/agent/conversations/' + encodeURIComponent(c.id) + '/reviews').then(
+      function (r) {
+        if (!state.open || state.open.conv.id !== c.id) return;
+        ((r && r.reviews) || []).forEach(function (x) {
+          state.open.reviews[x.message_id] = x.verdict;
+        });
+        renderTranscript();
+      },
+      function () {
+        /* not recorded anywhere yet: no verdicts to show */
+      }
+    );
+  }
+
+  // ---- canned responses behind "/" in the reply box -----------------------------
+
+  var canned = { open: false, dismissed: false, items: [], shown: [], active: -1, lang: null };
+
+  // "Hallo {customer_name}," becomes "Hallo Jan," or, when the name is
+  // unknown, "Hallo,": the placeholder goes with the space or comma before it.
+  function fillPlaceholders(text) {
+    var c = state.open ? state.open.conv : {};
+    var name = c.customer && c.customer.name;
+    var agent = state.me.display_name || state.me.email;
+    var s = String(text).replace(/\{agent_name\}/g, agent);
+    if (name) return s.replace(/\{customer_name\}/g, name);
+    return s
+      .replace(/^\{customer_name\}[ ,]*/g, '')
+      .replace(/[ \t,]*\{customer_name\}/g, '');
+  }
+
+  function fold(s) {
+    return String(s || '')
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase();
+  }
+
+  // The "/word" the reply box starts with, while the caret is in it.
+  function slashWord() {
+    var box = $('reply-text');
+    var v = box.value;
+    if (v.charAt(0) !== '/') return null;
+    var end = v.search(/\s/);
+    if (end < 0) end = v.length;
+    if (box.selectionStart > end) return null;
+    return v.slice(1, end);
+  }
+
+  function maybeOpenCanned() {
+    var word = slashWord();
+    if (word === null) {
+      canned.dismissed = false;
+      return;
+    }
+    if (!canned.open && !canned.dismissed && state.open && !$('reply-text').disabled) openCanned(word);
+  }
+
+  function openCanned(word) {
+    var pop = $('canned-pop');
+    var input = $('canned-search');
+    canned.open = true;
+    pop.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+    input.value = word;
+    input.focus();
+    input.setSelectionRange(word.length, word.length);
+    var language = state.open.conv.language;
+    if (canned.lang !== language) canned.items = [];
+    filterCanned();
+    api('GET', '/api/v1/agent/canned?language=' + encodeURIComponent(language)).then(
+      function (r) {
+        canned.items = (r && r.canned) || [];
+        canned.lang = language;
+        if (canned.open) filterCanned();
+      },
+      function (e) {
+        if (e.status !== 401) $('conv-error').textContent = t('failed', { msg: e.message });
+      }
+    );
+  }
+
+  // back: return the focus to the reply box
+  function closeCanned(back) {
+    if (!canned.open) return;
+    canned.open = false;
+    $('canned-pop').hidden = true;
+    $('canned-search').setAttribute('aria-expanded', 'false');
+    $('canned-search').removeAttribute('aria-activedescendant');
+    if (back) {
+      var box = $('reply-text');
+      box.focus();
+      box.setSelectionRange(box.value.length, box.value.length);
+    }
+  }
+
+  function filterCanned() {
+    var words = fold($('canned-search').value).split(/\s+/).filter(Boolean);
+    canned.shown = canned.items.filter(function (c) {
+      var hay = fold(c.title + '\n' + (c.shortcut || '') + '\n' + c.text);
+      return words.every(function (w) {
+        return hay.indexOf(w) >= 0;
+      });
+    });
+    // a shortcut typed in full comes first
+    var exact = words.length === 1 ? words[0] : null;
+    canned.shown.sort(function (a, b) {
+      return (b.shortcut === exact) - (a.shortcut === exact);
+    });
+    canned.active = canned.shown.length ? 0 : -1;
+    renderCannedList();
+  }
+
+  function renderCannedList() {
+    var ul = $('canned-list');
+    ul.textContent = '';
+    canned.shown.forEach(function (c, i) {
+      var li = el('li', { id: 'canned-opt-' + i, role: 'option', 'aria-selected': i === canned.active ? 'true' : 'false', 'data-id': c.id }, [
+        el('span', { class: 'ct', text: c.title }),
+        c.shortcut ? el('span', { class: 'cs', text: ' /' + c.shortcut }) : null,
+        el('span', { class: 'cx', text: fillPlaceholders(c.text) }),
+      ]);
+      li.addEventListener('mousedown', function (ev) {
+        ev.preventDefault(); // keep the focus in the search box
+      });
+      li.addEventListener('click', function () {
+        insertCanned(c);
+      });
+      ul.appendChild(li);
+    });
+    var input = $('canned-search');
+    if (canned.active >= 0) {
+      input.setAttribute('aria-activedescendant', 'canned-opt-' + canned.active);
+      var a = $('canned-opt-' + canned.active);
+      if (a && a.scrollIntoView) a.scrollIntoView({ block: 'nearest' });
+    } else {
+      input.removeAttribute('aria-activedescendant');
+    }
+    $('canned-empty').hidden = canned.shown.length > 0 || canned.lang === null;
+  }
+
+  function insertCanned(c) {
+    var box = $('reply-text');
+    var v = box.value;
+    var end = v.charAt(0) === '/' ? v.search(/\s/) : 0;
+    if (end < 0) end = v.length;
+    var filled = fillPlaceholders(c.text);
+    box.value = filled + v.slice(end);
+    closeCanned(false);
+    box.focus();
+    box.setSelectionRange(filled.length, filled.length);
+  }
+
+  $('canned-search').addEventListener('input', filterCanned);
+  $('canned-search').addEventListener('keydown', function (ev) {
+    var n = canned.shown.length;
+    if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+      ev.preventDefault();
+      if (!n) return;
+      canned.active = (canned.active + (ev.key === 'ArrowDown' ? 1 : n - 1)) % n;
+      renderCannedList();
+    } else if (ev.key === 'Home' || ev.key === 'End') {
+      if (!n) return;
+      ev.preventDefault();
+      canned.active = ev.key === 'Home' ? 0 : n - 1;
+      renderCannedList();
+    } else if (ev.key === 'Enter') {
+      ev.preventDefault();
+      if (canned.active >= 0) insertCanned(canned.shown[canned.active]);
+    } else if (ev.key === 'Escape') {
+      ev.preventDefault();
+      canned.dismissed = true;
+      closeCanned(true);
+    }
+  });
+  $('canned-pop').addEventListener('focusout', function (ev) {
+    if (canned.open && !$('canned-pop').contains(ev.relatedTarget)) {
+      canned.dismissed = true;
+      closeCanned(false);
+    }
+  });
+
+  // ---- canned responses: management (supervisors, admins) -------------------------
+
+  var cannedEdit = null; // the one being edited, or null: adding
+
+  function showCanned() {
+    state.open = null;
+    closeCanned(false);
+    $('welcome').hidden = true;
+    $('conv-view').hidden = true;
+    $('users-view').hidden = true;
+    $('canned-view').hidden = false;
+    renderLists();
+    loadCannedAdmin();
+    $('canned-title').setAttribute('tabindex', '-1');
+    $('canned-title').focus();
+  }
+
+  $('canned-link').addEventListener('click', function () {
+    history.replaceState(null, '', '#canned');
+    showCanned();
+  });
+
+  function loadCannedAdmin() {
+    return api('GET', '/api/v1/agent/canned').then(
+      function (r) {
+        state.cannedAll = (r && r.canned) || [];
+        renderCannedAdmin();
+      },
+      function (e) {
+        if (e.status !== 401) $('canned-msg').textContent = t('failed', { msg: e.message });
+      }
+    );
+  }
+
+  function renderCannedAdmin() {
+    var body = $('canned-body');
+    body.textContent = '';
+    (state.cannedAll || []).forEach(function (c) {
+      var edit = el('button', { type: 'button', class: 'ghost', 'aria-label': t('cannedEditLabel', { title: c.title }), text: t('cannedEdit') });
+      edit.addEventListener('click', function () {
+        startEdit(c);
+      });
+      var arch = el('button', { type: 'button', class: 'danger', 'aria-label': t('cannedArchiveLabel', { title: c.title }), text: t('cannedArchive') });
+      arch.addEventListener('click', function () {
+        api('DELETE', '/api/v1/agent/canned/' + encodeURIComponent(c.id)).then(
+          function () {
+            announce(t('cannedArchived', { title: c.title }));
+            if (cannedEdit && cannedEdit.id === c.id) resetCannedForm();
+            canned.lang = null; // the reply box's list is read again
+            loadCannedAdmin().then(function () {
+              $('canned-title').focus();
+            });
+          },
+          function (e) {
+            if (e.status !== 401) $('canned-msg').textContent = t('failed', { msg: e.message });
+          }
+        );
+      });
+      body.appendChild(
+        el('tr', { 'data-id': c.id }, [
+          el('td', { text: c.title }),
+          el('td', { text: t('lang_' + c.language) }),
+          el('td', { text: c.shortcut ? '/' + c.shortcut : '' }),
+          el('td', { class: 'ctext', text: c.text }),
+          el('td', { class: 'cact' }, [edit, ' ', arch]),
+        ])
+      );
+    });
+    $('canned-none').hidden = (state.cannedAll || []).length > 0;
+  }
+
+  function startEdit(c) {
+    cannedEdit = c;
+    $('cf-title').value = c.title;
+    $('cf-language').value = c.language;
+    $('cf-shortcut').value = c.shortcut || '';
+    $('cf-text').value = c.text;
+    $('canned-form-title').textContent = t('cannedEditTitle');
+    $('cf-save').textContent = t('cannedSave');
+    $('cf-cancel').hidden = false;
+    $('canned-msg').textContent = '';
+    $('cf-title').focus();
+  }
+
+  function resetCannedForm() {
+    cannedEdit = null;
+    $('cf-title').value = $('cf-shortcut').value = $('cf-text').value = '';
+    $('canned-form-title').textContent = t('cannedAdd');
+    $('cf-save').textContent = t('cannedSaveNew');
+    $('cf-cancel').hidden = true;
+  }
+
+  $('cf-cancel').addEventListener('click', function () {
+    resetCannedForm();
+    $('cf-title').focus();
+  });
+
+  $('canned-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var msg = $('canned-msg');
+    msg.className = 'error';
+    msg.textContent = '';
+    var body = {
+      title: $('cf-title').value.trim(),
+      language: $('cf-language').value,
+      shortcut: $('cf-shortcut').value.trim() || null,
+      text: $('cf-text').value.trim(),
+    };
+    if (!body.title || !body.text) {
+      msg.textContent = t('cannedMissing');
+      return;
+    }
+    var req = cannedEdit ? api('PUT', '/api/v1/agent/canned/' + encodeURIComponent(cannedEdit.id), body) : api('POST', '/api/v1/agent/canned', body);
+    req.then(
+      function (c) {
+        msg.className = 'ok';
+        msg.textContent = t('cannedSaved', { title: c.title });
+        resetCannedForm();
+        canned.lang = null;
+        loadCannedAdmin();
+      },
+      function (e) {
+        if (e.status !== 401) msg.textContent = t('failed', { msg: e.message });
+      }
+    );
   });
 
   // ---- users (admin) ----------------------------------------------------------
@@ -915,8 +1536,10 @@
 
   function showUsers() {
     state.open = null;
+    closeCanned(false);
     $('welcome').hidden = true;
     $('conv-view').hidden = true;
+    $('canned-view').hidden = true;
     $('users-view').hidden = false;
     renderLists();
     loadUsers();
@@ -1067,6 +1690,7 @@
     var m = /^#c=([\w-]+)$/.exec(h);
     if (m) openConv(m[1]);
     else if (h === '#users' && state.me && state.me.role === 'admin') showUsers();
+    else if (h === '#canned' && isLead()) showCanned();
   }
   window.addEventListener('hashchange', function () {
     if (state.me) routeFromHash();

@@ -1,0 +1,161 @@
+/*
+ * fuzz_policy_state: the conversation policy's state as the database holds
+ * it (conversations.policy_state, JSON written by lk_policy_state_encode()),
+ * read back with lk_policy_state_decode(), and then stepped with events.
+ * A stored state outlives the knowledge base and the program version that
+ * wrote it, so whatever decode accepts must be a state that
+ * lk_policy_step() handles: e.g. a last_article beyond today's articles.
+ *
+ * Input: the state's text, then FUZZ_SEP and up to eight events of four
+ * bytes each (type, reading: article and confidence, signals), then
+ * FUZZ_SEP and the customer's text for the message events.
+ *
+ * Invariants: decode accepts exactly what it documents, encode(decode(x))
+ * decodes to the same state and encodes to the same text; every step
+ * succeeds on a decoded state with a valid result: messages are non-empty
+ * valid UTF-8 from "bot" or "system", quote only existing articles, and the
+ * bot never answers from the knowledge base once the conversation is queued
+ * for or assigned to a person; the next state round-trips too.
+ */
+#include "fuzz.h"
+
+#include "kb/kb.h"
+#include "policy/policy.h"
+#include "util/util.h"
+
+static lk_kb_t kb;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    lk_log_set_level(LK_LOG_OFF);
+    FUZZ_CHECK(lk_kb_demo(&kb) == 0);
+    return 0;
+}
+
+static bool state_eq(const lk_policy_state_t *a, const lk_policy_state_t *b)
+{
+    return a->status == b->status && a->handoff_reason == b->handoff_reason && !strcmp(a->language, b->language) &&
+           a->consecutive_declines == b->consecutive_declines && a->customer_turns == b->customer_turns &&
+           a->repeats == b->repeats && a->pending == b->pending && a->last_article == b->last_article &&
+           a->away == b->away && a->callback_hinted == b->callback_hinted && a->callbacks == b->callbacks &&
+           a->notice_pos == b->notice_pos && a->quiet_msgs == b->quiet_msgs;
+}
+
+/* encode -> decode -> encode is the identity on a valid state */
+static void check_roundtrip(const lk_policy_state_t *st)
+{
+    char *s = lk_policy_state_encode(st);
+    FUZZ_CHECK(s && lk_utf8_valid(s, strlen(s)));
+    lk_policy_state_t back;
+    if (lk_policy_state_decode(s, &back) != 0)
+        fprintf(stderr, "fuzz: decode refuses what encode wrote: %s\n", s);
+    FUZZ_CHECK(lk_policy_state_decode(s, &back) == 0);
+    FUZZ_CHECK(state_eq(st, &back));
+    char *s2 = lk_policy_state_encode(&back);
+    FUZZ_CHECK(!strcmp(s, s2));
+    free(s);
+    free(s2);
+}
+
+static void check_actions(const lk_policy_state_t *before, const lk_policy_state_t *after,
+                          const lk_policy_actions_t *a, lk_policy_event_type_t type)
+{
+    bool handed = false;
+    for (size_t i = 0; i < a->n; i++) {
+        const lk_policy_action_t *x = &a->items[i];
+        switch (x->type) {
+        case LK_ACTION_SAY:
+            FUZZ_CHECK(!strcmp(x->sender, "bot") || !strcmp(x->sender, "system"));
+            FUZZ_CHECK(x->text && x->text[0] && lk_utf8_valid(x->text, strlen(x->text)));
+            FUZZ_CHECK(x->article == -1 || (x->article >= 0 && (size_t)x->article < kb.n_articles));
+            FUZZ_CHECK(lk_policy_say_kind_name(x->kind) != NULL);
+            /* after the hand-off the bot answers nothing from the KB (a
+             * message to a closed conversation reopens it with the bot) */
+            if (before->status == LK_CONV_QUEUED || before->status == LK_CONV_ASSIGNED || handed)
+                FUZZ_CHECK(x->kind != LK_SAY_ANSWER);
+            break;
+        case LK_ACTION_HANDOFF:
+            handed = true;
+            FUZZ_CHECK(x->reason != LK_HANDOFF_NONE);
+            break;
+        case LK_ACTION_CALLBACK_REQUEST:
+            FUZZ_CHECK(x->contact && x->contact[0]);
+            break;
+        default:
+            FUZZ_CHECK(!"unknown action type");
+        }
+    }
+    /* a hand-off is the only way from the bot to the queue */
+    if (before->status == LK_CONV_BOT && after->status == LK_CONV_QUEUED)
+        FUZZ_CHECK(handed);
+    /* only closing closes */
+    if (after->status == LK_CONV_CLOSED && before->status != LK_CONV_CLOSED)
+        FUZZ_CHECK(type == LK_EV_CLOSE);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_part_t parts[3];
+    size_t n = fuzz_split(data, size, parts, 3);
+    char *json = fuzz_strndup(parts[0].base, parts[0].len);
+    lk_policy_state_t st;
+    int rc = lk_policy_state_decode(json, &st);
+    free(json);
+    if (rc != 0) {
+        FUZZ_CHECK(rc == LK_EINVAL);
+        return 0;
+    }
+    check_roundtrip(&st);
+
+    const uint8_t *ev = n > 1 ? (const uint8_t *)parts[1].base : NULL;
+    size_t n_ev = n > 1 ? parts[1].len / 4 : 0;
+    if (n_ev > 8)
+        n_ev = 8;
+    const char *text = n > 2 ? parts[2].base : "";
+    size_t tlen = n > 2 ? parts[2].len : 0;
+    if (!lk_utf8_valid(text, tlen)) {
+        text = "ok";
+        tlen = 2;
+    }
+    char *text_z = fuzz_strndup(text, tlen);
+
+    int64_t now = 1767225600000; /* 2026-01-01 */
+    for (size_t i = 0; i < n_ev; i++) {
+        const uint8_t *e = ev + 4 * i;
+        lk_nlu_reading_t r;
+        memset(&r, 0, sizeof r);
+        memcpy(r.language, (e[1] & 0x80) ? "en" : "nl", 3);
+        r.language_confidence = (e[1] & 0x40) ? 0.9 : 0.6;
+        r.n_top = e[1] & 3;
+        for (size_t k = 0; k < r.n_top; k++) {
+            r.top[k].article = (long)((e[2] + k) % kb.n_articles);
+            r.top[k].confidence = (double)(e[3] >> (2 * k)) / 255.0;
+        }
+        r.answer = r.n_top > 0 && r.top[0].confidence >= 0.5;
+        double sig = (double)(e[0] >> 3) / 31.0;
+        switch (e[1] >> 2 & 7) {
+        case 1: r.signals.person_request = sig; break;
+        case 2: r.signals.bot_question = sig; break;
+        case 3: r.signals.negative = sig; break;
+        case 4: r.signals.complaint = sig; break;
+        case 5: r.signals.multi_question = sig; break;
+        case 6: r.signals.repeat = sig; break;
+        default: break;
+        }
+        lk_policy_event_type_t type = (lk_policy_event_type_t)(e[0] % 7);
+        lk_policy_event_t event = {type, text_z, tlen, (e[0] & 0x40) ? NULL : &r, (e[3] & 1) ? "Anna" : NULL};
+        lk_policy_env_t env = {now, (int)(e[2] % 4) - 1, (int64_t)(e[3] % 5) - 1, (int64_t)(e[2] % 3) * 60 - 1,
+                               &kb};
+        lk_policy_state_t next;
+        lk_policy_actions_t actions;
+        rc = lk_policy_step(NULL, &st, &event, &env, &next, &actions);
+        FUZZ_CHECK(rc == 0);
+        check_actions(&st, &next, &actions, type);
+        lk_policy_actions_free(&actions);
+        check_roundtrip(&next);
+        st = next;
+        now += (int64_t)e[2] * 60000;
+    }
+    free(text_z);
+    return 0;
+}

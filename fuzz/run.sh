@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Runs loket's libFuzzer drivers (docs/security.md, "Fuzzing") and prints, per
+# driver, the executions, time, executions per second, coverage (edges and
+# features), corpus size and any finding.
+#   fuzz/run.sh BUILD_DIR           the campaign: FUZZ_RUNS executions each
+#   fuzz/run.sh --smoke BUILD_DIR   CI's smoke: FUZZ_SMOKE_TIME s or FUZZ_SMOKE_RUNS runs each
+# Environment: FUZZ_RUNS (10000000), FUZZ_TIME (seconds per driver, 0: no
+# limit), FUZZ_DRIVERS (names, default all), FUZZ_JOBS (drivers at once, 1),
+# FUZZ_NICE (nice level, 0), FUZZ_SMOKE_TIME (15), FUZZ_SMOKE_RUNS (300000).
+# Seeds come from fuzz/corpus/DRIVER (read only); new corpus entries, crash
+# files and logs go to BUILD_DIR/fuzz-work/DRIVER/. Exit status 1 when any
+# driver found something.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+smoke=0
+if [ "${1:-}" = --smoke ]; then smoke=1; shift; fi
+build=${1:?usage: fuzz/run.sh [--smoke] BUILD_DIR}
+bindir=$build/fuzz
+work=$build/fuzz-work
+runs=${FUZZ_RUNS:-10000000}
+time=${FUZZ_TIME:-0}
+if [ $smoke = 1 ]; then
+  runs=${FUZZ_SMOKE_RUNS:-300000}
+  time=${FUZZ_SMOKE_TIME:-15}
+fi
+jobs=${FUZZ_JOBS:-1}
+nicelevel=${FUZZ_NICE:-0}
+
+# The longest input each driver gets: what loket itself lets through (a
+# message's text: max_text 4000; request bodies and KB files are larger, but
+# longer inputs only repeat structure and slow the search down).
+max_len() {
+  case $1 in
+    fuzz_kb_*) echo 16384 ;;
+    fuzz_policy_state) echo 1024 ;;
+    *) echo 4096 ;;
+  esac
+}
+
+drivers=${FUZZ_DRIVERS:-$(cd "$bindir" && ls fuzz_* 2>/dev/null | sort | tr '\n' ' ')}
+if [ -z "${drivers// /}" ]; then
+  echo "fuzz/run.sh: no drivers in $bindir (build them: make fuzz)" >&2
+  exit 2
+fi
+mkdir -p "$work"
+
+run_one() {
+  local d=$1 dir=$work/$1
+  mkdir -p "$dir/corpus"
+  local opts=(-runs="$runs" -max_len="$(max_len "$d")" -max_total_time="$time" -timeout=10
+              -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/")
+  [ -f "fuzz/$d.dict" ] && opts+=(-dict="fuzz/$d.dict")
+  local seeds=()
+  [ -d "fuzz/corpus/$d" ] && seeds=("fuzz/corpus/$d")
+  local t0=$SECONDS rc
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    nice -n "$nicelevel" "$bindir/$d" "${opts[@]}" "$dir/corpus" "${seeds[@]}" >"$dir/log" 2>&1
+  rc=$?
+  local secs=$((SECONDS - t0))
+  local execs eps cov ft corp finding=none
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)
+  eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$dir/log" | tail -1 | cut -d' ' -f2)
+  ft=$(grep -o 'ft: [0-9]*' "$dir/log" | tail -1 | cut -d' ' -f2)
+  corp=$(grep -o 'corp: [0-9]*/[0-9]*[bKM]*' "$dir/log" | tail -1 | cut -d' ' -f2)
+  if [ $rc -ne 0 ]; then
+    finding=$(grep -m1 -E 'ERROR: |invariant failed|runtime error|SUMMARY' "$dir/log" || echo "exit status $rc")
+    finding="$finding; input: $(ls "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-* 2>/dev/null | head -1)"
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$d" "${execs:-?}" "$secs" "${eps:-?}" "${cov:-?}" "${ft:-?}" \
+    "${corp:-?}" "$finding" >"$dir/result"
+  [ $rc -eq 0 ]
+}
+
+printf 'fuzzing: %s (runs %s, time limit %s s, %s at once)\n' "$drivers" "$runs" "$time" "$jobs"
+for d in $drivers; do
+  run_one "$d" &
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+done
+wait
+
+status=0
+printf '%-20s %12s %7s %8s %6s %7s %12s  %s\n' driver executions seconds exec/s cov ft corpus finding
+for d in $drivers; do
+  IFS=$'\t' read -r name execs secs eps cov ft corp finding <"$work/$d/result"
+  printf '%-20s %12s %7s %8s %6s %7s %12s  %s\n' "$name" "$execs" "$secs" "$eps" "$cov" "$ft" "$corp" "$finding"
+  [ "$finding" = none ] || status=1
+done
+cat "$work"/*/result >"$work/results.tsv"
+if [ $status -ne 0 ]; then
+  echo "fuzzing found something: see $work/DRIVER/log; reproduce with $bindir/DRIVER FILE"
+fi
+exit $status

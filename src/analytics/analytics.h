@@ -1,0 +1,215 @@
+/*
+ * analytics: the figures of the dashboard and the compliance report,
+ * computed from per-conversation facts (store.h, lk_conv_facts_t) that the
+ * store reads in one pass. Pure: no I/O, no clock (the report's time is an
+ * argument), no globals, so every definition of docs/analytics.md is tested
+ * here on hand-made facts.
+ *
+ * - days and time zones: a range's bounds from dates or RFC 3339 times, and
+ *   the local day of an instant (EU summer time from the policy module);
+ * - quantiles: nearest rank;
+ * - the figures of a set of conversations (lk_analytics_figures_t), per day,
+ *   per language, per channel, and per agent;
+ * - repeat contact: the same customer about the same topic within a window;
+ * - topics: the most frequent contact reasons and the ones rising week over
+ *   week;
+ * - CSV (RFC 4180) cells.
+ */
+#ifndef LK_ANALYTICS_H
+#define LK_ANALYTICS_H
+
+#include "policy/policy.h"
+#include "store/store.h"
+#include "util/util.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LK_ANALYTICS_DAY_MS (24LL * 3600 * 1000)
+/* A repeat contact counts within this long after a conversation started. */
+#define LK_ANALYTICS_REPEAT_WINDOW_MS (7 * LK_ANALYTICS_DAY_MS)
+/* A queued conversation nobody answered and the customer left alone this
+ * long counts as abandoned. */
+#define LK_ANALYTICS_ABANDON_MS (30LL * 60 * 1000)
+/* The longest range a report covers. */
+#define LK_ANALYTICS_MAX_DAYS 366
+
+/* ---- time zones and days ------------------------------------------------ */
+
+/* A time zone: UTC or one of the EU zones the policy knows (its offset and
+ * summer-time rule). */
+typedef struct {
+    char name[32];
+    lk_policy_config_t zone; /* only tz_offset_min and tz_dst are used */
+} lk_analytics_tz_t;
+
+/* "UTC", "Europe/Amsterdam", ... (the names of the policy's time_zone
+ * option). 0 or LK_EINVAL. */
+int lk_analytics_tz_parse(const char *name, lk_analytics_tz_t *out /* OUT */);
+/* Minutes east of UTC at t_ms. */
+int lk_analytics_tz_offset_min(const lk_analytics_tz_t *tz, int64_t t_ms);
+/* The local day of t_ms: days since 1970-01-01 (local calendar). */
+int64_t lk_analytics_day_of(const lk_analytics_tz_t *tz, int64_t t_ms);
+/* The instant (UTC ms) at which local day `day` begins. */
+int64_t lk_analytics_day_start(const lk_analytics_tz_t *tz, int64_t day);
+/* "YYYY-MM-DD" of a day number. */
+void lk_analytics_day_name(int64_t day, char out[11] /* OUT */);
+/* One bound of a range: "YYYY-MM-DD" is a local day in tz (as `from` its
+ * start; as `to` (end true) the start of the next day, so that the day is
+ * included), anything else must be an RFC 3339 time and is taken as it is.
+ * 0 or LK_EINVAL. */
+int lk_analytics_parse_bound(const char *s, const lk_analytics_tz_t *tz, bool end, int64_t *ms /* OUT */);
+
+/* ---- quantiles ----------------------------------------------------------- */
+
+/* Sorts v[0..n) ascending. */
+void lk_analytics_sort(int64_t *v, size_t n);
+/* The nearest-rank quantile p (0 < p <= 1) of sorted[0..n): the value at
+ * rank ceil(p * n) (1-based). -1 when n is 0. */
+int64_t lk_analytics_quantile(const int64_t *sorted, size_t n, double p);
+
+/* A growable list of durations (ms). */
+typedef struct {
+    int64_t *v;
+    size_t n, cap;
+} lk_analytics_list_t;
+
+void lk_analytics_list_add(lk_analytics_list_t *l, int64_t ms);
+void lk_analytics_list_free(lk_analytics_list_t *l); /* l may be zeroed */
+
+/* ---- the figures of a set of conversations -------------------------------- */
+
+/* The hand-off reasons, in the order of LK_HANDOFF_REASON_MAP without NONE;
+ * a reason loket does not know is counted as the last, "other". */
+#define LK_ANALYTICS_REASONS 10
+/* "customer_request", ..., "sensitive_topic", "other". */
+const char *lk_analytics_reason_name(size_t i);
+/* The index of a reason's name (unknown ones: "other"). */
+size_t lk_analytics_reason_index(const char *reason);
+
+typedef struct {
+    int64_t count; /* rated conversations */
+    int64_t sum;   /* of the ratings (1..5) */
+    int64_t satisfied; /* rated 4 or 5 */
+} lk_analytics_csat_t;
+
+typedef struct {
+    int64_t conversations;
+    int64_t contained;  /* no hand-off and no person, ever */
+    int64_t resolved;   /* contained, and helpful or not repeated (docs/analytics.md) */
+    int64_t handed_off;
+    int64_t handoffs[LK_ANALYTICS_REASONS]; /* handed-off conversations by their reason */
+    int64_t reached_person; /* handed off, and an agent wrote after the hand-off */
+    lk_analytics_list_t waits; /* of those: queued_at to the first agent message, ms */
+    int64_t abandoned;
+    int64_t answers;  /* customer messages the bot answered */
+    int64_t declines; /* customer messages the bot declined */
+    int64_t reviewed; /* bot answers a person reviewed */
+    int64_t reviewed_right;
+    int64_t repeat_contacts; /* conversations followed by a repeat contact */
+    lk_analytics_csat_t csat_bot;   /* contained conversations */
+    lk_analytics_csat_t csat_human; /* conversations a person took part in */
+    int64_t callbacks; /* conversations with a call-back request */
+} lk_analytics_figures_t;
+
+void lk_analytics_figures_free(lk_analytics_figures_t *f); /* f may be zeroed */
+
+/* What one conversation is, by the definitions of docs/analytics.md,
+ * at report time now. repeat: whether a repeat contact followed it. */
+typedef struct {
+    bool person;     /* an agent was assigned or wrote */
+    bool handed_off; /* a hand-off was asked, or a person took part */
+    bool contained;
+    bool helpful;    /* rated 4-5, or a bot answer marked helpful */
+    bool unhelpful;  /* not helpful, and rated 1-2 or an answer marked not helpful */
+    bool resolved;
+    bool reached_person;
+    int64_t wait_ms; /* queued_at to the first agent message; -1 when none */
+    bool abandoned;
+} lk_analytics_class_t;
+
+void lk_analytics_classify(const lk_conv_facts_t *c, bool repeat, int64_t now, lk_analytics_class_t *out /* OUT */);
+/* Adds one conversation to f. */
+void lk_analytics_add(lk_analytics_figures_t *f, const lk_conv_facts_t *c, bool repeat, int64_t now);
+/* Sorts the waits (call before reading quantiles). */
+void lk_analytics_finish(lk_analytics_figures_t *f);
+
+/* ---- agents ---------------------------------------------------------------- */
+
+typedef struct {
+    char user_id[LK_ID_MAX];
+    int64_t conversations;        /* assigned to this agent (the last owner) */
+    int64_t closed;               /* of those, closed */
+    lk_analytics_list_t handle;   /* assigned_at to closed_at, ms */
+    lk_analytics_list_t first_response; /* assigned_at to the agent's first message, ms */
+    int64_t messages;             /* agent messages written */
+    int64_t suggested;            /* of those, sent from a suggestion unchanged */
+    int64_t suggested_edited;     /* of those, from a suggestion, edited */
+} lk_analytics_agent_t;
+
+typedef struct {
+    lk_analytics_agent_t *v;
+    size_t n, cap;
+} lk_analytics_agents_t;
+
+/* The agent with this user id, added when missing. */
+lk_analytics_agent_t *lk_analytics_agent(lk_analytics_agents_t *a, const char *user_id);
+/* Adds a conversation to its owner's figures (none when it has no owner). */
+void lk_analytics_agents_add(lk_analytics_agents_t *a, const lk_conv_facts_t *c);
+/* Sorts every list and the agents by user id. */
+void lk_analytics_agents_finish(lk_analytics_agents_t *a);
+void lk_analytics_agents_free(lk_analytics_agents_t *a);
+
+/* ---- repeat contact -------------------------------------------------------- */
+
+/* One conversation as repeat detection sees it. Strings are borrowed; ""
+ * or NULL = unknown. topics: sorted ids of what it was about (the answered
+ * articles and the gap topics, numbered by the caller). */
+typedef struct {
+    int64_t created_at;
+    const char *email;
+    const char *external_id;
+    const char *client_hash;
+    const uint32_t *topics;
+    size_t n_topics;
+} lk_analytics_contact_t;
+
+/* followed[i] becomes true when a later conversation j (created after i,
+ * within window_ms of it) is by the same customer and about a topic in
+ * common: the same customer is the same e-mail address (both known), or
+ * the same external id (both known), or, when neither conversation knows
+ * either, the same client_hash. repeat[i] (may be NULL) becomes true for
+ * the j's. Both arrays have n entries (set to false first). */
+void lk_analytics_repeats(const lk_analytics_contact_t *c, size_t n, int64_t window_ms, bool *followed /* OUT */,
+                          bool *repeat /* OUT, may be NULL */);
+
+/* ---- topics ----------------------------------------------------------------- */
+
+/* Counts of one topic in the range, the week before its end and the week
+ * before that. */
+typedef struct {
+    uint32_t topic;
+    int64_t count;
+    int64_t this_week;
+    int64_t last_week;
+} lk_analytics_topic_count_t;
+
+/* Orders counts by count (largest first), then topic number. */
+void lk_analytics_topics_top(lk_analytics_topic_count_t *v, size_t n);
+/* Moves the topics that rose (this_week > last_week) to the front, ordered
+ * by the rise (largest first), then this_week, then topic number; returns
+ * how many rose. */
+size_t lk_analytics_topics_rising(lk_analytics_topic_count_t *v, size_t n);
+
+/* ---- CSV ------------------------------------------------------------------- */
+
+/* Appends one field as RFC 4180 wants it (quoted when it holds a comma,
+ * quote, CR or LF; quotes doubled), preceded by a comma unless first.
+ * A field that starts with =, +, - or @ gets a leading apostrophe inside
+ * quotes, so that a spreadsheet does not run it as a formula. */
+int lk_analytics_csv_field(lk_buf_t *b, const char *s, bool first);
+/* Ends a record (CRLF). */
+int lk_analytics_csv_end(lk_buf_t *b);
+
+#endif

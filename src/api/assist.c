@@ -1,0 +1,728 @@
+/*
+ * Agent assist in the API.
+ *
+ * - The agent's view of a conversation gets its assist parts here
+ *   (lk_api_assist_view): the hand-off summary in the agent's language with
+ *   its fields, the suggested replies for the customer's latest question,
+ *   who the customer is and their earlier conversations. The customer's
+ *   messages are read once with the current bot's NLU; the pure assist
+ *   module does the rest.
+ * - The queue's items get a preview of the customer's latest question.
+ * - Request fields: an agent reply's provenance (human, suggested,
+ *   suggested_edited) and the customer and channel a new conversation names.
+ * - Canned responses: listing and searching for every agent, creating,
+ *   changing and archiving for supervisors and admins, with audit records.
+ */
+#include "api/api_int.h"
+
+#include "assist/assist.h"
+#include "text/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MODULE "assist"
+
+#define READ_MAX 50     /* the customer's last messages the NLU reads for one view */
+#define HISTORY_MAX 10  /* earlier conversations in a view */
+#define HISTORY_MSGS 12 /* first messages read for an earlier conversation's line */
+#define PREVIEW_MAX 137 /* bytes of a queue preview before "..." (140 in all) */
+#define PREVIEW_MSGS 3  /* the customer's last messages looked at for a preview */
+#define CANNED_MAX 500  /* canned responses in one listing */
+#define CANNED_TITLE_MAX 200
+#define CANNED_SHORTCUT_MAX 32
+#define QUERY_MAX 200
+
+/* ---- reading the customer's messages -------------------------------------- */
+
+typedef struct {
+    lk_nlu_reading_t *r;        /* parallel to the messages */
+    const lk_nlu_reading_t **p; /* &r[i] where read, NULL elsewhere */
+} readings_t;
+
+/* Reads the last READ_MAX customer messages of msgs with bot's NLU. */
+static void read_msgs(const lk_bot_t *bot, const lk_conv_t *c, const lk_msg_t *msgs, size_t n, readings_t *rd)
+{
+    rd->r = lk_xcalloc(n ? n : 1, sizeof *rd->r);
+    rd->p = lk_xcalloc(n ? n : 1, sizeof *rd->p);
+    size_t seen = 0;
+    for (size_t i = n; i-- > 0 && seen < READ_MAX;) {
+        if (strcmp(msgs[i].sender, "customer") != 0 || !msgs[i].text)
+            continue;
+        seen++;
+        lk_nlu_context_t ctx = {NULL, 0, c->language};
+        if (lk_nlu_read(bot->nlu, msgs[i].text, strlen(msgs[i].text), &ctx, &rd->r[i]) == 0)
+            rd->p[i] = &rd->r[i];
+    }
+}
+
+static void readings_free(readings_t *rd)
+{
+    free(rd->r);
+    free(rd->p);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    json_t *j = s && s[0] ? json_string(s) : NULL;
+    return j ? j : json_null();
+}
+
+static json_t *fields_json(const lk_assist_summary_t *f)
+{
+    json_t *q = json_array(), *a = json_array(), *e = json_array();
+    for (size_t i = 0; i < f->n_questions; i++)
+        json_array_append_new(q, json_string(f->questions[i]));
+    for (size_t i = 0; i < f->n_answers; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s}", "article_id", f->answers[i].article_id, "title",
+                                           f->answers[i].title));
+    for (size_t i = 0; i < f->n_entities; i++)
+        json_array_append_new(e, json_pack("{s:s, s:s}", "type", f->entities[i].type, "value",
+                                           f->entities[i].value));
+    json_t *o = json_object();
+    json_object_set_new(o, "questions", q);
+    json_object_set_new(o, "bot_answers", a);
+    json_object_set_new(o, "handoff_reason", str_or_null(f->handoff_reason));
+    json_object_set_new(o, "sentiment", json_string(f->sentiment));
+    json_object_set_new(o, "language", json_string(f->language));
+    json_object_set_new(o, "entities", e);
+    return o;
+}
+
+static json_t *history_json(lk_store_t *st, const lk_conv_t *c, const char *lang)
+{
+    json_t *arr = json_array();
+    lk_conv_t *v = NULL;
+    size_t n = 0;
+    if (lk_store_conv_history(st, c->customer_email, c->customer_external_id, c->id, HISTORY_MAX, &v, &n) != 0)
+        return arr; /* logged by the store; the view works without it */
+    for (size_t i = 0; i < n; i++) {
+        lk_msg_t *msgs = NULL;
+        size_t nm = 0;
+        if (lk_store_msg_list(st, v[i].id, 0, HISTORY_MSGS, &msgs, &nm) != 0)
+            nm = 0;
+        char *line = lk_assist_oneline(&v[i], msgs, nm, lang);
+        char ts[LK_RFC3339_LEN];
+        lk_time_rfc3339(v[i].created_at, ts);
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(v[i].id));
+        json_object_set_new(o, "created_at", json_string(ts));
+        json_object_set_new(o, "status", json_string(v[i].status));
+        json_object_set_new(o, "handoff_reason", str_or_null(v[i].handoff_reason));
+        json_object_set_new(o, "summary", json_string(line));
+        json_array_append_new(arr, o);
+        free(line);
+        lk_msgs_free(msgs, nm);
+    }
+    lk_convs_free(v, n);
+    return arr;
+}
+
+void lk_api_assist_view(struct lk_app *app, lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n,
+                        const char *lang, json_t *out)
+{
+    lk_bot_t *bot = lk_bot_acquire(app);
+    readings_t rd;
+    read_msgs(bot, c, msgs, n, &rd);
+    lk_assist_conv_t cv = {
+        .conv = c,
+        .msgs = msgs,
+        .n_msgs = n,
+        .readings = rd.p,
+        .kb = &bot->kb,
+        .person_min = app->policy.person_request_min,
+        .negative_min = app->policy.negative_min,
+    };
+    lk_assist_summary_t f;
+    char *summary = lk_assist_summary(&cv, lang, &f);
+    json_object_set_new(out, "summary", json_string(summary));
+    json_object_set_new(out, "summary_fields", fields_json(&f));
+    free(summary);
+    lk_assist_summary_clear(&f);
+
+    lk_assist_suggestion_t sug[LK_ASSIST_SUGGESTIONS_MAX];
+    size_t ns = lk_assist_suggest(&cv, sug, NULL);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < ns; i++) {
+        const lk_article_t *a = &bot->kb.articles[sug[i].article];
+        json_t *o = json_object();
+        json_object_set_new(o, "article_id", json_string(a->id));
+        json_object_set_new(o, "title", json_string(a->title));
+        json_object_set_new(o, "text", json_string(a->answer));
+        json_object_set_new(o, "confidence", json_real(sug[i].confidence));
+        json_array_append_new(arr, o);
+    }
+    json_object_set_new(out, "suggestions", arr);
+    readings_free(&rd);
+    lk_bot_release(bot);
+
+    json_t *who = json_object();
+    json_object_set_new(who, "email", str_or_null(c->customer_email));
+    json_object_set_new(who, "external_id", str_or_null(c->customer_external_id));
+    json_object_set_new(who, "name", str_or_null(c->customer_name));
+    json_object_set_new(out, "customer", who);
+    json_object_set_new(out, "channel", str_or_null(c->channel));
+    json_object_set_new(out, "history", history_json(st, c, lang));
+}
+
+void lk_api_assist_preview(struct lk_app *app, lk_store_t *st, const lk_conv_t *c, json_t *out)
+{
+    lk_msg_t *msgs = NULL;
+    size_t n = 0;
+    char *preview = NULL;
+    if (lk_store_msg_list_recent(st, c->id, "customer", PREVIEW_MSGS, &msgs, &n) == 0 && n > 0) {
+        lk_bot_t *bot = lk_bot_acquire(app);
+        readings_t rd;
+        read_msgs(bot, c, msgs, n, &rd);
+        lk_assist_conv_t cv = {.conv = c, .msgs = msgs, .n_msgs = n, .readings = rd.p, .kb = &bot->kb,
+                               .person_min = app->policy.person_request_min,
+                               .negative_min = app->policy.negative_min};
+        long q = lk_assist_last_question(&cv);
+        if (q >= 0)
+            preview = lk_assist_shorten(msgs[q].text, PREVIEW_MAX);
+        readings_free(&rd);
+        lk_bot_release(bot);
+    }
+    json_object_set_new(out, "preview", str_or_null(preview));
+    free(preview);
+    lk_msgs_free(msgs, n);
+}
+
+/* ---- request fields -------------------------------------------------------- */
+
+/* An optional string field of obj, named `name` in messages: a string
+ * without NUL or control characters, not only spaces, at most max bytes.
+ * true with *out set (NULL when absent or null); false after answering 400. */
+static bool opt_string(lk_http_req_t *req, json_t *obj, const char *key, const char *name, size_t max,
+                       const char **out)
+{
+    *out = NULL;
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_string(v)) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must be a string", name);
+        return false;
+    }
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    bool blank = true;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == 0x7f) {
+            lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must not contain control characters",
+                             name);
+            return false;
+        }
+        blank = blank && ch == ' ';
+    }
+    if (blank) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must not be empty", name);
+        return false;
+    }
+    if (len > max) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" is longer than %zu bytes", name, max);
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+/* A plausible e-mail address: one "@", a local part, a domain with a dot,
+ * no spaces; not a full RFC 5322 parser, on purpose. */
+static bool looks_like_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || at == s || strchr(at + 1, '@'))
+        return false;
+    const char *dom = at + 1, *dot = strrchr(dom, '.');
+    if (!dot || dot == dom || dot[1] == '\0' || dom[0] == '.' || strstr(dom, ".."))
+        return false;
+    for (const char *p = s; *p; p++)
+        if (*p == ' ' || *p == ',' || *p == ';' || *p == '<' || *p == '>' || *p == '"' || *p == '(' || *p == ')')
+            return false;
+    return true;
+}
+
+/* A short token: 1..max of [a-z0-9_-]. */
+static bool is_token(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+            return false;
+    return true;
+}
+
+bool lk_api_customer_parse(lk_http_req_t *req, json_t *body, lk_conv_t *into)
+{
+    json_t *cust = json_object_get(body, "customer");
+    if (cust && !json_is_null(cust)) {
+        if (!json_is_object(cust)) {
+            lk_respond_error(req, 400, "invalid_field", "the field \"customer\" must be an object");
+            return false;
+        }
+        const char *email, *ext, *name;
+        if (!opt_string(req, cust, "email", "customer.email", 254, &email) ||
+            !opt_string(req, cust, "external_id", "customer.external_id", 128, &ext) ||
+            !opt_string(req, cust, "name", "customer.name", 200, &name))
+            return false;
+        if (email && !looks_like_email(email)) {
+            lk_respond_error(req, 400, "invalid_field", "the field \"customer.email\" must be an e-mail address");
+            return false;
+        }
+        if (email) { /* one customer, however the host page spells the address */
+            into->customer_email = lk_xstrdup(email);
+            for (char *p = into->customer_email; *p; p++)
+                if (*p >= 'A' && *p <= 'Z')
+                    *p = (char)(*p + 32);
+        }
+        into->customer_external_id = ext ? lk_xstrdup(ext) : NULL;
+        into->customer_name = name ? lk_xstrdup(name) : NULL;
+    }
+    json_t *ch = json_object_get(body, "channel");
+    if (ch && !json_is_null(ch)) {
+        if (!json_is_string(ch) || !is_token(json_string_value(ch), sizeof into->channel - 1)) {
+            lk_respond_error(req, 400, "invalid_field",
+                             "the field \"channel\" must be a short name: 1 to %zu of a-z, 0-9, \"_\" and \"-\"",
+                             sizeof into->channel - 1);
+            return false;
+        }
+        snprintf(into->channel, sizeof into->channel, "%s", json_string_value(ch));
+    }
+    return true;
+}
+
+void lk_api_customer_move(lk_conv_t *from, lk_conv_t *to)
+{
+    to->customer_email = from->customer_email;
+    to->customer_external_id = from->customer_external_id;
+    to->customer_name = from->customer_name;
+    from->customer_email = from->customer_external_id = from->customer_name = NULL;
+    snprintf(to->channel, sizeof to->channel, "%s", from->channel[0] ? from->channel : "api");
+}
+
+/* An article id as the knowledge base allows it: [A-Za-z0-9._-]. */
+static bool is_article_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > LK_KB_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+              s[i] == '.' || s[i] == '_' || s[i] == '-'))
+            return false;
+    return true;
+}
+
+bool lk_api_provenance_parse(lk_http_req_t *req, json_t *body, char *provenance, size_t size, char **article_id)
+{
+    *article_id = NULL;
+    snprintf(provenance, size, "human");
+    json_t *p = json_object_get(body, "provenance");
+    if (p && !json_is_null(p)) {
+        const char *v = json_is_string(p) ? json_string_value(p) : "";
+        if (strcmp(v, "human") != 0 && strcmp(v, "suggested") != 0 && strcmp(v, "suggested_edited") != 0) {
+            lk_respond_error(req, 400, "invalid_field",
+                             "the field \"provenance\" must be \"human\", \"suggested\" or \"suggested_edited\"");
+            return false;
+        }
+        snprintf(provenance, size, "%s", v);
+    }
+    json_t *a = json_object_get(body, "suggestion_article_id");
+    bool suggested = strcmp(provenance, "human") != 0;
+    if (!a || json_is_null(a)) {
+        if (suggested) {
+            lk_respond_error(req, 400, "missing_field",
+                             "the field \"suggestion_article_id\" is required with provenance \"%s\"", provenance);
+            return false;
+        }
+        return true;
+    }
+    if (!suggested) {
+        lk_respond_error(req, 400, "invalid_field",
+                         "the field \"suggestion_article_id\" goes only with provenance \"suggested\" or "
+                         "\"suggested_edited\"");
+        return false;
+    }
+    if (!json_is_string(a) || !is_article_id(json_string_value(a))) {
+        lk_respond_error(req, 400, "invalid_field",
+                         "the field \"suggestion_article_id\" must be an article id (1 to %d of A-Z, a-z, 0-9, "
+                         "\".\", \"_\" and \"-\")",
+                         LK_KB_ID_MAX);
+        return false;
+    }
+    *article_id = lk_xstrdup(json_string_value(a));
+    return true;
+}
+
+/* ---- canned responses ------------------------------------------------------ */
+
+typedef enum { OP_LIST, OP_CREATE, OP_UPDATE, OP_ARCHIVE } op_t;
+
+enum { HAS_LANGUAGE = 1, HAS_TITLE = 2, HAS_SHORTCUT = 4, HAS_TEXT = 8 };
+
+typedef struct {
+    lk_job_t job;
+    struct lk_app *app;
+    lk_http_req_t *req;
+    op_t op;
+    char session_hash[LK_TOKEN_HASH_LEN + 1];
+    char id[LK_ID_MAX];
+    char language[8]; /* OP_LIST: "" = all */
+    char *query;      /* OP_LIST: NULL = no search */
+    lk_canned_t in;   /* OP_CREATE, OP_UPDATE: the fields the body gave */
+    unsigned given;   /* HAS_* */
+    lk_user_t user;
+    lk_api_error_t err;
+    int status;
+    json_t *out;
+} cjob_t;
+
+static void cjob_free(cjob_t *j)
+{
+    free(j->query);
+    lk_canned_clear(&j->in);
+    lk_user_clear(&j->user);
+    if (j->out)
+        json_decref(j->out);
+    free(j);
+}
+
+static json_t *canned_json(const lk_canned_t *c)
+{
+    char created[LK_RFC3339_LEN], updated[LK_RFC3339_LEN];
+    lk_time_rfc3339(c->created_at, created);
+    lk_time_rfc3339(c->updated_at, updated);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(c->id));
+    json_object_set_new(o, "language", json_string(c->language));
+    json_object_set_new(o, "title", json_string(c->title));
+    json_object_set_new(o, "shortcut", str_or_null(c->shortcut));
+    json_object_set_new(o, "text", json_string(c->text));
+    json_object_set_new(o, "created_at", json_string(created));
+    json_object_set_new(o, "updated_at", json_string(updated));
+    return o;
+}
+
+/* Case- and accent-insensitive form of s for searching; free(). */
+static char *fold(const char *s)
+{
+    char *out = NULL;
+    if (lk_text_normalize(s, strlen(s), LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS, &out, NULL) != 0)
+        out = lk_xstrdup(s);
+    return out;
+}
+
+/* Whether every word of the folded query occurs in title, shortcut or text. */
+static bool canned_matches(const lk_canned_t *c, const char *folded_query)
+{
+    lk_buf_t b;
+    lk_buf_init(&b, 1 << 20);
+    lk_buf_printf(&b, "%s\n%s\n%s", c->title, c->shortcut ? c->shortcut : "", c->text);
+    char *hay = fold(b.data ? b.data : "");
+    lk_buf_free(&b);
+    bool ok = true;
+    const char *p = folded_query;
+    while (ok && *p) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (n == 0)
+            break;
+        char *word = lk_xstrndup(p, n);
+        ok = strstr(hay, word) != NULL;
+        free(word);
+        p += n;
+    }
+    free(hay);
+    return ok;
+}
+
+static void run_list(cjob_t *j, lk_store_t *st)
+{
+    lk_canned_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_canned_list(st, j->language[0] ? j->language : NULL, CANNED_MAX, &v, &n);
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+        return;
+    }
+    char *q = j->query ? fold(j->query) : NULL;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        if (!q || canned_matches(&v[i], q))
+            json_array_append_new(arr, canned_json(&v[i]));
+    free(q);
+    lk_canned_free(v, n);
+    j->out = json_pack("{s:o}", "canned", arr);
+    j->status = 200;
+}
+
+static void not_found(cjob_t *j)
+{
+    lk_job_fail(&j->job, &j->err, LK_ENOENT, 404, "not_found", "no canned response with this id");
+}
+
+static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
+{
+    lk_canned_t *c = &j->in;
+    lk_rand_id("cr_", c->id, sizeof c->id);
+    snprintf(c->created_by, sizeof c->created_by, "%s", j->user.id);
+    c->created_at = c->updated_at = now;
+    int rc = lk_store_canned_insert(st, c);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "canned.create", NULL, c->id);
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+        return;
+    }
+    j->out = canned_json(c);
+    j->status = 201;
+}
+
+static void run_update(cjob_t *j, lk_store_t *st, int64_t now)
+{
+    lk_canned_t c = {0};
+    int rc = lk_store_canned_get(st, j->id, &c);
+    if (rc == LK_ENOENT || (rc == 0 && c.archived)) {
+        lk_canned_clear(&c);
+        not_found(j);
+        return;
+    }
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+        return;
+    }
+    if (j->given & HAS_LANGUAGE)
+        snprintf(c.language, sizeof c.language, "%s", j->in.language);
+    if (j->given & HAS_TITLE) {
+        free(c.title);
+        c.title = lk_xstrdup(j->in.title);
+    }
+    if (j->given & HAS_SHORTCUT) {
+        free(c.shortcut);
+        c.shortcut = j->in.shortcut ? lk_xstrdup(j->in.shortcut) : NULL;
+    }
+    if (j->given & HAS_TEXT) {
+        free(c.text);
+        c.text = lk_xstrdup(j->in.text);
+    }
+    c.updated_at = now;
+    rc = lk_store_canned_update(st, &c);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "canned.update", NULL, c.id);
+    if (rc == LK_ENOENT)
+        not_found(j);
+    else if (rc)
+        lk_job_fail_db(&j->job, &j->err, rc);
+    else {
+        j->out = canned_json(&c);
+        j->status = 200;
+    }
+    lk_canned_clear(&c);
+}
+
+static void run_archive(cjob_t *j, lk_store_t *st, int64_t now)
+{
+    int rc = lk_store_canned_archive(st, j->id, now);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "canned.archive", NULL, j->id);
+    if (rc == LK_ENOENT)
+        not_found(j);
+    else if (rc)
+        lk_job_fail_db(&j->job, &j->err, rc);
+    else {
+        j->out = json_pack("{s:s, s:b}", "id", j->id, "archived", 1);
+        j->status = 200;
+    }
+}
+
+static void job_run(lk_job_t *job, lk_store_t *st)
+{
+    cjob_t *j = (cjob_t *)job;
+    int64_t now = lk_time_now_ms();
+    if (!lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user))
+        return;
+    if (j->op != OP_LIST && !lk_api_require_role(&j->job, &j->err, &j->user, "supervisor", "admin"))
+        return;
+    switch (j->op) {
+    case OP_LIST:
+        run_list(j, st);
+        break;
+    case OP_CREATE:
+        run_create(j, st, now);
+        break;
+    case OP_UPDATE:
+        run_update(j, st, now);
+        break;
+    case OP_ARCHIVE:
+        run_archive(j, st, now);
+        break;
+    }
+}
+
+static void job_done(lk_job_t *job)
+{
+    cjob_t *j = (cjob_t *)job;
+    if (j->job.rc) {
+        lk_respond_job_error(j->req, &j->err);
+    } else {
+        lk_respond_json(j->req, j->status, j->out);
+        j->out = NULL;
+    }
+    cjob_free(j);
+}
+
+static cjob_t *cjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
+{
+    if (op != OP_LIST && !lk_api_check_origin(req))
+        return NULL;
+    cjob_t *j = lk_xcalloc(1, sizeof *j);
+    j->app = app;
+    j->req = req;
+    j->op = op;
+    j->job.run = job_run;
+    j->job.done = job_done;
+    j->job.loop = lk_http_req_loop(req);
+    lk_api_session_hash(req, j->session_hash);
+    lk_str_t id = lk_http_req_param(req, "id");
+    if (id.len > 0 && id.len < sizeof j->id)
+        memcpy(j->id, id.base, id.len);
+    else if (id.len > 0)
+        memcpy(j->id, "-", 2); /* too long to exist: 401 or 404 after the session check */
+    return j;
+}
+
+/* A language tag as the knowledge base has them: 2 or 3 lower-case letters. */
+static bool is_language(const char *s, size_t len)
+{
+    if (len < 2 || len > 3)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < 'a' || s[i] > 'z')
+            return false;
+    return true;
+}
+
+/* Reads the fields of a create (all required but shortcut) or update (any,
+ * at least one) body into j->in; false after answering 400. */
+static bool read_canned_body(lk_http_req_t *req, cjob_t *j, bool create)
+{
+    json_t *body = lk_parse_body(req);
+    if (!body)
+        return false;
+    bool ok = false;
+    const char *language = NULL, *title = NULL, *shortcut = NULL, *text = NULL;
+    json_t *sc = json_object_get(body, "shortcut");
+    if (!lk_body_string(req, body, "language", 3, create, &language) ||
+        !lk_body_string(req, body, "title", CANNED_TITLE_MAX, create, &title) ||
+        !lk_body_string(req, body, "shortcut", CANNED_SHORTCUT_MAX, false, &shortcut) ||
+        !lk_body_string(req, body, "text", (size_t)j->app->cfg.max_text, create, &text))
+        goto out;
+    if (language && !is_language(language, strlen(language))) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"language\" must be a language code like \"nl\"");
+        goto out;
+    }
+    if (shortcut && !is_token(shortcut, CANNED_SHORTCUT_MAX)) {
+        lk_respond_error(req, 400, "invalid_field",
+                         "the field \"shortcut\" must be 1 to %d of a-z, 0-9, \"_\" and \"-\"", CANNED_SHORTCUT_MAX);
+        goto out;
+    }
+    if (!create && !language && !title && !text && !sc) {
+        lk_respond_error(req, 400, "missing_field",
+                         "the body names no field to change (language, title, shortcut, text)");
+        goto out;
+    }
+    j->given = (language ? HAS_LANGUAGE : 0) | (title ? HAS_TITLE : 0) | (sc ? HAS_SHORTCUT : 0) |
+               (text ? HAS_TEXT : 0);
+    if (language)
+        snprintf(j->in.language, sizeof j->in.language, "%s", language);
+    j->in.title = title ? lk_xstrdup(title) : NULL;
+    j->in.shortcut = shortcut ? lk_xstrdup(shortcut) : NULL;
+    j->in.text = text ? lk_xstrdup(text) : NULL;
+    ok = true;
+out:
+    json_decref(body);
+    return ok;
+}
+
+static void h_list(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    cjob_t *j = cjob_new(req, app, OP_LIST);
+    lk_str_t v;
+    if (lk_http_req_query(req, "language", &v) && v.len > 0) {
+        if (!is_language(v.base, v.len)) {
+            lk_respond_error(req, 400, "invalid_field", "the parameter \"language\" must be a language code like \"nl\"");
+            cjob_free(j);
+            return;
+        }
+        memcpy(j->language, v.base, v.len);
+    }
+    if (lk_http_req_query(req, "q", &v) && v.len > 0) {
+        if (v.len > QUERY_MAX || !lk_utf8_valid(v.base, v.len)) {
+            lk_respond_error(req, 400, "invalid_field",
+                             "the parameter \"q\" must be valid UTF-8 of at most %d bytes", QUERY_MAX);
+            cjob_free(j);
+            return;
+        }
+        j->query = lk_xstrndup(v.base, v.len);
+    }
+    lk_pool_submit(app->readers, &j->job);
+}
+
+static void h_create(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    cjob_t *j = cjob_new(req, app, OP_CREATE);
+    if (!j)
+        return;
+    if (!read_canned_body(req, j, true)) {
+        cjob_free(j);
+        return;
+    }
+    lk_pool_submit(app->writer, &j->job);
+}
+
+static void h_update(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    cjob_t *j = cjob_new(req, app, OP_UPDATE);
+    if (!j)
+        return;
+    if (!read_canned_body(req, j, false)) {
+        cjob_free(j);
+        return;
+    }
+    lk_pool_submit(app->writer, &j->job);
+}
+
+static void h_archive(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    cjob_t *j = cjob_new(req, app, OP_ARCHIVE);
+    if (!j)
+        return;
+    if (lk_http_req_body_too_large(req)) {
+        lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
+        cjob_free(j);
+        return;
+    }
+    lk_pool_submit(app->writer, &j->job);
+}
+
+static const lk_http_route_t routes[] = {
+    {"GET", "/api/v1/agent/canned", h_list},
+    {"POST", "/api/v1/agent/canned", h_create},
+    {"PUT", "/api/v1/agent/canned/:id", h_update},
+    {"DELETE", "/api/v1/agent/canned/:id", h_archive},
+};
+
+void lk_api_assist_routes(const lk_http_route_t **r, size_t *n)
+{
+    *r = routes;
+    *n = sizeof routes / sizeof routes[0];
+}

@@ -1,0 +1,960 @@
+/*
+ * The knowledge manager's insights (docs/gaps.md): the gap report (what
+ * customers ask that the bot declined or handed over, redacted and grouped
+ * into topics, one click from a draft article), people's reviews of bot
+ * answers (right or wrong, per conversation and as an accuracy figure with
+ * a queue of answers nobody reviewed yet), and the recalibration of the
+ * answering threshold from those reviews, which the knowledge base's
+ * publish runs and the next bot built applies.
+ *
+ * Reads run on the readers; the clustering too (it is CPU work of up to a
+ * few hundred milliseconds, never for the writer). Turning a topic into a
+ * draft clusters on a reader, then stores the draft in a short writer job.
+ */
+#include "api/api_int.h"
+
+#include "assist/assist.h"
+#include "privacy/privacy.h"
+#include "text/text.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MODULE "insights"
+
+#define DAY_MS (24LL * 3600 * 1000)
+#define DEFAULT_RANGE_MS (30 * DAY_MS) /* from = now - 30 days when not given */
+#define TOPICS_DEFAULT 50
+#define TOPICS_MAX 200
+#define EXAMPLES_MAX 5
+#define QUEUE_DEFAULT 20
+#define QUEUE_MAX 100
+#define RECAL_REVIEWS 5000 /* the newest reviews recalibration looks at */
+#define DRAFT_QUESTIONS_MAX 50
+#define DRAFT_TITLE_MAX 120
+#define ANSWER_PREVIEW 400
+#define META_THRESHOLD "nlu_threshold"
+
+/* ---- the threshold: stored, recommended, recalibrated ------------------- */
+
+bool lk_api_stored_threshold(lk_store_t *st, double *out)
+{
+    char *v = NULL;
+    if (lk_store_meta_get(st, META_THRESHOLD, &v) != 0)
+        return false;
+    char *end = NULL;
+    double t = strtod(v, &end);
+    bool ok = end != v && *end == '\0' && t >= 0 && t <= 1;
+    free(v);
+    if (ok)
+        *out = t;
+    return ok;
+}
+
+/* The threshold the bot answers at when nothing was recalibrated. */
+static double default_threshold(void)
+{
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    return o.answer_threshold;
+}
+
+/* What the reviews recommend, from the stored threshold (or the default). */
+static int recommend(lk_store_t *st, double *current, lk_review_recommendation_t *rec)
+{
+    if (!lk_api_stored_threshold(st, current))
+        *current = default_threshold();
+    lk_review_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_review_list(st, 0, 0, RECAL_REVIEWS, &v, &n);
+    if (rc)
+        return rc;
+    lk_review_item_t *items = lk_xcalloc(n ? n : 1, sizeof *items);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].has_confidence)
+            items[k++] = (lk_review_item_t){v[i].confidence, strcmp(v[i].verdict, "right") == 0};
+    lk_review_recommend(items, k, *current, NULL, rec);
+    free(items);
+    free(v);
+    return 0;
+}
+
+int lk_api_recalibrate(lk_store_t *st, int64_t now)
+{
+    if (!st)
+        return LK_EINVAL;
+    double current;
+    lk_review_recommendation_t rec;
+    int rc = recommend(st, &current, &rec);
+    if (rc || !rec.changed)
+        return rc;
+    char value[32], detail[128];
+    snprintf(value, sizeof value, "%.4f", rec.threshold);
+    rc = lk_store_meta_set(st, META_THRESHOLD, value);
+    if (rc == 0) {
+        snprintf(detail, sizeof detail, "threshold %.4f -> %.4f (%zu reviewed answers, %zu wrong, target %s)", current,
+                 rec.threshold, rec.answered, rec.wrong, rec.target_met ? "met" : "not met");
+        rc = lk_store_audit(st, now, "system", "nlu.recalibrate", NULL, detail);
+    }
+    if (rc == 0)
+        LK_INFO(MODULE, "answering threshold recalibrated from %.4f to %.4f", current, rec.threshold);
+    return rc;
+}
+
+/* ---- the job ------------------------------------------------------------- */
+
+typedef enum { OP_GAPS, OP_DRAFT_READ, OP_DRAFT_STORE, OP_REVIEW, OP_REVIEWS_CONV, OP_SUMMARY, OP_QUEUE } op_t;
+
+typedef struct {
+    lk_job_t job;
+    struct lk_app *app;
+    lk_http_req_t *req;
+    op_t op;
+    char session_hash[LK_TOKEN_HASH_LEN + 1];
+    char id[LK_ID_MAX + 8];  /* conversation id or topic id */
+    char message_id[LK_ID_MAX];
+    int64_t from, to;        /* to 0: no end */
+    char language[8];        /* "" = any */
+    size_t limit;
+    char verdict[8];
+    char correct_article_id[LK_KB_ID_MAX + 1];
+    lk_draft_t draft; /* OP_DRAFT_*: made by the reader, stored by the writer */
+    lk_user_t user;
+    lk_api_error_t err;
+    int status;
+    json_t *out;
+} ijob_t;
+
+static void ijob_free(ijob_t *j)
+{
+    lk_draft_clear(&j->draft);
+    lk_user_clear(&j->user);
+    if (j->out)
+        json_decref(j->out);
+    free(j);
+}
+
+static void fail(ijob_t *j, int rc, int status, const char *code, const char *msg)
+{
+    lk_job_fail(&j->job, &j->err, rc, status, code, msg);
+}
+
+static void fail_db(ijob_t *j, int rc)
+{
+    lk_job_fail_db(&j->job, &j->err, rc);
+}
+
+static json_t *time_json(int64_t ms)
+{
+    if (ms <= 0)
+        return json_null();
+    char ts[LK_RFC3339_LEN];
+    lk_time_rfc3339(ms, ts);
+    return json_string(ts);
+}
+
+static const char *article_title(const lk_bot_t *bot, const char *id)
+{
+    long i = lk_kb_find(&bot->kb, id);
+    return i >= 0 ? bot->kb.articles[i].title : NULL;
+}
+
+/* ---- the gap report --------------------------------------------------------- */
+
+typedef struct {
+    lk_gap_msg_t *msgs; /* from the store, newest first */
+    size_t n_msgs;
+    char **redacted;     /* per kept question */
+    const char **langs;  /* per kept question: its conversation's language */
+    lk_gap_input_t *in;  /* the kept questions */
+    size_t n_in;
+    lk_gap_topic_t *topics;
+    size_t n_topics;
+} report_t;
+
+static void report_free(report_t *r)
+{
+    for (size_t i = 0; i < r->n_in; i++)
+        free(r->redacted[i]);
+    free(r->redacted);
+    free(r->langs);
+    free(r->in);
+    lk_gap_topics_free(r->topics, r->n_topics);
+    lk_gap_msgs_free(r->msgs, r->n_msgs);
+    memset(r, 0, sizeof *r);
+}
+
+/* True when a question holds no question of its own: only a request for a
+ * person ("medewerker") or a bare yes/no/thanks (lk_assist_is_filler, on
+ * the NLU's reading of it). */
+static bool is_filler(struct lk_app *app, const lk_bot_t *bot, const lk_gap_msg_t *g)
+{
+    lk_nlu_reading_t reading;
+    const lk_nlu_reading_t *rp = NULL;
+    lk_nlu_context_t ctx = {NULL, 0, g->language};
+    if (lk_nlu_read(bot->nlu, g->text, strlen(g->text), &ctx, &reading) == 0)
+        rp = &reading;
+    lk_msg_t m = {0};
+    snprintf(m.sender, sizeof m.sender, "customer");
+    m.text = g->text;
+    lk_assist_conv_t cv = {.msgs = &m,
+                           .n_msgs = 1,
+                           .readings = &rp,
+                           .kb = &bot->kb,
+                           .person_min = app->policy.person_request_min,
+                           .negative_min = app->policy.negative_min};
+    return lk_assist_is_filler(&cv, 0);
+}
+
+/* The questions of [from, to) in language, filtered, redacted and
+ * clustered. */
+static int report_build(struct lk_app *app, lk_store_t *st, int64_t from, int64_t to, const char *language,
+                        report_t *r)
+{
+    memset(r, 0, sizeof *r);
+    int rc = lk_store_gap_messages(st, from, to, language[0] ? language : NULL, LK_GAP_INPUT_MAX, &r->msgs,
+                                   &r->n_msgs);
+    if (rc)
+        return rc;
+    size_t n = r->n_msgs ? r->n_msgs : 1;
+    r->redacted = lk_xcalloc(n, sizeof *r->redacted);
+    r->langs = lk_xcalloc(n, sizeof *r->langs);
+    r->in = lk_xcalloc(n, sizeof *r->in);
+    lk_bot_t *bot = lk_bot_acquire(app);
+    for (size_t i = 0; i < r->n_msgs; i++) {
+        const lk_gap_msg_t *g = &r->msgs[i];
+        if (is_filler(app, bot, g))
+            continue;
+        size_t k = r->n_in++;
+        r->redacted[k] = lk_pii_redact(g->text, strlen(g->text));
+        r->langs[k] = g->language;
+        r->in[k] = (lk_gap_input_t){g->id, r->redacted[k], g->language, g->created_at, g->outcome};
+    }
+    lk_bot_release(bot);
+    rc = lk_gap_cluster(r->in, r->n_in, NULL, &r->topics, &r->n_topics);
+    if (rc)
+        report_free(r);
+    return rc;
+}
+
+/* "t_" and the id of the topic's earliest question without its "m_". */
+static void topic_id(const report_t *r, const lk_gap_topic_t *t, char *out, size_t size)
+{
+    const char *mid = r->in[t->first].id;
+    snprintf(out, size, "t_%s", strncmp(mid, "m_", 2) == 0 ? mid + 2 : mid);
+}
+
+/* Texts equal but for case, accents and spacing count once. */
+static char *fold(const char *s)
+{
+    char *out = NULL;
+    if (lk_text_normalize(s, strlen(s), LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS, &out, NULL) != 0)
+        out = lk_xstrdup(s);
+    return out;
+}
+
+/* The topic's distinct questions, the label first, then newest first; at
+ * most max. Returns how many; texts point into r. */
+static size_t topic_questions(const report_t *r, const lk_gap_topic_t *t, const char **out, size_t max)
+{
+    char **seen = lk_xcalloc(max ? max : 1, sizeof *seen);
+    size_t n = 0;
+    for (size_t j = 0; j <= t->n_members && n < max; j++) {
+        size_t ix = j == 0 ? t->label : t->members[j - 1];
+        if (j > 0 && ix == t->label)
+            continue;
+        char *f = fold(r->in[ix].text);
+        bool dup = false;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = strcmp(seen[k], f) == 0;
+        if (dup) {
+            free(f);
+            continue;
+        }
+        seen[n] = f;
+        out[n++] = r->in[ix].text;
+    }
+    for (size_t k = 0; k < n; k++)
+        free(seen[k]);
+    free(seen);
+    return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The languages of a topic's questions, sorted, each once. */
+static json_t *topic_languages(const report_t *r, const lk_gap_topic_t *t)
+{
+    const char **v = lk_xcalloc(t->n_members, sizeof *v);
+    for (size_t j = 0; j < t->n_members; j++)
+        v[j] = r->langs[t->members[j]];
+    qsort(v, t->n_members, sizeof *v, cmp_str);
+    json_t *arr = json_array();
+    for (size_t j = 0; j < t->n_members; j++)
+        if (v[j][0] && (j == 0 || strcmp(v[j], v[j - 1]) != 0))
+            json_array_append_new(arr, json_string(v[j]));
+    free(v);
+    return arr;
+}
+
+/* The language most of the topic's questions are in (ties: the label's). */
+static const char *topic_language(const report_t *r, const lk_gap_topic_t *t)
+{
+    const char *best = r->langs[t->label];
+    size_t best_n = 0;
+    for (size_t j = 0; j < t->n_members; j++) {
+        const char *l = r->langs[t->members[j]];
+        size_t c = 0;
+        for (size_t k = 0; k < t->n_members; k++)
+            c += strcmp(r->langs[t->members[k]], l) == 0;
+        if (c > best_n || (c == best_n && strcmp(l, r->langs[t->label]) == 0)) {
+            best = l;
+            best_n = c;
+        }
+    }
+    return best[0] ? best : "nl";
+}
+
+static json_t *topic_json(const report_t *r, const lk_gap_topic_t *t)
+{
+    char id[LK_ID_MAX + 8];
+    topic_id(r, t, id, sizeof id);
+    const char *ex[EXAMPLES_MAX];
+    size_t n_ex = topic_questions(r, t, ex, EXAMPLES_MAX);
+    json_t *examples = json_array();
+    for (size_t k = 0; k < n_ex; k++)
+        json_array_append_new(examples, json_string(ex[k]));
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(id));
+    json_object_set_new(o, "label", json_string(r->in[t->label].text));
+    json_object_set_new(o, "count", json_integer((json_int_t)t->n_members));
+    json_object_set_new(o, "newest_at", time_json(t->newest_ms));
+    json_object_set_new(o, "examples", examples);
+    json_object_set_new(o, "languages", topic_languages(r, t));
+    json_object_set_new(o, "declined", json_integer((json_int_t)t->n_declined));
+    json_object_set_new(o, "handoff", json_integer((json_int_t)t->n_handoff));
+    return o;
+}
+
+static bool authorize_kb(ijob_t *j, lk_store_t *st, int64_t now)
+{
+    return lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user) &&
+           lk_api_require_role(&j->job, &j->err, &j->user, "supervisor", "admin");
+}
+
+static void run_gaps(ijob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authorize_kb(j, st, now))
+        return;
+    report_t r;
+    int rc = report_build(j->app, st, j->from, j->to, j->language, &r);
+    if (rc) {
+        fail_db(j, rc);
+        return;
+    }
+    json_t *topics = json_array();
+    for (size_t k = 0; k < r.n_topics && k < j->limit; k++)
+        json_array_append_new(topics, topic_json(&r, &r.topics[k]));
+    j->out = json_object();
+    json_object_set_new(j->out, "from", time_json(j->from));
+    json_object_set_new(j->out, "to", time_json(j->to));
+    json_object_set_new(j->out, "language", j->language[0] ? json_string(j->language) : json_null());
+    json_object_set_new(j->out, "questions", json_integer((json_int_t)r.n_in));
+    json_object_set_new(j->out, "topic_count", json_integer((json_int_t)r.n_topics));
+    json_object_set_new(j->out, "topics", topics);
+    j->status = 200;
+    report_free(&r);
+}
+
+/* On a reader: finds the topic and prepares its draft in j->draft. */
+static void run_draft_read(ijob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authorize_kb(j, st, now))
+        return;
+    report_t r;
+    int rc = report_build(j->app, st, j->from, j->to, j->language, &r);
+    if (rc) {
+        fail_db(j, rc);
+        return;
+    }
+    const lk_gap_topic_t *t = NULL;
+    for (size_t k = 0; k < r.n_topics && !t; k++) {
+        char id[LK_ID_MAX + 8];
+        topic_id(&r, &r.topics[k], id, sizeof id);
+        if (strcmp(id, j->id) == 0)
+            t = &r.topics[k];
+    }
+    if (!t) {
+        fail(j, LK_ENOENT, 404, "not_found",
+             "no gap topic with this id in this range and language (the report may have changed: reload it)");
+        report_free(&r);
+        return;
+    }
+    const char **qs = lk_xcalloc(DRAFT_QUESTIONS_MAX, sizeof *qs);
+    size_t nq = topic_questions(&r, t, qs, DRAFT_QUESTIONS_MAX);
+    json_t *arr = json_array();
+    for (size_t k = 0; k < nq; k++) {
+        char *q = lk_assist_shorten(qs[k], LK_KB_QUESTION_MAX - 3);
+        json_array_append_new(arr, json_string(q));
+        free(q);
+    }
+    free(qs);
+    lk_draft_t *d = &j->draft;
+    lk_rand_id("d_", d->id, sizeof d->id);
+    snprintf(d->status, sizeof d->status, "draft");
+    snprintf(d->language, sizeof d->language, "%s", topic_language(&r, t));
+    d->title = lk_assist_shorten(r.in[t->label].text, DRAFT_TITLE_MAX);
+    d->questions = lk_json_dump(arr, NULL);
+    json_decref(arr);
+    d->answer = lk_xstrdup(""); /* the knowledge manager writes it */
+    d->tags = lk_xstrdup("[]");
+    snprintf(d->source, sizeof d->source, "gap_report");
+    snprintf(d->created_by, sizeof d->created_by, "%s", j->user.id);
+    report_free(&r);
+}
+
+static json_t *draft_json(const lk_draft_t *d, const char *topic)
+{
+    json_error_t e;
+    json_t *qs = json_loads(d->questions, 0, &e);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(d->id));
+    json_object_set_new(o, "article_id", json_null());
+    json_object_set_new(o, "status", json_string(d->status));
+    json_object_set_new(o, "language", json_string(d->language));
+    json_object_set_new(o, "title", json_string(d->title));
+    json_object_set_new(o, "questions", qs ? qs : json_array());
+    json_object_set_new(o, "answer", json_string(d->answer));
+    json_object_set_new(o, "url", json_null());
+    json_object_set_new(o, "tags", json_array());
+    json_object_set_new(o, "source", json_string(d->source));
+    json_object_set_new(o, "created_by", json_string(d->created_by));
+    json_object_set_new(o, "created_at", time_json(d->created_at));
+    json_object_set_new(o, "updated_at", time_json(d->updated_at));
+    json_object_set_new(o, "topic_id", json_string(topic));
+    return o;
+}
+
+static void run_draft_store(ijob_t *j, lk_store_t *st, int64_t now)
+{
+    j->draft.created_at = j->draft.updated_at = now;
+    int rc = lk_store_draft_insert(st, &j->draft);
+    char detail[128];
+    snprintf(detail, sizeof detail, "%s from gap topic %s", j->draft.id, j->id);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "draft.create", NULL, detail);
+    if (rc) {
+        fail_db(j, rc);
+        return;
+    }
+    j->out = draft_json(&j->draft, j->id);
+    j->status = 201;
+}
+
+/* ---- answer reviews ---------------------------------------------------------- */
+
+static json_t *review_json(const lk_review_t *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "message_id", json_string(r->message_id));
+    json_object_set_new(o, "conversation_id", json_string(r->conversation_id));
+    json_object_set_new(o, "article_id", r->article_id[0] ? json_string(r->article_id) : json_null());
+    json_object_set_new(o, "verdict", json_string(r->verdict));
+    json_object_set_new(o, "correct_article_id",
+                        r->correct_article_id[0] ? json_string(r->correct_article_id) : json_null());
+    json_object_set_new(o, "reviewer_id", json_string(r->reviewer_id));
+    json_object_set_new(o, "created_at", time_json(r->created_at));
+    return o;
+}
+
+static bool load_conv(ijob_t *j, lk_store_t *st, lk_conv_t *c)
+{
+    memset(c, 0, sizeof *c);
+    int rc = lk_store_conv_get(st, j->id, c);
+    if (rc == LK_ENOENT)
+        fail(j, rc, 404, "not_found", "no conversation with this id");
+    else if (rc)
+        fail_db(j, rc);
+    return rc == 0;
+}
+
+static void run_review(ijob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user))
+        return;
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    lk_msg_t m = {0};
+    lk_bot_t *bot = NULL;
+    /* an agent reviews the conversations they handle; supervisors any */
+    if (lk_api_is_role(&j->user, "agent", NULL) && strcmp(c.assigned_to, j->user.id) != 0) {
+        fail(j, LK_EAUTH, 403, "forbidden", "only the agent handling this conversation or a supervisor may review it");
+        goto out;
+    }
+    int rc = lk_store_msg_get(st, j->message_id, &m);
+    if (rc == LK_ENOENT || (rc == 0 && strcmp(m.conversation_id, c.id) != 0)) {
+        fail(j, LK_ENOENT, 404, "not_found", "no message with this id in this conversation");
+        goto out;
+    }
+    if (rc) {
+        fail_db(j, rc);
+        goto out;
+    }
+    if (strcmp(m.sender, "bot") != 0 || !m.article_id) {
+        fail(j, LK_EINVAL, 400, "not_an_answer", "only a bot answer from the knowledge base can be reviewed");
+        goto out;
+    }
+    if (j->correct_article_id[0]) {
+        bot = lk_bot_acquire(j->app);
+        if (lk_kb_find(&bot->kb, j->correct_article_id) < 0) {
+            fail(j, LK_EINVAL, 400, "invalid_field", "the field \"correct_article_id\" names no article");
+            goto out;
+        }
+    }
+    lk_review_t r = {0};
+    snprintf(r.message_id, sizeof r.message_id, "%s", m.id);
+    snprintf(r.conversation_id, sizeof r.conversation_id, "%s", c.id);
+    snprintf(r.article_id, sizeof r.article_id, "%s", m.article_id);
+    r.confidence = m.confidence;
+    r.has_confidence = m.has_confidence;
+    snprintf(r.verdict, sizeof r.verdict, "%s", j->verdict);
+    snprintf(r.correct_article_id, sizeof r.correct_article_id, "%s", j->correct_article_id);
+    snprintf(r.reviewer_id, sizeof r.reviewer_id, "%s", j->user.id);
+    r.created_at = now;
+    rc = lk_store_review_set(st, &r);
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s %s", m.id, r.verdict);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "answer.review", c.id, detail);
+    if (rc) {
+        fail_db(j, rc);
+        goto out;
+    }
+    j->out = review_json(&r);
+    j->status = 200;
+out:
+    lk_bot_release(bot);
+    lk_msg_clear(&m);
+    lk_conv_clear(&c);
+}
+
+static void run_reviews_conv(ijob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user))
+        return;
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    lk_review_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_review_list_conv(st, c.id, &v, &n);
+    lk_conv_clear(&c);
+    if (rc) {
+        fail_db(j, rc);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, review_json(&v[i]));
+    free(v);
+    j->out = json_pack("{s:o}", "reviews", arr);
+    j->status = 200;
+}
+
+static json_t *real_or_null(double v, bool has)
+{
+    return has ? json_real(round(v * 10000) / 10000) : json_null();
+}
+
+static void run_summary(ijob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authorize_kb(j, st, now))
+        return;
+    lk_review_count_t *counts = NULL;
+    size_t n = 0;
+    int rc = lk_store_review_counts(st, j->from, j->to, &counts, &n);
+    double stored;
+    lk_review_recommendation_t rec;
+    if (rc == 0)
+        rc = recommend(st, &stored, &rec);
+    if (rc) {
+        free(counts);
+        fail_db(j, rc);
+        return;
+    }
+    lk_bot_t *bot = lk_bot_acquire(j->app);
+    int64_t reviewed = 0, right = 0;
+    json_t *by = json_array();
+    for (size_t i = 0; i < n; i++) {
+        reviewed += counts[i].reviewed;
+        right += counts[i].right;
+        const char *title = article_title(bot, counts[i].article_id);
+        json_array_append_new(by, json_pack("{s:s, s:o, s:I, s:I, s:I}", "article_id", counts[i].article_id, "title",
+                                            title ? json_string(title) : json_null(), "reviewed",
+                                            (json_int_t)counts[i].reviewed, "right", (json_int_t)counts[i].right,
+                                            "wrong", (json_int_t)(counts[i].reviewed - counts[i].right)));
+    }
+    free(counts);
+    lk_review_config_t cfg;
+    lk_review_config_default(&cfg);
+    json_t *th = json_object();
+    json_object_set_new(th, "current", real_or_null(lk_nlu_threshold(bot->nlu), true));
+    json_object_set_new(th, "recommended", real_or_null(rec.threshold, true));
+    json_object_set_new(th, "reviews_needed", json_integer((json_int_t)rec.reviews_needed));
+    json_object_set_new(th, "target_error", json_real(cfg.target_error));
+    json_object_set_new(th, "min_reviews", json_integer((json_int_t)cfg.min_reviews));
+    json_object_set_new(th, "estimated_error", real_or_null(rec.est_error, rec.answered > 0));
+    json_object_set_new(th, "target_met", json_boolean(rec.target_met && rec.reviews_needed == 0));
+    lk_bot_release(bot);
+    j->out = json_object();
+    json_object_set_new(j->out, "from", time_json(j->from));
+    json_object_set_new(j->out, "to", time_json(j->to));
+    json_object_set_new(j->out, "reviewed", json_integer(reviewed));
+    json_object_set_new(j->out, "right", json_integer(right));
+    json_object_set_new(j->out, "wrong", json_integer(reviewed - right));
+    json_object_set_new(j->out, "accuracy",
+                        real_or_null(reviewed ? (double)right / (double)reviewed : 0, reviewed > 0));
+    json_object_set_new(j->out, "by_article", by);
+    json_object_set_new(j->out, "threshold", th);
+    j->status = 200;
+}
+
+static void run_queue(ijob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authorize_kb(j, st, now))
+        return;
+    lk_review_todo_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_review_queue(st, j->limit, &v, &n);
+    if (rc) {
+        fail_db(j, rc);
+        return;
+    }
+    lk_bot_t *bot = lk_bot_acquire(j->app);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const lk_review_todo_t *t = &v[i];
+        char *q = t->question ? lk_pii_redact(t->question, strlen(t->question)) : NULL;
+        char *a = lk_assist_shorten(t->answer, ANSWER_PREVIEW);
+        const char *title = article_title(bot, t->article_id);
+        json_t *o = json_object();
+        json_object_set_new(o, "message_id", json_string(t->message_id));
+        json_object_set_new(o, "conversation_id", json_string(t->conversation_id));
+        json_object_set_new(o, "question", q ? json_string(q) : json_null());
+        json_object_set_new(o, "article_id", json_string(t->article_id));
+        json_object_set_new(o, "title", title ? json_string(title) : json_null());
+        json_object_set_new(o, "answer", json_string(a));
+        json_object_set_new(o, "confidence", real_or_null(t->confidence, t->has_confidence));
+        json_object_set_new(o, "created_at", time_json(t->created_at));
+        json_array_append_new(arr, o);
+        free(q);
+        free(a);
+    }
+    lk_bot_release(bot);
+    lk_review_todos_free(v, n);
+    j->out = json_pack("{s:o}", "answers", arr);
+    j->status = 200;
+}
+
+/* ---- jobs ------------------------------------------------------------------------ */
+
+static void job_run(lk_job_t *job, lk_store_t *st)
+{
+    ijob_t *j = (ijob_t *)job;
+    int64_t now = lk_time_now_ms();
+    switch (j->op) {
+    case OP_GAPS:
+        run_gaps(j, st, now);
+        break;
+    case OP_DRAFT_READ:
+        run_draft_read(j, st, now);
+        break;
+    case OP_DRAFT_STORE:
+        run_draft_store(j, st, now);
+        break;
+    case OP_REVIEW:
+        run_review(j, st, now);
+        break;
+    case OP_REVIEWS_CONV:
+        run_reviews_conv(j, st, now);
+        break;
+    case OP_SUMMARY:
+        run_summary(j, st, now);
+        break;
+    case OP_QUEUE:
+        run_queue(j, st, now);
+        break;
+    }
+}
+
+static void job_done(lk_job_t *job)
+{
+    ijob_t *j = (ijob_t *)job;
+    if (j->job.rc == 0 && j->op == OP_DRAFT_READ) { /* next: store the draft */
+        j->op = OP_DRAFT_STORE;
+        lk_pool_submit(j->app->writer, &j->job);
+        return;
+    }
+    if (j->job.rc) {
+        lk_respond_job_error(j->req, &j->err);
+    } else {
+        lk_respond_json(j->req, j->status, j->out);
+        j->out = NULL;
+    }
+    ijob_free(j);
+}
+
+static ijob_t *ijob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
+{
+    ijob_t *j = lk_xcalloc(1, sizeof *j);
+    j->app = app;
+    j->req = req;
+    j->op = op;
+    j->job.run = job_run;
+    j->job.done = job_done;
+    j->job.loop = lk_http_req_loop(req);
+    lk_api_session_hash(req, j->session_hash);
+    lk_str_t id = lk_http_req_param(req, "id");
+    if (id.len > 0 && id.len < sizeof j->id)
+        memcpy(j->id, id.base, id.len);
+    else if (id.len > 0)
+        memcpy(j->id, "-", 2); /* too long to exist: 401 or 404 after the session check */
+    lk_str_t mid = lk_http_req_param(req, "message_id");
+    if (mid.len > 0 && mid.len < sizeof j->message_id)
+        memcpy(j->message_id, mid.base, mid.len);
+    else if (mid.len > 0)
+        memcpy(j->message_id, "-", 2);
+    return j;
+}
+
+/* ---- request parameters ------------------------------------------------------------ */
+
+/* A time parameter (RFC 3339, or a date: its midnight, or for an end the
+ * midnight after it, so "to=2026-11-23" includes that day). false after 400. */
+static bool parse_time(lk_http_req_t *req, const char *name, const char *v, size_t len, bool end, int64_t *out)
+{
+    char buf[64];
+    int64_t ms = 0;
+    if (len == 0 || len >= sizeof buf) {
+        lk_respond_error(req, 400, "invalid_field", "the parameter \"%s\" must be an RFC 3339 time or a date", name);
+        return false;
+    }
+    memcpy(buf, v, len);
+    buf[len] = '\0';
+    if (lk_time_parse_rfc3339(buf, &ms) != 0) {
+        lk_respond_error(req, 400, "invalid_field", "the parameter \"%s\" must be an RFC 3339 time or a date", name);
+        return false;
+    }
+    if (end && len == 10) /* a date alone */
+        ms += DAY_MS;
+    *out = ms;
+    return true;
+}
+
+static bool is_language(const char *s, size_t len)
+{
+    if (len < 2 || len > 3)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < 'a' || s[i] > 'z')
+            return false;
+    return true;
+}
+
+/* from, to and language from the query (or, for the draft, also from a
+ * JSON body); false after 400. */
+static bool read_range(lk_http_req_t *req, ijob_t *j, json_t *body, bool with_language)
+{
+    int64_t now = lk_time_now_ms();
+    j->from = now - DEFAULT_RANGE_MS;
+    j->to = 0;
+    static const char *const names[] = {"from", "to", "language"};
+    for (int k = 0; k < (with_language ? 3 : 2); k++) {
+        lk_str_t v = {NULL, 0};
+        bool given = lk_http_req_query(req, names[k], &v);
+        if (body) {
+            json_t *f = json_object_get(body, names[k]);
+            if (f && !json_is_null(f)) {
+                if (!json_is_string(f)) {
+                    lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must be a string", names[k]);
+                    return false;
+                }
+                v = (lk_str_t){(char *)json_string_value(f), json_string_length(f)};
+                given = true;
+            }
+        }
+        if (!given || v.len == 0)
+            continue;
+        if (k == 2) {
+            if (!is_language(v.base, v.len)) {
+                lk_respond_error(req, 400, "invalid_field",
+                                 "the parameter \"language\" must be a language code like \"nl\"");
+                return false;
+            }
+            memcpy(j->language, v.base, v.len);
+            j->language[v.len] = '\0';
+        } else if (!parse_time(req, names[k], v.base, v.len, k == 1, k == 0 ? &j->from : &j->to)) {
+            return false;
+        }
+    }
+    if (j->to > 0 && j->to <= j->from) {
+        lk_respond_error(req, 400, "invalid_field", "the parameter \"to\" must be later than \"from\"");
+        return false;
+    }
+    return true;
+}
+
+/* limit from the query (default def, 1..max); false after 400. */
+static bool read_limit(lk_http_req_t *req, ijob_t *j, size_t def, size_t max)
+{
+    j->limit = def;
+    lk_str_t v;
+    if (!lk_http_req_query(req, "limit", &v) || v.len == 0)
+        return true;
+    char buf[24];
+    int64_t n = -1;
+    if (v.len < sizeof buf) {
+        memcpy(buf, v.base, v.len);
+        buf[v.len] = '\0';
+        lk_parse_i64(buf, 1, (int64_t)max, &n);
+    }
+    if (n < 1) {
+        lk_respond_error(req, 400, "invalid_field", "the parameter \"limit\" must be a whole number from 1 to %zu", max);
+        return false;
+    }
+    j->limit = (size_t)n;
+    return true;
+}
+
+/* ---- handlers ---------------------------------------------------------------------- */
+
+static void h_gaps(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    ijob_t *j = ijob_new(req, app, OP_GAPS);
+    if (!read_range(req, j, NULL, true) || !read_limit(req, j, TOPICS_DEFAULT, TOPICS_MAX)) {
+        ijob_free(j);
+        return;
+    }
+    lk_pool_submit(app->readers, &j->job);
+}
+
+static void h_draft(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    if (!lk_api_check_origin(req))
+        return;
+    ijob_t *j = ijob_new(req, app, OP_DRAFT_READ);
+    json_t *body = NULL;
+    if (lk_http_req_body(req).len > 0 || lk_http_req_body_too_large(req)) {
+        body = lk_parse_body(req);
+        if (!body) {
+            ijob_free(j);
+            return;
+        }
+    }
+    bool ok = read_range(req, j, body, true);
+    json_decref(body);
+    if (!ok) {
+        ijob_free(j);
+        return;
+    }
+    lk_pool_submit(app->readers, &j->job);
+}
+
+static bool is_article_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > LK_KB_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-'))
+            return false;
+    }
+    return true;
+}
+
+static void h_review(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    if (!lk_api_check_origin(req))
+        return;
+    ijob_t *j = ijob_new(req, app, OP_REVIEW);
+    json_t *body = lk_parse_body(req);
+    const char *verdict = NULL, *correct = NULL;
+    if (!body || !lk_body_string(req, body, "verdict", 16, true, &verdict) ||
+        !lk_body_string(req, body, "correct_article_id", LK_KB_ID_MAX, false, &correct))
+        goto bad;
+    if (strcmp(verdict, "right") != 0 && strcmp(verdict, "wrong") != 0) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"verdict\" must be \"right\" or \"wrong\"");
+        goto bad;
+    }
+    if (correct && !is_article_id(correct)) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"correct_article_id\" must be an article id");
+        goto bad;
+    }
+    if (correct && strcmp(verdict, "wrong") != 0) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"correct_article_id\" goes only with \"wrong\"");
+        goto bad;
+    }
+    snprintf(j->verdict, sizeof j->verdict, "%s", verdict);
+    if (correct)
+        snprintf(j->correct_article_id, sizeof j->correct_article_id, "%s", correct);
+    json_decref(body);
+    lk_pool_submit(app->writer, &j->job);
+    return;
+bad:
+    json_decref(body);
+    ijob_free(j);
+}
+
+static void h_reviews_conv(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    lk_pool_submit(app->readers, &ijob_new(req, app, OP_REVIEWS_CONV)->job);
+}
+
+static void h_summary(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    ijob_t *j = ijob_new(req, app, OP_SUMMARY);
+    if (!read_range(req, j, NULL, false)) {
+        ijob_free(j);
+        return;
+    }
+    lk_pool_submit(app->readers, &j->job);
+}
+
+static void h_queue(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    ijob_t *j = ijob_new(req, app, OP_QUEUE);
+    if (!read_limit(req, j, QUEUE_DEFAULT, QUEUE_MAX)) {
+        ijob_free(j);
+        return;
+    }
+    lk_pool_submit(app->readers, &j->job);
+}
+
+static const lk_http_route_t routes[] = {
+    {"GET", "/api/v1/kb/gaps", h_gaps},
+    {"POST", "/api/v1/kb/gaps/:id/draft", h_draft},
+    {"GET", "/api/v1/kb/reviews", h_summary},
+    {"GET", "/api/v1/kb/reviews/queue", h_queue},
+    {"POST", "/api/v1/agent/conversations/:id/messages/:message_id/review", h_review},
+    {"GET", "/api/v1/agent/conversations/:id/reviews", h_reviews_conv},
+};
+
+void lk_api_insights_routes(const lk_http_route_t **r, size_t *n)
+{
+    *r = routes;
+    *n = sizeof routes / sizeof routes[0];
+}

@@ -1,0 +1,302 @@
+/*
+ * GET /metrics: loket's counters, gauges and histograms in the Prometheus
+ * text format (version 0.0.4), for a monitoring system to scrape
+ * (docs/analytics.md lists them).
+ *
+ * The registry is a set of process-wide atomics, bumped where things happen:
+ * turn.c counts customer turns, the bot's decisions and hand-offs, agent.c
+ * the queue wait at each claim, and the HTTP layer reports every answered
+ * request through its on_done hook (lk_metrics_request) into a histogram per
+ * route and status class. Incrementing is a relaxed atomic add, never a lock,
+ * so the hot path stays cheap. Gauges that the database knows (queue length)
+ * or the server counts (open WebSockets) are read at scrape time.
+ *
+ * The endpoint is open while the option metrics_token is unset; with it set,
+ * a request needs "Authorization: Bearer <token>" (compared in constant time
+ * over the tokens' hashes, so neither content nor length leaks).
+ */
+#include "api/api_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MODULE "metrics"
+#define MAX_TEXT (4u << 20)
+
+/* ---- the registry ------------------------------------------------------- */
+
+typedef atomic_uint_fast64_t counter_t;
+
+static void inc(counter_t *c, uint64_t by)
+{
+    atomic_fetch_add_explicit(c, by, memory_order_relaxed);
+}
+
+static uint64_t get(counter_t *c)
+{
+    return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+/* A histogram: upper bounds in seconds; buckets[i] counts observations
+ * <= bounds[i] (not cumulative here; the text is), buckets[n] the rest. */
+#define HIST_MAX_BUCKETS 16
+typedef struct {
+    counter_t buckets[HIST_MAX_BUCKETS + 1];
+    counter_t sum_us; /* microseconds */
+    counter_t count;
+} hist_t;
+
+static const double http_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+#define N_HTTP_BOUNDS (sizeof http_bounds / sizeof http_bounds[0])
+static const double wait_bounds[] = {5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400};
+#define N_WAIT_BOUNDS (sizeof wait_bounds / sizeof wait_bounds[0])
+
+static void observe(hist_t *h, const double *bounds, size_t n, int64_t us)
+{
+    if (us < 0)
+        us = 0;
+    double s = (double)us / 1e6;
+    size_t i = 0;
+    while (i < n && s > bounds[i])
+        i++;
+    inc(&h->buckets[i], 1);
+    inc(&h->sum_us, (uint64_t)us);
+    inc(&h->count, 1);
+}
+
+/* Decisions by outcome (the values turn.c records, docs/gaps.md). */
+static const char *const outcomes[] = {"answered", "declined", "handoff", "clarify", "reply", "none", "other"};
+#define N_OUTCOMES (sizeof outcomes / sizeof outcomes[0])
+/* the hand-off reasons without NONE, and "other" */
+#define N_REASONS ((size_t)LK_HANDOFF_SENSITIVE_TOPIC + 1)
+#define STATUS_CLASSES 5 /* 1xx .. 5xx */
+
+static struct {
+    counter_t turns;
+    counter_t decisions[N_OUTCOMES];
+    counter_t handoffs[N_REASONS];
+    hist_t queue_wait;
+    /* per route (and one for requests without a route) and status class */
+    const lk_http_route_t *routes;
+    size_t n_routes;
+    hist_t *http; /* (n_routes + 1) * STATUS_CLASSES */
+} reg;
+
+void lk_metrics_init(const lk_http_route_t *routes, size_t n)
+{
+    free(reg.http);
+    reg.routes = routes;
+    reg.n_routes = n;
+    reg.http = lk_xcalloc((n + 1) * STATUS_CLASSES, sizeof *reg.http);
+}
+
+void lk_metrics_turn(void)
+{
+    inc(&reg.turns, 1);
+}
+
+void lk_metrics_decision(const char *outcome)
+{
+    size_t i = 0;
+    while (i + 1 < N_OUTCOMES && (!outcome || strcmp(outcome, outcomes[i]) != 0))
+        i++;
+    inc(&reg.decisions[i], 1);
+}
+
+void lk_metrics_handoff(lk_handoff_reason_t reason)
+{
+    size_t i = reason >= LK_HANDOFF_CUSTOMER_REQUEST && (size_t)reason < N_REASONS ? (size_t)reason - 1
+                                                                                   : N_REASONS - 1;
+    inc(&reg.handoffs[i], 1);
+}
+
+void lk_metrics_queue_wait(int64_t ms)
+{
+    observe(&reg.queue_wait, wait_bounds, N_WAIT_BOUNDS, ms * 1000);
+}
+
+void lk_metrics_request(void *ud, const lk_http_route_t *route, int status, int64_t ns)
+{
+    (void)ud;
+    if (!reg.http)
+        return;
+    size_t r = reg.n_routes; /* no route: static pages and unknown paths */
+    if (route && route >= reg.routes && route < reg.routes + reg.n_routes)
+        r = (size_t)(route - reg.routes);
+    int cls = status / 100;
+    if (cls < 1 || cls > STATUS_CLASSES)
+        cls = STATUS_CLASSES;
+    observe(&reg.http[r * STATUS_CLASSES + (size_t)(cls - 1)], http_bounds, N_HTTP_BOUNDS, ns / 1000);
+}
+
+/* ---- the text format ---------------------------------------------------- */
+
+static void header(lk_buf_t *b, const char *name, const char *type, const char *help)
+{
+    lk_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A label value with \, " and newline escaped. */
+static void label_value(lk_buf_t *b, const char *v)
+{
+    for (const char *p = v; *p; p++) {
+        if (*p == '\\' || *p == '"')
+            lk_buf_printf(b, "\\%c", *p);
+        else if (*p == '\n')
+            lk_buf_append_cstr(b, "\\n");
+        else
+            lk_buf_append(b, p, 1);
+    }
+}
+
+/* labels: the series' labels without braces ("" for none), already escaped. */
+static void hist_text(lk_buf_t *b, const char *name, const char *labels, hist_t *h, const double *bounds, size_t n)
+{
+    uint64_t cum = 0;
+    const char *sep = labels[0] ? "," : "";
+    for (size_t i = 0; i <= n; i++) {
+        cum += get(&h->buckets[i]);
+        if (i < n)
+            lk_buf_printf(b, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, labels, sep, bounds[i], (unsigned long long)cum);
+        else
+            lk_buf_printf(b, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, sep, (unsigned long long)cum);
+    }
+    /* the count is the +Inf bucket (read once, so both agree under load) */
+    lk_buf_printf(b, "%s_sum%s%s%s %.6f\n", name, labels[0] ? "{" : "", labels, labels[0] ? "}" : "",
+                  (double)get(&h->sum_us) / 1e6);
+    lk_buf_printf(b, "%s_count%s%s%s %llu\n", name, labels[0] ? "{" : "", labels, labels[0] ? "}" : "",
+                  (unsigned long long)cum);
+}
+
+static char *render(int64_t queued, size_t websockets, size_t *len)
+{
+    lk_buf_t b;
+    lk_buf_init(&b, MAX_TEXT);
+    header(&b, "loket_build_info", "gauge", "loket's version; always 1");
+    lk_buf_printf(&b, "loket_build_info{version=\"%s\"} 1\n", LOKET_VERSION);
+
+    header(&b, "loket_turns_total", "counter", "customer messages the conversation policy handled");
+    lk_buf_printf(&b, "loket_turns_total %llu\n", (unsigned long long)get(&reg.turns));
+
+    header(&b, "loket_decisions_total", "counter", "what the bot made of customer messages, by outcome");
+    for (size_t i = 0; i < N_OUTCOMES; i++)
+        lk_buf_printf(&b, "loket_decisions_total{outcome=\"%s\"} %llu\n", outcomes[i],
+                      (unsigned long long)get(&reg.decisions[i]));
+
+    header(&b, "loket_handoffs_total", "counter", "hand-offs to a person, by reason");
+    for (size_t i = 0; i < N_REASONS; i++) {
+        const char *name = i + 1 < N_REASONS ? lk_handoff_reason_name((lk_handoff_reason_t)(i + 1)) : "other";
+        lk_buf_printf(&b, "loket_handoffs_total{reason=\"%s\"} %llu\n", name,
+                      (unsigned long long)get(&reg.handoffs[i]));
+    }
+
+    header(&b, "loket_queue_length", "gauge", "conversations waiting in the queue for a person");
+    lk_buf_printf(&b, "loket_queue_length %lld\n", (long long)queued);
+
+    header(&b, "loket_queue_wait_seconds", "histogram",
+           "time conversations waited in the queue, observed when an agent claimed them");
+    hist_text(&b, "loket_queue_wait_seconds", "", &reg.queue_wait, wait_bounds, N_WAIT_BOUNDS);
+
+    header(&b, "loket_http_request_duration_seconds", "histogram",
+           "time from a request's arrival to its answer, by route pattern and status class");
+    for (size_t r = 0; reg.http && r <= reg.n_routes; r++) {
+        for (size_t k = 0; k < STATUS_CLASSES; k++) {
+            hist_t *h = &reg.http[r * STATUS_CLASSES + k];
+            if (get(&h->count) == 0)
+                continue;
+            lk_buf_t l;
+            lk_buf_init(&l, 1024);
+            lk_buf_append_cstr(&l, "method=\"");
+            label_value(&l, r < reg.n_routes ? reg.routes[r].method : "");
+            lk_buf_append_cstr(&l, "\",route=\"");
+            label_value(&l, r < reg.n_routes ? reg.routes[r].pattern : "other");
+            lk_buf_printf(&l, "\",status=\"%zuxx\"", k + 1);
+            char *labels = lk_buf_steal(&l, NULL);
+            hist_text(&b, "loket_http_request_duration_seconds", labels ? labels : "", h, http_bounds, N_HTTP_BOUNDS);
+            free(labels);
+        }
+    }
+
+    header(&b, "loket_websocket_connections", "gauge", "open WebSocket connections (customers' and agents')");
+    lk_buf_printf(&b, "loket_websocket_connections %zu\n", websockets);
+    return lk_buf_steal(&b, len);
+}
+
+/* ---- the endpoint -------------------------------------------------------- */
+
+typedef struct {
+    lk_job_t job;
+    struct lk_app *app;
+    lk_http_req_t *req;
+    int64_t queued;
+} mjob_t;
+
+static void metrics_run(lk_job_t *job, lk_store_t *st)
+{
+    mjob_t *j = (mjob_t *)job;
+    if (lk_store_conv_count_queued(st, &j->queued) != 0) {
+        j->queued = -1;
+        job->rc = LK_EDB;
+    }
+}
+
+static void metrics_done(lk_job_t *job)
+{
+    mjob_t *j = (mjob_t *)job;
+    if (job->rc) {
+        lk_respond_error(j->req, 500, "internal", "the metrics could not be read");
+    } else {
+        size_t len = 0;
+        char *text = render(j->queued, lk_http_server_ws_count(j->app->http), &len);
+        lk_http_res_header(j->req, "cache-control", "no-store");
+        lk_http_respond(j->req, 200, "text/plain; version=0.0.4; charset=utf-8", text ? text : "", len);
+        free(text);
+    }
+    free(j);
+}
+
+/* True when the request may read the metrics; false after answering 401. */
+static bool authorized(struct lk_app *app, lk_http_req_t *req)
+{
+    const char *want = app->cfg.metrics_token;
+    if (!want[0])
+        return true;
+    lk_str_t h;
+    bool ok = false;
+    if (lk_http_req_header(req, "authorization", &h) && h.len > 7 && strncasecmp(h.base, "bearer ", 7) == 0) {
+        char got_hash[LK_TOKEN_HASH_LEN + 1], want_hash[LK_TOKEN_HASH_LEN + 1];
+        lk_token_hash(h.base + 7, h.len - 7, got_hash);
+        lk_token_hash(want, strlen(want), want_hash);
+        ok = lk_const_eq(got_hash, want_hash, LK_TOKEN_HASH_LEN);
+    }
+    if (!ok) {
+        lk_http_res_header(req, "www-authenticate", "Bearer realm=\"loket metrics\"");
+        lk_respond_error(req, 401, "unauthorized", "the metrics need \"Authorization: Bearer\" with the metrics token");
+    }
+    return ok;
+}
+
+static void h_metrics(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    if (!authorized(app, req))
+        return;
+    mjob_t *j = lk_xcalloc(1, sizeof *j);
+    j->app = app;
+    j->req = req;
+    j->job.run = metrics_run;
+    j->job.done = metrics_done;
+    j->job.loop = lk_http_req_loop(req);
+    lk_pool_submit(app->readers, &j->job);
+}
+
+static const lk_http_route_t routes[] = {
+    {"GET", "/metrics", h_metrics},
+};
+
+void lk_api_metrics_routes(const lk_http_route_t **r, size_t *n)
+{
+    *r = routes;
+    *n = sizeof routes / sizeof routes[0];
+}

@@ -1,0 +1,889 @@
+/*
+ * Security: what protects loket's two kinds of users and its data
+ * (docs/security.md has the threat model).
+ *
+ * - The key file (loket.key in the data directory, 32 random bytes made on
+ *   first start, mode 0600): sub-keys derived from it hash client addresses
+ *   (so conversations record a keyed hash, never the address) and encrypt
+ *   users' TOTP secrets at rest (so a copy of the database alone gives
+ *   neither away).
+ * - Client addresses: the peer's, or X-Forwarded-For's last hop when the peer
+ *   is a trusted reverse proxy (option trusted_proxies); the same proxies'
+ *   X-Forwarded-Proto decides whether the session cookie is Secure.
+ * - The rate limits (ratelimit.c) of logins and of the customer API, and the
+ *   429 answer with Retry-After.
+ * - Sessions: idle expiry (option session_idle); a session's last use is
+ *   written at most every minute, by a small writer job, not on every request.
+ * - The endpoints of this part: two-step login with TOTP (RFC 6238, liboath)
+ *   set up, switched on and off by the user, reset by an admin; logging out
+ *   everywhere.
+ * - The headers every response gets (Content-Security-Policy and friends).
+ */
+#include "api/api_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <liboath/oath.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MODULE "security"
+#define KEY_FILE "loket.key"
+#define MAX_PROXIES 32
+#define LIMIT_KEYS 50000     /* keys each rate limit remembers at most */
+#define TOUCH_EVERY_MS 60000 /* a session's last use is written at most this often */
+#define TOUCH_RECENT 64      /* sessions remembered as just touched */
+#define TOTP_STEP_S 30
+#define TOTP_DIGITS 6
+#define TOTP_WINDOW 1 /* steps accepted before and after the current one */
+#define TOTP_ISSUER "loket"
+
+typedef struct {
+    int family;
+    unsigned char addr[16];
+    int bits;
+} cidr_t;
+
+struct lk_security {
+    unsigned char client_key[crypto_generichash_KEYBYTES];
+    unsigned char totp_key[crypto_generichash_KEYBYTES];
+    cidr_t proxies[MAX_PROXIES];
+    size_t n_proxies;
+    lk_ratelimit_t *limits[LK_LIMIT__COUNT];
+    pthread_mutex_t touch_mu;
+    struct {
+        char hash[LK_TOKEN_HASH_LEN + 1];
+        int64_t at;
+    } touched[TOUCH_RECENT];
+    size_t touch_next;
+    bool oath_on;
+};
+
+/* The app whose sessions lk_api_session_used() touches: loket runs one per
+ * process, and the session check (auth.c) has no app at hand. */
+static struct lk_app *running;
+
+const lk_http_header_t lk_api_default_headers[] = {
+    {"content-security-policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+    {"x-frame-options", "DENY"},
+    {"referrer-policy", "strict-origin-when-cross-origin"},
+};
+const size_t lk_api_n_default_headers = sizeof lk_api_default_headers / sizeof lk_api_default_headers[0];
+
+/* ---- the key file ------------------------------------------------------- */
+
+static int load_master_key(const char *dir, unsigned char key[crypto_kdf_KEYBYTES])
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, KEY_FILE);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        crypto_kdf_keygen(key);
+        bool ok = write(fd, key, crypto_kdf_KEYBYTES) == crypto_kdf_KEYBYTES && fsync(fd) == 0;
+        close(fd);
+        if (!ok) {
+            LK_ERROR(MODULE, "cannot write the key file %s: %s", path, strerror(errno));
+            unlink(path);
+            return LK_EIO;
+        }
+        LK_INFO(MODULE, "made the key file %s: back it up with the database, keep it apart from database copies", path);
+        return 0;
+    }
+    if (errno != EEXIST) {
+        LK_ERROR(MODULE, "cannot create the key file %s: %s", path, strerror(errno));
+        return LK_EIO;
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || sb.st_size != crypto_kdf_KEYBYTES ||
+        read(fd, key, crypto_kdf_KEYBYTES) != crypto_kdf_KEYBYTES) {
+        LK_ERROR(MODULE, "cannot read the key file %s (it must hold exactly %d bytes)", path, crypto_kdf_KEYBYTES);
+        if (fd >= 0)
+            close(fd);
+        return LK_EIO;
+    }
+    close(fd);
+    if (sb.st_mode & 077)
+        LK_WARN(MODULE, "the key file %s can be read by other users: chmod 600 it", path);
+    return 0;
+}
+
+/* ---- addresses and proxies ---------------------------------------------- */
+
+/* Parses an IPv4 or IPv6 address (IPv6 possibly in brackets; a trailing
+ * :port is dropped). */
+static bool parse_ip(const char *s, size_t len, int *family, unsigned char addr[16])
+{
+    char buf[LK_ADDR_MAX];
+    while (len && (*s == ' ' || *s == '\t')) {
+        s++;
+        len--;
+    }
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *p = buf;
+    if (*p == '[') { /* [v6]:port */
+        char *end = strchr(p, ']');
+        if (!end)
+            return false;
+        *end = '\0';
+        p++;
+    } else if (strchr(p, ':') && strchr(p, ':') == strrchr(p, ':') && strchr(p, '.')) {
+        *strchr(p, ':') = '\0'; /* v4:port */
+    }
+    if (inet_pton(AF_INET, p, addr) == 1) {
+        *family = AF_INET;
+        return true;
+    }
+    if (inet_pton(AF_INET6, p, addr) == 1) {
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(addr, mapped, 12) == 0) { /* ::ffff:a.b.c.d is IPv4 */
+            memmove(addr, addr + 12, 4);
+            *family = AF_INET;
+        } else {
+            *family = AF_INET6;
+        }
+        return true;
+    }
+    return false;
+}
+
+static int parse_proxies(struct lk_security *sec, const char *list)
+{
+    for (const char *p = list; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, " ,");
+        if (n == 0)
+            break;
+        if (sec->n_proxies == MAX_PROXIES) {
+            LK_ERROR(MODULE, "trusted_proxies: at most %d entries", MAX_PROXIES);
+            return LK_ECONFIG;
+        }
+        cidr_t *c = &sec->proxies[sec->n_proxies];
+        const char *slash = memchr(p, '/', n);
+        size_t alen = slash ? (size_t)(slash - p) : n;
+        if (!parse_ip(p, alen, &c->family, c->addr)) {
+            LK_ERROR(MODULE, "trusted_proxies: \"%.*s\" is no IP address", (int)n, p);
+            return LK_ECONFIG;
+        }
+        int max = c->family == AF_INET ? 32 : 128;
+        c->bits = max;
+        if (slash) {
+            char bits[8];
+            int64_t v;
+            size_t blen = n - alen - 1;
+            if (blen == 0 || blen >= sizeof bits)
+                return LK_ECONFIG;
+            memcpy(bits, slash + 1, blen);
+            bits[blen] = '\0';
+            if (lk_parse_i64(bits, 0, max, &v) != 0) {
+                LK_ERROR(MODULE, "trusted_proxies: \"%.*s\" has a bad prefix length", (int)n, p);
+                return LK_ECONFIG;
+            }
+            c->bits = (int)v;
+        }
+        sec->n_proxies++;
+        p += n;
+    }
+    return 0;
+}
+
+static bool in_cidr(const cidr_t *c, int family, const unsigned char addr[16])
+{
+    if (c->family != family)
+        return false;
+    int full = c->bits / 8, rest = c->bits % 8;
+    if (memcmp(c->addr, addr, (size_t)full) != 0)
+        return false;
+    if (rest == 0)
+        return true;
+    unsigned char mask = (unsigned char)(0xff << (8 - rest));
+    return (c->addr[full] & mask) == (addr[full] & mask);
+}
+
+/* Whether the request came from a trusted proxy. */
+static bool from_proxy(struct lk_app *app, lk_http_req_t *req)
+{
+    struct lk_security *sec = app->sec;
+    if (!sec || sec->n_proxies == 0)
+        return false;
+    char peer[LK_ADDR_MAX];
+    int family;
+    unsigned char addr[16];
+    lk_http_req_peer(req, peer, sizeof peer);
+    if (!parse_ip(peer, strlen(peer), &family, addr))
+        return false;
+    for (size_t i = 0; i < sec->n_proxies; i++)
+        if (in_cidr(&sec->proxies[i], family, addr))
+            return true;
+    return false;
+}
+
+/* The last element of a comma-separated header value. */
+static lk_str_t last_hop(lk_str_t v)
+{
+    const char *comma = NULL;
+    for (size_t i = 0; i < v.len; i++)
+        if (v.base[i] == ',')
+            comma = v.base + i;
+    return comma ? (lk_str_t){comma + 1, (size_t)(v.base + v.len - comma - 1)} : v;
+}
+
+void lk_api_client_addr(struct lk_app *app, lk_http_req_t *req, char out[LK_ADDR_MAX])
+{
+    char peer[LK_ADDR_MAX];
+    int family;
+    unsigned char addr[16];
+    lk_http_req_peer(req, peer, sizeof peer);
+    bool ok = parse_ip(peer, strlen(peer), &family, addr);
+    lk_str_t xff;
+    if (ok && from_proxy(app, req) && lk_http_req_header(req, "x-forwarded-for", &xff)) {
+        lk_str_t hop = last_hop(xff);
+        int f2;
+        unsigned char a2[16];
+        if (parse_ip(hop.base, hop.len, &f2, a2)) {
+            family = f2;
+            memcpy(addr, a2, sizeof addr);
+        }
+    }
+    if (!ok) {
+        snprintf(out, LK_ADDR_MAX, "unknown");
+        return;
+    }
+    if (family == AF_INET6) { /* one /64 is one household or host */
+        char text[INET6_ADDRSTRLEN];
+        memset(addr + 8, 0, 8);
+        inet_ntop(AF_INET6, addr, text, sizeof text);
+        snprintf(out, LK_ADDR_MAX, "%s/64", text);
+    } else {
+        inet_ntop(AF_INET, addr, out, LK_ADDR_MAX);
+    }
+}
+
+void lk_api_client_hash(struct lk_app *app, const char *addr, char out[LK_TOKEN_HASH_LEN + 1])
+{
+    unsigned char h[LK_TOKEN_HASH_LEN / 2];
+    crypto_generichash(h, sizeof h, (const unsigned char *)addr, strlen(addr), app->sec->client_key,
+                       sizeof app->sec->client_key);
+    sodium_bin2hex(out, LK_TOKEN_HASH_LEN + 1, h, sizeof h);
+}
+
+/* ---- rate limits, cookies ------------------------------------------------ */
+
+void lk_respond_rate_limited(lk_http_req_t *req, int64_t retry_ms, const char *what)
+{
+    long long s = (long long)((retry_ms + 999) / 1000);
+    if (s < 1)
+        s = 1;
+    char v[24];
+    snprintf(v, sizeof v, "%lld", s);
+    lk_http_res_header(req, "retry-after", v);
+    lk_respond_error(req, 429, "too_many_requests", "too many %s; try again in %lld s", what, s);
+}
+
+lk_ratelimit_t *lk_security_limit(struct lk_app *app, lk_limit_t which)
+{
+    return app->sec ? app->sec->limits[which] : NULL;
+}
+
+bool lk_security_hit(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key, const char *what)
+{
+    int64_t retry;
+    if (lk_ratelimit_hit(lk_security_limit(app, which), key, lk_time_now_ms(), &retry))
+        return true;
+    lk_respond_rate_limited(req, retry, what);
+    return false;
+}
+
+void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const char *value, int64_t max_age)
+{
+    bool secure = app->cfg.cookie_secure;
+    lk_str_t proto;
+    if (!secure && from_proxy(app, req) && lk_http_req_header(req, "x-forwarded-proto", &proto)) {
+        lk_str_t hop = last_hop(proto);
+        while (hop.len && hop.base[0] == ' ') {
+            hop.base++;
+            hop.len--;
+        }
+        secure = hop.len >= 5 && strncasecmp(hop.base, "https", 5) == 0;
+    }
+    char c[256];
+    snprintf(c, sizeof c, LK_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", value,
+             (long long)max_age, secure ? "; Secure" : "");
+    lk_http_res_header(req, "set-cookie", c);
+}
+
+/* ---- sessions: idle expiry ---------------------------------------------- */
+
+int64_t lk_api_session_idle_ms(void)
+{
+    return running ? running->cfg.session_idle * 1000 : INT64_MAX / 4;
+}
+
+typedef struct {
+    lk_job_t job;
+    char hash[LK_TOKEN_HASH_LEN + 1];
+    int64_t at;
+} touch_job_t;
+
+static void touch_run(lk_job_t *job, lk_store_t *st)
+{
+    touch_job_t *t = (touch_job_t *)job;
+    job->rc = lk_store_session_touch(st, t->hash, t->at);
+    if (job->rc)
+        LK_WARN(MODULE, "cannot record a session's use: %s", lk_strerror(job->rc));
+}
+
+static void touch_done(lk_job_t *job)
+{
+    free(job);
+}
+
+void lk_api_session_used(const char *session_hash, int64_t last_seen, int64_t now)
+{
+    struct lk_app *app = running;
+    if (!app || !session_hash[0])
+        return;
+    /* often enough that idle expiry stays accurate to a quarter of it */
+    int64_t every = app->cfg.session_idle * 1000 / 4;
+    if (every > TOUCH_EVERY_MS)
+        every = TOUCH_EVERY_MS;
+    if (now - last_seen < every)
+        return;
+    struct lk_security *sec = app->sec;
+    pthread_mutex_lock(&sec->touch_mu);
+    for (size_t i = 0; i < TOUCH_RECENT; i++) {
+        if (sec->touched[i].at > now - every && strcmp(sec->touched[i].hash, session_hash) == 0) {
+            pthread_mutex_unlock(&sec->touch_mu);
+            return; /* on its way already */
+        }
+    }
+    size_t k = sec->touch_next++ % TOUCH_RECENT;
+    snprintf(sec->touched[k].hash, sizeof sec->touched[k].hash, "%s", session_hash);
+    sec->touched[k].at = now;
+    pthread_mutex_unlock(&sec->touch_mu);
+    touch_job_t *t = lk_xcalloc(1, sizeof *t);
+    snprintf(t->hash, sizeof t->hash, "%s", session_hash);
+    t->at = now;
+    t->job.run = touch_run;
+    t->job.done = touch_done;
+    t->job.loop = NULL; /* done runs on the writer */
+    lk_pool_submit(app->writer, &t->job);
+}
+
+/* ---- TOTP --------------------------------------------------------------- */
+
+/* The key that seals user_id's secret: bound to the user, so that a secret
+ * copied to another user's row does not open. */
+static void user_totp_key(struct lk_app *app, const char *user_id, unsigned char key[crypto_secretbox_KEYBYTES])
+{
+    crypto_generichash(key, crypto_secretbox_KEYBYTES, (const unsigned char *)user_id, strlen(user_id),
+                       app->sec->totp_key, sizeof app->sec->totp_key);
+}
+
+#define SEALED_BYTES (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + LK_TOTP_SECRET_LEN)
+#define SEALED_PREFIX "v1:"
+
+/* "v1:" + hex(nonce || secretbox(secret)); free() it. */
+static char *totp_seal(struct lk_app *app, const char *user_id, const unsigned char secret[LK_TOTP_SECRET_LEN])
+{
+    unsigned char key[crypto_secretbox_KEYBYTES], box[SEALED_BYTES];
+    user_totp_key(app, user_id, key);
+    randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, secret, LK_TOTP_SECRET_LEN, box, key);
+    sodium_memzero(key, sizeof key);
+    char *out = lk_xmalloc(sizeof SEALED_PREFIX + 2 * SEALED_BYTES);
+    memcpy(out, SEALED_PREFIX, sizeof SEALED_PREFIX - 1);
+    sodium_bin2hex(out + sizeof SEALED_PREFIX - 1, 2 * SEALED_BYTES + 1, box, SEALED_BYTES);
+    return out;
+}
+
+static int totp_open(struct lk_app *app, const char *user_id, const char *stored,
+                     unsigned char secret[LK_TOTP_SECRET_LEN])
+{
+    unsigned char box[SEALED_BYTES], key[crypto_secretbox_KEYBYTES];
+    size_t len = 0;
+    if (!stored || strncmp(stored, SEALED_PREFIX, sizeof SEALED_PREFIX - 1) != 0 ||
+        sodium_hex2bin(box, sizeof box, stored + sizeof SEALED_PREFIX - 1, strlen(stored) - (sizeof SEALED_PREFIX - 1),
+                       NULL, &len, NULL) != 0 ||
+        len != SEALED_BYTES)
+        return LK_EINVAL;
+    user_totp_key(app, user_id, key);
+    int rc = crypto_secretbox_open_easy(secret, box + crypto_secretbox_NONCEBYTES,
+                                        SEALED_BYTES - crypto_secretbox_NONCEBYTES, box, key);
+    sodium_memzero(key, sizeof key);
+    return rc == 0 ? 0 : LK_EINVAL;
+}
+
+/* liboath's comparison callback: constant time; 0 means equal. */
+static int otp_equal(void *handle, const char *test_otp)
+{
+    const char *code = handle;
+    return strlen(test_otp) == TOTP_DIGITS && sodium_memcmp(test_otp, code, TOTP_DIGITS) == 0 ? 0 : 1;
+}
+
+int lk_totp_verify(struct lk_app *app, const char *user_id, const char *stored, const char *code, int64_t now,
+                   int64_t *step)
+{
+    *step = 0;
+    if (!code || strlen(code) != TOTP_DIGITS || strspn(code, "0123456789") != TOTP_DIGITS)
+        return LK_EAUTH;
+    unsigned char secret[LK_TOTP_SECRET_LEN];
+    if (totp_open(app, user_id, stored, secret) != 0) {
+        LK_ERROR(MODULE, "a user's TOTP secret does not open with this key file");
+        return LK_EINVAL;
+    }
+    int pos = 0;
+    uint64_t counter = 0;
+    int rc = oath_totp_validate3_callback((const char *)secret, sizeof secret, (time_t)(now / 1000), TOTP_STEP_S, 0,
+                                          TOTP_DIGITS, TOTP_WINDOW, &pos, &counter, otp_equal, (void *)code);
+    sodium_memzero(secret, sizeof secret);
+    if (rc < 0)
+        return LK_EAUTH;
+    *step = (int64_t)counter;
+    return 0;
+}
+
+/* Percent-encodes s for a URI. */
+static void uri_escape(lk_buf_t *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+            lk_buf_append(b, (const char *)p, 1);
+        else
+            lk_buf_printf(b, "%%%02X", *p);
+    }
+}
+
+/* ---- the endpoints ------------------------------------------------------ */
+
+typedef enum { OP_TOTP_STATUS, OP_TOTP_SETUP, OP_TOTP_ENABLE, OP_TOTP_DISABLE, OP_TOTP_RESET, OP_LOGOUT_ALL } op_t;
+
+typedef struct {
+    lk_job_t job;
+    struct lk_app *app;
+    lk_http_req_t *req;
+    op_t op;
+    char session_hash[LK_TOKEN_HASH_LEN + 1];
+    char target[LK_ID_MAX]; /* a user id (logout-all, TOTP reset) */
+    char code[TOTP_DIGITS + 1];
+    char limit_key[LK_TOKEN_HASH_LEN + 8];
+    bool clear_cookie;
+    lk_user_t user;
+    lk_api_error_t err;
+    json_t *out;
+} sjob_t;
+
+static void sjob_free(sjob_t *j)
+{
+    lk_user_clear(&j->user);
+    sodium_memzero(j->code, sizeof j->code);
+    if (j->out)
+        json_decref(j->out);
+    free(j);
+}
+
+static void fail(sjob_t *j, int rc, int status, const char *code, const char *msg)
+{
+    lk_job_fail(&j->job, &j->err, rc, status, code, msg);
+}
+
+static void totp_status(sjob_t *j, lk_store_t *st)
+{
+    lk_totp_t t;
+    int rc = lk_store_user_totp_get(st, j->user.id, &t);
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+        return;
+    }
+    j->out = json_pack("{s:b, s:b}", "enabled", t.enabled, "pending", t.secret && !t.enabled);
+    lk_totp_clear(&t);
+}
+
+static void totp_setup(sjob_t *j, lk_store_t *st, int64_t now)
+{
+    lk_totp_t t;
+    int rc = lk_store_user_totp_get(st, j->user.id, &t);
+    bool on = rc == 0 && t.enabled;
+    lk_totp_clear(&t);
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+        return;
+    }
+    if (on) {
+        fail(j, LK_ESTATE, 409, "conflict", "two-step login is on already; switch it off first");
+        return;
+    }
+    unsigned char secret[LK_TOTP_SECRET_LEN];
+    randombytes_buf(secret, sizeof secret);
+    char *sealed = totp_seal(j->app, j->user.id, secret);
+    char *b32 = NULL;
+    size_t b32len = 0;
+    if (oath_base32_encode((const char *)secret, sizeof secret, &b32, &b32len) != OATH_OK)
+        rc = LK_ENOMEM;
+    sodium_memzero(secret, sizeof secret);
+    if (rc == 0)
+        rc = lk_store_user_totp_set(st, j->user.id, sealed, false);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "auth.totp_setup", NULL, NULL);
+    free(sealed);
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+    } else {
+        lk_buf_t uri;
+        lk_buf_init(&uri, 1024);
+        lk_buf_printf(&uri, "otpauth://totp/%s:", TOTP_ISSUER);
+        uri_escape(&uri, j->user.email);
+        lk_buf_printf(&uri, "?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%d", b32, TOTP_ISSUER, TOTP_DIGITS,
+                      TOTP_STEP_S);
+        j->out = json_pack("{s:s, s:s, s:b}", "secret", b32, "uri", uri.data ? uri.data : "", "enabled", 0);
+        lk_buf_free(&uri);
+    }
+    if (b32) {
+        sodium_memzero(b32, b32len);
+        free(b32);
+    }
+}
+
+/* enable (with the code of the secret just set up) and disable (with a
+ * current code) */
+static void totp_switch(sjob_t *j, lk_store_t *st, int64_t now)
+{
+    bool enable = j->op == OP_TOTP_ENABLE;
+    lk_totp_t t;
+    int rc = lk_store_user_totp_get(st, j->user.id, &t);
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+        return;
+    }
+    if (enable && (!t.secret || t.enabled)) {
+        fail(j, LK_ESTATE, 409, "conflict",
+             t.enabled ? "two-step login is on already" : "set two-step login up first (POST /api/v1/auth/totp/setup)");
+        goto out;
+    }
+    if (!enable && !t.enabled) {
+        fail(j, LK_ESTATE, 409, "conflict", "two-step login is not on");
+        goto out;
+    }
+    int64_t step = 0;
+    rc = lk_totp_verify(j->app, j->user.id, t.secret, j->code, now, &step);
+    if (rc == LK_EAUTH) {
+        fail(j, rc, 400, "invalid_field", "the field \"code\" is not the current code of the authenticator app");
+        goto out;
+    }
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+        goto out;
+    }
+    if (enable) {
+        rc = lk_store_user_totp_set(st, j->user.id, t.secret, true);
+        if (rc == 0)
+            rc = lk_store_user_totp_use(st, j->user.id, step); /* the code that switched it on is spent */
+    } else {
+        rc = lk_store_user_totp_use(st, j->user.id, step);
+        if (rc == LK_EEXIST) {
+            fail(j, rc, 400, "invalid_field", "this code was used already; wait for the next one");
+            goto out;
+        }
+        if (rc == 0)
+            rc = lk_store_user_totp_set(st, j->user.id, NULL, false);
+    }
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, enable ? "auth.totp_enable" : "auth.totp_disable", NULL, NULL);
+    if (rc)
+        lk_job_fail_db(&j->job, &j->err, rc);
+    else
+        j->out = json_pack("{s:b, s:b}", "enabled", enable, "pending", 0);
+out:
+    lk_totp_clear(&t);
+}
+
+static void totp_reset(sjob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL))
+        return;
+    int rc = lk_store_user_totp_set(st, j->target, NULL, false);
+    if (rc == LK_ENOENT) {
+        fail(j, rc, 404, "not_found", "no user with this id");
+        return;
+    }
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "auth.totp_reset", NULL, j->target);
+    if (rc)
+        lk_job_fail_db(&j->job, &j->err, rc);
+    else
+        j->out = json_pack("{s:s, s:b}", "user_id", j->target, "enabled", 0);
+}
+
+static void logout_all(sjob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!j->target[0])
+        snprintf(j->target, sizeof j->target, "%s", j->user.id);
+    bool self = strcmp(j->target, j->user.id) == 0;
+    if (!self) {
+        if (!lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL))
+            return;
+        lk_user_t other = {0};
+        int rc = lk_store_user_get(st, j->target, &other);
+        lk_user_clear(&other);
+        if (rc == LK_ENOENT) {
+            fail(j, rc, 404, "not_found", "no user with this id");
+            return;
+        }
+        if (rc) {
+            lk_job_fail_db(&j->job, &j->err, rc);
+            return;
+        }
+    }
+    int64_t n = 0;
+    int rc = lk_store_session_delete_user(st, j->target, &n);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "auth.logout_all", NULL, j->target);
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+        return;
+    }
+    lk_hub_close_streams(&j->job, j->target, NULL);
+    j->clear_cookie = self;
+    j->out = json_pack("{s:s, s:s, s:I}", "status", "ok", "user_id", j->target, "sessions", (json_int_t)n);
+}
+
+static void sjob_run(lk_job_t *job, lk_store_t *st)
+{
+    sjob_t *j = (sjob_t *)job;
+    int64_t now = lk_time_now_ms();
+    if (!lk_api_authenticate(job, &j->err, st, j->session_hash, now, &j->user))
+        return;
+    switch (j->op) {
+    case OP_TOTP_STATUS:
+        totp_status(j, st);
+        break;
+    case OP_TOTP_SETUP:
+        totp_setup(j, st, now);
+        break;
+    case OP_TOTP_ENABLE:
+    case OP_TOTP_DISABLE:
+        totp_switch(j, st, now);
+        break;
+    case OP_TOTP_RESET:
+        totp_reset(j, st, now);
+        break;
+    case OP_LOGOUT_ALL:
+        logout_all(j, st, now);
+        break;
+    }
+}
+
+static void sjob_done(lk_job_t *job)
+{
+    sjob_t *j = (sjob_t *)job;
+    if (j->job.rc) {
+        lk_respond_job_error(j->req, &j->err);
+    } else {
+        if (j->limit_key[0]) /* a right code does not count against the limit */
+            lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_key);
+        if (j->clear_cookie)
+            lk_api_set_session_cookie(j->app, j->req, "", 0);
+        if (j->op == OP_LOGOUT_ALL)
+            lk_queue_stats_invalidate();
+        lk_respond_json(j->req, 200, j->out);
+        j->out = NULL;
+    }
+    sjob_free(j);
+}
+
+static sjob_t *sjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
+{
+    if (op != OP_TOTP_STATUS && !lk_api_check_origin(req))
+        return NULL;
+    if (lk_http_req_body_too_large(req)) {
+        lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
+        return NULL;
+    }
+    sjob_t *j = lk_xcalloc(1, sizeof *j);
+    j->app = app;
+    j->req = req;
+    j->op = op;
+    j->job.run = sjob_run;
+    j->job.done = sjob_done;
+    j->job.loop = lk_http_req_loop(req);
+    lk_api_session_hash(req, j->session_hash);
+    return j;
+}
+
+static void h_totp_status(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    sjob_t *j = sjob_new(req, app, OP_TOTP_STATUS);
+    if (j)
+        lk_pool_submit(app->readers, &j->job);
+}
+
+static void h_totp_setup(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    sjob_t *j = sjob_new(req, app, OP_TOTP_SETUP);
+    if (j)
+        lk_pool_submit(app->writer, &j->job);
+}
+
+/* enable and disable take {"code"}; wrong codes count like failed logins
+ * (per session), so a stolen session cannot guess its way to switching the
+ * second factor off */
+static void with_code(lk_http_req_t *req, void *ud, op_t op)
+{
+    struct lk_app *app = ud;
+    sjob_t *j = sjob_new(req, app, op);
+    if (!j)
+        return;
+    json_t *body = lk_parse_body(req);
+    const char *code = NULL;
+    if (!body || !lk_body_string(req, body, "code", 16, true, &code))
+        goto out;
+    if (strlen(code) != TOTP_DIGITS || strspn(code, "0123456789") != TOTP_DIGITS) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"code\" must be the 6 digits of the authenticator app");
+        goto out;
+    }
+    if (!j->session_hash[0]) {
+        lk_respond_error(req, 401, "unauthorized", "log in first: no valid session");
+        goto out;
+    }
+    snprintf(j->limit_key, sizeof j->limit_key, "totp:%s", j->session_hash);
+    if (!lk_security_hit(app, req, LK_LIMIT_LOGIN_ACCOUNT, j->limit_key, "wrong codes"))
+        goto out;
+    memcpy(j->code, code, TOTP_DIGITS + 1);
+    json_decref(body);
+    lk_pool_submit(app->writer, &j->job);
+    return;
+out:
+    json_decref(body);
+    sjob_free(j);
+}
+
+static void h_totp_enable(lk_http_req_t *req, void *ud)
+{
+    with_code(req, ud, OP_TOTP_ENABLE);
+}
+
+static void h_totp_disable(lk_http_req_t *req, void *ud)
+{
+    with_code(req, ud, OP_TOTP_DISABLE);
+}
+
+static void h_totp_reset(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    sjob_t *j = sjob_new(req, app, OP_TOTP_RESET);
+    if (!j)
+        return;
+    lk_str_t id = lk_http_req_param(req, "id");
+    if (id.len >= sizeof j->target)
+        id.len = 0; /* too long to exist: 404 after the session check */
+    memcpy(j->target, id.base, id.len);
+    if (!j->target[0])
+        memcpy(j->target, "-", 2);
+    lk_pool_submit(app->writer, &j->job);
+}
+
+/* body optional: {"user_id"} (admins, for someone else) */
+static void h_logout_all(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    sjob_t *j = sjob_new(req, app, OP_LOGOUT_ALL);
+    if (!j)
+        return;
+    if (lk_http_req_body(req).len > 0) {
+        json_t *body = lk_parse_body(req);
+        const char *uid = NULL;
+        if (!body || !lk_body_string(req, body, "user_id", LK_ID_MAX - 1, false, &uid)) {
+            json_decref(body);
+            sjob_free(j);
+            return;
+        }
+        if (uid)
+            snprintf(j->target, sizeof j->target, "%s", uid);
+        json_decref(body);
+    }
+    lk_pool_submit(app->writer, &j->job);
+}
+
+static const lk_http_route_t routes[] = {
+    {"GET", "/api/v1/auth/totp", h_totp_status},
+    {"POST", "/api/v1/auth/totp/setup", h_totp_setup},
+    {"POST", "/api/v1/auth/totp/enable", h_totp_enable},
+    {"POST", "/api/v1/auth/totp/disable", h_totp_disable},
+    {"POST", "/api/v1/auth/logout-all", h_logout_all},
+    {"POST", "/api/v1/admin/users/:id/totp-reset", h_totp_reset},
+};
+
+void lk_api_security_routes(const lk_http_route_t **r, size_t *n)
+{
+    *r = routes;
+    *n = sizeof routes / sizeof routes[0];
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+int lk_security_start(struct lk_app *app)
+{
+    struct lk_security *sec = lk_xcalloc(1, sizeof *sec);
+    pthread_mutex_init(&sec->touch_mu, NULL);
+    app->sec = sec;
+    unsigned char master[crypto_kdf_KEYBYTES];
+    int rc = load_master_key(app->cfg.data, master);
+    if (rc == 0) {
+        crypto_kdf_derive_from_key(sec->client_key, sizeof sec->client_key, 1, "lkclient", master);
+        crypto_kdf_derive_from_key(sec->totp_key, sizeof sec->totp_key, 2, "lk_totp_", master);
+        sodium_memzero(master, sizeof master);
+        rc = parse_proxies(sec, app->cfg.trusted_proxies);
+    }
+    if (rc == 0) {
+        sec->oath_on = oath_init() == OATH_OK;
+        if (!sec->oath_on) {
+            LK_ERROR(MODULE, "liboath does not start");
+            rc = LK_EIO;
+        }
+    }
+    if (rc) {
+        lk_security_stop(app);
+        return rc;
+    }
+    const lk_config_t *c = &app->cfg;
+    sec->limits[LK_LIMIT_LOGIN_ACCOUNT] =
+        lk_ratelimit_new((size_t)c->limit_login_account, c->limit_login_window * 1000, LIMIT_KEYS);
+    sec->limits[LK_LIMIT_LOGIN_ADDRESS] =
+        lk_ratelimit_new((size_t)c->limit_login_address, c->limit_login_window * 1000, LIMIT_KEYS);
+    sec->limits[LK_LIMIT_MESSAGES_CONVERSATION] =
+        lk_ratelimit_new((size_t)c->limit_messages_conversation, 60000, LIMIT_KEYS);
+    sec->limits[LK_LIMIT_MESSAGES_ADDRESS] = lk_ratelimit_new((size_t)c->limit_messages_address, 60000, LIMIT_KEYS);
+    sec->limits[LK_LIMIT_CONVERSATIONS_ADDRESS] =
+        lk_ratelimit_new((size_t)c->limit_conversations_address, c->limit_conversations_window * 1000, LIMIT_KEYS);
+    running = app;
+    return 0;
+}
+
+void lk_security_stop(struct lk_app *app)
+{
+    struct lk_security *sec = app->sec;
+    if (!sec)
+        return;
+    if (running == app)
+        running = NULL;
+    for (size_t i = 0; i < LK_LIMIT__COUNT; i++)
+        lk_ratelimit_free(sec->limits[i]);
+    if (sec->oath_on)
+        oath_done();
+    pthread_mutex_destroy(&sec->touch_mu);
+    sodium_memzero(sec, sizeof *sec);
+    free(sec);
+    app->sec = NULL;
+}

@@ -1,0 +1,386 @@
+/*
+ * The SQLite side of the analytics and the compliance report
+ * (docs/analytics.md): one pass over the conversations of a range with what
+ * each one's messages, feedback, reviews and call-back requests say
+ * (correlated subqueries that each use the index on a conversation's
+ * messages), the agents' message counts, the answered articles, and the
+ * messages the compliance report checks. Every function streams its rows to
+ * a callback or returns a small array, so a long range costs no more memory
+ * than the caller keeps. Plain SQL, portable to PostgreSQL.
+ */
+#include "store/store_sqlite_int.h"
+
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The filter of every query below: ?1 from, ?2 to, ?3 language, ?4 channel. */
+#define FILTER                                                                                              \
+    "c.created_at >= ?1 AND c.created_at < ?2 AND (?3 IS NULL OR c.language = ?3) "                       \
+    "AND (?4 IS NULL OR c.channel = ?4)"
+
+static bool filter_ok(const lk_facts_filter_t *f)
+{
+    return f && f->from <= f->to;
+}
+
+static void bind_filter(sqlite3_stmt *s, const lk_facts_filter_t *f)
+{
+    sqlite3_bind_int64(s, 1, f->from);
+    sqlite3_bind_int64(s, 2, f->to);
+    lk_sq_bind_text(s, 3, f->language && f->language[0] ? f->language : NULL);
+    lk_sq_bind_text(s, 4, f->channel && f->channel[0] ? f->channel : NULL);
+}
+
+/* Steps s to its end, handing each row to row(); stops at the first
+ * non-zero answer of row() and returns it. */
+static int walk(lk_store_t *st, sqlite3_stmt *s, const char *what, int (*row)(sqlite3_stmt *s, void *ud), void *ud)
+{
+    for (;;) {
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) {
+            lk_sq_done(s);
+            return 0;
+        }
+        if (rc != SQLITE_ROW) {
+            int e = lk_sq_error(st, rc, what);
+            lk_sq_done(s);
+            return e;
+        }
+        int r = row(s, ud);
+        if (r) {
+            lk_sq_done(s);
+            return r;
+        }
+    }
+}
+
+static int64_t col_i64(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, i);
+}
+
+/* ---- per-conversation facts --------------------------------------------------- */
+
+static const char sql_facts[] =
+    "SELECT c.id, c.created_at, c.language, c.channel, c.status, c.handoff_reason, c.queued_at, "
+    "c.assigned_at, c.closed_at, c.assigned_to, c.rating, c.customer_email, c.customer_external_id, "
+    "c.client_hash, "
+    "(SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'agent'), "
+    "(SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'agent' "
+    "   AND c.queued_at IS NOT NULL AND m.created_at >= c.queued_at), "
+    "(SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'agent' "
+    "   AND c.assigned_at IS NOT NULL AND m.author_id = c.assigned_to AND m.created_at >= c.assigned_at), "
+    "(SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'customer'), "
+    "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'customer' "
+    "   AND m.outcome = 'answered'), "
+    "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'customer' "
+    "   AND m.outcome = 'declined'), "
+    "(SELECT COUNT(*) FROM messages m JOIN message_feedback f ON f.message_id = m.id "
+    "   WHERE m.conversation_id = c.id AND f.helpful = 1), "
+    "(SELECT COUNT(*) FROM messages m JOIN message_feedback f ON f.message_id = m.id "
+    "   WHERE m.conversation_id = c.id AND f.helpful = 0), "
+    "(SELECT COUNT(*) FROM messages m JOIN answer_reviews r ON r.message_id = m.id "
+    "   WHERE m.conversation_id = c.id), "
+    "(SELECT COUNT(*) FROM messages m JOIN answer_reviews r ON r.message_id = m.id "
+    "   WHERE m.conversation_id = c.id AND r.verdict = 'right'), "
+    "(SELECT COUNT(*) FROM callback_requests b WHERE b.conversation_id = c.id) "
+    "FROM conversations c WHERE " FILTER " ORDER BY c.created_at, c.id";
+
+typedef struct {
+    int (*fn)(const lk_conv_facts_t *c, void *ud);
+    void *ud;
+} facts_walk_t;
+
+static int facts_row(sqlite3_stmt *s, void *ud)
+{
+    facts_walk_t *w = ud;
+    lk_conv_facts_t c;
+    memset(&c, 0, sizeof c);
+    lk_sq_col_fixed(s, 0, c.id, sizeof c.id);
+    c.created_at = col_i64(s, 1);
+    lk_sq_col_fixed(s, 2, c.language, sizeof c.language);
+    lk_sq_col_fixed(s, 3, c.channel, sizeof c.channel);
+    lk_sq_col_fixed(s, 4, c.status, sizeof c.status);
+    lk_sq_col_fixed(s, 5, c.handoff_reason, sizeof c.handoff_reason);
+    c.queued_at = col_i64(s, 6);
+    c.assigned_at = col_i64(s, 7);
+    c.closed_at = col_i64(s, 8);
+    lk_sq_col_fixed(s, 9, c.assigned_to, sizeof c.assigned_to);
+    c.rating = (int)col_i64(s, 10);
+    c.customer_email = lk_sq_col_dup(s, 11);
+    c.customer_external_id = lk_sq_col_dup(s, 12);
+    lk_sq_col_fixed(s, 13, c.client_hash, sizeof c.client_hash);
+    c.first_agent_at = col_i64(s, 14);
+    c.first_agent_after_queue = col_i64(s, 15);
+    c.first_owner_reply = col_i64(s, 16);
+    c.last_customer_at = col_i64(s, 17);
+    c.answered = col_i64(s, 18);
+    c.declined = col_i64(s, 19);
+    c.helpful_yes = col_i64(s, 20);
+    c.helpful_no = col_i64(s, 21);
+    c.reviewed = col_i64(s, 22);
+    c.reviewed_right = col_i64(s, 23);
+    c.callbacks = col_i64(s, 24);
+    int r = w->fn(&c, w->ud);
+    free(c.customer_email);
+    free(c.customer_external_id);
+    return r;
+}
+
+int lk_store_conv_facts(lk_store_t *st, const lk_facts_filter_t *f, int (*fn)(const lk_conv_facts_t *c, void *ud),
+                        void *ud)
+{
+    if (!st || !filter_ok(f) || !fn)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_facts, "conv_facts");
+    if (!s)
+        return LK_EDB;
+    bind_filter(s, f);
+    facts_walk_t w = {fn, ud};
+    return walk(st, s, "conv_facts", facts_row, &w);
+}
+
+/* ---- agents' messages ----------------------------------------------------------- */
+
+static const char sql_agent_msgs[] =
+    "SELECT m.author_id, COUNT(*), "
+    "SUM(CASE WHEN m.provenance = 'suggested' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN m.provenance = 'suggested_edited' THEN 1 ELSE 0 END) "
+    "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+    "WHERE m.sender = 'agent' AND m.author_id IS NOT NULL AND " FILTER " "
+    "GROUP BY m.author_id ORDER BY m.author_id";
+
+typedef struct {
+    lk_agent_msg_count_t *v;
+    size_t n, cap;
+} counts_t;
+
+static int agent_row(sqlite3_stmt *s, void *ud)
+{
+    counts_t *c = ud;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 16;
+        c->v = lk_xrealloc(c->v, c->cap * sizeof *c->v);
+    }
+    lk_agent_msg_count_t *a = &c->v[c->n++];
+    memset(a, 0, sizeof *a);
+    lk_sq_col_fixed(s, 0, a->user_id, sizeof a->user_id);
+    a->messages = col_i64(s, 1);
+    a->suggested = col_i64(s, 2);
+    a->suggested_edited = col_i64(s, 3);
+    return 0;
+}
+
+int lk_store_agent_msg_counts(lk_store_t *st, const lk_facts_filter_t *f, lk_agent_msg_count_t **out, size_t *n)
+{
+    if (!st || !filter_ok(f) || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_agent_msgs, "agent_msg_counts");
+    if (!s)
+        return LK_EDB;
+    bind_filter(s, f);
+    counts_t c = {NULL, 0, 0};
+    int rc = walk(st, s, "agent_msg_counts", agent_row, &c);
+    if (rc) {
+        free(c.v);
+        return rc;
+    }
+    *out = c.v;
+    *n = c.n;
+    return 0;
+}
+
+/* ---- answered articles ---------------------------------------------------------- */
+
+static const char sql_answered[] =
+    "SELECT DISTINCT m.conversation_id, m.outcome_article_id "
+    "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+    "WHERE m.sender = 'customer' AND m.outcome = 'answered' AND m.outcome_article_id IS NOT NULL AND " FILTER
+    " ORDER BY m.conversation_id, m.outcome_article_id";
+
+typedef struct {
+    int (*fn)(const char *conversation_id, const char *article_id, void *ud);
+    void *ud;
+} pair_walk_t;
+
+static int answered_row(sqlite3_stmt *s, void *ud)
+{
+    pair_walk_t *w = ud;
+    const unsigned char *conv = sqlite3_column_text(s, 0), *article = sqlite3_column_text(s, 1);
+    if (!conv || !article)
+        return 0;
+    return w->fn((const char *)conv, (const char *)article, w->ud);
+}
+
+int lk_store_answered_articles(lk_store_t *st, const lk_facts_filter_t *f,
+                               int (*fn)(const char *conversation_id, const char *article_id, void *ud), void *ud)
+{
+    if (!st || !filter_ok(f) || !fn)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_answered, "answered_articles");
+    if (!s)
+        return LK_EDB;
+    bind_filter(s, f);
+    pair_walk_t w = {fn, ud};
+    return walk(st, s, "answered_articles", answered_row, &w);
+}
+
+/* ---- the compliance report's messages --------------------------------------------- */
+
+typedef struct {
+    int (*fn)(const lk_report_msg_t *m, void *ud);
+    void *ud;
+} msg_walk_t;
+
+/* Columns: conversation id, message id, seq, sender, automated, text,
+ * outcome, created_at. */
+static int msg_row(sqlite3_stmt *s, void *ud)
+{
+    msg_walk_t *w = ud;
+    lk_report_msg_t m;
+    memset(&m, 0, sizeof m);
+    lk_sq_col_fixed(s, 0, m.conversation_id, sizeof m.conversation_id);
+    lk_sq_col_fixed(s, 1, m.id, sizeof m.id);
+    m.seq = col_i64(s, 2);
+    lk_sq_col_fixed(s, 3, m.sender, sizeof m.sender);
+    m.automated = col_i64(s, 4) != 0;
+    if (strcmp(m.sender, "bot") == 0 || strcmp(m.sender, "system") == 0)
+        m.text = lk_sq_col_dup(s, 5);
+    lk_sq_col_fixed(s, 6, m.outcome, sizeof m.outcome);
+    m.created_at = col_i64(s, 7);
+    int r = w->fn(&m, w->ud);
+    free(m.text);
+    return r;
+}
+
+static const char sql_first[] =
+    "SELECT c.id, m.id, m.seq, m.sender, m.automated, m.text, m.outcome, m.created_at "
+    "FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id "
+    "AND m.seq = (SELECT MIN(x.seq) FROM messages x WHERE x.conversation_id = c.id) "
+    "WHERE " FILTER " ORDER BY c.created_at, c.id";
+
+int lk_store_first_messages(lk_store_t *st, const lk_facts_filter_t *f,
+                            int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
+{
+    if (!st || !filter_ok(f) || !fn)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_first, "first_messages");
+    if (!s)
+        return LK_EDB;
+    bind_filter(s, f);
+    msg_walk_t w = {fn, ud};
+    return walk(st, s, "first_messages", msg_row, &w);
+}
+
+static const char sql_declines[] =
+    "SELECT c.id, m.id, m.seq, m.sender, m.automated, m.text, m.outcome, m.created_at "
+    "FROM conversations c JOIN messages m ON m.conversation_id = c.id "
+    "WHERE " FILTER " AND EXISTS (SELECT 1 FROM messages d WHERE d.conversation_id = c.id "
+    "AND d.sender = 'customer' AND d.outcome = 'declined') "
+    "ORDER BY c.created_at, c.id, m.seq";
+
+int lk_store_decline_messages(lk_store_t *st, const lk_facts_filter_t *f,
+                              int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
+{
+    if (!st || !filter_ok(f) || !fn)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_declines, "decline_messages");
+    if (!s)
+        return LK_EDB;
+    bind_filter(s, f);
+    msg_walk_t w = {fn, ud};
+    return walk(st, s, "decline_messages", msg_row, &w);
+}
+
+static const char sql_labels_count[] =
+    "SELECT COUNT(*), SUM(CASE WHEN m.automated <> 0 THEN 1 ELSE 0 END) "
+    "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+    "WHERE m.sender IN ('bot', 'system') AND " FILTER;
+
+static const char sql_labels_missing[] =
+    "SELECT c.id, m.id, m.seq, m.sender, m.automated, NULL, m.outcome, m.created_at "
+    "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+    "WHERE m.sender IN ('bot', 'system') AND m.automated = 0 AND " FILTER " ORDER BY c.created_at, c.id, m.seq";
+
+int lk_store_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *total, int64_t *labelled,
+                        int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
+{
+    if (!st || !filter_ok(f) || !total || !labelled)
+        return LK_EINVAL;
+    *total = *labelled = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_labels_count, "bot_labels");
+    if (!s)
+        return LK_EDB;
+    bind_filter(s, f);
+    int r = lk_sq_row(st, s, "bot_labels");
+    if (r < 0)
+        return r;
+    if (r == 1) {
+        *total = col_i64(s, 0);
+        *labelled = col_i64(s, 1);
+        lk_sq_done(s);
+    }
+    if (!fn || *labelled == *total)
+        return 0;
+    s = lk_sq_prepare(st, sql_labels_missing, "bot_labels_missing");
+    if (!s)
+        return LK_EDB;
+    bind_filter(s, f);
+    msg_walk_t w = {fn, ud};
+    return walk(st, s, "bot_labels_missing", msg_row, &w);
+}
+
+/* ---- call-back requests ------------------------------------------------------------ */
+
+static const char sql_callbacks[] =
+    "SELECT id, conversation_id, status, created_at, handled_at, handled_by FROM callback_requests "
+    "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id";
+
+typedef struct {
+    lk_callback_t *v;
+    size_t n, cap;
+} cbs_t;
+
+static int callback_row(sqlite3_stmt *s, void *ud)
+{
+    cbs_t *c = ud;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 16;
+        c->v = lk_xrealloc(c->v, c->cap * sizeof *c->v);
+    }
+    lk_callback_t *cb = &c->v[c->n++];
+    memset(cb, 0, sizeof *cb);
+    lk_sq_col_fixed(s, 0, cb->id, sizeof cb->id);
+    lk_sq_col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
+    lk_sq_col_fixed(s, 2, cb->status, sizeof cb->status);
+    cb->created_at = col_i64(s, 3);
+    cb->handled_at = col_i64(s, 4);
+    lk_sq_col_fixed(s, 5, cb->handled_by, sizeof cb->handled_by);
+    return 0;
+}
+
+int lk_store_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_callback_t **out, size_t *n)
+{
+    if (!st || !out || !n || from > to)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_callbacks, "callbacks_between");
+    if (!s)
+        return LK_EDB;
+    sqlite3_bind_int64(s, 1, from);
+    sqlite3_bind_int64(s, 2, to);
+    cbs_t c = {NULL, 0, 0};
+    int rc = walk(st, s, "callbacks_between", callback_row, &c);
+    if (rc) {
+        lk_callbacks_free(c.v, c.n);
+        return rc;
+    }
+    *out = c.v;
+    *n = c.n;
+    return 0;
+}

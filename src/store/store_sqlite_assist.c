@@ -1,0 +1,242 @@
+/*
+ * The SQLite side of agent assist: canned responses (ready texts for agents,
+ * managed by supervisors; archived rather than deleted, so the audit log
+ * keeps pointing at something) and a customer's earlier conversations,
+ * found by the e-mail address or the external id the host page gave.
+ */
+#include "store/store_sqlite_int.h"
+
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- canned responses ----------------------------------------------------- */
+
+#define CANNED_COLS "id, language, title, shortcut, text, created_by, created_at, updated_at, archived"
+
+void lk_canned_clear(lk_canned_t *c)
+{
+    if (!c)
+        return;
+    free(c->title);
+    free(c->shortcut);
+    free(c->text);
+    memset(c, 0, sizeof *c);
+}
+
+void lk_canned_free(lk_canned_t *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        lk_canned_clear(&v[i]);
+    free(v);
+}
+
+static bool fixed_ok(const char *s, size_t size)
+{
+    return memchr(s, '\0', size) != NULL;
+}
+
+static bool canned_ok(const lk_canned_t *c)
+{
+    return c && fixed_ok(c->id, sizeof c->id) && c->id[0] && fixed_ok(c->language, sizeof c->language) &&
+           c->language[0] && fixed_ok(c->created_by, sizeof c->created_by) && c->title && c->text;
+}
+
+static void read_canned(sqlite3_stmt *s, lk_canned_t *c)
+{
+    memset(c, 0, sizeof *c);
+    lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
+    lk_sq_col_fixed(s, 1, c->language, sizeof c->language);
+    c->title = lk_sq_col_dup(s, 2);
+    c->shortcut = lk_sq_col_dup(s, 3);
+    c->text = lk_sq_col_dup(s, 4);
+    lk_sq_col_fixed(s, 5, c->created_by, sizeof c->created_by);
+    c->created_at = sqlite3_column_int64(s, 6);
+    c->updated_at = sqlite3_column_int64(s, 7);
+    c->archived = sqlite3_column_int(s, 8) != 0;
+    if (!c->title) /* NOT NULL columns: only a damaged row */
+        c->title = lk_xstrdup("");
+    if (!c->text)
+        c->text = lk_xstrdup("");
+}
+
+static const char sql_canned_insert[] = "INSERT INTO canned_responses (" CANNED_COLS
+                                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)";
+
+int lk_store_canned_insert(lk_store_t *st, const lk_canned_t *c)
+{
+    if (!st || !canned_ok(c))
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_insert, "canned_insert");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, c->id);
+    lk_sq_bind_text(s, 2, c->language);
+    lk_sq_bind_text(s, 3, c->title);
+    lk_sq_bind_text(s, 4, c->shortcut);
+    lk_sq_bind_text(s, 5, c->text);
+    lk_sq_bind_fixed(s, 6, c->created_by);
+    sqlite3_bind_int64(s, 7, c->created_at);
+    sqlite3_bind_int64(s, 8, c->updated_at);
+    return lk_sq_exec(st, s, "canned_insert");
+}
+
+static const char sql_canned_get[] = "SELECT " CANNED_COLS " FROM canned_responses WHERE id = ?1";
+
+int lk_store_canned_get(lk_store_t *st, const char *id, lk_canned_t *out)
+{
+    if (!st || !id || !out)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_get, "canned_get");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id);
+    int r = lk_sq_row(st, s, "canned_get");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    read_canned(s, out);
+    lk_sq_done(s);
+    return 0;
+}
+
+static const char sql_canned_update[] = "UPDATE canned_responses SET language = ?2, title = ?3, shortcut = ?4, "
+                                        "text = ?5, updated_at = ?6 WHERE id = ?1 AND archived = 0";
+
+int lk_store_canned_update(lk_store_t *st, const lk_canned_t *c)
+{
+    if (!st || !canned_ok(c))
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_update, "canned_update");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, c->id);
+    lk_sq_bind_text(s, 2, c->language);
+    lk_sq_bind_text(s, 3, c->title);
+    lk_sq_bind_text(s, 4, c->shortcut);
+    lk_sq_bind_text(s, 5, c->text);
+    sqlite3_bind_int64(s, 6, c->updated_at);
+    int rc = lk_sq_exec(st, s, "canned_update");
+    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
+        return LK_ENOENT;
+    return rc;
+}
+
+static const char sql_canned_archive[] =
+    "UPDATE canned_responses SET archived = 1, updated_at = ?2 WHERE id = ?1 AND archived = 0";
+
+int lk_store_canned_archive(lk_store_t *st, const char *id, int64_t now)
+{
+    if (!st || !id)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_archive, "canned_archive");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    int rc = lk_sq_exec(st, s, "canned_archive");
+    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
+        return LK_ENOENT;
+    return rc;
+}
+
+static const char sql_canned_list[] = "SELECT " CANNED_COLS " FROM canned_responses "
+                                      "WHERE archived = 0 AND (?1 IS NULL OR language = ?1) "
+                                      "ORDER BY title, id LIMIT ?2";
+
+int lk_store_canned_list(lk_store_t *st, const char *language, size_t limit, lk_canned_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_list, "canned_list");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, language);
+    lk_sq_bind_limit(s, 2, limit);
+    lk_canned_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 16;
+            v = lk_xrealloc(v, cap * sizeof *v);
+        }
+        read_canned(s, &v[len++]);
+    }
+    if (rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, "canned_list");
+    lk_sq_done(s);
+    if (err) {
+        lk_canned_free(v, len);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+/* ---- customer history ----------------------------------------------------- */
+
+static const char sql_conv_history[] =
+    "SELECT id, status, language, handoff_reason, created_at, updated_at, closed_at, disposition "
+    "FROM conversations WHERE id <> ?3 AND ((?1 IS NOT NULL AND customer_email = ?1) OR "
+    "(?2 IS NOT NULL AND customer_external_id = ?2)) ORDER BY created_at DESC, id DESC LIMIT ?4";
+
+int lk_store_conv_history(lk_store_t *st, const char *email, const char *external_id, const char *exclude_id,
+                          size_t limit, lk_conv_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    if ((!email || !email[0]) && (!external_id || !external_id[0]))
+        return 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_conv_history, "conv_history");
+    if (!s)
+        return LK_EDB;
+    char *low = NULL;
+    if (email && email[0]) {
+        low = lk_xstrdup(email);
+        for (char *p = low; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p + 32);
+    }
+    lk_sq_bind_text(s, 1, low);
+    lk_sq_bind_text(s, 2, external_id && external_id[0] ? external_id : NULL);
+    lk_sq_bind_text(s, 3, exclude_id ? exclude_id : "");
+    lk_sq_bind_limit(s, 4, limit);
+    lk_conv_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 8;
+            v = lk_xrealloc(v, cap * sizeof *v);
+        }
+        lk_conv_t *c = &v[len++];
+        memset(c, 0, sizeof *c);
+        lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
+        lk_sq_col_fixed(s, 1, c->status, sizeof c->status);
+        lk_sq_col_fixed(s, 2, c->language, sizeof c->language);
+        lk_sq_col_fixed(s, 3, c->handoff_reason, sizeof c->handoff_reason);
+        c->created_at = sqlite3_column_int64(s, 4);
+        c->updated_at = sqlite3_column_int64(s, 5);
+        c->closed_at = sqlite3_column_int64(s, 6);
+        c->disposition = lk_sq_col_dup(s, 7);
+    }
+    if (rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, "conv_history");
+    lk_sq_done(s);
+    free(low);
+    if (err) {
+        lk_convs_free(v, len);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}

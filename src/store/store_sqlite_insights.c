@@ -1,0 +1,341 @@
+/*
+ * The SQLite side of the knowledge manager's insights (docs/gaps.md): the
+ * meta table's settings (the answering threshold recalibration chooses), the
+ * customer questions the gap report clusters (messages whose recorded
+ * outcome is "declined" or "handoff"), and people's reviews of bot answers
+ * (table answer_reviews: one per message, a second one replaces the first).
+ */
+#include "store/store_sqlite_int.h"
+
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool fixed_ok(const char *s, size_t size)
+{
+    return memchr(s, '\0', size) != NULL;
+}
+
+/* to 0 means "no end" */
+static int64_t end_of(int64_t to)
+{
+    return to > 0 ? to : INT64_MAX;
+}
+
+/* Grows *v (of elem bytes each) so that one more fits. */
+static void *grow(void *v, size_t len, size_t *cap, size_t elem)
+{
+    if (len < *cap)
+        return v;
+    *cap = *cap ? 2 * *cap : 16;
+    return lk_xrealloc(v, *cap * elem);
+}
+
+/* ---- meta ------------------------------------------------------------------ */
+
+static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?1";
+
+int lk_store_meta_get(lk_store_t *st, const char *key, char **value)
+{
+    if (!st || !key || !value)
+        return LK_EINVAL;
+    *value = NULL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_meta_get, "meta_get");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, key);
+    int r = lk_sq_row(st, s, "meta_get");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    *value = lk_sq_col_dup(s, 0);
+    lk_sq_done(s);
+    if (!*value)
+        *value = lk_xstrdup("");
+    return 0;
+}
+
+static const char sql_meta_set[] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+int lk_store_meta_set(lk_store_t *st, const char *key, const char *value)
+{
+    if (!st || !key || !key[0] || !value)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_meta_set, "meta_set");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, key);
+    lk_sq_bind_text(s, 2, value);
+    return lk_sq_exec(st, s, "meta_set");
+}
+
+/* ---- the gap report's questions ---------------------------------------------- */
+
+void lk_gap_msgs_free(lk_gap_msg_t *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i].text);
+    free(v);
+}
+
+/* Through the index messages_outcome (outcome, created_at). */
+static const char sql_gap_messages[] =
+    "SELECT m.id, m.conversation_id, m.text, m.outcome, c.language, m.created_at "
+    "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+    "WHERE m.outcome IN ('declined', 'handoff') AND m.sender = 'customer' "
+    "AND m.created_at >= ?1 AND m.created_at < ?2 AND (?3 IS NULL OR c.language = ?3) "
+    "ORDER BY m.created_at DESC, m.id DESC LIMIT ?4";
+
+int lk_store_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char *language, size_t limit,
+                          lk_gap_msg_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_gap_messages, "gap_messages");
+    if (!s)
+        return LK_EDB;
+    sqlite3_bind_int64(s, 1, from);
+    sqlite3_bind_int64(s, 2, end_of(to));
+    lk_sq_bind_text(s, 3, language && language[0] ? language : NULL);
+    lk_sq_bind_limit(s, 4, limit);
+    lk_gap_msg_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        v = grow(v, len, &cap, sizeof *v);
+        lk_gap_msg_t *g = &v[len++];
+        memset(g, 0, sizeof *g);
+        lk_sq_col_fixed(s, 0, g->id, sizeof g->id);
+        lk_sq_col_fixed(s, 1, g->conversation_id, sizeof g->conversation_id);
+        g->text = lk_sq_col_dup(s, 2);
+        if (!g->text)
+            g->text = lk_xstrdup("");
+        lk_sq_col_fixed(s, 3, g->outcome, sizeof g->outcome);
+        lk_sq_col_fixed(s, 4, g->language, sizeof g->language);
+        g->created_at = sqlite3_column_int64(s, 5);
+    }
+    if (rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, "gap_messages");
+    lk_sq_done(s);
+    if (err) {
+        lk_gap_msgs_free(v, len);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+/* ---- answer reviews ------------------------------------------------------------ */
+
+#define REVIEW_COLS                                                                                            \
+    "message_id, conversation_id, article_id, confidence, verdict, correct_article_id, reviewer_id, created_at"
+
+static void read_review(sqlite3_stmt *s, lk_review_t *r)
+{
+    memset(r, 0, sizeof *r);
+    lk_sq_col_fixed(s, 0, r->message_id, sizeof r->message_id);
+    lk_sq_col_fixed(s, 1, r->conversation_id, sizeof r->conversation_id);
+    lk_sq_col_fixed(s, 2, r->article_id, sizeof r->article_id);
+    r->has_confidence = sqlite3_column_type(s, 3) != SQLITE_NULL;
+    r->confidence = r->has_confidence ? sqlite3_column_double(s, 3) : 0.0;
+    lk_sq_col_fixed(s, 4, r->verdict, sizeof r->verdict);
+    lk_sq_col_fixed(s, 5, r->correct_article_id, sizeof r->correct_article_id);
+    lk_sq_col_fixed(s, 6, r->reviewer_id, sizeof r->reviewer_id);
+    r->created_at = sqlite3_column_int64(s, 7);
+}
+
+static int read_reviews(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_review_t **out, size_t *n)
+{
+    lk_review_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        v = grow(v, len, &cap, sizeof *v);
+        read_review(s, &v[len++]);
+    }
+    if (rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, what);
+    lk_sq_done(s);
+    if (err) {
+        free(v);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+static const char sql_review_set[] =
+    "INSERT INTO answer_reviews (" REVIEW_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (message_id) DO UPDATE SET conversation_id = excluded.conversation_id, "
+    "article_id = excluded.article_id, confidence = excluded.confidence, verdict = excluded.verdict, "
+    "correct_article_id = excluded.correct_article_id, reviewer_id = excluded.reviewer_id, "
+    "created_at = excluded.created_at";
+
+int lk_store_review_set(lk_store_t *st, const lk_review_t *r)
+{
+    if (!st || !r || !fixed_ok(r->message_id, sizeof r->message_id) || !r->message_id[0] ||
+        !fixed_ok(r->conversation_id, sizeof r->conversation_id) || !r->conversation_id[0] ||
+        !fixed_ok(r->article_id, sizeof r->article_id) || !fixed_ok(r->verdict, sizeof r->verdict) ||
+        (strcmp(r->verdict, "right") != 0 && strcmp(r->verdict, "wrong") != 0) ||
+        !fixed_ok(r->correct_article_id, sizeof r->correct_article_id) ||
+        !fixed_ok(r->reviewer_id, sizeof r->reviewer_id))
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_set, "review_set");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, r->message_id);
+    lk_sq_bind_text(s, 2, r->conversation_id);
+    lk_sq_bind_fixed(s, 3, r->article_id);
+    if (r->has_confidence)
+        sqlite3_bind_double(s, 4, r->confidence);
+    else
+        sqlite3_bind_null(s, 4);
+    lk_sq_bind_text(s, 5, r->verdict);
+    lk_sq_bind_fixed(s, 6, r->correct_article_id);
+    lk_sq_bind_fixed(s, 7, r->reviewer_id);
+    sqlite3_bind_int64(s, 8, r->created_at);
+    return lk_sq_exec(st, s, "review_set");
+}
+
+static const char sql_review_list_conv[] =
+    "SELECT " REVIEW_COLS " FROM answer_reviews WHERE conversation_id = ?1 ORDER BY created_at, message_id";
+
+int lk_store_review_list_conv(lk_store_t *st, const char *conversation_id, lk_review_t **out, size_t *n)
+{
+    if (!st || !conversation_id || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_list_conv, "review_list_conv");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, conversation_id);
+    return read_reviews(st, s, "review_list_conv", out, n);
+}
+
+static const char sql_review_list[] = "SELECT " REVIEW_COLS " FROM answer_reviews "
+                                      "WHERE created_at >= ?1 AND created_at < ?2 "
+                                      "ORDER BY created_at DESC, message_id DESC LIMIT ?3";
+
+int lk_store_review_list(lk_store_t *st, int64_t from, int64_t to, size_t limit, lk_review_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_list, "review_list");
+    if (!s)
+        return LK_EDB;
+    sqlite3_bind_int64(s, 1, from);
+    sqlite3_bind_int64(s, 2, end_of(to));
+    lk_sq_bind_limit(s, 3, limit);
+    return read_reviews(st, s, "review_list", out, n);
+}
+
+static const char sql_review_counts[] =
+    "SELECT article_id, COUNT(*), SUM(CASE WHEN verdict = 'right' THEN 1 ELSE 0 END) FROM answer_reviews "
+    "WHERE created_at >= ?1 AND created_at < ?2 GROUP BY article_id ORDER BY article_id";
+
+int lk_store_review_counts(lk_store_t *st, int64_t from, int64_t to, lk_review_count_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_counts, "review_counts");
+    if (!s)
+        return LK_EDB;
+    sqlite3_bind_int64(s, 1, from);
+    sqlite3_bind_int64(s, 2, end_of(to));
+    lk_review_count_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        v = grow(v, len, &cap, sizeof *v);
+        lk_review_count_t *c = &v[len++];
+        memset(c, 0, sizeof *c);
+        lk_sq_col_fixed(s, 0, c->article_id, sizeof c->article_id);
+        c->reviewed = sqlite3_column_int64(s, 1);
+        c->right = sqlite3_column_int64(s, 2);
+    }
+    if (rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, "review_counts");
+    lk_sq_done(s);
+    if (err) {
+        free(v);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+/* ---- the review queue ------------------------------------------------------------ */
+
+void lk_review_todos_free(lk_review_todo_t *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].answer);
+        free(v[i].question);
+    }
+    free(v);
+}
+
+/* Newest first through the index messages_created; the question is the
+ * customer's last message before the answer (index messages_sender). */
+static const char sql_review_queue[] =
+    "SELECT m.id, m.conversation_id, m.article_id, m.confidence, m.text, "
+    "(SELECT q.text FROM messages q WHERE q.conversation_id = m.conversation_id AND q.sender = 'customer' "
+    "AND q.seq < m.seq ORDER BY q.seq DESC LIMIT 1), m.created_at "
+    "FROM messages m WHERE m.sender = 'bot' AND m.article_id IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM answer_reviews r WHERE r.message_id = m.id) "
+    "ORDER BY m.created_at DESC, m.id DESC LIMIT ?1";
+
+int lk_store_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_queue, "review_queue");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_limit(s, 1, limit);
+    lk_review_todo_t *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        v = grow(v, len, &cap, sizeof *v);
+        lk_review_todo_t *t = &v[len++];
+        memset(t, 0, sizeof *t);
+        lk_sq_col_fixed(s, 0, t->message_id, sizeof t->message_id);
+        lk_sq_col_fixed(s, 1, t->conversation_id, sizeof t->conversation_id);
+        lk_sq_col_fixed(s, 2, t->article_id, sizeof t->article_id);
+        t->has_confidence = sqlite3_column_type(s, 3) != SQLITE_NULL;
+        t->confidence = t->has_confidence ? sqlite3_column_double(s, 3) : 0.0;
+        t->answer = lk_sq_col_dup(s, 4);
+        if (!t->answer)
+            t->answer = lk_xstrdup("");
+        t->question = lk_sq_col_dup(s, 5);
+        t->created_at = sqlite3_column_int64(s, 6);
+    }
+    if (rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, "review_queue");
+    lk_sq_done(s);
+    if (err) {
+        lk_review_todos_free(v, len);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}

@@ -1,0 +1,777 @@
+/*
+ * The SQLite side of knowledge management: drafts of articles (new ones and
+ * changes to published ones), the history of every article in
+ * article_versions, and archiving and restoring articles.
+ *
+ * Articles are never deleted by the management functions: archiving keeps the
+ * row (status "archived") so its history and the audit log keep pointing at
+ * something, and the bot answers only from published rows
+ * (lk_store_kb_load). Every change to an article writes one version row in
+ * the same transaction, and every change that alters what the bot answers
+ * bumps the KB version so running servers reload.
+ */
+#include "store/store_sqlite_int.h"
+
+#include "util/util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- drafts ---------------------------------------------------------------- */
+
+#define DRAFT_COLS                                                                                              \
+    "id, article_id, status, language, title, questions, answer, url, tags, owner, review_by, translation_group, " \
+    "source, created_by, created_at, updated_at, new_id"
+
+void lk_draft_clear(lk_draft_t *d)
+{
+    if (!d)
+        return;
+    free(d->title);
+    free(d->questions);
+    free(d->answer);
+    free(d->url);
+    free(d->tags);
+    memset(d, 0, sizeof *d);
+}
+
+void lk_drafts_free(lk_draft_t *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        lk_draft_clear(&v[i]);
+    free(v);
+}
+
+static bool fixed_ok(const char *s, size_t size)
+{
+    return memchr(s, '\0', size) != NULL;
+}
+
+static bool draft_ok(const lk_draft_t *d)
+{
+    return d && fixed_ok(d->id, sizeof d->id) && d->id[0] && fixed_ok(d->article_id, sizeof d->article_id) &&
+           fixed_ok(d->status, sizeof d->status) && d->status[0] && fixed_ok(d->language, sizeof d->language) &&
+           d->language[0] && fixed_ok(d->owner, sizeof d->owner) &&
+           fixed_ok(d->translation_group, sizeof d->translation_group) && fixed_ok(d->source, sizeof d->source) &&
+           fixed_ok(d->created_by, sizeof d->created_by) && fixed_ok(d->new_id, sizeof d->new_id) && d->title && d->questions && d->answer && d->tags;
+}
+
+static const char sql_draft_insert[] = "INSERT INTO article_drafts (" DRAFT_COLS
+                                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                                       "?15, ?16, ?17)";
+
+/* Binds every column of d in DRAFT_COLS order. */
+static void bind_draft(sqlite3_stmt *s, const lk_draft_t *d)
+{
+    lk_sq_bind_text(s, 1, d->id);
+    lk_sq_bind_fixed(s, 2, d->article_id);
+    lk_sq_bind_text(s, 3, d->status);
+    lk_sq_bind_text(s, 4, d->language);
+    lk_sq_bind_text(s, 5, d->title);
+    lk_sq_bind_text(s, 6, d->questions);
+    lk_sq_bind_text(s, 7, d->answer);
+    lk_sq_bind_text(s, 8, d->url);
+    lk_sq_bind_text(s, 9, d->tags);
+    lk_sq_bind_fixed(s, 10, d->owner);
+    lk_sq_bind_opt_i64(s, 11, d->review_by);
+    lk_sq_bind_fixed(s, 12, d->translation_group);
+    lk_sq_bind_fixed(s, 13, d->source);
+    lk_sq_bind_fixed(s, 14, d->created_by);
+    sqlite3_bind_int64(s, 15, d->created_at);
+    sqlite3_bind_int64(s, 16, d->updated_at);
+    lk_sq_bind_fixed(s, 17, d->new_id);
+}
+
+int lk_store_draft_insert(lk_store_t *st, const lk_draft_t *d)
+{
+    if (!st || !draft_ok(d))
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_draft_insert, "draft_insert");
+    if (!s)
+        return LK_EDB;
+    bind_draft(s, d);
+    return lk_sq_exec(st, s, "draft_insert");
+}
+
+/* Reads a DRAFT_COLS row into d. */
+static void read_draft(sqlite3_stmt *s, lk_draft_t *d)
+{
+    memset(d, 0, sizeof *d);
+    lk_sq_col_fixed(s, 0, d->id, sizeof d->id);
+    lk_sq_col_fixed(s, 1, d->article_id, sizeof d->article_id);
+    lk_sq_col_fixed(s, 2, d->status, sizeof d->status);
+    lk_sq_col_fixed(s, 3, d->language, sizeof d->language);
+    d->title = lk_sq_col_dup(s, 4);
+    d->questions = lk_sq_col_dup(s, 5);
+    d->answer = lk_sq_col_dup(s, 6);
+    d->url = lk_sq_col_dup(s, 7);
+    d->tags = lk_sq_col_dup(s, 8);
+    lk_sq_col_fixed(s, 9, d->owner, sizeof d->owner);
+    d->review_by = sqlite3_column_int64(s, 10);
+    lk_sq_col_fixed(s, 11, d->translation_group, sizeof d->translation_group);
+    lk_sq_col_fixed(s, 12, d->source, sizeof d->source);
+    lk_sq_col_fixed(s, 13, d->created_by, sizeof d->created_by);
+    d->created_at = sqlite3_column_int64(s, 14);
+    d->updated_at = sqlite3_column_int64(s, 15);
+    lk_sq_col_fixed(s, 16, d->new_id, sizeof d->new_id);
+    /* NOT NULL columns: NULL only in a damaged row */
+    if (!d->title)
+        d->title = lk_xstrdup("");
+    if (!d->questions)
+        d->questions = lk_xstrdup("[]");
+    if (!d->answer)
+        d->answer = lk_xstrdup("");
+    if (!d->tags)
+        d->tags = lk_xstrdup("[]");
+}
+
+static const char sql_draft_get[] = "SELECT " DRAFT_COLS " FROM article_drafts WHERE id = ?1";
+
+int lk_store_draft_get(lk_store_t *st, const char *id, lk_draft_t *out)
+{
+    if (!st || !id || !out)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_draft_get, "draft_get");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id);
+    int r = lk_sq_row(st, s, "draft_get");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    read_draft(s, out);
+    lk_sq_done(s);
+    return 0;
+}
+
+static const char sql_draft_list[] = "SELECT " DRAFT_COLS " FROM article_drafts WHERE (?1 IS NULL OR status = ?1) "
+                                     "ORDER BY updated_at DESC, id LIMIT ?2";
+
+int lk_store_draft_list(lk_store_t *st, const char *status, size_t limit, lk_draft_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_draft_list, "draft_list");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, status);
+    lk_sq_bind_limit(s, 2, limit);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = lk_xrealloc(*out, cap * sizeof **out);
+        }
+        read_draft(s, &(*out)[(*n)++]);
+    }
+    lk_sq_done(s);
+    if (rc != SQLITE_DONE) {
+        lk_drafts_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return lk_sq_error(st, rc, "draft_list");
+    }
+    return 0;
+}
+
+static const char sql_draft_update[] =
+    "UPDATE article_drafts SET language = ?2, title = ?3, questions = ?4, answer = ?5, url = ?6, tags = ?7, "
+    "owner = ?8, review_by = ?9, translation_group = ?10, new_id = ?11, updated_at = ?12 "
+    "WHERE id = ?1 AND status = 'draft'";
+
+int lk_store_draft_update(lk_store_t *st, const lk_draft_t *d)
+{
+    if (!st || !draft_ok(d))
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_draft_update, "draft_update");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, d->id);
+    lk_sq_bind_text(s, 2, d->language);
+    lk_sq_bind_text(s, 3, d->title);
+    lk_sq_bind_text(s, 4, d->questions);
+    lk_sq_bind_text(s, 5, d->answer);
+    lk_sq_bind_text(s, 6, d->url);
+    lk_sq_bind_text(s, 7, d->tags);
+    lk_sq_bind_fixed(s, 8, d->owner);
+    lk_sq_bind_opt_i64(s, 9, d->review_by);
+    lk_sq_bind_fixed(s, 10, d->translation_group);
+    lk_sq_bind_fixed(s, 11, d->new_id);
+    sqlite3_bind_int64(s, 12, d->updated_at);
+    int rc = lk_sq_exec(st, s, "draft_update");
+    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
+        return LK_ENOENT;
+    return rc;
+}
+
+static const char sql_draft_finish[] = "UPDATE article_drafts SET status = ?2, article_id = COALESCE(?3, article_id), "
+                                       "updated_at = ?4 WHERE id = ?1 AND status = 'draft'";
+
+int lk_store_draft_finish(lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now)
+{
+    if (!st || !id || !status || (strcmp(status, "published") != 0 && strcmp(status, "discarded") != 0))
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_draft_finish, "draft_finish");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id);
+    lk_sq_bind_text(s, 2, status);
+    lk_sq_bind_text(s, 3, article_id && article_id[0] ? article_id : NULL);
+    sqlite3_bind_int64(s, 4, now);
+    int rc = lk_sq_exec(st, s, "draft_finish");
+    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
+        return LK_ENOENT;
+    return rc;
+}
+
+/* ---- string lists as JSON text ------------------------------------------------ */
+
+/* v as a compact JSON array (the form the articles table has always held);
+ * NULL when a string is not valid UTF-8. The caller frees it. */
+static char *strv_json(char *const *v, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *str = v[i] ? json_string(v[i]) : NULL;
+        if (!str) {
+            json_decref(arr);
+            return NULL;
+        }
+        json_array_append_new(arr, str);
+    }
+    char *text = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    if (!text)
+        abort(); /* jansson fails here only on allocation */
+    return text;
+}
+
+/* A stored JSON array of strings into a heap vector; LK_EDB when it is not
+ * one. */
+static int strv_parse(const char *text, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!text)
+        return 0;
+    json_t *arr = json_loads(text, 0, NULL);
+    if (!json_is_array(arr)) {
+        json_decref(arr);
+        return LK_EDB;
+    }
+    size_t len = json_array_size(arr);
+    char **v = len ? lk_xcalloc(len, sizeof *v) : NULL;
+    for (size_t i = 0; i < len; i++) {
+        const char *s = json_string_value(json_array_get(arr, i));
+        v[i] = lk_xstrdup(s ? s : "");
+    }
+    json_decref(arr);
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+/* ---- articles -------------------------------------------------------------------- */
+
+/* The content and metadata columns, in the order read_content reads them. */
+#define CONTENT_COLS "language, title, questions, answer, url, tags, owner, review_by, translation_group"
+#define ART_COLS "id, " CONTENT_COLS ", status, version, updated_at, updated_by"
+
+void lk_article_rec_clear(lk_article_rec_t *r)
+{
+    if (!r)
+        return;
+    lk_article_free(&r->a);
+    memset(r, 0, sizeof *r);
+}
+
+void lk_article_recs_free(lk_article_rec_t *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        lk_article_rec_clear(&v[i]);
+    free(v);
+}
+
+void lk_article_versions_free(lk_article_version_t *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        lk_article_free(&v[i].a);
+    free(v);
+}
+
+/* Reads CONTENT_COLS starting at column `at` into a (id set by the
+ * caller); LK_EDB for a damaged row. */
+static int read_content(sqlite3_stmt *s, int at, lk_article_t *a)
+{
+    a->language = lk_sq_col_dup(s, at);
+    a->title = lk_sq_col_dup(s, at + 1);
+    a->answer = lk_sq_col_dup(s, at + 3);
+    a->url = lk_sq_col_dup(s, at + 4);
+    a->owner = lk_sq_col_dup(s, at + 6);
+    a->review_by = sqlite3_column_int64(s, at + 7);
+    a->translation_group = lk_sq_col_dup(s, at + 8);
+    int rc = strv_parse((const char *)sqlite3_column_text(s, at + 2), &a->questions, &a->n_questions);
+    if (rc == 0)
+        rc = strv_parse((const char *)sqlite3_column_text(s, at + 5), &a->tags, &a->n_tags);
+    if (rc || !a->language || !a->title || !a->answer)
+        return LK_EDB;
+    return 0;
+}
+
+static int read_rec(sqlite3_stmt *s, lk_article_rec_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->a.id = lk_sq_col_dup(s, 0);
+    int rc = read_content(s, 1, &r->a);
+    lk_sq_col_fixed(s, 10, r->status, sizeof r->status);
+    r->version = sqlite3_column_int64(s, 11);
+    r->updated_at = sqlite3_column_int64(s, 12);
+    lk_sq_col_fixed(s, 13, r->updated_by, sizeof r->updated_by);
+    return rc || !r->a.id ? LK_EDB : 0;
+}
+
+static const char sql_article_list[] =
+    "SELECT " ART_COLS " FROM articles WHERE (?1 IS NULL OR status = ?1) ORDER BY id";
+
+int lk_store_article_list(lk_store_t *st, const char *status, lk_article_rec_t **out, size_t *n)
+{
+    if (!st || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_article_list, "article_list");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, status);
+    size_t cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 32;
+            *out = lk_xrealloc(*out, cap * sizeof **out);
+        }
+        err = read_rec(s, &(*out)[(*n)++]);
+        if (err) {
+            LK_ERROR("store", "article_list: malformed article row");
+            break;
+        }
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, "article_list");
+    lk_sq_done(s);
+    if (err) {
+        lk_article_recs_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return err;
+}
+
+static const char sql_article_get[] = "SELECT " ART_COLS " FROM articles WHERE id = ?1";
+
+int lk_store_article_get(lk_store_t *st, const char *id, lk_article_rec_t *out)
+{
+    if (!st || !id || !out)
+        return LK_EINVAL;
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_article_get, "article_get");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id);
+    int r = lk_sq_row(st, s, "article_get");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    int rc = read_rec(s, out);
+    lk_sq_done(s);
+    if (rc) {
+        LK_ERROR("store", "article_get: malformed article row");
+        lk_article_rec_clear(out);
+    }
+    return rc;
+}
+
+/* ---- writing articles, with their history ---------------------------------------- */
+
+static const char sql_kb_bump[] =
+    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'kb_version'";
+
+/* Bumps the KB version so that every running server reloads its bot. */
+static int bump_kb_version(lk_store_t *st)
+{
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_kb_bump, "kb_version_bump");
+    if (!s)
+        return LK_EDB;
+    int rc = lk_sq_exec(st, s, "kb_version_bump");
+    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) != 1) {
+        LK_ERROR("store", "kb_version_bump: meta has no kb_version");
+        rc = LK_EDB;
+    }
+    return rc;
+}
+
+static const char sql_version_insert[] =
+    "INSERT INTO article_versions (article_id, version, status, " CONTENT_COLS
+    ", changed_by, changed_at, change) SELECT id, version, status, " CONTENT_COLS
+    ", ?2, ?3, ?4 FROM articles WHERE id = ?1";
+
+/* Records the article's current row as its newest version. */
+static int record_version(lk_store_t *st, const char *id, const char *by, int64_t now, const char *change)
+{
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_version_insert, "article_version_insert");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id);
+    lk_sq_bind_text(s, 2, by && by[0] ? by : NULL);
+    sqlite3_bind_int64(s, 3, now);
+    lk_sq_bind_text(s, 4, change);
+    int rc = lk_sq_exec(st, s, "article_version_insert");
+    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) != 1)
+        rc = LK_ENOENT;
+    return rc;
+}
+
+static const char sql_article_insert[] = "INSERT INTO articles (" ART_COLS
+                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'published', 1, ?11, "
+                                         "?12)";
+static const char sql_article_update[] =
+    "UPDATE articles SET language = ?2, title = ?3, questions = ?4, answer = ?5, url = ?6, tags = ?7, owner = ?8, "
+    "review_by = ?9, translation_group = ?10, status = 'published', version = version + 1, updated_at = ?11, "
+    "updated_by = ?12 WHERE id = ?1";
+
+/* Inserts (insert) or overwrites article a as published, without history. */
+static int write_article(lk_store_t *st, const lk_article_t *a, bool insert, const char *by, int64_t now)
+{
+    char *questions = strv_json(a->questions, a->n_questions);
+    char *tags = strv_json(a->tags, a->n_tags);
+    if (!questions || !tags) {
+        free(questions);
+        free(tags);
+        return LK_EINVAL;
+    }
+    const char *sql = insert ? sql_article_insert : sql_article_update;
+    const char *what = insert ? "article_insert" : "article_update";
+    sqlite3_stmt *s = lk_sq_prepare(st, sql, what);
+    int rc = LK_EDB;
+    if (s) {
+        lk_sq_bind_text(s, 1, a->id);
+        lk_sq_bind_text(s, 2, a->language);
+        lk_sq_bind_text(s, 3, a->title);
+        lk_sq_bind_text(s, 4, questions);
+        lk_sq_bind_text(s, 5, a->answer);
+        lk_sq_bind_text(s, 6, a->url);
+        lk_sq_bind_text(s, 7, tags);
+        lk_sq_bind_text(s, 8, a->owner && a->owner[0] ? a->owner : NULL);
+        lk_sq_bind_opt_i64(s, 9, a->review_by);
+        lk_sq_bind_text(s, 10, a->translation_group && a->translation_group[0] ? a->translation_group : NULL);
+        sqlite3_bind_int64(s, 11, now);
+        lk_sq_bind_text(s, 12, by && by[0] ? by : NULL);
+        rc = lk_sq_exec(st, s, what);
+        if (rc == 0 && sqlite3_changes(lk_sq_db(st)) != 1)
+            rc = LK_ENOENT;
+    }
+    free(questions);
+    free(tags);
+    return rc;
+}
+
+static bool article_ok(const lk_article_t *a)
+{
+    return a && a->id && a->id[0] && a->language && a->title && a->answer && (!a->n_questions || a->questions) &&
+           (!a->n_tags || a->tags);
+}
+
+static const char sql_article_state[] = "SELECT status, version FROM articles WHERE id = ?1";
+
+/* The stored status and version of id: 1 when it exists, 0 when not, or an
+ * error. */
+static int article_state(lk_store_t *st, const char *id, char status[16], int64_t *version)
+{
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_article_state, "article_state");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id);
+    int r = lk_sq_row(st, s, "article_state");
+    if (r == 1) {
+        lk_sq_col_fixed(s, 0, status, 16);
+        *version = sqlite3_column_int64(s, 1);
+        lk_sq_done(s);
+    }
+    return r;
+}
+
+int lk_store_article_publish(lk_store_t *st, const lk_article_t *a, bool create, const char *by, int64_t now,
+                             int64_t *version)
+{
+    if (!st || !article_ok(a))
+        return LK_EINVAL;
+    char status[16];
+    int64_t v = 0;
+    int rc = article_state(st, a->id, status, &v);
+    if (rc < 0)
+        return rc;
+    if (create && rc == 1)
+        return LK_EEXIST;
+    if (!create && rc == 0)
+        return LK_ENOENT;
+    rc = write_article(st, a, create, by, now);
+    if (rc == 0)
+        rc = record_version(st, a->id, by, now, create ? "created" : "edited");
+    if (rc == 0)
+        rc = bump_kb_version(st);
+    if (rc == 0 && version)
+        *version = create ? 1 : v + 1;
+    return rc;
+}
+
+static const char sql_article_set_status[] = "UPDATE articles SET status = ?2, version = version + 1, "
+                                             "updated_at = ?3, updated_by = ?4 WHERE id = ?1";
+
+/* Sets the status with a new version row (change), without the KB bump. */
+static int set_status(lk_store_t *st, const char *id, const char *status, const char *by, int64_t now,
+                      const char *change)
+{
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_article_set_status, "article_set_status");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id);
+    lk_sq_bind_text(s, 2, status);
+    sqlite3_bind_int64(s, 3, now);
+    lk_sq_bind_text(s, 4, by && by[0] ? by : NULL);
+    int rc = lk_sq_exec(st, s, "article_set_status");
+    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) != 1)
+        rc = LK_ENOENT;
+    if (rc == 0)
+        rc = record_version(st, id, by, now, change);
+    return rc;
+}
+
+int lk_store_article_set_archived(lk_store_t *st, const char *id, bool archived, const char *by, int64_t now,
+                                  int64_t *version)
+{
+    if (!st || !id)
+        return LK_EINVAL;
+    char status[16];
+    int64_t v = 0;
+    int rc = article_state(st, id, status, &v);
+    if (rc <= 0)
+        return rc < 0 ? rc : LK_ENOENT;
+    const char *want = archived ? "archived" : "published";
+    if (strcmp(status, want) == 0)
+        return LK_ESTATE;
+    rc = set_status(st, id, want, by, now, archived ? "archived" : "restored");
+    if (rc == 0)
+        rc = bump_kb_version(st);
+    if (rc == 0 && version)
+        *version = v + 1;
+    return rc;
+}
+
+static const char sql_versions[] = "SELECT version, status, " CONTENT_COLS ", changed_by, changed_at, change "
+                                   "FROM article_versions WHERE article_id = ?1 ORDER BY version DESC LIMIT ?2";
+
+int lk_store_article_versions(lk_store_t *st, const char *id, size_t limit, lk_article_version_t **out, size_t *n)
+{
+    if (!st || !id || !out || !n)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_versions, "article_versions");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id);
+    lk_sq_bind_limit(s, 2, limit);
+    size_t cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            *out = lk_xrealloc(*out, cap * sizeof **out);
+        }
+        lk_article_version_t *v = &(*out)[(*n)++];
+        memset(v, 0, sizeof *v);
+        v->version = sqlite3_column_int64(s, 0);
+        lk_sq_col_fixed(s, 1, v->status, sizeof v->status);
+        v->a.id = lk_xstrdup(id);
+        err = read_content(s, 2, &v->a);
+        lk_sq_col_fixed(s, 11, v->changed_by, sizeof v->changed_by);
+        v->changed_at = sqlite3_column_int64(s, 12);
+        lk_sq_col_fixed(s, 13, v->change, sizeof v->change);
+        if (err) {
+            LK_ERROR("store", "article_versions: malformed version row");
+            break;
+        }
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, "article_versions");
+    lk_sq_done(s);
+    if (err) {
+        lk_article_versions_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return err;
+}
+
+/* ---- import ---------------------------------------------------------------------- */
+
+static bool same_str(const char *a, const char *b)
+{
+    if (a && !a[0])
+        a = NULL;
+    if (b && !b[0])
+        b = NULL;
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_strv(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return true;
+}
+
+/* True when the stored article equals a in content and metadata. */
+static bool same_article(const lk_article_t *old, const lk_article_t *a)
+{
+    return same_str(old->language, a->language) && same_str(old->title, a->title) &&
+           same_str(old->answer, a->answer) && same_str(old->url, a->url) &&
+           same_strv(old->questions, old->n_questions, a->questions, a->n_questions) &&
+           same_strv(old->tags, old->n_tags, a->tags, a->n_tags) && same_str(old->owner, a->owner) &&
+           old->review_by == a->review_by && same_str(old->translation_group, a->translation_group);
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Upserts one article of an import. */
+static int import_one(lk_store_t *st, const lk_article_t *in, const char *by, int64_t now,
+                      lk_kb_import_counts_t *counts)
+{
+    lk_article_rec_t old;
+    int rc = lk_store_article_get(st, in->id, &old);
+    if (rc == LK_ENOENT) {
+        rc = write_article(st, in, true, by, now);
+        if (rc == 0)
+            rc = record_version(st, in->id, by, now, "imported");
+        if (rc == 0)
+            counts->created++;
+        return rc;
+    }
+    if (rc)
+        return rc;
+    /* metadata the import does not give stays as it was */
+    lk_article_t a = *in;
+    if (!a.owner)
+        a.owner = old.a.owner;
+    if (!a.review_by)
+        a.review_by = old.a.review_by;
+    if (!a.translation_group)
+        a.translation_group = old.a.translation_group;
+    if (strcmp(old.status, "published") == 0 && same_article(&old.a, &a)) {
+        counts->unchanged++;
+    } else {
+        rc = write_article(st, &a, false, by, now);
+        if (rc == 0)
+            rc = record_version(st, a.id, by, now, "imported");
+        if (rc == 0)
+            counts->updated++;
+    }
+    lk_article_rec_clear(&old);
+    return rc;
+}
+
+static const char sql_published_ids[] = "SELECT id FROM articles WHERE status = 'published'";
+
+/* Archives the published articles whose id is not in kb. */
+static int archive_missing(lk_store_t *st, const lk_kb_t *kb, const char *by, int64_t now,
+                           lk_kb_import_counts_t *counts)
+{
+    const char **ids = kb->n_articles ? lk_xcalloc(kb->n_articles, sizeof *ids) : NULL;
+    for (size_t i = 0; i < kb->n_articles; i++)
+        ids[i] = kb->articles[i].id;
+    if (kb->n_articles)
+        qsort(ids, kb->n_articles, sizeof *ids, cmp_str_ptr);
+    char **gone = NULL;
+    size_t n_gone = 0, cap = 0;
+    int err = 0, rc;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_published_ids, "kb_import_ids");
+    if (!s)
+        err = LK_EDB;
+    while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(s, 0);
+        if (!id || (kb->n_articles && bsearch(&id, ids, kb->n_articles, sizeof *ids, cmp_str_ptr)))
+            continue;
+        if (n_gone == cap) {
+            cap = cap ? cap * 2 : 16;
+            gone = lk_xrealloc(gone, cap * sizeof *gone);
+        }
+        gone[n_gone++] = lk_xstrdup(id);
+    }
+    if (s) {
+        if (rc != SQLITE_DONE)
+            err = lk_sq_error(st, rc, "kb_import: list");
+        lk_sq_done(s);
+    }
+    for (size_t i = 0; !err && i < n_gone; i++) {
+        err = set_status(st, gone[i], "archived", by, now, "archived");
+        if (!err)
+            counts->archived++;
+    }
+    for (size_t i = 0; i < n_gone; i++)
+        free(gone[i]);
+    free(gone);
+    free(ids);
+    return err;
+}
+
+int lk_store_kb_import_as(lk_store_t *st, const lk_kb_t *kb, bool replace, const char *by, int64_t now,
+                          lk_kb_import_counts_t *counts)
+{
+    if (!st || !kb || (kb->n_articles && !kb->articles))
+        return LK_EINVAL;
+    for (size_t i = 0; i < kb->n_articles; i++)
+        if (!article_ok(&kb->articles[i]))
+            return LK_EINVAL;
+    lk_kb_import_counts_t c = {0, 0, 0, 0};
+    /* Atomic on its own: its own IMMEDIATE transaction when the caller has
+     * none, a savepoint inside the caller's. */
+    bool own = sqlite3_get_autocommit(lk_sq_db(st)) != 0;
+    int err = own ? lk_store_begin(st) : lk_store_savepoint(st, "lk_kb_import");
+    if (err)
+        return err;
+    for (size_t i = 0; !err && i < kb->n_articles; i++)
+        err = import_one(st, &kb->articles[i], by, now, &c);
+    if (!err && replace)
+        err = archive_missing(st, kb, by, now, &c);
+    if (!err)
+        err = bump_kb_version(st);
+    if (own) {
+        if (err)
+            lk_store_rollback(st);
+        else
+            err = lk_store_commit(st);
+    } else {
+        if (err)
+            lk_store_rollback_to(st, "lk_kb_import");
+        int rerr = lk_store_release(st, "lk_kb_import");
+        if (!err)
+            err = rerr;
+    }
+    if (!err && counts)
+        *counts = c;
+    return err;
+}

@@ -1,0 +1,197 @@
+/*
+ * The SQLite side of loket's security features: sessions that end when they
+ * go unused (idle expiry) or all at once (logout everywhere), users' second
+ * factor (the encrypted TOTP secret and the last time step a code was
+ * accepted for, so that a code works only once), and the count of open
+ * conversations per client address (a keyed hash, never the address).
+ */
+#include "store/store_sqlite_int.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- sessions ----------------------------------------------------------- */
+
+static const char sql_session_active[] =
+    "SELECT id_hash, user_id, created_at, expires_at, COALESCE(last_seen_at, created_at) FROM sessions "
+    "WHERE id_hash = ?1 AND expires_at > ?2 AND COALESCE(last_seen_at, created_at) > ?3";
+
+int lk_store_session_get_active(lk_store_t *st, const char *id_hash, int64_t now, int64_t idle_since, lk_session_t *out,
+                                int64_t *last_seen)
+{
+    if (!st || !id_hash || !out || !last_seen)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_session_active, "session_get_active");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id_hash);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, idle_since);
+    int r = lk_sq_row(st, s, "session_get_active");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    memset(out, 0, sizeof *out);
+    lk_sq_col_fixed(s, 0, out->id_hash, sizeof out->id_hash);
+    lk_sq_col_fixed(s, 1, out->user_id, sizeof out->user_id);
+    out->created_at = sqlite3_column_int64(s, 2);
+    out->expires_at = sqlite3_column_int64(s, 3);
+    *last_seen = sqlite3_column_int64(s, 4);
+    lk_sq_done(s);
+    return 0;
+}
+
+static const char sql_session_touch[] =
+    "UPDATE sessions SET last_seen_at = ?2 WHERE id_hash = ?1 AND (last_seen_at IS NULL OR last_seen_at < ?2)";
+
+int lk_store_session_touch(lk_store_t *st, const char *id_hash, int64_t at)
+{
+    if (!st || !id_hash)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_session_touch, "session_touch");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id_hash);
+    sqlite3_bind_int64(s, 2, at);
+    return lk_sq_exec(st, s, "session_touch");
+}
+
+static const char sql_session_delete_user[] = "DELETE FROM sessions WHERE user_id = ?1";
+
+int lk_store_session_delete_user(lk_store_t *st, const char *user_id, int64_t *deleted)
+{
+    if (deleted)
+        *deleted = 0;
+    if (!st || !user_id)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_session_delete_user, "session_delete_user");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, user_id);
+    int rc = lk_sq_exec(st, s, "session_delete_user");
+    if (rc == 0 && deleted)
+        *deleted = sqlite3_changes64(lk_sq_db(st));
+    return rc;
+}
+
+static const char sql_session_purge_idle[] = "DELETE FROM sessions WHERE COALESCE(last_seen_at, created_at) <= ?1";
+
+int lk_store_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted)
+{
+    if (deleted)
+        *deleted = 0;
+    if (!st)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_session_purge_idle, "session_purge_idle");
+    if (!s)
+        return LK_EDB;
+    sqlite3_bind_int64(s, 1, idle_since);
+    int rc = lk_sq_exec(st, s, "session_purge_idle");
+    if (rc == 0 && deleted)
+        *deleted = sqlite3_changes64(lk_sq_db(st));
+    return rc;
+}
+
+/* ---- the second factor -------------------------------------------------- */
+
+void lk_totp_clear(lk_totp_t *t)
+{
+    if (!t)
+        return;
+    free(t->secret);
+    memset(t, 0, sizeof *t);
+}
+
+static const char sql_totp_get[] = "SELECT totp_secret, totp_enabled, totp_last_step FROM users WHERE id = ?1";
+
+int lk_store_user_totp_get(lk_store_t *st, const char *user_id, lk_totp_t *out)
+{
+    if (!st || !user_id || !out)
+        return LK_EINVAL;
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_totp_get, "user_totp_get");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, user_id);
+    int r = lk_sq_row(st, s, "user_totp_get");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    out->secret = lk_sq_col_dup(s, 0);
+    out->enabled = sqlite3_column_int(s, 1) != 0;
+    out->last_step = sqlite3_column_int64(s, 2);
+    lk_sq_done(s);
+    return 0;
+}
+
+static const char sql_totp_set[] =
+    "UPDATE users SET totp_secret = ?2, totp_enabled = ?3, totp_last_step = NULL WHERE id = ?1";
+
+int lk_store_user_totp_set(lk_store_t *st, const char *user_id, const char *secret, bool enabled)
+{
+    if (!st || !user_id || (enabled && !secret))
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_totp_set, "user_totp_set");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, user_id);
+    lk_sq_bind_text(s, 2, secret);
+    sqlite3_bind_int(s, 3, enabled ? 1 : 0);
+    int rc = lk_sq_exec(st, s, "user_totp_set");
+    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
+        return LK_ENOENT;
+    return rc;
+}
+
+static const char sql_totp_use[] =
+    "UPDATE users SET totp_last_step = ?2 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)";
+static const char sql_user_exists[] = "SELECT 1 FROM users WHERE id = ?1";
+
+int lk_store_user_totp_use(lk_store_t *st, const char *user_id, int64_t step)
+{
+    if (!st || !user_id || step <= 0)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_totp_use, "user_totp_use");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, user_id);
+    sqlite3_bind_int64(s, 2, step);
+    int rc = lk_sq_exec(st, s, "user_totp_use");
+    if (rc || sqlite3_changes(lk_sq_db(st)) > 0)
+        return rc;
+    s = lk_sq_prepare(st, sql_user_exists, "user_exists");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, user_id);
+    int r = lk_sq_row(st, s, "user_exists");
+    if (r < 0)
+        return r;
+    if (r == 1)
+        lk_sq_done(s);
+    return r == 1 ? LK_EEXIST : LK_ENOENT;
+}
+
+/* ---- open conversations per client -------------------------------------- */
+
+static const char sql_count_open_client[] = "SELECT COUNT(*), MIN(updated_at) FROM conversations "
+                                            "WHERE client_hash = ?1 AND status <> 'closed' AND updated_at > ?2";
+
+int lk_store_conv_count_open_by_client(lk_store_t *st, const char *client_hash, int64_t active_since, int64_t *n,
+                                       int64_t *oldest)
+{
+    if (!st || !client_hash || !client_hash[0] || !n || !oldest)
+        return LK_EINVAL;
+    *n = 0;
+    *oldest = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_count_open_client, "conv_count_open_by_client");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, client_hash);
+    sqlite3_bind_int64(s, 2, active_since);
+    int r = lk_sq_row(st, s, "conv_count_open_by_client");
+    if (r <= 0)
+        return r < 0 ? r : LK_EDB;
+    *n = sqlite3_column_int64(s, 0);
+    *oldest = sqlite3_column_type(s, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 1);
+    lk_sq_done(s);
+    return 0;
+}

@@ -1,0 +1,119 @@
+// Browser test (issue 6): the "Gaps and review" page of a supervisor. The
+// supervisor opens it from the top bar, marks an unreviewed bot answer wrong
+// and sees the accuracy figure change (then right, and it changes again),
+// turns a gap topic (questions the bot declined, redacted) into a draft
+// article and follows the link to the knowledge page; the page passes axe
+// in Dutch and English, and an agent cannot open it.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { createConversation, postMessage } from '../integration/helpers.mjs';
+import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents } from './helpers.mjs';
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+async function audit(t, page, name) {
+  const res = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  for (const v of res.violations)
+    t.diagnostic(`${name}: ${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  return res.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${name}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('gaps page: review answers and see the accuracy change, turn a gap topic into a draft; axe clean', async (t) => {
+  const h = await serverWithAgents(t, { supervisor: true });
+  // two answers to review, and a topic of two declined questions (one with an e-mail address)
+  for (const q of ['Hoe kan ik iets retourneren?', 'Wat zijn de verzendkosten?']) {
+    const c = await createConversation(h.srv, { language: 'nl' });
+    const r = await postMessage(h.srv, c, q);
+    assert.ok(r.messages.some((m) => m.article_id), `answered: ${q}`);
+  }
+  const g = await createConversation(h.srv, { language: 'nl' });
+  await postMessage(h.srv, g, 'Hebben jullie vacatures?');
+  await postMessage(h.srv, g, 'Zijn er vacatures bij jullie? Mail me op jan.jansen@example.nl');
+
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await newPage(browser);
+  await consoleLogin(page, h.base, h.users.sam.email, h.users.sam.password);
+  await page.getByRole('navigation', { name: /onderdelen/i }).getByRole('link', { name: 'Hiaten en beoordeling' }).click();
+  await page.waitForURL(/\/console\/gaps\.html$/);
+  await page.getByRole('heading', { level: 1, name: 'Hiaten en beoordeling' }).waitFor();
+  const queue = page.locator('#rq-list > li');
+  await queue.nth(1).waitFor();
+  await page.locator('#gp-list > li').first().waitFor();
+  await page.locator('#acc-count', { hasText: 'Nog geen antwoorden beoordeeld.' }).waitFor();
+  assert.equal(await page.locator('#acc-figure').textContent(), '–');
+  const problems = [...(await audit(t, page, 'gaps page'))];
+  await shot(page, '6-gaps-page');
+
+  // mark the newest answer wrong: the figure changes to 0% of 1
+  assert.equal(await queue.count(), 2);
+  const first = queue.first();
+  assert.equal(await first.getByRole('heading').textContent(), 'Wat zijn de verzendkosten?');
+  await first.getByRole('button', { name: 'Fout' }).click();
+  await page.locator('#acc-figure', { hasText: '0% goed' }).waitFor();
+  assert.equal(await page.locator('#acc-count').textContent(), '0 van 1 beoordeelde antwoorden goed, 1 fout.');
+  await page.locator('#rq-status', { hasText: 'Beoordeeld als fout.' }).waitFor();
+  assert.equal(await queue.count(), 1, 'the reviewed answer left the queue');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Goed', 'focus moves to the next answer');
+  // and the other one right: 50%
+  await queue.first().getByRole('button', { name: 'Goed' }).click();
+  await page.locator('#acc-figure', { hasText: '50% goed' }).waitFor();
+  await page.locator('#rq-status', { hasText: 'Er zijn geen antwoorden om te beoordelen.' }).waitFor();
+  assert.match(await page.locator('#acc-threshold').textContent(), /Nog 18 beoordelingen nodig/);
+
+  // the gap topic: redacted, and one click makes a draft article
+  const topic = page.locator('#gp-list > li').first();
+  assert.equal(await topic.getByRole('heading').textContent(), 'Hebben jullie vacatures?');
+  assert.match(await topic.textContent(), /2 vragen/);
+  const examples = await topic.locator('.gap-examples li').allTextContents();
+  assert.deepEqual(examples, ['Hebben jullie vacatures?', 'Zijn er vacatures bij jullie? Mail me op [e-mail]']);
+  assert.ok(!(await page.content()).includes('jan.jansen'), 'no e-mail address on the page');
+  await topic.getByRole('button', { name: 'Maak conceptartikel' }).click();
+  const link = topic.getByRole('link', { name: 'Conceptartikel openen in de kennisbank' });
+  await link.waitFor();
+  const href = await link.getAttribute('href');
+  const m = /^\/console\/knowledge\.html#draft=(d_\w+)$/.exec(href);
+  assert.ok(m, `a link to the draft on the knowledge page: ${href}`);
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), 'A', 'focus on the new link');
+  await page.locator('#gp-status', { hasText: 'Conceptartikel “Hebben jullie vacatures?” gemaakt.' }).waitFor();
+  const db = path.join(h.dataDir, 'loket.db');
+  const row = execFileSync('sqlite3', ['-separator', '|', db, `SELECT source, status, language, title, questions FROM article_drafts WHERE id = '${m[1]}'`], {
+    encoding: 'utf8',
+  }).trim();
+  assert.equal(row, 'gap_report|draft|nl|Hebben jullie vacatures?|["Hebben jullie vacatures?","Zijn er vacatures bij jullie? Mail me op [e-mail]"]');
+  problems.push(...(await audit(t, page, 'gaps page after marking and a draft')));
+  await shot(page, '6-gaps-draft');
+
+  // filters: English questions only: none
+  await page.getByLabel('Taal').selectOption('en');
+  await page.getByRole('button', { name: 'Tonen' }).click();
+  await page.locator('#gp-status', { hasText: 'Geen vragen zonder antwoord in deze periode.' }).waitFor();
+  assert.equal(await page.locator('#gp-list > li').count(), 0);
+
+  // English
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Gaps and review' }).waitFor();
+  await page.locator('#acc-figure', { hasText: '50% right' }).waitFor();
+  await page.locator('#gp-list > li').first().getByRole('button', { name: 'Create draft article' }).waitFor();
+  problems.push(...(await audit(t, page, 'gaps page, English')));
+
+  // following the link opens the knowledge page with the draft named in the address
+  await page.goto(h.base + href);
+  await page.waitForURL(new RegExp(`knowledge\\.html#draft=${m[1]}$`));
+
+  assert.deepEqual(problems, []);
+  assert.deepEqual(page.errors.filter((e) => !/knowledge/.test(e)), [], 'no page errors (nor CSP violations)');
+
+  // an agent neither sees the link nor can use the page
+  const agent = await newPage(browser);
+  await consoleLogin(agent, h.base, h.users.anna.email, h.users.anna.password);
+  assert.equal(await agent.getByRole('link', { name: 'Hiaten en beoordeling' }).count(), 0);
+  await agent.goto(`${h.base}/console/gaps.html`);
+  await agent.waitForURL(/\/console\/$/);
+});

@@ -1,0 +1,125 @@
+// Browser test (issue 8, security): two-step login in the console. Anna has
+// TOTP on: the login form asks for the one-time code only after the server
+// answers `totp_required`, refuses a wrong one, and lets her in with the
+// right one. The "My account" page (linked from the top bar) sets two-step
+// login up for Bert from the key it shows, and passes axe. No page error on
+// the way, so the Content-Security-Policy refuses nothing the console needs.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import AxeBuilder from '@axe-core/playwright';
+import { login } from '../integration/helpers.mjs';
+import { launchBrowser, newPage, shot, serverWithAgents, addUser } from './helpers.mjs';
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+// RFC 6238: HMAC-SHA1, 30 s steps, 6 digits; `steps` away from now.
+function totp(secret, steps = 0) {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let val = 0;
+  const key = [];
+  for (const ch of secret.replace(/[\s=]/g, '')) {
+    val = (val << 5) | A.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) {
+      key.push((val >>> (bits - 8)) & 255);
+      bits -= 8;
+      val &= (1 << bits) - 1;
+    }
+  }
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + steps));
+  const h = createHmac('sha1', Buffer.from(key)).update(msg).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
+}
+
+async function audit(t, page, name) {
+  const res = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  for (const v of res.violations) t.diagnostic(`${name}: ${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${name}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('console: login with a one-time code; the account page sets two-step login up; axe clean', async (t) => {
+  const h = await serverWithAgents(t);
+  const bert = { email: 'bert@example.com', password: 'password456', name: 'Bert' };
+  await addUser(h.dataDir, { ...bert, role: 'agent' });
+  // Anna switches two-step login on through the API
+  const anna = await login(h.srv, h.users.anna.email, h.users.anna.password);
+  const { secret } = (await anna.req('POST', '/api/v1/auth/totp/setup')).json;
+  assert.equal((await anna.req('POST', '/api/v1/auth/totp/enable', { body: { code: totp(secret, 0) } })).status, 200);
+
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await newPage(browser);
+  await page.goto(`${h.base}/console/`);
+  const form = page.locator('#login-form');
+  const code = form.getByLabel(/authenticator/i);
+  assert.equal(await code.isVisible(), false, 'no code field before the server asks');
+  await form.getByLabel(/e-?mail/i).fill(h.users.anna.email);
+  await form.getByLabel(/wachtwoord|password/i).fill(h.users.anna.password);
+  await form.getByRole('button', { name: /inloggen|log in/i }).click();
+  await code.waitFor({ state: 'visible' });
+  assert.match(await page.locator('#login-note').textContent(), /twee stappen|two-step/i);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'login-totp', 'the code field has the focus');
+  assert.equal(await page.locator('#login-error').textContent(), '', 'asking is no error');
+  await shot(page, '8-console-login-code');
+
+  const wrong = String((Number(totp(secret, 0)) + 1) % 1e6).padStart(6, '0');
+  await code.fill(wrong);
+  await form.getByRole('button', { name: /inloggen|log in/i }).click();
+  await page.locator('#login-error:not(:empty)').waitFor();
+  assert.match(await page.locator('#login-error').textContent(), /code/);
+  assert.equal(await page.locator('#app-view').isHidden(), true);
+
+  await code.fill(totp(secret, 1));
+  await form.getByRole('button', { name: /inloggen|log in/i }).click();
+  await page.locator('#app-view').waitFor({ state: 'visible' });
+  assert.equal(await code.isVisible(), false);
+
+  // "Mijn account" in the top bar
+  const link = page.getByRole('link', { name: 'Mijn account' });
+  await link.click();
+  await page.waitForURL(/\/console\/account\.html$/);
+  await page.locator('#totp-state:not(:empty)').waitFor();
+  assert.match(await page.locator('#totp-state').textContent(), /staat aan/);
+  assert.equal(await page.getByRole('link', { name: 'Mijn account' }).getAttribute('aria-current'), 'page');
+  const problems = await audit(t, page, 'account page, two-step login on');
+  await shot(page, '8-account-on');
+  assert.deepEqual(page.errors, [], `no page errors: ${page.errors.join('\n')}`);
+
+  // Bert sets it up on the page, from the key it shows
+  const p2 = await newPage(browser);
+  await p2.goto(`${h.base}/console/`);
+  const f2 = p2.locator('#login-form');
+  await f2.getByLabel(/e-?mail/i).fill(bert.email);
+  await f2.getByLabel(/wachtwoord|password/i).fill(bert.password);
+  await f2.getByRole('button', { name: /inloggen|log in/i }).click();
+  await p2.locator('#app-view').waitFor({ state: 'visible' });
+  await p2.goto(`${h.base}/console/account.html`);
+  await p2.locator('#totp-state:not(:empty)').waitFor();
+  assert.match(await p2.locator('#totp-state').textContent(), /staat uit/);
+  problems.push(...(await audit(t, p2, 'account page, off')));
+  await p2.getByRole('button', { name: 'Instellen' }).click();
+  const shown = p2.locator('#totp-secret');
+  await shown.waitFor({ state: 'visible' });
+  const key = (await shown.textContent()).replace(/\s+/g, '');
+  assert.match(key, /^[A-Z2-7]{32}$/);
+  assert.match(await p2.locator('#totp-uri').getAttribute('href'), /^otpauth:\/\/totp\/loket:bert%40example\.com\?secret=/);
+  problems.push(...(await audit(t, p2, 'account page, setting up')));
+  await shot(p2, '8-account-setup');
+  await p2.locator('#totp-pending').getByLabel('Code uit de app').fill('000000' === totp(key) ? '111111' : '000000');
+  await p2.getByRole('button', { name: 'Aanzetten' }).click();
+  await p2.locator('#totp-error:not(:empty)').waitFor();
+  await p2.locator('#totp-pending').getByLabel('Code uit de app').fill(totp(key));
+  await p2.getByRole('button', { name: 'Aanzetten' }).click();
+  await p2.locator('#totp-on').waitFor({ state: 'visible' });
+  assert.match(await p2.locator('#totp-state').textContent(), /staat nu aan/);
+  assert.equal(await shown.textContent(), '', 'the key is gone from the page');
+  const status = await p2.evaluate(() => fetch('/api/v1/auth/totp').then((r) => r.json()));
+  assert.deepEqual(status, { enabled: true, pending: false });
+  assert.deepEqual(p2.errors, [], `no page errors: ${p2.errors.join('\n')}`);
+  assert.deepEqual(problems, [], 'no serious or critical axe violations');
+});

@@ -1,0 +1,717 @@
+// Security (docs/security.md): login rate limits per account and per
+// address, session rotation, idle and absolute expiry, logging out
+// everywhere, two-step login with TOTP (codes computed here per RFC 6238),
+// cross-site and cross-origin refusals, the customer API's rate limits and
+// its limit of open conversations per address, the response headers and the
+// Secure cookie behind a proxy, and the agents' live stream filtered by role.
+//
+// Client addresses: most servers here trust 127.0.0.1 as a reverse proxy
+// (trusted_proxies), so that each request can name its own client address
+// in X-Forwarded-For; one test checks that the header counts for nothing
+// when the peer is not trusted.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import WebSocket from 'ws';
+import {
+  SLOW,
+  sleep,
+  startServer,
+  stopServer,
+  freshDataDir,
+  addUser,
+  api,
+  assertError,
+  login,
+  handoff,
+  createConversation,
+} from './helpers.mjs';
+
+const PW = 'a-long-password';
+
+// ---- helpers ------------------------------------------------------------------
+
+// Answers with the given client address (the server trusts 127.0.0.1 as a proxy).
+const from = (addr, headers = {}) => ({ 'X-Forwarded-For': `198.51.100.250, ${addr}`, ...headers });
+
+function tryLogin(srv, email, password, { addr, totp, cookie } = {}) {
+  const body = { email, password };
+  if (totp !== undefined) body.totp = totp;
+  return api(srv, 'POST', '/api/v1/auth/login', { body, cookie, headers: addr ? from(addr) : {} });
+}
+
+function sessionCookie(res) {
+  const sc = res.headers.getSetCookie().find((c) => c.startsWith('loket_session='));
+  assert.ok(sc, `no session cookie in ${JSON.stringify(res.headers.getSetCookie())}`);
+  return { cookie: sc.split(';')[0], setCookie: sc };
+}
+
+function assertRateLimited(res, what) {
+  assertError(res, 429, 'too_many_requests', what);
+  const ra = Number(res.headers.get('retry-after'));
+  assert.ok(Number.isInteger(ra) && ra >= 1, `${what}: Retry-After ${res.headers.get('retry-after')}`);
+  return ra;
+}
+
+function sql(dataDir, query) {
+  const r = spawnSync('sqlite3', ['-readonly', path.join(dataDir, 'loket.db'), query], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+// RFC 6238 (HMAC-SHA1, 30 s steps, 6 digits), `steps` away from now.
+function b32decode(s) {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let val = 0;
+  const out = [];
+  for (const ch of s.replace(/=+$/, '')) {
+    const i = A.indexOf(ch);
+    assert.ok(i >= 0, `not base32: ${s}`);
+    val = (val << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((val >>> (bits - 8)) & 255);
+      bits -= 8;
+      val &= (1 << bits) - 1;
+    }
+  }
+  return Buffer.from(out);
+}
+
+function hotp(key, counter, digits = 6) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(counter));
+  const h = createHmac('sha1', key).update(msg).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 10 ** digits).padStart(digits, '0');
+}
+
+const totp = (secret, steps = 0) => hotp(b32decode(secret), Math.floor(Date.now() / 30000) + steps);
+
+// The agents' live stream with a session cookie; collects frames.
+function agentStream(srv, cookie) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/api/v1/agent/ws`, { headers: { Cookie: cookie } });
+    const s = {
+      ws,
+      frames: [],
+      closed: false,
+      waiters: [],
+      until(pred, what, ms = 5000 * SLOW) {
+        if (pred(s)) return Promise.resolve();
+        return new Promise((res, rej) => {
+          const w = { pred, res, timer: setTimeout(() => rej(new Error(`agents' stream: no ${what} in ${ms} ms; got ${JSON.stringify(s.frames)}`)), ms) };
+          s.waiters.push(w);
+        });
+      },
+    };
+    const poke = () => {
+      for (const w of [...s.waiters])
+        if (w.pred(s)) {
+          clearTimeout(w.timer);
+          s.waiters = s.waiters.filter((x) => x !== w);
+          w.res();
+        }
+    };
+    ws.on('message', (d) => {
+      s.frames.push(JSON.parse(d.toString('utf8')));
+      poke();
+    });
+    ws.on('close', () => {
+      s.closed = true;
+      poke();
+    });
+    ws.once('open', () => resolve(s));
+    ws.once('unexpected-response', (req, res) => reject(Object.assign(new Error(`refused ${res.statusCode}`), { status: res.statusCode })));
+    ws.on('error', reject);
+  });
+}
+
+// Resolves the status a refused WebSocket upgrade got, or 101 when it opened.
+function wsStatus(url, opts) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, opts);
+    ws.once('open', () => {
+      ws.terminate();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (req, res) => {
+      res.resume();
+      req.destroy();
+      resolve(res.statusCode);
+    });
+    ws.on('error', (e) => (e.message.includes('Unexpected server response') ? null : reject(e)));
+  });
+}
+
+const PROXY = { LOKET_TRUSTED_PROXIES: '127.0.0.1' };
+
+// ---- logins -------------------------------------------------------------------
+
+test('login limit per account: 429 with Retry-After after the failures, whatever the address', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  await addUser(d.dir, 'bert@example.com', PW);
+  const srv = await startServer({
+    t,
+    dataDir: d.dir,
+    env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '3', LOKET_LIMIT_LOGIN_ADDRESS: '100', LOKET_LIMIT_LOGIN_WINDOW: '900' },
+  });
+  try {
+    for (let i = 1; i <= 3; i++) assertError(await tryLogin(srv, 'anna@example.com', 'wrong', { addr: `203.0.113.${i}` }), 401, 'unauthorized');
+    // the right password, from yet another address, is refused now: the account is locked for a while
+    const r = await tryLogin(srv, 'ANNA@example.com', PW, { addr: '203.0.113.9' });
+    const ra = assertRateLimited(r, 'fourth login for the account');
+    assert.ok(ra <= 900, `Retry-After ${ra} is within the window`);
+    assert.equal(r.headers.getSetCookie().length, 0, 'no session');
+    // other accounts are not affected
+    assert.equal((await tryLogin(srv, 'bert@example.com', PW, { addr: '203.0.113.1' })).status, 200);
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+test('login limit per address, a success resets the account, and X-Forwarded-For counts only from a trusted proxy', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  const srv = await startServer({ t, dataDir: d.dir, env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '3', LOKET_LIMIT_LOGIN_ADDRESS: '5' } });
+  try {
+    // per address: failures for five different accounts
+    for (let i = 0; i < 5; i++) assertError(await tryLogin(srv, `nobody${i}@example.com`, 'x', { addr: '192.0.2.7' }), 401, 'unauthorized');
+    assertRateLimited(await tryLogin(srv, 'anna@example.com', PW, { addr: '192.0.2.7' }), 'sixth login from one address');
+    assert.equal((await tryLogin(srv, 'anna@example.com', PW, { addr: '192.0.2.8' })).status, 200, 'another address logs in');
+    // a success wipes the account's failures: 2 + 2 failures never reach 3
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 2; i++) assertError(await tryLogin(srv, 'anna@example.com', 'wrong', { addr: `192.0.2.${20 + round * 2 + i}` }), 401, 'unauthorized');
+      assert.equal((await tryLogin(srv, 'anna@example.com', PW, { addr: '192.0.2.30' })).status, 200, `success after round ${round}`);
+    }
+  } finally {
+    await stopServer(srv);
+  }
+  // without trusted_proxies the header is the client's own claim: ignored
+  const plain = await startServer({ t, dataDir: d.dir, env: { LOKET_LIMIT_LOGIN_ACCOUNT: '100', LOKET_LIMIT_LOGIN_ADDRESS: '2' } });
+  try {
+    for (let i = 0; i < 2; i++) assertError(await tryLogin(plain, 'anna@example.com', 'wrong', { addr: `198.18.0.${i}` }), 401, 'unauthorized');
+    assertRateLimited(await tryLogin(plain, 'anna@example.com', PW, { addr: '198.18.0.9' }), 'spoofed X-Forwarded-For');
+  } finally {
+    await stopServer(plain);
+  }
+});
+
+// ---- sessions -----------------------------------------------------------------
+
+test('every login gets a fresh session and ends the one the browser had', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  const srv = await startServer({ t, dataDir: d.dir });
+  try {
+    const first = await login(srv, 'anna@example.com', PW);
+    const again = await tryLogin(srv, 'anna@example.com', PW, { cookie: first.cookie });
+    assert.equal(again.status, 200);
+    const second = sessionCookie(again).cookie;
+    assert.notEqual(second, first.cookie, 'a new session id');
+    assertError(await api(srv, 'GET', '/api/v1/auth/me', { cookie: first.cookie }), 401, 'unauthorized', 'the old session');
+    assert.equal((await api(srv, 'GET', '/api/v1/auth/me', { cookie: second })).status, 200);
+    // a second browser keeps its own session
+    const other = await login(srv, 'anna@example.com', PW);
+    assert.equal((await api(srv, 'GET', '/api/v1/auth/me', { cookie: second })).status, 200);
+    assert.equal((await other.req('GET', '/api/v1/auth/me')).status, 200);
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+test('idle expiry: a session in use stays, one unused for session_idle gets 401', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  const idle = SLOW > 1 ? 3 : 2;
+  const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_SESSION_IDLE: String(idle) } });
+  try {
+    const a = await login(srv, 'anna@example.com', PW);
+    const t0 = Date.now();
+    while (Date.now() - t0 < idle * 1500) {
+      // used every 300 ms: stays valid well past session_idle
+      assert.equal((await a.req('GET', '/api/v1/auth/me')).status, 200, `in use after ${Date.now() - t0} ms`);
+      await sleep(300);
+    }
+    const seen = Number(sql(d.dir, 'SELECT MAX(last_seen_at) FROM sessions'));
+    assert.ok(seen > t0, 'the last use is recorded');
+    await sleep(idle * 1000 + 700);
+    assertError(await a.req('GET', '/api/v1/auth/me'), 401, 'unauthorized', 'after going unused');
+    assertError(await a.req('GET', '/api/v1/agent/queue'), 401, 'unauthorized');
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+test('absolute expiry: past session_ttl a session gets 401 even in use', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  const ttl = SLOW > 1 ? 3 : 2;
+  const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_SESSION_TTL: String(ttl), LOKET_SESSION_IDLE: '3600' } });
+  try {
+    // the session is made between these two moments
+    const before = Date.now();
+    const a = await login(srv, 'anna@example.com', PW);
+    const after = Date.now();
+    assert.match(a.setCookie, new RegExp(`Max-Age=${ttl}(;|$)`));
+    while (Date.now() - before < ttl * 1000 - 500) {
+      assert.equal((await a.req('GET', '/api/v1/auth/me')).status, 200, `valid ${Date.now() - before} ms after login`);
+      await sleep(250);
+    }
+    await sleep(Math.max(0, ttl * 1000 + 300 - (Date.now() - after)));
+    assertError(await a.req('GET', '/api/v1/auth/me'), 401, 'unauthorized', 'past session_ttl');
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+test('logout everywhere: all sessions of the user end, the live stream closes; admins may do it for others', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  await addUser(d.dir, 'bert@example.com', PW);
+  await addUser(d.dir, 'root@example.com', PW, 'admin');
+  const srv = await startServer({ t, dataDir: d.dir });
+  try {
+    const a1 = await login(srv, 'anna@example.com', PW);
+    const a2 = await login(srv, 'anna@example.com', PW);
+    const b = await login(srv, 'bert@example.com', PW);
+    const stream = await agentStream(srv, a2.cookie);
+    // cross-site: refused, nothing ends
+    assertError(await a1.req('POST', '/api/v1/auth/logout-all', { headers: { Origin: 'https://evil.example' } }), 403, 'forbidden');
+    assert.equal((await a2.req('GET', '/api/v1/auth/me')).status, 200);
+    // an agent cannot log someone else out
+    assertError(await a1.req('POST', '/api/v1/auth/logout-all', { body: { user_id: b.user.id } }), 403, 'forbidden');
+    const r = await a1.req('POST', '/api/v1/auth/logout-all', { headers: { Origin: srv.base } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.sessions, 2);
+    assert.match(sessionCookie(r).setCookie, /Max-Age=0/, 'the cookie is cleared');
+    for (const s of [a1, a2]) assertError(await s.req('GET', '/api/v1/auth/me'), 401, 'unauthorized');
+    await stream.until((s) => s.closed, 'close');
+    assert.equal((await b.req('GET', '/api/v1/auth/me')).status, 200, 'other users keep theirs');
+    // an admin ends bert's sessions, not their own
+    const root = await login(srv, 'root@example.com', PW);
+    assertError(await root.req('POST', '/api/v1/auth/logout-all', { body: { user_id: 'u_nobody' } }), 404, 'not_found');
+    const rb = await root.req('POST', '/api/v1/auth/logout-all', { body: { user_id: b.user.id } });
+    assert.equal(rb.status, 200, rb.text);
+    assert.equal(rb.json.sessions, 1);
+    assert.equal(rb.headers.getSetCookie().length, 0, "the admin's cookie stays");
+    assertError(await b.req('GET', '/api/v1/auth/me'), 401, 'unauthorized');
+    assert.equal((await root.req('GET', '/api/v1/auth/me')).status, 200);
+    assert.equal(sql(d.dir, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.logout_all'"), '2');
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+// ---- two-step login -----------------------------------------------------------
+
+test("the test's own TOTP matches RFC 6238's test vector", () => {
+  // RFC 6238 appendix B: SHA-1 secret "12345678901234567890", T = 59 s -> 94287082 (8 digits)
+  assert.equal(hotp(Buffer.from('12345678901234567890'), Math.floor(59 / 30), 8), '94287082');
+  assert.equal(hotp(Buffer.from('12345678901234567890'), Math.floor(1111111109 / 30), 8), '07081804');
+});
+
+test('TOTP: set up, switch on, log in with and without the code, no reuse, switch off; secret encrypted at rest', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  await addUser(d.dir, 'root@example.com', PW, 'admin');
+  const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_LIMIT_LOGIN_ACCOUNT: '20', LOKET_LIMIT_LOGIN_ADDRESS: '50' } });
+  try {
+    const a = await login(srv, 'anna@example.com', PW);
+    assert.deepEqual((await a.req('GET', '/api/v1/auth/totp')).json, { enabled: false, pending: false });
+    assertError(await api(srv, 'POST', '/api/v1/auth/totp/setup'), 401, 'unauthorized', 'setup without a session');
+    assertError(await a.req('POST', '/api/v1/auth/totp/setup', { headers: { Origin: 'https://evil.example' } }), 403, 'forbidden');
+    const setup = await a.req('POST', '/api/v1/auth/totp/setup');
+    assert.equal(setup.status, 200, setup.text);
+    const secret = setup.json.secret;
+    assert.match(secret, /^[A-Z2-7]{32}$/, 'a 160-bit secret in base32');
+    const uri = new URL(setup.json.uri);
+    assert.equal(uri.protocol, 'otpauth:');
+    assert.equal(uri.searchParams.get('secret'), secret);
+    assert.equal(uri.searchParams.get('issuer'), 'loket');
+    assert.match(decodeURIComponent(setup.json.uri), /totp\/loket:anna@example\.com\?/);
+    assert.deepEqual((await a.req('GET', '/api/v1/auth/totp')).json, { enabled: false, pending: true });
+    // at rest: sealed, neither the base32 nor the raw bytes
+    const stored = sql(d.dir, "SELECT totp_secret FROM users WHERE email = 'anna@example.com'");
+    assert.match(stored, /^v1:[0-9a-f]+$/);
+    assert.ok(!stored.includes(secret) && !stored.includes(b32decode(secret).toString('hex')), 'not stored in the clear');
+    // not on yet: the password alone still logs in
+    assert.equal((await tryLogin(srv, 'anna@example.com', PW)).status, 200);
+
+    // The codes below belong to the steps B-1, B and B+1 of the moment B;
+    // the server accepts one step each way, so the first must reach it
+    // within step B (the others work in B or B+1).
+    const left = 30000 - (Date.now() % 30000);
+    if (left < 6000 * SLOW) await sleep(left + 200);
+    const B = Math.floor(Date.now() / 30000);
+    const code = (k) => hotp(b32decode(secret), B + k);
+    assertError(await a.req('POST', '/api/v1/auth/totp/enable', { body: { code: '12345' } }), 400, 'invalid_field', 'five digits');
+    const wrong = String((Number(code(-1)) + 1) % 1e6).padStart(6, '0');
+    assertError(await a.req('POST', '/api/v1/auth/totp/enable', { body: { code: wrong } }), 400, 'invalid_field', 'a wrong code');
+    const en = await a.req('POST', '/api/v1/auth/totp/enable', { body: { code: code(-1) } });
+    assert.equal(en.status, 200, en.text);
+    assert.equal(en.json.enabled, true);
+
+    assertError(await tryLogin(srv, 'anna@example.com', PW), 401, 'totp_required', 'no code');
+    assertError(await tryLogin(srv, 'anna@example.com', 'wrong'), 401, 'unauthorized', 'wrong password, no code');
+    assertError(await tryLogin(srv, 'anna@example.com', PW, { totp: wrong }), 401, 'unauthorized', 'wrong code');
+    assertError(await tryLogin(srv, 'anna@example.com', 'wrong', { totp: code(0) }), 401, 'unauthorized', 'right code, wrong password');
+    const ok = await tryLogin(srv, 'anna@example.com', PW, { totp: code(0) });
+    assert.equal(ok.status, 200, ok.text);
+    sessionCookie(ok);
+    assertError(await tryLogin(srv, 'anna@example.com', PW, { totp: code(0) }), 401, 'unauthorized', 'the same code again');
+    assertError(await tryLogin(srv, 'anna@example.com', PW, { totp: code(-1) }), 401, 'unauthorized', 'an older code');
+
+    assertError(await a.req('POST', '/api/v1/auth/totp/disable', { body: { code: code(0) } }), 400, 'invalid_field', 'disable with a spent code');
+    const off = await a.req('POST', '/api/v1/auth/totp/disable', { body: { code: code(1) } });
+    assert.equal(off.status, 200, off.text);
+    assert.deepEqual((await a.req('GET', '/api/v1/auth/totp')).json, { enabled: false, pending: false });
+    assert.equal(sql(d.dir, "SELECT COUNT(*) FROM users WHERE email = 'anna@example.com' AND totp_secret IS NULL"), '1');
+    assert.equal((await tryLogin(srv, 'anna@example.com', PW)).status, 200, 'the password alone again');
+
+    // an admin can reset a lost second factor
+    const again = await a.req('POST', '/api/v1/auth/totp/setup');
+    assert.equal((await a.req('POST', '/api/v1/auth/totp/enable', { body: { code: totp(again.json.secret) } })).status, 200);
+    assertError(await tryLogin(srv, 'anna@example.com', PW), 401, 'totp_required');
+    assertError(await a.req('POST', `/api/v1/admin/users/${a.user.id}/totp-reset`), 403, 'forbidden', 'not for agents');
+    const root = await login(srv, 'root@example.com', PW);
+    assert.equal((await root.req('POST', `/api/v1/admin/users/${a.user.id}/totp-reset`)).status, 200);
+    assert.equal((await tryLogin(srv, 'anna@example.com', PW)).status, 200);
+    const actions = sql(d.dir, "SELECT action FROM audit_log WHERE action LIKE 'auth.totp%' ORDER BY id").split('\n');
+    assert.deepEqual(actions, ['auth.totp_setup', 'auth.totp_enable', 'auth.totp_disable', 'auth.totp_setup', 'auth.totp_enable', 'auth.totp_reset']);
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+test('TOTP codes count toward the login limit', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  const srv = await startServer({ t, dataDir: d.dir, env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '3', LOKET_LIMIT_LOGIN_ADDRESS: '100' } });
+  try {
+    const a = await login(srv, 'anna@example.com', PW);
+    const { secret } = (await a.req('POST', '/api/v1/auth/totp/setup')).json;
+    assert.equal((await a.req('POST', '/api/v1/auth/totp/enable', { body: { code: totp(secret) } })).status, 200);
+    const wrong = String((Number(totp(secret, 1)) + 7) % 1e6).padStart(6, '0');
+    for (let i = 0; i < 3; i++) assertError(await tryLogin(srv, 'anna@example.com', PW, { totp: wrong, addr: `203.0.113.${i}` }), 401, 'unauthorized');
+    assertRateLimited(await tryLogin(srv, 'anna@example.com', PW, { totp: totp(secret, 1), addr: '203.0.113.50' }), 'after three wrong codes');
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+// ---- origins ------------------------------------------------------------------
+
+test("origins: by default only loket's own pages may use the customer API; listed sites may", async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'lead@example.com', PW, 'supervisor');
+  const srv = await startServer({ t, dataDir: d.dir });
+  try {
+    const lead = await login(srv, 'lead@example.com', PW);
+    const count = async () => (await lead.req('GET', '/api/v1/agent/conversations?status=all')).json.conversations.length;
+    const pre = await fetch(`${srv.base}/api/v1/conversations`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    await pre.arrayBuffer();
+    assert.equal(pre.headers.get('access-control-allow-origin'), null, 'no CORS for an unlisted origin');
+    assert.equal(pre.headers.get('access-control-allow-methods'), null);
+    const before = await count();
+    const evil = await api(srv, 'POST', '/api/v1/conversations', { body: {}, headers: { Origin: 'https://shop.example' } });
+    assertError(evil, 403, 'forbidden', 'create from an unlisted origin');
+    assert.equal(evil.headers.get('access-control-allow-origin'), null);
+    assert.equal(await count(), before, 'nothing stored');
+    // the own origin and non-browser clients are fine
+    const own = await api(srv, 'POST', '/api/v1/conversations', { body: {}, headers: { Origin: srv.base } });
+    assert.equal(own.status, 201);
+    const conv = await createConversation(srv);
+    assertError(
+      await api(srv, 'POST', `/api/v1/conversations/${conv.id}/messages`, { token: conv.token, body: { text: 'hoi' }, headers: { Origin: 'https://shop.example' } }),
+      403,
+      'forbidden',
+      'a message from an unlisted origin'
+    );
+    const wsUrl = `ws://127.0.0.1:${srv.port}/api/v1/conversations/${conv.id}/ws?token=${conv.token}`;
+    assert.equal(await wsStatus(wsUrl, { origin: 'https://shop.example' }), 403, 'customer WebSocket from an unlisted origin');
+    assert.equal(await wsStatus(wsUrl, { origin: srv.base }), 101, 'from the own origin');
+    assert.equal(await wsStatus(wsUrl, {}), 101, 'without Origin (not a browser)');
+    // the agents' stream only from loket's own origin
+    const agentWs = `ws://127.0.0.1:${srv.port}/api/v1/agent/ws`;
+    assert.equal(await wsStatus(agentWs, { origin: 'https://shop.example', headers: { Cookie: lead.cookie } }), 403);
+    assert.equal(await wsStatus(agentWs, { origin: srv.base, headers: { Cookie: lead.cookie } }), 101);
+  } finally {
+    await stopServer(srv);
+  }
+  const listed = await startServer({ t, dataDir: d.dir, env: { LOKET_WIDGET_ORIGINS: 'https://shop.example' } });
+  try {
+    const pre = await fetch(`${listed.base}/api/v1/conversations`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    await pre.arrayBuffer();
+    assert.equal(pre.headers.get('access-control-allow-origin'), 'https://shop.example');
+    const r = await api(listed, 'POST', '/api/v1/conversations', { body: {}, headers: { Origin: 'https://shop.example' } });
+    assert.equal(r.status, 201);
+    const wsUrl = `ws://127.0.0.1:${listed.port}/api/v1/conversations/${r.json.id}/ws?token=${r.json.token}`;
+    assert.equal(await wsStatus(wsUrl, { origin: 'https://shop.example' }), 101);
+    assert.equal(await wsStatus(wsUrl, { origin: 'https://other.example' }), 403);
+  } finally {
+    await stopServer(listed);
+  }
+});
+
+// ---- the customer API's limits ------------------------------------------------
+
+test('customer limits: new conversations and messages per address and per conversation answer 429 and store nothing', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'lead@example.com', PW, 'supervisor');
+  const srv = await startServer({
+    t,
+    dataDir: d.dir,
+    env: {
+      ...PROXY,
+      LOKET_LIMIT_CONVERSATIONS_ADDRESS: '3',
+      LOKET_LIMIT_MESSAGES_CONVERSATION: '4',
+      LOKET_LIMIT_MESSAGES_ADDRESS: '6',
+      LOKET_LIMIT_OPEN_CONVERSATIONS: '0',
+    },
+  });
+  try {
+    const lead = await login(srv, 'lead@example.com', PW);
+    const count = async () => (await lead.req('GET', '/api/v1/agent/conversations?status=all')).json.conversations.length;
+    const create = (addr) => api(srv, 'POST', '/api/v1/conversations', { body: { language: 'nl' }, headers: from(addr) });
+    for (let i = 0; i < 3; i++) assert.equal((await create('203.0.113.10')).status, 201);
+    const before = await count();
+    const ra = assertRateLimited(await create('203.0.113.10'), 'fourth new conversation');
+    assert.ok(ra > 500 && ra <= 600, `Retry-After ${ra} within limit_conversations_window`);
+    assert.equal(await count(), before, 'nothing stored');
+    assert.equal((await create('203.0.113.11')).status, 201, 'another address');
+    // IPv6 counts per /64: other low bits are the same client
+    for (let i = 1; i <= 3; i++) assert.equal((await create(`2001:db8:1:2::${i}`)).status, 201);
+    assertRateLimited(await create('2001:db8:1:2:ffff:ffff:ffff:9'), 'the same /64');
+    assert.equal((await create('2001:db8:1:3::1')).status, 201, 'another /64');
+
+    // per conversation: four requests a minute
+    const c = (await create('203.0.113.12')).json;
+    const post = (conv, addr, token = conv.token) =>
+      api(srv, 'POST', `/api/v1/conversations/${conv.id}/messages`, { token, body: { text: 'Wat kost verzenden?' }, headers: from(addr) });
+    for (let i = 0; i < 4; i++) assertError(await post(c, '203.0.113.99', 'wrong-token'), 401, 'unauthorized', 'wrong token');
+    for (let i = 0; i < 4; i++) assert.equal((await post(c, '203.0.113.12')).status, 201, `message ${i + 1}`);
+    const mid = (await api(srv, 'GET', `/api/v1/conversations/${c.id}`, { token: c.token })).json;
+    assertRateLimited(await post(c, '203.0.113.12'), 'fifth message in a minute');
+    assertRateLimited(await post(c, '203.0.113.13'), 'from another address too');
+    assertRateLimited(await api(srv, 'POST', `/api/v1/conversations/${c.id}/handoff`, { token: c.token, headers: from('203.0.113.12') }), 'the button counts too');
+    const after = (await api(srv, 'GET', `/api/v1/conversations/${c.id}`, { token: c.token })).json;
+    assert.equal(after.messages.length, mid.messages.length, 'nothing stored');
+    assert.equal(after.status, mid.status, 'the refused hand-off changed nothing');
+
+    // per address: six a minute over all its conversations
+    const c1 = (await create('203.0.113.14')).json;
+    const c2 = (await create('203.0.113.14')).json;
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await post(c1, '203.0.113.14')).status, 201);
+      assert.equal((await post(c2, '203.0.113.14')).status, 201);
+    }
+    assertRateLimited(await post(c1, '203.0.113.14'), 'seventh request from one address');
+    assert.equal((await post(c1, '203.0.113.15')).status, 201, 'the conversation from another address');
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+test('at most limit_open_conversations open conversations per address, also after a restart; closing one makes room', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  const env = { ...PROXY, LOKET_LIMIT_OPEN_CONVERSATIONS: '2' };
+  let srv = await startServer({ t, dataDir: d.dir, env });
+  const create = (addr) => api(srv, 'POST', '/api/v1/conversations', { body: {}, headers: from(addr) });
+  try {
+    const c1 = (await create('203.0.113.20')).json;
+    assert.equal((await create('203.0.113.20')).status, 201);
+    const ra = assertRateLimited(await create('203.0.113.20'), 'a third open conversation');
+    assert.ok(ra > 3000 && ra <= 3600, `Retry-After ${ra}: when the oldest stops counting (limit_open_idle)`);
+    assert.equal(sql(d.dir, 'SELECT COUNT(*) FROM conversations'), '2', 'nothing stored');
+    assert.equal((await create('203.0.113.21')).status, 201, 'another address');
+    // the address is stored as a keyed hash, never as text
+    const hashes = sql(d.dir, 'SELECT DISTINCT client_hash FROM conversations').split('\n');
+    assert.equal(hashes.length, 2);
+    for (const h of hashes) assert.match(h, /^[0-9a-f]{64}$/);
+    assert.equal(sql(d.dir, "SELECT COUNT(*) FROM conversations WHERE client_hash LIKE '%203.0.113%'"), '0');
+    await stopServer(srv);
+
+    srv = await startServer({ t, dataDir: d.dir, env });
+    assertRateLimited(await create('203.0.113.20'), 'still two open after a restart');
+    const anna = await login(srv, 'anna@example.com', PW);
+    await handoff(srv, c1);
+    assert.equal((await anna.req('POST', `/api/v1/agent/conversations/${c1.id}/claim`)).status, 200);
+    assert.equal((await anna.req('POST', `/api/v1/agent/conversations/${c1.id}/close`, { body: { disposition: 'resolved' } })).status, 200);
+    assert.equal((await create('203.0.113.20')).status, 201, 'room after closing one');
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+// ---- headers and cookies ------------------------------------------------------
+
+test('response headers: CSP, frame and referrer policies, nosniff; console pages without inline code', async (t) => {
+  const srv = await startServer({ t });
+  const CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+  try {
+    const page = await fetch(`${srv.base}/console/`);
+    const html = await page.text();
+    assert.equal(page.headers.get('content-security-policy'), CSP);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+    for (const name of ['index', 'account', 'knowledge', 'dashboard', 'compliance', 'admin']) {
+      const r = await fetch(`${srv.base}/console/${name}.html`);
+      const text = await r.text();
+      if (name === 'index' || name === 'account') assert.equal(r.status, 200, `${name}.html exists`);
+      if (r.status !== 200) continue;
+      assert.equal(r.headers.get('content-security-policy'), CSP, name);
+      assert.doesNotMatch(text, /<script(?![^>]*\bsrc=)[^>]*>/i, `${name}.html: no inline script`);
+      assert.doesNotMatch(text, /<style|\sstyle=|\son[a-z]+=/i, `${name}.html: no inline style or handler`);
+    }
+    assert.ok(html.length > 0);
+    const apiRes = await api(srv, 'GET', '/api/v1/agent/queue');
+    assert.equal(apiRes.status, 401);
+    assert.equal(apiRes.headers.get('content-security-policy'), CSP);
+    assert.equal(apiRes.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(apiRes.headers.get('referrer-policy'), 'strict-origin-when-cross-origin');
+    const shop = await fetch(`${srv.base}/`);
+    await shop.text();
+    const shopCsp = shop.headers.get('content-security-policy');
+    assert.match(shopCsp, /default-src 'self'/);
+    assert.match(shopCsp, /frame-ancestors 'self'/);
+    assert.match(shopCsp, /style-src 'self' 'unsafe-inline'/, 'the demo page and the widget bring their styles inline');
+    assert.doesNotMatch(shopCsp, /script-src[^;]*unsafe/, 'but no inline script');
+    const widget = await fetch(`${srv.base}/widget.js`);
+    await widget.text();
+    assert.equal(widget.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(widget.headers.get('content-type'), /javascript/);
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+test('the session cookie is Secure with cookie_secure, or through a trusted proxy that says https', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  const https = { 'X-Forwarded-Proto': 'https' };
+  let srv = await startServer({ t, dataDir: d.dir });
+  try {
+    const plain = await api(srv, 'POST', '/api/v1/auth/login', { body: { email: 'anna@example.com', password: PW }, headers: https });
+    assert.doesNotMatch(sessionCookie(plain).setCookie, /Secure/, 'an untrusted peer cannot ask for it');
+    assert.match(sessionCookie(plain).setCookie, /HttpOnly; SameSite=Strict/);
+  } finally {
+    await stopServer(srv);
+  }
+  srv = await startServer({ t, dataDir: d.dir, env: PROXY });
+  try {
+    const viaTls = await api(srv, 'POST', '/api/v1/auth/login', { body: { email: 'anna@example.com', password: PW }, headers: https });
+    assert.match(sessionCookie(viaTls).setCookie, /; Secure/);
+    const viaHttp = await api(srv, 'POST', '/api/v1/auth/login', { body: { email: 'anna@example.com', password: PW } });
+    assert.doesNotMatch(sessionCookie(viaHttp).setCookie, /Secure/);
+  } finally {
+    await stopServer(srv);
+  }
+  srv = await startServer({ t, dataDir: d.dir, env: { LOKET_COOKIE_SECURE: 'true' } });
+  try {
+    const r = await api(srv, 'POST', '/api/v1/auth/login', { body: { email: 'anna@example.com', password: PW } });
+    assert.match(sessionCookie(r).setCookie, /; Secure/);
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+test('bad security options stop loket with a message naming them', async () => {
+  const d = freshDataDir();
+  try {
+    for (const [env, name] of [
+      [{ LOKET_WIDGET_ORIGINS: 'shop.example' }, 'widget_origins'],
+      [{ LOKET_WIDGET_ORIGINS: 'https://shop.example/path' }, 'widget_origins'],
+      [{ LOKET_WIDGET_ORIGINS: '* https://shop.example' }, 'widget_origins'],
+      [{ LOKET_TRUSTED_PROXIES: '10.0.0.0/33' }, 'trusted_proxies'],
+      [{ LOKET_TRUSTED_PROXIES: 'proxy.local' }, 'trusted_proxies'],
+      [{ LOKET_SESSION_IDLE: '0' }, 'session_idle'],
+    ]) {
+      await assert.rejects(startServer({ dataDir: d.dir, env, timeoutMs: 5000 * SLOW }), new RegExp(name), JSON.stringify(env));
+    }
+  } finally {
+    d.cleanup();
+  }
+});
+
+// ---- the agents' live stream --------------------------------------------------
+
+test("agents' stream: plain agents get the queue and their own conversations' messages; supervisors everything", async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  await addUser(d.dir, 'bert@example.com', PW);
+  await addUser(d.dir, 'lead@example.com', PW, 'supervisor');
+  const srv = await startServer({ t, dataDir: d.dir });
+  try {
+    const anna = await login(srv, 'anna@example.com', PW);
+    const bert = await login(srv, 'bert@example.com', PW);
+    const lead = await login(srv, 'lead@example.com', PW);
+    const sa = await agentStream(srv, anna.cookie);
+    const sb = await agentStream(srv, bert.cookie);
+    const sl = await agentStream(srv, lead.cookie);
+    const msgsOf = (s, id) => s.frames.filter((f) => f.type === 'message' && f.message.conversation_id === id);
+    const notesOf = (s, id) => s.frames.filter((f) => f.type === 'note' && f.note.conversation_id === id);
+    const convEv = (s, id, status) => s.frames.some((f) => f.type === 'conversation' && f.conversation.id === id && f.conversation.status === status);
+
+    // a conversation with the bot: only the supervisor follows its messages
+    const c1 = await createConversation(srv);
+    await sl.until((s) => msgsOf(s, c1.id).length >= 1, 'greeting of c1 for the lead');
+    // queued: everyone sees the change and (for the preview) its messages
+    await handoff(srv, c1);
+    for (const s of [sa, sb, sl]) await s.until((x) => convEv(x, c1.id, 'queued'), 'c1 queued');
+    const queuedMsg = await api(srv, 'POST', `/api/v1/conversations/${c1.id}/messages`, { token: c1.token, body: { text: 'Is er iemand?' } });
+    assert.equal(queuedMsg.status, 201);
+    for (const s of [sa, sb, sl]) await s.until((x) => msgsOf(x, c1.id).some((f) => f.message.text === 'Is er iemand?'), 'queued message preview');
+    // anna claims it: bert still sees that it left the queue, but no more of its messages
+    assert.equal((await anna.req('POST', `/api/v1/agent/conversations/${c1.id}/claim`)).status, 200);
+    for (const s of [sa, sb, sl]) await s.until((x) => convEv(x, c1.id, 'assigned'), 'c1 assigned');
+    const bertBefore = msgsOf(sb, c1.id).length;
+    await api(srv, 'POST', `/api/v1/conversations/${c1.id}/messages`, { token: c1.token, body: { text: 'Mijn pakket is kwijt' } });
+    assert.equal((await anna.req('POST', `/api/v1/agent/conversations/${c1.id}/messages`, { body: { text: 'Ik zoek het uit.' } })).status, 201);
+    assert.equal((await anna.req('POST', `/api/v1/agent/conversations/${c1.id}/notes`, { body: { text: 'intern' } })).status, 201);
+    for (const s of [sa, sl]) {
+      await s.until((x) => msgsOf(x, c1.id).some((f) => f.message.text === 'Mijn pakket is kwijt'), "the customer's message");
+      await s.until((x) => msgsOf(x, c1.id).some((f) => f.message.text === 'Ik zoek het uit.'), "the agent's reply");
+      await s.until((x) => notesOf(x, c1.id).length === 1, 'the note');
+    }
+    // a later event everybody gets: once bert has it, he has had everything before it
+    const c2 = await createConversation(srv);
+    await handoff(srv, c2);
+    await sb.until((x) => convEv(x, c2.id, 'queued'), 'c2 queued');
+    assert.equal(msgsOf(sb, c1.id).length, bertBefore, "bert got none of c1's messages after anna claimed it");
+    assert.equal(notesOf(sb, c1.id).length, 0, 'nor its notes');
+    await sa.until((x) => msgsOf(x, c2.id).length > 0, "c2's hand-off notice: queued conversations' messages reach every agent");
+    // the bot's part of c1 (before the hand-off) never reached the plain agents
+    assert.ok(!msgsOf(sb, c1.id).some((f) => f.message.sender === 'bot' && f.message.seq === 1), 'no greeting for bert');
+    assert.ok(msgsOf(sl, c1.id).some((f) => f.message.seq === 1), 'the lead has the greeting');
+    for (const s of [sa, sb, sl]) s.ws.close();
+  } finally {
+    await stopServer(srv);
+  }
+});

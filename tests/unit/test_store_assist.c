@@ -1,0 +1,168 @@
+/*
+ * Unit tests for the store's agent-assist part (store_sqlite_assist.c):
+ * canned responses (insert, get, update, archive, listing by language and
+ * title) and a customer's earlier conversations by e-mail address or
+ * external id. Each test works in a fresh temporary directory.
+ */
+#include "store/store.h"
+#include "util/util.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmpdir[64];
+static char datadir[128];
+static lk_store_t *st;
+
+static void setup(void)
+{
+    lk_log_set_level(getenv("LK_TEST_LOG") ? LK_LOG_DEBUG : LK_LOG_OFF);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/loket-assist-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+    snprintf(datadir, sizeof datadir, "%s/data", tmpdir);
+    cr_assert_eq(lk_store_open(datadir, &st, NULL), 0);
+}
+
+static void teardown(void)
+{
+    lk_store_close(st);
+    static const char *const files[] = {"loket.db", "loket.db-wal", "loket.db-shm", "loket.db-journal"};
+    char path[256];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", datadir, files[i]);
+        unlink(path);
+    }
+    rmdir(datadir);
+    rmdir(tmpdir);
+}
+
+TestSuite(store_assist, .init = setup, .fini = teardown);
+
+static lk_canned_t canned(const char *id, const char *lang, const char *title, const char *shortcut, const char *text)
+{
+    lk_canned_t c = {0};
+    snprintf(c.id, sizeof c.id, "%s", id);
+    snprintf(c.language, sizeof c.language, "%s", lang);
+    c.title = (char *)title;
+    c.shortcut = (char *)shortcut;
+    c.text = (char *)text;
+    snprintf(c.created_by, sizeof c.created_by, "u_sam");
+    c.created_at = c.updated_at = 1000;
+    return c;
+}
+
+Test(store_assist, canned_round_trip_update_and_archive)
+{
+    lk_canned_t a = canned("cr_a", "nl", "Welkom", "hallo", "Hallo {customer_name}, ik ben {agent_name}.");
+    cr_assert_eq(lk_store_canned_insert(st, &a), 0);
+    cr_assert_eq(lk_store_canned_insert(st, &a), LK_EEXIST);
+    lk_canned_t got;
+    cr_assert_eq(lk_store_canned_get(st, "cr_a", &got), 0);
+    cr_assert_str_eq(got.title, "Welkom");
+    cr_assert_str_eq(got.shortcut, "hallo");
+    cr_assert_str_eq(got.text, a.text);
+    cr_assert_str_eq(got.created_by, "u_sam");
+    cr_assert_eq(got.created_at, 1000);
+    cr_assert_not(got.archived);
+
+    free(got.shortcut);
+    got.shortcut = NULL;
+    free(got.title);
+    got.title = lk_xstrdup("Begroeting");
+    got.updated_at = 2000;
+    cr_assert_eq(lk_store_canned_update(st, &got), 0);
+    lk_canned_clear(&got);
+    cr_assert_eq(lk_store_canned_get(st, "cr_a", &got), 0);
+    cr_assert_str_eq(got.title, "Begroeting");
+    cr_assert_null(got.shortcut, "the shortcut was removed");
+    cr_assert_eq(got.updated_at, 2000);
+    cr_assert_eq(got.created_at, 1000, "created_at stays");
+
+    cr_assert_eq(lk_store_canned_archive(st, "cr_a", 3000), 0);
+    cr_assert_eq(lk_store_canned_archive(st, "cr_a", 3000), LK_ENOENT, "archived already");
+    cr_assert_eq(lk_store_canned_update(st, &got), LK_ENOENT, "an archived one does not change");
+    lk_canned_clear(&got);
+    cr_assert_eq(lk_store_canned_get(st, "cr_a", &got), 0, "still there for the audit log");
+    cr_assert(got.archived);
+    lk_canned_clear(&got);
+    cr_assert_eq(lk_store_canned_get(st, "cr_none", &got), LK_ENOENT);
+    cr_assert_eq(lk_store_canned_archive(st, "cr_none", 1), LK_ENOENT);
+}
+
+Test(store_assist, canned_list_by_language_ordered_by_title_without_archived)
+{
+    lk_canned_t v[] = {
+        canned("cr_1", "nl", "Zo snel mogelijk", NULL, "..."),
+        canned("cr_2", "nl", "Afsluiten", "bye", "Fijne dag!"),
+        canned("cr_3", "en", "Closing", "bye", "Have a nice day!"),
+        canned("cr_4", "nl", "Oud", NULL, "weg"),
+    };
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(lk_store_canned_insert(st, &v[i]), 0);
+    cr_assert_eq(lk_store_canned_archive(st, "cr_4", 5), 0);
+    lk_canned_t *out;
+    size_t n;
+    cr_assert_eq(lk_store_canned_list(st, "nl", 0, &out, &n), 0);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(out[0].id, "cr_2");
+    cr_assert_str_eq(out[1].id, "cr_1");
+    lk_canned_free(out, n);
+    cr_assert_eq(lk_store_canned_list(st, NULL, 0, &out, &n), 0);
+    cr_assert_eq(n, 3);
+    lk_canned_free(out, n);
+    cr_assert_eq(lk_store_canned_list(st, NULL, 1, &out, &n), 0);
+    cr_assert_eq(n, 1, "limit");
+    lk_canned_free(out, n);
+}
+
+static void add_conv(const char *id, const char *email, const char *ext, int64_t created)
+{
+    lk_conv_t c = {0};
+    snprintf(c.id, sizeof c.id, "%s", id);
+    snprintf(c.token_hash, sizeof c.token_hash, "h");
+    snprintf(c.status, sizeof c.status, "closed");
+    snprintf(c.language, sizeof c.language, "nl");
+    snprintf(c.handoff_reason, sizeof c.handoff_reason, "button");
+    snprintf(c.channel, sizeof c.channel, "web");
+    c.created_at = c.updated_at = c.closed_at = created;
+    c.next_seq = 1;
+    c.customer_email = (char *)email;
+    c.customer_external_id = (char *)ext;
+    c.disposition = (char *)"resolved";
+    cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+}
+
+Test(store_assist, history_by_email_or_external_id_newest_first)
+{
+    add_conv("c_1", "jan@example.nl", NULL, 100);
+    add_conv("c_2", NULL, "cust-7", 200);
+    add_conv("c_3", "jan@example.nl", "cust-7", 300);
+    add_conv("c_4", "piet@example.nl", "cust-8", 400);
+    add_conv("c_now", "jan@example.nl", "cust-7", 500);
+    lk_conv_t *v;
+    size_t n;
+    cr_assert_eq(lk_store_conv_history(st, "Jan@Example.NL", NULL, "c_now", 0, &v, &n), 0);
+    cr_assert_eq(n, 2, "by e-mail, case-insensitively, without the current one");
+    cr_assert_str_eq(v[0].id, "c_3");
+    cr_assert_str_eq(v[1].id, "c_1");
+    cr_assert_str_eq(v[0].handoff_reason, "button");
+    cr_assert_str_eq(v[0].disposition, "resolved");
+    cr_assert_eq(v[0].created_at, 300);
+    lk_convs_free(v, n);
+    cr_assert_eq(lk_store_conv_history(st, NULL, "cust-7", "c_now", 0, &v, &n), 0);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(v[0].id, "c_3");
+    cr_assert_str_eq(v[1].id, "c_2");
+    lk_convs_free(v, n);
+    cr_assert_eq(lk_store_conv_history(st, "jan@example.nl", "cust-7", "c_now", 2, &v, &n), 0);
+    cr_assert_eq(n, 2, "either, at most the limit");
+    cr_assert_str_eq(v[0].id, "c_3");
+    cr_assert_str_eq(v[1].id, "c_2");
+    lk_convs_free(v, n);
+    cr_assert_eq(lk_store_conv_history(st, NULL, NULL, "c_now", 0, &v, &n), 0);
+    cr_assert_eq(n, 0, "an unknown customer has no history");
+    cr_assert_null(v);
+}

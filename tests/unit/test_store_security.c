@@ -1,0 +1,253 @@
+/*
+ * Unit tests for the security part: the sliding-window rate limit
+ * (src/api/ratelimit.c: exact window, retry time, forgive and reset, the
+ * bound on remembered keys, limit 0) and its store functions
+ * (src/store/store_sqlite_security.c: idle sessions, touching, logging a
+ * user out everywhere, the TOTP columns with their once-only step, and open
+ * conversations per client hash). Each store test works in a fresh temporary
+ * directory that it removes afterwards.
+ */
+#include "api/api_int.h"
+#include "store/store.h"
+#include "util/util.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- rate limits --------------------------------------------------------- */
+
+Test(ratelimit, allows_limit_events_per_window_then_says_when)
+{
+    lk_ratelimit_t *rl = lk_ratelimit_new(3, 1000, 100);
+    int64_t retry = -1;
+    cr_assert(lk_ratelimit_hit(rl, "a", 10000, &retry));
+    cr_assert_eq(retry, 0);
+    cr_assert(lk_ratelimit_hit(rl, "a", 10100, NULL));
+    cr_assert(lk_ratelimit_hit(rl, "a", 10200, NULL));
+    cr_assert_not(lk_ratelimit_hit(rl, "a", 10300, &retry));
+    cr_assert_eq(retry, 700, "the oldest event leaves the window at 11000: %lld", (long long)retry);
+    cr_assert(lk_ratelimit_hit(rl, "b", 10300, NULL), "keys are apart");
+    /* a refused event is not counted: at 11000 the first one has left */
+    cr_assert(lk_ratelimit_hit(rl, "a", 11000, NULL));
+    cr_assert_not(lk_ratelimit_hit(rl, "a", 11050, &retry));
+    cr_assert_eq(retry, 50);
+    /* sliding, not fixed windows: three events near the end of one second
+     * still block the start of the next */
+    cr_assert(lk_ratelimit_hit(rl, "c", 19900, NULL));
+    cr_assert(lk_ratelimit_hit(rl, "c", 19950, NULL));
+    cr_assert(lk_ratelimit_hit(rl, "c", 19990, NULL));
+    cr_assert_not(lk_ratelimit_hit(rl, "c", 20010, NULL));
+    lk_ratelimit_free(rl);
+}
+
+Test(ratelimit, forgive_and_reset)
+{
+    lk_ratelimit_t *rl = lk_ratelimit_new(2, 60000, 100);
+    cr_assert(lk_ratelimit_hit(rl, "k", 1, NULL));
+    cr_assert(lk_ratelimit_hit(rl, "k", 2, NULL));
+    cr_assert_not(lk_ratelimit_hit(rl, "k", 3, NULL));
+    lk_ratelimit_forgive(rl, "k");
+    cr_assert(lk_ratelimit_hit(rl, "k", 4, NULL), "one taken back: room for one");
+    cr_assert_not(lk_ratelimit_hit(rl, "k", 5, NULL));
+    lk_ratelimit_reset(rl, "k");
+    cr_assert_eq(lk_ratelimit_keys(rl), 0);
+    cr_assert(lk_ratelimit_hit(rl, "k", 6, NULL));
+    cr_assert(lk_ratelimit_hit(rl, "k", 7, NULL));
+    lk_ratelimit_forgive(rl, "nobody"); /* unknown keys are fine */
+    lk_ratelimit_reset(rl, "nobody");
+    lk_ratelimit_free(rl);
+}
+
+Test(ratelimit, remembers_at_most_max_keys_and_drops_expired_ones)
+{
+    lk_ratelimit_t *rl = lk_ratelimit_new(1, 1000, 50);
+    char key[32];
+    for (int i = 0; i < 500; i++) {
+        snprintf(key, sizeof key, "addr-%d", i);
+        cr_assert(lk_ratelimit_hit(rl, key, 5000, NULL));
+    }
+    cr_assert_eq(lk_ratelimit_keys(rl), 50, "bounded: %zu", lk_ratelimit_keys(rl));
+    cr_assert_not(lk_ratelimit_hit(rl, "addr-499", 5001, NULL), "the most recent keys are kept");
+    /* later, keys whose events expired go as new ones come */
+    for (int i = 0; i < 20; i++) {
+        snprintf(key, sizeof key, "late-%d", i);
+        cr_assert(lk_ratelimit_hit(rl, key, 9000, NULL));
+    }
+    cr_assert_leq(lk_ratelimit_keys(rl), 50);
+    cr_assert(lk_ratelimit_hit(rl, "addr-499", 9000, NULL), "expired: allowed again");
+    lk_ratelimit_free(rl);
+}
+
+Test(ratelimit, limit_zero_never_limits)
+{
+    lk_ratelimit_t *rl = lk_ratelimit_new(0, 1000, 10);
+    for (int i = 0; i < 1000; i++)
+        cr_assert(lk_ratelimit_hit(rl, "x", i, NULL));
+    cr_assert_eq(lk_ratelimit_keys(rl), 0);
+    lk_ratelimit_free(rl);
+    cr_assert(lk_ratelimit_hit(NULL, "x", 0, NULL), "no limit at all");
+}
+
+Test(ratelimit, a_clock_that_steps_back_keeps_counting)
+{
+    lk_ratelimit_t *rl = lk_ratelimit_new(2, 1000, 10);
+    cr_assert(lk_ratelimit_hit(rl, "x", 5000, NULL));
+    cr_assert(lk_ratelimit_hit(rl, "x", 4000, NULL));
+    int64_t retry = 0;
+    cr_assert_not(lk_ratelimit_hit(rl, "x", 4100, &retry));
+    cr_assert_gt(retry, 0);
+    lk_ratelimit_free(rl);
+}
+
+/* ---- store --------------------------------------------------------------- */
+
+static char tmpdir[64];
+static char datadir[128];
+static lk_store_t *st;
+
+static void setup(void)
+{
+    lk_log_set_level(getenv("LK_TEST_LOG") ? LK_LOG_DEBUG : LK_LOG_OFF);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/loket-sec-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+    snprintf(datadir, sizeof datadir, "%s/data", tmpdir);
+    cr_assert_eq(lk_store_open(datadir, &st, NULL), 0);
+}
+
+static void teardown(void)
+{
+    lk_store_close(st);
+    static const char *const files[] = {"loket.db", "loket.db-wal", "loket.db-shm", "loket.db-journal"};
+    char path[256];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", datadir, files[i]);
+        unlink(path);
+    }
+    rmdir(datadir);
+    rmdir(tmpdir);
+}
+
+static void add_user(const char *id, const char *email)
+{
+    lk_user_t u = {0};
+    snprintf(u.id, sizeof u.id, "%s", id);
+    snprintf(u.email, sizeof u.email, "%s", email);
+    snprintf(u.role, sizeof u.role, "agent");
+    u.created_at = 1;
+    cr_assert_eq(lk_store_user_insert(st, &u), 0);
+}
+
+static void add_session(const char *hash, const char *user, int64_t created, int64_t expires)
+{
+    lk_session_t s = {0};
+    snprintf(s.id_hash, sizeof s.id_hash, "%s", hash);
+    snprintf(s.user_id, sizeof s.user_id, "%s", user);
+    s.created_at = created;
+    s.expires_at = expires;
+    cr_assert_eq(lk_store_session_insert(st, &s), 0);
+}
+
+Test(store_security, idle_and_absolute_expiry, .init = setup, .fini = teardown)
+{
+    add_user("u_1", "a@example.com");
+    add_session("h1", "u_1", 1000, 100000);
+    lk_session_t s;
+    int64_t seen = 0;
+    cr_assert_eq(lk_store_session_get_active(st, "h1", 2000, 500, &s, &seen), 0);
+    cr_assert_eq(seen, 1000, "never touched: its creation counts");
+    cr_assert_str_eq(s.user_id, "u_1");
+    cr_assert_eq(lk_store_session_get_active(st, "h1", 2000, 1000, &s, &seen), LK_ENOENT, "idle since 1000");
+    cr_assert_eq(lk_store_session_touch(st, "h1", 5000), 0);
+    cr_assert_eq(lk_store_session_touch(st, "h1", 4000), 0, "an older time is no error");
+    cr_assert_eq(lk_store_session_get_active(st, "h1", 6000, 1000, &s, &seen), 0);
+    cr_assert_eq(seen, 5000, "the last use does not move back");
+    cr_assert_eq(lk_store_session_get_active(st, "h1", 100000, 1000, &s, &seen), LK_ENOENT, "absolute expiry");
+    cr_assert_eq(lk_store_session_get_active(st, "nope", 6000, 0, &s, &seen), LK_ENOENT);
+    int64_t n = -1;
+    add_session("h2", "u_1", 1000, 100000);
+    cr_assert_eq(lk_store_session_purge_idle(st, 4999, &n), 0);
+    cr_assert_eq(n, 1, "h2 was never used after 1000; h1 at 5000");
+    cr_assert_eq(lk_store_session_get_active(st, "h1", 6000, 0, &s, &seen), 0);
+}
+
+Test(store_security, logout_everywhere, .init = setup, .fini = teardown)
+{
+    add_user("u_1", "a@example.com");
+    add_user("u_2", "b@example.com");
+    add_session("a1", "u_1", 1, 1000);
+    add_session("a2", "u_1", 1, 1000);
+    add_session("b1", "u_2", 1, 1000);
+    int64_t n = 0;
+    cr_assert_eq(lk_store_session_delete_user(st, "u_1", &n), 0);
+    cr_assert_eq(n, 2);
+    lk_session_t s;
+    int64_t seen;
+    cr_assert_eq(lk_store_session_get_active(st, "a1", 2, 0, &s, &seen), LK_ENOENT);
+    cr_assert_eq(lk_store_session_get_active(st, "b1", 2, 0, &s, &seen), 0);
+    cr_assert_eq(lk_store_session_delete_user(st, "u_1", &n), 0);
+    cr_assert_eq(n, 0);
+}
+
+Test(store_security, totp_columns_and_once_only_steps, .init = setup, .fini = teardown)
+{
+    add_user("u_1", "a@example.com");
+    lk_totp_t t;
+    cr_assert_eq(lk_store_user_totp_get(st, "u_1", &t), 0);
+    cr_assert_null(t.secret);
+    cr_assert_not(t.enabled);
+    cr_assert_eq(t.last_step, 0);
+    cr_assert_eq(lk_store_user_totp_get(st, "u_x", &t), LK_ENOENT);
+    cr_assert_eq(lk_store_user_totp_set(st, "u_1", "v1:abcd", false), 0);
+    cr_assert_eq(lk_store_user_totp_set(st, "u_1", NULL, true), LK_EINVAL, "on without a secret");
+    cr_assert_eq(lk_store_user_totp_set(st, "u_x", "v1:abcd", false), LK_ENOENT);
+    cr_assert_eq(lk_store_user_totp_set(st, "u_1", "v1:abcd", true), 0);
+    cr_assert_eq(lk_store_user_totp_use(st, "u_1", 100), 0);
+    cr_assert_eq(lk_store_user_totp_use(st, "u_1", 100), LK_EEXIST, "a step works once");
+    cr_assert_eq(lk_store_user_totp_use(st, "u_1", 99), LK_EEXIST, "and no older one after it");
+    cr_assert_eq(lk_store_user_totp_use(st, "u_1", 101), 0);
+    cr_assert_eq(lk_store_user_totp_use(st, "u_x", 200), LK_ENOENT);
+    cr_assert_eq(lk_store_user_totp_get(st, "u_1", &t), 0);
+    cr_assert_str_eq(t.secret, "v1:abcd");
+    cr_assert(t.enabled);
+    cr_assert_eq(t.last_step, 101);
+    lk_totp_clear(&t);
+    cr_assert_eq(lk_store_user_totp_set(st, "u_1", NULL, false), 0);
+    cr_assert_eq(lk_store_user_totp_get(st, "u_1", &t), 0);
+    cr_assert_null(t.secret);
+    cr_assert_eq(t.last_step, 0, "a new secret starts afresh");
+    lk_totp_clear(&t);
+}
+
+static void add_conv(const char *id, const char *status, const char *client, int64_t updated)
+{
+    lk_conv_t c = {0};
+    snprintf(c.id, sizeof c.id, "%s", id);
+    snprintf(c.token_hash, sizeof c.token_hash, "%064d", 0);
+    snprintf(c.status, sizeof c.status, "%s", status);
+    snprintf(c.language, sizeof c.language, "nl");
+    snprintf(c.client_hash, sizeof c.client_hash, "%s", client);
+    c.created_at = 1;
+    c.updated_at = updated;
+    c.next_seq = 1;
+    cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+}
+
+Test(store_security, open_conversations_per_client, .init = setup, .fini = teardown)
+{
+    add_conv("c_1", "bot", "aa", 1000);
+    add_conv("c_2", "queued", "aa", 2000);
+    add_conv("c_3", "closed", "aa", 3000);
+    add_conv("c_4", "bot", "aa", 10); /* quiet too long: no longer counts */
+    add_conv("c_5", "assigned", "bb", 5000);
+    int64_t n = -1, oldest = -1;
+    cr_assert_eq(lk_store_conv_count_open_by_client(st, "aa", 100, &n, &oldest), 0);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(oldest, 1000);
+    cr_assert_eq(lk_store_conv_count_open_by_client(st, "cc", 100, &n, &oldest), 0);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(oldest, 0);
+    cr_assert_eq(lk_store_conv_count_open_by_client(st, "", 100, &n, &oldest), LK_EINVAL);
+}

@@ -1,0 +1,196 @@
+/*
+ * loket console: "My account", for every user. Two-step login (TOTP): set it
+ * up (the server makes a secret and shows it once, with an otpauth:// link),
+ * switch it on with a first code, switch it off with a current one; and log
+ * out everywhere (every session of this user ends, this one too).
+ *
+ * The secret is shown with textContent and dropped from the page once two-step
+ * login is on.
+ */
+(function () {
+  'use strict';
+  var L = window.loket;
+  var $ = L.$;
+  var t = L.t;
+
+  L.strings({
+    nl: {
+      skip: 'Naar de inhoud',
+      accTitle: 'Mijn account',
+      accWho: 'Ingelogd als {email}.',
+      totpTitle: 'Inloggen in twee stappen',
+      totpIntro:
+        'Met inloggen in twee stappen vraagt loket na je wachtwoord ook een code van zes cijfers uit een authenticator-app op je telefoon. Wie alleen je wachtwoord heeft, komt er dan niet in.',
+      totpIsOn: 'Inloggen in twee stappen staat aan.',
+      totpIsOff: 'Inloggen in twee stappen staat uit.',
+      totpIsPending: 'Nog niet aan: bevestig eerst met een code uit je app.',
+      totpSetup: 'Instellen',
+      totpStep1: '1. Zet de sleutel in je app',
+      totpScan:
+        'Voeg in je authenticator-app (bijvoorbeeld FreeOTP, Aegis of Google Authenticator) een account toe met deze sleutel. Op je telefoon kun je ook de koppeling openen.',
+      totpKey: 'Sleutel',
+      totpLinkLabel: 'Koppeling',
+      totpLink: 'Openen in de authenticator-app',
+      totpStep2: '2. Bevestig met een code',
+      totpCode: 'Code uit de app',
+      totpEnable: 'Aanzetten',
+      totpCancel: 'Annuleren',
+      totpOffIntro: 'Uitzetten vraagt een actuele code uit je app.',
+      totpDisable: 'Uitzetten',
+      totpSixDigits: 'Vul de zes cijfers uit je app in.',
+      totpWrong: 'Die code klopt niet (of is al gebruikt). Neem de code die je app nu toont.',
+      totpEnabled: 'Inloggen in twee stappen staat nu aan. Vanaf je volgende login vraagt loket de code.',
+      totpDisabled: 'Inloggen in twee stappen staat nu uit.',
+      tooMany: 'Te veel pogingen. Wacht even en probeer het dan opnieuw.',
+      failed: 'Dat lukte niet: {msg}',
+      sessTitle: 'Overal uitloggen',
+      sessIntro:
+        'Ben je ergens ingelogd gebleven, op een andere computer of een telefoon? Dit beëindigt al je sessies, ook deze.',
+      sessButton: 'Overal uitloggen',
+      sessConfirm: 'Al je sessies beëindigen, ook deze?',
+    },
+    en: {
+      skip: 'Skip to content',
+      accTitle: 'My account',
+      accWho: 'Logged in as {email}.',
+      totpTitle: 'Two-step login',
+      totpIntro:
+        'With two-step login, loket asks after your password for a six-digit code from an authenticator app on your phone. Someone who has only your password cannot get in.',
+      totpIsOn: 'Two-step login is on.',
+      totpIsOff: 'Two-step login is off.',
+      totpIsPending: 'Not on yet: confirm with a code from your app first.',
+      totpSetup: 'Set up',
+      totpStep1: '1. Put the key in your app',
+      totpScan:
+        'In your authenticator app (for example FreeOTP, Aegis or Google Authenticator), add an account with this key. On your phone you can also open the link.',
+      totpKey: 'Key',
+      totpLinkLabel: 'Link',
+      totpLink: 'Open in the authenticator app',
+      totpStep2: '2. Confirm with a code',
+      totpCode: 'Code from the app',
+      totpEnable: 'Switch on',
+      totpCancel: 'Cancel',
+      totpOffIntro: 'Switching it off takes a current code from your app.',
+      totpDisable: 'Switch off',
+      totpSixDigits: 'Enter the six digits from your app.',
+      totpWrong: 'That code is wrong (or was used already). Take the code your app shows now.',
+      totpEnabled: 'Two-step login is on now. From your next login, loket asks for the code.',
+      totpDisabled: 'Two-step login is off now.',
+      tooMany: 'Too many attempts. Wait a while, then try again.',
+      failed: 'That did not work: {msg}',
+      sessTitle: 'Log out everywhere',
+      sessIntro: 'Did you stay logged in somewhere, on another computer or a phone? This ends all your sessions, this one too.',
+      sessButton: 'Log out everywhere',
+      sessConfirm: 'End all your sessions, this one too?',
+    },
+  });
+
+  function show(which) {
+    $('totp-off').hidden = which !== 'off';
+    $('totp-pending').hidden = which !== 'pending';
+    $('totp-on').hidden = which !== 'on';
+    $('totp-state').textContent = t(which === 'on' ? 'totpIsOn' : which === 'pending' ? 'totpIsPending' : 'totpIsOff');
+  }
+
+  function errorText(e) {
+    if (e.status === 429) return t('tooMany');
+    if (e.code === 'invalid_field') return t('totpWrong');
+    return t('failed', { msg: e.message });
+  }
+
+  function readCode(input) {
+    var code = input.value.replace(/\s+/g, '');
+    if (!/^[0-9]{6}$/.test(code)) {
+      $('totp-error').textContent = t('totpSixDigits');
+      input.focus();
+      return null;
+    }
+    return code;
+  }
+
+  function load() {
+    return L.api('GET', '/api/v1/auth/totp').then(function (r) {
+      // a pending secret is shown only right after setting it up; coming back
+      // later means setting it up again (a new secret)
+      show(r.enabled ? 'on' : 'off');
+    });
+  }
+
+  $('totp-setup').addEventListener('click', function () {
+    $('totp-error').textContent = '';
+    L.api('POST', '/api/v1/auth/totp/setup').then(
+      function (r) {
+        $('totp-secret').textContent = r.secret.replace(/(.{4})/g, '$1 ').trim();
+        $('totp-uri').setAttribute('href', r.uri);
+        $('totp-enable-code').value = '';
+        show('pending');
+        $('totp-enable-code').focus();
+      },
+      function (e) {
+        $('totp-error').textContent = errorText(e);
+      }
+    );
+  });
+
+  $('totp-cancel').addEventListener('click', function () {
+    $('totp-error').textContent = '';
+    $('totp-secret').textContent = '';
+    show('off');
+    $('totp-setup').focus();
+  });
+
+  function switchTotp(ev, on) {
+    ev.preventDefault();
+    $('totp-error').textContent = '';
+    var input = on ? $('totp-enable-code') : $('totp-disable-code');
+    var code = readCode(input);
+    if (!code) return;
+    var btn = ev.target.querySelector('button[type=submit]');
+    btn.disabled = true;
+    L.api('POST', on ? '/api/v1/auth/totp/enable' : '/api/v1/auth/totp/disable', { code: code })
+      .then(
+        function () {
+          input.value = '';
+          $('totp-secret').textContent = '';
+          $('totp-uri').setAttribute('href', '#');
+          show(on ? 'on' : 'off');
+          $('totp-state').textContent = t(on ? 'totpEnabled' : 'totpDisabled');
+          (on ? $('totp-disable-code') : $('totp-setup')).focus();
+        },
+        function (e) {
+          input.value = '';
+          $('totp-error').textContent = errorText(e);
+          input.focus();
+        }
+      )
+      .then(function () {
+        btn.disabled = false;
+      });
+  }
+
+  $('totp-pending').addEventListener('submit', function (ev) {
+    switchTotp(ev, true);
+  });
+  $('totp-on').addEventListener('submit', function (ev) {
+    switchTotp(ev, false);
+  });
+
+  $('logout-all').addEventListener('click', function () {
+    $('sess-error').textContent = '';
+    if (!window.confirm(t('sessConfirm'))) return;
+    L.api('POST', '/api/v1/auth/logout-all').then(
+      function () {
+        location.href = '/console/';
+      },
+      function (e) {
+        $('sess-error').textContent = t('failed', { msg: e.message });
+      }
+    );
+  });
+
+  L.start({ roles: ['agent', 'supervisor', 'admin'], page: 'account' }).then(function (user) {
+    document.title = t('accTitle') + ' · loket console';
+    $('acc-who').textContent = t('accWho', { email: user.email });
+    return load();
+  });
+})();

@@ -1,0 +1,353 @@
+/*
+ * loket console: "Gaps and review", for supervisors and admins
+ * (docs/gaps.md).
+ *
+ * - The accuracy of the bot's answers: the share reviewed right in the last
+ *   30 days, with the count, and the answering threshold (current,
+ *   recommended from the reviews, reviews still needed)
+ *   (GET /api/v1/kb/reviews).
+ * - The newest answers nobody reviewed yet, each with Right / Wrong
+ *   (GET /api/v1/kb/reviews/queue; POST /api/v1/agent/conversations/ID/
+ *   messages/MID/review); the figure updates after each mark.
+ * - The gap report: questions the bot declined or handed over, grouped into
+ *   topics, filtered by dates and language (GET /api/v1/kb/gaps); each topic
+ *   becomes a draft article with one click (POST /api/v1/kb/gaps/ID/draft),
+ *   then links to the knowledge page to write its answer.
+ *
+ * Everything from the server goes into the page with textContent.
+ */
+(function () {
+  'use strict';
+  var L = window.loket;
+  var $ = L.$;
+  var el = L.el;
+  var t = L.t;
+
+  L.strings({
+    nl: {
+      skip: 'Naar de inhoud',
+      gapTitle: 'Hiaten en beoordeling',
+      gapIntro:
+        'Wat klanten vragen dat de digitale assistent niet kon beantwoorden, en hoe goed de antwoorden zijn die hij wel gaf.',
+      accTitle: 'Juiste antwoorden',
+      accIntro:
+        'Medewerkers en teamleiders beoordelen antwoorden van de assistent als goed of fout. Dit is het aandeel goede antwoorden onder de beoordeelde van de laatste 30 dagen.',
+      accFigure: '{pct}% goed',
+      accCount: '{right} van {reviewed} beoordeelde antwoorden goed, {wrong} fout.',
+      accNone: 'Nog geen antwoorden beoordeeld.',
+      thCurrent: 'Antwoordt vanaf zekerheid',
+      thRecommended: 'Aanbevolen op grond van de beoordelingen',
+      thState: 'Drempel aanpassen',
+      thNeeded: 'Nog {n} beoordelingen nodig voordat de drempel kan veranderen.',
+      thApply: 'Bij de volgende publicatie van de kennisbank.',
+      thSame: 'Niet nodig: de drempel klopt met de beoordelingen.',
+      rqTitle: 'Antwoorden om te beoordelen',
+      rqIntro: 'De nieuwste antwoorden die nog niemand beoordeelde. Persoonsgegevens in de vragen zijn weggelaten.',
+      rqNoQuestion: '(geen vraag gevonden)',
+      rqAnswer: 'Antwoord uit “{title}” met {pct}% zekerheid',
+      rqShowAnswer: 'Het antwoord lezen',
+      rqRight: 'Goed',
+      rqWrong: 'Fout',
+      rqMarkedRight: 'Beoordeeld als goed.',
+      rqMarkedWrong: 'Beoordeeld als fout.',
+      rqEmpty: 'Er zijn geen antwoorden om te beoordelen.',
+      gpTitle: 'Vragen zonder antwoord',
+      gpIntro:
+        'Vragen die de assistent niet kon beantwoorden of die naar een medewerker gingen, gegroepeerd per onderwerp: de grootste en nieuwste eerst. Maak van een onderwerp een conceptartikel en schrijf het antwoord in de kennisbank.',
+      gpFrom: 'Vanaf (datum)',
+      gpTo: 'Tot en met (datum)',
+      gpLang: 'Taal',
+      gpLangAll: 'Alle talen',
+      gpLangNl: 'Nederlands',
+      gpLangEn: 'Engels',
+      gpShow: 'Tonen',
+      gpCount: '{topics} onderwerpen uit {questions} vragen.',
+      gpEmpty: 'Geen vragen zonder antwoord in deze periode.',
+      gpLoading: 'Bezig met laden…',
+      gpMeta: '{count} vragen · laatst {newest} · {languages}',
+      gpSplit: '{declined} niet beantwoord, {handoff} naar een medewerker',
+      gpExamples: 'Voorbeelden',
+      gpDraft: 'Maak conceptartikel',
+      gpDraftMade: 'Conceptartikel “{title}” gemaakt.',
+      gpOpenDraft: 'Conceptartikel openen in de kennisbank',
+      gpGone: 'Dit onderwerp staat niet meer in het overzicht. Het overzicht is vernieuwd.',
+      badRange: 'De einddatum moet na de begindatum liggen.',
+      langNames: 'nl=Nederlands,en=Engels',
+    },
+    en: {
+      skip: 'Skip to content',
+      gapTitle: 'Gaps and review',
+      gapIntro: 'What customers ask that the automated assistant could not answer, and how good the answers are that it did give.',
+      accTitle: 'Right answers',
+      accIntro:
+        'Agents and team leads review the assistant’s answers as right or wrong. This is the share of right answers among those reviewed in the last 30 days.',
+      accFigure: '{pct}% right',
+      accCount: '{right} of {reviewed} reviewed answers right, {wrong} wrong.',
+      accNone: 'No answers reviewed yet.',
+      thCurrent: 'Answers from a confidence of',
+      thRecommended: 'Recommended by the reviews',
+      thState: 'Changing the threshold',
+      thNeeded: '{n} more reviews needed before the threshold can change.',
+      thApply: 'On the next publish of the knowledge base.',
+      thSame: 'Not needed: the threshold agrees with the reviews.',
+      rqTitle: 'Answers to review',
+      rqIntro: 'The newest answers nobody has reviewed yet. Personal data in the questions is left out.',
+      rqNoQuestion: '(no question found)',
+      rqAnswer: 'Answer from “{title}” with {pct}% confidence',
+      rqShowAnswer: 'Read the answer',
+      rqRight: 'Right',
+      rqWrong: 'Wrong',
+      rqMarkedRight: 'Reviewed as right.',
+      rqMarkedWrong: 'Reviewed as wrong.',
+      rqEmpty: 'There are no answers to review.',
+      gpTitle: 'Questions without an answer',
+      gpIntro:
+        'Questions the assistant could not answer or that went to a person, grouped by topic: largest and newest first. Turn a topic into a draft article and write its answer in the knowledge base.',
+      gpFrom: 'From (date)',
+      gpTo: 'Up to and including (date)',
+      gpLang: 'Language',
+      gpLangAll: 'All languages',
+      gpLangNl: 'Dutch',
+      gpLangEn: 'English',
+      gpShow: 'Show',
+      gpCount: '{topics} topics from {questions} questions.',
+      gpEmpty: 'No unanswered questions in this period.',
+      gpLoading: 'Loading…',
+      gpMeta: '{count} questions · last {newest} · {languages}',
+      gpSplit: '{declined} not answered, {handoff} to a person',
+      gpExamples: 'Examples',
+      gpDraft: 'Create draft article',
+      gpDraftMade: 'Draft article “{title}” created.',
+      gpOpenDraft: 'Open the draft article in the knowledge base',
+      gpGone: 'This topic is no longer in the report. The report was reloaded.',
+      badRange: 'The end date must come after the start date.',
+      langNames: 'nl=Dutch,en=English',
+    },
+  });
+
+  var locale = L.lang === 'nl' ? 'nl-NL' : 'en-GB';
+  var range = {}; // the filters the shown report was made with
+
+  function pct(x) {
+    return Math.round(x * 100);
+  }
+
+  function when(iso) {
+    if (!iso) return '';
+    try {
+      return new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    } catch (e) {
+      return iso;
+    }
+  }
+
+  function langName(code) {
+    var names = {};
+    t('langNames')
+      .split(',')
+      .forEach(function (p) {
+        var kv = p.split('=');
+        names[kv[0]] = kv[1];
+      });
+    return names[code] || code;
+  }
+
+  function failed(id, e) {
+    $(id).textContent = e && e.message ? e.message : String(e);
+  }
+
+  // ---- accuracy and threshold ------------------------------------------------
+
+  function fact(dl, term, value) {
+    dl.appendChild(el('dt', { text: term }));
+    dl.appendChild(el('dd', { text: value }));
+  }
+
+  function loadSummary() {
+    return L.api('GET', '/api/v1/kb/reviews').then(
+      function (s) {
+        $('acc-error').textContent = '';
+        if (s.reviewed > 0) {
+          $('acc-figure').textContent = t('accFigure', { pct: pct(s.accuracy) });
+          $('acc-count').textContent = t('accCount', { right: s.right, reviewed: s.reviewed, wrong: s.wrong });
+        } else {
+          $('acc-figure').textContent = '–';
+          $('acc-count').textContent = t('accNone');
+        }
+        var th = s.threshold || {};
+        var dl = $('acc-threshold');
+        dl.textContent = '';
+        fact(dl, t('thCurrent'), pct(th.current) + '%');
+        fact(dl, t('thRecommended'), pct(th.recommended) + '%');
+        var state = th.reviews_needed > 0 ? t('thNeeded', { n: th.reviews_needed }) : th.recommended !== th.current ? t('thApply') : t('thSame');
+        fact(dl, t('thState'), state);
+      },
+      function (e) {
+        failed('acc-error', e);
+      }
+    );
+  }
+
+  // ---- the review queue -------------------------------------------------------------
+
+  var seq = 0;
+
+  function reviewItem(a) {
+    var n = ++seq;
+    var qid = 'rq-q-' + n;
+    var li = el('li', { class: 'gap-item' });
+    li.appendChild(el('h3', { id: qid, class: 'gap-q', text: a.question || t('rqNoQuestion') }));
+    li.appendChild(
+      el('p', { class: 'muted', text: t('rqAnswer', { title: a.title || a.article_id, pct: a.confidence === null ? '?' : pct(a.confidence) }) })
+    );
+    li.appendChild(el('details', { class: 'gap-answer' }, [el('summary', { text: t('rqShowAnswer') }), el('p', { text: a.answer })]));
+    var right = el('button', { type: 'button', class: 'ghost rv-right', 'aria-describedby': qid, text: t('rqRight') });
+    var wrong = el('button', { type: 'button', class: 'ghost rv-wrong', 'aria-describedby': qid, text: t('rqWrong') });
+    function mark(verdict) {
+      right.disabled = wrong.disabled = true;
+      var path = '/api/v1/agent/conversations/' + encodeURIComponent(a.conversation_id) + '/messages/' + encodeURIComponent(a.message_id) + '/review';
+      L.api('POST', path, { verdict: verdict }).then(
+        function () {
+          $('rq-error').textContent = '';
+          var next = li.nextElementSibling || li.previousElementSibling;
+          li.remove();
+          $('rq-status').textContent = t(verdict === 'right' ? 'rqMarkedRight' : 'rqMarkedWrong');
+          var focus = next && next.querySelector('button');
+          if (focus) focus.focus();
+          else $('rq-title').focus();
+          if (!$('rq-list').children.length) loadQueue();
+          loadSummary();
+        },
+        function (e) {
+          right.disabled = wrong.disabled = false;
+          failed('rq-error', e);
+        }
+      );
+    }
+    right.addEventListener('click', function () {
+      mark('right');
+    });
+    wrong.addEventListener('click', function () {
+      mark('wrong');
+    });
+    li.appendChild(el('p', { class: 'acc-buttons' }, [right, wrong]));
+    return li;
+  }
+
+  function loadQueue() {
+    return L.api('GET', '/api/v1/kb/reviews/queue?limit=10').then(
+      function (r) {
+        var list = $('rq-list');
+        list.textContent = '';
+        $('rq-error').textContent = '';
+        r.answers.forEach(function (a) {
+          list.appendChild(reviewItem(a));
+        });
+        list.hidden = r.answers.length === 0;
+        if (!r.answers.length) $('rq-status').textContent = t('rqEmpty');
+      },
+      function (e) {
+        failed('rq-error', e);
+      }
+    );
+  }
+
+  // ---- the gap report ---------------------------------------------------------------
+
+  function topicItem(tp) {
+    var n = ++seq;
+    var hid = 'gp-t-' + n;
+    var li = el('li', { class: 'gap-item' });
+    li.appendChild(el('h3', { id: hid, class: 'gap-q', text: tp.label }));
+    li.appendChild(
+      el('p', {
+        class: 'muted',
+        text:
+          t('gpMeta', { count: tp.count, newest: when(tp.newest_at), languages: tp.languages.map(langName).join(', ') }) +
+          ' · ' +
+          t('gpSplit', { declined: tp.declined, handoff: tp.handoff }),
+      })
+    );
+    var ex = el('ul', { class: 'gap-examples', 'aria-label': t('gpExamples') });
+    tp.examples.forEach(function (q) {
+      ex.appendChild(el('li', { text: q }));
+    });
+    li.appendChild(ex);
+    var btn = el('button', { type: 'button', class: 'primary', 'aria-describedby': hid, text: t('gpDraft') });
+    var out = el('p', { class: 'acc-buttons' }, [btn]);
+    btn.addEventListener('click', function () {
+      btn.disabled = true;
+      L.api('POST', '/api/v1/kb/gaps/' + encodeURIComponent(tp.id) + '/draft', range).then(
+        function (d) {
+          $('gp-error').textContent = '';
+          var link = el('a', { href: '/console/knowledge.html#draft=' + encodeURIComponent(d.id), 'aria-describedby': hid, text: t('gpOpenDraft') });
+          out.textContent = '';
+          out.appendChild(link);
+          $('gp-status').textContent = t('gpDraftMade', { title: d.title });
+          link.focus();
+        },
+        function (e) {
+          btn.disabled = false;
+          if (e.status === 404) {
+            loadGaps().then(function () {
+              $('gp-status').textContent = t('gpGone');
+            });
+          } else {
+            failed('gp-error', e);
+          }
+        }
+      );
+    });
+    li.appendChild(out);
+    return li;
+  }
+
+  function query(o) {
+    var parts = [];
+    Object.keys(o).forEach(function (k) {
+      if (o[k]) parts.push(encodeURIComponent(k) + '=' + encodeURIComponent(o[k]));
+    });
+    return parts.length ? '?' + parts.join('&') : '';
+  }
+
+  function loadGaps() {
+    var f = $('gp-form');
+    var want = { from: f.from.value, to: f.to.value, language: f.language.value };
+    if (want.from && want.to && want.to < want.from) {
+      $('gp-error').textContent = t('badRange');
+      return Promise.resolve();
+    }
+    $('gp-status').textContent = t('gpLoading');
+    return L.api('GET', '/api/v1/kb/gaps' + query(want)).then(
+      function (r) {
+        range = {};
+        Object.keys(want).forEach(function (k) {
+          if (want[k]) range[k] = want[k];
+        });
+        var list = $('gp-list');
+        list.textContent = '';
+        $('gp-error').textContent = '';
+        r.topics.forEach(function (tp) {
+          list.appendChild(topicItem(tp));
+        });
+        list.hidden = r.topics.length === 0;
+        $('gp-status').textContent = r.topics.length ? t('gpCount', { topics: r.topic_count, questions: r.questions }) : t('gpEmpty');
+      },
+      function (e) {
+        $('gp-status').textContent = '';
+        failed('gp-error', e);
+      }
+    );
+  }
+
+  L.start({ roles: ['supervisor', 'admin'], page: 'gaps' }).then(function () {
+    $('rq-title').setAttribute('tabindex', '-1');
+    $('gp-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      loadGaps();
+    });
+    loadSummary();
+    loadQueue();
+    loadGaps();
+  });
+})();
