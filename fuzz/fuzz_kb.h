@@ -37,10 +37,14 @@ static inline bool fuzz_article_eq(const lk_article_t *a, const lk_article_t *b)
 static inline void fuzz_check_kb_message(const char *err)
 {
     size_t n = strlen(err);
+    bool one_line = true;
+    for (size_t i = 0; i < n; i++)
+        one_line = one_line && (unsigned char)err[i] >= 0x20 && err[i] != 0x7f;
+    if (!one_line || !fuzz_utf8_ok(err, n))
+        fprintf(stderr, "fuzz: the message is not one line of UTF-8: \"%s\"\n", err);
     FUZZ_CHECK(n > 0);
     FUZZ_CHECK(fuzz_utf8_ok(err, n));
-    for (size_t i = 0; i < n; i++)
-        FUZZ_CHECK((unsigned char)err[i] >= 0x20 && err[i] != 0x7f);
+    FUZZ_CHECK(one_line);
 }
 
 /* An accepted article is one lk_article_validate() accepts. */

@@ -81,9 +81,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!(data[0] & 4) && n_prev == 0)
             FUZZ_CHECK(s->repeat == 0);
 
-        /* pure: the same reading again */
-        FUZZ_CHECK(lk_nlu_read(model, text, len, (data[0] & 4) ? NULL : &ctx, &r2) == 0);
-        FUZZ_CHECK(memcmp(&r, &r2, sizeof r) == 0);
+        /* pure: the same reading again (for a quarter of the inputs: it
+         * halves the speed) */
+        if ((data[0] & 0x18) == 0) {
+            FUZZ_CHECK(lk_nlu_read(model, text, len, (data[0] & 4) ? NULL : &ctx, &r2) == 0);
+            FUZZ_CHECK(memcmp(&r, &r2, sizeof r) == 0);
+        }
     }
     for (size_t i = 0; i < n_prev; i++)
         free(prev[i]);

@@ -54,7 +54,10 @@ run_one() {
   local seeds=()
   [ -d "fuzz/corpus/$d" ] && seeds=("fuzz/corpus/$d")
   local t0=$SECONDS rc
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  # a shorter allocation history and quarantine than ASan's defaults: the
+  # inputs are small, and these two cost a third of the time
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1:malloc_context_size=8:quarantine_size_mb=64 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     nice -n "$nicelevel" "$bindir/$d" "${opts[@]}" "$dir/corpus" "${seeds[@]}" >"$dir/log" 2>&1
   rc=$?
   local secs=$((SECONDS - t0))

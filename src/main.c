@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -45,10 +46,16 @@ static const struct {
     {"serve", "loket serve [--listen ADDR:PORT] [--data DIR] [--config FILE] [--OPTION VALUE ...]",
      "Starts the server. A new data directory gets the built-in demo knowledge base.\n"
      "Stops gracefully on SIGTERM or SIGINT."},
-    {"kb", "loket kb import FILE [--replace] [--data DIR]\n       loket kb export [--data DIR]",
-     "import: adds or updates the articles of FILE (KB JSON) by id; --replace also removes\n"
-     "articles that are not in FILE. A bad file changes nothing. A running server picks the\n"
-     "change up within 2 seconds.\nexport: prints the knowledge base as KB JSON."},
+    {"kb",
+     "loket kb import [--format json|csv|markdown] [--replace] PATH [--data DIR]\n"
+     "       loket kb export [--format json|csv|markdown] [PATH] [--data DIR]",
+     "import: adds or updates the articles of PATH by id; --replace also archives the published\n"
+     "articles that are not in PATH (their history stays). A bad file changes nothing. A running\n"
+     "server picks the change up within 2 seconds.\n"
+     "export: writes the published knowledge base to PATH, or prints it (JSON, CSV).\n"
+     "Formats (docs/kb.md): json (KB JSON, the default), csv (one row per question), markdown\n"
+     "(a folder of <id>.md files with front matter). Without --format, a folder means markdown\n"
+     "and a name ending in .csv means csv."},
     {"user", "loket user add --email EMAIL --role agent|supervisor|admin [--name NAME] [--password-stdin] [--data DIR]",
      "Adds a console user. With --password-stdin the password is read from standard input;\n"
      "without it, one is generated and printed once."},
@@ -125,27 +132,49 @@ static int open_store(const char *dir, lk_store_t **st)
     return 0;
 }
 
-static char *read_file(const char *path, size_t max, size_t *len)
+/* The format of a knowledge-base PATH: --format when given, else a folder
+ * is markdown and a name ending in .csv is csv, else json. 0 or a usage
+ * error (already reported). */
+static int kb_format(const char *cmd, const char *given, const char *path, lk_kb_format_t *out)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
-        return NULL;
-    lk_buf_t b;
-    lk_buf_init(&b, max);
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
-    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = lk_buf_append(&b, chunk, n);
-    bool err = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (rc || err) {
-        lk_buf_free(&b);
-        errno = rc ? EFBIG : EIO;
-        return NULL;
+    if (given) {
+        if (lk_kb_format_parse(given, out) != 0)
+            return usage_error("kb %s: --format must be json, csv or markdown, not %s", cmd, given);
+        return 0;
     }
-    return lk_buf_steal(&b, len);
+    struct stat sb;
+    size_t len = path ? strlen(path) : 0;
+    if (path && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        *out = LK_KB_FORMAT_MARKDOWN;
+    else if (len > 4 && strcmp(path + len - 4, ".csv") == 0)
+        *out = LK_KB_FORMAT_CSV;
+    else
+        *out = LK_KB_FORMAT_JSON;
+    return 0;
+}
+
+/* The arguments of kb import and kb export after the subcommand: --format
+ * (or --format=), --replace (import only) and one PATH. */
+static int kb_args(const char *cmd, char **rest, int n, const char **format, bool *replace, const char **path)
+{
+    for (int i = 1; i < n; i++) {
+        if (strcmp(rest[i], "--format") == 0) {
+            if (i + 1 >= n)
+                return usage_error("kb %s: --format needs json, csv or markdown", cmd);
+            *format = rest[++i];
+        } else if (strncmp(rest[i], "--format=", 9) == 0) {
+            *format = rest[i] + 9;
+        } else if (replace && strcmp(rest[i], "--replace") == 0) {
+            *replace = true;
+        } else if (rest[i][0] == '-' && rest[i][1] != '\0') {
+            return usage_error("kb %s: unknown option %s", cmd, rest[i]);
+        } else if (!*path) {
+            *path = rest[i];
+        } else {
+            return usage_error("kb %s: more than one path given", cmd);
+        }
+    }
+    return 0;
 }
 
 static int cmd_kb(int argc, char **argv)
@@ -156,8 +185,13 @@ static int cmd_kb(int argc, char **argv)
     if (ret)
         goto out;
     if (n >= 1 && strcmp(rest[0], "export") == 0) {
-        if (n > 1) {
-            ret = usage_error("kb export: unexpected argument %s", rest[1]);
+        const char *format_name = NULL, *path = NULL;
+        lk_kb_format_t format;
+        if ((ret = kb_args("export", rest, n, &format_name, NULL, &path)) != 0 ||
+            (ret = kb_format("export", format_name, path, &format)) != 0)
+            goto out;
+        if (format == LK_KB_FORMAT_MARKDOWN && !path) {
+            ret = usage_error("kb export: the markdown format needs a folder to write to");
             goto out;
         }
         lk_store_t *st;
@@ -171,50 +205,33 @@ static int cmd_kb(int argc, char **argv)
             ret = EXIT_INTERNAL;
             goto out;
         }
-        char *json = lk_kb_to_json(&kb);
-        if (!json) {
-            fprintf(stderr, "loket: the stored knowledge base holds an article that cannot be exported\n");
-            lk_kb_free(&kb);
-            ret = EXIT_INTERNAL;
-            goto out;
-        }
-        fputs(json, stdout); /* ends with a newline */
-        free(json);
+        char err[512];
+        rc = lk_kb_write_path(&kb, format, path, err, sizeof err);
         lk_kb_free(&kb);
-        ret = fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;
+        if (rc) {
+            fprintf(stderr, "loket: %s\n", err);
+            ret = EXIT_INTERNAL;
+        }
     } else if (n >= 1 && strcmp(rest[0], "import") == 0) {
-        const char *file = NULL;
+        const char *format_name = NULL, *file = NULL;
         bool replace = false;
-        for (int i = 1; i < n; i++) {
-            if (strcmp(rest[i], "--replace") == 0)
-                replace = true;
-            else if (rest[i][0] == '-' && rest[i][1] != '\0') {
-                ret = usage_error("kb import: unknown option %s", rest[i]);
-                goto out;
-            } else if (!file)
-                file = rest[i];
-            else {
-                ret = usage_error("kb import: more than one file given");
-                goto out;
-            }
-        }
+        lk_kb_format_t format;
+        if ((ret = kb_args("import", rest, n, &format_name, &replace, &file)) != 0)
+            goto out;
         if (!file) {
-            ret = usage_error("kb import: name the KB JSON file to import");
+            ret = usage_error("kb import: name the file (or, for markdown, the folder) to import");
             goto out;
         }
-        size_t len;
-        char *json = read_file(file, 256u << 20, &len);
-        if (!json) {
-            fprintf(stderr, "loket: cannot read %s: %s\n", file, strerror(errno));
-            ret = EXIT_USAGE;
+        if ((ret = kb_format("import", format_name, file, &format)) != 0)
             goto out;
-        }
         lk_kb_t kb;
         char err[512];
-        int rc = lk_kb_parse(json, len, &kb, err, sizeof err);
-        free(json);
+        int rc = lk_kb_read_path(file, format, &kb, err, sizeof err);
         if (rc) {
-            fprintf(stderr, "loket: %s: %s\n", file, err);
+            if (rc == LK_EIO || format == LK_KB_FORMAT_MARKDOWN)
+                fprintf(stderr, "loket: %s\n", err);
+            else
+                fprintf(stderr, "loket: %s: %s\n", file, err);
             ret = EXIT_USAGE;
             goto out;
         }
@@ -223,9 +240,10 @@ static int cmd_kb(int argc, char **argv)
             lk_kb_free(&kb);
             goto out;
         }
+        lk_kb_import_counts_t counts = {0, 0, 0, 0};
         rc = lk_store_begin(st);
         if (rc == 0)
-            rc = lk_store_kb_import(st, &kb, replace, lk_time_now_ms());
+            rc = lk_store_kb_import_as(st, &kb, replace, NULL, lk_time_now_ms(), &counts);
         if (rc == 0)
             rc = lk_store_audit(st, lk_time_now_ms(), "cli", "kb.import", NULL, replace ? "replace" : "upsert");
         if (rc == 0)
@@ -237,14 +255,14 @@ static int cmd_kb(int argc, char **argv)
             fprintf(stderr, "loket: cannot import the knowledge base: %s\n", lk_strerror(rc));
             ret = EXIT_INTERNAL;
         } else {
-            fprintf(stderr, "loket: imported %zu articles from %s%s\n", kb.n_articles, file,
-                    replace ? " (replacing the others)" : "");
+            fprintf(stderr, "loket: imported %zu articles from %s: %zu new, %zu changed, %zu unchanged, %zu archived\n",
+                    kb.n_articles, file, counts.created, counts.updated, counts.unchanged, counts.archived);
         }
         lk_kb_free(&kb);
     } else if (n >= 1) {
-        ret = usage_error("kb: unknown subcommand %s; expected `kb import FILE` or `kb export`", rest[0]);
+        ret = usage_error("kb: unknown subcommand %s; expected `kb import PATH` or `kb export`", rest[0]);
     } else {
-        ret = usage_error("kb: expected `kb import FILE` or `kb export`");
+        ret = usage_error("kb: expected `kb import PATH` or `kb export`");
     }
 out:
     free(rest);

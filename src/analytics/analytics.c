@@ -9,6 +9,7 @@
 #include "analytics/analytics.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

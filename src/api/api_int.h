@@ -300,6 +300,7 @@ void lk_api_not_found(lk_http_req_t *req, void *ud);
 void lk_api_assist_routes(const lk_http_route_t **routes, size_t *n); /* canned responses */
 void lk_api_privacy_routes(const lk_http_route_t **routes, size_t *n); /* data-subject requests, audit log */
 void lk_api_insights_routes(const lk_http_route_t **routes, size_t *n); /* gap report, answer review */
+void lk_api_knowledge_routes(const lk_http_route_t **routes, size_t *n); /* articles, drafts, publish (docs/kb.md) */
 void lk_api_analytics_routes(const lk_http_route_t **routes, size_t *n); /* dashboard figures, compliance report */
 void lk_api_metrics_routes(const lk_http_route_t **routes, size_t *n);   /* GET /metrics */
 

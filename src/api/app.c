@@ -21,6 +21,7 @@ static void (*const route_parts[])(const lk_http_route_t **, size_t *) = {
     lk_api_assist_routes,
     lk_api_privacy_routes,
     lk_api_insights_routes,
+    lk_api_knowledge_routes,
     lk_api_analytics_routes,
     lk_api_metrics_routes,
     lk_api_static_routes,

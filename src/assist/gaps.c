@@ -136,7 +136,7 @@ typedef struct {
  * "vacature" becomes "vacatur"). */
 static bool dutch_vowel_s(const char *w, size_t len)
 {
-    return len >= 5 && w[len - 1] == 's' && strchr("aeiouy", w[len - 2]) != NULL && w[len - 2] != '\0';
+    return len >= 5 && w[len - 1] == 's' && w[len - 2] && strchr("aeiouy", w[len - 2]) != NULL;
 }
 
 /* The raw features (counts) of one question; its normal form in *norm. */
@@ -168,7 +168,7 @@ static int raw_features(const lk_gap_input_t *it, stemmers_t *sm, flist_t *out, 
             continue;
         char st[STEM_MAX + 2];
         size_t sl, wl = t->len;
-        if (stem == sm->nl && dutch_vowel_s(s + t->off, wl))
+        if (stem && stem == sm->nl && dutch_vowel_s(s + t->off, wl))
             wl--; /* "vacatures", "cadeaus": a plural Snowball keeps whole */
         if (stem) {
             sl = lk_text_stem(stem, s + t->off, wl, st + 1, STEM_MAX);
@@ -402,7 +402,7 @@ static void cluster(const vec_t *v, size_t n, double threshold, size_t *root)
             chain[depth++] = best;
             continue;
         }
-        /* a and prev are each other's nearest: merge prev into a's slot */
+        /* a and prev are each other's nearest: merge them into the lower slot */
         size_t keep = a < prev ? a : prev, gone = a < prev ? prev : a;
         depth -= 2;
         for (size_t c = 0; c < n; c++) {

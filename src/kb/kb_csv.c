@@ -131,6 +131,7 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errsize,
         va_start(ap, fmt);
         vsnprintf(err, errsize, fmt, ap);
         va_end(ap);
+        lk_utf8_one_line(err); /* it may quote a column name (found by fuzz/fuzz_kb_csv.c) */
     }
     return LK_EINVAL;
 }

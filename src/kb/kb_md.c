@@ -107,12 +107,15 @@ __attribute__((format(printf, 3, 4))) static int fail(const ctx_t *c, size_t lin
         return LK_EINVAL;
     int n = line ? snprintf(c->err, c->errsize, "%s, line %zu: ", c->name, line)
                  : snprintf(c->err, c->errsize, "%s: ", c->name);
-    if (n < 0 || (size_t)n >= c->errsize)
+    if (n < 0 || (size_t)n >= c->errsize) {
+        lk_utf8_one_line(c->err);
         return LK_EINVAL;
+    }
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->err + n, c->errsize - (size_t)n, fmt, ap);
     va_end(ap);
+    lk_utf8_one_line(c->err); /* it may quote a key or the file name (found by fuzz/fuzz_kb_md.c) */
     return LK_EINVAL;
 }
 

@@ -5,6 +5,8 @@
  */
 #include "util.h"
 
+#include <string.h>
+
 bool lk_utf8_valid(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -46,4 +48,36 @@ bool lk_utf8_valid(const char *str, size_t len)
         i += n + 1;
     }
     return true;
+}
+
+void lk_utf8_one_line(char *str)
+{
+    unsigned char *s = (unsigned char *)str;
+    size_t len = strlen(str), i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c < 0x20 || c == 0x7F) {
+            s[i++] = '?';
+            continue;
+        }
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+        if (n > 1 && len - i < n) { /* cut off at the end: drop it if that is all that is wrong */
+            size_t k = 1;
+            while (i + k < len && (s[i + k] & 0xC0) == 0x80)
+                k++;
+            if (i + k == len) {
+                s[i] = '\0';
+                return;
+            }
+        }
+        if (n > 1 && len - i >= n && lk_utf8_valid((const char *)s + i, n)) {
+            i += n;
+            continue;
+        }
+        s[i++] = '?';
+    }
 }

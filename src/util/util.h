@@ -163,6 +163,12 @@ bool lk_const_eq(const char *a, const char *b, size_t len);
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
  * nothing past U+10FFFF). NUL bytes are rejected as well. */
 bool lk_utf8_valid(const char *s, size_t len);
+/* Makes the NUL-terminated s one line of valid UTF-8, in place, for a
+ * message that quotes input (a file's column or key names, a file name):
+ * control characters and DEL become '?', so do the bytes of a broken
+ * sequence, and a character cut off at the end (by a truncating snprintf)
+ * is dropped. */
+void lk_utf8_one_line(char *s);
 
 /* ---- parsing ----------------------------------------------------------- */
 

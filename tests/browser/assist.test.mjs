@@ -3,7 +3,8 @@
 // unchanged and once edited; the customer sees both in the widget and the
 // API records their provenance. The conversation view shows the structured
 // summary, the customer (from the widget's data-loket-customer-* attributes)
-// and their earlier conversation, and passes axe. A supervisor manages
+// and their earlier conversation, marks a bot answer wrong ("Fout"), and
+// passes axe. A supervisor manages
 // canned responses in the console; an agent inserts one with "/" in the reply
 // box, with the placeholders filled in (and the name left out cleanly when
 // the customer is unknown).
@@ -135,16 +136,18 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
   assert.deepEqual(v.json.customer, { email: 'jan@example.nl', external_id: 'shop-7', name: 'Jan de Vries' });
   assert.equal(v.json.channel, 'web', 'the widget says where the conversation came from');
 
-  // "Goed" / "Fout" on a bot answer: pressed when the server records it,
-  // otherwise a clear message (the review endpoint comes with the gap report)
-  const botAnswer = agent.locator('#transcript .m[data-sender=bot] .review').first();
-  if ((await botAnswer.count()) > 0) {
-    await botAnswer.getByRole('button', { name: 'Fout' }).click();
-    await agent.locator('#transcript .m[data-sender=bot] .rv.wrong[aria-pressed="true"], #conv-error:not(:empty)').first().waitFor();
-    const reviews = await anna.req('GET', `/api/v1/agent/conversations/${convId}/reviews`);
-    if (reviews.status === 200) assert.ok(reviews.json.reviews.some((r) => r.verdict === 'wrong'), 'the verdict is recorded');
-    else assert.match(await agent.locator('#conv-error').textContent(), /Beoordelen kan hier nog niet/);
-  }
+  // "Fout" on the bot's answer: recorded, and shown as the pressed button
+  const botMsg = agent.locator('#transcript .m[data-sender=bot]:has(.review)').first();
+  const botId = await botMsg.getAttribute('data-id');
+  await botMsg.getByRole('button', { name: 'Fout' }).click();
+  await agent.locator(`#transcript .m[data-id="${botId}"] .rv.wrong[aria-pressed="true"]`).waitFor();
+  assert.equal(await agent.locator(`#transcript .m[data-id="${botId}"] .rv.right`).getAttribute('aria-pressed'), 'false');
+  const reviews = await anna.req('GET', `/api/v1/agent/conversations/${convId}/reviews`);
+  assert.equal(reviews.status, 200, reviews.text);
+  assert.deepEqual(reviews.json.reviews.filter((r) => r.message_id === botId).map((r) => r.verdict), ['wrong']);
+  // read back when the conversation is opened again
+  await agent.reload();
+  await agent.locator(`#transcript .m[data-id="${botId}"] .rv.wrong[aria-pressed="true"]`).waitFor();
 
   await shot(agent, 'assist-console-sent');
   problems.push(...(await audit(t, agent, 'conversation view after sending')));

@@ -10,7 +10,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, RFC3339_UTC,
+  startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, exportKb, sleep,
+  RFC3339_UTC, SLOW,
 } from './helpers.mjs';
 
 let srv;
@@ -199,9 +200,12 @@ test('gap report: a topic becomes a draft article with its questions', async () 
   assert.equal(d.topic_id, topic.id);
   assert.equal(d.created_by, sam.user.id);
   assert.ok(!r.text.includes('jan.jansen'));
+  // the knowledge management reads it like any draft
+  const kd = await sam.req('GET', `/api/v1/kb/drafts/${d.id}`);
+  assert.equal(kd.status, 200, kd.text);
+  assert.equal(kd.json.source ?? kd.json.draft?.source, 'gap_report', kd.text);
 
-  // the same topic from a report without the range: the older vacancy questions join it, so
-  // it has another first question and id; the language filter keeps it apart from English
+  // the English topic, found with the language filter too
   const en = await sam.req('POST', `/api/v1/kb/gaps/${gapTopics[1].id}/draft`, { body: { from: gapFrom, language: 'en' } });
   assert.equal(en.status, 201, en.text);
   assert.equal(en.json.language, 'en');
@@ -335,4 +339,123 @@ test('answer review: the accuracy figure, per article, and the queue of unreview
   assert.equal(empty.json.reviewed, 0);
   assert.equal(empty.json.accuracy, null);
   assertError(await anna.req('GET', '/api/v1/kb/reviews'), 403, 'forbidden');
+});
+
+// ---- recalibration -------------------------------------------------------------------------
+
+// docs/gaps.md, "Recalibration": the lowest grid threshold (0.005 steps, within
+// [0.30, 0.95], not below both the current threshold and the lowest reviewed
+// confidence) with >= 20 reviewed answers at or above it and (wrong + 1) /
+// (answered + 2) <= 0.05; else the lowest estimate; the current one with
+// fewer than 20 reviews.
+function recommend(items, current) {
+  if (items.length < 20) return current;
+  const lowest = Math.floor(Math.min(...items.map((x) => x.c)) * 200 + 1e-9) / 200;
+  let lo = Math.max(Math.min(current, lowest), 0.3);
+  const cands = [lo];
+  for (let g = Math.floor(lo * 200 + 1e-9) + 1; g <= 190; g++) cands.push(g / 200);
+  let best = null;
+  for (const t of cands) {
+    const at = items.filter((x) => x.c >= t);
+    if (at.length < 20) break;
+    const est = (at.filter((x) => !x.right).length + 1) / (at.length + 2);
+    if (est <= 0.05) return t;
+    if (!best || est < best.est) best = { t, est };
+  }
+  return best ? best.t : current;
+}
+
+test('recalibration on publish: the threshold moves only with enough reviews', async (t) => {
+  const s2 = await startServer({ env: { LOKET_KB_POLL_MS: '100' }, t });
+  await addUser(s2.dataDir, 'kim@tulpentafel.example', PW, 'supervisor');
+  await addUser(s2.dataDir, 'root@tulpentafel.example', PW, 'admin');
+  const kim = await login(s2, 'kim@tulpentafel.example', PW);
+  const root = await login(s2, 'root@tulpentafel.example', PW);
+  const { kb } = await exportKb(s2.dataDir);
+
+  // an answer for every Dutch article's first example question, one conversation each
+  const answers = [];
+  for (const a of kb.articles.filter((x) => x.language === 'nl')) {
+    const c = await createConversation(s2, { language: 'nl' });
+    const m = (await postMessage(s2, c, a.questions[0])).messages.find((x) => x.article_id);
+    if (m) answers.push({ conv: c, msg: m, q: a.questions[0], c: m.confidence });
+  }
+  assert.ok(answers.length >= 30, `answered: ${answers.length}`);
+  answers.sort((x, y) => x.c - y.c);
+  // wrong: the 3 lowest-confidence answers
+  const k = 3;
+  answers.forEach((a, i) => (a.right = i >= k));
+
+  const review = (a) =>
+    kim.req('POST', `/api/v1/agent/conversations/${a.conv.id}/messages/${a.msg.id}/review`, { body: { verdict: a.right ? 'right' : 'wrong' } });
+  const summary = async () => (await kim.req('GET', '/api/v1/kb/reviews')).json.threshold;
+  const version = async () => (await kim.req('POST', '/api/v1/kb/try', { body: { text: 'hallo' } })).json.kb_version;
+  let n = 0;
+  const publish = async () => {
+    n++;
+    const d = await kim.req('POST', '/api/v1/kb/drafts', {
+      body: { language: 'nl', title: `Testonderwerp ${n}`, questions: [`Hoe zit het met testonderwerp ${n}?`], answer: `Antwoord ${n}.` },
+    });
+    assert.equal(d.status, 201, d.text);
+    const before = await version();
+    const p = await kim.req('POST', `/api/v1/kb/drafts/${d.json.id}/publish`);
+    assert.ok(p.status === 200 || p.status === 201, p.text);
+    // the watcher builds the new bot within kb_poll_ms
+    const deadline = Date.now() + 10000 * SLOW;
+    while ((await version()) === before) {
+      assert.ok(Date.now() < deadline, 'the published knowledge base is loaded');
+      await sleep(50);
+    }
+  };
+  const recalibrations = async () => {
+    const r = await root.req('GET', '/api/v1/admin/audit?action=nlu.recalibrate');
+    assert.equal(r.status, 200, r.text);
+    return r.json.records ?? r.json.audit ?? [];
+  };
+
+  // 19 reviews (the wrong ones among them) would move it, but 19 are too few
+  for (const a of answers.slice(0, 19)) assert.equal((await review(a)).status, 200);
+  let th = await summary();
+  assert.equal(th.reviews_needed, 1);
+  assert.equal(th.recommended, 0.5);
+  await publish();
+  th = await summary();
+  assert.equal(th.current, 0.5, 'not moved on 19 reviews');
+  assert.equal((await recalibrations()).length, 0);
+
+  // all of them: the recommendation moves; the bot still answers at 0.5 until the next publish
+  for (const a of answers.slice(19)) assert.equal((await review(a)).status, 200);
+  const want = recommend(answers, 0.5);
+  assert.ok(want > answers[0].c, `above the lowest wrong answer: ${want}`);
+  // the JSON rounds confidences to 4 digits: none may lie that close to the grid points that decide
+  for (const a of answers)
+    assert.ok(Math.abs(a.c - want) > 1e-4 && Math.abs(a.c - (want - 0.005)) > 1e-4, `${a.c} too close to ${want}`);
+  th = await summary();
+  assert.equal(th.reviews_needed, 0);
+  assert.ok(Math.abs(th.recommended - want) < 1e-9, `recommended ${th.recommended}, want ${want}`);
+  assert.equal(th.current, 0.5);
+  assert.equal(th.target_met, true);
+
+  await publish();
+  th = await summary();
+  assert.ok(Math.abs(th.current - want) < 1e-9, `the bot answers at ${th.current} now, want ${want}`);
+  const recs = await recalibrations();
+  assert.equal(recs.length, 1);
+  assert.match(JSON.stringify(recs[0].detail), /0\.5000 -> /);
+
+  // the wrong answers below the new threshold are declined now
+  let declined = 0;
+  for (const a of answers.slice(0, k)) {
+    const r = await kim.req('POST', '/api/v1/kb/try', { body: { text: a.q } });
+    assert.ok(Math.abs(r.json.threshold - want) < 1e-9);
+    const top = r.json.top[0];
+    assert.equal(r.json.decision, top && top.confidence >= want ? 'answer' : 'decline', a.q);
+    if (r.json.decision === 'decline') declined++;
+  }
+  assert.ok(declined > 0, 'at least one wrongly answered question is declined now');
+
+  // a third publish with nothing new keeps it
+  await publish();
+  assert.equal((await recalibrations()).length, 1);
+  await stopServer(s2);
 });

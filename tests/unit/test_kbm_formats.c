@@ -260,6 +260,24 @@ Test(kbm_formats, markdown_refuses_bad_files_with_a_clear_message)
     md_fails("---\nid: x\nlanguage: nl\ntitle: T\nowner: not a user\nquestions: [q]\n---\nA", "line 5", "owner");
 }
 
+/* Found by fuzz/fuzz_kb_csv.c and fuzz_kb_md.c: a message that quotes a
+ * column or key name stays one line without control characters, whatever
+ * the name holds (a terminal escape, a line break). */
+Test(kbm_formats, messages_quoting_input_stay_one_line)
+{
+    lk_kb_t kb;
+    lk_article_t a;
+    char err[512];
+    const char *csv = "id,language,title,question,answer,\"\x1b[2J\nco\x7flumn\"\n";
+    cr_assert_eq(lk_kb_parse_csv(csv, strlen(csv), &kb, err, sizeof err), LK_EINVAL);
+    cr_assert(strstr(err, "unknown column \"?[2J?co?lumn\""), "%s", err);
+    const char *md = "---\nid: x\n\x1b[31mkey: v\n---\nA";
+    cr_assert_eq(lk_kb_parse_md(md, strlen(md), "a\nb.md", &a, err, sizeof err), LK_EINVAL);
+    cr_assert(strstr(err, "a?b.md, line 3") && strstr(err, "\"?[31mkey\""), "%s", err);
+    for (const char *p = err; *p; p++)
+        cr_assert((unsigned char)*p >= 0x20 && *p != 0x7f, "%s", err);
+}
+
 /* A fresh temporary folder (removed by rm_tree). */
 static void rm_tree(const char *dir)
 {
@@ -340,4 +358,18 @@ Test(kbm_formats, files_and_folders_round_trip_in_every_format)
     cr_assert_eq(lk_kb_format_parse("xml", &fmt), LK_EINVAL);
     lk_kb_free(&demo);
     rm_tree(tmp);
+}
+
+Test(kbm_formats, the_demo_links_its_translations)
+{
+    lk_kb_t kb;
+    cr_assert_eq(lk_kb_demo(&kb), 0);
+    long nl = lk_kb_find(&kb, "retourneren"), en = lk_kb_find(&kb, "retourneren-en");
+    cr_assert(nl >= 0 && en >= 0);
+    cr_assert_str_eq(kb.articles[nl].translation_group, "retourneren");
+    cr_assert_str_eq(kb.articles[en].translation_group, "retourneren");
+    long alone = lk_kb_find(&kb, "showroom");
+    cr_assert_geq(alone, 0);
+    cr_assert_null(kb.articles[alone].translation_group, "an article without a translation has no group");
+    lk_kb_free(&kb);
 }

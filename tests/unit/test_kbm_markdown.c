@@ -160,3 +160,17 @@ Test(kbm_markdown, answers_to_text_converts_every_article)
     cr_assert_str_eq(kb.articles[1].answer, "- een\n- twee");
     lk_kb_free(&kb);
 }
+
+Test(kbm_markdown, the_demo_answers_read_the_same_as_plain_text)
+{
+    /* The demo knowledge base is written as plain text: what the chat shows
+     * after the Markdown conversion must be what was written. */
+    lk_kb_t kb;
+    cr_assert_eq(lk_kb_demo(&kb), 0);
+    for (size_t i = 0; i < kb.n_articles; i++) {
+        char *t = lk_md_to_text(kb.articles[i].answer, strlen(kb.articles[i].answer));
+        cr_assert_str_eq(t, kb.articles[i].answer, "article %s", kb.articles[i].id);
+        free(t);
+    }
+    lk_kb_free(&kb);
+}

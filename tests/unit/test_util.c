@@ -96,3 +96,17 @@ Test(util, parse_rfc3339)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(lk_time_parse_rfc3339(bad[i], &ms), LK_EINVAL, "%s", bad[i]);
 }
+
+Test(util, utf8_one_line)
+{
+    char a[] = "line\none\ttab\x1b[0m\x7f \xc3\xa9 \xff end";
+    lk_utf8_one_line(a);
+    cr_assert_str_eq(a, "line?one?tab?[0m? \xc3\xa9 ? end");
+    char b[] = "cut \xe2\x82"; /* a euro sign cut off by snprintf */
+    lk_utf8_one_line(b);
+    cr_assert_str_eq(b, "cut ");
+    char c[] = "\xe2\x82x \xc0\xaf \xed\xa0\x80"; /* broken, overlong, surrogate */
+    lk_utf8_one_line(c);
+    cr_assert(lk_utf8_valid(c, strlen(c)), "%s", c);
+    cr_assert_eq(c[0], '?');
+}
