@@ -732,6 +732,7 @@ static bool check_owner(kjob_t *j, lk_store_t *st, const char *owner)
     if (!owner[0])
         return true;
     lk_user_t u;
+    memset(&u, 0, sizeof u);
     int rc = lk_store_user_get(st, owner, &u);
     lk_user_clear(&u);
     if (rc == LK_ENOENT)

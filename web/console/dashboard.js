@@ -107,7 +107,7 @@
       sP50: 'Mediaan',
       sP90: 'p90',
       sHandoffs: 'Doorverbonden',
-      noData: 'Geen gesprekken in deze periode.',
+      noData: 'Niets in deze periode.',
       rCustomerRequest: 'klant vroeg om een medewerker',
       rButton: 'knop voor een medewerker',
       rLowConfidence: 'assistent was niet zeker',
@@ -206,7 +206,7 @@
       sP50: 'Median',
       sP90: 'p90',
       sHandoffs: 'Handed over',
-      noData: 'No conversations in this period.',
+      noData: 'Nothing in this period.',
       rCustomerRequest: 'customer asked for a person',
       rButton: 'the person button',
       rLowConfidence: 'assistant was unsure',
@@ -309,6 +309,7 @@
       ),
     ]);
     var tbody = el('tbody');
+    if (!rows.length) tbody.appendChild(el('tr', null, [el('td', { colspan: String(head.length), class: 'muted', text: t('noData') })]));
     rows.forEach(function (r) {
       tbody.appendChild(
         el(
@@ -339,8 +340,9 @@
     return Math.max(280, Math.min(node.clientWidth || 800, 1100));
   }
 
-  // x: labels (dates or reasons), series: [{label, values, stroke, dash, bars}]
-  function chart(node, labels, series, yLabel) {
+  // x: labels (dates or reasons) named xName, series: [{label, values, stroke, dash, bars}];
+  // long labels (reasons) are written at a slant.
+  function chart(node, xName, labels, series, yLabel, slant) {
     node.textContent = '';
     if (!window.uPlot) return;
     var xs = labels.map(function (_, i) {
@@ -352,7 +354,7 @@
       scales: { x: { time: false, range: [-0.5, Math.max(labels.length - 0.5, 0.5)] } },
       legend: { show: true },
       cursor: { show: true, points: { show: false } },
-      series: [{ label: '', value: function (u, v) { return v === null || v === undefined ? '' : labels[v] || ''; } }].concat(
+      series: [{ label: xName, value: function (u, v) { return v === null || v === undefined ? '' : labels[v] || ''; } }].concat(
         series.map(function (s) {
           var o = { label: s.label, stroke: s.stroke, width: 2, dash: s.dash, points: { show: true, size: 6 } };
           if (s.bars) {
@@ -374,6 +376,8 @@
               return i % step === 0 ? labels[i] || '' : '';
             });
           },
+          rotate: slant ? -30 : 0,
+          size: slant ? 140 : 50,
         },
         { label: yLabel || '' },
       ],
@@ -417,7 +421,7 @@
     var dates = s.days.map(function (d) {
       return d.date;
     });
-    chart($('chart-days'), dates, [
+    chart($('chart-days'), t('cDate'), dates, [
       { label: t('sTotal'), values: s.days.map(function (d) { return d.conversations; }), stroke: '#0b57b0' },
       { label: t('sContained'), values: s.days.map(function (d) { return d.contained; }), stroke: '#1b7a5a', dash: [6, 4] },
       { label: t('sHandedOff'), values: s.days.map(function (d) { return d.handed_off; }), stroke: '#b3261e', dash: [2, 3] },
@@ -431,7 +435,7 @@
       'daysTitle'
     );
 
-    chart($('chart-wait'), dates, [
+    chart($('chart-wait'), t('cDate'), dates, [
       { label: t('sP50'), values: s.days.map(function (d) { return d.time_to_person.p50_seconds; }), stroke: '#0b57b0' },
       { label: t('sP90'), values: s.days.map(function (d) { return d.time_to_person.p90_seconds; }), stroke: '#8a4b00', dash: [6, 4] },
     ], 's');
@@ -445,9 +449,9 @@
     );
 
     var reasons = Object.keys(T.handoffs);
-    chart($('chart-reasons'), reasons.map(function (r) { return t(REASON_KEYS[r] || r); }), [
+    chart($('chart-reasons'), t('cReason'), reasons.map(function (r) { return t(REASON_KEYS[r] || r); }), [
       { label: t('sHandoffs'), values: reasons.map(function (r) { return T.handoffs[r]; }), stroke: '#1b5e4b', bars: true },
-    ]);
+    ], '', true);
     fillTable(
       $('table-reasons'),
       ['cReason', 'cCount'],
