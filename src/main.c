@@ -198,7 +198,7 @@ static int cmd_kb(int argc, char **argv)
         if ((ret = open_store(dir, &st)) != 0)
             goto out;
         lk_kb_t kb;
-        int rc = lk_store_kb_load(st, &kb);
+        int rc = lk_store_kb_export(st, &kb);
         lk_store_close(st);
         if (rc) {
             fprintf(stderr, "loket: cannot read the knowledge base: %s\n", lk_strerror(rc));

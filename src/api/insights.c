@@ -113,10 +113,10 @@ typedef struct {
     lk_http_req_t *req;
     op_t op;
     char session_hash[LK_TOKEN_HASH_LEN + 1];
-    char id[LK_ID_MAX + 8];  /* conversation id or topic id */
+    char id[LK_ID_MAX + 8]; /* conversation id or topic id */
     char message_id[LK_ID_MAX];
-    int64_t from, to;        /* to 0: no end */
-    char language[8];        /* "" = any */
+    int64_t from, to; /* to 0: no end */
+    char language[8]; /* "" = any */
     size_t limit;
     char verdict[8];
     char correct_article_id[LK_KB_ID_MAX + 1];
@@ -166,9 +166,9 @@ static const char *article_title(const lk_bot_t *bot, const char *id)
 typedef struct {
     lk_gap_msg_t *msgs; /* from the store, newest first */
     size_t n_msgs;
-    char **redacted;     /* per kept question */
-    const char **langs;  /* per kept question: its conversation's language */
-    lk_gap_input_t *in;  /* the kept questions */
+    char **redacted;    /* per kept question */
+    const char **langs; /* per kept question: its conversation's language */
+    lk_gap_input_t *in; /* the kept questions */
     size_t n_in;
     lk_gap_topic_t *topics;
     size_t n_topics;
@@ -210,12 +210,10 @@ static bool is_filler(struct lk_app *app, const lk_bot_t *bot, const lk_gap_msg_
 
 /* The questions of [from, to) in language, filtered, redacted and
  * clustered. */
-static int report_build(struct lk_app *app, lk_store_t *st, int64_t from, int64_t to, const char *language,
-                        report_t *r)
+static int report_build(struct lk_app *app, lk_store_t *st, int64_t from, int64_t to, const char *language, report_t *r)
 {
     memset(r, 0, sizeof *r);
-    int rc = lk_store_gap_messages(st, from, to, language[0] ? language : NULL, LK_GAP_INPUT_MAX, &r->msgs,
-                                   &r->n_msgs);
+    int rc = lk_store_gap_messages(st, from, to, language[0] ? language : NULL, LK_GAP_INPUT_MAX, &r->msgs, &r->n_msgs);
     if (rc)
         return rc;
     size_t n = r->n_msgs ? r->n_msgs : 1;
@@ -491,6 +489,7 @@ static void run_review(ijob_t *j, lk_store_t *st, int64_t now)
     if (!load_conv(j, st, &c))
         return;
     lk_msg_t m = {0};
+    lk_review_t r = {0};
     lk_bot_t *bot = NULL;
     /* an agent reviews the conversations they handle; supervisors any */
     if (lk_api_is_role(&j->user, "agent", NULL) && strcmp(c.assigned_to, j->user.id) != 0) {
@@ -517,7 +516,6 @@ static void run_review(ijob_t *j, lk_store_t *st, int64_t now)
             goto out;
         }
     }
-    lk_review_t r = {0};
     snprintf(r.message_id, sizeof r.message_id, "%s", m.id);
     snprintf(r.conversation_id, sizeof r.conversation_id, "%s", c.id);
     snprintf(r.article_id, sizeof r.article_id, "%s", m.article_id);
@@ -825,7 +823,8 @@ static bool read_limit(lk_http_req_t *req, ijob_t *j, size_t def, size_t max)
         lk_parse_i64(buf, 1, (int64_t)max, &n);
     }
     if (n < 1) {
-        lk_respond_error(req, 400, "invalid_field", "the parameter \"limit\" must be a whole number from 1 to %zu", max);
+        lk_respond_error(req, 400, "invalid_field", "the parameter \"limit\" must be a whole number from 1 to %zu",
+                         max);
         return false;
     }
     j->limit = (size_t)n;

@@ -24,12 +24,12 @@
 
 #define MODULE "knowledge"
 
-#define QUERY_MAX 200       /* bytes of a search */
-#define VERSIONS_MAX 200    /* versions shown with an article */
-#define DRAFTS_MAX 500      /* drafts in one listing */
-#define CHANGES_MAX 500     /* regression changes listed (all are counted) */
-#define SLUG_MAX 60         /* bytes of an id made from a title */
-#define NEW_ID_MAX 64       /* bytes of an id given for a new article */
+#define QUERY_MAX 200    /* bytes of a search */
+#define VERSIONS_MAX 200 /* versions shown with an article */
+#define DRAFTS_MAX 500   /* drafts in one listing */
+#define CHANGES_MAX 500  /* regression changes listed (all are counted) */
+#define SLUG_MAX 60      /* bytes of an id made from a title */
+#define NEW_ID_MAX 64    /* bytes of an id given for a new article */
 
 typedef enum {
     OP_LIST,
@@ -243,8 +243,8 @@ static json_t *translations_json(const groups_t *g, const lk_article_rec_t *r)
         const lk_article_rec_t *o = g->by_group[i];
         if (o == r || strcmp(o->a.id, r->a.id) == 0)
             continue;
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", o->a.id, "language", o->a.language, "status",
-                                             o->status));
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s}", "id", o->a.id, "language", o->a.language, "status", o->status));
     }
     return arr;
 }
@@ -264,8 +264,8 @@ static json_t *article_json(const lk_article_rec_t *r, const groups_t *g, const 
     json_object_set_new(o, "owner", str_or_null(a->owner));
     json_object_set_new(o, "owner_name", user_name(u, a->owner));
     json_object_set_new(o, "review_by", time_or_null(a->review_by));
-    json_object_set_new(o, "review_due", json_boolean(a->review_by && a->review_by <= now &&
-                                                      strcmp(r->status, "published") == 0));
+    json_object_set_new(o, "review_due",
+                        json_boolean(a->review_by && a->review_by <= now && strcmp(r->status, "published") == 0));
     json_t *tr = translations_json(g, r);
     bool grouped = json_array_size(tr) > 0 || (a->translation_group && a->translation_group[0]);
     json_object_set_new(o, "translation_group", grouped ? json_string(group_of(a)) : json_null());
@@ -1103,16 +1103,15 @@ static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, b
         else
             answered++;
         if (n_changes <= CHANGES_MAX)
-            json_array_append_new(changes, json_pack("{s:s, s:s, s:o, s:o}", "question", qs.v[i].text, "language",
-                                                     qs.v[i].language, "from", verdict_json(&from), "to",
-                                                     verdict_json(&to)));
+            json_array_append_new(changes,
+                                  json_pack("{s:s, s:s, s:o, s:o}", "question", qs.v[i].text, "language",
+                                            qs.v[i].language, "from", verdict_json(&from), "to", verdict_json(&to)));
     }
     j->check = json_pack("{s:I, s:o, s:I, s:{s:I, s:I, s:I}, s:{s:s, s:s, s:s, s:b}, s:f, s:f}", "checked",
                          (json_int_t)qs.n, "changes", changes, "changes_total", (json_int_t)n_changes, "summary",
-                         "moved", (json_int_t)moved, "declined", (json_int_t)declined, "answered",
-                         (json_int_t)answered, "candidate", "id", a->id, "language", a->language, "title", a->title,
-                         "new", create, "threshold", lk_nlu_threshold(model), "seconds",
-                         (double)(lk_time_mono_ns() - t0) / 1e9);
+                         "moved", (json_int_t)moved, "declined", (json_int_t)declined, "answered", (json_int_t)answered,
+                         "candidate", "id", a->id, "language", a->language, "title", a->title, "new", create,
+                         "threshold", lk_nlu_threshold(model), "seconds", (double)(lk_time_mono_ns() - t0) / 1e9);
     free(qs.v);
     free(qs.slots);
     lk_bot_release(bot);
@@ -1171,8 +1170,8 @@ static void run_publish_write(kjob_t *j, lk_store_t *st, int64_t now)
 /* What the conversation policy would do with the reading as the first
  * question of a new conversation: {"action", "handoff_reason",
  * "article_ids", "replies"}. */
-static json_t *policy_hint(kjob_t *j, lk_store_t *st, const lk_bot_t *bot, const lk_nlu_reading_t *r,
-                           const char *lang, int64_t now)
+static json_t *policy_hint(kjob_t *j, lk_store_t *st, const lk_bot_t *bot, const lk_nlu_reading_t *r, const char *lang,
+                           int64_t now)
 {
     lk_policy_state_t s0, s1, s2;
     lk_policy_state_init(&s0, lang);
@@ -1206,17 +1205,19 @@ static json_t *policy_hint(kjob_t *j, lk_store_t *st, const lk_bot_t *bot, const
             if (a->kind == LK_SAY_ANSWER && a->article >= 0 && (size_t)a->article < bot->kb.n_articles)
                 json_array_append_new(ids, json_string(bot->kb.articles[a->article].id));
             json_array_append_new(replies, json_pack("{s:s, s:s, s:s}", "sender", a->sender, "kind",
-                                                     lk_policy_say_kind_name(a->kind), "text",
-                                                     a->text ? a->text : ""));
+                                                     lk_policy_say_kind_name(a->kind), "text", a->text ? a->text : ""));
         }
     }
     lk_policy_actions_free(&acts);
-    action = handoff ? "handoff" : answered ? "answer" : declined ? "decline" : disclosed ? "disclosure"
-                                                              : replied    ? "reply"
-                                                                           : "other";
+    action = handoff     ? "handoff"
+             : answered  ? "answer"
+             : declined  ? "decline"
+             : disclosed ? "disclosure"
+             : replied   ? "reply"
+                         : "other";
     return json_pack("{s:s, s:o, s:o, s:o}", "action", action, "handoff_reason",
-                     handoff ? json_string(lk_handoff_reason_name(reason)) : json_null(), "article_ids", ids,
-                     "replies", replies);
+                     handoff ? json_string(lk_handoff_reason_name(reason)) : json_null(), "article_ids", ids, "replies",
+                     replies);
 }
 
 static void run_try(kjob_t *j, lk_store_t *st, int64_t now)
@@ -1235,19 +1236,19 @@ static void run_try(kjob_t *j, lk_store_t *st, int64_t now)
         if (r.top[i].article < 0 || (size_t)r.top[i].article >= bot->kb.n_articles)
             continue;
         const lk_article_t *a = &bot->kb.articles[r.top[i].article];
-        json_array_append_new(top, json_pack("{s:s, s:s, s:s, s:f}", "article_id", a->id, "title", a->title,
-                                             "language", a->language, "confidence", r.top[i].confidence));
+        json_array_append_new(top, json_pack("{s:s, s:s, s:s, s:f}", "article_id", a->id, "title", a->title, "language",
+                                             a->language, "confidence", r.top[i].confidence));
     }
     /* a conversation starts in the language the widget asks for, "nl" by
      * default; the policy follows the reading from there */
     const char *lang = j->language[0] ? j->language : "nl";
-    json_t *signals = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "person_request", r.signals.person_request,
-                                "bot_question", r.signals.bot_question, "negative", r.signals.negative, "complaint",
-                                r.signals.complaint, "multi_question", r.signals.multi_question, "repeat",
-                                r.signals.repeat);
+    json_t *signals =
+        json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "person_request", r.signals.person_request, "bot_question",
+                  r.signals.bot_question, "negative", r.signals.negative, "complaint", r.signals.complaint,
+                  "multi_question", r.signals.multi_question, "repeat", r.signals.repeat);
     j->out = json_pack("{s:s, s:o, s:f, s:f, s:o, s:o, s:o, s:I}", "decision", r.answer ? "answer" : "decline",
-                       "language", str_or_null(r.language), "language_confidence", r.language_confidence,
-                       "threshold", lk_nlu_threshold(bot->nlu), "top", top, "signals", signals, "policy_hint",
+                       "language", str_or_null(r.language), "language_confidence", r.language_confidence, "threshold",
+                       lk_nlu_threshold(bot->nlu), "top", top, "signals", signals, "policy_hint",
                        policy_hint(j, st, bot, &r, lang, now), "kb_version", (json_int_t)bot->version);
     j->status_code = 200;
     lk_bot_release(bot);
@@ -1257,7 +1258,7 @@ static void run_try(kjob_t *j, lk_store_t *st, int64_t now)
 
 static void run_export(kjob_t *j, lk_store_t *st)
 {
-    int rc = lk_store_kb_load(st, &j->kb);
+    int rc = lk_store_kb_export(st, &j->kb);
     if (rc) {
         fail_db(j, rc);
         return;
@@ -1306,8 +1307,7 @@ static void run_import_write(kjob_t *j, lk_store_t *st, int64_t now)
 
 static bool is_change(op_t op)
 {
-    return op != OP_LIST && op != OP_GET && op != OP_DRAFTS && op != OP_DRAFT_GET && op != OP_TRY &&
-           op != OP_EXPORT;
+    return op != OP_LIST && op != OP_GET && op != OP_DRAFTS && op != OP_DRAFT_GET && op != OP_TRY && op != OP_EXPORT;
 }
 
 static void job_run(lk_job_t *job, lk_store_t *st)
@@ -1537,9 +1537,8 @@ static bool read_draft_body(lk_http_req_t *req, kjob_t *j, bool create)
     if (!body)
         return false;
     bool ok = false;
-    static const char *const known[] = {"id",    "language",  "title",      "questions",    "answer",
-                                        "url",   "tags",      "owner",      "review_by",    "article_id",
-                                        "translation_of"};
+    static const char *const known[] = {"id",   "language", "title",     "questions",  "answer",        "url",
+                                        "tags", "owner",    "review_by", "article_id", "translation_of"};
     const char *key;
     json_t *val;
     json_object_foreach(body, key, val)
@@ -1560,8 +1559,8 @@ static bool read_draft_body(lk_http_req_t *req, kjob_t *j, bool create)
             goto out;
         }
     }
-    const char *article_id = NULL, *translation_of = NULL, *id = NULL, *language = NULL, *title = NULL,
-               *answer = NULL, *url = NULL, *owner = NULL, *review_by = NULL;
+    const char *article_id = NULL, *translation_of = NULL, *id = NULL, *language = NULL, *title = NULL, *answer = NULL,
+               *url = NULL, *owner = NULL, *review_by = NULL;
     bool has_url, has_owner, has_review;
     if (!lk_body_string(req, body, "article_id", LK_KB_ID_MAX, false, &article_id) ||
         !lk_body_string(req, body, "translation_of", LK_KB_ID_MAX, false, &translation_of) ||
@@ -1580,8 +1579,8 @@ static bool read_draft_body(lk_http_req_t *req, kjob_t *j, bool create)
     if (av) {
         answer = json_string_value(av);
         if (json_string_length(av) > LK_KB_ANSWER_MAX || strlen(answer) != json_string_length(av)) {
-            lk_respond_error(req, 400, "invalid_field", "the field \"answer\" is too long (at most %d bytes) or holds NUL",
-                             LK_KB_ANSWER_MAX);
+            lk_respond_error(req, 400, "invalid_field",
+                             "the field \"answer\" is too long (at most %d bytes) or holds NUL", LK_KB_ANSWER_MAX);
             goto out;
         }
     }
@@ -1599,8 +1598,8 @@ static bool read_draft_body(lk_http_req_t *req, kjob_t *j, bool create)
         goto out;
     }
     if (id && !is_new_id(id)) {
-        lk_respond_error(req, 400, "invalid_field",
-                         "the field \"id\" must be 1 to %d of a-z, 0-9, \"_\" and \"-\"", NEW_ID_MAX);
+        lk_respond_error(req, 400, "invalid_field", "the field \"id\" must be 1 to %d of a-z, 0-9, \"_\" and \"-\"",
+                         NEW_ID_MAX);
         goto out;
     }
     if (language && !is_language(language, strlen(language))) {
@@ -1903,7 +1902,10 @@ static void h_import(lk_http_req_t *req, void *ud)
         }
     }
     lk_str_t body = lk_http_req_body(req);
-    j->raw = lk_xstrndup(body.base ? body.base : "", body.len);
+    j->raw = lk_xmalloc(body.len + 1); /* as sent, NUL bytes included: the parsers refuse them */
+    if (body.len)
+        memcpy(j->raw, body.base, body.len);
+    j->raw[body.len] = '\0';
     j->raw_len = body.len;
     /* parsed on a reader after the session check, then written */
     submit(j, app->readers);

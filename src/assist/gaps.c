@@ -50,7 +50,7 @@ void lk_gap_options_default(lk_gap_options_t *opts)
 /* ---- features ------------------------------------------------------------ */
 
 typedef struct {
-    uint64_t h;   /* FNV-1a of the feature, its top bit telling grams from stems */
+    uint64_t h; /* FNV-1a of the feature, its top bit telling grams from stems */
     float w;
 } feat_t;
 

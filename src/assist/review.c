@@ -15,11 +15,11 @@
  */
 #include "assist/assist.h"
 
+#include "util/util.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "util/util.h"
 
 #define GRID 200 /* steps of 0.005, as loket eval */
 

@@ -313,8 +313,8 @@ static bool same_opt(const char *a, const char *b)
 }
 
 /* The fields of a later row of an article must repeat the first row's. */
-static int check_agrees(const lk_article_t *a, char *const *f, const int *col, size_t row, size_t first_row,
-                        char *err, size_t errsize)
+static int check_agrees(const lk_article_t *a, char *const *f, const int *col, size_t row, size_t first_row, char *err,
+                        size_t errsize)
 {
     const char *names[] = {"language", "title", "answer", "url"};
     const char *have[] = {a->language, a->title, a->answer, a->url};
@@ -324,8 +324,9 @@ static int check_agrees(const lk_article_t *a, char *const *f, const int *col, s
         if (i == 3 && v && !v[0])
             v = NULL;
         if (!same_opt(have[i], v))
-            return fail(err, errsize, "row %zu: article \"%s\": field \"%s\" differs from the article's first row (row %zu)",
-                        row, a->id, names[i], first_row);
+            return fail(err, errsize,
+                        "row %zu: article \"%s\": field \"%s\" differs from the article's first row (row %zu)", row,
+                        a->id, names[i], first_row);
     }
     return 0;
 }
@@ -356,8 +357,9 @@ static int parse_header(const record_t *h, int *col, char *err, size_t errsize)
     }
     for (size_t c = 0; c <= COL_ANSWER; c++)
         if (col[c] < 0)
-            return fail(err, errsize, "row 1: the header has no column \"%s\" (the header row names the columns: "
-                                      "id,language,title,question,answer,url,tags)",
+            return fail(err, errsize,
+                        "row 1: the header has no column \"%s\" (the header row names the columns: "
+                        "id,language,title,question,answer,url,tags)",
                         COLS[c]);
     return 0;
 }

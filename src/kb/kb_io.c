@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define FILE_MAX (256u << 20) /* a JSON or CSV file */
+#define FILE_MAX (256u << 20)  /* a JSON or CSV file */
 #define MD_FILE_MAX (4u << 20) /* one article's Markdown file */
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errsize, int code, const char *fmt, ...)

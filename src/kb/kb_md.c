@@ -277,7 +277,7 @@ static bool token_ok(const char *s, size_t max)
     return true;
 }
 
-static const char *const KEYS[] = {"id",    "language",  "title",      "url", "tags", "owner",
+static const char *const KEYS[] = {"id",        "language",          "title",    "url", "tags", "owner",
                                    "review_by", "translation_group", "questions"};
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
@@ -451,8 +451,9 @@ int lk_kb_parse_md(const char *text, size_t len, const char *name, lk_article_t 
     const char *s;
     size_t n, line = 1;
     if (!next_line(text, len, &pos, &s, &n) || !is_fence(s, n))
-        return fail(&c, 1, "the file must start with a front matter block: a line \"---\", the fields, and "
-                           "\"---\" again");
+        return fail(&c, 1,
+                    "the file must start with a front matter block: a line \"---\", the fields, and "
+                    "\"---\" again");
     lk_article_t a;
     memset(&a, 0, sizeof a);
     const char *list_key = NULL;

@@ -121,7 +121,8 @@ static void inlines(cmark_node *n, lk_buf_t *b)
             size_t start = b->len;
             inlines(c, b);
             bool has_text = b->len > start;
-            bool same = has_text && url && b->len - start == strlen(url) && memcmp(b->data + start, url, b->len - start) == 0;
+            bool same =
+                has_text && url && b->len - start == strlen(url) && memcmp(b->data + start, url, b->len - start) == 0;
             if (url_for_text(url) && !same) {
                 if (has_text)
                     puts_(b, " (");

@@ -360,6 +360,11 @@ void lk_article_rec_clear(lk_article_rec_t *r);
 void lk_article_recs_free(lk_article_rec_t *v, size_t n);
 /* Articles with status (NULL = any), ordered by id (byte order). */
 int lk_store_article_list(lk_store_t *st, const char *status, lk_article_rec_t **out /* OUT */, size_t *n /* OUT */);
+/* The published articles with their metadata (owner, review_by,
+ * translation_group), ordered by id: what an export writes. lk_store_kb_load
+ * gives the same articles without the metadata (what the bot needs). The
+ * caller frees *out with lk_kb_free. */
+int lk_store_kb_export(lk_store_t *st, lk_kb_t *out /* OUT */);
 /* LK_ENOENT when there is none. Clear *out with lk_article_rec_clear. */
 int lk_store_article_get(lk_store_t *st, const char *id, lk_article_rec_t *out /* OUT */);
 /* Publishes a (validated by the caller): a new article (create: LK_EEXIST

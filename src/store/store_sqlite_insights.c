@@ -133,7 +133,7 @@ int lk_store_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char *
 
 /* ---- answer reviews ------------------------------------------------------------ */
 
-#define REVIEW_COLS                                                                                            \
+#define REVIEW_COLS                                                                                                    \
     "message_id, conversation_id, article_id, confidence, verdict, correct_article_id, reviewer_id, created_at"
 
 static void read_review(sqlite3_stmt *s, lk_review_t *r)

@@ -20,8 +20,8 @@
 
 /* ---- drafts ---------------------------------------------------------------- */
 
-#define DRAFT_COLS                                                                                              \
-    "id, article_id, status, language, title, questions, answer, url, tags, owner, review_by, translation_group, " \
+#define DRAFT_COLS                                                                                                     \
+    "id, article_id, status, language, title, questions, answer, url, tags, owner, review_by, translation_group, "     \
     "source, created_by, created_at, updated_at, new_id"
 
 void lk_draft_clear(lk_draft_t *d)
@@ -56,12 +56,13 @@ static bool draft_ok(const lk_draft_t *d)
            fixed_ok(d->status, sizeof d->status) && d->status[0] && fixed_ok(d->language, sizeof d->language) &&
            d->language[0] && fixed_ok(d->owner, sizeof d->owner) &&
            fixed_ok(d->translation_group, sizeof d->translation_group) && fixed_ok(d->source, sizeof d->source) &&
-           fixed_ok(d->created_by, sizeof d->created_by) && fixed_ok(d->new_id, sizeof d->new_id) && d->title && d->questions && d->answer && d->tags;
+           fixed_ok(d->created_by, sizeof d->created_by) && fixed_ok(d->new_id, sizeof d->new_id) && d->title &&
+           d->questions && d->answer && d->tags;
 }
 
-static const char sql_draft_insert[] = "INSERT INTO article_drafts (" DRAFT_COLS
-                                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                                       "?15, ?16, ?17)";
+static const char sql_draft_insert[] =
+    "INSERT INTO article_drafts (" DRAFT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15, ?16, ?17)";
 
 /* Binds every column of d in DRAFT_COLS order. */
 static void bind_draft(sqlite3_stmt *s, const lk_draft_t *d)
@@ -376,6 +377,26 @@ int lk_store_article_list(lk_store_t *st, const char *status, lk_article_rec_t *
     return err;
 }
 
+int lk_store_kb_export(lk_store_t *st, lk_kb_t *out)
+{
+    if (!st || !out)
+        return LK_EINVAL;
+    lk_kb_init(out);
+    lk_article_rec_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_article_list(st, "published", &v, &n);
+    if (rc)
+        return rc;
+    out->articles = n ? lk_xcalloc(n, sizeof *out->articles) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        out->articles[i] = v[i].a; /* takes the strings over */
+        memset(&v[i].a, 0, sizeof v[i].a);
+    }
+    out->n_articles = n;
+    lk_article_recs_free(v, n);
+    return 0;
+}
+
 static const char sql_article_get[] = "SELECT " ART_COLS " FROM articles WHERE id = ?1";
 
 int lk_store_article_get(lk_store_t *st, const char *id, lk_article_rec_t *out)
@@ -418,10 +439,9 @@ static int bump_kb_version(lk_store_t *st)
     return rc;
 }
 
-static const char sql_version_insert[] =
-    "INSERT INTO article_versions (article_id, version, status, " CONTENT_COLS
-    ", changed_by, changed_at, change) SELECT id, version, status, " CONTENT_COLS
-    ", ?2, ?3, ?4 FROM articles WHERE id = ?1";
+static const char sql_version_insert[] = "INSERT INTO article_versions (article_id, version, status, " CONTENT_COLS
+                                         ", changed_by, changed_at, change) SELECT id, version, status, " CONTENT_COLS
+                                         ", ?2, ?3, ?4 FROM articles WHERE id = ?1";
 
 /* Records the article's current row as its newest version. */
 static int record_version(lk_store_t *st, const char *id, const char *by, int64_t now, const char *change)
@@ -439,9 +459,9 @@ static int record_version(lk_store_t *st, const char *id, const char *by, int64_
     return rc;
 }
 
-static const char sql_article_insert[] = "INSERT INTO articles (" ART_COLS
-                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'published', 1, ?11, "
-                                         "?12)";
+static const char sql_article_insert[] =
+    "INSERT INTO articles (" ART_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'published', 1, ?11, "
+    "?12)";
 static const char sql_article_update[] =
     "UPDATE articles SET language = ?2, title = ?3, questions = ?4, answer = ?5, url = ?6, tags = ?7, owner = ?8, "
     "review_by = ?9, translation_group = ?10, status = 'published', version = version + 1, updated_at = ?11, "
@@ -645,9 +665,8 @@ static bool same_strv(char *const *a, size_t na, char *const *b, size_t nb)
 /* True when the stored article equals a in content and metadata. */
 static bool same_article(const lk_article_t *old, const lk_article_t *a)
 {
-    return same_str(old->language, a->language) && same_str(old->title, a->title) &&
-           same_str(old->answer, a->answer) && same_str(old->url, a->url) &&
-           same_strv(old->questions, old->n_questions, a->questions, a->n_questions) &&
+    return same_str(old->language, a->language) && same_str(old->title, a->title) && same_str(old->answer, a->answer) &&
+           same_str(old->url, a->url) && same_strv(old->questions, old->n_questions, a->questions, a->n_questions) &&
            same_strv(old->tags, old->n_tags, a->tags, a->n_tags) && same_str(old->owner, a->owner) &&
            old->review_by == a->review_by && same_str(old->translation_group, a->translation_group);
 }

@@ -46,8 +46,8 @@ static const q_t QS[] = {
 static void inputs(const q_t *qs, size_t n, lk_gap_input_t *in)
 {
     for (size_t i = 0; i < n; i++)
-        in[i] = (lk_gap_input_t){qs[i].id, qs[i].text, qs[i].lang, 1000 + (int64_t)(qs[i].id[1] - '0') * 100 +
-                                                                         (int64_t)(qs[i].id[2] - '0'),
+        in[i] = (lk_gap_input_t){qs[i].id, qs[i].text, qs[i].lang,
+                                 1000 + (int64_t)(qs[i].id[1] - '0') * 100 + (int64_t)(qs[i].id[2] - '0'),
                                  i % 3 == 0 ? "handoff" : "declined"};
 }
 
@@ -218,13 +218,13 @@ Test(gaps, bad_input)
 /* The largest input clusters in reasonable time, every item placed once. */
 Test(gaps, largest_input, .timeout = 60)
 {
-    static const char *const words[] = {"paypal", "vacature", "bank", "belgie", "groen", "eiken", "levering",
-                                        "korting", "kussen", "lamp", "stoel", "tafel", "kast", "spiegel"};
+    static const char *const words[] = {"paypal",  "vacature", "bank", "belgie", "groen", "eiken", "levering",
+                                        "korting", "kussen",   "lamp", "stoel",  "tafel", "kast",  "spiegel"};
     size_t nw = sizeof words / sizeof words[0];
     size_t n = LK_GAP_INPUT_MAX;
     lk_gap_input_t *in = lk_xcalloc(n, sizeof *in);
-    char (*text)[64] = lk_xcalloc(n, sizeof *text);
-    char (*id)[16] = lk_xcalloc(n, sizeof *id);
+    char(*text)[64] = lk_xcalloc(n, sizeof *text);
+    char(*id)[16] = lk_xcalloc(n, sizeof *id);
     for (size_t i = 0; i < n; i++) {
         snprintf(text[i], sizeof text[i], "vraag over %s en %s nummer %zu", words[i % nw], words[(i / nw) % nw], i);
         snprintf(id[i], sizeof id[i], "m%05zu", i);

@@ -53,18 +53,35 @@ static void assert_same_kb(const lk_kb_t *a, const lk_kb_t *b, bool meta)
 static void tricky_kb(lk_kb_t *kb)
 {
     lk_kb_init(kb);
-    char *q1[] = {"Kan ik betalen, en zo ja: hoe?", "\"Quoted\" question", "- begint met een streepje",
-                  "regel een\nregel twee", "  spaties eromheen  ", "# geen commentaar", "café ü 🙂"};
+    char *q1[] = {"Kan ik betalen, en zo ja: hoe?",
+                  "\"Quoted\" question",
+                  "- begint met een streepje",
+                  "regel een\nregel twee",
+                  "  spaties eromheen  ",
+                  "# geen commentaar",
+                  "café ü 🙂"};
     char *t1[] = {"betalen", "a|b", "met, komma"};
-    lk_article_t a = {.id = "betalen.v2_x-1", .language = "nl", .title = "Titel: met \"quotes\", en komma's",
-                      .questions = q1, .n_questions = sizeof q1 / sizeof q1[0],
+    lk_article_t a = {.id = "betalen.v2_x-1",
+                      .language = "nl",
+                      .title = "Titel: met \"quotes\", en komma's",
+                      .questions = q1,
+                      .n_questions = sizeof q1 / sizeof q1[0],
                       .answer = "Regel **een**,\r\nregel \"twee\"\n\n- lijst\n---\nna de streep\n",
-                      .url = "https://example.com/a?b=1,2&c=\"3\"", .tags = t1, .n_tags = 3,
-                      .owner = "u_owner", .review_by = 1782777600000, .translation_group = "betalen"};
+                      .url = "https://example.com/a?b=1,2&c=\"3\"",
+                      .tags = t1,
+                      .n_tags = 3,
+                      .owner = "u_owner",
+                      .review_by = 1782777600000,
+                      .translation_group = "betalen"};
     lk_kb_add(kb, &a);
     char *q2[] = {"plain question"};
-    lk_article_t b = {.id = "plain", .language = "en", .title = "Plain", .questions = q2, .n_questions = 1,
-                      .answer = "No markup.", .review_by = 1782810123456};
+    lk_article_t b = {.id = "plain",
+                      .language = "en",
+                      .title = "Plain",
+                      .questions = q2,
+                      .n_questions = 1,
+                      .answer = "No markup.",
+                      .review_by = 1782810123456};
     lk_kb_add(kb, &b);
 }
 

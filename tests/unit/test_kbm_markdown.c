@@ -20,30 +20,30 @@ static char *text(const char *md)
     return lk_md_to_text(md, strlen(md));
 }
 
-#define HTML_HAS(md, want)                                                                                      \
-    do {                                                                                                        \
-        char *h_ = html(md);                                                                                    \
-        cr_assert(strstr(h_, want), "HTML of %s should hold %s, is %s", md, want, h_);                         \
-        free(h_);                                                                                               \
+#define HTML_HAS(md, want)                                                                                             \
+    do {                                                                                                               \
+        char *h_ = html(md);                                                                                           \
+        cr_assert(strstr(h_, want), "HTML of %s should hold %s, is %s", md, want, h_);                                 \
+        free(h_);                                                                                                      \
     } while (0)
 
-#define HTML_LACKS(md, bad)                                                                                     \
-    do {                                                                                                        \
-        char *h_ = html(md);                                                                                    \
-        char *low_ = lk_xstrdup(h_);                                                                            \
-        for (char *p_ = low_; *p_; p_++)                                                                        \
-            if (*p_ >= 'A' && *p_ <= 'Z')                                                                       \
-                *p_ = (char)(*p_ - 'A' + 'a');                                                                  \
-        cr_assert_null(strstr(low_, bad), "HTML of %s must not hold %s, is %s", md, bad, h_);                  \
-        free(low_);                                                                                             \
-        free(h_);                                                                                               \
+#define HTML_LACKS(md, bad)                                                                                            \
+    do {                                                                                                               \
+        char *h_ = html(md);                                                                                           \
+        char *low_ = lk_xstrdup(h_);                                                                                   \
+        for (char *p_ = low_; *p_; p_++)                                                                               \
+            if (*p_ >= 'A' && *p_ <= 'Z')                                                                              \
+                *p_ = (char)(*p_ - 'A' + 'a');                                                                         \
+        cr_assert_null(strstr(low_, bad), "HTML of %s must not hold %s, is %s", md, bad, h_);                          \
+        free(low_);                                                                                                    \
+        free(h_);                                                                                                      \
     } while (0)
 
-#define TEXT_IS(md, want)                                                                                       \
-    do {                                                                                                        \
-        char *t_ = text(md);                                                                                    \
-        cr_assert_str_eq(t_, want, "text of %s", md);                                                           \
-        free(t_);                                                                                               \
+#define TEXT_IS(md, want)                                                                                              \
+    do {                                                                                                               \
+        char *t_ = text(md);                                                                                           \
+        cr_assert_str_eq(t_, want, "text of %s", md);                                                                  \
+        free(t_);                                                                                                      \
     } while (0)
 
 Test(kbm_markdown, renders_common_markdown)
@@ -120,8 +120,7 @@ Test(kbm_markdown, attribute_breakout_is_escaped)
 Test(kbm_markdown, plain_text_for_the_chat)
 {
     TEXT_IS("Lees **eerst** dit en *dat*.", "Lees eerst dit en dat.");
-    TEXT_IS("Zie [de retourpagina](https://example.com/retour).",
-            "Zie de retourpagina (https://example.com/retour).");
+    TEXT_IS("Zie [de retourpagina](https://example.com/retour).", "Zie de retourpagina (https://example.com/retour).");
     TEXT_IS("<https://example.com/retour>", "https://example.com/retour");
     TEXT_IS("Een.\n\nTwee.", "Een.\n\nTwee.");
     TEXT_IS("regel een\nregel twee", "regel een regel twee");
@@ -149,7 +148,11 @@ Test(kbm_markdown, answers_to_text_converts_every_article)
     lk_kb_t kb;
     lk_kb_init(&kb);
     char *q[] = {"vraag"};
-    lk_article_t a = {.id = "a", .language = "nl", .title = "A", .questions = q, .n_questions = 1,
+    lk_article_t a = {.id = "a",
+                      .language = "nl",
+                      .title = "A",
+                      .questions = q,
+                      .n_questions = 1,
                       .answer = "**Vet** en [link](https://example.com)"};
     lk_kb_add(&kb, &a);
     a.id = "b";

@@ -162,8 +162,14 @@ static lk_article_t article(const char *id, const char *title)
 {
     static char *q[] = {"Waar is mijn pakket?", "pakket kwijt"};
     static char *t[] = {"bezorging"};
-    lk_article_t a = {.id = (char *)id, .language = "nl", .title = (char *)title, .questions = q, .n_questions = 2,
-                      .answer = "Kijk bij **Mijn bestellingen**.", .tags = t, .n_tags = 1};
+    lk_article_t a = {.id = (char *)id,
+                      .language = "nl",
+                      .title = (char *)title,
+                      .questions = q,
+                      .n_questions = 2,
+                      .answer = "Kijk bij **Mijn bestellingen**.",
+                      .tags = t,
+                      .n_tags = 1};
     return a;
 }
 
@@ -328,5 +334,25 @@ Test(store_kbm, a_failed_import_changes_nothing)
     cr_assert_eq(lk_store_kb_import(st, &kb, false, 1000), LK_EINVAL);
     cr_assert_eq(kb_version(), v0);
     cr_assert_eq(published_count(), 0);
+    lk_kb_free(&kb);
+}
+
+Test(store_kbm, export_holds_the_published_articles_with_their_metadata)
+{
+    lk_article_t a = article("a", "A"), b = article("b", "B");
+    a.owner = "u_kim";
+    a.review_by = 86400000;
+    a.translation_group = "a";
+    cr_assert_eq(lk_store_article_publish(st, &a, true, NULL, 1000, NULL), 0);
+    cr_assert_eq(lk_store_article_publish(st, &b, true, NULL, 1000, NULL), 0);
+    cr_assert_eq(lk_store_article_set_archived(st, "b", true, NULL, 2000, NULL), 0);
+    lk_kb_t kb;
+    cr_assert_eq(lk_store_kb_export(st, &kb), 0);
+    cr_assert_eq(kb.n_articles, 1, "archived articles are not exported");
+    cr_assert_str_eq(kb.articles[0].id, "a");
+    cr_assert_str_eq(kb.articles[0].owner, "u_kim");
+    cr_assert_eq(kb.articles[0].review_by, 86400000);
+    cr_assert_str_eq(kb.articles[0].translation_group, "a");
+    cr_assert_eq(kb.articles[0].n_questions, 2);
     lk_kb_free(&kb);
 }

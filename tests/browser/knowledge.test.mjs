@@ -1,0 +1,125 @@
+// Browser test (issue 6): the knowledge page. A supervisor asks "what would
+// the bot do?", writes a new article whose example questions pull a question
+// away from another article, sees that question in the preview's table of
+// changes, publishes, and sees the change live (the try box and a customer
+// get the new article). An agent may read but not change. The page passes
+// axe in each of its views, in Dutch and English, with no page errors.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import AxeBuilder from '@axe-core/playwright';
+import { createConversation, postMessage, sleep, SLOW } from '../integration/helpers.mjs';
+import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents, TIMEOUT } from './helpers.mjs';
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const RELOAD_MS = 2000 * SLOW;
+
+async function audit(t, page, name) {
+  const res = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  for (const v of res.violations)
+    t.diagnostic(`${name}: ${v.impact} ${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  return res.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${name}: ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('publish an article change after seeing its regression set; the try box', async (t) => {
+  const h = await serverWithAgents(t, { supervisor: true });
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await newPage(browser);
+  await consoleLogin(page, h.base, h.users.sam.email, h.users.sam.password);
+  await page.getByRole('link', { name: 'Kennisbank' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Kennisbank' }).waitFor();
+  await page.locator('#list-body tr').first().waitFor();
+  assert.ok((await page.locator('#list-body tr').count()) > 40, 'the demo articles are listed');
+  const problems = [];
+  problems.push(...(await audit(t, page, 'article list')));
+
+  // search and open an article: its answer rendered, its versions
+  await page.getByLabel('Zoeken').fill('cadeaubon');
+  await page.getByRole('button', { name: 'Tonen' }).click();
+  await page.locator('#list-body button', { hasText: 'Cadeaubon' }).first().click();
+  await page.locator('#art-title', { hasText: 'Cadeaubon' }).waitFor();
+  assert.equal(await page.locator('#ver-body tr').count(), 1);
+  assert.match(await page.locator('#ver-body tr').first().textContent(), /geïmporteerd/);
+  problems.push(...(await audit(t, page, 'article view')));
+
+  // what would the bot do?
+  await page.getByLabel('Vraag van een klant').fill('Ik wil een medewerker spreken');
+  await page.getByRole('button', { name: 'Probeer' }).click();
+  await page.locator('#try-result .kb-action', { hasText: 'Doorverbinden met een medewerker (customer_request)' }).waitFor();
+  const moved = 'hoeveel saldo staat er nog op mijn cadeaubon';
+  await page.getByLabel('Vraag van een klant').fill(moved);
+  await page.getByRole('button', { name: 'Probeer' }).click();
+  await page.locator('#try-result .kb-decision', { hasText: 'De bot antwoordt met “Cadeaubon”.' }).waitFor();
+  problems.push(...(await audit(t, page, 'try box')));
+
+  // a new article that takes the question over
+  await page.getByRole('button', { name: 'Nieuw artikel' }).click();
+  await page.locator('#editor').waitFor();
+  await page.getByLabel('Titel', { exact: true }).fill('Saldo van je cadeaubon');
+  await page.getByLabel('Id (leeg: uit de titel)').fill('cadeaubon-saldo');
+  await page.getByLabel('Voorbeeldvragen, één per regel').fill(
+    [moved, 'saldo cadeaubon checken', 'hoeveel tegoed heb ik nog op de cadeaubon', 'cadeaukaart saldo bekijken'].join('\n')
+  );
+  await page.getByLabel('Antwoord (Markdown)').fill('Je **saldo** zie je op [de saldopagina](https://www.tulpentafel.example/saldo).');
+  await page.getByRole('button', { name: 'Voorvertoning' }).click();
+  const row = page.locator('#pv-body tr', { hasText: moved });
+  await row.waitFor();
+  const cells = await row.locator('td').allTextContents();
+  assert.match(cells[2], /^cadeaubon \(\d+%\)$/, `now: ${cells[2]}`);
+  assert.match(cells[3], /^cadeaubon-saldo \(\d+%\)$/, `after publishing: ${cells[3]}`);
+  assert.match(await page.locator('#pv-summary').textContent(), /voorbeeldvragen getest: \d+ worden anders beantwoord/);
+  await shot(page, '6-knowledge-preview');
+  problems.push(...(await audit(t, page, 'editor with preview')));
+
+  // not live before publishing
+  let c = await createConversation(h.srv);
+  let bot = (await postMessage(h.srv, c, moved)).messages.find((m) => m.sender === 'bot');
+  assert.equal(bot.article_id, 'cadeaubon');
+
+  await page.getByRole('button', { name: 'Publiceren' }).click();
+  await page.locator('#art-status', { hasText: 'Gepubliceerd als versie 1.' }).waitFor();
+  const since = Date.now();
+  assert.equal(await page.locator('#art-title').textContent(), 'Saldo van je cadeaubon');
+  assert.equal(await page.locator('#art-answer strong').textContent(), 'saldo', 'the answer rendered from Markdown');
+  assert.equal(await page.locator('#art-answer a').getAttribute('href'), 'https://www.tulpentafel.example/saldo');
+  assert.ok(await page.locator('#editor').isHidden(), 'the editor closed');
+  await page.locator('#list-body button[data-article="cadeaubon-saldo"]').waitFor(); // the list shows it now
+
+  // live: the try box, then a customer
+  for (;;) {
+    await page.getByLabel('Vraag van een klant').fill(moved);
+    await page.getByRole('button', { name: 'Probeer' }).click();
+    await page.locator('#try-result .kb-decision').waitFor();
+    const text = await page.locator('#try-result .kb-decision').textContent();
+    if (text === 'De bot antwoordt met “Saldo van je cadeaubon”.') break;
+    assert.ok(Date.now() - since < RELOAD_MS, `the try box answers from the new article within ${RELOAD_MS} ms (last: ${text})`);
+    await sleep(100);
+  }
+  c = await createConversation(h.srv);
+  bot = (await postMessage(h.srv, c, moved)).messages.find((m) => m.sender === 'bot');
+  assert.equal(bot.article_id, 'cadeaubon-saldo');
+  assert.match(bot.text, /^Je saldo zie je op de saldopagina \(https:\/\/www\.tulpentafel\.example\/saldo\)\./);
+  await shot(page, '6-knowledge-published');
+
+  // English
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Knowledge base' }).waitFor();
+  await page.locator('#list-body tr').first().waitFor();
+  problems.push(...(await audit(t, page, 'English')));
+
+  assert.deepEqual(problems, []);
+  assert.deepEqual(page.errors, [], 'no page errors (nor CSP violations)');
+
+  // an agent reads, but has no buttons to change anything
+  const agent = await newPage(browser);
+  await consoleLogin(agent, h.base, h.users.anna.email, h.users.anna.password);
+  await agent.goto(`${h.base}/console/knowledge.html#article=cadeaubon-saldo`);
+  await agent.locator('#art-title', { hasText: 'Saldo van je cadeaubon' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await agent.getByRole('button', { name: 'Nieuw artikel', exact: true }).count(), 0);
+  assert.equal(await agent.getByRole('button', { name: 'Wijzigen', exact: true }).count(), 0);
+  assert.equal(await agent.getByRole('button', { name: 'Archiveren', exact: true }).count(), 0);
+  assert.deepEqual(agent.errors, []);
+});
