@@ -7,8 +7,9 @@
  * Invariants: a refused body or field gets a 4xx status and one of the
  * documented error codes, and its error answer is a JSON document the
  * server can send; an accepted body is an object; an accepted string field
- * is valid UTF-8 with no NUL, at most its limit, and not blank; everything
- * accepted prints back to JSON that parses to an equal value.
+ * is valid UTF-8 with no NUL, at most its limit, and not blank; an accepted
+ * body prints (lk_json_dump, as the API answers) to JSON that reads back
+ * and prints the same.
  */
 #include "fuzz.h"
 
@@ -123,8 +124,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         i++;
     }
 
-    /* what was accepted prints back to an equal value (the API echoes
-     * customers' fields in its answers) */
+    /* what was accepted prints and reads back (the API echoes customers'
+     * fields in its answers) */
     size_t len;
     char *s = lk_json_dump(body, &len);
     json_t *back = json_loadb(s, len, JSON_REJECT_DUPLICATES, NULL);

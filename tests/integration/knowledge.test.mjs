@@ -491,6 +491,8 @@ test('export and import over the API, JSON and CSV', async () => {
   assert.match(b2.json.error.message, /"x2"/);
   assert.match(b2.json.error.message, /answer/);
   assertError(await sup.req('POST', '/api/v1/kb/import', { body: '{"articles": [' }), 400, 'invalid_json');
+  const nul = Buffer.from('id,language,title,question,answer\r\nx1,nl,T,q\u0000q,A\r\n');
+  assertError(await sup.req('POST', '/api/v1/kb/import?format=csv', { body: nul }), 400, 'invalid_kb', 'a NUL byte');
   assertError(await sup.req('POST', '/api/v1/kb/import?replace=maybe', { body: '{"articles": []}' }), 400, 'invalid_field');
   assert.equal((await agent.req('GET', '/api/v1/kb/articles/x1')).status, 404, 'a bad import changes nothing');
 
