@@ -6,9 +6,10 @@
  * their repeated fields must agree (a typo in one row would otherwise change
  * the article silently).
  *
- * Tags go in one field, joined with "|"; when a tag holds a "|" itself the
- * field is written as a JSON array instead, which the parser recognises by
- * its leading '[', so every knowledge base round-trips.
+ * Tags go in one field, joined with "|"; when a tag holds a "|" itself (or
+ * the first one starts with '[') the field is written as a JSON array
+ * instead, which the parser recognises by its leading '[', so every
+ * knowledge base round-trips.
  */
 #include "kb/kb.h"
 
@@ -48,7 +49,8 @@ static void put_field(lk_buf_t *b, const char *s)
 /* The tags field: "a|b", or a JSON array when a tag holds '|'. */
 static char *tags_field(const lk_article_t *a)
 {
-    bool json = false;
+    /* a first tag starting with '[' would read as a JSON array */
+    bool json = a->n_tags > 0 && a->tags[0][0] == '[';
     for (size_t i = 0; i < a->n_tags; i++)
         json = json || strchr(a->tags[i], '|');
     if (json) {

@@ -454,6 +454,8 @@ int lk_kb_parse_md(const char *text, size_t len, const char *name, lk_article_t 
         return fail(&c, 1,
                     "the file must start with a front matter block: a line \"---\", the fields, and "
                     "\"---\" again");
+    /* a file saved with CR LF line ends ends its body with one too */
+    bool crlf = pos >= 2 && text[pos - 1] == '\n' && text[pos - 2] == '\r';
     lk_article_t a;
     memset(&a, 0, sizeof a);
     const char *list_key = NULL;
@@ -472,10 +474,11 @@ int lk_kb_parse_md(const char *text, size_t len, const char *name, lk_article_t 
     if (rc == 0) {
         /* the body is the answer, without the newline that ends the file */
         size_t blen = len - pos;
-        if (blen && text[pos + blen - 1] == '\n')
+        if (blen && text[pos + blen - 1] == '\n') {
             blen--;
-        if (blen && text[pos + blen - 1] == '\r')
-            blen--;
+            if (crlf && blen && text[pos + blen - 1] == '\r')
+                blen--;
+        }
         a.answer = lk_xstrndup(text + pos, blen);
         char msg[400];
         if (lk_article_validate(&a, msg, sizeof msg) != 0)

@@ -83,6 +83,16 @@ static void tricky_kb(lk_kb_t *kb)
                       .answer = "No markup.",
                       .review_by = 1782810123456};
     lk_kb_add(kb, &b);
+    char *t3[] = {"[haakje", "x"};
+    lk_article_t c = {.id = "haakje",
+                      .language = "nl",
+                      .title = "[Haakje]",
+                      .questions = q2,
+                      .n_questions = 1,
+                      .answer = "eindigt op een CR\r",
+                      .tags = t3,
+                      .n_tags = 2};
+    lk_kb_add(kb, &c);
 }
 
 Test(kbm_formats, csv_round_trips_the_demo)
@@ -241,6 +251,13 @@ Test(kbm_formats, markdown_reads_hand_written_front_matter)
     cr_assert_str_eq(a.answer, "Binnen **30 dagen**.");
     cr_assert_eq(a.review_by, 1769817600000);
     cr_assert_null(a.url);
+    lk_article_free(&a);
+
+    const char *crlf =
+        "---\r\nid: x\r\nlanguage: en\r\ntitle: X\r\nquestions:\r\n  - one\r\n---\r\nLine one\r\nLine two\r\n";
+    cr_assert_eq(lk_kb_parse_md(crlf, strlen(crlf), "x.md", &a, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(a.questions[0], "one", "CR LF line ends");
+    cr_assert_str_eq(a.answer, "Line one\r\nLine two", "the body's last line end is not part of the answer");
     lk_article_free(&a);
 
     const char *flow = "---\nid: x\nlanguage: en\ntitle: X\nquestions: [\"one\", two]\n---\nAnswer";
