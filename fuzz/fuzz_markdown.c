@@ -8,7 +8,8 @@
  * Invariants: the HTML holds only the tags cmark writes for Markdown (no
  * raw HTML: script, iframe, event attributes), every href and src is empty,
  * relative, or http(s), mailto or tel, in any spelling; the plain text is
- * valid UTF-8 without NUL and without a "<" that was not in the answer.
+ * valid UTF-8 without NUL, within its documented length limit (and the
+ * conversion does not give up), without a "<" that was not in the answer.
  */
 #include "fuzz.h"
 
@@ -111,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(text != NULL);
     size_t tl = strlen(text);
     FUZZ_CHECK(fuzz_utf8_ok(text, tl));
+    FUZZ_CHECK(tl <= 4 * size + 4096); /* the documented limit */
     /* plain text: no "<" appears that the author did not write (typed, or
      * as an entity such as &lt;) */
     if (!memchr(md, '<', size) && !memchr(md, '&', size))

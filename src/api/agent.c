@@ -822,15 +822,9 @@ static ajob_t *ajob_new(lk_http_req_t *req, struct lk_app *app, op_t op, bool ch
     j->app = app;
     j->req = req;
     j->op = op;
-    j->job.run = job_run;
-    j->job.done = job_done;
-    j->job.loop = lk_http_req_loop(req);
+    lk_job_init(&j->job, req, job_run, job_done);
     lk_api_session_hash(req, j->session_hash);
-    lk_str_t id = lk_http_req_param(req, "id");
-    if (id.len > 0 && id.len < sizeof j->id)
-        memcpy(j->id, id.base, id.len);
-    else if (id.len > 0)
-        memcpy(j->id, "-", 2); /* too long to exist: still 401 or 404 after the session check */
+    lk_api_req_id(req, j->id);
     return j;
 }
 

@@ -1473,9 +1473,7 @@ static void submit(lk_http_req_t *req, void *ud, op_t op, const char *const *tab
     j->app = app;
     j->req = req;
     j->op = op;
-    j->job.run = job_run;
-    j->job.done = job_done;
-    j->job.loop = lk_http_req_loop(req);
+    lk_job_init(&j->job, req, job_run, job_done);
     lk_api_session_hash(req, j->session_hash);
     if (!read_params(req, j, tables, n_tables)) {
         xjob_free(j);

@@ -48,6 +48,9 @@ void lk_pool_submit(lk_pool_t *pool, lk_job_t *job);
 /* Runs the jobs still queued, then joins the threads and closes the handles. */
 void lk_pool_stop(lk_pool_t *pool);
 void lk_job_add_event(lk_job_t *job, lk_event_t *ev); /* takes ownership */
+/* Readies a job for a request: its two callbacks and the request's loop. */
+void lk_job_init(lk_job_t *job, lk_http_req_t *req, void (*run)(lk_job_t *job, lk_store_t *st),
+                 void (*done)(lk_job_t *job));
 
 /* ---- the bot: knowledge base + NLU model, reloaded live (bot.c) -------- */
 
@@ -197,6 +200,10 @@ bool lk_body_field_string(json_t *body, const char *field, size_t max, bool requ
 
 /* The hex SHA-256 of the request's session cookie; "" when it has none. */
 void lk_api_session_hash(lk_http_req_t *req, char out[LK_TOKEN_HASH_LEN + 1]);
+/* The request's :id parameter copied into id; "-" when it is too long to
+ * exist (the answer is then still 401 or 404 after the session check), ""
+ * when there is none. */
+void lk_api_req_id(lk_http_req_t *req, char id[LK_ID_MAX]);
 /* For state-changing requests: a browser's Origin header must name this
  * host. false after answering 403 itself. */
 bool lk_api_check_origin(lk_http_req_t *req);

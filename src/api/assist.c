@@ -407,36 +407,15 @@ static json_t *canned_json(const lk_canned_t *c)
     return o;
 }
 
-/* Case- and accent-insensitive form of s for searching; free(). */
-static char *fold(const char *s)
-{
-    char *out = NULL;
-    if (lk_text_normalize(s, strlen(s), LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS, &out, NULL) != 0)
-        out = lk_xstrdup(s);
-    return out;
-}
-
 /* Whether every word of the folded query occurs in title, shortcut or text. */
 static bool canned_matches(const lk_canned_t *c, const char *folded_query)
 {
     lk_buf_t b;
     lk_buf_init(&b, 1 << 20);
     lk_buf_printf(&b, "%s\n%s\n%s", c->title, c->shortcut ? c->shortcut : "", c->text);
-    char *hay = fold(b.data ? b.data : "");
+    char *hay = lk_text_search_fold(b.data ? b.data : "");
     lk_buf_free(&b);
-    bool ok = true;
-    const char *p = folded_query;
-    while (ok && *p) {
-        while (*p == ' ')
-            p++;
-        size_t n = strcspn(p, " ");
-        if (n == 0)
-            break;
-        char *word = lk_xstrndup(p, n);
-        ok = strstr(hay, word) != NULL;
-        free(word);
-        p += n;
-    }
+    bool ok = lk_text_has_words(hay, folded_query);
     free(hay);
     return ok;
 }
@@ -450,7 +429,7 @@ static void run_list(cjob_t *j, lk_store_t *st)
         lk_job_fail_db(&j->job, &j->err, rc);
         return;
     }
-    char *q = j->query ? fold(j->query) : NULL;
+    char *q = j->query ? lk_text_search_fold(j->query) : NULL;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         if (!q || canned_matches(&v[i], q))
@@ -584,15 +563,9 @@ static cjob_t *cjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
     j->app = app;
     j->req = req;
     j->op = op;
-    j->job.run = job_run;
-    j->job.done = job_done;
-    j->job.loop = lk_http_req_loop(req);
+    lk_job_init(&j->job, req, job_run, job_done);
     lk_api_session_hash(req, j->session_hash);
-    lk_str_t id = lk_http_req_param(req, "id");
-    if (id.len > 0 && id.len < sizeof j->id)
-        memcpy(j->id, id.base, id.len);
-    else if (id.len > 0)
-        memcpy(j->id, "-", 2); /* too long to exist: 401 or 404 after the session check */
+    lk_api_req_id(req, j->id);
     return j;
 }
 

@@ -102,3 +102,15 @@ bool lk_api_require_role(lk_job_t *job, lk_api_error_t *e, const lk_user_t *user
     lk_job_fail(job, e, LK_EAUTH, 403, "forbidden", "your role does not allow this");
     return false;
 }
+
+void lk_api_req_id(lk_http_req_t *req, char id[LK_ID_MAX])
+{
+    lk_str_t v = lk_http_req_param(req, "id");
+    id[0] = '\0';
+    if (v.len > 0 && v.len < LK_ID_MAX) {
+        memcpy(id, v.base, v.len);
+        id[v.len] = '\0';
+    } else if (v.len > 0) {
+        memcpy(id, "-", 2);
+    }
+}

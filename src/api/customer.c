@@ -403,9 +403,7 @@ static cjob_t *cjob_new(struct lk_app *app, lk_http_req_t *req, op_t op)
     j->app = app;
     j->req = req;
     j->op = op;
-    j->job.run = job_run;
-    j->job.done = job_done;
-    j->job.loop = lk_http_req_loop(req);
+    lk_job_init(&j->job, req, job_run, job_done);
     return j;
 }
 

@@ -52,6 +52,14 @@ static void finish(lk_job_t *job)
         job->done(job);
 }
 
+void lk_job_init(lk_job_t *job, lk_http_req_t *req, void (*run)(lk_job_t *job, lk_store_t *st),
+                 void (*done)(lk_job_t *job))
+{
+    job->run = run;
+    job->done = done;
+    job->loop = lk_http_req_loop(req);
+}
+
 void lk_job_add_event(lk_job_t *job, lk_event_t *ev)
 {
     job->events = lk_xrealloc(job->events, (job->n_events + 1) * sizeof *job->events);

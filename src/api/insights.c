@@ -244,15 +244,6 @@ static void topic_id(const report_t *r, const lk_gap_topic_t *t, char *out, size
     snprintf(out, size, "t_%s", strncmp(mid, "m_", 2) == 0 ? mid + 2 : mid);
 }
 
-/* Texts equal but for case, accents and spacing count once. */
-static char *fold(const char *s)
-{
-    char *out = NULL;
-    if (lk_text_normalize(s, strlen(s), LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS, &out, NULL) != 0)
-        out = lk_xstrdup(s);
-    return out;
-}
-
 /* The topic's distinct questions, the label first, then newest first; at
  * most max. Returns how many; texts point into r. */
 static size_t topic_questions(const report_t *r, const lk_gap_topic_t *t, const char **out, size_t max)
@@ -263,7 +254,7 @@ static size_t topic_questions(const report_t *r, const lk_gap_topic_t *t, const 
         size_t ix = j == 0 ? t->label : t->members[j - 1];
         if (j > 0 && ix == t->label)
             continue;
-        char *f = fold(r->in[ix].text);
+        char *f = lk_text_search_fold(r->in[ix].text);
         bool dup = false;
         for (size_t k = 0; k < n && !dup; k++)
             dup = strcmp(seen[k], f) == 0;
@@ -714,15 +705,9 @@ static ijob_t *ijob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
     j->app = app;
     j->req = req;
     j->op = op;
-    j->job.run = job_run;
-    j->job.done = job_done;
-    j->job.loop = lk_http_req_loop(req);
+    lk_job_init(&j->job, req, job_run, job_done);
     lk_api_session_hash(req, j->session_hash);
-    lk_str_t id = lk_http_req_param(req, "id");
-    if (id.len > 0 && id.len < sizeof j->id)
-        memcpy(j->id, id.base, id.len);
-    else if (id.len > 0)
-        memcpy(j->id, "-", 2); /* too long to exist: 401 or 404 after the session check */
+    lk_api_req_id(req, j->id);
     lk_str_t mid = lk_http_req_param(req, "message_id");
     if (mid.len > 0 && mid.len < sizeof j->message_id)
         memcpy(j->message_id, mid.base, mid.len);

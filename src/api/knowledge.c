@@ -337,15 +337,6 @@ static json_t *version_json(const lk_article_version_t *v, const users_t *u)
 
 /* ---- search ---------------------------------------------------------------- */
 
-/* Case- and accent-insensitive form of s; free(). */
-static char *fold(const char *s)
-{
-    char *out = NULL;
-    if (lk_text_normalize(s, strlen(s), LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS, &out, NULL) != 0)
-        out = lk_xstrdup(s);
-    return out;
-}
-
 /* Whether every word of the folded query occurs in the article's id, title,
  * questions, answer or tags. */
 static bool article_matches(const lk_article_t *a, const char *folded_query)
@@ -357,20 +348,9 @@ static bool article_matches(const lk_article_t *a, const char *folded_query)
         lk_buf_printf(&b, "%s\n", a->questions[i]);
     for (size_t i = 0; i < a->n_tags; i++)
         lk_buf_printf(&b, "%s\n", a->tags[i]);
-    char *hay = fold(b.data ? b.data : "");
+    char *hay = lk_text_search_fold(b.data ? b.data : "");
     lk_buf_free(&b);
-    bool ok = true;
-    for (const char *p = folded_query; ok && *p;) {
-        while (*p == ' ')
-            p++;
-        size_t n = strcspn(p, " ");
-        if (n == 0)
-            break;
-        char *word = lk_xstrndup(p, n);
-        ok = strstr(hay, word) != NULL;
-        free(word);
-        p += n;
-    }
+    bool ok = lk_text_has_words(hay, folded_query);
     free(hay);
     return ok;
 }
@@ -402,7 +382,7 @@ static void run_list(kjob_t *j, lk_store_t *st, int64_t now)
     }
     groups_t g;
     groups_init(&g, all, n);
-    char *q = j->query ? fold(j->query) : NULL;
+    char *q = j->query ? lk_text_search_fold(j->query) : NULL;
     json_t *arr = json_array();
     size_t due = 0;
     for (size_t i = 0; i < n; i++) {
@@ -559,7 +539,7 @@ static void run_draft_get(kjob_t *j, lk_store_t *st)
  * left. */
 static void slugify(const char *text, char *out, size_t size)
 {
-    char *f = fold(text);
+    char *f = lk_text_search_fold(text);
     size_t o = 0, max = size - 1 < SLUG_MAX ? size - 1 : SLUG_MAX;
     for (const char *p = f; *p && o < max; p++) {
         char c = *p;
@@ -1430,15 +1410,9 @@ static kjob_t *kjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
     j->app = app;
     j->req = req;
     j->op = op;
-    j->job.run = job_run;
-    j->job.done = job_done;
-    j->job.loop = lk_http_req_loop(req);
+    lk_job_init(&j->job, req, job_run, job_done);
     lk_api_session_hash(req, j->session_hash);
-    lk_str_t id = lk_http_req_param(req, "id");
-    if (id.len > 0 && id.len < sizeof j->id)
-        memcpy(j->id, id.base, id.len);
-    else if (id.len > 0)
-        memcpy(j->id, "-", 2); /* too long to exist: 401 or 404 after the session check */
+    lk_api_req_id(req, j->id);
     return j;
 }
 
@@ -1669,6 +1643,28 @@ static void submit(kjob_t *j, lk_pool_t *pool)
     lk_pool_submit(pool, &j->job);
 }
 
+/* A job for a request that must come without a body; NULL after answering. */
+static kjob_t *bodyless_job(lk_http_req_t *req, struct lk_app *app, op_t op)
+{
+    kjob_t *j = kjob_new(req, app, op);
+    if (j && !no_body(req)) {
+        kjob_free(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* A job carrying a draft's fields from the body; NULL after answering. */
+static kjob_t *draft_job(lk_http_req_t *req, struct lk_app *app, op_t op, bool create)
+{
+    kjob_t *j = kjob_new(req, app, op);
+    if (j && !read_draft_body(req, j, create)) {
+        kjob_free(j);
+        return NULL;
+    }
+    return j;
+}
+
 static void h_list(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
@@ -1712,13 +1708,9 @@ static void h_get(lk_http_req_t *req, void *ud)
 
 static void set_archived(lk_http_req_t *req, struct lk_app *app, bool archive)
 {
-    kjob_t *j = kjob_new(req, app, OP_SET_ARCHIVED);
+    kjob_t *j = bodyless_job(req, app, OP_SET_ARCHIVED);
     if (!j)
         return;
-    if (!no_body(req)) {
-        kjob_free(j);
-        return;
-    }
     j->archive = archive;
     submit(j, app->writer);
 }
@@ -1761,66 +1753,41 @@ static void h_draft_get(lk_http_req_t *req, void *ud)
 static void h_draft_create(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
-    kjob_t *j = kjob_new(req, app, OP_DRAFT_CREATE);
-    if (!j)
-        return;
-    if (!read_draft_body(req, j, true)) {
-        kjob_free(j);
-        return;
-    }
-    submit(j, app->writer);
+    kjob_t *j = draft_job(req, app, OP_DRAFT_CREATE, true);
+    if (j)
+        submit(j, app->writer);
 }
 
 static void h_draft_update(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
-    kjob_t *j = kjob_new(req, app, OP_DRAFT_UPDATE);
-    if (!j)
-        return;
-    if (!read_draft_body(req, j, false)) {
-        kjob_free(j);
-        return;
-    }
-    submit(j, app->writer);
+    kjob_t *j = draft_job(req, app, OP_DRAFT_UPDATE, false);
+    if (j)
+        submit(j, app->writer);
 }
 
 static void h_draft_delete(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
-    kjob_t *j = kjob_new(req, app, OP_DRAFT_DELETE);
-    if (!j)
-        return;
-    if (!no_body(req)) {
-        kjob_free(j);
-        return;
-    }
-    submit(j, app->writer);
+    kjob_t *j = bodyless_job(req, app, OP_DRAFT_DELETE);
+    if (j)
+        submit(j, app->writer);
 }
 
 static void h_preview(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
-    kjob_t *j = kjob_new(req, app, OP_PREVIEW);
-    if (!j)
-        return;
-    if (!no_body(req)) {
-        kjob_free(j);
-        return;
-    }
-    submit(j, app->readers);
+    kjob_t *j = bodyless_job(req, app, OP_PREVIEW);
+    if (j)
+        submit(j, app->readers);
 }
 
 static void h_publish(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
-    kjob_t *j = kjob_new(req, app, OP_PUBLISH_CHECK);
-    if (!j)
-        return;
-    if (!no_body(req)) {
-        kjob_free(j);
-        return;
-    }
-    submit(j, app->readers);
+    kjob_t *j = bodyless_job(req, app, OP_PUBLISH_CHECK);
+    if (j)
+        submit(j, app->readers);
 }
 
 static void h_try(lk_http_req_t *req, void *ud)

@@ -285,9 +285,7 @@ static void h_metrics(lk_http_req_t *req, void *ud)
     mjob_t *j = lk_xcalloc(1, sizeof *j);
     j->app = app;
     j->req = req;
-    j->job.run = metrics_run;
-    j->job.done = metrics_done;
-    j->job.loop = lk_http_req_loop(req);
+    lk_job_init(&j->job, req, metrics_run, metrics_done);
     lk_pool_submit(app->readers, &j->job);
 }
 

@@ -423,9 +423,7 @@ static pjob_t *pjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
     j->app = app;
     j->req = req;
     j->op = op;
-    j->job.run = job_run;
-    j->job.done = job_done;
-    j->job.loop = lk_http_req_loop(req);
+    lk_job_init(&j->job, req, job_run, job_done);
     lk_api_session_hash(req, j->session_hash);
     lk_rand_id("pr_", j->request_id, sizeof j->request_id);
     return j;

@@ -713,9 +713,7 @@ static sjob_t *sjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
     j->app = app;
     j->req = req;
     j->op = op;
-    j->job.run = sjob_run;
-    j->job.done = sjob_done;
-    j->job.loop = lk_http_req_loop(req);
+    lk_job_init(&j->job, req, sjob_run, sjob_done);
     lk_api_session_hash(req, j->session_hash);
     return j;
 }

@@ -88,8 +88,10 @@ char *lk_kb_to_json(const lk_kb_t *kb);
  * a blank line, list items as "- item" (or "1. item"), links as
  * "text (url)" (only the text when the URL is not http(s), mailto or tel,
  * only the URL when both are the same), emphasis and raw HTML dropped, code
- * kept as its text. Both return a NUL-terminated string the caller frees
- * (never NULL). */
+ * kept as its text (cut off at four times the answer's length plus 4 KiB,
+ * which only freak answers reach, e.g. reference links repeating a long
+ * URL). Both return
+ * a NUL-terminated string the caller frees (never NULL). */
 char *lk_md_to_html(const char *md, size_t len);
 char *lk_md_to_text(const char *md, size_t len);
 /* Replaces every article's answer by lk_md_to_text of it (how the bot

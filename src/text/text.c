@@ -511,3 +511,29 @@ bool lk_text__stoplists_sorted(void)
             return false;
     return true;
 }
+
+char *lk_text_search_fold(const char *s)
+{
+    char *out = NULL;
+    if (lk_text_normalize(s, strlen(s), LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS, &out, NULL) != 0)
+        out = lk_xstrdup(s);
+    return out;
+}
+
+bool lk_text_has_words(const char *folded_hay, const char *folded_query)
+{
+    for (const char *p = folded_query; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (n == 0)
+            break;
+        char *word = lk_xstrndup(p, n);
+        bool found = strstr(folded_hay, word) != NULL;
+        free(word);
+        if (!found)
+            return false;
+        p += n;
+    }
+    return true;
+}

@@ -30,6 +30,13 @@ enum {
  * with free(), *outlen its length (may be NULL). */
 int lk_text_normalize(const char *s, size_t len, int flags, char **out /* OUT */, size_t *outlen /* OUT */);
 
+/* For searching: s case-folded and without accents (a plain copy when s is
+ * not valid UTF-8). The caller frees it. */
+char *lk_text_search_fold(const char *s);
+/* Whether every space-separated word of folded_query occurs somewhere in
+ * folded_hay (both from lk_text_search_fold). */
+bool lk_text_has_words(const char *folded_hay, const char *folded_query);
+
 /* Room for lk_text_normalize_buf(): a normal form of up to LK_TEXT_NORM_MAX
  * code points is written here, without allocating. Meant for the stack. */
 #define LK_TEXT_NORM_MAX 1024

@@ -15,33 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static char tmpdir[64];
-static char datadir[128];
-static lk_store_t *st;
+#include "store_fixture.h"
 
-static void setup(void)
-{
-    lk_log_set_level(getenv("LK_TEST_LOG") ? LK_LOG_DEBUG : LK_LOG_OFF);
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/loket-analytics-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-    snprintf(datadir, sizeof datadir, "%s/data", tmpdir);
-    cr_assert_eq(lk_store_open(datadir, &st, NULL), 0);
-}
-
-static void teardown(void)
-{
-    lk_store_close(st);
-    static const char *const files[] = {"loket.db", "loket.db-wal", "loket.db-shm", "loket.db-journal", "loket.key"};
-    char path[256];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", datadir, files[i]);
-        unlink(path);
-    }
-    rmdir(datadir);
-    rmdir(tmpdir);
-}
-
-TestSuite(store_analytics, .init = setup, .fini = teardown);
+TestSuite(store_analytics, .init = store_fixture_setup, .fini = store_fixture_teardown);
 
 static void add_conv(const char *id, int64_t created, const char *lang, const char *channel, const char *email)
 {

@@ -177,3 +177,25 @@ Test(kbm_markdown, the_demo_answers_read_the_same_as_plain_text)
     }
     lk_kb_free(&kb);
 }
+
+/* Found by fuzz/fuzz_markdown.c: a reference link repeats its URL at every
+ * use, so the plain text can outgrow any limit proportional to the answer;
+ * it used to abort the server, now the text is cut off at the limit. */
+Test(kbm_markdown, plain_text_of_a_freak_answer_is_cut_off)
+{
+    lk_buf_t md;
+    lk_buf_init(&md, 1 << 20);
+    lk_buf_append_cstr(&md, "[r]: https://example.com/");
+    for (int i = 0; i < 2000; i++)
+        lk_buf_append_cstr(&md, "\xc3\xa9"); /* a URL of 2000 two-byte characters */
+    lk_buf_append_cstr(&md, "\n\n");
+    for (int i = 0; i < 400; i++)
+        lk_buf_append_cstr(&md, "[a][r] ");
+    char *t = lk_md_to_text(md.data, md.len);
+    size_t n = strlen(t);
+    cr_assert(n > 0 && n <= 4 * md.len + 4096, "%zu bytes from %zu", n, md.len);
+    cr_assert(lk_utf8_valid(t, n), "the cut must fall between characters");
+    cr_assert(strncmp(t, "a (https://example.com/", 23) == 0, "%.40s", t);
+    free(t);
+    lk_buf_free(&md);
+}

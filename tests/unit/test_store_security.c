@@ -104,31 +104,7 @@ Test(ratelimit, a_clock_that_steps_back_keeps_counting)
 
 /* ---- store --------------------------------------------------------------- */
 
-static char tmpdir[64];
-static char datadir[128];
-static lk_store_t *st;
-
-static void setup(void)
-{
-    lk_log_set_level(getenv("LK_TEST_LOG") ? LK_LOG_DEBUG : LK_LOG_OFF);
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/loket-sec-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-    snprintf(datadir, sizeof datadir, "%s/data", tmpdir);
-    cr_assert_eq(lk_store_open(datadir, &st, NULL), 0);
-}
-
-static void teardown(void)
-{
-    lk_store_close(st);
-    static const char *const files[] = {"loket.db", "loket.db-wal", "loket.db-shm", "loket.db-journal"};
-    char path[256];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", datadir, files[i]);
-        unlink(path);
-    }
-    rmdir(datadir);
-    rmdir(tmpdir);
-}
+#include "store_fixture.h"
 
 static void add_user(const char *id, const char *email)
 {
@@ -150,7 +126,7 @@ static void add_session(const char *hash, const char *user, int64_t created, int
     cr_assert_eq(lk_store_session_insert(st, &s), 0);
 }
 
-Test(store_security, idle_and_absolute_expiry, .init = setup, .fini = teardown)
+Test(store_security, idle_and_absolute_expiry, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     add_user("u_1", "a@example.com");
     add_session("h1", "u_1", 1000, 100000);
@@ -173,7 +149,7 @@ Test(store_security, idle_and_absolute_expiry, .init = setup, .fini = teardown)
     cr_assert_eq(lk_store_session_get_active(st, "h1", 6000, 0, &s, &seen), 0);
 }
 
-Test(store_security, logout_everywhere, .init = setup, .fini = teardown)
+Test(store_security, logout_everywhere, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     add_user("u_1", "a@example.com");
     add_user("u_2", "b@example.com");
@@ -191,7 +167,7 @@ Test(store_security, logout_everywhere, .init = setup, .fini = teardown)
     cr_assert_eq(n, 0);
 }
 
-Test(store_security, totp_columns_and_once_only_steps, .init = setup, .fini = teardown)
+Test(store_security, totp_columns_and_once_only_steps, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     add_user("u_1", "a@example.com");
     lk_totp_t t;
@@ -235,7 +211,7 @@ static void add_conv(const char *id, const char *status, const char *client, int
     cr_assert_eq(lk_store_conv_insert(st, &c), 0);
 }
 
-Test(store_security, open_conversations_per_client, .init = setup, .fini = teardown)
+Test(store_security, open_conversations_per_client, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     add_conv("c_1", "bot", "aa", 1000);
     add_conv("c_2", "queued", "aa", 2000);
