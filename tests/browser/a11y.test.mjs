@@ -7,21 +7,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import AxeBuilder from '@axe-core/playwright';
 import { login } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, widget, consoleLogin, serverWithAgents, TIMEOUT } from './helpers.mjs';
+import { launchBrowser, newPage, shot, widget, consoleLogin, serverWithAgents, TIMEOUT, axeAudit } from './helpers.mjs';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-// Runs axe; returns the serious and critical violations (and logs the rest).
-async function audit(t, page, name) {
-  const res = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of res.violations)
-    t.diagnostic(`${name}: ${v.impact} ${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  t.diagnostic(`${name}: ${res.passes.length} rules passed, ${res.violations.length} violated, ${res.incomplete.length} need review`);
-  return bad.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('the widget: axe, keyboard only, 200% zoom', async (t) => {
   const h = await serverWithAgents(t);
@@ -32,7 +21,7 @@ test('the widget: axe, keyboard only, 200% zoom', async (t) => {
   const w = widget(page);
   await w.launcher.waitFor();
   const problems = [];
-  problems.push(...(await audit(t, page, 'shop page, widget closed')));
+  problems.push(...(await axeAudit(t, page, 'shop page, widget closed')));
 
   // Keyboard only: Tab to the launcher (it comes after the page's own links).
   let found = false;
@@ -71,7 +60,7 @@ test('the widget: axe, keyboard only, 200% zoom', async (t) => {
   await page.keyboard.press('Space');
   await w.queue.waitFor({ state: 'visible' });
   await shot(page, '5-widget-queued');
-  problems.push(...(await audit(t, page, 'widget open, queued')));
+  problems.push(...(await axeAudit(t, page, 'widget open, queued')));
 
   // Escape closes, focus returns to the launcher
   await page.keyboard.press('Escape');
@@ -90,7 +79,7 @@ test('the widget: axe, keyboard only, 200% zoom', async (t) => {
   await w.launcher.click();
   await w.rating.waitFor({ state: 'visible' });
   await shot(page, '5-widget-rating');
-  problems.push(...(await audit(t, page, 'widget with the rating form')));
+  problems.push(...(await axeAudit(t, page, 'widget with the rating form')));
   // keyboard rating: arrow keys move between the stars
   await page.locator('loket-widget #lk-star-3').focus();
   await page.keyboard.press('ArrowRight');
@@ -106,13 +95,13 @@ test('the widget: axe, keyboard only, 200% zoom', async (t) => {
     assert.ok(b && b.y >= 0 && b.y + b.height <= 430.5, 'controls stay in view at 200%');
   }
   await shot(page, '5-widget-zoom-200');
-  problems.push(...(await audit(t, page, 'widget at 200% zoom')));
+  problems.push(...(await axeAudit(t, page, 'widget at 200% zoom')));
 
   // English interface
   await page.setViewportSize({ width: 1280, height: 860 });
   await w.say('How much are the shipping costs?');
   await page.waitForFunction(() => document.querySelector('loket-widget').shadowRoot.querySelector('button.human').textContent === 'Talk to a person', null, { timeout: TIMEOUT });
-  problems.push(...(await audit(t, page, 'widget in English')));
+  problems.push(...(await axeAudit(t, page, 'widget in English')));
 
   assert.deepEqual(problems, [], 'no serious or critical axe violations in the widget');
   assert.deepEqual(page.errors, []);
@@ -138,7 +127,7 @@ test('the console: axe on login, queue, conversation and users', async (t) => {
   await page.goto(h.base + '/console/');
   await page.locator('#login-form').waitFor();
   await shot(page, '5-console-login');
-  problems.push(...(await audit(t, page, 'console login')));
+  problems.push(...(await axeAudit(t, page, 'console login')));
   // a failed login is announced
   await page.locator('#login-email').fill('ada@example.com');
   await page.locator('#login-password').fill('wrong-password');
@@ -149,7 +138,7 @@ test('the console: axe on login, queue, conversation and users', async (t) => {
   await consoleLogin(page, h.base, 'ada@example.com', 'password123');
   await page.locator(`#queue-list li[data-id="${convId}"]`).waitFor();
   await shot(page, '5-console-queue');
-  problems.push(...(await audit(t, page, 'console queue')));
+  problems.push(...(await axeAudit(t, page, 'console queue')));
 
   await page.locator(`#queue-list li[data-id="${convId}"] button`).click();
   await page.locator('#conv-view').waitFor();
@@ -163,7 +152,7 @@ test('the console: axe on login, queue, conversation and users', async (t) => {
   await page.locator('#notes-list li[data-id]').waitFor();
   await page.locator('#main').evaluate((m) => (m.scrollTop = 0));
   await shot(page, '5-console-conversation');
-  problems.push(...(await audit(t, page, 'console conversation')));
+  problems.push(...(await axeAudit(t, page, 'console conversation')));
 
   await page.getByRole('button', { name: 'Gebruikers beheren' }).click();
   await page.locator('#users-body tr').first().waitFor();
@@ -175,14 +164,14 @@ test('the console: axe on login, queue, conversation and users', async (t) => {
   await page.getByRole('button', { name: 'Toevoegen' }).click();
   await page.locator('#users-body').getByText('bram@example.com').waitFor();
   await shot(page, '5-console-users');
-  problems.push(...(await audit(t, page, 'console users')));
+  problems.push(...(await axeAudit(t, page, 'console users')));
 
   // 200% zoom
   await page.setViewportSize({ width: 640, height: 430 });
   await page.locator(`#mine-list li[data-id="${convId}"] button`).click();
   await page.locator('#conv-view').waitFor();
   await shot(page, '5-console-zoom-200');
-  problems.push(...(await audit(t, page, 'console at 200% zoom')));
+  problems.push(...(await axeAudit(t, page, 'console at 200% zoom')));
 
   assert.deepEqual(problems, [], 'no serious or critical axe violations in the console');
   assert.deepEqual(page.errors, []);

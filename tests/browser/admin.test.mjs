@@ -10,20 +10,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { createConversation, postMessage, handoff } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents } from './helpers.mjs';
+import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents, axeAudit } from './helpers.mjs';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-async function audit(t, page, name) {
-  const res = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  for (const v of res.violations)
-    t.diagnostic(`${name}: ${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  return res.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${name}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('admin: export and erase a customer from the console, read the audit log; axe clean', async (t) => {
   const h = await serverWithAgents(t, { admin: true });
@@ -42,7 +32,7 @@ test('admin: export and erase a customer from the console, read the audit log; a
   await page.getByRole('heading', { level: 1, name: 'Privacy en audit' }).waitFor();
   await page.locator('#ret-facts dd').first().waitFor();
   await page.locator('#aud-rows tr').first().waitFor();
-  const problems = [...(await audit(t, page, 'admin page'))];
+  const problems = [...(await axeAudit(t, page, 'admin page'))];
 
   // the export: a JSON file with the customer's conversation, not the other's
   await page.getByLabel('E-mailadres van de klant').fill('Marie@Example.nl');
@@ -68,7 +58,7 @@ test('admin: export and erase a customer from the console, read the audit log; a
   await confirm.waitFor();
   assert.equal(await page.evaluate(() => document.activeElement.id), 'erase-title', 'focus moves to the confirm step');
   assert.match(await confirm.textContent(), /marie@example\.nl \/ K-1001/i);
-  problems.push(...(await audit(t, page, 'erase confirm step')));
+  problems.push(...(await axeAudit(t, page, 'erase confirm step')));
   await shot(page, '8-admin-erase-confirm');
   await confirm.getByRole('button', { name: 'Annuleren' }).click();
   await confirm.waitFor({ state: 'hidden' });
@@ -101,13 +91,13 @@ test('admin: export and erase a customer from the console, read the audit log; a
   const actions = await page.locator('#aud-rows tr td:nth-child(3)').allTextContents();
   assert.ok(actions.length >= 3, actions.join(',')); // export, erase and the purge at start
   assert.ok(actions.every((a) => a.startsWith('privacy.')), actions.join(','));
-  problems.push(...(await audit(t, page, 'audit log filtered')));
+  problems.push(...(await axeAudit(t, page, 'audit log filtered')));
 
   // English
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByRole('heading', { level: 1, name: 'Privacy and audit' }).waitFor();
   await page.locator('#aud-rows tr').first().waitFor();
-  problems.push(...(await audit(t, page, 'admin page, English')));
+  problems.push(...(await axeAudit(t, page, 'admin page, English')));
   assert.deepEqual(problems, []);
   assert.deepEqual(page.errors, [], 'no page errors (nor CSP violations)');
 

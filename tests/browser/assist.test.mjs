@@ -11,20 +11,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import AxeBuilder from '@axe-core/playwright';
 import { login, api, createConversation, postMessage, handoff } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, widget, consoleLogin, serverWithAgents, LIVE_MS } from './helpers.mjs';
+import { launchBrowser, newPage, shot, widget, consoleLogin, serverWithAgents, LIVE_MS, axeAudit } from './helpers.mjs';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-async function audit(t, page, name) {
-  const res = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  for (const v of res.violations)
-    t.diagnostic(`${name}: ${v.impact} ${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  return res.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${name}: ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 // The demo shop page as a shop's own page that knows who the customer is:
 // its widget tag gets data-loket-customer-* before the (deferred) widget
@@ -98,7 +88,7 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
   assert.match(await first.locator('.pct').textContent(), /^\d{1,3}% zeker$/);
   const answer = await first.locator('.sug-text').textContent();
   await shot(agent, 'assist-console-suggestions');
-  const problems = await audit(t, agent, 'conversation view with suggestions');
+  const problems = await axeAudit(t, agent, 'conversation view with suggestions');
 
   // click 1: insert; click 2: send, unchanged
   await first.getByRole('button', { name: /^Invoegen/ }).click();
@@ -150,7 +140,7 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
   await agent.locator(`#transcript .m[data-id="${botId}"] .rv.wrong[aria-pressed="true"]`).waitFor();
 
   await shot(agent, 'assist-console-sent');
-  problems.push(...(await audit(t, agent, 'conversation view after sending')));
+  problems.push(...(await axeAudit(t, agent, 'conversation view after sending')));
   assert.deepEqual(problems, [], 'no serious or critical axe violations');
   assert.deepEqual(agent.errors, []);
   assert.deepEqual(customer.errors, []);
@@ -191,7 +181,7 @@ test('canned responses: a supervisor manages them; "/" in the reply box inserts 
   await sam.getByRole('button', { name: 'Archiveren: Oud' }).click();
   await sam.locator('#canned-body tr', { hasText: 'Niet meer nodig' }).waitFor({ state: 'detached' });
   await shot(sam, 'assist-console-canned');
-  const problems = await audit(t, sam, 'canned responses view');
+  const problems = await axeAudit(t, sam, 'canned responses view');
   const samApi = await login(h.srv, 'sam@example.com', 'password123');
   const listed = (await samApi.req('GET', '/api/v1/agent/canned')).json.canned.map((c) => c.title).sort();
   assert.deepEqual(listed, ['Even geduld', 'Retour ontvangen', 'Returns received']);
@@ -227,7 +217,7 @@ test('canned responses: a supervisor manages them; "/" in the reply box inserts 
 
   let { box, combo, options } = await useCanned(named.id, 'retour');
   assert.equal(await options.count(), 1, 'only the conversation language');
-  problems.push(...(await audit(t, sam, 'reply box with the canned list')));
+  problems.push(...(await axeAudit(t, sam, 'reply box with the canned list')));
   await shot(sam, 'assist-console-canned-list');
   await sam.keyboard.press('Enter');
   assert.equal(await combo.isVisible(), false, 'the list closes');

@@ -9,12 +9,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import AxeBuilder from '@axe-core/playwright';
 import { startServer, stopServer } from '../integration/helpers.mjs';
 import { makeFixture, AFTER_HOURS_ENV, LEAD } from '../integration/analytics_fixture.mjs';
-import { launchBrowser, newPage, shot, consoleLogin } from './helpers.mjs';
+import { launchBrowser, newPage, shot, consoleLogin, axeAudit } from './helpers.mjs';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 let srv, fx, browser;
 
 before(async () => {
@@ -31,14 +29,6 @@ after(async () => {
   }
 });
 
-async function audit(t, page, name) {
-  const res = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  for (const v of res.violations)
-    t.diagnostic(`${name}: ${v.impact} ${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  return res.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 // The first number as the page writes it in Dutch ("44,4%", "1,5 s", "3,5 / 5", "1.234"); NaN for "–".
 const num = (s) => {
@@ -131,7 +121,7 @@ test('the dashboard shows the numbers of the API, with charts and CSV', async (t
   assert.equal(await kpi('conversations'), '1');
 
   await shot(page, 'dashboard');
-  assert.deepEqual(await audit(t, page, 'dashboard'), []);
+  assert.deepEqual(await axeAudit(t, page, 'dashboard'), []);
   assert.deepEqual(page.errors, [], 'no console or CSP errors');
 });
 
@@ -163,7 +153,7 @@ test('the compliance report shows the API\'s figures, links every conversation, 
   assert.deepEqual(await page.locator('#t-requests tbody tr').evaluateAll((trs) => trs.length), r.person_requests.items.length);
 
   await shot(page, 'compliance');
-  assert.deepEqual(await audit(t, page, 'compliance report'), []);
+  assert.deepEqual(await axeAudit(t, page, 'compliance report'), []);
 
   // printing: the console's controls go, the report stays
   await page.emulateMedia({ media: 'print' });

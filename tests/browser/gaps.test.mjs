@@ -9,20 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { createConversation, postMessage } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents } from './helpers.mjs';
+import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents, axeAudit } from './helpers.mjs';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-async function audit(t, page, name) {
-  const res = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  for (const v of res.violations)
-    t.diagnostic(`${name}: ${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  return res.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${name}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('gaps page: review answers and see the accuracy change, turn a gap topic into a draft; axe clean', async (t) => {
   const h = await serverWithAgents(t, { supervisor: true });
@@ -48,7 +38,7 @@ test('gaps page: review answers and see the accuracy change, turn a gap topic in
   await page.locator('#gp-list > li').first().waitFor();
   await page.locator('#acc-count', { hasText: 'Nog geen antwoorden beoordeeld.' }).waitFor();
   assert.equal(await page.locator('#acc-figure').textContent(), '–');
-  const problems = [...(await audit(t, page, 'gaps page'))];
+  const problems = [...(await axeAudit(t, page, 'gaps page'))];
   await shot(page, '6-gaps-page');
 
   // mark the newest answer wrong: the figure changes to 0% of 1
@@ -87,7 +77,7 @@ test('gaps page: review answers and see the accuracy change, turn a gap topic in
     encoding: 'utf8',
   }).trim();
   assert.equal(row, 'gap_report|draft|nl|Hebben jullie vacatures?|["Hebben jullie vacatures?","Zijn er vacatures bij jullie? Mail me op [e-mail]"]');
-  problems.push(...(await audit(t, page, 'gaps page after marking and a draft')));
+  problems.push(...(await axeAudit(t, page, 'gaps page after marking and a draft')));
   await shot(page, '6-gaps-draft');
 
   // filters: English questions only: none
@@ -101,7 +91,7 @@ test('gaps page: review answers and see the accuracy change, turn a gap topic in
   await page.getByRole('heading', { level: 1, name: 'Gaps and review' }).waitFor();
   await page.locator('#acc-figure', { hasText: '50% right' }).waitFor();
   await page.locator('#gp-list > li').first().getByRole('button', { name: 'Create draft article' }).waitFor();
-  problems.push(...(await audit(t, page, 'gaps page, English')));
+  problems.push(...(await axeAudit(t, page, 'gaps page, English')));
 
   // following the link opens the draft in the knowledge page's editor, its questions filled in
   await page.goto(h.base + href);

@@ -6,6 +6,7 @@
 // ../integration/helpers.mjs.
 
 import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -207,4 +208,19 @@ export async function restartOnSamePort(handle) {
   handle.srv = await startServer({ dataDir: handle.dataDir, args: ['--listen', `127.0.0.1:${handle.port}`] });
   assert.equal(handle.srv.port, handle.port, 'the restarted server listens on the same port');
   return handle.srv;
+}
+
+// axe-core's WCAG 2.1 A and AA rules on the page as it is now: logs every
+// violation as a diagnostic of t and returns the serious and critical ones
+// as lines ("name: rule: help at selectors"), so a test can assert that the
+// list is empty.
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+export async function axeAudit(t, page, name) {
+  const res = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  for (const v of res.violations)
+    t.diagnostic(`${name}: ${v.impact} ${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  t.diagnostic(`${name}: ${res.passes.length} rules passed, ${res.violations.length} violated, ${res.incomplete.length} need review`);
+  return res.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${name}: ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

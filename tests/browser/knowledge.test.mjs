@@ -7,21 +7,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import AxeBuilder from '@axe-core/playwright';
 import { createConversation, postMessage, sleep, SLOW } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents, TIMEOUT } from './helpers.mjs';
+import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents, TIMEOUT, axeAudit } from './helpers.mjs';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const RELOAD_MS = 2000 * SLOW;
 
-async function audit(t, page, name) {
-  const res = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  for (const v of res.violations)
-    t.diagnostic(`${name}: ${v.impact} ${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  return res.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${name}: ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('publish an article change after seeing its regression set; the try box', async (t) => {
   const h = await serverWithAgents(t, { supervisor: true });
@@ -34,7 +24,7 @@ test('publish an article change after seeing its regression set; the try box', a
   await page.locator('#list-body tr').first().waitFor();
   assert.ok((await page.locator('#list-body tr').count()) > 40, 'the demo articles are listed');
   const problems = [];
-  problems.push(...(await audit(t, page, 'article list')));
+  problems.push(...(await axeAudit(t, page, 'article list')));
 
   // search and open an article: its answer rendered, its versions
   await page.getByLabel('Zoeken').fill('cadeaubon');
@@ -43,7 +33,7 @@ test('publish an article change after seeing its regression set; the try box', a
   await page.locator('#art-title', { hasText: 'Cadeaubon' }).waitFor();
   assert.equal(await page.locator('#ver-body tr').count(), 1);
   assert.match(await page.locator('#ver-body tr').first().textContent(), /geïmporteerd/);
-  problems.push(...(await audit(t, page, 'article view')));
+  problems.push(...(await axeAudit(t, page, 'article view')));
 
   // what would the bot do?
   await page.getByLabel('Vraag van een klant').fill('Ik wil een medewerker spreken');
@@ -53,7 +43,7 @@ test('publish an article change after seeing its regression set; the try box', a
   await page.getByLabel('Vraag van een klant').fill(moved);
   await page.getByRole('button', { name: 'Probeer' }).click();
   await page.locator('#try-result .kb-decision', { hasText: 'De bot antwoordt met “Cadeaubon”.' }).waitFor();
-  problems.push(...(await audit(t, page, 'try box')));
+  problems.push(...(await axeAudit(t, page, 'try box')));
 
   // a new article that takes the question over
   await page.getByRole('button', { name: 'Nieuw artikel' }).click();
@@ -72,7 +62,7 @@ test('publish an article change after seeing its regression set; the try box', a
   assert.match(cells[3], /^cadeaubon-saldo \(\d+%\)$/, `after publishing: ${cells[3]}`);
   assert.match(await page.locator('#pv-summary').textContent(), /voorbeeldvragen getest: \d+ worden anders beantwoord/);
   await shot(page, '6-knowledge-preview');
-  problems.push(...(await audit(t, page, 'editor with preview')));
+  problems.push(...(await axeAudit(t, page, 'editor with preview')));
 
   // not live before publishing
   let c = await createConversation(h.srv);
@@ -108,7 +98,7 @@ test('publish an article change after seeing its regression set; the try box', a
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByRole('heading', { level: 1, name: 'Knowledge base' }).waitFor();
   await page.locator('#list-body tr').first().waitFor();
-  problems.push(...(await audit(t, page, 'English')));
+  problems.push(...(await axeAudit(t, page, 'English')));
 
   assert.deepEqual(problems, []);
   assert.deepEqual(page.errors, [], 'no page errors (nor CSP violations)');

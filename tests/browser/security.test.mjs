@@ -8,11 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import AxeBuilder from '@axe-core/playwright';
 import { login } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, serverWithAgents, addUser } from './helpers.mjs';
+import { launchBrowser, newPage, shot, serverWithAgents, addUser, axeAudit } from './helpers.mjs';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 // RFC 6238: HMAC-SHA1, 30 s steps, 6 digits; `steps` away from now.
 function totp(secret, steps = 0) {
@@ -36,11 +34,6 @@ function totp(secret, steps = 0) {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
 }
 
-async function audit(t, page, name) {
-  const res = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  for (const v of res.violations) t.diagnostic(`${name}: ${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${name}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('console: login with a one-time code; the account page sets two-step login up; axe clean', async (t) => {
   const h = await serverWithAgents(t);
@@ -86,7 +79,7 @@ test('console: login with a one-time code; the account page sets two-step login 
   await page.locator('#totp-state:not(:empty)').waitFor();
   assert.match(await page.locator('#totp-state').textContent(), /staat aan/);
   assert.equal(await page.getByRole('link', { name: 'Mijn account' }).getAttribute('aria-current'), 'page');
-  const problems = await audit(t, page, 'account page, two-step login on');
+  const problems = await axeAudit(t, page, 'account page, two-step login on');
   await shot(page, '8-account-on');
   assert.deepEqual(page.errors, [], `no page errors: ${page.errors.join('\n')}`);
 
@@ -101,14 +94,14 @@ test('console: login with a one-time code; the account page sets two-step login 
   await p2.goto(`${h.base}/console/account.html`);
   await p2.locator('#totp-state:not(:empty)').waitFor();
   assert.match(await p2.locator('#totp-state').textContent(), /staat uit/);
-  problems.push(...(await audit(t, p2, 'account page, off')));
+  problems.push(...(await axeAudit(t, p2, 'account page, off')));
   await p2.getByRole('button', { name: 'Instellen' }).click();
   const shown = p2.locator('#totp-secret');
   await shown.waitFor({ state: 'visible' });
   const key = (await shown.textContent()).replace(/\s+/g, '');
   assert.match(key, /^[A-Z2-7]{32}$/);
   assert.match(await p2.locator('#totp-uri').getAttribute('href'), /^otpauth:\/\/totp\/loket:bert%40example\.com\?secret=/);
-  problems.push(...(await audit(t, p2, 'account page, setting up')));
+  problems.push(...(await axeAudit(t, p2, 'account page, setting up')));
   await shot(p2, '8-account-setup');
   await p2.locator('#totp-pending').getByLabel('Code uit de app').fill('000000' === totp(key) ? '111111' : '000000');
   await p2.getByRole('button', { name: 'Aanzetten' }).click();

@@ -13,6 +13,12 @@
  *   loket.start({roles, page}) checks the session (to /console/ when there is
  *                              none or the role is not in roles), draws the
  *                              top bar with the section links; resolves to the user
+ *   loket.fillTable(table, head, rows, caption, empty)
+ *                              fills a <table>: head = string keys of the column
+ *                              titles; rows of cells, the first a row header; a cell
+ *                              is a string, a node, or {text, key} (key: data-figure);
+ *                              caption (text, for screen readers) and empty (text of
+ *                              the one row when there are none)
  *   loket.csv(rows)            a CSV text (RFC 4180) of an array of arrays
  *   loket.download(name, text, type)
  *
@@ -222,6 +228,35 @@
     );
   }
 
+  function fillTable(table, head, rows, caption, empty) {
+    table.textContent = '';
+    if (caption) table.appendChild(el('caption', { class: 'sr', text: caption }));
+    var headRow = el(
+      'tr',
+      null,
+      head.map(function (h) {
+        return el('th', { scope: 'col', text: t(h) });
+      })
+    );
+    var tbody = el('tbody');
+    if (!rows.length) tbody.appendChild(el('tr', null, [el('td', { colspan: String(head.length), class: 'muted', text: empty })]));
+    rows.forEach(function (r) {
+      var cells = r.map(function (c, i) {
+        var attrs = i === 0 ? { scope: 'row' } : {};
+        var kids = [];
+        if (c instanceof Node) kids.push(c);
+        else if (c !== null && typeof c === 'object') {
+          attrs.text = c.text;
+          if (c.key) attrs['data-figure'] = c.key;
+        } else attrs.text = c;
+        return el(i === 0 ? 'th' : 'td', attrs, kids);
+      });
+      tbody.appendChild(el('tr', null, cells));
+    });
+    table.appendChild(el('thead', null, [headRow]));
+    table.appendChild(tbody);
+  }
+
   function csvCell(v) {
     var s = v === null || v === undefined ? '' : String(v);
     return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
@@ -257,6 +292,7 @@
     api: api,
     start: start,
     sections: SECTIONS,
+    fillTable: fillTable,
     csv: csv,
     download: download,
   };

@@ -197,35 +197,8 @@
     });
   }
 
-  // rows: arrays of cells; a cell is a string or a node (the first: a conversation id)
   function fillTable(table, head, rows, caption) {
-    table.textContent = '';
-    table.appendChild(el('caption', { class: 'sr', text: caption }));
-    table.appendChild(
-      el('thead', null, [
-        el(
-          'tr',
-          null,
-          head.map(function (h) {
-            return el('th', { scope: 'col', text: t(h) });
-          })
-        ),
-      ])
-    );
-    var body = el('tbody');
-    if (!rows.length) body.appendChild(el('tr', null, [el('td', { colspan: String(head.length), class: 'muted', text: t('noneFound') })]));
-    rows.forEach(function (r) {
-      body.appendChild(
-        el(
-          'tr',
-          null,
-          r.map(function (c, i) {
-            return i === 0 ? el('th', { scope: 'row' }, [c]) : el('td', null, [c]);
-          })
-        )
-      );
-    });
-    table.appendChild(body);
+    loket.fillTable(table, head, rows, caption, t('noneFound'));
   }
 
   function statusText(s) {

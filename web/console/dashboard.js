@@ -294,42 +294,8 @@
 
   // ---- tables -----------------------------------------------------------------
 
-  // A table with a caption-less header row and rows of cells; a cell is a
-  // string, or {text, key} where key names the figure (data-figure) for tests.
   function fillTable(table, head, rows, captionKey) {
-    table.textContent = '';
-    if (captionKey) table.appendChild(el('caption', { class: 'sr', text: t(captionKey) }));
-    var thead = el('thead', null, [
-      el(
-        'tr',
-        null,
-        head.map(function (h) {
-          return el('th', { scope: 'col', text: t(h) });
-        })
-      ),
-    ]);
-    var tbody = el('tbody');
-    if (!rows.length) tbody.appendChild(el('tr', null, [el('td', { colspan: String(head.length), class: 'muted', text: t('noData') })]));
-    rows.forEach(function (r) {
-      tbody.appendChild(
-        el(
-          'tr',
-          null,
-          r.map(function (c, i) {
-            var cell = typeof c === 'object' && c !== null ? c : { text: c };
-            var attrs = { text: cell.text };
-            if (cell.key) attrs['data-figure'] = cell.key;
-            if (i === 0) {
-              attrs.scope = 'row';
-              return el('th', attrs);
-            }
-            return el('td', attrs);
-          })
-        )
-      );
-    });
-    table.appendChild(thead);
-    table.appendChild(tbody);
+    loket.fillTable(table, head, rows, captionKey ? t(captionKey) : '', t('noData'));
   }
 
   // ---- charts (uPlot) -------------------------------------------------------------
