@@ -403,28 +403,6 @@ static int answered_fn(const char *conversation_id, const char *article_id, void
     return 0;
 }
 
-/* A question that is no question of its own (a bare request for a person,
- * yes/no/thanks): left out of the topics, as the gap report does
- * (insights.c). */
-static bool is_filler(struct lk_app *app, const lk_bot_t *bot, const lk_gap_msg_t *g)
-{
-    lk_nlu_reading_t reading;
-    const lk_nlu_reading_t *rp = NULL;
-    lk_nlu_context_t ctx = {NULL, 0, g->language};
-    if (lk_nlu_read(bot->nlu, g->text, strlen(g->text), &ctx, &reading) == 0)
-        rp = &reading;
-    lk_msg_t m = {0};
-    snprintf(m.sender, sizeof m.sender, "customer");
-    m.text = g->text;
-    lk_assist_conv_t cv = {.msgs = &m,
-                           .n_msgs = 1,
-                           .readings = &rp,
-                           .kb = &bot->kb,
-                           .person_min = app->policy.person_request_min,
-                           .negative_min = app->policy.negative_min};
-    return lk_assist_is_filler(&cv, 0);
-}
-
 /* The gap topics: what the bot declined or handed over in [from, to),
  * redacted and clustered like the gap report (the newest LK_GAP_INPUT_MAX
  * questions); each becomes topic "g:<id>" of its conversation. labels
@@ -444,7 +422,7 @@ static int gap_topics(struct lk_app *app, lk_store_t *st, held_set_t *h, int64_t
     lk_bot_t *bot = lk_bot_acquire(app);
     for (size_t i = 0; i < n; i++) {
         long ix = intern_find(&h->ids, msgs[i].conversation_id);
-        if (ix < 0 || is_filler(app, bot, &msgs[i]))
+        if (ix < 0 || lk_api_gap_is_filler(app, bot, &msgs[i]))
             continue;
         red[k] = lk_pii_redact(msgs[i].text, strlen(msgs[i].text));
         in[k] = (lk_gap_input_t){msgs[i].id, red[k], msgs[i].language, msgs[i].created_at, msgs[i].outcome};

@@ -339,6 +339,10 @@ int lk_api_recalibrate(lk_store_t *st, int64_t now);
 /* The threshold recalibration stored: true with *out set; false when there
  * is none. */
 bool lk_api_stored_threshold(lk_store_t *st, double *out /* OUT */);
+/* True when a gap question holds no question of its own: only a request
+ * for a person ("medewerker") or a bare yes/no/thanks, on the NLU's reading
+ * of it. The gap report and the analytics' topics leave those out. */
+bool lk_api_gap_is_filler(struct lk_app *app, const lk_bot_t *bot, const lk_gap_msg_t *g);
 
 /* ---- privacy (privacy.c; docs/privacy.md) ------------------------------ */
 

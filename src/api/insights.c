@@ -189,7 +189,7 @@ static void report_free(report_t *r)
 /* True when a question holds no question of its own: only a request for a
  * person ("medewerker") or a bare yes/no/thanks (lk_assist_is_filler, on
  * the NLU's reading of it). */
-static bool is_filler(struct lk_app *app, const lk_bot_t *bot, const lk_gap_msg_t *g)
+bool lk_api_gap_is_filler(struct lk_app *app, const lk_bot_t *bot, const lk_gap_msg_t *g)
 {
     lk_nlu_reading_t reading;
     const lk_nlu_reading_t *rp = NULL;
@@ -223,7 +223,7 @@ static int report_build(struct lk_app *app, lk_store_t *st, int64_t from, int64_
     lk_bot_t *bot = lk_bot_acquire(app);
     for (size_t i = 0; i < r->n_msgs; i++) {
         const lk_gap_msg_t *g = &r->msgs[i];
-        if (is_filler(app, bot, g))
+        if (lk_api_gap_is_filler(app, bot, g))
             continue;
         size_t k = r->n_in++;
         r->redacted[k] = lk_pii_redact(g->text, strlen(g->text));

@@ -240,8 +240,7 @@ int lk_store_user_get_by_email(lk_store_t *st, const char *email, lk_user_t *out
 int lk_store_user_get(lk_store_t *st, const char *id, lk_user_t *out /* OUT */);
 
 int lk_store_session_insert(lk_store_t *st, const lk_session_t *s);
-/* LK_ENOENT when missing or expired at now. */
-int lk_store_session_get(lk_store_t *st, const char *id_hash, int64_t now, lk_session_t *out /* OUT */);
+/* (A session is read with lk_store_session_get_active, below.) */
 /* LK_ENOENT when there was none. */
 int lk_store_session_delete(lk_store_t *st, const char *id_hash);
 /* Deletes sessions that expired at or before now; *deleted may be NULL. */

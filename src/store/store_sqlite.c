@@ -78,8 +78,6 @@
     X(USER_GET, "SELECT " USER_COLS " FROM users WHERE id = ?")                                                        \
     X(USER_GET_EMAIL, "SELECT " USER_COLS " FROM users WHERE email = ?")                                               \
     X(SESSION_INSERT, "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)")              \
-    X(SESSION_GET, "SELECT id_hash, user_id, created_at, expires_at FROM sessions "                                    \
-                   "WHERE id_hash = ? AND expires_at > ?")                                                             \
     X(SESSION_DELETE, "DELETE FROM sessions WHERE id_hash = ?")                                                        \
     X(SESSION_PURGE, "DELETE FROM sessions WHERE expires_at <= ?")                                                     \
     X(AUDIT_INSERT, "INSERT INTO audit_log (at, actor, action, conversation_id, detail) VALUES (?,?,?,?,?)")           \
@@ -1165,25 +1163,6 @@ int lk_store_session_insert(lk_store_t *st, const lk_session_t *sess)
     sqlite3_bind_int64(s, 3, sess->created_at);
     sqlite3_bind_int64(s, 4, sess->expires_at);
     return lk_sq_exec(st, s, "session_insert");
-}
-
-int lk_store_session_get(lk_store_t *st, const char *id_hash, int64_t now, lk_session_t *out)
-{
-    if (!st || !id_hash || !out)
-        return LK_EINVAL;
-    sqlite3_stmt *s = stmt(st, S_SESSION_GET);
-    lk_sq_bind_text(s, 1, id_hash);
-    sqlite3_bind_int64(s, 2, now);
-    int r = lk_sq_row(st, s, "session_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    memset(out, 0, sizeof *out);
-    lk_sq_col_fixed(s, 0, out->id_hash, sizeof out->id_hash);
-    lk_sq_col_fixed(s, 1, out->user_id, sizeof out->user_id);
-    out->created_at = sqlite3_column_int64(s, 2);
-    out->expires_at = sqlite3_column_int64(s, 3);
-    lk_sq_done(s);
-    return 0;
 }
 
 int lk_store_session_delete(lk_store_t *st, const char *id_hash)
