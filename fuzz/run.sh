@@ -6,10 +6,11 @@
 #   fuzz/run.sh --smoke BUILD_DIR   CI's smoke: FUZZ_SMOKE_TIME s or FUZZ_SMOKE_RUNS runs each
 # Environment: FUZZ_RUNS (10000000), FUZZ_TIME (seconds per driver, 0: no
 # limit), FUZZ_DRIVERS (names, default all), FUZZ_JOBS (drivers at once, 1),
-# FUZZ_NICE (nice level, 0), FUZZ_SMOKE_TIME (15), FUZZ_SMOKE_RUNS (300000).
-# Seeds come from fuzz/corpus/DRIVER (read only); new corpus entries, crash
-# files and logs go to BUILD_DIR/fuzz-work/DRIVER/. Exit status 1 when any
-# driver found something.
+# FUZZ_NICE (nice level, 0), FUZZ_SMOKE_TIME (15), FUZZ_SMOKE_RUNS (300000),
+# FUZZ_WORK (the work folder: BUILD_DIR/fuzz-work, the smoke's
+# BUILD_DIR/fuzz-smoke). Seeds come from fuzz/corpus/DRIVER (read only); new
+# corpus entries, crash files, logs and results.tsv go to the work folder
+# (WORK/DRIVER/). Exit status 1 when any driver found something.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,10 +18,11 @@ smoke=0
 if [ "${1:-}" = --smoke ]; then smoke=1; shift; fi
 build=${1:?usage: fuzz/run.sh [--smoke] BUILD_DIR}
 bindir=$build/fuzz
-work=$build/fuzz-work
+work=${FUZZ_WORK:-$build/fuzz-work}
 runs=${FUZZ_RUNS:-10000000}
 time=${FUZZ_TIME:-0}
 if [ $smoke = 1 ]; then
+  work=${FUZZ_WORK:-$build/fuzz-smoke}
   runs=${FUZZ_SMOKE_RUNS:-300000}
   time=${FUZZ_SMOKE_TIME:-15}
 fi
@@ -51,6 +53,9 @@ run_one() {
   local opts=(-runs="$runs" -max_len="$(max_len "$d")" -max_total_time="$time" -timeout=10
               -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/")
   [ -f "fuzz/$d.dict" ] && opts+=(-dict="fuzz/$d.dict")
+  # the smoke is the same search every time (CI stays reproducible); the
+  # campaign takes a fresh seed per run
+  [ $smoke = 1 ] && opts+=(-seed=1)
   local seeds=()
   [ -d "fuzz/corpus/$d" ] && seeds=("fuzz/corpus/$d")
   local t0=$SECONDS rc
@@ -92,6 +97,6 @@ for d in $drivers; do
 done
 cat "$work"/*/result >"$work/results.tsv"
 if [ $status -ne 0 ]; then
-  echo "fuzzing found something: see $work/DRIVER/log; reproduce with $bindir/DRIVER FILE"
+  echo "fuzzing found something: see $work/DRIVER/log; reproduce with $bindir/DRIVER FILE (docs/security.md)"
 fi
 exit $status
