@@ -87,7 +87,13 @@ test('admin: export and erase a customer from the console, read the audit log; a
   // the audit log's filter
   await page.getByLabel('Actie', { exact: true }).fill('privacy.');
   await page.getByRole('button', { name: 'Zoeken' }).click();
-  await page.locator('#aud-status', { hasText: /records getoond/ }).waitFor();
+  // the unfiltered list's status says "records getoond" too: wait for the filtered rows themselves
+  await page
+    .waitForFunction(() => {
+      const cells = [...document.querySelectorAll('#aud-rows tr td:nth-child(3)')];
+      return cells.length >= 3 && cells.every((c) => c.textContent.startsWith('privacy.'));
+    }, null, { timeout: 15000 })
+    .catch(() => {}); // the assertions below say what is wrong
   const actions = await page.locator('#aud-rows tr td:nth-child(3)').allTextContents();
   assert.ok(actions.length >= 3, actions.join(',')); // export, erase and the purge at start
   assert.ok(actions.every((a) => a.startsWith('privacy.')), actions.join(','));
