@@ -293,6 +293,10 @@ static void run_view(ajob_t *j, lk_store_t *st, int64_t now)
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
+    if (!lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c)) {
+        lk_conv_clear(&c);
+        return;
+    }
     lk_msg_t *msgs = NULL;
     size_t n = 0;
     int rc = lk_store_msg_list(st, c.id, 0, 0, &msgs, &n);
@@ -443,6 +447,12 @@ static void run_note(ajob_t *j, lk_store_t *st, int64_t now)
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
+    /* notes go to those who handle it: the queue's, your own, any for leads */
+    if (strcmp(c.status, "queued") != 0 && !may_act(j, &c)) {
+        fail(j, LK_EAUTH, 403, "forbidden", "only the agent handling this conversation or a supervisor may add a note");
+        lk_conv_clear(&c);
+        return;
+    }
     lk_note_t note = {0};
     lk_rand_id("n_", note.id, sizeof note.id);
     snprintf(note.conversation_id, sizeof note.conversation_id, "%s", c.id);

@@ -82,6 +82,11 @@ struct lk_event {
      * conversation is queued or assigned to them; supervisors and admins
      * see everything. */
     bool everyone;
+    /* What the agents who do not see the conversation get of an `everyone`
+     * event (its id, status and owner: enough to take it off their queue);
+     * NULL: the whole event. */
+    char *brief;
+    size_t brief_len;
     char conv_id[LK_ID_MAX];
     char conv_status[16];
     char assigned_to[LK_ID_MAX];
@@ -216,6 +221,12 @@ bool lk_api_authenticate(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const
 bool lk_api_is_role(const lk_user_t *user, const char *a, const char *b);
 /* false after lk_job_fail() with 403 when user's role is neither a nor b. */
 bool lk_api_require_role(lk_job_t *job, lk_api_error_t *e, const lk_user_t *user, const char *a, const char *b);
+/* Whether user may read conversation c. Supervisors and admins read every
+ * conversation; a plain agent the queue, their own (open or closed), and the
+ * earlier conversations of a customer they are serving now (the history
+ * beside a conversation assigned to them). false after lk_job_fail(): 403,
+ * or 500 on the database. */
+bool lk_api_may_read_conv(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const lk_user_t *user, const lk_conv_t *c);
 
 /* ---- rate limits (ratelimit.c) ----------------------------------------- */
 

@@ -103,6 +103,39 @@ bool lk_api_require_role(lk_job_t *job, lk_api_error_t *e, const lk_user_t *user
     return false;
 }
 
+/* Whether a and b name the same customer (by e-mail, stored lower-cased, or
+ * the host's id). */
+static bool same_customer(const lk_conv_t *a, const lk_conv_t *b)
+{
+    return (a->customer_email && b->customer_email && strcmp(a->customer_email, b->customer_email) == 0) ||
+           (a->customer_external_id && b->customer_external_id &&
+            strcmp(a->customer_external_id, b->customer_external_id) == 0);
+}
+
+bool lk_api_may_read_conv(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const lk_user_t *user, const lk_conv_t *c)
+{
+    if (!lk_api_is_role(user, "agent", NULL) || strcmp(c->status, "queued") == 0 ||
+        strcmp(c->assigned_to, user->id) == 0)
+        return true;
+    bool ok = false;
+    if (c->customer_email || c->customer_external_id) {
+        lk_conv_t *v = NULL;
+        size_t n = 0;
+        int rc = lk_store_conv_list(st, "assigned", user->id, 0, &v, &n);
+        if (rc) {
+            lk_job_fail_db(job, e, rc);
+            return false;
+        }
+        for (size_t i = 0; i < n && !ok; i++)
+            ok = same_customer(&v[i], c);
+        lk_convs_free(v, n);
+    }
+    if (!ok)
+        lk_job_fail(job, e, LK_EAUTH, 403, "forbidden",
+                    "this conversation is neither in the queue nor yours, nor an earlier one of a customer you are serving");
+    return ok;
+}
+
 void lk_api_req_id(lk_http_req_t *req, char id[LK_ID_MAX])
 {
     lk_str_t v = lk_http_req_param(req, "id");

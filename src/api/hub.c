@@ -65,6 +65,7 @@ void lk_event_release(lk_event_t *ev)
 {
     if (ev && atomic_fetch_sub(&ev->refs, 1) == 1) {
         free(ev->json);
+        free(ev->brief);
         free(ev);
     }
 }
@@ -88,14 +89,24 @@ static void sub_free(lk_sub_t *s)
     free(s);
 }
 
-/* Whether s may see ev (the agents' stream's filter). */
-static bool visible(const lk_sub_t *s, const lk_event_t *ev)
+/* What s gets of ev (the agents' stream's filter): the event, its brief
+ * form, or nothing (NULL). Plain agents see the messages and notes of the
+ * queue and of their own conversations, and of the others only that they
+ * changed hands (the brief form, without the customer's rating comment or
+ * the outcome); supervisors and admins see everything. */
+static const char *view_of(const lk_sub_t *s, const lk_event_t *ev, size_t *len)
 {
     if (ev->close_user[0] || ev->close_session[0])
-        return false;
-    if (!s->viewer[0] || s->sees_all || ev->everyone)
-        return true;
-    return strcmp(ev->conv_status, "queued") == 0 || strcmp(ev->assigned_to, s->viewer) == 0;
+        return NULL;
+    *len = ev->len;
+    if (!s->viewer[0] || s->sees_all || !ev->conv_id[0] || strcmp(ev->conv_status, "queued") == 0 ||
+        strcmp(ev->assigned_to, s->viewer) == 0)
+        return ev->json;
+    if (!ev->everyone)
+        return NULL;
+    if (ev->brief)
+        *len = ev->brief_len;
+    return ev->brief ? ev->brief : ev->json;
 }
 
 /* A logout's control event: does it end s? */
@@ -134,8 +145,11 @@ static void deliver(void *arg)
             atomic_fetch_add(&ev->refs, 1);
             s->pending = lk_xrealloc(s->pending, (s->n_pending + 1) * sizeof *s->pending);
             s->pending[s->n_pending++] = ev;
-        } else if (visible(s, ev)) {
-            sub_send(s, ev->json, ev->len, ev->seq);
+        } else {
+            size_t len;
+            const char *json = view_of(s, ev, &len);
+            if (json)
+                sub_send(s, json, len, ev->seq);
         }
     }
     lk_event_release(ev);
@@ -242,6 +256,9 @@ void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **bac
     sub->ws = ws;
     if (after_seq > sub->last_seq)
         sub->last_seq = after_seq;
+    /* a logout while the stream was being set up (its viewer is known now) */
+    for (size_t i = 0; i < sub->n_pending && !sub->must_close; i++)
+        sub->must_close = closes(sub, sub->pending[i]);
     if (sub->must_close) {
         lk_http_ws_close(ws); /* on_close frees sub */
         return;
@@ -254,8 +271,10 @@ void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **bac
         return;
     for (size_t i = 0; i < sub->n_pending; i++) {
         lk_event_t *ev = sub->pending[i];
-        if (open && visible(sub, ev))
-            open = sub_send(sub, ev->json, ev->len, ev->seq);
+        size_t len;
+        const char *json = view_of(sub, ev, &len);
+        if (json)
+            open = sub_send(sub, json, len, ev->seq);
         if (!open)
             return; /* sub (and its pending list) are gone */
     }

@@ -540,6 +540,10 @@ static void run_reviews_conv(ijob_t *j, lk_store_t *st, int64_t now)
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
+    if (!lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c)) {
+        lk_conv_clear(&c);
+        return;
+    }
     lk_review_t *v = NULL;
     size_t n = 0;
     int rc = lk_store_review_list_conv(st, c.id, &v, &n);

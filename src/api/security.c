@@ -246,7 +246,7 @@ void lk_api_client_addr(struct lk_app *app, lk_http_req_t *req, char out[LK_ADDR
     lk_http_req_peer(req, peer, sizeof peer);
     bool ok = parse_ip(peer, strlen(peer), &family, addr);
     lk_str_t xff;
-    if (ok && from_proxy(app, req) && lk_http_req_header(req, "x-forwarded-for", &xff)) {
+    if (ok && from_proxy(app, req) && lk_http_req_header_last(req, "x-forwarded-for", &xff)) {
         lk_str_t hop = last_hop(xff);
         int f2;
         unsigned char a2[16];
@@ -308,7 +308,7 @@ void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const cha
 {
     bool secure = app->cfg.cookie_secure;
     lk_str_t proto;
-    if (!secure && from_proxy(app, req) && lk_http_req_header(req, "x-forwarded-proto", &proto)) {
+    if (!secure && from_proxy(app, req) && lk_http_req_header_last(req, "x-forwarded-proto", &proto)) {
         lk_str_t hop = last_hop(proto);
         while (hop.len && hop.base[0] == ' ') {
             hop.base++;

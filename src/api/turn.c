@@ -98,8 +98,20 @@ void lk_publish_agents(lk_job_t *job, const lk_conv_t *conv, const char *type, j
     json_object_set_new(o, "type", json_string(type));
     json_object_set_new(o, type, payload);
     lk_event_t *ev = lk_event_new(LK_TOPIC_AGENTS, 0, lk_json_dump(o, NULL));
-    json_decref(o);
     ev->everyone = !conv || strcmp(type, "conversation") == 0;
+    if (conv && ev->everyone) {
+        json_t *b = json_object();
+        static const char *const keep[] = {"id", "status", "assigned_to", "updated_at"};
+        for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+            json_t *v = json_object_get(payload, keep[i]);
+            if (v)
+                json_object_set(b, keep[i], v);
+        }
+        json_t *bo = json_pack("{s:s, s:o}", "type", type, type, b);
+        ev->brief = lk_json_dump(bo, &ev->brief_len);
+        json_decref(bo);
+    }
+    json_decref(o);
     if (conv) {
         snprintf(ev->conv_id, sizeof ev->conv_id, "%s", conv->id);
         snprintf(ev->conv_status, sizeof ev->conv_status, "%s", conv->status);

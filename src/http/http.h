@@ -124,6 +124,10 @@ lk_str_t lk_http_req_param(const lk_http_req_t *req, const char *name); /* route
 bool lk_http_req_query(lk_http_req_t *req, const char *name, lk_str_t *out /* OUT */);
 /* A request header (name in lowercase); false when absent. */
 bool lk_http_req_header(const lk_http_req_t *req, const char *name, lk_str_t *out /* OUT */);
+/* The last line of a header that may come on several lines, each a list
+ * (X-Forwarded-For: a proxy may add its own line instead of appending to the
+ * client's, and the hops that count are the last ones); false when absent. */
+bool lk_http_req_header_last(const lk_http_req_t *req, const char *name, lk_str_t *out /* OUT */);
 /* A cookie's value; false when absent. */
 bool lk_http_req_cookie(const lk_http_req_t *req, const char *name, lk_str_t *out /* OUT */);
 lk_str_t lk_http_req_body(const lk_http_req_t *req);

@@ -301,6 +301,20 @@ bool lk_http_req_header(const lk_http_req_t *req, const char *name, lk_str_t *ou
     return true;
 }
 
+bool lk_http_req_header_last(const lk_http_req_t *req, const char *name, lk_str_t *out)
+{
+    if (!req->h2o)
+        return false;
+    ssize_t last = -1;
+    for (ssize_t i = -1; (i = h2o_find_header_by_str(&req->h2o->headers, name, strlen(name), i)) >= 0;)
+        last = i;
+    if (last < 0)
+        return false;
+    h2o_iovec_t v = req->h2o->headers.entries[last].value;
+    *out = (lk_str_t){v.base, v.len};
+    return true;
+}
+
 bool lk_http_req_cookie(const lk_http_req_t *req, const char *name, lk_str_t *out)
 {
     if (!req->h2o)

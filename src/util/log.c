@@ -89,13 +89,25 @@ void lk_log_write(lk_log_level_t level, const char *module, const char *fmt, ...
     char msg[2048];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     if (log_filter) {
-        char *clean = log_filter(msg, strlen(msg));
+        /* the filter sees the whole message before it is cut to size, so
+         * that nothing it would mask is cut in two first */
+        va_list ap2;
+        va_copy(ap2, ap);
+        int len = vsnprintf(NULL, 0, fmt, ap2);
+        va_end(ap2);
+        char *full = lk_xmalloc(len < 0 ? 1 : (size_t)len + 1);
+        full[0] = '\0';
+        if (len >= 0)
+            vsnprintf(full, (size_t)len + 1, fmt, ap);
+        char *clean = log_filter(full, strlen(full));
         snprintf(msg, sizeof msg, "%s", clean);
         free(clean);
+        free(full);
+    } else {
+        vsnprintf(msg, sizeof msg, fmt, ap);
     }
+    va_end(ap);
 
     if (level >= LK_LOG_ERROR)
         atomic_fetch_add(&error_count, 1);

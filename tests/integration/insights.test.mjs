@@ -258,7 +258,8 @@ test('answer review: who may mark, what can be marked, a second mark replaces th
 
   const second = await sam.req('POST', url, { body: { verdict: 'right' } });
   assert.equal(second.status, 200, second.text);
-  const list = await bob.req('GET', `${base}/reviews`);
+  assertError(await bob.req('GET', `${base}/reviews`), 403, 'forbidden', "another agent's conversation");
+  const list = await anna.req('GET', `${base}/reviews`);
   assert.equal(list.status, 200, list.text);
   assert.equal(list.json.reviews.length, 1, 'replaced, not added');
   const rv = list.json.reviews[0];

@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import net from 'node:net';
 import WebSocket from 'ws';
 import {
   SLOW,
@@ -711,6 +712,91 @@ test("agents' stream: plain agents get the queue and their own conversations' me
     assert.ok(!msgsOf(sb, c1.id).some((f) => f.message.sender === 'bot' && f.message.seq === 1), 'no greeting for bert');
     assert.ok(msgsOf(sl, c1.id).some((f) => f.message.seq === 1), 'the lead has the greeting');
     for (const s of [sa, sb, sl]) s.ws.close();
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+test("conversations by id: plain agents read the queue, their own and their customer's history; others' give 403", async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  await addUser(d.dir, 'bert@example.com', PW);
+  await addUser(d.dir, 'lead@example.com', PW, 'supervisor');
+  const srv = await startServer({ t, dataDir: d.dir });
+  try {
+    const anna = await login(srv, 'anna@example.com', PW);
+    const bert = await login(srv, 'bert@example.com', PW);
+    const lead = await login(srv, 'lead@example.com', PW);
+    const sb = await agentStream(srv, bert.cookie);
+    const view = (who, c) => who.req('GET', `/api/v1/agent/conversations/${c.id}`);
+    const note = (who, c, text) => who.req('POST', `/api/v1/agent/conversations/${c.id}/notes`, { body: { text } });
+
+    // an earlier conversation of klaas, handled and closed by anna, rated with a comment
+    const old = await createConversation(srv, { customer: { email: 'klaas@example.nl' } });
+    await handoff(srv, old);
+    assert.equal((await view(bert, old)).status, 200, 'queued: every agent reads it');
+    assert.equal((await note(bert, old, 'voor wie het oppakt')).status, 201, 'and may note it');
+    assert.equal((await anna.req('POST', `/api/v1/agent/conversations/${old.id}/claim`)).status, 200);
+    assertError(await view(bert, old), 403, 'forbidden');
+    assertError(await note(bert, old, 'meelezen'), 403, 'forbidden');
+    assertError(await bert.req('GET', `/api/v1/agent/conversations/${old.id}/reviews`), 403, 'forbidden');
+    const rated = await api(srv, 'POST', `/api/v1/conversations/${old.id}/rating`, { token: old.token, body: { score: 2, comment: 'Mijn BSN is 111222333' } });
+    assert.equal(rated.status, 200);
+    assert.equal((await anna.req('POST', `/api/v1/agent/conversations/${old.id}/close`, { body: { disposition: 'opgelost' } })).status, 200);
+    assert.equal((await view(anna, old)).status, 200, 'her own, also closed');
+    assert.equal((await view(lead, old)).status, 200, 'supervisors read every conversation');
+    assertError(await view(bert, old), 403, 'forbidden');
+    // bert's stream learns that it closed, but not the customer's comment or the outcome
+    await sb.until((s) => s.frames.some((f) => f.type === 'conversation' && f.conversation.id === old.id && f.conversation.status === 'closed'), 'the close');
+    for (const f of sb.frames.filter((x) => x.type === 'conversation' && x.conversation.id === old.id && x.conversation.status !== 'queued')) {
+      assert.deepEqual(Object.keys(f.conversation).sort(), ['assigned_to', 'id', 'status', 'updated_at'], `brief: ${JSON.stringify(f)}`);
+    }
+    assert.ok(!JSON.stringify(sb.frames).includes('111222333'), "the rating comment never reaches bert's stream");
+
+    // klaas comes back and bert serves him: the earlier conversation is his context now
+    const now = await createConversation(srv, { customer: { email: 'klaas@example.nl' } });
+    await handoff(srv, now);
+    assert.equal((await bert.req('POST', `/api/v1/agent/conversations/${now.id}/claim`)).status, 200);
+    const v = await view(bert, now);
+    assert.deepEqual(v.json.history.map((h) => h.id), [old.id]);
+    const ctx = await view(bert, old);
+    assert.equal(ctx.status, 200, "the history of bert's customer");
+    assertError(await note(bert, old, 'toch niet'), 403, 'forbidden');
+    // ... only while he serves him
+    assert.equal((await bert.req('POST', `/api/v1/agent/conversations/${now.id}/close`, { body: { disposition: 'opgelost' } })).status, 200);
+    assertError(await view(bert, old), 403, 'forbidden');
+    assertError(await bert.req('GET', '/api/v1/agent/conversations/c_doesnotexist'), 404, 'not_found');
+    sb.ws.close();
+  } finally {
+    await stopServer(srv);
+  }
+});
+
+test('X-Forwarded-For on several lines: the last line counts, so a client cannot pick its address', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  const srv = await startServer({ t, dataDir: d.dir, env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '100', LOKET_LIMIT_LOGIN_ADDRESS: '3' } });
+  // a raw request: fetch would join the two lines into one
+  const rawLogin = (spoofed, real) =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify({ email: 'anna@example.com', password: 'wrong' });
+      const sock = net.connect(srv.port, '127.0.0.1', () => {
+        sock.end(
+          `POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nContent-Type: application/json\r\n` +
+            `X-Forwarded-For: ${spoofed}\r\nX-Forwarded-For: ${real}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      });
+      let out = '';
+      sock.on('data', (b) => (out += b.toString('latin1')));
+      sock.on('end', () => resolve(Number(out.split(' ')[1])));
+      sock.on('error', reject);
+    });
+  try {
+    const got = [];
+    for (let i = 1; i <= 4; i++) got.push(await rawLogin(`203.0.113.${i}`, '198.51.100.7'));
+    assert.deepEqual(got, [401, 401, 401, 429], 'the proxy-added address is limited, whatever the client wrote');
   } finally {
     await stopServer(srv);
   }

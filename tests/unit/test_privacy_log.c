@@ -90,3 +90,22 @@ Test(privacy_log, clean_lines_are_untouched)
     free(line);
     lk_log_set_filter(NULL);
 }
+
+/* A message longer than a log line is cut after the filter: a number at the
+ * cut is masked whole, not cut in two first and let through in part. */
+Test(privacy_log, redacted_before_the_cut)
+{
+    lk_log_set_plain(true);
+    lk_log_set_level(LK_LOG_INFO);
+    lk_log_set_filter(lk_pii_redact);
+    /* "a message went wrong: " is 22 bytes; the line's message holds 2047:
+     * the BSN starts 5 bytes before the end */
+    char long_text[2100];
+    memset(long_text, 'x', 2019);
+    snprintf(long_text + 2019, sizeof long_text - 2019, " 123456782 en meer");
+    char *line = logged(long_text);
+    cr_assert_null(strstr(line, "12345"), "%s", line + 2000);
+    cr_assert_not_null(strstr(line, "xxxxxxxx "), "%s", line + 2000);
+    free(line);
+    lk_log_set_filter(NULL);
+}

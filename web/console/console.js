@@ -708,7 +708,7 @@
     } else if (c.status === 'assigned') {
       if (c.assigned_to === state.me.id) state.mine.unshift(c);
       else if (isLead()) state.others.unshift(c);
-    } else if (c.status === 'closed') {
+    } else if (c.status === 'closed' && (isLead() || c.assigned_to === state.me.id)) {
       state.closed.unshift(c);
       state.closed = state.closed.slice(0, 8);
     }
