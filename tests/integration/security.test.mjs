@@ -662,17 +662,24 @@ test('bad security options stop loket with a message naming them', async () => {
 
 // ---- the agents' live stream --------------------------------------------------
 
-test("agents' stream: plain agents get the queue and their own conversations' messages; supervisors everything", async (t) => {
+// A server with two plain agents (anna, bert) and a supervisor (lead),
+// logged in as srv.team.
+async function teamServer(t) {
   const d = freshDataDir();
   t.after(d.cleanup);
   await addUser(d.dir, 'anna@example.com', PW);
   await addUser(d.dir, 'bert@example.com', PW);
   await addUser(d.dir, 'lead@example.com', PW, 'supervisor');
   const srv = await startServer({ t, dataDir: d.dir });
+  srv.team = {};
+  for (const name of ['anna', 'bert', 'lead']) srv.team[name] = await login(srv, `${name}@example.com`, PW);
+  return srv;
+}
+
+test("agents' stream: plain agents get the queue and their own conversations' messages; supervisors everything", async (t) => {
+  const srv = await teamServer(t);
   try {
-    const anna = await login(srv, 'anna@example.com', PW);
-    const bert = await login(srv, 'bert@example.com', PW);
-    const lead = await login(srv, 'lead@example.com', PW);
+    const { anna, bert, lead } = srv.team;
     const sa = await agentStream(srv, anna.cookie);
     const sb = await agentStream(srv, bert.cookie);
     const sl = await agentStream(srv, lead.cookie);
@@ -718,16 +725,9 @@ test("agents' stream: plain agents get the queue and their own conversations' me
 });
 
 test("conversations by id: plain agents read the queue, their own and their customer's history; others' give 403", async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
-  await addUser(d.dir, 'bert@example.com', PW);
-  await addUser(d.dir, 'lead@example.com', PW, 'supervisor');
-  const srv = await startServer({ t, dataDir: d.dir });
+  const srv = await teamServer(t);
   try {
-    const anna = await login(srv, 'anna@example.com', PW);
-    const bert = await login(srv, 'bert@example.com', PW);
-    const lead = await login(srv, 'lead@example.com', PW);
+    const { anna, bert, lead } = srv.team;
     const sb = await agentStream(srv, bert.cookie);
     const view = (who, c) => who.req('GET', `/api/v1/agent/conversations/${c.id}`);
     const note = (who, c, text) => who.req('POST', `/api/v1/agent/conversations/${c.id}/notes`, { body: { text } });
