@@ -104,9 +104,10 @@ static const char *view_of(const lk_sub_t *s, const lk_event_t *ev, size_t *len)
         return ev->json;
     if (!ev->everyone)
         return NULL;
-    if (ev->brief)
-        *len = ev->brief_len;
-    return ev->brief ? ev->brief : ev->json;
+    if (!ev->brief)
+        return ev->json;
+    *len = ev->brief_len;
+    return ev->brief;
 }
 
 /* A logout's control event: does it end s? */

@@ -17,7 +17,7 @@
  * - The endpoints of this part: two-step login with TOTP (RFC 6238, liboath)
  *   set up, switched on and off by the user, reset by an admin; logging out
  *   everywhere.
- * - The headers every response gets (Content-Security-Policy and friends).
+ * - The headers added to every response (Content-Security-Policy and others).
  */
 #include "api/api_int.h"
 
