@@ -147,7 +147,8 @@ export async function startServer({ dataDir, env, args = [], t, timeoutMs = 2000
       clearTimeout(timer);
       reject(e);
     });
-    exited.then(({ code, signal }) => {
+    // 'close', not 'exit': it comes once stderr has ended, so the message has the last line
+    proc.once('close', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`loket serve exited (${code ?? signal}) before listening:\n${stderr}`));
     });

@@ -30,8 +30,10 @@ const ADA = { email: 'ada@example.com', password: 'ada-beheert-alles-hier-x' };
 let tmp;
 
 before(async () => {
-  // a whole knowledge base in one import is larger than the default 64 KiB body
-  srv = await startServer({ env: { LOKET_MAX_BODY: String(1 << 20) } });
+  // a whole knowledge base in one import is larger than the default 64 KiB body;
+  // the bot is polled for here, so the server looks for a new version often
+  // (reload.test.mjs holds it to the default's 2 s)
+  srv = await startServer({ env: { LOKET_MAX_BODY: String(1 << 20), LOKET_KB_POLL_MS: '250' } });
   await addUser(srv.dataDir, SAM.email, SAM.password, 'supervisor');
   await addUser(srv.dataDir, ANNA.email, ANNA.password, 'agent');
   await addUser(srv.dataDir, ADA.email, ADA.password, 'admin');
