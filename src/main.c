@@ -56,9 +56,14 @@ static const struct {
      "Formats (docs/kb.md): json (KB JSON, the default), csv (one row per question), markdown\n"
      "(a folder of <id>.md files with front matter). Without --format, a folder means markdown\n"
      "and a name ending in .csv means csv."},
-    {"user", "loket user add --email EMAIL --role agent|supervisor|admin [--name NAME] [--password-stdin] [--data DIR]",
-     "Adds a console user. With --password-stdin the password is read from standard input;\n"
-     "without it, one is generated and printed once."},
+    {"user",
+     "loket user add --email EMAIL --role agent|supervisor|admin [--name NAME] [--password-stdin] [--data DIR]\n"
+     "       loket user password --email EMAIL [--password-stdin] [--data DIR]",
+     "add: adds a console user.\n"
+     "password: gives an existing user a new password and ends all their sessions (for an admin\n"
+     "who cannot log in; in the console an admin does this under \"Manage users\").\n"
+     "With --password-stdin the password is read from standard input; without it, one is\n"
+     "generated and printed once."},
     {"privacy",
      "loket privacy export --email ADDRESS | --external-id ID [--out FILE] [--data DIR]\n"
      "       loket privacy erase --email ADDRESS | --external-id ID --yes [--data DIR]\n"
@@ -269,6 +274,51 @@ out:
     return ret;
 }
 
+/* `loket user password`: a new password for the user with this address;
+ * every session of theirs ends (a running server sees that at the next
+ * request). */
+static int user_password(const char *dir, const char *email, const char *password, bool print)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, password, strlen(password), LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) != 0) {
+        fprintf(stderr, "loket: not enough memory to hash the password\n");
+        return EXIT_INTERNAL;
+    }
+    lk_store_t *st;
+    int ret = open_store(dir, &st);
+    if (ret)
+        return ret;
+    lk_user_t u = {0};
+    int64_t sessions = 0;
+    int rc = lk_store_begin(st);
+    if (rc == 0)
+        rc = lk_store_user_get_by_email(st, email, &u);
+    if (rc == 0)
+        rc = lk_store_user_set_password(st, u.id, hash);
+    if (rc == 0)
+        rc = lk_store_session_delete_user(st, u.id, NULL, &sessions);
+    if (rc == 0)
+        rc = lk_store_audit(st, lk_time_now_ms(), "cli", "user.password_reset", NULL, u.id);
+    if (rc == 0)
+        rc = lk_store_commit(st);
+    else
+        lk_store_rollback(st);
+    lk_store_close(st);
+    sodium_memzero(hash, sizeof hash);
+    if (rc == LK_ENOENT) {
+        ret = usage_error("user password: no user with the e-mail address %s", email);
+    } else if (rc) {
+        fprintf(stderr, "loket: cannot set the password: %s\n", lk_strerror(rc));
+        ret = EXIT_INTERNAL;
+    } else {
+        fprintf(stderr, "loket: new password for %s (%s); %lld sessions ended\n", email, u.id, (long long)sessions);
+        if (print)
+            printf("password: %s\n", password);
+    }
+    lk_user_clear(&u);
+    return ret;
+}
+
 static int cmd_user(int argc, char **argv)
 {
     char dir[1024];
@@ -278,30 +328,31 @@ static int cmd_user(int argc, char **argv)
     bool from_stdin = false;
     if (ret)
         goto out;
-    if (n < 1 || strcmp(rest[0], "add") != 0) {
-        ret = usage_error("user: %s%s; expected `user add --email EMAIL --role ROLE`",
+    bool add = n >= 1 && strcmp(rest[0], "add") == 0;
+    if (n < 1 || (!add && strcmp(rest[0], "password") != 0)) {
+        ret = usage_error("user: %s%s; expected `user add --email EMAIL --role ROLE` or `user password --email EMAIL`",
                           n >= 1 ? "unknown subcommand " : "missing subcommand", n >= 1 ? rest[0] : "");
         goto out;
     }
     for (int i = 1; i < n; i++) {
         if (strcmp(rest[i], "--email") == 0 && i + 1 < n)
             email = rest[++i];
-        else if (strcmp(rest[i], "--role") == 0 && i + 1 < n)
+        else if (add && strcmp(rest[i], "--role") == 0 && i + 1 < n)
             role = rest[++i];
-        else if (strcmp(rest[i], "--name") == 0 && i + 1 < n)
+        else if (add && strcmp(rest[i], "--name") == 0 && i + 1 < n)
             name = rest[++i];
         else if (strcmp(rest[i], "--password-stdin") == 0)
             from_stdin = true;
         else {
-            ret = usage_error("user add: unexpected argument %s", rest[i]);
+            ret = usage_error("user %s: unexpected argument %s", rest[0], rest[i]);
             goto out;
         }
     }
     if (!email || !*email || !strchr(email, '@') || strlen(email) >= 254 || !lk_utf8_valid(email, strlen(email))) {
-        ret = usage_error("user add: --email needs an e-mail address");
+        ret = usage_error("user %s: --email needs an e-mail address", rest[0]);
         goto out;
     }
-    if (!role || (strcmp(role, "agent") && strcmp(role, "supervisor") && strcmp(role, "admin"))) {
+    if (add && (!role || (strcmp(role, "agent") && strcmp(role, "supervisor") && strcmp(role, "admin")))) {
         ret = usage_error("user add: --role must be agent, supervisor or admin");
         goto out;
     }
@@ -316,12 +367,17 @@ static int cmd_user(int argc, char **argv)
         while (len && (password[len - 1] == '\n' || password[len - 1] == '\r'))
             password[--len] = '\0';
         if (len < 8) {
-            ret = usage_error("user add: the password must have at least 8 characters");
+            ret = usage_error("user %s: the password must have at least 8 characters", rest[0]);
             goto out;
         }
     } else {
         lk_rand_token(password); /* 256 random bits */
         password[20] = '\0';
+    }
+    if (!add) {
+        ret = user_password(dir, email, password, !from_stdin);
+        sodium_memzero(password, sizeof password);
+        goto out;
     }
     lk_user_t u = {0};
     lk_rand_id("u_", u.id, sizeof u.id);

@@ -71,6 +71,7 @@ typedef struct {
     lk_totp_t totp_state; /* the user's */
     bool totp_missing;
     int64_t totp_step;
+    char *rehash; /* login: the password hashed anew when its parameters are not LK_PWHASH_* */
     char limit_account[270];
     char limit_addr[LK_ADDR_MAX];
     lk_api_error_t err;
@@ -80,6 +81,7 @@ typedef struct {
 static void ajob_free(ajob_t *j)
 {
     free(j->email);
+    free(j->rehash);
     if (j->password) {
         sodium_memzero(j->password, strlen(j->password));
         free(j->password);
@@ -105,16 +107,6 @@ static void fail(ajob_t *j, int rc, int status, const char *code, const char *ms
 static void fail_db(ajob_t *j, int rc)
 {
     lk_job_fail_db(&j->job, &j->err, rc);
-}
-
-static json_t *user_json(const lk_user_t *u)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(u->id));
-    json_object_set_new(o, "email", json_string(u->email));
-    json_object_set_new(o, "role", json_string(u->role));
-    json_object_set_new(o, "display_name", json_string(u->display_name ? u->display_name : u->email));
-    return o;
 }
 
 /* Checks the session; false after fail(). */
@@ -210,6 +202,13 @@ static void run_login_verify(ajob_t *j)
         j->verified = !j->totp_missing && lk_totp_verify(j->app, j->user.id, j->totp_state.secret, j->totp,
                                                          lk_time_now_ms(), &j->totp_step) == 0;
     }
+    /* a hash made with other parameters (an older loket) is made anew with
+     * today's, now that the password is at hand */
+    char hash[crypto_pwhash_STRBYTES];
+    if (j->verified &&
+        crypto_pwhash_str_needs_rehash(j->user.password_hash, LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) != 0 &&
+        crypto_pwhash_str(hash, j->password, strlen(j->password), LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) == 0)
+        j->rehash = lk_xstrdup(hash);
 }
 
 static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
@@ -244,6 +243,11 @@ static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
     int rc = lk_store_session_insert(st, &s);
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, "auth.login", NULL, NULL);
+    if (rc == 0 && j->rehash) {
+        rc = lk_store_user_set_password(st, j->user.id, j->rehash);
+        if (rc == 0)
+            LK_INFO(MODULE, "the password hash of user %s now has today's argon2id parameters", j->user.id);
+    }
     if (rc)
         fail_db(j, rc);
 }
@@ -569,7 +573,7 @@ static void run_users(ajob_t *j, lk_store_t *st, int64_t now)
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_t *u = user_json(&v[i]);
+        json_t *u = lk_json_user(&v[i]);
         json_object_set_new(u, "disabled", json_boolean(v[i].disabled));
         json_array_append_new(arr, u);
     }
@@ -626,7 +630,7 @@ static void run_user_store(ajob_t *j, lk_store_t *st, int64_t now)
     if (rc)
         fail_db(j, rc);
     else
-        j->out = user_json(&j->new_user);
+        j->out = lk_json_user(&j->new_user);
 }
 
 static void run_callbacks(ajob_t *j, lk_store_t *st, int64_t now)
@@ -687,7 +691,7 @@ static void job_run(lk_job_t *job, lk_store_t *st)
         break;
     case OP_ME:
         if (authenticate(j, st, now))
-            j->out = json_pack("{s:o}", "user", user_json(&j->user));
+            j->out = json_pack("{s:o}", "user", lk_json_user(&j->user));
         break;
     case OP_QUEUE:
         run_queue(j, st, now);
@@ -795,7 +799,7 @@ static void job_done(lk_job_t *job)
         lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ADDRESS), j->limit_addr);
         lk_queue_stats_invalidate();
         set_cookie(j, j->new_session, j->app->cfg.session_ttl);
-        lk_respond_json(j->req, 200, json_pack("{s:o}", "user", user_json(&j->user)));
+        lk_respond_json(j->req, 200, json_pack("{s:o}", "user", lk_json_user(&j->user)));
         break;
     case OP_LOGOUT:
         lk_queue_stats_invalidate();

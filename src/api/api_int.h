@@ -174,6 +174,8 @@ json_t *lk_json_msg_agent(const lk_msg_t *m);
  * them); messages may be NULL. */
 json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs);
 char *lk_json_dump(const json_t *j, size_t *len /* OUT */); /* compact; free() */
+/* A console user: id, email, role, display_name (the address when none). */
+json_t *lk_json_user(const lk_user_t *u);
 void lk_respond_json(lk_http_req_t *req, int status, json_t *body /* taken */);
 void lk_respond_error(lk_http_req_t *req, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -308,6 +310,8 @@ void lk_api_session_used(const char *session_hash, int64_t last_seen, int64_t no
 int64_t lk_api_session_idle_ms(void);
 
 void lk_api_security_routes(const lk_http_route_t **routes, size_t *n);
+/* Managing users (users.c): role, name, (de)activation, passwords. */
+void lk_api_users_routes(const lk_http_route_t **routes, size_t *n);
 
 /* ---- route handlers ---------------------------------------------------- */
 

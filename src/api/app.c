@@ -18,6 +18,7 @@ static void (*const route_parts[])(const lk_http_route_t **, size_t *) = {
     lk_api_customer_routes,
     lk_api_agent_routes,
     lk_api_security_routes,
+    lk_api_users_routes,
     lk_api_assist_routes,
     lk_api_privacy_routes,
     lk_api_insights_routes,

@@ -140,6 +140,12 @@ char *lk_json_dump(const json_t *j, size_t *len)
     return s;
 }
 
+json_t *lk_json_user(const lk_user_t *u)
+{
+    return json_pack("{s:s, s:s, s:s, s:s}", "id", u->id, "email", u->email, "role", u->role, "display_name",
+                     u->display_name ? u->display_name : u->email);
+}
+
 void lk_respond_json(lk_http_req_t *req, int status, json_t *body)
 {
     size_t len;

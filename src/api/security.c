@@ -645,7 +645,7 @@ static void logout_all(sjob_t *j, lk_store_t *st, int64_t now)
         }
     }
     int64_t n = 0;
-    int rc = lk_store_session_delete_user(st, j->target, &n);
+    int rc = lk_store_session_delete_user(st, j->target, NULL, &n);
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, "auth.logout_all", NULL, j->target);
     if (rc) {

@@ -238,6 +238,11 @@ int lk_store_kb_version(lk_store_t *st, int64_t *version /* OUT */);
 int lk_store_user_insert(lk_store_t *st, const lk_user_t *u);
 int lk_store_user_get_by_email(lk_store_t *st, const char *email, lk_user_t *out /* OUT */);
 int lk_store_user_get(lk_store_t *st, const char *id, lk_user_t *out /* OUT */);
+/* Writes u's role, display_name and disabled to the user with u->id (the
+ * e-mail address, password and creation time stay). LK_ENOENT. */
+int lk_store_user_update(lk_store_t *st, const lk_user_t *u);
+/* Replaces the password hash of user id. LK_ENOENT. */
+int lk_store_user_set_password(lk_store_t *st, const char *id, const char *password_hash);
 
 int lk_store_session_insert(lk_store_t *st, const lk_session_t *s);
 /* (A session is read with lk_store_session_get_active, below.) */
@@ -421,8 +426,9 @@ int lk_store_session_get_active(lk_store_t *st, const char *id_hash, int64_t now
                                 lk_session_t *out /* OUT */, int64_t *last_seen /* OUT */);
 /* Records that the session was used at `at` (never moves it back). */
 int lk_store_session_touch(lk_store_t *st, const char *id_hash, int64_t at);
-/* Deletes every session of user_id; *deleted (may be NULL) counts them. */
-int lk_store_session_delete_user(lk_store_t *st, const char *user_id, int64_t *deleted /* OUT */);
+/* Deletes every session of user_id but the one with id_hash keep (NULL:
+ * every one); *deleted (may be NULL) counts them. */
+int lk_store_session_delete_user(lk_store_t *st, const char *user_id, const char *keep, int64_t *deleted /* OUT */);
 /* Deletes sessions not used since idle_since; *deleted may be NULL. */
 int lk_store_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted /* OUT */);
 

@@ -56,9 +56,10 @@ int lk_store_session_touch(lk_store_t *st, const char *id_hash, int64_t at)
     return lk_sq_exec(st, s, "session_touch");
 }
 
-static const char sql_session_delete_user[] = "DELETE FROM sessions WHERE user_id = ?1";
+static const char sql_session_delete_user[] =
+    "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR id_hash <> ?2)";
 
-int lk_store_session_delete_user(lk_store_t *st, const char *user_id, int64_t *deleted)
+int lk_store_session_delete_user(lk_store_t *st, const char *user_id, const char *keep, int64_t *deleted)
 {
     if (deleted)
         *deleted = 0;
@@ -68,6 +69,7 @@ int lk_store_session_delete_user(lk_store_t *st, const char *user_id, int64_t *d
     if (!s)
         return LK_EDB;
     lk_sq_bind_text(s, 1, user_id);
+    lk_sq_bind_text(s, 2, keep);
     int rc = lk_sq_exec(st, s, "session_delete_user");
     if (rc == 0 && deleted)
         *deleted = sqlite3_changes64(lk_sq_db(st));
@@ -89,6 +91,44 @@ int lk_store_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *del
     int rc = lk_sq_exec(st, s, "session_purge_idle");
     if (rc == 0 && deleted)
         *deleted = sqlite3_changes64(lk_sq_db(st));
+    return rc;
+}
+
+/* ---- accounts ------------------------------------------------------------ */
+
+static const char sql_user_update[] = "UPDATE users SET role = ?2, display_name = ?3, disabled = ?4 WHERE id = ?1";
+
+int lk_store_user_update(lk_store_t *st, const lk_user_t *u)
+{
+    if (!st || !u || !u->id[0] || !u->role[0] || !memchr(u->role, '\0', sizeof u->role))
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_user_update, "user_update");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, u->id);
+    lk_sq_bind_text(s, 2, u->role);
+    lk_sq_bind_text(s, 3, u->display_name);
+    sqlite3_bind_int(s, 4, u->disabled ? 1 : 0);
+    int rc = lk_sq_exec(st, s, "user_update");
+    if (rc == 0 && sqlite3_changes64(lk_sq_db(st)) == 0)
+        rc = LK_ENOENT;
+    return rc;
+}
+
+static const char sql_user_password[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
+
+int lk_store_user_set_password(lk_store_t *st, const char *id, const char *password_hash)
+{
+    if (!st || !id || !password_hash || !password_hash[0])
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_user_password, "user_set_password");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, id);
+    lk_sq_bind_text(s, 2, password_hash);
+    int rc = lk_sq_exec(st, s, "user_set_password");
+    if (rc == 0 && sqlite3_changes64(lk_sq_db(st)) == 0)
+        rc = LK_ENOENT;
     return rc;
 }
 

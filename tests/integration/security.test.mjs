@@ -29,6 +29,7 @@ import {
   login,
   handoff,
   createConversation,
+  agentStream,
 } from './helpers.mjs';
 
 const PW = 'a-long-password';
@@ -92,45 +93,6 @@ function hotp(key, counter, digits = 6) {
 }
 
 const totp = (secret, steps = 0) => hotp(b32decode(secret), Math.floor(Date.now() / 30000) + steps);
-
-// The agents' live stream with a session cookie; collects frames.
-function agentStream(srv, cookie) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/api/v1/agent/ws`, { headers: { Cookie: cookie } });
-    const s = {
-      ws,
-      frames: [],
-      closed: false,
-      waiters: [],
-      until(pred, what, ms = 5000 * SLOW) {
-        if (pred(s)) return Promise.resolve();
-        return new Promise((res, rej) => {
-          const w = { pred, res, timer: setTimeout(() => rej(new Error(`agents' stream: no ${what} in ${ms} ms; got ${JSON.stringify(s.frames)}`)), ms) };
-          s.waiters.push(w);
-        });
-      },
-    };
-    const poke = () => {
-      for (const w of [...s.waiters])
-        if (w.pred(s)) {
-          clearTimeout(w.timer);
-          s.waiters = s.waiters.filter((x) => x !== w);
-          w.res();
-        }
-    };
-    ws.on('message', (d) => {
-      s.frames.push(JSON.parse(d.toString('utf8')));
-      poke();
-    });
-    ws.on('close', () => {
-      s.closed = true;
-      poke();
-    });
-    ws.once('open', () => resolve(s));
-    ws.once('unexpected-response', (req, res) => reject(Object.assign(new Error(`refused ${res.statusCode}`), { status: res.statusCode })));
-    ws.on('error', reject);
-  });
-}
 
 // Resolves the status a refused WebSocket upgrade got, or 101 when it opened.
 function wsStatus(url, opts) {

@@ -3,7 +3,8 @@
  * (src/api/ratelimit.c: exact window, retry time, forgive and reset, the
  * bound on remembered keys, limit 0) and its store functions
  * (src/store/store_sqlite_security.c: idle sessions, touching, logging a
- * user out everywhere, the TOTP columns with their once-only step, and open
+ * user out everywhere (or everywhere else), changing a user's role, name,
+ * state and password, the TOTP columns with their once-only step, and open
  * conversations per client hash). Each store test works in a fresh temporary
  * directory that it removes afterwards.
  */
@@ -157,14 +158,59 @@ Test(store_security, logout_everywhere, .init = store_fixture_setup, .fini = sto
     add_session("a2", "u_1", 1, 1000);
     add_session("b1", "u_2", 1, 1000);
     int64_t n = 0;
-    cr_assert_eq(lk_store_session_delete_user(st, "u_1", &n), 0);
+    cr_assert_eq(lk_store_session_delete_user(st, "u_1", NULL, &n), 0);
     cr_assert_eq(n, 2);
     lk_session_t s;
     int64_t seen;
     cr_assert_eq(lk_store_session_get_active(st, "a1", 2, 0, &s, &seen), LK_ENOENT);
     cr_assert_eq(lk_store_session_get_active(st, "b1", 2, 0, &s, &seen), 0);
-    cr_assert_eq(lk_store_session_delete_user(st, "u_1", &n), 0);
+    cr_assert_eq(lk_store_session_delete_user(st, "u_1", NULL, &n), 0);
     cr_assert_eq(n, 0);
+}
+
+Test(store_security, logout_everywhere_but_this_session, .init = store_fixture_setup,
+     .fini = store_fixture_teardown)
+{
+    add_user("u_1", "a@example.com");
+    add_session("a1", "u_1", 1, 1000);
+    add_session("a2", "u_1", 1, 1000);
+    add_session("a3", "u_1", 1, 1000);
+    int64_t n = 0;
+    cr_assert_eq(lk_store_session_delete_user(st, "u_1", "a2", &n), 0);
+    cr_assert_eq(n, 2);
+    lk_session_t s;
+    int64_t seen;
+    cr_assert_eq(lk_store_session_get_active(st, "a2", 2, 0, &s, &seen), 0);
+    cr_assert_eq(lk_store_session_get_active(st, "a1", 2, 0, &s, &seen), LK_ENOENT);
+    cr_assert_eq(lk_store_session_get_active(st, "a3", 2, 0, &s, &seen), LK_ENOENT);
+}
+
+Test(store_security, user_update_and_password, .init = store_fixture_setup, .fini = store_fixture_teardown)
+{
+    add_user("u_1", "a@example.com");
+    add_user("u_2", "b@example.com");
+    lk_user_t u = {0};
+    snprintf(u.id, sizeof u.id, "u_1");
+    snprintf(u.role, sizeof u.role, "supervisor");
+    u.display_name = "Anna de Vries";
+    u.disabled = true;
+    cr_assert_eq(lk_store_user_update(st, &u), 0);
+    cr_assert_eq(lk_store_user_set_password(st, "u_1", "$argon2id$v=19$m=65536,t=2,p=1$new"), 0);
+    lk_user_t got;
+    cr_assert_eq(lk_store_user_get(st, "u_1", &got), 0);
+    cr_assert_str_eq(got.role, "supervisor");
+    cr_assert_str_eq(got.display_name, "Anna de Vries");
+    cr_assert(got.disabled);
+    cr_assert_str_eq(got.email, "a@example.com", "the address stays");
+    cr_assert_str_eq(got.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$new");
+    lk_user_clear(&got);
+    cr_assert_eq(lk_store_user_get(st, "u_2", &got), 0);
+    cr_assert_str_eq(got.role, "agent", "the other user is untouched");
+    cr_assert_not(got.disabled);
+    lk_user_clear(&got);
+    snprintf(u.id, sizeof u.id, "u_9");
+    cr_assert_eq(lk_store_user_update(st, &u), LK_ENOENT);
+    cr_assert_eq(lk_store_user_set_password(st, "u_9", "$argon2id$x"), LK_ENOENT);
 }
 
 Test(store_security, totp_columns_and_once_only_steps, .init = store_fixture_setup, .fini = store_fixture_teardown)
