@@ -367,6 +367,7 @@ static int cmd_user(int argc, char **argv)
         while (len && (password[len - 1] == '\n' || password[len - 1] == '\r'))
             password[--len] = '\0';
         if (len < 8) {
+            sodium_memzero(password, sizeof password);
             ret = usage_error("user %s: the password must have at least 8 characters", rest[0]);
             goto out;
         }

@@ -81,7 +81,10 @@ typedef struct {
 static void ajob_free(ajob_t *j)
 {
     free(j->email);
-    free(j->rehash);
+    if (j->rehash) {
+        sodium_memzero(j->rehash, strlen(j->rehash));
+        free(j->rehash);
+    }
     if (j->password) {
         sodium_memzero(j->password, strlen(j->password));
         free(j->password);
@@ -209,10 +212,26 @@ static void run_login_verify(ajob_t *j)
         crypto_pwhash_str_needs_rehash(j->user.password_hash, LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) != 0 &&
         crypto_pwhash_str(hash, j->password, strlen(j->password), LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) == 0)
         j->rehash = lk_xstrdup(hash);
+    sodium_memzero(hash, sizeof hash);
 }
 
 static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
 {
+    /* while the password was being checked, the account may have been
+     * deactivated or given a new password: then the check is void */
+    lk_user_t cur = {0};
+    int urc = lk_store_user_get(st, j->user.id, &cur);
+    bool same = urc == 0 && !cur.disabled && cur.password_hash && j->user.password_hash &&
+                strcmp(cur.password_hash, j->user.password_hash) == 0;
+    lk_user_clear(&cur);
+    if (urc && urc != LK_ENOENT) {
+        fail_db(j, urc);
+        return;
+    }
+    if (!same) {
+        fail(j, LK_EAUTH, 401, "unauthorized", "wrong e-mail address or password");
+        return;
+    }
     if (j->totp_state.enabled) {
         int trc = lk_store_user_totp_use(st, j->user.id, j->totp_step);
         if (trc == LK_EEXIST) {

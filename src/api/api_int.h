@@ -90,8 +90,9 @@ struct lk_event {
     char conv_id[LK_ID_MAX];
     char conv_status[16];
     char assigned_to[LK_ID_MAX];
-    /* A control event: close the agents' streams of this user or session
-     * (logout); json is then empty and nothing is sent. */
+    /* A control event: close the agents' streams of this user (all but
+     * close_session's, when both are set) or of this session (logout);
+     * json is then empty and nothing is sent. */
     char close_user[LK_ID_MAX];
     char close_session[LK_TOKEN_HASH_LEN + 1];
 };
@@ -121,7 +122,8 @@ void lk_hub_sub_set_viewer(lk_sub_t *sub, const char *user_id, const char *sessi
  * belongs when its transaction commits (lk_turn_apply calls this). */
 void lk_hub_restate(lk_job_t *job, const lk_conv_t *conv);
 /* Queues the closing of the agents' streams of user_id (or, when user_id is
- * NULL, of the one session) after the job's commit. */
+ * NULL, of the one session) after the job's commit. With a user_id, the
+ * stream of session_hash (may be NULL) stays: "everywhere else". */
 void lk_hub_close_streams(lk_job_t *job, const char *user_id, const char *session_hash);
 /* Drops a subscription that never got its WebSocket. */
 void lk_hub_sub_cancel(lk_sub_t *sub);

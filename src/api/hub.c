@@ -113,8 +113,12 @@ static const char *view_of(const lk_sub_t *s, const lk_event_t *ev, size_t *len)
 /* A logout's control event: does it end s? */
 static bool closes(const lk_sub_t *s, const lk_event_t *ev)
 {
-    return s->viewer[0] && ((ev->close_user[0] && strcmp(ev->close_user, s->viewer) == 0) ||
-                            (ev->close_session[0] && strcmp(ev->close_session, s->session) == 0));
+    if (!s->viewer[0])
+        return false;
+    if (ev->close_user[0]) /* close_session, if any, is the one to keep */
+        return strcmp(ev->close_user, s->viewer) == 0 &&
+               !(ev->close_session[0] && strcmp(ev->close_session, s->session) == 0);
+    return ev->close_session[0] && strcmp(ev->close_session, s->session) == 0;
 }
 
 /* Sends ev if it is new to s. false when the WebSocket closed. */
@@ -172,7 +176,7 @@ void lk_hub_close_streams(lk_job_t *job, const char *user_id, const char *sessio
     lk_event_t *ev = lk_event_new(LK_TOPIC_AGENTS, 0, lk_xstrdup(""));
     if (user_id)
         snprintf(ev->close_user, sizeof ev->close_user, "%s", user_id);
-    else if (session_hash)
+    if (session_hash)
         snprintf(ev->close_session, sizeof ev->close_session, "%s", session_hash);
     lk_job_add_event(job, ev);
 }

@@ -3,7 +3,8 @@
  * writer a tick job that gives each queued conversation an LK_EV_TICK, so the
  * policy can tell waiting customers when their place in the queue or the
  * availability of people changed (it decides whether that is worth a
- * message), and that purges expired and idle login sessions.
+ * message), and that purges expired and idle login sessions (closing their
+ * agents' live streams).
  */
 #include "api/api_int.h"
 
@@ -38,11 +39,20 @@ static void tick_run(lk_job_t *job, lk_store_t *st)
     }
     lk_bot_release(bot);
     lk_convs_free(queued, n);
+    /* sessions that end now: their live streams close with them */
+    int64_t idle_since = now - t->app->cfg.session_idle * 1000;
+    char **ended = NULL;
+    size_t n_ended = 0;
+    if (rc == 0)
+        rc = lk_store_session_list_ended(st, now, idle_since, 0, &ended, &n_ended);
+    for (size_t i = 0; rc == 0 && i < n_ended; i++)
+        lk_hub_close_streams(job, NULL, ended[i]);
+    lk_strs_free(ended, n_ended);
     int64_t purged = 0;
     if (rc == 0)
         rc = lk_store_session_purge(st, now, &purged);
     if (rc == 0) /* and those unused past session_idle (no longer "online") */
-        rc = lk_store_session_purge_idle(st, now - t->app->cfg.session_idle * 1000, NULL);
+        rc = lk_store_session_purge_idle(st, idle_since, NULL);
     if (rc)
         LK_ERROR(MODULE, "the tick failed: %s", lk_strerror(rc));
     job->rc = rc;

@@ -47,7 +47,7 @@ typedef struct {
     char *password; /* the new one */
     char *current;  /* OP_OWN_*: the one to check */
     char hash[crypto_pwhash_STRBYTES];
-    char limit_key[LK_TOKEN_HASH_LEN + 8];
+    char limit_key[270]; /* OP_OWN_*: the account's login limit (its e-mail address) */
     bool wrong_current;
     lk_user_t user; /* the one asking */
     lk_api_error_t err;
@@ -144,7 +144,9 @@ static void run_update(ujob_t *j, lk_store_t *st, int64_t now)
         return;
     bool was_admin = strcmp(u.role, "admin") == 0 && !u.disabled;
     bool role_changes = j->role[0] && strcmp(j->role, u.role) != 0;
-    bool disabling = j->disabled == 1 && !u.disabled;
+    bool name_changes = j->name && strcmp(j->name, u.display_name ? u.display_name : "") != 0;
+    bool state_changes = j->disabled >= 0 && (j->disabled == 1) != u.disabled;
+    bool disabling = state_changes && j->disabled == 1;
     if (j->role[0])
         snprintf(u.role, sizeof u.role, "%s", j->role);
     if (j->name) {
@@ -168,17 +170,19 @@ static void run_update(ujob_t *j, lk_store_t *st, int64_t now)
         rc = lk_store_user_update(st, &u);
     if (rc == 0 && disabling) {
         rc = lk_store_session_delete_user(st, u.id, NULL, &sessions);
+        /* the customers are told whether someone is there: count without them */
+        lk_queue_stats_invalidate();
         if (rc == 0)
             rc = release_all(j, st, u.id, now, &released);
     }
-    if (rc == 0) {
+    if (rc == 0 && (role_changes || name_changes || state_changes)) {
         /* what changed, never the name itself */
         json_t *what = json_array();
         if (role_changes)
             json_array_append_new(what, json_string("role"));
-        if (j->name)
+        if (name_changes)
             json_array_append_new(what, json_string("display_name"));
-        if (j->disabled >= 0)
+        if (state_changes)
             json_array_append_new(what, json_string(u.disabled ? "disabled" : "enabled"));
         json_t *detail = json_pack("{s:s, s:o}", "user_id", u.id, "changed", what);
         char *text = lk_json_dump(detail, NULL);
@@ -233,8 +237,7 @@ static void run_reset_store(ujob_t *j, lk_store_t *st, int64_t now)
     if (rc) {
         lk_job_fail_db(&j->job, &j->err, rc);
     } else {
-        if (!self)
-            lk_hub_close_streams(&j->job, u.id, NULL);
+        lk_hub_close_streams(&j->job, u.id, self ? j->session_hash : NULL);
         j->out = json_pack("{s:s, s:I}", "user_id", u.id, "sessions_ended", (json_int_t)sessions);
     }
     lk_user_clear(&u);
@@ -252,6 +255,7 @@ static void run_own_store(ujob_t *j, lk_store_t *st, int64_t now)
         lk_job_fail_db(&j->job, &j->err, rc);
         return;
     }
+    lk_hub_close_streams(&j->job, j->user.id, j->session_hash); /* everywhere else */
     j->out = json_pack("{s:s, s:I}", "status", "ok", "sessions_ended", (json_int_t)sessions);
 }
 
@@ -299,8 +303,16 @@ static void ujob_done(lk_job_t *job)
         return;
     }
     switch (j->op) {
-    case OP_RESET_CHECK:
     case OP_OWN_READ:
+        /* every attempt counts against the account, like a login with its
+         * address (a success is taken back below) */
+        snprintf(j->limit_key, sizeof j->limit_key, "%s", j->user.email);
+        if (!lk_security_hit(j->app, j->req, LK_LIMIT_LOGIN_ACCOUNT, j->limit_key, "failed logins for this account")) {
+            ujob_free(j);
+            return;
+        }
+        /* fall through */
+    case OP_RESET_CHECK:
         j->op = j->op == OP_RESET_CHECK ? OP_RESET_HASH : OP_OWN_HASH;
         lk_pool_submit(j->app->cpu, &j->job);
         return;
@@ -407,9 +419,9 @@ static void h_reset(lk_http_req_t *req, void *ud)
     ujob_free(j);
 }
 
-/* POST /api/v1/auth/password {"current_password", "new_password"}: wrong
- * current passwords count like failed logins (per session), so that a
- * stolen session cannot guess its way to the account. */
+/* POST /api/v1/auth/password {"current_password", "new_password"}: every
+ * attempt counts against the account's login limit (once the session is
+ * known), so that a stolen session cannot guess its way to the password. */
 static void h_own(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
@@ -425,9 +437,6 @@ static void h_own(lk_http_req_t *req, void *ud)
         lk_respond_error(req, 401, "unauthorized", "log in first: no valid session");
         goto out;
     }
-    snprintf(j->limit_key, sizeof j->limit_key, "pw:%s", j->session_hash);
-    if (!lk_security_hit(app, req, LK_LIMIT_LOGIN_ACCOUNT, j->limit_key, "wrong passwords"))
-        goto out;
     j->current = lk_xstrdup(cur);
     j->password = lk_xstrdup(pw);
     json_decref(body);

@@ -244,6 +244,30 @@ test('absolute expiry: past session_ttl a session gets 401 even in use', async (
   }
 });
 
+test('a session that expires closes its live stream; a session in use keeps its own', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  await addUser(d.dir, 'anna@example.com', PW);
+  await addUser(d.dir, 'bert@example.com', PW);
+  const ttl = SLOW > 1 ? 4 : 2;
+  const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_SESSION_TTL: String(ttl), LOKET_TICK_MS: '1000' } });
+  try {
+    const a = await login(srv, 'anna@example.com', PW);
+    const stream = await agentStream(srv, a.cookie);
+    const opened = Date.now();
+    await sleep(ttl * 1000 - 1000);
+    const b = await login(srv, 'bert@example.com', PW); // made later: still valid when anna's ends
+    const other = await agentStream(srv, b.cookie);
+    await stream.until((s) => s.closed, 'close after session_ttl', (ttl + 5) * 1000 * SLOW);
+    assert.ok(Date.now() - opened >= ttl * 1000 - 100, `closed after ${Date.now() - opened} ms, not before session_ttl`);
+    assertError(await a.req('GET', '/api/v1/auth/me'), 401, 'unauthorized');
+    assert.equal(other.closed, false, "bert's stream stays");
+    other.ws.close();
+  } finally {
+    await stopServer(srv);
+  }
+});
+
 test('logout everywhere: all sessions of the user end, the live stream closes; admins may do it for others', async (t) => {
   const d = freshDataDir();
   t.after(d.cleanup);

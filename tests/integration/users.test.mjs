@@ -140,6 +140,8 @@ test('no change leaves the team without an active admin', async () => {
   const me = ids[ADA.email];
   assertError(await ada.req('PATCH', `/api/v1/admin/users/${me}`, { body: { role: 'supervisor' } }), 409, 'conflict', 'the last admin demotes herself');
   assertError(await ada.req('PATCH', `/api/v1/admin/users/${me}`, { body: { disabled: true } }), 409, 'conflict', 'the last admin deactivates herself');
+  assertError(await ada.req('PATCH', `/api/v1/admin/users/${me}`, { body: { role: 'admin', disabled: true } }), 409, 'conflict', 'admin, but deactivated');
+  assertError(await ada.req('PATCH', `/api/v1/admin/users/${me}`, { body: { role: 'agent', disabled: false, display_name: 'Ada' } }), 409, 'conflict', 'with other fields');
   assert.deepEqual(userRow(me), { role: 'admin', name: ADA.email, disabled: 0 });
   assert.equal((await ada.req('GET', '/api/v1/auth/me')).status, 200, 'still logged in');
   // with a second admin it may
@@ -198,11 +200,30 @@ test('an admin sets a new password: the old one stops working, every session of 
   BERT.password = 'bert-zijn-nieuwe-wachtwoord';
 });
 
+test('an admin setting their own password keeps this session; the others and their streams end', async () => {
+  const other = await login(srv, ADA.email, ADA.password);
+  const otherStream = await agentStream(srv, other.cookie);
+  const ownStream = await agentStream(srv, ada.cookie);
+  const r = await ada.req('POST', `/api/v1/admin/users/${ids[ADA.email]}/password`, { body: { password: 'ada-haar-nieuwe-wachtwoord' } });
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.json.sessions_ended >= 1);
+  assertError(await other.req('GET', '/api/v1/auth/me'), 401, 'unauthorized', 'her other session');
+  await otherStream.until((s) => s.closed, 'close of the other stream');
+  assert.equal((await ada.req('GET', '/api/v1/auth/me')).status, 200, 'this session');
+  await sleep(100);
+  assert.equal(ownStream.closed, false, "this session's stream stays");
+  ownStream.ws.close();
+  ADA.password = 'ada-haar-nieuwe-wachtwoord';
+  await login(srv, ADA.email, ADA.password);
+});
+
 test('everyone changes their own password: wrong current one refused, the other sessions end, this one stays', async (t) => {
   const s2 = await startServer({ t, env: { LOKET_LIMIT_LOGIN_ACCOUNT: '3' } });
   await addUser(s2.dataDir, ANNA.email, ANNA.password, 'agent');
   const here = await login(s2, ANNA.email, ANNA.password);
   const there = await login(s2, ANNA.email, ANNA.password);
+  const hereStream = await agentStream(s2, here.cookie);
+  const thereStream = await agentStream(s2, there.cookie);
   const change = (body) => here.req('POST', '/api/v1/auth/password', { body });
   let r = await change({ current_password: 'niet-mijn-wachtwoord', new_password: 'anna-haar-nieuwe-wachtwoord' });
   assertError(r, 400, 'invalid_field', 'a wrong current password');
@@ -218,17 +239,23 @@ test('everyone changes their own password: wrong current one refused, the other 
   assert.equal(r.json.sessions_ended, 2, 'the other two sessions');
   assert.equal((await here.req('GET', '/api/v1/auth/me')).status, 200, 'this session stays');
   assertError(await there.req('GET', '/api/v1/auth/me'), 401, 'unauthorized', 'the other session');
+  await thereStream.until((s) => s.closed, "the other session's stream to close");
   assertError(await api(s2, 'POST', '/api/v1/auth/login', { body: ANNA }), 401, 'unauthorized', 'the old password');
-  await login(s2, ANNA.email, 'anna-haar-nieuwe-wachtwoord');
+  await login(s2, ANNA.email, 'anna-haar-nieuwe-wachtwoord'); // a success wipes the account's failures
+  assert.equal(hereStream.closed, false, "this session's stream stays");
 
-  // wrong current passwords count like failed logins: the third in the window is the last
-  for (let i = 0; i < 2; i++)
+  // wrong current passwords count like failed logins of the account (limit 3)
+  for (let i = 0; i < 3; i++)
     assertError(await change({ current_password: `fout-${i}-wachtwoord`, new_password: 'nog-een-nieuw-wachtwoord' }), 400, 'invalid_field');
   const limited = await change({ current_password: 'anna-haar-nieuwe-wachtwoord', new_password: 'nog-een-nieuw-wachtwoord' });
-  assertError(limited, 429, 'too_many_requests', 'after three attempts');
+  assertError(limited, 429, 'too_many_requests', 'the fourth attempt');
   assert.ok(Number(limited.headers.get('retry-after')) > 0);
-  await login(s2, ANNA.email, 'anna-haar-nieuwe-wachtwoord'); // unchanged by the refused one
-  assert.equal(Number(execFileSync('sqlite3', [path.join(s2.dataDir, 'loket.db'), "SELECT count(*) FROM audit_log WHERE action = 'auth.password'"], { encoding: 'utf8' })), 1);
+  assertError(await api(s2, 'POST', '/api/v1/auth/login', { body: { email: ANNA.email, password: 'anna-haar-nieuwe-wachtwoord' } }),
+    429, 'too_many_requests', 'a login of the account too');
+  assert.equal((await here.req('GET', '/api/v1/auth/me')).status, 200);
+  const db = path.join(s2.dataDir, 'loket.db');
+  assert.equal(Number(execFileSync('sqlite3', [db, "SELECT count(*) FROM audit_log WHERE action = 'auth.password'"], { encoding: 'utf8' })), 1);
+  hereStream.ws.close();
 });
 
 test('a password hash with older argon2id parameters is made anew at the next login', async (t) => {
