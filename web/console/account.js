@@ -1,8 +1,10 @@
 /*
  * loket console: "My account", for every user. Two-step login (TOTP): set it
  * up (the server makes a secret and shows it once, with an otpauth:// link),
- * switch it on with a first code, switch it off with a current one; and log
- * out everywhere (every session of this user ends, this one too).
+ * switch it on with a first code, switch it off with a current one; change
+ * one's password (the current one and the new one twice; the user's other
+ * sessions end, this one stays); and log out everywhere (every session of
+ * this user ends, this one too).
  *
  * The secret is shown with textContent and dropped from the page once two-step
  * login is on.
@@ -48,6 +50,21 @@
         'Ben je ergens ingelogd gebleven, op een andere computer of een telefoon? Dit beëindigt al je sessies, ook deze.',
       sessButton: 'Overal uitloggen',
       sessConfirm: 'Al je sessies beëindigen, ook deze?',
+      pwTitle: 'Wachtwoord wijzigen',
+      pwIntro: 'Daarna eindigen je andere sessies, bijvoorbeeld op een andere computer of een telefoon; deze sessie blijft.',
+      pwCurrent: 'Huidig wachtwoord',
+      pwNew: 'Nieuw wachtwoord',
+      pwNewHint: 'Minstens 8 tekens.',
+      pwRepeat: 'Nieuw wachtwoord herhalen',
+      pwButton: 'Wachtwoord wijzigen',
+      pwNoCurrent: 'Vul je huidige wachtwoord in.',
+      pwTooShort: 'Het nieuwe wachtwoord moet minstens 8 tekens hebben.',
+      pwMismatch: 'Het herhaalde wachtwoord is niet gelijk aan het nieuwe. Typ het nog eens.',
+      pwWrongCurrent: 'Je huidige wachtwoord klopt niet.',
+      pwChanged: 'Je wachtwoord is gewijzigd.',
+      pwOthers0: 'Je was nergens anders ingelogd.',
+      pwOthers1: '1 andere sessie is beëindigd.',
+      pwOthersN: '{n} andere sessies zijn beëindigd.',
     },
     en: {
       skip: 'Skip to content',
@@ -82,6 +99,21 @@
       sessIntro: 'Did you stay logged in somewhere, on another computer or a phone? This ends all your sessions, this one too.',
       sessButton: 'Log out everywhere',
       sessConfirm: 'End all your sessions, this one too?',
+      pwTitle: 'Change password',
+      pwIntro: 'Your other sessions end then, for example on another computer or a phone; this session stays.',
+      pwCurrent: 'Current password',
+      pwNew: 'New password',
+      pwNewHint: '8 characters or more.',
+      pwRepeat: 'Repeat the new password',
+      pwButton: 'Change password',
+      pwNoCurrent: 'Enter your current password.',
+      pwTooShort: 'The new password must have 8 characters or more.',
+      pwMismatch: 'The repeated password is not the same as the new one. Type it again.',
+      pwWrongCurrent: 'Your current password is wrong.',
+      pwChanged: 'Your password has been changed.',
+      pwOthers0: 'You were not logged in anywhere else.',
+      pwOthers1: '1 other session has been ended.',
+      pwOthersN: '{n} other sessions have been ended.',
     },
   });
 
@@ -175,6 +207,54 @@
     switchTotp(ev, false);
   });
 
+  // ---- change one's password ----
+
+  function pwProblem(input, key) {
+    input.setAttribute('aria-invalid', 'true');
+    $('pw-error').textContent = t(key);
+    input.focus();
+  }
+
+  $('pw-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var cur = $('pw-current');
+    var nw = $('pw-new');
+    var rep = $('pw-repeat');
+    $('pw-error').textContent = '';
+    $('pw-state').textContent = '';
+    [cur, nw, rep].forEach(function (i) {
+      i.removeAttribute('aria-invalid');
+    });
+    if (!cur.value) return pwProblem(cur, 'pwNoCurrent');
+    if (nw.value.length < 8) return pwProblem(nw, 'pwTooShort');
+    if (nw.value !== rep.value) return pwProblem(rep, 'pwMismatch');
+    var btn = $('pw-save');
+    btn.disabled = true;
+    L.api('POST', '/api/v1/auth/password', { current_password: cur.value, new_password: nw.value })
+      .then(
+        function (r) {
+          cur.value = nw.value = rep.value = '';
+          var n = (r && r.sessions_ended) || 0;
+          $('pw-state').textContent = t('pwChanged') + ' ' + t(n === 0 ? 'pwOthers0' : n === 1 ? 'pwOthers1' : 'pwOthersN', { n: n });
+        },
+        function (e) {
+          if (e.status === 401) {
+            location.href = '/console/'; // the session ended meanwhile
+          } else if (e.status === 429) {
+            $('pw-error').textContent = t('tooMany');
+          } else if (e.code === 'invalid_field' && /current_password/.test(e.message)) {
+            cur.value = '';
+            pwProblem(cur, 'pwWrongCurrent');
+          } else {
+            $('pw-error').textContent = t('failed', { msg: e.message });
+          }
+        }
+      )
+      .then(function () {
+        btn.disabled = false;
+      });
+  });
+
   $('logout-all').addEventListener('click', function () {
     $('sess-error').textContent = '';
     if (!window.confirm(t('sessConfirm'))) return;
@@ -191,6 +271,7 @@
   L.start({ roles: ['agent', 'supervisor', 'admin'], page: 'account' }).then(function (user) {
     document.title = t('accTitle') + ' · loket console';
     $('acc-who').textContent = t('accWho', { email: user.email });
+    $('pw-user').value = user.email; // for password managers
     return load();
   });
 })();

@@ -203,6 +203,37 @@
       cannedSaved: 'Standaardantwoord ‘{title}’ is opgeslagen.',
       cannedPlaceholders: 'Plaatshouders: {customer_name} wordt de naam van de klant (of valt weg als die onbekend is), {agent_name} jouw naam.',
       cannedMissing: 'Vul een titel en een tekst in.',
+      usersIntro: 'Wijzig een rol, deactiveer iemand die niet meer mag inloggen, of stel een nieuw wachtwoord in voor wie het kwijt is.',
+      youTag: '(jij)',
+      roleOf: 'Rol van {name}',
+      roleSave: 'Opslaan',
+      roleSaveLabel: 'Opslaan: rol van {name}',
+      deactivate: 'Deactiveren',
+      deactivateLabel: 'Deactiveren: {name}',
+      activate: 'Activeren',
+      activateLabel: 'Activeren: {name}',
+      setPassword: 'Nieuw wachtwoord instellen',
+      setPasswordLabel: 'Nieuw wachtwoord instellen: {name}',
+      confirmTitle: '{name} deactiveren?',
+      confirmText: 'Alle sessies van {name} eindigen meteen: {name} wordt uitgelogd en kan pas weer inloggen als iemand het account weer activeert. De gesprekken die {name} in behandeling heeft, gaan terug naar de wachtrij; de klanten krijgen daar bericht van.',
+      confirmGo: 'Ja, deactiveren',
+      cancel: 'Annuleren',
+      pwFor: 'Nieuw wachtwoord voor {name} (minstens 8 tekens)',
+      pwHint: 'Alle sessies van {name} eindigen. Geef het nieuwe wachtwoord op een veilige manier door.',
+      pwSave: 'Wachtwoord opslaan',
+      pwShort: 'Het wachtwoord moet minstens 8 tekens hebben.',
+      roleChanged: 'De rol van {name} is nu: {role}.',
+      deactivated: '{name} is gedeactiveerd.',
+      activated: '{name} is weer actief en kan weer inloggen.',
+      pwSet: 'Het nieuwe wachtwoord voor {name} is ingesteld.',
+      sessions0: 'Er waren geen sessies om te beëindigen.',
+      sessions1: '1 sessie is beëindigd.',
+      sessionsN: '{n} sessies zijn beëindigd.',
+      released1: '1 gesprek is terug in de wachtrij.',
+      releasedN: '{n} gesprekken zijn terug in de wachtrij.',
+      lastAdmin: 'Dat kan niet: er moet altijd minstens één actieve beheerder overblijven.',
+      userGone: 'Die gebruiker bestaat niet meer.',
+      notAllowed: 'Alleen beheerders mogen gebruikers beheren.',
     },
     en: {
       skip: 'Skip to content',
@@ -377,6 +408,37 @@
       cannedSaved: 'Canned response ‘{title}’ has been saved.',
       cannedPlaceholders: 'Placeholders: {customer_name} becomes the customer’s name (or disappears when unknown), {agent_name} your name.',
       cannedMissing: 'Fill in a title and a text.',
+      usersIntro: 'Change a role, deactivate someone who may no longer log in, or set a new password for someone who lost theirs.',
+      youTag: '(you)',
+      roleOf: 'Role of {name}',
+      roleSave: 'Save',
+      roleSaveLabel: 'Save: role of {name}',
+      deactivate: 'Deactivate',
+      deactivateLabel: 'Deactivate: {name}',
+      activate: 'Activate',
+      activateLabel: 'Activate: {name}',
+      setPassword: 'Set a new password',
+      setPasswordLabel: 'Set a new password: {name}',
+      confirmTitle: 'Deactivate {name}?',
+      confirmText: 'All sessions of {name} end at once: {name} is logged out and cannot log in again until someone activates the account again. The conversations {name} is handling go back to the queue; the customers are told.',
+      confirmGo: 'Yes, deactivate',
+      cancel: 'Cancel',
+      pwFor: 'New password for {name} (8 characters or more)',
+      pwHint: 'All sessions of {name} end. Pass the new password on in a safe way.',
+      pwSave: 'Save password',
+      pwShort: 'The password must have 8 characters or more.',
+      roleChanged: 'The role of {name} is now: {role}.',
+      deactivated: '{name} has been deactivated.',
+      activated: '{name} is active again and can log in again.',
+      pwSet: 'The new password for {name} has been set.',
+      sessions0: 'There were no sessions to end.',
+      sessions1: '1 session has been ended.',
+      sessionsN: '{n} sessions have been ended.',
+      released1: '1 conversation is back in the queue.',
+      releasedN: '{n} conversations are back in the queue.',
+      lastAdmin: 'That is not possible: at least one active admin must remain.',
+      userGone: 'That user no longer exists.',
+      notAllowed: 'Only admins may manage users.',
     },
   };
   loket.strings(I18N);
@@ -495,17 +557,54 @@
     showLogin(t('expired'));
   }
 
-  function showApp() {
-    $('login-view').hidden = true;
-    $('app-view').hidden = false;
+  // The top bar and the parts of the page that depend on the role.
+  function renderMe() {
     $('me-name').textContent = state.me.display_name || state.me.email;
     $('me-role').textContent = t('role' + state.me.role.charAt(0).toUpperCase() + state.me.role.slice(1));
     $('all-section').hidden = !isLead();
     $('users-link-wrap').hidden = state.me.role !== 'admin';
     $('canned-link-wrap').hidden = !isLead();
     renderSections();
+  }
+
+  function showApp() {
+    $('login-view').hidden = true;
+    $('app-view').hidden = false;
+    renderMe();
     startLive();
     routeFromHash();
+  }
+
+  // Who is logged in, read again: after a change to one's own account, and
+  // whenever the live stream closes (an admin changing someone's role closes
+  // that person's stream). Never rejects; a 401 shows the login (api()).
+  function refreshMe() {
+    return api('GET', '/api/v1/auth/me').then(
+      function (r) {
+        if (r && r.user) updateMe(r.user);
+      },
+      function () {}
+    );
+  }
+
+  // A new role (or name) shows at once: the top bar, the lists and views
+  // that role may see; a view the role may no longer see is closed.
+  function updateMe(user) {
+    var old = state.me;
+    if (!old || old.id !== user.id) return;
+    state.me = user;
+    if (old.role === user.role && old.display_name === user.display_name) return;
+    renderMe();
+    if ((!$('users-view').hidden && !isAdmin()) || (!$('canned-view').hidden && !isLead())) {
+      $('users-view').hidden = true;
+      $('canned-view').hidden = true;
+      history.replaceState(null, '', location.pathname);
+      closeView();
+    }
+    if (!isLead()) state.others = [];
+    if (state.open) renderHead();
+    loadLists();
+    loadUsers();
   }
 
   $('login-form').addEventListener('submit', function (ev) {
@@ -1497,6 +1596,50 @@
   });
 
   // ---- users (admin) ----------------------------------------------------------
+  //
+  // Each row of the users table has a role <select> with its own "Opslaan"
+  // (a select that applied on change would change a role at every arrow key),
+  // "Deactiveren" (after a confirm step in the page: sessions end, the user's
+  // conversations go back to the queue) or "Activeren", and "Nieuw wachtwoord
+  // instellen" (a small form under the row). One such panel is open at a time.
+  // After every change the list is read again and the focus goes back to the
+  // control that was used. The server refuses what would leave no active
+  // admin (409); the page says so in plain words.
+
+  var usersUi = {
+    panel: null, // {id, kind: 'confirm' | 'password', row: the <tr> that holds it}
+    focus: null, // {id, what}: the control to focus once the list is drawn again
+  };
+
+  function roleName(role) {
+    return t('role' + role.charAt(0).toUpperCase() + role.slice(1));
+  }
+
+  function userName(u) {
+    return u.display_name || u.email;
+  }
+
+  function sessionsText(n) {
+    n = n || 0;
+    return n === 0 ? t('sessions0') : n === 1 ? t('sessions1') : t('sessionsN', { n: n });
+  }
+
+  function releasedText(n) {
+    n = n || 0;
+    return n === 0 ? '' : n === 1 ? t('released1') : t('releasedN', { n: n });
+  }
+
+  function userError(e) {
+    if (e.status === 409) return t('lastAdmin');
+    if (e.status === 404) return t('userGone');
+    if (e.status === 403) return t('notAllowed');
+    return t('failed', { msg: e.message });
+  }
+
+  function clearUserMsgs() {
+    $('users-status').textContent = '';
+    $('users-error').textContent = '';
+  }
 
   function loadUsers() {
     if (!isLead()) return Promise.resolve();
@@ -1505,28 +1648,274 @@
       state.users = r.users || [];
       if (state.open) renderHead();
     });
-    if (!isAdmin()) return team;
-    return team.then(function () {
-      return api('GET', '/api/v1/admin/users').then(function (r) {
-        state.adminUsers = r.users || [];
-        renderUsers();
-      });
+    var all = !isAdmin()
+      ? team
+      : team.then(function () {
+          return api('GET', '/api/v1/admin/users').then(function (r) {
+            state.adminUsers = r.users || [];
+            renderUsers();
+          });
+        });
+    // never rejects: 401 shows the login (api()), 403 means no longer an admin
+    // (refreshMe() shows the new role's view)
+    return all.catch(function (e) {
+      if (e.status !== 401 && e.status !== 403) $('users-error').textContent = t('failed', { msg: e.message });
     });
+  }
+
+  function rowOf(id) {
+    var rows = $('users-body').querySelectorAll('tr[data-id]');
+    for (var i = 0; i < rows.length; i++) if (rows[i].getAttribute('data-id') === id) return rows[i];
+    return null;
+  }
+
+  function userControl(id, what) {
+    var row = rowOf(id);
+    return row && row.querySelector('[data-what="' + what + '"]');
   }
 
   function renderUsers() {
     var body = $('users-body');
     body.textContent = '';
-    (state.adminUsers || []).forEach(function (u) {
+    var users = state.adminUsers || [];
+    var panel = usersUi.panel;
+    if (panel && !users.some(function (u) {
+      return u.id === panel.id;
+    }))
+      panel = usersUi.panel = null;
+    users.forEach(function (u) {
+      var name = userName(u);
+      var own = state.me && u.id === state.me.id;
+      var select = el(
+        'select',
+        { 'aria-label': t('roleOf', { name: name }), 'data-what': 'role' },
+        ['agent', 'supervisor', 'admin'].map(function (r) {
+          return el('option', { value: r, text: roleName(r) });
+        })
+      );
+      select.value = u.role;
+      var save = el('button', { type: 'button', class: 'ghost', 'data-what': 'save', 'aria-label': t('roleSaveLabel', { name: name }), text: t('roleSave'), disabled: true });
+      select.addEventListener('change', function () {
+        save.disabled = select.value === u.role;
+      });
+      save.addEventListener('click', function () {
+        var role = select.value;
+        if (role === u.role) return;
+        save.disabled = true;
+        patchUser(u, { role: role }, 'role', null, function () {
+          return t('roleChanged', { name: name, role: roleName(role) });
+        }).then(function () {
+          if (save.isConnected) save.disabled = select.value === u.role;
+        });
+      });
+      var toggle = el('button', {
+        type: 'button',
+        class: u.disabled ? 'ghost' : 'danger',
+        'data-what': 'toggle',
+        'aria-label': t(u.disabled ? 'activateLabel' : 'deactivateLabel', { name: name }),
+        text: t(u.disabled ? 'activate' : 'deactivate'),
+      });
+      toggle.addEventListener('click', function () {
+        if (!u.disabled) {
+          openUserPanel(u, 'confirm');
+          return;
+        }
+        toggle.disabled = true;
+        patchUser(u, { disabled: false }, 'toggle', null, function () {
+          return t('activated', { name: name });
+        }).then(function () {
+          toggle.disabled = false;
+        });
+      });
+      var pwOpen = panel && panel.id === u.id && panel.kind === 'password';
+      var pw = el('button', {
+        type: 'button',
+        class: 'ghost',
+        'data-what': 'pw',
+        'aria-label': t('setPasswordLabel', { name: name }),
+        'aria-expanded': pwOpen ? 'true' : 'false',
+        'aria-controls': pwOpen ? 'user-panel' : null,
+        text: t('setPassword'),
+      });
+      pw.addEventListener('click', function () {
+        var p = usersUi.panel;
+        if (p && p.id === u.id && p.kind === 'password') closeUserPanel(true);
+        else openUserPanel(u, 'password');
+      });
       body.appendChild(
-        el('tr', null, [
-          el('td', { text: u.display_name || '' }),
+        el('tr', { 'data-id': u.id, 'data-role': u.role, 'data-disabled': u.disabled ? 'true' : 'false', class: u.disabled ? 'user-off' : null }, [
+          el('th', { scope: 'row' }, [name, own ? el('span', { class: 'muted', text: ' ' + t('youTag') }) : null]),
           el('td', { text: u.email }),
-          el('td', { text: t('role' + u.role.charAt(0).toUpperCase() + u.role.slice(1)) }),
-          el('td', { text: u.disabled ? t('disabled') : t('active') }),
+          el('td', { class: 'user-role' }, [select, ' ', save]),
+          el('td', { 'data-what': 'state', text: u.disabled ? t('disabled') : t('active') }),
+          el('td', { class: 'user-act' }, [toggle, ' ', pw]),
         ])
       );
+      // an open panel stays open (with what was typed in it)
+      if (panel && panel.id === u.id) body.appendChild(panel.row);
     });
+    var f = usersUi.focus;
+    usersUi.focus = null;
+    if (f) {
+      var n = userControl(f.id, f.what);
+      if (n) n.focus();
+    }
+  }
+
+  // A PATCH of one user. what: the control to focus afterwards; errNode:
+  // where an error goes (the shared alert when null); okText(answer): the
+  // message on success.
+  function patchUser(u, body, what, errNode, okText) {
+    clearUserMsgs();
+    if (errNode) errNode.textContent = '';
+    return api('PATCH', '/api/v1/admin/users/' + encodeURIComponent(u.id), body).then(
+      function (r) {
+        if (usersUi.panel && usersUi.panel.id === u.id) usersUi.panel = null;
+        usersUi.focus = { id: u.id, what: what };
+        // said once the table shows it
+        return afterUserChange(u).then(function () {
+          $('users-status').textContent = okText(r || {});
+        });
+      },
+      function (e) {
+        if (e.status === 401) return; // the session ended: the login shows
+        (e.status === 404 ? $('users-error') : errNode || $('users-error')).textContent = userError(e);
+        if (e.status === 404) usersUi.panel = null;
+        else if (errNode) return; // the panel stays open, with the error
+        // the row shows what the server has again (a refused role, say)
+        usersUi.focus = { id: u.id, what: what };
+        return loadUsers();
+      }
+    );
+  }
+
+  // The list again; a change to one's own account may have changed one's
+  // role (then the console shows that role's view) or ended the session.
+  function afterUserChange(u) {
+    var me = state.me && u.id === state.me.id ? refreshMe() : Promise.resolve();
+    return me
+      .then(function () {
+        if (state.me) return loadUsers();
+      })
+      .catch(function () {});
+  }
+
+  function openUserPanel(u, kind) {
+    closeUserPanel(false);
+    clearUserMsgs();
+    var name = userName(u);
+    var row = rowOf(u.id);
+    if (!row) return;
+    var box, first;
+    if (kind === 'confirm') {
+      var title = el('p', { id: 'user-panel-title', class: 'user-confirm-title', tabindex: '-1', text: t('confirmTitle', { name: name }) });
+      var err = el('p', { class: 'error', role: 'alert' });
+      var go = el('button', { type: 'button', class: 'danger', text: t('confirmGo') });
+      var no = el('button', { type: 'button', class: 'ghost', text: t('cancel') });
+      go.addEventListener('click', function () {
+        go.disabled = true;
+        patchUser(u, { disabled: true }, 'toggle', err, function (r) {
+          return [t('deactivated', { name: name }), sessionsText(r.sessions_ended), releasedText(r.conversations_released)].join(' ').trim();
+        }).then(function () {
+          go.disabled = false;
+        });
+      });
+      no.addEventListener('click', function () {
+        closeUserPanel(true);
+      });
+      box = el('div', { id: 'user-panel', class: 'user-confirm', role: 'group', 'aria-labelledby': 'user-panel-title', 'aria-describedby': 'user-panel-text' }, [
+        title,
+        el('p', { id: 'user-panel-text', text: t('confirmText', { name: name }) }),
+        err,
+        el('p', { class: 'acc-buttons' }, [go, no]),
+      ]);
+      first = title;
+    } else {
+      var input = el('input', { id: 'user-panel-pw', type: 'password', autocomplete: 'new-password', minlength: '8', required: true, 'aria-describedby': 'user-panel-hint' });
+      var perr = el('p', { class: 'error', role: 'alert' });
+      var cancel = el('button', { type: 'button', class: 'ghost', text: t('cancel') });
+      var submit = el('button', { type: 'submit', class: 'primary', text: t('pwSave') });
+      box = el('form', { id: 'user-panel', class: 'user-pw', novalidate: true }, [
+        el('label', { for: 'user-panel-pw', text: t('pwFor', { name: name }) }),
+        input,
+        el('p', { id: 'user-panel-hint', class: 'hint', text: t('pwHint', { name: name }) }),
+        perr,
+        el('p', { class: 'acc-buttons' }, [submit, cancel]),
+      ]);
+      cancel.addEventListener('click', function () {
+        closeUserPanel(true);
+      });
+      box.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        clearUserMsgs();
+        perr.textContent = '';
+        input.removeAttribute('aria-invalid');
+        if (input.value.length < 8) {
+          perr.textContent = t('pwShort');
+          input.setAttribute('aria-invalid', 'true');
+          input.focus();
+          return;
+        }
+        submit.disabled = true;
+        api('POST', '/api/v1/admin/users/' + encodeURIComponent(u.id) + '/password', { password: input.value })
+          .then(
+            function (r) {
+              input.value = '';
+              usersUi.panel = null;
+              usersUi.focus = { id: u.id, what: 'pw' };
+              return afterUserChange(u).then(function () {
+                $('users-status').textContent = t('pwSet', { name: name }) + ' ' + sessionsText(r && r.sessions_ended);
+              });
+            },
+            function (e) {
+              if (e.status === 401) return;
+              if (e.status === 404) {
+                $('users-error').textContent = userError(e);
+                usersUi.panel = null;
+                return loadUsers();
+              }
+              perr.textContent = userError(e);
+              input.focus();
+            }
+          )
+          .then(function () {
+            submit.disabled = false;
+          });
+      });
+      first = input;
+    }
+    box.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Escape') {
+        ev.preventDefault();
+        closeUserPanel(true);
+      }
+    });
+    var panelRow = el('tr', { class: 'user-panel', 'data-for': u.id }, [el('td', { colspan: '5' }, [box])]);
+    row.parentNode.insertBefore(panelRow, row.nextSibling);
+    usersUi.panel = { id: u.id, kind: kind, row: panelRow };
+    if (kind === 'password') {
+      var b = userControl(u.id, 'pw');
+      b.setAttribute('aria-expanded', 'true');
+      b.setAttribute('aria-controls', 'user-panel');
+    }
+    first.focus();
+  }
+
+  // focusBack: the focus returns to the button that opened the panel
+  function closeUserPanel(focusBack) {
+    var p = usersUi.panel;
+    if (!p) return;
+    usersUi.panel = null;
+    if (p.row.parentNode) p.row.parentNode.removeChild(p.row);
+    var b = userControl(p.id, 'pw');
+    if (b) {
+      b.setAttribute('aria-expanded', 'false');
+      b.removeAttribute('aria-controls');
+    }
+    if (focusBack) {
+      var n = userControl(p.id, p.kind === 'password' ? 'pw' : 'toggle');
+      if (n) n.focus();
+    }
   }
 
   $('users-link').addEventListener('click', function () {
@@ -1654,9 +2043,15 @@
         }, 10000);
       // the session may have ended (then api() shows the login); otherwise,
       // or when the server cannot be reached, try again later
-      api('GET', '/api/v1/auth/me').then(retry, function (e) {
-        if (e.status !== 401) retry();
-      });
+      api('GET', '/api/v1/auth/me').then(
+        function (r) {
+          if (r && r.user) updateMe(r.user);
+          retry();
+        },
+        function (e) {
+          if (e.status !== 401) retry();
+        }
+      );
     };
   }
 
