@@ -476,7 +476,8 @@ typedef struct {
     char session_hash[LK_TOKEN_HASH_LEN + 1];
     char target[LK_ID_MAX]; /* a user id (logout-all, TOTP reset) */
     char code[TOTP_DIGITS + 1];
-    char limit_key[LK_TOKEN_HASH_LEN + 8];
+    char limit_key[270]; /* enable/disable: the account's login limit (its e-mail address) */
+    int64_t retry_ms;    /* > 0: refused by that limit */
     bool clear_cookie;
     lk_user_t user;
     lk_api_error_t err;
@@ -663,6 +664,17 @@ static void sjob_run(lk_job_t *job, lk_store_t *st)
     int64_t now = lk_time_now_ms();
     if (!lk_api_authenticate(job, &j->err, st, j->session_hash, now, &j->user))
         return;
+    if (j->op == OP_TOTP_ENABLE || j->op == OP_TOTP_DISABLE) {
+        /* every code counts against the account like a login (a right one
+         * is taken back), once the session is known */
+        snprintf(j->limit_key, sizeof j->limit_key, "%s", j->user.email);
+        if (!lk_ratelimit_hit(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_key, now, &j->retry_ms)) {
+            if (j->retry_ms < 1)
+                j->retry_ms = 1;
+            fail(j, LK_EBUSY, 429, "too_many_requests", "too many failed logins for this account");
+            return;
+        }
+    }
     switch (j->op) {
     case OP_TOTP_STATUS:
         totp_status(j, st);
@@ -686,7 +698,9 @@ static void sjob_run(lk_job_t *job, lk_store_t *st)
 static void sjob_done(lk_job_t *job)
 {
     sjob_t *j = (sjob_t *)job;
-    if (j->job.rc) {
+    if (j->job.rc && j->retry_ms > 0) {
+        lk_respond_rate_limited(j->req, j->retry_ms, "failed logins for this account");
+    } else if (j->job.rc) {
         lk_respond_job_error(j->req, &j->err);
     } else {
         if (j->limit_key[0]) /* a right code does not count against the limit */
@@ -734,9 +748,9 @@ static void h_totp_setup(lk_http_req_t *req, void *ud)
         lk_pool_submit(app->writer, &j->job);
 }
 
-/* enable and disable take {"code"}; wrong codes count like failed logins
- * (per session), so a stolen session cannot guess its way to switching the
- * second factor off */
+/* enable and disable take {"code"}; wrong codes count like failed logins of
+ * the account (sjob_run), so a stolen session cannot guess its way to
+ * switching the second factor off */
 static void with_code(lk_http_req_t *req, void *ud, op_t op)
 {
     struct lk_app *app = ud;
@@ -751,13 +765,6 @@ static void with_code(lk_http_req_t *req, void *ud, op_t op)
         lk_respond_error(req, 400, "invalid_field", "the field \"code\" must be the 6 digits of the authenticator app");
         goto out;
     }
-    if (!j->session_hash[0]) {
-        lk_respond_error(req, 401, "unauthorized", "log in first: no valid session");
-        goto out;
-    }
-    snprintf(j->limit_key, sizeof j->limit_key, "totp:%s", j->session_hash);
-    if (!lk_security_hit(app, req, LK_LIMIT_LOGIN_ACCOUNT, j->limit_key, "wrong codes"))
-        goto out;
     memcpy(j->code, code, TOTP_DIGITS + 1);
     json_decref(body);
     lk_pool_submit(app->writer, &j->job);

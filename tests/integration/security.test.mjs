@@ -399,8 +399,15 @@ test('TOTP codes count toward the login limit', async (t) => {
     const { secret } = (await a.req('POST', '/api/v1/auth/totp/setup')).json;
     assert.equal((await a.req('POST', '/api/v1/auth/totp/enable', { body: { code: totp(secret) } })).status, 200);
     const wrong = String((Number(totp(secret, 1)) + 7) % 1e6).padStart(6, '0');
-    for (let i = 0; i < 3; i++) assertError(await tryLogin(srv, 'anna@example.com', PW, { totp: wrong, addr: `203.0.113.${i}` }), 401, 'unauthorized');
+    // requests without a valid session count for nobody
+    for (let i = 0; i < 5; i++)
+      assertError(await api(srv, 'POST', '/api/v1/auth/totp/disable', { body: { code: wrong }, cookie: `loket_session=nope${i}` }), 401, 'unauthorized');
+    // wrong codes at switching it off count against the account, like logins
+    for (let i = 0; i < 2; i++) assertError(await a.req('POST', '/api/v1/auth/totp/disable', { body: { code: wrong } }), 400, 'invalid_field');
+    assertError(await tryLogin(srv, 'anna@example.com', PW, { totp: wrong, addr: '203.0.113.1' }), 401, 'unauthorized');
     assertRateLimited(await tryLogin(srv, 'anna@example.com', PW, { totp: totp(secret, 1), addr: '203.0.113.50' }), 'after three wrong codes');
+    assertRateLimited(await a.req('POST', '/api/v1/auth/totp/disable', { body: { code: totp(secret, 1) } }), 'switching off too');
+    assert.equal(sql(d.dir, 'SELECT totp_enabled FROM users'), '1', 'still on');
   } finally {
     await stopServer(srv);
   }
