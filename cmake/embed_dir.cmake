@@ -1,6 +1,6 @@
 # Turns every file below ROOT into one C source with a table
 #   const struct lk_web_asset SYMBOL[]; (path, bytes, length), ending in {NULL}.
-# Optionally also files from elsewhere (the chart library that npm installs):
+# Optionally also files from elsewhere (the console libraries that npm installs):
 # EXTRA_FILES is a "|"-separated list of files, each served as
 # /EXTRA_DIR/<its file name>.
 # Usage: cmake -DROOT=dir -DOUT=file.c -DSYMBOL=name [-DEXTRA_FILES=a|b -DEXTRA_DIR=d] -P embed_dir.cmake

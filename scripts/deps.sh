@@ -2,7 +2,8 @@
 # Installs the Debian packages and the npm packages of package-lock.json that
 # loket needs, and only those that are missing.
 #   scripts/deps.sh build   what `make run` needs: compiler, CMake, libraries,
-#                           Node.js + npm for the console's chart library (uPlot)
+#                           Node.js + npm for the console's browser libraries
+#                           (uPlot for charts, qrcode-generator for QR codes)
 #   scripts/deps.sh test    the above, plus the test tools (Criterion, Node.js)
 #   scripts/deps.sh bench   the above, plus nginx-light and wrk for comparison
 #   scripts/deps.sh fuzz    the test tools, plus llvm's symbolizer for readable fuzz reports
@@ -28,8 +29,9 @@ esac
 
 # Node.js: any installation with npm will do (the machine may have one that is
 # not Debian's); Debian's packages only when the commands are missing. The
-# build needs npm too: the dashboard's chart library comes from npm and is
-# embedded into the program (CMakeLists.txt).
+# build needs npm too: the dashboard's chart library and the account page's
+# QR code generator come from npm and are embedded into the program
+# (CMakeLists.txt).
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   want+=(nodejs npm)
 fi
@@ -46,8 +48,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages exactly as locked: the chart library the build embeds, and the
-# tools of the integration and browser tests.
+# npm packages exactly as locked: the two browser libraries the build embeds,
+# and the tools of the integration and browser tests.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -2,12 +2,17 @@
 // TOTP on: the login form asks for the one-time code only after the server
 // answers `totp_required`, refuses a wrong one, and lets her in with the
 // right one. The "My account" page (linked from the top bar) sets two-step
-// login up for Bert from the key it shows, and passes axe. No page error on
-// the way, so the Content-Security-Policy refuses nothing the console needs.
+// login up for Bert from the QR code it draws (decoded here with jsQR: it must
+// hold the very otpauth:// link the server answered, and a code from its
+// secret must switch two-step login on), and passes axe. Without the QR
+// library (its load refused) Cees still gets the key and the link. No page
+// error on the way, so the Content-Security-Policy refuses nothing the
+// console needs.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import jsQR from 'jsqr';
 import { login } from '../integration/helpers.mjs';
 import { launchBrowser, newPage, shot, serverWithAgents, addUser, axeAudit } from './helpers.mjs';
 
@@ -34,6 +39,27 @@ function totp(secret, steps = 0) {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
 }
 
+// The QR code on the canvas at `selector`, decoded from its pixels (null when
+// there is none to read).
+async function readQr(page, selector) {
+  const img = await page.locator(selector).evaluate((c) => {
+    if (!c.width || !c.height) return { width: 0, height: 0, data: [] };
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    return { width: d.width, height: d.height, data: Array.from(d.data) };
+  });
+  if (!img.width) return null;
+  const found = jsQR(Uint8ClampedArray.from(img.data), img.width, img.height);
+  return found ? found.data : null;
+}
+
+async function loginOnPage(page, base, user) {
+  await page.goto(`${base}/console/`);
+  const form = page.locator('#login-form');
+  await form.getByLabel(/e-?mail/i).fill(user.email);
+  await form.getByLabel(/wachtwoord|password/i).fill(user.password);
+  await form.getByRole('button', { name: /inloggen|log in/i }).click();
+  await page.locator('#app-view').waitFor({ state: 'visible' });
+}
 
 test('console: login with a one-time code; the account page sets two-step login up; axe clean', async (t) => {
   const h = await serverWithAgents(t);
@@ -83,25 +109,32 @@ test('console: login with a one-time code; the account page sets two-step login 
   await shot(page, '8-account-on');
   assert.deepEqual(page.errors, [], `no page errors: ${page.errors.join('\n')}`);
 
-  // Bert sets it up on the page, from the key it shows
+  // Bert sets it up on the page, from the QR code it draws
   const p2 = await newPage(browser);
-  await p2.goto(`${h.base}/console/`);
-  const f2 = p2.locator('#login-form');
-  await f2.getByLabel(/e-?mail/i).fill(bert.email);
-  await f2.getByLabel(/wachtwoord|password/i).fill(bert.password);
-  await f2.getByRole('button', { name: /inloggen|log in/i }).click();
-  await p2.locator('#app-view').waitFor({ state: 'visible' });
+  await loginOnPage(p2, h.base, bert);
   await p2.goto(`${h.base}/console/account.html`);
   await p2.locator('#totp-state:not(:empty)').waitFor();
   assert.match(await p2.locator('#totp-state').textContent(), /staat uit/);
+  const qr = p2.getByRole('img', { name: 'QR-code om te scannen met je authenticator-app' });
+  assert.equal(await qr.isVisible(), false, 'no QR code before setting up');
   problems.push(...(await axeAudit(t, p2, 'account page, off')));
+  const answered = p2.waitForResponse(
+    (r) => new URL(r.url()).pathname === '/api/v1/auth/totp/setup' && r.request().method() === 'POST'
+  );
   await p2.getByRole('button', { name: 'Instellen' }).click();
-  const shown = p2.locator('#totp-secret');
-  await shown.waitFor({ state: 'visible' });
-  const key = (await shown.textContent()).replace(/\s+/g, '');
+  const setup = await (await answered).json();
+  assert.match(setup.uri, /^otpauth:\/\/totp\/loket:bert%40example\.com\?secret=/);
+  await qr.waitFor({ state: 'visible' });
+  assert.match(await p2.locator('#totp-pending').textContent(), /Scan deze QR-code/);
+  const scanned = await readQr(p2, '#totp-qr');
+  assert.equal(scanned, setup.uri, 'the QR code holds the link the server answered');
+  const key = new URL(scanned).searchParams.get('secret');
   assert.match(key, /^[A-Z2-7]{32}$/);
-  assert.match(await p2.locator('#totp-uri').getAttribute('href'), /^otpauth:\/\/totp\/loket:bert%40example\.com\?secret=/);
-  problems.push(...(await axeAudit(t, p2, 'account page, setting up')));
+  // the key and the link stay as the alternative
+  const shown = p2.locator('#totp-secret');
+  assert.equal((await shown.textContent()).replace(/\s+/g, ''), key);
+  assert.equal(await p2.locator('#totp-uri').getAttribute('href'), setup.uri);
+  problems.push(...(await axeAudit(t, p2, 'account page, setting up with the QR code')));
   await shot(p2, '8-account-setup');
   await p2.locator('#totp-pending').getByLabel('Code uit de app').fill('000000' === totp(key) ? '111111' : '000000');
   await p2.getByRole('button', { name: 'Aanzetten' }).click();
@@ -111,8 +144,33 @@ test('console: login with a one-time code; the account page sets two-step login 
   await p2.locator('#totp-on').waitFor({ state: 'visible' });
   assert.match(await p2.locator('#totp-state').textContent(), /staat nu aan/);
   assert.equal(await shown.textContent(), '', 'the key is gone from the page');
+  assert.equal(await qr.isVisible(), false, 'the QR code is gone too');
+  assert.equal(await readQr(p2, '#totp-qr'), null, 'and so is its drawing');
   const status = await p2.evaluate(() => fetch('/api/v1/auth/totp').then((r) => r.json()));
   assert.deepEqual(status, { enabled: true, pending: false });
   assert.deepEqual(p2.errors, [], `no page errors: ${p2.errors.join('\n')}`);
+
+  // Cees's browser does not get the QR library: the key and the link still do
+  const cees = { email: 'cees@example.com', password: 'password789', name: 'Cees' };
+  await addUser(h.dataDir, { ...cees, role: 'agent' });
+  const p3 = await newPage(browser);
+  await p3.route('**/console/vendor/qrcode.js', (route) => route.abort());
+  await loginOnPage(p3, h.base, cees);
+  await p3.goto(`${h.base}/console/account.html`);
+  await p3.locator('#totp-state:not(:empty)').waitFor();
+  assert.equal(await p3.evaluate(() => typeof window.qrcode), 'undefined', 'the library did not load');
+  await p3.getByRole('button', { name: 'Instellen' }).click();
+  const shown3 = p3.locator('#totp-secret');
+  await shown3.waitFor({ state: 'visible' });
+  const key3 = (await shown3.textContent()).replace(/\s+/g, '');
+  assert.match(key3, /^[A-Z2-7]{32}$/);
+  assert.match(await p3.locator('#totp-uri').getAttribute('href'), /^otpauth:\/\/totp\/loket:cees%40example\.com\?secret=/);
+  assert.equal(await p3.locator('#totp-qr').isVisible(), false, 'no QR code without the library');
+  assert.match(await p3.locator('#totp-pending').textContent(), /een account toe met deze sleutel/);
+  problems.push(...(await axeAudit(t, p3, 'account page, setting up without the QR code')));
+  await p3.locator('#totp-pending').getByLabel('Code uit de app').fill(totp(key3));
+  await p3.getByRole('button', { name: 'Aanzetten' }).click();
+  await p3.locator('#totp-on').waitFor({ state: 'visible' });
+  assert.deepEqual(p3.errors, [], `no page errors: ${p3.errors.join('\n')}`);
   assert.deepEqual(problems, [], 'no serious or critical axe violations');
 });

@@ -1,13 +1,16 @@
 /*
  * loket console: "My account", for every user. Two-step login (TOTP): set it
- * up (the server makes a secret and shows it once, with an otpauth:// link),
+ * up (the server makes a secret and shows it once, with an otpauth:// link,
+ * which the page also draws as a QR code for the authenticator app to scan),
  * switch it on with a first code, switch it off with a current one; change
  * one's password (the current one and the new one twice; the user's other
  * sessions end, this one stays); and log out everywhere (every session of
  * this user ends, this one too).
  *
- * The secret is shown with textContent and dropped from the page once two-step
- * login is on.
+ * The secret is shown with textContent and dropped from the page (key, link and
+ * QR code) once two-step login is on or setting it up is cancelled. The QR code
+ * comes from qrcode-generator (MIT, vendored from npm by the build like the
+ * dashboard's chart library); without it the key and the link still do.
  */
 (function () {
   'use strict';
@@ -28,8 +31,11 @@
       totpIsPending: 'Nog niet aan: bevestig eerst met een code uit je app.',
       totpSetup: 'Instellen',
       totpStep1: '1. Zet de sleutel in je app',
+      totpQrHint: 'Scan deze QR-code met je authenticator-app (bijvoorbeeld FreeOTP, Aegis of Google Authenticator).',
+      totpQrLabel: 'QR-code om te scannen met je authenticator-app',
       totpScan:
         'Voeg in je authenticator-app (bijvoorbeeld FreeOTP, Aegis of Google Authenticator) een account toe met deze sleutel. Op je telefoon kun je ook de koppeling openen.',
+      totpScanAlt: 'Lukt scannen niet? Voeg dan in je app een account toe met deze sleutel. Op je telefoon kun je ook de koppeling openen.',
       totpKey: 'Sleutel',
       totpLinkLabel: 'Koppeling',
       totpLink: 'Openen in de authenticator-app',
@@ -78,8 +84,11 @@
       totpIsPending: 'Not on yet: confirm with a code from your app first.',
       totpSetup: 'Set up',
       totpStep1: '1. Put the key in your app',
+      totpQrHint: 'Scan this QR code with your authenticator app (for example FreeOTP, Aegis or Google Authenticator).',
+      totpQrLabel: 'QR code to scan with your authenticator app',
       totpScan:
         'In your authenticator app (for example FreeOTP, Aegis or Google Authenticator), add an account with this key. On your phone you can also open the link.',
+      totpScanAlt: 'Cannot scan it? Then add an account in your app with this key. On your phone you can also open the link.',
       totpKey: 'Key',
       totpLinkLabel: 'Link',
       totpLink: 'Open in the authenticator app',
@@ -140,6 +149,56 @@
     return code;
   }
 
+  // The otpauth:// link as a QR code: black modules on white, a quiet zone of
+  // 4 modules and whole pixels per module (crisp edges read best from a
+  // screen). False when the library did not load or the text does not fit.
+  var QR_PX = 5;
+  var QR_QUIET = 4;
+  function drawQr(canvas, text) {
+    if (typeof window.qrcode !== 'function') return false;
+    var qr;
+    try {
+      qr = window.qrcode(0, 'M'); // 0: the smallest version that fits
+      qr.addData(text);
+      qr.make();
+    } catch (e) {
+      return false;
+    }
+    var n = qr.getModuleCount();
+    var size = (n + 2 * QR_QUIET) * QR_PX;
+    canvas.width = size;
+    canvas.height = size;
+    var g = canvas.getContext('2d');
+    if (!g) return false;
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, size, size);
+    g.fillStyle = '#000';
+    for (var r = 0; r < n; r++) {
+      for (var c = 0; c < n; c++) {
+        if (qr.isDark(r, c)) g.fillRect((c + QR_QUIET) * QR_PX, (r + QR_QUIET) * QR_PX, QR_PX, QR_PX);
+      }
+    }
+    return true;
+  }
+
+  // Shows the new secret three ways: the QR code (when it could be drawn),
+  // the key to type and the link to open on a phone.
+  function showSecret(r) {
+    var drawn = drawQr($('totp-qr'), r.uri);
+    $('totp-qr-box').hidden = !drawn;
+    $('totp-scan').textContent = t(drawn ? 'totpScanAlt' : 'totpScan');
+    $('totp-secret').textContent = r.secret.replace(/(.{4})/g, '$1 ').trim();
+    $('totp-uri').setAttribute('href', r.uri);
+  }
+
+  function dropSecret() {
+    $('totp-secret').textContent = '';
+    $('totp-uri').setAttribute('href', '#');
+    $('totp-qr-box').hidden = true;
+    $('totp-qr').width = 0; // clears the drawing too
+    $('totp-qr').height = 0;
+  }
+
   function load() {
     return L.api('GET', '/api/v1/auth/totp').then(function (r) {
       // a pending secret is shown only right after setting it up; coming back
@@ -152,8 +211,7 @@
     $('totp-error').textContent = '';
     L.api('POST', '/api/v1/auth/totp/setup').then(
       function (r) {
-        $('totp-secret').textContent = r.secret.replace(/(.{4})/g, '$1 ').trim();
-        $('totp-uri').setAttribute('href', r.uri);
+        showSecret(r);
         $('totp-enable-code').value = '';
         show('pending');
         $('totp-enable-code').focus();
@@ -166,7 +224,7 @@
 
   $('totp-cancel').addEventListener('click', function () {
     $('totp-error').textContent = '';
-    $('totp-secret').textContent = '';
+    dropSecret();
     show('off');
     $('totp-setup').focus();
   });
@@ -183,8 +241,7 @@
       .then(
         function () {
           input.value = '';
-          $('totp-secret').textContent = '';
-          $('totp-uri').setAttribute('href', '#');
+          dropSecret();
           show(on ? 'on' : 'off');
           $('totp-state').textContent = t(on ? 'totpEnabled' : 'totpDisabled');
           (on ? $('totp-disable-code') : $('totp-setup')).focus();
