@@ -127,6 +127,12 @@ void lk_hub_restate(lk_job_t *job, const lk_conv_t *conv);
 void lk_hub_close_streams(lk_job_t *job, const char *user_id, const char *session_hash);
 /* Drops a subscription that never got its WebSocket. */
 void lk_hub_sub_cancel(lk_sub_t *sub);
+/* The sessions (hashes) that agents' streams are open for, on every loop:
+ * a malloc'd array (free it) of *n entries. The tick checks each and closes
+ * the streams of those that ended by any path (expiry, idle, the command
+ * line). Thread-safe. */
+typedef char lk_session_hash_t[LK_TOKEN_HASH_LEN + 1];
+lk_session_hash_t *lk_hub_stream_sessions(size_t *n /* OUT */);
 /* The callbacks to accept a subscriber's WebSocket with (ud: the lk_sub_t). */
 extern const lk_ws_callbacks_t lk_hub_ws_callbacks;
 

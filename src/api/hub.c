@@ -15,6 +15,8 @@
  * the preview) or assigned to them; supervisors and admins get everything.
  * The event carries what the filter needs (status, assignee), so publishing
  * stays one JSON text for everybody and filtering is two string compares.
+ * The sessions those streams belong to are known to all threads, so that
+ * the tick can close the streams of sessions that ended.
  */
 #include "api/api_int.h"
 
@@ -41,6 +43,64 @@ struct lk_sub {
 struct hub {
     lk_sub_t *buckets[BUCKETS];
 };
+
+/* The sessions agents' streams are open for, over all loops, each with its
+ * number of streams (lk_hub_stream_sessions). */
+static struct {
+    pthread_mutex_t mu;
+    struct open_session {
+        lk_session_hash_t hash;
+        size_t streams;
+    } *v;
+    size_t n, cap;
+} open_sessions = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+
+static void session_opened(const char *hash)
+{
+    pthread_mutex_lock(&open_sessions.mu);
+    size_t i = 0;
+    while (i < open_sessions.n && strcmp(open_sessions.v[i].hash, hash) != 0)
+        i++;
+    if (i == open_sessions.n) {
+        if (open_sessions.n == open_sessions.cap) {
+            open_sessions.cap = open_sessions.cap ? open_sessions.cap * 2 : 16;
+            open_sessions.v = lk_xrealloc(open_sessions.v, open_sessions.cap * sizeof *open_sessions.v);
+        }
+        snprintf(open_sessions.v[i].hash, sizeof open_sessions.v[i].hash, "%s", hash);
+        open_sessions.v[i].streams = 0;
+        open_sessions.n++;
+    }
+    open_sessions.v[i].streams++;
+    pthread_mutex_unlock(&open_sessions.mu);
+}
+
+static void session_closed(const char *hash)
+{
+    pthread_mutex_lock(&open_sessions.mu);
+    for (size_t i = 0; i < open_sessions.n; i++)
+        if (strcmp(open_sessions.v[i].hash, hash) == 0) {
+            if (--open_sessions.v[i].streams == 0)
+                open_sessions.v[i] = open_sessions.v[--open_sessions.n];
+            break;
+        }
+    if (open_sessions.n == 0) {
+        free(open_sessions.v);
+        open_sessions.v = NULL;
+        open_sessions.cap = 0;
+    }
+    pthread_mutex_unlock(&open_sessions.mu);
+}
+
+lk_session_hash_t *lk_hub_stream_sessions(size_t *n)
+{
+    pthread_mutex_lock(&open_sessions.mu);
+    *n = open_sessions.n;
+    lk_session_hash_t *out = lk_xcalloc(open_sessions.n ? open_sessions.n : 1, sizeof *out);
+    for (size_t i = 0; i < open_sessions.n; i++)
+        memcpy(out[i], open_sessions.v[i].hash, sizeof out[i]);
+    pthread_mutex_unlock(&open_sessions.mu);
+    return out;
+}
 
 static size_t bucket_of(const char *topic)
 {
@@ -83,6 +143,8 @@ static void sub_unlink(lk_sub_t *s)
 
 static void sub_free(lk_sub_t *s)
 {
+    if (s->session[0])
+        session_closed(s->session);
     for (size_t i = 0; i < s->n_pending; i++)
         lk_event_release(s->pending[i]);
     free(s->pending);
@@ -183,9 +245,13 @@ void lk_hub_close_streams(lk_job_t *job, const char *user_id, const char *sessio
 
 void lk_hub_sub_set_viewer(lk_sub_t *sub, const char *user_id, const char *session_hash, bool sees_all)
 {
+    if (sub->session[0])
+        session_closed(sub->session);
     snprintf(sub->viewer, sizeof sub->viewer, "%s", user_id);
     snprintf(sub->session, sizeof sub->session, "%s", session_hash ? session_hash : "");
     sub->sees_all = sees_all;
+    if (sub->session[0])
+        session_opened(sub->session);
 }
 
 /* Events of topics without their own numbering (the agents' stream) are

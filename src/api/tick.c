@@ -3,8 +3,8 @@
  * writer a tick job that gives each queued conversation an LK_EV_TICK, so the
  * policy can tell waiting customers when their place in the queue or the
  * availability of people changed (it decides whether that is worth a
- * message), and that purges expired and idle login sessions (closing their
- * agents' live streams).
+ * message), and that purges expired and idle login sessions; the agents'
+ * live streams of sessions that ended by any path close.
  */
 #include "api/api_int.h"
 
@@ -39,15 +39,21 @@ static void tick_run(lk_job_t *job, lk_store_t *st)
     }
     lk_bot_release(bot);
     lk_convs_free(queued, n);
-    /* sessions that end now: their live streams close with them */
+    /* the live streams of sessions that ended, by expiry, idle time or
+     * any other path (the command line), close */
     int64_t idle_since = now - t->app->cfg.session_idle * 1000;
-    char **ended = NULL;
-    size_t n_ended = 0;
-    if (rc == 0)
-        rc = lk_store_session_list_ended(st, now, idle_since, 0, &ended, &n_ended);
-    for (size_t i = 0; rc == 0 && i < n_ended; i++)
-        lk_hub_close_streams(job, NULL, ended[i]);
-    lk_strs_free(ended, n_ended);
+    size_t n_open = 0;
+    lk_session_hash_t *open = lk_hub_stream_sessions(&n_open);
+    for (size_t i = 0; rc == 0 && i < n_open; i++) {
+        lk_session_t s;
+        int64_t seen;
+        int grc = lk_store_session_get_active(st, open[i], now, idle_since, &s, &seen);
+        if (grc == LK_ENOENT)
+            lk_hub_close_streams(job, NULL, open[i]);
+        else if (grc)
+            rc = grc;
+    }
+    free(open);
     int64_t purged = 0;
     if (rc == 0)
         rc = lk_store_session_purge(st, now, &purged);

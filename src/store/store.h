@@ -431,13 +431,7 @@ int lk_store_session_touch(lk_store_t *st, const char *id_hash, int64_t at);
 int lk_store_session_delete_user(lk_store_t *st, const char *user_id, const char *keep, int64_t *deleted /* OUT */);
 /* Deletes sessions not used since idle_since; *deleted may be NULL. */
 int lk_store_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted /* OUT */);
-/* The id_hash of every session the two purges would delete (expired at or
- * before now, or unused since idle_since), at most limit (0: all): their live
- * streams are to close. *hashes is a malloc'd array of malloc'd strings;
- * free with lk_strs_free. */
-int lk_store_session_list_ended(lk_store_t *st, int64_t now, int64_t idle_since, size_t limit,
-                                char ***hashes /* OUT */, size_t *n /* OUT */);
-void lk_strs_free(char **v, size_t n);
+
 
 /* A user's second factor: the TOTP secret as stored (encrypted text, NULL
  * when none), whether it is switched on, and the last time step a code was

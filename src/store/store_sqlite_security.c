@@ -94,51 +94,6 @@ int lk_store_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *del
     return rc;
 }
 
-static const char sql_session_list_ended[] =
-    "SELECT id_hash FROM sessions WHERE expires_at <= ?1 OR COALESCE(last_seen_at, created_at) <= ?2 LIMIT ?3";
-
-int lk_store_session_list_ended(lk_store_t *st, int64_t now, int64_t idle_since, size_t limit, char ***hashes,
-                                size_t *n)
-{
-    if (!st || !hashes || !n)
-        return LK_EINVAL;
-    *hashes = NULL;
-    *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_session_list_ended, "session_list_ended");
-    if (!s)
-        return LK_EDB;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, idle_since);
-    lk_sq_bind_limit(s, 3, limit);
-    char **v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 8;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        v[len++] = lk_sq_col_dup(s, 0);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "session_list_ended");
-    lk_sq_done(s);
-    if (err) {
-        lk_strs_free(v, len);
-        return err;
-    }
-    *hashes = v;
-    *n = len;
-    return 0;
-}
-
-void lk_strs_free(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 /* ---- accounts ------------------------------------------------------------ */
 
 static const char sql_user_update[] = "UPDATE users SET role = ?2, display_name = ?3, disabled = ?4 WHERE id = ?1";

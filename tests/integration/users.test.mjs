@@ -301,3 +301,21 @@ test('loket user password: a new password from the command line, the sessions en
   assert.equal(role.code, 1);
   await login(srv, SAM.email, pw);
 });
+
+test("sessions ended from the command line: the server's open streams of them close at the next tick", async (t) => {
+  const s2 = await startServer({ t, env: { LOKET_TICK_MS: '1000' } });
+  await addUser(s2.dataDir, ANNA.email, ANNA.password, 'agent');
+  await addUser(s2.dataDir, BERT.email, BERT.password, 'agent');
+  const anna = await login(s2, ANNA.email, ANNA.password);
+  const bert = await login(s2, BERT.email, BERT.password);
+  const annaStream = await agentStream(s2, anna.cookie);
+  const bertStream = await agentStream(s2, bert.cookie);
+  const r = await runCli(['user', 'password', '--email', ANNA.email, '--password-stdin', '--data', s2.dataDir], { input: 'anna-via-de-opdrachtregel\n' });
+  assert.equal(r.code, 0, r.stderr);
+  await annaStream.until((s) => s.closed, 'close within a tick or two', 5000 * SLOW);
+  assertError(await anna.req('GET', '/api/v1/auth/me'), 401, 'unauthorized');
+  await sleep(1500); // another tick: bert's session is valid, his stream stays
+  assert.equal(bertStream.closed, false);
+  assert.equal((await bert.req('GET', '/api/v1/auth/me')).status, 200);
+  bertStream.ws.close();
+});

@@ -185,32 +185,6 @@ Test(store_security, logout_everywhere_but_this_session, .init = store_fixture_s
     cr_assert_eq(lk_store_session_get_active(st, "a3", 2, 0, &s, &seen), LK_ENOENT);
 }
 
-Test(store_security, sessions_that_end_are_listed, .init = store_fixture_setup, .fini = store_fixture_teardown)
-{
-    add_user("u_1", "a@example.com");
-    add_session("expired", "u_1", 1000, 5000);
-    add_session("idle", "u_1", 1000, 100000);
-    add_session("used", "u_1", 1000, 100000);
-    cr_assert_eq(lk_store_session_touch(st, "used", 8000), 0);
-    char **v = NULL;
-    size_t n = 0;
-    cr_assert_eq(lk_store_session_list_ended(st, 6000, 2000, 0, &v, &n), 0);
-    cr_assert_eq(n, 2);
-    bool expired = false, idle = false;
-    for (size_t i = 0; i < n; i++) {
-        expired = expired || strcmp(v[i], "expired") == 0;
-        idle = idle || strcmp(v[i], "idle") == 0;
-    }
-    cr_assert(expired && idle, "the expired one and the idle one, not the one in use");
-    lk_strs_free(v, n);
-    cr_assert_eq(lk_store_session_list_ended(st, 6000, 2000, 1, &v, &n), 0);
-    cr_assert_eq(n, 1, "at most limit");
-    lk_strs_free(v, n);
-    cr_assert_eq(lk_store_session_list_ended(st, 4000, 500, 0, &v, &n), 0);
-    cr_assert_eq(n, 0);
-    cr_assert_null(v);
-}
-
 Test(store_security, user_update_and_password, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     add_user("u_1", "a@example.com");
