@@ -1065,12 +1065,16 @@
   }
 
   $('claim').addEventListener('click', function () {
+    var from = this;
     busy(
       this,
       convAction('/claim', undefined, function () {
         announce(t('claimed'));
         openConv(state.open.conv.id).then(function () {
-          $('reply-text').focus();
+          // to the reply box, unless the agent has already gone somewhere
+          // else (e.g. typed "/" in the box, which opened the search)
+          var at = document.activeElement;
+          if (!at || at === from || at === document.body) $('reply-text').focus();
         });
       })
     );
