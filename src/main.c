@@ -274,16 +274,11 @@ out:
     return ret;
 }
 
-/* `loket user password`: a new password for the user with this address;
- * every session of theirs ends (a running server sees that at the next
- * request). */
-static int user_password(const char *dir, const char *email, const char *password, bool print)
+/* `loket user password`: stores hash as the password of the user with this
+ * address; every session of theirs ends (a running server refuses them at
+ * once and closes their live streams at its next tick). */
+static int user_password(const char *dir, const char *email, const char *hash, const char *password, bool print)
 {
-    char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, password, strlen(password), LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) != 0) {
-        fprintf(stderr, "loket: not enough memory to hash the password\n");
-        return EXIT_INTERNAL;
-    }
     lk_store_t *st;
     int ret = open_store(dir, &st);
     if (ret)
@@ -304,7 +299,6 @@ static int user_password(const char *dir, const char *email, const char *passwor
     else
         lk_store_rollback(st);
     lk_store_close(st);
-    sodium_memzero(hash, sizeof hash);
     if (rc == LK_ENOENT) {
         ret = usage_error("user password: no user with the e-mail address %s", email);
     } else if (rc) {
@@ -375,9 +369,17 @@ static int cmd_user(int argc, char **argv)
         lk_rand_token(password); /* 256 random bits */
         password[20] = '\0';
     }
-    if (!add) {
-        ret = user_password(dir, email, password, !from_stdin);
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, password, strlen(password), LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) != 0) {
+        fprintf(stderr, "loket: not enough memory to hash the password\n");
         sodium_memzero(password, sizeof password);
+        ret = EXIT_INTERNAL;
+        goto out;
+    }
+    if (!add) {
+        ret = user_password(dir, email, hash, password, !from_stdin);
+        sodium_memzero(password, sizeof password);
+        sodium_memzero(hash, sizeof hash);
         goto out;
     }
     lk_user_t u = {0};
@@ -385,14 +387,6 @@ static int cmd_user(int argc, char **argv)
     snprintf(u.email, sizeof u.email, "%s", email);
     snprintf(u.role, sizeof u.role, "%s", role);
     u.display_name = lk_xstrdup(name ? name : email);
-    char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, password, strlen(password), LK_PWHASH_OPSLIMIT,
-                          LK_PWHASH_MEMLIMIT) != 0) {
-        fprintf(stderr, "loket: not enough memory to hash the password\n");
-        free(u.display_name);
-        ret = EXIT_INTERNAL;
-        goto out;
-    }
     u.password_hash = hash;
     u.created_at = lk_time_now_ms();
     lk_store_t *st;

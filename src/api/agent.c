@@ -592,9 +592,7 @@ static void run_users(ajob_t *j, lk_store_t *st, int64_t now)
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_t *u = lk_json_user(&v[i]);
-        json_object_set_new(u, "disabled", json_boolean(v[i].disabled));
-        json_array_append_new(arr, u);
+        json_array_append_new(arr, lk_json_user(&v[i], true));
     }
     lk_users_free(v, n);
     j->out = json_pack("{s:o}", "users", arr);
@@ -649,7 +647,7 @@ static void run_user_store(ajob_t *j, lk_store_t *st, int64_t now)
     if (rc)
         fail_db(j, rc);
     else
-        j->out = lk_json_user(&j->new_user);
+        j->out = lk_json_user(&j->new_user, false);
 }
 
 static void run_callbacks(ajob_t *j, lk_store_t *st, int64_t now)
@@ -710,7 +708,7 @@ static void job_run(lk_job_t *job, lk_store_t *st)
         break;
     case OP_ME:
         if (authenticate(j, st, now))
-            j->out = json_pack("{s:o}", "user", lk_json_user(&j->user));
+            j->out = json_pack("{s:o}", "user", lk_json_user(&j->user, false));
         break;
     case OP_QUEUE:
         run_queue(j, st, now);
@@ -818,7 +816,7 @@ static void job_done(lk_job_t *job)
         lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ADDRESS), j->limit_addr);
         lk_queue_stats_invalidate();
         set_cookie(j, j->new_session, j->app->cfg.session_ttl);
-        lk_respond_json(j->req, 200, json_pack("{s:o}", "user", lk_json_user(&j->user)));
+        lk_respond_json(j->req, 200, json_pack("{s:o}", "user", lk_json_user(&j->user, false)));
         break;
     case OP_LOGOUT:
         lk_queue_stats_invalidate();
@@ -1053,7 +1051,7 @@ static void h_user_add(lk_http_req_t *req, void *ud)
     if (!body || !lk_body_string(req, body, "email", 253, true, &email) ||
         !lk_body_string(req, body, "role", 15, true, &role) ||
         !lk_body_string(req, body, "display_name", 200, false, &name) ||
-        !lk_body_string(req, body, "password", 1024, true, &password)) {
+        !lk_body_password(req, body, "password", &password)) {
         json_decref(body);
         ajob_free(j);
         return;
@@ -1062,8 +1060,6 @@ static void h_user_add(lk_http_req_t *req, void *ud)
         lk_respond_error(req, 400, "invalid_field", "the field \"email\" must be an e-mail address");
     } else if (strcmp(role, "agent") && strcmp(role, "supervisor") && strcmp(role, "admin")) {
         lk_respond_error(req, 400, "invalid_field", "the field \"role\" must be agent, supervisor or admin");
-    } else if (strlen(password) < 8) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"password\" must have at least 8 characters");
     } else {
         snprintf(j->new_user.email, sizeof j->new_user.email, "%s", email);
         snprintf(j->new_user.role, sizeof j->new_user.role, "%s", role);

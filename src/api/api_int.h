@@ -182,8 +182,9 @@ json_t *lk_json_msg_agent(const lk_msg_t *m);
  * them); messages may be NULL. */
 json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs);
 char *lk_json_dump(const json_t *j, size_t *len /* OUT */); /* compact; free() */
-/* A console user: id, email, role, display_name (the address when none). */
-json_t *lk_json_user(const lk_user_t *u);
+/* A console user: id, email, role, display_name (the address when none),
+ * and with_state whether the account is "disabled" (the admins' views). */
+json_t *lk_json_user(const lk_user_t *u, bool with_state);
 void lk_respond_json(lk_http_req_t *req, int status, json_t *body /* taken */);
 void lk_respond_error(lk_http_req_t *req, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -195,6 +196,11 @@ json_t *lk_parse_body(lk_http_req_t *req);
  * when it answered 400 itself. */
 bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t max, bool required,
                     const char **out /* OUT */);
+/* A new password: a required string field of LK_PASSWORD_MIN to
+ * LK_PASSWORD_MAX bytes; false after answering 400 itself. */
+#define LK_PASSWORD_MIN 8
+#define LK_PASSWORD_MAX 1024
+bool lk_body_password(lk_http_req_t *req, json_t *body, const char *field, const char **out /* OUT */);
 /* The same two checks without a request (the two above answer with what
  * these leave in *e; fuzz/fuzz_json_body.c drives them): the 4xx answer a
  * bad body or field gets. */

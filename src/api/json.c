@@ -140,10 +140,13 @@ char *lk_json_dump(const json_t *j, size_t *len)
     return s;
 }
 
-json_t *lk_json_user(const lk_user_t *u)
+json_t *lk_json_user(const lk_user_t *u, bool with_state)
 {
-    return json_pack("{s:s, s:s, s:s, s:s}", "id", u->id, "email", u->email, "role", u->role, "display_name",
-                     u->display_name ? u->display_name : u->email);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", u->id, "email", u->email, "role", u->role, "display_name",
+                          u->display_name ? u->display_name : u->email);
+    if (with_state)
+        json_object_set_new(o, "disabled", json_boolean(u->disabled));
+    return o;
 }
 
 void lk_respond_json(lk_http_req_t *req, int status, json_t *body)
@@ -289,5 +292,16 @@ bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t 
     if (lk_body_field_string(body, field, max, required, out, &e))
         return true;
     lk_respond_error(req, e.status, e.code, "%s", e.message);
+    return false;
+}
+
+bool lk_body_password(lk_http_req_t *req, json_t *body, const char *field, const char **out)
+{
+    if (!lk_body_string(req, body, field, LK_PASSWORD_MAX, true, out))
+        return false;
+    if (strlen(*out) >= LK_PASSWORD_MIN)
+        return true;
+    lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must have at least %d characters", field,
+                     LK_PASSWORD_MIN);
     return false;
 }

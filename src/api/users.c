@@ -18,9 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MODULE "users"
-#define MIN_PASSWORD 8
-#define MAX_PASSWORD 1024
 #define MAX_NAME 200
 
 typedef enum {
@@ -48,8 +45,7 @@ typedef struct {
     char *current;  /* OP_OWN_*: the one to check */
     char hash[crypto_pwhash_STRBYTES];
     char limit_key[270]; /* OP_OWN_*: the account's login limit (its e-mail address) */
-    bool wrong_current;
-    lk_user_t user; /* the one asking */
+    lk_user_t user;      /* the one asking */
     lk_api_error_t err;
     json_t *out;
 } ujob_t;
@@ -77,13 +73,6 @@ static void ujob_free(ujob_t *j)
 static void fail(ujob_t *j, int rc, int status, const char *code, const char *msg)
 {
     lk_job_fail(&j->job, &j->err, rc, status, code, msg);
-}
-
-static json_t *user_json(const lk_user_t *u)
-{
-    json_t *o = lk_json_user(u);
-    json_object_set_new(o, "disabled", json_boolean(u->disabled));
-    return o;
 }
 
 /* Loads the user the request names into *u; false after a 404 or 500. */
@@ -198,7 +187,7 @@ static void run_update(ujob_t *j, lk_store_t *st, int64_t now)
      * console connects again with the new view, or finds itself logged out) */
     if (disabling || role_changes)
         lk_hub_close_streams(&j->job, u.id, NULL);
-    j->out = json_pack("{s:o, s:I, s:I}", "user", user_json(&u), "sessions_ended", (json_int_t)sessions,
+    j->out = json_pack("{s:o, s:I, s:I}", "user", lk_json_user(&u, true), "sessions_ended", (json_int_t)sessions,
                        "conversations_released", (json_int_t)released);
 out:
     lk_user_clear(&u);
@@ -207,15 +196,33 @@ out:
 static void run_hash(ujob_t *j)
 {
     if (j->op == OP_OWN_HASH) {
-        j->wrong_current = !j->user.password_hash ||
-                           crypto_pwhash_str_verify(j->user.password_hash, j->current, strlen(j->current)) != 0;
-        if (j->wrong_current) {
+        if (!j->user.password_hash ||
+            crypto_pwhash_str_verify(j->user.password_hash, j->current, strlen(j->current)) != 0) {
             fail(j, LK_EAUTH, 400, "invalid_field", "the field \"current_password\" is not your password");
             return;
         }
     }
     if (crypto_pwhash_str(j->hash, j->password, strlen(j->password), LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) != 0)
         fail(j, LK_ENOMEM, 500, "internal", "not enough memory to hash the password");
+}
+
+/* Stores j->hash as user_id's password: whoever knew the old one is logged
+ * out, all sessions and their streams but `keep` (NULL: all) end, and the
+ * change is audited (action, detail). false after lk_job_fail_db. */
+static bool store_password(ujob_t *j, lk_store_t *st, int64_t now, const char *user_id, const char *keep,
+                           const char *action, const char *detail, int64_t *sessions)
+{
+    int rc = lk_store_user_set_password(st, user_id, j->hash);
+    if (rc == 0)
+        rc = lk_store_session_delete_user(st, user_id, keep, sessions);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, action, NULL, detail);
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+        return false;
+    }
+    lk_hub_close_streams(&j->job, user_id, keep);
+    return true;
 }
 
 static void run_reset_store(ujob_t *j, lk_store_t *st, int64_t now)
@@ -225,38 +232,19 @@ static void run_reset_store(ujob_t *j, lk_store_t *st, int64_t now)
     lk_user_t u = {0};
     if (!load_target(j, st, &u))
         return;
-    bool self = strcmp(u.id, j->user.id) == 0;
+    /* an admin setting their own keeps the session they do it from */
+    const char *keep = strcmp(u.id, j->user.id) == 0 ? j->session_hash : NULL;
     int64_t sessions = 0;
-    int rc = lk_store_user_set_password(st, u.id, j->hash);
-    /* whoever knew the old password is logged out (an admin setting their
-     * own keeps the session they do it from) */
-    if (rc == 0)
-        rc = lk_store_session_delete_user(st, u.id, self ? j->session_hash : NULL, &sessions);
-    if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, "user.password_reset", NULL, u.id);
-    if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
-    } else {
-        lk_hub_close_streams(&j->job, u.id, self ? j->session_hash : NULL);
+    if (store_password(j, st, now, u.id, keep, "user.password_reset", u.id, &sessions))
         j->out = json_pack("{s:s, s:I}", "user_id", u.id, "sessions_ended", (json_int_t)sessions);
-    }
     lk_user_clear(&u);
 }
 
 static void run_own_store(ujob_t *j, lk_store_t *st, int64_t now)
 {
     int64_t sessions = 0;
-    int rc = lk_store_user_set_password(st, j->user.id, j->hash);
-    if (rc == 0)
-        rc = lk_store_session_delete_user(st, j->user.id, j->session_hash, &sessions);
-    if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, "auth.password", NULL, NULL);
-    if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
-        return;
-    }
-    lk_hub_close_streams(&j->job, j->user.id, j->session_hash); /* everywhere else */
-    j->out = json_pack("{s:s, s:I}", "status", "ok", "sessions_ended", (json_int_t)sessions);
+    if (store_password(j, st, now, j->user.id, j->session_hash, "auth.password", NULL, &sessions))
+        j->out = json_pack("{s:s, s:I}", "status", "ok", "sessions_ended", (json_int_t)sessions);
 }
 
 static void ujob_run(lk_job_t *job, lk_store_t *st)
@@ -347,19 +335,6 @@ static ujob_t *ujob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
     return j;
 }
 
-/* A password field of 8 to 1024 characters; false after answering 400. */
-static bool password_field(lk_http_req_t *req, json_t *body, const char *field, const char **out)
-{
-    if (!lk_body_string(req, body, field, MAX_PASSWORD, true, out))
-        return false;
-    if (strlen(*out) < MIN_PASSWORD) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must have at least %d characters", field,
-                         MIN_PASSWORD);
-        return false;
-    }
-    return true;
-}
-
 /* PATCH /api/v1/admin/users/:id {"role"?, "display_name"?, "disabled"?} */
 static void h_update(lk_http_req_t *req, void *ud)
 {
@@ -409,7 +384,7 @@ static void h_reset(lk_http_req_t *req, void *ud)
         return;
     json_t *body = lk_parse_body(req);
     const char *pw = NULL;
-    if (body && password_field(req, body, "password", &pw)) {
+    if (body && lk_body_password(req, body, "password", &pw)) {
         j->password = lk_xstrdup(pw);
         json_decref(body);
         lk_pool_submit(app->readers, &j->job);
@@ -430,8 +405,8 @@ static void h_own(lk_http_req_t *req, void *ud)
         return;
     json_t *body = lk_parse_body(req);
     const char *cur = NULL, *pw = NULL;
-    if (!body || !lk_body_string(req, body, "current_password", MAX_PASSWORD, true, &cur) ||
-        !password_field(req, body, "new_password", &pw))
+    if (!body || !lk_body_string(req, body, "current_password", LK_PASSWORD_MAX, true, &cur) ||
+        !lk_body_password(req, body, "new_password", &pw))
         goto out;
     if (!j->session_hash[0]) {
         lk_respond_error(req, 401, "unauthorized", "log in first: no valid session");
