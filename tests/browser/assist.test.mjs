@@ -156,7 +156,8 @@ test('canned responses: a supervisor manages them; "/" in the reply box inserts 
   // the management view
   await sam.getByRole('button', { name: 'Standaardantwoorden beheren' }).click();
   await sam.locator('#canned-view').waitFor();
-  assert.equal(await sam.locator('#canned-none').isVisible(), true);
+  // "none yet" shows once the (empty) list has been read
+  await sam.locator('#canned-none').waitFor({ state: 'visible' });
   const add = async (title, language, shortcut, text) => {
     await sam.locator('#cf-title').fill(title);
     await sam.locator('#cf-language').selectOption(language);
