@@ -78,7 +78,13 @@ test('the bot answers in Dutch and in English, labelled as automated', async (t)
   assert.equal(answer.sender, 'bot');
   assert.equal(answer.automated, true);
   assert.match(answer.text, /return items within 30 days/i);
-  assert.match(answer.label, /Digital assistant · automated reply/);
+  // The answer may come over the WebSocket before the POST's reply says the
+  // conversation is now in English; the labels change in place when it does.
+  await page.waitForFunction(
+    (seq) => /Digital assistant · automated reply/.test(document.querySelector('loket-widget').shadowRoot.querySelector(`[role=log] .msg[data-seq="${seq}"] .lbl`).textContent),
+    answer.seq,
+    { timeout: TIMEOUT },
+  );
   await page.waitForFunction(() => document.querySelector('loket-widget').shadowRoot.querySelector('button.human').textContent === 'Talk to a person', null, { timeout: TIMEOUT });
   assert.equal(await w.who.textContent(), 'Digital assistant (AI)');
   // the earlier messages' labels follow the language too
