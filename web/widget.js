@@ -676,6 +676,21 @@
     return true;
   }
 
+  // A POST's reply holds the conversation as that request left it. Replies to
+  // requests that overlapped (a message, and the person button pressed while
+  // it was under way) can arrive in either order: a state older than the one
+  // shown is not applied (it would put a queued conversation back with the
+  // bot); a fresh read settles it instead. (A read is always applied, so a
+  // server clock set back cannot freeze the widget.)
+  function setInfoFromReply(c) {
+    var cur = state.info;
+    if (c && cur && c.id === cur.id && c.updated_at && cur.updated_at && c.updated_at < cur.updated_at) {
+      refetchSoon();
+      return;
+    }
+    setInfo(c);
+  }
+
   function setInfo(c) {
     if (!c || !c.id) return;
     var prevLang = lang();
@@ -767,7 +782,7 @@
       if (cmt.value.trim()) body.comment = cmt.value.trim();
       request('POST', '/api/v1/conversations/' + state.conv.id + '/rating', body).then(
         function (c) {
-          setInfo(c);
+          setInfoFromReply(c);
           if (!state.info.rating) state.info.rating = chosen;
           renderRating();
           ui.input.focus();
@@ -906,7 +921,7 @@
         (r.messages || []).forEach(function (m) {
           addMessage(m, { quiet: true, scroll: true });
         });
-        if (r.conversation) setInfo(r.conversation);
+        if (r.conversation) setInfoFromReply(r.conversation);
       });
     });
   }
@@ -917,7 +932,7 @@
         (c.new_messages || c.messages || []).forEach(function (m) {
           addMessage(m, { quiet: true, scroll: true });
         });
-        setInfo(c);
+        setInfoFromReply(c);
       });
     });
   }
@@ -927,7 +942,7 @@
       (r && r.messages ? r.messages : []).forEach(function (x) {
         addMessage(x, { quiet: true, scroll: true });
       });
-      if (r && r.conversation) setInfo(r.conversation);
+      if (r && r.conversation) setInfoFromReply(r.conversation);
     });
   }
 

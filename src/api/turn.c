@@ -289,6 +289,8 @@ int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *
     conv->policy_state = lk_policy_state_encode(&next);
     conv->updated_at = now;
     rc = lk_store_conv_update(st, conv);
+    if (rc == 0 && next.status == LK_CONV_ASSIGNED && old_status == LK_CONV_QUEUED)
+        lk_queue_stats_invalidate(); /* a new real wait: the next estimate counts it */
     if (rc == 0 && (next.status != old_status || strcmp(old_assigned, conv->assigned_to) != 0))
         lk_publish_agents(job, conv, "conversation", lk_json_conv_agent(st, conv, NULL, 0, now));
     if (rc == 0)

@@ -57,6 +57,7 @@ struct lk_http_loop {
     size_t inflight; /* requests h2o has not released yet */
     lk_ws_t *ws_head;
     bool stopping;
+    bool drained;           /* stopping: one pass has read what clients had already sent */
     uint64_t stop_deadline; /* loop time (ms) after which WebSockets are dropped */
     void *data;
 };
@@ -737,8 +738,17 @@ static void *loop_main(void *arg)
                 while (loop->ws_head) /* peers that never answered the close */
                     ws_finish(loop->ws_head);
             }
-            if (loop->inflight == 0 && loop->ws_head == NULL)
-                break;
+            if (loop->inflight == 0 && loop->ws_head == NULL) {
+                /* A request a client sent before the stop may still wait,
+                 * unread, on a kept-alive connection: one more pass without
+                 * waiting reads it (and counts it in flight). */
+                if (loop->drained)
+                    break;
+                loop->drained = true;
+                h2o_evloop_run(loop->ctx.loop, 0);
+                continue;
+            }
+            loop->drained = false;
         }
         h2o_evloop_run(loop->ctx.loop, loop->stopping ? 50 : 1000);
     }

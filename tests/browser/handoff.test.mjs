@@ -186,7 +186,55 @@ test('a supervisor sees a colleague’s conversation live and takes it over', as
   await sup.evaluate(() => history.replaceState(null, '', location.pathname));
   await sup.reload();
   await sup.locator('#live[data-state=live]').waitFor();
+  // the unread mark needs the list of my conversations, read over HTTP
+  await sup.locator(`#mine-list li[data-id="${convId}"]`).waitFor({ timeout: LIVE_MS });
   await w.say('Fijn, dank je.', { expectReply: false });
   await sup.locator(`#mine-list li[data-id="${convId}"] .unread`).waitFor({ timeout: LIVE_MS });
   assert.deepEqual(sup.errors, []);
+});
+
+// The person button pressed while a message is under way: two requests in
+// flight whose replies can arrive in either order. The message's reply (the
+// conversation still with the bot) is held back in the browser until the
+// hand-off has been answered; when it comes, it must not undo the hand-off.
+test('a late reply to a message does not undo the hand-off pressed after it', async (t) => {
+  const h = await serverWithAgents(t);
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const customer = await newPage(browser);
+  await customer.goto(h.base + '/');
+  const w = widget(customer);
+  await w.open();
+
+  let answered, release;
+  const serverAnswered = new Promise((r) => (answered = r));
+  const released = new Promise((r) => (release = r));
+  await customer.route(/\/api\/v1\/conversations\/[^/]+\/messages$/, async (route) => {
+    const response = await route.fetch(); // the server has stored the turn
+    answered();
+    await released;
+    await route.fulfill({ response });
+  });
+  await w.input.fill('Wat zijn de verzendkosten?');
+  await w.input.press('Enter');
+  await serverAnswered;
+  await w.human.click();
+  const pill = () => w.who.textContent();
+  await customer.waitForFunction(() => document.querySelector('loket-widget').shadowRoot.querySelector('.who .pill').textContent === 'Wachten op een medewerker', null, { timeout: TIMEOUT });
+  await w.queue.waitFor({ state: 'visible' });
+
+  const reread = customer.waitForResponse((r) => r.request().method() === 'GET' && /\/api\/v1\/conversations\/[^/]+$/.test(r.url()), { timeout: TIMEOUT });
+  release();
+  await customer.locator('loket-widget .compose button[type=submit]:not([aria-disabled])').waitFor({ timeout: TIMEOUT });
+  assert.equal(await pill(), 'Wachten op een medewerker', 'the older reply was not applied');
+  assert.ok(await w.queue.isVisible(), 'still shown in the queue');
+  // the fresh read that the widget makes instead agrees
+  await reread;
+  await customer.waitForTimeout(300);
+  assert.equal(await pill(), 'Wachten op een medewerker');
+  assert.ok(await w.queue.isVisible());
+  const tr = await w.transcript();
+  assert.equal(tr.filter((m) => m.sender === 'customer').length, 1, 'the message is shown once');
+  assert.deepEqual(tr.map((m) => m.seq), tr.map((_, i) => i + 1), 'every message once, in order');
+  assert.deepEqual(customer.errors, []);
 });

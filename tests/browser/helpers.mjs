@@ -97,7 +97,10 @@ export function widget(page) {
     },
     // Sends a text and waits until the log holds a message with a higher seq
     // than before from someone other than the customer (the bot's answer or a
-    // notice), unless expectReply is false.
+    // notice), unless expectReply is false, and until the widget has taken
+    // the POST's own reply (the send button is enabled again): the answer
+    // can come over the WebSocket first, and the reply still changes the
+    // conversation's state, labels and the text box after it.
     async say(text, { expectReply = true } = {}) {
       const before = await w.maxSeq();
       await w.input.fill(text);
@@ -107,7 +110,8 @@ export function widget(page) {
           const root = document.querySelector('loket-widget').shadowRoot;
           const msgs = [...root.querySelectorAll('[role=log] .msg')];
           const newer = msgs.filter((m) => Number(m.dataset.seq) > b);
-          return want ? newer.some((m) => m.dataset.sender !== 'customer') : newer.length > 0;
+          const sent = !root.querySelector('.compose button[type=submit]').hasAttribute('aria-disabled');
+          return sent && (want ? newer.some((m) => m.dataset.sender !== 'customer') : newer.length > 0);
         },
         [before, expectReply],
         { timeout: TIMEOUT },
@@ -178,9 +182,9 @@ export async function addUser(dataDir, { email, password, role = 'agent', name }
 
 // A server on a fresh data directory with one agent (Anna) and, when asked, a
 // supervisor and an admin. Everything is removed after the test.
-export async function serverWithAgents(t, { supervisor = false, admin = false } = {}) {
+export async function serverWithAgents(t, { supervisor = false, admin = false, env } = {}) {
   const d = freshDataDir();
-  const srv = await startServer({ dataDir: d.dir });
+  const srv = await startServer({ dataDir: d.dir, env });
   const users = { anna: { email: 'anna@example.com', password: 'password123', name: 'Anna' } };
   await addUser(d.dir, { ...users.anna, role: 'agent' });
   if (supervisor) {

@@ -14,7 +14,9 @@ const RELOAD_MS = 2000 * SLOW;
 
 
 test('publish an article change after seeing its regression set; the try box', async (t) => {
-  const h = await serverWithAgents(t, { supervisor: true });
+  // the bot looks for a new knowledge-base version every 250 ms here
+  // (1 s by default), so the 2 s of the contract leave room under ASan
+  const h = await serverWithAgents(t, { supervisor: true, env: { LOKET_KB_POLL_MS: '250' } });
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const page = await newPage(browser);
@@ -81,7 +83,7 @@ test('publish an article change after seeing its regression set; the try box', a
   // live: the try box, then a customer
   for (;;) {
     await page.getByLabel('Vraag van een klant').fill(moved);
-    await page.getByRole('button', { name: 'Probeer' }).click();
+    await page.getByRole('button', { name: 'Probeer' }).click(); // clears the earlier answer
     await page.locator('#try-result .kb-decision').waitFor();
     const text = await page.locator('#try-result .kb-decision').textContent();
     if (text === 'De bot antwoordt met “Saldo van je cadeaubon”.') break;

@@ -366,6 +366,7 @@
     }
     var body = { text: text };
     if ($('try-lang').value) body.language = $('try-lang').value;
+    clear('try-result'); // no earlier answer in view while this one is on its way
     L.api('POST', '/api/v1/kb/try', body).then(showTry, function (e) {
       fail('try-error', e);
     });
