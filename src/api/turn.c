@@ -92,18 +92,24 @@ void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_
     env->est_wait_s = median_ms < 0 ? -1 : (median_ms * position + 999) / 1000;
 }
 
-void lk_publish_agents(lk_job_t *job, const lk_conv_t *conv, const char *type, json_t *payload)
+/* {"type": type, type: payload} for the agents' stream, around a payload
+ * already in JSON text (a message's, dumped once for both streams). */
+static void publish_agents_text(lk_job_t *job, const lk_conv_t *conv, const char *type, const char *payload,
+                                size_t len, const json_t *brief_of)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "type", json_string(type));
-    json_object_set_new(o, type, payload);
-    lk_event_t *ev = lk_event_new(LK_TOPIC_AGENTS, 0, lk_json_dump(o, NULL));
+    size_t tlen = strlen(type);
+    size_t cap = len + 2 * tlen + 32;
+    char *text = lk_xmalloc(cap);
+    int n = snprintf(text, cap, "{\"type\":\"%s\",\"%s\":%s}", type, type, payload);
+    if (n < 0 || (size_t)n >= cap)
+        abort(); /* cap holds it: type is one of ours, without quotes */
+    lk_event_t *ev = lk_event_new(LK_TOPIC_AGENTS, 0, text);
     ev->everyone = !conv || strcmp(type, "conversation") == 0;
-    if (conv && ev->everyone) {
+    if (conv && ev->everyone && brief_of) {
         json_t *b = json_object();
         static const char *const keep[] = {"id", "status", "assigned_to", "updated_at"};
         for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
-            json_t *v = json_object_get(payload, keep[i]);
+            json_t *v = json_object_get(brief_of, keep[i]);
             if (v)
                 json_object_set(b, keep[i], v);
         }
@@ -111,13 +117,21 @@ void lk_publish_agents(lk_job_t *job, const lk_conv_t *conv, const char *type, j
         ev->brief = lk_json_dump(bo, &ev->brief_len);
         json_decref(bo);
     }
-    json_decref(o);
     if (conv) {
         snprintf(ev->conv_id, sizeof ev->conv_id, "%s", conv->id);
         snprintf(ev->conv_status, sizeof ev->conv_status, "%s", conv->status);
         snprintf(ev->assigned_to, sizeof ev->assigned_to, "%s", conv->assigned_to);
     }
     lk_job_add_event(job, ev);
+}
+
+void lk_publish_agents(lk_job_t *job, const lk_conv_t *conv, const char *type, json_t *payload)
+{
+    size_t len;
+    char *text = lk_json_dump(payload, &len);
+    publish_agents_text(job, conv, type, text, len, payload);
+    free(text);
+    json_decref(payload);
 }
 
 int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *m, lk_msg_t **msgs, size_t *n_msgs)
@@ -132,8 +146,11 @@ int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *
     }
     conv->next_seq++;
     json_t *j = lk_json_msg(m);
-    lk_job_add_event(job, lk_event_new(conv->id, m->seq, lk_json_dump(j, NULL)));
-    lk_publish_agents(job, conv, "message", j);
+    size_t len;
+    char *text = lk_json_dump(j, &len);
+    json_decref(j);
+    lk_job_add_event(job, lk_event_new(conv->id, m->seq, text)); /* the event holds text until published */
+    publish_agents_text(job, conv, "message", text, len, NULL);
     *msgs = lk_xrealloc(*msgs, (*n_msgs + 1) * sizeof **msgs);
     (*msgs)[(*n_msgs)++] = *m; /* the array takes over m's strings */
     memset(m, 0, sizeof *m);

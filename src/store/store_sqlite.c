@@ -22,6 +22,7 @@
 #include "util/util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -57,9 +58,8 @@
     X(ROLLBACK, "ROLLBACK")                                                                                            \
     X(CONV_INSERT, "INSERT INTO conversations (" CONV_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")     \
     X(CONV_GET, "SELECT " CONV_COLS " FROM conversations WHERE id = ?")                                                \
-    X(CONV_UPDATE, "UPDATE conversations SET status = ?, language = ?, handoff_reason = ?, updated_at = ?, "           \
-                   "queued_at = ?, assigned_at = ?, closed_at = ?, assigned_to = ?, next_seq = ?, rating = ?, "        \
-                   "rating_comment = ?, disposition = ?, policy_state = ? WHERE id = ?")                               \
+    X(CONV_INDEXED, "SELECT status, updated_at, queued_at, assigned_at, closed_at, assigned_to "                       \
+                    "FROM conversations WHERE id = ?")                                                                 \
     X(CONV_LIST_QUEUED, "SELECT " CONV_COLS " FROM conversations WHERE status = 'queued' "                            \
                         "ORDER BY queued_at, id LIMIT ?")                                                              \
     X(CONV_LIST_ASSIGNED, "SELECT " CONV_COLS " FROM conversations WHERE assigned_to = ? AND status <> 'closed' "     \
@@ -128,11 +128,26 @@ typedef struct {
     sqlite3_stmt *stmt;
 } lazy_stmt_t;
 
+/* The columns of conversations that lk_store_conv_update may change and
+ * that sit in an index. SQLite rewrites an index's entry for every column
+ * an UPDATE names, changed or not, and every page it touches goes to the
+ * write-ahead log, so an update names only those of these that changed: one
+ * prepared statement per set of them, made when first needed. */
+enum { CI_STATUS, CI_UPDATED_AT, CI_QUEUED_AT, CI_ASSIGNED_AT, CI_CLOSED_AT, CI_ASSIGNED_TO, CI__COUNT };
+
 struct lk_store {
     sqlite3 *db;
     sqlite3_stmt *stmts[S__COUNT];
     lazy_stmt_t *lazy;
     size_t n_lazy, cap_lazy;
+    sqlite3_stmt *conv_update[1 << CI__COUNT];
+    /* savepoint statements by their text: a handful are in use, and each job
+     * runs two; preparing one costs more than running it */
+    struct {
+        char sql[128];
+        sqlite3_stmt *stmt;
+    } savepoints[16];
+    size_t n_savepoints;
 };
 
 /* ---- records ----------------------------------------------------------- */
@@ -534,8 +549,23 @@ static int migrate(lk_store_t *st, bool *fresh)
     }
 }
 
+/* Process-wide settings, made once before SQLite's first use. A job's
+ * savepoint keeps the pages it changes in a sub-journal; SQLite moves that
+ * to a temporary file once it passes 64 KiB, which a job that creates a
+ * conversation (a row in a table with many indexes, and its first message)
+ * does: a file created, written and deleted per job. Up to 1 MiB stays in
+ * memory; the rare larger jobs (an import, a purge) still spill. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+    if (sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20) != SQLITE_OK)
+        LK_WARN("store", "cannot set the statement journal's spill size (SQLite was initialised before)");
+}
+
 int lk_store_open(const char *data_dir, lk_store_t **out, bool *created)
 {
+    pthread_once(&sqlite_once, sqlite_setup);
     if (!data_dir || !data_dir[0] || !out)
         return LK_EINVAL;
     *out = NULL;
@@ -598,6 +628,10 @@ void lk_store_close(lk_store_t *st)
     for (size_t i = 0; i < st->n_lazy; i++)
         sqlite3_finalize(st->lazy[i].stmt);
     free(st->lazy);
+    for (size_t i = 0; i < sizeof st->conv_update / sizeof st->conv_update[0]; i++)
+        sqlite3_finalize(st->conv_update[i]);
+    for (size_t i = 0; i < st->n_savepoints; i++)
+        sqlite3_finalize(st->savepoints[i].stmt);
     if (st->db) {
         if (!sqlite3_get_autocommit(st->db))
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -658,9 +692,21 @@ static int savepoint_cmd(lk_store_t *st, const char *verb, const char *name)
         if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'))
             return LK_EINVAL;
     }
-    char sql[128];
+    char sql[sizeof st->savepoints[0].sql];
     snprintf(sql, sizeof sql, "%s %s", verb, name);
-    return lk_sq_exec_sql(st, sql, verb);
+    for (size_t i = 0; i < st->n_savepoints; i++)
+        if (strcmp(st->savepoints[i].sql, sql) == 0)
+            return lk_sq_exec(st, st->savepoints[i].stmt, verb);
+    const size_t cap = sizeof st->savepoints / sizeof st->savepoints[0];
+    sqlite3_stmt *s = NULL;
+    if (st->n_savepoints == cap ||
+        sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return lk_sq_exec_sql(st, sql, verb); /* reports the error, if any */
+    }
+    memcpy(st->savepoints[st->n_savepoints].sql, sql, sizeof sql);
+    st->savepoints[st->n_savepoints++].stmt = s;
+    return lk_sq_exec(st, s, verb);
 }
 
 int lk_store_savepoint(lk_store_t *st, const char *name)
@@ -775,17 +821,69 @@ int lk_store_conv_get(lk_store_t *st, const char *id, lk_conv_t *out)
     return 0;
 }
 
+/* The UPDATE for the indexed columns in mask (bits CI_...): the others are
+ * always set. Parameters by number, the same for every mask. */
+static sqlite3_stmt *conv_update_stmt(lk_store_t *st, unsigned mask)
+{
+    if (st->conv_update[mask])
+        return st->conv_update[mask];
+    static const char *const indexed[CI__COUNT] = {
+        [CI_STATUS] = "status = ?1",       [CI_UPDATED_AT] = "updated_at = ?4",
+        [CI_QUEUED_AT] = "queued_at = ?5", [CI_ASSIGNED_AT] = "assigned_at = ?6",
+        [CI_CLOSED_AT] = "closed_at = ?7", [CI_ASSIGNED_TO] = "assigned_to = ?8",
+    };
+    char sql[512] = "UPDATE conversations SET language = ?2, handoff_reason = ?3, next_seq = ?9, rating = ?10, "
+                    "rating_comment = ?11, disposition = ?12, policy_state = ?13";
+    for (int i = 0; i < CI__COUNT; i++)
+        if (mask & (1u << i)) {
+            strcat(sql, ", ");
+            strcat(sql, indexed[i]);
+        }
+    strcat(sql, " WHERE id = ?14");
+    int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->conv_update[mask], NULL);
+    if (rc != SQLITE_OK) {
+        lk_sq_error(st, rc, "conv_update: prepare");
+        sqlite3_finalize(st->conv_update[mask]);
+        st->conv_update[mask] = NULL;
+    }
+    return st->conv_update[mask];
+}
+
 int lk_store_conv_update(lk_store_t *st, const lk_conv_t *c)
 {
     if (!st || !conv_ok(c))
         return LK_EINVAL;
-    sqlite3_stmt *s = stmt(st, S_CONV_UPDATE);
+    /* which indexed columns change (the row's page is in the cache: the
+     * caller has just read it) */
+    sqlite3_stmt *s = stmt(st, S_CONV_INDEXED);
+    lk_sq_bind_text(s, 1, c->id);
+    int rc = lk_sq_row(st, s, "conv_update: read");
+    if (rc != 1)
+        return rc == 0 ? LK_ENOENT : rc;
+    char assigned_to[LK_ID_MAX];
+    lk_sq_col_fixed(s, CI_ASSIGNED_TO, assigned_to, sizeof assigned_to);
+    unsigned mask = 0;
+    const char *status = (const char *)sqlite3_column_text(s, CI_STATUS);
+    if (!status || strcmp(status, c->status) != 0)
+        mask |= 1u << CI_STATUS;
+    if (sqlite3_column_int64(s, CI_UPDATED_AT) != c->updated_at)
+        mask |= 1u << CI_UPDATED_AT;
+    if (sqlite3_column_int64(s, CI_QUEUED_AT) != c->queued_at)
+        mask |= 1u << CI_QUEUED_AT;
+    if (sqlite3_column_int64(s, CI_ASSIGNED_AT) != c->assigned_at)
+        mask |= 1u << CI_ASSIGNED_AT;
+    if (sqlite3_column_int64(s, CI_CLOSED_AT) != c->closed_at)
+        mask |= 1u << CI_CLOSED_AT;
+    if (strcmp(assigned_to, c->assigned_to) != 0)
+        mask |= 1u << CI_ASSIGNED_TO;
+    lk_sq_done(s);
+
+    s = conv_update_stmt(st, mask);
+    if (!s)
+        return LK_EDB;
     bind_conv_mutable(s, 1, c);
     lk_sq_bind_text(s, 14, c->id);
-    int err = lk_sq_exec(st, s, "conv_update");
-    if (!err && sqlite3_changes(st->db) == 0)
-        return LK_ENOENT;
-    return err;
+    return lk_sq_exec(st, s, "conv_update");
 }
 
 /* Reads every row of s (bound by the caller) into a conversation array. */

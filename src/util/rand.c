@@ -16,7 +16,7 @@ int lk_rand_init(void)
 
 void lk_rand_id(const char *prefix, char *out, size_t outsize)
 {
-    static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz"; /* Crockford base32 */
+    static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz"; /* Crockford base32, in ASCII order */
     size_t plen = strlen(prefix);
     if (outsize < plen + 23) {
         if (outsize)
@@ -24,10 +24,16 @@ void lk_rand_id(const char *prefix, char *out, size_t outsize)
         return;
     }
     memcpy(out, prefix, plen);
-    unsigned char rnd[22];
+    /* the time first, most significant digit first: ids made later sort
+     * later, so a new row's index entry lands beside the last ones made
+     * instead of on a random page (fewer pages written per commit) */
+    uint64_t ms = (uint64_t)lk_time_now_ms();
+    for (size_t i = 0; i < 10; i++)
+        out[plen + i] = alphabet[(ms >> (5 * (9 - i))) & 31];
+    unsigned char rnd[12];
     randombytes_buf(rnd, sizeof rnd);
-    for (size_t i = 0; i < 22; i++)
-        out[plen + i] = alphabet[rnd[i] & 31];
+    for (size_t i = 0; i < 12; i++)
+        out[plen + 10 + i] = alphabet[rnd[i] & 31];
     out[plen + 22] = '\0';
 }
 

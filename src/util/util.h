@@ -146,8 +146,11 @@ int lk_time_parse_rfc3339(const char *s, int64_t *ms /* OUT */);
 
 /* Call once before any other lk_rand_* (initialises libsodium). 0 or LK_EIO. */
 int lk_rand_init(void);
-/* An identifier: prefix followed by 22 base32 characters (110 random bits),
- * e.g. "c_3k9x...". out must hold prefix + 23 bytes. */
+/* An identifier: prefix followed by 22 base32 characters, e.g. "c_3k9x...":
+ * 10 for the time in milliseconds (so ids sort by creation, to the
+ * millisecond), then 12 random ones (60 bits). Not a secret: access is
+ * granted by tokens, never by knowing an id. out must hold prefix + 23
+ * bytes. */
 void lk_rand_id(const char *prefix, char *out, size_t outsize);
 #define LK_TOKEN_LEN 43 /* 256 random bits as unpadded base64url */
 /* A secret token of 256 random bits, base64url, NUL-terminated. */

@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <string.h>
+#include <time.h>
 
 Test(util, strerror_names_every_code)
 {
@@ -46,6 +47,18 @@ Test(util, ids_and_tokens_are_random_and_well_formed)
     lk_rand_id("c_", b, sizeof b);
     cr_assert_eq(strlen(a), 24);
     cr_assert_str_neq(a, b);
+    cr_assert_eq(strncmp(a, "c_", 2), 0);
+    cr_assert_eq(strspn(a + 2, "0123456789abcdefghjkmnpqrstvwxyz"), 22);
+    /* the first ten characters are the time: later ids sort later */
+    struct timespec pause = {0, 2 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    char c[32];
+    lk_rand_id("c_", c, sizeof c);
+    cr_assert_lt(strcmp(a, c), 0, "%s made before %s", a, c);
+    cr_assert_lt(strncmp(a, c, 12), 0);
+    char small[10] = "x";
+    lk_rand_id("c_", small, sizeof small); /* too small: empty, not cut short */
+    cr_assert_str_eq(small, "");
     char t[LK_TOKEN_LEN + 1];
     lk_rand_token(t);
     cr_assert_eq(strlen(t), LK_TOKEN_LEN);
