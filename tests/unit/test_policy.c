@@ -9,6 +9,7 @@
 #include "util/util.h"
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +392,14 @@ static void assert_state_eq(const lk_policy_state_t *a, const lk_policy_state_t 
 static void assert_round_trip(const lk_policy_state_t *st)
 {
     char *json = lk_policy_state_encode(st);
+    /* valid JSON, exactly as jansson writes it */
+    json_error_t err;
+    json_t *o = json_loads(json, JSON_REJECT_DUPLICATES, &err);
+    cr_assert_not_null(o, "not JSON (%s): %s", err.text, json);
+    char *again = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    cr_assert_str_eq(json, again);
+    free(again);
+    json_decref(o);
     lk_policy_state_t back;
     cr_assert_eq(lk_policy_state_decode(json, &back), 0, "decode failed: %s", json);
     assert_state_eq(st, &back);
@@ -425,6 +434,18 @@ Test(policy, state_init_encode_decode)
     st.pending = LK_PENDING_MORE;
     assert_round_trip(&st);
     st.pending = LK_PENDING_BYE;
+    assert_round_trip(&st);
+    /* a language outside a-z (never made by decode or the API) is escaped */
+    lk_policy_state_t odd = st;
+    memcpy(odd.language, "x\"y", 4);
+    char *odd_json = lk_policy_state_encode(&odd);
+    json_t *odd_o = json_loads(odd_json, 0, NULL);
+    cr_assert_not_null(odd_o, "%s", odd_json);
+    cr_assert_str_eq(json_string_value(json_object_get(odd_o, "language")), "x\"y");
+    json_decref(odd_o);
+    free(odd_json);
+    st.notice_pos = 5000000000; /* past 32 bits */
+    st.last_article = 123456;
     assert_round_trip(&st);
     char *json = lk_policy_state_encode(&st);
     assert_has(json, "\"pending\":\"bye\"");

@@ -2,6 +2,8 @@
 #include "util/util.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -75,6 +77,32 @@ Test(util, rfc3339)
     char ts[LK_RFC3339_LEN];
     lk_time_rfc3339(1795430000123, ts);
     cr_assert_str_eq(ts, "2026-11-23T10:33:20.123Z");
+    lk_time_rfc3339(0, ts);
+    cr_assert_str_eq(ts, "1970-01-01T00:00:00.000Z");
+    lk_time_rfc3339(-1, ts);
+    cr_assert_str_eq(ts, "1969-12-31T23:59:59.999Z");
+    lk_time_rfc3339(951782400000, ts); /* a leap day in a year divisible by 400 */
+    cr_assert_str_eq(ts, "2000-02-29T00:00:00.000Z");
+    lk_time_rfc3339(4107542399999, ts); /* no leap day in 2100 */
+    cr_assert_str_eq(ts, "2100-02-28T23:59:59.999Z");
+    lk_time_rfc3339(4107542400000, ts);
+    cr_assert_str_eq(ts, "2100-03-01T00:00:00.000Z");
+
+    /* the same as gmtime_r, over a spread of times from year 0 to 9999 */
+    unsigned seed = 7;
+    for (int i = 0; i < 200000; i++) {
+        int64_t ms = ((int64_t)rand_r(&seed) << 31 | rand_r(&seed)) % 315537897600000LL - 62167219200000LL;
+        if (i % 4 == 0)
+            ms = 1700000000000LL + (int64_t)rand_r(&seed) * 1000; /* around now */
+        lk_time_rfc3339(ms, ts);
+        time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+        struct tm tm;
+        cr_assert_not_null(gmtime_r(&secs, &tm));
+        char want[64]; /* (strftime's %Y would not pad a year below 1000 to four digits) */
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms - (int64_t)secs * 1000));
+        cr_assert_str_eq(ts, want, "ms %lld", (long long)ms);
+    }
 }
 
 Test(util, parse_i64_bounds)
