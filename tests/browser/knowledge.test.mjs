@@ -30,7 +30,11 @@ test('publish an article change after seeing its regression set; the try box', a
 
   // search and open an article: its answer rendered, its versions
   await page.getByLabel('Zoeken').fill('cadeaubon');
+  const before = await page.locator('#list-body tr').count();
   await page.getByRole('button', { name: 'Tonen' }).click();
+  // the search's rows, not the full list's (a click on a row that is being
+  // replaced would land on whatever takes its place)
+  await page.waitForFunction((n) => document.querySelectorAll('#list-body tr').length < n, before, { timeout: TIMEOUT });
   await page.locator('#list-body button', { hasText: 'Cadeaubon' }).first().click();
   await page.locator('#art-title', { hasText: 'Cadeaubon' }).waitFor();
   assert.equal(await page.locator('#ver-body tr').count(), 1);

@@ -1680,13 +1680,23 @@
 
   function renderUsers() {
     var body = $('users-body');
-    body.textContent = '';
     var users = state.adminUsers || [];
     var panel = usersUi.panel;
     if (panel && !users.some(function (u) {
       return u.id === panel.id;
     }))
       panel = usersUi.panel = null;
+    // The focus survives a redraw (the list is read again when anything
+    // changes): the open panel is the same node, re-attached; a row's
+    // control is found again by its user and kind.
+    var had = document.activeElement;
+    var keep = null;
+    if (had && body.contains(had)) {
+      if (panel && panel.row.contains(had)) keep = had;
+      else if (!usersUi.focus && had.getAttribute('data-what') && had.closest('tr[data-id]'))
+        usersUi.focus = { id: had.closest('tr[data-id]').getAttribute('data-id'), what: had.getAttribute('data-what') };
+    }
+    body.textContent = '';
     users.forEach(function (u) {
       var name = userName(u);
       var own = state.me && u.id === state.me.id;
@@ -1760,7 +1770,9 @@
     });
     var f = usersUi.focus;
     usersUi.focus = null;
-    if (f) {
+    if (keep && keep.isConnected) {
+      keep.focus();
+    } else if (f) {
       var n = userControl(f.id, f.what);
       if (n) n.focus();
     }
