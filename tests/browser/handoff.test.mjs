@@ -47,6 +47,23 @@ test('hand-off to a person: queue, claim, summary, live reply, reload, rating', 
   assert.match(await item.textContent(), /wacht/);
   await shot(agent, '2-console-queue');
 
+  // The lists are drawn again on every live event: a row that stays keeps its
+  // node, so the keyboard focus (and a click landing meanwhile) stays on it.
+  await item.locator('button').focus();
+  await agent.evaluate((id) => (window.__row = document.querySelector(`#queue-list li[data-id="${id}"] button`)), convId);
+  const other = await newPage(browser);
+  await other.goto(h.base + '/');
+  const w2 = widget(other);
+  await w2.open();
+  await w2.human.click();
+  await agent.locator('#queue-list li').nth(1).waitFor({ timeout: LIVE_MS });
+  assert.deepEqual(
+    await agent.evaluate((id) => [window.__row.isConnected, window.__row === document.querySelector(`#queue-list li[data-id="${id}"] button`), document.activeElement === window.__row], convId),
+    [true, true, true],
+    'the first row is the same node, and still has the focus, after the second arrived',
+  );
+  await other.close();
+
   // Open it: the summary comes first; then claim.
   await item.locator('button').click();
   await agent.locator('#conv-view').waitFor();

@@ -743,8 +743,28 @@
     return (Date.now() + state.skew - Date.parse(c.queued_at)) / 1000;
   }
 
+  // Puts kids (elements) in parent, replacing only those that differ, so an
+  // unchanged part of a row stays the same node.
+  function syncChildren(parent, kids) {
+    for (var i = 0; i < kids.length; i++) {
+      var cur = parent.children[i];
+      if (cur && cur.outerHTML === kids[i].outerHTML) continue;
+      if (cur) parent.replaceChild(kids[i], cur);
+      else parent.appendChild(kids[i]);
+    }
+    while (parent.children.length > kids.length) parent.removeChild(parent.lastElementChild);
+  }
+
+  // Draws a list of conversations. The lists are drawn again on every live
+  // event and every few seconds (waiting times), so a row that stays keeps
+  // its nodes: a click that lands during a redraw still opens it, and the
+  // keyboard focus stays where it was.
   function renderList(ul, empty, count, items, kind) {
-    ul.textContent = '';
+    var old = {};
+    Array.prototype.forEach.call(ul.children, function (li) {
+      old[li.getAttribute('data-id')] = li;
+    });
+    var prev = null;
     items.forEach(function (c) {
       var open = state.open && state.open.conv.id === c.id;
       var title = el('span', { class: 't' }, [el('span', { class: 'lang', text: String(c.language || '').toUpperCase(), title: t('lang_' + c.language) }), t('conversation', { id: shortId(c.id) })]);
@@ -757,11 +777,28 @@
       if (kind === 'others' && c.agent_name) sub = (sub ? sub + ' · ' : '') + t('assignedTo', { name: c.agent_name });
       if (kind === 'closed' && c.disposition) sub = c.disposition;
       var preview = kind === 'queue' && c.preview ? el('span', { class: 'p', text: c.preview }) : null;
-      var btn = el('button', { type: 'button', 'data-id': c.id, 'aria-current': open ? 'true' : 'false' }, [title, side, sub ? el('span', { class: 'r', text: sub }) : null, preview]);
-      btn.addEventListener('click', function () {
-        openConv(c.id, true);
-      });
-      ul.appendChild(el('li', { 'data-id': c.id, 'data-status': c.status }, [btn]));
+
+      var li = old[c.id];
+      delete old[c.id];
+      if (!li) {
+        var btn = el('button', { type: 'button', 'data-id': c.id });
+        btn.addEventListener('click', function () {
+          openConv(c.id, true);
+        });
+        li = el('li', { 'data-id': c.id }, [btn]);
+      }
+      li.setAttribute('data-status', c.status);
+      li.firstElementChild.setAttribute('aria-current', open ? 'true' : 'false');
+      syncChildren(
+        li.firstElementChild,
+        [title, side, sub ? el('span', { class: 'r', text: sub }) : null, preview].filter(Boolean)
+      );
+      var at = prev ? prev.nextElementSibling : ul.firstElementChild;
+      if (at !== li) ul.insertBefore(li, at);
+      prev = li;
+    });
+    Object.keys(old).forEach(function (id) {
+      ul.removeChild(old[id]);
     });
     empty.hidden = items.length > 0;
     if (count) {
