@@ -109,6 +109,7 @@ for _ in $(seq 1 100); do
 done
 
 cores=$(nproc)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: loket on :$port, nginx on :$nport, $cores cores, ${DURATION}s per measurement" >&2
 
 # ---- measurements ---------------------------------------------------------------
@@ -116,16 +117,37 @@ field() { # field NAME LINE
   sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<" $2"
 }
 
+# CPU time (clock ticks) of the server process and of its writer thread: the
+# writer does every turn's database work one job after another, so its CPU
+# per turn says how far turns can scale on this machine, and it moves much
+# less with the machine's other load than latency does.
+writer_stat=""
+for task in /proc/"$loket_pid"/task/*; do
+  if [ "$(cat "$task/comm" 2>/dev/null)" = loket-writer ]; then writer_stat="$task/stat"; fi
+done
+ticks() { # ticks STATFILE -> utime + stime
+  awk '{ print $14 + $15 }' "$1" 2>/dev/null || echo 0
+}
+hz=$(getconf CLK_TCK)
+per_turn_us() { # per_turn_us TICKS TURNS: the measured part (the warm-up second excluded pro rata)
+  awk -v t="$1" -v n="$2" -v hz="$hz" -v d="$DURATION" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz * d / (d + 1) / n; else print "-" }'
+}
+
 turn_rows=""
 for n in $CONNS; do
   for mode in turn ws; do
+    w0=$(ticks "$writer_stat")
+    p0=$(ticks "/proc/$loket_pid/stat")
     if ! line=$("$tmp/loadgen" --port "$port" --conns "$n" --duration "$DURATION" --warmup 1 --mode "$mode"); then
       echo "bench: loadgen failed; loket's log ends with:" >&2
       tail -20 "$tmp/loket.log" >&2
       exit 1
     fi
+    w1=$(ticks "$writer_stat")
+    p1=$(ticks "/proc/$loket_pid/stat")
     echo "bench: $line" >&2
-    turn_rows+="| $mode | $n | $(field turns_per_s "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field max_ms "$line") | $(field errors "$line") |"$'\n'
+    turns=$(field turns "$line")
+    turn_rows+="| $mode | $n | $(field turns_per_s "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field max_ms "$line") | $(field errors "$line") | $(per_turn_us $((w1 - w0)) "$turns") | $(per_turn_us $((p1 - p0)) "$turns") |"$'\n'
   done
 done
 
@@ -161,10 +183,11 @@ report=$(cat <<EOF
 Conversation turns (bench/loadgen; ${DURATION}s each after 1s warm-up; turn = POST a message, get the bot's answer;
 ws = the same, timed until the WebSocket pushed the turn's last message):
 
-| mode | conversations | turns/s | p50 ms | p99 ms | max ms | errors |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| mode | conversations | turns/s | p50 ms | p99 ms | max ms | errors | writer CPU us/turn | loket CPU us/turn |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${turn_rows}
-Target: turn p99 < 5 ms at 16 concurrent conversations.
+Target: turn p99 < 5 ms at 16 concurrent conversations. Load average at the start: ${load_start}.
+(CPU per turn: from /proc, the warm-up second taken out pro rata; new conversations' creation included.)
 
 Plain HTTP (wrk -t$WRK_THREADS, ${DURATION}s): loket GET /healthz beside nginx serving a 15-byte static file:
 
