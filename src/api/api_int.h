@@ -413,11 +413,15 @@ bool lk_api_provenance_parse(lk_http_req_t *req, json_t *body, char *provenance 
 /* Runs the policy for one event on a conversation inside a writer job:
  * stores the messages it asks for and the new state. msgs receives the
  * messages written (appended; caller frees). Used by customer and agent
- * handlers alike. For LK_EV_MESSAGE, the customer's message is the last one
- * in msgs (stored just before with lk_turn_store_msg): its outcome (what the
- * bot made of it, docs/gaps.md) is recorded in the same transaction. */
+ * handlers alike. */
 int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
                   const lk_bot_t *bot, int64_t now, lk_msg_t **msgs, size_t *n_msgs);
+/* The same for a customer's message (ev: LK_EV_MESSAGE): customer, not yet
+ * stored, is stored first (with lk_turn_store_msg, which takes its strings),
+ * together with its outcome: what the bot made of it (docs/gaps.md). */
+int lk_turn_apply_customer(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv,
+                           const lk_policy_event_t *ev, const lk_bot_t *bot, int64_t now, lk_msg_t *customer,
+                           lk_msg_t **msgs, size_t *n_msgs);
 /* Stores one message with the conversation's next seq and queues its events
  * (the conversation's stream and the agents' stream). */
 int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *m, lk_msg_t **msgs,

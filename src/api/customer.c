@@ -160,26 +160,22 @@ static int customer_turn(cjob_t *j, lk_store_t *st, lk_conv_t *c, const char *te
     int rc = lk_store_msg_list_recent(st, c->id, "customer", 5, &prev, &n_prev);
     if (rc)
         return rc;
-    lk_msg_t m = {0};
-    snprintf(m.sender, sizeof m.sender, "customer");
-    m.automated = false;
-    m.text = lk_xstrdup(text);
-    m.created_at = now;
-    rc = lk_turn_store_msg(st, &j->job, c, &m, msgs, n);
-
     lk_bot_t *bot = lk_bot_acquire(j->app);
+    const char **texts = lk_xcalloc(n_prev ? n_prev : 1, sizeof *texts);
+    for (size_t i = 0; i < n_prev; i++)
+        texts[i] = prev[i].text;
+    lk_nlu_context_t ctx = {texts, n_prev, c->language};
+    lk_nlu_reading_t reading;
+    rc = lk_nlu_read(bot->nlu, text, strlen(text), &ctx, &reading);
+    free(texts);
     if (rc == 0) {
-        const char **texts = lk_xcalloc(n_prev ? n_prev : 1, sizeof *texts);
-        for (size_t i = 0; i < n_prev; i++)
-            texts[i] = prev[i].text;
-        lk_nlu_context_t ctx = {texts, n_prev, c->language};
-        lk_nlu_reading_t reading;
-        rc = lk_nlu_read(bot->nlu, text, strlen(text), &ctx, &reading);
-        free(texts);
-        if (rc == 0) {
-            lk_policy_event_t ev = {.type = LK_EV_MESSAGE, .text = text, .len = strlen(text), .reading = &reading};
-            rc = lk_turn_apply(j->app, st, &j->job, c, &ev, bot, now, msgs, n);
-        }
+        lk_msg_t m = {0}; /* stored by the turn, with its outcome */
+        snprintf(m.sender, sizeof m.sender, "customer");
+        m.automated = false;
+        m.text = lk_xstrdup(text);
+        m.created_at = now;
+        lk_policy_event_t ev = {.type = LK_EV_MESSAGE, .text = text, .len = strlen(text), .reading = &reading};
+        rc = lk_turn_apply_customer(j->app, st, &j->job, c, &ev, bot, now, &m, msgs, n);
     }
     lk_bot_release(bot);
     lk_msgs_free(prev, n_prev);

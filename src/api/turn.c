@@ -214,13 +214,13 @@ static const char *outcome_of(lk_conv_status_t before, const lk_policy_event_t *
 int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
                   const lk_bot_t *bot, int64_t now, lk_msg_t **msgs, size_t *n_msgs)
 {
-    /* a customer's message was stored just before (lk_turn_store_msg) */
-    lk_msg_t *customer = NULL;
-    if (ev->type == LK_EV_MESSAGE && *n_msgs > 0 && strcmp((*msgs)[*n_msgs - 1].sender, "customer") == 0)
-        customer = &(*msgs)[*n_msgs - 1];
-    char customer_id[LK_ID_MAX] = "";
-    if (customer)
-        snprintf(customer_id, sizeof customer_id, "%s", customer->id);
+    return lk_turn_apply_customer(app, st, job, conv, ev, bot, now, NULL, msgs, n_msgs);
+}
+
+int lk_turn_apply_customer(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv,
+                           const lk_policy_event_t *ev, const lk_bot_t *bot, int64_t now, lk_msg_t *customer,
+                           lk_msg_t **msgs, size_t *n_msgs)
+{
     lk_policy_state_t state, next;
     if (lk_policy_state_decode(conv->policy_state, &state) != 0)
         lk_policy_state_init(&state, conv->language);
@@ -235,22 +235,24 @@ int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *
     lk_queue_env(st, conv, now, &env);
     lk_policy_actions_t actions = {NULL, 0};
     int rc = lk_policy_step(&app->policy, &state, ev, &env, &next, &actions);
-    if (rc)
+    if (rc) {
+        lk_msg_clear(customer);
         return rc;
+    }
 
-    if (customer_id[0]) { /* one UPDATE by primary key, in this transaction */
+    if (customer) { /* stored once, with its outcome, before the bot's reply */
         const char *article;
         double confidence;
         const char *outcome = outcome_of(state.status, ev, &actions, &bot->kb, &article, &confidence);
-        lk_metrics_turn();
-        lk_metrics_decision(outcome);
-        rc = lk_store_msg_set_outcome(st, customer_id, outcome, article, confidence);
-        if (rc == 0) { /* and on the record the caller holds (msgs may move below) */
-            snprintf(customer->outcome, sizeof customer->outcome, "%s", outcome);
-            free(customer->outcome_article_id);
-            customer->outcome_article_id = article ? lk_xstrdup(article) : NULL;
-            customer->outcome_confidence = confidence;
-            customer->has_outcome_confidence = confidence >= 0;
+        snprintf(customer->outcome, sizeof customer->outcome, "%s", outcome);
+        free(customer->outcome_article_id);
+        customer->outcome_article_id = article ? lk_xstrdup(article) : NULL;
+        customer->outcome_confidence = confidence;
+        customer->has_outcome_confidence = confidence >= 0;
+        rc = lk_turn_store_msg(st, job, conv, customer, msgs, n_msgs);
+        if (rc == 0) {
+            lk_metrics_turn();
+            lk_metrics_decision(outcome);
         }
     }
 

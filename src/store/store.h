@@ -77,7 +77,8 @@ typedef struct {
      * "declined", "handoff", "clarify", "reply" to small talk such as
      * hello/thanks/yes/no, "none" when a person had the conversation);
      * "" = not recorded (docs/gaps.md). The answer's article, else the
-     * NLU's best one, and its confidence. Set by lk_store_msg_set_outcome. */
+     * NLU's best one, and its confidence. Stored with the message
+     * (lk_store_msg_insert), once the bot's turn has decided. */
     char outcome[12];
     char *outcome_article_id;
     double outcome_confidence; /* meaningful only when has_outcome_confidence */
@@ -292,10 +293,6 @@ int lk_store_feedback_set(lk_store_t *st, const char *conversation_id, const cha
                           int64_t now);
 /* The recorded answer: 1 helpful, 0 not helpful, -1 none. */
 int lk_store_feedback_get(lk_store_t *st, const char *message_id, int *helpful /* OUT */);
-/* Records what the bot made of a customer's message (see lk_msg_t);
- * article_id may be NULL, confidence < 0 means none. LK_ENOENT. */
-int lk_store_msg_set_outcome(lk_store_t *st, const char *message_id, const char *outcome, const char *article_id,
-                             double confidence);
 /* One message by id (LK_ENOENT). */
 int lk_store_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out /* OUT */);
 

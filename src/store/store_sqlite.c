@@ -68,7 +68,6 @@
     X(CONV_QUEUE_RANK, "SELECT COUNT(*) FROM conversations WHERE status = 'queued' "                                   \
                        "AND (queued_at < ? OR (queued_at = ? AND id <= ?))")                                           \
     X(MSG_INSERT, "INSERT INTO messages (" MSG_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")                      \
-    X(MSG_SET_OUTCOME, "UPDATE messages SET outcome = ?, outcome_article_id = ?, outcome_confidence = ? WHERE id = ?") \
     X(MSG_LIST, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")        \
     X(MSG_RECENT, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND sender = ? "                        \
                   "ORDER BY seq DESC LIMIT ?")                                                                         \
@@ -1558,25 +1557,6 @@ int lk_store_feedback_get(lk_store_t *st, const char *message_id, int *helpful)
     *helpful = sqlite3_column_int(s, 0) != 0 ? 1 : 0;
     lk_sq_done(s);
     return 0;
-}
-
-int lk_store_msg_set_outcome(lk_store_t *st, const char *message_id, const char *outcome, const char *article_id,
-                             double confidence)
-{
-    if (!st || !message_id || !outcome || !outcome[0] || strlen(outcome) >= sizeof((lk_msg_t *)0)->outcome)
-        return LK_EINVAL;
-    sqlite3_stmt *s = stmt(st, S_MSG_SET_OUTCOME);
-    lk_sq_bind_text(s, 1, outcome);
-    lk_sq_bind_text(s, 2, article_id);
-    if (confidence >= 0)
-        sqlite3_bind_double(s, 3, confidence);
-    else
-        sqlite3_bind_null(s, 3);
-    lk_sq_bind_text(s, 4, message_id);
-    int rc = lk_sq_exec(st, s, "msg_set_outcome");
-    if (rc == 0 && sqlite3_changes(st->db) == 0)
-        return LK_ENOENT;
-    return rc;
 }
 
 int lk_store_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out)

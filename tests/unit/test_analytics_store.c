@@ -52,9 +52,13 @@ static void add_msg(const char *id, const char *conv, int64_t seq, const char *s
         snprintf(m.provenance, sizeof m.provenance, "%s", provenance);
     if (strcmp(sender, "bot") == 0 && article)
         m.article_id = (char *)article;
+    if (outcome) {
+        snprintf(m.outcome, sizeof m.outcome, "%s", outcome);
+        m.outcome_article_id = (char *)article;
+        m.outcome_confidence = 0.9;
+        m.has_outcome_confidence = article != NULL;
+    }
     cr_assert_eq(lk_store_msg_insert(st, &m), 0);
-    if (outcome)
-        cr_assert_eq(lk_store_msg_set_outcome(st, id, outcome, article, article ? 0.9 : -1), 0);
 }
 
 /* c1: bot answered (helpful, reviewed right), then a declined question;

@@ -47,9 +47,13 @@ static void add_msg(const char *id, const char *conv, int64_t seq, const char *s
         m.confidence = conf;
         m.has_confidence = true;
     }
+    if (outcome[0]) {
+        snprintf(m.outcome, sizeof m.outcome, "%s", outcome);
+        m.outcome_article_id = (char *)article;
+        m.outcome_confidence = conf;
+        m.has_outcome_confidence = conf >= 0;
+    }
     cr_assert_eq(lk_store_msg_insert(st, &m), 0);
-    if (outcome[0])
-        cr_assert_eq(lk_store_msg_set_outcome(st, id, outcome, article, conf), 0);
 }
 
 Test(store_insights, meta_get_and_set)
