@@ -417,8 +417,9 @@ bool lk_api_provenance_parse(lk_http_req_t *req, json_t *body, char *provenance 
 int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
                   const lk_bot_t *bot, int64_t now, lk_msg_t **msgs, size_t *n_msgs);
 /* The same for a customer's message (ev: LK_EV_MESSAGE): customer, not yet
- * stored, is stored first (with lk_turn_store_msg, which takes its strings),
- * together with its outcome: what the bot made of it (docs/gaps.md). */
+ * stored, is stored once the policy has decided, before the bot's reply,
+ * with its outcome: what the bot made of it (docs/gaps.md). Its strings are
+ * taken in every case. */
 int lk_turn_apply_customer(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv,
                            const lk_policy_event_t *ev, const lk_bot_t *bot, int64_t now, lk_msg_t *customer,
                            lk_msg_t **msgs, size_t *n_msgs);

@@ -95,15 +95,14 @@ void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_
 /* {"type": type, type: payload} for the agents' stream, around a payload
  * already in JSON text (a message's, dumped once for both streams). */
 static void publish_agents_text(lk_job_t *job, const lk_conv_t *conv, const char *type, const char *payload,
-                                size_t len, const json_t *brief_of)
+                                const json_t *brief_of)
 {
-    size_t tlen = strlen(type);
-    size_t cap = len + 2 * tlen + 32;
-    char *text = lk_xmalloc(cap);
-    int n = snprintf(text, cap, "{\"type\":\"%s\",\"%s\":%s}", type, type, payload);
-    if (n < 0 || (size_t)n >= cap)
-        abort(); /* cap holds it: type is one of ours, without quotes */
-    lk_event_t *ev = lk_event_new(LK_TOPIC_AGENTS, 0, text);
+    lk_buf_t out;
+    lk_buf_init(&out, SIZE_MAX);
+    /* without a limit only an allocation can fail, and that aborts;
+     * type is one of ours, without quotes */
+    lk_buf_printf(&out, "{\"type\":\"%s\",\"%s\":%s}", type, type, payload);
+    lk_event_t *ev = lk_event_new(LK_TOPIC_AGENTS, 0, lk_buf_steal(&out, NULL));
     ev->everyone = !conv || strcmp(type, "conversation") == 0;
     if (conv && ev->everyone && brief_of) {
         json_t *b = json_object();
@@ -127,9 +126,8 @@ static void publish_agents_text(lk_job_t *job, const lk_conv_t *conv, const char
 
 void lk_publish_agents(lk_job_t *job, const lk_conv_t *conv, const char *type, json_t *payload)
 {
-    size_t len;
-    char *text = lk_json_dump(payload, &len);
-    publish_agents_text(job, conv, type, text, len, payload);
+    char *text = lk_json_dump(payload, NULL);
+    publish_agents_text(job, conv, type, text, payload);
     free(text);
     json_decref(payload);
 }
@@ -146,11 +144,10 @@ int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *
     }
     conv->next_seq++;
     json_t *j = lk_json_msg(m);
-    size_t len;
-    char *text = lk_json_dump(j, &len);
+    char *text = lk_json_dump(j, NULL);
     json_decref(j);
     lk_job_add_event(job, lk_event_new(conv->id, m->seq, text)); /* the event holds text until published */
-    publish_agents_text(job, conv, "message", text, len, NULL);
+    publish_agents_text(job, conv, "message", text, NULL);
     *msgs = lk_xrealloc(*msgs, (*n_msgs + 1) * sizeof **msgs);
     (*msgs)[(*n_msgs)++] = *m; /* the array takes over m's strings */
     memset(m, 0, sizeof *m);

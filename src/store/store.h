@@ -429,7 +429,6 @@ int lk_store_session_delete_user(lk_store_t *st, const char *user_id, const char
 /* Deletes sessions not used since idle_since; *deleted may be NULL. */
 int lk_store_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted /* OUT */);
 
-
 /* A user's second factor: the TOTP secret as stored (encrypted text, NULL
  * when none), whether it is switched on, and the last time step a code was
  * accepted for (0 when none). */

@@ -22,7 +22,6 @@
 #include "util/util.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -548,23 +547,8 @@ static int migrate(lk_store_t *st, bool *fresh)
     }
 }
 
-/* Process-wide settings, made once before SQLite's first use. A job's
- * savepoint keeps the pages it changes in a sub-journal; SQLite moves that
- * to a temporary file once it passes 64 KiB, which a job that creates a
- * conversation (a row in a table with many indexes, and its first message)
- * does: a file created, written and deleted per job. Up to 1 MiB stays in
- * memory; the rare larger jobs (an import, a purge) still spill. */
-static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
-
-static void sqlite_setup(void)
-{
-    if (sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20) != SQLITE_OK)
-        LK_WARN("store", "cannot set the statement journal's spill size (SQLite was initialised before)");
-}
-
 int lk_store_open(const char *data_dir, lk_store_t **out, bool *created)
 {
-    pthread_once(&sqlite_once, sqlite_setup);
     if (!data_dir || !data_dir[0] || !out)
         return LK_EINVAL;
     *out = NULL;
@@ -831,15 +815,20 @@ static sqlite3_stmt *conv_update_stmt(lk_store_t *st, unsigned mask)
         [CI_QUEUED_AT] = "queued_at = ?5", [CI_ASSIGNED_AT] = "assigned_at = ?6",
         [CI_CLOSED_AT] = "closed_at = ?7", [CI_ASSIGNED_TO] = "assigned_to = ?8",
     };
-    char sql[512] = "UPDATE conversations SET language = ?2, handoff_reason = ?3, next_seq = ?9, rating = ?10, "
-                    "rating_comment = ?11, disposition = ?12, policy_state = ?13";
-    for (int i = 0; i < CI__COUNT; i++)
-        if (mask & (1u << i)) {
-            strcat(sql, ", ");
-            strcat(sql, indexed[i]);
-        }
-    strcat(sql, " WHERE id = ?14");
-    int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->conv_update[mask], NULL);
+    lk_buf_t sql;
+    lk_buf_init(&sql, 1024); /* the longest (every column) is under 400 bytes */
+    int rc = lk_buf_append_cstr(&sql, "UPDATE conversations SET language = ?2, handoff_reason = ?3, next_seq = ?9, "
+                                      "rating = ?10, rating_comment = ?11, disposition = ?12, policy_state = ?13");
+    for (int i = 0; i < CI__COUNT && rc == 0; i++)
+        if (mask & (1u << i))
+            rc = lk_buf_printf(&sql, ", %s", indexed[i]);
+    if (rc == 0)
+        rc = lk_buf_append_cstr(&sql, " WHERE id = ?14");
+    if (rc == 0)
+        rc = sqlite3_prepare_v3(st->db, sql.data, -1, SQLITE_PREPARE_PERSISTENT, &st->conv_update[mask], NULL);
+    else
+        rc = SQLITE_TOOBIG;
+    lk_buf_free(&sql);
     if (rc != SQLITE_OK) {
         lk_sq_error(st, rc, "conv_update: prepare");
         sqlite3_finalize(st->conv_update[mask]);

@@ -42,7 +42,7 @@ static int reserve(lk_buf_t *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap *= 2;
-    if (cap > b->max + 1)
+    if (cap - 1 > b->max) /* (b->max + 1 would wrap for SIZE_MAX, "no limit") */
         cap = b->max + 1;
     b->data = lk_xrealloc(b->data, cap);
     b->cap = cap;

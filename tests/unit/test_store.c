@@ -623,6 +623,48 @@ Test(store, savepoint_rollback_to_keeps_the_rest, .init = setup_open, .fini = te
     cr_assert_eq(lk_store_release(st, "never_made"), LK_EDB);
 }
 
+/* Savepoint statements are kept prepared for a handful of names; more names
+ * than that still work (prepared each time), rolled back and released in
+ * the right nesting, used again and again. */
+Test(store, savepoints_past_the_prepared_ones, .init = setup_open, .fini = teardown)
+{
+    enum { NAMES = 40 };
+    for (int round = 0; round < 3; round++) {
+        cr_assert_eq(lk_store_begin(st), 0);
+        for (int i = 0; i < NAMES; i++) {
+            char name[16], id[16];
+            snprintf(name, sizeof name, "sp_%d", i);
+            cr_assert_eq(lk_store_savepoint(st, name), 0, "round %d savepoint %s", round, name);
+            snprintf(id, sizeof id, "c_%d_%d", round, i);
+            lk_conv_t c = make_conv(id, "bot", 0);
+            int irc = lk_store_conv_insert(st, &c);
+            cr_assert_eq(irc, 0, "insert %s: %s", id, lk_strerror(irc));
+        }
+        /* from the innermost out: undo the odd ones, keep the even ones */
+        for (int i = NAMES - 1; i >= 0; i--) {
+            char name[16];
+            snprintf(name, sizeof name, "sp_%d", i);
+            if (i % 2)
+                cr_assert_eq(lk_store_rollback_to(st, name), 0, "rollback to %s", name);
+            cr_assert_eq(lk_store_release(st, name), 0, "release %s", name);
+        }
+        cr_assert_eq(lk_store_commit(st), 0);
+    }
+    /* rolling back to sp_1 undid everything made after it, nested
+     * savepoints released into it included: only each round's first row
+     * (made under sp_0, which was released) is there */
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < NAMES; i++) {
+            char id[16];
+            snprintf(id, sizeof id, "c_%d_%d", round, i);
+            lk_conv_t g;
+            int rc = lk_store_conv_get(st, id, &g);
+            cr_assert_eq(rc, i == 0 ? 0 : LK_ENOENT, "%s", id);
+            if (rc == 0)
+                lk_conv_clear(&g);
+        }
+}
+
 /* ---- users, sessions, audit -------------------------------------------- */
 
 static lk_user_t make_user(const char *id, const char *email)

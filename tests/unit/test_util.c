@@ -27,6 +27,17 @@ Test(util, buf_refuses_to_pass_its_limit)
     cr_assert_eq(lk_buf_printf(&b, "x"), LK_ETOOBIG);
     cr_assert_eq(b.len, 8);
     lk_buf_free(&b);
+
+    /* SIZE_MAX: no limit (the capacity must not wrap to 0) */
+    lk_buf_init(&b, SIZE_MAX);
+    for (int i = 0; i < 100; i++)
+        cr_assert_eq(lk_buf_printf(&b, "%s", "0123456789"), 0);
+    cr_assert_eq(b.len, 1000);
+    cr_assert_geq(b.cap, 1001);
+    cr_assert_eq(b.data[999], '9');
+    char *out = lk_buf_steal(&b, NULL);
+    cr_assert_eq(strlen(out), 1000);
+    free(out);
 }
 
 Test(util, utf8_validation)
