@@ -7,11 +7,12 @@
 # one JSON object; this script prints them as one markdown table and keeps the
 # table, the JSON and each question's outcome in bench/results/ (not committed).
 #
-#   bench/kb_quality.sh                      # the sets below
+#   bench/kb_quality.sh                      # the three sets below
 #   bench/kb_quality.sh KB.json TEST.jsonl   # one set of your own
 #
-# Sets: the municipality (tests/data/gemeente) and the demo web shop
-# (src/kb/demo_kb.json with tests/data/demo/test.jsonl).
+# Sets: the municipality (tests/data/gemeente), the housing corporation
+# (tests/data/woningcorporatie) and the demo web shop (src/kb/demo_kb.json
+# with tests/data/demo/test.jsonl).
 # Environment: LOKET_BIN (default build/loket), KB_QUALITY_SERVE_ARGS (more
 # `loket serve` options, e.g. "--policy.answer_min 0.6").
 set -euo pipefail
@@ -25,6 +26,7 @@ if [ $# -eq 2 ]; then
   sets=("$1|$2")
 elif [ $# -eq 0 ]; then
   sets=("tests/data/gemeente/kb.json|tests/data/gemeente/test.jsonl"
+        "tests/data/woningcorporatie/kb.json|tests/data/woningcorporatie/test.jsonl"
         "src/kb/demo_kb.json|tests/data/demo/test.jsonl")
 else
   echo "usage: bench/kb_quality.sh [KB.json TEST.jsonl]" >&2
@@ -46,6 +48,7 @@ for s in "${sets[@]}"; do
   node bench/kb_quality.mjs --bin "$BIN" --kb "$kb" --test "$test" --details "$out/$name-details.jsonl" \
     -- "${extra[@]}" >"$out/$name.json"
   cat "$out/$name.json"
+  # shellcheck disable=SC2016 # JavaScript, not shell
   rows+=$(node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const f = (x) => (x === null ? "-" : x.toFixed(3));

@@ -115,10 +115,15 @@ test('the municipality test questions: at least 220, 45 out of scope, labels exi
   }
 });
 
-test('the demo test questions: labels exist, none is training data', () => {
-  const kb = JSON.parse(readUtf8(path.join(SOURCE_DIR, 'src', 'kb', 'demo_kb.json')));
+const OTHER_SETS = [
+  { name: 'demo', kb: path.join('src', 'kb', 'demo_kb.json'), test: path.join('tests', 'data', 'demo', 'test.jsonl') },
+  { name: 'housing corporation', kb: path.join('tests', 'data', 'woningcorporatie', 'kb.json'),
+    test: path.join('tests', 'data', 'woningcorporatie', 'test.jsonl') },
+];
+for (const set of OTHER_SETS) test(`the ${set.name} test questions: labels exist, none is training data`, () => {
+  const kb = JSON.parse(readUtf8(path.join(SOURCE_DIR, set.kb)));
   const ids = new Set(kb.articles.map((a) => a.id));
-  const rows = readTest(path.join(SOURCE_DIR, 'tests', 'data', 'demo', 'test.jsonl'));
+  const rows = readTest(path.join(SOURCE_DIR, set.test));
   assert.ok(rows.length >= 100, `${rows.length} test questions`);
   assert.ok(rows.filter((r) => r.label === 'oos').length >= 25);
   const training = new Set([
@@ -128,15 +133,18 @@ test('the demo test questions: labels exist, none is training data', () => {
   ]);
   const seen = new Set();
   for (const r of rows) {
-    assert.ok(r.label === 'oos' || ids.has(r.label), `label "${r.label}" of "${r.text}" names a demo article`);
+    assert.ok(r.label === 'oos' || ids.has(r.label), `label "${r.label}" of "${r.text}" names an article`);
     assert.ok(!training.has(norm(r.text)), `test question "${r.text}" is also training data`);
     assert.ok(!seen.has(norm(r.text)), `duplicate test question "${r.text}"`);
     seen.add(norm(r.text));
   }
+  // The demo's sensitive and complaint articles have none on purpose (tests/data/demo/README.md).
+  if (set.name !== 'demo') for (const id of ids) assert.ok(rows.some((x) => x.label === id), `article ${id} has test questions`);
 });
 
-test('loket kb import accepts the municipality knowledge base, and kb export gives it back', async () => {
-  const file = path.join(GEMEENTE, 'kb.json');
+for (const [name, file] of [['municipality', path.join(GEMEENTE, 'kb.json')],
+  ['housing corporation', path.join(SOURCE_DIR, 'tests', 'data', 'woningcorporatie', 'kb.json')]])
+test(`loket kb import accepts the ${name} knowledge base, and kb export gives it back`, async () => {
   const kb = JSON.parse(readUtf8(file));
   const d = freshDataDir();
   try {
