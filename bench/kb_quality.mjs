@@ -13,8 +13,10 @@
 //      after `--` (e.g. `-- --policy.answer_min 0.6`).
 //   3. Every test question in a new conversation: POST /api/v1/conversations,
 //      then POST .../messages with the question, as a customer would.
-//   4. Prints one JSON object on stdout (the figures below); --details writes
-//      one JSON line per question with what the bot did.
+//   4. Stops the server (it must exit 0: a sanitizer build's findings fail the
+//      run) and prints one JSON object on stdout (the figures below);
+//      --details writes one JSON line per question with what the bot did.
+//      Exit status 1 for bad arguments or data, 2 when loket fails.
 //
 // Each question's outcome, from the reply to its message:
 //   answered   a bot message with an article_id (the first one; a reply that
@@ -202,12 +204,17 @@ async function main() {
   const root = mkdtempSync(path.join(os.tmpdir(), 'loket-kbq-'));
   const dataDir = path.join(root, 'data');
   let srv = null;
+  // Stops the server (SIGTERM: a clean stop exits 0) and removes the data
+  // directory; resolves the server's exit, or null when it was not running.
   const stop = async () => {
-    if (srv && srv.proc.exitCode === null && srv.proc.signalCode === null) {
-      srv.proc.kill('SIGTERM');
-      await srv.exited;
+    let exit = null;
+    if (srv) {
+      if (srv.proc.exitCode === null && srv.proc.signalCode === null) srv.proc.kill('SIGTERM');
+      exit = await srv.exited;
+      srv = null;
     }
     rmSync(root, { recursive: true, force: true });
+    return exit;
   };
   process.on('SIGINT', () => stop().then(() => process.exit(130)));
   process.on('SIGTERM', () => stop().then(() => process.exit(143)));
@@ -289,6 +296,9 @@ async function main() {
     };
     if (o.details) writeFileSync(o.details, details.map((d) => JSON.stringify(d)).join('\n') + '\n');
     if (srv.proc.exitCode !== null || srv.proc.signalCode !== null) throw new Error(`loket serve died during the run:\n${srv.log()}`);
+    const log = srv.log;
+    const exit = await stop();
+    if (exit.code !== 0) throw new Error(`loket serve did not stop cleanly (${exit.code ?? exit.signal}):\n${log().slice(-4000)}`);
     process.stdout.write(JSON.stringify(report) + '\n');
   } finally {
     await stop();
