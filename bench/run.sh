@@ -13,6 +13,10 @@
 #      temporary configuration on another free loopback port.
 #   4. Prints one markdown table with the figures and the ratios, and keeps a
 #      copy in bench/results/ (not committed). Stops everything it started.
+#   5. Then the conversation policy's simulation (bench/policy_sim.sh), answer
+#      quality through the customer API on the municipality and demo knowledge
+#      bases (bench/kb_quality.sh) and beside NLP.js on CLINC150
+#      (bench/nlu_compare.sh).
 #
 # Environment: LOKET_BIN (default build/loket), BENCH_DURATION (seconds per
 # measurement, default 10), BENCH_CONNS (default "1 16 256"), WRK_CONNS
@@ -204,6 +208,10 @@ echo "$report" >"bench/results/bench-$(date -u +%Y%m%dT%H%M%SZ).md"
 # ---- the conversation policy: 100,000 simulated conversations -------------------
 # (fails the bench on any invariant violation)
 LOKET_BUILD_DIR="$(dirname "$BIN")" bench/policy_sim.sh | tee "bench/results/policy-sim-$(date -u +%Y%m%dT%H%M%SZ).md"
+
+# ---- answer quality on companies' own knowledge bases, through the customer API --
+# (the municipality and the demo web shop; a few seconds)
+LOKET_BIN="$BIN" bench/kb_quality.sh
 
 # ---- answer quality beside NLP.js on CLINC150 (several minutes) ----------------
 LOKET_BIN="$BIN" bench/nlu_compare.sh
