@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startChoicesServer, UNSURE_NL } from '../integration/choices_fixture.mjs';
-import { launchBrowser, newPage, shot, widget, axeAudit, TIMEOUT } from './helpers.mjs';
+import { launchBrowser, newPage, shot, widget, axeAudit, addUser, consoleLogin, TIMEOUT } from './helpers.mjs';
 
 const active = (page) =>
   page.evaluate(() => {
@@ -63,8 +63,7 @@ test('the widget shows the choices as buttons; a pick is answered; "none of thes
   assert.equal(await page.evaluate(() => document.querySelector('loket-widget').shadowRoot.activeElement?.id), 'lk-input');
   // the answer to the pick is a bot answer with the "did this help?" buttons
   assert.equal(await page.locator(`loket-widget .msg[data-seq="${mine[1].seq}"] .fb button`).count(), 2);
-  const state = await w.conversation();
-  t.diagnostic(`widget state: ${JSON.stringify(state && state.info ? state.info.status : state)}`);
+  assert.equal((await w.conversation()).status, 'bot');
 
   // A new offer, then "Geen van deze": handed over to a person.
   await w.say(UNSURE_NL);
@@ -82,6 +81,29 @@ test('the widget shows the choices as buttons; a pick is answered; "none of thes
   assert.equal(await page.locator('loket-widget .choices').count(), 0, 'no choices while a person has it');
   await shot(page, 'choices-none');
   assert.deepEqual(page.errors, []);
+
+  // The agent's console shows the offers readably: the titles offered, and
+  // the answer the customer chose marked as chosen.
+  const convId = (await w.conversation())?.conversation;
+  assert.ok(convId, 'the widget knows its conversation');
+  await addUser(srv.dataDir, { email: 'anna@example.com', password: 'password123', name: 'Anna' });
+  const agent = await newPage(browser);
+  await consoleLogin(agent, srv.base, 'anna@example.com', 'password123');
+  const item = agent.locator(`#queue-list li[data-id="${convId}"]`);
+  await item.waitFor();
+  await item.locator('button').click();
+  await agent.locator('#conv-view').waitFor();
+  const offers = agent.locator('#transcript .m[data-sender=bot] .offer');
+  await offers.first().waitFor();
+  assert.equal(await offers.count(), 2, 'both offers are in the transcript');
+  assert.deepEqual(await offers.first().locator('li').evaluateAll((l) => l.map((x) => x.dataset.article).sort()), ['retour-kleding', 'retour-schoenen']);
+  assert.match(await offers.first().textContent(), /Keuzes die de bot aanbood/);
+  assert.match(await offers.first().textContent(), /Schoenen retourneren/);
+  assert.match(await agent.locator('#transcript').textContent(), /door de klant gekozen/);
+  const problems2 = await axeAudit(t, agent, 'console with a choice message');
+  assert.deepEqual(problems2, [], problems2.join('\n'));
+  await shot(agent, 'choices-console');
+  assert.deepEqual(agent.errors, []);
 });
 
 test('a reload shows the offer again with its buttons', async (t) => {
