@@ -11,10 +11,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import {
-  stopServer, api, assertError, addUser, login, createConversation, postMessage, getConversation, handoff,
+  stopServer, api, assertError, addUser, login, createConversation, postMessage, getConversation, handoff, runCli,
+  sleep, SLOW,
 } from './helpers.mjs';
-import { startChoicesServer, UNSURE_NL, UNSURE_NL_2, CLOSE } from './choices_fixture.mjs';
+import { startChoicesServer, UNSURE_NL, UNSURE_NL_2, CLOSE, KB_FILE } from './choices_fixture.mjs';
 
 const SANNE = { email: 'sanne@tulpentafel.example', password: 'sanne-heeft-een-lang-wachtwoord' };
 let srv;
@@ -191,4 +194,32 @@ test('the analytics count how often the bot asked and how often the customer pic
   assert.ok(f.bot_choices_offered >= 6, `offers: ${JSON.stringify(f)}`);
   assert.ok(f.bot_choices_picked >= 2, `picks: ${JSON.stringify(f)}`);
   assert.ok(f.bot_choices_picked <= f.bot_choices_offered);
+});
+
+// Last: it changes the knowledge base. An offered article that has left the
+// knowledge base since cannot be picked: 409, and nothing is stored.
+test('a pick of an article removed since the offer is refused with 409', async () => {
+  const { conv } = await offered();
+  const kb = JSON.parse(readFileSync(KB_FILE, 'utf8'));
+  kb.articles = kb.articles.filter((a) => a.id !== 'retour-schoenen');
+  const file = path.join(path.dirname(srv.dataDir), 'smaller.json');
+  writeFileSync(file, JSON.stringify(kb));
+  const r = await runCli(['kb', 'import', file, '--data', srv.dataDir, '--replace']);
+  assert.equal(r.code, 0, r.stderr);
+  // the server picks the new knowledge base up within 2 s (CONTRACT.md):
+  // wait until another conversation no longer gets the removed article
+  let gone = false;
+  for (const deadline = Date.now() + 4000 * SLOW; !gone && Date.now() < deadline; await sleep(100)) {
+    const probe = await createConversation(srv, { language: 'nl' });
+    const b = bots((await postMessage(srv, probe, 'Hoe stuur ik schoenen terug?')).messages);
+    gone = !b.some((m) => m.article_id === 'retour-schoenen' || (m.choices || []).some((c) => c.article_id === 'retour-schoenen'));
+  }
+  assert.ok(gone, 'the new knowledge base is in use');
+  const before = (await getConversation(srv, conv)).messages.length;
+  assertError(await pick(conv, 'retour-schoenen', 'Schoenen retourneren'), 409, 'choice_unavailable');
+  assert.equal((await getConversation(srv, conv)).messages.length, before, 'nothing stored');
+  // the other offered article still answers
+  const ok = await pick(conv, 'retour-kleding', 'Kleding retourneren');
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(bots(ok.json.messages)[0].article_id, 'retour-kleding');
 });
