@@ -38,8 +38,8 @@ json_t *lk_json_msg(const lk_msg_t *m)
     if (m->n_choices > 0) { /* CONTRACT.md, "Choices" */
         json_t *arr = json_array();
         for (size_t i = 0; i < m->n_choices; i++)
-            json_array_append_new(arr, json_pack("{s:s, s:s}", "article_id", m->choices[i].article_id, "title",
-                                                 m->choices[i].title));
+            json_array_append_new(
+                arr, json_pack("{s:s, s:s}", "article_id", m->choices[i].article_id, "title", m->choices[i].title));
         json_object_set_new(j, "choices", arr);
     }
     if (m->chosen)

@@ -42,13 +42,12 @@ static unsigned char lower(unsigned char c)
 
 /* Words that open a question (Dutch and English, lower case). */
 static const char *const question_words[] = {
-    "wat",     "wie",     "waar",   "wanneer", "waarom", "hoe",     "welke",  "welk",  "hoeveel", "hoelang",
-    "waarmee", "waarvoor", "waarop", "kan",    "kun",    "kunnen",  "kunt",   "mag",   "mogen",   "moet",
-    "moeten",  "is",      "zijn",   "heb",     "hebben", "heeft",   "hebt",   "wordt", "worden",  "zal",
-    "zou",     "zouden",  "krijg",  "krijgt",  "werkt",  "klopt",   "bestaat", "what", "who",     "where",
-    "when",    "why",     "how",    "which",   "can",    "could",   "may",    "do",    "does",    "did",
-    "is",      "are",     "was",    "were",    "will",   "would",   "should", "have",  "has",     "shall",
-    NULL};
+    "wat",     "wie",      "waar",   "wanneer", "waarom", "hoe",    "welke",   "welk",  "hoeveel", "hoelang",
+    "waarmee", "waarvoor", "waarop", "kan",     "kun",    "kunnen", "kunt",    "mag",   "mogen",   "moet",
+    "moeten",  "is",       "zijn",   "heb",     "hebben", "heeft",  "hebt",    "wordt", "worden",  "zal",
+    "zou",     "zouden",   "krijg",  "krijgt",  "werkt",  "klopt",  "bestaat", "what",  "who",     "where",
+    "when",    "why",      "how",    "which",   "can",    "could",  "may",     "do",    "does",    "did",
+    "are",     "was",      "were",   "will",    "would",  "should", "have",    "has",   "shall",   NULL};
 
 /* Two-word openers of a request that asks without a question mark. */
 static const char *const request_openers[][2] = {
@@ -241,7 +240,8 @@ size_t lk_nlu_split(const char *text, size_t len, lk_nlu_span_t *parts, size_t m
         size_t s = (size_t)(skip_marker(text + ls, text + line_end, &item) - text);
         for (size_t k = s; k < line_end; k++) {
             char c = text[k];
-            bool stop = c == '?' || ((c == '.' || c == '!') && (k + 1 == line_end || is_space((unsigned char)text[k + 1])));
+            bool stop =
+                c == '?' || ((c == '.' || c == '!') && (k + 1 == line_end || is_space((unsigned char)text[k + 1])));
             if (!stop)
                 continue;
             while (k + 1 < line_end && (text[k + 1] == '?' || text[k + 1] == '!' || text[k + 1] == '.'))

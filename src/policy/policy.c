@@ -81,10 +81,9 @@ int lk_handoff_reason_parse(const char *s, lk_handoff_reason_t *out)
     return LK_EINVAL;
 }
 
-static const char *const say_kind_names[] = {"other",          "greeting",     "answer",          "decline",
-                                             "disclosure",     "reply",        "handoff_notice",  "queue_notice",
-                                             "agent_notice",   "callback_notice", "closed_notice",
-                                             "choices"};
+static const char *const say_kind_names[] = {"other",        "greeting",        "answer",         "decline",
+                                             "disclosure",   "reply",           "handoff_notice", "queue_notice",
+                                             "agent_notice", "callback_notice", "closed_notice",  "choices"};
 
 const char *lk_policy_say_kind_name(lk_policy_say_kind_t k)
 {
@@ -1604,12 +1603,12 @@ static void closing_reply(ctx_t *c, lk_policy_pending_t pend, const reply_t *rp)
 /* "geen van deze", "none of these", "nee, iets anders": the customer's
  * answer to choices when none fits. Only these words, and at least one
  * that says no. */
-static const char *const none_key_words[] = {"geen",    "none", "neither", "nee",   "neen",   "no",   "nope",
-                                             "niks",    "niets", "nothing", "anders", "else", NULL};
-static const char *const none_filler_words[] = {"van",  "deze",  "beide", "allebei", "allen", "of",   "these",
-                                                "them", "those", "the",   "above",   "iets",  "something", "is",
-                                                "het",  "it",    "dat",   "bedoel",  "ik",    "i",    "mean",
-                                                "sorry", "helaas", "zijn", "are",    "een",   "other", NULL};
+static const char *const none_key_words[] = {"geen", "none",  "neither", "nee",    "neen", "no", "nope",
+                                             "niks", "niets", "nothing", "anders", "else", NULL};
+static const char *const none_filler_words[] = {"van",   "deze",   "beide", "allebei", "allen", "of",        "these",
+                                                "them",  "those",  "the",   "above",   "iets",  "something", "is",
+                                                "het",   "it",     "dat",   "bedoel",  "ik",    "i",         "mean",
+                                                "sorry", "helaas", "zijn",  "are",     "een",   "other",     NULL};
 
 static bool none_of_these(const words_t *w)
 {
@@ -1764,7 +1763,11 @@ static bool answer_parts(ctx_t *c, const lk_policy_event_t *ev)
      * that a decline right after it hands over (never two declines in a
      * row without a person) */
     st->consecutive_declines = n_no > 0 ? 1 : 0;
-    st->last_article = done[0];
+    for (size_t k = 0; k < n; k++)
+        if (raw[k] >= 0) { /* the raw index, as every answer keeps it (loop detection) */
+            st->last_article = raw[k];
+            break;
+        }
     if (n_no == 0) {
         st->pending = c->cfg->ask_feedback ? LK_PENDING_FEEDBACK : LK_PENDING_NONE;
         return true;

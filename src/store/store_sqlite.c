@@ -66,7 +66,7 @@
     X(CONV_QUEUE_STATE, "SELECT status, queued_at FROM conversations WHERE id = ?")                                    \
     X(CONV_QUEUE_RANK, "SELECT COUNT(*) FROM conversations WHERE status = 'queued' "                                   \
                        "AND (queued_at < ? OR (queued_at = ? AND id <= ?))")                                           \
-    X(MSG_INSERT, "INSERT INTO messages (" MSG_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")                      \
+    X(MSG_INSERT, "INSERT INTO messages (" MSG_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")                  \
     X(MSG_LIST, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")        \
     X(MSG_RECENT, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND sender = ? "                        \
                   "ORDER BY seq DESC LIMIT ?")                                                                         \
@@ -104,7 +104,7 @@
     X(FEEDBACK_GET, "SELECT helpful FROM message_feedback WHERE message_id = ?")                                       \
     X(MSG_GET, "SELECT " MSG_COLS " FROM messages WHERE id = ?")                                                       \
     X(MSG_LAST_CHOICES, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND choices IS NOT NULL "         \
-                        "ORDER BY seq DESC LIMIT 1")                                                       \
+                        "ORDER BY seq DESC LIMIT 1")                                                                   \
     X(USER_LIST, "SELECT " USER_COLS_NO_HASH " FROM users ORDER BY email, id")                                         \
     X(SESSION_COUNT_USERS, "SELECT COUNT(DISTINCT s.user_id) FROM sessions s JOIN users u ON u.id = s.user_id "       \
                            "WHERE s.expires_at > ? AND u.disabled = 0")
@@ -966,8 +966,9 @@ static char *choices_to_json(const lk_msg_t *m)
         return NULL;
     json_t *arr = json_array();
     for (size_t i = 0; i < m->n_choices; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:s}", "article_id", m->choices[i].article_id ? m->choices[i].article_id : "",
-                                             "title", m->choices[i].title ? m->choices[i].title : ""));
+        json_array_append_new(arr, json_pack("{s:s, s:s}", "article_id",
+                                             m->choices[i].article_id ? m->choices[i].article_id : "", "title",
+                                             m->choices[i].title ? m->choices[i].title : ""));
     char *text = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(arr);
     if (!text)

@@ -17,8 +17,7 @@ static void expect(const char *text, const char *const *want)
     for (size_t i = 0; i < n; i++) {
         cr_assert_leq(parts[i].off + parts[i].len, strlen(text));
         cr_assert(parts[i].len == strlen(want[i]) && memcmp(text + parts[i].off, want[i], parts[i].len) == 0,
-                  "\"%s\" part %zu: \"%.*s\", want \"%s\"", text, i, (int)parts[i].len, text + parts[i].off,
-                  want[i]);
+                  "\"%s\" part %zu: \"%.*s\", want \"%s\"", text, i, (int)parts[i].len, text + parts[i].off, want[i]);
     }
 }
 
@@ -75,8 +74,7 @@ Test(split, joined_by_en_or_and)
     expect("how long does delivery take, and can I return my order?",
            (const char *[]){"how long does delivery take", "can I return my order?", NULL});
     expect("wat zijn jullie openingstijden en hoe kan ik retourneren en is verzenden gratis?",
-           (const char *[]){"wat zijn jullie openingstijden", "hoe kan ik retourneren", "is verzenden gratis?",
-                            NULL});
+           (const char *[]){"wat zijn jullie openingstijden", "hoe kan ik retourneren", "is verzenden gratis?", NULL});
 }
 
 Test(split, lists)
