@@ -1,7 +1,8 @@
 // Issue 15, part 4, in a real Chromium: when the bot is unsure it offers the
 // close articles as buttons in the widget (beside the person button); the
 // buttons work with the keyboard, pass axe, send the pick and show the
-// answer; only the last offer keeps its buttons; "Geen van deze" hands over.
+// answer; only the last offer keeps its buttons; "Geen van deze" hands over;
+// the console lists the offered choices and the dashboard counts offers and picks.
 // The knowledge base is tests/integration/choices_kb.json.
 
 import { test } from 'node:test';
@@ -104,6 +105,19 @@ test('the widget shows the choices as buttons; a pick is answered; "none of thes
   assert.deepEqual(problems2, [], problems2.join('\n'));
   await shot(agent, 'choices-console');
   assert.deepEqual(agent.errors, []);
+
+  // The dashboard (team leads) counts the offers and the picks: two offers,
+  // one picked.
+  await addUser(srv.dataDir, { email: 'sam@example.com', password: 'password123', name: 'Sam', role: 'supervisor' });
+  const lead = await newPage(browser);
+  await consoleLogin(lead, srv.base, 'sam@example.com', 'password123');
+  await lead.goto(srv.base + '/console/dashboard.html');
+  const offered = lead.locator('#kpis [data-figure="bot_choices_offered"]');
+  await offered.waitFor();
+  assert.equal(await offered.textContent(), '2');
+  assert.equal(await lead.locator('#kpis [data-figure="choice_pick_rate"]').getAttribute('data-value'), '0.5');
+  assert.match(await lead.locator('#kpis').textContent(), /Keer dat de assistent keuzes aanbood/);
+  assert.deepEqual(lead.errors, []);
 });
 
 test('a reload shows the offer again with its buttons', async (t) => {
