@@ -7,8 +7,10 @@
  * lk_policy_step() handles: e.g. a last_article beyond today's articles.
  *
  * Input: the state's text, then FUZZ_SEP and up to eight events of four
- * bytes each (type, reading: article and confidence, signals), then
- * FUZZ_SEP and the customer's text for the message events.
+ * bytes each (type, reading: article and confidence, signals, and (issue
+ * 15) whether the reading asks, whether the message is a pick of a choice,
+ * and whether it is read in parts as lk_nlu_split cuts it), then FUZZ_SEP
+ * and the customer's text for the message events.
  *
  * Invariants: decode accepts exactly what it documents, encode(decode(x))
  * decodes to the same state and encodes to the same text; every step
@@ -51,7 +53,7 @@ static void check_bounds(const lk_policy_state_t *st)
     const int big = 1000000000;
     FUZZ_CHECK(st->status >= LK_CONV_BOT && st->status <= LK_CONV_CLOSED);
     FUZZ_CHECK((int)st->handoff_reason >= 0 && st->handoff_reason <= LK_HANDOFF_SENSITIVE_TOPIC);
-    FUZZ_CHECK(st->pending >= LK_PENDING_NONE && st->pending <= LK_PENDING_BYE);
+    FUZZ_CHECK(st->pending >= LK_PENDING_NONE && st->pending <= LK_PENDING_CHOICE);
     size_t n = strnlen(st->language, sizeof st->language);
     FUZZ_CHECK(n >= 2 && n < sizeof st->language && strspn(st->language, "abcdefghijklmnopqrstuvwxyz") == n);
     FUZZ_CHECK(st->consecutive_declines >= 0 && st->consecutive_declines <= big);
@@ -80,7 +82,7 @@ static void check_roundtrip(const lk_policy_state_t *st)
 }
 
 static void check_actions(const lk_policy_state_t *before, const lk_policy_state_t *after,
-                          const lk_policy_actions_t *a, lk_policy_event_type_t type)
+                          const lk_policy_actions_t *a, lk_policy_event_type_t type, bool pick)
 {
     bool handed = false;
     for (size_t i = 0; i < a->n; i++) {
@@ -91,6 +93,14 @@ static void check_actions(const lk_policy_state_t *before, const lk_policy_state
             FUZZ_CHECK(x->text && x->text[0] && lk_utf8_valid(x->text, strlen(x->text)));
             FUZZ_CHECK(x->article == -1 || (x->article >= 0 && (size_t)x->article < kb.n_articles));
             FUZZ_CHECK(lk_policy_say_kind_name(x->kind) != NULL);
+            /* choices: two or three existing articles, only in an offer;
+             * "chosen" only on the answer to a pick */
+            FUZZ_CHECK(x->n_choices == 0 || (x->kind == LK_SAY_CHOICES && x->n_choices >= 2 &&
+                                             x->n_choices <= LK_NLU_TOP_K && x->article == -1));
+            for (size_t k = 0; k < x->n_choices; k++)
+                FUZZ_CHECK(x->choices[k] >= 0 && (size_t)x->choices[k] < kb.n_articles);
+            FUZZ_CHECK(x->kind != LK_SAY_CHOICES || x->n_choices >= 2);
+            FUZZ_CHECK(!x->chosen || (x->kind == LK_SAY_ANSWER && pick));
             /* after the hand-off the bot answers nothing from the KB (a
              * message to a closed conversation reopens it with the bot) */
             if (before->status == LK_CONV_QUEUED || before->status == LK_CONV_ASSIGNED || handed)
@@ -154,6 +164,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             r.top[k].confidence = (double)(e[3] >> (2 * k)) / 255.0;
         }
         r.answer = r.n_top > 0 && r.top[0].confidence >= 0.5;
+        r.ask = !r.answer && (e[1] & 0x20);
+        r.n_choices = r.ask ? r.n_top : 0;
         double sig = (double)(e[0] >> 3) / 31.0;
         switch (e[1] >> 2 & 7) {
         case 1: r.signals.person_request = sig; break;
@@ -166,13 +178,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         lk_policy_event_type_t type = (lk_policy_event_type_t)(e[0] % 7);
         lk_policy_event_t event = {type, text_z, tlen, (e[0] & 0x40) ? NULL : &r, (e[3] & 1) ? "Anna" : NULL};
+        /* a pick of a choice (the server checks it was offered; here any
+         * article), or the message read in parts */
+        bool pick = (e[3] & 6) == 6;
+        event.chosen = pick;
+        event.choice = (long)(e[2] % kb.n_articles);
+        lk_nlu_span_t spans[LK_NLU_SPLIT_MAX];
+        lk_policy_part_t pp[LK_NLU_SPLIT_MAX];
+        lk_nlu_reading_t pr[LK_NLU_SPLIT_MAX];
+        if ((e[3] & 0x18) == 0x18 && !pick) {
+            size_t np = lk_nlu_split(text_z, tlen, spans, LK_NLU_SPLIT_MAX);
+            for (size_t k = 0; np >= 2 && k < np; k++) {
+                pr[k] = r;
+                pr[k].n_top = 1;
+                pr[k].top[0].article = (long)((e[2] + 3 * k) % kb.n_articles);
+                pr[k].answer = ((e[3] >> k) & 1) != 0;
+                pp[k] = (lk_policy_part_t){text_z + spans[k].off, spans[k].len, &pr[k]};
+            }
+            if (np >= 2) {
+                event.parts = pp;
+                event.n_parts = np;
+            }
+        }
         lk_policy_env_t env = {now, (int)(e[2] % 4) - 1, (int64_t)(e[3] % 5) - 1, (int64_t)(e[2] % 3) * 60 - 1,
                                &kb};
         lk_policy_state_t next;
         lk_policy_actions_t actions;
         rc = lk_policy_step(NULL, &st, &event, &env, &next, &actions);
         FUZZ_CHECK(rc == 0);
-        check_actions(&st, &next, &actions, type);
+        check_actions(&st, &next, &actions, type, pick);
         lk_policy_actions_free(&actions);
         check_bounds(&next);
         st = next;

@@ -79,6 +79,8 @@
       fbYes: 'Ja, dit helpt',
       fbNo: 'Nee',
       fbThanks: 'Bedankt voor je reactie.',
+      choicesQ: 'Kies een onderwerp',
+      choiceNone: 'Geen van deze',
       rateQ: 'Hoe tevreden ben je over dit gesprek?',
       rateStar: '{n} van de 5 sterren',
       rateComment: 'Wil je nog iets zeggen? (mag leeg blijven)',
@@ -127,6 +129,8 @@
       fbYes: 'Yes, this helps',
       fbNo: 'No',
       fbThanks: 'Thank you for your feedback.',
+      choicesQ: 'Pick a subject',
+      choiceNone: 'None of these',
       rateQ: 'How happy are you with this conversation?',
       rateStar: '{n} out of 5 stars',
       rateComment: 'Anything else you want to tell us? (optional)',
@@ -196,6 +200,7 @@
     refetchTimer: null,
     unread: 0,
     feedback: store.get('feedback') || {}, // message id -> true/false
+    lastChoiceSeq: 0, // the last bot message that offered choices (the only one a pick may come from)
     ratingHidden: false,
   };
 
@@ -347,6 +352,10 @@
     '.fb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:2px;font-size:13.5px;color:var(--muted)}',
     '.fb button{min-height:32px;min-width:48px;padding:2px 12px;border:1.5px solid #6b7686;border-radius:16px;background:#fff;color:var(--ink);font-size:13.5px}',
     '.fb button:hover{border-color:var(--c)}',
+    '.choices{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}',
+    '.choices button{min-height:36px;padding:4px 14px;border:1.5px solid var(--c);border-radius:18px;background:#fff;color:var(--ink);font-size:14px;text-align:left}',
+    '.choices button:hover{background:#f0f6f3}',
+    '.choices button.none{border-color:#6b7686}',
     '.rating{margin:14px 0 6px;padding:12px 14px;background:#fff;border:1px solid var(--line);border-radius:12px}',
     '.rating[hidden]{display:none}',
     '.rating .thanks{margin:0;font-weight:600}',
@@ -567,7 +576,71 @@
     bubble.appendChild(richText(String(m.text || '')));
     var node = el('div', { class: cls, 'data-seq': String(m.seq), 'data-sender': sender, 'data-automated': m.automated ? 'true' : 'false' }, [lbl, bubble]);
     if (sender === 'bot' && m.article_id) node.appendChild(feedbackFor(m));
+    if (sender === 'bot' && m.choices && m.choices.length) {
+      if (m.seq > state.lastChoiceSeq) state.lastChoiceSeq = m.seq;
+      node.appendChild(choicesFor(m));
+    }
     return node;
+  }
+
+  // Ask instead of guess: the bot's choices as buttons (the person button
+  // stays beside them, below). A pick sends the title as the customer's words
+  // and the article as "choice"; "none of these" is said in words, which the
+  // bot reads as such and hands over. Only the last offer keeps its buttons,
+  // and only until the customer says something after it.
+  function choicesFor(m) {
+    var box = el('div', { class: 'choices', role: 'group', 'aria-label': t('choicesQ') });
+    var sending = false;
+    function pick(c, btn) {
+      if (sending) return;
+      sending = true;
+      showError('');
+      btn.setAttribute('aria-disabled', 'true');
+      var p = c ? sendChoice(c) : sendMessage(t('choiceNone'));
+      p.then(
+        function () {
+          if (root.activeElement && box.contains(root.activeElement)) ui.input.focus();
+          box.remove();
+        },
+        function () {
+          sending = false;
+          btn.removeAttribute('aria-disabled');
+          showError(t('error'));
+        }
+      );
+    }
+    m.choices.forEach(function (c) {
+      if (!c || typeof c.article_id !== 'string') return;
+      var b = el('button', { type: 'button', 'data-choice': c.article_id }, [String(c.title || c.article_id)]);
+      b.addEventListener('click', function () {
+        pick(c, b);
+      });
+      box.appendChild(b);
+    });
+    var none = el('button', { type: 'button', class: 'none', 'data-choice': '' }, [t('choiceNone')]);
+    none.addEventListener('click', function () {
+      pick(null, none);
+    });
+    box.appendChild(none);
+    return box;
+  }
+
+  // Takes the buttons away from offers a pick can no longer come from: every
+  // offer but the last, the last once the customer wrote after it, and all
+  // once the bot no longer has the conversation.
+  function retireChoices() {
+    sortedSeqs().forEach(function (seq) {
+      var n = state.nodes[seq];
+      var box = n && n.querySelector('.choices');
+      if (!box) return;
+      // a person has the conversation now: no bot to answer a pick
+      var later = seq !== state.lastChoiceSeq || (state.info && state.info.status && state.info.status !== 'bot');
+      for (var s in state.msgs) if (+s > seq && state.msgs[s].sender === 'customer') later = true;
+      if (later) {
+        if (box.contains(root.activeElement)) ui.input.focus();
+        box.remove();
+      }
+    });
   }
 
   function labelFor(m) {
@@ -587,6 +660,12 @@
       n.querySelectorAll('.bubble .sr').forEach(function (x) {
         x.textContent = ' ' + t('linkNew');
       });
+      var ch = n.querySelector('.choices');
+      if (ch) {
+        ch.setAttribute('aria-label', t('choicesQ'));
+        var nb = ch.querySelector('button.none');
+        if (nb) nb.textContent = t('choiceNone');
+      }
       var fb = n.querySelector('.fb');
       if (!fb) return;
       fb.setAttribute('aria-label', t('fbQ'));
@@ -673,6 +752,7 @@
     }
     if (stick || (opt && opt.scroll)) scrollDown();
     if (m.sender === 'agent') renderWho();
+    if (state.lastChoiceSeq) retireChoices();
     return true;
   }
 
@@ -709,6 +789,7 @@
     if (prevStatus !== info.status) {
       if (info.status === 'closed') state.ratingHidden = false;
       renderRating();
+      if (state.lastChoiceSeq) retireChoices();
     }
     schedulePoll();
   }
@@ -918,6 +999,19 @@
   function sendMessage(text) {
     return ensureConversation().then(function () {
       return request('POST', '/api/v1/conversations/' + state.conv.id + '/messages', { text: text }).then(function (r) {
+        (r.messages || []).forEach(function (m) {
+          addMessage(m, { quiet: true, scroll: true });
+        });
+        if (r.conversation) setInfoFromReply(r.conversation);
+      });
+    });
+  }
+
+  // A pick of one of the bot's choices (CONTRACT.md, "Choices").
+  function sendChoice(c) {
+    return ensureConversation().then(function () {
+      var body = { text: String(c.title || c.article_id), choice: c.article_id };
+      return request('POST', '/api/v1/conversations/' + state.conv.id + '/messages', body).then(function (r) {
         (r.messages || []).forEach(function (m) {
           addMessage(m, { quiet: true, scroll: true });
         });

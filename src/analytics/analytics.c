@@ -267,6 +267,8 @@ void lk_analytics_add(lk_analytics_figures_t *f, const lk_conv_facts_t *c, bool 
             csat_add(&f->csat_human, c->rating);
     }
     f->callbacks += c->callbacks > 0;
+    f->choice_offers += c->choice_offers;
+    f->choice_picks += c->choice_picks;
 }
 
 void lk_analytics_finish(lk_analytics_figures_t *f)

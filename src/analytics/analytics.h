@@ -111,6 +111,9 @@ typedef struct {
     lk_analytics_csat_t csat_bot;   /* contained conversations */
     lk_analytics_csat_t csat_human; /* conversations a person took part in */
     int64_t callbacks; /* conversations with a call-back request */
+    /* ---- added by issue 15 ---- */
+    int64_t choice_offers; /* bot messages that offered choices instead of answering */
+    int64_t choice_picks;  /* bot answers to the customer's pick of one of them */
 } lk_analytics_figures_t;
 
 void lk_analytics_figures_free(lk_analytics_figures_t *f); /* f may be zeroed */

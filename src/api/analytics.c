@@ -151,6 +151,10 @@ static json_t *figures_json(const lk_analytics_figures_t *f)
     json_object_set_new(csat, "human", csat_json(&f->csat_human));
     json_object_set_new(o, "csat", csat);
     json_object_set_new(o, "callbacks", json_integer(f->callbacks));
+    /* ask instead of guess (issue 15): offers, and picks of one of the choices */
+    json_object_set_new(o, "bot_choices_offered", json_integer(f->choice_offers));
+    json_object_set_new(o, "bot_choices_picked", json_integer(f->choice_picks));
+    json_object_set_new(o, "choice_pick_rate", rate(f->choice_picks, f->choice_offers));
     return o;
 }
 
@@ -215,7 +219,8 @@ static void figures_csv_head(lk_buf_t *b, const char *first_col)
     static const char *const rest[] = {"reached_person", "time_to_person_p50_seconds", "time_to_person_p90_seconds",
                                        "abandoned", "bot_answers", "bot_declines", "reviewed", "reviewed_right",
                                        "accuracy", "repeat_contacts", "repeat_rate", "csat_bot_only_count",
-                                       "csat_bot_only_mean", "csat_human_count", "csat_human_mean", "callbacks"};
+                                       "csat_bot_only_mean", "csat_human_count", "csat_human_mean", "callbacks",
+                                       "bot_choices_offered", "bot_choices_picked", "choice_pick_rate"};
     for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
         csv_s(b, rest[i], &first);
     lk_analytics_csv_end(b);
@@ -249,6 +254,9 @@ static void figures_csv_row(lk_buf_t *b, const char *key, const lk_analytics_fig
     csv_i(b, f->csat_human.count, &first);
     csv_rate(b, f->csat_human.sum, f->csat_human.count, &first);
     csv_i(b, f->callbacks, &first);
+    csv_i(b, f->choice_offers, &first);
+    csv_i(b, f->choice_picks, &first);
+    csv_rate(b, f->choice_picks, f->choice_offers, &first);
     lk_analytics_csv_end(b);
 }
 

@@ -25,6 +25,7 @@ typedef struct {
     char token[LK_TOKEN_LEN + 8];
     char language[8];
     char *text;
+    char choice[LK_KB_ID_MAX + 1]; /* OP_MESSAGE: the article picked from the bot's choices; "" none */
     int score;
     char *comment;
     char message_id[LK_ID_MAX];
@@ -150,7 +151,56 @@ static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
     lk_conv_clear(&c);
 }
 
-/* Stores text as the customer's message and runs the bot's turn on it. */
+/* A message that asks several questions: reads each (lk_nlu_split) into
+ * parts[] / readings[]; returns how many (0: one question, read as a whole). */
+static size_t read_parts(const lk_nlu_model_t *nlu, const char *text, const lk_nlu_context_t *ctx,
+                         lk_policy_part_t parts[LK_NLU_SPLIT_MAX], lk_nlu_reading_t readings[LK_NLU_SPLIT_MAX])
+{
+    lk_nlu_span_t spans[LK_NLU_SPLIT_MAX];
+    size_t n = lk_nlu_split(text, strlen(text), spans, LK_NLU_SPLIT_MAX);
+    if (n < 2)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        parts[i] = (lk_policy_part_t){text + spans[i].off, spans[i].len, &readings[i]};
+        /* a span ends at a character boundary (the splitter cuts at ASCII) */
+        if (lk_nlu_read(nlu, parts[i].text, parts[i].len, ctx, &readings[i]) != 0)
+            return 0;
+    }
+    return n;
+}
+
+/* The pick of an article from the bot's choices (issue 15): it must be one
+ * the conversation's last choice message offered, and still in the
+ * knowledge base. Its index in bot's knowledge base, or -1 after fail(). */
+static long check_choice(cjob_t *j, lk_store_t *st, const lk_conv_t *c, const lk_bot_t *bot)
+{
+    lk_msg_t offer = {0};
+    int rc = lk_store_msg_last_choices(st, c->id, &offer);
+    if (rc && rc != LK_ENOENT) {
+        fail_db(j, rc);
+        return -1;
+    }
+    bool offered = false;
+    for (size_t i = 0; rc == 0 && i < offer.n_choices && !offered; i++)
+        offered = strcmp(offer.choices[i].article_id, j->choice) == 0;
+    lk_msg_clear(&offer);
+    if (!offered) {
+        fail(j, LK_EINVAL, 400, "invalid_choice",
+             "the field \"choice\" must be the article_id of one of the choices in this conversation's last "
+             "message with choices");
+        return -1;
+    }
+    long k = lk_kb_find(&bot->kb, j->choice);
+    if (k < 0)
+        fail(j, LK_ESTATE, 409, "choice_unavailable",
+             "the chosen article is no longer in the knowledge base; please ask your question again");
+    return k;
+}
+
+/* Stores text as the customer's message and runs the bot's turn on it.
+ * With j->choice set (OP_MESSAGE), the message is a pick of one of the
+ * bot's choices; a pick that was not offered fails the job (stored: nothing)
+ * and returns LK_EINVAL or LK_ESTATE. */
 static int customer_turn(cjob_t *j, lk_store_t *st, lk_conv_t *c, const char *text, int64_t now, lk_msg_t **msgs,
                          size_t *n)
 {
@@ -161,12 +211,21 @@ static int customer_turn(cjob_t *j, lk_store_t *st, lk_conv_t *c, const char *te
     if (rc)
         return rc;
     lk_bot_t *bot = lk_bot_acquire(j->app);
+    long choice = -1;
+    if (j->op == OP_MESSAGE && j->choice[0] && (choice = check_choice(j, st, c, bot)) < 0) {
+        lk_bot_release(bot);
+        lk_msgs_free(prev, n_prev);
+        return j->job.rc ? j->job.rc : LK_EINVAL;
+    }
     const char **texts = lk_xcalloc(n_prev ? n_prev : 1, sizeof *texts);
     for (size_t i = 0; i < n_prev; i++)
         texts[i] = prev[i].text;
     lk_nlu_context_t ctx = {texts, n_prev, c->language};
     lk_nlu_reading_t reading;
     rc = lk_nlu_read(bot->nlu, text, strlen(text), &ctx, &reading);
+    lk_policy_part_t parts[LK_NLU_SPLIT_MAX];
+    lk_nlu_reading_t part_readings[LK_NLU_SPLIT_MAX];
+    size_t n_parts = rc == 0 && choice < 0 ? read_parts(bot->nlu, text, &ctx, parts, part_readings) : 0;
     free(texts);
     if (rc == 0) {
         lk_msg_t m = {0}; /* stored by the turn, with its outcome */
@@ -174,7 +233,14 @@ static int customer_turn(cjob_t *j, lk_store_t *st, lk_conv_t *c, const char *te
         m.automated = false;
         m.text = lk_xstrdup(text);
         m.created_at = now;
-        lk_policy_event_t ev = {.type = LK_EV_MESSAGE, .text = text, .len = strlen(text), .reading = &reading};
+        lk_policy_event_t ev = {.type = LK_EV_MESSAGE,
+                                .text = text,
+                                .len = strlen(text),
+                                .reading = &reading,
+                                .chosen = choice >= 0,
+                                .choice = choice,
+                                .parts = n_parts ? parts : NULL,
+                                .n_parts = n_parts};
         rc = lk_turn_apply_customer(j->app, st, &j->job, c, &ev, bot, now, &m, msgs, n);
     }
     lk_bot_release(bot);
@@ -201,7 +267,8 @@ static void run_message(cjob_t *j, lk_store_t *st, int64_t now)
     size_t n = 0;
     int rc = customer_turn(j, st, &c, j->text, now, &msgs, &n);
     if (rc) {
-        fail_db(j, rc);
+        if (!j->job.rc) /* a refused choice has failed the job already */
+            fail_db(j, rc);
     } else {
         turn_result(j, st, &c, msgs, n, now);
         j->status = 201;
@@ -522,6 +589,20 @@ static void h_message(lk_http_req_t *req, void *ud)
         cjob_free(j);
         return;
     }
+    const char *choice = NULL; /* a pick of one of the bot's choices (CONTRACT.md, "Choices") */
+    if (!lk_body_string(req, body, "choice", LK_KB_ID_MAX, false, &choice)) {
+        json_decref(body);
+        cjob_free(j);
+        return;
+    }
+    if (choice && !*choice) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"choice\" must be an article_id, not empty");
+        json_decref(body);
+        cjob_free(j);
+        return;
+    }
+    if (choice)
+        snprintf(j->choice, sizeof j->choice, "%s", choice);
     j->text = lk_xstrdup(text);
     json_decref(body);
     lk_pool_submit(app->writer, &j->job);

@@ -35,6 +35,15 @@ json_t *lk_json_msg(const lk_msg_t *m)
         json_object_set_new(j, "confidence", json_real(m->confidence));
     if (m->author_name)
         json_object_set_new(j, "author_name", json_string(m->author_name));
+    if (m->n_choices > 0) { /* CONTRACT.md, "Choices" */
+        json_t *arr = json_array();
+        for (size_t i = 0; i < m->n_choices; i++)
+            json_array_append_new(
+                arr, json_pack("{s:s, s:s}", "article_id", m->choices[i].article_id, "title", m->choices[i].title));
+        json_object_set_new(j, "choices", arr);
+    }
+    if (m->chosen)
+        json_object_set_new(j, "chosen", json_true());
     return j;
 }
 

@@ -173,10 +173,11 @@ static int store_callback(lk_store_t *st, const lk_conv_t *conv, const lk_policy
  * policy's actions: "none" when a person had the conversation (queued or
  * assigned before the step), else "handoff" when the step handed over (for
  * any reason, even after answering part of it), "answered" with the first
- * quoted article, "declined", or "reply" for a reply that is neither (hello,
- * thanks, yes/no, "are you a bot?"). This policy has no clarifying question,
- * so it never gives "clarify". article/confidence: the answer's, else the
- * NLU's best match; NULL / -1 when none. */
+ * quoted article (also the answer to a pick of one of the bot's choices,
+ * then without a confidence), "clarify" when the bot offered choices
+ * instead of answering, "declined", or "reply" for a reply that is neither
+ * (hello, thanks, yes/no, "are you a bot?"). article/confidence: the
+ * answer's, else the NLU's best match; NULL / -1 when none. */
 static const char *outcome_of(lk_conv_status_t before, const lk_policy_event_t *ev, const lk_policy_actions_t *actions,
                               const lk_kb_t *kb, const char **article, double *confidence)
 {
@@ -185,7 +186,7 @@ static const char *outcome_of(lk_conv_status_t before, const lk_policy_event_t *
     if (before == LK_CONV_QUEUED || before == LK_CONV_ASSIGNED)
         return "none";
     const lk_policy_action_t *answer = NULL;
-    bool handoff = false, decline = false;
+    bool handoff = false, decline = false, offer = false;
     for (size_t i = 0; i < actions->n; i++) {
         const lk_policy_action_t *a = &actions->items[i];
         if (a->type == LK_ACTION_HANDOFF)
@@ -194,10 +195,12 @@ static const char *outcome_of(lk_conv_status_t before, const lk_policy_event_t *
             answer = a;
         else if (a->type == LK_ACTION_SAY && a->kind == LK_SAY_DECLINE)
             decline = true;
+        else if (a->type == LK_ACTION_SAY && a->kind == LK_SAY_CHOICES)
+            offer = true;
     }
     if (answer && !handoff && answer->article >= 0 && (size_t)answer->article < kb->n_articles) {
         *article = kb->articles[answer->article].id;
-        *confidence = answer->confidence;
+        *confidence = answer->chosen ? -1 : answer->confidence;
         return "answered";
     }
     const lk_nlu_reading_t *r = ev->reading;
@@ -205,7 +208,24 @@ static const char *outcome_of(lk_conv_status_t before, const lk_policy_event_t *
         *article = kb->articles[r->top[0].article].id;
         *confidence = r->top[0].confidence;
     }
-    return handoff ? "handoff" : decline ? "declined" : "reply";
+    return handoff ? "handoff" : offer ? "clarify" : decline ? "declined" : "reply";
+}
+
+/* The articles a SAY offers as choices, with their titles (issue 15). */
+static void msg_choices(lk_msg_t *m, const lk_policy_action_t *a, const lk_kb_t *kb)
+{
+    if (a->kind != LK_SAY_CHOICES || a->n_choices == 0)
+        return;
+    m->choices = lk_xcalloc(a->n_choices, sizeof *m->choices);
+    for (size_t i = 0; i < a->n_choices && i < LK_NLU_TOP_K; i++) {
+        long k = a->choices[i];
+        if (k < 0 || (size_t)k >= kb->n_articles)
+            continue;
+        const lk_article_t *art = &kb->articles[k];
+        m->choices[m->n_choices].article_id = lk_xstrdup(art->id);
+        m->choices[m->n_choices].title = lk_xstrdup(art->title && *art->title ? art->title : art->id);
+        m->n_choices++;
+    }
 }
 
 int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
@@ -265,9 +285,11 @@ int lk_turn_apply_customer(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk
             m.created_at = now;
             if (a->article >= 0 && (size_t)a->article < bot->kb.n_articles) {
                 m.article_id = lk_xstrdup(bot->kb.articles[a->article].id);
-                m.confidence = a->confidence;
-                m.has_confidence = true;
+                m.chosen = a->chosen; /* the customer's pick: no confidence of the NLU's */
+                m.confidence = a->chosen ? 0 : a->confidence;
+                m.has_confidence = !a->chosen;
             }
+            msg_choices(&m, a, &bot->kb);
             rc = lk_turn_store_msg(st, job, conv, &m, msgs, n_msgs);
         } else if (a->type == LK_ACTION_HANDOFF) {
             handed_off = true;

@@ -942,6 +942,40 @@ static size_t known_features(const lk_nlu_model_t *m, const lk_nlu__fvec_t *fv, 
     return n;
 }
 
+/* Ask instead of guess: when the model does not answer but two or three
+ * articles are close, the bot offers them as choices. Placeholder rule (the
+ * calibrated one is issue 15's part 1): the candidates are the best matches
+ * in order, each at least ASK_FRACTION of the threshold and in the
+ * message's language (else the knowledge base's), and there must be two or
+ * three of them whose confidences together reach the threshold. */
+#define ASK_FRACTION 0.3
+
+static void decide_choices(const lk_nlu_model_t *m, lk_nlu_reading_t *out)
+{
+    out->ask = false;
+    out->n_choices = 0;
+    if (out->answer || out->n_top < 2)
+        return;
+    const char *lang = out->language[0] ? out->language : m->kb_lang;
+    double sum = 0;
+    size_t n = 0;
+    for (size_t k = 0; k < out->n_top && k < 3; k++) {
+        long a = out->top[k].article;
+        double c = out->top[k].confidence;
+        if (a < 0 || (size_t)a >= m->kb->n_articles || !(c >= ASK_FRACTION * m->threshold))
+            break;
+        const char *al = m->kb->articles[a].language;
+        if (lang[0] && al && strcmp(al, lang) != 0)
+            break;
+        sum += c;
+        n++;
+    }
+    if (n >= 2 && sum >= m->threshold) {
+        out->ask = true;
+        out->n_choices = n;
+    }
+}
+
 /* Reading allocates nothing for a chat message: the text, its tokens and
  * features live in buffers on the stack (with a heap fallback for texts far
  * longer than a chat message), and the stemmer is borrowed from the model. */
@@ -1009,5 +1043,6 @@ int lk_nlu_read(const lk_nlu_model_t *m, const char *text, size_t len, const lk_
     }
     lk_nlu__signals(&p, text, len, ctx, &out->signals);
     lk_nlu__prep_free(&p);
+    decide_choices(m, out);
     return 0;
 }

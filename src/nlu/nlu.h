@@ -57,6 +57,10 @@ typedef struct {
     lk_nlu_match_t top[LK_NLU_TOP_K];
     size_t n_top;   /* how many of top[] are filled, best first */
     bool answer;    /* true: answer with top[0]; false: decline */
+    /* true: the bot is unsure between top[0..n_choices-1] and offers them as
+     * choices instead of answering one (answer is then false). */
+    bool ask;
+    size_t n_choices;
     lk_nlu_signals_t signals;
 } lk_nlu_reading_t;
 
@@ -81,6 +85,29 @@ void lk_nlu_free(lk_nlu_model_t *model); /* model may be NULL */
  * for concurrent readers of the same model. 0, or LK_EUTF8 / LK_EINVAL. */
 int lk_nlu_read(const lk_nlu_model_t *model, const char *text, size_t len, const lk_nlu_context_t *ctx,
                 lk_nlu_reading_t *out /* OUT */);
+
+/* ---- splitting a message into its questions (split.c) ----------------- */
+
+#define LK_NLU_SPLIT_MAX 4
+
+/* One question of a message: bytes [off, off + len) of the text. */
+typedef struct {
+    size_t off;
+    size_t len;
+} lk_nlu_span_t;
+
+/* Splits a customer's message into the questions it asks: at sentence ends
+ * and question marks, at list items (lines starting with "-", "*", "1." ...),
+ * and at "en"/"and" (also after a comma) when the words after it start a
+ * new question ("... en hoe lang duurt het?"). A sentence that asks nothing
+ * ("Ik heb gisteren besteld.") stays with the question after it (or before
+ * it, at the end), so that each part keeps its context; a greeting alone
+ * ("Hoi!") is no part. Each span is trimmed of spaces and list markers.
+ * At most max (<= LK_NLU_SPLIT_MAX) parts; further questions stay in the
+ * last one. Returns the number of parts: 1 (the whole text as one span)
+ * when the message asks one question or none, so that a caller treats it
+ * exactly as before. Pure; text need not be NUL-terminated. */
+size_t lk_nlu_split(const char *text, size_t len, lk_nlu_span_t *parts /* OUT */, size_t max);
 
 /* The threshold the model answers at. */
 double lk_nlu_threshold(const lk_nlu_model_t *model);

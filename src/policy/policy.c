@@ -81,9 +81,9 @@ int lk_handoff_reason_parse(const char *s, lk_handoff_reason_t *out)
     return LK_EINVAL;
 }
 
-static const char *const say_kind_names[] = {"other",          "greeting",     "answer",          "decline",
-                                             "disclosure",     "reply",        "handoff_notice",  "queue_notice",
-                                             "agent_notice",   "callback_notice", "closed_notice"};
+static const char *const say_kind_names[] = {"other",        "greeting",        "answer",         "decline",
+                                             "disclosure",   "reply",           "handoff_notice", "queue_notice",
+                                             "agent_notice", "callback_notice", "closed_notice",  "choices"};
 
 const char *lk_policy_say_kind_name(lk_policy_say_kind_t k)
 {
@@ -93,7 +93,7 @@ const char *lk_policy_say_kind_name(lk_policy_say_kind_t k)
 }
 
 /* Indexed by lk_policy_pending_t; the stored state uses these names. */
-static const char *const pending_names[] = {"", "feedback", "offer", "more", "bye"};
+static const char *const pending_names[] = {"", "feedback", "offer", "more", "bye", "choice"};
 #define N_PENDING (sizeof pending_names / sizeof pending_names[0])
 
 /* ---- calendar arithmetic (proleptic Gregorian, after H. Hinnant) -------- */
@@ -858,6 +858,12 @@ enum {
     T_AGENT_JOINS,
     T_AGENT_LEAVES,
     T_CLOSED,
+    T_CHOICES_INTRO,
+    T_CHOICES_OR,
+    T_CHOICES_TAIL,
+    T_PART_DECLINE,
+    T_PART_DECLINE_MANY,
+    T_PART_DECLINE_TAIL,
     T__COUNT
 };
 
@@ -951,6 +957,21 @@ static const char *const texts[T__COUNT][2] = {
                         "The person has put the conversation back in the queue."},
     [T_CLOSED] = {"Dit gesprek is afgesloten. Heb je nog een vraag? Stuur dan gerust een nieuw bericht.",
                   "This conversation has been closed. If you have another question, just send a new message."},
+    /* Ask instead of guess (issue 15): "Gaat je vraag over A, B of C?" */
+    [T_CHOICES_INTRO] = {"Ik weet niet zeker wat je bedoelt. Gaat je vraag over ",
+                         "I am not sure what you mean. Is your question about "},
+    [T_CHOICES_OR] = {" of ", " or "},
+    [T_CHOICES_TAIL] = {"Kies een onderwerp, of 'Geen van deze' als het iets anders is. Met een medewerker praten kan "
+                        "ook altijd: typ 'medewerker' of gebruik de knop.",
+                        "Pick a subject, or 'None of these' if it is something else. You can also talk to a person "
+                        "at any time: type 'person' or use the button."},
+    /* Several questions, some without an answer (issue 15). */
+    [T_PART_DECLINE] = {"Op deze vraag weet ik geen antwoord: ", "I don't have an answer to this question: "},
+    [T_PART_DECLINE_MANY] = {"Op deze vragen weet ik geen antwoord: ", "I don't have an answer to these questions: "},
+    [T_PART_DECLINE_TAIL] = {"Daarover staat niets in onze kennisbank. Wil je daarvoor met een medewerker praten? "
+                             "Typ dan 'ja' of 'medewerker', of gebruik de knop.",
+                             "Our knowledge base has no information about it. Would you like to talk to a person "
+                             "about it? Type 'yes' or 'person', or use the button."},
 };
 
 #define TEXT_MAX (LK_KB_ANSWER_MAX + LK_KB_URL_MAX + 4096)
@@ -1577,6 +1598,198 @@ static void closing_reply(ctx_t *c, lk_policy_pending_t pend, const reply_t *rp)
     st->pending = LK_PENDING_MORE;
 }
 
+/* ---- choices and several questions (issue 15) ------------------------------ */
+
+/* "geen van deze", "none of these", "nee, iets anders": the customer's
+ * answer to choices when none fits. Only these words, and at least one
+ * that says no. */
+static const char *const none_key_words[] = {"geen", "none",  "neither", "nee",    "neen", "no", "nope",
+                                             "niks", "niets", "nothing", "anders", "else", NULL};
+static const char *const none_filler_words[] = {"van",   "deze",   "beide", "allebei", "allen", "of",        "these",
+                                                "them",  "those",  "the",   "above",   "iets",  "something", "is",
+                                                "het",   "it",     "dat",   "bedoel",  "ik",    "i",         "mean",
+                                                "sorry", "helaas", "zijn",  "are",     "een",   "other",     NULL};
+
+static bool none_of_these(const words_t *w)
+{
+    if (w->total == 0 || w->total > 6 || w->total > w->n)
+        return false;
+    bool key = false;
+    for (int i = 0; i < w->n; i++) {
+        if (in_list(w->w[i], none_key_words))
+            key = true;
+        else if (!in_list(w->w[i], none_filler_words))
+            return false;
+    }
+    return key;
+}
+
+/* The articles to offer for a reading that asks (r->ask): its candidates
+ * mapped to the customer's language, each once. A candidate tagged
+ * sensitive is never offered (those subjects go to a person). Returns how
+ * many, or 0 when fewer than two remain. */
+static size_t choices_of(const ctx_t *c, const lk_nlu_reading_t *r, long out[LK_NLU_TOP_K])
+{
+    if (!r->ask || r->answer)
+        return 0;
+    const lk_kb_t *kb = c->env->kb;
+    size_t n = 0;
+    for (size_t k = 0; k < r->n_choices && k < r->n_top && k < LK_NLU_TOP_K; k++) {
+        if (!valid_article(c->env, r->top[k].article))
+            return 0;
+        long i = article_in_language(kb, r->top[k].article, c->st->language);
+        if (tagged_sensitive(&kb->articles[i]))
+            return 0;
+        bool dup = false;
+        for (size_t j = 0; j < n; j++)
+            dup = dup || out[j] == i;
+        if (!dup)
+            out[n++] = i;
+    }
+    return n >= 2 ? n : 0;
+}
+
+/* "Gaat je vraag over 'A' of 'B'?" with the articles as choices; the
+ * customer picks one (ev->chosen), says none fits, or types on. */
+static void offer_choices(ctx_t *c, const long *choices, size_t n)
+{
+    const lk_kb_t *kb = c->env->kb;
+    lk_buf_t b;
+    lk_buf_init(&b, TEXT_MAX);
+    (void)lk_buf_append_cstr(&b, T(c, T_CHOICES_INTRO));
+    for (size_t k = 0; k < n; k++) {
+        const lk_article_t *a = &kb->articles[choices[k]];
+        if (k > 0)
+            (void)lk_buf_append_cstr(&b, k + 1 == n ? T(c, T_CHOICES_OR) : ", ");
+        (void)lk_buf_append_cstr(&b, "'");
+        (void)lk_buf_append_cstr(&b, a->title && *a->title ? a->title : a->id);
+        (void)lk_buf_append_cstr(&b, "'");
+    }
+    (void)lk_buf_append_cstr(&b, "? ");
+    (void)lk_buf_append_cstr(&b, T(c, T_CHOICES_TAIL));
+    lk_policy_action_t *x = push(c->out, LK_ACTION_SAY);
+    memcpy(x->sender, "bot", 4);
+    x->kind = LK_SAY_CHOICES;
+    x->text = lk_buf_steal(&b, NULL);
+    memcpy(x->choices, choices, n * sizeof *choices);
+    x->n_choices = n;
+    c->st->pending = LK_PENDING_CHOICE;
+    c->st->last_article = -1;
+}
+
+/* The customer picked article raw from the bot's choices: an answer the
+ * customer chose (no confidence of the NLU's), which resets the failures
+ * like any answer. */
+static void answer_pick(ctx_t *c, long raw)
+{
+    lk_policy_state_t *st = c->st;
+    if (tagged_sensitive(&c->env->kb->articles[raw])) {
+        handoff(c, LK_HANDOFF_SENSITIVE_TOPIC);
+        return;
+    }
+    answer(c, raw, 0, c->cfg->ask_feedback);
+    c->out->items[c->out->n - 1].chosen = true;
+    st->consecutive_declines = 0;
+    st->repeats = 1;
+    st->last_article = raw;
+    st->pending = c->cfg->ask_feedback ? LK_PENDING_FEEDBACK : LK_PENDING_NONE;
+}
+
+#define PART_QUOTE_MAX 200 /* bytes of a declined part quoted back */
+
+/* Appends part text as a quote, on one line, cut at a character boundary. */
+static void quote_part(lk_buf_t *b, const char *text, size_t len)
+{
+    bool cut = len > PART_QUOTE_MAX;
+    if (cut) {
+        len = PART_QUOTE_MAX;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--; /* not inside a UTF-8 sequence */
+    }
+    (void)lk_buf_append_cstr(b, "'");
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i] == '\n' || text[i] == '\r' || text[i] == '\t' ? ' ' : text[i];
+        (void)lk_buf_append(b, &ch, 1);
+    }
+    (void)lk_buf_append_cstr(b, cut ? "...'" : "'");
+}
+
+/* A message that asks several questions, read one by one (ev->parts):
+ * answers each part the NLU answers (each article once, in the customer's
+ * language), then one message that names the parts it cannot answer and
+ * offers a person. False, having said nothing, when no part is answered:
+ * the caller goes on with the message as a whole. A part whose answer is
+ * tagged sensitive hands the conversation over. */
+static bool answer_parts(ctx_t *c, const lk_policy_event_t *ev)
+{
+    const lk_kb_t *kb = c->env->kb;
+    lk_policy_state_t *st = c->st;
+    size_t n = ev->n_parts < LK_NLU_SPLIT_MAX ? ev->n_parts : LK_NLU_SPLIT_MAX;
+    long raw[LK_NLU_SPLIT_MAX];
+    size_t n_ok = 0, n_no = 0, last_ok = 0;
+    for (size_t k = 0; k < n; k++) {
+        const lk_nlu_reading_t *r = ev->parts[k].reading;
+        raw[k] = -1;
+        if (r && r->answer && r->n_top > 0 && valid_article(c->env, r->top[0].article)) {
+            raw[k] = r->top[0].article;
+            n_ok++;
+            last_ok = k;
+        } else if (ev->parts[k].text && ev->parts[k].len) {
+            n_no++;
+        }
+    }
+    if (n_ok == 0)
+        return false;
+    for (size_t k = 0; k < n; k++)
+        if (raw[k] >= 0 && tagged_sensitive(&kb->articles[raw[k]])) {
+            handoff(c, LK_HANDOFF_SENSITIVE_TOPIC);
+            return true;
+        }
+    long done[LK_NLU_SPLIT_MAX];
+    size_t n_done = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (raw[k] < 0)
+            continue;
+        long i = article_in_language(kb, raw[k], st->language);
+        bool dup = false;
+        for (size_t j = 0; j < n_done; j++)
+            dup = dup || done[j] == i;
+        if (dup)
+            continue;
+        done[n_done++] = i;
+        answer(c, raw[k], ev->parts[k].reading->top[0].confidence, c->cfg->ask_feedback && n_no == 0 && k == last_ok);
+    }
+    /* answered parts reset the failures; a declined part leaves one, so
+     * that a decline right after it hands over (never two declines in a
+     * row without a person) */
+    st->consecutive_declines = n_no > 0 ? 1 : 0;
+    for (size_t k = 0; k < n; k++)
+        if (raw[k] >= 0) { /* the raw index, as every answer keeps it (loop detection) */
+            st->last_article = raw[k];
+            break;
+        }
+    if (n_no == 0) {
+        st->pending = c->cfg->ask_feedback ? LK_PENDING_FEEDBACK : LK_PENDING_NONE;
+        return true;
+    }
+    lk_buf_t b;
+    lk_buf_init(&b, TEXT_MAX);
+    (void)lk_buf_append_cstr(&b, T(c, n_no > 1 ? T_PART_DECLINE_MANY : T_PART_DECLINE));
+    size_t said = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (raw[k] >= 0 || !ev->parts[k].text || !ev->parts[k].len)
+            continue;
+        if (said++)
+            (void)lk_buf_append_cstr(&b, ", ");
+        quote_part(&b, ev->parts[k].text, ev->parts[k].len);
+    }
+    (void)lk_buf_append_cstr(&b, ". ");
+    (void)lk_buf_append_cstr(&b, T(c, T_PART_DECLINE_TAIL));
+    say_buf(c, "bot", LK_SAY_DECLINE, &b);
+    st->pending = LK_PENDING_OFFER;
+    return true;
+}
+
 /* A customer message while the bot has the conversation. */
 static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_reading_t *r)
 {
@@ -1587,6 +1800,12 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
     follow_language(c, r);
     lk_policy_pending_t pend = st->pending;
     st->pending = LK_PENDING_NONE;
+
+    /* A pick from the bot's choices (the caller checked it was offered). */
+    if (ev->chosen && valid_article(c->env, ev->choice)) {
+        answer_pick(c, ev->choice);
+        return;
+    }
 
     /* A person on request, in the same turn, no questions asked. */
     if (at_least(sig->person_request, cfg->person_request_min)) {
@@ -1623,6 +1842,12 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
     if (pend == LK_PENDING_OFFER && sr == SHORT_NO) {
         say(c, "bot", LK_SAY_REPLY, T(c, T_OFFER_NO));
         st->pending = LK_PENDING_MORE;
+        return;
+    }
+    /* Choices, and none of them fits: the bot could not tell what the
+     * customer means, so a person takes over. */
+    if (pend == LK_PENDING_CHOICE && none_of_these(&w)) {
+        handoff(c, LK_HANDOFF_LOW_CONFIDENCE);
         return;
     }
     /* "Did this help?" - a "no" is a failure like a decline. */
@@ -1681,8 +1906,13 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
         return;
     }
 
-    /* Several questions: answer each (answerable_pair), or answer what the
-     * NLU answers and hand over for the rest. */
+    /* Several questions, read one by one: answer each part the knowledge
+     * base supports and decline the rest in the same turn. */
+    if (ev->n_parts >= 2 && ev->parts && answer_parts(c, ev))
+        return;
+
+    /* Several questions in one reading: answer each (answerable_pair), or
+     * answer what the NLU answers and hand over for the rest. */
     if (at_least(sig->multi_question, cfg->multi_question_min)) {
         long p0, p1;
         if (answerable_pair(c, r, &p0, &p1)) {
@@ -1696,6 +1926,21 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
         if (a0 >= 0)
             answer(c, a0, r->top[0].confidence, false); /* what it can, then a person for the rest */
         handoff(c, LK_HANDOFF_COMPLEX);
+        return;
+    }
+
+    /* Ask instead of guess: two or three close articles become choices. A
+     * first offer is neither an answer nor a failure; an offer right after
+     * an offer (the customer typed on and the bot is still unsure) counts as
+     * a failure, so that choices never go round in circles. */
+    long choices[LK_NLU_TOP_K];
+    size_t n_choices = a0 < 0 ? choices_of(c, r, choices) : 0;
+    if (n_choices > 0) {
+        if (pend == LK_PENDING_CHOICE && ++st->consecutive_declines >= cfg->max_consecutive_declines) {
+            handoff(c, LK_HANDOFF_REPEATED_FAILURE);
+            return;
+        }
+        offer_choices(c, choices, n_choices);
         return;
     }
 
@@ -1913,7 +2158,7 @@ static bool state_valid(const lk_policy_state_t *st)
         return false;
     if ((int)st->handoff_reason < 0 || (size_t)st->handoff_reason >= N_REASONS)
         return false;
-    if ((int)st->pending < LK_PENDING_NONE || st->pending > LK_PENDING_BYE)
+    if ((int)st->pending < LK_PENDING_NONE || st->pending > LK_PENDING_CHOICE)
         return false;
     return memchr(st->language, '\0', sizeof st->language) != NULL;
 }

@@ -144,8 +144,9 @@ typedef enum {
     LK_PENDING_NONE = 0,
     LK_PENDING_FEEDBACK,
     LK_PENDING_OFFER,
-    LK_PENDING_MORE, /* stored as "more" */
-    LK_PENDING_BYE   /* stored as "bye" */
+    LK_PENDING_MORE,  /* stored as "more" */
+    LK_PENDING_BYE,   /* stored as "bye" */
+    LK_PENDING_CHOICE /* "is your question about A or B?" (issue 15); stored as "choice" */
 } lk_policy_pending_t;
 
 typedef struct {
@@ -184,12 +185,29 @@ typedef enum {
     LK_EV_TICK          /* time passed; lets the policy update wait notices */
 } lk_policy_event_type_t;
 
+/* One question of a message that asks several (nlu's lk_nlu_split): its
+ * words (a slice of the message) and the NLU's reading of them alone. */
+typedef struct {
+    const char *text;
+    size_t len;
+    const lk_nlu_reading_t *reading;
+} lk_policy_part_t;
+
 typedef struct {
     lk_policy_event_type_t type;
     const char *text; /* LK_EV_MESSAGE: the customer's words (valid UTF-8) */
     size_t len;
     const lk_nlu_reading_t *reading; /* LK_EV_MESSAGE: the NLU's reading of text */
     const char *agent_name;          /* LK_EV_AGENT_JOINS: the agent's display name; NULL: none */
+    /* ---- added by issue 15 (docs/policy.md, "Choices", "Several questions") ----
+     * LK_EV_MESSAGE: chosen when the customer picked article `choice` (index
+     * into env->kb) from the bot's last choices; the caller has checked that
+     * it was offered. parts: the readings of each question when the message
+     * asks two or more (n_parts >= 2), else NULL / 0. */
+    bool chosen;
+    long choice;
+    const lk_policy_part_t *parts;
+    size_t n_parts;
 } lk_policy_event_t;
 
 typedef struct {
@@ -221,7 +239,8 @@ typedef enum {
     LK_SAY_QUEUE_NOTICE,    /* system: queue position update, availability change */
     LK_SAY_AGENT_NOTICE,    /* system: an agent joins or leaves */
     LK_SAY_CALLBACK_NOTICE, /* system: asks for or confirms call-back details */
-    LK_SAY_CLOSED_NOTICE    /* system: the conversation was closed */
+    LK_SAY_CLOSED_NOTICE,   /* system: the conversation was closed */
+    LK_SAY_CHOICES          /* bot: "is your question about A or B?" with choices[] (issue 15) */
 } lk_policy_say_kind_t;
 
 /* "greeting", "answer", ... ("other" for LK_SAY_OTHER or an unknown value). */
@@ -237,6 +256,10 @@ typedef struct {
     /* ---- added by issue 4 ---- */
     char *contact;             /* LK_ACTION_CALLBACK_REQUEST: owned; else NULL */
     lk_policy_say_kind_t kind; /* LK_ACTION_SAY */
+    /* ---- added by issue 15 ---- */
+    long choices[LK_NLU_TOP_K]; /* LK_SAY_CHOICES: the articles offered (indexes into env->kb), in order */
+    size_t n_choices;
+    bool chosen; /* LK_SAY_ANSWER: the answer to the customer's pick of one of the choices */
 } lk_policy_action_t;
 
 typedef struct {

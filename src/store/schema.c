@@ -256,10 +256,20 @@ static const char migration_3[] =
     "ALTER TABLE users ADD COLUMN totp_last_step BIGINT;\n"
     "CREATE INDEX conversations_client ON conversations (client_hash, status);\n";
 
+/* Choices (issue 15): a bot message that offers articles instead of
+ * answering stores them as a JSON array [{"article_id", "title"}, ...]
+ * (NULL otherwise); chosen is 1 on the bot's answer to the customer's pick
+ * of one. The partial index finds a conversation's last offer. */
+static const char migration_choices[] =
+    "ALTER TABLE messages ADD COLUMN choices TEXT;\n"
+    "ALTER TABLE messages ADD COLUMN chosen INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX messages_choices ON messages (conversation_id, seq) WHERE choices IS NOT NULL;\n";
+
 const char *const lk_store__migrations[] = {
     migration_1,
     migration_2,
     migration_3,
+    migration_choices,
 };
 
 const size_t lk_store__n_migrations = sizeof lk_store__migrations / sizeof lk_store__migrations[0];

@@ -56,6 +56,12 @@ typedef struct {
     char client_hash[65];       /* keyed hash of the client's address; "" = unknown */
 } lk_conv_t;
 
+/* One of the articles a bot message offers as a choice (issue 15). */
+typedef struct {
+    char *article_id;
+    char *title;
+} lk_msg_choice_t;
+
 typedef struct {
     char id[LK_ID_MAX];
     char conversation_id[LK_ID_MAX];
@@ -83,6 +89,13 @@ typedef struct {
     char *outcome_article_id;
     double outcome_confidence; /* meaningful only when has_outcome_confidence */
     bool has_outcome_confidence;
+    /* ---- added by issue 15 ----
+     * A bot message that offers articles as choices instead of answering
+     * (CONTRACT.md, "Choices"): the articles, in order (owned; NULL / 0
+     * otherwise). chosen: a bot answer to the customer's pick of one. */
+    lk_msg_choice_t *choices;
+    size_t n_choices;
+    bool chosen;
 } lk_msg_t;
 
 typedef struct {
@@ -211,6 +224,9 @@ int lk_store_msg_list(lk_store_t *st, const char *conversation_id, int64_t after
 /* The last `limit` messages of sender in the conversation, oldest first. */
 int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, const char *sender, size_t limit,
                              lk_msg_t **out /* OUT */, size_t *n /* OUT */);
+/* The conversation's last message that offered choices (issue 15): 0 and
+ * *out (clear with lk_msg_clear), LK_ENOENT when none ever did. */
+int lk_store_msg_last_choices(lk_store_t *st, const char *conversation_id, lk_msg_t *out /* OUT */);
 
 /* ---- knowledge base ---------------------------------------------------- */
 
@@ -696,6 +712,9 @@ typedef struct {
     int64_t reviewed;                /* bot messages with an answer review */
     int64_t reviewed_right;          /* ... with verdict "right" */
     int64_t callbacks;               /* call-back requests */
+    /* ---- added by issue 15 ---- */
+    int64_t choice_offers; /* bot messages that offered choices */
+    int64_t choice_picks;  /* bot answers to a pick of one of them */
 } lk_conv_facts_t;
 
 /* Calls fn once per conversation matching f, oldest created_at first (then

@@ -42,7 +42,7 @@
     "customer_external_id, customer_name, channel, client_hash"
 #define MSG_COLS                                                                                                       \
     "id, conversation_id, seq, sender, automated, text, created_at, article_id, confidence, author_id, author_name, "  \
-    "provenance, suggestion_article_id, outcome, outcome_article_id, outcome_confidence"
+    "provenance, suggestion_article_id, outcome, outcome_article_id, outcome_confidence, choices, chosen"
 #define USER_COLS "id, email, role, display_name, password_hash, created_at, disabled"
 #define ARTICLE_COLS "id, language, title, questions, answer, url, tags"
 /* USER_COLS with NULL for the password hash, for listings that never need it. */
@@ -66,7 +66,7 @@
     X(CONV_QUEUE_STATE, "SELECT status, queued_at FROM conversations WHERE id = ?")                                    \
     X(CONV_QUEUE_RANK, "SELECT COUNT(*) FROM conversations WHERE status = 'queued' "                                   \
                        "AND (queued_at < ? OR (queued_at = ? AND id <= ?))")                                           \
-    X(MSG_INSERT, "INSERT INTO messages (" MSG_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")                      \
+    X(MSG_INSERT, "INSERT INTO messages (" MSG_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")                  \
     X(MSG_LIST, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")        \
     X(MSG_RECENT, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND sender = ? "                        \
                   "ORDER BY seq DESC LIMIT ?")                                                                         \
@@ -103,6 +103,8 @@
                     "created_at = excluded.created_at")                                                                \
     X(FEEDBACK_GET, "SELECT helpful FROM message_feedback WHERE message_id = ?")                                       \
     X(MSG_GET, "SELECT " MSG_COLS " FROM messages WHERE id = ?")                                                       \
+    X(MSG_LAST_CHOICES, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND choices IS NOT NULL "         \
+                        "ORDER BY seq DESC LIMIT 1")                                                                   \
     X(USER_LIST, "SELECT " USER_COLS_NO_HASH " FROM users ORDER BY email, id")                                         \
     X(SESSION_COUNT_USERS, "SELECT COUNT(DISTINCT s.user_id) FROM sessions s JOIN users u ON u.id = s.user_id "       \
                            "WHERE s.expires_at > ? AND u.disabled = 0")
@@ -172,6 +174,11 @@ void lk_msg_clear(lk_msg_t *m)
     free(m->author_name);
     free(m->suggestion_article_id);
     free(m->outcome_article_id);
+    for (size_t i = 0; i < m->n_choices; i++) {
+        free(m->choices[i].article_id);
+        free(m->choices[i].title);
+    }
+    free(m->choices);
     memset(m, 0, sizeof *m);
 }
 
@@ -952,6 +959,47 @@ int lk_store_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos)
 
 /* ---- messages ---------------------------------------------------------- */
 
+/* The choices as the JSON text the column holds; NULL when none. */
+static char *choices_to_json(const lk_msg_t *m)
+{
+    if (!m->choices || m->n_choices == 0)
+        return NULL;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < m->n_choices; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:s}", "article_id",
+                                             m->choices[i].article_id ? m->choices[i].article_id : "", "title",
+                                             m->choices[i].title ? m->choices[i].title : ""));
+    char *text = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(arr);
+    if (!text)
+        abort(); /* only on allocation failure */
+    return text;
+}
+
+/* Reads the choices column; what is not a list of {article_id, title} is
+ * read as no choices. */
+static void choices_from_json(const char *text, lk_msg_t *m)
+{
+    if (!text)
+        return;
+    json_t *arr = json_loads(text, 0, NULL);
+    size_t n = json_is_array(arr) ? json_array_size(arr) : 0;
+    if (n > 0) {
+        m->choices = lk_xcalloc(n, sizeof *m->choices);
+        for (size_t i = 0; i < n; i++) {
+            json_t *o = json_array_get(arr, i);
+            const char *id = json_string_value(json_object_get(o, "article_id"));
+            const char *title = json_string_value(json_object_get(o, "title"));
+            if (!id)
+                continue;
+            m->choices[m->n_choices].article_id = lk_xstrdup(id);
+            m->choices[m->n_choices].title = lk_xstrdup(title ? title : id);
+            m->n_choices++;
+        }
+    }
+    json_decref(arr);
+}
+
 int lk_store_msg_insert(lk_store_t *st, const lk_msg_t *m)
 {
     if (!st || !m || !FIXED_OK(m->id) || !m->id[0] || !FIXED_OK(m->conversation_id) || !m->conversation_id[0] ||
@@ -981,7 +1029,12 @@ int lk_store_msg_insert(lk_store_t *st, const lk_msg_t *m)
         sqlite3_bind_double(s, 16, m->outcome_confidence);
     else
         sqlite3_bind_null(s, 16);
-    return lk_sq_exec(st, s, "msg_insert");
+    char *choices = choices_to_json(m); /* bound without a copy: freed after the step */
+    lk_sq_bind_text(s, 17, choices);
+    sqlite3_bind_int(s, 18, m->chosen ? 1 : 0);
+    int rc = lk_sq_exec(st, s, "msg_insert");
+    free(choices);
+    return rc;
 }
 
 /* Reads a MSG_COLS row into m. */
@@ -1008,6 +1061,8 @@ static void read_msg(sqlite3_stmt *s, lk_msg_t *m)
     m->outcome_article_id = lk_sq_col_dup(s, 14);
     m->has_outcome_confidence = sqlite3_column_type(s, 15) != SQLITE_NULL;
     m->outcome_confidence = m->has_outcome_confidence ? sqlite3_column_double(s, 15) : 0.0;
+    choices_from_json((const char *)sqlite3_column_text(s, 16), m);
+    m->chosen = sqlite3_column_int(s, 17) != 0;
 }
 
 /* Reads every row of s into a message array; reverse flips the order. */
@@ -1555,6 +1610,20 @@ int lk_store_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out)
     sqlite3_stmt *s = stmt(st, S_MSG_GET);
     lk_sq_bind_text(s, 1, message_id);
     int r = lk_sq_row(st, s, "msg_get");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    read_msg(s, out);
+    lk_sq_done(s);
+    return 0;
+}
+
+int lk_store_msg_last_choices(lk_store_t *st, const char *conversation_id, lk_msg_t *out)
+{
+    if (!st || !conversation_id || !out)
+        return LK_EINVAL;
+    sqlite3_stmt *s = stmt(st, S_MSG_LAST_CHOICES);
+    lk_sq_bind_text(s, 1, conversation_id);
+    int r = lk_sq_row(st, s, "msg_last_choices");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
     read_msg(s, out);

@@ -85,7 +85,10 @@ static const char sql_facts[] =
     "   WHERE m.conversation_id = c.id), "
     "(SELECT COUNT(*) FROM messages m JOIN answer_reviews r ON r.message_id = m.id "
     "   WHERE m.conversation_id = c.id AND r.verdict = 'right'), "
-    "(SELECT COUNT(*) FROM callback_requests b WHERE b.conversation_id = c.id) "
+    "(SELECT COUNT(*) FROM callback_requests b WHERE b.conversation_id = c.id), "
+    "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'bot' "
+    "   AND m.choices IS NOT NULL), "
+    "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'bot' AND m.chosen = 1) "
     "FROM conversations c WHERE " FILTER " ORDER BY c.created_at, c.id";
 
 typedef struct {
@@ -123,6 +126,8 @@ static int facts_row(sqlite3_stmt *s, void *ud)
     c.reviewed = col_i64(s, 22);
     c.reviewed_right = col_i64(s, 23);
     c.callbacks = col_i64(s, 24);
+    c.choice_offers = col_i64(s, 25);
+    c.choice_picks = col_i64(s, 26);
     int r = w->fn(&c, w->ud);
     free(c.customer_email);
     free(c.customer_external_id);

@@ -230,6 +230,9 @@ Test(analytics_figures, a_set)
     a.reviewed = 2;
     a.reviewed_right = 1;
     b.declined = 1;
+    a.choice_offers = 2; /* issue 15: offers and picks add up */
+    a.choice_picks = 1;
+    b.choice_offers = 1;
     queue(&b, "repeated_failure", 100);
     answered_by(&b, "u1", 200, 1100);
     b.rating = 3;
@@ -257,6 +260,8 @@ Test(analytics_figures, a_set)
     cr_assert_eq(f.abandoned, 1);
     cr_assert_eq(f.answers, 2);
     cr_assert_eq(f.declines, 1);
+    cr_assert_eq(f.choice_offers, 3);
+    cr_assert_eq(f.choice_picks, 1);
     cr_assert_eq(f.reviewed, 2);
     cr_assert_eq(f.reviewed_right, 1);
     cr_assert_eq(f.repeat_contacts, 1);

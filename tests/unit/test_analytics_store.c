@@ -291,3 +291,49 @@ Test(store_analytics, compliance_messages)
     cr_assert_eq(n, 0);
     free(cbs);
 }
+
+/* Issue 15: the facts count a conversation's offers of choices and the
+ * answers to picks; other conversations count none. */
+Test(store_analytics, choices_offered_and_picked)
+{
+    fixture();
+    add_conv("c4", 4000, "nl", "web", NULL);
+    add_msg("m41", "c4", 1, "customer", false, "pakket terug?", 4000, "clarify", NULL, NULL, NULL);
+    lk_msg_choice_t ch[] = {{"retour-schoenen", "Schoenen retourneren"}, {"retour-kleding", "Kleding retourneren"}};
+    lk_msg_t offer = {0};
+    snprintf(offer.id, sizeof offer.id, "m42");
+    snprintf(offer.conversation_id, sizeof offer.conversation_id, "c4");
+    offer.seq = 2;
+    snprintf(offer.sender, sizeof offer.sender, "bot");
+    offer.automated = true;
+    offer.text = "Gaat je vraag over A of B?";
+    offer.created_at = 4001;
+    offer.choices = ch;
+    offer.n_choices = 2;
+    cr_assert_eq(lk_store_msg_insert(st, &offer), 0);
+    add_msg("m43", "c4", 3, "customer", false, "Schoenen retourneren", 4100, "answered", "retour-schoenen", NULL,
+            NULL);
+    lk_msg_t pick = {0};
+    snprintf(pick.id, sizeof pick.id, "m44");
+    snprintf(pick.conversation_id, sizeof pick.conversation_id, "c4");
+    pick.seq = 4;
+    snprintf(pick.sender, sizeof pick.sender, "bot");
+    pick.automated = true;
+    pick.text = "Zo retourneer je schoenen";
+    pick.created_at = 4101;
+    pick.article_id = "retour-schoenen";
+    pick.chosen = true;
+    cr_assert_eq(lk_store_msg_insert(st, &pick), 0);
+
+    got_t g = {0};
+    lk_facts_filter_t f = {0, 10000, NULL, NULL};
+    cr_assert_eq(lk_store_conv_facts(st, &f, collect, &g), 0);
+    cr_assert_eq(g.n, 4);
+    for (size_t i = 0; i < g.n; i++) {
+        bool c4 = strcmp(g.v[i].id, "c4") == 0;
+        cr_assert_eq(g.v[i].choice_offers, c4 ? 1 : 0, "%s", g.v[i].id);
+        cr_assert_eq(g.v[i].choice_picks, c4 ? 1 : 0, "%s", g.v[i].id);
+        if (c4)
+            cr_assert_eq(g.v[i].answered, 1, "the pick's question counts as answered");
+    }
+}

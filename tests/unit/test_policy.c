@@ -435,6 +435,12 @@ Test(policy, state_init_encode_decode)
     assert_round_trip(&st);
     st.pending = LK_PENDING_BYE;
     assert_round_trip(&st);
+    st.pending = LK_PENDING_CHOICE;
+    assert_round_trip(&st);
+    char *choice_json = lk_policy_state_encode(&st);
+    assert_has(choice_json, "\"pending\":\"choice\"");
+    free(choice_json);
+    st.pending = LK_PENDING_BYE;
     /* a language outside a-z (never made by decode or the API) is escaped */
     lk_policy_state_t odd = st;
     memcpy(odd.language, "x\"y", 4);
@@ -1201,6 +1207,299 @@ Test(rules, several_questions)
     }
 }
 
+/* ---- choices and several questions (issue 15) ---------------------------- */
+
+/* The NLU is unsure between a0 and a1 (neither answered) and asks. */
+static lk_nlu_reading_t rd_ask(long a0, double c0, long a1, double c1, const char *lang)
+{
+    lk_nlu_reading_t r = rd_lang(lang);
+    r.top[0] = (lk_nlu_match_t){a0, c0};
+    r.top[1] = (lk_nlu_match_t){a1, c1};
+    r.n_top = 2;
+    r.answer = false;
+    r.ask = true;
+    r.n_choices = 2;
+    return r;
+}
+
+static void conv_pick(conv_t *c, const char *title, long article)
+{
+    lk_nlu_reading_t r = rd_unknown(c->st.language);
+    conv_event(c, (lk_policy_event_t){.type = LK_EV_MESSAGE,
+                                      .text = title,
+                                      .len = strlen(title),
+                                      .reading = &r,
+                                      .chosen = true,
+                                      .choice = article});
+}
+
+Test(rules, unsure_offers_choices_nl_en)
+{
+    const char *langs[] = {"nl", "en"};
+    for (int i = 0; i < 2; i++) {
+        conv_t c;
+        conv_init(&c, langs[i]);
+        /* the NLU's candidates are Dutch; the choices follow the customer */
+        conv_say(&c, i ? "my package" : "mijn pakket", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, langs[i]));
+        cr_assert_eq(c.st.status, LK_CONV_BOT);
+        cr_assert_eq(c.acts.n, 1);
+        const lk_policy_action_t *a = nth_say(&c, 0);
+        cr_assert_str_eq(a->sender, "bot");
+        cr_assert_eq(a->kind, LK_SAY_CHOICES);
+        cr_assert_str_eq(lk_policy_say_kind_name(a->kind), "choices");
+        cr_assert_eq(a->article, -1, "an offer quotes no article");
+        cr_assert_eq(a->n_choices, 2);
+        cr_assert_eq(a->choices[0], i ? A_RETURN_EN : A_RETURN);
+        cr_assert_eq(a->choices[1], i ? A_DELIVERY_EN : A_DELIVERY);
+        assert_has(a->text, i ? "Is your question about 'Returns' or 'Delivery time'?"
+                              : "Gaat je vraag over 'Retourneren' of 'Levertijd'?");
+        assert_has(a->text, i ? "None of these" : "Geen van deze");
+        assert_has(a->text, i ? "person" : "medewerker");
+        cr_assert_eq(c.st.pending, LK_PENDING_CHOICE);
+        cr_assert_eq(c.st.consecutive_declines, 0, "an offer is no failure");
+        conv_free(&c);
+    }
+    /* three candidates: "A, B of C" */
+    conv_t c;
+    conv_init(&c, "nl");
+    lk_nlu_reading_t r = rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.25, "nl");
+    r.top[2] = (lk_nlu_match_t){A_PAYMENT, 0.2};
+    r.n_top = r.n_choices = 3;
+    conv_say(&c, "mijn bestelling", r);
+    assert_has(nth_say(&c, 0)->text, "'Retourneren', 'Levertijd' of 'Betalen'?");
+    cr_assert_eq(nth_say(&c, 0)->n_choices, 3);
+    conv_free(&c);
+}
+
+Test(rules, choices_are_distinct_and_never_sensitive)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    /* one article in two languages is one choice: fewer than two, so a decline */
+    conv_say(&c, "retour", rd_ask(A_RETURN, 0.3, A_RETURN_EN, 0.3, "nl"));
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DECLINE);
+    cr_assert_eq(c.st.consecutive_declines, 1);
+    conv_free(&c);
+    /* a sensitive candidate is never offered as a button */
+    conv_init(&c, "nl");
+    conv_say(&c, "account van mijn vader", rd_ask(A_PAYMENT, 0.29, A_BEREAVEMENT, 0.28, "nl"));
+    cr_assert_neq(nth_say(&c, 0)->kind, LK_SAY_CHOICES);
+    conv_free(&c);
+    /* an answer wins over choices; a reading without ask gives none */
+    conv_init(&c, "nl");
+    lk_nlu_reading_t r = rd_ask(A_RETURN, 0.8, A_DELIVERY, 0.3, "nl");
+    r.answer = true;
+    conv_say(&c, "retour", r);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_ANSWER);
+    r = rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, "nl");
+    r.ask = false;
+    conv_say(&c, "iets", r);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DECLINE);
+    conv_free(&c);
+}
+
+Test(rules, a_pick_answers_the_chosen_article)
+{
+    const char *langs[] = {"nl", "en"};
+    for (int i = 0; i < 2; i++) {
+        conv_t c;
+        conv_init(&c, langs[i]);
+        conv_say(&c, "x", rd_unknown(langs[i])); /* one failure first */
+        cr_assert_eq(c.st.consecutive_declines, 1);
+        conv_say(&c, "pakket", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, langs[i]));
+        long offered = nth_say(&c, 0)->choices[1];
+        conv_pick(&c, i ? "Delivery time" : "Levertijd", offered);
+        cr_assert_eq(c.acts.n, 1);
+        const lk_policy_action_t *a = nth_say(&c, 0);
+        cr_assert_eq(a->kind, LK_SAY_ANSWER);
+        cr_assert(a->chosen, "the answer to a pick is marked chosen");
+        cr_assert_eq(a->article, i ? A_DELIVERY_EN : A_DELIVERY);
+        assert_has(a->text, i ? "We deliver within 2 working days." : "We bezorgen binnen 2 werkdagen.");
+        cr_assert_eq(c.st.consecutive_declines, 0, "a pick is an answer: failures reset");
+        cr_assert_eq(c.st.pending, LK_PENDING_FEEDBACK);
+        cr_assert_eq(c.st.status, LK_CONV_BOT);
+        conv_free(&c);
+    }
+    /* an ordinary answer is never marked chosen */
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_say(&c, "retour", rd_known(A_RETURN, 0.9, "nl"));
+    cr_assert_not(nth_say(&c, 0)->chosen);
+    /* a pick while a person has the conversation: the bot stays silent */
+    conv_type(&c, LK_EV_BUTTON);
+    conv_type(&c, LK_EV_AGENT_JOINS);
+    conv_pick(&c, "Levertijd", A_DELIVERY);
+    cr_assert_eq(c.acts.n, 0);
+    conv_free(&c);
+}
+
+Test(rules, none_of_these_hands_over)
+{
+    const char *none[] = {"Geen van deze", "geen van beide", "nee", "None of these", "neither", "nee, iets anders",
+                          "something else"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        conv_t c;
+        conv_init(&c, "nl");
+        conv_say(&c, "pakket", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, "nl"));
+        conv_say(&c, none[i], rd_unknown("nl"));
+        assert_handoff(&c, LK_HANDOFF_LOW_CONFIDENCE);
+        cr_assert_eq(count_says(&c, "bot"), 0);
+        conv_free(&c);
+    }
+    /* a real question that starts with "geen" is read as a question */
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_say(&c, "pakket", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, "nl"));
+    conv_say(&c, "geen verzendkosten bij retour?", rd_known(A_RETURN, 0.9, "nl"));
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_ANSWER);
+    cr_assert_eq(c.st.status, LK_CONV_BOT);
+    conv_free(&c);
+    /* "geen van deze" without choices on the table hands nothing over */
+    conv_init(&c, "nl");
+    conv_say(&c, "geen van deze", rd_unknown("nl"));
+    cr_assert_eq(c.st.status, LK_CONV_BOT);
+    conv_free(&c);
+}
+
+Test(rules, a_second_offer_in_a_row_is_a_failure)
+{
+    conv_t c;
+    conv_init(&c, "nl");
+    conv_say(&c, "pakket", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, "nl"));
+    cr_assert_eq(c.st.consecutive_declines, 0);
+    conv_say(&c, "mijn pakketje", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, "nl"));
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_CHOICES, "offered again");
+    cr_assert_eq(c.st.consecutive_declines, 1, "the second offer in a row counts");
+    conv_say(&c, "dat pakket", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, "nl"));
+    assert_handoff(&c, LK_HANDOFF_REPEATED_FAILURE);
+    conv_free(&c);
+    /* a decline, then an offer: the offer does not count, a decline after it does */
+    conv_init(&c, "nl");
+    conv_say(&c, "x", rd_unknown("nl"));
+    conv_say(&c, "pakket", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, "nl"));
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_CHOICES);
+    cr_assert_eq(c.st.consecutive_declines, 1);
+    conv_say(&c, "y", rd_unknown("nl"));
+    assert_handoff(&c, LK_HANDOFF_REPEATED_FAILURE);
+    conv_free(&c);
+}
+
+Test(rules, the_button_works_while_choices_are_offered)
+{
+    conv_t c;
+    conv_init(&c, "en");
+    conv_say(&c, "package", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, "en"));
+    cr_assert_eq(c.st.pending, LK_PENDING_CHOICE);
+    conv_type(&c, LK_EV_BUTTON);
+    assert_handoff(&c, LK_HANDOFF_BUTTON);
+    cr_assert_eq(c.st.pending, LK_PENDING_NONE);
+    conv_free(&c);
+    /* and "person" typed instead of a pick */
+    conv_init(&c, "nl");
+    conv_say(&c, "pakket", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, "nl"));
+    lk_nlu_reading_t r = rd_unknown("nl");
+    r.signals.person_request = 0.95;
+    conv_say(&c, "medewerker", r);
+    assert_handoff(&c, LK_HANDOFF_CUSTOMER_REQUEST);
+    conv_free(&c);
+}
+
+static void conv_parts(conv_t *c, const char *text, const lk_policy_part_t *parts, size_t n)
+{
+    lk_nlu_reading_t whole = rd_unknown(c->st.language);
+    conv_event(c, (lk_policy_event_t){.type = LK_EV_MESSAGE,
+                                      .text = text,
+                                      .len = strlen(text),
+                                      .reading = &whole,
+                                      .parts = parts,
+                                      .n_parts = n});
+}
+
+Test(rules, several_questions_read_one_by_one)
+{
+    const char *langs[] = {"nl", "en"};
+    for (int i = 0; i < 2; i++) {
+        /* both answered: two answers, "did this help?" after the last */
+        conv_t c;
+        conv_init(&c, langs[i]);
+        lk_nlu_reading_t r0 = rd_known(A_RETURN, 0.9, langs[i]), r1 = rd_known(A_DELIVERY, 0.7, langs[i]);
+        const char *t = "Hoe retourneer ik? Hoe lang duurt de levering?";
+        lk_policy_part_t p[] = {{t, 18, &r0}, {t + 19, 27, &r1}};
+        conv_parts(&c, t, p, 2);
+        cr_assert_eq(c.st.status, LK_CONV_BOT);
+        cr_assert_eq(count_says(&c, "bot"), 2);
+        cr_assert_eq(nth_say(&c, 0)->article, i ? A_RETURN_EN : A_RETURN);
+        cr_assert_eq(nth_say(&c, 1)->article, i ? A_DELIVERY_EN : A_DELIVERY);
+        assert_hasnt(nth_say(&c, 0)->text, i ? "Did this help?" : "geholpen");
+        assert_has(nth_say(&c, 1)->text, i ? "Did this help?" : "geholpen");
+        cr_assert_eq(c.st.pending, LK_PENDING_FEEDBACK);
+        conv_free(&c);
+
+        /* one answered, one declined in the same turn, with a person offered */
+        conv_init(&c, langs[i]);
+        conv_say(&c, "x", rd_unknown(langs[i]));
+        cr_assert_eq(c.st.consecutive_declines, 1);
+        lk_nlu_reading_t u = rd_unknown(langs[i]);
+        const char *t2 = "Hoe retourneer ik?\nWat is de zin van het leven?";
+        lk_policy_part_t p2[] = {{t2, 18, &r0}, {t2 + 19, 28, &u}};
+        conv_parts(&c, t2, p2, 2);
+        cr_assert_eq(c.st.status, LK_CONV_BOT, "no hand-off: the person is offered");
+        cr_assert_null(find_action(&c, LK_ACTION_HANDOFF));
+        cr_assert_eq(count_says(&c, "bot"), 2);
+        cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_ANSWER);
+        assert_hasnt(nth_say(&c, 0)->text, i ? "Did this help?" : "geholpen");
+        const lk_policy_action_t *d = nth_say(&c, 1);
+        cr_assert_eq(d->kind, LK_SAY_DECLINE);
+        cr_assert_eq(d->article, -1);
+        assert_has(d->text, "'Wat is de zin van het leven?'");
+        assert_has(d->text, i ? "I don't have an answer to this question" : "Op deze vraag weet ik geen antwoord");
+        assert_has(d->text, i ? "person" : "medewerker");
+        cr_assert_eq(c.st.pending, LK_PENDING_OFFER);
+        cr_assert_eq(c.st.consecutive_declines, 1, "the declined part is one failure, the answered one resets");
+        /* "ja" to that offer hands over */
+        conv_say(&c, i ? "yes" : "ja", rd_unknown(langs[i]));
+        assert_handoff(&c, LK_HANDOFF_CUSTOMER_REQUEST);
+        conv_free(&c);
+    }
+    /* two declined parts named in one message; one article asked twice answered once */
+    conv_t c;
+    conv_init(&c, "nl");
+    lk_nlu_reading_t k = rd_known(A_RETURN, 0.9, "nl"), u = rd_unknown("nl");
+    const char *t = "a? b? c? d?";
+    lk_policy_part_t p[] = {{t, 2, &k}, {t + 3, 2, &u}, {t + 6, 2, &k}, {t + 9, 2, &u}};
+    conv_parts(&c, t, p, 4);
+    cr_assert_eq(count_says(&c, "bot"), 2);
+    assert_has(nth_say(&c, 1)->text, "Op deze vragen weet ik geen antwoord: 'b?', 'd?'.");
+    conv_free(&c);
+    /* no part answered: the message as a whole, as before (a decline) */
+    conv_init(&c, "nl");
+    lk_policy_part_t q[] = {{t, 2, &u}, {t + 3, 2, &u}};
+    conv_parts(&c, t, q, 2);
+    cr_assert_eq(count_says(&c, "bot"), 1);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DECLINE);
+    cr_assert_eq(c.st.consecutive_declines, 1);
+    conv_free(&c);
+    /* a sensitive part goes to a person */
+    conv_init(&c, "nl");
+    lk_nlu_reading_t s = rd_known(A_BEREAVEMENT, 0.9, "nl");
+    lk_policy_part_t sp[] = {{t, 2, &k}, {t + 3, 2, &s}};
+    conv_parts(&c, t, sp, 2);
+    assert_handoff(&c, LK_HANDOFF_SENSITIVE_TOPIC);
+    cr_assert_eq(count_says(&c, "bot"), 0);
+    conv_free(&c);
+    /* a long declined part is cut at a character boundary */
+    conv_init(&c, "nl");
+    char longq[400];
+    memset(longq, 'a', sizeof longq);
+    memcpy(longq + 198, "\xC3\xA9", 2); /* é across the cut */
+    lk_policy_part_t lp[] = {{t, 2, &k}, {longq, sizeof longq, &u}};
+    conv_parts(&c, t, lp, 2);
+    const char *dt = nth_say(&c, 1)->text;
+    cr_assert(lk_utf8_valid(dt, strlen(dt)));
+    assert_has(dt, "...'");
+    conv_free(&c);
+}
+
 /* Two questions split the NLU's probability mass: neither match need reach
  * the answer threshold on its own. */
 static lk_nlu_reading_t rd_pair(long a0, double c0, long a1, double c1, long a2, double c2, const char *lang)
@@ -1590,6 +1889,11 @@ enum {
     X_CLOSE,
     X_TIME,
     X_OK, /* a bare "oké" / "ok" (added with the closings) */
+    /* added by issue 15: choices and several questions */
+    X_ASK,   /* a message the NLU is unsure about: two close articles */
+    X_PICK,  /* the customer picks one of the choices last offered (only after an offer) */
+    X_NONE,  /* "geen van deze" / "none of these" */
+    X_PARTS, /* two questions: one the NLU answers, one it does not */
     X__N
 };
 
@@ -1598,6 +1902,7 @@ typedef struct {
     bool in_hours;
     int declines_in_row; /* bot declines since the last answer or hand-off */
     int last_q;          /* X_KNOWN, X_UNKNOWN or -1 */
+    long offered;        /* an article of the last choices offered, -1 none (the API refuses a pick then) */
 } node_t;
 
 typedef struct {
@@ -1705,6 +2010,18 @@ static lk_nlu_reading_t walk_reading(const walk_t *w, const node_t *n, int x, co
     case X_OK:
         *text = en ? "ok" : "oké";
         break;
+    case X_ASK:
+        r = rd_lang(w->lang);
+        r.top[0] = (lk_nlu_match_t){A_DELIVERY, 0.3};
+        r.top[1] = (lk_nlu_match_t){A_PAYMENT, 0.28};
+        r.n_top = 2;
+        r.ask = true;
+        r.n_choices = 2;
+        *text = en ? "my package" : "mijn pakket";
+        break;
+    case X_NONE:
+        *text = en ? "None of these" : "Geen van deze";
+        break;
     default:
         break;
     }
@@ -1716,7 +2033,7 @@ static void check_step(const walk_t *w, const node_t *n, int x, const lk_policy_
 {
     lk_conv_status_t before = n->st.status;
     const lk_policy_action_t *handoff = NULL;
-    int declines = 0, answers = 0, greetings = 0;
+    int declines = 0, answers = 0, greetings = 0, offers = 0, chosen = 0;
     for (size_t i = 0; i < acts->n; i++) {
         const lk_policy_action_t *a = &acts->items[i];
         cr_assert_neq(a->type, LK_ACTION_CALLBACK_REQUEST, "no contact details were given");
@@ -1734,7 +2051,7 @@ static void check_step(const walk_t *w, const node_t *n, int x, const lk_policy_
             cr_assert(before == LK_CONV_BOT || before == LK_CONV_CLOSED, "bot spoke while %s (event %d)",
                       lk_conv_status_name(before), x);
             cr_assert(a->kind == LK_SAY_GREETING || a->kind == LK_SAY_ANSWER || a->kind == LK_SAY_DECLINE ||
-                      a->kind == LK_SAY_DISCLOSURE || a->kind == LK_SAY_REPLY);
+                      a->kind == LK_SAY_DISCLOSURE || a->kind == LK_SAY_REPLY || a->kind == LK_SAY_CHOICES);
             cr_assert(!handoff, "the bot never speaks after handing over");
         } else {
             cr_assert(a->kind >= LK_SAY_HANDOFF_NOTICE && a->kind <= LK_SAY_CLOSED_NOTICE);
@@ -1749,6 +2066,23 @@ static void check_step(const walk_t *w, const node_t *n, int x, const lk_policy_
         }
         if (a->kind == LK_SAY_DECLINE)
             declines++;
+        /* An offer: two or three different articles, and no article quoted. */
+        if (a->kind == LK_SAY_CHOICES) {
+            cr_assert(a->n_choices >= 2 && a->n_choices <= LK_NLU_TOP_K);
+            for (size_t k = 0; k < a->n_choices; k++) {
+                cr_assert(a->choices[k] >= 0 && (size_t)a->choices[k] < kb.n_articles);
+                for (size_t j = 0; j < k; j++)
+                    cr_assert_neq(a->choices[j], a->choices[k]);
+            }
+            offers++;
+            child->offered = a->choices[0];
+        } else {
+            cr_assert_eq(a->n_choices, 0);
+        }
+        if (a->chosen) {
+            cr_assert_eq(a->kind, LK_SAY_ANSWER);
+            chosen++;
+        }
         if (a->kind == LK_SAY_GREETING)
             greetings++;
         if (a->kind == LK_SAY_HANDOFF_NOTICE) {
@@ -1792,13 +2126,46 @@ static void check_step(const walk_t *w, const node_t *n, int x, const lk_policy_
         if (before == LK_CONV_BOT && !handoff)
             cr_assert_eq(next->consecutive_declines, n->st.consecutive_declines, "\"ok\" counted as a failure");
     }
+    /* Choices (issue 15). An offer leaves the bot waiting for a pick; the
+     * first offer is neither an answer nor a failure, one right after an
+     * offer is a failure; a pick is answered, marked chosen, and resets the
+     * failures; "none of these" to an offer hands over. Only a pick is ever
+     * marked chosen. */
+    cr_assert(offers <= 1);
+    if (offers) {
+        cr_assert(x == X_ASK, "an offer without an unsure reading (event %d)", x);
+        cr_assert_eq(next->pending, LK_PENDING_CHOICE);
+        cr_assert_null(handoff);
+        int was = before == LK_CONV_CLOSED ? 0 : n->st.consecutive_declines;
+        bool again = before == LK_CONV_BOT && n->st.pending == LK_PENDING_CHOICE;
+        cr_assert_eq(next->consecutive_declines, was + (again ? 1 : 0), "offer after %s: failures %d -> %d",
+                     again ? "an offer" : "no offer", was, next->consecutive_declines);
+    }
+    if (x == X_ASK && (before == LK_CONV_CLOSED || (before == LK_CONV_BOT && !handoff)))
+        cr_assert_eq(offers, 1, "unsure, yet no choices");
+    if (x == X_ASK && before == LK_CONV_BOT && n->st.pending == LK_PENDING_CHOICE && !offers)
+        cr_assert(handoff && handoff->reason == LK_HANDOFF_REPEATED_FAILURE, "a second offer neither made nor failed");
+    cr_assert(chosen == 0 || x == X_PICK, "only a pick is answered as chosen");
+    if (x == X_PICK && (before == LK_CONV_BOT || before == LK_CONV_CLOSED)) {
+        cr_assert(chosen == 1 && answers == 1 && !handoff, "a pick is answered");
+        cr_assert_eq(next->consecutive_declines, 0);
+    }
+    if (x == X_NONE && before == LK_CONV_BOT && n->st.pending == LK_PENDING_CHOICE)
+        cr_assert(handoff && handoff->reason == LK_HANDOFF_LOW_CONFIDENCE, "\"none of these\" did not hand over");
+    /* Two questions, one answerable: its answer and a decline of the other,
+     * with a person offered, never a hand-off. */
+    if (x == X_PARTS && before == LK_CONV_BOT) {
+        cr_assert(answers == 1 && declines == 1 && !handoff, "parts: %d answers, %d declines", answers, declines);
+        cr_assert_eq(next->pending, LK_PENDING_OFFER);
+        cr_assert_eq(next->consecutive_declines, 1);
+    }
     /* The button while queued says nothing when nothing changed since the
      * last notice (the walk's queue position is always 3). */
     if (x == X_BUTTON && before == LK_CONV_QUEUED && n->st.quiet_msgs == 0 && n->st.away == !n->in_hours &&
         (n->st.away || n->st.notice_pos == 3))
         cr_assert_eq(acts->n, 0, "the button repeated a notice");
     /* A reopened conversation greets again and never replays the old hand-off. */
-    if (before == LK_CONV_CLOSED && (x <= X_BUTTON || (x >= X_ANGER && x <= X_REPEAT) || x == X_OK)) {
+    if (before == LK_CONV_CLOSED && (x <= X_BUTTON || (x >= X_ANGER && x <= X_REPEAT) || x >= X_OK)) {
         if (x == X_BUTTON)
             cr_assert_eq(next->handoff_reason, LK_HANDOFF_BUTTON);
         else
@@ -1814,13 +2181,15 @@ static void check_step(const walk_t *w, const node_t *n, int x, const lk_policy_
     cr_assert(declines == 0 || next->consecutive_declines <= w->cfg.max_consecutive_declines - 1);
 }
 
-/* One event x from node n: steps the policy, checks the step, fills child. */
-static void walk_step(walk_t *w, const node_t *n, int x, node_t *child)
+/* One event x from node n: steps the policy, checks the step, fills child.
+ * False when the event cannot happen there (a pick with nothing offered). */
+static bool walk_step(walk_t *w, const node_t *n, int x, node_t *child)
 {
     *child = *n;
     lk_policy_env_t env = walk_env(n);
     lk_policy_event_t ev = {.type = LK_EV_TICK};
-    lk_nlu_reading_t r;
+    lk_nlu_reading_t r, pr[2];
+    lk_policy_part_t parts[2];
     const char *text = NULL;
     switch (x) {
     case X_BUTTON:
@@ -1840,6 +2209,36 @@ static void walk_step(walk_t *w, const node_t *n, int x, node_t *child)
         child->in_hours = !n->in_hours;
         env = walk_env(child);
         break;
+    case X_PICK:
+        if (n->offered < 0)
+            return false; /* nothing offered: the API refuses the pick */
+        r = rd_unknown(w->lang);
+        text = "Levertijd";
+        ev = (lk_policy_event_t){.type = LK_EV_MESSAGE,
+                                 .text = text,
+                                 .len = strlen(text),
+                                 .reading = &r,
+                                 .chosen = true,
+                                 .choice = n->offered};
+        break;
+    case X_PARTS: {
+        bool en = strcmp(w->lang, "en") == 0;
+        r = rd_unknown(w->lang);
+        pr[0] = rd_known(en ? A_DELIVERY_EN : A_DELIVERY, 0.8, w->lang);
+        pr[1] = rd_unknown(w->lang);
+        text = en ? "When will it arrive? And what is the meaning of life?"
+                  : "Wanneer komt het? En wat is de zin van het leven?";
+        size_t cut = en ? 20 : 17;
+        parts[0] = (lk_policy_part_t){text, cut, &pr[0]};
+        parts[1] = (lk_policy_part_t){text + cut + 1, strlen(text) - cut - 1, &pr[1]};
+        ev = (lk_policy_event_t){.type = LK_EV_MESSAGE,
+                                 .text = text,
+                                 .len = strlen(text),
+                                 .reading = &r,
+                                 .parts = parts,
+                                 .n_parts = 2};
+        break;
+    }
     default:
         r = walk_reading(w, n, x, &text);
         ev = (lk_policy_event_t){.type = LK_EV_MESSAGE, .text = text, .len = strlen(text), .reading = &r};
@@ -1854,6 +2253,7 @@ static void walk_step(walk_t *w, const node_t *n, int x, node_t *child)
     check_step(w, n, x, &child->st, &acts, child);
     lk_policy_actions_free(&acts);
     check_round_trip_once(w, &child->st);
+    return true;
 }
 
 static void walk(walk_t *w, const node_t *n, int depth)
@@ -1862,8 +2262,8 @@ static void walk(walk_t *w, const node_t *n, int depth)
         return;
     for (int x = 0; x < X__N; x++) {
         node_t child;
-        walk_step(w, n, x, &child);
-        walk(w, &child, depth - 1);
+        if (walk_step(w, n, x, &child))
+            walk(w, &child, depth - 1);
     }
 }
 
@@ -1875,7 +2275,7 @@ static void exhaustive(const char *lang, int first, int depth, bool in_hours)
     w.cfg = office_cfg();
     walk_open_ms = MONDAY_10;
     walk_closed_ms = SATURDAY_22;
-    node_t root = {.in_hours = in_hours, .declines_in_row = 0, .last_q = -1};
+    node_t root = {.in_hours = in_hours, .declines_in_row = 0, .last_q = -1, .offered = -1};
     lk_policy_state_init(&root.st, lang);
     lk_policy_env_t env = walk_env(&root);
     lk_policy_event_t start = {.type = LK_EV_START};
@@ -1915,3 +2315,6 @@ EXHAUSTIVE(agent_leaves, X_LEAVE)
 EXHAUSTIVE(close, X_CLOSE)
 EXHAUSTIVE(time_passes, X_TIME)
 EXHAUSTIVE(ok, X_OK)
+EXHAUSTIVE(ask, X_ASK)
+EXHAUSTIVE(none_of_these, X_NONE)
+EXHAUSTIVE(parts, X_PARTS)

@@ -106,7 +106,7 @@ Test(store, open_creates_then_reopens, .init = setup, .fini = teardown)
     created = true;
     cr_assert_eq(lk_store_open(datadir, &st, &created), 0);
     cr_assert_not(created);
-    cr_assert_eq(lk_store_schema_version(), 3);
+    cr_assert_eq(lk_store_schema_version(), 4);
 
     /* The file really is in WAL mode with the schema version recorded. */
     sqlite3 *db;
@@ -474,6 +474,56 @@ static void add_article(lk_kb_t *kb, const char *id, const char *title, const ch
         .n_tags = url ? 1 : 0,
     };
     lk_kb_add(kb, &a);
+}
+
+/* Choices (issue 15): stored with the message, read back in order, and the
+ * conversation's last offer found; a pick's answer keeps "chosen". */
+Test(store, messages_with_choices, .init = setup_open, .fini = teardown)
+{
+    lk_conv_t c = make_conv("c_1", "bot", 0);
+    cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+    lk_msg_t none;
+    cr_assert_eq(lk_store_msg_last_choices(st, "c_1", &none), LK_ENOENT);
+    lk_msg_choice_t first[] = {{"return", "Retourneren"}, {"delivery", "Levertijd \"snel\""}};
+    lk_msg_choice_t second[] = {{"payment", "Betalen"}, {"return", "Retourneren"}, {"hours", "Openingstijden"}};
+    lk_msg_t m1 = make_msg("c_1", 1, "bot", "Gaat je vraag over A of B?");
+    m1.choices = first;
+    m1.n_choices = 2;
+    cr_assert_eq(lk_store_msg_insert(st, &m1), 0);
+    lk_msg_t m2 = make_msg("c_1", 2, "bot", "Gaat je vraag over A, B of C?");
+    m2.choices = second;
+    m2.n_choices = 3;
+    cr_assert_eq(lk_store_msg_insert(st, &m2), 0);
+    lk_msg_t m3 = make_msg("c_1", 3, "bot", "Het antwoord");
+    m3.article_id = "payment";
+    m3.chosen = true;
+    cr_assert_eq(lk_store_msg_insert(st, &m3), 0);
+    lk_msg_t m4 = make_msg("c_1", 4, "customer", "dank je");
+    cr_assert_eq(lk_store_msg_insert(st, &m4), 0);
+
+    lk_msg_t last;
+    cr_assert_eq(lk_store_msg_last_choices(st, "c_1", &last), 0);
+    cr_assert_eq(last.seq, 2);
+    cr_assert_eq(last.n_choices, 3);
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_str_eq(last.choices[i].article_id, second[i].article_id);
+        cr_assert_str_eq(last.choices[i].title, second[i].title);
+    }
+    lk_msg_clear(&last);
+    cr_assert_eq(lk_store_msg_last_choices(st, "c_other", &last), LK_ENOENT);
+
+    lk_msg_t *v;
+    size_t n;
+    cr_assert_eq(lk_store_msg_list(st, "c_1", 0, 0, &v, &n), 0);
+    cr_assert_eq(n, 4);
+    cr_assert_eq(v[0].n_choices, 2);
+    cr_assert_str_eq(v[0].choices[1].title, "Levertijd \"snel\"");
+    cr_assert_not(v[0].chosen);
+    cr_assert_eq(v[2].n_choices, 0);
+    cr_assert_null(v[2].choices);
+    cr_assert(v[2].chosen);
+    cr_assert_not(v[3].chosen);
+    lk_msgs_free(v, n);
 }
 
 Test(store, kb_import_upsert_replace_version, .init = setup_open, .fini = teardown)

@@ -121,6 +121,8 @@
       agentTag: 'medewerker',
       confidence: 'zekerheid {p}%',
       article: 'artikel: {a}',
+      choicesOffered: 'Keuzes die de bot aanbood',
+      chosen: 'door de klant gekozen',
       rated: 'beoordeling: {n} van 5',
       seconds: '{n} s',
       minutes: '{n} min',
@@ -326,6 +328,8 @@
       agentTag: 'agent',
       confidence: 'confidence {p}%',
       article: 'article: {a}',
+      choicesOffered: 'Choices the bot offered',
+      chosen: 'chosen by the customer',
       rated: 'rating: {n} of 5',
       seconds: '{n} s',
       minutes: '{n} min',
@@ -986,6 +990,7 @@
     var info = [];
     if (m.sender === 'bot' && typeof m.confidence === 'number') info.push(t('confidence', { p: Math.round(m.confidence * 100) }));
     if (m.article_id) info.push(t('article', { a: m.article_id }));
+    if (m.chosen) info.push(t('chosen'));
     var head = el('p', { class: 'who' }, [who ? el('span', { text: who }) : null].concat(tags, [
       el('time', { datetime: m.created_at, text: clock(m.created_at) }),
       info.length ? el('span', { class: 'hint', text: info.join(' · ') }) : null,
@@ -994,7 +999,22 @@
     txt.textContent = String(m.text || '');
     var cls = m.sender === 'bot' || m.sender === 'agent' || m.sender === 'customer' ? m.sender : 'system';
     var review = m.sender === 'bot' && m.article_id ? reviewNode(m) : null;
-    return el('div', { class: 'm ' + cls, 'data-seq': String(m.seq), 'data-id': m.id, 'data-sender': m.sender, 'data-automated': m.automated ? 'true' : 'false' }, [head, txt, review]);
+    return el('div', { class: 'm ' + cls, 'data-seq': String(m.seq), 'data-id': m.id, 'data-sender': m.sender, 'data-automated': m.automated ? 'true' : 'false' }, [head, txt, choicesNode(m), review]);
+  }
+
+  // The articles a bot message offered as choices (issue 15): titles with
+  // their ids, so that the agent sees what the customer could pick from.
+  function choicesNode(m) {
+    if (m.sender !== 'bot' || !Array.isArray(m.choices) || !m.choices.length) return null;
+    var list = el('ul', { class: 'choices' });
+    m.choices.forEach(function (c) {
+      if (!c || typeof c.article_id !== 'string') return;
+      list.appendChild(el('li', { 'data-article': c.article_id }, [
+        el('span', { text: String(c.title || c.article_id) }),
+        el('span', { class: 'hint', text: ' (' + c.article_id + ')' }),
+      ]));
+    });
+    return el('div', { class: 'offer' }, [el('p', { class: 'hint', text: t('choicesOffered') }), list]);
   }
 
   function renderTranscript() {

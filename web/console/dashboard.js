@@ -47,6 +47,8 @@
       kAbandoned: 'Afgehaakt in de wachtrij',
       kAnswers: 'Antwoorden van de assistent',
       kDeclines: 'Vragen die de assistent niet kon beantwoorden',
+      kChoices: 'Keer dat de assistent keuzes aanbood',
+      kPicked: 'Keuzes die de klant koos',
       kAccuracy: 'Juiste antwoorden (beoordeeld)',
       kRepeat: 'Klant kwam binnen 7 dagen terug',
       kCsatBot: 'Tevredenheid, alleen assistent',
@@ -146,6 +148,8 @@
       kAbandoned: 'Abandoned in the queue',
       kAnswers: 'Answers by the assistant',
       kDeclines: 'Questions the assistant could not answer',
+      kChoices: 'Times the assistant offered choices',
+      kPicked: 'Choices the customer picked',
       kAccuracy: 'Right answers (reviewed)',
       kRepeat: 'Customer came back within 7 days',
       kCsatBot: 'Satisfaction, assistant only',
@@ -378,6 +382,8 @@
     kpi(k, 'abandoned', 'kAbandoned', int(T.abandoned), null, T.abandoned);
     kpi(k, 'bot_answers', 'kAnswers', int(T.bot_answers), null, T.bot_answers);
     kpi(k, 'bot_declines', 'kDeclines', int(T.bot_declines), null, T.bot_declines);
+    kpi(k, 'bot_choices_offered', 'kChoices', int(T.bot_choices_offered), null, T.bot_choices_offered);
+    kpi(k, 'choice_pick_rate', 'kPicked', pct(T.choice_pick_rate), t('ofN', { n: int(T.bot_choices_picked), total: int(T.bot_choices_offered) }), T.choice_pick_rate);
     kpi(k, 'accuracy', 'kAccuracy', pct(T.accuracy.rate), t('reviewedN', { n: int(T.accuracy.reviewed) }), T.accuracy.rate);
     kpi(k, 'repeat_rate', 'kRepeat', pct(T.repeat_rate), t('ofN', { n: int(T.repeat_contacts), total: int(T.conversations) }), T.repeat_rate);
     kpi(k, 'csat_bot_only', 'kCsatBot', T.csat.bot_only.mean === null ? t('none') : meanFmt.format(T.csat.bot_only.mean) + ' / 5', t('ratedN', { n: int(T.csat.bot_only.count) }), T.csat.bot_only.mean);
