@@ -4,7 +4,7 @@
  * words and never makes anything up. Five lines at most:
  *
  *   Taal: nl (Nederlands) · Stemming: negatief
- *   Overgedragen omdat de bot twee keer achter elkaar geen antwoord had.
+ *   Overgedragen omdat de bot twee keer achter elkaar geen antwoord kon geven.
  *   Vragen van de klant: "Waar blijft bestelling 12345678?" · "Die code werkt niet en nu?"
  *   Antwoorden van de bot: pakket-volgen (zekerheid 0,87) "Waar is mijn pakket?"
  *   Gegevens: bestelnummer 12345678; e-mail jan@example.nl
@@ -40,13 +40,15 @@ const char *lk_assist_reason_text(const char *reason, const char *lang)
         {"button", "de klant drukte op de knop 'Praat met een medewerker'",
          "the customer pressed the \"talk to a person\" button"},
         {"low_confidence", "de bot wist niet zeker genoeg een antwoord", "the bot was not sure enough of an answer"},
-        {"repeated_failure", "de bot kon twee keer achter elkaar geen antwoord geven",
+        {"repeated_failure", "de bot twee keer achter elkaar geen antwoord kon geven",
          "the bot could not answer twice in a row"},
         {"loop", "de klant stelde steeds dezelfde vraag", "the customer asked the same question repeatedly"},
         {"negative_sentiment", "de klant klonk boos of gefrustreerd", "the customer sounded angry or frustrated"},
         {"complaint", "de klant diende een klacht in", "the customer filed a complaint"},
         {"complex", "de klant stelde meerdere vragen tegelijk", "the customer asked several questions at once"},
         {"sensitive_topic", "de vraag gaat over een gevoelig onderwerp", "the question is about a sensitive topic"},
+        {"language", "de bot heeft geen antwoord in de taal van de klant",
+         "the bot has no answer in the customer's language"},
     };
     if (!reason)
         return "";
@@ -58,10 +60,17 @@ const char *lk_assist_reason_text(const char *reason, const char *lang)
 
 static const char *language_name(const char *code, const char *lang)
 {
-    if (strcmp(code, "nl") == 0)
-        return is_en(lang) ? "Dutch" : "Nederlands";
-    if (strcmp(code, "en") == 0)
-        return is_en(lang) ? "English" : "Engels";
+    static const struct {
+        const char *code, *nl, *en;
+    } names[] = {
+        {"nl", "Nederlands", "Dutch"}, {"en", "Engels", "English"}, {"de", "Duits", "German"},
+        {"fr", "Frans", "French"},     {"es", "Spaans", "Spanish"}, {"it", "Italiaans", "Italian"},
+        {"pt", "Portugees", "Portuguese"}, {"pl", "Pools", "Polish"}, {"tr", "Turks", "Turkish"},
+        {"ar", "Arabisch", "Arabic"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(code, names[i].code) == 0)
+            return is_en(lang) ? names[i].en : names[i].nl;
     return code;
 }
 

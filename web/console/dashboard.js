@@ -117,6 +117,7 @@
       rComplaint: 'klacht',
       rComplex: 'ingewikkelde vraag',
       rSensitiveTopic: 'gevoelig onderwerp',
+      rLanguage: 'geen antwoord in de taal van de klant',
       rOther: 'anders',
     },
     en: {
@@ -216,6 +217,7 @@
       rComplaint: 'complaint',
       rComplex: 'complex question',
       rSensitiveTopic: 'sensitive topic',
+      rLanguage: 'no answer in the customer’s language',
       rOther: 'other',
     },
   });
@@ -230,6 +232,7 @@
     complaint: 'rComplaint',
     complex: 'rComplex',
     sensitive_topic: 'rSensitiveTopic',
+    language: 'rLanguage',
     other: 'rOther',
   };
 
