@@ -1943,3 +1943,108 @@ EXHAUSTIVE(agent_leaves, X_LEAVE)
 EXHAUSTIVE(close, X_CLOSE)
 EXHAUSTIVE(time_passes, X_TIME)
 EXHAUSTIVE(ok, X_OK)
+
+/* ---- languages (issue 14) ------------------------------------------------ */
+
+TestSuite(languages, .init = kb_setup, .fini = kb_teardown);
+
+Test(languages, translation_group_links_versions_whatever_their_ids_and_tags)
+{
+    lk_kb_t k;
+    lk_kb_init(&k);
+    add_article(&k, "retour", "nl", "Retourneren", "NL antwoord", NULL, "returns");
+    add_article(&k, "renvoyer", "fr", "Renvoyer", "Réponse FR", NULL, "autre-tag");
+    add_article(&k, "zuruck", "de", "Zurücksenden", "Antwort DE", NULL, NULL);
+    k.articles[1].translation_group = lk_xstrdup("retour"); /* the original names the group ... */
+    k.articles[2].translation_group = lk_xstrdup("retour");
+    const struct {
+        const char *lang;
+        long want;
+        const char *text;
+    } cases[] = {{"fr", 1, "Réponse FR"}, {"de", 2, "Antwort DE"}, {"nl", 0, "NL antwoord"}};
+    for (size_t i = 0; i < 3; i++) {
+        conv_t c;
+        conv_init(&c, cases[i].lang);
+        c.env.kb = &k;
+        conv_say(&c, "?", rd_known(0, 0.9, cases[i].lang)); /* matched on the Dutch original */
+        cr_assert_eq(nth_say(&c, 0)->article, cases[i].want, "%s", cases[i].lang);
+        assert_has(nth_say(&c, 0)->text, cases[i].text);
+        conv_free(&c);
+    }
+    /* ... and from a translation back to the original, which carries no group */
+    conv_t c;
+    conv_init(&c, "nl");
+    c.env.kb = &k;
+    conv_say(&c, "?", rd_known(1, 0.9, "nl"));
+    cr_assert_eq(nth_say(&c, 0)->article, 0);
+    conv_free(&c);
+    lk_kb_free(&k);
+}
+
+Test(languages, no_version_in_the_customers_language_hands_over_in_it)
+{
+    const struct {
+        const char *lang;
+        const char *notice;
+    } cases[] = {
+        {"fr", "Je n'ai pas de réponse à cette question dans votre langue. Votre conversation est donc transmise à un "
+               "conseiller. Vous êtes numéro 3 dans la file d'attente. L'attente prévue est d'environ 3 minutes."},
+        {"de", "Darauf habe ich leider keine Antwort in Ihrer Sprache. Deshalb wird Ihr Gespräch an einen Mitarbeiter "
+               "weitergegeben. Sie sind Nummer 3 in der Warteschlange. Die voraussichtliche Wartezeit beträgt etwa 3 "
+               "Minuten."},
+        {"en", "I have no answer to this in your language, so your conversation is being passed to a person from our "
+               "team. You are number 3 in the queue. The expected wait is about 3 minutes."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        conv_t c;
+        conv_init(&c, cases[i].lang);
+        conv_say(&c, "?", rd_known(A_PAYMENT, 0.9, cases[i].lang)); /* Dutch only */
+        assert_handoff(&c, LK_HANDOFF_LANGUAGE);
+        cr_assert_eq(count_says(&c, "bot"), 0, "never the Dutch answer");
+        assert_has(nth_say(&c, 0)->text, cases[i].notice);
+        conv_free(&c);
+    }
+    /* a German customer with no match at all, in a KB without German: the
+     * same, not a decline they cannot act on */
+    conv_t c;
+    conv_init(&c, "de");
+    conv_say(&c, "Wo ist meine Bestellung?", rd_unknown("de"));
+    assert_handoff(&c, LK_HANDOFF_LANGUAGE);
+    conv_free(&c);
+    /* an empty knowledge base is a plain decline, not a language gap */
+    lk_kb_t empty;
+    lk_kb_init(&empty);
+    conv_init(&c, "de");
+    c.env.kb = &empty;
+    lk_nlu_reading_t r = rd_lang("de");
+    conv_say(&c, "Wo ist meine Bestellung?", r);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DECLINE);
+    assert_has(nth_say(&c, 0)->text, "Das weiß ich leider nicht.");
+    conv_free(&c);
+    lk_kb_free(&empty);
+}
+
+Test(languages, german_and_french_notices_after_hours)
+{
+    conv_t c;
+    conv_init(&c, "fr");
+    c.cfg = office_cfg();
+    c.env.now_ms = SATURDAY_22;
+    c.env.agents_online = 0;
+    conv_type(&c, LK_EV_BUTTON);
+    assert_handoff(&c, LK_HANDOFF_BUTTON);
+    assert_has(nth_say(&c, 0)->text, "Nos conseillers ne sont pas disponibles pour le moment. Ils sont de retour le "
+                                     "lundi 9 mars à partir de 09h00.");
+    conv_say(&c, "appelez-moi au 0612345678", rd_unknown("fr"));
+    assert_has(nth_say(&c, 0)->text, "Merci. Votre message et vos coordonnées (0612345678)");
+    conv_free(&c);
+    conv_init(&c, "de");
+    c.cfg = office_cfg();
+    c.env.now_ms = SATURDAY_22;
+    c.env.agents_online = 0;
+    conv_type(&c, LK_EV_BUTTON);
+    assert_has(nth_say(&c, 0)->text, "Sie sind am Montag, 9. März ab 09:00 Uhr wieder da.");
+    conv_type(&c, LK_EV_CLOSE);
+    assert_has(nth_say(&c, 0)->text, "Dieses Gespräch ist beendet.");
+    conv_free(&c);
+}
