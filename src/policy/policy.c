@@ -937,7 +937,7 @@ static const char *const texts[T__COUNT][2] = {
     /* The closing reply: warm, short, and the human route stays in sight. */
     [T_BYE] = {"Prima, fijne dag nog!", "All right, have a nice day!"},
     [T_BYE_THANKS] = {"Graag gedaan, fijne dag nog!", "You're welcome, have a nice day!"},
-    [T_BYE_TAIL] = {"Heb je later nog een vraag? Stel hem hier gerust. Met een medewerker praten kan ook altijd: "
+    [T_BYE_TAIL] = {"Heb je later nog een vraag? Stel die hier gerust. Met een medewerker praten kan ook altijd: "
                     "typ 'medewerker' of gebruik de knop.",
                     "If you have another question later, just ask it here. You can also talk to a person at any "
                     "time: type 'person' or use the button."},
@@ -960,8 +960,8 @@ static const char *const texts[T__COUNT][2] = {
     [T_WHY_NEGATIVE] = {"Het spijt ons dat het niet gaat zoals je wilt. Je gesprek gaat naar een medewerker.",
                         "We are sorry this is not going the way you want. Your conversation is being passed to a "
                         "person from our team."},
-    [T_WHY_COMPLAINT] = {"Een klacht behandelt een medewerker, niet de digitale assistent. Je gesprek gaat naar een "
-                         "medewerker.",
+    [T_WHY_COMPLAINT] = {"Een klacht wordt behandeld door een medewerker, niet door de digitale assistent. Je gesprek "
+                         "gaat naar een medewerker.",
                          "A complaint is handled by a person, not by the automated assistant. Your conversation is "
                          "being passed to a person from our team."},
     [T_WHY_COMPLEX] = {"Je stelt meerdere vragen tegelijk. Een medewerker kan die het best samen met je bekijken. "
