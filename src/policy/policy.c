@@ -2005,7 +2005,7 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
      * NLU answers and hand over for the rest. */
     if (at_least(sig->multi_question, cfg->multi_question_min)) {
         long p0, p1;
-        if (answerable_pair(c, r, &p0, &p1) && has_version(c, p1)) {
+        if (answerable_pair(c, r, &p0, &p1) && has_version(c, p0) && has_version(c, p1)) {
             answer(c, p0, r->top[0].confidence, false);
             answer(c, p1, r->top[1].confidence, cfg->ask_feedback);
             st->consecutive_declines = 0;
