@@ -295,14 +295,15 @@ static const cue_t someone_words[] = {
 };
 _Static_assert(N(someone_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
-/* Does the message ask how things are ("chat ik met ...?", "is this ...?",
- * "are you ...?") rather than ask for something ("kan ik ...", "can I ...")? */
+/* Does the message ask with whom the customer is talking ("chat ik met
+ * ...?", "ben ik aan het chatten met ...?", "is this ...?") rather than ask
+ * for something ("kan ik ...", "can I ...", "are you able to connect me
+ * ...")? */
 static bool state_question(const words_t *ws)
 {
     static const char *const frames[] = {
-        "ben ik",          "praat ik",   "spreek ik", "chat ik", "am i talking", "am i speaking", "am i chatting",
-        "is this",         "is dit",     "is het",    "are you", "are u",        "r u",           "ben je",
-        "ben jij",         "bent u",     "zit er",    "sind sie", "bist du",
+        "ben ik", "praat ik", "spreek ik", "chat ik", "am i talking", "am i speaking", "am i chatting",
+        "is this", "is dit", "is het", "zit er",
     };
     for (size_t i = 0; i < sizeof frames / sizeof *frames; i++)
         if (has_phrase(ws, frames[i]))

@@ -228,3 +228,20 @@ Test(identity, every_language_and_the_safe_default)
     }
     lk_kb_free(&empty);
 }
+
+/* A talk verb in a question about with whom the customer talks ("chat ik met
+ * een persoon?") is a bot question, not a request; a request stays one, also
+ * beside a bot question. */
+Test(identity, requests_stay_requests)
+{
+    const char *requests[] = {"are you able to connect me to a human?", "ben je een mens? ik wil iemand spreken",
+                              "Kan ik met een mens chatten?", "is er een mens beschikbaar?"};
+    for (size_t i = 0; i < sizeof requests / sizeof *requests; i++)
+        cr_expect_geq(lk_nlu_signal_person_request(requests[i], strlen(requests[i])), 0.5, "a request: %s",
+                      requests[i]);
+    const char *questions[] = {"chat ik met een persoon??", "Ben ik aan het chatten met een echt mens?",
+                               "zit er een mens achter deze chat?", "am i talking to a real person"};
+    for (size_t i = 0; i < sizeof questions / sizeof *questions; i++)
+        cr_expect_lt(lk_nlu_signal_person_request(questions[i], strlen(questions[i])), 0.5, "a question: %s",
+                     questions[i]);
+}
