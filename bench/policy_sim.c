@@ -456,7 +456,7 @@ static const char *const violation_names[V__COUNT] = {
     "message not from bot/system, empty or invalid UTF-8",
 };
 
-#define N_REASONS (LK_HANDOFF_SENSITIVE_TOPIC + 1)
+#define N_REASONS (LK_HANDOFF_LANGUAGE + 1)
 
 typedef struct {
     int64_t conversations;

@@ -52,7 +52,7 @@ static void check_bounds(const lk_policy_state_t *st)
 {
     const int big = 1000000000;
     FUZZ_CHECK(st->status >= LK_CONV_BOT && st->status <= LK_CONV_CLOSED);
-    FUZZ_CHECK((int)st->handoff_reason >= 0 && st->handoff_reason <= LK_HANDOFF_SENSITIVE_TOPIC);
+    FUZZ_CHECK((int)st->handoff_reason >= 0 && st->handoff_reason <= LK_HANDOFF_LANGUAGE);
     FUZZ_CHECK(st->pending >= LK_PENDING_NONE && st->pending <= LK_PENDING_CHOICE);
     size_t n = strnlen(st->language, sizeof st->language);
     FUZZ_CHECK(n >= 2 && n < sizeof st->language && strspn(st->language, "abcdefghijklmnopqrstuvwxyz") == n);

@@ -25,7 +25,9 @@
   var WS_BASE = BASE.replace(/^http/, 'ws');
 
   var opts = {
-    language: data.loketLanguage === 'en' ? 'en' : 'nl',
+    // any BCP 47 tag for the conversation (loket answers German and French
+    // customers in their language); the interface itself is Dutch or English
+    language: /^[a-z]{2,3}(-([A-Za-z]{2}|[0-9]{3}))?$/.test(data.loketLanguage || '') ? data.loketLanguage : 'nl',
     title: data.loketTitle || '',
     phone: data.loketPhone || '',
     email: data.loketEmail || '',
@@ -204,9 +206,11 @@
     ratingHidden: false,
   };
 
+  // The interface's language: Dutch or English; a conversation in any other
+  // language gets the English interface (the messages are in its language).
   function lang() {
-    var l = state.info && state.info.language;
-    return l === 'en' || l === 'nl' ? l : opts.language;
+    var l = (state.info && state.info.language) || opts.language.split('-')[0];
+    return l === 'nl' ? 'nl' : 'en';
   }
 
   function t(key, vars) {

@@ -82,8 +82,8 @@ void lk_analytics_list_free(lk_analytics_list_t *l); /* l may be zeroed */
 
 /* The hand-off reasons, in the order of LK_HANDOFF_REASON_MAP without NONE;
  * a reason loket does not know is counted as the last, "other". */
-#define LK_ANALYTICS_REASONS 10
-/* "customer_request", ..., "sensitive_topic", "other". */
+#define LK_ANALYTICS_REASONS 11
+/* "customer_request", ..., "sensitive_topic", "language", "other". */
 const char *lk_analytics_reason_name(size_t i);
 /* The index of a reason's name (unknown ones: "other"). */
 size_t lk_analytics_reason_index(const char *reason);

@@ -197,6 +197,17 @@ static long check_choice(cjob_t *j, lk_store_t *st, const lk_conv_t *c, const lk
     return k;
 }
 
+/* "No" in the customer's language: the "did this help?" button's "no" is
+ * read as the customer saying it. */
+static const char *no_word(const char *lang)
+{
+    static const char *const words[][2] = {{"nl", "Nee"}, {"en", "No"}, {"de", "Nein"}, {"fr", "Non"}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(lang, words[i][0]) == 0)
+            return words[i][1];
+    return "No";
+}
+
 /* Stores text as the customer's message and runs the bot's turn on it.
  * With j->choice set (OP_MESSAGE), the message is a pick of one of the
  * bot's choices; a pick that was not offered fails the job (stored: nothing)
@@ -301,7 +312,7 @@ static void run_feedback(cjob_t *j, lk_store_t *st, int64_t now)
     if (rc == 0)
         rc = lk_store_feedback_set(st, c.id, j->message_id, j->helpful, now);
     if (rc == 0 && !j->helpful && strcmp(c.status, "bot") == 0)
-        rc = customer_turn(j, st, &c, strcmp(c.language, "en") == 0 ? "No" : "Nee", now, &msgs, &n);
+        rc = customer_turn(j, st, &c, no_word(c.language), now, &msgs, &n);
     if (rc) {
         fail_db(j, rc);
     } else {
@@ -535,6 +546,34 @@ static cjob_t *authed_job(lk_http_req_t *req, struct lk_app *app, op_t op)
     return j;
 }
 
+/* A BCP 47 tag as a conversation's language: the primary language subtag,
+ * 2 or 3 lowercase letters, optionally followed by a region (2 letters or 3
+ * digits: "fr-BE", "es-419"), which is dropped. out gets the primary tag. */
+static bool language_tag(const char *tag, char out[8])
+{
+    size_t n = 0;
+    while (n < 4 && tag[n] >= 'a' && tag[n] <= 'z')
+        n++;
+    if (n < 2 || n > 3)
+        return false;
+    const char *r = tag + n;
+    if (*r) {
+        if (*r != '-')
+            return false;
+        r++;
+        size_t rl = strlen(r);
+        bool alpha = rl == 2 && ((r[0] | 0x20) >= 'a' && (r[0] | 0x20) <= 'z') &&
+                     ((r[1] | 0x20) >= 'a' && (r[1] | 0x20) <= 'z');
+        bool digits = rl == 3 && r[0] >= '0' && r[0] <= '9' && r[1] >= '0' && r[1] <= '9' && r[2] >= '0' &&
+                      r[2] <= '9';
+        if (!alpha && !digits)
+            return false;
+    }
+    memcpy(out, tag, n);
+    out[n] = '\0';
+    return true;
+}
+
 static void h_create(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
@@ -558,14 +597,14 @@ static void h_create(lk_http_req_t *req, void *ud)
             cjob_free(j);
             return;
         }
-        if (lang && strcmp(lang, "nl") != 0 && strcmp(lang, "en") != 0) {
-            lk_respond_error(req, 400, "invalid_field", "the field \"language\" must be \"nl\" or \"en\"");
+        if (lang && !language_tag(lang, j->language)) {
+            lk_respond_error(req, 400, "invalid_field",
+                             "the field \"language\" must be a language tag: 2 or 3 lowercase letters, optionally "
+                             "with a region (\"nl\", \"de\", \"fr-BE\")");
             json_decref(body);
             cjob_free(j);
             return;
         }
-        if (lang)
-            snprintf(j->language, sizeof j->language, "%s", lang);
         if (!lk_api_customer_parse(req, body, &j->who)) {
             json_decref(body);
             cjob_free(j);

@@ -69,7 +69,7 @@ static void observe(hist_t *h, const double *bounds, size_t n, int64_t us)
 static const char *const outcomes[] = {"answered", "declined", "handoff", "clarify", "reply", "none", "other"};
 #define N_OUTCOMES (sizeof outcomes / sizeof outcomes[0])
 /* the hand-off reasons without NONE, and "other" */
-#define N_REASONS ((size_t)LK_HANDOFF_SENSITIVE_TOPIC + 1)
+#define N_REASONS ((size_t)LK_HANDOFF_LANGUAGE + 1)
 #define STATUS_CLASSES 5 /* 1xx .. 5xx */
 
 static struct {

@@ -137,9 +137,16 @@ void lk_assist_summary_clear(lk_assist_summary_t *fields); /* fields may be zero
  * "neutral" otherwise. */
 const char *lk_assist_sentiment(const lk_assist_conv_t *cv);
 
-/* The hand-off reason in words ("de klant vroeg om een medewerker"), lang as
- * above; the reason itself when unknown. */
+/* The hand-off reason in words, as a clause after "omdat" / "because" ("de
+ * klant om een medewerker vroeg"), lang as above; the reason itself when
+ * unknown. */
 const char *lk_assist_reason_text(const char *reason, const char *lang);
+
+/* The i-th of the summary's built-in texts in lang ("nl" or "en"): its
+ * sentences and templates (printf %s), the reasons, language names and
+ * entity labels; NULL when i is past the last. For the review of every text
+ * the product says (tests/unit/test_texts.c); the pointers are static. */
+const char *lk_assist_text(size_t i, const char *lang);
 
 /* s trimmed, with line breaks as spaces, and cut to at most max bytes on a
  * character boundary, "..." appended when cut (so at most max + 3 bytes).

@@ -4,7 +4,7 @@
  * words and never makes anything up. Five lines at most:
  *
  *   Taal: nl (Nederlands) · Stemming: negatief
- *   Overgedragen omdat de bot twee keer achter elkaar geen antwoord had.
+ *   Overgedragen omdat de bot twee keer achter elkaar geen antwoord kon geven.
  *   Vragen van de klant: "Waar blijft bestelling 12345678?" · "Die code werkt niet en nu?"
  *   Antwoorden van de bot: pakket-volgen (zekerheid 0,87) "Waar is mijn pakket?"
  *   Gegevens: bestelnummer 12345678; e-mail jan@example.nl
@@ -16,6 +16,7 @@
 
 #include "util/util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,53 +26,152 @@
 #define QUESTIONS_MAX 3 /* the customer's last questions */
 #define ENTITIES_MAX 24 /* per summary */
 #define SUMMARY_MAX (1 << 16)
+#define SUMMARY_LINE_MAX 2048 /* one filled-in template: a reason, a language, a code */
 
 static bool is_en(const char *lang)
 {
     return lang && strcmp(lang, "en") == 0;
 }
 
+/* The summary's own words, Dutch and English, in one table so that every
+ * Dutch text can be held to the reviewed list (tests/data/reviewed_nl.txt)
+ * through lk_assist_text(). */
+enum {
+    S_HEAD,         /* language code, language name, sentiment */
+    S_WHY,          /* the reason in words */
+    S_NOTHING_YET,
+    S_ONLY_PERSON,
+    S_ASKED,
+    S_NO_ANSWER,
+    S_ANSWERED,
+    S_CONFIDENCE,
+    S_DETAILS,
+    S_NEGATIVE,
+    S_POSITIVE,
+    S_NEUTRAL,
+    S_NO_MESSAGE,
+    S_HANDED_OVER,
+    S_CLOSED,
+    S_WITH_BOT,
+    S_IN_QUEUE,
+    S_WITH_AGENT,
+    S__COUNT
+};
+
+static const char *const stexts[S__COUNT][2] = {
+    [S_HEAD] = {"Taal: %s (%s) · Stemming: %s", "Language: %s (%s) · Sentiment: %s"},
+    [S_WHY] = {"Overgedragen omdat %s.", "Handed over because %s."},
+    [S_NOTHING_YET] = {"De klant heeft nog niets geschreven.", "The customer has not written anything yet."},
+    [S_ONLY_PERSON] = {"Vragen van de klant: geen eigen vraag (alleen om een medewerker).",
+                       "The customer asked: no question of their own (only for a person)."},
+    [S_ASKED] = {"Vragen van de klant: ", "The customer asked: "},
+    [S_NO_ANSWER] = {"De bot gaf geen antwoord uit de kennisbank.", "The bot gave no answer from the knowledge base."},
+    [S_ANSWERED] = {"Antwoorden van de bot: ", "The bot answered: "},
+    [S_CONFIDENCE] = {" (zekerheid %s)", " (confidence %s)"},
+    [S_DETAILS] = {"Gegevens: ", "Details: "},
+    [S_NEGATIVE] = {"negatief", "negative"},
+    [S_POSITIVE] = {"positief", "positive"},
+    [S_NEUTRAL] = {"neutraal", "neutral"},
+    [S_NO_MESSAGE] = {"(geen bericht van de klant)", "(no message from the customer)"},
+    [S_HANDED_OVER] = {" · overgedragen: %s", " · handed over: %s"},
+    [S_CLOSED] = {" · afgesloten: %s", " · closed: %s"},
+    [S_WITH_BOT] = {" · bij de bot", " · with the bot"},
+    [S_IN_QUEUE] = {" · in de wachtrij", " · in the queue"},
+    [S_WITH_AGENT] = {" · bij een medewerker", " · with an agent"},
+};
+
+static const char *S(int id, const char *lang)
+{
+    return stexts[id][is_en(lang) ? 1 : 0];
+}
+
+/* Appends a template of the table, filled in. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void fmt(lk_buf_t *b, const char *tmpl, ...)
+{
+    char line[SUMMARY_LINE_MAX];
+    va_list ap;
+    va_start(ap, tmpl);
+    int n = vsnprintf(line, sizeof line, tmpl, ap);
+    va_end(ap);
+    if (n >= 0)
+        lk_buf_append_cstr(b, line);
+}
+#pragma GCC diagnostic pop
+
+static const struct {
+    const char *reason, *nl, *en;
+} reasons[] = {
+        {"customer_request", "de klant om een medewerker vroeg", "the customer asked for a person"},
+        {"button", "de klant op de knop 'Praat met een medewerker' drukte",
+         "the customer pressed the \"talk to a person\" button"},
+        {"low_confidence", "de bot niet zeker genoeg was van een antwoord", "the bot was not sure enough of an answer"},
+        {"repeated_failure", "de bot twee keer achter elkaar geen antwoord kon geven",
+         "the bot could not answer twice in a row"},
+        {"loop", "de klant steeds dezelfde vraag stelde", "the customer asked the same question repeatedly"},
+        {"negative_sentiment", "de klant boos of gefrustreerd klonk", "the customer sounded angry or frustrated"},
+        {"complaint", "de klant een klacht indiende", "the customer filed a complaint"},
+        {"complex", "de klant meerdere vragen tegelijk stelde", "the customer asked several questions at once"},
+        {"sensitive_topic", "de vraag over een gevoelig onderwerp gaat", "the question is about a sensitive topic"},
+        {"language", "de bot geen antwoord heeft in de taal van de klant",
+         "the bot has no answer in the customer's language"},
+};
+#define N_REASON_TEXTS (sizeof reasons / sizeof reasons[0])
+
 const char *lk_assist_reason_text(const char *reason, const char *lang)
 {
-    static const struct {
-        const char *reason, *nl, *en;
-    } map[] = {
-        {"customer_request", "de klant vroeg om een medewerker", "the customer asked for a person"},
-        {"button", "de klant drukte op de knop 'Praat met een medewerker'",
-         "the customer pressed the \"talk to a person\" button"},
-        {"low_confidence", "de bot wist niet zeker genoeg een antwoord", "the bot was not sure enough of an answer"},
-        {"repeated_failure", "de bot kon twee keer achter elkaar geen antwoord geven",
-         "the bot could not answer twice in a row"},
-        {"loop", "de klant stelde steeds dezelfde vraag", "the customer asked the same question repeatedly"},
-        {"negative_sentiment", "de klant klonk boos of gefrustreerd", "the customer sounded angry or frustrated"},
-        {"complaint", "de klant diende een klacht in", "the customer filed a complaint"},
-        {"complex", "de klant stelde meerdere vragen tegelijk", "the customer asked several questions at once"},
-        {"sensitive_topic", "de vraag gaat over een gevoelig onderwerp", "the question is about a sensitive topic"},
-    };
     if (!reason)
         return "";
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i].reason, reason) == 0)
-            return is_en(lang) ? map[i].en : map[i].nl;
+    for (size_t i = 0; i < N_REASON_TEXTS; i++)
+        if (strcmp(reasons[i].reason, reason) == 0)
+            return is_en(lang) ? reasons[i].en : reasons[i].nl;
     return reason;
 }
 
+static const struct {
+    const char *code, *nl, *en;
+} names[] = {
+        {"nl", "Nederlands", "Dutch"}, {"en", "Engels", "English"}, {"de", "Duits", "German"},
+        {"fr", "Frans", "French"},     {"es", "Spaans", "Spanish"}, {"it", "Italiaans", "Italian"},
+        {"pt", "Portugees", "Portuguese"}, {"pl", "Pools", "Polish"}, {"tr", "Turks", "Turkish"},
+        {"ar", "Arabisch", "Arabic"},
+};
+#define N_NAMES (sizeof names / sizeof names[0])
+
 static const char *language_name(const char *code, const char *lang)
 {
-    if (strcmp(code, "nl") == 0)
-        return is_en(lang) ? "Dutch" : "Nederlands";
-    if (strcmp(code, "en") == 0)
-        return is_en(lang) ? "English" : "Engels";
+    for (size_t i = 0; i < N_NAMES; i++)
+        if (strcmp(code, names[i].code) == 0)
+            return is_en(lang) ? names[i].en : names[i].nl;
     return code;
+}
+
+const char *lk_assist_text(size_t i, const char *lang)
+{
+    if (!lang || (strcmp(lang, "nl") != 0 && strcmp(lang, "en") != 0))
+        return NULL;
+    if (i < S__COUNT)
+        return S((int)i, lang);
+    i -= S__COUNT;
+    if (i < N_REASON_TEXTS)
+        return is_en(lang) ? reasons[i].en : reasons[i].nl;
+    i -= N_REASON_TEXTS;
+    if (i < N_NAMES)
+        return is_en(lang) ? names[i].en : names[i].nl;
+    i -= N_NAMES;
+    if (i < LK_ENT__COUNT)
+        return lk_entity_kind_label((lk_entity_kind_t)i, lang);
+    return NULL;
 }
 
 static const char *sentiment_word(const char *s, const char *lang)
 {
     if (strcmp(s, "negative") == 0)
-        return is_en(lang) ? "negative" : "negatief";
+        return S(S_NEGATIVE, lang);
     if (strcmp(s, "positive") == 0)
-        return is_en(lang) ? "positive" : "positief";
-    return is_en(lang) ? "neutral" : "neutraal";
+        return S(S_POSITIVE, lang);
+    return S(S_NEUTRAL, lang);
 }
 
 char *lk_assist_shorten(const char *s, size_t max)
@@ -300,32 +400,31 @@ char *lk_assist_summary(const lk_assist_conv_t *cv, const char *lang, lk_assist_
     bool en = is_en(lang);
     lk_buf_t b;
     lk_buf_init(&b, SUMMARY_MAX);
-    lk_buf_printf(&b, en ? "Language: %s (%s) · Sentiment: %s" : "Taal: %s (%s) · Stemming: %s", f.language,
-                  language_name(f.language, lang), sentiment_word(f.sentiment, lang));
-    if (f.handoff_reason[0])
-        lk_buf_printf(&b, en ? "\nHanded over because %s." : "\nOvergedragen omdat %s.",
-                      lk_assist_reason_text(f.handoff_reason, lang));
+    fmt(&b, S(S_HEAD, lang), f.language, language_name(f.language, lang), sentiment_word(f.sentiment, lang));
+    if (f.handoff_reason[0]) {
+        lk_buf_append_cstr(&b, "\n");
+        fmt(&b, S(S_WHY, lang), lk_assist_reason_text(f.handoff_reason, lang));
+    }
 
     size_t n_customer = 0;
     for (size_t i = 0; i < cv->n_msgs; i++)
         n_customer += strcmp(cv->msgs[i].sender, "customer") == 0;
+    lk_buf_append_cstr(&b, "\n");
     if (n_customer == 0) {
-        lk_buf_append_cstr(&b, en ? "\nThe customer has not written anything yet."
-                                  : "\nDe klant heeft nog niets geschreven.");
+        lk_buf_append_cstr(&b, S(S_NOTHING_YET, lang));
     } else if (f.n_questions == 0) {
-        lk_buf_append_cstr(&b, en ? "\nThe customer asked: no question of their own (only for a person)."
-                                  : "\nVragen van de klant: geen eigen vraag (alleen om een medewerker).");
+        lk_buf_append_cstr(&b, S(S_ONLY_PERSON, lang));
     } else {
-        lk_buf_append_cstr(&b, en ? "\nThe customer asked: " : "\nVragen van de klant: ");
+        lk_buf_append_cstr(&b, S(S_ASKED, lang));
         for (size_t i = 0; i < f.n_questions; i++)
             lk_buf_printf(&b, "%s\"%s\"", i ? " · " : "", f.questions[i]);
     }
 
+    lk_buf_append_cstr(&b, "\n");
     if (f.n_answers == 0) {
-        lk_buf_append_cstr(&b, en ? "\nThe bot gave no answer from the knowledge base."
-                                  : "\nDe bot gaf geen antwoord uit de kennisbank.");
+        lk_buf_append_cstr(&b, S(S_NO_ANSWER, lang));
     } else {
-        lk_buf_append_cstr(&b, en ? "\nThe bot answered: " : "\nAntwoorden van de bot: ");
+        lk_buf_append_cstr(&b, S(S_ANSWERED, lang));
         for (size_t i = 0; i < f.n_answers; i++) {
             const lk_assist_answer_t *a = &f.answers[i];
             bool known;
@@ -338,7 +437,7 @@ char *lk_assist_summary(const lk_assist_conv_t *cv, const char *lang, lk_assist_
                     for (char *p = num; *p; p++)
                         if (*p == '.')
                             *p = ',';
-                lk_buf_printf(&b, en ? " (confidence %s)" : " (zekerheid %s)", num);
+                fmt(&b, S(S_CONFIDENCE, lang), num);
             }
             if (strcmp(a->title, a->article_id) != 0)
                 lk_buf_printf(&b, " \"%s\"", a->title);
@@ -346,7 +445,8 @@ char *lk_assist_summary(const lk_assist_conv_t *cv, const char *lang, lk_assist_
     }
 
     if (f.n_entities > 0) {
-        lk_buf_append_cstr(&b, en ? "\nDetails: " : "\nGegevens: ");
+        lk_buf_append_cstr(&b, "\n");
+        lk_buf_append_cstr(&b, S(S_DETAILS, lang));
         for (size_t i = 0; i < f.n_entities; i++) {
             lk_entity_kind_t kind = LK_ENT_ORDER;
             for (int k = 0; k < LK_ENT__COUNT; k++)
@@ -368,7 +468,6 @@ char *lk_assist_summary(const lk_assist_conv_t *cv, const char *lang, lk_assist_
 
 char *lk_assist_oneline(const lk_conv_t *conv, const lk_msg_t *msgs, size_t n_msgs, const char *lang)
 {
-    bool en = is_en(lang);
     lk_buf_t b;
     lk_buf_init(&b, SUMMARY_MAX);
     const lk_msg_t *first = NULL;
@@ -380,18 +479,17 @@ char *lk_assist_oneline(const lk_conv_t *conv, const lk_msg_t *msgs, size_t n_ms
         lk_buf_printf(&b, "\"%s\"", q);
         free(q);
     } else {
-        lk_buf_append_cstr(&b, en ? "(no message from the customer)" : "(geen bericht van de klant)");
+        lk_buf_append_cstr(&b, S(S_NO_MESSAGE, lang));
     }
     if (conv->handoff_reason[0])
-        lk_buf_printf(&b, en ? " · handed over: %s" : " · overgedragen: %s",
-                      lk_assist_reason_text(conv->handoff_reason, lang));
+        fmt(&b, S(S_HANDED_OVER, lang), lk_assist_reason_text(conv->handoff_reason, lang));
     if (strcmp(conv->status, "closed") == 0)
-        lk_buf_printf(&b, en ? " · closed: %s" : " · afgesloten: %s", conv->disposition ? conv->disposition : "-");
+        fmt(&b, S(S_CLOSED, lang), conv->disposition ? conv->disposition : "-");
     else if (strcmp(conv->status, "bot") == 0)
-        lk_buf_append_cstr(&b, en ? " · with the bot" : " · bij de bot");
+        lk_buf_append_cstr(&b, S(S_WITH_BOT, lang));
     else if (strcmp(conv->status, "queued") == 0)
-        lk_buf_append_cstr(&b, en ? " · in the queue" : " · in de wachtrij");
+        lk_buf_append_cstr(&b, S(S_IN_QUEUE, lang));
     else
-        lk_buf_append_cstr(&b, en ? " · with an agent" : " · bij een medewerker");
+        lk_buf_append_cstr(&b, S(S_WITH_AGENT, lang));
     return lk_buf_steal(&b, NULL);
 }

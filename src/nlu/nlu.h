@@ -41,6 +41,8 @@ typedef struct {
     double confidence; /* calibrated probability that this article is right */
 } lk_nlu_match_t;
 
+typedef enum { LK_NLU_BOTQ_UNCLEAR = 0, LK_NLU_BOTQ_PERSON, LK_NLU_BOTQ_MACHINE } lk_nlu_botq_t;
+
 /* Signal scores in [0, 1]; the policy compares them with its thresholds. */
 typedef struct {
     double person_request; /* asks for a human ("medewerker", "agent please") */
@@ -49,6 +51,12 @@ typedef struct {
     double complaint;      /* files a complaint */
     double multi_question; /* several questions at once */
     double repeat;         /* repeats one of the earlier customer messages */
+    /* How a bot question (bot_question) is put, so that the reply's first
+     * word answers the question asked: "are you a person / a real human?"
+     * (LK_NLU_BOTQ_PERSON: "no"), "are you a bot / a computer / AI?"
+     * (LK_NLU_BOTQ_MACHINE: "yes"), or both, negated or unclear
+     * (LK_NLU_BOTQ_UNCLEAR, 0: a plain statement without yes or no). */
+    lk_nlu_botq_t bot_question_kind;
 } lk_nlu_signals_t;
 
 typedef struct {

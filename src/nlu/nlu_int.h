@@ -71,6 +71,8 @@ double lk_nlu_signal_bot_question(const char *text, size_t len);
 double lk_nlu_signal_negative(const char *text, size_t len);
 double lk_nlu_signal_complaint(const char *text, size_t len);
 double lk_nlu_signal_multi_question(const char *text, size_t len);
+/* How a bot question is put (see lk_nlu_signals_t.bot_question_kind). */
+lk_nlu_botq_t lk_nlu_signal_bot_question_kind(const char *text, size_t len);
 /* 1 when text says (nearly) the same as one of previous, else the highest
  * word-overlap similarity found, scaled to [0, 1). */
 double lk_nlu_signal_repeat(const char *text, size_t len, const char *const *previous, size_t n_previous);

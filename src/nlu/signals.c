@@ -276,6 +276,9 @@ static const cue_t person_words[] = {
     CUE("echte", 0.3),           CUE("real", 0.3),         CUE("iemand", 0.35),
     CUE("someone", 0.35),        CUE("somebody", 0.35),    CUE("anyone", 0.3),
     CUE("person", 0.55),         CUE("persons", 0.4),      CUE("personeel", 0.5),
+    /* German and French: the word the bot's own texts tell them to type */
+    CUE("mitarbeiter*", 0.85),   CUE("mensch", 0.8),       CUE("conseiller*", 0.85),
+    CUE("humain", 0.8),
 };
 _Static_assert(N(person_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
@@ -291,6 +294,22 @@ static const cue_t someone_words[] = {
     CUE("echt", 1),    CUE("echte", 1),   CUE("real", 1),     CUE("live", 1),
 };
 _Static_assert(N(someone_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
+
+/* Does the message ask with whom the customer is talking ("chat ik met
+ * ...?", "ben ik aan het chatten met ...?", "is this ...?") rather than ask
+ * for something ("kan ik ...", "can I ...", "are you able to connect me
+ * ...")? */
+static bool state_question(const words_t *ws)
+{
+    static const char *const frames[] = {
+        "ben ik", "praat ik", "spreek ik", "chat ik", "am i talking", "am i speaking", "am i chatting",
+        "is this", "is dit", "is het", "zit er",
+    };
+    for (size_t i = 0; i < sizeof frames / sizeof *frames; i++)
+        if (has_phrase(ws, frames[i]))
+            return true;
+    return false;
+}
 
 /* bot: the message's bot_question score (computed once for both signals). */
 static double person_request(const words_t *ws, double bot)
@@ -310,9 +329,14 @@ static double person_request(const words_t *ws, double bot)
     /* short messages that are nothing but the request: "mens!!", "agent please" */
     if (ws->n_toks <= 3 && s >= 0.5)
         s = noisy_or(s, 0.6);
-    /* "am I talking to a human?" is a bot question, not a request */
+    /* "am I talking to a human?" is a bot question, not a request; so is
+     * "chat ik met een mens?" and "zit er een mens achter deze chat?", whose
+     * talk verb asks how things are, not for a change (the reply to a bot
+     * question offers a person anyway) */
     if (bot >= 0.5 && !talk)
         s *= 0.5;
+    else if (bot >= 0.5 && state_question(ws))
+        s = s * 0.5 < 0.45 ? s * 0.5 : 0.45;
     return clamp01(s);
 }
 
@@ -328,7 +352,9 @@ static const cue_t bot_words[] = {
     CUE("ai", 1),      CUE("automaat", 1),    CUE("automatisch", 1), CUE("automated", 1), CUE("programma", 1),
     CUE("program", 1), CUE("software", 1),    CUE("mens", 1),        CUE("human", 1),     CUE("echt", 1),
     CUE("echte", 1),   CUE("real", 1),        CUE("persoon", 1),     CUE("person", 1),    CUE("automatic", 1),
-    CUE("bots", 1),    CUE("kunstmatige", 1), CUE("artificial", 1),
+    CUE("bots", 1),    CUE("kunstmatige", 1), CUE("artificial", 1),   CUE("computer*", 1), CUE("botje", 1),
+    CUE("chatgpt", 1), CUE("menselijk*", 1),  CUE("humans", 1),      CUE("mensen", 1),     CUE("mensch", 1),
+    CUE("roboter", 1),
 };
 _Static_assert(N(bot_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
 
@@ -336,6 +362,7 @@ static const char *const bot_frames[] = {
     "ben ik",     "praat ik",    "spreek ik",     "chat ik",      "ben je",       "ben jij",       "bent u", "is dit",
     "is dat",     "is het",      "are you",       "am i",         "is this",      "is it",         "are u",  "r u",
     "talking to", "speaking to", "chatting with", "talking with", "praat ik met", "spreek ik met",
+    "zit er",     "zijn jullie",   "sind sie",     "bist du",   "you a",        "ur a",         "are you",       "ben u",
 };
 
 static double sig_bot_question(const words_t *ws, const char *text, size_t len)
@@ -356,6 +383,69 @@ static double sig_bot_question(const words_t *ws, const char *text, size_t len)
     else if (strong)
         s = 0.4;
     return s;
+}
+
+/* How a bot question is put. Words of a person ("mens", "human", "real")
+ * against words of a machine ("bot", "computer", "AI"): only the first ask
+ * "are you a person?" (the truthful answer starts with "no"), only the
+ * second "are you a bot?" ("yes"). "echt"/"real" beside a machine word
+ * ("are you a real bot?") leans to the machine. Both kinds ("a person or a
+ * bot?"), a negation ("ben je geen mens?", "you're not a bot, are you?") or
+ * neither: unclear, and the reply states the fact without yes or no. */
+static const cue_t botq_person_words[] = {
+    CUE("mens", 1),    CUE("mensen", 1),  CUE("menselijk*", 1), CUE("human", 1),   CUE("humans", 1),
+    CUE("person", 1),  CUE("persoon", 1), CUE("levend*", 1),    CUE("living", 1),  CUE("personeel", 1),
+    CUE("mensch", 1),
+};
+_Static_assert(N(botq_person_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
+static const cue_t botq_real_words[] = {
+    CUE("echt", 1), CUE("echte", 1), CUE("real", 1), CUE("live", 1),
+};
+_Static_assert(N(botq_real_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
+static const cue_t botq_machine_words[] = {
+    CUE("bot", 1),       CUE("bots", 1),        CUE("botje", 1),       CUE("robot", 1),       CUE("chatbot", 1),
+    CUE("machine", 1),   CUE("computer*", 1),   CUE("ai", 1),          CUE("automaat", 1),    CUE("automatisch", 1),
+    CUE("automated", 1), CUE("automatic", 1),   CUE("programma", 1),   CUE("program", 1),     CUE("software", 1),
+    CUE("kunstmatige", 1), CUE("artificial", 1), CUE("chatgpt", 1),    CUE("digitale", 1),    CUE("digital", 1),
+    CUE("virtuele", 1),  CUE("virtual", 1),     CUE("algoritme", 1),   CUE("algorithm", 1),   CUE("roboter", 1),
+};
+_Static_assert(N(botq_machine_words) <= MAX_CUES, "a cue list holds at most MAX_CUES cues");
+static const char *const botq_negations[] = {"geen", "niet", "not", "no", "nee", "never", "nooit", "isn't",
+                                             "aren't", "isnt", "arent", "n't"};
+
+static lk_nlu_botq_t bot_question_kind(const words_t *ws)
+{
+    for (size_t i = 0; i < ws->n_toks; i++) {
+        const char *w = ws->norm + ws->toks[i].off;
+        size_t wl = ws->toks[i].len;
+        for (size_t k = 0; k < N(botq_negations); k++) {
+            size_t nl = strlen(botq_negations[k]);
+            if (wl == nl && !memcmp(w, botq_negations[k], nl))
+                return LK_NLU_BOTQ_UNCLEAR;
+        }
+        if (wl > 3 && !memcmp(w + wl - 3, "n't", 3))
+            return LK_NLU_BOTQ_UNCLEAR; /* "you aren't a bot?" */
+    }
+    bool person = has(ws, botq_person_words, N(botq_person_words));
+    bool machine = has(ws, botq_machine_words, N(botq_machine_words));
+    bool real = has(ws, botq_real_words, N(botq_real_words));
+    if (person && machine)
+        return LK_NLU_BOTQ_UNCLEAR;
+    if (machine)
+        return LK_NLU_BOTQ_MACHINE;
+    if (person || real)
+        return LK_NLU_BOTQ_PERSON;
+    return LK_NLU_BOTQ_UNCLEAR;
+}
+
+lk_nlu_botq_t lk_nlu_signal_bot_question_kind(const char *text, size_t len)
+{
+    words_t ws;
+    if (words_load(&ws, text, len))
+        return LK_NLU_BOTQ_UNCLEAR;
+    lk_nlu_botq_t k = bot_question_kind(&ws);
+    words_free(&ws);
+    return k;
 }
 
 /* ---- anger ---------------------------------------------------------------- */
@@ -652,4 +742,5 @@ void lk_nlu__signals(const lk_nlu__prep_t *p, const char *text, size_t len, cons
     out->complaint = sig_complaint(p, text, len);
     out->multi_question = sig_multi_question(p, text, len);
     out->repeat = ctx && ctx->previous ? sig_repeat(p, ctx->previous, ctx->n_previous) : 0.0;
+    out->bot_question_kind = out->bot_question > 0 ? bot_question_kind(p) : LK_NLU_BOTQ_UNCLEAR;
 }

@@ -26,7 +26,9 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,6 +298,7 @@ static const opt_t options[] = {
     OPT_NUM(second_answer_margin, OPT_DOUBLE, 0, 1, 0.25),
     OPT_NUM(sensitive_min, OPT_DOUBLE, 0, 1, 0.3),
     OPT_NUM(ask_feedback, OPT_BOOL, 0, 1, 1),
+    OPT_NUM(foreign_language_min, OPT_DOUBLE, 0, 1, 0.9),
     {"business_hours", OPT_HOURS, 0, 0, 0, 0, "always"},
     {"holidays", OPT_HOLIDAYS, 0, 0, 0, 0, ""},
     {"time_zone", OPT_TZ, 0, 0, 0, 0, "Europe/Amsterdam"},
@@ -593,9 +596,28 @@ void lk_policy_config_default(lk_policy_config_t *cfg)
 
 /* ---- state ------------------------------------------------------------- */
 
-static bool supported_language(const char *lang)
+bool lk_policy_language_valid(const char *tag)
 {
-    return strcmp(lang, "nl") == 0 || strcmp(lang, "en") == 0;
+    if (!tag)
+        return false;
+    size_t n = 0;
+    for (; tag[n]; n++)
+        if (n >= 3 || tag[n] < 'a' || tag[n] > 'z')
+            return false;
+    return n >= 2;
+}
+
+/* The languages loket has its own texts in, in the order of the text
+ * tables' columns. */
+static const char *const spoken[] = {"nl", "en", "de", "fr"};
+#define N_SPOKEN (sizeof spoken / sizeof spoken[0])
+
+bool lk_policy_language_spoken(const char *lang)
+{
+    for (size_t i = 0; lang && i < N_SPOKEN; i++)
+        if (strcmp(lang, spoken[i]) == 0)
+            return true;
+    return false;
 }
 
 void lk_policy_state_init(lk_policy_state_t *st, const char *language)
@@ -605,7 +627,7 @@ void lk_policy_state_init(lk_policy_state_t *st, const char *language)
     st->handoff_reason = LK_HANDOFF_NONE;
     st->pending = LK_PENDING_NONE;
     st->last_article = -1;
-    const char *lang = language && supported_language(language) ? language : "nl";
+    const char *lang = lk_policy_language_valid(language) ? language : "nl";
     memcpy(st->language, lang, strlen(lang) + 1);
 }
 
@@ -822,7 +844,9 @@ static lk_policy_action_t *push(lk_policy_actions_t *a, lk_policy_action_type_t 
 
 /* ---- the messages ------------------------------------------------------- */
 
-/* Index 0 Dutch (B1, "je"), 1 English. */
+/* Index 0 Dutch (B1, "je"), 1 English. Every Dutch text here is also in
+ * tests/data/reviewed_nl.txt, the list of reviewed sentences that a unit test
+ * holds them to (docs/policy.md, "Texts"). */
 enum {
     T_GREETING,
     T_BOT_YES,
@@ -864,6 +888,24 @@ enum {
     T_PART_DECLINE,
     T_PART_DECLINE_MANY,
     T_PART_DECLINE_TAIL,
+    /* ---- added with issue 14: the truthful reply to each way of asking
+     * "are you a bot?", the language hand-off, and the templates that were
+     * inline, so that every text sits in the tables below ---- */
+    T_BOT_NOT_PERSON, /* "are you a person?" */
+    T_BOT_IS,         /* asked unclearly ("a person or a bot?", "ben je geen mens?") */
+    T_WHY_LANGUAGE,
+    T_QUEUE_POS,   /* %lld: the position */
+    T_WAIT_LESS,
+    T_WAIT_1MIN,
+    T_WAIT_MIN,    /* %lld minutes */
+    T_WAIT_1HOUR,
+    T_WAIT_HOURS,  /* %lld hours */
+    T_BACK_TODAY,  /* %02d:%02d */
+    T_BACK_TOMORROW,
+    T_BACK_DAY,    /* weekday, day, month, hour, minute */
+    T_BACK_DATE,   /* day, month, year, hour, minute */
+    T_CALLBACK_THANKS, /* %s: the contact */
+    T_AGENT_JOINS_NAMED, /* %s: the agent's name */
     T__COUNT
 };
 
@@ -874,10 +916,11 @@ static const char *const texts[T__COUNT][2] = {
                     "Hello! I am the automated assistant of our customer service: a computer program, not a person. "
                     "I answer your questions with information from our knowledge base. Would you rather talk to a "
                     "person? You can at any time: type 'person' or use the button to reach a person."},
-    [T_BOT_YES] = {"Ja, ik ben een digitale assistent: een computerprogramma, geen mens. Wil je met een medewerker "
-                   "praten? Typ dan 'ja' of 'medewerker', of gebruik de knop.",
-                   "Yes, I am an automated assistant: a computer program, not a person. Would you like to talk to a "
-                   "person? Type 'yes' or 'person', or use the button."},
+    /* "Are you a bot?": the first word answers the question as asked. */
+    [T_BOT_YES] = {"Ja, ik ben een chatbot: een digitale assistent, geen mens. Wil je met een medewerker praten? Typ "
+                   "dan 'ja' of 'medewerker', of gebruik de knop.",
+                   "Yes, I am a chatbot: an automated assistant, not a person. Would you like to talk to a person? "
+                   "Type 'yes' or 'person', or use the button."},
     [T_DECLINE] = {"Sorry, dat weet ik niet. Ik kan alleen vragen beantwoorden waarover informatie in onze "
                    "kennisbank staat. Je kunt je vraag anders stellen. Wil je liever met een medewerker praten? "
                    "Typ dan 'ja' of 'medewerker', of gebruik de knop.",
@@ -900,7 +943,7 @@ static const char *const texts[T__COUNT][2] = {
     /* The closing reply: warm, short, and the human route stays in sight. */
     [T_BYE] = {"Prima, fijne dag nog!", "All right, have a nice day!"},
     [T_BYE_THANKS] = {"Graag gedaan, fijne dag nog!", "You're welcome, have a nice day!"},
-    [T_BYE_TAIL] = {"Heb je later nog een vraag? Stel hem hier gerust. Met een medewerker praten kan ook altijd: "
+    [T_BYE_TAIL] = {"Heb je later nog een vraag? Stel die hier gerust. Met een medewerker praten kan ook altijd: "
                     "typ 'medewerker' of gebruik de knop.",
                     "If you have another question later, just ask it here. You can also talk to a person at any "
                     "time: type 'person' or use the button."},
@@ -923,8 +966,8 @@ static const char *const texts[T__COUNT][2] = {
     [T_WHY_NEGATIVE] = {"Het spijt ons dat het niet gaat zoals je wilt. Je gesprek gaat naar een medewerker.",
                         "We are sorry this is not going the way you want. Your conversation is being passed to a "
                         "person from our team."},
-    [T_WHY_COMPLAINT] = {"Een klacht behandelt een medewerker, niet de digitale assistent. Je gesprek gaat naar een "
-                         "medewerker.",
+    [T_WHY_COMPLAINT] = {"Een klacht wordt behandeld door een medewerker, niet door de digitale assistent. Je gesprek "
+                         "gaat naar een medewerker.",
                          "A complaint is handled by a person, not by the automated assistant. Your conversation is "
                          "being passed to a person from our team."},
     [T_WHY_COMPLEX] = {"Je stelt meerdere vragen tegelijk. Een medewerker kan die het best samen met je bekijken. "
@@ -972,6 +1015,185 @@ static const char *const texts[T__COUNT][2] = {
                              "Typ dan 'ja' of 'medewerker', of gebruik de knop.",
                              "Our knowledge base has no information about it. Would you like to talk to a person "
                              "about it? Type 'yes' or 'person', or use the button."},
+    [T_BOT_NOT_PERSON] = {"Nee, ik ben geen mens: ik ben een digitale assistent, een computerprogramma. Wil je met een "
+                          "medewerker praten? Typ dan 'ja' of 'medewerker', of gebruik de knop.",
+                          "No, I am not a person: I am an automated assistant, a computer program. Would you like to "
+                          "talk to a person? Type 'yes' or 'person', or use the button."},
+    [T_BOT_IS] = {"Ik ben een digitale assistent, geen mens: een computerprogramma. Wil je met een medewerker praten? "
+                  "Typ dan 'ja' of 'medewerker', of gebruik de knop.",
+                  "I am an automated assistant, not a person: a computer program. Would you like to talk to a person? "
+                  "Type 'yes' or 'person', or use the button."},
+    [T_WHY_LANGUAGE] = {"Ik heb hierop geen antwoord in jouw taal. Daarom gaat je gesprek naar een medewerker.",
+                        "I have no answer to this in your language, so your conversation is being passed to a person "
+                        "from our team."},
+    [T_QUEUE_POS] = {"Je bent nummer %lld in de wachtrij.", "You are number %lld in the queue."},
+    [T_WAIT_LESS] = {"De verwachte wachttijd is minder dan een minuut.", "The expected wait is less than a minute."},
+    [T_WAIT_1MIN] = {"De verwachte wachttijd is ongeveer 1 minuut.", "The expected wait is about 1 minute."},
+    [T_WAIT_MIN] = {"De verwachte wachttijd is ongeveer %lld minuten.", "The expected wait is about %lld minutes."},
+    [T_WAIT_1HOUR] = {"De verwachte wachttijd is ongeveer 1 uur.", "The expected wait is about 1 hour."},
+    [T_WAIT_HOURS] = {"De verwachte wachttijd is ongeveer %lld uur.", "The expected wait is about %lld hours."},
+    [T_BACK_TODAY] = {"Ze zijn er vandaag weer vanaf %02d:%02d.", "They are back today from %02d:%02d."},
+    [T_BACK_TOMORROW] = {"Ze zijn er morgen weer vanaf %02d:%02d.", "They are back tomorrow from %02d:%02d."},
+    [T_BACK_DAY] = {"Ze zijn er op %s %d %s weer vanaf %02d:%02d.", "They are back on %s %d %s from %02d:%02d."},
+    [T_BACK_DATE] = {"Ze zijn er op %d %s %d weer vanaf %02d:%02d.", "They are back on %d %s %d from %02d:%02d."},
+    [T_CALLBACK_THANKS] = {"Dank je. Je bericht en je contactgegevens (%s) staan klaar voor onze medewerkers. Zodra ze "
+                           "er zijn, nemen ze contact met je op.",
+                           "Thank you. Your message and your contact details (%s) are ready for our team. They will "
+                           "get back to you as soon as they are available."},
+    [T_AGENT_JOINS_NAMED] = {"%s (medewerker) neemt het gesprek nu over.",
+                             "%s from our team is taking over the conversation now."},
+};
+/* German ("Sie") and French ("vous"), the languages of the Belgian and German
+ * customers a Dutch shop meets. A text missing here (NULL) is said in
+ * English. Column 0 German, 1 French. */
+static const char *const texts_de_fr[T__COUNT][2] = {
+    [T_GREETING] = {"Hallo! Ich bin der digitale Assistent unseres Kundenservice: ein Computerprogramm, kein Mensch. "
+                    "Ich beantworte Ihre Fragen mit Informationen aus unserer Wissensdatenbank. Möchten Sie lieber mit "
+                    "einem Mitarbeiter sprechen? Das geht jederzeit: Tippen Sie 'Mitarbeiter' oder nutzen Sie die "
+                    "Schaltfläche für einen Mitarbeiter.",
+                    "Bonjour ! Je suis l'assistant numérique de notre service client : un programme informatique, pas "
+                    "une personne. Je réponds à vos questions avec les informations de notre base de connaissances. "
+                    "Vous préférez parler à un conseiller ? C'est possible à tout moment : tapez 'conseiller' ou "
+                    "utilisez le bouton pour joindre un conseiller."},
+    [T_BOT_YES] = {"Ja, ich bin ein Chatbot: ein digitaler Assistent, kein Mensch. Möchten Sie mit einem Mitarbeiter "
+                   "sprechen? Tippen Sie 'ja' oder 'Mitarbeiter', oder nutzen Sie die Schaltfläche.",
+                   "Oui, je suis un chatbot : un assistant numérique, pas une personne. Voulez-vous parler à un "
+                   "conseiller ? Tapez 'oui' ou 'conseiller', ou utilisez le bouton."},
+    [T_BOT_NOT_PERSON] = {"Nein, ich bin kein Mensch: Ich bin ein digitaler Assistent, ein Computerprogramm. Möchten "
+                          "Sie mit einem Mitarbeiter sprechen? Tippen Sie 'ja' oder 'Mitarbeiter', oder nutzen Sie die "
+                          "Schaltfläche.",
+                          "Non, je ne suis pas une personne : je suis un assistant numérique, un programme "
+                          "informatique. Voulez-vous parler à un conseiller ? Tapez 'oui' ou 'conseiller', ou utilisez "
+                          "le bouton."},
+    [T_BOT_IS] = {"Ich bin ein digitaler Assistent, kein Mensch: ein Computerprogramm. Möchten Sie mit einem "
+                  "Mitarbeiter sprechen? Tippen Sie 'ja' oder 'Mitarbeiter', oder nutzen Sie die Schaltfläche.",
+                  "Je suis un assistant numérique, pas une personne : un programme informatique. Voulez-vous parler à "
+                  "un conseiller ? Tapez 'oui' ou 'conseiller', ou utilisez le bouton."},
+    [T_DECLINE] = {"Das weiß ich leider nicht. Ich kann nur Fragen beantworten, zu denen unsere Wissensdatenbank "
+                   "Informationen hat. Sie können Ihre Frage anders stellen. Möchten Sie lieber mit einem Mitarbeiter "
+                   "sprechen? Tippen Sie 'ja' oder 'Mitarbeiter', oder nutzen Sie die Schaltfläche.",
+                   "Désolé, je ne sais pas. Je ne peux répondre qu'aux questions sur lesquelles notre base de "
+                   "connaissances contient des informations. Vous pouvez poser votre question autrement. Vous préférez "
+                   "parler à un conseiller ? Tapez 'oui' ou 'conseiller', ou utilisez le bouton."},
+    [T_FEEDBACK_Q] = {"Hat Ihnen das geholfen?", "Cela vous a-t-il aidé ?"},
+    [T_MORE_INFO] = {"Weitere Informationen: ", "Plus d'informations : "},
+    [T_FEEDBACK_YES] = {"Schön! Kann ich Ihnen noch bei etwas anderem helfen?",
+                        "Très bien ! Puis-je vous aider pour autre chose ?"},
+    [T_FEEDBACK_NO] = {"Schade, dass Ihnen das nicht weitergeholfen hat. Sie können Ihre Frage anders stellen. Möchten "
+                       "Sie lieber mit einem Mitarbeiter sprechen? Tippen Sie 'ja' oder 'Mitarbeiter', oder nutzen Sie "
+                       "die Schaltfläche.",
+                       "Dommage que cela ne vous ait pas aidé. Vous pouvez poser votre question autrement. Vous "
+                       "préférez parler à un conseiller ? Tapez 'oui' ou 'conseiller', ou utilisez le bouton."},
+    [T_OFFER_NO] = {"In Ordnung. Stellen Sie Ihre Frage gern auf eine andere Weise.",
+                    "D'accord. N'hésitez pas à poser votre question autrement."},
+    [T_HELLO] = {"Hallo! Wobei kann ich Ihnen helfen?", "Bonjour ! Comment puis-je vous aider ?"},
+    [T_THANKS] = {"Gern geschehen! Kann ich Ihnen noch bei etwas anderem helfen?",
+                  "Avec plaisir ! Puis-je vous aider pour autre chose ?"},
+    [T_BYE] = {"In Ordnung, einen schönen Tag noch!", "D'accord, bonne journée !"},
+    [T_BYE_THANKS] = {"Gern geschehen, einen schönen Tag noch!", "Avec plaisir, bonne journée !"},
+    [T_BYE_TAIL] = {"Wenn Sie später noch eine Frage haben, stellen Sie sie einfach hier. Sie können auch jederzeit "
+                    "mit einem Mitarbeiter sprechen: Tippen Sie 'Mitarbeiter' oder nutzen Sie die Schaltfläche.",
+                    "Si vous avez une autre question plus tard, posez-la simplement ici. Vous pouvez aussi parler à un "
+                    "conseiller à tout moment : tapez 'conseiller' ou utilisez le bouton."},
+    [T_ACK] = {"In Ordnung. Stellen Sie gern Ihre Frage. Sie können auch jederzeit mit einem Mitarbeiter sprechen: "
+               "Tippen Sie 'Mitarbeiter' oder nutzen Sie die Schaltfläche.",
+               "D'accord. Posez votre question. Vous pouvez aussi parler à un conseiller à tout moment : tapez "
+               "'conseiller' ou utilisez le bouton."},
+    [T_ASK] = {"Stellen Sie Ihre Frage.", "Posez votre question."},
+    [T_WHY_REQUEST] = {"Ihr Gespräch wird an einen Mitarbeiter weitergegeben.",
+                       "Votre conversation est transmise à un conseiller."},
+    [T_WHY_FAILURE] = {"Der digitale Assistent kann Ihre Frage nicht gut beantworten. Deshalb wird Ihr Gespräch an "
+                       "einen Mitarbeiter weitergegeben.",
+                       "L'assistant numérique ne peut pas bien répondre à votre question. Votre conversation est donc "
+                       "transmise à un conseiller."},
+    [T_WHY_LOOP] = {"Sie stellen diese Frage nicht zum ersten Mal, der digitale Assistent hilft Ihnen also nicht "
+                    "weiter. Deshalb wird Ihr Gespräch an einen Mitarbeiter weitergegeben.",
+                    "Ce n'est pas la première fois que vous posez cette question : l'assistant numérique ne vous aide "
+                    "pas. Votre conversation est donc transmise à un conseiller."},
+    [T_WHY_NEGATIVE] = {"Es tut uns leid, dass es nicht so läuft, wie Sie möchten. Ihr Gespräch wird an einen "
+                        "Mitarbeiter weitergegeben.",
+                        "Nous sommes désolés que les choses ne se passent pas comme vous le souhaitez. Votre "
+                        "conversation est transmise à un conseiller."},
+    [T_WHY_COMPLAINT] = {"Eine Beschwerde bearbeitet ein Mitarbeiter, nicht der digitale Assistent. Ihr Gespräch wird "
+                         "an einen Mitarbeiter weitergegeben.",
+                         "Une réclamation est traitée par un conseiller, pas par l'assistant numérique. Votre "
+                         "conversation est transmise à un conseiller."},
+    [T_WHY_COMPLEX] = {"Sie stellen mehrere Fragen auf einmal. Ein Mitarbeiter kann sie am besten mit Ihnen zusammen "
+                       "durchgehen. Ihr Gespräch wird an einen Mitarbeiter weitergegeben.",
+                       "Vous posez plusieurs questions à la fois. Un conseiller peut les examiner au mieux avec vous. "
+                       "Votre conversation est transmise à un conseiller."},
+    [T_WHY_SENSITIVE] = {"Darüber sprechen Sie besser mit einem Menschen als mit einem digitalen Assistenten. Ihr "
+                         "Gespräch wird an einen Mitarbeiter weitergegeben.",
+                         "Il vaut mieux parler de ce sujet avec une personne qu'avec un assistant numérique. Votre "
+                         "conversation est transmise à un conseiller."},
+    [T_WHY_LANGUAGE] = {"Darauf habe ich leider keine Antwort in Ihrer Sprache. Deshalb wird Ihr Gespräch an einen "
+                        "Mitarbeiter weitergegeben.",
+                        "Je n'ai pas de réponse à cette question dans votre langue. Votre conversation est donc "
+                        "transmise à un conseiller."},
+    [T_TAIL] = {"Sie können uns schon mehr erzählen: Der Mitarbeiter sieht dieses ganze Gespräch.",
+                "Vous pouvez déjà nous en dire plus : le conseiller verra toute cette conversation."},
+    [T_QUEUED] = {"Sie sind in der Warteschlange für einen Mitarbeiter.",
+                  "Vous êtes dans la file d'attente pour un conseiller."},
+    [T_QUEUED_TAIL] = {"Ein Mitarbeiter liest Ihre Nachrichten, sobald er verfügbar ist.",
+                       "Un conseiller lira vos messages dès qu'il sera disponible."},
+    [T_SOON] = {"Ein Mitarbeiter hilft Ihnen so schnell wie möglich.", "Un conseiller vous aidera dès que possible."},
+    [T_AWAY_CLOSED] = {"Unsere Mitarbeiter sind gerade nicht da.",
+                       "Nos conseillers ne sont pas disponibles pour le moment."},
+    [T_AWAY_OFFLINE] = {"Im Moment ist kein Mitarbeiter online.", "Aucun conseiller n'est en ligne pour le moment."},
+    [T_AWAY_TAIL] = {"Ihr Gespräch bleibt in der Warteschlange. Hinterlassen Sie hier Ihre Frage mit Ihrer "
+                     "Telefonnummer oder E-Mail-Adresse, dann melden wir uns bei Ihnen.",
+                     "Votre conversation reste dans la file d'attente. Laissez ici votre question avec votre numéro "
+                     "de téléphone ou votre adresse e-mail, et nous vous recontacterons."},
+    [T_BACK] = {"Es ist wieder ein Mitarbeiter verfügbar.", "Un conseiller est de nouveau disponible."},
+    [T_CALLBACK_HINT] = {"Hinterlassen Sie auch Ihre Telefonnummer oder E-Mail-Adresse? Dann können wir uns bei Ihnen "
+                         "melden.",
+                         "Voulez-vous aussi laisser votre numéro de téléphone ou votre adresse e-mail ? Nous pourrons "
+                         "ainsi vous recontacter."},
+    [T_AGENT_JOINS] = {"Ein Mitarbeiter übernimmt jetzt das Gespräch.",
+                       "Un conseiller reprend maintenant la conversation."},
+    [T_AGENT_LEAVES] = {"Der Mitarbeiter hat das Gespräch in die Warteschlange zurückgestellt.",
+                        "Le conseiller a remis la conversation dans la file d'attente."},
+    [T_CLOSED] = {"Dieses Gespräch ist beendet. Haben Sie noch eine Frage? Dann schicken Sie gern eine neue Nachricht.",
+                  "Cette conversation est terminée. Vous avez une autre question ? Envoyez simplement un nouveau "
+                  "message."},
+    [T_QUEUE_POS] = {"Sie sind Nummer %lld in der Warteschlange.", "Vous êtes numéro %lld dans la file d'attente."},
+    [T_WAIT_LESS] = {"Die voraussichtliche Wartezeit beträgt weniger als eine Minute.",
+                     "L'attente prévue est de moins d'une minute."},
+    [T_WAIT_1MIN] = {"Die voraussichtliche Wartezeit beträgt etwa 1 Minute.",
+                     "L'attente prévue est d'environ 1 minute."},
+    [T_WAIT_MIN] = {"Die voraussichtliche Wartezeit beträgt etwa %lld Minuten.",
+                    "L'attente prévue est d'environ %lld minutes."},
+    [T_WAIT_1HOUR] = {"Die voraussichtliche Wartezeit beträgt etwa 1 Stunde.",
+                      "L'attente prévue est d'environ 1 heure."},
+    [T_WAIT_HOURS] = {"Die voraussichtliche Wartezeit beträgt etwa %lld Stunden.",
+                      "L'attente prévue est d'environ %lld heures."},
+    [T_BACK_TODAY] = {"Sie sind heute ab %02d:%02d Uhr wieder da.",
+                      "Ils sont de retour aujourd'hui à partir de %02dh%02d."},
+    [T_BACK_TOMORROW] = {"Sie sind morgen ab %02d:%02d Uhr wieder da.",
+                         "Ils sont de retour demain à partir de %02dh%02d."},
+    [T_BACK_DAY] = {"Sie sind am %s, %d. %s ab %02d:%02d Uhr wieder da.",
+                    "Ils sont de retour le %s %d %s à partir de %02dh%02d."},
+    [T_BACK_DATE] = {"Sie sind am %d. %s %d ab %02d:%02d Uhr wieder da.",
+                     "Ils sont de retour le %d %s %d à partir de %02dh%02d."},
+    [T_CALLBACK_THANKS] = {"Vielen Dank. Ihre Nachricht und Ihre Kontaktdaten (%s) liegen für unsere Mitarbeiter "
+                           "bereit. Sobald sie da sind, melden sie sich bei Ihnen.",
+                           "Merci. Votre message et vos coordonnées (%s) sont transmis à nos conseillers. Ils vous "
+                           "recontacteront dès qu'ils seront disponibles."},
+    [T_AGENT_JOINS_NAMED] = {"%s aus unserem Team übernimmt jetzt das Gespräch.",
+                             "%s, de notre équipe, reprend maintenant la conversation."},
+    [T_CHOICES_INTRO] = {"Ich bin nicht sicher, was Sie meinen. Geht es bei Ihrer Frage um ",
+                         "Je ne suis pas sûr de comprendre. Votre question porte-t-elle sur "},
+    [T_CHOICES_OR] = {" oder ", " ou "},
+    [T_CHOICES_TAIL] = {"Wählen Sie ein Thema. Sie können auch jederzeit mit einem Mitarbeiter sprechen: Tippen Sie "
+                        "'Mitarbeiter' oder nutzen Sie die Schaltfläche.",
+                        "Choisissez un sujet. Vous pouvez aussi parler à un conseiller à tout moment : tapez "
+                        "'conseiller' ou utilisez le bouton."},
+    [T_PART_DECLINE] = {"Auf diese Frage habe ich keine Antwort: ", "Je n'ai pas de réponse à cette question : "},
+    [T_PART_DECLINE_MANY] = {"Auf diese Fragen habe ich keine Antwort: ", "Je n'ai pas de réponse à ces questions : "},
+    [T_PART_DECLINE_TAIL] = {"Dazu steht nichts in unserer Wissensdatenbank. Möchten Sie darüber mit einem Mitarbeiter "
+                             "sprechen? Tippen Sie 'ja' oder 'Mitarbeiter', oder nutzen Sie die Schaltfläche.",
+                             "Notre base de connaissances ne contient rien à ce sujet. Voulez-vous en parler à un "
+                             "conseiller ? Tapez 'oui' ou 'conseiller', ou utilisez le bouton."},
 };
 
 #define TEXT_MAX (LK_KB_ANSWER_MAX + LK_KB_URL_MAX + 4096)
@@ -984,15 +1206,58 @@ typedef struct {
     lk_policy_actions_t *out;
 } ctx_t;
 
+/* The column of lang in the text tables: 0 nl, 1 en, 2 de, 3 fr; any
+ * other language gets English. */
+static int text_ix(const char *lang)
+{
+    for (size_t i = 0; lang && i < N_SPOKEN; i++)
+        if (strcmp(lang, spoken[i]) == 0)
+            return (int)i;
+    return 1;
+}
+
+static const char *text_in(int id, int ix)
+{
+    if (ix >= 2 && texts_de_fr[id][ix - 2])
+        return texts_de_fr[id][ix - 2];
+    return texts[id][ix >= 2 ? 1 : ix];
+}
+
 static int lang_ix(const ctx_t *c)
 {
-    return strcmp(c->st->language, "en") == 0 ? 1 : 0;
+    return text_ix(c->st->language);
 }
 
 static const char *T(const ctx_t *c, int id)
 {
-    return texts[id][lang_ix(c)];
+    return text_in(id, lang_ix(c));
 }
+
+const char *lk_policy_text(size_t i, const char *lang)
+{
+    if (i >= T__COUNT || !lk_policy_language_spoken(lang))
+        return NULL;
+    return text_in((int)i, text_ix(lang));
+}
+
+/* Appends a template of the tables filled in. The templates of one id take
+ * the same conversions in every language (tests/unit/test_texts.c checks). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void add_fmt(lk_buf_t *b, const ctx_t *c, int id, ...)
+{
+    va_list ap;
+    va_start(ap, id);
+    char line[1024];
+    int n = vsnprintf(line, sizeof line, T(c, id), ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (b->len)
+        (void)lk_buf_append_cstr(b, " ");
+    (void)lk_buf_append_cstr(b, line);
+}
+#pragma GCC diagnostic pop
 
 static void say_buf(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, lk_buf_t *b)
 {
@@ -1018,26 +1283,26 @@ static void add(lk_buf_t *b, const char *s)
     (void)lk_buf_append_cstr(b, s);
 }
 
-/* "ongeveer 3 minuten" / "about 3 minutes". */
-static void wait_words(lk_buf_t *b, int li, int64_t secs)
+/* "De verwachte wachttijd is ongeveer 3 minuten." */
+static void wait_sentence(const ctx_t *c, lk_buf_t *b, int64_t secs)
 {
     if (secs < 60) {
-        (void)lk_buf_append_cstr(b, li ? "less than a minute" : "minder dan een minuut");
+        add(b, T(c, T_WAIT_LESS));
         return;
     }
     int64_t min = (secs + 30) / 60;
     if (min < 60) {
         if (min == 1)
-            (void)lk_buf_append_cstr(b, li ? "about 1 minute" : "ongeveer 1 minuut");
+            add(b, T(c, T_WAIT_1MIN));
         else
-            (void)lk_buf_printf(b, li ? "about %lld minutes" : "ongeveer %lld minuten", (long long)min);
+            add_fmt(b, c, T_WAIT_MIN, (long long)min);
         return;
     }
     int64_t hours = (min + 30) / 60;
     if (hours == 1)
-        (void)lk_buf_append_cstr(b, li ? "about 1 hour" : "ongeveer 1 uur");
+        add(b, T(c, T_WAIT_1HOUR));
     else
-        (void)lk_buf_printf(b, li ? "about %lld hours" : "ongeveer %lld uur", (long long)hours);
+        add_fmt(b, c, T_WAIT_HOURS, (long long)hours);
 }
 
 static int64_t queue_pos(const lk_policy_env_t *env)
@@ -1049,35 +1314,33 @@ static int64_t queue_pos(const lk_policy_env_t *env)
  * minuten." or, with no figures, "Een medewerker helpt je zo snel mogelijk." */
 static void queue_sentence(const ctx_t *c, lk_buf_t *b)
 {
-    int li = lang_ix(c);
     int64_t pos = queue_pos(c->env);
-    if (b->len)
-        (void)lk_buf_append_cstr(b, " ");
     if (pos > 0)
-        (void)lk_buf_printf(b, li ? "You are number %lld in the queue." : "Je bent nummer %lld in de wachtrij.",
-                            (long long)pos);
-    if (c->env->est_wait_s >= 0) {
-        (void)lk_buf_append_cstr(b, pos > 0 ? " " : "");
-        (void)lk_buf_append_cstr(b, li ? "The expected wait is " : "De verwachte wachttijd is ");
-        wait_words(b, li, c->env->est_wait_s);
-        (void)lk_buf_append_cstr(b, ".");
-    }
+        add_fmt(b, c, T_QUEUE_POS, (long long)pos);
+    if (c->env->est_wait_s >= 0)
+        wait_sentence(c, b, c->env->est_wait_s);
     if (pos <= 0 && c->env->est_wait_s < 0)
-        (void)lk_buf_append_cstr(b, T(c, T_SOON));
+        add(b, T(c, T_SOON));
 }
 
-static const char *const weekday_names[2][7] = {
+static const char *const weekday_names[N_SPOKEN][7] = {
     {"maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"},
     {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
+    {"Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"},
+    {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"},
 };
-static const char *const month_names[2][12] = {
+static const char *const month_names[N_SPOKEN][12] = {
     {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
      "december"},
     {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
      "December"},
+    {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November",
+     "Dezember"},
+    {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+     "décembre"},
 };
 
-/* "Ze zijn er weer morgen vanaf 09:00." / "They are back tomorrow from 09:00." */
+/* "Ze zijn er morgen weer vanaf 09:00." / "They are back tomorrow from 09:00." */
 static void back_sentence(const ctx_t *c, lk_buf_t *b, int64_t now, int64_t next)
 {
     int li = lang_ix(c);
@@ -1087,17 +1350,15 @@ static void back_sentence(const ctx_t *c, lk_buf_t *b, int64_t now, int64_t next
     int minute = (int)((lnext - dnext * MS_PER_DAY) / MS_PER_MIN);
     int y, m, d;
     civil_from_days(dnext, &y, &m, &d);
-    (void)lk_buf_append_cstr(b, li ? " They are back " : " Ze zijn er weer ");
+    int hh = minute / 60, mm = minute % 60;
     if (dnext == dnow)
-        (void)lk_buf_append_cstr(b, li ? "today" : "vandaag");
+        add_fmt(b, c, T_BACK_TODAY, hh, mm);
     else if (dnext == dnow + 1)
-        (void)lk_buf_append_cstr(b, li ? "tomorrow" : "morgen");
+        add_fmt(b, c, T_BACK_TOMORROW, hh, mm);
     else if (dnext < dnow + 7)
-        (void)lk_buf_printf(b, li ? "on %s %d %s" : "op %s %d %s", weekday_names[li][iso_weekday(dnext)], d,
-                            month_names[li][m - 1]);
+        add_fmt(b, c, T_BACK_DAY, weekday_names[li][iso_weekday(dnext)], d, month_names[li][m - 1], hh, mm);
     else
-        (void)lk_buf_printf(b, li ? "on %d %s %d" : "op %d %s %d", d, month_names[li][m - 1], y);
-    (void)lk_buf_printf(b, li ? " from %02d:%02d." : " vanaf %02d:%02d.", minute / 60, minute % 60);
+        add_fmt(b, c, T_BACK_DATE, d, month_names[li][m - 1], y, hh, mm);
 }
 
 static bool people_available(const ctx_t *c)
@@ -1153,6 +1414,8 @@ static int why_text(lk_handoff_reason_t r)
         return T_WHY_COMPLEX;
     case LK_HANDOFF_SENSITIVE_TOPIC:
         return T_WHY_SENSITIVE;
+    case LK_HANDOFF_LANGUAGE:
+        return T_WHY_LANGUAGE;
     default:
         return T_WHY_REQUEST;
     }
@@ -1232,14 +1495,14 @@ static bool in_list(const char *w, const char *const *list)
     return false;
 }
 
-static const char *const yes_words[] = {"ja",  "jazeker", "jawel", "jep",   "jup",    "yes", "yep",
-                                        "yeah", "yup",    "graag", "zeker", "sure",   "please", NULL};
+static const char *const yes_words[] = {"ja",   "jazeker", "jawel", "jep",  "jup",   "yes",  "yep",  "yeah",
+                                        "yup",  "graag",   "zeker", "sure", "please", "oui", "gerne", NULL};
 static const char *const ok_words[] = {"ok",     "oke",  "oké", "okay", "okee",  "okido",     "prima",
                                        "goed",   "top",  "super", "great", "perfect", "fijn",   "mooi",
                                        "cool",   "fine", "alright", "helder", "duidelijk", "\xF0\x9F\x91\x8D",
                                        "\xF0\x9F\x91\x8C", NULL};
 static const char *const no_words[] = {"nee", "neen", "neuh", "nope", "no", "nah", "niet", "helaas", "not",
-                                       "\xF0\x9F\x91\x8E", NULL};
+                                       "nein", "non", "\xF0\x9F\x91\x8E", NULL};
 static const char *const hello_words[] = {"hallo", "hoi", "hey", "hi", "hello", "hee", "goedemorgen", "goedemiddag",
                                           "goedenavond", "dag", "morning", "good", "beste", NULL};
 static const char *const thanks_words[] = {"bedankt", "dank", "dankjewel", "dankuwel", "danku", "thanks", "thank",
@@ -1269,7 +1532,7 @@ static short_reply_t short_reply(const words_t *w)
  * words and a few fillers asks nothing, so it must never be read as a
  * question (and declined) nor as a request for a person. "niet"/"not" is a
  * filler too ("nee, nu niet"), except beside an ok word ("niet goed"). */
-static const char *const closing_no_words[] = {"nee", "neen", "neuh", "nope", "no", "nah", NULL};
+static const char *const closing_no_words[] = {"nee", "neen", "neuh", "nope", "no", "nah", "nein", "non", NULL};
 static const char *const bye_words[] = {"doei", "bye", "goodbye", "ciao", "ziens", "groetjes", "groet", "cheers",
                                         NULL};
 /* Words that end the conversation by themselves ("niks", "that's all"). */
@@ -1431,14 +1694,35 @@ static bool same_tags(const lk_article_t *a, const lk_article_t *b)
     return true;
 }
 
-/* The version of article i in lang: i itself, or by the id convention
- * ("X" in Dutch, "X-en" in English; generally "X-<lang>"), or the one article
- * in lang with exactly the same tags; else i. */
+/* The translation of a in lang by its translation group (docs/kb.md: the
+ * original's id names the group; the original itself may carry no group), or
+ * -1. */
+static long translation_in_group(const lk_kb_t *kb, const lk_article_t *a, const char *lang)
+{
+    const char *group = a->translation_group && *a->translation_group ? a->translation_group : a->id;
+    for (size_t k = 0; k < kb->n_articles; k++) {
+        const lk_article_t *b = &kb->articles[k];
+        if (b == a || !b->language || strcmp(b->language, lang) != 0)
+            continue;
+        if ((b->translation_group && strcmp(b->translation_group, group) == 0) ||
+            (a->translation_group && strcmp(b->id, a->translation_group) == 0))
+            return (long)k;
+    }
+    return -1;
+}
+
+/* The version of article i in lang: i itself, or its translation by the
+ * translation group, or by the id convention ("X" in Dutch, "X-en" in
+ * English; generally "X-<lang>"), or the one article in lang with exactly
+ * the same tags; else i. */
 static long article_in_language(const lk_kb_t *kb, long i, const char *lang)
 {
     const lk_article_t *a = &kb->articles[i];
     if (!a->language || strcmp(a->language, lang) == 0)
         return i;
+    long g = translation_in_group(kb, a, lang);
+    if (g >= 0)
+        return g;
     size_t idlen = strlen(a->id), ll = strlen(a->language);
     if (idlen > ll + 1 && a->id[idlen - ll - 1] == '-' && strcmp(a->id + idlen - ll, a->language) == 0)
         idlen -= ll + 1; /* "X-en" -> "X" */
@@ -1499,16 +1783,55 @@ static void greet(ctx_t *c)
     say(c, "bot", LK_SAY_GREETING, T(c, T_GREETING));
 }
 
+/* The conversation follows the language the customer writes in: into one
+ * the knowledge base has articles in at language_min, into one it has none
+ * in (a German message in a Dutch chat) only at foreign_language_min, since
+ * the bot then says it has no answer in that language and hands over. */
 static void follow_language(ctx_t *c, const lk_nlu_reading_t *r)
 {
     char lang[sizeof r->language];
     memcpy(lang, r->language, sizeof lang);
     lang[sizeof lang - 1] = '\0';
-    if (!supported_language(lang) || !(r->language_confidence >= c->cfg->language_min))
+    if (!lk_policy_language_valid(lang) || !(r->language_confidence >= c->cfg->language_min) ||
+        strcmp(lang, c->st->language) == 0)
         return;
-    if (!kb_has_language(c->env->kb, lang))
+    if (!kb_has_language(c->env->kb, lang) &&
+        !(lk_policy_language_spoken(lang) && r->language_confidence >= c->cfg->foreign_language_min))
         return;
     memcpy(c->st->language, lang, strlen(lang) + 1);
+}
+
+/* Has article i a version in the conversation's language (itself, or a
+ * translation)? An article without a language counts as every language. */
+static bool has_version(const ctx_t *c, long i)
+{
+    const lk_kb_t *kb = c->env->kb;
+    const lk_article_t *a = &kb->articles[article_in_language(kb, i, c->st->language)];
+    return !a->language || strcmp(a->language, c->st->language) == 0;
+}
+
+/* The bot cannot answer in the customer's language: the matched article has
+ * no version in it, or (no match) the knowledge base has no article in it
+ * at all. An empty knowledge base is a plain decline, not a language gap. */
+static bool language_gap(const ctx_t *c, long a0)
+{
+    if (a0 >= 0)
+        return !has_version(c, a0);
+    const lk_kb_t *kb = c->env->kb;
+    return kb && kb->n_articles > 0 && !kb_has_language(kb, c->st->language);
+}
+
+/* The truthful reply to "are you a bot?" as it was asked. */
+static int bot_reply(lk_nlu_botq_t kind)
+{
+    switch (kind) {
+    case LK_NLU_BOTQ_PERSON:
+        return T_BOT_NOT_PERSON; /* "Nee, ik ben geen mens: ..." */
+    case LK_NLU_BOTQ_MACHINE:
+        return T_BOT_YES; /* "Ja, ik ben een chatbot: ..." */
+    default:
+        return T_BOT_IS; /* "Ik ben een digitale assistent, geen mens: ..." */
+    }
 }
 
 static bool at_least(double score, double min)
@@ -1730,7 +2053,8 @@ static bool answer_parts(ctx_t *c, const lk_policy_event_t *ev)
     for (size_t k = 0; k < n; k++) {
         const lk_nlu_reading_t *r = ev->parts[k].reading;
         raw[k] = -1;
-        if (r && r->answer && r->n_top > 0 && valid_article(c->env, r->top[0].article)) {
+        if (r && r->answer && r->n_top > 0 && valid_article(c->env, r->top[0].article) &&
+            has_version(c, r->top[0].article)) {
             raw[k] = r->top[0].article;
             n_ok++;
             last_ok = k;
@@ -1883,9 +2207,11 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
     if (r->answer && r->n_top > 0 && valid_article(c->env, r->top[0].article))
         a0 = r->top[0].article;
 
-    /* "Are you a bot?" - yes, truthfully, with the human option. */
+    /* "Are you a bot?" / "Am I talking to a person?" - the truth, in a first
+     * sentence that answers the question as it was put, with the human
+     * option. */
     if (at_least(sig->bot_question, cfg->bot_question_min)) {
-        say(c, "bot", LK_SAY_DISCLOSURE, T(c, T_BOT_YES));
+        say(c, "bot", LK_SAY_DISCLOSURE, T(c, bot_reply(sig->bot_question_kind)));
         st->pending = LK_PENDING_OFFER;
         if (a0 < 0)
             return;
@@ -1906,16 +2232,24 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
         return;
     }
 
+    /* No answer in the customer's language: say so in it, and a person at
+     * once (never an answer in another language, never a decline to try
+     * again: the second try would fail the same way). */
+    if (language_gap(c, a0)) {
+        handoff(c, LK_HANDOFF_LANGUAGE);
+        return;
+    }
+
     /* Several questions, read one by one: answer each part the knowledge
      * base supports and decline the rest in the same turn. */
     if (ev->n_parts >= 2 && ev->parts && answer_parts(c, ev))
         return;
 
-    /* Several questions in one reading: answer each (answerable_pair), or
-     * answer what the NLU answers and hand over for the rest. */
+    /* Several questions: answer each (answerable_pair), or answer what the
+     * NLU answers and hand over for the rest. */
     if (at_least(sig->multi_question, cfg->multi_question_min)) {
         long p0, p1;
-        if (answerable_pair(c, r, &p0, &p1)) {
+        if (answerable_pair(c, r, &p0, &p1) && has_version(c, p0) && has_version(c, p1)) {
             answer(c, p0, r->top[0].confidence, false);
             answer(c, p1, r->top[1].confidence, cfg->ask_feedback);
             st->consecutive_declines = 0;
@@ -2014,12 +2348,7 @@ static void queued_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_r
             st->callbacks++;
             lk_buf_t b;
             lk_buf_init(&b, TEXT_MAX);
-            (void)lk_buf_printf(&b,
-                                lang_ix(c) ? "Thank you. Your message and your contact details (%s) are ready for "
-                                             "our team. They will get back to you as soon as they are available."
-                                           : "Dank je. Je bericht en je contactgegevens (%s) staan klaar voor onze "
-                                             "medewerkers. Zodra ze er zijn, nemen ze contact met je op.",
-                                contact);
+            add_fmt(&b, c, T_CALLBACK_THANKS, contact);
             say_buf(c, "system", LK_SAY_CALLBACK_NOTICE, &b);
         } else if (asked) {
             queue_notice(c);
@@ -2110,10 +2439,7 @@ static void on_agent_joins(ctx_t *c, const char *name)
     lk_buf_t b;
     lk_buf_init(&b, TEXT_MAX);
     if (name && *name && strlen(name) <= 200 && lk_utf8_valid(name, strlen(name)))
-        (void)lk_buf_printf(&b,
-                            lang_ix(c) ? "%s from our team is taking over the conversation now."
-                                       : "%s (medewerker) neemt het gesprek nu over.",
-                            name);
+        add_fmt(&b, c, T_AGENT_JOINS_NAMED, name);
     else
         (void)lk_buf_append_cstr(&b, T(c, T_AGENT_JOINS));
     say_buf(c, "system", LK_SAY_AGENT_NOTICE, &b);

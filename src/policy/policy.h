@@ -35,7 +35,8 @@ typedef enum { LK_CONV_BOT = 0, LK_CONV_QUEUED, LK_CONV_ASSIGNED, LK_CONV_CLOSED
     X(NEGATIVE_SENTIMENT, "negative_sentiment")                                \
     X(COMPLAINT, "complaint")                                                  \
     X(COMPLEX, "complex")                                                      \
-    X(SENSITIVE_TOPIC, "sensitive_topic")
+    X(SENSITIVE_TOPIC, "sensitive_topic")                                     \
+    X(LANGUAGE, "language")
 
 typedef enum {
 #define LK_HANDOFF_ENUM(name, str) LK_HANDOFF_##name,
@@ -99,6 +100,11 @@ typedef struct {
     double pair_answer_min;      /* (0.5) */
     double second_answer_ratio;  /* (0.25) */
     double second_answer_margin; /* (0.25) */
+    /* ---- added with the languages (issue 14) ----
+     * Follow the reading's language into one the knowledge base has no
+     * article in (the customer then hears so and gets a person) only at this
+     * confidence (0.9): a wrong guess there costs a hand-off. */
+    double foreign_language_min;
 } lk_policy_config_t;
 
 void lk_policy_config_default(lk_policy_config_t *cfg /* OUT */);
@@ -166,7 +172,16 @@ typedef struct {
     int quiet_msgs;              /* customer messages while queued since the last notice */
 } lk_policy_state_t;
 
-/* A fresh conversation in language (NULL or unsupported: "nl"). */
+/* True when tag is a language loket keeps for a conversation: a BCP 47
+ * primary language subtag as the API stores it, 2 or 3 lowercase letters
+ * ("nl", "de", "fr", "gsw"). */
+bool lk_policy_language_valid(const char *tag);
+/* True when loket has its own texts in lang ("nl", "en", "de", "fr"); in
+ * any other language it speaks English, and answers from the knowledge
+ * base's articles in that language. */
+bool lk_policy_language_spoken(const char *lang);
+
+/* A fresh conversation in language (NULL or not valid: "nl"). */
 void lk_policy_state_init(lk_policy_state_t *st /* OUT */, const char *language);
 /* The state (all of it) as a JSON object text; free with free(). */
 char *lk_policy_state_encode(const lk_policy_state_t *st);
@@ -233,7 +248,7 @@ typedef enum {
     LK_SAY_GREETING,        /* bot: disclosure + the human option */
     LK_SAY_ANSWER,          /* bot: quotes article */
     LK_SAY_DECLINE,         /* bot: "I don't know this" + the human option */
-    LK_SAY_DISCLOSURE,      /* bot: "yes, I am an automated assistant" */
+    LK_SAY_DISCLOSURE,      /* bot: the truth to "are you a bot / a person?" */
     LK_SAY_REPLY,           /* bot: reply to yes/no, hello, thanks */
     LK_SAY_HANDOFF_NOTICE,  /* system: why, queue position and wait, or when people are back */
     LK_SAY_QUEUE_NOTICE,    /* system: queue position update, availability change */
@@ -268,6 +283,14 @@ typedef struct {
 } lk_policy_actions_t;
 
 void lk_policy_actions_free(lk_policy_actions_t *a); /* frees the texts and the array; a may be NULL */
+
+/* ---- the texts ----------------------------------------------------------- */
+
+/* The i-th of the policy's built-in texts in lang ("nl", "en", "de", "fr"):
+ * whole messages, and templates with printf conversions (%s, %d, %lld) that
+ * the step fills in. NULL when i is past the last. For the review of every
+ * text the product says (tests/unit/test_texts.c); the pointers are static. */
+const char *lk_policy_text(size_t i, const char *lang);
 
 /* ---- the step ---------------------------------------------------------- */
 

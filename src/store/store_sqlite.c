@@ -44,7 +44,7 @@
     "id, conversation_id, seq, sender, automated, text, created_at, article_id, confidence, author_id, author_name, "  \
     "provenance, suggestion_article_id, outcome, outcome_article_id, outcome_confidence, choices, chosen"
 #define USER_COLS "id, email, role, display_name, password_hash, created_at, disabled"
-#define ARTICLE_COLS "id, language, title, questions, answer, url, tags"
+#define ARTICLE_COLS "id, language, title, questions, answer, url, tags, translation_group"
 /* USER_COLS with NULL for the password hash, for listings that never need it. */
 #define USER_COLS_NO_HASH "id, email, role, display_name, NULL, created_at, disabled"
 #define NOTE_COLS "id, conversation_id, author_id, author_name, text, created_at"
@@ -1177,6 +1177,10 @@ int lk_store_kb_load(lk_store_t *st, lk_kb_t *out)
         a->title = lk_sq_col_dup(s, 2);
         a->answer = lk_sq_col_dup(s, 4);
         a->url = lk_sq_col_dup(s, 5);
+        /* the bot answers from an article's version in the customer's language */
+        const char *group = (const char *)sqlite3_column_text(s, 7);
+        if (group && *group)
+            a->translation_group = lk_xstrdup(group);
         const char *q = (const char *)sqlite3_column_text(s, 3);
         err = strv_from_json(q, &a->questions, &a->n_questions);
         if (!err)

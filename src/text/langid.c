@@ -1,14 +1,18 @@
 /*
- * langid.c: Dutch or English, on chat messages of a few words.
+ * langid.c: Dutch, English, German or French, on chat messages of a few
+ * words (the customers of a Dutch shop: Dutch, Belgian, German, and those
+ * who write English).
  *
  * Character n-gram statistics alone (TextCat) are unreliable on three words,
- * so each word is looked up first in a list of frequent words that belong to
- * only one of the two languages (function words, question words, and the
- * vocabulary of customer service); a word in a list is strong evidence. Other
+ * so each word is looked up first in lists of frequent words of each
+ * language (function words, question words, and the vocabulary of customer
+ * service); a word in a list is strong evidence for every language whose
+ * list has it ("je" is Dutch and French, "hier" Dutch and German). Other
  * words fall back to a naive-Bayes score over their character 1..5-grams
- * against the TextCat profiles (langid_tab.h), damped because the n-grams of
- * one word are far from independent. The sum of the words' log-odds, plus a
- * small prior from the hint, gives the language and its probability.
+ * against the TextCat profiles (langid_tab.h, made by scripts/langid_tab.py),
+ * damped because the n-grams of one word are far from independent. Each
+ * language's sum over the words, plus a small prior for the hint, gives the
+ * language (the largest) and its probability (a softmax over the four).
  */
 #include "text/text.h"
 #include "text/text_int.h"
@@ -32,7 +36,7 @@ static const char *const words_nl[] = {
     "bezorger", "bezorging", "bij", "bijna", "binnen", "blijft", "blijkbaar", "boos", "bovendien", "brengen",
     "brief", "buiten", "daar", "daarom", "dag", "dagen", "dank", "dankjewel", "danku", "dankzij", "dat", "de",
     "defect", "deze", "dezelfde", "dicht", "dichtbij", "dit", "doe", "doen", "doet", "dom", "dus", "echt",
-    "een", "eens", "eerder", "eerste", "eigen", "eigenlijk", "elke", "en", "enige", "enkele", "erg", "ergens",
+    "een", "eens", "eerder", "eerste", "eigen", "eigenlijk", "elke", "en", "enige", "enkele", "er", "erg", "ergens",
     "eruit", "factuur", "fout", "fouten", "gaan", "gaat", "gebarsten", "gebeurd", "gebeurt", "gebruiken",
     "gedaan", "geen", "gegeven", "gehad", "geholpen", "gekocht", "gekregen", "geld", "geleverd", "gemaakt",
     "genoeg", "geopend", "gesloten", "gesprek", "gestuurd", "geven", "gewoon", "gezien", "gisteren", "goed",
@@ -80,12 +84,79 @@ static const char *const words_en[] = {
     "you", "you're", "your",
 };
 
+/* German and French, folded as the text is ("für" -> "fur", "où" -> "ou").
+ * Words they share with Dutch or English ("alle", "hier", "a", "je") are in
+ * both lists; frequent Dutch or English words that German or French also
+ * use ("in", "die", "me", "te", "article") are in neither. */
+static const char *const words_de[] = {
+    "aber", "abgelehnt", "alle", "alles", "als", "also", "am", "an", "andern", "anders", "angekommen", "anrufen",
+    "antwort", "auch", "auf", "aus", "bei", "beim", "bekomme", "bekommen", "beschadigt", "bestatigen",
+    "bestatigung", "bestellen", "bestellnummer", "bestellt", "bestellung", "bestellungen", "bezahlen", "bezahlt",
+    "bezahlung", "bin", "bis", "bist", "bitte", "bleibt", "brauche", "da", "damit", "dank", "danke", "dann", "darf",
+    "das", "dass", "dauern", "dauert", "dein", "deine", "dem", "den", "denn", "der", "des", "dich", "dies", "diese",
+    "diesem", "diesen", "dieser", "dir", "doch", "dort", "du", "durch", "ein", "eine", "einem", "einen", "einer",
+    "eines", "erhalten", "erstattet", "es", "etwas", "euch", "euer", "falsch", "farbe", "finde", "frage", "fragen",
+    "funktioniert", "fur", "gebuhr", "gebuhren", "geht", "gekauft", "geld", "geliefert", "gerne", "gestern", "gibt",
+    "grosse", "gut", "gutschein", "habe", "haben", "halfte", "hallo", "hat", "hatte", "helfen", "heute", "hier",
+    "hilfe", "hoch", "ich", "ihn", "ihnen", "ihr", "ihre", "ihren", "im", "immer", "ist", "ja", "jemand", "jetzt",
+    "kann", "kaputt", "kaufen", "kein", "keine", "keinen", "kommt", "konnen", "konnte", "konto", "kosten",
+    "kostenlos", "kostet", "kunde", "kundendienst", "kundennummer", "kundenservice", "lange", "lastschrift",
+    "leider", "lieferadresse", "liefern", "lieferung", "lieferzeit", "loschen", "machen", "mal", "mehr", "mein",
+    "meine", "meinem", "meinen", "meiner", "mensch", "mich", "mir", "mit", "mitarbeiter", "mochte", "moglich",
+    "morgen", "muss", "mussen", "nach", "nachricht", "nein", "neukunden", "nicht", "nichts", "noch", "nochmal",
+    "nur", "oder", "ohne", "paket", "passt", "passwort", "problem", "rabatt", "rechnung", "rechnungsadresse",
+    "roboter", "ruckerstattung", "ruckgabe", "rucksendung", "schicken", "schnell", "schon", "sehr", "sein", "seit",
+    "sendung", "sendungsverfolgung", "sich", "sie", "sind", "so", "soll", "sollte", "sprechen", "stornieren",
+    "storniert", "uber", "uberweisung", "umtauschen", "und", "uns", "unser", "unsere", "vergessen", "versand",
+    "versandkosten", "verschickt", "versendet", "vielen", "von", "vor", "wann", "warum", "was", "weil", "wenig",
+    "wer", "werden", "wie", "wieder", "will", "wir", "wird", "wo", "woche", "wochen", "wurde", "zahlen", "zahlung",
+    "zu", "zum", "zur", "zuruck", "zuruckschicken", "zurucksenden", "zwei",
+};
+
+static const char *const words_fr[] = {
+    "a-t-il", "abime", "achete", "adresse", "ai", "aide", "aider", "aidez", "aller", "alors", "annuler", "apres",
+    "arriver", "au", "aucun", "aujourd'hui", "aussi", "autre", "aux", "avec", "avez", "avez-vous", "avoir", "avons",
+    "besoin", "bien", "bon", "bonjour", "c'est", "ca", "carte", "casse", "ce", "cela", "celle", "cet", "cette",
+    "changer", "chez", "colis", "combien", "commande", "commander", "commandes", "comme", "comment", "compte",
+    "conseiller", "cordialement", "couleur", "coute", "d'accord", "d'un", "d'une", "dans", "de", "deja", "delai",
+    "demain", "demande", "depuis", "des", "dois", "donc", "du", "echanger", "elle", "encore", "endommage", "envoye",
+    "envoyer", "est", "est-ce", "est-il", "et", "ete", "etes-vous", "etre", "facture", "faire", "fait", "faut",
+    "frais", "gratuit", "gratuite", "humain", "il", "ils", "j'ai", "j'attends", "jamais", "je", "jour", "jours",
+    "l'adresse", "l'article", "la", "le", "les", "leur", "livraison", "livre", "livree", "livrer", "livrez", "lui",
+    "m'aider", "ma", "madame", "maintenant", "mais", "mauvais", "mauvaise", "merci", "mes", "moi", "moitie", "mon",
+    "monsieur", "mot", "n'ai", "n'est", "ne", "nous", "nouveau", "nouveaux", "nouvelle", "numero", "ou", "oublie",
+    "paiement", "par", "parce", "parler", "passe", "payer", "peut", "peut-etre", "peux", "plus", "pour", "pourquoi",
+    "pourriez", "pouvez", "pouvez-vous", "prend", "prix", "produit", "puis", "puis-je", "qu'est-ce", "qu'il",
+    "quand", "que", "quel", "quelle", "quelqu'un", "qui", "recois", "recu", "recue", "reduction", "rembourse",
+    "remboursement", "rembourser", "retour", "retourner", "rien", "s'il", "sa", "sans", "se", "semaine", "semaines",
+    "ses", "si", "sont", "suis", "suivi", "suivre", "supprimer", "sur", "svp", "ta", "taille", "temps", "toujours",
+    "tout", "tres", "trop", "tu", "un", "une", "va", "veuillez", "veux", "vite", "vos", "votre", "voudrais", "vous",
+    "y",
+};
+
+static const struct {
+    const char *const *words;
+    size_t n;
+} lists[LANGID_N] = {
+    {words_nl, sizeof words_nl / sizeof *words_nl},
+    {words_en, sizeof words_en / sizeof *words_en},
+    {words_de, sizeof words_de / sizeof *words_de},
+    {words_fr, sizeof words_fr / sizeof *words_fr},
+};
+static const char *const lang_names[LANGID_N] = {"nl", "en", "de", "fr"};
+
 #define WORD_LOGODDS 3.0   /* a listed word */
 #define NGRAM_DAMP 0.35    /* weight of one word's mean n-gram log-ratio... */
 #define NGRAM_WORD_MAX 2.0 /* ...capped per word */
 #define HINT_LOGODDS 0.7
+/* The prior of German and French against Dutch and English: a Dutch shop
+ * hears them less often, and a wrong guess for them costs more (the bot
+ * follows the customer into the language). */
+#define FOREIGN_LOGODDS (-1.0)
 
 #define N_NGRAMS (sizeof ngram_tab / sizeof *ngram_tab)
+#define NL 0
+#define EN 1
 #define NGRAM_MAX 5
 
 /* Narrows [*lo, *hi), the entries of ngram_tab that begin with some d - 1
@@ -115,12 +186,14 @@ static void narrow(size_t *lo, size_t *hi, size_t d, unsigned char c)
     *hi = b;
 }
 
-/* Log-odds nl:en of one folded ASCII word from its character n-grams. */
-static double ngram_score(const char *w, size_t len)
+/* Each language's score of one folded ASCII word from its character
+ * n-grams, centred on the languages' mean (so that the difference of two
+ * languages' scores is their log-odds). Adds to out[]. */
+static void ngram_score(const char *w, size_t len, double out[LANGID_N])
 {
     char buf[40];
     if (len + 2 > sizeof buf)
-        return 0;
+        return;
     buf[0] = '_';
     memcpy(buf + 1, w, len);
     buf[len + 1] = '_';
@@ -139,7 +212,7 @@ static double ngram_score(const char *w, size_t len)
             found[n][i] = lo < hi && !ngram_tab[lo].g[n] ? (long)lo : -1;
         }
     }
-    double sum = 0;
+    double sum[LANGID_N] = {0};
     int n_seen = 0;
     for (size_t n = 1; n <= NGRAM_MAX; n++) {
         for (size_t i = 0; i + n <= bl; i++) {
@@ -148,78 +221,117 @@ static double ngram_score(const char *w, size_t len)
             long k = found[n][i];
             if (k < 0)
                 continue;
-            double cnl = ngram_tab[k].nl ? ngram_tab[k].nl : 0.5 * ngram_min_nl[n];
-            double cen = ngram_tab[k].en ? ngram_tab[k].en : 0.5 * ngram_min_en[n];
-            sum += log(cnl / ngram_total_nl[n]) - log(cen / ngram_total_en[n]);
+            double lp[LANGID_N], mean = 0;
+            for (int l = 0; l < LANGID_N; l++) {
+                double c = ngram_tab[k].c[l] ? ngram_tab[k].c[l] : 0.5 * ngram_min[l][n];
+                lp[l] = log(c / ngram_total[l][n]);
+                mean += lp[l] / LANGID_N;
+            }
+            for (int l = 0; l < LANGID_N; l++)
+                sum[l] += lp[l] - mean;
             n_seen++;
         }
     }
     if (!n_seen)
-        return 0;
-    double s = NGRAM_DAMP * sum / sqrt((double)n_seen);
-    if (s > NGRAM_WORD_MAX)
-        s = NGRAM_WORD_MAX;
-    if (s < -NGRAM_WORD_MAX)
-        s = -NGRAM_WORD_MAX;
-    return s;
+        return;
+    /* each score within +-NGRAM_WORD_MAX / 2: two languages differ by at
+     * most NGRAM_WORD_MAX on one word */
+    for (int l = 0; l < LANGID_N; l++) {
+        double s = NGRAM_DAMP * sum[l] / sqrt((double)n_seen);
+        if (s > NGRAM_WORD_MAX / 2)
+            s = NGRAM_WORD_MAX / 2;
+        if (s < -NGRAM_WORD_MAX / 2)
+            s = -NGRAM_WORD_MAX / 2;
+        out[l] += s;
+    }
+}
+
+/* Adds one word's evidence to each language's score; false when the word
+ * gives none (digits, codes, letters no profile has). */
+static bool word_scores(const char *w, size_t len, double out[LANGID_N])
+{
+    bool listed = false;
+    for (int l = 0; l < LANGID_N; l++)
+        if (lk_text__in_sorted(lists[l].words, lists[l].n, w, len)) {
+            out[l] += WORD_LOGODDS;
+            listed = true;
+        }
+    if (listed)
+        return true;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (!(c >= 'a' && c <= 'z') && c != '\'' && c != '-')
+            return false; /* digits, codes and non-ASCII letters: no profile */
+    }
+    double before[LANGID_N];
+    memcpy(before, out, sizeof before);
+    ngram_score(w, len, out);
+    return memcmp(before, out, sizeof before) != 0;
 }
 
 double lk_text__word_langscore(const char *w, size_t len)
 {
-    if (lk_text__in_sorted(words_nl, sizeof words_nl / sizeof *words_nl, w, len))
-        return WORD_LOGODDS;
-    if (lk_text__in_sorted(words_en, sizeof words_en / sizeof *words_en, w, len))
-        return -WORD_LOGODDS;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)w[i];
-        if (!(c >= 'a' && c <= 'z') && c != '\'' && c != '-')
-            return 0; /* digits, codes and non-ASCII letters: no profile */
-    }
-    return ngram_score(w, len);
+    double s[LANGID_N] = {0};
+    word_scores(w, len, s);
+    return s[NL] - s[EN];
 }
 
 bool lk_text__wordlists_sorted(void)
 {
-    for (size_t i = 1; i < sizeof words_nl / sizeof *words_nl; i++)
-        if (strcmp(words_nl[i - 1], words_nl[i]) >= 0)
-            return false;
-    for (size_t i = 1; i < sizeof words_en / sizeof *words_en; i++)
-        if (strcmp(words_en[i - 1], words_en[i]) >= 0)
-            return false;
+    for (int l = 0; l < LANGID_N; l++)
+        for (size_t i = 1; i < lists[l].n; i++)
+            if (strcmp(lists[l].words[i - 1], lists[l].words[i]) >= 0)
+                return false;
     for (size_t i = 1; i < sizeof ngram_tab / sizeof *ngram_tab; i++)
         if (strcmp(ngram_tab[i - 1].g, ngram_tab[i].g) >= 0)
             return false;
     return true;
 }
 
+static int lang_index(const char *lang)
+{
+    for (int l = 0; lang && l < LANGID_N; l++)
+        if (strcmp(lang, lang_names[l]) == 0)
+            return l;
+    return -1;
+}
+
 void lk_text_language_tokens(const char *norm, const lk_token_t *toks, size_t nt, const char *hint,
                              lk_text_lang_t *out)
 {
     memset(out, 0, sizeof *out);
-    double score = 0;
+    double score[LANGID_N] = {0};
     bool evidence = false;
     for (size_t i = 0; i < nt; i++) {
         if (toks[i].type != LK_TOK_WORD)
             continue;
-        double w = lk_text__word_langscore(norm + toks[i].off, toks[i].len);
-        if (w != 0)
+        if (word_scores(norm + toks[i].off, toks[i].len, score))
             evidence = true;
-        score += w;
     }
-    if (hint && !strcmp(hint, "nl"))
-        score += HINT_LOGODDS;
-    else if (hint && !strcmp(hint, "en"))
-        score -= HINT_LOGODDS;
-    out->score = score;
+    int h = lang_index(hint);
+    if (h >= 0)
+        score[h] += HINT_LOGODDS;
+    out->score = score[NL] - score[EN];
+    for (int l = EN + 1; l < LANGID_N; l++)
+        score[l] += FOREIGN_LOGODDS;
     if (!evidence) {
-        if (hint && (!strcmp(hint, "nl") || !strcmp(hint, "en"))) {
-            memcpy(out->lang, hint, 3);
-            out->confidence = 1.0 / (1.0 + exp(-HINT_LOGODDS));
+        if (h >= 0) {
+            memcpy(out->lang, lang_names[h], 3);
+            /* the hint's prior against the other languages */
+            out->confidence = exp(HINT_LOGODDS) / (exp(HINT_LOGODDS) + (LANGID_N - 1));
         }
         return;
     }
-    memcpy(out->lang, score >= 0 ? "nl" : "en", 3);
-    out->confidence = 1.0 / (1.0 + exp(-fabs(score)));
+    /* the best language (ties: the first of nl, en, de, fr) and its share */
+    int best = 0;
+    for (int l = 1; l < LANGID_N; l++)
+        if (score[l] > score[best])
+            best = l;
+    double z = 0;
+    for (int l = 0; l < LANGID_N; l++)
+        z += exp(score[l] - score[best]);
+    memcpy(out->lang, lang_names[best], 3);
+    out->confidence = 1.0 / z;
 }
 
 void lk_text_language(const char *s, size_t len, const char *hint, lk_text_lang_t *out)

@@ -102,15 +102,15 @@ bool lk_text_is_stopword(const char *lang, const char *w, size_t len);
 /* ---- language identification ------------------------------------------- */
 
 typedef struct {
-    char lang[8];      /* "nl", "en", or "" when the text gives no evidence */
-    double confidence; /* probability of lang against the other, in [0.5, 1]; 0 when "" */
+    char lang[8];      /* "nl", "en", "de", "fr", or "" when the text gives no evidence */
+    double confidence; /* probability of lang among the four, in [0.25, 1]; 0 when "" */
     double score;      /* log-odds nl against en (> 0: Dutch) */
 } lk_text_lang_t;
 
-/* Identifies Dutch or English in s[0..len) (valid UTF-8, any case). Words the
- * two languages share, digits and codes give no evidence; text with none at
- * all gives lang "". hint ("nl"/"en"/NULL) is a weak prior, e.g. the
- * conversation's language so far. */
+/* Identifies Dutch, English, German or French in s[0..len) (valid UTF-8, any
+ * case). Digits and codes give no evidence; text with none at all gives lang
+ * "" (or the hint). hint ("nl", "en", "de", "fr" or NULL) is a weak prior,
+ * e.g. the conversation's language so far. */
 void lk_text_language(const char *s, size_t len, const char *hint, lk_text_lang_t *out /* OUT */);
 
 /* The same from text already normalised with LK_TEXT_FOLD | LK_TEXT_STRIP_MARKS

@@ -69,7 +69,7 @@ test('summary: every figure of the fixture', async () => {
   assert.equal(t.handed_off, 5);
   assert.deepEqual(t.handoffs, {
     customer_request: 1, button: 3, low_confidence: 0, repeated_failure: 1, loop: 0, negative_sentiment: 0,
-    complaint: 0, complex: 0, sensitive_topic: 0, other: 0,
+    complaint: 0, complex: 0, sensitive_topic: 0, language: 0, other: 0,
   });
   assert.equal(t.reached_person, 2, 'C and D');
   assert.equal(t.time_to_person.count, 2);

@@ -177,7 +177,7 @@ test('summary: structured fields, entities, sentiment, the agent language, deter
   assert.equal(ent('postcode').length, 1);
   assert.match(ent('postcode')[0], /^1234 AB/);
   assert.match(nl.json.summary, /^Taal: nl/);
-  assert.match(nl.json.summary, /Overgedragen omdat de klant drukte op de knop/);
+  assert.match(nl.json.summary, /Overgedragen omdat de klant op de knop 'Praat met een medewerker' drukte\./);
   assert.match(nl.json.summary, /"Waar blijft mijn pakket\?/);
   assert.match(nl.json.summary, /bestelnummer TT-2024-0012/);
   assert.equal((await view(anna, c.id, '?lang=nl')).json.summary, nl.json.summary, 'deterministic');

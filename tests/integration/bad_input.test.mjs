@@ -135,7 +135,10 @@ test('POST /api/v1/conversations: bad bodies', async () => {
   cases.push(
     ['language is a number', '{"language": 5}', 400, ['invalid_field']],
     ['language is empty', '{"language": ""}', 400, ['invalid_field']],
-    ['language is unsupported', '{"language": "xx"}', 400, ['invalid_field']],
+    ['language has an empty region', '{"language": "xx-"}', 400, ['invalid_field']],
+    ['language is in capitals', '{"language": "NL"}', 400, ['invalid_field']],
+    ['language is a name, not a tag', '{"language": "dutch"}', 400, ['invalid_field']],
+    ['language has a bad region', '{"language": "de-DEU"}', 400, ['invalid_field']],
     ['language is not a tag', '{"language": "nl; DROP TABLE"}', 400, ['invalid_field']],
   );
   for (const [name, body, status, codes] of cases) {

@@ -277,10 +277,12 @@ Test(analytics_figures, reasons)
 {
     cr_assert_str_eq(lk_analytics_reason_name(0), "customer_request");
     cr_assert_str_eq(lk_analytics_reason_name(8), "sensitive_topic");
-    cr_assert_str_eq(lk_analytics_reason_name(9), "other");
+    cr_assert_str_eq(lk_analytics_reason_name(9), "language");
+    cr_assert_str_eq(lk_analytics_reason_name(10), "other");
     cr_assert_eq(lk_analytics_reason_index("loop"), 4);
-    cr_assert_eq(lk_analytics_reason_index(""), 9);
-    cr_assert_eq(lk_analytics_reason_index("made_up"), 9);
+    cr_assert_eq(lk_analytics_reason_index("language"), 9);
+    cr_assert_eq(lk_analytics_reason_index(""), 10);
+    cr_assert_eq(lk_analytics_reason_index("made_up"), 10);
 }
 
 Test(analytics_figures, agents)

@@ -96,7 +96,7 @@ Test(assist, summary_in_dutch_with_fields_and_titles)
     lk_assist_summary_t f;
     char *s = lk_assist_summary(&cv, "nl", &f);
     cr_assert(strstr(s, "Taal: nl (Nederlands)"), "%s", s);
-    cr_assert(strstr(s, "Overgedragen omdat de klant vroeg om een medewerker."), "%s", s);
+    cr_assert(strstr(s, "Overgedragen omdat de klant om een medewerker vroeg."), "%s", s);
     cr_assert(strstr(s, "pakket-volgen (zekerheid 0,87) \"Waar is mijn pakket?\""), "%s", s);
     cr_assert(strstr(s, "Gegevens: bestelnummer TT-2024-0012; bedrag € 12,50; datum 3 maart 2024"), "%s", s);
     cr_assert_null(strstr(s, "\"Nee\""), "a bare no is no question: %s", s);
@@ -399,7 +399,7 @@ Test(assist, oneline_summaries)
     c.disposition = (char *)"resolved";
     lk_msg_t msgs[] = {msg("bot", "Hallo!", NULL), msg("customer", "Kan ik\nbetalen met iDEAL?", NULL)};
     char *s = lk_assist_oneline(&c, msgs, 2, "nl");
-    cr_assert_str_eq(s, "\"Kan ik betalen met iDEAL?\" · overgedragen: de bot wist niet zeker genoeg een antwoord "
+    cr_assert_str_eq(s, "\"Kan ik betalen met iDEAL?\" · overgedragen: de bot niet zeker genoeg was van een antwoord "
                         "· afgesloten: resolved");
     free(s);
     lk_conv_t b = conv("en", "bot", "");

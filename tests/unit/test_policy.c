@@ -202,7 +202,7 @@ Test(policy, names_round_trip)
         cr_assert_eq(lk_conv_status_parse(lk_conv_status_name((lk_conv_status_t)s), &back), 0);
         cr_assert_eq((int)back, s);
     }
-    for (int r = LK_HANDOFF_NONE; r <= LK_HANDOFF_SENSITIVE_TOPIC; r++) {
+    for (int r = LK_HANDOFF_NONE; r <= LK_HANDOFF_LANGUAGE; r++) {
         lk_handoff_reason_t back;
         cr_assert_eq(lk_handoff_reason_parse(lk_handoff_reason_name((lk_handoff_reason_t)r), &back), 0);
         cr_assert_eq((int)back, r);
@@ -414,7 +414,14 @@ Test(policy, state_init_encode_decode)
     cr_assert_eq(st.status, LK_CONV_BOT);
     cr_assert_eq(st.last_article, -1);
     lk_policy_state_init(&st, "de");
-    cr_assert_str_eq(st.language, "nl");
+    cr_assert_str_eq(st.language, "de");
+    lk_policy_state_init(&st, "gsw");
+    cr_assert_str_eq(st.language, "gsw");
+    const char *bad_tags[] = {"DE", "d", "deut", "de-DE", "x1", ""};
+    for (size_t i = 0; i < sizeof bad_tags / sizeof *bad_tags; i++) {
+        lk_policy_state_init(&st, bad_tags[i]);
+        cr_assert_str_eq(st.language, "nl", "%s", bad_tags[i]);
+    }
     lk_policy_state_init(&st, "en");
     cr_assert_str_eq(st.language, "en");
     assert_round_trip(&st);
@@ -561,11 +568,12 @@ Test(rules, bot_question_gets_the_truth_nl)
     conv_init(&c, "nl");
     lk_nlu_reading_t r = rd_unknown("nl");
     r.signals.bot_question = 0.9;
+    r.signals.bot_question_kind = LK_NLU_BOTQ_MACHINE;
     conv_say(&c, "Ben ik met een robot aan het praten?", r);
     cr_assert_eq(count_says(&c, NULL), 1);
     const lk_policy_action_t *s = nth_say(&c, 0);
     cr_assert_eq(s->kind, LK_SAY_DISCLOSURE);
-    assert_has(s->text, "Ja, ik ben een digitale assistent");
+    assert_has(s->text, "Ja, ik ben een chatbot: een digitale assistent, geen mens.");
     assert_has(s->text, "medewerker");
     cr_assert_eq(c.st.status, LK_CONV_BOT);
     cr_assert_eq(c.st.consecutive_declines, 0, "a bot question is not a failure");
@@ -581,8 +589,9 @@ Test(rules, bot_question_gets_the_truth_en)
     conv_init(&c, "en");
     lk_nlu_reading_t r = rd_unknown("en");
     r.signals.bot_question = 0.9;
+    r.signals.bot_question_kind = LK_NLU_BOTQ_MACHINE;
     conv_say(&c, "am I talking to a bot?", r);
-    assert_has(nth_say(&c, 0)->text, "Yes, I am an automated assistant");
+    assert_has(nth_say(&c, 0)->text, "Yes, I am a chatbot: an automated assistant, not a person.");
     assert_has(nth_say(&c, 0)->text, "person");
     /* "no" to the offer: no failure, no hand-off. */
     conv_say(&c, "no", rd_unknown("en"));
@@ -733,9 +742,12 @@ Test(rules, answer_in_the_customers_language_en)
     conv_say(&c, "Hoe lang duurt de levering?", rd_known(A_DELIVERY_EN, 0.9, "nl"));
     cr_assert_str_eq(c.st.language, "nl");
     cr_assert_eq(nth_say(&c, 0)->article, A_DELIVERY);
-    /* No Dutch version: the English article is quoted as it is. */
+    /* No Dutch version: never an answer in another language; the customer
+     * hears so in their own, and gets a person at once (issue 14). */
     conv_say(&c, "Wanneer zijn jullie open?", rd_known(A_OPENING_EN, 0.9, "nl"));
-    cr_assert_eq(nth_say(&c, 0)->article, A_OPENING_EN);
+    assert_handoff(&c, LK_HANDOFF_LANGUAGE);
+    cr_assert_eq(count_says(&c, "bot"), 0);
+    assert_has(nth_say(&c, 0)->text, "Ik heb hierop geen antwoord in jouw taal.");
     conv_free(&c);
 }
 
@@ -748,18 +760,34 @@ Test(rules, language_needs_confidence_and_the_kb)
     conv_say(&c, "ok retour", r);
     cr_assert_str_eq(c.st.language, "nl");
     cr_assert_eq(nth_say(&c, 0)->article, A_RETURN);
-    /* A language the KB does not have. */
+    /* A language the KB does not have: followed only when the reading is
+     * very sure (foreign_language_min), since it leads to a hand-off. */
     lk_kb_t nl_only;
     lk_kb_init(&nl_only);
     lk_kb_add(&nl_only, &kb.articles[A_RETURN]);
     c.env.kb = &nl_only;
-    conv_say(&c, "How do I return it", rd_known(0, 0.9, "en"));
+    r = rd_known(0, 0.9, "en");
+    r.language_confidence = 0.8;
+    conv_say(&c, "How do I return it", r);
     cr_assert_str_eq(c.st.language, "nl");
-    /* A language loket cannot speak. */
-    c.env.kb = &kb;
-    conv_say(&c, "Wie kann ich etwas zurückschicken?", rd_known(A_RETURN, 0.9, "de"));
-    cr_assert_str_eq(c.st.language, "nl");
+    cr_assert_eq(nth_say(&c, 0)->article, 0);
     lk_kb_free(&nl_only);
+    conv_free(&c);
+    /* A language loket has texts in but the KB has no article in: the
+     * customer hears that in it, and gets a person in the same turn. */
+    conv_init(&c, "nl");
+    conv_say(&c, "Wie kann ich etwas zurückschicken?", rd_known(A_RETURN, 0.9, "de"));
+    cr_assert_str_eq(c.st.language, "de");
+    assert_handoff(&c, LK_HANDOFF_LANGUAGE);
+    assert_has(nth_say(&c, 0)->text, "Darauf habe ich leider keine Antwort in Ihrer Sprache.");
+    conv_free(&c);
+    /* Unsure of the language: stays Dutch and answers. */
+    conv_init(&c, "nl");
+    r = rd_known(A_RETURN, 0.9, "de");
+    r.language_confidence = 0.75;
+    conv_say(&c, "retour bitte", r);
+    cr_assert_str_eq(c.st.language, "nl");
+    cr_assert_eq(nth_say(&c, 0)->article, A_RETURN);
     conv_free(&c);
 }
 
@@ -1736,7 +1764,7 @@ Test(rules, after_hours_queues_and_offers_a_call_back_nl)
     assert_handoff(&c, LK_HANDOFF_BUTTON);
     const char *n = nth_say(&c, 0)->text;
     assert_has(n, "er nu niet");
-    assert_has(n, "op maandag 9 maart vanaf 09:00");
+    assert_has(n, "Ze zijn er op maandag 9 maart weer vanaf 09:00.");
     assert_has(n, "telefoonnummer of e-mailadres");
     assert_hasnt(n, "nummer 3");
     cr_assert(c.st.away);
@@ -1785,7 +1813,7 @@ Test(rules, later_today_and_far_away)
     c.cfg = office_cfg();
     cr_assert_eq(lk_policy_hours_parse("ma-vr 13:00-17:00", &c.cfg), 0);
     conv_type(&c, LK_EV_BUTTON); /* Monday 10:00 */
-    assert_has(nth_say(&c, 0)->text, "vandaag vanaf 13:00");
+    assert_has(nth_say(&c, 0)->text, "Ze zijn er vandaag weer vanaf 13:00.");
     conv_free(&c);
     conv_init(&c, "en");
     c.cfg = office_cfg();
@@ -2318,3 +2346,108 @@ EXHAUSTIVE(ok, X_OK)
 EXHAUSTIVE(ask, X_ASK)
 EXHAUSTIVE(none_of_these, X_NONE)
 EXHAUSTIVE(parts, X_PARTS)
+
+/* ---- languages (issue 14) ------------------------------------------------ */
+
+TestSuite(languages, .init = kb_setup, .fini = kb_teardown);
+
+Test(languages, translation_group_links_versions_whatever_their_ids_and_tags)
+{
+    lk_kb_t k;
+    lk_kb_init(&k);
+    add_article(&k, "retour", "nl", "Retourneren", "NL antwoord", NULL, "returns");
+    add_article(&k, "renvoyer", "fr", "Renvoyer", "Réponse FR", NULL, "autre-tag");
+    add_article(&k, "zuruck", "de", "Zurücksenden", "Antwort DE", NULL, NULL);
+    k.articles[1].translation_group = lk_xstrdup("retour"); /* the original names the group ... */
+    k.articles[2].translation_group = lk_xstrdup("retour");
+    const struct {
+        const char *lang;
+        long want;
+        const char *text;
+    } cases[] = {{"fr", 1, "Réponse FR"}, {"de", 2, "Antwort DE"}, {"nl", 0, "NL antwoord"}};
+    for (size_t i = 0; i < 3; i++) {
+        conv_t c;
+        conv_init(&c, cases[i].lang);
+        c.env.kb = &k;
+        conv_say(&c, "?", rd_known(0, 0.9, cases[i].lang)); /* matched on the Dutch original */
+        cr_assert_eq(nth_say(&c, 0)->article, cases[i].want, "%s", cases[i].lang);
+        assert_has(nth_say(&c, 0)->text, cases[i].text);
+        conv_free(&c);
+    }
+    /* ... and from a translation back to the original, which carries no group */
+    conv_t c;
+    conv_init(&c, "nl");
+    c.env.kb = &k;
+    conv_say(&c, "?", rd_known(1, 0.9, "nl"));
+    cr_assert_eq(nth_say(&c, 0)->article, 0);
+    conv_free(&c);
+    lk_kb_free(&k);
+}
+
+Test(languages, no_version_in_the_customers_language_hands_over_in_it)
+{
+    const struct {
+        const char *lang;
+        const char *notice;
+    } cases[] = {
+        {"fr", "Je n'ai pas de réponse à cette question dans votre langue. Votre conversation est donc transmise à un "
+               "conseiller. Vous êtes numéro 3 dans la file d'attente. L'attente prévue est d'environ 3 minutes."},
+        {"de", "Darauf habe ich leider keine Antwort in Ihrer Sprache. Deshalb wird Ihr Gespräch an einen Mitarbeiter "
+               "weitergegeben. Sie sind Nummer 3 in der Warteschlange. Die voraussichtliche Wartezeit beträgt etwa 3 "
+               "Minuten."},
+        {"en", "I have no answer to this in your language, so your conversation is being passed to a person from our "
+               "team. You are number 3 in the queue. The expected wait is about 3 minutes."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        conv_t c;
+        conv_init(&c, cases[i].lang);
+        conv_say(&c, "?", rd_known(A_PAYMENT, 0.9, cases[i].lang)); /* Dutch only */
+        assert_handoff(&c, LK_HANDOFF_LANGUAGE);
+        cr_assert_eq(count_says(&c, "bot"), 0, "never the Dutch answer");
+        assert_has(nth_say(&c, 0)->text, cases[i].notice);
+        conv_free(&c);
+    }
+    /* a German customer with no match at all, in a KB without German: the
+     * same, not a decline they cannot act on */
+    conv_t c;
+    conv_init(&c, "de");
+    conv_say(&c, "Wo ist meine Bestellung?", rd_unknown("de"));
+    assert_handoff(&c, LK_HANDOFF_LANGUAGE);
+    conv_free(&c);
+    /* an empty knowledge base is a plain decline, not a language gap */
+    lk_kb_t empty;
+    lk_kb_init(&empty);
+    conv_init(&c, "de");
+    c.env.kb = &empty;
+    lk_nlu_reading_t r = rd_lang("de");
+    conv_say(&c, "Wo ist meine Bestellung?", r);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DECLINE);
+    assert_has(nth_say(&c, 0)->text, "Das weiß ich leider nicht.");
+    conv_free(&c);
+    lk_kb_free(&empty);
+}
+
+Test(languages, german_and_french_notices_after_hours)
+{
+    conv_t c;
+    conv_init(&c, "fr");
+    c.cfg = office_cfg();
+    c.env.now_ms = SATURDAY_22;
+    c.env.agents_online = 0;
+    conv_type(&c, LK_EV_BUTTON);
+    assert_handoff(&c, LK_HANDOFF_BUTTON);
+    assert_has(nth_say(&c, 0)->text, "Nos conseillers ne sont pas disponibles pour le moment. Ils sont de retour le "
+                                     "lundi 9 mars à partir de 09h00.");
+    conv_say(&c, "appelez-moi au 0612345678", rd_unknown("fr"));
+    assert_has(nth_say(&c, 0)->text, "Merci. Votre message et vos coordonnées (0612345678)");
+    conv_free(&c);
+    conv_init(&c, "de");
+    c.cfg = office_cfg();
+    c.env.now_ms = SATURDAY_22;
+    c.env.agents_online = 0;
+    conv_type(&c, LK_EV_BUTTON);
+    assert_has(nth_say(&c, 0)->text, "Sie sind am Montag, 9. März ab 09:00 Uhr wieder da.");
+    conv_type(&c, LK_EV_CLOSE);
+    assert_has(nth_say(&c, 0)->text, "Dieses Gespräch ist beendet.");
+    conv_free(&c);
+}

@@ -113,12 +113,13 @@
       rCustomerRequest: 'klant vroeg om een medewerker',
       rButton: 'knop voor een medewerker',
       rLowConfidence: 'assistent was niet zeker',
-      rRepeatedFailure: 'assistent kon het herhaaldelijk niet',
-      rLoop: 'zelfde vraag bleef terugkomen',
+      rRepeatedFailure: 'assistent kon herhaaldelijk niet helpen',
+      rLoop: 'dezelfde vraag kwam steeds terug',
       rNegativeSentiment: 'klant was ontevreden',
       rComplaint: 'klacht',
       rComplex: 'ingewikkelde vraag',
       rSensitiveTopic: 'gevoelig onderwerp',
+      rLanguage: 'geen antwoord in de taal van de klant',
       rOther: 'anders',
     },
     en: {
@@ -220,6 +221,7 @@
       rComplaint: 'complaint',
       rComplex: 'complex question',
       rSensitiveTopic: 'sensitive topic',
+      rLanguage: 'no answer in the customer’s language',
       rOther: 'other',
     },
   });
@@ -234,6 +236,7 @@
     complaint: 'rComplaint',
     complex: 'rComplex',
     sensitive_topic: 'rSensitiveTopic',
+    language: 'rLanguage',
     other: 'rOther',
   };
 
