@@ -177,7 +177,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         default: break;
         }
         lk_policy_event_type_t type = (lk_policy_event_type_t)(e[0] % 7);
-        lk_policy_event_t event = {type, text_z, tlen, (e[0] & 0x40) ? NULL : &r, (e[3] & 1) ? "Anna" : NULL};
+        lk_policy_event_t event = {.type = type,
+                                   .text = text_z,
+                                   .len = tlen,
+                                   .reading = (e[0] & 0x40) ? NULL : &r,
+                                   .agent_name = (e[3] & 1) ? "Anna" : NULL};
         /* a pick of a choice (the server checks it was offered; here any
          * article), or the message read in parts */
         bool pick = (e[3] & 6) == 6;
