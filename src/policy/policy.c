@@ -997,8 +997,33 @@ static void add(lk_buf_t *b, const char *s)
     (void)lk_buf_append_cstr(b, s);
 }
 
-/* "ongeveer 3 minuten" / "about 3 minutes". */
-static void wait_words(lk_buf_t *b, int li, int64_t secs)
+/* One duration in words without "about": "3 minuten", "1 uur", "1,5 uur",
+ * "1 uur en 15 minuten" / "3 minutes", "1 hour", "1.5 hours", "1 hour and
+ * 15 minutes" (the estimate rounds to whole minutes, 5 or 15 minutes, or
+ * hours). */
+static void duration_words(lk_buf_t *b, int li, int64_t secs)
+{
+    int64_t min = (secs + 30) / 60;
+    if (min < 60 || min % 15 != 0) {
+        if (min == 1)
+            (void)lk_buf_append_cstr(b, li ? "1 minute" : "1 minuut");
+        else
+            (void)lk_buf_printf(b, li ? "%lld minutes" : "%lld minuten", (long long)min);
+        return;
+    }
+    int64_t h = min / 60, q = min % 60; /* q is 0, 15, 30 or 45 */
+    if (q == 0)
+        (void)lk_buf_printf(b, li ? (h == 1 ? "%lld hour" : "%lld hours") : "%lld uur", (long long)h);
+    else if (q == 30)
+        (void)lk_buf_printf(b, li ? "%lld.5 hours" : "%lld,5 uur", (long long)h);
+    else
+        (void)lk_buf_printf(b, li ? (h == 1 ? "%lld hour and %lld minutes" : "%lld hours and %lld minutes")
+                                  : "%lld uur en %lld minuten",
+                            (long long)h, (long long)q);
+}
+
+/* One figure: "ongeveer 3 minuten" / "about 3 minutes" (hours rounded). */
+static void wait_figure(lk_buf_t *b, int li, int64_t secs)
 {
     if (secs < 60) {
         (void)lk_buf_append_cstr(b, li ? "less than a minute" : "minder dan een minuut");
@@ -1017,6 +1042,37 @@ static void wait_words(lk_buf_t *b, int li, int64_t secs)
         (void)lk_buf_append_cstr(b, li ? "about 1 hour" : "ongeveer 1 uur");
     else
         (void)lk_buf_printf(b, li ? "about %lld hours" : "ongeveer %lld uur", (long long)hours);
+}
+
+/* The estimate in words. One figure (hi not above lo): wait_figure. A range
+ * (lk_analytics_wait_estimate's friendly units): "minder dan een minuut",
+ * "minder dan 4 minuten", "2 tot 5 minuten", "45 minuten tot 1,5 uur" /
+ * "less than a minute", "less than 4 minutes", "2 to 5 minutes". */
+static void wait_words(lk_buf_t *b, int li, int64_t lo, int64_t hi)
+{
+    if (hi <= lo) {
+        wait_figure(b, li, lo);
+        return;
+    }
+    if (hi <= 60) {
+        (void)lk_buf_append_cstr(b, li ? "less than a minute" : "minder dan een minuut");
+        return;
+    }
+    if (lo < 60) {
+        (void)lk_buf_append_cstr(b, li ? "less than " : "minder dan ");
+        duration_words(b, li, hi);
+        return;
+    }
+    int64_t lo_min = (lo + 30) / 60, hi_min = (hi + 30) / 60;
+    bool hi_in_minutes = hi_min < 60 || hi_min % 15 != 0, lo_in_minutes = lo_min < 60 || lo_min % 15 != 0;
+    if (hi_in_minutes && lo_in_minutes) { /* "2 tot 5 minuten" */
+        (void)lk_buf_printf(b, li ? "%lld to " : "%lld tot ", (long long)lo_min);
+        duration_words(b, li, hi);
+        return;
+    }
+    duration_words(b, li, lo);
+    (void)lk_buf_append_cstr(b, li ? " to " : " tot ");
+    duration_words(b, li, hi);
 }
 
 static int64_t queue_pos(const lk_policy_env_t *env)
@@ -1038,7 +1094,7 @@ static void queue_sentence(const ctx_t *c, lk_buf_t *b)
     if (c->env->est_wait_s >= 0) {
         (void)lk_buf_append_cstr(b, pos > 0 ? " " : "");
         (void)lk_buf_append_cstr(b, li ? "The expected wait is " : "De verwachte wachttijd is ");
-        wait_words(b, li, c->env->est_wait_s);
+        wait_words(b, li, c->env->est_wait_s, c->env->est_wait_max_s);
         (void)lk_buf_append_cstr(b, ".");
     }
     if (pos <= 0 && c->env->est_wait_s < 0)

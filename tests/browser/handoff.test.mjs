@@ -34,7 +34,7 @@ test('hand-off to a person: queue, claim, summary, live reply, reload, rating', 
   await customer.waitForFunction(() => document.querySelector('loket-widget').shadowRoot.querySelector('.who .pill').textContent === 'Wachten op een medewerker', null, { timeout: TIMEOUT });
   await w.queue.waitFor({ state: 'visible' });
   assert.match(await w.queue.textContent(), /(nummer 1|de volgende) in de wachtrij/);
-  assert.ok(await w.human.isVisible(), 'the person button stays visible while queued');
+  assert.ok(await w.human.isHidden(), 'while queued the waiting state takes the person button\'s place (issue 14)');
   const { conversation: convId } = await w.conversation();
   assert.match(convId, /^c_/);
   await shot(customer, '2-customer-queued');

@@ -347,12 +347,13 @@ test('--help after any command or subcommand prints its help and exits 0', async
 
 test('serve says at start which business hours it uses, and warns when none are set', async () => {
   // the demo knowledge base names its hours: they apply
-  const s = await startServer();
+  const NO_HOURS = { LOKET_POLICY_BUSINESS_HOURS: undefined };
+  const s = await startServer({ env: NO_HOURS });
   await stopServer(s);
   assert.match(s.stderr(), /business hours: mon-fri 08:30-18:00, sat 10:00-16:00, as the demo knowledge base says/);
   assert.doesNotMatch(s.stderr(), /business_hours is not set/);
   // hours set: no warning, and not the demo's
-  const set = await startServer({ dataDir: s.dataDir, args: ['--policy.business_hours', 'mon-fri 09:00-17:00'] });
+  const set = await startServer({ dataDir: s.dataDir, env: NO_HOURS, args: ['--policy.business_hours', 'mon-fri 09:00-17:00'] });
   await stopServer(set);
   assert.doesNotMatch(set.stderr(), /business_hours is not set|as the demo knowledge base says/);
   // the company's own knowledge base, no hours: a warning
@@ -360,7 +361,7 @@ test('serve says at start which business hours it uses, and warns when none are 
   try {
     const own = { id: 'eigen', language: 'nl', title: 'Eigen', questions: ['Een vraag?'], answer: 'Een antwoord.' };
     assert.equal((await runCli(['kb', 'import', writeTmp(JSON.stringify({ articles: [own] })), '--data', d.dir])).code, 0);
-    const o = await startServer({ dataDir: d.dir });
+    const o = await startServer({ dataDir: d.dir, env: NO_HOURS });
     await stopServer(o);
     assert.match(o.stderr(), /"level":"warn"[^\n]*business_hours is not set/);
   } finally {
