@@ -371,7 +371,7 @@
     '.queue .lnk{padding:4px 0;border:0;background:none;color:#0b4fa8;text-decoration:underline;font-size:14px;min-height:32px}',
     '.queue form{display:flex;flex-wrap:wrap;gap:6px;align-items:flex-end;margin-top:4px}',
     '.queue label{flex-basis:100%;font-size:13.5px}',
-    '.queue input{flex:1;min-width:0;min-height:40px;padding:6px 10px;border:1.5px solid #6b7686;border-radius:8px;background:#fff}',
+    '.queue input{flex:1 1 12em;min-width:0;min-height:40px;padding:6px 10px;border:1.5px solid #6b7686;border-radius:8px;background:#fff}',
     '.conn{margin:0;padding:6px 16px;background:#fdecea;color:#7a1a12;font-size:13px}',
     '.conn[hidden]{display:none}',
     '.body{position:relative;flex:1;min-height:0;overflow-y:auto;padding:14px 14px 6px;background:#f7f9fb;overscroll-behavior:contain}',

@@ -25,8 +25,9 @@ typedef struct lk_app lk_app_t;
 #define LK_PWHASH_MEMLIMIT (64ULL * 1024 * 1024)
 
 /* Opens the database (loading the demo knowledge base when the database
- * never had a knowledge base, lk_store_kb_pristine), builds the bot, starts the worker pools and the HTTP server, and logs
- * `listening on http://ADDR:PORT`. 0, or an LK_E... code (logged). */
+ * never had a knowledge base, lk_store_kb_pristine), builds the bot, starts
+ * the worker pools and the HTTP server, and logs `listening on
+ * http://ADDR:PORT`. 0, or an LK_E... code (logged). */
 int lk_app_start(const lk_config_t *cfg, lk_app_t **out /* OUT */);
 /* Loads the built-in demo knowledge base into st in one transaction: its
  * articles are upserted by id (a demo article that was changed or archived
