@@ -65,6 +65,9 @@ typedef struct {
 int lk_bot_build(lk_store_t *st, lk_bot_t **out /* OUT */);
 lk_bot_t *lk_bot_acquire(struct lk_app *app); /* the current bot, referenced */
 void lk_bot_release(lk_bot_t *bot);
+/* A warning in the log when bot has no article (at start and after a
+ * reload): every question then goes to a person. */
+void lk_bot_warn_if_empty(const lk_bot_t *bot);
 int lk_bot_watch_start(struct lk_app *app);
 void lk_bot_watch_stop(struct lk_app *app);
 

@@ -180,10 +180,8 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
         if (rc == 0)
             LK_INFO(MODULE, "bot ready: %zu articles, built in %.0f ms", app->bot->kb.n_articles,
                     (double)(lk_time_mono_ns() - t0) / 1e6);
-        if (rc == 0 && app->bot->kb.n_articles == 0)
-            LK_WARN(MODULE, "the knowledge base is empty: the bot answers nothing and hands every question to a "
-                            "person. Import articles (loket kb import FILE), write them in the console, or load "
-                            "the demo (loket kb demo)");
+        if (rc == 0)
+            lk_bot_warn_if_empty(app->bot);
     }
     if (rc == 0)
         rc = lk_security_start(app);

@@ -281,6 +281,21 @@ test('a database that had a knowledge base keeps it, even empty, and an empty on
   }
 });
 
+test('a running server warns when its knowledge base becomes empty', async () => {
+  const s = await startServer({ env: { LOKET_KB_POLL_MS: '200' } });
+  try {
+    assert.doesNotMatch(s.stderr(), /knowledge base is empty/);
+    const r = await runCli(['kb', 'import', '--replace', writeTmp('{"articles": []}'), '--data', s.dataDir]);
+    assert.equal(r.code, 0, r.stderr);
+    const deadline = Date.now() + 5000 * SLOW;
+    while (!/"level":"warn"[^\n]*knowledge base is empty/.test(s.stderr()) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    assert.match(s.stderr(), /"level":"warn"[^\n]*knowledge base is empty/, 'no warning after the reload');
+  } finally {
+    await stopServer(s);
+    s.cleanup();
+  }
+});
+
 test('kb demo loads the demo on request: adds and restores demo articles, deletes nothing', async () => {
   const d = freshDataDir();
   try {
