@@ -58,6 +58,7 @@ static const field_t endpoints[] = {
     {"text", 4000, true},     {"", 0, false},                                        /* messages, agent reply, note */
     {"comment", 2000, false}, {"", 0, false},                                        /* rating */
     {"message_id", 39, true}, {"", 0, false},                                        /* feedback */
+    {"contact", 254, true},   {"text", 2000, false},    {"", 0, false},              /* call-back */
     {"email", 254, true},     {"password", 1024, true}, {"totp", 16, false}, {"", 0, false}, /* login */
     {"email", 253, true},     {"role", 15, true},       {"display_name", 200, false},
     {"password", 1024, true}, {"", 0, false},                                        /* add a user */

@@ -44,15 +44,23 @@ static const struct {
     const char *name, *synopsis, *text;
 } commands[] = {
     {"serve", "loket serve [--listen ADDR:PORT] [--data DIR] [--config FILE] [--OPTION VALUE ...]",
-     "Starts the server. A new data directory gets the built-in demo knowledge base.\n"
-     "Stops gracefully on SIGTERM or SIGINT."},
+     "Starts the server. A database that never had a knowledge base (whichever command created\n"
+     "it) gets the built-in demo knowledge base; an empty knowledge base is a warning in the log.\n"
+     "Stops gracefully on SIGTERM or SIGINT. Every option below also comes from a config file\n"
+     "or a LOKET_* environment variable (docs/configuration.md); the conversation rules are\n"
+     "options with the prefix policy. (docs/policy.md), e.g. --policy.business_hours."},
     {"kb",
      "loket kb import [--format json|csv|markdown] [--replace] PATH [--data DIR]\n"
-     "       loket kb export [--format json|csv|markdown] [PATH] [--data DIR]",
+     "       loket kb export [--format json|csv|markdown] [PATH] [--data DIR]\n"
+     "       loket kb demo [--data DIR]",
      "import: adds or updates the articles of PATH by id; --replace also archives the published\n"
      "articles that are not in PATH (their history stays). A bad file changes nothing. A running\n"
      "server picks the change up within 2 seconds.\n"
      "export: writes the published knowledge base to PATH, or prints it (JSON, CSV).\n"
+     "demo: loads the built-in demo knowledge base (the web shop Tulp & Tafel): adds its articles,\n"
+     "and gives a demo article that was changed or archived the demo's text back (its history\n"
+     "stays). Other articles are not touched; nothing is deleted. (The first `serve` of a database\n"
+     "that never had a knowledge base loads it by itself.)\n"
      "Formats (docs/kb.md): json (KB JSON, the default), csv (one row per question), markdown\n"
      "(a folder of <id>.md files with front matter). Without --format, a folder means markdown\n"
      "and a name ending in .csv means csv."},
@@ -78,7 +86,7 @@ static const struct {
     {"eval", "loket eval --train FILE --test FILE [--val FILE] [--target-error ALPHA]",
      "Builds the bot from --train, chooses its answering threshold on --val, asks it every\n"
      "--test text and prints the figures as one JSON object (see docs/quality.md)."},
-    {"help", "loket help [COMMAND]", "Shows this help, or a command's."},
+    {"help", "loket help [COMMAND]  (or: loket COMMAND --help)", "Shows this help, or a command's."},
     {"--version", "loket --version", "Prints the version."},
 };
 
@@ -264,10 +272,28 @@ static int cmd_kb(int argc, char **argv)
                     kb.n_articles, file, counts.created, counts.updated, counts.unchanged, counts.archived);
         }
         lk_kb_free(&kb);
+    } else if (n >= 1 && strcmp(rest[0], "demo") == 0) {
+        if (n > 1) {
+            ret = usage_error("kb demo: unexpected argument %s", rest[1]);
+            goto out;
+        }
+        lk_store_t *st;
+        if ((ret = open_store(dir, &st)) != 0)
+            goto out;
+        lk_kb_import_counts_t counts = {0, 0, 0, 0};
+        int rc = lk_app_load_demo(st, "cli", false, NULL, &counts);
+        lk_store_close(st);
+        if (rc) {
+            fprintf(stderr, "loket: cannot load the demo knowledge base: %s\n", lk_strerror(rc));
+            ret = EXIT_INTERNAL;
+        } else {
+            fprintf(stderr, "loket: loaded the demo knowledge base: %zu new, %zu changed, %zu unchanged\n",
+                    counts.created, counts.updated, counts.unchanged);
+        }
     } else if (n >= 1) {
-        ret = usage_error("kb: unknown subcommand %s; expected `kb import PATH` or `kb export`", rest[0]);
+        ret = usage_error("kb: unknown subcommand %s; expected `kb import PATH`, `kb export` or `kb demo`", rest[0]);
     } else {
-        ret = usage_error("kb: expected `kb import PATH` or `kb export`");
+        ret = usage_error("kb: expected `kb import PATH`, `kb export` or `kb demo`");
     }
 out:
     free(rest);
@@ -482,6 +508,18 @@ int main(int argc, char **argv)
         }
         print_help(NULL);
         return 0;
+    }
+    /* `loket COMMAND ... --help` (or -h) anywhere after the command: that
+     * command's help, as with `loket help COMMAND` */
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") != 0 && strcmp(argv[i], "-h") != 0)
+            continue;
+        for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+            if (strcmp(cmd, commands[k].name) == 0) {
+                print_help(cmd);
+                return 0;
+            }
+        break;
     }
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);

@@ -73,10 +73,31 @@
       altMail: 'Mail {email}',
       queuePos: 'Je bent nummer {n} in de wachtrij.',
       queueNext: 'Je bent de volgende in de wachtrij.',
-      waitLess: 'Verwachte wachttijd: minder dan 1 minuut.',
-      waitOne: 'Verwachte wachttijd: ongeveer 1 minuut.',
-      waitMin: 'Verwachte wachttijd: ongeveer {m} minuten.',
-      queueTail: 'Je kunt alvast meer vertellen.',
+      waitTitle: 'Je wacht op een medewerker',
+      waitIs: 'Verwachte wachttijd: {range}.',
+      waitUnder: 'minder dan {d}',
+      waitAbout: 'ongeveer {d}',
+      waitFromTo: '{a} tot {b}',
+      durMin1: '1 minuut',
+      durMin: '{n} minuten',
+      durHour: '{n} uur',
+      durHourHalf: '{n},5 uur',
+      durHourMin: '{n} uur en {m} minuten',
+      durSec: '{n} seconden',
+      durFew: 'een paar seconden',
+      queueNextStep: 'Zodra een medewerker vrij is, neemt die het gesprek hier over. Je hoeft niets te doen en kunt alvast meer vertellen.',
+      queueAway: 'Er is nu geen medewerker beschikbaar. Je gesprek blijft in de wachtrij staan.',
+      queueAwayStep: 'Laat je telefoonnummer of e-mailadres achter, dan nemen we contact met je op.',
+      cbOpen: 'Liever teruggebeld of gemaild worden?',
+      cbLabel: 'Je telefoonnummer of e-mailadres',
+      cbSend: 'Vraag terugbellen aan',
+      cbBad: 'Vul een telefoonnummer of e-mailadres in.',
+      cbDone: 'Je terugbelverzoek is verstuurd. We nemen contact met je op via {contact}.',
+      busyStart: 'Het is nu erg druk in de chat. Probeer het over {wait} opnieuw; de chat probeert het dan ook zelf.',
+      busySend: 'Je stuurt veel berichten kort na elkaar. Probeer het over {wait} opnieuw.',
+      busyPhoneMail: 'Je kunt ons ook bellen op {phone} of mailen naar {email}.',
+      busyPhone: 'Je kunt ons ook bellen op {phone}.',
+      busyMail: 'Je kunt ons ook mailen naar {email}.',
       fbQ: 'Heeft dit antwoord je geholpen?',
       fbYes: 'Ja, dit helpt',
       fbNo: 'Nee',
@@ -123,10 +144,31 @@
       altMail: 'E-mail {email}',
       queuePos: 'You are number {n} in the queue.',
       queueNext: 'You are next in the queue.',
-      waitLess: 'Expected wait: less than 1 minute.',
-      waitOne: 'Expected wait: about 1 minute.',
-      waitMin: 'Expected wait: about {m} minutes.',
-      queueTail: 'You can already tell us more.',
+      waitTitle: 'You are waiting for a person',
+      waitIs: 'Expected wait: {range}.',
+      waitUnder: 'less than {d}',
+      waitAbout: 'about {d}',
+      waitFromTo: '{a} to {b}',
+      durMin1: '1 minute',
+      durMin: '{n} minutes',
+      durHour: '{n} hours',
+      durHourHalf: '{n}.5 hours',
+      durHourMin: '{n} hours and {m} minutes',
+      durSec: '{n} seconds',
+      durFew: 'a few seconds',
+      queueNextStep: 'As soon as a person from our team is free, they take over this conversation here. You need not do anything, and you can already tell us more.',
+      queueAway: 'No one from our team is available right now. Your conversation stays in the queue.',
+      queueAwayStep: 'Leave your phone number or e-mail address and we will get back to you.',
+      cbOpen: 'Rather be called or e-mailed back?',
+      cbLabel: 'Your phone number or e-mail address',
+      cbSend: 'Request a call-back',
+      cbBad: 'Please enter a phone number or an e-mail address.',
+      cbDone: 'Your call-back request has been sent. We will contact you at {contact}.',
+      busyStart: 'The chat is very busy right now. Please try again in {wait}; the chat will also try again by itself.',
+      busySend: 'You are sending many messages in a short time. Please try again in {wait}.',
+      busyPhoneMail: 'You can also call us on {phone} or e-mail {email}.',
+      busyPhone: 'You can also call us on {phone}.',
+      busyMail: 'You can also e-mail {email}.',
       fbQ: 'Did this answer help you?',
       fbYes: 'Yes, this helps',
       fbNo: 'No',
@@ -330,9 +372,15 @@
     '.x:hover{background:rgba(255,255,255,.16)}',
     '.x svg{fill:none;stroke:currentColor;stroke-width:2.4;stroke-linecap:round}',
     '.x:focus-visible,.launcher:focus-visible{outline-color:#fff;box-shadow:0 0 0 5px #1a66d6}',
-    '.queue{display:flex;gap:8px;align-items:flex-start;margin:0;padding:10px 16px;background:#fff7e0;border-bottom:1px solid #f0d48a;color:#4d3800;font-size:14px}',
-    '.queue svg{flex:none;margin-top:1px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round}',
-    '.queue[hidden]{display:none}',
+    '.queue{margin:0 0 8px;padding:10px 12px;background:#fff7e0;border:1px solid #f0d48a;border-radius:10px;color:#4d3800;font-size:14px}',
+    '.queue[hidden],.queue [hidden]{display:none}',
+    '.queue .qt{display:flex;gap:8px;align-items:center;margin:0 0 4px;font-weight:700}',
+    '.queue svg{flex:none;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round}',
+    '.queue p{margin:0 0 4px}',
+    '.queue .lnk{padding:4px 0;border:0;background:none;color:#0b4fa8;text-decoration:underline;font-size:14px;min-height:32px}',
+    '.queue form{display:flex;flex-wrap:wrap;gap:6px;align-items:flex-end;margin-top:4px}',
+    '.queue label{flex-basis:100%;font-size:13.5px}',
+    '.queue input{flex:1 1 12em;min-width:0;min-height:40px;padding:6px 10px;border:1.5px solid #6b7686;border-radius:8px;background:#fff}',
     '.conn{margin:0;padding:6px 16px;background:#fdecea;color:#7a1a12;font-size:13px}',
     '.conn[hidden]{display:none}',
     '.body{position:relative;flex:1;min-height:0;overflow-y:auto;padding:14px 14px 6px;background:#f7f9fb;overscroll-behavior:contain}',
@@ -379,6 +427,7 @@
     '.human{width:100%;display:flex;align-items:center;justify-content:center;gap:8px;min-height:42px;margin-bottom:8px;' +
       'border:2px solid var(--c);border-radius:10px;background:#fff;color:var(--c);font-weight:700;font-size:15px}',
     '.human:hover{background:#f0f6f3}',
+    '.human[hidden]{display:none}',
     '.human svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round}',
     '.compose{display:flex;gap:8px;align-items:flex-end}',
     '.compose textarea{flex:1;min-height:44px;max-height:140px;padding:10px 12px;border:1.5px solid #6b7686;border-radius:10px;resize:none;background:#fff;line-height:1.4}',
@@ -430,8 +479,25 @@
   ui.close = el('button', { class: 'x', type: 'button' }, [icon(ICON_CLOSE, 22)]);
   var header = el('header', null, [el('div', { class: 'hd' }, [ui.title, ui.who]), ui.close]);
 
-  ui.queueText = el('span');
-  ui.queue = el('p', { class: 'queue', role: 'status', hidden: true }, [icon(ICON_CLOCK, 18), ui.queueText]);
+  // The waiting state, in place of the person button while queued: where the
+  // customer stands, what happens next, and the call-back request.
+  ui.queueTitle = el('span', { id: 'lk-wait-title' });
+  ui.queueText = el('p', { role: 'status' });
+  ui.queueNext = el('p');
+  ui.cbOpen = el('button', { class: 'lnk', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'lk-cb' });
+  ui.cbLabel = el('label', { for: 'lk-cb-contact' });
+  ui.cbInput = el('input', { id: 'lk-cb-contact', type: 'text', maxlength: '254', autocomplete: 'tel', inputmode: 'text' });
+  ui.cbSend = el('button', { class: 'btn', type: 'submit' });
+  ui.cbForm = el('form', { id: 'lk-cb', novalidate: '', hidden: true }, [ui.cbLabel, ui.cbInput, ui.cbSend]);
+  ui.cbMsg = el('p', { role: 'status' });
+  ui.queue = el('section', { class: 'queue', 'aria-labelledby': 'lk-wait-title', tabindex: '-1', hidden: true }, [
+    el('p', { class: 'qt' }, [icon(ICON_CLOCK, 18), ui.queueTitle]),
+    ui.queueText,
+    ui.queueNext,
+    ui.cbOpen,
+    ui.cbForm,
+    ui.cbMsg,
+  ]);
   ui.conn = el('p', { class: 'conn', role: 'status', hidden: true });
 
   ui.log = el('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', id: 'lk-log' });
@@ -446,11 +512,10 @@
   ui.compose = el('form', { class: 'compose', novalidate: '' }, [ui.inputLabel, ui.input, ui.send]);
   ui.err = el('p', { class: 'err', role: 'alert' });
   ui.alt = el('p', { class: 'alt' });
-  var foot = el('div', { class: 'foot' }, [ui.human, ui.compose, ui.err, ui.alt]);
+  var foot = el('div', { class: 'foot' }, [ui.queue, ui.human, ui.compose, ui.err, ui.alt]);
 
   ui.panel = el('section', { class: 'panel', id: 'lk-panel', role: 'dialog', 'aria-labelledby': 'lk-title', 'aria-describedby': 'lk-who', hidden: true }, [
     header,
-    ui.queue,
     ui.conn,
     ui.body,
     foot,
@@ -534,26 +599,69 @@
     ui.who.setAttribute('data-status', st);
   }
 
+  // "3 minuten", "1 uur", "1,5 uur", "1 uur en 15 minuten" (the server
+  // rounds the estimate to whole minutes, 5 or 15 minutes, or hours).
+  function duration(sec) {
+    var m = Math.round(sec / 60);
+    if (m < 60 || m % 15 !== 0) return m === 1 ? t('durMin1') : t('durMin', { n: m });
+    var h = Math.floor(m / 60);
+    var q = m % 60;
+    if (q === 0) return h === 1 && lang() === 'en' ? '1 hour' : t('durHour', { n: h });
+    if (q === 30) return t('durHourHalf', { n: h });
+    return t('durHourMin', { n: h, m: q });
+  }
+
+  // The estimate as a range: "minder dan 4 minuten", "2 tot 5 minuten".
+  function waitRange(lo, hi) {
+    if (hi <= 60) return t('waitUnder', { d: lang() === 'en' ? 'a minute' : 'een minuut' });
+    if (lo < 60) return t('waitUnder', { d: duration(hi) });
+    if (hi <= lo) return t('waitAbout', { d: duration(lo) });
+    var a = Math.round(lo / 60);
+    var b = Math.round(hi / 60);
+    if ((a < 60 || a % 15) && (b < 60 || b % 15)) return t('waitFromTo', { a: a, b: duration(hi) });
+    return t('waitFromTo', { a: duration(lo), b: duration(hi) });
+  }
+
+  // While queued, the waiting state takes the person button's place.
   function renderQueue() {
     var c = state.info;
-    if (!c || c.status !== 'queued') {
+    var queued = !!(c && c.status === 'queued');
+    ui.human.hidden = queued;
+    if (!queued) {
       ui.queue.hidden = true;
       return;
     }
+    ui.queueTitle.textContent = t('waitTitle');
     var parts = [];
+    var away = c.people_available === false;
     if (c.queue_position === 1) parts.push(t('queueNext'));
     else if (c.queue_position > 1) parts.push(t('queuePos', { n: c.queue_position }));
-    var w = c.estimated_wait_seconds;
-    if (typeof w === 'number' && w >= 0) {
-      var m = Math.round(w / 60);
-      parts.push(w < 60 ? t('waitLess') : m <= 1 ? t('waitOne') : t('waitMin', { m: m }));
+    if (away) {
+      parts.push(t('queueAway'));
+    } else {
+      var lo = c.estimated_wait_min_seconds;
+      var hi = c.estimated_wait_max_seconds;
+      if (typeof lo === 'number' && typeof hi === 'number') parts.push(t('waitIs', { range: waitRange(lo, hi) }));
     }
-    parts.push(t('queueTail'));
     var s = parts.join(' ');
+    var next = away ? t('queueAwayStep') : t('queueNextStep');
     var stick = nearBottom();
     if (ui.queueText.textContent !== s) ui.queueText.textContent = s;
+    if (ui.queueNext.textContent !== next) ui.queueNext.textContent = next;
+    ui.cbOpen.textContent = t('cbOpen');
+    ui.cbLabel.textContent = t('cbLabel');
+    ui.cbSend.textContent = t('cbSend');
+    // nobody there: the call-back form is the way forward, shown at once
+    if (away && !state.cbSent) showCallbackForm(false);
     ui.queue.hidden = false;
     if (stick) scrollDown();
+  }
+
+  function showCallbackForm(focus) {
+    ui.cbForm.hidden = false;
+    ui.cbOpen.hidden = true;
+    ui.cbOpen.setAttribute('aria-expanded', 'true');
+    if (focus) ui.cbInput.focus();
   }
 
   function renderUnread() {
@@ -904,6 +1012,9 @@
         if (!r.ok) {
           var err = new Error((j && j.error && j.error.message) || 'HTTP ' + r.status);
           err.status = r.status;
+          err.code = j && j.error && j.error.code;
+          var ra = Number(r.headers.get('Retry-After'));
+          if (r.status === 429) err.retryAfter = ra > 0 && isFinite(ra) ? Math.ceil(ra) : 60;
           throw err;
         }
         return j;
@@ -915,8 +1026,30 @@
     ui.err.textContent = s || '';
   }
 
+  // "over 30 seconden", "over 1 minuut": when to try again after a 429.
+  function retryWords(sec) {
+    if (sec <= 5) return t('durFew');
+    if (sec < 60) return t('durSec', { n: sec });
+    return duration(Math.ceil(sec / 60) * 60);
+  }
+
+  // The other ways to reach a person (the tag's phone and e-mail options).
+  function otherWays() {
+    if (opts.phone && opts.email) return ' ' + t('busyPhoneMail', { phone: opts.phone, email: opts.email });
+    if (opts.phone) return ' ' + t('busyPhone', { phone: opts.phone });
+    if (opts.email) return ' ' + t('busyMail', { email: opts.email });
+    return '';
+  }
+
+  // A refusal by a rate limit (429): a friendly message in the customer's
+  // language with when to try again, and the other ways to reach a person.
+  function showBusy(e, key) {
+    showError(t(key, { wait: retryWords(e.retryAfter || 60) }) + otherWays());
+  }
+
   function forget() {
     store.del('conv');
+    state.cbSent = false;
     state.conv = null;
     state.info = null;
     state.msgs = {};
@@ -949,7 +1082,22 @@
       })
       .catch(function (e) {
         ui.conn.hidden = true;
-        showError(t('errorStart'));
+        if (e && e.status === 429) {
+          showBusy(e, 'busyStart');
+          // try again by itself once the wait is over, if the chat is still open
+          clearTimeout(state.startTimer);
+          state.startTimer = setTimeout(function () {
+            if (state.open && !state.conv)
+              ensureConversation().then(
+                function () {
+                  showError('');
+                },
+                function () {}
+              );
+          }, e.retryAfter * 1000);
+        } else {
+          showError(t('errorStart'));
+        }
         throw e;
       })
       .then(
@@ -1205,7 +1353,8 @@
         autosize();
       },
       function (e) {
-        showError(e && e.status === 400 && /longer/.test(e.message) ? t('tooLong') : t('error'));
+        if (e && e.status === 429) showBusy(e, state.conv ? 'busySend' : 'busyStart');
+        else showError(e && e.status === 400 && /longer/.test(e.message) ? t('tooLong') : t('error'));
       }
     ).then(function () {
       busy = false;
@@ -1230,15 +1379,63 @@
     showError('');
     ui.humanText.textContent = t('humanBusy');
     handoff().then(
-      function () {},
       function () {
-        showError(t('error'));
+        // the button made way for the waiting state: the focus goes there
+        if (ui.human.hidden && !ui.queue.hidden && (root.activeElement === ui.human || !root.activeElement)) ui.queue.focus();
+      },
+      function (e) {
+        if (e && e.status === 429) showBusy(e, state.conv ? 'busySend' : 'busyStart');
+        else showError(t('error'));
       }
     ).then(function () {
       handing = false;
       ui.human.removeAttribute('aria-disabled');
       ui.humanText.textContent = t('human');
     });
+  });
+
+  // The call-back request while waiting (POST .../callback).
+  ui.cbOpen.addEventListener('click', function () {
+    showCallbackForm(true);
+  });
+  var requesting = false;
+  ui.cbForm.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var contact = ui.cbInput.value.trim();
+    if (requesting || !state.conv) return;
+    // a phone number (digits, spaces, + - ( ) .) or an e-mail address; the server checks it too
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(contact) && !/^\+?[\d\s().\-\/]{8,}$/.test(contact)) {
+      ui.cbMsg.textContent = t('cbBad');
+      ui.cbInput.setAttribute('aria-invalid', 'true');
+      ui.cbInput.focus();
+      return;
+    }
+    ui.cbInput.removeAttribute('aria-invalid');
+    requesting = true;
+    ui.cbSend.setAttribute('aria-disabled', 'true');
+    ui.cbMsg.textContent = '';
+    request('POST', '/api/v1/conversations/' + state.conv.id + '/callback', { contact: contact })
+      .then(
+        function (c) {
+          (c.new_messages || []).forEach(function (m) {
+            addMessage(m, { quiet: true, scroll: true });
+          });
+          state.cbSent = true;
+          ui.cbForm.hidden = true;
+          ui.cbInput.value = '';
+          ui.cbMsg.textContent = t('cbDone', { contact: contact });
+          setInfoFromReply(c);
+        },
+        function (e) {
+          if (e && e.status === 429) ui.cbMsg.textContent = t('busySend', { wait: retryWords(e.retryAfter || 60) }) + otherWays();
+          else if (e && e.status === 400) ui.cbMsg.textContent = t('cbBad');
+          else ui.cbMsg.textContent = t('error');
+        }
+      )
+      .then(function () {
+        requesting = false;
+        ui.cbSend.removeAttribute('aria-disabled');
+      });
   });
 
   // ---- start ------------------------------------------------------------------

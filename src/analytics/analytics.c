@@ -168,6 +168,48 @@ int64_t lk_analytics_quantile(const int64_t *sorted, size_t n, double p)
     return sorted[rank - 1];
 }
 
+/* The friendly unit (seconds) for a duration of s seconds. */
+static int64_t wait_unit(int64_t s)
+{
+    if (s < 15 * 60)
+        return 60;
+    if (s < 3600)
+        return 5 * 60;
+    if (s < 3 * 3600)
+        return 15 * 60;
+    return 3600;
+}
+
+void lk_analytics_wait_estimate(const int64_t *waits_ms, size_t n, int64_t position, lk_analytics_wait_t *out)
+{
+    out->known = false;
+    out->min_s = out->max_s = 0;
+    if (!waits_ms || n < LK_WAIT_MIN_SAMPLES || position < 1)
+        return;
+    int64_t *v = lk_xmalloc(n * sizeof *v);
+    memcpy(v, waits_ms, n * sizeof *v);
+    lk_analytics_sort(v, n);
+    int64_t q1 = lk_analytics_quantile(v, n, 0.25), q3 = lk_analytics_quantile(v, n, 0.75);
+    free(v);
+    if (q1 < 0)
+        q1 = 0;
+    if (q3 < q1)
+        q3 = q1;
+    if (position > 1000) /* a queue this deep is counted in hours anyway */
+        position = 1000;
+    /* ms to s: the low end rounded down, the high end up */
+    int64_t lo = q1 / 1000 * position, hi = (q3 + 999) / 1000 * position;
+    if (hi < 60) {
+        out->min_s = 0;
+        out->max_s = 60;
+    } else {
+        int64_t ul = wait_unit(lo), uh = wait_unit(hi);
+        out->min_s = lo / ul * ul;
+        out->max_s = (hi + uh - 1) / uh * uh;
+    }
+    out->known = true;
+}
+
 void lk_analytics_list_add(lk_analytics_list_t *l, int64_t ms)
 {
     if (l->n == l->cap) {

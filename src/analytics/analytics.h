@@ -69,6 +69,38 @@ void lk_analytics_sort(int64_t *v, size_t n);
  * rank ceil(p * n) (1-based). -1 when n is 0. */
 int64_t lk_analytics_quantile(const int64_t *sorted, size_t n, double p);
 
+/* ---- the wait estimate a queued customer hears ---------------------------- */
+
+/* No estimate from fewer than LK_WAIT_MIN_SAMPLES real waits (a hand-off
+ * until an agent claimed it) that ended within the last LK_WAIT_WINDOW_MS:
+ * a quartile of fewer than 8 numbers is one of a handful of waits, and one
+ * slow or quick pick-up would swing it (the estimate once promised "less
+ * than a minute" from a single sample); waits older than 3 hours belong to
+ * another staffing of the day. At most LK_WAIT_MAX_SAMPLES of the most
+ * recent count, so that the estimate follows the day. */
+#define LK_WAIT_MIN_SAMPLES 8
+#define LK_WAIT_WINDOW_MS (3LL * 3600 * 1000)
+#define LK_WAIT_MAX_SAMPLES 50
+
+typedef struct {
+    bool known;    /* false: too few recent waits, say no figure */
+    int64_t min_s; /* the range in seconds, rounded to friendly units (below) */
+    int64_t max_s; /* >= min_s; equal when the range rounds to one figure */
+} lk_analytics_wait_t;
+
+/* The wait range for the customer at queue position (1 = next) from the
+ * recent waits (ms, any order; not changed): the interquartile range (25th
+ * to 75th percentile, nearest rank) of the waits, once for each conversation
+ * up to and including this one (position times: the waits were measured
+ * from the head of the queue, so a deeper queue waits longer; for a queue
+ * deeper than the ones measured this errs long, never short). The bounds are
+ * rounded outwards to friendly units: whole minutes below 15 minutes, 5
+ * minutes below an hour, 15 minutes below 3 hours, whole hours beyond; a
+ * range below one minute is [0, 60]. Unknown with fewer than
+ * LK_WAIT_MIN_SAMPLES waits or a position below 1. Pure. */
+void lk_analytics_wait_estimate(const int64_t *waits_ms, size_t n, int64_t position,
+                                lk_analytics_wait_t *out /* OUT */);
+
 /* A growable list of durations (ms). */
 typedef struct {
     int64_t *v;

@@ -12,6 +12,7 @@
 #define LK_API_H
 
 #include "config/config.h"
+#include "store/store.h"
 
 typedef struct lk_app lk_app_t;
 
@@ -23,10 +24,21 @@ typedef struct lk_app lk_app_t;
 #define LK_PWHASH_OPSLIMIT 2ULL
 #define LK_PWHASH_MEMLIMIT (64ULL * 1024 * 1024)
 
-/* Opens the database (loading the demo knowledge base when the database is
- * new), builds the bot, starts the worker pools and the HTTP server, and logs
- * `listening on http://ADDR:PORT`. 0, or an LK_E... code (logged). */
+/* Opens the database (loading the demo knowledge base when the database
+ * never had a knowledge base, lk_store_kb_pristine), builds the bot, starts
+ * the worker pools and the HTTP server, and logs `listening on
+ * http://ADDR:PORT`. 0, or an LK_E... code (logged). */
 int lk_app_start(const lk_config_t *cfg, lk_app_t **out /* OUT */);
+/* Loads the built-in demo knowledge base into st in one transaction: its
+ * articles are upserted by id (a demo article that was changed or archived
+ * gets the demo's text back, as a new version), no other article is
+ * touched, nothing is deleted; an audit record "kb.demo" names by ("cli",
+ * "system"). With only_pristine it does so only when the database never had
+ * a knowledge base (lk_store_kb_pristine, checked in the same transaction).
+ * *loaded (may be NULL) says whether it loaded, *counts (may be NULL) what
+ * it did. 0 or an LK_E... code. */
+int lk_app_load_demo(lk_store_t *st, const char *by, bool only_pristine, bool *loaded /* OUT */,
+                     lk_kb_import_counts_t *counts /* OUT */);
 /* The port the server listens on. */
 int lk_app_port(const lk_app_t *app);
 /* Graceful stop: stop accepting, finish requests in flight, drain the

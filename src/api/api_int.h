@@ -5,6 +5,7 @@
 #ifndef LK_API_INT_H
 #define LK_API_INT_H
 
+#include "analytics/analytics.h"
 #include "api/api.h"
 #include "http/http.h"
 #include "kb/kb.h"
@@ -64,6 +65,9 @@ typedef struct {
 int lk_bot_build(lk_store_t *st, lk_bot_t **out /* OUT */);
 lk_bot_t *lk_bot_acquire(struct lk_app *app); /* the current bot, referenced */
 void lk_bot_release(lk_bot_t *bot);
+/* A warning in the log when bot has no article (at start and after a
+ * reload): every question then goes to a person. */
+void lk_bot_warn_if_empty(const lk_bot_t *bot);
 int lk_bot_watch_start(struct lk_app *app);
 void lk_bot_watch_stop(struct lk_app *app);
 
@@ -443,8 +447,9 @@ void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_
 /* Forget the cached agents-online count and waits (after a login or logout,
  * so the policy knows at once that someone is there). */
 void lk_queue_stats_invalidate(void);
-/* Seconds until a person answers at this queue position; -1 unknown. */
-int64_t lk_queue_estimate_wait_s(lk_store_t *st, int64_t position, int64_t now);
+/* The wait range until a person answers at this queue position, from the
+ * recent real waits (lk_analytics_wait_estimate; out->known false: too few). */
+void lk_queue_estimate(lk_store_t *st, int64_t position, int64_t now, lk_analytics_wait_t *out /* OUT */);
 /* The conversation as agents see it: customer view plus assignment, queue
  * times and (when queued) the wait estimate. */
 json_t *lk_json_conv_agent(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n, int64_t now);

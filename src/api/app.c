@@ -1,6 +1,6 @@
 /*
- * The application: opens the database (with the demo knowledge base on first
- * start), builds the bot, starts the worker pools, the knowledge-base watcher
+ * The application: opens the database (with the demo knowledge base when it
+ * never had one), builds the bot, starts the worker pools, the knowledge-base watcher
  * and the HTTP server with the route table; and stops all of it gracefully,
  * in the reverse order, so that every request in flight is answered and
  * every acknowledged write is committed before the database closes.
@@ -48,54 +48,124 @@ static lk_http_route_t *all_routes(size_t *n)
 
 static lk_http_route_t *routes;
 
-/* Creates the database when missing; a new one gets the demo knowledge base. */
-static int prepare_database(const lk_config_t *cfg)
+int lk_app_load_demo(lk_store_t *st, const char *by, bool only_pristine, bool *loaded, lk_kb_import_counts_t *counts)
+{
+    if (!st || !by)
+        return LK_EINVAL;
+    if (loaded)
+        *loaded = false;
+    lk_kb_t kb;
+    int rc = lk_kb_demo(&kb);
+    if (rc)
+        return rc;
+    int64_t now = lk_time_now_ms();
+    lk_kb_import_counts_t c = {0, 0, 0, 0};
+    bool pristine = true;
+    rc = lk_store_begin(st); /* IMMEDIATE: two servers starting at once load it once */
+    if (rc == 0 && only_pristine)
+        rc = lk_store_kb_pristine(st, &pristine);
+    if (rc == 0 && pristine) {
+        rc = lk_store_kb_import_as(st, &kb, false, NULL, now, &c);
+        if (rc == 0)
+            rc = lk_store_audit(st, now, by, "kb.demo", NULL, "upsert");
+    }
+    if (rc == 0)
+        rc = lk_store_commit(st);
+    else
+        lk_store_rollback(st);
+    lk_kb_free(&kb);
+    if (rc == 0 && loaded)
+        *loaded = pristine;
+    if (rc == 0 && counts)
+        *counts = c;
+    return rc;
+}
+
+/* Whether the published article that names the demo's opening hours still
+ * has the demo's text (then LK_KB_DEMO_HOURS are the hours it promises). */
+static bool demo_hours_published(lk_store_t *st)
+{
+    lk_kb_t demo;
+    if (lk_kb_demo(&demo) != 0)
+        return false;
+    bool same = false;
+    long k = lk_kb_find(&demo, LK_KB_DEMO_HOURS_ARTICLE);
+    lk_article_rec_t rec;
+    memset(&rec, 0, sizeof rec);
+    if (k >= 0 && lk_store_article_get(st, LK_KB_DEMO_HOURS_ARTICLE, &rec) == 0) {
+        same = strcmp(rec.status, "published") == 0 && rec.a.answer &&
+               strcmp(rec.a.answer, demo.articles[k].answer) == 0;
+        lk_article_rec_clear(&rec);
+    }
+    lk_kb_free(&demo);
+    return same;
+}
+
+/* Opens (and creates when missing) the database. One that never had a
+ * knowledge base, whichever command created it, gets the demo knowledge
+ * base; *demo_hours tells whether the demo's opening-hours article is
+ * published as shipped. */
+static int prepare_database(const lk_config_t *cfg, bool *demo_hours)
 {
     lk_store_t *st;
-    bool created = false;
-    int rc = lk_store_open(cfg->data, &st, &created);
+    int rc = lk_store_open(cfg->data, &st, NULL);
     if (rc) {
         LK_ERROR(MODULE, "cannot open the database in %s: %s", cfg->data, lk_strerror(rc));
         return rc;
     }
-    if (created) {
-        lk_kb_t kb;
-        rc = lk_kb_demo(&kb);
-        if (rc == 0) {
-            rc = lk_store_begin(st);
-            if (rc == 0)
-                rc = lk_store_kb_import(st, &kb, false, lk_time_now_ms());
-            if (rc == 0)
-                rc = lk_store_commit(st);
-            else
-                lk_store_rollback(st);
-            if (rc == 0)
-                LK_INFO(MODULE, "new database: loaded the demo knowledge base (%zu articles)", kb.n_articles);
-        }
-        lk_kb_free(&kb);
-        if (rc)
-            LK_ERROR(MODULE, "cannot load the demo knowledge base: %s", lk_strerror(rc));
-    }
+    bool loaded = false;
+    lk_kb_import_counts_t counts;
+    rc = lk_app_load_demo(st, "system", true, &loaded, &counts);
+    if (rc == 0 && loaded)
+        LK_INFO(MODULE, "no knowledge base yet: loaded the demo knowledge base (%zu articles)", counts.created);
+    else if (rc)
+        LK_ERROR(MODULE, "cannot load the demo knowledge base: %s", lk_strerror(rc));
+    *demo_hours = rc == 0 && demo_hours_published(st);
     lk_store_close(st);
     return rc;
 }
 
+/* The policy options: defaults, then policy.* options. Without business_hours
+ * the demo's hours apply while its opening-hours article is published as
+ * shipped; otherwise a warning says that people count as reachable at any
+ * hour. */
+static int policy_options(struct lk_app *app, const lk_config_t *cfg, bool demo_hours)
+{
+    lk_policy_config_default(&app->policy);
+    bool hours_set = false;
+    for (size_t i = 0; i < cfg->n_extra; i++) {
+        if (strcmp(cfg->extra[i].name, "policy.business_hours") == 0)
+            hours_set = true;
+        int rc = lk_policy_config_set(&app->policy, cfg->extra[i].name + 7, cfg->extra[i].value);
+        if (rc) {
+            LK_ERROR(MODULE, "option %s: %s", cfg->extra[i].name,
+                     rc == LK_ENOENT ? "no such policy option (see docs/policy.md)" : "invalid value");
+            return LK_EINVAL;
+        }
+    }
+    if (hours_set)
+        return 0;
+    if (demo_hours && lk_policy_hours_parse(LK_KB_DEMO_HOURS, &app->policy) == 0) {
+        LK_INFO(MODULE, "business hours: %s, as the demo knowledge base says (set policy.business_hours to change)",
+                LK_KB_DEMO_HOURS);
+        return 0;
+    }
+    LK_WARN(MODULE, "policy.business_hours is not set: loket tells waiting customers that people are reachable at "
+                    "any hour whenever an agent is logged in; set the opening hours (docs/policy.md)");
+    return 0;
+}
+
 int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
 {
-    int rc = prepare_database(cfg);
+    bool demo_hours = false;
+    int rc = prepare_database(cfg, &demo_hours);
     if (rc)
         return rc;
     struct lk_app *app = lk_xcalloc(1, sizeof *app);
     app->cfg = *cfg;
-    lk_policy_config_default(&app->policy);
-    for (size_t i = 0; i < cfg->n_extra; i++) {
-        rc = lk_policy_config_set(&app->policy, cfg->extra[i].name + 7, cfg->extra[i].value);
-        if (rc) {
-            LK_ERROR(MODULE, "option %s: %s", cfg->extra[i].name,
-                     rc == LK_ENOENT ? "no such policy option (see docs/policy.md)" : "invalid value");
-            free(app);
-            return LK_EINVAL;
-        }
+    if (policy_options(app, cfg, demo_hours) != 0) {
+        free(app);
+        return LK_EINVAL;
     }
     pthread_mutex_init(&app->bot_mu, NULL);
     pthread_mutex_init(&app->watch_mu, NULL);
@@ -110,6 +180,8 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
         if (rc == 0)
             LK_INFO(MODULE, "bot ready: %zu articles, built in %.0f ms", app->bot->kb.n_articles,
                     (double)(lk_time_mono_ns() - t0) / 1e6);
+        if (rc == 0)
+            lk_bot_warn_if_empty(app->bot);
     }
     if (rc == 0)
         rc = lk_security_start(app);

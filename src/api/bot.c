@@ -51,6 +51,14 @@ lk_bot_t *lk_bot_acquire(struct lk_app *app)
     return bot;
 }
 
+void lk_bot_warn_if_empty(const lk_bot_t *bot)
+{
+    if (bot && bot->kb.n_articles == 0)
+        LK_WARN(MODULE, "the knowledge base is empty: the bot answers nothing and hands every question to a person. "
+                        "Import articles (loket kb import FILE), write them in the console, or load the demo "
+                        "(loket kb demo)");
+}
+
 void lk_bot_release(lk_bot_t *bot)
 {
     if (bot && atomic_fetch_sub(&bot->refs, 1) == 1) {
@@ -116,6 +124,7 @@ static void *watch_main(void *arg)
                 lk_bot_release(old);
                 LK_INFO(MODULE, "knowledge base version %lld loaded: %zu articles in %.0f ms", (long long)version,
                         fresh->kb.n_articles, (double)(lk_time_mono_ns() - t0) / 1e6);
+                lk_bot_warn_if_empty(fresh);
             }
         }
         pthread_mutex_lock(&app->watch_mu);

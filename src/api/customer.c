@@ -7,14 +7,17 @@
  * what the client is told has been committed.
  */
 #include "api/api_int.h"
+#include "privacy/privacy.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MODULE "customer"
+/* The longest Retry-After of the open-conversations limit (docs/security.md). */
+#define OPEN_RETRY_MS 60000
 
-typedef enum { OP_CREATE, OP_MESSAGE, OP_GET, OP_HANDOFF, OP_RATING, OP_WS, OP_FEEDBACK } op_t;
+typedef enum { OP_CREATE, OP_MESSAGE, OP_GET, OP_HANDOFF, OP_RATING, OP_WS, OP_FEEDBACK, OP_CALLBACK } op_t;
 
 typedef struct {
     lk_job_t job;
@@ -28,6 +31,7 @@ typedef struct {
     char choice[LK_KB_ID_MAX + 1]; /* OP_MESSAGE: the article picked from the bot's choices; "" none */
     int score;
     char *comment;
+    char *contact; /* OP_CALLBACK: a phone number or e-mail address */
     char message_id[LK_ID_MAX];
     bool helpful;
     int64_t after;
@@ -49,6 +53,7 @@ static void cjob_free(cjob_t *j)
 {
     free(j->text);
     free(j->comment);
+    free(j->contact);
     lk_conv_clear(&j->who);
     if (j->out)
         json_decref(j->out);
@@ -118,7 +123,12 @@ static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
         int64_t idle = j->app->cfg.limit_open_idle * 1000, n_open = 0, oldest = 0;
         rc = lk_store_conv_count_open_by_client(st, c.client_hash, now - idle, &n_open, &oldest);
         if (rc == 0 && n_open >= max_open) {
+            /* The oldest stops counting at oldest + idle, but any of them
+             * may close before that (an agent closes it, the customer
+             * leaves): a chat retries within OPEN_RETRY_MS, never an hour. */
             j->retry_ms = oldest + idle - now;
+            if (j->retry_ms > OPEN_RETRY_MS)
+                j->retry_ms = OPEN_RETRY_MS;
             fail(j, LK_EBUSY, 429, "too_many_requests", "too many open conversations from this address");
             lk_conv_clear(&c);
             return;
@@ -387,6 +397,75 @@ static void run_rating(cjob_t *j, lk_store_t *st, int64_t now)
     lk_conv_clear(&c);
 }
 
+/* The waiting customer's call-back request (the widget's "call me back"):
+ * stored for the agents (GET /api/v1/agent/callbacks) with a confirmation in
+ * the conversation, which stays in the queue; the policy hears of it through
+ * its state (no further call-back hint). Only while queued: with the bot the
+ * person button comes first, with a person there is nobody to call back. */
+static void run_callback(cjob_t *j, lk_store_t *st, int64_t now)
+{
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    if (strcmp(c.status, "queued") != 0) {
+        fail(j, LK_ESTATE, 409, "conflict", "a call-back can be requested while waiting in the queue only");
+        lk_conv_clear(&c);
+        return;
+    }
+    lk_callback_t cb = {0};
+    lk_rand_id("cb_", cb.id, sizeof cb.id);
+    snprintf(cb.conversation_id, sizeof cb.conversation_id, "%s", c.id);
+    cb.contact = j->contact;
+    cb.text = j->text ? j->text : "";
+    snprintf(cb.status, sizeof cb.status, "open");
+    cb.created_at = now;
+    int rc = lk_store_callback_insert(st, &cb);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, "customer", "callback.request", c.id, NULL);
+    lk_policy_state_t ps;
+    if (rc == 0 && lk_policy_state_decode(c.policy_state, &ps) == 0) {
+        ps.callbacks++;
+        ps.callback_hinted = true;
+        free(c.policy_state);
+        c.policy_state = lk_policy_state_encode(&ps);
+    }
+    lk_msg_t *msgs = NULL;
+    size_t n = 0;
+    if (rc == 0) {
+        bool en = strcmp(c.language, "en") == 0;
+        lk_buf_t b;
+        lk_buf_init(&b, SIZE_MAX);
+        lk_buf_printf(&b,
+                      en ? "Thank you. Our team will contact you at %s. Your conversation also stays in the queue: "
+                           "if a person is free before then, they will answer you here."
+                         : "Dank je. Een medewerker neemt contact met je op via %s. Je gesprek blijft ook in de "
+                           "wachtrij staan: is er eerder iemand vrij, dan krijg je hier antwoord.",
+                      j->contact);
+        lk_msg_t m = {0};
+        snprintf(m.sender, sizeof m.sender, "system");
+        m.automated = true;
+        m.text = lk_buf_steal(&b, NULL);
+        m.created_at = now;
+        rc = lk_turn_store_msg(st, &j->job, &c, &m, &msgs, &n);
+    }
+    if (rc == 0) {
+        c.updated_at = now;
+        rc = lk_store_conv_update(st, &c);
+    }
+    if (rc) {
+        fail_db(j, rc);
+    } else {
+        j->out = lk_json_conv_customer(st, &c, NULL, 0, now);
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(arr, lk_json_msg(&msgs[i]));
+        json_object_set_new(j->out, "new_messages", arr);
+        j->status = 201;
+    }
+    lk_msgs_free(msgs, n);
+    lk_conv_clear(&c);
+}
+
 static void run_ws(cjob_t *j, lk_store_t *st)
 {
     lk_conv_t c;
@@ -439,6 +518,9 @@ static void job_run(lk_job_t *job, lk_store_t *st)
         break;
     case OP_WS:
         run_ws(j, st);
+        break;
+    case OP_CALLBACK:
+        run_callback(j, st, now);
         break;
     case OP_FEEDBACK:
         run_feedback(j, st, now);
@@ -723,6 +805,46 @@ static void h_feedback(lk_http_req_t *req, void *ud)
     cjob_free(j);
 }
 
+/* A contact a person can use: the whole (trimmed) text is one phone number
+ * or e-mail address as the personal-data detector reads them. */
+static bool contact_ok(const char *s, size_t len)
+{
+    lk_pii_span_t span;
+    if (len < 5 || len > 254 || lk_pii_detect(s, len, &span, 1) != 1)
+        return false;
+    return (span.kind == LK_PII_EMAIL || span.kind == LK_PII_PHONE) && span.start == 0 && span.len == len;
+}
+
+static void h_callback(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    cjob_t *j = authed_job(req, app, OP_CALLBACK);
+    if (!j)
+        return;
+    json_t *body = lk_parse_body(req);
+    const char *contact = NULL, *note = NULL;
+    if (body && lk_body_string(req, body, "contact", 254, true, &contact) &&
+        lk_body_string(req, body, "text", 2000, false, &note)) {
+        while (*contact == ' ')
+            contact++;
+        size_t len = strlen(contact);
+        while (len && contact[len - 1] == ' ')
+            len--;
+        if (!contact_ok(contact, len)) {
+            lk_respond_error(req, 400, "invalid_field",
+                             "the field \"contact\" must be a phone number or an e-mail address");
+        } else {
+            j->contact = lk_xstrndup(contact, len);
+            j->text = note ? lk_xstrdup(note) : NULL;
+            json_decref(body);
+            lk_pool_submit(app->writer, &j->job);
+            return;
+        }
+    }
+    json_decref(body);
+    cjob_free(j);
+}
+
 static void h_ws(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
@@ -769,6 +891,7 @@ static const lk_http_route_t routes[] = {
     {"POST", "/api/v1/conversations/:id/rating", h_rating},
     {"GET", "/api/v1/conversations/:id/ws", h_ws},
     {"POST", "/api/v1/conversations/:id/feedback", h_feedback},
+    {"POST", "/api/v1/conversations/:id/callback", h_callback},
 };
 
 void lk_api_customer_routes(const lk_http_route_t **r, size_t *n)

@@ -94,7 +94,12 @@ static void set_time(json_t *o, const char *key, int64_t ms)
         json_object_set_new(o, key, time_or_null(ms));
 }
 
-/* Queue position and wait estimate of a queued conversation. */
+/* Queue position, whether people are there, and the wait estimate of a
+ * queued conversation. people_available is what the policy last told the
+ * customer (its state's "away": outside business hours or nobody online);
+ * then there is no estimate, as past waits say nothing about when someone
+ * comes back. The estimate is a range (docs/widget.md): no figures until
+ * there are enough recent waits. */
 static void add_queue(lk_store_t *st, json_t *o, const lk_conv_t *c, int64_t now)
 {
     int64_t pos = 0;
@@ -102,8 +107,15 @@ static void add_queue(lk_store_t *st, json_t *o, const lk_conv_t *c, int64_t now
         lk_store_conv_queue_position(st, c->id, &pos);
     json_object_set_new(o, "queue_position", pos > 0 ? json_integer(pos) : json_null());
     if (pos > 0) {
-        int64_t est = lk_queue_estimate_wait_s(st, pos, now);
-        json_object_set_new(o, "estimated_wait_seconds", est >= 0 ? json_integer(est) : json_null());
+        lk_policy_state_t ps;
+        bool away = lk_policy_state_decode(c->policy_state, &ps) == 0 && ps.away;
+        lk_analytics_wait_t est = {false, 0, 0};
+        if (!away)
+            lk_queue_estimate(st, pos, now, &est);
+        json_object_set_new(o, "people_available", json_boolean(!away));
+        json_object_set_new(o, "estimated_wait_seconds", est.known ? json_integer(est.max_s) : json_null());
+        json_object_set_new(o, "estimated_wait_min_seconds", est.known ? json_integer(est.min_s) : json_null());
+        json_object_set_new(o, "estimated_wait_max_seconds", est.known ? json_integer(est.max_s) : json_null());
     }
 }
 

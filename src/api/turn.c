@@ -13,49 +13,42 @@
 #include <string.h>
 
 #define MODULE "turn"
-#define WAIT_WINDOW_MS (24LL * 3600 * 1000)
-#define WAIT_SAMPLES 50
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* How many agents are online and the median of recent real waits change
- * slowly, but every turn asks for them: they are read from the database at
- * most once a second, and shared by all threads. (One server has one
- * database, so one cache per process is enough.) */
+/* How many agents are online and the recent real waits change slowly, but
+ * every turn asks for them: they are read from the database at most once a
+ * second, and shared by all threads. (One server has one database, so one
+ * cache per process is enough.) The estimate itself is pure
+ * (lk_analytics_wait_estimate: how many samples, which window, the range). */
 #define STATS_TTL_MS 1000
 
 static struct {
     pthread_mutex_t mu;
     int64_t at;
     int64_t agents_online;
-    int64_t median_wait_ms; /* -1: no recent waits */
-} stats = {PTHREAD_MUTEX_INITIALIZER, 0, -1, -1};
+    int64_t waits[LK_WAIT_MAX_SAMPLES]; /* ms, the most recent first */
+    size_t n_waits;
+} stats = {PTHREAD_MUTEX_INITIALIZER, 0, -1, {0}, 0};
 
-static void queue_stats(lk_store_t *st, int64_t now, int64_t *agents, int64_t *median_ms)
+/* Reads the figures into the cache when it is stale; call with stats.mu held. */
+static void refresh_stats(lk_store_t *st, int64_t now)
 {
-    pthread_mutex_lock(&stats.mu);
-    if (stats.at == 0 || now - stats.at >= STATS_TTL_MS || now < stats.at) {
-        int64_t n_agents = -1, median = -1;
-        if (lk_store_session_count_users(st, now, &n_agents) != 0)
-            n_agents = -1;
-        int64_t *waits = NULL;
-        size_t n = 0;
-        if (lk_store_recent_waits(st, now - WAIT_WINDOW_MS, WAIT_SAMPLES, &waits, &n) == 0 && n > 0) {
-            qsort(waits, n, sizeof *waits, cmp_i64);
-            median = waits[n / 2];
-        }
-        free(waits);
-        stats.at = now;
-        stats.agents_online = n_agents;
-        stats.median_wait_ms = median;
-    }
-    *agents = stats.agents_online;
-    *median_ms = stats.median_wait_ms;
-    pthread_mutex_unlock(&stats.mu);
+    if (stats.at != 0 && now - stats.at < STATS_TTL_MS && now >= stats.at)
+        return;
+    int64_t n_agents = -1;
+    if (lk_store_session_count_users(st, now, &n_agents) != 0)
+        n_agents = -1;
+    int64_t *waits = NULL;
+    size_t n = 0;
+    if (lk_store_recent_waits(st, now - LK_WAIT_WINDOW_MS, LK_WAIT_MAX_SAMPLES, &waits, &n) != 0)
+        n = 0;
+    if (n > LK_WAIT_MAX_SAMPLES)
+        n = LK_WAIT_MAX_SAMPLES;
+    if (n)
+        memcpy(stats.waits, waits, n * sizeof *waits);
+    free(waits);
+    stats.n_waits = n;
+    stats.at = now;
+    stats.agents_online = n_agents;
 }
 
 void lk_queue_stats_invalidate(void)
@@ -65,31 +58,32 @@ void lk_queue_stats_invalidate(void)
     pthread_mutex_unlock(&stats.mu);
 }
 
-int64_t lk_queue_estimate_wait_s(lk_store_t *st, int64_t position, int64_t now)
+void lk_queue_estimate(lk_store_t *st, int64_t position, int64_t now, lk_analytics_wait_t *out)
 {
-    if (position <= 0)
-        return -1;
-    int64_t agents, median_ms;
-    queue_stats(st, now, &agents, &median_ms);
-    if (median_ms < 0)
-        return -1;
-    /* the median real wait for the head of the queue, one more for each
-     * conversation ahead */
-    return (median_ms * position + 999) / 1000;
+    pthread_mutex_lock(&stats.mu);
+    refresh_stats(st, now);
+    lk_analytics_wait_estimate(stats.waits, stats.n_waits, position, out);
+    pthread_mutex_unlock(&stats.mu);
 }
 
 void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_env_t *env)
 {
-    int64_t agents, median_ms, position = 0, queued = 0;
-    queue_stats(st, now, &agents, &median_ms);
+    int64_t position = 0, queued = 0;
     if (strcmp(conv->status, "queued") == 0)
         lk_store_conv_queue_position(st, conv->id, &position);
     if (position == 0 && lk_store_conv_count_queued(st, &queued) == 0)
         position = queued + 1; /* where it would stand if it joined now */
+    lk_analytics_wait_t est;
+    pthread_mutex_lock(&stats.mu);
+    refresh_stats(st, now);
+    int64_t agents = stats.agents_online;
+    lk_analytics_wait_estimate(stats.waits, stats.n_waits, position, &est);
+    pthread_mutex_unlock(&stats.mu);
     env->now_ms = now;
     env->agents_online = agents > INT32_MAX ? INT32_MAX : (int)agents;
     env->queue_length = position > 0 ? position - 1 : -1;
-    env->est_wait_s = median_ms < 0 ? -1 : (median_ms * position + 999) / 1000;
+    env->est_wait_s = est.known ? est.min_s : -1;
+    env->est_wait_max_s = est.known ? est.max_s : -1;
 }
 
 /* {"type": type, type: payload} for the agents' stream, around a payload

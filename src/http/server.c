@@ -181,6 +181,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *hreq)
         lk_http_res_header(r, "access-control-allow-origin", allow_origin);
         if (strcmp(allow_origin, "*") != 0)
             lk_http_res_header(r, "vary", "Origin");
+        /* so that the widget on another site can read when to try again */
+        lk_http_res_header(r, "access-control-expose-headers", "Retry-After");
         if (lk_str_eq_cstr(method, "OPTIONS")) { /* a preflight */
             lk_http_res_header(r, "access-control-allow-methods", "GET, POST");
             lk_http_res_header(r, "access-control-allow-headers", "Authorization, Content-Type");

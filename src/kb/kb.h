@@ -166,5 +166,13 @@ int lk_kb_write_path(const lk_kb_t *kb, lk_kb_format_t format, const char *path,
 /* Parses the built-in demo knowledge base into out. 0, or an error when the
  * embedded file is broken (a test guards against that). */
 int lk_kb_demo(lk_kb_t *out /* OUT */);
+/* The opening hours the demo knowledge base names (in its article
+ * LK_KB_DEMO_HOURS_ARTICLE), in the form of the policy option
+ * business_hours. A server whose published article of that id still has the
+ * demo's text, and whose business_hours is not set, uses these hours, so
+ * that what the bot says about opening hours and what the hand-off says
+ * agree (docs/policy.md). A unit test keeps the two in step. */
+#define LK_KB_DEMO_HOURS "mon-fri 08:30-18:00, sat 10:00-16:00"
+#define LK_KB_DEMO_HOURS_ARTICLE "contact"
 
 #endif

@@ -895,11 +895,18 @@ enum {
     T_BOT_IS,         /* asked unclearly ("a person or a bot?", "ben je geen mens?") */
     T_WHY_LANGUAGE,
     T_QUEUE_POS,   /* %lld: the position */
-    T_WAIT_LESS,
-    T_WAIT_1MIN,
-    T_WAIT_MIN,    /* %lld minutes */
-    T_WAIT_1HOUR,
-    T_WAIT_HOURS,  /* %lld hours */
+    T_WAIT_IS,     /* %s: the estimate in words (below) */
+    T_DUR_LESS_1MIN,
+    T_DUR_LESS,    /* %s: a duration */
+    T_DUR_ABOUT,   /* %s: a duration */
+    T_DUR_RANGE,   /* %s to %s: a number or duration, a duration */
+    T_DUR_1MIN,
+    T_DUR_MIN,     /* %lld minutes */
+    T_DUR_1HOUR,
+    T_DUR_HOURS,   /* %lld hours */
+    T_DUR_HALF,    /* %lld and a half hours */
+    T_DUR_1HOUR_Q, /* 1 hour and %lld minutes */
+    T_DUR_HOURS_Q, /* %lld hours and %lld minutes */
     T_BACK_TODAY,  /* %02d:%02d */
     T_BACK_TOMORROW,
     T_BACK_DAY,    /* weekday, day, month, hour, minute */
@@ -1027,11 +1034,18 @@ static const char *const texts[T__COUNT][2] = {
                         "I have no answer to this in your language, so your conversation is being passed to a person "
                         "from our team."},
     [T_QUEUE_POS] = {"Je bent nummer %lld in de wachtrij.", "You are number %lld in the queue."},
-    [T_WAIT_LESS] = {"De verwachte wachttijd is minder dan een minuut.", "The expected wait is less than a minute."},
-    [T_WAIT_1MIN] = {"De verwachte wachttijd is ongeveer 1 minuut.", "The expected wait is about 1 minute."},
-    [T_WAIT_MIN] = {"De verwachte wachttijd is ongeveer %lld minuten.", "The expected wait is about %lld minutes."},
-    [T_WAIT_1HOUR] = {"De verwachte wachttijd is ongeveer 1 uur.", "The expected wait is about 1 hour."},
-    [T_WAIT_HOURS] = {"De verwachte wachttijd is ongeveer %lld uur.", "The expected wait is about %lld hours."},
+    [T_WAIT_IS] = {"De verwachte wachttijd is %s.", "The expected wait is %s."},
+    [T_DUR_LESS_1MIN] = {"minder dan een minuut", "less than a minute"},
+    [T_DUR_LESS] = {"minder dan %s", "less than %s"},
+    [T_DUR_ABOUT] = {"ongeveer %s", "about %s"},
+    [T_DUR_RANGE] = {"%s tot %s", "%s to %s"},
+    [T_DUR_1MIN] = {"1 minuut", "1 minute"},
+    [T_DUR_MIN] = {"%lld minuten", "%lld minutes"},
+    [T_DUR_1HOUR] = {"1 uur", "1 hour"},
+    [T_DUR_HOURS] = {"%lld uur", "%lld hours"},
+    [T_DUR_HALF] = {"%lld,5 uur", "%lld.5 hours"},
+    [T_DUR_1HOUR_Q] = {"1 uur en %lld minuten", "1 hour and %lld minutes"},
+    [T_DUR_HOURS_Q] = {"%lld uur en %lld minuten", "%lld hours and %lld minutes"},
     [T_BACK_TODAY] = {"Ze zijn er vandaag weer vanaf %02d:%02d.", "They are back today from %02d:%02d."},
     [T_BACK_TOMORROW] = {"Ze zijn er morgen weer vanaf %02d:%02d.", "They are back tomorrow from %02d:%02d."},
     [T_BACK_DAY] = {"Ze zijn er op %s %d %s weer vanaf %02d:%02d.", "They are back on %s %d %s from %02d:%02d."},
@@ -1157,16 +1171,20 @@ static const char *const texts_de_fr[T__COUNT][2] = {
                   "Cette conversation est terminée. Vous avez une autre question ? Envoyez simplement un nouveau "
                   "message."},
     [T_QUEUE_POS] = {"Sie sind Nummer %lld in der Warteschlange.", "Vous êtes numéro %lld dans la file d'attente."},
-    [T_WAIT_LESS] = {"Die voraussichtliche Wartezeit beträgt weniger als eine Minute.",
-                     "L'attente prévue est de moins d'une minute."},
-    [T_WAIT_1MIN] = {"Die voraussichtliche Wartezeit beträgt etwa 1 Minute.",
-                     "L'attente prévue est d'environ 1 minute."},
-    [T_WAIT_MIN] = {"Die voraussichtliche Wartezeit beträgt etwa %lld Minuten.",
-                    "L'attente prévue est d'environ %lld minutes."},
-    [T_WAIT_1HOUR] = {"Die voraussichtliche Wartezeit beträgt etwa 1 Stunde.",
-                      "L'attente prévue est d'environ 1 heure."},
-    [T_WAIT_HOURS] = {"Die voraussichtliche Wartezeit beträgt etwa %lld Stunden.",
-                      "L'attente prévue est d'environ %lld heures."},
+    /* French: the wait sentence's "de" goes with the words of the estimate
+     * ("est d'environ 3 minutes", "est de 2 à 5 minutes") */
+    [T_WAIT_IS] = {"Die voraussichtliche Wartezeit beträgt %s.", "L'attente prévue est %s."},
+    [T_DUR_LESS_1MIN] = {"weniger als eine Minute", "de moins d'une minute"},
+    [T_DUR_LESS] = {"weniger als %s", "de moins de %s"},
+    [T_DUR_ABOUT] = {"etwa %s", "d'environ %s"},
+    [T_DUR_RANGE] = {"%s bis %s", "de %s à %s"},
+    [T_DUR_1MIN] = {"1 Minute", "1 minute"},
+    [T_DUR_MIN] = {"%lld Minuten", "%lld minutes"},
+    [T_DUR_1HOUR] = {"1 Stunde", "1 heure"},
+    [T_DUR_HOURS] = {"%lld Stunden", "%lld heures"},
+    [T_DUR_HALF] = {"%lld,5 Stunden", "%lld h 30"},
+    [T_DUR_1HOUR_Q] = {"1 Stunde und %lld Minuten", "1 heure et %lld minutes"},
+    [T_DUR_HOURS_Q] = {"%lld Stunden und %lld Minuten", "%lld heures et %lld minutes"},
     [T_BACK_TODAY] = {"Sie sind heute ab %02d:%02d Uhr wieder da.",
                       "Ils sont de retour aujourd'hui à partir de %02dh%02d."},
     [T_BACK_TOMORROW] = {"Sie sind morgen ab %02d:%02d Uhr wieder da.",
@@ -1283,26 +1301,81 @@ static void add(lk_buf_t *b, const char *s)
     (void)lk_buf_append_cstr(b, s);
 }
 
-/* "De verwachte wachttijd is ongeveer 3 minuten." */
-static void wait_sentence(const ctx_t *c, lk_buf_t *b, int64_t secs)
+/* A template of the tables filled in, into out (cut at n bytes). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void fmt_text(char *out, size_t n, const ctx_t *c, int id, ...)
+{
+    va_list ap;
+    va_start(ap, id);
+    if (vsnprintf(out, n, T(c, id), ap) < 0)
+        out[0] = '\0';
+    va_end(ap);
+}
+#pragma GCC diagnostic pop
+
+/* One duration in words without "about": "3 minuten", "1 uur", "1,5 uur",
+ * "1 uur en 15 minuten" / "3 minutes", "1 hour", "1.5 hours", "1 hour and
+ * 15 minutes" (the estimate rounds to whole minutes, 5 or 15 minutes, or
+ * hours). */
+static void duration_words(char *out, size_t n, const ctx_t *c, int64_t secs)
+{
+    long long min = (long long)((secs + 30) / 60);
+    if (min < 60 || min % 15 != 0) {
+        if (min == 1)
+            fmt_text(out, n, c, T_DUR_1MIN);
+        else
+            fmt_text(out, n, c, T_DUR_MIN, min);
+        return;
+    }
+    long long h = min / 60, q = min % 60; /* q is 0, 15, 30 or 45 */
+    if (q == 0)
+        fmt_text(out, n, c, h == 1 ? T_DUR_1HOUR : T_DUR_HOURS, h);
+    else if (q == 30)
+        fmt_text(out, n, c, T_DUR_HALF, h);
+    else if (h == 1)
+        fmt_text(out, n, c, T_DUR_1HOUR_Q, q);
+    else
+        fmt_text(out, n, c, T_DUR_HOURS_Q, h, q);
+}
+
+/* One figure: "ongeveer 3 minuten" / "about 3 minutes" (hours rounded). */
+static void wait_figure(char *out, size_t n, const ctx_t *c, int64_t secs)
 {
     if (secs < 60) {
-        add(b, T(c, T_WAIT_LESS));
+        fmt_text(out, n, c, T_DUR_LESS_1MIN);
         return;
     }
+    char d[128];
     int64_t min = (secs + 30) / 60;
-    if (min < 60) {
-        if (min == 1)
-            add(b, T(c, T_WAIT_1MIN));
+    duration_words(d, sizeof d, c, min < 60 ? secs : (min + 30) / 60 * 3600);
+    fmt_text(out, n, c, T_DUR_ABOUT, d);
+}
+
+/* The estimate in words. One figure (hi not above lo): wait_figure. A range
+ * (lk_analytics_wait_estimate's friendly units): "minder dan een minuut",
+ * "minder dan 4 minuten", "2 tot 5 minuten", "45 minuten tot 1,5 uur" /
+ * "less than a minute", "less than 4 minutes", "2 to 5 minutes". */
+static void wait_words(char *out, size_t n, const ctx_t *c, int64_t lo, int64_t hi)
+{
+    char a[128], d[128];
+    if (hi <= lo) {
+        wait_figure(out, n, c, lo);
+    } else if (hi <= 60) {
+        fmt_text(out, n, c, T_DUR_LESS_1MIN);
+    } else if (lo < 60) {
+        duration_words(d, sizeof d, c, hi);
+        fmt_text(out, n, c, T_DUR_LESS, d);
+    } else {
+        long long lo_min = (long long)((lo + 30) / 60), hi_min = (long long)((hi + 30) / 60);
+        bool hi_in_minutes = hi_min < 60 || hi_min % 15 != 0, lo_in_minutes = lo_min < 60 || lo_min % 15 != 0;
+        if (hi_in_minutes && lo_in_minutes) /* "2 tot 5 minuten" */
+            snprintf(a, sizeof a, "%lld", lo_min);
         else
-            add_fmt(b, c, T_WAIT_MIN, (long long)min);
-        return;
+            duration_words(a, sizeof a, c, lo);
+        duration_words(d, sizeof d, c, hi);
+        fmt_text(out, n, c, T_DUR_RANGE, a, d);
     }
-    int64_t hours = (min + 30) / 60;
-    if (hours == 1)
-        add(b, T(c, T_WAIT_1HOUR));
-    else
-        add_fmt(b, c, T_WAIT_HOURS, (long long)hours);
 }
 
 static int64_t queue_pos(const lk_policy_env_t *env)
@@ -1317,8 +1390,11 @@ static void queue_sentence(const ctx_t *c, lk_buf_t *b)
     int64_t pos = queue_pos(c->env);
     if (pos > 0)
         add_fmt(b, c, T_QUEUE_POS, (long long)pos);
-    if (c->env->est_wait_s >= 0)
-        wait_sentence(c, b, c->env->est_wait_s);
+    if (c->env->est_wait_s >= 0) {
+        char w[256];
+        wait_words(w, sizeof w, c, c->env->est_wait_s, c->env->est_wait_max_s);
+        add_fmt(b, c, T_WAIT_IS, w);
+    }
     if (pos <= 0 && c->env->est_wait_s < 0)
         add(b, T(c, T_SOON));
 }

@@ -229,7 +229,9 @@ typedef struct {
     int64_t now_ms;          /* the current time, read by the caller */
     int agents_online;       /* agents logged in and available; < 0: unknown (counts as available) */
     int64_t queue_length;    /* conversations queued before this one would be (position - 1); -1 unknown */
-    int64_t est_wait_s;      /* estimated wait from recent real waits; -1 unknown */
+    int64_t est_wait_s;      /* estimated wait from recent real waits; -1 unknown (say no figure) */
+    int64_t est_wait_max_s;  /* the top of the range est_wait_s..est_wait_max_s (lk_analytics_wait_estimate);
+                              * not above est_wait_s: one figure */
     const lk_kb_t *kb;       /* the knowledge base the reading refers to */
 } lk_policy_env_t;
 

@@ -245,6 +245,11 @@ int lk_store_kb_load(lk_store_t *st, lk_kb_t *out /* OUT */);
 /* A number that changes whenever the articles change (also from another
  * process). */
 int lk_store_kb_version(lk_store_t *st, int64_t *version /* OUT */);
+/* Whether the database never had a knowledge base: no article was ever
+ * imported, published or edited (the KB version is still 0) and there is
+ * no article and no draft. What decides that the first `serve` loads the
+ * demo knowledge base, whichever command created the database. */
+int lk_store_kb_pristine(lk_store_t *st, bool *pristine /* OUT */);
 
 /* ---- users and sessions ------------------------------------------------ */
 

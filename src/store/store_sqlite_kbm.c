@@ -439,6 +439,28 @@ static int bump_kb_version(lk_store_t *st)
     return rc;
 }
 
+static const char sql_kb_pristine[] =
+    "SELECT (SELECT value FROM meta WHERE key = 'kb_version') = '0' "
+    "AND NOT EXISTS (SELECT 1 FROM articles) AND NOT EXISTS (SELECT 1 FROM article_drafts)";
+
+int lk_store_kb_pristine(lk_store_t *st, bool *pristine)
+{
+    if (!st || !pristine)
+        return LK_EINVAL;
+    *pristine = false;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_kb_pristine, "kb_pristine");
+    if (!s)
+        return LK_EDB;
+    int r = lk_sq_row(st, s, "kb_pristine");
+    if (r < 0)
+        return r;
+    if (r == 1) {
+        *pristine = sqlite3_column_int(s, 0) == 1;
+        lk_sq_done(s);
+    }
+    return 0;
+}
+
 static const char sql_version_insert[] = "INSERT INTO article_versions (article_id, version, status, " CONTENT_COLS
                                          ", changed_by, changed_at, change) SELECT id, version, status, " CONTENT_COLS
                                          ", ?2, ?3, ?4 FROM articles WHERE id = ?1";

@@ -34,7 +34,7 @@ test('hand-off to a person: queue, claim, summary, live reply, reload, rating', 
   await customer.waitForFunction(() => document.querySelector('loket-widget').shadowRoot.querySelector('.who .pill').textContent === 'Wachten op een medewerker', null, { timeout: TIMEOUT });
   await w.queue.waitFor({ state: 'visible' });
   assert.match(await w.queue.textContent(), /(nummer 1|de volgende) in de wachtrij/);
-  assert.ok(await w.human.isVisible(), 'the person button stays visible while queued');
+  assert.ok(await w.human.isHidden(), 'while queued the waiting state takes the person button\'s place (issue 14)');
   const { conversation: convId } = await w.conversation();
   assert.match(convId, /^c_/);
   await shot(customer, '2-customer-queued');
@@ -173,15 +173,19 @@ test('a supervisor sees a colleague’s conversation live and takes it over', as
   await other.waitFor({ timeout: LIVE_MS });
   assert.equal(await sup.locator(`#queue-list li[data-id="${convId}"]`).count(), 0, 'claimed: gone from the queue, live');
 
-  // with one real wait behind us, the next customer gets a wait estimate
+  // one real wait behind us is no ground for an estimate (issue 14): the
+  // next customer hears their place and what happens next, and no figure
   const second = await newPage(browser);
   await second.goto(h.base + '/');
   const w2 = widget(second);
   await w2.open();
   await w2.human.click();
   await w2.queue.waitFor({ state: 'visible' });
-  await second.waitForFunction(() => /Verwachte wachttijd/.test(document.querySelector('loket-widget').shadowRoot.querySelector('.queue').textContent), null, { timeout: TIMEOUT });
-  assert.match(await w2.queue.textContent(), /de volgende in de wachtrij\. Verwachte wachttijd: minder dan 1 minuut\./);
+  await second.waitForFunction(() => /de volgende in de wachtrij/.test(document.querySelector('loket-widget').shadowRoot.querySelector('.queue').textContent), null, { timeout: TIMEOUT });
+  const waiting = await w2.queue.textContent();
+  assert.match(waiting, /Je bent de volgende in de wachtrij\./);
+  assert.match(waiting, /Zodra een medewerker vrij is/);
+  assert.doesNotMatch(waiting, /wachttijd/i, 'no estimate from one wait');
   await shot(second, '2-customer-wait-estimate');
 
   // Sam opens it and assigns it to himself

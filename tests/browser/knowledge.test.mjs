@@ -4,11 +4,14 @@
 // changes, publishes, and sees the change live (the try box and a customer
 // get the new article). An agent may read but not change. The page passes
 // axe in each of its views, in Dutch and English, with no page errors.
+// A server with an empty knowledge base says so on the page, with what to do.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createConversation, postMessage, sleep, SLOW } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents, TIMEOUT, axeAudit } from './helpers.mjs';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createConversation, postMessage, sleep, SLOW, freshDataDir, runCli, startServer, stopServer } from '../integration/helpers.mjs';
+import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents, TIMEOUT, axeAudit, addUser } from './helpers.mjs';
 
 const RELOAD_MS = 2000 * SLOW;
 
@@ -118,4 +121,43 @@ test('publish an article change after seeing its regression set; the try box', a
   assert.equal(await agent.getByRole('button', { name: 'Wijzigen', exact: true }).count(), 0);
   assert.equal(await agent.getByRole('button', { name: 'Archiveren', exact: true }).count(), 0);
   assert.deepEqual(agent.errors, []);
+});
+
+test('an empty knowledge base: a banner says so and what to do, until there are articles', async (t) => {
+  const d = freshDataDir();
+  t.after(() => d.cleanup());
+  const file = path.join(d.root, 'empty.json');
+  writeFileSync(file, '{"articles": []}');
+  const imp = await runCli(['kb', 'import', file, '--data', d.dir]);
+  assert.equal(imp.code, 0, imp.stderr);
+  const sam = { email: 'sam@example.com', password: 'password123', name: 'Sam' };
+  await addUser(d.dir, { ...sam, role: 'supervisor' });
+  const srv = await startServer({ dataDir: d.dir, env: { LOKET_KB_POLL_MS: '250' } });
+  t.after(() => stopServer(srv));
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await newPage(browser);
+  await consoleLogin(page, srv.base, sam.email, sam.password);
+  await page.goto(`${srv.base}/console/knowledge.html`);
+  const banner = page.getByRole('region', { name: 'De kennisbank is leeg' });
+  await banner.waitFor({ timeout: TIMEOUT });
+  const text = await banner.textContent();
+  assert.match(text, /elke vraag gaat naar een medewerker/);
+  assert.match(text, /Nieuw artikel/);
+  assert.match(text, /loket kb import BESTAND/);
+  assert.match(text, /loket kb demo/);
+  await shot(page, '14-knowledge-empty');
+  const problems = await axeAudit(t, page, 'empty knowledge base');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('region', { name: 'The knowledge base is empty' }).waitFor();
+  problems.push(...(await axeAudit(t, page, 'empty knowledge base, English')));
+  assert.deepEqual(problems, []);
+
+  // the demo loaded from the command line: the banner is gone
+  const demo = await runCli(['kb', 'demo', '--data', d.dir]);
+  assert.equal(demo.code, 0, demo.stderr);
+  await page.reload();
+  await page.locator('#list-body tr').first().waitFor({ timeout: TIMEOUT });
+  assert.ok(await page.locator('#kb-empty').isHidden(), 'the banner stays with a knowledge base');
+  assert.deepEqual(page.errors, [], 'no page errors');
 });

@@ -38,7 +38,9 @@ test('customer, agent and note texts are shown as text, never as HTML', async (t
   await w.open();
   await w.say(XSS);
   await w.say(XSS2);
-  await w.human.click();
+  // two answers the bot could not give hand over by themselves; then the
+  // waiting state has taken the person button's place (issue 14)
+  if (await w.human.isVisible()) await w.human.click();
   await w.queue.waitFor({ state: 'visible' });
   const { conversation: convId } = await w.conversation();
 

@@ -2,8 +2,11 @@
 // with one line on stderr that names the problem), `kb export` of the demo
 // knowledge base (valid KB JSON), `kb import` (upsert, --replace, and a bad
 // file that names the article and the field, exits 1 and changes nothing),
-// `user add` errors, the data directory created on demand, and the
-// environment variables that flags override.
+// `user add` errors, the data directory created on demand, the demo on the
+// first serve of a database that never had a knowledge base (whoever created
+// it) and `kb demo`, warnings at start (empty knowledge base, no business
+// hours), `--help` after every command, and the environment variables that
+// flags override.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -206,29 +209,179 @@ test('kb import upserts by id; --replace also removes what is not in the file', 
   }
 });
 
-test('every command creates the data directory; only serve on a new database loads the demo', async () => {
+test('every command creates the data directory; serve loads the demo into a database that never had a knowledge base', async () => {
   const d = freshDataDir();
   try {
     assert.ok(!existsSync(d.dir));
     const e = await exportKb(d.dir);
     assert.ok(statSync(d.dir).isDirectory(), 'kb export created the data directory');
     assert.deepEqual(e.kb, { articles: [] }, 'a database that kb export created has no articles');
-    // serve keeps exactly the articles an existing database has.
+    // kb export created the database, but no knowledge base was ever put in it
     const s = await startServer({ dataDir: d.dir });
-    const c = await api(s, 'POST', '/api/v1/conversations');
-    assert.equal(c.status, 201);
     await stopServer(s);
-    assert.deepEqual((await exportKb(d.dir)).kb, { articles: [] }, 'serve loaded the demo into an existing database');
+    assert.deepEqual((await exportKb(d.dir)).kb, demoKb, 'serve did not load the demo into a database without a knowledge base');
   } finally {
     d.cleanup();
   }
+});
+
+test('user add before the first serve: the demo still loads, and the bot answers', async () => {
   const u = freshDataDir();
   try {
     const r = await runCli(['user', 'add', '--email', 'a@example.com', '--role', 'admin', '--password-stdin', '--data', u.dir], { input: 'een goed wachtwoord\n' });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(statSync(u.dir).isDirectory(), 'user add created the data directory');
+    const s = await startServer({ dataDir: u.dir });
+    try {
+      assert.match(s.stderr(), /loaded the demo knowledge base/, 'the log says the demo was loaded');
+      assert.doesNotMatch(s.stderr(), /bot ready: 0 articles/);
+      assert.doesNotMatch(s.stderr(), /knowledge base is empty/);
+      const c = await api(s, 'POST', '/api/v1/conversations', { body: { language: 'nl' } });
+      assert.equal(c.status, 201);
+      const m = await api(s, 'POST', `/api/v1/conversations/${c.json.id}/messages`, {
+        token: c.json.token,
+        body: { text: 'Hoe kan ik iets retourneren?' },
+      });
+      assert.equal(m.status, 201);
+      const bot = m.json.messages.find((x) => x.sender === 'bot');
+      assert.ok(bot && bot.article_id, `the bot answered from the demo: ${JSON.stringify(m.json.messages)}`);
+      assert.equal(m.json.conversation.status, 'bot');
+    } finally {
+      await stopServer(s);
+    }
+    // a second serve finds a knowledge base and loads nothing
+    const again = await startServer({ dataDir: u.dir });
+    await stopServer(again);
+    assert.doesNotMatch(again.stderr(), /loaded the demo/);
+    assert.deepEqual((await exportKb(u.dir)).kb, demoKb);
   } finally {
     u.cleanup();
+  }
+});
+
+test('a database that had a knowledge base keeps it, even empty, and an empty one is a warning at start', async () => {
+  const d = freshDataDir();
+  try {
+    const r = await runCli(['kb', 'import', writeTmp('{"articles": []}'), '--data', d.dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const s = await startServer({ dataDir: d.dir });
+    await stopServer(s);
+    assert.deepEqual((await exportKb(d.dir)).kb, { articles: [] }, 'serve loaded the demo over an imported knowledge base');
+    const warn = s
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .find((l) => l.level === 'warn' && /knowledge base is empty/.test(l.msg));
+    assert.ok(warn, `no warning about the empty knowledge base:\n${s.stderr()}`);
+    assert.match(warn.msg, /loket kb demo/, 'the warning says what to do');
+    assert.match(warn.msg, /kb import/);
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('a running server warns when its knowledge base becomes empty', async () => {
+  const s = await startServer({ env: { LOKET_KB_POLL_MS: '200' } });
+  try {
+    assert.doesNotMatch(s.stderr(), /knowledge base is empty/);
+    const r = await runCli(['kb', 'import', '--replace', writeTmp('{"articles": []}'), '--data', s.dataDir]);
+    assert.equal(r.code, 0, r.stderr);
+    const deadline = Date.now() + 5000 * SLOW;
+    while (!/"level":"warn"[^\n]*knowledge base is empty/.test(s.stderr()) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    assert.match(s.stderr(), /"level":"warn"[^\n]*knowledge base is empty/, 'no warning after the reload');
+  } finally {
+    await stopServer(s);
+    s.cleanup();
+  }
+});
+
+test('kb demo loads the demo on request: adds and restores demo articles, deletes nothing', async () => {
+  const d = freshDataDir();
+  try {
+    const own = { id: 'eigen-artikel', language: 'nl', title: 'Ons eigen artikel', questions: ['Hebben jullie een eigen artikel?'], answer: 'Ja, dit is ons eigen artikel.' };
+    const contact = { ...byId(demoKb).contact, answer: 'Wij zijn er altijd.' };
+    const imp = await runCli(['kb', 'import', writeTmp(JSON.stringify({ articles: [own, contact] })), '--data', d.dir]);
+    assert.equal(imp.code, 0, imp.stderr);
+    const r = await runCli(['kb', 'demo', '--data', d.dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /loaded the demo knowledge base/);
+    const after = byId((await exportKb(d.dir)).kb);
+    assert.deepEqual(after['eigen-artikel'], own, 'kb demo touched an article of the company');
+    for (const a of demoKb.articles) assert.deepEqual(after[a.id], a, `demo article ${a.id} after kb demo`);
+    assert.equal(Object.keys(after).length, demoKb.articles.length + 1);
+    // once more: nothing changes
+    const again = await runCli(['kb', 'demo', '--data', d.dir]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /0 new, 0 changed/);
+    assertOneLineError(await runCli(['kb', 'demo', 'extra', '--data', d.dir]), 1, ['extra'], 'kb demo with an argument');
+    // into a new data directory: the whole demo
+    const n = freshDataDir();
+    try {
+      const r2 = await runCli(['kb', 'demo', '--data', n.dir]);
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.deepEqual((await exportKb(n.dir)).kb, demoKb);
+    } finally {
+      n.cleanup();
+    }
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('--help after any command or subcommand prints its help and exits 0', async () => {
+  const cases = [
+    [['serve', '--help'], /loket serve/, /--listen/],
+    [['serve', '-h'], /loket serve/, /--listen/],
+    [['serve', '--listen', '127.0.0.1:0', '--help'], /loket serve/, /business_hours/],
+    [['kb', '--help'], /loket kb import/, /kb demo/],
+    [['kb', 'import', '--help'], /loket kb import/, /--replace/],
+    [['kb', 'export', '--help'], /loket kb export/, /--format/],
+    [['kb', 'demo', '--help'], /loket kb demo/, /demo/],
+    [['user', '--help'], /loket user add/, /--password-stdin/],
+    [['user', 'add', '--help'], /loket user add/, /--role/],
+    [['user', 'password', '--help'], /loket user password/, /--email/],
+    [['privacy', '--help'], /loket privacy export/, /erase/],
+    [['privacy', 'export', '--help'], /loket privacy export/, /--out/],
+    [['privacy', 'erase', '--help'], /loket privacy erase/, /--yes/],
+    [['privacy', 'purge', '--help'], /loket privacy purge/, /--dry-run/],
+    [['eval', '--help'], /loket eval/, /--train/],
+  ];
+  for (const [args, a, b] of cases) {
+    const r = await runCli(args);
+    const what = `loket ${args.join(' ')}`;
+    assert.equal(r.code, 0, `${what}: exit ${r.code}, stderr: ${r.stderr}`);
+    assert.match(r.stdout, a, `${what} prints that command's help`);
+    assert.match(r.stdout, b, `${what}`);
+    assert.equal(r.stderr, '', `${what} wrote to stderr`);
+  }
+  const h = await runCli(['help']);
+  assert.match(h.stdout, /kb demo/, 'loket help lists kb demo');
+  assert.match(h.stdout, /--help/, 'loket help says that COMMAND --help works');
+});
+
+test('serve says at start which business hours it uses, and warns when none are set', async () => {
+  // the demo knowledge base names its hours: they apply
+  const NO_HOURS = { LOKET_POLICY_BUSINESS_HOURS: undefined };
+  const s = await startServer({ env: NO_HOURS });
+  await stopServer(s);
+  assert.match(s.stderr(), /business hours: mon-fri 08:30-18:00, sat 10:00-16:00, as the demo knowledge base says/);
+  assert.doesNotMatch(s.stderr(), /business_hours is not set/);
+  // hours set: no warning, and not the demo's
+  const set = await startServer({ dataDir: s.dataDir, env: NO_HOURS, args: ['--policy.business_hours', 'mon-fri 09:00-17:00'] });
+  await stopServer(set);
+  assert.doesNotMatch(set.stderr(), /business_hours is not set|as the demo knowledge base says/);
+  // the company's own knowledge base, no hours: a warning
+  const d = freshDataDir();
+  try {
+    const own = { id: 'eigen', language: 'nl', title: 'Eigen', questions: ['Een vraag?'], answer: 'Een antwoord.' };
+    assert.equal((await runCli(['kb', 'import', writeTmp(JSON.stringify({ articles: [own] })), '--data', d.dir])).code, 0);
+    const o = await startServer({ dataDir: d.dir, env: NO_HOURS });
+    await stopServer(o);
+    assert.match(o.stderr(), /"level":"warn"[^\n]*business_hours is not set/);
+  } finally {
+    d.cleanup();
+    s.cleanup();
   }
 });
 

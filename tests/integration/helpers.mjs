@@ -114,6 +114,12 @@ export const NO_LIMITS = {
   LOKET_LIMIT_OPEN_CONVERSATIONS: '0',
 };
 
+// Without business_hours, a server with the demo knowledge base uses the
+// demo's opening hours (docs/policy.md), and tests that hand over would
+// depend on the time of day they run at: every server a test starts is open
+// always, unless the test sets the hours (or removes this with undefined).
+export const ALWAYS_OPEN = { LOKET_POLICY_BUSINESS_HOURS: 'always' };
+
 // Starts `loket serve --listen 127.0.0.1:0 --data DIR` and waits until
 // /healthz answers. Returns a handle: {proc, port, base, dataDir, stderr(),
 // exited (a promise of {code, signal})}. dataDir defaults to a fresh one that
@@ -126,7 +132,7 @@ export async function startServer({ dataDir, env, args = [], t, timeoutMs = 2000
     cleanup = d.cleanup;
   }
   const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...args], {
-    env: { ...process.env, ...cleanEnv(), ...NO_LIMITS, ...(env || {}) },
+    env: { ...process.env, ...cleanEnv(), ...NO_LIMITS, ...ALWAYS_OPEN, ...(env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -30,6 +30,7 @@ import {
   handoff,
   createConversation,
   agentStream,
+  NO_LIMITS,
 } from './helpers.mjs';
 
 const PW = 'a-long-password';
@@ -499,7 +500,7 @@ test('customer limits: new conversations and messages per address and per conver
     for (let i = 0; i < 3; i++) assert.equal((await create('203.0.113.10')).status, 201);
     const before = await count();
     const ra = assertRateLimited(await create('203.0.113.10'), 'fourth new conversation');
-    assert.ok(ra > 500 && ra <= 600, `Retry-After ${ra} within limit_conversations_window`);
+    assert.ok(ra > 50 && ra <= 60, `Retry-After ${ra} within limit_conversations_window`);
     assert.equal(await count(), before, 'nothing stored');
     assert.equal((await create('203.0.113.11')).status, 201, 'another address');
     // IPv6 counts per /64: other low bits are the same client
@@ -535,6 +536,59 @@ test('customer limits: new conversations and messages per address and per conver
   }
 });
 
+// The defaults: the limits per conversation (its token) come first; per
+// address only at abuse levels, so an office or a mobile carrier behind one
+// address is not locked out (issue 14).
+const DEFAULT_LIMITS = Object.fromEntries(Object.keys(NO_LIMITS).map((k) => [k, undefined]));
+
+test('default limits: 30 customers behind one address get through; abuse from it still gets 429 with a JSON error and a short Retry-After', async (t) => {
+  const srv = await startServer({ t, env: { ...PROXY, ...DEFAULT_LIMITS } });
+  try {
+    const office = '203.0.113.40';
+    const create = (addr) => api(srv, 'POST', '/api/v1/conversations', { body: { language: 'nl' }, headers: from(addr) });
+    const post = (conv, addr, text) =>
+      api(srv, 'POST', `/api/v1/conversations/${conv.id}/messages`, { token: conv.token, body: { text }, headers: from(addr) });
+    const convs = [];
+    for (let i = 0; i < 30; i++) {
+      const r = await create(office);
+      assert.equal(r.status, 201, `conversation ${i + 1} from one address: ${r.status} ${r.text}`);
+      convs.push(r.json);
+    }
+    // each of them chats: 3 messages (90 requests from the address in well under a minute)
+    for (let round = 0; round < 3; round++)
+      for (const [i, c] of convs.entries()) {
+        const r = await post(c, office, round === 0 ? 'Wat kost verzenden?' : 'En naar België?');
+        assert.equal(r.status, 201, `customer ${i + 1}, message ${round + 1}: ${r.status} ${r.text}`);
+      }
+    // one conversation sending as fast as a script: its own limit (20 a minute) stops it, not the office
+    const fast = convs[0];
+    let refused = null;
+    for (let i = 0; i < 25 && !refused; i++) {
+      const r = await post(fast, office, `Bericht ${i}`);
+      if (r.status === 429) refused = r;
+    }
+    assert.ok(refused, 'the per-conversation limit holds');
+    const raConv = assertRateLimited(refused, 'a conversation flooding');
+    assert.ok(raConv <= 60, `Retry-After ${raConv} within a minute`);
+    assert.equal((await post(convs[1], office, 'Nog een vraag')).status, 201, 'the others behind the address go on');
+    // abuse: new conversations by the dozen a minute from one address
+    let abuse = null;
+    for (let i = 30; i < 70 && !abuse; i++) {
+      const r = await create(office);
+      if (r.status === 429) abuse = { r, n: i };
+      else assert.equal(r.status, 201);
+    }
+    assert.ok(abuse, 'no 429 for 70 new conversations within a minute from one address');
+    assert.equal(abuse.n, 60, 'the 61st new conversation within a minute is refused (limit_conversations_address)');
+    const ra = assertRateLimited(abuse.r, 'the 61st new conversation');
+    assert.ok(ra > 0 && ra <= 60, `Retry-After ${ra}: a minute at most`);
+    assert.match(abuse.r.json.error.message, /new conversations from this address/);
+    assert.equal((await create('203.0.113.41')).status, 201, 'another address is not affected');
+  } finally {
+    await stopServer(srv);
+  }
+});
+
 test('at most limit_open_conversations open conversations per address, also after a restart; closing one makes room', async (t) => {
   const d = freshDataDir();
   t.after(d.cleanup);
@@ -546,7 +600,7 @@ test('at most limit_open_conversations open conversations per address, also afte
     const c1 = (await create('203.0.113.20')).json;
     assert.equal((await create('203.0.113.20')).status, 201);
     const ra = assertRateLimited(await create('203.0.113.20'), 'a third open conversation');
-    assert.ok(ra > 3000 && ra <= 3600, `Retry-After ${ra}: when the oldest stops counting (limit_open_idle)`);
+    assert.ok(ra > 0 && ra <= 60, `Retry-After ${ra}: a minute at most, never when the oldest stops counting (an hour)`);
     assert.equal(sql(d.dir, 'SELECT COUNT(*) FROM conversations'), '2', 'nothing stored');
     assert.equal((await create('203.0.113.21')).status, 201, 'another address');
     // the address is stored as a keyed hash, never as text

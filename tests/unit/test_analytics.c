@@ -387,3 +387,71 @@ Test(analytics_csv, rfc4180)
     cr_assert_str_eq(s, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",'=cmd(),-12.5,\r\n");
     free(s);
 }
+
+/* ---- the wait estimate (issue 14) ------------------------------------------ */
+
+Test(analytics_wait, no_estimate_from_too_few_waits)
+{
+    lk_analytics_wait_t w;
+    int64_t one[] = {20000};
+    lk_analytics_wait_estimate(one, 1, 8, &w);
+    cr_assert_not(w.known, "one sample is no estimate (it promised 'less than a minute' at number 8)");
+    int64_t seven[] = {60000, 70000, 80000, 90000, 100000, 110000, 120000};
+    lk_analytics_wait_estimate(seven, 7, 1, &w);
+    cr_assert_not(w.known, "%d samples are too few", 7);
+    lk_analytics_wait_estimate(NULL, 0, 1, &w);
+    cr_assert_not(w.known);
+    int64_t eight[] = {60000, 70000, 80000, 90000, 100000, 110000, 120000, 130000};
+    lk_analytics_wait_estimate(eight, LK_WAIT_MIN_SAMPLES, 1, &w);
+    cr_assert(w.known, "LK_WAIT_MIN_SAMPLES samples give an estimate");
+    lk_analytics_wait_estimate(eight, 8, 0, &w);
+    cr_assert_not(w.known, "no position, no estimate");
+}
+
+Test(analytics_wait, the_interquartile_range_rounded_outwards)
+{
+    lk_analytics_wait_t w;
+    /* 2:00 .. 9:00 in 20 samples, in no order; nearest rank: q1 = the 5th,
+     * q3 = the 15th */
+    int64_t v[20];
+    for (int i = 0; i < 20; i++)
+        v[i] = (int64_t)((i * 7) % 20) * 21000 + 120000; /* 120 s .. 519 s, a permutation */
+    int64_t copy[20];
+    memcpy(copy, v, sizeof v);
+    lk_analytics_wait_estimate(v, 20, 1, &w);
+    cr_assert(w.known);
+    /* sorted: 120 + 21 k s; q1 = k 4 = 204 s, q3 = k 14 = 414 s */
+    cr_assert_eq(w.min_s, 180, "204 s rounds down to 3 minutes, got %lld", (long long)w.min_s);
+    cr_assert_eq(w.max_s, 420, "414 s rounds up to 7 minutes, got %lld", (long long)w.max_s);
+    cr_assert_eq(memcmp(v, copy, sizeof v), 0, "the caller's waits are not changed");
+
+    /* position 3: three times the head's range, in 5-minute units past 15 minutes */
+    lk_analytics_wait_estimate(v, 20, 3, &w);
+    cr_assert_eq(w.min_s, 600, "612 s rounds down to 10 minutes, got %lld", (long long)w.min_s);
+    cr_assert_eq(w.max_s, 1500, "1242 s rounds up to 25 minutes, got %lld", (long long)w.max_s);
+}
+
+Test(analytics_wait, quick_waits_and_long_ones)
+{
+    lk_analytics_wait_t w;
+    int64_t quick[10] = {5000, 8000, 9000, 12000, 15000, 20000, 22000, 30000, 40000, 45000};
+    lk_analytics_wait_estimate(quick, 10, 1, &w);
+    cr_assert(w.known);
+    cr_assert_eq(w.min_s, 0);
+    cr_assert_eq(w.max_s, 60, "under a minute is [0, 60]");
+    /* the same at position 4: 9..120 s -> 0 .. 2 minutes */
+    lk_analytics_wait_estimate(quick, 10, 4, &w);
+    cr_assert_eq(w.min_s, 0, "%lld", (long long)w.min_s);
+    cr_assert_eq(w.max_s, 120, "%lld", (long long)w.max_s);
+
+    /* long waits: 40 minutes to 2.2 hours -> 5- and 15-minute units */
+    int64_t slow[8] = {2400000, 2400000, 2700000, 3600000, 5000000, 7000000, 7560000, 8000000};
+    lk_analytics_wait_estimate(slow, 8, 1, &w);
+    cr_assert_eq(w.min_s, 2400, "q1 2400 s stays 40 minutes, got %lld", (long long)w.min_s);
+    cr_assert_eq(w.max_s, 7200, "q3 (the 6th of 8) 7000 s rounds up to 2 hours, got %lld", (long long)w.max_s);
+    /* the same, all equal: one figure */
+    int64_t same[8] = {300000, 300000, 300000, 300000, 300000, 300000, 300000, 300000};
+    lk_analytics_wait_estimate(same, 8, 1, &w);
+    cr_assert_eq(w.min_s, 300);
+    cr_assert_eq(w.max_s, 300);
+}

@@ -2,6 +2,7 @@
  * validation of articles built in code, export and round trip, and the
  * built-in demo knowledge base. */
 #include "kb/kb.h"
+#include "policy/policy.h"
 #include "util/util.h"
 
 #include <criterion/criterion.h>
@@ -725,6 +726,40 @@ Test(kb_demo, parses_and_is_complete)
         }
     }
     cr_assert_geq(sensitive, 2);
+    lk_kb_free(&kb);
+}
+
+/* The hours a demo server uses (LK_KB_DEMO_HOURS) are the hours its
+ * knowledge base tells customers, in Dutch and in English. */
+Test(kb_demo, hours_agree_with_the_article)
+{
+    lk_kb_t kb;
+    cr_assert_eq(lk_kb_demo(&kb), 0);
+    long nl = lk_kb_find(&kb, LK_KB_DEMO_HOURS_ARTICLE);
+    long en = lk_kb_find(&kb, LK_KB_DEMO_HOURS_ARTICLE "-en");
+    cr_assert_geq(nl, 0);
+    cr_assert_geq(en, 0);
+    const char *a_nl = kb.articles[nl].answer, *a_en = kb.articles[en].answer;
+    cr_assert_not_null(strstr(a_nl, "maandag tot en met vrijdag van 8:30 tot 18:00 uur"), "%s", a_nl);
+    cr_assert_not_null(strstr(a_nl, "zaterdag van 10:00 tot 16:00 uur"), "%s", a_nl);
+    cr_assert_not_null(strstr(a_nl, "zondag zijn we gesloten"), "%s", a_nl);
+    cr_assert_not_null(strstr(a_en, "Monday to Friday from 8:30 am to 6 pm"), "%s", a_en);
+    cr_assert_not_null(strstr(a_en, "Saturday from 10 am to 4 pm"), "%s", a_en);
+
+    lk_policy_config_t cfg;
+    lk_policy_config_default(&cfg);
+    cr_assert_eq(lk_policy_hours_parse(LK_KB_DEMO_HOURS, &cfg), 0);
+    for (int d = 0; d < 5; d++) {
+        cr_assert_eq(cfg.week[d][0].open_min, 8 * 60 + 30, "day %d", d);
+        cr_assert_eq(cfg.week[d][0].close_min, 18 * 60, "day %d", d);
+    }
+    cr_assert_eq(cfg.week[5][0].open_min, 10 * 60);
+    cr_assert_eq(cfg.week[5][0].close_min, 16 * 60);
+    cr_assert_eq(cfg.week[6][0].open_min, cfg.week[6][0].close_min, "Sunday is closed");
+    /* Monday 7 December 2026, 18:47 in Amsterdam (17:47 UTC): closed */
+    cr_assert_not(lk_policy_open_at(&cfg, 1796665620000LL));
+    /* the same day at 10:00 (09:00 UTC): open */
+    cr_assert(lk_policy_open_at(&cfg, 1796634000000LL));
     lk_kb_free(&kb);
 }
 

@@ -675,6 +675,37 @@ Test(rules, wait_in_words)
     conv_free(&c);
 }
 
+/* The estimate as a range (lk_analytics_wait_estimate), in both languages. */
+Test(rules, wait_range_in_words)
+{
+    conv_t c;
+    struct {
+        int64_t lo, hi;
+        const char *nl, *en;
+    } cases[] = {
+        {0, 60, "De verwachte wachttijd is minder dan een minuut.", "The expected wait is less than a minute."},
+        {0, 240, "De verwachte wachttijd is minder dan 4 minuten.", "The expected wait is less than 4 minutes."},
+        {120, 300, "De verwachte wachttijd is 2 tot 5 minuten.", "The expected wait is 2 to 5 minutes."},
+        {60, 120, "De verwachte wachttijd is 1 tot 2 minuten.", "The expected wait is 1 to 2 minutes."},
+        {600, 1500, "De verwachte wachttijd is 10 tot 25 minuten.", "The expected wait is 10 to 25 minutes."},
+        {2700, 5400, "De verwachte wachttijd is 45 minuten tot 1,5 uur.", "The expected wait is 45 minutes to 1.5 hours."},
+        {3600, 8100, "De verwachte wachttijd is 1 uur tot 2 uur en 15 minuten.",
+         "The expected wait is 1 hour to 2 hours and 15 minutes."},
+        {7200, 10800, "De verwachte wachttijd is 2 uur tot 3 uur.", "The expected wait is 2 hours to 3 hours."},
+        {300, 300, "De verwachte wachttijd is ongeveer 5 minuten.", "The expected wait is about 5 minutes."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int en = 0; en < 2; en++) {
+            conv_init(&c, en ? "en" : "nl");
+            c.env.est_wait_s = cases[i].lo;
+            c.env.est_wait_max_s = cases[i].hi;
+            conv_type(&c, LK_EV_BUTTON);
+            assert_has(nth_say(&c, 0)->text, en ? cases[i].en : cases[i].nl);
+            conv_free(&c);
+        }
+    }
+}
+
 Test(rules, button_hands_over_from_every_state)
 {
     conv_t c;

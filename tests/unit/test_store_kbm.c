@@ -332,3 +332,29 @@ Test(store_kbm, export_holds_the_published_articles_with_their_metadata)
     cr_assert_eq(kb.articles[0].n_questions, 2);
     lk_kb_free(&kb);
 }
+
+/* What decides that the first `serve` loads the demo: a database that never
+ * had a knowledge base, whichever command created it. */
+Test(store_kbm, pristine_until_a_knowledge_base_was_ever_there)
+{
+    bool p = false;
+    cr_assert_eq(lk_store_kb_pristine(st, &p), 0);
+    cr_assert(p, "a new database never had a knowledge base");
+    cr_assert_eq(lk_store_kb_pristine(NULL, &p), LK_EINVAL);
+
+    /* an empty import is a knowledge base (of no articles) */
+    lk_kb_t empty;
+    lk_kb_init(&empty);
+    cr_assert_eq(lk_store_kb_import_as(st, &empty, false, NULL, 1000, NULL), 0);
+    cr_assert_eq(lk_store_kb_pristine(st, &p), 0);
+    cr_assert_not(p, "an imported knowledge base, even empty, counts");
+}
+
+Test(store_kbm, a_draft_alone_ends_pristine)
+{
+    lk_draft_t d = draft("d_new", "", "Nieuw artikel");
+    cr_assert_eq(lk_store_draft_insert(st, &d), 0);
+    bool p = true;
+    cr_assert_eq(lk_store_kb_pristine(st, &p), 0);
+    cr_assert_not(p, "a draft is a knowledge base being written");
+}

@@ -31,6 +31,12 @@
       kbTitle: 'Kennisbank',
       kbIntro:
         'De artikelen waaruit de digitale assistent antwoordt. Wijzigingen zijn eerst een concept; voor je publiceert zie je welke vragen anders beantwoord zouden worden.',
+      emptyTitle: 'De kennisbank is leeg',
+      emptyText: 'De digitale assistent beantwoordt nu geen enkele vraag: elke vraag gaat naar een medewerker.',
+      emptyWhat: 'Zo vul je de kennisbank:',
+      emptyNew: 'Schrijf een artikel met de knop “Nieuw artikel” hieronder (teamleiders en beheerders).',
+      emptyImport: 'Of importeer je artikelen op de server: loket kb import BESTAND (KB JSON, CSV of een map met Markdown; zie docs/kb.md).',
+      emptyDemo: 'Of laad de voorbeeldkennisbank van de webwinkel Tulp & Tafel om te proberen: loket kb demo.',
       tryTitle: 'Wat zou de bot doen?',
       tryText: 'Vraag van een klant',
       tryLang: 'Taal van het gesprek',
@@ -173,6 +179,12 @@
       kbTitle: 'Knowledge base',
       kbIntro:
         'The articles the automated assistant answers from. A change is a draft first; before you publish, you see which questions would be answered differently.',
+      emptyTitle: 'The knowledge base is empty',
+      emptyText: 'The automated assistant answers no question now: every question goes to a person.',
+      emptyWhat: 'How to fill it:',
+      emptyNew: 'Write an article with the “New article” button below (team leads and admins).',
+      emptyImport: 'Or import your articles on the server: loket kb import FILE (KB JSON, CSV or a folder of Markdown; see docs/kb.md).',
+      emptyDemo: 'Or load the demo knowledge base of the web shop Tulp & Tafel to try things out: loket kb demo.',
       tryTitle: 'What would the bot do?',
       tryText: "A customer's question",
       tryLang: 'Language of the conversation',
@@ -484,6 +496,10 @@
   function loadAll() {
     return L.api('GET', '/api/v1/kb/articles?status=all').then(function (r) {
       all = r.articles;
+      // no published article: the bot answers nothing; say so, and what to do
+      $('kb-empty').hidden = all.some(function (a) {
+        return a.status === 'published';
+      });
       var sel = $('ed-translation');
       while (sel.options.length > 1) sel.remove(1);
       all.forEach(function (a) {
