@@ -65,8 +65,13 @@ static int prepare_database(const lk_config_t *cfg)
             rc = lk_store_begin(st);
             if (rc == 0)
                 rc = lk_store_kb_import(st, &kb, false, lk_time_now_ms());
+            size_t canned = 0;
+            if (rc == 0)
+                rc = lk_api_demo_canned(st, lk_time_now_ms(), &canned);
             if (rc == 0)
                 rc = lk_store_commit(st);
+            if (rc == 0 && canned > 0)
+                LK_INFO(MODULE, "new database: added the demo's %zu canned responses", canned);
             else
                 lk_store_rollback(st);
             if (rc == 0)
@@ -88,7 +93,10 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
     struct lk_app *app = lk_xcalloc(1, sizeof *app);
     app->cfg = *cfg;
     lk_policy_config_default(&app->policy);
+    snprintf(app->time_zone, sizeof app->time_zone, "%s", "Europe/Amsterdam");
     for (size_t i = 0; i < cfg->n_extra; i++) {
+        if (strcmp(cfg->extra[i].name + 7, "time_zone") == 0 && strlen(cfg->extra[i].value) < sizeof app->time_zone)
+            snprintf(app->time_zone, sizeof app->time_zone, "%s", cfg->extra[i].value);
         rc = lk_policy_config_set(&app->policy, cfg->extra[i].name + 7, cfg->extra[i].value);
         if (rc) {
             LK_ERROR(MODULE, "option %s: %s", cfg->extra[i].name,
