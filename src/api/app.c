@@ -95,8 +95,9 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
     lk_policy_config_default(&app->policy);
     snprintf(app->time_zone, sizeof app->time_zone, "%s", "Europe/Amsterdam");
     for (size_t i = 0; i < cfg->n_extra; i++) {
-        if (strcmp(cfg->extra[i].name + 7, "time_zone") == 0 && strlen(cfg->extra[i].value) < sizeof app->time_zone)
-            snprintf(app->time_zone, sizeof app->time_zone, "%s", cfg->extra[i].value);
+        size_t tzlen = strlen(cfg->extra[i].value);
+        if (strcmp(cfg->extra[i].name + 7, "time_zone") == 0 && tzlen < sizeof app->time_zone)
+            memcpy(app->time_zone, cfg->extra[i].value, tzlen + 1);
         rc = lk_policy_config_set(&app->policy, cfg->extra[i].name + 7, cfg->extra[i].value);
         if (rc) {
             LK_ERROR(MODULE, "option %s: %s", cfg->extra[i].name,

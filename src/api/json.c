@@ -140,8 +140,6 @@ json_t *lk_json_conv_agent(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *m
     const char *title = lk_assist_title(c);
     json_object_set_new(o, "title", title ? json_string(title) : json_null());
     json_object_set_new(o, "topic", c->topic ? json_string(c->topic) : json_null());
-    if (c->customer_name || c->customer_email)
-        json_object_set_new(o, "customer_name", c->customer_name ? json_string(c->customer_name) : json_null());
     set_time(o, "queued_at", c->queued_at);
     set_time(o, "assigned_at", c->assigned_at);
     set_time(o, "closed_at", c->closed_at);

@@ -477,6 +477,7 @@ static const char sql_count_messages[] = COUNT_CHILD("messages");
 static const char sql_count_notes[] = COUNT_CHILD("notes");
 static const char sql_count_feedback[] = COUNT_CHILD("message_feedback");
 static const char sql_count_reviews[] = COUNT_CHILD("answer_reviews");
+static const char sql_count_identifiers[] = COUNT_CHILD("conversation_identifiers");
 static const char sql_count_audit[] = "SELECT COUNT(*) FROM audit_log WHERE at < ?1";
 
 int lk_store_privacy_purge(lk_store_t *st, const lk_purge_cutoffs_t *cut, size_t batch, lk_privacy_counts_t *counts,
@@ -559,7 +560,7 @@ int lk_store_privacy_purge_count(lk_store_t *st, const lk_purge_cutoffs_t *cut, 
         } q[] = {
             {sql_count_convs, &counts->conversations}, {sql_count_messages, &counts->messages},
             {sql_count_notes, &counts->notes},         {sql_count_feedback, &counts->feedback},
-            {sql_count_reviews, &counts->reviews},
+            {sql_count_reviews, &counts->reviews},     {sql_count_identifiers, &counts->identifiers},
         };
         for (size_t i = 0; i < sizeof q / sizeof q[0] && rc == 0; i++)
             rc = count_one(st, q[i].sql, cut->callback_before, cut->conv_before, q[i].out);
