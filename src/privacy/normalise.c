@@ -27,7 +27,7 @@ static int normalise_email(const char *s, size_t len, char *out, size_t size)
         return LK_EINVAL;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        if ((unsigned char)c <= ' ' || c == 0x7f) /* spaces and control characters (NUL too) */
             return LK_EINVAL;
         out[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
     }
