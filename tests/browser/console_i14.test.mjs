@@ -194,3 +194,23 @@ test('an admin erases one conversation after a confirm step', async (t) => {
   await consoleLogin(anna, h.base, h.users.anna.email, h.users.anna.password);
   assert.equal(await anna.locator('#erase-wrap').isHidden(), true);
 });
+
+test('the dashboard starts in the deployment\'s time zone, not the browser\'s', async (t) => {
+  const h = await serverWithAgents(t, { supervisor: true, env: { LOKET_POLICY_TIME_ZONE: 'Europe/Brussels' } });
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'UTC', viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await consoleLogin(Object.assign(page, { bad: [] }), h.base, h.users.sam.email, h.users.sam.password);
+  await page.goto(`${h.base}/console/dashboard.html`);
+  await page.locator('#kpi-period:not(:empty)').waitFor();
+  assert.equal(await page.locator('#f-tz').inputValue(), 'Europe/Brussels');
+  assert.match(await page.locator('#kpi-period').textContent(), /Europe\/Brussels/);
+  await page.goto(`${h.base}/console/compliance.html`);
+  await page.locator('#c-tz').waitFor();
+  await page.waitForFunction(() => document.getElementById('c-tz').value !== '');
+  assert.equal(await page.locator('#c-tz').inputValue(), 'Europe/Brussels');
+  assert.deepEqual(errors, []);
+});
