@@ -1174,6 +1174,16 @@ static void h_reveal(lk_http_req_t *req, void *ud)
     lk_pool_submit(app->writer, &j->job);
 }
 
+/* GET /api/v1/auth/console: what the login form may know before anyone has
+ * logged in: the deployment's console language (console_language; null =
+ * the browser's). Public: it says nothing about anyone. */
+static void h_console_defaults(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    const char *def = app->cfg.console_language;
+    lk_respond_json(req, 200, json_pack("{s:o}", "default_language", def[0] ? json_string(def) : json_null()));
+}
+
 static void h_agent_ws(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
@@ -1202,6 +1212,7 @@ static const lk_http_route_t routes[] = {
     {"POST", "/api/v1/auth/login", h_login},
     {"POST", "/api/v1/auth/logout", h_logout},
     {"GET", "/api/v1/auth/me", h_me},
+    {"GET", "/api/v1/auth/console", h_console_defaults},
     {"GET", "/api/v1/agent/queue", h_queue},
     {"GET", "/api/v1/agent/conversations/:id", h_view},
     {"POST", "/api/v1/agent/conversations/:id/claim", h_claim},

@@ -26,9 +26,10 @@ test('console language: own choice, then the deployment default, then the browse
   const browser = await launchBrowser();
   t.after(() => browser.close());
 
-  // an English browser, a Dutch deployment: Dutch after logging in
+  // an English browser, a Dutch deployment: the login form and the console in Dutch
   const page = await newPage(browser, { locale: 'en-GB' });
   await page.goto(`${h.base}/console/`);
+  await page.locator('#login-form').getByRole('button', { name: 'Inloggen' }).waitFor();
   await page.locator('#login-form').getByLabel(/e-?mail/i).fill(h.users.anna.email);
   await page.locator('#login-form').getByLabel(/wachtwoord|password/i).fill(h.users.anna.password);
   await page.locator('#login-form button[type=submit]').click();

@@ -53,6 +53,10 @@ async function eventually(q, want = 1, timeoutMs = 5000 * SLOW) {
 }
 
 test('the console language: the user\'s own, else console_language; the time zone', async () => {
+  // before anyone logs in: the deployment's default, for the login form
+  const pub = await fetch(`${srv.base}/api/v1/auth/console`);
+  assert.equal(pub.status, 200);
+  assert.deepEqual(await pub.json(), { default_language: 'nl' });
   const a = await login(srv, AGENT.email, AGENT.password);
   let me = await a.req('GET', '/api/v1/auth/me');
   assert.equal(me.status, 200);

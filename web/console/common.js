@@ -7,6 +7,9 @@
  *                              the browser's; see adoptLanguage)
  *   loket.adoptLanguage(me)    takes the language from a GET /api/v1/auth/me answer;
  *                              reloads the page (true) when it differs from loket.lang
+ *   loket.adoptDefault(l)      before anyone logged in: the deployment's language l
+ *                              (GET /api/v1/auth/console), unless this browser has
+ *                              shown the console in a language before
  *   loket.setLanguage(l)       stores the user's own choice ('nl', 'en', null = the
  *                              default) on the server and reloads
  *   loket.console              the /api/v1/auth/me "console" facts (language,
@@ -125,6 +128,27 @@
       }
       return false;
     }
+    try {
+      localStorage.setItem(LANG_KEY, want);
+      if (localStorage.getItem(LANG_KEY) !== want) return false;
+    } catch (e) {
+      return false;
+    }
+    location.reload();
+    return true;
+  }
+
+  // The login form: the deployment's default (def: 'nl', 'en' or null),
+  // unless this browser remembers a language (most likely the user's own).
+  function adoptDefault(def) {
+    try {
+      var s = localStorage.getItem(LANG_KEY);
+      if (s === 'nl' || s === 'en') return false;
+    } catch (e) {
+      return false;
+    }
+    var want = def || browserLang();
+    if (want === lang || (want !== 'nl' && want !== 'en')) return false;
     try {
       localStorage.setItem(LANG_KEY, want);
       if (localStorage.getItem(LANG_KEY) !== want) return false;
@@ -376,6 +400,7 @@
   window.loket = {
     lang: lang,
     adoptLanguage: adoptLanguage,
+    adoptDefault: adoptDefault,
     setLanguage: setLanguage,
     console: {},
     strings: strings,

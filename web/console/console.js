@@ -2297,7 +2297,18 @@
           if (loket.adoptLanguage(j)) return;
           state.me = j.user;
           showApp();
-        } else showLogin();
+          return;
+        }
+        // nobody logged in: the login form in the deployment's language, unless
+        // this browser has used the console before
+        return api('GET', '/api/v1/auth/console').then(
+          function (d) {
+            if (!loket.adoptDefault(d && d.default_language)) showLogin();
+          },
+          function () {
+            showLogin();
+          }
+        );
       },
       function () {
         showLogin();
