@@ -1053,7 +1053,8 @@
     var txt = el('p', { class: 'txt' });
     txt.textContent = String(m.text || '');
     var reveal = null;
-    if (m.masked) {
+    if (m.masked && revealed[m.id] !== undefined) txt.textContent = revealed[m.id];
+    else if (m.masked) {
       var rb = el('button', { type: 'button', class: 'ghost small', 'aria-label': t('revealLabel'), text: t('revealBsn') });
       rb.addEventListener('click', function () {
         revealMessage(m, txt, rb);
@@ -1066,13 +1067,16 @@
   }
 
   // Shows the original of a message whose BSN the server masked; the server
-  // records who revealed which message (audit "message.reveal").
+  // records who revealed which message (audit "message.reveal"). Kept for
+  // this page, so that a redraw of the transcript does not mask it again.
+  var revealed = {};
   function revealMessage(m, txt, btn) {
     if (!state.open) return;
     btn.disabled = true;
     api('POST', '/api/v1/agent/conversations/' + encodeURIComponent(m.conversation_id) + '/messages/' + encodeURIComponent(m.id) + '/reveal').then(
       function (r) {
-        txt.textContent = String(r.text || '');
+        revealed[m.id] = String(r.text || '');
+        txt.textContent = revealed[m.id];
         btn.parentNode.remove();
       },
       function (e) {
