@@ -9,7 +9,10 @@
  * gives the same first ones and the same total; lk_pii_any() agrees with the
  * count; the redacted text is exactly the text with each span replaced by
  * its marker, and valid UTF-8 whenever the text was; no span starts or ends
- * inside a UTF-8 character of valid text.
+ * inside a UTF-8 character of valid text. Issue 14: lk_pii_mask_kind()
+ * gives a text exactly when a BSN was found, with no BSN left in it; and
+ * lk_pii_normalise() of any bytes either fails or gives a NUL-terminated
+ * identifier that fits (a phone number: "+" and 8 to 15 digits).
  */
 #include "fuzz.h"
 
@@ -81,5 +84,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(want);
     }
     free(red);
+
+    bool bsn = false;
+    for (size_t i = 0; i < shown; i++)
+        bsn = bsn || spans[i].kind == LK_PII_BSN;
+    char *masked = lk_pii_mask_kind(text, size, LK_PII_BSN);
+    if (n <= MAX_SPANS)
+        FUZZ_CHECK((masked != NULL) == bsn);
+    free(masked);
+    char norm[LK_PII_NORM_MAX];
+    if (lk_pii_normalise(LK_PII_PHONE, text, size, norm, sizeof norm) == 0) {
+        size_t k = strlen(norm);
+        FUZZ_CHECK(norm[0] == '+' && k >= 9 && k <= 16);
+        for (size_t i = 1; i < k; i++)
+            FUZZ_CHECK(norm[i] >= '0' && norm[i] <= '9');
+    }
+    if (lk_pii_normalise(LK_PII_EMAIL, text, size, norm, sizeof norm) == 0)
+        FUZZ_CHECK(strlen(norm) < sizeof norm && strchr(norm, '@'));
     return 0;
 }

@@ -73,8 +73,8 @@ static const struct {
      "With --password-stdin the password is read from standard input; without it, one is\n"
      "generated and printed once."},
     {"privacy",
-     "loket privacy export --email ADDRESS | --external-id ID [--out FILE] [--data DIR]\n"
-     "       loket privacy erase --email ADDRESS | --external-id ID --yes [--data DIR]\n"
+     "loket privacy export --email ADDRESS | --phone NUMBER | --external-id ID [--out FILE] [--data DIR]\n"
+     "       loket privacy erase --email ADDRESS | --phone NUMBER | --external-id ID --yes [--data DIR]\n"
      "       loket privacy purge [--now RFC3339] [--dry-run] [--data DIR] [--config FILE] [--retention_days N ...]",
      "export: writes every record about the customer (conversations, messages, notes, call-back\n"
      "requests, ratings, feedback, reviews, audit records) as one JSON document to FILE (mode 0600)\n"

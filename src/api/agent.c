@@ -43,6 +43,7 @@ typedef enum {
     OP_USER_STORE,
     OP_CALLBACKS,
     OP_CALLBACK_DONE,
+    OP_REVEAL,
     OP_WS
 } op_t;
 
@@ -326,6 +327,7 @@ static void run_view(ajob_t *j, lk_store_t *st, int64_t now)
     if (rc) {
         fail_db(j, rc);
     } else {
+        lk_api_mask_msgs(msgs, n);
         j->out = agent_conv_json(st, &c, msgs, n);
         lk_api_assist_view(j->app, st, &c, msgs, n, j->filter[0] ? j->filter : "nl", j->out);
         lk_note_t *notes = NULL;
@@ -689,6 +691,62 @@ static void run_callback_done(ajob_t *j, lk_store_t *st, int64_t now)
         j->out = json_pack("{s:s, s:s}", "id", j->id, "status", "done");
 }
 
+/* Who is logged in, and what the console needs to know before it draws:
+ * the language (the user's own choice, else the deployment's default, else
+ * null: the browser's) and the deployment's time zone. */
+static void run_me(ajob_t *j, lk_store_t *st)
+{
+    char own[8] = "";
+    int rc = lk_store_user_language_get(st, j->user.id, own, sizeof own);
+    if (rc && rc != LK_ENOENT) {
+        fail_db(j, rc);
+        return;
+    }
+    json_t *u = lk_json_user(&j->user, false);
+    json_object_set_new(u, "language", own[0] ? json_string(own) : json_null());
+    const char *def = j->app->cfg.console_language;
+    json_t *console = json_object();
+    json_object_set_new(console, "language", own[0] ? json_string(own) : def[0] ? json_string(def) : json_null());
+    json_object_set_new(console, "default_language", def[0] ? json_string(def) : json_null());
+    json_object_set_new(console, "time_zone", json_string(j->app->time_zone));
+    j->out = json_pack("{s:o, s:o}", "user", u, "console", console);
+}
+
+/* The original text of a customer's message that agents see masked (a
+ * BSN), for whoever may read the conversation; every reveal is audited
+ * ("message.reveal", with the conversation and the message id, never the
+ * text) in the same transaction, before the text goes out. */
+static void run_reveal(ajob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!authenticate(j, st, now))
+        return;
+    lk_conv_t c;
+    if (!load_conv(j, st, &c))
+        return;
+    lk_msg_t m = {0};
+    if (lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c)) {
+        int rc = lk_store_msg_get(st, j->text, &m);
+        if (rc == LK_ENOENT || (rc == 0 && strcmp(m.conversation_id, c.id) != 0)) {
+            fail(j, LK_ENOENT, 404, "not_found", "no message with this id in this conversation");
+        } else if (rc) {
+            fail_db(j, rc);
+        } else {
+            json_t *d = json_pack("{s:s}", "message_id", m.id);
+            char *detail = lk_json_dump(d, NULL);
+            json_decref(d);
+            rc = lk_store_audit(st, now, j->user.id, "message.reveal", c.id, detail);
+            free(detail);
+            if (rc)
+                fail_db(j, rc);
+            else
+                j->out = json_pack("{s:s, s:I, s:s}", "id", m.id, "seq", (json_int_t)m.seq, "text",
+                                   m.text ? m.text : "");
+        }
+    }
+    lk_msg_clear(&m);
+    lk_conv_clear(&c);
+}
+
 static void job_run(lk_job_t *job, lk_store_t *st)
 {
     ajob_t *j = (ajob_t *)job;
@@ -708,7 +766,7 @@ static void job_run(lk_job_t *job, lk_store_t *st)
         break;
     case OP_ME:
         if (authenticate(j, st, now))
-            j->out = json_pack("{s:o}", "user", lk_json_user(&j->user, false));
+            run_me(j, st);
         break;
     case OP_QUEUE:
         run_queue(j, st, now);
@@ -752,6 +810,9 @@ static void job_run(lk_job_t *job, lk_store_t *st)
         break;
     case OP_CALLBACK_DONE:
         run_callback_done(j, st, now);
+        break;
+    case OP_REVEAL:
+        run_reveal(j, st, now);
         break;
     case OP_WS:
         authenticate(j, st, now);
@@ -1097,6 +1158,32 @@ static void h_callback_done(lk_http_req_t *req, void *ud)
     submit(req, ud, OP_CALLBACK_DONE, true);
 }
 
+/* POST /api/v1/agent/conversations/:id/messages/:message_id/reveal */
+static void h_reveal(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    lk_str_t mid = lk_http_req_param(req, "message_id");
+    if (mid.len == 0 || mid.len >= LK_ID_MAX) {
+        lk_respond_error(req, 404, "not_found", "no message with this id in this conversation");
+        return;
+    }
+    ajob_t *j = ajob_new(req, app, OP_REVEAL, true);
+    if (!j)
+        return;
+    j->text = lk_xstrndup(mid.base, mid.len);
+    lk_pool_submit(app->writer, &j->job);
+}
+
+/* GET /api/v1/auth/console: what the login form may know before anyone has
+ * logged in: the deployment's console language (console_language; null =
+ * the browser's). Public: it says nothing about anyone. */
+static void h_console_defaults(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    const char *def = app->cfg.console_language;
+    lk_respond_json(req, 200, json_pack("{s:o}", "default_language", def[0] ? json_string(def) : json_null()));
+}
+
 static void h_agent_ws(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
@@ -1125,11 +1212,13 @@ static const lk_http_route_t routes[] = {
     {"POST", "/api/v1/auth/login", h_login},
     {"POST", "/api/v1/auth/logout", h_logout},
     {"GET", "/api/v1/auth/me", h_me},
+    {"GET", "/api/v1/auth/console", h_console_defaults},
     {"GET", "/api/v1/agent/queue", h_queue},
     {"GET", "/api/v1/agent/conversations/:id", h_view},
     {"POST", "/api/v1/agent/conversations/:id/claim", h_claim},
     {"POST", "/api/v1/agent/conversations/:id/messages", h_reply},
     {"POST", "/api/v1/agent/conversations/:id/close", h_close},
+    {"POST", "/api/v1/agent/conversations/:id/messages/:message_id/reveal", h_reveal},
 };
 
 void lk_api_agent_routes(const lk_http_route_t **r, size_t *n)

@@ -1376,7 +1376,7 @@ static bool read_params(lk_http_req_t *req, xjob_t *j, const char *const *tables
                              "the parameter \"tz\" must be UTC or a European time zone such as Europe/Amsterdam");
             return false;
         }
-    } else {
+    } else if (lk_analytics_tz_parse(j->app->time_zone, &j->tz) != 0) { /* the deployment's (policy.time_zone) */
         lk_analytics_tz_parse("UTC", &j->tz);
     }
     int64_t today = lk_analytics_day_of(&j->tz, lk_time_now_ms());

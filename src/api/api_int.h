@@ -156,6 +156,9 @@ struct lk_app {
     pthread_cond_t watch_cv;
     bool watch_stop;
     lk_policy_config_t policy;
+    /* The deployment's time zone by name (policy.time_zone, default
+     * Europe/Amsterdam): the dashboard's and reports' default. */
+    char time_zone[64];
     struct lk_security *sec; /* keys, rate limits, trusted proxies (security.c) */
 };
 
@@ -182,6 +185,15 @@ json_t *lk_json_msg(const lk_msg_t *m);
  * "provenance" and "suggestion_article_id", and on a customer's message its
  * "outcome" (docs/gaps.md). Customers never get these. */
 json_t *lk_json_msg_agent(const lk_msg_t *m);
+/* Masks the BSNs in the customers' messages among msgs for agents' eyes
+ * (text replaced, masked set); the original stays in the database and is
+ * revealed by POST .../messages/{id}/reveal, audited (issue 14). */
+void lk_api_mask_msgs(lk_msg_t *msgs, size_t n);
+
+/* The demo's Dutch and English canned responses (demo_canned.c), added only
+ * when the database has none at all; *added (may be NULL) says how many.
+ * Run inside the caller's transaction, with the demo knowledge base. */
+int lk_api_demo_canned(lk_store_t *st, int64_t now, size_t *added /* OUT */);
 /* The customer's view without the queue figures (lk_json_conv_customer adds
  * them); messages may be NULL. */
 json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs);

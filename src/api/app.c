@@ -68,6 +68,12 @@ int lk_app_load_demo(lk_store_t *st, const char *by, bool only_pristine, bool *l
         rc = lk_store_kb_import_as(st, &kb, false, NULL, now, &c);
         if (rc == 0)
             rc = lk_store_audit(st, now, by, "kb.demo", NULL, "upsert");
+        /* the demo's canned responses, into a database that has none */
+        size_t canned = 0;
+        if (rc == 0)
+            rc = lk_api_demo_canned(st, now, &canned);
+        if (rc == 0 && canned > 0)
+            LK_INFO(MODULE, "added the demo's %zu canned responses", canned);
     }
     if (rc == 0)
         rc = lk_store_commit(st);
@@ -132,10 +138,14 @@ static int prepare_database(const lk_config_t *cfg, bool *demo_hours)
 static int policy_options(struct lk_app *app, const lk_config_t *cfg, bool demo_hours)
 {
     lk_policy_config_default(&app->policy);
+    snprintf(app->time_zone, sizeof app->time_zone, "%s", "Europe/Amsterdam");
     bool hours_set = false;
     for (size_t i = 0; i < cfg->n_extra; i++) {
         if (strcmp(cfg->extra[i].name, "policy.business_hours") == 0)
             hours_set = true;
+        size_t tzlen = strlen(cfg->extra[i].value);
+        if (strcmp(cfg->extra[i].name, "policy.time_zone") == 0 && tzlen < sizeof app->time_zone)
+            memcpy(app->time_zone, cfg->extra[i].value, tzlen + 1);
         int rc = lk_policy_config_set(&app->policy, cfg->extra[i].name + 7, cfg->extra[i].value);
         if (rc) {
             LK_ERROR(MODULE, "option %s: %s", cfg->extra[i].name,

@@ -101,6 +101,7 @@ static json_t *history_json(lk_store_t *st, const lk_conv_t *c, const char *lang
         size_t nm = 0;
         if (lk_store_msg_list(st, v[i].id, 0, HISTORY_MSGS, &msgs, &nm) != 0)
             nm = 0;
+        lk_api_mask_msgs(msgs, nm);
         char *line = lk_assist_oneline(&v[i], msgs, nm, lang);
         char ts[LK_RFC3339_LEN];
         lk_time_rfc3339(v[i].created_at, ts);
@@ -142,17 +143,28 @@ void lk_api_assist_view(struct lk_app *app, lk_store_t *st, const lk_conv_t *c, 
 
     lk_assist_suggestion_t sug[LK_ASSIST_SUGGESTIONS_MAX];
     size_t ns = lk_assist_suggest(&cv, sug, NULL);
+    /* below the floor (suggest_min_confidence) a match is noise: left out;
+     * below the bot's own answering threshold it is marked weak */
+    double floor = (double)app->cfg.suggest_min_confidence / 100.0;
+    double strong = lk_nlu_threshold(bot->nlu);
     json_t *arr = json_array();
+    size_t hidden = 0;
     for (size_t i = 0; i < ns; i++) {
+        if (sug[i].confidence < floor) {
+            hidden++;
+            continue;
+        }
         const lk_article_t *a = &bot->kb.articles[sug[i].article];
         json_t *o = json_object();
         json_object_set_new(o, "article_id", json_string(a->id));
         json_object_set_new(o, "title", json_string(a->title));
         json_object_set_new(o, "text", json_string(a->answer));
         json_object_set_new(o, "confidence", json_real(sug[i].confidence));
+        json_object_set_new(o, "weak", json_boolean(sug[i].confidence < strong));
         json_array_append_new(arr, o);
     }
     json_object_set_new(out, "suggestions", arr);
+    json_object_set_new(out, "suggestions_hidden", json_integer((json_int_t)hidden));
     readings_free(&rd);
     lk_bot_release(bot);
 
@@ -171,6 +183,7 @@ void lk_api_assist_preview(struct lk_app *app, lk_store_t *st, const lk_conv_t *
     size_t n = 0;
     char *preview = NULL;
     if (lk_store_msg_list_recent(st, c->id, "customer", PREVIEW_MSGS, &msgs, &n) == 0 && n > 0) {
+        lk_api_mask_msgs(msgs, n);
         lk_bot_t *bot = lk_bot_acquire(app);
         readings_t rd;
         read_msgs(bot, c, msgs, n, &rd);

@@ -4,6 +4,8 @@
  * UTF-8, JSON, field types) that keeps unchecked input out of the rest.
  */
 #include "api/api_int.h"
+#include "assist/assist.h"
+#include "privacy/privacy.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +46,8 @@ json_t *lk_json_msg(const lk_msg_t *m)
     }
     if (m->chosen)
         json_object_set_new(j, "chosen", json_true());
+    if (m->masked)
+        json_object_set_new(j, "masked", json_true());
     return j;
 }
 
@@ -58,6 +62,20 @@ static void add_provenance(json_t *j, const lk_msg_t *m)
     json_object_set_new(j, "provenance", json_string(m->provenance[0] ? m->provenance : "human"));
     if (m->suggestion_article_id)
         json_object_set_new(j, "suggestion_article_id", json_string(m->suggestion_article_id));
+}
+
+void lk_api_mask_msgs(lk_msg_t *msgs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(msgs[i].sender, "customer") != 0 || !msgs[i].text)
+            continue;
+        char *masked = lk_pii_mask_kind(msgs[i].text, strlen(msgs[i].text), LK_PII_BSN);
+        if (!masked)
+            continue;
+        free(msgs[i].text);
+        msgs[i].text = masked;
+        msgs[i].masked = true;
+    }
 }
 
 json_t *lk_json_msg_agent(const lk_msg_t *m)
@@ -139,6 +157,10 @@ json_t *lk_json_conv_agent(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *m
     for (size_t i = 0; arr && i < n && i < json_array_size(arr); i++)
         add_provenance(json_array_get(arr, i), &msgs[i]);
     json_object_set_new(o, "assigned_to", c->assigned_to[0] ? json_string(c->assigned_to) : json_null());
+    /* what the console calls it: the customer, else their first question's topic (issue 14) */
+    const char *title = lk_assist_title(c);
+    json_object_set_new(o, "title", title ? json_string(title) : json_null());
+    json_object_set_new(o, "topic", c->topic ? json_string(c->topic) : json_null());
     set_time(o, "queued_at", c->queued_at);
     set_time(o, "assigned_at", c->assigned_at);
     set_time(o, "closed_at", c->closed_at);

@@ -1,7 +1,8 @@
 /*
  * Personal data, the operator's side (docs/privacy.md): the admins' API for
- * data-subject requests (export and erasure by e-mail address or external
- * id), the retention settings with the last purge, and the audit log
+ * data-subject requests (export and erasure by e-mail address, phone number
+ * or external id; also by what the customer typed in a conversation), the
+ * erasure of one conversation, the retention settings with the last purge, and the audit log
  * viewer; the retention purge the server runs at start and every hour; the
  * audit records written after a read (an agent opening a conversation);
  * and the `loket privacy` command line.
@@ -35,10 +36,10 @@
 
 static json_t *counts_json(const lk_privacy_counts_t *c)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "conversations", (json_int_t)c->conversations, "messages",
-                     (json_int_t)c->messages, "notes", (json_int_t)c->notes, "callback_requests",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "conversations", (json_int_t)c->conversations,
+                     "messages", (json_int_t)c->messages, "notes", (json_int_t)c->notes, "callback_requests",
                      (json_int_t)c->callbacks, "feedback", (json_int_t)c->feedback, "reviews", (json_int_t)c->reviews,
-                     "audit", (json_int_t)c->audit);
+                     "audit", (json_int_t)c->audit, "identifiers", (json_int_t)c->identifiers);
 }
 
 /* The detail of a privacy audit record: counts, and the request id and the
@@ -55,9 +56,20 @@ static char *audit_detail(const char *request_id, const char *by, const lk_priva
     return s;
 }
 
-static const char *key_kind(const char *email, const char *external_id)
+/* The kinds of key a request named ("email+phone"), never the keys. */
+static const char *key_kind(const lk_privacy_subject_t *who)
 {
-    return email && external_id ? "email+external_id" : email ? "email" : "external_id";
+    static const char *const kinds[8] = {"",      "email",       "external_id",       "email+external_id",
+                                         "phone", "email+phone", "external_id+phone", "email+external_id+phone"};
+    unsigned k = (who->email ? 1u : 0u) | (who->external_id ? 2u : 0u) | (who->phone ? 4u : 0u);
+    return kinds[k];
+}
+
+/* The phone number of a request in its canonical form (E.164) into out;
+ * false when it is no phone number. */
+static bool phone_key(const char *phone, char *out, size_t size)
+{
+    return lk_pii_normalise(LK_PII_PHONE, phone, strlen(phone), out, size) == 0;
 }
 
 static void cutoffs_at(const lk_config_t *cfg, int64_t now, lk_purge_cutoffs_t *cut)
@@ -198,7 +210,7 @@ void lk_api_privacy_purge_submit(struct lk_app *app)
 
 /* ---- the admins' API ----------------------------------------------------- */
 
-typedef enum { OP_EXPORT, OP_EXPORT_RECORD, OP_ERASE, OP_RETENTION, OP_AUDIT, OP_AUDIT_RECORD } op_t;
+typedef enum { OP_EXPORT, OP_EXPORT_RECORD, OP_ERASE, OP_ERASE_CONV, OP_RETENTION, OP_AUDIT, OP_AUDIT_RECORD } op_t;
 
 typedef struct {
     lk_job_t job;
@@ -208,6 +220,8 @@ typedef struct {
     char session_hash[LK_TOKEN_HASH_LEN + 1];
     char *email; /* the data subject's keys (export, erase) */
     char *external_id;
+    char phone[LK_PII_NORM_MAX]; /* normalised; "" = none */
+    char conv_id[LK_ID_MAX];     /* OP_ERASE_CONV */
     lk_audit_query_t q; /* OP_AUDIT; its strings point at the three below */
     char *q_actor, *q_action, *q_conv;
     char filters[128]; /* OP_AUDIT: the names of the filters used */
@@ -240,11 +254,18 @@ static bool admin(pjob_t *j, lk_store_t *st, int64_t now)
            lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL);
 }
 
+static lk_privacy_subject_t subject_of(const pjob_t *j)
+{
+    return (lk_privacy_subject_t){.email = j->email, .external_id = j->external_id,
+                                  .phone = j->phone[0] ? j->phone : NULL};
+}
+
 static void run_export(pjob_t *j, lk_store_t *st, int64_t now)
 {
     if (!admin(j, st, now))
         return;
-    int rc = lk_store_privacy_export(st, j->email, j->external_id, now, &j->doc, &j->counts);
+    lk_privacy_subject_t who = subject_of(j);
+    int rc = lk_store_privacy_export(st, &who, now, &j->doc, &j->counts);
     if (rc)
         lk_job_fail_db(&j->job, &j->err, rc);
 }
@@ -253,9 +274,10 @@ static void run_erase(pjob_t *j, lk_store_t *st, int64_t now)
 {
     if (!admin(j, st, now))
         return;
-    int rc = lk_store_privacy_erase(st, j->email, j->external_id, &j->counts);
+    lk_privacy_subject_t who = subject_of(j);
+    int rc = lk_store_privacy_erase(st, &who, &j->counts);
     if (rc == 0) {
-        char *detail = audit_detail(j->request_id, key_kind(j->email, j->external_id), &j->counts);
+        char *detail = audit_detail(j->request_id, key_kind(&who), &j->counts);
         rc = lk_store_audit(st, now, j->user.id, "privacy.erase", NULL, detail);
         free(detail);
     }
@@ -263,6 +285,37 @@ static void run_erase(pjob_t *j, lk_store_t *st, int64_t now)
         lk_job_fail_db(&j->job, &j->err, rc);
         return;
     }
+    j->out = json_pack("{s:s, s:o}", "request_id", j->request_id, "erased", counts_json(&j->counts));
+}
+
+/* One conversation erased by an admin: with everything hanging off it, its
+ * id taken off earlier audit records; the audit record holds the counts and
+ * the request id only. Agents who have it open are told it is gone. */
+static void run_erase_conv(pjob_t *j, lk_store_t *st, int64_t now)
+{
+    if (!admin(j, st, now))
+        return;
+    lk_conv_t c;
+    int rc = lk_store_conv_get(st, j->conv_id, &c);
+    if (rc == LK_ENOENT) {
+        lk_job_fail(&j->job, &j->err, rc, 404, "not_found", "no such conversation");
+        return;
+    }
+    if (rc == 0)
+        rc = lk_store_privacy_erase_conv(st, j->conv_id, &j->counts);
+    if (rc == 0) {
+        char *detail = audit_detail(j->request_id, "conversation", &j->counts);
+        rc = lk_store_audit(st, now, j->user.id, "privacy.erase_conversation", NULL, detail);
+        free(detail);
+    }
+    if (rc) {
+        lk_conv_clear(&c);
+        lk_job_fail_db(&j->job, &j->err, rc);
+        return;
+    }
+    json_t *gone = json_pack("{s:s, s:s}", "id", c.id, "status", "erased");
+    lk_publish_agents(&j->job, &c, "conversation", gone);
+    lk_conv_clear(&c);
     j->out = json_pack("{s:s, s:o}", "request_id", j->request_id, "erased", counts_json(&j->counts));
 }
 
@@ -346,7 +399,8 @@ static void run_record(pjob_t *j, lk_store_t *st, int64_t now)
     const char *action;
     if (j->op == OP_EXPORT_RECORD) {
         action = "privacy.export";
-        detail = audit_detail(j->request_id, key_kind(j->email, j->external_id), &j->counts);
+        lk_privacy_subject_t who = subject_of(j);
+        detail = audit_detail(j->request_id, key_kind(&who), &j->counts);
     } else {
         action = "audit.read";
         json_t *d = json_pack("{s:I, s:s}", "records", (json_int_t)j->n_records, "filters", j->filters);
@@ -369,6 +423,9 @@ static void job_run(lk_job_t *job, lk_store_t *st)
         break;
     case OP_ERASE:
         run_erase(j, st, now);
+        break;
+    case OP_ERASE_CONV:
+        run_erase_conv(j, st, now);
         break;
     case OP_RETENTION:
         run_retention(j, st, now);
@@ -407,6 +464,7 @@ static void job_done(lk_job_t *job)
         break;
     }
     case OP_ERASE:
+    case OP_ERASE_CONV:
     case OP_RETENTION:
     case OP_AUDIT_RECORD:
         lk_http_res_header(j->req, "Cache-Control", "no-store");
@@ -429,17 +487,24 @@ static pjob_t *pjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
     return j;
 }
 
-/* A data-subject request's body: "email" and/or "external_id" (the same
- * limits as the customer fields of a new conversation); erase also needs
- * "confirm": true. false after answering 400 itself. */
+/* A data-subject request's body: "email", "phone" and/or "external_id"
+ * (the same limits as the customer fields of a new conversation); erase
+ * also needs "confirm": true. false after answering 400 itself. */
 static bool subject_parse(lk_http_req_t *req, json_t *body, bool erase, pjob_t *j)
 {
-    const char *email = NULL, *ext = NULL;
+    const char *email = NULL, *ext = NULL, *phone = NULL;
     if (!lk_body_string(req, body, "email", 254, false, &email) ||
-        !lk_body_string(req, body, "external_id", 128, false, &ext))
+        !lk_body_string(req, body, "external_id", 128, false, &ext) ||
+        !lk_body_string(req, body, "phone", 64, false, &phone))
         return false;
-    if (!email && !ext) {
-        lk_respond_error(req, 400, "missing_field", "name the customer: give \"email\" or \"external_id\"");
+    if (!email && !ext && !phone) {
+        lk_respond_error(req, 400, "missing_field",
+                         "name the customer: give \"email\", \"phone\" or \"external_id\"");
+        return false;
+    }
+    if (phone && !phone_key(phone, j->phone, sizeof j->phone)) {
+        lk_respond_error(req, 400, "invalid_field",
+                         "the field \"phone\" must be a phone number: 06-12345678, 020 123 4567 or +31 6 12345678");
         return false;
     }
     if (email) {
@@ -487,6 +552,28 @@ static void h_export(lk_http_req_t *req, void *ud)
 static void h_erase(lk_http_req_t *req, void *ud)
 {
     h_subject(req, ud, OP_ERASE);
+}
+
+/* POST /api/v1/admin/conversations/:id/erase {"confirm": true} */
+static void h_erase_conv(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    if (!lk_api_check_origin(req))
+        return;
+    json_t *body = lk_parse_body(req);
+    if (!body)
+        return;
+    json_t *c = json_object_get(body, "confirm");
+    if (!json_is_true(c)) {
+        lk_respond_error(req, 400, c ? "invalid_field" : "missing_field",
+                         "erasing a conversation cannot be undone: send \"confirm\": true");
+        json_decref(body);
+        return;
+    }
+    json_decref(body);
+    pjob_t *j = pjob_new(req, app, OP_ERASE_CONV);
+    lk_api_req_id(req, j->conv_id);
+    lk_pool_submit(app->writer, &j->job);
 }
 
 static void h_retention(lk_http_req_t *req, void *ud)
@@ -596,6 +683,7 @@ bad:
 static const lk_http_route_t routes[] = {
     {"POST", "/api/v1/admin/privacy/export", h_export},
     {"POST", "/api/v1/admin/privacy/erase", h_erase},
+    {"POST", "/api/v1/admin/conversations/:id/erase", h_erase_conv},
     {"GET", "/api/v1/admin/privacy/retention", h_retention},
     {"GET", "/api/v1/admin/audit", h_audit},
 };
@@ -663,7 +751,7 @@ static void print_json_line(json_t *j)
     free(s);
 }
 
-static int cli_export(const lk_config_t *cfg, const char *email, const char *ext, const char *out)
+static int cli_export(const lk_config_t *cfg, const lk_privacy_subject_t *who, const char *out)
 {
     lk_store_t *st;
     int ret = cli_open(cfg, &st);
@@ -676,9 +764,9 @@ static int cli_export(const lk_config_t *cfg, const char *email, const char *ext
     lk_privacy_counts_t counts;
     int rc = lk_store_begin(st); /* one snapshot, and its audit record with it */
     if (rc == 0)
-        rc = lk_store_privacy_export(st, email, ext, now, &doc, &counts);
+        rc = lk_store_privacy_export(st, who, now, &doc, &counts);
     if (rc == 0) {
-        char *detail = audit_detail(id, key_kind(email, ext), &counts);
+        char *detail = audit_detail(id, key_kind(who), &counts);
         rc = lk_store_audit(st, now, "cli", "privacy.export", NULL, detail);
         free(detail);
     }
@@ -708,7 +796,7 @@ static int cli_export(const lk_config_t *cfg, const char *email, const char *ext
     return fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;
 }
 
-static int cli_erase(const lk_config_t *cfg, const char *email, const char *ext)
+static int cli_erase(const lk_config_t *cfg, const lk_privacy_subject_t *who)
 {
     lk_store_t *st;
     int ret = cli_open(cfg, &st);
@@ -719,9 +807,9 @@ static int cli_erase(const lk_config_t *cfg, const char *email, const char *ext)
     lk_privacy_counts_t counts;
     int rc = lk_store_begin(st);
     if (rc == 0)
-        rc = lk_store_privacy_erase(st, email, ext, &counts);
+        rc = lk_store_privacy_erase(st, who, &counts);
     if (rc == 0) {
-        char *detail = audit_detail(id, key_kind(email, ext), &counts);
+        char *detail = audit_detail(id, key_kind(who), &counts);
         rc = lk_store_audit(st, lk_time_now_ms(), "cli", "privacy.erase", NULL, detail);
         free(detail);
     }
@@ -800,7 +888,7 @@ int lk_api_privacy_cli(int argc, char **argv, char *const *env)
          is_purge = strcmp(sub, "purge") == 0;
     if (!is_export && !is_erase && !is_purge)
         return cli_usage("%s: unknown subcommand; expected export, erase or purge", sub);
-    const char *email = NULL, *ext = NULL, *out = NULL, *now_s = NULL;
+    const char *email = NULL, *ext = NULL, *phone = NULL, *out = NULL, *now_s = NULL;
     bool dry_run = false, yes = false;
     /* our own flags out; the rest (--data, --config, the retention options)
      * go to the option table, as for serve */
@@ -810,7 +898,7 @@ int lk_api_privacy_cli(int argc, char **argv, char *const *env)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         bool takes = strcmp(a, "--email") == 0 || strcmp(a, "--external-id") == 0 || strcmp(a, "--out") == 0 ||
-                     strcmp(a, "--now") == 0;
+                     strcmp(a, "--now") == 0 || strcmp(a, "--phone") == 0;
         if (takes && i + 1 >= argc) {
             ret = cli_usage("%s: %s needs a value", sub, a);
             goto out;
@@ -819,6 +907,8 @@ int lk_api_privacy_cli(int argc, char **argv, char *const *env)
             email = argv[++i];
         else if (strcmp(a, "--external-id") == 0 && !is_purge)
             ext = argv[++i];
+        else if (strcmp(a, "--phone") == 0 && !is_purge)
+            phone = argv[++i];
         else if (strcmp(a, "--out") == 0 && is_export)
             out = argv[++i];
         else if (strcmp(a, "--now") == 0 && is_purge)
@@ -848,8 +938,13 @@ int lk_api_privacy_cli(int argc, char **argv, char *const *env)
         ret = cli_purge(&cfg, now, dry_run);
         goto out;
     }
-    if ((!email || !*email) && (!ext || !*ext)) {
-        ret = cli_usage("%s: name the customer with --email ADDRESS or --external-id ID", sub);
+    if ((!email || !*email) && (!ext || !*ext) && (!phone || !*phone)) {
+        ret = cli_usage("%s: name the customer with --email ADDRESS, --phone NUMBER or --external-id ID", sub);
+        goto out;
+    }
+    char phone_norm[LK_PII_NORM_MAX] = "";
+    if (phone && (strlen(phone) > 64 || !phone_key(phone, phone_norm, sizeof phone_norm))) {
+        ret = cli_usage("%s: --phone needs a phone number such as 06-12345678 or +31 6 12345678", sub);
         goto out;
     }
     if (email && (!*email || !strchr(email, '@') || strlen(email) > 254 || !lk_utf8_valid(email, strlen(email)))) {
@@ -862,12 +957,14 @@ int lk_api_privacy_cli(int argc, char **argv, char *const *env)
     }
     if (email && !*email)
         email = NULL;
+    lk_privacy_subject_t who = {.email = email, .external_id = ext && *ext ? ext : NULL,
+                                .phone = phone_norm[0] ? phone_norm : NULL};
     if (is_export) {
-        ret = cli_export(&cfg, email, ext, out);
+        ret = cli_export(&cfg, &who, out);
     } else if (!yes) {
         ret = cli_usage("erase: this deletes the customer's records for good; add --yes to go ahead");
     } else {
-        ret = cli_erase(&cfg, email, ext);
+        ret = cli_erase(&cfg, &who);
     }
 out:
     free(rest);

@@ -8,6 +8,8 @@
  * the agents' stream.
  */
 #include "api/api_int.h"
+#include "assist/assist.h"
+#include "privacy/privacy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +143,22 @@ int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *
     char *text = lk_json_dump(j, NULL);
     json_decref(j);
     lk_job_add_event(job, lk_event_new(conv->id, m->seq, text)); /* the event holds text until published */
-    publish_agents_text(job, conv, "message", text, NULL);
+    /* agents see a customer's BSN masked until they reveal it (audited) */
+    char *masked = strcmp(m->sender, "customer") == 0 && m->text ? lk_pii_mask_kind(m->text, strlen(m->text), LK_PII_BSN)
+                                                                  : NULL;
+    if (masked) {
+        lk_msg_t view = *m;
+        view.text = masked;
+        view.masked = true;
+        json_t *mj = lk_json_msg(&view);
+        char *mt = lk_json_dump(mj, NULL);
+        json_decref(mj);
+        publish_agents_text(job, conv, "message", mt, NULL);
+        free(mt);
+        free(masked);
+    } else {
+        publish_agents_text(job, conv, "message", text, NULL);
+    }
     *msgs = lk_xrealloc(*msgs, (*n_msgs + 1) * sizeof **msgs);
     (*msgs)[(*n_msgs)++] = *m; /* the array takes over m's strings */
     memset(m, 0, sizeof *m);
@@ -222,6 +239,68 @@ static void msg_choices(lk_msg_t *m, const lk_policy_action_t *a, const lk_kb_t 
     }
 }
 
+/* ---- issue 14: topic, identifiers, BSN ------------------------------------ */
+
+/* The topic of the conversation from this customer message, or NULL when it
+ * asks nothing of its own (small talk, a bare yes/no/thanks or request for a
+ * person): the title of the article the bot answered with, else the
+ * message's first words (masked). free(). */
+static char *topic_of(struct lk_app *app, const lk_conv_t *conv, const lk_msg_t *customer,
+                      const lk_policy_event_t *ev, const char *outcome, const lk_kb_t *kb)
+{
+    if (!customer->text || strcmp(outcome, "reply") == 0)
+        return NULL;
+    const lk_nlu_reading_t *reading = ev->reading;
+    lk_assist_conv_t cv = {.conv = conv, .msgs = customer, .n_msgs = 1, .readings = &reading, .kb = kb,
+                           .person_min = app->policy.person_request_min, .negative_min = app->policy.negative_min};
+    if (lk_assist_is_filler(&cv, 0))
+        return NULL;
+    const char *title = NULL;
+    if (strcmp(outcome, "answered") == 0 && customer->outcome_article_id)
+        for (size_t i = 0; i < kb->n_articles && !title; i++)
+            if (strcmp(kb->articles[i].id, customer->outcome_article_id) == 0)
+                title = kb->articles[i].title;
+    return lk_assist_topic(customer->text, strlen(customer->text), title);
+}
+
+/* Records the e-mail addresses and phone numbers in the customer's message
+ * (normalised) as the conversation's identifiers, so that a data-subject
+ * request by that address or number finds it (docs/privacy.md). */
+static int identifiers_of(lk_store_t *st, const lk_conv_t *conv, const lk_msg_t *m, int64_t now)
+{
+    if (!m->text)
+        return 0;
+    size_t len = strlen(m->text);
+    lk_pii_span_t local[16];
+    size_t ns = lk_pii_detect(m->text, len, local, sizeof local / sizeof *local);
+    if (ns > sizeof local / sizeof *local)
+        ns = sizeof local / sizeof *local; /* a message with more than 16 findings: the first 16 */
+    int rc = 0;
+    for (size_t i = 0; i < ns && rc == 0; i++) {
+        if (local[i].kind != LK_PII_EMAIL && local[i].kind != LK_PII_PHONE)
+            continue;
+        char norm[LK_PII_NORM_MAX];
+        if (lk_pii_normalise(local[i].kind, m->text + local[i].start, local[i].len, norm, sizeof norm) == 0)
+            rc = lk_store_conv_identifier_add(st, conv->id, lk_pii_kind_name(local[i].kind), norm, now);
+    }
+    return rc;
+}
+
+/* The bot's word after a customer typed a BSN: not to share it here. */
+static int say_no_bsn(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, int64_t now, lk_msg_t **msgs, size_t *n_msgs)
+{
+    lk_msg_t m = {0};
+    snprintf(m.sender, sizeof m.sender, "%s", "system");
+    m.automated = true;
+    m.text = lk_xstrdup(strcmp(conv->language, "nl") == 0
+                            ? "Deel je burgerservicenummer (BSN) liever niet in de chat: we hebben het hier niet "
+                              "nodig. Onze medewerkers zien het afgeschermd."
+                            : "Please do not share your citizen service number (BSN) in the chat: we do not need it "
+                              "here. Our staff see it masked.");
+    m.created_at = now;
+    return lk_turn_store_msg(st, job, conv, &m, msgs, n_msgs);
+}
+
 int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
                   const lk_bot_t *bot, int64_t now, lk_msg_t **msgs, size_t *n_msgs)
 {
@@ -260,11 +339,27 @@ int lk_turn_apply_customer(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk
         customer->outcome_article_id = article ? lk_xstrdup(article) : NULL;
         customer->outcome_confidence = confidence;
         customer->has_outcome_confidence = confidence >= 0;
-        rc = lk_turn_store_msg(st, job, conv, customer, msgs, n_msgs);
+        char *topic = conv->topic ? NULL : topic_of(app, conv, customer, ev, outcome, &bot->kb);
+        char *bsn_masked = customer->text ? lk_pii_mask_kind(customer->text, strlen(customer->text), LK_PII_BSN) : NULL;
+        bool bsn = bsn_masked != NULL;
+        free(bsn_masked);
+        rc = identifiers_of(st, conv, customer, now);
+        if (rc == 0)
+            rc = lk_turn_store_msg(st, job, conv, customer, msgs, n_msgs);
         if (rc == 0) {
             lk_metrics_turn();
             lk_metrics_decision(outcome);
         }
+        if (rc == 0 && topic) {
+            rc = lk_store_conv_set_topic(st, conv->id, topic, NULL);
+            if (rc == 0) {
+                conv->topic = topic;
+                topic = NULL;
+            }
+        }
+        free(topic);
+        if (rc == 0 && bsn)
+            rc = say_no_bsn(st, job, conv, now, msgs, n_msgs);
     }
 
     bool handed_off = false;

@@ -4,8 +4,8 @@
  * once, their live streams close and the conversations assigned to them go
  * back to the queue, the customers told) or activates them again, and sets a
  * new password for someone who lost theirs; every user changes their own
- * password (their other sessions end). No change may leave the team without
- * an active admin.
+ * password (their other sessions end) and their console language. No change
+ * may leave the team without an active admin.
  *
  * A password is hashed (argon2id, on the CPU threads) only after a reader has
  * checked the session and the role, so that nobody without a session can
@@ -27,7 +27,8 @@ typedef enum {
     OP_RESET_STORE, /* writer */
     OP_OWN_READ,    /* reader, then: */
     OP_OWN_HASH,    /* cpu: verify the current password, hash the new one; then: */
-    OP_OWN_STORE    /* writer */
+    OP_OWN_STORE,   /* writer */
+    OP_OWN_LANGUAGE /* writer */
 } op_t;
 
 typedef struct {
@@ -45,6 +46,7 @@ typedef struct {
     char *current;  /* OP_OWN_*: the one to check */
     char hash[crypto_pwhash_STRBYTES];
     char limit_key[270]; /* OP_OWN_*: the account's login limit (its e-mail address) */
+    char language[8];    /* OP_OWN_LANGUAGE: "nl", "en", "" = the deployment's default */
     lk_user_t user;      /* the one asking */
     lk_api_error_t err;
     json_t *out;
@@ -277,6 +279,18 @@ static void ujob_run(lk_job_t *job, lk_store_t *st)
     case OP_OWN_STORE:
         run_own_store(j, st, now);
         break;
+    case OP_OWN_LANGUAGE:
+    {
+        int rc = lk_store_user_language_set(st, j->user.id, j->language);
+        if (rc == 0)
+            rc = lk_store_audit(st, now, j->user.id, "auth.language", NULL, j->language[0] ? j->language : "default");
+        if (rc) {
+            lk_job_fail_db(&j->job, &j->err, rc);
+            break;
+        }
+        j->out = json_pack("{s:o}", "language", j->language[0] ? json_string(j->language) : json_null());
+        break;
+    }
     default:
         break;
     }
@@ -422,7 +436,39 @@ out:
     ujob_free(j);
 }
 
+/* PATCH /api/v1/auth/me {"language": "nl" | "en" | null}: the user's own
+ * console language; null goes back to the deployment's default. */
+static void h_me_update(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    ujob_t *j = ujob_new(req, app, OP_OWN_LANGUAGE);
+    if (!j)
+        return;
+    json_t *body = lk_parse_body(req);
+    if (!body)
+        goto out;
+    json_t *lang = json_object_get(body, "language");
+    if (!lang) {
+        lk_respond_error(req, 400, "invalid_body", "nothing to change: give \"language\"");
+        goto out;
+    }
+    if (!json_is_null(lang) && !(json_is_string(lang) && (strcmp(json_string_value(lang), "nl") == 0 ||
+                                                          strcmp(json_string_value(lang), "en") == 0))) {
+        lk_respond_error(req, 400, "invalid_field", "the field \"language\" must be \"nl\", \"en\" or null");
+        goto out;
+    }
+    if (json_is_string(lang))
+        snprintf(j->language, sizeof j->language, "%s", json_string_value(lang));
+    json_decref(body);
+    lk_pool_submit(app->writer, &j->job);
+    return;
+out:
+    json_decref(body);
+    ujob_free(j);
+}
+
 static const lk_http_route_t routes[] = {
+    {"PATCH", "/api/v1/auth/me", h_me_update},
     {"PATCH", "/api/v1/admin/users/:id", h_update},
     {"POST", "/api/v1/admin/users/:id/password", h_reset},
     {"POST", "/api/v1/auth/password", h_own},

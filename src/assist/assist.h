@@ -53,6 +53,22 @@ bool lk_assist_is_filler(const lk_assist_conv_t *cv, size_t i);
  * that is no filler; -1 when there is none. */
 long lk_assist_last_question(const lk_assist_conv_t *cv);
 
+/* ---- titles (title.c) ----------------------------------------------------- */
+
+#define LK_ASSIST_TOPIC_MAX 80 /* bytes of a topic, before "..." */
+
+/* A conversation's topic from the customer's first question: article_title
+ * (the article the bot matched; may be NULL), else the first eight words of
+ * text (len bytes) with personal data masked (lk_pii_redact), at most
+ * LK_ASSIST_TOPIC_MAX bytes, "..." when cut. NULL when there are no words.
+ * free(). */
+char *lk_assist_topic(const char *text, size_t len, const char *article_title);
+
+/* The conversation's title: the customer's name, else e-mail address, else
+ * its topic; NULL when none is known (the console then names it by id).
+ * Points into c. */
+const char *lk_assist_title(const lk_conv_t *c);
+
 /* ---- suggested replies (suggest.c) -------------------------------------- */
 
 #define LK_ASSIST_SUGGESTIONS_MAX 3

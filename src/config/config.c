@@ -74,6 +74,10 @@ const lk_option_t lk_options[] = {
             "days an audit record is kept, then deleted; 0 = keep forever"),
     OPT_STR("metrics_token", metrics_token, "",
             "when set, GET /metrics (Prometheus) wants \"Authorization: Bearer TOKEN\"; unset: open"),
+    OPT_STR("console_language", console_language, "",
+            "the console's language for users who chose none on \"My account\": nl or en; empty = the browser's"),
+    OPT_INT("suggest_min_confidence", suggest_min_confidence, 0, 100, "20",
+            "suggested replies below this confidence (percent) are left out of the agent's view; 0 = show all"),
     {NULL, LK_OPT_STRING, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -255,6 +259,11 @@ int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *e
     if (rc == 0 && strcmp(name, "trusted_proxies") == 0 && !valid_proxies(value)) {
         snprintf(err, errsize, "option trusted_proxies: \"%s\" is not a space-separated list of IP addresses "
                  "or CIDR ranges like 10.0.0.0/8", value);
+        return LK_EINVAL;
+    }
+    if (rc == 0 && strcmp(name, "console_language") == 0 && value[0] && strcmp(value, "nl") != 0 &&
+        strcmp(value, "en") != 0) {
+        snprintf(err, errsize, "option console_language: \"%s\" is not nl or en (or empty for the browser's)", value);
         return LK_EINVAL;
     }
     if (rc == 0 && strcmp(name, "log_level") == 0) {

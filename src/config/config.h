@@ -49,6 +49,11 @@ typedef struct {
     /* Analytics (docs/analytics.md): GET /metrics is open while this is "",
      * else it wants "Authorization: Bearer <metrics_token>". */
     char metrics_token[256];
+    /* The console's language for users without their own choice: "nl",
+     * "en", or "" for the browser's (issue 14). */
+    char console_language[8];
+    /* Suggested replies below this confidence, in percent, are not shown. */
+    int64_t suggest_min_confidence;
     /* Options of other modules' tables, passed on by name: "policy.NAME"
      * (file: `policy.loop_repeats = 3`, flag: --policy.loop_repeats 3,
      * environment: LOKET_POLICY_LOOP_REPEATS). Checked by their module. */

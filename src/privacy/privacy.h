@@ -54,4 +54,19 @@ char *lk_pii_redact(const char *text, size_t len);
 /* True when text holds any personal data. */
 bool lk_pii_any(const char *text, size_t len);
 
+/* ---- identifiers (normalise.c) ------------------------------------------ */
+
+#define LK_PII_NORM_MAX 256 /* room for any normalised identifier and its NUL */
+
+/* The canonical form of an e-mail address (trimmed, ASCII letters lower-
+ * cased) or a phone number (E.164: "+31612345678" for "06-12345678",
+ * "+31 (0)6 1234 5678" or "0031 6 12345678"; a national number is Dutch)
+ * into out (size bytes). 0, or LK_EINVAL for another kind, a text that is no
+ * such identifier, or one that does not fit. */
+int lk_pii_normalise(lk_pii_kind_t kind, const char *text, size_t len, char *out /* OUT */, size_t size);
+
+/* A heap copy of text in which every span of kind is replaced by its marker
+ * ("[bsn]"), or NULL when text holds none. free(). */
+char *lk_pii_mask_kind(const char *text, size_t len, lk_pii_kind_t kind);
+
 #endif

@@ -260,16 +260,36 @@ static const char migration_3[] =
  * answering stores them as a JSON array [{"article_id", "title"}, ...]
  * (NULL otherwise); chosen is 1 on the bot's answer to the customer's pick
  * of one. The partial index finds a conversation's last offer. */
-static const char migration_choices[] =
+static const char migration_4[] =
     "ALTER TABLE messages ADD COLUMN choices TEXT;\n"
     "ALTER TABLE messages ADD COLUMN chosen INTEGER NOT NULL DEFAULT 0;\n"
     "CREATE INDEX messages_choices ON messages (conversation_id, seq) WHERE choices IS NOT NULL;\n";
+/* Issue 14, the console and privacy details: a user's own console language
+ * (NULL = the deployment's default, then the browser's); a conversation's
+ * topic (the title of the article the bot matched for the customer's first
+ * question, else that question's first words, redacted), which titles it in
+ * the console when the customer is unknown; and the personal identifiers
+ * (normalised e-mail addresses and phone numbers) that the privacy detector
+ * found in the customer's messages, so that a data-subject request finds the
+ * conversation by them. They hang off the conversation and go with it. */
+static const char migration_5[] =
+    "ALTER TABLE users ADD COLUMN language TEXT;\n"
+    "ALTER TABLE conversations ADD COLUMN topic TEXT;\n"
+    "CREATE TABLE conversation_identifiers (\n"
+    "  conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,\n"
+    "  kind            TEXT NOT NULL,\n"
+    "  value           TEXT NOT NULL,\n"
+    "  created_at      BIGINT NOT NULL,\n"
+    "  PRIMARY KEY (conversation_id, kind, value)\n"
+    ");\n"
+    "CREATE INDEX conversation_identifiers_value ON conversation_identifiers (kind, value);\n";
 
 const char *const lk_store__migrations[] = {
     migration_1,
     migration_2,
     migration_3,
-    migration_choices,
+    migration_4,
+    migration_5,
 };
 
 const size_t lk_store__n_migrations = sizeof lk_store__migrations / sizeof lk_store__migrations[0];

@@ -54,6 +54,10 @@ typedef struct {
     char *customer_name;        /* NULL = unknown */
     char channel[16];           /* "web" (the widget), "api", ...; "" = unknown */
     char client_hash[65];       /* keyed hash of the client's address; "" = unknown */
+    /* What the customer first asked about (schema 4): the title of the
+     * article the bot matched, else the question's first words with personal
+     * data masked; set once by lk_store_conv_set_topic. NULL = not yet. */
+    char *topic;
 } lk_conv_t;
 
 /* One of the articles a bot message offers as a choice (issue 15). */
@@ -96,6 +100,10 @@ typedef struct {
     lk_msg_choice_t *choices;
     size_t n_choices;
     bool chosen;
+    /* Not stored: set by the API when text is a copy for agents with
+     * personal data masked (a BSN, issue 14); the original is revealed on
+     * request, audited. */
+    bool masked;
 } lk_msg_t;
 
 typedef struct {
@@ -476,6 +484,24 @@ int lk_store_user_totp_use(lk_store_t *st, const char *user_id, int64_t step);
 int lk_store_conv_count_open_by_client(lk_store_t *st, const char *client_hash, int64_t active_since,
                                        int64_t *n /* OUT */, int64_t *oldest /* OUT */);
 
+/* ---- the console's own data (issue 14) ----------------------------------- */
+
+/* The user's own console language into out ("" when they chose none, i.e.
+ * the deployment's default applies). LK_ENOENT when there is no such user. */
+int lk_store_user_language_get(lk_store_t *st, const char *user_id, char *out /* OUT */, size_t size);
+/* Sets it; NULL or "" goes back to the default. LK_ENOENT. */
+int lk_store_user_language_set(lk_store_t *st, const char *user_id, const char *language);
+/* Sets the conversation's topic unless it has one; *set (may be NULL) tells
+ * whether it did. LK_EINVAL for an empty topic. */
+int lk_store_conv_set_topic(lk_store_t *st, const char *conv_id, const char *topic, bool *set /* OUT */);
+/* Records that the conversation's messages hold this identifier (kind
+ * "email" or "phone", value normalised: lk_pii_normalise); recording it
+ * again changes nothing. Found by lk_store_privacy_export and _erase. */
+int lk_store_conv_identifier_add(lk_store_t *st, const char *conv_id, const char *kind, const char *value,
+                                 int64_t now);
+/* How many canned responses the database holds, archived ones included. */
+int lk_store_canned_count_all(lk_store_t *st, int64_t *n /* OUT */);
+
 /* ---- agent assist: canned responses, customer history (issue 6) -------- */
 
 /* A canned response: a ready text for agents, per language, with
@@ -530,26 +556,41 @@ typedef struct {
     int64_t feedback;  /* "did this help?" answers */
     int64_t reviews;   /* answer reviews */
     int64_t audit;     /* audit records (about the conversations; purged) */
+    int64_t identifiers; /* identifiers found in the messages (conversation_identifiers) */
 } lk_privacy_counts_t;
 
+/* Whom a data-subject request is about: any of these may be NULL or "",
+ * not all. email is compared with its ASCII letters lower-cased; phone must
+ * be normalised by the caller (lk_pii_normalise in privacy/: "06-12345678"
+ * and "+31 6 1234 5678" are both "+31612345678"). */
+typedef struct {
+    const char *email;
+    const char *external_id;
+    const char *phone;
+} lk_privacy_subject_t;
+
 /* Every record about one customer as one JSON document (text, UTF-8; the
- * caller frees *json): the conversations whose customer_email is email
+ * caller frees *json): the conversations whose customer_email is who->email
  * (ASCII letters compared lower-cased) or whose customer_external_id is
- * external_id (either may be NULL, not both), each with its messages,
+ * who->external_id, or in whose messages the customer typed that e-mail
+ * address or who->phone (conversation_identifiers), each with its messages,
  * notes, call-back requests, feedback, answer reviews and audit records,
  * plus call-back requests whose contact is the e-mail address. Times are
  * RFC 3339. Nothing about anyone else and no secret (token hashes) is in
  * it. counts (may be NULL) tells what it holds. LK_EINVAL when neither key
  * is given. */
-int lk_store_privacy_export(lk_store_t *st, const char *email, const char *external_id, int64_t now,
-                            char **json /* OUT */, lk_privacy_counts_t *counts /* OUT, may be NULL */);
+int lk_store_privacy_export(lk_store_t *st, const lk_privacy_subject_t *who, int64_t now, char **json /* OUT */,
+                            lk_privacy_counts_t *counts /* OUT, may be NULL */);
 /* Deletes everything lk_store_privacy_export would return, and removes the
  * erased conversations' ids from earlier audit records (conversation_id set
  * to NULL; the records themselves stay). Run inside the caller's
  * transaction. counts (may be NULL) receives what was deleted (audit: the
  * records unlinked). */
-int lk_store_privacy_erase(lk_store_t *st, const char *email, const char *external_id,
-                           lk_privacy_counts_t *counts /* OUT */);
+int lk_store_privacy_erase(lk_store_t *st, const lk_privacy_subject_t *who, lk_privacy_counts_t *counts /* OUT */);
+/* Deletes one conversation and everything hanging off it, and removes its
+ * id from earlier audit records, like an erasure. LK_ENOENT when there is no
+ * such conversation. Run inside the caller's transaction. */
+int lk_store_privacy_erase_conv(lk_store_t *st, const char *conv_id, lk_privacy_counts_t *counts /* OUT, may be NULL */);
 
 /* What a purge deletes: rows older than these times (ms since the epoch;
  * 0 keeps that kind forever). */

@@ -105,7 +105,7 @@ static int rows_json(lk_store_t *st, sqlite3_stmt *s, const char *what, const ch
  * this order, children first, the conversation last (foreign keys would
  * cascade anyway; explicit deletes count the rows and do not depend on
  * them). */
-typedef enum { C_MESSAGES, C_NOTES, C_CALLBACKS, C_FEEDBACK, C_REVIEWS } child_t;
+typedef enum { C_MESSAGES, C_NOTES, C_CALLBACKS, C_FEEDBACK, C_REVIEWS, C_IDENTIFIERS } child_t;
 
 static const struct {
     const char *key;
@@ -121,6 +121,9 @@ static const struct {
      "DELETE FROM notes WHERE conversation_id = ?1", C_NOTES},
     {"callback_requests", "SELECT * FROM callback_requests WHERE conversation_id = ?1 ORDER BY created_at, id",
      "DELETE FROM callback_requests WHERE conversation_id = ?1", C_CALLBACKS},
+    {"identifiers",
+     "SELECT * FROM conversation_identifiers WHERE conversation_id = ?1 ORDER BY created_at, kind, value",
+     "DELETE FROM conversation_identifiers WHERE conversation_id = ?1", C_IDENTIFIERS},
     {"messages", "SELECT * FROM messages WHERE conversation_id = ?1 ORDER BY seq",
      "DELETE FROM messages WHERE conversation_id = ?1", C_MESSAGES},
 };
@@ -137,6 +140,8 @@ static int64_t *count_field(lk_privacy_counts_t *c, child_t which)
         return &c->callbacks;
     case C_FEEDBACK:
         return &c->feedback;
+    case C_IDENTIFIERS:
+        return &c->identifiers;
     case C_REVIEWS:
         break;
     }
@@ -230,9 +235,14 @@ static char *lower_dup(const char *s)
     return low;
 }
 
+/* By what the host page said (customer_email, customer_external_id) and by
+ * what the customer typed (conversation_identifiers: normalised e-mail
+ * addresses and phone numbers, issue 14). */
 static const char sql_customer_convs[] =
     "SELECT id FROM conversations WHERE (?1 IS NOT NULL AND customer_email = ?1) OR "
-    "(?2 IS NOT NULL AND customer_external_id = ?2) ORDER BY created_at, id";
+    "(?2 IS NOT NULL AND customer_external_id = ?2) OR id IN (SELECT conversation_id FROM "
+    "conversation_identifiers WHERE (?1 IS NOT NULL AND kind = 'email' AND value = ?1) OR "
+    "(?3 IS NOT NULL AND kind = 'phone' AND value = ?3)) ORDER BY created_at, id";
 /* Call-back requests left by e-mail address outside the customer's
  * conversations (the contact is what the customer typed). */
 static const char sql_contact_callbacks[] =
@@ -243,20 +253,23 @@ static const char sql_callback_delete[] = "DELETE FROM callback_requests WHERE i
 
 /* The customer's conversations; *low gets the lower-cased e-mail address
  * (NULL without one; the caller frees it). */
-static int find_customer(lk_store_t *st, const char *email, const char *external_id, idlist_t *convs, char **low)
+static int find_customer(lk_store_t *st, const lk_privacy_subject_t *who, idlist_t *convs, char **low)
 {
-    *low = email && email[0] ? lower_dup(email) : NULL;
+    *low = who->email && who->email[0] ? lower_dup(who->email) : NULL;
+    const char *phone = who->phone && who->phone[0] ? who->phone : NULL;
     sqlite3_stmt *s = lk_sq_prepare(st, sql_customer_convs, "privacy_find");
     if (!s)
         return LK_EDB;
     lk_sq_bind_text(s, 1, *low);
-    lk_sq_bind_text(s, 2, external_id && external_id[0] ? external_id : NULL);
+    lk_sq_bind_text(s, 2, who->external_id && who->external_id[0] ? who->external_id : NULL);
+    lk_sq_bind_text(s, 3, phone);
     return read_ids(st, s, "privacy_find", convs);
 }
 
-static bool key_given(const char *email, const char *external_id)
+static bool key_given(const lk_privacy_subject_t *who)
 {
-    return (email && email[0]) || (external_id && external_id[0]);
+    return who && ((who->email && who->email[0]) || (who->external_id && who->external_id[0]) ||
+                   (who->phone && who->phone[0]));
 }
 
 /* ---- export ------------------------------------------------------------- */
@@ -308,16 +321,17 @@ static int export_conv(lk_store_t *st, const char *id, lk_privacy_counts_t *coun
     return 0;
 }
 
-int lk_store_privacy_export(lk_store_t *st, const char *email, const char *external_id, int64_t now, char **json,
+int lk_store_privacy_export(lk_store_t *st, const lk_privacy_subject_t *who, int64_t now, char **json,
                             lk_privacy_counts_t *counts)
 {
-    if (!st || !json || !key_given(email, external_id))
+    if (!st || !json || !key_given(who))
         return LK_EINVAL;
+    const char *external_id = who->external_id;
     *json = NULL;
     lk_privacy_counts_t local = {0};
     idlist_t convs = {0};
     char *low = NULL;
-    int rc = find_customer(st, email, external_id, &convs, &low);
+    int rc = find_customer(st, who, &convs, &low);
     json_t *doc = json_object();
     char ts[LK_RFC3339_LEN];
     lk_time_rfc3339(now, ts);
@@ -326,6 +340,7 @@ int lk_store_privacy_export(lk_store_t *st, const char *email, const char *exter
     json_t *subject = json_object();
     json_object_set_new(subject, "email", low ? json_string(low) : json_null());
     json_object_set_new(subject, "external_id", external_id && external_id[0] ? json_string(external_id) : json_null());
+    json_object_set_new(subject, "phone", who->phone && who->phone[0] ? json_string(who->phone) : json_null());
     json_object_set_new(doc, "subject", subject);
     json_t *arr = json_array();
     json_object_set_new(doc, "conversations", arr);
@@ -368,6 +383,7 @@ int lk_store_privacy_export(lk_store_t *st, const char *email, const char *exter
         json_object_set_new(c, "feedback", json_integer(local.feedback));
         json_object_set_new(c, "reviews", json_integer(local.reviews));
         json_object_set_new(c, "audit", json_integer(local.audit));
+        json_object_set_new(c, "identifiers", json_integer(local.identifiers));
         json_object_set_new(doc, "counts", c);
         *json = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
         if (!*json)
@@ -383,14 +399,27 @@ int lk_store_privacy_export(lk_store_t *st, const char *email, const char *exter
 
 /* ---- erasure ------------------------------------------------------------ */
 
-int lk_store_privacy_erase(lk_store_t *st, const char *email, const char *external_id, lk_privacy_counts_t *counts)
+int lk_store_privacy_erase_conv(lk_store_t *st, const char *conv_id, lk_privacy_counts_t *counts)
 {
-    if (!st || !key_given(email, external_id))
+    if (!st || !conv_id || !conv_id[0])
+        return LK_EINVAL;
+    lk_privacy_counts_t local = {0};
+    int rc = delete_conv(st, conv_id, true, &local);
+    if (rc == 0 && local.conversations == 0)
+        rc = LK_ENOENT;
+    if (rc == 0 && counts)
+        *counts = local;
+    return rc;
+}
+
+int lk_store_privacy_erase(lk_store_t *st, const lk_privacy_subject_t *who, lk_privacy_counts_t *counts)
+{
+    if (!st || !key_given(who))
         return LK_EINVAL;
     lk_privacy_counts_t local = {0};
     idlist_t convs = {0}, cbs = {0};
     char *low = NULL;
-    int rc = find_customer(st, email, external_id, &convs, &low);
+    int rc = find_customer(st, who, &convs, &low);
     for (size_t i = 0; i < convs.n && rc == 0; i++)
         rc = delete_conv(st, convs.v[i], true, &local);
     if (rc == 0 && low) {
@@ -448,6 +477,7 @@ static const char sql_count_messages[] = COUNT_CHILD("messages");
 static const char sql_count_notes[] = COUNT_CHILD("notes");
 static const char sql_count_feedback[] = COUNT_CHILD("message_feedback");
 static const char sql_count_reviews[] = COUNT_CHILD("answer_reviews");
+static const char sql_count_identifiers[] = COUNT_CHILD("conversation_identifiers");
 static const char sql_count_audit[] = "SELECT COUNT(*) FROM audit_log WHERE at < ?1";
 
 int lk_store_privacy_purge(lk_store_t *st, const lk_purge_cutoffs_t *cut, size_t batch, lk_privacy_counts_t *counts,
@@ -530,7 +560,7 @@ int lk_store_privacy_purge_count(lk_store_t *st, const lk_purge_cutoffs_t *cut, 
         } q[] = {
             {sql_count_convs, &counts->conversations}, {sql_count_messages, &counts->messages},
             {sql_count_notes, &counts->notes},         {sql_count_feedback, &counts->feedback},
-            {sql_count_reviews, &counts->reviews},
+            {sql_count_reviews, &counts->reviews},     {sql_count_identifiers, &counts->identifiers},
         };
         for (size_t i = 0; i < sizeof q / sizeof q[0] && rc == 0; i++)
             rc = count_one(st, q[i].sql, cut->callback_before, cut->conv_before, q[i].out);

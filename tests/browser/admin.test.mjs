@@ -3,7 +3,8 @@
 // JSON (the file holds the customer's conversation and the BSN they typed),
 // erases the customer after the confirm step (nothing left in the database),
 // sees both requests in the audit log and filters it; the page passes axe in
-// each state, in Dutch and English, and an agent cannot open it.
+// each state, in Dutch and English, and an agent cannot use it (the page
+// says why).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,5 +113,8 @@ test('admin: export and erase a customer from the console, read the audit log; a
   await consoleLogin(agent, h.base, h.users.anna.email, h.users.anna.password);
   assert.equal(await agent.getByRole('link', { name: 'Privacy en audit' }).count(), 0);
   await agent.goto(`${h.base}/console/admin.html`);
-  await agent.waitForURL(/\/console\/$/);
+  // the page says why not and where to go (issue 14), and shows nothing of its own
+  await agent.getByRole('heading', { level: 1, name: 'Deze pagina is niet voor jouw rol' }).waitFor();
+  assert.equal(await agent.locator('#dsr-form').count(), 0);
+  await agent.getByRole('link', { name: 'Naar Gesprekken' }).waitFor();
 });

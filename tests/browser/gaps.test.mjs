@@ -107,5 +107,8 @@ test('gaps page: review answers and see the accuracy change, turn a gap topic in
   await consoleLogin(agent, h.base, h.users.anna.email, h.users.anna.password);
   assert.equal(await agent.getByRole('link', { name: 'Hiaten en beoordeling' }).count(), 0);
   await agent.goto(`${h.base}/console/gaps.html`);
-  await agent.waitForURL(/\/console\/$/);
+  // the page says why not and where to go (issue 14), and shows nothing of its own
+  await agent.getByRole('heading', { level: 1, name: 'Deze pagina is niet voor jouw rol' }).waitFor();
+  assert.match(await agent.locator('main').textContent(), /alleen voor teamleiders en beheerders/);
+  await agent.getByRole('link', { name: 'Naar Gesprekken' }).waitFor();
 });

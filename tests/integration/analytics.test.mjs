@@ -15,7 +15,9 @@ import { makeFixture, AFTER_HOURS_ENV, AGENT, ADMIN } from './analytics_fixture.
 let srv, fx, sam;
 
 before(async () => {
-  srv = await startServer({ env: AFTER_HOURS_ENV });
+  // the deployment's time zone is the reports' default (issue 14): UTC here, so
+  // that the fixture's days are UTC days
+  srv = await startServer({ env: { ...AFTER_HOURS_ENV, LOKET_POLICY_TIME_ZONE: 'UTC' } });
   fx = await makeFixture(srv);
   sam = fx.sam;
 });

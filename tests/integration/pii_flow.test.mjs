@@ -1,6 +1,6 @@
 // Issue 8's promise across features: a BSN (and an e-mail address) that a
 // customer types in a question the bot cannot answer is visible to the agent
-// who handles the conversation, and nowhere that text leaves the conversation:
+// who handles the conversation (the BSN once they reveal it, issue 14), and nowhere that text leaves the conversation:
 // not in the server's log, not in the gap report (JSON) or a draft made from
 // it, not in the analytics (topics JSON and every CSV table), not in the
 // compliance report, not in /metrics.
@@ -44,12 +44,18 @@ function assertClean(text, where) {
   assert.ok(!text.toLowerCase().includes(MAIL), `the e-mail address in ${where}`);
 }
 
-test('the agent handling the conversation sees the original words', async () => {
+test('the agent handling the conversation sees the original words, the BSN after revealing it', async () => {
   const claim = await api(srv, 'POST', `/api/v1/agent/conversations/${conv.id}/claim`, { cookie: agent.cookie });
   assert.equal(claim.status, 200);
   const v = await api(srv, 'GET', `/api/v1/agent/conversations/${conv.id}`, { cookie: agent.cookie });
   assert.equal(v.status, 200);
-  assert.ok(v.json.messages.some((m) => m.sender === 'customer' && m.text === QUESTION));
+  // issue 14: a BSN is masked until the agent reveals it (audited); the rest is as typed
+  const m = v.json.messages.find((x) => x.sender === 'customer' && x.masked);
+  assert.ok(m, 'the question, masked');
+  assert.equal(m.text, QUESTION.replace(BSN, '[bsn]'));
+  const r = await api(srv, 'POST', `/api/v1/agent/conversations/${conv.id}/messages/${m.id}/reveal`, { cookie: agent.cookie });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.text, QUESTION);
 });
 
 test('the gap report and a draft made from it hold the question, redacted', async () => {

@@ -1,5 +1,5 @@
 // Personal data (issue 8, docs/privacy.md) over the real binary: a BSN typed
-// by a customer reaches the agent but not the server's log; an agent opening
+// by a customer reaches the agent (masked until revealed, issue 14) but not the server's log; an agent opening
 // a conversation is audited; an admin's export holds the customer's records
 // and nobody else's; erasure leaves no row (read back with the sqlite3 CLI)
 // and its audit record holds no personal data; the retention purge through
@@ -72,8 +72,12 @@ test('a BSN typed by a customer: the agent sees it, the log does not; the view i
   assert.equal((await agent.req('POST', `/api/v1/agent/conversations/${c.id}/claim`)).status, 200);
   const v = await agent.req('GET', `/api/v1/agent/conversations/${c.id}`);
   assert.equal(v.status, 200, v.text);
-  assert.ok(v.json.messages.some((m) => m.sender === 'customer' && m.text.includes(BSN) && m.text.includes(IBAN)),
-    'the agent handling the conversation sees the original');
+  // issue 14: the BSN masked until the agent reveals it (audited), the IBAN as typed
+  const m = v.json.messages.find((x) => x.sender === 'customer' && x.masked);
+  assert.ok(m && !m.text.includes(BSN) && m.text.includes('[bsn]') && m.text.includes(IBAN), JSON.stringify(m));
+  const r = await agent.req('POST', `/api/v1/agent/conversations/${c.id}/messages/${m.id}/reveal`);
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.json.text.includes(BSN) && r.json.text.includes(IBAN), 'the agent handling the conversation sees the original');
   await eventually(`SELECT count(*) FROM audit_log WHERE action = 'conversation.view' AND conversation_id = '${c.id}' ` +
     `AND actor = '${agent.user.id}'`);
   const log = srv.stderr();

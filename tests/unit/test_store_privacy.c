@@ -184,10 +184,16 @@ static void populate(void)
         "('m_c_piet_1', 'c_piet', 'greeting', 0.9, 'wrong', 3000)");
 }
 
+static lk_privacy_subject_t who(const char *email, const char *external_id, const char *phone)
+{
+    return (lk_privacy_subject_t){.email = email, .external_id = external_id, .phone = phone};
+}
+
 static json_t *export_of(const char *email, const char *external_id, lk_privacy_counts_t *counts)
 {
     char *text = NULL;
-    cr_assert_eq(lk_store_privacy_export(st, email, external_id, 5 * DAY, &text, counts), 0);
+    lk_privacy_subject_t w = who(email, external_id, NULL);
+    cr_assert_eq(lk_store_privacy_export(st, &w, 5 * DAY, &text, counts), 0);
     json_error_t err;
     json_t *doc = json_loads(text, 0, &err);
     cr_assert_not_null(doc, "export is not JSON: %s", err.text);
@@ -259,8 +265,10 @@ Test(store_privacy, export_by_external_id_and_both, .init = setup, .fini = teard
     cr_assert_eq(json_array_size(json_object_get(doc, "conversations")), 0);
     json_decref(doc);
     char *text = NULL;
-    cr_assert_eq(lk_store_privacy_export(st, NULL, NULL, 0, &text, NULL), LK_EINVAL);
-    cr_assert_eq(lk_store_privacy_export(st, "", "", 0, &text, NULL), LK_EINVAL);
+    lk_privacy_subject_t none = who(NULL, NULL, NULL), empty = who("", "", "");
+    cr_assert_eq(lk_store_privacy_export(st, NULL, 0, &text, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_privacy_export(st, &none, 0, &text, NULL), LK_EINVAL);
+    cr_assert_eq(lk_store_privacy_export(st, &empty, 0, &text, NULL), LK_EINVAL);
     cr_assert_null(text);
 }
 
@@ -270,7 +278,8 @@ Test(store_privacy, export_by_external_id_and_both, .init = setup, .fini = teard
 Test(store_privacy, every_conversation_table_is_known, .init = setup, .fini = teardown)
 {
     static const char *const known[] = {"messages",         "notes",          "callback_requests",
-                                        "message_feedback", "answer_reviews", "audit_log"};
+                                        "message_feedback", "answer_reviews", "audit_log",
+                                        "conversation_identifiers"};
     sqlite3 *db;
     cr_assert_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *s;
@@ -300,7 +309,7 @@ Test(store_privacy, erase_leaves_nothing, .init = setup, .fini = teardown)
     cr_assert_gt(occurrences("jan@example.nl"), 0);
     lk_privacy_counts_t counts;
     cr_assert_eq(lk_store_begin(st), 0);
-    cr_assert_eq(lk_store_privacy_erase(st, "JAN@example.nl", "ext-42", &counts), 0);
+    cr_assert_eq(lk_store_privacy_erase(st, &(lk_privacy_subject_t){.email = "JAN@example.nl", .external_id = "ext-42"}, &counts), 0);
     cr_assert_eq(lk_store_commit(st), 0);
     cr_assert_eq(counts.conversations, 2);
     cr_assert_eq(counts.messages, 4);
@@ -328,10 +337,10 @@ Test(store_privacy, erase_leaves_nothing, .init = setup, .fini = teardown)
 
     /* a second erasure finds nothing */
     cr_assert_eq(lk_store_begin(st), 0);
-    cr_assert_eq(lk_store_privacy_erase(st, "jan@example.nl", "ext-42", &counts), 0);
+    cr_assert_eq(lk_store_privacy_erase(st, &(lk_privacy_subject_t){.email = "jan@example.nl", .external_id = "ext-42"}, &counts), 0);
     cr_assert_eq(lk_store_commit(st), 0);
     cr_assert_eq(counts.conversations + counts.messages + counts.callbacks + counts.audit, 0);
-    cr_assert_eq(lk_store_privacy_erase(st, NULL, "", &counts), LK_EINVAL);
+    cr_assert_eq(lk_store_privacy_erase(st, &(lk_privacy_subject_t){.email = NULL, .external_id = ""}, &counts), LK_EINVAL);
 }
 
 /* How often needle occurs in the raw bytes of the database file. */
@@ -358,7 +367,7 @@ Test(store_privacy, erased_text_is_gone_from_the_file, .init = setup, .fini = te
     cr_assert_eq(lk_store_checkpoint(st, NULL), 0);
     cr_assert_gt(raw_occurrences("Jan Modaal"), 0);
     cr_assert_eq(lk_store_begin(st), 0);
-    cr_assert_eq(lk_store_privacy_erase(st, "jan@example.nl", "ext-42", NULL), 0);
+    cr_assert_eq(lk_store_privacy_erase(st, &(lk_privacy_subject_t){.email = "jan@example.nl", .external_id = "ext-42"}, NULL), 0);
     cr_assert_eq(lk_store_commit(st), 0);
     cr_assert_eq(lk_store_checkpoint(st, NULL), 0);
     cr_assert_eq(raw_occurrences("Jan Modaal"), 0);
@@ -370,7 +379,7 @@ Test(store_privacy, erase_rolls_back_with_its_transaction, .init = setup, .fini 
 {
     populate();
     cr_assert_eq(lk_store_begin(st), 0);
-    cr_assert_eq(lk_store_privacy_erase(st, "jan@example.nl", NULL, NULL), 0);
+    cr_assert_eq(lk_store_privacy_erase(st, &(lk_privacy_subject_t){.email = "jan@example.nl", .external_id = NULL}, NULL), 0);
     cr_assert_eq(lk_store_rollback(st), 0);
     cr_assert_eq(sql_count("SELECT COUNT(*) FROM conversations"), 3);
     cr_assert_eq(sql_count("SELECT COUNT(*) FROM messages"), 6);

@@ -4,7 +4,9 @@
  * which the page also draws as a QR code for the authenticator app to scan),
  * switch it on with a first code, switch it off with a current one; change
  * one's password (the current one and the new one twice; the user's other
- * sessions end, this one stays); and log out everywhere (every session of
+ * sessions end, this one stays); choose the console's language (stored with
+ * the user; "default" follows the deployment's console_language, else the
+ * browser); and log out everywhere (every session of
  * this user ends, this one too).
  *
  * The secret is shown with textContent and dropped from the page (key, link and
@@ -23,6 +25,12 @@
       skip: 'Naar de inhoud',
       accTitle: 'Mijn account',
       accWho: 'Ingelogd als {email}.',
+      langTitle: 'Taal van de console',
+      langIntro: 'De taal waarin loket de console aan jou toont, op elke computer waarop je inlogt.',
+      langLabel: 'Taal',
+      langDefault: 'Standaard van deze installatie',
+      langSave: 'Taal opslaan',
+      langFailed: 'De taal is niet opgeslagen: {msg}',
       totpTitle: 'Inloggen in twee stappen',
       totpIntro:
         'Met inloggen in twee stappen vraagt loket na je wachtwoord ook een code van zes cijfers uit een authenticator-app op je telefoon. Wie alleen je wachtwoord heeft, komt er dan niet in.',
@@ -73,6 +81,12 @@
       pwOthersN: '{n} andere sessies zijn beëindigd.',
     },
     en: {
+      langTitle: 'Console language',
+      langIntro: 'The language loket shows the console to you in, on every computer you log in on.',
+      langLabel: 'Language',
+      langDefault: 'This installation\'s default',
+      langSave: 'Save language',
+      langFailed: 'The language was not saved: {msg}',
       skip: 'Skip to content',
       accTitle: 'My account',
       accWho: 'Logged in as {email}.',
@@ -325,8 +339,20 @@
     );
   });
 
+  $('lang-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var v = $('lang-choice').value;
+    $('lang-error').textContent = '';
+    $('lang-save').disabled = true;
+    L.setLanguage(v || null).catch(function (e) {
+      $('lang-save').disabled = false;
+      $('lang-error').textContent = t('langFailed', { msg: e.message });
+    });
+  });
+
   L.start({ roles: ['agent', 'supervisor', 'admin'], page: 'account' }).then(function (user) {
     document.title = t('accTitle') + ' · loket console';
+    $('lang-choice').value = user.language || '';
     $('acc-who').textContent = t('accWho', { email: user.email });
     $('pw-user').value = user.email; // for password managers
     return load();

@@ -24,12 +24,13 @@
       admIntro: 'Verzoeken van klanten over hun gegevens, de bewaartermijnen en wie wat heeft ingezien of veranderd.',
       dsrTitle: 'Verzoek van een klant',
       dsrIntro:
-        'Zoek een klant op het e-mailadres of het klantnummer dat de website van de winkel aan loket doorgaf. Inzage geeft alle gegevens als JSON-bestand; wissen verwijdert ze voorgoed.',
+        'Zoek een klant op het e-mailadres, het telefoonnummer of het klantnummer: wat de website van de winkel aan loket doorgaf, of wat de klant zelf in een gesprek typte. Inzage geeft alle gegevens als JSON-bestand; wissen verwijdert ze voorgoed.',
       dsrEmail: 'E-mailadres van de klant',
+      dsrPhone: 'Telefoonnummer van de klant',
       dsrExternal: 'Klantnummer (extern id)',
       dsrExport: 'Gegevens downloaden (JSON)',
       dsrErase: 'Klant wissen…',
-      dsrNeedKey: 'Vul een e-mailadres of een klantnummer in.',
+      dsrNeedKey: 'Vul een e-mailadres, een telefoonnummer of een klantnummer in.',
       dsrBadEmail: 'Dat is geen e-mailadres.',
       dsrExported:
         'Gedownload: {conversations} gesprekken, {messages} berichten, {callbacks} terugbelverzoeken (verzoek {id}).',
@@ -89,12 +90,13 @@
       admIntro: "Customers' requests about their data, the retention periods, and who viewed or changed what.",
       dsrTitle: "A customer's request",
       dsrIntro:
-        "Find a customer by the e-mail address or the customer number the shop's web site passed to loket. Access gives all their data as a JSON file; erasing deletes it for good.",
+        "Find a customer by e-mail address, phone number or customer number: what the shop's web site passed to loket, or what the customer typed in a conversation. Access gives all their data as a JSON file; erasing deletes it for good.",
       dsrEmail: "Customer's e-mail address",
+      dsrPhone: "Customer's phone number",
       dsrExternal: 'Customer number (external id)',
       dsrExport: 'Download data (JSON)',
       dsrErase: 'Erase customer…',
-      dsrNeedKey: 'Enter an e-mail address or a customer number.',
+      dsrNeedKey: 'Enter an e-mail address, a phone number or a customer number.',
       dsrBadEmail: 'That is not an e-mail address.',
       dsrExported: 'Downloaded: {conversations} conversations, {messages} messages, {callbacks} call-back requests (request {id}).',
       dsrExportedNone: 'loket holds nothing about this customer. The (empty) file was downloaded (request {id}).',
@@ -168,8 +170,9 @@
   function subject() {
     var email = $('dsr-email').value.trim();
     var ext = $('dsr-external').value.trim();
+    var phone = $('dsr-phone').value.trim();
     $('dsr-error').textContent = '';
-    if (!email && !ext) {
+    if (!email && !ext && !phone) {
       $('dsr-error').textContent = t('dsrNeedKey');
       $('dsr-email').focus();
       return null;
@@ -182,6 +185,7 @@
     var body = {};
     if (email) body.email = email;
     if (ext) body.external_id = ext;
+    if (phone) body.phone = phone;
     return body;
   }
 
@@ -253,7 +257,7 @@
     if (!body) return;
     pending = body;
     $('dsr-status').textContent = '';
-    var who = [body.email, body.external_id].filter(Boolean).join(' / ');
+    var who = [body.email, body.phone, body.external_id].filter(Boolean).join(' / ');
     $('erase-what').textContent = t('eraseWho', { who: who });
     $('erase-sure').checked = false;
     $('erase-confirm').hidden = false;
@@ -279,6 +283,7 @@
     var body = { confirm: true };
     if (pending.email) body.email = pending.email;
     if (pending.external_id) body.external_id = pending.external_id;
+    if (pending.phone) body.phone = pending.phone;
     var btn = $('erase-go');
     btn.disabled = true;
     L.api('POST', '/api/v1/admin/privacy/erase', body)
@@ -288,6 +293,7 @@
           $('dsr-status').textContent = t(c.conversations || c.callback_requests ? 'erased' : 'erasedNone', countsOf(c, r.request_id));
           $('dsr-email').value = '';
           $('dsr-external').value = '';
+          $('dsr-phone').value = '';
           hideConfirm(false);
           $('dsr-email').focus();
           loadRetention();

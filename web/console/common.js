@@ -2,7 +2,18 @@
  * loket console: what every console page shares. Loaded before a page's own
  * script; it defines window.loket:
  *
- *   loket.lang                 'nl' | 'en' (the console's language choice)
+ *   loket.lang                 'nl' | 'en' (the console's language: the user's own
+ *                              choice, else the deployment's console_language, else
+ *                              the browser's; see adoptLanguage)
+ *   loket.adoptLanguage(me)    takes the language from a GET /api/v1/auth/me answer;
+ *                              reloads the page (true) when it differs from loket.lang
+ *   loket.adoptDefault(l)      before anyone logged in: the deployment's language l
+ *                              (GET /api/v1/auth/console), unless this browser has
+ *                              shown the console in a language before
+ *   loket.setLanguage(l)       stores the user's own choice ('nl', 'en', null = the
+ *                              default) on the server and reloads
+ *   loket.console              the /api/v1/auth/me "console" facts (language,
+ *                              default_language, time_zone) once start() resolved
  *   loket.strings(dict)        adds {nl: {...}, en: {...}} strings
  *   loket.t(key, vars)         a string in loket.lang, {name} placeholders filled
  *   loket.applyStrings(root)   fills [data-t] text and [data-t-label] aria-labels
@@ -11,8 +22,9 @@
  *   loket.api(method, path, body)
  *                              fetch + JSON; rejects with Error{status, code}
  *   loket.start({roles, page}) checks the session (to /console/ when there is
- *                              none or the role is not in roles), draws the
- *                              top bar with the section links; resolves to the user
+ *                              none), draws the top bar with the section links;
+ *                              resolves to the user. A role not in roles sees why
+ *                              the page is not theirs and where to go instead.
  *   loket.fillTable(table, head, rows, caption, empty)
  *                              fills a <table>: head = string keys of the column
  *                              titles; rows of cells, the first a row header; a cell
@@ -43,6 +55,12 @@
       roleAgent: 'Medewerker',
       roleSupervisor: 'Teamleider',
       roleAdmin: 'Beheerder',
+      notYoursTitle: 'Deze pagina is niet voor jouw rol',
+      notYours: 'Je bent ingelogd als {role}. {page} is alleen voor {roles}.',
+      notYoursAsk: 'Heb je deze pagina nodig? Vraag een beheerder om je rol aan te passen.',
+      notYoursGo: 'Naar {page}',
+      rolesAdmin: 'beheerders',
+      rolesLead: 'teamleiders en beheerders',
     },
     en: {
       secConversations: 'Conversations',
@@ -58,6 +76,12 @@
       roleAgent: 'Agent',
       roleSupervisor: 'Team lead',
       roleAdmin: 'Administrator',
+      notYoursTitle: 'This page is not for your role',
+      notYours: 'You are logged in as {role}. {page} is for {roles} only.',
+      notYoursAsk: 'Do you need this page? Ask an administrator to change your role.',
+      notYoursGo: 'Go to {page}',
+      rolesAdmin: 'administrators',
+      rolesLead: 'team leads and administrators',
     },
   };
 
@@ -72,15 +96,81 @@
     { page: 'account', href: '/console/account.html', key: 'secAccount', roles: ['agent', 'supervisor', 'admin'] },
   ];
 
+  // The language a page draws in at once: the last one the server named
+  // (kept in localStorage), else the browser's. adoptLanguage() corrects it
+  // once /api/v1/auth/me has said what the user or the deployment chose.
+  var LANG_KEY = 'loket-console-lang';
+  function browserLang() {
+    return /^nl\b/i.test(navigator.language || '') ? 'nl' : 'en';
+  }
   var lang = (function () {
     try {
-      var s = localStorage.getItem('loket-console-lang');
+      var s = localStorage.getItem(LANG_KEY);
       if (s === 'nl' || s === 'en') return s;
     } catch (e) {
       /* storage blocked */
     }
-    return /^nl\b/i.test(navigator.language || '') ? 'nl' : 'en';
+    return browserLang();
   })();
+
+  // me: an answer of GET /api/v1/auth/me. The user's own language, else the
+  // deployment's default (both in me.console.language), else the browser's.
+  // Reloads (and returns true) when the page is in another language; never
+  // loops: without working storage the page stays as it is.
+  function adoptLanguage(me) {
+    var want = (me && me.console && me.console.language) || browserLang();
+    if (want !== 'nl' && want !== 'en') return false;
+    if (want === lang) {
+      try {
+        localStorage.setItem(LANG_KEY, want);
+      } catch (e) {
+        /* storage blocked */
+      }
+      return false;
+    }
+    try {
+      localStorage.setItem(LANG_KEY, want);
+      if (localStorage.getItem(LANG_KEY) !== want) return false;
+    } catch (e) {
+      return false;
+    }
+    location.reload();
+    return true;
+  }
+
+  // The login form: the deployment's default (def: 'nl', 'en' or null),
+  // unless this browser remembers a language (most likely the user's own).
+  function adoptDefault(def) {
+    try {
+      var s = localStorage.getItem(LANG_KEY);
+      if (s === 'nl' || s === 'en') return false;
+    } catch (e) {
+      return false;
+    }
+    var want = def || browserLang();
+    if (want === lang || (want !== 'nl' && want !== 'en')) return false;
+    try {
+      localStorage.setItem(LANG_KEY, want);
+      if (localStorage.getItem(LANG_KEY) !== want) return false;
+    } catch (e) {
+      return false;
+    }
+    location.reload();
+    return true;
+  }
+
+  // The user's own choice: 'nl', 'en', or null for the deployment's default.
+  function setLanguage(l) {
+    return api('PATCH', '/api/v1/auth/me', { language: l }).then(function () {
+      try {
+        if (l) localStorage.setItem(LANG_KEY, l);
+        else localStorage.removeItem(LANG_KEY);
+      } catch (e) {
+        /* storage blocked */
+      }
+      location.reload();
+    });
+  }
 
   function strings(dict) {
     ['nl', 'en'].forEach(function (l) {
@@ -171,12 +261,7 @@
     });
     var langBtn = el('button', { type: 'button', class: 'link', lang: lang === 'nl' ? 'en' : 'nl', text: t('otherLang') });
     langBtn.addEventListener('click', function () {
-      try {
-        localStorage.setItem('loket-console-lang', lang === 'nl' ? 'en' : 'nl');
-      } catch (e) {
-        /* storage blocked */
-      }
-      location.reload();
+      setLanguage(lang === 'nl' ? 'en' : 'nl').catch(function () {});
     });
     var out = el('button', { type: 'button', class: 'ghost', text: t('logout') });
     out.addEventListener('click', function () {
@@ -196,7 +281,7 @@
     bar.appendChild(el('nav', { class: 'sections', 'aria-label': t('sectionsLabel') }, [links]));
     bar.appendChild(
       el('div', { class: 'me' }, [
-        el('span', { text: user.display_name || user.email }),
+        el('span', { text: user.display_name || user.email, title: user.display_name || user.email }),
         ' ',
         el('span', { class: 'role', text: t(roleKey || user.role) }),
         ' ',
@@ -207,18 +292,48 @@
     );
   }
 
+  // Instead of a page the user's role may not use: why, and where to go.
+  function notYours(user, page, roles) {
+    var main = $('main') || document.querySelector('main');
+    if (!main) return;
+    var sec = SECTIONS.filter(function (s) {
+      return s.page === page;
+    })[0];
+    var roleKey = { agent: 'roleAgent', supervisor: 'roleSupervisor', admin: 'roleAdmin' }[user.role];
+    var pageName = sec ? t(sec.key) : document.title;
+    var home = SECTIONS.filter(function (s) {
+      return s.roles.indexOf(user.role) >= 0;
+    })[0];
+    main.textContent = '';
+    main.className = 'not-yours';
+    var h = el('h1', { id: 'not-yours-title', text: t('notYoursTitle') });
+    var go = el('a', { class: 'primary button-link', href: home.href, text: t('notYoursGo', { page: t(home.key) }) });
+    main.appendChild(
+      el('section', { class: 'acc-panel', role: 'alert', 'aria-labelledby': 'not-yours-title' }, [
+        h,
+        el('p', { text: t('notYours', { role: t(roleKey || user.role).toLowerCase(), page: pageName, roles: t(roles.indexOf('supervisor') >= 0 ? 'rolesLead' : 'rolesAdmin') }) }),
+        el('p', { text: t('notYoursAsk') }),
+        el('p', null, [go]),
+      ])
+    );
+    document.title = t('notYoursTitle') + ' · loket console';
+  }
+
   // Resolves to the logged-in user when their role is in opts.roles;
-  // otherwise goes to the console's login.
+  // otherwise explains that the page is not theirs (and never resolves).
+  // Without a session: to the console's login.
   function start(opts) {
     return api('GET', '/api/v1/auth/me').then(
       function (r) {
         var user = r.user;
-        if (opts.roles && opts.roles.indexOf(user.role) < 0) {
-          location.href = '/console/';
-          return new Promise(function () {});
-        }
+        window.loket.console = r.console || {};
+        if (adoptLanguage(r)) return new Promise(function () {});
         topbar(user, opts.page);
         applyStrings();
+        if (opts.roles && opts.roles.indexOf(user.role) < 0) {
+          notYours(user, opts.page, opts.roles);
+          return new Promise(function () {});
+        }
         return user;
       },
       function () {
@@ -284,6 +399,10 @@
 
   window.loket = {
     lang: lang,
+    adoptLanguage: adoptLanguage,
+    adoptDefault: adoptDefault,
+    setLanguage: setLanguage,
+    console: {},
     strings: strings,
     t: t,
     applyStrings: applyStrings,

@@ -296,13 +296,15 @@
     var to = new Date();
     $('c-to').value = isoDate(to);
     $('c-from').value = isoDate(new Date(to.getFullYear(), to.getMonth(), to.getDate() - 6));
-    var tz = '';
-    try {
-      tz = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
-    } catch (e) {
-      tz = '';
-    }
-    $('c-tz').value = tz === 'UTC' || tz === 'Etc/UTC' ? 'UTC' : 'Europe/Amsterdam';
+    // the deployment's time zone (policy.time_zone, default Europe/Amsterdam),
+    // not the browser's: the figures are the company's days
+    var tz = (L.console && L.console.time_zone) || 'Europe/Amsterdam';
+    var sel = $('c-tz');
+    if (!Array.prototype.some.call(sel.options, function (o) {
+      return o.value === tz;
+    }))
+      sel.appendChild(L.el('option', { value: tz, text: tz }));
+    sel.value = tz;
     $('comp-filters').addEventListener('submit', function (e) {
       e.preventDefault();
       load();

@@ -101,6 +101,20 @@
       roleSupervisor: 'Teamleider',
       roleAdmin: 'Beheerder',
       conversation: 'Gesprek {id}',
+      revealBsn: 'BSN tonen',
+      revealLabel: 'Afgeschermd burgerservicenummer tonen (wordt vastgelegd)',
+      maskedNote: 'Een burgerservicenummer is afgeschermd.',
+      revealFailed: 'Tonen lukte niet: {msg}',
+      weak: 'zwak',
+      weakHint: 'Zwak voorstel: de bot zou hier zelf niet mee antwoorden. Lees het goed voor je het stuurt.',
+      sugHidden: '{n} voorstel(len) met te weinig zekerheid verborgen.',
+      eraseConv: 'Gesprek wissen…',
+      eraseConfirmText: 'Dit gesprek wissen met alle berichten, notities en terugbelverzoeken? Dit kan niet ongedaan worden gemaakt; het audit-log legt alleen vast dat er een gesprek is gewist.',
+      eraseUnderstand: 'Ik begrijp dat dit niet ongedaan kan worden',
+      eraseGo: 'Definitief wissen',
+      eraseCancel: 'Annuleren',
+      erased: 'Het gesprek is gewist.',
+      erasedByOther: 'Dit gesprek is zojuist gewist door een beheerder.',
       waiting: 'wacht {t}',
       since: 'sinds {t}',
       live: 'Live',
@@ -311,6 +325,20 @@
       roleSupervisor: 'Supervisor',
       roleAdmin: 'Admin',
       conversation: 'Conversation {id}',
+      revealBsn: 'Show BSN',
+      revealLabel: 'Show the masked citizen service number (recorded)',
+      maskedNote: 'A citizen service number is masked.',
+      revealFailed: 'Could not show it: {msg}',
+      weak: 'weak',
+      weakHint: 'Weak suggestion: the bot would not answer with it itself. Read it well before you send it.',
+      sugHidden: '{n} suggestion(s) with too little confidence hidden.',
+      eraseConv: 'Erase conversation…',
+      eraseConfirmText: 'Erase this conversation with all its messages, notes and call-back requests? This cannot be undone; the audit log records only that a conversation was erased.',
+      eraseUnderstand: 'I understand that this cannot be undone',
+      eraseGo: 'Erase for good',
+      eraseCancel: 'Cancel',
+      erased: 'The conversation has been erased.',
+      erasedByOther: 'This conversation has just been erased by an administrator.',
       waiting: 'waiting {t}',
       since: 'since {t}',
       live: 'Live',
@@ -470,6 +498,12 @@
 
   function shortId(id) {
     return String(id || '').replace(/^c_/, '').slice(0, 6);
+  }
+
+  // What a conversation is called: the server's title (the customer's name or
+  // e-mail address, else the topic of their first question), else its id.
+  function convTitle(c) {
+    return c.title || t('conversation', { id: shortId(c.id) });
   }
 
   function duration(seconds) {
@@ -642,7 +676,15 @@
           $('login-password').value = '';
           $('login-totp').value = '';
           $('login-totp-wrap').hidden = true;
-          showApp();
+          // the user's own language (or the deployment's) may differ from the login page's
+          return api('GET', '/api/v1/auth/me').then(
+            function (me) {
+              if (!loket.adoptLanguage(me)) showApp();
+            },
+            function () {
+              showApp();
+            }
+          );
         },
         function (e) {
           $('login-totp').value = '';
@@ -678,12 +720,7 @@
   // The language is common.js's choice, read once per page: switching stores
   // it and reloads (the open conversation stays in the address).
   $('lang-toggle').addEventListener('click', function () {
-    try {
-      localStorage.setItem('loket-console-lang', lang === 'nl' ? 'en' : 'nl');
-    } catch (e) {
-      /* storage blocked */
-    }
-    location.reload();
+    loket.setLanguage(lang === 'nl' ? 'en' : 'nl').catch(function () {});
   });
 
   // ---- lists ------------------------------------------------------------------
@@ -777,7 +814,7 @@
     var prev = null;
     items.forEach(function (c) {
       var open = state.open && state.open.conv.id === c.id;
-      var title = el('span', { class: 't' }, [el('span', { class: 'lang', text: String(c.language || '').toUpperCase(), title: t('lang_' + c.language) }), t('conversation', { id: shortId(c.id) })]);
+      var title = el('span', { class: 't' }, [el('span', { class: 'lang', text: String(c.language || '').toUpperCase(), title: t('lang_' + c.language) }), convTitle(c)]);
       if (state.unread[c.id]) title.appendChild(el('span', { class: 'unread', title: t('newMessage') }, [el('span', { class: 'sr', text: t('newMessage') })]));
       var side;
       if (kind === 'queue') side = el('span', { class: 'w', text: t('waiting', { t: duration(waitingSeconds(c)) }) });
@@ -833,6 +870,10 @@
 
   // A conversation changed (from the stream or from our own action).
   function upsert(c) {
+    if (c.status === 'erased') {
+      gone(c.id);
+      return;
+    }
     var old = state.queue.filter(function (x) {
       return x.id === c.id;
     })[0];
@@ -865,6 +906,20 @@
       });
       renderHead();
     }
+  }
+
+  // An admin erased the conversation: it leaves every list, and the view.
+  function gone(id) {
+    state.queue = without(state.queue, id);
+    state.mine = without(state.mine, id);
+    state.others = without(state.others, id);
+    state.closed = without(state.closed, id);
+    delete state.unread[id];
+    if (state.open && state.open.conv.id === id) {
+      history.replaceState(null, '', location.pathname);
+      closeView();
+      announce(t('erasedByOther'));
+    } else renderLists();
   }
 
   // ---- one conversation -------------------------------------------------------
@@ -904,6 +959,8 @@
 
   function closeView() {
     state.open = null;
+    $('claim').disabled = true;
+    closeErase(false);
     closeCanned(false);
     $('conv-view').hidden = true;
     $('welcome').hidden = false;
@@ -922,6 +979,7 @@
     renderTranscript();
     renderNotes();
     if (fresh) {
+      closeErase(false);
       $('reply-text').value = '';
       $('note-text').value = '';
       state.suggestion = null;
@@ -933,7 +991,7 @@
     var c = state.open.conv;
     var me = state.me;
     var title = $('conv-title');
-    title.textContent = t('conversation', { id: shortId(c.id) });
+    title.textContent = convTitle(c);
     title.setAttribute('tabindex', '-1');
     var meta = $('conv-meta');
     meta.textContent = '';
@@ -949,6 +1007,8 @@
 
     var mine = c.status === 'assigned' && c.assigned_to === me.id;
     $('claim').hidden = c.status !== 'queued';
+    $('claim').disabled = c.status !== 'queued';
+    $('erase-wrap').hidden = !isAdmin();
     $('release').hidden = !mine;
     $('close-wrap').hidden = !(mine || (isLead() && (c.status === 'assigned' || c.status === 'queued')));
     $('assign-wrap').hidden = !(isLead() && c.status !== 'closed' && state.users && state.users.length);
@@ -1003,9 +1063,18 @@
     ]));
     var txt = el('p', { class: 'txt' });
     txt.textContent = String(m.text || '');
+    var reveal = null;
+    if (m.masked && revealed[m.id] !== undefined) txt.textContent = revealed[m.id];
+    else if (m.masked) {
+      var rb = el('button', { type: 'button', class: 'ghost small', 'aria-label': t('revealLabel'), text: t('revealBsn') });
+      rb.addEventListener('click', function () {
+        revealMessage(m, txt, rb);
+      });
+      reveal = el('p', { class: 'masked hint' }, [el('span', { text: t('maskedNote') + ' ' }), rb]);
+    }
     var cls = m.sender === 'bot' || m.sender === 'agent' || m.sender === 'customer' ? m.sender : 'system';
     var review = m.sender === 'bot' && m.article_id ? reviewNode(m) : null;
-    return el('div', { class: 'm ' + cls, 'data-seq': String(m.seq), 'data-id': m.id, 'data-sender': m.sender, 'data-automated': m.automated ? 'true' : 'false' }, [head, txt, choicesNode(m), review]);
+    return el('div', { class: 'm ' + cls, 'data-seq': String(m.seq), 'data-id': m.id, 'data-sender': m.sender, 'data-automated': m.automated ? 'true' : 'false' }, [head, txt, reveal, choicesNode(m), review]);
   }
 
   // The articles a bot message offered as choices (issue 15): titles with
@@ -1021,6 +1090,26 @@
       ]));
     });
     return el('div', { class: 'offer' }, [el('p', { class: 'hint', text: t('choicesOffered') }), list]);
+  }
+
+  // Shows the original of a message whose BSN the server masked; the server
+  // records who revealed which message (audit "message.reveal"). Kept for
+  // this page, so that a redraw of the transcript does not mask it again.
+  var revealed = {};
+  function revealMessage(m, txt, btn) {
+    if (!state.open) return;
+    btn.disabled = true;
+    api('POST', '/api/v1/agent/conversations/' + encodeURIComponent(m.conversation_id) + '/messages/' + encodeURIComponent(m.id) + '/reveal').then(
+      function (r) {
+        revealed[m.id] = String(r.text || '');
+        txt.textContent = revealed[m.id];
+        btn.parentNode.remove();
+      },
+      function (e) {
+        btn.disabled = false;
+        if (e.status !== 401) $('conv-error').textContent = t('revealFailed', { msg: e.message });
+      }
+    );
   }
 
   function renderTranscript() {
@@ -1100,6 +1189,7 @@
   }
 
   function convAction(path, body, after) {
+    if (!state.open) return Promise.reject(new Error('no conversation open'));
     var c = state.open.conv;
     $('conv-error').textContent = '';
     return api('POST', '/api/v1/agent/conversations/' + encodeURIComponent(c.id) + path, body).then(
@@ -1129,10 +1219,12 @@
 
   $('claim').addEventListener('click', function () {
     var from = this;
+    if (!state.open || state.open.conv.status !== 'queued') return; // nothing to claim
     busy(
       this,
       convAction('/claim', undefined, function () {
         announce(t('claimed'));
+        if (!state.open) return;
         openConv(state.open.conv.id).then(function () {
           // to the reply box, unless the agent has already gone somewhere
           // else (e.g. typed "/" in the box, which opened the search)
@@ -1142,6 +1234,52 @@
       })
     );
   });
+  // Erasing one conversation (admins): a confirm step in the page, then
+  // POST /api/v1/admin/conversations/{id}/erase; audited on the server.
+  function closeErase(focus) {
+    $('erase-confirm').hidden = true;
+    $('erase').setAttribute('aria-expanded', 'false');
+    $('erase-understand').checked = false;
+    $('erase-go').disabled = true;
+    if (focus) $('erase').focus();
+  }
+  $('erase').addEventListener('click', function () {
+    if (!state.open) return;
+    $('erase-confirm').hidden = false;
+    $('erase').setAttribute('aria-expanded', 'true');
+    $('erase-understand').focus();
+  });
+  $('erase-understand').addEventListener('change', function () {
+    $('erase-go').disabled = !this.checked;
+  });
+  $('erase-cancel').addEventListener('click', function () {
+    closeErase(true);
+  });
+  $('erase-confirm').addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape') closeErase(true);
+  });
+  $('erase-go').addEventListener('click', function () {
+    if (!state.open || !$('erase-understand').checked) return;
+    var id = state.open.conv.id;
+    var btn = this;
+    btn.disabled = true;
+    api('POST', '/api/v1/admin/conversations/' + encodeURIComponent(id) + '/erase', { confirm: true }).then(
+      function () {
+        closeErase(false);
+        if (state.open && state.open.conv.id === id) {
+          history.replaceState(null, '', location.pathname);
+          closeView();
+        }
+        gone(id);
+        announce(t('erased'));
+      },
+      function (e) {
+        btn.disabled = false;
+        if (e.status !== 401) $('conv-error').textContent = t('failed', { msg: e.message });
+      }
+    );
+  });
+
   $('release').addEventListener('click', function () {
     busy(this, convAction('/release'));
   });
@@ -1261,14 +1399,22 @@
         insertSuggestion(s);
       });
       ol.appendChild(
-        el('li', { 'data-article': s.article_id }, [
-          el('div', { class: 'sug-head' }, [el('h3', { text: s.title }), el('span', { class: 'pct', text: t('sureness', { p: pct }) })]),
+        el('li', { 'data-article': s.article_id, 'data-weak': s.weak ? 'true' : 'false', class: s.weak ? 'weak' : null }, [
+          el('div', { class: 'sug-head' }, [
+            el('h3', { text: s.title }),
+            s.weak ? el('span', { class: 'weak-tag', title: t('weakHint'), text: t('weak') }) : null,
+            el('span', { class: 'pct', text: t('sureness', { p: pct }) }),
+          ]),
+          s.weak ? el('p', { class: 'hint', text: t('weakHint') }) : null,
           el('p', { class: 'sug-text', text: s.text }),
           btn,
         ])
       );
     });
     $('suggestions-empty').hidden = list.length > 0;
+    var hidden = c.suggestions_hidden || 0;
+    $('suggestions-hidden').hidden = !hidden;
+    $('suggestions-hidden').textContent = hidden ? t('sugHidden', { n: hidden }) : '';
   }
 
   // Puts a suggestion in the reply box for editing; sending tells the server
@@ -2178,9 +2324,21 @@
     .then(
       function (j) {
         if (j && j.user) {
+          if (loket.adoptLanguage(j)) return;
           state.me = j.user;
           showApp();
-        } else showLogin();
+          return;
+        }
+        // nobody logged in: the login form in the deployment's language, unless
+        // this browser has used the console before
+        return api('GET', '/api/v1/auth/console').then(
+          function (d) {
+            if (!loket.adoptDefault(d && d.default_language)) showLogin();
+          },
+          function () {
+            showLogin();
+          }
+        );
       },
       function () {
         showLogin();

@@ -273,13 +273,15 @@
     var from = new Date(to.getFullYear(), to.getMonth(), to.getDate() - 6);
     $('f-from').value = isoDate(from);
     $('f-to').value = isoDate(to);
-    var tz = '';
-    try {
-      tz = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
-    } catch (e) {
-      tz = '';
-    }
-    $('f-tz').value = tz === 'UTC' || tz === 'Etc/UTC' ? 'UTC' : 'Europe/Amsterdam';
+    // the deployment's time zone (policy.time_zone, default Europe/Amsterdam),
+    // not the browser's: the figures are the company's days
+    var tz = (L.console && L.console.time_zone) || 'Europe/Amsterdam';
+    var sel = $('f-tz');
+    if (!Array.prototype.some.call(sel.options, function (o) {
+      return o.value === tz;
+    }))
+      sel.appendChild(L.el('option', { value: tz, text: tz }));
+    sel.value = tz;
   }
 
   function query() {

@@ -1,0 +1,103 @@
+/*
+ * The SQLite side of the console's own data (issue 14): a user's console
+ * language, a conversation's topic (what titles it when the customer is
+ * unknown), and the personal identifiers found in a conversation's messages
+ * (normalised e-mail addresses and phone numbers) that make it findable for
+ * a data-subject request (docs/privacy.md). Identifiers hang off their
+ * conversation (conv_tables[] in store_sqlite_privacy.c lists the table), so
+ * erasure and the retention purge remove them with it.
+ */
+#include "store/store_sqlite_int.h"
+#include "util/util.h"
+
+#include <string.h>
+
+static const char sql_lang_get[] = "SELECT language FROM users WHERE id = ?1";
+static const char sql_lang_set[] = "UPDATE users SET language = ?2 WHERE id = ?1";
+
+int lk_store_user_language_get(lk_store_t *st, const char *user_id, char *out, size_t size)
+{
+    if (!st || !user_id || !out || size == 0)
+        return LK_EINVAL;
+    out[0] = '\0';
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_lang_get, "user_language_get");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, user_id);
+    int r = lk_sq_row(st, s, "user_language_get");
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    lk_sq_col_fixed(s, 0, out, size);
+    lk_sq_done(s);
+    return 0;
+}
+
+int lk_store_user_language_set(lk_store_t *st, const char *user_id, const char *language)
+{
+    if (!st || !user_id)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_lang_set, "user_language_set");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, user_id);
+    lk_sq_bind_text(s, 2, language && language[0] ? language : NULL);
+    int rc = lk_sq_exec(st, s, "user_language_set");
+    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
+        rc = LK_ENOENT;
+    return rc;
+}
+
+static const char sql_topic_set[] = "UPDATE conversations SET topic = ?2 WHERE id = ?1 AND topic IS NULL";
+
+int lk_store_conv_set_topic(lk_store_t *st, const char *conv_id, const char *topic, bool *set)
+{
+    if (set)
+        *set = false;
+    if (!st || !conv_id || !topic || !topic[0])
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_topic_set, "conv_set_topic");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, conv_id);
+    lk_sq_bind_text(s, 2, topic);
+    int rc = lk_sq_exec(st, s, "conv_set_topic");
+    if (rc == 0 && set)
+        *set = sqlite3_changes(lk_sq_db(st)) > 0;
+    return rc;
+}
+
+static const char sql_ident_add[] = "INSERT INTO conversation_identifiers (conversation_id, kind, value, created_at) "
+                                    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
+
+int lk_store_conv_identifier_add(lk_store_t *st, const char *conv_id, const char *kind, const char *value,
+                                 int64_t now)
+{
+    if (!st || !conv_id || !kind || !kind[0] || !value || !value[0])
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_ident_add, "conv_identifier_add");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, conv_id);
+    lk_sq_bind_text(s, 2, kind);
+    lk_sq_bind_text(s, 3, value);
+    sqlite3_bind_int64(s, 4, now);
+    return lk_sq_exec(st, s, "conv_identifier_add");
+}
+
+static const char sql_canned_count[] = "SELECT COUNT(*) FROM canned_responses";
+
+int lk_store_canned_count_all(lk_store_t *st, int64_t *n)
+{
+    if (!st || !n)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_count, "canned_count_all");
+    if (!s)
+        return LK_EDB;
+    int r = lk_sq_row(st, s, "canned_count_all");
+    if (r < 0)
+        return r;
+    *n = r == 1 ? sqlite3_column_int64(s, 0) : 0;
+    if (r == 1)
+        lk_sq_done(s);
+    return 0;
+}
