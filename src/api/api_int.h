@@ -136,6 +136,19 @@ lk_session_hash_t *lk_hub_stream_sessions(size_t *n /* OUT */);
 /* The callbacks to accept a subscriber's WebSocket with (ud: the lk_sub_t). */
 extern const lk_ws_callbacks_t lk_hub_ws_callbacks;
 
+/* Places: the open WebSockets per key ("conv:ID", "addr:ADDRESS"), counted
+ * over all loops for limit_ws_conversation and limit_ws_address.
+ * lk_hub_ws_take takes a place: false when max are taken (max 0: no limit,
+ * nothing counted); lk_hub_ws_give gives one back ("" : nothing).
+ * Thread-safe. */
+#define LK_WS_KEY_MAX (LK_ID_MAX + 72)
+void lk_hub_ws_key(const char *kind, const char *value, char out[LK_WS_KEY_MAX]);
+bool lk_hub_ws_take(const char *key, int64_t max);
+void lk_hub_ws_give(const char *key);
+/* Hands sub the places its WebSocket holds (either may be "" or NULL); it
+ * gives them back when it ends. Call before lk_hub_sub_attach. */
+void lk_hub_sub_hold(lk_sub_t *sub, const char *conv_key, const char *addr_key);
+
 /* ---- the application ---------------------------------------------------- */
 
 struct lk_app {
@@ -153,6 +166,7 @@ struct lk_app {
     bool watch_stop;
     lk_policy_config_t policy;
     struct lk_security *sec; /* keys, rate limits, trusted proxies (security.c) */
+    char public_hosts[1400]; /* the server's Host check: public_hosts plus public_url's host */
 };
 
 /* ---- failed jobs (json.c) ----------------------------------------------- */
@@ -345,6 +359,9 @@ void lk_api_metrics_routes(const lk_http_route_t **routes, size_t *n);   /* GET 
 /* Makes the per-route request histograms for the server's route table
  * (routes must outlive the server); call before the server starts. */
 void lk_metrics_init(const lk_http_route_t *routes, size_t n);
+/* True when listen ("ADDR:PORT") is a loopback address: only then may
+ * /metrics answer without metrics_token. */
+bool lk_metrics_listen_local(const char *listen);
 /* A customer message went through the policy (turn.c). */
 void lk_metrics_turn(void);
 /* What the bot made of it: "answered", "declined", "handoff", ... */

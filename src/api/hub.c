@@ -17,6 +17,11 @@
  * stays one JSON text for everybody and filtering is two string compares.
  * The sessions those streams belong to are known to all threads, so that
  * the tick can close the streams of sessions that ended.
+ *
+ * The customers' WebSockets are counted per conversation and per client
+ * address over all loops (limit_ws_conversation, limit_ws_address), so that
+ * nobody can open sockets without end: each place taken is held by the
+ * subscription and given back when it ends.
  */
 #include "api/api_int.h"
 
@@ -38,6 +43,7 @@ struct lk_sub {
     char session[LK_TOKEN_HASH_LEN + 1];
     bool sees_all;
     bool must_close; /* logged out before the WebSocket was attached */
+    char held[2][LK_WS_KEY_MAX]; /* the places it holds (lk_hub_ws_take); "" when none */
 };
 
 struct hub {
@@ -110,6 +116,75 @@ static size_t bucket_of(const char *topic)
     return h % BUCKETS;
 }
 
+/* ---- places: open WebSockets per key, over all loops -------------------- */
+
+typedef struct place {
+    struct place *next;
+    size_t n;
+    char key[LK_WS_KEY_MAX];
+} place_t;
+
+static struct {
+    pthread_mutex_t mu;
+    place_t *b[BUCKETS];
+} places = {PTHREAD_MUTEX_INITIALIZER, {NULL}};
+
+bool lk_hub_ws_take(const char *key, int64_t max)
+{
+    if (max <= 0 || !key[0])
+        return true;
+    size_t b = bucket_of(key);
+    bool ok = true;
+    pthread_mutex_lock(&places.mu);
+    place_t *p = places.b[b];
+    while (p && strcmp(p->key, key) != 0)
+        p = p->next;
+    if (!p) {
+        p = lk_xcalloc(1, sizeof *p);
+        snprintf(p->key, sizeof p->key, "%s", key);
+        p->next = places.b[b];
+        places.b[b] = p;
+    }
+    if (p->n >= (size_t)max)
+        ok = false;
+    else
+        p->n++;
+    pthread_mutex_unlock(&places.mu);
+    return ok;
+}
+
+void lk_hub_ws_give(const char *key)
+{
+    if (!key[0])
+        return;
+    size_t b = bucket_of(key);
+    pthread_mutex_lock(&places.mu);
+    for (place_t **pp = &places.b[b]; *pp; pp = &(*pp)->next) {
+        place_t *p = *pp;
+        if (strcmp(p->key, key) != 0)
+            continue;
+        if (p->n > 0)
+            p->n--;
+        if (p->n == 0) {
+            *pp = p->next;
+            free(p);
+        }
+        break;
+    }
+    pthread_mutex_unlock(&places.mu);
+}
+
+void lk_hub_ws_key(const char *kind, const char *value, char out[LK_WS_KEY_MAX])
+{
+    snprintf(out, LK_WS_KEY_MAX, "%s:%s", kind, value);
+}
+
+void lk_hub_sub_hold(lk_sub_t *sub, const char *conv_key, const char *addr_key)
+{
+    snprintf(sub->held[0], sizeof sub->held[0], "%s", conv_key ? conv_key : "");
+    snprintf(sub->held[1], sizeof sub->held[1], "%s", addr_key ? addr_key : "");
+}
+
 lk_event_t *lk_event_new(const char *topic, int64_t seq, char *json)
 {
     lk_event_t *ev = lk_xcalloc(1, sizeof *ev);
@@ -145,6 +220,8 @@ static void sub_free(lk_sub_t *s)
 {
     if (s->session[0])
         session_closed(s->session);
+    lk_hub_ws_give(s->held[0]);
+    lk_hub_ws_give(s->held[1]);
     for (size_t i = 0; i < s->n_pending; i++)
         lk_event_release(s->pending[i]);
     free(s->pending);
@@ -356,4 +433,4 @@ void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **bac
     sub->n_pending = 0;
 }
 
-const lk_ws_callbacks_t lk_hub_ws_callbacks = {on_ws_close, NULL};
+const lk_ws_callbacks_t lk_hub_ws_callbacks = {on_ws_close, NULL, NULL};
