@@ -110,8 +110,10 @@ typedef struct lk_sub lk_sub_t;
 lk_sub_t *lk_hub_sub_new(lk_http_loop_t *loop, const char *topic, int64_t after_seq);
 /* Attaches the accepted WebSocket, sends backlog (JSON texts with their seq,
  * in seq order) and whatever arrived meanwhile with a seq above after_seq,
- * then goes live. */
-void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, const int64_t *backlog_seq,
+ * then goes live. The backlog goes out at the pace the peer reads it (never
+ * more than half of ws_queue_max queued at once). Takes over backlog_json,
+ * its strings and backlog_seq (malloc'd; the hub frees them). */
+void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, int64_t *backlog_seq,
                        size_t n);
 /* The agents' stream: whose stream sub is (user id, the session's hash),
  * and whether the user sees every conversation (supervisor, admin) or only

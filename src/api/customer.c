@@ -410,6 +410,9 @@ static void ws_url_done(cjob_t *j)
         if (ws) {
             lk_hub_sub_hold(j->sub, conv_key, j->addr_key);
             lk_hub_sub_attach(j->sub, ws, j->after, j->backlog, j->backlog_seq, j->n_backlog);
+            j->backlog = NULL; /* the hub's now */
+            j->backlog_seq = NULL;
+            j->n_backlog = 0;
         } else {
             lk_hub_sub_cancel(j->sub);
             lk_hub_ws_give(conv_key);
@@ -452,6 +455,9 @@ static void ws_auth_done(cjob_t *j)
     lk_hub_sub_hold(j->sub, conv_key, w->addr_key);
     free(w);
     lk_hub_sub_attach(j->sub, ws, j->after, j->backlog, j->backlog_seq, j->n_backlog);
+    j->backlog = NULL; /* the hub's now */
+    j->backlog_seq = NULL;
+    j->n_backlog = 0;
 }
 
 static void job_done(lk_job_t *job)
@@ -735,7 +741,7 @@ static void wsauth_on_text(lk_ws_t *ws, const char *data, size_t len, void *ud)
     lk_pool_submit(w->app->readers, &j->job);
 }
 
-static const lk_ws_callbacks_t wsauth_callbacks = {wsauth_on_close, wsauth_on_text, wsauth_on_timer};
+static const lk_ws_callbacks_t wsauth_callbacks = {wsauth_on_close, wsauth_on_text, wsauth_on_timer, NULL};
 
 static void h_ws(lk_http_req_t *req, void *ud)
 {

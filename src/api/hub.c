@@ -44,6 +44,12 @@ struct lk_sub {
     bool sees_all;
     bool must_close; /* logged out before the WebSocket was attached */
     char held[2][LK_WS_KEY_MAX]; /* the places it holds (lk_hub_ws_take); "" when none */
+    /* Owed to the WebSocket before it goes live (sub_pump): the backlog,
+     * then pending; events that arrive meanwhile join pending. */
+    bool draining;
+    char **backlog;
+    int64_t *backlog_seq;
+    size_t n_backlog, next_backlog, next_pending;
 };
 
 struct hub {
@@ -216,15 +222,30 @@ static void sub_unlink(lk_sub_t *s)
         s->next->prev = s->prev;
 }
 
+/* Frees the backlog and the pending events (sent or not). */
+static void sub_drop_owed(lk_sub_t *s)
+{
+    for (size_t i = 0; i < s->n_backlog; i++)
+        free(s->backlog[i]);
+    free(s->backlog);
+    free(s->backlog_seq);
+    s->backlog = NULL;
+    s->backlog_seq = NULL;
+    s->n_backlog = s->next_backlog = 0;
+    for (size_t i = 0; i < s->n_pending; i++)
+        lk_event_release(s->pending[i]);
+    free(s->pending);
+    s->pending = NULL;
+    s->n_pending = s->next_pending = 0;
+}
+
 static void sub_free(lk_sub_t *s)
 {
     if (s->session[0])
         session_closed(s->session);
     lk_hub_ws_give(s->held[0]);
     lk_hub_ws_give(s->held[1]);
-    for (size_t i = 0; i < s->n_pending; i++)
-        lk_event_release(s->pending[i]);
-    free(s->pending);
+    sub_drop_owed(s);
     free(s);
 }
 
@@ -285,7 +306,7 @@ static void deliver(void *arg)
                 s->must_close = true;
             continue;
         }
-        if (s->ws == NULL) {
+        if (s->ws == NULL || s->draining) {
             atomic_fetch_add(&ev->refs, 1);
             s->pending = lk_xrealloc(s->pending, (s->n_pending + 1) * sizeof *s->pending);
             s->pending[s->n_pending++] = ev;
@@ -398,10 +419,51 @@ static void on_ws_close(lk_ws_t *ws, void *ud)
     lk_hub_sub_cancel(ud);
 }
 
-void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, const int64_t *backlog_seq,
+/* Sends what sub owes its WebSocket, the backlog and then what arrived
+ * meanwhile, as long as the socket has room (lk_http_ws_busy), and goes
+ * live when all is out; else asks to be called again (on_ws_drain) once the
+ * peer has read some. A backlog larger than ws_queue_max thus goes out at
+ * the pace the peer reads it, instead of closing the socket. */
+static void sub_pump(lk_sub_t *s)
+{
+    while (s->next_backlog < s->n_backlog) {
+        if (lk_http_ws_busy(s->ws)) {
+            lk_http_ws_when_drained(s->ws);
+            return;
+        }
+        size_t i = s->next_backlog++;
+        if (!sub_send(s, s->backlog[i], strlen(s->backlog[i]), s->backlog_seq[i]))
+            return; /* closing; on_ws_close frees s (maybe already has) */
+    }
+    while (s->next_pending < s->n_pending) {
+        if (lk_http_ws_busy(s->ws)) {
+            lk_http_ws_when_drained(s->ws);
+            return;
+        }
+        lk_event_t *ev = s->pending[s->next_pending++];
+        size_t len;
+        const char *json = view_of(s, ev, &len);
+        if (json && !sub_send(s, json, len, ev->seq))
+            return;
+    }
+    sub_drop_owed(s);
+    s->draining = false;
+}
+
+static void on_ws_drain(lk_ws_t *ws, void *ud)
+{
+    (void)ws;
+    sub_pump(ud);
+}
+
+void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, int64_t *backlog_seq,
                        size_t n)
 {
     sub->ws = ws;
+    sub->backlog = backlog_json;
+    sub->backlog_seq = backlog_seq;
+    sub->n_backlog = n;
+    sub->draining = true;
     if (after_seq > sub->last_seq)
         sub->last_seq = after_seq;
     /* a logout while the stream was being set up (its viewer is known now) */
@@ -411,26 +473,7 @@ void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **bac
         lk_http_ws_close(ws); /* on_close frees sub */
         return;
     }
-    bool open = true;
-    for (size_t i = 0; i < n && open; i++)
-        open = sub_send(sub, backlog_json[i], strlen(backlog_json[i]), backlog_seq[i]);
-    /* sub is freed by on_ws_close if the socket closed while sending */
-    if (!open)
-        return;
-    for (size_t i = 0; i < sub->n_pending; i++) {
-        lk_event_t *ev = sub->pending[i];
-        size_t len;
-        const char *json = view_of(sub, ev, &len);
-        if (json)
-            open = sub_send(sub, json, len, ev->seq);
-        if (!open)
-            return; /* sub (and its pending list) are gone */
-    }
-    for (size_t i = 0; i < sub->n_pending; i++)
-        lk_event_release(sub->pending[i]);
-    free(sub->pending);
-    sub->pending = NULL;
-    sub->n_pending = 0;
+    sub_pump(sub);
 }
 
-const lk_ws_callbacks_t lk_hub_ws_callbacks = {on_ws_close, NULL, NULL};
+const lk_ws_callbacks_t lk_hub_ws_callbacks = {on_ws_close, NULL, NULL, on_ws_drain};

@@ -179,6 +179,9 @@ typedef struct {
     void (*on_text)(lk_ws_t *ws, const char *data, size_t len, void *ud);
     /* The timer started with lk_http_ws_timer ran out (may be NULL). */
     void (*on_timer)(lk_ws_t *ws, void *ud);
+    /* After lk_http_ws_when_drained: the send queue has room again (may be
+     * NULL). */
+    void (*on_drain)(lk_ws_t *ws, void *ud);
 } lk_ws_callbacks_t;
 
 /* WebSocket close codes loket sends (RFC 6455, section 7.4). */
@@ -206,6 +209,13 @@ void lk_http_ws_close_with(lk_ws_t *ws, uint16_t code, const char *reason);
 /* Starts (on) or stops the WebSocket's one timer: on_timer is called once
  * cfg.ws_timer_ms after the start unless it is stopped before. */
 void lk_http_ws_timer(lk_ws_t *ws, bool on);
+/* True when the send queue holds half of cfg.ws_queue_max or more: a
+ * sender with much to send (a backlog) should wait for on_drain rather than
+ * queue more and be closed for it. Always false without a maximum. */
+bool lk_http_ws_busy(const lk_ws_t *ws);
+/* Asks for one on_drain call once lk_http_ws_busy is false again (checked
+ * every few milliseconds while the peer reads). */
+void lk_http_ws_when_drained(lk_ws_t *ws);
 /* Hands the WebSocket to other callbacks (e.g. once it has authenticated). */
 void lk_http_ws_set_callbacks(lk_ws_t *ws, const lk_ws_callbacks_t *cb, void *ud);
 /* How many WebSockets are open on all loops. */

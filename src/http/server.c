@@ -50,6 +50,8 @@
 /* A WebSocket freed with at least this much queued makes its loop trim. */
 #define WS_TRIM_MIN (64u * 1024)
 #define TRIM_INTERVAL_MS 1000
+/* How often a WebSocket waiting for room in its queue looks again. */
+#define WS_DRAIN_POLL_MS 5
 
 struct lk_ws {
     h2o_websocket_conn_t *conn;
@@ -63,6 +65,7 @@ struct lk_ws {
     bool in_recv;       /* inside wslay's receive: wslay must not be re-entered */
     h2o_timeout_entry_t grace; /* closing: drop the connection when it runs out */
     h2o_timeout_entry_t timer; /* lk_http_ws_timer */
+    h2o_timeout_entry_t drain; /* lk_http_ws_when_drained */
 };
 
 struct lk_http_loop {
@@ -81,6 +84,7 @@ struct lk_http_loop {
     uint64_t stop_deadline; /* loop time (ms) after which WebSockets are dropped */
     h2o_timeout_t ws_grace; /* WS_CLOSE_GRACE_MS */
     h2o_timeout_t ws_timer; /* cfg.ws_timer_ms */
+    h2o_timeout_t ws_drain; /* WS_DRAIN_POLL_MS */
     bool trim_wanted;       /* a large WebSocket queue was freed */
     uint64_t last_trim;     /* loop time (ms) of the last malloc_trim */
     void *data;
@@ -686,6 +690,8 @@ static void ws_finish(lk_ws_t *ws)
         h2o_timeout_unlink(&ws->grace);
     if (h2o_timeout_is_linked(&ws->timer))
         h2o_timeout_unlink(&ws->timer);
+    if (h2o_timeout_is_linked(&ws->drain))
+        h2o_timeout_unlink(&ws->drain);
     if (wslay_event_get_queued_msg_length(ws->conn->ws_ctx) >= WS_TRIM_MIN)
         ws->loop->trim_wanted = true;
     ws_unlink(ws);
@@ -729,6 +735,17 @@ static void on_ws_grace(h2o_timeout_entry_t *entry)
     ws_finish(ws);
 }
 
+static void on_ws_drain(h2o_timeout_entry_t *entry)
+{
+    lk_ws_t *ws = H2O_STRUCT_FROM_MEMBER(lk_ws_t, drain, entry);
+    if (ws->closing)
+        return;
+    if (lk_http_ws_busy(ws))
+        h2o_timeout_link(ws->loop->ctx.loop, &ws->loop->ws_drain, &ws->drain);
+    else if (ws->cb.on_drain)
+        ws->cb.on_drain(ws, ws->ud);
+}
+
 static void on_ws_timer(h2o_timeout_entry_t *entry)
 {
     lk_ws_t *ws = H2O_STRUCT_FROM_MEMBER(lk_ws_t, timer, entry);
@@ -760,6 +777,7 @@ lk_ws_t *lk_http_ws_accept(lk_http_req_t *req, const lk_ws_callbacks_t *cb, void
     ws->ud = ud;
     ws->grace.cb = on_ws_grace;
     ws->timer.cb = on_ws_timer;
+    ws->drain.cb = on_ws_drain;
     ws->next = ws->loop->ws_head;
     if (ws->next)
         ws->next->prev = ws;
@@ -812,6 +830,8 @@ void lk_http_ws_close_with(lk_ws_t *ws, uint16_t code, const char *reason)
     ws->closing = true;
     if (h2o_timeout_is_linked(&ws->timer))
         h2o_timeout_unlink(&ws->timer);
+    if (h2o_timeout_is_linked(&ws->drain))
+        h2o_timeout_unlink(&ws->drain);
     h2o_timeout_link(ws->loop->ctx.loop, &ws->loop->ws_grace, &ws->grace);
     size_t rlen = reason ? strlen(reason) : 0;
     if (rlen > 120)
@@ -832,6 +852,18 @@ void lk_http_ws_timer(lk_ws_t *ws, bool on)
         h2o_timeout_unlink(&ws->timer);
     if (on && !ws->closing)
         h2o_timeout_link(ws->loop->ctx.loop, &ws->loop->ws_timer, &ws->timer);
+}
+
+bool lk_http_ws_busy(const lk_ws_t *ws)
+{
+    size_t max = ws->loop->srv->cfg.ws_queue_max;
+    return max && wslay_event_get_queued_msg_length(ws->conn->ws_ctx) >= max / 2;
+}
+
+void lk_http_ws_when_drained(lk_ws_t *ws)
+{
+    if (!ws->closing && !h2o_timeout_is_linked(&ws->drain))
+        h2o_timeout_link(ws->loop->ctx.loop, &ws->loop->ws_drain, &ws->drain);
 }
 
 void lk_http_ws_set_callbacks(lk_ws_t *ws, const lk_ws_callbacks_t *cb, void *ud)
@@ -934,6 +966,7 @@ static void *loop_main(void *arg)
     h2o_context_init(&loop->ctx, h2o_evloop_create(), &srv->globalconf);
     h2o_timeout_init(loop->ctx.loop, &loop->ws_grace, WS_CLOSE_GRACE_MS);
     h2o_timeout_init(loop->ctx.loop, &loop->ws_timer, srv->cfg.ws_timer_ms ? srv->cfg.ws_timer_ms : 5000);
+    h2o_timeout_init(loop->ctx.loop, &loop->ws_drain, WS_DRAIN_POLL_MS);
     loop->accept_ctx.ctx = &loop->ctx;
     loop->accept_ctx.hosts = srv->globalconf.hosts;
     loop->queue = h2o_multithread_create_queue(loop->ctx.loop);
