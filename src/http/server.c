@@ -731,6 +731,10 @@ static void on_ws_message(h2o_websocket_conn_t *conn, const struct wslay_event_o
 static void on_ws_grace(h2o_timeout_entry_t *entry)
 {
     lk_ws_t *ws = H2O_STRUCT_FROM_MEMBER(lk_ws_t, grace, entry);
+    if (ws->conn->sock == NULL) { /* the 101 is still being written: h2o still owns the connection */
+        h2o_timeout_link(ws->loop->ctx.loop, &ws->loop->ws_grace, &ws->grace);
+        return;
+    }
     LK_DEBUG(MODULE, "a WebSocket did not answer its close in %d ms: dropped", WS_CLOSE_GRACE_MS);
     ws_finish(ws);
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import {
   SLOW, sleep, startServer, stopServer, api, assertError, rawRequest, rawBody, addUser, login, createConversation,
-  postMessage, handoff,
+  postMessage, handoff, runCli,
 } from './helpers.mjs';
 
 // A request with a Host header of our choosing (fetch would not send one).
@@ -255,5 +255,15 @@ test('after an erasure the erased text is in neither the database file nor its w
   assert.deepEqual(holds(), [], 'the erased text is gone from the database and its log');
   assert.equal(statSync(files[1]).size, 0, 'the log was truncated');
   assertError(await api(srv, 'GET', `/api/v1/conversations/${conv.id}`, { token: conv.token }), 401, 'unauthorized');
+
+  // the command line's erasure, beside the running server, does the same
+  const marker2 = 'Qzxv' + Math.random().toString(36).slice(2, 10) + 'Opdracht';
+  const conv2 = await createConversation(srv, { language: 'nl', customer: { email: 'ook.weg@example.nl' } });
+  await postMessage(srv, conv2, `Nog een geheim: ${marker2}`);
+  const holds2 = () => files.filter((f) => existsSync(f) && readFileSync(f).includes(marker2)).map((f) => path.basename(f));
+  assert.ok(holds2().length > 0);
+  const cli = await runCli(['privacy', 'erase', '--email', 'ook.weg@example.nl', '--yes', '--data', srv.dataDir]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.deepEqual(holds2(), [], 'loket privacy erase: the erased text is gone from the database and its log');
   await stopServer(srv);
 });
