@@ -472,11 +472,22 @@ int lk_store_checkpoint_truncate(lk_store_t *st)
 {
     if (!st)
         return LK_EINVAL;
-    int log = 0, done = 0;
-    int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
-    if (rc == SQLITE_BUSY)
-        return LK_EBUSY;
-    return rc == SQLITE_OK ? 0 : lk_sq_error(st, rc, "checkpoint (truncate)");
+    /* Another connection's checkpoint (the server's watcher runs one every
+     * second) makes this one fail at once with SQLITE_BUSY, without the busy
+     * handler: try again until the busy timeout is used up. */
+    int64_t deadline = lk_time_mono_ns() + (int64_t)BUSY_TIMEOUT_MS * 1000000;
+    for (;;) {
+        int log = 0, done = 0;
+        int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+        if (rc == SQLITE_OK)
+            return 0;
+        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+            return lk_sq_error(st, rc, "checkpoint (truncate)");
+        if (lk_time_mono_ns() >= deadline)
+            return LK_EBUSY;
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 int lk_store_checkpoint(lk_store_t *st, int64_t *pages_left)
