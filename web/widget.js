@@ -1214,7 +1214,9 @@
     clearTimeout(state.wsTimer);
     state.wsTimer = null;
     var conv = state.conv;
-    var url = WS_BASE + '/api/v1/conversations/' + encodeURIComponent(conv.id) + '/ws?token=' + encodeURIComponent(conv.token) + '&after=' + state.lastSeq;
+    // The token goes in the first message, not in the URL, so that it does
+    // not land in proxy and server logs (docs/api.md).
+    var url = WS_BASE + '/api/v1/conversations/' + encodeURIComponent(conv.id) + '/ws?after=' + state.lastSeq;
     var ws;
     try {
       ws = new WebSocket(url);
@@ -1223,18 +1225,22 @@
       return;
     }
     state.ws = ws;
-    var opened = false;
+    var opened = false; // the server accepted the token
     ws.onopen = function () {
-      opened = true;
-      state.wsTries = 0;
-      ui.conn.hidden = true;
-      refetch(); // status may have changed while we were away
+      ws.send(JSON.stringify({ type: 'auth', token: conv.token }));
     };
     ws.onmessage = function (ev) {
       var m;
       try {
         m = JSON.parse(ev.data);
       } catch (e) {
+        return;
+      }
+      if (m && m.type === 'ready') {
+        opened = true;
+        state.wsTries = 0;
+        ui.conn.hidden = true;
+        refetch(); // status may have changed while we were away
         return;
       }
       if (!m || typeof m.seq !== 'number') return;

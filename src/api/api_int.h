@@ -114,8 +114,10 @@ typedef struct lk_sub lk_sub_t;
 lk_sub_t *lk_hub_sub_new(lk_http_loop_t *loop, const char *topic, int64_t after_seq);
 /* Attaches the accepted WebSocket, sends backlog (JSON texts with their seq,
  * in seq order) and whatever arrived meanwhile with a seq above after_seq,
- * then goes live. */
-void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, const int64_t *backlog_seq,
+ * then goes live. The backlog goes out at the pace the peer reads it (never
+ * more than half of ws_queue_max queued at once). Takes over backlog_json,
+ * its strings and backlog_seq (malloc'd; the hub frees them). */
+void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, int64_t *backlog_seq,
                        size_t n);
 /* The agents' stream: whose stream sub is (user id, the session's hash),
  * and whether the user sees every conversation (supervisor, admin) or only
@@ -140,6 +142,19 @@ lk_session_hash_t *lk_hub_stream_sessions(size_t *n /* OUT */);
 /* The callbacks to accept a subscriber's WebSocket with (ud: the lk_sub_t). */
 extern const lk_ws_callbacks_t lk_hub_ws_callbacks;
 
+/* Places: the open WebSockets per key ("conv:ID", "addr:ADDRESS"), counted
+ * over all loops for limit_ws_conversation and limit_ws_address.
+ * lk_hub_ws_take takes a place: false when max are taken (max 0: no limit,
+ * nothing counted); lk_hub_ws_give gives one back ("" : nothing).
+ * Thread-safe. */
+#define LK_WS_KEY_MAX (LK_ID_MAX + 72)
+void lk_hub_ws_key(const char *kind, const char *value, char out[LK_WS_KEY_MAX]);
+bool lk_hub_ws_take(const char *key, int64_t max);
+void lk_hub_ws_give(const char *key);
+/* Hands sub the places its WebSocket holds (either may be "" or NULL); it
+ * gives them back when it ends. Call before lk_hub_sub_attach. */
+void lk_hub_sub_hold(lk_sub_t *sub, const char *conv_key, const char *addr_key);
+
 /* ---- the application ---------------------------------------------------- */
 
 struct lk_app {
@@ -160,6 +175,7 @@ struct lk_app {
      * Europe/Amsterdam): the dashboard's and reports' default. */
     char time_zone[64];
     struct lk_security *sec; /* keys, rate limits, trusted proxies (security.c) */
+    char public_hosts[1400]; /* the server's Host check: public_hosts plus public_url's host */
 };
 
 /* ---- failed jobs (json.c) ----------------------------------------------- */
@@ -361,6 +377,9 @@ void lk_api_metrics_routes(const lk_http_route_t **routes, size_t *n);   /* GET 
 /* Makes the per-route request histograms for the server's route table
  * (routes must outlive the server); call before the server starts. */
 void lk_metrics_init(const lk_http_route_t *routes, size_t n);
+/* True when listen ("ADDR:PORT") is a loopback address: only then may
+ * /metrics answer without metrics_token. */
+bool lk_metrics_listen_local(const char *listen);
 /* A customer message went through the policy (turn.c). */
 void lk_metrics_turn(void);
 /* What the bot made of it: "answered", "declined", "handoff", ... */

@@ -107,6 +107,20 @@ static bool demo_hours_published(lk_store_t *st)
     return same;
 }
 
+/* The host names requests may name (lk_http_config_t.public_hosts): the
+ * option public_hosts, plus the host of public_url. */
+static void effective_hosts(const lk_config_t *cfg, char *out, size_t outsize)
+{
+    if (strcmp(cfg->public_hosts, "*") == 0) {
+        snprintf(out, outsize, "*");
+        return;
+    }
+    const char *u = cfg->public_url, *host = strstr(u, "://");
+    host = host ? host + 3 : u;
+    size_t n = strcspn(host, ":/?#");
+    snprintf(out, outsize, "%s %.*s", cfg->public_hosts, (int)(n < 256 ? n : 0), host);
+}
+
 /* Opens (and creates when missing) the database. One that never had a
  * knowledge base, whichever command created it, gets the demo knowledge
  * base; *demo_hours tells whether the demo's opening-hours article is
@@ -208,6 +222,7 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
         free(routes);
         routes = all_routes(&n_routes);
         lk_metrics_init(routes, n_routes);
+        effective_hosts(cfg, app->public_hosts, sizeof app->public_hosts);
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         lk_http_config_t hc = {
             .listen = cfg->listen,
@@ -222,6 +237,10 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
             .default_headers = lk_api_default_headers,
             .n_default_headers = lk_api_n_default_headers,
             .on_done = lk_metrics_request,
+            .public_hosts = app->public_hosts,
+            .no_store_prefix = "/api/",
+            .ws_queue_max = (size_t)cfg->ws_queue_max,
+            .ws_timer_ms = (uint64_t)cfg->ws_auth_timeout_ms,
         };
         rc = lk_http_server_start(&hc, &app->http);
         if (rc)
@@ -241,6 +260,8 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
     LK_INFO(MODULE, "listening on http://%s:%d", host ? host : hostbuf, lk_http_server_port(app->http));
     if (cfg->public_url[0])
         LK_INFO(MODULE, "open %s", cfg->public_url);
+    if (!cfg->metrics_token[0] && !lk_metrics_listen_local(cfg->listen))
+        LK_WARN(MODULE, "metrics_token is not set: GET /metrics answers 403 on this address (docs/security.md)");
     *out = app;
     return 0;
 }

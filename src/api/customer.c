@@ -5,6 +5,12 @@
  * WebSocket. Requests are checked on the event loop (size, UTF-8, JSON,
  * fields); the database work and the bot's turn run in one writer job, so
  * what the client is told has been committed.
+ *
+ * The WebSocket takes the token in its URL (?token=, or Authorization), or,
+ * so that the token stays out of proxy logs, in its first message
+ * {"type":"auth","token":"..."} within ws_auth_timeout_ms: the upgrade is
+ * then accepted first, and the token checked as for any other request.
+ * Open WebSockets are limited per conversation and per client address.
  */
 #include "api/api_int.h"
 #include "privacy/privacy.h"
@@ -19,10 +25,25 @@
 
 typedef enum { OP_CREATE, OP_MESSAGE, OP_GET, OP_HANDOFF, OP_RATING, OP_WS, OP_FEEDBACK, OP_CALLBACK } op_t;
 
+/* A customer's WebSocket opened without a token, waiting for its first
+ * message. Freed when the socket closes (on_close) unless a token check is
+ * running (busy): then when the check is done. */
+typedef struct {
+    struct lk_app *app;
+    lk_ws_t *ws; /* NULL once the socket closed */
+    bool busy;   /* the token is being checked */
+    char id[LK_ID_MAX];
+    int64_t after;
+    bool has_after;
+    char addr_key[LK_WS_KEY_MAX]; /* the address's place it holds */
+} wsauth_t;
+
 typedef struct {
     lk_job_t job;
     struct lk_app *app;
     lk_http_req_t *req;
+    wsauth_t *auth; /* OP_WS with the token in the first message */
+    char addr_key[LK_WS_KEY_MAX]; /* OP_WS: the address's place it holds */
     op_t op;
     char id[LK_ID_MAX];
     char token[LK_TOKEN_LEN + 8];
@@ -528,20 +549,85 @@ static void job_run(lk_job_t *job, lk_store_t *st)
     }
 }
 
+#define WS_READY "{\"type\":\"ready\"}"
+
+/* The token from the URL was checked: accept the upgrade (or refuse it
+ * with the error, or 429 when the conversation has its WebSockets). */
+static void ws_url_done(cjob_t *j)
+{
+    char conv_key[LK_WS_KEY_MAX];
+    lk_hub_ws_key("conv", j->id, conv_key);
+    if (j->job.rc) {
+        lk_hub_sub_cancel(j->sub);
+        lk_hub_ws_give(j->addr_key);
+        lk_respond_job_error(j->req, &j->err);
+    } else if (!lk_hub_ws_take(conv_key, j->app->cfg.limit_ws_conversation)) {
+        lk_hub_sub_cancel(j->sub);
+        lk_hub_ws_give(j->addr_key);
+        lk_respond_rate_limited(j->req, 5000, "open WebSockets on this conversation");
+    } else {
+        lk_ws_t *ws = lk_http_ws_accept(j->req, &lk_hub_ws_callbacks, j->sub);
+        if (ws) {
+            lk_hub_sub_hold(j->sub, conv_key, j->addr_key);
+            lk_hub_sub_attach(j->sub, ws, j->after, j->backlog, j->backlog_seq, j->n_backlog);
+            j->backlog = NULL; /* the hub's now */
+            j->backlog_seq = NULL;
+            j->n_backlog = 0;
+        } else {
+            lk_hub_sub_cancel(j->sub);
+            lk_hub_ws_give(conv_key);
+            lk_hub_ws_give(j->addr_key);
+        }
+    }
+}
+
+/* The token from the first message was checked: the WebSocket goes live
+ * ({"type":"ready"}, then the backlog), or closes with 1008. */
+static void ws_auth_done(cjob_t *j)
+{
+    wsauth_t *w = j->auth;
+    lk_http_loop_hold(j->job.loop, false);
+    char conv_key[LK_WS_KEY_MAX];
+    lk_hub_ws_key("conv", j->id, conv_key);
+    const char *refusal = NULL;
+    bool conv_taken = false;
+    if (j->job.rc)
+        refusal = "unauthorized: missing or wrong token for this conversation";
+    else if (w->ws && !(conv_taken = lk_hub_ws_take(conv_key, j->app->cfg.limit_ws_conversation)))
+        refusal = "too many open WebSockets on this conversation";
+    if (w->ws && !refusal)
+        lk_http_ws_send(w->ws, WS_READY, strlen(WS_READY)); /* w->ws is NULL if that closed it */
+    if (!w->ws || refusal) {
+        lk_hub_sub_cancel(j->sub);
+        if (conv_taken)
+            lk_hub_ws_give(conv_key);
+        w->busy = false;
+        if (w->ws) {
+            lk_http_ws_close_with(w->ws, LK_WS_POLICY, refusal); /* its on_close frees w */
+        } else {
+            lk_hub_ws_give(w->addr_key);
+            free(w);
+        }
+        return;
+    }
+    lk_ws_t *ws = w->ws;
+    lk_http_ws_set_callbacks(ws, &lk_hub_ws_callbacks, j->sub);
+    lk_hub_sub_hold(j->sub, conv_key, w->addr_key);
+    free(w);
+    lk_hub_sub_attach(j->sub, ws, j->after, j->backlog, j->backlog_seq, j->n_backlog);
+    j->backlog = NULL; /* the hub's now */
+    j->backlog_seq = NULL;
+    j->n_backlog = 0;
+}
+
 static void job_done(lk_job_t *job)
 {
     cjob_t *j = (cjob_t *)job;
     if (j->op == OP_WS) {
-        if (j->job.rc) {
-            lk_hub_sub_cancel(j->sub);
-            lk_respond_job_error(j->req, &j->err);
-        } else {
-            lk_ws_t *ws = lk_http_ws_accept(j->req, &lk_hub_ws_callbacks, j->sub);
-            if (ws)
-                lk_hub_sub_attach(j->sub, ws, j->after, j->backlog, j->backlog_seq, j->n_backlog);
-            else
-                lk_hub_sub_cancel(j->sub);
-        }
+        if (j->auth)
+            ws_auth_done(j);
+        else
+            ws_url_done(j);
     } else if (j->job.rc && j->err.status == 429) {
         lk_respond_rate_limited(j->req, j->retry_ms, "open conversations from this address");
     } else if (j->job.rc) {
@@ -845,16 +931,69 @@ static void h_callback(lk_http_req_t *req, void *ud)
     cjob_free(j);
 }
 
+/* ---- the WebSocket with the token in its first message ------------------ */
+
+static void wsauth_on_close(lk_ws_t *ws, void *ud)
+{
+    wsauth_t *w = ud;
+    (void)ws;
+    w->ws = NULL;
+    if (w->busy)
+        return; /* ws_auth_done frees it */
+    lk_hub_ws_give(w->addr_key);
+    free(w);
+}
+
+static void wsauth_on_timer(lk_ws_t *ws, void *ud)
+{
+    (void)ud;
+    lk_http_ws_close_with(ws, LK_WS_POLICY, "no token: send {\"type\":\"auth\",\"token\":\"...\"} first");
+}
+
+static void wsauth_on_text(lk_ws_t *ws, const char *data, size_t len, void *ud)
+{
+    wsauth_t *w = ud;
+    if (w->busy)
+        return; /* the first message is being checked */
+    json_t *msg = json_loadb(data, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *type = json_object_get(msg, "type"), *token = json_object_get(msg, "token");
+    size_t tlen = json_string_length(token);
+    if (!json_is_object(msg) || !json_is_string(type) || strcmp(json_string_value(type), "auth") != 0 ||
+        !json_is_string(token) || tlen == 0 || tlen > LK_TOKEN_LEN + 6) {
+        json_decref(msg);
+        lk_http_ws_close_with(ws, LK_WS_POLICY, "the first message must be {\"type\":\"auth\",\"token\":\"...\"}");
+        return;
+    }
+    lk_http_ws_timer(ws, false);
+    cjob_t *j = lk_xcalloc(1, sizeof *j);
+    j->app = w->app;
+    j->op = OP_WS;
+    j->auth = w;
+    j->job.run = job_run;
+    j->job.done = job_done;
+    j->job.loop = lk_http_loop_current();
+    snprintf(j->id, sizeof j->id, "%s", w->id);
+    memcpy(j->token, json_string_value(token), tlen);
+    j->after = w->after;
+    j->has_after = w->has_after;
+    json_decref(msg);
+    w->busy = true;
+    lk_http_loop_hold(j->job.loop, true); /* a stop waits for the check */
+    j->sub = lk_hub_sub_new(j->job.loop, j->id, j->after);
+    lk_pool_submit(w->app->readers, &j->job);
+}
+
+static const lk_ws_callbacks_t wsauth_callbacks = {wsauth_on_close, wsauth_on_text, wsauth_on_timer, NULL};
+
 static void h_ws(lk_http_req_t *req, void *ud)
 {
     struct lk_app *app = ud;
     lk_str_t token = LK_STR(""), after;
-    if (!lk_http_req_query(req, "token", &token))
-        bearer(req, &token);
+    bool has_token = lk_http_req_query(req, "token", &token) || bearer(req, &token);
     if (!lk_api_check_customer_origin(app, req)) /* a browser's WebSocket carries Origin */
         return;
     cjob_t *j = cjob_new(app, req, OP_WS);
-    if (!read_auth(req, j, token)) {
+    if (has_token ? !read_auth(req, j, token) : !read_auth(req, j, LK_STR("-"))) {
         cjob_free(j);
         return;
     }
@@ -879,8 +1018,33 @@ static void h_ws(lk_http_req_t *req, void *ud)
         cjob_free(j);
         return;
     }
-    j->sub = lk_hub_sub_new(lk_http_req_loop(req), j->id, j->after);
-    lk_pool_submit(app->readers, &j->job);
+    char addr[LK_ADDR_MAX];
+    lk_api_client_addr(app, req, addr);
+    lk_hub_ws_key("addr", addr, j->addr_key);
+    if (!lk_hub_ws_take(j->addr_key, app->cfg.limit_ws_address)) {
+        lk_respond_rate_limited(req, 5000, "open WebSockets from this address");
+        cjob_free(j);
+        return;
+    }
+    if (has_token) {
+        j->sub = lk_hub_sub_new(lk_http_req_loop(req), j->id, j->after);
+        lk_pool_submit(app->readers, &j->job);
+        return;
+    }
+    wsauth_t *w = lk_xcalloc(1, sizeof *w);
+    w->app = app;
+    snprintf(w->id, sizeof w->id, "%s", j->id);
+    w->after = j->after;
+    w->has_after = j->has_after;
+    snprintf(w->addr_key, sizeof w->addr_key, "%s", j->addr_key);
+    cjob_free(j);
+    w->ws = lk_http_ws_accept(req, &wsauth_callbacks, w);
+    if (!w->ws) {
+        lk_hub_ws_give(w->addr_key);
+        free(w);
+        return;
+    }
+    lk_http_ws_timer(w->ws, true);
 }
 
 static const lk_http_route_t routes[] = {

@@ -17,6 +17,11 @@
  * stays one JSON text for everybody and filtering is two string compares.
  * The sessions those streams belong to are known to all threads, so that
  * the tick can close the streams of sessions that ended.
+ *
+ * The customers' WebSockets are counted per conversation and per client
+ * address over all loops (limit_ws_conversation, limit_ws_address), so that
+ * nobody can open sockets without end: each place taken is held by the
+ * subscription and given back when it ends.
  */
 #include "api/api_int.h"
 
@@ -38,6 +43,13 @@ struct lk_sub {
     char session[LK_TOKEN_HASH_LEN + 1];
     bool sees_all;
     bool must_close; /* logged out before the WebSocket was attached */
+    char held[2][LK_WS_KEY_MAX]; /* the places it holds (lk_hub_ws_take); "" when none */
+    /* Owed to the WebSocket before it goes live (sub_pump): the backlog,
+     * then pending; events that arrive meanwhile join pending. */
+    bool draining;
+    char **backlog;
+    int64_t *backlog_seq;
+    size_t n_backlog, next_backlog, next_pending;
 };
 
 struct hub {
@@ -110,6 +122,75 @@ static size_t bucket_of(const char *topic)
     return h % BUCKETS;
 }
 
+/* ---- places: open WebSockets per key, over all loops -------------------- */
+
+typedef struct place {
+    struct place *next;
+    size_t n;
+    char key[LK_WS_KEY_MAX];
+} place_t;
+
+static struct {
+    pthread_mutex_t mu;
+    place_t *b[BUCKETS];
+} places = {PTHREAD_MUTEX_INITIALIZER, {NULL}};
+
+bool lk_hub_ws_take(const char *key, int64_t max)
+{
+    if (max <= 0 || !key[0])
+        return true;
+    size_t b = bucket_of(key);
+    bool ok = true;
+    pthread_mutex_lock(&places.mu);
+    place_t *p = places.b[b];
+    while (p && strcmp(p->key, key) != 0)
+        p = p->next;
+    if (!p) {
+        p = lk_xcalloc(1, sizeof *p);
+        snprintf(p->key, sizeof p->key, "%s", key);
+        p->next = places.b[b];
+        places.b[b] = p;
+    }
+    if (p->n >= (size_t)max)
+        ok = false;
+    else
+        p->n++;
+    pthread_mutex_unlock(&places.mu);
+    return ok;
+}
+
+void lk_hub_ws_give(const char *key)
+{
+    if (!key[0])
+        return;
+    size_t b = bucket_of(key);
+    pthread_mutex_lock(&places.mu);
+    for (place_t **pp = &places.b[b]; *pp; pp = &(*pp)->next) {
+        place_t *p = *pp;
+        if (strcmp(p->key, key) != 0)
+            continue;
+        if (p->n > 0)
+            p->n--;
+        if (p->n == 0) {
+            *pp = p->next;
+            free(p);
+        }
+        break;
+    }
+    pthread_mutex_unlock(&places.mu);
+}
+
+void lk_hub_ws_key(const char *kind, const char *value, char out[LK_WS_KEY_MAX])
+{
+    snprintf(out, LK_WS_KEY_MAX, "%s:%s", kind, value);
+}
+
+void lk_hub_sub_hold(lk_sub_t *sub, const char *conv_key, const char *addr_key)
+{
+    snprintf(sub->held[0], sizeof sub->held[0], "%s", conv_key ? conv_key : "");
+    snprintf(sub->held[1], sizeof sub->held[1], "%s", addr_key ? addr_key : "");
+}
+
 lk_event_t *lk_event_new(const char *topic, int64_t seq, char *json)
 {
     lk_event_t *ev = lk_xcalloc(1, sizeof *ev);
@@ -141,13 +222,30 @@ static void sub_unlink(lk_sub_t *s)
         s->next->prev = s->prev;
 }
 
+/* Frees the backlog and the pending events (sent or not). */
+static void sub_drop_owed(lk_sub_t *s)
+{
+    for (size_t i = 0; i < s->n_backlog; i++)
+        free(s->backlog[i]);
+    free(s->backlog);
+    free(s->backlog_seq);
+    s->backlog = NULL;
+    s->backlog_seq = NULL;
+    s->n_backlog = s->next_backlog = 0;
+    for (size_t i = 0; i < s->n_pending; i++)
+        lk_event_release(s->pending[i]);
+    free(s->pending);
+    s->pending = NULL;
+    s->n_pending = s->next_pending = 0;
+}
+
 static void sub_free(lk_sub_t *s)
 {
     if (s->session[0])
         session_closed(s->session);
-    for (size_t i = 0; i < s->n_pending; i++)
-        lk_event_release(s->pending[i]);
-    free(s->pending);
+    lk_hub_ws_give(s->held[0]);
+    lk_hub_ws_give(s->held[1]);
+    sub_drop_owed(s);
     free(s);
 }
 
@@ -208,7 +306,7 @@ static void deliver(void *arg)
                 s->must_close = true;
             continue;
         }
-        if (s->ws == NULL) {
+        if (s->ws == NULL || s->draining) {
             atomic_fetch_add(&ev->refs, 1);
             s->pending = lk_xrealloc(s->pending, (s->n_pending + 1) * sizeof *s->pending);
             s->pending[s->n_pending++] = ev;
@@ -321,10 +419,51 @@ static void on_ws_close(lk_ws_t *ws, void *ud)
     lk_hub_sub_cancel(ud);
 }
 
-void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, const int64_t *backlog_seq,
+/* Sends what sub owes its WebSocket, the backlog and then what arrived
+ * meanwhile, as long as the socket has room (lk_http_ws_busy), and goes
+ * live when all is out; else asks to be called again (on_ws_drain) once the
+ * peer has read some. A backlog larger than ws_queue_max thus goes out at
+ * the pace the peer reads it, instead of closing the socket. */
+static void sub_pump(lk_sub_t *s)
+{
+    while (s->next_backlog < s->n_backlog) {
+        if (lk_http_ws_busy(s->ws)) {
+            lk_http_ws_when_drained(s->ws);
+            return;
+        }
+        size_t i = s->next_backlog++;
+        if (!sub_send(s, s->backlog[i], strlen(s->backlog[i]), s->backlog_seq[i]))
+            return; /* closing; on_ws_close frees s (maybe already has) */
+    }
+    while (s->next_pending < s->n_pending) {
+        if (lk_http_ws_busy(s->ws)) {
+            lk_http_ws_when_drained(s->ws);
+            return;
+        }
+        lk_event_t *ev = s->pending[s->next_pending++];
+        size_t len;
+        const char *json = view_of(s, ev, &len);
+        if (json && !sub_send(s, json, len, ev->seq))
+            return;
+    }
+    sub_drop_owed(s);
+    s->draining = false;
+}
+
+static void on_ws_drain(lk_ws_t *ws, void *ud)
+{
+    (void)ws;
+    sub_pump(ud);
+}
+
+void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, int64_t *backlog_seq,
                        size_t n)
 {
     sub->ws = ws;
+    sub->backlog = backlog_json;
+    sub->backlog_seq = backlog_seq;
+    sub->n_backlog = n;
+    sub->draining = true;
     if (after_seq > sub->last_seq)
         sub->last_seq = after_seq;
     /* a logout while the stream was being set up (its viewer is known now) */
@@ -334,26 +473,7 @@ void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **bac
         lk_http_ws_close(ws); /* on_close frees sub */
         return;
     }
-    bool open = true;
-    for (size_t i = 0; i < n && open; i++)
-        open = sub_send(sub, backlog_json[i], strlen(backlog_json[i]), backlog_seq[i]);
-    /* sub is freed by on_ws_close if the socket closed while sending */
-    if (!open)
-        return;
-    for (size_t i = 0; i < sub->n_pending; i++) {
-        lk_event_t *ev = sub->pending[i];
-        size_t len;
-        const char *json = view_of(sub, ev, &len);
-        if (json)
-            open = sub_send(sub, json, len, ev->seq);
-        if (!open)
-            return; /* sub (and its pending list) are gone */
-    }
-    for (size_t i = 0; i < sub->n_pending; i++)
-        lk_event_release(sub->pending[i]);
-    free(sub->pending);
-    sub->pending = NULL;
-    sub->n_pending = 0;
+    sub_pump(sub);
 }
 
-const lk_ws_callbacks_t lk_hub_ws_callbacks = {on_ws_close, NULL};
+const lk_ws_callbacks_t lk_hub_ws_callbacks = {on_ws_close, NULL, NULL, on_ws_drain};

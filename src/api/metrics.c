@@ -11,9 +11,12 @@
  * so the hot path stays cheap. Gauges that the database knows (queue length)
  * or the server counts (open WebSockets) are read at scrape time.
  *
- * The endpoint is open while the option metrics_token is unset; with it set,
- * a request needs "Authorization: Bearer <token>" (compared in constant time
- * over the tokens' hashes, so neither content nor length leaks).
+ * With the option metrics_token set, a request needs "Authorization: Bearer
+ * <token>" (compared in constant time over the tokens' hashes, so neither
+ * content nor length leaks). Without it the endpoint answers only while
+ * loket listens on a loopback address and the client is local too (not a
+ * client a trusted proxy forwards); everyone else gets 403, so that a server
+ * opened to the network does not show its figures to the world.
  */
 #include "api/api_int.h"
 
@@ -256,12 +259,36 @@ static void metrics_done(lk_job_t *job)
     free(j);
 }
 
-/* True when the request may read the metrics; false after answering 401. */
+static bool loopback(const char *host)
+{
+    return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
+}
+
+bool lk_metrics_listen_local(const char *listen)
+{
+    char host[128];
+    snprintf(host, sizeof host, "%s", listen);
+    char *colon = strrchr(host, ':');
+    if (colon)
+        *colon = '\0';
+    return loopback(host);
+}
+
+/* True when the request may read the metrics; false after answering 401
+ * (no or a wrong token) or 403 (no token configured, not local). */
 static bool authorized(struct lk_app *app, lk_http_req_t *req)
 {
     const char *want = app->cfg.metrics_token;
-    if (!want[0])
-        return true;
+    if (!want[0]) {
+        char addr[LK_ADDR_MAX];
+        lk_api_client_addr(app, req, addr);
+        if (lk_metrics_listen_local(app->cfg.listen) && loopback(addr))
+            return true;
+        lk_respond_error(req, 403, "metrics_token_required",
+                         "set the option metrics_token: without it the metrics are shown only on a loopback "
+                         "listen address, to local clients");
+        return false;
+    }
     lk_str_t h;
     bool ok = false;
     if (lk_http_req_header(req, "authorization", &h) && h.len > 7 && strncasecmp(h.base, "bearer ", 7) == 0) {

@@ -210,7 +210,16 @@ void lk_api_privacy_purge_submit(struct lk_app *app)
 
 /* ---- the admins' API ----------------------------------------------------- */
 
-typedef enum { OP_EXPORT, OP_EXPORT_RECORD, OP_ERASE, OP_ERASE_CONV, OP_RETENTION, OP_AUDIT, OP_AUDIT_RECORD } op_t;
+typedef enum {
+    OP_EXPORT,
+    OP_EXPORT_RECORD,
+    OP_ERASE,
+    OP_ERASE_CONV,
+    OP_ERASE_CHECKPOINT,
+    OP_RETENTION,
+    OP_AUDIT,
+    OP_AUDIT_RECORD
+} op_t;
 
 typedef struct {
     lk_job_t job;
@@ -317,6 +326,22 @@ static void run_erase_conv(pjob_t *j, lk_store_t *st, int64_t now)
     lk_publish_agents(&j->job, &c, "conversation", gone);
     lk_conv_clear(&c);
     j->out = json_pack("{s:s, s:o}", "request_id", j->request_id, "erased", counts_json(&j->counts));
+}
+
+/* After the erasure's commit, on a reader thread (off the event loop and
+ * the writer): copy the write-ahead log into the database and truncate it,
+ * so that the erased text no longer sits in the log's older frames
+ * (secure_delete has zeroed it in the database's pages). The answer waits
+ * for this; if readers hold the log past the busy timeout, the answer says
+ * "log_truncated": false and the next checkpoints copy it over (the erased
+ * frames are overwritten as the log is reused). */
+static void run_erase_checkpoint(pjob_t *j, lk_store_t *st)
+{
+    int rc = lk_store_checkpoint_truncate(st);
+    if (rc)
+        LK_WARN(MODULE, "erasure %s: the write-ahead log could not be truncated now: %s", j->request_id,
+                lk_strerror(rc));
+    json_object_set_new(j->out, "log_truncated", json_boolean(rc == 0));
 }
 
 static void run_retention(pjob_t *j, lk_store_t *st, int64_t now)
@@ -427,6 +452,9 @@ static void job_run(lk_job_t *job, lk_store_t *st)
     case OP_ERASE_CONV:
         run_erase_conv(j, st, now);
         break;
+    case OP_ERASE_CHECKPOINT:
+        run_erase_checkpoint(j, st);
+        break;
     case OP_RETENTION:
         run_retention(j, st, now);
         break;
@@ -454,6 +482,11 @@ static void job_done(lk_job_t *job)
         j->op = j->op == OP_EXPORT ? OP_EXPORT_RECORD : OP_AUDIT_RECORD;
         lk_pool_submit(j->app->writer, &j->job);
         return;
+    case OP_ERASE: /* committed: next, the log */
+    case OP_ERASE_CONV:
+        j->op = OP_ERASE_CHECKPOINT;
+        lk_pool_submit(j->app->readers, &j->job);
+        return;
     case OP_EXPORT_RECORD: {
         char disp[96];
         snprintf(disp, sizeof disp, "attachment; filename=\"loket-export-%s.json\"", j->request_id);
@@ -463,8 +496,7 @@ static void job_done(lk_job_t *job)
         lk_http_respond(j->req, 200, "application/json", j->doc, strlen(j->doc));
         break;
     }
-    case OP_ERASE:
-    case OP_ERASE_CONV:
+    case OP_ERASE_CHECKPOINT:
     case OP_RETENTION:
     case OP_AUDIT_RECORD:
         lk_http_res_header(j->req, "Cache-Control", "no-store");
@@ -817,6 +849,8 @@ static int cli_erase(const lk_config_t *cfg, const lk_privacy_subject_t *who)
         rc = lk_store_commit(st);
     else
         lk_store_rollback(st);
+    if (rc == 0 && lk_store_checkpoint_truncate(st) != 0) /* a running server's readers hold the log */
+        fprintf(stderr, "loket: erased; the write-ahead log could not be truncated now (a server is reading)\n");
     lk_store_close(st);
     if (rc) {
         fprintf(stderr, "loket: cannot erase: %s\n", lk_strerror(rc));

@@ -73,7 +73,19 @@ const lk_option_t lk_options[] = {
     OPT_INT("audit_retention_days", audit_retention_days, 0, 36500, "730",
             "days an audit record is kept, then deleted; 0 = keep forever"),
     OPT_STR("metrics_token", metrics_token, "",
-            "when set, GET /metrics (Prometheus) wants \"Authorization: Bearer TOKEN\"; unset: open"),
+            "when set, GET /metrics (Prometheus) wants \"Authorization: Bearer TOKEN\"; unset: open only while "
+            "loket listens on a loopback address (else 403)"),
+    OPT_STR("public_hosts", public_hosts, "",
+            "host names (space-separated; *.example.com for any under it) that requests may name in Host; "
+            "IP addresses, localhost and the host of public_url always may; * for any"),
+    OPT_INT("ws_queue_max", ws_queue_max, 65536, 64 * 1024 * 1024, "1048576",
+            "bytes a WebSocket may have waiting to be sent before it is closed as too far behind (code 1013)"),
+    OPT_INT("limit_ws_conversation", limit_ws_conversation, 0, 1000, "5",
+            "open WebSockets per conversation; 0 = no limit"),
+    OPT_INT("limit_ws_address", limit_ws_address, 0, 100000, "20",
+            "open customer WebSockets per client address; 0 = no limit"),
+    OPT_INT("ws_auth_timeout_ms", ws_auth_timeout_ms, 500, 60000, "5000",
+            "how long a customer WebSocket opened without a token may take to send it, in ms"),
     OPT_STR("console_language", console_language, "",
             "the console's language for users who chose none on \"My account\": nl or en; empty = the browser's"),
     OPT_INT("suggest_min_confidence", suggest_min_confidence, 0, 100, "20",
@@ -176,6 +188,29 @@ static bool valid_listen(const char *v)
            (strcmp(host, "localhost") == 0 || inet_pton(AF_INET, host, &addr) == 1);
 }
 
+/* "*" alone, or host names (letters, digits, '-', '.'; "*." in front for
+ * any name under it), separated by spaces or commas. */
+static bool valid_hosts(const char *v)
+{
+    if (strcmp(v, "*") == 0)
+        return true;
+    for (const char *p = v; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, " ,");
+        if (n == 0)
+            break;
+        size_t i = (n > 2 && p[0] == '*' && p[1] == '.') ? 2 : 0;
+        if (i == n)
+            return false;
+        for (; i < n; i++)
+            if (!(isalnum((unsigned char)p[i]) || p[i] == '.' || p[i] == '-'))
+                return false;
+        p += n;
+    }
+    return true;
+}
+
 /* "*" alone, or origins: http(s)://host[:port] without path, separated by
  * spaces or commas. */
 static bool valid_origins(const char *v)
@@ -254,6 +289,11 @@ int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *e
     if (rc == 0 && strcmp(name, "widget_origins") == 0 && !valid_origins(value)) {
         snprintf(err, errsize, "option widget_origins: \"%s\" is not * or a space-separated list of origins like "
                  "https://www.shop.example (scheme, host, optional port; no path)", value);
+        return LK_EINVAL;
+    }
+    if (rc == 0 && strcmp(name, "public_hosts") == 0 && !valid_hosts(value)) {
+        snprintf(err, errsize, "option public_hosts: \"%s\" is not * or a space-separated list of host names like "
+                 "chat.shop.example or *.shop.example (no scheme, no port)", value);
         return LK_EINVAL;
     }
     if (rc == 0 && strcmp(name, "trusted_proxies") == 0 && !valid_proxies(value)) {

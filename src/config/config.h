@@ -46,14 +46,21 @@ typedef struct {
     int64_t retention_days;          /* closed conversations, from closed_at */
     int64_t callback_retention_days; /* handled call-back requests */
     int64_t audit_retention_days;    /* audit records */
-    /* Analytics (docs/analytics.md): GET /metrics is open while this is "",
-     * else it wants "Authorization: Bearer <metrics_token>". */
+    /* Analytics (docs/analytics.md): while this is "", GET /metrics answers
+     * only when loket listens on loopback; else it wants
+     * "Authorization: Bearer <metrics_token>". */
     char metrics_token[256];
     /* The console's language for users without their own choice: "nl",
      * "en", or "" for the browser's (issue 14). */
     char console_language[8];
     /* Suggested replies below this confidence, in percent, are not shown. */
     int64_t suggest_min_confidence;
+    /* HTTP and WebSocket hardening (docs/security.md). */
+    char public_hosts[1024];          /* host names Host may name, besides IPs and localhost; "*": any */
+    int64_t ws_queue_max;             /* bytes waiting on one WebSocket before it is closed */
+    int64_t limit_ws_conversation;    /* open WebSockets per conversation; 0 = off */
+    int64_t limit_ws_address;         /* open customer WebSockets per client address; 0 = off */
+    int64_t ws_auth_timeout_ms;       /* a token-less customer WebSocket's time to send its token */
     /* Options of other modules' tables, passed on by name: "policy.NAME"
      * (file: `policy.loop_repeats = 3`, flag: --policy.loop_repeats 3,
      * environment: LOKET_POLICY_LOOP_REPEATS). Checked by their module. */

@@ -90,6 +90,23 @@ typedef struct {
      * to its answer. For metrics: it must be cheap (atomics, no locks).
      * NULL: none. */
     void (*on_done)(void *ud, const lk_http_route_t *route, int status, int64_t ns);
+    /* The names this server answers to (DNS rebinding, docs/security.md):
+     * a request whose Host names another host gets 421 with a JSON error.
+     * Space- or comma-separated host names without port, case-insensitive;
+     * "*.example.com" matches any name under example.com. An IP address in
+     * Host, "localhost" and a missing Host are always accepted (a rebinding
+     * attack needs a host name of its own). NULL or "*": any Host. */
+    const char *public_hosts;
+    /* Responses to paths that start with no_store_prefix get
+     * "Cache-Control: no-store" unless their handler set Cache-Control
+     * (personal data stays out of browser and proxy caches). NULL: none. */
+    const char *no_store_prefix;
+    /* The most bytes of messages a WebSocket may have waiting to be sent.
+     * A message that would pass it closes the WebSocket with code 1013 (its
+     * peer does not read fast enough, or at all); 0: no limit. */
+    size_t ws_queue_max;
+    /* Milliseconds of a WebSocket's timer (lk_http_ws_timer); >= 1. */
+    uint64_t ws_timer_ms;
 } lk_http_config_t;
 
 /* Binds the listening sockets (one per loop) and starts the loop threads.
@@ -111,6 +128,11 @@ lk_http_loop_t *lk_http_server_loop(const lk_http_server_t *srv, size_t i);
 void lk_http_loop_call(lk_http_loop_t *loop, void (*fn)(void *arg), void *arg);
 /* The loop whose thread is running now, or NULL outside loop threads. */
 lk_http_loop_t *lk_http_loop_current(void);
+/* Work of the application that will come back to loop (lk_http_loop_call)
+ * without a request to hold it: a graceful stop waits for it like for a
+ * request in flight. Call with true before it starts, false when it is
+ * back, on loop's thread. */
+void lk_http_loop_hold(lk_http_loop_t *loop, bool on);
 /* A small per-loop slot for the application (e.g. its WebSocket hub). */
 void lk_http_loop_set_data(lk_http_loop_t *loop, void *data);
 void *lk_http_loop_data(const lk_http_loop_t *loop);
@@ -155,7 +177,17 @@ typedef struct {
     void (*on_close)(lk_ws_t *ws, void *ud);
     /* A text message from the peer (may be NULL: such messages are ignored). */
     void (*on_text)(lk_ws_t *ws, const char *data, size_t len, void *ud);
+    /* The timer started with lk_http_ws_timer ran out (may be NULL). */
+    void (*on_timer)(lk_ws_t *ws, void *ud);
+    /* After lk_http_ws_when_drained: the send queue has room again (may be
+     * NULL). */
+    void (*on_drain)(lk_ws_t *ws, void *ud);
 } lk_ws_callbacks_t;
+
+/* WebSocket close codes loket sends (RFC 6455, section 7.4). */
+#define LK_WS_GOING_AWAY 1001    /* the server stops */
+#define LK_WS_POLICY 1008        /* no valid token in time, or too many sockets */
+#define LK_WS_TRY_AGAIN 1013     /* the peer fell behind (ws_queue_max): resume with after= */
 
 /* True when req asks to be upgraded to a WebSocket. */
 bool lk_http_req_is_websocket(const lk_http_req_t *req);
@@ -163,11 +195,29 @@ bool lk_http_req_is_websocket(const lk_http_req_t *req);
  * server until on_close), or NULL when req is no WebSocket handshake (req was
  * then answered with 400) or the client went away (req released). */
 lk_ws_t *lk_http_ws_accept(lk_http_req_t *req, const lk_ws_callbacks_t *cb, void *ud);
-/* Queues a text message (copied). LK_EIO when the WebSocket is closing. Must
- * run on the WebSocket's loop; may call on_close before it returns. */
+/* Queues a text message (copied). LK_EIO when the WebSocket is closing, or
+ * when the message would pass cfg.ws_queue_max: the WebSocket is then
+ * closed with LK_WS_TRY_AGAIN. Must run on the WebSocket's loop; may call
+ * on_close before it returns. */
 int lk_http_ws_send(lk_ws_t *ws, const char *data, size_t len);
-/* Starts a clean close (close frame); on_close follows. */
+/* Starts a clean close (close frame, code LK_WS_GOING_AWAY); on_close
+ * follows, at the latest a few seconds later when the peer does not answer
+ * (the connection is then dropped). */
 void lk_http_ws_close(lk_ws_t *ws);
+/* The same with a close code and a short reason (ASCII, at most 120 bytes). */
+void lk_http_ws_close_with(lk_ws_t *ws, uint16_t code, const char *reason);
+/* Starts (on) or stops the WebSocket's one timer: on_timer is called once
+ * cfg.ws_timer_ms after the start unless it is stopped before. */
+void lk_http_ws_timer(lk_ws_t *ws, bool on);
+/* True when the send queue holds half of cfg.ws_queue_max or more: a
+ * sender with much to send (a backlog) should wait for on_drain rather than
+ * queue more and be closed for it. Always false without a maximum. */
+bool lk_http_ws_busy(const lk_ws_t *ws);
+/* Asks for one on_drain call once lk_http_ws_busy is false again (checked
+ * every few milliseconds while the peer reads). */
+void lk_http_ws_when_drained(lk_ws_t *ws);
+/* Hands the WebSocket to other callbacks (e.g. once it has authenticated). */
+void lk_http_ws_set_callbacks(lk_ws_t *ws, const lk_ws_callbacks_t *cb, void *ud);
 /* How many WebSockets are open on all loops. */
 size_t lk_http_server_ws_count(const lk_http_server_t *srv);
 

@@ -12,6 +12,13 @@
  * h2o pitfalls handled here (see DESIGN.md): H2O_USE_LIBUV=0 is defined by
  * the build, the cleartext HTTP/2 upgrade is off, and the request size limit
  * is set explicitly instead of h2o's 1 GiB default.
+ *
+ * Memory a client can make the server hold is bounded: a WebSocket's send
+ * queue (wslay copies every message it is given) has a maximum in bytes, a
+ * WebSocket that passes it is closed, a close the peer does not answer is
+ * ended by dropping the connection after WS_CLOSE_GRACE_MS, and after a
+ * large queue was freed the loop hands free heap pages back to the system
+ * (malloc_trim), at most once a second.
  */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "http/http.h"
@@ -22,17 +29,29 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #define MODULE "http"
+
+/* How long a closing WebSocket waits for its peer's close frame (or for the
+ * peer to read the queue ahead of it) before the connection is dropped. */
+#define WS_CLOSE_GRACE_MS 3000
+/* A WebSocket freed with at least this much queued makes its loop trim. */
+#define WS_TRIM_MIN (64u * 1024)
+#define TRIM_INTERVAL_MS 1000
+/* How often a WebSocket waiting for room in its queue looks again. */
+#define WS_DRAIN_POLL_MS 5
 
 struct lk_ws {
     h2o_websocket_conn_t *conn;
@@ -43,6 +62,10 @@ struct lk_ws {
     bool in_send;       /* inside lk_http_ws_send: defer the close */
     bool close_pending; /* h2o reported the close while in_send */
     bool closing;       /* a close frame was queued */
+    bool in_recv;       /* inside wslay's receive: wslay must not be re-entered */
+    h2o_timeout_entry_t grace; /* closing: drop the connection when it runs out */
+    h2o_timeout_entry_t timer; /* lk_http_ws_timer */
+    h2o_timeout_entry_t drain; /* lk_http_ws_when_drained */
 };
 
 struct lk_http_loop {
@@ -59,6 +82,11 @@ struct lk_http_loop {
     bool stopping;
     bool drained;           /* stopping: one pass has read what clients had already sent */
     uint64_t stop_deadline; /* loop time (ms) after which WebSockets are dropped */
+    h2o_timeout_t ws_grace; /* WS_CLOSE_GRACE_MS */
+    h2o_timeout_t ws_timer; /* cfg.ws_timer_ms */
+    h2o_timeout_t ws_drain; /* WS_DRAIN_POLL_MS */
+    bool trim_wanted;       /* a large WebSocket queue was freed */
+    uint64_t last_trim;     /* loop time (ms) of the last malloc_trim */
     void *data;
 };
 
@@ -157,6 +185,54 @@ static const char *cors_allow(lk_http_server_t *srv, lk_http_req_t *r, lk_str_t 
     return NULL;
 }
 
+/* True when name (len bytes, lower- or upper-case) is one of the
+ * space/comma-separated names in list; "*.x.y" matches any name under x.y. */
+static bool host_listed(const char *list, const char *name, size_t len)
+{
+    for (const char *p = list; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, " ,");
+        if (n == 0)
+            break;
+        if (n == len && strncasecmp(p, name, n) == 0)
+            return true;
+        if (n > 2 && p[0] == '*' && p[1] == '.' && len > n - 1 &&
+            strncasecmp(p + 1, name + len - (n - 1), n - 1) == 0)
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+/* Does the request's Host name this server (cfg.public_hosts)? */
+static bool host_ok(const lk_http_server_t *srv, const h2o_req_t *hreq)
+{
+    const char *list = srv->cfg.public_hosts;
+    if (!list || strcmp(list, "*") == 0)
+        return true;
+    h2o_iovec_t a = hreq->input.authority;
+    if (a.base == NULL || a.len == 0)
+        return true;
+    if (a.base[0] == '[') /* an IPv6 address */
+        return true;
+    char name[256];
+    size_t len = a.len;
+    const char *colon = memchr(a.base, ':', a.len);
+    if (colon)
+        len = (size_t)(colon - a.base);
+    while (len && a.base[len - 1] == '.') /* the root's dot: "localhost." */
+        len--;
+    if (len == 0 || len >= sizeof name)
+        return false;
+    memcpy(name, a.base, len);
+    name[len] = '\0';
+    struct in_addr v4;
+    if (inet_pton(AF_INET, name, &v4) == 1 || strcasecmp(name, "localhost") == 0)
+        return true;
+    return host_listed(list, name, len);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *hreq)
 {
     lk_http_server_t *srv = ((root_handler_t *)self)->srv;
@@ -172,6 +248,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *hreq)
 
     if (hreq->entity.base != NULL && hreq->entity.len > srv->cfg.max_body)
         r->body_too_large = true;
+    if (!host_ok(srv, hreq)) {
+        json_error(r, 421, "unknown_host", "this server does not answer to the host named in the Host header");
+        return 0;
+    }
 
     lk_str_t method = {hreq->method.base, hreq->method.len};
     lk_str_t path = {hreq->path_normalized.base, hreq->path_normalized.len};
@@ -423,6 +503,8 @@ static const char *reason_phrase(int status)
         return "Conflict";
     case 413:
         return "Payload Too Large";
+    case 421:
+        return "Misdirected Request";
     case 429:
         return "Too Many Requests";
     case 500:
@@ -465,6 +547,10 @@ void lk_http_respond(lk_http_req_t *req, int status, const char *content_type, c
             h2o_add_header_by_str(&h->pool, &h->res.headers, d->name, strlen(d->name), 0, NULL, d->value,
                                   strlen(d->value));
     }
+    const char *ns = cfg->no_store_prefix;
+    if (ns && h->path_normalized.len >= strlen(ns) && memcmp(h->path_normalized.base, ns, strlen(ns)) == 0 &&
+        h2o_find_header(&h->res.headers, H2O_TOKEN_CACHE_CONTROL, -1) < 0)
+        h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
     h->res.content_length = len;
     h2o_iovec_t buf = {NULL, 0};
     if (len) {
@@ -480,10 +566,12 @@ void lk_http_respond(lk_http_req_t *req, int status, const char *content_type, c
 /* ---- h2o's own errors as JSON ------------------------------------------ */
 
 /* h2o answers some requests itself before any handler sees them: a body over
- * max_request_entity_size (413), a malformed request (400). Those answers
- * pass through the filters of the host's fallback path; this filter replaces
- * their plain-text body with loket's JSON error, so every error a client
- * gets has the same shape. */
+ * max_request_entity_size (413), a malformed request or a header line too
+ * long (400), a broken chunked body, a request h2o could not route (404),
+ * its own 5xx. Those answers pass through the filters of the host's fallback
+ * path; this filter replaces the plain-text body of every such 4xx and 5xx
+ * with loket's JSON error, so every error a client gets has the same
+ * shape. */
 typedef struct {
     h2o_ostream_t super;
     h2o_iovec_t body;
@@ -505,12 +593,25 @@ static void json_error_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bu
 static void json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 {
     const char *code = NULL, *message = NULL;
-    if (req->res.status == 413) {
+    int st = req->res.status;
+    if (st == 413) {
         code = "body_too_large";
         message = "the request body is larger than the limit";
-    } else if (req->res.status >= 400 && req->res.status < 500) {
+    } else if (st == 404) {
+        code = "not_found";
+        message = "no such resource";
+    } else if (st == 405) {
+        code = "method_not_allowed";
+        message = "this method is not allowed here";
+    } else if (st == 414 || st == 431) {
+        code = "request_too_large";
+        message = "the request line or headers are longer than the limit";
+    } else if (st >= 400 && st < 500) {
         code = "bad_request";
         message = "the request could not be read as HTTP";
+    } else if (st >= 500 && st < 600) {
+        code = "server_error";
+        message = "the server could not answer this request";
     }
     if (code) {
         json_error_ostream_t *os = (json_error_ostream_t *)h2o_add_ostream(req, sizeof *os, slot);
@@ -521,9 +622,55 @@ static void json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
         os->body = h2o_strdup(&req->pool, buf, (size_t)n);
         req->res.content_length = os->body.len;
         h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json"), 1);
+        h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"), 1);
         slot = &os->super.next;
     }
     h2o_setup_next_ostream(req, slot);
+}
+
+/* h2o's HTTP/1 parser answers a request it cannot parse at all (a broken
+ * request line, a header block too long, an unknown HTTP version) with one
+ * fixed plain-text 400 that it writes straight to the socket (http1.c,
+ * send_bad_request), past every filter. loket defines h2o_socket_write
+ * itself, which the dynamic linker puts before libh2o's own (symbol
+ * interposition, as with malloc): it swaps exactly that text for the same
+ * answer in loket's JSON shape and passes every other write on unchanged.
+ * tests/integration/hardening.test.mjs holds it to that. */
+static const char h2o_raw_400[] = "HTTP/1.1 400 Bad Request\r\n"
+                                  "Content-Type: text/plain; charset=utf-8\r\n"
+                                  "Connection: close\r\n"
+                                  "Content-Length: 11\r\n"
+                                  "\r\n"
+                                  "Bad Request";
+static char json_raw_400[] = "HTTP/1.1 400 Bad Request\r\n"
+                             "Content-Type: application/json\r\n"
+                             "Cache-Control: no-store\r\n"
+                             "X-Content-Type-Options: nosniff\r\n"
+                             "Connection: close\r\n"
+                             "Content-Length: 82\r\n"
+                             "\r\n"
+                             "{\"error\":{\"code\":\"bad_request\",\"message\":\"the request could not be read as HTTP\"}}";
+
+typedef void (*socket_write_fn)(h2o_socket_t *, h2o_iovec_t *, size_t, h2o_socket_cb);
+static socket_write_fn real_socket_write;
+static pthread_once_t real_socket_write_once = PTHREAD_ONCE_INIT;
+
+static void find_real_socket_write(void)
+{
+    real_socket_write = (socket_write_fn)dlsym(RTLD_NEXT, "h2o_socket_write");
+}
+
+__attribute__((visibility("default"))) void h2o_socket_write(h2o_socket_t *sock, h2o_iovec_t *bufs, size_t bufcnt,
+                                                             h2o_socket_cb cb)
+{
+    pthread_once(&real_socket_write_once, find_real_socket_write);
+    h2o_iovec_t json;
+    if (bufcnt == 1 && bufs[0].len == sizeof h2o_raw_400 - 1 &&
+        memcmp(bufs[0].base, h2o_raw_400, sizeof h2o_raw_400 - 1) == 0) {
+        json = h2o_iovec_init(json_raw_400, sizeof json_raw_400 - 1);
+        bufs = &json;
+    }
+    real_socket_write(sock, bufs, bufcnt, cb);
 }
 
 /* ---- WebSockets -------------------------------------------------------- */
@@ -541,6 +688,14 @@ static void ws_unlink(lk_ws_t *ws)
 
 static void ws_finish(lk_ws_t *ws)
 {
+    if (h2o_timeout_is_linked(&ws->grace))
+        h2o_timeout_unlink(&ws->grace);
+    if (h2o_timeout_is_linked(&ws->timer))
+        h2o_timeout_unlink(&ws->timer);
+    if (h2o_timeout_is_linked(&ws->drain))
+        h2o_timeout_unlink(&ws->drain);
+    if (wslay_event_get_queued_msg_length(ws->conn->ws_ctx) >= WS_TRIM_MIN)
+        ws->loop->trim_wanted = true;
     ws_unlink(ws);
     atomic_fetch_sub(&ws->loop->srv->ws_count, 1);
     if (ws->cb.on_close)
@@ -565,8 +720,43 @@ static void on_ws_message(h2o_websocket_conn_t *conn, const struct wslay_event_o
             ws_finish(ws);
         return;
     }
-    if (arg->opcode == WSLAY_TEXT_FRAME && ws->cb.on_text)
+    if (arg->opcode == WSLAY_TEXT_FRAME && ws->cb.on_text && !ws->closing) {
+        /* called from inside wslay_event_recv: what on_text queues is sent
+         * by h2o_websocket_proceed's loop once the receive returns */
+        ws->in_recv = true;
         ws->cb.on_text(ws, (const char *)arg->msg, arg->msg_length, ws->ud);
+        ws->in_recv = false;
+    }
+}
+
+/* The peer neither answered the close nor read what was queued before it. */
+static void on_ws_grace(h2o_timeout_entry_t *entry)
+{
+    lk_ws_t *ws = H2O_STRUCT_FROM_MEMBER(lk_ws_t, grace, entry);
+    if (ws->conn->sock == NULL) { /* the 101 is still being written: h2o still owns the connection */
+        h2o_timeout_link(ws->loop->ctx.loop, &ws->loop->ws_grace, &ws->grace);
+        return;
+    }
+    LK_DEBUG(MODULE, "a WebSocket did not answer its close in %d ms: dropped", WS_CLOSE_GRACE_MS);
+    ws_finish(ws);
+}
+
+static void on_ws_drain(h2o_timeout_entry_t *entry)
+{
+    lk_ws_t *ws = H2O_STRUCT_FROM_MEMBER(lk_ws_t, drain, entry);
+    if (ws->closing)
+        return;
+    if (lk_http_ws_busy(ws))
+        h2o_timeout_link(ws->loop->ctx.loop, &ws->loop->ws_drain, &ws->drain);
+    else if (ws->cb.on_drain)
+        ws->cb.on_drain(ws, ws->ud);
+}
+
+static void on_ws_timer(h2o_timeout_entry_t *entry)
+{
+    lk_ws_t *ws = H2O_STRUCT_FROM_MEMBER(lk_ws_t, timer, entry);
+    if (ws->cb.on_timer && !ws->closing)
+        ws->cb.on_timer(ws, ws->ud);
 }
 
 bool lk_http_req_is_websocket(const lk_http_req_t *req)
@@ -591,6 +781,9 @@ lk_ws_t *lk_http_ws_accept(lk_http_req_t *req, const lk_ws_callbacks_t *cb, void
     ws->loop = req->loop;
     ws->cb = *cb;
     ws->ud = ud;
+    ws->grace.cb = on_ws_grace;
+    ws->timer.cb = on_ws_timer;
+    ws->drain.cb = on_ws_drain;
     ws->next = ws->loop->ws_head;
     if (ws->next)
         ws->next->prev = ws;
@@ -608,11 +801,19 @@ int lk_http_ws_send(lk_ws_t *ws, const char *data, size_t len)
 {
     if (ws->closing)
         return LK_EIO;
+    size_t max = ws->loop->srv->cfg.ws_queue_max;
+    size_t queued = wslay_event_get_queued_msg_length(ws->conn->ws_ctx);
+    if (max && queued > 0 && queued + len > max) {
+        LK_INFO(MODULE, "a WebSocket fell behind (%zu bytes waiting to be sent): closed with %d", queued,
+                LK_WS_TRY_AGAIN);
+        lk_http_ws_close_with(ws, LK_WS_TRY_AGAIN, "too far behind: reconnect with after=<the last seq you saw>");
+        return LK_EIO;
+    }
     struct wslay_event_msg msg = {WSLAY_TEXT_FRAME, (const uint8_t *)data, len};
     if (wslay_event_queue_msg(ws->conn->ws_ctx, &msg) != 0)
         return LK_EIO;
-    if (ws->conn->sock == NULL)
-        return 0; /* the 101 is still being written; h2o flushes the queue after it */
+    if (ws->conn->sock == NULL || ws->in_recv)
+        return 0; /* the 101 is still being written, or h2o is reading: it flushes the queue after that */
     ws->in_send = true;
     h2o_websocket_proceed(ws->conn);
     ws->in_send = false;
@@ -625,17 +826,56 @@ int lk_http_ws_send(lk_ws_t *ws, const char *data, size_t len)
 
 void lk_http_ws_close(lk_ws_t *ws)
 {
+    lk_http_ws_close_with(ws, LK_WS_GOING_AWAY, NULL);
+}
+
+void lk_http_ws_close_with(lk_ws_t *ws, uint16_t code, const char *reason)
+{
     if (ws->closing)
         return;
     ws->closing = true;
-    wslay_event_queue_close(ws->conn->ws_ctx, WSLAY_CODE_GOING_AWAY, NULL, 0);
-    if (ws->conn->sock == NULL)
+    if (h2o_timeout_is_linked(&ws->timer))
+        h2o_timeout_unlink(&ws->timer);
+    if (h2o_timeout_is_linked(&ws->drain))
+        h2o_timeout_unlink(&ws->drain);
+    h2o_timeout_link(ws->loop->ctx.loop, &ws->loop->ws_grace, &ws->grace);
+    size_t rlen = reason ? strlen(reason) : 0;
+    if (rlen > 120)
+        rlen = 120;
+    wslay_event_queue_close(ws->conn->ws_ctx, code, (const uint8_t *)reason, rlen);
+    if (ws->conn->sock == NULL || ws->in_recv)
         return;
     ws->in_send = true;
     h2o_websocket_proceed(ws->conn);
     ws->in_send = false;
     if (ws->close_pending)
         ws_finish(ws);
+}
+
+void lk_http_ws_timer(lk_ws_t *ws, bool on)
+{
+    if (h2o_timeout_is_linked(&ws->timer))
+        h2o_timeout_unlink(&ws->timer);
+    if (on && !ws->closing)
+        h2o_timeout_link(ws->loop->ctx.loop, &ws->loop->ws_timer, &ws->timer);
+}
+
+bool lk_http_ws_busy(const lk_ws_t *ws)
+{
+    size_t max = ws->loop->srv->cfg.ws_queue_max;
+    return max && wslay_event_get_queued_msg_length(ws->conn->ws_ctx) >= max / 2;
+}
+
+void lk_http_ws_when_drained(lk_ws_t *ws)
+{
+    if (!ws->closing && !h2o_timeout_is_linked(&ws->drain))
+        h2o_timeout_link(ws->loop->ctx.loop, &ws->loop->ws_drain, &ws->drain);
+}
+
+void lk_http_ws_set_callbacks(lk_ws_t *ws, const lk_ws_callbacks_t *cb, void *ud)
+{
+    ws->cb = *cb;
+    ws->ud = ud;
 }
 
 size_t lk_http_server_ws_count(const lk_http_server_t *srv)
@@ -666,6 +906,14 @@ void lk_http_loop_call(lk_http_loop_t *loop, void (*fn)(void *arg), void *arg)
 lk_http_loop_t *lk_http_loop_current(void)
 {
     return current_loop;
+}
+
+void lk_http_loop_hold(lk_http_loop_t *loop, bool on)
+{
+    if (on)
+        loop->inflight++;
+    else
+        loop->inflight--;
 }
 
 void lk_http_loop_set_data(lk_http_loop_t *loop, void *data)
@@ -722,6 +970,9 @@ static void *loop_main(void *arg)
     lk_http_server_t *srv = loop->srv;
     current_loop = loop;
     h2o_context_init(&loop->ctx, h2o_evloop_create(), &srv->globalconf);
+    h2o_timeout_init(loop->ctx.loop, &loop->ws_grace, WS_CLOSE_GRACE_MS);
+    h2o_timeout_init(loop->ctx.loop, &loop->ws_timer, srv->cfg.ws_timer_ms ? srv->cfg.ws_timer_ms : 5000);
+    h2o_timeout_init(loop->ctx.loop, &loop->ws_drain, WS_DRAIN_POLL_MS);
     loop->accept_ctx.ctx = &loop->ctx;
     loop->accept_ctx.hosts = srv->globalconf.hosts;
     loop->queue = h2o_multithread_create_queue(loop->ctx.loop);
@@ -753,6 +1004,13 @@ static void *loop_main(void *arg)
             loop->drained = false;
         }
         h2o_evloop_run(loop->ctx.loop, loop->stopping ? 50 : 1000);
+        if (loop->trim_wanted && h2o_now(loop->ctx.loop) - loop->last_trim >= TRIM_INTERVAL_MS) {
+            /* freed WebSocket queues leave free pages in this thread's
+             * arena that glibc keeps; give them back */
+            loop->trim_wanted = false;
+            loop->last_trim = h2o_now(loop->ctx.loop);
+            malloc_trim(0);
+        }
     }
     return NULL;
 }

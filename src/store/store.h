@@ -181,6 +181,12 @@ int lk_store_set_autocheckpoint(lk_store_t *st, bool on);
  * of the log into the database. *pages_left (may be NULL) is how many log
  * pages remain. */
 int lk_store_checkpoint(lk_store_t *st, int64_t *pages_left /* OUT */);
+/* A checkpoint that copies the whole log into the database and truncates
+ * the log file to zero bytes (SQLite's TRUNCATE), so that what a commit
+ * deleted (an erasure) no longer lingers in the log's older frames. It waits
+ * (busy timeout) for the writer and for readers on older snapshots;
+ * LK_EBUSY when they did not finish in time (the log then stays). */
+int lk_store_checkpoint_truncate(lk_store_t *st);
 
 /* ---- transactions ------------------------------------------------------ */
 

@@ -22,6 +22,7 @@
 #include "util/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DB_FILE "loket.db"
 #define BUSY_TIMEOUT_MS 5000
@@ -424,6 +426,39 @@ static int make_dirs(const char *dir)
     return 0;
 }
 
+/* The database holds personal data: its files are for loket's user alone.
+ * SQLite makes the -wal and -shm files with the database file's mode, so a
+ * database file made 0600 from the start keeps them 0600 too; files an
+ * older loket made readable for others are set right here. */
+static int create_private(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    if (errno == EEXIST)
+        return 0;
+    LK_ERROR("store", "cannot create %s: %s", path, strerror(errno));
+    return LK_EIO;
+}
+
+static void make_private(const char *db_path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s%s", db_path, suffixes[i]);
+        struct stat sb;
+        if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077)) {
+            if (chmod(path, sb.st_mode & 0700) == 0)
+                LK_WARN("store", "%s could be read by other users: made it private (mode 0600)", path);
+            else
+                LK_WARN("store", "%s can be read by other users and chmod failed: %s", path, strerror(errno));
+        }
+    }
+}
+
 /* Runs SQL that needs no parameters (PRAGMAs, migrations, savepoints). */
 int lk_sq_exec_sql(lk_store_t *st, const char *sql, const char *what)
 {
@@ -439,6 +474,28 @@ int lk_store_set_autocheckpoint(lk_store_t *st, bool on)
         return LK_EINVAL;
     int rc = sqlite3_wal_autocheckpoint(st->db, on ? 1000 : 0);
     return rc == SQLITE_OK ? 0 : lk_sq_error(st, rc, "set_autocheckpoint");
+}
+
+int lk_store_checkpoint_truncate(lk_store_t *st)
+{
+    if (!st)
+        return LK_EINVAL;
+    /* Another connection's checkpoint (the server's watcher runs one every
+     * second) makes this one fail at once with SQLITE_BUSY, without the busy
+     * handler: try again until the busy timeout is used up. */
+    int64_t deadline = lk_time_mono_ns() + (int64_t)BUSY_TIMEOUT_MS * 1000000;
+    for (;;) {
+        int log = 0, done = 0;
+        int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+        if (rc == SQLITE_OK)
+            return 0;
+        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+            return lk_sq_error(st, rc, "checkpoint (truncate)");
+        if (lk_time_mono_ns() >= deadline)
+            return LK_EBUSY;
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 int lk_store_checkpoint(lk_store_t *st, int64_t *pages_left)
@@ -571,6 +628,10 @@ int lk_store_open(const char *data_dir, lk_store_t **out, bool *created)
     if (plen < 0 || (size_t)plen >= sizeof path)
         return LK_EINVAL;
 
+    err = create_private(path);
+    if (err)
+        return err;
+    make_private(path);
     lk_store_t *st = lk_xcalloc(1, sizeof *st);
     int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {

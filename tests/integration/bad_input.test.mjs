@@ -387,7 +387,7 @@ test('wrong methods get 405 method_not_allowed with an Allow header', async () =
     ['POST', `/api/v1/conversations/${conv.id}/ws`, 'GET'],
     ['POST', '/healthz', 'GET'],
     ['GET', '/api/v1/auth/login', 'POST'],
-    ['POST', '/api/v1/auth/me', 'GET'],
+    ['POST', '/api/v1/auth/me', 'GET, PATCH'],
     ['POST', '/api/v1/agent/queue', 'GET'],
     ['GET', `/api/v1/agent/conversations/${mine.id}/claim`, 'POST'],
     ['DELETE', `/api/v1/agent/conversations/${mine.id}`, 'GET'],

@@ -101,7 +101,7 @@ export async function exportKb(dataDir) {
 // ---- the server -------------------------------------------------------------
 
 // The rate limits of docs/security.md (logins, new conversations, messages,
-// open conversations per address) would trip over tests that log in and
+// open conversations per address, WebSockets per conversation and address) would trip over tests that log in and
 // start conversations by the dozen from one address within seconds: every
 // server a test starts has them off, unless the test sets them through env
 // (tests/integration/security.test.mjs does).
@@ -112,6 +112,8 @@ export const NO_LIMITS = {
   LOKET_LIMIT_MESSAGES_ADDRESS: '0',
   LOKET_LIMIT_CONVERSATIONS_ADDRESS: '0',
   LOKET_LIMIT_OPEN_CONVERSATIONS: '0',
+  LOKET_LIMIT_WS_CONVERSATION: '0',
+  LOKET_LIMIT_WS_ADDRESS: '0',
 };
 
 // Without business_hours, a server with the demo knowledge base uses the

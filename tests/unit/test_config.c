@@ -119,3 +119,24 @@ Test(config, policy_options_are_passed_on)
     cr_assert_str_eq(c.extra[1].value, "4");
     cr_assert_str_eq(c.extra[2].value, "ma-vr 09:00-17:00");
 }
+
+Test(config, hardening_defaults_and_public_hosts)
+{
+    lk_config_t c;
+    lk_config_defaults(&c);
+    cr_assert_eq(c.ws_queue_max, 1048576);
+    cr_assert_eq(c.limit_ws_conversation, 5);
+    cr_assert_eq(c.limit_ws_address, 20);
+    cr_assert_eq(c.ws_auth_timeout_ms, 5000);
+    cr_assert_str_eq(c.public_hosts, "");
+    char err[256] = "";
+    static const char *const good[] = {"*", "chat.shop.example", "chat.shop.example *.shop.example", "a-b.c,d.e", ""};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        cr_assert_eq(lk_config_set(&c, "public_hosts", good[i], err, sizeof err), 0, "%s: %s", good[i], err);
+    static const char *const bad[] = {"https://chat.shop.example", "chat.shop.example:443", "*.", "a/b", "**.x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_neq(lk_config_set(&c, "public_hosts", bad[i], err, sizeof err), 0, "%s", bad[i]);
+        cr_assert(strstr(err, "public_hosts"), "%s", err);
+    }
+    cr_assert_neq(lk_config_set(&c, "ws_queue_max", "1000", err, sizeof err), 0, "below 64 KiB");
+}
