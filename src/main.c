@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "eval/eval.h"
 #include "kb/kb.h"
+#include "password/password.h"
 #include "privacy/privacy.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -360,9 +361,11 @@ static int cmd_user(int argc, char **argv)
         password[len] = '\0';
         while (len && (password[len - 1] == '\n' || password[len - 1] == '\r'))
             password[--len] = '\0';
-        if (len < 8) {
+        const char *const context[] = {email, name};
+        lk_password_verdict_t v = lk_password_check(password, context, 2);
+        if (v != LK_PW_OK) {
             sodium_memzero(password, sizeof password);
-            ret = usage_error("user %s: the password must have at least 8 characters", rest[0]);
+            ret = usage_error("user %s: the password is not accepted: %s", rest[0], lk_password_reason(v));
             goto out;
         }
     } else {

@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "kb/kb.h"
 #include "nlu/nlu.h"
+#include "password/password.h"
 #include "policy/policy.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -162,6 +163,12 @@ typedef struct {
     int status;       /* 4xx or 500 */
     const char *code; /* "unauthorized", ...; NULL: failed without saying why (the commit) */
     char message[160];
+    /* a refusal by role or access right (403) is a security event; who was
+     * refused: their user id and e-mail address (lk_respond_job_error
+     * records it) */
+    bool refused;
+    char refused_user[LK_ID_MAX];
+    char refused_email[256];
 } lk_api_error_t;
 
 /* Marks job as failed with rc (LK_EINVAL when 0) and notes the answer. */
@@ -196,11 +203,16 @@ json_t *lk_parse_body(lk_http_req_t *req);
  * when it answered 400 itself. */
 bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t max, bool required,
                     const char **out /* OUT */);
-/* A new password: a required string field of LK_PASSWORD_MIN to
- * LK_PASSWORD_MAX bytes; false after answering 400 itself. */
-#define LK_PASSWORD_MIN 8
-#define LK_PASSWORD_MAX 1024
-bool lk_body_password(lk_http_req_t *req, json_t *body, const char *field, const char **out /* OUT */);
+/* A new password: a required string field that lk_password_check accepts
+ * for a user with this e-mail address and name (either may be NULL when not
+ * known yet: the job checks again once it is); false after answering 400
+ * itself (invalid_field for the length, weak_password otherwise). */
+bool lk_body_password(lk_http_req_t *req, json_t *body, const char *field, const char *email, const char *name,
+                      const char **out /* OUT */);
+/* Whether lk_password_check refuses pw as a new password of the user with
+ * this e-mail address and name: true with *e set to the 400 answer. */
+bool lk_password_refused(const char *field, const char *pw, const char *email, const char *name,
+                         lk_api_error_t *e /* OUT */);
 /* The same two checks without a request (the two above answer with what
  * these leave in *e; fuzz/fuzz_json_body.c drives them): the 4xx answer a
  * bad body or field gets. */
@@ -233,6 +245,9 @@ bool lk_api_check_origin(lk_http_req_t *req);
  * missing, expired or disabled session, 500 on the database. */
 bool lk_api_authenticate(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const char *session_hash, int64_t now,
                          lk_user_t *user /* OUT */);
+/* Marks the 403 in e as a refusal of user (a security event when it is
+ * answered, lk_respond_job_error). */
+void lk_api_error_refused(lk_api_error_t *e, const lk_user_t *user);
 /* true when user's role is a or b (b may be NULL). */
 bool lk_api_is_role(const lk_user_t *user, const char *a, const char *b);
 /* false after lk_job_fail() with 403 when user's role is neither a nor b. */
@@ -266,9 +281,40 @@ size_t lk_ratelimit_keys(lk_ratelimit_t *rl);
 
 /* ---- security (security.c; docs/security.md) --------------------------- */
 
+/* Security events: each is one JSON log line, a count in /metrics
+ * (loket_security_events_total{kind}) and a row of security_events that
+ * admins see (GET /api/v1/admin/security-events). */
+typedef enum {
+    LK_SEC_LOGIN_FAILED, /* a wrong password, second factor or account */
+    LK_SEC_LOCKOUT,      /* a login (or password/TOTP change) refused by the login limits */
+    LK_SEC_CROSS_SITE,   /* a request refused for its Origin (CSRF, widget_origins) */
+    LK_SEC_FORBIDDEN,    /* a signed-in user refused by role or access right (403) */
+    LK_SEC_RATE_LIMITED, /* any other 429 */
+    LK_SEC__COUNT
+} lk_sec_kind_t;
+
+/* "login_failed", "lockout", "cross_site", "forbidden", "rate_limited". */
+const char *lk_sec_kind_name(lk_sec_kind_t kind);
+/* Parses a kind's name; false when it is none. */
+bool lk_sec_kind_parse(const char *name, size_t len, lk_sec_kind_t *out /* OUT */);
+/* Records a security event about req (its client address and route) on the
+ * request's loop thread: logs it (with user_id, never the e-mail address),
+ * counts it and stores it (with email) in a writer job of its own. user_id
+ * and email may be NULL (not known); reason is loket's own text, never
+ * anything the client sent. app may be NULL (the running app). Storing is
+ * limited per address and kind (a flood is counted and logged, not stored
+ * row by row). */
+void lk_security_event(struct lk_app *app, lk_http_req_t *req, lk_sec_kind_t kind, const char *user_id,
+                       const char *email, const char *reason);
+/* The key of limit_login_account_address for an account (its e-mail
+ * address, lower-cased) and a client address. */
+#define LK_LOGIN_KEY_MAX 330
+void lk_api_login_key(const char *email, const char *addr, char out[LK_LOGIN_KEY_MAX]);
+
 /* The limits an app keeps (options limit_*). */
 typedef enum {
-    LK_LIMIT_LOGIN_ACCOUNT,
+    LK_LIMIT_LOGIN_ACCOUNT,         /* per account from every address (the throttle) */
+    LK_LIMIT_LOGIN_ACCOUNT_ADDRESS, /* per account and client address together */
     LK_LIMIT_LOGIN_ADDRESS,
     LK_LIMIT_MESSAGES_CONVERSATION,
     LK_LIMIT_MESSAGES_ADDRESS,
@@ -285,6 +331,10 @@ void lk_security_stop(struct lk_app *app);
 /* Counts a request against limit `which` for key; false after answering 429
  * (with Retry-After) itself. what names the limit in the message. */
 bool lk_security_hit(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key, const char *what);
+/* The login limits' variant of lk_security_hit: a refusal is a lockout
+ * event for the account with this e-mail address (may be NULL). */
+bool lk_security_hit_login(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key,
+                           const char *email, const char *what);
 lk_ratelimit_t *lk_security_limit(struct lk_app *app, lk_limit_t which);
 /* Answers 429 too_many_requests with Retry-After (seconds, rounded up). */
 void lk_respond_rate_limited(lk_http_req_t *req, int64_t retry_ms, const char *what);
@@ -351,6 +401,8 @@ void lk_metrics_turn(void);
 void lk_metrics_decision(const char *outcome);
 /* A hand-off to a person, at the moment it happens. */
 void lk_metrics_handoff(lk_handoff_reason_t reason);
+/* A security event of this kind (security.c counts them here). */
+void lk_metrics_security(lk_sec_kind_t kind);
 /* A queued conversation was claimed after waiting ms. */
 void lk_metrics_queue_wait(int64_t ms);
 /* The HTTP layer's on_done hook: a request answered with status after ns. */

@@ -51,6 +51,7 @@ bool lk_api_check_customer_origin(struct lk_app *app, lk_http_req_t *req)
     lk_str_t origin;
     if (!lk_http_req_header(req, "origin", &origin) || same_origin(req) || listed(app->cfg.widget_origins, origin))
         return true;
+    lk_security_event(app, req, LK_SEC_CROSS_SITE, NULL, NULL, "the page's origin is not in widget_origins");
     lk_respond_error(req, 403, "forbidden",
                      "this web page may not use loket's customer API (its origin is not in widget_origins)");
     return false;
@@ -60,6 +61,7 @@ bool lk_api_check_origin(lk_http_req_t *req)
 {
     if (same_origin(req))
         return true;
+    lk_security_event(NULL, req, LK_SEC_CROSS_SITE, NULL, NULL, "cross-site request to the agents' API");
     lk_respond_error(req, 403, "forbidden", "cross-site request refused");
     return false;
 }
@@ -90,6 +92,13 @@ bool lk_api_authenticate(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const
     return true;
 }
 
+void lk_api_error_refused(lk_api_error_t *e, const lk_user_t *user)
+{
+    e->refused = true;
+    snprintf(e->refused_user, sizeof e->refused_user, "%s", user->id);
+    snprintf(e->refused_email, sizeof e->refused_email, "%s", user->email);
+}
+
 bool lk_api_is_role(const lk_user_t *user, const char *a, const char *b)
 {
     return strcmp(user->role, a) == 0 || (b && strcmp(user->role, b) == 0);
@@ -100,6 +109,7 @@ bool lk_api_require_role(lk_job_t *job, lk_api_error_t *e, const lk_user_t *user
     if (lk_api_is_role(user, a, b))
         return true;
     lk_job_fail(job, e, LK_EAUTH, 403, "forbidden", "your role does not allow this");
+    lk_api_error_refused(e, user);
     return false;
 }
 
@@ -133,6 +143,8 @@ bool lk_api_may_read_conv(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, cons
     if (!ok)
         lk_job_fail(job, e, LK_EAUTH, 403, "forbidden",
                     "this conversation is neither in the queue nor yours, nor an earlier one of a customer you are serving");
+    if (!ok)
+        lk_api_error_refused(e, user);
     return ok;
 }
 

@@ -41,6 +41,8 @@
 #define TOTP_DIGITS 6
 #define TOTP_WINDOW 1 /* steps accepted before and after the current one */
 #define TOTP_ISSUER "loket"
+#define EVENT_ROWS_PER_MIN 30             /* security events stored per address and kind per minute */
+#define EVENT_PURGE_EVERY_MS (3600LL * 1000) /* old security events are deleted at most this often */
 
 typedef struct {
     int family;
@@ -54,6 +56,8 @@ struct lk_security {
     cidr_t proxies[MAX_PROXIES];
     size_t n_proxies;
     lk_ratelimit_t *limits[LK_LIMIT__COUNT];
+    lk_ratelimit_t *event_rows; /* security events stored per address and kind */
+    atomic_llong events_purged_at;
     pthread_mutex_t touch_mu;
     struct {
         char hash[LK_TOKEN_HASH_LEN + 1];
@@ -279,7 +283,8 @@ void lk_api_client_hash(struct lk_app *app, const char *addr, char out[LK_TOKEN_
 
 /* ---- rate limits, cookies ------------------------------------------------ */
 
-void lk_respond_rate_limited(lk_http_req_t *req, int64_t retry_ms, const char *what)
+/* The 429 answer itself, without a security event. */
+static void respond_429(lk_http_req_t *req, int64_t retry_ms, const char *what)
 {
     long long s = (long long)((retry_ms + 999) / 1000);
     if (s < 1)
@@ -288,6 +293,14 @@ void lk_respond_rate_limited(lk_http_req_t *req, int64_t retry_ms, const char *w
     snprintf(v, sizeof v, "%lld", s);
     lk_http_res_header(req, "retry-after", v);
     lk_respond_error(req, 429, "too_many_requests", "too many %s; try again in %lld s", what, s);
+}
+
+void lk_respond_rate_limited(lk_http_req_t *req, int64_t retry_ms, const char *what)
+{
+    char reason[160];
+    snprintf(reason, sizeof reason, "too many %s", what);
+    lk_security_event(NULL, req, LK_SEC_RATE_LIMITED, NULL, NULL, reason);
+    respond_429(req, retry_ms, what);
 }
 
 lk_ratelimit_t *lk_security_limit(struct lk_app *app, lk_limit_t which)
@@ -302,6 +315,131 @@ bool lk_security_hit(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, c
         return true;
     lk_respond_rate_limited(req, retry, what);
     return false;
+}
+
+bool lk_security_hit_login(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key,
+                           const char *email, const char *what)
+{
+    int64_t retry;
+    if (lk_ratelimit_hit(lk_security_limit(app, which), key, lk_time_now_ms(), &retry))
+        return true;
+    char reason[160];
+    snprintf(reason, sizeof reason, "too many %s", what);
+    lk_security_event(app, req, LK_SEC_LOCKOUT, NULL, email, reason);
+    respond_429(req, retry, what);
+    return false;
+}
+
+void lk_api_login_key(const char *email, const char *addr, char out[LK_LOGIN_KEY_MAX])
+{
+    size_t n = 0;
+    for (; email[n] && n + 1 < 256; n++)
+        out[n] = (char)(email[n] >= 'A' && email[n] <= 'Z' ? email[n] + 32 : email[n]);
+    snprintf(out + n, LK_LOGIN_KEY_MAX - n, "|%s", addr);
+}
+
+/* ---- security events ----------------------------------------------------- */
+
+static const char *const sec_kind_names[LK_SEC__COUNT] = {"login_failed", "lockout", "cross_site", "forbidden",
+                                                           "rate_limited"};
+
+const char *lk_sec_kind_name(lk_sec_kind_t kind)
+{
+    return (unsigned)kind < LK_SEC__COUNT ? sec_kind_names[kind] : "unknown";
+}
+
+bool lk_sec_kind_parse(const char *name, size_t len, lk_sec_kind_t *out)
+{
+    for (size_t i = 0; i < LK_SEC__COUNT; i++) {
+        if (strlen(sec_kind_names[i]) == len && memcmp(sec_kind_names[i], name, len) == 0) {
+            *out = (lk_sec_kind_t)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+typedef struct {
+    lk_job_t job;
+    lk_secevent_t ev;
+    int64_t purge_before; /* > 0: also delete the events older than this */
+} event_job_t;
+
+static void event_run(lk_job_t *job, lk_store_t *st)
+{
+    event_job_t *e = (event_job_t *)job;
+    job->rc = lk_store_secevent_add(st, &e->ev);
+    if (job->rc == 0 && e->purge_before > 0)
+        job->rc = lk_store_secevent_purge(st, e->purge_before, NULL);
+    if (job->rc)
+        LK_WARN(MODULE, "cannot store a security event: %s", lk_strerror(job->rc));
+}
+
+static void event_done(lk_job_t *job)
+{
+    event_job_t *e = (event_job_t *)job;
+    free(e->ev.account);
+    free(e->ev.reason);
+    free(e);
+}
+
+void lk_security_event(struct lk_app *app, lk_http_req_t *req, lk_sec_kind_t kind, const char *user_id,
+                       const char *email, const char *reason)
+{
+    if (!app)
+        app = running;
+    lk_metrics_security(kind);
+    char addr[LK_ADDR_MAX] = "unknown";
+    if (app && app->sec && req)
+        lk_api_client_addr(app, req, addr);
+    char route[160] = "";
+    if (req) {
+        lk_str_t m = lk_http_req_method(req), p = lk_http_req_path(req);
+        if (lk_utf8_valid(p.base, p.len))
+            snprintf(route, sizeof route, "%.*s %.*s", (int)(m.len < 10 ? m.len : 10), m.base,
+                     (int)(p.len < 140 ? p.len : 140), p.base);
+        else
+            snprintf(route, sizeof route, "%.*s (a path that is not UTF-8)", (int)(m.len < 10 ? m.len : 10), m.base);
+        while (!lk_utf8_valid(route, strlen(route))) /* cut inside a character */
+            route[strlen(route) - 1] = '\0';
+    }
+    /* the log line names the account by its id: log lines hold no e-mail
+     * addresses (docs/privacy.md); the stored row, for admins, has it */
+    json_t *f = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}", "event", "security", "kind", lk_sec_kind_name(kind),
+                          "address", addr, "user_id", user_id && user_id[0] ? user_id : NULL, "reason", reason,
+                          "route", route);
+    char *text = f ? json_dumps(f, JSON_COMPACT) : NULL;
+    json_decref(f);
+    if (text) {
+        size_t n = strlen(text);
+        if (n >= 2) {
+            text[n - 1] = '\0'; /* the fields without the braces */
+            lk_log_fields(LK_LOG_WARN, MODULE, "security event", text + 1);
+        }
+        free(text);
+    }
+    if (!app || !app->sec || !app->writer)
+        return;
+    char key[LK_ADDR_MAX + 24];
+    int64_t now = lk_time_now_ms();
+    snprintf(key, sizeof key, "%s|%s", lk_sec_kind_name(kind), addr);
+    if (!lk_ratelimit_hit(app->sec->event_rows, key, now, NULL))
+        return; /* a flood: logged and counted above, stored once a while */
+    event_job_t *e = lk_xcalloc(1, sizeof *e);
+    e->ev.at = now;
+    snprintf(e->ev.kind, sizeof e->ev.kind, "%s", lk_sec_kind_name(kind));
+    snprintf(e->ev.address, sizeof e->ev.address, "%s", addr);
+    e->ev.account = email && email[0] && lk_utf8_valid(email, strlen(email)) ? lk_xstrdup(email) : NULL;
+    e->ev.reason = lk_xstrdup(reason);
+    snprintf(e->ev.route, sizeof e->ev.route, "%s", route);
+    long long last = atomic_load(&app->sec->events_purged_at);
+    if (app->cfg.security_event_retention_days > 0 && now - last >= EVENT_PURGE_EVERY_MS &&
+        atomic_compare_exchange_strong(&app->sec->events_purged_at, &last, now))
+        e->purge_before = now - app->cfg.security_event_retention_days * 86400LL * 1000;
+    e->job.run = event_run;
+    e->job.done = event_done;
+    e->job.loop = NULL;
+    lk_pool_submit(app->writer, &e->job);
 }
 
 void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const char *value, int64_t max_age)
@@ -466,7 +604,18 @@ static void uri_escape(lk_buf_t *b, const char *s)
 
 /* ---- the endpoints ------------------------------------------------------ */
 
-typedef enum { OP_TOTP_STATUS, OP_TOTP_SETUP, OP_TOTP_ENABLE, OP_TOTP_DISABLE, OP_TOTP_RESET, OP_LOGOUT_ALL } op_t;
+typedef enum {
+    OP_TOTP_STATUS,
+    OP_TOTP_SETUP,
+    OP_TOTP_ENABLE,
+    OP_TOTP_DISABLE,
+    OP_TOTP_RESET,
+    OP_LOGOUT_ALL,
+    OP_EVENTS
+} op_t;
+
+#define EVENTS_DEFAULT 100
+#define EVENTS_MAX 500
 
 typedef struct {
     lk_job_t job;
@@ -476,8 +625,14 @@ typedef struct {
     char session_hash[LK_TOKEN_HASH_LEN + 1];
     char target[LK_ID_MAX]; /* a user id (logout-all, TOTP reset) */
     char code[TOTP_DIGITS + 1];
-    char limit_key[270]; /* enable/disable: the account's login limit (its e-mail address) */
+    char addr[LK_ADDR_MAX];             /* the client's address */
+    char limit_key[LK_LOGIN_KEY_MAX]; /* enable/disable: the account's login limit from this address */
     int64_t retry_ms;    /* > 0: refused by that limit */
+    /* OP_EVENTS: which */
+    bool kind_set;
+    lk_sec_kind_t kind;
+    int64_t before_id;
+    size_t limit;
     bool clear_cookie;
     lk_user_t user;
     lk_api_error_t err;
@@ -658,6 +813,34 @@ static void logout_all(sjob_t *j, lk_store_t *st, int64_t now)
     j->out = json_pack("{s:s, s:s, s:I}", "status", "ok", "user_id", j->target, "sessions", (json_int_t)n);
 }
 
+/* GET /api/v1/admin/security-events: admins only, newest first. */
+static void events_list(sjob_t *j, lk_store_t *st)
+{
+    if (!lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL))
+        return;
+    lk_secevent_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_secevent_list(st, j->kind_set ? lk_sec_kind_name(j->kind) : NULL, j->before_id, j->limit, &v,
+                                    &n);
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char ts[LK_RFC3339_LEN];
+        lk_time_rfc3339(v[i].at, ts);
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)v[i].id, "at", ts, "kind",
+                              v[i].kind, "address", v[i].address, "reason", v[i].reason ? v[i].reason : "", "route",
+                              v[i].route);
+        json_object_set_new(o, "account", v[i].account ? json_string(v[i].account) : json_null());
+        json_array_append_new(arr, o);
+    }
+    j->out = json_pack("{s:o, s:o}", "events", arr, "next_before",
+                       n == j->limit && n > 0 ? json_integer((json_int_t)v[n - 1].id) : json_null());
+    lk_secevents_free(v, n);
+}
+
 static void sjob_run(lk_job_t *job, lk_store_t *st)
 {
     sjob_t *j = (sjob_t *)job;
@@ -667,8 +850,9 @@ static void sjob_run(lk_job_t *job, lk_store_t *st)
     if (j->op == OP_TOTP_ENABLE || j->op == OP_TOTP_DISABLE) {
         /* every code counts against the account like a login (a right one
          * is taken back), once the session is known */
-        snprintf(j->limit_key, sizeof j->limit_key, "%s", j->user.email);
-        if (!lk_ratelimit_hit(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_key, now, &j->retry_ms)) {
+        lk_api_login_key(j->user.email, j->addr, j->limit_key);
+        if (!lk_ratelimit_hit(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), j->limit_key, now,
+                              &j->retry_ms)) {
             if (j->retry_ms < 1)
                 j->retry_ms = 1;
             fail(j, LK_EBUSY, 429, "too_many_requests", "too many failed logins for this account");
@@ -692,6 +876,9 @@ static void sjob_run(lk_job_t *job, lk_store_t *st)
     case OP_LOGOUT_ALL:
         logout_all(j, st, now);
         break;
+    case OP_EVENTS:
+        events_list(j, st);
+        break;
     }
 }
 
@@ -699,12 +886,14 @@ static void sjob_done(lk_job_t *job)
 {
     sjob_t *j = (sjob_t *)job;
     if (j->job.rc && j->retry_ms > 0) {
-        lk_respond_rate_limited(j->req, j->retry_ms, "failed logins for this account");
+        lk_security_event(j->app, j->req, LK_SEC_LOCKOUT, j->user.id, j->user.email,
+                          "too many wrong two-step codes for this account from this address");
+        respond_429(j->req, j->retry_ms, "failed logins for this account");
     } else if (j->job.rc) {
         lk_respond_job_error(j->req, &j->err);
     } else {
         if (j->limit_key[0]) /* a right code does not count against the limit */
-            lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_key);
+            lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), j->limit_key);
         if (j->clear_cookie)
             lk_api_set_session_cookie(j->app, j->req, "", 0);
         if (j->op == OP_LOGOUT_ALL)
@@ -717,7 +906,7 @@ static void sjob_done(lk_job_t *job)
 
 static sjob_t *sjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
 {
-    if (op != OP_TOTP_STATUS && !lk_api_check_origin(req))
+    if (op != OP_TOTP_STATUS && op != OP_EVENTS && !lk_api_check_origin(req))
         return NULL;
     if (lk_http_req_body_too_large(req)) {
         lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
@@ -729,6 +918,7 @@ static sjob_t *sjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
     j->op = op;
     lk_job_init(&j->job, req, sjob_run, sjob_done);
     lk_api_session_hash(req, j->session_hash);
+    lk_api_client_addr(app, req, j->addr);
     return j;
 }
 
@@ -821,7 +1011,50 @@ static void h_logout_all(lk_http_req_t *req, void *ud)
     lk_pool_submit(app->writer, &j->job);
 }
 
+/* ?kind=login_failed|lockout|cross_site|forbidden|rate_limited, ?before=ID
+ * (the next page), ?limit=1..500 (100) */
+static void h_events(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    lk_str_t v;
+    lk_sec_kind_t kind = LK_SEC_LOGIN_FAILED;
+    bool kind_set = false;
+    int64_t before = 0, limit = EVENTS_DEFAULT;
+    char num[24];
+    if (lk_http_req_query(req, "kind", &v) && v.len > 0) {
+        if (!lk_sec_kind_parse(v.base, v.len, &kind)) {
+            lk_respond_error(req, 400, "invalid_field", "the parameter \"kind\" must be login_failed, lockout, "
+                                                        "cross_site, forbidden or rate_limited");
+            return;
+        }
+        kind_set = true;
+    }
+    if (lk_http_req_query(req, "before", &v)) {
+        snprintf(num, sizeof num, "%.*s", (int)(v.len < sizeof num ? v.len : sizeof num - 1), v.base);
+        if (v.len >= sizeof num || lk_parse_i64(num, 1, INT64_MAX, &before) != 0) {
+            lk_respond_error(req, 400, "invalid_field", "the parameter \"before\" must be an event id");
+            return;
+        }
+    }
+    if (lk_http_req_query(req, "limit", &v)) {
+        snprintf(num, sizeof num, "%.*s", (int)(v.len < sizeof num ? v.len : sizeof num - 1), v.base);
+        if (v.len >= sizeof num || lk_parse_i64(num, 1, EVENTS_MAX, &limit) != 0) {
+            lk_respond_error(req, 400, "invalid_field", "the parameter \"limit\" must be 1 to %d", EVENTS_MAX);
+            return;
+        }
+    }
+    sjob_t *j = sjob_new(req, app, OP_EVENTS);
+    if (!j)
+        return;
+    j->kind_set = kind_set;
+    j->kind = kind;
+    j->before_id = before;
+    j->limit = (size_t)limit;
+    lk_pool_submit(app->readers, &j->job);
+}
+
 static const lk_http_route_t routes[] = {
+    {"GET", "/api/v1/admin/security-events", h_events},
     {"GET", "/api/v1/auth/totp", h_totp_status},
     {"POST", "/api/v1/auth/totp/setup", h_totp_setup},
     {"POST", "/api/v1/auth/totp/enable", h_totp_enable},
@@ -865,6 +1098,9 @@ int lk_security_start(struct lk_app *app)
     const lk_config_t *c = &app->cfg;
     sec->limits[LK_LIMIT_LOGIN_ACCOUNT] =
         lk_ratelimit_new((size_t)c->limit_login_account, c->limit_login_window * 1000, LIMIT_KEYS);
+    sec->limits[LK_LIMIT_LOGIN_ACCOUNT_ADDRESS] =
+        lk_ratelimit_new((size_t)c->limit_login_account_address, c->limit_login_window * 1000, LIMIT_KEYS);
+    sec->event_rows = lk_ratelimit_new(EVENT_ROWS_PER_MIN, 60000, LIMIT_KEYS);
     sec->limits[LK_LIMIT_LOGIN_ADDRESS] =
         lk_ratelimit_new((size_t)c->limit_login_address, c->limit_login_window * 1000, LIMIT_KEYS);
     sec->limits[LK_LIMIT_MESSAGES_CONVERSATION] =
@@ -885,6 +1121,7 @@ void lk_security_stop(struct lk_app *app)
         running = NULL;
     for (size_t i = 0; i < LK_LIMIT__COUNT; i++)
         lk_ratelimit_free(sec->limits[i]);
+    lk_ratelimit_free(sec->event_rows);
     if (sec->oath_on)
         oath_done();
     pthread_mutex_destroy(&sec->touch_mu);

@@ -46,8 +46,11 @@ const lk_option_t lk_options[] = {
     OPT_STR("trusted_proxies", trusted_proxies, "",
             "reverse proxies (addresses or CIDR ranges, space-separated) whose X-Forwarded-For and "
             "X-Forwarded-Proto loket believes"),
-    OPT_INT("limit_login_account", limit_login_account, 0, 1000, "5",
-            "failed logins per account within limit_login_window before 429; 0 = no limit"),
+    OPT_INT("limit_login_account_address", limit_login_account_address, 0, 1000, "5",
+            "failed logins per account from one client address within limit_login_window before 429; 0 = no limit"),
+    OPT_INT("limit_login_account", limit_login_account, 0, 10000, "30",
+            "failed logins per account from all addresses within limit_login_window; past it only the addresses "
+            "the account logged in from before and logins with a second factor are let through; 0 = no limit"),
     OPT_INT("limit_login_address", limit_login_address, 0, 10000, "20",
             "failed logins per client address within limit_login_window before 429; 0 = no limit"),
     OPT_INT("limit_login_window", limit_login_window, 1, 24 * 3600, "900", "seconds the login limits look back"),
@@ -72,6 +75,8 @@ const lk_option_t lk_options[] = {
             "days a handled call-back request is kept after it was handled, then deleted; 0 = keep forever"),
     OPT_INT("audit_retention_days", audit_retention_days, 0, 36500, "730",
             "days an audit record is kept, then deleted; 0 = keep forever"),
+    OPT_INT("security_event_retention_days", security_event_retention_days, 0, 36500, "90",
+            "days a security event (failed login, lockout, refused request) is kept, then deleted; 0 = keep forever"),
     OPT_STR("metrics_token", metrics_token, "",
             "when set, GET /metrics (Prometheus) wants \"Authorization: Bearer TOKEN\"; unset: open"),
     {NULL, LK_OPT_STRING, 0, 0, 0, 0, NULL, NULL},

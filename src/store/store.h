@@ -455,6 +455,39 @@ int lk_store_user_totp_use(lk_store_t *st, const char *user_id, int64_t step);
 int lk_store_conv_count_open_by_client(lk_store_t *st, const char *client_hash, int64_t active_since,
                                        int64_t *n /* OUT */, int64_t *oldest /* OUT */);
 
+/* ---- security: known login addresses, security events (issue 16) ------- */
+
+/* Whether user_id logged in successfully from the client address with this
+ * keyed hash since `since`. */
+int lk_store_login_address_known(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t since,
+                                 bool *known /* OUT */);
+/* Notes a successful login of user_id from addr_hash at now, and forgets
+ * that user's addresses not used since forget_before. */
+int lk_store_login_address_note(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t now,
+                                int64_t forget_before);
+
+/* A security event (docs/security.md, "Security events"): kind is one of
+ * "login_failed", "lockout", "cross_site", "forbidden", "rate_limited";
+ * account is an e-mail address or NULL; never a secret. */
+typedef struct {
+    int64_t id; /* set by lk_store_secevent_add */
+    int64_t at;
+    char kind[24];
+    char address[64];
+    char *account;
+    char *reason;
+    char route[160];
+} lk_secevent_t;
+
+int lk_store_secevent_add(lk_store_t *st, lk_secevent_t *e /* id set */);
+/* The newest events first, of one kind (NULL: all), with id below before_id
+ * (0: from the newest), at most limit. Free with lk_secevents_free. */
+int lk_store_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit,
+                           lk_secevent_t **out /* OUT */, size_t *n /* OUT */);
+void lk_secevents_free(lk_secevent_t *v, size_t n);
+/* Deletes events older than before; *deleted may be NULL. */
+int lk_store_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted /* OUT */);
+
 /* ---- agent assist: canned responses, customer history (issue 6) -------- */
 
 /* A canned response: a ready text for agents, per language, with

@@ -55,7 +55,7 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
   const { conversation: convId } = await w.conversation();
 
   const agent = await newPage(browser);
-  await consoleLogin(agent, h.base, 'anna@example.com', 'password123');
+  await consoleLogin(agent, h.base, 'anna@example.com', 'zonnige-dag-aan-zee');
   const nav = agent.locator('#sections-list a[aria-current="page"]');
   assert.equal(await nav.textContent(), 'Gesprekken', 'the section links, with this one current');
 
@@ -118,7 +118,7 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
   assert.deepEqual(shown, [answer, answer + ' Groet, Anna', 'Is het zo duidelijk?']);
 
   // the API keeps the provenance (agents only)
-  const anna = await login(h.srv, 'anna@example.com', 'password123');
+  const anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
   const v = await anna.req('GET', `/api/v1/agent/conversations/${convId}`);
   const mine = v.json.messages.filter((m) => m.sender === 'agent');
   assert.deepEqual(mine.map((m) => m.provenance), ['suggested', 'suggested_edited', 'human']);
@@ -151,7 +151,7 @@ test('canned responses: a supervisor manages them; "/" in the reply box inserts 
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const sam = await newPage(browser);
-  await consoleLogin(sam, h.base, 'sam@example.com', 'password123');
+  await consoleLogin(sam, h.base, 'sam@example.com', 'zonnige-dag-aan-zee');
 
   // the management view
   await sam.getByRole('button', { name: 'Standaardantwoorden beheren' }).click();
@@ -183,7 +183,7 @@ test('canned responses: a supervisor manages them; "/" in the reply box inserts 
   await sam.locator('#canned-body tr', { hasText: 'Niet meer nodig' }).waitFor({ state: 'detached' });
   await shot(sam, 'assist-console-canned');
   const problems = await axeAudit(t, sam, 'canned responses view');
-  const samApi = await login(h.srv, 'sam@example.com', 'password123');
+  const samApi = await login(h.srv, 'sam@example.com', 'zonnige-dag-aan-zee');
   const listed = (await samApi.req('GET', '/api/v1/agent/canned')).json.canned.map((c) => c.title).sort();
   assert.deepEqual(listed, ['Even geduld', 'Retour ontvangen', 'Returns received']);
 

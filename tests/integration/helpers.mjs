@@ -107,6 +107,7 @@ export async function exportKb(dataDir) {
 // (tests/integration/security.test.mjs does).
 export const NO_LIMITS = {
   LOKET_LIMIT_LOGIN_ACCOUNT: '0',
+  LOKET_LIMIT_LOGIN_ACCOUNT_ADDRESS: '0',
   LOKET_LIMIT_LOGIN_ADDRESS: '0',
   LOKET_LIMIT_MESSAGES_CONVERSATION: '0',
   LOKET_LIMIT_MESSAGES_ADDRESS: '0',
