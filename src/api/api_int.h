@@ -358,6 +358,16 @@ void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const cha
 extern const lk_http_header_t lk_api_default_headers[];
 extern const size_t lk_api_n_default_headers;
 
+/* Verified customer identity (docs/widget.md, "Verified identity"): the
+ * company's site signs "loket-identity-v1\n" EMAIL "\n" EXTERNAL_ID "\n"
+ * TIMESTAMP (the values exactly as sent, "" for an absent one; TIMESTAMP in
+ * Unix seconds) with HMAC-SHA256 under the secret of identity_secret_file;
+ * signature_hex is that in hex. Verified when the signature matches
+ * (compared in constant time) and the timestamp lies within identity_max_age
+ * before now (ms) or 5 minutes after it. false without a secret configured. */
+bool lk_api_identity_verify(struct lk_app *app, const char *email, const char *external_id, const char *timestamp,
+                            const char *signature_hex, int64_t now);
+
 /* TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30 s steps, one step of slack each
  * way). The secret is stored encrypted (secretbox with a key derived from
  * the key file and the user id). */
@@ -449,9 +459,13 @@ void lk_api_assist_view(struct lk_app *app, lk_store_t *st, const lk_conv_t *c, 
  * when there is none). */
 void lk_api_assist_preview(struct lk_app *app, lk_store_t *st, const lk_conv_t *c, json_t *out);
 /* A new conversation's body: the optional "customer" {"email",
- * "external_id", "name"} and "channel", validated into the customer_* and
- * channel fields of into; false after answering 400 itself. */
-bool lk_api_customer_parse(lk_http_req_t *req, json_t *body, lk_conv_t *into /* OUT */);
+ * "external_id", "name", "signature", "timestamp"} and "channel", validated
+ * into the customer_* and channel fields of into; customer_verified is set
+ * when the signature verifies (lk_api_identity_verify at now, ms); a wrong
+ * or expired one leaves the identity unverified, not refused. false after
+ * answering 400 itself. */
+bool lk_api_customer_parse(struct lk_app *app, lk_http_req_t *req, json_t *body, int64_t now,
+                           lk_conv_t *into /* OUT */);
 /* Moves the customer fields of from into to (from loses them); channel
  * defaults to "api". */
 void lk_api_customer_move(lk_conv_t *from, lk_conv_t *to);

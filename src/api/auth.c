@@ -114,9 +114,12 @@ bool lk_api_require_role(lk_job_t *job, lk_api_error_t *e, const lk_user_t *user
 }
 
 /* Whether a and b name the same customer (by e-mail, stored lower-cased, or
- * the host's id). */
+ * the host's id), both verified: an identity anyone could claim is nobody's
+ * history. */
 static bool same_customer(const lk_conv_t *a, const lk_conv_t *b)
 {
+    if (!a->customer_verified || !b->customer_verified)
+        return false;
     return (a->customer_email && b->customer_email && strcmp(a->customer_email, b->customer_email) == 0) ||
            (a->customer_external_id && b->customer_external_id &&
             strcmp(a->customer_external_id, b->customer_external_id) == 0);
@@ -128,7 +131,7 @@ bool lk_api_may_read_conv(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, cons
         strcmp(c->assigned_to, user->id) == 0)
         return true;
     bool ok = false;
-    if (c->customer_email || c->customer_external_id) {
+    if (c->customer_verified && (c->customer_email || c->customer_external_id)) {
         lk_conv_t *v = NULL;
         size_t n = 0;
         int rc = lk_store_conv_list(st, "assigned", user->id, 0, &v, &n);

@@ -499,7 +499,7 @@ static void h_create(lk_http_req_t *req, void *ud)
         }
         if (lang)
             snprintf(j->language, sizeof j->language, "%s", lang);
-        if (!lk_api_customer_parse(req, body, &j->who)) {
+        if (!lk_api_customer_parse(app, req, body, lk_time_now_ms(), &j->who)) {
             json_decref(body);
             cjob_free(j);
             return;

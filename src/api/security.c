@@ -41,6 +41,10 @@
 #define TOTP_DIGITS 6
 #define TOTP_WINDOW 1 /* steps accepted before and after the current one */
 #define TOTP_ISSUER "loket"
+#define IDENTITY_SECRET_MIN 16  /* bytes; 32 random bytes (64 hex digits) recommended */
+#define IDENTITY_SECRET_MAX 512
+#define IDENTITY_FUTURE_S 300    /* a signature's timestamp may lie this far ahead (clock skew) */
+#define IDENTITY_PREFIX "loket-identity-v1\n"
 #define EVENT_ROWS_PER_MIN 30             /* security events stored per address and kind per minute */
 #define EVENT_PURGE_EVERY_MS (3600LL * 1000) /* old security events are deleted at most this often */
 
@@ -57,6 +61,8 @@ struct lk_security {
     size_t n_proxies;
     lk_ratelimit_t *limits[LK_LIMIT__COUNT];
     lk_ratelimit_t *event_rows; /* security events stored per address and kind */
+    unsigned char identity_secret[IDENTITY_SECRET_MAX];
+    size_t identity_secret_len; /* 0: no identity_secret_file */
     atomic_llong events_purged_at;
     pthread_mutex_t touch_mu;
     struct {
@@ -114,6 +120,68 @@ static int load_master_key(const char *dir, unsigned char key[crypto_kdf_KEYBYTE
     if (sb.st_mode & 077)
         LK_WARN(MODULE, "the key file %s can be read by other users: chmod 600 it", path);
     return 0;
+}
+
+/* ---- verified customer identity ------------------------------------------ */
+
+/* Reads identity_secret_file: the secret the company's site shares with
+ * loket, trailing white space (a newline) dropped. */
+static int load_identity_secret(struct lk_security *sec, const char *path)
+{
+    if (!path[0])
+        return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        LK_ERROR(MODULE, "identity_secret_file: cannot open %s: %s", path, strerror(errno));
+        return LK_ECONFIG;
+    }
+    ssize_t n = read(fd, sec->identity_secret, sizeof sec->identity_secret);
+    struct stat sb;
+    bool shared = fstat(fd, &sb) == 0 && (sb.st_mode & 077);
+    close(fd);
+    while (n > 0 && (sec->identity_secret[n - 1] == '\n' || sec->identity_secret[n - 1] == '\r' ||
+                     sec->identity_secret[n - 1] == ' ' || sec->identity_secret[n - 1] == '\t'))
+        n--;
+    if (n < IDENTITY_SECRET_MIN || (size_t)n >= sizeof sec->identity_secret) {
+        LK_ERROR(MODULE, "identity_secret_file: %s must hold a secret of %d to %d bytes (e.g. 64 hex digits from "
+                         "`openssl rand -hex 32`)", path, IDENTITY_SECRET_MIN, IDENTITY_SECRET_MAX - 1);
+        sodium_memzero(sec->identity_secret, sizeof sec->identity_secret);
+        return LK_ECONFIG;
+    }
+    if (shared)
+        LK_WARN(MODULE, "identity_secret_file %s can be read by other users: chmod 600 it", path);
+    sec->identity_secret_len = (size_t)n;
+    return 0;
+}
+
+bool lk_api_identity_verify(struct lk_app *app, const char *email, const char *external_id, const char *timestamp,
+                            const char *signature_hex, int64_t now)
+{
+    struct lk_security *sec = app ? app->sec : NULL;
+    if (!sec || sec->identity_secret_len == 0 || !signature_hex || !timestamp || !timestamp[0])
+        return false;
+    int64_t ts;
+    if (lk_parse_i64(timestamp, 0, INT64_MAX / 1000, &ts) != 0)
+        return false;
+    int64_t now_s = now / 1000;
+    if (ts < now_s - app->cfg.identity_max_age || ts > now_s + IDENTITY_FUTURE_S)
+        return false; /* expired, or from the future */
+    unsigned char given[crypto_auth_hmacsha256_BYTES];
+    size_t len = 0;
+    if (strlen(signature_hex) != 2 * sizeof given ||
+        sodium_hex2bin(given, sizeof given, signature_hex, strlen(signature_hex), NULL, &len, NULL) != 0 ||
+        len != sizeof given)
+        return false;
+    crypto_auth_hmacsha256_state st;
+    unsigned char want[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_init(&st, sec->identity_secret, sec->identity_secret_len);
+    const char *parts[] = {IDENTITY_PREFIX, email ? email : "", "\n", external_id ? external_id : "", "\n", timestamp};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)parts[i], strlen(parts[i]));
+    crypto_auth_hmacsha256_final(&st, want);
+    bool ok = sodium_memcmp(want, given, sizeof want) == 0;
+    sodium_memzero(&st, sizeof st);
+    return ok;
 }
 
 /* ---- addresses and proxies ---------------------------------------------- */
@@ -1084,6 +1152,11 @@ int lk_security_start(struct lk_app *app)
         sodium_memzero(master, sizeof master);
         rc = parse_proxies(sec, app->cfg.trusted_proxies);
     }
+    if (rc == 0)
+        rc = load_identity_secret(sec, app->cfg.identity_secret_file);
+    if (rc == 0 && sec->identity_secret_len == 0)
+        LK_INFO(MODULE, "no identity_secret_file: customer identities from host pages stay unverified and show "
+                        "no history (docs/widget.md)");
     if (rc == 0) {
         sec->oath_on = oath_init() == OATH_OK;
         if (!sec->oath_on) {

@@ -43,6 +43,11 @@ const lk_option_t lk_options[] = {
     OPT_STR("widget_origins", widget_origins, "",
             "other web sites (origins, space-separated) that may embed the widget and call the customer API; "
             "loket's own origin always may; * for any"),
+    OPT_STR("identity_secret_file", identity_secret_file, "",
+            "file with the secret the company's site signs customer identities with (docs/widget.md); unset: "
+            "every identity from a host page is unverified"),
+    OPT_INT("identity_max_age", identity_max_age, 60, 7 * 24 * 3600, "86400",
+            "seconds a signed customer identity stays valid after its timestamp"),
     OPT_STR("trusted_proxies", trusted_proxies, "",
             "reverse proxies (addresses or CIDR ranges, space-separated) whose X-Forwarded-For and "
             "X-Forwarded-Proto loket believes"),

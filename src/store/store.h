@@ -54,6 +54,10 @@ typedef struct {
     char *customer_name;        /* NULL = unknown */
     char channel[16];           /* "web" (the widget), "api", ...; "" = unknown */
     char client_hash[65];       /* keyed hash of the client's address; "" = unknown */
+    /* whether the company's site signed customer_email and
+     * customer_external_id (docs/widget.md, "Verified identity"); only
+     * verified conversations share a history */
+    bool customer_verified;
 } lk_conv_t;
 
 typedef struct {
@@ -526,8 +530,10 @@ int lk_store_canned_list(lk_store_t *st, const char *language, size_t limit, lk_
  * letters lower-cased, and this function lower-cases email the same way) or
  * customer_external_id equal to external_id (either may be NULL), except
  * the conversation exclude_id; newest created_at first, at most limit. Only
- * id, status, language, handoff_reason, created_at, updated_at, closed_at
- * and disposition are read. */
+ * conversations whose identity was verified (customer_verified) count: an
+ * identity anyone could claim joins no history. Only id, status, language,
+ * handoff_reason, created_at, updated_at, closed_at and disposition are
+ * read. */
 int lk_store_conv_history(lk_store_t *st, const char *email, const char *external_id, const char *exclude_id,
                           size_t limit, lk_conv_t **out /* OUT */, size_t *n /* OUT */);
 

@@ -123,7 +123,9 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
   const mine = v.json.messages.filter((m) => m.sender === 'agent');
   assert.deepEqual(mine.map((m) => m.provenance), ['suggested', 'suggested_edited', 'human']);
   assert.deepEqual(mine.map((m) => m.suggestion_article_id ?? null), ['retourneren', 'retourneren', null]);
-  assert.deepEqual(v.json.customer, { email: 'jan@example.nl', external_id: 'shop-7', name: 'Jan de Vries' });
+  // the host page gave no signature: the identity is what the customer claimed (docs/widget.md)
+  assert.deepEqual(v.json.customer, { email: 'jan@example.nl', external_id: 'shop-7', name: 'Jan de Vries', verified: false });
+  await agent.locator('#summary-facts .tag.unverified', { hasText: 'niet geverifieerd' }).waitFor();
   assert.equal(v.json.channel, 'web', 'the widget says where the conversation came from');
 
   // "Fout" on the bot's answer: recorded, and shown as the pressed button

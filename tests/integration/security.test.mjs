@@ -30,6 +30,8 @@ import {
   handoff,
   createConversation,
   agentStream,
+  identitySecret,
+  signedCustomer,
 } from './helpers.mjs';
 
 const PW = 'a-long-password';
@@ -666,13 +668,15 @@ test('bad security options stop loket with a message naming them', async () => {
 
 // A server with two plain agents (anna, bert) and a supervisor (lead),
 // logged in as srv.team.
+const TEAM_ID = identitySecret(); // the shop signs its customers' identities (docs/widget.md)
+
 async function teamServer(t) {
   const d = freshDataDir();
   t.after(d.cleanup);
   await addUser(d.dir, 'anna@example.com', PW);
   await addUser(d.dir, 'bert@example.com', PW);
   await addUser(d.dir, 'lead@example.com', PW, 'supervisor');
-  const srv = await startServer({ t, dataDir: d.dir });
+  const srv = await startServer({ t, dataDir: d.dir, env: TEAM_ID.env });
   srv.team = {};
   for (const name of ['anna', 'bert', 'lead']) srv.team[name] = await login(srv, `${name}@example.com`, PW);
   return srv;
@@ -735,7 +739,7 @@ test("conversations by id: plain agents read the queue, their own and their cust
     const note = (who, c, text) => who.req('POST', `/api/v1/agent/conversations/${c.id}/notes`, { body: { text } });
 
     // an earlier conversation of klaas, handled and closed by anna, rated with a comment
-    const old = await createConversation(srv, { customer: { email: 'klaas@example.nl' } });
+    const old = await createConversation(srv, { customer: signedCustomer(TEAM_ID.secret, { email: 'klaas@example.nl' }) });
     await handoff(srv, old);
     assert.equal((await view(bert, old)).status, 200, 'queued: every agent reads it');
     assert.equal((await note(bert, old, 'voor wie het oppakt')).status, 201, 'and may note it');
@@ -757,7 +761,7 @@ test("conversations by id: plain agents read the queue, their own and their cust
     assert.ok(!JSON.stringify(sb.frames).includes('111222333'), "the rating comment never reaches bert's stream");
 
     // klaas comes back and bert serves him: the earlier conversation is his context now
-    const now = await createConversation(srv, { customer: { email: 'klaas@example.nl' } });
+    const now = await createConversation(srv, { customer: signedCustomer(TEAM_ID.secret, { email: 'klaas@example.nl' }) });
     await handoff(srv, now);
     assert.equal((await bert.req('POST', `/api/v1/agent/conversations/${now.id}/claim`)).status, 200);
     const v = await view(bert, now);

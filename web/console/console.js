@@ -146,6 +146,9 @@
       sentimentLabel: 'Stemming',
       languageLabel: 'Taal',
       customerLabel: 'Klant',
+      identityLabel: 'Identiteit',
+      unverified: 'niet geverifieerd',
+      unverifiedHint: 'Zo noemde de klant zich zelf; de website heeft het niet bevestigd. Deel geen gegevens van eerdere gesprekken.',
       channelLabel: 'Kanaal',
       sentiment_negative: 'negatief',
       sentiment_neutral: 'neutraal',
@@ -351,6 +354,9 @@
       sentimentLabel: 'Sentiment',
       languageLabel: 'Language',
       customerLabel: 'Customer',
+      identityLabel: 'Identity',
+      unverified: 'unverified',
+      unverifiedHint: 'This is what the customer claimed; the website did not confirm it. Share nothing from earlier conversations.',
       channelLabel: 'Channel',
       sentiment_negative: 'negative',
       sentiment_neutral: 'neutral',
@@ -1211,6 +1217,12 @@
     fact(t('languageLabel'), f.language ? t('lang_' + f.language) : '');
     var who = c.customer || {};
     fact(t('customerLabel'), [who.name, who.email, who.external_id].filter(Boolean).join(' · '));
+    // an identity the company's site did not sign is only what the customer
+    // claimed: no history, and agents should not trust it
+    if ((who.email || who.external_id) && who.verified === false) {
+      var row = el('div', { class: 'unverified' }, [el('dt', { text: t('identityLabel') }), el('dd', null, [el('span', { class: 'tag unverified', text: t('unverified') }), document.createTextNode(' ' + t('unverifiedHint'))])]);
+      dl.appendChild(row);
+    }
     fact(t('channelLabel'), c.channel || '');
     var ents = f.entities || [];
     var ul = $('summary-entities');
