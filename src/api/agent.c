@@ -301,7 +301,7 @@ static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
 
 static void run_logout(ajob_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
+    if (!lk_api_authenticate_any(&j->job, &j->err, st, j->session_hash, now, &j->user, NULL))
         return;
     int rc = lk_store_session_delete(st, j->session_hash);
     if (rc == 0)
@@ -734,10 +734,15 @@ static void job_run(lk_job_t *job, lk_store_t *st)
     case OP_LOGOUT:
         run_logout(j, st, now);
         break;
-    case OP_ME:
-        if (authenticate(j, st, now))
-            j->out = json_pack("{s:o}", "user", lk_json_user(&j->user, false));
+    case OP_ME: {
+        bool pending = false;
+        if (lk_api_authenticate_any(&j->job, &j->err, st, j->session_hash, now, &j->user, &pending)) {
+            json_t *u = lk_json_user(&j->user, false);
+            json_object_set_new(u, "totp_setup_required", json_boolean(pending));
+            j->out = json_pack("{s:o}", "user", u);
+        }
         break;
+    }
     case OP_QUEUE:
         run_queue(j, st, now);
         break;
@@ -868,7 +873,14 @@ static void job_done(lk_job_t *job)
         lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ADDRESS), j->limit_addr);
         lk_queue_stats_invalidate();
         set_cookie(j, j->new_session, j->app->cfg.session_ttl);
-        lk_respond_json(j->req, 200, json_pack("{s:o}", "user", lk_json_user(&j->user, false)));
+        {
+            /* required but not set up: the console sends them to set it up,
+             * and every other request answers 403 totp_setup_required */
+            json_t *u = lk_json_user(&j->user, false);
+            json_object_set_new(u, "totp_setup_required",
+                                json_boolean(lk_api_totp_required(&j->user) && !j->totp_state.enabled));
+            lk_respond_json(j->req, 200, json_pack("{s:o}", "user", u));
+        }
         break;
     case OP_LOGOUT:
         lk_queue_stats_invalidate();

@@ -242,12 +242,22 @@ void lk_api_req_id(lk_http_req_t *req, char id[LK_ID_MAX]);
 bool lk_api_check_origin(lk_http_req_t *req);
 /* Inside a job: checks the session (by its hash) and loads its user into
  * *user (clear it with lk_user_clear). false after lk_job_fail(): 401 for a
- * missing, expired or disabled session, 500 on the database. */
+ * missing, expired or disabled session, 403 totp_setup_required for a user
+ * who must use two-step login and has not set it up yet (options
+ * require_totp_admin, require_totp), 500 on the database. */
 bool lk_api_authenticate(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const char *session_hash, int64_t now,
                          lk_user_t *user /* OUT */);
 /* Marks the 403 in e as a refusal of user (a security event when it is
  * answered, lk_respond_job_error). */
 void lk_api_error_refused(lk_api_error_t *e, const lk_user_t *user);
+/* lk_api_authenticate without the two-step requirement: for what a user
+ * who must still set up two-step login may do (who am I, log out, set up
+ * TOTP). *setup_pending (may be NULL) says whether that is the case. */
+bool lk_api_authenticate_any(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const char *session_hash, int64_t now,
+                             lk_user_t *user /* OUT */, bool *setup_pending /* OUT */);
+/* Whether the options require_totp_admin / require_totp ask two-step login
+ * of this user. */
+bool lk_api_totp_required(const lk_user_t *user);
 /* true when user's role is a or b (b may be NULL). */
 bool lk_api_is_role(const lk_user_t *user, const char *a, const char *b);
 /* false after lk_job_fail() with 403 when user's role is neither a nor b. */

@@ -69,6 +69,22 @@ bool lk_api_check_origin(lk_http_req_t *req)
 bool lk_api_authenticate(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const char *session_hash, int64_t now,
                          lk_user_t *user)
 {
+    bool pending = false;
+    if (!lk_api_authenticate_any(job, e, st, session_hash, now, user, &pending))
+        return false;
+    if (!pending)
+        return true;
+    lk_job_fail(job, e, LK_EAUTH, 403, "totp_setup_required",
+                "set up two-step login first (the console's account page, POST /api/v1/auth/totp/setup): it is "
+                "required for your account");
+    return false;
+}
+
+bool lk_api_authenticate_any(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const char *session_hash, int64_t now,
+                             lk_user_t *user, bool *setup_pending)
+{
+    if (setup_pending)
+        *setup_pending = false;
     lk_session_t s;
     int64_t last_seen = 0;
     int rc = session_hash[0]
@@ -84,6 +100,13 @@ bool lk_api_authenticate(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const
     if (rc == LK_ENOENT) {
         lk_job_fail(job, e, LK_EAUTH, 401, "unauthorized", "log in first: no valid session");
         return false;
+    }
+    if (rc == 0 && lk_api_totp_required(user)) {
+        lk_totp_t t;
+        rc = lk_store_user_totp_get(st, user->id, &t);
+        if (rc == 0 && setup_pending)
+            *setup_pending = !t.enabled;
+        lk_totp_clear(&t);
     }
     if (rc) {
         lk_job_fail_db(job, e, rc);

@@ -530,6 +530,12 @@ void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const cha
 
 /* ---- sessions: idle expiry ---------------------------------------------- */
 
+bool lk_api_totp_required(const lk_user_t *user)
+{
+    struct lk_app *app = running;
+    return app && (app->cfg.require_totp || (app->cfg.require_totp_admin && strcmp(user->role, "admin") == 0));
+}
+
 int64_t lk_api_session_idle_ms(void)
 {
     return running ? running->cfg.session_idle * 1000 : INT64_MAX / 4;
@@ -729,7 +735,8 @@ static void totp_status(sjob_t *j, lk_store_t *st)
         lk_job_fail_db(&j->job, &j->err, rc);
         return;
     }
-    j->out = json_pack("{s:b, s:b}", "enabled", t.enabled, "pending", t.secret && !t.enabled);
+    j->out = json_pack("{s:b, s:b, s:b}", "enabled", t.enabled, "pending", t.secret && !t.enabled, "required",
+                       lk_api_totp_required(&j->user));
     lk_totp_clear(&t);
 }
 
@@ -913,8 +920,21 @@ static void sjob_run(lk_job_t *job, lk_store_t *st)
 {
     sjob_t *j = (sjob_t *)job;
     int64_t now = lk_time_now_ms();
-    if (!lk_api_authenticate(job, &j->err, st, j->session_hash, now, &j->user))
+    /* a user who must still set up two-step login may do that (and log out
+     * everywhere), nothing else */
+    bool pending = false;
+    if (!lk_api_authenticate_any(job, &j->err, st, j->session_hash, now, &j->user, &pending))
         return;
+    if (pending && j->op != OP_TOTP_STATUS && j->op != OP_TOTP_SETUP && j->op != OP_TOTP_ENABLE &&
+        j->op != OP_LOGOUT_ALL) {
+        fail(j, LK_EAUTH, 403, "totp_setup_required",
+             "set up two-step login first (POST /api/v1/auth/totp/setup): it is required for your account");
+        return;
+    }
+    if (j->op == OP_TOTP_DISABLE && lk_api_totp_required(&j->user)) {
+        fail(j, LK_ESTATE, 409, "conflict", "two-step login is required for your account: it cannot be switched off");
+        return;
+    }
     if (j->op == OP_TOTP_ENABLE || j->op == OP_TOTP_DISABLE) {
         /* every code counts against the account like a login (a right one
          * is taken back), once the session is known */

@@ -48,6 +48,12 @@ const lk_option_t lk_options[] = {
             "every identity from a host page is unverified"),
     OPT_INT("identity_max_age", identity_max_age, 60, 7 * 24 * 3600, "86400",
             "seconds a signed customer identity stays valid after its timestamp"),
+    OPT_BOOL("require_totp_admin", require_totp_admin, "false",
+             "admins must use two-step login: one without it is sent to set it up after login and can do nothing "
+             "else"),
+    OPT_BOOL("require_totp", require_totp, "false",
+             "everyone must use two-step login: a user without it is sent to set it up after login and can do "
+             "nothing else"),
     OPT_STR("trusted_proxies", trusted_proxies, "",
             "reverse proxies (addresses or CIDR ranges, space-separated) whose X-Forwarded-For and "
             "X-Forwarded-Proto loket believes"),

@@ -217,6 +217,12 @@
           location.href = '/console/';
           return new Promise(function () {});
         }
+        // two-step login is required for this user and not set up yet: the
+        // account page is the one place they may go (docs/security.md)
+        if (user.totp_setup_required && opts.page !== 'account') {
+          location.href = '/console/account.html';
+          return new Promise(function () {});
+        }
         topbar(user, opts.page);
         applyStrings();
         return user;

@@ -634,6 +634,11 @@
     api('POST', '/api/v1/auth/login', body)
       .then(
         function (r) {
+          if (r.user.totp_setup_required) {
+            // required for this account and not set up: nothing else until it is
+            location.href = '/console/account.html';
+            return;
+          }
           state.me = r.user;
           $('login-password').value = '';
           $('login-totp').value = '';
@@ -2163,7 +2168,8 @@
     })
     .then(
       function (j) {
-        if (j && j.user) {
+        if (j && j.user && j.user.totp_setup_required) location.href = '/console/account.html';
+        else if (j && j.user) {
           state.me = j.user;
           showApp();
         } else showLogin();
