@@ -147,7 +147,7 @@ test('console: login with a one-time code; the account page sets two-step login 
   assert.equal(await qr.isVisible(), false, 'the QR code is gone too');
   assert.equal(await readQr(p2, '#totp-qr'), null, 'and so is its drawing');
   const status = await p2.evaluate(() => fetch('/api/v1/auth/totp').then((r) => r.json()));
-  assert.deepEqual(status, { enabled: true, pending: false });
+  assert.deepEqual(status, { enabled: true, pending: false, required: false });
   assert.deepEqual(p2.errors, [], `no page errors: ${p2.errors.join('\n')}`);
 
   // Cees's browser does not get the QR library: the key and the link still do

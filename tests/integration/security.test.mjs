@@ -326,7 +326,7 @@ test('TOTP: set up, switch on, log in with and without the code, no reuse, switc
   const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_LIMIT_LOGIN_ACCOUNT: '20', LOKET_LIMIT_LOGIN_ADDRESS: '50' } });
   try {
     const a = await login(srv, 'anna@example.com', PW);
-    assert.deepEqual((await a.req('GET', '/api/v1/auth/totp')).json, { enabled: false, pending: false });
+    assert.deepEqual((await a.req('GET', '/api/v1/auth/totp')).json, { enabled: false, pending: false, required: false });
     assertError(await api(srv, 'POST', '/api/v1/auth/totp/setup'), 401, 'unauthorized', 'setup without a session');
     assertError(await a.req('POST', '/api/v1/auth/totp/setup', { headers: { Origin: 'https://evil.example' } }), 403, 'forbidden');
     const setup = await a.req('POST', '/api/v1/auth/totp/setup');
@@ -338,7 +338,7 @@ test('TOTP: set up, switch on, log in with and without the code, no reuse, switc
     assert.equal(uri.searchParams.get('secret'), secret);
     assert.equal(uri.searchParams.get('issuer'), 'loket');
     assert.match(decodeURIComponent(setup.json.uri), /totp\/loket:anna@example\.com\?/);
-    assert.deepEqual((await a.req('GET', '/api/v1/auth/totp')).json, { enabled: false, pending: true });
+    assert.deepEqual((await a.req('GET', '/api/v1/auth/totp')).json, { enabled: false, pending: true, required: false });
     // at rest: sealed, neither the base32 nor the raw bytes
     const stored = sql(d.dir, "SELECT totp_secret FROM users WHERE email = 'anna@example.com'");
     assert.match(stored, /^v1:[0-9a-f]+$/);
@@ -373,7 +373,7 @@ test('TOTP: set up, switch on, log in with and without the code, no reuse, switc
     assertError(await a.req('POST', '/api/v1/auth/totp/disable', { body: { code: code(0) } }), 400, 'invalid_field', 'disable with a spent code');
     const off = await a.req('POST', '/api/v1/auth/totp/disable', { body: { code: code(1) } });
     assert.equal(off.status, 200, off.text);
-    assert.deepEqual((await a.req('GET', '/api/v1/auth/totp')).json, { enabled: false, pending: false });
+    assert.deepEqual((await a.req('GET', '/api/v1/auth/totp')).json, { enabled: false, pending: false, required: false });
     assert.equal(sql(d.dir, "SELECT COUNT(*) FROM users WHERE email = 'anna@example.com' AND totp_secret IS NULL"), '1');
     assert.equal((await tryLogin(srv, 'anna@example.com', PW)).status, 200, 'the password alone again');
 
