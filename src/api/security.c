@@ -978,6 +978,10 @@ static void sjob_done(lk_job_t *job)
                           "too many wrong two-step codes for this account from this address");
         respond_429(j->req, j->retry_ms, "failed logins for this account");
     } else if (j->job.rc) {
+        if ((j->op == OP_TOTP_ENABLE || j->op == OP_TOTP_DISABLE) && j->job.rc == LK_EAUTH && j->err.status == 400)
+            lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, j->user.id, j->user.email,
+                              j->op == OP_TOTP_ENABLE ? "wrong two-step code at switching two-step login on"
+                                                      : "wrong two-step code at switching two-step login off");
         lk_respond_job_error(j->req, &j->err);
     } else {
         if (j->limit_key[0]) /* a right code does not count against the limit */
