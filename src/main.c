@@ -446,7 +446,7 @@ static int cmd_serve(int argc, char **argv)
     lk_app_t *app;
     int rc = lk_app_start(&cfg, &app);
     if (rc)
-        return rc == LK_EINVAL || rc == LK_ESCHEMA ? EXIT_USAGE : EXIT_INTERNAL;
+        return rc == LK_EINVAL || rc == LK_ESCHEMA || rc == LK_ECONFIG ? EXIT_USAGE : EXIT_INTERNAL;
     int sig = 0;
     sigwait(&set, &sig);
     LK_INFO("main", "received %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -139,10 +139,12 @@ static int load_identity_secret(struct lk_security *sec, const char *path)
     struct stat sb;
     bool shared = fstat(fd, &sb) == 0 && (sb.st_mode & 077);
     close(fd);
+    if (n == (ssize_t)sizeof sec->identity_secret)
+        n = -1; /* longer than any secret loket takes: not cut silently */
     while (n > 0 && (sec->identity_secret[n - 1] == '\n' || sec->identity_secret[n - 1] == '\r' ||
                      sec->identity_secret[n - 1] == ' ' || sec->identity_secret[n - 1] == '\t'))
         n--;
-    if (n < IDENTITY_SECRET_MIN || (size_t)n >= sizeof sec->identity_secret) {
+    if (n < IDENTITY_SECRET_MIN) {
         LK_ERROR(MODULE, "identity_secret_file: %s must hold a secret of %d to %d bytes (e.g. 64 hex digits from "
                          "`openssl rand -hex 32`)", path, IDENTITY_SECRET_MIN, IDENTITY_SECRET_MAX - 1);
         sodium_memzero(sec->identity_secret, sizeof sec->identity_secret);

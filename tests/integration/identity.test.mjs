@@ -22,7 +22,10 @@ import {
   postMessage,
   identitySecret,
   signedCustomer,
+  runCli,
 } from './helpers.mjs';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const PW = 'een-lang-wachtwoord-hier';
 const VICTIM = 'klaas@example.nl';
@@ -142,5 +145,21 @@ test('a wrong, expired or unconfigured signature: the chat works, the identity i
     assert.equal(v.json.customer.verified, false);
   } finally {
     await stopServer(plain);
+  }
+});
+
+test('identity_secret_file: a missing or too short secret stops loket at start', async (t) => {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  const short = path.join(d.root, 'short.secret');
+  writeFileSync(short, 'kort\n', { mode: 0o600 });
+  for (const [file, why] of [
+    [short, /16 to 511 bytes/],
+    [path.join(d.root, 'missing.secret'), /cannot open/],
+  ]) {
+    const r = await runCli(['serve', '--listen', '127.0.0.1:0', '--data', d.dir], { env: { LOKET_IDENTITY_SECRET_FILE: file } });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, why);
+    assert.match(r.stderr, /identity_secret_file/);
   }
 });
