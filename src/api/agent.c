@@ -501,6 +501,7 @@ static void run_note(ajob_t *j, lk_store_t *st, int64_t now)
     /* notes go to those who handle it: the queue's, your own, any for leads */
     if (strcmp(c.status, "queued") != 0 && !may_act(j, &c)) {
         fail(j, LK_EAUTH, 403, "forbidden", "only the agent handling this conversation or a supervisor may add a note");
+        lk_api_error_refused(&j->err, &j->user);
         lk_conv_clear(&c);
         return;
     }
