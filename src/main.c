@@ -63,8 +63,9 @@ static const struct {
      "add: adds a console user.\n"
      "password: gives an existing user a new password and ends all their sessions (for an admin\n"
      "who cannot log in; in the console an admin does this under \"Manage users\").\n"
-     "With --password-stdin the password is read from standard input; without it, one is\n"
-     "generated and printed once."},
+     "With --password-stdin the password is read from standard input (8 characters or more, not a\n"
+     "common password nor one built on the e-mail address, the name or \"loket\"; a sentence of\n"
+     "several words is best); without it, one is generated and printed once."},
     {"privacy",
      "loket privacy export --email ADDRESS | --external-id ID [--out FILE] [--data DIR]\n"
      "       loket privacy erase --email ADDRESS | --external-id ID --yes [--data DIR]\n"
