@@ -62,7 +62,7 @@
       pwIntro: 'Daarna eindigen je andere sessies, bijvoorbeeld op een andere computer of een telefoon; deze sessie blijft.',
       pwCurrent: 'Huidig wachtwoord',
       pwNew: 'Nieuw wachtwoord',
-      pwNewHint: 'Minstens 8 tekens.',
+      pwNewHint: 'Minstens 8 tekens; een zin van een paar woorden is het sterkst. Geen veelgebruikt wachtwoord, en niets dat op je e-mailadres of naam lijkt.',
       pwRepeat: 'Nieuw wachtwoord herhalen',
       pwButton: 'Wachtwoord wijzigen',
       pwNoCurrent: 'Vul je huidige wachtwoord in.',
@@ -116,7 +116,7 @@
       pwIntro: 'Your other sessions end then, for example on another computer or a phone; this session stays.',
       pwCurrent: 'Current password',
       pwNew: 'New password',
-      pwNewHint: '8 characters or more.',
+      pwNewHint: '8 characters or more; a sentence of several words is strongest. No common password, and nothing like your e-mail address or name.',
       pwRepeat: 'Repeat the new password',
       pwButton: 'Change password',
       pwNoCurrent: 'Enter your current password.',
@@ -309,6 +309,11 @@
           } else if (e.code === 'invalid_field' && /current_password/.test(e.message)) {
             cur.value = '';
             pwProblem(cur, 'pwWrongCurrent');
+          } else if (L.passwordError(e)) {
+            // a common password, or one built on the address or name
+            nw.setAttribute('aria-invalid', 'true');
+            $('pw-error').textContent = L.passwordError(e);
+            nw.focus();
           } else {
             $('pw-error').textContent = t('failed', { msg: e.message });
           }

@@ -1944,7 +1944,7 @@
                 usersUi.panel = null;
                 return loadUsers();
               }
-              perr.textContent = userError(e);
+              perr.textContent = loket.passwordError(e) || userError(e);
               input.focus();
             }
           )
@@ -2024,7 +2024,7 @@
         loadUsers();
       },
       function (e) {
-        msg.textContent = e.status === 409 ? t('userExists') : t('failed', { msg: e.message });
+        msg.textContent = e.status === 409 ? t('userExists') : loket.passwordError(e) || t('failed', { msg: e.message });
       }
     );
   });
