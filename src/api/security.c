@@ -14,9 +14,15 @@
  *   429 answer with Retry-After.
  * - Sessions: idle expiry (option session_idle); a session's last use is
  *   written at most every minute, by a small writer job, not on every request.
+ * - Security events (failed logins, lockouts, cross-site and role refusals,
+ *   429s): a JSON log line, a counter in /metrics and a stored row each.
+ * - Verified customer identity: the HMAC-SHA256 the company's site signs a
+ *   customer's e-mail address and id with (option identity_secret_file).
+ * - Two-step login required of admins or everyone (require_totp_admin,
+ *   require_totp).
  * - The endpoints of this part: two-step login with TOTP (RFC 6238, liboath)
  *   set up, switched on and off by the user, reset by an admin; logging out
- *   everywhere.
+ *   everywhere; the admins' list of security events.
  * - The headers added to every response (Content-Security-Policy and others).
  */
 #include "api/api_int.h"
