@@ -291,9 +291,9 @@ size_t lk_ratelimit_keys(lk_ratelimit_t *rl);
 
 /* ---- security (security.c; docs/security.md) --------------------------- */
 
-/* Security events: each is one JSON log line, a count in /metrics
- * (loket_security_events_total{kind}) and a row of security_events that
- * admins see (GET /api/v1/admin/security-events). */
+/* Security events (secevents.c): each is one JSON log line, a count in
+ * /metrics (loket_security_events_total{kind}) and a row of security_events
+ * that admins see (GET /api/v1/admin/security-events). */
 typedef enum {
     LK_SEC_LOGIN_FAILED, /* a wrong password, second factor or account */
     LK_SEC_LOCKOUT,      /* a login (or password/TOTP change) refused by the login limits */
@@ -341,6 +341,12 @@ void lk_security_stop(struct lk_app *app);
 /* Counts a request against limit `which` for key; false after answering 429
  * (with Retry-After) itself. what names the limit in the message. */
 bool lk_security_hit(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key, const char *what);
+/* For secevents.c: the running app (NULL outside a server), and whether an
+ * event with this key (kind and address) may be stored now; *purge_before >
+ * 0 asks the caller to delete the events older than it too (at most
+ * hourly). */
+struct lk_app *lk_security_running(void);
+bool lk_security_event_store_ok(struct lk_app *app, const char *key, int64_t now, int64_t *purge_before /* OUT */);
 /* The login limits' variant of lk_security_hit: a refusal is a lockout
  * event for the account with this e-mail address (may be NULL). */
 bool lk_security_hit_login(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key,
