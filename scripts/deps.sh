@@ -10,8 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# john-data: John the Ripper's list of common passwords, embedded into the
+# program to refuse them as new passwords (CMakeLists.txt, src/password/).
 build_pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libwslay-dev libssl-dev zlib1g-dev
-            libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libstemmer-dev libcmark-dev liboath-dev)
+            libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libstemmer-dev libcmark-dev liboath-dev
+            john-data)
 # clang's libFuzzer and sanitizer runtimes are only recommended by clang:
 # libclang-rt-dev brings them (the fuzz smoke of `make test` needs them).
 test_pkgs=(libcriterion-dev sqlite3 clang libclang-rt-dev chromium fonts-dejavu-core)

@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "eval/eval.h"
 #include "kb/kb.h"
+#include "password/password.h"
 #include "privacy/privacy.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -70,8 +71,9 @@ static const struct {
      "add: adds a console user.\n"
      "password: gives an existing user a new password and ends all their sessions (for an admin\n"
      "who cannot log in; in the console an admin does this under \"Manage users\").\n"
-     "With --password-stdin the password is read from standard input; without it, one is\n"
-     "generated and printed once."},
+     "With --password-stdin the password is read from standard input (8 characters or more, not a\n"
+     "common password nor one built on the e-mail address, the name or \"loket\"; a sentence of\n"
+     "several words is best); without it, one is generated and printed once."},
     {"privacy",
      "loket privacy export --email ADDRESS | --phone NUMBER | --external-id ID [--out FILE] [--data DIR]\n"
      "       loket privacy erase --email ADDRESS | --phone NUMBER | --external-id ID --yes [--data DIR]\n"
@@ -386,9 +388,11 @@ static int cmd_user(int argc, char **argv)
         password[len] = '\0';
         while (len && (password[len - 1] == '\n' || password[len - 1] == '\r'))
             password[--len] = '\0';
-        if (len < 8) {
+        const char *const context[] = {email, name};
+        lk_password_verdict_t v = lk_password_check(password, context, 2);
+        if (v != LK_PW_OK) {
             sodium_memzero(password, sizeof password);
-            ret = usage_error("user %s: the password must have at least 8 characters", rest[0]);
+            ret = usage_error("user %s: the password is not accepted: %s", rest[0], lk_password_reason(v));
             goto out;
         }
     } else {
@@ -469,7 +473,7 @@ static int cmd_serve(int argc, char **argv)
     lk_app_t *app;
     int rc = lk_app_start(&cfg, &app);
     if (rc)
-        return rc == LK_EINVAL || rc == LK_ESCHEMA ? EXIT_USAGE : EXIT_INTERNAL;
+        return rc == LK_EINVAL || rc == LK_ESCHEMA || rc == LK_ECONFIG ? EXIT_USAGE : EXIT_INTERNAL;
     int sig = 0;
     sigwait(&set, &sig);
     LK_INFO("main", "received %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -34,11 +34,15 @@
     color: /^#[0-9a-fA-F]{3,8}$/.test(data.loketColor || '') ? data.loketColor : '#1b5e4b',
     startOpen: data.loketStartOpen === 'true',
     storage: data.loketStorage === 'local' ? 'local' : 'session',
-    // who the customer is, when the host page knows (the agents' history)
+    // who the customer is, when the host page knows (the agents' history);
+    // signed by the company's site (docs/widget.md, "Verified identity"),
+    // else loket treats it as unverified
     customer: {
       email: data.loketCustomerEmail || undefined,
       external_id: data.loketCustomerId || undefined,
       name: data.loketCustomerName || undefined,
+      signature: data.loketCustomerSignature || undefined,
+      timestamp: data.loketCustomerTimestamp || undefined,
     },
   };
 

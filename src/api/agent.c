@@ -75,6 +75,10 @@ typedef struct {
     char *rehash; /* login: the password hashed anew when its parameters are not LK_PWHASH_* */
     char limit_account[270];
     char limit_addr[LK_ADDR_MAX];
+    char limit_pair[LK_LOGIN_KEY_MAX]; /* account and address */
+    char addr_hash[LK_TOKEN_HASH_LEN + 1];
+    bool throttled;   /* past limit_login_account: only known addresses and second factors */
+    int64_t retry_ms; /* with throttled: when the throttle lets the next attempt through */
     lk_api_error_t err;
     json_t *out;
 } ajob_t;
@@ -166,15 +170,37 @@ static bool may_act(const ajob_t *j, const lk_conv_t *c)
 
 /* ---- the operations ---------------------------------------------------- */
 
-static void run_login_read(ajob_t *j, lk_store_t *st)
+/* How long a client address an account logged in from stays "known": it
+ * passes the per-account throttle (docs/security.md, "Login limits"). */
+#define KNOWN_ADDRESS_MS (90LL * 24 * 3600 * 1000)
+
+static void run_login_read(ajob_t *j, lk_store_t *st, int64_t now)
 {
     int rc = lk_store_user_get_by_email(st, j->email, &j->user);
     if (rc == 0)
         j->user_found = !j->user.disabled;
     if (rc == 0 && j->user_found)
         rc = lk_store_user_totp_get(st, j->user.id, &j->totp_state);
-    if (rc != 0 && rc != LK_ENOENT)
+    if (rc != 0 && rc != LK_ENOENT) {
         fail_db(j, rc);
+        return;
+    }
+    if (!j->throttled)
+        return;
+    /* the account is past its throttle (many failures from many addresses):
+     * its owner still gets in from an address they logged in from before,
+     * or with their second factor; everyone else waits */
+    bool pass = false;
+    if (j->user_found) {
+        rc = lk_store_login_address_known(st, j->user.id, j->addr_hash, now - KNOWN_ADDRESS_MS, &pass);
+        if (rc) {
+            fail_db(j, rc);
+            return;
+        }
+        pass = pass || (j->totp_state.enabled && j->totp[0]);
+    }
+    if (!pass)
+        fail(j, LK_EBUSY, 429, "too_many_requests", "too many failed logins for this account");
 }
 
 /* Without a user, the password is verified against this hash, so that an
@@ -263,6 +289,8 @@ static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
     int rc = lk_store_session_insert(st, &s);
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, "auth.login", NULL, NULL);
+    if (rc == 0) /* this address now passes the account's throttle */
+        rc = lk_store_login_address_note(st, j->user.id, j->addr_hash, now, now - KNOWN_ADDRESS_MS);
     if (rc == 0 && j->rehash) {
         rc = lk_store_user_set_password(st, j->user.id, j->rehash);
         if (rc == 0)
@@ -274,7 +302,7 @@ static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
 
 static void run_logout(ajob_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
+    if (!lk_api_authenticate_any(&j->job, &j->err, st, j->session_hash, now, &j->user, NULL))
         return;
     int rc = lk_store_session_delete(st, j->session_hash);
     if (rc == 0)
@@ -475,6 +503,7 @@ static void run_note(ajob_t *j, lk_store_t *st, int64_t now)
     /* notes go to those who handle it: the queue's, your own, any for leads */
     if (strcmp(c.status, "queued") != 0 && !may_act(j, &c)) {
         fail(j, LK_EAUTH, 403, "forbidden", "only the agent handling this conversation or a supervisor may add a note");
+        lk_api_error_refused(&j->err, &j->user);
         lk_conv_clear(&c);
         return;
     }
@@ -753,7 +782,7 @@ static void job_run(lk_job_t *job, lk_store_t *st)
     int64_t now = lk_time_now_ms();
     switch (j->op) {
     case OP_LOGIN_READ:
-        run_login_read(j, st);
+        run_login_read(j, st, now);
         break;
     case OP_LOGIN_VERIFY:
         run_login_verify(j);
@@ -764,10 +793,16 @@ static void job_run(lk_job_t *job, lk_store_t *st)
     case OP_LOGOUT:
         run_logout(j, st, now);
         break;
-    case OP_ME:
-        if (authenticate(j, st, now))
+    case OP_ME: {
+        bool pending = false;
+        if (lk_api_authenticate_any(&j->job, &j->err, st, j->session_hash, now, &j->user, &pending)) {
             run_me(j, st);
+            json_t *u = j->out ? json_object_get(j->out, "user") : NULL;
+            if (u)
+                json_object_set_new(u, "totp_setup_required", json_boolean(pending));
+        }
         break;
+    }
     case OP_QUEUE:
         run_queue(j, st, now);
         break;
@@ -846,6 +881,23 @@ static void job_done(lk_job_t *job)
     if (j->job.rc) {
         if (j->err.status == 401 && j->op == OP_LOGOUT)
             set_cookie(j, "", 0);
+        if (j->op == OP_LOGIN_READ && j->err.status == 429) {
+            lk_security_event(j->app, j->req, LK_SEC_LOCKOUT, j->user_found ? j->user.id : NULL,
+                              j->user_found ? j->user.email : NULL,
+                              "too many failed logins for this account from many addresses; this address is not "
+                              "one it logged in from before");
+            char ra[24];
+            snprintf(ra, sizeof ra, "%lld", (long long)((j->retry_ms + 999) / 1000));
+            lk_http_res_header(j->req, "retry-after", ra);
+            lk_respond_error(j->req, 429, "too_many_requests",
+                             "too many failed logins for this account; try again in %lld s, from an address you "
+                             "logged in from before, or with your two-step code",
+                             (long long)((j->retry_ms + 999) / 1000));
+            ajob_free(j);
+            return;
+        }
+        if (j->op == OP_LOGIN_STORE && j->err.status == 401)
+            lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, j->user.id, j->user.email, j->err.message);
         lk_respond_job_error(j->req, &j->err);
         ajob_free(j);
         return;
@@ -857,6 +909,12 @@ static void job_done(lk_job_t *job)
         return;
     case OP_LOGIN_VERIFY:
         if (!j->verified) {
+            lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, j->user_found ? j->user.id : NULL,
+                              j->user_found ? j->user.email : NULL,
+                              !j->user_found     ? "no active account with this e-mail address"
+                              : j->totp_missing  ? "right password, second factor missing"
+                              : j->totp_state.enabled && j->totp[0] ? "wrong password or second factor"
+                                                 : "wrong password");
             if (j->totp_missing)
                 lk_respond_error(j->req, 401, "totp_required",
                                  "this account has two-step login: send the current code as \"totp\"");
@@ -874,10 +932,18 @@ static void job_done(lk_job_t *job)
         /* a success wipes the account's failures and does not count
          * against the address */
         lk_ratelimit_reset(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_account);
+        lk_ratelimit_reset(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), j->limit_pair);
         lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ADDRESS), j->limit_addr);
         lk_queue_stats_invalidate();
         set_cookie(j, j->new_session, j->app->cfg.session_ttl);
-        lk_respond_json(j->req, 200, json_pack("{s:o}", "user", lk_json_user(&j->user, false)));
+        {
+            /* required but not set up: the console sends them to set it up,
+             * and every other request answers 403 totp_setup_required */
+            json_t *u = lk_json_user(&j->user, false);
+            json_object_set_new(u, "totp_setup_required",
+                                json_boolean(lk_api_totp_required(&j->user) && !j->totp_state.enabled));
+            lk_respond_json(j->req, 200, json_pack("{s:o}", "user", u));
+        }
         break;
     case OP_LOGOUT:
         lk_queue_stats_invalidate();
@@ -940,12 +1006,21 @@ static void h_login(lk_http_req_t *req, void *ud)
         lk_api_client_addr(app, req, j->limit_addr);
         for (size_t i = 0; email[i] && i + 1 < sizeof j->limit_account; i++)
             j->limit_account[i] = (char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32 : email[i]);
-        if (!lk_security_hit(app, req, LK_LIMIT_LOGIN_ADDRESS, j->limit_addr, "failed logins from this address"))
+        lk_api_login_key(email, j->limit_addr, j->limit_pair);
+        lk_api_client_hash(app, j->limit_addr, j->addr_hash);
+        if (!lk_security_hit_login(app, req, LK_LIMIT_LOGIN_ADDRESS, j->limit_addr, email,
+                                   "failed logins from this address"))
             goto out;
-        if (!lk_security_hit(app, req, LK_LIMIT_LOGIN_ACCOUNT, j->limit_account, "failed logins for this account")) {
+        if (!lk_security_hit_login(app, req, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS, j->limit_pair, email,
+                                   "failed logins for this account from this address")) {
             lk_ratelimit_forgive(lk_security_limit(app, LK_LIMIT_LOGIN_ADDRESS), j->limit_addr);
             goto out;
         }
+        /* the account's throttle over all addresses does not refuse here:
+         * its owner's known addresses and second factor pass it
+         * (run_login_read) */
+        j->throttled = !lk_ratelimit_hit(lk_security_limit(app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_account,
+                                         lk_time_now_ms(), &j->retry_ms);
         j->email = lk_xstrdup(email);
         j->password = lk_xstrdup(password);
         if (totp)
@@ -1112,7 +1187,7 @@ static void h_user_add(lk_http_req_t *req, void *ud)
     if (!body || !lk_body_string(req, body, "email", 253, true, &email) ||
         !lk_body_string(req, body, "role", 15, true, &role) ||
         !lk_body_string(req, body, "display_name", 200, false, &name) ||
-        !lk_body_password(req, body, "password", &password)) {
+        !lk_body_password(req, body, "password", email, name, &password)) {
         json_decref(body);
         ajob_free(j);
         return;

@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "kb/kb.h"
 #include "nlu/nlu.h"
+#include "password/password.h"
 #include "policy/policy.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -185,6 +186,12 @@ typedef struct {
     int status;       /* 4xx or 500 */
     const char *code; /* "unauthorized", ...; NULL: failed without saying why (the commit) */
     char message[160];
+    /* a refusal by role or access right (403) is a security event; who was
+     * refused: their user id and e-mail address (lk_respond_job_error
+     * records it) */
+    bool refused;
+    char refused_user[LK_ID_MAX];
+    char refused_email[256];
 } lk_api_error_t;
 
 /* Marks job as failed with rc (LK_EINVAL when 0) and notes the answer. */
@@ -228,11 +235,16 @@ json_t *lk_parse_body(lk_http_req_t *req);
  * when it answered 400 itself. */
 bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t max, bool required,
                     const char **out /* OUT */);
-/* A new password: a required string field of LK_PASSWORD_MIN to
- * LK_PASSWORD_MAX bytes; false after answering 400 itself. */
-#define LK_PASSWORD_MIN 8
-#define LK_PASSWORD_MAX 1024
-bool lk_body_password(lk_http_req_t *req, json_t *body, const char *field, const char **out /* OUT */);
+/* A new password: a required string field that lk_password_check accepts
+ * for a user with this e-mail address and name (either may be NULL when not
+ * known yet: the job checks again once it is); false after answering 400
+ * itself (invalid_field for the length, weak_password otherwise). */
+bool lk_body_password(lk_http_req_t *req, json_t *body, const char *field, const char *email, const char *name,
+                      const char **out /* OUT */);
+/* Whether lk_password_check refuses pw as a new password of the user with
+ * this e-mail address and name: true with *e set to the 400 answer. */
+bool lk_password_refused(const char *field, const char *pw, const char *email, const char *name,
+                         lk_api_error_t *e /* OUT */);
 /* The same two checks without a request (the two above answer with what
  * these leave in *e; fuzz/fuzz_json_body.c drives them): the 4xx answer a
  * bad body or field gets. */
@@ -262,9 +274,22 @@ void lk_api_req_id(lk_http_req_t *req, char id[LK_ID_MAX]);
 bool lk_api_check_origin(lk_http_req_t *req);
 /* Inside a job: checks the session (by its hash) and loads its user into
  * *user (clear it with lk_user_clear). false after lk_job_fail(): 401 for a
- * missing, expired or disabled session, 500 on the database. */
+ * missing, expired or disabled session, 403 totp_setup_required for a user
+ * who must use two-step login and has not set it up yet (options
+ * require_totp_admin, require_totp), 500 on the database. */
 bool lk_api_authenticate(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const char *session_hash, int64_t now,
                          lk_user_t *user /* OUT */);
+/* Marks the 403 in e as a refusal of user (a security event when it is
+ * answered, lk_respond_job_error). */
+void lk_api_error_refused(lk_api_error_t *e, const lk_user_t *user);
+/* lk_api_authenticate without the two-step requirement: for what a user
+ * who must still set up two-step login may do (who am I, log out, set up
+ * TOTP). *setup_pending (may be NULL) says whether that is the case. */
+bool lk_api_authenticate_any(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const char *session_hash, int64_t now,
+                             lk_user_t *user /* OUT */, bool *setup_pending /* OUT */);
+/* Whether the options require_totp_admin / require_totp ask two-step login
+ * of this user. */
+bool lk_api_totp_required(const lk_user_t *user);
 /* true when user's role is a or b (b may be NULL). */
 bool lk_api_is_role(const lk_user_t *user, const char *a, const char *b);
 /* false after lk_job_fail() with 403 when user's role is neither a nor b. */
@@ -298,9 +323,40 @@ size_t lk_ratelimit_keys(lk_ratelimit_t *rl);
 
 /* ---- security (security.c; docs/security.md) --------------------------- */
 
+/* Security events (secevents.c): each is one JSON log line, a count in
+ * /metrics (loket_security_events_total{kind}) and a row of security_events
+ * that admins see (GET /api/v1/admin/security-events). */
+typedef enum {
+    LK_SEC_LOGIN_FAILED, /* a wrong password, second factor or account */
+    LK_SEC_LOCKOUT,      /* a login (or password/TOTP change) refused by the login limits */
+    LK_SEC_CROSS_SITE,   /* a request refused for its Origin (CSRF, widget_origins) */
+    LK_SEC_FORBIDDEN,    /* a signed-in user refused by role or access right (403) */
+    LK_SEC_RATE_LIMITED, /* any other 429 */
+    LK_SEC__COUNT
+} lk_sec_kind_t;
+
+/* "login_failed", "lockout", "cross_site", "forbidden", "rate_limited". */
+const char *lk_sec_kind_name(lk_sec_kind_t kind);
+/* Parses a kind's name; false when it is none. */
+bool lk_sec_kind_parse(const char *name, size_t len, lk_sec_kind_t *out /* OUT */);
+/* Records a security event about req (its client address and route) on the
+ * request's loop thread: logs it (with user_id, never the e-mail address),
+ * counts it and stores it (with email) in a writer job of its own. user_id
+ * and email may be NULL (not known); reason is loket's own text, never
+ * anything the client sent. app may be NULL (the running app). Storing is
+ * limited per address and kind (a flood is counted and logged, not stored
+ * row by row). */
+void lk_security_event(struct lk_app *app, lk_http_req_t *req, lk_sec_kind_t kind, const char *user_id,
+                       const char *email, const char *reason);
+/* The key of limit_login_account_address for an account (its e-mail
+ * address, lower-cased) and a client address. */
+#define LK_LOGIN_KEY_MAX 330
+void lk_api_login_key(const char *email, const char *addr, char out[LK_LOGIN_KEY_MAX]);
+
 /* The limits an app keeps (options limit_*). */
 typedef enum {
-    LK_LIMIT_LOGIN_ACCOUNT,
+    LK_LIMIT_LOGIN_ACCOUNT,         /* per account from every address (the throttle) */
+    LK_LIMIT_LOGIN_ACCOUNT_ADDRESS, /* per account and client address together */
     LK_LIMIT_LOGIN_ADDRESS,
     LK_LIMIT_MESSAGES_CONVERSATION,
     LK_LIMIT_MESSAGES_ADDRESS,
@@ -317,6 +373,16 @@ void lk_security_stop(struct lk_app *app);
 /* Counts a request against limit `which` for key; false after answering 429
  * (with Retry-After) itself. what names the limit in the message. */
 bool lk_security_hit(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key, const char *what);
+/* For secevents.c: the running app (NULL outside a server), and whether an
+ * event with this key (kind and address) may be stored now; *purge_before >
+ * 0 asks the caller to delete the events older than it too (at most
+ * hourly). */
+struct lk_app *lk_security_running(void);
+bool lk_security_event_store_ok(struct lk_app *app, const char *key, int64_t now, int64_t *purge_before /* OUT */);
+/* The login limits' variant of lk_security_hit: a refusal is a lockout
+ * event for the account with this e-mail address (may be NULL). */
+bool lk_security_hit_login(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key,
+                           const char *email, const char *what);
 lk_ratelimit_t *lk_security_limit(struct lk_app *app, lk_limit_t which);
 /* Answers 429 too_many_requests with Retry-After (seconds, rounded up). */
 void lk_respond_rate_limited(lk_http_req_t *req, int64_t retry_ms, const char *what);
@@ -339,6 +405,16 @@ void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const cha
 /* Headers every response gets unless its handler set its own (app.c). */
 extern const lk_http_header_t lk_api_default_headers[];
 extern const size_t lk_api_n_default_headers;
+
+/* Verified customer identity (docs/widget.md, "Verified identity"): the
+ * company's site signs "loket-identity-v1\n" EMAIL "\n" EXTERNAL_ID "\n"
+ * TIMESTAMP (the values exactly as sent, "" for an absent one; TIMESTAMP in
+ * Unix seconds) with HMAC-SHA256 under the secret of identity_secret_file;
+ * signature_hex is that in hex. Verified when the signature matches
+ * (compared in constant time) and the timestamp lies within identity_max_age
+ * before now (ms) or 5 minutes after it. false without a secret configured. */
+bool lk_api_identity_verify(struct lk_app *app, const char *email, const char *external_id, const char *timestamp,
+                            const char *signature_hex, int64_t now);
 
 /* TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30 s steps, one step of slack each
  * way). The secret is stored encrypted (secretbox with a key derived from
@@ -386,6 +462,8 @@ void lk_metrics_turn(void);
 void lk_metrics_decision(const char *outcome);
 /* A hand-off to a person, at the moment it happens. */
 void lk_metrics_handoff(lk_handoff_reason_t reason);
+/* A security event of this kind (security.c counts them here). */
+void lk_metrics_security(lk_sec_kind_t kind);
 /* A queued conversation was claimed after waiting ms. */
 void lk_metrics_queue_wait(int64_t ms);
 /* The HTTP layer's on_done hook: a request answered with status after ns. */
@@ -432,9 +510,13 @@ void lk_api_assist_view(struct lk_app *app, lk_store_t *st, const lk_conv_t *c, 
  * when there is none). */
 void lk_api_assist_preview(struct lk_app *app, lk_store_t *st, const lk_conv_t *c, json_t *out);
 /* A new conversation's body: the optional "customer" {"email",
- * "external_id", "name"} and "channel", validated into the customer_* and
- * channel fields of into; false after answering 400 itself. */
-bool lk_api_customer_parse(lk_http_req_t *req, json_t *body, lk_conv_t *into /* OUT */);
+ * "external_id", "name", "signature", "timestamp"} and "channel", validated
+ * into the customer_* and channel fields of into; customer_verified is set
+ * when the signature verifies (lk_api_identity_verify at now, ms); a wrong
+ * or expired one leaves the identity unverified, not refused. false after
+ * answering 400 itself. */
+bool lk_api_customer_parse(struct lk_app *app, lk_http_req_t *req, json_t *body, int64_t now,
+                           lk_conv_t *into /* OUT */);
 /* Moves the customer fields of from into to (from loses them); channel
  * defaults to "api". */
 void lk_api_customer_move(lk_conv_t *from, lk_conv_t *to);

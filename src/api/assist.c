@@ -172,9 +172,15 @@ void lk_api_assist_view(struct lk_app *app, lk_store_t *st, const lk_conv_t *c, 
     json_object_set_new(who, "email", str_or_null(c->customer_email));
     json_object_set_new(who, "external_id", str_or_null(c->customer_external_id));
     json_object_set_new(who, "name", str_or_null(c->customer_name));
+    /* whether the company's site vouched for email and external_id; an
+     * unverified identity is only what the customer claimed */
+    json_object_set_new(who, "verified", json_boolean(c->customer_verified));
     json_object_set_new(out, "customer", who);
     json_object_set_new(out, "channel", str_or_null(c->channel));
-    json_object_set_new(out, "history", history_json(st, c, lang));
+    /* the earlier conversations only of a verified identity (and only
+     * verified ones, lk_store_conv_history): someone who claims another
+     * person's address sees nothing of theirs through an agent */
+    json_object_set_new(out, "history", c->customer_verified ? history_json(st, c, lang) : json_array());
 }
 
 void lk_api_assist_preview(struct lk_app *app, lk_store_t *st, const lk_conv_t *c, json_t *out)
@@ -269,7 +275,7 @@ static bool is_token(const char *s, size_t max)
     return true;
 }
 
-bool lk_api_customer_parse(lk_http_req_t *req, json_t *body, lk_conv_t *into)
+bool lk_api_customer_parse(struct lk_app *app, lk_http_req_t *req, json_t *body, int64_t now, lk_conv_t *into)
 {
     json_t *cust = json_object_get(body, "customer");
     if (cust && !json_is_null(cust)) {
@@ -277,14 +283,38 @@ bool lk_api_customer_parse(lk_http_req_t *req, json_t *body, lk_conv_t *into)
             lk_respond_error(req, 400, "invalid_field", "the field \"customer\" must be an object");
             return false;
         }
-        const char *email, *ext, *name;
+        const char *email, *ext, *name, *sig;
         if (!opt_string(req, cust, "email", "customer.email", 254, &email) ||
             !opt_string(req, cust, "external_id", "customer.external_id", 128, &ext) ||
-            !opt_string(req, cust, "name", "customer.name", 200, &name))
+            !opt_string(req, cust, "name", "customer.name", 200, &name) ||
+            !opt_string(req, cust, "signature", "customer.signature", 128, &sig))
             return false;
         if (email && !looks_like_email(email)) {
             lk_respond_error(req, 400, "invalid_field", "the field \"customer.email\" must be an e-mail address");
             return false;
+        }
+        /* the timestamp of the signature: Unix seconds, as a number or in a
+         * string (a data attribute's value) */
+        char ts[24] = "";
+        json_t *tv = json_object_get(cust, "timestamp");
+        if (json_is_integer(tv) && json_integer_value(tv) >= 0) {
+            snprintf(ts, sizeof ts, "%lld", (long long)json_integer_value(tv));
+        } else if (json_is_string(tv) && json_string_length(tv) > 0 && json_string_length(tv) < 16 &&
+                   strspn(json_string_value(tv), "0123456789") == json_string_length(tv)) {
+            snprintf(ts, sizeof ts, "%s", json_string_value(tv));
+        } else if (tv && !json_is_null(tv)) {
+            lk_respond_error(req, 400, "invalid_field",
+                             "the field \"customer.timestamp\" must be the signature's time in Unix seconds");
+            return false;
+        }
+        /* a signature that does not verify (wrong, expired, or none)
+         * leaves the identity unverified: the chat goes on, but the
+         * conversation joins no customer's history */
+        if (sig && (email || ext)) {
+            into->customer_verified = lk_api_identity_verify(app, email, ext, ts, sig, now);
+            if (!into->customer_verified)
+                LK_INFO("assist", "a customer identity's signature did not verify (wrong, expired or no "
+                                  "identity_secret_file): the conversation's identity is unverified");
         }
         if (email) { /* one customer, however the host page spells the address */
             into->customer_email = lk_xstrdup(email);
@@ -310,6 +340,7 @@ bool lk_api_customer_parse(lk_http_req_t *req, json_t *body, lk_conv_t *into)
 
 void lk_api_customer_move(lk_conv_t *from, lk_conv_t *to)
 {
+    to->customer_verified = from->customer_verified;
     to->customer_email = from->customer_email;
     to->customer_external_id = from->customer_external_id;
     to->customer_name = from->customer_name;

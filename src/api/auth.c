@@ -51,6 +51,7 @@ bool lk_api_check_customer_origin(struct lk_app *app, lk_http_req_t *req)
     lk_str_t origin;
     if (!lk_http_req_header(req, "origin", &origin) || same_origin(req) || listed(app->cfg.widget_origins, origin))
         return true;
+    lk_security_event(app, req, LK_SEC_CROSS_SITE, NULL, NULL, "the page's origin is not in widget_origins");
     lk_respond_error(req, 403, "forbidden",
                      "this web page may not use loket's customer API (its origin is not in widget_origins)");
     return false;
@@ -60,6 +61,7 @@ bool lk_api_check_origin(lk_http_req_t *req)
 {
     if (same_origin(req))
         return true;
+    lk_security_event(NULL, req, LK_SEC_CROSS_SITE, NULL, NULL, "cross-site request to the agents' API");
     lk_respond_error(req, 403, "forbidden", "cross-site request refused");
     return false;
 }
@@ -67,6 +69,22 @@ bool lk_api_check_origin(lk_http_req_t *req)
 bool lk_api_authenticate(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const char *session_hash, int64_t now,
                          lk_user_t *user)
 {
+    bool pending = false;
+    if (!lk_api_authenticate_any(job, e, st, session_hash, now, user, &pending))
+        return false;
+    if (!pending)
+        return true;
+    lk_job_fail(job, e, LK_EAUTH, 403, "totp_setup_required",
+                "set up two-step login first (the console's account page, POST /api/v1/auth/totp/setup): it is "
+                "required for your account");
+    return false;
+}
+
+bool lk_api_authenticate_any(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const char *session_hash, int64_t now,
+                             lk_user_t *user, bool *setup_pending)
+{
+    if (setup_pending)
+        *setup_pending = false;
     lk_session_t s;
     int64_t last_seen = 0;
     int rc = session_hash[0]
@@ -83,11 +101,25 @@ bool lk_api_authenticate(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const
         lk_job_fail(job, e, LK_EAUTH, 401, "unauthorized", "log in first: no valid session");
         return false;
     }
+    if (rc == 0 && lk_api_totp_required(user)) {
+        lk_totp_t t;
+        rc = lk_store_user_totp_get(st, user->id, &t);
+        if (rc == 0 && setup_pending)
+            *setup_pending = !t.enabled;
+        lk_totp_clear(&t);
+    }
     if (rc) {
         lk_job_fail_db(job, e, rc);
         return false;
     }
     return true;
+}
+
+void lk_api_error_refused(lk_api_error_t *e, const lk_user_t *user)
+{
+    e->refused = true;
+    snprintf(e->refused_user, sizeof e->refused_user, "%s", user->id);
+    snprintf(e->refused_email, sizeof e->refused_email, "%s", user->email);
 }
 
 bool lk_api_is_role(const lk_user_t *user, const char *a, const char *b)
@@ -100,13 +132,17 @@ bool lk_api_require_role(lk_job_t *job, lk_api_error_t *e, const lk_user_t *user
     if (lk_api_is_role(user, a, b))
         return true;
     lk_job_fail(job, e, LK_EAUTH, 403, "forbidden", "your role does not allow this");
+    lk_api_error_refused(e, user);
     return false;
 }
 
 /* Whether a and b name the same customer (by e-mail, stored lower-cased, or
- * the host's id). */
+ * the host's id), both verified: an identity anyone could claim is nobody's
+ * history. */
 static bool same_customer(const lk_conv_t *a, const lk_conv_t *b)
 {
+    if (!a->customer_verified || !b->customer_verified)
+        return false;
     return (a->customer_email && b->customer_email && strcmp(a->customer_email, b->customer_email) == 0) ||
            (a->customer_external_id && b->customer_external_id &&
             strcmp(a->customer_external_id, b->customer_external_id) == 0);
@@ -118,7 +154,7 @@ bool lk_api_may_read_conv(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, cons
         strcmp(c->assigned_to, user->id) == 0)
         return true;
     bool ok = false;
-    if (c->customer_email || c->customer_external_id) {
+    if (c->customer_verified && (c->customer_email || c->customer_external_id)) {
         lk_conv_t *v = NULL;
         size_t n = 0;
         int rc = lk_store_conv_list(st, "assigned", user->id, 0, &v, &n);
@@ -133,6 +169,8 @@ bool lk_api_may_read_conv(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, cons
     if (!ok)
         lk_job_fail(job, e, LK_EAUTH, 403, "forbidden",
                     "this conversation is neither in the queue nor yours, nor an earlier one of a customer you are serving");
+    if (!ok)
+        lk_api_error_refused(e, user);
     return ok;
 }
 

@@ -773,7 +773,7 @@ static void h_create(lk_http_req_t *req, void *ud)
             cjob_free(j);
             return;
         }
-        if (!lk_api_customer_parse(req, body, &j->who)) {
+        if (!lk_api_customer_parse(app, req, body, lk_time_now_ms(), &j->who)) {
             json_decref(body);
             cjob_free(j);
             return;

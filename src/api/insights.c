@@ -485,6 +485,7 @@ static void run_review(ijob_t *j, lk_store_t *st, int64_t now)
     /* an agent reviews the conversations they handle; supervisors any */
     if (lk_api_is_role(&j->user, "agent", NULL) && strcmp(c.assigned_to, j->user.id) != 0) {
         fail(j, LK_EAUTH, 403, "forbidden", "only the agent handling this conversation or a supervisor may review it");
+        lk_api_error_refused(&j->err, &j->user);
         goto out;
     }
     int rc = lk_store_msg_get(st, j->message_id, &m);

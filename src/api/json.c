@@ -225,6 +225,8 @@ void lk_job_fail(lk_job_t *job, lk_api_error_t *e, int rc, int status, const cha
     e->status = status;
     e->code = code;
     snprintf(e->message, sizeof e->message, "%s", msg);
+    e->refused = false;
+    e->refused_user[0] = e->refused_email[0] = '\0';
 }
 
 void lk_job_fail_db(lk_job_t *job, lk_api_error_t *e, int rc)
@@ -236,6 +238,8 @@ void lk_respond_job_error(lk_http_req_t *req, lk_api_error_t *e)
 {
     if (!e->code)
         lk_job_fail_db(&(lk_job_t){0}, e, LK_EDB);
+    if (e->refused && e->status == 403)
+        lk_security_event(NULL, req, LK_SEC_FORBIDDEN, e->refused_user, e->refused_email, e->message);
     lk_respond_error(req, e->status, e->code, "%s", e->message);
 }
 
@@ -338,13 +342,29 @@ bool lk_body_string(lk_http_req_t *req, json_t *body, const char *field, size_t 
     return false;
 }
 
-bool lk_body_password(lk_http_req_t *req, json_t *body, const char *field, const char **out)
+bool lk_password_refused(const char *field, const char *pw, const char *email, const char *name,
+                         lk_api_error_t *e)
+{
+    const char *const context[] = {email, name};
+    lk_password_verdict_t v = lk_password_check(pw, context, 2);
+    if (v == LK_PW_OK)
+        return false;
+    e->status = 400;
+    e->refused = false;
+    e->code = v == LK_PW_TOO_SHORT || v == LK_PW_TOO_LONG ? "invalid_field" : "weak_password";
+    snprintf(e->message, sizeof e->message, "the field \"%s\" is not accepted as a password: %s", field,
+             lk_password_reason(v));
+    return true;
+}
+
+bool lk_body_password(lk_http_req_t *req, json_t *body, const char *field, const char *email, const char *name,
+                      const char **out)
 {
     if (!lk_body_string(req, body, field, LK_PASSWORD_MAX, true, out))
         return false;
-    if (strlen(*out) >= LK_PASSWORD_MIN)
+    lk_api_error_t e;
+    if (!lk_password_refused(field, *out, email, name, &e))
         return true;
-    lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must have at least %d characters", field,
-                     LK_PASSWORD_MIN);
+    lk_respond_error(req, e.status, e.code, "%s", e.message);
     return false;
 }

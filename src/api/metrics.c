@@ -79,6 +79,7 @@ static struct {
     counter_t turns;
     counter_t decisions[N_OUTCOMES];
     counter_t handoffs[N_REASONS];
+    counter_t security[LK_SEC__COUNT];
     hist_t queue_wait;
     /* per route (and one for requests without a route) and status class */
     const lk_http_route_t *routes;
@@ -112,6 +113,12 @@ void lk_metrics_handoff(lk_handoff_reason_t reason)
     size_t i = reason >= LK_HANDOFF_CUSTOMER_REQUEST && (size_t)reason < N_REASONS ? (size_t)reason - 1
                                                                                    : N_REASONS - 1;
     inc(&reg.handoffs[i], 1);
+}
+
+void lk_metrics_security(lk_sec_kind_t kind)
+{
+    if ((unsigned)kind < LK_SEC__COUNT)
+        inc(&reg.security[kind], 1);
 }
 
 void lk_metrics_queue_wait(int64_t ms)
@@ -193,6 +200,13 @@ static char *render(int64_t queued, size_t websockets, size_t *len)
         lk_buf_printf(&b, "loket_handoffs_total{reason=\"%s\"} %llu\n", name,
                       (unsigned long long)get(&reg.handoffs[i]));
     }
+
+    header(&b, "loket_security_events_total", "counter",
+           "security events (docs/security.md): failed logins, lockouts, refused cross-site requests, role "
+           "refusals, 429s; by kind");
+    for (size_t i = 0; i < LK_SEC__COUNT; i++)
+        lk_buf_printf(&b, "loket_security_events_total{kind=\"%s\"} %llu\n", lk_sec_kind_name((lk_sec_kind_t)i),
+                      (unsigned long long)get(&reg.security[i]));
 
     header(&b, "loket_queue_length", "gauge", "conversations waiting in the queue for a person");
     lk_buf_printf(&b, "loket_queue_length %lld\n", (long long)queued);

@@ -14,9 +14,15 @@
  *   429 answer with Retry-After.
  * - Sessions: idle expiry (option session_idle); a session's last use is
  *   written at most every minute, by a small writer job, not on every request.
+ * - Security events (failed logins, lockouts, cross-site and role refusals,
+ *   429s): a JSON log line, a counter in /metrics and a stored row each.
+ * - Verified customer identity: the HMAC-SHA256 the company's site signs a
+ *   customer's e-mail address and id with (option identity_secret_file).
+ * - Two-step login required of admins or everyone (require_totp_admin,
+ *   require_totp).
  * - The endpoints of this part: two-step login with TOTP (RFC 6238, liboath)
  *   set up, switched on and off by the user, reset by an admin; logging out
- *   everywhere.
+ *   everywhere; the admins' list of security events.
  * - The headers added to every response (Content-Security-Policy and others).
  */
 #include "api/api_int.h"
@@ -41,6 +47,12 @@
 #define TOTP_DIGITS 6
 #define TOTP_WINDOW 1 /* steps accepted before and after the current one */
 #define TOTP_ISSUER "loket"
+#define IDENTITY_SECRET_MIN 16  /* bytes; 32 random bytes (64 hex digits) recommended */
+#define IDENTITY_SECRET_MAX 512
+#define IDENTITY_FUTURE_S 300    /* a signature's timestamp may lie this far ahead (clock skew) */
+#define IDENTITY_PREFIX "loket-identity-v1\n"
+#define EVENT_ROWS_PER_MIN 30             /* security events stored per address and kind per minute */
+#define EVENT_PURGE_EVERY_MS (3600LL * 1000) /* old security events are deleted at most this often */
 
 typedef struct {
     int family;
@@ -54,6 +66,10 @@ struct lk_security {
     cidr_t proxies[MAX_PROXIES];
     size_t n_proxies;
     lk_ratelimit_t *limits[LK_LIMIT__COUNT];
+    lk_ratelimit_t *event_rows; /* security events stored per address and kind */
+    unsigned char identity_secret[IDENTITY_SECRET_MAX];
+    size_t identity_secret_len; /* 0: no identity_secret_file */
+    atomic_llong events_purged_at;
     pthread_mutex_t touch_mu;
     struct {
         char hash[LK_TOKEN_HASH_LEN + 1];
@@ -110,6 +126,70 @@ static int load_master_key(const char *dir, unsigned char key[crypto_kdf_KEYBYTE
     if (sb.st_mode & 077)
         LK_WARN(MODULE, "the key file %s can be read by other users: chmod 600 it", path);
     return 0;
+}
+
+/* ---- verified customer identity ------------------------------------------ */
+
+/* Reads identity_secret_file: the secret the company's site shares with
+ * loket, trailing white space (a newline) dropped. */
+static int load_identity_secret(struct lk_security *sec, const char *path)
+{
+    if (!path[0])
+        return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        LK_ERROR(MODULE, "identity_secret_file: cannot open %s: %s", path, strerror(errno));
+        return LK_ECONFIG;
+    }
+    ssize_t n = read(fd, sec->identity_secret, sizeof sec->identity_secret);
+    struct stat sb;
+    bool shared = fstat(fd, &sb) == 0 && (sb.st_mode & 077);
+    close(fd);
+    if (n == (ssize_t)sizeof sec->identity_secret)
+        n = -1; /* longer than any secret loket takes: not cut silently */
+    while (n > 0 && (sec->identity_secret[n - 1] == '\n' || sec->identity_secret[n - 1] == '\r' ||
+                     sec->identity_secret[n - 1] == ' ' || sec->identity_secret[n - 1] == '\t'))
+        n--;
+    if (n < IDENTITY_SECRET_MIN) {
+        LK_ERROR(MODULE, "identity_secret_file: %s must hold a secret of %d to %d bytes (e.g. 64 hex digits from "
+                         "`openssl rand -hex 32`)", path, IDENTITY_SECRET_MIN, IDENTITY_SECRET_MAX - 1);
+        sodium_memzero(sec->identity_secret, sizeof sec->identity_secret);
+        return LK_ECONFIG;
+    }
+    if (shared)
+        LK_WARN(MODULE, "identity_secret_file %s can be read by other users: chmod 600 it", path);
+    sec->identity_secret_len = (size_t)n;
+    return 0;
+}
+
+bool lk_api_identity_verify(struct lk_app *app, const char *email, const char *external_id, const char *timestamp,
+                            const char *signature_hex, int64_t now)
+{
+    struct lk_security *sec = app ? app->sec : NULL;
+    if (!sec || sec->identity_secret_len == 0 || !signature_hex || !timestamp || !timestamp[0])
+        return false;
+    int64_t ts;
+    if (lk_parse_i64(timestamp, 0, INT64_MAX / 1000, &ts) != 0)
+        return false;
+    int64_t now_s = now / 1000;
+    if (ts < now_s - app->cfg.identity_max_age || ts > now_s + IDENTITY_FUTURE_S)
+        return false; /* expired, or from the future */
+    unsigned char given[crypto_auth_hmacsha256_BYTES];
+    size_t len = 0;
+    if (strlen(signature_hex) != 2 * sizeof given ||
+        sodium_hex2bin(given, sizeof given, signature_hex, strlen(signature_hex), NULL, &len, NULL) != 0 ||
+        len != sizeof given)
+        return false;
+    crypto_auth_hmacsha256_state st;
+    unsigned char want[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_init(&st, sec->identity_secret, sec->identity_secret_len);
+    const char *parts[] = {IDENTITY_PREFIX, email ? email : "", "\n", external_id ? external_id : "", "\n", timestamp};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)parts[i], strlen(parts[i]));
+    crypto_auth_hmacsha256_final(&st, want);
+    bool ok = sodium_memcmp(want, given, sizeof want) == 0;
+    sodium_memzero(&st, sizeof st);
+    return ok;
 }
 
 /* ---- addresses and proxies ---------------------------------------------- */
@@ -279,7 +359,8 @@ void lk_api_client_hash(struct lk_app *app, const char *addr, char out[LK_TOKEN_
 
 /* ---- rate limits, cookies ------------------------------------------------ */
 
-void lk_respond_rate_limited(lk_http_req_t *req, int64_t retry_ms, const char *what)
+/* The 429 answer itself, without a security event. */
+static void respond_429(lk_http_req_t *req, int64_t retry_ms, const char *what)
 {
     long long s = (long long)((retry_ms + 999) / 1000);
     if (s < 1)
@@ -288,6 +369,14 @@ void lk_respond_rate_limited(lk_http_req_t *req, int64_t retry_ms, const char *w
     snprintf(v, sizeof v, "%lld", s);
     lk_http_res_header(req, "retry-after", v);
     lk_respond_error(req, 429, "too_many_requests", "too many %s; try again in %lld s", what, s);
+}
+
+void lk_respond_rate_limited(lk_http_req_t *req, int64_t retry_ms, const char *what)
+{
+    char reason[160];
+    snprintf(reason, sizeof reason, "too many %s", what);
+    lk_security_event(NULL, req, LK_SEC_RATE_LIMITED, NULL, NULL, reason);
+    respond_429(req, retry_ms, what);
 }
 
 lk_ratelimit_t *lk_security_limit(struct lk_app *app, lk_limit_t which)
@@ -302,6 +391,48 @@ bool lk_security_hit(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, c
         return true;
     lk_respond_rate_limited(req, retry, what);
     return false;
+}
+
+bool lk_security_hit_login(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key,
+                           const char *email, const char *what)
+{
+    int64_t retry;
+    if (lk_ratelimit_hit(lk_security_limit(app, which), key, lk_time_now_ms(), &retry))
+        return true;
+    char reason[160];
+    snprintf(reason, sizeof reason, "too many %s", what);
+    lk_security_event(app, req, LK_SEC_LOCKOUT, NULL, email, reason);
+    respond_429(req, retry, what);
+    return false;
+}
+
+void lk_api_login_key(const char *email, const char *addr, char out[LK_LOGIN_KEY_MAX])
+{
+    size_t n = 0;
+    for (; email[n] && n + 1 < 256; n++)
+        out[n] = (char)(email[n] >= 'A' && email[n] <= 'Z' ? email[n] + 32 : email[n]);
+    snprintf(out + n, LK_LOGIN_KEY_MAX - n, "|%s", addr);
+}
+
+/* ---- security events: what security.c keeps for secevents.c ------------- */
+
+struct lk_app *lk_security_running(void)
+{
+    return running;
+}
+
+bool lk_security_event_store_ok(struct lk_app *app, const char *key, int64_t now, int64_t *purge_before)
+{
+    *purge_before = 0;
+    if (!app || !app->sec || !app->writer)
+        return false;
+    if (!lk_ratelimit_hit(app->sec->event_rows, key, now, NULL))
+        return false; /* a flood: logged and counted, stored once a while */
+    long long last = atomic_load(&app->sec->events_purged_at);
+    if (app->cfg.security_event_retention_days > 0 && now - last >= EVENT_PURGE_EVERY_MS &&
+        atomic_compare_exchange_strong(&app->sec->events_purged_at, &last, now))
+        *purge_before = now - app->cfg.security_event_retention_days * 86400LL * 1000;
+    return true;
 }
 
 void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const char *value, int64_t max_age)
@@ -323,6 +454,12 @@ void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const cha
 }
 
 /* ---- sessions: idle expiry ---------------------------------------------- */
+
+bool lk_api_totp_required(const lk_user_t *user)
+{
+    struct lk_app *app = running;
+    return app && (app->cfg.require_totp || (app->cfg.require_totp_admin && strcmp(user->role, "admin") == 0));
+}
 
 int64_t lk_api_session_idle_ms(void)
 {
@@ -466,7 +603,18 @@ static void uri_escape(lk_buf_t *b, const char *s)
 
 /* ---- the endpoints ------------------------------------------------------ */
 
-typedef enum { OP_TOTP_STATUS, OP_TOTP_SETUP, OP_TOTP_ENABLE, OP_TOTP_DISABLE, OP_TOTP_RESET, OP_LOGOUT_ALL } op_t;
+typedef enum {
+    OP_TOTP_STATUS,
+    OP_TOTP_SETUP,
+    OP_TOTP_ENABLE,
+    OP_TOTP_DISABLE,
+    OP_TOTP_RESET,
+    OP_LOGOUT_ALL,
+    OP_EVENTS
+} op_t;
+
+#define EVENTS_DEFAULT 100
+#define EVENTS_MAX 500
 
 typedef struct {
     lk_job_t job;
@@ -476,8 +624,14 @@ typedef struct {
     char session_hash[LK_TOKEN_HASH_LEN + 1];
     char target[LK_ID_MAX]; /* a user id (logout-all, TOTP reset) */
     char code[TOTP_DIGITS + 1];
-    char limit_key[270]; /* enable/disable: the account's login limit (its e-mail address) */
+    char addr[LK_ADDR_MAX];             /* the client's address */
+    char limit_key[LK_LOGIN_KEY_MAX]; /* enable/disable: the account's login limit from this address */
     int64_t retry_ms;    /* > 0: refused by that limit */
+    /* OP_EVENTS: which */
+    bool kind_set;
+    lk_sec_kind_t kind;
+    int64_t before_id;
+    size_t limit;
     bool clear_cookie;
     lk_user_t user;
     lk_api_error_t err;
@@ -506,7 +660,8 @@ static void totp_status(sjob_t *j, lk_store_t *st)
         lk_job_fail_db(&j->job, &j->err, rc);
         return;
     }
-    j->out = json_pack("{s:b, s:b}", "enabled", t.enabled, "pending", t.secret && !t.enabled);
+    j->out = json_pack("{s:b, s:b, s:b}", "enabled", t.enabled, "pending", t.secret && !t.enabled, "required",
+                       lk_api_totp_required(&j->user));
     lk_totp_clear(&t);
 }
 
@@ -658,17 +813,59 @@ static void logout_all(sjob_t *j, lk_store_t *st, int64_t now)
     j->out = json_pack("{s:s, s:s, s:I}", "status", "ok", "user_id", j->target, "sessions", (json_int_t)n);
 }
 
+/* GET /api/v1/admin/security-events: admins only, newest first. */
+static void events_list(sjob_t *j, lk_store_t *st)
+{
+    if (!lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL))
+        return;
+    lk_secevent_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_secevent_list(st, j->kind_set ? lk_sec_kind_name(j->kind) : NULL, j->before_id, j->limit, &v,
+                                    &n);
+    if (rc) {
+        lk_job_fail_db(&j->job, &j->err, rc);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char ts[LK_RFC3339_LEN];
+        lk_time_rfc3339(v[i].at, ts);
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)v[i].id, "at", ts, "kind",
+                              v[i].kind, "address", v[i].address, "reason", v[i].reason ? v[i].reason : "", "route",
+                              v[i].route);
+        json_object_set_new(o, "account", v[i].account ? json_string(v[i].account) : json_null());
+        json_array_append_new(arr, o);
+    }
+    j->out = json_pack("{s:o, s:o}", "events", arr, "next_before",
+                       n == j->limit && n > 0 ? json_integer((json_int_t)v[n - 1].id) : json_null());
+    lk_secevents_free(v, n);
+}
+
 static void sjob_run(lk_job_t *job, lk_store_t *st)
 {
     sjob_t *j = (sjob_t *)job;
     int64_t now = lk_time_now_ms();
-    if (!lk_api_authenticate(job, &j->err, st, j->session_hash, now, &j->user))
+    /* a user who must still set up two-step login may do that (and log out
+     * everywhere), nothing else */
+    bool pending = false;
+    if (!lk_api_authenticate_any(job, &j->err, st, j->session_hash, now, &j->user, &pending))
         return;
+    if (pending && j->op != OP_TOTP_STATUS && j->op != OP_TOTP_SETUP && j->op != OP_TOTP_ENABLE &&
+        j->op != OP_LOGOUT_ALL) {
+        fail(j, LK_EAUTH, 403, "totp_setup_required",
+             "set up two-step login first (POST /api/v1/auth/totp/setup): it is required for your account");
+        return;
+    }
+    if (j->op == OP_TOTP_DISABLE && lk_api_totp_required(&j->user)) {
+        fail(j, LK_ESTATE, 409, "conflict", "two-step login is required for your account: it cannot be switched off");
+        return;
+    }
     if (j->op == OP_TOTP_ENABLE || j->op == OP_TOTP_DISABLE) {
         /* every code counts against the account like a login (a right one
          * is taken back), once the session is known */
-        snprintf(j->limit_key, sizeof j->limit_key, "%s", j->user.email);
-        if (!lk_ratelimit_hit(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_key, now, &j->retry_ms)) {
+        lk_api_login_key(j->user.email, j->addr, j->limit_key);
+        if (!lk_ratelimit_hit(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), j->limit_key, now,
+                              &j->retry_ms)) {
             if (j->retry_ms < 1)
                 j->retry_ms = 1;
             fail(j, LK_EBUSY, 429, "too_many_requests", "too many failed logins for this account");
@@ -692,6 +889,9 @@ static void sjob_run(lk_job_t *job, lk_store_t *st)
     case OP_LOGOUT_ALL:
         logout_all(j, st, now);
         break;
+    case OP_EVENTS:
+        events_list(j, st);
+        break;
     }
 }
 
@@ -699,12 +899,18 @@ static void sjob_done(lk_job_t *job)
 {
     sjob_t *j = (sjob_t *)job;
     if (j->job.rc && j->retry_ms > 0) {
-        lk_respond_rate_limited(j->req, j->retry_ms, "failed logins for this account");
+        lk_security_event(j->app, j->req, LK_SEC_LOCKOUT, j->user.id, j->user.email,
+                          "too many wrong two-step codes for this account from this address");
+        respond_429(j->req, j->retry_ms, "failed logins for this account");
     } else if (j->job.rc) {
+        if ((j->op == OP_TOTP_ENABLE || j->op == OP_TOTP_DISABLE) && j->job.rc == LK_EAUTH && j->err.status == 400)
+            lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, j->user.id, j->user.email,
+                              j->op == OP_TOTP_ENABLE ? "wrong two-step code at switching two-step login on"
+                                                      : "wrong two-step code at switching two-step login off");
         lk_respond_job_error(j->req, &j->err);
     } else {
         if (j->limit_key[0]) /* a right code does not count against the limit */
-            lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_key);
+            lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), j->limit_key);
         if (j->clear_cookie)
             lk_api_set_session_cookie(j->app, j->req, "", 0);
         if (j->op == OP_LOGOUT_ALL)
@@ -717,7 +923,7 @@ static void sjob_done(lk_job_t *job)
 
 static sjob_t *sjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
 {
-    if (op != OP_TOTP_STATUS && !lk_api_check_origin(req))
+    if (op != OP_TOTP_STATUS && op != OP_EVENTS && !lk_api_check_origin(req))
         return NULL;
     if (lk_http_req_body_too_large(req)) {
         lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
@@ -729,6 +935,7 @@ static sjob_t *sjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
     j->op = op;
     lk_job_init(&j->job, req, sjob_run, sjob_done);
     lk_api_session_hash(req, j->session_hash);
+    lk_api_client_addr(app, req, j->addr);
     return j;
 }
 
@@ -821,7 +1028,50 @@ static void h_logout_all(lk_http_req_t *req, void *ud)
     lk_pool_submit(app->writer, &j->job);
 }
 
+/* ?kind=login_failed|lockout|cross_site|forbidden|rate_limited, ?before=ID
+ * (the next page), ?limit=1..500 (100) */
+static void h_events(lk_http_req_t *req, void *ud)
+{
+    struct lk_app *app = ud;
+    lk_str_t v;
+    lk_sec_kind_t kind = LK_SEC_LOGIN_FAILED;
+    bool kind_set = false;
+    int64_t before = 0, limit = EVENTS_DEFAULT;
+    char num[24];
+    if (lk_http_req_query(req, "kind", &v) && v.len > 0) {
+        if (!lk_sec_kind_parse(v.base, v.len, &kind)) {
+            lk_respond_error(req, 400, "invalid_field", "the parameter \"kind\" must be login_failed, lockout, "
+                                                        "cross_site, forbidden or rate_limited");
+            return;
+        }
+        kind_set = true;
+    }
+    if (lk_http_req_query(req, "before", &v)) {
+        snprintf(num, sizeof num, "%.*s", (int)(v.len < sizeof num ? v.len : sizeof num - 1), v.base);
+        if (v.len >= sizeof num || lk_parse_i64(num, 1, INT64_MAX, &before) != 0) {
+            lk_respond_error(req, 400, "invalid_field", "the parameter \"before\" must be an event id");
+            return;
+        }
+    }
+    if (lk_http_req_query(req, "limit", &v)) {
+        snprintf(num, sizeof num, "%.*s", (int)(v.len < sizeof num ? v.len : sizeof num - 1), v.base);
+        if (v.len >= sizeof num || lk_parse_i64(num, 1, EVENTS_MAX, &limit) != 0) {
+            lk_respond_error(req, 400, "invalid_field", "the parameter \"limit\" must be 1 to %d", EVENTS_MAX);
+            return;
+        }
+    }
+    sjob_t *j = sjob_new(req, app, OP_EVENTS);
+    if (!j)
+        return;
+    j->kind_set = kind_set;
+    j->kind = kind;
+    j->before_id = before;
+    j->limit = (size_t)limit;
+    lk_pool_submit(app->readers, &j->job);
+}
+
 static const lk_http_route_t routes[] = {
+    {"GET", "/api/v1/admin/security-events", h_events},
     {"GET", "/api/v1/auth/totp", h_totp_status},
     {"POST", "/api/v1/auth/totp/setup", h_totp_setup},
     {"POST", "/api/v1/auth/totp/enable", h_totp_enable},
@@ -851,6 +1101,11 @@ int lk_security_start(struct lk_app *app)
         sodium_memzero(master, sizeof master);
         rc = parse_proxies(sec, app->cfg.trusted_proxies);
     }
+    if (rc == 0)
+        rc = load_identity_secret(sec, app->cfg.identity_secret_file);
+    if (rc == 0 && sec->identity_secret_len == 0)
+        LK_INFO(MODULE, "no identity_secret_file: customer identities from host pages stay unverified and show "
+                        "no history (docs/widget.md)");
     if (rc == 0) {
         sec->oath_on = oath_init() == OATH_OK;
         if (!sec->oath_on) {
@@ -865,6 +1120,9 @@ int lk_security_start(struct lk_app *app)
     const lk_config_t *c = &app->cfg;
     sec->limits[LK_LIMIT_LOGIN_ACCOUNT] =
         lk_ratelimit_new((size_t)c->limit_login_account, c->limit_login_window * 1000, LIMIT_KEYS);
+    sec->limits[LK_LIMIT_LOGIN_ACCOUNT_ADDRESS] =
+        lk_ratelimit_new((size_t)c->limit_login_account_address, c->limit_login_window * 1000, LIMIT_KEYS);
+    sec->event_rows = lk_ratelimit_new(EVENT_ROWS_PER_MIN, 60000, LIMIT_KEYS);
     sec->limits[LK_LIMIT_LOGIN_ADDRESS] =
         lk_ratelimit_new((size_t)c->limit_login_address, c->limit_login_window * 1000, LIMIT_KEYS);
     sec->limits[LK_LIMIT_MESSAGES_CONVERSATION] =
@@ -885,6 +1143,7 @@ void lk_security_stop(struct lk_app *app)
         running = NULL;
     for (size_t i = 0; i < LK_LIMIT__COUNT; i++)
         lk_ratelimit_free(sec->limits[i]);
+    lk_ratelimit_free(sec->event_rows);
     if (sec->oath_on)
         oath_done();
     pthread_mutex_destroy(&sec->touch_mu);

@@ -45,7 +45,7 @@ typedef struct {
     char *password; /* the new one */
     char *current;  /* OP_OWN_*: the one to check */
     char hash[crypto_pwhash_STRBYTES];
-    char limit_key[270]; /* OP_OWN_*: the account's login limit (its e-mail address) */
+    char limit_key[LK_LOGIN_KEY_MAX]; /* OP_OWN_*: the account's login limit from this address */
     char language[8];    /* OP_OWN_LANGUAGE: "nl", "en", "" = the deployment's default */
     lk_user_t user;      /* the one asking */
     lk_api_error_t err;
@@ -267,15 +267,18 @@ static void ujob_run(lk_job_t *job, lk_store_t *st)
     case OP_RESET_CHECK:
         if (lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL)) {
             lk_user_t u = {0};
-            load_target(j, st, &u);
+            if (load_target(j, st, &u) && lk_password_refused("password", j->password, u.email, u.display_name, &j->err))
+                j->job.rc = LK_EINVAL;
             lk_user_clear(&u);
         }
         break;
     case OP_RESET_STORE:
         run_reset_store(j, st, now);
         break;
-    case OP_OWN_READ:
-        break; /* the session, and with it the user and their hash */
+    case OP_OWN_READ: /* the session, and with it the user and their hash */
+        if (lk_password_refused("new_password", j->password, j->user.email, j->user.display_name, &j->err))
+            j->job.rc = LK_EINVAL;
+        break;
     case OP_OWN_STORE:
         run_own_store(j, st, now);
         break;
@@ -300,6 +303,9 @@ static void ujob_done(lk_job_t *job)
 {
     ujob_t *j = (ujob_t *)job;
     if (j->job.rc) {
+        if (j->op == OP_OWN_HASH && j->job.rc == LK_EAUTH) /* a wrong current password is a failed login */
+            lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, j->user.id, j->user.email,
+                              "wrong current password at a password change");
         lk_respond_job_error(j->req, &j->err);
         ujob_free(j);
         return;
@@ -308,8 +314,13 @@ static void ujob_done(lk_job_t *job)
     case OP_OWN_READ:
         /* every attempt counts against the account, like a login with its
          * address (a success is taken back below) */
-        snprintf(j->limit_key, sizeof j->limit_key, "%s", j->user.email);
-        if (!lk_security_hit(j->app, j->req, LK_LIMIT_LOGIN_ACCOUNT, j->limit_key, "failed logins for this account")) {
+        {
+            char addr[LK_ADDR_MAX];
+            lk_api_client_addr(j->app, j->req, addr);
+            lk_api_login_key(j->user.email, addr, j->limit_key);
+        }
+        if (!lk_security_hit_login(j->app, j->req, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS, j->limit_key, j->user.email,
+                                   "failed logins for this account")) {
             ujob_free(j);
             return;
         }
@@ -327,7 +338,7 @@ static void ujob_done(lk_job_t *job)
         break;
     }
     if (j->op == OP_OWN_STORE) /* the right password does not count against the limit */
-        lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_key);
+        lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), j->limit_key);
     lk_queue_stats_invalidate(); /* sessions may have ended */
     lk_respond_json(j->req, 200, j->out);
     j->out = NULL;
@@ -398,7 +409,7 @@ static void h_reset(lk_http_req_t *req, void *ud)
         return;
     json_t *body = lk_parse_body(req);
     const char *pw = NULL;
-    if (body && lk_body_password(req, body, "password", &pw)) {
+    if (body && lk_body_password(req, body, "password", NULL, NULL, &pw)) {
         j->password = lk_xstrdup(pw);
         json_decref(body);
         lk_pool_submit(app->readers, &j->job);
@@ -420,7 +431,7 @@ static void h_own(lk_http_req_t *req, void *ud)
     json_t *body = lk_parse_body(req);
     const char *cur = NULL, *pw = NULL;
     if (!body || !lk_body_string(req, body, "current_password", LK_PASSWORD_MAX, true, &cur) ||
-        !lk_body_password(req, body, "new_password", &pw))
+        !lk_body_password(req, body, "new_password", NULL, NULL, &pw))
         goto out;
     if (!j->session_hash[0]) {
         lk_respond_error(req, 401, "unauthorized", "log in first: no valid session");

@@ -43,11 +43,25 @@ const lk_option_t lk_options[] = {
     OPT_STR("widget_origins", widget_origins, "",
             "other web sites (origins, space-separated) that may embed the widget and call the customer API; "
             "loket's own origin always may; * for any"),
+    OPT_STR("identity_secret_file", identity_secret_file, "",
+            "file with the secret the company's site signs customer identities with (docs/widget.md); unset: "
+            "every identity from a host page is unverified"),
+    OPT_INT("identity_max_age", identity_max_age, 60, 7 * 24 * 3600, "86400",
+            "seconds a signed customer identity stays valid after its timestamp"),
+    OPT_BOOL("require_totp_admin", require_totp_admin, "false",
+             "admins must use two-step login: one without it is sent to set it up after login and can do nothing "
+             "else"),
+    OPT_BOOL("require_totp", require_totp, "false",
+             "everyone must use two-step login: a user without it is sent to set it up after login and can do "
+             "nothing else"),
     OPT_STR("trusted_proxies", trusted_proxies, "",
             "reverse proxies (addresses or CIDR ranges, space-separated) whose X-Forwarded-For and "
             "X-Forwarded-Proto loket believes"),
-    OPT_INT("limit_login_account", limit_login_account, 0, 1000, "5",
-            "failed logins per account within limit_login_window before 429; 0 = no limit"),
+    OPT_INT("limit_login_account_address", limit_login_account_address, 0, 1000, "5",
+            "failed logins per account from one client address within limit_login_window before 429; 0 = no limit"),
+    OPT_INT("limit_login_account", limit_login_account, 0, 10000, "30",
+            "failed logins per account from all addresses within limit_login_window; past it only the addresses "
+            "the account logged in from before and logins with a second factor are let through; 0 = no limit"),
     OPT_INT("limit_login_address", limit_login_address, 0, 10000, "20",
             "failed logins per client address within limit_login_window before 429; 0 = no limit"),
     OPT_INT("limit_login_window", limit_login_window, 1, 24 * 3600, "900", "seconds the login limits look back"),
@@ -72,6 +86,8 @@ const lk_option_t lk_options[] = {
             "days a handled call-back request is kept after it was handled, then deleted; 0 = keep forever"),
     OPT_INT("audit_retention_days", audit_retention_days, 0, 36500, "730",
             "days an audit record is kept, then deleted; 0 = keep forever"),
+    OPT_INT("security_event_retention_days", security_event_retention_days, 0, 36500, "90",
+            "days a security event (failed login, lockout, refused request) is kept, then deleted; 0 = keep forever"),
     OPT_STR("metrics_token", metrics_token, "",
             "when set, GET /metrics (Prometheus) wants \"Authorization: Bearer TOKEN\"; unset: open only while "
             "loket listens on a loopback address (else 403)"),

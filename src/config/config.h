@@ -32,9 +32,15 @@ typedef struct {
     /* Security (docs/security.md): sessions, client addresses, rate limits. */
     int64_t session_idle;        /* seconds a session may go unused */
     char trusted_proxies[1024];  /* addresses or CIDR ranges whose X-Forwarded-* loket believes */
+    bool require_totp_admin; /* admins must have two-step login */
+    bool require_totp;       /* everyone must */
+    char identity_secret_file[1024]; /* the secret customer identities are signed with; "" = none */
+    int64_t identity_max_age;        /* seconds a signed identity is valid */
     int64_t limit_login_account; /* failed logins per account per limit_login_window; 0 = off */
+    int64_t limit_login_account_address; /* failed logins per account and address; 0 = off */
     int64_t limit_login_address;
     int64_t limit_login_window;  /* seconds */
+    int64_t security_event_retention_days; /* 0 = keep forever */
     int64_t limit_messages_conversation; /* per minute */
     int64_t limit_messages_address;      /* per minute */
     int64_t limit_conversations_address; /* new conversations per limit_conversations_window */

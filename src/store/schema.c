@@ -283,6 +283,30 @@ static const char migration_5[] =
     "  PRIMARY KEY (conversation_id, kind, value)\n"
     ");\n"
     "CREATE INDEX conversation_identifiers_value ON conversation_identifiers (kind, value);\n";
+/* Issue 16 (docs/security.md): the client addresses (keyed hashes) each user
+ * logged in from successfully, which pass the per-account login throttle;
+ * the security events (failed logins, lockouts, refused cross-site
+ * requests, role refusals, 429s) shown to admins; whether a conversation's
+ * customer identity was signed by the company's site. */
+static const char migration_6[] =
+    "CREATE TABLE login_addresses (\n"
+    "  user_id   TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,\n"
+    "  addr_hash TEXT NOT NULL,\n"
+    "  last_at   BIGINT NOT NULL,\n"
+    "  PRIMARY KEY (user_id, addr_hash)\n"
+    ");\n"
+    "CREATE TABLE security_events (\n"
+    "  id      INTEGER PRIMARY KEY,\n"
+    "  at      BIGINT NOT NULL,\n"
+    "  kind    TEXT NOT NULL,\n"
+    "  address TEXT,\n"
+    "  account TEXT,\n"
+    "  reason  TEXT NOT NULL,\n"
+    "  route   TEXT\n"
+    ");\n"
+    "CREATE INDEX security_events_at ON security_events (at);\n"
+    "CREATE INDEX security_events_kind ON security_events (kind, id);\n"
+    "ALTER TABLE conversations ADD COLUMN customer_verified INTEGER NOT NULL DEFAULT 0;\n";
 
 const char *const lk_store__migrations[] = {
     migration_1,
@@ -290,6 +314,7 @@ const char *const lk_store__migrations[] = {
     migration_3,
     migration_4,
     migration_5,
+    migration_6,
 };
 
 const size_t lk_store__n_migrations = sizeof lk_store__migrations / sizeof lk_store__migrations[0];

@@ -58,6 +58,10 @@ typedef struct {
      * article the bot matched, else the question's first words with personal
      * data masked; set once by lk_store_conv_set_topic. NULL = not yet. */
     char *topic;
+    /* whether the company's site signed customer_email and
+     * customer_external_id (docs/widget.md, "Verified identity"); only
+     * verified conversations share a history */
+    bool customer_verified;
 } lk_conv_t;
 
 /* One of the articles a bot message offers as a choice (issue 15). */
@@ -507,6 +511,38 @@ int lk_store_conv_identifier_add(lk_store_t *st, const char *conv_id, const char
                                  int64_t now);
 /* How many canned responses the database holds, archived ones included. */
 int lk_store_canned_count_all(lk_store_t *st, int64_t *n /* OUT */);
+/* ---- security: known login addresses, security events (issue 16) ------- */
+
+/* Whether user_id logged in successfully from the client address with this
+ * keyed hash since `since`. */
+int lk_store_login_address_known(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t since,
+                                 bool *known /* OUT */);
+/* Notes a successful login of user_id from addr_hash at now, and forgets
+ * that user's addresses not used since forget_before. */
+int lk_store_login_address_note(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t now,
+                                int64_t forget_before);
+
+/* A security event (docs/security.md, "Security events"): kind is one of
+ * "login_failed", "lockout", "cross_site", "forbidden", "rate_limited";
+ * account is an e-mail address or NULL; never a secret. */
+typedef struct {
+    int64_t id; /* set by lk_store_secevent_add */
+    int64_t at;
+    char kind[24];
+    char address[64];
+    char *account;
+    char *reason;
+    char route[160];
+} lk_secevent_t;
+
+int lk_store_secevent_add(lk_store_t *st, lk_secevent_t *e /* id set */);
+/* The newest events first, of one kind (NULL: all), with id below before_id
+ * (0: from the newest), at most limit. Free with lk_secevents_free. */
+int lk_store_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit,
+                           lk_secevent_t **out /* OUT */, size_t *n /* OUT */);
+void lk_secevents_free(lk_secevent_t *v, size_t n);
+/* Deletes events older than before; *deleted may be NULL. */
+int lk_store_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted /* OUT */);
 
 /* ---- agent assist: canned responses, customer history (issue 6) -------- */
 
@@ -546,8 +582,10 @@ int lk_store_canned_list(lk_store_t *st, const char *language, size_t limit, lk_
  * letters lower-cased, and this function lower-cases email the same way) or
  * customer_external_id equal to external_id (either may be NULL), except
  * the conversation exclude_id; newest created_at first, at most limit. Only
- * id, status, language, handoff_reason, created_at, updated_at, closed_at
- * and disposition are read. */
+ * conversations whose identity was verified (customer_verified) count: an
+ * identity anyone could claim joins no history. Only id, status, language,
+ * handoff_reason, created_at, updated_at, closed_at and disposition are
+ * read. */
 int lk_store_conv_history(lk_store_t *st, const char *email, const char *external_id, const char *exclude_id,
                           size_t limit, lk_conv_t **out /* OUT */, size_t *n /* OUT */);
 

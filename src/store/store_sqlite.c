@@ -41,7 +41,7 @@
 #define CONV_COLS                                                                                                      \
     "id, token_hash, status, language, handoff_reason, created_at, updated_at, queued_at, assigned_at, closed_at, "   \
     "assigned_to, next_seq, rating, rating_comment, disposition, policy_state, customer_email, "                       \
-    "customer_external_id, customer_name, channel, client_hash, topic"
+    "customer_external_id, customer_name, channel, client_hash, topic, customer_verified"
 #define MSG_COLS                                                                                                       \
     "id, conversation_id, seq, sender, automated, text, created_at, article_id, confidence, author_id, author_name, "  \
     "provenance, suggestion_article_id, outcome, outcome_article_id, outcome_confidence, choices, chosen"
@@ -57,7 +57,7 @@
     X(BEGIN, "BEGIN IMMEDIATE")                                                                                        \
     X(COMMIT, "COMMIT")                                                                                                \
     X(ROLLBACK, "ROLLBACK")                                                                                            \
-    X(CONV_INSERT, "INSERT INTO conversations (" CONV_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")   \
+    X(CONV_INSERT, "INSERT INTO conversations (" CONV_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")   \
     X(CONV_GET, "SELECT " CONV_COLS " FROM conversations WHERE id = ?")                                                \
     X(CONV_INDEXED, "SELECT status, updated_at, queued_at, assigned_at, closed_at, assigned_to "                       \
                     "FROM conversations WHERE id = ?")                                                                 \
@@ -811,6 +811,7 @@ static void read_conv(sqlite3_stmt *s, lk_conv_t *c)
     lk_sq_col_fixed(s, 19, c->channel, sizeof c->channel);
     lk_sq_col_fixed(s, 20, c->client_hash, sizeof c->client_hash);
     c->topic = lk_sq_col_dup(s, 21);
+    c->customer_verified = sqlite3_column_int(s, 22) != 0;
 }
 
 /* Binds the mutable fields of c from index i on (the CONV_UPDATE order). */
@@ -858,6 +859,7 @@ int lk_store_conv_insert(lk_store_t *st, const lk_conv_t *c)
     lk_sq_bind_fixed(s, 20, c->channel);
     lk_sq_bind_fixed(s, 21, c->client_hash);
     lk_sq_bind_text(s, 22, c->topic);
+    sqlite3_bind_int(s, 23, c->customer_verified ? 1 : 0);
     return lk_sq_exec(st, s, "conv_insert");
 }
 

@@ -183,7 +183,7 @@ int lk_store_canned_list(lk_store_t *st, const char *language, size_t limit, lk_
 
 static const char sql_conv_history[] =
     "SELECT id, status, language, handoff_reason, created_at, updated_at, closed_at, disposition "
-    "FROM conversations WHERE id <> ?3 AND ((?1 IS NOT NULL AND customer_email = ?1) OR "
+    "FROM conversations WHERE id <> ?3 AND customer_verified = 1 AND ((?1 IS NOT NULL AND customer_email = ?1) OR "
     "(?2 IS NOT NULL AND customer_external_id = ?2)) ORDER BY created_at DESC, id DESC LIMIT ?4";
 
 int lk_store_conv_history(lk_store_t *st, const char *email, const char *external_id, const char *exclude_id,

@@ -235,3 +235,147 @@ int lk_store_conv_count_open_by_client(lk_store_t *st, const char *client_hash, 
     lk_sq_done(s);
     return 0;
 }
+
+/* ---- known login addresses (issue 16) ------------------------------------ */
+
+static const char sql_login_known[] =
+    "SELECT 1 FROM login_addresses WHERE user_id = ?1 AND addr_hash = ?2 AND last_at >= ?3";
+
+int lk_store_login_address_known(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t since,
+                                 bool *known)
+{
+    if (!st || !user_id || !addr_hash || !known)
+        return LK_EINVAL;
+    *known = false;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_login_known, "login_address_known");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, user_id);
+    lk_sq_bind_text(s, 2, addr_hash);
+    sqlite3_bind_int64(s, 3, since);
+    int r = lk_sq_row(st, s, "login_address_known");
+    if (r < 0)
+        return r;
+    if (r == 1)
+        lk_sq_done(s);
+    *known = r == 1;
+    return 0;
+}
+
+static const char sql_login_note[] =
+    "INSERT INTO login_addresses (user_id, addr_hash, last_at) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (user_id, addr_hash) DO UPDATE SET last_at = MAX(last_at, excluded.last_at)";
+static const char sql_login_forget[] = "DELETE FROM login_addresses WHERE user_id = ?1 AND last_at < ?2";
+
+int lk_store_login_address_note(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t now,
+                                int64_t forget_before)
+{
+    if (!st || !user_id || !addr_hash || !addr_hash[0])
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_login_note, "login_address_note");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, user_id);
+    lk_sq_bind_text(s, 2, addr_hash);
+    sqlite3_bind_int64(s, 3, now);
+    int rc = lk_sq_exec(st, s, "login_address_note");
+    if (rc)
+        return rc;
+    s = lk_sq_prepare(st, sql_login_forget, "login_address_forget");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, user_id);
+    sqlite3_bind_int64(s, 2, forget_before);
+    return lk_sq_exec(st, s, "login_address_forget");
+}
+
+/* ---- security events (issue 16) ----------------------------------------- */
+
+static const char sql_secevent_add[] =
+    "INSERT INTO security_events (at, kind, address, account, reason, route) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+int lk_store_secevent_add(lk_store_t *st, lk_secevent_t *e)
+{
+    if (!st || !e || !e->kind[0] || !e->reason)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_secevent_add, "secevent_add");
+    if (!s)
+        return LK_EDB;
+    sqlite3_bind_int64(s, 1, e->at);
+    lk_sq_bind_text(s, 2, e->kind);
+    lk_sq_bind_fixed(s, 3, e->address);
+    lk_sq_bind_text(s, 4, e->account);
+    lk_sq_bind_text(s, 5, e->reason);
+    lk_sq_bind_fixed(s, 6, e->route);
+    int rc = lk_sq_exec(st, s, "secevent_add");
+    if (rc == 0)
+        e->id = sqlite3_last_insert_rowid(lk_sq_db(st));
+    return rc;
+}
+
+static const char sql_secevent_list[] =
+    "SELECT id, at, kind, address, account, reason, route FROM security_events "
+    "WHERE (?1 IS NULL OR kind = ?1) AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3";
+
+void lk_secevents_free(lk_secevent_t *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].account);
+        free(v[i].reason);
+    }
+    free(v);
+}
+
+int lk_store_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit, lk_secevent_t **out,
+                           size_t *n)
+{
+    if (!st || !out || !n || limit == 0)
+        return LK_EINVAL;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_secevent_list, "secevent_list");
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, kind);
+    sqlite3_bind_int64(s, 2, before_id);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
+    lk_secevent_t *v = lk_xcalloc(limit, sizeof *v);
+    size_t k = 0;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW && k < limit) {
+        lk_secevent_t *e = &v[k++];
+        e->id = sqlite3_column_int64(s, 0);
+        e->at = sqlite3_column_int64(s, 1);
+        lk_sq_col_fixed(s, 2, e->kind, sizeof e->kind);
+        lk_sq_col_fixed(s, 3, e->address, sizeof e->address);
+        e->account = lk_sq_col_dup(s, 4);
+        e->reason = lk_sq_col_dup(s, 5);
+        lk_sq_col_fixed(s, 6, e->route, sizeof e->route);
+    }
+    lk_sq_done(s);
+    if (r != SQLITE_DONE && r != SQLITE_ROW) {
+        lk_secevents_free(v, k);
+        return lk_sq_error(st, r, "secevent_list");
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+static const char sql_secevent_purge[] = "DELETE FROM security_events WHERE at < ?1";
+
+int lk_store_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted)
+{
+    if (deleted)
+        *deleted = 0;
+    if (!st)
+        return LK_EINVAL;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql_secevent_purge, "secevent_purge");
+    if (!s)
+        return LK_EDB;
+    sqlite3_bind_int64(s, 1, before);
+    int rc = lk_sq_exec(st, s, "secevent_purge");
+    if (rc == 0 && deleted)
+        *deleted = sqlite3_changes64(lk_sq_db(st));
+    return rc;
+}

@@ -131,3 +131,43 @@ void lk_log_write(lk_log_level_t level, const char *module, const char *fmt, ...
     ssize_t w = write(STDERR_FILENO, line, len);
     (void)w;
 }
+
+void lk_log_fields(lk_log_level_t level, const char *module, const char *msg, const char *fields)
+{
+    if (level < lk_log_min_level)
+        return;
+    if (plain_format || !fields || !fields[0]) {
+        lk_log_write(level, module, "%s", msg);
+        return;
+    }
+    char *clean = log_filter ? log_filter(fields, strlen(fields)) : NULL;
+    const char *f = clean ? clean : fields;
+    char ts[LK_RFC3339_LEN];
+    lk_time_rfc3339(lk_time_now_ms(), ts);
+    char line[4608];
+    int n = snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",\"module\":\"%s\",\"msg\":\"", ts,
+                     level_names[level <= LK_LOG_ERROR ? level : LK_LOG_ERROR], module);
+    if (n < 0) {
+        free(clean);
+        return;
+    }
+    size_t len = (size_t)n;
+    len += json_escape(line + len, sizeof line / 2, msg);
+    size_t flen = strlen(f);
+    if (len + 3 + flen + 3 > sizeof line) { /* too long for one line: drop the fields rather than cut JSON */
+        free(clean);
+        lk_log_write(level, module, "%s", msg);
+        return;
+    }
+    memcpy(line + len, "\",", 2);
+    len += 2;
+    memcpy(line + len, f, flen);
+    len += flen;
+    memcpy(line + len, "}\n", 2);
+    len += 2;
+    if (level >= LK_LOG_ERROR)
+        atomic_fetch_add(&error_count, 1);
+    ssize_t w = write(STDERR_FILENO, line, len);
+    (void)w;
+    free(clean);
+}

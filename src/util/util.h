@@ -104,6 +104,12 @@ int lk_log_parse_level(const char *s, lk_log_level_t *out /* OUT */);
 void lk_log_write(lk_log_level_t level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A log line with fields of its own beside msg: fields is the inside of a
+ * JSON object ("\"kind\":\"...\",\"route\":\"...\"", already escaped),
+ * written after "msg" as it is; it passes the filter like a message does.
+ * In plain format only msg is written. */
+void lk_log_fields(lk_log_level_t level, const char *module, const char *msg, const char *fields);
+
 /* JSON lines (the server's default) or plain "loket: message" lines (for the
  * command line's one-shot commands). */
 void lk_log_set_plain(bool plain);

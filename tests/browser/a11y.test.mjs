@@ -68,7 +68,7 @@ test('the widget: axe, keyboard only, 200% zoom', async (t) => {
   assert.equal(await page.evaluate(() => document.querySelector('loket-widget').shadowRoot.activeElement?.classList.contains('launcher')), true, 'focus back on the launcher');
 
   // closed: the rating form
-  const anna = await login(h.srv, 'anna@example.com', 'password123');
+  const anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
   const { conversation: convId } = await w.conversation();
   let r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/claim`);
   assert.equal(r.status, 200, r.text);
@@ -135,7 +135,7 @@ test('the console: axe on login, queue, conversation and users', async (t) => {
   await page.locator('#login-error').getByText(/klopt niet|wrong/).waitFor();
   assert.equal(await page.locator('#login-error').getAttribute('role'), 'alert');
 
-  await consoleLogin(page, h.base, 'ada@example.com', 'password123');
+  await consoleLogin(page, h.base, 'ada@example.com', 'zonnige-dag-aan-zee');
   await page.locator(`#queue-list li[data-id="${convId}"]`).waitFor();
   await shot(page, '5-console-queue');
   problems.push(...(await axeAudit(t, page, 'console queue')));
@@ -160,7 +160,7 @@ test('the console: axe on login, queue, conversation and users', async (t) => {
   await page.locator('#nu-name').fill('Bram');
   await page.locator('#nu-email').fill('bram@example.com');
   await page.locator('#nu-role').selectOption('supervisor');
-  await page.locator('#nu-password').fill('password123');
+  await page.locator('#nu-password').fill('zonnige-dag-aan-zee');
   await page.getByRole('button', { name: 'Toevoegen' }).click();
   await page.locator('#users-body').getByText('bram@example.com').waitFor();
   await shot(page, '5-console-users');

@@ -11,7 +11,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { login, api, createConversation, postMessage, handoff } from '../integration/helpers.mjs';
+import { login, api, createConversation, postMessage, handoff, identitySecret, signedCustomer } from '../integration/helpers.mjs';
 import { launchBrowser, newPage, shot, widget, consoleLogin, serverWithAgents, LIVE_MS, axeAudit } from './helpers.mjs';
 
 
@@ -28,6 +28,11 @@ async function shopPageFor(page, base, who) {
             n.setAttribute('data-loket-customer-email', w.email);
             n.setAttribute('data-loket-customer-id', w.id);
             n.setAttribute('data-loket-customer-name', w.name);
+            if (w.signature) {
+              // what the shop's server signed for this page (docs/widget.md, "Verified identity")
+              n.setAttribute('data-loket-customer-signature', w.signature);
+              n.setAttribute('data-loket-customer-timestamp', String(w.timestamp));
+            }
             obs.disconnect();
           }
     }).observe(document, { childList: true, subtree: true });
@@ -36,17 +41,23 @@ async function shopPageFor(page, base, who) {
 }
 
 test('a suggested reply in two clicks: unchanged and edited, seen by the customer, provenance recorded', async (t) => {
-  const h = await serverWithAgents(t);
+  const ID = identitySecret();
+  const h = await serverWithAgents(t, { env: ID.env });
   const browser = await launchBrowser();
   t.after(() => browser.close());
 
-  // an earlier conversation of the same customer (by e-mail), through the API
-  const earlier = await createConversation(h.srv, { customer: { email: 'jan@example.nl' } });
+  // an earlier conversation of the same customer (by e-mail, signed by the shop), through the API
+  const earlier = await createConversation(h.srv, { customer: signedCustomer(ID.secret, { email: 'jan@example.nl' }) });
   await postMessage(h.srv, earlier, 'Kan ik met iDEAL betalen?');
+  // and one in which someone else merely claimed jan's address
+  const claimed = await createConversation(h.srv, { customer: { email: 'jan@example.nl', name: 'Jan?' } });
+  await postMessage(h.srv, claimed, 'Wat heb ik eerder gevraagd?');
+  await handoff(h.srv, claimed);
 
-  // the customer, known to the shop, asks and hands over
+  // the customer, known to the shop, asks and hands over; the shop's page carries the signature
   const customer = await newPage(browser);
-  await shopPageFor(customer, h.base, { email: 'Jan@Example.nl', id: 'shop-7', name: 'Jan de Vries' });
+  const who = signedCustomer(ID.secret, { email: 'Jan@Example.nl', external_id: 'shop-7' });
+  await shopPageFor(customer, h.base, { email: who.email, id: who.external_id, name: 'Jan de Vries', signature: who.signature, timestamp: who.timestamp });
   const w = widget(customer);
   await w.open();
   await w.say('Hoe kan ik iets retourneren? Bestelnummer TT-2024-0012');
@@ -55,7 +66,7 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
   const { conversation: convId } = await w.conversation();
 
   const agent = await newPage(browser);
-  await consoleLogin(agent, h.base, 'anna@example.com', 'password123');
+  await consoleLogin(agent, h.base, 'anna@example.com', 'zonnige-dag-aan-zee');
   const nav = agent.locator('#sections-list a[aria-current="page"]');
   assert.equal(await nav.textContent(), 'Gesprekken', 'the section links, with this one current');
 
@@ -80,6 +91,8 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
   const hist = agent.locator(`#history-list button[data-id="${earlier.id}"]`);
   await hist.waitFor();
   assert.match(await hist.textContent(), /Kan ik met iDEAL betalen\?/);
+  assert.equal(await agent.locator(`#history-list button[data-id="${claimed.id}"]`).count(), 0, 'a claimed identity is no history');
+  assert.equal(await agent.locator('#summary-facts .tag.unverified').count(), 0, 'a signed identity has no mark');
 
   // the suggestions: the best first, with a percentage
   const first = agent.locator('#suggestions-list li').first();
@@ -118,12 +131,13 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
   assert.deepEqual(shown, [answer, answer + ' Groet, Anna', 'Is het zo duidelijk?']);
 
   // the API keeps the provenance (agents only)
-  const anna = await login(h.srv, 'anna@example.com', 'password123');
+  const anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
   const v = await anna.req('GET', `/api/v1/agent/conversations/${convId}`);
   const mine = v.json.messages.filter((m) => m.sender === 'agent');
   assert.deepEqual(mine.map((m) => m.provenance), ['suggested', 'suggested_edited', 'human']);
   assert.deepEqual(mine.map((m) => m.suggestion_article_id ?? null), ['retourneren', 'retourneren', null]);
-  assert.deepEqual(v.json.customer, { email: 'jan@example.nl', external_id: 'shop-7', name: 'Jan de Vries' });
+  // the widget passed the shop's signature: a verified identity (docs/widget.md)
+  assert.deepEqual(v.json.customer, { email: 'jan@example.nl', external_id: 'shop-7', name: 'Jan de Vries', verified: true });
   assert.equal(v.json.channel, 'web', 'the widget says where the conversation came from');
 
   // "Fout" on the bot's answer: recorded, and shown as the pressed button
@@ -141,6 +155,16 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
 
   await shot(agent, 'assist-console-sent');
   problems.push(...(await axeAudit(t, agent, 'conversation view after sending')));
+
+  // the conversation in which jan's address was only claimed: marked, without history
+  const claimedItem = agent.locator(`#queue-list li[data-id="${claimed.id}"] button`);
+  await claimedItem.click();
+  const mark = agent.locator('#summary-facts .tag.unverified');
+  await mark.waitFor();
+  assert.equal(await mark.textContent(), 'niet geverifieerd');
+  assert.match(await agent.locator('#summary-facts').textContent(), /Identiteit.*niet geverifieerd.*niet bevestigd/s);
+  assert.equal(await agent.locator('#history-list button').count(), 0, 'no history');
+  problems.push(...(await axeAudit(t, agent, 'an unverified identity')));
   assert.deepEqual(problems, [], 'no serious or critical axe violations');
   assert.deepEqual(agent.errors, []);
   assert.deepEqual(customer.errors, []);
@@ -153,10 +177,10 @@ test('canned responses: a supervisor manages them; "/" in the reply box inserts 
   const sam = await newPage(browser);
   // a new data directory has the demo's canned responses (issue 14): archived
   // first, so that this test starts from none
-  const samApi = await login(h.srv, 'sam@example.com', 'password123');
+  const samApi = await login(h.srv, 'sam@example.com', 'zonnige-dag-aan-zee');
   for (const c of (await samApi.req('GET', '/api/v1/agent/canned')).json.canned)
     assert.equal((await samApi.req('DELETE', `/api/v1/agent/canned/${c.id}`)).status, 200);
-  await consoleLogin(sam, h.base, 'sam@example.com', 'password123');
+  await consoleLogin(sam, h.base, 'sam@example.com', 'zonnige-dag-aan-zee');
 
   // the management view
   await sam.getByRole('button', { name: 'Standaardantwoorden beheren' }).click();

@@ -19,7 +19,7 @@ test('hand-off to a person: queue, claim, summary, live reply, reload, rating', 
   const agent = await newPage(browser);
 
   // The agent is logged in and watching an empty queue.
-  await consoleLogin(agent, h.base, 'anna@example.com', 'password123');
+  await consoleLogin(agent, h.base, 'anna@example.com', 'zonnige-dag-aan-zee');
   await agent.locator('#live[data-state=live]').waitFor();
   assert.equal(await agent.locator('#queue-list li').count(), 0);
   assert.match(await agent.locator('#me-name').textContent(), /Anna/);
@@ -153,7 +153,7 @@ test('a supervisor sees a colleague’s conversation live and takes it over', as
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const sup = await newPage(browser);
-  await consoleLogin(sup, h.base, 'sam@example.com', 'password123');
+  await consoleLogin(sup, h.base, 'sam@example.com', 'zonnige-dag-aan-zee');
   await sup.locator('#live[data-state=live]').waitFor();
   assert.ok(await sup.locator('#all-section').isVisible(), 'supervisors see the open conversations of others');
 
@@ -166,7 +166,7 @@ test('a supervisor sees a colleague’s conversation live and takes it over', as
   await w.queue.waitFor({ state: 'visible' });
   const { conversation: convId } = await w.conversation();
   await sup.locator(`#queue-list li[data-id="${convId}"]`).waitFor({ timeout: LIVE_MS });
-  const anna = await login(h.srv, 'anna@example.com', 'password123');
+  const anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
   let r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/claim`);
   assert.equal(r.status, 200, r.text);
   const other = sup.locator(`#all-list li[data-id="${convId}"]`);

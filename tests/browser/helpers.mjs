@@ -185,14 +185,14 @@ export async function addUser(dataDir, { email, password, role = 'agent', name }
 export async function serverWithAgents(t, { supervisor = false, admin = false, env } = {}) {
   const d = freshDataDir();
   const srv = await startServer({ dataDir: d.dir, env });
-  const users = { anna: { email: 'anna@example.com', password: 'password123', name: 'Anna' } };
+  const users = { anna: { email: 'anna@example.com', password: 'zonnige-dag-aan-zee', name: 'Anna' } };
   await addUser(d.dir, { ...users.anna, role: 'agent' });
   if (supervisor) {
-    users.sam = { email: 'sam@example.com', password: 'password123', name: 'Sam' };
+    users.sam = { email: 'sam@example.com', password: 'zonnige-dag-aan-zee', name: 'Sam' };
     await addUser(d.dir, { ...users.sam, role: 'supervisor' });
   }
   if (admin) {
-    users.ada = { email: 'ada@example.com', password: 'password123', name: 'Ada' };
+    users.ada = { email: 'ada@example.com', password: 'zonnige-dag-aan-zee', name: 'Ada' };
     await addUser(d.dir, { ...users.ada, role: 'admin' });
   }
   const handle = { srv, users, dataDir: d.dir, port: srv.port, base: srv.base };

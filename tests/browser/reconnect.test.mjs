@@ -53,7 +53,7 @@ test('after a server restart the widget resumes: nothing missing, nothing double
   });
   assert.ok(token, 'the widget keeps its token in sessionStorage');
 
-  let anna = await login(h.srv, 'anna@example.com', 'password123');
+  let anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
   let r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/claim`);
   assert.equal(r.status, 200, r.text);
   r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/messages`, { body: { text: 'Hoi, ik kijk even mee. (1)' } });
@@ -68,7 +68,7 @@ test('after a server restart the widget resumes: nothing missing, nothing double
   await restartOnSamePort(h);
 
   // While the page may still be reconnecting, the agent writes twice.
-  anna = await login(h.srv, 'anna@example.com', 'password123');
+  anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
   for (const n of [2, 3]) {
     r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/messages`, { body: { text: `Nog even geduld. (${n})` } });
     assert.equal(r.status, 201, r.text);
@@ -86,7 +86,7 @@ test('after a server restart the widget resumes: nothing missing, nothing double
   h.srv.proc.kill('SIGKILL');
   await h.srv.exited;
   await restartOnSamePort(h);
-  anna = await login(h.srv, 'anna@example.com', 'password123');
+  anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
   r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/messages`, { body: { text: 'Nog één ding. (5)' } });
   assert.equal(r.status, 201, r.text);
   const got = await shownEqualsStored(page, w, h, convId, token);
@@ -106,7 +106,7 @@ test('after a server restart the console reconnects and catches up', async (t) =
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const page = await newPage(browser);
-  await consoleLogin(page, h.base, 'anna@example.com', 'password123');
+  await consoleLogin(page, h.base, 'anna@example.com', 'zonnige-dag-aan-zee');
   await page.locator('#live[data-state=live]').waitFor();
 
   await stopServer(h.srv);

@@ -31,7 +31,7 @@ test('customer, agent and note texts are shown as text, never as HTML', async (t
   t.after(() => browser.close());
   const customer = await newPage(browser);
   const agent = await newPage(browser);
-  await consoleLogin(agent, h.base, 'anna@example.com', 'password123');
+  await consoleLogin(agent, h.base, 'anna@example.com', 'zonnige-dag-aan-zee');
 
   await customer.goto(h.base + '/');
   const w = widget(customer);

@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
   startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, getConversation,
+  identitySecret, signedCustomer,
   handoff, exportKb, RFC3339_UTC,
 } from './helpers.mjs';
 
@@ -21,8 +22,10 @@ let kb; // the demo knowledge base, as exported
 const ANNA = { email: 'anna@example.com', password: 'anna-heeft-een-lang-wachtwoord' };
 const SAM = { email: 'sam@example.com', password: 'sam-is-de-teamleider-hier' };
 
+const ID = identitySecret(); // the customer identities of the history test are signed by "the shop"
+
 before(async () => {
-  srv = await startServer();
+  srv = await startServer({ env: ID.env });
   await addUser(srv.dataDir, ANNA.email, ANNA.password, 'agent');
   await addUser(srv.dataDir, SAM.email, SAM.password, 'supervisor');
   kb = (await exportKb(srv.dataDir)).kb;
@@ -300,13 +303,14 @@ test('canned responses: bad input gets a 400 that names the field and stores not
 
 test('history: earlier conversations of the same customer by e-mail (any case) or external id, newest first', async () => {
   const anna = await login(srv, ANNA.email, ANNA.password);
-  const first = await handedOver(['Kan ik met iDEAL betalen?'], { customer: { email: 'Klaas@Example.NL', name: 'Klaas' }, channel: 'web' });
-  const second = await handedOver(['Mijn stoel is kapot'], { customer: { external_id: 'shop-42' } });
-  const stranger = await handedOver(['Iets anders'], { customer: { email: 'someone@example.nl', external_id: 'shop-43' } });
-  const now = await handedOver(['Waar blijft mijn pakket?'], { customer: { email: 'klaas@example.nl', external_id: 'shop-42', name: 'Klaas de Vries' } });
+  const signed = (c) => signedCustomer(ID.secret, c);
+  const first = await handedOver(['Kan ik met iDEAL betalen?'], { customer: signed({ email: 'Klaas@Example.NL', name: 'Klaas' }), channel: 'web' });
+  const second = await handedOver(['Mijn stoel is kapot'], { customer: signed({ external_id: 'shop-42' }) });
+  const stranger = await handedOver(['Iets anders'], { customer: signed({ email: 'someone@example.nl', external_id: 'shop-43' }) });
+  const now = await handedOver(['Waar blijft mijn pakket?'], { customer: signed({ email: 'klaas@example.nl', external_id: 'shop-42', name: 'Klaas de Vries' }) });
 
   const v = await view(anna, now.id);
-  assert.deepEqual(v.json.customer, { email: 'klaas@example.nl', external_id: 'shop-42', name: 'Klaas de Vries' });
+  assert.deepEqual(v.json.customer, { email: 'klaas@example.nl', external_id: 'shop-42', name: 'Klaas de Vries', verified: true });
   assert.equal(v.json.channel, 'api', 'the default channel');
   const h = v.json.history;
   assert.deepEqual(h.map((x) => x.id), [second.id, first.id], 'newest first, by either key, not the current one');
@@ -327,7 +331,7 @@ test('history: earlier conversations of the same customer by e-mail (any case) o
   const anonymous = await handedOver(['Hallo?']);
   const va = await view(anna, anonymous.id);
   assert.deepEqual(va.json.history, []);
-  assert.deepEqual(va.json.customer, { email: null, external_id: null, name: null });
+  assert.deepEqual(va.json.customer, { email: null, external_id: null, name: null, verified: false });
 });
 
 test('customer fields of a new conversation: validated with 400s that name the field', async () => {

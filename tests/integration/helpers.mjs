@@ -11,7 +11,8 @@
 // repository root, which is the working directory of every test).
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,26 @@ export function freshDataDir() {
   const dir = path.join(root, 'data');
   const cleanup = () => rmSync(root, { recursive: true, force: true });
   return { root, dir, cleanup };
+}
+
+// ---- verified customer identity (docs/widget.md) ------------------------------
+
+// A fresh secret in a file of its own (mode 0600) for identity_secret_file:
+// {secret, file, env} where env sets the option for startServer.
+export function identitySecret() {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'loket-id-'));
+  const file = path.join(root, 'identity.secret');
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return { secret, file, env: { LOKET_IDENTITY_SECRET_FILE: file } };
+}
+
+// The customer object a company's site would pass: fields plus the HMAC-SHA256
+// of "loket-identity-v1\n" email "\n" external_id "\n" timestamp, in hex.
+export function signedCustomer(secret, customer, { timestamp = Math.floor(Date.now() / 1000) } = {}) {
+  const canonical = `loket-identity-v1\n${customer.email || ''}\n${customer.external_id || ''}\n${timestamp}`;
+  const signature = createHmac('sha256', secret).update(canonical).digest('hex');
+  return { ...customer, signature, timestamp };
 }
 
 // ---- the command line -------------------------------------------------------
@@ -107,6 +128,7 @@ export async function exportKb(dataDir) {
 // (tests/integration/security.test.mjs does).
 export const NO_LIMITS = {
   LOKET_LIMIT_LOGIN_ACCOUNT: '0',
+  LOKET_LIMIT_LOGIN_ACCOUNT_ADDRESS: '0',
   LOKET_LIMIT_LOGIN_ADDRESS: '0',
   LOKET_LIMIT_MESSAGES_CONVERSATION: '0',
   LOKET_LIMIT_MESSAGES_ADDRESS: '0',

@@ -218,7 +218,7 @@ test('an admin setting their own password keeps this session; the others and the
 });
 
 test('everyone changes their own password: wrong current one refused, the other sessions end, this one stays', async (t) => {
-  const s2 = await startServer({ t, env: { LOKET_LIMIT_LOGIN_ACCOUNT: '3' } });
+  const s2 = await startServer({ t, env: { LOKET_LIMIT_LOGIN_ACCOUNT_ADDRESS: '3' } });
   await addUser(s2.dataDir, ANNA.email, ANNA.password, 'agent');
   const here = await login(s2, ANNA.email, ANNA.password);
   const there = await login(s2, ANNA.email, ANNA.password);
@@ -244,7 +244,7 @@ test('everyone changes their own password: wrong current one refused, the other 
   await login(s2, ANNA.email, 'anna-haar-nieuwe-wachtwoord'); // a success wipes the account's failures
   assert.equal(hereStream.closed, false, "this session's stream stays");
 
-  // wrong current passwords count like failed logins of the account (limit 3)
+  // wrong current passwords count like failed logins of the account from this address (limit 3)
   for (let i = 0; i < 3; i++)
     assertError(await change({ current_password: `fout-${i}-wachtwoord`, new_password: 'nog-een-nieuw-wachtwoord' }), 400, 'invalid_field');
   const limited = await change({ current_password: 'anna-haar-nieuwe-wachtwoord', new_password: 'nog-een-nieuw-wachtwoord' });

@@ -106,7 +106,7 @@ Test(store, open_creates_then_reopens, .init = setup, .fini = teardown)
     created = true;
     cr_assert_eq(lk_store_open(datadir, &st, &created), 0);
     cr_assert_not(created);
-    cr_assert_eq(lk_store_schema_version(), 5);
+    cr_assert_eq(lk_store_schema_version(), 6);
 
     /* The file really is in WAL mode with the schema version recorded. */
     sqlite3 *db;

@@ -94,7 +94,7 @@ Test(store_assist, canned_list_by_language_ordered_by_title_without_archived)
     lk_canned_free(out, n);
 }
 
-static void add_conv(const char *id, const char *email, const char *ext, int64_t created)
+static void add_conv_as(const char *id, const char *email, const char *ext, int64_t created, bool verified)
 {
     lk_conv_t c = {0};
     snprintf(c.id, sizeof c.id, "%s", id);
@@ -108,7 +108,13 @@ static void add_conv(const char *id, const char *email, const char *ext, int64_t
     c.customer_email = (char *)email;
     c.customer_external_id = (char *)ext;
     c.disposition = (char *)"resolved";
+    c.customer_verified = verified;
     cr_assert_eq(lk_store_conv_insert(st, &c), 0);
+}
+
+static void add_conv(const char *id, const char *email, const char *ext, int64_t created)
+{
+    add_conv_as(id, email, ext, created, true);
 }
 
 Test(store_assist, history_by_email_or_external_id_newest_first)
@@ -141,4 +147,24 @@ Test(store_assist, history_by_email_or_external_id_newest_first)
     cr_assert_eq(lk_store_conv_history(st, NULL, NULL, "c_now", 0, &v, &n), 0);
     cr_assert_eq(n, 0, "an unknown customer has no history");
     cr_assert_null(v);
+}
+
+Test(store_assist, history_holds_only_verified_identities)
+{
+    add_conv("c_1", "jan@example.nl", "cust-7", 100);
+    add_conv_as("c_spoof", "jan@example.nl", "cust-7", 200, false); /* anyone may claim an address */
+    add_conv("c_now", "jan@example.nl", "cust-7", 500);
+    lk_conv_t *v;
+    size_t n;
+    cr_assert_eq(lk_store_conv_history(st, "jan@example.nl", "cust-7", "c_now", 0, &v, &n), 0);
+    cr_assert_eq(n, 1, "the unverified conversation is no part of the history");
+    cr_assert_str_eq(v[0].id, "c_1");
+    lk_convs_free(v, n);
+    lk_conv_t c;
+    cr_assert_eq(lk_store_conv_get(st, "c_spoof", &c), 0);
+    cr_assert(!c.customer_verified, "stored as unverified");
+    lk_conv_clear(&c);
+    cr_assert_eq(lk_store_conv_get(st, "c_1", &c), 0);
+    cr_assert(c.customer_verified);
+    lk_conv_clear(&c);
 }

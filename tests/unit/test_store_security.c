@@ -5,7 +5,8 @@
  * (src/store/store_sqlite_security.c: idle sessions, touching, logging a
  * user out everywhere (or everywhere else), changing a user's role, name,
  * state and password, the TOTP columns with their once-only step, and open
- * conversations per client hash). Each store test works in a fresh temporary
+ * conversations per client hash, the addresses users logged in from, the
+ * security events newest first by kind, and their purge). Each store test works in a fresh temporary
  * directory that it removes afterwards.
  */
 #include "api/api_int.h"
@@ -272,4 +273,86 @@ Test(store_security, open_conversations_per_client, .init = store_fixture_setup,
     cr_assert_eq(n, 0);
     cr_assert_eq(oldest, 0);
     cr_assert_eq(lk_store_conv_count_open_by_client(st, "", 100, &n, &oldest), LK_EINVAL);
+}
+
+/* ---- known login addresses, security events (issue 16) ------------------ */
+
+Test(store_security, known_login_addresses, .init = store_fixture_setup, .fini = store_fixture_teardown)
+{
+    add_user("u_1", "a@example.com");
+    add_user("u_2", "b@example.com");
+    bool known = true;
+    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h1", 0, &known), 0);
+    cr_assert_not(known, "never logged in from it");
+    cr_assert_eq(lk_store_login_address_note(st, "u_1", "h1", 1000, 0), 0);
+    cr_assert_eq(lk_store_login_address_note(st, "u_1", "h2", 2000, 0), 0);
+    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h1", 0, &known), 0);
+    cr_assert(known);
+    cr_assert_eq(lk_store_login_address_known(st, "u_2", "h1", 0, &known), 0);
+    cr_assert_not(known, "per user");
+    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h1", 1500, &known), 0);
+    cr_assert_not(known, "not since 1500");
+    /* a later login moves it forward, never back; old ones are forgotten */
+    cr_assert_eq(lk_store_login_address_note(st, "u_1", "h1", 5000, 0), 0);
+    cr_assert_eq(lk_store_login_address_note(st, "u_1", "h1", 4000, 0), 0);
+    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h1", 4500, &known), 0);
+    cr_assert(known);
+    cr_assert_eq(lk_store_login_address_note(st, "u_1", "h3", 9000, 3000), 0);
+    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h2", 0, &known), 0);
+    cr_assert_not(known, "h2 (2000) was older than 3000: forgotten");
+    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h1", 0, &known), 0);
+    cr_assert(known);
+    cr_assert_eq(lk_store_login_address_note(st, "u_1", "", 1, 0), LK_EINVAL);
+}
+
+static void add_event(int64_t at, const char *kind, const char *account)
+{
+    lk_secevent_t e = {.at = at};
+    snprintf(e.kind, sizeof e.kind, "%s", kind);
+    snprintf(e.address, sizeof e.address, "203.0.113.7");
+    snprintf(e.route, sizeof e.route, "POST /api/v1/auth/login");
+    e.account = (char *)account;
+    e.reason = (char *)"wrong password";
+    cr_assert_eq(lk_store_secevent_add(st, &e), 0);
+    cr_assert_gt(e.id, 0);
+}
+
+Test(store_security, security_events_newest_first_by_kind_and_purged, .init = store_fixture_setup,
+     .fini = store_fixture_teardown)
+{
+    add_event(1000, "login_failed", "a@example.com");
+    add_event(2000, "lockout", "a@example.com");
+    add_event(3000, "login_failed", NULL);
+    add_event(4000, "forbidden", "b@example.com");
+    lk_secevent_t *v;
+    size_t n;
+    cr_assert_eq(lk_store_secevent_list(st, NULL, 0, 10, &v, &n), 0);
+    cr_assert_eq(n, 4);
+    cr_assert_str_eq(v[0].kind, "forbidden", "newest first");
+    cr_assert_str_eq(v[3].kind, "login_failed");
+    cr_assert_str_eq(v[3].account, "a@example.com");
+    cr_assert_str_eq(v[3].address, "203.0.113.7");
+    cr_assert_str_eq(v[3].route, "POST /api/v1/auth/login");
+    cr_assert_str_eq(v[3].reason, "wrong password");
+    cr_assert_eq(v[3].at, 1000);
+    int64_t second = v[1].id;
+    lk_secevents_free(v, n);
+    cr_assert_eq(lk_store_secevent_list(st, "login_failed", 0, 10, &v, &n), 0);
+    cr_assert_eq(n, 2, "by kind");
+    cr_assert_null(v[0].account, "no account");
+    cr_assert_eq(v[0].at, 3000);
+    lk_secevents_free(v, n);
+    cr_assert_eq(lk_store_secevent_list(st, NULL, second, 10, &v, &n), 0);
+    cr_assert_eq(n, 2, "the page before an id");
+    cr_assert_str_eq(v[0].kind, "lockout");
+    lk_secevents_free(v, n);
+    cr_assert_eq(lk_store_secevent_list(st, NULL, 0, 1, &v, &n), 0);
+    cr_assert_eq(n, 1, "at most the limit");
+    lk_secevents_free(v, n);
+    int64_t deleted = 0;
+    cr_assert_eq(lk_store_secevent_purge(st, 2500, &deleted), 0);
+    cr_assert_eq(deleted, 2);
+    cr_assert_eq(lk_store_secevent_list(st, NULL, 0, 10, &v, &n), 0);
+    cr_assert_eq(n, 2, "the two before 2500 are gone");
+    lk_secevents_free(v, n);
 }

@@ -36,6 +36,8 @@
         'Met inloggen in twee stappen vraagt loket na je wachtwoord ook een code van zes cijfers uit een authenticator-app op je telefoon. Wie alleen je wachtwoord heeft, komt er dan niet in.',
       totpIsOn: 'Inloggen in twee stappen staat aan.',
       totpIsOff: 'Inloggen in twee stappen staat uit.',
+      totpRequired: 'Voor jouw account is inloggen in twee stappen verplicht. Stel het nu in; daarna kun je de console weer gebruiken.',
+      totpEnabledGo: 'Inloggen in twee stappen staat nu aan. Je kunt de console weer gebruiken.',
       totpIsPending: 'Nog niet aan: bevestig eerst met een code uit je app.',
       totpSetup: 'Instellen',
       totpStep1: '1. Zet de sleutel in je app',
@@ -68,7 +70,7 @@
       pwIntro: 'Daarna eindigen je andere sessies, bijvoorbeeld op een andere computer of een telefoon; deze sessie blijft.',
       pwCurrent: 'Huidig wachtwoord',
       pwNew: 'Nieuw wachtwoord',
-      pwNewHint: 'Minstens 8 tekens.',
+      pwNewHint: 'Minstens 8 tekens; een zin van een paar woorden is het sterkst. Geen veelgebruikt wachtwoord, en niets dat op je e-mailadres of naam lijkt.',
       pwRepeat: 'Nieuw wachtwoord herhalen',
       pwButton: 'Wachtwoord wijzigen',
       pwNoCurrent: 'Vul je huidige wachtwoord in.',
@@ -95,6 +97,8 @@
         'With two-step login, loket asks after your password for a six-digit code from an authenticator app on your phone. Someone who has only your password cannot get in.',
       totpIsOn: 'Two-step login is on.',
       totpIsOff: 'Two-step login is off.',
+      totpRequired: 'Two-step login is required for your account. Set it up now; then you can use the console again.',
+      totpEnabledGo: 'Two-step login is on now. You can use the console again.',
       totpIsPending: 'Not on yet: confirm with a code from your app first.',
       totpSetup: 'Set up',
       totpStep1: '1. Put the key in your app',
@@ -126,7 +130,7 @@
       pwIntro: 'Your other sessions end then, for example on another computer or a phone; this session stays.',
       pwCurrent: 'Current password',
       pwNew: 'New password',
-      pwNewHint: '8 characters or more.',
+      pwNewHint: '8 characters or more; a sentence of several words is strongest. No common password, and nothing like your e-mail address or name.',
       pwRepeat: 'Repeat the new password',
       pwButton: 'Change password',
       pwNoCurrent: 'Enter your current password.',
@@ -218,8 +222,11 @@
       // a pending secret is shown only right after setting it up; coming back
       // later means setting it up again (a new secret)
       show(r.enabled ? 'on' : 'off');
+      required = !!r.required;
+      if (required && !r.enabled) $('totp-state').textContent = t('totpRequired');
     });
   }
+  var required = false;
 
   $('totp-setup').addEventListener('click', function () {
     $('totp-error').textContent = '';
@@ -257,7 +264,7 @@
           input.value = '';
           dropSecret();
           show(on ? 'on' : 'off');
-          $('totp-state').textContent = t(on ? 'totpEnabled' : 'totpDisabled');
+          $('totp-state').textContent = t(on ? (required ? 'totpEnabledGo' : 'totpEnabled') : 'totpDisabled');
           (on ? $('totp-disable-code') : $('totp-setup')).focus();
         },
         function (e) {
@@ -316,6 +323,11 @@
           } else if (e.code === 'invalid_field' && /current_password/.test(e.message)) {
             cur.value = '';
             pwProblem(cur, 'pwWrongCurrent');
+          } else if (L.passwordError(e)) {
+            // a common password, or one built on the address or name
+            nw.setAttribute('aria-invalid', 'true');
+            $('pw-error').textContent = L.passwordError(e);
+            nw.focus();
           } else {
             $('pw-error').textContent = t('failed', { msg: e.message });
           }

@@ -463,6 +463,7 @@
 
   L.start({ roles: ['admin'], page: 'admin' }).then(function () {
     document.title = t('admTitle') + ' · loket console';
-    return Promise.all([loadRetention(), loadAudit(false)]);
+    // the security events section (secevents.js), once the user is known to be an admin
+    return Promise.all([loadRetention(), loadAudit(false), window.loketSecurityEvents && window.loketSecurityEvents()]);
   });
 })();

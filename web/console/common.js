@@ -328,6 +328,12 @@
         var user = r.user;
         window.loket.console = r.console || {};
         if (adoptLanguage(r)) return new Promise(function () {});
+        // two-step login is required for this user and not set up yet: the
+        // account page is the one place they may go (docs/security.md)
+        if (user.totp_setup_required && opts.page !== 'account') {
+          location.href = '/console/account.html';
+          return new Promise(function () {});
+        }
         topbar(user, opts.page);
         applyStrings();
         if (opts.roles && opts.roles.indexOf(user.role) < 0) {
@@ -397,7 +403,36 @@
     }, 0);
   }
 
+  // Why the server refused a new password (400 weak_password), in the
+  // page's language; null for any other error. The server's message names
+  // the reason in English (docs/security.md, "Passwords: what is accepted").
+  strings({
+    nl: {
+      pwCommon: 'Dit wachtwoord is een van de meest gebruikte; aanvallers proberen die eerst. Kies een ander, bijvoorbeeld een zin van een paar woorden.',
+      pwVariant: 'Dit is een veelgebruikt wachtwoord met cijfers of tekens erbij; aanvallers proberen die vroeg. Kies een ander, bijvoorbeeld een zin van een paar woorden.',
+      pwPersonal: 'Dit wachtwoord lijkt te veel op het e-mailadres, de naam of "loket". Kies er een dat daar niet op voortbouwt.',
+      pwRepetitive: 'Dit wachtwoord herhaalt een of twee tekens. Kies er een met meer variatie, bijvoorbeeld een zin van een paar woorden.',
+    },
+    en: {
+      pwCommon: 'This is one of the most common passwords, which attackers try first. Choose another, such as a sentence of several words.',
+      pwVariant: 'This is a common password with digits or symbols added, which attackers try early. Choose another, such as a sentence of several words.',
+      pwPersonal: 'This password is too close to the e-mail address, the name or "loket". Choose one that does not build on them.',
+      pwRepetitive: 'This password repeats one or two characters. Choose one with more variety, such as a sentence of several words.',
+    },
+  });
+
+  function passwordError(e) {
+    if (!e || e.code !== 'weak_password') return null;
+    var m = e.message || '';
+    if (/most common/.test(m)) return t('pwCommon');
+    if (/digits or symbols/.test(m)) return t('pwVariant');
+    if (/e-mail address, the name/.test(m)) return t('pwPersonal');
+    if (/repeats/.test(m)) return t('pwRepetitive');
+    return m;
+  }
+
   window.loket = {
+    passwordError: passwordError,
     lang: lang,
     adoptLanguage: adoptLanguage,
     adoptDefault: adoptDefault,

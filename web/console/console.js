@@ -165,6 +165,9 @@
       sentimentLabel: 'Stemming',
       languageLabel: 'Taal',
       customerLabel: 'Klant',
+      identityLabel: 'Identiteit',
+      unverified: 'niet geverifieerd',
+      unverifiedHint: 'Zo noemde de klant zichzelf; de website heeft het niet bevestigd. Deel geen gegevens van eerdere gesprekken.',
       channelLabel: 'Kanaal',
       sentiment_negative: 'negatief',
       sentiment_neutral: 'neutraal',
@@ -389,6 +392,9 @@
       sentimentLabel: 'Sentiment',
       languageLabel: 'Language',
       customerLabel: 'Customer',
+      identityLabel: 'Identity',
+      unverified: 'unverified',
+      unverifiedHint: 'This is what the customer claimed; the website did not confirm it. Share nothing from earlier conversations.',
       channelLabel: 'Channel',
       sentiment_negative: 'negative',
       sentiment_neutral: 'neutral',
@@ -672,6 +678,11 @@
     api('POST', '/api/v1/auth/login', body)
       .then(
         function (r) {
+          if (r.user.totp_setup_required) {
+            // required for this account and not set up: nothing else until it is
+            location.href = '/console/account.html';
+            return;
+          }
           state.me = r.user;
           $('login-password').value = '';
           $('login-totp').value = '';
@@ -1375,6 +1386,12 @@
     fact(t('languageLabel'), f.language ? t('lang_' + f.language) : '');
     var who = c.customer || {};
     fact(t('customerLabel'), [who.name, who.email, who.external_id].filter(Boolean).join(' · '));
+    // an identity the company's site did not sign is only what the customer
+    // claimed: no history, and agents should not trust it
+    if ((who.email || who.external_id) && who.verified === false) {
+      var row = el('div', { class: 'unverified' }, [el('dt', { text: t('identityLabel') }), el('dd', null, [el('span', { class: 'tag unverified', text: t('unverified') }), document.createTextNode(' ' + t('unverifiedHint'))])]);
+      dl.appendChild(row);
+    }
     fact(t('channelLabel'), c.channel || '');
     var ents = f.entities || [];
     var ul = $('summary-entities');
@@ -2099,7 +2116,7 @@
                 usersUi.panel = null;
                 return loadUsers();
               }
-              perr.textContent = userError(e);
+              perr.textContent = loket.passwordError(e) || userError(e);
               input.focus();
             }
           )
@@ -2179,7 +2196,7 @@
         loadUsers();
       },
       function (e) {
-        msg.textContent = e.status === 409 ? t('userExists') : t('failed', { msg: e.message });
+        msg.textContent = e.status === 409 ? t('userExists') : loket.passwordError(e) || t('failed', { msg: e.message });
       }
     );
   });
@@ -2323,7 +2340,8 @@
     })
     .then(
       function (j) {
-        if (j && j.user) {
+        if (j && j.user && j.user.totp_setup_required) location.href = '/console/account.html';
+        else if (j && j.user) {
           if (loket.adoptLanguage(j)) return;
           state.me = j.user;
           showApp();
