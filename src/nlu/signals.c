@@ -125,7 +125,13 @@ static bool cue_matches(const cue_t *c, const char *w, size_t wl)
         return false;
     }
     size_t max = cl >= 8 ? 2 : 1;
-    return maybe_close(cue, cl, w, wl, max) && lk_nlu__edit_distance(cue, cl, w, wl, max) <= max;
+    if (!maybe_close(cue, cl, w, wl, max))
+        return false;
+    size_t d = lk_nlu__edit_distance(cue, cl, w, wl, max);
+    /* Two typos only where the word keeps the cue's first two letters and its
+     * last: otherwise common words two letters away read as cues
+     * ("eigenlijk" is not "ergerlijk"). */
+    return d <= 1 || (d == 2 && wl >= 2 && w[0] == cue[0] && w[1] == cue[1] && w[wl - 1] == cue[cl - 1]);
 }
 
 /* Which cues of a list can match any word of the message at all: a cue

@@ -53,7 +53,12 @@ Test(nlu_signals, negative)
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
         cr_assert_geq(lk_nlu_signal_negative(S(yes[i])), 0.5, "negative: %s", yes[i]);
     const char *no[] = {"waar is mijn pakket?", "hoe kan ik retourneren", "thanks, that helps", "Where is my order?",
-                        "Wanneer wordt mijn bestelling bezorgd?"}; /* "wordt" is a word, not a typo of "worst" */
+                        "Wanneer wordt mijn bestelling bezorgd?", /* "wordt" is a word, not a typo of "worst" */
+                        "wie is eigenlijk de burgemeester", "waar betaal ik eigenlijk servicekosten voor"};
+    /* "eigenlijk" is two letters from "ergerlijk", but no typo of it */
+    const char *typos[] = {"dit is belachlijk", "ik ben teleugesteld"}; /* one letter off: still read */
+    for (size_t i = 0; i < sizeof typos / sizeof *typos; i++)
+        cr_assert_geq(lk_nlu_signal_negative(S(typos[i])), 0.5, "negative: %s", typos[i]);
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)
         cr_assert_lt(lk_nlu_signal_negative(S(no[i])), 0.5, "not negative: %s", no[i]);
     cr_assert_gt(lk_nlu_signal_negative(S("waar is mijn pakket!!!")), lk_nlu_signal_negative(S("waar is mijn pakket")));
