@@ -522,40 +522,40 @@ Test(nlu, identical_decisions_across_builds)
     rows_free(&train2);
 }
 
-/* ---- eval's statistics ----------------------------------------------------- */
+/* ---- the statistics (nlu, used by eval too) ----------------------------------------------------- */
 
 Test(eval, clopper_pearson_upper_bound)
 {
     /* 0 of n: the exact bound is 1 - delta^(1/n) */
-    cr_assert_float_eq(lk_eval_binom_upper(0, 100, 0.05), 1 - pow(0.05, 0.01), 1e-6);
+    cr_assert_float_eq(lk_nlu_binom_upper(0, 100, 0.05), 1 - pow(0.05, 0.01), 1e-6);
     /* 5 of 100 at 95%: about 0.1024 (tables) */
-    cr_assert_float_eq(lk_eval_binom_upper(5, 100, 0.05), 0.1024, 5e-4);
-    cr_assert_eq(lk_eval_binom_upper(3, 3, 0.05), 1.0);
-    cr_assert_eq(lk_eval_binom_upper(0, 0, 0.05), 1.0);
+    cr_assert_float_eq(lk_nlu_binom_upper(5, 100, 0.05), 0.1024, 5e-4);
+    cr_assert_eq(lk_nlu_binom_upper(3, 3, 0.05), 1.0);
+    cr_assert_eq(lk_nlu_binom_upper(0, 0, 0.05), 1.0);
 }
 
 Test(eval, thresholds)
 {
-    lk_eval_item_t it[] = {{0.9, 1, 0}, {0.8, 1, 0}, {0.7, 0, 0}, {0.6, 1, 0}, {0.5, 0, 1}, {0.4, 0, 1},
+    lk_nlu_item_t it[] = {{0.9, 1, 0}, {0.8, 1, 0}, {0.7, 0, 0}, {0.6, 1, 0}, {0.5, 0, 1}, {0.4, 0, 1},
                            {0.3, 1, 0}, {0.2, 0, 1}};
     /* balanced: answer down to 0.6 (3/5 in-scope right, 3/3 oos declined) */
-    cr_assert_float_eq(lk_eval_threshold_balanced(it, 8), 0.6, 1e-12);
+    cr_assert_float_eq(lk_nlu_threshold_balanced(it, 8), 0.6, 1e-12);
     /* the share handled right: same here */
-    cr_assert_float_eq(lk_eval_threshold_weighted(it, 8, -1), 0.6, 1e-12);
+    cr_assert_float_eq(lk_nlu_threshold_weighted(it, 8, -1), 0.6, 1e-12);
     /* target error: a big sample with a clean top */
     size_t n = 2000;
-    lk_eval_item_t *v = lk_xmalloc(n * sizeof *v);
+    lk_nlu_item_t *v = lk_xmalloc(n * sizeof *v);
     for (size_t i = 0; i < n; i++) {
         v[i].confidence = (double)(n - i) / (double)n;
         v[i].oos = 0;
         v[i].correct = i < 1000 ? (i % 100 != 0) : (i % 2 == 0); /* 1% wrong on top, then 50% */
     }
     int ok;
-    double t = lk_eval_threshold_target(v, n, 0.05, 0.1, &ok);
+    double t = lk_nlu_threshold_target(v, n, 0.05, 0.1, &ok);
     cr_assert(ok);
     cr_assert_geq(t, 0.4);
     cr_assert_leq(t, 0.6);
-    t = lk_eval_threshold_target(v, 10, 0.001, 0.1, &ok);
+    t = lk_nlu_threshold_target(v, 10, 0.001, 0.1, &ok);
     cr_assert_not(ok);
     cr_assert_eq(t, 1.0);
     free(v);
