@@ -61,7 +61,21 @@ typedef struct {
     lk_nlu_model_t *nlu;
 } lk_bot_t;
 
-int lk_bot_build(lk_store_t *st, lk_bot_t **out /* OUT */);
+/* Builds the bot of the stored knowledge base; the NLU calibrates its
+ * threshold for answer_risk (lk_bot_nlu_options); a threshold stored by the
+ * reviews' recalibration (insights.c) wins over the calibrated one. */
+int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out /* OUT */);
+/* The options every model of the server is built with (the bot, the
+ * publish preview's candidate). */
+void lk_bot_nlu_options(double answer_risk, lk_nlu_options_t *opts /* OUT */);
+/* The calibration of a model as the knowledge page shows it: the threshold
+ * it answers at, whether that meets answer_risk, the bound and the
+ * estimated precision, coverage... there (docs/quality.md). New reference. */
+json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu);
+/* Logs what the bot's calibration found (at info). */
+void lk_bot_log_calibration(const lk_bot_t *bot);
+/* The app's answer_risk option as a number. */
+double lk_bot_answer_risk(const struct lk_app *app);
 lk_bot_t *lk_bot_acquire(struct lk_app *app); /* the current bot, referenced */
 void lk_bot_release(lk_bot_t *bot);
 int lk_bot_watch_start(struct lk_app *app);

@@ -74,8 +74,25 @@ const lk_option_t lk_options[] = {
             "days an audit record is kept, then deleted; 0 = keep forever"),
     OPT_STR("metrics_token", metrics_token, "",
             "when set, GET /metrics (Prometheus) wants \"Authorization: Bearer TOKEN\"; unset: open"),
+    OPT_STR("answer_risk", answer_risk, "0.05",
+            "the wrong-answer rate among the bot's answers to stay at or under (0.001 to 0.5): the answering "
+            "threshold is calibrated on the knowledge base itself whenever it changes (docs/quality.md)"),
     {NULL, LK_OPT_STRING, 0, 0, 0, 0, NULL, NULL},
 };
+
+bool lk_config_answer_risk(const char *s, double *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !(v >= 0.001 && v <= 0.5))
+        return false;
+    if (out)
+        *out = v;
+    return true;
+}
 
 static const lk_option_t *find_option(const char *name, size_t len)
 {
@@ -255,6 +272,10 @@ int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *e
     if (rc == 0 && strcmp(name, "trusted_proxies") == 0 && !valid_proxies(value)) {
         snprintf(err, errsize, "option trusted_proxies: \"%s\" is not a space-separated list of IP addresses "
                  "or CIDR ranges like 10.0.0.0/8", value);
+        return LK_EINVAL;
+    }
+    if (rc == 0 && strcmp(name, "answer_risk") == 0 && !lk_config_answer_risk(value, NULL)) {
+        snprintf(err, errsize, "option answer_risk: \"%s\" is not a number from 0.001 to 0.5", value);
         return LK_EINVAL;
     }
     if (rc == 0 && strcmp(name, "log_level") == 0) {

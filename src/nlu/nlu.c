@@ -44,6 +44,7 @@
 #define READ_FEATS 512   /* features of a message read without allocating */
 #define READ_CLASSES 512 /* articles scored without allocating */
 #define DEFAULT_DELTA 0.1
+#define CALIB_ONLY (-2) /* the label of an example only the calibration scores */
 #define NEG_COVERED 0.6 /* a built-in negative this close to an example is in scope */
 #define DEFAULT_OOS_SHARE 0.2
 #define CHOICE_MAX 3         /* articles offered as choices at most */
@@ -709,6 +710,7 @@ typedef struct {
     uint8_t fold;
     bool oos;
     bool hidden; /* an example of an article hidden in its fold (oos too) */
+    bool calib_only; /* a built-in out-of-scope question: not for the confidence model */
 } cv_item_t;
 
 static double conf_with(const double *cw, double cb, const double *phi);
@@ -743,7 +745,7 @@ static void calibrate(lk_nlu_model_t *m, const cv_item_t *it, size_t n, const lk
     for (int k = 0; k < FOLDS; k++) {
         size_t nk = 0, tot_in = 0, tot_oos = 0;
         for (size_t i = 0; i < n; i++) {
-            if (it[i].fold == k)
+            if (it[i].fold == k || it[i].calib_only)
                 continue;
             memcpy(phi + nk * LK_NLU__N_CONF, it[i].phi, sizeof it[i].phi);
             y[nk] = !it[i].oos && it[i].rank == 0;
@@ -837,8 +839,8 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
     /* folds of the examples; each fold also hides 1/HIDE_SHARE of the articles */
     uint64_t rs = seed ^ 0xD1B54A32D192ED03ULL;
     uint8_t *fold = lk_xmalloc(ex->n);
-    for (size_t i = 0; i < ex->n; i++)
-        fold[i] = (uint8_t)(rng_next(&rs) % FOLDS);
+    for (size_t i = 0, j = 0; i < ex->n; i++) /* the built-in questions take turns (no draw) */
+        fold[i] = (uint8_t)(ex->v[i].label == CALIB_ONLY ? j++ % FOLDS : rng_next(&rs) % FOLDS);
     uint32_t *cls_perm = lk_xmalloc(C * sizeof *cls_perm);
     for (size_t c = 0; c < C; c++)
         cls_perm[c] = (uint32_t)c;
@@ -869,7 +871,7 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
         size_t n = 0;
         for (size_t i = 0; i < ex->n; i++) {
             long l = ex->v[i].label;
-            if (fold[i] != k && (l < 0 || hidden_in[l] != k))
+            if (fold[i] != k && l != CALIB_ONLY && (l < 0 || hidden_in[l] != k))
                 idx[n++] = i;
         }
         train_lr(W, bias, m->feat.n, C, ex, idx, n, epochs, seed + (uint64_t)k + 1);
@@ -893,22 +895,28 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
             it->fold = (uint8_t)k;
             it->oos = oos;
             it->hidden = e->label >= 0 && oos;
+            it->calib_only = e->label == CALIB_ONLY;
         }
         knn_free(&knn);
     }
     double tot_in = 0, tot_oos = 0;
+    size_t n_fit = 0;
     for (size_t i = 0; i < n_items; i++) {
+        if (items[i].calib_only)
+            continue;
         if (items[i].oos)
             tot_oos += 1;
         else
             tot_in += 1;
     }
     for (size_t i = 0; i < n_items; i++) {
-        memcpy(phi + i * LK_NLU__N_CONF, items[i].phi, sizeof items[i].phi);
-        y[i] = !items[i].oos && items[i].rank == 0;
-        w[i] = items[i].oos ? (tot_oos > 0 ? OOS_WEIGHT * tot_in / tot_oos : 0) : 1.0;
+        if (items[i].calib_only)
+            continue;
+        memcpy(phi + n_fit * LK_NLU__N_CONF, items[i].phi, sizeof items[i].phi);
+        y[n_fit] = !items[i].oos && items[i].rank == 0;
+        w[n_fit++] = items[i].oos ? (tot_oos > 0 ? OOS_WEIGHT * tot_in / tot_oos : 0) : 1.0;
     }
-    fit_logistic(phi, y, w, n_items, m->conf_w, &m->conf_b);
+    fit_logistic(phi, y, w, n_fit, m->conf_w, &m->conf_b);
     if (o->answer_risk > 0)
         calibrate(m, items, n_items, o);
 
@@ -1087,7 +1095,7 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
                     char line[1024];
                     memcpy(line, data + i, j - i);
                     line[j - i] = '\0';
-                    add_example(&m->feat, &ex, st, line, -1, 1.0f, &fv);
+                    add_example(&m->feat, &ex, st, line, CALIB_ONLY, 1.0f, &fv);
                 }
                 i = j + 1;
             }
@@ -1102,12 +1110,14 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
         if (m->calib.done && m->calib.met)
             m->threshold = m->calib.threshold;
         size_t *idx = lk_xmalloc((ex.n ? ex.n : 1) * sizeof *idx);
+        size_t n_train = 0;
         for (size_t i = 0; i < ex.n; i++)
-            idx[i] = i;
+            if (ex.v[i].label != CALIB_ONLY)
+                idx[n_train++] = i;
         m->W = lk_xmalloc((m->feat.n ? m->feat.n : 1) * m->n_cls * sizeof *m->W);
         m->bias = lk_xmalloc(m->n_cls * sizeof *m->bias);
-        train_lr(m->W, m->bias, m->feat.n, m->n_cls, &ex, idx, ex.n, o.epochs, o.seed);
-        knn_build(&m->knn, &ex, idx, ex.n);
+        train_lr(m->W, m->bias, m->feat.n, m->n_cls, &ex, idx, n_train, o.epochs, o.seed);
+        knn_build(&m->knn, &ex, idx, n_train);
         free(idx);
     }
     examples_free(&ex);
