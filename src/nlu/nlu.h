@@ -217,7 +217,8 @@ void lk_nlu_curve_calibrate(const lk_nlu_curve_t *curve, double alpha, double de
 /* The calibration of items (held-out in-scope and out-of-scope questions):
  * walking the thresholds 1, 0.995, ..., 0 down (fixed-sequence testing, as
  * in Learn-then-Test: the first that fails ends the walk, which starts at the
- * highest threshold with at least 30 answered in-scope questions), the lowest
+ * highest threshold where the bound would be alpha / 2 had every answered
+ * in-scope question been right and no out-of-scope one answered), the lowest
  * at which an upper bound on the wrong-answer rate among answered questions,
  * for traffic with out-of-scope share oos_share, stays <= alpha. The bound
  * combines Clopper-Pearson bounds on the in-scope wrong-answer mass, the

@@ -196,16 +196,23 @@ void lk_nlu_curve_calibrate(const lk_nlu_curve_t *cv, double alpha, double delta
     /* Fixed-sequence testing (Learn-then-Test): the thresholds are tested
      * from the top down, each at delta / 3 for its three bounds, and the
      * first that fails ends the walk. It starts at the highest threshold at
-     * which at least CALIB_MIN_ANSWERED in-scope questions are answered:
-     * above it a bound could never pass. */
+     * which the bound would be at most alpha / 2 had none of the answered
+     * in-scope questions been wrong and no out-of-scope question been
+     * answered: above it too few questions are answered for a bound to pass,
+     * and one early wrong answer would end the walk. That start depends on
+     * how many questions are answered, not on whether they were right. */
     double d = delta / 3;
     int chosen = -1;
     bool started = false;
     for (int g = GRID; g >= 0; g--) {
-        if (!started && cv->wrong[g] + cv->right[g] < CALIB_MIN_ANSWERED)
-            continue;
-        started = true;
         double point;
+        if (!started) {
+            size_t answered = cv->wrong[g] + cv->right[g];
+            if (answered < CALIB_MIN_ANSWERED ||
+                risk_bound_at(0, answered, cv->n_in, 0, cv->n_oos, oos_share, d, &point) > alpha / 2)
+                continue;
+            started = true;
+        }
         double b = risk_bound_at(cv->wrong[g], cv->right[g], cv->n_in, cv->acc[g], cv->n_oos, oos_share, d, &point);
         if (b > alpha)
             break;
