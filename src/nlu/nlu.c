@@ -36,7 +36,7 @@
 
 #define LAMBDA 1e-5 /* L2 on the classifier */
 #define ETA0 0.8    /* SGD step size at the start */
-#define FOLDS 3
+#define FOLDS 5
 #define HIDE_SHARE 6       /* each fold hides 1 in this many articles */
 #define OOS_WEIGHT 0.25    /* out-of-scope stand-ins weigh this share of the in-scope ones */
 #define MAX_KNN_TERMS 256
@@ -49,7 +49,7 @@
 #define DEFAULT_OOS_SHARE 0.2
 #define CHOICE_MAX 3         /* articles offered as choices at most */
 #define CHOICE_REL 0.15      /* a further choice has at least this share of the top's probability */
-#define CHOICE_TARGET 0.75   /* choices are offered where the right article is among them this often */
+#define CHOICE_TARGET 0.6   /* choices are offered where the right article is among them this often */
 
 void lk_nlu_options_default(lk_nlu_options_t *opts)
 {
