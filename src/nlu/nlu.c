@@ -137,12 +137,14 @@ typedef struct {
 } examples_t;
 
 static void add_example(lk_nlu__map_t *feat, examples_t *ex, lk_text_stemmer_t *st, const char *text, long label,
-                        float weight, lk_nlu__fvec_t *fv)
+                        float weight, lk_nlu__fvec_t *fv, lk_nlu__vocab_t *voc)
 {
     lk_nlu__prep_t p;
     if (lk_nlu__prep(text, strlen(text), &p) != 0)
         return; /* the KB is validated UTF-8; skip anything else */
     lk_nlu__prep_stem(&p, st);
+    if (voc)
+        lk_nlu__vocab_add(voc, &p);
     lk_nlu__features(&p, fv);
     uint64_t terms[MAX_KNN_TERMS];
     size_t nt = lk_nlu__knn_terms(&p, terms, MAX_KNN_TERMS);
@@ -1071,13 +1073,13 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
         lk_text_stemmer_t *st = stemmer_for(st_nl, st_en, a->language);
         for (size_t q = 0; q < a->n_questions; q++)
             if (a->questions[q])
-                add_example(&m->feat, &ex, st, a->questions[q], (long)i, 1.0f, &fv);
+                add_example(&m->feat, &ex, st, a->questions[q], (long)i, 1.0f, &fv, &m->vocab);
         if (a->title)
-            add_example(&m->feat, &ex, st, a->title, (long)i, 1.0f, &fv);
+            add_example(&m->feat, &ex, st, a->title, (long)i, 1.0f, &fv, &m->vocab);
     }
     for (size_t i = 0; i < o.n_negatives; i++)
         if (o.negatives[i])
-            add_example(&m->feat, &ex, stemmer_for(st_nl, st_en, m->kb_lang), o.negatives[i], -1, 1.0f, &fv);
+            add_example(&m->feat, &ex, stemmer_for(st_nl, st_en, m->kb_lang), o.negatives[i], -1, 1.0f, &fv, NULL);
     size_t first_builtin = ex.n;
     if (o.builtin_negatives) /* those of each language the articles are in */
         for (size_t li = 0; li < 2; li++) {
@@ -1095,7 +1097,7 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
                     char line[1024];
                     memcpy(line, data + i, j - i);
                     line[j - i] = '\0';
-                    add_example(&m->feat, &ex, st, line, CALIB_ONLY, 1.0f, &fv);
+                    add_example(&m->feat, &ex, st, line, CALIB_ONLY, 1.0f, &fv, NULL);
                 }
                 i = j + 1;
             }
@@ -1133,6 +1135,7 @@ void lk_nlu_free(lk_nlu_model_t *m)
     knn_free(&m->knn);
     stem_slots_free(m);
     free(m->curve);
+    lk_nlu__vocab_free(&m->vocab);
     free(m->W);
     free(m->bias);
     free(m);
@@ -1236,6 +1239,7 @@ static int prepare(const lk_nlu_model_t *m, const char *text, size_t len, const 
     lk_text_stemmer_t *st = stemmer_get(m, lang, &slot);
     lk_nlu__prep_stem(p, st);
     stemmer_put(st, slot);
+    lk_nlu__vocab_correct(&m->vocab, p); /* typos and compounds */
     return 0;
 }
 

@@ -71,6 +71,30 @@ uint64_t lk_nlu__stem_key(const char *stem, size_t len);
  * "how", "can"), which alone makes no match. */
 bool lk_nlu__function_word(const char *w, size_t len);
 
+/* ---- the knowledge base's words (vocab.c) ------------------------------ */
+
+typedef struct {
+    char word[LK_NLU__STEM_MAX], stem[LK_NLU__STEM_MAX];
+    uint8_t wlen, slen;
+} lk_nlu__vocab_entry_t;
+
+typedef struct {
+    lk_nlu__vocab_entry_t *entries; /* in the order first seen */
+    size_t n, n_cap;
+    uint64_t *keys; /* word and stem hashes -> entry */
+    uint32_t *vals;
+    size_t cap, n_keys;
+} lk_nlu__vocab_t;
+
+/* Adds the content words of a prepared, stemmed text. */
+void lk_nlu__vocab_add(lk_nlu__vocab_t *v, const lk_nlu__prep_t *p);
+void lk_nlu__vocab_free(lk_nlu__vocab_t *v);
+/* Reads p's words that the vocabulary does not know as the known words
+ * they most likely are: a word one or two letters off takes the known
+ * word's stem; a compound of two known parts becomes the two (the second
+ * appended as a token of its own). Returns how many words changed. */
+size_t lk_nlu__vocab_correct(const lk_nlu__vocab_t *v, lk_nlu__prep_t *p);
+
 /* ---- signals ----------------------------------------------------------- */
 
 /* Each takes the raw message (valid UTF-8) and gives a score in [0, 1]. */
@@ -123,6 +147,7 @@ struct lk_nlu_model {
     bool conf_fitted; /* false: too little data to fit; the defaults are used */
     lk_nlu_calibration_t calib; /* done: the threshold and choices came from it */
     lk_nlu_curve_t *curve;      /* the held-out counts behind calib (NULL: none) */
+    lk_nlu__vocab_t vocab;      /* the words of the articles, for typos and compounds */
     /* Snowball stemmers (nl, en) that readers borrow, so that a read
      * allocates nothing; nlu.c. Not part of the model's meaning. */
     struct lk_nlu__stem_slot *stemmers;

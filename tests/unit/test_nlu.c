@@ -757,3 +757,38 @@ Test(nlu_explain, function_words_alone_are_no_match)
     lk_nlu_free(m);
     lk_kb_free(&kb);
 }
+
+Test(nlu_words, typos_and_compounds_read_as_known_words)
+{
+    lk_kb_t kb;
+    calib_kb(&kb);
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &m), 0);
+    lk_nlu_reading_t r;
+    lk_nlu_explanation_t ex;
+    /* one and two letters off */
+    const char *typo[][2] = {{"wachtwoord vergeeten", "7"}, {"wachtwrd vergeten", "7"},
+                             {"cadaubon verzilveren", "8"}, {"bestelling anuleren", "9"}};
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_eq(top_of(m, typo[i][0], &r), strtol(typo[i][1], NULL, 10), "%s", typo[i][0]);
+        cr_assert_eq(lk_nlu_explain(m, S(typo[i][0]), NULL, -1, &ex), 0);
+        cr_assert_eq(ex.n_unknown, 0, "%s: every word read as a known one", typo[i][0]);
+    }
+    /* a compound of known words: its parts match */
+    cr_assert_eq(lk_nlu_explain(m, S("cadeaubonsaldo"), NULL, 8, &ex), 0);
+    cr_assert_eq(ex.n_unknown, 0);
+    cr_assert_geq(ex.n_matched, 2, "both parts match the gift-card article");
+    cr_assert_eq(top_of(m, "cadeaubonsaldo", &r), 8);
+    lk_nlu__prep_t p;
+    cr_assert_eq(lk_nlu__prep(S("retourkosten"), &p), 0);
+    lk_nlu__prep_stem(&p, NULL);
+    cr_assert_eq(lk_nlu__vocab_correct(&m->vocab, &p), 1);
+    cr_assert_eq(p.n_toks, 2, "split in two");
+    cr_assert_eq(p.toks[0].len, 6); /* retour */
+    lk_nlu__prep_free(&p);
+    /* a word far from every known word stays unknown */
+    cr_assert_eq(lk_nlu_explain(m, S("zonnebrandcreme"), NULL, 0, &ex), 0);
+    cr_assert_eq(ex.n_unknown, 1);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+}
