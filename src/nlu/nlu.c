@@ -36,7 +36,13 @@
 
 #define LAMBDA 1e-5 /* L2 on the classifier */
 #define ETA0 0.8    /* SGD step size at the start */
-#define FOLDS 5
+/* Cross-validation folds: five when the articles have few example questions
+ * (each held-out question is then scored by a model that saw 80% of them,
+ * close to the model that answers), three when they have many (cheaper, and
+ * on CLINC150's 100 a question the confidence fits better; docs/quality.md). */
+#define FOLDS_FEW 5
+#define FOLDS_MANY 3
+#define MANY_EXAMPLES 20 /* per article, on average */
 #define HIDE_SHARE 6       /* each fold hides 1 in this many articles */
 #define OOS_WEIGHT 0.25    /* out-of-scope stand-ins weigh this share of the in-scope ones */
 #define MAX_KNN_TERMS 256
@@ -738,13 +744,13 @@ static size_t choice_set(const float *prob, size_t n_top, double conf, double *s
  * confidence at which, among the questions not answered, the right article
  * is still among the choices CHOICE_TARGET of the time (out-of-scope
  * questions weighted to the assumed share, and always a miss). */
-static void calibrate(lk_nlu_model_t *m, const cv_item_t *it, size_t n, const lk_nlu_options_t *o)
+static void calibrate(lk_nlu_model_t *m, const cv_item_t *it, size_t n, int folds, const lk_nlu_options_t *o)
 {
     double *phi = lk_xmalloc((n ? n : 1) * LK_NLU__N_CONF * sizeof *phi);
     double *y = lk_xmalloc((n ? n : 1) * sizeof *y);
     double *w = lk_xmalloc((n ? n : 1) * sizeof *w);
     double *conf = lk_xmalloc((n ? n : 1) * sizeof *conf);
-    for (int k = 0; k < FOLDS; k++) {
+    for (int k = 0; k < folds; k++) {
         size_t nk = 0, tot_in = 0, tot_oos = 0;
         for (size_t i = 0; i < n; i++) {
             if (it[i].fold == k || it[i].calib_only)
@@ -837,12 +843,13 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
         n_in += ex->v[i].label >= 0;
     if (C < 4 || n_in < 8 * C / 2 || n_in < 40)
         return false;
+    const int folds = n_in < MANY_EXAMPLES * C ? FOLDS_FEW : FOLDS_MANY;
 
     /* folds of the examples; each fold also hides 1/HIDE_SHARE of the articles */
     uint64_t rs = seed ^ 0xD1B54A32D192ED03ULL;
     uint8_t *fold = lk_xmalloc(ex->n);
     for (size_t i = 0, j = 0; i < ex->n; i++) /* the built-in questions take turns (no draw) */
-        fold[i] = (uint8_t)(ex->v[i].label == CALIB_ONLY ? j++ % FOLDS : rng_next(&rs) % FOLDS);
+        fold[i] = (uint8_t)(ex->v[i].label == CALIB_ONLY ? j++ % (size_t)folds : rng_next(&rs) % (uint64_t)folds);
     uint32_t *cls_perm = lk_xmalloc(C * sizeof *cls_perm);
     for (size_t c = 0; c < C; c++)
         cls_perm[c] = (uint32_t)c;
@@ -855,7 +862,7 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
     uint8_t *hidden_in = lk_xmalloc(C); /* article c is hidden in fold hidden_in[c], or none */
     size_t n_hide = C / HIDE_SHARE;
     memset(hidden_in, 0xFF, C);
-    for (size_t k = 0; k < FOLDS; k++)
+    for (size_t k = 0; k < (size_t)folds; k++)
         for (size_t j = 0; j < n_hide; j++)
             hidden_in[cls_perm[k * n_hide + j]] = (uint8_t)k;
 
@@ -869,7 +876,7 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
     float *bias = lk_xmalloc(C * sizeof *bias);
     float *z = lk_xmalloc(C * sizeof *z);
     float *sim = lk_xmalloc(C * sizeof *sim);
-    for (int k = 0; k < FOLDS; k++) {
+    for (int k = 0; k < folds; k++) {
         size_t n = 0;
         for (size_t i = 0; i < ex->n; i++) {
             long l = ex->v[i].label;
@@ -920,7 +927,7 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
     }
     fit_logistic(phi, y, w, n_fit, m->conf_w, &m->conf_b);
     if (o->answer_risk > 0)
-        calibrate(m, items, n_items, o);
+        calibrate(m, items, n_items, folds, o);
 
     free(fold);
     free(cls_perm);
@@ -1332,11 +1339,13 @@ static void add_word(char (*list)[32], size_t *n, const char *w, size_t len)
 }
 
 /* The words of a prepared message against article a (see
- * lk_nlu_explanation_t); out may be NULL. Returns whether a word other than
- * a function word matched a (the content match). */
+ * lk_nlu_explanation_t); out may be NULL. Returns false when a matched only
+ * on function words while the message has words of its own that a does
+ * not have ("hoe laat vertrekt de trein"); a message of function words only
+ * ("who are you") has nothing else to match on and is not held to that. */
 static bool explain_prepared(const lk_nlu_model_t *m, const lk_nlu__prep_t *p, long a, lk_nlu_explanation_t *out)
 {
-    bool content = false, any = false;
+    bool content = false, any = false, own = false;
     for (size_t i = 0; i < p->n_toks; i++) {
         if (p->toks[i].type != LK_TOK_WORD)
             continue;
@@ -1351,16 +1360,16 @@ static bool explain_prepared(const lk_nlu_model_t *m, const lk_nlu__prep_t *p, l
                 add_word(out->matched, &out->n_matched, w, wl);
         } else if (fw) {
             continue; /* a function word that did not match: not worth naming */
-        } else if (t >= 0) {
+        } else {
+            own = true; /* a word of the message's own */
             if (out)
-                add_word(out->other, &out->n_other, w, wl);
-        } else if (out) {
-            add_word(out->unknown, &out->n_unknown, w, wl);
+                add_word(t >= 0 ? out->other : out->unknown, t >= 0 ? &out->n_other : &out->n_unknown, w, wl);
         }
     }
+    bool function_only = any && !content && own;
     if (out)
-        out->function_words_only = any && !content;
-    return content;
+        out->function_words_only = function_only;
+    return !function_only;
 }
 
 int lk_nlu_explain(const lk_nlu_model_t *m, const char *text, size_t len, const lk_nlu_context_t *ctx, long article,
