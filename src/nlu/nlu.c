@@ -1185,18 +1185,32 @@ static bool explain_prepared(const lk_nlu_model_t *m, const lk_nlu__prep_t *p, l
  * answer but the right article is likely among them: the set's confidence
  * (the top's calibrated confidence, scaled by the set's share of the
  * classifier's probability) reaches the choice threshold the calibration
- * chose. Without a calibration, no choices. */
+ * chose. Only articles in the message's language are offered, and only
+ * when the message matches the top one on more than function words (the
+ * caller checks). Without a calibration, no choices. */
 static void decide_choices(const lk_nlu_model_t *m, lk_nlu_reading_t *out)
 {
     out->ask = false;
     out->n_choices = 0;
     if (out->answer || out->n_top < 2 || !m->calib.done || out->top[0].confidence <= 0)
         return;
+    /* the choices are offered in the message's language (else the
+     * knowledge base's): the leading articles in it */
+    const char *lang = out->language[0] ? out->language : m->kb_lang;
+    size_t n_top = 0;
+    while (n_top < out->n_top) {
+        const char *al = m->kb->articles[out->top[n_top].article].language;
+        if (al && strcmp(al, lang) != 0)
+            break;
+        n_top++;
+    }
+    if (n_top < 2)
+        return;
     float prob[LK_NLU_TOP_K];
-    for (size_t k = 0; k < out->n_top; k++)
+    for (size_t k = 0; k < n_top; k++)
         prob[k] = (float)(out->top[k].confidence / out->top[0].confidence);
     double set_conf;
-    size_t k = choice_set(prob, out->n_top, out->top[0].confidence, &set_conf);
+    size_t k = choice_set(prob, n_top, out->top[0].confidence, &set_conf);
     if (k >= 2 && set_conf >= m->calib.choice_threshold) {
         out->ask = true;
         out->n_choices = k;
@@ -1301,11 +1315,12 @@ int lk_nlu_read(const lk_nlu_model_t *m, const char *text, size_t len, const lk_
             out->top[k].article = r.top[k];
             out->top[k].confidence = k == 0 ? conf : conf * r.prob[k] / (r.prob[0] > 0 ? r.prob[0] : 1);
         }
-        out->answer = out->n_top > 0 && conf >= m->threshold;
-        /* a match on function words alone ("hoe laat", "what is") is none */
-        if (out->answer && !explain_prepared(m, &p, out->top[0].article, NULL))
-            out->answer = false;
-        decide_choices(m, out);
+        /* a match on function words alone ("hoe laat", "what is") is none:
+         * neither an answer nor choices */
+        bool match = out->n_top > 0 && explain_prepared(m, &p, out->top[0].article, NULL);
+        out->answer = match && conf >= m->threshold;
+        if (match)
+            decide_choices(m, out);
     }
     lk_nlu__signals(&p, text, len, ctx, &out->signals);
     lk_nlu__prep_free(&p);
