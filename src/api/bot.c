@@ -13,6 +13,8 @@
 #include "api/api_int.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -119,6 +121,55 @@ void lk_bot_release(lk_bot_t *bot)
     }
 }
 
+/* ---- a threshold never changes silently -------------------------------- */
+
+/* An audit record, written by the writer (the watcher does not write). */
+typedef struct {
+    lk_job_t job;
+    char detail[320];
+} audit_job_t;
+
+static void audit_run(lk_job_t *job, lk_store_t *st)
+{
+    audit_job_t *a = (audit_job_t *)job;
+    job->rc = lk_store_audit(st, lk_time_now_ms(), "system", "nlu.calibrate", NULL, a->detail);
+    if (job->rc)
+        LK_ERROR(MODULE, "cannot audit the threshold change: %s", lk_strerror(job->rc));
+}
+
+static void audit_done(lk_job_t *job)
+{
+    free(job);
+}
+
+/* When a rebuilt bot answers at another threshold than the one before it
+ * (its calibration moved it), says so in the audit log: which threshold,
+ * why, for which knowledge-base version. */
+static void audit_threshold_change(struct lk_app *app, double before, const lk_bot_t *fresh)
+{
+    double after = lk_nlu_threshold(fresh->nlu);
+    if (fabs(after - before) < 1e-9)
+        return;
+    lk_nlu_calibration_t c;
+    lk_nlu_calibration(fresh->nlu, &c);
+    audit_job_t *a = lk_xcalloc(1, sizeof *a);
+    if (c.done)
+        snprintf(a->detail, sizeof a->detail,
+                 "threshold %.4f -> %.4f for knowledge-base version %lld: calibration %s answer_risk %.3f "
+                 "(bound %.4f; estimated precision %.4f, coverage %.4f)",
+                 before, after, (long long)fresh->version, c.met ? "meets" : "cannot meet", c.answer_risk,
+                 c.risk_bound, c.precision, c.coverage);
+    else
+        snprintf(a->detail, sizeof a->detail,
+                 "threshold %.4f -> %.4f for knowledge-base version %lld: too few example questions to calibrate",
+                 before, after, (long long)fresh->version);
+    a->job.run = audit_run;
+    a->job.done = audit_done;
+    a->job.loop = NULL; /* done runs on the writer thread */
+    lk_pool_submit(app->writer, &a->job);
+    LK_INFO(MODULE, "answering threshold %.4f -> %.4f (audited as nlu.calibrate)", before, after);
+}
+
 static void *watch_main(void *arg)
 {
     struct lk_app *app = arg;
@@ -172,7 +223,9 @@ static void *watch_main(void *arg)
                 lk_bot_t *old = app->bot;
                 app->bot = fresh;
                 pthread_mutex_unlock(&app->bot_mu);
+                double before = lk_nlu_threshold(old->nlu);
                 lk_bot_release(old);
+                audit_threshold_change(app, before, fresh);
                 LK_INFO(MODULE, "knowledge base version %lld loaded: %zu articles in %.0f ms", (long long)version,
                         fresh->kb.n_articles, (double)(lk_time_mono_ns() - t0) / 1e6);
                 lk_bot_log_calibration(fresh);
