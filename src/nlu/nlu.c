@@ -583,11 +583,19 @@ static double sigmoid(double x)
     return 1.0 / (1.0 + exp(-x));
 }
 
-/* Weighted L2-regularised logistic regression by Newton's method. */
+/* Weighted L2-regularised logistic regression by Newton's method. The ridge
+ * is worth about one example: nothing on CLINC150's thousands of held-out
+ * questions, but on a knowledge base of a few dozen articles it keeps the
+ * confidence from reaching 1 on questions that fit two articles (it was
+ * 1e-3, and "how do I send this back" got 1.000 between two return
+ * articles). */
+#define CONF_RIDGE 1.0
+
 static void fit_logistic(const double *phi, const double *y, const double *w, size_t n, double *coef, double *b)
 {
     enum { D = LK_NLU__N_CONF + 1 };
     double th[D] = {0};
+    const double ridge = CONF_RIDGE;
     for (int it = 0; it < 30; it++) {
         double H[D][D] = {{0}}, g[D] = {0};
         for (size_t i = 0; i < n; i++) {
@@ -606,8 +614,8 @@ static void fit_logistic(const double *phi, const double *y, const double *w, si
             }
         }
         for (int a = 0; a < D - 1; a++) { /* ridge, not on the intercept */
-            g[a] += 1e-3 * th[a];
-            H[a][a] += 1e-3;
+            g[a] += ridge * th[a];
+            H[a][a] += ridge;
         }
         H[D - 1][D - 1] += 1e-9;
         /* solve H step = g (Gaussian elimination, partial pivoting) */

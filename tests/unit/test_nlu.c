@@ -792,3 +792,35 @@ Test(nlu_words, typos_and_compounds_read_as_known_words)
     lk_nlu_free(m);
     lk_kb_free(&kb);
 }
+
+Test(nlu_choices, none_on_function_words_alone_nor_without_a_calibration)
+{
+    lk_kb_t kb;
+    calib_kb(&kb);
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    o.answer_risk = 0.05;
+    o.builtin_negatives = true;
+    lk_nlu_model_t *m, *plain;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &m), 0);
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &plain), 0);
+    lk_nlu_set_threshold(m, 0.0);
+    /* a weather question matches the opening hours on "wat" alone: with any
+     * threshold, neither an answer nor choices */
+    lk_nlu_reading_t r;
+    cr_assert_eq(lk_nlu_read(m, S("wat is het weer morgen"), NULL, &r), 0);
+    cr_assert_gt(r.n_top, 1);
+    cr_assert_not(r.answer);
+    cr_assert_not(r.ask);
+    /* without a calibration there are no choices, whatever the reading */
+    const char *texts[] = {"hoe stuur ik iets terug", "wat kost het", "wachtwoord", "cadeaubon of annuleren",
+                           "ik wil iets terugsturen"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        cr_assert_eq(lk_nlu_read(plain, S(texts[i]), NULL, &r), 0);
+        cr_assert_not(r.ask, "%s", texts[i]);
+        cr_assert_eq(r.n_choices, 0);
+    }
+    lk_nlu_free(m);
+    lk_nlu_free(plain);
+    lk_kb_free(&kb);
+}
