@@ -59,6 +59,7 @@ typedef struct {
     int64_t version;
     lk_kb_t kb;
     lk_nlu_model_t *nlu;
+    bool reviews_threshold; /* the threshold is the reviews' recalibration's (insights.c), not the calibrated one */
 } lk_bot_t;
 
 /* Builds the bot of the stored knowledge base; the NLU calibrates its

@@ -50,8 +50,10 @@ int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out)
         rc = lk_nlu_build(&bot->kb, &opts, &bot->nlu);
     }
     double threshold; /* recalibrated from answer reviews (insights.c) */
-    if (rc == 0 && lk_api_stored_threshold(st, &threshold))
+    if (rc == 0 && lk_api_stored_threshold(st, &threshold)) {
         lk_nlu_set_threshold(bot->nlu, threshold);
+        bot->reviews_threshold = true;
+    }
     if (rc) {
         lk_kb_free(&bot->kb);
         free(bot);
@@ -148,8 +150,8 @@ static void audit_done(lk_job_t *job)
 static void audit_threshold_change(struct lk_app *app, double before, const lk_bot_t *fresh)
 {
     double after = lk_nlu_threshold(fresh->nlu);
-    if (fabs(after - before) < 1e-9)
-        return;
+    if (fabs(after - before) < 1e-9 || fresh->reviews_threshold)
+        return; /* the same, or the reviews' recalibration's (audited as nlu.recalibrate) */
     lk_nlu_calibration_t c;
     lk_nlu_calibration(fresh->nlu, &c);
     audit_job_t *a = lk_xcalloc(1, sizeof *a);
