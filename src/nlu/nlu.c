@@ -1348,14 +1348,21 @@ static bool term_in_article(const lk_nlu__knn_t *k, long t, long a)
     return false;
 }
 
+/* Adds a copy of w to list unless it is there; a word longer than 31 bytes
+ * is cut at a character boundary (the copy stays valid UTF-8). */
 static void add_word(char (*list)[32], size_t *n, const char *w, size_t len)
 {
     if (*n >= LK_NLU_EXPLAIN_WORDS)
         return;
+    size_t l = len;
+    if (l > 31) {
+        l = 31;
+        while (l > 0 && ((unsigned char)w[l] & 0xC0) == 0x80)
+            l--; /* w[l] continues a character: cut before that character */
+    }
     for (size_t i = 0; i < *n; i++)
-        if (strlen(list[i]) == (len < 31 ? len : 31) && !memcmp(list[i], w, len < 31 ? len : 31))
+        if (strlen(list[i]) == l && !memcmp(list[i], w, l))
             return;
-    size_t l = len < 31 ? len : 31;
     memcpy(list[*n], w, l);
     list[*n][l] = '\0';
     (*n)++;

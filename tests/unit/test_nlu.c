@@ -752,6 +752,12 @@ Test(nlu_explain, function_words_alone_are_no_match)
     for (size_t i = 0; i < ex.n_matched; i++)
         winkel |= !strcmp(ex.matched[i], "winkel");
     cr_assert(winkel, "\"winkel\" matched");
+    /* a long word of two-byte letters is cut whole: the copy stays UTF-8 */
+    cr_assert_eq(lk_nlu_explain(m, S("\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8"
+                                     "\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8q"),
+                                 NULL, 0, &ex), 0);
+    cr_assert_eq(ex.n_unknown, 1);
+    cr_assert(lk_utf8_valid(ex.unknown[0], strlen(ex.unknown[0])), "%s", ex.unknown[0]);
     cr_assert_eq(lk_nlu_explain(m, S("x"), NULL, 99, &ex), LK_EINVAL);
     cr_assert_eq(lk_nlu_explain(m, S("\xC3"), NULL, 0, &ex), LK_EUTF8);
     lk_nlu_free(m);
