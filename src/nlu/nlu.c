@@ -50,6 +50,7 @@
 #define READ_FEATS 512   /* features of a message read without allocating */
 #define READ_CLASSES 512 /* articles scored without allocating */
 #define DEFAULT_DELTA 0.1
+#define ANSWER_WEIGHT 0.3f /* an answer text's weight in training beside a question's 1 */
 #define CALIB_ONLY (-2) /* the label of an example only the calibration scores */
 #define NEG_COVERED 0.6 /* a built-in negative this close to an example is in scope */
 #define DEFAULT_OOS_SHARE 0.2
@@ -135,6 +136,7 @@ typedef struct {
     size_t n_terms;
     long label; /* article index, or -1 for a negative */
     float weight;
+    bool answer; /* the article's answer text: always trained on, never held out */
 } example_t;
 
 typedef struct {
@@ -174,6 +176,7 @@ static void add_example(lk_nlu__map_t *feat, examples_t *ex, lk_text_stemmer_t *
     memcpy(e->terms, terms, nt * sizeof *terms);
     e->label = label;
     e->weight = weight;
+    e->answer = false;
 }
 
 static void examples_free(examples_t *ex)
@@ -393,7 +396,7 @@ static void knn_build(lk_nlu__knn_t *k, const examples_t *ex, const size_t *idx,
     size_t df_cap = 0, n_post = 0;
     for (size_t i = 0; i < n; i++) {
         const example_t *e = &ex->v[idx[i]];
-        if (e->label < 0)
+        if (e->label < 0 || e->answer)
             continue;
         k->n_ex++;
         for (size_t j = 0; j < e->n_terms; j++) {
@@ -425,7 +428,7 @@ static void knn_build(lk_nlu__knn_t *k, const examples_t *ex, const size_t *idx,
     uint32_t e_id = 0;
     for (size_t i = 0; i < n; i++) {
         const example_t *e = &ex->v[idx[i]];
-        if (e->label < 0)
+        if (e->label < 0 || e->answer)
             continue;
         double ss = 0;
         for (size_t j = 0; j < e->n_terms; j++) {
@@ -848,7 +851,7 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
     size_t C = m->n_cls;
     size_t n_in = 0;
     for (size_t i = 0; i < ex->n; i++)
-        n_in += ex->v[i].label >= 0;
+        n_in += ex->v[i].label >= 0 && !ex->v[i].answer;
     if (C < 4 || n_in < 8 * C / 2 || n_in < 40)
         return false;
     const int folds = n_in < MANY_EXAMPLES * C ? FOLDS_FEW : FOLDS_MANY;
@@ -857,7 +860,8 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
     uint64_t rs = seed ^ 0xD1B54A32D192ED03ULL;
     uint8_t *fold = lk_xmalloc(ex->n);
     for (size_t i = 0, j = 0; i < ex->n; i++) /* the built-in questions take turns (no draw) */
-        fold[i] = (uint8_t)(ex->v[i].label == CALIB_ONLY ? j++ % (size_t)folds : rng_next(&rs) % (uint64_t)folds);
+        fold[i] = (uint8_t)(ex->v[i].label == CALIB_ONLY || ex->v[i].answer ? j++ % (size_t)folds
+                                                                               : rng_next(&rs) % (uint64_t)folds);
     uint32_t *cls_perm = lk_xmalloc(C * sizeof *cls_perm);
     for (size_t c = 0; c < C; c++)
         cls_perm[c] = (uint32_t)c;
@@ -888,14 +892,14 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
         size_t n = 0;
         for (size_t i = 0; i < ex->n; i++) {
             long l = ex->v[i].label;
-            if (fold[i] != k && l != CALIB_ONLY && (l < 0 || hidden_in[l] != k))
+            if ((fold[i] != k || ex->v[i].answer) && l != CALIB_ONLY && (l < 0 || hidden_in[l] != k))
                 idx[n++] = i;
         }
         train_lr(W, bias, m->feat.n, C, ex, idx, n, epochs, seed + (uint64_t)k + 1);
         lk_nlu__knn_t knn;
         knn_build(&knn, ex, idx, n);
         for (size_t i = 0; i < ex->n; i++) {
-            if (fold[i] != k)
+            if (fold[i] != k || ex->v[i].answer)
                 continue;
             const example_t *e = &ex->v[i];
             raw_read_t r;
@@ -1091,6 +1095,16 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
                 add_example(&m->feat, &ex, st, a->questions[q], (long)i, 1.0f, &fv, &m->vocab);
         if (a->title)
             add_example(&m->feat, &ex, st, a->title, (long)i, 1.0f, &fv, &m->vocab);
+        /* the answer's text, at a lower weight: the words a customer may ask
+         * with that no example question has. The classifier learns from it;
+         * the neighbours and the calibration's held-out questions do not use
+         * it (an answer is no question). */
+        if (a->answer && *a->answer) {
+            size_t before = ex.n;
+            add_example(&m->feat, &ex, st, a->answer, (long)i, ANSWER_WEIGHT, &fv, &m->vocab);
+            if (ex.n > before)
+                ex.v[before].answer = true;
+        }
     }
     for (size_t i = 0; i < o.n_negatives; i++)
         if (o.negatives[i])
@@ -1248,7 +1262,8 @@ static size_t known_features(const lk_nlu_model_t *m, const lk_nlu__fvec_t *fv, 
 }
 
 /* Normalises, tokenises and stems text in the language it is in (the
- * reading's language fields are set when out is not NULL). */
+ * reading's language fields are set when out is not NULL). The caller then
+ * reads typos and compounds as known words (lk_nlu__vocab_correct). */
 static int prepare(const lk_nlu_model_t *m, const char *text, size_t len, const lk_nlu_context_t *ctx,
                    lk_nlu__prep_t *p /* OUT */, lk_nlu_reading_t *out)
 {
@@ -1268,7 +1283,6 @@ static int prepare(const lk_nlu_model_t *m, const char *text, size_t len, const 
     lk_text_stemmer_t *st = stemmer_get(m, lang, &slot);
     lk_nlu__prep_stem(p, st);
     stemmer_put(st, slot);
-    lk_nlu__vocab_correct(&m->vocab, p); /* typos and compounds */
     return 0;
 }
 
@@ -1287,6 +1301,10 @@ int lk_nlu_read(const lk_nlu_model_t *m, const char *text, size_t len, const lk_
     int rc = prepare(m, text, len, ctx, &p, out);
     if (rc)
         return rc;
+    /* the signals read the message as written; the matching reads typos and
+     * compounds as the knowledge base's words (which changes tokens) */
+    lk_nlu__signals(&p, text, len, ctx, &out->signals);
+    lk_nlu__vocab_correct(&m->vocab, &p);
 
     if (m->n_cls && m->feat.n) {
         lk_nlu__feat_t fbuf[READ_FEATS];
@@ -1330,7 +1348,6 @@ int lk_nlu_read(const lk_nlu_model_t *m, const char *text, size_t len, const lk_
         if (match)
             decide_choices(m, out);
     }
-    lk_nlu__signals(&p, text, len, ctx, &out->signals);
     lk_nlu__prep_free(&p);
     return 0;
 }
@@ -1425,6 +1442,7 @@ int lk_nlu_explain(const lk_nlu_model_t *m, const char *text, size_t len, const 
     int rc = prepare(m, text, len, ctx, &p, NULL);
     if (rc)
         return rc;
+    lk_nlu__vocab_correct(&m->vocab, &p); /* as lk_nlu_read matches */
     explain_prepared(m, &p, article, out);
     lk_nlu__prep_free(&p);
     return 0;

@@ -830,3 +830,22 @@ Test(nlu_choices, none_on_function_words_alone_nor_without_a_calibration)
     lk_nlu_free(plain);
     lk_kb_free(&kb);
 }
+
+Test(nlu_words, the_signals_read_the_message_as_written)
+{
+    lk_kb_t kb;
+    calib_kb(&kb);
+    /* "mede" and "werker" are known words: "medewerker" would split into them */
+    const char *q[] = {"mede eigenaar worden", "werker in de winkel", "word ik mede eigenaar", "ben je werker"};
+    add_article(&kb, "mede", "nl", "Mede-eigenaar", q, 4);
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &m), 0);
+    lk_nlu_explanation_t ex;
+    cr_assert_eq(lk_nlu_explain(m, S("medewerker"), NULL, 10, &ex), 0);
+    cr_assert_eq(ex.n_unknown, 0, "the compound reads as its known parts");
+    lk_nlu_reading_t r;
+    cr_assert_eq(lk_nlu_read(m, S("medewerker"), NULL, &r), 0);
+    cr_assert_geq(r.signals.person_request, 0.5, "still a request for a person: %f", r.signals.person_request);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+}
