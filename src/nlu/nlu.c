@@ -56,6 +56,8 @@
 #define DEFAULT_OOS_SHARE 0.2
 #define CHOICE_MAX 3         /* articles offered as choices at most */
 #define CHOICE_REL 0.15      /* a further choice has at least this share of the top's probability */
+#define CLEAR_ANSWER 0.7 /* an answer at this confidence is clearly right: never turned into choices */
+#define RIVAL_SHARE 0.33 /* a second article with this share of the top's confidence is a real competitor */
 #define CHOICE_TARGET 0.6   /* choices are offered where the right article is among them this often */
 
 void lk_nlu_options_default(lk_nlu_options_t *opts)
@@ -1204,7 +1206,9 @@ void lk_nlu_set_threshold(lk_nlu_model_t *m, double threshold)
 static bool explain_prepared(const lk_nlu_model_t *m, const lk_nlu__prep_t *p, long a, lk_nlu_explanation_t *out);
 
 /* Offers the top two or three articles as choices when the bot does not
- * answer but the right article is likely among them: the set's confidence
+ * answer, or answers below CLEAR_ANSWER with a second article at least
+ * RIVAL_SHARE as likely ("Hoe stuur ik iets terug?" between returning shoes
+ * and returning clothes), but the right article is likely among them: the set's confidence
  * (the top's calibrated confidence, scaled by the set's share of the
  * classifier's probability) reaches the choice threshold the calibration
  * chose. Only articles in the message's language are offered, and only
@@ -1214,7 +1218,12 @@ static void decide_choices(const lk_nlu_model_t *m, lk_nlu_reading_t *out)
 {
     out->ask = false;
     out->n_choices = 0;
-    if (out->answer || out->n_top < 2 || !m->calib.done || out->top[0].confidence <= 0)
+    if (out->n_top < 2 || !m->calib.done || out->top[0].confidence <= 0)
+        return;
+    /* an answer that is not clearly right, with a real competitor beside
+     * it, becomes a choice between them (below) */
+    if (out->answer && (out->top[0].confidence >= CLEAR_ANSWER ||
+                        out->top[1].confidence < RIVAL_SHARE * out->top[0].confidence))
         return;
     /* the choices are offered in the message's language (else the
      * knowledge base's): the leading articles in it */
@@ -1236,6 +1245,7 @@ static void decide_choices(const lk_nlu_model_t *m, lk_nlu_reading_t *out)
     if (k >= 2 && set_conf >= m->calib.choice_threshold) {
         out->ask = true;
         out->n_choices = k;
+        out->answer = false;
     }
 }
 

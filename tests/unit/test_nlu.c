@@ -849,3 +849,70 @@ Test(nlu_words, the_signals_read_the_message_as_written)
     lk_nlu_free(m);
     lk_kb_free(&kb);
 }
+
+Test(nlu_choices, an_unclear_answer_between_two_close_articles_becomes_a_choice)
+{
+    lk_kb_t kb;
+    lk_kb_init(&kb);
+    /* eight web-shop articles, two of them close (h15-choices' fixture) */
+    const char *qs[8][4] = {
+        {"Hoe stuur ik schoenen terug?", "Kan ik mijn schoenen retourneren?",
+         "Mijn schoenen passen niet, hoe stuur ik ze terug?", "Retour van sneakers"},
+        {"Hoe stuur ik kleding terug?", "Kan ik mijn jurk retourneren?", "Mijn broek past niet, hoe stuur ik hem terug?",
+         "Retour van een jas"},
+        {"Hoe lang duurt de levering?", "Wanneer wordt mijn bestelling bezorgd?", "Wat is de levertijd?",
+         "Hoe snel leveren jullie?"},
+        {"Hoe kan ik betalen?", "Kan ik met iDEAL betalen?", "Welke betaalmethoden zijn er?", "Kan ik achteraf betalen?"},
+        {"Wat kost verzending?", "Zijn er verzendkosten?", "Is verzenden gratis?", "Hoeveel kost het om te verzenden?"},
+        {"Wanneer is de klantenservice open?", "Wat zijn jullie openingstijden?", "Tot hoe laat kan ik bellen?",
+         "Zijn jullie in het weekend bereikbaar?"},
+        {"Hoe gebruik ik een cadeaubon?", "Kan ik met een cadeaubon betalen?", "Waar vul ik mijn cadeaukaart in?",
+         "Is mijn cadeaubon nog geldig?"},
+        {"Hoe maak ik een account aan?", "Moet ik een account hebben om te bestellen?", "Ik wil me registreren",
+         "Wachtwoord vergeten"},
+    };
+    const char *ids[8] = {"retour-schoenen", "retour-kleding", "levertijd", "betalen",
+                          "verzendkosten", "openingstijden", "cadeaubon", "account"};
+    const char *titles[8] = {"Schoenen retourneren", "Kleding retourneren", "Levertijd", "Betalen",
+                             "Verzendkosten", "Openingstijden klantenservice", "Cadeaubon", "Account aanmaken"};
+    const char *answers[8] = {
+        "Schoenen stuur je binnen 30 dagen ongedragen terug in de originele doos, met het retourlabel uit je account.",
+        "Kleding stuur je binnen 30 dagen terug met de labels er nog aan, met het retourlabel uit je account.",
+        "We bezorgen binnen 2 werkdagen.", "Je betaalt met iDEAL, creditcard of achteraf met Klarna.",
+        "Verzending is gratis vanaf 20 euro; daaronder kost het 3,95 euro.",
+        "De klantenservice is open van maandag tot en met vrijdag van 9 tot 17 uur.",
+        "Je vult de code van je cadeaubon in bij het afrekenen. Een cadeaubon is twee jaar geldig.",
+        "Een account maak je aan via Inloggen, Registreren. Bestellen kan ook zonder account."};
+    for (size_t i = 0; i < 8; i++) {
+        lk_article_t a = {0};
+        a.id = (char *)ids[i];
+        a.language = (char *)"nl";
+        a.title = (char *)titles[i];
+        a.questions = (char **)qs[i];
+        a.n_questions = 4;
+        a.answer = (char *)answers[i];
+        lk_kb_add(&kb, &a);
+    }
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    o.answer_risk = 0.05;
+    o.builtin_negatives = true;
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &m), 0);
+    lk_nlu_reading_t r;
+    cr_assert_eq(lk_nlu_read(m, S("Hoe stuur ik iets terug?"), NULL, &r), 0);
+    cr_assert(r.ask, "asked, not guessed: %s %.3f / %s %.3f", kb.articles[r.top[0].article].id, r.top[0].confidence,
+              kb.articles[r.top[1].article].id, r.top[1].confidence);
+    cr_assert_not(r.answer);
+    cr_assert_eq(r.n_choices, 2);
+    long a = r.top[0].article, b = r.top[1].article;
+    cr_assert((a == 0 && b == 1) || (a == 1 && b == 0), "the two return articles");
+    /* clear questions are answered */
+    cr_assert_eq(lk_nlu_read(m, S("Kan ik mijn schoenen retourneren?"), NULL, &r), 0);
+    cr_assert(r.answer && !r.ask);
+    cr_assert_eq(r.top[0].article, 0);
+    cr_assert_eq(lk_nlu_read(m, S("Hoe lang duurt de levering?"), NULL, &r), 0);
+    cr_assert(r.answer && !r.ask);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+}
