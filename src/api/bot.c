@@ -49,11 +49,8 @@ int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out)
         lk_bot_nlu_options(answer_risk, &opts);
         rc = lk_nlu_build(&bot->kb, &opts, &bot->nlu);
     }
-    double threshold; /* recalibrated from answer reviews (insights.c) */
-    if (rc == 0 && lk_api_stored_threshold(st, &threshold)) {
-        lk_nlu_set_threshold(bot->nlu, threshold);
-        bot->reviews_threshold = true;
-    }
+    if (rc == 0)
+        bot->reviews_threshold = lk_bot_apply_reviews_threshold(st, bot->nlu);
     if (rc) {
         lk_kb_free(&bot->kb);
         free(bot);
@@ -61,6 +58,19 @@ int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out)
     }
     *out = bot;
     return 0;
+}
+
+bool lk_bot_apply_reviews_threshold(lk_store_t *st, lk_nlu_model_t *nlu)
+{
+    double reviewed; /* recalibrated from answer reviews (insights.c) */
+    if (!lk_api_stored_threshold(st, &reviewed))
+        return false;
+    lk_nlu_calibration_t c;
+    lk_nlu_calibration(nlu, &c);
+    if (c.done && c.met && c.threshold >= reviewed)
+        return false; /* the calibration asks for more than the reviews: it stands */
+    lk_nlu_set_threshold(nlu, reviewed);
+    return true;
 }
 
 json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu)

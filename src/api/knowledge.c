@@ -1060,9 +1060,7 @@ static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, b
         fail_db(j, rc);
         return;
     }
-    double threshold;
-    if (lk_api_stored_threshold(st, &threshold)) /* as lk_bot_build does */
-        lk_nlu_set_threshold(model, threshold);
+    lk_bot_apply_reviews_threshold(st, model); /* as lk_bot_build does */
 
     lk_bot_t *bot = lk_bot_acquire(j->app);
     qset_t qs = {NULL, 0, 0, lk_xcalloc(64, sizeof(size_t)), 63};
