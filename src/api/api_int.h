@@ -61,9 +61,29 @@ typedef struct {
     int64_t version;
     lk_kb_t kb;
     lk_nlu_model_t *nlu;
+    bool reviews_threshold; /* the threshold is the reviews' recalibration's (insights.c), not the calibrated one */
 } lk_bot_t;
 
-int lk_bot_build(lk_store_t *st, lk_bot_t **out /* OUT */);
+/* Builds the bot of the stored knowledge base; the NLU calibrates its
+ * threshold for answer_risk (lk_bot_nlu_options); the reviews' recalibration
+ * may raise it (lk_bot_apply_reviews_threshold). */
+int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out /* OUT */);
+/* The options every model of the server is built with (the bot, the
+ * publish preview's candidate). */
+void lk_bot_nlu_options(double answer_risk, lk_nlu_options_t *opts /* OUT */);
+/* Applies the threshold the reviews' recalibration stored (insights.c) to a
+ * freshly built model: the reviews may raise the bar the calibration set,
+ * never lower it below a threshold that met answer_risk. True when the
+ * reviews' threshold is the one the model answers at. */
+bool lk_bot_apply_reviews_threshold(lk_store_t *st, lk_nlu_model_t *nlu);
+/* The calibration of a model as the knowledge page shows it: the threshold
+ * it answers at, whether that meets answer_risk, the bound and the
+ * estimated precision, coverage... there (docs/quality.md). New reference. */
+json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu);
+/* Logs what the bot's calibration found (at info). */
+void lk_bot_log_calibration(const lk_bot_t *bot);
+/* The app's answer_risk option as a number. */
+double lk_bot_answer_risk(const struct lk_app *app);
 lk_bot_t *lk_bot_acquire(struct lk_app *app); /* the current bot, referenced */
 void lk_bot_release(lk_bot_t *bot);
 /* A warning in the log when bot has no article (at start and after a

@@ -199,11 +199,13 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
     rc = lk_store_open(cfg->data, &st, NULL);
     if (rc == 0) {
         int64_t t0 = lk_time_mono_ns();
-        rc = lk_bot_build(st, &app->bot);
+        rc = lk_bot_build(st, lk_bot_answer_risk(app), &app->bot);
         lk_store_close(st);
-        if (rc == 0)
+        if (rc == 0) {
             LK_INFO(MODULE, "bot ready: %zu articles, built in %.0f ms", app->bot->kb.n_articles,
                     (double)(lk_time_mono_ns() - t0) / 1e6);
+            lk_bot_log_calibration(app->bot);
+        }
         if (rc == 0)
             lk_bot_warn_if_empty(app->bot);
     }

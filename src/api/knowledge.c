@@ -1052,15 +1052,15 @@ static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, b
     lk_kb_answers_to_text(&cand);
     int64_t t0 = lk_time_mono_ns();
     lk_nlu_model_t *model = NULL;
-    rc = lk_nlu_build(&cand, NULL, &model);
+    lk_nlu_options_t opts; /* as lk_bot_build builds the bot */
+    lk_bot_nlu_options(lk_bot_answer_risk(j->app), &opts);
+    rc = lk_nlu_build(&cand, &opts, &model);
     if (rc) {
         lk_kb_free(&cand);
         fail_db(j, rc);
         return;
     }
-    double threshold;
-    if (lk_api_stored_threshold(st, &threshold)) /* as lk_bot_build does */
-        lk_nlu_set_threshold(model, threshold);
+    lk_bot_apply_reviews_threshold(st, model); /* as lk_bot_build does */
 
     lk_bot_t *bot = lk_bot_acquire(j->app);
     qset_t qs = {NULL, 0, 0, lk_xcalloc(64, sizeof(size_t)), 63};
@@ -1092,6 +1092,10 @@ static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, b
                          "moved", (json_int_t)moved, "declined", (json_int_t)declined, "answered", (json_int_t)answered,
                          "candidate", "id", a->id, "language", a->language, "title", a->title, "new", create,
                          "threshold", lk_nlu_threshold(model), "seconds", (double)(lk_time_mono_ns() - t0) / 1e9);
+    /* how the change moves the calibration: the bot now, the bot after publishing */
+    json_object_set_new(j->check, "calibration",
+                        json_pack("{s:o, s:o}", "current", lk_bot_calibration_json(bot->nlu), "candidate",
+                                  lk_bot_calibration_json(model)));
     free(qs.v);
     free(qs.slots);
     lk_bot_release(bot);
@@ -1230,6 +1234,24 @@ static void run_try(kjob_t *j, lk_store_t *st, int64_t now)
                        "language", str_or_null(r.language), "language_confidence", r.language_confidence, "threshold",
                        lk_nlu_threshold(bot->nlu), "top", top, "signals", signals, "policy_hint",
                        policy_hint(j, st, bot, &r, lang, now), "kb_version", (json_int_t)bot->version);
+    /* why: the words that matched the best article, and those it does not know */
+    lk_nlu_explanation_t ex;
+    if (lk_nlu_explain(bot->nlu, j->text, strlen(j->text), &ctx, r.n_top ? r.top[0].article : -1, &ex) == 0) {
+        json_t *e = json_object();
+        json_t *m = json_array(), *o = json_array(), *u = json_array();
+        for (size_t i = 0; i < ex.n_matched; i++)
+            json_array_append_new(m, json_string(ex.matched[i]));
+        for (size_t i = 0; i < ex.n_other; i++)
+            json_array_append_new(o, json_string(ex.other[i]));
+        for (size_t i = 0; i < ex.n_unknown; i++)
+            json_array_append_new(u, json_string(ex.unknown[i]));
+        json_object_set_new(e, "matched", m);
+        json_object_set_new(e, "other_known", o);
+        json_object_set_new(e, "unknown", u);
+        json_object_set_new(e, "function_words_only", json_boolean(ex.function_words_only));
+        json_object_set_new(j->out, "explanation", e);
+    }
+    json_object_set_new(j->out, "calibration", lk_bot_calibration_json(bot->nlu));
     j->status_code = 200;
     lk_bot_release(bot);
 }

@@ -106,8 +106,25 @@ const lk_option_t lk_options[] = {
             "the console's language for users who chose none on \"My account\": nl or en; empty = the browser's"),
     OPT_INT("suggest_min_confidence", suggest_min_confidence, 0, 100, "20",
             "suggested replies below this confidence (percent) are left out of the agent's view; 0 = show all"),
+    OPT_STR("answer_risk", answer_risk, "0.05",
+            "the wrong-answer rate among the bot's answers to stay at or under (0.001 to 0.5): the answering "
+            "threshold is calibrated on the knowledge base itself whenever it changes (docs/quality.md)"),
     {NULL, LK_OPT_STRING, 0, 0, 0, 0, NULL, NULL},
 };
+
+bool lk_config_answer_risk(const char *s, double *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !(v >= 0.001 && v <= 0.5))
+        return false;
+    if (out)
+        *out = v;
+    return true;
+}
 
 static const lk_option_t *find_option(const char *name, size_t len)
 {
@@ -320,6 +337,10 @@ int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *e
     if (rc == 0 && strcmp(name, "console_language") == 0 && value[0] && strcmp(value, "nl") != 0 &&
         strcmp(value, "en") != 0) {
         snprintf(err, errsize, "option console_language: \"%s\" is not nl or en (or empty for the browser's)", value);
+        return LK_EINVAL;
+    }
+    if (rc == 0 && strcmp(name, "answer_risk") == 0 && !lk_config_answer_risk(value, NULL)) {
+        snprintf(err, errsize, "option answer_risk: \"%s\" is not a number from 0.001 to 0.5", value);
         return LK_EINVAL;
     }
     if (rc == 0 && strcmp(name, "log_level") == 0) {

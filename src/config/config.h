@@ -67,6 +67,8 @@ typedef struct {
     int64_t limit_ws_conversation;    /* open WebSockets per conversation; 0 = off */
     int64_t limit_ws_address;         /* open customer WebSockets per client address; 0 = off */
     int64_t ws_auth_timeout_ms;       /* a token-less customer WebSocket's time to send its token */
+    /* The NLU (docs/quality.md): the wrong-answer rate to calibrate for. */
+    char answer_risk[16];
     /* Options of other modules' tables, passed on by name: "policy.NAME"
      * (file: `policy.loop_repeats = 3`, flag: --policy.loop_repeats 3,
      * environment: LOKET_POLICY_LOOP_REPEATS). Checked by their module. */
@@ -106,6 +108,8 @@ int lk_config_load_env(lk_config_t *cfg, char *const *env, char *err, size_t err
  * (argv[0] is the subcommand). 0, or LK_EINVAL with a message in err. */
 int lk_config_from_args(lk_config_t *cfg /* OUT */, int argc, char **argv, char *const *env, char *err,
                         size_t errsize);
+/* Parses an answer_risk value (0.001 to 0.5); false when it is not one. */
+bool lk_config_answer_risk(const char *s, double *out /* OUT, may be NULL */);
 /* Prints the option table (for `loket help serve` and docs). */
 void lk_config_print_help(void);
 

@@ -27,105 +27,8 @@
 #include <string.h>
 
 #define MAX_FILE (512u << 20)
-#define GRID 200 /* threshold steps of 0.005 */
+#define GRID 200 /* threshold steps of 0.005 (the curve) */
 #define DEFAULT_DELTA 0.1
-
-/* ---- statistics ---------------------------------------------------------- */
-
-/* P(X <= k) for X ~ Binomial(n, p). */
-static double binom_cdf(size_t k, size_t n, double p)
-{
-    if (p <= 0)
-        return 1;
-    if (p >= 1)
-        return k >= n ? 1 : 0;
-    double lp = log(p), lq = log1p(-p), sum = 0;
-    for (size_t i = 0; i <= k && i <= n; i++) {
-        double lc = lgamma((double)n + 1) - lgamma((double)i + 1) - lgamma((double)(n - i) + 1);
-        sum += exp(lc + (double)i * lp + (double)(n - i) * lq);
-    }
-    return sum > 1 ? 1 : sum;
-}
-
-double lk_eval_binom_upper(size_t k, size_t n, double delta)
-{
-    if (n == 0 || k >= n)
-        return 1;
-    double lo = (double)k / (double)n, hi = 1;
-    for (int it = 0; it < 100; it++) {
-        double mid = (lo + hi) / 2;
-        if (binom_cdf(k, n, mid) > delta)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return hi;
-}
-
-static int cmp_conf_desc(const void *a, const void *b)
-{
-    double x = ((const lk_eval_item_t *)a)->confidence, y = ((const lk_eval_item_t *)b)->confidence;
-    return x > y ? -1 : x < y;
-}
-
-double lk_eval_threshold_weighted(lk_eval_item_t *items, size_t n, double oos_weight)
-{
-    size_t n_in = 0, n_oos = 0;
-    for (size_t i = 0; i < n; i++) {
-        n_in += !items[i].oos;
-        n_oos += items[i].oos != 0;
-    }
-    if (!n)
-        return 0.5;
-    if (oos_weight < 0) /* each question once: the share handled right */
-        oos_weight = (double)n_oos / (double)n;
-    double w_in = n_in ? (1.0 - oos_weight) / (double)n_in : 0;
-    double w_oos = n_oos ? oos_weight / (double)n_oos : 0;
-    qsort(items, n, sizeof *items, cmp_conf_desc);
-    /* Start just above the highest confidence: nothing answered. */
-    double score = w_oos * (double)n_oos, best = score;
-    double best_t = nextafter(items[0].confidence, 2.0);
-    if (best_t > 1)
-        best_t = 1;
-    for (size_t i = 0; i < n; i++) {
-        if (items[i].correct)
-            score += w_in;
-        if (items[i].oos)
-            score -= w_oos;
-        if (i + 1 < n && items[i + 1].confidence == items[i].confidence)
-            continue; /* equal confidences are answered together */
-        if (score > best + 1e-12) {
-            best = score;
-            best_t = items[i].confidence;
-        }
-    }
-    return best_t;
-}
-
-double lk_eval_threshold_balanced(lk_eval_item_t *items, size_t n)
-{
-    return lk_eval_threshold_weighted(items, n, 0.5);
-}
-
-double lk_eval_threshold_target(const lk_eval_item_t *items, size_t n, double alpha, double delta, int *ok)
-{
-    double chosen = 1.0;
-    *ok = 0;
-    for (int g = GRID; g >= 0; g--) {
-        double t = (double)g / GRID;
-        size_t answered = 0, wrong = 0;
-        for (size_t i = 0; i < n; i++)
-            if (items[i].confidence >= t) {
-                answered++;
-                wrong += !items[i].correct;
-            }
-        if (answered && lk_eval_binom_upper(wrong, answered, delta / (GRID + 1)) <= alpha) {
-            chosen = t;
-            *ok = 1;
-        }
-    }
-    return chosen;
-}
 
 /* ---- data files ------------------------------------------------------------ */
 
@@ -224,6 +127,31 @@ static bool is_oos(const char *label)
     return !strcmp(label, "oos");
 }
 
+/* --shots K: keeps the first k texts of each label (oos too), in file order. */
+static void keep_shots(data_t *d, size_t k)
+{
+    const char **seen = lk_xmalloc((d->n ? d->n : 1) * sizeof *seen); /* distinct labels */
+    size_t *count = lk_xcalloc(d->n ? d->n : 1, sizeof *count);
+    size_t n_seen = 0, m = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        size_t j = 0;
+        while (j < n_seen && strcmp(seen[j], d->label[i]) != 0)
+            j++;
+        if (j == n_seen)
+            seen[n_seen++] = d->label[i];
+        if (count[j]++ < k) {
+            d->text[m] = d->text[i];
+            d->label[m++] = d->label[i];
+        } else {
+            free(d->text[i]);
+            free(d->label[i]);
+        }
+    }
+    d->n = m;
+    free(seen);
+    free(count);
+}
+
 /* ---- the bot from --train --------------------------------------------------- */
 
 /* Article language from its texts: the language most of them are in. */
@@ -278,9 +206,59 @@ static void build_kb(const data_t *train, lk_kb_t *kb, const char ***neg, size_t
     }
 }
 
-/* Reads every text of d; fills items (confidence, correct, oos). */
-static int score_all(const lk_nlu_model_t *m, const lk_kb_t *kb, const data_t *d, lk_eval_item_t *items,
-                     bool *answered, double *seconds)
+static json_t *words_json(char (*w)[32], size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(w[i]));
+    return a;
+}
+
+/* One line of --explain: the decision, the top articles, the words. */
+static void explain_one(const lk_nlu_model_t *m, const lk_kb_t *kb, const char *text, const char *label)
+{
+    lk_nlu_reading_t r;
+    lk_nlu_explanation_t ex;
+    if (lk_nlu_read(m, text, strlen(text), NULL, &r) != 0 ||
+        lk_nlu_explain(m, text, strlen(text), NULL, r.n_top ? r.top[0].article : -1, &ex) != 0)
+        return;
+    json_t *o = json_object();
+    json_object_set_new(o, "text", json_string(text));
+    json_object_set_new(o, "label", json_string(label));
+    json_object_set_new(o, "decision", json_string(r.answer ? "answer" : r.ask ? "choices" : "decline"));
+    json_t *top = json_array();
+    for (size_t k = 0; k < r.n_top; k++) {
+        json_t *t = json_object();
+        json_object_set_new(t, "label", json_string(kb->articles[r.top[k].article].id));
+        json_object_set_new(t, "confidence", json_real(r.top[k].confidence));
+        json_array_append_new(top, t);
+    }
+    json_object_set_new(o, "top", top);
+    if (r.ask)
+        json_object_set_new(o, "n_choices", json_integer((json_int_t)r.n_choices));
+    json_object_set_new(o, "matched", words_json(ex.matched, ex.n_matched));
+    json_object_set_new(o, "other_known", words_json(ex.other, ex.n_other));
+    json_object_set_new(o, "unknown", words_json(ex.unknown, ex.n_unknown));
+    json_object_set_new(o, "function_words_only", json_boolean(ex.function_words_only));
+    char *s = json_dumps(o, JSON_REAL_PRECISION(4) | JSON_PRESERVE_ORDER | JSON_COMPACT);
+    json_decref(o);
+    if (s)
+        printf("%s\n", s);
+    free(s);
+}
+
+/* What the bot did with one test text. */
+typedef struct {
+    bool answered;
+    bool asked;     /* offered choices */
+    bool in_choices; /* the right label was among them */
+} outcome_t;
+
+/* Reads every text of d; fills items (confidence, correct, oos) and, when
+ * out is not NULL, what the bot did. With explain, one JSON line per text on
+ * stdout says why. */
+static int score_all(const lk_nlu_model_t *m, const lk_kb_t *kb, const data_t *d, lk_nlu_item_t *items,
+                     outcome_t *out, double *seconds, bool explain)
 {
     int64_t t0 = lk_time_mono_ns();
     for (size_t i = 0; i < d->n; i++) {
@@ -293,24 +271,39 @@ static int score_all(const lk_nlu_model_t *m, const lk_kb_t *kb, const data_t *d
         items[i].confidence = r.n_top ? r.top[0].confidence : 0;
         items[i].correct = right;
         items[i].oos = oos;
-        if (answered)
-            answered[i] = r.answer;
+        if (out) {
+            out[i].answered = r.answer;
+            out[i].asked = r.ask;
+            out[i].in_choices = false;
+            for (size_t k = 0; r.ask && !oos && k < r.n_choices && k < r.n_top; k++)
+                out[i].in_choices |= !strcmp(kb->articles[r.top[k].article].id, d->label[i]);
+        }
     }
     if (seconds)
         *seconds = (double)(lk_time_mono_ns() - t0) / 1e9;
+    if (explain) /* after the timing: explaining is not part of a decision */
+        for (size_t i = 0; i < d->n; i++)
+            explain_one(m, kb, d->text[i], d->label[i]);
     return 0;
 }
 
 typedef struct {
     double in_scope_accuracy, oos_recall, answered_precision, coverage;
+    double clarification_rate, choice_recall, helped;
     size_t n_in, n_oos, n_answered;
 } figures_t;
 
-static figures_t figures(const lk_eval_item_t *items, const bool *answered, size_t n, double t)
+static figures_t figures(const lk_nlu_item_t *items, const outcome_t *oc, size_t n, double t)
 {
     size_t n_in = 0, n_oos = 0, right = 0, ans_in = 0, oos_declined = 0, answered_n = 0, answered_right = 0;
+    size_t asked = 0, asked_in = 0, asked_hit = 0;
     for (size_t i = 0; i < n; i++) {
-        bool a = answered ? answered[i] : items[i].confidence >= t;
+        bool a = oc ? oc[i].answered : items[i].confidence >= t;
+        if (oc && oc[i].asked) {
+            asked++;
+            asked_in += !items[i].oos;
+            asked_hit += oc[i].in_choices;
+        }
         if (items[i].oos) {
             n_oos++;
             oos_declined += !a;
@@ -330,6 +323,9 @@ static figures_t figures(const lk_eval_item_t *items, const bool *answered, size
     f.oos_recall = n_oos ? (double)oos_declined / (double)n_oos : 0;
     f.answered_precision = answered_n ? (double)answered_right / (double)answered_n : 1;
     f.coverage = n_in ? (double)ans_in / (double)n_in : 0;
+    f.clarification_rate = n ? (double)asked / (double)n : 0;
+    f.choice_recall = asked_in ? (double)asked_hit / (double)asked_in : 0;
+    f.helped = n_in ? (double)(right + asked_hit) / (double)n_in : 0;
     return f;
 }
 
@@ -339,7 +335,8 @@ static int usage(const char *msg)
 {
     fprintf(stderr,
             "loket eval: %s (usage: loket eval --train FILE --test FILE [--val FILE] [--target-error ALPHA] "
-            "[--delta DELTA] [--oos-share P | --balanced] [--curve CSV])\n",
+            "[--delta DELTA] [--oos-share P | --balanced] [--curve CSV] [--shots K] [--auto] "
+            "[--answer-risk ALPHA] [--explain])\n",
             msg);
     return 1;
 }
@@ -357,7 +354,7 @@ static bool parse_double(const char *s, double lo, double hi, double *out)
     return true;
 }
 
-static int write_curve(const char *path, const lk_eval_item_t *items, size_t n)
+static int write_curve(const char *path, const lk_nlu_item_t *items, size_t n)
 {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -376,13 +373,15 @@ int lk_eval_command(int argc, char **argv)
 {
     const char *train_path = NULL, *test_path = NULL, *val_path = NULL, *curve_path = NULL;
     double alpha = -1, delta = DEFAULT_DELTA, oos_share = -1;
-    bool balanced = false;
-    int64_t epochs = 0, seed = -1;
+    bool balanced = false, automatic = false, explain = false;
+    double answer_risk = LK_EVAL_DEFAULT_ANSWER_RISK;
+    int64_t epochs = 0, seed = -1, shots = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--train") || !strcmp(a, "--test") || !strcmp(a, "--val") || !strcmp(a, "--curve") ||
-            !strcmp(a, "--target-error") || !strcmp(a, "--delta") || !strcmp(a, "--epochs") || !strcmp(a, "--seed")) {
+            !strcmp(a, "--target-error") || !strcmp(a, "--delta") || !strcmp(a, "--epochs") || !strcmp(a, "--seed") ||
+            !strcmp(a, "--shots") || !strcmp(a, "--answer-risk")) {
             if (!v) {
                 char msg[96];
                 snprintf(msg, sizeof msg, "%s needs a value", a);
@@ -403,6 +402,12 @@ int lk_eval_command(int argc, char **argv)
             } else if (!strcmp(a, "--delta")) {
                 if (!parse_double(v, 0, 1, &delta) || delta <= 0 || delta >= 1)
                     return usage("--delta must be a number between 0 and 1");
+            } else if (!strcmp(a, "--shots")) {
+                if (lk_parse_i64(v, 1, 1000000, &shots))
+                    return usage("--shots must be a positive integer");
+            } else if (!strcmp(a, "--answer-risk")) {
+                if (!parse_double(v, 0, 1, &answer_risk) || answer_risk <= 0 || answer_risk >= 1)
+                    return usage("--answer-risk must be a number between 0 and 1");
             } else if (!strcmp(a, "--epochs")) {
                 if (lk_parse_i64(v, 1, 1000, &epochs))
                     return usage("--epochs must be an integer from 1 to 1000");
@@ -411,6 +416,10 @@ int lk_eval_command(int argc, char **argv)
             }
         } else if (!strcmp(a, "--balanced")) {
             balanced = true;
+        } else if (!strcmp(a, "--auto")) {
+            automatic = true;
+        } else if (!strcmp(a, "--explain")) {
+            explain = true;
         } else if (!strcmp(a, "--oos-share")) {
             if (!v || !parse_double(v, 0, 1, &oos_share))
                 return usage("--oos-share must be a number from 0 to 1");
@@ -425,6 +434,8 @@ int lk_eval_command(int argc, char **argv)
         return usage("--train and --test are required");
     if (alpha > 0 && !val_path)
         return usage("--target-error needs --val");
+    if (automatic && val_path)
+        return usage("--auto calibrates from --train alone: leave out --val");
 
     char err[512];
     data_t train = {0}, val = {0}, test = {0};
@@ -441,14 +452,16 @@ int lk_eval_command(int argc, char **argv)
         return 1;
     }
 
+    if (shots > 0)
+        keep_shots(&train, (size_t)shots);
     int exit_code = 0;
     lk_kb_t kb;
     const char **neg = NULL;
     size_t n_neg = 0;
     build_kb(&train, &kb, &neg, &n_neg);
     lk_nlu_model_t *m = NULL;
-    lk_eval_item_t *vitems = NULL, *titems = NULL;
-    bool *tanswered = NULL;
+    lk_nlu_item_t *vitems = NULL, *titems = NULL;
+    outcome_t *toutcome = NULL;
     if (!kb.n_articles) {
         fprintf(stderr, "loket eval: %s has no in-scope examples\n", train_path);
         exit_code = 1;
@@ -468,6 +481,10 @@ int lk_eval_command(int argc, char **argv)
         opts.epochs = (int)epochs;
     if (seed >= 0)
         opts.seed = (unsigned long)seed;
+    if (automatic) { /* as serve builds the bot of a knowledge base */
+        opts.answer_risk = answer_risk;
+        opts.builtin_negatives = true;
+    }
     int64_t t0 = lk_time_mono_ns();
     rc = lk_nlu_build(&kb, &opts, &m);
     double train_seconds = (double)(lk_time_mono_ns() - t0) / 1e9;
@@ -478,25 +495,25 @@ int lk_eval_command(int argc, char **argv)
     }
 
     /* the threshold */
-    const char *method = "default";
+    const char *method = automatic ? "auto" : "default";
     int target_ok = 0;
     figures_t vf = {0};
     if (val.n) {
         vitems = lk_xmalloc(val.n * sizeof *vitems);
-        if ((rc = score_all(m, &kb, &val, vitems, NULL, NULL)) != 0) {
+        if ((rc = score_all(m, &kb, &val, vitems, NULL, NULL, false)) != 0) {
             fprintf(stderr, "loket eval: %s: %s\n", val_path, lk_strerror(rc));
             exit_code = rc == LK_EUTF8 ? 1 : 2;
             goto done;
         }
         double t;
         if (alpha > 0) {
-            t = lk_eval_threshold_target(vitems, val.n, alpha, delta, &target_ok);
+            t = lk_nlu_threshold_target(vitems, val.n, alpha, delta, &target_ok);
             method = "target_error";
         } else if (balanced) {
-            t = lk_eval_threshold_balanced(vitems, val.n);
+            t = lk_nlu_threshold_balanced(vitems, val.n);
             method = "balanced";
         } else {
-            t = lk_eval_threshold_weighted(vitems, val.n, oos_share);
+            t = lk_nlu_threshold_weighted(vitems, val.n, oos_share);
             method = oos_share < 0 ? "val_accuracy" : "weighted";
         }
         lk_nlu_set_threshold(m, t);
@@ -505,14 +522,14 @@ int lk_eval_command(int argc, char **argv)
 
     /* the test, through the server's decision */
     titems = lk_xmalloc(test.n * sizeof *titems);
-    tanswered = lk_xmalloc(test.n * sizeof *tanswered);
+    toutcome = lk_xmalloc(test.n * sizeof *toutcome);
     double test_seconds = 0;
-    if ((rc = score_all(m, &kb, &test, titems, tanswered, &test_seconds)) != 0) {
+    if ((rc = score_all(m, &kb, &test, titems, toutcome, &test_seconds, explain)) != 0) {
         fprintf(stderr, "loket eval: %s: %s\n", test_path, lk_strerror(rc));
         exit_code = rc == LK_EUTF8 ? 1 : 2;
         goto done;
     }
-    figures_t tf = figures(titems, tanswered, test.n, 0);
+    figures_t tf = figures(titems, toutcome, test.n, 0);
     if (curve_path && write_curve(curve_path, titems, test.n)) {
         fprintf(stderr, "loket eval: cannot write %s\n", curve_path);
         exit_code = 1;
@@ -525,6 +542,9 @@ int lk_eval_command(int argc, char **argv)
     json_object_set_new(o, "oos_recall", json_real(tf.oos_recall));
     json_object_set_new(o, "answered_precision", json_real(tf.answered_precision));
     json_object_set_new(o, "coverage", json_real(tf.coverage));
+    json_object_set_new(o, "clarification_rate", json_real(tf.clarification_rate));
+    json_object_set_new(o, "choice_recall", json_real(tf.choice_recall));
+    json_object_set_new(o, "helped", json_real(tf.helped));
     json_object_set_new(o, "train_seconds", json_real(train_seconds));
     json_object_set_new(o, "us_per_query", json_real(test_seconds * 1e6 / (double)test.n));
     json_object_set_new(o, "threshold", json_real(lk_nlu_threshold(m)));
@@ -533,6 +553,28 @@ int lk_eval_command(int argc, char **argv)
     json_object_set_new(o, "n_articles", json_integer((json_int_t)kb.n_articles));
     json_object_set_new(o, "n_test_oos", json_integer((json_int_t)tf.n_oos));
     json_object_set_new(o, "wrong_answer_rate", json_real(1.0 - tf.answered_precision));
+    if (shots > 0)
+        json_object_set_new(o, "shots", json_integer((json_int_t)shots));
+    if (automatic) {
+        lk_nlu_calibration_t c;
+        lk_nlu_calibration(m, &c);
+        json_object_set_new(o, "answer_risk", json_real(answer_risk));
+        json_object_set_new(o, "calibrated", json_boolean(c.done));
+        if (c.done) {
+            json_t *e = json_object();
+            json_object_set_new(e, "risk_bound", json_real(c.risk_bound));
+            json_object_set_new(e, "met", json_boolean(c.met));
+            json_object_set_new(e, "answered_precision", json_real(c.precision));
+            json_object_set_new(e, "coverage", json_real(c.coverage));
+            json_object_set_new(e, "in_scope_accuracy", json_real(c.accuracy));
+            json_object_set_new(e, "oos_recall", json_real(c.oos_recall));
+            json_object_set_new(e, "helped", json_real(c.helped));
+            json_object_set_new(e, "choice_threshold", json_real(c.choice_threshold));
+            json_object_set_new(e, "n_in", json_integer((json_int_t)c.n_in));
+            json_object_set_new(e, "n_oos", json_integer((json_int_t)c.n_oos));
+            json_object_set_new(o, "calibration", e);
+        }
+    }
     if (alpha > 0) {
         json_object_set_new(o, "target_error", json_real(alpha));
         json_object_set_new(o, "delta", json_real(delta));
@@ -559,7 +601,7 @@ int lk_eval_command(int argc, char **argv)
 done:
     free(vitems);
     free(titems);
-    free(tanswered);
+    free(toutcome);
     lk_nlu_free(m);
     free(neg);
     lk_kb_free(&kb);

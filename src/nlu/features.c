@@ -281,6 +281,11 @@ void lk_nlu__features(const lk_nlu__prep_t *p, lk_nlu__fvec_t *out)
     close_group(out, g0, W_SPECIAL);
 }
 
+uint64_t lk_nlu__stem_key(const char *stem, size_t len)
+{
+    return finish(fnv(key_start(G_STEM), stem, len));
+}
+
 size_t lk_nlu__knn_terms(const lk_nlu__prep_t *p, uint64_t *keys, size_t max)
 {
     size_t n = 0;
@@ -315,4 +320,39 @@ size_t lk_nlu__knn_terms(const lk_nlu__prep_t *p, uint64_t *keys, size_t max)
             keys[m++] = keys[i];
     }
     return m;
+}
+
+/* Question words and the light verbs and phrases of asking ("hoe laat",
+ * "hoe kan ik", "what is", "can you tell me"): they are in nearly every
+ * question, so a match on them alone says nothing about the subject.
+ * Sorted (strcmp), for the binary search. */
+static const char *const function_words[] = {
+    "a", "al", "alsjeblieft", "alstublieft", "am", "an", "any", "are", "ask", "be", "can", "could", "dank", "do",
+    "doen", "does", "even", "find", "gaat", "get", "graag", "hallo", "heb", "hello", "help", "hey", "hi", "hoe",
+    "hoeveel", "how", "i", "iemand", "iets", "ik", "is", "je", "jij", "kan", "know", "kun", "kunnen", "kunt",
+    "laat", "like", "look", "me", "mijn", "moet", "my", "need", "please", "tell", "thank", "thanks", "the", "u",
+    "vraag", "vragen", "waar", "waarom", "wanneer", "want", "wat", "weet", "welk", "welke", "weten", "what",
+    "what's", "when", "where", "which", "who", "why", "wie", "wil", "wilt", "would", "you", "zeggen",
+};
+
+bool lk_nlu__function_word(const char *w, size_t len)
+{
+    if (lk_text_is_stopword(NULL, w, len))
+        return true;
+    size_t lo = 0, hi = sizeof function_words / sizeof *function_words;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *f = function_words[mid];
+        size_t fl = strlen(f);
+        int c = memcmp(f, w, fl < len ? fl : len);
+        if (!c)
+            c = fl < len ? -1 : fl > len;
+        if (c < 0)
+            lo = mid + 1;
+        else if (c > 0)
+            hi = mid;
+        else
+            return true;
+    }
+    return false;
 }

@@ -36,13 +36,30 @@
 
 #define LAMBDA 1e-5 /* L2 on the classifier */
 #define ETA0 0.8    /* SGD step size at the start */
-#define FOLDS 3
+/* Cross-validation folds: five when the articles have few example questions
+ * (each held-out question is then scored by a model that saw 80% of them,
+ * close to the model that answers), three when they have many (cheaper, and
+ * on CLINC150's 100 a question the confidence fits better; docs/quality.md). */
+#define FOLDS_FEW 5
+#define FOLDS_MANY 3
+#define MANY_EXAMPLES 20 /* per article, on average */
 #define HIDE_SHARE 6       /* each fold hides 1 in this many articles */
 #define OOS_WEIGHT 0.25    /* out-of-scope stand-ins weigh this share of the in-scope ones */
 #define MAX_KNN_TERMS 256
 #define STEMMER_SLOTS 16 /* per language: readers at once without allocating */
 #define READ_FEATS 512   /* features of a message read without allocating */
 #define READ_CLASSES 512 /* articles scored without allocating */
+#define DEFAULT_DELTA 0.1
+#define ANSWER_WEIGHT 0.3f /* an answer text's weight in training beside a question's 1 */
+#define CALIB_ONLY (-2) /* the label of an example only the calibration scores */
+#define NEG_COVERED 0.6 /* a built-in negative this close to an example is in scope */
+#define DEFAULT_OOS_SHARE 0.2
+#define CHOICE_MAX 3         /* articles offered as choices at most */
+#define CHOICE_REL 0.15      /* a further choice has at least this share of the top's probability */
+#define CLEAR_ANSWER 0.7 /* an answer at this confidence is clearly right: never turned into choices */
+#define RIVAL_SHARE 0.33 /* a second article with this share of the top's confidence is a real competitor */
+#define CHOICE_TARGET 0.6   /* choices are offered where the right article is among them this often */
+#define CHOICE_MIN_TOP 0.35 /* choices only where the best article is at least this likely right */
 
 void lk_nlu_options_default(lk_nlu_options_t *opts)
 {
@@ -50,6 +67,10 @@ void lk_nlu_options_default(lk_nlu_options_t *opts)
     opts->answer_threshold = DEFAULT_THRESHOLD;
     opts->epochs = DEFAULT_EPOCHS;
     opts->seed = DEFAULT_SEED;
+    opts->answer_risk = 0;
+    opts->risk_delta = DEFAULT_DELTA;
+    opts->oos_share = DEFAULT_OOS_SHARE;
+    opts->builtin_negatives = false;
 }
 
 /* ---- key -> index maps --------------------------------------------------- */
@@ -118,6 +139,7 @@ typedef struct {
     size_t n_terms;
     long label; /* article index, or -1 for a negative */
     float weight;
+    bool answer; /* the article's answer text: always trained on, never held out */
 } example_t;
 
 typedef struct {
@@ -126,12 +148,14 @@ typedef struct {
 } examples_t;
 
 static void add_example(lk_nlu__map_t *feat, examples_t *ex, lk_text_stemmer_t *st, const char *text, long label,
-                        float weight, lk_nlu__fvec_t *fv)
+                        float weight, lk_nlu__fvec_t *fv, lk_nlu__vocab_t *voc)
 {
     lk_nlu__prep_t p;
     if (lk_nlu__prep(text, strlen(text), &p) != 0)
         return; /* the KB is validated UTF-8; skip anything else */
     lk_nlu__prep_stem(&p, st);
+    if (voc)
+        lk_nlu__vocab_add(voc, &p);
     lk_nlu__features(&p, fv);
     uint64_t terms[MAX_KNN_TERMS];
     size_t nt = lk_nlu__knn_terms(&p, terms, MAX_KNN_TERMS);
@@ -155,6 +179,7 @@ static void add_example(lk_nlu__map_t *feat, examples_t *ex, lk_text_stemmer_t *
     memcpy(e->terms, terms, nt * sizeof *terms);
     e->label = label;
     e->weight = weight;
+    e->answer = false;
 }
 
 static void examples_free(examples_t *ex)
@@ -165,6 +190,52 @@ static void examples_free(examples_t *ex)
         free(ex->v[i].terms);
     }
     free(ex->v);
+}
+
+static void knn_build(lk_nlu__knn_t *k, const examples_t *ex, const size_t *idx, size_t n);
+static void knn_free(lk_nlu__knn_t *k);
+typedef struct {
+    double best;       /* highest cosine to any example */
+    long best_label;   /* its article */
+    double best_in;    /* highest cosine to an example of article `of` */
+    double unknown;    /* share of the query's term weight that no example has */
+    size_t n_terms;
+} knn_result_t;
+static void knn_query(const lk_nlu__knn_t *k, const uint64_t *terms, size_t nt, size_t C, knn_result_t *r,
+                      float *cls_sim);
+
+/* Drops the built-in out-of-scope questions (ex->v[from..]) that the
+ * knowledge base covers: one that nearly repeats an example question of an
+ * article (cosine >= NEG_COVERED) is in scope for this knowledge base (a
+ * shop with a weather article answers weather questions). */
+static void drop_covered_negatives(examples_t *ex, size_t from, size_t C)
+{
+    if (from >= ex->n || !C)
+        return;
+    size_t *idx = lk_xmalloc(from ? from * sizeof *idx : sizeof *idx);
+    for (size_t i = 0; i < from; i++)
+        idx[i] = i;
+    lk_nlu__knn_t knn;
+    knn_build(&knn, ex, idx, from);
+    float *sim = lk_xmalloc(C * sizeof *sim);
+    size_t m = from;
+    for (size_t i = from; i < ex->n; i++) {
+        example_t *e = &ex->v[i];
+        memset(sim, 0, C * sizeof *sim);
+        knn_result_t kr;
+        knn_query(&knn, e->terms, e->n_terms, C, &kr, sim);
+        if (kr.best >= NEG_COVERED) {
+            free(e->f);
+            free(e->x);
+            free(e->terms);
+        } else {
+            ex->v[m++] = *e;
+        }
+    }
+    ex->n = m;
+    free(sim);
+    free(idx);
+    knn_free(&knn);
 }
 
 static uint64_t rng_next(uint64_t *s)
@@ -328,7 +399,7 @@ static void knn_build(lk_nlu__knn_t *k, const examples_t *ex, const size_t *idx,
     size_t df_cap = 0, n_post = 0;
     for (size_t i = 0; i < n; i++) {
         const example_t *e = &ex->v[idx[i]];
-        if (e->label < 0)
+        if (e->label < 0 || e->answer)
             continue;
         k->n_ex++;
         for (size_t j = 0; j < e->n_terms; j++) {
@@ -360,7 +431,7 @@ static void knn_build(lk_nlu__knn_t *k, const examples_t *ex, const size_t *idx,
     uint32_t e_id = 0;
     for (size_t i = 0; i < n; i++) {
         const example_t *e = &ex->v[idx[i]];
-        if (e->label < 0)
+        if (e->label < 0 || e->answer)
             continue;
         double ss = 0;
         for (size_t j = 0; j < e->n_terms; j++) {
@@ -391,13 +462,6 @@ static void knn_free(lk_nlu__knn_t *k)
     memset(k, 0, sizeof *k);
 }
 
-typedef struct {
-    double best;       /* highest cosine to any example */
-    long best_label;   /* its article */
-    double best_in;    /* highest cosine to an example of article `of` */
-    double unknown;    /* share of the query's term weight that no example has */
-    size_t n_terms;
-} knn_result_t;
 
 /* The examples are scored in blocks of KNN_BLOCK consecutive ids, each
  * summed in a small accumulator on the stack: a dense accumulator over the
@@ -525,11 +589,19 @@ static double sigmoid(double x)
     return 1.0 / (1.0 + exp(-x));
 }
 
-/* Weighted L2-regularised logistic regression by Newton's method. */
+/* Weighted L2-regularised logistic regression by Newton's method. The ridge
+ * is worth about one example: nothing on CLINC150's thousands of held-out
+ * questions, but on a knowledge base of a few dozen articles it keeps the
+ * confidence from reaching 1 on questions that fit two articles (it was
+ * 1e-3, and "how do I send this back" got 1.000 between two return
+ * articles). */
+#define CONF_RIDGE 1.0
+
 static void fit_logistic(const double *phi, const double *y, const double *w, size_t n, double *coef, double *b)
 {
     enum { D = LK_NLU__N_CONF + 1 };
     double th[D] = {0};
+    const double ridge = CONF_RIDGE;
     for (int it = 0; it < 30; it++) {
         double H[D][D] = {{0}}, g[D] = {0};
         for (size_t i = 0; i < n; i++) {
@@ -548,8 +620,8 @@ static void fit_logistic(const double *phi, const double *y, const double *w, si
             }
         }
         for (int a = 0; a < D - 1; a++) { /* ridge, not on the intercept */
-            g[a] += 1e-3 * th[a];
-            H[a][a] += 1e-3;
+            g[a] += ridge * th[a];
+            H[a][a] += ridge;
         }
         H[D - 1][D - 1] += 1e-9;
         /* solve H step = g (Gaussian elimination, partial pivoting) */
@@ -649,22 +721,150 @@ static void raw_read(const float *W, const float *bias, size_t C, const lk_nlu__
     conf_inputs(r->prob[0], r->n_top > 1 ? r->prob[1] : 0, &kr, r->top[0], r->phi);
 }
 
-/* Fits the confidence model on held-out folds; false when there is too
- * little data (then the defaults stay). */
-static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, int epochs, uint64_t seed)
+/* One held-out question of the cross-validation: its confidence inputs,
+ * whether the top article was right, where the right article ranked among
+ * the top (-1: not there, or out of scope), the top probabilities. */
+typedef struct {
+    double phi[LK_NLU__N_CONF];
+    float prob[LK_NLU_TOP_K];
+    size_t n_top;
+    int rank;
+    uint8_t fold;
+    bool oos;
+    bool hidden; /* an example of an article hidden in its fold (oos too) */
+    bool calib_only; /* a built-in out-of-scope question: not for the confidence model */
+} cv_item_t;
+
+static double conf_with(const double *cw, double cb, const double *phi);
+
+/* The number of choices offered for a reading with these top
+ * probabilities, and the confidence that the right article is among them
+ * (conf: the calibrated confidence in the top one). */
+static size_t choice_set(const float *prob, size_t n_top, double conf, double *set_conf /* OUT */)
 {
+    size_t k = 1;
+    double sum = prob[0];
+    while (k < n_top && k < CHOICE_MAX && prob[k] >= CHOICE_REL * prob[0])
+        sum += prob[k++];
+    double c = prob[0] > 0 ? conf * sum / prob[0] : 0;
+    *set_conf = c > 1 ? 1 : c;
+    return k;
+}
+
+/* The calibration from the cross-validation's held-out questions: each
+ * fold's confidences come from a confidence model fitted on the other folds
+ * (so that no question grades the model that scored it), then the threshold
+ * (lk_nlu_calibrate_items) and the choice threshold: the lowest set
+ * confidence at which, among the questions not answered, the right article
+ * is still among the choices CHOICE_TARGET of the time (out-of-scope
+ * questions weighted to the assumed share, and always a miss). */
+static void calibrate(lk_nlu_model_t *m, const cv_item_t *it, size_t n, int folds, const lk_nlu_options_t *o)
+{
+    double *phi = lk_xmalloc((n ? n : 1) * LK_NLU__N_CONF * sizeof *phi);
+    double *y = lk_xmalloc((n ? n : 1) * sizeof *y);
+    double *w = lk_xmalloc((n ? n : 1) * sizeof *w);
+    double *conf = lk_xmalloc((n ? n : 1) * sizeof *conf);
+    for (int k = 0; k < folds; k++) {
+        size_t nk = 0, tot_in = 0, tot_oos = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (it[i].fold == k || it[i].calib_only)
+                continue;
+            memcpy(phi + nk * LK_NLU__N_CONF, it[i].phi, sizeof it[i].phi);
+            y[nk] = !it[i].oos && it[i].rank == 0;
+            w[nk] = it[i].oos;
+            tot_oos += it[i].oos;
+            tot_in += !it[i].oos;
+            nk++;
+        }
+        for (size_t i = 0; i < nk; i++)
+            w[i] = w[i] > 0 ? (tot_oos ? OOS_WEIGHT * (double)tot_in / (double)tot_oos : 0) : 1.0;
+        double cw[LK_NLU__N_CONF], cb;
+        fit_logistic(phi, y, w, nk, cw, &cb);
+        for (size_t i = 0; i < n; i++)
+            if (it[i].fold == k)
+                conf[i] = conf_with(cw, cb, it[i].phi);
+    }
+    lk_nlu_item_t *items = lk_xmalloc((n ? n : 1) * sizeof *items);
+    size_t n_cal = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!it[i].hidden) /* the hidden articles' questions only fit the confidence */
+            items[n_cal++] = (lk_nlu_item_t){conf[i], !it[i].oos && it[i].rank == 0, it[i].oos};
+    lk_nlu_calibration_t *c = &m->calib;
+    m->curve = lk_xmalloc(sizeof *m->curve);
+    lk_nlu_curve_build(items, n_cal, m->curve);
+    lk_nlu_curve_calibrate(m->curve, o->answer_risk, o->risk_delta, o->oos_share, c);
+    if (!c->met) /* the fallback threshold answers; its figures are what the team sees */
+        lk_nlu_curve_at(m->curve, o->answer_threshold, o->risk_delta, o->oos_share, c);
+    c->done = true;
+    double answer_at = c->met ? c->threshold : o->answer_threshold;
+
+    /* choices among the questions the threshold does not answer */
+    size_t n_in = c->n_in, n_oos = c->n_oos, n_c = 0;
+    double pi = o->oos_share;
+    for (size_t i = 0; i < n; i++) {
+        if (conf[i] >= answer_at || it[i].n_top < 2 || conf[i] < CHOICE_MIN_TOP)
+            continue;
+        double sc;
+        size_t k = choice_set(it[i].prob, it[i].n_top, conf[i], &sc);
+        if (k < 2)
+            continue;
+        bool hit = !it[i].oos && it[i].rank >= 0 && (size_t)it[i].rank < k;
+        items[n_c++] = (lk_nlu_item_t){sc, hit, it[i].oos};
+    }
+    /* walk down the set confidence; weights as in traffic */
+    double w_in = n_in ? (1 - pi) / (double)n_in : 0, w_oos = n_oos ? pi / (double)n_oos : 0;
+    for (size_t i = 1; i < n_c; i++) { /* insertion sort, descending: n_c is small */
+        lk_nlu_item_t t = items[i];
+        size_t j = i;
+        while (j > 0 && items[j - 1].confidence < t.confidence) {
+            items[j] = items[j - 1];
+            j--;
+        }
+        items[j] = t;
+    }
+    double hit_mass = 0, all_mass = 0, chosen = 2; /* 2: never */
+    size_t hits = 0, hits_chosen = 0;
+    for (size_t i = 0; i < n_c; i++) {
+        all_mass += items[i].oos ? w_oos : w_in;
+        hit_mass += items[i].correct ? w_in : 0;
+        hits += items[i].correct != 0;
+        if (i + 1 < n_c && items[i + 1].confidence == items[i].confidence)
+            continue;
+        if (hit_mass >= CHOICE_TARGET * all_mass) {
+            chosen = items[i].confidence;
+            hits_chosen = hits;
+        }
+    }
+    c->choice_threshold = chosen;
+    c->helped = n_in ? c->accuracy + (double)hits_chosen / (double)n_in : 0;
+    free(items);
+    free(phi);
+    free(y);
+    free(w);
+    free(conf);
+}
+
+/* Fits the confidence model on held-out folds; false when there is too
+ * little data (then the defaults stay). With o->answer_risk > 0 it also
+ * calibrates the threshold on the same held-out questions. */
+static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu_options_t *o)
+{
+    int epochs = o->epochs;
+    uint64_t seed = o->seed;
     size_t C = m->n_cls;
     size_t n_in = 0;
     for (size_t i = 0; i < ex->n; i++)
-        n_in += ex->v[i].label >= 0;
+        n_in += ex->v[i].label >= 0 && !ex->v[i].answer;
     if (C < 4 || n_in < 8 * C / 2 || n_in < 40)
         return false;
+    const int folds = n_in < MANY_EXAMPLES * C ? FOLDS_FEW : FOLDS_MANY;
 
     /* folds of the examples; each fold also hides 1/HIDE_SHARE of the articles */
     uint64_t rs = seed ^ 0xD1B54A32D192ED03ULL;
     uint8_t *fold = lk_xmalloc(ex->n);
-    for (size_t i = 0; i < ex->n; i++)
-        fold[i] = (uint8_t)(rng_next(&rs) % FOLDS);
+    for (size_t i = 0, j = 0; i < ex->n; i++) /* the built-in questions take turns (no draw) */
+        fold[i] = (uint8_t)(ex->v[i].label == CALIB_ONLY || ex->v[i].answer ? j++ % (size_t)folds
+                                                                               : rng_next(&rs) % (uint64_t)folds);
     uint32_t *cls_perm = lk_xmalloc(C * sizeof *cls_perm);
     for (size_t c = 0; c < C; c++)
         cls_perm[c] = (uint32_t)c;
@@ -677,62 +877,80 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, int epochs, 
     uint8_t *hidden_in = lk_xmalloc(C); /* article c is hidden in fold hidden_in[c], or none */
     size_t n_hide = C / HIDE_SHARE;
     memset(hidden_in, 0xFF, C);
-    for (size_t k = 0; k < FOLDS; k++)
+    for (size_t k = 0; k < (size_t)folds; k++)
         for (size_t j = 0; j < n_hide; j++)
             hidden_in[cls_perm[k * n_hide + j]] = (uint8_t)k;
 
+    cv_item_t *items = lk_xmalloc(ex->n * sizeof *items);
     double *phi = lk_xmalloc(ex->n * LK_NLU__N_CONF * sizeof *phi);
     double *y = lk_xmalloc(ex->n * sizeof *y);
     double *w = lk_xmalloc(ex->n * sizeof *w);
-    uint8_t *is_oos = lk_xcalloc(ex->n, 1);
     size_t n_items = 0;
     size_t *idx = lk_xmalloc(ex->n * sizeof *idx);
     float *W = lk_xmalloc(m->feat.n * C * sizeof *W);
     float *bias = lk_xmalloc(C * sizeof *bias);
     float *z = lk_xmalloc(C * sizeof *z);
     float *sim = lk_xmalloc(C * sizeof *sim);
-    for (int k = 0; k < FOLDS; k++) {
+    for (int k = 0; k < folds; k++) {
         size_t n = 0;
         for (size_t i = 0; i < ex->n; i++) {
             long l = ex->v[i].label;
-            if (fold[i] != k && (l < 0 || hidden_in[l] != k))
+            if ((fold[i] != k || ex->v[i].answer) && l != CALIB_ONLY && (l < 0 || hidden_in[l] != k))
                 idx[n++] = i;
         }
         train_lr(W, bias, m->feat.n, C, ex, idx, n, epochs, seed + (uint64_t)k + 1);
         lk_nlu__knn_t knn;
         knn_build(&knn, ex, idx, n);
         for (size_t i = 0; i < ex->n; i++) {
-            if (fold[i] != k)
+            if (fold[i] != k || ex->v[i].answer)
                 continue;
             const example_t *e = &ex->v[i];
             raw_read_t r;
             raw_read(W, bias, C, &knn, e->f, e->x, e->n, e->terms, e->n_terms, z, sim, &r);
             bool oos = e->label < 0 || hidden_in[e->label] == k;
-            memcpy(phi + n_items * LK_NLU__N_CONF, r.phi, sizeof r.phi);
-            y[n_items] = !oos && r.top[0] == e->label;
-            is_oos[n_items] = oos;
-            n_items++;
+            cv_item_t *it = &items[n_items++];
+            memcpy(it->phi, r.phi, sizeof r.phi);
+            memcpy(it->prob, r.prob, sizeof r.prob);
+            it->n_top = r.n_top;
+            it->rank = -1;
+            for (size_t j = 0; !oos && j < r.n_top; j++)
+                if (r.top[j] == e->label)
+                    it->rank = (int)j;
+            it->fold = (uint8_t)k;
+            it->oos = oos;
+            it->hidden = e->label >= 0 && oos;
+            it->calib_only = e->label == CALIB_ONLY;
         }
         knn_free(&knn);
     }
     double tot_in = 0, tot_oos = 0;
+    size_t n_fit = 0;
     for (size_t i = 0; i < n_items; i++) {
-        if (is_oos[i])
+        if (items[i].calib_only)
+            continue;
+        if (items[i].oos)
             tot_oos += 1;
         else
             tot_in += 1;
     }
-    for (size_t i = 0; i < n_items; i++)
-        w[i] = is_oos[i] ? (tot_oos > 0 ? OOS_WEIGHT * tot_in / tot_oos : 0) : 1.0;
-    fit_logistic(phi, y, w, n_items, m->conf_w, &m->conf_b);
+    for (size_t i = 0; i < n_items; i++) {
+        if (items[i].calib_only)
+            continue;
+        memcpy(phi + n_fit * LK_NLU__N_CONF, items[i].phi, sizeof items[i].phi);
+        y[n_fit] = !items[i].oos && items[i].rank == 0;
+        w[n_fit++] = items[i].oos ? (tot_oos > 0 ? OOS_WEIGHT * tot_in / tot_oos : 0) : 1.0;
+    }
+    fit_logistic(phi, y, w, n_fit, m->conf_w, &m->conf_b);
+    if (o->answer_risk > 0)
+        calibrate(m, items, n_items, folds, o);
 
     free(fold);
     free(cls_perm);
     free(hidden_in);
+    free(items);
     free(phi);
     free(y);
     free(w);
-    free(is_oos);
     free(idx);
     free(W);
     free(bias);
@@ -741,13 +959,17 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, int epochs, 
     return true;
 }
 
-static double confidence_of(const lk_nlu_model_t *m, const double *phi)
+static double conf_with(const double *cw, double cb, const double *phi)
 {
-    const double *cw = m->conf_fitted ? m->conf_w : conf_default_w;
-    double z = m->conf_fitted ? m->conf_b : conf_default_b;
+    double z = cb;
     for (int d = 0; d < LK_NLU__N_CONF; d++)
         z += cw[d] * phi[d];
     return sigmoid(z);
+}
+
+static double confidence_of(const lk_nlu_model_t *m, const double *phi)
+{
+    return conf_with(m->conf_fitted ? m->conf_w : conf_default_w, m->conf_fitted ? m->conf_b : conf_default_b, phi);
 }
 
 /* ---- stemmers for readers -------------------------------------------------- */
@@ -838,8 +1060,14 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
         o = *opts;
     else
         lk_nlu_options_default(&o);
-    if (!(o.answer_threshold >= 0 && o.answer_threshold <= 1) || (o.n_negatives && !o.negatives))
+    if (!(o.answer_threshold >= 0 && o.answer_threshold <= 1) || (o.n_negatives && !o.negatives) ||
+        !(o.answer_risk >= 0 && o.answer_risk < 1) || !(o.risk_delta >= 0 && o.risk_delta < 1) ||
+        !(o.oos_share >= 0 && o.oos_share < 1))
         return LK_EINVAL;
+    if (o.risk_delta <= 0)
+        o.risk_delta = DEFAULT_DELTA;
+    if (o.oos_share <= 0)
+        o.oos_share = DEFAULT_OOS_SHARE;
     if (o.epochs <= 0)
         o.epochs = DEFAULT_EPOCHS;
 
@@ -867,26 +1095,63 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
         lk_text_stemmer_t *st = stemmer_for(st_nl, st_en, a->language);
         for (size_t q = 0; q < a->n_questions; q++)
             if (a->questions[q])
-                add_example(&m->feat, &ex, st, a->questions[q], (long)i, 1.0f, &fv);
+                add_example(&m->feat, &ex, st, a->questions[q], (long)i, 1.0f, &fv, &m->vocab);
         if (a->title)
-            add_example(&m->feat, &ex, st, a->title, (long)i, 1.0f, &fv);
+            add_example(&m->feat, &ex, st, a->title, (long)i, 1.0f, &fv, &m->vocab);
+        /* the answer's text, at a lower weight: the words a customer may ask
+         * with that no example question has. The classifier learns from it;
+         * the neighbours and the calibration's held-out questions do not use
+         * it (an answer is no question). */
+        if (a->answer && *a->answer) {
+            size_t before = ex.n;
+            add_example(&m->feat, &ex, st, a->answer, (long)i, ANSWER_WEIGHT, &fv, &m->vocab);
+            if (ex.n > before)
+                ex.v[before].answer = true;
+        }
     }
     for (size_t i = 0; i < o.n_negatives; i++)
         if (o.negatives[i])
-            add_example(&m->feat, &ex, stemmer_for(st_nl, st_en, m->kb_lang), o.negatives[i], -1, 1.0f, &fv);
+            add_example(&m->feat, &ex, stemmer_for(st_nl, st_en, m->kb_lang), o.negatives[i], -1, 1.0f, &fv, NULL);
+    size_t first_builtin = ex.n;
+    if (o.builtin_negatives) /* those of each language the articles are in */
+        for (size_t li = 0; li < 2; li++) {
+            if (!(li == 0 ? n_nl : n_en))
+                continue;
+            const char *lang = li == 0 ? "nl" : "en";
+            size_t n_b;
+            const char *data = lk_nlu__builtin_oos(lang, &n_b);
+            lk_text_stemmer_t *st = stemmer_for(st_nl, st_en, lang);
+            for (size_t i = 0; i < n_b;) { /* one question a line; # comments */
+                size_t j = i;
+                while (j < n_b && data[j] != '\n')
+                    j++;
+                if (j > i && data[i] != '#' && j - i < 1024) {
+                    char line[1024];
+                    memcpy(line, data + i, j - i);
+                    line[j - i] = '\0';
+                    add_example(&m->feat, &ex, st, line, CALIB_ONLY, 1.0f, &fv, NULL);
+                }
+                i = j + 1;
+            }
+        }
     lk_nlu__fvec_free(&fv);
     lk_text_stemmer_free(st_nl);
     lk_text_stemmer_free(st_en);
+    drop_covered_negatives(&ex, first_builtin, m->n_cls);
 
     if (m->n_cls) {
-        m->conf_fitted = fit_confidence(m, &ex, o.epochs, o.seed);
+        m->conf_fitted = fit_confidence(m, &ex, &o);
+        if (m->calib.done && m->calib.met)
+            m->threshold = m->calib.threshold;
         size_t *idx = lk_xmalloc((ex.n ? ex.n : 1) * sizeof *idx);
+        size_t n_train = 0;
         for (size_t i = 0; i < ex.n; i++)
-            idx[i] = i;
+            if (ex.v[i].label != CALIB_ONLY)
+                idx[n_train++] = i;
         m->W = lk_xmalloc((m->feat.n ? m->feat.n : 1) * m->n_cls * sizeof *m->W);
         m->bias = lk_xmalloc(m->n_cls * sizeof *m->bias);
-        train_lr(m->W, m->bias, m->feat.n, m->n_cls, &ex, idx, ex.n, o.epochs, o.seed);
-        knn_build(&m->knn, &ex, idx, ex.n);
+        train_lr(m->W, m->bias, m->feat.n, m->n_cls, &ex, idx, n_train, o.epochs, o.seed);
+        knn_build(&m->knn, &ex, idx, n_train);
         free(idx);
     }
     examples_free(&ex);
@@ -901,9 +1166,28 @@ void lk_nlu_free(lk_nlu_model_t *m)
     map_free(&m->feat);
     knn_free(&m->knn);
     stem_slots_free(m);
+    free(m->curve);
+    lk_nlu__vocab_free(&m->vocab);
     free(m->W);
     free(m->bias);
     free(m);
+}
+
+void lk_nlu_calibration(const lk_nlu_model_t *m, lk_nlu_calibration_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (m && m->calib.done)
+        *out = m->calib;
+}
+
+void lk_nlu_calibration_at(const lk_nlu_model_t *m, double t, lk_nlu_calibration_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!m || !m->calib.done || !m->curve)
+        return;
+    *out = m->calib;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    lk_nlu_curve_at(m->curve, t, m->calib.delta, m->calib.oos_share, out);
 }
 
 double lk_nlu_threshold(const lk_nlu_model_t *m)
@@ -919,6 +1203,57 @@ void lk_nlu_set_threshold(lk_nlu_model_t *m, double threshold)
 }
 
 /* ---- reading ------------------------------------------------------------- */
+
+static bool explain_prepared(const lk_nlu_model_t *m, const lk_nlu__prep_t *p, long a, lk_nlu_explanation_t *out);
+
+/* Offers the top two or three articles as choices when the bot does not
+ * answer, or answers below CLEAR_ANSWER with a second article at least
+ * RIVAL_SHARE as likely ("Hoe stuur ik iets terug?" between returning shoes
+ * and returning clothes), but the right article is likely among them: the set's confidence
+ * (the top's calibrated confidence, scaled by the set's share of the
+ * classifier's probability) reaches the choice threshold the calibration
+ * chose. Only articles in the message's language are offered, and only
+ * when the message matches the top one on more than function words (the
+ * caller checks). Without a calibration, no choices. */
+static void decide_choices(const lk_nlu_model_t *m, lk_nlu_reading_t *out)
+{
+    out->ask = false;
+    out->n_choices = 0;
+    if (out->n_top < 2 || !m->calib.done || out->top[0].confidence <= 0)
+        return;
+    /* a best article this unlikely is a guess, and so are the others: a
+     * menu of unrelated articles helps nobody (an out-of-scope question gets
+     * a plain "I don't know" and the person) */
+    if (out->top[0].confidence < CHOICE_MIN_TOP)
+        return;
+    /* an answer that is not clearly right, with a real competitor beside
+     * it, becomes a choice between them (below) */
+    if (out->answer && (out->top[0].confidence >= CLEAR_ANSWER ||
+                        out->top[1].confidence < RIVAL_SHARE * out->top[0].confidence))
+        return;
+    /* the choices are offered in the message's language (else the
+     * knowledge base's): the leading articles in it */
+    const char *lang = out->language[0] ? out->language : m->kb_lang;
+    size_t n_top = 0;
+    while (n_top < out->n_top) {
+        const char *al = m->kb->articles[out->top[n_top].article].language;
+        if (al && strcmp(al, lang) != 0)
+            break;
+        n_top++;
+    }
+    if (n_top < 2)
+        return;
+    float prob[LK_NLU_TOP_K];
+    for (size_t k = 0; k < n_top; k++)
+        prob[k] = (float)(out->top[k].confidence / out->top[0].confidence);
+    double set_conf;
+    size_t k = choice_set(prob, n_top, out->top[0].confidence, &set_conf);
+    if (k >= 2 && set_conf >= m->calib.choice_threshold) {
+        out->ask = true;
+        out->n_choices = k;
+        out->answer = false;
+    }
+}
 
 /* The rows of W of the features the model knows, with their values. The
  * table slots are fetched from memory for all keys first, so that their
@@ -942,38 +1277,29 @@ static size_t known_features(const lk_nlu_model_t *m, const lk_nlu__fvec_t *fv, 
     return n;
 }
 
-/* Ask instead of guess: when the model does not answer but two or three
- * articles are close, the bot offers them as choices. Placeholder rule (the
- * calibrated one is issue 15's part 1): the candidates are the best matches
- * in order, each at least ASK_FRACTION of the threshold and in the
- * message's language (else the knowledge base's), and there must be two or
- * three of them whose confidences together reach the threshold. */
-#define ASK_FRACTION 0.3
-
-static void decide_choices(const lk_nlu_model_t *m, lk_nlu_reading_t *out)
+/* Normalises, tokenises and stems text in the language it is in (the
+ * reading's language fields are set when out is not NULL). The caller then
+ * reads typos and compounds as known words (lk_nlu__vocab_correct). */
+static int prepare(const lk_nlu_model_t *m, const char *text, size_t len, const lk_nlu_context_t *ctx,
+                   lk_nlu__prep_t *p /* OUT */, lk_nlu_reading_t *out)
 {
-    out->ask = false;
-    out->n_choices = 0;
-    if (out->answer || out->n_top < 2)
-        return;
-    const char *lang = out->language[0] ? out->language : m->kb_lang;
-    double sum = 0;
-    size_t n = 0;
-    for (size_t k = 0; k < out->n_top && k < 3; k++) {
-        long a = out->top[k].article;
-        double c = out->top[k].confidence;
-        if (a < 0 || (size_t)a >= m->kb->n_articles || !(c >= ASK_FRACTION * m->threshold))
-            break;
-        const char *al = m->kb->articles[a].language;
-        if (lang[0] && al && strcmp(al, lang) != 0)
-            break;
-        sum += c;
-        n++;
+    if (!lk_utf8_valid(text, len))
+        return LK_EUTF8;
+    int rc = lk_nlu__prep(text, len, p);
+    if (rc)
+        return rc;
+    lk_text_lang_t lg;
+    lk_text_language_tokens(p->norm, p->toks, p->n_toks, ctx ? ctx->language_hint : NULL, &lg);
+    if (out) {
+        memcpy(out->language, lg.lang, sizeof out->language);
+        out->language_confidence = lg.confidence;
     }
-    if (n >= 2 && sum >= m->threshold) {
-        out->ask = true;
-        out->n_choices = n;
-    }
+    const char *lang = lg.lang[0] ? lg.lang : (ctx && ctx->language_hint ? ctx->language_hint : m->kb_lang);
+    stem_slot_t *slot;
+    lk_text_stemmer_t *st = stemmer_get(m, lang, &slot);
+    lk_nlu__prep_stem(p, st);
+    stemmer_put(st, slot);
+    return 0;
 }
 
 /* Reading allocates nothing for a chat message: the text, its tokens and
@@ -987,22 +1313,14 @@ int lk_nlu_read(const lk_nlu_model_t *m, const char *text, size_t len, const lk_
     memset(out, 0, sizeof *out);
     if (!text)
         text = "";
-    if (!lk_utf8_valid(text, len))
-        return LK_EUTF8;
-
     lk_nlu__prep_t p;
-    int rc = lk_nlu__prep(text, len, &p);
+    int rc = prepare(m, text, len, ctx, &p, out);
     if (rc)
         return rc;
-    lk_text_lang_t lg;
-    lk_text_language_tokens(p.norm, p.toks, p.n_toks, ctx ? ctx->language_hint : NULL, &lg);
-    memcpy(out->language, lg.lang, sizeof out->language);
-    out->language_confidence = lg.confidence;
-    const char *lang = lg.lang[0] ? lg.lang : (ctx && ctx->language_hint ? ctx->language_hint : m->kb_lang);
-    stem_slot_t *slot;
-    lk_text_stemmer_t *st = stemmer_get(m, lang, &slot);
-    lk_nlu__prep_stem(&p, st);
-    stemmer_put(st, slot);
+    /* the signals read the message as written; the matching reads typos and
+     * compounds as the knowledge base's words (which changes tokens) */
+    lk_nlu__signals(&p, text, len, ctx, &out->signals);
+    lk_nlu__vocab_correct(&m->vocab, &p);
 
     if (m->n_cls && m->feat.n) {
         lk_nlu__feat_t fbuf[READ_FEATS];
@@ -1039,10 +1357,109 @@ int lk_nlu_read(const lk_nlu_model_t *m, const char *text, size_t len, const lk_
             out->top[k].article = r.top[k];
             out->top[k].confidence = k == 0 ? conf : conf * r.prob[k] / (r.prob[0] > 0 ? r.prob[0] : 1);
         }
-        out->answer = out->n_top > 0 && conf >= m->threshold;
+        /* a match on function words alone ("hoe laat", "what is") is none:
+         * neither an answer nor choices */
+        bool match = out->n_top > 0 && explain_prepared(m, &p, out->top[0].article, NULL);
+        out->answer = match && conf >= m->threshold;
+        if (match)
+            decide_choices(m, out);
     }
-    lk_nlu__signals(&p, text, len, ctx, &out->signals);
     lk_nlu__prep_free(&p);
-    decide_choices(m, out);
+    return 0;
+}
+
+/* ---- explaining ---------------------------------------------------------- */
+
+/* Whether some example of article `a` has the term at index t of the index. */
+static bool term_in_article(const lk_nlu__knn_t *k, long t, long a)
+{
+    if (t < 0 || a < 0)
+        return false;
+    for (uint32_t p = k->post_start[t]; p < k->post_start[t + 1]; p++)
+        if ((long)k->label[k->post_ex[p]] == a)
+            return true;
+    return false;
+}
+
+/* Adds a copy of w to list unless it is there; a word longer than 31 bytes
+ * is cut at a character boundary (the copy stays valid UTF-8). */
+static void add_word(char (*list)[32], size_t *n, const char *w, size_t len)
+{
+    if (*n >= LK_NLU_EXPLAIN_WORDS)
+        return;
+    size_t l = len;
+    if (l > 31) {
+        l = 31;
+        while (l > 0 && ((unsigned char)w[l] & 0xC0) == 0x80)
+            l--; /* w[l] continues a character: cut before that character */
+    }
+    for (size_t i = 0; i < *n; i++)
+        if (strlen(list[i]) == l && !memcmp(list[i], w, l))
+            return;
+    memcpy(list[*n], w, l);
+    list[*n][l] = '\0';
+    (*n)++;
+}
+
+/* The words of a prepared message against article a (see
+ * lk_nlu_explanation_t); out may be NULL. Returns false when a matched only
+ * on function words while the message has words of its own that a does
+ * not have ("hoe laat vertrekt de trein"); a message of function words only
+ * ("who are you") has nothing else to match on and is not held to that. */
+static bool explain_prepared(const lk_nlu_model_t *m, const lk_nlu__prep_t *p, long a, lk_nlu_explanation_t *out)
+{
+    bool content = false, any = false, own = false;
+    for (size_t i = 0; i < p->n_toks; i++) {
+        if (p->toks[i].type != LK_TOK_WORD)
+            continue;
+        const char *w = p->norm + p->toks[i].off;
+        size_t wl = p->toks[i].len;
+        bool fw = lk_nlu__function_word(w, wl);
+        long t = map_get(&m->knn.terms, lk_nlu__stem_key(p->stems[i], p->stem_len[i]));
+        if (term_in_article(&m->knn, t, a)) {
+            any = true;
+            content |= !fw;
+            if (out)
+                add_word(out->matched, &out->n_matched, w, wl);
+        } else if (fw) {
+            continue; /* a function word that did not match: not worth naming */
+        } else {
+            own = true; /* a word of the message's own */
+            if (out)
+                add_word(t >= 0 ? out->other : out->unknown, t >= 0 ? &out->n_other : &out->n_unknown, w, wl);
+        }
+    }
+    bool function_only = any && !content && own;
+    if (out)
+        out->function_words_only = function_only;
+    return !function_only;
+}
+
+int lk_nlu_explain(const lk_nlu_model_t *m, const char *text, size_t len, const lk_nlu_context_t *ctx, long article,
+                   lk_nlu_explanation_t *out)
+{
+    if (!m || !out || (!text && len))
+        return LK_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (article >= (long)m->n_cls)
+        return LK_EINVAL;
+    if (article < 0) {
+        lk_nlu_reading_t r;
+        int rc = lk_nlu_read(m, text, len, ctx, &r);
+        if (rc)
+            return rc;
+        if (!r.n_top)
+            return 0;
+        article = r.top[0].article;
+    }
+    if (!text)
+        text = "";
+    lk_nlu__prep_t p;
+    int rc = prepare(m, text, len, ctx, &p, NULL);
+    if (rc)
+        return rc;
+    lk_nlu__vocab_correct(&m->vocab, &p); /* as lk_nlu_read matches */
+    explain_prepared(m, &p, article, out);
+    lk_nlu__prep_free(&p);
     return 0;
 }

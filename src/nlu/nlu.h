@@ -31,6 +31,19 @@ typedef struct {
     int epochs;
     /* Seed of the training's shuffles; equal seeds give identical models. */
     unsigned long seed;
+    /* > 0: calibrate (docs/quality.md): choose the threshold from the
+     * knowledge base itself so that, with probability >= 1 - risk_delta, the
+     * wrong-answer rate among answered questions is at most answer_risk;
+     * answer_threshold is then only the fallback when there is too little
+     * data to calibrate. 0: answer at answer_threshold. */
+    double answer_risk;
+    double risk_delta; /* 0: the default (0.1) */
+    /* Assumed share of out-of-scope questions in traffic (0: the default, 0.2). */
+    double oos_share;
+    /* true: the built-in out-of-scope questions of the knowledge base's
+     * languages (src/nlu/data/) join the negatives, for training and for
+     * calibration. */
+    bool builtin_negatives;
 } lk_nlu_options_t;
 
 /* The defaults: answer_threshold chosen on held-out data (docs/quality.md). */
@@ -124,5 +137,126 @@ double lk_nlu_threshold(const lk_nlu_model_t *model);
  * held-out data. Not safe while other threads read with the model: call it
  * before sharing the model. */
 void lk_nlu_set_threshold(lk_nlu_model_t *model, double threshold);
+
+/* ---- calibration ------------------------------------------------------- */
+
+/* What the calibration at build time found (lk_nlu_options_t.answer_risk),
+ * estimated by cross-validation over the knowledge base's example questions
+ * (held out in turn, some articles hidden entirely) and the out-of-scope
+ * questions. */
+typedef struct {
+    bool done;          /* false: not asked for, or too little data */
+    double answer_risk; /* the wrong-answer rate asked for */
+    double delta;       /* the bound holds with probability >= 1 - delta */
+    double oos_share;   /* assumed share of out-of-scope questions */
+    double threshold;   /* chosen; 1 when no threshold meets answer_risk */
+    bool met;           /* a threshold below 1 met answer_risk */
+    double risk_bound;  /* upper bound on the wrong-answer rate at threshold */
+    double precision;   /* estimated answered precision at threshold (point) */
+    double coverage;    /* estimated share of in-scope questions answered */
+    double accuracy;    /* estimated share of in-scope questions answered right */
+    double oos_recall;  /* estimated share of out-of-scope questions declined */
+    double choice_threshold; /* choices offered at or above this set confidence */
+    double helped;      /* estimated share of in-scope questions answered right or offered the right choice */
+    size_t n_in, n_oos; /* held-out questions it was estimated on */
+} lk_nlu_calibration_t;
+
+/* The model's calibration (out->done false when there was none). When its
+ * threshold met answer_risk the model answers at it; when not, at
+ * lk_nlu_options_t.answer_threshold (and met is false). */
+void lk_nlu_calibration(const lk_nlu_model_t *model, lk_nlu_calibration_t *out /* OUT */);
+
+/* The calibration's figures were the model to answer at threshold t (the
+ * bound, the estimated precision, coverage...), e.g. for a threshold a team
+ * lead considers; out->done false when the model has no calibration. */
+void lk_nlu_calibration_at(const lk_nlu_model_t *model, double t, lk_nlu_calibration_t *out /* OUT */);
+
+/* ---- explanation -------------------------------------------------------- */
+
+#define LK_NLU_EXPLAIN_WORDS 16
+
+/* Why the model read a message as it did: its content words, split into
+ * those some example question of the top article shares (matched), those the
+ * knowledge base knows but not from that article, and those no article has
+ * (unknown). Each word is a NUL-terminated folded copy. */
+typedef struct {
+    char matched[LK_NLU_EXPLAIN_WORDS][32];
+    size_t n_matched;
+    char other[LK_NLU_EXPLAIN_WORDS][32];
+    size_t n_other;
+    char unknown[LK_NLU_EXPLAIN_WORDS][32];
+    size_t n_unknown;
+    bool function_words_only; /* only function words matched: no match */
+} lk_nlu_explanation_t;
+
+/* Explains the reading of text (as lk_nlu_read) with respect to article
+ * (an index, e.g. reading.top[0].article; -1: the top one). 0, LK_EUTF8 or
+ * LK_EINVAL. */
+int lk_nlu_explain(const lk_nlu_model_t *model, const char *text, size_t len, const lk_nlu_context_t *ctx,
+                   long article, lk_nlu_explanation_t *out /* OUT */);
+
+/* ---- statistics (pure; also used by `loket eval`) ------------------------ */
+
+/* Clopper-Pearson bounds for a binomial proportion with k of n: the upper
+ * bound p with P(X <= k | n, p) = delta (n = 0 or k = n gives 1), and the
+ * lower bound with P(X >= k | n, p) = delta (k = 0 gives 0). */
+double lk_nlu_binom_upper(size_t k, size_t n, double delta);
+double lk_nlu_binom_lower(size_t k, size_t n, double delta);
+
+/* One scored held-out question: the model's confidence in its top answer,
+ * whether that answer is right (false for every out-of-scope question), and
+ * whether the question is out of scope. */
+typedef struct {
+    double confidence;
+    int correct;
+    int oos;
+} lk_nlu_item_t;
+
+/* The threshold that maximises (1 - w) * in-scope accuracy + w * out-of-scope
+ * recall on items, w = oos_weight; a negative oos_weight means the share of
+ * out-of-scope items, i.e. the share of all items handled right. Ties: the
+ * highest such threshold. Sorts items. */
+double lk_nlu_threshold_weighted(lk_nlu_item_t *items, size_t n, double oos_weight);
+/* The same with w = 0.5: in-scope accuracy + out-of-scope recall. */
+double lk_nlu_threshold_balanced(lk_nlu_item_t *items, size_t n);
+
+/* The lowest threshold on the grid 0, 0.005, ..., 1 whose Clopper-Pearson
+ * upper bound (at delta / grid size: Bonferroni) on the wrong-answer rate
+ * among answered items is <= alpha; 1 when none is. With exchangeable data
+ * the chosen threshold's true wrong-answer rate is <= alpha with probability
+ * >= 1 - delta. *ok tells whether one passed. */
+double lk_nlu_threshold_target(const lk_nlu_item_t *items, size_t n, double alpha, double delta, int *ok /* OUT */);
+
+/* Counts of held-out questions answered at each threshold of the grid
+ * 0, 0.005, ..., 1: in-scope answered wrong and right, out-of-scope
+ * answered (each at confidence >= step / LK_NLU_GRID). */
+#define LK_NLU_GRID 200
+typedef struct {
+    size_t wrong[LK_NLU_GRID + 1], right[LK_NLU_GRID + 1], acc[LK_NLU_GRID + 1];
+    size_t n_in, n_oos;
+} lk_nlu_curve_t;
+
+void lk_nlu_curve_build(const lk_nlu_item_t *items, size_t n, lk_nlu_curve_t *out /* OUT */);
+/* The figures of answering at threshold t (out->answer_risk is kept, and
+ * met says whether the bound is within it). */
+void lk_nlu_curve_at(const lk_nlu_curve_t *curve, double t, double delta, double oos_share,
+                     lk_nlu_calibration_t *out /* IN/OUT */);
+/* lk_nlu_calibrate_items on counts already made. */
+void lk_nlu_curve_calibrate(const lk_nlu_curve_t *curve, double alpha, double delta, double oos_share,
+                            lk_nlu_calibration_t *out /* OUT */);
+
+/* The calibration of items (held-out in-scope and out-of-scope questions):
+ * walking the thresholds 1, 0.995, ..., 0 down (fixed-sequence testing, as
+ * in Learn-then-Test: the first that fails ends the walk, which starts at the
+ * highest threshold where the bound would be alpha / 2 had every answered
+ * in-scope question been right and no out-of-scope one answered), the lowest
+ * at which an upper bound on the wrong-answer rate among answered questions,
+ * for traffic with out-of-scope share oos_share, stays <= alpha. The bound
+ * combines Clopper-Pearson bounds on the in-scope wrong-answer mass, the
+ * in-scope right-answer mass and the out-of-scope answer rate, each at
+ * delta / 3, so that all three * hold at once with probability >= 1 - delta. Fills out's threshold,
+ * met, risk_bound and the point estimates. */
+void lk_nlu_calibrate_items(const lk_nlu_item_t *items, size_t n, double alpha, double delta, double oos_share,
+                            lk_nlu_calibration_t *out /* OUT */);
 
 #endif

@@ -63,6 +63,38 @@ void lk_nlu__features(const lk_nlu__prep_t *p, lk_nlu__fvec_t *out /* OUT */);
  * neighbouring such terms; unique. Writes at most max keys; returns the count. */
 size_t lk_nlu__knn_terms(const lk_nlu__prep_t *p, uint64_t *keys /* OUT */, size_t max);
 
+/* The kNN term key of a stem (as lk_nlu__knn_terms makes it). */
+uint64_t lk_nlu__stem_key(const char *stem, size_t len);
+
+/* True when the folded word w[0..len) is a function word: a stop word, or a
+ * word that asks without saying what about ("hoe", "laat", "wat", "what",
+ * "how", "can"), which alone makes no match. */
+bool lk_nlu__function_word(const char *w, size_t len);
+
+/* ---- the knowledge base's words (vocab.c) ------------------------------ */
+
+typedef struct {
+    char word[LK_NLU__STEM_MAX], stem[LK_NLU__STEM_MAX];
+    uint8_t wlen, slen;
+} lk_nlu__vocab_entry_t;
+
+typedef struct {
+    lk_nlu__vocab_entry_t *entries; /* in the order first seen */
+    size_t n, n_cap;
+    uint64_t *keys; /* word and stem hashes -> entry */
+    uint32_t *vals;
+    size_t cap, n_keys;
+} lk_nlu__vocab_t;
+
+/* Adds the content words of a prepared, stemmed text. */
+void lk_nlu__vocab_add(lk_nlu__vocab_t *v, const lk_nlu__prep_t *p);
+void lk_nlu__vocab_free(lk_nlu__vocab_t *v);
+/* Reads p's words that the vocabulary does not know as the known words
+ * they most likely are: a word one or two letters off takes the known
+ * word's stem; a compound of two known parts becomes the two (the second
+ * appended as a token of its own). Returns how many words changed. */
+size_t lk_nlu__vocab_correct(const lk_nlu__vocab_t *v, lk_nlu__prep_t *p);
+
 /* ---- signals ----------------------------------------------------------- */
 
 /* Each takes the raw message (valid UTF-8) and gives a score in [0, 1]. */
@@ -115,10 +147,17 @@ struct lk_nlu_model {
     double conf_w[LK_NLU__N_CONF];
     double conf_b;
     bool conf_fitted; /* false: too little data to fit; the defaults are used */
+    lk_nlu_calibration_t calib; /* done: the threshold and choices came from it */
+    lk_nlu_curve_t *curve;      /* the held-out counts behind calib (NULL: none) */
+    lk_nlu__vocab_t vocab;      /* the words of the articles, for typos and compounds */
     /* Snowball stemmers (nl, en) that readers borrow, so that a read
      * allocates nothing; nlu.c. Not part of the model's meaning. */
     struct lk_nlu__stem_slot *stemmers;
 };
+
+/* The built-in out-of-scope questions of lang ("nl", "en"): one a line,
+ * '#' lines are comments; *len bytes (0 and "" for other languages). */
+const char *lk_nlu__builtin_oos(const char *lang, size_t *len /* OUT */);
 
 /* Row of W for a feature key, or -1. */
 long lk_nlu__row(const lk_nlu_model_t *m, uint64_t key);

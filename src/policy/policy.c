@@ -2221,6 +2221,9 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
         return;
     }
     if (sensitive_hit(c, r)) {
+        /* asked at the same time whether this is a bot: the truth first */
+        if (at_least(sig->bot_question, cfg->bot_question_min))
+            say(c, "bot", LK_SAY_DISCLOSURE, T(c, bot_reply(sig->bot_question_kind)));
         handoff(c, LK_HANDOFF_SENSITIVE_TOPIC);
         return;
     }
@@ -2341,12 +2344,14 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
 
     /* Ask instead of guess: two or three close articles become choices. A
      * first offer is neither an answer nor a failure; an offer right after
-     * an offer (the customer typed on and the bot is still unsure) counts as
-     * a failure, so that choices never go round in circles. */
+     * an offer (the customer typed on and the bot is still unsure) or right
+     * after a decline counts as a failure, so that choices never go round in
+     * circles nor stand between a customer the bot failed and a person. */
     long choices[LK_NLU_TOP_K];
     size_t n_choices = a0 < 0 ? choices_of(c, r, choices) : 0;
     if (n_choices > 0) {
-        if (pend == LK_PENDING_CHOICE && ++st->consecutive_declines >= cfg->max_consecutive_declines) {
+        if ((pend == LK_PENDING_CHOICE || st->consecutive_declines > 0) &&
+            ++st->consecutive_declines >= cfg->max_consecutive_declines) {
             handoff(c, LK_HANDOFF_REPEATED_FAILURE);
             return;
         }

@@ -87,9 +87,9 @@ test('the widget shows the choices as buttons; a pick is answered; "none of thes
   // the answer the customer chose marked as chosen.
   const convId = (await w.conversation())?.conversation;
   assert.ok(convId, 'the widget knows its conversation');
-  await addUser(srv.dataDir, { email: 'anna@example.com', password: 'password123', name: 'Anna' });
+  await addUser(srv.dataDir, { email: 'anna@example.com', password: 'zonnige-dag-aan-zee', name: 'Anna' });
   const agent = await newPage(browser);
-  await consoleLogin(agent, srv.base, 'anna@example.com', 'password123');
+  await consoleLogin(agent, srv.base, 'anna@example.com', 'zonnige-dag-aan-zee');
   const item = agent.locator(`#queue-list li[data-id="${convId}"]`);
   await item.waitFor();
   await item.locator('button').click();
@@ -108,9 +108,9 @@ test('the widget shows the choices as buttons; a pick is answered; "none of thes
 
   // The dashboard (team leads) counts the offers and the picks: two offers,
   // one picked.
-  await addUser(srv.dataDir, { email: 'sam@example.com', password: 'password123', name: 'Sam', role: 'supervisor' });
+  await addUser(srv.dataDir, { email: 'sam@example.com', password: 'zonnige-dag-aan-zee', name: 'Sam', role: 'supervisor' });
   const lead = await newPage(browser);
-  await consoleLogin(lead, srv.base, 'sam@example.com', 'password123');
+  await consoleLogin(lead, srv.base, 'sam@example.com', 'zonnige-dag-aan-zee');
   await lead.goto(srv.base + '/console/dashboard.html');
   const offered = lead.locator('#kpis [data-figure="bot_choices_offered"]');
   await offered.waitFor();

@@ -130,7 +130,7 @@ test('an empty knowledge base: a banner says so and what to do, until there are 
   writeFileSync(file, '{"articles": []}');
   const imp = await runCli(['kb', 'import', file, '--data', d.dir]);
   assert.equal(imp.code, 0, imp.stderr);
-  const sam = { email: 'sam@example.com', password: 'password123', name: 'Sam' };
+  const sam = { email: 'sam@example.com', password: 'zonnige-dag-aan-zee', name: 'Sam' };
   await addUser(d.dir, { ...sam, role: 'supervisor' });
   const srv = await startServer({ dataDir: d.dir, env: { LOKET_KB_POLL_MS: '250' } });
   t.after(() => stopServer(srv));

@@ -37,7 +37,7 @@ test('the widget sends its token in the WebSocket\'s first message, not in the U
   assert.ok(token);
 
   // an agent's message arrives live, over the socket
-  const anna = await login(h.srv, 'anna@example.com', 'password123');
+  const anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
   let r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/claim`);
   assert.equal(r.status, 200, r.text);
   r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/messages`, { body: { text: 'Hoi, ik kijk mee. (live)' } });
@@ -50,7 +50,7 @@ test('the widget sends its token in the WebSocket\'s first message, not in the U
   await stopServer(h.srv);
   await page.locator('loket-widget .conn').waitFor({ state: 'visible', timeout: TIMEOUT });
   await restartOnSamePort(h);
-  const anna2 = await login(h.srv, 'anna@example.com', 'password123');
+  const anna2 = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
   r = await anna2.req('POST', `/api/v1/agent/conversations/${convId}/messages`, { body: { text: 'Nog even geduld. (weer live)' } });
   assert.equal(r.status, 201, r.text);
   await w.bySender('agent').filter({ hasText: '(weer live)' }).waitFor({ timeout: TIMEOUT });

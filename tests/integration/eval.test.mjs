@@ -78,7 +78,10 @@ test('loket eval prints every CONTRACT field, in range', { skip: !existsSync(DAT
 test('loket eval: usage and input errors exit 1 with one line', () => {
   for (const args of [[], ['--train'], ['--train', 'x.jsonl'], ['--bogus'],
                       ['--train', '/nonexistent/a', '--test', '/nonexistent/b'],
-                      ['--train', 'a', '--test', 'b', '--target-error', '2']]) {
+                      ['--train', 'a', '--test', 'b', '--target-error', '2'],
+                      ['--train', 'a', '--test', 'b', '--shots', '0'],
+                      ['--train', 'a', '--test', 'b', '--answer-risk', '1.5'],
+                      ['--train', 'a', '--test', 'b', '--val', 'c', '--auto']]) {
     const r = run(args);
     assert.equal(r.status, 1, `args ${JSON.stringify(args)}: ${r.stderr}`);
     assert.equal(r.stdout, '');
@@ -90,6 +93,79 @@ test('loket eval: usage and input errors exit 1 with one line', () => {
     const r = run(['--train', join(dir, 'bad.jsonl'), '--test', join(dir, 'bad.jsonl')]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /bad\.jsonl:2/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('loket eval --shots K --auto --explain: the server\'s calibration, choices, and why', { skip: !existsSync(DATA) && 'CLINC150 not found' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'loket-eval-'));
+  try {
+    const labels = new Set();
+    for (const line of readFileSync(join(DATA, 'train.jsonl'), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const { label } = JSON.parse(line);
+      if (label !== 'oos') labels.add(label);
+      if (labels.size === 30) break;
+    }
+    writeFileSync(join(dir, 'train.jsonl'), slice('train.jsonl', labels, 100, 0));
+    writeFileSync(join(dir, 'test.jsonl'), slice('test.jsonl', labels, 10, 60));
+    const args = ['--train', join(dir, 'train.jsonl'), '--test', join(dir, 'test.jsonl')];
+
+    // --shots keeps the first K of each label: the model has 30 x 5 (+ titles) examples
+    const r5 = run([...args, '--shots', '5', '--auto']);
+    assert.equal(r5.status, 0, r5.stderr);
+    const o5 = JSON.parse(r5.stdout);
+    assert.equal(o5.n_train, 30 * 5);
+    assert.equal(o5.shots, 5);
+    assert.equal(o5.threshold_method, 'auto');
+    assert.equal(o5.answer_risk, 0.05);
+    for (const k of ['clarification_rate', 'choice_recall', 'helped']) {
+      assert.equal(typeof o5[k], 'number', k);
+      assert.ok(o5[k] >= 0 && o5[k] <= 1, `${k} = ${o5[k]}`);
+    }
+    // helped counts the right answers and the right choices: never below accuracy
+    assert.ok(o5.helped >= o5.in_scope_accuracy, JSON.stringify(o5));
+    // the calibration from the training data and the built-in out-of-scope questions
+    assert.equal(o5.calibrated, true);
+    const c = o5.calibration;
+    assert.ok(c.n_in >= 100, `held-out questions: ${c.n_in}`);
+    assert.ok(c.n_oos >= 400, `built-in out-of-scope questions: ${c.n_oos}`);
+    assert.ok(c.risk_bound >= 0 && c.risk_bound <= 1);
+    assert.equal(c.met, c.risk_bound <= 0.05 + 1e-12);
+
+    // all the data, a looser risk: met, and the answered precision on test holds it
+    const rf = run([...args, '--auto', '--answer-risk', '0.1']);
+    assert.equal(rf.status, 0, rf.stderr);
+    const of = JSON.parse(rf.stdout);
+    assert.equal(of.answer_risk, 0.1);
+    assert.ok(of.calibration.met, JSON.stringify(of.calibration));
+    assert.ok(of.answered_precision >= 0.9, `answered precision ${of.answered_precision}`);
+    // a stricter risk never lowers the threshold
+    const rs = JSON.parse(run([...args, '--auto', '--answer-risk', '0.02']).stdout);
+    assert.ok(!rs.calibration.met || rs.threshold >= of.threshold, `${rs.threshold} < ${of.threshold}`);
+
+    // --explain: one line per test text with its decision and words, then the figures
+    const re = run([...args, '--shots', '5', '--auto', '--explain']);
+    assert.equal(re.status, 0, re.stderr);
+    const lines = re.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 30 * 10 + 60 + 1);
+    const last = lines.pop();
+    assert.equal(last.n_test, 360);
+    for (const e of lines) {
+      assert.ok(['answer', 'choices', 'decline'].includes(e.decision), e.decision);
+      assert.ok(Array.isArray(e.matched) && Array.isArray(e.unknown) && Array.isArray(e.other_known));
+      assert.equal(typeof e.function_words_only, 'boolean');
+      assert.ok(e.top.length >= 1 && e.top[0].label);
+      if (e.decision === 'choices') assert.ok(e.n_choices >= 2 && e.n_choices <= 3);
+    }
+    // the decisions --explain shows are the ones the figures count
+    const answered = lines.filter((e) => e.decision === 'answer');
+    const right = answered.filter((e) => e.top[0].label === e.label).length;
+    assert.ok(Math.abs(right / answered.length - last.answered_precision) < 1e-3 || answered.length === 0);
+    assert.ok(Math.abs(lines.filter((e) => e.decision === 'choices').length / 360 - last.clarification_rate) < 1e-3);
+    // an out-of-scope question's unknown words are named
+    assert.ok(lines.some((e) => e.label === 'oos' && e.unknown.length > 0));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -102,7 +102,9 @@ test('gap report: declined and handed-over questions grouped into topics, exact 
   const fixture = [
     ['nl', ['Hebben jullie vacatures?', 'Zijn er vacatures bij jullie? Mail me op jan.jansen@example.nl']],
     ['nl', ['Is er een vacature voor een verkoper?', 'medewerker']],
-    ['nl', ['Nemen jullie mijn oude bank mee?', 'Kunnen jullie de oude bank meenemen bij levering?']],
+    // (the old sofa of this fixture became the old mattress when the bot learnt to read the montage article's
+    // "nemen jullie ... mee" and offered it as a choice: the fixture wants two plain gaps)
+    ['nl', ['Halen jullie mijn oude matras op?', 'Kunnen jullie de oude matras ophalen bij levering?']],
     ['en', ['Is the sofa available in green?', 'Do you have the sofa in green?']],
     ['nl', ['Verkopen jullie ook tuinkabouters?']],
     ['nl', ['Hoe kan ik iets retourneren?']],
@@ -134,8 +136,8 @@ test('gap report: declined and handed-over questions grouped into topics, exact 
   assert.equal(t[0].examples[0], t[0].label, 'the label comes first');
   assert.deepEqual(t[1].examples.slice().sort(), ['Do you have the sofa in green?', 'Is the sofa available in green?']);
   assert.deepEqual(t[2].examples.slice().sort(), [
-    'Kunnen jullie de oude bank meenemen bij levering?',
-    'Nemen jullie mijn oude bank mee?',
+    'Halen jullie mijn oude matras op?',
+    'Kunnen jullie de oude matras ophalen bij levering?',
   ]);
   assert.deepEqual(t[3].examples, ['Verkopen jullie ook tuinkabouters?']);
   assert.ok(!r.text.includes('jan.jansen') && !r.text.includes('example.nl'), 'no e-mail address in the report');

@@ -277,6 +277,13 @@ test('preview shows a question that moves to the new article; publish makes it l
   assert.deepEqual([ch.from.decision, ch.from.article_id], ['answer', 'cadeaubon']);
   assert.deepEqual([ch.to.decision, ch.to.article_id], ['answer', 'cadeaubon-saldo']);
   assert.ok(ch.from.confidence > 0 && ch.to.confidence > 0);
+  // how the change moves the calibration: the bot now and after publishing
+  for (const which of ['current', 'candidate']) {
+    const c = pv.json.calibration[which];
+    assert.equal(c.calibrated, true, `${which}: ${JSON.stringify(c)}`);
+    assert.ok(c.threshold > 0 && c.threshold <= 1 && c.risk_bound >= 0 && c.precision >= 0 && c.coverage >= 0);
+  }
+  assert.notDeepEqual(pv.json.calibration.current, pv.json.calibration.candidate, 'a new article moves the figures');
   for (const c of pv.json.changes) {
     const same = c.from.decision === c.to.decision && c.from.article_id === c.to.article_id;
     assert.ok(!same, 'only changes are listed');
@@ -427,6 +434,23 @@ test('try: the decision, the top articles, the language, the signals and the pol
   assert.equal(typeof r.json.signals.person_request, 'number');
   assert.equal(r.json.policy_hint.action, 'answer');
   assert.deepEqual(r.json.policy_hint.article_ids, ['retourneren']);
+  // why: the words that matched the article, those the knowledge base does not know
+  assert.ok(r.json.explanation.matched.includes('retourneren'), JSON.stringify(r.json.explanation));
+  assert.deepEqual(r.json.explanation.unknown, []);
+  assert.equal(r.json.explanation.function_words_only, false);
+  // the calibration the bot answers with (the demo knowledge base at answer_risk 0.05)
+  const cal = r.json.calibration;
+  assert.equal(cal.calibrated, true, JSON.stringify(cal));
+  assert.equal(cal.answer_risk, 0.05);
+  assert.equal(cal.threshold, r.json.threshold);
+  for (const k of ['risk_bound', 'precision', 'coverage', 'in_scope_accuracy', 'oos_recall', 'confidence_level'])
+    assert.ok(cal[k] >= 0 && cal[k] <= 1, `${k} = ${cal[k]}`);
+  assert.equal(cal.met, cal.risk_bound <= cal.answer_risk);
+  assert.ok(cal.out_of_scope_questions >= 500, 'the built-in out-of-scope questions count');
+  // a train question matches the opening hours only on "hoe laat": no answer, and it says so
+  const trein = await agent.req('POST', '/api/v1/kb/try', { body: { text: 'hoe laat vertrekt de trein naar utrecht' } });
+  assert.equal(trein.json.decision, 'decline', JSON.stringify(trein.json.top));
+  assert.ok(trein.json.explanation.unknown.includes('trein'), JSON.stringify(trein.json.explanation));
 
   const p = await agent.req('POST', '/api/v1/kb/try', { body: { text: 'Ik wil een medewerker spreken', language: 'nl' } });
   assert.ok(p.json.signals.person_request > 0.5, JSON.stringify(p.json.signals));

@@ -527,41 +527,397 @@ Test(nlu, identical_decisions_across_builds)
     rows_free(&train2);
 }
 
-/* ---- eval's statistics ----------------------------------------------------- */
+/* ---- the statistics (nlu, used by eval too) ----------------------------------------------------- */
 
 Test(eval, clopper_pearson_upper_bound)
 {
     /* 0 of n: the exact bound is 1 - delta^(1/n) */
-    cr_assert_float_eq(lk_eval_binom_upper(0, 100, 0.05), 1 - pow(0.05, 0.01), 1e-6);
+    cr_assert_float_eq(lk_nlu_binom_upper(0, 100, 0.05), 1 - pow(0.05, 0.01), 1e-6);
     /* 5 of 100 at 95%: about 0.1024 (tables) */
-    cr_assert_float_eq(lk_eval_binom_upper(5, 100, 0.05), 0.1024, 5e-4);
-    cr_assert_eq(lk_eval_binom_upper(3, 3, 0.05), 1.0);
-    cr_assert_eq(lk_eval_binom_upper(0, 0, 0.05), 1.0);
+    cr_assert_float_eq(lk_nlu_binom_upper(5, 100, 0.05), 0.1024, 5e-4);
+    cr_assert_eq(lk_nlu_binom_upper(3, 3, 0.05), 1.0);
+    cr_assert_eq(lk_nlu_binom_upper(0, 0, 0.05), 1.0);
 }
 
 Test(eval, thresholds)
 {
-    lk_eval_item_t it[] = {{0.9, 1, 0}, {0.8, 1, 0}, {0.7, 0, 0}, {0.6, 1, 0}, {0.5, 0, 1}, {0.4, 0, 1},
+    lk_nlu_item_t it[] = {{0.9, 1, 0}, {0.8, 1, 0}, {0.7, 0, 0}, {0.6, 1, 0}, {0.5, 0, 1}, {0.4, 0, 1},
                            {0.3, 1, 0}, {0.2, 0, 1}};
     /* balanced: answer down to 0.6 (3/5 in-scope right, 3/3 oos declined) */
-    cr_assert_float_eq(lk_eval_threshold_balanced(it, 8), 0.6, 1e-12);
+    cr_assert_float_eq(lk_nlu_threshold_balanced(it, 8), 0.6, 1e-12);
     /* the share handled right: same here */
-    cr_assert_float_eq(lk_eval_threshold_weighted(it, 8, -1), 0.6, 1e-12);
+    cr_assert_float_eq(lk_nlu_threshold_weighted(it, 8, -1), 0.6, 1e-12);
     /* target error: a big sample with a clean top */
     size_t n = 2000;
-    lk_eval_item_t *v = lk_xmalloc(n * sizeof *v);
+    lk_nlu_item_t *v = lk_xmalloc(n * sizeof *v);
     for (size_t i = 0; i < n; i++) {
         v[i].confidence = (double)(n - i) / (double)n;
         v[i].oos = 0;
         v[i].correct = i < 1000 ? (i % 100 != 0) : (i % 2 == 0); /* 1% wrong on top, then 50% */
     }
     int ok;
-    double t = lk_eval_threshold_target(v, n, 0.05, 0.1, &ok);
+    double t = lk_nlu_threshold_target(v, n, 0.05, 0.1, &ok);
     cr_assert(ok);
     cr_assert_geq(t, 0.4);
     cr_assert_leq(t, 0.6);
-    t = lk_eval_threshold_target(v, 10, 0.001, 0.1, &ok);
+    t = lk_nlu_threshold_target(v, 10, 0.001, 0.1, &ok);
     cr_assert_not(ok);
     cr_assert_eq(t, 1.0);
     free(v);
+}
+
+Test(eval, clopper_pearson_lower_bound)
+{
+    /* n of n: the exact lower bound is delta^(1/n) */
+    cr_assert_float_eq(lk_nlu_binom_lower(100, 100, 0.05), pow(0.05, 0.01), 1e-6);
+    /* symmetric to the upper bound */
+    cr_assert_float_eq(lk_nlu_binom_lower(95, 100, 0.05), 1 - lk_nlu_binom_upper(5, 100, 0.05), 1e-12);
+    cr_assert_eq(lk_nlu_binom_lower(0, 50, 0.05), 0.0);
+    cr_assert_eq(lk_nlu_binom_lower(0, 0, 0.05), 0.0);
+    cr_assert_lt(lk_nlu_binom_lower(30, 100, 0.05), 0.30);
+}
+
+/* n_in in-scope items with confidence falling from 1, the first `clean` of
+ * them right but every 100th, the rest right every other time; n_oos
+ * out-of-scope items with confidence below oos_max. */
+static lk_nlu_item_t *synthetic_items(size_t n_in, size_t clean, size_t n_oos, double oos_max, size_t *n)
+{
+    *n = n_in + n_oos;
+    lk_nlu_item_t *v = lk_xmalloc(*n * sizeof *v);
+    for (size_t i = 0; i < n_in; i++)
+        v[i] = (lk_nlu_item_t){1.0 - (double)i / (double)n_in, i < clean ? i % 100 != 50 : i % 2 == 0, 0};
+    for (size_t i = 0; i < n_oos; i++)
+        v[n_in + i] = (lk_nlu_item_t){oos_max * (double)i / (double)n_oos, 0, 1};
+    return v;
+}
+
+Test(nlu_calibration, meets_the_risk_with_a_finite_sample_bound)
+{
+    size_t n;
+    lk_nlu_item_t *v = synthetic_items(2000, 1200, 1000, 0.3, &n);
+    lk_nlu_calibration_t c;
+    lk_nlu_calibrate_items(v, n, 0.05, 0.1, 0.2, &c);
+    cr_assert(c.met);
+    cr_assert_leq(c.risk_bound, 0.05);
+    /* the clean top ends at confidence 0.4: the threshold must not go below it much */
+    cr_assert_geq(c.threshold, 0.35, "threshold %f", c.threshold);
+    cr_assert_leq(c.threshold, 0.7, "threshold %f", c.threshold);
+    cr_assert_gt(c.precision, 0.95);
+    cr_assert_float_eq(c.oos_recall, 1.0, 1e-12);
+    cr_assert_eq(c.n_in, 2000);
+    cr_assert_eq(c.n_oos, 1000);
+    /* the bound is above the point estimate of the wrong-answer rate */
+    cr_assert_gt(c.risk_bound, 1 - c.precision);
+    /* a stricter risk needs a higher threshold */
+    lk_nlu_calibration_t strict;
+    lk_nlu_calibrate_items(v, n, 0.02, 0.1, 0.2, &strict);
+    cr_assert_geq(strict.threshold, c.threshold);
+    free(v);
+}
+
+Test(nlu_calibration, too_few_questions_meet_nothing)
+{
+    size_t n;
+    lk_nlu_item_t *v = synthetic_items(40, 40, 20, 0.3, &n);
+    lk_nlu_calibration_t c;
+    lk_nlu_calibrate_items(v, n, 0.01, 0.1, 0.2, &c); /* 0.01 cannot be shown with 40 questions */
+    cr_assert_not(c.met);
+    cr_assert_eq(c.threshold, 1.0);
+    free(v);
+    /* out-of-scope questions answered with high confidence break the bound */
+    v = synthetic_items(2000, 1200, 1000, 1.0, &n);
+    lk_nlu_calibrate_items(v, n, 0.05, 0.1, 0.2, &c);
+    cr_assert(!c.met || c.risk_bound <= 0.05);
+    lk_nlu_calibration_t at;
+    at.answer_risk = 0.05;
+    lk_nlu_curve_t *cv = lk_xmalloc(sizeof *cv);
+    lk_nlu_curve_build(v, n, cv);
+    lk_nlu_curve_at(cv, 0.0, 0.1, 0.2, &at);
+    cr_assert_not(at.met, "answering everything cannot meet 0.05");
+    cr_assert_float_eq(at.coverage, 1.0, 1e-12);
+    free(cv);
+    free(v);
+}
+
+/* A knowledge base of ten articles with six questions each, enough to
+ * calibrate on. */
+static void calib_kb(lk_kb_t *kb)
+{
+    static const char *q[10][6] = {
+        {"hoe laat gaan jullie open", "wat zijn de openingstijden", "zijn jullie zondag open", "openingstijden winkel",
+         "tot hoe laat is de winkel open", "is de winkel open op feestdagen"},
+        {"hoe kan ik iets retourneren", "ik wil mijn bestelling terugsturen", "retour sturen", "kan ik het terugsturen",
+         "retourneren hoe werkt dat", "binnen hoeveel dagen retourneren"},
+        {"waar blijft mijn pakket", "mijn bestelling is nog niet bezorgd", "wanneer wordt mijn pakket geleverd",
+         "track and trace werkt niet", "pakket niet ontvangen", "levering duurt lang"},
+        {"hoe kan ik betalen", "kan ik met ideal betalen", "welke betaalmethodes zijn er", "achteraf betalen",
+         "betalen met creditcard", "kan ik contant betalen"},
+        {"wat zijn de verzendkosten", "hoeveel kost verzenden", "gratis verzending vanaf welk bedrag",
+         "verzendkosten buitenland", "waarom betaal ik verzendkosten", "kosten van de bezorging"},
+        {"mijn product is kapot", "artikel beschadigd ontvangen", "garantie op mijn stoel", "defect product melden",
+         "de lamp doet het niet meer", "kapotte levering"},
+        {"hoe wijzig ik mijn adres", "verkeerd adres opgegeven", "adres aanpassen na bestellen", "ander bezorgadres",
+         "verhuisd nieuw adres", "adreswijziging doorgeven"},
+        {"hoe maak ik een account aan", "wachtwoord vergeten", "inloggen lukt niet", "account verwijderen",
+         "mijn account is geblokkeerd", "e-mailadres van account wijzigen"},
+        {"hebben jullie een cadeaubon", "cadeaubon kopen", "saldo cadeaubon bekijken", "cadeaubon verzilveren",
+         "cadeaukaart geldig tot wanneer", "cadeaubon kwijt"},
+        {"kan ik mijn bestelling annuleren", "bestelling annuleren", "order cancelen", "annuleren na betalen",
+         "ik wil mijn order intrekken", "bestelling stopzetten"},
+    };
+    static const char *ids[10] = {"open", "retour", "pakket", "betalen", "verzendkosten",
+                                  "kapot", "adres", "account", "cadeaubon", "annuleren"};
+    static const char *titles[10] = {"Openingstijden", "Retourneren", "Waar is mijn pakket", "Betalen",
+                                     "Verzendkosten", "Kapot product", "Adres wijzigen", "Account",
+                                     "Cadeaubon", "Annuleren"};
+    lk_kb_init(kb);
+    for (size_t i = 0; i < 10; i++)
+        add_article(kb, ids[i], "nl", titles[i], q[i], 6);
+}
+
+Test(nlu_calibration, a_build_calibrates_deterministically)
+{
+    lk_kb_t kb;
+    calib_kb(&kb);
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    o.answer_risk = 0.05;
+    o.builtin_negatives = true;
+    lk_nlu_model_t *a, *b, *plain;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &a), 0);
+    cr_assert_eq(lk_nlu_build(&kb, &o, &b), 0);
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &plain), 0);
+    lk_nlu_calibration_t ca, cb, cp;
+    lk_nlu_calibration(a, &ca);
+    lk_nlu_calibration(b, &cb);
+    lk_nlu_calibration(plain, &cp);
+    cr_assert(ca.done);
+    cr_assert_not(cp.done, "no answer_risk: no calibration");
+    cr_assert_gt(ca.n_oos, 400, "the built-in Dutch out-of-scope questions: %zu", ca.n_oos);
+    cr_assert_geq(ca.n_in, 40);
+    cr_assert_eq(ca.threshold, cb.threshold);
+    cr_assert_eq(ca.risk_bound, cb.risk_bound, "bitwise equal");
+    cr_assert_eq(ca.precision, cb.precision);
+    cr_assert_eq(ca.choice_threshold, cb.choice_threshold);
+    cr_assert_eq(lk_nlu_threshold(a), ca.met ? ca.threshold : o.answer_threshold);
+    /* the calibration's figures at another threshold */
+    lk_nlu_calibration_t hi, lo;
+    lk_nlu_calibration_at(a, 0.95, &hi);
+    lk_nlu_calibration_at(a, 0.05, &lo);
+    cr_assert(hi.done && lo.done);
+    cr_assert_geq(lo.coverage, hi.coverage);
+    cr_assert_leq(lo.oos_recall, hi.oos_recall);
+    /* the calibration scores the built-in questions but does not train on
+     * them: the readings are those of the model without them */
+    const char *texts[] = {"ik wil iets terugsturen", "wat kost de verzending", "wachtwoord kwijt", "weerbericht"};
+    for (size_t i = 0; i < 4; i++) {
+        lk_nlu_reading_t ra, rp;
+        cr_assert_eq(lk_nlu_read(a, S(texts[i]), NULL, &ra), 0);
+        cr_assert_eq(lk_nlu_read(plain, S(texts[i]), NULL, &rp), 0);
+        cr_assert_eq(ra.top[0].article, rp.top[0].article, "%s", texts[i]);
+        cr_assert_eq(ra.top[0].confidence, rp.top[0].confidence, "%s", texts[i]);
+        /* a choice is never offered beside an answer, and holds 2 or 3 */
+        cr_assert(!(ra.ask && ra.answer));
+        cr_assert(!ra.ask || (ra.n_choices >= 2 && ra.n_choices <= 3));
+    }
+    o.answer_risk = 1.5;
+    lk_nlu_model_t *bad;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &bad), LK_EINVAL);
+    lk_nlu_free(a);
+    lk_nlu_free(b);
+    lk_nlu_free(plain);
+    lk_kb_free(&kb);
+}
+
+Test(nlu_explain, function_words_alone_are_no_match)
+{
+    lk_kb_t kb;
+    calib_kb(&kb);
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &m), 0);
+    lk_nlu_set_threshold(m, 0.0); /* whatever the confidence: only the words decide here */
+    lk_nlu_reading_t r;
+    /* "hoe laat" matches the opening hours only on function words */
+    cr_assert_eq(lk_nlu_read(m, S("hoe laat vertrekt de trein naar utrecht"), NULL, &r), 0);
+    cr_assert_not(r.answer, "a train question is not answered with %ld", r.top[0].article);
+    lk_nlu_explanation_t ex;
+    cr_assert_eq(lk_nlu_explain(m, S("hoe laat vertrekt de trein naar utrecht"), NULL, 0, &ex), 0);
+    cr_assert(ex.function_words_only);
+    bool trein = false;
+    for (size_t i = 0; i < ex.n_unknown; i++)
+        trein |= !strcmp(ex.unknown[i], "trein");
+    cr_assert(trein, "\"trein\" is named as unknown");
+    /* a real match answers, and names its words */
+    cr_assert_eq(lk_nlu_read(m, S("hoe laat is de winkel open op zaterdag"), NULL, &r), 0);
+    cr_assert(r.answer);
+    cr_assert_eq(r.top[0].article, 0);
+    cr_assert_eq(lk_nlu_explain(m, S("hoe laat is de winkel open op zaterdag"), NULL, -1, &ex), 0);
+    cr_assert_not(ex.function_words_only);
+    bool winkel = false;
+    for (size_t i = 0; i < ex.n_matched; i++)
+        winkel |= !strcmp(ex.matched[i], "winkel");
+    cr_assert(winkel, "\"winkel\" matched");
+    /* a long word of two-byte letters is cut whole: the copy stays UTF-8 */
+    cr_assert_eq(lk_nlu_explain(m, S("\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8"
+                                     "\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8\xC3\xB8q"),
+                                 NULL, 0, &ex), 0);
+    cr_assert_eq(ex.n_unknown, 1);
+    cr_assert(lk_utf8_valid(ex.unknown[0], strlen(ex.unknown[0])), "%s", ex.unknown[0]);
+    cr_assert_eq(lk_nlu_explain(m, S("x"), NULL, 99, &ex), LK_EINVAL);
+    cr_assert_eq(lk_nlu_explain(m, S("\xC3"), NULL, 0, &ex), LK_EUTF8);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+}
+
+Test(nlu_words, typos_and_compounds_read_as_known_words)
+{
+    lk_kb_t kb;
+    calib_kb(&kb);
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &m), 0);
+    lk_nlu_reading_t r;
+    lk_nlu_explanation_t ex;
+    /* one and two letters off */
+    const char *typo[][2] = {{"wachtwoord vergeeten", "7"}, {"wachtwrd vergeten", "7"},
+                             {"cadaubon verzilveren", "8"}, {"bestelling anuleren", "9"}};
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_eq(top_of(m, typo[i][0], &r), strtol(typo[i][1], NULL, 10), "%s", typo[i][0]);
+        cr_assert_eq(lk_nlu_explain(m, S(typo[i][0]), NULL, -1, &ex), 0);
+        cr_assert_eq(ex.n_unknown, 0, "%s: every word read as a known one", typo[i][0]);
+    }
+    /* a compound of known words: its parts match */
+    cr_assert_eq(lk_nlu_explain(m, S("cadeaubonsaldo"), NULL, 8, &ex), 0);
+    cr_assert_eq(ex.n_unknown, 0);
+    cr_assert_geq(ex.n_matched, 2, "both parts match the gift-card article");
+    cr_assert_eq(top_of(m, "cadeaubonsaldo", &r), 8);
+    lk_nlu__prep_t p;
+    cr_assert_eq(lk_nlu__prep(S("retourkosten"), &p), 0);
+    lk_nlu__prep_stem(&p, NULL);
+    cr_assert_eq(lk_nlu__vocab_correct(&m->vocab, &p), 1);
+    cr_assert_eq(p.n_toks, 2, "split in two");
+    cr_assert_eq(p.toks[0].len, 6); /* retour */
+    lk_nlu__prep_free(&p);
+    /* a word far from every known word stays unknown */
+    cr_assert_eq(lk_nlu_explain(m, S("zonnebrandcreme"), NULL, 0, &ex), 0);
+    cr_assert_eq(ex.n_unknown, 1);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+}
+
+Test(nlu_choices, none_on_function_words_alone_nor_without_a_calibration)
+{
+    lk_kb_t kb;
+    calib_kb(&kb);
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    o.answer_risk = 0.05;
+    o.builtin_negatives = true;
+    lk_nlu_model_t *m, *plain;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &m), 0);
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &plain), 0);
+    lk_nlu_set_threshold(m, 0.0);
+    /* a weather question matches the opening hours on "wat" alone: with any
+     * threshold, neither an answer nor choices */
+    lk_nlu_reading_t r;
+    cr_assert_eq(lk_nlu_read(m, S("wat is het weer morgen"), NULL, &r), 0);
+    cr_assert_gt(r.n_top, 1);
+    cr_assert_not(r.answer);
+    cr_assert_not(r.ask);
+    /* without a calibration there are no choices, whatever the reading */
+    const char *texts[] = {"hoe stuur ik iets terug", "wat kost het", "wachtwoord", "cadeaubon of annuleren",
+                           "ik wil iets terugsturen"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        cr_assert_eq(lk_nlu_read(plain, S(texts[i]), NULL, &r), 0);
+        cr_assert_not(r.ask, "%s", texts[i]);
+        cr_assert_eq(r.n_choices, 0);
+    }
+    lk_nlu_free(m);
+    lk_nlu_free(plain);
+    lk_kb_free(&kb);
+}
+
+Test(nlu_words, the_signals_read_the_message_as_written)
+{
+    lk_kb_t kb;
+    calib_kb(&kb);
+    /* "mede" and "werker" are known words: "medewerker" would split into them */
+    const char *q[] = {"mede eigenaar worden", "werker in de winkel", "word ik mede eigenaar", "ben je werker"};
+    add_article(&kb, "mede", "nl", "Mede-eigenaar", q, 4);
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, NULL, &m), 0);
+    lk_nlu_explanation_t ex;
+    cr_assert_eq(lk_nlu_explain(m, S("medewerker"), NULL, 10, &ex), 0);
+    cr_assert_eq(ex.n_unknown, 0, "the compound reads as its known parts");
+    lk_nlu_reading_t r;
+    cr_assert_eq(lk_nlu_read(m, S("medewerker"), NULL, &r), 0);
+    cr_assert_geq(r.signals.person_request, 0.5, "still a request for a person: %f", r.signals.person_request);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+}
+
+Test(nlu_choices, an_unclear_answer_between_two_close_articles_becomes_a_choice)
+{
+    lk_kb_t kb;
+    lk_kb_init(&kb);
+    /* eight web-shop articles, two of them close (h15-choices' fixture) */
+    const char *qs[8][4] = {
+        {"Hoe stuur ik schoenen terug?", "Kan ik mijn schoenen retourneren?",
+         "Mijn schoenen passen niet, hoe stuur ik ze terug?", "Retour van sneakers"},
+        {"Hoe stuur ik kleding terug?", "Kan ik mijn jurk retourneren?", "Mijn broek past niet, hoe stuur ik hem terug?",
+         "Retour van een jas"},
+        {"Hoe lang duurt de levering?", "Wanneer wordt mijn bestelling bezorgd?", "Wat is de levertijd?",
+         "Hoe snel leveren jullie?"},
+        {"Hoe kan ik betalen?", "Kan ik met iDEAL betalen?", "Welke betaalmethoden zijn er?", "Kan ik achteraf betalen?"},
+        {"Wat kost verzending?", "Zijn er verzendkosten?", "Is verzenden gratis?", "Hoeveel kost het om te verzenden?"},
+        {"Wanneer is de klantenservice open?", "Wat zijn jullie openingstijden?", "Tot hoe laat kan ik bellen?",
+         "Zijn jullie in het weekend bereikbaar?"},
+        {"Hoe gebruik ik een cadeaubon?", "Kan ik met een cadeaubon betalen?", "Waar vul ik mijn cadeaukaart in?",
+         "Is mijn cadeaubon nog geldig?"},
+        {"Hoe maak ik een account aan?", "Moet ik een account hebben om te bestellen?", "Ik wil me registreren",
+         "Wachtwoord vergeten"},
+    };
+    const char *ids[8] = {"retour-schoenen", "retour-kleding", "levertijd", "betalen",
+                          "verzendkosten", "openingstijden", "cadeaubon", "account"};
+    const char *titles[8] = {"Schoenen retourneren", "Kleding retourneren", "Levertijd", "Betalen",
+                             "Verzendkosten", "Openingstijden klantenservice", "Cadeaubon", "Account aanmaken"};
+    const char *answers[8] = {
+        "Schoenen stuur je binnen 30 dagen ongedragen terug in de originele doos, met het retourlabel uit je account.",
+        "Kleding stuur je binnen 30 dagen terug met de labels er nog aan, met het retourlabel uit je account.",
+        "We bezorgen binnen 2 werkdagen.", "Je betaalt met iDEAL, creditcard of achteraf met Klarna.",
+        "Verzending is gratis vanaf 20 euro; daaronder kost het 3,95 euro.",
+        "De klantenservice is open van maandag tot en met vrijdag van 9 tot 17 uur.",
+        "Je vult de code van je cadeaubon in bij het afrekenen. Een cadeaubon is twee jaar geldig.",
+        "Een account maak je aan via Inloggen, Registreren. Bestellen kan ook zonder account."};
+    for (size_t i = 0; i < 8; i++) {
+        lk_article_t a = {0};
+        a.id = (char *)ids[i];
+        a.language = (char *)"nl";
+        a.title = (char *)titles[i];
+        a.questions = (char **)qs[i];
+        a.n_questions = 4;
+        a.answer = (char *)answers[i];
+        lk_kb_add(&kb, &a);
+    }
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    o.answer_risk = 0.05;
+    o.builtin_negatives = true;
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &m), 0);
+    lk_nlu_reading_t r;
+    cr_assert_eq(lk_nlu_read(m, S("Hoe stuur ik iets terug?"), NULL, &r), 0);
+    cr_assert(r.ask, "asked, not guessed: %s %.3f / %s %.3f", kb.articles[r.top[0].article].id, r.top[0].confidence,
+              kb.articles[r.top[1].article].id, r.top[1].confidence);
+    cr_assert_not(r.answer);
+    cr_assert_eq(r.n_choices, 2);
+    long a = r.top[0].article, b = r.top[1].article;
+    cr_assert((a == 0 && b == 1) || (a == 1 && b == 0), "the two return articles");
+    /* clear questions are answered */
+    cr_assert_eq(lk_nlu_read(m, S("Kan ik mijn schoenen retourneren?"), NULL, &r), 0);
+    cr_assert(r.answer && !r.ask);
+    cr_assert_eq(r.top[0].article, 0);
+    cr_assert_eq(lk_nlu_read(m, S("Hoe lang duurt de levering?"), NULL, &r), 0);
+    cr_assert(r.answer && !r.ask);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
 }

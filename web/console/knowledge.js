@@ -48,6 +48,20 @@
       tryLanguageValue: '{lang} ({pct}% zeker)',
       tryThreshold: 'Antwoordt vanaf',
       tryTop: 'Beste artikelen',
+      tryWhy: 'Waarom',
+      tryMatched: 'Woorden die passen bij het beste artikel',
+      tryOther: 'Woorden die de kennisbank elders kent',
+      tryUnknown: 'Woorden die de kennisbank niet kent',
+      tryFunctionOnly: 'Alleen vraagwoorden passen ("hoe", "wat"): dat telt niet als overeenkomst.',
+      tryNone: 'geen',
+      calTitle: 'Kalibratie',
+      calRisk: 'Foutrisico onder de antwoorden (bovengrens, {conf}% zeker)',
+      calRiskValue: 'hoogstens {bound}% (doel {risk}%)',
+      calNotMet: 'het doel van {risk}% is met deze voorbeeldvragen niet te halen',
+      calPrecision: 'Geschatte juistheid van de antwoorden',
+      calCoverage: 'Geschat deel van de vragen dat antwoord krijgt',
+      calUncalibrated: 'Te weinig voorbeeldvragen om te kalibreren.',
+      pvCalib: 'Kalibratie nu → na publiceren: drempel {from}% → {to}%, foutrisico hoogstens {bFrom}% → {bTo}%, geschatte juistheid {pFrom}% → {pTo}%, dekking {cFrom}% → {cTo}%.',
       trySignals: 'Signalen',
       tryPolicy: 'Wat het gesprek doet',
       tryReplies: 'Wat de klant ziet',
@@ -196,6 +210,20 @@
       tryLanguageValue: '{lang} ({pct}% certain)',
       tryThreshold: 'Answers from',
       tryTop: 'Best articles',
+      tryWhy: 'Why',
+      tryMatched: 'Words that match the best article',
+      tryOther: 'Words the knowledge base knows elsewhere',
+      tryUnknown: 'Words the knowledge base does not know',
+      tryFunctionOnly: 'Only question words match ("how", "what"): that does not count as a match.',
+      tryNone: 'none',
+      calTitle: 'Calibration',
+      calRisk: 'Wrong-answer risk among answers (upper bound, {conf}% sure)',
+      calRiskValue: 'at most {bound}% (target {risk}%)',
+      calNotMet: 'the target of {risk}% cannot be met with these example questions',
+      calPrecision: 'Estimated precision of the answers',
+      calCoverage: 'Estimated share of questions answered',
+      calUncalibrated: 'Too few example questions to calibrate.',
+      pvCalib: 'Calibration now → after publishing: threshold {from}% → {to}%, wrong-answer risk at most {bFrom}% → {bTo}%, estimated precision {pFrom}% → {pTo}%, coverage {cFrom}% → {cTo}%.',
       trySignals: 'Signals',
       tryPolicy: 'What the conversation does',
       tryReplies: 'What the customer sees',
@@ -389,6 +417,22 @@
     dl.appendChild(el('dd', null, [value]));
   }
 
+  // The calibration of the bot (docs/quality.md): the bound on its
+  // wrong-answer rate and the estimated precision and coverage.
+  function calibFacts(c) {
+    var dl = el('dl', { class: 'acc-facts' });
+    fact(dl, t('tryThreshold'), pct(c.threshold) + '%');
+    if (!c.calibrated) {
+      fact(dl, t('calTitle'), t('calUncalibrated'));
+      return dl;
+    }
+    var risk = { bound: pct(c.risk_bound), risk: pct(c.answer_risk) };
+    fact(dl, t('calRisk', { conf: pct(c.confidence_level) }), c.met ? t('calRiskValue', risk) : t('calRiskValue', risk) + ': ' + t('calNotMet', risk));
+    fact(dl, t('calPrecision'), pct(c.precision) + '%');
+    fact(dl, t('calCoverage'), pct(c.coverage) + '%');
+    return dl;
+  }
+
   function showTry(r) {
     var box = $('try-result');
     box.textContent = '';
@@ -403,6 +447,21 @@
     fact(dl, t('tryLanguage'), t('tryLanguageValue', { lang: langName(r.language), pct: pct(r.language_confidence) }));
     fact(dl, t('tryThreshold'), pct(r.threshold) + '%');
     box.appendChild(dl);
+
+    var ex = r.explanation;
+    if (ex) {
+      box.appendChild(el('h3', { text: t('tryWhy') }));
+      var why = el('dl', { class: 'acc-facts' });
+      fact(why, t('tryMatched'), ex.matched.length ? ex.matched.join(', ') : t('tryNone'));
+      fact(why, t('tryOther'), ex.other_known.length ? ex.other_known.join(', ') : t('tryNone'));
+      fact(why, t('tryUnknown'), ex.unknown.length ? ex.unknown.join(', ') : t('tryNone'));
+      box.appendChild(why);
+      if (ex.function_words_only) box.appendChild(el('p', { class: 'muted', text: t('tryFunctionOnly') }));
+    }
+    if (r.calibration) {
+      box.appendChild(el('h3', { text: t('calTitle') }));
+      box.appendChild(calibFacts(r.calibration));
+    }
 
     box.appendChild(el('h3', { text: t('tryTop') }));
     var top = el('ol', { class: 'kb-top' });
@@ -789,6 +848,21 @@
     var n = r.changes_total !== undefined ? r.changes_total : r.changes.length;
     var summary = n ? t('pvSummary', { checked: r.checked, n: n }) : t('pvNoChange', { checked: r.checked });
     if (n > r.changes.length) summary += ' ' + t('pvMore', { shown: r.changes.length, total: n });
+    var cal = r.calibration;
+    if (cal && cal.current && cal.candidate && cal.current.calibrated && cal.candidate.calibrated) {
+      summary +=
+        ' ' +
+        t('pvCalib', {
+          from: pct(cal.current.threshold),
+          to: pct(cal.candidate.threshold),
+          bFrom: pct(cal.current.risk_bound),
+          bTo: pct(cal.candidate.risk_bound),
+          pFrom: pct(cal.current.precision),
+          pTo: pct(cal.candidate.precision),
+          cFrom: pct(cal.current.coverage),
+          cTo: pct(cal.candidate.coverage),
+        });
+    }
     $('pv-summary').textContent = summary;
     var body = $('pv-body');
     body.textContent = '';

@@ -1,0 +1,183 @@
+/*
+ * vocab.c: the words of a knowledge base, so that a customer's word the
+ * knowledge base does not know can still find the one it means: a word one
+ * or two letters off ("retourneeren", "bestelng") reads as the known word,
+ * and a Dutch compound of known words ("retourzending", "verzendkosten")
+ * reads as its parts. Built with the model; read-only afterwards.
+ */
+#include "nlu/nlu_int.h"
+
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MIN_FUZZY 4    /* shorter words are not corrected */
+#define MIN_COMPOUND 7 /* shorter words are not split */
+#define MIN_PART 3     /* each part of a compound has at least this many letters */
+#define LEN_MAX (LK_NLU__STEM_MAX - 1)
+
+static uint64_t hash(char kind, const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    h = (h ^ (unsigned char)kind) * 1099511628211ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    h ^= h >> 31;
+    return h ? h : 1;
+}
+
+static size_t slot(const lk_nlu__vocab_t *v, uint64_t key)
+{
+    size_t mask = v->cap - 1, i = (size_t)(key & mask);
+    while (v->keys[i] && v->keys[i] != key)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* The entry of a word (kind 'w') or stem (kind 's'), or -1. */
+static long find(const lk_nlu__vocab_t *v, char kind, const char *s, size_t n)
+{
+    if (!v->cap)
+        return -1;
+    size_t i = slot(v, hash(kind, s, n));
+    return v->keys[i] ? (long)v->vals[i] : -1;
+}
+
+static void put(lk_nlu__vocab_t *v, uint64_t key, uint32_t val)
+{
+    if ((v->n_keys + 1) * 2 > v->cap) {
+        lk_nlu__vocab_t old = *v;
+        v->cap = old.cap ? old.cap * 2 : 1024;
+        v->keys = lk_xcalloc(v->cap, sizeof *v->keys);
+        v->vals = lk_xcalloc(v->cap, sizeof *v->vals);
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.keys[i]) {
+                size_t j = slot(v, old.keys[i]);
+                v->keys[j] = old.keys[i];
+                v->vals[j] = old.vals[i];
+            }
+        free(old.keys);
+        free(old.vals);
+    }
+    size_t i = slot(v, key);
+    if (!v->keys[i]) {
+        v->keys[i] = key;
+        v->vals[i] = val;
+        v->n_keys++;
+    }
+}
+
+void lk_nlu__vocab_add(lk_nlu__vocab_t *v, const lk_nlu__prep_t *p)
+{
+    for (size_t i = 0; i < p->n_toks; i++) {
+        const char *w = p->norm + p->toks[i].off;
+        size_t wl = p->toks[i].len;
+        if (p->toks[i].type != LK_TOK_WORD || wl < MIN_PART || wl > LEN_MAX || lk_nlu__function_word(w, wl) ||
+            (find(v, 'w', w, wl) >= 0 && find(v, 's', p->stems[i], p->stem_len[i]) >= 0))
+            continue; /* a word is added again when it has another stem (in the other language) */
+        if (v->n == v->n_cap) {
+            v->n_cap = v->n_cap ? v->n_cap * 2 : 256;
+            v->entries = lk_xrealloc(v->entries, v->n_cap * sizeof *v->entries);
+        }
+        lk_nlu__vocab_entry_t *e = &v->entries[v->n];
+        memcpy(e->word, w, wl);
+        e->word[wl] = '\0';
+        e->wlen = (uint8_t)wl;
+        memcpy(e->stem, p->stems[i], p->stem_len[i]);
+        e->stem[p->stem_len[i]] = '\0';
+        e->slen = p->stem_len[i];
+        put(v, hash('w', w, wl), (uint32_t)v->n);
+        put(v, hash('s', e->stem, e->slen), (uint32_t)v->n);
+        v->n++;
+    }
+}
+
+void lk_nlu__vocab_free(lk_nlu__vocab_t *v)
+{
+    free(v->keys);
+    free(v->vals);
+    free(v->entries);
+    memset(v, 0, sizeof *v);
+}
+
+/* The entry one or two letters from w (two for words of 8 letters or more)
+ * with the same first letter, the closest and then the first added; -1. */
+static long nearest(const lk_nlu__vocab_t *v, const char *w, size_t wl)
+{
+    size_t max = wl >= 8 ? 2 : 1;
+    long best = -1;
+    size_t best_d = max + 1;
+    for (size_t i = 0; i < v->n; i++) {
+        const lk_nlu__vocab_entry_t *e = &v->entries[i];
+        if (e->word[0] != w[0] || e->wlen + max < wl || wl + max < e->wlen || e->wlen < MIN_FUZZY)
+            continue;
+        size_t d = lk_nlu__edit_distance(w, wl, e->word, e->wlen, best_d - 1 < max ? best_d - 1 : max);
+        if (d < best_d) {
+            best_d = d;
+            best = (long)i;
+            if (d == 1 && max == 1)
+                break;
+        }
+    }
+    return best_d <= max ? best : -1;
+}
+
+/* A known word or stem that s[0..n) is, or is with a linking s or e. */
+static long part(const lk_nlu__vocab_t *v, const char *s, size_t n, bool left)
+{
+    long e = find(v, 'w', s, n);
+    if (e < 0)
+        e = find(v, 's', s, n);
+    if (e < 0 && left && n > MIN_PART && (s[n - 1] == 's' || s[n - 1] == 'e')) {
+        e = find(v, 'w', s, n - 1);
+        if (e < 0)
+            e = find(v, 's', s, n - 1);
+    }
+    return e;
+}
+
+static void set_stem(lk_nlu__prep_t *p, size_t i, const lk_nlu__vocab_entry_t *e)
+{
+    memcpy(p->stems[i], e->stem, e->slen);
+    p->stems[i][e->slen] = '\0';
+    p->stem_len[i] = e->slen;
+}
+
+size_t lk_nlu__vocab_correct(const lk_nlu__vocab_t *v, lk_nlu__prep_t *p)
+{
+    if (!v->n)
+        return 0;
+    size_t n = p->n_toks, changed = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *w = p->norm + p->toks[i].off;
+        size_t wl = p->toks[i].len;
+        if (p->toks[i].type != LK_TOK_WORD || wl < MIN_FUZZY || wl > LEN_MAX ||
+            find(v, 's', p->stems[i], p->stem_len[i]) >= 0 || find(v, 'w', w, wl) >= 0 ||
+            lk_nlu__function_word(w, wl))
+            continue; /* known, or a known word stemmed in another language */
+        long e = nearest(v, w, wl);
+        if (e >= 0) {
+            set_stem(p, i, &v->entries[e]);
+            changed++;
+            continue;
+        }
+        if (wl < MIN_COMPOUND || p->n_toks >= LK_NLU__MAX_TOKENS)
+            continue;
+        for (size_t j = wl - MIN_PART; j >= MIN_PART; j--) { /* the longest known first part */
+            long a = part(v, w, j, true), b = a >= 0 ? part(v, w + j, wl - j, false) : -1;
+            if (b < 0)
+                continue;
+            size_t k = p->n_toks++;
+            p->toks[k] = p->toks[i];
+            p->toks[k].off += j;
+            p->toks[k].len = wl - j;
+            p->toks[i].len = j;
+            set_stem(p, i, &v->entries[a]);
+            set_stem(p, k, &v->entries[b]);
+            changed++;
+            break;
+        }
+    }
+    return changed;
+}
