@@ -36,7 +36,7 @@ const lk_option_t lk_options[] = {
             "seconds an agent's session may go unused before it ends (idle expiry)"),
     OPT_BOOL("cookie_secure", cookie_secure, "false",
              "mark the session cookie Secure (set this when loket is behind an HTTPS reverse proxy)"),
-    OPT_INT("kb_poll_ms", kb_poll_ms, 100, 60000, "1000",
+    OPT_INT("kb_poll_ms", kb_poll_ms, 100, 60000, "500",
             "how often a running server looks for knowledge-base changes, in ms"),
     OPT_INT("db_readers", db_readers, 1, 16, "2", "database reader threads"),
     OPT_STR("public_url", public_url, "", "the URL people open, for the start-up message; default from listen"),
