@@ -6,7 +6,7 @@
  * repeat signal sees real history; the first byte picks the language hint.
  *
  * Invariants: invalid UTF-8 is refused (LK_EUTF8), valid UTF-8 read; the
- * language is "nl", "en" or ""; at most LK_NLU_TOP_K distinct articles of
+ * language is "nl", "en", "de", "fr" or ""; at most LK_NLU_TOP_K distinct articles of
  * the knowledge base, best first, with confidences in [0, 1]; the bot answers
  * exactly when the best confidence reaches the threshold; every signal is in
  * [0, 1]; and reading is pure: the same input gives the same reading.
@@ -63,7 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(rc == LK_EUTF8);
     } else {
         FUZZ_CHECK(rc == 0);
-        FUZZ_CHECK(!strcmp(r.language, "nl") || !strcmp(r.language, "en") || !strcmp(r.language, ""));
+        /* the four languages of lk_text_language (src/text/text.h), or "" */
+        FUZZ_CHECK(!strcmp(r.language, "nl") || !strcmp(r.language, "en") || !strcmp(r.language, "de") ||
+                   !strcmp(r.language, "fr") || !strcmp(r.language, ""));
         FUZZ_CHECK(unit(r.language_confidence));
         FUZZ_CHECK(r.n_top <= LK_NLU_TOP_K);
         for (size_t k = 0; k < r.n_top; k++) {

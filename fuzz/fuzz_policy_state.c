@@ -204,8 +204,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 event.n_parts = np;
             }
         }
-        lk_policy_env_t env = {now, (int)(e[2] % 4) - 1, (int64_t)(e[3] % 5) - 1, (int64_t)(e[2] % 3) * 60 - 1,
-                               &kb};
+        int64_t wait = (int64_t)(e[2] % 3) * 60 - 1; /* -1 unknown, 59 or 119 s */
+        lk_policy_env_t env = {
+            .now_ms = now,
+            .agents_online = (int)(e[2] % 4) - 1,
+            .queue_length = (int64_t)(e[3] % 5) - 1,
+            .est_wait_s = wait,
+            .est_wait_max_s = wait < 0 ? -1 : wait + (int64_t)((e[3] >> 3) % 3) * 120, /* one figure or a range */
+            .kb = &kb,
+        };
         lk_policy_state_t next;
         lk_policy_actions_t actions;
         rc = lk_policy_step(NULL, &st, &event, &env, &next, &actions);

@@ -59,7 +59,7 @@ const lk_option_t lk_options[] = {
             "X-Forwarded-Proto loket believes"),
     OPT_INT("limit_login_account_address", limit_login_account_address, 0, 1000, "5",
             "failed logins per account from one client address within limit_login_window before 429; 0 = no limit"),
-    OPT_INT("limit_login_account", limit_login_account, 0, 10000, "30",
+    OPT_INT("limit_login_account", limit_login_account, 0, 10000, "25",
             "failed logins per account from all addresses within limit_login_window; past it only the addresses "
             "the account logged in from before and logins with a second factor are let through; 0 = no limit"),
     OPT_INT("limit_login_address", limit_login_address, 0, 10000, "20",
