@@ -30,7 +30,11 @@ typedef struct lk_job lk_job_t;
  * In the writer pool every job runs inside a savepoint of a shared
  * transaction: a job that sets rc != 0 is rolled back alone; done() runs only
  * after the commit, and the events the job collected are published right
- * after the commit, in commit order. */
+ * after the commit, in commit order. done() sees rc != 0 also when the job
+ * never ran or its writes were rolled back with its group (its savepoint
+ * could not be opened, a rollback-to or release in its group failed, the
+ * commit failed): rc is then an LK_E... code and nothing of the job was
+ * written. */
 struct lk_job {
     lk_job_t *next;
     void (*run)(lk_job_t *job, lk_store_t *st);
@@ -44,9 +48,27 @@ struct lk_job {
 typedef struct lk_pool lk_pool_t;
 typedef enum { LK_POOL_WRITER, LK_POOL_READER, LK_POOL_CPU } lk_pool_kind_t;
 
-int lk_pool_start(lk_pool_kind_t kind, size_t threads, const char *data_dir, struct lk_app *app,
-                  lk_pool_t **out /* OUT */);
+/* Hands one committed job's event to its subscribers (the writer calls it
+ * after the commit, in commit order); consumes the event's reference. */
+typedef void (*lk_pool_publish_fn)(void *ud, lk_event_t *ev);
+/* Starts a pool of `threads` threads (the writer always has one), each with
+ * its own database handle on data_dir (none in the CPU pool). publish (with
+ * publish_ud) is required for the writer, unused otherwise. 0, LK_EINVAL,
+ * or the store's error opening the database. */
+int lk_pool_start(lk_pool_kind_t kind, size_t threads, const char *data_dir, lk_pool_publish_fn publish,
+                  void *publish_ud, lk_pool_t **out /* OUT */);
 void lk_pool_submit(lk_pool_t *pool, lk_job_t *job);
+/* The savepoint operations of the writer's group commit, for the fault
+ * hook: a job's savepoint, its rollback-to (after it failed), its release,
+ * and the rollback of a whole group. */
+typedef enum { LK_WRITER_SAVEPOINT, LK_WRITER_ROLLBACK_TO, LK_WRITER_RELEASE, LK_WRITER_ROLLBACK } lk_writer_op_t;
+/* For tests only: called before each savepoint operation of the writer with
+ * the job it is for (NULL for a group's rollback); a non-zero return is
+ * taken as that operation's error, without running it. */
+typedef int (*lk_pool_fault_fn)(void *ud, lk_writer_op_t op, const lk_job_t *job);
+/* Sets (NULL: clears) the writer's fault hook; it applies from the next
+ * group the writer takes. */
+void lk_pool_set_fault(lk_pool_t *pool, lk_pool_fault_fn fault, void *ud);
 /* Runs the jobs still queued, then joins the threads and closes the handles. */
 void lk_pool_stop(lk_pool_t *pool);
 void lk_job_add_event(lk_job_t *job, lk_event_t *ev); /* takes ownership */

@@ -179,6 +179,12 @@ static int policy_options(struct lk_app *app, const lk_config_t *cfg, bool demo_
     return 0;
 }
 
+/* The writer's publish hook: a committed job's event to every loop's hub. */
+static void app_publish(void *ud, lk_event_t *ev)
+{
+    lk_hub_publish(ud, ev);
+}
+
 int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
 {
     bool demo_hours = false;
@@ -210,11 +216,11 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
     if (rc == 0)
         rc = lk_security_start(app);
     if (rc == 0)
-        rc = lk_pool_start(LK_POOL_WRITER, 1, cfg->data, app, &app->writer);
+        rc = lk_pool_start(LK_POOL_WRITER, 1, cfg->data, app_publish, app, &app->writer);
     if (rc == 0)
-        rc = lk_pool_start(LK_POOL_READER, (size_t)cfg->db_readers, cfg->data, app, &app->readers);
+        rc = lk_pool_start(LK_POOL_READER, (size_t)cfg->db_readers, cfg->data, NULL, NULL, &app->readers);
     if (rc == 0)
-        rc = lk_pool_start(LK_POOL_CPU, 2, cfg->data, app, &app->cpu);
+        rc = lk_pool_start(LK_POOL_CPU, 2, cfg->data, NULL, NULL, &app->cpu);
     if (rc == 0)
         rc = lk_bot_watch_start(app);
     if (rc == 0) {
