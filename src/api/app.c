@@ -182,7 +182,8 @@ static int policy_options(struct lk_app *app, const lk_config_t *cfg, bool demo_
 /* The writer's publish hook: a committed job's event to every loop's hub. */
 static void app_publish(void *ud, lk_event_t *ev)
 {
-    lk_hub_publish(ud, ev);
+    lk_app_t *app = ud;
+    lk_hub_publish(app->http, ev);
 }
 
 int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
@@ -256,7 +257,7 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
         lk_app_stop(app);
         return rc;
     }
-    lk_hub_init_loops(app);
+    lk_hub_init_loops(app->http);
     const char *host = strncmp(cfg->listen, "0.0.0.0:", 8) == 0 ? "127.0.0.1" : NULL;
     char hostbuf[128];
     snprintf(hostbuf, sizeof hostbuf, "%s", cfg->listen);
@@ -290,7 +291,7 @@ void lk_app_stop(lk_app_t *app)
     lk_pool_stop(app->readers);
     lk_pool_stop(app->cpu);
     if (app->http) {
-        lk_hub_free_loops(app);
+        lk_hub_free_loops(app->http);
         lk_http_server_free(app->http);
     }
     lk_security_stop(app);

@@ -9,8 +9,9 @@
  * committed is read back on a connection of its own, what is published is
  * recorded by the pool's publish hook.
  */
-#include "api/api_int.h"
+#include "runtime/runtime.h"
 
+#include <pthread.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -18,12 +18,13 @@
  * writer writes); the CPU pool has no database and hashes passwords.
  */
 #define _GNU_SOURCE /* pthread_setname_np */
-#include "api/api_int.h"
+#include "runtime/runtime.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MODULE "exec"
+#define MODULE "writer"
 #define GROUP_MAX 128
 
 struct lk_pool {
