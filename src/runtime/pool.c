@@ -4,7 +4,9 @@
  * The writer pool is a single thread with group commit: it takes every job
  * waiting, runs each in its own savepoint of one transaction, commits once
  * (one fsync for the whole group), publishes the jobs' events in commit
- * order, and only then hands each job back to its loop to answer the client.
+ * order (through the publish hook it was started with: the WebSocket hub in
+ * the server), and only then hands each job back to its loop to answer the
+ * client.
  * So nothing is acknowledged before it is durable, one bad job cannot spoil
  * its neighbours, and the fsync cost is shared under load.
  *
@@ -13,9 +15,11 @@
  * job whose rollback-to or release fails dooms its whole group, whose
  * transaction is then rolled back, every job of it failed (none
  * acknowledged, no event of it published; the jobs not yet run do not run),
- * and the writer goes on with the next group. Reader threads run
- * read-only jobs on their own connections (WAL lets them read while the
- * writer writes); the CPU pool has no database and hashes passwords.
+ * and the writer goes on with the next group (docs/architecture.md).
+ *
+ * Reader threads run read-only jobs on their own connections (WAL lets them
+ * read while the writer writes); the CPU pool has no database and hashes
+ * passwords.
  */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "runtime/runtime.h"
