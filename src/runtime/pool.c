@@ -211,8 +211,7 @@ static void run_group(lk_pool_t *p, lk_store_t *st, lk_job_t *group, lk_pool_fau
                 p->publish(p->publish_ud, j->events[i]);
                 j->events[i] = NULL;
             }
-        j->n_events = 0;
-        finish(j);
+        finish(j); /* releases the events of a job that failed with its group */
     }
 }
 
