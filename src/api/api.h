@@ -1,9 +1,9 @@
 /*
  * api: loket's HTTP API on top of the http/ interface: the customer's
  * conversation endpoints and WebSocket stream, the agent's login and
- * conversation handling, the static pages, and the machinery they share
- * (worker pools for the database and for password hashing, the knowledge
- * base's bot model with live reload, the WebSocket hub).
+ * conversation handling, the static pages, and what they share (the
+ * knowledge base's bot model with live reload). Jobs, the worker pools and
+ * the WebSocket hub they use live in runtime/ (runtime/runtime.h).
  *
  * This header is the module's whole outside interface: main.c starts and
  * stops the application; everything else is internal (api_int.h).

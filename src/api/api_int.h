@@ -12,47 +12,13 @@
 #include "nlu/nlu.h"
 #include "password/password.h"
 #include "policy/policy.h"
+#include "runtime/runtime.h"
 #include "store/store.h"
 #include "util/util.h"
 
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
-
-/* ---- worker pools (exec.c) --------------------------------------------- */
-
-typedef struct lk_event lk_event_t;
-typedef struct lk_job lk_job_t;
-
-/* A unit of blocking work. run() executes on a worker thread with that
- * thread's database handle (NULL in the CPU pool); then done() executes on
- * the loop thread of `loop` (or at once on the worker when loop is NULL).
- * In the writer pool every job runs inside a savepoint of a shared
- * transaction: a job that sets rc != 0 is rolled back alone; done() runs only
- * after the commit, and the events the job collected are published right
- * after the commit, in commit order. */
-struct lk_job {
-    lk_job_t *next;
-    void (*run)(lk_job_t *job, lk_store_t *st);
-    void (*done)(lk_job_t *job);
-    lk_http_loop_t *loop;
-    int rc;
-    lk_event_t **events; /* to publish after commit (writer pool only) */
-    size_t n_events;
-};
-
-typedef struct lk_pool lk_pool_t;
-typedef enum { LK_POOL_WRITER, LK_POOL_READER, LK_POOL_CPU } lk_pool_kind_t;
-
-int lk_pool_start(lk_pool_kind_t kind, size_t threads, const char *data_dir, struct lk_app *app,
-                  lk_pool_t **out /* OUT */);
-void lk_pool_submit(lk_pool_t *pool, lk_job_t *job);
-/* Runs the jobs still queued, then joins the threads and closes the handles. */
-void lk_pool_stop(lk_pool_t *pool);
-void lk_job_add_event(lk_job_t *job, lk_event_t *ev); /* takes ownership */
-/* Readies a job for a request: its two callbacks and the request's loop. */
-void lk_job_init(lk_job_t *job, lk_http_req_t *req, void (*run)(lk_job_t *job, lk_store_t *st),
-                 void (*done)(lk_job_t *job));
 
 /* ---- the bot: knowledge base + NLU model, reloaded live (bot.c) -------- */
 
@@ -91,90 +57,6 @@ void lk_bot_release(lk_bot_t *bot);
 void lk_bot_warn_if_empty(const lk_bot_t *bot);
 int lk_bot_watch_start(struct lk_app *app);
 void lk_bot_watch_stop(struct lk_app *app);
-
-/* ---- WebSocket hub (hub.c) --------------------------------------------- */
-
-/* An event for the subscribers of one conversation (topic). */
-struct lk_event {
-    atomic_int refs;
-    char topic[LK_ID_MAX];
-    int64_t seq;
-    char *json;
-    size_t len;
-    /* The agents' stream only (lk_publish_agents): which agents may see it.
-     * everyone: a change of a conversation's status or assignment, for every
-     * agent; otherwise (messages, notes) plain agents see it only while the
-     * conversation is queued or assigned to them; supervisors and admins
-     * see everything. */
-    bool everyone;
-    /* What the agents who do not see the conversation get of an `everyone`
-     * event (its id, status and owner: enough to take it off their queue);
-     * NULL: the whole event. */
-    char *brief;
-    size_t brief_len;
-    char conv_id[LK_ID_MAX];
-    char conv_status[16];
-    char assigned_to[LK_ID_MAX];
-    /* A control event: close the agents' streams of this user (all but
-     * close_session's, when both are set) or of this session (logout);
-     * json is then empty and nothing is sent. */
-    char close_user[LK_ID_MAX];
-    char close_session[LK_TOKEN_HASH_LEN + 1];
-};
-
-lk_event_t *lk_event_new(const char *topic, int64_t seq, char *json /* taken */);
-void lk_event_release(lk_event_t *ev);
-/* Hands the event to every loop (from any thread); consumes the caller's ref. */
-void lk_hub_publish(struct lk_app *app, lk_event_t *ev);
-void lk_hub_init_loops(struct lk_app *app);
-void lk_hub_free_loops(struct lk_app *app);
-
-typedef struct lk_sub lk_sub_t;
-/* On a loop thread: registers interest in topic before the backlog is read,
- * so nothing committed meanwhile is missed. */
-lk_sub_t *lk_hub_sub_new(lk_http_loop_t *loop, const char *topic, int64_t after_seq);
-/* Attaches the accepted WebSocket, sends backlog (JSON texts with their seq,
- * in seq order) and whatever arrived meanwhile with a seq above after_seq,
- * then goes live. The backlog goes out at the pace the peer reads it (never
- * more than half of ws_queue_max queued at once). Takes over backlog_json,
- * its strings and backlog_seq (malloc'd; the hub frees them). */
-void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **backlog_json, int64_t *backlog_seq,
-                       size_t n);
-/* The agents' stream: whose stream sub is (user id, the session's hash),
- * and whether the user sees every conversation (supervisor, admin) or only
- * the queue and their own. Call before lk_hub_sub_attach. */
-void lk_hub_sub_set_viewer(lk_sub_t *sub, const char *user_id, const char *session_hash, bool sees_all);
-/* Brings the agents' stream events that job holds for conv up to conv's
- * status and assignment: a message is shown to whom the conversation
- * belongs when its transaction commits (lk_turn_apply calls this). */
-void lk_hub_restate(lk_job_t *job, const lk_conv_t *conv);
-/* Queues the closing of the agents' streams of user_id (or, when user_id is
- * NULL, of the one session) after the job's commit. With a user_id, the
- * stream of session_hash (may be NULL) stays: "everywhere else". */
-void lk_hub_close_streams(lk_job_t *job, const char *user_id, const char *session_hash);
-/* Drops a subscription that never got its WebSocket. */
-void lk_hub_sub_cancel(lk_sub_t *sub);
-/* The sessions (hashes) that agents' streams are open for, on every loop:
- * a malloc'd array (free it) of *n entries. The tick checks each and closes
- * the streams of those that ended by any path (expiry, idle, the command
- * line). Thread-safe. */
-typedef char lk_session_hash_t[LK_TOKEN_HASH_LEN + 1];
-lk_session_hash_t *lk_hub_stream_sessions(size_t *n /* OUT */);
-/* The callbacks to accept a subscriber's WebSocket with (ud: the lk_sub_t). */
-extern const lk_ws_callbacks_t lk_hub_ws_callbacks;
-
-/* Places: the open WebSockets per key ("conv:ID", "addr:ADDRESS"), counted
- * over all loops for limit_ws_conversation and limit_ws_address.
- * lk_hub_ws_take takes a place: false when max are taken (max 0: no limit,
- * nothing counted); lk_hub_ws_give gives one back ("" : nothing).
- * Thread-safe. */
-#define LK_WS_KEY_MAX (LK_ID_MAX + 72)
-void lk_hub_ws_key(const char *kind, const char *value, char out[LK_WS_KEY_MAX]);
-bool lk_hub_ws_take(const char *key, int64_t max);
-void lk_hub_ws_give(const char *key);
-/* Hands sub the places its WebSocket holds (either may be "" or NULL); it
- * gives them back when it ends. Call before lk_hub_sub_attach. */
-void lk_hub_sub_hold(lk_sub_t *sub, const char *conv_key, const char *addr_key);
 
 /* ---- the application ---------------------------------------------------- */
 
@@ -568,11 +450,9 @@ int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *
 /* Queues a tick job (tick.c) on the writer. */
 void lk_tick_submit(struct lk_app *app);
 
-/* The topic of the agents' stream (every message and conversation change). */
-#define LK_TOPIC_AGENTS "agents"
 /* Queues {"type": type, type: payload} for the agents' stream (payload
  * taken). conv is the conversation the event is about: its status and
- * assignment decide which agents get it (hub.c); "conversation" events go to
+ * assignment decide which agents get it (runtime/hub.c); "conversation" events go to
  * every agent. */
 void lk_publish_agents(lk_job_t *job, const lk_conv_t *conv, const char *type, json_t *payload);
 /* What the policy needs to know of people and the queue for conv at now. */

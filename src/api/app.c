@@ -179,6 +179,13 @@ static int policy_options(struct lk_app *app, const lk_config_t *cfg, bool demo_
     return 0;
 }
 
+/* The writer's publish hook: a committed job's event to every loop's hub. */
+static void app_publish(void *ud, lk_event_t *ev)
+{
+    lk_app_t *app = ud;
+    lk_hub_publish(app->http, ev);
+}
+
 int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
 {
     bool demo_hours = false;
@@ -212,11 +219,11 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
     if (rc == 0)
         rc = lk_security_start(app);
     if (rc == 0)
-        rc = lk_pool_start(LK_POOL_WRITER, 1, cfg->data, app, &app->writer);
+        rc = lk_pool_start(LK_POOL_WRITER, 1, cfg->data, app_publish, app, &app->writer);
     if (rc == 0)
-        rc = lk_pool_start(LK_POOL_READER, (size_t)cfg->db_readers, cfg->data, app, &app->readers);
+        rc = lk_pool_start(LK_POOL_READER, (size_t)cfg->db_readers, cfg->data, NULL, NULL, &app->readers);
     if (rc == 0)
-        rc = lk_pool_start(LK_POOL_CPU, 2, cfg->data, app, &app->cpu);
+        rc = lk_pool_start(LK_POOL_CPU, 2, cfg->data, NULL, NULL, &app->cpu);
     if (rc == 0)
         rc = lk_bot_watch_start(app);
     if (rc == 0) {
@@ -252,7 +259,7 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
         lk_app_stop(app);
         return rc;
     }
-    lk_hub_init_loops(app);
+    lk_hub_init_loops(app->http);
     const char *host = strncmp(cfg->listen, "0.0.0.0:", 8) == 0 ? "127.0.0.1" : NULL;
     char hostbuf[128];
     snprintf(hostbuf, sizeof hostbuf, "%s", cfg->listen);
@@ -286,7 +293,7 @@ void lk_app_stop(lk_app_t *app)
     lk_pool_stop(app->readers);
     lk_pool_stop(app->cpu);
     if (app->http) {
-        lk_hub_free_loops(app);
+        lk_hub_free_loops(app->http);
         lk_http_server_free(app->http);
     }
     lk_security_stop(app);

@@ -4,24 +4,39 @@
  * The writer pool is a single thread with group commit: it takes every job
  * waiting, runs each in its own savepoint of one transaction, commits once
  * (one fsync for the whole group), publishes the jobs' events in commit
- * order, and only then hands each job back to its loop to answer the client.
+ * order (through the publish hook it was started with: the WebSocket hub in
+ * the server), and only then hands each job back to its loop to answer the
+ * client.
  * So nothing is acknowledged before it is durable, one bad job cannot spoil
- * its neighbours, and the fsync cost is shared under load. Reader threads run
- * read-only jobs on their own connections (WAL lets them read while the
- * writer writes); the CPU pool has no database and hashes passwords.
+ * its neighbours, and the fsync cost is shared under load.
+ *
+ * When the savepoint machinery itself fails, nothing half-done may reach the
+ * commit: a job whose savepoint cannot be opened fails without running; a
+ * job whose rollback-to or release fails dooms its whole group, whose
+ * transaction is then rolled back, every job of it failed (none
+ * acknowledged, no event of it published; the jobs not yet run do not run),
+ * and the writer goes on with the next group (docs/architecture.md).
+ *
+ * Reader threads run read-only jobs on their own connections (WAL lets them
+ * read while the writer writes); the CPU pool has no database and hashes
+ * passwords.
  */
 #define _GNU_SOURCE /* pthread_setname_np */
-#include "api/api_int.h"
+#include "runtime/runtime.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MODULE "exec"
+#define MODULE "writer"
 #define GROUP_MAX 128
 
 struct lk_pool {
     lk_pool_kind_t kind;
-    struct lk_app *app;
+    lk_pool_publish_fn publish;
+    void *publish_ud;
+    lk_pool_fault_fn fault; /* tests only (lk_pool_set_fault); read under mu */
+    void *fault_ud;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     lk_job_t *head, *tail;
@@ -68,7 +83,7 @@ void lk_job_add_event(lk_job_t *job, lk_event_t *ev)
 
 /* Takes up to max jobs off the queue, waiting for one; NULL when stopping
  * and empty. */
-static lk_job_t *take(lk_pool_t *p, size_t max)
+static lk_job_t *take(lk_pool_t *p, size_t max, lk_pool_fault_fn *fault /* OUT */, void **fault_ud /* OUT */)
 {
     pthread_mutex_lock(&p->mu);
     while (!p->head && !p->stop)
@@ -83,13 +98,62 @@ static lk_job_t *take(lk_pool_t *p, size_t max)
             p->tail = NULL;
         last->next = NULL;
     }
+    *fault = p->fault;
+    *fault_ud = p->fault_ud;
     pthread_mutex_unlock(&p->mu);
     return first;
 }
 
-static void run_group(lk_pool_t *p, lk_store_t *st, lk_job_t *group)
+/* One savepoint operation of the writer, through the test-only fault hook
+ * (job is NULL for the group's rollback). */
+static int writer_op(lk_pool_fault_fn fault, void *fault_ud, lk_store_t *st, lk_writer_op_t op,
+                     const lk_job_t *job)
+{
+    if (fault) {
+        int rc = fault(fault_ud, op, job);
+        if (rc)
+            return rc;
+    }
+    switch (op) {
+    case LK_WRITER_SAVEPOINT:
+        return lk_store_savepoint(st, "job");
+    case LK_WRITER_ROLLBACK_TO:
+        return lk_store_rollback_to(st, "job");
+    case LK_WRITER_RELEASE:
+        return lk_store_release(st, "job");
+    case LK_WRITER_ROLLBACK:
+        return lk_store_rollback(st);
+    }
+    return LK_EINVAL;
+}
+
+static void drop_events(lk_job_t *job)
+{
+    for (size_t i = 0; i < job->n_events; i++)
+        lk_event_release(job->events[i]);
+    job->n_events = 0;
+}
+
+/* Begins the group's transaction. A transaction still open here is one whose
+ * rollback failed in the group before: it is rolled back now, so that one
+ * failed rollback does not fail every later group too. */
+static int begin_group(lk_store_t *st)
 {
     int rc = lk_store_begin(st);
+    if (rc == LK_ESTATE) {
+        LK_WARN(MODULE, "a transaction was still open; rolling it back");
+        rc = lk_store_rollback(st);
+        if (rc == 0)
+            rc = lk_store_begin(st);
+    }
+    return rc;
+}
+
+static void run_group(lk_pool_t *p, lk_store_t *st, lk_job_t *group, lk_pool_fault_fn fault, void *fault_ud)
+{
+    for (lk_job_t *j = group; j; j = j->next)
+        j->rc = 0;
+    int rc = begin_group(st);
     if (rc) {
         LK_ERROR(MODULE, "cannot begin a transaction: %s", lk_strerror(rc));
         for (lk_job_t *j = group, *next; j; j = next) {
@@ -99,22 +163,44 @@ static void run_group(lk_pool_t *p, lk_store_t *st, lk_job_t *group)
         }
         return;
     }
-    for (lk_job_t *j = group; j; j = j->next) {
-        lk_store_savepoint(st, "job");
-        j->rc = 0;
+    /* group_rc != 0: a rollback-to or release failed, so what the
+     * transaction holds is no longer known to be only the good jobs'
+     * writes; the whole group is rolled back and no further job runs. */
+    int group_rc = 0;
+    for (lk_job_t *j = group; j && group_rc == 0; j = j->next) {
+        int sp = writer_op(fault, fault_ud, st, LK_WRITER_SAVEPOINT, j);
+        if (sp) {
+            LK_ERROR(MODULE, "cannot open a job's savepoint: %s; the job fails unrun", lk_strerror(sp));
+            j->rc = sp;
+            continue;
+        }
         j->run(j, st);
         if (j->rc != 0) {
-            lk_store_rollback_to(st, "job");
-            for (size_t i = 0; i < j->n_events; i++) /* nothing happened: nothing to publish */
-                lk_event_release(j->events[i]);
-            j->n_events = 0;
+            drop_events(j); /* nothing happened: nothing to publish */
+            int r = writer_op(fault, fault_ud, st, LK_WRITER_ROLLBACK_TO, j);
+            if (r) {
+                LK_ERROR(MODULE, "cannot roll back a failed job: %s; its whole group fails", lk_strerror(r));
+                group_rc = r;
+                break;
+            }
         }
-        lk_store_release(st, "job");
+        int r = writer_op(fault, fault_ud, st, LK_WRITER_RELEASE, j);
+        if (r) {
+            LK_ERROR(MODULE, "cannot release a job's savepoint: %s; its whole group fails", lk_strerror(r));
+            group_rc = r;
+        }
     }
-    rc = lk_store_commit(st);
-    if (rc) {
-        LK_ERROR(MODULE, "commit failed: %s", lk_strerror(rc));
-        lk_store_rollback(st);
+    if (group_rc) {
+        rc = group_rc;
+        int r = writer_op(fault, fault_ud, st, LK_WRITER_ROLLBACK, NULL);
+        if (r) /* the next group's begin rolls it back (begin_group) */
+            LK_ERROR(MODULE, "cannot roll back a failed group: %s", lk_strerror(r));
+    } else {
+        rc = lk_store_commit(st);
+        if (rc) {
+            LK_ERROR(MODULE, "commit failed: %s", lk_strerror(rc));
+            lk_store_rollback(st);
+        }
     }
     for (lk_job_t *j = group, *next; j; j = next) {
         next = j->next;
@@ -122,11 +208,10 @@ static void run_group(lk_pool_t *p, lk_store_t *st, lk_job_t *group)
             j->rc = LK_EDB;
         if (j->rc == 0)
             for (size_t i = 0; i < j->n_events; i++) {
-                lk_hub_publish(p->app, j->events[i]);
+                p->publish(p->publish_ud, j->events[i]);
                 j->events[i] = NULL;
             }
-        j->n_events = 0;
-        finish(j);
+        finish(j); /* releases the events of a job that failed with its group */
     }
 }
 
@@ -154,11 +239,13 @@ static void *worker_main(void *arg)
     pthread_mutex_unlock(&p->mu);
 
     for (;;) {
-        lk_job_t *group = take(p, p->kind == LK_POOL_WRITER ? GROUP_MAX : 1);
+        lk_pool_fault_fn fault;
+        void *fault_ud;
+        lk_job_t *group = take(p, p->kind == LK_POOL_WRITER ? GROUP_MAX : 1, &fault, &fault_ud);
         if (!group)
             break;
         if (p->kind == LK_POOL_WRITER) {
-            run_group(p, st, group);
+            run_group(p, st, group, fault, fault_ud);
         } else {
             group->rc = 0;
             group->run(group, st);
@@ -169,11 +256,15 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-int lk_pool_start(lk_pool_kind_t kind, size_t threads, const char *data_dir, struct lk_app *app, lk_pool_t **out)
+int lk_pool_start(lk_pool_kind_t kind, size_t threads, const char *data_dir, lk_pool_publish_fn publish,
+                  void *publish_ud, lk_pool_t **out)
 {
+    if (kind == LK_POOL_WRITER && !publish)
+        return LK_EINVAL;
     lk_pool_t *p = lk_xcalloc(1, sizeof *p);
     p->kind = kind;
-    p->app = app;
+    p->publish = publish;
+    p->publish_ud = publish_ud;
     p->data_dir = lk_xstrdup(data_dir);
     p->n_threads = kind == LK_POOL_WRITER ? 1 : threads;
     pthread_mutex_init(&p->mu, NULL);
@@ -196,6 +287,14 @@ int lk_pool_start(lk_pool_kind_t kind, size_t threads, const char *data_dir, str
     }
     *out = p;
     return 0;
+}
+
+void lk_pool_set_fault(lk_pool_t *p, lk_pool_fault_fn fault, void *ud)
+{
+    pthread_mutex_lock(&p->mu);
+    p->fault = fault;
+    p->fault_ud = ud;
+    pthread_mutex_unlock(&p->mu);
 }
 
 void lk_pool_submit(lk_pool_t *p, lk_job_t *job)

@@ -23,8 +23,10 @@
  * nobody can open sockets without end: each place taken is held by the
  * subscription and given back when it ends.
  */
-#include "api/api_int.h"
+#include "runtime/runtime.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,26 +193,6 @@ void lk_hub_sub_hold(lk_sub_t *sub, const char *conv_key, const char *addr_key)
     snprintf(sub->held[1], sizeof sub->held[1], "%s", addr_key ? addr_key : "");
 }
 
-lk_event_t *lk_event_new(const char *topic, int64_t seq, char *json)
-{
-    lk_event_t *ev = lk_xcalloc(1, sizeof *ev);
-    atomic_init(&ev->refs, 1);
-    snprintf(ev->topic, sizeof ev->topic, "%s", topic);
-    ev->seq = seq;
-    ev->json = json;
-    ev->len = strlen(json);
-    return ev;
-}
-
-void lk_event_release(lk_event_t *ev)
-{
-    if (ev && atomic_fetch_sub(&ev->refs, 1) == 1) {
-        free(ev->json);
-        free(ev->brief);
-        free(ev);
-    }
-}
-
 static void sub_unlink(lk_sub_t *s)
 {
     size_t b = bucket_of(s->topic);
@@ -356,30 +338,30 @@ void lk_hub_sub_set_viewer(lk_sub_t *sub, const char *user_id, const char *sessi
  * numbered here; only the writer thread publishes, so in commit order. */
 static atomic_llong stream_seq;
 
-void lk_hub_publish(struct lk_app *app, lk_event_t *ev)
+void lk_hub_publish(lk_http_server_t *http, lk_event_t *ev)
 {
     if (ev->seq == 0)
         ev->seq = (int64_t)atomic_fetch_add(&stream_seq, 1) + 1;
-    size_t n = lk_http_server_loop_count(app->http);
+    size_t n = lk_http_server_loop_count(http);
     for (size_t i = 0; i < n; i++) {
         atomic_fetch_add(&ev->refs, 1);
-        lk_http_loop_call(lk_http_server_loop(app->http, i), deliver, ev);
+        lk_http_loop_call(lk_http_server_loop(http, i), deliver, ev);
     }
     lk_event_release(ev);
 }
 
-void lk_hub_init_loops(struct lk_app *app)
+void lk_hub_init_loops(lk_http_server_t *http)
 {
-    size_t n = lk_http_server_loop_count(app->http);
+    size_t n = lk_http_server_loop_count(http);
     for (size_t i = 0; i < n; i++)
-        lk_http_loop_set_data(lk_http_server_loop(app->http, i), lk_xcalloc(1, sizeof(struct hub)));
+        lk_http_loop_set_data(lk_http_server_loop(http, i), lk_xcalloc(1, sizeof(struct hub)));
 }
 
-void lk_hub_free_loops(struct lk_app *app)
+void lk_hub_free_loops(lk_http_server_t *http)
 {
-    size_t n = lk_http_server_loop_count(app->http);
+    size_t n = lk_http_server_loop_count(http);
     for (size_t i = 0; i < n; i++) {
-        lk_http_loop_t *loop = lk_http_server_loop(app->http, i);
+        lk_http_loop_t *loop = lk_http_server_loop(http, i);
         struct hub *hub = lk_http_loop_data(loop);
         if (!hub)
             continue;
