@@ -204,8 +204,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 event.n_parts = np;
             }
         }
-        lk_policy_env_t env = {now, (int)(e[2] % 4) - 1, (int64_t)(e[3] % 5) - 1, (int64_t)(e[2] % 3) * 60 - 1,
-                               &kb};
+        int64_t wait = (int64_t)(e[2] % 3) * 60 - 1;
+        lk_policy_env_t env = {.now_ms = now,
+                               .agents_online = (int)(e[2] % 4) - 1,
+                               .queue_length = (int64_t)(e[3] % 5) - 1,
+                               .est_wait_s = wait,
+                               .est_wait_max_s = wait + (int64_t)(e[3] >> 5) * 150, /* a range, or one figure */
+                               .kb = &kb};
         lk_policy_state_t next;
         lk_policy_actions_t actions;
         rc = lk_policy_step(NULL, &st, &event, &env, &next, &actions);
