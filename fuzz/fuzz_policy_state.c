@@ -44,7 +44,7 @@ static bool state_eq(const lk_policy_state_t *a, const lk_policy_state_t *b)
            a->notice_pos == b->notice_pos && a->quiet_msgs == b->quiet_msgs;
 }
 
-/* What lk_policy_state_decode() accepts (src/policy/policy.c): every state
+/* What lk_policy_state_decode() accepts (src/policy/state.c): every state
  * a step writes is stored, so it must lie within these bounds. Checked after
  * each step; the full JSON round trip (check_roundtrip) runs on the first
  * and the last state of an input, as it costs most of the time. */

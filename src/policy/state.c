@@ -1,0 +1,329 @@
+/*
+ * policy: the names of statuses, reasons and kinds, the conversation state
+ * and its codec, and the action list (part of the pure policy module, see
+ * policy.h).
+ *
+ * The state is what a turn stores: lk_policy_state_encode() writes it as one
+ * JSON object (on the hot path of the writer, so without jansson when it
+ * can), lk_policy_state_decode() reads it back and refuses anything out of
+ * range (the fuzz driver fuzz/fuzz_policy_state.c holds it to that). Counters
+ * saturate so whatever a step writes can be read back.
+ */
+#include "policy/policy_int.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- names ------------------------------------------------------------- */
+
+static const char *const status_names[] = {"bot", "queued", "assigned", "closed"};
+
+const char *lk_conv_status_name(lk_conv_status_t s)
+{
+    if ((int)s < 0 || (size_t)s >= sizeof status_names / sizeof status_names[0])
+        return "bot";
+    return status_names[s];
+}
+
+int lk_conv_status_parse(const char *s, lk_conv_status_t *out)
+{
+    if (!s || !out)
+        return LK_EINVAL;
+    for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++) {
+        if (strcmp(s, status_names[i]) == 0) {
+            *out = (lk_conv_status_t)i;
+            return 0;
+        }
+    }
+    return LK_EINVAL;
+}
+
+static const char *const reason_names[] = {
+#define LK_HANDOFF_STR(name, str) str,
+    LK_HANDOFF_REASON_MAP(LK_HANDOFF_STR)
+#undef LK_HANDOFF_STR
+};
+#define N_REASONS (sizeof reason_names / sizeof reason_names[0])
+
+const char *lk_handoff_reason_name(lk_handoff_reason_t r)
+{
+    if ((int)r < 0 || (size_t)r >= N_REASONS)
+        return "";
+    return reason_names[r];
+}
+
+int lk_handoff_reason_parse(const char *s, lk_handoff_reason_t *out)
+{
+    if (!s || !out)
+        return LK_EINVAL;
+    for (size_t i = 0; i < N_REASONS; i++) {
+        if (strcmp(s, reason_names[i]) == 0) {
+            *out = (lk_handoff_reason_t)i;
+            return 0;
+        }
+    }
+    return LK_EINVAL;
+}
+
+static const char *const say_kind_names[] = {"other",        "greeting",        "answer",         "decline",
+                                             "disclosure",   "reply",           "handoff_notice", "queue_notice",
+                                             "agent_notice", "callback_notice", "closed_notice",  "choices"};
+
+const char *lk_policy_say_kind_name(lk_policy_say_kind_t k)
+{
+    if ((int)k < 0 || (size_t)k >= sizeof say_kind_names / sizeof say_kind_names[0])
+        return "other";
+    return say_kind_names[k];
+}
+
+/* Indexed by lk_policy_pending_t; the stored state uses these names. */
+static const char *const pending_names[] = {"", "feedback", "offer", "more", "bye", "choice"};
+#define N_PENDING (sizeof pending_names / sizeof pending_names[0])
+
+/* ---- state ------------------------------------------------------------- */
+
+bool lk_policy_language_valid(const char *tag)
+{
+    if (!tag)
+        return false;
+    size_t n = 0;
+    for (; tag[n]; n++)
+        if (n >= 3 || tag[n] < 'a' || tag[n] > 'z')
+            return false;
+    return n >= 2;
+}
+
+bool lk_pol_state_valid(const lk_policy_state_t *st)
+{
+    if ((int)st->status < LK_CONV_BOT || st->status > LK_CONV_CLOSED)
+        return false;
+    if ((int)st->handoff_reason < 0 || (size_t)st->handoff_reason >= N_REASONS)
+        return false;
+    if ((int)st->pending < LK_PENDING_NONE || st->pending > LK_PENDING_CHOICE)
+        return false;
+    return memchr(st->language, '\0', sizeof st->language) != NULL;
+}
+
+void lk_policy_state_init(lk_policy_state_t *st, const char *language)
+{
+    memset(st, 0, sizeof *st);
+    st->status = LK_CONV_BOT;
+    st->handoff_reason = LK_HANDOFF_NONE;
+    st->pending = LK_PENDING_NONE;
+    st->last_article = -1;
+    const char *lang = lk_policy_language_valid(language) ? language : "nl";
+    memcpy(st->language, lang, strlen(lang) + 1);
+}
+
+/* The state as JSON, the way every turn stores it: one snprintf (jansson
+ * took a noticeable share of the writer's time per turn). The same bytes as
+ * encode_json() below, which handles a language with other characters than
+ * a-z (never made by decode, nor by the API). */
+static char *encode_json(const lk_policy_state_t *st);
+
+char *lk_policy_state_encode(const lk_policy_state_t *st)
+{
+    char lang[sizeof st->language];
+    memcpy(lang, st->language, sizeof lang);
+    lang[sizeof lang - 1] = '\0';
+    for (const char *c = lang; *c; c++)
+        if (*c < 'a' || *c > 'z')
+            return encode_json(st);
+    size_t pend = (size_t)st->pending < N_PENDING ? (size_t)st->pending : 0;
+    char buf[512];
+    int n = snprintf(buf, sizeof buf,
+                     "{\"v\":1,\"status\":\"%s\",\"handoff_reason\":\"%s\",\"language\":\"%s\","
+                     "\"consecutive_declines\":%d,\"customer_turns\":%d,\"repeats\":%d,\"pending\":\"%s\","
+                     "\"last_article\":%ld,\"away\":%s,\"callback_hinted\":%s,\"callbacks\":%d,\"notice_pos\":%lld,"
+                     "\"quiet_msgs\":%d}",
+                     lk_conv_status_name(st->status), lk_handoff_reason_name(st->handoff_reason), lang,
+                     st->consecutive_declines, st->customer_turns, st->repeats, pending_names[pend],
+                     (long)st->last_article, st->away ? "true" : "false", st->callback_hinted ? "true" : "false",
+                     st->callbacks, (long long)st->notice_pos, st->quiet_msgs);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return encode_json(st);
+    return lk_xstrdup(buf);
+}
+
+static char *encode_json(const lk_policy_state_t *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "v", json_integer(1));
+    json_object_set_new(o, "status", json_string(lk_conv_status_name(st->status)));
+    json_object_set_new(o, "handoff_reason", json_string(lk_handoff_reason_name(st->handoff_reason)));
+    char lang[sizeof st->language];
+    memcpy(lang, st->language, sizeof lang);
+    lang[sizeof lang - 1] = '\0';
+    json_object_set_new(o, "language", json_string(lang));
+    json_object_set_new(o, "consecutive_declines", json_integer(st->consecutive_declines));
+    json_object_set_new(o, "customer_turns", json_integer(st->customer_turns));
+    json_object_set_new(o, "repeats", json_integer(st->repeats));
+    size_t pend = (size_t)st->pending < N_PENDING ? (size_t)st->pending : 0;
+    json_object_set_new(o, "pending", json_string(pending_names[pend]));
+    json_object_set_new(o, "last_article", json_integer(st->last_article));
+    json_object_set_new(o, "away", json_boolean(st->away));
+    json_object_set_new(o, "callback_hinted", json_boolean(st->callback_hinted));
+    json_object_set_new(o, "callbacks", json_integer(st->callbacks));
+    json_object_set_new(o, "notice_pos", json_integer(st->notice_pos));
+    json_object_set_new(o, "quiet_msgs", json_integer(st->quiet_msgs));
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s)
+        abort(); /* only on allocation failure */
+    return s;
+}
+
+/* The state's counters (turns, declines, repeats, call-backs, quiet
+ * messages) stop here: decode accepts up to this value and every step
+ * saturates at it, so whatever a step writes can be read back, and an int
+ * never overflows (found by fuzz/fuzz_policy_state.c). */
+#define COUNTER_MAX 1000000000
+
+void lk_pol_saturate(lk_policy_state_t *st)
+{
+    int *counters[] = {&st->consecutive_declines, &st->customer_turns, &st->repeats, &st->callbacks,
+                       &st->quiet_msgs};
+    for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
+        if (*counters[i] > COUNTER_MAX)
+            *counters[i] = COUNTER_MAX;
+}
+
+static int get_int(json_t *o, const char *key, int64_t min, int64_t max, int64_t *out)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return 0; /* absent: keep the fresh state's value */
+    if (!json_is_integer(v))
+        return LK_EINVAL;
+    json_int_t i = json_integer_value(v);
+    if (i < min || i > max)
+        return LK_EINVAL;
+    *out = i;
+    return 0;
+}
+
+static int get_bool(json_t *o, const char *key, bool *out)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return 0;
+    if (!json_is_boolean(v))
+        return LK_EINVAL;
+    *out = json_is_true(v);
+    return 0;
+}
+
+static const char *get_str(json_t *o, const char *key, bool *bad)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return NULL;
+    if (!json_is_string(v)) {
+        *bad = true;
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+int lk_policy_state_decode(const char *json, lk_policy_state_t *out)
+{
+    if (!out)
+        return LK_EINVAL;
+    lk_policy_state_t st;
+    lk_policy_state_init(&st, "nl");
+    if (!json || !*json) {
+        *out = st;
+        return 0;
+    }
+    json_t *o = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
+    if (!o || !json_is_object(o)) {
+        json_decref(o);
+        return LK_EINVAL;
+    }
+    int rc = 0;
+    bool bad = false;
+    const char *s;
+    if ((s = get_str(o, "status", &bad)) && lk_conv_status_parse(s, &st.status))
+        bad = true;
+    if ((s = get_str(o, "handoff_reason", &bad)) && lk_handoff_reason_parse(s, &st.handoff_reason))
+        bad = true;
+    if ((s = get_str(o, "language", &bad))) {
+        size_t n = strlen(s);
+        if (n < 2 || n >= sizeof st.language)
+            bad = true;
+        for (size_t i = 0; i < n && !bad; i++)
+            if (s[i] < 'a' || s[i] > 'z')
+                bad = true;
+        if (!bad)
+            memcpy(st.language, s, n + 1);
+    }
+    if ((s = get_str(o, "pending", &bad))) {
+        bool found = false;
+        for (size_t i = 0; i < N_PENDING; i++) {
+            if (strcmp(s, pending_names[i]) == 0) {
+                st.pending = (lk_policy_pending_t)i;
+                found = true;
+            }
+        }
+        bad = bad || !found;
+    }
+    int64_t v;
+    const int64_t big = COUNTER_MAX;
+    v = st.consecutive_declines;
+    rc |= get_int(o, "consecutive_declines", 0, big, &v);
+    st.consecutive_declines = (int)v;
+    v = st.customer_turns;
+    rc |= get_int(o, "customer_turns", 0, big, &v);
+    st.customer_turns = (int)v;
+    v = st.repeats;
+    rc |= get_int(o, "repeats", 0, big, &v);
+    st.repeats = (int)v;
+    v = st.last_article;
+    rc |= get_int(o, "last_article", -1, big, &v);
+    st.last_article = (long)v;
+    v = st.callbacks;
+    rc |= get_int(o, "callbacks", 0, big, &v);
+    st.callbacks = (int)v;
+    v = st.notice_pos;
+    rc |= get_int(o, "notice_pos", 0, INT64_MAX, &v);
+    st.notice_pos = v;
+    v = st.quiet_msgs;
+    rc |= get_int(o, "quiet_msgs", 0, big, &v);
+    st.quiet_msgs = (int)v;
+    rc |= get_bool(o, "away", &st.away);
+    rc |= get_bool(o, "callback_hinted", &st.callback_hinted);
+    json_decref(o);
+    if (rc || bad)
+        return LK_EINVAL;
+    *out = st;
+    return 0;
+}
+
+/* ---- actions ----------------------------------------------------------- */
+
+void lk_policy_actions_free(lk_policy_actions_t *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->items[i].text);
+        free(a->items[i].contact);
+    }
+    free(a->items);
+    a->items = NULL;
+    a->n = 0;
+}
+
+lk_policy_action_t *lk_pol_push(lk_policy_actions_t *a, lk_policy_action_type_t type)
+{
+    a->items = lk_xrealloc(a->items, (a->n + 1) * sizeof a->items[0]);
+    lk_policy_action_t *x = &a->items[a->n++];
+    memset(x, 0, sizeof *x);
+    x->type = type;
+    x->article = -1;
+    x->reason = LK_HANDOFF_NONE;
+    x->kind = LK_SAY_OTHER;
+    return x;
+}
