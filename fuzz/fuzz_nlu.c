@@ -76,7 +76,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(r.top[j].confidence >= r.top[k].confidence);
             }
         }
-        FUZZ_CHECK(r.answer == (r.n_top > 0 && r.top[0].confidence >= lk_nlu_threshold(model)));
+        /* an answer is at or above the threshold (at or above it the bot may
+         * still decline a match on function words alone, or offer choices
+         * instead of an unclear answer) */
+        if (r.answer)
+            FUZZ_CHECK(r.n_top > 0 && r.top[0].confidence >= lk_nlu_threshold(model));
+        /* choices: two or three of the top articles, never with an answer */
+        if (r.ask)
+            FUZZ_CHECK(!r.answer && r.n_choices >= 2 && r.n_choices <= 3 && r.n_choices <= r.n_top);
+        else
+            FUZZ_CHECK(r.n_choices == 0);
         const lk_nlu_signals_t *s = &r.signals;
         FUZZ_CHECK(unit(s->person_request) && unit(s->bot_question) && unit(s->negative) && unit(s->complaint) &&
                    unit(s->multi_question) && unit(s->repeat));
