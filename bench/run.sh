@@ -15,8 +15,8 @@
 #      copy in bench/results/ (not committed). Stops everything it started.
 #   5. Then the conversation policy's simulation (bench/policy_sim.sh), answer
 #      quality through the customer API on the municipality and demo knowledge
-#      bases (bench/kb_quality.sh) and beside NLP.js on CLINC150
-#      (bench/nlu_compare.sh).
+#      bases (bench/kb_quality.sh) and beside NLP.js on CLINC150, with all
+#      training data and with 5 and 10 per intent (bench/nlu_compare.sh).
 #
 # Environment: LOKET_BIN (default build/loket), BENCH_DURATION (seconds per
 # measurement, default 10), BENCH_CONNS (default "1 16 256"), WRK_CONNS

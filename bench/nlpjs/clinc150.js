@@ -4,6 +4,7 @@
  * `loket eval` measures loket (docs/quality.md), for bench/nlu_compare.sh.
  *
  *   node clinc150.js --train FILE --val FILE --test FILE [--oos-as-none]
+ *   node clinc150.js --train FILE --test FILE --shots K [--oos-as-none]
  *
  * Each in-scope label of the training file becomes an NLP.js intent whose
  * documents are its texts. The out-of-scope ("oos") training texts are left
@@ -18,6 +19,19 @@
  * itself classifies as "None" (no intent) counts as declined at any
  * threshold. Prints one JSON object with the fields of `loket eval`, plus
  * decisions_per_second (one thread, the full nlp.process() call).
+ *
+ * --shots K is the few-shot protocol of `loket eval --shots K`
+ * (src/eval/eval.c keep_shots): only the first K training texts of each
+ * label, out-of-scope included, in file order, and no validation file.
+ * loket's `--auto` calibrates from those texts alone; NLP.js has no
+ * calibration, so it is reported twice: at its own default threshold
+ * (0.5: a top score under it makes nlp.process() answer "None"), which is
+ * what a new NLP.js bot does, and at an oracle threshold chosen on the test
+ * file itself, the lowest at which its answered precision on test reaches
+ * 0.95 (the most it could answer at that precision; no real deployment can
+ * choose it so, it is an upper bound). The top-level figures are those at
+ * the default; "oracle" holds the others (if no threshold reaches 0.95:
+ * "reached": false, and the figures at the threshold of its best precision).
  */
 'use strict';
 
@@ -27,7 +41,8 @@ const { LangEn } = require('@nlpjs/lang-en');
 const { LangNl } = require('@nlpjs/lang-nl');
 
 function usage(msg) {
-  process.stderr.write(`clinc150.js: ${msg} (usage: node clinc150.js --train FILE --val FILE --test FILE [--oos-as-none])\n`);
+  process.stderr.write(`clinc150.js: ${msg} (usage: node clinc150.js --train FILE --val FILE --test FILE ` +
+    '[--oos-as-none] | --train FILE --test FILE --shots K [--oos-as-none])\n');
   process.exit(1);
 }
 
@@ -40,10 +55,16 @@ function parseArgs(argv) {
       i -= 1;
       continue;
     }
-    if (!['--train', '--val', '--test'].includes(k) || i + 1 >= argv.length) usage(`bad argument ${k}`);
+    if (!['--train', '--val', '--test', '--shots'].includes(k) || i + 1 >= argv.length) usage(`bad argument ${k}`);
     a[k.slice(2)] = argv[i + 1];
   }
-  for (const k of ['train', 'val', 'test']) if (!a[k]) usage(`--${k} is required`);
+  if (a.shots !== undefined) {
+    if (!/^[1-9][0-9]{0,5}$/.test(a.shots)) usage('--shots must be a positive integer');
+    a.shots = Number(a.shots);
+    if (a.val) usage('--shots measures without a validation file: leave out --val');
+  }
+  const required = a.shots ? ['train', 'test'] : ['train', 'val', 'test'];
+  for (const k of required) if (!a[k]) usage(`--${k} is required`);
   return a;
 }
 
@@ -61,6 +82,46 @@ function load(path) {
 }
 
 const isOos = (label) => label === 'oos';
+
+/* The first k rows of each label (out-of-scope too), in file order: the
+ * selection of `loket eval --shots K` (src/eval/eval.c keep_shots). */
+function keepShots(rows, k) {
+  const count = new Map();
+  return rows.filter((row) => {
+    const c = count.get(row.label) || 0;
+    count.set(row.label, c + 1);
+    return c < k;
+  });
+}
+
+/* NLP.js's own default threshold (@nlpjs/nlp settings.threshold). */
+const NLPJS_DEFAULT_THRESHOLD = 0.5;
+const ORACLE_PRECISION = 0.95;
+
+/* The oracle, over the thresholds that the test confidences offer: the
+ * lowest at which answered precision on the test items reaches `target`
+ * (the most answers at that precision), reached: true; if none reaches it,
+ * the lowest at which precision is highest, reached: false. */
+function oracleThreshold(srcItems, target) {
+  const items = srcItems.filter((it) => it.confidence >= 0).sort((x, y) => y.confidence - x.confidence);
+  let answered = 0;
+  let right = 0;
+  let hit = null;
+  let bestT = NLPJS_DEFAULT_THRESHOLD;
+  let bestP = -1;
+  for (let i = 0; i < items.length; i += 1) {
+    answered += 1;
+    if (items[i].correct) right += 1;
+    if (i + 1 < items.length && items[i + 1].confidence === items[i].confidence) continue;
+    const p = right / answered;
+    if (p >= target) hit = items[i].confidence;
+    if (p >= bestP) {
+      bestP = p;
+      bestT = items[i].confidence;
+    }
+  }
+  return hit === null ? { threshold: bestT, reached: false } : { threshold: hit, reached: true };
+}
 
 /* NLP.js's answer to one text: its top intent and score; "None" (NLP.js
  * found no intent) is a decline at every threshold: confidence -1. */
@@ -156,8 +217,9 @@ const round6 = (x) => Number(x.toPrecision(6));
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const train = load(args.train);
-  const val = load(args.val);
+  const allTrain = load(args.train);
+  const train = args.shots ? keepShots(allTrain, args.shots) : allTrain;
+  const val = args.shots ? [] : load(args.val);
   const test = load(args.test);
 
   const nlp = new Nlp({ languages: ['en'], autoSave: false, autoLoad: false, threshold: 0, nlu: { log: false } });
@@ -177,7 +239,7 @@ async function main() {
   const trainSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
 
   const vitems = await scoreAll(nlp, val);
-  const threshold = chooseThreshold(vitems);
+  const threshold = args.shots ? NLPJS_DEFAULT_THRESHOLD : chooseThreshold(vitems);
   const vf = figures(vitems, threshold);
 
   const t1 = process.hrtime.bigint();
@@ -198,18 +260,35 @@ async function main() {
     us_per_query: round6((testSeconds * 1e6) / test.length),
     decisions_per_second: round6(test.length / testSeconds),
     threshold: round6(threshold),
-    threshold_method: 'val_accuracy',
+    threshold_method: args.shots ? 'nlpjs_default' : 'val_accuracy',
     n_train: train.length,
     n_articles: intents.size,
     n_test_oos: tf.n_oos,
     wrong_answer_rate: round6(1 - tf.answered_precision),
-    n_val: val.length,
-    n_val_oos: vf.n_oos,
-    val_in_scope_accuracy: round6(vf.in_scope_accuracy),
-    val_oos_recall: round6(vf.oos_recall),
-    val_answered_precision: round6(vf.answered_precision),
-    val_coverage: round6(vf.coverage),
   };
+  if (args.shots) {
+    out.shots = args.shots;
+    const o = oracleThreshold(titems, ORACLE_PRECISION);
+    const of = figures(titems, o.threshold);
+    out.oracle = {
+      target_precision: ORACLE_PRECISION,
+      reached: o.reached,
+      threshold: round6(o.threshold),
+      in_scope_accuracy: round6(of.in_scope_accuracy),
+      oos_recall: round6(of.oos_recall),
+      answered_precision: round6(of.answered_precision),
+      coverage: round6(of.coverage),
+    };
+  } else {
+    Object.assign(out, {
+      n_val: val.length,
+      n_val_oos: vf.n_oos,
+      val_in_scope_accuracy: round6(vf.in_scope_accuracy),
+      val_oos_recall: round6(vf.oos_recall),
+      val_answered_precision: round6(vf.answered_precision),
+      val_coverage: round6(vf.coverage),
+    });
+  }
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
