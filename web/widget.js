@@ -161,7 +161,7 @@
       durHourMin: '{n} hours and {m} minutes',
       durSec: '{n} seconds',
       durFew: 'a few seconds',
-      durAMinute: 'a minute',
+      waitUnderMinute: 'less than a minute',
       queueNextStep: 'As soon as a person from our team is free, they take over this conversation here. You need not do anything, and you can already tell us more.',
       queueAway: 'No one from our team is available right now. Your conversation stays in the queue.',
       queueAwayStep: 'Leave your phone number or e-mail address and we will get back to you.',
@@ -234,7 +234,7 @@
       durHourMin: '{n} Stunden und {m} Minuten',
       durSec: '{n} Sekunden',
       durFew: 'ein paar Sekunden',
-      durAMinute: 'eine Minute',
+      waitUnderMinute: 'weniger als eine Minute',
       queueNextStep: 'Sobald ein Mitarbeiter frei ist, übernimmt er das Gespräch hier. Sie müssen nichts tun und können uns schon mehr erzählen.',
       queueAway: 'Zurzeit ist kein Mitarbeiter erreichbar. Ihr Gespräch bleibt in der Warteschlange.',
       queueAwayStep: 'Hinterlassen Sie Ihre Telefonnummer oder E-Mail-Adresse, dann melden wir uns bei Ihnen.',
@@ -307,7 +307,7 @@
       durHourMin: '{n} heures et {m} minutes',
       durSec: '{n} secondes',
       durFew: 'quelques secondes',
-      durAMinute: 'une minute',
+      waitUnderMinute: 'moins d’une minute',
       queueNextStep: 'Dès qu’un conseiller est libre, il reprend la conversation ici. Vous n’avez rien à faire et pouvez déjà nous en dire plus.',
       queueAway: 'Aucun conseiller n’est disponible pour le moment. Votre conversation reste dans la file d’attente.',
       queueAwayStep: 'Laissez votre numéro de téléphone ou votre adresse e-mail, et nous vous recontacterons.',
@@ -771,7 +771,7 @@
 
   // The estimate as a range: "minder dan 4 minuten", "2 tot 5 minuten".
   function waitRange(lo, hi) {
-    if (hi <= 60) return t('waitUnder', { d: lang() === 'nl' ? 'een minuut' : t('durAMinute') });
+    if (hi <= 60) return lang() === 'nl' ? t('waitUnder', { d: 'een minuut' }) : t('waitUnderMinute');
     if (lo < 60) return t('waitUnder', { d: duration(hi) });
     if (hi <= lo) return t('waitAbout', { d: duration(lo) });
     var a = Math.round(lo / 60);
