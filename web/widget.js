@@ -155,11 +155,13 @@
       waitFromTo: '{a} to {b}',
       durMin1: '1 minute',
       durMin: '{n} minutes',
+      durHour1: '1 hour',
       durHour: '{n} hours',
       durHourHalf: '{n}.5 hours',
       durHourMin: '{n} hours and {m} minutes',
       durSec: '{n} seconds',
       durFew: 'a few seconds',
+      waitUnderMinute: 'less than a minute',
       queueNextStep: 'As soon as a person from our team is free, they take over this conversation here. You need not do anything, and you can already tell us more.',
       queueAway: 'No one from our team is available right now. Your conversation stays in the queue.',
       queueAwayStep: 'Leave your phone number or e-mail address and we will get back to you.',
@@ -192,6 +194,152 @@
       errorStart: 'The chat cannot start right now. Please try again later, or call or e-mail us.',
       newChat: 'New conversation',
       linkNew: '(opens in a new window)',
+    },
+    de: {
+      launcher: 'Chatten Sie mit uns',
+      launcherUnread: 'neue Nachricht',
+      title: 'Kundenservice',
+      close: 'Chat verkleinern',
+      whoBot: 'Digitaler Assistent (KI)',
+      whoQueued: 'Warten auf einen Mitarbeiter',
+      whoAgent: '{name} (Kundenservice)',
+      anAgent: 'Ein Mitarbeiter',
+      whoPrefix: 'Sie sprechen mit: ',
+      log: 'Gespräch',
+      lblBot: 'Digitaler Assistent · automatische Antwort',
+      lblSystem: 'Automatische Nachricht',
+      lblAgent: '{name} · Kundenservice',
+      lblYou: 'Sie',
+      human: 'Mit einem Mitarbeiter sprechen',
+      humanBusy: 'Einen Moment…',
+      input: 'Geben Sie Ihre Frage ein',
+      placeholder: 'Geben Sie Ihre Frage ein…',
+      send: 'Senden',
+      sending: 'Wird gesendet…',
+      altLead: 'Lieber anrufen oder mailen?',
+      altPhone: 'Anrufen: {phone}',
+      altMail: 'E-Mail an {email}',
+      queuePos: 'Sie sind Nummer {n} in der Warteschlange.',
+      queueNext: 'Sie sind als Nächstes dran.',
+      waitTitle: 'Sie warten auf einen Mitarbeiter',
+      waitIs: 'Erwartete Wartezeit: {range}.',
+      waitUnder: 'weniger als {d}',
+      waitAbout: 'etwa {d}',
+      waitFromTo: '{a} bis {b}',
+      durMin1: '1 Minute',
+      durMin: '{n} Minuten',
+      durHour1: '1 Stunde',
+      durHour: '{n} Stunden',
+      durHourHalf: '{n},5 Stunden',
+      durHourMin: '{n} Stunden und {m} Minuten',
+      durSec: '{n} Sekunden',
+      durFew: 'ein paar Sekunden',
+      waitUnderMinute: 'weniger als eine Minute',
+      queueNextStep: 'Sobald ein Mitarbeiter frei ist, übernimmt er das Gespräch hier. Sie müssen nichts tun und können uns schon mehr erzählen.',
+      queueAway: 'Zurzeit ist kein Mitarbeiter erreichbar. Ihr Gespräch bleibt in der Warteschlange.',
+      queueAwayStep: 'Hinterlassen Sie Ihre Telefonnummer oder E-Mail-Adresse, dann melden wir uns bei Ihnen.',
+      cbOpen: 'Lieber einen Rückruf oder eine E-Mail?',
+      cbLabel: 'Ihre Telefonnummer oder E-Mail-Adresse',
+      cbSend: 'Rückruf anfordern',
+      cbBad: 'Bitte geben Sie eine Telefonnummer oder E-Mail-Adresse ein.',
+      cbDone: 'Ihre Rückrufbitte ist verschickt. Wir melden uns über {contact}.',
+      busyStart: 'Im Chat ist gerade sehr viel los. Bitte versuchen Sie es in {wait} erneut; der Chat versucht es dann auch selbst.',
+      busySend: 'Sie senden viele Nachrichten kurz hintereinander. Bitte versuchen Sie es in {wait} erneut.',
+      busyPhoneMail: 'Sie können uns auch unter {phone} anrufen oder an {email} schreiben.',
+      busyPhone: 'Sie können uns auch unter {phone} anrufen.',
+      busyMail: 'Sie können uns auch an {email} schreiben.',
+      fbQ: 'Hat Ihnen diese Antwort geholfen?',
+      fbYes: 'Ja, das hilft',
+      fbNo: 'Nein',
+      fbThanks: 'Danke für Ihre Rückmeldung.',
+      choicesQ: 'Wählen Sie ein Thema',
+      choiceNone: 'Nichts davon',
+      rateQ: 'Wie zufrieden sind Sie mit diesem Gespräch?',
+      rateStar: '{n} von 5 Sternen',
+      rateComment: 'Möchten Sie uns noch etwas sagen? (freiwillig)',
+      rateSend: 'Bewertung senden',
+      rateNeed: 'Bitte wählen Sie zuerst 1 bis 5 Sterne.',
+      rateThanks: 'Danke für Ihre Bewertung!',
+      starting: 'Einen Moment…',
+      offline: 'Keine Verbindung. Wir versuchen es erneut…',
+      error: 'Das hat nicht geklappt. Bitte versuchen Sie es noch einmal.',
+      tooLong: 'Ihre Nachricht ist zu lang. Bitte kürzen Sie sie.',
+      errorStart: 'Der Chat kann gerade nicht starten. Bitte versuchen Sie es später noch einmal, oder rufen Sie uns an oder schreiben Sie uns.',
+      newChat: 'Neues Gespräch',
+      linkNew: '(öffnet in einem neuen Fenster)',
+    },
+    fr: {
+      launcher: 'Discutez avec nous',
+      launcherUnread: 'nouveau message',
+      title: 'Service client',
+      close: 'Réduire le chat',
+      whoBot: 'Assistant numérique (IA)',
+      whoQueued: 'En attente d’un conseiller',
+      whoAgent: '{name} (service client)',
+      anAgent: 'Un conseiller',
+      whoPrefix: 'Vous parlez avec : ',
+      log: 'Conversation',
+      lblBot: 'Assistant numérique · réponse automatique',
+      lblSystem: 'Message automatique',
+      lblAgent: '{name} · service client',
+      lblYou: 'Vous',
+      human: 'Parler à un conseiller',
+      humanBusy: 'Un instant…',
+      input: 'Tapez votre question',
+      placeholder: 'Tapez votre question…',
+      send: 'Envoyer',
+      sending: 'Envoi…',
+      altLead: 'Vous préférez appeler ou écrire ?',
+      altPhone: 'Appeler le {phone}',
+      altMail: 'Écrire à {email}',
+      queuePos: 'Vous êtes numéro {n} dans la file d’attente.',
+      queueNext: 'Vous êtes le prochain dans la file d’attente.',
+      waitTitle: 'Vous attendez un conseiller',
+      waitIs: 'Attente prévue : {range}.',
+      waitUnder: 'moins de {d}',
+      waitAbout: 'environ {d}',
+      waitFromTo: '{a} à {b}',
+      durMin1: '1 minute',
+      durMin: '{n} minutes',
+      durHour1: '1 heure',
+      durHour: '{n} heures',
+      durHourHalf: '{n},5 heures',
+      durHourMin: '{n} heures et {m} minutes',
+      durSec: '{n} secondes',
+      durFew: 'quelques secondes',
+      waitUnderMinute: 'moins d’une minute',
+      queueNextStep: 'Dès qu’un conseiller est libre, il reprend la conversation ici. Vous n’avez rien à faire et pouvez déjà nous en dire plus.',
+      queueAway: 'Aucun conseiller n’est disponible pour le moment. Votre conversation reste dans la file d’attente.',
+      queueAwayStep: 'Laissez votre numéro de téléphone ou votre adresse e-mail, et nous vous recontacterons.',
+      cbOpen: 'Vous préférez être rappelé ou recevoir un e-mail ?',
+      cbLabel: 'Votre numéro de téléphone ou adresse e-mail',
+      cbSend: 'Demander un rappel',
+      cbBad: 'Veuillez saisir un numéro de téléphone ou une adresse e-mail.',
+      cbDone: 'Votre demande de rappel est envoyée. Nous vous contacterons via {contact}.',
+      busyStart: 'Le chat est très chargé en ce moment. Veuillez réessayer dans {wait} ; le chat réessaiera aussi de lui-même.',
+      busySend: 'Vous envoyez beaucoup de messages en peu de temps. Veuillez réessayer dans {wait}.',
+      busyPhoneMail: 'Vous pouvez aussi nous appeler au {phone} ou écrire à {email}.',
+      busyPhone: 'Vous pouvez aussi nous appeler au {phone}.',
+      busyMail: 'Vous pouvez aussi écrire à {email}.',
+      fbQ: 'Cette réponse vous a-t-elle aidé ?',
+      fbYes: 'Oui, cela m’aide',
+      fbNo: 'Non',
+      fbThanks: 'Merci pour votre avis.',
+      choicesQ: 'Choisissez un sujet',
+      choiceNone: 'Aucun de ces sujets',
+      rateQ: 'Êtes-vous satisfait de cette conversation ?',
+      rateStar: '{n} étoiles sur 5',
+      rateComment: 'Autre chose à nous dire ? (facultatif)',
+      rateSend: 'Envoyer la note',
+      rateNeed: 'Veuillez d’abord choisir de 1 à 5 étoiles.',
+      rateThanks: 'Merci pour votre note !',
+      starting: 'Un instant…',
+      offline: 'Pas de connexion. Nouvel essai…',
+      error: 'Cela n’a pas marché. Veuillez réessayer.',
+      tooLong: 'Votre message est trop long. Veuillez le raccourcir.',
+      errorStart: 'Le chat ne peut pas démarrer pour le moment. Veuillez réessayer plus tard, ou appelez-nous ou écrivez-nous.',
+      newChat: 'Nouvelle conversation',
+      linkNew: '(s’ouvre dans une nouvelle fenêtre)',
     },
   };
 
@@ -252,15 +400,20 @@
     ratingHidden: false,
   };
 
-  // The interface's language: Dutch or English; a conversation in any other
-  // language gets the English interface (the messages are in its language).
+  // The interface's language: Dutch, English, German or French; a
+  // conversation in any other language gets the English interface (the
+  // messages are in its language).
   function lang() {
     var l = (state.info && state.info.language) || opts.language.split('-')[0];
-    return l === 'nl' ? 'nl' : 'en';
+    return l === 'nl' || l === 'de' || l === 'fr' ? l : 'en';
   }
 
+  // The locale for times of day: 14:05 in all four.
+  var LOCALE = { nl: 'nl-NL', en: 'en-GB', de: 'de-DE', fr: 'fr-FR' };
+
+  // A key that a language's table lacks falls back to the English text.
   function t(key, vars) {
-    var s = STR[lang()][key] || STR.nl[key] || key;
+    var s = STR[lang()][key] || STR.en[key] || key;
     if (vars)
       s = s.replace(/\{(\w+)\}/g, function (_, k) {
         return vars[k] === undefined ? '' : String(vars[k]);
@@ -338,7 +491,7 @@
   function timeLabel(iso) {
     var d = new Date(iso);
     if (isNaN(d.getTime())) return '';
-    return d.toLocaleTimeString(lang() === 'en' ? 'en-GB' : 'nl-NL', { hour: '2-digit', minute: '2-digit' });
+    return d.toLocaleTimeString(LOCALE[lang()], { hour: '2-digit', minute: '2-digit' });
   }
 
   // ---- styles -----------------------------------------------------------------
@@ -610,14 +763,15 @@
     if (m < 60 || m % 15 !== 0) return m === 1 ? t('durMin1') : t('durMin', { n: m });
     var h = Math.floor(m / 60);
     var q = m % 60;
-    if (q === 0) return h === 1 && lang() === 'en' ? '1 hour' : t('durHour', { n: h });
+    // Dutch says "1 uur" like "2 uur"; the others have a singular.
+    if (q === 0) return h === 1 && lang() !== 'nl' ? t('durHour1') : t('durHour', { n: h });
     if (q === 30) return t('durHourHalf', { n: h });
     return t('durHourMin', { n: h, m: q });
   }
 
   // The estimate as a range: "minder dan 4 minuten", "2 tot 5 minuten".
   function waitRange(lo, hi) {
-    if (hi <= 60) return t('waitUnder', { d: lang() === 'en' ? 'a minute' : 'een minuut' });
+    if (hi <= 60) return lang() === 'nl' ? t('waitUnder', { d: 'een minuut' }) : t('waitUnderMinute');
     if (lo < 60) return t('waitUnder', { d: duration(hi) });
     if (hi <= lo) return t('waitAbout', { d: duration(lo) });
     var a = Math.round(lo / 60);

@@ -187,15 +187,18 @@ char *lk_pol_find_contact(const char *text, size_t len)
     return NULL;
 }
 
-/* "geen van deze", "none of these", "nee, iets anders": the customer's
- * answer to choices when none fits. Only these words, and at least one
- * that says no. */
-static const char *const none_key_words[] = {"geen", "none",  "neither", "nee",    "neen", "no", "nope",
-                                             "niks", "niets", "nothing", "anders", "else", NULL};
+/* "geen van deze", "none of these", "nee, iets anders", and the widget's
+ * German and French buttons "Nichts davon", "Aucun de ces sujets": the
+ * customer's answer to choices when none fits. Only these words, and at
+ * least one that says no. */
+static const char *const none_key_words[] = {"geen",   "none",   "neither", "nee",   "neen",  "no",   "nope",
+                                             "niks",   "niets",  "nothing", "anders", "else", "nichts", "kein",
+                                             "keine",  "keins",  "nein",    "aucun", "aucune", "rien", NULL};
 static const char *const none_filler_words[] = {"van",   "deze",   "beide", "allebei", "allen", "of",        "these",
                                                 "them",  "those",  "the",   "above",   "iets",  "something", "is",
                                                 "het",   "it",     "dat",   "bedoel",  "ik",    "i",         "mean",
-                                                "sorry", "helaas", "zijn",  "are",     "een",   "other",     NULL};
+                                                "sorry", "helaas", "zijn",  "are",     "een",   "other",     "davon",
+                                                "dieser", "ces",   "sujets", "ceux",   "ci",    "de",        NULL};
 
 bool lk_pol_none_of_these(const words_t *w)
 {

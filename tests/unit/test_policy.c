@@ -2413,6 +2413,37 @@ Test(languages, translation_group_links_versions_whatever_their_ids_and_tags)
     lk_kb_free(&k);
 }
 
+/* The widget's German and French "none of these" buttons (web/widget.js)
+ * answer the bot's choices like "Geen van deze": a person takes over. */
+Test(languages, none_of_these_in_german_and_french_hands_over)
+{
+    lk_kb_t k;
+    lk_kb_init(&k);
+    add_article(&k, "zuruck", "de", "Zurücksenden", "Antwort DE", NULL, NULL);
+    add_article(&k, "lieferung", "de", "Lieferzeit", "Antwort DE 2", NULL, NULL);
+    add_article(&k, "renvoyer", "fr", "Renvoyer", "Réponse FR", NULL, NULL);
+    add_article(&k, "livraison", "fr", "Livraison", "Réponse FR 2", NULL, NULL);
+    const struct {
+        const char *lang;
+        long a0, a1;
+        const char *text;
+    } cases[] = {{"de", 0, 1, "Nichts davon"}, {"de", 0, 1, "keins davon"},
+                 {"fr", 2, 3, "Aucun de ces sujets"}, {"fr", 2, 3, "aucun"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        conv_t c;
+        conv_init(&c, cases[i].lang);
+        c.env.kb = &k;
+        conv_say(&c, "?", rd_ask(cases[i].a0, 0.3, cases[i].a1, 0.28, cases[i].lang));
+        cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_CHOICES, "choices offered in %s", cases[i].lang);
+        conv_say(&c, cases[i].text, rd_unknown(cases[i].lang));
+        cr_assert(find_action(&c, LK_ACTION_HANDOFF), "\"%s\" hands over", cases[i].text);
+        cr_assert_eq(c.st.status, LK_CONV_QUEUED, "%s", cases[i].text);
+        cr_assert_eq(c.st.handoff_reason, LK_HANDOFF_LOW_CONFIDENCE, "%s", cases[i].text);
+        conv_free(&c);
+    }
+    lk_kb_free(&k);
+}
+
 Test(languages, no_version_in_the_customers_language_hands_over_in_it)
 {
     const struct {
