@@ -159,6 +159,7 @@
       durHour: '{n} hours',
       durHourHalf: '{n}.5 hours',
       durHourMin: '{n} hours and {m} minutes',
+      durHour1Min: '1 hour and {m} minutes',
       durSec: '{n} seconds',
       durFew: 'a few seconds',
       waitUnderMinute: 'less than a minute',
@@ -232,6 +233,7 @@
       durHour: '{n} Stunden',
       durHourHalf: '{n},5 Stunden',
       durHourMin: '{n} Stunden und {m} Minuten',
+      durHour1Min: '1 Stunde und {m} Minuten',
       durSec: '{n} Sekunden',
       durFew: 'ein paar Sekunden',
       waitUnderMinute: 'weniger als eine Minute',
@@ -305,6 +307,7 @@
       durHour: '{n} heures',
       durHourHalf: '{n},5 heures',
       durHourMin: '{n} heures et {m} minutes',
+      durHour1Min: '1 heure et {m} minutes',
       durSec: '{n} secondes',
       durFew: 'quelques secondes',
       waitUnderMinute: 'moins d’une minute',
@@ -766,7 +769,7 @@
     // Dutch says "1 uur" like "2 uur"; the others have a singular.
     if (q === 0) return h === 1 && lang() !== 'nl' ? t('durHour1') : t('durHour', { n: h });
     if (q === 30) return t('durHourHalf', { n: h });
-    return t('durHourMin', { n: h, m: q });
+    return h === 1 && lang() !== 'nl' ? t('durHour1Min', { m: q }) : t('durHourMin', { n: h, m: q });
   }
 
   // The estimate as a range: "minder dan 4 minuten", "2 tot 5 minuten".

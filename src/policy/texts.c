@@ -318,10 +318,11 @@ static const char *const texts_de_fr[T__COUNT][2] = {
     [T_CHOICES_INTRO] = {"Ich bin nicht sicher, was Sie meinen. Geht es bei Ihrer Frage um ",
                          "Je ne suis pas sûr de comprendre. Votre question porte-t-elle sur "},
     [T_CHOICES_OR] = {" oder ", " ou "},
-    [T_CHOICES_TAIL] = {"Wählen Sie ein Thema. Sie können auch jederzeit mit einem Mitarbeiter sprechen: Tippen Sie "
-                        "'Mitarbeiter' oder nutzen Sie die Schaltfläche.",
-                        "Choisissez un sujet. Vous pouvez aussi parler à un conseiller à tout moment : tapez "
-                        "'conseiller' ou utilisez le bouton."},
+    [T_CHOICES_TAIL] = {"Wählen Sie ein Thema, oder 'Nichts davon', wenn es um etwas anderes geht. Sie können auch "
+                        "jederzeit mit einem Mitarbeiter sprechen: Tippen Sie 'Mitarbeiter' oder nutzen Sie die "
+                        "Schaltfläche.",
+                        "Choisissez un sujet, ou 'Aucun de ces sujets' s'il s'agit d'autre chose. Vous pouvez aussi "
+                        "parler à un conseiller à tout moment : tapez 'conseiller' ou utilisez le bouton."},
     [T_PART_DECLINE] = {"Auf diese Frage habe ich keine Antwort: ", "Je n'ai pas de réponse à cette question : "},
     [T_PART_DECLINE_MANY] = {"Auf diese Fragen habe ich keine Antwort: ", "Je n'ai pas de réponse à ces questions : "},
     [T_PART_DECLINE_TAIL] = {"Dazu steht nichts in unserer Wissensdatenbank. Möchten Sie darüber mit einem Mitarbeiter "
