@@ -7,6 +7,7 @@
 
 #include "analytics/analytics.h"
 #include "api/api.h"
+#include "conv/conv.h"
 #include "http/http.h"
 #include "kb/kb.h"
 #include "nlu/nlu.h"
@@ -20,28 +21,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-/* ---- the bot: knowledge base + NLU model, reloaded live (bot.c) -------- */
+/* ---- the bot (lk_bot_t, conv.h), the server's current one (bot.c) ------- */
 
-typedef struct {
-    atomic_int refs;
-    int64_t version;
-    lk_kb_t kb;
-    lk_nlu_model_t *nlu;
-    bool reviews_threshold; /* the threshold is the reviews' recalibration's (insights.c), not the calibrated one */
-} lk_bot_t;
-
-/* Builds the bot of the stored knowledge base; the NLU calibrates its
- * threshold for answer_risk (lk_bot_nlu_options); the reviews' recalibration
- * may raise it (lk_bot_apply_reviews_threshold). */
-int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out /* OUT */);
-/* The options every model of the server is built with (the bot, the
- * publish preview's candidate). */
-void lk_bot_nlu_options(double answer_risk, lk_nlu_options_t *opts /* OUT */);
-/* Applies the threshold the reviews' recalibration stored (insights.c) to a
- * freshly built model: the reviews may raise the bar the calibration set,
- * never lower it below a threshold that met answer_risk. True when the
- * reviews' threshold is the one the model answers at. */
-bool lk_bot_apply_reviews_threshold(lk_store_t *st, lk_nlu_model_t *nlu);
 /* The calibration of a model as the knowledge page shows it: the threshold
  * it answers at, whether that meets answer_risk, the bound and the
  * estimated precision, coverage... there (docs/quality.md). New reference. */
@@ -50,11 +31,16 @@ json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu);
 void lk_bot_log_calibration(const lk_bot_t *bot);
 /* The app's answer_risk option as a number. */
 double lk_bot_answer_risk(const struct lk_app *app);
-lk_bot_t *lk_bot_acquire(struct lk_app *app); /* the current bot, referenced */
-void lk_bot_release(lk_bot_t *bot);
+lk_bot_t *lk_bot_acquire(struct lk_app *app); /* the current bot, referenced (lk_bot_release) */
+/* Builds a new bot when the stored knowledge base's version is not the
+ * current bot's, swaps it in (turns in progress keep theirs) and audits a
+ * change of threshold its calibration made. On the watcher thread (tick.c),
+ * with its own store handle. */
+void lk_bot_reload(struct lk_app *app, lk_store_t *st);
 /* A warning in the log when bot has no article (at start and after a
  * reload): every question then goes to a person. */
 void lk_bot_warn_if_empty(const lk_bot_t *bot);
+/* The watcher thread (tick.c): reloads the bot, ticks, checkpoints, purges. */
 int lk_bot_watch_start(struct lk_app *app);
 void lk_bot_watch_stop(struct lk_app *app);
 
@@ -373,16 +359,12 @@ void lk_metrics_request(void *ud, const lk_http_route_t *route, int status, int6
 
 /* ---- insights: gap report, answer review (insights.c; docs/gaps.md) ----- */
 
-/* Inside a writer job (the knowledge base's publish runs it): chooses the
- * answering threshold the answer reviews support (lk_review_recommend, from
- * the stored threshold or the NLU's default) and, when it differs, stores it
- * as meta "nlu_threshold" with an audit record "nlu.recalibrate"; the next
- * bot built (lk_bot_build) answers at it. Never moves on fewer than 20
- * reviewed answers. 0 or the store's error. */
-int lk_api_recalibrate(lk_store_t *st, int64_t now);
-/* The threshold recalibration stored: true with *out set; false when there
- * is none. */
-bool lk_api_stored_threshold(lk_store_t *st, double *out /* OUT */);
+/* The reviews' recalibration of the threshold (lk_conv_recalibrate, which
+ * the knowledge base's publish runs inside its writer job). */
+static inline int lk_api_recalibrate(lk_store_t *st, int64_t now)
+{
+    return lk_conv_recalibrate(st, now);
+}
 /* True when a gap question holds no question of its own: only a request
  * for a person ("medewerker") or a bare yes/no/thanks, on the NLU's reading
  * of it. The gap report and the analytics' topics leave those out. */
@@ -429,21 +411,27 @@ void lk_api_customer_move(lk_conv_t *from, lk_conv_t *to);
 bool lk_api_provenance_parse(lk_http_req_t *req, json_t *body, char *provenance /* OUT */, size_t size,
                              char **article_id /* OUT */);
 
-/* Runs the policy for one event on a conversation inside a writer job:
- * stores the messages it asks for and the new state. msgs receives the
- * messages written (appended; caller frees). Used by customer and agent
- * handlers alike. */
+/* ---- the conversation engine in a writer job (turn.c; src/conv/) ------- */
+
+/* The server's engine with bot: the policy options, the cached people
+ * figures (lk_queue_env). */
+void lk_turn_engine(struct lk_app *app, const lk_bot_t *bot, lk_conv_engine_t *eng /* OUT */);
+/* Queues what r says to publish after the commit: messages to the
+ * conversation's and the agents' streams (BSN masked), conversation changes
+ * to every agent, the metrics; then brings the job's agents' events for
+ * conv up to its status (lk_hub_restate). */
+void lk_turn_publish(lk_store_t *st, lk_job_t *job, const lk_conv_t *conv, const lk_conv_result_t *r, int64_t now);
+/* lk_conv_apply with the server's engine, then lk_turn_publish when it
+ * succeeded. *out as lk_conv_apply's (free with lk_conv_result_free). */
+int lk_turn_run(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_conv_event_t *ev,
+                const lk_bot_t *bot, int64_t now, lk_conv_result_t *out /* OUT */);
+/* Runs the policy for one event (not LK_EV_MESSAGE) on a conversation
+ * inside a writer job (lk_conv_apply_policy, then lk_turn_publish). msgs
+ * receives the messages written (appended; caller frees). */
 int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
                   const lk_bot_t *bot, int64_t now, lk_msg_t **msgs, size_t *n_msgs);
-/* The same for a customer's message (ev: LK_EV_MESSAGE): customer, not yet
- * stored, is stored once the policy has decided, before the bot's reply,
- * with its outcome: what the bot made of it (docs/gaps.md). Its strings are
- * taken in every case. */
-int lk_turn_apply_customer(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv,
-                           const lk_policy_event_t *ev, const lk_bot_t *bot, int64_t now, lk_msg_t *customer,
-                           lk_msg_t **msgs, size_t *n_msgs);
-/* Stores one message with the conversation's next seq and queues its events
- * (the conversation's stream and the agents' stream). */
+/* Stores one message with the conversation's next seq (lk_conv_store_msg)
+ * and queues its events (the conversation's stream and the agents' stream). */
 int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *m, lk_msg_t **msgs,
                       size_t *n_msgs);
 

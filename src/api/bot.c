@@ -1,76 +1,24 @@
 /*
- * The bot: the knowledge base and the NLU model built from it, as one
- * reference-counted, read-only bundle shared by every thread. A watcher
- * thread looks at the database's knowledge-base version every kb_poll_ms and,
- * when `loket kb import` (from any process) changed it, builds a new bundle
- * off to the side and swaps it in; turns in progress keep the bundle they
- * started with. The same thread hands the writer a tick job every tick_ms
- * (tick.c), and checkpoints the write-ahead log every kb_poll_ms so that the
- * writer's commits never have to. It also starts the retention purge
- * (privacy.c) at start and every hour.
+ * The server's bot: the current one of the bots (lk_bot_t, src/conv/bot.c:
+ * the knowledge base and the NLU model built from it, reference-counted and
+ * read-only), shared by every thread. The watcher thread (tick.c) calls
+ * lk_bot_reload every kb_poll_ms: when `loket kb import` (from any process)
+ * or a publish changed the knowledge base's version, a new bot is built off
+ * to the side and swapped in; turns in progress keep the bot they started
+ * with. Also the calibration as the knowledge page shows it and the log.
  */
-#define _GNU_SOURCE /* pthread_setname_np */
 #include "api/api_int.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #define MODULE "bot"
-
-void lk_bot_nlu_options(double answer_risk, lk_nlu_options_t *opts)
-{
-    lk_nlu_options_default(opts);
-    opts->answer_risk = answer_risk;
-    opts->builtin_negatives = true;
-}
 
 double lk_bot_answer_risk(const struct lk_app *app)
 {
     double v;
     return lk_config_answer_risk(app->cfg.answer_risk, &v) ? v : 0.05;
-}
-
-int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out)
-{
-    lk_bot_t *bot = lk_xcalloc(1, sizeof *bot);
-    atomic_init(&bot->refs, 1);
-    lk_kb_init(&bot->kb);
-    int rc = lk_store_kb_version(st, &bot->version);
-    if (rc == 0)
-        rc = lk_store_kb_load(st, &bot->kb);
-    if (rc == 0) /* answers are Markdown; the chat shows plain text (docs/kb.md) */
-        lk_kb_answers_to_text(&bot->kb);
-    if (rc == 0)
-    {
-        lk_nlu_options_t opts;
-        lk_bot_nlu_options(answer_risk, &opts);
-        rc = lk_nlu_build(&bot->kb, &opts, &bot->nlu);
-    }
-    if (rc == 0)
-        bot->reviews_threshold = lk_bot_apply_reviews_threshold(st, bot->nlu);
-    if (rc) {
-        lk_kb_free(&bot->kb);
-        free(bot);
-        return rc;
-    }
-    *out = bot;
-    return 0;
-}
-
-bool lk_bot_apply_reviews_threshold(lk_store_t *st, lk_nlu_model_t *nlu)
-{
-    double reviewed; /* recalibrated from answer reviews (insights.c) */
-    if (!lk_api_stored_threshold(st, &reviewed))
-        return false;
-    lk_nlu_calibration_t c;
-    lk_nlu_calibration(nlu, &c);
-    if (c.done && c.met && c.threshold >= reviewed)
-        return false; /* the calibration asks for more than the reviews: it stands */
-    lk_nlu_set_threshold(nlu, reviewed);
-    return true;
 }
 
 json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu)
@@ -132,15 +80,6 @@ void lk_bot_warn_if_empty(const lk_bot_t *bot)
                         "(loket kb demo)");
 }
 
-void lk_bot_release(lk_bot_t *bot)
-{
-    if (bot && atomic_fetch_sub(&bot->refs, 1) == 1) {
-        lk_nlu_free(bot->nlu);
-        lk_kb_free(&bot->kb);
-        free(bot);
-    }
-}
-
 /* ---- a threshold never changes silently -------------------------------- */
 
 /* An audit record, written by the writer (the watcher does not write). */
@@ -190,93 +129,31 @@ static void audit_threshold_change(struct lk_app *app, double before, const lk_b
     LK_INFO(MODULE, "answering threshold %.4f -> %.4f (audited as nlu.calibrate)", before, after);
 }
 
-static void *watch_main(void *arg)
+void lk_bot_reload(struct lk_app *app, lk_store_t *st)
 {
-    struct lk_app *app = arg;
-    lk_store_t *st = NULL;
-    int rc = lk_store_open(app->cfg.data, &st, NULL);
-    if (rc) {
-        LK_ERROR(MODULE, "knowledge-base watcher cannot open the database: %s", lk_strerror(rc));
-        return NULL;
-    }
-    int64_t next_tick = lk_time_mono_ns() / 1000000 + app->cfg.tick_ms;
-    int64_t next_purge = 0; /* the retention purge (privacy.c): at start, then every hour */
-    pthread_mutex_lock(&app->watch_mu);
-    while (!app->watch_stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        int64_t ns = until.tv_nsec + (app->cfg.kb_poll_ms % 1000) * 1000000;
-        until.tv_sec += app->cfg.kb_poll_ms / 1000 + ns / 1000000000;
-        until.tv_nsec = ns % 1000000000;
-        pthread_cond_timedwait(&app->watch_cv, &app->watch_mu, &until);
-        if (app->watch_stop)
-            break;
-        pthread_mutex_unlock(&app->watch_mu);
-
-        /* copy the write-ahead log back into the database here, not in the
-         * writer's commits (which would wait for it) */
-        int64_t left = 0;
-        if (lk_store_checkpoint(st, &left) == 0 && left > 0)
-            LK_DEBUG(MODULE, "checkpoint: %lld log pages still in use by readers", (long long)left);
-        int64_t now_ms = lk_time_mono_ns() / 1000000;
-        if (now_ms >= next_tick) {
-            lk_tick_submit(app);
-            next_tick = now_ms + app->cfg.tick_ms;
-        }
-        if (now_ms >= next_purge) {
-            lk_api_privacy_purge_submit(app);
-            next_purge = now_ms + LK_PRIVACY_PURGE_INTERVAL_MS;
-        }
-        int64_t version = 0;
-        lk_bot_t *cur = lk_bot_acquire(app);
-        int64_t have = cur->version;
-        lk_bot_release(cur);
-        if (lk_store_kb_version(st, &version) == 0 && version != have) {
-            lk_bot_t *fresh;
-            int64_t t0 = lk_time_mono_ns();
-            rc = lk_bot_build(st, lk_bot_answer_risk(app), &fresh);
-            if (rc) {
-                LK_ERROR(MODULE, "cannot rebuild the bot for knowledge-base version %lld: %s", (long long)version,
-                         lk_strerror(rc));
-            } else {
-                pthread_mutex_lock(&app->bot_mu);
-                lk_bot_t *old = app->bot;
-                app->bot = fresh;
-                pthread_mutex_unlock(&app->bot_mu);
-                double before = lk_nlu_threshold(old->nlu);
-                lk_bot_release(old);
-                audit_threshold_change(app, before, fresh);
-                LK_INFO(MODULE, "knowledge base version %lld loaded: %zu articles in %.0f ms", (long long)version,
-                        fresh->kb.n_articles, (double)(lk_time_mono_ns() - t0) / 1e6);
-                lk_bot_log_calibration(fresh);
-                lk_bot_warn_if_empty(fresh);
-            }
-        }
-        pthread_mutex_lock(&app->watch_mu);
-    }
-    pthread_mutex_unlock(&app->watch_mu);
-    lk_store_close(st);
-    return NULL;
-}
-
-int lk_bot_watch_start(struct lk_app *app)
-{
-    app->watch_stop = false;
-    if (pthread_create(&app->watch_tid, NULL, watch_main, app) != 0)
-        return LK_EIO;
-    pthread_setname_np(app->watch_tid, "loket-watch");
-    app->watching = true;
-    return 0;
-}
-
-void lk_bot_watch_stop(struct lk_app *app)
-{
-    if (!app->watching)
+    int64_t version = 0;
+    lk_bot_t *cur = lk_bot_acquire(app);
+    int64_t have = cur->version;
+    lk_bot_release(cur);
+    if (lk_store_kb_version(st, &version) != 0 || version == have)
         return;
-    pthread_mutex_lock(&app->watch_mu);
-    app->watch_stop = true;
-    pthread_cond_signal(&app->watch_cv);
-    pthread_mutex_unlock(&app->watch_mu);
-    pthread_join(app->watch_tid, NULL);
-    app->watching = false;
+    lk_bot_t *fresh;
+    int64_t t0 = lk_time_mono_ns();
+    int rc = lk_bot_build(st, lk_bot_answer_risk(app), &fresh);
+    if (rc) {
+        LK_ERROR(MODULE, "cannot rebuild the bot for knowledge-base version %lld: %s", (long long)version,
+                 lk_strerror(rc));
+        return;
+    }
+    pthread_mutex_lock(&app->bot_mu);
+    lk_bot_t *old = app->bot;
+    app->bot = fresh;
+    pthread_mutex_unlock(&app->bot_mu);
+    double before = lk_nlu_threshold(old->nlu);
+    lk_bot_release(old);
+    audit_threshold_change(app, before, fresh);
+    LK_INFO(MODULE, "knowledge base version %lld loaded: %zu articles in %.0f ms", (long long)version,
+            fresh->kb.n_articles, (double)(lk_time_mono_ns() - t0) / 1e6);
+    lk_bot_log_calibration(fresh);
+    lk_bot_warn_if_empty(fresh);
 }

@@ -125,6 +125,36 @@ static bool load_conv(cjob_t *j, lk_store_t *st, lk_conv_t *c)
     return true;
 }
 
+/* One event of the conversation engine with the current bot (turn.c). An
+ * event the engine refuses fails the job with its answer: 400
+ * invalid_choice, 409 choice_unavailable or conflict. */
+static int conv_event(cjob_t *j, lk_store_t *st, lk_conv_t *c, const lk_conv_event_t *ev, int64_t now,
+                      lk_conv_result_t *r)
+{
+    lk_bot_t *bot = lk_bot_acquire(j->app);
+    int rc = lk_turn_run(j->app, st, &j->job, c, ev, bot, now, r);
+    lk_bot_release(bot);
+    switch (r->refused) {
+    case LK_CONV_REFUSED_CHOICE:
+        fail(j, rc, 400, "invalid_choice",
+             "the field \"choice\" must be the article_id of one of the choices in this conversation's last "
+             "message with choices");
+        break;
+    case LK_CONV_REFUSED_CHOICE_GONE:
+        fail(j, rc, 409, "choice_unavailable",
+             "the chosen article is no longer in the knowledge base; please ask your question again");
+        break;
+    case LK_CONV_REFUSED_NOT_QUEUED:
+        fail(j, rc, 409, "conflict", "a call-back can be requested while waiting in the queue only");
+        break;
+    default:
+        if (rc)
+            fail_db(j, rc);
+        break;
+    }
+    return rc;
+}
+
 static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
 {
     lk_conv_t c = {0};
@@ -162,70 +192,20 @@ static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
         lk_conv_clear(&c);
         return;
     }
-    lk_bot_t *bot = lk_bot_acquire(j->app);
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
-    lk_policy_event_t ev = {.type = LK_EV_START};
-    rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
-    lk_bot_release(bot);
+    lk_conv_result_t r = {0};
+    rc = conv_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_START}, now, &r);
     if (rc == 0)
         rc = lk_store_audit(st, now, "customer", "conversation.create", c.id, NULL);
     if (rc) {
         fail_db(j, rc);
     } else {
-        j->out = lk_json_conv(&c, msgs, n); /* new: not queued */
+        j->out = lk_json_conv(&c, r.msgs, r.n_msgs); /* new: not queued */
         json_object_set_new(j->out, "token", json_string(token));
         j->status = 201;
     }
     sodium_memzero(token, sizeof token);
-    lk_msgs_free(msgs, n);
+    lk_conv_result_free(&r);
     lk_conv_clear(&c);
-}
-
-/* A message that asks several questions: reads each (lk_nlu_split) into
- * parts[] / readings[]; returns how many (0: one question, read as a whole). */
-static size_t read_parts(const lk_nlu_model_t *nlu, const char *text, const lk_nlu_context_t *ctx,
-                         lk_policy_part_t parts[LK_NLU_SPLIT_MAX], lk_nlu_reading_t readings[LK_NLU_SPLIT_MAX])
-{
-    lk_nlu_span_t spans[LK_NLU_SPLIT_MAX];
-    size_t n = lk_nlu_split(text, strlen(text), spans, LK_NLU_SPLIT_MAX);
-    if (n < 2)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        parts[i] = (lk_policy_part_t){text + spans[i].off, spans[i].len, &readings[i]};
-        /* a span ends at a character boundary (the splitter cuts at ASCII) */
-        if (lk_nlu_read(nlu, parts[i].text, parts[i].len, ctx, &readings[i]) != 0)
-            return 0;
-    }
-    return n;
-}
-
-/* The pick of an article from the bot's choices (issue 15): it must be one
- * the conversation's last choice message offered, and still in the
- * knowledge base. Its index in bot's knowledge base, or -1 after fail(). */
-static long check_choice(cjob_t *j, lk_store_t *st, const lk_conv_t *c, const lk_bot_t *bot)
-{
-    lk_msg_t offer = {0};
-    int rc = lk_store_msg_last_choices(st, c->id, &offer);
-    if (rc && rc != LK_ENOENT) {
-        fail_db(j, rc);
-        return -1;
-    }
-    bool offered = false;
-    for (size_t i = 0; rc == 0 && i < offer.n_choices && !offered; i++)
-        offered = strcmp(offer.choices[i].article_id, j->choice) == 0;
-    lk_msg_clear(&offer);
-    if (!offered) {
-        fail(j, LK_EINVAL, 400, "invalid_choice",
-             "the field \"choice\" must be the article_id of one of the choices in this conversation's last "
-             "message with choices");
-        return -1;
-    }
-    long k = lk_kb_find(&bot->kb, j->choice);
-    if (k < 0)
-        fail(j, LK_ESTATE, 409, "choice_unavailable",
-             "the chosen article is no longer in the knowledge base; please ask your question again");
-    return k;
 }
 
 /* "No" in the customer's language: the "did this help?" button's "no" is
@@ -239,57 +219,6 @@ static const char *no_word(const char *lang)
     return "No";
 }
 
-/* Stores text as the customer's message and runs the bot's turn on it.
- * With j->choice set (OP_MESSAGE), the message is a pick of one of the
- * bot's choices; a pick that was not offered fails the job (stored: nothing)
- * and returns LK_EINVAL or LK_ESTATE. */
-static int customer_turn(cjob_t *j, lk_store_t *st, lk_conv_t *c, const char *text, int64_t now, lk_msg_t **msgs,
-                         size_t *n)
-{
-    /* what the customer said before, for the NLU's repeat signal */
-    lk_msg_t *prev = NULL;
-    size_t n_prev = 0;
-    int rc = lk_store_msg_list_recent(st, c->id, "customer", 5, &prev, &n_prev);
-    if (rc)
-        return rc;
-    lk_bot_t *bot = lk_bot_acquire(j->app);
-    long choice = -1;
-    if (j->op == OP_MESSAGE && j->choice[0] && (choice = check_choice(j, st, c, bot)) < 0) {
-        lk_bot_release(bot);
-        lk_msgs_free(prev, n_prev);
-        return j->job.rc ? j->job.rc : LK_EINVAL;
-    }
-    const char **texts = lk_xcalloc(n_prev ? n_prev : 1, sizeof *texts);
-    for (size_t i = 0; i < n_prev; i++)
-        texts[i] = prev[i].text;
-    lk_nlu_context_t ctx = {texts, n_prev, c->language};
-    lk_nlu_reading_t reading;
-    rc = lk_nlu_read(bot->nlu, text, strlen(text), &ctx, &reading);
-    lk_policy_part_t parts[LK_NLU_SPLIT_MAX];
-    lk_nlu_reading_t part_readings[LK_NLU_SPLIT_MAX];
-    size_t n_parts = rc == 0 && choice < 0 ? read_parts(bot->nlu, text, &ctx, parts, part_readings) : 0;
-    free(texts);
-    if (rc == 0) {
-        lk_msg_t m = {0}; /* stored by the turn, with its outcome */
-        snprintf(m.sender, sizeof m.sender, "customer");
-        m.automated = false;
-        m.text = lk_xstrdup(text);
-        m.created_at = now;
-        lk_policy_event_t ev = {.type = LK_EV_MESSAGE,
-                                .text = text,
-                                .len = strlen(text),
-                                .reading = &reading,
-                                .chosen = choice >= 0,
-                                .choice = choice,
-                                .parts = n_parts ? parts : NULL,
-                                .n_parts = n_parts};
-        rc = lk_turn_apply_customer(j->app, st, &j->job, c, &ev, bot, now, &m, msgs, n);
-    }
-    lk_bot_release(bot);
-    lk_msgs_free(prev, n_prev);
-    return rc;
-}
-
 static void turn_result(cjob_t *j, lk_store_t *st, lk_conv_t *c, lk_msg_t *msgs, size_t n, int64_t now)
 {
     j->out = json_object();
@@ -300,22 +229,28 @@ static void turn_result(cjob_t *j, lk_store_t *st, lk_conv_t *c, lk_msg_t *msgs,
     json_object_set_new(j->out, "messages", arr);
 }
 
+/* The conversation with the messages an event added ("new_messages"). */
+static void new_messages_result(cjob_t *j, lk_store_t *st, lk_conv_t *c, const lk_conv_result_t *r, int64_t now)
+{
+    j->out = lk_json_conv_customer(st, c, NULL, 0, now);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r->n_msgs; i++)
+        json_array_append_new(arr, lk_json_msg(&r->msgs[i]));
+    json_object_set_new(j->out, "new_messages", arr);
+}
+
 static void run_message(cjob_t *j, lk_store_t *st, int64_t now)
 {
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
-    int rc = customer_turn(j, st, &c, j->text, now, &msgs, &n);
-    if (rc) {
-        if (!j->job.rc) /* a refused choice has failed the job already */
-            fail_db(j, rc);
-    } else {
-        turn_result(j, st, &c, msgs, n, now);
+    lk_conv_result_t r = {0};
+    lk_conv_event_t ev = {.type = LK_CONV_MESSAGE, .text = j->text, .choice = j->choice[0] ? j->choice : NULL};
+    if (conv_event(j, st, &c, &ev, now, &r) == 0) {
+        turn_result(j, st, &c, r.msgs, r.n_msgs, now);
         j->status = 201;
     }
-    lk_msgs_free(msgs, n);
+    lk_conv_result_free(&r);
     lk_conv_clear(&c);
 }
 
@@ -338,19 +273,20 @@ static void run_feedback(cjob_t *j, lk_store_t *st, int64_t now)
         return;
     }
     lk_msg_clear(&target);
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
+    lk_conv_result_t r = {0};
     if (rc == 0)
         rc = lk_store_feedback_set(st, c.id, j->message_id, j->helpful, now);
-    if (rc == 0 && !j->helpful && strcmp(c.status, "bot") == 0)
-        rc = customer_turn(j, st, &c, no_word(c.language), now, &msgs, &n);
     if (rc) {
         fail_db(j, rc);
-    } else {
-        turn_result(j, st, &c, msgs, n, now);
+    } else if (!j->helpful && strcmp(c.status, "bot") == 0) {
+        lk_conv_event_t ev = {.type = LK_CONV_MESSAGE, .text = no_word(c.language)};
+        rc = conv_event(j, st, &c, &ev, now, &r);
+    }
+    if (rc == 0) {
+        turn_result(j, st, &c, r.msgs, r.n_msgs, now);
         j->status = 200;
     }
-    lk_msgs_free(msgs, n);
+    lk_conv_result_free(&r);
     lk_conv_clear(&c);
 }
 
@@ -377,23 +313,12 @@ static void run_handoff(cjob_t *j, lk_store_t *st, int64_t now)
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
-    lk_bot_t *bot = lk_bot_acquire(j->app);
-    lk_policy_event_t ev = {.type = LK_EV_BUTTON};
-    int rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
-    lk_bot_release(bot);
-    if (rc) {
-        fail_db(j, rc);
-    } else {
-        j->out = lk_json_conv_customer(st, &c, NULL, 0, now);
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(arr, lk_json_msg(&msgs[i]));
-        json_object_set_new(j->out, "new_messages", arr);
+    lk_conv_result_t r = {0};
+    if (conv_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_PERSON}, now, &r) == 0) {
+        new_messages_result(j, st, &c, &r, now);
         j->status = 200;
     }
-    lk_msgs_free(msgs, n);
+    lk_conv_result_free(&r);
     lk_conv_clear(&c);
 }
 
@@ -420,70 +345,19 @@ static void run_rating(cjob_t *j, lk_store_t *st, int64_t now)
 
 /* The waiting customer's call-back request (the widget's "call me back"):
  * stored for the agents (GET /api/v1/agent/callbacks) with a confirmation in
- * the conversation, which stays in the queue; the policy hears of it through
- * its state (no further call-back hint). Only while queued: with the bot the
- * person button comes first, with a person there is nobody to call back. */
+ * the conversation (the engine's LK_CONV_CALLBACK), only while queued. */
 static void run_callback(cjob_t *j, lk_store_t *st, int64_t now)
 {
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
-    if (strcmp(c.status, "queued") != 0) {
-        fail(j, LK_ESTATE, 409, "conflict", "a call-back can be requested while waiting in the queue only");
-        lk_conv_clear(&c);
-        return;
-    }
-    lk_callback_t cb = {0};
-    lk_rand_id("cb_", cb.id, sizeof cb.id);
-    snprintf(cb.conversation_id, sizeof cb.conversation_id, "%s", c.id);
-    cb.contact = j->contact;
-    cb.text = j->text ? j->text : "";
-    snprintf(cb.status, sizeof cb.status, "open");
-    cb.created_at = now;
-    int rc = lk_store_callback_insert(st, &cb);
-    if (rc == 0)
-        rc = lk_store_audit(st, now, "customer", "callback.request", c.id, NULL);
-    lk_policy_state_t ps;
-    if (rc == 0 && lk_policy_state_decode(c.policy_state, &ps) == 0) {
-        ps.callbacks++;
-        ps.callback_hinted = true;
-        free(c.policy_state);
-        c.policy_state = lk_policy_state_encode(&ps);
-    }
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
-    if (rc == 0) {
-        bool en = strcmp(c.language, "en") == 0;
-        lk_buf_t b;
-        lk_buf_init(&b, SIZE_MAX);
-        lk_buf_printf(&b,
-                      en ? "Thank you. Our team will contact you at %s. Your conversation also stays in the queue: "
-                           "if a person is free before then, they will answer you here."
-                         : "Dank je. Een medewerker neemt contact met je op via %s. Je gesprek blijft ook in de "
-                           "wachtrij staan: is er eerder iemand vrij, dan krijg je hier antwoord.",
-                      j->contact);
-        lk_msg_t m = {0};
-        snprintf(m.sender, sizeof m.sender, "system");
-        m.automated = true;
-        m.text = lk_buf_steal(&b, NULL);
-        m.created_at = now;
-        rc = lk_turn_store_msg(st, &j->job, &c, &m, &msgs, &n);
-    }
-    if (rc == 0) {
-        c.updated_at = now;
-        rc = lk_store_conv_update(st, &c);
-    }
-    if (rc) {
-        fail_db(j, rc);
-    } else {
-        j->out = lk_json_conv_customer(st, &c, NULL, 0, now);
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(arr, lk_json_msg(&msgs[i]));
-        json_object_set_new(j->out, "new_messages", arr);
+    lk_conv_result_t r = {0};
+    lk_conv_event_t ev = {.type = LK_CONV_CALLBACK, .contact = j->contact, .text = j->text};
+    if (conv_event(j, st, &c, &ev, now, &r) == 0) {
+        new_messages_result(j, st, &c, &r, now);
         j->status = 201;
     }
-    lk_msgs_free(msgs, n);
+    lk_conv_result_free(&r);
     lk_conv_clear(&c);
 }
 

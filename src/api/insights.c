@@ -3,9 +3,10 @@
  * customers ask that the bot declined or handed over, redacted and grouped
  * into topics, one click from a draft article), people's reviews of bot
  * answers (right or wrong, per conversation and as an accuracy figure with
- * a queue of answers nobody reviewed yet), and the recalibration of the
- * answering threshold from those reviews, which the knowledge base's
- * publish runs and the next bot built applies.
+ * a queue of answers nobody reviewed yet), and what those reviews
+ * recommend for the answering threshold (chosen by the conversation
+ * engine's lk_conv_recalibrate, src/conv/bot.c, which the knowledge base's
+ * publish runs and the next bot built applies).
  *
  * Reads run on the readers; the clustering too (it is CPU work of up to a
  * few hundred milliseconds, never for the writer). Turning a topic into a
@@ -30,78 +31,9 @@
 #define EXAMPLES_MAX 5
 #define QUEUE_DEFAULT 20
 #define QUEUE_MAX 100
-#define RECAL_REVIEWS 5000 /* the newest reviews recalibration looks at */
 #define DRAFT_QUESTIONS_MAX 50
 #define DRAFT_TITLE_MAX 120
 #define ANSWER_PREVIEW 400
-#define META_THRESHOLD "nlu_threshold"
-
-/* ---- the threshold: stored, recommended, recalibrated ------------------- */
-
-bool lk_api_stored_threshold(lk_store_t *st, double *out)
-{
-    char *v = NULL;
-    if (lk_store_meta_get(st, META_THRESHOLD, &v) != 0)
-        return false;
-    char *end = NULL;
-    double t = strtod(v, &end);
-    bool ok = end != v && *end == '\0' && t >= 0 && t <= 1;
-    free(v);
-    if (ok)
-        *out = t;
-    return ok;
-}
-
-/* The threshold the bot answers at when nothing was recalibrated. */
-static double default_threshold(void)
-{
-    lk_nlu_options_t o;
-    lk_nlu_options_default(&o);
-    return o.answer_threshold;
-}
-
-/* What the reviews recommend, from the stored threshold (or the default). */
-static int recommend(lk_store_t *st, double *current, lk_review_recommendation_t *rec)
-{
-    if (!lk_api_stored_threshold(st, current))
-        *current = default_threshold();
-    lk_review_t *v = NULL;
-    size_t n = 0;
-    int rc = lk_store_review_list(st, 0, 0, RECAL_REVIEWS, &v, &n);
-    if (rc)
-        return rc;
-    lk_review_item_t *items = lk_xcalloc(n ? n : 1, sizeof *items);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (v[i].has_confidence)
-            items[k++] = (lk_review_item_t){v[i].confidence, strcmp(v[i].verdict, "right") == 0};
-    lk_review_recommend(items, k, *current, NULL, rec);
-    free(items);
-    free(v);
-    return 0;
-}
-
-int lk_api_recalibrate(lk_store_t *st, int64_t now)
-{
-    if (!st)
-        return LK_EINVAL;
-    double current;
-    lk_review_recommendation_t rec;
-    int rc = recommend(st, &current, &rec);
-    if (rc || !rec.changed)
-        return rc;
-    char value[32], detail[128];
-    snprintf(value, sizeof value, "%.4f", rec.threshold);
-    rc = lk_store_meta_set(st, META_THRESHOLD, value);
-    if (rc == 0) {
-        snprintf(detail, sizeof detail, "threshold %.4f -> %.4f (%zu reviewed answers, %zu wrong, target %s)", current,
-                 rec.threshold, rec.answered, rec.wrong, rec.target_met ? "met" : "not met");
-        rc = lk_store_audit(st, now, "system", "nlu.recalibrate", NULL, detail);
-    }
-    if (rc == 0)
-        LK_INFO(MODULE, "answering threshold recalibrated from %.4f to %.4f", current, rec.threshold);
-    return rc;
-}
 
 /* ---- the job ------------------------------------------------------------- */
 
@@ -576,7 +508,7 @@ static void run_summary(ijob_t *j, lk_store_t *st, int64_t now)
     double stored;
     lk_review_recommendation_t rec;
     if (rc == 0)
-        rc = recommend(st, &stored, &rec);
+        rc = lk_conv_threshold_recommend(st, &stored, &rec);
     if (rc) {
         free(counts);
         fail_db(j, rc);

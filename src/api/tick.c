@@ -1,14 +1,21 @@
 /*
- * Time passing, as an event: every tick_ms the watcher thread hands the
- * writer a tick job that gives each queued conversation an LK_EV_TICK, so the
- * policy can tell waiting customers when their place in the queue or the
- * availability of people changed (it decides whether that is worth a
- * message), and that purges expired and idle login sessions; the agents'
- * live streams of sessions that ended by any path close.
+ * Time passing. The watcher thread (one per server, with a store handle of
+ * its own) wakes every kb_poll_ms: it checkpoints the write-ahead log (so
+ * that the writer's commits never have to), reloads the bot when the
+ * knowledge base's version changed (lk_bot_reload, bot.c), starts the
+ * retention purge (privacy.c) at start and every hour, and every tick_ms
+ * hands the writer a tick job. The tick gives each queued conversation the
+ * engine's LK_CONV_TICK, so the policy can tell waiting customers when their
+ * place in the queue or the availability of people changed (it decides
+ * whether that is worth a message), and purges expired and idle login
+ * sessions; the agents' live streams of sessions that ended by any path
+ * close.
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "api/api_int.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #define MODULE "tick"
 #define TICK_MAX 2000 /* queued conversations looked at per tick */
@@ -30,12 +37,11 @@ static void tick_run(lk_job_t *job, lk_store_t *st)
         return;
     }
     lk_bot_t *bot = lk_bot_acquire(t->app);
+    const lk_conv_event_t ev = {.type = LK_CONV_TICK};
     for (size_t i = 0; i < n && rc == 0; i++) {
-        lk_msg_t *msgs = NULL;
-        size_t n_msgs = 0;
-        lk_policy_event_t ev = {.type = LK_EV_TICK};
-        rc = lk_turn_apply(t->app, st, job, &queued[i], &ev, bot, now, &msgs, &n_msgs);
-        lk_msgs_free(msgs, n_msgs);
+        lk_conv_result_t r = {0};
+        rc = lk_turn_run(t->app, st, job, &queued[i], &ev, bot, now, &r);
+        lk_conv_result_free(&r);
     }
     lk_bot_release(bot);
     lk_convs_free(queued, n);
@@ -77,4 +83,73 @@ void lk_tick_submit(struct lk_app *app)
     t->job.done = tick_done;
     t->job.loop = NULL; /* done runs on the writer thread */
     lk_pool_submit(app->writer, &t->job);
+}
+
+/* ---- the watcher thread ---------------------------------------------------- */
+
+static void *watch_main(void *arg)
+{
+    struct lk_app *app = arg;
+    lk_store_t *st = NULL;
+    int rc = lk_store_open(app->cfg.data, &st, NULL);
+    if (rc) {
+        LK_ERROR(MODULE, "the watcher cannot open the database: %s", lk_strerror(rc));
+        return NULL;
+    }
+    int64_t next_tick = lk_time_mono_ns() / 1000000 + app->cfg.tick_ms;
+    int64_t next_purge = 0; /* the retention purge (privacy.c): at start, then every hour */
+    pthread_mutex_lock(&app->watch_mu);
+    while (!app->watch_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        int64_t ns = until.tv_nsec + (app->cfg.kb_poll_ms % 1000) * 1000000;
+        until.tv_sec += app->cfg.kb_poll_ms / 1000 + ns / 1000000000;
+        until.tv_nsec = ns % 1000000000;
+        pthread_cond_timedwait(&app->watch_cv, &app->watch_mu, &until);
+        if (app->watch_stop)
+            break;
+        pthread_mutex_unlock(&app->watch_mu);
+
+        /* copy the write-ahead log back into the database here, not in the
+         * writer's commits (which would wait for it) */
+        int64_t left = 0;
+        if (lk_store_checkpoint(st, &left) == 0 && left > 0)
+            LK_DEBUG(MODULE, "checkpoint: %lld log pages still in use by readers", (long long)left);
+        int64_t now_ms = lk_time_mono_ns() / 1000000;
+        if (now_ms >= next_tick) {
+            lk_tick_submit(app);
+            next_tick = now_ms + app->cfg.tick_ms;
+        }
+        if (now_ms >= next_purge) {
+            lk_api_privacy_purge_submit(app);
+            next_purge = now_ms + LK_PRIVACY_PURGE_INTERVAL_MS;
+        }
+        lk_bot_reload(app, st);
+        pthread_mutex_lock(&app->watch_mu);
+    }
+    pthread_mutex_unlock(&app->watch_mu);
+    lk_store_close(st);
+    return NULL;
+}
+
+int lk_bot_watch_start(struct lk_app *app)
+{
+    app->watch_stop = false;
+    if (pthread_create(&app->watch_tid, NULL, watch_main, app) != 0)
+        return LK_EIO;
+    pthread_setname_np(app->watch_tid, "loket-watch");
+    app->watching = true;
+    return 0;
+}
+
+void lk_bot_watch_stop(struct lk_app *app)
+{
+    if (!app->watching)
+        return;
+    pthread_mutex_lock(&app->watch_mu);
+    app->watch_stop = true;
+    pthread_cond_signal(&app->watch_cv);
+    pthread_mutex_unlock(&app->watch_mu);
+    pthread_join(app->watch_tid, NULL);
+    app->watching = false;
 }

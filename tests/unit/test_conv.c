@@ -1,0 +1,394 @@
+/*
+ * Unit tests of the conversation engine (src/conv/, conv.h) on its own: a
+ * real SQLite store in a temporary directory, a small web-shop knowledge
+ * base (tests/integration/choices_kb.json: two close return articles, six
+ * others) imported into it, and the bot built from the store as the server
+ * builds it. Each test drives lk_conv_apply with one event after another and
+ * checks the messages and events it returns and what the store holds after.
+ */
+#include "conv/conv.h"
+#include "kb/kb.h"
+#include "policy/policy.h"
+
+#include "store_fixture.h"
+
+#include <string.h>
+
+static lk_bot_t *bot;
+static lk_conv_engine_t eng;
+static int64_t clock_ms = 1800000000000; /* the engine reads no clock: the tests keep this one */
+static lk_conv_t c;                      /* each test's conversation, started (greeted) by setup */
+static lk_conv_result_t r;               /* the result of the last event; freed by teardown */
+
+/* A fixed view of people (the engine's hook): two agents online, no waits. */
+static void two_agents(void *ud, lk_store_t *s, int64_t now, lk_conv_people_t *out)
+{
+    (void)ud;
+    (void)s;
+    (void)now;
+    memset(out, 0, sizeof *out);
+    out->agents_online = 2;
+}
+
+static void start(lk_conv_t *conv);
+
+static void setup(void)
+{
+    store_fixture_setup();
+    lk_kb_t kb;
+    char err[256] = "";
+    cr_assert_eq(
+        lk_kb_read_path(LOKET_SOURCE_DIR "/tests/integration/choices_kb.json", LK_KB_FORMAT_JSON, &kb, err, sizeof err),
+        0, "%s", err);
+    cr_assert_eq(lk_store_kb_import(st, &kb, true, clock_ms), 0);
+    lk_kb_free(&kb);
+    cr_assert_eq(lk_bot_build(st, 0.05, &bot), 0);
+    cr_assert_eq(bot->kb.n_articles, 8);
+    eng = (lk_conv_engine_t){.policy = NULL, .bot = bot, .people = two_agents};
+    start(&c);
+}
+
+static void teardown(void)
+{
+    lk_conv_result_free(&r);
+    lk_conv_clear(&c);
+    lk_bot_release(bot);
+    bot = NULL;
+    store_fixture_teardown();
+}
+
+TestSuite(conv, .init = setup, .fini = teardown);
+
+/* The events of res of one type. */
+static size_t count(const lk_conv_result_t *res, lk_conv_out_type_t type)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < res->n_events; i++)
+        n += res->events[i].type == type;
+    return n;
+}
+
+static size_t stored_msgs(const lk_conv_t *conv)
+{
+    lk_msg_t *m = NULL;
+    size_t n = 0;
+    cr_assert_eq(lk_store_msg_list(st, conv->id, 0, 0, &m, &n), 0);
+    lk_msgs_free(m, n);
+    return n;
+}
+
+static size_t audits(const lk_conv_t *conv, const char *action)
+{
+    lk_audit_query_t q = {.conversation_id = conv->id, .action = action};
+    lk_audit_rec_t *v = NULL;
+    size_t n = 0;
+    cr_assert_eq(lk_store_audit_list(st, &q, &v, &n), 0);
+    lk_audit_recs_free(v, n);
+    return n;
+}
+
+/* The conversation as the store has it now. */
+static void reload(lk_conv_t *conv)
+{
+    char id[LK_ID_MAX];
+    snprintf(id, sizeof id, "%s", conv->id);
+    lk_conv_clear(conv);
+    cr_assert_eq(lk_store_conv_get(st, id, conv), 0);
+}
+
+/* A new Dutch conversation, greeted (as POST /api/v1/conversations). */
+static void start(lk_conv_t *conv)
+{
+    memset(conv, 0, sizeof *conv);
+    lk_rand_id("c_", conv->id, sizeof conv->id);
+    snprintf(conv->status, sizeof conv->status, "bot");
+    snprintf(conv->language, sizeof conv->language, "nl");
+    snprintf(conv->token_hash, sizeof conv->token_hash, "%064d", 0);
+    conv->created_at = conv->updated_at = clock_ms;
+    conv->next_seq = 1;
+    cr_assert_eq(lk_store_conv_insert(st, conv), 0);
+    lk_conv_result_t res = {0};
+    cr_assert_eq(lk_conv_apply(&eng, st, conv, &(lk_conv_event_t){.type = LK_CONV_START}, clock_ms, &res), 0);
+    cr_assert_eq(res.n_msgs, 1);
+    cr_assert_str_eq(res.msgs[0].sender, "bot");
+    cr_assert(res.msgs[0].automated);
+    cr_assert_eq(res.msgs[0].seq, 1);
+    cr_assert_eq(res.n_events, 1);
+    cr_assert_eq(res.events[0].type, LK_CONV_OUT_MESSAGE);
+    lk_conv_result_free(&res);
+}
+
+static int say(lk_conv_t *conv, const char *text, const char *choice, lk_conv_result_t *out)
+{
+    clock_ms += 1000;
+    lk_conv_event_t ev = {.type = LK_CONV_MESSAGE, .text = text, .choice = choice};
+    return lk_conv_apply(&eng, st, conv, &ev, clock_ms, out);
+}
+
+/* A customer message the bot replies to with one message: out holds the
+ * customer's message (with outcome) and the reply. */
+static void ask(lk_conv_t *conv, const char *text, const char *choice, const char *outcome, lk_conv_result_t *out)
+{
+    cr_assert_eq(say(conv, text, choice, out), 0, "%s", text);
+    cr_assert_eq(out->n_msgs, 2, "%s", text);
+    cr_assert_str_eq(out->msgs[0].sender, "customer");
+    cr_assert_str_eq(out->msgs[0].text, text);
+    cr_assert_str_eq(out->msgs[0].outcome, outcome, "%s", text);
+}
+
+static int event(lk_conv_t *conv, lk_conv_event_type_t type, lk_conv_result_t *out)
+{
+    clock_ms += 1000;
+    return lk_conv_apply(&eng, st, conv, &(lk_conv_event_t){.type = type}, clock_ms, out);
+}
+
+Test(conv, a_question_the_knowledge_base_answers)
+{
+    /* the customer's message, stored with its outcome, then the answer */
+    ask(&c, "Wat kost verzending?", NULL, "answered", &r);
+    cr_assert_str_eq(r.msgs[0].outcome_article_id, "verzendkosten");
+    cr_assert_eq(r.msgs[0].seq, 2);
+    cr_assert_str_eq(r.msgs[1].sender, "bot");
+    cr_assert_str_eq(r.msgs[1].article_id, "verzendkosten");
+    cr_assert(r.msgs[1].has_confidence && r.msgs[1].confidence > 0);
+    cr_assert_eq(r.msgs[1].seq, 3);
+    /* events: the customer's message, the turn's outcome, the answer */
+    cr_assert_eq(r.n_events, 3);
+    cr_assert_eq(r.events[0].type, LK_CONV_OUT_MESSAGE);
+    cr_assert_eq(r.events[0].msg, 0);
+    cr_assert_eq(r.events[1].type, LK_CONV_OUT_TURN);
+    cr_assert_str_eq(r.events[1].outcome, "answered");
+    cr_assert_eq(r.events[2].type, LK_CONV_OUT_MESSAGE);
+    cr_assert_eq(r.events[2].msg, 1);
+    cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 0, "still the bot's: no change for the agents");
+    lk_conv_result_free(&r);
+
+    /* stored: the three messages, the state, the topic */
+    cr_assert_eq(stored_msgs(&c), 3);
+    reload(&c);
+    cr_assert_str_eq(c.status, "bot");
+    cr_assert_eq(c.next_seq, 4);
+    cr_assert_eq(c.updated_at, clock_ms);
+    cr_assert_not_null(c.topic);
+    cr_assert_str_eq(c.topic, "Verzendkosten");
+}
+
+Test(conv, a_question_outside_it_is_declined_then_handed_over)
+{
+    ask(&c, "Wat is de hoofdstad van Australië?", NULL, "declined", &r);
+    cr_assert_null(r.msgs[1].article_id);
+    cr_assert_str_eq(r.events[1].outcome, "declined");
+    cr_assert_eq(count(&r, LK_CONV_OUT_HANDOFF), 0);
+    lk_conv_result_free(&r);
+    reload(&c);
+    cr_assert_str_eq(c.status, "bot");
+
+    /* then the customer asks for a person: handed over, in the queue */
+    cr_assert_eq(say(&c, "Ik wil een medewerker spreken", NULL, &r), 0);
+    cr_assert_str_eq(r.msgs[0].outcome, "handoff");
+    cr_assert_eq(count(&r, LK_CONV_OUT_HANDOFF), 1);
+    cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
+    cr_assert_eq(r.events[r.n_events - 1].type, LK_CONV_OUT_CONVERSATION, "the change comes after the messages");
+    bool notice = false;
+    for (size_t i = 1; i < r.n_msgs; i++)
+        notice |= strcmp(r.msgs[i].sender, "system") == 0;
+    cr_assert(notice, "the hand-off is announced");
+    lk_conv_result_free(&r);
+    reload(&c);
+    cr_assert_str_eq(c.status, "queued");
+    cr_assert_str_eq(c.handoff_reason, "customer_request");
+    cr_assert_eq(c.queued_at, clock_ms);
+    cr_assert_eq(audits(&c, "conversation.handoff"), 1);
+}
+
+Test(conv, the_person_button)
+{
+    cr_assert_eq(event(&c, LK_CONV_PERSON, &r), 0);
+    cr_assert_geq(r.n_msgs, 1);
+    cr_assert_str_eq(r.msgs[0].sender, "system");
+    cr_assert_eq(count(&r, LK_CONV_OUT_TURN), 0, "no customer message");
+    cr_assert_eq(count(&r, LK_CONV_OUT_HANDOFF), 1);
+    cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
+    lk_conv_result_free(&r);
+    reload(&c);
+    cr_assert_str_eq(c.status, "queued");
+    cr_assert_str_eq(c.handoff_reason, "button");
+    cr_assert_eq(audits(&c, "conversation.handoff"), 1);
+
+    /* pressed again while queued: no second hand-off */
+    cr_assert_eq(event(&c, LK_CONV_PERSON, &r), 0);
+    cr_assert_eq(count(&r, LK_CONV_OUT_HANDOFF), 0);
+    lk_conv_result_free(&r);
+    cr_assert_eq(audits(&c, "conversation.handoff"), 1);
+}
+
+Test(conv, a_choice_offered_and_chosen)
+{
+    ask(&c, "Hoe stuur ik iets terug?", NULL, "clarify", &r);
+    const lk_msg_t *offer = &r.msgs[1];
+    cr_assert_eq(offer->n_choices, 2);
+    bool shoes = false, clothes = false;
+    for (size_t i = 0; i < offer->n_choices; i++) {
+        shoes |= strcmp(offer->choices[i].article_id, "retour-schoenen") == 0 &&
+                 strcmp(offer->choices[i].title, "Schoenen retourneren") == 0;
+        clothes |= strcmp(offer->choices[i].article_id, "retour-kleding") == 0;
+    }
+    cr_assert(shoes && clothes);
+    lk_conv_result_free(&r);
+    size_t before = stored_msgs(&c);
+
+    /* an article that was not offered: refused, nothing stored */
+    cr_assert_eq(say(&c, "Levertijd", "levertijd", &r), LK_EINVAL);
+    cr_assert_eq(r.refused, LK_CONV_REFUSED_CHOICE);
+    cr_assert_eq(r.n_msgs, 0);
+    cr_assert_eq(r.n_events, 0);
+    lk_conv_result_free(&r);
+    cr_assert_eq(stored_msgs(&c), before);
+
+    /* the pick: answered with that article, without the NLU's confidence */
+    ask(&c, "Schoenen retourneren", "retour-schoenen", "answered", &r);
+    cr_assert_str_eq(r.msgs[0].outcome_article_id, "retour-schoenen");
+    cr_assert_not(r.msgs[0].has_outcome_confidence);
+    cr_assert_str_eq(r.msgs[1].article_id, "retour-schoenen");
+    cr_assert(r.msgs[1].chosen);
+    cr_assert_not(r.msgs[1].has_confidence);
+    lk_conv_result_free(&r);
+    cr_assert_eq(stored_msgs(&c), before + 2);
+}
+
+Test(conv, an_agent_joins_writes_and_leaves)
+{
+    cr_assert_eq(event(&c, LK_CONV_PERSON, &r), 0);
+    lk_conv_result_free(&r);
+
+    clock_ms += 5000;
+    lk_conv_event_t join = {.type = LK_CONV_AGENT_JOINS, .agent_id = "u_anna", .agent_name = "Anna"};
+    cr_assert_eq(lk_conv_apply(&eng, st, &c, &join, clock_ms, &r), 0);
+    cr_assert_eq(count(&r, LK_CONV_OUT_WAIT_ENDED), 1);
+    cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
+    cr_assert_eq(r.n_msgs, 1);
+    cr_assert_str_eq(r.msgs[0].sender, "system");
+    cr_assert_not_null(strstr(r.msgs[0].text, "Anna"), "%s", r.msgs[0].text);
+    lk_conv_result_free(&r);
+    reload(&c);
+    cr_assert_str_eq(c.status, "assigned");
+    cr_assert_str_eq(c.assigned_to, "u_anna");
+    cr_assert_eq(c.assigned_at, clock_ms);
+
+    /* the assigned agent writes: stored as it is */
+    lk_msg_t m = {0};
+    snprintf(m.sender, sizeof m.sender, "agent");
+    snprintf(m.author_id, sizeof m.author_id, "u_anna");
+    m.text = lk_xstrdup("Ik kijk het voor je na.");
+    m.created_at = clock_ms;
+    lk_conv_event_t write = {.type = LK_CONV_AGENT_WRITES, .agent_id = "u_anna", .msg = &m};
+    cr_assert_eq(lk_conv_apply(&eng, st, &c, &write, clock_ms, &r), 0);
+    cr_assert_eq(r.n_msgs, 1);
+    cr_assert_str_eq(r.msgs[0].sender, "agent");
+    cr_assert_not(r.msgs[0].automated);
+    cr_assert_eq(r.n_events, 1);
+    lk_conv_result_free(&r);
+
+    /* another agent may not */
+    lk_msg_t other = {0};
+    snprintf(other.sender, sizeof other.sender, "agent");
+    other.text = lk_xstrdup("Hallo");
+    write = (lk_conv_event_t){.type = LK_CONV_AGENT_WRITES, .agent_id = "u_bob", .msg = &other};
+    cr_assert_eq(lk_conv_apply(&eng, st, &c, &write, clock_ms, &r), LK_ESTATE);
+    cr_assert_eq(r.refused, LK_CONV_REFUSED_NOT_YOURS);
+    lk_conv_result_free(&r);
+
+    /* the customer writes: the bot stays out of it */
+    cr_assert_eq(say(&c, "Wat kost verzending?", NULL, &r), 0);
+    cr_assert_eq(r.n_msgs, 1);
+    cr_assert_str_eq(r.msgs[0].outcome, "none");
+    lk_conv_result_free(&r);
+
+    /* the agent leaves: back in the queue */
+    cr_assert_eq(event(&c, LK_CONV_AGENT_LEAVES, &r), 0);
+    cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
+    lk_conv_result_free(&r);
+    reload(&c);
+    cr_assert_str_eq(c.status, "queued");
+    cr_assert_str_eq(c.assigned_to, "");
+    cr_assert_eq(c.queued_at, clock_ms);
+}
+
+Test(conv, a_call_back_request_only_while_queued)
+{
+    lk_conv_event_t cb = {.type = LK_CONV_CALLBACK, .contact = "0612345678", .text = "na vijven"};
+    cr_assert_eq(lk_conv_apply(&eng, st, &c, &cb, clock_ms, &r), LK_ESTATE);
+    cr_assert_eq(r.refused, LK_CONV_REFUSED_NOT_QUEUED);
+    lk_conv_result_free(&r);
+
+    cr_assert_eq(event(&c, LK_CONV_PERSON, &r), 0);
+    lk_conv_result_free(&r);
+    cr_assert_eq(lk_conv_apply(&eng, st, &c, &cb, clock_ms, &r), 0);
+    cr_assert_eq(r.n_msgs, 1);
+    cr_assert_not_null(strstr(r.msgs[0].text, "0612345678"));
+    lk_conv_result_free(&r);
+    lk_callback_t *v = NULL;
+    size_t n = 0;
+    cr_assert_eq(lk_store_callback_list(st, "open", 0, &v, &n), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(v[0].contact, "0612345678");
+    cr_assert_str_eq(v[0].conversation_id, c.id);
+    lk_callbacks_free(v, n);
+    reload(&c);
+    lk_policy_state_t ps;
+    cr_assert_eq(lk_policy_state_decode(c.policy_state, &ps), 0);
+    cr_assert_eq(ps.callbacks, 1);
+    cr_assert_str_eq(c.status, "queued");
+}
+
+Test(conv, a_tick_tells_the_waiting_their_new_place)
+{
+    lk_conv_t *first = &c, second;
+    start(&second);
+    cr_assert_eq(event(first, LK_CONV_PERSON, &r), 0);
+    lk_conv_result_free(&r);
+    cr_assert_eq(event(&second, LK_CONV_PERSON, &r), 0);
+    lk_conv_result_free(&r);
+
+    /* nothing changed: a tick says nothing */
+    cr_assert_eq(event(&second, LK_CONV_TICK, &r), 0);
+    cr_assert_eq(r.n_msgs, 0);
+    lk_conv_result_free(&r);
+
+    /* the first is taken: the second moves up, and the tick says so */
+    lk_conv_event_t join = {.type = LK_CONV_AGENT_JOINS, .agent_id = "u_anna", .agent_name = "Anna"};
+    cr_assert_eq(lk_conv_apply(&eng, st, first, &join, clock_ms, &r), 0);
+    lk_conv_result_free(&r);
+    size_t before = stored_msgs(&second);
+    cr_assert_eq(event(&second, LK_CONV_TICK, &r), 0);
+    cr_assert_eq(r.n_msgs, 1);
+    cr_assert_str_eq(r.msgs[0].sender, "system");
+    cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 0, "still queued");
+    lk_conv_result_free(&r);
+    cr_assert_eq(stored_msgs(&second), before + 1);
+    reload(&second);
+    cr_assert_eq(second.updated_at, clock_ms);
+
+    /* a tick on a conversation that is not queued does nothing */
+    cr_assert_eq(event(first, LK_CONV_TICK, &r), 0);
+    cr_assert_eq(r.n_msgs, 0);
+    lk_conv_result_free(&r);
+    lk_conv_clear(&second);
+}
+
+Test(conv, the_bot_threshold_from_the_reviews)
+{
+    double t;
+    cr_assert_not(lk_conv_stored_threshold(st, &t));
+    cr_assert_eq(lk_store_meta_set(st, "nlu_threshold", "0.4200"), 0);
+    cr_assert(lk_conv_stored_threshold(st, &t));
+    cr_assert_float_eq(t, 0.42, 1e-9);
+    cr_assert_eq(lk_store_meta_set(st, "nlu_threshold", "1.5"), 0);
+    cr_assert_not(lk_conv_stored_threshold(st, &t), "out of range: none");
+    /* too few reviews: nothing moves, nothing is audited */
+    cr_assert_eq(lk_store_meta_set(st, "nlu_threshold", "0.4200"), 0);
+    cr_assert_eq(lk_conv_recalibrate(st, clock_ms), 0);
+    cr_assert(lk_conv_stored_threshold(st, &t));
+    cr_assert_float_eq(t, 0.42, 1e-9);
+    cr_assert_eq(lk_conv_recalibrate(NULL, clock_ms), LK_EINVAL);
+}
