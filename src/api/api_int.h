@@ -443,14 +443,20 @@ void lk_tick_submit(struct lk_app *app);
  * assignment decide which agents get it (runtime/hub.c); "conversation" events go to
  * every agent. */
 void lk_publish_agents(lk_job_t *job, const lk_conv_t *conv, const char *type, json_t *payload);
+
+/* ---- people and the queue, cached for a second (queue.c) --------------- */
+
 /* What the policy needs to know of people and the queue for conv at now. */
 void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_env_t *env);
+/* The engine's people hook (lk_conv_engine_t): the cached figures. */
+void lk_queue_people(void *ud, lk_store_t *st, int64_t now, lk_conv_people_t *out /* OUT */);
 /* Forget the cached agents-online count and waits (after a login or logout,
  * so the policy knows at once that someone is there). */
 void lk_queue_stats_invalidate(void);
 /* The wait range until a person answers at this queue position, from the
  * recent real waits (lk_analytics_wait_estimate; out->known false: too few). */
 void lk_queue_estimate(lk_store_t *st, int64_t position, int64_t now, lk_analytics_wait_t *out /* OUT */);
+
 /* The conversation as agents see it: customer view plus assignment, queue
  * times and (when queued) the wait estimate. */
 json_t *lk_json_conv_agent(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n, int64_t now);

@@ -194,11 +194,9 @@ static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
     }
     lk_conv_result_t r = {0};
     rc = conv_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_START}, now, &r);
-    if (rc == 0)
-        rc = lk_store_audit(st, now, "customer", "conversation.create", c.id, NULL);
-    if (rc) {
+    if (rc == 0 && (rc = lk_store_audit(st, now, "customer", "conversation.create", c.id, NULL)) != 0)
         fail_db(j, rc);
-    } else {
+    if (rc == 0) {
         j->out = lk_json_conv(&c, r.msgs, r.n_msgs); /* new: not queued */
         json_object_set_new(j->out, "token", json_string(token));
         j->status = 201;
@@ -206,17 +204,6 @@ static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
     sodium_memzero(token, sizeof token);
     lk_conv_result_free(&r);
     lk_conv_clear(&c);
-}
-
-/* "No" in the customer's language: the "did this help?" button's "no" is
- * read as the customer saying it. */
-static const char *no_word(const char *lang)
-{
-    static const char *const words[][2] = {{"nl", "Nee"}, {"en", "No"}, {"de", "Nein"}, {"fr", "Non"}};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (strcmp(lang, words[i][0]) == 0)
-            return words[i][1];
-    return "No";
 }
 
 static void turn_result(cjob_t *j, lk_store_t *st, lk_conv_t *c, lk_msg_t *msgs, size_t n, int64_t now)
@@ -278,9 +265,8 @@ static void run_feedback(cjob_t *j, lk_store_t *st, int64_t now)
         rc = lk_store_feedback_set(st, c.id, j->message_id, j->helpful, now);
     if (rc) {
         fail_db(j, rc);
-    } else if (!j->helpful && strcmp(c.status, "bot") == 0) {
-        lk_conv_event_t ev = {.type = LK_CONV_MESSAGE, .text = no_word(c.language)};
-        rc = conv_event(j, st, &c, &ev, now, &r);
+    } else if (!j->helpful) {
+        rc = conv_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_NOT_HELPED}, now, &r);
     }
     if (rc == 0) {
         turn_result(j, st, &c, r.msgs, r.n_msgs, now);

@@ -110,6 +110,7 @@ typedef enum {
     LK_CONV_START,        /* the conversation was just stored: the greeting */
     LK_CONV_MESSAGE,      /* the customer wrote text (or picked choice) */
     LK_CONV_PERSON,       /* the always-visible "talk to a person" button */
+    LK_CONV_NOT_HELPED,   /* "did this help?" answered no: the customer's "No" while the bot has it */
     LK_CONV_CALLBACK,     /* a waiting customer asks to be called back (contact, text) */
     LK_CONV_AGENT_JOINS,  /* an agent takes the conversation (agent_id, agent_name) */
     LK_CONV_AGENT_WRITES, /* the assigned agent's reply (msg) */

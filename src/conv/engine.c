@@ -482,6 +482,18 @@ static int customer_message(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv
     return rc;
 }
 
+/* "No" in the conversation's language: the "did this help?" button's "no"
+ * is read as the customer saying it, so the policy counts it as a failure
+ * and offers a person. */
+static const char *no_word(const char *lang)
+{
+    static const char *const words[][2] = {{"nl", "Nee"}, {"en", "No"}, {"de", "Nein"}, {"fr", "Non"}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(lang, words[i][0]) == 0)
+            return words[i][1];
+    return "No";
+}
+
 /* ---- the other events ------------------------------------------------------------ */
 
 /* The waiting customer's call-back request: stored for the agents with a
@@ -551,6 +563,12 @@ int lk_conv_apply(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, 
     switch (ev->type) {
     case LK_CONV_MESSAGE:
         return customer_message(eng, st, conv, ev, now, out);
+    case LK_CONV_NOT_HELPED: {
+        if (strcmp(conv->status, "bot") != 0)
+            return 0; /* a person has it (or it is closed): the answer is only recorded */
+        lk_conv_event_t no = {.type = LK_CONV_MESSAGE, .text = no_word(conv->language)};
+        return customer_message(eng, st, conv, &no, now, out);
+    }
     case LK_CONV_CALLBACK:
         return callback_request(st, conv, ev, now, out);
     case LK_CONV_AGENT_WRITES:

@@ -201,6 +201,27 @@ Test(conv, a_question_outside_it_is_declined_then_handed_over)
     cr_assert_eq(audits(&c, "conversation.handoff"), 1);
 }
 
+Test(conv, did_not_help_is_the_customers_no_while_the_bot_has_it)
+{
+    ask(&c, "Wat kost verzending?", NULL, "answered", &r);
+    lk_conv_result_free(&r);
+    cr_assert_eq(event(&c, LK_CONV_NOT_HELPED, &r), 0);
+    cr_assert_geq(r.n_msgs, 2);
+    cr_assert_str_eq(r.msgs[0].sender, "customer");
+    cr_assert_str_eq(r.msgs[0].text, "Nee");
+    cr_assert_eq(count(&r, LK_CONV_OUT_TURN), 1);
+    lk_conv_result_free(&r);
+
+    /* with a person: only recorded by the channel, nothing said */
+    cr_assert_eq(event(&c, LK_CONV_PERSON, &r), 0);
+    lk_conv_result_free(&r);
+    size_t before = stored_msgs(&c);
+    cr_assert_eq(event(&c, LK_CONV_NOT_HELPED, &r), 0);
+    cr_assert_eq(r.n_msgs, 0);
+    cr_assert_eq(r.n_events, 0);
+    cr_assert_eq(stored_msgs(&c), before);
+}
+
 Test(conv, the_person_button)
 {
     cr_assert_eq(event(&c, LK_CONV_PERSON, &r), 0);
