@@ -206,36 +206,35 @@ static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
     lk_conv_clear(&c);
 }
 
-static void turn_result(cjob_t *j, lk_store_t *st, lk_conv_t *c, lk_msg_t *msgs, size_t n, int64_t now)
+/* The answer to an event: {"conversation": ..., "messages": [...]} (a
+ * message, feedback), or the conversation with "new_messages" (the
+ * button, a call-back). */
+static void event_result(cjob_t *j, lk_store_t *st, lk_conv_t *c, const lk_conv_result_t *r, bool nested,
+                         int64_t now)
 {
-    j->out = json_object();
-    json_object_set_new(j->out, "conversation", lk_json_conv_customer(st, c, NULL, 0, now));
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, lk_json_msg(&msgs[i]));
-    json_object_set_new(j->out, "messages", arr);
-}
-
-/* The conversation with the messages an event added ("new_messages"). */
-static void new_messages_result(cjob_t *j, lk_store_t *st, lk_conv_t *c, const lk_conv_result_t *r, int64_t now)
-{
-    j->out = lk_json_conv_customer(st, c, NULL, 0, now);
+    json_t *conv = lk_json_conv_customer(st, c, NULL, 0, now);
     json_t *arr = json_array();
     for (size_t i = 0; i < r->n_msgs; i++)
         json_array_append_new(arr, lk_json_msg(&r->msgs[i]));
-    json_object_set_new(j->out, "new_messages", arr);
+    if (nested) {
+        j->out = json_pack("{s:o, s:o}", "conversation", conv, "messages", arr);
+    } else {
+        j->out = conv;
+        json_object_set_new(j->out, "new_messages", arr);
+    }
 }
 
-static void run_message(cjob_t *j, lk_store_t *st, int64_t now)
+/* One engine event on the request's conversation, answered with
+ * event_result and status. */
+static void run_event(cjob_t *j, lk_store_t *st, const lk_conv_event_t *ev, bool nested, int status, int64_t now)
 {
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
     lk_conv_result_t r = {0};
-    lk_conv_event_t ev = {.type = LK_CONV_MESSAGE, .text = j->text, .choice = j->choice[0] ? j->choice : NULL};
-    if (conv_event(j, st, &c, &ev, now, &r) == 0) {
-        turn_result(j, st, &c, r.msgs, r.n_msgs, now);
-        j->status = 201;
+    if (conv_event(j, st, &c, ev, now, &r) == 0) {
+        event_result(j, st, &c, &r, nested, now);
+        j->status = status;
     }
     lk_conv_result_free(&r);
     lk_conv_clear(&c);
@@ -269,7 +268,7 @@ static void run_feedback(cjob_t *j, lk_store_t *st, int64_t now)
         rc = conv_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_NOT_HELPED}, now, &r);
     }
     if (rc == 0) {
-        turn_result(j, st, &c, r.msgs, r.n_msgs, now);
+        event_result(j, st, &c, &r, true, now);
         j->status = 200;
     }
     lk_conv_result_free(&r);
@@ -294,20 +293,6 @@ static void run_get(cjob_t *j, lk_store_t *st)
     lk_conv_clear(&c);
 }
 
-static void run_handoff(cjob_t *j, lk_store_t *st, int64_t now)
-{
-    lk_conv_t c;
-    if (!load_conv(j, st, &c))
-        return;
-    lk_conv_result_t r = {0};
-    if (conv_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_PERSON}, now, &r) == 0) {
-        new_messages_result(j, st, &c, &r, now);
-        j->status = 200;
-    }
-    lk_conv_result_free(&r);
-    lk_conv_clear(&c);
-}
-
 static void run_rating(cjob_t *j, lk_store_t *st, int64_t now)
 {
     lk_conv_t c;
@@ -326,24 +311,6 @@ static void run_rating(cjob_t *j, lk_store_t *st, int64_t now)
         j->out = lk_json_conv_customer(st, &c, NULL, 0, now);
         j->status = 200;
     }
-    lk_conv_clear(&c);
-}
-
-/* The waiting customer's call-back request (the widget's "call me back"):
- * stored for the agents (GET /api/v1/agent/callbacks) with a confirmation in
- * the conversation (the engine's LK_CONV_CALLBACK), only while queued. */
-static void run_callback(cjob_t *j, lk_store_t *st, int64_t now)
-{
-    lk_conv_t c;
-    if (!load_conv(j, st, &c))
-        return;
-    lk_conv_result_t r = {0};
-    lk_conv_event_t ev = {.type = LK_CONV_CALLBACK, .contact = j->contact, .text = j->text};
-    if (conv_event(j, st, &c, &ev, now, &r) == 0) {
-        new_messages_result(j, st, &c, &r, now);
-        j->status = 201;
-    }
-    lk_conv_result_free(&r);
     lk_conv_clear(&c);
 }
 
@@ -385,14 +352,16 @@ static void job_run(lk_job_t *job, lk_store_t *st)
     case OP_CREATE:
         run_create(j, st, now);
         break;
-    case OP_MESSAGE:
-        run_message(j, st, now);
+    case OP_MESSAGE: { /* the customer's text, or a pick of one of the bot's choices */
+        lk_conv_event_t ev = {.type = LK_CONV_MESSAGE, .text = j->text, .choice = j->choice[0] ? j->choice : NULL};
+        run_event(j, st, &ev, true, 201, now);
         break;
+    }
     case OP_GET:
         run_get(j, st);
         break;
-    case OP_HANDOFF:
-        run_handoff(j, st, now);
+    case OP_HANDOFF: /* the "talk to a person" button */
+        run_event(j, st, &(lk_conv_event_t){.type = LK_CONV_PERSON}, false, 200, now);
         break;
     case OP_RATING:
         run_rating(j, st, now);
@@ -400,8 +369,9 @@ static void job_run(lk_job_t *job, lk_store_t *st)
     case OP_WS:
         run_ws(j, st);
         break;
-    case OP_CALLBACK:
-        run_callback(j, st, now);
+    case OP_CALLBACK: /* the waiting customer's "call me back", stored for the agents (docs/api.md) */
+        run_event(j, st, &(lk_conv_event_t){.type = LK_CONV_CALLBACK, .contact = j->contact, .text = j->text}, false,
+                  201, now);
         break;
     case OP_FEEDBACK:
         run_feedback(j, st, now);
