@@ -222,6 +222,26 @@ Test(conv, did_not_help_is_the_customers_no_while_the_bot_has_it)
     cr_assert_eq(stored_msgs(&c), before);
 }
 
+Test(conv, what_a_customer_message_reveals_is_recorded)
+{
+    cr_assert_eq(say(&c, "Mijn e-mail is Jan@Example.nl en mijn BSN is 111222333", NULL, &r), 0);
+    /* the customer's message as typed, and the word about the BSN */
+    cr_assert_str_eq(r.msgs[0].sender, "customer");
+    cr_assert_not_null(strstr(r.msgs[0].text, "111222333"), "stored as typed; agents see it masked");
+    bool bsn_word = false;
+    for (size_t i = 1; i < r.n_msgs; i++)
+        bsn_word |= strcmp(r.msgs[i].sender, "system") == 0 && strstr(r.msgs[i].text, "burgerservicenummer");
+    cr_assert(bsn_word);
+    /* the address is the conversation's identifier: a data-subject request finds it */
+    lk_privacy_subject_t who = {.email = "jan@example.nl"};
+    lk_privacy_counts_t n;
+    char *json = NULL;
+    cr_assert_eq(lk_store_privacy_export(st, &who, clock_ms, &json, &n), 0);
+    free(json);
+    cr_assert_eq(n.conversations, 1);
+    cr_assert_eq(n.identifiers, 1);
+}
+
 Test(conv, the_person_button)
 {
     cr_assert_eq(event(&c, LK_CONV_PERSON, &r), 0);
