@@ -1,5 +1,5 @@
 /*
- * Unit tests for the bot's threshold (src/api/bot.c): the calibration at
+ * Unit tests for the bot's threshold (src/conv/bot.c): the calibration at
  * answer_risk and the threshold the reviews' recalibration stored, on a real
  * SQLite store in a temporary directory.
  */
