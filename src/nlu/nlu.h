@@ -275,9 +275,10 @@ void lk_nlu_curve_calibrate(const lk_nlu_curve_t *curve, double alpha, double de
  * in-scope question been right and no out-of-scope one answered), the lowest
  * at which an upper bound on the wrong-answer rate among answered questions,
  * for traffic with out-of-scope share oos_share, stays <= alpha. The bound
- * combines Clopper-Pearson bounds on the in-scope wrong-answer mass, the
- * in-scope right-answer mass and the out-of-scope answer rate, each at
- * delta / 3, so that all three * hold at once with probability >= 1 - delta. Fills out's threshold,
+ * combines Clopper-Pearson bounds on the share of in-scope questions
+ * answered (lower), the share of those answered wrong (upper) and the
+ * out-of-scope answer rate (upper), each at delta / 3, so that all three
+ * hold at once with probability >= 1 - delta. Fills out's threshold,
  * met, risk_bound and the point estimates. */
 void lk_nlu_calibrate_items(const lk_nlu_item_t *items, size_t n, double alpha, double delta, double oos_share,
                             lk_nlu_calibration_t *out /* OUT */);

@@ -656,6 +656,34 @@ static double uniform01(uint64_t *s)
     return (double)(*s >> 11) / 9007199254740992.0;
 }
 
+Test(nlu_calibration, the_bound_counts_each_answered_question_once)
+{
+    /* CLINC150 at 5 shots, at confidence 0.965: 3 of 201 answered in-scope
+     * questions wrong (of 743), 3 of 544 out-of-scope ones answered. The
+     * wrong ones are bounded as a share of the answered ones, the answered
+     * as a share of all: 0.055 (bounding wrong and right answers each as a
+     * share of all in-scope questions gave 0.060). */
+    size_t n = 743 + 544, k = 0;
+    lk_nlu_item_t *v = lk_xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < 743; i++)
+        v[k++] = (lk_nlu_item_t){i < 201 ? 0.99 : 0.2, i >= 3, 0};
+    for (size_t i = 0; i < 544; i++)
+        v[k++] = (lk_nlu_item_t){i < 3 ? 0.99 : 0.0, 0, 1};
+    lk_nlu_curve_t *cv = lk_xmalloc(sizeof *cv);
+    lk_nlu_curve_build(v, n, cv);
+    lk_nlu_calibration_t c = {.answer_risk = 0.05};
+    lk_nlu_curve_at(cv, 0.99, 0.1, 0.2, &c);
+    cr_assert_float_eq(c.coverage, 201.0 / 743, 1e-12);
+    cr_assert_lt(c.risk_bound, 0.057, "bound %f", c.risk_bound);
+    cr_assert_gt(c.risk_bound, 1 - c.precision, "above the point estimate %f", 1 - c.precision);
+    /* more answered questions, as few wrong: a tighter bound */
+    lk_nlu_calibration_t lo = {.answer_risk = 0.05};
+    lk_nlu_curve_at(cv, 0.1, 0.1, 0.2, &lo);
+    cr_assert_lt(lo.risk_bound, c.risk_bound, "%f", lo.risk_bound);
+    free(cv);
+    free(v);
+}
+
 Test(nlu_calibration, the_bound_holds_where_the_truth_is_known)
 {
     /* 40 calibrations on fresh samples of traffic whose true risk at every
