@@ -86,11 +86,12 @@ static const struct {
      "audit_retention_days, read like serve's) as of --now (default: the clock); --dry-run only\n"
      "counts. Each writes an audit record with counts only (docs/privacy.md)."},
     {"eval", "loket eval --train FILE --test FILE [--val FILE] [--target-error ALPHA] [--shots K] [--auto]\n"
-             "           [--answer-risk ALPHA] [--explain]",
+             "           [--answer-risk ALPHA] [--labelled FILE] [--explain]",
      "Builds the bot from --train, chooses its answering threshold on --val, asks it every\n"
      "--test text and prints the figures as one JSON object (see docs/quality.md).\n"
      "--shots K keeps the first K training texts of each label; --auto calibrates as serve\n"
      "does, from --train and the built-in out-of-scope questions, at --answer-risk (0.05);\n"
+     "--labelled FILE adds labelled questions (not trained on) to that calibration;\n"
      "--explain first prints one JSON line per test text: the decision and its words."},
     {"help", "loket help [COMMAND]  (or: loket COMMAND --help)", "Shows this help, or a command's."},
     {"--version", "loket --version", "Prints the version."},

@@ -336,7 +336,7 @@ static int usage(const char *msg)
     fprintf(stderr,
             "loket eval: %s (usage: loket eval --train FILE --test FILE [--val FILE] [--target-error ALPHA] "
             "[--delta DELTA] [--oos-share P | --balanced] [--curve CSV] [--shots K] [--auto] "
-            "[--answer-risk ALPHA] [--explain])\n",
+            "[--answer-risk ALPHA] [--labelled FILE] [--explain])\n",
             msg);
     return 1;
 }
@@ -371,7 +371,7 @@ static int write_curve(const char *path, const lk_nlu_item_t *items, size_t n)
 
 int lk_eval_command(int argc, char **argv)
 {
-    const char *train_path = NULL, *test_path = NULL, *val_path = NULL, *curve_path = NULL;
+    const char *train_path = NULL, *test_path = NULL, *val_path = NULL, *curve_path = NULL, *labelled_path = NULL;
     double alpha = -1, delta = DEFAULT_DELTA, oos_share = -1;
     bool balanced = false, automatic = false, explain = false;
     double answer_risk = LK_EVAL_DEFAULT_ANSWER_RISK;
@@ -381,7 +381,7 @@ int lk_eval_command(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--train") || !strcmp(a, "--test") || !strcmp(a, "--val") || !strcmp(a, "--curve") ||
             !strcmp(a, "--target-error") || !strcmp(a, "--delta") || !strcmp(a, "--epochs") || !strcmp(a, "--seed") ||
-            !strcmp(a, "--shots") || !strcmp(a, "--answer-risk")) {
+            !strcmp(a, "--shots") || !strcmp(a, "--answer-risk") || !strcmp(a, "--labelled")) {
             if (!v) {
                 char msg[96];
                 snprintf(msg, sizeof msg, "%s needs a value", a);
@@ -396,6 +396,8 @@ int lk_eval_command(int argc, char **argv)
                 val_path = v;
             else if (!strcmp(a, "--curve"))
                 curve_path = v;
+            else if (!strcmp(a, "--labelled"))
+                labelled_path = v;
             else if (!strcmp(a, "--target-error")) {
                 if (!parse_double(v, 0, 1, &alpha) || alpha <= 0 || alpha >= 1)
                     return usage("--target-error must be a number between 0 and 1");
@@ -436,12 +438,17 @@ int lk_eval_command(int argc, char **argv)
         return usage("--target-error needs --val");
     if (automatic && val_path)
         return usage("--auto calibrates from --train alone: leave out --val");
+    if (labelled_path && !automatic)
+        return usage("--labelled joins the calibration of --auto");
 
     char err[512];
-    data_t train = {0}, val = {0}, test = {0};
+    data_t train = {0}, val = {0}, test = {0}, lab = {0};
+    lk_nlu_labelled_t *labelled = NULL;
     int rc = load_data(train_path, &train, err, sizeof err);
     if (!rc && val_path)
         rc = load_data(val_path, &val, err, sizeof err);
+    if (!rc && labelled_path)
+        rc = load_data(labelled_path, &lab, err, sizeof err);
     if (!rc)
         rc = load_data(test_path, &test, err, sizeof err);
     if (rc) {
@@ -449,6 +456,7 @@ int lk_eval_command(int argc, char **argv)
         data_free(&train);
         data_free(&val);
         data_free(&test);
+        data_free(&lab);
         return 1;
     }
 
@@ -484,6 +492,21 @@ int lk_eval_command(int argc, char **argv)
     if (automatic) { /* as serve builds the bot of a knowledge base */
         opts.answer_risk = answer_risk;
         opts.builtin_negatives = true;
+    }
+    if (lab.n) { /* the company's own labelled questions join the calibration */
+        labelled = lk_xmalloc(lab.n * sizeof *labelled);
+        for (size_t i = 0; i < lab.n; i++) {
+            long a = is_oos(lab.label[i]) ? -1 : lk_kb_find(&kb, lab.label[i]);
+            if (a < 0 && !is_oos(lab.label[i])) {
+                fprintf(stderr, "loket eval: %s: label \"%.100s\" (line %zu) is no label of --train\n", labelled_path,
+                        lab.label[i], i + 1);
+                exit_code = 1;
+                goto done;
+            }
+            labelled[i] = (lk_nlu_labelled_t){lab.text[i], a, false};
+        }
+        opts.labelled = labelled;
+        opts.n_labelled = lab.n;
     }
     int64_t t0 = lk_time_mono_ns();
     rc = lk_nlu_build(&kb, &opts, &m);
@@ -572,6 +595,8 @@ int lk_eval_command(int argc, char **argv)
             json_object_set_new(e, "choice_threshold", json_real(c.choice_threshold));
             json_object_set_new(e, "n_in", json_integer((json_int_t)c.n_in));
             json_object_set_new(e, "n_oos", json_integer((json_int_t)c.n_oos));
+            if (labelled_path)
+                json_object_set_new(e, "n_labelled", json_integer((json_int_t)c.n_labelled));
             json_object_set_new(o, "calibration", e);
         }
     }
@@ -608,5 +633,7 @@ done:
     data_free(&train);
     data_free(&val);
     data_free(&test);
+    data_free(&lab);
+    free(labelled);
     return exit_code;
 }

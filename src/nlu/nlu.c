@@ -733,6 +733,8 @@ typedef struct {
     bool oos;
     bool hidden; /* an example of an article hidden in its fold (oos too) */
     bool calib_only; /* a built-in out-of-scope question: not for the confidence model */
+    bool labelled;   /* a labelled question read by the finished model: conf is its confidence */
+    double conf;
 } cv_item_t;
 
 static double conf_with(const double *cw, double cb, const double *phi);
@@ -781,9 +783,15 @@ static void calibrate(lk_nlu_model_t *m, const cv_item_t *it, size_t n, int fold
         double cw[LK_NLU__N_CONF], cb;
         fit_logistic(phi, y, w, nk, cw, &cb);
         for (size_t i = 0; i < n; i++)
-            if (it[i].fold == k)
+            if (it[i].fold == k && !it[i].labelled)
                 conf[i] = conf_with(cw, cb, it[i].phi);
     }
+    size_t n_lab = 0;
+    for (size_t i = 0; i < n; i++)
+        if (it[i].labelled) {
+            conf[i] = it[i].conf;
+            n_lab++;
+        }
     lk_nlu_item_t *items = lk_xmalloc((n ? n : 1) * sizeof *items);
     size_t n_cal = 0;
     for (size_t i = 0; i < n; i++)
@@ -796,6 +804,7 @@ static void calibrate(lk_nlu_model_t *m, const cv_item_t *it, size_t n, int fold
     if (!c->met) /* the fallback threshold answers; its figures are what the team sees */
         lk_nlu_curve_at(m->curve, o->answer_threshold, o->risk_delta, o->oos_share, c);
     c->done = true;
+    c->n_labelled = n_lab;
     double answer_at = c->met ? c->threshold : o->answer_threshold;
 
     /* choices among the questions the threshold does not answer */
@@ -845,9 +854,11 @@ static void calibrate(lk_nlu_model_t *m, const cv_item_t *it, size_t n, int fold
 }
 
 /* Fits the confidence model on held-out folds; false when there is too
- * little data (then the defaults stay). With o->answer_risk > 0 it also
- * calibrates the threshold on the same held-out questions. */
-static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu_options_t *o)
+ * little data (then the defaults stay). With o->answer_risk > 0 it hands
+ * the held-out questions to the caller for the calibration (*cal, *n_cal
+ * of them, free with free(); room is left for o->n_labelled more). */
+static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu_options_t *o,
+                           cv_item_t **cal /* OUT */, size_t *n_cal /* OUT */, int *n_folds /* OUT */)
 {
     int epochs = o->epochs;
     uint64_t seed = o->seed;
@@ -881,7 +892,7 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
         for (size_t j = 0; j < n_hide; j++)
             hidden_in[cls_perm[k * n_hide + j]] = (uint8_t)k;
 
-    cv_item_t *items = lk_xmalloc(ex->n * sizeof *items);
+    cv_item_t *items = lk_xcalloc(ex->n + o->n_labelled, sizeof *items);
     double *phi = lk_xmalloc(ex->n * LK_NLU__N_CONF * sizeof *phi);
     double *y = lk_xmalloc(ex->n * sizeof *y);
     double *w = lk_xmalloc(ex->n * sizeof *w);
@@ -941,8 +952,12 @@ static bool fit_confidence(lk_nlu_model_t *m, const examples_t *ex, const lk_nlu
         w[n_fit++] = items[i].oos ? (tot_oos > 0 ? OOS_WEIGHT * tot_in / tot_oos : 0) : 1.0;
     }
     fit_logistic(phi, y, w, n_fit, m->conf_w, &m->conf_b);
-    if (o->answer_risk > 0)
-        calibrate(m, items, n_items, folds, o);
+    if (o->answer_risk > 0) {
+        *cal = items;
+        *n_cal = n_items;
+        *n_folds = folds;
+        items = NULL;
+    }
 
     free(fold);
     free(cls_perm);
@@ -1040,6 +1055,43 @@ static void stemmer_put(lk_text_stemmer_t *st, stem_slot_t *slot)
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
+
+/* Reads the labelled questions of o with the finished model (m's threshold
+ * not yet set by the calibration) into it[], as the calibration counts them
+ * (see lk_nlu_options_t.labelled); returns how many. A question that
+ * matches only on function words is never answered: confidence 0. */
+static size_t read_labelled(lk_nlu_model_t *m, const lk_nlu_options_t *o, cv_item_t *it)
+{
+    size_t n = 0;
+    double keep = m->threshold;
+    m->threshold = 0; /* answer: the question matches on more than function words */
+    for (size_t i = 0; i < o->n_labelled; i++) {
+        const lk_nlu_labelled_t *l = &o->labelled[i];
+        if (!l->text || l->article < -1 || l->article >= (long)m->n_cls || (l->wrong && l->article < 0))
+            continue;
+        lk_nlu_reading_t r;
+        if (lk_nlu_read(m, l->text, strlen(l->text), NULL, &r) != 0 || !r.n_top)
+            continue;
+        if (l->wrong && r.top[0].article != l->article)
+            continue; /* the model answers otherwise now: the mark tells nothing of that */
+        cv_item_t *c = &it[n++];
+        memset(c, 0, sizeof *c);
+        c->labelled = true;
+        c->calib_only = true; /* not for the confidence model */
+        c->fold = UINT8_MAX;
+        c->oos = !l->wrong && l->article < 0;
+        c->conf = r.answer ? r.top[0].confidence : 0;
+        c->n_top = r.n_top;
+        c->rank = -1;
+        for (size_t k = 0; k < r.n_top; k++) {
+            c->prob[k] = (float)(r.top[0].confidence > 0 ? r.top[k].confidence / r.top[0].confidence : k == 0);
+            if (!c->oos && !l->wrong && r.top[k].article == l->article && c->rank < 0)
+                c->rank = (int)k;
+        }
+    }
+    m->threshold = keep;
+    return n;
+}
 
 static lk_text_stemmer_t *stemmer_for(lk_text_stemmer_t *nl, lk_text_stemmer_t *en, const char *lang)
 {
@@ -1140,9 +1192,10 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
     drop_covered_negatives(&ex, first_builtin, m->n_cls);
 
     if (m->n_cls) {
-        m->conf_fitted = fit_confidence(m, &ex, &o);
-        if (m->calib.done && m->calib.met)
-            m->threshold = m->calib.threshold;
+        cv_item_t *cal = NULL;
+        size_t n_cal = 0;
+        int folds = 0;
+        m->conf_fitted = fit_confidence(m, &ex, &o, &cal, &n_cal, &folds);
         size_t *idx = lk_xmalloc((ex.n ? ex.n : 1) * sizeof *idx);
         size_t n_train = 0;
         for (size_t i = 0; i < ex.n; i++)
@@ -1153,6 +1206,13 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
         train_lr(m->W, m->bias, m->feat.n, m->n_cls, &ex, idx, n_train, o.epochs, o.seed);
         knn_build(&m->knn, &ex, idx, n_train);
         free(idx);
+        if (cal) {
+            n_cal += read_labelled(m, &o, cal + n_cal);
+            calibrate(m, cal, n_cal, folds, &o);
+            free(cal);
+            if (m->calib.met)
+                m->threshold = m->calib.threshold;
+        }
     }
     examples_free(&ex);
     *out = m;

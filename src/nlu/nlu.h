@@ -19,6 +19,19 @@ typedef struct lk_nlu_model lk_nlu_model_t;
 
 #define LK_NLU_TOP_K 3
 
+/* A question whose right answer is known, for the calibration
+ * (lk_nlu_options_t.labelled): the company's own labelled questions, or a
+ * customer's question with a review mark on the bot's answer to it. */
+typedef struct {
+    const char *text; /* the question (UTF-8) */
+    /* wrong false: the index of the article that answers text in the
+     * knowledge base being built, or -1 when it is out of scope.
+     * wrong true: an article known NOT to answer text (a "wrong" review
+     * mark on that answer); the right one is unknown. */
+    long article;
+    bool wrong;
+} lk_nlu_labelled_t;
+
 typedef struct {
     /* Confidence at or above which the bot answers; in [0, 1]. */
     double answer_threshold;
@@ -44,6 +57,15 @@ typedef struct {
      * languages (src/nlu/data/) join the negatives, for training and for
      * calibration. */
     bool builtin_negatives;
+    /* Labelled questions that join the calibration's held-out ones (never
+     * the training): each is read by the finished model as a customer's
+     * message is, and counts as an in-scope question answered right or
+     * wrong, or an out-of-scope one, at the confidence it gets. A "wrong"
+     * mark counts only while the model still answers with that article
+     * (then: in scope, answered wrong); otherwise it tells nothing and is
+     * left out. Not copied: must stay alive during lk_nlu_build() only. */
+    const lk_nlu_labelled_t *labelled;
+    size_t n_labelled;
 } lk_nlu_options_t;
 
 /* The defaults: answer_threshold chosen on held-out data (docs/quality.md). */
@@ -159,6 +181,7 @@ typedef struct {
     double choice_threshold; /* choices offered at or above this set confidence */
     double helped;      /* estimated share of in-scope questions answered right or offered the right choice */
     size_t n_in, n_oos; /* held-out questions it was estimated on */
+    size_t n_labelled;  /* of them: labelled questions (lk_nlu_options_t.labelled) */
 } lk_nlu_calibration_t;
 
 /* The model's calibration (out->done false when there was none). When its
@@ -252,9 +275,10 @@ void lk_nlu_curve_calibrate(const lk_nlu_curve_t *curve, double alpha, double de
  * in-scope question been right and no out-of-scope one answered), the lowest
  * at which an upper bound on the wrong-answer rate among answered questions,
  * for traffic with out-of-scope share oos_share, stays <= alpha. The bound
- * combines Clopper-Pearson bounds on the in-scope wrong-answer mass, the
- * in-scope right-answer mass and the out-of-scope answer rate, each at
- * delta / 3, so that all three * hold at once with probability >= 1 - delta. Fills out's threshold,
+ * combines Clopper-Pearson bounds on the share of in-scope questions
+ * answered (lower), the share of those answered wrong (upper) and the
+ * out-of-scope answer rate (upper), each at delta / 3, so that all three
+ * hold at once with probability >= 1 - delta. Fills out's threshold,
  * met, risk_bound and the point estimates. */
 void lk_nlu_calibrate_items(const lk_nlu_item_t *items, size_t n, double alpha, double delta, double oos_share,
                             lk_nlu_calibration_t *out /* OUT */);

@@ -81,7 +81,9 @@ test('loket eval: usage and input errors exit 1 with one line', () => {
                       ['--train', 'a', '--test', 'b', '--target-error', '2'],
                       ['--train', 'a', '--test', 'b', '--shots', '0'],
                       ['--train', 'a', '--test', 'b', '--answer-risk', '1.5'],
-                      ['--train', 'a', '--test', 'b', '--val', 'c', '--auto']]) {
+                      ['--train', 'a', '--test', 'b', '--val', 'c', '--auto'],
+                      ['--train', 'a', '--test', 'b', '--labelled', 'c'],
+                      ['--train', 'a', '--test', 'b', '--auto', '--labelled']]) {
     const r = run(args);
     assert.equal(r.status, 1, `args ${JSON.stringify(args)}: ${r.stderr}`);
     assert.equal(r.stdout, '');
@@ -144,6 +146,25 @@ test('loket eval --shots K --auto --explain: the server\'s calibration, choices,
     // a stricter risk never lowers the threshold
     const rs = JSON.parse(run([...args, '--auto', '--answer-risk', '0.02']).stdout);
     assert.ok(!rs.calibration.met || rs.threshold >= of.threshold, `${rs.threshold} < ${of.threshold}`);
+
+    // --labelled: the company's own labelled questions join the calibration
+    // (CLINC150's validation questions of the same labels), not the training
+    writeFileSync(join(dir, 'val.jsonl'), slice('val.jsonl', labels, 10, 40));
+    const rl = run([...args, '--shots', '5', '--auto', '--labelled', join(dir, 'val.jsonl')]);
+    assert.equal(rl.status, 0, rl.stderr);
+    const ol = JSON.parse(rl.stdout);
+    assert.equal(ol.calibration.n_labelled, 30 * 10 + 40);
+    assert.equal(ol.calibration.n_in, c.n_in + 30 * 10);
+    assert.equal(ol.calibration.n_oos, c.n_oos + 40);
+    assert.equal(ol.n_train, o5.n_train, 'not trained on');
+    assert.equal(ol.calibration.met, ol.calibration.risk_bound <= 0.05 + 1e-12);
+    assert.equal(o5.calibration.n_labelled, undefined);
+    // a label the training data does not have is refused, naming it
+    writeFileSync(join(dir, 'odd.jsonl'), '{"text": "what is my balance", "label": "no_such_label"}\n');
+    const ro = run([...args, '--shots', '5', '--auto', '--labelled', join(dir, 'odd.jsonl')]);
+    assert.equal(ro.status, 1);
+    assert.equal(ro.stdout, '');
+    assert.match(ro.stderr, /no_such_label/);
 
     // --explain: one line per test text with its decision and words, then the figures
     const re = run([...args, '--shots', '5', '--auto', '--explain']);

@@ -639,6 +639,88 @@ Test(nlu_calibration, too_few_questions_meet_nothing)
     free(v);
 }
 
+/* The true wrong-answer rate among answered questions at threshold t of
+ * the synthetic traffic below: in-scope confidence c uniform with P(wrong |
+ * c) = (1 - c) / 2, out-of-scope confidence u^20 (u uniform), a share pi
+ * out of scope. */
+static double true_risk(double t, double pi)
+{
+    double w = (1 - t) * (1 - t) / 4, r = (1 - t) - w, a = 1 - pow(t, 1.0 / 20);
+    double x = pi * a + (1 - pi) * w, y = (1 - pi) * r;
+    return x + y > 0 ? x / (x + y) : 0;
+}
+
+static double uniform01(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(*s >> 11) / 9007199254740992.0;
+}
+
+Test(nlu_calibration, the_bound_counts_each_answered_question_once)
+{
+    /* CLINC150 at 5 shots, at confidence 0.965: 3 of 201 answered in-scope
+     * questions wrong (of 743), 3 of 544 out-of-scope ones answered. The
+     * wrong ones are bounded as a share of the answered ones, the answered
+     * as a share of all: 0.055 (bounding wrong and right answers each as a
+     * share of all in-scope questions gave 0.060). */
+    size_t n = 743 + 544, k = 0;
+    lk_nlu_item_t *v = lk_xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < 743; i++)
+        v[k++] = (lk_nlu_item_t){i < 201 ? 0.99 : 0.2, i >= 3, 0};
+    for (size_t i = 0; i < 544; i++)
+        v[k++] = (lk_nlu_item_t){i < 3 ? 0.99 : 0.0, 0, 1};
+    lk_nlu_curve_t *cv = lk_xmalloc(sizeof *cv);
+    lk_nlu_curve_build(v, n, cv);
+    lk_nlu_calibration_t c = {.answer_risk = 0.05};
+    lk_nlu_curve_at(cv, 0.99, 0.1, 0.2, &c);
+    cr_assert_float_eq(c.coverage, 201.0 / 743, 1e-12);
+    cr_assert_lt(c.risk_bound, 0.057, "bound %f", c.risk_bound);
+    cr_assert_gt(c.risk_bound, 1 - c.precision, "above the point estimate %f", 1 - c.precision);
+    /* more answered questions, as few wrong: a tighter bound */
+    lk_nlu_calibration_t lo = {.answer_risk = 0.05};
+    lk_nlu_curve_at(cv, 0.1, 0.1, 0.2, &lo);
+    cr_assert_lt(lo.risk_bound, c.risk_bound, "%f", lo.risk_bound);
+    free(cv);
+    free(v);
+}
+
+Test(nlu_calibration, the_bound_holds_where_the_truth_is_known)
+{
+    /* 40 calibrations on fresh samples of traffic whose true risk at every
+     * threshold is known: the chosen threshold's true risk may exceed
+     * answer_risk in at most delta of them (the guarantee), and the
+     * threshold is not needlessly high (its true risk is mostly near the
+     * target, not far below it). */
+    const double alpha = 0.15, delta = 0.1, pi = 0.2;
+    const size_t n_in = 2000, n_oos = 1000, trials = 40;
+    lk_nlu_item_t *v = lk_xmalloc((n_in + n_oos) * sizeof *v);
+    uint64_t seed = 42;
+    size_t violations = 0, met = 0, near = 0;
+    double max_t = 0;
+    for (size_t k = 0; k < trials; k++) {
+        for (size_t i = 0; i < n_in; i++) {
+            double c = uniform01(&seed);
+            v[i] = (lk_nlu_item_t){c, uniform01(&seed) >= (1 - c) / 2, 0};
+        }
+        for (size_t i = 0; i < n_oos; i++)
+            v[n_in + i] = (lk_nlu_item_t){pow(uniform01(&seed), 20), 0, 1};
+        lk_nlu_calibration_t c;
+        lk_nlu_calibrate_items(v, n_in + n_oos, alpha, delta, pi, &c);
+        if (!c.met)
+            continue;
+        met++;
+        double risk = true_risk(c.threshold, pi);
+        violations += risk > alpha;
+        near += risk > alpha / 2;
+        max_t = c.threshold > max_t ? c.threshold : max_t;
+    }
+    cr_log_info("met %zu, violations %zu, near %zu, highest threshold %f", met, violations, near, max_t);
+    cr_assert_geq(met, trials * 3 / 4, "met in %zu of %zu", met, trials);
+    cr_assert_leq(violations, (size_t)(delta * (double)trials), "violations %zu of %zu", violations, met);
+    cr_assert_geq(near, met / 2, "true risk above alpha / 2 in %zu of %zu", near, met);
+    free(v);
+}
+
 /* A knowledge base of ten articles with six questions each, enough to
  * calibrate on. */
 static void calib_kb(lk_kb_t *kb)
@@ -673,6 +755,114 @@ static void calib_kb(lk_kb_t *kb)
     lk_kb_init(kb);
     for (size_t i = 0; i < 10; i++)
         add_article(kb, ids[i], "nl", titles[i], q[i], 6);
+}
+
+/* Questions of calib_kb's articles (index, text) that no example has, as
+ * a company would label them, and two out of scope (-1). */
+static const struct {
+    long article;
+    const char *text;
+} labelled_nl[] = {
+    {0, "vanaf hoe laat kan ik langskomen in de winkel"},
+    {1, "ik wil de schoenen terug sturen, hoe doe ik dat"},
+    {2, "mijn pakket is er nog steeds niet"},
+    {3, "kan ik ook met paypal betalen"},
+    {4, "moet ik betalen voor de verzending"},
+    {5, "de stoel die ik kreeg is kapot"},
+    {6, "ik ben verhuisd, waar geef ik mijn nieuwe adres door"},
+    {7, "ik kan niet inloggen met mijn wachtwoord"},
+    {8, "hoeveel staat er nog op mijn cadeaubon"},
+    {9, "ik wil de bestelling van gisteren annuleren"},
+    {-1, "wat voor weer wordt het morgen"},
+    {-1, "hoe laat vertrekt de trein naar utrecht"},
+};
+
+Test(nlu_calibration, labelled_questions_and_review_marks_join_it)
+{
+    lk_kb_t kb;
+    calib_kb(&kb);
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    o.answer_risk = 0.05;
+    o.builtin_negatives = true;
+    lk_nlu_model_t *base;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &base), 0);
+    lk_nlu_calibration_t c0;
+    lk_nlu_calibration(base, &c0);
+    cr_assert(c0.done);
+    cr_assert_eq(c0.n_labelled, 0);
+
+    /* the company's labelled questions: each counts once, in or out of
+     * scope; the model itself (its readings) does not change */
+    size_t n_lab = sizeof labelled_nl / sizeof labelled_nl[0];
+    lk_nlu_labelled_t lab[64];
+    for (size_t i = 0; i < n_lab; i++)
+        lab[i] = (lk_nlu_labelled_t){labelled_nl[i].text, labelled_nl[i].article, false};
+    lab[n_lab] = (lk_nlu_labelled_t){"naar welk artikel?", 99, false}; /* no such article: left out */
+    lab[n_lab + 1] = (lk_nlu_labelled_t){NULL, 0, false};              /* no text: left out */
+    o.labelled = lab;
+    o.n_labelled = n_lab + 2;
+    lk_nlu_model_t *with;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &with), 0);
+    lk_nlu_calibration_t c1;
+    lk_nlu_calibration(with, &c1);
+    cr_assert_eq(c1.n_labelled, n_lab);
+    cr_assert_eq(c1.n_in, c0.n_in + n_lab - 2);
+    cr_assert_eq(c1.n_oos, c0.n_oos + 2);
+    for (size_t i = 0; i < n_lab; i++) {
+        lk_nlu_reading_t ra, rb;
+        cr_assert_eq(lk_nlu_read(base, S(labelled_nl[i].text), NULL, &ra), 0);
+        cr_assert_eq(lk_nlu_read(with, S(labelled_nl[i].text), NULL, &rb), 0);
+        cr_assert_eq(ra.top[0].article, rb.top[0].article);
+        cr_assert_eq(ra.top[0].confidence, rb.top[0].confidence, "labelled questions are not trained on");
+    }
+
+    /* "wrong" review marks on answers the bot gives with high confidence
+     * raise the bound there, and so the threshold (or the target is no
+     * longer met); a mark on an article the bot no longer answers with
+     * tells nothing and is left out */
+    size_t n_wrong = 0;
+    for (size_t i = 0; i < n_lab - 2; i++) {
+        lk_nlu_reading_t r;
+        cr_assert_eq(lk_nlu_read(base, S(labelled_nl[i].text), NULL, &r), 0);
+        for (int rep = 0; rep < 4; rep++) /* several customers asked it */
+            lab[n_wrong++] = (lk_nlu_labelled_t){labelled_nl[i].text, r.top[0].article, true};
+    }
+    lab[n_wrong] = (lk_nlu_labelled_t){labelled_nl[0].text, labelled_nl[0].article == 0 ? 5 : 0, true};
+    lab[n_wrong + 1] = (lk_nlu_labelled_t){labelled_nl[1].text, -1, true}; /* wrong needs an article */
+    o.labelled = lab;
+    o.n_labelled = n_wrong + 2;
+    lk_nlu_model_t *marked;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &marked), 0);
+    lk_nlu_calibration_t c2, at0, base_at;
+    lk_nlu_calibration(marked, &c2);
+    cr_assert_eq(c2.n_labelled, n_wrong);
+    cr_assert_eq(c2.n_in, c0.n_in + n_wrong);
+    lk_nlu_calibration_at(marked, c0.threshold, &at0);
+    lk_nlu_calibration_at(base, c0.threshold, &base_at);
+    cr_assert_gt(at0.risk_bound, base_at.risk_bound, "%f vs %f", at0.risk_bound, base_at.risk_bound);
+    cr_assert_lt(at0.precision, base_at.precision);
+    if (c0.met)
+        cr_assert(!c2.met || c2.threshold > c0.threshold, "threshold %f -> %f", c0.threshold, c2.threshold);
+
+    /* "right" marks on the same answers lower the bound there */
+    for (size_t i = 0; i < n_wrong; i++)
+        lab[i].wrong = false;
+    o.n_labelled = n_wrong;
+    lk_nlu_model_t *right;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &right), 0);
+    lk_nlu_calibration_t c3, at3;
+    lk_nlu_calibration(right, &c3);
+    lk_nlu_calibration_at(right, c0.threshold, &at3);
+    cr_assert_eq(c3.n_labelled, n_wrong);
+    cr_assert_lt(at3.risk_bound, at0.risk_bound);
+    cr_assert_geq(at3.precision, base_at.precision - 1e-12);
+
+    lk_nlu_free(base);
+    lk_nlu_free(with);
+    lk_nlu_free(marked);
+    lk_nlu_free(right);
+    lk_kb_free(&kb);
 }
 
 Test(nlu_calibration, a_build_calibrates_deterministically)
