@@ -40,7 +40,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # Dutch words of current spelling (hunspell-nl's stems, flags cut off).
-sed -n '2,$s:/.*::p' "$d/hunspell/nl.dic" | grep -E '^[a-z]{3,30}$' | sort -u >"$tmp/nl.words"
+sed -e '1d' -e 's:/.*::' "$d/hunspell/nl.dic" | grep -E '^[a-z]{3,30}$' | sort -u >"$tmp/nl.words"
 
 # English words WordNet knows, and its English synonym pairs.
 cat "$d/wordnet/index.noun" "$d/wordnet/index.verb" "$d/wordnet/index.adj" "$d/wordnet/index.adv" |
