@@ -205,8 +205,7 @@ size_t lk_nlu__vocab_correct_via(const lk_nlu__vocab_t *v, lk_nlu__prep_t *p, lo
         const char *w = p->norm + p->toks[i].off;
         size_t wl = p->toks[i].len;
         if (p->toks[i].type != LK_TOK_WORD || wl < MIN_SYNONYM || wl > LEN_MAX ||
-            find(v, 's', p->stems[i], p->stem_len[i]) >= 0 || find(v, 'w', w, wl) >= 0 ||
-            lk_nlu__function_word(w, wl))
+            find(v, 's', p->stems[i], p->stem_len[i]) >= 0 || find(v, 'w', w, wl) >= 0 || lk_nlu__function_word(w, wl))
             continue; /* known, or a known word stemmed in another language */
         long e = wl >= MIN_FUZZY ? nearest(v, w, wl) : -1;
         if (e < 0) { /* not a typo of a known word: a synonym of one? */

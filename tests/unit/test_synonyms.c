@@ -39,14 +39,14 @@ static void shop_kb(lk_kb_t *kb)
          "kunnen jullie vandaag nog verzenden", "verzenden met postnl"},
         {"waar vind ik mijn factuur", "factuur downloaden", "ik heb een factuur nodig", "factuur kwijt",
          "factuur op bedrijfsnaam"},
-        {"hoe krijg ik korting", "kortingscode werkt niet", "korting voor studenten", "is er korting op grote bestellingen",
-         "waar voer ik de korting in"},
+        {"hoe krijg ik korting", "kortingscode werkt niet", "korting voor studenten",
+         "is er korting op grote bestellingen", "waar voer ik de korting in"},
         {"wat zijn de openingstijden", "hoe laat gaan jullie open", "zijn jullie zondag open", "openingstijden winkel",
          "is de winkel open op feestdagen"},
     };
     static const char *ids[6] = {"retour", "pakket", "verzenden", "factuur", "korting", "open"};
-    static const char *titles[6] = {"Retourneren", "Waar is mijn pakket", "Verzenden", "Factuur", "Korting",
-                                    "Openingstijden"};
+    static const char *titles[6] = {"Retourneren", "Waar is mijn pakket", "Verzenden", "Factuur",
+                                    "Korting",     "Openingstijden"};
     lk_kb_init(kb);
     for (size_t i = 0; i < 6; i++)
         add_article(kb, ids[i], "nl", titles[i], q[i], 5);
@@ -106,7 +106,7 @@ Test(synonyms, a_question_in_other_words_finds_the_article)
     cr_assert_eq(lk_nlu_build(&kb, NULL, &m), 0);
     /* the word is not the knowledge base's, and no typo of one of its words */
     const char *cases[][3] = {
-        {"wanneer gaan jullie het opsturen", "opsturen", "2"},  /* Dutch synonym (FreeDict) */
+        {"wanneer gaan jullie het opsturen", "opsturen", "2"}, /* Dutch synonym (FreeDict) */
         {"where can i find my invoice", "invoice", "3"},       /* English question, Dutch article */
     };
     for (size_t c = 0; c < 2; c++) {
