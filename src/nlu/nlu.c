@@ -1471,7 +1471,10 @@ int lk_nlu_explain(const lk_nlu_model_t *m, const char *text, size_t len, const 
             continue; /* named only where the synonym made the match */
         memcpy(out->via[out->n_via].word, p.norm + p.toks[i].off, wl);
         out->via[out->n_via].word[wl] = '\0';
-        size_t al = e->wlen > 31 ? 31 : e->wlen;
+        size_t al = e->wlen;
+        if (al > 31) /* cut before a character that would not fit whole */
+            for (al = 31; al > 0 && ((unsigned char)e->word[al] & 0xC0) == 0x80; al--)
+                ;
         memcpy(out->via[out->n_via].as, e->word, al);
         out->via[out->n_via].as[al] = '\0';
         out->n_via++;
