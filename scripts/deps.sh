@@ -12,9 +12,11 @@ cd "$(dirname "$0")/.."
 
 # john-data: John the Ripper's list of common passwords, embedded into the
 # program to refuse them as new passwords (CMakeLists.txt, src/password/).
+# hunspell-nl, wordnet-base, dict-freedict-nld-eng, dict-freedict-eng-nld: the
+# data scripts/lexicon.sh derives the NLU's synonym lexicon from at build time.
 build_pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libwslay-dev libssl-dev zlib1g-dev
             libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libstemmer-dev libcmark-dev liboath-dev
-            john-data)
+            john-data hunspell-nl wordnet-base dict-freedict-nld-eng dict-freedict-eng-nld)
 # clang's libFuzzer and sanitizer runtimes are only recommended by clang:
 # libclang-rt-dev brings them (the fuzz smoke of `make test` needs them).
 test_pkgs=(libcriterion-dev sqlite3 clang libclang-rt-dev chromium fonts-dejavu-core)

@@ -240,6 +240,12 @@ static void explain_one(const lk_nlu_model_t *m, const lk_kb_t *kb, const char *
     json_object_set_new(o, "other_known", words_json(ex.other, ex.n_other));
     json_object_set_new(o, "unknown", words_json(ex.unknown, ex.n_unknown));
     json_object_set_new(o, "function_words_only", json_boolean(ex.function_words_only));
+    if (ex.n_via) { /* matched through the synonym lexicon: {"word": "known word"} */
+        json_t *via = json_object();
+        for (size_t i = 0; i < ex.n_via; i++)
+            json_object_set_new(via, ex.via[i].word, json_string(ex.via[i].as));
+        json_object_set_new(o, "synonyms", via);
+    }
     char *s = json_dumps(o, JSON_REAL_PRECISION(4) | JSON_PRESERVE_ORDER | JSON_COMPACT);
     json_decref(o);
     if (s)

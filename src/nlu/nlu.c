@@ -1161,6 +1161,7 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
                 ex.v[before].answer = true;
         }
     }
+    lk_nlu__vocab_link_synonyms(&m->vocab);
     for (size_t i = 0; i < o.n_negatives; i++)
         if (o.negatives[i])
             add_example(&m->feat, &ex, stemmer_for(st_nl, st_en, m->kb_lang), o.negatives[i], -1, 1.0f, &fv, NULL);
@@ -1518,8 +1519,26 @@ int lk_nlu_explain(const lk_nlu_model_t *m, const char *text, size_t len, const 
     int rc = prepare(m, text, len, ctx, &p, NULL);
     if (rc)
         return rc;
-    lk_nlu__vocab_correct(&m->vocab, &p); /* as lk_nlu_read matches */
+    long via[LK_NLU__MAX_TOKENS]; /* the synonym each token was read as */
+    lk_nlu__vocab_correct_via(&m->vocab, &p, via); /* as lk_nlu_read matches */
     explain_prepared(m, &p, article, out);
+    for (size_t i = 0; i < p.n_toks && out->n_via < LK_NLU_EXPLAIN_WORDS; i++) {
+        if (via[i] < 0)
+            continue;
+        const lk_nlu__vocab_entry_t *e = &m->vocab.entries[via[i]];
+        size_t wl = p.toks[i].len;
+        if (wl > 31 || !term_in_article(&m->knn, map_get(&m->knn.terms, lk_nlu__stem_key(e->stem, e->slen)), article))
+            continue; /* named only where the synonym made the match */
+        memcpy(out->via[out->n_via].word, p.norm + p.toks[i].off, wl);
+        out->via[out->n_via].word[wl] = '\0';
+        size_t al = e->wlen;
+        if (al > 31) /* cut before a character that would not fit whole */
+            for (al = 31; al > 0 && ((unsigned char)e->word[al] & 0xC0) == 0x80; al--)
+                ;
+        memcpy(out->via[out->n_via].as, e->word, al);
+        out->via[out->n_via].as[al] = '\0';
+        out->n_via++;
+    }
     lk_nlu__prep_free(&p);
     return 0;
 }

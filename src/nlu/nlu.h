@@ -201,7 +201,8 @@ void lk_nlu_calibration_at(const lk_nlu_model_t *model, double t, lk_nlu_calibra
 /* Why the model read a message as it did: its content words, split into
  * those some example question of the top article shares (matched), those the
  * knowledge base knows but not from that article, and those no article has
- * (unknown). Each word is a NUL-terminated folded copy. */
+ * (unknown); and which matched words did so through a synonym or
+ * translation (via). Each word is a NUL-terminated folded copy. */
 typedef struct {
     char matched[LK_NLU_EXPLAIN_WORDS][32];
     size_t n_matched;
@@ -210,6 +211,12 @@ typedef struct {
     char unknown[LK_NLU_EXPLAIN_WORDS][32];
     size_t n_unknown;
     bool function_words_only; /* only function words matched: no match */
+    /* matched words that the knowledge base does not have but read as one
+     * of its words through the synonym lexicon: word, and the known word */
+    struct {
+        char word[32], as[32];
+    } via[LK_NLU_EXPLAIN_WORDS];
+    size_t n_via;
 } lk_nlu_explanation_t;
 
 /* Explains the reading of text (as lk_nlu_read) with respect to article

@@ -94,6 +94,39 @@ void lk_nlu__vocab_free(lk_nlu__vocab_t *v);
  * word's stem; a compound of two known parts becomes the two (the second
  * appended as a token of its own). Returns how many words changed. */
 size_t lk_nlu__vocab_correct(const lk_nlu__vocab_t *v, lk_nlu__prep_t *p);
+/* The same, and via[i] (LK_NLU__MAX_TOKENS of them) the entry token i was
+ * read as through the synonym lexicon, or -1. */
+size_t lk_nlu__vocab_correct_via(const lk_nlu__vocab_t *v, lk_nlu__prep_t *p, long *via /* OUT */);
+
+/* Links each word of the synonym lexicon that v does not know to a word v
+ * knows that it is a synonym or translation of (the first in the
+ * lexicon's order), by word and by stem. Call once the last text is added. */
+void lk_nlu__vocab_link_synonyms(lk_nlu__vocab_t *v);
+/* The entry that the unknown word w[0..wl) with stem s[0..sl) reads as
+ * through the synonym lexicon, or -1. */
+long lk_nlu__vocab_synonym(const lk_nlu__vocab_t *v, const char *w, size_t wl, const char *s, size_t sl);
+
+/* ---- the synonym lexicon (synonyms.c) ---------------------------------- */
+
+typedef enum {
+    LK_NLU__SYN_EN = 1, /* English synonyms (WordNet) */
+    LK_NLU__SYN_NL,     /* Dutch words that share translations (FreeDict) */
+    LK_NLU__SYN_NL_EN,  /* a Dutch word a and its English translation b */
+} lk_nlu__syn_kind_t;
+
+/* One pair of the lexicon: folded words and their Snowball stems (a's and
+ * b's language by kind). Either may be read as the other. */
+typedef struct {
+    const char *a, *sa, *b, *sb;
+    uint8_t la, lsa, lb, lsb;
+    uint8_t kind; /* lk_nlu__syn_kind_t */
+} lk_nlu__syn_pair_t;
+
+/* The lexicon's pairs in its file order (parsed once, on first use, from
+ * the copy compiled into the program; shared and read-only). */
+const lk_nlu__syn_pair_t *lk_nlu__lexicon(size_t *n /* OUT */);
+/* True when the lexicon has the pair (kind, a, b) in that order. */
+bool lk_nlu__lexicon_has(lk_nlu__syn_kind_t kind, const char *a, const char *b);
 
 /* ---- signals ----------------------------------------------------------- */
 

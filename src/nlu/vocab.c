@@ -3,7 +3,10 @@
  * knowledge base does not know can still find the one it means: a word one
  * or two letters off ("retourneeren", "bestelng") reads as the known word,
  * and a Dutch compound of known words ("retourzending", "verzendkosten")
- * reads as its parts. Built with the model; read-only afterwards.
+ * reads as its parts; a word of the synonym lexicon (synonyms.c) reads as
+ * the known word it is a synonym or translation of ("opsturen" as
+ * "verzenden", "invoice" as "factuur"). Built with the model; read-only
+ * afterwards.
  */
 #include "nlu/nlu_int.h"
 
@@ -15,6 +18,7 @@
 #define MIN_FUZZY 4    /* shorter words are not corrected */
 #define MIN_COMPOUND 7 /* shorter words are not split */
 #define MIN_PART 3     /* each part of a compound has at least this many letters */
+#define MIN_SYNONYM 3  /* shorter words are not read through the lexicon */
 #define LEN_MAX (LK_NLU__STEM_MAX - 1)
 
 static uint64_t hash(char kind, const char *s, size_t n)
@@ -101,6 +105,46 @@ void lk_nlu__vocab_free(lk_nlu__vocab_t *v)
     memset(v, 0, sizeof *v);
 }
 
+/* The entry of a known word or stem, or -1. */
+static long known(const lk_nlu__vocab_t *v, const char *w, size_t wl, const char *s, size_t sl)
+{
+    long e = find(v, 'w', w, wl);
+    return e >= 0 ? e : find(v, 's', s, sl);
+}
+
+/* Lets x (unknown) read as y (known), by x's word ('z') and stem ('y'). */
+static void link_pair(lk_nlu__vocab_t *v, const char *x, size_t xl, const char *xs, size_t xsl, const char *y,
+                      size_t yl, const char *ys, size_t ysl)
+{
+    if (xl < MIN_SYNONYM || lk_nlu__function_word(x, xl) || known(v, x, xl, xs, xsl) >= 0)
+        return;
+    long e = known(v, y, yl, ys, ysl);
+    if (e < 0)
+        return;
+    put(v, hash('z', x, xl), (uint32_t)e); /* the first link of a word stays */
+    put(v, hash('y', xs, xsl), (uint32_t)e);
+}
+
+void lk_nlu__vocab_link_synonyms(lk_nlu__vocab_t *v)
+{
+    if (!v->n)
+        return;
+    size_t n;
+    const lk_nlu__syn_pair_t *p = lk_nlu__lexicon(&n);
+    for (size_t i = 0; i < n; i++) {
+        link_pair(v, p[i].a, p[i].la, p[i].sa, p[i].lsa, p[i].b, p[i].lb, p[i].sb, p[i].lsb);
+        link_pair(v, p[i].b, p[i].lb, p[i].sb, p[i].lsb, p[i].a, p[i].la, p[i].sa, p[i].lsa);
+    }
+}
+
+long lk_nlu__vocab_synonym(const lk_nlu__vocab_t *v, const char *w, size_t wl, const char *s, size_t sl)
+{
+    if (wl < MIN_SYNONYM || wl > LEN_MAX)
+        return -1;
+    long e = find(v, 'z', w, wl);
+    return e >= 0 ? e : find(v, 'y', s, sl);
+}
+
 /* The entry one or two letters from w (two for words of 8 letters or more)
  * with the same first letter, the closest and then the first added; -1. */
 static long nearest(const lk_nlu__vocab_t *v, const char *w, size_t wl)
@@ -146,17 +190,29 @@ static void set_stem(lk_nlu__prep_t *p, size_t i, const lk_nlu__vocab_entry_t *e
 
 size_t lk_nlu__vocab_correct(const lk_nlu__vocab_t *v, lk_nlu__prep_t *p)
 {
+    return lk_nlu__vocab_correct_via(v, p, NULL);
+}
+
+size_t lk_nlu__vocab_correct_via(const lk_nlu__vocab_t *v, lk_nlu__prep_t *p, long *via)
+{
+    if (via)
+        for (size_t i = 0; i < LK_NLU__MAX_TOKENS; i++)
+            via[i] = -1;
     if (!v->n)
         return 0;
     size_t n = p->n_toks, changed = 0;
     for (size_t i = 0; i < n; i++) {
         const char *w = p->norm + p->toks[i].off;
         size_t wl = p->toks[i].len;
-        if (p->toks[i].type != LK_TOK_WORD || wl < MIN_FUZZY || wl > LEN_MAX ||
-            find(v, 's', p->stems[i], p->stem_len[i]) >= 0 || find(v, 'w', w, wl) >= 0 ||
-            lk_nlu__function_word(w, wl))
+        if (p->toks[i].type != LK_TOK_WORD || wl < MIN_SYNONYM || wl > LEN_MAX ||
+            find(v, 's', p->stems[i], p->stem_len[i]) >= 0 || find(v, 'w', w, wl) >= 0 || lk_nlu__function_word(w, wl))
             continue; /* known, or a known word stemmed in another language */
-        long e = nearest(v, w, wl);
+        long e = wl >= MIN_FUZZY ? nearest(v, w, wl) : -1;
+        if (e < 0) { /* not a typo of a known word: a synonym of one? */
+            e = lk_nlu__vocab_synonym(v, w, wl, p->stems[i], p->stem_len[i]);
+            if (e >= 0 && via)
+                via[i] = e;
+        }
         if (e >= 0) {
             set_stem(p, i, &v->entries[e]);
             changed++;
