@@ -106,9 +106,6 @@
     open: null, // {conv, msgs: {seq: m}, notes: {id: n}}
     unread: {}, // conversation id -> true
     users: null,
-    ws: null,
-    wsTries: 0,
-    wsTimer: null,
     pollTimer: null,
     skew: 0, // server clock minus ours, ms
     gen: 0, // counts conversation frames (see loadLists)
