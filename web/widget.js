@@ -1159,26 +1159,11 @@
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    return fetch(BASE + path, init).then(function (r) {
-      return r.text().then(function (txt) {
-        var j = null;
-        try {
-          j = txt ? JSON.parse(txt) : null;
-        } catch (e) {
-          j = null;
-        }
-        if (!r.ok) {
-          var err = new Error((j && j.error && j.error.message) || 'HTTP ' + r.status);
-          err.status = r.status;
-          err.code = j && j.error && j.error.code;
-          var ra = Number(r.headers.get('Retry-After'));
-          if (r.status === 429) err.retryAfter = ra > 0 && isFinite(ra) ? Math.ceil(ra) : 60;
-          throw err;
-        }
-        return j;
-      });
-    });
+    return fetch(BASE + path, init).then(loketAnswer);
   }
+
+  // The answer as JSON, or an Error{status, code, retryAfter}: web/shared/answer.js.
+  // @include shared/answer.js
 
   function showError(s) {
     ui.err.textContent = s || '';

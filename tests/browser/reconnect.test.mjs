@@ -129,7 +129,8 @@ test('after a server restart the console reconnects and catches up', async (t) =
 });
 
 // Issue 17: the code above that connects and backs off is one file,
-// web/shared/socket.js, for the widget and the console. The console loads
+// web/shared/socket.js, for the widget and the console (and so is the
+// reading of API answers, web/shared/answer.js). The console loads
 // it as /shared/socket.js; the widget is still one script on a customer's
 // page, with that same code inside (loket inlines it when it embeds web/),
 // and it leaves no global behind.
@@ -140,6 +141,12 @@ test('the widget and the console run the same WebSocket code; the widget stays o
   assert.ok(!/@include/.test(served), 'no include line is left in the served widget');
   const body = shared.slice(shared.indexOf('function loketSocket('));
   assert.ok(body.length > 500 && served.includes(body.trimEnd()), 'the served widget holds web/shared/socket.js');
+  // and the reading of API answers (web/shared/answer.js), in the widget and in every console page's common.js
+  const answerSrc = await (await fetch(h.base + '/shared/answer.js')).text();
+  const answer = answerSrc.slice(answerSrc.indexOf('function loketAnswer(')).trimEnd();
+  const common = await (await fetch(h.base + '/console/common.js')).text();
+  assert.ok(answer.length > 300 && served.includes(answer) && common.includes(answer), 'one answer reader in both');
+  assert.ok(!/@include/.test(common), 'no include line is left in common.js');
 
   const browser = await launchBrowser();
   t.after(() => browser.close());
