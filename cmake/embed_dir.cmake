@@ -3,6 +3,9 @@
 # Optionally also files from elsewhere (the console libraries that npm installs):
 # EXTRA_FILES is a "|"-separated list of files, each served as
 # /EXTRA_DIR/<its file name>.
+# A .js file may take in other files below ROOT: a line "// @include PATH"
+# (PATH relative to ROOT) is replaced by that file, less its leading /* */
+# comment. The widget is served as one script this way (docs/widget.md).
 # Usage: cmake -DROOT=dir -DOUT=file.c -DSYMBOL=name [-DEXTRA_FILES=a|b -DEXTRA_DIR=d] -P embed_dir.cmake
 file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/*)
 list(SORT files)
@@ -28,7 +31,36 @@ foreach(entry ${sources})
   string(SUBSTRING "${entry}" 0 ${eq} src)
   math(EXPR eq1 "${eq} + 1")
   string(SUBSTRING "${entry}" ${eq1} -1 dest)
-  file(READ ${src} hex HEX)
+  if(src MATCHES "\\.js$")
+    file(READ ${src} text)
+  else()
+    set(text "")
+  endif()
+  if(text MATCHES "\n *// @include ")
+    # A script made of several sources (the widget and web/shared/socket.js):
+    # each line "// @include PATH" becomes the file ROOT/PATH without its
+    # leading comment, so that the page gets one script.
+    string(REGEX MATCHALL "\n *// @include [^\n]*" lines "${text}")
+    foreach(line ${lines})
+      string(REGEX REPLACE "^\n *// @include ([^ \n]+) *$" "\\1" inc "${line}")
+      if(NOT EXISTS ${ROOT}/${inc} OR inc MATCHES "\\.\\.")
+        message(FATAL_ERROR "${src}: cannot include ${inc}")
+      endif()
+      file(READ ${ROOT}/${inc} body)
+      string(FIND "${body}" "*/\n" head)
+      if(body MATCHES "^/\\*" AND head GREATER 0)
+        math(EXPR head "${head} + 3")
+        string(SUBSTRING "${body}" ${head} -1 body)
+      endif()
+      string(REGEX REPLACE "\n$" "" body "${body}")
+      string(REPLACE "${line}" "\n${body}" text "${text}")
+    endforeach()
+    file(WRITE ${OUT}.part "${text}")
+    file(READ ${OUT}.part hex HEX)
+    file(REMOVE ${OUT}.part)
+  else()
+    file(READ ${src} hex HEX)
+  endif()
   string(LENGTH "${hex}" hexlen)
   math(EXPR len "${hexlen} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," body "${hex}")

@@ -392,9 +392,6 @@
     lastSeq: 0,
     open: false,
     starting: null, // promise while creating the conversation
-    ws: null,
-    wsTries: 0,
-    wsTimer: null,
     pollTimer: null,
     refetchTimer: null,
     unread: 0,
@@ -1162,26 +1159,11 @@
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    return fetch(BASE + path, init).then(function (r) {
-      return r.text().then(function (txt) {
-        var j = null;
-        try {
-          j = txt ? JSON.parse(txt) : null;
-        } catch (e) {
-          j = null;
-        }
-        if (!r.ok) {
-          var err = new Error((j && j.error && j.error.message) || 'HTTP ' + r.status);
-          err.status = r.status;
-          err.code = j && j.error && j.error.code;
-          var ra = Number(r.headers.get('Retry-After'));
-          if (r.status === 429) err.retryAfter = ra > 0 && isFinite(ra) ? Math.ceil(ra) : 60;
-          throw err;
-        }
-        return j;
-      });
-    });
+    return fetch(BASE + path, init).then(loketAnswer);
   }
+
+  // The answer as JSON, or an Error{status, code, retryAfter}: web/shared/answer.js.
+  // @include shared/answer.js
 
   function showError(s) {
     ui.err.textContent = s || '';
@@ -1217,7 +1199,7 @@
     state.nodes = {};
     state.lastSeq = 0;
     ui.log.textContent = '';
-    closeWs();
+    sock.stop();
     renderChrome();
     renderRating();
   }
@@ -1239,7 +1221,7 @@
           addMessage(m, { quiet: true, scroll: true });
         });
         ui.conn.hidden = true;
-        connectWs();
+        sock.connect();
       })
       .catch(function (e) {
         ui.conn.hidden = true;
@@ -1355,107 +1337,54 @@
 
   // ---- WebSocket --------------------------------------------------------------
 
-  function closeWs() {
-    clearTimeout(state.wsTimer);
-    state.wsTimer = null;
-    if (state.ws) {
-      var w = state.ws;
-      state.ws = null;
-      w.onclose = w.onmessage = w.onerror = null;
-      try {
-        w.close();
-      } catch (e) {
-        /* already closed */
-      }
-    }
-  }
+  // The connect-and-back-off code is web/shared/socket.js, which the
+  // console uses too; loket puts it here when it serves this file.
+  // @include shared/socket.js
 
-  function connectWs() {
-    if (!state.conv || state.ws) return;
-    clearTimeout(state.wsTimer);
-    state.wsTimer = null;
-    var conv = state.conv;
+  var sock = loketSocket({
+    base: 400,
+    want: function () {
+      return !!state.conv;
+    },
     // The token goes in the first message, not in the URL, so that it does
     // not land in proxy and server logs (docs/api.md).
-    var url = WS_BASE + '/api/v1/conversations/' + encodeURIComponent(conv.id) + '/ws?after=' + state.lastSeq;
-    var ws;
-    try {
-      ws = new WebSocket(url);
-    } catch (e) {
-      retryWs();
-      return;
-    }
-    state.ws = ws;
-    var opened = false; // the server accepted the token
-    ws.onopen = function () {
-      ws.send(JSON.stringify({ type: 'auth', token: conv.token }));
-    };
-    ws.onmessage = function (ev) {
-      var m;
-      try {
-        m = JSON.parse(ev.data);
-      } catch (e) {
-        return;
-      }
-      if (m && m.type === 'ready') {
-        opened = true;
-        state.wsTries = 0;
+    url: function () {
+      return WS_BASE + '/api/v1/conversations/' + encodeURIComponent(state.conv.id) + '/ws?after=' + state.lastSeq;
+    },
+    open: function (ws) {
+      ws.send(JSON.stringify({ type: 'auth', token: state.conv.token }));
+    },
+    frame: function (m) {
+      if (m.type === 'ready') {
+        sock.ready(); // the server accepted the token
         ui.conn.hidden = true;
         refetch(); // status may have changed while we were away
         return;
       }
-      if (!m || typeof m.seq !== 'number') return;
+      if (typeof m.seq !== 'number') return;
       var isNew = addMessage(m);
       if (isNew && (m.sender === 'system' || (m.sender === 'agent' && (!state.info || state.info.status !== 'assigned')))) refetchSoon();
-    };
-    ws.onerror = function () {
-      /* onclose follows */
-    };
-    ws.onclose = function (ev) {
-      if (state.ws !== ws) return;
-      state.ws = null;
-      if (!opened && state.wsTries >= 2) {
+    },
+    closed: function (c) {
+      if (!c.ready && c.tries >= 2) {
         // refused more than once: check whether the conversation still exists
         refetch();
       }
-      if (!state.conv || state.conv.id !== conv.id) return;
-      if (state.wsTries >= 1) {
+      if (!state.conv) return;
+      if (c.tries >= 1) {
         var stick = nearBottom();
         ui.conn.textContent = t('offline');
         ui.conn.hidden = false;
         if (stick) scrollDown();
       }
-      retryWs();
-    };
-  }
-
-  function retryWs() {
-    var n = state.wsTries++;
-    var delay = Math.min(15000, 400 * Math.pow(2, n));
-    delay = delay / 2 + Math.random() * (delay / 2);
-    clearTimeout(state.wsTimer);
-    state.wsTimer = setTimeout(function () {
-      state.wsTimer = null;
-      connectWs();
-    }, delay);
-  }
-
-  // Come back at once when the network or the tab returns.
-  window.addEventListener('online', function () {
-    if (state.conv && !state.ws) {
-      state.wsTries = 0;
-      connectWs();
-    }
+      sock.retry();
+    },
   });
+
   document.addEventListener('visibilitychange', function () {
-    if (document.visibilityState !== 'visible') return;
-    if (state.open) {
+    if (document.visibilityState === 'visible' && state.open) {
       state.unread = 0;
       renderUnread();
-    }
-    if (state.conv && !state.ws) {
-      state.wsTries = 0;
-      connectWs();
     }
   });
 
@@ -1616,7 +1545,7 @@
       // history first (quietly), then live from the last seq
       refetch().then(function () {
         scrollDown();
-        if (state.conv) connectWs();
+        if (state.conv) sock.connect();
       });
     }
     var wasOpen = store.get('open');
@@ -1640,7 +1569,7 @@
     close: closePanel,
     // for tests and debugging: what the widget knows
     state: function () {
-      return { conversation: state.conv && state.conv.id, status: state.info && state.info.status, lastSeq: state.lastSeq, connected: !!(state.ws && state.ws.readyState === 1) };
+      return { conversation: state.conv && state.conv.id, status: state.info && state.info.status, lastSeq: state.lastSeq, connected: !!(sock.socket() && sock.socket().readyState === 1) };
     },
   };
 

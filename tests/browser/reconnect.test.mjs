@@ -127,3 +127,45 @@ test('after a server restart the console reconnects and catches up', async (t) =
   await shot(page, '4-console-after-restart');
   assert.deepEqual(page.errors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
 });
+
+// Issue 17: the code above that connects and backs off is one file,
+// web/shared/socket.js, for the widget and the console (and so is the
+// reading of API answers, web/shared/answer.js). The console loads
+// it as /shared/socket.js; the widget is still one script on a customer's
+// page, with that same code inside (loket inlines it when it embeds web/),
+// and it leaves no global behind.
+test('the widget and the console run the same WebSocket code; the widget stays one script', async (t) => {
+  const h = await serverWithAgents(t);
+  const shared = await (await fetch(h.base + '/shared/socket.js')).text();
+  const served = await (await fetch(h.base + '/widget.js')).text();
+  assert.ok(!/@include/.test(served), 'no include line is left in the served widget');
+  const body = shared.slice(shared.indexOf('function loketSocket('));
+  assert.ok(body.length > 500 && served.includes(body.trimEnd()), 'the served widget holds web/shared/socket.js');
+  // and the reading of API answers (web/shared/answer.js), in the widget and in every console page's common.js
+  const answerSrc = await (await fetch(h.base + '/shared/answer.js')).text();
+  const answer = answerSrc.slice(answerSrc.indexOf('function loketAnswer(')).trimEnd();
+  const common = await (await fetch(h.base + '/console/common.js')).text();
+  assert.ok(answer.length > 300 && served.includes(answer) && common.includes(answer), 'one answer reader in both');
+  assert.ok(!/@include/.test(common), 'no include line is left in common.js');
+
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await newPage(browser);
+  const scripts = [];
+  page.on('request', (r) => {
+    if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+  });
+  await page.goto(h.base + '/');
+  const w = widget(page);
+  await w.open();
+  await w.say('Waar is mijn pakket?');
+  await page.waitForFunction(() => window.__loketWidget.state().connected, null, { timeout: TIMEOUT });
+  assert.deepEqual(scripts, ['/widget.js'], 'the shop page loads one script from loket');
+  assert.equal(await page.evaluate(() => typeof window.loketSocket), 'undefined', 'the widget keeps its socket code to itself');
+
+  await consoleLogin(page, h.base, 'anna@example.com', 'zonnige-dag-aan-zee');
+  await page.locator('#live[data-state=live]').waitFor();
+  assert.ok(scripts.includes('/shared/socket.js'), `the console loads the shared file: ${scripts}`);
+  assert.equal(await page.evaluate(() => window.loketSocket.toString()), body.trimEnd(), 'the console runs the same code');
+  assert.deepEqual(page.errors, []);
+});

@@ -146,6 +146,13 @@ test('users view: deactivate and activate, change a role, set a password, keep a
   await annaPage.locator('#all-section').waitFor({ state: 'visible', timeout: LIVE_MS });
   assert.equal(await annaPage.locator('#me-role').textContent(), 'Teamleider');
   assert.equal(await annaPage.locator('#app-view').isVisible(), true, 'her session stays');
+  // the change closed her live stream on the server, which stays up: the
+  // console connects again by itself (web/shared/socket.js), and a hand-off
+  // made after that reaches her queue over the new stream
+  await annaPage.locator('#live[data-state="live"]').waitFor({ timeout: LIVE_MS });
+  const later = await createConversation(h.srv);
+  await handoff(h.srv, later);
+  await annaPage.locator(`#queue-list li[data-id="${later.id}"]`).waitFor({ timeout: LIVE_MS });
 
   // ---- (c) a new password for Sam ----
   const samApi = await login(h.srv, sam.email, sam.password);

@@ -14,15 +14,11 @@
  * comes from qrcode-generator (MIT, vendored from npm by the build like the
  * dashboard's chart library); without it the key and the link still do.
  */
-(function () {
+loket.page(function (L, $, el, t) {
   'use strict';
-  var L = window.loket;
-  var $ = L.$;
-  var t = L.t;
 
   L.strings({
     nl: {
-      skip: 'Naar de inhoud',
       accTitle: 'Mijn account',
       accWho: 'Ingelogd als {email}.',
       langTitle: 'Taal van de console',
@@ -89,7 +85,6 @@
       langDefault: 'This installation\'s default',
       langSave: 'Save language',
       langFailed: 'The language was not saved: {msg}',
-      skip: 'Skip to content',
       accTitle: 'My account',
       accWho: 'Logged in as {email}.',
       totpTitle: 'Two-step login',
@@ -369,4 +364,4 @@
     $('pw-user').value = user.email; // for password managers
     return load();
   });
-})();
+});

@@ -10,16 +10,11 @@
  *
  * Everything from the server goes into the page with textContent.
  */
-(function () {
+loket.page(function (L, $, el, t) {
   'use strict';
-  var L = window.loket;
-  var $ = L.$;
-  var el = L.el;
-  var t = L.t;
 
   L.strings({
     nl: {
-      skip: 'Naar de inhoud',
       admTitle: 'Privacy en audit',
       admIntro: 'Verzoeken van klanten over hun gegevens, de bewaartermijnen en wie wat heeft ingezien of veranderd.',
       dsrTitle: 'Verzoek van een klant',
@@ -85,7 +80,6 @@
       forbidden: 'Alleen beheerders mogen dit.',
     },
     en: {
-      skip: 'Skip to content',
       admTitle: 'Privacy and audit',
       admIntro: "Customers' requests about their data, the retention periods, and who viewed or changed what.",
       dsrTitle: "A customer's request",
@@ -351,8 +345,6 @@
   /* ---- the audit log ---- */
 
   var query = {}; // the filters of the list shown
-  var nextBefore = null;
-  var shown = 0;
 
   function actorText(r) {
     if (r.actor_name) return r.actor_name;
@@ -402,42 +394,17 @@
     return q;
   }
 
+  var audit = L.pagedList('aud', '/api/v1/admin/audit', 'records', row, errText);
+
   function loadAudit(more) {
     var q = {};
     Object.keys(query).forEach(function (k) {
       q[k] = query[k];
     });
     q.limit = 50;
-    if (more && nextBefore) q.before = nextBefore;
-    var qs = Object.keys(q)
-      .map(function (k) {
-        return encodeURIComponent(k) + '=' + encodeURIComponent(q[k]);
-      })
-      .join('&');
-    $('aud-error').textContent = '';
-    return L.api('GET', '/api/v1/admin/audit?' + qs).then(
-      function (r) {
-        var body = $('aud-rows');
-        if (!more) {
-          body.textContent = '';
-          shown = 0;
-        }
-        r.records.forEach(function (rec) {
-          body.appendChild(row(rec));
-        });
-        shown += r.records.length;
-        nextBefore = r.next_before;
-        $('aud-more').hidden = !nextBefore;
-        $('aud-status').textContent = shown ? t('audCount', { n: shown }) : t('audNone');
-      },
-      function (e) {
-        $('aud-error').textContent = errText(e);
-      }
-    );
+    return audit(q, more);
   }
 
-  // after an export or erasure: its audit record is committed before the
-  // answer came, so the list can show it at once
   function reloadAuditSoon() {
     loadAudit(false);
   }
@@ -466,4 +433,4 @@
     // the security events section (secevents.js), once the user is known to be an admin
     return Promise.all([loadRetention(), loadAudit(false), window.loketSecurityEvents && window.loketSecurityEvents()]);
   });
-})();
+});

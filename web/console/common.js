@@ -14,6 +14,8 @@
  *                              default) on the server and reloads
  *   loket.console              the /api/v1/auth/me "console" facts (language,
  *                              default_language, time_zone) once start() resolved
+ *   loket.page(function (L, $, el, t) {...})
+ *                              a section page's script, given loket and its helpers
  *   loket.strings(dict)        adds {nl: {...}, en: {...}} strings
  *   loket.t(key, vars)         a string in loket.lang, {name} placeholders filled
  *   loket.applyStrings(root)   fills [data-t] text and [data-t-label] aria-labels
@@ -21,10 +23,21 @@
  *                              DOM helpers; el() sets text with textContent only
  *   loket.api(method, path, body)
  *                              fetch + JSON; rejects with Error{status, code}
- *   loket.start({roles, page}) checks the session (to /console/ when there is
- *                              none), draws the top bar with the section links;
- *                              resolves to the user. A role not in roles sees why
- *                              the page is not theirs and where to go instead.
+ *   loket.session(page)        who is logged in: the user, or null (the login page)
+ *   loket.start({roles, page}) every section page's start: checks the session (to
+ *                              /console/ when there is none), draws the top bar
+ *                              with the section links; resolves to the user. A
+ *                              role not in roles sees why the page is not theirs
+ *                              and where to go instead.
+ *   loket.sectionLinks(ul, role, page)
+ *                              the section links a role may see, in a list
+ *   loket.lastWeek(from, to, tzSelect)
+ *                              a period filter's first values: the last 7 days in
+ *                              the deployment's time zone
+ *   loket.report(prefix, qs, read, draw)
+ *                              reads a report with the page marked busy meanwhile
+ *   loket.pagedList(prefix, path, items, row, fail)
+ *                              a list read page by page ("load more")
  *   loket.fillTable(table, head, rows, caption, empty)
  *                              fills a <table>: head = string keys of the column
  *                              titles; rows of cells, the first a row header; a cell
@@ -42,6 +55,7 @@
 
   var STRINGS = {
     nl: {
+      skip: 'Naar de inhoud',
       secConversations: 'Gesprekken',
       secKnowledge: 'Kennisbank',
       secGaps: 'Hiaten en beoordeling',
@@ -63,6 +77,7 @@
       rolesLead: 'teamleiders en beheerders',
     },
     en: {
+      skip: 'Skip to content',
       secConversations: 'Conversations',
       secKnowledge: 'Knowledge base',
       secGaps: 'Gaps and review',
@@ -113,6 +128,19 @@
     return browserLang();
   })();
 
+  // Stores the language want and reloads the page in it (true); false when
+  // the storage does not keep it (then the page stays as it is: no loop).
+  function reloadIn(want) {
+    try {
+      localStorage.setItem(LANG_KEY, want);
+      if (localStorage.getItem(LANG_KEY) !== want) return false;
+    } catch (e) {
+      return false;
+    }
+    location.reload();
+    return true;
+  }
+
   // me: an answer of GET /api/v1/auth/me. The user's own language, else the
   // deployment's default (both in me.console.language), else the browser's.
   // Reloads (and returns true) when the page is in another language; never
@@ -128,14 +156,7 @@
       }
       return false;
     }
-    try {
-      localStorage.setItem(LANG_KEY, want);
-      if (localStorage.getItem(LANG_KEY) !== want) return false;
-    } catch (e) {
-      return false;
-    }
-    location.reload();
-    return true;
+    return reloadIn(want);
   }
 
   // The login form: the deployment's default (def: 'nl', 'en' or null),
@@ -149,14 +170,7 @@
     }
     var want = def || browserLang();
     if (want === lang || (want !== 'nl' && want !== 'en')) return false;
-    try {
-      localStorage.setItem(LANG_KEY, want);
-      if (localStorage.getItem(LANG_KEY) !== want) return false;
-    } catch (e) {
-      return false;
-    }
-    location.reload();
-    return true;
+    return reloadIn(want);
   }
 
   // The user's own choice: 'nl', 'en', or null for the deployment's default.
@@ -228,23 +242,24 @@
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    return fetch(path, init).then(function (r) {
-      return r.text().then(function (txt) {
-        var j = null;
-        try {
-          j = txt ? JSON.parse(txt) : null;
-        } catch (e) {
-          j = null;
-        }
-        if (!r.ok) {
-          var err = new Error((j && j.error && j.error.message) || 'HTTP ' + r.status);
-          err.status = r.status;
-          err.code = j && j.error && j.error.code;
-          throw err;
-        }
-        return j;
-      });
+    return fetch(path, init).then(loketAnswer);
+  }
+
+  // The answer as JSON, or an Error{status, code}: web/shared/answer.js,
+  // which loket puts here when it serves this file.
+  // @include shared/answer.js
+
+  // The links to the sections a role may see, in the list ul (emptied
+  // first); the current page's is marked.
+  function sectionLinks(ul, role, page) {
+    ul.textContent = '';
+    SECTIONS.forEach(function (s) {
+      if (s.roles.indexOf(role) < 0) return;
+      var a = el('a', { href: s.href, text: t(s.key) });
+      if (s.page === page) a.setAttribute('aria-current', 'page');
+      ul.appendChild(el('li', null, [a]));
     });
+    return ul;
   }
 
   // The top bar of a section page: brand, section links, user, language, logout.
@@ -252,13 +267,7 @@
     var bar = $('topbar');
     if (!bar) return;
     bar.textContent = '';
-    var links = el('ul', { class: 'sections-list' });
-    SECTIONS.forEach(function (s) {
-      if (s.roles.indexOf(user.role) < 0) return;
-      var a = el('a', { href: s.href, text: t(s.key) });
-      if (s.page === page) a.setAttribute('aria-current', 'page');
-      links.appendChild(el('li', null, [a]));
-    });
+    var links = sectionLinks(el('ul', { class: 'sections-list' }), user.role, page);
     var langBtn = el('button', { type: 'button', class: 'link', lang: lang === 'nl' ? 'en' : 'nl', text: t('otherLang') });
     langBtn.addEventListener('click', function () {
       setLanguage(lang === 'nl' ? 'en' : 'nl').catch(function () {});
@@ -319,34 +328,136 @@
     document.title = t('notYoursTitle') + ' · loket console';
   }
 
-  // Resolves to the logged-in user when their role is in opts.roles;
-  // otherwise explains that the page is not theirs (and never resolves).
-  // Without a session: to the console's login.
-  function start(opts) {
+  // A promise that never settles: the page is going elsewhere (a reload in
+  // the user's language, or the account page).
+  function never() {
+    return new Promise(function () {});
+  }
+
+  // Who is logged in (GET /api/v1/auth/me): resolves to the user, or to
+  // null when nobody is (or the server cannot say). Keeps loket.console and
+  // the user's language (a page in another language reloads), and sends a
+  // user who must still set up two-step login to the account page, the one
+  // place they may go (docs/security.md); neither of those resolves.
+  function session(page) {
     return api('GET', '/api/v1/auth/me').then(
       function (r) {
-        var user = r.user;
+        var user = r && r.user;
+        if (!user) return null;
         window.loket.console = r.console || {};
-        if (adoptLanguage(r)) return new Promise(function () {});
-        // two-step login is required for this user and not set up yet: the
-        // account page is the one place they may go (docs/security.md)
-        if (user.totp_setup_required && opts.page !== 'account') {
+        if (adoptLanguage(r)) return never();
+        if (user.totp_setup_required && page !== 'account') {
           location.href = '/console/account.html';
-          return new Promise(function () {});
-        }
-        topbar(user, opts.page);
-        applyStrings();
-        if (opts.roles && opts.roles.indexOf(user.role) < 0) {
-          notYours(user, opts.page, opts.roles);
-          return new Promise(function () {});
+          return never();
         }
         return user;
       },
       function () {
-        location.href = '/console/';
-        return new Promise(function () {});
+        return null;
       }
     );
+  }
+
+  // A section page's start: resolves to the logged-in user when their role
+  // is in opts.roles, with the top bar drawn and the page's strings filled
+  // in; otherwise explains that the page is not theirs (and never
+  // resolves). Without a session: to the console's login.
+  function start(opts) {
+    return session(opts.page).then(function (user) {
+      if (!user) {
+        location.href = '/console/';
+        return never();
+      }
+      topbar(user, opts.page);
+      applyStrings();
+      if (opts.roles && opts.roles.indexOf(user.role) < 0) {
+        notYours(user, opts.page, opts.roles);
+        return never();
+      }
+      return user;
+    });
+  }
+
+  // A period filter's first values: the last 7 days up to today, in the
+  // deployment's time zone (policy.time_zone, default Europe/Amsterdam),
+  // not the browser's: the figures are the company's days.
+  function isoDate(d) {
+    var m = d.getMonth() + 1,
+      day = d.getDate();
+    return d.getFullYear() + '-' + (m < 10 ? '0' : '') + m + '-' + (day < 10 ? '0' : '') + day;
+  }
+
+  function lastWeek(from, to, tzSelect) {
+    var now = new Date();
+    to.value = isoDate(now);
+    from.value = isoDate(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 6));
+    var tz = window.loket.console.time_zone || 'Europe/Amsterdam';
+    if (
+      !Array.prototype.some.call(tzSelect.options, function (o) {
+        return o.value === tz;
+      })
+    )
+      tzSelect.appendChild(el('option', { value: tz, text: tz }));
+    tzSelect.value = tz;
+  }
+
+  // A report read from the API (the dashboard, the compliance report): the
+  // page is busy and says so in #PREFIX-status while read() runs; then
+  // draw(answer), the query kept on <main data-query> (so that tests can ask
+  // the API the same), and "loaded"; or the error in #PREFIX-error.
+  function report(prefix, qs, read, draw) {
+    var main = $('main');
+    main.setAttribute('aria-busy', 'true');
+    $(prefix + '-status').textContent = t('loading');
+    return read().then(
+      function (r) {
+        draw(r);
+        main.setAttribute('data-query', qs);
+        main.removeAttribute('aria-busy');
+        $(prefix + '-status').textContent = t('loaded');
+      },
+      function (e) {
+        main.removeAttribute('aria-busy');
+        $(prefix + '-error').textContent = e.message;
+      }
+    );
+  }
+
+  // A list read page by page, newest first (the audit log, the security
+  // events) from path, whose answer has the array items and next_before,
+  // into #PREFIX-rows (row(item) makes a <tr>), with #PREFIX-more, the count
+  // in #PREFIX-status (strings PREFIXCount and PREFIXNone) and fail(error)
+  // in #PREFIX-error. Returns load(params, more): params the filter (name ->
+  // value); more adds the next page to the list.
+  function pagedList(prefix, path, items, row, fail) {
+    var shown = 0;
+    var nextBefore = null;
+    return function load(params, more) {
+      var q = Object.keys(params).map(function (k) {
+        return encodeURIComponent(k) + '=' + encodeURIComponent(params[k]);
+      });
+      if (more && nextBefore) q.push('before=' + encodeURIComponent(nextBefore));
+      $(prefix + '-error').textContent = '';
+      return api('GET', path + '?' + q.join('&')).then(
+        function (r) {
+          var body = $(prefix + '-rows');
+          if (!more) {
+            body.textContent = '';
+            shown = 0;
+          }
+          r[items].forEach(function (x) {
+            body.appendChild(row(x));
+          });
+          shown += r[items].length;
+          nextBefore = r.next_before;
+          $(prefix + '-more').hidden = !nextBefore;
+          $(prefix + '-status').textContent = shown ? t(prefix + 'Count', { n: shown }) : t(prefix + 'None');
+        },
+        function (e) {
+          $(prefix + '-error').textContent = fail(e);
+        }
+      );
+    };
   }
 
   function fillTable(table, head, rows, caption, empty) {
@@ -431,7 +542,13 @@
     return m;
   }
 
+  // A section page's script: body(loket, $, el, t), run at once.
+  function page(body) {
+    body(window.loket, $, el, t);
+  }
+
   window.loket = {
+    page: page,
     passwordError: passwordError,
     lang: lang,
     adoptLanguage: adoptLanguage,
@@ -444,8 +561,12 @@
     $: $,
     el: el,
     api: api,
+    session: session,
     start: start,
-    sections: SECTIONS,
+    sectionLinks: sectionLinks,
+    lastWeek: lastWeek,
+    report: report,
+    pagedList: pagedList,
     fillTable: fillTable,
     csv: csv,
     download: download,

@@ -10,16 +10,11 @@
  * link to the console (/console/#c=ID). The report names its period, when
  * it was made and by whom, and prints cleanly (print CSS in console.css).
  */
-(function () {
+loket.page(function (L, $, el, t) {
   'use strict';
-  var L = window.loket;
-  var $ = L.$;
-  var el = L.el;
-  var t = L.t;
 
   L.strings({
     nl: {
-      skip: 'Naar de inhoud',
       compTitle: 'Verantwoording: de digitale assistent',
       compIntro:
         'Een rapport over een periode dat je aan een toezichthouder kunt geven: of klanten wisten dat ze met een computerprogramma spraken, en of ze een medewerker kregen toen ze daarom vroegen. Elk cijfer noemt de gesprekken erachter.',
@@ -92,7 +87,6 @@
       openConversation: 'Open gesprek {id} in de console',
     },
     en: {
-      skip: 'Skip to content',
       compTitle: 'Compliance: the automated assistant',
       compIntro:
         'A report over a period that you can hand to a regulator: whether customers knew they were talking to a computer program, and whether they got a person when they asked for one. Every figure names the conversations behind it.',
@@ -264,11 +258,6 @@
     );
   }
 
-  function isoDate(d) {
-    var m = d.getMonth() + 1, day = d.getDate();
-    return d.getFullYear() + '-' + (m < 10 ? '0' : '') + m + '-' + (day < 10 ? '0' : '') + day;
-  }
-
   function load() {
     $('comp-error').textContent = '';
     if ($('c-from').value > $('c-to').value) {
@@ -276,35 +265,13 @@
       return;
     }
     var q = new URLSearchParams({ from: $('c-from').value, to: $('c-to').value, tz: $('c-tz').value });
-    $('main').setAttribute('aria-busy', 'true');
-    $('comp-status').textContent = t('loading');
-    L.api('GET', '/api/v1/reports/compliance?' + q.toString()).then(
-      function (r) {
-        draw(r);
-        $('main').setAttribute('data-query', q.toString());
-        $('main').removeAttribute('aria-busy');
-        $('comp-status').textContent = t('loaded');
-      },
-      function (e) {
-        $('main').removeAttribute('aria-busy');
-        $('comp-error').textContent = e.message;
-      }
-    );
+    L.report('comp', q.toString(), function () {
+      return L.api('GET', '/api/v1/reports/compliance?' + q.toString());
+    }, draw);
   }
 
   L.start({ roles: ['supervisor', 'admin'], page: 'compliance' }).then(function () {
-    var to = new Date();
-    $('c-to').value = isoDate(to);
-    $('c-from').value = isoDate(new Date(to.getFullYear(), to.getMonth(), to.getDate() - 6));
-    // the deployment's time zone (policy.time_zone, default Europe/Amsterdam),
-    // not the browser's: the figures are the company's days
-    var tz = (L.console && L.console.time_zone) || 'Europe/Amsterdam';
-    var sel = $('c-tz');
-    if (!Array.prototype.some.call(sel.options, function (o) {
-      return o.value === tz;
-    }))
-      sel.appendChild(L.el('option', { value: tz, text: tz }));
-    sel.value = tz;
+    L.lastWeek($('c-from'), $('c-to'), $('c-tz'));
     $('comp-filters').addEventListener('submit', function (e) {
       e.preventDefault();
       load();
@@ -317,4 +284,4 @@
     });
     load();
   });
-})();
+});

@@ -4,7 +4,9 @@
  * The agents' WebSocket (/api/v1/agent/ws): on every (re)connect the lists
  * and the open conversation are read again (the stream has no backlog);
  * while the socket is down the page polls every 10 seconds and tries again
- * with a growing, jittered delay (at most 15 seconds). Frames update the
+ * with a growing, jittered delay (at most 15 seconds; the code that connects
+ * and backs off is web/shared/socket.js, the widget's too, loaded before
+ * this file). Frames update the
  * lists, the open conversation and its notes. console.js starts it once
  * with what the page shares and gets back startLive() and stopLive().
  * Loaded after common.js and before console.js.
@@ -44,7 +46,7 @@ loket.consoleLive = function (page) {
     setLive('connecting');
     refreshAll();
     loadUsers();
-    connect();
+    sock.connect();
     clearInterval(state.tick);
     state.tick = setInterval(function () {
       renderLists();
@@ -53,57 +55,36 @@ loket.consoleLive = function (page) {
   }
 
   function stopLive() {
-    clearTimeout(state.wsTimer);
+    sock.stop();
     clearInterval(state.pollTimer);
     clearInterval(state.tick);
     state.pollTimer = null;
-    if (state.ws) {
-      var w = state.ws;
-      state.ws = null;
-      w.onclose = w.onmessage = w.onerror = null;
-      try {
-        w.close();
-      } catch (e) {
-        /* closed */
-      }
-    }
   }
 
-  function connect() {
-    if (!state.me || state.ws) return;
-    var ws;
-    try {
-      ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/agent/ws');
-    } catch (e) {
-      retry();
-      return;
-    }
-    state.ws = ws;
-    ws.onopen = function () {
-      state.wsTries = 0;
+  // The connect-and-back-off code is web/shared/socket.js, shared with the widget.
+  var sock = loketSocket({
+    base: 500,
+    want: function () {
+      return !!state.me;
+    },
+    url: function () {
+      return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/agent/ws';
+    },
+    open: function () {
+      sock.ready();
       clearInterval(state.pollTimer);
       state.pollTimer = null;
       setLive('live');
       refreshAll(); // the stream has no backlog
-    };
-    ws.onmessage = function (ev) {
-      var f;
-      try {
-        f = JSON.parse(ev.data);
-      } catch (e) {
-        return;
-      }
-      if (!f || !f.type) return;
+    },
+    frame: function (f) {
       if (f.type === 'conversation' && f.conversation) {
         state.gen++;
         upsert(f.conversation);
-      }
-      else if (f.type === 'message' && f.message) onMessage(f.message);
+      } else if (f.type === 'message' && f.message) onMessage(f.message);
       else if (f.type === 'note' && f.note) addNote(f.note);
-    };
-    ws.onclose = function () {
-      if (state.ws !== ws) return;
-      state.ws = null;
+    },
+    closed: function () {
       setLive('offline');
       if (!state.pollTimer)
         state.pollTimer = setInterval(function () {
@@ -114,23 +95,14 @@ loket.consoleLive = function (page) {
       api('GET', '/api/v1/auth/me').then(
         function (r) {
           if (r && r.user) updateMe(r.user);
-          retry();
+          sock.retry();
         },
         function (e) {
-          if (e.status !== 401) retry();
+          if (e.status !== 401) sock.retry();
         }
       );
-    };
-  }
-
-  function retry() {
-    if (!state.me) return;
-    var n = state.wsTries++;
-    var d = Math.min(15000, 500 * Math.pow(2, n));
-    d = d / 2 + Math.random() * (d / 2);
-    clearTimeout(state.wsTimer);
-    state.wsTimer = setTimeout(connect, d);
-  }
+    },
+  });
 
   function onMessage(m) {
     if (state.open && m.conversation_id === state.open.conv.id) {

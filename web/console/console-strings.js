@@ -12,7 +12,6 @@
 
   loket.strings({
     nl: {
-      skip: 'Naar de inhoud',
       consoleName: 'console',
       loginTitle: 'Inloggen voor medewerkers',
       email: 'E-mailadres',
@@ -239,7 +238,6 @@
       notAllowed: 'Alleen beheerders mogen gebruikers beheren.',
     },
     en: {
-      skip: 'Skip to content',
       consoleName: 'console',
       loginTitle: 'Log in for agents',
       email: 'E-mail address',

@@ -18,11 +18,12 @@
  * supervisors the management of canned responses.
  *
  * The helpers every console page shares (strings, DOM, HTTP, the section
- * links) come from common.js (window.loket), loaded before this script; so
- * do this page's strings (console-strings.js), its user administration for
- * admins (console-users.js), its live updates (console-live.js) and the
- * management of canned responses (console-canned.js); the last three are
- * started below with what they need of this script.
+ * links, the session) come from common.js (window.loket), loaded before this
+ * script; so do this page's strings (console-strings.js), its user
+ * administration for admins (console-users.js), its live updates
+ * (console-live.js, on web/shared/socket.js), agent assist and answer review
+ * (console-assist.js) and the canned responses (console-canned.js); the last
+ * four are started below with what they need of this script.
  *
  * Everything a customer (or anyone) typed is put in the page with
  * textContent, never as HTML. All requests are same-origin, so the browser's
@@ -106,9 +107,6 @@
     open: null, // {conv, msgs: {seq: m}, notes: {id: n}}
     unread: {}, // conversation id -> true
     users: null,
-    ws: null,
-    wsTries: 0,
-    wsTimer: null,
     pollTimer: null,
     skew: 0, // server clock minus ours, ms
     gen: 0, // counts conversation frames (see loadLists)
@@ -137,18 +135,6 @@
     $('login-email').focus();
   }
 
-  // The console's section links (common.js) for the user's role.
-  function renderSections() {
-    var ul = $('sections-list');
-    ul.textContent = '';
-    loket.sections.forEach(function (s) {
-      if (s.roles.indexOf(state.me.role) < 0) return;
-      var a = el('a', { href: s.href, text: t(s.key) });
-      if (s.page === 'conversations') a.setAttribute('aria-current', 'page');
-      ul.appendChild(el('li', null, [a]));
-    });
-  }
-
   function sessionLost() {
     showLogin(t('expired'));
   }
@@ -160,7 +146,7 @@
     $('all-section').hidden = !isLead();
     $('users-link-wrap').hidden = state.me.role !== 'admin';
     $('canned-link-wrap').hidden = !isLead();
-    renderSections();
+    loket.sectionLinks($('sections-list'), state.me.role, 'conversations');
   }
 
   function showApp() {
@@ -917,375 +903,49 @@
       });
   });
 
-  // ---- agent assist: summary facts, suggestions, history -----------------------
+  // ---- the page's parts: console-assist.js, console-canned.js, console-users.js,
+  // console-live.js; each is started once with what the page shares
 
-  function renderFacts() {
-    var c = state.open.conv;
-    var f = c.summary_fields || {};
-    var dl = $('summary-facts');
-    dl.textContent = '';
-    function fact(label, value) {
-      if (!value) return;
-      dl.appendChild(el('div', null, [el('dt', { text: label }), el('dd', { text: value })]));
-    }
-    fact(t('sentimentLabel'), f.sentiment ? t('sentiment_' + f.sentiment) : '');
-    fact(t('languageLabel'), f.language ? t('lang_' + f.language) : '');
-    var who = c.customer || {};
-    fact(t('customerLabel'), [who.name, who.email, who.external_id].filter(Boolean).join(' · '));
-    // an identity the company's site did not sign is only what the customer
-    // claimed: no history, and agents should not trust it
-    if ((who.email || who.external_id) && who.verified === false) {
-      var row = el('div', { class: 'unverified' }, [el('dt', { text: t('identityLabel') }), el('dd', null, [el('span', { class: 'tag unverified', text: t('unverified') }), document.createTextNode(' ' + t('unverifiedHint'))])]);
-      dl.appendChild(row);
-    }
-    fact(t('channelLabel'), c.channel || '');
-    var ents = f.entities || [];
-    var ul = $('summary-entities');
-    ul.textContent = '';
-    ents.forEach(function (e) {
-      ul.appendChild(el('li', { 'data-type': e.type }, [el('span', { class: 'k', text: t('ent_' + e.type) + ': ' }), el('span', { class: 'v', text: e.value })]));
-    });
-    $('summary-entities-wrap').hidden = ents.length === 0;
-  }
-
-  function renderSuggestions() {
-    var c = state.open.conv;
-    var list = c.suggestions || [];
-    var ol = $('suggestions-list');
-    ol.textContent = '';
-    var mine = c.status === 'assigned' && c.assigned_to === state.me.id;
-    list.forEach(function (s) {
-      var pct = Math.round((s.confidence || 0) * 100);
-      var btn = el('button', { type: 'button', class: 'ghost', 'aria-label': t('insertLabel', { title: s.title }), text: t('insert') });
-      btn.disabled = !mine;
-      btn.addEventListener('click', function () {
-        insertSuggestion(s);
-      });
-      ol.appendChild(
-        el('li', { 'data-article': s.article_id, 'data-weak': s.weak ? 'true' : 'false', class: s.weak ? 'weak' : null }, [
-          el('div', { class: 'sug-head' }, [
-            el('h3', { text: s.title }),
-            s.weak ? el('span', { class: 'weak-tag', title: t('weakHint'), text: t('weak') }) : null,
-            el('span', { class: 'pct', text: t('sureness', { p: pct }) }),
-          ]),
-          s.weak ? el('p', { class: 'hint', text: t('weakHint') }) : null,
-          el('p', { class: 'sug-text', text: s.text }),
-          btn,
-        ])
-      );
-    });
-    $('suggestions-empty').hidden = list.length > 0;
-    var hidden = c.suggestions_hidden || 0;
-    $('suggestions-hidden').hidden = !hidden;
-    $('suggestions-hidden').textContent = hidden ? t('sugHidden', { n: hidden }) : '';
-  }
-
-  // Puts a suggestion in the reply box for editing; sending tells the server
-  // whether it went out as it was.
-  function insertSuggestion(s) {
-    var box = $('reply-text');
-    if (box.disabled) return;
-    var cur = box.value.trim();
-    box.value = cur ? cur + '\n\n' + s.text : s.text;
-    state.suggestion = { conv: state.open.conv.id, article_id: s.article_id, text: box.value };
-    box.focus();
-    box.setSelectionRange(box.value.length, box.value.length);
-    announce(t('inserted'));
-  }
-
-  function renderHistory() {
-    var list = state.open.conv.history || [];
-    var ul = $('history-list');
-    ul.textContent = '';
-    list.forEach(function (h) {
-      var d = new Date(h.created_at);
-      var date = isNaN(d.getTime()) ? '' : d.toLocaleDateString(lang === 'en' ? 'en-GB' : 'nl-NL', { day: 'numeric', month: 'short', year: 'numeric' });
-      var btn = el('button', { type: 'button', 'data-id': h.id, 'aria-label': t('openHistory', { date: date }) + ': ' + (h.summary || '') }, [
-        el('span', { class: 't', text: date + ' · ' + t('status_' + h.status) }),
-        el('span', { class: 'r', text: h.summary || '' }),
-      ]);
-      btn.addEventListener('click', function () {
-        openConv(h.id, true);
-      });
-      ul.appendChild(el('li', null, [btn]));
-    });
-    $('history-empty').hidden = list.length > 0;
-  }
-
-  // ---- answer review: "Goed" / "Fout" on the bot's answers ----------------------
-
-  function reviewNode(m) {
-    var verdict = state.open && state.open.reviews[m.id];
-    var group = el('div', { class: 'review', role: 'group', 'aria-label': t('reviewGroup') });
-    ['right', 'wrong'].forEach(function (v) {
-      var b = el('button', { type: 'button', class: 'rv ' + v, 'data-verdict': v, 'aria-pressed': verdict === v ? 'true' : 'false', text: t(v) });
-      b.addEventListener('click', function () {
-        review(m, v);
-      });
-      group.appendChild(b);
-    });
-    if (verdict) group.appendChild(el('span', { class: 'hint', text: t(verdict === 'right' ? 'reviewedRight' : 'reviewedWrong') }));
-    return group;
-  }
-
-  function rerenderMessage(id) {
-    var m = null;
-    Object.keys(state.open.msgs).forEach(function (k) {
-      if (state.open.msgs[k].id === id) m = state.open.msgs[k];
-    });
-    var shown = m && $('transcript').querySelector('.m[data-seq="' + m.seq + '"]');
-    if (shown) $('transcript').replaceChild(messageNode(m), shown);
-  }
-
-  function review(m, verdict) {
-    var id = state.open.conv.id;
-    $('conv-error').textContent = '';
-    api('POST', '/api/v1/agent/conversations/' + encodeURIComponent(id) + '/messages/' + encodeURIComponent(m.id) + '/review', { verdict: verdict }).then(
-      function () {
-        if (!state.open || state.open.conv.id !== id) return;
-        state.open.reviews[m.id] = verdict;
-        rerenderMessage(m.id);
-        var again = $('transcript').querySelector('.m[data-id="' + m.id + '"] .rv.' + verdict);
-        if (again) again.focus();
-        announce(t(verdict === 'right' ? 'reviewedRight' : 'reviewedWrong'));
-      },
-      function (e) {
-        if (e.status === 404 || e.status === 405) $('conv-error').textContent = t('reviewUnavailable');
-        else if (e.status !== 401) $('conv-error').textContent = t('failed', { msg: e.message });
-      }
-    );
-  }
-
-  // The verdicts recorded so far (none when the server cannot tell yet).
-  function loadReviews(c) {
-    var answers = (c.messages || []).some(function (m) {
-      return m.sender === 'bot' && m.article_id;
-    });
-    if (!answers) return;
-    api('GET', '/api/v1/agent/conversations/' + encodeURIComponent(c.id) + '/reviews').then(
-      function (r) {
-        if (!state.open || state.open.conv.id !== c.id) return;
-        ((r && r.reviews) || []).forEach(function (x) {
-          state.open.reviews[x.message_id] = x.verdict;
-        });
-        renderTranscript();
-      },
-      function () {
-        /* not recorded anywhere yet: no verdicts to show */
-      }
-    );
-  }
-
-  // ---- canned responses behind "/" in the reply box -----------------------------
-
-  var canned = { open: false, dismissed: false, items: [], shown: [], active: -1, lang: null };
-
-  // "Hallo {customer_name}," becomes "Hallo Jan," or, when the name is
-  // unknown, "Hallo,": the placeholder goes with the space or comma before it.
-  function fillPlaceholders(text) {
-    var c = state.open ? state.open.conv : {};
-    var name = c.customer && c.customer.name;
-    var agent = state.me.display_name || state.me.email;
-    var s = String(text).replace(/\{agent_name\}/g, agent);
-    if (name) return s.replace(/\{customer_name\}/g, name);
-    return s
-      .replace(/^\{customer_name\}[ ,]*/g, '')
-      .replace(/[ \t,]*\{customer_name\}/g, '');
-  }
-
-  function fold(s) {
-    return String(s || '')
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase();
-  }
-
-  // The "/word" the reply box starts with, while the caret is in it.
-  function slashWord() {
-    var box = $('reply-text');
-    var v = box.value;
-    if (v.charAt(0) !== '/') return null;
-    var end = v.search(/\s/);
-    if (end < 0) end = v.length;
-    if (box.selectionStart > end) return null;
-    return v.slice(1, end);
-  }
-
-  function maybeOpenCanned() {
-    var word = slashWord();
-    if (word === null) {
-      canned.dismissed = false;
-      return;
-    }
-    if (!canned.open && !canned.dismissed && state.open && !$('reply-text').disabled) openCanned(word);
-  }
-
-  function openCanned(word) {
-    var pop = $('canned-pop');
-    var input = $('canned-search');
-    canned.open = true;
-    pop.hidden = false;
-    input.setAttribute('aria-expanded', 'true');
-    input.value = word;
-    input.focus();
-    input.setSelectionRange(word.length, word.length);
-    var language = state.open.conv.language;
-    if (canned.lang !== language) canned.items = [];
-    filterCanned();
-    api('GET', '/api/v1/agent/canned?language=' + encodeURIComponent(language)).then(
-      function (r) {
-        canned.items = (r && r.canned) || [];
-        canned.lang = language;
-        if (canned.open) filterCanned();
-      },
-      function (e) {
-        if (e.status !== 401) $('conv-error').textContent = t('failed', { msg: e.message });
-      }
-    );
-  }
-
-  // back: return the focus to the reply box
-  function closeCanned(back) {
-    if (!canned.open) return;
-    canned.open = false;
-    $('canned-pop').hidden = true;
-    $('canned-search').setAttribute('aria-expanded', 'false');
-    $('canned-search').removeAttribute('aria-activedescendant');
-    if (back) {
-      var box = $('reply-text');
-      box.focus();
-      box.setSelectionRange(box.value.length, box.value.length);
-    }
-  }
-
-  function filterCanned() {
-    var words = fold($('canned-search').value).split(/\s+/).filter(Boolean);
-    canned.shown = canned.items.filter(function (c) {
-      var hay = fold(c.title + '\n' + (c.shortcut || '') + '\n' + c.text);
-      return words.every(function (w) {
-        return hay.indexOf(w) >= 0;
-      });
-    });
-    // a shortcut typed in full comes first
-    var exact = words.length === 1 ? words[0] : null;
-    canned.shown.sort(function (a, b) {
-      return (b.shortcut === exact) - (a.shortcut === exact);
-    });
-    canned.active = canned.shown.length ? 0 : -1;
-    renderCannedList();
-  }
-
-  function renderCannedList() {
-    var ul = $('canned-list');
-    ul.textContent = '';
-    canned.shown.forEach(function (c, i) {
-      var li = el('li', { id: 'canned-opt-' + i, role: 'option', 'aria-selected': i === canned.active ? 'true' : 'false', 'data-id': c.id }, [
-        el('span', { class: 'ct', text: c.title }),
-        c.shortcut ? el('span', { class: 'cs', text: ' /' + c.shortcut }) : null,
-        el('span', { class: 'cx', text: fillPlaceholders(c.text) }),
-      ]);
-      li.addEventListener('mousedown', function (ev) {
-        ev.preventDefault(); // keep the focus in the search box
-      });
-      li.addEventListener('click', function () {
-        insertCanned(c);
-      });
-      ul.appendChild(li);
-    });
-    var input = $('canned-search');
-    if (canned.active >= 0) {
-      input.setAttribute('aria-activedescendant', 'canned-opt-' + canned.active);
-      var a = $('canned-opt-' + canned.active);
-      if (a && a.scrollIntoView) a.scrollIntoView({ block: 'nearest' });
-    } else {
-      input.removeAttribute('aria-activedescendant');
-    }
-    $('canned-empty').hidden = canned.shown.length > 0 || canned.lang === null;
-  }
-
-  function insertCanned(c) {
-    var box = $('reply-text');
-    var v = box.value;
-    var end = v.charAt(0) === '/' ? v.search(/\s/) : 0;
-    if (end < 0) end = v.length;
-    var filled = fillPlaceholders(c.text);
-    box.value = filled + v.slice(end);
-    closeCanned(false);
-    box.focus();
-    box.setSelectionRange(filled.length, filled.length);
-  }
-
-  $('canned-search').addEventListener('input', filterCanned);
-  $('canned-search').addEventListener('keydown', function (ev) {
-    var n = canned.shown.length;
-    if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
-      ev.preventDefault();
-      if (!n) return;
-      canned.active = (canned.active + (ev.key === 'ArrowDown' ? 1 : n - 1)) % n;
-      renderCannedList();
-    } else if (ev.key === 'Home' || ev.key === 'End') {
-      if (!n) return;
-      ev.preventDefault();
-      canned.active = ev.key === 'Home' ? 0 : n - 1;
-      renderCannedList();
-    } else if (ev.key === 'Enter') {
-      ev.preventDefault();
-      if (canned.active >= 0) insertCanned(canned.shown[canned.active]);
-    } else if (ev.key === 'Escape') {
-      ev.preventDefault();
-      canned.dismissed = true;
-      closeCanned(true);
-    }
-  });
-  $('canned-pop').addEventListener('focusout', function (ev) {
-    if (canned.open && !$('canned-pop').contains(ev.relatedTarget)) {
-      canned.dismissed = true;
-      closeCanned(false);
-    }
-  });
-
-  // ---- canned responses: management: console-canned.js --------------------------
-
-  var showCanned = loket.consoleCanned({
+  var page = {
     state: state,
     api: api,
     announce: announce,
-    renderLists: renderLists,
-    canned: canned,
-    closeCanned: closeCanned,
-  }).showCanned;
-
-  // ---- users (admin): console-users.js ---------------------------------------
-
-  var users = loket.consoleUsers({
-    state: state,
-    api: api,
     isLead: isLead,
     isAdmin: isAdmin,
     refreshMe: refreshMe,
-    renderLists: renderLists,
-    renderHead: renderHead,
-    closeCanned: closeCanned,
-  });
-  var loadUsers = users.loadUsers;
-  var showUsers = users.showUsers;
-
-  // ---- live: console-live.js --------------------------------------------------
-
-  var live = loket.consoleLive({
-    state: state,
-    api: api,
-    announce: announce,
     updateMe: updateMe,
     loadLists: loadLists,
     renderLists: renderLists,
     upsert: upsert,
     openConv: openConv,
     renderHead: renderHead,
+    renderTranscript: renderTranscript,
+    messageNode: messageNode,
     addMessage: addMessage,
     addNote: addNote,
-    loadUsers: loadUsers,
-  });
+  };
+
+  // agent assist and answer review
+  var assist = loket.consoleAssist(page);
+  var renderFacts = assist.renderFacts;
+  var renderSuggestions = assist.renderSuggestions;
+  var renderHistory = assist.renderHistory;
+  var reviewNode = assist.reviewNode;
+  var loadReviews = assist.loadReviews;
+
+  // canned responses, behind "/" and their management
+  var canned = loket.consoleCanned(page);
+  var showCanned = canned.showCanned;
+  var closeCanned = (page.closeCanned = canned.closeCanned);
+  var maybeOpenCanned = canned.maybeOpenCanned;
+
+  // users (admin)
+  var users = loket.consoleUsers(page);
+  var loadUsers = (page.loadUsers = users.loadUsers);
+  var showUsers = users.showUsers;
+
+  // live updates
+  var live = loket.consoleLive(page);
   var startLive = live.startLive;
   var stopLive = live.stopLive;
 
@@ -1303,32 +963,21 @@
   });
 
   applyStrings();
-  fetch('/api/v1/auth/me', { credentials: 'same-origin', cache: 'no-store' })
-    .then(function (r) {
-      return r.ok ? r.json() : null;
-    })
-    .then(
-      function (j) {
-        if (j && j.user && j.user.totp_setup_required) location.href = '/console/account.html';
-        else if (j && j.user) {
-          if (loket.adoptLanguage(j)) return;
-          state.me = j.user;
-          showApp();
-          return;
-        }
-        // nobody logged in: the login form in the deployment's language, unless
-        // this browser has used the console before
-        return api('GET', '/api/v1/auth/console').then(
-          function (d) {
-            if (!loket.adoptDefault(d && d.default_language)) showLogin();
-          },
-          function () {
-            showLogin();
-          }
-        );
+  loket.session('conversations').then(function (user) {
+    if (user) {
+      state.me = user;
+      showApp();
+      return;
+    }
+    // nobody logged in: the login form in the deployment's language, unless
+    // this browser has used the console before
+    return api('GET', '/api/v1/auth/console').then(
+      function (d) {
+        if (!loket.adoptDefault(d && d.default_language)) showLogin();
       },
       function () {
         showLogin();
       }
     );
+  });
 })();

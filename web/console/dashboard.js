@@ -12,16 +12,11 @@
  * Everything from the server goes into the page with textContent (topic
  * labels are customers' questions, redacted by the server).
  */
-(function () {
+loket.page(function (L, $, el, t) {
   'use strict';
-  var L = window.loket;
-  var $ = L.$;
-  var el = L.el;
-  var t = L.t;
 
   L.strings({
     nl: {
-      skip: 'Naar de inhoud',
       dashTitle: 'Dashboard',
       dashIntro: 'Wat de digitale assistent alleen afhandelt, hoe lang klanten op een medewerker wachten en waarom ze werden doorverbonden.',
       fFrom: 'Van',
@@ -123,7 +118,6 @@
       rOther: 'anders',
     },
     en: {
-      skip: 'Skip to content',
       dashTitle: 'Dashboard',
       dashIntro: 'What the automated assistant handles alone, how long customers wait for a person and why they were handed over.',
       fFrom: 'From',
@@ -262,27 +256,6 @@
   }
 
   // ---- the period -----------------------------------------------------------
-
-  function isoDate(d) {
-    var m = d.getMonth() + 1, day = d.getDate();
-    return d.getFullYear() + '-' + (m < 10 ? '0' : '') + m + '-' + (day < 10 ? '0' : '') + day;
-  }
-
-  function defaults() {
-    var to = new Date();
-    var from = new Date(to.getFullYear(), to.getMonth(), to.getDate() - 6);
-    $('f-from').value = isoDate(from);
-    $('f-to').value = isoDate(to);
-    // the deployment's time zone (policy.time_zone, default Europe/Amsterdam),
-    // not the browser's: the figures are the company's days
-    var tz = (L.console && L.console.time_zone) || 'Europe/Amsterdam';
-    var sel = $('f-tz');
-    if (!Array.prototype.some.call(sel.options, function (o) {
-      return o.value === tz;
-    }))
-      sel.appendChild(L.el('option', { value: tz, text: tz }));
-    sel.value = tz;
-  }
 
   function query() {
     var q = new URLSearchParams();
@@ -494,8 +467,6 @@
     }
     var q = query();
     var qs = q.toString();
-    $('main').setAttribute('aria-busy', 'true');
-    $('dash-status').textContent = t('loading');
     csvLink('csv-days', '/api/v1/analytics/summary', q, 'days');
     csvLink('csv-languages', '/api/v1/analytics/summary', q, 'languages');
     csvLink('csv-channels', '/api/v1/analytics/summary', q, 'channels');
@@ -506,32 +477,25 @@
       c.destroy();
     });
     charts = [];
-    return Promise.all([
-      L.api('GET', '/api/v1/analytics/summary?' + qs),
-      L.api('GET', '/api/v1/analytics/agents?' + qs),
-      L.api('GET', '/api/v1/analytics/topics?' + qs),
-    ]).then(
-      function (r) {
-        drawSummary(r[0]);
-        drawAgents(r[1]);
-        drawTopics(r[2]);
-        $('main').setAttribute('data-query', qs);
-        $('main').removeAttribute('aria-busy');
-        $('dash-status').textContent = t('loaded');
-      },
-      function (e) {
-        $('main').removeAttribute('aria-busy');
-        $('dash-error').textContent = e.message;
-      }
-    );
+    return L.report('dash', qs, function () {
+      return Promise.all([
+        L.api('GET', '/api/v1/analytics/summary?' + qs),
+        L.api('GET', '/api/v1/analytics/agents?' + qs),
+        L.api('GET', '/api/v1/analytics/topics?' + qs),
+      ]);
+    }, function (r) {
+      drawSummary(r[0]);
+      drawAgents(r[1]);
+      drawTopics(r[2]);
+    });
   }
 
   L.start({ roles: ['supervisor', 'admin'], page: 'dashboard' }).then(function () {
-    defaults();
+    L.lastWeek($('f-from'), $('f-to'), $('f-tz'));
     $('dash-filters').addEventListener('submit', function (e) {
       e.preventDefault();
       load();
     });
     load();
   });
-})();
+});

@@ -16,16 +16,11 @@
  *
  * Everything from the server goes into the page with textContent.
  */
-(function () {
+loket.page(function (L, $, el, t) {
   'use strict';
-  var L = window.loket;
-  var $ = L.$;
-  var el = L.el;
-  var t = L.t;
 
   L.strings({
     nl: {
-      skip: 'Naar de inhoud',
       gapTitle: 'Hiaten en beoordeling',
       gapIntro:
         'Wat klanten vragen dat de digitale assistent niet kon beantwoorden, en hoe goed de antwoorden zijn die hij wel gaf.',
@@ -75,7 +70,6 @@
       langNames: 'nl=Nederlands,en=Engels',
     },
     en: {
-      skip: 'Skip to content',
       gapTitle: 'Gaps and review',
       gapIntro: 'What customers ask that the automated assistant could not answer, and how good the answers are that it did give.',
       accTitle: 'Right answers',
@@ -350,4 +344,4 @@
     loadQueue();
     loadGaps();
   });
-})();
+});

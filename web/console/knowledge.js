@@ -18,16 +18,11 @@
  * safe mode (no raw HTML, only http(s), mailto, tel and relative links), so
  * that HTML may be inserted as it is.
  */
-(function () {
+loket.page(function (L, $, el, t) {
   'use strict';
-  var L = window.loket;
-  var $ = L.$;
-  var el = L.el;
-  var t = L.t;
 
   L.strings({
     nl: {
-      skip: 'Naar de inhoud',
       kbTitle: 'Kennisbank',
       kbIntro:
         'De artikelen waaruit de digitale assistent antwoordt. Wijzigingen zijn eerst een concept; voor je publiceert zie je welke vragen anders beantwoord zouden worden.',
@@ -189,7 +184,6 @@
       pvStale: 'Het concept is gewijzigd: bekijk eerst opnieuw de voorvertoning.',
     },
     en: {
-      skip: 'Skip to content',
       kbTitle: 'Knowledge base',
       kbIntro:
         'The articles the automated assistant answers from. A change is a draft first; before you publish, you see which questions would be answered differently.',
@@ -1006,4 +1000,4 @@
     if (manager) ready.push(loadTeam());
     Promise.all(ready).then(route, route);
   });
-})();
+});

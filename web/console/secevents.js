@@ -6,12 +6,8 @@
  * user is an admin (window.loketSecurityEvents), so that nobody else's visit
  * asks for them. Everything shown goes in with textContent.
  */
-(function () {
+loket.page(function (L, $, el, t) {
   'use strict';
-  var L = window.loket;
-  var $ = L.$;
-  var el = L.el;
-  var t = L.t;
   var PAGE = 50;
 
   L.strings({
@@ -61,9 +57,6 @@
     },
   });
 
-  var shown = 0;
-  var nextBefore = null;
-
   function when(iso) {
     var d = new Date(iso);
     return isNaN(d) ? iso : d.toLocaleString(L.lang === 'nl' ? 'nl-NL' : 'en-GB');
@@ -80,31 +73,14 @@
     ]);
   }
 
+  var list = L.pagedList('sec', '/api/v1/admin/security-events', 'events', row, function (e) {
+    return t('secFailed', { msg: e.message });
+  });
+
   function load(more) {
-    var q = ['limit=' + PAGE];
-    var kind = $('sec-kind').value;
-    if (kind) q.push('kind=' + encodeURIComponent(kind));
-    if (more && nextBefore) q.push('before=' + encodeURIComponent(nextBefore));
-    $('sec-error').textContent = '';
-    return L.api('GET', '/api/v1/admin/security-events?' + q.join('&')).then(
-      function (r) {
-        var body = $('sec-rows');
-        if (!more) {
-          body.textContent = '';
-          shown = 0;
-        }
-        r.events.forEach(function (e) {
-          body.appendChild(row(e));
-        });
-        shown += r.events.length;
-        nextBefore = r.next_before;
-        $('sec-more').hidden = !nextBefore;
-        $('sec-status').textContent = shown ? t('secCount', { n: shown }) : t('secNone');
-      },
-      function (e) {
-        $('sec-error').textContent = t('secFailed', { msg: e.message });
-      }
-    );
+    var q = { limit: PAGE };
+    if ($('sec-kind').value) q.kind = $('sec-kind').value;
+    return list(q, more);
   }
 
   $('sec-form').addEventListener('submit', function (ev) {
@@ -120,4 +96,4 @@
   window.loketSecurityEvents = function () {
     return load(false);
   };
-})();
+});
