@@ -3,7 +3,7 @@
  *
  * Conversations, their messages (numbered by seq per conversation), the
  * knowledge base's articles, users, login sessions and an append-only audit
- * log. The SQLite backend (store_sqlite.c) is the embedded default; a
+ * log. The SQLite backend (src/store/sqlite/) is the embedded default; a
  * PostgreSQL backend will sit behind the same functions, so the SQL and the
  * types stay portable: times are int64 milliseconds since the epoch, ids are
  * text, flags are integers.
@@ -163,16 +163,25 @@ void lk_user_clear(lk_user_t *u);
 
 /* ---- life cycle -------------------------------------------------------- */
 
-/* Opens (creating when missing) the SQLite database in data_dir (created with
- * mode 0700 when missing), sets WAL and synchronous=FULL, and brings the
- * schema up to date. *created tells whether the database file was new
- * (precisely: this call created its schema, so when several processes open a
- * new database at once exactly one is told so). The caller closes *out.
- * 0, LK_EINVAL, LK_EIO (cannot create or open, not a database), LK_ESCHEMA
- * (a newer loket made it), LK_EBUSY (locked past the 5 s busy timeout),
- * LK_EDB (a migration failed). */
-int lk_store_open(const char *data_dir, lk_store_t **out /* OUT */, bool *created /* OUT, may be NULL */);
+/* Opens the database at location and chooses its backend by it: a path is a
+ * data directory holding the SQLite database loket.db (the default: the
+ * `database` option, else the data directory); a postgres:// or
+ * postgresql:// URL names a PostgreSQL server, whose backend is not built in
+ * yet (LK_ECONFIG, logged).
+ *
+ * SQLite: opens (creating when missing) the database in the directory
+ * (created with mode 0700 when missing), sets WAL and synchronous=FULL, and
+ * brings the schema up to date. *created tells whether the database file was
+ * new (precisely: this call created its schema, so when several processes
+ * open a new database at once exactly one is told so). The caller closes
+ * *out. 0, LK_EINVAL, LK_EIO (cannot create or open, not a database),
+ * LK_ESCHEMA (a newer loket made it), LK_EBUSY (locked past the 5 s busy
+ * timeout), LK_EDB (a migration failed), LK_ECONFIG (a backend that is not
+ * built in). */
+int lk_store_open(const char *location, lk_store_t **out /* OUT */, bool *created /* OUT, may be NULL */);
 void lk_store_close(lk_store_t *st); /* st may be NULL */
+/* The handle's backend: "sqlite" (NULL for a NULL handle). */
+const char *lk_store_backend(const lk_store_t *st);
 /* The schema version this program writes. */
 int lk_store_schema_version(void);
 /* By default SQLite copies the write-ahead log back into the database
