@@ -419,7 +419,7 @@ static int cmd_user(int argc, char **argv)
     lk_user_t u = {0};
     lk_rand_id("u_", u.id, sizeof u.id);
     snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.role, sizeof u.role, "%s", role);
+    lk_role_parse(role, &u.role);
     u.display_name = lk_xstrdup(name ? name : email);
     u.password_hash = hash;
     u.created_at = lk_time_now_ms();

@@ -132,7 +132,7 @@ static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
     char token[LK_TOKEN_LEN + 1];
     lk_rand_token(token);
     lk_token_hash(token, strlen(token), c.token_hash);
-    snprintf(c.status, sizeof c.status, "bot");
+    c.status = LK_CONV_BOT;
     snprintf(c.language, sizeof c.language, "%s", j->language);
     c.created_at = c.updated_at = now;
     c.next_seq = 1;
@@ -342,7 +342,7 @@ static void run_feedback(cjob_t *j, lk_store_t *st, int64_t now)
     size_t n = 0;
     if (rc == 0)
         rc = lk_store_feedback_set(st, c.id, j->message_id, j->helpful, now);
-    if (rc == 0 && !j->helpful && strcmp(c.status, "bot") == 0)
+    if (rc == 0 && !j->helpful && c.status == LK_CONV_BOT)
         rc = customer_turn(j, st, &c, no_word(c.language), now, &msgs, &n);
     if (rc) {
         fail_db(j, rc);
@@ -428,7 +428,7 @@ static void run_callback(cjob_t *j, lk_store_t *st, int64_t now)
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
-    if (strcmp(c.status, "queued") != 0) {
+    if (c.status != LK_CONV_QUEUED) {
         fail(j, LK_ESTATE, 409, "conflict", "a call-back can be requested while waiting in the queue only");
         lk_conv_clear(&c);
         return;
@@ -438,7 +438,7 @@ static void run_callback(cjob_t *j, lk_store_t *st, int64_t now)
     snprintf(cb.conversation_id, sizeof cb.conversation_id, "%s", c.id);
     cb.contact = j->contact;
     cb.text = j->text ? j->text : "";
-    snprintf(cb.status, sizeof cb.status, "open");
+    cb.status = LK_CALLBACK_OPEN;
     cb.created_at = now;
     int rc = lk_store_callback_insert(st, &cb);
     if (rc == 0)

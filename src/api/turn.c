@@ -71,7 +71,7 @@ void lk_queue_estimate(lk_store_t *st, int64_t position, int64_t now, lk_analyti
 void lk_queue_env(lk_store_t *st, const lk_conv_t *conv, int64_t now, lk_policy_env_t *env)
 {
     int64_t position = 0, queued = 0;
-    if (strcmp(conv->status, "queued") == 0)
+    if (conv->status == LK_CONV_QUEUED)
         lk_store_conv_queue_position(st, conv->id, &position);
     if (position == 0 && lk_store_conv_count_queued(st, &queued) == 0)
         position = queued + 1; /* where it would stand if it joined now */
@@ -114,7 +114,7 @@ static void publish_agents_text(lk_job_t *job, const lk_conv_t *conv, const char
     }
     if (conv) {
         snprintf(ev->conv_id, sizeof ev->conv_id, "%s", conv->id);
-        snprintf(ev->conv_status, sizeof ev->conv_status, "%s", conv->status);
+        snprintf(ev->conv_status, sizeof ev->conv_status, "%s", lk_conv_status_name(conv->status));
         snprintf(ev->assigned_to, sizeof ev->assigned_to, "%s", conv->assigned_to);
     }
     lk_job_add_event(job, ev);
@@ -172,7 +172,7 @@ static int store_callback(lk_store_t *st, const lk_conv_t *conv, const lk_policy
     snprintf(cb.conversation_id, sizeof cb.conversation_id, "%s", conv->id);
     cb.contact = a->contact ? a->contact : "";
     cb.text = a->text ? a->text : "";
-    snprintf(cb.status, sizeof cb.status, "open");
+    cb.status = LK_CALLBACK_OPEN;
     cb.created_at = now;
     int rc = lk_store_callback_insert(st, &cb);
     if (rc == 0)
@@ -315,7 +315,7 @@ int lk_turn_apply_customer(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk
     if (lk_policy_state_decode(conv->policy_state, &state) != 0)
         lk_policy_state_init(&state, conv->language);
     /* the row is the truth for what is also queryable */
-    lk_conv_status_parse(conv->status, &state.status);
+    state.status = conv->status;
     lk_handoff_reason_parse(conv->handoff_reason, &state.handoff_reason);
     snprintf(state.language, sizeof state.language, "%s", conv->language);
     char old_assigned[LK_ID_MAX];
@@ -395,7 +395,7 @@ int lk_turn_apply_customer(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk
         return rc;
 
     lk_conv_status_t old_status = state.status;
-    snprintf(conv->status, sizeof conv->status, "%s", lk_conv_status_name(next.status));
+    conv->status = next.status;
     snprintf(conv->handoff_reason, sizeof conv->handoff_reason, "%s", lk_handoff_reason_name(next.handoff_reason));
     snprintf(conv->language, sizeof conv->language, "%s", next.language);
     if (next.status == LK_CONV_BOT && old_status == LK_CONV_CLOSED) { /* reopened: starts fresh */

@@ -1,8 +1,9 @@
 /*
  * The store's records, whatever the backend: the functions that free the
  * heap strings a record owns, and the names of the closed sets the records
- * carry as enums (conversation status, user role, call-back and draft
- * status), which are also the text the API's JSON and the database hold.
+ * carry as enums (user role, call-back and draft status; a conversation's
+ * status is the policy's), which are also the text the API's JSON and the
+ * database hold.
  */
 #include "store/store.h"
 
@@ -227,3 +228,40 @@ void lk_users_free(lk_user_t *users, size_t n)
         lk_user_clear(&users[i]);
     free(users);
 }
+
+/* ---- closed sets ------------------------------------------------------- */
+
+/* The name of value v in names[] (n of them, names[0] "" for NONE). */
+static const char *set_name(const char *const *names, size_t n, int v)
+{
+    return v > 0 && (size_t)v < n ? names[v] : "";
+}
+
+/* The value whose name is name, or 0 (NONE). */
+static int set_parse(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 1; name && i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return 0;
+}
+
+/* Defines lk_<fn>_name and lk_<fn>_parse for type over the names listed. */
+#define LK_SET_FUNCS(fn, type, ...)                                                                                    \
+    static const char *const fn##_names[] = {"", __VA_ARGS__};                                                         \
+    const char *lk_##fn##_name(type v)                                                                                 \
+    {                                                                                                                  \
+        return set_name(fn##_names, sizeof fn##_names / sizeof fn##_names[0], (int)v);                                 \
+    }                                                                                                                  \
+    int lk_##fn##_parse(const char *name, type *out)                                                                   \
+    {                                                                                                                  \
+        int v = set_parse(fn##_names, sizeof fn##_names / sizeof fn##_names[0], name);                                 \
+        if (out)                                                                                                       \
+            *out = (type)v;                                                                                            \
+        return v ? 0 : LK_EINVAL;                                                                                      \
+    }
+
+/* In the order of the enums in store.h. */
+LK_SET_FUNCS(role, lk_role_t, "agent", "supervisor", "admin")
+LK_SET_FUNCS(callback_status, lk_callback_status_t, "open", "done")
+LK_SET_FUNCS(draft_status, lk_draft_status_t, "draft", "published", "discarded")

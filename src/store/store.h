@@ -12,14 +12,17 @@
  * Writes happen inside lk_store_begin()/lk_store_commit(); nothing is
  * acknowledged to a client before its commit returned 0.
  *
- * Strings in the record types below are either fixed arrays (ids and enum-like
- * values, always NUL-terminated, "" for SQL NULL) or heap strings owned by the
+ * Closed sets (a conversation's status, a user's role, ...) are enums in the
+ * records (see "closed sets"). Strings in the record types below are either
+ * fixed arrays (ids and other short values, always NUL-terminated, "" for SQL
+ * NULL) or heap strings owned by the
  * record and freed by its *_clear() function (NULL for SQL NULL).
  */
 #ifndef LK_STORE_H
 #define LK_STORE_H
 
 #include "kb/kb.h"
+#include "policy/policy.h" /* lk_conv_status_t */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,12 +32,42 @@ typedef struct lk_store lk_store_t;
 
 #define LK_ID_MAX 40 /* ids like "c_" + 22 characters, with room to spare */
 
+/* ---- closed sets -------------------------------------------------------- */
+
+/* The records carry these as enums; the database and the API's JSON hold
+ * their names. Each _name() gives the name ("" for the NONE value or one out
+ * of range); each _parse() sets *out from a name and returns 0, or sets the
+ * NONE value and returns LK_EINVAL for NULL or an unknown name. NONE (0) is
+ * what a zeroed record holds: the store refuses to write it. */
+
+/* A conversation's status is the policy's lk_conv_status_t (LK_CONV_BOT,
+ * _QUEUED, _ASSIGNED, _CLOSED; "bot" | "queued" | "assigned" | "closed"), with
+ * lk_conv_status_name() and _parse() from policy/policy.h: one set for the
+ * state machine and the record. It has no NONE: a zeroed record is "bot". */
+
+/* A user's role: "agent" | "supervisor" | "admin" (each may do what the one
+ * before may, so the values rise with the rights). */
+typedef enum { LK_ROLE_NONE, LK_ROLE_AGENT, LK_ROLE_SUPERVISOR, LK_ROLE_ADMIN } lk_role_t;
+const char *lk_role_name(lk_role_t r);
+int lk_role_parse(const char *name, lk_role_t *out /* OUT */);
+
+/* A call-back request's status: "open" | "done". */
+typedef enum { LK_CALLBACK_NONE, LK_CALLBACK_OPEN, LK_CALLBACK_DONE } lk_callback_status_t;
+const char *lk_callback_status_name(lk_callback_status_t s);
+int lk_callback_status_parse(const char *name, lk_callback_status_t *out /* OUT */);
+
+/* A draft's status: "draft" (LK_DRAFT_OPEN: still being edited) |
+ * "published" | "discarded". */
+typedef enum { LK_DRAFT_NONE, LK_DRAFT_OPEN, LK_DRAFT_PUBLISHED, LK_DRAFT_DISCARDED } lk_draft_status_t;
+const char *lk_draft_status_name(lk_draft_status_t s);
+int lk_draft_status_parse(const char *name, lk_draft_status_t *out /* OUT */);
+
 /* ---- records ----------------------------------------------------------- */
 
 typedef struct {
     char id[LK_ID_MAX];
     char token_hash[65];   /* hex SHA-256 of the customer's token */
-    char status[16];       /* "bot" | "queued" | "assigned" | "closed" */
+    lk_conv_status_t status;
     char language[8];      /* "nl", "en", ... */
     char handoff_reason[24]; /* "" when none */
     int64_t created_at;
@@ -113,7 +146,7 @@ typedef struct {
 typedef struct {
     char id[LK_ID_MAX];
     char email[256];
-    char role[16]; /* "agent" | "supervisor" | "admin" */
+    lk_role_t role;
     char *display_name;
     char *password_hash; /* argon2id string (libsodium crypto_pwhash_str) */
     int64_t created_at;
@@ -143,7 +176,7 @@ typedef struct {
     char conversation_id[LK_ID_MAX];
     char *contact; /* phone number or e-mail as the customer gave it */
     char *text;    /* the customer's message */
-    char status[16]; /* "open" | "done" */
+    lk_callback_status_t status;
     int64_t created_at;
     int64_t handled_at; /* 0 while open */
     char handled_by[LK_ID_MAX];
@@ -356,7 +389,7 @@ int lk_store_session_count_users(lk_store_t *st, int64_t now, int64_t *n /* OUT 
 typedef struct {
     char id[LK_ID_MAX];
     char article_id[LK_KB_ID_MAX + 1]; /* "" for a new article */
-    char status[16];                   /* "draft" | "published" | "discarded" */
+    lk_draft_status_t status;
     char language[8];
     char *title;
     char *questions; /* JSON array text */
@@ -790,7 +823,7 @@ typedef struct {
     int64_t created_at;
     char language[8];
     char channel[16]; /* "" = unknown */
-    char status[16];
+    lk_conv_status_t status;
     char handoff_reason[24];
     int64_t queued_at;
     int64_t assigned_at;

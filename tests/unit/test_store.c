@@ -65,7 +65,7 @@ static lk_conv_t make_conv(const char *id, const char *status, int64_t queued_at
     memset(&c, 0, sizeof c);
     snprintf(c.id, sizeof c.id, "%s", id);
     snprintf(c.token_hash, sizeof c.token_hash, "%064d", 7);
-    snprintf(c.status, sizeof c.status, "%s", status);
+    lk_conv_status_parse(status, &c.status);
     snprintf(c.language, sizeof c.language, "nl");
     c.created_at = 1000;
     c.updated_at = 1000;
@@ -166,7 +166,7 @@ Test(store, conv_round_trip_with_nulls, .init = setup_open, .fini = teardown)
     cr_assert_eq(lk_store_conv_get(st, "c_1", &g), 0);
     cr_assert_str_eq(g.id, "c_1");
     cr_assert_str_eq(g.token_hash, c.token_hash);
-    cr_assert_str_eq(g.status, "bot");
+    cr_assert_str_eq(lk_conv_status_name(g.status), "bot");
     cr_assert_str_eq(g.language, "nl");
     cr_assert_str_eq(g.handoff_reason, "");
     cr_assert_eq(g.created_at, 1000);
@@ -185,7 +185,7 @@ Test(store, conv_round_trip_with_nulls, .init = setup_open, .fini = teardown)
     /* Every mutable field changes; id, token_hash, created_at do not. */
     snprintf(c.token_hash, sizeof c.token_hash, "ffff");
     c.created_at = 5;
-    snprintf(c.status, sizeof c.status, "closed");
+    c.status = LK_CONV_CLOSED;
     snprintf(c.language, sizeof c.language, "en");
     snprintf(c.handoff_reason, sizeof c.handoff_reason, "complaint");
     c.updated_at = 9000;
@@ -202,7 +202,7 @@ Test(store, conv_round_trip_with_nulls, .init = setup_open, .fini = teardown)
     cr_assert_eq(lk_store_conv_get(st, "c_1", &g), 0);
     cr_assert_str_eq(g.token_hash, "0000000000000000000000000000000000000000000000000000000000000007");
     cr_assert_eq(g.created_at, 1000);
-    cr_assert_str_eq(g.status, "closed");
+    cr_assert_str_eq(lk_conv_status_name(g.status), "closed");
     cr_assert_str_eq(g.language, "en");
     cr_assert_str_eq(g.handoff_reason, "complaint");
     cr_assert_eq(g.updated_at, 9000);
@@ -268,7 +268,7 @@ Test(store, conv_update_any_subset_keeps_indexes_right, .init = setup_open, .fin
         unsigned change = (unsigned)rand_r(&seed) % 64; /* which of the six indexed fields */
         int64_t t = 2000 + round;
         if (change & 1)
-            snprintf(c->status, sizeof c->status, "%s", statuses[rand_r(&seed) % 4]);
+            lk_conv_status_parse(statuses[rand_r(&seed) % 4], &c->status);
         if (change & 2)
             c->updated_at = t;
         if (change & 4)
@@ -284,7 +284,7 @@ Test(store, conv_update_any_subset_keeps_indexes_right, .init = setup_open, .fin
 
         lk_conv_t g;
         cr_assert_eq(lk_store_conv_get(st, c->id, &g), 0);
-        cr_assert_str_eq(g.status, c->status, "round %d", round);
+        cr_assert_eq(g.status, c->status, "round %d", round);
         cr_assert_eq(g.updated_at, c->updated_at, "round %d", round);
         cr_assert_eq(g.queued_at, c->queued_at, "round %d", round);
         cr_assert_eq(g.assigned_at, c->assigned_at, "round %d", round);
@@ -296,7 +296,7 @@ Test(store, conv_update_any_subset_keeps_indexes_right, .init = setup_open, .fin
     /* the queue (status, queued_at index) holds exactly the queued ones */
     int64_t queued = 0, expect = 0;
     for (int i = 0; i < N; i++)
-        expect += strcmp(want[i].status, "queued") == 0;
+        expect += want[i].status == LK_CONV_QUEUED;
     cr_assert_eq(lk_store_conv_count_queued(st, &queued), 0);
     cr_assert_eq(queued, expect);
 
@@ -357,7 +357,7 @@ Test(store, queue_order_and_positions, .init = setup_open, .fini = teardown)
     cr_assert_eq(lk_store_conv_queue_position(st, "c_zz", &pos), LK_ENOENT);
 
     /* Leaving the queue moves the others up. */
-    snprintf(b.status, sizeof b.status, "assigned");
+    b.status = LK_CONV_ASSIGNED;
     snprintf(b.assigned_to, sizeof b.assigned_to, "u_1");
     b.assigned_at = 70;
     cr_assert_eq(lk_store_conv_update(st, &b), 0);
@@ -723,7 +723,7 @@ static lk_user_t make_user(const char *id, const char *email)
     memset(&u, 0, sizeof u);
     snprintf(u.id, sizeof u.id, "%s", id);
     snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.role, sizeof u.role, "agent");
+    u.role = LK_ROLE_AGENT;
     u.display_name = "Anna de Vries";
     u.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$abc$def";
     u.created_at = 42;
@@ -744,7 +744,7 @@ Test(store, users, .init = setup_open, .fini = teardown)
     cr_assert_eq(lk_store_user_get_by_email(st, "ANNA@example.com", &g), 0);
     cr_assert_str_eq(g.id, "u_1");
     cr_assert_str_eq(g.email, "anna@example.com");
-    cr_assert_str_eq(g.role, "agent");
+    cr_assert_str_eq(lk_role_name(g.role), "agent");
     cr_assert_str_eq(g.display_name, "Anna de Vries");
     cr_assert_str_eq(g.password_hash, u.password_hash);
     cr_assert_eq(g.created_at, 42);
@@ -878,7 +878,7 @@ Test(store, migrates_version_1_to_2, .init = setup, .fini = teardown)
     /* The old data is intact. */
     lk_conv_t c;
     cr_assert_eq(lk_store_conv_get(st, "c_old", &c), 0);
-    cr_assert_str_eq(c.status, "assigned");
+    cr_assert_str_eq(lk_conv_status_name(c.status), "assigned");
     cr_assert_str_eq(c.assigned_to, "u_old");
     cr_assert_eq(c.queued_at, 11);
     cr_assert_eq(c.next_seq, 2);
@@ -907,7 +907,7 @@ Test(store, migrates_version_1_to_2, .init = setup, .fini = teardown)
     cr_assert_eq(n, 1);
     lk_notes_free(notes, n);
     lk_callback_t cb = {.id = "cb_1", .conversation_id = "c_old", .contact = (char *)"0612345678",
-                        .status = "open", .created_at = 31};
+                        .status = LK_CALLBACK_OPEN, .created_at = 31};
     cr_assert_eq(lk_store_callback_insert(st, &cb), 0);
     int helpful = -2;
     cr_assert_eq(lk_store_feedback_set(st, "c_old", "m_old", true, 32), 0);
@@ -1115,15 +1115,15 @@ Test(store, callbacks, .init = setup_open, .fini = teardown)
     lk_conv_t c = make_conv("c_1", "bot", 0);
     cr_assert_eq(lk_store_conv_insert(st, &c), 0);
     lk_callback_t cb1 = {.id = "cb_1", .conversation_id = "c_1", .contact = (char *)"0612345678",
-                         .text = (char *)"graag terugbellen", .status = "open", .created_at = 300};
+                         .text = (char *)"graag terugbellen", .status = LK_CALLBACK_OPEN, .created_at = 300};
     lk_callback_t cb2 = {.id = "cb_2", .conversation_id = "c_1", .contact = (char *)"a@example.com",
-                         .status = "open", .created_at = 100};
-    lk_callback_t cb3 = {.id = "cb_3", .contact = (char *)"b@example.com", .status = "open", .created_at = 200};
+                         .status = LK_CALLBACK_OPEN, .created_at = 100};
+    lk_callback_t cb3 = {.id = "cb_3", .contact = (char *)"b@example.com", .status = LK_CALLBACK_OPEN, .created_at = 200};
     cr_assert_eq(lk_store_callback_insert(st, &cb1), 0);
     cr_assert_eq(lk_store_callback_insert(st, &cb2), 0);
     cr_assert_eq(lk_store_callback_insert(st, &cb3), 0); /* without a conversation */
     cr_assert_eq(lk_store_callback_insert(st, &cb1), LK_EEXIST);
-    lk_callback_t orphan = {.id = "cb_x", .conversation_id = "c_none", .contact = (char *)"x", .status = "open"};
+    lk_callback_t orphan = {.id = "cb_x", .conversation_id = "c_none", .contact = (char *)"x", .status = LK_CALLBACK_OPEN};
     cr_assert_eq(lk_store_callback_insert(st, &orphan), LK_ENOENT);
 
     lk_callback_t *v = NULL;
@@ -1136,7 +1136,7 @@ Test(store, callbacks, .init = setup_open, .fini = teardown)
     cr_assert_str_eq(v[2].conversation_id, "c_1");
     cr_assert_str_eq(v[2].contact, "0612345678");
     cr_assert_str_eq(v[2].text, "graag terugbellen");
-    cr_assert_str_eq(v[2].status, "open");
+    cr_assert_str_eq(lk_callback_status_name(v[2].status), "open");
     cr_assert_eq(v[2].created_at, 300);
     cr_assert_eq(v[2].handled_at, 0);
     cr_assert_str_eq(v[2].handled_by, "");
@@ -1158,7 +1158,7 @@ Test(store, callbacks, .init = setup_open, .fini = teardown)
     cr_assert_eq(lk_store_callback_list(st, "done", 0, &v, &n), 0);
     cr_assert_eq(n, 1);
     cr_assert_str_eq(v[0].id, "cb_3");
-    cr_assert_str_eq(v[0].status, "done");
+    cr_assert_str_eq(lk_callback_status_name(v[0].status), "done");
     cr_assert_eq(v[0].handled_at, 400);
     cr_assert_str_eq(v[0].handled_by, "u_1");
     lk_callbacks_free(v, n);
@@ -1166,11 +1166,11 @@ Test(store, callbacks, .init = setup_open, .fini = teardown)
     cr_assert_eq(n, 0);
     cr_assert_null(v);
 
-    lk_callback_t nocontact = {.id = "cb_y", .status = "open"};
+    lk_callback_t nocontact = {.id = "cb_y", .status = LK_CALLBACK_OPEN};
     cr_assert_eq(lk_store_callback_insert(st, &nocontact), LK_EINVAL);
     lk_callback_t nostatus = {.id = "cb_y", .contact = (char *)"x"};
     cr_assert_eq(lk_store_callback_insert(st, &nostatus), LK_EINVAL);
-    lk_callback_t noid = {.contact = (char *)"x", .status = "open"};
+    lk_callback_t noid = {.contact = (char *)"x", .status = LK_CALLBACK_OPEN};
     cr_assert_eq(lk_store_callback_insert(st, &noid), LK_EINVAL);
     cr_assert_eq(lk_store_callback_done(st, "cb_1", "", 1), LK_EINVAL);
     cr_assert_eq(lk_store_callback_done(st, "cb_1", NULL, 1), LK_EINVAL);
@@ -1265,7 +1265,7 @@ Test(store, user_list_and_session_count, .init = setup_open, .fini = teardown)
     u3.disabled = true;
     u3.display_name = NULL;
     lk_user_t u4 = make_user("u_4", "anna@example.com");
-    snprintf(u4.role, sizeof u4.role, "admin");
+    u4.role = LK_ROLE_ADMIN;
     lk_user_t *all[] = {&u1, &u2, &u3, &u4};
     for (size_t i = 0; i < 4; i++)
         cr_assert_eq(lk_store_user_insert(st, all[i]), 0);
@@ -1277,7 +1277,7 @@ Test(store, user_list_and_session_count, .init = setup_open, .fini = teardown)
     cr_assert_str_eq(v[2].email, "carl@example.com");
     cr_assert_str_eq(v[3].email, "zoe@example.com");
     cr_assert_str_eq(v[0].id, "u_4");
-    cr_assert_str_eq(v[0].role, "admin");
+    cr_assert_str_eq(lk_role_name(v[0].role), "admin");
     cr_assert_str_eq(v[0].display_name, "Anna de Vries");
     cr_assert_eq(v[0].created_at, 42);
     cr_assert_not(v[0].disabled);
@@ -1334,7 +1334,7 @@ Test(store, two_handles_see_each_others_commits, .init = setup_open, .fini = tea
      * only after the busy timeout, so do not try here; just commit. */
     cr_assert_eq(lk_store_commit(st), 0);
     cr_assert_eq(lk_store_conv_get(other, "c_1", &g), 0);
-    cr_assert_str_eq(g.status, "queued");
+    cr_assert_str_eq(lk_conv_status_name(g.status), "queued");
     lk_conv_clear(&g);
 
     /* And the other way round, including the KB version. */

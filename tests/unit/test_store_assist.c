@@ -99,7 +99,7 @@ static void add_conv_as(const char *id, const char *email, const char *ext, int6
     lk_conv_t c = {0};
     snprintf(c.id, sizeof c.id, "%s", id);
     snprintf(c.token_hash, sizeof c.token_hash, "h");
-    snprintf(c.status, sizeof c.status, "closed");
+    c.status = LK_CONV_CLOSED;
     snprintf(c.language, sizeof c.language, "nl");
     snprintf(c.handoff_reason, sizeof c.handoff_reason, "button");
     snprintf(c.channel, sizeof c.channel, "web");

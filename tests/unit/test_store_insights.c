@@ -23,7 +23,7 @@ static void add_conv(const char *id, const char *lang)
     lk_conv_t c = {0};
     snprintf(c.id, sizeof c.id, "%s", id);
     snprintf(c.token_hash, sizeof c.token_hash, "h");
-    snprintf(c.status, sizeof c.status, "bot");
+    c.status = LK_CONV_BOT;
     snprintf(c.language, sizeof c.language, "%s", lang);
     c.created_at = c.updated_at = 1;
     c.next_seq = 1;

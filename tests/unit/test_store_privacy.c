@@ -53,7 +53,7 @@ static void add_conv(const char *id, const char *email, const char *external_id,
     memset(&c, 0, sizeof c);
     snprintf(c.id, sizeof c.id, "%s", id);
     snprintf(c.token_hash, sizeof c.token_hash, "%064d", 7);
-    snprintf(c.status, sizeof c.status, "%s", closed_at ? "closed" : "assigned");
+    lk_conv_status_parse(closed_at ? "closed" : "assigned", &c.status);
     snprintf(c.language, sizeof c.language, "nl");
     c.created_at = closed_at ? closed_at - 1000 : 1000;
     c.updated_at = c.created_at;
@@ -90,7 +90,7 @@ static void add_callback(const char *id, const char *conv, const char *contact, 
         snprintf(cb.conversation_id, sizeof cb.conversation_id, "%s", conv);
     cb.contact = (char *)contact;
     cb.text = (char *)"bel me terug";
-    snprintf(cb.status, sizeof cb.status, "open");
+    cb.status = LK_CALLBACK_OPEN;
     cb.created_at = created;
     cr_assert_eq(lk_store_callback_insert(st, &cb), 0);
     if (done)

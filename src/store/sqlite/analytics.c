@@ -105,7 +105,7 @@ static int facts_row(sqlite3_stmt *s, void *ud)
     c.created_at = col_i64(s, 1);
     lk_sq_col_fixed(s, 2, c.language, sizeof c.language);
     lk_sq_col_fixed(s, 3, c.channel, sizeof c.channel);
-    lk_sq_col_fixed(s, 4, c.status, sizeof c.status);
+    lk_conv_status_parse(lk_sq_col_text(s, 4), &c.status);
     lk_sq_col_fixed(s, 5, c.handoff_reason, sizeof c.handoff_reason);
     c.queued_at = col_i64(s, 6);
     c.assigned_at = col_i64(s, 7);
@@ -361,7 +361,7 @@ static int callback_row(sqlite3_stmt *s, void *ud)
     memset(cb, 0, sizeof *cb);
     lk_sq_col_fixed(s, 0, cb->id, sizeof cb->id);
     lk_sq_col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
-    lk_sq_col_fixed(s, 2, cb->status, sizeof cb->status);
+    lk_callback_status_parse(lk_sq_col_text(s, 2), &cb->status);
     cb->created_at = col_i64(s, 3);
     cb->handled_at = col_i64(s, 4);
     lk_sq_col_fixed(s, 5, cb->handled_by, sizeof cb->handled_by);

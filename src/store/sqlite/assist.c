@@ -197,7 +197,7 @@ static int sq_conv_history(lk_store_t *st, const char *email, const char *extern
         lk_conv_t *c = &v[len++];
         memset(c, 0, sizeof *c);
         lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
-        lk_sq_col_fixed(s, 1, c->status, sizeof c->status);
+        lk_conv_status_parse(lk_sq_col_text(s, 1), &c->status);
         lk_sq_col_fixed(s, 2, c->language, sizeof c->language);
         lk_sq_col_fixed(s, 3, c->handoff_reason, sizeof c->handoff_reason);
         c->created_at = sqlite3_column_int64(s, 4);

@@ -15,7 +15,7 @@
 
 static bool conv_ok(const lk_conv_t *c)
 {
-    return c && FIXED_OK(c->id) && c->id[0] && FIXED_OK(c->token_hash) && FIXED_OK(c->status) && c->status[0] &&
+    return c && FIXED_OK(c->id) && c->id[0] && FIXED_OK(c->token_hash) && (unsigned)c->status <= (unsigned)LK_CONV_CLOSED &&
            FIXED_OK(c->language) && FIXED_OK(c->handoff_reason) && FIXED_OK(c->assigned_to) &&
            FIXED_OK(c->channel) && FIXED_OK(c->client_hash);
 }
@@ -26,7 +26,7 @@ static void read_conv(sqlite3_stmt *s, lk_conv_t *c)
     memset(c, 0, sizeof *c);
     lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
     lk_sq_col_fixed(s, 1, c->token_hash, sizeof c->token_hash);
-    lk_sq_col_fixed(s, 2, c->status, sizeof c->status);
+    lk_conv_status_parse(lk_sq_col_text(s, 2), &c->status);
     lk_sq_col_fixed(s, 3, c->language, sizeof c->language);
     lk_sq_col_fixed(s, 4, c->handoff_reason, sizeof c->handoff_reason);
     c->created_at = sqlite3_column_int64(s, 5);
@@ -52,7 +52,7 @@ static void read_conv(sqlite3_stmt *s, lk_conv_t *c)
 /* Binds the mutable fields of c from index i on (the CONV_UPDATE order). */
 static void bind_conv_mutable(sqlite3_stmt *s, int i, const lk_conv_t *c)
 {
-    lk_sq_bind_text(s, i++, c->status);
+    lk_sq_bind_text(s, i++, lk_conv_status_name(c->status));
     lk_sq_bind_text(s, i++, c->language);
     lk_sq_bind_fixed(s, i++, c->handoff_reason);
     sqlite3_bind_int64(s, i++, c->updated_at);
@@ -74,7 +74,7 @@ static int sq_conv_insert(lk_store_t *st, const lk_conv_t *c)
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_INSERT);
     lk_sq_bind_text(s, 1, c->id);
     lk_sq_bind_text(s, 2, c->token_hash);
-    lk_sq_bind_text(s, 3, c->status);
+    lk_sq_bind_text(s, 3, lk_conv_status_name(c->status));
     lk_sq_bind_text(s, 4, c->language);
     lk_sq_bind_fixed(s, 5, c->handoff_reason);
     sqlite3_bind_int64(s, 6, c->created_at);
@@ -160,7 +160,7 @@ static int sq_conv_update(lk_store_t *st, const lk_conv_t *c)
     lk_sq_col_fixed(s, CI_ASSIGNED_TO, assigned_to, sizeof assigned_to);
     unsigned mask = 0;
     const char *status = (const char *)sqlite3_column_text(s, CI_STATUS);
-    if (!status || strcmp(status, c->status) != 0)
+    if (!status || strcmp(status, lk_conv_status_name(c->status)) != 0)
         mask |= 1u << CI_STATUS;
     if (sqlite3_column_int64(s, CI_UPDATED_AT) != c->updated_at)
         mask |= 1u << CI_UPDATED_AT;
@@ -561,7 +561,7 @@ static void read_callback(sqlite3_stmt *s, lk_callback_t *cb)
     if (!cb->contact)
         cb->contact = lk_xstrdup("");
     cb->text = lk_sq_col_dup(s, 3);
-    lk_sq_col_fixed(s, 4, cb->status, sizeof cb->status);
+    lk_callback_status_parse(lk_sq_col_text(s, 4), &cb->status);
     cb->created_at = sqlite3_column_int64(s, 5);
     cb->handled_at = sqlite3_column_int64(s, 6);
     lk_sq_col_fixed(s, 7, cb->handled_by, sizeof cb->handled_by);
@@ -570,14 +570,14 @@ static void read_callback(sqlite3_stmt *s, lk_callback_t *cb)
 static int sq_callback_insert(lk_store_t *st, const lk_callback_t *cb)
 {
     if (!st || !cb || !FIXED_OK(cb->id) || !cb->id[0] || !FIXED_OK(cb->conversation_id) || !cb->contact ||
-        !FIXED_OK(cb->status) || !cb->status[0] || !FIXED_OK(cb->handled_by))
+        !lk_callback_status_name(cb->status)[0] || !FIXED_OK(cb->handled_by))
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CALLBACK_INSERT);
     lk_sq_bind_text(s, 1, cb->id);
     lk_sq_bind_fixed(s, 2, cb->conversation_id);
     lk_sq_bind_text(s, 3, cb->contact);
     lk_sq_bind_text(s, 4, cb->text);
-    lk_sq_bind_text(s, 5, cb->status);
+    lk_sq_bind_text(s, 5, lk_callback_status_name(cb->status));
     sqlite3_bind_int64(s, 6, cb->created_at);
     lk_sq_bind_opt_i64(s, 7, cb->handled_at);
     lk_sq_bind_fixed(s, 8, cb->handled_by);

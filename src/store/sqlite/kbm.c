@@ -28,7 +28,7 @@
 static bool draft_ok(const lk_draft_t *d)
 {
     return d && lk_sq_fixed_ok(d->id, sizeof d->id) && d->id[0] && lk_sq_fixed_ok(d->article_id, sizeof d->article_id) &&
-           lk_sq_fixed_ok(d->status, sizeof d->status) && d->status[0] && lk_sq_fixed_ok(d->language, sizeof d->language) &&
+           lk_draft_status_name(d->status)[0] && lk_sq_fixed_ok(d->language, sizeof d->language) &&
            d->language[0] && lk_sq_fixed_ok(d->owner, sizeof d->owner) &&
            lk_sq_fixed_ok(d->translation_group, sizeof d->translation_group) && lk_sq_fixed_ok(d->source, sizeof d->source) &&
            lk_sq_fixed_ok(d->created_by, sizeof d->created_by) && lk_sq_fixed_ok(d->new_id, sizeof d->new_id) && d->title &&
@@ -44,7 +44,7 @@ static void bind_draft(sqlite3_stmt *s, const lk_draft_t *d)
 {
     lk_sq_bind_text(s, 1, d->id);
     lk_sq_bind_fixed(s, 2, d->article_id);
-    lk_sq_bind_text(s, 3, d->status);
+    lk_sq_bind_text(s, 3, lk_draft_status_name(d->status));
     lk_sq_bind_text(s, 4, d->language);
     lk_sq_bind_text(s, 5, d->title);
     lk_sq_bind_text(s, 6, d->questions);
@@ -78,7 +78,7 @@ static void read_draft(sqlite3_stmt *s, lk_draft_t *d)
     memset(d, 0, sizeof *d);
     lk_sq_col_fixed(s, 0, d->id, sizeof d->id);
     lk_sq_col_fixed(s, 1, d->article_id, sizeof d->article_id);
-    lk_sq_col_fixed(s, 2, d->status, sizeof d->status);
+    lk_draft_status_parse(lk_sq_col_text(s, 2), &d->status);
     lk_sq_col_fixed(s, 3, d->language, sizeof d->language);
     d->title = lk_sq_col_dup(s, 4);
     d->questions = lk_sq_col_dup(s, 5);

@@ -100,13 +100,13 @@ static const char sql_user_update[] = "UPDATE users SET role = ?2, display_name 
 
 static int sq_user_update(lk_store_t *st, const lk_user_t *u)
 {
-    if (!st || !u || !u->id[0] || !u->role[0] || !memchr(u->role, '\0', sizeof u->role))
+    if (!st || !u || !u->id[0] || !lk_role_name(u->role)[0])
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare(st, sql_user_update, "user_update");
     if (!s)
         return LK_EDB;
     lk_sq_bind_text(s, 1, u->id);
-    lk_sq_bind_text(s, 2, u->role);
+    lk_sq_bind_text(s, 2, lk_role_name(u->role));
     lk_sq_bind_text(s, 3, u->display_name);
     sqlite3_bind_int(s, 4, u->disabled ? 1 : 0);
     int rc = lk_sq_exec(st, s, "user_update");

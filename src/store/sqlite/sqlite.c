@@ -166,6 +166,11 @@ void lk_sq_col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size)
 }
 
 /* A heap copy of a text column, NULL for SQL NULL. */
+const char *lk_sq_col_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
 char *lk_sq_col_dup(sqlite3_stmt *s, int i)
 {
     const unsigned char *v = sqlite3_column_text(s, i);

@@ -187,5 +187,6 @@ void lk_sq_bind_opt_i64(sqlite3_stmt *s, int i, int64_t v);     /* 0 binds NULL 
 void lk_sq_bind_limit(sqlite3_stmt *s, int i, size_t limit);    /* 0: no limit */
 void lk_sq_col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size); /* "" for NULL */
 char *lk_sq_col_dup(sqlite3_stmt *s, int i);                    /* NULL for NULL */
+const char *lk_sq_col_text(sqlite3_stmt *s, int i);             /* NULL for NULL; valid until the next step */
 
 #endif

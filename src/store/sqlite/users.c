@@ -30,7 +30,7 @@ static void read_user(sqlite3_stmt *s, lk_user_t *u)
     memset(u, 0, sizeof *u);
     lk_sq_col_fixed(s, 0, u->id, sizeof u->id);
     lk_sq_col_fixed(s, 1, u->email, sizeof u->email);
-    lk_sq_col_fixed(s, 2, u->role, sizeof u->role);
+    lk_role_parse(lk_sq_col_text(s, 2), &u->role);
     u->display_name = lk_sq_col_dup(s, 3);
     u->password_hash = lk_sq_col_dup(s, 4);
     u->created_at = sqlite3_column_int64(s, 5);
@@ -39,15 +39,14 @@ static void read_user(sqlite3_stmt *s, lk_user_t *u)
 
 static int sq_user_insert(lk_store_t *st, const lk_user_t *u)
 {
-    if (!st || !u || !FIXED_OK(u->id) || !u->id[0] || !FIXED_OK(u->email) || !u->email[0] || !FIXED_OK(u->role) ||
-        !u->role[0])
+    if (!st || !u || !FIXED_OK(u->id) || !u->id[0] || !FIXED_OK(u->email) || !u->email[0] || !lk_role_name(u->role)[0])
         return LK_EINVAL;
     char email[sizeof u->email];
     lower_email(u->email, email, sizeof email);
     sqlite3_stmt *s = lk_sq_stmt(st, S_USER_INSERT);
     lk_sq_bind_text(s, 1, u->id);
     lk_sq_bind_text(s, 2, email);
-    lk_sq_bind_text(s, 3, u->role);
+    lk_sq_bind_text(s, 3, lk_role_name(u->role));
     lk_sq_bind_text(s, 4, u->display_name);
     lk_sq_bind_text(s, 5, u->password_hash);
     sqlite3_bind_int64(s, 6, u->created_at);
