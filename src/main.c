@@ -378,7 +378,7 @@ static int cmd_user(int argc, char **argv)
         ret = usage_error("user %s: --email needs an e-mail address", rest[0]);
         goto out;
     }
-    if (add && (!role || (strcmp(role, "agent") && strcmp(role, "supervisor") && strcmp(role, "admin")))) {
+    if (add && lk_role_parse(role, NULL) != 0) {
         ret = usage_error("user add: --role must be agent, supervisor or admin");
         goto out;
     }

@@ -1194,7 +1194,7 @@ static void h_user_add(lk_http_req_t *req, void *ud)
     }
     if (!strchr(email, '@')) {
         lk_respond_error(req, 400, "invalid_field", "the field \"email\" must be an e-mail address");
-    } else if (strcmp(role, "agent") && strcmp(role, "supervisor") && strcmp(role, "admin")) {
+    } else if (lk_role_parse(role, NULL) != 0) {
         lk_respond_error(req, 400, "invalid_field", "the field \"role\" must be agent, supervisor or admin");
     } else {
         snprintf(j->new_user.email, sizeof j->new_user.email, "%s", email);

@@ -373,7 +373,7 @@ static void h_update(lk_http_req_t *req, void *ud)
         !lk_body_string(req, body, "display_name", MAX_NAME, false, &name))
         goto out;
     json_t *dis = json_object_get(body, "disabled");
-    if (role && strcmp(role, "agent") && strcmp(role, "supervisor") && strcmp(role, "admin")) {
+    if (role && lk_role_parse(role, NULL) != 0) {
         lk_respond_error(req, 400, "invalid_field", "the field \"role\" must be agent, supervisor or admin");
         goto out;
     }

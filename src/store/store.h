@@ -49,18 +49,18 @@ typedef struct lk_store lk_store_t;
  * before may, so the values rise with the rights). */
 typedef enum { LK_ROLE_NONE, LK_ROLE_AGENT, LK_ROLE_SUPERVISOR, LK_ROLE_ADMIN } lk_role_t;
 const char *lk_role_name(lk_role_t r);
-int lk_role_parse(const char *name, lk_role_t *out /* OUT */);
+int lk_role_parse(const char *name, lk_role_t *out /* OUT, may be NULL: a check */);
 
 /* A call-back request's status: "open" | "done". */
 typedef enum { LK_CALLBACK_NONE, LK_CALLBACK_OPEN, LK_CALLBACK_DONE } lk_callback_status_t;
 const char *lk_callback_status_name(lk_callback_status_t s);
-int lk_callback_status_parse(const char *name, lk_callback_status_t *out /* OUT */);
+int lk_callback_status_parse(const char *name, lk_callback_status_t *out /* OUT, may be NULL */);
 
 /* A draft's status: "draft" (LK_DRAFT_OPEN: still being edited) |
  * "published" | "discarded". */
 typedef enum { LK_DRAFT_NONE, LK_DRAFT_OPEN, LK_DRAFT_PUBLISHED, LK_DRAFT_DISCARDED } lk_draft_status_t;
 const char *lk_draft_status_name(lk_draft_status_t s);
-int lk_draft_status_parse(const char *name, lk_draft_status_t *out /* OUT */);
+int lk_draft_status_parse(const char *name, lk_draft_status_t *out /* OUT, may be NULL */);
 
 /* ---- records ----------------------------------------------------------- */
 
