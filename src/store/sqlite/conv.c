@@ -20,9 +20,16 @@ static bool conv_ok(const lk_conv_t *c)
            FIXED_OK(c->channel) && FIXED_OK(c->client_hash);
 }
 
-/* Reads a CONV_COLS row into c. */
-static void read_conv(sqlite3_stmt *s, lk_conv_t *c)
+/* lk_conv_clear for lk_sq_read_rows. */
+static void clear_conv(void *row)
 {
+    lk_conv_clear(row);
+}
+
+/* Reads a CONV_COLS row into c. */
+static void read_conv(sqlite3_stmt *s, void *row)
+{
+    lk_conv_t *c = row;
     memset(c, 0, sizeof *c);
     lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
     lk_sq_col_fixed(s, 1, c->token_hash, sizeof c->token_hash);
@@ -185,26 +192,11 @@ static int sq_conv_update(lk_store_t *st, const lk_conv_t *c)
 /* Reads every row of s (bound by the caller) into a conversation array. */
 static int read_convs(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_conv_t **out, size_t *n)
 {
-    lk_conv_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 8;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        read_conv(s, &v[len++]);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, what);
-    lk_sq_done(s);
-    if (err) {
-        lk_convs_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    void *v;
+    int err = lk_sq_read_rows(st, s, what, sizeof(lk_conv_t), read_conv, clear_conv, &v, n);
+    if (!err)
+        *out = v;
+    return err;
 }
 
 static int sq_conv_list_queued(lk_store_t *st, size_t limit, lk_conv_t **out, size_t *n)
@@ -492,9 +484,16 @@ static int sq_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t 
     return 0;
 }
 
-/* Reads a NOTE_COLS row into note. */
-static void read_note(sqlite3_stmt *s, lk_note_t *note)
+/* lk_note_clear for lk_sq_read_rows. */
+static void clear_note(void *row)
 {
+    lk_note_clear(row);
+}
+
+/* Reads a NOTE_COLS row into note. */
+static void read_note(sqlite3_stmt *s, void *row)
+{
+    lk_note_t *note = row;
     memset(note, 0, sizeof *note);
     lk_sq_col_fixed(s, 0, note->id, sizeof note->id);
     lk_sq_col_fixed(s, 1, note->conversation_id, sizeof note->conversation_id);
@@ -529,31 +528,23 @@ static int sq_note_list(lk_store_t *st, const char *conversation_id, lk_note_t *
     *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_NOTE_LIST);
     lk_sq_bind_text(s, 1, conversation_id);
-    lk_note_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 8;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        read_note(s, &v[len++]);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "note_list");
-    lk_sq_done(s);
-    if (err) {
-        lk_notes_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    void *v;
+    int err = lk_sq_read_rows(st, s, "note_list", sizeof(lk_note_t), read_note, clear_note, &v, n);
+    if (!err)
+        *out = v;
+    return err;
+}
+
+/* lk_callback_clear for lk_sq_read_rows. */
+static void clear_callback(void *row)
+{
+    lk_callback_clear(row);
 }
 
 /* Reads a CALLBACK_COLS row into cb. */
-static void read_callback(sqlite3_stmt *s, lk_callback_t *cb)
+static void read_callback(sqlite3_stmt *s, void *row)
 {
+    lk_callback_t *cb = row;
     memset(cb, 0, sizeof *cb);
     lk_sq_col_fixed(s, 0, cb->id, sizeof cb->id);
     lk_sq_col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
@@ -595,26 +586,11 @@ static int sq_callback_list(lk_store_t *st, const char *status, size_t limit, lk
     if (status)
         lk_sq_bind_text(s, i++, status);
     lk_sq_bind_limit(s, i, limit);
-    lk_callback_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 8;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        read_callback(s, &v[len++]);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "callback_list");
-    lk_sq_done(s);
-    if (err) {
-        lk_callbacks_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    void *v;
+    int err = lk_sq_read_rows(st, s, "callback_list", sizeof(lk_callback_t), read_callback, clear_callback, &v, n);
+    if (!err)
+        *out = v;
+    return err;
 }
 
 static int sq_callback_done(lk_store_t *st, const char *id, const char *user_id, int64_t now)

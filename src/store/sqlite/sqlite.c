@@ -128,6 +128,34 @@ int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what)
     return err;
 }
 
+int lk_sq_read_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, size_t elem,
+                    void (*read)(sqlite3_stmt *s, void *row), void (*clear)(void *row), void **out, size_t *n)
+{
+    unsigned char *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 8;
+            v = lk_xrealloc(v, cap * elem);
+        }
+        memset(v + len * elem, 0, elem);
+        read(s, v + len++ * elem);
+    }
+    if (rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, what);
+    lk_sq_done(s);
+    if (err) {
+        for (size_t i = 0; clear && i < len; i++)
+            clear(v + i * elem);
+        free(v);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
 /* Binds a text; NULL binds SQL NULL. */
 void lk_sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 {

@@ -178,6 +178,12 @@ int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what);
  * with sqlite3_step or calls lk_sq_done), 0 for none (s is reset), or an
  * error (s is reset). */
 int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what);
+/* Steps s (bound by the caller) to its end, reading each row with read into
+ * a new zeroed element of elem bytes; *out (free() it) and *n get them all.
+ * On an error, clear (may be NULL) frees what each element read holds, the
+ * array is freed, s is reset and *out and *n are left alone. */
+int lk_sq_read_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, size_t elem,
+                    void (*read)(sqlite3_stmt *s, void *row), void (*clear)(void *row), void **out, size_t *n);
 /* Runs SQL without parameters. */
 int lk_sq_exec_sql(lk_store_t *st, const char *sql, const char *what);
 

@@ -24,9 +24,16 @@ static bool lower_email(const char *email, char *out, size_t outsize)
     return true;
 }
 
-/* Reads a USER_COLS row into u. */
-static void read_user(sqlite3_stmt *s, lk_user_t *u)
+/* lk_user_clear for lk_sq_read_rows. */
+static void clear_user(void *row)
 {
+    lk_user_clear(row);
+}
+
+/* Reads a USER_COLS row into u. */
+static void read_user(sqlite3_stmt *s, void *row)
+{
+    lk_user_t *u = row;
     memset(u, 0, sizeof *u);
     lk_sq_col_fixed(s, 0, u->id, sizeof u->id);
     lk_sq_col_fixed(s, 1, u->email, sizeof u->email);
@@ -162,26 +169,11 @@ static int sq_user_list(lk_store_t *st, lk_user_t **out, size_t *n)
     /* USER_COLS_NO_HASH selects NULL in the hash's place: read_user leaves
      * password_hash NULL. */
     sqlite3_stmt *s = lk_sq_stmt(st, S_USER_LIST);
-    lk_user_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 8;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        read_user(s, &v[len++]);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "user_list");
-    lk_sq_done(s);
-    if (err) {
-        lk_users_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    void *v;
+    int err = lk_sq_read_rows(st, s, "user_list", sizeof(lk_user_t), read_user, clear_user, &v, n);
+    if (!err)
+        *out = v;
+    return err;
 }
 
 static int sq_session_count_users(lk_store_t *st, int64_t now, int64_t *n)

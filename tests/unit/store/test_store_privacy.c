@@ -21,16 +21,10 @@
 
 static void add_conv(const char *id, const char *email, const char *external_id, int64_t closed_at)
 {
-    lk_conv_t c;
-    memset(&c, 0, sizeof c);
-    snprintf(c.id, sizeof c.id, "%s", id);
-    snprintf(c.token_hash, sizeof c.token_hash, "%064d", 7);
-    lk_conv_status_parse(closed_at ? "closed" : "assigned", &c.status);
-    snprintf(c.language, sizeof c.language, "nl");
+    lk_conv_t c = store_fixture_conv(id, closed_at ? "closed" : "assigned", 0);
     c.created_at = closed_at ? closed_at - 1000 : 1000;
     c.updated_at = c.created_at;
     c.closed_at = closed_at;
-    c.next_seq = 1;
     c.customer_email = (char *)email;
     c.customer_external_id = (char *)external_id;
     c.rating = 4;
@@ -40,15 +34,8 @@ static void add_conv(const char *id, const char *email, const char *external_id,
 
 static void add_msg(const char *conv, int64_t seq, const char *sender, const char *text)
 {
-    lk_msg_t m;
-    memset(&m, 0, sizeof m);
-    snprintf(m.id, sizeof m.id, "m_%s_%lld", conv, (long long)seq);
-    snprintf(m.conversation_id, sizeof m.conversation_id, "%s", conv);
-    m.seq = seq;
-    snprintf(m.sender, sizeof m.sender, "%s", sender);
+    lk_msg_t m = store_fixture_msg(conv, seq, sender, text);
     m.automated = strcmp(sender, "bot") == 0;
-    m.text = (char *)text;
-    m.created_at = 2000 + seq;
     cr_assert_eq(lk_store_msg_insert(st, &m), 0);
 }
 
