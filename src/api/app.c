@@ -128,7 +128,10 @@ static void effective_hosts(const lk_config_t *cfg, char *out, size_t outsize)
 static int prepare_database(const lk_config_t *cfg, bool *demo_hours)
 {
     lk_store_t *st;
-    int rc = lk_store_open(lk_config_database(cfg), &st, NULL);
+    /* the data directory holds the keys also when the database is elsewhere */
+    int rc = lk_make_dirs(cfg->data, MODULE);
+    if (rc == 0)
+        rc = lk_store_open(lk_config_database(cfg), &st, NULL);
     if (rc) {
         LK_ERROR(MODULE, "cannot open the database in %s: %s", lk_config_database(cfg), lk_strerror(rc));
         return rc;

@@ -214,35 +214,6 @@ bool lk_sq_fixed_ok(const char *v, size_t size)
 
 /* ---- life cycle -------------------------------------------------------- */
 
-/* mkdir -p with mode 0700 for the directories it creates. */
-static int make_dirs(const char *dir)
-{
-    size_t len = strlen(dir);
-    char *path = lk_xstrndup(dir, len);
-    int err = 0;
-    for (size_t i = 1; i <= len; i++) {
-        if (path[i] != '/' && path[i] != '\0')
-            continue;
-        char saved = path[i];
-        path[i] = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-            LK_ERROR("store", "cannot create directory %s: %s", path, strerror(errno));
-            err = LK_EIO;
-            break;
-        }
-        path[i] = saved;
-    }
-    free(path);
-    if (err)
-        return err;
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        LK_ERROR("store", "%s is not a directory", dir);
-        return LK_EIO;
-    }
-    return 0;
-}
-
 /* The database holds personal data: its files are for loket's user alone.
  * SQLite makes the -wal and -shm files with the database file's mode, so a
  * database file made 0600 from the start keeps them 0600 too; files an
@@ -459,7 +430,7 @@ int lk_sq_open(const char *data_dir, lk_store_t **out, bool *created)
     *out = NULL;
     if (created)
         *created = false;
-    int err = make_dirs(data_dir);
+    int err = lk_make_dirs(data_dir, "store");
     if (err)
         return err;
 
