@@ -12,6 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Defines fn(type *v, size_t n), which clears each of the n records with
+ * clear and frees the array; v may be NULL. */
+#define LK_ARRAY_FREE(fn, type, clear)                                                                                 \
+    void fn(type *v, size_t n)                                                                                         \
+    {                                                                                                                  \
+        for (size_t i = 0; v && i < n; i++)                                                                            \
+            clear(&v[i]);                                                                                              \
+        free(v);                                                                                                       \
+    }
+
+
 void lk_canned_clear(lk_canned_t *c)
 {
     if (!c)
@@ -20,15 +31,6 @@ void lk_canned_clear(lk_canned_t *c)
     free(c->shortcut);
     free(c->text);
     memset(c, 0, sizeof *c);
-}
-
-void lk_canned_free(lk_canned_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_canned_clear(&v[i]);
-    free(v);
 }
 
 void lk_gap_msgs_free(lk_gap_msg_t *v, size_t n)
@@ -63,30 +65,12 @@ void lk_draft_clear(lk_draft_t *d)
     memset(d, 0, sizeof *d);
 }
 
-void lk_drafts_free(lk_draft_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_draft_clear(&v[i]);
-    free(v);
-}
-
 void lk_article_rec_clear(lk_article_rec_t *r)
 {
     if (!r)
         return;
     lk_article_free(&r->a);
     memset(r, 0, sizeof *r);
-}
-
-void lk_article_recs_free(lk_article_rec_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_article_rec_clear(&v[i]);
-    free(v);
 }
 
 void lk_article_versions_free(lk_article_version_t *v, size_t n)
@@ -157,24 +141,6 @@ void lk_msg_clear(lk_msg_t *m)
     memset(m, 0, sizeof *m);
 }
 
-void lk_msgs_free(lk_msg_t *msgs, size_t n)
-{
-    if (!msgs)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_msg_clear(&msgs[i]);
-    free(msgs);
-}
-
-void lk_convs_free(lk_conv_t *convs, size_t n)
-{
-    if (!convs)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_conv_clear(&convs[i]);
-    free(convs);
-}
-
 void lk_user_clear(lk_user_t *u)
 {
     if (!u)
@@ -193,15 +159,6 @@ void lk_note_clear(lk_note_t *n)
     memset(n, 0, sizeof *n);
 }
 
-void lk_notes_free(lk_note_t *notes, size_t n)
-{
-    if (!notes)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_note_clear(&notes[i]);
-    free(notes);
-}
-
 void lk_callback_clear(lk_callback_t *c)
 {
     if (!c)
@@ -211,23 +168,15 @@ void lk_callback_clear(lk_callback_t *c)
     memset(c, 0, sizeof *c);
 }
 
-void lk_callbacks_free(lk_callback_t *cbs, size_t n)
-{
-    if (!cbs)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_callback_clear(&cbs[i]);
-    free(cbs);
-}
-
-void lk_users_free(lk_user_t *users, size_t n)
-{
-    if (!users)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_user_clear(&users[i]);
-    free(users);
-}
+/* The arrays whose records have a clear function. */
+LK_ARRAY_FREE(lk_canned_free, lk_canned_t, lk_canned_clear)
+LK_ARRAY_FREE(lk_drafts_free, lk_draft_t, lk_draft_clear)
+LK_ARRAY_FREE(lk_article_recs_free, lk_article_rec_t, lk_article_rec_clear)
+LK_ARRAY_FREE(lk_msgs_free, lk_msg_t, lk_msg_clear)
+LK_ARRAY_FREE(lk_convs_free, lk_conv_t, lk_conv_clear)
+LK_ARRAY_FREE(lk_notes_free, lk_note_t, lk_note_clear)
+LK_ARRAY_FREE(lk_callbacks_free, lk_callback_t, lk_callback_clear)
+LK_ARRAY_FREE(lk_users_free, lk_user_t, lk_user_clear)
 
 /* ---- closed sets ------------------------------------------------------- */
 
