@@ -390,12 +390,4 @@ static int sq_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_cal
     return 0;
 }
 
-const lk_store_analytics_ops_t lk_sq_analytics_ops = {
-    .conv_facts = sq_conv_facts,
-    .agent_msg_counts = sq_agent_msg_counts,
-    .answered_articles = sq_answered_articles,
-    .first_messages = sq_first_messages,
-    .decline_messages = sq_decline_messages,
-    .bot_labels = sq_bot_labels,
-    .callbacks_between = sq_callbacks_between,
-};
+const lk_store_analytics_ops_t lk_sq_analytics_ops = {LK_STORE_ANALYTICS_OPS(LK_SQ_OP_INIT)};

@@ -218,11 +218,4 @@ static int sq_conv_history(lk_store_t *st, const char *email, const char *extern
     return 0;
 }
 
-const lk_store_assist_ops_t lk_sq_assist_ops = {
-    .canned_insert = sq_canned_insert,
-    .canned_get = sq_canned_get,
-    .canned_update = sq_canned_update,
-    .canned_archive = sq_canned_archive,
-    .canned_list = sq_canned_list,
-    .conv_history = sq_conv_history,
-};
+const lk_store_assist_ops_t lk_sq_assist_ops = {LK_STORE_ASSIST_OPS(LK_SQ_OP_INIT)};

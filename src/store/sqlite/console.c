@@ -102,10 +102,4 @@ static int sq_canned_count_all(lk_store_t *st, int64_t *n)
     return 0;
 }
 
-const lk_store_console_ops_t lk_sq_console_ops = {
-    .user_language_get = sq_user_language_get,
-    .user_language_set = sq_user_language_set,
-    .conv_set_topic = sq_conv_set_topic,
-    .conv_identifier_add = sq_conv_identifier_add,
-    .canned_count_all = sq_canned_count_all,
-};
+const lk_store_console_ops_t lk_sq_console_ops = {LK_STORE_CONSOLE_OPS(LK_SQ_OP_INIT)};

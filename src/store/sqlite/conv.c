@@ -668,26 +668,4 @@ static int sq_msg_last_choices(lk_store_t *st, const char *conversation_id, lk_m
     return 0;
 }
 
-const lk_store_conv_ops_t lk_sq_conv_ops = {
-    .conv_insert = sq_conv_insert,
-    .conv_get = sq_conv_get,
-    .conv_update = sq_conv_update,
-    .conv_list_queued = sq_conv_list_queued,
-    .conv_list_assigned = sq_conv_list_assigned,
-    .conv_queue_position = sq_conv_queue_position,
-    .msg_insert = sq_msg_insert,
-    .msg_list = sq_msg_list,
-    .msg_list_recent = sq_msg_list_recent,
-    .conv_list = sq_conv_list,
-    .conv_count_queued = sq_conv_count_queued,
-    .recent_waits = sq_recent_waits,
-    .note_insert = sq_note_insert,
-    .note_list = sq_note_list,
-    .callback_insert = sq_callback_insert,
-    .callback_list = sq_callback_list,
-    .callback_done = sq_callback_done,
-    .feedback_set = sq_feedback_set,
-    .feedback_get = sq_feedback_get,
-    .msg_get = sq_msg_get,
-    .msg_last_choices = sq_msg_last_choices,
-};
+const lk_store_conv_ops_t lk_sq_conv_ops = {LK_STORE_CONV_OPS(LK_SQ_OP_INIT)};

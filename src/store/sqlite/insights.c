@@ -316,13 +316,4 @@ static int sq_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out,
     return 0;
 }
 
-const lk_store_insights_ops_t lk_sq_insights_ops = {
-    .meta_get = sq_meta_get,
-    .meta_set = sq_meta_set,
-    .gap_messages = sq_gap_messages,
-    .review_set = sq_review_set,
-    .review_list_conv = sq_review_list_conv,
-    .review_list = sq_review_list,
-    .review_counts = sq_review_counts,
-    .review_queue = sq_review_queue,
-};
+const lk_store_insights_ops_t lk_sq_insights_ops = {LK_STORE_INSIGHTS_OPS(LK_SQ_OP_INIT)};

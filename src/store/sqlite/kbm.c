@@ -865,21 +865,4 @@ static int sq_kb_version(lk_store_t *st, int64_t *version)
     return 0;
 }
 
-const lk_store_kb_ops_t lk_sq_kb_ops = {
-    .draft_insert = sq_draft_insert,
-    .draft_get = sq_draft_get,
-    .draft_list = sq_draft_list,
-    .draft_update = sq_draft_update,
-    .draft_finish = sq_draft_finish,
-    .article_list = sq_article_list,
-    .kb_export = sq_kb_export,
-    .article_get = sq_article_get,
-    .kb_pristine = sq_kb_pristine,
-    .article_publish = sq_article_publish,
-    .article_set_archived = sq_article_set_archived,
-    .article_versions = sq_article_versions,
-    .kb_import_as = sq_kb_import_as,
-    .kb_import = sq_kb_import,
-    .kb_load = sq_kb_load,
-    .kb_version = sq_kb_version,
-};
+const lk_store_kb_ops_t lk_sq_kb_ops = {LK_STORE_KB_OPS(LK_SQ_OP_INIT)};

@@ -641,11 +641,4 @@ static int sq_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec
     return 0;
 }
 
-const lk_store_privacy_ops_t lk_sq_privacy_ops = {
-    .privacy_export = sq_privacy_export,
-    .privacy_erase_conv = sq_privacy_erase_conv,
-    .privacy_erase = sq_privacy_erase,
-    .privacy_purge = sq_privacy_purge,
-    .privacy_purge_count = sq_privacy_purge_count,
-    .audit_list = sq_audit_list,
-};
+const lk_store_privacy_ops_t lk_sq_privacy_ops = {LK_STORE_PRIVACY_OPS(LK_SQ_OP_INIT)};

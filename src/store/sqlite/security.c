@@ -363,20 +363,4 @@ static int sq_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted)
     return rc;
 }
 
-const lk_store_security_ops_t lk_sq_security_ops = {
-    .session_get_active = sq_session_get_active,
-    .session_touch = sq_session_touch,
-    .session_delete_user = sq_session_delete_user,
-    .session_purge_idle = sq_session_purge_idle,
-    .user_update = sq_user_update,
-    .user_set_password = sq_user_set_password,
-    .user_totp_get = sq_user_totp_get,
-    .user_totp_set = sq_user_totp_set,
-    .user_totp_use = sq_user_totp_use,
-    .conv_count_open_by_client = sq_conv_count_open_by_client,
-    .login_address_known = sq_login_address_known,
-    .login_address_note = sq_login_address_note,
-    .secevent_add = sq_secevent_add,
-    .secevent_list = sq_secevent_list,
-    .secevent_purge = sq_secevent_purge,
-};
+const lk_store_security_ops_t lk_sq_security_ops = {LK_STORE_SECURITY_OPS(LK_SQ_OP_INIT)};

@@ -561,17 +561,7 @@ static int sq_rollback_to(lk_store_t *st, const char *name)
     return savepoint_cmd(st, "ROLLBACK TO SAVEPOINT", name);
 }
 
-const lk_store_base_ops_t lk_sq_base_ops = {
-    .set_autocheckpoint = sq_set_autocheckpoint,
-    .checkpoint_truncate = sq_checkpoint_truncate,
-    .checkpoint = sq_checkpoint,
-    .begin = sq_begin,
-    .commit = sq_commit,
-    .rollback = sq_rollback,
-    .savepoint = sq_savepoint,
-    .release = sq_release,
-    .rollback_to = sq_rollback_to,
-};
+const lk_store_base_ops_t lk_sq_base_ops = {LK_STORE_BASE_OPS(LK_SQ_OP_INIT)};
 
 const lk_store_ops_t lk_sq_ops = {
     .name = "sqlite",

@@ -146,7 +146,10 @@ bool lk_sq_fixed_ok(const char *v, size_t size);
 /* The handle's statement id (S_...), prepared at open, ready for binding. */
 sqlite3_stmt *lk_sq_stmt(lk_store_t *st, int id);
 
-/* Each feature file's part of the operations table (backend.h). */
+/* Each feature file's part of the operations table (backend.h), made from
+ * the group's list: every operation <name> is the file's static sq_<name>,
+ * e.g. const lk_store_conv_ops_t lk_sq_conv_ops = {LK_STORE_CONV_OPS(LK_SQ_OP_INIT)}; */
+#define LK_SQ_OP_INIT(group, name, params, args) .name = sq_##name,
 extern const lk_store_base_ops_t lk_sq_base_ops;
 extern const lk_store_conv_ops_t lk_sq_conv_ops;
 extern const lk_store_users_ops_t lk_sq_users_ops;

@@ -191,15 +191,4 @@ static int sq_session_count_users(lk_store_t *st, int64_t now, int64_t *n)
     return 0;
 }
 
-const lk_store_users_ops_t lk_sq_users_ops = {
-    .user_insert = sq_user_insert,
-    .user_get_by_email = sq_user_get_by_email,
-    .user_get = sq_user_get,
-    .session_insert = sq_session_insert,
-    .session_delete = sq_session_delete,
-    .session_purge = sq_session_purge,
-    .audit = sq_audit,
-    .audit_count = sq_audit_count,
-    .user_list = sq_user_list,
-    .session_count_users = sq_session_count_users,
-};
+const lk_store_users_ops_t lk_sq_users_ops = {LK_STORE_USERS_OPS(LK_SQ_OP_INIT)};
