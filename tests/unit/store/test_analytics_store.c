@@ -1,5 +1,5 @@
 /*
- * Unit tests for the store's analytics part (store_sqlite_analytics.c): the
+ * Unit tests for the store's analytics part (src/store/sqlite/analytics.c on SQLite): the
  * per-conversation facts (messages, outcomes, feedback, reviews, call-backs,
  * the range and the language and channel filter), the agents' message
  * counts by provenance, the answered articles, and the compliance report's

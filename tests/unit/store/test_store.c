@@ -1,9 +1,10 @@
 /*
- * Unit tests for store/ on its SQLite backend: opening and migrations,
- * every record type round-tripping, ordering and limits of the listings,
- * transactions and savepoints, two handles on one database, and the
- * migration of a version 1 database to the current schema. Each test
- * works in a fresh temporary directory that it removes afterwards.
+ * Unit tests for store/ through store.h alone, on the backend the fixture
+ * chooses (store_fixture.h): opening, every record type round-tripping,
+ * ordering and limits of the listings, transactions and savepoints, two
+ * handles and two processes on one database. Each test works on a fresh
+ * database that it removes afterwards. What only SQLite has is in
+ * test_store_sqlite.c.
  */
 #include "store/store.h"
 #include "util/util.h"

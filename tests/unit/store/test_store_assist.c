@@ -1,5 +1,5 @@
 /*
- * Unit tests for the store's agent-assist part (store_sqlite_assist.c):
+ * Unit tests for the store's agent-assist part (src/store/sqlite/assist.c on SQLite):
  * canned responses (insert, get, update, archive, listing by language and
  * title) and a customer's earlier conversations by e-mail address or
  * external id. Each test works in a fresh temporary directory.

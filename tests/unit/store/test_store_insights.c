@@ -1,5 +1,5 @@
 /*
- * Unit tests for the store's insights part (store_sqlite_insights.c): meta
+ * Unit tests for the store's insights part (src/store/sqlite/insights.c on SQLite): meta
  * settings, the gap report's questions (outcome, time range, language,
  * order, limit), answer reviews (replace, per conversation, per range, per
  * article, unknown message) and the queue of unreviewed bot answers. Each

@@ -1,6 +1,6 @@
 /*
  * Unit tests for the store's knowledge-management part
- * (store_sqlite_kbm.c): drafts, article versions, archive and restore, and
+ * (src/store/sqlite/kbm.c on SQLite): drafts, article versions, archive and restore, and
  * the versions an import records. Each test works in a fresh temporary
  * directory.
  */

@@ -2,7 +2,7 @@
  * Unit tests for the security part: the sliding-window rate limit
  * (src/api/ratelimit.c: exact window, retry time, forgive and reset, the
  * bound on remembered keys, limit 0) and its store functions
- * (src/store/store_sqlite_security.c: idle sessions, touching, logging a
+ * (src/store/sqlite/security.c on SQLite: idle sessions, touching, logging a
  * user out everywhere (or everywhere else), changing a user's role, name,
  * state and password, the TOTP columns with their once-only step, and open
  * conversations per client hash, the addresses users logged in from, the
