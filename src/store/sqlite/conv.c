@@ -445,12 +445,7 @@ static int sq_conv_count_queued(lk_store_t *st, int64_t *n)
         return LK_EINVAL;
     *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_COUNT_QUEUED);
-    int r = lk_sq_row(st, s, "conv_count_queued");
-    if (r <= 0)
-        return r < 0 ? r : LK_EDB;
-    *n = sqlite3_column_int64(s, 0);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_one_i64(st, s, "conv_count_queued", n);
 }
 
 static int sq_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t **out, size_t *n)

@@ -537,12 +537,7 @@ static int count_one(lk_store_t *st, const char *sql, int64_t p1, int64_t p2, in
         sqlite3_bind_int64(s, 1, p1);
     if (sqlite3_bind_parameter_count(s) >= 2)
         sqlite3_bind_int64(s, 2, p2);
-    int r = lk_sq_row(st, s, "purge_count");
-    if (r <= 0)
-        return r < 0 ? r : LK_EDB;
-    *out = sqlite3_column_int64(s, 0);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_one_i64(st, s, "purge_count", out);
 }
 
 static int sq_privacy_purge_count(lk_store_t *st, const lk_purge_cutoffs_t *cut, lk_privacy_counts_t *counts)

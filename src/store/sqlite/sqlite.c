@@ -128,6 +128,16 @@ int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what)
     return err;
 }
 
+int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *out)
+{
+    int r = lk_sq_row(st, s, what);
+    if (r <= 0)
+        return r < 0 ? r : LK_EDB;
+    *out = sqlite3_column_int64(s, 0);
+    lk_sq_done(s);
+    return 0;
+}
+
 int lk_sq_read_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, size_t elem,
                     void (*read)(sqlite3_stmt *s, void *row), void (*clear)(void *row), void **out, size_t *n)
 {

@@ -187,6 +187,9 @@ int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what);
  * array is freed, s is reset and *out and *n are left alone. */
 int lk_sq_read_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, size_t elem,
                     void (*read)(sqlite3_stmt *s, void *row), void (*clear)(void *row), void **out, size_t *n);
+/* Steps s to its one row (a COUNT(*)) and reads its first column into
+ * *out; LK_EDB when there is no row. */
+int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *out);
 /* Runs SQL without parameters. */
 int lk_sq_exec_sql(lk_store_t *st, const char *sql, const char *what);
 

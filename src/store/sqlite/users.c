@@ -152,12 +152,7 @@ static int sq_audit_count(lk_store_t *st, const char *action, int64_t *n)
     *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_AUDIT_COUNT);
     lk_sq_bind_text(s, 1, action);
-    int r = lk_sq_row(st, s, "audit_count");
-    if (r <= 0)
-        return r < 0 ? r : LK_EDB;
-    *n = sqlite3_column_int64(s, 0);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_one_i64(st, s, "audit_count", n);
 }
 
 static int sq_user_list(lk_store_t *st, lk_user_t **out, size_t *n)
@@ -183,12 +178,7 @@ static int sq_session_count_users(lk_store_t *st, int64_t now, int64_t *n)
     *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_SESSION_COUNT_USERS);
     sqlite3_bind_int64(s, 1, now);
-    int r = lk_sq_row(st, s, "session_count_users");
-    if (r <= 0)
-        return r < 0 ? r : LK_EDB;
-    *n = sqlite3_column_int64(s, 0);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_one_i64(st, s, "session_count_users", n);
 }
 
 const lk_store_users_ops_t lk_sq_users_ops = {LK_STORE_USERS_OPS(LK_SQ_OP_INIT)};
