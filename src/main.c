@@ -115,25 +115,35 @@ static void print_help(const char *command)
         printf("\nloket %s: a hybrid customer-contact server. `loket help COMMAND` for details.\n", LOKET_VERSION);
 }
 
-/* The data directory: --data DIR, else LOKET_DATA, else the default. Removes
- * the flag from the argument list it returns in rest/n_rest. */
+/* Where the store is: --database LOCATION, else LOKET_DATABASE, else the
+ * data directory (--data DIR, else LOKET_DATA, else the default), as
+ * `serve` decides (docs/configuration.md). Removes the flags from the
+ * argument list it returns in rest/n_rest. */
 static int data_dir_from(int argc, char **argv, char *out, size_t outsize, char **rest, int *n_rest)
 {
     const char *dir = getenv("LOKET_DATA");
     if (!dir || !*dir)
         dir = "./loket-data";
+    const char *database = getenv("LOKET_DATABASE");
     *n_rest = 0;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--data") == 0) {
+        if (strcmp(argv[i], "--data") == 0 || strcmp(argv[i], "--database") == 0) {
             if (i + 1 >= argc)
-                return usage_error("--data needs a directory");
-            dir = argv[++i];
+                return usage_error("%s needs a %s", argv[i], argv[i][6] ? "location" : "directory");
+            if (argv[i][6])
+                database = argv[++i];
+            else
+                dir = argv[++i];
         } else if (strncmp(argv[i], "--data=", 7) == 0) {
             dir = argv[i] + 7;
+        } else if (strncmp(argv[i], "--database=", 11) == 0) {
+            database = argv[i] + 11;
         } else {
             rest[(*n_rest)++] = argv[i];
         }
     }
+    if (database && *database)
+        dir = database;
     if (strlen(dir) >= outsize)
         return usage_error("the data directory's name is too long");
     memcpy(out, dir, strlen(dir) + 1);
@@ -147,7 +157,7 @@ static int open_store(const char *dir, lk_store_t **st)
     if (rc) {
         if (lk_log_error_count() == errors) /* the store did not say why itself */
             fprintf(stderr, "loket: cannot open the database in %s: %s\n", dir, lk_strerror(rc));
-        return rc == LK_ESCHEMA ? EXIT_USAGE : EXIT_INTERNAL;
+        return rc == LK_ESCHEMA || rc == LK_ECONFIG ? EXIT_USAGE : EXIT_INTERNAL;
     }
     return 0;
 }
@@ -379,7 +389,7 @@ static int cmd_user(int argc, char **argv)
         ret = usage_error("user %s: --email needs an e-mail address", rest[0]);
         goto out;
     }
-    if (add && (!role || (strcmp(role, "agent") && strcmp(role, "supervisor") && strcmp(role, "admin")))) {
+    if (add && lk_role_parse(role, NULL) != 0) {
         ret = usage_error("user add: --role must be agent, supervisor or admin");
         goto out;
     }
@@ -420,7 +430,7 @@ static int cmd_user(int argc, char **argv)
     lk_user_t u = {0};
     lk_rand_id("u_", u.id, sizeof u.id);
     snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.role, sizeof u.role, "%s", role);
+    lk_role_parse(role, &u.role);
     u.display_name = lk_xstrdup(name ? name : email);
     u.password_hash = hash;
     u.created_at = lk_time_now_ms();

@@ -265,9 +265,9 @@ void lk_analytics_classify(const lk_conv_facts_t *c, bool repeat, int64_t now, l
     out->reached_person = c->queued_at > 0 && c->first_agent_after_queue >= c->queued_at;
     out->wait_ms = out->reached_person ? c->first_agent_after_queue - c->queued_at : -1;
     if (c->queued_at > 0 && !out->reached_person && c->assigned_at == 0 && c->callbacks == 0) {
-        if (strcmp(c->status, "closed") == 0) {
+        if (c->status == LK_CONV_CLOSED) {
             out->abandoned = true;
-        } else if (strcmp(c->status, "queued") == 0) {
+        } else if (c->status == LK_CONV_QUEUED) {
             int64_t last = c->last_customer_at > c->queued_at ? c->last_customer_at : c->queued_at;
             out->abandoned = now - last >= LK_ANALYTICS_ABANDON_MS;
         }

@@ -165,7 +165,7 @@ static bool require_role(ajob_t *j, const char *a, const char *b)
 
 static bool may_act(const ajob_t *j, const lk_conv_t *c)
 {
-    return strcmp(c->assigned_to, j->user.id) == 0 || strcmp(j->user.role, "agent") != 0;
+    return strcmp(c->assigned_to, j->user.id) == 0 || j->user.role != LK_ROLE_AGENT;
 }
 
 /* ---- the operations ---------------------------------------------------- */
@@ -397,7 +397,7 @@ static void run_claim(ajob_t *j, lk_store_t *st, int64_t now)
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
-    if (strcmp(c.status, "queued") != 0) {
+    if (c.status != LK_CONV_QUEUED) {
         fail(j, LK_ESTATE, 409, "conflict", "this conversation is not waiting in the queue");
         lk_conv_clear(&c);
         return;
@@ -419,7 +419,7 @@ static void run_reply(ajob_t *j, lk_store_t *st, int64_t now)
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
-    if (strcmp(c.status, "assigned") != 0 || strcmp(c.assigned_to, j->user.id) != 0) {
+    if (c.status != LK_CONV_ASSIGNED || strcmp(c.assigned_to, j->user.id) != 0) {
         fail(j, LK_ESTATE, 409, "conflict", "this conversation is not assigned to you; claim it first");
         lk_conv_clear(&c);
         return;
@@ -456,7 +456,7 @@ static void run_close(ajob_t *j, lk_store_t *st, int64_t now)
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
-    if (strcmp(c.status, "closed") == 0 || !may_act(j, &c) || strcmp(c.status, "bot") == 0) {
+    if (c.status == LK_CONV_CLOSED || !may_act(j, &c) || c.status == LK_CONV_BOT) {
         fail(j, LK_ESTATE, 409, "conflict", "only an open conversation assigned to you can be closed by you");
         lk_conv_clear(&c);
         return;
@@ -501,7 +501,7 @@ static void run_note(ajob_t *j, lk_store_t *st, int64_t now)
     if (!load_conv(j, st, &c))
         return;
     /* notes go to those who handle it: the queue's, your own, any for leads */
-    if (strcmp(c.status, "queued") != 0 && !may_act(j, &c)) {
+    if (c.status != LK_CONV_QUEUED && !may_act(j, &c)) {
         fail(j, LK_EAUTH, 403, "forbidden", "only the agent handling this conversation or a supervisor may add a note");
         lk_api_error_refused(&j->err, &j->user);
         lk_conv_clear(&c);
@@ -536,12 +536,12 @@ static void run_move(ajob_t *j, lk_store_t *st, int64_t now)
         return;
     lk_user_t target = {0};
     int rc = 0;
-    if (j->op == OP_RELEASE && (strcmp(c.status, "assigned") != 0 || !may_act(j, &c))) {
+    if (j->op == OP_RELEASE && (c.status != LK_CONV_ASSIGNED || !may_act(j, &c))) {
         fail(j, LK_ESTATE, 409, "conflict", "only a conversation assigned to you can be released by you");
         goto out;
     }
     if (j->op == OP_ASSIGN) {
-        if (strcmp(c.status, "queued") != 0 && strcmp(c.status, "assigned") != 0) {
+        if (c.status != LK_CONV_QUEUED && c.status != LK_CONV_ASSIGNED) {
             fail(j, LK_ESTATE, 409, "conflict", "only a queued or assigned conversation can be assigned");
             goto out;
         }
@@ -562,7 +562,7 @@ static void run_move(ajob_t *j, lk_store_t *st, int64_t now)
         lk_policy_event_t ev = {.type = LK_EV_AGENT_LEAVES};
         rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
     } else {
-        bool was_queued = strcmp(c.status, "queued") == 0;
+        bool was_queued = c.status == LK_CONV_QUEUED;
         snprintf(c.assigned_to, sizeof c.assigned_to, "%s", target.id);
         c.assigned_at = now;
         lk_policy_event_t ev = {.type = LK_EV_AGENT_JOINS, .agent_name = target.display_name};
@@ -646,7 +646,7 @@ static void run_team(ajob_t *j, lk_store_t *st, int64_t now)
         if (!v[i].disabled)
             json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", v[i].id, "display_name",
                                                  v[i].display_name ? v[i].display_name : v[i].email, "role",
-                                                 v[i].role));
+                                                 lk_role_name(v[i].role)));
     lk_users_free(v, n);
     j->out = json_pack("{s:o}", "users", arr);
 }
@@ -698,7 +698,7 @@ static void run_callbacks(ajob_t *j, lk_store_t *st, int64_t now)
         lk_time_rfc3339(v[i].created_at, ts);
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", v[i].id, "conversation_id",
                                              v[i].conversation_id, "contact", v[i].contact ? v[i].contact : "",
-                                             "text", v[i].text ? v[i].text : "", "status", v[i].status,
+                                             "text", v[i].text ? v[i].text : "", "status", lk_callback_status_name(v[i].status),
                                              "created_at", ts));
     }
     lk_callbacks_free(v, n);
@@ -1194,11 +1194,11 @@ static void h_user_add(lk_http_req_t *req, void *ud)
     }
     if (!strchr(email, '@')) {
         lk_respond_error(req, 400, "invalid_field", "the field \"email\" must be an e-mail address");
-    } else if (strcmp(role, "agent") && strcmp(role, "supervisor") && strcmp(role, "admin")) {
+    } else if (lk_role_parse(role, NULL) != 0) {
         lk_respond_error(req, 400, "invalid_field", "the field \"role\" must be agent, supervisor or admin");
     } else {
         snprintf(j->new_user.email, sizeof j->new_user.email, "%s", email);
-        snprintf(j->new_user.role, sizeof j->new_user.role, "%s", role);
+        lk_role_parse(role, &j->new_user.role);
         j->new_user.display_name = lk_xstrdup(name ? name : email);
         j->password = lk_xstrdup(password);
         json_decref(body);

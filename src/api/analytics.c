@@ -1062,7 +1062,7 @@ static void run_end(declines_t *d, const char *followed_by)
         json_object_set_new(o, "handoff_reason",
                             handed && c->handoff_reason[0] ? json_string(c->handoff_reason) : json_null());
         json_object_set_new(o, "person_reached", json_boolean(handed && c->first_agent_after_queue > 0));
-        json_object_set_new(o, "closed", json_boolean(c && strcmp(c->status, "closed") == 0));
+        json_object_set_new(o, "closed", json_boolean(c && c->status == LK_CONV_CLOSED));
         json_array_append_new(d->items, o);
         idlist_add(&d->ids, d->conv);
     }
@@ -1209,7 +1209,7 @@ static void run_compliance(xjob_t *j, lk_store_t *st)
         json_object_set_new(r, "seconds_to_reply", ok ? secs_between(c->queued_at, c->first_agent_after_queue)
                                                        : json_null());
         json_object_set_new(r, "met", json_boolean(ok));
-        json_object_set_new(r, "status", json_string(c->status));
+        json_object_set_new(r, "status", json_string(lk_conv_status_name(c->status)));
         json_array_append_new(items, r);
     }
     lk_analytics_sort(waits.v, waits.n);
@@ -1252,7 +1252,7 @@ static void run_compliance(xjob_t *j, lk_store_t *st)
         json_object_set_new(r, "conversation_id", cb->conversation_id[0] ? json_string(cb->conversation_id) : json_null());
         json_object_set_new(r, "requested_at", time_json(cb->created_at));
         json_object_set_new(r, "after_hours", json_boolean(closed_hours));
-        json_object_set_new(r, "status", json_string(cb->status));
+        json_object_set_new(r, "status", json_string(lk_callback_status_name(cb->status)));
         json_object_set_new(r, "handled_at", time_or_null(cb->handled_at));
         json_object_set_new(r, "handling_seconds", done ? secs_between(cb->created_at, cb->handled_at) : json_null());
         json_array_append_new(items, r);

@@ -128,9 +128,12 @@ static void effective_hosts(const lk_config_t *cfg, char *out, size_t outsize)
 static int prepare_database(const lk_config_t *cfg, bool *demo_hours)
 {
     lk_store_t *st;
-    int rc = lk_store_open(cfg->data, &st, NULL);
+    /* the data directory holds the keys also when the database is elsewhere */
+    int rc = lk_make_dirs(cfg->data, MODULE);
+    if (rc == 0)
+        rc = lk_store_open(lk_config_database(cfg), &st, NULL);
     if (rc) {
-        LK_ERROR(MODULE, "cannot open the database in %s: %s", cfg->data, lk_strerror(rc));
+        LK_ERROR(MODULE, "cannot open the database in %s: %s", lk_config_database(cfg), lk_strerror(rc));
         return rc;
     }
     bool loaded = false;
@@ -203,7 +206,7 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
     pthread_cond_init(&app->watch_cv, NULL);
 
     lk_store_t *st;
-    rc = lk_store_open(cfg->data, &st, NULL);
+    rc = lk_store_open(lk_config_database(cfg), &st, NULL);
     if (rc == 0) {
         int64_t t0 = lk_time_mono_ns();
         rc = lk_bot_build(st, lk_bot_answer_risk(app), &app->bot);
@@ -219,11 +222,11 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
     if (rc == 0)
         rc = lk_security_start(app);
     if (rc == 0)
-        rc = lk_pool_start(LK_POOL_WRITER, 1, cfg->data, app_publish, app, &app->writer);
+        rc = lk_pool_start(LK_POOL_WRITER, 1, lk_config_database(cfg), app_publish, app, &app->writer);
     if (rc == 0)
-        rc = lk_pool_start(LK_POOL_READER, (size_t)cfg->db_readers, cfg->data, NULL, NULL, &app->readers);
+        rc = lk_pool_start(LK_POOL_READER, (size_t)cfg->db_readers, lk_config_database(cfg), NULL, NULL, &app->readers);
     if (rc == 0)
-        rc = lk_pool_start(LK_POOL_CPU, 2, cfg->data, NULL, NULL, &app->cpu);
+        rc = lk_pool_start(LK_POOL_CPU, 2, lk_config_database(cfg), NULL, NULL, &app->cpu);
     if (rc == 0)
         rc = lk_bot_watch_start(app);
     if (rc == 0) {

@@ -124,7 +124,7 @@ void lk_api_error_refused(lk_api_error_t *e, const lk_user_t *user)
 
 bool lk_api_is_role(const lk_user_t *user, const char *a, const char *b)
 {
-    return strcmp(user->role, a) == 0 || (b && strcmp(user->role, b) == 0);
+    return strcmp(lk_role_name(user->role), a) == 0 || (b && strcmp(lk_role_name(user->role), b) == 0);
 }
 
 bool lk_api_require_role(lk_job_t *job, lk_api_error_t *e, const lk_user_t *user, const char *a, const char *b)
@@ -150,7 +150,7 @@ static bool same_customer(const lk_conv_t *a, const lk_conv_t *b)
 
 bool lk_api_may_read_conv(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, const lk_user_t *user, const lk_conv_t *c)
 {
-    if (!lk_api_is_role(user, "agent", NULL) || strcmp(c->status, "queued") == 0 ||
+    if (!lk_api_is_role(user, "agent", NULL) || c->status == LK_CONV_QUEUED ||
         strcmp(c->assigned_to, user->id) == 0)
         return true;
     bool ok = false;

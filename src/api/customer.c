@@ -162,7 +162,7 @@ static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
     char token[LK_TOKEN_LEN + 1];
     lk_rand_token(token);
     lk_token_hash(token, strlen(token), c.token_hash);
-    snprintf(c.status, sizeof c.status, "bot");
+    c.status = LK_CONV_BOT;
     snprintf(c.language, sizeof c.language, "%s", j->language);
     c.created_at = c.updated_at = now;
     c.next_seq = 1;

@@ -327,7 +327,7 @@ static void run_draft_read(ijob_t *j, lk_store_t *st, int64_t now)
     free(qs);
     lk_draft_t *d = &j->draft;
     lk_rand_id("d_", d->id, sizeof d->id);
-    snprintf(d->status, sizeof d->status, "draft");
+    d->status = LK_DRAFT_OPEN;
     snprintf(d->language, sizeof d->language, "%s", topic_language(&r, t));
     d->title = lk_assist_shorten(r.in[t->label].text, DRAFT_TITLE_MAX);
     d->questions = lk_json_dump(arr, NULL);
@@ -346,7 +346,7 @@ static json_t *draft_json(const lk_draft_t *d, const char *topic)
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(d->id));
     json_object_set_new(o, "article_id", json_null());
-    json_object_set_new(o, "status", json_string(d->status));
+    json_object_set_new(o, "status", json_string(lk_draft_status_name(d->status)));
     json_object_set_new(o, "language", json_string(d->language));
     json_object_set_new(o, "title", json_string(d->title));
     json_object_set_new(o, "questions", qs ? qs : json_array());

@@ -89,7 +89,7 @@ json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs)
 {
     json_t *j = json_object();
     json_object_set_new(j, "id", json_string(c->id));
-    json_object_set_new(j, "status", json_string(c->status));
+    json_object_set_new(j, "status", json_string(lk_conv_status_name(c->status)));
     json_object_set_new(j, "language", json_string(c->language));
     json_object_set_new(j, "handoff_reason", c->handoff_reason[0] ? json_string(c->handoff_reason) : json_null());
     json_object_set_new(j, "queue_position", json_null()); /* lk_json_conv_customer fills it */
@@ -121,7 +121,7 @@ static void set_time(json_t *o, const char *key, int64_t ms)
 static void add_queue(lk_store_t *st, json_t *o, const lk_conv_t *c, int64_t now)
 {
     int64_t pos = 0;
-    if (strcmp(c->status, "queued") == 0)
+    if (c->status == LK_CONV_QUEUED)
         lk_store_conv_queue_position(st, c->id, &pos);
     json_object_set_new(o, "queue_position", pos > 0 ? json_integer(pos) : json_null());
     if (pos > 0) {
@@ -141,7 +141,7 @@ json_t *lk_json_conv_customer(lk_store_t *st, const lk_conv_t *c, const lk_msg_t
 {
     json_t *o = lk_json_conv(c, msgs, n);
     add_queue(st, o, c, now);
-    if (strcmp(c->status, "assigned") == 0 && c->assigned_to[0]) {
+    if (c->status == LK_CONV_ASSIGNED && c->assigned_to[0]) {
         lk_user_t u = {0};
         if (lk_store_user_get(st, c->assigned_to, &u) == 0)
             json_object_set_new(o, "agent_name", json_string(u.display_name ? u.display_name : ""));
@@ -164,7 +164,7 @@ json_t *lk_json_conv_agent(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *m
     set_time(o, "queued_at", c->queued_at);
     set_time(o, "assigned_at", c->assigned_at);
     set_time(o, "closed_at", c->closed_at);
-    if (strcmp(c->status, "queued") == 0 && c->queued_at > 0)
+    if (c->status == LK_CONV_QUEUED && c->queued_at > 0)
         json_object_set_new(o, "waiting_seconds", json_integer((now - c->queued_at) / 1000));
     if (c->disposition)
         json_object_set_new(o, "disposition", json_string(c->disposition));
@@ -185,7 +185,7 @@ char *lk_json_dump(const json_t *j, size_t *len)
 
 json_t *lk_json_user(const lk_user_t *u, bool with_state)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", u->id, "email", u->email, "role", u->role, "display_name",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", u->id, "email", u->email, "role", lk_role_name(u->role), "display_name",
                           u->display_name ? u->display_name : u->email);
     if (with_state)
         json_object_set_new(o, "disabled", json_boolean(u->disabled));

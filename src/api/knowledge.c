@@ -295,7 +295,7 @@ static json_t *draft_json(const lk_draft_t *d, const users_t *u)
     json_object_set_new(o, "kind", json_string(d->article_id[0] ? "edit" : "new"));
     json_object_set_new(o, "article_id", str_or_null(d->article_id));
     json_object_set_new(o, "new_id", str_or_null(d->article_id[0] ? NULL : d->new_id));
-    json_object_set_new(o, "status", json_string(d->status));
+    json_object_set_new(o, "status", json_string(lk_draft_status_name(d->status)));
     json_object_set_new(o, "language", json_string(d->language));
     json_object_set_new(o, "title", json_string(d->title ? d->title : ""));
     json_object_set_new(o, "questions", stored_strv(d->questions));
@@ -806,7 +806,7 @@ static void run_draft_create(kjob_t *j, lk_store_t *st, int64_t now)
         return;
     }
     lk_rand_id("d_", d.id, sizeof d.id);
-    snprintf(d.status, sizeof d.status, "draft");
+    d.status = LK_DRAFT_OPEN;
     snprintf(d.source, sizeof d.source, "editor");
     snprintf(d.created_by, sizeof d.created_by, "%s", j->user.id);
     d.created_at = d.updated_at = now;
@@ -823,10 +823,10 @@ static void run_draft_create(kjob_t *j, lk_store_t *st, int64_t now)
 /* A draft that is no longer a draft cannot change; false after a 409. */
 static bool still_draft(kjob_t *j, const lk_draft_t *d)
 {
-    if (strcmp(d->status, "draft") == 0)
+    if (d->status == LK_DRAFT_OPEN)
         return true;
     fail(j, LK_ESTATE, 409, "conflict",
-         strcmp(d->status, "published") == 0 ? "this draft was published already" : "this draft was discarded");
+         d->status == LK_DRAFT_PUBLISHED ? "this draft was published already" : "this draft was discarded");
     return false;
 }
 
@@ -1161,7 +1161,7 @@ static json_t *policy_hint(kjob_t *j, lk_store_t *st, const lk_bot_t *bot, const
     lk_policy_state_init(&s0, lang);
     lk_conv_t conv;
     memset(&conv, 0, sizeof conv);
-    snprintf(conv.status, sizeof conv.status, "bot");
+    conv.status = LK_CONV_BOT;
     lk_policy_env_t env = {.kb = &bot->kb};
     lk_queue_env(st, &conv, now, &env);
     lk_policy_actions_t acts = {NULL, 0};

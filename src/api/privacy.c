@@ -746,10 +746,10 @@ static int cli_usage(const char *fmt, ...)
 static int cli_open(const lk_config_t *cfg, lk_store_t **st)
 {
     size_t errors = lk_log_error_count();
-    int rc = lk_store_open(cfg->data, st, NULL);
+    int rc = lk_store_open(lk_config_database(cfg), st, NULL);
     if (rc) {
         if (lk_log_error_count() == errors)
-            fprintf(stderr, "loket: cannot open the database in %s: %s\n", cfg->data, lk_strerror(rc));
+            fprintf(stderr, "loket: cannot open the database in %s: %s\n", lk_config_database(cfg), lk_strerror(rc));
         return rc == LK_ESCHEMA ? EXIT_USAGE : EXIT_INTERNAL;
     }
     return 0;

@@ -458,7 +458,7 @@ void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const cha
 bool lk_api_totp_required(const lk_user_t *user)
 {
     struct lk_app *app = running;
-    return app && (app->cfg.require_totp || (app->cfg.require_totp_admin && strcmp(user->role, "admin") == 0));
+    return app && (app->cfg.require_totp || (app->cfg.require_totp_admin && user->role == LK_ROLE_ADMIN));
 }
 
 int64_t lk_api_session_idle_ms(void)

@@ -91,7 +91,7 @@ static void *watch_main(void *arg)
 {
     struct lk_app *app = arg;
     lk_store_t *st = NULL;
-    int rc = lk_store_open(app->cfg.data, &st, NULL);
+    int rc = lk_store_open(lk_config_database(&app->cfg), &st, NULL);
     if (rc) {
         LK_ERROR(MODULE, "the watcher cannot open the database: %s", lk_strerror(rc));
         return NULL;

@@ -96,7 +96,7 @@ static int other_admin(lk_store_t *st, const char *except, bool *found)
     int rc = lk_store_user_list(st, &v, &n);
     *found = false;
     for (size_t i = 0; rc == 0 && i < n && !*found; i++)
-        *found = !v[i].disabled && strcmp(v[i].role, "admin") == 0 && strcmp(v[i].id, except) != 0;
+        *found = !v[i].disabled && v[i].role == LK_ROLE_ADMIN && strcmp(v[i].id, except) != 0;
     lk_users_free(v, n);
     return rc;
 }
@@ -133,20 +133,20 @@ static void run_update(ujob_t *j, lk_store_t *st, int64_t now)
     lk_user_t u = {0};
     if (!load_target(j, st, &u))
         return;
-    bool was_admin = strcmp(u.role, "admin") == 0 && !u.disabled;
-    bool role_changes = j->role[0] && strcmp(j->role, u.role) != 0;
+    bool was_admin = u.role == LK_ROLE_ADMIN && !u.disabled;
+    bool role_changes = j->role[0] && strcmp(j->role, lk_role_name(u.role)) != 0;
     bool name_changes = j->name && strcmp(j->name, u.display_name ? u.display_name : "") != 0;
     bool state_changes = j->disabled >= 0 && (j->disabled == 1) != u.disabled;
     bool disabling = state_changes && j->disabled == 1;
     if (j->role[0])
-        snprintf(u.role, sizeof u.role, "%s", j->role);
+        lk_role_parse(j->role, &u.role);
     if (j->name) {
         free(u.display_name);
         u.display_name = lk_xstrdup(j->name);
     }
     if (j->disabled >= 0)
         u.disabled = j->disabled == 1;
-    bool is_admin = strcmp(u.role, "admin") == 0 && !u.disabled;
+    bool is_admin = u.role == LK_ROLE_ADMIN && !u.disabled;
     int64_t sessions = 0, released = 0;
     int rc = 0;
     if (was_admin && !is_admin) {
@@ -373,7 +373,7 @@ static void h_update(lk_http_req_t *req, void *ud)
         !lk_body_string(req, body, "display_name", MAX_NAME, false, &name))
         goto out;
     json_t *dis = json_object_get(body, "disabled");
-    if (role && strcmp(role, "agent") && strcmp(role, "supervisor") && strcmp(role, "admin")) {
+    if (role && lk_role_parse(role, NULL) != 0) {
         lk_respond_error(req, 400, "invalid_field", "the field \"role\" must be agent, supervisor or admin");
         goto out;
     }

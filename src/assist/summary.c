@@ -483,11 +483,11 @@ char *lk_assist_oneline(const lk_conv_t *conv, const lk_msg_t *msgs, size_t n_ms
     }
     if (conv->handoff_reason[0])
         fmt(&b, S(S_HANDED_OVER, lang), lk_assist_reason_text(conv->handoff_reason, lang));
-    if (strcmp(conv->status, "closed") == 0)
+    if (conv->status == LK_CONV_CLOSED)
         fmt(&b, S(S_CLOSED, lang), conv->disposition ? conv->disposition : "-");
-    else if (strcmp(conv->status, "bot") == 0)
+    else if (conv->status == LK_CONV_BOT)
         lk_buf_append_cstr(&b, S(S_WITH_BOT, lang));
-    else if (strcmp(conv->status, "queued") == 0)
+    else if (conv->status == LK_CONV_QUEUED)
         lk_buf_append_cstr(&b, S(S_IN_QUEUE, lang));
     else
         lk_buf_append_cstr(&b, S(S_WITH_AGENT, lang));

@@ -25,6 +25,9 @@
 const lk_option_t lk_options[] = {
     OPT_STR("listen", listen, "127.0.0.1:8080", "address and port to listen on; port 0 picks a free port"),
     OPT_STR("data", data, "./loket-data", "data directory; the embedded SQLite database lives there"),
+    OPT_STR("database", database, "",
+            "where the database lives: a directory for the embedded SQLite database (loket.db); empty = the data "
+            "directory. A postgres:// URL will name a PostgreSQL server once that backend is built in"),
     OPT_STR("config", config, "", "config file with `key = value` lines"),
     OPT_INT("threads", threads, 0, 64, "0", "event-loop threads; 0 = one per CPU core"),
     OPT_INT("max_body", max_body, 1024, 16 * 1024 * 1024, "65536", "largest request body in bytes (larger: 413)"),
@@ -111,6 +114,11 @@ const lk_option_t lk_options[] = {
             "threshold is calibrated on the knowledge base itself whenever it changes (docs/quality.md)"),
     {NULL, LK_OPT_STRING, 0, 0, 0, 0, NULL, NULL},
 };
+
+const char *lk_config_database(const lk_config_t *cfg)
+{
+    return cfg->database[0] ? cfg->database : cfg->data;
+}
 
 bool lk_config_answer_risk(const char *s, double *out)
 {
@@ -337,6 +345,12 @@ int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *e
     if (rc == 0 && strcmp(name, "console_language") == 0 && value[0] && strcmp(value, "nl") != 0 &&
         strcmp(value, "en") != 0) {
         snprintf(err, errsize, "option console_language: \"%s\" is not nl or en (or empty for the browser's)", value);
+        return LK_EINVAL;
+    }
+    if (rc == 0 && strcmp(name, "database") == 0 &&
+        (strncmp(value, "postgres://", 11) == 0 || strncmp(value, "postgresql://", 13) == 0)) {
+        snprintf(err, errsize, "option database: PostgreSQL is not built in yet; leave database empty (the "
+                 "data directory) or give a directory for the embedded SQLite database");
         return LK_EINVAL;
     }
     if (rc == 0 && strcmp(name, "answer_risk") == 0 && !lk_config_answer_risk(value, NULL)) {

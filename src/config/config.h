@@ -17,6 +17,7 @@
 typedef struct {
     char listen[128];     /* ADDR:PORT */
     char data[1024];      /* data directory */
+    char database[1024];  /* the store: "" = the SQLite database in data; a directory; a postgres:// URL (refused) */
     char config[1024];    /* the config file read, "" when none */
     int64_t threads;      /* event loops; 0 = one per core */
     int64_t max_body;     /* bytes */
@@ -110,6 +111,9 @@ int lk_config_from_args(lk_config_t *cfg /* OUT */, int argc, char **argv, char 
                         size_t errsize);
 /* Parses an answer_risk value (0.001 to 0.5); false when it is not one. */
 bool lk_config_answer_risk(const char *s, double *out /* OUT, may be NULL */);
+/* Where the store is (lk_store_open's location): the database option, or
+ * the data directory when it is empty. */
+const char *lk_config_database(const lk_config_t *cfg);
 /* Prints the option table (for `loket help serve` and docs). */
 void lk_config_print_help(void);
 

@@ -84,7 +84,7 @@ void lk_conv_queue_env(const lk_conv_engine_t *eng, lk_store_t *st, const lk_con
                        lk_policy_env_t *env)
 {
     int64_t position = 0, queued = 0;
-    if (strcmp(conv->status, "queued") == 0)
+    if (conv->status == LK_CONV_QUEUED)
         lk_store_conv_queue_position(st, conv->id, &position);
     if (position == 0 && lk_store_conv_count_queued(st, &queued) == 0)
         position = queued + 1; /* where it would stand if it joined now */
@@ -289,7 +289,7 @@ static int store_callback(lk_store_t *st, const lk_conv_t *conv, const char *con
     snprintf(cb.conversation_id, sizeof cb.conversation_id, "%s", conv->id);
     cb.contact = contact ? (char *)contact : "";
     cb.text = text ? (char *)text : "";
-    snprintf(cb.status, sizeof cb.status, "open");
+    cb.status = LK_CALLBACK_OPEN;
     cb.created_at = now;
     int rc = lk_store_callback_insert(st, &cb);
     if (rc == 0)
@@ -309,7 +309,7 @@ static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, co
     if (lk_policy_state_decode(conv->policy_state, &state) != 0)
         lk_policy_state_init(&state, conv->language);
     /* the row is the truth for what is also queryable */
-    lk_conv_status_parse(conv->status, &state.status);
+    state.status = conv->status;
     lk_handoff_reason_parse(conv->handoff_reason, &state.handoff_reason);
     snprintf(state.language, sizeof state.language, "%s", conv->language);
     char old_assigned[LK_ID_MAX];
@@ -358,7 +358,7 @@ static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, co
         return rc;
 
     lk_conv_status_t old_status = state.status;
-    snprintf(conv->status, sizeof conv->status, "%s", lk_conv_status_name(next.status));
+    conv->status = next.status;
     snprintf(conv->handoff_reason, sizeof conv->handoff_reason, "%s", lk_handoff_reason_name(next.handoff_reason));
     snprintf(conv->language, sizeof conv->language, "%s", next.language);
     if (next.status == LK_CONV_BOT && old_status == LK_CONV_CLOSED) { /* reopened: starts fresh */
@@ -503,7 +503,7 @@ static const char *no_word(const char *lang)
  * is nobody to call back. */
 static int callback_request(lk_store_t *st, lk_conv_t *c, const lk_conv_event_t *ev, int64_t now, lk_conv_result_t *out)
 {
-    if (strcmp(c->status, "queued") != 0)
+    if (c->status != LK_CONV_QUEUED)
         return refuse(out, LK_CONV_REFUSED_NOT_QUEUED, LK_ESTATE);
     if (!ev->contact || !*ev->contact)
         return refuse(out, LK_CONV_REFUSED_EVENT, LK_EINVAL);
@@ -539,7 +539,7 @@ static int agent_writes(lk_store_t *st, lk_conv_t *c, const lk_conv_event_t *ev,
 {
     if (!ev->msg)
         return refuse(out, LK_CONV_REFUSED_EVENT, LK_EINVAL);
-    if (strcmp(c->status, "assigned") != 0 || !ev->agent_id || strcmp(c->assigned_to, ev->agent_id) != 0) {
+    if (c->status != LK_CONV_ASSIGNED || !ev->agent_id || strcmp(c->assigned_to, ev->agent_id) != 0) {
         lk_msg_clear(ev->msg);
         return refuse(out, LK_CONV_REFUSED_NOT_YOURS, LK_ESTATE);
     }
@@ -564,7 +564,7 @@ int lk_conv_apply(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, 
     case LK_CONV_MESSAGE:
         return customer_message(eng, st, conv, ev, now, out);
     case LK_CONV_NOT_HELPED: {
-        if (strcmp(conv->status, "bot") != 0)
+        if (conv->status != LK_CONV_BOT)
             return 0; /* a person has it (or it is closed): the answer is only recorded */
         lk_conv_event_t no = {.type = LK_CONV_MESSAGE, .text = no_word(conv->language)};
         return customer_message(eng, st, conv, &no, now, out);

@@ -307,7 +307,7 @@ void lk_hub_restate(lk_job_t *job, const lk_conv_t *conv)
     for (size_t i = 0; i < job->n_events; i++) {
         lk_event_t *ev = job->events[i];
         if (strcmp(ev->conv_id, conv->id) == 0 && strcmp(ev->topic, LK_TOPIC_AGENTS) == 0) {
-            snprintf(ev->conv_status, sizeof ev->conv_status, "%s", conv->status);
+            snprintf(ev->conv_status, sizeof ev->conv_status, "%s", lk_conv_status_name(conv->status));
             snprintf(ev->assigned_to, sizeof ev->assigned_to, "%s", conv->assigned_to);
         }
     }

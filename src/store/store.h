@@ -3,7 +3,7 @@
  *
  * Conversations, their messages (numbered by seq per conversation), the
  * knowledge base's articles, users, login sessions and an append-only audit
- * log. The SQLite backend (store_sqlite.c) is the embedded default; a
+ * log. The SQLite backend (src/store/sqlite/) is the embedded default; a
  * PostgreSQL backend will sit behind the same functions, so the SQL and the
  * types stay portable: times are int64 milliseconds since the epoch, ids are
  * text, flags are integers.
@@ -12,14 +12,22 @@
  * Writes happen inside lk_store_begin()/lk_store_commit(); nothing is
  * acknowledged to a client before its commit returned 0.
  *
- * Strings in the record types below are either fixed arrays (ids and enum-like
- * values, always NUL-terminated, "" for SQL NULL) or heap strings owned by the
+ * The operations come in groups, one section each below (conv, users, kb,
+ * assist, console, insights, privacy, security, analytics; base for the
+ * checkpoints and transactions), the groups of a backend's operations table
+ * (store/backend.h, docs/storage.md); callers need only this header.
+ *
+ * Closed sets (a conversation's status, a user's role, ...) are enums in the
+ * records (see "closed sets"). Strings in the record types below are either
+ * fixed arrays (ids and other short values, always NUL-terminated, "" for SQL
+ * NULL) or heap strings owned by the
  * record and freed by its *_clear() function (NULL for SQL NULL).
  */
 #ifndef LK_STORE_H
 #define LK_STORE_H
 
 #include "kb/kb.h"
+#include "policy/policy.h" /* lk_conv_status_t */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,12 +37,42 @@ typedef struct lk_store lk_store_t;
 
 #define LK_ID_MAX 40 /* ids like "c_" + 22 characters, with room to spare */
 
+/* ---- closed sets -------------------------------------------------------- */
+
+/* The records carry these as enums; the database and the API's JSON hold
+ * their names. Each _name() gives the name ("" for the NONE value or one out
+ * of range); each _parse() sets *out from a name and returns 0, or sets the
+ * NONE value and returns LK_EINVAL for NULL or an unknown name. NONE (0) is
+ * what a zeroed record holds: the store refuses to write it. */
+
+/* A conversation's status is the policy's lk_conv_status_t (LK_CONV_BOT,
+ * _QUEUED, _ASSIGNED, _CLOSED; "bot" | "queued" | "assigned" | "closed"), with
+ * lk_conv_status_name() and _parse() from policy/policy.h: one set for the
+ * state machine and the record. It has no NONE: a zeroed record is "bot". */
+
+/* A user's role: "agent" | "supervisor" | "admin" (each may do what the one
+ * before may, so the values rise with the rights). */
+typedef enum { LK_ROLE_NONE, LK_ROLE_AGENT, LK_ROLE_SUPERVISOR, LK_ROLE_ADMIN } lk_role_t;
+const char *lk_role_name(lk_role_t r);
+int lk_role_parse(const char *name, lk_role_t *out /* OUT, may be NULL: a check */);
+
+/* A call-back request's status: "open" | "done". */
+typedef enum { LK_CALLBACK_NONE, LK_CALLBACK_OPEN, LK_CALLBACK_DONE } lk_callback_status_t;
+const char *lk_callback_status_name(lk_callback_status_t s);
+int lk_callback_status_parse(const char *name, lk_callback_status_t *out /* OUT, may be NULL */);
+
+/* A draft's status: "draft" (LK_DRAFT_OPEN: still being edited) |
+ * "published" | "discarded". */
+typedef enum { LK_DRAFT_NONE, LK_DRAFT_OPEN, LK_DRAFT_PUBLISHED, LK_DRAFT_DISCARDED } lk_draft_status_t;
+const char *lk_draft_status_name(lk_draft_status_t s);
+int lk_draft_status_parse(const char *name, lk_draft_status_t *out /* OUT, may be NULL */);
+
 /* ---- records ----------------------------------------------------------- */
 
 typedef struct {
     char id[LK_ID_MAX];
     char token_hash[65];   /* hex SHA-256 of the customer's token */
-    char status[16];       /* "bot" | "queued" | "assigned" | "closed" */
+    lk_conv_status_t status;
     char language[8];      /* "nl", "en", ... */
     char handoff_reason[24]; /* "" when none */
     int64_t created_at;
@@ -113,7 +151,7 @@ typedef struct {
 typedef struct {
     char id[LK_ID_MAX];
     char email[256];
-    char role[16]; /* "agent" | "supervisor" | "admin" */
+    lk_role_t role;
     char *display_name;
     char *password_hash; /* argon2id string (libsodium crypto_pwhash_str) */
     int64_t created_at;
@@ -143,7 +181,7 @@ typedef struct {
     char conversation_id[LK_ID_MAX];
     char *contact; /* phone number or e-mail as the customer gave it */
     char *text;    /* the customer's message */
-    char status[16]; /* "open" | "done" */
+    lk_callback_status_t status;
     int64_t created_at;
     int64_t handled_at; /* 0 while open */
     char handled_by[LK_ID_MAX];
@@ -163,16 +201,25 @@ void lk_user_clear(lk_user_t *u);
 
 /* ---- life cycle -------------------------------------------------------- */
 
-/* Opens (creating when missing) the SQLite database in data_dir (created with
- * mode 0700 when missing), sets WAL and synchronous=FULL, and brings the
- * schema up to date. *created tells whether the database file was new
- * (precisely: this call created its schema, so when several processes open a
- * new database at once exactly one is told so). The caller closes *out.
- * 0, LK_EINVAL, LK_EIO (cannot create or open, not a database), LK_ESCHEMA
- * (a newer loket made it), LK_EBUSY (locked past the 5 s busy timeout),
- * LK_EDB (a migration failed). */
-int lk_store_open(const char *data_dir, lk_store_t **out /* OUT */, bool *created /* OUT, may be NULL */);
+/* Opens the database at location and chooses its backend by it: a path is a
+ * data directory holding the SQLite database loket.db (the default: the
+ * `database` option, else the data directory); a postgres:// or
+ * postgresql:// URL names a PostgreSQL server, whose backend is not built in
+ * yet (LK_ECONFIG, logged).
+ *
+ * SQLite: opens (creating when missing) the database in the directory
+ * (created with mode 0700 when missing), sets WAL and synchronous=FULL, and
+ * brings the schema up to date. *created tells whether the database file was
+ * new (precisely: this call created its schema, so when several processes
+ * open a new database at once exactly one is told so). The caller closes
+ * *out. 0, LK_EINVAL, LK_EIO (cannot create or open, not a database),
+ * LK_ESCHEMA (a newer loket made it), LK_EBUSY (locked past the 5 s busy
+ * timeout), LK_EDB (a migration failed), LK_ECONFIG (a backend that is not
+ * built in). */
+int lk_store_open(const char *location, lk_store_t **out /* OUT */, bool *created /* OUT, may be NULL */);
 void lk_store_close(lk_store_t *st); /* st may be NULL */
+/* The handle's backend: "sqlite" (NULL for a NULL handle). */
+const char *lk_store_backend(const lk_store_t *st);
 /* The schema version this program writes. */
 int lk_store_schema_version(void);
 /* By default SQLite copies the write-ahead log back into the database
@@ -192,7 +239,7 @@ int lk_store_checkpoint(lk_store_t *st, int64_t *pages_left /* OUT */);
  * LK_EBUSY when they did not finish in time (the log then stays). */
 int lk_store_checkpoint_truncate(lk_store_t *st);
 
-/* ---- transactions ------------------------------------------------------ */
+/* ---- transactions (group base, with the checkpoints) -------------------- */
 
 /* begin takes the write lock at once (SQLite: BEGIN IMMEDIATE) so a
  * transaction never fails half-way for lack of it. Savepoints nest inside a
@@ -215,7 +262,7 @@ int lk_store_savepoint(lk_store_t *st, const char *name);
 int lk_store_release(lk_store_t *st, const char *name);
 int lk_store_rollback_to(lk_store_t *st, const char *name);
 
-/* ---- conversations ----------------------------------------------------- */
+/* ---- conversations (group conv) ----------------------------------------- */
 
 int lk_store_conv_insert(lk_store_t *st, const lk_conv_t *c);
 /* LK_ENOENT when there is none. *out is overwritten; clear it after use. */
@@ -246,61 +293,7 @@ int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, const 
  * *out (clear with lk_msg_clear), LK_ENOENT when none ever did. */
 int lk_store_msg_last_choices(lk_store_t *st, const char *conversation_id, lk_msg_t *out /* OUT */);
 
-/* ---- knowledge base ---------------------------------------------------- */
-
-/* Inserts or replaces every article of kb by id (status "published"); with
- * replace, also archives the published articles whose id is not in kb
- * (lk_store_kb_import_as; the history keeps them). Bumps the KB version,
- * and records a version of every article it changes. Atomic on its own:
- * it runs in its own transaction when the caller has none, and in a
- * savepoint inside the caller's transaction otherwise, so a failure changes
- * nothing. Does not validate articles beyond non-NULL fields (the caller ran
- * lk_kb_parse/lk_article_validate). */
-int lk_store_kb_import(lk_store_t *st, const lk_kb_t *kb, bool replace, int64_t now);
-/* Every article, ordered by id (byte order). out is overwritten; the caller
- * frees it with lk_kb_free(). */
-int lk_store_kb_load(lk_store_t *st, lk_kb_t *out /* OUT */);
-/* A number that changes whenever the articles change (also from another
- * process). */
-int lk_store_kb_version(lk_store_t *st, int64_t *version /* OUT */);
-/* Whether the database never had a knowledge base: no article was ever
- * imported, published or edited (the KB version is still 0) and there is
- * no article and no draft. What decides that the first `serve` loads the
- * demo knowledge base, whichever command created the database. */
-int lk_store_kb_pristine(lk_store_t *st, bool *pristine /* OUT */);
-
-/* ---- users and sessions ------------------------------------------------ */
-
-/* LK_EEXIST when the e-mail address (case-insensitive) is taken. The
- * address is stored with its ASCII letters lower-cased; lookups by e-mail
- * are case-insensitive the same way. The get functions overwrite *out;
- * clear it with lk_user_clear(). */
-int lk_store_user_insert(lk_store_t *st, const lk_user_t *u);
-int lk_store_user_get_by_email(lk_store_t *st, const char *email, lk_user_t *out /* OUT */);
-int lk_store_user_get(lk_store_t *st, const char *id, lk_user_t *out /* OUT */);
-/* Writes u's role, display_name and disabled to the user with u->id (the
- * e-mail address, password and creation time stay). LK_ENOENT. */
-int lk_store_user_update(lk_store_t *st, const lk_user_t *u);
-/* Replaces the password hash of user id. LK_ENOENT. */
-int lk_store_user_set_password(lk_store_t *st, const char *id, const char *password_hash);
-
-int lk_store_session_insert(lk_store_t *st, const lk_session_t *s);
-/* (A session is read with lk_store_session_get_active, below.) */
-/* LK_ENOENT when there was none. */
-int lk_store_session_delete(lk_store_t *st, const char *id_hash);
-/* Deletes sessions that expired at or before now; *deleted may be NULL. */
-int lk_store_session_purge(lk_store_t *st, int64_t now, int64_t *deleted /* OUT */);
-
-/* ---- audit log (append-only) ------------------------------------------- */
-
-/* actor: "customer", "system" or a user id; action: e.g. "conversation.create";
- * conversation_id and detail may be NULL. detail must not hold personal data. */
-int lk_store_audit(lk_store_t *st, int64_t at, const char *actor, const char *action,
-                   const char *conversation_id, const char *detail);
-/* How many audit records there are with this action (for tests and metrics). */
-int lk_store_audit_count(lk_store_t *st, const char *action, int64_t *n /* OUT */);
-
-/* ---- added for the console, the policy and the widget (schema version 2) -- */
+/* ---- notes, call-backs, feedback, listings ------------------------------ */
 
 /* Conversations filtered by status ("queued", "assigned", "closed", "bot", or
  * NULL for all) and assigned_to (NULL for anyone), newest updated_at first,
@@ -335,10 +328,64 @@ int lk_store_feedback_get(lk_store_t *st, const char *message_id, int *helpful /
 /* One message by id (LK_ENOENT). */
 int lk_store_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out /* OUT */);
 
+/* ---- users and sessions (group users) ----------------------------------- */
+
+/* LK_EEXIST when the e-mail address (case-insensitive) is taken. The
+ * address is stored with its ASCII letters lower-cased; lookups by e-mail
+ * are case-insensitive the same way. The get functions overwrite *out;
+ * clear it with lk_user_clear(). */
+int lk_store_user_insert(lk_store_t *st, const lk_user_t *u);
+int lk_store_user_get_by_email(lk_store_t *st, const char *email, lk_user_t *out /* OUT */);
+int lk_store_user_get(lk_store_t *st, const char *id, lk_user_t *out /* OUT */);
+/* Writes u's role, display_name and disabled to the user with u->id (the
+ * e-mail address, password and creation time stay). LK_ENOENT. */
+int lk_store_user_update(lk_store_t *st, const lk_user_t *u);
+/* Replaces the password hash of user id. LK_ENOENT. */
+int lk_store_user_set_password(lk_store_t *st, const char *id, const char *password_hash);
+
+int lk_store_session_insert(lk_store_t *st, const lk_session_t *s);
+/* (A session is read with lk_store_session_get_active, below.) */
+/* LK_ENOENT when there was none. */
+int lk_store_session_delete(lk_store_t *st, const char *id_hash);
+/* Deletes sessions that expired at or before now; *deleted may be NULL. */
+int lk_store_session_purge(lk_store_t *st, int64_t now, int64_t *deleted /* OUT */);
+
+/* ---- audit log (append-only) ------------------------------------------- */
+
+/* actor: "customer", "system" or a user id; action: e.g. "conversation.create";
+ * conversation_id and detail may be NULL. detail must not hold personal data. */
+int lk_store_audit(lk_store_t *st, int64_t at, const char *actor, const char *action,
+                   const char *conversation_id, const char *detail);
+/* How many audit records there are with this action (for tests and metrics). */
+int lk_store_audit_count(lk_store_t *st, const char *action, int64_t *n /* OUT */);
+
 /* Every user, ordered by e-mail (the password hash is not read: NULL). */
 int lk_store_user_list(lk_store_t *st, lk_user_t **out /* OUT */, size_t *n /* OUT */);
 /* How many distinct enabled users hold a session that is valid at now. */
 int lk_store_session_count_users(lk_store_t *st, int64_t now, int64_t *n /* OUT */);
+
+/* ---- knowledge base (group kb) ------------------------------------------ */
+
+/* Inserts or replaces every article of kb by id (status "published"); with
+ * replace, also archives the published articles whose id is not in kb
+ * (lk_store_kb_import_as; the history keeps them). Bumps the KB version,
+ * and records a version of every article it changes. Atomic on its own:
+ * it runs in its own transaction when the caller has none, and in a
+ * savepoint inside the caller's transaction otherwise, so a failure changes
+ * nothing. Does not validate articles beyond non-NULL fields (the caller ran
+ * lk_kb_parse/lk_article_validate). */
+int lk_store_kb_import(lk_store_t *st, const lk_kb_t *kb, bool replace, int64_t now);
+/* Every article, ordered by id (byte order). out is overwritten; the caller
+ * frees it with lk_kb_free(). */
+int lk_store_kb_load(lk_store_t *st, lk_kb_t *out /* OUT */);
+/* A number that changes whenever the articles change (also from another
+ * process). */
+int lk_store_kb_version(lk_store_t *st, int64_t *version /* OUT */);
+/* Whether the database never had a knowledge base: no article was ever
+ * imported, published or edited (the KB version is still 0) and there is
+ * no article and no draft. What decides that the first `serve` loads the
+ * demo knowledge base, whichever command created the database. */
+int lk_store_kb_pristine(lk_store_t *st, bool *pristine /* OUT */);
 
 /* ---- knowledge management (schema version 3) --------------------------- */
 
@@ -347,7 +394,7 @@ int lk_store_session_count_users(lk_store_t *st, int64_t now, int64_t *n /* OUT 
 typedef struct {
     char id[LK_ID_MAX];
     char article_id[LK_KB_ID_MAX + 1]; /* "" for a new article */
-    char status[16];                   /* "draft" | "published" | "discarded" */
+    lk_draft_status_t status;
     char language[8];
     char *title;
     char *questions; /* JSON array text */
@@ -453,98 +500,7 @@ typedef struct {
 int lk_store_kb_import_as(lk_store_t *st, const lk_kb_t *kb, bool replace, const char *by, int64_t now,
                           lk_kb_import_counts_t *counts /* OUT */);
 
-/* ---- security: sessions, second factor, client limits (issue 8) ------- */
-
-/* The session with id_hash when it is valid at now: not past expires_at,
- * and used (last_seen_at, or created_at when never touched) after
- * idle_since. *last_seen receives that last use. LK_ENOENT otherwise. */
-int lk_store_session_get_active(lk_store_t *st, const char *id_hash, int64_t now, int64_t idle_since,
-                                lk_session_t *out /* OUT */, int64_t *last_seen /* OUT */);
-/* Records that the session was used at `at` (never moves it back). */
-int lk_store_session_touch(lk_store_t *st, const char *id_hash, int64_t at);
-/* Deletes every session of user_id but the one with id_hash keep (NULL:
- * every one); *deleted (may be NULL) counts them. */
-int lk_store_session_delete_user(lk_store_t *st, const char *user_id, const char *keep, int64_t *deleted /* OUT */);
-/* Deletes sessions not used since idle_since; *deleted may be NULL. */
-int lk_store_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted /* OUT */);
-
-/* A user's second factor: the TOTP secret as stored (encrypted text, NULL
- * when none), whether it is switched on, and the last time step a code was
- * accepted for (0 when none). */
-typedef struct {
-    char *secret;
-    bool enabled;
-    int64_t last_step;
-} lk_totp_t;
-
-void lk_totp_clear(lk_totp_t *t);
-/* LK_ENOENT when there is no such user. Clear *out with lk_totp_clear. */
-int lk_store_user_totp_get(lk_store_t *st, const char *user_id, lk_totp_t *out /* OUT */);
-/* Sets the secret (NULL removes it) and whether it is on, and forgets the
- * last step used (mark the code that switched it on with
- * lk_store_user_totp_use afterwards). LK_ENOENT. */
-int lk_store_user_totp_set(lk_store_t *st, const char *user_id, const char *secret, bool enabled);
-/* Marks time step `step` used: LK_EEXIST when a code of this or a later
- * step was accepted already (a code works once), LK_ENOENT. */
-int lk_store_user_totp_use(lk_store_t *st, const char *user_id, int64_t step);
-
-/* How many conversations with this client_hash are open (not closed) and
- * were active (updated_at) after active_since; *oldest receives the
- * earliest updated_at among them (0 when none). */
-int lk_store_conv_count_open_by_client(lk_store_t *st, const char *client_hash, int64_t active_since,
-                                       int64_t *n /* OUT */, int64_t *oldest /* OUT */);
-
-/* ---- the console's own data (issue 14) ----------------------------------- */
-
-/* The user's own console language into out ("" when they chose none, i.e.
- * the deployment's default applies). LK_ENOENT when there is no such user. */
-int lk_store_user_language_get(lk_store_t *st, const char *user_id, char *out /* OUT */, size_t size);
-/* Sets it; NULL or "" goes back to the default. LK_ENOENT. */
-int lk_store_user_language_set(lk_store_t *st, const char *user_id, const char *language);
-/* Sets the conversation's topic unless it has one; *set (may be NULL) tells
- * whether it did. LK_EINVAL for an empty topic. */
-int lk_store_conv_set_topic(lk_store_t *st, const char *conv_id, const char *topic, bool *set /* OUT */);
-/* Records that the conversation's messages hold this identifier (kind
- * "email" or "phone", value normalised: lk_pii_normalise); recording it
- * again changes nothing. Found by lk_store_privacy_export and _erase. */
-int lk_store_conv_identifier_add(lk_store_t *st, const char *conv_id, const char *kind, const char *value,
-                                 int64_t now);
-/* How many canned responses the database holds, archived ones included. */
-int lk_store_canned_count_all(lk_store_t *st, int64_t *n /* OUT */);
-/* ---- security: known login addresses, security events (issue 16) ------- */
-
-/* Whether user_id logged in successfully from the client address with this
- * keyed hash since `since`. */
-int lk_store_login_address_known(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t since,
-                                 bool *known /* OUT */);
-/* Notes a successful login of user_id from addr_hash at now, and forgets
- * that user's addresses not used since forget_before. */
-int lk_store_login_address_note(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t now,
-                                int64_t forget_before);
-
-/* A security event (docs/security.md, "Security events"): kind is one of
- * "login_failed", "lockout", "cross_site", "forbidden", "rate_limited";
- * account is an e-mail address or NULL; never a secret. */
-typedef struct {
-    int64_t id; /* set by lk_store_secevent_add */
-    int64_t at;
-    char kind[24];
-    char address[64];
-    char *account;
-    char *reason;
-    char route[160];
-} lk_secevent_t;
-
-int lk_store_secevent_add(lk_store_t *st, lk_secevent_t *e /* id set */);
-/* The newest events first, of one kind (NULL: all), with id below before_id
- * (0: from the newest), at most limit. Free with lk_secevents_free. */
-int lk_store_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit,
-                           lk_secevent_t **out /* OUT */, size_t *n /* OUT */);
-void lk_secevents_free(lk_secevent_t *v, size_t n);
-/* Deletes events older than before; *deleted may be NULL. */
-int lk_store_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted /* OUT */);
-
-/* ---- agent assist: canned responses, customer history (issue 6) -------- */
+/* ---- agent assist: canned responses, customer history (group assist) ---- */
 
 /* A canned response: a ready text for agents, per language, with
  * placeholders ({customer_name}, {agent_name}) the console fills in. */
@@ -589,7 +545,100 @@ int lk_store_canned_list(lk_store_t *st, const char *language, size_t limit, lk_
 int lk_store_conv_history(lk_store_t *st, const char *email, const char *external_id, const char *exclude_id,
                           size_t limit, lk_conv_t **out /* OUT */, size_t *n /* OUT */);
 
-/* ---- privacy: retention, data-subject rights, audit viewer (issue 8) --- */
+/* ---- the console's own data (group console) ----------------------------- */
+
+/* The user's own console language into out ("" when they chose none, i.e.
+ * the deployment's default applies). LK_ENOENT when there is no such user. */
+int lk_store_user_language_get(lk_store_t *st, const char *user_id, char *out /* OUT */, size_t size);
+/* Sets it; NULL or "" goes back to the default. LK_ENOENT. */
+int lk_store_user_language_set(lk_store_t *st, const char *user_id, const char *language);
+/* Sets the conversation's topic unless it has one; *set (may be NULL) tells
+ * whether it did. LK_EINVAL for an empty topic. */
+int lk_store_conv_set_topic(lk_store_t *st, const char *conv_id, const char *topic, bool *set /* OUT */);
+/* Records that the conversation's messages hold this identifier (kind
+ * "email" or "phone", value normalised: lk_pii_normalise); recording it
+ * again changes nothing. Found by lk_store_privacy_export and _erase. */
+int lk_store_conv_identifier_add(lk_store_t *st, const char *conv_id, const char *kind, const char *value,
+                                 int64_t now);
+/* How many canned responses the database holds, archived ones included. */
+int lk_store_canned_count_all(lk_store_t *st, int64_t *n /* OUT */);
+/* ---- insights: gap report, answer reviews, threshold (group insights) --- */
+
+/* A value of the meta table (settings such as "nlu_threshold"); *value is a
+ * heap string the caller frees. LK_ENOENT when the key is not set. */
+int lk_store_meta_get(lk_store_t *st, const char *key, char **value /* OUT */);
+/* Sets (inserting or replacing) a meta value. */
+int lk_store_meta_set(lk_store_t *st, const char *key, const char *value);
+
+/* A customer's question for the gap report: a message with outcome
+ * "declined" or "handoff", with its conversation's language. */
+typedef struct {
+    char id[LK_ID_MAX];
+    char conversation_id[LK_ID_MAX];
+    char *text;
+    char outcome[12];
+    char language[8]; /* the conversation's */
+    int64_t created_at;
+} lk_gap_msg_t;
+
+void lk_gap_msgs_free(lk_gap_msg_t *v, size_t n); /* v may be NULL */
+/* Customer messages with outcome "declined" or "handoff" created in
+ * [from, to) (to 0: no end), of conversations in language (NULL: any),
+ * newest first (created_at, then id), at most limit. */
+int lk_store_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char *language, size_t limit,
+                          lk_gap_msg_t **out /* OUT */, size_t *n /* OUT */);
+
+/* A person's verdict on a bot answer (table answer_reviews). */
+typedef struct {
+    char message_id[LK_ID_MAX];
+    char conversation_id[LK_ID_MAX];
+    char article_id[LK_KB_ID_MAX + 1]; /* the answer's article */
+    double confidence;          /* meaningful only when has_confidence */
+    bool has_confidence;
+    char verdict[8];                    /* "right" | "wrong" */
+    char correct_article_id[LK_KB_ID_MAX + 1]; /* the article that should have answered; "" = none */
+    char reviewer_id[LK_ID_MAX];
+    int64_t created_at;
+} lk_review_t;
+
+/* Stores a review; a second review of the same message replaces the first.
+ * LK_ENOENT when the message or conversation does not exist. */
+int lk_store_review_set(lk_store_t *st, const lk_review_t *r);
+/* The reviews of one conversation, oldest first. free() *out. */
+int lk_store_review_list_conv(lk_store_t *st, const char *conversation_id, lk_review_t **out /* OUT */,
+                              size_t *n /* OUT */);
+/* Reviews made in [from, to) (to 0: no end), newest first, at most limit.
+ * free() *out. */
+int lk_store_review_list(lk_store_t *st, int64_t from, int64_t to, size_t limit, lk_review_t **out /* OUT */,
+                         size_t *n /* OUT */);
+
+/* Reviews per article made in [from, to) (to 0: no end), by article id. */
+typedef struct {
+    char article_id[LK_KB_ID_MAX + 1];
+    int64_t reviewed;
+    int64_t right;
+} lk_review_count_t;
+int lk_store_review_counts(lk_store_t *st, int64_t from, int64_t to, lk_review_count_t **out /* OUT, free() */,
+                           size_t *n /* OUT */);
+
+/* A bot answer nobody reviewed yet, with the customer's message before it. */
+typedef struct {
+    char message_id[LK_ID_MAX];
+    char conversation_id[LK_ID_MAX];
+    char article_id[LK_KB_ID_MAX + 1];
+    double confidence; /* meaningful only when has_confidence */
+    bool has_confidence;
+    char *answer;   /* the bot's message */
+    char *question; /* the customer's message before it; NULL when none */
+    int64_t created_at;
+} lk_review_todo_t;
+
+void lk_review_todos_free(lk_review_todo_t *v, size_t n); /* v may be NULL */
+/* Unreviewed bot answers from the knowledge base, newest first, at most
+ * limit. */
+int lk_store_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out /* OUT */, size_t *n /* OUT */);
+
+/* ---- privacy: retention, data-subject rights, audit viewer (group privacy) --- */
 
 /* What an export, an erasure or a purge found or deleted, per kind of row. */
 typedef struct {
@@ -686,83 +735,81 @@ typedef struct {
 int lk_store_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec_t **out /* OUT */,
                         size_t *n /* OUT */);
 
-/* ---- insights: gap report, answer reviews, threshold (issue 6, "gaps") - */
+/* ---- security: sessions, second factor, client limits (group security) --- */
 
-/* A value of the meta table (settings such as "nlu_threshold"); *value is a
- * heap string the caller frees. LK_ENOENT when the key is not set. */
-int lk_store_meta_get(lk_store_t *st, const char *key, char **value /* OUT */);
-/* Sets (inserting or replacing) a meta value. */
-int lk_store_meta_set(lk_store_t *st, const char *key, const char *value);
+/* The session with id_hash when it is valid at now: not past expires_at,
+ * and used (last_seen_at, or created_at when never touched) after
+ * idle_since. *last_seen receives that last use. LK_ENOENT otherwise. */
+int lk_store_session_get_active(lk_store_t *st, const char *id_hash, int64_t now, int64_t idle_since,
+                                lk_session_t *out /* OUT */, int64_t *last_seen /* OUT */);
+/* Records that the session was used at `at` (never moves it back). */
+int lk_store_session_touch(lk_store_t *st, const char *id_hash, int64_t at);
+/* Deletes every session of user_id but the one with id_hash keep (NULL:
+ * every one); *deleted (may be NULL) counts them. */
+int lk_store_session_delete_user(lk_store_t *st, const char *user_id, const char *keep, int64_t *deleted /* OUT */);
+/* Deletes sessions not used since idle_since; *deleted may be NULL. */
+int lk_store_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted /* OUT */);
 
-/* A customer's question for the gap report: a message with outcome
- * "declined" or "handoff", with its conversation's language. */
+/* A user's second factor: the TOTP secret as stored (encrypted text, NULL
+ * when none), whether it is switched on, and the last time step a code was
+ * accepted for (0 when none). */
 typedef struct {
-    char id[LK_ID_MAX];
-    char conversation_id[LK_ID_MAX];
-    char *text;
-    char outcome[12];
-    char language[8]; /* the conversation's */
-    int64_t created_at;
-} lk_gap_msg_t;
+    char *secret;
+    bool enabled;
+    int64_t last_step;
+} lk_totp_t;
 
-void lk_gap_msgs_free(lk_gap_msg_t *v, size_t n); /* v may be NULL */
-/* Customer messages with outcome "declined" or "handoff" created in
- * [from, to) (to 0: no end), of conversations in language (NULL: any),
- * newest first (created_at, then id), at most limit. */
-int lk_store_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char *language, size_t limit,
-                          lk_gap_msg_t **out /* OUT */, size_t *n /* OUT */);
+void lk_totp_clear(lk_totp_t *t);
+/* LK_ENOENT when there is no such user. Clear *out with lk_totp_clear. */
+int lk_store_user_totp_get(lk_store_t *st, const char *user_id, lk_totp_t *out /* OUT */);
+/* Sets the secret (NULL removes it) and whether it is on, and forgets the
+ * last step used (mark the code that switched it on with
+ * lk_store_user_totp_use afterwards). LK_ENOENT. */
+int lk_store_user_totp_set(lk_store_t *st, const char *user_id, const char *secret, bool enabled);
+/* Marks time step `step` used: LK_EEXIST when a code of this or a later
+ * step was accepted already (a code works once), LK_ENOENT. */
+int lk_store_user_totp_use(lk_store_t *st, const char *user_id, int64_t step);
 
-/* A person's verdict on a bot answer (table answer_reviews). */
+/* How many conversations with this client_hash are open (not closed) and
+ * were active (updated_at) after active_since; *oldest receives the
+ * earliest updated_at among them (0 when none). */
+int lk_store_conv_count_open_by_client(lk_store_t *st, const char *client_hash, int64_t active_since,
+                                       int64_t *n /* OUT */, int64_t *oldest /* OUT */);
+
+/* ---- security: known login addresses, security events ------------------- */
+
+/* Whether user_id logged in successfully from the client address with this
+ * keyed hash since `since`. */
+int lk_store_login_address_known(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t since,
+                                 bool *known /* OUT */);
+/* Notes a successful login of user_id from addr_hash at now, and forgets
+ * that user's addresses not used since forget_before. */
+int lk_store_login_address_note(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t now,
+                                int64_t forget_before);
+
+/* A security event (docs/security.md, "Security events"): kind is one of
+ * "login_failed", "lockout", "cross_site", "forbidden", "rate_limited";
+ * account is an e-mail address or NULL; never a secret. */
 typedef struct {
-    char message_id[LK_ID_MAX];
-    char conversation_id[LK_ID_MAX];
-    char article_id[LK_KB_ID_MAX + 1]; /* the answer's article */
-    double confidence;          /* meaningful only when has_confidence */
-    bool has_confidence;
-    char verdict[8];                    /* "right" | "wrong" */
-    char correct_article_id[LK_KB_ID_MAX + 1]; /* the article that should have answered; "" = none */
-    char reviewer_id[LK_ID_MAX];
-    int64_t created_at;
-} lk_review_t;
+    int64_t id; /* set by lk_store_secevent_add */
+    int64_t at;
+    char kind[24];
+    char address[64];
+    char *account;
+    char *reason;
+    char route[160];
+} lk_secevent_t;
 
-/* Stores a review; a second review of the same message replaces the first.
- * LK_ENOENT when the message or conversation does not exist. */
-int lk_store_review_set(lk_store_t *st, const lk_review_t *r);
-/* The reviews of one conversation, oldest first. free() *out. */
-int lk_store_review_list_conv(lk_store_t *st, const char *conversation_id, lk_review_t **out /* OUT */,
-                              size_t *n /* OUT */);
-/* Reviews made in [from, to) (to 0: no end), newest first, at most limit.
- * free() *out. */
-int lk_store_review_list(lk_store_t *st, int64_t from, int64_t to, size_t limit, lk_review_t **out /* OUT */,
-                         size_t *n /* OUT */);
+int lk_store_secevent_add(lk_store_t *st, lk_secevent_t *e /* id set */);
+/* The newest events first, of one kind (NULL: all), with id below before_id
+ * (0: from the newest), at most limit. Free with lk_secevents_free. */
+int lk_store_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit,
+                           lk_secevent_t **out /* OUT */, size_t *n /* OUT */);
+void lk_secevents_free(lk_secevent_t *v, size_t n);
+/* Deletes events older than before; *deleted may be NULL. */
+int lk_store_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted /* OUT */);
 
-/* Reviews per article made in [from, to) (to 0: no end), by article id. */
-typedef struct {
-    char article_id[LK_KB_ID_MAX + 1];
-    int64_t reviewed;
-    int64_t right;
-} lk_review_count_t;
-int lk_store_review_counts(lk_store_t *st, int64_t from, int64_t to, lk_review_count_t **out /* OUT, free() */,
-                           size_t *n /* OUT */);
-
-/* A bot answer nobody reviewed yet, with the customer's message before it. */
-typedef struct {
-    char message_id[LK_ID_MAX];
-    char conversation_id[LK_ID_MAX];
-    char article_id[LK_KB_ID_MAX + 1];
-    double confidence; /* meaningful only when has_confidence */
-    bool has_confidence;
-    char *answer;   /* the bot's message */
-    char *question; /* the customer's message before it; NULL when none */
-    int64_t created_at;
-} lk_review_todo_t;
-
-void lk_review_todos_free(lk_review_todo_t *v, size_t n); /* v may be NULL */
-/* Unreviewed bot answers from the knowledge base, newest first, at most
- * limit. */
-int lk_store_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out /* OUT */, size_t *n /* OUT */);
-
-/* ---- analytics: per-conversation facts, compliance (issue 7, "analytics") -- */
+/* ---- analytics: per-conversation facts, compliance (group analytics) ---- */
 
 /* Which conversations a report covers: created in [from, to), of language
  * and channel when given (NULL: any). */
@@ -781,7 +828,7 @@ typedef struct {
     int64_t created_at;
     char language[8];
     char channel[16]; /* "" = unknown */
-    char status[16];
+    lk_conv_status_t status;
     char handoff_reason[24];
     int64_t queued_at;
     int64_t assigned_at;

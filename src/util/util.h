@@ -184,4 +184,11 @@ void lk_utf8_one_line(char *s);
 /* Parse a whole decimal integer in [min, max]; LK_EINVAL otherwise. */
 int lk_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out /* OUT */);
 
+/* ---- files ------------------------------------------------------------- */
+
+/* mkdir -p with mode 0700 for the directories it creates (they hold
+ * personal data and keys). 0, or LK_EIO (logged under module) when one
+ * cannot be made or dir is not a directory. */
+int lk_make_dirs(const char *dir, const char *module);
+
 #endif

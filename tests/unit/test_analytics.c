@@ -127,20 +127,20 @@ static lk_conv_facts_t conv(const char *id, int64_t created)
     c.created_at = created;
     snprintf(c.language, sizeof c.language, "nl");
     snprintf(c.channel, sizeof c.channel, "web");
-    snprintf(c.status, sizeof c.status, "bot");
+    c.status = LK_CONV_BOT;
     return c;
 }
 
 static void queue(lk_conv_facts_t *c, const char *reason, int64_t queued)
 {
-    snprintf(c->status, sizeof c->status, "queued");
+    c->status = LK_CONV_QUEUED;
     snprintf(c->handoff_reason, sizeof c->handoff_reason, "%s", reason);
     c->queued_at = queued;
 }
 
 static void answered_by(lk_conv_facts_t *c, const char *agent, int64_t assigned, int64_t first_msg)
 {
-    snprintf(c->status, sizeof c->status, "assigned");
+    c->status = LK_CONV_ASSIGNED;
     snprintf(c->assigned_to, sizeof c->assigned_to, "%s", agent);
     c->assigned_at = assigned;
     c->first_agent_at = c->first_agent_after_queue = c->first_owner_reply = first_msg;
@@ -206,7 +206,7 @@ Test(analytics_classify, abandoned)
     c.last_customer_at = 1000 + 10 * MIN;
     lk_analytics_classify(&c, false, 1000 + LK_ANALYTICS_ABANDON_MS, &k);
     cr_assert(!k.abandoned, "the customer wrote meanwhile");
-    snprintf(c.status, sizeof c.status, "closed");
+    c.status = LK_CONV_CLOSED;
     c.closed_at = 2000;
     lk_analytics_classify(&c, false, 3000, &k);
     cr_assert(k.abandoned, "closed without an agent");
@@ -239,7 +239,7 @@ Test(analytics_figures, a_set)
     queue(&c, "button", 100);
     answered_by(&c, "u1", 200, 3100);
     queue(&d, "sensitive_topic", 100);
-    snprintf(d.status, sizeof d.status, "closed");
+    d.status = LK_CONV_CLOSED;
     d.closed_at = 150;
     lk_analytics_add(&f, &a, true, 10000);
     lk_analytics_add(&f, &b, false, 10000);
@@ -291,7 +291,7 @@ Test(analytics_figures, agents)
     lk_conv_facts_t c = conv("c", 0), d = conv("d", 0), e = conv("e", 0);
     queue(&c, "button", 100);
     answered_by(&c, "u2", 1000, 4000);
-    snprintf(c.status, sizeof c.status, "closed");
+    c.status = LK_CONV_CLOSED;
     c.closed_at = 61000;
     queue(&d, "button", 100);
     answered_by(&d, "u1", 1000, 2000);

@@ -7,7 +7,7 @@
 #include "kb/kb.h"
 #include "nlu/nlu.h"
 
-#include "store_fixture.h"
+#include "store/store_fixture.h"
 
 TestSuite(bot_threshold, .init = store_fixture_setup, .fini = store_fixture_teardown);
 

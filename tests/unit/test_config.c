@@ -140,3 +140,30 @@ Test(config, hardening_defaults_and_public_hosts)
     }
     cr_assert_neq(lk_config_set(&c, "ws_queue_max", "1000", err, sizeof err), 0, "below 64 KiB");
 }
+
+Test(config, database_defaults_to_the_data_directory)
+{
+    lk_config_t c;
+    char err[256] = "";
+    char *argv1[] = {"serve", "--data", "/srv/loket", NULL};
+    cr_assert_eq(lk_config_from_args(&c, 3, argv1, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(c.database, "");
+    cr_assert_str_eq(lk_config_database(&c), "/srv/loket", "no database option: the store is in the data directory");
+    char *argv2[] = {"serve", "--data", "/srv/loket", "--database", "/var/lib/loket-db", NULL};
+    cr_assert_eq(lk_config_from_args(&c, 5, argv2, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(lk_config_database(&c), "/var/lib/loket-db");
+    cr_assert_str_eq(c.data, "/srv/loket", "the data directory stays for everything else");
+}
+
+Test(config, database_postgres_url_is_refused_until_built_in)
+{
+    lk_config_t c;
+    char err[256] = "";
+    char *env[] = {"LOKET_DATABASE=postgres://loket@db.example/loket", NULL};
+    char *argv[] = {"serve", NULL};
+    cr_assert_neq(lk_config_from_args(&c, 1, argv, env, err, sizeof err), 0);
+    cr_assert(strstr(err, "database") && strstr(err, "PostgreSQL is not built in yet"), "%s", err);
+    char *argv2[] = {"serve", "--database", "postgresql://db.example/loket", NULL};
+    cr_assert_neq(lk_config_from_args(&c, 3, argv2, NULL, err, sizeof err), 0);
+    cr_assert(strstr(err, "PostgreSQL is not built in yet"), "%s", err);
+}

@@ -165,7 +165,7 @@ static void add_conv(const char *id)
     memset(&c, 0, sizeof c);
     snprintf(c.id, sizeof c.id, "%s", id);
     snprintf(c.token_hash, sizeof c.token_hash, "%064d", 7);
-    snprintf(c.status, sizeof c.status, "queued");
+    c.status = LK_CONV_QUEUED;
     snprintf(c.language, sizeof c.language, "nl");
     c.created_at = c.updated_at = 1000;
     c.next_seq = 1;
@@ -178,7 +178,7 @@ Test(store, user_language, .init = setup, .fini = teardown)
     memset(&u, 0, sizeof u);
     snprintf(u.id, sizeof u.id, "u_1");
     snprintf(u.email, sizeof u.email, "anna@example.com");
-    snprintf(u.role, sizeof u.role, "agent");
+    u.role = LK_ROLE_AGENT;
     u.password_hash = (char *)"x";
     u.created_at = 1;
     cr_assert_eq(lk_store_user_insert(st, &u), 0);

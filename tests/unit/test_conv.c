@@ -10,7 +10,7 @@
 #include "kb/kb.h"
 #include "policy/policy.h"
 
-#include "store_fixture.h"
+#include "store/store_fixture.h"
 
 #include <string.h>
 
@@ -101,7 +101,7 @@ static void start(lk_conv_t *conv)
 {
     memset(conv, 0, sizeof *conv);
     lk_rand_id("c_", conv->id, sizeof conv->id);
-    snprintf(conv->status, sizeof conv->status, "bot");
+    conv->status = LK_CONV_BOT;
     snprintf(conv->language, sizeof conv->language, "nl");
     snprintf(conv->token_hash, sizeof conv->token_hash, "%064d", 0);
     conv->created_at = conv->updated_at = clock_ms;
@@ -166,7 +166,7 @@ Test(conv, a_question_the_knowledge_base_answers)
     /* stored: the three messages, the state, the topic */
     cr_assert_eq(stored_msgs(&c), 3);
     reload(&c);
-    cr_assert_str_eq(c.status, "bot");
+    cr_assert_str_eq(lk_conv_status_name(c.status), "bot");
     cr_assert_eq(c.next_seq, 4);
     cr_assert_eq(c.updated_at, clock_ms);
     cr_assert_not_null(c.topic);
@@ -181,7 +181,7 @@ Test(conv, a_question_outside_it_is_declined_then_handed_over)
     cr_assert_eq(count(&r, LK_CONV_OUT_HANDOFF), 0);
     lk_conv_result_free(&r);
     reload(&c);
-    cr_assert_str_eq(c.status, "bot");
+    cr_assert_str_eq(lk_conv_status_name(c.status), "bot");
 
     /* then the customer asks for a person: handed over, in the queue */
     cr_assert_eq(say(&c, "Ik wil een medewerker spreken", NULL, &r), 0);
@@ -195,7 +195,7 @@ Test(conv, a_question_outside_it_is_declined_then_handed_over)
     cr_assert(notice, "the hand-off is announced");
     lk_conv_result_free(&r);
     reload(&c);
-    cr_assert_str_eq(c.status, "queued");
+    cr_assert_str_eq(lk_conv_status_name(c.status), "queued");
     cr_assert_str_eq(c.handoff_reason, "customer_request");
     cr_assert_eq(c.queued_at, clock_ms);
     cr_assert_eq(audits(&c, "conversation.handoff"), 1);
@@ -252,7 +252,7 @@ Test(conv, the_person_button)
     cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
     lk_conv_result_free(&r);
     reload(&c);
-    cr_assert_str_eq(c.status, "queued");
+    cr_assert_str_eq(lk_conv_status_name(c.status), "queued");
     cr_assert_str_eq(c.handoff_reason, "button");
     cr_assert_eq(audits(&c, "conversation.handoff"), 1);
 
@@ -312,7 +312,7 @@ Test(conv, an_agent_joins_writes_and_leaves)
     cr_assert_not_null(strstr(r.msgs[0].text, "Anna"), "%s", r.msgs[0].text);
     lk_conv_result_free(&r);
     reload(&c);
-    cr_assert_str_eq(c.status, "assigned");
+    cr_assert_str_eq(lk_conv_status_name(c.status), "assigned");
     cr_assert_str_eq(c.assigned_to, "u_anna");
     cr_assert_eq(c.assigned_at, clock_ms);
 
@@ -350,7 +350,7 @@ Test(conv, an_agent_joins_writes_and_leaves)
     cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
     lk_conv_result_free(&r);
     reload(&c);
-    cr_assert_str_eq(c.status, "queued");
+    cr_assert_str_eq(lk_conv_status_name(c.status), "queued");
     cr_assert_str_eq(c.assigned_to, "");
     cr_assert_eq(c.queued_at, clock_ms);
 }
@@ -379,7 +379,7 @@ Test(conv, a_call_back_request_only_while_queued)
     lk_policy_state_t ps;
     cr_assert_eq(lk_policy_state_decode(c.policy_state, &ps), 0);
     cr_assert_eq(ps.callbacks, 1);
-    cr_assert_str_eq(c.status, "queued");
+    cr_assert_str_eq(lk_conv_status_name(c.status), "queued");
 }
 
 Test(conv, a_tick_tells_the_waiting_their_new_place)

@@ -4,7 +4,7 @@
  * keeps pointing at something) and a customer's earlier conversations,
  * found by the e-mail address or the external id the host page gave.
  */
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include "util/util.h"
 
@@ -15,34 +15,11 @@
 
 #define CANNED_COLS "id, language, title, shortcut, text, created_by, created_at, updated_at, archived"
 
-void lk_canned_clear(lk_canned_t *c)
-{
-    if (!c)
-        return;
-    free(c->title);
-    free(c->shortcut);
-    free(c->text);
-    memset(c, 0, sizeof *c);
-}
-
-void lk_canned_free(lk_canned_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_canned_clear(&v[i]);
-    free(v);
-}
-
-static bool fixed_ok(const char *s, size_t size)
-{
-    return memchr(s, '\0', size) != NULL;
-}
 
 static bool canned_ok(const lk_canned_t *c)
 {
-    return c && fixed_ok(c->id, sizeof c->id) && c->id[0] && fixed_ok(c->language, sizeof c->language) &&
-           c->language[0] && fixed_ok(c->created_by, sizeof c->created_by) && c->title && c->text;
+    return c && lk_sq_fixed_ok(c->id, sizeof c->id) && c->id[0] && lk_sq_fixed_ok(c->language, sizeof c->language) &&
+           c->language[0] && lk_sq_fixed_ok(c->created_by, sizeof c->created_by) && c->title && c->text;
 }
 
 static void read_canned(sqlite3_stmt *s, lk_canned_t *c)
@@ -66,7 +43,7 @@ static void read_canned(sqlite3_stmt *s, lk_canned_t *c)
 static const char sql_canned_insert[] = "INSERT INTO canned_responses (" CANNED_COLS
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)";
 
-int lk_store_canned_insert(lk_store_t *st, const lk_canned_t *c)
+static int sq_canned_insert(lk_store_t *st, const lk_canned_t *c)
 {
     if (!st || !canned_ok(c))
         return LK_EINVAL;
@@ -86,7 +63,7 @@ int lk_store_canned_insert(lk_store_t *st, const lk_canned_t *c)
 
 static const char sql_canned_get[] = "SELECT " CANNED_COLS " FROM canned_responses WHERE id = ?1";
 
-int lk_store_canned_get(lk_store_t *st, const char *id, lk_canned_t *out)
+static int sq_canned_get(lk_store_t *st, const char *id, lk_canned_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
@@ -105,7 +82,7 @@ int lk_store_canned_get(lk_store_t *st, const char *id, lk_canned_t *out)
 static const char sql_canned_update[] = "UPDATE canned_responses SET language = ?2, title = ?3, shortcut = ?4, "
                                         "text = ?5, updated_at = ?6 WHERE id = ?1 AND archived = 0";
 
-int lk_store_canned_update(lk_store_t *st, const lk_canned_t *c)
+static int sq_canned_update(lk_store_t *st, const lk_canned_t *c)
 {
     if (!st || !canned_ok(c))
         return LK_EINVAL;
@@ -127,7 +104,7 @@ int lk_store_canned_update(lk_store_t *st, const lk_canned_t *c)
 static const char sql_canned_archive[] =
     "UPDATE canned_responses SET archived = 1, updated_at = ?2 WHERE id = ?1 AND archived = 0";
 
-int lk_store_canned_archive(lk_store_t *st, const char *id, int64_t now)
+static int sq_canned_archive(lk_store_t *st, const char *id, int64_t now)
 {
     if (!st || !id)
         return LK_EINVAL;
@@ -146,7 +123,7 @@ static const char sql_canned_list[] = "SELECT " CANNED_COLS " FROM canned_respon
                                       "WHERE archived = 0 AND (?1 IS NULL OR language = ?1) "
                                       "ORDER BY title, id LIMIT ?2";
 
-int lk_store_canned_list(lk_store_t *st, const char *language, size_t limit, lk_canned_t **out, size_t *n)
+static int sq_canned_list(lk_store_t *st, const char *language, size_t limit, lk_canned_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
@@ -186,7 +163,7 @@ static const char sql_conv_history[] =
     "FROM conversations WHERE id <> ?3 AND customer_verified = 1 AND ((?1 IS NOT NULL AND customer_email = ?1) OR "
     "(?2 IS NOT NULL AND customer_external_id = ?2)) ORDER BY created_at DESC, id DESC LIMIT ?4";
 
-int lk_store_conv_history(lk_store_t *st, const char *email, const char *external_id, const char *exclude_id,
+static int sq_conv_history(lk_store_t *st, const char *email, const char *external_id, const char *exclude_id,
                           size_t limit, lk_conv_t **out, size_t *n)
 {
     if (!st || !out || !n)
@@ -220,7 +197,7 @@ int lk_store_conv_history(lk_store_t *st, const char *email, const char *externa
         lk_conv_t *c = &v[len++];
         memset(c, 0, sizeof *c);
         lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
-        lk_sq_col_fixed(s, 1, c->status, sizeof c->status);
+        lk_conv_status_parse(lk_sq_col_text(s, 1), &c->status);
         lk_sq_col_fixed(s, 2, c->language, sizeof c->language);
         lk_sq_col_fixed(s, 3, c->handoff_reason, sizeof c->handoff_reason);
         c->created_at = sqlite3_column_int64(s, 4);
@@ -240,3 +217,5 @@ int lk_store_conv_history(lk_store_t *st, const char *email, const char *externa
     *n = len;
     return 0;
 }
+
+const lk_store_assist_ops_t lk_sq_assist_ops = {LK_STORE_ASSIST_OPS(LK_SQ_OP_INIT)};

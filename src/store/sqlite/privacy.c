@@ -13,7 +13,7 @@
  * up in it without a change; only secrets (the customer's token hash) are
  * left out. Times (columns named *_at, and "at") are written as RFC 3339.
  */
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 #include "util/util.h"
 
 #include <jansson.h>
@@ -321,7 +321,7 @@ static int export_conv(lk_store_t *st, const char *id, lk_privacy_counts_t *coun
     return 0;
 }
 
-int lk_store_privacy_export(lk_store_t *st, const lk_privacy_subject_t *who, int64_t now, char **json,
+static int sq_privacy_export(lk_store_t *st, const lk_privacy_subject_t *who, int64_t now, char **json,
                             lk_privacy_counts_t *counts)
 {
     if (!st || !json || !key_given(who))
@@ -399,7 +399,7 @@ int lk_store_privacy_export(lk_store_t *st, const lk_privacy_subject_t *who, int
 
 /* ---- erasure ------------------------------------------------------------ */
 
-int lk_store_privacy_erase_conv(lk_store_t *st, const char *conv_id, lk_privacy_counts_t *counts)
+static int sq_privacy_erase_conv(lk_store_t *st, const char *conv_id, lk_privacy_counts_t *counts)
 {
     if (!st || !conv_id || !conv_id[0])
         return LK_EINVAL;
@@ -412,7 +412,7 @@ int lk_store_privacy_erase_conv(lk_store_t *st, const char *conv_id, lk_privacy_
     return rc;
 }
 
-int lk_store_privacy_erase(lk_store_t *st, const lk_privacy_subject_t *who, lk_privacy_counts_t *counts)
+static int sq_privacy_erase(lk_store_t *st, const lk_privacy_subject_t *who, lk_privacy_counts_t *counts)
 {
     if (!st || !key_given(who))
         return LK_EINVAL;
@@ -480,7 +480,7 @@ static const char sql_count_reviews[] = COUNT_CHILD("answer_reviews");
 static const char sql_count_identifiers[] = COUNT_CHILD("conversation_identifiers");
 static const char sql_count_audit[] = "SELECT COUNT(*) FROM audit_log WHERE at < ?1";
 
-int lk_store_privacy_purge(lk_store_t *st, const lk_purge_cutoffs_t *cut, size_t batch, lk_privacy_counts_t *counts,
+static int sq_privacy_purge(lk_store_t *st, const lk_purge_cutoffs_t *cut, size_t batch, lk_privacy_counts_t *counts,
                            bool *more)
 {
     if (!st || !cut || !counts || !more || batch == 0 || batch > 100000)
@@ -537,15 +537,10 @@ static int count_one(lk_store_t *st, const char *sql, int64_t p1, int64_t p2, in
         sqlite3_bind_int64(s, 1, p1);
     if (sqlite3_bind_parameter_count(s) >= 2)
         sqlite3_bind_int64(s, 2, p2);
-    int r = lk_sq_row(st, s, "purge_count");
-    if (r <= 0)
-        return r < 0 ? r : LK_EDB;
-    *out = sqlite3_column_int64(s, 0);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_one_i64(st, s, "purge_count", out);
 }
 
-int lk_store_privacy_purge_count(lk_store_t *st, const lk_purge_cutoffs_t *cut, lk_privacy_counts_t *counts)
+static int sq_privacy_purge_count(lk_store_t *st, const lk_purge_cutoffs_t *cut, lk_privacy_counts_t *counts)
 {
     if (!st || !cut || !counts)
         return LK_EINVAL;
@@ -572,17 +567,6 @@ int lk_store_privacy_purge_count(lk_store_t *st, const lk_purge_cutoffs_t *cut, 
 
 /* ---- the audit log, read back ------------------------------------------- */
 
-void lk_audit_recs_free(lk_audit_rec_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].actor_name);
-        free(v[i].detail);
-    }
-    free(v);
-}
-
 static const char sql_audit_list[] =
     "SELECT a.id, a.at, a.actor, COALESCE(u.display_name, u.email), a.action, a.conversation_id, a.detail "
     "FROM audit_log a LEFT JOIN users u ON u.id = a.actor "
@@ -592,7 +576,7 @@ static const char sql_audit_list[] =
     "AND (?7 IS NULL OR a.conversation_id = ?7) AND (?8 IS NULL OR a.id < ?8) "
     "ORDER BY a.id DESC LIMIT ?9";
 
-int lk_store_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec_t **out, size_t *n)
+static int sq_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec_t **out, size_t *n)
 {
     if (!st || !q || !out || !n)
         return LK_EINVAL;
@@ -651,3 +635,5 @@ int lk_store_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec_
     *n = len;
     return 0;
 }
+
+const lk_store_privacy_ops_t lk_sq_privacy_ops = {LK_STORE_PRIVACY_OPS(LK_SQ_OP_INIT)};

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the store's analytics part (store_sqlite_analytics.c): the
+ * Unit tests for the store's analytics part (src/store/sqlite/analytics.c on SQLite): the
  * per-conversation facts (messages, outcomes, feedback, reviews, call-backs,
  * the range and the language and channel filter), the agents' message
  * counts by provenance, the answered articles, and the compliance report's
@@ -24,7 +24,7 @@ static void add_conv(const char *id, int64_t created, const char *lang, const ch
     lk_conv_t c = {0};
     snprintf(c.id, sizeof c.id, "%s", id);
     snprintf(c.token_hash, sizeof c.token_hash, "h");
-    snprintf(c.status, sizeof c.status, "bot");
+    c.status = LK_CONV_BOT;
     snprintf(c.language, sizeof c.language, "%s", lang);
     snprintf(c.channel, sizeof c.channel, "%s", channel);
     snprintf(c.client_hash, sizeof c.client_hash, "hash-1");
@@ -89,7 +89,7 @@ static void fixture(void)
     add_msg("m25", "c2", 5, "agent", false, "Nog iets", 2700, NULL, NULL, "u2", "suggested_edited");
     lk_conv_t c;
     cr_assert_eq(lk_store_conv_get(st, "c2", &c), 0);
-    snprintf(c.status, sizeof c.status, "closed");
+    c.status = LK_CONV_CLOSED;
     snprintf(c.handoff_reason, sizeof c.handoff_reason, "customer_request");
     c.queued_at = 2100;
     c.assigned_at = 2400;
@@ -103,7 +103,7 @@ static void fixture(void)
     snprintf(cb.conversation_id, sizeof cb.conversation_id, "c2");
     cb.contact = "0612345678";
     cb.text = "bel me";
-    snprintf(cb.status, sizeof cb.status, "open");
+    cb.status = LK_CALLBACK_OPEN;
     cb.created_at = 2200;
     cr_assert_eq(lk_store_callback_insert(st, &cb), 0);
 
@@ -150,7 +150,7 @@ Test(store_analytics, facts)
     cr_assert_eq(a->first_agent_at, 0);
     cr_assert_eq(a->last_customer_at, 1200);
     cr_assert_eq(a->callbacks, 0);
-    cr_assert_str_eq(b->status, "closed");
+    cr_assert_str_eq(lk_conv_status_name(b->status), "closed");
     cr_assert_str_eq(b->handoff_reason, "customer_request");
     cr_assert_eq(b->queued_at, 2100);
     cr_assert_eq(b->assigned_at, 2400);
@@ -282,7 +282,7 @@ Test(store_analytics, compliance_messages)
     cr_assert_eq(n, 1);
     cr_assert_str_eq(cbs[0].id, "cb1");
     cr_assert_str_eq(cbs[0].conversation_id, "c2");
-    cr_assert_str_eq(cbs[0].status, "open");
+    cr_assert_str_eq(lk_callback_status_name(cbs[0].status), "open");
     cr_assert_eq(cbs[0].created_at, 2200);
     cr_assert_null(cbs[0].contact, "no personal data");
     cr_assert_null(cbs[0].text);

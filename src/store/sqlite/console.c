@@ -4,10 +4,10 @@
  * unknown), and the personal identifiers found in a conversation's messages
  * (normalised e-mail addresses and phone numbers) that make it findable for
  * a data-subject request (docs/privacy.md). Identifiers hang off their
- * conversation (conv_tables[] in store_sqlite_privacy.c lists the table), so
+ * conversation (conv_tables[] in privacy.c lists the table), so
  * erasure and the retention purge remove them with it.
  */
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -15,7 +15,7 @@
 static const char sql_lang_get[] = "SELECT language FROM users WHERE id = ?1";
 static const char sql_lang_set[] = "UPDATE users SET language = ?2 WHERE id = ?1";
 
-int lk_store_user_language_get(lk_store_t *st, const char *user_id, char *out, size_t size)
+static int sq_user_language_get(lk_store_t *st, const char *user_id, char *out, size_t size)
 {
     if (!st || !user_id || !out || size == 0)
         return LK_EINVAL;
@@ -32,7 +32,7 @@ int lk_store_user_language_get(lk_store_t *st, const char *user_id, char *out, s
     return 0;
 }
 
-int lk_store_user_language_set(lk_store_t *st, const char *user_id, const char *language)
+static int sq_user_language_set(lk_store_t *st, const char *user_id, const char *language)
 {
     if (!st || !user_id)
         return LK_EINVAL;
@@ -49,7 +49,7 @@ int lk_store_user_language_set(lk_store_t *st, const char *user_id, const char *
 
 static const char sql_topic_set[] = "UPDATE conversations SET topic = ?2 WHERE id = ?1 AND topic IS NULL";
 
-int lk_store_conv_set_topic(lk_store_t *st, const char *conv_id, const char *topic, bool *set)
+static int sq_conv_set_topic(lk_store_t *st, const char *conv_id, const char *topic, bool *set)
 {
     if (set)
         *set = false;
@@ -69,7 +69,7 @@ int lk_store_conv_set_topic(lk_store_t *st, const char *conv_id, const char *top
 static const char sql_ident_add[] = "INSERT INTO conversation_identifiers (conversation_id, kind, value, created_at) "
                                     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
 
-int lk_store_conv_identifier_add(lk_store_t *st, const char *conv_id, const char *kind, const char *value,
+static int sq_conv_identifier_add(lk_store_t *st, const char *conv_id, const char *kind, const char *value,
                                  int64_t now)
 {
     if (!st || !conv_id || !kind || !kind[0] || !value || !value[0])
@@ -86,7 +86,7 @@ int lk_store_conv_identifier_add(lk_store_t *st, const char *conv_id, const char
 
 static const char sql_canned_count[] = "SELECT COUNT(*) FROM canned_responses";
 
-int lk_store_canned_count_all(lk_store_t *st, int64_t *n)
+static int sq_canned_count_all(lk_store_t *st, int64_t *n)
 {
     if (!st || !n)
         return LK_EINVAL;
@@ -101,3 +101,5 @@ int lk_store_canned_count_all(lk_store_t *st, int64_t *n)
         lk_sq_done(s);
     return 0;
 }
+
+const lk_store_console_ops_t lk_sq_console_ops = {LK_STORE_CONSOLE_OPS(LK_SQ_OP_INIT)};

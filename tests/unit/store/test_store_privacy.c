@@ -1,8 +1,8 @@
 /*
- * Unit tests for the store's privacy functions (store_sqlite_privacy.c):
- * a customer's export holds their records and nobody else's; erasure and
- * the retention purge leave nothing behind, checked by reading the database
- * file directly with SQLite (every table, every column); the purge keeps
+ * Unit tests for the store's privacy functions: a customer's export holds
+ * their records and nobody else's; erasure and the retention purge leave
+ * nothing behind, checked by reading the database with a connection of its
+ * own (every table, every column: store_fixture.h); the purge keeps
  * what is not yet due, in batches; the audit log's filters and paging.
  */
 #include "store/store.h"
@@ -10,55 +10,21 @@
 
 #include <criterion/criterion.h>
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char tmpdir[64];
-static char datadir[128];
-static char dbpath[160];
-static lk_store_t *st;
-
-static void setup(void)
-{
-    lk_log_set_level(getenv("LK_TEST_LOG") ? LK_LOG_DEBUG : LK_LOG_OFF);
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/loket-privacy-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-    snprintf(datadir, sizeof datadir, "%s/data", tmpdir);
-    snprintf(dbpath, sizeof dbpath, "%s/loket.db", datadir);
-    cr_assert_eq(lk_store_open(datadir, &st, NULL), 0);
-}
-
-static void teardown(void)
-{
-    lk_store_close(st);
-    st = NULL;
-    static const char *const files[] = {"loket.db", "loket.db-wal", "loket.db-shm", "loket.db-journal"};
-    char path[256];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", datadir, files[i]);
-        unlink(path);
-    }
-    rmdir(datadir);
-    rmdir(tmpdir);
-}
+#include "store_fixture.h"
 
 #define DAY (24LL * 3600 * 1000)
 
 static void add_conv(const char *id, const char *email, const char *external_id, int64_t closed_at)
 {
-    lk_conv_t c;
-    memset(&c, 0, sizeof c);
-    snprintf(c.id, sizeof c.id, "%s", id);
-    snprintf(c.token_hash, sizeof c.token_hash, "%064d", 7);
-    snprintf(c.status, sizeof c.status, "%s", closed_at ? "closed" : "assigned");
-    snprintf(c.language, sizeof c.language, "nl");
+    lk_conv_t c = store_fixture_conv(id, closed_at ? "closed" : "assigned", 0);
     c.created_at = closed_at ? closed_at - 1000 : 1000;
     c.updated_at = c.created_at;
     c.closed_at = closed_at;
-    c.next_seq = 1;
     c.customer_email = (char *)email;
     c.customer_external_id = (char *)external_id;
     c.rating = 4;
@@ -68,15 +34,8 @@ static void add_conv(const char *id, const char *email, const char *external_id,
 
 static void add_msg(const char *conv, int64_t seq, const char *sender, const char *text)
 {
-    lk_msg_t m;
-    memset(&m, 0, sizeof m);
-    snprintf(m.id, sizeof m.id, "m_%s_%lld", conv, (long long)seq);
-    snprintf(m.conversation_id, sizeof m.conversation_id, "%s", conv);
-    m.seq = seq;
-    snprintf(m.sender, sizeof m.sender, "%s", sender);
+    lk_msg_t m = store_fixture_msg(conv, seq, sender, text);
     m.automated = strcmp(sender, "bot") == 0;
-    m.text = (char *)text;
-    m.created_at = 2000 + seq;
     cr_assert_eq(lk_store_msg_insert(st, &m), 0);
 }
 
@@ -90,62 +49,11 @@ static void add_callback(const char *id, const char *conv, const char *contact, 
         snprintf(cb.conversation_id, sizeof cb.conversation_id, "%s", conv);
     cb.contact = (char *)contact;
     cb.text = (char *)"bel me terug";
-    snprintf(cb.status, sizeof cb.status, "open");
+    cb.status = LK_CALLBACK_OPEN;
     cb.created_at = created;
     cr_assert_eq(lk_store_callback_insert(st, &cb), 0);
     if (done)
         cr_assert_eq(lk_store_callback_done(st, id, "u_agent", handled), 0);
-}
-
-static void sql(const char *q)
-{
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-    char *err = NULL;
-    cr_assert_eq(sqlite3_exec(db, q, NULL, NULL, &err), SQLITE_OK, "%s: %s", q, err ? err : "");
-    sqlite3_close(db);
-}
-
-/* One number from the database file, read with a connection of its own. */
-static int64_t sql_count(const char *q)
-{
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *s;
-    cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &s, NULL), SQLITE_OK, "%s: %s", q, sqlite3_errmsg(db));
-    cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
-    int64_t n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return n;
-}
-
-/* How many values in the whole database (every table, every column)
- * contain needle. */
-static int64_t occurrences(const char *needle)
-{
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *tables;
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &tables, NULL),
-                 SQLITE_OK);
-    int64_t found = 0;
-    while (sqlite3_step(tables) == SQLITE_ROW) {
-        char q[256];
-        snprintf(q, sizeof q, "SELECT * FROM \"%s\"", (const char *)sqlite3_column_text(tables, 0));
-        sqlite3_stmt *s;
-        cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &s, NULL), SQLITE_OK);
-        while (sqlite3_step(s) == SQLITE_ROW)
-            for (int i = 0; i < sqlite3_column_count(s); i++) {
-                const char *v = (const char *)sqlite3_column_text(s, i);
-                if (v && strstr(v, needle))
-                    found++;
-            }
-        sqlite3_finalize(s);
-    }
-    sqlite3_finalize(tables);
-    sqlite3_close(db);
-    return found;
 }
 
 /* Customer "jan@example.nl" (conversation c_jan1, and c_jan2 under his
@@ -179,7 +87,7 @@ static void populate(void)
     cr_assert_eq(lk_store_audit(st, 3001, "customer", "conversation.create", "c_jan2", NULL), 0);
     cr_assert_eq(lk_store_audit(st, 3002, "customer", "conversation.create", "c_piet", NULL), 0);
     cr_assert_eq(lk_store_commit(st), 0);
-    sql("INSERT INTO answer_reviews (message_id, conversation_id, article_id, confidence, verdict, created_at) "
+    store_fixture_exec("INSERT INTO answer_reviews (message_id, conversation_id, article_id, confidence, verdict, created_at) "
         "VALUES ('m_c_jan1_1', 'c_jan1', 'greeting', 0.9, 'right', 3000), "
         "('m_c_piet_1', 'c_piet', 'greeting', 0.9, 'wrong', 3000)");
 }
@@ -213,7 +121,7 @@ static json_t *conv_in(json_t *doc, const char *id)
     return NULL;
 }
 
-Test(store_privacy, export_by_email_holds_the_customer_only, .init = setup, .fini = teardown)
+Test(store_privacy, export_by_email_holds_the_customer_only, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     populate();
     lk_privacy_counts_t counts;
@@ -250,7 +158,7 @@ Test(store_privacy, export_by_email_holds_the_customer_only, .init = setup, .fin
     json_decref(doc);
 }
 
-Test(store_privacy, export_by_external_id_and_both, .init = setup, .fini = teardown)
+Test(store_privacy, export_by_external_id_and_both, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     populate();
     json_t *doc = export_of(NULL, "ext-42", NULL);
@@ -272,41 +180,11 @@ Test(store_privacy, export_by_external_id_and_both, .init = setup, .fini = teard
     cr_assert_null(text);
 }
 
-/* Every table that holds a conversation_id is one the privacy code knows
- * (a new one must be added to conv_tables[] in store_sqlite_privacy.c and
- * here). */
-Test(store_privacy, every_conversation_table_is_known, .init = setup, .fini = teardown)
-{
-    static const char *const known[] = {"messages",         "notes",          "callback_requests",
-                                        "message_feedback", "answer_reviews", "audit_log",
-                                        "conversation_identifiers"};
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *s;
-    cr_assert_eq(sqlite3_prepare_v2(db,
-                                    "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p "
-                                    "WHERE m.type = 'table' AND p.name = 'conversation_id'",
-                                    -1, &s, NULL),
-                 SQLITE_OK);
-    int n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(s, 0);
-        bool ok = false;
-        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-            ok = ok || strcmp(known[i], t) == 0;
-        cr_assert(ok, "table %s holds conversation ids: teach the privacy code about it", t);
-        n++;
-    }
-    cr_assert_geq(n, 6);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-}
-
-Test(store_privacy, erase_leaves_nothing, .init = setup, .fini = teardown)
+Test(store_privacy, erase_leaves_nothing, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     populate();
-    cr_assert_gt(occurrences("Jan Modaal"), 0);
-    cr_assert_gt(occurrences("jan@example.nl"), 0);
+    cr_assert_gt(store_fixture_occurrences("Jan Modaal"), 0);
+    cr_assert_gt(store_fixture_occurrences("jan@example.nl"), 0);
     lk_privacy_counts_t counts;
     cr_assert_eq(lk_store_begin(st), 0);
     cr_assert_eq(lk_store_privacy_erase(st, &(lk_privacy_subject_t){.email = "JAN@example.nl", .external_id = "ext-42"}, &counts), 0);
@@ -320,20 +198,20 @@ Test(store_privacy, erase_leaves_nothing, .init = setup, .fini = teardown)
     cr_assert_eq(counts.audit, 2); /* audit records unlinked */
 
     /* nothing of Jan anywhere in the file; Piet untouched */
-    cr_assert_eq(occurrences("Jan Modaal"), 0);
-    cr_assert_eq(occurrences("jan@example.nl"), 0);
-    cr_assert_eq(occurrences("JAN@example.nl"), 0);
-    cr_assert_eq(occurrences("ext-42"), 0);
-    cr_assert_eq(occurrences("123456782"), 0);
-    cr_assert_eq(occurrences("c_jan"), 0); /* ids too, audit records included */
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM conversations"), 1);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM messages WHERE conversation_id = 'c_piet'"), 2);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM callback_requests"), 1);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM message_feedback"), 1);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM answer_reviews"), 1);
+    cr_assert_eq(store_fixture_occurrences("Jan Modaal"), 0);
+    cr_assert_eq(store_fixture_occurrences("jan@example.nl"), 0);
+    cr_assert_eq(store_fixture_occurrences("JAN@example.nl"), 0);
+    cr_assert_eq(store_fixture_occurrences("ext-42"), 0);
+    cr_assert_eq(store_fixture_occurrences("123456782"), 0);
+    cr_assert_eq(store_fixture_occurrences("c_jan"), 0); /* ids too, audit records included */
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM conversations"), 1);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM messages WHERE conversation_id = 'c_piet'"), 2);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM callback_requests"), 1);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM message_feedback"), 1);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM answer_reviews"), 1);
     /* the audit records stay, without the conversation ids */
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM audit_log"), 3);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM audit_log WHERE conversation_id IS NULL"), 2);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM audit_log"), 3);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM audit_log WHERE conversation_id IS NULL"), 2);
 
     /* a second erasure finds nothing */
     cr_assert_eq(lk_store_begin(st), 0);
@@ -343,46 +221,30 @@ Test(store_privacy, erase_leaves_nothing, .init = setup, .fini = teardown)
     cr_assert_eq(lk_store_privacy_erase(st, &(lk_privacy_subject_t){.email = NULL, .external_id = ""}, &counts), LK_EINVAL);
 }
 
-/* How often needle occurs in the raw bytes of the database file. */
-static int raw_occurrences(const char *needle)
-{
-    FILE *f = fopen(dbpath, "rb");
-    cr_assert_not_null(f);
-    static char buf[4 << 20];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    int found = 0;
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= n; i++)
-        if (memcmp(buf + i, needle, k) == 0)
-            found++;
-    return found;
-}
-
 /* secure_delete: erased text is overwritten in the file itself, not only
  * unlinked from the tables (once the write-ahead log is copied back). */
-Test(store_privacy, erased_text_is_gone_from_the_file, .init = setup, .fini = teardown)
+Test(store_privacy, erased_text_is_gone_from_the_file, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     populate();
     cr_assert_eq(lk_store_checkpoint(st, NULL), 0);
-    cr_assert_gt(raw_occurrences("Jan Modaal"), 0);
+    cr_assert_gt(store_fixture_file_occurrences("Jan Modaal"), 0);
     cr_assert_eq(lk_store_begin(st), 0);
     cr_assert_eq(lk_store_privacy_erase(st, &(lk_privacy_subject_t){.email = "jan@example.nl", .external_id = "ext-42"}, NULL), 0);
     cr_assert_eq(lk_store_commit(st), 0);
     cr_assert_eq(lk_store_checkpoint(st, NULL), 0);
-    cr_assert_eq(raw_occurrences("Jan Modaal"), 0);
-    cr_assert_eq(raw_occurrences("123456782"), 0);
-    cr_assert_gt(raw_occurrences("Piet Puk"), 0);
+    cr_assert_eq(store_fixture_file_occurrences("Jan Modaal"), 0);
+    cr_assert_eq(store_fixture_file_occurrences("123456782"), 0);
+    cr_assert_gt(store_fixture_file_occurrences("Piet Puk"), 0);
 }
 
-Test(store_privacy, erase_rolls_back_with_its_transaction, .init = setup, .fini = teardown)
+Test(store_privacy, erase_rolls_back_with_its_transaction, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     populate();
     cr_assert_eq(lk_store_begin(st), 0);
     cr_assert_eq(lk_store_privacy_erase(st, &(lk_privacy_subject_t){.email = "jan@example.nl", .external_id = NULL}, NULL), 0);
     cr_assert_eq(lk_store_rollback(st), 0);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM conversations"), 3);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM messages"), 6);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM conversations"), 3);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM messages"), 6);
 }
 
 /* Retention: conversations closed on days 10, 20, 30 (and one open); call-back
@@ -411,7 +273,7 @@ static void populate_ages(void)
     for (int d = 1; d <= 40; d++)
         cr_assert_eq(lk_store_audit(st, d * DAY, "system", "test.tick", NULL, NULL), 0);
     cr_assert_eq(lk_store_commit(st), 0);
-    sql("INSERT INTO answer_reviews (message_id, conversation_id, verdict, created_at) "
+    store_fixture_exec("INSERT INTO answer_reviews (message_id, conversation_id, verdict, created_at) "
         "VALUES ('m_c_d10_2', 'c_d10', 'right', 3000)");
 }
 
@@ -430,7 +292,7 @@ static lk_privacy_counts_t purge_all(const lk_purge_cutoffs_t *cut, size_t batch
     return counts;
 }
 
-Test(store_privacy, purge_removes_what_is_due_and_keeps_the_rest, .init = setup, .fini = teardown)
+Test(store_privacy, purge_removes_what_is_due_and_keeps_the_rest, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     populate_ages();
     /* now = day 50; conversations kept 25 days, call-backs 30, audit 20 */
@@ -441,19 +303,19 @@ Test(store_privacy, purge_removes_what_is_due_and_keeps_the_rest, .init = setup,
     lk_privacy_counts_t done = purge_all(&cut, 1, &batches);
     cr_assert_gt(batches, 2); /* one conversation a batch */
 
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM conversations WHERE id IN ('c_d10', 'c_d20')"), 0);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM conversations WHERE id IN ('c_d30', 'c_open', 'c_cbopen', "
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM conversations WHERE id IN ('c_d10', 'c_d20')"), 0);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM conversations WHERE id IN ('c_d30', 'c_open', 'c_cbopen', "
                            "'c_cbnew')"),
                  4);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM messages WHERE conversation_id IN ('c_d10', 'c_d20')"), 0);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM messages"), 8);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM notes"), 0);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM message_feedback"), 0);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM answer_reviews"), 0);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM callback_requests WHERE id IN ('cb_open', 'cb_new_done')"), 2);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM callback_requests"), 2);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM audit_log WHERE at < 30 * 86400000"), 0);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM audit_log"), 11);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM messages WHERE conversation_id IN ('c_d10', 'c_d20')"), 0);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM messages"), 8);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM notes"), 0);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM message_feedback"), 0);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM answer_reviews"), 0);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM callback_requests WHERE id IN ('cb_open', 'cb_new_done')"), 2);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM callback_requests"), 2);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM audit_log WHERE at < 30 * 86400000"), 0);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM audit_log"), 11);
 
     cr_assert_eq(done.conversations, 2);
     cr_assert_eq(done.messages, 4);
@@ -471,19 +333,19 @@ Test(store_privacy, purge_removes_what_is_due_and_keeps_the_rest, .init = setup,
     cr_assert_eq(again.conversations + again.messages + again.callbacks + again.audit, 0);
 }
 
-Test(store_privacy, purge_with_zero_cutoffs_keeps_everything, .init = setup, .fini = teardown)
+Test(store_privacy, purge_with_zero_cutoffs_keeps_everything, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     populate_ages();
     lk_purge_cutoffs_t keep = {0};
     int batches;
     lk_privacy_counts_t done = purge_all(&keep, 10, &batches);
     cr_assert_eq(done.conversations + done.callbacks + done.audit, 0);
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM conversations"), 6);
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM conversations"), 6);
     /* call-backs kept forever: conversations with one stay too */
     lk_purge_cutoffs_t convs_only = {.conv_before = 100 * DAY};
     done = purge_all(&convs_only, 10, &batches);
     cr_assert_eq(done.conversations, 2); /* c_d20, c_d30; the others have call-backs or are open */
-    cr_assert_eq(sql_count("SELECT COUNT(*) FROM conversations WHERE id IN ('c_open', 'c_d10', 'c_cbopen', "
+    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM conversations WHERE id IN ('c_open', 'c_d10', 'c_cbopen', "
                            "'c_cbnew')"),
                  4);
     bool more;
@@ -491,9 +353,9 @@ Test(store_privacy, purge_with_zero_cutoffs_keeps_everything, .init = setup, .fi
     cr_assert_eq(lk_store_privacy_purge(st, &keep, 0, &c, &more), LK_EINVAL);
 }
 
-Test(store_privacy, audit_list_filters_and_pages, .init = setup, .fini = teardown)
+Test(store_privacy, audit_list_filters_and_pages, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
-    sql("INSERT INTO users (id, email, role, display_name, created_at) VALUES "
+    store_fixture_exec("INSERT INTO users (id, email, role, display_name, created_at) VALUES "
         "('u_anna', 'anna@example.com', 'admin', 'Anna', 1), ('u_bob', 'bob@example.com', 'agent', NULL, 1)");
     cr_assert_eq(lk_store_begin(st), 0);
     for (int i = 0; i < 30; i++)

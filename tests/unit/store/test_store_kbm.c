@@ -1,6 +1,6 @@
 /*
  * Unit tests for the store's knowledge-management part
- * (store_sqlite_kbm.c): drafts, article versions, archive and restore, and
+ * (src/store/sqlite/kbm.c on SQLite): drafts, article versions, archive and restore, and
  * the versions an import records. Each test works in a fresh temporary
  * directory.
  */
@@ -24,7 +24,7 @@ static lk_draft_t draft(const char *id, const char *article_id, const char *titl
     memset(&d, 0, sizeof d);
     snprintf(d.id, sizeof d.id, "%s", id);
     snprintf(d.article_id, sizeof d.article_id, "%s", article_id);
-    snprintf(d.status, sizeof d.status, "draft");
+    d.status = LK_DRAFT_OPEN;
     snprintf(d.language, sizeof d.language, "nl");
     d.title = (char *)title;
     d.questions = (char *)"[\"Waar is mijn pakket?\",\"Pakket kwijt\"]";
@@ -51,7 +51,7 @@ Test(store_kbm, draft_insert_and_get_round_trip)
     cr_assert_eq(lk_store_draft_get(st, "d_one", &got), 0);
     cr_assert_str_eq(got.id, "d_one");
     cr_assert_str_eq(got.article_id, "", "a new article has no article id");
-    cr_assert_str_eq(got.status, "draft");
+    cr_assert_str_eq(lk_draft_status_name(got.status), "draft");
     cr_assert_str_eq(got.language, "nl");
     cr_assert_str_eq(got.title, "Pakket zoek");
     cr_assert_str_eq(got.questions, d.questions);
@@ -81,7 +81,7 @@ Test(store_kbm, draft_insert_rejects_incomplete_records)
     d = draft("", "", "Titel");
     cr_assert_eq(lk_store_draft_insert(st, &d), LK_EINVAL);
     d = draft("d_two", "", "Titel");
-    d.status[0] = '\0';
+    d.status = LK_DRAFT_NONE;
     cr_assert_eq(lk_store_draft_insert(st, &d), LK_EINVAL);
     cr_assert_eq(lk_store_draft_insert(NULL, &d), LK_EINVAL);
     lk_draft_t got;
@@ -123,7 +123,7 @@ Test(store_kbm, draft_list_update_and_finish)
     cr_assert_eq(lk_store_draft_finish(st, "d_b", "draft", NULL, 5000), LK_EINVAL);
     cr_assert_eq(lk_store_draft_finish(st, "d_b", "discarded", NULL, 5000), 0);
     cr_assert_eq(lk_store_draft_get(st, "d_a", &got), 0);
-    cr_assert_str_eq(got.status, "published");
+    cr_assert_str_eq(lk_draft_status_name(got.status), "published");
     cr_assert_str_eq(got.article_id, "eerste", "the draft knows the article it became");
     lk_draft_clear(&got);
     cr_assert_eq(lk_store_draft_list(st, "draft", 0, &v, &n), 0);

@@ -5,7 +5,7 @@
  * accepted for, so that a code works only once), and the count of open
  * conversations per client address (a keyed hash, never the address).
  */
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -17,7 +17,7 @@ static const char sql_session_active[] =
     "SELECT id_hash, user_id, created_at, expires_at, COALESCE(last_seen_at, created_at) FROM sessions "
     "WHERE id_hash = ?1 AND expires_at > ?2 AND COALESCE(last_seen_at, created_at) > ?3";
 
-int lk_store_session_get_active(lk_store_t *st, const char *id_hash, int64_t now, int64_t idle_since, lk_session_t *out,
+static int sq_session_get_active(lk_store_t *st, const char *id_hash, int64_t now, int64_t idle_since, lk_session_t *out,
                                 int64_t *last_seen)
 {
     if (!st || !id_hash || !out || !last_seen)
@@ -44,7 +44,7 @@ int lk_store_session_get_active(lk_store_t *st, const char *id_hash, int64_t now
 static const char sql_session_touch[] =
     "UPDATE sessions SET last_seen_at = ?2 WHERE id_hash = ?1 AND (last_seen_at IS NULL OR last_seen_at < ?2)";
 
-int lk_store_session_touch(lk_store_t *st, const char *id_hash, int64_t at)
+static int sq_session_touch(lk_store_t *st, const char *id_hash, int64_t at)
 {
     if (!st || !id_hash)
         return LK_EINVAL;
@@ -59,7 +59,7 @@ int lk_store_session_touch(lk_store_t *st, const char *id_hash, int64_t at)
 static const char sql_session_delete_user[] =
     "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR id_hash <> ?2)";
 
-int lk_store_session_delete_user(lk_store_t *st, const char *user_id, const char *keep, int64_t *deleted)
+static int sq_session_delete_user(lk_store_t *st, const char *user_id, const char *keep, int64_t *deleted)
 {
     if (deleted)
         *deleted = 0;
@@ -78,7 +78,7 @@ int lk_store_session_delete_user(lk_store_t *st, const char *user_id, const char
 
 static const char sql_session_purge_idle[] = "DELETE FROM sessions WHERE COALESCE(last_seen_at, created_at) <= ?1";
 
-int lk_store_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted)
+static int sq_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted)
 {
     if (deleted)
         *deleted = 0;
@@ -98,15 +98,15 @@ int lk_store_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *del
 
 static const char sql_user_update[] = "UPDATE users SET role = ?2, display_name = ?3, disabled = ?4 WHERE id = ?1";
 
-int lk_store_user_update(lk_store_t *st, const lk_user_t *u)
+static int sq_user_update(lk_store_t *st, const lk_user_t *u)
 {
-    if (!st || !u || !u->id[0] || !u->role[0] || !memchr(u->role, '\0', sizeof u->role))
+    if (!st || !u || !u->id[0] || !lk_role_name(u->role)[0])
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare(st, sql_user_update, "user_update");
     if (!s)
         return LK_EDB;
     lk_sq_bind_text(s, 1, u->id);
-    lk_sq_bind_text(s, 2, u->role);
+    lk_sq_bind_text(s, 2, lk_role_name(u->role));
     lk_sq_bind_text(s, 3, u->display_name);
     sqlite3_bind_int(s, 4, u->disabled ? 1 : 0);
     int rc = lk_sq_exec(st, s, "user_update");
@@ -117,7 +117,7 @@ int lk_store_user_update(lk_store_t *st, const lk_user_t *u)
 
 static const char sql_user_password[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
 
-int lk_store_user_set_password(lk_store_t *st, const char *id, const char *password_hash)
+static int sq_user_set_password(lk_store_t *st, const char *id, const char *password_hash)
 {
     if (!st || !id || !password_hash || !password_hash[0])
         return LK_EINVAL;
@@ -134,17 +134,9 @@ int lk_store_user_set_password(lk_store_t *st, const char *id, const char *passw
 
 /* ---- the second factor -------------------------------------------------- */
 
-void lk_totp_clear(lk_totp_t *t)
-{
-    if (!t)
-        return;
-    free(t->secret);
-    memset(t, 0, sizeof *t);
-}
-
 static const char sql_totp_get[] = "SELECT totp_secret, totp_enabled, totp_last_step FROM users WHERE id = ?1";
 
-int lk_store_user_totp_get(lk_store_t *st, const char *user_id, lk_totp_t *out)
+static int sq_user_totp_get(lk_store_t *st, const char *user_id, lk_totp_t *out)
 {
     if (!st || !user_id || !out)
         return LK_EINVAL;
@@ -166,7 +158,7 @@ int lk_store_user_totp_get(lk_store_t *st, const char *user_id, lk_totp_t *out)
 static const char sql_totp_set[] =
     "UPDATE users SET totp_secret = ?2, totp_enabled = ?3, totp_last_step = NULL WHERE id = ?1";
 
-int lk_store_user_totp_set(lk_store_t *st, const char *user_id, const char *secret, bool enabled)
+static int sq_user_totp_set(lk_store_t *st, const char *user_id, const char *secret, bool enabled)
 {
     if (!st || !user_id || (enabled && !secret))
         return LK_EINVAL;
@@ -186,7 +178,7 @@ static const char sql_totp_use[] =
     "UPDATE users SET totp_last_step = ?2 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)";
 static const char sql_user_exists[] = "SELECT 1 FROM users WHERE id = ?1";
 
-int lk_store_user_totp_use(lk_store_t *st, const char *user_id, int64_t step)
+static int sq_user_totp_use(lk_store_t *st, const char *user_id, int64_t step)
 {
     if (!st || !user_id || step <= 0)
         return LK_EINVAL;
@@ -215,7 +207,7 @@ int lk_store_user_totp_use(lk_store_t *st, const char *user_id, int64_t step)
 static const char sql_count_open_client[] = "SELECT COUNT(*), MIN(updated_at) FROM conversations "
                                             "WHERE client_hash = ?1 AND status <> 'closed' AND updated_at > ?2";
 
-int lk_store_conv_count_open_by_client(lk_store_t *st, const char *client_hash, int64_t active_since, int64_t *n,
+static int sq_conv_count_open_by_client(lk_store_t *st, const char *client_hash, int64_t active_since, int64_t *n,
                                        int64_t *oldest)
 {
     if (!st || !client_hash || !client_hash[0] || !n || !oldest)
@@ -241,7 +233,7 @@ int lk_store_conv_count_open_by_client(lk_store_t *st, const char *client_hash, 
 static const char sql_login_known[] =
     "SELECT 1 FROM login_addresses WHERE user_id = ?1 AND addr_hash = ?2 AND last_at >= ?3";
 
-int lk_store_login_address_known(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t since,
+static int sq_login_address_known(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t since,
                                  bool *known)
 {
     if (!st || !user_id || !addr_hash || !known)
@@ -267,7 +259,7 @@ static const char sql_login_note[] =
     "ON CONFLICT (user_id, addr_hash) DO UPDATE SET last_at = MAX(last_at, excluded.last_at)";
 static const char sql_login_forget[] = "DELETE FROM login_addresses WHERE user_id = ?1 AND last_at < ?2";
 
-int lk_store_login_address_note(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t now,
+static int sq_login_address_note(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t now,
                                 int64_t forget_before)
 {
     if (!st || !user_id || !addr_hash || !addr_hash[0])
@@ -294,7 +286,7 @@ int lk_store_login_address_note(lk_store_t *st, const char *user_id, const char 
 static const char sql_secevent_add[] =
     "INSERT INTO security_events (at, kind, address, account, reason, route) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
-int lk_store_secevent_add(lk_store_t *st, lk_secevent_t *e)
+static int sq_secevent_add(lk_store_t *st, lk_secevent_t *e)
 {
     if (!st || !e || !e->kind[0] || !e->reason)
         return LK_EINVAL;
@@ -317,16 +309,7 @@ static const char sql_secevent_list[] =
     "SELECT id, at, kind, address, account, reason, route FROM security_events "
     "WHERE (?1 IS NULL OR kind = ?1) AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3";
 
-void lk_secevents_free(lk_secevent_t *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].account);
-        free(v[i].reason);
-    }
-    free(v);
-}
-
-int lk_store_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit, lk_secevent_t **out,
+static int sq_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit, lk_secevent_t **out,
                            size_t *n)
 {
     if (!st || !out || !n || limit == 0)
@@ -364,7 +347,7 @@ int lk_store_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, 
 
 static const char sql_secevent_purge[] = "DELETE FROM security_events WHERE at < ?1";
 
-int lk_store_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted)
+static int sq_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted)
 {
     if (deleted)
         *deleted = 0;
@@ -379,3 +362,5 @@ int lk_store_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted)
         *deleted = sqlite3_changes64(lk_sq_db(st));
     return rc;
 }
+
+const lk_store_security_ops_t lk_sq_security_ops = {LK_STORE_SECURITY_OPS(LK_SQ_OP_INIT)};

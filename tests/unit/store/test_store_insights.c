@@ -1,5 +1,5 @@
 /*
- * Unit tests for the store's insights part (store_sqlite_insights.c): meta
+ * Unit tests for the store's insights part (src/store/sqlite/insights.c on SQLite): meta
  * settings, the gap report's questions (outcome, time range, language,
  * order, limit), answer reviews (replace, per conversation, per range, per
  * article, unknown message) and the queue of unreviewed bot answers. Each
@@ -23,7 +23,7 @@ static void add_conv(const char *id, const char *lang)
     lk_conv_t c = {0};
     snprintf(c.id, sizeof c.id, "%s", id);
     snprintf(c.token_hash, sizeof c.token_hash, "h");
-    snprintf(c.status, sizeof c.status, "bot");
+    c.status = LK_CONV_BOT;
     snprintf(c.language, sizeof c.language, "%s", lang);
     c.created_at = c.updated_at = 1;
     c.next_seq = 1;

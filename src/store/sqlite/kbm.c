@@ -10,7 +10,7 @@
  * the same transaction, and every change that alters what the bot answers
  * bumps the KB version so running servers reload.
  */
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include "util/util.h"
 
@@ -24,39 +24,14 @@
     "id, article_id, status, language, title, questions, answer, url, tags, owner, review_by, translation_group, "     \
     "source, created_by, created_at, updated_at, new_id"
 
-void lk_draft_clear(lk_draft_t *d)
-{
-    if (!d)
-        return;
-    free(d->title);
-    free(d->questions);
-    free(d->answer);
-    free(d->url);
-    free(d->tags);
-    memset(d, 0, sizeof *d);
-}
-
-void lk_drafts_free(lk_draft_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_draft_clear(&v[i]);
-    free(v);
-}
-
-static bool fixed_ok(const char *s, size_t size)
-{
-    return memchr(s, '\0', size) != NULL;
-}
 
 static bool draft_ok(const lk_draft_t *d)
 {
-    return d && fixed_ok(d->id, sizeof d->id) && d->id[0] && fixed_ok(d->article_id, sizeof d->article_id) &&
-           fixed_ok(d->status, sizeof d->status) && d->status[0] && fixed_ok(d->language, sizeof d->language) &&
-           d->language[0] && fixed_ok(d->owner, sizeof d->owner) &&
-           fixed_ok(d->translation_group, sizeof d->translation_group) && fixed_ok(d->source, sizeof d->source) &&
-           fixed_ok(d->created_by, sizeof d->created_by) && fixed_ok(d->new_id, sizeof d->new_id) && d->title &&
+    return d && lk_sq_fixed_ok(d->id, sizeof d->id) && d->id[0] && lk_sq_fixed_ok(d->article_id, sizeof d->article_id) &&
+           lk_draft_status_name(d->status)[0] && lk_sq_fixed_ok(d->language, sizeof d->language) &&
+           d->language[0] && lk_sq_fixed_ok(d->owner, sizeof d->owner) &&
+           lk_sq_fixed_ok(d->translation_group, sizeof d->translation_group) && lk_sq_fixed_ok(d->source, sizeof d->source) &&
+           lk_sq_fixed_ok(d->created_by, sizeof d->created_by) && lk_sq_fixed_ok(d->new_id, sizeof d->new_id) && d->title &&
            d->questions && d->answer && d->tags;
 }
 
@@ -69,7 +44,7 @@ static void bind_draft(sqlite3_stmt *s, const lk_draft_t *d)
 {
     lk_sq_bind_text(s, 1, d->id);
     lk_sq_bind_fixed(s, 2, d->article_id);
-    lk_sq_bind_text(s, 3, d->status);
+    lk_sq_bind_text(s, 3, lk_draft_status_name(d->status));
     lk_sq_bind_text(s, 4, d->language);
     lk_sq_bind_text(s, 5, d->title);
     lk_sq_bind_text(s, 6, d->questions);
@@ -86,7 +61,7 @@ static void bind_draft(sqlite3_stmt *s, const lk_draft_t *d)
     lk_sq_bind_fixed(s, 17, d->new_id);
 }
 
-int lk_store_draft_insert(lk_store_t *st, const lk_draft_t *d)
+static int sq_draft_insert(lk_store_t *st, const lk_draft_t *d)
 {
     if (!st || !draft_ok(d))
         return LK_EINVAL;
@@ -103,7 +78,7 @@ static void read_draft(sqlite3_stmt *s, lk_draft_t *d)
     memset(d, 0, sizeof *d);
     lk_sq_col_fixed(s, 0, d->id, sizeof d->id);
     lk_sq_col_fixed(s, 1, d->article_id, sizeof d->article_id);
-    lk_sq_col_fixed(s, 2, d->status, sizeof d->status);
+    lk_draft_status_parse(lk_sq_col_text(s, 2), &d->status);
     lk_sq_col_fixed(s, 3, d->language, sizeof d->language);
     d->title = lk_sq_col_dup(s, 4);
     d->questions = lk_sq_col_dup(s, 5);
@@ -131,7 +106,7 @@ static void read_draft(sqlite3_stmt *s, lk_draft_t *d)
 
 static const char sql_draft_get[] = "SELECT " DRAFT_COLS " FROM article_drafts WHERE id = ?1";
 
-int lk_store_draft_get(lk_store_t *st, const char *id, lk_draft_t *out)
+static int sq_draft_get(lk_store_t *st, const char *id, lk_draft_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
@@ -150,7 +125,7 @@ int lk_store_draft_get(lk_store_t *st, const char *id, lk_draft_t *out)
 static const char sql_draft_list[] = "SELECT " DRAFT_COLS " FROM article_drafts WHERE (?1 IS NULL OR status = ?1) "
                                      "ORDER BY updated_at DESC, id LIMIT ?2";
 
-int lk_store_draft_list(lk_store_t *st, const char *status, size_t limit, lk_draft_t **out, size_t *n)
+static int sq_draft_list(lk_store_t *st, const char *status, size_t limit, lk_draft_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
@@ -185,7 +160,7 @@ static const char sql_draft_update[] =
     "owner = ?8, review_by = ?9, translation_group = ?10, new_id = ?11, updated_at = ?12 "
     "WHERE id = ?1 AND status = 'draft'";
 
-int lk_store_draft_update(lk_store_t *st, const lk_draft_t *d)
+static int sq_draft_update(lk_store_t *st, const lk_draft_t *d)
 {
     if (!st || !draft_ok(d))
         return LK_EINVAL;
@@ -213,7 +188,7 @@ int lk_store_draft_update(lk_store_t *st, const lk_draft_t *d)
 static const char sql_draft_finish[] = "UPDATE article_drafts SET status = ?2, article_id = COALESCE(?3, article_id), "
                                        "updated_at = ?4 WHERE id = ?1 AND status = 'draft'";
 
-int lk_store_draft_finish(lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now)
+static int sq_draft_finish(lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now)
 {
     if (!st || !id || !status || (strcmp(status, "published") != 0 && strcmp(status, "discarded") != 0))
         return LK_EINVAL;
@@ -283,32 +258,6 @@ static int strv_parse(const char *text, char ***out, size_t *n)
 #define CONTENT_COLS "language, title, questions, answer, url, tags, owner, review_by, translation_group"
 #define ART_COLS "id, " CONTENT_COLS ", status, version, updated_at, updated_by"
 
-void lk_article_rec_clear(lk_article_rec_t *r)
-{
-    if (!r)
-        return;
-    lk_article_free(&r->a);
-    memset(r, 0, sizeof *r);
-}
-
-void lk_article_recs_free(lk_article_rec_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_article_rec_clear(&v[i]);
-    free(v);
-}
-
-void lk_article_versions_free(lk_article_version_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_article_free(&v[i].a);
-    free(v);
-}
-
 /* Reads CONTENT_COLS starting at column `at` into a (id set by the
  * caller); LK_EDB for a damaged row. */
 static int read_content(sqlite3_stmt *s, int at, lk_article_t *a)
@@ -343,7 +292,7 @@ static int read_rec(sqlite3_stmt *s, lk_article_rec_t *r)
 static const char sql_article_list[] =
     "SELECT " ART_COLS " FROM articles WHERE (?1 IS NULL OR status = ?1) ORDER BY id";
 
-int lk_store_article_list(lk_store_t *st, const char *status, lk_article_rec_t **out, size_t *n)
+static int sq_article_list(lk_store_t *st, const char *status, lk_article_rec_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
@@ -377,7 +326,7 @@ int lk_store_article_list(lk_store_t *st, const char *status, lk_article_rec_t *
     return err;
 }
 
-int lk_store_kb_export(lk_store_t *st, lk_kb_t *out)
+static int sq_kb_export(lk_store_t *st, lk_kb_t *out)
 {
     if (!st || !out)
         return LK_EINVAL;
@@ -399,7 +348,7 @@ int lk_store_kb_export(lk_store_t *st, lk_kb_t *out)
 
 static const char sql_article_get[] = "SELECT " ART_COLS " FROM articles WHERE id = ?1";
 
-int lk_store_article_get(lk_store_t *st, const char *id, lk_article_rec_t *out)
+static int sq_article_get(lk_store_t *st, const char *id, lk_article_rec_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
@@ -443,7 +392,7 @@ static const char sql_kb_pristine[] =
     "SELECT (SELECT value FROM meta WHERE key = 'kb_version') = '0' "
     "AND NOT EXISTS (SELECT 1 FROM articles) AND NOT EXISTS (SELECT 1 FROM article_drafts)";
 
-int lk_store_kb_pristine(lk_store_t *st, bool *pristine)
+static int sq_kb_pristine(lk_store_t *st, bool *pristine)
 {
     if (!st || !pristine)
         return LK_EINVAL;
@@ -550,7 +499,7 @@ static int article_state(lk_store_t *st, const char *id, char status[16], int64_
     return r;
 }
 
-int lk_store_article_publish(lk_store_t *st, const lk_article_t *a, bool create, const char *by, int64_t now,
+static int sq_article_publish(lk_store_t *st, const lk_article_t *a, bool create, const char *by, int64_t now,
                              int64_t *version)
 {
     if (!st || !article_ok(a))
@@ -596,7 +545,7 @@ static int set_status(lk_store_t *st, const char *id, const char *status, const 
     return rc;
 }
 
-int lk_store_article_set_archived(lk_store_t *st, const char *id, bool archived, const char *by, int64_t now,
+static int sq_article_set_archived(lk_store_t *st, const char *id, bool archived, const char *by, int64_t now,
                                   int64_t *version)
 {
     if (!st || !id)
@@ -620,7 +569,7 @@ int lk_store_article_set_archived(lk_store_t *st, const char *id, bool archived,
 static const char sql_versions[] = "SELECT version, status, " CONTENT_COLS ", changed_by, changed_at, change "
                                    "FROM article_versions WHERE article_id = ?1 ORDER BY version DESC LIMIT ?2";
 
-int lk_store_article_versions(lk_store_t *st, const char *id, size_t limit, lk_article_version_t **out, size_t *n)
+static int sq_article_versions(lk_store_t *st, const char *id, size_t limit, lk_article_version_t **out, size_t *n)
 {
     if (!st || !id || !out || !n)
         return LK_EINVAL;
@@ -779,7 +728,7 @@ static int archive_missing(lk_store_t *st, const lk_kb_t *kb, const char *by, in
     return err;
 }
 
-int lk_store_kb_import_as(lk_store_t *st, const lk_kb_t *kb, bool replace, const char *by, int64_t now,
+static int sq_kb_import_as(lk_store_t *st, const lk_kb_t *kb, bool replace, const char *by, int64_t now,
                           lk_kb_import_counts_t *counts)
 {
     if (!st || !kb || (kb->n_articles && !kb->articles))
@@ -816,3 +765,104 @@ int lk_store_kb_import_as(lk_store_t *st, const lk_kb_t *kb, bool replace, const
         *counts = c;
     return err;
 }
+
+/* ---- knowledge base ---------------------------------------------------- */
+
+/* Parses a JSON array of strings into a heap array; LK_EDB when the stored
+ * text is not one. */
+static int strv_from_json(const char *text, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!text)
+        return 0;
+    json_t *arr = json_loads(text, 0, NULL);
+    if (!arr || !json_is_array(arr)) {
+        json_decref(arr);
+        return LK_EDB;
+    }
+    size_t len = json_array_size(arr);
+    char **v = len ? lk_xcalloc(len, sizeof *v) : NULL;
+    for (size_t i = 0; i < len; i++) {
+        const char *str = json_string_value(json_array_get(arr, i));
+        v[i] = lk_xstrdup(str ? str : "");
+    }
+    json_decref(arr);
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+/* Knowledge management (kbm.c) keeps the articles' history:
+ * an import goes through it so every change gets its version row. */
+static int sq_kb_import(lk_store_t *st, const lk_kb_t *kb, bool replace, int64_t now)
+{
+    return lk_store_kb_import_as(st, kb, replace, NULL, now, NULL);
+}
+
+static int sq_kb_load(lk_store_t *st, lk_kb_t *out)
+{
+    if (!st || !out)
+        return LK_EINVAL;
+    lk_kb_init(out);
+    sqlite3_stmt *s = lk_sq_stmt(st, S_ARTICLE_LOAD);
+    size_t cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (out->n_articles == cap) {
+            cap = cap ? cap * 2 : 32;
+            out->articles = lk_xrealloc(out->articles, cap * sizeof *out->articles);
+        }
+        lk_article_t *a = &out->articles[out->n_articles++];
+        memset(a, 0, sizeof *a);
+        a->id = lk_sq_col_dup(s, 0);
+        a->language = lk_sq_col_dup(s, 1);
+        a->title = lk_sq_col_dup(s, 2);
+        a->answer = lk_sq_col_dup(s, 4);
+        a->url = lk_sq_col_dup(s, 5);
+        /* the bot answers from an article's version in the customer's language */
+        const char *group = (const char *)sqlite3_column_text(s, 7);
+        if (group && *group)
+            a->translation_group = lk_xstrdup(group);
+        const char *q = (const char *)sqlite3_column_text(s, 3);
+        err = strv_from_json(q, &a->questions, &a->n_questions);
+        if (!err)
+            err = strv_from_json((const char *)sqlite3_column_text(s, 6), &a->tags, &a->n_tags);
+        if (err || !a->id || !a->language || !a->title || !a->answer) {
+            LK_ERROR("store", "kb_load: malformed article row");
+            err = LK_EDB;
+            break;
+        }
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, "kb_load");
+    lk_sq_done(s);
+    if (err)
+        lk_kb_free(out);
+    return err;
+}
+
+static int sq_kb_version(lk_store_t *st, int64_t *version)
+{
+    if (!st || !version)
+        return LK_EINVAL;
+    *version = 0;
+    sqlite3_stmt *s = lk_sq_stmt(st, S_KB_VERSION_GET);
+    int r = lk_sq_row(st, s, "kb_version");
+    if (r < 0)
+        return r;
+    if (r == 0) {
+        LK_ERROR("store", "kb_version: meta has no kb_version");
+        return LK_EDB;
+    }
+    const char *v = (const char *)sqlite3_column_text(s, 0);
+    int err = v ? lk_parse_i64(v, INT64_MIN, INT64_MAX, version) : LK_EINVAL;
+    lk_sq_done(s);
+    if (err) {
+        LK_ERROR("store", "kb_version: unreadable value");
+        return LK_EDB;
+    }
+    return 0;
+}
+
+const lk_store_kb_ops_t lk_sq_kb_ops = {LK_STORE_KB_OPS(LK_SQ_OP_INIT)};

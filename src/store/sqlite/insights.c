@@ -5,17 +5,13 @@
  * outcome is "declined" or "handoff"), and people's reviews of bot answers
  * (table answer_reviews: one per message, a second one replaces the first).
  */
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static bool fixed_ok(const char *s, size_t size)
-{
-    return memchr(s, '\0', size) != NULL;
-}
 
 /* to 0 means "no end" */
 static int64_t end_of(int64_t to)
@@ -36,7 +32,7 @@ static void *grow(void *v, size_t len, size_t *cap, size_t elem)
 
 static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?1";
 
-int lk_store_meta_get(lk_store_t *st, const char *key, char **value)
+static int sq_meta_get(lk_store_t *st, const char *key, char **value)
 {
     if (!st || !key || !value)
         return LK_EINVAL;
@@ -58,7 +54,7 @@ int lk_store_meta_get(lk_store_t *st, const char *key, char **value)
 static const char sql_meta_set[] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
-int lk_store_meta_set(lk_store_t *st, const char *key, const char *value)
+static int sq_meta_set(lk_store_t *st, const char *key, const char *value)
 {
     if (!st || !key || !key[0] || !value)
         return LK_EINVAL;
@@ -72,15 +68,6 @@ int lk_store_meta_set(lk_store_t *st, const char *key, const char *value)
 
 /* ---- the gap report's questions ---------------------------------------------- */
 
-void lk_gap_msgs_free(lk_gap_msg_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(v[i].text);
-    free(v);
-}
-
 /* Through the index messages_outcome (outcome, created_at). */
 static const char sql_gap_messages[] =
     "SELECT m.id, m.conversation_id, m.text, m.outcome, c.language, m.created_at "
@@ -89,7 +76,7 @@ static const char sql_gap_messages[] =
     "AND m.created_at >= ?1 AND m.created_at < ?2 AND (?3 IS NULL OR c.language = ?3) "
     "ORDER BY m.created_at DESC, m.id DESC LIMIT ?4";
 
-int lk_store_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char *language, size_t limit,
+static int sq_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char *language, size_t limit,
                           lk_gap_msg_t **out, size_t *n)
 {
     if (!st || !out || !n)
@@ -178,14 +165,14 @@ static const char sql_review_set[] =
     "correct_article_id = excluded.correct_article_id, reviewer_id = excluded.reviewer_id, "
     "created_at = excluded.created_at";
 
-int lk_store_review_set(lk_store_t *st, const lk_review_t *r)
+static int sq_review_set(lk_store_t *st, const lk_review_t *r)
 {
-    if (!st || !r || !fixed_ok(r->message_id, sizeof r->message_id) || !r->message_id[0] ||
-        !fixed_ok(r->conversation_id, sizeof r->conversation_id) || !r->conversation_id[0] ||
-        !fixed_ok(r->article_id, sizeof r->article_id) || !fixed_ok(r->verdict, sizeof r->verdict) ||
+    if (!st || !r || !lk_sq_fixed_ok(r->message_id, sizeof r->message_id) || !r->message_id[0] ||
+        !lk_sq_fixed_ok(r->conversation_id, sizeof r->conversation_id) || !r->conversation_id[0] ||
+        !lk_sq_fixed_ok(r->article_id, sizeof r->article_id) || !lk_sq_fixed_ok(r->verdict, sizeof r->verdict) ||
         (strcmp(r->verdict, "right") != 0 && strcmp(r->verdict, "wrong") != 0) ||
-        !fixed_ok(r->correct_article_id, sizeof r->correct_article_id) ||
-        !fixed_ok(r->reviewer_id, sizeof r->reviewer_id))
+        !lk_sq_fixed_ok(r->correct_article_id, sizeof r->correct_article_id) ||
+        !lk_sq_fixed_ok(r->reviewer_id, sizeof r->reviewer_id))
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare(st, sql_review_set, "review_set");
     if (!s)
@@ -207,7 +194,7 @@ int lk_store_review_set(lk_store_t *st, const lk_review_t *r)
 static const char sql_review_list_conv[] =
     "SELECT " REVIEW_COLS " FROM answer_reviews WHERE conversation_id = ?1 ORDER BY created_at, message_id";
 
-int lk_store_review_list_conv(lk_store_t *st, const char *conversation_id, lk_review_t **out, size_t *n)
+static int sq_review_list_conv(lk_store_t *st, const char *conversation_id, lk_review_t **out, size_t *n)
 {
     if (!st || !conversation_id || !out || !n)
         return LK_EINVAL;
@@ -224,7 +211,7 @@ static const char sql_review_list[] = "SELECT " REVIEW_COLS " FROM answer_review
                                       "WHERE created_at >= ?1 AND created_at < ?2 "
                                       "ORDER BY created_at DESC, message_id DESC LIMIT ?3";
 
-int lk_store_review_list(lk_store_t *st, int64_t from, int64_t to, size_t limit, lk_review_t **out, size_t *n)
+static int sq_review_list(lk_store_t *st, int64_t from, int64_t to, size_t limit, lk_review_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
@@ -243,7 +230,7 @@ static const char sql_review_counts[] =
     "SELECT article_id, COUNT(*), SUM(CASE WHEN verdict = 'right' THEN 1 ELSE 0 END) FROM answer_reviews "
     "WHERE created_at >= ?1 AND created_at < ?2 GROUP BY article_id ORDER BY article_id";
 
-int lk_store_review_counts(lk_store_t *st, int64_t from, int64_t to, lk_review_count_t **out, size_t *n)
+static int sq_review_counts(lk_store_t *st, int64_t from, int64_t to, lk_review_count_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
@@ -279,17 +266,6 @@ int lk_store_review_counts(lk_store_t *st, int64_t from, int64_t to, lk_review_c
 
 /* ---- the review queue ------------------------------------------------------------ */
 
-void lk_review_todos_free(lk_review_todo_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].answer);
-        free(v[i].question);
-    }
-    free(v);
-}
-
 /* Newest first through the index messages_created; the question is the
  * customer's last message before the answer (index messages_sender). */
 static const char sql_review_queue[] =
@@ -300,7 +276,7 @@ static const char sql_review_queue[] =
     "AND NOT EXISTS (SELECT 1 FROM answer_reviews r WHERE r.message_id = m.id) "
     "ORDER BY m.created_at DESC, m.id DESC LIMIT ?1";
 
-int lk_store_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out, size_t *n)
+static int sq_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
@@ -339,3 +315,5 @@ int lk_store_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out, 
     *n = len;
     return 0;
 }
+
+const lk_store_insights_ops_t lk_sq_insights_ops = {LK_STORE_INSIGHTS_OPS(LK_SQ_OP_INIT)};

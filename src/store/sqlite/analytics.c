@@ -8,7 +8,7 @@
  * a callback or returns a small array, so a long range costs no more memory
  * than the caller keeps. Plain SQL, portable to PostgreSQL.
  */
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include "util/util.h"
 
@@ -105,7 +105,7 @@ static int facts_row(sqlite3_stmt *s, void *ud)
     c.created_at = col_i64(s, 1);
     lk_sq_col_fixed(s, 2, c.language, sizeof c.language);
     lk_sq_col_fixed(s, 3, c.channel, sizeof c.channel);
-    lk_sq_col_fixed(s, 4, c.status, sizeof c.status);
+    lk_conv_status_parse(lk_sq_col_text(s, 4), &c.status);
     lk_sq_col_fixed(s, 5, c.handoff_reason, sizeof c.handoff_reason);
     c.queued_at = col_i64(s, 6);
     c.assigned_at = col_i64(s, 7);
@@ -134,7 +134,7 @@ static int facts_row(sqlite3_stmt *s, void *ud)
     return r;
 }
 
-int lk_store_conv_facts(lk_store_t *st, const lk_facts_filter_t *f, int (*fn)(const lk_conv_facts_t *c, void *ud),
+static int sq_conv_facts(lk_store_t *st, const lk_facts_filter_t *f, int (*fn)(const lk_conv_facts_t *c, void *ud),
                         void *ud)
 {
     if (!st || !filter_ok(f) || !fn)
@@ -178,7 +178,7 @@ static int agent_row(sqlite3_stmt *s, void *ud)
     return 0;
 }
 
-int lk_store_agent_msg_counts(lk_store_t *st, const lk_facts_filter_t *f, lk_agent_msg_count_t **out, size_t *n)
+static int sq_agent_msg_counts(lk_store_t *st, const lk_facts_filter_t *f, lk_agent_msg_count_t **out, size_t *n)
 {
     if (!st || !filter_ok(f) || !out || !n)
         return LK_EINVAL;
@@ -221,7 +221,7 @@ static int answered_row(sqlite3_stmt *s, void *ud)
     return w->fn((const char *)conv, (const char *)article, w->ud);
 }
 
-int lk_store_answered_articles(lk_store_t *st, const lk_facts_filter_t *f,
+static int sq_answered_articles(lk_store_t *st, const lk_facts_filter_t *f,
                                int (*fn)(const char *conversation_id, const char *article_id, void *ud), void *ud)
 {
     if (!st || !filter_ok(f) || !fn)
@@ -268,7 +268,7 @@ static const char sql_first[] =
     "AND m.seq = (SELECT MIN(x.seq) FROM messages x WHERE x.conversation_id = c.id) "
     "WHERE " FILTER " ORDER BY c.created_at, c.id";
 
-int lk_store_first_messages(lk_store_t *st, const lk_facts_filter_t *f,
+static int sq_first_messages(lk_store_t *st, const lk_facts_filter_t *f,
                             int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
 {
     if (!st || !filter_ok(f) || !fn)
@@ -288,7 +288,7 @@ static const char sql_declines[] =
     "AND d.sender = 'customer' AND d.outcome = 'declined') "
     "ORDER BY c.created_at, c.id, m.seq";
 
-int lk_store_decline_messages(lk_store_t *st, const lk_facts_filter_t *f,
+static int sq_decline_messages(lk_store_t *st, const lk_facts_filter_t *f,
                               int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
 {
     if (!st || !filter_ok(f) || !fn)
@@ -311,7 +311,7 @@ static const char sql_labels_missing[] =
     "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
     "WHERE m.sender IN ('bot', 'system') AND m.automated = 0 AND " FILTER " ORDER BY c.created_at, c.id, m.seq";
 
-int lk_store_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *total, int64_t *labelled,
+static int sq_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *total, int64_t *labelled,
                         int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
 {
     if (!st || !filter_ok(f) || !total || !labelled)
@@ -361,14 +361,14 @@ static int callback_row(sqlite3_stmt *s, void *ud)
     memset(cb, 0, sizeof *cb);
     lk_sq_col_fixed(s, 0, cb->id, sizeof cb->id);
     lk_sq_col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
-    lk_sq_col_fixed(s, 2, cb->status, sizeof cb->status);
+    lk_callback_status_parse(lk_sq_col_text(s, 2), &cb->status);
     cb->created_at = col_i64(s, 3);
     cb->handled_at = col_i64(s, 4);
     lk_sq_col_fixed(s, 5, cb->handled_by, sizeof cb->handled_by);
     return 0;
 }
 
-int lk_store_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_callback_t **out, size_t *n)
+static int sq_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_callback_t **out, size_t *n)
 {
     if (!st || !out || !n || from > to)
         return LK_EINVAL;
@@ -389,3 +389,5 @@ int lk_store_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_call
     *n = c.n;
     return 0;
 }
+
+const lk_store_analytics_ops_t lk_sq_analytics_ops = {LK_STORE_ANALYTICS_OPS(LK_SQ_OP_INIT)};

@@ -2,7 +2,7 @@
  * Unit tests for the security part: the sliding-window rate limit
  * (src/api/ratelimit.c: exact window, retry time, forgive and reset, the
  * bound on remembered keys, limit 0) and its store functions
- * (src/store/store_sqlite_security.c: idle sessions, touching, logging a
+ * (src/store/sqlite/security.c on SQLite: idle sessions, touching, logging a
  * user out everywhere (or everywhere else), changing a user's role, name,
  * state and password, the TOTP columns with their once-only step, and open
  * conversations per client hash, the addresses users logged in from, the
@@ -113,7 +113,7 @@ static void add_user(const char *id, const char *email)
     lk_user_t u = {0};
     snprintf(u.id, sizeof u.id, "%s", id);
     snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.role, sizeof u.role, "agent");
+    u.role = LK_ROLE_AGENT;
     u.created_at = 1;
     cr_assert_eq(lk_store_user_insert(st, &u), 0);
 }
@@ -192,21 +192,21 @@ Test(store_security, user_update_and_password, .init = store_fixture_setup, .fin
     add_user("u_2", "b@example.com");
     lk_user_t u = {0};
     snprintf(u.id, sizeof u.id, "u_1");
-    snprintf(u.role, sizeof u.role, "supervisor");
+    u.role = LK_ROLE_SUPERVISOR;
     u.display_name = "Anna de Vries";
     u.disabled = true;
     cr_assert_eq(lk_store_user_update(st, &u), 0);
     cr_assert_eq(lk_store_user_set_password(st, "u_1", "$argon2id$v=19$m=65536,t=2,p=1$new"), 0);
     lk_user_t got;
     cr_assert_eq(lk_store_user_get(st, "u_1", &got), 0);
-    cr_assert_str_eq(got.role, "supervisor");
+    cr_assert_str_eq(lk_role_name(got.role), "supervisor");
     cr_assert_str_eq(got.display_name, "Anna de Vries");
     cr_assert(got.disabled);
     cr_assert_str_eq(got.email, "a@example.com", "the address stays");
     cr_assert_str_eq(got.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$new");
     lk_user_clear(&got);
     cr_assert_eq(lk_store_user_get(st, "u_2", &got), 0);
-    cr_assert_str_eq(got.role, "agent", "the other user is untouched");
+    cr_assert_str_eq(lk_role_name(got.role), "agent", "the other user is untouched");
     cr_assert_not(got.disabled);
     lk_user_clear(&got);
     snprintf(u.id, sizeof u.id, "u_9");
@@ -249,7 +249,7 @@ static void add_conv(const char *id, const char *status, const char *client, int
     lk_conv_t c = {0};
     snprintf(c.id, sizeof c.id, "%s", id);
     snprintf(c.token_hash, sizeof c.token_hash, "%064d", 0);
-    snprintf(c.status, sizeof c.status, "%s", status);
+    lk_conv_status_parse(status, &c.status);
     snprintf(c.language, sizeof c.language, "nl");
     snprintf(c.client_hash, sizeof c.client_hash, "%s", client);
     c.created_at = 1;

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the store's agent-assist part (store_sqlite_assist.c):
+ * Unit tests for the store's agent-assist part (src/store/sqlite/assist.c on SQLite):
  * canned responses (insert, get, update, archive, listing by language and
  * title) and a customer's earlier conversations by e-mail address or
  * external id. Each test works in a fresh temporary directory.
@@ -99,7 +99,7 @@ static void add_conv_as(const char *id, const char *email, const char *ext, int6
     lk_conv_t c = {0};
     snprintf(c.id, sizeof c.id, "%s", id);
     snprintf(c.token_hash, sizeof c.token_hash, "h");
-    snprintf(c.status, sizeof c.status, "closed");
+    c.status = LK_CONV_CLOSED;
     snprintf(c.language, sizeof c.language, "nl");
     snprintf(c.handoff_reason, sizeof c.handoff_reason, "button");
     snprintf(c.channel, sizeof c.channel, "web");

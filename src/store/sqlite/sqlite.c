@@ -1,0 +1,589 @@
+/*
+ * The SQLite backend of store.h: loket's embedded default.
+ *
+ * One lk_store_t is one connection to DATA_DIR/loket.db. The database runs in
+ * WAL mode with synchronous=FULL, so a commit is on disk (fsync'd) before
+ * lk_store_commit() returns and survives a crash of the process or of the
+ * machine; readers and writers in other threads and processes work on the
+ * same file at once (see docs/storage.md). Every statement the store needs is
+ * prepared once when the handle opens and reset after each use, so that no
+ * statement keeps a read transaction open between calls.
+ *
+ * Errors: LK_EINVAL for bad arguments (checked before touching the database),
+ * LK_ENOENT for missing rows (and for a row that refers to a missing one),
+ * LK_EEXIST for unique violations, LK_EBUSY when the database stayed locked
+ * past the busy timeout, LK_EDB for any other SQLite failure, logged with
+ * SQLite's message (which names tables and constraints, never values).
+ */
+#include "store/store.h"
+
+#include "store/store_int.h"
+#include "store/sqlite/sqlite_int.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DB_FILE "loket.db"
+#define BUSY_TIMEOUT_MS 5000
+#define SAVEPOINT_NAME_MAX 64
+
+static const char *const stmt_sql[S__COUNT] = {
+#define STMT_SQL(name, sql) sql,
+    STMT_MAP(STMT_SQL)
+#undef STMT_SQL
+};
+
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Maps an SQLite result code to an LK_E... code and logs the unexpected
+ * ones. what names the operation (never data). */
+int lk_sq_error(lk_store_t *st, int rc, const char *what)
+{
+    switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        LK_DEBUG("store", "%s: %s", what, sqlite3_errmsg(SQ(st)->db));
+        return LK_EEXIST;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        LK_DEBUG("store", "%s: %s", what, sqlite3_errmsg(SQ(st)->db));
+        return LK_ENOENT;
+    default:
+        break;
+    }
+    LK_ERROR("store", "%s: %s (sqlite %d)", what, sqlite3_errmsg(SQ(st)->db), rc);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+        return LK_EBUSY;
+    return LK_EDB;
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+sqlite3_stmt *lk_sq_stmt(lk_store_t *st, int id)
+{
+    return SQ(st)->stmts[id];
+}
+
+sqlite3 *lk_sq_db(lk_store_t *st)
+{
+    return SQ(st)->db;
+}
+
+sqlite3_stmt *lk_sq_prepare(lk_store_t *st, const char *sql, const char *what)
+{
+    for (size_t i = 0; i < SQ(st)->n_lazy; i++)
+        if (SQ(st)->lazy[i].sql == sql)
+            return SQ(st)->lazy[i].stmt;
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v3(SQ(st)->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+    if (rc != SQLITE_OK) {
+        lk_sq_error(st, rc, what);
+        return NULL;
+    }
+    if (SQ(st)->n_lazy == SQ(st)->cap_lazy) {
+        SQ(st)->cap_lazy = SQ(st)->cap_lazy ? SQ(st)->cap_lazy * 2 : 32;
+        SQ(st)->lazy = lk_xrealloc(SQ(st)->lazy, SQ(st)->cap_lazy * sizeof *SQ(st)->lazy);
+    }
+    SQ(st)->lazy[SQ(st)->n_lazy++] = (lazy_stmt_t){sql, s};
+    return s;
+}
+
+/* Resets s for its next use (keeps no read transaction open). */
+void lk_sq_done(sqlite3_stmt *s)
+{
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+
+/* Steps s to completion (a statement that returns no rows), then resets. */
+int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what)
+{
+    int rc = sqlite3_step(s);
+    int err = 0;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        err = lk_sq_error(st, rc, what);
+    lk_sq_done(s);
+    return err;
+}
+
+/* Steps s to its first row: 1 for a row (the caller reads it, then calls
+ * stmt_done), 0 for none (s is reset), or an error (s is reset). */
+int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    int err = rc == SQLITE_DONE ? 0 : lk_sq_error(st, rc, what);
+    lk_sq_done(s);
+    return err;
+}
+
+int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *out)
+{
+    int r = lk_sq_row(st, s, what);
+    if (r <= 0)
+        return r < 0 ? r : LK_EDB;
+    *out = sqlite3_column_int64(s, 0);
+    lk_sq_done(s);
+    return 0;
+}
+
+int lk_sq_read_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, size_t elem,
+                    void (*read)(sqlite3_stmt *s, void *row), void (*clear)(void *row), void **out, size_t *n)
+{
+    unsigned char *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 8;
+            v = lk_xrealloc(v, cap * elem);
+        }
+        memset(v + len * elem, 0, elem);
+        read(s, v + len++ * elem);
+    }
+    if (rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, what);
+    lk_sq_done(s);
+    if (err) {
+        for (size_t i = 0; clear && i < len; i++)
+            clear(v + i * elem);
+        free(v);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+/* Binds a text; NULL binds SQL NULL. */
+void lk_sq_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Binds a fixed-array string; "" binds SQL NULL. */
+void lk_sq_bind_fixed(sqlite3_stmt *s, int i, const char *v)
+{
+    lk_sq_bind_text(s, i, v[0] ? v : NULL);
+}
+
+/* Binds an optional integer (times, rating); 0 binds SQL NULL. */
+void lk_sq_bind_opt_i64(sqlite3_stmt *s, int i, int64_t v)
+{
+    if (v)
+        sqlite3_bind_int64(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Binds a row limit; 0 means none (SQLite: LIMIT -1). */
+void lk_sq_bind_limit(sqlite3_stmt *s, int i, size_t limit)
+{
+    sqlite3_bind_int64(s, i, limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit);
+}
+
+/* Copies a text column into a fixed array ("" for NULL). */
+void lk_sq_col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size)
+{
+    const unsigned char *v = sqlite3_column_text(s, i);
+    snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+/* A heap copy of a text column, NULL for SQL NULL. */
+const char *lk_sq_col_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+char *lk_sq_col_dup(sqlite3_stmt *s, int i)
+{
+    const unsigned char *v = sqlite3_column_text(s, i);
+    if (!v)
+        return NULL;
+    return lk_xstrndup((const char *)v, (size_t)sqlite3_column_bytes(s, i));
+}
+
+bool lk_sq_fixed_ok(const char *v, size_t size)
+{
+    return memchr(v, '\0', size) != NULL;
+}
+
+/* ---- life cycle -------------------------------------------------------- */
+
+/* The database holds personal data: its files are for loket's user alone.
+ * SQLite makes the -wal and -shm files with the database file's mode, so a
+ * database file made 0600 from the start keeps them 0600 too; files an
+ * older loket made readable for others are set right here. */
+static int create_private(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    if (errno == EEXIST)
+        return 0;
+    LK_ERROR("store", "cannot create %s: %s", path, strerror(errno));
+    return LK_EIO;
+}
+
+static void make_private(const char *db_path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s%s", db_path, suffixes[i]);
+        struct stat sb;
+        if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077)) {
+            if (chmod(path, sb.st_mode & 0700) == 0)
+                LK_WARN("store", "%s could be read by other users: made it private (mode 0600)", path);
+            else
+                LK_WARN("store", "%s can be read by other users and chmod failed: %s", path, strerror(errno));
+        }
+    }
+}
+
+/* Runs SQL that needs no parameters (PRAGMAs, migrations, savepoints). */
+int lk_sq_exec_sql(lk_store_t *st, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec(SQ(st)->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return lk_sq_error(st, rc, what);
+    return 0;
+}
+
+static int sq_set_autocheckpoint(lk_store_t *st, bool on)
+{
+    if (!st)
+        return LK_EINVAL;
+    int rc = sqlite3_wal_autocheckpoint(SQ(st)->db, on ? 1000 : 0);
+    return rc == SQLITE_OK ? 0 : lk_sq_error(st, rc, "set_autocheckpoint");
+}
+
+static int sq_checkpoint_truncate(lk_store_t *st)
+{
+    if (!st)
+        return LK_EINVAL;
+    /* Another connection's checkpoint (the server's watcher runs one every
+     * second) makes this one fail at once with SQLITE_BUSY, without the busy
+     * handler: try again until the busy timeout is used up. */
+    int64_t deadline = lk_time_mono_ns() + (int64_t)BUSY_TIMEOUT_MS * 1000000;
+    for (;;) {
+        int log = 0, done = 0;
+        int rc = sqlite3_wal_checkpoint_v2(SQ(st)->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+        if (rc == SQLITE_OK)
+            return 0;
+        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+            return lk_sq_error(st, rc, "checkpoint (truncate)");
+        if (lk_time_mono_ns() >= deadline)
+            return LK_EBUSY;
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int sq_checkpoint(lk_store_t *st, int64_t *pages_left)
+{
+    if (!st)
+        return LK_EINVAL;
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(SQ(st)->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        return lk_sq_error(st, rc, "checkpoint");
+    if (pages_left)
+        *pages_left = log > done ? log - done : 0;
+    return 0;
+}
+
+/* Runs a single-row PRAGMA or query and copies its first column to out. */
+static int query_text(lk_store_t *st, const char *sql, char *out, size_t outsize, const char *what)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(SQ(st)->db, sql, -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return lk_sq_error(st, rc, what);
+    out[0] = '\0';
+    rc = sqlite3_step(s);
+    int err = 0;
+    if (rc == SQLITE_ROW)
+        lk_sq_col_fixed(s, 0, out, outsize);
+    else if (rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, what);
+    sqlite3_finalize(s);
+    return err;
+}
+
+/* Switches the database to WAL. Switching a new file takes an exclusive lock
+ * and, when several connections race to do it, SQLite answers SQLITE_BUSY at
+ * once instead of calling the busy handler: so retry until the busy timeout.
+ * LK_EIO when the file is not a usable database. */
+static int set_wal(lk_store_t *st)
+{
+    int64_t deadline = lk_time_mono_ns() + (int64_t)BUSY_TIMEOUT_MS * 1000000;
+    for (;;) {
+        sqlite3_stmt *s = NULL;
+        int rc = sqlite3_prepare_v2(SQ(st)->db, "PRAGMA journal_mode=WAL", -1, &s, NULL);
+        char mode[16] = "";
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(s);
+            if (rc == SQLITE_ROW) {
+                lk_sq_col_fixed(s, 0, mode, sizeof mode);
+                rc = SQLITE_OK;
+            }
+        }
+        sqlite3_finalize(s);
+        if (rc == SQLITE_OK) {
+            if (strcmp(mode, "wal") == 0)
+                return 0;
+            LK_ERROR("store", "open: cannot switch to WAL (journal mode %s)", mode);
+            return LK_EIO;
+        }
+        if ((rc & 0xff) != SQLITE_BUSY || lk_time_mono_ns() > deadline) {
+            /* "file is not a database" and the like surface here too. */
+            int err = lk_sq_error(st, rc, "open: journal_mode");
+            return err == LK_EBUSY ? err : LK_EIO;
+        }
+        struct timespec ts = {0, 5 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Brings the schema up to date, one migration per IMMEDIATE transaction, so
+ * two processes opening a new database at once cannot both migrate it.
+ * *fresh tells whether this handle created version 1. */
+static int migrate(lk_store_t *st, bool *fresh)
+{
+    *fresh = false;
+    for (;;) {
+        int err = lk_sq_exec_sql(st, "BEGIN IMMEDIATE", "migrate: begin");
+        if (err)
+            return err;
+        err = lk_sq_exec_sql(st, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+                       "migrate: schema_version");
+        char v[32];
+        if (!err)
+            err = query_text(st, "SELECT MAX(version) FROM schema_version", v, sizeof v, "migrate: read version");
+        int64_t version = 0;
+        if (!err && v[0] && lk_parse_i64(v, 0, INT32_MAX, &version) != 0) {
+            LK_ERROR("store", "migrate: unreadable schema version");
+            err = LK_EDB;
+        }
+        if (!err && version > (int64_t)lk_store__n_migrations) {
+            LK_ERROR("store", "database schema version %lld is newer than this program's %zu",
+                     (long long)version, lk_store__n_migrations);
+            err = LK_ESCHEMA;
+        }
+        if (!err && version == (int64_t)lk_store__n_migrations)
+            return lk_sq_exec_sql(st, "COMMIT", "migrate: commit");
+        if (!err)
+            err = lk_sq_exec_sql(st, lk_store__migrations[version], "migrate: apply");
+        if (!err) {
+            char sql[96];
+            snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%lld)",
+                     (long long)version + 1);
+            err = lk_sq_exec_sql(st, sql, "migrate: record version");
+        }
+        if (!err)
+            err = lk_sq_exec_sql(st, "COMMIT", "migrate: commit");
+        if (err) {
+            if (!sqlite3_get_autocommit(SQ(st)->db))
+                sqlite3_exec(SQ(st)->db, "ROLLBACK", NULL, NULL, NULL);
+            return err;
+        }
+        if (version == 0)
+            *fresh = true;
+        LK_INFO("store", "database schema migrated to version %lld", (long long)version + 1);
+    }
+}
+
+static void sq_close(lk_store_t *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < S__COUNT; i++)
+        sqlite3_finalize(SQ(st)->stmts[i]);
+    for (size_t i = 0; i < SQ(st)->n_lazy; i++)
+        sqlite3_finalize(SQ(st)->lazy[i].stmt);
+    free(SQ(st)->lazy);
+    for (size_t i = 0; i < sizeof SQ(st)->conv_update / sizeof SQ(st)->conv_update[0]; i++)
+        sqlite3_finalize(SQ(st)->conv_update[i]);
+    for (size_t i = 0; i < SQ(st)->n_savepoints; i++)
+        sqlite3_finalize(SQ(st)->savepoints[i].stmt);
+    if (SQ(st)->db) {
+        if (!sqlite3_get_autocommit(SQ(st)->db))
+            sqlite3_exec(SQ(st)->db, "ROLLBACK", NULL, NULL, NULL);
+        int rc = sqlite3_close(SQ(st)->db);
+        if (rc != SQLITE_OK)
+            LK_ERROR("store", "close: %s", sqlite3_errstr(rc));
+    }
+    free(SQ(st));
+}
+
+int lk_sq_open(const char *data_dir, lk_store_t **out, bool *created)
+{
+    if (!data_dir || !data_dir[0] || !out)
+        return LK_EINVAL;
+    *out = NULL;
+    if (created)
+        *created = false;
+    int err = lk_make_dirs(data_dir, "store");
+    if (err)
+        return err;
+
+    char path[4096];
+    int plen = snprintf(path, sizeof path, "%s/%s", data_dir, DB_FILE);
+    if (plen < 0 || (size_t)plen >= sizeof path)
+        return LK_EINVAL;
+
+    err = create_private(path);
+    if (err)
+        return err;
+    make_private(path);
+    lk_sq_t *sq = lk_xcalloc(1, sizeof *sq);
+    sq->base.ops = &lk_sq_ops;
+    lk_store_t *st = &sq->base;
+    int rc = sqlite3_open_v2(path, &SQ(st)->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        LK_ERROR("store", "cannot open %s: %s", path, SQ(st)->db ? sqlite3_errmsg(SQ(st)->db) : sqlite3_errstr(rc));
+        sq_close(st);
+        return LK_EIO;
+    }
+    sqlite3_extended_result_codes(SQ(st)->db, 1);
+    sqlite3_busy_timeout(SQ(st)->db, BUSY_TIMEOUT_MS);
+
+    /* WAL: readers never block the writer nor see half a commit; FULL: the
+     * WAL is fsync'd at every commit, so a commit survives power loss. */
+    err = set_wal(st);
+    if (!err)
+        err = lk_sq_exec_sql(st, "PRAGMA synchronous=FULL", "open: synchronous");
+    if (!err)
+        err = lk_sq_exec_sql(st, "PRAGMA foreign_keys=ON", "open: foreign_keys");
+    /* erased and purged personal data is overwritten with zeros in the
+     * file, not just unlinked (docs/privacy.md) */
+    if (!err)
+        err = lk_sq_exec_sql(st, "PRAGMA secure_delete=ON", "open: secure_delete");
+    bool fresh = false;
+    if (!err)
+        err = migrate(st, &fresh);
+    for (int i = 0; !err && i < S__COUNT; i++) {
+        rc = sqlite3_prepare_v3(SQ(st)->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &SQ(st)->stmts[i], NULL);
+        if (rc != SQLITE_OK)
+            err = lk_sq_error(st, rc, "open: prepare");
+    }
+    if (err) {
+        sq_close(st);
+        return err;
+    }
+    if (created)
+        *created = fresh;
+    *out = st;
+    return 0;
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+static int sq_begin(lk_store_t *st)
+{
+    if (!st)
+        return LK_EINVAL;
+    if (!sqlite3_get_autocommit(SQ(st)->db))
+        return LK_ESTATE;
+    return lk_sq_exec(st, lk_sq_stmt(st, S_BEGIN), "begin");
+}
+
+static int sq_commit(lk_store_t *st)
+{
+    if (!st)
+        return LK_EINVAL;
+    if (sqlite3_get_autocommit(SQ(st)->db))
+        return LK_ESTATE;
+    int err = lk_sq_exec(st, lk_sq_stmt(st, S_COMMIT), "commit");
+    if (err && !sqlite3_get_autocommit(SQ(st)->db))
+        lk_sq_exec(st, lk_sq_stmt(st, S_ROLLBACK), "rollback after failed commit");
+    return err;
+}
+
+static int sq_rollback(lk_store_t *st)
+{
+    if (!st)
+        return LK_EINVAL;
+    if (sqlite3_get_autocommit(SQ(st)->db))
+        return 0; /* nothing to undo (SQLite may have rolled back already) */
+    return lk_sq_exec(st, lk_sq_stmt(st, S_ROLLBACK), "rollback");
+}
+
+/* Runs "<verb> <name>" after checking that name is [A-Za-z0-9_]+. */
+static int savepoint_cmd(lk_store_t *st, const char *verb, const char *name)
+{
+    if (!st || !name || !name[0])
+        return LK_EINVAL;
+    size_t len = strlen(name);
+    if (len > SAVEPOINT_NAME_MAX)
+        return LK_EINVAL;
+    for (size_t i = 0; i < len; i++) {
+        char ch = name[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'))
+            return LK_EINVAL;
+    }
+    char sql[sizeof SQ(st)->savepoints[0].sql];
+    snprintf(sql, sizeof sql, "%s %s", verb, name);
+    for (size_t i = 0; i < SQ(st)->n_savepoints; i++)
+        if (strcmp(SQ(st)->savepoints[i].sql, sql) == 0)
+            return lk_sq_exec(st, SQ(st)->savepoints[i].stmt, verb);
+    const size_t cap = sizeof SQ(st)->savepoints / sizeof SQ(st)->savepoints[0];
+    sqlite3_stmt *s = NULL;
+    if (SQ(st)->n_savepoints == cap ||
+        sqlite3_prepare_v3(SQ(st)->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return lk_sq_exec_sql(st, sql, verb); /* reports the error, if any */
+    }
+    memcpy(SQ(st)->savepoints[SQ(st)->n_savepoints].sql, sql, sizeof sql);
+    SQ(st)->savepoints[SQ(st)->n_savepoints++].stmt = s;
+    return lk_sq_exec(st, s, verb);
+}
+
+static int sq_savepoint(lk_store_t *st, const char *name)
+{
+    return savepoint_cmd(st, "SAVEPOINT", name);
+}
+
+static int sq_release(lk_store_t *st, const char *name)
+{
+    return savepoint_cmd(st, "RELEASE SAVEPOINT", name);
+}
+
+static int sq_rollback_to(lk_store_t *st, const char *name)
+{
+    return savepoint_cmd(st, "ROLLBACK TO SAVEPOINT", name);
+}
+
+const lk_store_base_ops_t lk_sq_base_ops = {LK_STORE_BASE_OPS(LK_SQ_OP_INIT)};
+
+const lk_store_ops_t lk_sq_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .base = &lk_sq_base_ops,
+    .conv = &lk_sq_conv_ops,
+    .users = &lk_sq_users_ops,
+    .kb = &lk_sq_kb_ops,
+    .assist = &lk_sq_assist_ops,
+    .console = &lk_sq_console_ops,
+    .insights = &lk_sq_insights_ops,
+    .privacy = &lk_sq_privacy_ops,
+    .security = &lk_sq_security_ops,
+    .analytics = &lk_sq_analytics_ops,
+};

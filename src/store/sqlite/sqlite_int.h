@@ -1,0 +1,204 @@
+/*
+ * Internals of the SQLite backend shared by its files (sqlite.c: the handle,
+ * statements, life cycle and transactions; one file per feature: conv.c,
+ * users.c, kbm.c, assist.c, ...). Never included from outside
+ * src/store/sqlite/.
+ *
+ * A feature file writes its statements as static const char arrays and runs
+ * them through lk_sq_prepare(), which prepares each once per handle (keyed by
+ * the array's address) and keeps it for the handle's life:
+ *
+ *     static const char sql_get[] = "SELECT text FROM canned WHERE id = ?1";
+ *     sqlite3_stmt *s = lk_sq_prepare(st, sql_get, "canned_get");
+ *     if (!s) return LK_EDB;
+ *     lk_sq_bind_text(s, 1, id);
+ *     int rc = lk_sq_row(st, s, "canned_get");   // 1 row, 0 none, or LK_E...
+ *     if (rc == 1) { ...read columns...; lk_sq_done(s); }
+ */
+#ifndef LK_STORE_SQLITE_INT_H
+#define LK_STORE_SQLITE_INT_H
+
+#include "store/backend.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Column lists, in the order the row readers below expect. */
+#define CONV_COLS                                                                                                      \
+    "id, token_hash, status, language, handoff_reason, created_at, updated_at, queued_at, assigned_at, closed_at, "   \
+    "assigned_to, next_seq, rating, rating_comment, disposition, policy_state, customer_email, "                       \
+    "customer_external_id, customer_name, channel, client_hash, topic, customer_verified"
+#define MSG_COLS                                                                                                       \
+    "id, conversation_id, seq, sender, automated, text, created_at, article_id, confidence, author_id, author_name, "  \
+    "provenance, suggestion_article_id, outcome, outcome_article_id, outcome_confidence, choices, chosen"
+#define USER_COLS "id, email, role, display_name, password_hash, created_at, disabled"
+#define ARTICLE_COLS "id, language, title, questions, answer, url, tags, translation_group"
+/* USER_COLS with NULL for the password hash, for listings that never need it. */
+#define USER_COLS_NO_HASH "id, email, role, display_name, NULL, created_at, disabled"
+#define NOTE_COLS "id, conversation_id, author_id, author_name, text, created_at"
+#define CALLBACK_COLS "id, conversation_id, contact, text, status, created_at, handled_at, handled_by"
+
+/* Every statement of the handle: name and SQL. Prepared at open. */
+#define STMT_MAP(X)                                                                                                    \
+    X(BEGIN, "BEGIN IMMEDIATE")                                                                                        \
+    X(COMMIT, "COMMIT")                                                                                                \
+    X(ROLLBACK, "ROLLBACK")                                                                                            \
+    X(CONV_INSERT, "INSERT INTO conversations (" CONV_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")   \
+    X(CONV_GET, "SELECT " CONV_COLS " FROM conversations WHERE id = ?")                                                \
+    X(CONV_INDEXED, "SELECT status, updated_at, queued_at, assigned_at, closed_at, assigned_to "                       \
+                    "FROM conversations WHERE id = ?")                                                                 \
+    X(CONV_LIST_QUEUED, "SELECT " CONV_COLS " FROM conversations WHERE status = 'queued' "                            \
+                        "ORDER BY queued_at, id LIMIT ?")                                                              \
+    X(CONV_LIST_ASSIGNED, "SELECT " CONV_COLS " FROM conversations WHERE assigned_to = ? AND status <> 'closed' "     \
+                          "ORDER BY assigned_at, created_at, id LIMIT ?")                                              \
+    X(CONV_QUEUE_STATE, "SELECT status, queued_at FROM conversations WHERE id = ?")                                    \
+    X(CONV_QUEUE_RANK, "SELECT COUNT(*) FROM conversations WHERE status = 'queued' "                                   \
+                       "AND (queued_at < ? OR (queued_at = ? AND id <= ?))")                                           \
+    X(MSG_INSERT, "INSERT INTO messages (" MSG_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")                  \
+    X(MSG_LIST, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")        \
+    X(MSG_RECENT, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND sender = ? "                        \
+                  "ORDER BY seq DESC LIMIT ?")                                                                         \
+    X(ARTICLE_LOAD, "SELECT " ARTICLE_COLS " FROM articles WHERE status = 'published' ORDER BY id")   \
+    X(KB_VERSION_GET, "SELECT value FROM meta WHERE key = 'kb_version'")                                               \
+    X(USER_INSERT, "INSERT INTO users (" USER_COLS ") VALUES (?,?,?,?,?,?,?)")                                         \
+    X(USER_GET, "SELECT " USER_COLS " FROM users WHERE id = ?")                                                        \
+    X(USER_GET_EMAIL, "SELECT " USER_COLS " FROM users WHERE email = ?")                                               \
+    X(SESSION_INSERT, "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)")              \
+    X(SESSION_DELETE, "DELETE FROM sessions WHERE id_hash = ?")                                                        \
+    X(SESSION_PURGE, "DELETE FROM sessions WHERE expires_at <= ?")                                                     \
+    X(AUDIT_INSERT, "INSERT INTO audit_log (at, actor, action, conversation_id, detail) VALUES (?,?,?,?,?)")           \
+    X(AUDIT_COUNT, "SELECT COUNT(*) FROM audit_log WHERE action = ?")                                                 \
+    X(CONV_LIST_ALL, "SELECT " CONV_COLS " FROM conversations ORDER BY updated_at DESC, id DESC LIMIT ?")              \
+    X(CONV_LIST_STATUS, "SELECT " CONV_COLS " FROM conversations WHERE status = ? "                                   \
+                        "ORDER BY updated_at DESC, id DESC LIMIT ?")                                                   \
+    X(CONV_LIST_USER, "SELECT " CONV_COLS " FROM conversations WHERE assigned_to = ? "                                \
+                      "ORDER BY updated_at DESC, id DESC LIMIT ?")                                                     \
+    X(CONV_LIST_STATUS_USER, "SELECT " CONV_COLS " FROM conversations WHERE status = ? AND assigned_to = ? "          \
+                             "ORDER BY updated_at DESC, id DESC LIMIT ?")                                              \
+    X(CONV_COUNT_QUEUED, "SELECT COUNT(*) FROM conversations WHERE status = 'queued'")                                 \
+    X(RECENT_WAITS, "SELECT assigned_at - queued_at FROM conversations WHERE assigned_at >= ? "                        \
+                    "AND queued_at IS NOT NULL AND queued_at <= assigned_at ORDER BY assigned_at DESC, id DESC LIMIT ?") \
+    X(NOTE_INSERT, "INSERT INTO notes (" NOTE_COLS ") VALUES (?,?,?,?,?,?)")                                           \
+    X(NOTE_LIST, "SELECT " NOTE_COLS " FROM notes WHERE conversation_id = ? ORDER BY created_at, id")                  \
+    X(CALLBACK_INSERT, "INSERT INTO callback_requests (" CALLBACK_COLS ") VALUES (?,?,?,?,?,?,?,?)")                   \
+    X(CALLBACK_LIST_ALL, "SELECT " CALLBACK_COLS " FROM callback_requests ORDER BY created_at, id LIMIT ?")            \
+    X(CALLBACK_LIST_STATUS, "SELECT " CALLBACK_COLS " FROM callback_requests WHERE status = ? "                       \
+                            "ORDER BY created_at, id LIMIT ?")                                                         \
+    X(CALLBACK_DONE, "UPDATE callback_requests SET status = 'done', handled_at = ?, handled_by = ? WHERE id = ?")      \
+    X(FEEDBACK_SET, "INSERT INTO message_feedback (message_id, conversation_id, helpful, created_at) "                 \
+                    "SELECT id, conversation_id, ?, ? FROM messages WHERE id = ? AND conversation_id = ? "             \
+                    "ON CONFLICT (message_id) DO UPDATE SET helpful = excluded.helpful, "                              \
+                    "created_at = excluded.created_at")                                                                \
+    X(FEEDBACK_GET, "SELECT helpful FROM message_feedback WHERE message_id = ?")                                       \
+    X(MSG_GET, "SELECT " MSG_COLS " FROM messages WHERE id = ?")                                                       \
+    X(MSG_LAST_CHOICES, "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? AND choices IS NOT NULL "         \
+                        "ORDER BY seq DESC LIMIT 1")                                                                   \
+    X(USER_LIST, "SELECT " USER_COLS_NO_HASH " FROM users ORDER BY email, id")                                         \
+    X(SESSION_COUNT_USERS, "SELECT COUNT(DISTINCT s.user_id) FROM sessions s JOIN users u ON u.id = s.user_id "       \
+                           "WHERE s.expires_at > ? AND u.disabled = 0")
+
+enum {
+#define STMT_ENUM(name, sql) S_##name,
+    STMT_MAP(STMT_ENUM)
+#undef STMT_ENUM
+        S__COUNT
+};
+
+/* Statements of the feature files, prepared on first use (lk_sq_prepare). */
+typedef struct {
+    const char *sql; /* the key: the caller's static string */
+    sqlite3_stmt *stmt;
+} lazy_stmt_t;
+
+/* The columns of conversations that lk_store_conv_update may change and
+ * that sit in an index. SQLite rewrites an index's entry for every column
+ * an UPDATE names, changed or not, and every page it touches goes to the
+ * write-ahead log, so an update names only those of these that changed: one
+ * prepared statement per set of them, made when first needed. */
+enum { CI_STATUS, CI_UPDATED_AT, CI_QUEUED_AT, CI_ASSIGNED_AT, CI_CLOSED_AT, CI_ASSIGNED_TO, CI__COUNT };
+
+/* The SQLite handle: the store's handle (base, first) and the connection
+ * with its prepared statements. SQ(st) reaches it from an lk_store_t. */
+typedef struct lk_sq {
+    lk_store_t base;
+    sqlite3 *db;
+    sqlite3_stmt *stmts[S__COUNT];
+    lazy_stmt_t *lazy;
+    size_t n_lazy, cap_lazy;
+    sqlite3_stmt *conv_update[1 << CI__COUNT];
+    /* savepoint statements by their text: a handful are in use, and each job
+     * runs two; preparing one costs more than running it */
+    struct {
+        char sql[128];
+        sqlite3_stmt *stmt;
+    } savepoints[16];
+    size_t n_savepoints;
+} lk_sq_t;
+#define SQ(st) ((lk_sq_t *)(st))
+
+/* True when v is a NUL-terminated string within size bytes. */
+bool lk_sq_fixed_ok(const char *v, size_t size);
+#define FIXED_OK(field) lk_sq_fixed_ok((field), sizeof(field))
+
+/* The handle's statement id (S_...), prepared at open, ready for binding. */
+sqlite3_stmt *lk_sq_stmt(lk_store_t *st, int id);
+
+/* Each feature file's part of the operations table (backend.h), made from
+ * the group's list: every operation <name> is the file's static sq_<name>,
+ * e.g. const lk_store_conv_ops_t lk_sq_conv_ops = {LK_STORE_CONV_OPS(LK_SQ_OP_INIT)}; */
+#define LK_SQ_OP_INIT(group, name, params, args) .name = sq_##name,
+extern const lk_store_base_ops_t lk_sq_base_ops;
+extern const lk_store_conv_ops_t lk_sq_conv_ops;
+extern const lk_store_users_ops_t lk_sq_users_ops;
+extern const lk_store_kb_ops_t lk_sq_kb_ops;
+extern const lk_store_assist_ops_t lk_sq_assist_ops;
+extern const lk_store_console_ops_t lk_sq_console_ops;
+extern const lk_store_insights_ops_t lk_sq_insights_ops;
+extern const lk_store_privacy_ops_t lk_sq_privacy_ops;
+extern const lk_store_security_ops_t lk_sq_security_ops;
+extern const lk_store_analytics_ops_t lk_sq_analytics_ops;
+
+
+/* The handle's database connection. */
+sqlite3 *lk_sq_db(lk_store_t *st);
+
+/* The prepared statement for sql (a string with static storage: its address
+ * is the cache key), reset and ready for binding; NULL after logging when it
+ * does not prepare. */
+sqlite3_stmt *lk_sq_prepare(lk_store_t *st, const char *sql, const char *what);
+
+/* Maps an SQLite result code to an LK_E... code and logs the unexpected
+ * ones. what names the operation (never data). */
+int lk_sq_error(lk_store_t *st, int rc, const char *what);
+/* Resets s for its next use (keeps no read transaction open). */
+void lk_sq_done(sqlite3_stmt *s);
+/* Steps s to completion (no rows expected), then resets it. */
+int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what);
+/* Steps s to its first row: 1 for a row (the caller reads it, then steps on
+ * with sqlite3_step or calls lk_sq_done), 0 for none (s is reset), or an
+ * error (s is reset). */
+int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what);
+/* Steps s (bound by the caller) to its end, reading each row with read into
+ * a new zeroed element of elem bytes; *out (free() it) and *n get them all.
+ * On an error, clear (may be NULL) frees what each element read holds, the
+ * array is freed, s is reset and *out and *n are left alone. */
+int lk_sq_read_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, size_t elem,
+                    void (*read)(sqlite3_stmt *s, void *row), void (*clear)(void *row), void **out, size_t *n);
+/* Steps s to its one row (a COUNT(*)) and reads its first column into
+ * *out; LK_EDB when there is no row. */
+int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *out);
+/* Runs SQL without parameters. */
+int lk_sq_exec_sql(lk_store_t *st, const char *sql, const char *what);
+
+void lk_sq_bind_text(sqlite3_stmt *s, int i, const char *v);    /* NULL binds NULL */
+void lk_sq_bind_fixed(sqlite3_stmt *s, int i, const char *v);   /* "" binds NULL */
+void lk_sq_bind_opt_i64(sqlite3_stmt *s, int i, int64_t v);     /* 0 binds NULL */
+void lk_sq_bind_limit(sqlite3_stmt *s, int i, size_t limit);    /* 0: no limit */
+void lk_sq_col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size); /* "" for NULL */
+char *lk_sq_col_dup(sqlite3_stmt *s, int i);                    /* NULL for NULL */
+const char *lk_sq_col_text(sqlite3_stmt *s, int i);             /* NULL for NULL; valid until the next step */
+
+#endif
