@@ -91,27 +91,16 @@ echo "bench: A = $rev_name on :$port_a, B = $this_name on :$port_b," \
 # ---- measurements, interleaved ----------------------------------------------------
 declare -A turns=([A]=0 [B]=0) wticks=([A]=0 [B]=0) pticks=([A]=0 [B]=0) errors=([A]=0 [B]=0) per_round=([A]="" [B]="")
 declare -A pid=([A]="$pid_a" [B]="$pid_b") port=([A]="$port_a" [B]="$port_b") log=([A]="$tmp/a.log" [B]="$tmp/b.log")
-declare -A wstat=([A]="$(writer_stat_of "$pid_a")" [B]="$(writer_stat_of "$pid_b")")
-for side in A B; do
-  [ -n "${wstat[$side]}" ] || { echo "bench: $side has no loket-writer thread" >&2; exit 1; }
-done
 
 for round in $(seq 1 "$ROUNDS"); do
   for side in A B; do
-    w0=$(ticks "${wstat[$side]}")
-    p0=$(ticks "/proc/${pid[$side]}/stat")
-    if ! line=$("$tmp/loadgen" --port "${port[$side]}" --conns "$CONNS" --duration "$DURATION" --warmup 1 --mode turn); then
-      echo "bench: loadgen failed against $side; its log ends with:" >&2
-      tail -20 "${log[$side]}" >&2
-      exit 1
-    fi
-    w1=$(ticks "${wstat[$side]}")
-    p1=$(ticks "/proc/${pid[$side]}/stat")
+    measure "$tmp/loadgen" "${pid[$side]}" "${port[$side]}" "${log[$side]}" "$CONNS" turn
+    line=$measured_line
     echo "bench: round $round $side: $line" >&2
     turns[$side]=$((turns[$side] + $(field turns "$line")))
     errors[$side]=$((errors[$side] + $(field errors "$line")))
-    wticks[$side]=$((wticks[$side] + w1 - w0))
-    pticks[$side]=$((pticks[$side] + p1 - p0))
+    wticks[$side]=$((wticks[$side] + measured_wticks))
+    pticks[$side]=$((pticks[$side] + measured_pticks))
     per_round[$side]+="${per_round[$side]:+ / }$(field turns_per_s "$line")"
   done
 done

@@ -65,3 +65,22 @@ hz=$(getconf CLK_TCK)
 per_turn_us() { # per_turn_us TICKS TURNS: the measured part (the warm-up second excluded pro rata)
   awk -v t="$1" -v n="$2" -v hz="$hz" -v d="$DURATION" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz * d / (d + 1) / n; else print "-" }'
 }
+
+# measure LOADGEN PID PORT LOG CONNS MODE: one loadgen run (DURATION seconds
+# after 1 s warm-up) against the loket at PID on PORT; sets measured_line (its
+# figures), measured_wticks and measured_pticks (CPU ticks of the writer
+# thread and of the whole process during the run). On failure prints LOG's end.
+measure() {
+  local loadgen=$1 pid=$2 port=$3 log=$4 conns=$5 mode=$6 wstat w0 p0
+  wstat=$(writer_stat_of "$pid")
+  [ -n "$wstat" ] || { echo "bench: loket ($pid) has no loket-writer thread" >&2; return 1; }
+  w0=$(ticks "$wstat")
+  p0=$(ticks "/proc/$pid/stat")
+  if ! measured_line=$("$loadgen" --port "$port" --conns "$conns" --duration "$DURATION" --warmup 1 --mode "$mode"); then
+    echo "bench: loadgen failed; loket's log ends with:" >&2
+    tail -20 "$log" >&2
+    return 1
+  fi
+  measured_wticks=$(($(ticks "$wstat") - w0))
+  measured_pticks=$(($(ticks "/proc/$pid/stat") - p0))
+}

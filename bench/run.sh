@@ -91,23 +91,14 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: loket on :$port, nginx on :$nport, $cores cores, ${DURATION}s per measurement" >&2
 
 # ---- measurements ---------------------------------------------------------------
-writer_stat=$(writer_stat_of "$loket_pid")
-
 turn_rows=""
 for n in $CONNS; do
   for mode in turn ws; do
-    w0=$(ticks "$writer_stat")
-    p0=$(ticks "/proc/$loket_pid/stat")
-    if ! line=$("$tmp/loadgen" --port "$port" --conns "$n" --duration "$DURATION" --warmup 1 --mode "$mode"); then
-      echo "bench: loadgen failed; loket's log ends with:" >&2
-      tail -20 "$tmp/loket.log" >&2
-      exit 1
-    fi
-    w1=$(ticks "$writer_stat")
-    p1=$(ticks "/proc/$loket_pid/stat")
+    measure "$tmp/loadgen" "$loket_pid" "$port" "$tmp/loket.log" "$n" "$mode"
+    line=$measured_line
     echo "bench: $line" >&2
     turns=$(field turns "$line")
-    turn_rows+="| $mode | $n | $(field turns_per_s "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field max_ms "$line") | $(field errors "$line") | $(per_turn_us $((w1 - w0)) "$turns") | $(per_turn_us $((p1 - p0)) "$turns") |"$'\n'
+    turn_rows+="| $mode | $n | $(field turns_per_s "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field max_ms "$line") | $(field errors "$line") | $(per_turn_us "$measured_wticks" "$turns") | $(per_turn_us "$measured_pticks" "$turns") |"$'\n'
   done
 done
 
