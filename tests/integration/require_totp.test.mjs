@@ -6,31 +6,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { startServer, stopServer, freshDataDir, addUser, api, assertError, login } from './helpers.mjs';
+import { startServer, stopServer, freshDataDir, addUser, api, assertError, login, totp } from './helpers.mjs';
 
 const PW = 'een-lang-wachtwoord-hier';
 
-function totp(secret, steps = 0) {
-  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let val = 0;
-  const key = [];
-  for (const ch of secret.replace(/=+$/, '')) {
-    val = (val << 5) | A.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      key.push((val >>> (bits - 8)) & 255);
-      bits -= 8;
-      val &= (1 << bits) - 1;
-    }
-  }
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + steps));
-  const h = createHmac('sha1', Buffer.from(key)).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
-}
 
 test('require_totp_admin: an admin without two-step login may only set it up; agents are not affected', async (t) => {
   const d = freshDataDir();

@@ -12,7 +12,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import net from 'node:net';
@@ -33,6 +32,10 @@ import {
   NO_LIMITS,
   identitySecret,
   signedCustomer,
+  tryLogin as loginAttempt,
+  b32decode,
+  hotp,
+  totp,
 } from './helpers.mjs';
 
 const PW = 'a-long-password';
@@ -42,11 +45,8 @@ const PW = 'a-long-password';
 // Answers with the given client address (the server trusts 127.0.0.1 as a proxy).
 const from = (addr, headers = {}) => ({ 'X-Forwarded-For': `198.51.100.250, ${addr}`, ...headers });
 
-function tryLogin(srv, email, password, { addr, totp, cookie } = {}) {
-  const body = { email, password };
-  if (totp !== undefined) body.totp = totp;
-  return api(srv, 'POST', '/api/v1/auth/login', { body, cookie, headers: addr ? from(addr) : {} });
-}
+const tryLogin = (srv, email, password, { addr, ...o } = {}) =>
+  loginAttempt(srv, email, password, { ...o, headers: addr ? from(addr) : {} });
 
 function sessionCookie(res) {
   const sc = res.headers.getSetCookie().find((c) => c.startsWith('loket_session='));
@@ -67,35 +67,6 @@ function sql(dataDir, query) {
   return r.stdout.trim();
 }
 
-// RFC 6238 (HMAC-SHA1, 30 s steps, 6 digits), `steps` away from now.
-function b32decode(s) {
-  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let val = 0;
-  const out = [];
-  for (const ch of s.replace(/=+$/, '')) {
-    const i = A.indexOf(ch);
-    assert.ok(i >= 0, `not base32: ${s}`);
-    val = (val << 5) | i;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((val >>> (bits - 8)) & 255);
-      bits -= 8;
-      val &= (1 << bits) - 1;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function hotp(key, counter, digits = 6) {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(counter));
-  const h = createHmac('sha1', key).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 10 ** digits).padStart(digits, '0');
-}
-
-const totp = (secret, steps = 0) => hotp(b32decode(secret), Math.floor(Date.now() / 30000) + steps);
 
 // Resolves the status a refused WebSocket upgrade got, or 101 when it opened.
 function wsStatus(url, opts) {
