@@ -113,6 +113,15 @@ export async function addUser(dataDir, email, password, role = 'agent') {
   return r;
 }
 
+// A fresh data directory for test t (removed after it) with these users, each
+// [email, password, role?] as addUser takes them.
+export async function dataDirWithUsers(t, users) {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  for (const [email, password, role] of users) await addUser(d.dir, email, password, role);
+  return d;
+}
+
 // `loket kb export`; asserts success and returns the parsed KB JSON and the raw text.
 export async function exportKb(dataDir) {
   const r = await runCli(['kb', 'export', '--data', dataDir]);

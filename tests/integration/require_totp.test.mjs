@@ -6,16 +6,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, freshDataDir, addUser, api, assertError, login, totp } from './helpers.mjs';
+import { startServer, stopServer, api, assertError, login, totp, dataDirWithUsers } from './helpers.mjs';
 
 const PW = 'een-lang-wachtwoord-hier';
 
-
 test('require_totp_admin: an admin without two-step login may only set it up; agents are not affected', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'ada@example.com', PW, 'admin');
-  await addUser(d.dir, 'anna@example.com', PW, 'agent');
+  const d = await dataDirWithUsers(t, [['ada@example.com', PW, 'admin'], ['anna@example.com', PW, 'agent']]);
   const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_REQUIRE_TOTP_ADMIN: 'true' } });
   try {
     const ada = await login(srv, 'ada@example.com', PW);
@@ -62,9 +58,7 @@ test('require_totp_admin: an admin without two-step login may only set it up; ag
 });
 
 test('require_totp: every user without two-step login is held at the set-up', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW, 'agent');
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW, 'agent']]);
   const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_REQUIRE_TOTP: 'true' } });
   try {
     const anna = await login(srv, 'anna@example.com', PW);

@@ -11,7 +11,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SLOW, sleep, startServer, stopServer, freshDataDir, addUser, api, assertError, login, tryLogin as loginAttempt, totp,
+  SLOW, sleep, startServer, stopServer, api, assertError, login, tryLogin as loginAttempt, totp,
+  dataDirWithUsers,
 } from './helpers.mjs';
 
 const PW = 'a-long-password';
@@ -25,9 +26,7 @@ const tryLogin = (srv, email, password, { addr, ...o } = {}) =>
 // ---- lockout ------------------------------------------------------------------
 
 test('an attacker failing 20 times does not lock the owner out; the attacker is limited', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   // the default limits (no LOKET_LIMIT_LOGIN_* of our own)
   const srv = await startServer({
     t,
@@ -52,10 +51,7 @@ test('an attacker failing 20 times does not lock the owner out; the attacker is 
 });
 
 test('past the account throttle, the owner still gets in from a usual address or with the second factor', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
-  await addUser(d.dir, 'bert@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW], ['bert@example.com', PW]]);
   const srv = await startServer({
     t,
     dataDir: d.dir,
@@ -126,10 +122,7 @@ async function storedEvents(admin, kind, want = 1) {
 }
 
 test('each kind of security event: a JSON log line, a counter and a stored row for admins, no secrets', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'root@example.com', PW, 'admin');
-  await addUser(d.dir, 'anna@example.com', PW, 'agent');
+  const d = await dataDirWithUsers(t, [['root@example.com', PW, 'admin'], ['anna@example.com', PW, 'agent']]);
   const srv = await startServer({
     t,
     dataDir: d.dir,
