@@ -224,7 +224,7 @@ static size_t name_word(const char *s, size_t n, size_t i, bool *cap)
     size_t used;
     if (i >= n)
         return 0;
-    uint32_t cp = lk_pv_cp_at(s, n, i, &used);
+    uint32_t cp = lk_utf8_decode(s, n, i, &used);
     if (!lk_pv_cp_is_word(cp) || (cp < 0x80 && lk_pv_is_digit((unsigned char)cp)))
         return 0;
     *cap = lk_pv_cp_is_upper(cp);
@@ -232,14 +232,14 @@ static size_t name_word(const char *s, size_t n, size_t i, bool *cap)
     for (;;) {
         if (e >= n)
             break;
-        cp = lk_pv_cp_at(s, n, e, &used);
+        cp = lk_utf8_decode(s, n, e, &used);
         if (lk_pv_cp_is_word(cp) && !(cp < 0x80 && lk_pv_is_digit((unsigned char)cp))) {
             e += used;
             continue;
         }
         if ((cp == '-' || cp == '\'' || cp == 0x2019) && e + used < n) {
             size_t u2;
-            uint32_t nx = lk_pv_cp_at(s, n, e + used, &u2);
+            uint32_t nx = lk_utf8_decode(s, n, e + used, &u2);
             if (lk_pv_cp_is_word(nx) && !(nx < 0x80 && lk_pv_is_digit((unsigned char)nx))) {
                 e += used;
                 continue;
