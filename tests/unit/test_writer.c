@@ -12,6 +12,8 @@
 #include "runtime/runtime.h"
 
 #include <pthread.h>
+#include "test_tmp.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,9 +175,7 @@ static int inject(void *ud, lk_writer_op_t op, const lk_job_t *job)
 static void setup(void)
 {
     lk_log_set_level(getenv("LK_TEST_LOG") ? LK_LOG_DEBUG : LK_LOG_OFF);
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/loket-writer-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-    snprintf(datadir, sizeof datadir, "%s/data", tmpdir);
+    test_data_dir("writer", tmpdir, datadir);
     n_published = 0;
     memset(&fault, 0, sizeof fault);
     cr_assert_eq(lk_pool_start(LK_POOL_WRITER, 1, datadir, publish, NULL, &writer), 0);
@@ -185,14 +185,7 @@ static void teardown(void)
 {
     lk_pool_stop(writer);
     writer = NULL;
-    static const char *const files[] = {"loket.db", "loket.db-wal", "loket.db-shm", "loket.db-journal", "loket.key"};
-    char path[256];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", datadir, files[i]);
-        unlink(path);
-    }
-    rmdir(datadir);
-    rmdir(tmpdir);
+    test_rm_tree(tmpdir);
 }
 
 TestSuite(writer, .init = setup, .fini = teardown, .timeout = 60);
