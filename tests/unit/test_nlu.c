@@ -639,6 +639,17 @@ Test(nlu_calibration, too_few_questions_meet_nothing)
     free(v);
 }
 
+/* Options that calibrate the answering threshold (at a 5% wrong-answer
+ * rate, with the built-in out-of-scope questions). */
+static lk_nlu_options_t calibrated_options(void)
+{
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    o.answer_risk = 0.05;
+    o.builtin_negatives = true;
+    return o;
+}
+
 /* A knowledge base of ten articles with six questions each, enough to
  * calibrate on. */
 static void calib_kb(lk_kb_t *kb)
@@ -679,10 +690,7 @@ Test(nlu_calibration, a_build_calibrates_deterministically)
 {
     lk_kb_t kb;
     calib_kb(&kb);
-    lk_nlu_options_t o;
-    lk_nlu_options_default(&o);
-    o.answer_risk = 0.05;
-    o.builtin_negatives = true;
+    lk_nlu_options_t o = calibrated_options();
     lk_nlu_model_t *a, *b, *plain;
     cr_assert_eq(lk_nlu_build(&kb, &o, &a), 0);
     cr_assert_eq(lk_nlu_build(&kb, &o, &b), 0);
@@ -808,10 +816,7 @@ Test(nlu_choices, none_on_function_words_alone_nor_without_a_calibration)
 {
     lk_kb_t kb;
     calib_kb(&kb);
-    lk_nlu_options_t o;
-    lk_nlu_options_default(&o);
-    o.answer_risk = 0.05;
-    o.builtin_negatives = true;
+    lk_nlu_options_t o = calibrated_options();
     lk_nlu_model_t *m, *plain;
     cr_assert_eq(lk_nlu_build(&kb, &o, &m), 0);
     cr_assert_eq(lk_nlu_build(&kb, NULL, &plain), 0);
@@ -898,10 +903,7 @@ Test(nlu_choices, an_unclear_answer_between_two_close_articles_becomes_a_choice)
         a.answer = (char *)answers[i];
         lk_kb_add(&kb, &a);
     }
-    lk_nlu_options_t o;
-    lk_nlu_options_default(&o);
-    o.answer_risk = 0.05;
-    o.builtin_negatives = true;
+    lk_nlu_options_t o = calibrated_options();
     lk_nlu_model_t *m;
     cr_assert_eq(lk_nlu_build(&kb, &o, &m), 0);
     lk_nlu_reading_t r;
