@@ -48,9 +48,13 @@ bool lk_utf8_valid(const char *str, size_t len)
         unsigned c = (unsigned char)str[i];
         if (c == 0)
             return false;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
         size_t n;
         uint32_t cp = lk_utf8_decode(str, len, i, &n);
-        if (c >= 0x80 && (n == 1 || cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
+        if (n == 1 || cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return false;
         i += n;
     }
