@@ -13,9 +13,10 @@
 #      build/loket), each on a fresh data directory and its own loopback port,
 #      with the options bench/run.sh uses.
 #   3. Runs the conversation-turn measurement of bench/run.sh (bench/loadgen,
-#      turn mode) against them in turn, A B A B ..., BENCH_ROUNDS times each, so
-#      that the machine's drift during the run falls on both alike; counts the
-#      turns and the writer thread's and the server's CPU time of each.
+#      turn mode) against them in turn, A B B A A B ..., BENCH_ROUNDS times
+#      each, so that the machine's drift during the run and going first fall
+#      on both alike; counts the turns and the writer thread's and the
+#      server's CPU time of each.
 #   4. Prints one markdown table: turns/s, writer CPU us/turn and loket CPU
 #      us/turn for A and B and their ratio, and flags B when it is more than
 #      10% worse than A on turns/s or writer CPU per turn (exit status 3); a
@@ -23,7 +24,7 @@
 #
 # Environment: LOKET_BIN (B, default build/loket), BENCH_DURATION (seconds per
 # measurement, default 10), BENCH_CONNS (concurrent conversations, default
-# 16), BENCH_ROUNDS (default 3), BENCH_TOLERANCE (percent, default 10), JOBS
+# 16), BENCH_ROUNDS (default 4), BENCH_TOLERANCE (percent, default 10), JOBS
 # (build jobs, default nproc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ REV=${1:-HEAD~1}
 BIN=${LOKET_BIN:-build/loket}
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNS:-16}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-4}
 TOLERANCE=${BENCH_TOLERANCE:-10}
 JOBS=${JOBS:-$(nproc)}
 
@@ -89,11 +90,16 @@ echo "bench: A = $rev_name on :$port_a, B = $this_name on :$port_b," \
   "$ROUNDS rounds of ${DURATION}s at $CONNS conversations" >&2
 
 # ---- measurements, interleaved ----------------------------------------------------
-declare -A turns=([A]=0 [B]=0) wticks=([A]=0 [B]=0) pticks=([A]=0 [B]=0) errors=([A]=0 [B]=0) per_round=([A]="" [B]="")
+declare -A turns=([A]=0 [B]=0) wticks=([A]=0 [B]=0) pticks=([A]=0 [B]=0) errors=([A]=0 [B]=0)
+declare -A per_round=([A]="" [B]="") wus_round=([A]="" [B]="")
 declare -A pid=([A]="$pid_a" [B]="$pid_b") port=([A]="$port_a" [B]="$port_b") log=([A]="$tmp/a.log" [B]="$tmp/b.log")
 
+# A B, then B A, and so on: whatever goes first in a pair (a warmer cache, the
+# machine's load drifting) falls on each side equally often.
 for round in $(seq 1 "$ROUNDS"); do
-  for side in A B; do
+  order="A B"
+  [ $((round % 2)) -eq 0 ] && order="B A"
+  for side in $order; do
     measure "$tmp/loadgen" "${pid[$side]}" "${port[$side]}" "${log[$side]}" "$CONNS" turn
     line=$measured_line
     echo "bench: round $round $side: $line" >&2
@@ -102,6 +108,7 @@ for round in $(seq 1 "$ROUNDS"); do
     wticks[$side]=$((wticks[$side] + measured_wticks))
     pticks[$side]=$((pticks[$side] + measured_pticks))
     per_round[$side]+="${per_round[$side]:+ / }$(field turns_per_s "$line")"
+    wus_round[$side]+="${wus_round[$side]:+ / }$(per_turn_us "$measured_wticks" "$(field turns "$line")")"
   done
 done
 
@@ -138,15 +145,17 @@ report=$(cat <<EOF
 ## loket benchmark against $rev_name, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r)
 
 Conversation turns (bench/loadgen, turn mode, $CONNS conversations; $ROUNDS rounds of ${DURATION}s each after 1s warm-up,
-A and B in turn: A B A B ...). A = $rev_name, B = $this_name.
+A and B in turn: A B, B A, A B ...). A = $rev_name, B = $this_name.
 
-| binary | turns/s | turns/s per round | writer CPU us/turn | loket CPU us/turn | errors |
-| --- | ---: | ---: | ---: | ---: | ---: |
-| A | ${tps[A]} | ${per_round[A]} | ${wus[A]} | ${pus[A]} | ${errors[A]} |
-| B | ${tps[B]} | ${per_round[B]} | ${wus[B]} | ${pus[B]} | ${errors[B]} |
-| B / A | ${r_tps}${f_tps} | | ${r_wus}${f_wus} | ${r_pus} | |
+| binary | turns/s | turns/s per round | writer CPU us/turn | per round | loket CPU us/turn | errors |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| A | ${tps[A]} | ${per_round[A]} | ${wus[A]} | ${wus_round[A]} | ${pus[A]} | ${errors[A]} |
+| B | ${tps[B]} | ${per_round[B]} | ${wus[B]} | ${wus_round[B]} | ${pus[B]} | ${errors[B]} |
+| B / A | ${r_tps}${f_tps} | | ${r_wus}${f_wus} | | ${r_pus} | |
 
 Tolerance: B within ${TOLERANCE}% of A on turns/s and writer CPU per turn. Load average at the start: ${load_start}.
+The rounds show the noise; on a busy machine, compare against the same binary on both sides first
+(LOKET_BIN=build-bench/<commit>/loket) to see how far apart A and B come by chance.
 ${verdict:-B is within the tolerance.}
 EOF
 )
