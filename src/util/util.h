@@ -190,5 +190,10 @@ void lk_utf8_one_line(char *s);
 
 /* Parse a whole decimal integer in [min, max]; LK_EINVAL otherwise. */
 int lk_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out /* OUT */);
+/* The next item of a list separated by spaces or commas (an option's value
+ * such as public_hosts or trusted_proxies): skips the separators at *p, sets
+ * *item to the item, returns its length and moves *p past it; 0 at the end.
+ *   for (const char *p = list, *it; (n = lk_list_next(&p, &it));) ... */
+size_t lk_list_next(const char **p, const char **item /* OUT */);
 
 #endif

@@ -197,3 +197,22 @@ Test(util, utf8_decode_one_code_point)
     cr_assert_eq(lk_utf8_decode("x\xC3\xAB", 2, 1, &used), LK_UTF8_BAD);
     cr_assert_eq(used, 1);
 }
+
+Test(util, list_items_separated_by_spaces_or_commas)
+{
+    static const char *const want[] = {"a.example", "*.b.example", "10.0.0.0/8", "x"};
+    const char *rest = " ,a.example,*.b.example  10.0.0.0/8,, x ,", *item;
+    size_t n, k = 0;
+    while ((n = lk_list_next(&rest, &item))) {
+        cr_assert_lt(k, 4, "one item too many: %.*s", (int)n, item);
+        cr_assert_eq(n, strlen(want[k]));
+        cr_assert_eq(memcmp(item, want[k], n), 0, "item %zu: %.*s", k, (int)n, item);
+        k++;
+    }
+    cr_assert_eq(k, 4);
+    cr_assert_eq(lk_list_next(&rest, &item), 0, "stays at the end");
+    rest = "";
+    cr_assert_eq(lk_list_next(&rest, &item), 0);
+    rest = " , ";
+    cr_assert_eq(lk_list_next(&rest, &item), 0);
+}
