@@ -474,8 +474,8 @@ Test(text, month_names_dutch_and_english_full_before_short)
     static const struct {
         const char *name;
         int month;
-    } want[] = {{"januari", 1}, {"january", 1}, {"mei", 5}, {"may", 5}, {"oktober", 10}, {"oct", 10},
-                {"mrt", 3},     {"sept", 9},    {"dec", 12}};
+    } want[] = {{"januari", 1}, {"january", 1}, {"mei", 5},  {"may", 5}, {"oktober", 10},
+                {"oct", 10},    {"mrt", 3},     {"sept", 9}, {"dec", 12}};
     int month = 0;
     size_t n = 0;
     for (const char *name; (name = lk_text_month_name(n, &month)); n++)

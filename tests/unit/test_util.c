@@ -172,17 +172,17 @@ Test(util, utf8_decode_one_code_point)
         size_t used;
     } cases[] = {
         {"a", 1, 'a', 1},
-        {"\xC3\xAB", 2, 0xEB, 2},              /* ë */
-        {"\xE2\x82\xAC", 3, 0x20AC, 3},        /* € */
-        {"\xF0\x9F\x98\x80", 4, 0x1F600, 4},   /* an emoji */
-        {"\xEF\xBF\xBD", 3, 0xFFFD, 3},        /* U+FFFD itself: length 3 */
-        {"\xC0\x80", 2, 0, 2},                 /* overlong: decoded as it stands */
-        {"\xED\xA0\x80", 3, 0xD800, 3},        /* a surrogate: likewise */
-        {"\xFF", 1, LK_UTF8_BAD, 1},           /* no lead byte */
-        {"\x80", 1, LK_UTF8_BAD, 1},           /* a continuation byte alone */
-        {"\xE2\x82", 2, LK_UTF8_BAD, 1},       /* cut off */
-        {"\xE2\x82\xAC", 2, LK_UTF8_BAD, 1},   /* cut off by len */
-        {"\xE2(\xAC", 3, LK_UTF8_BAD, 1},      /* a bad continuation */
+        {"\xC3\xAB", 2, 0xEB, 2},            /* ë */
+        {"\xE2\x82\xAC", 3, 0x20AC, 3},      /* € */
+        {"\xF0\x9F\x98\x80", 4, 0x1F600, 4}, /* an emoji */
+        {"\xEF\xBF\xBD", 3, 0xFFFD, 3},      /* U+FFFD itself: length 3 */
+        {"\xC0\x80", 2, 0, 2},               /* overlong: decoded as it stands */
+        {"\xED\xA0\x80", 3, 0xD800, 3},      /* a surrogate: likewise */
+        {"\xFF", 1, LK_UTF8_BAD, 1},         /* no lead byte */
+        {"\x80", 1, LK_UTF8_BAD, 1},         /* a continuation byte alone */
+        {"\xE2\x82", 2, LK_UTF8_BAD, 1},     /* cut off */
+        {"\xE2\x82\xAC", 2, LK_UTF8_BAD, 1}, /* cut off by len */
+        {"\xE2(\xAC", 3, LK_UTF8_BAD, 1},    /* a bad continuation */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         size_t used = 99;
