@@ -10,19 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer,
-  stopServer,
-  freshDataDir,
-  api,
-  assertError,
-  login,
-  handoff,
-  createConversation,
-  postMessage,
-  identitySecret,
-  signedCustomer,
-  runCli,
-  dataDirWithUsers,
+  startServer, stopServer, freshDataDir, api, assertError, login, handoff, createConversation, postMessage,
+  identitySecret, signedCustomer, runCli, dataDirWithUsers,
 } from './helpers.mjs';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
