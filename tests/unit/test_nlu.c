@@ -150,6 +150,17 @@ static void add_article(lk_kb_t *kb, const char *id, const char *lang, const cha
     lk_kb_add(kb, &a);
 }
 
+/* Options that calibrate the answering threshold (at a 5% wrong-answer
+ * rate, with the built-in out-of-scope questions). */
+static lk_nlu_options_t calibrated_options(void)
+{
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    o.answer_risk = 0.05;
+    o.builtin_negatives = true;
+    return o;
+}
+
 static void small_kb(lk_kb_t *kb)
 {
     lk_kb_init(kb);
@@ -673,17 +684,6 @@ static void calib_kb(lk_kb_t *kb)
     lk_kb_init(kb);
     for (size_t i = 0; i < 10; i++)
         add_article(kb, ids[i], "nl", titles[i], q[i], 6);
-}
-
-/* Options that calibrate the answering threshold (at a 5% wrong-answer
- * rate, with the built-in out-of-scope questions). */
-static lk_nlu_options_t calibrated_options(void)
-{
-    lk_nlu_options_t o;
-    lk_nlu_options_default(&o);
-    o.answer_risk = 0.05;
-    o.builtin_negatives = true;
-    return o;
 }
 
 Test(nlu_calibration, a_build_calibrates_deterministically)
