@@ -2,13 +2,14 @@
 #   make run     install what is missing, build, start loket on the embedded default
 #   make test    install what tests need, run every test (also under ASan+UBSan)
 #   make bench   run the benchmarks and print their figures
+#   make bench-compare [REV=HEAD~1]  turns/s and writer CPU per turn beside REV's binary
 #   make fuzz    build the libFuzzer drivers (clang) and run each FUZZ_RUNS times
 JOBS ?= $(shell nproc)
 ARGS ?=
 FUZZ_RUNS ?= 10000000
 export FUZZ_RUNS
 
-.PHONY: all build run test test-fast test-asan test-fuzz fuzz fuzz-build bench clean
+.PHONY: all build run test test-fast test-asan test-fuzz fuzz fuzz-build bench bench-compare clean
 
 all: build
 
@@ -60,6 +61,13 @@ fuzz:
 bench: build
 	@scripts/deps.sh bench
 	bench/run.sh
+
+# This tree's build/loket against REV's (default the previous commit), built
+# in a temporary copy of REV and measured in the same run (bench/compare.sh).
+REV ?= HEAD~1
+bench-compare: build
+	@scripts/deps.sh bench
+	bench/compare.sh $(REV)
 
 clean:
 	rm -rf build build-asan build-fuzz

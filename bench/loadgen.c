@@ -461,6 +461,15 @@ static bool ws_parse(worker_t *w, conn_t *c) {
     }
 }
 
+/* Counts an error and starts the client over on fresh connections. */
+static void restart_client(worker_t *w, client_t *cl) {
+    w->errors++;
+    conn_close(&cl->http);
+    conn_close(&cl->ws);
+    conn_open(w, &cl->http);
+    start_conversation(w, cl);
+}
+
 static void on_readable(worker_t *w, conn_t *c) {
     for (;;) {
         buf_reserve(&c->in, 16384);
@@ -473,23 +482,12 @@ static void on_readable(worker_t *w, conn_t *c) {
         if (k < 0 && errno == EINTR) continue;
         if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         /* EOF or error: start this client over on fresh connections */
-        w->errors++;
-        client_t *cl = c->cl;
-        conn_close(&cl->http);
-        conn_close(&cl->ws);
-        conn_open(w, &cl->http);
-        start_conversation(w, cl);
+        restart_client(w, c->cl);
         return;
     }
     bool ok = c->kind == K_HTTP ? http_parse(w, c) : ws_parse(w, c);
-    if (!ok) {
-        w->errors++;
-        client_t *cl = c->cl;
-        conn_close(&cl->http);
-        conn_close(&cl->ws);
-        conn_open(w, &cl->http);
-        start_conversation(w, cl);
-    }
+    if (!ok)
+        restart_client(w, c->cl);
 }
 
 static void *worker_run(void *arg) {

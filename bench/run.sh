@@ -23,6 +23,7 @@
 # (default "50 256"), WRK_THREADS (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 BIN=${LOKET_BIN:-build/loket}
 DURATION=${BENCH_DURATION:-10}
@@ -45,40 +46,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# A loopback port nobody listens on.
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return 0
-    fi
-  done
-  echo "bench: no free port found" >&2
-  return 1
-}
-
 cc -O2 -Wall -pthread -o "$tmp/loadgen" bench/loadgen.c
 
 # ---- loket ------------------------------------------------------------------
-# Logging at warn: an info line per request would measure the log, not loket.
-# The load comes from one address, so the per-address and per-conversation
-# rate limits (docs/security.md) are off: they would answer 429 to the load
-# generator after its first seconds. Open always, so that the figures do not
-# depend on the time of day (the demo's opening hours apply otherwise).
 port=$(free_port)
-"$BIN" serve --listen "127.0.0.1:$port" --data "$tmp/data" --log_level warn \
-  --limit_messages_conversation 0 --limit_messages_address 0 --limit_conversations_address 0 \
-  --limit_open_conversations 0 --policy.business_hours always 2>"$tmp/loket.log" &
-loket_pid=$!
-up=""
-for _ in $(seq 1 200); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
-  kill -0 "$loket_pid" 2>/dev/null || break
-  sleep 0.05
-done
-[ -n "$up" ] || { echo "bench: loket did not start:" >&2; cat "$tmp/loket.log" >&2; exit 1; }
+start_loket "$BIN" "$port" "$tmp/data" "$tmp/loket.log"
+loket_pid=$started_pid
 
 # ---- nginx --------------------------------------------------------------------
 nport=$(free_port)
@@ -118,41 +91,14 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: loket on :$port, nginx on :$nport, $cores cores, ${DURATION}s per measurement" >&2
 
 # ---- measurements ---------------------------------------------------------------
-field() { # field NAME LINE
-  sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<" $2"
-}
-
-# CPU time (clock ticks) of the server process and of its writer thread: the
-# writer does every turn's database work one job after another, so its CPU
-# per turn says how far turns can scale on this machine, and it moves much
-# less with the machine's other load than latency does.
-writer_stat=""
-for task in /proc/"$loket_pid"/task/*; do
-  if [ "$(cat "$task/comm" 2>/dev/null)" = loket-writer ]; then writer_stat="$task/stat"; fi
-done
-ticks() { # ticks STATFILE -> utime + stime
-  awk '{ print $14 + $15 }' "$1" 2>/dev/null || echo 0
-}
-hz=$(getconf CLK_TCK)
-per_turn_us() { # per_turn_us TICKS TURNS: the measured part (the warm-up second excluded pro rata)
-  awk -v t="$1" -v n="$2" -v hz="$hz" -v d="$DURATION" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz * d / (d + 1) / n; else print "-" }'
-}
-
 turn_rows=""
 for n in $CONNS; do
   for mode in turn ws; do
-    w0=$(ticks "$writer_stat")
-    p0=$(ticks "/proc/$loket_pid/stat")
-    if ! line=$("$tmp/loadgen" --port "$port" --conns "$n" --duration "$DURATION" --warmup 1 --mode "$mode"); then
-      echo "bench: loadgen failed; loket's log ends with:" >&2
-      tail -20 "$tmp/loket.log" >&2
-      exit 1
-    fi
-    w1=$(ticks "$writer_stat")
-    p1=$(ticks "/proc/$loket_pid/stat")
+    measure "$tmp/loadgen" "$loket_pid" "$port" "$tmp/loket.log" "$n" "$mode"
+    line=$measured_line
     echo "bench: $line" >&2
     turns=$(field turns "$line")
-    turn_rows+="| $mode | $n | $(field turns_per_s "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field max_ms "$line") | $(field errors "$line") | $(per_turn_us $((w1 - w0)) "$turns") | $(per_turn_us $((p1 - p0)) "$turns") |"$'\n'
+    turn_rows+="| $mode | $n | $(field turns_per_s "$line") | $(field p50_ms "$line") | $(field p99_ms "$line") | $(field max_ms "$line") | $(field errors "$line") | $(per_turn_us "$measured_wticks" "$turns") | $(per_turn_us "$measured_pticks" "$turns") |"$'\n'
   done
 done
 

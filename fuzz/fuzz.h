@@ -21,6 +21,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
+/* The set-up of a driver that needs none but quiet logging (it includes
+ * util/util.h): FUZZ_INIT_QUIET in place of its LLVMFuzzerInitialize. */
+#define FUZZ_INIT_QUIET                                                                                        \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                                                          \
+    {                                                                                                          \
+        lk_log_set_level(LK_LOG_OFF);                                                                          \
+        return 0;                                                                                              \
+    }
+
 #define FUZZ_CHECK(cond)                                                                                       \
     do {                                                                                                       \
         if (!(cond)) {                                                                                         \

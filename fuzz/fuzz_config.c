@@ -59,6 +59,17 @@ static size_t lines(const char *s, size_t len, char **v, size_t max, char **stor
     return n;
 }
 
+/* Appends the lines of part (at most max, max <= 64) that do not start with
+ * skip to v[*n]; they live in *store (free()). */
+static void lines_except(const fuzz_part_t *part, const char *skip, char **v, size_t *n, size_t max, char **store)
+{
+    char *tmp[64];
+    size_t k = lines(part->base, part->len, tmp, max, store);
+    for (size_t i = 0; i < k; i++)
+        if (strncmp(tmp[i], skip, strlen(skip)) != 0)
+            v[(*n)++] = tmp[i];
+}
+
 static void check_config(const lk_config_t *c)
 {
     for (const lk_option_t *o = lk_options; o->name; o++) {
@@ -135,24 +146,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *argv[66], *env[34], *astore = NULL, *estore = NULL;
     size_t argc = 0;
     argv[argc++] = "serve";
-    if (n > 1) {
-        char *tmp[64];
-        size_t k = lines(parts[1].base, parts[1].len, tmp, 62, &astore);
-        for (size_t i = 0; i < k; i++)
-            if (strncmp(tmp[i], "--config", 8) != 0)
-                argv[argc++] = tmp[i];
-    }
+    if (n > 1)
+        lines_except(&parts[1], "--config", argv, &argc, 62, &astore);
     argv[argc++] = "--config";
     argv[argc++] = memfd_path;
     argv[argc] = NULL;
     size_t envc = 0;
-    if (n > 2) {
-        char *tmp[32];
-        size_t k = lines(parts[2].base, parts[2].len, tmp, 32, &estore);
-        for (size_t i = 0; i < k; i++)
-            if (strncmp(tmp[i], "LOKET_CONFIG", 12) != 0)
-                env[envc++] = tmp[i];
-    }
+    if (n > 2)
+        lines_except(&parts[2], "LOKET_CONFIG", env, &envc, 32, &estore);
     env[envc] = NULL;
     int64_t t = 1767225600000; /* 2026-01-01 */
     if (n > 3 && parts[3].len >= 8) {

@@ -1,7 +1,8 @@
 /*
  * fuzz_kb.h: what the knowledge-base import drivers (fuzz_kb_json,
- * fuzz_kb_csv, fuzz_kb_md) share: article equality and the checks on an
- * import's error message and on an accepted article.
+ * fuzz_kb_csv, fuzz_kb_md) share: article equality, the checks on an
+ * import's error message and on an accepted article, on a whole import and on
+ * an export imported again.
  */
 #ifndef LK_FUZZ_KB_H
 #define LK_FUZZ_KB_H
@@ -56,6 +57,39 @@ static inline void fuzz_check_article(const lk_article_t *a)
     FUZZ_CHECK(lk_article_validate(a, verr, sizeof verr) == 0);
     FUZZ_CHECK(a->n_questions >= 1 && a->n_questions <= LK_KB_QUESTIONS_MAX);
     FUZZ_CHECK(a->n_tags <= LK_KB_TAGS_MAX);
+}
+
+/* The checks on a knowledge base import that returned rc: a refused one
+ * (LK_EJSON or LK_EINVAL) left kb empty and explains itself, and kb is freed;
+ * an accepted one has valid articles with ids that lk_kb_find() finds.
+ * Returns whether the import was accepted. */
+static inline bool fuzz_kb_import_ok(int rc, lk_kb_t *kb, const char *err)
+{
+    if (rc != 0) {
+        FUZZ_CHECK(rc == LK_EJSON || rc == LK_EINVAL);
+        FUZZ_CHECK(kb->n_articles == 0 && kb->articles == NULL);
+        fuzz_check_kb_message(err);
+        lk_kb_free(kb);
+        return false;
+    }
+    for (size_t i = 0; i < kb->n_articles; i++) {
+        fuzz_check_article(&kb->articles[i]);
+        FUZZ_CHECK(lk_kb_find(kb, kb->articles[i].id) == (long)i);
+    }
+    return true;
+}
+
+/* An export of kb (what: which, for the message) imported again with rc into
+ * again: it imports, to the same articles. */
+static inline void fuzz_kb_check_reimport(int rc, const char *what, const char *err, const lk_kb_t *kb,
+                                          const lk_kb_t *again)
+{
+    if (rc != 0)
+        fprintf(stderr, "fuzz: %s does not import: %s\n", what, err);
+    FUZZ_CHECK(rc == 0);
+    FUZZ_CHECK(again->n_articles == kb->n_articles);
+    for (size_t i = 0; i < kb->n_articles; i++)
+        FUZZ_CHECK(fuzz_article_eq(&kb->articles[i], &again->articles[i]));
 }
 
 #endif

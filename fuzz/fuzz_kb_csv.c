@@ -11,39 +11,22 @@
  */
 #include "fuzz_kb.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    lk_log_set_level(LK_LOG_OFF);
-    return 0;
-}
+FUZZ_INIT_QUIET
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     lk_kb_t kb;
     char err[512];
     int rc = lk_kb_parse_csv((const char *)data, size, &kb, err, sizeof err);
-    if (rc != 0) {
-        FUZZ_CHECK(rc == LK_EINVAL || rc == LK_EJSON);
-        FUZZ_CHECK(kb.n_articles == 0 && kb.articles == NULL);
-        fuzz_check_kb_message(err);
-        lk_kb_free(&kb);
+    if (!fuzz_kb_import_ok(rc, &kb, err))
         return 0;
-    }
-    for (size_t i = 0; i < kb.n_articles; i++) {
-        fuzz_check_article(&kb.articles[i]);
-        FUZZ_CHECK(lk_kb_find(&kb, kb.articles[i].id) == (long)i);
-    }
 
     /* CSV: export, import, export */
     char *csv = lk_kb_to_csv(&kb);
     FUZZ_CHECK(csv != NULL); /* a tag read from CSV cannot hold "|" */
     lk_kb_t again;
     rc = lk_kb_parse_csv(csv, strlen(csv), &again, err, sizeof err);
-    if (rc != 0)
-        fprintf(stderr, "fuzz: the CSV export does not import: %s\n", err);
-    FUZZ_CHECK(rc == 0 && again.n_articles == kb.n_articles);
-    for (size_t i = 0; i < kb.n_articles; i++)
-        FUZZ_CHECK(fuzz_article_eq(&kb.articles[i], &again.articles[i]));
+    fuzz_kb_check_reimport(rc, "the CSV export", err, &kb, &again);
     char *csv2 = lk_kb_to_csv(&again);
     FUZZ_CHECK(csv2 && !strcmp(csv, csv2));
 
@@ -52,11 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(json != NULL);
     lk_kb_t from_json;
     rc = lk_kb_parse(json, strlen(json), &from_json, err, sizeof err);
-    if (rc != 0)
-        fprintf(stderr, "fuzz: the JSON export of a CSV import does not import: %s\n", err);
-    FUZZ_CHECK(rc == 0 && from_json.n_articles == kb.n_articles);
-    for (size_t i = 0; i < kb.n_articles; i++)
-        FUZZ_CHECK(fuzz_article_eq(&kb.articles[i], &from_json.articles[i]));
+    fuzz_kb_check_reimport(rc, "the JSON export of a CSV import", err, &kb, &from_json);
 
     lk_kb_free(&from_json);
     lk_kb_free(&again);

@@ -11,11 +11,7 @@
  */
 #include "fuzz_kb.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    lk_log_set_level(LK_LOG_OFF);
-    return 0;
-}
+FUZZ_INIT_QUIET
 
 static bool article_empty(const lk_article_t *a)
 {

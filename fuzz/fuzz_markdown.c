@@ -19,11 +19,7 @@
 #include <ctype.h>
 #include <strings.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    lk_log_set_level(LK_LOG_OFF);
-    return 0;
-}
+FUZZ_INIT_QUIET
 
 /* The elements cmark's HTML renderer writes (and the comment it puts where
  * raw HTML was). */

@@ -46,19 +46,26 @@ typedef struct {
 
 /* ---- the server side, as h2o 2.2 drives wslay ---------------------------- */
 
-static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *ud)
+/* A wslay read callback's work: up to len bytes from *src (*left of them)
+ * into buf, or "would block" when none are left. */
+static ssize_t read_from(wslay_event_context_ptr ctx, const uint8_t **src, size_t *left, uint8_t *buf, size_t len)
 {
-    conn_t *c = ud;
-    if (c->input_len == 0) {
+    if (*left == 0) {
         wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
         return -1;
     }
-    if (len > c->input_len)
-        len = c->input_len;
-    memcpy(buf, c->input, len);
-    c->input += len;
-    c->input_len -= len;
+    if (len > *left)
+        len = *left;
+    memcpy(buf, *src, len);
+    *src += len;
+    *left -= len;
     return (ssize_t)len;
+}
+
+static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *ud)
+{
+    conn_t *c = ud;
+    return read_from(ctx, &c->input, &c->input_len, buf, len);
 }
 
 static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *ud)
@@ -190,16 +197,7 @@ typedef struct {
 static ssize_t client_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *ud)
 {
     client_t *cl = ud;
-    if (cl->len == 0) {
-        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-        return -1;
-    }
-    if (len > cl->len)
-        len = cl->len;
-    memcpy(buf, cl->data, len);
-    cl->data += len;
-    cl->len -= len;
-    return (ssize_t)len;
+    return read_from(ctx, &cl->data, &cl->len, buf, len);
 }
 
 static ssize_t client_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *ud)

@@ -21,6 +21,7 @@
 #include "assist/assist.h"
 
 #include "privacy/privacy.h"
+#include "text/text.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -264,23 +265,13 @@ static void find_orders(const text_t *t, cands_t *c)
 
 /* ---- dates ------------------------------------------------------------------ */
 
-static const struct {
-    const char *name;
-    int month;
-} months[] = {
-    {"januari", 1},  {"january", 1},  {"februari", 2}, {"february", 2}, {"maart", 3},    {"march", 3},
-    {"april", 4},    {"mei", 5},      {"may", 5},      {"juni", 6},     {"june", 6},     {"juli", 7},
-    {"july", 7},     {"augustus", 8}, {"august", 8},   {"september", 9}, {"oktober", 10}, {"october", 10},
-    {"november", 11}, {"december", 12}, {"jan", 1},    {"feb", 2},      {"mrt", 3},      {"mar", 3},
-    {"apr", 4},      {"jun", 6},      {"jul", 7},      {"aug", 8},      {"sept", 9},     {"sep", 9},
-    {"okt", 10},     {"oct", 10},     {"nov", 11},     {"dec", 12},
-};
-
 /* A month name at i (optionally followed by "."): its end, or 0. */
 static size_t month_at(const text_t *t, size_t i)
 {
-    for (size_t k = 0; k < COUNT(months); k++) {
-        size_t e = word_at(t, i, months[k].name);
+    int month;
+    const char *name;
+    for (size_t k = 0; (name = lk_text_month_name(k, &month)); k++) {
+        size_t e = word_at(t, i, name);
         if (e)
             return (e < t->len && t->s[e] == '.') ? e + 1 : e;
     }

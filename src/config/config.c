@@ -235,19 +235,14 @@ static bool valid_hosts(const char *v)
 {
     if (strcmp(v, "*") == 0)
         return true;
-    for (const char *p = v; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t n = strcspn(p, " ,");
-        if (n == 0)
-            break;
+    size_t n;
+    for (const char *rest = v, *p; (n = lk_list_next(&rest, &p));) {
         size_t i = (n > 2 && p[0] == '*' && p[1] == '.') ? 2 : 0;
         if (i == n)
             return false;
         for (; i < n; i++)
             if (!(isalnum((unsigned char)p[i]) || p[i] == '.' || p[i] == '-'))
                 return false;
-        p += n;
     }
     return true;
 }
@@ -258,12 +253,8 @@ static bool valid_origins(const char *v)
 {
     size_t n_items = 0;
     bool star = false;
-    for (const char *p = v; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t n = strcspn(p, " ,");
-        if (n == 0)
-            break;
+    size_t n;
+    for (const char *rest = v, *p; (n = lk_list_next(&rest, &p));) {
         n_items++;
         if (n == 1 && *p == '*') {
             star = true;
@@ -277,7 +268,6 @@ static bool valid_origins(const char *v)
                     return false;
             }
         }
-        p += n;
     }
     return !star || n_items == 1;
 }
@@ -286,12 +276,8 @@ static bool valid_origins(const char *v)
  * commas. */
 static bool valid_proxies(const char *v)
 {
-    for (const char *p = v; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t n = strcspn(p, " ,");
-        if (n == 0)
-            break;
+    size_t n;
+    for (const char *rest = v, *p; (n = lk_list_next(&rest, &p));) {
         char item[64];
         if (n >= sizeof item)
             return false;
@@ -307,7 +293,6 @@ static bool valid_proxies(const char *v)
         int64_t bits;
         if (slash && lk_parse_i64(slash + 1, 0, family == AF_INET ? 32 : 128, &bits) != 0)
             return false;
-        p += n;
     }
     return true;
 }

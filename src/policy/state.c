@@ -204,6 +204,15 @@ static int get_int(json_t *o, const char *key, int64_t min, int64_t max, int64_t
     return 0;
 }
 
+/* One of the state's counters (0 to COUNTER_MAX), into *field when present. */
+static int get_counter(json_t *o, const char *key, int *field)
+{
+    int64_t v = *field;
+    int rc = get_int(o, key, 0, COUNTER_MAX, &v);
+    *field = (int)v;
+    return rc;
+}
+
 static int get_bool(json_t *o, const char *key, bool *out)
 {
     json_t *v = json_object_get(o, key);
@@ -269,29 +278,17 @@ int lk_policy_state_decode(const char *json, lk_policy_state_t *out)
         }
         bad = bad || !found;
     }
-    int64_t v;
-    const int64_t big = COUNTER_MAX;
-    v = st.consecutive_declines;
-    rc |= get_int(o, "consecutive_declines", 0, big, &v);
-    st.consecutive_declines = (int)v;
-    v = st.customer_turns;
-    rc |= get_int(o, "customer_turns", 0, big, &v);
-    st.customer_turns = (int)v;
-    v = st.repeats;
-    rc |= get_int(o, "repeats", 0, big, &v);
-    st.repeats = (int)v;
-    v = st.last_article;
-    rc |= get_int(o, "last_article", -1, big, &v);
+    rc |= get_counter(o, "consecutive_declines", &st.consecutive_declines);
+    rc |= get_counter(o, "customer_turns", &st.customer_turns);
+    rc |= get_counter(o, "repeats", &st.repeats);
+    int64_t v = st.last_article;
+    rc |= get_int(o, "last_article", -1, COUNTER_MAX, &v);
     st.last_article = (long)v;
-    v = st.callbacks;
-    rc |= get_int(o, "callbacks", 0, big, &v);
-    st.callbacks = (int)v;
+    rc |= get_counter(o, "callbacks", &st.callbacks);
     v = st.notice_pos;
     rc |= get_int(o, "notice_pos", 0, INT64_MAX, &v);
     st.notice_pos = v;
-    v = st.quiet_msgs;
-    rc |= get_int(o, "quiet_msgs", 0, big, &v);
-    st.quiet_msgs = (int)v;
+    rc |= get_counter(o, "quiet_msgs", &st.quiet_msgs);
     rc |= get_bool(o, "away", &st.away);
     rc |= get_bool(o, "callback_hinted", &st.callback_hinted);
     json_decref(o);

@@ -24,7 +24,7 @@ static size_t local_char_before(const char *s, size_t p)
     size_t b = p - 1, used;
     while (b > 0 && p - b < 4 && (((unsigned char)s[b]) & 0xC0) == 0x80)
         b--;
-    uint32_t cp = lk_pv_cp_at(s, p, b, &used);
+    uint32_t cp = lk_utf8_decode(s, p, b, &used);
     return b + used == p && lk_pv_cp_is_word(cp) ? p - b : 0;
 }
 
@@ -38,7 +38,7 @@ static size_t domain_char(const char *s, size_t n, size_t i)
     if (c < 0x80)
         return 0;
     size_t used;
-    return lk_pv_cp_is_word(lk_pv_cp_at(s, n, i, &used)) ? used : 0;
+    return lk_pv_cp_is_word(lk_utf8_decode(s, n, i, &used)) ? used : 0;
 }
 
 /* An address around the '@' at s[at]: local part back to the first

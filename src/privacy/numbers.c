@@ -358,7 +358,7 @@ static size_t street_before(const char *s, size_t p)
         size_t b = i - 1, used;
         while (b > 0 && i - b < 4 && (((unsigned char)s[b]) & 0xC0) == 0x80)
             b--;
-        if (!lk_pv_cp_is_word(lk_pv_cp_at(s, i, b, &used)) || b + used != i)
+        if (!lk_pv_cp_is_word(lk_utf8_decode(s, i, b, &used)) || b + used != i)
             break;
         i = b;
     }

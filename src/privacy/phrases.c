@@ -10,6 +10,7 @@
  * particles such as "van der"), never a stop word.
  */
 #include "privacy/privacy_int.h"
+#include "text/text.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -34,24 +35,15 @@ static int read_int(const char *s, size_t n, size_t *i, int maxdig, int *ndig)
  * and end, or 0. */
 static int month_at(const char *s, size_t n, size_t i, size_t *end)
 {
-    static const struct {
-        const char *w;
-        int m;
-    } months[] = {
-        {"januari", 1},   {"january", 1},   {"februari", 2}, {"february", 2},  {"maart", 3},    {"march", 3},
-        {"april", 4},     {"mei", 5},       {"may", 5},      {"juni", 6},      {"june", 6},     {"juli", 7},
-        {"july", 7},      {"augustus", 8},  {"august", 8},   {"september", 9}, {"oktober", 10}, {"october", 10},
-        {"november", 11}, {"december", 12}, {"jan", 1},      {"feb", 2},       {"mrt", 3},      {"mar", 3},
-        {"apr", 4},       {"jun", 6},       {"jul", 7},      {"aug", 8},       {"sept", 9},     {"sep", 9},
-        {"okt", 10},      {"oct", 10},      {"nov", 11},     {"dec", 12},
-    };
-    for (size_t k = 0; k < sizeof months / sizeof *months; k++) {
-        size_t e = lk_pv_match_phrase(s, n, i, months[k].w);
+    int month;
+    const char *name;
+    for (size_t k = 0; (name = lk_text_month_name(k, &month)); k++) {
+        size_t e = lk_pv_match_phrase(s, n, i, name);
         if (e) {
             if (e < n && s[e] == '.')
                 e++;
             *end = e;
-            return months[k].m;
+            return month;
         }
     }
     return 0;
@@ -60,6 +52,20 @@ static int month_at(const char *s, size_t n, size_t i, size_t *end)
 static bool year_ok(int y, int nd)
 {
     return nd == 2 || (nd == 4 && y >= 1900 && y <= 2099);
+}
+
+/* A four-digit year after a date's month or day at s[i] (", 2024" or
+ * " 2024"): its end, or 0 when none follows. */
+static size_t year_after(const char *s, size_t n, size_t i)
+{
+    if (i < n && s[i] == ',')
+        i++;
+    if (i + 1 >= n || s[i] != ' ' || !lk_pv_is_digit((unsigned char)s[i + 1]))
+        return 0;
+    i++;
+    int nd;
+    int yr = read_int(s, n, &i, 4, &nd);
+    return nd == 4 && year_ok(yr, 4) && lk_pv_num_end_ok(s, n, i) ? i : 0;
 }
 
 /* Skips an English or Dutch ordinal ending after a day number. */
@@ -114,16 +120,8 @@ static size_t parse_date(const char *s, size_t n, size_t q)
         size_t e;
         if (!month_at(s, n, i, &e))
             return 0;
-        size_t y = e;
-        if (y < n && s[y] == ',')
-            y++;
-        if (y + 1 < n && s[y] == ' ' && lk_pv_is_digit((unsigned char)s[y + 1])) {
-            y++;
-            int yr = read_int(s, n, &y, 4, &nd3);
-            if (nd3 == 4 && year_ok(yr, 4) && lk_pv_num_end_ok(s, n, y))
-                return y;
-        }
-        return e;
+        size_t y = year_after(s, n, e);
+        return y ? y : e;
     }
     size_t e;
     if (!month_at(s, n, i, &e) || e >= n || s[e] != ' ')
@@ -135,15 +133,9 @@ static size_t parse_date(const char *s, size_t n, size_t q)
     if (nd1 == 0 || d < 1 || d > 31)
         return 0;
     i = skip_ordinal(s, n, i);
-    size_t y = i;
-    if (y < n && s[y] == ',')
-        y++;
-    if (y + 1 < n && s[y] == ' ' && lk_pv_is_digit((unsigned char)s[y + 1])) {
-        y++;
-        int yr = read_int(s, n, &y, 4, &nd3);
-        if (nd3 == 4 && year_ok(yr, 4) && lk_pv_num_end_ok(s, n, y))
-            return y;
-    }
+    size_t y = year_after(s, n, i);
+    if (y)
+        return y;
     return lk_pv_num_end_ok(s, n, i) ? i : 0;
 }
 
@@ -232,7 +224,7 @@ static size_t name_word(const char *s, size_t n, size_t i, bool *cap)
     size_t used;
     if (i >= n)
         return 0;
-    uint32_t cp = lk_pv_cp_at(s, n, i, &used);
+    uint32_t cp = lk_utf8_decode(s, n, i, &used);
     if (!lk_pv_cp_is_word(cp) || (cp < 0x80 && lk_pv_is_digit((unsigned char)cp)))
         return 0;
     *cap = lk_pv_cp_is_upper(cp);
@@ -240,14 +232,14 @@ static size_t name_word(const char *s, size_t n, size_t i, bool *cap)
     for (;;) {
         if (e >= n)
             break;
-        cp = lk_pv_cp_at(s, n, e, &used);
+        cp = lk_utf8_decode(s, n, e, &used);
         if (lk_pv_cp_is_word(cp) && !(cp < 0x80 && lk_pv_is_digit((unsigned char)cp))) {
             e += used;
             continue;
         }
         if ((cp == '-' || cp == '\'' || cp == 0x2019) && e + used < n) {
             size_t u2;
-            uint32_t nx = lk_pv_cp_at(s, n, e + used, &u2);
+            uint32_t nx = lk_utf8_decode(s, n, e + used, &u2);
             if (lk_pv_cp_is_word(nx) && !(nx < 0x80 && lk_pv_is_digit((unsigned char)nx))) {
                 e += used;
                 continue;

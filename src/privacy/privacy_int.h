@@ -60,9 +60,6 @@ static inline unsigned char lk_pv_lower(unsigned char c)
     return lk_pv_is_upper(c) ? (unsigned char)(c + 32) : c;
 }
 
-/* Decodes the code point at s[i] (i < n); *used gets its length in bytes.
- * Malformed bytes give U+FFFD with length 1. */
-uint32_t lk_pv_cp_at(const char *str, size_t n, size_t i, size_t *used);
 /* Letters and digits of any script count as word characters; punctuation,
  * symbols (currency signs, typographic quotes and dashes) and spaces do not. */
 bool lk_pv_cp_is_word(uint32_t cp);

@@ -18,41 +18,7 @@
 
 /* ---- characters -------------------------------------------------------- */
 
-#define BAD_CP 0xFFFDu
-
-/* Decodes the code point at s[i] (i < n); *used gets its length in bytes.
- * Malformed bytes give BAD_CP with length 1. */
-uint32_t lk_pv_cp_at(const char *str, size_t n, size_t i, size_t *used)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    unsigned c = s[i];
-    size_t k;
-    uint32_t cp;
-    *used = 1;
-    if (c < 0x80)
-        return c;
-    if ((c & 0xE0) == 0xC0) {
-        k = 1;
-        cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        k = 2;
-        cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        k = 3;
-        cp = c & 0x07;
-    } else {
-        return BAD_CP;
-    }
-    if (n - i <= k)
-        return BAD_CP;
-    for (size_t j = 1; j <= k; j++) {
-        if ((s[i + j] & 0xC0) != 0x80)
-            return BAD_CP;
-        cp = (cp << 6) | (s[i + j] & 0x3F);
-    }
-    *used = k + 1;
-    return cp;
-}
+#define BAD_CP LK_UTF8_BAD
 
 /* The code point that ends just before s[p] (p > 0). */
 static uint32_t cp_before(const char *s, size_t p)
@@ -61,7 +27,7 @@ static uint32_t cp_before(const char *s, size_t p)
     while (i > 0 && p - i < 4 && (((unsigned char)s[i]) & 0xC0) == 0x80)
         i--;
     size_t used;
-    uint32_t cp = lk_pv_cp_at(s, p, i, &used);
+    uint32_t cp = lk_utf8_decode(s, p, i, &used);
     return i + used == p ? cp : BAD_CP;
 }
 
@@ -87,7 +53,7 @@ bool lk_pv_word_before(const char *s, size_t p)
 bool lk_pv_word_at(const char *s, size_t n, size_t i)
 {
     size_t used;
-    return i < n && lk_pv_cp_is_word(lk_pv_cp_at(s, n, i, &used));
+    return i < n && lk_pv_cp_is_word(lk_utf8_decode(s, n, i, &used));
 }
 
 /* An upper-case letter: ASCII, Latin-1 (U+00C0..U+00DE) or Latin
@@ -211,7 +177,7 @@ bool lk_pv_num_end_ok(const char *s, size_t n, size_t i)
     while (q < n && s[q] == ' ')
         q++;
     size_t used;
-    if (q < n && is_currency_cp(lk_pv_cp_at(s, n, q, &used)))
+    if (q < n && is_currency_cp(lk_utf8_decode(s, n, q, &used)))
         return false;
     if (q > i && q + 3 <= n && lk_pv_match_ci(s, n, q, "eur"))
         return false;

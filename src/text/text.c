@@ -537,3 +537,24 @@ bool lk_text_has_words(const char *folded_hay, const char *folded_query)
     }
     return true;
 }
+
+/* ---- month names ------------------------------------------------------------ */
+
+const char *lk_text_month_name(size_t k, int *month)
+{
+    static const struct {
+        const char *name;
+        int month;
+    } months[] = {
+        {"januari", 1},   {"january", 1},   {"februari", 2}, {"february", 2},  {"maart", 3},    {"march", 3},
+        {"april", 4},     {"mei", 5},       {"may", 5},      {"juni", 6},      {"june", 6},     {"juli", 7},
+        {"july", 7},      {"augustus", 8},  {"august", 8},   {"september", 9}, {"oktober", 10}, {"october", 10},
+        {"november", 11}, {"december", 12}, {"jan", 1},      {"feb", 2},       {"mrt", 3},      {"mar", 3},
+        {"apr", 4},       {"jun", 6},       {"jul", 7},      {"aug", 8},       {"sept", 9},     {"sep", 9},
+        {"okt", 10},      {"oct", 10},      {"nov", 11},     {"dec", 12},
+    };
+    if (k >= sizeof months / sizeof *months)
+        return NULL;
+    *month = months[k].month;
+    return months[k].name;
+}

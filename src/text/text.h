@@ -99,6 +99,13 @@ size_t lk_text_stem(lk_text_stemmer_t *st, const char *w, size_t len, char *out 
  * customer-service question ("not", "niet", "geen", "no") are not stop words. */
 bool lk_text_is_stopword(const char *lang, const char *w, size_t len);
 
+/* ---- month names ----------------------------------------------------------- */
+
+/* The k-th month name that dates are read with (Dutch and English, lower case,
+ * full names before their abbreviations, so the first match is the longest),
+ * its month (1..12) in *month; NULL past the last. */
+const char *lk_text_month_name(size_t k, int *month /* OUT */);
+
 /* ---- language identification ------------------------------------------- */
 
 typedef struct {

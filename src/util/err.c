@@ -123,3 +123,14 @@ int lk_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
     *out = r;
     return 0;
 }
+
+size_t lk_list_next(const char **p, const char **item)
+{
+    const char *s = *p;
+    while (*s == ' ' || *s == ',')
+        s++;
+    size_t n = strcspn(s, " ,");
+    *item = s;
+    *p = s + n;
+    return n;
+}

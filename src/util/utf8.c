@@ -7,12 +7,45 @@
 
 #include <string.h>
 
-bool lk_utf8_valid(const char *str, size_t len)
+uint32_t lk_utf8_decode(const char *str, size_t len, size_t i, size_t *used)
 {
     const unsigned char *s = (const unsigned char *)str;
+    unsigned c = s[i];
+    size_t k;
+    uint32_t cp;
+    *used = 1;
+    if (c < 0x80)
+        return c;
+    if ((c & 0xE0) == 0xC0) {
+        k = 1;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        k = 2;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        k = 3;
+        cp = c & 0x07;
+    } else {
+        return LK_UTF8_BAD;
+    }
+    if (len - i <= k)
+        return LK_UTF8_BAD;
+    for (size_t j = 1; j <= k; j++) {
+        if ((s[i + j] & 0xC0) != 0x80)
+            return LK_UTF8_BAD;
+        cp = (cp << 6) | (s[i + j] & 0x3F);
+    }
+    *used = k + 1;
+    return cp;
+}
+
+bool lk_utf8_valid(const char *str, size_t len)
+{
+    /* the smallest code point of a sequence of 2, 3 and 4 bytes */
+    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
     size_t i = 0;
     while (i < len) {
-        unsigned c = s[i];
+        unsigned c = (unsigned char)str[i];
         if (c == 0)
             return false;
         if (c < 0x80) {
@@ -20,32 +53,10 @@ bool lk_utf8_valid(const char *str, size_t len)
             continue;
         }
         size_t n;
-        unsigned min, cp;
-        if ((c & 0xE0) == 0xC0) {
-            n = 1;
-            cp = c & 0x1F;
-            min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2;
-            cp = c & 0x0F;
-            min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3;
-            cp = c & 0x07;
-            min = 0x10000;
-        } else {
+        uint32_t cp = lk_utf8_decode(str, len, i, &n);
+        if (n == 1 || cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return false;
-        }
-        if (len - i <= n)
-            return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += n + 1;
+        i += n;
     }
     return true;
 }

@@ -172,6 +172,13 @@ bool lk_const_eq(const char *a, const char *b, size_t len);
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
  * nothing past U+10FFFF). NUL bytes are rejected as well. */
 bool lk_utf8_valid(const char *s, size_t len);
+/* What lk_utf8_decode() gives for a malformed sequence. */
+#define LK_UTF8_BAD 0xFFFDu
+/* Decodes the code point at s[i] (i < len) as it stands (overlong forms and
+ * surrogates decode to their value; lk_utf8_valid() judges them); *used gets
+ * its length in bytes. A bad lead byte, a missing continuation byte or a
+ * sequence cut off by len gives LK_UTF8_BAD with *used 1. */
+uint32_t lk_utf8_decode(const char *s, size_t len, size_t i, size_t *used /* OUT */);
 /* Makes the NUL-terminated s one line of valid UTF-8, in place, for a
  * message that quotes input (a file's column or key names, a file name):
  * control characters and DEL become '?', so do the bytes of a broken
@@ -183,6 +190,11 @@ void lk_utf8_one_line(char *s);
 
 /* Parse a whole decimal integer in [min, max]; LK_EINVAL otherwise. */
 int lk_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out /* OUT */);
+/* The next item of a list separated by spaces or commas (an option's value
+ * such as public_hosts or trusted_proxies): skips the separators at *p, sets
+ * *item to the item, returns its length and moves *p past it; 0 at the end.
+ *   for (const char *p = list, *it; (n = lk_list_next(&p, &it));) ... */
+size_t lk_list_next(const char **p, const char **item /* OUT */);
 
 /* ---- files ------------------------------------------------------------- */
 

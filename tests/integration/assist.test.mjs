@@ -7,12 +7,12 @@
 // id, the validation of the customer fields of a new conversation, and the
 // queue's preview of the customer's question.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, getConversation,
+  serverForFile, api, assertError, addUser, login, createConversation, postMessage, getConversation,
   identitySecret, signedCustomer,
   handoff, exportKb, RFC3339_UTC,
 } from './helpers.mjs';
@@ -24,18 +24,11 @@ const SAM = { email: 'sam@example.com', password: 'sam-is-de-teamleider-hier' };
 
 const ID = identitySecret(); // the customer identities of the history test are signed by "the shop"
 
-before(async () => {
-  srv = await startServer({ env: ID.env });
+serverForFile({ env: ID.env }, async (s) => {
+  srv = s;
   await addUser(srv.dataDir, ANNA.email, ANNA.password, 'agent');
   await addUser(srv.dataDir, SAM.email, SAM.password, 'supervisor');
   kb = (await exportKb(srv.dataDir)).kb;
-});
-
-after(async () => {
-  if (srv) {
-    await stopServer(srv);
-    srv.cleanup();
-  }
 });
 
 const article = (id) => kb.articles.find((a) => a.id === id);

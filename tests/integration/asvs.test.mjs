@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, freshDataDir, addUser, api, assertError } from './helpers.mjs';
+import { startServer, stopServer, api, assertError, dataDirWithUsers } from './helpers.mjs';
 
 const PW = 'a-long-password';
 
@@ -12,9 +12,7 @@ const PW = 'a-long-password';
 // in any hour of 15-minute windows, from addresses the account never logged
 // in from: 25 per window, the 26th refused, whatever the password.
 test('V2.2.1: with the default limits, at most 25 failed logins per 15 minutes (100 an hour) reach an account from new addresses', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   const srv = await startServer({
     t,
     dataDir: d.dir,

@@ -14,11 +14,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import {
   startServer, stopServer, addUser, login, createConversation, postMessage, handoff, runCli, agentStream, assertError,
-  getConversation, SLOW, sleep,
+  getConversation, sqlite, eventuallyCount,
 } from './helpers.mjs';
 
 let srv;
@@ -39,18 +37,9 @@ after(async () => {
   }
 });
 
-const sql = (q) => execFileSync('sqlite3', [path.join(srv.dataDir, 'loket.db'), q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlite(srv.dataDir, q);
 const count = (q) => Number(sql(q));
-
-async function eventually(q, want = 1, timeoutMs = 5000 * SLOW) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const n = count(q);
-    if (n >= want) return n;
-    if (Date.now() > deadline) assert.fail(`${q}: ${n}, want >= ${want}`);
-    await sleep(25);
-  }
-}
+const eventually = (q, want, timeoutMs) => eventuallyCount(srv.dataDir, q, want, timeoutMs);
 
 test('the console language: the user\'s own, else console_language; the time zone', async () => {
   // before anyone logs in: the deployment's default, for the login form

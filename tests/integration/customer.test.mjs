@@ -6,26 +6,19 @@
 // every new message and its resumption with after=SEQ, and isolation between
 // conversations.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, stopServer, api, exportKb, createConversation, postMessage, getConversation,
+  serverForFile, api, exportKb, createConversation, postMessage, getConversation,
   openWs, wsRefusal, handoff, msgKey, RFC3339_UTC, sleep, SLOW,
 } from './helpers.mjs';
 
 let srv;
 let kb; // the demo knowledge base as `kb export` prints it
 
-before(async () => {
-  srv = await startServer();
+serverForFile({}, async (s) => {
+  srv = s;
   kb = (await exportKb(srv.dataDir)).kb;
-});
-
-after(async () => {
-  if (srv) {
-    await stopServer(srv);
-    srv.cleanup();
-  }
 });
 
 const article = (id) => kb.articles.find((a) => a.id === id);

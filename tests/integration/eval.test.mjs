@@ -28,6 +28,18 @@ function slice(file, labels, maxPerLabel, oosMax) {
   return out.join('\n') + '\n';
 }
 
+// The first n labels (in-scope) of CLINC150's training set.
+function firstLabels(n) {
+  const labels = new Set();
+  for (const line of readFileSync(join(DATA, 'train.jsonl'), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const { label } = JSON.parse(line);
+    if (label !== 'oos') labels.add(label);
+    if (labels.size === n) break;
+  }
+  return labels;
+}
+
 function run(args) {
   return spawnSync(BIN, ['eval', ...args], { encoding: 'utf8', timeout: 120000 });
 }
@@ -35,13 +47,7 @@ function run(args) {
 test('loket eval prints every CONTRACT field, in range', { skip: !existsSync(DATA) && 'CLINC150 not found' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'loket-eval-'));
   try {
-    const labels = new Set();
-    for (const line of readFileSync(join(DATA, 'train.jsonl'), 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      const { label } = JSON.parse(line);
-      if (label !== 'oos') labels.add(label);
-      if (labels.size === 10) break;
-    }
+    const labels = firstLabels(10);
     writeFileSync(join(dir, 'train.jsonl'), slice('train.jsonl', labels, 60, 40));
     writeFileSync(join(dir, 'val.jsonl'), slice('val.jsonl', labels, 20, 40));
     writeFileSync(join(dir, 'test.jsonl'), slice('test.jsonl', labels, 30, 60));
@@ -103,13 +109,7 @@ test('loket eval: usage and input errors exit 1 with one line', () => {
 test('loket eval --shots K --auto --explain: the server\'s calibration, choices, and why', { skip: !existsSync(DATA) && 'CLINC150 not found' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'loket-eval-'));
   try {
-    const labels = new Set();
-    for (const line of readFileSync(join(DATA, 'train.jsonl'), 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      const { label } = JSON.parse(line);
-      if (label !== 'oos') labels.add(label);
-      if (labels.size === 30) break;
-    }
+    const labels = firstLabels(30);
     writeFileSync(join(dir, 'train.jsonl'), slice('train.jsonl', labels, 100, 0));
     writeFileSync(join(dir, 'test.jsonl'), slice('test.jsonl', labels, 10, 60));
     const args = ['--train', join(dir, 'train.jsonl'), '--test', join(dir, 'test.jsonl')];

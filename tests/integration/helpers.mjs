@@ -1,7 +1,9 @@
 // Helpers for loket's integration tests: start and stop the real binary on a
 // fresh data directory and a free loopback port, run its command line, talk
 // HTTP (global fetch, or raw bytes over a socket when fetch would tidy the
-// request up) and WebSocket (the `ws` package), and log in as an agent.
+// request up) and WebSocket (the `ws` package), log in as an agent (with a
+// TOTP code when two-step login is on), and read the live database file with
+// the sqlite3 command line.
 //
 // The tests hold loket to ../../shared/CONTRACT.md; everything here is plain
 // plumbing that asserts nothing about the product except where it says so
@@ -10,13 +12,14 @@
 // Environment: LOKET_BIN (the program; default build/loket, relative to the
 // repository root, which is the working directory of every test).
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import WebSocket from 'ws';
 
 export const BIN = path.resolve(process.env.LOKET_BIN || 'build/loket');
@@ -108,6 +111,15 @@ export async function addUser(dataDir, email, password, role = 'agent') {
   });
   assert.equal(r.code, 0, `user add ${email} failed: ${r.stderr}`);
   return r;
+}
+
+// A fresh data directory for test t (removed after it) with these users, each
+// [email, password, role?] as addUser takes them.
+export async function dataDirWithUsers(t, users) {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  for (const [email, password, role] of users) await addUser(d.dir, email, password, role);
+  return d;
 }
 
 // `loket kb export`; asserts success and returns the parsed KB JSON and the raw text.
@@ -491,6 +503,47 @@ export async function login(srv, email, password) {
   };
 }
 
+// POST /api/v1/auth/login as it comes, for tests of what login refuses:
+// returns the api() result (no assertion). totp: the second factor's code;
+// cookie, headers: sent along (e.g. X-Forwarded-For through a trusted proxy).
+export function tryLogin(srv, email, password, { totp, cookie, headers = {} } = {}) {
+  const body = { email, password };
+  if (totp !== undefined) body.totp = totp;
+  return api(srv, 'POST', '/api/v1/auth/login', { body, cookie, headers });
+}
+
+// RFC 4648 base32 (a TOTP secret as loket shows it) to bytes.
+export function b32decode(s) {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let val = 0;
+  const out = [];
+  for (const ch of s.replace(/=+$/, '')) {
+    const i = A.indexOf(ch);
+    assert.ok(i >= 0, `not base32: ${s}`);
+    val = (val << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((val >>> (bits - 8)) & 255);
+      bits -= 8;
+      val &= (1 << bits) - 1;
+    }
+  }
+  return Buffer.from(out);
+}
+
+// RFC 4226 HOTP (HMAC-SHA1) of key (bytes) at counter.
+export function hotp(key, counter, digits = 6) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(counter));
+  const h = createHmac('sha1', key).update(msg).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 10 ** digits).padStart(digits, '0');
+}
+
+// RFC 6238 TOTP (30 s steps, 6 digits) of a base32 secret, `steps` away from now.
+export const totp = (secret, steps = 0) => hotp(b32decode(secret), Math.floor(Date.now() / 30000) + steps);
+
 // The agents' live stream with a session cookie; collects frames.
 export function agentStream(srv, cookie) {
   return new Promise((resolve, reject) => {
@@ -535,4 +588,42 @@ export async function handoff(srv, conv) {
   const r = await api(srv, 'POST', `/api/v1/conversations/${conv.id}/handoff`, { token: conv.token });
   assert.equal(r.status, 200, `handoff: ${r.status} ${r.text}`);
   return r.json;
+}
+
+// ---- one server for a whole test file ---------------------------------------
+
+// Starts one server (startServer's options) before the file's tests and stops
+// and removes it after them; ready(srv) runs once it is up (keep srv there,
+// add users, read the knowledge base).
+export function serverForFile(opts, ready) {
+  let srv;
+  before(async () => {
+    srv = await startServer(opts);
+    await ready(srv);
+  });
+  after(async () => {
+    if (srv) {
+      await stopServer(srv);
+      srv.cleanup();
+    }
+  });
+}
+
+// ---- the database, read beside the server -------------------------------------
+
+// One statement through the sqlite3 command line on a data directory's live
+// database file; its output, trimmed.
+export function sqlite(dataDir, query) {
+  return execFileSync('sqlite3', [path.join(dataDir, 'loket.db'), query], { encoding: 'utf8' }).trim();
+}
+
+// Polls the database until the query's number is >= want; returns it.
+export async function eventuallyCount(dataDir, query, want = 1, timeoutMs = 5000 * SLOW) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = Number(sqlite(dataDir, query));
+    if (n >= want) return n;
+    if (Date.now() > deadline) assert.fail(`${query}: ${n}, want >= ${want}`);
+    await sleep(25);
+  }
 }

@@ -10,19 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer,
-  stopServer,
-  freshDataDir,
-  addUser,
-  api,
-  assertError,
-  login,
-  handoff,
-  createConversation,
-  postMessage,
-  identitySecret,
-  signedCustomer,
-  runCli,
+  startServer, stopServer, freshDataDir, api, assertError, login, handoff, createConversation, postMessage,
+  identitySecret, signedCustomer, runCli, dataDirWithUsers,
 } from './helpers.mjs';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,11 +20,11 @@ const PW = 'een-lang-wachtwoord-hier';
 const VICTIM = 'klaas@example.nl';
 
 async function team(t, env) {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
-  await addUser(d.dir, 'bert@example.com', PW);
-  await addUser(d.dir, 'ada@example.com', PW, 'admin');
+  const d = await dataDirWithUsers(t, [
+    ['anna@example.com', PW],
+    ['bert@example.com', PW],
+    ['ada@example.com', PW, 'admin'],
+  ]);
   const srv = await startServer({ t, dataDir: d.dir, env });
   const who = {};
   for (const name of ['anna', 'bert', 'ada']) who[name] = await login(srv, `${name}@example.com`, PW);
@@ -133,9 +122,7 @@ test('a wrong, expired or unconfigured signature: the chat works, the identity i
     await stopServer(srv);
   }
   // without identity_secret_file every identity is unverified, signed or not
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   const plain = await startServer({ t, dataDir: d.dir });
   try {
     const a = await login(plain, 'anna@example.com', PW);

@@ -7,12 +7,12 @@
 // (and a French question without one), any BCP 47 primary tag with its
 // region dropped, and a bad tag refused.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, freshDataDir, runCli,
+  serverForFile, startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, freshDataDir, runCli,
 } from './helpers.mjs';
 
 const SANNE = { email: 'sanne@tulpentafel.example', password: 'sanne-heeft-een-lang-wachtwoord' };
@@ -20,17 +20,10 @@ const SANNE = { email: 'sanne@tulpentafel.example', password: 'sanne-heeft-een-l
 let srv; // the demo knowledge base (Dutch and English), an agent logged in
 let agent;
 
-before(async () => {
-  srv = await startServer();
+serverForFile({}, async (s) => {
+  srv = s;
   await addUser(srv.dataDir, SANNE.email, SANNE.password);
   agent = await login(srv, SANNE.email, SANNE.password);
-});
-
-after(async () => {
-  if (srv) {
-    await stopServer(srv);
-    srv.cleanup();
-  }
 });
 
 // The customer's message, then what loket said in that turn.

@@ -5,14 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, freshDataDir, addUser, api, assertError, login, runCli } from './helpers.mjs';
+import { startServer, stopServer, freshDataDir, api, assertError, login, runCli, dataDirWithUsers } from './helpers.mjs';
 
 const PW = 'ada-beheert-alles-hier';
 
 test('new passwords: common and derived ones refused in the API, passphrases accepted', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'ada@example.com', PW, 'admin');
+  const d = await dataDirWithUsers(t, [['ada@example.com', PW, 'admin']]);
   const srv = await startServer({ t, dataDir: d.dir });
   try {
     const admin = await login(srv, 'ada@example.com', PW);

@@ -11,10 +11,10 @@
 // words of the texts, never at whole texts. The questions come from the
 // built-in demo knowledge base that `serve` loads on a new data directory.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, getConversation,
+  serverForFile, startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, getConversation,
   handoff, openWs, sleep, SLOW,
 } from './helpers.mjs';
 
@@ -24,18 +24,11 @@ const TICK_MS = 1000;
 let srv; // the main server: business hours "always", an agent logged in
 let agent;
 
-before(async () => {
-  srv = await startServer({ args: ['--tick-ms', String(TICK_MS)] });
+serverForFile({ args: ['--tick-ms', String(TICK_MS)] }, async (s) => {
+  srv = s;
   await addUser(srv.dataDir, SANNE.email, SANNE.password);
   // agents online = users with a valid login session: Sanne is there.
   agent = await login(srv, SANNE.email, SANNE.password);
-});
-
-after(async () => {
-  if (srv) {
-    await stopServer(srv);
-    srv.cleanup();
-  }
 });
 
 // ---- helpers -----------------------------------------------------------------

@@ -14,7 +14,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, handoff, runCli,
-  sleep, SLOW, RFC3339_UTC,
+  sleep, SLOW, RFC3339_UTC, sqlite, eventuallyCount,
 } from './helpers.mjs';
 
 let srv;
@@ -41,21 +41,10 @@ after(async () => {
 
 const db = () => path.join(srv.dataDir, 'loket.db');
 // One query through the sqlite3 command line, on the live database file.
-function sql(q) {
-  return execFileSync('sqlite3', [db(), q], { encoding: 'utf8' }).trim();
-}
+const sql = (q) => sqlite(srv.dataDir, q);
 const count = (q) => Number(sql(q));
-
 // Waits (polling the database) until the query gives a number >= want.
-async function eventually(q, want = 1, timeoutMs = 5000 * SLOW) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const n = count(q);
-    if (n >= want) return n;
-    if (Date.now() > deadline) assert.fail(`${q}: ${n}, want >= ${want}`);
-    await sleep(25);
-  }
-}
+const eventually = (q, want, timeoutMs) => eventuallyCount(srv.dataDir, q, want, timeoutMs);
 
 // A customer who gives the host page's e-mail and id, types personal data,
 // and asks for a person.

@@ -86,6 +86,16 @@ test('the municipality knowledge base: at least 40 articles, 3-5 example questio
   for (const a of en) assert.ok(ids.has(a.id.replace(/-en$/, '')) && a.id.endsWith('-en'), `${a.id} translates a Dutch article`);
 });
 
+// Every question the bot learns from, normalised: the knowledge base's example
+// questions and the built-in out-of-scope questions of both languages.
+function trainingQuestions(kb) {
+  return new Set([
+    ...kb.articles.flatMap((a) => a.questions).map(norm),
+    ...oosQuestions('nl').map(norm),
+    ...oosQuestions('en').map(norm),
+  ]);
+}
+
 test('the municipality test questions: at least 220, 45 out of scope, labels exist, none is training data', () => {
   const kb = JSON.parse(readUtf8(path.join(GEMEENTE, 'kb.json')));
   const ids = new Set(kb.articles.map((a) => a.id));
@@ -101,11 +111,7 @@ test('the municipality test questions: at least 220, 45 out of scope, labels exi
   for (const id of ids) assert.ok(perLabel.get(id) >= 1, `article ${id} has test questions`);
   // Written apart: no test question is an example question of the KB or a
   // built-in out-of-scope question (that would measure memory, not the bot).
-  const training = new Set([
-    ...kb.articles.flatMap((a) => a.questions).map(norm),
-    ...oosQuestions('nl').map(norm),
-    ...oosQuestions('en').map(norm),
-  ]);
+  const training = trainingQuestions(kb);
   const seen = new Set();
   for (const r of rows) {
     const k = norm(r.text);
@@ -126,11 +132,7 @@ for (const set of OTHER_SETS) test(`the ${set.name} test questions: labels exist
   const rows = readTest(path.join(SOURCE_DIR, set.test));
   assert.ok(rows.length >= 100, `${rows.length} test questions`);
   assert.ok(rows.filter((r) => r.label === 'oos').length >= 25);
-  const training = new Set([
-    ...kb.articles.flatMap((a) => a.questions).map(norm),
-    ...oosQuestions('nl').map(norm),
-    ...oosQuestions('en').map(norm),
-  ]);
+  const training = trainingQuestions(kb);
   const seen = new Set();
   for (const r of rows) {
     assert.ok(r.label === 'oos' || ids.has(r.label), `label "${r.label}" of "${r.text}" names an article`);

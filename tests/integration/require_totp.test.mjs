@@ -6,37 +6,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { startServer, stopServer, freshDataDir, addUser, api, assertError, login } from './helpers.mjs';
+import { startServer, stopServer, api, assertError, login, totp, dataDirWithUsers } from './helpers.mjs';
 
 const PW = 'een-lang-wachtwoord-hier';
 
-function totp(secret, steps = 0) {
-  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let val = 0;
-  const key = [];
-  for (const ch of secret.replace(/=+$/, '')) {
-    val = (val << 5) | A.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      key.push((val >>> (bits - 8)) & 255);
-      bits -= 8;
-      val &= (1 << bits) - 1;
-    }
-  }
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + steps));
-  const h = createHmac('sha1', Buffer.from(key)).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
-}
-
 test('require_totp_admin: an admin without two-step login may only set it up; agents are not affected', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'ada@example.com', PW, 'admin');
-  await addUser(d.dir, 'anna@example.com', PW, 'agent');
+  const d = await dataDirWithUsers(t, [['ada@example.com', PW, 'admin'], ['anna@example.com', PW, 'agent']]);
   const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_REQUIRE_TOTP_ADMIN: 'true' } });
   try {
     const ada = await login(srv, 'ada@example.com', PW);
@@ -83,9 +58,7 @@ test('require_totp_admin: an admin without two-step login may only set it up; ag
 });
 
 test('require_totp: every user without two-step login is held at the set-up', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW, 'agent');
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW, 'agent']]);
   const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_REQUIRE_TOTP: 'true' } });
   try {
     const anna = await login(srv, 'anna@example.com', PW);

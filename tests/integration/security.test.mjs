@@ -12,7 +12,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import net from 'node:net';
@@ -23,7 +22,6 @@ import {
   startServer,
   stopServer,
   freshDataDir,
-  addUser,
   api,
   assertError,
   login,
@@ -33,6 +31,11 @@ import {
   NO_LIMITS,
   identitySecret,
   signedCustomer,
+  tryLogin as loginAttempt,
+  b32decode,
+  hotp,
+  totp,
+  dataDirWithUsers,
 } from './helpers.mjs';
 
 const PW = 'a-long-password';
@@ -42,11 +45,8 @@ const PW = 'a-long-password';
 // Answers with the given client address (the server trusts 127.0.0.1 as a proxy).
 const from = (addr, headers = {}) => ({ 'X-Forwarded-For': `198.51.100.250, ${addr}`, ...headers });
 
-function tryLogin(srv, email, password, { addr, totp, cookie } = {}) {
-  const body = { email, password };
-  if (totp !== undefined) body.totp = totp;
-  return api(srv, 'POST', '/api/v1/auth/login', { body, cookie, headers: addr ? from(addr) : {} });
-}
+const tryLogin = (srv, email, password, { addr, ...o } = {}) =>
+  loginAttempt(srv, email, password, { ...o, headers: addr ? from(addr) : {} });
 
 function sessionCookie(res) {
   const sc = res.headers.getSetCookie().find((c) => c.startsWith('loket_session='));
@@ -67,35 +67,6 @@ function sql(dataDir, query) {
   return r.stdout.trim();
 }
 
-// RFC 6238 (HMAC-SHA1, 30 s steps, 6 digits), `steps` away from now.
-function b32decode(s) {
-  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let val = 0;
-  const out = [];
-  for (const ch of s.replace(/=+$/, '')) {
-    const i = A.indexOf(ch);
-    assert.ok(i >= 0, `not base32: ${s}`);
-    val = (val << 5) | i;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((val >>> (bits - 8)) & 255);
-      bits -= 8;
-      val &= (1 << bits) - 1;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function hotp(key, counter, digits = 6) {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(counter));
-  const h = createHmac('sha1', key).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 10 ** digits).padStart(digits, '0');
-}
-
-const totp = (secret, steps = 0) => hotp(b32decode(secret), Math.floor(Date.now() / 30000) + steps);
 
 // Resolves the status a refused WebSocket upgrade got, or 101 when it opened.
 function wsStatus(url, opts) {
@@ -119,10 +90,7 @@ const PROXY = { LOKET_TRUSTED_PROXIES: '127.0.0.1' };
 // ---- logins -------------------------------------------------------------------
 
 test('login throttle per account: 429 with Retry-After for an address the account never logged in from, after failures from many', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
-  await addUser(d.dir, 'bert@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW], ['bert@example.com', PW]]);
   const srv = await startServer({
     t,
     dataDir: d.dir,
@@ -143,9 +111,7 @@ test('login throttle per account: 429 with Retry-After for an address the accoun
 });
 
 test('login limit per address, a success resets the account, and X-Forwarded-For counts only from a trusted proxy', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   const srv = await startServer({ t, dataDir: d.dir, env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '3', LOKET_LIMIT_LOGIN_ADDRESS: '5' } });
   try {
     // per address: failures for five different accounts
@@ -173,9 +139,7 @@ test('login limit per address, a success resets the account, and X-Forwarded-For
 // ---- sessions -----------------------------------------------------------------
 
 test('every login gets a fresh session and ends the one the browser had', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   const srv = await startServer({ t, dataDir: d.dir });
   try {
     const first = await login(srv, 'anna@example.com', PW);
@@ -195,9 +159,7 @@ test('every login gets a fresh session and ends the one the browser had', async 
 });
 
 test('idle expiry: a session in use stays, one unused for session_idle gets 401', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   // the last use is written by a writer job of its own, once a quarter of
   // session_idle has passed: the margin leaves that job time on a busy machine
   const idle = SLOW > 1 ? 5 : 3;
@@ -221,9 +183,7 @@ test('idle expiry: a session in use stays, one unused for session_idle gets 401'
 });
 
 test('absolute expiry: past session_ttl a session gets 401 even in use', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   const ttl = SLOW > 1 ? 3 : 2;
   const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_SESSION_TTL: String(ttl), LOKET_SESSION_IDLE: '3600' } });
   try {
@@ -248,10 +208,7 @@ test('absolute expiry: past session_ttl a session gets 401 even in use', async (
 });
 
 test('a session that expires closes its live stream; a session in use keeps its own', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
-  await addUser(d.dir, 'bert@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW], ['bert@example.com', PW]]);
   // Bert's session ends ttl - 1 s after Anna's: room for a late tick
   const ttl = SLOW > 1 ? 6 : 4;
   const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_SESSION_TTL: String(ttl), LOKET_TICK_MS: '1000' } });
@@ -273,11 +230,11 @@ test('a session that expires closes its live stream; a session in use keeps its 
 });
 
 test('logout everywhere: all sessions of the user end, the live stream closes; admins may do it for others', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
-  await addUser(d.dir, 'bert@example.com', PW);
-  await addUser(d.dir, 'root@example.com', PW, 'admin');
+  const d = await dataDirWithUsers(t, [
+    ['anna@example.com', PW],
+    ['bert@example.com', PW],
+    ['root@example.com', PW, 'admin'],
+  ]);
   const srv = await startServer({ t, dataDir: d.dir });
   try {
     const a1 = await login(srv, 'anna@example.com', PW);
@@ -320,10 +277,7 @@ test("the test's own TOTP matches RFC 6238's test vector", () => {
 });
 
 test('TOTP: set up, switch on, log in with and without the code, no reuse, switch off; secret encrypted at rest', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
-  await addUser(d.dir, 'root@example.com', PW, 'admin');
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW], ['root@example.com', PW, 'admin']]);
   const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_LIMIT_LOGIN_ACCOUNT: '20', LOKET_LIMIT_LOGIN_ADDRESS: '50' } });
   try {
     const a = await login(srv, 'anna@example.com', PW);
@@ -394,9 +348,7 @@ test('TOTP: set up, switch on, log in with and without the code, no reuse, switc
 });
 
 test('TOTP codes count toward the login limit', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   const srv = await startServer({ t, dataDir: d.dir, env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT_ADDRESS: '3', LOKET_LIMIT_LOGIN_ADDRESS: '100' } });
   try {
     const a = await login(srv, 'anna@example.com', PW);
@@ -422,9 +374,7 @@ test('TOTP codes count toward the login limit', async (t) => {
 // ---- origins ------------------------------------------------------------------
 
 test("origins: by default only loket's own pages may use the customer API; listed sites may", async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'lead@example.com', PW, 'supervisor');
+  const d = await dataDirWithUsers(t, [['lead@example.com', PW, 'supervisor']]);
   const srv = await startServer({ t, dataDir: d.dir });
   try {
     const lead = await login(srv, 'lead@example.com', PW);
@@ -483,9 +433,7 @@ test("origins: by default only loket's own pages may use the customer API; liste
 // ---- the customer API's limits ------------------------------------------------
 
 test('customer limits: new conversations and messages per address and per conversation answer 429 and store nothing', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'lead@example.com', PW, 'supervisor');
+  const d = await dataDirWithUsers(t, [['lead@example.com', PW, 'supervisor']]);
   const srv = await startServer({
     t,
     dataDir: d.dir,
@@ -594,9 +542,7 @@ test('default limits: 30 customers behind one address get through; abuse from it
 });
 
 test('at most limit_open_conversations open conversations per address, also after a restart; closing one makes room', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   const env = { ...PROXY, LOKET_LIMIT_OPEN_CONVERSATIONS: '2' };
   let srv = await startServer({ t, dataDir: d.dir, env });
   const create = (addr) => api(srv, 'POST', '/api/v1/conversations', { body: {}, headers: from(addr) });
@@ -670,9 +616,7 @@ test('response headers: CSP, frame and referrer policies, nosniff; console pages
 });
 
 test('the session cookie is Secure with cookie_secure, or through a trusted proxy that says https', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   const https = { 'X-Forwarded-Proto': 'https' };
   let srv = await startServer({ t, dataDir: d.dir });
   try {
@@ -725,11 +669,11 @@ test('bad security options stop loket with a message naming them', async () => {
 const TEAM_ID = identitySecret(); // the shop signs its customers' identities (docs/widget.md)
 
 async function teamServer(t) {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
-  await addUser(d.dir, 'bert@example.com', PW);
-  await addUser(d.dir, 'lead@example.com', PW, 'supervisor');
+  const d = await dataDirWithUsers(t, [
+    ['anna@example.com', PW],
+    ['bert@example.com', PW],
+    ['lead@example.com', PW, 'supervisor'],
+  ]);
   const srv = await startServer({ t, dataDir: d.dir, env: TEAM_ID.env });
   srv.team = {};
   for (const name of ['anna', 'bert', 'lead']) srv.team[name] = await login(srv, `${name}@example.com`, PW);
@@ -834,9 +778,7 @@ test("conversations by id: plain agents read the queue, their own and their cust
 });
 
 test('X-Forwarded-For on several lines: the last line counts, so a client cannot pick its address', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   const srv = await startServer({ t, dataDir: d.dir, env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '100', LOKET_LIMIT_LOGIN_ADDRESS: '3' } });
   // a raw request: fetch would join the two lines into one
   const rawLogin = (spoofed, real) =>

@@ -10,50 +10,23 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { SLOW, sleep, startServer, stopServer, freshDataDir, addUser, api, assertError, login } from './helpers.mjs';
+import {
+  SLOW, sleep, startServer, stopServer, api, assertError, login, tryLogin as loginAttempt, totp,
+  dataDirWithUsers,
+} from './helpers.mjs';
 
 const PW = 'a-long-password';
 const PROXY = { LOKET_TRUSTED_PROXIES: '127.0.0.1' };
 const from = (addr, headers = {}) => ({ 'X-Forwarded-For': addr, ...headers });
 
-function tryLogin(srv, email, password, { addr, totp } = {}) {
-  const body = { email, password };
-  if (totp !== undefined) body.totp = totp;
-  return api(srv, 'POST', '/api/v1/auth/login', { body, headers: addr ? from(addr) : {} });
-}
+const tryLogin = (srv, email, password, { addr, ...o } = {}) =>
+  loginAttempt(srv, email, password, { ...o, headers: addr ? from(addr) : {} });
 
-function b32decode(s) {
-  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let val = 0;
-  const out = [];
-  for (const ch of s.replace(/=+$/, '')) {
-    val = (val << 5) | A.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((val >>> (bits - 8)) & 255);
-      bits -= 8;
-      val &= (1 << bits) - 1;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret, steps = 0) {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + steps));
-  const h = createHmac('sha1', b32decode(secret)).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
-}
 
 // ---- lockout ------------------------------------------------------------------
 
 test('an attacker failing 20 times does not lock the owner out; the attacker is limited', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
   // the default limits (no LOKET_LIMIT_LOGIN_* of our own)
   const srv = await startServer({
     t,
@@ -78,10 +51,7 @@ test('an attacker failing 20 times does not lock the owner out; the attacker is 
 });
 
 test('past the account throttle, the owner still gets in from a usual address or with the second factor', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'anna@example.com', PW);
-  await addUser(d.dir, 'bert@example.com', PW);
+  const d = await dataDirWithUsers(t, [['anna@example.com', PW], ['bert@example.com', PW]]);
   const srv = await startServer({
     t,
     dataDir: d.dir,
@@ -152,10 +122,7 @@ async function storedEvents(admin, kind, want = 1) {
 }
 
 test('each kind of security event: a JSON log line, a counter and a stored row for admins, no secrets', async (t) => {
-  const d = freshDataDir();
-  t.after(d.cleanup);
-  await addUser(d.dir, 'root@example.com', PW, 'admin');
-  await addUser(d.dir, 'anna@example.com', PW, 'agent');
+  const d = await dataDirWithUsers(t, [['root@example.com', PW, 'admin'], ['anna@example.com', PW, 'agent']]);
   const srv = await startServer({
     t,
     dataDir: d.dir,

@@ -9,6 +9,8 @@
 #include "store/store.h"
 #include "util/util.h"
 
+#include "test_tmp.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,9 +141,7 @@ static lk_store_t *st;
 static void setup(void)
 {
     lk_log_set_level(getenv("LK_TEST_LOG") ? LK_LOG_DEBUG : LK_LOG_OFF);
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/loket-i14-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-    snprintf(datadir, sizeof datadir, "%s/data", tmpdir);
+    test_data_dir("i14", tmpdir, datadir);
     cr_assert_eq(lk_store_open(datadir, &st, NULL), 0);
 }
 
@@ -149,14 +149,7 @@ static void teardown(void)
 {
     lk_store_close(st);
     st = NULL;
-    static const char *const files[] = {"loket.db", "loket.db-wal", "loket.db-shm", "loket.db-journal"};
-    char path[256];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", datadir, files[i]);
-        unlink(path);
-    }
-    rmdir(datadir);
-    rmdir(tmpdir);
+    test_rm_tree(tmpdir);
 }
 
 static void add_conv(const char *id)

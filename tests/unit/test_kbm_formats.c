@@ -10,12 +10,12 @@
 #include "kb/kb.h"
 #include "util/util.h"
 
+#include "test_tmp.h"
+
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Asserts that two knowledge bases hold the same articles, field by field. */
@@ -312,27 +312,6 @@ Test(kbm_formats, messages_quoting_input_stay_one_line)
         cr_assert((unsigned char)*p >= 0x20 && *p != 0x7f, "%s", err);
 }
 
-/* A fresh temporary folder (removed by rm_tree). */
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char path[512];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            struct stat sb;
-            if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-                rm_tree(path);
-            else
-                unlink(path);
-        }
-    closedir(d);
-    rmdir(dir);
-}
-
 Test(kbm_formats, files_and_folders_round_trip_in_every_format)
 {
     char tmp[] = "/tmp/loket-kbm-io-XXXXXX";
@@ -391,7 +370,7 @@ Test(kbm_formats, files_and_folders_round_trip_in_every_format)
     cr_assert_eq(fmt, LK_KB_FORMAT_MARKDOWN);
     cr_assert_eq(lk_kb_format_parse("xml", &fmt), LK_EINVAL);
     lk_kb_free(&demo);
-    rm_tree(tmp);
+    test_rm_tree(tmp);
 }
 
 Test(kbm_formats, the_demo_links_its_translations)

@@ -150,6 +150,17 @@ static void add_article(lk_kb_t *kb, const char *id, const char *lang, const cha
     lk_kb_add(kb, &a);
 }
 
+/* Options that calibrate the answering threshold (at a 5% wrong-answer
+ * rate, with the built-in out-of-scope questions). */
+static lk_nlu_options_t calibrated_options(void)
+{
+    lk_nlu_options_t o;
+    lk_nlu_options_default(&o);
+    o.answer_risk = 0.05;
+    o.builtin_negatives = true;
+    return o;
+}
+
 static void small_kb(lk_kb_t *kb)
 {
     lk_kb_init(kb);
@@ -869,10 +880,7 @@ Test(nlu_calibration, a_build_calibrates_deterministically)
 {
     lk_kb_t kb;
     calib_kb(&kb);
-    lk_nlu_options_t o;
-    lk_nlu_options_default(&o);
-    o.answer_risk = 0.05;
-    o.builtin_negatives = true;
+    lk_nlu_options_t o = calibrated_options();
     lk_nlu_model_t *a, *b, *plain;
     cr_assert_eq(lk_nlu_build(&kb, &o, &a), 0);
     cr_assert_eq(lk_nlu_build(&kb, &o, &b), 0);
@@ -998,10 +1006,7 @@ Test(nlu_choices, none_on_function_words_alone_nor_without_a_calibration)
 {
     lk_kb_t kb;
     calib_kb(&kb);
-    lk_nlu_options_t o;
-    lk_nlu_options_default(&o);
-    o.answer_risk = 0.05;
-    o.builtin_negatives = true;
+    lk_nlu_options_t o = calibrated_options();
     lk_nlu_model_t *m, *plain;
     cr_assert_eq(lk_nlu_build(&kb, &o, &m), 0);
     cr_assert_eq(lk_nlu_build(&kb, NULL, &plain), 0);
@@ -1088,10 +1093,7 @@ Test(nlu_choices, an_unclear_answer_between_two_close_articles_becomes_a_choice)
         a.answer = (char *)answers[i];
         lk_kb_add(&kb, &a);
     }
-    lk_nlu_options_t o;
-    lk_nlu_options_default(&o);
-    o.answer_risk = 0.05;
-    o.builtin_negatives = true;
+    lk_nlu_options_t o = calibrated_options();
     lk_nlu_model_t *m;
     cr_assert_eq(lk_nlu_build(&kb, &o, &m), 0);
     lk_nlu_reading_t r;

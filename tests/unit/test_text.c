@@ -468,3 +468,35 @@ Test(text, language_of_german_and_french_questions)
                       win.right, win.n);
     }
 }
+
+Test(text, month_names_dutch_and_english_full_before_short)
+{
+    static const struct {
+        const char *name;
+        int month;
+    } want[] = {{"januari", 1}, {"january", 1}, {"mei", 5},  {"may", 5}, {"oktober", 10},
+                {"oct", 10},    {"mrt", 3},     {"sept", 9}, {"dec", 12}};
+    int month = 0;
+    size_t n = 0;
+    for (const char *name; (name = lk_text_month_name(n, &month)); n++)
+        cr_assert(month >= 1 && month <= 12, "%s: %d", name, month);
+    cr_assert_eq(n, 34, "34 names, not %zu", n);
+    cr_assert_null(lk_text_month_name(n, &month));
+    for (size_t w = 0; w < sizeof want / sizeof *want; w++) {
+        long at = -1;
+        for (size_t k = 0; k < n; k++)
+            if (!strcmp(lk_text_month_name(k, &month), want[w].name)) {
+                at = (long)k;
+                break;
+            }
+        cr_assert(at >= 0, "%s is missing", want[w].name);
+        lk_text_month_name((size_t)at, &month);
+        cr_assert_eq(month, want[w].month, "%s", want[w].name);
+    }
+    /* no name comes before a longer one it is the start of ("jan" after "januari") */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            const char *a = lk_text_month_name(i, &month), *b = lk_text_month_name(j, &month);
+            cr_assert(strncmp(b, a, strlen(a)) || strlen(a) >= strlen(b), "%s before %s", a, b);
+        }
+}

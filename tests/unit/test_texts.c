@@ -243,22 +243,25 @@ static void check_all_reviewed(const list_t *texts)
     list_free(&reviewed);
 }
 
-Test(texts, every_dutch_text_of_the_policy_and_the_summary_is_reviewed)
+/* Collects texts, checks there are at least min of them (what: which, for
+ * the message) and that every one is reviewed. */
+static void check_collected(void (*collect)(list_t *), size_t min, const char *what)
 {
     list_t texts = {0};
-    collect_c(&texts);
-    cr_assert_geq(texts.n, 60, "the policy's and the summary's texts: %zu", texts.n);
+    collect(&texts);
+    cr_assert_geq(texts.n, min, "%s: %zu", what, texts.n);
     check_all_reviewed(&texts);
     list_free(&texts);
 }
 
+Test(texts, every_dutch_text_of_the_policy_and_the_summary_is_reviewed)
+{
+    check_collected(collect_c, 60, "the policy's and the summary's texts");
+}
+
 Test(texts, every_dutch_string_of_the_widget_and_the_console_is_reviewed)
 {
-    list_t texts = {0};
-    collect_web(&texts);
-    cr_assert_geq(texts.n, 500, "the pages' Dutch strings: %zu", texts.n);
-    check_all_reviewed(&texts);
-    list_free(&texts);
+    check_collected(collect_web, 500, "the pages' Dutch strings");
 }
 
 /* The fixed texts of the hand-off summary's example in the issue: the

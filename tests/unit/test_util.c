@@ -162,3 +162,57 @@ Test(util, utf8_one_line)
     cr_assert(lk_utf8_valid(c, strlen(c)), "%s", c);
     cr_assert_eq(c[0], '?');
 }
+
+Test(util, utf8_decode_one_code_point)
+{
+    static const struct {
+        const char *s;
+        size_t len;
+        uint32_t cp;
+        size_t used;
+    } cases[] = {
+        {"a", 1, 'a', 1},
+        {"\xC3\xAB", 2, 0xEB, 2},            /* ë */
+        {"\xE2\x82\xAC", 3, 0x20AC, 3},      /* € */
+        {"\xF0\x9F\x98\x80", 4, 0x1F600, 4}, /* an emoji */
+        {"\xEF\xBF\xBD", 3, 0xFFFD, 3},      /* U+FFFD itself: length 3 */
+        {"\xC0\x80", 2, 0, 2},               /* overlong: decoded as it stands */
+        {"\xED\xA0\x80", 3, 0xD800, 3},      /* a surrogate: likewise */
+        {"\xFF", 1, LK_UTF8_BAD, 1},         /* no lead byte */
+        {"\x80", 1, LK_UTF8_BAD, 1},         /* a continuation byte alone */
+        {"\xE2\x82", 2, LK_UTF8_BAD, 1},     /* cut off */
+        {"\xE2\x82\xAC", 2, LK_UTF8_BAD, 1}, /* cut off by len */
+        {"\xE2(\xAC", 3, LK_UTF8_BAD, 1},    /* a bad continuation */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        size_t used = 99;
+        uint32_t cp = lk_utf8_decode(cases[k].s, cases[k].len, 0, &used);
+        cr_assert_eq(cp, cases[k].cp, "case %zu: U+%04X", k, (unsigned)cp);
+        cr_assert_eq(used, cases[k].used, "case %zu: %zu bytes", k, used);
+    }
+    /* at an offset, within the length */
+    size_t used;
+    cr_assert_eq(lk_utf8_decode("x\xC3\xAB", 3, 1, &used), 0xEB);
+    cr_assert_eq(used, 2);
+    cr_assert_eq(lk_utf8_decode("x\xC3\xAB", 2, 1, &used), LK_UTF8_BAD);
+    cr_assert_eq(used, 1);
+}
+
+Test(util, list_items_separated_by_spaces_or_commas)
+{
+    static const char *const want[] = {"a.example", "*.b.example", "10.0.0.0/8", "x"};
+    const char *rest = " ,a.example,*.b.example  10.0.0.0/8,, x ,", *item;
+    size_t n, k = 0;
+    while ((n = lk_list_next(&rest, &item))) {
+        cr_assert_lt(k, 4, "one item too many: %.*s", (int)n, item);
+        cr_assert_eq(n, strlen(want[k]));
+        cr_assert_eq(memcmp(item, want[k], n), 0, "item %zu: %.*s", k, (int)n, item);
+        k++;
+    }
+    cr_assert_eq(k, 4);
+    cr_assert_eq(lk_list_next(&rest, &item), 0, "stays at the end");
+    rest = "";
+    cr_assert_eq(lk_list_next(&rest, &item), 0);
+    rest = " , ";
+    cr_assert_eq(lk_list_next(&rest, &item), 0);
+}

@@ -12,6 +12,8 @@
 #include "runtime/runtime.h"
 
 #include <pthread.h>
+#include "test_tmp.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +117,16 @@ static void job_make(test_job_t *tj, const char *key, bool fail)
     tj->job.done = job_done;
 }
 
+/* n jobs with the keys "a", "b", ... in jobs; the one at index failing (-1:
+ * none) fails by itself. */
+static void jobs_make(test_job_t *jobs, size_t n, long failing)
+{
+    static const char *const keys[] = {"a", "b", "c", "d"};
+    cr_assert_leq(n, sizeof keys / sizeof keys[0]);
+    for (size_t i = 0; i < n; i++)
+        job_make(&jobs[i], keys[i], (long)i == failing);
+}
+
 /* Runs the jobs as one group (behind the gate) and waits until each is done. */
 static void run_as_group(test_job_t *jobs, size_t n)
 {
@@ -170,12 +182,20 @@ static int inject(void *ud, lk_writer_op_t op, const lk_job_t *job)
     return 0;
 }
 
+/* From now on the writer's op fails for job (and every rollback too when
+ * also_rollback). */
+static void fail_at(lk_writer_op_t op, const test_job_t *job, bool also_rollback)
+{
+    fault.op = op;
+    fault.job = &job->job;
+    fault.also_rollback = also_rollback;
+    lk_pool_set_fault(writer, inject, NULL);
+}
+
 static void setup(void)
 {
     lk_log_set_level(getenv("LK_TEST_LOG") ? LK_LOG_DEBUG : LK_LOG_OFF);
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/loket-writer-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-    snprintf(datadir, sizeof datadir, "%s/data", tmpdir);
+    test_data_dir("writer", tmpdir, datadir);
     n_published = 0;
     memset(&fault, 0, sizeof fault);
     cr_assert_eq(lk_pool_start(LK_POOL_WRITER, 1, datadir, publish, NULL, &writer), 0);
@@ -185,14 +205,7 @@ static void teardown(void)
 {
     lk_pool_stop(writer);
     writer = NULL;
-    static const char *const files[] = {"loket.db", "loket.db-wal", "loket.db-shm", "loket.db-journal", "loket.key"};
-    char path[256];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", datadir, files[i]);
-        unlink(path);
-    }
-    rmdir(datadir);
-    rmdir(tmpdir);
+    test_rm_tree(tmpdir);
 }
 
 TestSuite(writer, .init = setup, .fini = teardown, .timeout = 60);
@@ -206,9 +219,7 @@ Test(writer, requires_a_publish_hook)
 Test(writer, a_failed_job_is_rolled_back_alone)
 {
     test_job_t jobs[3];
-    job_make(&jobs[0], "a", false);
-    job_make(&jobs[1], "b", true);
-    job_make(&jobs[2], "c", false);
+    jobs_make(jobs, 3, 1);
     run_as_group(jobs, 3);
     cr_assert_eq(jobs[0].done_rc, 0);
     cr_assert_eq(jobs[1].done_rc, LK_EINVAL);
@@ -225,12 +236,8 @@ Test(writer, a_failed_job_is_rolled_back_alone)
 Test(writer, a_job_whose_savepoint_fails_fails_unrun)
 {
     test_job_t jobs[3];
-    job_make(&jobs[0], "a", false);
-    job_make(&jobs[1], "b", false);
-    job_make(&jobs[2], "c", false);
-    fault.op = LK_WRITER_SAVEPOINT;
-    fault.job = &jobs[1].job;
-    lk_pool_set_fault(writer, inject, NULL);
+    jobs_make(jobs, 3, -1);
+    fail_at(LK_WRITER_SAVEPOINT, &jobs[1], false);
     run_as_group(jobs, 3);
     cr_assert_eq(fault.hits, 1);
     cr_assert_not(jobs[1].ran);
@@ -273,13 +280,8 @@ static void assert_group_failed(test_job_t *jobs, size_t n)
 Test(writer, a_failed_rollback_fails_the_whole_group)
 {
     test_job_t jobs[4];
-    job_make(&jobs[0], "a", false);
-    job_make(&jobs[1], "b", true);
-    job_make(&jobs[2], "c", false);
-    job_make(&jobs[3], "d", false);
-    fault.op = LK_WRITER_ROLLBACK_TO;
-    fault.job = &jobs[1].job;
-    lk_pool_set_fault(writer, inject, NULL);
+    jobs_make(jobs, 4, 1);
+    fail_at(LK_WRITER_ROLLBACK_TO, &jobs[1], false);
     run_as_group(jobs, 4);
     cr_assert_eq(fault.hits, 1);
     assert_group_failed(jobs, 4);
@@ -293,12 +295,8 @@ Test(writer, a_failed_rollback_fails_the_whole_group)
 Test(writer, a_failed_release_fails_the_whole_group)
 {
     test_job_t jobs[3];
-    job_make(&jobs[0], "a", false);
-    job_make(&jobs[1], "b", false);
-    job_make(&jobs[2], "c", false);
-    fault.op = LK_WRITER_RELEASE;
-    fault.job = &jobs[1].job;
-    lk_pool_set_fault(writer, inject, NULL);
+    jobs_make(jobs, 3, -1);
+    fail_at(LK_WRITER_RELEASE, &jobs[1], false);
     run_as_group(jobs, 3);
     cr_assert_eq(fault.hits, 1);
     assert_group_failed(jobs, 3);
@@ -312,12 +310,8 @@ Test(writer, a_failed_release_fails_the_whole_group)
 Test(writer, a_failed_group_rollback_is_undone_before_the_next_group)
 {
     test_job_t jobs[2];
-    job_make(&jobs[0], "a", false);
-    job_make(&jobs[1], "b", true);
-    fault.op = LK_WRITER_ROLLBACK_TO;
-    fault.job = &jobs[1].job;
-    fault.also_rollback = true;
-    lk_pool_set_fault(writer, inject, NULL);
+    jobs_make(jobs, 2, 1);
+    fail_at(LK_WRITER_ROLLBACK_TO, &jobs[1], true);
     run_as_group(jobs, 2);
     cr_assert_eq(fault.hits, 2);
     cr_assert_eq(jobs[0].done_rc, LK_EDB);
