@@ -28,8 +28,6 @@
 #define VERSIONS_MAX 200 /* versions shown with an article */
 #define DRAFTS_MAX 500   /* drafts in one listing */
 #define CHANGES_MAX 500  /* regression changes listed (all are counted) */
-#define SLUG_MAX 60      /* bytes of an id made from a title */
-#define NEW_ID_MAX 64    /* bytes of an id given for a new article */
 
 typedef enum {
     OP_LIST,
@@ -194,13 +192,6 @@ static json_t *user_name(const users_t *u, const char *id)
     return json_string(f->display_name && f->display_name[0] ? f->display_name : f->email);
 }
 
-/* The translation group an article belongs to: its translation_group, or
- * its own id (the first language version of a group is its key). */
-static const char *group_of(const lk_article_t *a)
-{
-    return a->translation_group && a->translation_group[0] ? a->translation_group : a->id;
-}
-
 /* Articles sorted by group, to list translations without a quadratic
  * search. */
 typedef struct {
@@ -211,7 +202,7 @@ typedef struct {
 static int cmp_group(const void *a, const void *b)
 {
     const lk_article_rec_t *x = *(const lk_article_rec_t *const *)a, *y = *(const lk_article_rec_t *const *)b;
-    int c = strcmp(group_of(&x->a), group_of(&y->a));
+    int c = strcmp(lk_kb_article_group(&x->a), lk_kb_article_group(&y->a));
     return c ? c : strcmp(x->a.language, y->a.language);
 }
 
@@ -229,17 +220,17 @@ static void groups_init(groups_t *g, const lk_article_rec_t *all, size_t n)
 static json_t *translations_json(const groups_t *g, const lk_article_rec_t *r)
 {
     json_t *arr = json_array();
-    const char *key = group_of(&r->a);
+    const char *key = lk_kb_article_group(&r->a);
     /* binary search for the first member of the group */
     size_t lo = 0, hi = g->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(group_of(&g->by_group[mid]->a), key) < 0)
+        if (strcmp(lk_kb_article_group(&g->by_group[mid]->a), key) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (size_t i = lo; i < g->n && strcmp(group_of(&g->by_group[i]->a), key) == 0; i++) {
+    for (size_t i = lo; i < g->n && strcmp(lk_kb_article_group(&g->by_group[i]->a), key) == 0; i++) {
         const lk_article_rec_t *o = g->by_group[i];
         if (o == r || strcmp(o->a.id, r->a.id) == 0)
             continue;
@@ -268,7 +259,7 @@ static json_t *article_json(const lk_article_rec_t *r, const groups_t *g, const 
                         json_boolean(a->review_by && a->review_by <= now && strcmp(r->status, "published") == 0));
     json_t *tr = translations_json(g, r);
     bool grouped = json_array_size(tr) > 0 || (a->translation_group && a->translation_group[0]);
-    json_object_set_new(o, "translation_group", grouped ? json_string(group_of(a)) : json_null());
+    json_object_set_new(o, "translation_group", grouped ? json_string(lk_kb_article_group(a)) : json_null());
     json_object_set_new(o, "translations", tr);
     json_object_set_new(o, "version", json_integer(r->version));
     json_object_set_new(o, "updated_at", time_or_null(r->updated_at));
@@ -335,26 +326,6 @@ static json_t *version_json(const lk_article_version_t *v, const users_t *u)
     return o;
 }
 
-/* ---- search ---------------------------------------------------------------- */
-
-/* Whether every word of the folded query occurs in the article's id, title,
- * questions, answer or tags. */
-static bool article_matches(const lk_article_t *a, const char *folded_query)
-{
-    lk_buf_t b;
-    lk_buf_init(&b, SIZE_MAX / 2);
-    lk_buf_printf(&b, "%s\n%s\n%s\n", a->id, a->title, a->answer);
-    for (size_t i = 0; i < a->n_questions; i++)
-        lk_buf_printf(&b, "%s\n", a->questions[i]);
-    for (size_t i = 0; i < a->n_tags; i++)
-        lk_buf_printf(&b, "%s\n", a->tags[i]);
-    char *hay = lk_text_search_fold(b.data ? b.data : "");
-    lk_buf_free(&b);
-    bool ok = lk_text_has_words(hay, folded_query);
-    free(hay);
-    return ok;
-}
-
 /* ---- reading articles -------------------------------------------------------- */
 
 static bool authenticate(kjob_t *j, lk_store_t *st, int64_t now)
@@ -391,7 +362,7 @@ static void run_list(kjob_t *j, lk_store_t *st, int64_t now)
             continue;
         if (j->language[0] && strcmp(r->a.language, j->language) != 0)
             continue;
-        if (q && !article_matches(&r->a, q))
+        if (q && !lk_kb_article_matches(&r->a, q))
             continue;
         json_t *o = article_json(r, &g, &u, now);
         due += json_is_true(json_object_get(o, "review_due"));
@@ -534,30 +505,6 @@ static void run_draft_get(kjob_t *j, lk_store_t *st)
     users_free(&u);
 }
 
-/* An id from text: lower-case ASCII letters and digits, everything else one
- * '-', accents dropped, at most SLUG_MAX bytes; "artikel" when nothing is
- * left. */
-static void slugify(const char *text, char *out, size_t size)
-{
-    char *f = lk_text_search_fold(text);
-    size_t o = 0, max = size - 1 < SLUG_MAX ? size - 1 : SLUG_MAX;
-    for (const char *p = f; *p && o < max; p++) {
-        char c = *p;
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
-            out[o++] = c;
-        else if (o > 0 && out[o - 1] != '-')
-            out[o++] = '-';
-    }
-    while (o > 0 && out[o - 1] == '-')
-        o--;
-    out[o] = '\0';
-    free(f);
-    if (!o)
-        snprintf(out, size, "artikel");
-}
-
 /* 1 when an article with id exists, 0 when not, or an error. */
 static int article_exists(lk_store_t *st, const char *id)
 {
@@ -567,53 +514,15 @@ static int article_exists(lk_store_t *st, const char *id)
     return rc == 0 ? 1 : rc == LK_ENOENT ? 0 : rc;
 }
 
-/* The id a new article from draft d gets: its new_id, else one made from
- * the translation group and language (as the demo names translations:
- * "retourneren-en"), else from the title; with "-2", "-3", ... when taken. */
-static int choose_new_id(lk_store_t *st, const lk_draft_t *d, char *out, size_t size)
+static int taken_fn(void *ud, const char *id)
 {
-    if (d->new_id[0]) {
-        snprintf(out, size, "%s", d->new_id);
-        return 0;
-    }
-    char base[SLUG_MAX + 8];
-    if (d->translation_group[0]) {
-        char g[SLUG_MAX + 1];
-        slugify(d->translation_group, g, sizeof g);
-        snprintf(base, sizeof base, "%.*s-%s", SLUG_MAX - 4, g, d->language);
-    } else {
-        slugify(d->title ? d->title : "", base, sizeof base);
-    }
-    for (int k = 1; k < 1000; k++) {
-        if (k == 1)
-            snprintf(out, size, "%s", base);
-        else
-            snprintf(out, size, "%s-%d", base, k);
-        int rc = article_exists(st, out);
-        if (rc <= 0)
-            return rc;
-    }
-    return LK_EEXIST;
+    return article_exists(ud, id);
 }
 
-/* A stored JSON array of strings into v (heap strings). */
-static bool parse_strv(const char *text, char ***v, size_t *n)
+/* What decides the id draft d publishes under (borrows from d). */
+static lk_kb_draft_id_t draft_id(const lk_draft_t *d)
 {
-    *v = NULL;
-    *n = 0;
-    json_t *arr = text ? json_loads(text, 0, NULL) : NULL;
-    if (!json_is_array(arr)) {
-        json_decref(arr);
-        return false;
-    }
-    size_t len = json_array_size(arr);
-    *v = len ? lk_xcalloc(len, sizeof **v) : NULL;
-    for (size_t i = 0; i < len; i++) {
-        const char *s = json_string_value(json_array_get(arr, i));
-        (*v)[(*n)++] = lk_xstrdup(s ? s : "");
-    }
-    json_decref(arr);
-    return true;
+    return (lk_kb_draft_id_t){d->article_id, d->new_id, d->translation_group, d->language, d->title};
 }
 
 /* The article draft d describes, with id (the caller frees it with
@@ -626,8 +535,8 @@ static void draft_article(const lk_draft_t *d, const char *id, lk_article_t *a)
     a->title = lk_xstrdup(d->title ? d->title : "");
     a->answer = lk_xstrdup(d->answer ? d->answer : "");
     a->url = d->url && d->url[0] ? lk_xstrdup(d->url) : NULL;
-    parse_strv(d->questions, &a->questions, &a->n_questions);
-    parse_strv(d->tags, &a->tags, &a->n_tags);
+    lk_kb_strv_parse(d->questions, &a->questions, &a->n_questions);
+    lk_kb_strv_parse(d->tags, &a->tags, &a->n_tags);
     a->owner = d->owner[0] ? lk_xstrdup(d->owner) : NULL;
     a->review_by = d->review_by;
     a->translation_group = d->translation_group[0] ? lk_xstrdup(d->translation_group) : NULL;
@@ -639,20 +548,12 @@ static bool check_draft(kjob_t *j, const lk_draft_t *d, bool complete)
 {
     lk_article_t a;
     draft_article(d, "draft", &a);
-    if (!complete && (!a.answer[0])) {
-        free(a.answer);
-        a.answer = lk_xstrdup("-"); /* written later */
-    }
     char msg[400];
-    int rc = lk_article_validate(&a, msg, sizeof msg);
+    int rc = lk_kb_draft_check(&a, complete, msg, sizeof msg);
     lk_article_free(&a);
-    if (rc) {
-        /* "article "draft": field ..." reads oddly: name the field only */
-        const char *field = strstr(msg, "field ");
-        fail_long(j, "invalid_field", field ? field : msg);
-        return false;
-    }
-    return true;
+    if (rc)
+        fail_long(j, "invalid_field", msg);
+    return rc == 0;
 }
 
 /* Copies the fields the body gave from src into dst. */
@@ -694,11 +595,8 @@ static void draft_from_article(lk_draft_t *d, const lk_article_t *a)
     snprintf(d->article_id, sizeof d->article_id, "%s", a->id);
     snprintf(d->language, sizeof d->language, "%s", a->language);
     d->title = lk_xstrdup(a->title);
-    json_t *q = strv_json(a->questions, a->n_questions), *t = strv_json(a->tags, a->n_tags);
-    d->questions = lk_json_dump(q, NULL);
-    d->tags = lk_json_dump(t, NULL);
-    json_decref(q);
-    json_decref(t);
+    d->questions = lk_kb_strv_to_json(a->questions, a->n_questions);
+    d->tags = lk_kb_strv_to_json(a->tags, a->n_tags);
     d->answer = lk_xstrdup(a->answer);
     d->url = a->url ? lk_xstrdup(a->url) : NULL;
     snprintf(d->owner, sizeof d->owner, "%s", a->owner ? a->owner : "");
@@ -780,7 +678,7 @@ static void run_draft_create(kjob_t *j, lk_store_t *st, int64_t now)
             fail(j, LK_EINVAL, 400, "invalid_field",
                  "a translation needs another language than the article it translates");
         else
-            snprintf(d.translation_group, sizeof d.translation_group, "%s", group_of(&x.a));
+            snprintf(d.translation_group, sizeof d.translation_group, "%s", lk_kb_article_group(&x.a));
         lk_article_rec_clear(&x);
         if (j->job.rc) {
             lk_draft_clear(&d);
@@ -800,7 +698,8 @@ static void run_draft_create(kjob_t *j, lk_store_t *st, int64_t now)
         lk_draft_clear(&d);
         return;
     }
-    if (!d.article_id[0] && !d.new_id[0] && (rc = choose_new_id(st, &d, d.new_id, sizeof d.new_id)) != 0) {
+    lk_kb_draft_id_t did = draft_id(&d);
+    if (!d.article_id[0] && !d.new_id[0] && (rc = lk_kb_choose_id(&did, taken_fn, st, d.new_id, sizeof d.new_id)) != 0) {
         fail_db(j, rc);
         lk_draft_clear(&d);
         return;
@@ -905,27 +804,15 @@ static bool publishable(kjob_t *j, lk_store_t *st, lk_draft_t *d, lk_article_t *
         return false;
     }
     char id[LK_KB_ID_MAX + 1];
-    int rc = 0;
-    *create = !d->article_id[0];
-    if (*create) {
-        rc = choose_new_id(st, d, id, sizeof id);
-        if (rc == 0 && d->new_id[0] && (rc = article_exists(st, id)) > 0) {
-            fail(j, LK_EEXIST, 409, "conflict", "an article with the draft's id exists now: give the draft another id");
-            lk_draft_clear(d);
-            return false;
-        }
-    } else {
-        snprintf(id, sizeof id, "%s", d->article_id);
-        rc = article_exists(st, id);
-        if (rc == 0) {
-            fail(j, LK_ENOENT, 409, "conflict", "the article this draft changes does not exist");
-            lk_draft_clear(d);
-            return false;
-        }
-        rc = rc > 0 ? 0 : rc;
-    }
-    if (rc) {
+    lk_kb_draft_id_t did = draft_id(d);
+    int rc = lk_kb_publish_target(&did, taken_fn, st, id, sizeof id, create);
+    if (rc == LK_EEXIST)
+        fail(j, rc, 409, "conflict", "an article with the draft's id exists now: give the draft another id");
+    else if (rc == LK_ENOENT)
+        fail(j, rc, 409, "conflict", "the article this draft changes does not exist");
+    else if (rc)
         fail_db(j, rc);
+    if (rc) {
         lk_draft_clear(d);
         return false;
     }
@@ -933,80 +820,20 @@ static bool publishable(kjob_t *j, lk_store_t *st, lk_draft_t *d, lk_article_t *
     return true;
 }
 
-/* One question of the regression set. */
+/* The two bots the regression check compares. */
 typedef struct {
-    const char *text;
-    const char *language;
-} question_t;
+    const lk_nlu_model_t *model[2]; /* current, candidate */
+    const lk_kb_t *kb[2];
+} judges_t;
 
-static uint64_t hash_q(const char *lang, const char *text)
+static lk_kb_verdict_t judge(void *ud, bool candidate, const char *text, const char *language)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *s = lang; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    h = (h ^ 0xFF) * 1099511628211ULL;
-    for (const char *s = text; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-/* Collects every example question of a and b once (by language and text). */
-typedef struct {
-    question_t *v;
-    size_t n, cap;
-    size_t *slots; /* index + 1 */
-    size_t mask;
-} qset_t;
-
-static void qset_add(qset_t *s, const char *text, const char *lang)
-{
-    if (s->n * 2 >= s->mask) {
-        size_t cap = (s->mask + 1) * 4;
-        free(s->slots);
-        s->slots = lk_xcalloc(cap, sizeof *s->slots);
-        s->mask = cap - 1;
-        for (size_t i = 0; i < s->n; i++) {
-            size_t k = (size_t)hash_q(s->v[i].language, s->v[i].text) & s->mask;
-            while (s->slots[k])
-                k = (k + 1) & s->mask;
-            s->slots[k] = i + 1;
-        }
-    }
-    size_t k = (size_t)hash_q(lang, text) & s->mask;
-    while (s->slots[k]) {
-        const question_t *q = &s->v[s->slots[k] - 1];
-        if (strcmp(q->text, text) == 0 && strcmp(q->language, lang) == 0)
-            return;
-        k = (k + 1) & s->mask;
-    }
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 256;
-        s->v = lk_xrealloc(s->v, s->cap * sizeof *s->v);
-    }
-    s->v[s->n] = (question_t){text, lang};
-    s->slots[k] = ++s->n;
-}
-
-static void qset_add_kb(qset_t *s, const lk_kb_t *kb)
-{
-    for (size_t i = 0; i < kb->n_articles; i++)
-        for (size_t q = 0; q < kb->articles[i].n_questions; q++)
-            qset_add(s, kb->articles[i].questions[q], kb->articles[i].language);
-}
-
-/* What a model does with one question. */
-typedef struct {
-    bool answer;
-    const char *article; /* the best article's id, NULL when none */
-    double confidence;
-} verdict_t;
-
-static verdict_t judge(const lk_nlu_model_t *m, const lk_kb_t *kb, const question_t *q)
-{
-    verdict_t v = {false, NULL, 0};
-    lk_nlu_context_t ctx = {NULL, 0, q->language};
+    const judges_t *jd = ud;
+    const lk_kb_t *kb = jd->kb[candidate];
+    lk_kb_verdict_t v = {false, NULL, 0};
+    lk_nlu_context_t ctx = {NULL, 0, language};
     lk_nlu_reading_t r;
-    if (lk_nlu_read(m, q->text, strlen(q->text), &ctx, &r) != 0)
+    if (lk_nlu_read(jd->model[candidate], text, strlen(text), &ctx, &r) != 0)
         return v;
     if (r.n_top > 0 && r.top[0].article >= 0 && (size_t)r.top[0].article < kb->n_articles) {
         v.article = kb->articles[r.top[0].article].id;
@@ -1016,15 +843,16 @@ static verdict_t judge(const lk_nlu_model_t *m, const lk_kb_t *kb, const questio
     return v;
 }
 
-static json_t *verdict_json(const verdict_t *v)
+static json_t *verdict_json(const lk_kb_verdict_t *v)
 {
     return json_pack("{s:s, s:o, s:f}", "decision", v->answer ? "answer" : "decline", "article_id",
                      v->answer && v->article ? json_string(v->article) : json_null(), "confidence", v->confidence);
 }
 
-/* Builds the candidate knowledge base (the published one with a applied),
+/* Builds the candidate knowledge base (the published one with a put in),
  * its model, and compares what the current bot and the candidate do with
- * every example question of both; fills j->check. On a reader. */
+ * every example question of both (lk_kb_regression); fills j->check. On a
+ * reader. */
 static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, bool create)
 {
     lk_kb_t cand;
@@ -1033,22 +861,7 @@ static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, b
         fail_db(j, rc);
         return;
     }
-    /* replace or insert in id order, as the store would load it after
-     * publishing, so the candidate model is the one the bot will build */
-    long k = lk_kb_find(&cand, a->id);
-    if (k >= 0) {
-        lk_article_free(&cand.articles[k]);
-        lk_article_copy(&cand.articles[k], a);
-    } else {
-        size_t at = 0;
-        while (at < cand.n_articles && strcmp(cand.articles[at].id, a->id) < 0)
-            at++;
-        cand.articles = lk_xrealloc(cand.articles, (cand.n_articles + 1) * sizeof *cand.articles);
-        memmove(&cand.articles[at + 1], &cand.articles[at], (cand.n_articles - at) * sizeof *cand.articles);
-        memset(&cand.articles[at], 0, sizeof *cand.articles);
-        lk_article_copy(&cand.articles[at], a);
-        cand.n_articles++;
-    }
+    lk_kb_put(&cand, a);
     lk_kb_answers_to_text(&cand);
     int64_t t0 = lk_time_mono_ns();
     lk_nlu_model_t *model = NULL;
@@ -1063,41 +876,27 @@ static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, b
     lk_bot_apply_reviews_threshold(st, model); /* as lk_bot_build does */
 
     lk_bot_t *bot = lk_bot_acquire(j->app);
-    qset_t qs = {NULL, 0, 0, lk_xcalloc(64, sizeof(size_t)), 63};
-    qset_add_kb(&qs, &cand);
-    qset_add_kb(&qs, &bot->kb);
+    judges_t jd = {{bot->nlu, model}, {&bot->kb, &cand}};
+    lk_kb_regression_t reg;
+    lk_kb_regression(&bot->kb, &cand, judge, &jd, CHANGES_MAX, &reg);
     json_t *changes = json_array();
-    size_t n_changes = 0, moved = 0, declined = 0, answered = 0;
-    for (size_t i = 0; i < qs.n; i++) {
-        verdict_t from = judge(bot->nlu, &bot->kb, &qs.v[i]);
-        verdict_t to = judge(model, &cand, &qs.v[i]);
-        bool same = from.answer == to.answer &&
-                    (!from.answer || (from.article && to.article && strcmp(from.article, to.article) == 0));
-        if (same)
-            continue;
-        n_changes++;
-        if (from.answer && to.answer)
-            moved++;
-        else if (from.answer)
-            declined++;
-        else
-            answered++;
-        if (n_changes <= CHANGES_MAX)
-            json_array_append_new(changes,
-                                  json_pack("{s:s, s:s, s:o, s:o}", "question", qs.v[i].text, "language",
-                                            qs.v[i].language, "from", verdict_json(&from), "to", verdict_json(&to)));
+    for (size_t i = 0; i < reg.n_changes; i++) {
+        const lk_kb_change_t *c = &reg.changes[i];
+        json_array_append_new(changes, json_pack("{s:s, s:s, s:o, s:o}", "question", c->question, "language",
+                                                 c->language, "from", verdict_json(&c->from), "to",
+                                                 verdict_json(&c->to)));
     }
     j->check = json_pack("{s:I, s:o, s:I, s:{s:I, s:I, s:I}, s:{s:s, s:s, s:s, s:b}, s:f, s:f}", "checked",
-                         (json_int_t)qs.n, "changes", changes, "changes_total", (json_int_t)n_changes, "summary",
-                         "moved", (json_int_t)moved, "declined", (json_int_t)declined, "answered", (json_int_t)answered,
-                         "candidate", "id", a->id, "language", a->language, "title", a->title, "new", create,
-                         "threshold", lk_nlu_threshold(model), "seconds", (double)(lk_time_mono_ns() - t0) / 1e9);
+                         (json_int_t)reg.checked, "changes", changes, "changes_total", (json_int_t)reg.total,
+                         "summary", "moved", (json_int_t)reg.moved, "declined", (json_int_t)reg.declined, "answered",
+                         (json_int_t)reg.answered, "candidate", "id", a->id, "language", a->language, "title",
+                         a->title, "new", create, "threshold", lk_nlu_threshold(model), "seconds",
+                         (double)(lk_time_mono_ns() - t0) / 1e9);
     /* how the change moves the calibration: the bot now, the bot after publishing */
     json_object_set_new(j->check, "calibration",
                         json_pack("{s:o, s:o}", "current", lk_bot_calibration_json(bot->nlu), "candidate",
                                   lk_bot_calibration_json(model)));
-    free(qs.v);
-    free(qs.slots);
+    lk_kb_regression_free(&reg);
     lk_bot_release(bot);
     lk_nlu_free(model);
     lk_kb_free(&cand);
@@ -1443,31 +1242,6 @@ static bool is_language(const char *s, size_t len)
     return len == 2 && ((s[0] == 'n' && s[1] == 'l') || (s[0] == 'e' && s[1] == 'n'));
 }
 
-/* An id for a new article: 1 to NEW_ID_MAX of a-z, 0-9, '_' and '-'. */
-static bool is_new_id(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > NEW_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-            return false;
-    return true;
-}
-
-/* An existing article's id as the knowledge base allows it. */
-static bool is_article_id(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > LK_KB_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-              s[i] == '.' || s[i] == '_' || s[i] == '-'))
-            return false;
-    return true;
-}
-
 static bool no_body(lk_http_req_t *req)
 {
     if (lk_http_req_body_too_large(req)) {
@@ -1560,7 +1334,7 @@ static bool read_draft_body(lk_http_req_t *req, kjob_t *j, bool create)
     bool has_url, has_owner, has_review;
     if (!lk_body_string(req, body, "article_id", LK_KB_ID_MAX, false, &article_id) ||
         !lk_body_string(req, body, "translation_of", LK_KB_ID_MAX, false, &translation_of) ||
-        !lk_body_string(req, body, "id", NEW_ID_MAX, false, &id) ||
+        !lk_body_string(req, body, "id", LK_KB_NEW_ID_MAX, false, &id) ||
         !lk_body_string(req, body, "language", 2, false, &language) ||
         !lk_body_string(req, body, "title", LK_KB_TITLE_MAX, false, &title) ||
         !body_opt_string(req, body, "url", LK_KB_URL_MAX, &url, &has_url) ||
@@ -1580,11 +1354,11 @@ static bool read_draft_body(lk_http_req_t *req, kjob_t *j, bool create)
             goto out;
         }
     }
-    if (article_id && !is_article_id(article_id)) {
+    if (article_id && !lk_kb_token_valid(article_id, LK_KB_ID_MAX)) {
         lk_respond_error(req, 400, "invalid_field", "the field \"article_id\" is not an article id");
         goto out;
     }
-    if (translation_of && !is_article_id(translation_of)) {
+    if (translation_of && !lk_kb_token_valid(translation_of, LK_KB_ID_MAX)) {
         lk_respond_error(req, 400, "invalid_field", "the field \"translation_of\" is not an article id");
         goto out;
     }
@@ -1593,16 +1367,16 @@ static bool read_draft_body(lk_http_req_t *req, kjob_t *j, bool create)
                          "a draft of a change (\"article_id\") takes neither \"id\" nor \"translation_of\"");
         goto out;
     }
-    if (id && !is_new_id(id)) {
+    if (id && !lk_kb_new_id_valid(id)) {
         lk_respond_error(req, 400, "invalid_field", "the field \"id\" must be 1 to %d of a-z, 0-9, \"_\" and \"-\"",
-                         NEW_ID_MAX);
+                         LK_KB_NEW_ID_MAX);
         goto out;
     }
     if (language && !is_language(language, strlen(language))) {
         lk_respond_error(req, 400, "invalid_field", "the field \"language\" must be \"nl\" or \"en\"");
         goto out;
     }
-    if (owner && !is_article_id(owner)) {
+    if (owner && !lk_kb_token_valid(owner, LK_KB_ID_MAX)) {
         lk_respond_error(req, 400, "invalid_field", "the field \"owner\" must be a user id");
         goto out;
     }
