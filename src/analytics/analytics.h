@@ -13,7 +13,8 @@
  * - repeat contact: the same customer about the same topic within a window;
  * - topics: the most frequent contact reasons and the ones rising week over
  *   week;
- * - CSV (RFC 4180) cells.
+ * - the compliance report's findings (compliance.c);
+ * - CSV (RFC 4180): cells and the report tables (csv.c).
  */
 #ifndef LK_ANALYTICS_H
 #define LK_ANALYTICS_H
@@ -195,6 +196,9 @@ void lk_analytics_agents_add(lk_analytics_agents_t *a, const lk_conv_facts_t *c)
 /* Sorts every list and the agents by user id. */
 void lk_analytics_agents_finish(lk_analytics_agents_t *a);
 void lk_analytics_agents_free(lk_analytics_agents_t *a);
+/* Every agent's figures together into *all (counts summed, lists joined
+ * and sorted); free it with lk_analytics_list_free on both lists. */
+void lk_analytics_agents_total(const lk_analytics_agents_t *a, lk_analytics_agent_t *all /* OUT */);
 
 /* ---- repeat contact -------------------------------------------------------- */
 
@@ -237,7 +241,127 @@ void lk_analytics_topics_top(lk_analytics_topic_count_t *v, size_t n);
  * how many rose. */
 size_t lk_analytics_topics_rising(lk_analytics_topic_count_t *v, size_t n);
 
-/* ---- CSV ------------------------------------------------------------------- */
+/* ---- interned strings (intern.c) ------------------------------------------ */
+
+/* Strings numbered 0, 1, ... in the order first interned (conversation
+ * ids, topic keys). Zero it to start; free with lk_analytics_intern_free. */
+typedef struct {
+    char **keys; /* keys[number], owned */
+    size_t n, cap;
+    uint32_t *slots; /* open addressing: number + 1, 0 = empty */
+    size_t n_slots;
+} lk_analytics_intern_t;
+
+/* The number of key, interned (copied) when new. */
+uint32_t lk_analytics_intern(lk_analytics_intern_t *t, const char *key);
+/* The number of key, or -1 when it was never interned. */
+long lk_analytics_intern_find(const lk_analytics_intern_t *t, const char *key);
+void lk_analytics_intern_free(lk_analytics_intern_t *t);
+
+/* ---- the compliance report (compliance.c) ------------------------------------ */
+
+/* Ids one finding lists at most (all are counted). */
+#define LK_ANALYTICS_LIST_MAX 10000
+
+/* A list of ids: the first LK_ANALYTICS_LIST_MAX of count. Zero it to
+ * start. */
+typedef struct {
+    char (*v)[LK_ID_MAX];
+    size_t n, cap;
+    int64_t count;
+} lk_analytics_ids_t;
+
+void lk_analytics_ids_add(lk_analytics_ids_t *l, const char *id);
+void lk_analytics_ids_free(lk_analytics_ids_t *l);
+
+/* A bot or system message not labelled automated. */
+typedef struct {
+    char conversation_id[LK_ID_MAX];
+    char message_id[LK_ID_MAX];
+    char sender[12];
+} lk_analytics_msg_ref_t;
+
+/* Two or more declined questions in a row, and what followed. */
+typedef struct {
+    char conversation_id[LK_ID_MAX];
+    char first_message_id[LK_ID_MAX];
+    int declines;
+    int64_t at;           /* the first decline */
+    bool handoff_offered; /* every decline got the reply that offers a person */
+    const char *followed_by; /* "handoff", "answered", "person", "reply", "nothing" (static) */
+    bool handed_off;      /* queued at or after the run began */
+    char handoff_reason[24]; /* when handed off */
+    bool person_reached;
+    bool closed;
+} lk_analytics_decline_run_t;
+
+/* The report: filled by the callbacks below (in this order: conversations
+ * first, since the others look them up), then lk_analytics_compliance_finish.
+ * Fields after the inputs are results; the rest is reading state. */
+typedef struct {
+    /* inputs (borrowed): the policy's greeting (with the disclosure) and
+     * decline (with the offer of a person) in each of n_texts languages */
+    char *const *greetings;
+    char *const *declines;
+    size_t n_texts;
+    /* the conversations of the period (strings of the customer left out) */
+    lk_conv_facts_t *convs;
+    size_t n_convs, cap_convs;
+    lk_analytics_intern_t conv_ids; /* conversation id -> index into convs */
+    /* the disclosure: every conversation, those that opened with it, the rest */
+    lk_analytics_ids_t disclosed_all, disclosed, undisclosed;
+    /* automated labels: the first LK_ANALYTICS_LIST_MAX of unlabelled_count */
+    lk_analytics_msg_ref_t *unlabelled;
+    size_t n_unlabelled, cap_unlabelled;
+    int64_t unlabelled_count;
+    /* runs of declines, and their conversations */
+    lk_analytics_decline_run_t *runs;
+    size_t n_runs, cap_runs;
+    lk_analytics_ids_t run_ids;
+    /* requests for a person (lk_analytics_person_request): the indices into
+     * convs of the first LK_ANALYTICS_LIST_MAX, the waits (sorted) from the
+     * request to the first agent message (met ones) and to the assignment */
+    int64_t requests, requests_met;
+    size_t *request_items;
+    size_t n_request_items, cap_request_items;
+    lk_analytics_list_t reply_waits, assign_waits;
+    /* call-back requests: after_hours per request (as given to finish) */
+    bool *callback_after_hours;
+    size_t n_callbacks;
+    int64_t callbacks_after_hours, callbacks_handled;
+    lk_analytics_list_t callback_handling; /* created to handled, sorted */
+    /* reading the declines: the conversation, the run so far */
+    char conv[LK_ID_MAX];
+    int run;
+    char run_first[LK_ID_MAX];
+    int64_t run_at;
+    bool offered;
+    bool await_reply; /* the last message was a declined question */
+} lk_analytics_compliance_t;
+
+void lk_analytics_compliance_init(lk_analytics_compliance_t *r, char *const *greetings, char *const *declines,
+                                  size_t n_texts);
+/* The store's callbacks (ud is the report; they return 0):
+ * lk_store_conv_facts, lk_store_first_messages, lk_store_bot_labels,
+ * lk_store_decline_messages. */
+int lk_analytics_compliance_conv(const lk_conv_facts_t *c, void *ud);
+int lk_analytics_compliance_first(const lk_report_msg_t *m, void *ud);
+int lk_analytics_compliance_unlabelled(const lk_report_msg_t *m, void *ud);
+int lk_analytics_compliance_decline(const lk_report_msg_t *m, void *ud);
+/* Ends the last run of declines, counts the requests for a person, and
+ * reads the call-back requests (borrowed, not kept), after hours by the
+ * business hours of hours (lk_policy_open_at). */
+void lk_analytics_compliance_finish(lk_analytics_compliance_t *r, const lk_callback_t *cbs, size_t n_cbs,
+                                    const lk_policy_config_t *hours);
+/* The period's conversation with this id, or NULL. */
+const lk_conv_facts_t *lk_analytics_compliance_find(const lk_analytics_compliance_t *r, const char *conversation_id);
+void lk_analytics_compliance_free(lk_analytics_compliance_t *r);
+/* Whether the customer asked for a person (in words or with the button),
+ * and whether an agent wrote after the request. */
+bool lk_analytics_person_request(const lk_conv_facts_t *c);
+bool lk_analytics_person_request_met(const lk_conv_facts_t *c);
+
+/* ---- CSV (csv.c) ------------------------------------------------------------ */
 
 /* Appends one field as RFC 4180 wants it (quoted when it holds a comma,
  * quote, CR or LF; quotes doubled), preceded by a comma unless first.
@@ -246,5 +370,30 @@ size_t lk_analytics_topics_rising(lk_analytics_topic_count_t *v, size_t n);
 int lk_analytics_csv_field(lk_buf_t *b, const char *s, bool first);
 /* Ends a record (CRLF). */
 int lk_analytics_csv_end(lk_buf_t *b);
+
+/* Cells of a record: *first is true for the record's first cell and false
+ * after any. A buffer at its maximum takes no more (the export is cut). */
+void lk_analytics_csv_str(lk_buf_t *b, const char *s, bool *first);
+void lk_analytics_csv_int(lk_buf_t *b, int64_t v, bool *first);
+/* v with 4 decimals, "" when not known. */
+void lk_analytics_csv_real(lk_buf_t *b, double v, bool known, bool *first);
+/* num / den, "" when den is not positive. */
+void lk_analytics_csv_rate(lk_buf_t *b, int64_t num, int64_t den, bool *first);
+/* ms in seconds, "" when negative (a quantile of nothing). */
+void lk_analytics_csv_secs(lk_buf_t *b, int64_t ms, bool *first);
+
+/* The summary's tables (per day, language or channel): the header with
+ * first_col for the key, and one record of figures (finished). */
+void lk_analytics_csv_figures_head(lk_buf_t *b, const char *first_col);
+void lk_analytics_csv_figures_row(lk_buf_t *b, const char *key, const lk_analytics_figures_t *f);
+/* The agents' table: the header, and one agent (key its user id or
+ * "total", name its display name or ""), its lists sorted. */
+void lk_analytics_csv_agents_head(lk_buf_t *b);
+void lk_analytics_csv_agent_row(lk_buf_t *b, const char *key, const char *name, const lk_analytics_agent_t *x);
+/* The topics' tables: top (conversations) or rising (this_week,
+ * last_week, change). kind "article" or "gap". */
+void lk_analytics_csv_topics_head(lk_buf_t *b, bool rising);
+void lk_analytics_csv_topic_row(lk_buf_t *b, const char *kind, const char *id, const char *label,
+                                const lk_analytics_topic_count_t *c, bool rising);
 
 #endif

@@ -34,7 +34,6 @@
 #define DEFAULT_DAYS 7
 #define TOPICS_DEFAULT 20
 #define TOPICS_MAX 100
-#define LIST_MAX 10000 /* conversation ids one figure of the report lists at most */
 #define CSV_MAX (16u << 20)
 
 typedef enum { OP_SUMMARY, OP_AGENTS, OP_TOPICS, OP_COMPLIANCE } op_t;
@@ -168,168 +167,7 @@ static void period_json(const xjob_t *j, json_t *o)
     json_object_set_new(o, "generated_at", time_json(lk_time_now_ms()));
 }
 
-/* ---- CSV helpers ---------------------------------------------------------- */
-
-static void csv_s(lk_buf_t *b, const char *s, bool *first)
-{
-    lk_analytics_csv_field(b, s, *first);
-    *first = false;
-}
-
-static void csv_i(lk_buf_t *b, int64_t v, bool *first)
-{
-    char n[24];
-    snprintf(n, sizeof n, "%lld", (long long)v);
-    csv_s(b, n, first);
-}
-
-/* A number with up to 4 decimals, "" when den is 0 (rates) or v < 0. */
-static void csv_real(lk_buf_t *b, double v, bool known, bool *first)
-{
-    char n[32] = "";
-    if (known)
-        snprintf(n, sizeof n, "%.4f", v);
-    csv_s(b, n, first);
-}
-
-static void csv_rate(lk_buf_t *b, int64_t num, int64_t den, bool *first)
-{
-    csv_real(b, den ? (double)num / (double)den : 0, den > 0, first);
-}
-
-static void csv_secs(lk_buf_t *b, int64_t ms, bool *first)
-{
-    csv_real(b, (double)ms / 1000.0, ms >= 0, first);
-}
-
-/* The columns of a figures row (after the row's own first column). */
-static void figures_csv_head(lk_buf_t *b, const char *first_col)
-{
-    bool first = true;
-    csv_s(b, first_col, &first);
-    static const char *const cols[] = {"conversations", "contained", "containment_rate", "resolved", "resolution_rate",
-                                       "handed_off"};
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-        csv_s(b, cols[i], &first);
-    for (size_t i = 0; i < LK_ANALYTICS_REASONS; i++) {
-        char name[48];
-        snprintf(name, sizeof name, "handoffs_%s", lk_analytics_reason_name(i));
-        csv_s(b, name, &first);
-    }
-    static const char *const rest[] = {"reached_person", "time_to_person_p50_seconds", "time_to_person_p90_seconds",
-                                       "abandoned", "bot_answers", "bot_declines", "reviewed", "reviewed_right",
-                                       "accuracy", "repeat_contacts", "repeat_rate", "csat_bot_only_count",
-                                       "csat_bot_only_mean", "csat_human_count", "csat_human_mean", "callbacks",
-                                       "bot_choices_offered", "bot_choices_picked", "choice_pick_rate"};
-    for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
-        csv_s(b, rest[i], &first);
-    lk_analytics_csv_end(b);
-}
-
-static void figures_csv_row(lk_buf_t *b, const char *key, const lk_analytics_figures_t *f)
-{
-    bool first = true;
-    csv_s(b, key, &first);
-    csv_i(b, f->conversations, &first);
-    csv_i(b, f->contained, &first);
-    csv_rate(b, f->contained, f->conversations, &first);
-    csv_i(b, f->resolved, &first);
-    csv_rate(b, f->resolved, f->conversations, &first);
-    csv_i(b, f->handed_off, &first);
-    for (size_t i = 0; i < LK_ANALYTICS_REASONS; i++)
-        csv_i(b, f->handoffs[i], &first);
-    csv_i(b, f->reached_person, &first);
-    csv_secs(b, lk_analytics_quantile(f->waits.v, f->waits.n, 0.5), &first);
-    csv_secs(b, lk_analytics_quantile(f->waits.v, f->waits.n, 0.9), &first);
-    csv_i(b, f->abandoned, &first);
-    csv_i(b, f->answers, &first);
-    csv_i(b, f->declines, &first);
-    csv_i(b, f->reviewed, &first);
-    csv_i(b, f->reviewed_right, &first);
-    csv_rate(b, f->reviewed_right, f->reviewed, &first);
-    csv_i(b, f->repeat_contacts, &first);
-    csv_rate(b, f->repeat_contacts, f->conversations, &first);
-    csv_i(b, f->csat_bot.count, &first);
-    csv_rate(b, f->csat_bot.sum, f->csat_bot.count, &first);
-    csv_i(b, f->csat_human.count, &first);
-    csv_rate(b, f->csat_human.sum, f->csat_human.count, &first);
-    csv_i(b, f->callbacks, &first);
-    csv_i(b, f->choice_offers, &first);
-    csv_i(b, f->choice_picks, &first);
-    csv_rate(b, f->choice_picks, f->choice_offers, &first);
-    lk_analytics_csv_end(b);
-}
-
 /* ---- conversations held for a report ----------------------------------------- */
-
-/* An interned string table (article ids, topic ids) with numbers 0, 1, ... */
-typedef struct {
-    char **keys;
-    size_t n, cap;
-    uint32_t *slots; /* open addressing: number + 1, 0 = empty */
-    size_t n_slots;
-} intern_t;
-
-static uint64_t fnv(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-static uint32_t intern(intern_t *t, const char *key)
-{
-    if ((t->n + 1) * 2 > t->n_slots) { /* grow and rehash */
-        size_t ns = t->n_slots ? t->n_slots * 2 : 64;
-        uint32_t *slots = lk_xcalloc(ns, sizeof *slots);
-        for (size_t i = 0; i < t->n; i++) {
-            size_t k = (size_t)(fnv(t->keys[i]) & (ns - 1));
-            while (slots[k])
-                k = (k + 1) & (ns - 1);
-            slots[k] = (uint32_t)i + 1;
-        }
-        free(t->slots);
-        t->slots = slots;
-        t->n_slots = ns;
-    }
-    size_t k = (size_t)(fnv(key) & (t->n_slots - 1));
-    while (t->slots[k]) {
-        if (strcmp(t->keys[t->slots[k] - 1], key) == 0)
-            return t->slots[k] - 1;
-        k = (k + 1) & (t->n_slots - 1);
-    }
-    if (t->n == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 64;
-        t->keys = lk_xrealloc(t->keys, t->cap * sizeof *t->keys);
-    }
-    t->keys[t->n] = lk_xstrdup(key);
-    t->slots[k] = (uint32_t)t->n + 1;
-    return (uint32_t)t->n++;
-}
-
-/* The number of key, or -1 when it was never interned. */
-static long intern_find(const intern_t *t, const char *key)
-{
-    if (!t->n_slots)
-        return -1;
-    size_t k = (size_t)(fnv(key) & (t->n_slots - 1));
-    while (t->slots[k]) {
-        if (strcmp(t->keys[t->slots[k] - 1], key) == 0)
-            return (long)t->slots[k] - 1;
-        k = (k + 1) & (t->n_slots - 1);
-    }
-    return -1;
-}
-
-static void intern_free(intern_t *t)
-{
-    for (size_t i = 0; i < t->n; i++)
-        free(t->keys[i]);
-    free(t->keys);
-    free(t->slots);
-    memset(t, 0, sizeof *t);
-}
 
 typedef struct {
     lk_conv_facts_t f; /* its strings owned */
@@ -341,8 +179,8 @@ typedef struct {
 typedef struct {
     held_t *v;
     size_t n, cap;
-    intern_t ids;    /* conversation id -> index into v (interned in order) */
-    intern_t topics; /* "a:<article>" / "g:<topic id>" -> topic number */
+    lk_analytics_intern_t ids;    /* conversation id -> index into v (interned in order) */
+    lk_analytics_intern_t topics; /* "a:<article>" / "g:<topic id>" -> topic number */
     /* the population's filter */
     int64_t from, to;
     const char *language, *channel;
@@ -363,7 +201,7 @@ static int hold_fn(const lk_conv_facts_t *c, void *ud)
     x->in_population = c->created_at >= h->from && c->created_at < h->to &&
                        (!h->language || strcmp(c->language, h->language) == 0) &&
                        (!h->channel || strcmp(c->channel, h->channel) == 0);
-    uint32_t ix = intern(&h->ids, c->id);
+    uint32_t ix = lk_analytics_intern(&h->ids, c->id);
     (void)ix;
     h->n++;
     return 0;
@@ -377,8 +215,8 @@ static void held_free(held_set_t *h)
         free(h->v[i].topics);
     }
     free(h->v);
-    intern_free(&h->ids);
-    intern_free(&h->topics);
+    lk_analytics_intern_free(&h->ids);
+    lk_analytics_intern_free(&h->topics);
     memset(h, 0, sizeof *h);
 }
 
@@ -402,12 +240,12 @@ static void add_topic(held_t *x, uint32_t t)
 static int answered_fn(const char *conversation_id, const char *article_id, void *ud)
 {
     held_set_t *h = ud;
-    long ix = intern_find(&h->ids, conversation_id);
+    long ix = lk_analytics_intern_find(&h->ids, conversation_id);
     if (ix < 0)
         return 0;
     char key[LK_KB_ID_MAX + 8];
     snprintf(key, sizeof key, "a:%s", article_id);
-    add_topic(&h->v[ix], intern(&h->topics, key));
+    add_topic(&h->v[ix], lk_analytics_intern(&h->topics, key));
     return 0;
 }
 
@@ -429,7 +267,7 @@ static int gap_topics(struct lk_app *app, lk_store_t *st, held_set_t *h, int64_t
     size_t k = 0;
     lk_bot_t *bot = lk_bot_acquire(app);
     for (size_t i = 0; i < n; i++) {
-        long ix = intern_find(&h->ids, msgs[i].conversation_id);
+        long ix = lk_analytics_intern_find(&h->ids, msgs[i].conversation_id);
         if (ix < 0 || lk_api_gap_is_filler(app, bot, &msgs[i]))
             continue;
         red[k] = lk_pii_redact(msgs[i].text, strlen(msgs[i].text));
@@ -445,7 +283,7 @@ static int gap_topics(struct lk_app *app, lk_store_t *st, held_set_t *h, int64_t
         const char *mid = in[topics[t].first].id;
         char key[LK_ID_MAX + 8];
         snprintf(key, sizeof key, "g:t_%s", strncmp(mid, "m_", 2) == 0 ? mid + 2 : mid);
-        uint32_t num = intern(&h->topics, key);
+        uint32_t num = lk_analytics_intern(&h->topics, key);
         for (size_t m = 0; m < topics[t].n_members; m++)
             add_topic(&h->v[conv[topics[t].members[m]]], num);
         if (labels) {
@@ -580,21 +418,21 @@ static void run_summary(xjob_t *j, lk_store_t *st, int64_t now)
         lk_buf_t b;
         lk_buf_init(&b, CSV_MAX);
         if (strcmp(j->table, "languages") == 0) {
-            figures_csv_head(&b, "language");
+            lk_analytics_csv_figures_head(&b, "language");
             for (size_t i = 0; i < n_langs; i++)
-                figures_csv_row(&b, langs[i].key, &langs[i].f);
+                lk_analytics_csv_figures_row(&b, langs[i].key, &langs[i].f);
         } else if (strcmp(j->table, "channels") == 0) {
-            figures_csv_head(&b, "channel");
+            lk_analytics_csv_figures_head(&b, "channel");
             for (size_t i = 0; i < n_chans; i++)
-                figures_csv_row(&b, chans[i].key, &chans[i].f);
+                lk_analytics_csv_figures_row(&b, chans[i].key, &chans[i].f);
         } else {
-            figures_csv_head(&b, "date");
+            lk_analytics_csv_figures_head(&b, "date");
             for (size_t d = 0; d < n_days; d++) {
                 char name[11];
                 lk_analytics_day_name(day0 + (int64_t)d, name);
-                figures_csv_row(&b, name, &days[d]);
+                lk_analytics_csv_figures_row(&b, name, &days[d]);
             }
-            figures_csv_row(&b, "total", &total);
+            lk_analytics_csv_figures_row(&b, "total", &total);
         }
         j->text = lk_buf_steal(&b, &j->text_len);
     } else {
@@ -678,52 +516,17 @@ static void run_agents(xjob_t *j, lk_store_t *st)
         x->suggested_edited = counts[i].suggested_edited;
     }
     lk_analytics_agents_finish(&a);
-    /* every agent's conversations, lists and messages together */
-    lk_analytics_agent_t all = {0};
-    for (size_t i = 0; i < a.n; i++) {
-        all.conversations += a.v[i].conversations;
-        all.closed += a.v[i].closed;
-        all.messages += a.v[i].messages;
-        all.suggested += a.v[i].suggested;
-        all.suggested_edited += a.v[i].suggested_edited;
-        for (size_t k = 0; k < a.v[i].handle.n; k++)
-            lk_analytics_list_add(&all.handle, a.v[i].handle.v[k]);
-        for (size_t k = 0; k < a.v[i].first_response.n; k++)
-            lk_analytics_list_add(&all.first_response, a.v[i].first_response.v[k]);
-    }
-    lk_analytics_sort(all.handle.v, all.handle.n);
-    lk_analytics_sort(all.first_response.v, all.first_response.n);
+    lk_analytics_agent_t all;
+    lk_analytics_agents_total(&a, &all);
 
     if (j->csv) {
         lk_buf_t b;
         lk_buf_init(&b, CSV_MAX);
-        bool first = true;
-        static const char *const cols[] = {
-            "user_id", "name", "conversations", "closed", "handle_time_p50_seconds", "handle_time_mean_seconds",
-            "first_response_p50_seconds", "first_response_p90_seconds", "messages", "suggested", "suggested_edited",
-            "assist_share"};
-        for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-            csv_s(&b, cols[i], &first);
-        lk_analytics_csv_end(&b);
+        lk_analytics_csv_agents_head(&b);
         for (size_t i = 0; i <= a.n; i++) {
             const lk_analytics_agent_t *x = i < a.n ? &a.v[i] : &all;
-            first = true;
-            csv_s(&b, i < a.n ? x->user_id : "total", &first);
-            csv_s(&b, i < a.n ? user_name(users, n_users, x->user_id) : "", &first);
-            csv_i(&b, x->conversations, &first);
-            csv_i(&b, x->closed, &first);
-            csv_secs(&b, lk_analytics_quantile(x->handle.v, x->handle.n, 0.5), &first);
-            int64_t sum = 0;
-            for (size_t k = 0; k < x->handle.n; k++)
-                sum += x->handle.v[k];
-            csv_real(&b, x->handle.n ? (double)sum / (double)x->handle.n / 1000.0 : 0, x->handle.n > 0, &first);
-            csv_secs(&b, lk_analytics_quantile(x->first_response.v, x->first_response.n, 0.5), &first);
-            csv_secs(&b, lk_analytics_quantile(x->first_response.v, x->first_response.n, 0.9), &first);
-            csv_i(&b, x->messages, &first);
-            csv_i(&b, x->suggested, &first);
-            csv_i(&b, x->suggested_edited, &first);
-            csv_rate(&b, x->suggested + x->suggested_edited, x->messages, &first);
-            lk_analytics_csv_end(&b);
+            lk_analytics_csv_agent_row(&b, i < a.n ? x->user_id : "total",
+                                       i < a.n ? user_name(users, n_users, x->user_id) : "", x);
         }
         j->text = lk_buf_steal(&b, &j->text_len);
     } else {
@@ -833,30 +636,14 @@ static void run_topics(xjob_t *j, lk_store_t *st)
     if (j->csv) {
         lk_buf_t b;
         lk_buf_init(&b, CSV_MAX);
-        bool first = true;
-        static const char *const top_cols[] = {"kind", "id", "label", "conversations"};
-        static const char *const rise_cols[] = {"kind", "id", "label", "this_week", "last_week", "change"};
-        const char *const *cols = want_rising ? rise_cols : top_cols;
-        size_t n_cols = want_rising ? 6 : 4;
-        for (size_t i = 0; i < n_cols; i++)
-            csv_s(&b, cols[i], &first);
-        lk_analytics_csv_end(&b);
+        lk_analytics_csv_topics_head(&b, want_rising);
         size_t n_rows = want_rising ? n_rising : n_top;
         for (size_t i = 0; i < n_rows; i++) {
             const lk_analytics_topic_count_t *c = want_rising ? &rising[i] : &tc[i];
             json_t *o = topic_json(&h, c->topic, bot, labels, n_labels);
-            first = true;
-            csv_s(&b, json_string_value(json_object_get(o, "kind")), &first);
-            csv_s(&b, json_string_value(json_object_get(o, "id")), &first);
-            csv_s(&b, json_string_value(json_object_get(o, "label")), &first);
-            if (want_rising) {
-                csv_i(&b, c->this_week, &first);
-                csv_i(&b, c->last_week, &first);
-                csv_i(&b, c->this_week - c->last_week, &first);
-            } else {
-                csv_i(&b, c->count, &first);
-            }
-            lk_analytics_csv_end(&b);
+            lk_analytics_csv_topic_row(&b, json_string_value(json_object_get(o, "kind")),
+                                       json_string_value(json_object_get(o, "id")),
+                                       json_string_value(json_object_get(o, "label")), c, want_rising);
             json_decref(o);
         }
         j->text = lk_buf_steal(&b, &j->text_len);
@@ -895,31 +682,16 @@ static void run_topics(xjob_t *j, lk_store_t *st)
 
 /* ---- the compliance report ------------------------------------------------------------ */
 
-/* An id list with a cap: {"count", "ids", "truncated"}. */
-typedef struct {
-    json_t *ids;
-    int64_t count;
-} idlist_t;
-
-static void idlist_init(idlist_t *l)
+/* An id list as "<key>": [ids] and "<key>_truncated". */
+static void ids_put(json_t *o, const char *key, const lk_analytics_ids_t *l)
 {
-    l->ids = json_array();
-    l->count = 0;
-}
-
-static void idlist_add(idlist_t *l, const char *id)
-{
-    if (l->count++ < LIST_MAX)
-        json_array_append_new(l->ids, json_string(id));
-}
-
-static void idlist_put(json_t *o, const char *key, idlist_t *l)
-{
-    json_object_set_new(o, key, l->ids);
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->n; i++)
+        json_array_append_new(a, json_string(l->v[i]));
+    json_object_set_new(o, key, a);
     char tk[64];
     snprintf(tk, sizeof tk, "%s_truncated", key);
-    json_object_set_new(o, tk, json_boolean(l->count > LIST_MAX));
-    l->ids = NULL;
+    json_object_set_new(o, tk, json_boolean(l->count > LK_ANALYTICS_LIST_MAX));
 }
 
 /* The texts the policy says first (the greeting with the disclosure) and
@@ -970,153 +742,131 @@ static void policy_texts_free(policy_texts_t *p)
     }
 }
 
-static bool is_one_of(char *const *texts, const char *s)
-{
-    for (size_t i = 0; s && i < POLICY_LANGS; i++)
-        if (texts[i] && strcmp(texts[i], s) == 0)
-            return true;
-    return false;
-}
-
-typedef struct {
-    const policy_texts_t *texts;
-    idlist_t all, with, without;
-} disclosure_t;
-
-static int disclosure_fn(const lk_report_msg_t *m, void *ud)
-{
-    disclosure_t *d = ud;
-    idlist_add(&d->all, m->conversation_id);
-    bool ok = m->id[0] && strcmp(m->sender, "bot") == 0 && m->automated && is_one_of(d->texts->greeting, m->text);
-    idlist_add(ok ? &d->with : &d->without, m->conversation_id);
-    return 0;
-}
-
-typedef struct {
-    json_t *items;
-    int64_t count;
-} unlabelled_t;
-
-static int unlabelled_fn(const lk_report_msg_t *m, void *ud)
-{
-    unlabelled_t *u = ud;
-    if (u->count++ < LIST_MAX)
-        json_array_append_new(u->items, json_pack("{s:s, s:s, s:s}", "conversation_id", m->conversation_id,
-                                                  "message_id", m->id, "sender", m->sender));
-    return 0;
-}
-
-/* The conversations of the period, by id, for the declines' "what followed". */
-typedef struct {
-    lk_conv_facts_t *v;
-    size_t n, cap;
-    intern_t ids;
-} facts_set_t;
-
-static int facts_set_fn(const lk_conv_facts_t *c, void *ud)
-{
-    facts_set_t *s = ud;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 256;
-        s->v = lk_xrealloc(s->v, s->cap * sizeof *s->v);
-    }
-    s->v[s->n] = *c;
-    s->v[s->n].customer_email = NULL; /* not needed here */
-    s->v[s->n].customer_external_id = NULL;
-    intern(&s->ids, c->id);
-    s->n++;
-    return 0;
-}
-
-/* Runs of declines, one conversation at a time (messages in seq order). */
-typedef struct {
-    const policy_texts_t *texts;
-    const facts_set_t *convs;
-    json_t *items;
-    idlist_t ids;
-    /* the conversation being read */
-    char conv[LK_ID_MAX];
-    int run;                 /* declines in a row so far */
-    char run_first[LK_ID_MAX];
-    int64_t run_at, run_last_at;
-    bool offered;            /* every decline so far got the reply that offers a person */
-    bool await_reply;        /* the last message was a declined question */
-} declines_t;
-
-static void run_end(declines_t *d, const char *followed_by)
-{
-    if (d->await_reply)
-        d->offered = false; /* the bot said nothing to the last declined question */
-    if (d->run >= 2) {
-        long ix = intern_find(&d->convs->ids, d->conv);
-        const lk_conv_facts_t *c = ix >= 0 ? &d->convs->v[ix] : NULL;
-        bool handed = c && c->queued_at >= d->run_at;
-        json_t *o = json_object();
-        json_object_set_new(o, "conversation_id", json_string(d->conv));
-        json_object_set_new(o, "first_message_id", json_string(d->run_first));
-        json_object_set_new(o, "declines", json_integer(d->run));
-        json_object_set_new(o, "at", time_json(d->run_at));
-        json_object_set_new(o, "handoff_offered", json_boolean(d->offered));
-        json_object_set_new(o, "followed_by", json_string(followed_by));
-        json_object_set_new(o, "handed_off", json_boolean(handed));
-        json_object_set_new(o, "handoff_reason",
-                            handed && c->handoff_reason[0] ? json_string(c->handoff_reason) : json_null());
-        json_object_set_new(o, "person_reached", json_boolean(handed && c->first_agent_after_queue > 0));
-        json_object_set_new(o, "closed", json_boolean(c && strcmp(c->status, "closed") == 0));
-        json_array_append_new(d->items, o);
-        idlist_add(&d->ids, d->conv);
-    }
-    d->run = 0;
-    d->offered = true;
-    d->await_reply = false;
-}
-
-static int declines_fn(const lk_report_msg_t *m, void *ud)
-{
-    declines_t *d = ud;
-    if (strcmp(d->conv, m->conversation_id) != 0) {
-        if (d->conv[0])
-            run_end(d, "nothing");
-        snprintf(d->conv, sizeof d->conv, "%s", m->conversation_id);
-    }
-    if (d->await_reply) {
-        /* the message after a declined question must be the bot's decline,
-         * which offers a person */
-        if (strcmp(m->sender, "customer") == 0 || !is_one_of(d->texts->decline, m->text))
-            d->offered = false;
-        d->await_reply = false;
-    }
-    if (strcmp(m->sender, "customer") != 0)
-        return 0;
-    if (strcmp(m->outcome, "declined") == 0) {
-        if (d->run == 0) {
-            snprintf(d->run_first, sizeof d->run_first, "%s", m->id);
-            d->run_at = m->created_at;
-        }
-        d->run++;
-        d->run_last_at = m->created_at;
-        d->await_reply = true;
-        return 0;
-    }
-    if (d->run == 0)
-        return 0;
-    if (strcmp(m->outcome, "handoff") == 0) {
-        /* the failure that handed over (repeated_failure) is a decline too */
-        long ix = intern_find(&d->convs->ids, d->conv);
-        if (ix >= 0 && strcmp(d->convs->v[ix].handoff_reason, "repeated_failure") == 0)
-            d->run++;
-        run_end(d, "handoff");
-    } else if (strcmp(m->outcome, "answered") == 0) {
-        run_end(d, "answered");
-    } else if (m->outcome[0]) {
-        run_end(d, strcmp(m->outcome, "none") == 0 ? "person" : "reply");
-    }
-    return 0;
-}
-
 static json_t *secs_between(int64_t a, int64_t b)
 {
     return a > 0 && b >= a ? json_real((double)(b - a) / 1000.0) : json_null();
+}
+
+static json_t *decline_run_json(const lk_analytics_decline_run_t *x)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "conversation_id", json_string(x->conversation_id));
+    json_object_set_new(o, "first_message_id", json_string(x->first_message_id));
+    json_object_set_new(o, "declines", json_integer(x->declines));
+    json_object_set_new(o, "at", time_json(x->at));
+    json_object_set_new(o, "handoff_offered", json_boolean(x->handoff_offered));
+    json_object_set_new(o, "followed_by", json_string(x->followed_by));
+    json_object_set_new(o, "handed_off", json_boolean(x->handed_off));
+    json_object_set_new(o, "handoff_reason",
+                        x->handed_off && x->handoff_reason[0] ? json_string(x->handoff_reason) : json_null());
+    json_object_set_new(o, "person_reached", json_boolean(x->person_reached));
+    json_object_set_new(o, "closed", json_boolean(x->closed));
+    return o;
+}
+
+static json_t *person_request_json(const lk_conv_facts_t *c)
+{
+    bool ok = lk_analytics_person_request_met(c);
+    json_t *r = json_object();
+    json_object_set_new(r, "conversation_id", json_string(c->id));
+    json_object_set_new(r, "reason", json_string(c->handoff_reason));
+    json_object_set_new(r, "requested_at", time_or_null(c->queued_at));
+    json_object_set_new(r, "assigned_at", time_or_null(c->assigned_at));
+    json_object_set_new(r, "first_reply_at", time_or_null(c->first_agent_after_queue));
+    json_object_set_new(r, "seconds_to_assign", secs_between(c->queued_at, c->assigned_at));
+    json_object_set_new(r, "seconds_to_reply", ok ? secs_between(c->queued_at, c->first_agent_after_queue) : json_null());
+    json_object_set_new(r, "met", json_boolean(ok));
+    json_object_set_new(r, "status", json_string(c->status));
+    return r;
+}
+
+static json_t *callback_json(const lk_callback_t *cb, bool after_hours)
+{
+    bool done = cb->handled_at > 0;
+    json_t *r = json_object();
+    json_object_set_new(r, "id", json_string(cb->id));
+    json_object_set_new(r, "conversation_id", cb->conversation_id[0] ? json_string(cb->conversation_id) : json_null());
+    json_object_set_new(r, "requested_at", time_json(cb->created_at));
+    json_object_set_new(r, "after_hours", json_boolean(after_hours));
+    json_object_set_new(r, "status", json_string(cb->status));
+    json_object_set_new(r, "handled_at", time_or_null(cb->handled_at));
+    json_object_set_new(r, "handling_seconds", done ? secs_between(cb->created_at, cb->handled_at) : json_null());
+    return r;
+}
+
+/* The report as JSON (docs/api.md, "Compliance report"). */
+static json_t *compliance_json(const xjob_t *j, const lk_analytics_compliance_t *r, const lk_callback_t *cbs,
+                               int64_t total, int64_t labelled)
+{
+    json_t *out = json_object();
+    json_t *period = json_pack("{s:o, s:o, s:s}", "from", time_json(j->from), "to", time_json(j->to), "tz", j->tz.name);
+    json_object_set_new(out, "period", period);
+    json_object_set_new(out, "language", j->language[0] ? json_string(j->language) : json_null());
+    json_object_set_new(out, "channel", j->channel[0] ? json_string(j->channel) : json_null());
+    json_object_set_new(out, "generated_at", time_json(lk_time_now_ms()));
+    json_object_set_new(out, "generated_by",
+                        json_pack("{s:s, s:s, s:s}", "id", j->user.id, "name",
+                                  j->user.display_name ? j->user.display_name : j->user.email, "email", j->user.email));
+    json_object_set_new(out, "conversations", json_integer((json_int_t)r->n_convs));
+
+    json_t *o = json_object();
+    json_object_set_new(o, "conversations", json_integer(r->disclosed_all.count));
+    json_object_set_new(o, "with_disclosure", json_integer(r->disclosed.count));
+    json_object_set_new(o, "share", rate(r->disclosed.count, r->disclosed_all.count));
+    ids_put(o, "missing", &r->undisclosed);
+    ids_put(o, "conversation_ids", &r->disclosed_all); /* the period's conversations, behind both shares */
+    json_object_set_new(out, "disclosure", o);
+
+    o = json_object();
+    json_object_set_new(o, "messages", json_integer(total));
+    json_object_set_new(o, "labelled", json_integer(labelled));
+    json_object_set_new(o, "share", rate(labelled, total));
+    json_t *items = json_array();
+    for (size_t i = 0; i < r->n_unlabelled; i++)
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "conversation_id", r->unlabelled[i].conversation_id,
+                                               "message_id", r->unlabelled[i].message_id, "sender",
+                                               r->unlabelled[i].sender));
+    json_object_set_new(o, "unlabelled", items);
+    json_object_set_new(o, "unlabelled_truncated", json_boolean(r->unlabelled_count > LK_ANALYTICS_LIST_MAX));
+    json_object_set(o, "conversation_ids", json_object_get(json_object_get(out, "disclosure"), "conversation_ids"));
+    json_object_set_new(o, "conversation_ids_truncated", json_boolean(r->disclosed_all.count > LK_ANALYTICS_LIST_MAX));
+    json_object_set_new(out, "automated_labels", o);
+
+    items = json_array();
+    for (size_t i = 0; i < r->n_request_items; i++)
+        json_array_append_new(items, person_request_json(&r->convs[r->request_items[i]]));
+    o = json_object();
+    json_object_set_new(o, "count", json_integer(r->requests));
+    json_object_set_new(o, "met", json_integer(r->requests_met));
+    json_object_set_new(o, "unmet", json_integer(r->requests - r->requests_met));
+    json_object_set_new(o, "time_to_reply", durations_json(&r->reply_waits));
+    json_object_set_new(o, "time_to_assign", durations_json(&r->assign_waits));
+    json_object_set_new(o, "items", items);
+    json_object_set_new(o, "items_truncated", json_boolean(r->requests > LK_ANALYTICS_LIST_MAX));
+    json_object_set_new(out, "person_requests", o);
+
+    items = json_array();
+    for (size_t i = 0; i < r->n_runs; i++)
+        json_array_append_new(items, decline_run_json(&r->runs[i]));
+    o = json_object();
+    json_object_set_new(o, "count", json_integer((json_int_t)r->n_runs));
+    json_object_set_new(o, "items", items);
+    ids_put(o, "conversation_ids", &r->run_ids);
+    json_object_set_new(out, "consecutive_declines", o);
+
+    items = json_array();
+    for (size_t i = 0; i < r->n_callbacks && i < LK_ANALYTICS_LIST_MAX; i++)
+        json_array_append_new(items, callback_json(&cbs[i], r->callback_after_hours[i]));
+    o = json_object();
+    json_object_set_new(o, "count", json_integer((json_int_t)r->n_callbacks));
+    json_object_set_new(o, "after_hours", json_integer(r->callbacks_after_hours));
+    json_object_set_new(o, "handled", json_integer(r->callbacks_handled));
+    json_object_set_new(o, "open", json_integer((json_int_t)r->n_callbacks - r->callbacks_handled));
+    json_object_set_new(o, "handling_time", durations_json(&r->callback_handling));
+    json_object_set_new(o, "items", items);
+    json_object_set_new(o, "items_truncated", json_boolean(r->n_callbacks > LK_ANALYTICS_LIST_MAX));
+    json_object_set_new(out, "callbacks", o);
+    return out;
 }
 
 static void run_compliance(xjob_t *j, lk_store_t *st)
@@ -1124,167 +874,28 @@ static void run_compliance(xjob_t *j, lk_store_t *st)
     lk_facts_filter_t f = {j->from, j->to, j->language[0] ? j->language : NULL, j->channel[0] ? j->channel : NULL};
     policy_texts_t texts = {0};
     policy_texts(j->app, &texts);
-    facts_set_t convs = {0};
-    disclosure_t disc = {.texts = &texts};
-    idlist_init(&disc.all);
-    idlist_init(&disc.with);
-    idlist_init(&disc.without);
-    unlabelled_t unl = {json_array(), 0};
-    declines_t dec = {.texts = &texts, .convs = &convs, .items = json_array(), .offered = true};
-    idlist_init(&dec.ids);
+    lk_analytics_compliance_t r;
+    lk_analytics_compliance_init(&r, texts.greeting, texts.decline, POLICY_LANGS);
     int64_t total = 0, labelled = 0;
     lk_callback_t *cbs = NULL;
     size_t n_cbs = 0;
-    int rc = lk_store_conv_facts(st, &f, facts_set_fn, &convs);
+    int rc = lk_store_conv_facts(st, &f, lk_analytics_compliance_conv, &r);
     if (rc == 0)
-        rc = lk_store_first_messages(st, &f, disclosure_fn, &disc);
+        rc = lk_store_first_messages(st, &f, lk_analytics_compliance_first, &r);
     if (rc == 0)
-        rc = lk_store_bot_labels(st, &f, &total, &labelled, unlabelled_fn, &unl);
+        rc = lk_store_bot_labels(st, &f, &total, &labelled, lk_analytics_compliance_unlabelled, &r);
     if (rc == 0)
-        rc = lk_store_decline_messages(st, &f, declines_fn, &dec);
-    if (rc == 0 && dec.conv[0])
-        run_end(&dec, "nothing");
+        rc = lk_store_decline_messages(st, &f, lk_analytics_compliance_decline, &r);
     if (rc == 0)
         rc = lk_store_callbacks_between(st, j->from, j->to, &cbs, &n_cbs);
     if (rc) {
         fail_db(j, rc);
-        goto out;
+    } else {
+        lk_analytics_compliance_finish(&r, cbs, n_cbs, &j->app->policy);
+        j->out = compliance_json(j, &r, cbs, total, labelled);
     }
-
-    j->out = json_object();
-    json_t *period = json_pack("{s:o, s:o, s:s}", "from", time_json(j->from), "to", time_json(j->to), "tz", j->tz.name);
-    json_object_set_new(j->out, "period", period);
-    json_object_set_new(j->out, "language", j->language[0] ? json_string(j->language) : json_null());
-    json_object_set_new(j->out, "channel", j->channel[0] ? json_string(j->channel) : json_null());
-    json_object_set_new(j->out, "generated_at", time_json(lk_time_now_ms()));
-    json_object_set_new(j->out, "generated_by",
-                        json_pack("{s:s, s:s, s:s}", "id", j->user.id, "name",
-                                  j->user.display_name ? j->user.display_name : j->user.email, "email", j->user.email));
-    json_object_set_new(j->out, "conversations", json_integer((json_int_t)convs.n));
-
-    json_t *o = json_object();
-    json_object_set_new(o, "conversations", json_integer(disc.all.count));
-    json_object_set_new(o, "with_disclosure", json_integer(disc.with.count));
-    json_object_set_new(o, "share", rate(disc.with.count, disc.all.count));
-    idlist_put(o, "missing", &disc.without);
-    json_t *all_ids = disc.all.ids; /* the period's conversations, behind both shares */
-    idlist_put(o, "conversation_ids", &disc.all);
-    json_object_set_new(j->out, "disclosure", o);
-
-    o = json_object();
-    json_object_set_new(o, "messages", json_integer(total));
-    json_object_set_new(o, "labelled", json_integer(labelled));
-    json_object_set_new(o, "share", rate(labelled, total));
-    json_object_set_new(o, "unlabelled", unl.items);
-    unl.items = NULL;
-    json_object_set_new(o, "unlabelled_truncated", json_boolean(unl.count > LIST_MAX));
-    json_object_set(o, "conversation_ids", all_ids);
-    json_object_set_new(o, "conversation_ids_truncated", json_boolean(disc.all.count > LIST_MAX));
-    json_object_set_new(j->out, "automated_labels", o);
-
-    /* every request for a person: the customer asked (in words or with the button) */
-    json_t *items = json_array();
-    lk_analytics_list_t waits = {0}, assigns = {0};
-    int64_t n_req = 0, met = 0;
-    for (size_t i = 0; i < convs.n; i++) {
-        const lk_conv_facts_t *c = &convs.v[i];
-        if (strcmp(c->handoff_reason, "customer_request") != 0 && strcmp(c->handoff_reason, "button") != 0)
-            continue;
-        n_req++;
-        bool ok = c->queued_at > 0 && c->first_agent_after_queue >= c->queued_at;
-        met += ok;
-        if (ok)
-            lk_analytics_list_add(&waits, c->first_agent_after_queue - c->queued_at);
-        if (c->queued_at > 0 && c->assigned_at >= c->queued_at)
-            lk_analytics_list_add(&assigns, c->assigned_at - c->queued_at);
-        if (n_req > LIST_MAX)
-            continue;
-        json_t *r = json_object();
-        json_object_set_new(r, "conversation_id", json_string(c->id));
-        json_object_set_new(r, "reason", json_string(c->handoff_reason));
-        json_object_set_new(r, "requested_at", time_or_null(c->queued_at));
-        json_object_set_new(r, "assigned_at", time_or_null(c->assigned_at));
-        json_object_set_new(r, "first_reply_at", time_or_null(c->first_agent_after_queue));
-        json_object_set_new(r, "seconds_to_assign", secs_between(c->queued_at, c->assigned_at));
-        json_object_set_new(r, "seconds_to_reply", ok ? secs_between(c->queued_at, c->first_agent_after_queue)
-                                                       : json_null());
-        json_object_set_new(r, "met", json_boolean(ok));
-        json_object_set_new(r, "status", json_string(c->status));
-        json_array_append_new(items, r);
-    }
-    lk_analytics_sort(waits.v, waits.n);
-    lk_analytics_sort(assigns.v, assigns.n);
-    o = json_object();
-    json_object_set_new(o, "count", json_integer(n_req));
-    json_object_set_new(o, "met", json_integer(met));
-    json_object_set_new(o, "unmet", json_integer(n_req - met));
-    json_object_set_new(o, "time_to_reply", durations_json(&waits));
-    json_object_set_new(o, "time_to_assign", durations_json(&assigns));
-    json_object_set_new(o, "items", items);
-    json_object_set_new(o, "items_truncated", json_boolean(n_req > LIST_MAX));
-    json_object_set_new(j->out, "person_requests", o);
-    lk_analytics_list_free(&waits);
-    lk_analytics_list_free(&assigns);
-
-    o = json_object();
-    json_object_set_new(o, "count", json_integer((json_int_t)json_array_size(dec.items)));
-    json_object_set_new(o, "items", dec.items);
-    dec.items = NULL;
-    idlist_put(o, "conversation_ids", &dec.ids);
-    json_object_set_new(j->out, "consecutive_declines", o);
-
-    /* call-back requests (left when no person was there), after hours or not */
-    items = json_array();
-    lk_analytics_list_t handling = {0};
-    int64_t after_hours = 0, handled = 0;
-    for (size_t i = 0; i < n_cbs; i++) {
-        const lk_callback_t *cb = &cbs[i];
-        bool closed_hours = !lk_policy_open_at(&j->app->policy, cb->created_at);
-        after_hours += closed_hours;
-        bool done = cb->handled_at > 0;
-        handled += done;
-        if (done && cb->handled_at >= cb->created_at)
-            lk_analytics_list_add(&handling, cb->handled_at - cb->created_at);
-        if (i >= LIST_MAX)
-            continue;
-        json_t *r = json_object();
-        json_object_set_new(r, "id", json_string(cb->id));
-        json_object_set_new(r, "conversation_id", cb->conversation_id[0] ? json_string(cb->conversation_id) : json_null());
-        json_object_set_new(r, "requested_at", time_json(cb->created_at));
-        json_object_set_new(r, "after_hours", json_boolean(closed_hours));
-        json_object_set_new(r, "status", json_string(cb->status));
-        json_object_set_new(r, "handled_at", time_or_null(cb->handled_at));
-        json_object_set_new(r, "handling_seconds", done ? secs_between(cb->created_at, cb->handled_at) : json_null());
-        json_array_append_new(items, r);
-    }
-    lk_analytics_sort(handling.v, handling.n);
-    o = json_object();
-    json_object_set_new(o, "count", json_integer((json_int_t)n_cbs));
-    json_object_set_new(o, "after_hours", json_integer(after_hours));
-    json_object_set_new(o, "handled", json_integer(handled));
-    json_object_set_new(o, "open", json_integer((json_int_t)n_cbs - handled));
-    json_object_set_new(o, "handling_time", durations_json(&handling));
-    json_object_set_new(o, "items", items);
-    json_object_set_new(o, "items_truncated", json_boolean(n_cbs > LIST_MAX));
-    json_object_set_new(j->out, "callbacks", o);
-    lk_analytics_list_free(&handling);
-
-out:
-    if (disc.all.ids)
-        json_decref(disc.all.ids);
-    if (disc.with.ids)
-        json_decref(disc.with.ids);
-    if (disc.without.ids)
-        json_decref(disc.without.ids);
-    if (unl.items)
-        json_decref(unl.items);
-    if (dec.items)
-        json_decref(dec.items);
-    if (dec.ids.ids)
-        json_decref(dec.ids.ids);
+    lk_analytics_compliance_free(&r);
     lk_callbacks_free(cbs, n_cbs);
-    free(convs.v);
-    intern_free(&convs.ids);
     policy_texts_free(&texts);
 }
 
