@@ -13,6 +13,8 @@
  * - repeat contact: the same customer about the same topic within a window;
  * - topics: the most frequent contact reasons and the ones rising week over
  *   week;
+ * - the conversations a report holds, their topics and the summary
+ *   (report.c);
  * - the compliance report's findings (compliance.c);
  * - CSV (RFC 4180): cells and the report tables (csv.c).
  */
@@ -257,6 +259,79 @@ uint32_t lk_analytics_intern(lk_analytics_intern_t *t, const char *key);
 /* The number of key, or -1 when it was never interned. */
 long lk_analytics_intern_find(const lk_analytics_intern_t *t, const char *key);
 void lk_analytics_intern_free(lk_analytics_intern_t *t);
+
+/* ---- the conversations a report holds (report.c) ------------------------------ */
+
+/* One conversation with what it was about. */
+typedef struct {
+    lk_conv_facts_t f;  /* its strings owned */
+    uint32_t *topics;   /* topic numbers (lk_analytics_set_t.topics), sorted, unique */
+    size_t n_topics, cap_topics;
+    bool in_population; /* created in [from, to) and of the language and channel asked */
+} lk_analytics_held_t;
+
+/* The conversations of a range wider than the report's (a repeat contact
+ * or the week before may lie outside it), and the population: created in
+ * [from, to), of language and channel (NULL = any; borrowed). */
+typedef struct {
+    lk_analytics_held_t *v;
+    size_t n, cap;
+    lk_analytics_intern_t ids;    /* conversation id -> index into v */
+    lk_analytics_intern_t topics; /* "a:<article id>" / "g:<gap topic id>" -> topic number */
+    int64_t from, to;
+    const char *language, *channel;
+} lk_analytics_set_t;
+
+void lk_analytics_set_init(lk_analytics_set_t *h, int64_t from, int64_t to, const char *language,
+                           const char *channel);
+/* Callbacks of lk_store_conv_facts and lk_store_answered_articles (ud is
+ * the set; they return 0): a conversation, and an article the bot answered
+ * with in one (topic "a:<article id>"). */
+int lk_analytics_set_conv(const lk_conv_facts_t *c, void *ud);
+int lk_analytics_set_answered(const char *conversation_id, const char *article_id, void *ud);
+/* The index of a conversation, or -1. */
+long lk_analytics_set_find(const lk_analytics_set_t *h, const char *conversation_id);
+/* The number of the gap topic whose earliest question has this message id:
+ * "g:t_<id without m_>", as the gap report names its topics. */
+uint32_t lk_analytics_set_gap_topic(lk_analytics_set_t *h, const char *first_message_id);
+/* Adds topic t to conversation conv (an index). */
+void lk_analytics_set_add_topic(lk_analytics_set_t *h, size_t conv, uint32_t t);
+/* Whether c is of the set's language and channel. */
+bool lk_analytics_set_matches(const lk_analytics_set_t *h, const lk_conv_facts_t *c);
+/* followed[i]: conversation i was followed by a repeat contact
+ * (lk_analytics_repeats over the whole set). The caller frees it. */
+bool *lk_analytics_set_repeats(const lk_analytics_set_t *h);
+/* Every topic's counts (indexed by topic number, h->topics.n of them):
+ * conversations of the population, and of the set's language and channel
+ * created in [week1, end) (this week) and [week0, week1) (last week). The
+ * caller frees the array. */
+lk_analytics_topic_count_t *lk_analytics_set_topic_counts(const lk_analytics_set_t *h, int64_t week0, int64_t week1,
+                                                          int64_t end);
+void lk_analytics_set_free(lk_analytics_set_t *h);
+
+/* The figures of one language or channel. */
+typedef struct {
+    char key[16];
+    lk_analytics_figures_t f;
+} lk_analytics_group_t;
+
+/* The summary: the population's figures in total, per local day of
+ * [from, to) (day0 the first) and per language and channel ("unknown" when
+ * none), groups ordered by key, every figure finished. */
+typedef struct {
+    lk_analytics_figures_t total;
+    lk_analytics_figures_t *days;
+    size_t n_days;
+    int64_t day0;
+    lk_analytics_group_t *languages, *channels;
+    size_t n_languages, n_channels;
+} lk_analytics_summary_t;
+
+/* followed: of lk_analytics_set_repeats. Free out with
+ * lk_analytics_summary_free. */
+void lk_analytics_summary(const lk_analytics_set_t *h, const bool *followed, const lk_analytics_tz_t *tz, int64_t now,
+                          lk_analytics_summary_t *out /* OUT */);
+void lk_analytics_summary_free(lk_analytics_summary_t *s);
 
 /* ---- the compliance report (compliance.c) ------------------------------------ */
 

@@ -169,91 +169,11 @@ static void period_json(const xjob_t *j, json_t *o)
 
 /* ---- conversations held for a report ----------------------------------------- */
 
-typedef struct {
-    lk_conv_facts_t f; /* its strings owned */
-    uint32_t *topics;  /* sorted, unique */
-    size_t n_topics, cap_topics;
-    bool in_population; /* created in [from, to) and of the language and channel asked */
-} held_t;
-
-typedef struct {
-    held_t *v;
-    size_t n, cap;
-    lk_analytics_intern_t ids;    /* conversation id -> index into v (interned in order) */
-    lk_analytics_intern_t topics; /* "a:<article>" / "g:<topic id>" -> topic number */
-    /* the population's filter */
-    int64_t from, to;
-    const char *language, *channel;
-} held_set_t;
-
-static int hold_fn(const lk_conv_facts_t *c, void *ud)
-{
-    held_set_t *h = ud;
-    if (h->n == h->cap) {
-        h->cap = h->cap ? 2 * h->cap : 256;
-        h->v = lk_xrealloc(h->v, h->cap * sizeof *h->v);
-    }
-    held_t *x = &h->v[h->n];
-    memset(x, 0, sizeof *x);
-    x->f = *c;
-    x->f.customer_email = c->customer_email ? lk_xstrdup(c->customer_email) : NULL;
-    x->f.customer_external_id = c->customer_external_id ? lk_xstrdup(c->customer_external_id) : NULL;
-    x->in_population = c->created_at >= h->from && c->created_at < h->to &&
-                       (!h->language || strcmp(c->language, h->language) == 0) &&
-                       (!h->channel || strcmp(c->channel, h->channel) == 0);
-    uint32_t ix = lk_analytics_intern(&h->ids, c->id);
-    (void)ix;
-    h->n++;
-    return 0;
-}
-
-static void held_free(held_set_t *h)
-{
-    for (size_t i = 0; i < h->n; i++) {
-        free(h->v[i].f.customer_email);
-        free(h->v[i].f.customer_external_id);
-        free(h->v[i].topics);
-    }
-    free(h->v);
-    lk_analytics_intern_free(&h->ids);
-    lk_analytics_intern_free(&h->topics);
-    memset(h, 0, sizeof *h);
-}
-
-static void add_topic(held_t *x, uint32_t t)
-{
-    for (size_t i = 0; i < x->n_topics; i++)
-        if (x->topics[i] == t)
-            return;
-    if (x->n_topics == x->cap_topics) {
-        x->cap_topics = x->cap_topics ? 2 * x->cap_topics : 4;
-        x->topics = lk_xrealloc(x->topics, x->cap_topics * sizeof *x->topics);
-    }
-    size_t i = x->n_topics++;
-    while (i > 0 && x->topics[i - 1] > t) { /* keep sorted */
-        x->topics[i] = x->topics[i - 1];
-        i--;
-    }
-    x->topics[i] = t;
-}
-
-static int answered_fn(const char *conversation_id, const char *article_id, void *ud)
-{
-    held_set_t *h = ud;
-    long ix = lk_analytics_intern_find(&h->ids, conversation_id);
-    if (ix < 0)
-        return 0;
-    char key[LK_KB_ID_MAX + 8];
-    snprintf(key, sizeof key, "a:%s", article_id);
-    add_topic(&h->v[ix], lk_analytics_intern(&h->topics, key));
-    return 0;
-}
-
 /* The gap topics: what the bot declined or handed over in [from, to),
  * redacted and clustered like the gap report (the newest LK_GAP_INPUT_MAX
  * questions); each becomes topic "g:<id>" of its conversation. labels
  * (may be NULL) receives, per topic number, the topic's redacted label. */
-static int gap_topics(struct lk_app *app, lk_store_t *st, held_set_t *h, int64_t from, int64_t to, char ***labels,
+static int gap_topics(struct lk_app *app, lk_store_t *st, lk_analytics_set_t *h, int64_t from, int64_t to, char ***labels,
                       size_t *n_labels)
 {
     lk_gap_msg_t *msgs = NULL;
@@ -267,7 +187,7 @@ static int gap_topics(struct lk_app *app, lk_store_t *st, held_set_t *h, int64_t
     size_t k = 0;
     lk_bot_t *bot = lk_bot_acquire(app);
     for (size_t i = 0; i < n; i++) {
-        long ix = lk_analytics_intern_find(&h->ids, msgs[i].conversation_id);
+        long ix = lk_analytics_set_find(h, msgs[i].conversation_id);
         if (ix < 0 || lk_api_gap_is_filler(app, bot, &msgs[i]))
             continue;
         red[k] = lk_pii_redact(msgs[i].text, strlen(msgs[i].text));
@@ -279,13 +199,9 @@ static int gap_topics(struct lk_app *app, lk_store_t *st, held_set_t *h, int64_t
     size_t n_topics = 0;
     rc = lk_gap_cluster(in, k, NULL, &topics, &n_topics);
     for (size_t t = 0; rc == 0 && t < n_topics; t++) {
-        /* named like the gap report's topics: "t_" and the earliest question's id without "m_" */
-        const char *mid = in[topics[t].first].id;
-        char key[LK_ID_MAX + 8];
-        snprintf(key, sizeof key, "g:t_%s", strncmp(mid, "m_", 2) == 0 ? mid + 2 : mid);
-        uint32_t num = lk_analytics_intern(&h->topics, key);
+        uint32_t num = lk_analytics_set_gap_topic(h, in[topics[t].first].id);
         for (size_t m = 0; m < topics[t].n_members; m++)
-            add_topic(&h->v[conv[topics[t].members[m]]], num);
+            lk_analytics_set_add_topic(h, (size_t)conv[topics[t].members[m]], num);
         if (labels) {
             if (num >= *n_labels) {
                 size_t nn = (size_t)num + 1;
@@ -311,166 +227,87 @@ static int gap_topics(struct lk_app *app, lk_store_t *st, held_set_t *h, int64_t
 /* Reads the conversations of [lo, hi) (every language and channel: a
  * repeat contact may change either) with their topics; the population is
  * [j->from, j->to) with j's filter. */
-static int hold(xjob_t *j, lk_store_t *st, int64_t lo, int64_t hi, held_set_t *h, char ***labels, size_t *n_labels)
+static int hold(xjob_t *j, lk_store_t *st, int64_t lo, int64_t hi, lk_analytics_set_t *h, char ***labels, size_t *n_labels)
 {
-    memset(h, 0, sizeof *h);
-    h->from = j->from;
-    h->to = j->to;
-    h->language = j->language[0] ? j->language : NULL;
-    h->channel = j->channel[0] ? j->channel : NULL;
+    lk_analytics_set_init(h, j->from, j->to, j->language, j->channel);
     lk_facts_filter_t all = {lo, hi, NULL, NULL};
-    int rc = lk_store_conv_facts(st, &all, hold_fn, h);
+    int rc = lk_store_conv_facts(st, &all, lk_analytics_set_conv, h);
     if (rc == 0)
-        rc = lk_store_answered_articles(st, &all, answered_fn, h);
+        rc = lk_store_answered_articles(st, &all, lk_analytics_set_answered, h);
     if (rc == 0)
         rc = gap_topics(j->app, st, h, lo, hi, labels, n_labels);
     return rc;
 }
 
-/* followed[i]: conversation i was followed by a repeat contact. */
-static bool *repeats(const held_set_t *h)
-{
-    lk_analytics_contact_t *c = lk_xcalloc(h->n ? h->n : 1, sizeof *c);
-    for (size_t i = 0; i < h->n; i++) {
-        const held_t *x = &h->v[i];
-        c[i] = (lk_analytics_contact_t){x->f.created_at, x->f.customer_email, x->f.customer_external_id,
-                                        x->f.client_hash, x->topics, x->n_topics};
-    }
-    bool *followed = lk_xcalloc(h->n ? h->n : 1, sizeof *followed);
-    lk_analytics_repeats(c, h->n, LK_ANALYTICS_REPEAT_WINDOW_MS, followed, NULL);
-    free(c);
-    return followed;
-}
-
 /* ---- summary -------------------------------------------------------------------- */
 
-typedef struct {
-    char key[16];
-    lk_analytics_figures_t f;
-} group_t;
-
-static lk_analytics_figures_t *group(group_t **v, size_t *n, const char *key)
+/* A table of groups as JSON: each group's figures with its key as key. */
+static json_t *groups_json(const lk_analytics_group_t *v, size_t n, const char *key)
 {
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*v)[i].key, key) == 0)
-            return &(*v)[i].f;
-    *v = lk_xrealloc(*v, (*n + 1) * sizeof **v);
-    group_t *g = &(*v)[(*n)++];
-    memset(g, 0, sizeof *g);
-    snprintf(g->key, sizeof g->key, "%s", key);
-    return &g->f;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = figures_json(&v[i].f);
+        json_object_set_new(o, key, json_string(v[i].key));
+        json_array_append_new(arr, o);
+    }
+    return arr;
 }
 
-static int cmp_group(const void *a, const void *b)
+static void groups_csv(lk_buf_t *b, const lk_analytics_group_t *v, size_t n, const char *key)
 {
-    return strcmp(((const group_t *)a)->key, ((const group_t *)b)->key);
-}
-
-static void groups_free(group_t *v, size_t n)
-{
+    lk_analytics_csv_figures_head(b, key);
     for (size_t i = 0; i < n; i++)
-        lk_analytics_figures_free(&v[i].f);
-    free(v);
+        lk_analytics_csv_figures_row(b, v[i].key, &v[i].f);
 }
 
 static void run_summary(xjob_t *j, lk_store_t *st, int64_t now)
 {
-    held_set_t h;
+    lk_analytics_set_t h;
     int rc = hold(j, st, j->from, j->to + LK_ANALYTICS_REPEAT_WINDOW_MS, &h, NULL, NULL);
     if (rc) {
-        held_free(&h);
+        lk_analytics_set_free(&h);
         fail_db(j, rc);
         return;
     }
-    bool *followed = repeats(&h);
-    int64_t day0 = lk_analytics_day_of(&j->tz, j->from);
-    int64_t day1 = lk_analytics_day_of(&j->tz, j->to - 1);
-    size_t n_days = (size_t)(day1 - day0 + 1);
-    lk_analytics_figures_t total = {0};
-    lk_analytics_figures_t *days = lk_xcalloc(n_days, sizeof *days);
-    group_t *langs = NULL, *chans = NULL;
-    size_t n_langs = 0, n_chans = 0;
-    for (size_t i = 0; i < h.n; i++) {
-        const held_t *x = &h.v[i];
-        if (!x->in_population)
-            continue;
-        lk_analytics_add(&total, &x->f, followed[i], now);
-        int64_t d = lk_analytics_day_of(&j->tz, x->f.created_at) - day0;
-        if (d >= 0 && (size_t)d < n_days)
-            lk_analytics_add(&days[d], &x->f, followed[i], now);
-        lk_analytics_add(group(&langs, &n_langs, x->f.language), &x->f, followed[i], now);
-        lk_analytics_add(group(&chans, &n_chans, x->f.channel[0] ? x->f.channel : "unknown"), &x->f, followed[i],
-                         now);
-    }
-    lk_analytics_finish(&total);
-    for (size_t d = 0; d < n_days; d++)
-        lk_analytics_finish(&days[d]);
-    for (size_t i = 0; i < n_langs; i++)
-        lk_analytics_finish(&langs[i].f);
-    for (size_t i = 0; i < n_chans; i++)
-        lk_analytics_finish(&chans[i].f);
-    if (n_langs > 1)
-        qsort(langs, n_langs, sizeof *langs, cmp_group);
-    if (n_chans > 1)
-        qsort(chans, n_chans, sizeof *chans, cmp_group);
-
+    bool *followed = lk_analytics_set_repeats(&h);
+    lk_analytics_summary_t sum;
+    lk_analytics_summary(&h, followed, &j->tz, now, &sum);
     if (j->csv) {
         lk_buf_t b;
         lk_buf_init(&b, CSV_MAX);
         if (strcmp(j->table, "languages") == 0) {
-            lk_analytics_csv_figures_head(&b, "language");
-            for (size_t i = 0; i < n_langs; i++)
-                lk_analytics_csv_figures_row(&b, langs[i].key, &langs[i].f);
+            groups_csv(&b, sum.languages, sum.n_languages, "language");
         } else if (strcmp(j->table, "channels") == 0) {
-            lk_analytics_csv_figures_head(&b, "channel");
-            for (size_t i = 0; i < n_chans; i++)
-                lk_analytics_csv_figures_row(&b, chans[i].key, &chans[i].f);
+            groups_csv(&b, sum.channels, sum.n_channels, "channel");
         } else {
             lk_analytics_csv_figures_head(&b, "date");
-            for (size_t d = 0; d < n_days; d++) {
+            for (size_t d = 0; d < sum.n_days; d++) {
                 char name[11];
-                lk_analytics_day_name(day0 + (int64_t)d, name);
-                lk_analytics_csv_figures_row(&b, name, &days[d]);
+                lk_analytics_day_name(sum.day0 + (int64_t)d, name);
+                lk_analytics_csv_figures_row(&b, name, &sum.days[d]);
             }
-            lk_analytics_csv_figures_row(&b, "total", &total);
+            lk_analytics_csv_figures_row(&b, "total", &sum.total);
         }
         j->text = lk_buf_steal(&b, &j->text_len);
     } else {
         j->out = json_object();
         period_json(j, j->out);
-        json_object_set_new(j->out, "totals", figures_json(&total));
+        json_object_set_new(j->out, "totals", figures_json(&sum.total));
         json_t *arr = json_array();
-        for (size_t d = 0; d < n_days; d++) {
+        for (size_t d = 0; d < sum.n_days; d++) {
             char name[11];
-            lk_analytics_day_name(day0 + (int64_t)d, name);
-            json_t *o = figures_json(&days[d]);
+            lk_analytics_day_name(sum.day0 + (int64_t)d, name);
+            json_t *o = figures_json(&sum.days[d]);
             json_object_set_new(o, "date", json_string(name));
             json_array_append_new(arr, o);
         }
         json_object_set_new(j->out, "days", arr);
-        arr = json_array();
-        for (size_t i = 0; i < n_langs; i++) {
-            json_t *o = figures_json(&langs[i].f);
-            json_object_set_new(o, "language", json_string(langs[i].key));
-            json_array_append_new(arr, o);
-        }
-        json_object_set_new(j->out, "languages", arr);
-        arr = json_array();
-        for (size_t i = 0; i < n_chans; i++) {
-            json_t *o = figures_json(&chans[i].f);
-            json_object_set_new(o, "channel", json_string(chans[i].key));
-            json_array_append_new(arr, o);
-        }
-        json_object_set_new(j->out, "channels", arr);
+        json_object_set_new(j->out, "languages", groups_json(sum.languages, sum.n_languages, "language"));
+        json_object_set_new(j->out, "channels", groups_json(sum.channels, sum.n_channels, "channel"));
     }
-    lk_analytics_figures_free(&total);
-    for (size_t d = 0; d < n_days; d++)
-        lk_analytics_figures_free(&days[d]);
-    free(days);
-    groups_free(langs, n_langs);
-    groups_free(chans, n_chans);
+    lk_analytics_summary_free(&sum);
     free(followed);
-    held_free(&h);
+    lk_analytics_set_free(&h);
 }
 
 /* ---- agents ----------------------------------------------------------------------- */
@@ -566,7 +403,7 @@ static void run_agents(xjob_t *j, lk_store_t *st)
 
 /* The topic's kind, id and label: an article's title from the knowledge
  * base, a gap topic's redacted question. */
-static json_t *topic_json(const held_set_t *h, uint32_t t, const lk_bot_t *bot, char **labels, size_t n_labels)
+static json_t *topic_json(const lk_analytics_set_t *h, uint32_t t, const lk_bot_t *bot, char **labels, size_t n_labels)
 {
     const char *key = h->topics.keys[t];
     json_t *o = json_object();
@@ -590,12 +427,12 @@ static void run_topics(xjob_t *j, lk_store_t *st)
     /* the last two weeks of the range for the rise, whatever from says */
     int64_t week1 = j->to - WEEK_MS, week0 = j->to - 2 * WEEK_MS;
     int64_t lo = j->from < week0 ? j->from : week0;
-    held_set_t h;
+    lk_analytics_set_t h;
     char **labels = NULL;
     size_t n_labels = 0;
     int rc = hold(j, st, lo, j->to, &h, &labels, &n_labels);
     if (rc) {
-        held_free(&h);
+        lk_analytics_set_free(&h);
         for (size_t i = 0; i < n_labels; i++)
             free(labels[i]);
         free(labels);
@@ -603,22 +440,7 @@ static void run_topics(xjob_t *j, lk_store_t *st)
         return;
     }
     size_t n_t = h.topics.n;
-    lk_analytics_topic_count_t *tc = lk_xcalloc(n_t ? n_t : 1, sizeof *tc);
-    for (size_t t = 0; t < n_t; t++)
-        tc[t].topic = (uint32_t)t;
-    for (size_t i = 0; i < h.n; i++) {
-        const held_t *x = &h.v[i];
-        bool match = (!h.language || strcmp(x->f.language, h.language) == 0) &&
-                     (!h.channel || strcmp(x->f.channel, h.channel) == 0);
-        if (!match)
-            continue;
-        for (size_t k = 0; k < x->n_topics; k++) {
-            lk_analytics_topic_count_t *c = &tc[x->topics[k]];
-            c->count += x->in_population;
-            c->this_week += x->f.created_at >= week1 && x->f.created_at < j->to;
-            c->last_week += x->f.created_at >= week0 && x->f.created_at < week1;
-        }
-    }
+    lk_analytics_topic_count_t *tc = lk_analytics_set_topic_counts(&h, week0, week1, j->to);
     lk_analytics_topic_count_t *rising = lk_xcalloc(n_t ? n_t : 1, sizeof *rising);
     memcpy(rising, tc, n_t * sizeof *tc);
     lk_analytics_topics_top(tc, n_t);
@@ -677,7 +499,7 @@ static void run_topics(xjob_t *j, lk_store_t *st)
     for (size_t i = 0; i < n_labels; i++)
         free(labels[i]);
     free(labels);
-    held_free(&h);
+    lk_analytics_set_free(&h);
 }
 
 /* ---- the compliance report ------------------------------------------------------------ */

@@ -3,7 +3,8 @@
  * to hold: the compliance report's findings (disclosure, unlabelled
  * messages, runs of declines and what followed, requests for a person,
  * call-backs after hours) on hand-made store rows, the interned strings,
- * and the CSV tables (columns, rows, the agents' total).
+ * the conversations a report holds (population, topics, repeats, the
+ * summary's groups), and the CSV tables (columns, rows, the agents' total).
  */
 #include "analytics/analytics.h"
 
@@ -270,6 +271,122 @@ Test(analytics_compliance, requests_for_a_person_and_callbacks)
     cr_assert_eq(r.callback_handling.n, 1);
     cr_assert_eq(r.callback_handling.v[0], 30 * MIN);
     lk_analytics_compliance_free(&r);
+}
+
+/* ---- the conversations a report holds --------------------------------------------- */
+
+static lk_conv_facts_t held(const char *id, int64_t created, const char *lang, const char *channel,
+                            const char *email)
+{
+    lk_conv_facts_t c = conv(id, "bot", "", 0, 0, 0);
+    c.created_at = created;
+    snprintf(c.language, sizeof c.language, "%s", lang);
+    snprintf(c.channel, sizeof c.channel, "%s", channel);
+    c.customer_email = (char *)email;
+    return c;
+}
+
+#define DAY (24 * 60 * MIN)
+
+/* Conversations over two weeks and a day before: 2026-11-09 .. 2026-11-23
+ * (UTC), the report's range the last week [11-16, 11-23). */
+static void fill(lk_analytics_set_t *h, int64_t t0, const char *lang)
+{
+    lk_analytics_set_init(h, t0 + 7 * DAY, t0 + 14 * DAY, lang, NULL);
+    char email[] = "klant@example.com";
+    lk_conv_facts_t c[] = {
+        held("old", t0 + 1 * DAY, "nl", "web", email),       /* last week, retour */
+        held("n1", t0 + 8 * DAY, "nl", "web", email),        /* retour again: a repeat */
+        held("n2", t0 + 9 * DAY, "en", "", NULL),            /* en, no channel; retour */
+        held("n3", t0 + 9 * DAY + MIN, "nl", "email", NULL), /* a gap topic */
+        held("after", t0 + 15 * DAY, "nl", "web", NULL),     /* after the range */
+    };
+    for (size_t i = 0; i < 5; i++)
+        cr_assert_eq(lk_analytics_set_conv(&c[i], h), 0);
+    email[0] = 'X'; /* the set keeps its own copies */
+    cr_assert_eq(lk_analytics_set_answered("old", "retour", h), 0);
+    cr_assert_eq(lk_analytics_set_answered("n1", "retour", h), 0);
+    cr_assert_eq(lk_analytics_set_answered("n1", "retour", h), 0); /* once */
+    cr_assert_eq(lk_analytics_set_answered("n2", "retour", h), 0);
+    cr_assert_eq(lk_analytics_set_answered("elsewhere", "retour", h), 0, "not held: ignored");
+    uint32_t g = lk_analytics_set_gap_topic(h, "m_abc");
+    cr_assert_str_eq(h->topics.keys[g], "g:t_abc");
+    lk_analytics_set_add_topic(h, (size_t)lk_analytics_set_find(h, "n3"), g);
+    lk_analytics_set_add_topic(h, (size_t)lk_analytics_set_find(h, "n1"), g);
+}
+
+Test(analytics_set, population_topics_and_repeats)
+{
+    int64_t t0 = at("2026-11-09T12:00:00Z");
+    lk_analytics_set_t h;
+    fill(&h, t0, NULL);
+    cr_assert_eq(h.n, 5);
+    cr_assert_not(h.v[0].in_population, "before the range");
+    cr_assert(h.v[1].in_population);
+    cr_assert_not(h.v[4].in_population, "after the range");
+    cr_assert_str_eq(h.v[0].f.customer_email, "klant@example.com");
+    cr_assert_eq(h.v[1].n_topics, 2);
+    cr_assert_lt(h.v[1].topics[0], h.v[1].topics[1], "sorted");
+    cr_assert_eq(lk_analytics_set_find(&h, "nope"), -1);
+    bool *followed = lk_analytics_set_repeats(&h);
+    cr_assert(followed[0], "the same customer about retour within a week");
+    cr_assert_not(followed[1]);
+    free(followed);
+
+    lk_analytics_topic_count_t *tc = lk_analytics_set_topic_counts(&h, t0, t0 + 7 * DAY, t0 + 14 * DAY);
+    cr_assert_eq(h.topics.n, 2);
+    cr_assert_str_eq(h.topics.keys[0], "a:retour");
+    cr_assert_eq(tc[0].count, 2, "n1 and n2 in the population");
+    cr_assert_eq(tc[0].this_week, 2);
+    cr_assert_eq(tc[0].last_week, 1);
+    cr_assert_eq(tc[1].count, 2);
+    free(tc);
+    lk_analytics_set_free(&h);
+}
+
+Test(analytics_set, a_language_filter_narrows_population_and_topics)
+{
+    int64_t t0 = at("2026-11-09T12:00:00Z");
+    lk_analytics_set_t h;
+    fill(&h, t0, "en");
+    cr_assert_not(h.v[1].in_population, "nl");
+    cr_assert(h.v[2].in_population);
+    lk_analytics_topic_count_t *tc = lk_analytics_set_topic_counts(&h, t0, t0 + 7 * DAY, t0 + 14 * DAY);
+    cr_assert_eq(tc[0].count, 1);
+    cr_assert_eq(tc[0].this_week, 1);
+    cr_assert_eq(tc[0].last_week, 0, "the nl one of last week does not count");
+    cr_assert_eq(tc[1].count, 0);
+    free(tc);
+    lk_analytics_set_free(&h);
+}
+
+Test(analytics_set, summary_per_day_language_and_channel)
+{
+    int64_t t0 = at("2026-11-09T12:00:00Z");
+    lk_analytics_set_t h;
+    fill(&h, t0, NULL);
+    bool *followed = lk_analytics_set_repeats(&h);
+    lk_analytics_tz_t tz;
+    cr_assert_eq(lk_analytics_tz_parse("UTC", &tz), 0);
+    lk_analytics_summary_t sum;
+    lk_analytics_summary(&h, followed, &tz, t0 + 20 * DAY, &sum);
+    cr_assert_eq(sum.total.conversations, 3);
+    cr_assert_eq(sum.n_days, 8, "11-16 12:00 to 11-23 12:00 touches eight days");
+    char name[11];
+    lk_analytics_day_name(sum.day0, name);
+    cr_assert_str_eq(name, "2026-11-16");
+    cr_assert_eq(sum.days[1].conversations, 1);
+    cr_assert_eq(sum.days[2].conversations, 2);
+    cr_assert_eq(sum.n_languages, 2);
+    cr_assert_str_eq(sum.languages[0].key, "en", "ordered by key");
+    cr_assert_eq(sum.languages[1].f.conversations, 2);
+    cr_assert_eq(sum.n_channels, 3);
+    cr_assert_str_eq(sum.channels[0].key, "email");
+    cr_assert_str_eq(sum.channels[1].key, "unknown");
+    cr_assert_str_eq(sum.channels[2].key, "web");
+    lk_analytics_summary_free(&sum);
+    free(followed);
+    lk_analytics_set_free(&h);
 }
 
 /* ---- CSV tables ---------------------------------------------------------------------- */
