@@ -425,8 +425,7 @@ static const char *key_of(const lk_analytics_contact_t *c, int kind)
     return !known(c->email) && !known(c->external_id) && known(c->client_hash) ? c->client_hash : NULL;
 }
 
-void lk_analytics_repeats(const lk_analytics_contact_t *c, size_t n, int64_t window_ms, bool *followed,
-                          bool *repeat)
+void lk_analytics_repeats(const lk_analytics_contact_t *c, size_t n, int64_t window_ms, bool *followed, bool *repeat)
 {
     for (size_t i = 0; i < n; i++) {
         followed[i] = false;

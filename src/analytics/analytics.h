@@ -124,28 +124,28 @@ const char *lk_analytics_reason_name(size_t i);
 size_t lk_analytics_reason_index(const char *reason);
 
 typedef struct {
-    int64_t count; /* rated conversations */
-    int64_t sum;   /* of the ratings (1..5) */
+    int64_t count;     /* rated conversations */
+    int64_t sum;       /* of the ratings (1..5) */
     int64_t satisfied; /* rated 4 or 5 */
 } lk_analytics_csat_t;
 
 typedef struct {
     int64_t conversations;
-    int64_t contained;  /* no hand-off and no person, ever */
-    int64_t resolved;   /* contained, and helpful or not repeated (docs/analytics.md) */
+    int64_t contained; /* no hand-off and no person, ever */
+    int64_t resolved;  /* contained, and helpful or not repeated (docs/analytics.md) */
     int64_t handed_off;
     int64_t handoffs[LK_ANALYTICS_REASONS]; /* handed-off conversations by their reason */
-    int64_t reached_person; /* handed off, and an agent wrote after the hand-off */
-    lk_analytics_list_t waits; /* of those: queued_at to the first agent message, ms */
+    int64_t reached_person;                 /* handed off, and an agent wrote after the hand-off */
+    lk_analytics_list_t waits;              /* of those: queued_at to the first agent message, ms */
     int64_t abandoned;
     int64_t answers;  /* customer messages the bot answered */
     int64_t declines; /* customer messages the bot declined */
     int64_t reviewed; /* bot answers a person reviewed */
     int64_t reviewed_right;
-    int64_t repeat_contacts; /* conversations followed by a repeat contact */
+    int64_t repeat_contacts;        /* conversations followed by a repeat contact */
     lk_analytics_csat_t csat_bot;   /* contained conversations */
     lk_analytics_csat_t csat_human; /* conversations a person took part in */
-    int64_t callbacks; /* conversations with a call-back request */
+    int64_t callbacks;              /* conversations with a call-back request */
     /* ---- added by issue 15 ---- */
     int64_t choice_offers; /* bot messages that offered choices instead of answering */
     int64_t choice_picks;  /* bot answers to the customer's pick of one of them */
@@ -159,8 +159,8 @@ typedef struct {
     bool person;     /* an agent was assigned or wrote */
     bool handed_off; /* a hand-off was asked, or a person took part */
     bool contained;
-    bool helpful;    /* rated 4-5, or a bot answer marked helpful */
-    bool unhelpful;  /* not helpful, and rated 1-2 or an answer marked not helpful */
+    bool helpful;   /* rated 4-5, or a bot answer marked helpful */
+    bool unhelpful; /* not helpful, and rated 1-2 or an answer marked not helpful */
     bool resolved;
     bool reached_person;
     int64_t wait_ms; /* queued_at to the first agent message; -1 when none */
@@ -177,13 +177,13 @@ void lk_analytics_finish(lk_analytics_figures_t *f);
 
 typedef struct {
     char user_id[LK_ID_MAX];
-    int64_t conversations;        /* assigned to this agent (the last owner) */
-    int64_t closed;               /* of those, closed */
-    lk_analytics_list_t handle;   /* assigned_at to closed_at, ms */
+    int64_t conversations;              /* assigned to this agent (the last owner) */
+    int64_t closed;                     /* of those, closed */
+    lk_analytics_list_t handle;         /* assigned_at to closed_at, ms */
     lk_analytics_list_t first_response; /* assigned_at to the agent's first message, ms */
-    int64_t messages;             /* agent messages written */
-    int64_t suggested;            /* of those, sent from a suggestion unchanged */
-    int64_t suggested_edited;     /* of those, from a suggestion, edited */
+    int64_t messages;                   /* agent messages written */
+    int64_t suggested;                  /* of those, sent from a suggestion unchanged */
+    int64_t suggested_edited;           /* of those, from a suggestion, edited */
 } lk_analytics_agent_t;
 
 typedef struct {
@@ -264,8 +264,8 @@ void lk_analytics_intern_free(lk_analytics_intern_t *t);
 
 /* One conversation with what it was about. */
 typedef struct {
-    lk_conv_facts_t f;  /* its strings owned */
-    uint32_t *topics;   /* topic numbers (lk_analytics_set_t.topics), sorted, unique */
+    lk_conv_facts_t f; /* its strings owned */
+    uint32_t *topics;  /* topic numbers (lk_analytics_set_t.topics), sorted, unique */
     size_t n_topics, cap_topics;
     bool in_population; /* created in [from, to) and of the language and channel asked */
 } lk_analytics_held_t;
@@ -282,8 +282,7 @@ typedef struct {
     const char *language, *channel;
 } lk_analytics_set_t;
 
-void lk_analytics_set_init(lk_analytics_set_t *h, int64_t from, int64_t to, const char *language,
-                           const char *channel);
+void lk_analytics_set_init(lk_analytics_set_t *h, int64_t from, int64_t to, const char *language, const char *channel);
 /* Callbacks of lk_store_conv_facts and lk_store_answered_articles (ud is
  * the set; they return 0): a conversation, and an article the bot answered
  * with in one (topic "a:<article id>"). */
@@ -361,10 +360,10 @@ typedef struct {
     char conversation_id[LK_ID_MAX];
     char first_message_id[LK_ID_MAX];
     int declines;
-    int64_t at;           /* the first decline */
-    bool handoff_offered; /* every decline got the reply that offers a person */
+    int64_t at;              /* the first decline */
+    bool handoff_offered;    /* every decline got the reply that offers a person */
     const char *followed_by; /* "handoff", "answered", "person", "reply", "nothing" (static) */
-    bool handed_off;      /* queued at or after the run began */
+    bool handed_off;         /* queued at or after the run began */
     char handoff_reason[24]; /* when handed off */
     bool person_reached;
     bool closed;

@@ -95,19 +95,33 @@ void lk_analytics_csv_figures_head(lk_buf_t *b, const char *first_col)
 {
     bool first = true;
     lk_analytics_csv_str(b, first_col, &first);
-    static const char *const cols[] = {"conversations", "contained", "containment_rate", "resolved", "resolution_rate",
-                                       "handed_off"};
+    static const char *const cols[] = {"conversations", "contained",       "containment_rate",
+                                       "resolved",      "resolution_rate", "handed_off"};
     header(b, cols, sizeof cols / sizeof cols[0], &first);
     for (size_t i = 0; i < LK_ANALYTICS_REASONS; i++) {
         char name[48];
         snprintf(name, sizeof name, "handoffs_%s", lk_analytics_reason_name(i));
         lk_analytics_csv_str(b, name, &first);
     }
-    static const char *const rest[] = {"reached_person", "time_to_person_p50_seconds", "time_to_person_p90_seconds",
-                                       "abandoned", "bot_answers", "bot_declines", "reviewed", "reviewed_right",
-                                       "accuracy", "repeat_contacts", "repeat_rate", "csat_bot_only_count",
-                                       "csat_bot_only_mean", "csat_human_count", "csat_human_mean", "callbacks",
-                                       "bot_choices_offered", "bot_choices_picked", "choice_pick_rate"};
+    static const char *const rest[] = {"reached_person",
+                                       "time_to_person_p50_seconds",
+                                       "time_to_person_p90_seconds",
+                                       "abandoned",
+                                       "bot_answers",
+                                       "bot_declines",
+                                       "reviewed",
+                                       "reviewed_right",
+                                       "accuracy",
+                                       "repeat_contacts",
+                                       "repeat_rate",
+                                       "csat_bot_only_count",
+                                       "csat_bot_only_mean",
+                                       "csat_human_count",
+                                       "csat_human_mean",
+                                       "callbacks",
+                                       "bot_choices_offered",
+                                       "bot_choices_picked",
+                                       "choice_pick_rate"};
     header(b, rest, sizeof rest / sizeof rest[0], &first);
     lk_analytics_csv_end(b);
 }
@@ -151,10 +165,18 @@ void lk_analytics_csv_figures_row(lk_buf_t *b, const char *key, const lk_analyti
 void lk_analytics_csv_agents_head(lk_buf_t *b)
 {
     bool first = true;
-    static const char *const cols[] = {
-        "user_id", "name", "conversations", "closed", "handle_time_p50_seconds", "handle_time_mean_seconds",
-        "first_response_p50_seconds", "first_response_p90_seconds", "messages", "suggested", "suggested_edited",
-        "assist_share"};
+    static const char *const cols[] = {"user_id",
+                                       "name",
+                                       "conversations",
+                                       "closed",
+                                       "handle_time_p50_seconds",
+                                       "handle_time_mean_seconds",
+                                       "first_response_p50_seconds",
+                                       "first_response_p90_seconds",
+                                       "messages",
+                                       "suggested",
+                                       "suggested_edited",
+                                       "assist_share"};
     header(b, cols, sizeof cols / sizeof cols[0], &first);
     lk_analytics_csv_end(b);
 }

@@ -97,8 +97,8 @@ bool *lk_analytics_set_repeats(const lk_analytics_set_t *h)
     lk_analytics_contact_t *c = lk_xcalloc(h->n ? h->n : 1, sizeof *c);
     for (size_t i = 0; i < h->n; i++) {
         const lk_analytics_held_t *x = &h->v[i];
-        c[i] = (lk_analytics_contact_t){x->f.created_at, x->f.customer_email, x->f.customer_external_id,
-                                        x->f.client_hash, x->topics, x->n_topics};
+        c[i] = (lk_analytics_contact_t){x->f.created_at,  x->f.customer_email, x->f.customer_external_id,
+                                        x->f.client_hash, x->topics,           x->n_topics};
     }
     bool *followed = lk_xcalloc(h->n ? h->n : 1, sizeof *followed);
     lk_analytics_repeats(c, h->n, LK_ANALYTICS_REPEAT_WINDOW_MS, followed, NULL);

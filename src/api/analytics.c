@@ -173,8 +173,8 @@ static void period_json(const xjob_t *j, json_t *o)
  * redacted and clustered like the gap report (the newest LK_GAP_INPUT_MAX
  * questions); each becomes topic "g:<id>" of its conversation. labels
  * (may be NULL) receives, per topic number, the topic's redacted label. */
-static int gap_topics(struct lk_app *app, lk_store_t *st, lk_analytics_set_t *h, int64_t from, int64_t to, char ***labels,
-                      size_t *n_labels)
+static int gap_topics(struct lk_app *app, lk_store_t *st, lk_analytics_set_t *h, int64_t from, int64_t to,
+                      char ***labels, size_t *n_labels)
 {
     lk_gap_msg_t *msgs = NULL;
     size_t n = 0;
@@ -227,7 +227,8 @@ static int gap_topics(struct lk_app *app, lk_store_t *st, lk_analytics_set_t *h,
 /* Reads the conversations of [lo, hi) (every language and channel: a
  * repeat contact may change either) with their topics; the population is
  * [j->from, j->to) with j's filter. */
-static int hold(xjob_t *j, lk_store_t *st, int64_t lo, int64_t hi, lk_analytics_set_t *h, char ***labels, size_t *n_labels)
+static int hold(xjob_t *j, lk_store_t *st, int64_t lo, int64_t hi, lk_analytics_set_t *h, char ***labels,
+                size_t *n_labels)
 {
     lk_analytics_set_init(h, j->from, j->to, j->language, j->channel);
     lk_facts_filter_t all = {lo, hi, NULL, NULL};
@@ -596,7 +597,8 @@ static json_t *person_request_json(const lk_conv_facts_t *c)
     json_object_set_new(r, "assigned_at", time_or_null(c->assigned_at));
     json_object_set_new(r, "first_reply_at", time_or_null(c->first_agent_after_queue));
     json_object_set_new(r, "seconds_to_assign", secs_between(c->queued_at, c->assigned_at));
-    json_object_set_new(r, "seconds_to_reply", ok ? secs_between(c->queued_at, c->first_agent_after_queue) : json_null());
+    json_object_set_new(r, "seconds_to_reply",
+                        ok ? secs_between(c->queued_at, c->first_agent_after_queue) : json_null());
     json_object_set_new(r, "met", json_boolean(ok));
     json_object_set_new(r, "status", json_string(c->status));
     return r;
@@ -645,9 +647,9 @@ static json_t *compliance_json(const xjob_t *j, const lk_analytics_compliance_t 
     json_object_set_new(o, "share", rate(labelled, total));
     json_t *items = json_array();
     for (size_t i = 0; i < r->n_unlabelled; i++)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "conversation_id", r->unlabelled[i].conversation_id,
-                                               "message_id", r->unlabelled[i].message_id, "sender",
-                                               r->unlabelled[i].sender));
+        json_array_append_new(items,
+                              json_pack("{s:s, s:s, s:s}", "conversation_id", r->unlabelled[i].conversation_id,
+                                        "message_id", r->unlabelled[i].message_id, "sender", r->unlabelled[i].sender));
     json_object_set_new(o, "unlabelled", items);
     json_object_set_new(o, "unlabelled_truncated", json_boolean(r->unlabelled_count > LK_ANALYTICS_LIST_MAX));
     json_object_set(o, "conversation_ids", json_object_get(json_object_get(out, "disclosure"), "conversation_ids"));

@@ -87,8 +87,7 @@ int lk_kb_choose_id(const lk_kb_draft_id_t *d, lk_kb_taken_fn taken, void *ud, c
     return LK_EEXIST;
 }
 
-int lk_kb_publish_target(const lk_kb_draft_id_t *d, lk_kb_taken_fn taken, void *ud, char *id, size_t size,
-                         bool *create)
+int lk_kb_publish_target(const lk_kb_draft_id_t *d, lk_kb_taken_fn taken, void *ud, char *id, size_t size, bool *create)
 {
     *create = !(d->article_id && d->article_id[0]);
     int rc;

@@ -253,11 +253,11 @@ typedef struct {
 } lk_kb_change_t;
 
 typedef struct {
-    size_t checked;  /* distinct example questions (language and text) */
-    size_t total;    /* of those, judged differently */
-    size_t moved;    /* answered before and after, by another article */
-    size_t declined; /* answered before, declined after */
-    size_t answered; /* declined before, answered after */
+    size_t checked;          /* distinct example questions (language and text) */
+    size_t total;            /* of those, judged differently */
+    size_t moved;            /* answered before and after, by another article */
+    size_t declined;         /* answered before, declined after */
+    size_t answered;         /* declined before, answered after */
     lk_kb_change_t *changes; /* the first n_changes (at most max_changes) */
     size_t n_changes, cap;
 } lk_kb_regression_t;

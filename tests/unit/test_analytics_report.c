@@ -207,15 +207,11 @@ Test(analytics_compliance, an_agent_or_other_reply_ends_a_run)
     lk_analytics_compliance_t r;
     lk_analytics_compliance_init(&r, GREET, DECLINE, 2);
     lk_report_msg_t m[] = {
-        msg("e", "e1", "customer", NULL, "declined", t0),
-        msg("e", "e2", "bot", DECLINE[0], "", t0 + 1),
-        msg("e", "e3", "customer", NULL, "declined", t0 + 2),
-        msg("e", "e4", "bot", DECLINE[0], "", t0 + 3),
+        msg("e", "e1", "customer", NULL, "declined", t0),     msg("e", "e2", "bot", DECLINE[0], "", t0 + 1),
+        msg("e", "e3", "customer", NULL, "declined", t0 + 2), msg("e", "e4", "bot", DECLINE[0], "", t0 + 3),
         msg("e", "e5", "customer", NULL, "none", t0 + 4), /* to a person */
-        msg("f", "f1", "customer", NULL, "declined", t0),
-        msg("f", "f2", "bot", DECLINE[0], "", t0 + 1),
-        msg("f", "f3", "customer", NULL, "declined", t0 + 2),
-        msg("f", "f4", "bot", DECLINE[0], "", t0 + 3),
+        msg("f", "f1", "customer", NULL, "declined", t0),     msg("f", "f2", "bot", DECLINE[0], "", t0 + 1),
+        msg("f", "f3", "customer", NULL, "declined", t0 + 2), msg("f", "f4", "bot", DECLINE[0], "", t0 + 3),
         msg("f", "f5", "customer", NULL, "choices", t0 + 4),
     };
     declines(&r, m, sizeof m / sizeof m[0]);
@@ -235,9 +231,9 @@ Test(analytics_compliance, requests_for_a_person_and_callbacks)
     lk_analytics_compliance_init(&r, GREET, DECLINE, 2);
     lk_conv_facts_t c[] = {
         conv("p1", "closed", "customer_request", t0, t0 + 2 * MIN, t0 + 3 * MIN), /* met in 3 min */
-        conv("p2", "queued", "button", t0, 0, 0),                                  /* not met */
-        conv("p3", "assigned", "button", t0, t0 + MIN, t0 - MIN),                  /* replied before: not met */
-        conv("x", "closed", "repeated_failure", t0, t0 + MIN, t0 + MIN),           /* not a request */
+        conv("p2", "queued", "button", t0, 0, 0),                                 /* not met */
+        conv("p3", "assigned", "button", t0, t0 + MIN, t0 - MIN),                 /* replied before: not met */
+        conv("x", "closed", "repeated_failure", t0, t0 + MIN, t0 + MIN),          /* not a request */
     };
     for (size_t i = 0; i < 4; i++)
         lk_analytics_compliance_conv(&c[i], &r);
@@ -245,11 +241,11 @@ Test(analytics_compliance, requests_for_a_person_and_callbacks)
     cr_assert_null(lk_analytics_compliance_find(&r, "nope"));
     lk_callback_t cbs[3];
     memset(cbs, 0, sizeof cbs);
-    cbs[0].created_at = t0;                              /* open hours */
+    cbs[0].created_at = t0; /* open hours */
     cbs[0].handled_at = t0 + 30 * MIN;
-    cbs[1].created_at = at("2026-11-23T22:00:00Z");      /* night */
-    cbs[2].created_at = at("2026-11-22T12:00:00Z");      /* Sunday */
-    cbs[2].handled_at = at("2026-11-22T11:00:00Z");      /* before: no handling time */
+    cbs[1].created_at = at("2026-11-23T22:00:00Z"); /* night */
+    cbs[2].created_at = at("2026-11-22T12:00:00Z"); /* Sunday */
+    cbs[2].handled_at = at("2026-11-22T11:00:00Z"); /* before: no handling time */
     lk_policy_config_t hours;
     lk_policy_config_default(&hours);
     cr_assert_eq(lk_policy_config_set(&hours, "business_hours", "mon-fri 09:00-17:00"), 0);
@@ -275,8 +271,7 @@ Test(analytics_compliance, requests_for_a_person_and_callbacks)
 
 /* ---- the conversations a report holds --------------------------------------------- */
 
-static lk_conv_facts_t held(const char *id, int64_t created, const char *lang, const char *channel,
-                            const char *email)
+static lk_conv_facts_t held(const char *id, int64_t created, const char *lang, const char *channel, const char *email)
 {
     lk_conv_facts_t c = conv(id, "bot", "", 0, 0, 0);
     c.created_at = created;
@@ -315,6 +310,21 @@ static void fill(lk_analytics_set_t *h, int64_t t0, const char *lang)
     lk_analytics_set_add_topic(h, (size_t)lk_analytics_set_find(h, "n1"), g);
 }
 
+/* The topic counts of fill's set (its two weeks) against want: count,
+ * this_week, last_week of each topic; frees the set. */
+static void expect_counts(lk_analytics_set_t *h, int64_t t0, const int64_t (*want)[3])
+{
+    lk_analytics_topic_count_t *tc = lk_analytics_set_topic_counts(h, t0, t0 + 7 * DAY, t0 + 14 * DAY);
+    for (size_t t = 0; t < h->topics.n; t++) {
+        cr_assert_eq(tc[t].topic, t);
+        cr_assert_eq(tc[t].count, want[t][0], "topic %zu", t);
+        cr_assert_eq(tc[t].this_week, want[t][1], "topic %zu", t);
+        cr_assert_eq(tc[t].last_week, want[t][2], "topic %zu", t);
+    }
+    free(tc);
+    lk_analytics_set_free(h);
+}
+
 Test(analytics_set, population_topics_and_repeats)
 {
     int64_t t0 = at("2026-11-09T12:00:00Z");
@@ -333,15 +343,10 @@ Test(analytics_set, population_topics_and_repeats)
     cr_assert_not(followed[1]);
     free(followed);
 
-    lk_analytics_topic_count_t *tc = lk_analytics_set_topic_counts(&h, t0, t0 + 7 * DAY, t0 + 14 * DAY);
     cr_assert_eq(h.topics.n, 2);
     cr_assert_str_eq(h.topics.keys[0], "a:retour");
-    cr_assert_eq(tc[0].count, 2, "n1 and n2 in the population");
-    cr_assert_eq(tc[0].this_week, 2);
-    cr_assert_eq(tc[0].last_week, 1);
-    cr_assert_eq(tc[1].count, 2);
-    free(tc);
-    lk_analytics_set_free(&h);
+    /* retour: n1 and n2 in the population, both this week, "old" last week */
+    expect_counts(&h, t0, (const int64_t[][3]){{2, 2, 1}, {2, 2, 0}});
 }
 
 Test(analytics_set, a_language_filter_narrows_population_and_topics)
@@ -351,13 +356,8 @@ Test(analytics_set, a_language_filter_narrows_population_and_topics)
     fill(&h, t0, "en");
     cr_assert_not(h.v[1].in_population, "nl");
     cr_assert(h.v[2].in_population);
-    lk_analytics_topic_count_t *tc = lk_analytics_set_topic_counts(&h, t0, t0 + 7 * DAY, t0 + 14 * DAY);
-    cr_assert_eq(tc[0].count, 1);
-    cr_assert_eq(tc[0].this_week, 1);
-    cr_assert_eq(tc[0].last_week, 0, "the nl one of last week does not count");
-    cr_assert_eq(tc[1].count, 0);
-    free(tc);
-    lk_analytics_set_free(&h);
+    /* the nl conversations, of last week too, do not count */
+    expect_counts(&h, t0, (const int64_t[][3]){{1, 1, 0}, {0, 0, 0}});
 }
 
 Test(analytics_set, summary_per_day_language_and_channel)

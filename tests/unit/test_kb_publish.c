@@ -281,19 +281,13 @@ Test(kb_publish, put_replaces_or_inserts_in_id_order)
     lk_kb_init(&kb);
     add(&kb, "b", "nl", "B", "b?", NULL);
     add(&kb, "d", "nl", "D", "d?", NULL);
-    lk_article_t a;
-    article(&a, "c", "nl", "C", "c?", NULL);
-    lk_kb_put(&kb, &a);
-    lk_article_free(&a);
-    article(&a, "a", "nl", "A", "a?", NULL);
-    lk_kb_put(&kb, &a);
-    lk_article_free(&a);
-    article(&a, "e", "nl", "E", "e?", NULL);
-    lk_kb_put(&kb, &a);
-    lk_article_free(&a);
-    article(&a, "d", "nl", "D2", "d2?", NULL);
-    lk_kb_put(&kb, &a);
-    lk_article_free(&a);
+    static const char *const put[][3] = {{"c", "C", "c?"}, {"a", "A", "a?"}, {"e", "E", "e?"}, {"d", "D2", "d2?"}};
+    for (size_t i = 0; i < 4; i++) {
+        lk_article_t a;
+        article(&a, put[i][0], "nl", put[i][1], put[i][2], NULL);
+        lk_kb_put(&kb, &a);
+        lk_article_free(&a);
+    }
     cr_assert_eq(kb.n_articles, 5);
     const char *want[] = {"a", "b", "c", "d", "e"};
     for (size_t i = 0; i < 5; i++)
