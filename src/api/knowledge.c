@@ -228,19 +228,27 @@ static bool require_manager(kjob_t *j)
     return lk_api_require_role(&j->job, &j->err, &j->user, "supervisor", "admin");
 }
 
+/* Every article and every user (to name owners and authors); false after
+ * a database error. */
+static bool load_all(kjob_t *j, lk_store_t *st, lk_article_rec_t **all, size_t *n, lk_knowledge_users_t *u)
+{
+    int rc = lk_store_article_list(st, NULL, all, n);
+    if (rc == 0)
+        rc = lk_knowledge_users_load(st, u);
+    if (rc) {
+        lk_article_recs_free(*all, *n);
+        lk_knowledge_fail_db(j, rc);
+    }
+    return rc == 0;
+}
+
 static void run_list(kjob_t *j, lk_store_t *st, int64_t now)
 {
     lk_article_rec_t *all = NULL;
     size_t n = 0;
     lk_knowledge_users_t u = {NULL, 0};
-    int rc = lk_store_article_list(st, NULL, &all, &n);
-    if (rc == 0)
-        rc = lk_knowledge_users_load(st, &u);
-    if (rc) {
-        lk_article_recs_free(all, n);
-        lk_knowledge_fail_db(j, rc);
+    if (!load_all(j, st, &all, &n, &u))
         return;
-    }
     groups_t g;
     groups_init(&g, all, n);
     char *q = j->query ? lk_text_search_fold(j->query) : NULL;
@@ -272,14 +280,8 @@ static void run_get(kjob_t *j, lk_store_t *st, int64_t now)
     lk_article_rec_t *all = NULL;
     size_t n = 0;
     lk_knowledge_users_t u = {NULL, 0};
-    int rc = lk_store_article_list(st, NULL, &all, &n);
-    if (rc == 0)
-        rc = lk_knowledge_users_load(st, &u);
-    if (rc) {
-        lk_article_recs_free(all, n);
-        lk_knowledge_fail_db(j, rc);
+    if (!load_all(j, st, &all, &n, &u))
         return;
-    }
     const lk_article_rec_t *r = NULL;
     for (size_t i = 0; i < n && !r; i++)
         if (strcmp(all[i].a.id, j->id) == 0)
@@ -299,7 +301,7 @@ static void run_get(kjob_t *j, lk_store_t *st, int64_t now)
         free(text);
         lk_article_version_t *v = NULL;
         size_t nv = 0;
-        rc = lk_store_article_versions(st, j->id, VERSIONS_MAX, &v, &nv);
+        int rc = lk_store_article_versions(st, j->id, VERSIONS_MAX, &v, &nv);
         json_t *vers = json_array();
         for (size_t i = 0; rc == 0 && i < nv; i++)
             json_array_append_new(vers, version_json(&v[i], &u));
