@@ -415,8 +415,8 @@ static bool publishable(kjob_t *j, lk_store_t *st, lk_draft_t *d, lk_article_t *
     char id[LK_KB_ID_MAX + 1];
     lk_kb_draft_id_t did = draft_id(d);
     int rc = lk_kb_publish_target(&did, taken_fn, st, id, sizeof id, create);
-    if (rc == LK_EEXIST)
-        lk_knowledge_fail(j, rc, 409, "conflict",
+    if (rc == LK_ESTATE)
+        lk_knowledge_fail(j, LK_EEXIST, 409, "conflict",
                           "an article with the draft's id exists now: give the draft another id");
     else if (rc == LK_ENOENT)
         lk_knowledge_fail(j, rc, 409, "conflict", "the article this draft changes does not exist");

@@ -94,7 +94,7 @@ int lk_kb_publish_target(const lk_kb_draft_id_t *d, lk_kb_taken_fn taken, void *
     if (*create) {
         rc = lk_kb_choose_id(d, taken, ud, id, size);
         if (rc == 0 && d->new_id && d->new_id[0] && (rc = taken(ud, id)) > 0)
-            return LK_EEXIST;
+            return LK_ESTATE;
         return rc;
     }
     snprintf(id, size, "%s", d->article_id);

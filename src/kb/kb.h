@@ -201,9 +201,9 @@ typedef struct {
  * 0, LK_EEXIST (999 taken), or the callback's error. */
 int lk_kb_choose_id(const lk_kb_draft_id_t *d, lk_kb_taken_fn taken, void *ud, char *out /* OUT */, size_t size);
 /* Where publishing d goes: for a new article (*create true) the id of
- * lk_kb_choose_id, LK_EEXIST when the author's new_id was taken since; for a
- * change its article_id, LK_ENOENT when that article is gone. 0, those, or
- * the callback's error. */
+ * lk_kb_choose_id (LK_EEXIST when none is free), LK_ESTATE when the
+ * author's new_id was taken since; for a change its article_id, LK_ENOENT
+ * when that article is gone. 0, those, or the callback's error. */
 int lk_kb_publish_target(const lk_kb_draft_id_t *d, lk_kb_taken_fn taken, void *ud, char *id /* OUT */, size_t size,
                          bool *create /* OUT */);
 /* Checks a draft's content a (its id is not checked: a draft may have none

@@ -174,8 +174,18 @@ Test(kb_draft, publish_target_refuses_an_authors_id_taken_since)
     lk_kb_draft_id_t d = {NULL, "mijn-id", NULL, "nl", "Titel"};
     char id[LK_KB_ID_MAX + 1];
     bool create = false;
-    cr_assert_eq(lk_kb_publish_target(&d, taken, &t, id, sizeof id, &create), LK_EEXIST);
+    cr_assert_eq(lk_kb_publish_target(&d, taken, &t, id, sizeof id, &create), LK_ESTATE);
     cr_assert(create);
+}
+
+Test(kb_draft, publish_target_with_no_free_id)
+{
+    lk_kb_draft_id_t d = {NULL, NULL, NULL, "nl", "Titel"};
+    char id[LK_KB_ID_MAX + 1];
+    bool create = false;
+    int asked = 0;
+    cr_assert_eq(lk_kb_publish_target(&d, all_taken, &asked, id, sizeof id, &create), LK_EEXIST,
+                 "not the conflict of an author's id");
 }
 
 Test(kb_draft, publish_target_of_a_change)
