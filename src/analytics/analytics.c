@@ -425,8 +425,7 @@ static const char *key_of(const lk_analytics_contact_t *c, int kind)
     return !known(c->email) && !known(c->external_id) && known(c->client_hash) ? c->client_hash : NULL;
 }
 
-void lk_analytics_repeats(const lk_analytics_contact_t *c, size_t n, int64_t window_ms, bool *followed,
-                          bool *repeat)
+void lk_analytics_repeats(const lk_analytics_contact_t *c, size_t n, int64_t window_ms, bool *followed, bool *repeat)
 {
     for (size_t i = 0; i < n; i++) {
         followed[i] = false;
@@ -500,45 +499,20 @@ size_t lk_analytics_topics_rising(lk_analytics_topic_count_t *v, size_t n)
     return k;
 }
 
-/* ---- CSV ---------------------------------------------------------------------- */
-
-/* A plain number ("-12", "3.5"): no formula guard needed. */
-static bool is_number(const char *s)
+void lk_analytics_agents_total(const lk_analytics_agents_t *a, lk_analytics_agent_t *all)
 {
-    const char *p = s;
-    if (*p == '-' || *p == '+')
-        p++;
-    if (!*p)
-        return false;
-    bool dot = false;
-    for (; *p; p++) {
-        if (*p == '.' && !dot)
-            dot = true;
-        else if (*p < '0' || *p > '9')
-            return false;
+    memset(all, 0, sizeof *all);
+    for (size_t i = 0; i < a->n; i++) {
+        all->conversations += a->v[i].conversations;
+        all->closed += a->v[i].closed;
+        all->messages += a->v[i].messages;
+        all->suggested += a->v[i].suggested;
+        all->suggested_edited += a->v[i].suggested_edited;
+        for (size_t k = 0; k < a->v[i].handle.n; k++)
+            lk_analytics_list_add(&all->handle, a->v[i].handle.v[k]);
+        for (size_t k = 0; k < a->v[i].first_response.n; k++)
+            lk_analytics_list_add(&all->first_response, a->v[i].first_response.v[k]);
     }
-    return true;
-}
-
-int lk_analytics_csv_field(lk_buf_t *b, const char *s, bool first)
-{
-    if (!s)
-        s = "";
-    int rc = first ? 0 : lk_buf_append(b, ",", 1);
-    bool guard = strchr("=+-@\t\r", s[0]) != NULL && s[0] && !is_number(s);
-    bool quote = strpbrk(s, ",\"\r\n") != NULL;
-    if (rc == 0 && quote)
-        rc = lk_buf_append(b, "\"", 1);
-    if (rc == 0 && guard)
-        rc = lk_buf_append(b, "'", 1);
-    for (const char *p = s; rc == 0 && *p; p++)
-        rc = *p == '"' ? lk_buf_append(b, "\"\"", 2) : lk_buf_append(b, p, 1);
-    if (rc == 0 && quote)
-        rc = lk_buf_append(b, "\"", 1);
-    return rc;
-}
-
-int lk_analytics_csv_end(lk_buf_t *b)
-{
-    return lk_buf_append(b, "\r\n", 2);
+    lk_analytics_sort(all->handle.v, all->handle.n);
+    lk_analytics_sort(all->first_response.v, all->first_response.n);
 }

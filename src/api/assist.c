@@ -351,14 +351,7 @@ void lk_api_customer_move(lk_conv_t *from, lk_conv_t *to)
 /* An article id as the knowledge base allows it: [A-Za-z0-9._-]. */
 static bool is_article_id(const char *s)
 {
-    size_t n = strlen(s);
-    if (n == 0 || n > LK_KB_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-              s[i] == '.' || s[i] == '_' || s[i] == '-'))
-            return false;
-    return true;
+    return lk_kb_token_valid(s, LK_KB_ID_MAX);
 }
 
 bool lk_api_provenance_parse(lk_http_req_t *req, json_t *body, char *provenance, size_t size, char **article_id)

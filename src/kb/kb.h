@@ -5,6 +5,10 @@
  *
  * A knowledge base is a plain array of articles; every string is owned by the
  * article that holds it and freed by lk_kb_free().
+ *
+ * Knowledge management's rules live here too, pure (no I/O, no clock): the
+ * ids of new articles and the checks of drafts (draft.c), and the candidate
+ * knowledge base and regression check of publishing (publish.c).
  */
 #ifndef LK_KB_H
 #define LK_KB_H
@@ -160,6 +164,112 @@ int lk_kb_read_path(const char *path, lk_kb_format_t format, lk_kb_t *out /* OUT
  * 0, LK_EINVAL (an article that cannot be written), LK_EIO (errno kept),
  * with err. */
 int lk_kb_write_path(const lk_kb_t *kb, lk_kb_format_t format, const char *path, char *err, size_t errsize);
+
+/* ---- drafts (draft.c) ---------------------------------------------------- */
+
+/* Docs/kb.md, "Drafts". Pure: whether an id is taken is asked through
+ * lk_kb_taken_fn, so that these functions never read the store. */
+
+#define LK_KB_SLUG_MAX 60   /* bytes of an id made from a title */
+#define LK_KB_NEW_ID_MAX 64 /* bytes of an id given for a new article */
+
+/* 1..max bytes of [A-Za-z0-9._-] (an article id with max LK_KB_ID_MAX). */
+bool lk_kb_token_valid(const char *s, size_t max);
+/* An id a user may give a new article: 1..LK_KB_NEW_ID_MAX of [a-z0-9_-]. */
+bool lk_kb_new_id_valid(const char *s);
+/* An id from text into out (size bytes): lower-case ASCII letters, digits
+ * and '_', every other run one '-', accents dropped, at most
+ * LK_KB_SLUG_MAX bytes, no '-' at the end; "artikel" when nothing is left. */
+void lk_kb_slugify(const char *text, char *out, size_t size);
+
+/* 1 when an article with id exists, 0 when not, or a negative error. */
+typedef int (*lk_kb_taken_fn)(void *ud, const char *id);
+
+/* What decides the id a draft publishes under. Strings are borrowed;
+ * NULL or "" = none. */
+typedef struct {
+    const char *article_id;        /* a change to this article; else a new one */
+    const char *new_id;            /* the id the author gave a new article */
+    const char *translation_group; /* a translation of this group */
+    const char *language;
+    const char *title;
+} lk_kb_draft_id_t;
+
+/* The id of a new article from d: its new_id; else one made from the
+ * translation group and language (as the demo names translations:
+ * "retourneren-en"); else from the title; with "-2", "-3", ... while taken.
+ * 0, LK_EEXIST (999 taken), or the callback's error. */
+int lk_kb_choose_id(const lk_kb_draft_id_t *d, lk_kb_taken_fn taken, void *ud, char *out /* OUT */, size_t size);
+/* Where publishing d goes: for a new article (*create true) the id of
+ * lk_kb_choose_id (LK_EEXIST when none is free), LK_ESTATE when the
+ * author's new_id was taken since; for a change its article_id, LK_ENOENT
+ * when that article is gone. 0, those, or the callback's error. */
+int lk_kb_publish_target(const lk_kb_draft_id_t *d, lk_kb_taken_fn taken, void *ud, char *id /* OUT */, size_t size,
+                         bool *create /* OUT */);
+/* Checks a draft's content a (its id is not checked: a draft may have none
+ * yet) as lk_article_validate would; a draft being written may lack its
+ * answer (complete false), one to publish may not. 0, or LK_EINVAL with err
+ * naming the field ("field \"title\" must not be empty"). */
+int lk_kb_draft_check(const lk_article_t *a, bool complete, char *err, size_t errsize);
+/* The translation group of a: its translation_group, else its own id (the
+ * first language version of a group is its key). */
+const char *lk_kb_article_group(const lk_article_t *a);
+/* Whether every word of folded_query (lk_text_search_fold) occurs in a's
+ * id, title, answer, questions or tags. */
+bool lk_kb_article_matches(const lk_article_t *a, const char *folded_query);
+/* A draft keeps its questions and tags as a JSON array of strings (text).
+ * lk_kb_strv_parse reads one into *v (heap strings, non-strings as ""; the
+ * caller frees each and v); false when text is not an array. */
+bool lk_kb_strv_parse(const char *text, char ***v /* OUT */, size_t *n /* OUT */);
+/* The compact JSON array text of v (strings that are not UTF-8 are left
+ * out); the caller frees it. */
+char *lk_kb_strv_to_json(char *const *v, size_t n);
+
+/* ---- publishing (publish.c) ------------------------------------------------ */
+
+/* Puts a deep copy of a into kb: replaces the article of the same id, or
+ * inserts it where id order puts it (as the store loads a knowledge base,
+ * so that a model built on the result is the one the bot will build). */
+void lk_kb_put(lk_kb_t *kb, const lk_article_t *a);
+
+/* What a bot does with one question. article: the best article's id (NULL
+ * when none), borrowed from the knowledge base judged. */
+typedef struct {
+    bool answer;
+    const char *article;
+    double confidence;
+} lk_kb_verdict_t;
+
+/* Judges text (in language) with the current bot (candidate false) or the
+ * bot of the candidate knowledge base (true). */
+typedef lk_kb_verdict_t (*lk_kb_judge_fn)(void *ud, bool candidate, const char *text, const char *language);
+
+/* A question whose verdict differs. Strings borrowed from the knowledge
+ * bases. */
+typedef struct {
+    const char *question;
+    const char *language;
+    lk_kb_verdict_t from, to;
+} lk_kb_change_t;
+
+typedef struct {
+    size_t checked;          /* distinct example questions (language and text) */
+    size_t total;            /* of those, judged differently */
+    size_t moved;            /* answered before and after, by another article */
+    size_t declined;         /* answered before, declined after */
+    size_t answered;         /* declined before, answered after */
+    lk_kb_change_t *changes; /* the first n_changes (at most max_changes) */
+    size_t n_changes, cap;
+} lk_kb_regression_t;
+
+/* The regression check: judges every example question of candidate and
+ * of current (each once, the candidate's first) before and after; two
+ * verdicts are the same when both decline or both answer with the same
+ * article. out borrows from both knowledge bases; free it with
+ * lk_kb_regression_free. */
+void lk_kb_regression(const lk_kb_t *current, const lk_kb_t *candidate, lk_kb_judge_fn judge, void *ud,
+                      size_t max_changes, lk_kb_regression_t *out /* OUT */);
+void lk_kb_regression_free(lk_kb_regression_t *r); /* r may be NULL */
 
 /* ---- the built-in demo ------------------------------------------------- */
 

@@ -216,22 +216,10 @@ static int check_text(const where_t *w, const char *field, size_t item, const ch
     return 0;
 }
 
-static bool id_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
-}
-
 /* True when s is usable as an id: 1..LK_KB_ID_MAX bytes of [A-Za-z0-9._-]. */
 static bool id_valid(const char *s)
 {
-    size_t len = strlen(s);
-    if (len == 0 || len > LK_KB_ID_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!id_char(s[i]))
-            return false;
-    return true;
+    return lk_kb_token_valid(s, LK_KB_ID_MAX);
 }
 
 static int check_id(const where_t *w, const char *id)
@@ -243,9 +231,8 @@ static int check_id(const where_t *w, const char *id)
         return fail(w, LK_EINVAL, "field \"id\" must not be empty");
     if (len > LK_KB_ID_MAX)
         return fail(w, LK_EINVAL, "field \"id\" is too long (%zu bytes, at most %d)", len, LK_KB_ID_MAX);
-    for (size_t i = 0; i < len; i++)
-        if (!id_char(id[i]))
-            return fail(w, LK_EINVAL, "field \"id\" may only hold the letters A-Z and a-z, digits, '.', '_' and '-'");
+    if (!lk_kb_token_valid(id, len))
+        return fail(w, LK_EINVAL, "field \"id\" may only hold the letters A-Z and a-z, digits, '.', '_' and '-'");
     return 0;
 }
 

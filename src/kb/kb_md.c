@@ -265,18 +265,6 @@ static int flow_list(const ctx_t *c, size_t line, const char *s, size_t n, char 
     return 0;
 }
 
-static bool token_ok(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > max)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-              s[i] == '.' || s[i] == '_' || s[i] == '-'))
-            return false;
-    return true;
-}
-
 static const char *const KEYS[] = {"id",        "language",          "title",    "url", "tags", "owner",
                                    "review_by", "translation_group", "questions"};
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
@@ -383,7 +371,7 @@ static int front_matter_line(const ctx_t *c, size_t line, const char *s, size_t 
             free(val);
             return 0;
         }
-        if (!token_ok(val, 39)) {
+        if (!lk_kb_token_valid(val, 39)) {
             free(val);
             return fail(c, line, "\"owner\" must be a user id (1 to 39 of A-Z, a-z, 0-9, '.', '_' and '-')");
         }
@@ -394,7 +382,7 @@ static int front_matter_line(const ctx_t *c, size_t line, const char *s, size_t 
             free(val);
             return 0;
         }
-        if (!token_ok(val, LK_KB_ID_MAX)) {
+        if (!lk_kb_token_valid(val, LK_KB_ID_MAX)) {
             free(val);
             return fail(c, line, "\"translation_group\" must be an article id (A-Z, a-z, 0-9, '.', '_' and '-')");
         }
