@@ -334,8 +334,6 @@ void lk_api_session_used(const char *session_hash, int64_t last_seen, int64_t no
 int64_t lk_api_session_idle_ms(void);
 
 void lk_api_security_routes(const lk_http_route_t **routes, size_t *n);
-/* Managing users (users.c): role, name, (de)activation, passwords. */
-void lk_api_users_routes(const lk_http_route_t **routes, size_t *n);
 
 /* ---- route handlers ---------------------------------------------------- */
 

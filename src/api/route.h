@@ -1,0 +1,169 @@
+/*
+ * api/route: handlers declared in tables (docs/architecture.md, "Routes").
+ *
+ * Each API area declares its routes in one array of lk_api_route_t, as Redis
+ * declares its commands: method, path, who may call it (role), the body's
+ * fields with their types and limits, and the steps that do the work, each
+ * on a worker pool. The generic code (route.c) does what every handler did
+ * by hand: the Origin check of a state-changing request, the body parsed and
+ * validated from the field table (the same 400 answers as
+ * lk_body_field_string), the session and role checked inside the first step
+ * that has a database handle (and again in every later one), the steps run
+ * in order on their pools, and the answer: the job's JSON or its error.
+ *
+ * One generic job type, lk_api_job_t, carries what every step needs; a
+ * route's own state lives in job->data (data_size bytes, zeroed, released
+ * with data_free).
+ */
+#ifndef LK_API_ROUTE_H
+#define LK_API_ROUTE_H
+
+#include "api/api_int.h"
+
+/* Who may call a route. The session is checked inside each step that runs
+ * on a database pool (reader, writer); a refusal by role is a 403 and a
+ * security event. */
+typedef enum {
+    LK_ROLE_NONE,       /* anyone: no session looked at */
+    LK_ROLE_SIGNED_IN,  /* any console user, also one who must still set up two-step login */
+    LK_ROLE_AGENT,      /* any console user (agent, supervisor, admin) */
+    LK_ROLE_SUPERVISOR, /* supervisor or admin */
+    LK_ROLE_ADMIN,      /* admin */
+} lk_api_role_t;
+
+/* Where a step runs. */
+typedef enum {
+    LK_ON_READER, /* a reader's database handle */
+    LK_ON_WRITER, /* the writer: inside a savepoint of the group commit */
+    LK_ON_CPU,    /* no database (hashing): no session check either */
+} lk_api_pool_t;
+
+/* The type of a body field. */
+typedef enum {
+    LK_FIELD_STRING,   /* a string without NUL, not blank, at most max bytes; null counts as absent */
+    LK_FIELD_PASSWORD, /* a new password: a string of at most LK_PASSWORD_MAX that lk_password_check accepts */
+    LK_FIELD_BOOL,     /* true or false (null is an error) */
+    LK_FIELD_INT,      /* an integer in [min, max] (null counts as absent) */
+    LK_FIELD_ENUM,     /* a string among values (null counts as absent unless nullable) */
+} lk_api_field_type_t;
+
+typedef struct {
+    const char *name;
+    lk_api_field_type_t type;
+    bool required;
+    size_t max_len;              /* STRING, ENUM: the longest value in bytes (0: LK_API_FIELD_MAX) */
+    int64_t min, max;            /* INT: the range */
+    const char *const *values;   /* ENUM: the allowed values, NULL-terminated */
+    bool nullable;               /* ENUM: null is a value of its own (given, is_null) */
+    const char *invalid;         /* the 400 message for any value of the wrong type or out of range (NULL: the generic ones) */
+} lk_api_field_t;
+
+#define LK_API_FIELD_MAX 65536
+#define LK_API_MAX_FIELDS 16
+#define LK_API_MAX_STEPS 4
+
+/* A parsed body field, in the order of the route's fields. Strings are
+ * copies (passwords are wiped when the job ends). */
+typedef struct {
+    bool given;   /* present (for a nullable ENUM: also when null) */
+    bool is_null; /* nullable ENUM given as null */
+    char *s;      /* STRING, PASSWORD, ENUM */
+    bool b;       /* BOOL */
+    int64_t i;    /* INT */
+} lk_api_value_t;
+
+typedef struct lk_api_job lk_api_job_t;
+typedef struct lk_api_route lk_api_route_t;
+
+/* A step's work, on its pool's thread. st is NULL on the CPU pool. On
+ * failure it calls lk_api_fail / lk_api_fail_db (the remaining steps are
+ * skipped); on success the last step leaves the answer in job->out. */
+typedef void (*lk_api_run_fn)(lk_api_job_t *job, lk_store_t *st, int64_t now);
+
+typedef struct {
+    lk_api_pool_t pool;
+    lk_api_run_fn run;
+} lk_api_step_t;
+
+struct lk_api_route {
+    const char *method; /* "GET", "POST", "PATCH", "PUT", "DELETE" */
+    const char *path;   /* "/api/v1/admin/users/:id" (lk_http_route_t's pattern) */
+    lk_api_role_t role;
+    const lk_api_field_t *fields; /* the JSON body's fields; NULL: no body is read */
+    size_t n_fields;
+    /* With fields: the 400 invalid_body message when none of them is
+     * given (NULL: a body with none is fine). */
+    const char *need_one;
+    lk_api_step_t steps[LK_API_MAX_STEPS]; /* in order; the first with run NULL ends them */
+    /* Optional, on the loop thread: before step `step` is submitted (0: after
+     * the body was parsed). false after answering itself (e.g. a 401 or 429). */
+    bool (*before)(lk_api_job_t *job, size_t step);
+    /* Optional, on the loop thread: after the last step or a failed one
+     * (job->job.rc says which; job->step is the step that ran last), before
+     * the answer. */
+    void (*after)(lk_api_job_t *job);
+    size_t data_size;             /* job->data: this many bytes, zeroed */
+    void (*data_free)(void *data); /* optional: releases what data holds (not data itself) */
+    int status;                   /* the success status (0: 200) */
+};
+
+/* The generic job. */
+struct lk_api_job {
+    lk_job_t job;
+    struct lk_app *app;
+    lk_http_req_t *req;
+    const lk_api_route_t *route;
+    size_t step;                               /* the step running or that ran last */
+    char session_hash[LK_TOKEN_HASH_LEN + 1];  /* "" without a session cookie */
+    char id[LK_ID_MAX];                        /* the :id parameter (lk_api_req_id) */
+    lk_user_t user;                            /* who asks (a role other than NONE), after a database step */
+    lk_api_value_t body[LK_API_MAX_FIELDS];    /* the route's fields */
+    lk_api_error_t err;
+    json_t *out; /* the answer of a successful job */
+    void *data;  /* the route's own */
+};
+
+/* A route table (one per API area), for app.c and the route checks. */
+typedef void (*lk_api_table_fn)(const lk_api_route_t **routes /* OUT */, size_t *n /* OUT */);
+
+/* The handler of every table route (lk_http_route_t.fn; lk_api_route_of
+ * finds its table entry). */
+void lk_api_route_handle(lk_http_req_t *req, void *ud);
+
+/* Parses and validates a request body against fields: 0 with out[] set
+ * (strings copied; release them with lk_api_values_clear), or false with *e
+ * set to the 4xx answer, the same codes and messages as lk_body_parse and
+ * lk_body_field_string give. need_one as in lk_api_route_t. Pure. */
+bool lk_api_body_read(const lk_api_field_t *fields, size_t n_fields, const char *need_one, const char *body,
+                      size_t len, bool too_large, lk_api_value_t *out /* OUT */, lk_body_error_t *e /* OUT */);
+void lk_api_values_clear(const lk_api_field_t *fields, size_t n_fields, lk_api_value_t *v);
+
+/* Whether user's role satisfies role (a user is needed for all but NONE). */
+bool lk_api_role_allows(lk_api_role_t role, const lk_user_t *user);
+
+/* Checks that routes[0..n) are well-formed: a method and a path starting
+ * with "/", at least one step and each with a run function, body fields
+ * with names, no more than LK_API_MAX_FIELDS, an ENUM with values, an INT
+ * with min <= max, no duplicate field name, no GET with a body, need_one
+ * only with fields. 0, or LK_EINVAL with why (a sentence naming the
+ * route) in why[0..whysize). */
+int lk_api_routes_check(const lk_api_route_t *routes, size_t n, char *why, size_t whysize);
+
+/* The job's error: lk_job_fail on job (remaining steps are skipped). */
+void lk_api_fail(lk_api_job_t *job, int rc, int status, const char *code, const char *msg);
+void lk_api_fail_db(lk_api_job_t *job, int rc);
+/* A 403 refusal of job->user by an access right (a security event). */
+void lk_api_forbid(lk_api_job_t *job, const char *msg);
+
+/* The tables of the API areas that declare theirs (users.c, ...). */
+void lk_api_users_table(const lk_api_route_t **routes, size_t *n);
+
+/* app.c: the tables of all API areas (*n of them), and every route of the
+ * server in matching order (malloc'd; free it), the table routes served by
+ * lk_api_route_handle. */
+const lk_api_table_fn *lk_api_route_tables(size_t *n /* OUT */);
+lk_http_route_t *lk_api_all_routes(size_t *n /* OUT */);
+/* The table entry of one of the running server's routes (NULL: none). */
+const lk_api_route_t *lk_api_route_of(const lk_http_route_t *route);
+
+#endif
