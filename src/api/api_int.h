@@ -333,7 +333,6 @@ void lk_api_session_used(const char *session_hash, int64_t last_seen, int64_t no
 /* The idle limit in ms (option session_idle). */
 int64_t lk_api_session_idle_ms(void);
 
-void lk_api_security_routes(const lk_http_route_t **routes, size_t *n);
 
 /* ---- route handlers ---------------------------------------------------- */
 
@@ -341,7 +340,6 @@ void lk_api_customer_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_agent_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_static_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_not_found(lk_http_req_t *req, void *ud);
-void lk_api_assist_routes(const lk_http_route_t **routes, size_t *n); /* canned responses */
 void lk_api_privacy_routes(const lk_http_route_t **routes, size_t *n); /* data-subject requests, audit log */
 void lk_api_insights_routes(const lk_http_route_t **routes, size_t *n); /* gap report, answer review */
 void lk_api_knowledge_routes(const lk_http_route_t **routes, size_t *n); /* articles, drafts, publish (docs/kb.md) */

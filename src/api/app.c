@@ -26,9 +26,9 @@ typedef struct {
 static const route_part_t route_parts[] = {
     {lk_api_customer_routes, NULL},
     {lk_api_agent_routes, NULL},
-    {lk_api_security_routes, NULL},
+    {NULL, lk_api_security_table},
     {NULL, lk_api_users_table},
-    {lk_api_assist_routes, NULL},
+    {NULL, lk_api_assist_table},
     {lk_api_privacy_routes, NULL},
     {lk_api_insights_routes, NULL},
     {lk_api_knowledge_routes, NULL},

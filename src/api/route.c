@@ -65,7 +65,8 @@ static bool read_enum(const lk_api_field_t *f, json_t *v, lk_api_value_t *out, l
     return field_fail(e, f, "the field \"%s\" must be %s", f->name, list);
 }
 
-static bool read_field(const lk_api_field_t *f, json_t *body, lk_api_value_t *out, lk_body_error_t *e)
+static bool read_field(const lk_api_field_t *f, size_t max_text, json_t *body, lk_api_value_t *out,
+                       lk_body_error_t *e)
 {
     json_t *v = json_object_get(body, f->name);
     const char *s = NULL;
@@ -103,15 +104,22 @@ static bool read_field(const lk_api_field_t *f, json_t *body, lk_api_value_t *ou
     case LK_FIELD_STRING:
     case LK_FIELD_PASSWORD:
     {
-        size_t max = f->type == LK_FIELD_PASSWORD ? LK_PASSWORD_MAX : f->max_len ? f->max_len : LK_API_FIELD_MAX;
-        if (f->invalid && v && !json_is_null(v) && !json_is_string(v))
-            return field_fail(e, f, "the field \"%s\" must be a string", f->name);
+        size_t max = f->type == LK_FIELD_PASSWORD        ? LK_PASSWORD_MAX
+                     : f->max_len == LK_API_MAX_TEXT ? max_text
+                     : f->max_len                    ? f->max_len
+                                                     : LK_API_FIELD_MAX;
+        if (f->nullable && v && json_is_null(v)) {
+            out->given = out->is_null = true;
+            return true;
+        }
         if (!lk_body_field_string(body, f->name, max, f->required, &s, e))
             return false;
         if (!s)
             return true;
         if (f->type == LK_FIELD_ENUM)
             return read_enum(f, v, out, e);
+        if (f->check && !f->check(s))
+            return field_fail(e, f, "the field \"%s\" is not valid", f->name);
         if (f->type == LK_FIELD_PASSWORD) {
             lk_api_error_t pe;
             if (lk_password_refused(f->name, s, NULL, NULL, &pe)) {
@@ -132,8 +140,9 @@ static bool read_field(const lk_api_field_t *f, json_t *body, lk_api_value_t *ou
     return false;
 }
 
-bool lk_api_body_read(const lk_api_field_t *fields, size_t n_fields, const char *need_one, const char *body,
-                      size_t len, bool too_large, lk_api_value_t *out, lk_body_error_t *e)
+static bool body_read(const lk_api_field_t *fields, size_t n_fields, const char *need_one, const char *need_one_code,
+                      size_t max_text, const char *body, size_t len, bool too_large, lk_api_value_t *out,
+                      lk_body_error_t *e)
 {
     memset(out, 0, n_fields * sizeof *out);
     json_t *j = lk_body_parse(body, len, too_large, e);
@@ -141,12 +150,12 @@ bool lk_api_body_read(const lk_api_field_t *fields, size_t n_fields, const char 
         return false;
     bool ok = true, any = false;
     for (size_t i = 0; ok && i < n_fields; i++) {
-        ok = read_field(&fields[i], j, &out[i], e);
+        ok = read_field(&fields[i], max_text, j, &out[i], e);
         any = any || out[i].given;
     }
     if (ok && need_one && !any) {
         e->status = 400;
-        e->code = "invalid_body";
+        e->code = need_one_code ? need_one_code : "invalid_body";
         snprintf(e->message, sizeof e->message, "%s", need_one);
         ok = false;
     }
@@ -154,6 +163,20 @@ bool lk_api_body_read(const lk_api_field_t *fields, size_t n_fields, const char 
     if (!ok)
         lk_api_values_clear(fields, n_fields, out);
     return ok;
+}
+
+bool lk_api_body_read(const lk_api_field_t *fields, size_t n_fields, const char *need_one, const char *body,
+                      size_t len, bool too_large, lk_api_value_t *out, lk_body_error_t *e)
+{
+    return body_read(fields, n_fields, need_one, NULL, LK_API_FIELD_MAX, body, len, too_large, out, e);
+}
+
+bool lk_api_route_body(const lk_api_route_t *r, size_t max_text, const char *body, size_t len, bool too_large,
+                       lk_api_value_t *out, lk_body_error_t *e)
+{
+    if (r->body_optional && len == 0 && !too_large)
+        body = "{}", len = 2;
+    return body_read(r->fields, r->n_fields, r->need_one, r->need_one_code, max_text, body, len, too_large, out, e);
 }
 
 void lk_api_values_clear(const lk_api_field_t *fields, size_t n_fields, lk_api_value_t *v)
@@ -200,6 +223,8 @@ static int check_fields(const lk_api_route_t *r, char *why, size_t whysize)
         return bad(why, whysize, r, "n_fields without fields");
     if (r->need_one && !r->n_fields)
         return bad(why, whysize, r, "need_one without body fields");
+    if (r->body_optional && !r->n_fields)
+        return bad(why, whysize, r, "body_optional without body fields");
     if (r->n_fields && strcmp(r->method, "GET") == 0)
         return bad(why, whysize, r, "a GET route with a body");
     for (size_t i = 0; i < r->n_fields; i++) {
@@ -208,8 +233,12 @@ static int check_fields(const lk_api_route_t *r, char *why, size_t whysize)
             return bad(why, whysize, r, "a body field without a name");
         if (f->type == LK_FIELD_ENUM && (!f->values || !f->values[0]))
             return bad(why, whysize, r, "an enum field without values");
-        if (f->type != LK_FIELD_ENUM && (f->values || f->nullable))
-            return bad(why, whysize, r, "values or nullable on a field that is no enum");
+        if (f->type != LK_FIELD_ENUM && f->values)
+            return bad(why, whysize, r, "values on a field that is no enum");
+        if (f->nullable && f->type != LK_FIELD_ENUM && f->type != LK_FIELD_STRING)
+            return bad(why, whysize, r, "nullable on a field that is neither string nor enum");
+        if (f->check && f->type != LK_FIELD_STRING)
+            return bad(why, whysize, r, "a check on a field that is no string");
         if (f->type == LK_FIELD_INT && f->min > f->max)
             return bad(why, whysize, r, "an integer field whose min is above its max");
         for (size_t k = 0; k < i; k++)
@@ -333,8 +362,10 @@ static void job_done(lk_job_t *job)
             job_free(j);
         return;
     }
-    if (r->after)
-        r->after(j);
+    if (r->after && !r->after(j)) {
+        job_free(j);
+        return;
+    }
     if (j->job.rc) {
         lk_respond_job_error(j->req, &j->err);
     } else {
@@ -368,15 +399,18 @@ void lk_api_route_handle(lk_http_req_t *req, void *ud)
     lk_api_req_id(req, j->id);
     if (r->data_size)
         j->data = lk_xcalloc(1, r->data_size);
-    if (r->n_fields) {
-        lk_body_error_t e;
-        lk_str_t body = lk_http_req_body(req);
-        if (!lk_api_body_read(r->fields, r->n_fields, r->need_one, body.base, body.len,
-                              lk_http_req_body_too_large(req), j->body, &e)) {
-            lk_respond_error(req, e.status, e.code, "%s", e.message);
-            job_free(j);
-            return;
-        }
+    lk_body_error_t e = {.status = 413, .code = "body_too_large", .message = "the request body is larger than the limit"};
+    lk_str_t body = lk_http_req_body(req);
+    bool too_large = lk_http_req_body_too_large(req);
+    if (r->n_fields ? !lk_api_route_body(r, (size_t)app->cfg.max_text, body.base, body.len, too_large, j->body, &e)
+                    : too_large) {
+        lk_respond_error(req, e.status, e.code, "%s", e.message);
+        job_free(j);
+        return;
+    }
+    if (r->before && !r->before(j, 0)) {
+        job_free(j);
+        return;
     }
     /* no session cookie: the answer the session check would give, without a trip to a pool */
     if (r->role != LK_ROLE_NONE && !j->session_hash[0]) {
@@ -384,6 +418,5 @@ void lk_api_route_handle(lk_http_req_t *req, void *ud)
         job_free(j);
         return;
     }
-    if (!submit(j))
-        job_free(j);
+    lk_pool_submit(pool_of(app, r->steps[0].pool), &j->job);
 }

@@ -40,7 +40,7 @@ typedef enum {
 
 /* The type of a body field. */
 typedef enum {
-    LK_FIELD_STRING,   /* a string without NUL, not blank, at most max bytes; null counts as absent */
+    LK_FIELD_STRING,   /* a string without NUL, not blank, at most max bytes; null counts as absent unless nullable */
     LK_FIELD_PASSWORD, /* a new password: a string of at most LK_PASSWORD_MAX that lk_password_check accepts */
     LK_FIELD_BOOL,     /* true or false (null is an error) */
     LK_FIELD_INT,      /* an integer in [min, max] (null counts as absent) */
@@ -51,14 +51,20 @@ typedef struct {
     const char *name;
     lk_api_field_type_t type;
     bool required;
-    size_t max_len;              /* STRING, ENUM: the longest value in bytes (0: LK_API_FIELD_MAX) */
+    size_t max_len;              /* STRING, ENUM: the longest value in bytes (0: LK_API_FIELD_MAX; LK_API_MAX_TEXT: the option max_text) */
     int64_t min, max;            /* INT: the range */
     const char *const *values;   /* ENUM: the allowed values, NULL-terminated */
-    bool nullable;               /* ENUM: null is a value of its own (given, is_null) */
-    const char *invalid;         /* the 400 message for any value of the wrong type or out of range (NULL: the generic ones) */
+    bool nullable;               /* STRING, ENUM: null is a value of its own (given, is_null) */
+    /* STRING: a further check of a value that passed the others (NULL: none) */
+    bool (*check)(const char *value);
+    /* The 400 invalid_field message for a value refused by check, or an
+     * ENUM's value not among values (for a nullable ENUM: any wrong value);
+     * NULL: the generic ones. */
+    const char *invalid;
 } lk_api_field_t;
 
 #define LK_API_FIELD_MAX 65536
+#define LK_API_MAX_TEXT ((size_t)-1) /* max_len: the option max_text */
 #define LK_API_MAX_FIELDS 16
 #define LK_API_MAX_STEPS 4
 
@@ -66,7 +72,7 @@ typedef struct {
  * copies (passwords are wiped when the job ends). */
 typedef struct {
     bool given;   /* present (for a nullable ENUM: also when null) */
-    bool is_null; /* nullable ENUM given as null */
+    bool is_null; /* a nullable field given as null */
     char *s;      /* STRING, PASSWORD, ENUM */
     bool b;       /* BOOL */
     int64_t i;    /* INT */
@@ -91,17 +97,21 @@ struct lk_api_route {
     lk_api_role_t role;
     const lk_api_field_t *fields; /* the JSON body's fields; NULL: no body is read */
     size_t n_fields;
+    bool body_optional; /* an empty body counts as {} */
     /* With fields: the 400 invalid_body message when none of them is
      * given (NULL: a body with none is fine). */
     const char *need_one;
+    const char *need_one_code; /* its code (NULL: "invalid_body") */
     lk_api_step_t steps[LK_API_MAX_STEPS]; /* in order; the first with run NULL ends them */
     /* Optional, on the loop thread: before step `step` is submitted (0: after
-     * the body was parsed). false after answering itself (e.g. a 401 or 429). */
+     * the body was parsed and before the session cookie is looked at: the
+     * query's checks). false after answering itself (e.g. a 400 or 429). */
     bool (*before)(lk_api_job_t *job, size_t step);
     /* Optional, on the loop thread: after the last step or a failed one
      * (job->job.rc says which; job->step is the step that ran last), before
-     * the answer. */
-    void (*after)(lk_api_job_t *job);
+     * the answer. false after answering itself (e.g. a 429 with
+     * Retry-After). */
+    bool (*after)(lk_api_job_t *job);
     size_t data_size;             /* job->data: this many bytes, zeroed */
     void (*data_free)(void *data); /* optional: releases what data holds (not data itself) */
     int status;                   /* the success status (0: 200) */
@@ -130,12 +140,16 @@ typedef void (*lk_api_table_fn)(const lk_api_route_t **routes /* OUT */, size_t 
  * finds its table entry). */
 void lk_api_route_handle(lk_http_req_t *req, void *ud);
 
-/* Parses and validates a request body against fields: 0 with out[] set
+/* Parses and validates a request body against fields: true with out[] set
  * (strings copied; release them with lk_api_values_clear), or false with *e
  * set to the 4xx answer, the same codes and messages as lk_body_parse and
  * lk_body_field_string give. need_one as in lk_api_route_t. Pure. */
 bool lk_api_body_read(const lk_api_field_t *fields, size_t n_fields, const char *need_one, const char *body,
                       size_t len, bool too_large, lk_api_value_t *out /* OUT */, lk_body_error_t *e /* OUT */);
+/* The same for a route (its fields, need_one, need_one_code and
+ * body_optional), with max_text the value of the option max_text. */
+bool lk_api_route_body(const lk_api_route_t *r, size_t max_text, const char *body, size_t len, bool too_large,
+                       lk_api_value_t *out /* OUT */, lk_body_error_t *e /* OUT */);
 void lk_api_values_clear(const lk_api_field_t *fields, size_t n_fields, lk_api_value_t *v);
 
 /* Whether user's role satisfies role (a user is needed for all but NONE). */
@@ -157,6 +171,8 @@ void lk_api_forbid(lk_api_job_t *job, const char *msg);
 
 /* The tables of the API areas that declare theirs (users.c, ...). */
 void lk_api_users_table(const lk_api_route_t **routes, size_t *n);
+void lk_api_security_table(const lk_api_route_t **routes, size_t *n);
+void lk_api_assist_table(const lk_api_route_t **routes, size_t *n); /* canned responses */
 
 /* app.c: the tables of all API areas (*n of them), and every route of the
  * server in matching order (malloc'd; free it), the table routes served by

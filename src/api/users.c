@@ -266,16 +266,17 @@ static void own_after(lk_api_job_t *j)
 }
 
 /* After a change of users or passwords: sessions may have ended. */
-static void invalidate_after(lk_api_job_t *j)
+static bool invalidate_after(lk_api_job_t *j)
 {
     if (j->job.rc == 0)
         lk_queue_stats_invalidate();
+    return true;
 }
 
-static void own_password_after(lk_api_job_t *j)
+static bool own_password_after(lk_api_job_t *j)
 {
     own_after(j);
-    invalidate_after(j);
+    return invalidate_after(j);
 }
 
 /* ---- one's own console language --------------------------------------- */
