@@ -29,11 +29,11 @@ static const route_part_t route_parts[] = {
     {NULL, lk_api_security_table},
     {NULL, lk_api_users_table},
     {NULL, lk_api_assist_table},
-    {lk_api_privacy_routes, NULL},
+    {NULL, lk_api_privacy_table},
     {lk_api_insights_routes, NULL},
     {lk_api_knowledge_routes, NULL},
     {lk_api_analytics_routes, NULL},
-    {lk_api_metrics_routes, NULL},
+    {NULL, lk_api_metrics_table},
     {lk_api_static_routes, NULL},
 };
 #define N_PARTS (sizeof route_parts / sizeof route_parts[0])
@@ -49,18 +49,8 @@ const lk_api_table_fn *lk_api_route_tables(size_t *n)
     return tables;
 }
 
-/* The table entry of each route of lk_api_all_routes (NULL: a handler of
- * its own), by index. */
-static const lk_api_route_t **route_entries;
 static lk_http_route_t *routes;
-static size_t n_routes_all;
-
-const lk_api_route_t *lk_api_route_of(const lk_http_route_t *hr)
-{
-    if (!hr || !routes || hr < routes || hr >= routes + n_routes_all)
-        return NULL;
-    return route_entries[hr - routes];
-}
+static const lk_api_route_t **route_entries;
 
 lk_http_route_t *lk_api_all_routes(size_t *n)
 {
@@ -87,7 +77,9 @@ lk_http_route_t *lk_api_all_routes(size_t *n)
     return r;
 }
 
-/* The server's routes (lk_api_route_of finds their table entries). */
+/* The server's routes, handed to route.c with their table entries. */
+static size_t n_routes_all;
+
 static void make_routes(void)
 {
     size_t n;
@@ -109,7 +101,22 @@ static void make_routes(void)
         }
         k += c;
     }
+    lk_api_routes_serve(routes, route_entries, n);
     n_routes_all = n;
+}
+
+const lk_api_route_t *lk_api_route_find(const char *method, const char *path)
+{
+    for (size_t p = 0; p < N_PARTS; p++) {
+        const lk_api_route_t *r = NULL;
+        size_t n = 0;
+        if (route_parts[p].table)
+            route_parts[p].table(&r, &n);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(r[i].method, method) == 0 && strcmp(r[i].path, path) == 0)
+                return &r[i];
+    }
+    return NULL;
 }
 
 /* Refuses to start with a malformed route table (a programming error the

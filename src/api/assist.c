@@ -569,10 +569,8 @@ static bool shortcut_ok(const char *s)
 }
 
 /* ?language=nl, ?q=words */
-static bool list_query(lk_api_job_t *j, size_t step)
+static bool list_query(lk_api_job_t *j)
 {
-    if (step > 0)
-        return true;
     list_t *l = j->data;
     lk_str_t v;
     if (lk_http_req_query(j->req, "language", &v) && v.len > 0) {
@@ -623,7 +621,7 @@ static const lk_api_field_t update_fields[] = {
 /* Listing and searching for every agent; creating, changing and archiving
  * for supervisors and admins. */
 static const lk_api_route_t routes[] = {
-    {"GET", "/api/v1/agent/canned", LK_ROLE_AGENT, .steps = {{LK_ON_READER, run_list}}, .before = list_query,
+    {"GET", "/api/v1/agent/canned", LK_ROLE_AGENT, .steps = {{LK_ON_READER, run_list}}, .prepare = list_query,
      .data_size = sizeof(list_t), .data_free = list_free},
     {"POST", "/api/v1/agent/canned", LK_ROLE_SUPERVISOR, FIELDS(create_fields),
      .steps = {{LK_ON_WRITER, run_create}}, .status = 201},

@@ -96,6 +96,20 @@ static bool read_field(const lk_api_field_t *f, size_t max_text, json_t *body, l
         out->given = true;
         out->i = json_integer_value(v);
         return true;
+    case LK_FIELD_TRUE:
+        if (!v) {
+            if (f->invalid) {
+                e->status = 400;
+                e->code = "missing_field";
+                snprintf(e->message, sizeof e->message, "%s", f->invalid);
+                return false;
+            }
+            break;
+        }
+        if (!json_is_true(v))
+            return field_fail(e, f, "the field \"%s\" must be true", f->name);
+        out->given = out->b = true;
+        return true;
     case LK_FIELD_ENUM:
         if (f->nullable && v)
             return read_enum(f, v, out, e);
@@ -148,16 +162,23 @@ static bool body_read(const lk_api_field_t *fields, size_t n_fields, const char 
     json_t *j = lk_body_parse(body, len, too_large, e);
     if (!j)
         return false;
+    size_t last_one = n_fields; /* need_one is checked once this many fields were read */
+    bool marked = false;
+    for (size_t i = 0; i < n_fields; i++)
+        if (fields[i].one_of) {
+            marked = true;
+            last_one = i + 1;
+        }
     bool ok = true, any = false;
     for (size_t i = 0; ok && i < n_fields; i++) {
         ok = read_field(&fields[i], max_text, j, &out[i], e);
-        any = any || out[i].given;
-    }
-    if (ok && need_one && !any) {
-        e->status = 400;
-        e->code = need_one_code ? need_one_code : "invalid_body";
-        snprintf(e->message, sizeof e->message, "%s", need_one);
-        ok = false;
+        any = any || (out[i].given && (!marked || fields[i].one_of));
+        if (ok && need_one && !any && i + 1 == last_one) {
+            e->status = 400;
+            e->code = need_one_code ? need_one_code : "invalid_body";
+            snprintf(e->message, sizeof e->message, "%s", need_one);
+            ok = false;
+        }
     }
     json_decref(j);
     if (!ok)
@@ -181,8 +202,9 @@ bool lk_api_route_body(const lk_api_route_t *r, size_t max_text, const char *bod
 
 void lk_api_values_clear(const lk_api_field_t *fields, size_t n_fields, lk_api_value_t *v)
 {
+    (void)fields;
     for (size_t i = 0; i < n_fields; i++) {
-        if (v[i].s && fields[i].type == LK_FIELD_PASSWORD)
+        if (v[i].s) /* a password or a current one, a code: wiped, as any other field */
             sodium_memzero(v[i].s, strlen(v[i].s));
         free(v[i].s);
         memset(&v[i], 0, sizeof v[i]);
@@ -237,6 +259,8 @@ static int check_fields(const lk_api_route_t *r, char *why, size_t whysize)
             return bad(why, whysize, r, "values on a field that is no enum");
         if (f->nullable && f->type != LK_FIELD_ENUM && f->type != LK_FIELD_STRING)
             return bad(why, whysize, r, "nullable on a field that is neither string nor enum");
+        if (f->type == LK_FIELD_TRUE && !f->required)
+            return bad(why, whysize, r, "a TRUE field that is not required");
         if (f->check && f->type != LK_FIELD_STRING)
             return bad(why, whysize, r, "a check on a field that is no string");
         if (f->type == LK_FIELD_INT && f->min > f->max)
@@ -266,6 +290,8 @@ int lk_api_routes_check(const lk_api_route_t *routes, size_t n, char *why, size_
             if (r->steps[s].pool != LK_ON_READER && r->steps[s].pool != LK_ON_WRITER &&
                 r->steps[s].pool != LK_ON_CPU)
                 return bad(why, whysize, r, "a step on no pool");
+        if (r->steps[0].keep_user)
+            return bad(why, whysize, r, "keep_user on the first step");
         if (r->role != LK_ROLE_NONE && r->steps[0].pool == LK_ON_CPU)
             return bad(why, whysize, r, "a route with a role must check the session before it hashes");
         if (r->data_free && !r->data_size)
@@ -282,7 +308,39 @@ int lk_api_routes_check(const lk_api_route_t *routes, size_t n, char *why, size_
     return 0;
 }
 
+/* ---- the server's routes ---------------------------------------------- */
+
+/* The routes the server was started with and their table entries (NULL for
+ * a handler of its own), by index: set once before the server starts. */
+static const lk_http_route_t *served;
+static const lk_api_route_t *const *served_entries;
+static size_t n_served;
+
+void lk_api_routes_serve(const lk_http_route_t *routes, const lk_api_route_t *const *entries, size_t n)
+{
+    served = routes;
+    served_entries = entries;
+    n_served = n;
+}
+
+const lk_api_route_t *lk_api_route_of(const lk_http_route_t *hr)
+{
+    if (!hr || !served || hr < served || hr >= served + n_served)
+        return NULL;
+    return served_entries[hr - served];
+}
+
 /* ---- the job ---------------------------------------------------------- */
+
+/* A refusal by role or access right is a security event (secevents.c). */
+void lk_respond_job_error(lk_http_req_t *req, lk_api_error_t *e)
+{
+    if (!e->code)
+        lk_job_fail_db(&(lk_job_t){0}, e, LK_EDB);
+    if (e->refused && e->status == 403)
+        lk_security_event(NULL, req, LK_SEC_FORBIDDEN, e->refused_user, e->refused_email, e->message);
+    lk_respond_error(req, e->status, e->code, "%s", e->message);
+}
 
 void lk_api_fail(lk_api_job_t *job, int rc, int status, const char *code, const char *msg)
 {
@@ -328,7 +386,7 @@ static void job_run(lk_job_t *job, lk_store_t *st)
     const lk_api_route_t *r = j->route;
     const lk_api_step_t *s = &r->steps[j->step];
     int64_t now = lk_time_now_ms();
-    if (st && r->role != LK_ROLE_NONE) {
+    if (st && r->role != LK_ROLE_NONE && !s->keep_user) {
         lk_user_clear(&j->user);
         bool ok = r->role == LK_ROLE_SIGNED_IN
                       ? lk_api_authenticate_any(job, &j->err, st, j->session_hash, now, &j->user, NULL)
@@ -408,7 +466,7 @@ void lk_api_route_handle(lk_http_req_t *req, void *ud)
         job_free(j);
         return;
     }
-    if (r->before && !r->before(j, 0)) {
+    if (r->prepare && !r->prepare(j)) {
         job_free(j);
         return;
     }

@@ -45,6 +45,7 @@ typedef enum {
     LK_FIELD_BOOL,     /* true or false (null is an error) */
     LK_FIELD_INT,      /* an integer in [min, max] (null counts as absent) */
     LK_FIELD_ENUM,     /* a string among values (null counts as absent unless nullable) */
+    LK_FIELD_TRUE,     /* true and nothing else: a confirmation ("confirm": true); always required */
 } lk_api_field_type_t;
 
 typedef struct {
@@ -58,9 +59,11 @@ typedef struct {
     /* STRING: a further check of a value that passed the others (NULL: none) */
     bool (*check)(const char *value);
     /* The 400 invalid_field message for a value refused by check, or an
-     * ENUM's value not among values (for a nullable ENUM: any wrong value);
-     * NULL: the generic ones. */
+     * ENUM's value not among values (for a nullable ENUM: any wrong value),
+     * or a TRUE field missing (then missing_field) or not true; NULL: the
+     * generic ones. */
     const char *invalid;
+    bool one_of; /* need_one counts the fields marked so (none marked: all) */
 } lk_api_field_t;
 
 #define LK_API_FIELD_MAX 65536
@@ -69,7 +72,7 @@ typedef struct {
 #define LK_API_MAX_STEPS 4
 
 /* A parsed body field, in the order of the route's fields. Strings are
- * copies (passwords are wiped when the job ends). */
+ * copies, wiped when the job ends (passwords, current passwords, codes). */
 typedef struct {
     bool given;   /* present (for a nullable ENUM: also when null) */
     bool is_null; /* a nullable field given as null */
@@ -89,6 +92,10 @@ typedef void (*lk_api_run_fn)(lk_api_job_t *job, lk_store_t *st, int64_t now);
 typedef struct {
     lk_api_pool_t pool;
     lk_api_run_fn run;
+    /* A database step checks the session and role again, unless keep_user:
+     * then it works on behalf of the user the step before checked (an audit
+     * record of a read, a checkpoint after a committed erasure). */
+    bool keep_user;
 } lk_api_step_t;
 
 struct lk_api_route {
@@ -98,14 +105,18 @@ struct lk_api_route {
     const lk_api_field_t *fields; /* the JSON body's fields; NULL: no body is read */
     size_t n_fields;
     bool body_optional; /* an empty body counts as {} */
-    /* With fields: the 400 invalid_body message when none of them is
-     * given (NULL: a body with none is fine). */
+    /* With fields: the 400 invalid_body message when none of them (of the
+     * one_of fields, when some are marked) is given, checked right after
+     * the last of them was read (NULL: a body with none is fine). */
     const char *need_one;
     const char *need_one_code; /* its code (NULL: "invalid_body") */
     lk_api_step_t steps[LK_API_MAX_STEPS]; /* in order; the first with run NULL ends them */
-    /* Optional, on the loop thread: before step `step` is submitted (0: after
-     * the body was parsed and before the session cookie is looked at: the
-     * query's checks). false after answering itself (e.g. a 400 or 429). */
+    /* Optional, on the loop thread, once the body was read and before the
+     * session cookie is looked at: the query's checks, the request's own
+     * state in job->data. false after answering itself (e.g. a 400). */
+    bool (*prepare)(lk_api_job_t *job);
+    /* Optional, on the loop thread: before step `step` (1 or later) is
+     * submitted. false after answering itself (e.g. a 429). */
     bool (*before)(lk_api_job_t *job, size_t step);
     /* Optional, on the loop thread: after the last step or a failed one
      * (job->job.rc says which; job->step is the step that ran last), before
@@ -173,13 +184,21 @@ void lk_api_forbid(lk_api_job_t *job, const char *msg);
 void lk_api_users_table(const lk_api_route_t **routes, size_t *n);
 void lk_api_security_table(const lk_api_route_t **routes, size_t *n);
 void lk_api_assist_table(const lk_api_route_t **routes, size_t *n); /* canned responses */
+void lk_api_metrics_table(const lk_api_route_t **routes, size_t *n);  /* GET /metrics */
+void lk_api_privacy_table(const lk_api_route_t **routes, size_t *n);  /* export, erasure, retention, audit log */
 
 /* app.c: the tables of all API areas (*n of them), and every route of the
  * server in matching order (malloc'd; free it), the table routes served by
  * lk_api_route_handle. */
 const lk_api_table_fn *lk_api_route_tables(size_t *n /* OUT */);
 lk_http_route_t *lk_api_all_routes(size_t *n /* OUT */);
-/* The table entry of one of the running server's routes (NULL: none). */
+/* The table entry of method and path (NULL: none, or a handler of its own). */
+const lk_api_route_t *lk_api_route_find(const char *method, const char *path);
+/* app.c, before the server starts: the server's routes and, by the same
+ * index, their table entries (NULL: a handler of its own). Both stay
+ * the caller's and must outlive the server. */
+void lk_api_routes_serve(const lk_http_route_t *routes, const lk_api_route_t *const *entries, size_t n);
+/* The table entry of one of the served routes (NULL: none). */
 const lk_api_route_t *lk_api_route_of(const lk_http_route_t *route);
 
 #endif

@@ -42,8 +42,6 @@
 #define KEY_FILE "loket.key"
 #define MAX_PROXIES 32
 #define LIMIT_KEYS 50000     /* keys each rate limit remembers at most */
-#define TOUCH_EVERY_MS 60000 /* a session's last use is written at most this often */
-#define TOUCH_RECENT 64      /* sessions remembered as just touched */
 #define TOTP_STEP_S 30
 #define TOTP_DIGITS 6
 #define TOTP_WINDOW 1 /* steps accepted before and after the current one */
@@ -71,17 +69,12 @@ struct lk_security {
     unsigned char identity_secret[IDENTITY_SECRET_MAX];
     size_t identity_secret_len; /* 0: no identity_secret_file */
     atomic_llong events_purged_at;
-    pthread_mutex_t touch_mu;
-    struct {
-        char hash[LK_TOKEN_HASH_LEN + 1];
-        int64_t at;
-    } touched[TOUCH_RECENT];
-    size_t touch_next;
     bool oath_on;
 };
 
-/* The app whose sessions lk_api_session_used() touches: loket runs one per
- * process, and the session check (auth.c) has no app at hand. */
+/* The running app, for secevents.c (lk_security_running): loket runs one
+ * per process, and a security event may come from code without the app at
+ * hand. */
 static struct lk_app *running;
 
 const lk_http_header_t lk_api_default_headers[] = {
@@ -454,70 +447,6 @@ void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const cha
     lk_http_res_header(req, "set-cookie", c);
 }
 
-/* ---- sessions: idle expiry ---------------------------------------------- */
-
-bool lk_api_totp_required(const lk_user_t *user)
-{
-    struct lk_app *app = running;
-    return app && (app->cfg.require_totp || (app->cfg.require_totp_admin && strcmp(user->role, "admin") == 0));
-}
-
-int64_t lk_api_session_idle_ms(void)
-{
-    return running ? running->cfg.session_idle * 1000 : INT64_MAX / 4;
-}
-
-typedef struct {
-    lk_job_t job;
-    char hash[LK_TOKEN_HASH_LEN + 1];
-    int64_t at;
-} touch_job_t;
-
-static void touch_run(lk_job_t *job, lk_store_t *st)
-{
-    touch_job_t *t = (touch_job_t *)job;
-    job->rc = lk_store_session_touch(st, t->hash, t->at);
-    if (job->rc)
-        LK_WARN(MODULE, "cannot record a session's use: %s", lk_strerror(job->rc));
-}
-
-static void touch_done(lk_job_t *job)
-{
-    free(job);
-}
-
-void lk_api_session_used(const char *session_hash, int64_t last_seen, int64_t now)
-{
-    struct lk_app *app = running;
-    if (!app || !session_hash[0])
-        return;
-    /* often enough that idle expiry stays accurate to a quarter of it */
-    int64_t every = app->cfg.session_idle * 1000 / 4;
-    if (every > TOUCH_EVERY_MS)
-        every = TOUCH_EVERY_MS;
-    if (now - last_seen < every)
-        return;
-    struct lk_security *sec = app->sec;
-    pthread_mutex_lock(&sec->touch_mu);
-    for (size_t i = 0; i < TOUCH_RECENT; i++) {
-        if (sec->touched[i].at > now - every && strcmp(sec->touched[i].hash, session_hash) == 0) {
-            pthread_mutex_unlock(&sec->touch_mu);
-            return; /* on its way already */
-        }
-    }
-    size_t k = sec->touch_next++ % TOUCH_RECENT;
-    snprintf(sec->touched[k].hash, sizeof sec->touched[k].hash, "%s", session_hash);
-    sec->touched[k].at = now;
-    pthread_mutex_unlock(&sec->touch_mu);
-    touch_job_t *t = lk_xcalloc(1, sizeof *t);
-    snprintf(t->hash, sizeof t->hash, "%s", session_hash);
-    t->at = now;
-    t->job.run = touch_run;
-    t->job.done = touch_done;
-    t->job.loop = NULL; /* done runs on the writer */
-    lk_pool_submit(app->writer, &t->job);
-}
-
 /* ---- TOTP --------------------------------------------------------------- */
 
 /* The key that seals user_id's secret: bound to the user, so that a secret
@@ -864,10 +793,8 @@ static bool query_int(lk_http_req_t *req, const char *name, int64_t min, int64_t
 
 /* ?kind=login_failed|lockout|cross_site|forbidden|rate_limited, ?before=ID
  * (the next page), ?limit=1..500 (100) */
-static bool events_query(lk_api_job_t *j, size_t step)
+static bool events_query(lk_api_job_t *j)
 {
-    if (step > 0)
-        return true;
     sec_t *d = j->data;
     lk_str_t v;
     if (lk_http_req_query(j->req, "kind", &v) && v.len > 0) {
@@ -887,11 +814,10 @@ static bool events_query(lk_api_job_t *j, size_t step)
 }
 
 /* enable and disable: the client's address for the login limit */
-static bool code_before(lk_api_job_t *j, size_t step)
+static bool code_prepare(lk_api_job_t *j)
 {
     sec_t *d = j->data;
-    if (step == 0)
-        lk_api_client_addr(j->app, j->req, d->addr);
+    lk_api_client_addr(j->app, j->req, d->addr);
     return true;
 }
 
@@ -948,13 +874,13 @@ static const lk_api_field_t logout_fields[] = {
  * switching the second factor off. */
 static const lk_api_route_t routes[] = {
     {"GET", "/api/v1/admin/security-events", LK_ROLE_ADMIN, .steps = {{LK_ON_READER, events_list}},
-     .before = events_query, .data_size = sizeof(sec_t)},
+     .prepare = events_query, .data_size = sizeof(sec_t)},
     {"GET", "/api/v1/auth/totp", LK_ROLE_SIGNED_IN, .steps = {{LK_ON_READER, totp_status}}},
     {"POST", "/api/v1/auth/totp/setup", LK_ROLE_SIGNED_IN, .steps = {{LK_ON_WRITER, totp_setup}}},
     {"POST", "/api/v1/auth/totp/enable", LK_ROLE_SIGNED_IN, FIELDS(code_fields),
-     .steps = {{LK_ON_WRITER, totp_enable}}, .before = code_before, .after = code_after, .data_size = sizeof(sec_t)},
+     .steps = {{LK_ON_WRITER, totp_enable}}, .prepare = code_prepare, .after = code_after, .data_size = sizeof(sec_t)},
     {"POST", "/api/v1/auth/totp/disable", LK_ROLE_AGENT, FIELDS(code_fields),
-     .steps = {{LK_ON_WRITER, totp_disable}}, .before = code_before, .after = code_after, .data_size = sizeof(sec_t)},
+     .steps = {{LK_ON_WRITER, totp_disable}}, .prepare = code_prepare, .after = code_after, .data_size = sizeof(sec_t)},
     {"POST", "/api/v1/auth/logout-all", LK_ROLE_SIGNED_IN, FIELDS(logout_fields), .body_optional = true,
      .steps = {{LK_ON_WRITER, logout_all}}, .after = logout_all_after, .data_size = sizeof(sec_t)},
     {"POST", "/api/v1/admin/users/:id/totp-reset", LK_ROLE_ADMIN, .steps = {{LK_ON_WRITER, totp_reset}}},
@@ -971,7 +897,6 @@ void lk_api_security_table(const lk_api_route_t **r, size_t *n)
 int lk_security_start(struct lk_app *app)
 {
     struct lk_security *sec = lk_xcalloc(1, sizeof *sec);
-    pthread_mutex_init(&sec->touch_mu, NULL);
     app->sec = sec;
     unsigned char master[crypto_kdf_KEYBYTES];
     int rc = load_master_key(app->cfg.data, master);
@@ -1011,6 +936,7 @@ int lk_security_start(struct lk_app *app)
     sec->limits[LK_LIMIT_CONVERSATIONS_ADDRESS] =
         lk_ratelimit_new((size_t)c->limit_conversations_address, c->limit_conversations_window * 1000, LIMIT_KEYS);
     running = app;
+    lk_api_sessions_start(app);
     return 0;
 }
 
@@ -1021,12 +947,12 @@ void lk_security_stop(struct lk_app *app)
         return;
     if (running == app)
         running = NULL;
+    lk_api_sessions_stop(app);
     for (size_t i = 0; i < LK_LIMIT__COUNT; i++)
         lk_ratelimit_free(sec->limits[i]);
     lk_ratelimit_free(sec->event_rows);
     if (sec->oath_on)
         oath_done();
-    pthread_mutex_destroy(&sec->touch_mu);
     sodium_memzero(sec, sizeof *sec);
     free(sec);
     app->sec = NULL;

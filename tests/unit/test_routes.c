@@ -9,18 +9,9 @@
 /* The table route with this method and path (the real tables). */
 static const lk_api_route_t *find(const char *method, const char *path)
 {
-    size_t n_tables;
-    const lk_api_table_fn *tables = lk_api_route_tables(&n_tables);
-    for (size_t t = 0; t < n_tables; t++) {
-        const lk_api_route_t *r;
-        size_t n;
-        tables[t](&r, &n);
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(r[i].method, method) == 0 && strcmp(r[i].path, path) == 0)
-                return &r[i];
-    }
-    cr_assert_fail("no table route %s %s", method, path);
-    return NULL;
+    const lk_api_route_t *r = lk_api_route_find(method, path);
+    cr_assert_not_null(r, "no table route %s %s", method, path);
+    return r;
 }
 
 typedef struct {
@@ -33,7 +24,7 @@ static result_t read_body(const lk_api_route_t *r, const char *body)
 {
     result_t res;
     memset(&res, 0, sizeof res);
-    res.ok = lk_api_body_read(r->fields, r->n_fields, r->need_one, body, strlen(body), false, res.v, &res.e);
+    res.ok = lk_api_route_body(r, 5000, body, strlen(body), false, res.v, &res.e);
     return res;
 }
 
@@ -46,6 +37,14 @@ static void expect_error(const lk_api_route_t *r, const char *body, int status, 
     cr_assert_str_eq(res.e.message, message, "%s", body);
     for (size_t i = 0; i < r->n_fields; i++)
         cr_assert_null(res.v[i].s, "a refused body leaves no value behind");
+}
+
+/* Each of bodies[0..n) refused with 400, code and message. */
+static void expect_each(const lk_api_route_t *r, const char *const *bodies, size_t n, const char *code,
+                        const char *message)
+{
+    for (size_t i = 0; i < n; i++)
+        expect_error(r, bodies[i], 400, code, message);
 }
 
 #define UPDATE "/api/v1/admin/users/:id"
@@ -109,9 +108,8 @@ Test(route_body, a_bad_enum_value)
     /* a nullable enum with its own message: null is a value, anything else wrong gets the message */
     const lk_api_route_t *me = find("PATCH", "/api/v1/auth/me");
     const char *msg = "the field \"language\" must be \"nl\", \"en\" or null";
-    expect_error(me, "{\"language\": \"de\"}", 400, "invalid_field", msg);
-    expect_error(me, "{\"language\": 1}", 400, "invalid_field", msg);
-    expect_error(me, "{\"language\": \"\"}", 400, "invalid_field", msg);
+    expect_each(me, (const char *const[]){"{\"language\": \"de\"}", "{\"language\": 1}", "{\"language\": \"\"}"}, 3,
+                "invalid_field", msg);
     result_t res = read_body(me, "{\"language\": null}");
     cr_assert(res.ok, "%s", res.e.message);
     cr_assert(res.v[0].given && res.v[0].is_null);
@@ -223,9 +221,11 @@ Test(route_tables, every_table_is_well_formed)
         char why[256] = "";
         cr_assert_eq(lk_api_routes_check(r, n, why, sizeof why), 0, "%s", why);
         for (size_t i = 0; i < n; i++) {
+            /* a GET writes nothing but the audit record of what it read */
             if (strcmp(r[i].method, "GET") == 0)
                 for (size_t s = 0; s < LK_API_MAX_STEPS && r[i].steps[s].run; s++)
-                    cr_assert_neq(r[i].steps[s].pool, LK_ON_WRITER, "GET %s writes", r[i].path);
+                    cr_assert(r[i].steps[s].pool != LK_ON_WRITER || r[i].steps[s].keep_user, "GET %s writes",
+                              r[i].path);
         }
     }
 }
@@ -298,4 +298,41 @@ Test(route_tables, the_check_refuses_what_is_malformed)
     r = ok;
     r.need_one = "give something";
     expect_malformed(&r, 1, "need_one without body fields");
+}
+
+/* ---- confirmations and one-of fields (privacy.c's tables) -------------- */
+
+Test(route_body, a_confirmation_must_be_true)
+{
+    const lk_api_route_t *r = find("POST", "/api/v1/admin/conversations/:id/erase");
+    result_t res = read_body(r, "{\"confirm\": true}");
+    cr_assert(res.ok && res.v[0].given && res.v[0].b, "%s", res.e.message);
+    const char *msg = "erasing a conversation cannot be undone: send \"confirm\": true";
+    expect_error(r, "{}", 400, "missing_field", msg);
+    expect_each(r, (const char *const[]){"{\"confirm\": null}", "{\"confirm\": false}", "{\"confirm\": \"true\"}"}, 3,
+                "invalid_field", msg);
+}
+
+Test(route_body, one_of_is_checked_before_the_fields_after_it)
+{
+    const lk_api_route_t *r = find("POST", "/api/v1/admin/privacy/erase");
+    /* no customer named: that is said first, before the missing confirmation */
+    expect_error(r, "{}", 400, "missing_field", "name the customer: give \"email\", \"phone\" or \"external_id\"");
+    expect_error(r, "{\"confirm\": true}", 400, "missing_field",
+                 "name the customer: give \"email\", \"phone\" or \"external_id\"");
+    expect_error(r, "{\"email\": \"ann@example.com\"}", 400, "missing_field",
+                 "erasing a customer cannot be undone: send \"confirm\": true");
+    expect_error(r, "{\"email\": \"not an address\", \"confirm\": true}", 400, "invalid_field",
+                 "the field \"email\" must be an e-mail address");
+    expect_error(r, "{\"phone\": \"call me\", \"confirm\": true}", 400, "invalid_field",
+                 "the field \"phone\" must be a phone number: 06-12345678, 020 123 4567 or +31 6 12345678");
+    result_t res = read_body(r, "{\"phone\": \"06-12345678\", \"confirm\": true}");
+    cr_assert(res.ok, "%s", res.e.message);
+    lk_api_values_clear(r->fields, r->n_fields, res.v);
+}
+
+Test(route_tables, a_later_step_may_keep_the_checked_user_the_first_may_not)
+{
+    const lk_api_route_t r = {"POST", "/a", LK_ROLE_ADMIN, .steps = {{LK_ON_WRITER, run_nothing, .keep_user = true}}};
+    expect_malformed(&r, 1, "keep_user on the first step");
 }
