@@ -25,7 +25,7 @@ typedef struct {
 
 static const route_part_t route_parts[] = {
     {lk_api_customer_routes, NULL},
-    {lk_api_agent_routes, NULL},
+    {NULL, lk_api_agent_table},
     {NULL, lk_api_security_table},
     {NULL, lk_api_users_table},
     {NULL, lk_api_assist_table},

@@ -65,8 +65,7 @@ static bool read_enum(const lk_api_field_t *f, json_t *v, lk_api_value_t *out, l
     return field_fail(e, f, "the field \"%s\" must be %s", f->name, list);
 }
 
-static bool read_field(const lk_api_field_t *f, size_t max_text, json_t *body, lk_api_value_t *out,
-                       lk_body_error_t *e)
+static bool read_field(const lk_api_field_t *f, size_t max_text, json_t *body, lk_api_value_t *out, lk_body_error_t *e)
 {
     json_t *v = json_object_get(body, f->name);
     const char *s = NULL;
@@ -116,9 +115,8 @@ static bool read_field(const lk_api_field_t *f, size_t max_text, json_t *body, l
         /* a string first (its length, blank, NUL), then among the values */
         /* fall through */
     case LK_FIELD_STRING:
-    case LK_FIELD_PASSWORD:
-    {
-        size_t max = f->type == LK_FIELD_PASSWORD        ? LK_PASSWORD_MAX
+    case LK_FIELD_PASSWORD: {
+        size_t max = f->type == LK_FIELD_PASSWORD    ? LK_PASSWORD_MAX
                      : f->max_len == LK_API_MAX_TEXT ? max_text
                      : f->max_len                    ? f->max_len
                                                      : LK_API_FIELD_MAX;
@@ -156,7 +154,7 @@ static bool read_field(const lk_api_field_t *f, size_t max_text, json_t *body, l
 
 static bool body_read(const lk_api_field_t *fields, size_t n_fields, const char *need_one, const char *need_one_code,
                       size_t max_text, const char *body, size_t len, bool too_large, lk_api_value_t *out,
-                      lk_body_error_t *e)
+                      lk_body_error_t *e, json_t **keep)
 {
     memset(out, 0, n_fields * sizeof *out);
     json_t *j = lk_body_parse(body, len, too_large, e);
@@ -180,24 +178,35 @@ static bool body_read(const lk_api_field_t *fields, size_t n_fields, const char 
             ok = false;
         }
     }
-    json_decref(j);
+    if (ok && keep)
+        *keep = j;
+    else
+        json_decref(j);
     if (!ok)
         lk_api_values_clear(fields, n_fields, out);
     return ok;
 }
 
-bool lk_api_body_read(const lk_api_field_t *fields, size_t n_fields, const char *need_one, const char *body,
-                      size_t len, bool too_large, lk_api_value_t *out, lk_body_error_t *e)
+bool lk_api_body_read(const lk_api_field_t *fields, size_t n_fields, const char *need_one, const char *body, size_t len,
+                      bool too_large, lk_api_value_t *out, lk_body_error_t *e)
 {
-    return body_read(fields, n_fields, need_one, NULL, LK_API_FIELD_MAX, body, len, too_large, out, e);
+    return body_read(fields, n_fields, need_one, NULL, LK_API_FIELD_MAX, body, len, too_large, out, e, NULL);
+}
+
+/* lk_api_route_body, keeping the parsed body in *keep (may be NULL) on success. */
+static bool route_body(const lk_api_route_t *r, size_t max_text, const char *body, size_t len, bool too_large,
+                       lk_api_value_t *out, lk_body_error_t *e, json_t **keep)
+{
+    if (r->body_optional && len == 0 && !too_large)
+        body = "{}", len = 2;
+    return body_read(r->fields, r->n_fields, r->need_one, r->need_one_code, max_text, body, len, too_large, out, e,
+                     keep);
 }
 
 bool lk_api_route_body(const lk_api_route_t *r, size_t max_text, const char *body, size_t len, bool too_large,
                        lk_api_value_t *out, lk_body_error_t *e)
 {
-    if (r->body_optional && len == 0 && !too_large)
-        body = "{}", len = 2;
-    return body_read(r->fields, r->n_fields, r->need_one, r->need_one_code, max_text, body, len, too_large, out, e);
+    return route_body(r, max_text, body, len, too_large, out, e, NULL);
 }
 
 void lk_api_values_clear(const lk_api_field_t *fields, size_t n_fields, lk_api_value_t *v)
@@ -284,11 +293,12 @@ int lk_api_routes_check(const lk_api_route_t *routes, size_t n, char *why, size_
             return bad(why, whysize, r, "no method, or one loket does not route");
         if (!r->path || r->path[0] != '/')
             return bad(why, whysize, r, "the path must start with /");
-        if (!r->steps[0].run)
-            return bad(why, whysize, r, "no step with a run function");
+        if (!r->steps[0].run && !r->prepare)
+            return bad(why, whysize, r, "no step with a run function, and no prepare to answer");
+        if (!r->steps[0].run && r->role != LK_ROLE_NONE)
+            return bad(why, whysize, r, "a route with a role and no step to check it");
         for (size_t s = 0; s < LK_API_MAX_STEPS && r->steps[s].run; s++)
-            if (r->steps[s].pool != LK_ON_READER && r->steps[s].pool != LK_ON_WRITER &&
-                r->steps[s].pool != LK_ON_CPU)
+            if (r->steps[s].pool != LK_ON_READER && r->steps[s].pool != LK_ON_WRITER && r->steps[s].pool != LK_ON_CPU)
                 return bad(why, whysize, r, "a step on no pool");
         if (r->steps[0].keep_user)
             return bad(why, whysize, r, "keep_user on the first step");
@@ -389,7 +399,7 @@ static void job_run(lk_job_t *job, lk_store_t *st)
     if (st && r->role != LK_ROLE_NONE && !s->keep_user) {
         lk_user_clear(&j->user);
         bool ok = r->role == LK_ROLE_SIGNED_IN
-                      ? lk_api_authenticate_any(job, &j->err, st, j->session_hash, now, &j->user, NULL)
+                      ? lk_api_authenticate_any(job, &j->err, st, j->session_hash, now, &j->user, &j->setup_pending)
                       : lk_api_authenticate(job, &j->err, st, j->session_hash, now, &j->user);
         if (!ok)
             return;
@@ -410,16 +420,10 @@ static bool submit(lk_api_job_t *j)
     return true;
 }
 
-static void job_done(lk_job_t *job)
+/* The answer: the after hook, then the job's JSON or its error. */
+static void finish(lk_api_job_t *j)
 {
-    lk_api_job_t *j = (lk_api_job_t *)job;
     const lk_api_route_t *r = j->route;
-    if (j->job.rc == 0 && j->step + 1 < LK_API_MAX_STEPS && r->steps[j->step + 1].run) {
-        j->step++;
-        if (!submit(j))
-            job_free(j);
-        return;
-    }
     if (r->after && !r->after(j)) {
         job_free(j);
         return;
@@ -431,6 +435,19 @@ static void job_done(lk_job_t *job)
         j->out = NULL;
     }
     job_free(j);
+}
+
+static void job_done(lk_job_t *job)
+{
+    lk_api_job_t *j = (lk_api_job_t *)job;
+    const lk_api_route_t *r = j->route;
+    if (j->job.rc == 0 && j->step + 1 < LK_API_MAX_STEPS && r->steps[j->step + 1].run) {
+        j->step++;
+        if (!submit(j))
+            job_free(j);
+        return;
+    }
+    finish(j);
 }
 
 static bool changes_state(const char *method)
@@ -446,7 +463,7 @@ void lk_api_route_handle(lk_http_req_t *req, void *ud)
         lk_respond_error(req, 500, "internal", "loket could not complete this request; please try again");
         return;
     }
-    if (changes_state(r->method) && !lk_api_check_origin(req))
+    if ((r->origin || changes_state(r->method)) && !lk_api_check_origin(req))
         return;
     lk_api_job_t *j = lk_xcalloc(1, sizeof *j);
     j->app = app;
@@ -457,23 +474,32 @@ void lk_api_route_handle(lk_http_req_t *req, void *ud)
     lk_api_req_id(req, j->id);
     if (r->data_size)
         j->data = lk_xcalloc(1, r->data_size);
-    lk_body_error_t e = {.status = 413, .code = "body_too_large", .message = "the request body is larger than the limit"};
+    lk_body_error_t e = {
+        .status = 413, .code = "body_too_large", .message = "the request body is larger than the limit"};
     lk_str_t body = lk_http_req_body(req);
     bool too_large = lk_http_req_body_too_large(req);
-    if (r->n_fields ? !lk_api_route_body(r, (size_t)app->cfg.max_text, body.base, body.len, too_large, j->body, &e)
+    if (r->n_fields ? !route_body(r, (size_t)app->cfg.max_text, body.base, body.len, too_large, j->body, &e, &j->json)
                     : too_large) {
         lk_respond_error(req, e.status, e.code, "%s", e.message);
         job_free(j);
         return;
     }
-    if (r->prepare && !r->prepare(j)) {
+    bool prepared = !r->prepare || r->prepare(j);
+    json_decref(j->json);
+    j->json = NULL;
+    if (!prepared) {
         job_free(j);
         return;
     }
-    /* no session cookie: the answer the session check would give, without a trip to a pool */
+    /* no session cookie: the answer the session check would give, without a
+     * trip to a pool (through the after hook, as any failed job) */
     if (r->role != LK_ROLE_NONE && !j->session_hash[0]) {
-        lk_respond_error(req, 401, "unauthorized", "log in first: no valid session");
-        job_free(j);
+        lk_api_fail(j, LK_EAUTH, 401, "unauthorized", "log in first: no valid session");
+        finish(j);
+        return;
+    }
+    if (!r->steps[0].run) {
+        finish(j);
         return;
     }
     lk_pool_submit(pool_of(app, r->steps[0].pool), &j->job);

@@ -52,10 +52,11 @@ typedef struct {
     const char *name;
     lk_api_field_type_t type;
     bool required;
-    size_t max_len;              /* STRING, ENUM: the longest value in bytes (0: LK_API_FIELD_MAX; LK_API_MAX_TEXT: the option max_text) */
-    int64_t min, max;            /* INT: the range */
-    const char *const *values;   /* ENUM: the allowed values, NULL-terminated */
-    bool nullable;               /* STRING, ENUM: null is a value of its own (given, is_null) */
+    size_t max_len;   /* STRING, ENUM: the longest value in bytes (0: LK_API_FIELD_MAX; LK_API_MAX_TEXT: the option
+                         max_text) */
+    int64_t min, max; /* INT: the range */
+    const char *const *values; /* ENUM: the allowed values, NULL-terminated */
+    bool nullable;             /* STRING, ENUM: null is a value of its own (given, is_null) */
     /* STRING: a further check of a value that passed the others (NULL: none) */
     bool (*check)(const char *value);
     /* The 400 invalid_field message for a value refused by check, or an
@@ -110,7 +111,10 @@ struct lk_api_route {
      * the last of them was read (NULL: a body with none is fine). */
     const char *need_one;
     const char *need_one_code; /* its code (NULL: "invalid_body") */
-    lk_api_step_t steps[LK_API_MAX_STEPS]; /* in order; the first with run NULL ends them */
+    /* In order; the first with run NULL ends them. A route without steps
+     * answers what prepare left in job->out. */
+    lk_api_step_t steps[LK_API_MAX_STEPS];
+    bool origin; /* check a browser's Origin on a GET too (a WebSocket); other methods always are */
     /* Optional, on the loop thread, once the body was read and before the
      * session cookie is looked at: the query's checks, the request's own
      * state in job->data. false after answering itself (e.g. a 400). */
@@ -123,9 +127,9 @@ struct lk_api_route {
      * the answer. false after answering itself (e.g. a 429 with
      * Retry-After). */
     bool (*after)(lk_api_job_t *job);
-    size_t data_size;             /* job->data: this many bytes, zeroed */
+    size_t data_size;              /* job->data: this many bytes, zeroed */
     void (*data_free)(void *data); /* optional: releases what data holds (not data itself) */
-    int status;                   /* the success status (0: 200) */
+    int status;                    /* the success status (0: 200) */
 };
 
 /* The generic job. */
@@ -134,11 +138,13 @@ struct lk_api_job {
     struct lk_app *app;
     lk_http_req_t *req;
     const lk_api_route_t *route;
-    size_t step;                               /* the step running or that ran last */
-    char session_hash[LK_TOKEN_HASH_LEN + 1];  /* "" without a session cookie */
-    char id[LK_ID_MAX];                        /* the :id parameter (lk_api_req_id) */
-    lk_user_t user;                            /* who asks (a role other than NONE), after a database step */
-    lk_api_value_t body[LK_API_MAX_FIELDS];    /* the route's fields */
+    size_t step;                              /* the step running or that ran last */
+    char session_hash[LK_TOKEN_HASH_LEN + 1]; /* "" without a session cookie */
+    char id[LK_ID_MAX];                       /* the :id parameter (lk_api_req_id) */
+    lk_user_t user;                           /* who asks (a role other than NONE), after a database step */
+    bool setup_pending;                       /* LK_ROLE_SIGNED_IN: two-step login required, not set up yet */
+    json_t *json;                             /* the parsed body, during prepare only (NULL without fields) */
+    lk_api_value_t body[LK_API_MAX_FIELDS];   /* the route's fields */
     lk_api_error_t err;
     json_t *out; /* the answer of a successful job */
     void *data;  /* the route's own */
@@ -155,8 +161,8 @@ void lk_api_route_handle(lk_http_req_t *req, void *ud);
  * (strings copied; release them with lk_api_values_clear), or false with *e
  * set to the 4xx answer, the same codes and messages as lk_body_parse and
  * lk_body_field_string give. need_one as in lk_api_route_t. Pure. */
-bool lk_api_body_read(const lk_api_field_t *fields, size_t n_fields, const char *need_one, const char *body,
-                      size_t len, bool too_large, lk_api_value_t *out /* OUT */, lk_body_error_t *e /* OUT */);
+bool lk_api_body_read(const lk_api_field_t *fields, size_t n_fields, const char *need_one, const char *body, size_t len,
+                      bool too_large, lk_api_value_t *out /* OUT */, lk_body_error_t *e /* OUT */);
 /* The same for a route (its fields, need_one, need_one_code and
  * body_optional), with max_text the value of the option max_text. */
 bool lk_api_route_body(const lk_api_route_t *r, size_t max_text, const char *body, size_t len, bool too_large,
@@ -181,11 +187,12 @@ void lk_api_fail_db(lk_api_job_t *job, int rc);
 void lk_api_forbid(lk_api_job_t *job, const char *msg);
 
 /* The tables of the API areas that declare theirs (users.c, ...). */
+void lk_api_agent_table(const lk_api_route_t **routes, size_t *n); /* login, queue, conversations, users */
 void lk_api_users_table(const lk_api_route_t **routes, size_t *n);
 void lk_api_security_table(const lk_api_route_t **routes, size_t *n);
-void lk_api_assist_table(const lk_api_route_t **routes, size_t *n); /* canned responses */
-void lk_api_metrics_table(const lk_api_route_t **routes, size_t *n);  /* GET /metrics */
-void lk_api_privacy_table(const lk_api_route_t **routes, size_t *n);  /* export, erasure, retention, audit log */
+void lk_api_assist_table(const lk_api_route_t **routes, size_t *n);  /* canned responses */
+void lk_api_metrics_table(const lk_api_route_t **routes, size_t *n); /* GET /metrics */
+void lk_api_privacy_table(const lk_api_route_t **routes, size_t *n); /* export, erasure, retention, audit log */
 
 /* app.c: the tables of all API areas (*n of them), and every route of the
  * server in matching order (malloc'd; free it), the table routes served by

@@ -92,8 +92,7 @@ Test(route_body, a_field_of_the_wrong_type)
 {
     const lk_api_route_t *r = find("PATCH", UPDATE);
     expect_error(r, "{\"display_name\": 7}", 400, "invalid_field", "the field \"display_name\" must be a string");
-    expect_error(r, "{\"display_name\": \"  \"}", 400, "invalid_field",
-                 "the field \"display_name\" must not be empty");
+    expect_error(r, "{\"display_name\": \"  \"}", 400, "invalid_field", "the field \"display_name\" must not be empty");
     expect_error(r, "{\"disabled\": \"yes\"}", 400, "invalid_field", "the field \"disabled\" must be true or false");
     expect_error(r, "{\"disabled\": null}", 400, "invalid_field", "the field \"disabled\" must be true or false");
 }
@@ -149,8 +148,7 @@ Test(route_body, a_weak_new_password)
 Test(route_body, strings_answer_as_lk_body_field_string)
 {
     static const lk_api_field_t f[] = {{.name = "text", .type = LK_FIELD_STRING, .required = true, .max_len = 5}};
-    const char *bodies[] = {"{}", "{\"text\": 1}", "{\"text\": null}", "{\"text\": \" \"}",
-                            "{\"text\": \"123456\"}"};
+    const char *bodies[] = {"{}", "{\"text\": 1}", "{\"text\": null}", "{\"text\": \" \"}", "{\"text\": \"123456\"}"};
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         lk_api_value_t v[1];
         lk_body_error_t a, b;
@@ -262,7 +260,8 @@ Test(route_tables, the_check_refuses_what_is_malformed)
 {
     static const char *const none[] = {NULL};
     static const lk_api_field_t bad_enum[] = {{.name = "x", .type = LK_FIELD_ENUM, .values = none}};
-    static const lk_api_field_t twice[] = {{.name = "x", .type = LK_FIELD_STRING}, {.name = "x", .type = LK_FIELD_BOOL}};
+    static const lk_api_field_t twice[] = {{.name = "x", .type = LK_FIELD_STRING},
+                                           {.name = "x", .type = LK_FIELD_BOOL}};
     static const lk_api_field_t range[] = {{.name = "x", .type = LK_FIELD_INT, .min = 2, .max = 1}};
     const lk_api_route_t ok = {"POST", "/a", LK_ROLE_AGENT, .steps = {{LK_ON_WRITER, run_nothing}}};
     char why[256];
@@ -335,4 +334,22 @@ Test(route_tables, a_later_step_may_keep_the_checked_user_the_first_may_not)
 {
     const lk_api_route_t r = {"POST", "/a", LK_ROLE_ADMIN, .steps = {{LK_ON_WRITER, run_nothing, .keep_user = true}}};
     expect_malformed(&r, 1, "keep_user on the first step");
+}
+
+static bool prepare_nothing(lk_api_job_t *job)
+{
+    (void)job;
+    return true;
+}
+
+Test(route_tables, a_route_without_steps_answers_from_prepare_and_has_no_role)
+{
+    lk_api_route_t r = {"GET", "/a", LK_ROLE_NONE, .prepare = prepare_nothing};
+    char why[256];
+    cr_assert_eq(lk_api_routes_check(&r, 1, why, sizeof why), 0, "%s", why);
+    r.prepare = NULL;
+    expect_malformed(&r, 1, "no prepare to answer");
+    r.prepare = prepare_nothing;
+    r.role = LK_ROLE_AGENT;
+    expect_malformed(&r, 1, "a route with a role and no step to check it");
 }
