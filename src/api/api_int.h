@@ -337,8 +337,7 @@ int64_t lk_api_session_idle_ms(void);
 void lk_api_sessions_start(struct lk_app *app);
 void lk_api_sessions_stop(struct lk_app *app);
 
-
-/* ---- route handlers ---------------------------------------------------- */
+/* ---- route handlers (the areas not yet declared in tables, api/route.h) -- */
 
 void lk_api_customer_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_static_routes(const lk_http_route_t **routes, size_t *n);
