@@ -1,5 +1,5 @@
 /*
- * fuzz_json_body: the API's reading of request bodies (src/api/json.c):
+ * fuzz_json_body: the API's reading of request bodies (src/api/respond.c):
  * lk_body_parse() (size flag, UTF-8, JSON with duplicate keys refused, an
  * object at the top) and lk_body_field_string() with the fields, limits and
  * required flags of every endpoint that takes a body.

@@ -15,6 +15,7 @@
  * the session the browser came with (docs/security.md).
  */
 #include "api/api_int.h"
+#include "api/route.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -22,117 +23,84 @@
 
 #define MODULE "agent"
 
-typedef enum {
-    OP_LOGIN_READ,
-    OP_LOGIN_VERIFY,
-    OP_LOGIN_STORE,
-    OP_LOGOUT,
-    OP_ME,
-    OP_QUEUE,
-    OP_VIEW,
-    OP_CLAIM,
-    OP_REPLY,
-    OP_CLOSE,
-    OP_LIST,
-    OP_NOTE,
-    OP_RELEASE,
-    OP_ASSIGN,
-    OP_USERS,
-    OP_TEAM,
-    OP_USER_HASH,
-    OP_USER_STORE,
-    OP_CALLBACKS,
-    OP_CALLBACK_DONE,
-    OP_REVEAL,
-    OP_WS
-} op_t;
+static json_t *note_json(const lk_note_t *n)
+{
+    char ts[LK_RFC3339_LEN];
+    lk_time_rfc3339(n->created_at, ts);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", n->id, "conversation_id", n->conversation_id, "author_id",
+                     n->author_id, "author_name", n->author_name ? n->author_name : "", "text", n->text ? n->text : "",
+                     "created_at", ts);
+}
 
+/* How long a client address an account logged in from stays "known": it
+ * passes the per-account throttle (docs/security.md, "Login limits"). */
+#define KNOWN_ADDRESS_MS (90LL * 24 * 3600 * 1000)
+
+/* The body fields: a login's, a new user's, and the one text field of a
+ * reply, a note, a close (disposition) and an assignment (user_id). */
+enum { F_EMAIL, F_PASSWORD, F_TOTP };
+enum { F_UEMAIL, F_UROLE, F_UNAME, F_UPASSWORD };
+enum { F_TEXT };
+
+/* The state of an agent route (job->data). */
 typedef struct {
-    lk_job_t job;
-    struct lk_app *app;
-    lk_http_req_t *req;
-    op_t op;
-    char session_hash[LK_TOKEN_HASH_LEN + 1];
     char new_session[LK_TOKEN_LEN + 1];
-    char id[LK_ID_MAX];
-    char *email;
-    char *password;
-    char *text; /* the body field: reply or note text, disposition (close), user_id (assign) */
-    char filter[16];   /* OP_LIST: status; OP_CALLBACKS: status; OP_VIEW: the summary's language */
-    char provenance[20];         /* OP_REPLY (assist.c) */
-    char *suggestion_article_id; /* OP_REPLY: NULL unless suggested */
-    bool mine;         /* OP_LIST */
-    lk_user_t new_user;     /* OP_USER_*: the user to create */
-    lk_sub_t *sub;          /* OP_WS */
-    lk_user_t user;
+    char filter[16];             /* list: status; callbacks: status; view: the summary's language */
+    char provenance[20];         /* reply (assist.c) */
+    char *suggestion_article_id; /* reply: NULL unless suggested */
+    bool mine;                   /* list */
+    lk_user_t new_user;          /* a new user */
+    lk_sub_t *sub;               /* the agents' stream */
+    char message_id[LK_ID_MAX];  /* reveal */
+    /* login: the account, the second factor and the rate limits' keys */
     bool user_found;
     bool verified;
-    /* login: the second factor, and the rate limits' keys */
-    char totp[8];         /* the code sent, "" when none */
     lk_totp_t totp_state; /* the user's */
     bool totp_missing;
     int64_t totp_step;
-    char *rehash; /* login: the password hashed anew when its parameters are not LK_PWHASH_* */
+    char *rehash; /* the password hashed anew when its parameters are not LK_PWHASH_* */
     char limit_account[270];
     char limit_addr[LK_ADDR_MAX];
     char limit_pair[LK_LOGIN_KEY_MAX]; /* account and address */
     char addr_hash[LK_TOKEN_HASH_LEN + 1];
     bool throttled;   /* past limit_login_account: only known addresses and second factors */
     int64_t retry_ms; /* with throttled: when the throttle lets the next attempt through */
-    lk_api_error_t err;
-    json_t *out;
-} ajob_t;
+} agent_t;
 
-static void ajob_free(ajob_t *j)
+static void agent_free(void *data)
 {
-    free(j->email);
-    if (j->rehash) {
-        sodium_memzero(j->rehash, strlen(j->rehash));
-        free(j->rehash);
+    agent_t *d = data;
+    free(d->suggestion_article_id);
+    if (d->rehash) {
+        sodium_memzero(d->rehash, strlen(d->rehash));
+        free(d->rehash);
     }
-    if (j->password) {
-        sodium_memzero(j->password, strlen(j->password));
-        free(j->password);
-    }
-    free(j->text);
-    free(j->suggestion_article_id);
-    sodium_memzero(j->totp, sizeof j->totp);
-    lk_totp_clear(&j->totp_state);
-    lk_user_clear(&j->user);
-    free(j->new_user.display_name);
-    free(j->new_user.password_hash);
-    if (j->out)
-        json_decref(j->out);
-    sodium_memzero(j->new_session, sizeof j->new_session);
-    free(j);
+    lk_totp_clear(&d->totp_state);
+    free(d->new_user.display_name);
+    free(d->new_user.password_hash);
 }
 
-static void fail(ajob_t *j, int rc, int status, const char *code, const char *msg)
+static agent_t *data_of(const lk_api_job_t *j)
 {
-    lk_job_fail(&j->job, &j->err, rc, status, code, msg);
+    return j->data;
 }
 
-static void fail_db(ajob_t *j, int rc)
+/* The login's two-step code, "" when none was sent. */
+static const char *totp_of(const lk_api_job_t *j)
 {
-    lk_job_fail_db(&j->job, &j->err, rc);
+    return j->body[F_TOTP].s ? j->body[F_TOTP].s : "";
 }
 
-/* Checks the session; false after fail(). */
-static bool authenticate(ajob_t *j, lk_store_t *st, int64_t now)
-{
-    return lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user);
-}
-
-static bool load_conv(ajob_t *j, lk_store_t *st, lk_conv_t *c)
+static bool load_conv(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c)
 {
     memset(c, 0, sizeof *c);
     int rc = lk_store_conv_get(st, j->id, c);
     if (rc == LK_ENOENT) {
-        fail(j, rc, 404, "not_found", "no conversation with this id");
+        lk_api_fail(j, rc, 404, "not_found", "no conversation with this id");
         return false;
     }
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return false;
     }
     return true;
@@ -143,64 +111,41 @@ static json_t *agent_conv_json(lk_store_t *st, const lk_conv_t *c, const lk_msg_
     return lk_json_conv_agent(st, c, msgs, n, lk_time_now_ms());
 }
 
-static json_t *note_json(const lk_note_t *n)
-{
-    char ts[LK_RFC3339_LEN];
-    lk_time_rfc3339(n->created_at, ts);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", n->id, "conversation_id", n->conversation_id,
-                     "author_id", n->author_id, "author_name", n->author_name ? n->author_name : "", "text",
-                     n->text ? n->text : "", "created_at", ts);
-}
-
-static bool is_role(const ajob_t *j, const char *a, const char *b)
-{
-    return lk_api_is_role(&j->user, a, b);
-}
-
-/* false after fail() when the user's role is not one of a, b. */
-static bool require_role(ajob_t *j, const char *a, const char *b)
-{
-    return lk_api_require_role(&j->job, &j->err, &j->user, a, b);
-}
-
-static bool may_act(const ajob_t *j, const lk_conv_t *c)
+static bool may_act(const lk_api_job_t *j, const lk_conv_t *c)
 {
     return strcmp(c->assigned_to, j->user.id) == 0 || j->user.role != LK_ROLE_AGENT;
 }
 
 /* ---- the operations ---------------------------------------------------- */
 
-/* How long a client address an account logged in from stays "known": it
- * passes the per-account throttle (docs/security.md, "Login limits"). */
-#define KNOWN_ADDRESS_MS (90LL * 24 * 3600 * 1000)
-
-static void run_login_read(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_login_read(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    int rc = lk_store_user_get_by_email(st, j->email, &j->user);
+    agent_t *d = data_of(j);
+    int rc = lk_store_user_get_by_email(st, j->body[F_EMAIL].s, &j->user);
     if (rc == 0)
-        j->user_found = !j->user.disabled;
-    if (rc == 0 && j->user_found)
-        rc = lk_store_user_totp_get(st, j->user.id, &j->totp_state);
+        d->user_found = !j->user.disabled;
+    if (rc == 0 && d->user_found)
+        rc = lk_store_user_totp_get(st, j->user.id, &d->totp_state);
     if (rc != 0 && rc != LK_ENOENT) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
-    if (!j->throttled)
+    if (!d->throttled)
         return;
     /* the account is past its throttle (many failures from many addresses):
      * its owner still gets in from an address they logged in from before,
      * or with their second factor; everyone else waits */
     bool pass = false;
-    if (j->user_found) {
-        rc = lk_store_login_address_known(st, j->user.id, j->addr_hash, now - KNOWN_ADDRESS_MS, &pass);
+    if (d->user_found) {
+        rc = lk_store_login_address_known(st, j->user.id, d->addr_hash, now - KNOWN_ADDRESS_MS, &pass);
         if (rc) {
-            fail_db(j, rc);
+            lk_api_fail_db(j, rc);
             return;
         }
-        pass = pass || (j->totp_state.enabled && j->totp[0]);
+        pass = pass || (d->totp_state.enabled && totp_of(j)[0]);
     }
     if (!pass)
-        fail(j, LK_EBUSY, 429, "too_many_requests", "too many failed logins for this account");
+        lk_api_fail(j, LK_EBUSY, 429, "too_many_requests", "too many failed logins for this account");
 }
 
 /* Without a user, the password is verified against this hash, so that an
@@ -211,39 +156,44 @@ static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static void init_dummy_hash(void)
 {
     const char pw[] = "loket-no-such-user";
-    if (crypto_pwhash_str(dummy_hash, pw, strlen(pw), LK_PWHASH_OPSLIMIT,
-                          LK_PWHASH_MEMLIMIT) != 0)
+    if (crypto_pwhash_str(dummy_hash, pw, strlen(pw), LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) != 0)
         dummy_hash[0] = '\0';
 }
 
-static void run_login_verify(ajob_t *j)
+static void run_login_verify(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!j->user_found) {
+    agent_t *d = data_of(j);
+    (void)st;
+    (void)now;
+    if (!d->user_found) {
         pthread_once(&dummy_once, init_dummy_hash);
-        if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, j->password, strlen(j->password)) == 0)
+        if (dummy_hash[0] &&
+            crypto_pwhash_str_verify(dummy_hash, j->body[F_PASSWORD].s, strlen(j->body[F_PASSWORD].s)) == 0)
             LK_WARN(MODULE, "a password matched the placeholder hash");
-        j->verified = false;
+        d->verified = false;
         return;
     }
-    j->verified = j->user.password_hash &&
-                  crypto_pwhash_str_verify(j->user.password_hash, j->password, strlen(j->password)) == 0;
-    if (j->verified && j->totp_state.enabled) { /* the second factor */
-        j->totp_missing = !j->totp[0];
-        j->verified = !j->totp_missing && lk_totp_verify(j->app, j->user.id, j->totp_state.secret, j->totp,
-                                                         lk_time_now_ms(), &j->totp_step) == 0;
+    d->verified = j->user.password_hash && crypto_pwhash_str_verify(j->user.password_hash, j->body[F_PASSWORD].s,
+                                                                    strlen(j->body[F_PASSWORD].s)) == 0;
+    if (d->verified && d->totp_state.enabled) { /* the second factor */
+        d->totp_missing = !totp_of(j)[0];
+        d->verified = !d->totp_missing && lk_totp_verify(j->app, j->user.id, d->totp_state.secret, totp_of(j),
+                                                         lk_time_now_ms(), &d->totp_step) == 0;
     }
     /* a hash made with other parameters (an older loket) is made anew with
      * today's, now that the password is at hand */
     char hash[crypto_pwhash_STRBYTES];
-    if (j->verified &&
+    if (d->verified &&
         crypto_pwhash_str_needs_rehash(j->user.password_hash, LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) != 0 &&
-        crypto_pwhash_str(hash, j->password, strlen(j->password), LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) == 0)
-        j->rehash = lk_xstrdup(hash);
+        crypto_pwhash_str(hash, j->body[F_PASSWORD].s, strlen(j->body[F_PASSWORD].s), LK_PWHASH_OPSLIMIT,
+                          LK_PWHASH_MEMLIMIT) == 0)
+        d->rehash = lk_xstrdup(hash);
     sodium_memzero(hash, sizeof hash);
 }
 
-static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_login_store(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    agent_t *d = data_of(j);
     /* while the password was being checked, the account may have been
      * deactivated or given a new password: then the check is void */
     lk_user_t cur = {0};
@@ -252,21 +202,21 @@ static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
                 strcmp(cur.password_hash, j->user.password_hash) == 0;
     lk_user_clear(&cur);
     if (urc && urc != LK_ENOENT) {
-        fail_db(j, urc);
+        lk_api_fail_db(j, urc);
         return;
     }
     if (!same) {
-        fail(j, LK_EAUTH, 401, "unauthorized", "wrong e-mail address or password");
+        lk_api_fail(j, LK_EAUTH, 401, "unauthorized", "wrong e-mail address or password");
         return;
     }
-    if (j->totp_state.enabled) {
-        int trc = lk_store_user_totp_use(st, j->user.id, j->totp_step);
+    if (d->totp_state.enabled) {
+        int trc = lk_store_user_totp_use(st, j->user.id, d->totp_step);
         if (trc == LK_EEXIST) {
-            fail(j, LK_EAUTH, 401, "unauthorized", "this code was used already; wait for the next one");
+            lk_api_fail(j, LK_EAUTH, 401, "unauthorized", "this code was used already; wait for the next one");
             return;
         }
         if (trc) {
-            fail_db(j, trc);
+            lk_api_fail_db(j, trc);
             return;
         }
     }
@@ -274,15 +224,15 @@ static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
     if (j->session_hash[0]) {
         int drc = lk_store_session_delete(st, j->session_hash);
         if (drc && drc != LK_ENOENT) {
-            fail_db(j, drc);
+            lk_api_fail_db(j, drc);
             return;
         }
         if (drc == 0)
             lk_hub_close_streams(&j->job, NULL, j->session_hash);
     }
     lk_session_t s = {0};
-    lk_rand_token(j->new_session);
-    lk_token_hash(j->new_session, strlen(j->new_session), s.id_hash);
+    lk_rand_token(d->new_session);
+    lk_token_hash(d->new_session, strlen(d->new_session), s.id_hash);
     snprintf(s.user_id, sizeof s.user_id, "%s", j->user.id);
     s.created_at = now;
     s.expires_at = now + j->app->cfg.session_ttl * 1000;
@@ -290,40 +240,36 @@ static void run_login_store(ajob_t *j, lk_store_t *st, int64_t now)
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, "auth.login", NULL, NULL);
     if (rc == 0) /* this address now passes the account's throttle */
-        rc = lk_store_login_address_note(st, j->user.id, j->addr_hash, now, now - KNOWN_ADDRESS_MS);
-    if (rc == 0 && j->rehash) {
-        rc = lk_store_user_set_password(st, j->user.id, j->rehash);
+        rc = lk_store_login_address_note(st, j->user.id, d->addr_hash, now, now - KNOWN_ADDRESS_MS);
+    if (rc == 0 && d->rehash) {
+        rc = lk_store_user_set_password(st, j->user.id, d->rehash);
         if (rc == 0)
             LK_INFO(MODULE, "the password hash of user %s now has today's argon2id parameters", j->user.id);
     }
     if (rc)
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
 }
 
-static void run_logout(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_logout(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!lk_api_authenticate_any(&j->job, &j->err, st, j->session_hash, now, &j->user, NULL))
-        return;
     int rc = lk_store_session_delete(st, j->session_hash);
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, "auth.logout", NULL, NULL);
     if (rc == 0)
         lk_hub_close_streams(&j->job, NULL, j->session_hash);
     if (rc)
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     else
         j->out = json_pack("{s:s}", "status", "ok");
 }
 
-static void run_queue(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_queue(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
-        return;
     lk_conv_t *q = NULL;
     size_t n = 0;
     int rc = lk_store_conv_list_queued(st, 1000, &q, &n);
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *arr = json_array();
@@ -338,10 +284,9 @@ static void run_queue(ajob_t *j, lk_store_t *st, int64_t now)
     j->out = json_pack("{s:o}", "conversations", arr);
 }
 
-static void run_view(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_view(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
-        return;
+    agent_t *d = data_of(j);
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
@@ -353,11 +298,11 @@ static void run_view(ajob_t *j, lk_store_t *st, int64_t now)
     size_t n = 0;
     int rc = lk_store_msg_list(st, c.id, 0, 0, &msgs, &n);
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     } else {
         lk_api_mask_msgs(msgs, n);
         j->out = agent_conv_json(st, &c, msgs, n);
-        lk_api_assist_view(j->app, st, &c, msgs, n, j->filter[0] ? j->filter : "nl", j->out);
+        lk_api_assist_view(j->app, st, &c, msgs, n, d->filter[0] ? d->filter : "nl", j->out);
         lk_note_t *notes = NULL;
         size_t n_notes = 0;
         json_t *arr = json_array();
@@ -373,7 +318,7 @@ static void run_view(ajob_t *j, lk_store_t *st, int64_t now)
 
 /* Runs the policy for an agent's event on c, stores it with an audit record
  * and answers with the conversation (claim, close). */
-static void agent_event(ajob_t *j, lk_store_t *st, lk_conv_t *c, const lk_policy_event_t *ev, int64_t now,
+static void agent_event(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c, const lk_policy_event_t *ev, int64_t now,
                         const char *action)
 {
     lk_msg_t *msgs = NULL;
@@ -384,21 +329,19 @@ static void agent_event(ajob_t *j, lk_store_t *st, lk_conv_t *c, const lk_policy
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, action, c->id, NULL);
     if (rc)
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     else
         j->out = agent_conv_json(st, c, NULL, 0);
     lk_msgs_free(msgs, n);
 }
 
-static void run_claim(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_claim(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
-        return;
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
     if (c.status != LK_CONV_QUEUED) {
-        fail(j, LK_ESTATE, 409, "conflict", "this conversation is not waiting in the queue");
+        lk_api_fail(j, LK_ESTATE, 409, "conflict", "this conversation is not waiting in the queue");
         lk_conv_clear(&c);
         return;
     }
@@ -412,15 +355,14 @@ static void run_claim(ajob_t *j, lk_store_t *st, int64_t now)
     lk_conv_clear(&c);
 }
 
-static void run_reply(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_reply(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
-        return;
+    agent_t *d = data_of(j);
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
     if (c.status != LK_CONV_ASSIGNED || strcmp(c.assigned_to, j->user.id) != 0) {
-        fail(j, LK_ESTATE, 409, "conflict", "this conversation is not assigned to you; claim it first");
+        lk_api_fail(j, LK_ESTATE, 409, "conflict", "this conversation is not assigned to you; claim it first");
         lk_conv_clear(&c);
         return;
     }
@@ -429,61 +371,58 @@ static void run_reply(ajob_t *j, lk_store_t *st, int64_t now)
     lk_msg_t m = {0};
     snprintf(m.sender, sizeof m.sender, "agent");
     m.automated = false;
-    m.text = lk_xstrdup(j->text);
+    m.text = lk_xstrdup(j->body[F_TEXT].s);
     m.created_at = now;
     snprintf(m.author_id, sizeof m.author_id, "%s", j->user.id);
     m.author_name = lk_xstrdup(j->user.display_name ? j->user.display_name : j->user.email);
-    snprintf(m.provenance, sizeof m.provenance, "%s", j->provenance[0] ? j->provenance : "human");
-    m.suggestion_article_id = j->suggestion_article_id;
-    j->suggestion_article_id = NULL;
+    snprintf(m.provenance, sizeof m.provenance, "%s", d->provenance[0] ? d->provenance : "human");
+    m.suggestion_article_id = d->suggestion_article_id;
+    d->suggestion_article_id = NULL;
     int rc = lk_turn_store_msg(st, &j->job, &c, &m, &msgs, &n);
     if (rc == 0) {
         c.updated_at = now;
         rc = lk_store_conv_update(st, &c);
     }
     if (rc)
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     else
         j->out = lk_json_msg_agent(&msgs[0]);
     lk_msgs_free(msgs, n);
     lk_conv_clear(&c);
 }
 
-static void run_close(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_close(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
-        return;
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
     if (c.status == LK_CONV_CLOSED || !may_act(j, &c) || c.status == LK_CONV_BOT) {
-        fail(j, LK_ESTATE, 409, "conflict", "only an open conversation assigned to you can be closed by you");
+        lk_api_fail(j, LK_ESTATE, 409, "conflict", "only an open conversation assigned to you can be closed by you");
         lk_conv_clear(&c);
         return;
     }
     lk_policy_event_t ev = {.type = LK_EV_CLOSE};
     c.closed_at = now;
     free(c.disposition);
-    c.disposition = lk_xstrdup(j->text);
+    c.disposition = lk_xstrdup(j->body[F_TEXT].s);
     agent_event(j, st, &c, &ev, now, "conversation.close");
     lk_conv_clear(&c);
 }
 
-static void run_list(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
-        return;
+    agent_t *d = data_of(j);
     /* agents see the queue and their own; supervisors and admins everything */
-    const char *status = strcmp(j->filter, "all") == 0 || !j->filter[0] ? NULL : j->filter;
+    const char *status = strcmp(d->filter, "all") == 0 || !d->filter[0] ? NULL : d->filter;
     bool queue_only = status && strcmp(status, "queued") == 0;
     const char *who = NULL;
-    if (j->mine || (is_role(j, "agent", NULL) && !queue_only))
+    if (d->mine || (lk_api_is_role(&j->user, "agent", NULL) && !queue_only))
         who = j->user.id;
     lk_conv_t *v = NULL;
     size_t n = 0;
     int rc = lk_store_conv_list(st, status, who, 500, &v, &n);
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *arr = json_array();
@@ -493,16 +432,15 @@ static void run_list(ajob_t *j, lk_store_t *st, int64_t now)
     j->out = json_pack("{s:o}", "conversations", arr);
 }
 
-static void run_note(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_note(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
-        return;
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
     /* notes go to those who handle it: the queue's, your own, any for leads */
     if (c.status != LK_CONV_QUEUED && !may_act(j, &c)) {
-        fail(j, LK_EAUTH, 403, "forbidden", "only the agent handling this conversation or a supervisor may add a note");
+        lk_api_fail(j, LK_EAUTH, 403, "forbidden",
+                    "only the agent handling this conversation or a supervisor may add a note");
         lk_api_error_refused(&j->err, &j->user);
         lk_conv_clear(&c);
         return;
@@ -512,11 +450,11 @@ static void run_note(ajob_t *j, lk_store_t *st, int64_t now)
     snprintf(note.conversation_id, sizeof note.conversation_id, "%s", c.id);
     snprintf(note.author_id, sizeof note.author_id, "%s", j->user.id);
     note.author_name = j->user.display_name ? j->user.display_name : j->user.email;
-    note.text = j->text;
+    note.text = j->body[F_TEXT].s;
     note.created_at = now;
     int rc = lk_store_note_insert(st, &note);
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     } else {
         j->out = note_json(&note);
         lk_publish_agents(&j->job, &c, "note", json_deep_copy(j->out));
@@ -525,40 +463,36 @@ static void run_note(ajob_t *j, lk_store_t *st, int64_t now)
 }
 
 /* release (back to the queue) and assign (to another agent) */
-static void run_move(ajob_t *j, lk_store_t *st, int64_t now)
+static void move(lk_api_job_t *j, lk_store_t *st, int64_t now, bool assign)
 {
-    if (!authenticate(j, st, now))
-        return;
-    if (j->op == OP_ASSIGN && !require_role(j, "supervisor", "admin"))
-        return;
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
     lk_user_t target = {0};
     int rc = 0;
-    if (j->op == OP_RELEASE && (c.status != LK_CONV_ASSIGNED || !may_act(j, &c))) {
-        fail(j, LK_ESTATE, 409, "conflict", "only a conversation assigned to you can be released by you");
+    if (!assign && (c.status != LK_CONV_ASSIGNED || !may_act(j, &c))) {
+        lk_api_fail(j, LK_ESTATE, 409, "conflict", "only a conversation assigned to you can be released by you");
         goto out;
     }
-    if (j->op == OP_ASSIGN) {
+    if (assign) {
         if (c.status != LK_CONV_QUEUED && c.status != LK_CONV_ASSIGNED) {
-            fail(j, LK_ESTATE, 409, "conflict", "only a queued or assigned conversation can be assigned");
+            lk_api_fail(j, LK_ESTATE, 409, "conflict", "only a queued or assigned conversation can be assigned");
             goto out;
         }
-        rc = lk_store_user_get(st, j->text, &target); /* text: the user_id */
+        rc = lk_store_user_get(st, j->body[F_TEXT].s, &target); /* text: the user_id */
         if (rc == LK_ENOENT || (rc == 0 && target.disabled)) {
-            fail(j, LK_ENOENT, 400, "invalid_field", "the field \"user_id\" names no active user");
+            lk_api_fail(j, LK_ENOENT, 400, "invalid_field", "the field \"user_id\" names no active user");
             goto out;
         }
         if (rc) {
-            fail_db(j, rc);
+            lk_api_fail_db(j, rc);
             goto out;
         }
     }
     lk_msg_t *msgs = NULL;
     size_t n = 0;
     lk_bot_t *bot = lk_bot_acquire(j->app);
-    if (j->op == OP_RELEASE) {
+    if (!assign) {
         lk_policy_event_t ev = {.type = LK_EV_AGENT_LEAVES};
         rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
     } else {
@@ -599,10 +533,10 @@ static void run_move(ajob_t *j, lk_store_t *st, int64_t now)
     lk_bot_release(bot);
     lk_msgs_free(msgs, n);
     if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, j->op == OP_RELEASE ? "conversation.release" : "conversation.assign",
-                            c.id, j->op == OP_ASSIGN ? target.id : NULL);
+        rc = lk_store_audit(st, now, j->user.id, assign ? "conversation.assign" : "conversation.release", c.id,
+                            assign ? target.id : NULL);
     if (rc)
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     else
         j->out = agent_conv_json(st, &c, NULL, 0);
 out:
@@ -610,15 +544,23 @@ out:
     lk_conv_clear(&c);
 }
 
-static void run_users(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_release(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now) || !require_role(j, "admin", NULL))
-        return;
+    move(j, st, now, false);
+}
+
+static void run_assign(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    move(j, st, now, true);
+}
+
+static void run_users(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
     lk_user_t *v = NULL;
     size_t n = 0;
     int rc = lk_store_user_list(st, &v, &n);
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *arr = json_array();
@@ -630,66 +572,65 @@ static void run_users(ajob_t *j, lk_store_t *st, int64_t now)
 }
 
 /* The colleagues one may assign to: every signed-up user, without e-mail. */
-static void run_team(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_team(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
-        return;
     lk_user_t *v = NULL;
     size_t n = 0;
     int rc = lk_store_user_list(st, &v, &n);
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         if (!v[i].disabled)
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", v[i].id, "display_name",
-                                                 v[i].display_name ? v[i].display_name : v[i].email, "role",
-                                                 lk_role_name(v[i].role)));
+            json_array_append_new(arr,
+                                  json_pack("{s:s, s:s, s:s}", "id", v[i].id, "display_name",
+                                            v[i].display_name ? v[i].display_name : v[i].email, "role", lk_role_name(v[i].role)));
     lk_users_free(v, n);
     j->out = json_pack("{s:o}", "users", arr);
 }
 
-static void run_user_hash(ajob_t *j)
+static void run_user_hash(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    agent_t *d = data_of(j);
+    (void)st;
+    (void)now;
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, j->password, strlen(j->password), LK_PWHASH_OPSLIMIT,
+    if (crypto_pwhash_str(hash, j->body[F_UPASSWORD].s, strlen(j->body[F_UPASSWORD].s), LK_PWHASH_OPSLIMIT,
                           LK_PWHASH_MEMLIMIT) != 0) {
-        fail(j, LK_ENOMEM, 500, "internal", "not enough memory to hash the password");
+        lk_api_fail(j, LK_ENOMEM, 500, "internal", "not enough memory to hash the password");
         return;
     }
-    j->new_user.password_hash = lk_xstrdup(hash);
+    d->new_user.password_hash = lk_xstrdup(hash);
 }
 
-static void run_user_store(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_user_store(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now) || !require_role(j, "admin", NULL))
-        return;
-    lk_rand_id("u_", j->new_user.id, sizeof j->new_user.id);
-    j->new_user.created_at = now;
-    int rc = lk_store_user_insert(st, &j->new_user);
+    agent_t *d = data_of(j);
+    lk_rand_id("u_", d->new_user.id, sizeof d->new_user.id);
+    d->new_user.created_at = now;
+    int rc = lk_store_user_insert(st, &d->new_user);
     if (rc == LK_EEXIST) {
-        fail(j, rc, 409, "conflict", "a user with this e-mail address exists already");
+        lk_api_fail(j, rc, 409, "conflict", "a user with this e-mail address exists already");
         return;
     }
     if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, "user.add", NULL, j->new_user.id);
+        rc = lk_store_audit(st, now, j->user.id, "user.add", NULL, d->new_user.id);
     if (rc)
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     else
-        j->out = lk_json_user(&j->new_user, false);
+        j->out = lk_json_user(&d->new_user, false);
 }
 
-static void run_callbacks(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_callbacks(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
-        return;
+    agent_t *d = data_of(j);
     lk_callback_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_callback_list(st, strcmp(j->filter, "all") == 0 ? NULL : j->filter, 500, &v, &n);
+    int rc = lk_store_callback_list(st, strcmp(d->filter, "all") == 0 ? NULL : d->filter, 500, &v, &n);
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *arr = json_array();
@@ -697,25 +638,22 @@ static void run_callbacks(ajob_t *j, lk_store_t *st, int64_t now)
         char ts[LK_RFC3339_LEN];
         lk_time_rfc3339(v[i].created_at, ts);
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", v[i].id, "conversation_id",
-                                             v[i].conversation_id, "contact", v[i].contact ? v[i].contact : "",
-                                             "text", v[i].text ? v[i].text : "", "status", lk_callback_status_name(v[i].status),
-                                             "created_at", ts));
+                                             v[i].conversation_id, "contact", v[i].contact ? v[i].contact : "", "text",
+                                             v[i].text ? v[i].text : "", "status", lk_callback_status_name(v[i].status), "created_at", ts));
     }
     lk_callbacks_free(v, n);
     j->out = json_pack("{s:o}", "callbacks", arr);
 }
 
-static void run_callback_done(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_callback_done(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
-        return;
     int rc = lk_store_callback_done(st, j->id, j->user.id, now);
     if (rc == LK_ENOENT)
-        fail(j, rc, 404, "not_found", "no call-back request with this id");
+        lk_api_fail(j, rc, 404, "not_found", "no call-back request with this id");
     else if (rc)
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     else if ((rc = lk_store_audit(st, now, j->user.id, "callback.done", NULL, j->id)) != 0)
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     else
         j->out = json_pack("{s:s, s:s}", "id", j->id, "status", "done");
 }
@@ -723,12 +661,13 @@ static void run_callback_done(ajob_t *j, lk_store_t *st, int64_t now)
 /* Who is logged in, and what the console needs to know before it draws:
  * the language (the user's own choice, else the deployment's default, else
  * null: the browser's) and the deployment's time zone. */
-static void run_me(ajob_t *j, lk_store_t *st)
+static void run_me(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    (void)now;
     char own[8] = "";
     int rc = lk_store_user_language_get(st, j->user.id, own, sizeof own);
     if (rc && rc != LK_ENOENT) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *u = lk_json_user(&j->user, false);
@@ -739,564 +678,370 @@ static void run_me(ajob_t *j, lk_store_t *st)
     json_object_set_new(console, "default_language", def[0] ? json_string(def) : json_null());
     json_object_set_new(console, "time_zone", json_string(j->app->time_zone));
     j->out = json_pack("{s:o, s:o}", "user", u, "console", console);
+    /* required but not set up: the console sends them to set it up */
+    json_object_set_new(u, "totp_setup_required", json_boolean(j->setup_pending));
 }
 
 /* The original text of a customer's message that agents see masked (a
  * BSN), for whoever may read the conversation; every reveal is audited
  * ("message.reveal", with the conversation and the message id, never the
  * text) in the same transaction, before the text goes out. */
-static void run_reveal(ajob_t *j, lk_store_t *st, int64_t now)
+static void run_reveal(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authenticate(j, st, now))
-        return;
+    agent_t *d = data_of(j);
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
     lk_msg_t m = {0};
     if (lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c)) {
-        int rc = lk_store_msg_get(st, j->text, &m);
+        int rc = lk_store_msg_get(st, d->message_id, &m);
         if (rc == LK_ENOENT || (rc == 0 && strcmp(m.conversation_id, c.id) != 0)) {
-            fail(j, LK_ENOENT, 404, "not_found", "no message with this id in this conversation");
+            lk_api_fail(j, LK_ENOENT, 404, "not_found", "no message with this id in this conversation");
         } else if (rc) {
-            fail_db(j, rc);
+            lk_api_fail_db(j, rc);
         } else {
-            json_t *d = json_pack("{s:s}", "message_id", m.id);
-            char *detail = lk_json_dump(d, NULL);
-            json_decref(d);
+            json_t *what = json_pack("{s:s}", "message_id", m.id);
+            char *detail = lk_json_dump(what, NULL);
+            json_decref(what);
             rc = lk_store_audit(st, now, j->user.id, "message.reveal", c.id, detail);
             free(detail);
             if (rc)
-                fail_db(j, rc);
+                lk_api_fail_db(j, rc);
             else
-                j->out = json_pack("{s:s, s:I, s:s}", "id", m.id, "seq", (json_int_t)m.seq, "text",
-                                   m.text ? m.text : "");
+                j->out =
+                    json_pack("{s:s, s:I, s:s}", "id", m.id, "seq", (json_int_t)m.seq, "text", m.text ? m.text : "");
         }
     }
     lk_msg_clear(&m);
     lk_conv_clear(&c);
 }
 
-static void job_run(lk_job_t *job, lk_store_t *st)
+/* A no-op step: the session and role checks of the generic code are the
+ * work (a new user's are checked before their password is hashed). */
+static void run_checked(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    ajob_t *j = (ajob_t *)job;
-    int64_t now = lk_time_now_ms();
-    switch (j->op) {
-    case OP_LOGIN_READ:
-        run_login_read(j, st, now);
-        break;
-    case OP_LOGIN_VERIFY:
-        run_login_verify(j);
-        break;
-    case OP_LOGIN_STORE:
-        run_login_store(j, st, now);
-        break;
-    case OP_LOGOUT:
-        run_logout(j, st, now);
-        break;
-    case OP_ME: {
-        bool pending = false;
-        if (lk_api_authenticate_any(&j->job, &j->err, st, j->session_hash, now, &j->user, &pending)) {
-            run_me(j, st);
-            json_t *u = j->out ? json_object_get(j->out, "user") : NULL;
-            if (u)
-                json_object_set_new(u, "totp_setup_required", json_boolean(pending));
-        }
-        break;
-    }
-    case OP_QUEUE:
-        run_queue(j, st, now);
-        break;
-    case OP_VIEW:
-        run_view(j, st, now);
-        break;
-    case OP_CLAIM:
-        run_claim(j, st, now);
-        break;
-    case OP_REPLY:
-        run_reply(j, st, now);
-        break;
-    case OP_CLOSE:
-        run_close(j, st, now);
-        break;
-    case OP_LIST:
-        run_list(j, st, now);
-        break;
-    case OP_NOTE:
-        run_note(j, st, now);
-        break;
-    case OP_RELEASE:
-    case OP_ASSIGN:
-        run_move(j, st, now);
-        break;
-    case OP_USERS:
-        run_users(j, st, now);
-        break;
-    case OP_TEAM:
-        run_team(j, st, now);
-        break;
-    case OP_USER_HASH:
-        run_user_hash(j);
-        break;
-    case OP_USER_STORE:
-        run_user_store(j, st, now);
-        break;
-    case OP_CALLBACKS:
-        run_callbacks(j, st, now);
-        break;
-    case OP_CALLBACK_DONE:
-        run_callback_done(j, st, now);
-        break;
-    case OP_REVEAL:
-        run_reveal(j, st, now);
-        break;
-    case OP_WS:
-        authenticate(j, st, now);
-        break;
-    }
+    (void)j;
+    (void)st;
+    (void)now;
 }
 
-static void set_cookie(ajob_t *j, const char *value, int64_t max_age)
+/* ---- what the loop thread does around the steps --------------------------- */
+
+/* The login's limits count every attempt; a success is taken back
+ * (login_after). */
+static bool login_prepare(lk_api_job_t *j)
 {
-    lk_api_set_session_cookie(j->app, j->req, value, max_age);
+    agent_t *d = data_of(j);
+    struct lk_app *app = j->app;
+    const char *email = j->body[F_EMAIL].s;
+    lk_api_client_addr(app, j->req, d->limit_addr);
+    for (size_t i = 0; email[i] && i + 1 < sizeof d->limit_account; i++)
+        d->limit_account[i] = (char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32 : email[i]);
+    lk_api_login_key(email, d->limit_addr, d->limit_pair);
+    lk_api_client_hash(app, d->limit_addr, d->addr_hash);
+    if (!lk_security_hit_login(app, j->req, LK_LIMIT_LOGIN_ADDRESS, d->limit_addr, email,
+                               "failed logins from this address"))
+        return false;
+    if (!lk_security_hit_login(app, j->req, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS, d->limit_pair, email,
+                               "failed logins for this account from this address")) {
+        lk_ratelimit_forgive(lk_security_limit(app, LK_LIMIT_LOGIN_ADDRESS), d->limit_addr);
+        return false;
+    }
+    /* the account's throttle over all addresses does not refuse here: its
+     * owner's known addresses and second factor pass it (run_login_read) */
+    d->throttled = !lk_ratelimit_hit(lk_security_limit(app, LK_LIMIT_LOGIN_ACCOUNT), d->limit_account, lk_time_now_ms(),
+                                     &d->retry_ms);
+    return true;
 }
 
-static void job_done(lk_job_t *job)
+/* Before the session is stored: a wrong password or code is answered here. */
+static bool login_before(lk_api_job_t *j, size_t step)
 {
-    ajob_t *j = (ajob_t *)job;
-    if (j->op == OP_WS) {
-        if (j->job.rc) {
-            lk_hub_sub_cancel(j->sub);
-            lk_respond_job_error(j->req, &j->err);
-        } else {
-            lk_hub_sub_set_viewer(j->sub, j->user.id, j->session_hash, !lk_api_is_role(&j->user, "agent", NULL));
-            lk_ws_t *ws = lk_http_ws_accept(j->req, &lk_hub_ws_callbacks, j->sub);
-            if (ws)
-                lk_hub_sub_attach(j->sub, ws, 0, NULL, NULL, 0);
-            else
-                lk_hub_sub_cancel(j->sub);
-        }
-        ajob_free(j);
-        return;
+    agent_t *d = data_of(j);
+    if (step != 2 || d->verified)
+        return true;
+    lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, d->user_found ? j->user.id : NULL,
+                      d->user_found ? j->user.email : NULL,
+                      !d->user_found                           ? "no active account with this e-mail address"
+                      : d->totp_missing                        ? "right password, second factor missing"
+                      : d->totp_state.enabled && totp_of(j)[0] ? "wrong password or second factor"
+                                                               : "wrong password");
+    if (d->totp_missing)
+        lk_respond_error(j->req, 401, "totp_required",
+                         "this account has two-step login: send the current code as \"totp\"");
+    else
+        lk_respond_error(j->req, 401, "unauthorized",
+                         totp_of(j)[0] ? "wrong e-mail address, password or code" : "wrong e-mail address or password");
+    return false;
+}
+
+static bool login_after(lk_api_job_t *j)
+{
+    agent_t *d = data_of(j);
+    if (j->job.rc && j->step == 0 && j->err.status == 429) {
+        long long s = (long long)((d->retry_ms + 999) / 1000);
+        lk_security_event(j->app, j->req, LK_SEC_LOCKOUT, d->user_found ? j->user.id : NULL,
+                          d->user_found ? j->user.email : NULL,
+                          "too many failed logins for this account from many addresses; this address is not "
+                          "one it logged in from before");
+        char ra[24];
+        snprintf(ra, sizeof ra, "%lld", s);
+        lk_http_res_header(j->req, "retry-after", ra);
+        lk_respond_error(j->req, 429, "too_many_requests",
+                         "too many failed logins for this account; try again in %lld s, from an address you "
+                         "logged in from before, or with your two-step code",
+                         s);
+        return false;
     }
     if (j->job.rc) {
-        if (j->err.status == 401 && j->op == OP_LOGOUT)
-            set_cookie(j, "", 0);
-        if (j->op == OP_LOGIN_READ && j->err.status == 429) {
-            lk_security_event(j->app, j->req, LK_SEC_LOCKOUT, j->user_found ? j->user.id : NULL,
-                              j->user_found ? j->user.email : NULL,
-                              "too many failed logins for this account from many addresses; this address is not "
-                              "one it logged in from before");
-            char ra[24];
-            snprintf(ra, sizeof ra, "%lld", (long long)((j->retry_ms + 999) / 1000));
-            lk_http_res_header(j->req, "retry-after", ra);
-            lk_respond_error(j->req, 429, "too_many_requests",
-                             "too many failed logins for this account; try again in %lld s, from an address you "
-                             "logged in from before, or with your two-step code",
-                             (long long)((j->retry_ms + 999) / 1000));
-            ajob_free(j);
-            return;
-        }
-        if (j->op == OP_LOGIN_STORE && j->err.status == 401)
+        if (j->step == 2 && j->err.status == 401)
             lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, j->user.id, j->user.email, j->err.message);
-        lk_respond_job_error(j->req, &j->err);
-        ajob_free(j);
-        return;
+        return true;
     }
-    switch (j->op) {
-    case OP_LOGIN_READ: /* next: verify the password, away from the database threads */
-        j->op = OP_LOGIN_VERIFY;
-        lk_pool_submit(j->app->cpu, &j->job);
-        return;
-    case OP_LOGIN_VERIFY:
-        if (!j->verified) {
-            lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, j->user_found ? j->user.id : NULL,
-                              j->user_found ? j->user.email : NULL,
-                              !j->user_found     ? "no active account with this e-mail address"
-                              : j->totp_missing  ? "right password, second factor missing"
-                              : j->totp_state.enabled && j->totp[0] ? "wrong password or second factor"
-                                                 : "wrong password");
-            if (j->totp_missing)
-                lk_respond_error(j->req, 401, "totp_required",
-                                 "this account has two-step login: send the current code as \"totp\"");
-            else
-                lk_respond_error(j->req, 401, "unauthorized",
-                                 j->totp[0] ? "wrong e-mail address, password or code"
-                                            : "wrong e-mail address or password");
-            ajob_free(j);
-            return;
-        }
-        j->op = OP_LOGIN_STORE;
-        lk_pool_submit(j->app->writer, &j->job);
-        return;
-    case OP_LOGIN_STORE:
-        /* a success wipes the account's failures and does not count
-         * against the address */
-        lk_ratelimit_reset(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_account);
-        lk_ratelimit_reset(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), j->limit_pair);
-        lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ADDRESS), j->limit_addr);
+    /* a success wipes the account's failures and does not count against the address */
+    lk_ratelimit_reset(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT), d->limit_account);
+    lk_ratelimit_reset(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), d->limit_pair);
+    lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ADDRESS), d->limit_addr);
+    lk_queue_stats_invalidate();
+    lk_api_set_session_cookie(j->app, j->req, d->new_session, j->app->cfg.session_ttl);
+    /* required but not set up: the console sends them to set it up, and
+     * every other request answers 403 totp_setup_required */
+    json_t *u = lk_json_user(&j->user, false);
+    json_object_set_new(u, "totp_setup_required",
+                        json_boolean(lk_api_totp_required(&j->user) && !d->totp_state.enabled));
+    j->out = json_pack("{s:o}", "user", u);
+    return true;
+}
+
+static bool logout_after(lk_api_job_t *j)
+{
+    if (j->job.rc == 0)
         lk_queue_stats_invalidate();
-        set_cookie(j, j->new_session, j->app->cfg.session_ttl);
-        {
-            /* required but not set up: the console sends them to set it up,
-             * and every other request answers 403 totp_setup_required */
-            json_t *u = lk_json_user(&j->user, false);
-            json_object_set_new(u, "totp_setup_required",
-                                json_boolean(lk_api_totp_required(&j->user) && !j->totp_state.enabled));
-            lk_respond_json(j->req, 200, json_pack("{s:o}", "user", u));
-        }
-        break;
-    case OP_LOGOUT:
-        lk_queue_stats_invalidate();
-        set_cookie(j, "", 0);
-        lk_respond_json(j->req, 200, j->out);
-        j->out = NULL;
-        break;
-    case OP_USER_HASH:
-        j->op = OP_USER_STORE;
-        lk_pool_submit(j->app->writer, &j->job);
-        return;
-    case OP_REPLY:
-    case OP_NOTE:
-    case OP_USER_STORE:
-        lk_respond_json(j->req, 201, j->out);
-        j->out = NULL;
-        break;
-    default:
-        lk_respond_json(j->req, 200, j->out);
-        j->out = NULL;
-        if (j->op == OP_VIEW) /* who read which conversation: recorded after the answer, in a writer job */
-            lk_api_audit_async(j->app, j->user.id, "conversation.view", j->id, NULL);
-    }
-    ajob_free(j);
+    if (j->job.rc == 0 || j->err.status == 401)
+        lk_api_set_session_cookie(j->app, j->req, "", 0);
+    return true;
 }
 
-/* ---- handlers ---------------------------------------------------------- */
-
-static ajob_t *ajob_new(lk_http_req_t *req, struct lk_app *app, op_t op, bool changes_state)
+/* who read which conversation: recorded after the answer, in a writer job */
+static bool view_after(lk_api_job_t *j)
 {
-    if (changes_state && !lk_api_check_origin(req))
-        return NULL;
-    ajob_t *j = lk_xcalloc(1, sizeof *j);
-    j->app = app;
-    j->req = req;
-    j->op = op;
-    lk_job_init(&j->job, req, job_run, job_done);
-    lk_api_session_hash(req, j->session_hash);
-    lk_api_req_id(req, j->id);
-    return j;
+    if (j->job.rc == 0)
+        lk_api_audit_async(j->app, j->user.id, "conversation.view", j->id, NULL);
+    return true;
 }
 
-static void h_login(lk_http_req_t *req, void *ud)
+/* ?lang=nl|en: the hand-off summary's language */
+static bool view_prepare(lk_api_job_t *j)
 {
-    struct lk_app *app = ud;
-    ajob_t *j = ajob_new(req, app, OP_LOGIN_READ, true);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *email = NULL, *password = NULL, *totp = NULL;
-    if (body && lk_body_string(req, body, "email", 254, true, &email) &&
-        lk_body_string(req, body, "password", 1024, true, &password) &&
-        lk_body_string(req, body, "totp", 16, false, &totp)) {
-        if (totp && (strlen(totp) != 6 || strspn(totp, "0123456789") != 6)) {
-            lk_respond_error(req, 400, "invalid_field",
-                             "the field \"totp\" must be the 6 digits of the authenticator app");
-            goto out;
-        }
-        /* the limits count every attempt; a success is taken back (job_done) */
-        lk_api_client_addr(app, req, j->limit_addr);
-        for (size_t i = 0; email[i] && i + 1 < sizeof j->limit_account; i++)
-            j->limit_account[i] = (char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32 : email[i]);
-        lk_api_login_key(email, j->limit_addr, j->limit_pair);
-        lk_api_client_hash(app, j->limit_addr, j->addr_hash);
-        if (!lk_security_hit_login(app, req, LK_LIMIT_LOGIN_ADDRESS, j->limit_addr, email,
-                                   "failed logins from this address"))
-            goto out;
-        if (!lk_security_hit_login(app, req, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS, j->limit_pair, email,
-                                   "failed logins for this account from this address")) {
-            lk_ratelimit_forgive(lk_security_limit(app, LK_LIMIT_LOGIN_ADDRESS), j->limit_addr);
-            goto out;
-        }
-        /* the account's throttle over all addresses does not refuse here:
-         * its owner's known addresses and second factor pass it
-         * (run_login_read) */
-        j->throttled = !lk_ratelimit_hit(lk_security_limit(app, LK_LIMIT_LOGIN_ACCOUNT), j->limit_account,
-                                         lk_time_now_ms(), &j->retry_ms);
-        j->email = lk_xstrdup(email);
-        j->password = lk_xstrdup(password);
-        if (totp)
-            memcpy(j->totp, totp, 7);
-        json_decref(body);
-        lk_pool_submit(app->readers, &j->job);
-        return;
-    }
-out:
-    json_decref(body);
-    ajob_free(j);
-}
-
-static void submit(lk_http_req_t *req, void *ud, op_t op, bool write)
-{
-    struct lk_app *app = ud;
-    ajob_t *j = ajob_new(req, app, op, write);
-    if (!j)
-        return;
-    if (lk_http_req_body_too_large(req)) {
-        lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
-        ajob_free(j);
-        return;
-    }
-    lk_pool_submit(write ? app->writer : app->readers, &j->job);
-}
-
-static void h_logout(lk_http_req_t *req, void *ud)
-{
-    submit(req, ud, OP_LOGOUT, true);
-}
-
-static void h_me(lk_http_req_t *req, void *ud)
-{
-    submit(req, ud, OP_ME, false);
-}
-
-static void h_queue(lk_http_req_t *req, void *ud)
-{
-    submit(req, ud, OP_QUEUE, false);
-}
-
-static void h_view(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
+    agent_t *d = data_of(j);
     lk_str_t lang;
-    if (lk_http_req_query(req, "lang", &lang) && !lk_str_eq_cstr(lang, "nl") && !lk_str_eq_cstr(lang, "en")) {
-        lk_respond_error(req, 400, "invalid_field", "the parameter \"lang\" must be nl or en");
-        return;
+    if (!lk_http_req_query(j->req, "lang", &lang))
+        return true;
+    if (!lk_str_eq_cstr(lang, "nl") && !lk_str_eq_cstr(lang, "en")) {
+        lk_respond_error(j->req, 400, "invalid_field", "the parameter \"lang\" must be nl or en");
+        return false;
     }
-    ajob_t *j = ajob_new(req, app, OP_VIEW, false);
-    if (!j)
-        return;
-    if (lk_http_req_query(req, "lang", &lang))
-        memcpy(j->filter, lang.base, lang.len);
-    lk_pool_submit(app->readers, &j->job);
+    memcpy(d->filter, lang.base, lang.len);
+    return true;
 }
 
-static void h_claim(lk_http_req_t *req, void *ud)
+/* ?status=queued|assigned|closed|bot|all, ?mine=1 */
+static bool list_prepare(lk_api_job_t *j)
 {
-    submit(req, ud, OP_CLAIM, true);
-}
-
-static void with_text(lk_http_req_t *req, void *ud, op_t op, const char *field, size_t max)
-{
-    struct lk_app *app = ud;
-    ajob_t *j = ajob_new(req, app, op, true);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *text = NULL;
-    if (body && lk_body_string(req, body, field, max, true, &text)) {
-        j->text = lk_xstrdup(text);
-        json_decref(body);
-        lk_pool_submit(app->writer, &j->job);
-        return;
-    }
-    json_decref(body);
-    ajob_free(j);
-}
-
-static void h_reply(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    ajob_t *j = ajob_new(req, app, OP_REPLY, true);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *text = NULL;
-    if (body && lk_body_string(req, body, "text", (size_t)app->cfg.max_text, true, &text) &&
-        lk_api_provenance_parse(req, body, j->provenance, sizeof j->provenance, &j->suggestion_article_id)) {
-        j->text = lk_xstrdup(text);
-        json_decref(body);
-        lk_pool_submit(app->writer, &j->job);
-        return;
-    }
-    json_decref(body);
-    ajob_free(j);
-}
-
-static void h_close(lk_http_req_t *req, void *ud)
-{
-    with_text(req, ud, OP_CLOSE, "disposition", 200);
-}
-
-static void h_list(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    ajob_t *j = ajob_new(req, app, OP_LIST, false);
-    if (!j)
-        return;
+    agent_t *d = data_of(j);
     lk_str_t v;
-    if (lk_http_req_query(req, "status", &v)) {
+    if (lk_http_req_query(j->req, "status", &v)) {
         static const char *const ok[] = {"queued", "assigned", "closed", "bot", "all"};
         bool valid = false;
         for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
             valid = valid || lk_str_eq_cstr(v, ok[i]);
         if (!valid) {
-            lk_respond_error(req, 400, "invalid_field",
+            lk_respond_error(j->req, 400, "invalid_field",
                              "the parameter \"status\" must be queued, assigned, closed, bot or all");
-            ajob_free(j);
-            return;
+            return false;
         }
-        memcpy(j->filter, v.base, v.len);
+        memcpy(d->filter, v.base, v.len);
     }
-    j->mine = lk_http_req_query(req, "mine", &v) && (lk_str_eq_cstr(v, "1") || lk_str_eq_cstr(v, "true"));
-    lk_pool_submit(app->readers, &j->job);
+    d->mine = lk_http_req_query(j->req, "mine", &v) && (lk_str_eq_cstr(v, "1") || lk_str_eq_cstr(v, "true"));
+    return true;
 }
 
-static void h_note(lk_http_req_t *req, void *ud)
+/* ?status=open|done|all (open) */
+static bool callbacks_prepare(lk_api_job_t *j)
 {
-    struct lk_app *app = ud;
-    with_text(req, ud, OP_NOTE, "text", (size_t)app->cfg.max_text);
-}
-
-static void h_release(lk_http_req_t *req, void *ud)
-{
-    submit(req, ud, OP_RELEASE, true);
-}
-
-static void h_assign(lk_http_req_t *req, void *ud)
-{
-    with_text(req, ud, OP_ASSIGN, "user_id", LK_ID_MAX - 1);
-}
-
-static void h_team(lk_http_req_t *req, void *ud)
-{
-    submit(req, ud, OP_TEAM, false);
-}
-
-static void h_users(lk_http_req_t *req, void *ud)
-{
-    submit(req, ud, OP_USERS, false);
-}
-
-static void h_user_add(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    ajob_t *j = ajob_new(req, app, OP_USER_HASH, true);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *email = NULL, *role = NULL, *name = NULL, *password = NULL;
-    if (!body || !lk_body_string(req, body, "email", 253, true, &email) ||
-        !lk_body_string(req, body, "role", 15, true, &role) ||
-        !lk_body_string(req, body, "display_name", 200, false, &name) ||
-        !lk_body_password(req, body, "password", email, name, &password)) {
-        json_decref(body);
-        ajob_free(j);
-        return;
-    }
-    if (!strchr(email, '@')) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"email\" must be an e-mail address");
-    } else if (lk_role_parse(role, NULL) != 0) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"role\" must be agent, supervisor or admin");
-    } else {
-        snprintf(j->new_user.email, sizeof j->new_user.email, "%s", email);
-        lk_role_parse(role, &j->new_user.role);
-        j->new_user.display_name = lk_xstrdup(name ? name : email);
-        j->password = lk_xstrdup(password);
-        json_decref(body);
-        lk_pool_submit(app->cpu, &j->job); /* hash first, then store (job_done) */
-        return;
-    }
-    json_decref(body);
-    ajob_free(j);
-}
-
-static void h_callbacks(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    ajob_t *j = ajob_new(req, app, OP_CALLBACKS, false);
-    if (!j)
-        return;
+    agent_t *d = data_of(j);
     lk_str_t v;
-    snprintf(j->filter, sizeof j->filter, "open");
-    if (lk_http_req_query(req, "status", &v)) {
-        if (!lk_str_eq_cstr(v, "open") && !lk_str_eq_cstr(v, "done") && !lk_str_eq_cstr(v, "all")) {
-            lk_respond_error(req, 400, "invalid_field", "the parameter \"status\" must be open, done or all");
-            ajob_free(j);
-            return;
-        }
-        snprintf(j->filter, sizeof j->filter, "%.*s", (int)v.len, v.base);
+    snprintf(d->filter, sizeof d->filter, "open");
+    if (!lk_http_req_query(j->req, "status", &v))
+        return true;
+    if (!lk_str_eq_cstr(v, "open") && !lk_str_eq_cstr(v, "done") && !lk_str_eq_cstr(v, "all")) {
+        lk_respond_error(j->req, 400, "invalid_field", "the parameter \"status\" must be open, done or all");
+        return false;
     }
-    lk_pool_submit(app->readers, &j->job);
+    snprintf(d->filter, sizeof d->filter, "%.*s", (int)v.len, v.base);
+    return true;
 }
 
-static void h_callback_done(lk_http_req_t *req, void *ud)
+/* an agent reply's provenance (assist.c) */
+static bool reply_prepare(lk_api_job_t *j)
 {
-    submit(req, ud, OP_CALLBACK_DONE, true);
+    agent_t *d = data_of(j);
+    return lk_api_provenance_parse(j->req, j->json, d->provenance, sizeof d->provenance, &d->suggestion_article_id);
+}
+
+/* a new user: the password is checked against their address and name too */
+static bool user_add_prepare(lk_api_job_t *j)
+{
+    agent_t *d = data_of(j);
+    const char *email = j->body[F_UEMAIL].s, *name = j->body[F_UNAME].s;
+    lk_api_error_t e;
+    if (lk_password_refused("password", j->body[F_UPASSWORD].s, email, name, &e)) {
+        lk_respond_error(j->req, e.status, e.code, "%s", e.message);
+        return false;
+    }
+    snprintf(d->new_user.email, sizeof d->new_user.email, "%s", email);
+    lk_role_parse(j->body[F_UROLE].s, &d->new_user.role);
+    d->new_user.display_name = lk_xstrdup(name ? name : email);
+    return true;
 }
 
 /* POST /api/v1/agent/conversations/:id/messages/:message_id/reveal */
-static void h_reveal(lk_http_req_t *req, void *ud)
+static bool reveal_prepare(lk_api_job_t *j)
 {
-    struct lk_app *app = ud;
-    lk_str_t mid = lk_http_req_param(req, "message_id");
+    agent_t *d = data_of(j);
+    lk_str_t mid = lk_http_req_param(j->req, "message_id");
     if (mid.len == 0 || mid.len >= LK_ID_MAX) {
-        lk_respond_error(req, 404, "not_found", "no message with this id in this conversation");
-        return;
+        lk_respond_error(j->req, 404, "not_found", "no message with this id in this conversation");
+        return false;
     }
-    ajob_t *j = ajob_new(req, app, OP_REVEAL, true);
-    if (!j)
-        return;
-    j->text = lk_xstrndup(mid.base, mid.len);
-    lk_pool_submit(app->writer, &j->job);
+    memcpy(d->message_id, mid.base, mid.len);
+    return true;
 }
 
 /* GET /api/v1/auth/console: what the login form may know before anyone has
  * logged in: the deployment's console language (console_language; null =
  * the browser's). Public: it says nothing about anyone. */
-static void h_console_defaults(lk_http_req_t *req, void *ud)
+static bool console_prepare(lk_api_job_t *j)
 {
-    struct lk_app *app = ud;
-    const char *def = app->cfg.console_language;
-    lk_respond_json(req, 200, json_pack("{s:o}", "default_language", def[0] ? json_string(def) : json_null()));
+    const char *def = j->app->cfg.console_language;
+    j->out = json_pack("{s:o}", "default_language", def[0] ? json_string(def) : json_null());
+    return true;
 }
 
-static void h_agent_ws(lk_http_req_t *req, void *ud)
+/* The agents' stream: subscribed before the session check, so that nothing
+ * committed meanwhile is missed; accepted once the session is checked. */
+static bool ws_prepare(lk_api_job_t *j)
 {
-    struct lk_app *app = ud;
-    if (!lk_http_req_is_websocket(req)) {
-        lk_respond_error(req, 400, "not_websocket", "this endpoint expects a WebSocket upgrade");
-        return;
+    agent_t *d = data_of(j);
+    if (!lk_http_req_is_websocket(j->req)) {
+        lk_respond_error(j->req, 400, "not_websocket", "this endpoint expects a WebSocket upgrade");
+        return false;
     }
-    ajob_t *j = ajob_new(req, app, OP_WS, true); /* a browser's WebSocket carries Origin */
-    if (!j)
-        return;
-    j->sub = lk_hub_sub_new(lk_http_req_loop(req), LK_TOPIC_AGENTS, 0);
-    lk_pool_submit(app->readers, &j->job);
+    d->sub = lk_hub_sub_new(lk_http_req_loop(j->req), LK_TOPIC_AGENTS, 0);
+    return true;
 }
 
-static const lk_http_route_t routes[] = {
-    {"GET", "/api/v1/agent/ws", h_agent_ws},
-    {"GET", "/api/v1/agent/conversations", h_list},
-    {"POST", "/api/v1/agent/conversations/:id/notes", h_note},
-    {"POST", "/api/v1/agent/conversations/:id/release", h_release},
-    {"POST", "/api/v1/agent/conversations/:id/assign", h_assign},
-    {"GET", "/api/v1/agent/callbacks", h_callbacks},
-    {"POST", "/api/v1/agent/callbacks/:id/done", h_callback_done},
-    {"GET", "/api/v1/agent/users", h_team},
-    {"GET", "/api/v1/admin/users", h_users},
-    {"POST", "/api/v1/admin/users", h_user_add},
-    {"POST", "/api/v1/auth/login", h_login},
-    {"POST", "/api/v1/auth/logout", h_logout},
-    {"GET", "/api/v1/auth/me", h_me},
-    {"GET", "/api/v1/auth/console", h_console_defaults},
-    {"GET", "/api/v1/agent/queue", h_queue},
-    {"GET", "/api/v1/agent/conversations/:id", h_view},
-    {"POST", "/api/v1/agent/conversations/:id/claim", h_claim},
-    {"POST", "/api/v1/agent/conversations/:id/messages", h_reply},
-    {"POST", "/api/v1/agent/conversations/:id/close", h_close},
-    {"POST", "/api/v1/agent/conversations/:id/messages/:message_id/reveal", h_reveal},
+static bool ws_after(lk_api_job_t *j)
+{
+    agent_t *d = data_of(j);
+    if (j->job.rc) {
+        lk_hub_sub_cancel(d->sub);
+        return true;
+    }
+    lk_hub_sub_set_viewer(d->sub, j->user.id, j->session_hash, !lk_api_is_role(&j->user, "agent", NULL));
+    lk_ws_t *ws = lk_http_ws_accept(j->req, &lk_hub_ws_callbacks, d->sub);
+    if (ws)
+        lk_hub_sub_attach(d->sub, ws, 0, NULL, NULL, 0);
+    else
+        lk_hub_sub_cancel(d->sub);
+    return false;
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+static bool six_digits(const char *code)
+{
+    return strlen(code) == 6 && strspn(code, "0123456789") == 6;
+}
+
+static bool has_at(const char *email)
+{
+    return strchr(email, '@') != NULL;
+}
+
+static const char *const roles[] = {"agent", "supervisor", "admin", NULL};
+
+static const lk_api_field_t login_fields[] = {
+    [F_EMAIL] = {.name = "email", .type = LK_FIELD_STRING, .required = true, .max_len = 254},
+    [F_PASSWORD] = {.name = "password", .type = LK_FIELD_STRING, .required = true, .max_len = 1024},
+    [F_TOTP] = {.name = "totp",
+                .type = LK_FIELD_STRING,
+                .max_len = 16,
+                .check = six_digits,
+                .invalid = "the field \"totp\" must be the 6 digits of the authenticator app"},
+};
+static const lk_api_field_t user_add_fields[] = {
+    [F_UEMAIL] = {.name = "email",
+                  .type = LK_FIELD_STRING,
+                  .required = true,
+                  .max_len = 253,
+                  .check = has_at,
+                  .invalid = "the field \"email\" must be an e-mail address"},
+    [F_UROLE] = {.name = "role", .type = LK_FIELD_ENUM, .required = true, .max_len = 15, .values = roles},
+    [F_UNAME] = {.name = "display_name", .type = LK_FIELD_STRING, .max_len = 200},
+    [F_UPASSWORD] = {.name = "password", .type = LK_FIELD_PASSWORD, .required = true},
+};
+static const lk_api_field_t reply_fields[] = {
+    [F_TEXT] = {.name = "text", .type = LK_FIELD_STRING, .required = true, .max_len = LK_API_MAX_TEXT},
+};
+static const lk_api_field_t close_fields[] = {
+    [F_TEXT] = {.name = "disposition", .type = LK_FIELD_STRING, .required = true, .max_len = 200},
+};
+static const lk_api_field_t assign_fields[] = {
+    [F_TEXT] = {.name = "user_id", .type = LK_FIELD_STRING, .required = true, .max_len = LK_ID_MAX - 1},
 };
 
-void lk_api_agent_routes(const lk_http_route_t **r, size_t *n)
+#define FIELDS(a) .fields = a, .n_fields = sizeof a / sizeof a[0]
+#define AGENT .data_size = sizeof(agent_t), .data_free = agent_free
+#define READ(fn) .steps = {{LK_ON_READER, fn}}
+#define WRITE(fn) .steps = {{LK_ON_WRITER, fn}}
+
+static const lk_api_route_t routes[] = {
+    {"GET", "/api/v1/agent/ws", LK_ACCESS_AGENT, READ(run_checked), .origin = true, .prepare = ws_prepare,
+     .after = ws_after, AGENT},
+    {"GET", "/api/v1/agent/conversations", LK_ACCESS_AGENT, READ(run_list), .prepare = list_prepare, AGENT},
+    {"POST", "/api/v1/agent/conversations/:id/notes", LK_ACCESS_AGENT, FIELDS(reply_fields), WRITE(run_note),
+     .status = 201, AGENT},
+    {"POST", "/api/v1/agent/conversations/:id/release", LK_ACCESS_AGENT, WRITE(run_release), AGENT},
+    {"POST", "/api/v1/agent/conversations/:id/assign", LK_ACCESS_SUPERVISOR, FIELDS(assign_fields), WRITE(run_assign),
+     AGENT},
+    {"GET", "/api/v1/agent/callbacks", LK_ACCESS_AGENT, READ(run_callbacks), .prepare = callbacks_prepare, AGENT},
+    {"POST", "/api/v1/agent/callbacks/:id/done", LK_ACCESS_AGENT, WRITE(run_callback_done), AGENT},
+    {"GET", "/api/v1/agent/users", LK_ACCESS_AGENT, READ(run_team), AGENT},
+    {"GET", "/api/v1/admin/users", LK_ACCESS_ADMIN, READ(run_users), AGENT},
+    /* hashed only after a reader checked the session and the role */
+    {"POST", "/api/v1/admin/users", LK_ACCESS_ADMIN, FIELDS(user_add_fields),
+     .steps = {{LK_ON_READER, run_checked}, {LK_ON_CPU, run_user_hash}, {LK_ON_WRITER, run_user_store}},
+     .prepare = user_add_prepare, .status = 201, AGENT},
+    /* reader (the account), cpu (the password), writer (the session) */
+    {"POST", "/api/v1/auth/login", LK_ACCESS_ANYONE, FIELDS(login_fields),
+     .steps = {{LK_ON_READER, run_login_read}, {LK_ON_CPU, run_login_verify}, {LK_ON_WRITER, run_login_store}},
+     .prepare = login_prepare, .before = login_before, .after = login_after, AGENT},
+    {"POST", "/api/v1/auth/logout", LK_ACCESS_SIGNED_IN, WRITE(run_logout), .after = logout_after, AGENT},
+    {"GET", "/api/v1/auth/me", LK_ACCESS_SIGNED_IN, READ(run_me), AGENT},
+    {"GET", "/api/v1/auth/console", LK_ACCESS_ANYONE, .prepare = console_prepare},
+    {"GET", "/api/v1/agent/queue", LK_ACCESS_AGENT, READ(run_queue), AGENT},
+    {"GET", "/api/v1/agent/conversations/:id", LK_ACCESS_AGENT, READ(run_view), .prepare = view_prepare,
+     .after = view_after, AGENT},
+    {"POST", "/api/v1/agent/conversations/:id/claim", LK_ACCESS_AGENT, WRITE(run_claim), AGENT},
+    {"POST", "/api/v1/agent/conversations/:id/messages", LK_ACCESS_AGENT, FIELDS(reply_fields), WRITE(run_reply),
+     .prepare = reply_prepare, .status = 201, AGENT},
+    {"POST", "/api/v1/agent/conversations/:id/close", LK_ACCESS_AGENT, FIELDS(close_fields), WRITE(run_close), AGENT},
+    {"POST", "/api/v1/agent/conversations/:id/messages/:message_id/reveal", LK_ACCESS_AGENT, WRITE(run_reveal),
+     .prepare = reveal_prepare, AGENT},
+};
+
+void lk_api_agent_table(const lk_api_route_t **r, size_t *n)
 {
     *r = routes;
     *n = sizeof routes / sizeof routes[0];

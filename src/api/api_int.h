@@ -67,7 +67,7 @@ struct lk_app {
     char public_hosts[1400]; /* the server's Host check: public_hosts plus public_url's host */
 };
 
-/* ---- failed jobs (json.c) ----------------------------------------------- */
+/* ---- failed jobs (respond.c; lk_respond_job_error: route.c) ------------- */
 
 /* The answer a failed API job gives. */
 typedef struct {
@@ -89,7 +89,7 @@ void lk_job_fail_db(lk_job_t *job, lk_api_error_t *e, int rc);
 /* Answers req with e; a job that failed without a code answers 500. */
 void lk_respond_job_error(lk_http_req_t *req, lk_api_error_t *e);
 
-/* ---- JSON and responses (json.c) --------------------------------------- */
+/* ---- JSON (json.c) and responses (respond.c) --------------------------- */
 
 json_t *lk_json_msg(const lk_msg_t *m);
 /* A message as agents see it: lk_json_msg plus, on an agent's message,
@@ -318,23 +318,19 @@ int lk_totp_verify(struct lk_app *app, const char *user_id, const char *stored, 
 void lk_api_session_used(const char *session_hash, int64_t last_seen, int64_t now);
 /* The idle limit in ms (option session_idle). */
 int64_t lk_api_session_idle_ms(void);
+/* Called by lk_security_start/stop: the app whose options and writer the
+ * session check uses (auth.c). */
+void lk_api_sessions_start(struct lk_app *app);
+void lk_api_sessions_stop(struct lk_app *app);
 
-void lk_api_security_routes(const lk_http_route_t **routes, size_t *n);
-/* Managing users (users.c): role, name, (de)activation, passwords. */
-void lk_api_users_routes(const lk_http_route_t **routes, size_t *n);
-
-/* ---- route handlers ---------------------------------------------------- */
+/* ---- route handlers (the areas not yet declared in tables, api/route.h) -- */
 
 void lk_api_customer_routes(const lk_http_route_t **routes, size_t *n);
-void lk_api_agent_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_static_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_not_found(lk_http_req_t *req, void *ud);
-void lk_api_assist_routes(const lk_http_route_t **routes, size_t *n); /* canned responses */
-void lk_api_privacy_routes(const lk_http_route_t **routes, size_t *n); /* data-subject requests, audit log */
 void lk_api_insights_routes(const lk_http_route_t **routes, size_t *n); /* gap report, answer review */
 void lk_api_knowledge_routes(const lk_http_route_t **routes, size_t *n); /* articles, drafts, publish (docs/kb.md) */
 void lk_api_analytics_routes(const lk_http_route_t **routes, size_t *n); /* dashboard figures, compliance report */
-void lk_api_metrics_routes(const lk_http_route_t **routes, size_t *n);   /* GET /metrics */
 
 /* ---- metrics: Prometheus counters, gauges, histograms (metrics.c) -------- */
 

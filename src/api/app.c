@@ -6,6 +6,7 @@
  * every acknowledged write is committed before the database closes.
  */
 #include "api/api_int.h"
+#include "api/route.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,40 +14,129 @@
 
 #define MODULE "app"
 
-/* Every part of the API adds its routes here; the static pages come last. */
-static void (*const route_parts[])(const lk_http_route_t **, size_t *) = {
-    lk_api_customer_routes,
-    lk_api_agent_routes,
-    lk_api_security_routes,
-    lk_api_users_routes,
-    lk_api_assist_routes,
-    lk_api_privacy_routes,
-    lk_api_insights_routes,
-    lk_api_knowledge_routes,
-    lk_api_analytics_routes,
-    lk_api_metrics_routes,
-    lk_api_static_routes,
+/* Every part of the API adds its routes here, in this order (the static
+ * pages come last): either a table of lk_api_route_t (route.h: the generic
+ * handler serves them) or, for the parts not converted yet, handlers of
+ * their own. */
+typedef struct {
+    void (*handlers)(const lk_http_route_t **, size_t *);
+    lk_api_table_fn table;
+} route_part_t;
+
+static const route_part_t route_parts[] = {
+    {lk_api_customer_routes, NULL},
+    {NULL, lk_api_agent_table},
+    {NULL, lk_api_security_table},
+    {NULL, lk_api_users_table},
+    {NULL, lk_api_assist_table},
+    {NULL, lk_api_privacy_table},
+    {lk_api_insights_routes, NULL},
+    {lk_api_knowledge_routes, NULL},
+    {lk_api_analytics_routes, NULL},
+    {NULL, lk_api_metrics_table},
+    {lk_api_static_routes, NULL},
 };
 #define N_PARTS (sizeof route_parts / sizeof route_parts[0])
 
-static lk_http_route_t *all_routes(size_t *n)
+const lk_api_table_fn *lk_api_route_tables(size_t *n)
 {
-    const lk_http_route_t *parts[N_PARTS];
+    static lk_api_table_fn tables[N_PARTS];
+    size_t k = 0;
+    for (size_t p = 0; p < N_PARTS; p++)
+        if (route_parts[p].table)
+            tables[k++] = route_parts[p].table;
+    *n = k;
+    return tables;
+}
+
+static lk_http_route_t *routes;
+static const lk_api_route_t **route_entries;
+
+lk_http_route_t *lk_api_all_routes(size_t *n)
+{
+    const lk_http_route_t *handlers[N_PARTS] = {NULL};
+    const lk_api_route_t *tables[N_PARTS] = {NULL};
     size_t counts[N_PARTS];
     *n = 0;
     for (size_t p = 0; p < N_PARTS; p++) {
-        route_parts[p](&parts[p], &counts[p]);
+        if (route_parts[p].table)
+            route_parts[p].table(&tables[p], &counts[p]);
+        else
+            route_parts[p].handlers(&handlers[p], &counts[p]);
         *n += counts[p];
     }
     lk_http_route_t *r = lk_xcalloc(*n, sizeof *r);
     size_t k = 0;
     for (size_t p = 0; p < N_PARTS; p++)
-        for (size_t i = 0; i < counts[p]; i++)
-            r[k++] = parts[p][i];
+        for (size_t i = 0; i < counts[p]; i++, k++) {
+            if (handlers[p])
+                r[k] = handlers[p][i];
+            else
+                r[k] = (lk_http_route_t){tables[p][i].method, tables[p][i].path, lk_api_route_handle};
+        }
     return r;
 }
 
-static lk_http_route_t *routes;
+/* The server's routes, handed to route.c with their table entries. */
+static size_t n_routes_all;
+
+static void make_routes(void)
+{
+    size_t n;
+    free(routes);
+    free(route_entries);
+    routes = lk_api_all_routes(&n);
+    route_entries = lk_xcalloc(n, sizeof *route_entries);
+    size_t k = 0;
+    for (size_t p = 0; p < N_PARTS; p++) {
+        const lk_http_route_t *h;
+        const lk_api_route_t *t;
+        size_t c;
+        if (route_parts[p].table) {
+            route_parts[p].table(&t, &c);
+            for (size_t i = 0; i < c; i++)
+                route_entries[k + i] = &t[i];
+        } else {
+            route_parts[p].handlers(&h, &c);
+        }
+        k += c;
+    }
+    lk_api_routes_serve(routes, route_entries, n);
+    n_routes_all = n;
+}
+
+const lk_api_route_t *lk_api_route_find(const char *method, const char *path)
+{
+    for (size_t p = 0; p < N_PARTS; p++) {
+        const lk_api_route_t *r = NULL;
+        size_t n = 0;
+        if (route_parts[p].table)
+            route_parts[p].table(&r, &n);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(r[i].method, method) == 0 && strcmp(r[i].path, path) == 0)
+                return &r[i];
+    }
+    return NULL;
+}
+
+/* Refuses to start with a malformed route table (a programming error the
+ * unit tests catch first). */
+static int check_tables(void)
+{
+    size_t n_tables;
+    const lk_api_table_fn *tables = lk_api_route_tables(&n_tables);
+    for (size_t t = 0; t < n_tables; t++) {
+        const lk_api_route_t *r;
+        size_t n;
+        tables[t](&r, &n);
+        char why[256];
+        if (lk_api_routes_check(r, n, why, sizeof why) != 0) {
+            LK_ERROR(MODULE, "route table: %s", why);
+            return LK_EINVAL;
+        }
+    }
+    return 0;
+}
 
 int lk_app_load_demo(lk_store_t *st, const char *by, bool only_pristine, bool *loaded, lk_kb_import_counts_t *counts)
 {
@@ -220,6 +310,8 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
             lk_bot_warn_if_empty(app->bot);
     }
     if (rc == 0)
+        rc = check_tables();
+    if (rc == 0)
         rc = lk_security_start(app);
     if (rc == 0)
         rc = lk_pool_start(LK_POOL_WRITER, 1, lk_config_database(cfg), app_publish, app, &app->writer);
@@ -230,9 +322,8 @@ int lk_app_start(const lk_config_t *cfg, lk_app_t **out)
     if (rc == 0)
         rc = lk_bot_watch_start(app);
     if (rc == 0) {
-        size_t n_routes;
-        free(routes);
-        routes = all_routes(&n_routes);
+        make_routes();
+        size_t n_routes = n_routes_all;
         lk_metrics_init(routes, n_routes);
         effective_hosts(cfg, app->public_hosts, sizeof app->public_hosts);
         long cores = sysconf(_SC_NPROCESSORS_ONLN);

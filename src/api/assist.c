@@ -14,6 +14,7 @@
  *   changing and archiving for supervisors and admins, with audit records.
  */
 #include "api/api_int.h"
+#include "api/route.h"
 
 #include "assist/assist.h"
 #include "text/text.h"
@@ -397,35 +398,18 @@ bool lk_api_provenance_parse(lk_http_req_t *req, json_t *body, char *provenance,
 
 /* ---- canned responses ------------------------------------------------------ */
 
-typedef enum { OP_LIST, OP_CREATE, OP_UPDATE, OP_ARCHIVE } op_t;
+/* The body fields of a create and an update, in this order. */
+enum { F_LANGUAGE, F_TITLE, F_SHORTCUT, F_TEXT };
 
-enum { HAS_LANGUAGE = 1, HAS_TITLE = 2, HAS_SHORTCUT = 4, HAS_TEXT = 8 };
-
+/* A listing's query (job->data). */
 typedef struct {
-    lk_job_t job;
-    struct lk_app *app;
-    lk_http_req_t *req;
-    op_t op;
-    char session_hash[LK_TOKEN_HASH_LEN + 1];
-    char id[LK_ID_MAX];
-    char language[8]; /* OP_LIST: "" = all */
-    char *query;      /* OP_LIST: NULL = no search */
-    lk_canned_t in;   /* OP_CREATE, OP_UPDATE: the fields the body gave */
-    unsigned given;   /* HAS_* */
-    lk_user_t user;
-    lk_api_error_t err;
-    int status;
-    json_t *out;
-} cjob_t;
+    char language[8]; /* "" = all */
+    char *query;      /* NULL = no search */
+} list_t;
 
-static void cjob_free(cjob_t *j)
+static void list_free(void *data)
 {
-    free(j->query);
-    lk_canned_clear(&j->in);
-    lk_user_clear(&j->user);
-    if (j->out)
-        json_decref(j->out);
-    free(j);
+    free(((list_t *)data)->query);
 }
 
 static json_t *canned_json(const lk_canned_t *c)
@@ -457,16 +441,18 @@ static bool canned_matches(const lk_canned_t *c, const char *folded_query)
     return ok;
 }
 
-static void run_list(cjob_t *j, lk_store_t *st)
+static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    (void)now;
+    list_t *l = j->data;
     lk_canned_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_canned_list(st, j->language[0] ? j->language : NULL, CANNED_MAX, &v, &n);
+    int rc = lk_store_canned_list(st, l->language[0] ? l->language : NULL, CANNED_MAX, &v, &n);
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
-    char *q = j->query ? lk_text_search_fold(j->query) : NULL;
+    char *q = l->query ? lk_text_search_fold(l->query) : NULL;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         if (!q || canned_matches(&v[i], q))
@@ -474,32 +460,43 @@ static void run_list(cjob_t *j, lk_store_t *st)
     free(q);
     lk_canned_free(v, n);
     j->out = json_pack("{s:o}", "canned", arr);
-    j->status = 200;
 }
 
-static void not_found(cjob_t *j)
+static void not_found(lk_api_job_t *j)
 {
-    lk_job_fail(&j->job, &j->err, LK_ENOENT, 404, "not_found", "no canned response with this id");
+    lk_api_fail(j, LK_ENOENT, 404, "not_found", "no canned response with this id");
 }
 
-static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
+static void run_create(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    lk_canned_t *c = &j->in;
-    lk_rand_id("cr_", c->id, sizeof c->id);
-    snprintf(c->created_by, sizeof c->created_by, "%s", j->user.id);
-    c->created_at = c->updated_at = now;
-    int rc = lk_store_canned_insert(st, c);
+    lk_canned_t c = {0};
+    lk_rand_id("cr_", c.id, sizeof c.id);
+    snprintf(c.language, sizeof c.language, "%s", j->body[F_LANGUAGE].s);
+    c.title = lk_xstrdup(j->body[F_TITLE].s);
+    c.shortcut = j->body[F_SHORTCUT].s ? lk_xstrdup(j->body[F_SHORTCUT].s) : NULL;
+    c.text = lk_xstrdup(j->body[F_TEXT].s);
+    snprintf(c.created_by, sizeof c.created_by, "%s", j->user.id);
+    c.created_at = c.updated_at = now;
+    int rc = lk_store_canned_insert(st, &c);
     if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, "canned.create", NULL, c->id);
-    if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
-        return;
-    }
-    j->out = canned_json(c);
-    j->status = 201;
+        rc = lk_store_audit(st, now, j->user.id, "canned.create", NULL, c.id);
+    if (rc)
+        lk_api_fail_db(j, rc);
+    else
+        j->out = canned_json(&c);
+    lk_canned_clear(&c);
 }
 
-static void run_update(cjob_t *j, lk_store_t *st, int64_t now)
+/* Replaces *field by the body's value when it was given (null: none). */
+static void set_given(char **field, const lk_api_value_t *v)
+{
+    if (!v->given)
+        return;
+    free(*field);
+    *field = v->s ? lk_xstrdup(v->s) : NULL;
+}
+
+static void run_update(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_canned_t c = {0};
     int rc = lk_store_canned_get(st, j->id, &c);
@@ -509,23 +506,14 @@ static void run_update(cjob_t *j, lk_store_t *st, int64_t now)
         return;
     }
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
-    if (j->given & HAS_LANGUAGE)
-        snprintf(c.language, sizeof c.language, "%s", j->in.language);
-    if (j->given & HAS_TITLE) {
-        free(c.title);
-        c.title = lk_xstrdup(j->in.title);
-    }
-    if (j->given & HAS_SHORTCUT) {
-        free(c.shortcut);
-        c.shortcut = j->in.shortcut ? lk_xstrdup(j->in.shortcut) : NULL;
-    }
-    if (j->given & HAS_TEXT) {
-        free(c.text);
-        c.text = lk_xstrdup(j->in.text);
-    }
+    if (j->body[F_LANGUAGE].given)
+        snprintf(c.language, sizeof c.language, "%s", j->body[F_LANGUAGE].s);
+    set_given(&c.title, &j->body[F_TITLE]);
+    set_given(&c.shortcut, &j->body[F_SHORTCUT]);
+    set_given(&c.text, &j->body[F_TEXT]);
     c.updated_at = now;
     rc = lk_store_canned_update(st, &c);
     if (rc == 0)
@@ -533,15 +521,13 @@ static void run_update(cjob_t *j, lk_store_t *st, int64_t now)
     if (rc == LK_ENOENT)
         not_found(j);
     else if (rc)
-        lk_job_fail_db(&j->job, &j->err, rc);
-    else {
+        lk_api_fail_db(j, rc);
+    else
         j->out = canned_json(&c);
-        j->status = 200;
-    }
     lk_canned_clear(&c);
 }
 
-static void run_archive(cjob_t *j, lk_store_t *st, int64_t now)
+static void run_archive(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     int rc = lk_store_canned_archive(st, j->id, now);
     if (rc == 0)
@@ -549,61 +535,9 @@ static void run_archive(cjob_t *j, lk_store_t *st, int64_t now)
     if (rc == LK_ENOENT)
         not_found(j);
     else if (rc)
-        lk_job_fail_db(&j->job, &j->err, rc);
-    else {
+        lk_api_fail_db(j, rc);
+    else
         j->out = json_pack("{s:s, s:b}", "id", j->id, "archived", 1);
-        j->status = 200;
-    }
-}
-
-static void job_run(lk_job_t *job, lk_store_t *st)
-{
-    cjob_t *j = (cjob_t *)job;
-    int64_t now = lk_time_now_ms();
-    if (!lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user))
-        return;
-    if (j->op != OP_LIST && !lk_api_require_role(&j->job, &j->err, &j->user, "supervisor", "admin"))
-        return;
-    switch (j->op) {
-    case OP_LIST:
-        run_list(j, st);
-        break;
-    case OP_CREATE:
-        run_create(j, st, now);
-        break;
-    case OP_UPDATE:
-        run_update(j, st, now);
-        break;
-    case OP_ARCHIVE:
-        run_archive(j, st, now);
-        break;
-    }
-}
-
-static void job_done(lk_job_t *job)
-{
-    cjob_t *j = (cjob_t *)job;
-    if (j->job.rc) {
-        lk_respond_job_error(j->req, &j->err);
-    } else {
-        lk_respond_json(j->req, j->status, j->out);
-        j->out = NULL;
-    }
-    cjob_free(j);
-}
-
-static cjob_t *cjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
-{
-    if (op != OP_LIST && !lk_api_check_origin(req))
-        return NULL;
-    cjob_t *j = lk_xcalloc(1, sizeof *j);
-    j->app = app;
-    j->req = req;
-    j->op = op;
-    lk_job_init(&j->job, req, job_run, job_done);
-    lk_api_session_hash(req, j->session_hash);
-    lk_api_req_id(req, j->id);
-    return j;
 }
 
 /* A language tag as the knowledge base has them: 2 or 3 lower-case letters. */
@@ -617,121 +551,80 @@ static bool is_language(const char *s, size_t len)
     return true;
 }
 
-/* Reads the fields of a create (all required but shortcut) or update (any,
- * at least one) body into j->in; false after answering 400. */
-static bool read_canned_body(lk_http_req_t *req, cjob_t *j, bool create)
+static bool language_ok(const char *s)
 {
-    json_t *body = lk_parse_body(req);
-    if (!body)
-        return false;
-    bool ok = false;
-    const char *language = NULL, *title = NULL, *shortcut = NULL, *text = NULL;
-    json_t *sc = json_object_get(body, "shortcut");
-    if (!lk_body_string(req, body, "language", 3, create, &language) ||
-        !lk_body_string(req, body, "title", CANNED_TITLE_MAX, create, &title) ||
-        !lk_body_string(req, body, "shortcut", CANNED_SHORTCUT_MAX, false, &shortcut) ||
-        !lk_body_string(req, body, "text", (size_t)j->app->cfg.max_text, create, &text))
-        goto out;
-    if (language && !is_language(language, strlen(language))) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"language\" must be a language code like \"nl\"");
-        goto out;
-    }
-    if (shortcut && !is_token(shortcut, CANNED_SHORTCUT_MAX)) {
-        lk_respond_error(req, 400, "invalid_field",
-                         "the field \"shortcut\" must be 1 to %d of a-z, 0-9, \"_\" and \"-\"", CANNED_SHORTCUT_MAX);
-        goto out;
-    }
-    if (!create && !language && !title && !text && !sc) {
-        lk_respond_error(req, 400, "missing_field",
-                         "the body names no field to change (language, title, shortcut, text)");
-        goto out;
-    }
-    j->given = (language ? HAS_LANGUAGE : 0) | (title ? HAS_TITLE : 0) | (sc ? HAS_SHORTCUT : 0) |
-               (text ? HAS_TEXT : 0);
-    if (language)
-        snprintf(j->in.language, sizeof j->in.language, "%s", language);
-    j->in.title = title ? lk_xstrdup(title) : NULL;
-    j->in.shortcut = shortcut ? lk_xstrdup(shortcut) : NULL;
-    j->in.text = text ? lk_xstrdup(text) : NULL;
-    ok = true;
-out:
-    json_decref(body);
-    return ok;
+    return is_language(s, strlen(s));
 }
 
-static void h_list(lk_http_req_t *req, void *ud)
+static bool shortcut_ok(const char *s)
 {
-    struct lk_app *app = ud;
-    cjob_t *j = cjob_new(req, app, OP_LIST);
+    return is_token(s, CANNED_SHORTCUT_MAX);
+}
+
+/* ?language=nl, ?q=words */
+static bool list_query(lk_api_job_t *j)
+{
+    list_t *l = j->data;
     lk_str_t v;
-    if (lk_http_req_query(req, "language", &v) && v.len > 0) {
+    if (lk_http_req_query(j->req, "language", &v) && v.len > 0) {
         if (!is_language(v.base, v.len)) {
-            lk_respond_error(req, 400, "invalid_field", "the parameter \"language\" must be a language code like \"nl\"");
-            cjob_free(j);
-            return;
+            lk_respond_error(j->req, 400, "invalid_field",
+                             "the parameter \"language\" must be a language code like \"nl\"");
+            return false;
         }
-        memcpy(j->language, v.base, v.len);
+        memcpy(l->language, v.base, v.len);
     }
-    if (lk_http_req_query(req, "q", &v) && v.len > 0) {
+    if (lk_http_req_query(j->req, "q", &v) && v.len > 0) {
         if (v.len > QUERY_MAX || !lk_utf8_valid(v.base, v.len)) {
-            lk_respond_error(req, 400, "invalid_field",
+            lk_respond_error(j->req, 400, "invalid_field",
                              "the parameter \"q\" must be valid UTF-8 of at most %d bytes", QUERY_MAX);
-            cjob_free(j);
-            return;
+            return false;
         }
-        j->query = lk_xstrndup(v.base, v.len);
+        l->query = lk_xstrndup(v.base, v.len);
     }
-    lk_pool_submit(app->readers, &j->job);
+    return true;
 }
 
-static void h_create(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    cjob_t *j = cjob_new(req, app, OP_CREATE);
-    if (!j)
-        return;
-    if (!read_canned_body(req, j, true)) {
-        cjob_free(j);
-        return;
-    }
-    lk_pool_submit(app->writer, &j->job);
-}
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define LANGUAGE_INVALID "the field \"language\" must be a language code like \"nl\""
+#define SHORTCUT_INVALID "the field \"shortcut\" must be 1 to " STR(CANNED_SHORTCUT_MAX) " of a-z, 0-9, \"_\" and \"-\""
 
-static void h_update(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    cjob_t *j = cjob_new(req, app, OP_UPDATE);
-    if (!j)
-        return;
-    if (!read_canned_body(req, j, false)) {
-        cjob_free(j);
-        return;
-    }
-    lk_pool_submit(app->writer, &j->job);
-}
-
-static void h_archive(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    cjob_t *j = cjob_new(req, app, OP_ARCHIVE);
-    if (!j)
-        return;
-    if (lk_http_req_body_too_large(req)) {
-        lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
-        cjob_free(j);
-        return;
-    }
-    lk_pool_submit(app->writer, &j->job);
-}
-
-static const lk_http_route_t routes[] = {
-    {"GET", "/api/v1/agent/canned", h_list},
-    {"POST", "/api/v1/agent/canned", h_create},
-    {"PUT", "/api/v1/agent/canned/:id", h_update},
-    {"DELETE", "/api/v1/agent/canned/:id", h_archive},
+/* a create: all required but shortcut */
+static const lk_api_field_t create_fields[] = {
+    [F_LANGUAGE] = {.name = "language", .type = LK_FIELD_STRING, .required = true, .max_len = 3,
+                    .check = language_ok, .invalid = LANGUAGE_INVALID},
+    [F_TITLE] = {.name = "title", .type = LK_FIELD_STRING, .required = true, .max_len = CANNED_TITLE_MAX},
+    [F_SHORTCUT] = {.name = "shortcut", .type = LK_FIELD_STRING, .max_len = CANNED_SHORTCUT_MAX,
+                    .check = shortcut_ok, .invalid = SHORTCUT_INVALID},
+    [F_TEXT] = {.name = "text", .type = LK_FIELD_STRING, .required = true, .max_len = LK_API_MAX_TEXT},
+};
+/* an update: any, at least one; a shortcut of null removes it */
+static const lk_api_field_t update_fields[] = {
+    [F_LANGUAGE] = {.name = "language", .type = LK_FIELD_STRING, .max_len = 3, .check = language_ok,
+                    .invalid = LANGUAGE_INVALID},
+    [F_TITLE] = {.name = "title", .type = LK_FIELD_STRING, .max_len = CANNED_TITLE_MAX},
+    [F_SHORTCUT] = {.name = "shortcut", .type = LK_FIELD_STRING, .max_len = CANNED_SHORTCUT_MAX, .nullable = true,
+                    .check = shortcut_ok, .invalid = SHORTCUT_INVALID},
+    [F_TEXT] = {.name = "text", .type = LK_FIELD_STRING, .max_len = LK_API_MAX_TEXT},
 };
 
-void lk_api_assist_routes(const lk_http_route_t **r, size_t *n)
+#define FIELDS(a) .fields = a, .n_fields = sizeof a / sizeof a[0]
+
+/* Listing and searching for every agent; creating, changing and archiving
+ * for supervisors and admins. */
+static const lk_api_route_t routes[] = {
+    {"GET", "/api/v1/agent/canned", LK_ACCESS_AGENT, .steps = {{LK_ON_READER, run_list}}, .prepare = list_query,
+     .data_size = sizeof(list_t), .data_free = list_free},
+    {"POST", "/api/v1/agent/canned", LK_ACCESS_SUPERVISOR, FIELDS(create_fields),
+     .steps = {{LK_ON_WRITER, run_create}}, .status = 201},
+    {"PUT", "/api/v1/agent/canned/:id", LK_ACCESS_SUPERVISOR, FIELDS(update_fields),
+     .need_one = "the body names no field to change (language, title, shortcut, text)",
+     .need_one_code = "missing_field", .steps = {{LK_ON_WRITER, run_update}}},
+    {"DELETE", "/api/v1/agent/canned/:id", LK_ACCESS_SUPERVISOR, .steps = {{LK_ON_WRITER, run_archive}}},
+};
+
+void lk_api_assist_table(const lk_api_route_t **r, size_t *n)
 {
     *r = routes;
     *n = sizeof routes / sizeof routes[0];

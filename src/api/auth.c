@@ -2,12 +2,18 @@
  * Agents' sessions and roles, shared by every file of the agent-facing API
  * (agent.c and the feature files): the session cookie's hash, the
  * cross-site check for state-changing requests, the session check inside a
- * database job (absolute and idle expiry), and role checks. Also the origin
- * check of the customer API, which shares the same-origin test.
+ * database job (absolute and idle expiry, the last use written now and
+ * then), and role checks. Also the origin check of the customer API, which
+ * shares the same-origin test. It calls nothing of security.c (which calls
+ * it): security.c hands it the running app (lk_api_sessions_start).
  */
 #include "api/api_int.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define MODULE "auth"
 
 void lk_api_session_hash(lk_http_req_t *req, char out[LK_TOKEN_HASH_LEN + 1])
 {
@@ -184,4 +190,96 @@ void lk_api_req_id(lk_http_req_t *req, char id[LK_ID_MAX])
     } else if (v.len > 0) {
         memcpy(id, "-", 2);
     }
+}
+
+/* ---- sessions: idle expiry ---------------------------------------------- */
+
+#define TOUCH_EVERY_MS 60000 /* a session's last use is written at most this often */
+#define TOUCH_RECENT 64      /* sessions remembered as just touched */
+
+/* The app whose sessions lk_api_session_used() touches and whose options
+ * the session check reads: loket runs one per process, and the session check
+ * has no app at hand. */
+static struct lk_app *running;
+static pthread_mutex_t touch_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char hash[LK_TOKEN_HASH_LEN + 1];
+    int64_t at;
+} touched[TOUCH_RECENT];
+static size_t touch_next;
+
+void lk_api_sessions_start(struct lk_app *app)
+{
+    pthread_mutex_lock(&touch_mu);
+    memset(touched, 0, sizeof touched);
+    touch_next = 0;
+    pthread_mutex_unlock(&touch_mu);
+    running = app;
+}
+
+void lk_api_sessions_stop(struct lk_app *app)
+{
+    if (running == app)
+        running = NULL;
+}
+
+bool lk_api_totp_required(const lk_user_t *user)
+{
+    struct lk_app *app = running;
+    return app && (app->cfg.require_totp || (app->cfg.require_totp_admin && user->role == LK_ROLE_ADMIN));
+}
+
+int64_t lk_api_session_idle_ms(void)
+{
+    return running ? running->cfg.session_idle * 1000 : INT64_MAX / 4;
+}
+
+typedef struct {
+    lk_job_t job;
+    char hash[LK_TOKEN_HASH_LEN + 1];
+    int64_t at;
+} touch_job_t;
+
+static void touch_run(lk_job_t *job, lk_store_t *st)
+{
+    touch_job_t *t = (touch_job_t *)job;
+    job->rc = lk_store_session_touch(st, t->hash, t->at);
+    if (job->rc)
+        LK_WARN(MODULE, "cannot record a session's use: %s", lk_strerror(job->rc));
+}
+
+static void touch_done(lk_job_t *job)
+{
+    free(job);
+}
+
+void lk_api_session_used(const char *session_hash, int64_t last_seen, int64_t now)
+{
+    struct lk_app *app = running;
+    if (!app || !session_hash[0])
+        return;
+    /* often enough that idle expiry stays accurate to a quarter of it */
+    int64_t every = app->cfg.session_idle * 1000 / 4;
+    if (every > TOUCH_EVERY_MS)
+        every = TOUCH_EVERY_MS;
+    if (now - last_seen < every)
+        return;
+    pthread_mutex_lock(&touch_mu);
+    for (size_t i = 0; i < TOUCH_RECENT; i++) {
+        if (touched[i].at > now - every && strcmp(touched[i].hash, session_hash) == 0) {
+            pthread_mutex_unlock(&touch_mu);
+            return; /* on its way already */
+        }
+    }
+    size_t k = touch_next++ % TOUCH_RECENT;
+    snprintf(touched[k].hash, sizeof touched[k].hash, "%s", session_hash);
+    touched[k].at = now;
+    pthread_mutex_unlock(&touch_mu);
+    touch_job_t *t = lk_xcalloc(1, sizeof *t);
+    snprintf(t->hash, sizeof t->hash, "%s", session_hash);
+    t->at = now;
+    t->job.run = touch_run;
+    t->job.done = touch_done;
+    t->job.loop = NULL; /* done runs on the writer */
+    lk_pool_submit(app->writer, &t->job);
 }

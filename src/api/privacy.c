@@ -15,6 +15,7 @@
  * its own, so customers' messages never wait long behind it.
  */
 #include "api/api_int.h"
+#include "api/route.h"
 
 #include "privacy/privacy.h"
 
@@ -210,122 +211,92 @@ void lk_api_privacy_purge_submit(struct lk_app *app)
 
 /* ---- the admins' API ----------------------------------------------------- */
 
-typedef enum {
-    OP_EXPORT,
-    OP_EXPORT_RECORD,
-    OP_ERASE,
-    OP_ERASE_CONV,
-    OP_ERASE_CHECKPOINT,
-    OP_RETENTION,
-    OP_AUDIT,
-    OP_AUDIT_RECORD
-} op_t;
+/* The body fields of export and erase, and of one conversation's erasure. */
+enum { F_EMAIL, F_EXTERNAL_ID, F_PHONE, F_CONFIRM };
+enum { F_CONV_CONFIRM };
 
+/* A request's own state (job->data). */
 typedef struct {
-    lk_job_t job;
-    struct lk_app *app;
-    lk_http_req_t *req;
-    op_t op;
-    char session_hash[LK_TOKEN_HASH_LEN + 1];
-    char *email; /* the data subject's keys (export, erase) */
-    char *external_id;
-    char phone[LK_PII_NORM_MAX]; /* normalised; "" = none */
-    char conv_id[LK_ID_MAX];     /* OP_ERASE_CONV */
-    lk_audit_query_t q; /* OP_AUDIT; its strings point at the three below */
-    char *q_actor, *q_action, *q_conv;
-    char filters[128]; /* OP_AUDIT: the names of the filters used */
-    lk_user_t user;
     char request_id[LK_ID_MAX];
+    char phone[LK_PII_NORM_MAX]; /* the subject's, normalised; "" = none */
     lk_privacy_counts_t counts;
-    char *doc; /* OP_EXPORT: the document */
+    char *doc; /* export: the document */
+    lk_audit_query_t q; /* the audit log's query; its strings point at the three below */
+    char *q_actor, *q_action, *q_conv;
+    char filters[128]; /* the names of the filters used */
     size_t n_records;
-    lk_api_error_t err;
-    json_t *out;
-} pjob_t;
+} priv_t;
 
-static void pjob_free(pjob_t *j)
+static void priv_free(void *data)
 {
-    free(j->email);
-    free(j->external_id);
-    free(j->q_actor);
-    free(j->q_action);
-    free(j->q_conv);
-    free(j->doc);
-    lk_user_clear(&j->user);
-    if (j->out)
-        json_decref(j->out);
-    free(j);
+    priv_t *d = data;
+    free(d->doc);
+    free(d->q_actor);
+    free(d->q_action);
+    free(d->q_conv);
 }
 
-static bool admin(pjob_t *j, lk_store_t *st, int64_t now)
+static lk_privacy_subject_t subject_of(const lk_api_job_t *j)
 {
-    return lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user) &&
-           lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL);
+    const priv_t *d = j->data;
+    return (lk_privacy_subject_t){.email = j->body[F_EMAIL].s, .external_id = j->body[F_EXTERNAL_ID].s,
+                                  .phone = d->phone[0] ? d->phone : NULL};
 }
 
-static lk_privacy_subject_t subject_of(const pjob_t *j)
+static void run_export(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    return (lk_privacy_subject_t){.email = j->email, .external_id = j->external_id,
-                                  .phone = j->phone[0] ? j->phone : NULL};
-}
-
-static void run_export(pjob_t *j, lk_store_t *st, int64_t now)
-{
-    if (!admin(j, st, now))
-        return;
+    priv_t *d = j->data;
     lk_privacy_subject_t who = subject_of(j);
-    int rc = lk_store_privacy_export(st, &who, now, &j->doc, &j->counts);
+    int rc = lk_store_privacy_export(st, &who, now, &d->doc, &d->counts);
     if (rc)
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
 }
 
-static void run_erase(pjob_t *j, lk_store_t *st, int64_t now)
+static void run_erase(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!admin(j, st, now))
-        return;
+    priv_t *d = j->data;
     lk_privacy_subject_t who = subject_of(j);
-    int rc = lk_store_privacy_erase(st, &who, &j->counts);
+    int rc = lk_store_privacy_erase(st, &who, &d->counts);
     if (rc == 0) {
-        char *detail = audit_detail(j->request_id, key_kind(&who), &j->counts);
+        char *detail = audit_detail(d->request_id, key_kind(&who), &d->counts);
         rc = lk_store_audit(st, now, j->user.id, "privacy.erase", NULL, detail);
         free(detail);
     }
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
-    j->out = json_pack("{s:s, s:o}", "request_id", j->request_id, "erased", counts_json(&j->counts));
+    j->out = json_pack("{s:s, s:o}", "request_id", d->request_id, "erased", counts_json(&d->counts));
 }
 
 /* One conversation erased by an admin: with everything hanging off it, its
  * id taken off earlier audit records; the audit record holds the counts and
  * the request id only. Agents who have it open are told it is gone. */
-static void run_erase_conv(pjob_t *j, lk_store_t *st, int64_t now)
+static void run_erase_conv(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!admin(j, st, now))
-        return;
+    priv_t *d = j->data;
     lk_conv_t c;
-    int rc = lk_store_conv_get(st, j->conv_id, &c);
+    int rc = lk_store_conv_get(st, j->id, &c);
     if (rc == LK_ENOENT) {
-        lk_job_fail(&j->job, &j->err, rc, 404, "not_found", "no such conversation");
+        lk_api_fail(j, rc, 404, "not_found", "no such conversation");
         return;
     }
     if (rc == 0)
-        rc = lk_store_privacy_erase_conv(st, j->conv_id, &j->counts);
+        rc = lk_store_privacy_erase_conv(st, j->id, &d->counts);
     if (rc == 0) {
-        char *detail = audit_detail(j->request_id, "conversation", &j->counts);
+        char *detail = audit_detail(d->request_id, "conversation", &d->counts);
         rc = lk_store_audit(st, now, j->user.id, "privacy.erase_conversation", NULL, detail);
         free(detail);
     }
     if (rc) {
         lk_conv_clear(&c);
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *gone = json_pack("{s:s, s:s}", "id", c.id, "status", "erased");
     lk_publish_agents(&j->job, &c, "conversation", gone);
     lk_conv_clear(&c);
-    j->out = json_pack("{s:s, s:o}", "request_id", j->request_id, "erased", counts_json(&j->counts));
+    j->out = json_pack("{s:s, s:o}", "request_id", d->request_id, "erased", counts_json(&d->counts));
 }
 
 /* After the erasure's commit, on a reader thread (off the event loop and
@@ -335,19 +306,19 @@ static void run_erase_conv(pjob_t *j, lk_store_t *st, int64_t now)
  * for this; if readers hold the log past the busy timeout, the answer says
  * "log_truncated": false and the next checkpoints copy it over (the erased
  * frames are overwritten as the log is reused). */
-static void run_erase_checkpoint(pjob_t *j, lk_store_t *st)
+static void run_erase_checkpoint(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    (void)now;
+    priv_t *d = j->data;
     int rc = lk_store_checkpoint_truncate(st);
     if (rc)
-        LK_WARN(MODULE, "erasure %s: the write-ahead log could not be truncated now: %s", j->request_id,
+        LK_WARN(MODULE, "erasure %s: the write-ahead log could not be truncated now: %s", d->request_id,
                 lk_strerror(rc));
     json_object_set_new(j->out, "log_truncated", json_boolean(rc == 0));
 }
 
-static void run_retention(pjob_t *j, lk_store_t *st, int64_t now)
+static void run_retention(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!admin(j, st, now))
-        return;
     const lk_config_t *cfg = &j->app->cfg;
     lk_purge_cutoffs_t cut;
     cutoffs_at(cfg, now, &cut);
@@ -359,7 +330,7 @@ static void run_retention(pjob_t *j, lk_store_t *st, int64_t now)
     if (rc == 0)
         rc = lk_store_audit_list(st, &q, &last, &n);
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *lp = json_null();
@@ -397,222 +368,87 @@ static json_t *audit_json(const lk_audit_rec_t *r)
     return o;
 }
 
-static void run_audit(pjob_t *j, lk_store_t *st, int64_t now)
+static void run_audit(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!admin(j, st, now))
-        return;
+    (void)now;
+    priv_t *d = j->data;
     lk_audit_rec_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_audit_list(st, &j->q, &v, &n);
+    int rc = lk_store_audit_list(st, &d->q, &v, &n);
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, audit_json(&v[i]));
     j->out = json_pack("{s:o}", "records", arr);
-    json_object_set_new(j->out, "next_before", n > 0 && n == j->q.limit ? json_integer(v[n - 1].id) : json_null());
-    j->n_records = n;
+    json_object_set_new(j->out, "next_before", n > 0 && n == d->q.limit ? json_integer(v[n - 1].id) : json_null());
+    d->n_records = n;
     lk_audit_recs_free(v, n);
 }
 
 /* The audit record of a read, before its answer goes out. */
-static void run_record(pjob_t *j, lk_store_t *st, int64_t now)
+static void record(lk_api_job_t *j, lk_store_t *st, int64_t now, const char *action, char *detail)
 {
-    char *detail;
-    const char *action;
-    if (j->op == OP_EXPORT_RECORD) {
-        action = "privacy.export";
-        lk_privacy_subject_t who = subject_of(j);
-        detail = audit_detail(j->request_id, key_kind(&who), &j->counts);
-    } else {
-        action = "audit.read";
-        json_t *d = json_pack("{s:I, s:s}", "records", (json_int_t)j->n_records, "filters", j->filters);
-        detail = lk_json_dump(d, NULL);
-        json_decref(d);
-    }
     int rc = lk_store_audit(st, now, j->user.id, action, NULL, detail);
     free(detail);
     if (rc)
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
 }
 
-static void job_run(lk_job_t *job, lk_store_t *st)
+static void run_export_record(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    pjob_t *j = (pjob_t *)job;
-    int64_t now = lk_time_now_ms();
-    switch (j->op) {
-    case OP_EXPORT:
-        run_export(j, st, now);
-        break;
-    case OP_ERASE:
-        run_erase(j, st, now);
-        break;
-    case OP_ERASE_CONV:
-        run_erase_conv(j, st, now);
-        break;
-    case OP_ERASE_CHECKPOINT:
-        run_erase_checkpoint(j, st);
-        break;
-    case OP_RETENTION:
-        run_retention(j, st, now);
-        break;
-    case OP_AUDIT:
-        run_audit(j, st, now);
-        break;
-    case OP_EXPORT_RECORD:
-    case OP_AUDIT_RECORD:
-        run_record(j, st, now);
-        break;
-    }
+    priv_t *d = j->data;
+    lk_privacy_subject_t who = subject_of(j);
+    record(j, st, now, "privacy.export", audit_detail(d->request_id, key_kind(&who), &d->counts));
 }
 
-static void job_done(lk_job_t *job)
+static void run_audit_record(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    pjob_t *j = (pjob_t *)job;
-    if (job->rc) {
-        lk_respond_job_error(j->req, &j->err);
-        pjob_free(j);
-        return;
-    }
-    switch (j->op) {
-    case OP_EXPORT:
-    case OP_AUDIT: /* next: the audit record, then the answer */
-        j->op = j->op == OP_EXPORT ? OP_EXPORT_RECORD : OP_AUDIT_RECORD;
-        lk_pool_submit(j->app->writer, &j->job);
-        return;
-    case OP_ERASE: /* committed: next, the log */
-    case OP_ERASE_CONV:
-        j->op = OP_ERASE_CHECKPOINT;
-        lk_pool_submit(j->app->readers, &j->job);
-        return;
-    case OP_EXPORT_RECORD: {
-        char disp[96];
-        snprintf(disp, sizeof disp, "attachment; filename=\"loket-export-%s.json\"", j->request_id);
-        lk_http_res_header(j->req, "Content-Disposition", disp);
-        lk_http_res_header(j->req, "Cache-Control", "no-store");
-        lk_http_res_header(j->req, "X-Loket-Request-Id", j->request_id);
-        lk_http_respond(j->req, 200, "application/json", j->doc, strlen(j->doc));
-        break;
-    }
-    case OP_ERASE_CHECKPOINT:
-    case OP_RETENTION:
-    case OP_AUDIT_RECORD:
-        lk_http_res_header(j->req, "Cache-Control", "no-store");
-        lk_respond_json(j->req, 200, j->out);
-        j->out = NULL;
-        break;
-    }
-    pjob_free(j);
+    priv_t *d = j->data;
+    json_t *detail = json_pack("{s:I, s:s}", "records", (json_int_t)d->n_records, "filters", d->filters);
+    record(j, st, now, "audit.read", lk_json_dump(detail, NULL));
+    json_decref(detail);
 }
 
-static pjob_t *pjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
+/* Every request gets an id (in the audit record and the answer). */
+static bool request_id(lk_api_job_t *j)
 {
-    pjob_t *j = lk_xcalloc(1, sizeof *j);
-    j->app = app;
-    j->req = req;
-    j->op = op;
-    lk_job_init(&j->job, req, job_run, job_done);
-    lk_api_session_hash(req, j->session_hash);
-    lk_rand_id("pr_", j->request_id, sizeof j->request_id);
-    return j;
-}
-
-/* A data-subject request's body: "email", "phone" and/or "external_id"
- * (the same limits as the customer fields of a new conversation); erase
- * also needs "confirm": true. false after answering 400 itself. */
-static bool subject_parse(lk_http_req_t *req, json_t *body, bool erase, pjob_t *j)
-{
-    const char *email = NULL, *ext = NULL, *phone = NULL;
-    if (!lk_body_string(req, body, "email", 254, false, &email) ||
-        !lk_body_string(req, body, "external_id", 128, false, &ext) ||
-        !lk_body_string(req, body, "phone", 64, false, &phone))
-        return false;
-    if (!email && !ext && !phone) {
-        lk_respond_error(req, 400, "missing_field",
-                         "name the customer: give \"email\", \"phone\" or \"external_id\"");
-        return false;
-    }
-    if (phone && !phone_key(phone, j->phone, sizeof j->phone)) {
-        lk_respond_error(req, 400, "invalid_field",
-                         "the field \"phone\" must be a phone number: 06-12345678, 020 123 4567 or +31 6 12345678");
-        return false;
-    }
-    if (email) {
-        const char *at = strchr(email, '@');
-        if (!at || at == email || !at[1] || strchr(email, ' ')) {
-            lk_respond_error(req, 400, "invalid_field", "the field \"email\" must be an e-mail address");
-            return false;
-        }
-    }
-    if (erase) {
-        json_t *c = json_object_get(body, "confirm");
-        if (!json_is_true(c)) {
-            lk_respond_error(req, 400, c ? "invalid_field" : "missing_field",
-                             "erasing a customer cannot be undone: send \"confirm\": true");
-            return false;
-        }
-    }
-    j->email = email ? lk_xstrdup(email) : NULL;
-    j->external_id = ext ? lk_xstrdup(ext) : NULL;
+    priv_t *d = j->data;
+    lk_rand_id("pr_", d->request_id, sizeof d->request_id);
     return true;
 }
 
-static void h_subject(lk_http_req_t *req, struct lk_app *app, op_t op)
+/* export and erase: the phone number normalised (phone_ok accepted it) */
+static bool subject_prepare(lk_api_job_t *j)
 {
-    if (!lk_api_check_origin(req))
-        return;
-    json_t *body = lk_parse_body(req);
-    if (!body)
-        return;
-    pjob_t *j = pjob_new(req, app, op);
-    bool ok = subject_parse(req, body, op == OP_ERASE, j);
-    json_decref(body);
-    if (!ok) {
-        pjob_free(j);
-        return;
-    }
-    lk_pool_submit(op == OP_ERASE ? app->writer : app->readers, &j->job);
+    priv_t *d = j->data;
+    if (j->body[F_PHONE].s)
+        phone_key(j->body[F_PHONE].s, d->phone, sizeof d->phone);
+    return request_id(j);
 }
 
-static void h_export(lk_http_req_t *req, void *ud)
+/* The export's answer: the document as a download. */
+static bool export_answer(lk_api_job_t *j)
 {
-    h_subject(req, ud, OP_EXPORT);
+    if (j->job.rc)
+        return true;
+    priv_t *d = j->data;
+    char disp[96];
+    snprintf(disp, sizeof disp, "attachment; filename=\"loket-export-%s.json\"", d->request_id);
+    lk_http_res_header(j->req, "Content-Disposition", disp);
+    lk_http_res_header(j->req, "Cache-Control", "no-store");
+    lk_http_res_header(j->req, "X-Loket-Request-Id", d->request_id);
+    lk_http_respond(j->req, 200, "application/json", d->doc, strlen(d->doc));
+    return false;
 }
 
-static void h_erase(lk_http_req_t *req, void *ud)
+static bool no_store(lk_api_job_t *j)
 {
-    h_subject(req, ud, OP_ERASE);
-}
-
-/* POST /api/v1/admin/conversations/:id/erase {"confirm": true} */
-static void h_erase_conv(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    if (!lk_api_check_origin(req))
-        return;
-    json_t *body = lk_parse_body(req);
-    if (!body)
-        return;
-    json_t *c = json_object_get(body, "confirm");
-    if (!json_is_true(c)) {
-        lk_respond_error(req, 400, c ? "invalid_field" : "missing_field",
-                         "erasing a conversation cannot be undone: send \"confirm\": true");
-        json_decref(body);
-        return;
-    }
-    json_decref(body);
-    pjob_t *j = pjob_new(req, app, OP_ERASE_CONV);
-    lk_api_req_id(req, j->conv_id);
-    lk_pool_submit(app->writer, &j->job);
-}
-
-static void h_retention(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    pjob_t *j = pjob_new(req, app, OP_RETENTION);
-    lk_pool_submit(app->readers, &j->job);
+    if (j->job.rc == 0)
+        lk_http_res_header(j->req, "Cache-Control", "no-store");
+    return true;
 }
 
 /* A query parameter as a fresh string of at most max bytes of UTF-8;
@@ -675,52 +511,101 @@ static bool is_action_name(const char *s)
     return true;
 }
 
-static void h_audit(lk_http_req_t *req, void *ud)
+/* ?from, ?to, ?actor, ?action, ?conversation_id, ?limit, ?before */
+static bool audit_query(lk_api_job_t *j)
 {
-    struct lk_app *app = ud;
-    pjob_t *j = pjob_new(req, app, OP_AUDIT);
+    priv_t *d = j->data;
+    lk_http_req_t *req = j->req;
     int64_t limit = AUDIT_PAGE_DEFAULT, before = 0;
-    if (!query_time(req, "from", &j->q.from) || !query_time(req, "to", &j->q.to) ||
-        !query_string(req, "actor", 254, &j->q_actor) || !query_string(req, "action", 47, &j->q_action) ||
-        !query_string(req, "conversation_id", LK_ID_MAX - 1, &j->q_conv) ||
+    if (!query_time(req, "from", &d->q.from) || !query_time(req, "to", &d->q.to) ||
+        !query_string(req, "actor", 254, &d->q_actor) || !query_string(req, "action", 47, &d->q_action) ||
+        !query_string(req, "conversation_id", LK_ID_MAX - 1, &d->q_conv) ||
         !query_int(req, "limit", 1, AUDIT_PAGE_MAX, &limit) || !query_int(req, "before", 1, INT64_MAX, &before))
-        goto bad;
-    if (j->q_action && !is_action_name(j->q_action)) {
+        return false;
+    if (d->q_action && !is_action_name(d->q_action)) {
         lk_respond_error(req, 400, "invalid_field",
                          "the parameter \"action\" must be an action name such as privacy.erase, or a prefix "
                          "ending in a dot such as privacy.");
-        goto bad;
+        return false;
     }
-    if (j->q.from && j->q.to && j->q.to <= j->q.from) {
+    if (d->q.from && d->q.to && d->q.to <= d->q.from) {
         lk_respond_error(req, 400, "invalid_field", "the parameter \"to\" must be later than \"from\"");
-        goto bad;
+        return false;
     }
-    j->q.actor = j->q_actor;
-    j->q.action = j->q_action;
-    j->q.conversation_id = j->q_conv;
-    j->q.limit = (size_t)limit;
-    j->q.before = before;
+    d->q.actor = d->q_actor;
+    d->q.action = d->q_action;
+    d->q.conversation_id = d->q_conv;
+    d->q.limit = (size_t)limit;
+    d->q.before = before;
     static const char *const names[] = {"from", "to", "actor", "action", "conversation_id", "before"};
-    const bool used[] = {j->q.from != 0, j->q.to != 0, j->q_actor, j->q_action, j->q_conv, before != 0};
+    const bool used[] = {d->q.from != 0, d->q.to != 0, d->q_actor, d->q_action, d->q_conv, before != 0};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (used[i])
-            snprintf(j->filters + strlen(j->filters), sizeof j->filters - strlen(j->filters), "%s%s",
-                     j->filters[0] ? "," : "", names[i]);
-    lk_pool_submit(app->readers, &j->job);
-    return;
-bad:
-    pjob_free(j);
+            snprintf(d->filters + strlen(d->filters), sizeof d->filters - strlen(d->filters), "%s%s",
+                     d->filters[0] ? "," : "", names[i]);
+    return true;
 }
 
-static const lk_http_route_t routes[] = {
-    {"POST", "/api/v1/admin/privacy/export", h_export},
-    {"POST", "/api/v1/admin/privacy/erase", h_erase},
-    {"POST", "/api/v1/admin/conversations/:id/erase", h_erase_conv},
-    {"GET", "/api/v1/admin/privacy/retention", h_retention},
-    {"GET", "/api/v1/admin/audit", h_audit},
+static bool email_ok(const char *email)
+{
+    const char *at = strchr(email, '@');
+    return at && at != email && at[1] && !strchr(email, ' ');
+}
+
+static bool phone_ok(const char *phone)
+{
+    char key[LK_PII_NORM_MAX];
+    return phone_key(phone, key, sizeof key);
+}
+
+/* A data-subject request's body: "email", "phone" and/or "external_id"
+ * (the same limits as the customer fields of a new conversation); erase
+ * also needs "confirm": true. */
+#define SUBJECT_FIELDS                                                                                               \
+    [F_EMAIL] = {.name = "email", .type = LK_FIELD_STRING, .max_len = 254, .check = email_ok,                       \
+                 .invalid = "the field \"email\" must be an e-mail address", .one_of = true},                       \
+    [F_EXTERNAL_ID] = {.name = "external_id", .type = LK_FIELD_STRING, .max_len = 128, .one_of = true},             \
+    [F_PHONE] = {.name = "phone", .type = LK_FIELD_STRING, .max_len = 64, .check = phone_ok,                        \
+                 .invalid = "the field \"phone\" must be a phone number: 06-12345678, 020 123 4567 or +31 6 12345678", \
+                 .one_of = true}
+
+static const lk_api_field_t export_fields[] = {SUBJECT_FIELDS};
+static const lk_api_field_t erase_fields[] = {
+    SUBJECT_FIELDS,
+    [F_CONFIRM] = {.name = "confirm", .type = LK_FIELD_TRUE, .required = true,
+                   .invalid = "erasing a customer cannot be undone: send \"confirm\": true"},
+};
+static const lk_api_field_t erase_conv_fields[] = {
+    [F_CONV_CONFIRM] = {.name = "confirm", .type = LK_FIELD_TRUE, .required = true,
+                        .invalid = "erasing a conversation cannot be undone: send \"confirm\": true"},
 };
 
-void lk_api_privacy_routes(const lk_http_route_t **r, size_t *n)
+#define FIELDS(a) .fields = a, .n_fields = sizeof a / sizeof a[0]
+#define NEED_SUBJECT .need_one = "name the customer: give \"email\", \"phone\" or \"external_id\"", \
+                     .need_one_code = "missing_field"
+#define PRIV .data_size = sizeof(priv_t), .data_free = priv_free
+
+/* Admins only. A read (an export, the audit log) is audited by a writer
+ * step before its answer goes out; an erasure is followed by a checkpoint
+ * on a reader, so that the erased text leaves the write-ahead log. */
+static const lk_api_route_t routes[] = {
+    {"POST", "/api/v1/admin/privacy/export", LK_ACCESS_ADMIN, FIELDS(export_fields), NEED_SUBJECT,
+     .steps = {{LK_ON_READER, run_export}, {LK_ON_WRITER, run_export_record, .keep_user = true}},
+     .prepare = subject_prepare, .after = export_answer, PRIV},
+    {"POST", "/api/v1/admin/privacy/erase", LK_ACCESS_ADMIN, FIELDS(erase_fields), NEED_SUBJECT,
+     .steps = {{LK_ON_WRITER, run_erase}, {LK_ON_READER, run_erase_checkpoint, .keep_user = true}},
+     .prepare = subject_prepare, .after = no_store, PRIV},
+    {"POST", "/api/v1/admin/conversations/:id/erase", LK_ACCESS_ADMIN, FIELDS(erase_conv_fields),
+     .steps = {{LK_ON_WRITER, run_erase_conv}, {LK_ON_READER, run_erase_checkpoint, .keep_user = true}},
+     .prepare = request_id, .after = no_store, PRIV},
+    {"GET", "/api/v1/admin/privacy/retention", LK_ACCESS_ADMIN, .steps = {{LK_ON_READER, run_retention}},
+     .after = no_store, PRIV},
+    {"GET", "/api/v1/admin/audit", LK_ACCESS_ADMIN,
+     .steps = {{LK_ON_READER, run_audit}, {LK_ON_WRITER, run_audit_record, .keep_user = true}},
+     .prepare = audit_query, .after = no_store, PRIV},
+};
+
+void lk_api_privacy_table(const lk_api_route_t **r, size_t *n)
 {
     *r = routes;
     *n = sizeof routes / sizeof routes[0];

@@ -26,6 +26,7 @@
  * - The headers added to every response (Content-Security-Policy and others).
  */
 #include "api/api_int.h"
+#include "api/route.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,8 +42,6 @@
 #define KEY_FILE "loket.key"
 #define MAX_PROXIES 32
 #define LIMIT_KEYS 50000     /* keys each rate limit remembers at most */
-#define TOUCH_EVERY_MS 60000 /* a session's last use is written at most this often */
-#define TOUCH_RECENT 64      /* sessions remembered as just touched */
 #define TOTP_STEP_S 30
 #define TOTP_DIGITS 6
 #define TOTP_WINDOW 1 /* steps accepted before and after the current one */
@@ -70,17 +69,12 @@ struct lk_security {
     unsigned char identity_secret[IDENTITY_SECRET_MAX];
     size_t identity_secret_len; /* 0: no identity_secret_file */
     atomic_llong events_purged_at;
-    pthread_mutex_t touch_mu;
-    struct {
-        char hash[LK_TOKEN_HASH_LEN + 1];
-        int64_t at;
-    } touched[TOUCH_RECENT];
-    size_t touch_next;
     bool oath_on;
 };
 
-/* The app whose sessions lk_api_session_used() touches: loket runs one per
- * process, and the session check (auth.c) has no app at hand. */
+/* The running app, for secevents.c (lk_security_running): loket runs one
+ * per process, and a security event may come from code without the app at
+ * hand. */
 static struct lk_app *running;
 
 const lk_http_header_t lk_api_default_headers[] = {
@@ -453,70 +447,6 @@ void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const cha
     lk_http_res_header(req, "set-cookie", c);
 }
 
-/* ---- sessions: idle expiry ---------------------------------------------- */
-
-bool lk_api_totp_required(const lk_user_t *user)
-{
-    struct lk_app *app = running;
-    return app && (app->cfg.require_totp || (app->cfg.require_totp_admin && user->role == LK_ROLE_ADMIN));
-}
-
-int64_t lk_api_session_idle_ms(void)
-{
-    return running ? running->cfg.session_idle * 1000 : INT64_MAX / 4;
-}
-
-typedef struct {
-    lk_job_t job;
-    char hash[LK_TOKEN_HASH_LEN + 1];
-    int64_t at;
-} touch_job_t;
-
-static void touch_run(lk_job_t *job, lk_store_t *st)
-{
-    touch_job_t *t = (touch_job_t *)job;
-    job->rc = lk_store_session_touch(st, t->hash, t->at);
-    if (job->rc)
-        LK_WARN(MODULE, "cannot record a session's use: %s", lk_strerror(job->rc));
-}
-
-static void touch_done(lk_job_t *job)
-{
-    free(job);
-}
-
-void lk_api_session_used(const char *session_hash, int64_t last_seen, int64_t now)
-{
-    struct lk_app *app = running;
-    if (!app || !session_hash[0])
-        return;
-    /* often enough that idle expiry stays accurate to a quarter of it */
-    int64_t every = app->cfg.session_idle * 1000 / 4;
-    if (every > TOUCH_EVERY_MS)
-        every = TOUCH_EVERY_MS;
-    if (now - last_seen < every)
-        return;
-    struct lk_security *sec = app->sec;
-    pthread_mutex_lock(&sec->touch_mu);
-    for (size_t i = 0; i < TOUCH_RECENT; i++) {
-        if (sec->touched[i].at > now - every && strcmp(sec->touched[i].hash, session_hash) == 0) {
-            pthread_mutex_unlock(&sec->touch_mu);
-            return; /* on its way already */
-        }
-    }
-    size_t k = sec->touch_next++ % TOUCH_RECENT;
-    snprintf(sec->touched[k].hash, sizeof sec->touched[k].hash, "%s", session_hash);
-    sec->touched[k].at = now;
-    pthread_mutex_unlock(&sec->touch_mu);
-    touch_job_t *t = lk_xcalloc(1, sizeof *t);
-    snprintf(t->hash, sizeof t->hash, "%s", session_hash);
-    t->at = now;
-    t->job.run = touch_run;
-    t->job.done = touch_done;
-    t->job.loop = NULL; /* done runs on the writer */
-    lk_pool_submit(app->writer, &t->job);
-}
-
 /* ---- TOTP --------------------------------------------------------------- */
 
 /* The key that seals user_id's secret: bound to the user, so that a secret
@@ -603,61 +533,34 @@ static void uri_escape(lk_buf_t *b, const char *s)
 
 /* ---- the endpoints ------------------------------------------------------ */
 
-typedef enum {
-    OP_TOTP_STATUS,
-    OP_TOTP_SETUP,
-    OP_TOTP_ENABLE,
-    OP_TOTP_DISABLE,
-    OP_TOTP_RESET,
-    OP_LOGOUT_ALL,
-    OP_EVENTS
-} op_t;
-
 #define EVENTS_DEFAULT 100
 #define EVENTS_MAX 500
 
+/* The body field of enable and disable. */
+enum { F_CODE };
+/* logout-all's */
+enum { F_USER_ID };
+
+/* The state of a route (job->data). */
 typedef struct {
-    lk_job_t job;
-    struct lk_app *app;
-    lk_http_req_t *req;
-    op_t op;
-    char session_hash[LK_TOKEN_HASH_LEN + 1];
-    char target[LK_ID_MAX]; /* a user id (logout-all, TOTP reset) */
-    char code[TOTP_DIGITS + 1];
-    char addr[LK_ADDR_MAX];             /* the client's address */
+    char addr[LK_ADDR_MAX];           /* the client's address */
     char limit_key[LK_LOGIN_KEY_MAX]; /* enable/disable: the account's login limit from this address */
-    int64_t retry_ms;    /* > 0: refused by that limit */
-    /* OP_EVENTS: which */
+    int64_t retry_ms;                 /* > 0: refused by that limit */
+    bool clear_cookie;                /* logout-all of oneself */
+    /* the security events' list: which */
     bool kind_set;
     lk_sec_kind_t kind;
     int64_t before_id;
     size_t limit;
-    bool clear_cookie;
-    lk_user_t user;
-    lk_api_error_t err;
-    json_t *out;
-} sjob_t;
+} sec_t;
 
-static void sjob_free(sjob_t *j)
+static void totp_status(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    lk_user_clear(&j->user);
-    sodium_memzero(j->code, sizeof j->code);
-    if (j->out)
-        json_decref(j->out);
-    free(j);
-}
-
-static void fail(sjob_t *j, int rc, int status, const char *code, const char *msg)
-{
-    lk_job_fail(&j->job, &j->err, rc, status, code, msg);
-}
-
-static void totp_status(sjob_t *j, lk_store_t *st)
-{
+    (void)now;
     lk_totp_t t;
     int rc = lk_store_user_totp_get(st, j->user.id, &t);
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     j->out = json_pack("{s:b, s:b, s:b}", "enabled", t.enabled, "pending", t.secret && !t.enabled, "required",
@@ -665,18 +568,18 @@ static void totp_status(sjob_t *j, lk_store_t *st)
     lk_totp_clear(&t);
 }
 
-static void totp_setup(sjob_t *j, lk_store_t *st, int64_t now)
+static void totp_setup(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_totp_t t;
     int rc = lk_store_user_totp_get(st, j->user.id, &t);
     bool on = rc == 0 && t.enabled;
     lk_totp_clear(&t);
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     if (on) {
-        fail(j, LK_ESTATE, 409, "conflict", "two-step login is on already; switch it off first");
+        lk_api_fail(j, LK_ESTATE, 409, "conflict", "two-step login is on already; switch it off first");
         return;
     }
     unsigned char secret[LK_TOTP_SECRET_LEN];
@@ -693,7 +596,7 @@ static void totp_setup(sjob_t *j, lk_store_t *st, int64_t now)
         rc = lk_store_audit(st, now, j->user.id, "auth.totp_setup", NULL, NULL);
     free(sealed);
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
     } else {
         lk_buf_t uri;
         lk_buf_init(&uri, 1024);
@@ -710,34 +613,52 @@ static void totp_setup(sjob_t *j, lk_store_t *st, int64_t now)
     }
 }
 
+/* Every code counts against the account like a login (a right one is taken
+ * back, code_after), once the session is known; false after failing with
+ * 429. */
+static bool code_limit(lk_api_job_t *j, int64_t now)
+{
+    sec_t *d = j->data;
+    lk_api_login_key(j->user.email, d->addr, d->limit_key);
+    if (lk_ratelimit_hit(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), d->limit_key, now, &d->retry_ms))
+        return true;
+    if (d->retry_ms < 1)
+        d->retry_ms = 1;
+    lk_api_fail(j, LK_EBUSY, 429, "too_many_requests", "too many failed logins for this account");
+    return false;
+}
+
 /* enable (with the code of the secret just set up) and disable (with a
  * current code) */
-static void totp_switch(sjob_t *j, lk_store_t *st, int64_t now)
+static void totp_switch(lk_api_job_t *j, lk_store_t *st, int64_t now, bool enable)
 {
-    bool enable = j->op == OP_TOTP_ENABLE;
+    if (!code_limit(j, now))
+        return;
     lk_totp_t t;
     int rc = lk_store_user_totp_get(st, j->user.id, &t);
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     if (enable && (!t.secret || t.enabled)) {
-        fail(j, LK_ESTATE, 409, "conflict",
-             t.enabled ? "two-step login is on already" : "set two-step login up first (POST /api/v1/auth/totp/setup)");
+        lk_api_fail(j, LK_ESTATE, 409, "conflict",
+                    t.enabled ? "two-step login is on already"
+                              : "set two-step login up first (POST /api/v1/auth/totp/setup)");
         goto out;
     }
     if (!enable && !t.enabled) {
-        fail(j, LK_ESTATE, 409, "conflict", "two-step login is not on");
+        lk_api_fail(j, LK_ESTATE, 409, "conflict", "two-step login is not on");
         goto out;
     }
     int64_t step = 0;
-    rc = lk_totp_verify(j->app, j->user.id, t.secret, j->code, now, &step);
+    const char *code = j->body[F_CODE].s;
+    rc = lk_totp_verify(j->app, j->user.id, t.secret, code, now, &step);
     if (rc == LK_EAUTH) {
-        fail(j, rc, 400, "invalid_field", "the field \"code\" is not the current code of the authenticator app");
+        lk_api_fail(j, rc, 400, "invalid_field", "the field \"code\" is not the current code of the authenticator app");
         goto out;
     }
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         goto out;
     }
     if (enable) {
@@ -747,7 +668,7 @@ static void totp_switch(sjob_t *j, lk_store_t *st, int64_t now)
     } else {
         rc = lk_store_user_totp_use(st, j->user.id, step);
         if (rc == LK_EEXIST) {
-            fail(j, rc, 400, "invalid_field", "this code was used already; wait for the next one");
+            lk_api_fail(j, rc, 400, "invalid_field", "this code was used already; wait for the next one");
             goto out;
         }
         if (rc == 0)
@@ -756,74 +677,88 @@ static void totp_switch(sjob_t *j, lk_store_t *st, int64_t now)
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, enable ? "auth.totp_enable" : "auth.totp_disable", NULL, NULL);
     if (rc)
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
     else
         j->out = json_pack("{s:b, s:b}", "enabled", enable, "pending", 0);
 out:
     lk_totp_clear(&t);
 }
 
-static void totp_reset(sjob_t *j, lk_store_t *st, int64_t now)
+static void totp_enable(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL))
+    totp_switch(j, st, now, true);
+}
+
+static void totp_disable(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    if (lk_api_totp_required(&j->user)) {
+        lk_api_fail(j, LK_ESTATE, 409, "conflict",
+                    "two-step login is required for your account: it cannot be switched off");
         return;
-    int rc = lk_store_user_totp_set(st, j->target, NULL, false);
+    }
+    totp_switch(j, st, now, false);
+}
+
+static void totp_reset(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    int rc = lk_store_user_totp_set(st, j->id, NULL, false);
     if (rc == LK_ENOENT) {
-        fail(j, rc, 404, "not_found", "no user with this id");
+        lk_api_fail(j, rc, 404, "not_found", "no user with this id");
         return;
     }
     if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, "auth.totp_reset", NULL, j->target);
+        rc = lk_store_audit(st, now, j->user.id, "auth.totp_reset", NULL, j->id);
     if (rc)
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
     else
-        j->out = json_pack("{s:s, s:b}", "user_id", j->target, "enabled", 0);
+        j->out = json_pack("{s:s, s:b}", "user_id", j->id, "enabled", 0);
 }
 
-static void logout_all(sjob_t *j, lk_store_t *st, int64_t now)
+/* body optional: {"user_id"} (admins, for someone else) */
+static void logout_all(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!j->target[0])
-        snprintf(j->target, sizeof j->target, "%s", j->user.id);
-    bool self = strcmp(j->target, j->user.id) == 0;
+    sec_t *d = j->data;
+    const char *target = j->body[F_USER_ID].given ? j->body[F_USER_ID].s : j->user.id;
+    bool self = strcmp(target, j->user.id) == 0;
     if (!self) {
         if (!lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL))
             return;
         lk_user_t other = {0};
-        int rc = lk_store_user_get(st, j->target, &other);
+        int rc = lk_store_user_get(st, target, &other);
         lk_user_clear(&other);
         if (rc == LK_ENOENT) {
-            fail(j, rc, 404, "not_found", "no user with this id");
+            lk_api_fail(j, rc, 404, "not_found", "no user with this id");
             return;
         }
         if (rc) {
-            lk_job_fail_db(&j->job, &j->err, rc);
+            lk_api_fail_db(j, rc);
             return;
         }
     }
     int64_t n = 0;
-    int rc = lk_store_session_delete_user(st, j->target, NULL, &n);
+    int rc = lk_store_session_delete_user(st, target, NULL, &n);
     if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, "auth.logout_all", NULL, j->target);
+        rc = lk_store_audit(st, now, j->user.id, "auth.logout_all", NULL, target);
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
-    lk_hub_close_streams(&j->job, j->target, NULL);
-    j->clear_cookie = self;
-    j->out = json_pack("{s:s, s:s, s:I}", "status", "ok", "user_id", j->target, "sessions", (json_int_t)n);
+    lk_hub_close_streams(&j->job, target, NULL);
+    d->clear_cookie = self;
+    j->out = json_pack("{s:s, s:s, s:I}", "status", "ok", "user_id", target, "sessions", (json_int_t)n);
 }
 
 /* GET /api/v1/admin/security-events: admins only, newest first. */
-static void events_list(sjob_t *j, lk_store_t *st)
+static void events_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL))
-        return;
+    (void)now;
+    sec_t *d = j->data;
     lk_secevent_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_secevent_list(st, j->kind_set ? lk_sec_kind_name(j->kind) : NULL, j->before_id, j->limit, &v,
+    int rc = lk_store_secevent_list(st, d->kind_set ? lk_sec_kind_name(d->kind) : NULL, d->before_id, d->limit, &v,
                                     &n);
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *arr = json_array();
@@ -837,250 +772,121 @@ static void events_list(sjob_t *j, lk_store_t *st)
         json_array_append_new(arr, o);
     }
     j->out = json_pack("{s:o, s:o}", "events", arr, "next_before",
-                       n == j->limit && n > 0 ? json_integer((json_int_t)v[n - 1].id) : json_null());
+                       n == d->limit && n > 0 ? json_integer((json_int_t)v[n - 1].id) : json_null());
     lk_secevents_free(v, n);
 }
 
-static void sjob_run(lk_job_t *job, lk_store_t *st)
+/* An integer query parameter in [min, max]: true with *out set (unchanged
+ * when absent); false after answering 400 with msg. */
+static bool query_int(lk_http_req_t *req, const char *name, int64_t min, int64_t max, int64_t *out, const char *msg)
 {
-    sjob_t *j = (sjob_t *)job;
-    int64_t now = lk_time_now_ms();
-    /* a user who must still set up two-step login may do that (and log out
-     * everywhere), nothing else */
-    bool pending = false;
-    if (!lk_api_authenticate_any(job, &j->err, st, j->session_hash, now, &j->user, &pending))
-        return;
-    if (pending && j->op != OP_TOTP_STATUS && j->op != OP_TOTP_SETUP && j->op != OP_TOTP_ENABLE &&
-        j->op != OP_LOGOUT_ALL) {
-        fail(j, LK_EAUTH, 403, "totp_setup_required",
-             "set up two-step login first (POST /api/v1/auth/totp/setup): it is required for your account");
-        return;
-    }
-    if (j->op == OP_TOTP_DISABLE && lk_api_totp_required(&j->user)) {
-        fail(j, LK_ESTATE, 409, "conflict", "two-step login is required for your account: it cannot be switched off");
-        return;
-    }
-    if (j->op == OP_TOTP_ENABLE || j->op == OP_TOTP_DISABLE) {
-        /* every code counts against the account like a login (a right one
-         * is taken back), once the session is known */
-        lk_api_login_key(j->user.email, j->addr, j->limit_key);
-        if (!lk_ratelimit_hit(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), j->limit_key, now,
-                              &j->retry_ms)) {
-            if (j->retry_ms < 1)
-                j->retry_ms = 1;
-            fail(j, LK_EBUSY, 429, "too_many_requests", "too many failed logins for this account");
-            return;
-        }
-    }
-    switch (j->op) {
-    case OP_TOTP_STATUS:
-        totp_status(j, st);
-        break;
-    case OP_TOTP_SETUP:
-        totp_setup(j, st, now);
-        break;
-    case OP_TOTP_ENABLE:
-    case OP_TOTP_DISABLE:
-        totp_switch(j, st, now);
-        break;
-    case OP_TOTP_RESET:
-        totp_reset(j, st, now);
-        break;
-    case OP_LOGOUT_ALL:
-        logout_all(j, st, now);
-        break;
-    case OP_EVENTS:
-        events_list(j, st);
-        break;
-    }
-}
-
-static void sjob_done(lk_job_t *job)
-{
-    sjob_t *j = (sjob_t *)job;
-    if (j->job.rc && j->retry_ms > 0) {
-        lk_security_event(j->app, j->req, LK_SEC_LOCKOUT, j->user.id, j->user.email,
-                          "too many wrong two-step codes for this account from this address");
-        respond_429(j->req, j->retry_ms, "failed logins for this account");
-    } else if (j->job.rc) {
-        if ((j->op == OP_TOTP_ENABLE || j->op == OP_TOTP_DISABLE) && j->job.rc == LK_EAUTH && j->err.status == 400)
-            lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, j->user.id, j->user.email,
-                              j->op == OP_TOTP_ENABLE ? "wrong two-step code at switching two-step login on"
-                                                      : "wrong two-step code at switching two-step login off");
-        lk_respond_job_error(j->req, &j->err);
-    } else {
-        if (j->limit_key[0]) /* a right code does not count against the limit */
-            lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), j->limit_key);
-        if (j->clear_cookie)
-            lk_api_set_session_cookie(j->app, j->req, "", 0);
-        if (j->op == OP_LOGOUT_ALL)
-            lk_queue_stats_invalidate();
-        lk_respond_json(j->req, 200, j->out);
-        j->out = NULL;
-    }
-    sjob_free(j);
-}
-
-static sjob_t *sjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
-{
-    if (op != OP_TOTP_STATUS && op != OP_EVENTS && !lk_api_check_origin(req))
-        return NULL;
-    if (lk_http_req_body_too_large(req)) {
-        lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
-        return NULL;
-    }
-    sjob_t *j = lk_xcalloc(1, sizeof *j);
-    j->app = app;
-    j->req = req;
-    j->op = op;
-    lk_job_init(&j->job, req, sjob_run, sjob_done);
-    lk_api_session_hash(req, j->session_hash);
-    lk_api_client_addr(app, req, j->addr);
-    return j;
-}
-
-static void h_totp_status(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    sjob_t *j = sjob_new(req, app, OP_TOTP_STATUS);
-    if (j)
-        lk_pool_submit(app->readers, &j->job);
-}
-
-static void h_totp_setup(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    sjob_t *j = sjob_new(req, app, OP_TOTP_SETUP);
-    if (j)
-        lk_pool_submit(app->writer, &j->job);
-}
-
-/* enable and disable take {"code"}; wrong codes count like failed logins of
- * the account (sjob_run), so a stolen session cannot guess its way to
- * switching the second factor off */
-static void with_code(lk_http_req_t *req, void *ud, op_t op)
-{
-    struct lk_app *app = ud;
-    sjob_t *j = sjob_new(req, app, op);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *code = NULL;
-    if (!body || !lk_body_string(req, body, "code", 16, true, &code))
-        goto out;
-    if (strlen(code) != TOTP_DIGITS || strspn(code, "0123456789") != TOTP_DIGITS) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"code\" must be the 6 digits of the authenticator app");
-        goto out;
-    }
-    memcpy(j->code, code, TOTP_DIGITS + 1);
-    json_decref(body);
-    lk_pool_submit(app->writer, &j->job);
-    return;
-out:
-    json_decref(body);
-    sjob_free(j);
-}
-
-static void h_totp_enable(lk_http_req_t *req, void *ud)
-{
-    with_code(req, ud, OP_TOTP_ENABLE);
-}
-
-static void h_totp_disable(lk_http_req_t *req, void *ud)
-{
-    with_code(req, ud, OP_TOTP_DISABLE);
-}
-
-static void h_totp_reset(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    sjob_t *j = sjob_new(req, app, OP_TOTP_RESET);
-    if (!j)
-        return;
-    lk_str_t id = lk_http_req_param(req, "id");
-    if (id.len >= sizeof j->target)
-        id.len = 0; /* too long to exist: 404 after the session check */
-    memcpy(j->target, id.base, id.len);
-    if (!j->target[0])
-        memcpy(j->target, "-", 2);
-    lk_pool_submit(app->writer, &j->job);
-}
-
-/* body optional: {"user_id"} (admins, for someone else) */
-static void h_logout_all(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    sjob_t *j = sjob_new(req, app, OP_LOGOUT_ALL);
-    if (!j)
-        return;
-    if (lk_http_req_body(req).len > 0) {
-        json_t *body = lk_parse_body(req);
-        const char *uid = NULL;
-        if (!body || !lk_body_string(req, body, "user_id", LK_ID_MAX - 1, false, &uid)) {
-            json_decref(body);
-            sjob_free(j);
-            return;
-        }
-        if (uid)
-            snprintf(j->target, sizeof j->target, "%s", uid);
-        json_decref(body);
-    }
-    lk_pool_submit(app->writer, &j->job);
+    lk_str_t v;
+    if (!lk_http_req_query(req, name, &v))
+        return true;
+    char num[24];
+    snprintf(num, sizeof num, "%.*s", (int)(v.len < sizeof num ? v.len : sizeof num - 1), v.base);
+    if (v.len < sizeof num && lk_parse_i64(num, min, max, out) == 0)
+        return true;
+    lk_respond_error(req, 400, "invalid_field", "%s", msg);
+    return false;
 }
 
 /* ?kind=login_failed|lockout|cross_site|forbidden|rate_limited, ?before=ID
  * (the next page), ?limit=1..500 (100) */
-static void h_events(lk_http_req_t *req, void *ud)
+static bool events_query(lk_api_job_t *j)
 {
-    struct lk_app *app = ud;
+    sec_t *d = j->data;
     lk_str_t v;
-    lk_sec_kind_t kind = LK_SEC_LOGIN_FAILED;
-    bool kind_set = false;
-    int64_t before = 0, limit = EVENTS_DEFAULT;
-    char num[24];
-    if (lk_http_req_query(req, "kind", &v) && v.len > 0) {
-        if (!lk_sec_kind_parse(v.base, v.len, &kind)) {
-            lk_respond_error(req, 400, "invalid_field", "the parameter \"kind\" must be login_failed, lockout, "
-                                                        "cross_site, forbidden or rate_limited");
-            return;
+    if (lk_http_req_query(j->req, "kind", &v) && v.len > 0) {
+        if (!lk_sec_kind_parse(v.base, v.len, &d->kind)) {
+            lk_respond_error(j->req, 400, "invalid_field", "the parameter \"kind\" must be login_failed, lockout, "
+                                                           "cross_site, forbidden or rate_limited");
+            return false;
         }
-        kind_set = true;
+        d->kind_set = true;
     }
-    if (lk_http_req_query(req, "before", &v)) {
-        snprintf(num, sizeof num, "%.*s", (int)(v.len < sizeof num ? v.len : sizeof num - 1), v.base);
-        if (v.len >= sizeof num || lk_parse_i64(num, 1, INT64_MAX, &before) != 0) {
-            lk_respond_error(req, 400, "invalid_field", "the parameter \"before\" must be an event id");
-            return;
-        }
-    }
-    if (lk_http_req_query(req, "limit", &v)) {
-        snprintf(num, sizeof num, "%.*s", (int)(v.len < sizeof num ? v.len : sizeof num - 1), v.base);
-        if (v.len >= sizeof num || lk_parse_i64(num, 1, EVENTS_MAX, &limit) != 0) {
-            lk_respond_error(req, 400, "invalid_field", "the parameter \"limit\" must be 1 to %d", EVENTS_MAX);
-            return;
-        }
-    }
-    sjob_t *j = sjob_new(req, app, OP_EVENTS);
-    if (!j)
-        return;
-    j->kind_set = kind_set;
-    j->kind = kind;
-    j->before_id = before;
-    j->limit = (size_t)limit;
-    lk_pool_submit(app->readers, &j->job);
+    int64_t limit = EVENTS_DEFAULT;
+    if (!query_int(j->req, "before", 1, INT64_MAX, &d->before_id, "the parameter \"before\" must be an event id") ||
+        !query_int(j->req, "limit", 1, EVENTS_MAX, &limit, "the parameter \"limit\" must be 1 to 500"))
+        return false;
+    d->limit = (size_t)limit;
+    return true;
 }
 
-static const lk_http_route_t routes[] = {
-    {"GET", "/api/v1/admin/security-events", h_events},
-    {"GET", "/api/v1/auth/totp", h_totp_status},
-    {"POST", "/api/v1/auth/totp/setup", h_totp_setup},
-    {"POST", "/api/v1/auth/totp/enable", h_totp_enable},
-    {"POST", "/api/v1/auth/totp/disable", h_totp_disable},
-    {"POST", "/api/v1/auth/logout-all", h_logout_all},
-    {"POST", "/api/v1/admin/users/:id/totp-reset", h_totp_reset},
+/* enable and disable: the client's address for the login limit */
+static bool code_prepare(lk_api_job_t *j)
+{
+    sec_t *d = j->data;
+    lk_api_client_addr(j->app, j->req, d->addr);
+    return true;
+}
+
+/* enable and disable: a refusal by the limit is a lockout, a wrong code a
+ * failed login; a right code does not count against the limit */
+static bool code_after(lk_api_job_t *j)
+{
+    sec_t *d = j->data;
+    bool enable = strcmp(j->route->path, "/api/v1/auth/totp/enable") == 0;
+    if (j->job.rc && d->retry_ms > 0) {
+        lk_security_event(j->app, j->req, LK_SEC_LOCKOUT, j->user.id, j->user.email,
+                          "too many wrong two-step codes for this account from this address");
+        respond_429(j->req, d->retry_ms, "failed logins for this account");
+        return false;
+    }
+    if (j->job.rc == LK_EAUTH && j->err.status == 400)
+        lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, j->user.id, j->user.email,
+                          enable ? "wrong two-step code at switching two-step login on"
+                                 : "wrong two-step code at switching two-step login off");
+    if (j->job.rc == 0)
+        lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), d->limit_key);
+    return true;
+}
+
+static bool logout_all_after(lk_api_job_t *j)
+{
+    sec_t *d = j->data;
+    if (j->job.rc == 0) {
+        if (d->clear_cookie)
+            lk_api_set_session_cookie(j->app, j->req, "", 0);
+        lk_queue_stats_invalidate();
+    }
+    return true;
+}
+
+static bool six_digits(const char *code)
+{
+    return strlen(code) == TOTP_DIGITS && strspn(code, "0123456789") == TOTP_DIGITS;
+}
+
+static const lk_api_field_t code_fields[] = {
+    [F_CODE] = {.name = "code", .type = LK_FIELD_STRING, .required = true, .max_len = 16, .check = six_digits,
+                .invalid = "the field \"code\" must be the 6 digits of the authenticator app"},
+};
+static const lk_api_field_t logout_fields[] = {
+    [F_USER_ID] = {.name = "user_id", .type = LK_FIELD_STRING, .max_len = LK_ID_MAX - 1},
 };
 
-void lk_api_security_routes(const lk_http_route_t **r, size_t *n)
+#define FIELDS(a) .fields = a, .n_fields = sizeof a / sizeof a[0]
+
+/* A user who must still set up two-step login may do that (and log out
+ * everywhere), nothing else: LK_ACCESS_SIGNED_IN. Wrong codes count like
+ * failed logins of the account, so a stolen session cannot guess its way to
+ * switching the second factor off. */
+static const lk_api_route_t routes[] = {
+    {"GET", "/api/v1/admin/security-events", LK_ACCESS_ADMIN, .steps = {{LK_ON_READER, events_list}},
+     .prepare = events_query, .data_size = sizeof(sec_t)},
+    {"GET", "/api/v1/auth/totp", LK_ACCESS_SIGNED_IN, .steps = {{LK_ON_READER, totp_status}}},
+    {"POST", "/api/v1/auth/totp/setup", LK_ACCESS_SIGNED_IN, .steps = {{LK_ON_WRITER, totp_setup}}},
+    {"POST", "/api/v1/auth/totp/enable", LK_ACCESS_SIGNED_IN, FIELDS(code_fields),
+     .steps = {{LK_ON_WRITER, totp_enable}}, .prepare = code_prepare, .after = code_after, .data_size = sizeof(sec_t)},
+    {"POST", "/api/v1/auth/totp/disable", LK_ACCESS_AGENT, FIELDS(code_fields),
+     .steps = {{LK_ON_WRITER, totp_disable}}, .prepare = code_prepare, .after = code_after, .data_size = sizeof(sec_t)},
+    {"POST", "/api/v1/auth/logout-all", LK_ACCESS_SIGNED_IN, FIELDS(logout_fields), .body_optional = true,
+     .steps = {{LK_ON_WRITER, logout_all}}, .after = logout_all_after, .data_size = sizeof(sec_t)},
+    {"POST", "/api/v1/admin/users/:id/totp-reset", LK_ACCESS_ADMIN, .steps = {{LK_ON_WRITER, totp_reset}}},
+};
+
+void lk_api_security_table(const lk_api_route_t **r, size_t *n)
 {
     *r = routes;
     *n = sizeof routes / sizeof routes[0];
@@ -1091,7 +897,6 @@ void lk_api_security_routes(const lk_http_route_t **r, size_t *n)
 int lk_security_start(struct lk_app *app)
 {
     struct lk_security *sec = lk_xcalloc(1, sizeof *sec);
-    pthread_mutex_init(&sec->touch_mu, NULL);
     app->sec = sec;
     unsigned char master[crypto_kdf_KEYBYTES];
     int rc = load_master_key(app->cfg.data, master);
@@ -1131,6 +936,7 @@ int lk_security_start(struct lk_app *app)
     sec->limits[LK_LIMIT_CONVERSATIONS_ADDRESS] =
         lk_ratelimit_new((size_t)c->limit_conversations_address, c->limit_conversations_window * 1000, LIMIT_KEYS);
     running = app;
+    lk_api_sessions_start(app);
     return 0;
 }
 
@@ -1141,12 +947,12 @@ void lk_security_stop(struct lk_app *app)
         return;
     if (running == app)
         running = NULL;
+    lk_api_sessions_stop(app);
     for (size_t i = 0; i < LK_LIMIT__COUNT; i++)
         lk_ratelimit_free(sec->limits[i]);
     lk_ratelimit_free(sec->event_rows);
     if (sec->oath_on)
         oath_done();
-    pthread_mutex_destroy(&sec->touch_mu);
     sodium_memzero(sec, sizeof *sec);
     free(sec);
     app->sec = NULL;

@@ -12,7 +12,7 @@
  * make loket hash; the writer then checks the session again and stores.
  */
 #include "api/api.h"
-#include "api/api_int.h"
+#include "api/route.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -20,71 +20,26 @@
 
 #define MAX_NAME 200
 
-typedef enum {
-    OP_UPDATE,      /* writer */
-    OP_RESET_CHECK, /* reader, then: */
-    OP_RESET_HASH,  /* cpu, then: */
-    OP_RESET_STORE, /* writer */
-    OP_OWN_READ,    /* reader, then: */
-    OP_OWN_HASH,    /* cpu: verify the current password, hash the new one; then: */
-    OP_OWN_STORE,   /* writer */
-    OP_OWN_LANGUAGE /* writer */
-} op_t;
+/* The body fields of each route, in the order of the tables' fields below. */
+enum { F_ROLE, F_NAME, F_DISABLED };
+enum { F_PASSWORD };
+enum { F_CURRENT, F_NEW };
+enum { F_LANGUAGE };
 
+/* A password change's own state (job->data). */
 typedef struct {
-    lk_job_t job;
-    struct lk_app *app;
-    lk_http_req_t *req;
-    op_t op;
-    char session_hash[LK_TOKEN_HASH_LEN + 1];
-    char target[LK_ID_MAX];
-    /* OP_UPDATE: what to change */
-    char role[16];  /* "" keeps it */
-    char *name;     /* NULL keeps it */
-    int disabled;   /* -1 keeps it */
-    char *password; /* the new one */
-    char *current;  /* OP_OWN_*: the one to check */
     char hash[crypto_pwhash_STRBYTES];
-    char limit_key[LK_LOGIN_KEY_MAX]; /* OP_OWN_*: the account's login limit from this address */
-    char language[8];    /* OP_OWN_LANGUAGE: "nl", "en", "" = the deployment's default */
-    lk_user_t user;      /* the one asking */
-    lk_api_error_t err;
-    json_t *out;
-} ujob_t;
-
-static void wipe_free(char *s)
-{
-    if (s) {
-        sodium_memzero(s, strlen(s));
-        free(s);
-    }
-}
-
-static void ujob_free(ujob_t *j)
-{
-    lk_user_clear(&j->user);
-    free(j->name);
-    wipe_free(j->password);
-    wipe_free(j->current);
-    sodium_memzero(j->hash, sizeof j->hash);
-    if (j->out)
-        json_decref(j->out);
-    free(j);
-}
-
-static void fail(ujob_t *j, int rc, int status, const char *code, const char *msg)
-{
-    lk_job_fail(&j->job, &j->err, rc, status, code, msg);
-}
+    char limit_key[LK_LOGIN_KEY_MAX]; /* the account's login limit from this address */
+} pw_t;
 
 /* Loads the user the request names into *u; false after a 404 or 500. */
-static bool load_target(ujob_t *j, lk_store_t *st, lk_user_t *u)
+static bool load_target(lk_api_job_t *j, lk_store_t *st, lk_user_t *u)
 {
-    int rc = lk_store_user_get(st, j->target, u);
+    int rc = lk_store_user_get(st, j->id, u);
     if (rc == LK_ENOENT)
-        fail(j, rc, 404, "not_found", "no user with this id");
+        lk_api_fail(j, rc, 404, "not_found", "no user with this id");
     else if (rc)
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
     return rc == 0;
 }
 
@@ -103,7 +58,7 @@ static int other_admin(lk_store_t *st, const char *except, bool *found)
 
 /* Puts every open conversation assigned to user_id back in the queue, as
  * if its agent had released it (the customer is told). */
-static int release_all(ujob_t *j, lk_store_t *st, const char *user_id, int64_t now, int64_t *released)
+static int release_all(lk_api_job_t *j, lk_store_t *st, const char *user_id, int64_t now, int64_t *released)
 {
     lk_conv_t *v = NULL;
     size_t n = 0;
@@ -126,26 +81,25 @@ static int release_all(ujob_t *j, lk_store_t *st, const char *user_id, int64_t n
     return rc;
 }
 
-static void run_update(ujob_t *j, lk_store_t *st, int64_t now)
+static void run_update(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL))
-        return;
     lk_user_t u = {0};
     if (!load_target(j, st, &u))
         return;
+    const lk_api_value_t *role = &j->body[F_ROLE], *name = &j->body[F_NAME], *dis = &j->body[F_DISABLED];
     bool was_admin = u.role == LK_ROLE_ADMIN && !u.disabled;
-    bool role_changes = j->role[0] && strcmp(j->role, lk_role_name(u.role)) != 0;
-    bool name_changes = j->name && strcmp(j->name, u.display_name ? u.display_name : "") != 0;
-    bool state_changes = j->disabled >= 0 && (j->disabled == 1) != u.disabled;
-    bool disabling = state_changes && j->disabled == 1;
-    if (j->role[0])
-        lk_role_parse(j->role, &u.role);
-    if (j->name) {
+    bool role_changes = role->given && strcmp(role->s, lk_role_name(u.role)) != 0;
+    bool name_changes = name->given && strcmp(name->s, u.display_name ? u.display_name : "") != 0;
+    bool state_changes = dis->given && dis->b != u.disabled;
+    bool disabling = state_changes && dis->b;
+    if (role->given)
+        lk_role_parse(role->s, &u.role);
+    if (name->given) {
         free(u.display_name);
-        u.display_name = lk_xstrdup(j->name);
+        u.display_name = lk_xstrdup(name->s);
     }
-    if (j->disabled >= 0)
-        u.disabled = j->disabled == 1;
+    if (dis->given)
+        u.disabled = dis->b;
     bool is_admin = u.role == LK_ROLE_ADMIN && !u.disabled;
     int64_t sessions = 0, released = 0;
     int rc = 0;
@@ -153,7 +107,7 @@ static void run_update(ujob_t *j, lk_store_t *st, int64_t now)
         bool found;
         rc = other_admin(st, u.id, &found);
         if (rc == 0 && !found) {
-            fail(j, LK_ESTATE, 409, "conflict", "this would leave no active admin: make someone else admin first");
+            lk_api_fail(j, LK_ESTATE, 409, "conflict", "this would leave no active admin: make someone else admin first");
             goto out;
         }
     }
@@ -182,7 +136,7 @@ static void run_update(ujob_t *j, lk_store_t *st, int64_t now)
         free(text);
     }
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         goto out;
     }
     /* their streams see by role: a new role or no account ends them (the
@@ -195,42 +149,62 @@ out:
     lk_user_clear(&u);
 }
 
-static void run_hash(ujob_t *j)
+
+/* The CPU step of a password change: the current password verified (a
+ * change of one's own), the new one hashed. */
+static void run_hash(lk_api_job_t *j, const char *current, const char *password)
 {
-    if (j->op == OP_OWN_HASH) {
-        if (!j->user.password_hash ||
-            crypto_pwhash_str_verify(j->user.password_hash, j->current, strlen(j->current)) != 0) {
-            fail(j, LK_EAUTH, 400, "invalid_field", "the field \"current_password\" is not your password");
-            return;
-        }
+    pw_t *pw = j->data;
+    if (current &&
+        (!j->user.password_hash || crypto_pwhash_str_verify(j->user.password_hash, current, strlen(current)) != 0)) {
+        lk_api_fail(j, LK_EAUTH, 400, "invalid_field", "the field \"current_password\" is not your password");
+        return;
     }
-    if (crypto_pwhash_str(j->hash, j->password, strlen(j->password), LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) != 0)
-        fail(j, LK_ENOMEM, 500, "internal", "not enough memory to hash the password");
+    if (crypto_pwhash_str(pw->hash, password, strlen(password), LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) != 0)
+        lk_api_fail(j, LK_ENOMEM, 500, "internal", "not enough memory to hash the password");
 }
 
-/* Stores j->hash as user_id's password: whoever knew the old one is logged
- * out, all sessions and their streams but `keep` (NULL: all) end, and the
- * change is audited (action, detail). false after lk_job_fail_db. */
-static bool store_password(ujob_t *j, lk_store_t *st, int64_t now, const char *user_id, const char *keep,
+/* Stores the hashed password as user_id's: whoever knew the old one is
+ * logged out, all sessions and their streams but `keep` (NULL: all) end,
+ * and the change is audited (action, detail). false after lk_api_fail_db. */
+static bool store_password(lk_api_job_t *j, lk_store_t *st, int64_t now, const char *user_id, const char *keep,
                            const char *action, const char *detail, int64_t *sessions)
 {
-    int rc = lk_store_user_set_password(st, user_id, j->hash);
+    pw_t *pw = j->data;
+    int rc = lk_store_user_set_password(st, user_id, pw->hash);
     if (rc == 0)
         rc = lk_store_session_delete_user(st, user_id, keep, sessions);
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, action, NULL, detail);
     if (rc) {
-        lk_job_fail_db(&j->job, &j->err, rc);
+        lk_api_fail_db(j, rc);
         return false;
     }
     lk_hub_close_streams(&j->job, user_id, keep);
     return true;
 }
 
-static void run_reset_store(ujob_t *j, lk_store_t *st, int64_t now)
+/* ---- an admin sets someone's password: reader, cpu, writer ------------ */
+
+static void reset_check(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL))
-        return;
+    (void)now;
+    lk_user_t u = {0};
+    if (load_target(j, st, &u) &&
+        lk_password_refused("password", j->body[F_PASSWORD].s, u.email, u.display_name, &j->err))
+        j->job.rc = LK_EINVAL;
+    lk_user_clear(&u);
+}
+
+static void reset_hash(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    (void)st;
+    (void)now;
+    run_hash(j, NULL, j->body[F_PASSWORD].s);
+}
+
+static void reset_store(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
     lk_user_t u = {0};
     if (!load_target(j, st, &u))
         return;
@@ -242,250 +216,131 @@ static void run_reset_store(ujob_t *j, lk_store_t *st, int64_t now)
     lk_user_clear(&u);
 }
 
-static void run_own_store(ujob_t *j, lk_store_t *st, int64_t now)
+/* ---- one's own password: reader, cpu, writer -------------------------- */
+
+static void own_check(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    (void)st;
+    (void)now;
+    /* the session, and with it the user and their hash */
+    if (lk_password_refused("new_password", j->body[F_NEW].s, j->user.email, j->user.display_name, &j->err))
+        j->job.rc = LK_EINVAL;
+}
+
+static void own_hash(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    (void)st;
+    (void)now;
+    run_hash(j, j->body[F_CURRENT].s, j->body[F_NEW].s);
+}
+
+static void own_store(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     int64_t sessions = 0;
     if (store_password(j, st, now, j->user.id, j->session_hash, "auth.password", NULL, &sessions))
         j->out = json_pack("{s:s, s:I}", "status", "ok", "sessions_ended", (json_int_t)sessions);
 }
 
-static void ujob_run(lk_job_t *job, lk_store_t *st)
+/* Before the hash: every attempt counts against the account, like a login
+ * with its address (a success is taken back in own_after). */
+static bool own_before(lk_api_job_t *j, size_t step)
 {
-    ujob_t *j = (ujob_t *)job;
-    if (j->op == OP_RESET_HASH || j->op == OP_OWN_HASH) {
-        run_hash(j);
-        return;
-    }
-    int64_t now = lk_time_now_ms();
-    lk_user_clear(&j->user);
-    if (!lk_api_authenticate(job, &j->err, st, j->session_hash, now, &j->user))
-        return;
-    switch (j->op) {
-    case OP_UPDATE:
-        run_update(j, st, now);
-        break;
-    case OP_RESET_CHECK:
-        if (lk_api_require_role(&j->job, &j->err, &j->user, "admin", NULL)) {
-            lk_user_t u = {0};
-            if (load_target(j, st, &u) && lk_password_refused("password", j->password, u.email, u.display_name, &j->err))
-                j->job.rc = LK_EINVAL;
-            lk_user_clear(&u);
-        }
-        break;
-    case OP_RESET_STORE:
-        run_reset_store(j, st, now);
-        break;
-    case OP_OWN_READ: /* the session, and with it the user and their hash */
-        if (lk_password_refused("new_password", j->password, j->user.email, j->user.display_name, &j->err))
-            j->job.rc = LK_EINVAL;
-        break;
-    case OP_OWN_STORE:
-        run_own_store(j, st, now);
-        break;
-    case OP_OWN_LANGUAGE:
-    {
-        int rc = lk_store_user_language_set(st, j->user.id, j->language);
-        if (rc == 0)
-            rc = lk_store_audit(st, now, j->user.id, "auth.language", NULL, j->language[0] ? j->language : "default");
-        if (rc) {
-            lk_job_fail_db(&j->job, &j->err, rc);
-            break;
-        }
-        j->out = json_pack("{s:o}", "language", j->language[0] ? json_string(j->language) : json_null());
-        break;
-    }
-    default:
-        break;
-    }
+    if (step != 1)
+        return true;
+    pw_t *pw = j->data;
+    char addr[LK_ADDR_MAX];
+    lk_api_client_addr(j->app, j->req, addr);
+    lk_api_login_key(j->user.email, addr, pw->limit_key);
+    return lk_security_hit_login(j->app, j->req, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS, pw->limit_key, j->user.email,
+                                 "failed logins for this account");
 }
 
-static void ujob_done(lk_job_t *job)
+static void own_after(lk_api_job_t *j)
 {
-    ujob_t *j = (ujob_t *)job;
-    if (j->job.rc) {
-        if (j->op == OP_OWN_HASH && j->job.rc == LK_EAUTH) /* a wrong current password is a failed login */
-            lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, j->user.id, j->user.email,
-                              "wrong current password at a password change");
-        lk_respond_job_error(j->req, &j->err);
-        ujob_free(j);
-        return;
-    }
-    switch (j->op) {
-    case OP_OWN_READ:
-        /* every attempt counts against the account, like a login with its
-         * address (a success is taken back below) */
-        {
-            char addr[LK_ADDR_MAX];
-            lk_api_client_addr(j->app, j->req, addr);
-            lk_api_login_key(j->user.email, addr, j->limit_key);
-        }
-        if (!lk_security_hit_login(j->app, j->req, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS, j->limit_key, j->user.email,
-                                   "failed logins for this account")) {
-            ujob_free(j);
-            return;
-        }
-        /* fall through */
-    case OP_RESET_CHECK:
-        j->op = j->op == OP_RESET_CHECK ? OP_RESET_HASH : OP_OWN_HASH;
-        lk_pool_submit(j->app->cpu, &j->job);
-        return;
-    case OP_RESET_HASH:
-    case OP_OWN_HASH:
-        j->op = j->op == OP_RESET_HASH ? OP_RESET_STORE : OP_OWN_STORE;
-        lk_pool_submit(j->app->writer, &j->job);
-        return;
-    default:
-        break;
-    }
-    if (j->op == OP_OWN_STORE) /* the right password does not count against the limit */
-        lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), j->limit_key);
-    lk_queue_stats_invalidate(); /* sessions may have ended */
-    lk_respond_json(j->req, 200, j->out);
-    j->out = NULL;
-    ujob_free(j);
+    pw_t *pw = j->data;
+    if (j->job.rc == LK_EAUTH && j->step == 1) /* a wrong current password is a failed login */
+        lk_security_event(j->app, j->req, LK_SEC_LOGIN_FAILED, j->user.id, j->user.email,
+                          "wrong current password at a password change");
+    if (j->job.rc == 0) /* the right password does not count against the limit */
+        lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_LOGIN_ACCOUNT_ADDRESS), pw->limit_key);
 }
 
-static ujob_t *ujob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
+/* After a change of users or passwords: sessions may have ended. */
+static bool invalidate_after(lk_api_job_t *j)
 {
-    if (!lk_api_check_origin(req))
-        return NULL;
-    ujob_t *j = lk_xcalloc(1, sizeof *j);
-    j->app = app;
-    j->req = req;
-    j->op = op;
-    j->disabled = -1;
-    lk_job_init(&j->job, req, ujob_run, ujob_done);
-    lk_api_session_hash(req, j->session_hash);
-    lk_api_req_id(req, j->target);
-    return j;
+    if (j->job.rc == 0)
+        lk_queue_stats_invalidate();
+    return true;
 }
 
-/* PATCH /api/v1/admin/users/:id {"role"?, "display_name"?, "disabled"?} */
-static void h_update(lk_http_req_t *req, void *ud)
+static bool own_password_after(lk_api_job_t *j)
 {
-    struct lk_app *app = ud;
-    ujob_t *j = ujob_new(req, app, OP_UPDATE);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *role = NULL, *name = NULL;
-    if (!body || !lk_body_string(req, body, "role", 15, false, &role) ||
-        !lk_body_string(req, body, "display_name", MAX_NAME, false, &name))
-        goto out;
-    json_t *dis = json_object_get(body, "disabled");
-    if (role && lk_role_parse(role, NULL) != 0) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"role\" must be agent, supervisor or admin");
-        goto out;
-    }
-    if (dis && !json_is_boolean(dis)) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"disabled\" must be true or false");
-        goto out;
-    }
-    if (!role && !name && !dis) {
-        lk_respond_error(req, 400, "invalid_body",
-                         "nothing to change: give \"role\", \"display_name\" or \"disabled\"");
-        goto out;
-    }
-    if (role)
-        snprintf(j->role, sizeof j->role, "%s", role);
-    if (name)
-        j->name = lk_xstrdup(name);
-    if (dis)
-        j->disabled = json_is_true(dis) ? 1 : 0;
-    json_decref(body);
-    lk_pool_submit(app->writer, &j->job);
-    return;
-out:
-    json_decref(body);
-    ujob_free(j);
+    own_after(j);
+    return invalidate_after(j);
 }
 
-/* POST /api/v1/admin/users/:id/password {"password"} */
-static void h_reset(lk_http_req_t *req, void *ud)
+/* ---- one's own console language --------------------------------------- */
+
+static void run_language(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    struct lk_app *app = ud;
-    ujob_t *j = ujob_new(req, app, OP_RESET_CHECK);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *pw = NULL;
-    if (body && lk_body_password(req, body, "password", NULL, NULL, &pw)) {
-        j->password = lk_xstrdup(pw);
-        json_decref(body);
-        lk_pool_submit(app->readers, &j->job);
+    const lk_api_value_t *lang = &j->body[F_LANGUAGE];
+    const char *language = lang->is_null ? "" : lang->s;
+    int rc = lk_store_user_language_set(st, j->user.id, language);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, j->user.id, "auth.language", NULL, language[0] ? language : "default");
+    if (rc) {
+        lk_api_fail_db(j, rc);
         return;
     }
-    json_decref(body);
-    ujob_free(j);
+    j->out = json_pack("{s:o}", "language", language[0] ? json_string(language) : json_null());
 }
 
-/* POST /api/v1/auth/password {"current_password", "new_password"}: every
- * attempt counts against the account's login limit (once the session is
- * known), so that a stolen session cannot guess its way to the password. */
-static void h_own(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    ujob_t *j = ujob_new(req, app, OP_OWN_READ);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *cur = NULL, *pw = NULL;
-    if (!body || !lk_body_string(req, body, "current_password", LK_PASSWORD_MAX, true, &cur) ||
-        !lk_body_password(req, body, "new_password", NULL, NULL, &pw))
-        goto out;
-    if (!j->session_hash[0]) {
-        lk_respond_error(req, 401, "unauthorized", "log in first: no valid session");
-        goto out;
-    }
-    j->current = lk_xstrdup(cur);
-    j->password = lk_xstrdup(pw);
-    json_decref(body);
-    lk_pool_submit(app->readers, &j->job);
-    return;
-out:
-    json_decref(body);
-    ujob_free(j);
-}
+/* ---- the table -------------------------------------------------------- */
 
-/* PATCH /api/v1/auth/me {"language": "nl" | "en" | null}: the user's own
- * console language; null goes back to the deployment's default. */
-static void h_me_update(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    ujob_t *j = ujob_new(req, app, OP_OWN_LANGUAGE);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    if (!body)
-        goto out;
-    json_t *lang = json_object_get(body, "language");
-    if (!lang) {
-        lk_respond_error(req, 400, "invalid_body", "nothing to change: give \"language\"");
-        goto out;
-    }
-    if (!json_is_null(lang) && !(json_is_string(lang) && (strcmp(json_string_value(lang), "nl") == 0 ||
-                                                          strcmp(json_string_value(lang), "en") == 0))) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"language\" must be \"nl\", \"en\" or null");
-        goto out;
-    }
-    if (json_is_string(lang))
-        snprintf(j->language, sizeof j->language, "%s", json_string_value(lang));
-    json_decref(body);
-    lk_pool_submit(app->writer, &j->job);
-    return;
-out:
-    json_decref(body);
-    ujob_free(j);
-}
+static const char *const roles[] = {"agent", "supervisor", "admin", NULL};
+static const char *const languages[] = {"nl", "en", NULL};
 
-static const lk_http_route_t routes[] = {
-    {"PATCH", "/api/v1/auth/me", h_me_update},
-    {"PATCH", "/api/v1/admin/users/:id", h_update},
-    {"POST", "/api/v1/admin/users/:id/password", h_reset},
-    {"POST", "/api/v1/auth/password", h_own},
+static const lk_api_field_t update_fields[] = {
+    [F_ROLE] = {.name = "role", .type = LK_FIELD_ENUM, .max_len = 15, .values = roles},
+    [F_NAME] = {.name = "display_name", .type = LK_FIELD_STRING, .max_len = MAX_NAME},
+    [F_DISABLED] = {.name = "disabled", .type = LK_FIELD_BOOL},
+};
+static const lk_api_field_t reset_fields[] = {
+    [F_PASSWORD] = {.name = "password", .type = LK_FIELD_PASSWORD, .required = true},
+};
+static const lk_api_field_t own_fields[] = {
+    [F_CURRENT] = {.name = "current_password", .type = LK_FIELD_STRING, .required = true, .max_len = LK_PASSWORD_MAX},
+    [F_NEW] = {.name = "new_password", .type = LK_FIELD_PASSWORD, .required = true},
+};
+static const lk_api_field_t language_fields[] = {
+    [F_LANGUAGE] = {.name = "language", .type = LK_FIELD_ENUM, .values = languages, .nullable = true,
+                    .invalid = "the field \"language\" must be \"nl\", \"en\" or null"},
 };
 
-void lk_api_users_routes(const lk_http_route_t **r, size_t *n)
+#define FIELDS(a) .fields = a, .n_fields = sizeof a / sizeof a[0]
+
+static const lk_api_route_t routes[] = {
+    /* the user's own console language; null goes back to the deployment's default */
+    {"PATCH", "/api/v1/auth/me", LK_ACCESS_AGENT, FIELDS(language_fields),
+     .need_one = "nothing to change: give \"language\"", .steps = {{LK_ON_WRITER, run_language}},
+     .after = invalidate_after},
+    {"PATCH", "/api/v1/admin/users/:id", LK_ACCESS_ADMIN, FIELDS(update_fields),
+     .need_one = "nothing to change: give \"role\", \"display_name\" or \"disabled\"",
+     .steps = {{LK_ON_WRITER, run_update}}, .after = invalidate_after},
+    /* hashed only after a reader checked the session, the role and the
+     * password against the user's name; the writer checks again and stores */
+    {"POST", "/api/v1/admin/users/:id/password", LK_ACCESS_ADMIN, FIELDS(reset_fields),
+     .steps = {{LK_ON_READER, reset_check}, {LK_ON_CPU, reset_hash}, {LK_ON_WRITER, reset_store}},
+     .after = invalidate_after, .data_size = sizeof(pw_t)},
+    /* every attempt counts against the account's login limit (once the
+     * session is known), so that a stolen session cannot guess its way to
+     * the password */
+    {"POST", "/api/v1/auth/password", LK_ACCESS_AGENT, FIELDS(own_fields),
+     .steps = {{LK_ON_READER, own_check}, {LK_ON_CPU, own_hash}, {LK_ON_WRITER, own_store}},
+     .before = own_before, .after = own_password_after, .data_size = sizeof(pw_t)},
+};
+
+void lk_api_users_table(const lk_api_route_t **r, size_t *n)
 {
     *r = routes;
     *n = sizeof routes / sizeof routes[0];

@@ -142,6 +142,8 @@ void *lk_http_loop_data(const lk_http_loop_t *loop);
 lk_str_t lk_http_req_method(const lk_http_req_t *req);
 lk_str_t lk_http_req_path(const lk_http_req_t *req); /* without the query */
 lk_str_t lk_http_req_param(const lk_http_req_t *req, const char *name); /* route parameter */
+/* The route the request matched (NULL when none did). */
+const lk_http_route_t *lk_http_req_route(const lk_http_req_t *req);
 /* A query parameter, percent-decoded into a buffer the request owns; false when absent. */
 bool lk_http_req_query(lk_http_req_t *req, const char *name, lk_str_t *out /* OUT */);
 /* A request header (name in lowercase); false when absent. */

@@ -309,6 +309,11 @@ lk_str_t lk_http_req_param(const lk_http_req_t *req, const char *name)
     return LK_STR("");
 }
 
+const lk_http_route_t *lk_http_req_route(const lk_http_req_t *req)
+{
+    return req->route;
+}
+
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9')
