@@ -45,6 +45,7 @@ json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu)
     json_object_set_new(o, "oos_share", json_real(c.oos_share));
     json_object_set_new(o, "questions", json_integer((json_int_t)c.n_in));
     json_object_set_new(o, "out_of_scope_questions", json_integer((json_int_t)c.n_oos));
+    json_object_set_new(o, "labelled_questions", json_integer((json_int_t)c.n_labelled));
     return o;
 }
 
