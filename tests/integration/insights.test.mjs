@@ -394,12 +394,16 @@ test('recalibration on publish: the threshold moves only with enough reviews', a
   const summary = async () => (await kim.req('GET', '/api/v1/kb/reviews')).json.threshold;
   const version = async () => (await kim.req('POST', '/api/v1/kb/try', { body: { text: 'hallo' } })).json.kb_version;
   let n = 0;
+  let lastPreview = null;
   const publish = async () => {
     n++;
     const d = await kim.req('POST', '/api/v1/kb/drafts', {
       body: { language: 'nl', title: `Testonderwerp ${n}`, questions: [`Hoe zit het met testonderwerp ${n}?`], answer: `Antwoord ${n}.` },
     });
     assert.equal(d.status, 201, d.text);
+    const pv = await kim.req('POST', `/api/v1/kb/drafts/${d.json.id}/preview`);
+    assert.equal(pv.status, 200, pv.text);
+    lastPreview = pv.json;
     const before = await version();
     const p = await kim.req('POST', `/api/v1/kb/drafts/${d.json.id}/publish`);
     assert.ok(p.status === 200 || p.status === 201, p.text);
@@ -429,6 +433,9 @@ test('recalibration on publish: the threshold moves only with enough reviews', a
   // mark counts while the model still answers with that article)
   const labelled19 = th.calibration.labelled_questions;
   assert.ok(labelled19 >= 16 && labelled19 <= 19, `labelled questions: ${labelled19}`);
+  // the publish preview built its candidate the same way, beside the bot built before the reviews
+  assert.equal(lastPreview.calibration.current.labelled_questions, 0);
+  assert.ok(lastPreview.calibration.candidate.labelled_questions >= 16, JSON.stringify(lastPreview.calibration.candidate));
   assert.equal((await recalibrations()).length, 0);
 
   // all of them: the recommendation moves; the bot still answers at 0.5 until the next publish
