@@ -5,7 +5,8 @@
  * lk_bot_reload every kb_poll_ms: when `loket kb import` (from any process)
  * or a publish changed the knowledge base's version, a new bot is built off
  * to the side and swapped in; turns in progress keep the bot they started
- * with. Also the calibration as the knowledge page shows it and the log.
+ * with. Also the calibration as the knowledge page shows it (with how many
+ * reviewed questions joined it: lk_bot_model_build) and the log.
  */
 #include "api/api_int.h"
 
@@ -45,6 +46,7 @@ json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu)
     json_object_set_new(o, "oos_share", json_real(c.oos_share));
     json_object_set_new(o, "questions", json_integer((json_int_t)c.n_in));
     json_object_set_new(o, "out_of_scope_questions", json_integer((json_int_t)c.n_oos));
+    json_object_set_new(o, "labelled_questions", json_integer((json_int_t)c.n_labelled));
     return o;
 }
 
@@ -58,9 +60,9 @@ void lk_bot_log_calibration(const lk_bot_t *bot)
     else
         LK_INFO(MODULE,
                 "answering threshold %.3f; calibration: %s answer_risk %.3f (bound %.3f at %.3f; estimated "
-                "precision %.3f, coverage %.3f)",
+                "precision %.3f, coverage %.3f; %zu reviewed questions)",
                 lk_nlu_threshold(bot->nlu), c.met ? "meets" : "cannot meet", c.answer_risk, c.risk_bound,
-                c.threshold, c.precision, c.coverage);
+                c.threshold, c.precision, c.coverage, c.n_labelled);
 }
 
 lk_bot_t *lk_bot_acquire(struct lk_app *app)
@@ -115,9 +117,9 @@ static void audit_threshold_change(struct lk_app *app, double before, const lk_b
     if (c.done)
         snprintf(a->detail, sizeof a->detail,
                  "threshold %.4f -> %.4f for knowledge-base version %lld: calibration %s answer_risk %.3f "
-                 "(bound %.4f; estimated precision %.4f, coverage %.4f)",
+                 "(bound %.4f; estimated precision %.4f, coverage %.4f; %zu reviewed questions)",
                  before, after, (long long)fresh->version, c.met ? "meets" : "cannot meet", c.answer_risk,
-                 c.risk_bound, c.precision, c.coverage);
+                 c.risk_bound, c.precision, c.coverage, c.n_labelled);
     else
         snprintf(a->detail, sizeof a->detail,
                  "threshold %.4f -> %.4f for knowledge-base version %lld: too few example questions to calibrate",

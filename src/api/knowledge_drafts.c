@@ -475,15 +475,12 @@ static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, b
     lk_kb_answers_to_text(&cand);
     int64_t t0 = lk_time_mono_ns();
     lk_nlu_model_t *model = NULL;
-    lk_nlu_options_t opts; /* as lk_bot_build builds the bot */
-    lk_bot_nlu_options(lk_bot_answer_risk(j->app), &opts);
-    rc = lk_nlu_build(&cand, &opts, &model);
+    rc = lk_bot_model_build(st, &cand, lk_bot_answer_risk(j->app), &model, NULL); /* as the bot is built */
     if (rc) {
         lk_kb_free(&cand);
         lk_knowledge_fail_db(j, rc);
         return;
     }
-    lk_bot_apply_reviews_threshold(st, model); /* as lk_bot_build does */
 
     lk_bot_t *bot = lk_bot_acquire(j->app);
     judges_t jd = {{bot->nlu, model}, {&bot->kb, &cand}};

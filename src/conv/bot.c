@@ -1,9 +1,10 @@
 /*
  * The bot (conv.h): the knowledge base and the NLU model built from it, as
  * one reference-counted, read-only bundle, and the answering threshold: the
- * one the calibration chose for answer_risk, raised by the one the answer
- * reviews support (chosen here at publishing, stored as meta
- * "nlu_threshold", applied by the next bot built).
+ * one the calibration chose for answer_risk, with the answer reviews' right
+ * and wrong marks among the calibration's questions (lk_bot_model_build),
+ * raised by the one the answer reviews support (chosen here at publishing,
+ * stored as meta "nlu_threshold", applied by the next bot built).
  */
 #include "conv/conv.h"
 
@@ -22,6 +23,111 @@ void lk_bot_nlu_options(double answer_risk, lk_nlu_options_t *opts)
     opts->builtin_negatives = true;
 }
 
+/* The reviews in conversation order, so each conversation is read once. */
+static int review_by_conversation(const void *a, const void *b)
+{
+    const lk_review_t *x = a, *y = b;
+    return strcmp(x->conversation_id, y->conversation_id);
+}
+
+/* The text of the customer's message that the bot message message_id
+ * answered: the nearest customer message before it in msgs (one
+ * conversation, seq order); NULL when there is none. */
+static const char *question_of(const lk_msg_t *msgs, size_t n, const char *message_id)
+{
+    size_t at = n;
+    for (size_t i = 0; i < n && at == n; i++)
+        if (strcmp(msgs[i].id, message_id) == 0)
+            at = i;
+    if (at == n)
+        return NULL; /* the reviewed message is gone */
+    while (at-- > 0)
+        if (strcmp(msgs[at].sender, "customer") == 0)
+            return msgs[at].text && msgs[at].text[0] ? msgs[at].text : NULL;
+    return NULL;
+}
+
+/* The labelled questions the newest answer reviews make for kb: the
+ * customer's question before each reviewed answer, with the verdict mapped
+ * (right: the answer's article answers it; wrong with the article that
+ * should have answered: that one does; wrong without: the answer's article
+ * does not). Reviews whose article is no longer in kb, or whose question
+ * cannot be found, are skipped. The texts are copies: free with
+ * labelled_free. */
+static int review_labelled(lk_store_t *st, const lk_kb_t *kb, lk_nlu_labelled_t **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    lk_review_t *v = NULL;
+    size_t n = 0;
+    int rc = lk_store_review_list(st, 0, 0, RECAL_REVIEWS, &v, &n);
+    if (rc)
+        return rc;
+    if (n == 0) {
+        free(v);
+        return 0;
+    }
+    qsort(v, n, sizeof *v, review_by_conversation);
+    lk_nlu_labelled_t *lab = lk_xcalloc(n, sizeof *lab);
+    size_t k = 0;
+    lk_msg_t *msgs = NULL;
+    size_t n_msgs = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (i == 0 || strcmp(v[i].conversation_id, v[i - 1].conversation_id) != 0) {
+            lk_msgs_free(msgs, n_msgs);
+            msgs = NULL;
+            n_msgs = 0;
+            rc = lk_store_msg_list(st, v[i].conversation_id, 0, 0, &msgs, &n_msgs);
+            if (rc)
+                break;
+        }
+        bool wrong = strcmp(v[i].verdict, "right") != 0;
+        const char *id = wrong && v[i].correct_article_id[0] ? v[i].correct_article_id : v[i].article_id;
+        long article = lk_kb_find(kb, id);
+        const char *q = question_of(msgs, n_msgs, v[i].message_id);
+        if (article < 0 || !q)
+            continue; /* the article was deleted, or the question is gone */
+        lab[k++] = (lk_nlu_labelled_t){lk_xstrdup(q), article, wrong && !v[i].correct_article_id[0]};
+    }
+    lk_msgs_free(msgs, n_msgs);
+    free(v);
+    if (rc) {
+        for (size_t i = 0; i < k; i++)
+            free((char *)lab[i].text);
+        free(lab);
+        return rc;
+    }
+    *out = lab;
+    *n_out = k;
+    return 0;
+}
+
+int lk_bot_model_build(lk_store_t *st, const lk_kb_t *kb, double answer_risk, lk_nlu_model_t **out,
+                       bool *reviews_threshold)
+{
+    lk_nlu_labelled_t *lab = NULL;
+    size_t n_lab = 0;
+    int rc = review_labelled(st, kb, &lab, &n_lab);
+    if (rc)
+        return rc;
+    lk_nlu_options_t opts;
+    lk_bot_nlu_options(answer_risk, &opts);
+    opts.labelled = lab;
+    opts.n_labelled = n_lab;
+    lk_nlu_model_t *model = NULL;
+    rc = lk_nlu_build(kb, &opts, &model);
+    for (size_t i = 0; i < n_lab; i++)
+        free((char *)lab[i].text);
+    free(lab);
+    if (rc)
+        return rc;
+    bool raised = lk_bot_apply_reviews_threshold(st, model);
+    if (reviews_threshold)
+        *reviews_threshold = raised;
+    *out = model;
+    return 0;
+}
+
 int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out)
 {
     lk_bot_t *bot = lk_xcalloc(1, sizeof *bot);
@@ -32,13 +138,8 @@ int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out)
         rc = lk_store_kb_load(st, &bot->kb);
     if (rc == 0) /* answers are Markdown; the chat shows plain text (docs/kb.md) */
         lk_kb_answers_to_text(&bot->kb);
-    if (rc == 0) {
-        lk_nlu_options_t opts;
-        lk_bot_nlu_options(answer_risk, &opts);
-        rc = lk_nlu_build(&bot->kb, &opts, &bot->nlu);
-    }
     if (rc == 0)
-        bot->reviews_threshold = lk_bot_apply_reviews_threshold(st, bot->nlu);
+        rc = lk_bot_model_build(st, &bot->kb, answer_risk, &bot->nlu, &bot->reviews_threshold);
     if (rc) {
         lk_kb_free(&bot->kb);
         free(bot);

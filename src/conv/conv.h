@@ -45,10 +45,21 @@ typedef struct {
     bool reviews_threshold; /* the threshold is the reviews' recalibration's, not the calibrated one */
 } lk_bot_t;
 
-/* Builds the bot of the stored knowledge base (one reference); the NLU
- * calibrates its threshold for answer_risk (lk_bot_nlu_options); the
- * reviews' recalibration may raise it (lk_bot_apply_reviews_threshold). */
+/* Builds the bot of the stored knowledge base (one reference), its model
+ * with lk_bot_model_build. */
 int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out /* OUT */);
+/* Builds the NLU model of kb (answers as plain text) the way every model of
+ * the server is built (the bot, the publish preview's candidate): options
+ * lk_bot_nlu_options(answer_risk); the newest answer reviews (at most 5000)
+ * join the calibration as labelled questions (lk_nlu_options_t.labelled:
+ * the customer's question before each reviewed answer; "right": the
+ * answer's article answers it; "wrong" with a correct article: that one
+ * does; "wrong" without: the answer's article does not; a review whose
+ * article is not in kb is skipped); then the reviews' recalibration may
+ * raise the threshold (lk_bot_apply_reviews_threshold; *reviews_threshold,
+ * if not NULL, says whether it did). 0, or the store's or the NLU's error. */
+int lk_bot_model_build(lk_store_t *st, const lk_kb_t *kb, double answer_risk, lk_nlu_model_t **out /* OUT */,
+                       bool *reviews_threshold /* OUT, may be NULL */);
 /* Drops a reference; the last frees the bot. bot may be NULL. */
 void lk_bot_release(lk_bot_t *bot);
 /* The options every model of the server is built with (the bot, the

@@ -44,6 +44,7 @@ test('the threshold is calibrated at answer_risk; a change of it is audited', as
   assert.ok(c.risk_bound <= RISK, JSON.stringify(c));
   assert.equal(a.threshold, c.calibrated_threshold, 'the bot answers at the calibrated threshold');
   assert.ok(a.threshold !== 0.5, 'not the old default');
+  assert.equal(c.labelled_questions, 0, 'no answer reviews yet');
   assert.equal((await audits()).length, 0, 'the first build is not a change');
 
   // half the articles: another knowledge base, another calibration
@@ -75,6 +76,7 @@ test('the threshold is calibrated at answer_risk; a change of it is audited', as
     const detail = recs[0].detail;
     assert.match(detail, new RegExp(`threshold ${a.threshold.toFixed(4)} -> ${b.threshold.toFixed(4)}`), detail);
     assert.match(detail, /answer_risk 0\.300/);
+    assert.match(detail, /; 0 reviewed questions\)/, 'no reviews joined this calibration');
     assert.equal(recs[0].actor, 'system');
   }
 });

@@ -394,12 +394,16 @@ test('recalibration on publish: the threshold moves only with enough reviews', a
   const summary = async () => (await kim.req('GET', '/api/v1/kb/reviews')).json.threshold;
   const version = async () => (await kim.req('POST', '/api/v1/kb/try', { body: { text: 'hallo' } })).json.kb_version;
   let n = 0;
+  let lastPreview = null;
   const publish = async () => {
     n++;
     const d = await kim.req('POST', '/api/v1/kb/drafts', {
       body: { language: 'nl', title: `Testonderwerp ${n}`, questions: [`Hoe zit het met testonderwerp ${n}?`], answer: `Antwoord ${n}.` },
     });
     assert.equal(d.status, 201, d.text);
+    const pv = await kim.req('POST', `/api/v1/kb/drafts/${d.json.id}/preview`);
+    assert.equal(pv.status, 200, pv.text);
+    lastPreview = pv.json;
     const before = await version();
     const p = await kim.req('POST', `/api/v1/kb/drafts/${d.json.id}/publish`);
     assert.ok(p.status === 200 || p.status === 201, p.text);
@@ -421,9 +425,17 @@ test('recalibration on publish: the threshold moves only with enough reviews', a
   let th = await summary();
   assert.equal(th.reviews_needed, 1);
   assert.equal(th.recommended, 0.5);
+  assert.equal(th.calibration.labelled_questions, 0, 'the bot was built before any review');
   await publish();
   th = await summary();
   assert.equal(th.current, 0.5, 'not moved on 19 reviews');
+  // the rebuilt bot's calibration counts the reviewed questions (16 right ones at least; a wrong
+  // mark counts while the model still answers with that article)
+  const labelled19 = th.calibration.labelled_questions;
+  assert.ok(labelled19 >= 16 && labelled19 <= 19, `labelled questions: ${labelled19}`);
+  // the publish preview built its candidate the same way, beside the bot built before the reviews
+  assert.equal(lastPreview.calibration.current.labelled_questions, 0);
+  assert.ok(lastPreview.calibration.candidate.labelled_questions >= 16, JSON.stringify(lastPreview.calibration.candidate));
   assert.equal((await recalibrations()).length, 0);
 
   // all of them: the recommendation moves; the bot still answers at 0.5 until the next publish
@@ -442,6 +454,8 @@ test('recalibration on publish: the threshold moves only with enough reviews', a
   await publish();
   th = await summary();
   assert.ok(Math.abs(th.current - want) < 1e-9, `the bot answers at ${th.current} now, want ${want}`);
+  assert.ok(th.calibration.labelled_questions >= labelled19 + answers.length - 19 - k,
+    `every review joins the calibration: ${th.calibration.labelled_questions} of ${answers.length}`);
   const recs = await recalibrations();
   assert.equal(recs.length, 1);
   assert.match(JSON.stringify(recs[0].detail), /0\.5000 -> /);

@@ -433,3 +433,94 @@ Test(conv, the_bot_threshold_from_the_reviews)
     cr_assert_float_eq(t, 0.42, 1e-9);
     cr_assert_eq(lk_conv_recalibrate(NULL, clock_ms), LK_EINVAL);
 }
+
+/* A new conversation in which the bot answers text with article; reviews
+ * that answer with verdict (and correct, the article that should have
+ * answered, "" for none). */
+static void reviewed_answer(const char *text, const char *article, const char *verdict, const char *correct)
+{
+    lk_conv_t conv;
+    lk_conv_result_t res = {0};
+    start(&conv);
+    ask(&conv, text, NULL, "answered", &res);
+    cr_assert_str_eq(res.msgs[1].article_id, article, "%s", text);
+    lk_review_t rv = {.has_confidence = res.msgs[1].has_confidence, .confidence = res.msgs[1].confidence,
+                      .created_at = clock_ms};
+    snprintf(rv.message_id, sizeof rv.message_id, "%s", res.msgs[1].id);
+    snprintf(rv.conversation_id, sizeof rv.conversation_id, "%s", conv.id);
+    snprintf(rv.article_id, sizeof rv.article_id, "%s", article);
+    snprintf(rv.verdict, sizeof rv.verdict, "%s", verdict);
+    snprintf(rv.correct_article_id, sizeof rv.correct_article_id, "%s", correct);
+    snprintf(rv.reviewer_id, sizeof rv.reviewer_id, "u_lead");
+    cr_assert_eq(lk_store_review_set(st, &rv), 0);
+    lk_conv_result_free(&res);
+    lk_conv_clear(&conv);
+}
+
+static lk_nlu_calibration_t model_calibration(const lk_kb_t *kb, double at, lk_nlu_calibration_t *bound_at)
+{
+    lk_nlu_model_t *m = NULL;
+    bool raised = true;
+    cr_assert_eq(lk_bot_model_build(st, kb, 0.05, &m, &raised), 0);
+    cr_assert_not(raised, "no threshold stored by the reviews' recalibration");
+    lk_nlu_calibration_t cal;
+    lk_nlu_calibration(m, &cal);
+    if (bound_at)
+        lk_nlu_calibration_at(m, at, bound_at);
+    lk_nlu_free(m);
+    return cal;
+}
+
+Test(conv, review_marks_join_the_calibration_of_the_bot_built_after_them)
+{
+    lk_nlu_calibration_t before = model_calibration(&bot->kb, 0, NULL);
+    cr_assert(before.done);
+    cr_assert_eq(before.n_labelled, 0, "no reviews: no labelled questions");
+    double t = before.threshold;
+    lk_nlu_calibration_t before_at;
+    model_calibration(&bot->kb, t, &before_at);
+    cr_assert_float_eq(before_at.risk_bound, before.risk_bound, 1e-12, "the same build without reviews");
+
+    /* a lead marks the delivery-time answers wrong (no better article), the
+     * payment answers right, and one gift-card answer wrong in favour of
+     * the payment article */
+    for (int i = 0; i < 8; i++)
+        reviewed_answer("Hoe lang duurt de levering?", "levertijd", "wrong", "");
+    for (int i = 0; i < 3; i++)
+        reviewed_answer("Hoe kan ik betalen?", "betalen", "right", "");
+    reviewed_answer("Hoe gebruik ik een cadeaubon?", "cadeaubon", "wrong", "betalen");
+
+    lk_nlu_calibration_t after_at, after = model_calibration(&bot->kb, t, &after_at);
+    cr_assert(after.done);
+    cr_assert_eq(after.n_labelled, 12, "every mark counts: %zu", after.n_labelled);
+    cr_assert_eq(after.n_in, before.n_in + 12, "the marks are in-scope questions: %zu", after.n_in);
+    cr_assert_gt(after_at.risk_bound, before_at.risk_bound, "nine wrong answers raise the bound at %.4f", t);
+    cr_assert(after.threshold > before.threshold || !after.met, "the threshold moves up (%.4f -> %.4f) or is not met",
+              before.threshold, after.threshold);
+
+    /* the delivery-time article is archived (a new one keeps the knowledge
+     * base large enough to calibrate): its reviews no longer count */
+    int64_t v;
+    char *qs[] = {"Hoe lang heb ik om iets terug te sturen?", "Wat is de retourtermijn?", "Hoeveel dagen bedenktijd?",
+                  "Tot wanneer kan ik retourneren?", "Mag ik na twee weken nog terugsturen?"};
+    lk_article_t extra = {.id = "retourtermijn", .language = "nl", .title = "Retourtermijn", .questions = qs,
+                          .n_questions = 5, .answer = "Je hebt 30 dagen bedenktijd."};
+    cr_assert_eq(lk_store_article_publish(st, &extra, true, "u_lead", clock_ms, &v), 0);
+    cr_assert_eq(lk_store_article_set_archived(st, "levertijd", true, "u_lead", clock_ms, &v), 0);
+    lk_kb_t kb;
+    cr_assert_eq(lk_store_kb_load(st, &kb), 0);
+    lk_kb_answers_to_text(&kb);
+    cr_assert_lt(lk_kb_find(&kb, "levertijd"), 0);
+    lk_nlu_calibration_t gone = model_calibration(&kb, 0, NULL);
+    cr_assert(gone.done);
+    cr_assert_eq(gone.n_labelled, 4, "the payment and gift-card marks only: %zu (%zu in)", gone.n_labelled, gone.n_in);
+    lk_kb_free(&kb);
+
+    /* the bot built from the store is built the same way */
+    lk_bot_t *fresh = NULL;
+    cr_assert_eq(lk_bot_build(st, 0.05, &fresh), 0);
+    lk_nlu_calibration_t fc;
+    lk_nlu_calibration(fresh->nlu, &fc);
+    cr_assert_eq(fc.n_labelled, 4);
+    lk_bot_release(fresh);
+}
