@@ -316,23 +316,34 @@ static void run_view(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_conv_clear(&c);
 }
 
-/* Runs the policy for an agent's event on c, stores it with an audit record
- * and answers with the conversation (claim, close). */
-static void agent_event(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c, const lk_policy_event_t *ev, int64_t now,
-                        const char *action)
+/* Applies an agent's event to c through the conversation engine (turn.c),
+ * the one path of every channel and actor, with the current bot; with
+ * action, an audit record of the agent's act (detail may be NULL). 0, or the
+ * failure answered: the engine's refusal of a reply by someone else 409. */
+static int conv_event(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c, const lk_conv_event_t *ev, int64_t now,
+                      const char *action, const char *detail, lk_conv_result_t *r)
 {
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
     lk_bot_t *bot = lk_bot_acquire(j->app);
-    int rc = lk_turn_apply(j->app, st, &j->job, c, ev, bot, now, &msgs, &n);
+    int rc = lk_turn_run(j->app, st, &j->job, c, ev, bot, now, r);
     lk_bot_release(bot);
-    if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, action, c->id, NULL);
-    if (rc)
+    if (rc == 0 && action)
+        rc = lk_store_audit(st, now, j->user.id, action, c->id, detail);
+    if (r->refused == LK_CONV_REFUSED_NOT_YOURS)
+        lk_api_fail(j, rc, 409, "conflict", "this conversation is not assigned to you; claim it first");
+    else if (rc)
         lk_api_fail_db(j, rc);
-    else
+    return rc;
+}
+
+/* An agent's event that answers with the conversation (claim, close,
+ * release, assign). */
+static void agent_event(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c, const lk_conv_event_t *ev, int64_t now,
+                        const char *action, const char *detail)
+{
+    lk_conv_result_t r = {0};
+    if (conv_event(j, st, c, ev, now, action, detail, &r) == 0)
         j->out = agent_conv_json(st, c, NULL, 0);
-    lk_msgs_free(msgs, n);
+    lk_conv_result_free(&r);
 }
 
 static void run_claim(lk_api_job_t *j, lk_store_t *st, int64_t now)
@@ -345,11 +356,9 @@ static void run_claim(lk_api_job_t *j, lk_store_t *st, int64_t now)
         lk_conv_clear(&c);
         return;
     }
-    lk_policy_event_t ev = {.type = LK_EV_AGENT_JOINS, .agent_name = j->user.display_name};
-    snprintf(c.assigned_to, sizeof c.assigned_to, "%s", j->user.id);
-    c.assigned_at = now;
+    lk_conv_event_t ev = {.type = LK_CONV_AGENT_JOINS, .agent_id = j->user.id, .agent_name = j->user.display_name};
     int64_t queued_at = c.queued_at;
-    agent_event(j, st, &c, &ev, now, "conversation.claim");
+    agent_event(j, st, &c, &ev, now, "conversation.claim", NULL);
     if (j->job.rc == 0 && queued_at > 0)
         lk_metrics_queue_wait(now - queued_at);
     lk_conv_clear(&c);
@@ -361,13 +370,6 @@ static void run_reply(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
-    if (c.status != LK_CONV_ASSIGNED || strcmp(c.assigned_to, j->user.id) != 0) {
-        lk_api_fail(j, LK_ESTATE, 409, "conflict", "this conversation is not assigned to you; claim it first");
-        lk_conv_clear(&c);
-        return;
-    }
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
     lk_msg_t m = {0};
     snprintf(m.sender, sizeof m.sender, "agent");
     m.automated = false;
@@ -378,16 +380,12 @@ static void run_reply(lk_api_job_t *j, lk_store_t *st, int64_t now)
     snprintf(m.provenance, sizeof m.provenance, "%s", d->provenance[0] ? d->provenance : "human");
     m.suggestion_article_id = d->suggestion_article_id;
     d->suggestion_article_id = NULL;
-    int rc = lk_turn_store_msg(st, &j->job, &c, &m, &msgs, &n);
-    if (rc == 0) {
-        c.updated_at = now;
-        rc = lk_store_conv_update(st, &c);
-    }
-    if (rc)
-        lk_api_fail_db(j, rc);
-    else
-        j->out = lk_json_msg_agent(&msgs[0]);
-    lk_msgs_free(msgs, n);
+    /* the engine refuses a reply on a conversation not assigned to this agent */
+    lk_conv_event_t ev = {.type = LK_CONV_AGENT_WRITES, .agent_id = j->user.id, .msg = &m};
+    lk_conv_result_t r = {0};
+    if (conv_event(j, st, &c, &ev, now, NULL, NULL, &r) == 0)
+        j->out = lk_json_msg_agent(&r.msgs[0]);
+    lk_conv_result_free(&r);
     lk_conv_clear(&c);
 }
 
@@ -401,11 +399,11 @@ static void run_close(lk_api_job_t *j, lk_store_t *st, int64_t now)
         lk_conv_clear(&c);
         return;
     }
-    lk_policy_event_t ev = {.type = LK_EV_CLOSE};
+    lk_conv_event_t ev = {.type = LK_CONV_CLOSE};
     c.closed_at = now;
     free(c.disposition);
     c.disposition = lk_xstrdup(j->body[F_TEXT].s);
-    agent_event(j, st, &c, &ev, now, "conversation.close");
+    agent_event(j, st, &c, &ev, now, "conversation.close", NULL);
     lk_conv_clear(&c);
 }
 
@@ -462,83 +460,37 @@ static void run_note(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_conv_clear(&c);
 }
 
-/* release (back to the queue) and assign (to another agent) */
+/* release (back to the queue) and assign (to another agent, from the queue
+ * or from the agent who has it: the customer is told who takes over) */
 static void move(lk_api_job_t *j, lk_store_t *st, int64_t now, bool assign)
 {
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
     lk_user_t target = {0};
-    int rc = 0;
     if (!assign && (c.status != LK_CONV_ASSIGNED || !may_act(j, &c))) {
         lk_api_fail(j, LK_ESTATE, 409, "conflict", "only a conversation assigned to you can be released by you");
         goto out;
     }
-    if (assign) {
-        if (c.status != LK_CONV_QUEUED && c.status != LK_CONV_ASSIGNED) {
-            lk_api_fail(j, LK_ESTATE, 409, "conflict", "only a queued or assigned conversation can be assigned");
-            goto out;
-        }
-        rc = lk_store_user_get(st, j->body[F_TEXT].s, &target); /* text: the user_id */
-        if (rc == LK_ENOENT || (rc == 0 && target.disabled)) {
-            lk_api_fail(j, LK_ENOENT, 400, "invalid_field", "the field \"user_id\" names no active user");
-            goto out;
-        }
-        if (rc) {
-            lk_api_fail_db(j, rc);
-            goto out;
-        }
-    }
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
-    lk_bot_t *bot = lk_bot_acquire(j->app);
     if (!assign) {
-        lk_policy_event_t ev = {.type = LK_EV_AGENT_LEAVES};
-        rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
-    } else {
-        bool was_queued = c.status == LK_CONV_QUEUED;
-        snprintf(c.assigned_to, sizeof c.assigned_to, "%s", target.id);
-        c.assigned_at = now;
-        lk_policy_event_t ev = {.type = LK_EV_AGENT_JOINS, .agent_name = target.display_name};
-        if (was_queued) {
-            rc = lk_turn_apply(j->app, st, &j->job, &c, &ev, bot, now, &msgs, &n);
-        } else { /* from one agent to another: the policy state stays; tell the customer */
-            lk_policy_state_t state, next;
-            lk_policy_actions_t actions = {NULL, 0};
-            lk_policy_env_t env = {.kb = &bot->kb};
-            lk_queue_env(st, &c, now, &env);
-            if (lk_policy_state_decode(c.policy_state, &state) != 0)
-                lk_policy_state_init(&state, c.language);
-            state.status = LK_CONV_ASSIGNED;
-            rc = lk_policy_step(&j->app->policy, &state, &ev, &env, &next, &actions);
-            for (size_t i = 0; rc == 0 && i < actions.n; i++) {
-                if (actions.items[i].type != LK_ACTION_SAY)
-                    continue;
-                lk_msg_t m = {0};
-                snprintf(m.sender, sizeof m.sender, "%s", actions.items[i].sender);
-                m.automated = true;
-                m.text = actions.items[i].text;
-                actions.items[i].text = NULL;
-                m.created_at = now;
-                rc = lk_turn_store_msg(st, &j->job, &c, &m, &msgs, &n);
-            }
-            lk_policy_actions_free(&actions);
-            c.updated_at = now;
-            if (rc == 0)
-                rc = lk_store_conv_update(st, &c);
-            if (rc == 0)
-                lk_publish_agents(&j->job, &c, "conversation", agent_conv_json(st, &c, NULL, 0));
-        }
+        agent_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_AGENT_LEAVES}, now, "conversation.release", NULL);
+        goto out;
     }
-    lk_bot_release(bot);
-    lk_msgs_free(msgs, n);
-    if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, assign ? "conversation.assign" : "conversation.release", c.id,
-                            assign ? target.id : NULL);
-    if (rc)
+    if (c.status != LK_CONV_QUEUED && c.status != LK_CONV_ASSIGNED) {
+        lk_api_fail(j, LK_ESTATE, 409, "conflict", "only a queued or assigned conversation can be assigned");
+        goto out;
+    }
+    int rc = lk_store_user_get(st, j->body[F_TEXT].s, &target); /* text: the user_id */
+    if (rc == LK_ENOENT || (rc == 0 && target.disabled)) {
+        lk_api_fail(j, LK_ENOENT, 400, "invalid_field", "the field \"user_id\" names no active user");
+        goto out;
+    }
+    if (rc) {
         lk_api_fail_db(j, rc);
-    else
-        j->out = agent_conv_json(st, &c, NULL, 0);
+        goto out;
+    }
+    lk_conv_event_t ev = {.type = LK_CONV_AGENT_JOINS, .agent_id = target.id, .agent_name = target.display_name};
+    agent_event(j, st, &c, &ev, now, "conversation.assign", target.id);
 out:
     lk_user_clear(&target);
     lk_conv_clear(&c);

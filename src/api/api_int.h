@@ -409,27 +409,16 @@ bool lk_api_provenance_parse(lk_http_req_t *req, json_t *body, char *provenance 
 
 /* ---- the conversation engine in a writer job (turn.c; src/conv/) ------- */
 
-/* The server's engine with bot: the policy options, the cached people
- * figures (lk_queue_env). */
-void lk_turn_engine(struct lk_app *app, const lk_bot_t *bot, lk_conv_engine_t *eng /* OUT */);
-/* Queues what r says to publish after the commit: messages to the
- * conversation's and the agents' streams (BSN masked), conversation changes
- * to every agent, the metrics; then brings the job's agents' events for
- * conv up to its status (lk_hub_restate). */
-void lk_turn_publish(lk_store_t *st, lk_job_t *job, const lk_conv_t *conv, const lk_conv_result_t *r, int64_t now);
-/* lk_conv_apply with the server's engine, then lk_turn_publish when it
- * succeeded. *out as lk_conv_apply's (free with lk_conv_result_free). */
+/* lk_conv_apply with the server's engine (the policy options, the cached
+ * people figures of lk_queue_env) and bot, the one path of every event of
+ * every channel and actor; when it succeeded, queues what the result says
+ * to publish after the commit: messages to the conversation's and the
+ * agents' streams (BSN masked), conversation changes to every agent, the
+ * metrics; then brings the job's agents' events for conv up to its status
+ * (lk_hub_restate). *out as lk_conv_apply's (free with
+ * lk_conv_result_free). */
 int lk_turn_run(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_conv_event_t *ev,
                 const lk_bot_t *bot, int64_t now, lk_conv_result_t *out /* OUT */);
-/* Runs the policy for one event (not LK_EV_MESSAGE) on a conversation
- * inside a writer job (lk_conv_apply_policy, then lk_turn_publish). msgs
- * receives the messages written (appended; caller frees). */
-int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
-                  const lk_bot_t *bot, int64_t now, lk_msg_t **msgs, size_t *n_msgs);
-/* Stores one message with the conversation's next seq (lk_conv_store_msg)
- * and queues its events (the conversation's stream and the agents' stream). */
-int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *m, lk_msg_t **msgs,
-                      size_t *n_msgs);
 
 /* Queues a tick job (tick.c) on the writer. */
 void lk_tick_submit(struct lk_app *app);

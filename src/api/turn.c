@@ -15,7 +15,7 @@
 
 #define MODULE "turn"
 
-void lk_turn_engine(struct lk_app *app, const lk_bot_t *bot, lk_conv_engine_t *eng)
+static void server_engine(struct lk_app *app, const lk_bot_t *bot, lk_conv_engine_t *eng)
 {
     *eng = (lk_conv_engine_t){.policy = &app->policy, .bot = bot, .people = lk_queue_people};
 }
@@ -85,7 +85,7 @@ static void publish_msg(lk_job_t *job, const lk_conv_t *conv, const lk_msg_t *m)
     }
 }
 
-void lk_turn_publish(lk_store_t *st, lk_job_t *job, const lk_conv_t *conv, const lk_conv_result_t *r, int64_t now)
+static void publish(lk_store_t *st, lk_job_t *job, const lk_conv_t *conv, const lk_conv_result_t *r, int64_t now)
 {
     for (size_t i = 0; i < r->n_events; i++) {
         const lk_conv_out_t *e = &r->events[i];
@@ -115,48 +115,9 @@ int lk_turn_run(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *co
                 const lk_bot_t *bot, int64_t now, lk_conv_result_t *out)
 {
     lk_conv_engine_t eng;
-    lk_turn_engine(app, bot, &eng);
+    server_engine(app, bot, &eng);
     int rc = lk_conv_apply(&eng, st, conv, ev, now, out);
     if (rc == 0)
-        lk_turn_publish(st, job, conv, out, now);
-    return rc;
-}
-
-/* The messages of r, moved to the end of *msgs. */
-static void take_msgs(lk_conv_result_t *r, lk_msg_t **msgs, size_t *n_msgs)
-{
-    if (!r->n_msgs)
-        return;
-    *msgs = lk_xrealloc(*msgs, (*n_msgs + r->n_msgs) * sizeof **msgs);
-    memcpy(*msgs + *n_msgs, r->msgs, r->n_msgs * sizeof *r->msgs);
-    *n_msgs += r->n_msgs;
-    free(r->msgs);
-    r->msgs = NULL;
-    r->n_msgs = 0;
-}
-
-int lk_turn_store_msg(lk_store_t *st, lk_job_t *job, lk_conv_t *conv, lk_msg_t *m, lk_msg_t **msgs, size_t *n_msgs)
-{
-    lk_conv_result_t r = {0};
-    int rc = lk_conv_store_msg(st, conv, m, &r);
-    if (rc == 0)
-        publish_msg(job, conv, &r.msgs[0]);
-    take_msgs(&r, msgs, n_msgs);
-    lk_conv_result_free(&r);
-    return rc;
-}
-
-int lk_turn_apply(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_policy_event_t *ev,
-                  const lk_bot_t *bot, int64_t now, lk_msg_t **msgs, size_t *n_msgs)
-{
-    lk_conv_engine_t eng;
-    lk_turn_engine(app, bot, &eng);
-    lk_conv_result_t r = {0};
-    int rc = lk_conv_apply_policy(&eng, st, conv, ev, now, &r);
-    if (rc == 0) {
-        lk_turn_publish(st, job, conv, &r, now);
-        take_msgs(&r, msgs, n_msgs);
-    }
-    lk_conv_result_free(&r);
+        publish(st, job, conv, out, now);
     return rc;
 }

@@ -64,12 +64,11 @@ static int release_all(lk_api_job_t *j, lk_store_t *st, const char *user_id, int
     size_t n = 0;
     int rc = lk_store_conv_list_assigned(st, user_id, 0, &v, &n);
     lk_bot_t *bot = rc == 0 && n ? lk_bot_acquire(j->app) : NULL;
+    const lk_conv_event_t ev = {.type = LK_CONV_AGENT_LEAVES};
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        lk_msg_t *msgs = NULL;
-        size_t n_msgs = 0;
-        lk_policy_event_t ev = {.type = LK_EV_AGENT_LEAVES};
-        rc = lk_turn_apply(j->app, st, &j->job, &v[i], &ev, bot, now, &msgs, &n_msgs);
-        lk_msgs_free(msgs, n_msgs);
+        lk_conv_result_t r = {0};
+        rc = lk_turn_run(j->app, st, &j->job, &v[i], &ev, bot, now, &r);
+        lk_conv_result_free(&r);
         if (rc == 0)
             rc = lk_store_audit(st, now, j->user.id, "conversation.release", v[i].id, user_id);
         if (rc == 0)

@@ -123,7 +123,7 @@ typedef enum {
     LK_CONV_PERSON,       /* the always-visible "talk to a person" button */
     LK_CONV_NOT_HELPED,   /* "did this help?" answered no: the customer's "No" while the bot has it */
     LK_CONV_CALLBACK,     /* a waiting customer asks to be called back (contact, text) */
-    LK_CONV_AGENT_JOINS,  /* an agent takes the conversation (agent_id, agent_name) */
+    LK_CONV_AGENT_JOINS,  /* an agent takes it, from the queue or another agent (agent_id, agent_name) */
     LK_CONV_AGENT_WRITES, /* the assigned agent's reply (msg) */
     LK_CONV_AGENT_LEAVES, /* the agent released it without closing */
     LK_CONV_CLOSE,        /* closed (the caller has set closed_at and the disposition) */
@@ -193,17 +193,6 @@ typedef struct {
  * back its transaction). */
 int lk_conv_apply(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, const lk_conv_event_t *ev, int64_t now,
                   lk_conv_result_t *out /* OUT */);
-
-/* Applies a policy event as is (the agents' and timer's events of
- * lk_conv_apply use it; LK_EV_MESSAGE needs lk_conv_apply). */
-int lk_conv_apply_policy(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, const lk_policy_event_t *ev,
-                         int64_t now, lk_conv_result_t *out /* OUT */);
-
-/* Stores m (its strings taken in every case) as the conversation's next
- * message: a new id, conv's id, conv->next_seq (then incremented); appended
- * to out->msgs with its LK_CONV_OUT_MESSAGE event. For a message the caller
- * writes outside the policy (an agent's reply, a system notice). */
-int lk_conv_store_msg(lk_store_t *st, lk_conv_t *conv, lk_msg_t *m, lk_conv_result_t *out /* OUT */);
 
 void lk_conv_result_free(lk_conv_result_t *r); /* r may be NULL; leaves it zeroed */
 

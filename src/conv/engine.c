@@ -35,7 +35,10 @@ static void emit(lk_conv_result_t *out, lk_conv_out_t ev)
     out->events[out->n_events++] = ev;
 }
 
-int lk_conv_store_msg(lk_store_t *st, lk_conv_t *conv, lk_msg_t *m, lk_conv_result_t *out)
+/* Stores m (its strings taken in every case) as the conversation's next
+ * message: a new id, conv's id, conv->next_seq (then incremented); appended
+ * to out->msgs with its LK_CONV_OUT_MESSAGE event. */
+static int store_msg(lk_store_t *st, lk_conv_t *conv, lk_msg_t *m, lk_conv_result_t *out)
 {
     lk_rand_id("m_", m->id, sizeof m->id);
     snprintf(m->conversation_id, sizeof m->conversation_id, "%s", conv->id);
@@ -227,7 +230,7 @@ static int say_system(lk_store_t *st, lk_conv_t *conv, char *text /* taken */, i
     m.automated = true;
     m.text = text;
     m.created_at = now;
-    return lk_conv_store_msg(st, conv, &m, out);
+    return store_msg(st, conv, &m, out);
 }
 
 /* The bot's word after a customer typed a BSN: not to share it here. */
@@ -264,7 +267,7 @@ static int store_customer(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t
     free(bsn_masked);
     int rc = identifiers_of(st, conv, customer, now);
     if (rc == 0)
-        rc = lk_conv_store_msg(st, conv, customer, out);
+        rc = store_msg(st, conv, customer, out);
     else
         lk_msg_clear(customer);
     if (rc == 0)
@@ -300,9 +303,10 @@ static int store_callback(lk_store_t *st, const lk_conv_t *conv, const char *con
 /* ---- the step --------------------------------------------------------------- */
 
 /* One policy step on conv; customer (not yet stored, strings taken in every
- * case) is the customer's message of an LK_EV_MESSAGE. */
+ * case) is the customer's message of an LK_EV_MESSAGE; joining (NULL: none)
+ * the agent an LK_EV_AGENT_JOINS assigns it to, also from another agent. */
 static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, const lk_policy_event_t *ev,
-                lk_msg_t *customer, int64_t now, lk_conv_result_t *out)
+                lk_msg_t *customer, const char *joining, int64_t now, lk_conv_result_t *out)
 {
     const lk_kb_t *kb = &eng->bot->kb;
     lk_policy_state_t state, next;
@@ -314,6 +318,10 @@ static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, co
     snprintf(state.language, sizeof state.language, "%s", conv->language);
     char old_assigned[LK_ID_MAX];
     snprintf(old_assigned, sizeof old_assigned, "%s", conv->assigned_to);
+    if (joining) {
+        snprintf(conv->assigned_to, sizeof conv->assigned_to, "%s", joining);
+        conv->assigned_at = now;
+    }
 
     lk_policy_env_t env = {.kb = kb};
     lk_conv_queue_env(eng, st, conv, now, &env);
@@ -343,7 +351,7 @@ static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, co
                 m.has_confidence = !a->chosen;
             }
             msg_choices(&m, a, kb);
-            rc = lk_conv_store_msg(st, conv, &m, out);
+            rc = store_msg(st, conv, &m, out);
         } else if (a->type == LK_ACTION_HANDOFF) {
             handed_off = true;
             conv->queued_at = now;
@@ -384,14 +392,6 @@ static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, co
     if (rc == 0 && (next.status != old_status || strcmp(old_assigned, conv->assigned_to) != 0))
         emit(out, (lk_conv_out_t){.type = LK_CONV_OUT_CONVERSATION});
     return rc;
-}
-
-int lk_conv_apply_policy(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, const lk_policy_event_t *ev,
-                         int64_t now, lk_conv_result_t *out)
-{
-    if (!eng || !eng->bot || ev->type == LK_EV_MESSAGE)
-        return refuse(out, LK_CONV_REFUSED_EVENT, LK_EINVAL);
-    return step(eng, st, conv, ev, NULL, now, out);
 }
 
 /* ---- the customer's message ---------------------------------------------------- */
@@ -476,7 +476,7 @@ static int customer_message(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv
                                  .choice = choice,
                                  .parts = n_parts ? parts : NULL,
                                  .n_parts = n_parts};
-        rc = step(eng, st, c, &pev, &m, now, out);
+        rc = step(eng, st, c, &pev, &m, NULL, now, out);
     }
     lk_msgs_free(prev, n_prev);
     return rc;
@@ -543,7 +543,7 @@ static int agent_writes(lk_store_t *st, lk_conv_t *c, const lk_conv_event_t *ev,
         lk_msg_clear(ev->msg);
         return refuse(out, LK_CONV_REFUSED_NOT_YOURS, LK_ESTATE);
     }
-    int rc = lk_conv_store_msg(st, c, ev->msg, out);
+    int rc = store_msg(st, c, ev->msg, out);
     if (rc == 0) {
         c->updated_at = now;
         rc = lk_store_conv_update(st, c);
@@ -582,11 +582,7 @@ int lk_conv_apply(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, 
     case LK_CONV_AGENT_JOINS:
         pev.type = LK_EV_AGENT_JOINS;
         pev.agent_name = ev->agent_name;
-        if (ev->agent_id) {
-            snprintf(conv->assigned_to, sizeof conv->assigned_to, "%s", ev->agent_id);
-            conv->assigned_at = now;
-        }
-        break;
+        return step(eng, st, conv, &pev, NULL, ev->agent_id, now, out);
     case LK_CONV_AGENT_LEAVES:
         pev.type = LK_EV_AGENT_LEAVES;
         break;
@@ -599,5 +595,5 @@ int lk_conv_apply(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, 
     default:
         return refuse(out, LK_CONV_REFUSED_EVENT, LK_EINVAL);
     }
-    return step(eng, st, conv, &pev, NULL, now, out);
+    return step(eng, st, conv, &pev, NULL, NULL, now, out);
 }

@@ -142,7 +142,7 @@ void lk_hub_sub_attach(lk_sub_t *sub, lk_ws_t *ws, int64_t after_seq, char **bac
 void lk_hub_sub_set_viewer(lk_sub_t *sub, const char *user_id, const char *session_hash, bool sees_all);
 /* Brings the agents' stream events that job holds for conv up to conv's
  * status and assignment: a message is shown to whom the conversation
- * belongs when its transaction commits (lk_turn_apply calls this). */
+ * belongs when its transaction commits (lk_turn_run calls this). */
 void lk_hub_restate(lk_job_t *job, const lk_conv_t *conv);
 /* Queues the closing of the agents' streams of user_id (or, when user_id is
  * NULL, of the one session) after the job's commit. With a user_id, the

@@ -524,3 +524,97 @@ Test(conv, review_marks_join_the_calibration_of_the_bot_built_after_them)
     cr_assert_eq(fc.n_labelled, 4);
     lk_bot_release(fresh);
 }
+
+/* conv handed to a person and taken by Anna. */
+static void with_anna(lk_conv_t *conv)
+{
+    lk_conv_result_t res = {0};
+    cr_assert_eq(event(conv, LK_CONV_PERSON, &res), 0);
+    lk_conv_result_free(&res);
+    lk_conv_event_t join = {.type = LK_CONV_AGENT_JOINS, .agent_id = "u_anna", .agent_name = "Anna"};
+    cr_assert_eq(lk_conv_apply(&eng, st, conv, &join, clock_ms, &res), 0);
+    lk_conv_result_free(&res);
+}
+
+Test(conv, an_agent_hands_it_to_another_agent)
+{
+    with_anna(&c);
+
+    /* assigned to another agent while Anna has it: the customer is told who
+     * takes over, every agent's list hears of the new assignment, and no new
+     * wait ends (the conversation was not queued) */
+    clock_ms += 7000;
+    size_t before = stored_msgs(&c);
+    lk_conv_event_t join = {.type = LK_CONV_AGENT_JOINS, .agent_id = "u_bob", .agent_name = "Bob"};
+    cr_assert_eq(lk_conv_apply(&eng, st, &c, &join, clock_ms, &r), 0);
+    cr_assert_eq(r.n_msgs, 1);
+    cr_assert_str_eq(r.msgs[0].sender, "system");
+    cr_assert_not_null(strstr(r.msgs[0].text, "Bob"), "%s", r.msgs[0].text);
+    cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1, "the assignment changed");
+    cr_assert_eq(count(&r, LK_CONV_OUT_WAIT_ENDED), 0);
+    lk_conv_result_free(&r);
+    cr_assert_eq(stored_msgs(&c), before + 1);
+    reload(&c);
+    cr_assert_str_eq(lk_conv_status_name(c.status), "assigned");
+    cr_assert_str_eq(c.assigned_to, "u_bob");
+    cr_assert_eq(c.assigned_at, clock_ms);
+    cr_assert_eq(c.updated_at, clock_ms);
+
+    /* now Bob's: Anna may no longer write in it, Bob may */
+    lk_msg_t m = {0};
+    snprintf(m.sender, sizeof m.sender, "agent");
+    m.text = lk_xstrdup("Nog even geduld.");
+    lk_conv_event_t write = {.type = LK_CONV_AGENT_WRITES, .agent_id = "u_anna", .msg = &m};
+    cr_assert_eq(lk_conv_apply(&eng, st, &c, &write, clock_ms, &r), LK_ESTATE);
+    cr_assert_eq(r.refused, LK_CONV_REFUSED_NOT_YOURS);
+    lk_conv_result_free(&r);
+    m = (lk_msg_t){0};
+    snprintf(m.sender, sizeof m.sender, "agent");
+    m.text = lk_xstrdup("Ik help je verder.");
+    clock_ms += 1000;
+    write = (lk_conv_event_t){.type = LK_CONV_AGENT_WRITES, .agent_id = "u_bob", .msg = &m};
+    cr_assert_eq(lk_conv_apply(&eng, st, &c, &write, clock_ms, &r), 0);
+    cr_assert_eq(r.n_msgs, 1);
+    lk_conv_result_free(&r);
+    reload(&c);
+    cr_assert_eq(c.updated_at, clock_ms, "a reply updates the conversation");
+}
+
+Test(conv, closing_ends_it_and_a_new_message_starts_fresh)
+{
+    with_anna(&c);
+
+    /* the caller sets closed_at and the disposition; the engine closes */
+    clock_ms += 1000;
+    c.closed_at = clock_ms;
+    c.disposition = lk_xstrdup("opgelost");
+    cr_assert_eq(lk_conv_apply(&eng, st, &c, &(lk_conv_event_t){.type = LK_CONV_CLOSE}, clock_ms, &r), 0);
+    cr_assert_eq(r.n_msgs, 1, "the customer is told");
+    cr_assert_str_eq(r.msgs[0].sender, "system");
+    cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
+    lk_conv_result_free(&r);
+    reload(&c);
+    cr_assert_str_eq(lk_conv_status_name(c.status), "closed");
+    cr_assert_eq(c.closed_at, clock_ms);
+    cr_assert_str_eq(c.disposition, "opgelost");
+    cr_assert_str_eq(c.assigned_to, "u_anna", "who closed it stays on record");
+
+    /* closing again says nothing more */
+    cr_assert_eq(lk_conv_apply(&eng, st, &c, &(lk_conv_event_t){.type = LK_CONV_CLOSE}, clock_ms, &r), 0);
+    cr_assert_eq(r.n_msgs, 0);
+    cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 0);
+    lk_conv_result_free(&r);
+
+    /* the customer writes again: the bot has it, fresh */
+    cr_assert_eq(say(&c, "Wat kost verzending?", NULL, &r), 0);
+    cr_assert_geq(r.n_msgs, 2, "the customer's message and the bot's");
+    cr_assert_str_eq(r.msgs[0].sender, "customer");
+    cr_assert_str_eq(r.msgs[r.n_msgs - 1].sender, "bot");
+    cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
+    lk_conv_result_free(&r);
+    reload(&c);
+    cr_assert_str_eq(lk_conv_status_name(c.status), "bot");
+    cr_assert_eq(c.closed_at, 0);
+    cr_assert_null(c.disposition);
+    cr_assert_str_eq(c.assigned_to, "");
+}
