@@ -63,7 +63,8 @@ struct lk_app {
     /* The deployment's time zone by name (policy.time_zone, default
      * Europe/Amsterdam): the dashboard's and reports' default. */
     char time_zone[64];
-    struct lk_security *sec; /* keys, rate limits, trusted proxies (security.c) */
+    struct lk_security *sec;    /* keys, rate limits (security.c) */
+    struct lk_proxies *proxies; /* trusted_proxies (client.c) */
     char public_hosts[1400]; /* the server's Host check: public_hosts plus public_url's host */
 };
 
@@ -236,6 +237,14 @@ bool lk_sec_kind_parse(const char *name, size_t len, lk_sec_kind_t *out /* OUT *
  * row by row). */
 void lk_security_event(struct lk_app *app, lk_http_req_t *req, lk_sec_kind_t kind, const char *user_id,
                        const char *email, const char *reason);
+/* The security events of kind recorded since the process started (for
+ * /metrics). */
+uint64_t lk_security_event_count(lk_sec_kind_t kind);
+/* The running app's security events (lk_security_start calls these): the
+ * app recorded when a caller has none at hand, the per-address limit on
+ * stored rows, the hourly purge of expired rows. */
+void lk_secevents_start(struct lk_app *app);
+void lk_secevents_stop(struct lk_app *app);
 /* The key of limit_login_account_address for an account (its e-mail
  * address, lower-cased) and a client address. */
 #define LK_LOGIN_KEY_MAX 330
@@ -261,12 +270,6 @@ void lk_security_stop(struct lk_app *app);
 /* Counts a request against limit `which` for key; false after answering 429
  * (with Retry-After) itself. what names the limit in the message. */
 bool lk_security_hit(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key, const char *what);
-/* For secevents.c: the running app (NULL outside a server), and whether an
- * event with this key (kind and address) may be stored now; *purge_before >
- * 0 asks the caller to delete the events older than it too (at most
- * hourly). */
-struct lk_app *lk_security_running(void);
-bool lk_security_event_store_ok(struct lk_app *app, const char *key, int64_t now, int64_t *purge_before /* OUT */);
 /* The login limits' variant of lk_security_hit: a refusal is a lockout
  * event for the account with this e-mail address (may be NULL). */
 bool lk_security_hit_login(struct lk_app *app, lk_http_req_t *req, lk_limit_t which, const char *key,
@@ -274,11 +277,18 @@ bool lk_security_hit_login(struct lk_app *app, lk_http_req_t *req, lk_limit_t wh
 lk_ratelimit_t *lk_security_limit(struct lk_app *app, lk_limit_t which);
 /* Answers 429 too_many_requests with Retry-After (seconds, rounded up). */
 void lk_respond_rate_limited(lk_http_req_t *req, int64_t retry_ms, const char *what);
-/* The client's address: the peer's, or the last hop of X-Forwarded-For when
- * the peer is one of trusted_proxies. IPv6 addresses are cut to their /64
- * (one household or host), so that a client cannot dodge a limit by
- * changing the low bits. */
+/* The client's address (client.c): the peer's, or the last hop of
+ * X-Forwarded-For when the peer is one of trusted_proxies. IPv6 addresses
+ * are cut to their /64 (one household or host), so that a client cannot
+ * dodge a limit by changing the low bits. */
 void lk_api_client_addr(struct lk_app *app, lk_http_req_t *req, char out[LK_ADDR_MAX]);
+/* Parses trusted_proxies (addresses and CIDR ranges, comma or space
+ * separated, at most 32) into *out (NULL on failure). 0 or LK_ECONFIG. */
+int lk_client_proxies_parse(const char *list, struct lk_proxies **out /* OUT */);
+void lk_client_proxies_free(struct lk_proxies *p); /* p may be NULL */
+/* Whether a trusted proxy says the client came over HTTPS (the last hop of
+ * X-Forwarded-Proto): the session cookie is Secure then. */
+bool lk_client_forwarded_https(struct lk_app *app, lk_http_req_t *req);
 /* The hex keyed hash (BLAKE2b, key from the key file) of a client address:
  * stored on conversations instead of the address. */
 void lk_api_client_hash(struct lk_app *app, const char *addr, char out[LK_TOKEN_HASH_LEN + 1]);
@@ -346,8 +356,6 @@ void lk_metrics_turn(void);
 void lk_metrics_decision(const char *outcome);
 /* A hand-off to a person, at the moment it happens. */
 void lk_metrics_handoff(lk_handoff_reason_t reason);
-/* A security event of this kind (security.c counts them here). */
-void lk_metrics_security(lk_sec_kind_t kind);
 /* A queued conversation was claimed after waiting ms. */
 void lk_metrics_queue_wait(int64_t ms);
 /* The HTTP layer's on_done hook: a request answered with status after ns. */

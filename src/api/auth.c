@@ -41,14 +41,10 @@ static bool same_origin(lk_http_req_t *req)
 /* Origin is one of the space- or comma-separated origins of list. */
 static bool listed(const char *list, lk_str_t origin)
 {
-    for (const char *p = list; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t n = strcspn(p, " ,");
-        if (n > 0 && (lk_str_eq(origin, (lk_str_t){p, n}) || (n == 1 && *p == '*')))
+    size_t n;
+    for (const char *next = list, *p; (n = lk_list_next(&next, &p));)
+        if (lk_str_eq(origin, (lk_str_t){p, n}) || (n == 1 && *p == '*'))
             return true;
-        p += n;
-    }
     return false;
 }
 

@@ -7,8 +7,9 @@
  * turn.c counts customer turns, the bot's decisions and hand-offs, agent.c
  * the queue wait at each claim, and the HTTP layer reports every answered
  * request through its on_done hook (lk_metrics_request) into a histogram per
- * route and status class. Incrementing is a relaxed atomic add, never a lock,
- * so the hot path stays cheap. Gauges that the database knows (queue length)
+ * route and status class; the security events' counts are secevents.c's,
+ * read when the text is rendered. Incrementing is a relaxed atomic add,
+ * never a lock, so the hot path stays cheap. Gauges that the database knows (queue length)
  * or the server counts (open WebSockets) are read at scrape time.
  *
  * With the option metrics_token set, a request needs "Authorization: Bearer
@@ -80,7 +81,6 @@ static struct {
     counter_t turns;
     counter_t decisions[N_OUTCOMES];
     counter_t handoffs[N_REASONS];
-    counter_t security[LK_SEC__COUNT];
     hist_t queue_wait;
     /* per route (and one for requests without a route) and status class */
     const lk_http_route_t *routes;
@@ -114,12 +114,6 @@ void lk_metrics_handoff(lk_handoff_reason_t reason)
     size_t i = reason >= LK_HANDOFF_CUSTOMER_REQUEST && (size_t)reason < N_REASONS ? (size_t)reason - 1
                                                                                    : N_REASONS - 1;
     inc(&reg.handoffs[i], 1);
-}
-
-void lk_metrics_security(lk_sec_kind_t kind)
-{
-    if ((unsigned)kind < LK_SEC__COUNT)
-        inc(&reg.security[kind], 1);
 }
 
 void lk_metrics_queue_wait(int64_t ms)
@@ -207,7 +201,7 @@ static char *render(int64_t queued, size_t websockets, size_t *len)
            "refusals, 429s; by kind");
     for (size_t i = 0; i < LK_SEC__COUNT; i++)
         lk_buf_printf(&b, "loket_security_events_total{kind=\"%s\"} %llu\n", lk_sec_kind_name((lk_sec_kind_t)i),
-                      (unsigned long long)get(&reg.security[i]));
+                      (unsigned long long)lk_security_event_count((lk_sec_kind_t)i));
 
     header(&b, "loket_queue_length", "gauge", "conversations waiting in the queue for a person");
     lk_buf_printf(&b, "loket_queue_length %lld\n", (long long)queued);

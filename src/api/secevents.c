@@ -6,15 +6,32 @@
  * a row of security_events, written by a small writer job of its own, that
  * admins read (GET /api/v1/admin/security-events, security.c). A flood is
  * logged and counted in full but stored at most EVENT_ROWS_PER_MIN rows a
- * minute per kind and address (security.c keeps that limit and the time of
- * the last purge of expired rows).
+ * minute per kind and address, and expired rows are purged at most hourly.
+ *
+ * Below everything else of the API that records events (auth.c, route.c,
+ * security.c) and /metrics that shows their counts: it asks only client.c
+ * for the client's address.
  */
 #include "api/api_int.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MODULE "security"
+#define EVENT_ROWS_PER_MIN 30                /* security events stored per address and kind per minute */
+#define EVENT_PURGE_EVERY_MS (3600LL * 1000) /* old security events are deleted at most this often */
+#define EVENT_KEYS 50000                     /* addresses and kinds the row limit remembers at most */
+
+/* The running app (loket runs one per process, and a security event may
+ * come from code without the app at hand), its limit on stored rows and
+ * the time of the last purge; the counts since the process started. */
+static struct {
+    struct lk_app *running;
+    lk_ratelimit_t *rows;
+    atomic_llong purged_at;
+    atomic_uint_fast64_t counts[LK_SEC__COUNT];
+} events;
 
 static const char *const sec_kind_names[LK_SEC__COUNT] = {"login_failed", "lockout", "cross_site", "forbidden",
                                                            "rate_limited"};
@@ -33,6 +50,44 @@ bool lk_sec_kind_parse(const char *name, size_t len, lk_sec_kind_t *out)
         }
     }
     return false;
+}
+
+void lk_secevents_start(struct lk_app *app)
+{
+    lk_ratelimit_free(events.rows);
+    events.rows = lk_ratelimit_new(EVENT_ROWS_PER_MIN, 60000, EVENT_KEYS);
+    atomic_store(&events.purged_at, 0);
+    events.running = app;
+}
+
+void lk_secevents_stop(struct lk_app *app)
+{
+    if (events.running != app)
+        return;
+    events.running = NULL;
+    lk_ratelimit_free(events.rows);
+    events.rows = NULL;
+}
+
+uint64_t lk_security_event_count(lk_sec_kind_t kind)
+{
+    return (unsigned)kind < LK_SEC__COUNT ? atomic_load_explicit(&events.counts[kind], memory_order_relaxed) : 0;
+}
+
+/* Whether an event with this key (kind and address) may be stored now;
+ * *purge_before > 0 asks to delete the events older than it too. */
+static bool store_ok(struct lk_app *app, const char *key, int64_t now, int64_t *purge_before)
+{
+    *purge_before = 0;
+    if (!app || app != events.running || !app->writer)
+        return false;
+    if (!lk_ratelimit_hit(events.rows, key, now, NULL))
+        return false; /* a flood: logged and counted, stored once a while */
+    long long last = atomic_load(&events.purged_at);
+    if (app->cfg.security_event_retention_days > 0 && now - last >= EVENT_PURGE_EVERY_MS &&
+        atomic_compare_exchange_strong(&events.purged_at, &last, now))
+        *purge_before = now - app->cfg.security_event_retention_days * 86400LL * 1000;
+    return true;
 }
 
 typedef struct {
@@ -63,10 +118,11 @@ void lk_security_event(struct lk_app *app, lk_http_req_t *req, lk_sec_kind_t kin
                        const char *email, const char *reason)
 {
     if (!app)
-        app = lk_security_running();
-    lk_metrics_security(kind);
+        app = events.running;
+    if ((unsigned)kind < LK_SEC__COUNT)
+        atomic_fetch_add_explicit(&events.counts[kind], 1, memory_order_relaxed);
     char addr[LK_ADDR_MAX] = "unknown";
-    if (app && app->sec && req)
+    if (app && req)
         lk_api_client_addr(app, req, addr);
     char route[160] = "";
     if (req) {
@@ -97,7 +153,7 @@ void lk_security_event(struct lk_app *app, lk_http_req_t *req, lk_sec_kind_t kin
     char key[LK_ADDR_MAX + 24];
     int64_t now = lk_time_now_ms(), purge_before = 0;
     snprintf(key, sizeof key, "%s|%s", lk_sec_kind_name(kind), addr);
-    if (!lk_security_event_store_ok(app, key, now, &purge_before))
+    if (!store_ok(app, key, now, &purge_before))
         return; /* no server running, or a flood: logged and counted above, stored once a while */
     event_job_t *e = lk_xcalloc(1, sizeof *e);
     e->ev.at = now;

@@ -28,7 +28,6 @@
 #include "api/api_int.h"
 #include "api/route.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <liboath/oath.h>
@@ -40,7 +39,6 @@
 
 #define MODULE "security"
 #define KEY_FILE "loket.key"
-#define MAX_PROXIES 32
 #define LIMIT_KEYS 50000     /* keys each rate limit remembers at most */
 #define TOTP_STEP_S 30
 #define TOTP_DIGITS 6
@@ -50,32 +48,15 @@
 #define IDENTITY_SECRET_MAX 512
 #define IDENTITY_FUTURE_S 300    /* a signature's timestamp may lie this far ahead (clock skew) */
 #define IDENTITY_PREFIX "loket-identity-v1\n"
-#define EVENT_ROWS_PER_MIN 30             /* security events stored per address and kind per minute */
-#define EVENT_PURGE_EVERY_MS (3600LL * 1000) /* old security events are deleted at most this often */
-
-typedef struct {
-    int family;
-    unsigned char addr[16];
-    int bits;
-} cidr_t;
 
 struct lk_security {
     unsigned char client_key[crypto_generichash_KEYBYTES];
     unsigned char totp_key[crypto_generichash_KEYBYTES];
-    cidr_t proxies[MAX_PROXIES];
-    size_t n_proxies;
     lk_ratelimit_t *limits[LK_LIMIT__COUNT];
-    lk_ratelimit_t *event_rows; /* security events stored per address and kind */
     unsigned char identity_secret[IDENTITY_SECRET_MAX];
     size_t identity_secret_len; /* 0: no identity_secret_file */
-    atomic_llong events_purged_at;
     bool oath_on;
 };
-
-/* The running app, for secevents.c (lk_security_running): loket runs one
- * per process, and a security event may come from code without the app at
- * hand. */
-static struct lk_app *running;
 
 const lk_http_header_t lk_api_default_headers[] = {
     {"content-security-policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
@@ -186,163 +167,6 @@ bool lk_api_identity_verify(struct lk_app *app, const char *email, const char *e
     return ok;
 }
 
-/* ---- addresses and proxies ---------------------------------------------- */
-
-/* Parses an IPv4 or IPv6 address (IPv6 possibly in brackets; a trailing
- * :port is dropped). */
-static bool parse_ip(const char *s, size_t len, int *family, unsigned char addr[16])
-{
-    char buf[LK_ADDR_MAX];
-    while (len && (*s == ' ' || *s == '\t')) {
-        s++;
-        len--;
-    }
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-        len--;
-    if (len == 0 || len >= sizeof buf)
-        return false;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    char *p = buf;
-    if (*p == '[') { /* [v6]:port */
-        char *end = strchr(p, ']');
-        if (!end)
-            return false;
-        *end = '\0';
-        p++;
-    } else if (strchr(p, ':') && strchr(p, ':') == strrchr(p, ':') && strchr(p, '.')) {
-        *strchr(p, ':') = '\0'; /* v4:port */
-    }
-    if (inet_pton(AF_INET, p, addr) == 1) {
-        *family = AF_INET;
-        return true;
-    }
-    if (inet_pton(AF_INET6, p, addr) == 1) {
-        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        if (memcmp(addr, mapped, 12) == 0) { /* ::ffff:a.b.c.d is IPv4 */
-            memmove(addr, addr + 12, 4);
-            *family = AF_INET;
-        } else {
-            *family = AF_INET6;
-        }
-        return true;
-    }
-    return false;
-}
-
-static int parse_proxies(struct lk_security *sec, const char *list)
-{
-    for (const char *p = list; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t n = strcspn(p, " ,");
-        if (n == 0)
-            break;
-        if (sec->n_proxies == MAX_PROXIES) {
-            LK_ERROR(MODULE, "trusted_proxies: at most %d entries", MAX_PROXIES);
-            return LK_ECONFIG;
-        }
-        cidr_t *c = &sec->proxies[sec->n_proxies];
-        const char *slash = memchr(p, '/', n);
-        size_t alen = slash ? (size_t)(slash - p) : n;
-        if (!parse_ip(p, alen, &c->family, c->addr)) {
-            LK_ERROR(MODULE, "trusted_proxies: \"%.*s\" is no IP address", (int)n, p);
-            return LK_ECONFIG;
-        }
-        int max = c->family == AF_INET ? 32 : 128;
-        c->bits = max;
-        if (slash) {
-            char bits[8];
-            int64_t v;
-            size_t blen = n - alen - 1;
-            if (blen == 0 || blen >= sizeof bits)
-                return LK_ECONFIG;
-            memcpy(bits, slash + 1, blen);
-            bits[blen] = '\0';
-            if (lk_parse_i64(bits, 0, max, &v) != 0) {
-                LK_ERROR(MODULE, "trusted_proxies: \"%.*s\" has a bad prefix length", (int)n, p);
-                return LK_ECONFIG;
-            }
-            c->bits = (int)v;
-        }
-        sec->n_proxies++;
-        p += n;
-    }
-    return 0;
-}
-
-static bool in_cidr(const cidr_t *c, int family, const unsigned char addr[16])
-{
-    if (c->family != family)
-        return false;
-    int full = c->bits / 8, rest = c->bits % 8;
-    if (memcmp(c->addr, addr, (size_t)full) != 0)
-        return false;
-    if (rest == 0)
-        return true;
-    unsigned char mask = (unsigned char)(0xff << (8 - rest));
-    return (c->addr[full] & mask) == (addr[full] & mask);
-}
-
-/* Whether the request came from a trusted proxy. */
-static bool from_proxy(struct lk_app *app, lk_http_req_t *req)
-{
-    struct lk_security *sec = app->sec;
-    if (!sec || sec->n_proxies == 0)
-        return false;
-    char peer[LK_ADDR_MAX];
-    int family;
-    unsigned char addr[16];
-    lk_http_req_peer(req, peer, sizeof peer);
-    if (!parse_ip(peer, strlen(peer), &family, addr))
-        return false;
-    for (size_t i = 0; i < sec->n_proxies; i++)
-        if (in_cidr(&sec->proxies[i], family, addr))
-            return true;
-    return false;
-}
-
-/* The last element of a comma-separated header value. */
-static lk_str_t last_hop(lk_str_t v)
-{
-    const char *comma = NULL;
-    for (size_t i = 0; i < v.len; i++)
-        if (v.base[i] == ',')
-            comma = v.base + i;
-    return comma ? (lk_str_t){comma + 1, (size_t)(v.base + v.len - comma - 1)} : v;
-}
-
-void lk_api_client_addr(struct lk_app *app, lk_http_req_t *req, char out[LK_ADDR_MAX])
-{
-    char peer[LK_ADDR_MAX];
-    int family;
-    unsigned char addr[16];
-    lk_http_req_peer(req, peer, sizeof peer);
-    bool ok = parse_ip(peer, strlen(peer), &family, addr);
-    lk_str_t xff;
-    if (ok && from_proxy(app, req) && lk_http_req_header_last(req, "x-forwarded-for", &xff)) {
-        lk_str_t hop = last_hop(xff);
-        int f2;
-        unsigned char a2[16];
-        if (parse_ip(hop.base, hop.len, &f2, a2)) {
-            family = f2;
-            memcpy(addr, a2, sizeof addr);
-        }
-    }
-    if (!ok) {
-        snprintf(out, LK_ADDR_MAX, "unknown");
-        return;
-    }
-    if (family == AF_INET6) { /* one /64 is one household or host */
-        char text[INET6_ADDRSTRLEN];
-        memset(addr + 8, 0, 8);
-        inet_ntop(AF_INET6, addr, text, sizeof text);
-        snprintf(out, LK_ADDR_MAX, "%s/64", text);
-    } else {
-        inet_ntop(AF_INET, addr, out, LK_ADDR_MAX);
-    }
-}
-
 void lk_api_client_hash(struct lk_app *app, const char *addr, char out[LK_TOKEN_HASH_LEN + 1])
 {
     unsigned char h[LK_TOKEN_HASH_LEN / 2];
@@ -408,39 +232,9 @@ void lk_api_login_key(const char *email, const char *addr, char out[LK_LOGIN_KEY
     snprintf(out + n, LK_LOGIN_KEY_MAX - n, "|%s", addr);
 }
 
-/* ---- security events: what security.c keeps for secevents.c ------------- */
-
-struct lk_app *lk_security_running(void)
-{
-    return running;
-}
-
-bool lk_security_event_store_ok(struct lk_app *app, const char *key, int64_t now, int64_t *purge_before)
-{
-    *purge_before = 0;
-    if (!app || !app->sec || !app->writer)
-        return false;
-    if (!lk_ratelimit_hit(app->sec->event_rows, key, now, NULL))
-        return false; /* a flood: logged and counted, stored once a while */
-    long long last = atomic_load(&app->sec->events_purged_at);
-    if (app->cfg.security_event_retention_days > 0 && now - last >= EVENT_PURGE_EVERY_MS &&
-        atomic_compare_exchange_strong(&app->sec->events_purged_at, &last, now))
-        *purge_before = now - app->cfg.security_event_retention_days * 86400LL * 1000;
-    return true;
-}
-
 void lk_api_set_session_cookie(struct lk_app *app, lk_http_req_t *req, const char *value, int64_t max_age)
 {
-    bool secure = app->cfg.cookie_secure;
-    lk_str_t proto;
-    if (!secure && from_proxy(app, req) && lk_http_req_header_last(req, "x-forwarded-proto", &proto)) {
-        lk_str_t hop = last_hop(proto);
-        while (hop.len && hop.base[0] == ' ') {
-            hop.base++;
-            hop.len--;
-        }
-        secure = hop.len >= 5 && strncasecmp(hop.base, "https", 5) == 0;
-    }
+    bool secure = app->cfg.cookie_secure || lk_client_forwarded_https(app, req);
     char c[256];
     snprintf(c, sizeof c, LK_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", value,
              (long long)max_age, secure ? "; Secure" : "");
@@ -904,7 +698,7 @@ int lk_security_start(struct lk_app *app)
         crypto_kdf_derive_from_key(sec->client_key, sizeof sec->client_key, 1, "lkclient", master);
         crypto_kdf_derive_from_key(sec->totp_key, sizeof sec->totp_key, 2, "lk_totp_", master);
         sodium_memzero(master, sizeof master);
-        rc = parse_proxies(sec, app->cfg.trusted_proxies);
+        rc = lk_client_proxies_parse(app->cfg.trusted_proxies, &app->proxies);
     }
     if (rc == 0)
         rc = load_identity_secret(sec, app->cfg.identity_secret_file);
@@ -927,7 +721,6 @@ int lk_security_start(struct lk_app *app)
         lk_ratelimit_new((size_t)c->limit_login_account, c->limit_login_window * 1000, LIMIT_KEYS);
     sec->limits[LK_LIMIT_LOGIN_ACCOUNT_ADDRESS] =
         lk_ratelimit_new((size_t)c->limit_login_account_address, c->limit_login_window * 1000, LIMIT_KEYS);
-    sec->event_rows = lk_ratelimit_new(EVENT_ROWS_PER_MIN, 60000, LIMIT_KEYS);
     sec->limits[LK_LIMIT_LOGIN_ADDRESS] =
         lk_ratelimit_new((size_t)c->limit_login_address, c->limit_login_window * 1000, LIMIT_KEYS);
     sec->limits[LK_LIMIT_MESSAGES_CONVERSATION] =
@@ -935,7 +728,7 @@ int lk_security_start(struct lk_app *app)
     sec->limits[LK_LIMIT_MESSAGES_ADDRESS] = lk_ratelimit_new((size_t)c->limit_messages_address, 60000, LIMIT_KEYS);
     sec->limits[LK_LIMIT_CONVERSATIONS_ADDRESS] =
         lk_ratelimit_new((size_t)c->limit_conversations_address, c->limit_conversations_window * 1000, LIMIT_KEYS);
-    running = app;
+    lk_secevents_start(app);
     lk_api_sessions_start(app);
     return 0;
 }
@@ -945,12 +738,12 @@ void lk_security_stop(struct lk_app *app)
     struct lk_security *sec = app->sec;
     if (!sec)
         return;
-    if (running == app)
-        running = NULL;
+    lk_secevents_stop(app);
     lk_api_sessions_stop(app);
     for (size_t i = 0; i < LK_LIMIT__COUNT; i++)
         lk_ratelimit_free(sec->limits[i]);
-    lk_ratelimit_free(sec->event_rows);
+    lk_client_proxies_free(app->proxies);
+    app->proxies = NULL;
     if (sec->oath_on)
         oath_done();
     sodium_memzero(sec, sizeof *sec);
