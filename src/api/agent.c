@@ -506,7 +506,9 @@ static void run_assign(lk_api_job_t *j, lk_store_t *st, int64_t now)
     move(j, st, now, true);
 }
 
-static void run_users(lk_api_job_t *j, lk_store_t *st, int64_t now)
+/* The users: all of them with their e-mail addresses (admins), or the team,
+ * the colleagues one may assign to: every active user, without e-mail. */
+static void list_users(lk_api_job_t *j, lk_store_t *st, bool team)
 {
     lk_user_t *v = NULL;
     size_t n = 0;
@@ -517,30 +519,25 @@ static void run_users(lk_api_job_t *j, lk_store_t *st, int64_t now)
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_array_append_new(arr, lk_json_user(&v[i], true));
+        if (!team)
+            json_array_append_new(arr, lk_json_user(&v[i], true));
+        else if (!v[i].disabled)
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", v[i].id, "display_name",
+                                                 v[i].display_name ? v[i].display_name : v[i].email, "role",
+                                                 lk_role_name(v[i].role)));
     }
     lk_users_free(v, n);
     j->out = json_pack("{s:o}", "users", arr);
 }
 
-/* The colleagues one may assign to: every signed-up user, without e-mail. */
+static void run_users(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    list_users(j, st, false);
+}
+
 static void run_team(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    lk_user_t *v = NULL;
-    size_t n = 0;
-    int rc = lk_store_user_list(st, &v, &n);
-    if (rc) {
-        lk_api_fail_db(j, rc);
-        return;
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        if (!v[i].disabled)
-            json_array_append_new(arr,
-                                  json_pack("{s:s, s:s, s:s}", "id", v[i].id, "display_name",
-                                            v[i].display_name ? v[i].display_name : v[i].email, "role", lk_role_name(v[i].role)));
-    lk_users_free(v, n);
-    j->out = json_pack("{s:o}", "users", arr);
+    list_users(j, st, true);
 }
 
 static void run_user_hash(lk_api_job_t *j, lk_store_t *st, int64_t now)

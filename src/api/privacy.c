@@ -713,6 +713,24 @@ static int cli_export(const lk_config_t *cfg, const lk_privacy_subject_t *who, c
     return fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;
 }
 
+/* Ends a command's transaction: with rc 0 and an action, its audit record
+ * (by "cli": the request id, the kind of key, the counts), then the commit;
+ * otherwise the rollback. rc, or the audit's or the commit's error. */
+static int cli_finish(lk_store_t *st, int rc, const char *action, const char *request_id, const char *kind,
+                      const lk_privacy_counts_t *counts)
+{
+    if (rc == 0 && action) {
+        char *detail = audit_detail(request_id, kind, counts);
+        rc = lk_store_audit(st, lk_time_now_ms(), "cli", action, NULL, detail);
+        free(detail);
+    }
+    if (rc == 0)
+        rc = lk_store_commit(st);
+    else
+        lk_store_rollback(st);
+    return rc;
+}
+
 static int cli_erase(const lk_config_t *cfg, const lk_privacy_subject_t *who)
 {
     lk_store_t *st;
@@ -725,15 +743,7 @@ static int cli_erase(const lk_config_t *cfg, const lk_privacy_subject_t *who)
     int rc = lk_store_begin(st);
     if (rc == 0)
         rc = lk_store_privacy_erase(st, who, &counts);
-    if (rc == 0) {
-        char *detail = audit_detail(id, key_kind(who), &counts);
-        rc = lk_store_audit(st, lk_time_now_ms(), "cli", "privacy.erase", NULL, detail);
-        free(detail);
-    }
-    if (rc == 0)
-        rc = lk_store_commit(st);
-    else
-        lk_store_rollback(st);
+    rc = cli_finish(st, rc, "privacy.erase", id, key_kind(who), &counts);
     if (rc == 0 && lk_store_checkpoint_truncate(st) != 0) /* a running server's readers hold the log */
         fprintf(stderr, "loket: erased; the write-ahead log could not be truncated now (a server is reading)\n");
     lk_store_close(st);
@@ -763,15 +773,7 @@ static int cli_purge(const lk_config_t *cfg, int64_t now, bool dry_run)
             rc = lk_store_begin(st);
             if (rc == 0)
                 rc = lk_store_privacy_purge(st, &cut, PURGE_BATCH, &counts, &more);
-            if (rc == 0 && !more) {
-                char *detail = audit_detail(NULL, NULL, &counts);
-                rc = lk_store_audit(st, lk_time_now_ms(), "cli", "privacy.purge", NULL, detail);
-                free(detail);
-            }
-            if (rc == 0)
-                rc = lk_store_commit(st);
-            else
-                lk_store_rollback(st);
+            rc = cli_finish(st, rc, more ? NULL : "privacy.purge", NULL, NULL, &counts); /* the last batch audits */
             batches++;
         }
     }
