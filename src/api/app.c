@@ -34,7 +34,7 @@ static const route_part_t route_parts[] = {
     {lk_api_knowledge_routes, NULL},
     {lk_api_analytics_routes, NULL},
     {NULL, lk_api_metrics_table},
-    {lk_api_static_routes, NULL},
+    {NULL, lk_api_static_table},
 };
 #define N_PARTS (sizeof route_parts / sizeof route_parts[0])
 

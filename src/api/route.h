@@ -194,6 +194,7 @@ void lk_api_assist_table(const lk_api_route_t **routes, size_t *n);  /* canned r
 void lk_api_metrics_table(const lk_api_route_t **routes, size_t *n); /* GET /metrics */
 void lk_api_privacy_table(const lk_api_route_t **routes, size_t *n); /* export, erasure, retention, audit log */
 void lk_api_insights_table(const lk_api_route_t **routes, size_t *n); /* gap report, answer review */
+void lk_api_static_table(const lk_api_route_t **routes, size_t *n);   /* GET /healthz */
 
 /* app.c: the tables of all API areas (*n of them), and every route of the
  * server in matching order (malloc'd; free it), the table routes served by
