@@ -24,7 +24,7 @@ typedef struct {
 } route_part_t;
 
 static const route_part_t route_parts[] = {
-    {lk_api_customer_routes, NULL},
+    {NULL, lk_api_customer_table},
     {NULL, lk_api_agent_table},
     {NULL, lk_api_security_table},
     {NULL, lk_api_users_table},
