@@ -91,6 +91,8 @@ void lk_respond_job_error(lk_http_req_t *req, lk_api_error_t *e);
 
 /* ---- JSON (json.c) and responses (respond.c) --------------------------- */
 
+/* A time as RFC 3339 text; null for 0 (not set). */
+json_t *lk_json_time(int64_t ms);
 json_t *lk_json_msg(const lk_msg_t *m);
 /* A message as agents see it: lk_json_msg plus, on an agent's message,
  * "provenance" and "suggestion_article_id", and on a customer's message its

@@ -391,11 +391,11 @@ typedef struct {
 
 static void wsjob_free(wsjob_t *j)
 {
-    for (size_t i = 0; i < j->n_backlog; i++)
-        free(j->backlog[i]);
-    free(j->backlog);
-    free(j->backlog_seq);
     sodium_memzero(j->token, sizeof j->token);
+    free(j->backlog_seq);
+    while (j->n_backlog > 0)
+        free(j->backlog[--j->n_backlog]);
+    free(j->backlog);
     free(j);
 }
 

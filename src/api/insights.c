@@ -55,15 +55,6 @@ static void idata_free(void *data)
 /* The review's body fields, in the order of review_fields. */
 enum { F_VERDICT, F_CORRECT };
 
-static json_t *time_json(int64_t ms)
-{
-    if (ms <= 0)
-        return json_null();
-    char ts[LK_RFC3339_LEN];
-    lk_time_rfc3339(ms, ts);
-    return json_string(ts);
-}
-
 static const char *article_title(const lk_bot_t *bot, const char *id)
 {
     long i = lk_kb_find(&bot->kb, id);
@@ -231,7 +222,7 @@ static json_t *topic_json(const report_t *r, const lk_gap_topic_t *t)
     json_object_set_new(o, "id", json_string(id));
     json_object_set_new(o, "label", json_string(r->in[t->label].text));
     json_object_set_new(o, "count", json_integer((json_int_t)t->n_members));
-    json_object_set_new(o, "newest_at", time_json(t->newest_ms));
+    json_object_set_new(o, "newest_at", lk_json_time(t->newest_ms));
     json_object_set_new(o, "examples", examples);
     json_object_set_new(o, "languages", topic_languages(r, t));
     json_object_set_new(o, "declined", json_integer((json_int_t)t->n_declined));
@@ -251,8 +242,8 @@ static void run_gaps(lk_api_job_t *j, lk_store_t *st, int64_t now)
     for (size_t k = 0; k < r.n_topics && k < D(j)->limit; k++)
         json_array_append_new(topics, topic_json(&r, &r.topics[k]));
     j->out = json_object();
-    json_object_set_new(j->out, "from", time_json(D(j)->from));
-    json_object_set_new(j->out, "to", time_json(D(j)->to));
+    json_object_set_new(j->out, "from", lk_json_time(D(j)->from));
+    json_object_set_new(j->out, "to", lk_json_time(D(j)->to));
     json_object_set_new(j->out, "language", D(j)->language[0] ? json_string(D(j)->language) : json_null());
     json_object_set_new(j->out, "questions", json_integer((json_int_t)r.n_in));
     json_object_set_new(j->out, "topic_count", json_integer((json_int_t)r.n_topics));
@@ -321,8 +312,8 @@ static json_t *draft_json(const lk_draft_t *d, const char *topic)
     json_object_set_new(o, "tags", json_array());
     json_object_set_new(o, "source", json_string(d->source));
     json_object_set_new(o, "created_by", json_string(d->created_by));
-    json_object_set_new(o, "created_at", time_json(d->created_at));
-    json_object_set_new(o, "updated_at", time_json(d->updated_at));
+    json_object_set_new(o, "created_at", lk_json_time(d->created_at));
+    json_object_set_new(o, "updated_at", lk_json_time(d->updated_at));
     json_object_set_new(o, "topic_id", json_string(topic));
     return o;
 }
@@ -354,7 +345,7 @@ static json_t *review_json(const lk_review_t *r)
     json_object_set_new(o, "correct_article_id",
                         r->correct_article_id[0] ? json_string(r->correct_article_id) : json_null());
     json_object_set_new(o, "reviewer_id", json_string(r->reviewer_id));
-    json_object_set_new(o, "created_at", time_json(r->created_at));
+    json_object_set_new(o, "created_at", lk_json_time(r->created_at));
     return o;
 }
 
@@ -431,16 +422,13 @@ out:
 static void run_reviews_conv(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_conv_t c;
-    if (!load_conv(j, st, &c))
-        return;
-    if (!lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c)) {
-        lk_conv_clear(&c);
-        return;
-    }
     lk_review_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_review_list_conv(st, c.id, &v, &n);
+    bool may = load_conv(j, st, &c) && lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c);
+    int rc = may ? lk_store_review_list_conv(st, c.id, &v, &n) : 0;
     lk_conv_clear(&c);
+    if (!may)
+        return;
     if (rc) {
         lk_api_fail_db(j, rc);
         return;
@@ -497,8 +485,8 @@ static void run_summary(lk_api_job_t *j, lk_store_t *st, int64_t now)
     json_object_set_new(th, "calibration", lk_bot_calibration_json(bot->nlu));
     lk_bot_release(bot);
     j->out = json_object();
-    json_object_set_new(j->out, "from", time_json(D(j)->from));
-    json_object_set_new(j->out, "to", time_json(D(j)->to));
+    json_object_set_new(j->out, "from", lk_json_time(D(j)->from));
+    json_object_set_new(j->out, "to", lk_json_time(D(j)->to));
     json_object_set_new(j->out, "reviewed", json_integer(reviewed));
     json_object_set_new(j->out, "right", json_integer(right));
     json_object_set_new(j->out, "wrong", json_integer(reviewed - right));
@@ -532,7 +520,7 @@ static void run_queue(lk_api_job_t *j, lk_store_t *st, int64_t now)
         json_object_set_new(o, "title", title ? json_string(title) : json_null());
         json_object_set_new(o, "answer", json_string(a));
         json_object_set_new(o, "confidence", real_or_null(t->confidence, t->has_confidence));
-        json_object_set_new(o, "created_at", time_json(t->created_at));
+        json_object_set_new(o, "created_at", lk_json_time(t->created_at));
         json_array_append_new(arr, o);
         free(q);
         free(a);
@@ -564,16 +552,6 @@ static bool parse_time(lk_http_req_t *req, const char *name, const char *v, size
     return true;
 }
 
-static bool is_language(const char *s, size_t len)
-{
-    if (len < 2 || len > 3)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < 'a' || s[i] > 'z')
-            return false;
-    return true;
-}
-
 /* The draft's body fields (each also a query parameter; the body's wins). */
 static const lk_api_field_t range_fields[] = {
     {"from", LK_FIELD_STRING, .max_len = 63},
@@ -599,13 +577,15 @@ static bool read_range(lk_api_job_t *j, bool with_language)
         if (!given || v.len == 0)
             continue;
         if (k == 2) {
-            if (!is_language(v.base, v.len)) {
+            if (v.len >= sizeof d->language)
+                v.len = 0; /* too long for any language */
+            memcpy(d->language, v.base, v.len);
+            d->language[v.len] = '\0';
+            if (strlen(d->language) != v.len || !lk_policy_language_valid(d->language)) {
                 lk_respond_error(j->req, 400, "invalid_field",
                                  "the parameter \"language\" must be a language code like \"nl\"");
                 return false;
             }
-            memcpy(d->language, v.base, v.len);
-            d->language[v.len] = '\0';
         } else if (!parse_time(j->req, name, v.base, v.len, k == 1, k == 0 ? &d->from : &d->to)) {
             return false;
         }
