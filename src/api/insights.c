@@ -230,14 +230,20 @@ static json_t *topic_json(const report_t *r, const lk_gap_topic_t *t)
     return o;
 }
 
+/* The report of the request's range and language; false after failing j. */
+static bool job_report(lk_api_job_t *j, lk_store_t *st, report_t *r)
+{
+    int rc = report_build(j->app, st, D(j)->from, D(j)->to, D(j)->language, r);
+    if (rc)
+        lk_api_fail_db(j, rc);
+    return rc == 0;
+}
+
 static void run_gaps(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     report_t r;
-    int rc = report_build(j->app, st, D(j)->from, D(j)->to, D(j)->language, &r);
-    if (rc) {
-        lk_api_fail_db(j, rc);
+    if (!job_report(j, st, &r))
         return;
-    }
     json_t *topics = json_array();
     for (size_t k = 0; k < r.n_topics && k < D(j)->limit; k++)
         json_array_append_new(topics, topic_json(&r, &r.topics[k]));
@@ -255,11 +261,8 @@ static void run_gaps(lk_api_job_t *j, lk_store_t *st, int64_t now)
 static void run_draft_read(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     report_t r;
-    int rc = report_build(j->app, st, D(j)->from, D(j)->to, D(j)->language, &r);
-    if (rc) {
-        lk_api_fail_db(j, rc);
+    if (!job_report(j, st, &r))
         return;
-    }
     const lk_gap_topic_t *t = NULL;
     for (size_t k = 0; k < r.n_topics && !t; k++) {
         char id[LK_ID_MAX + 8];
