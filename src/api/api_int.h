@@ -92,6 +92,8 @@ void lk_respond_job_error(lk_http_req_t *req, lk_api_error_t *e);
 
 /* ---- JSON (json.c) and responses (respond.c) --------------------------- */
 
+/* A time as RFC 3339 text; null for 0 (not set). */
+json_t *lk_json_time(int64_t ms);
 json_t *lk_json_msg(const lk_msg_t *m);
 /* A message as agents see it: lk_json_msg plus, on an agent's message,
  * "provenance" and "suggestion_article_id", and on a customer's message its
@@ -335,10 +337,7 @@ void lk_api_sessions_stop(struct lk_app *app);
 
 /* ---- route handlers (the areas not yet declared in tables, api/route.h) -- */
 
-void lk_api_customer_routes(const lk_http_route_t **routes, size_t *n);
-void lk_api_static_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_not_found(lk_http_req_t *req, void *ud);
-void lk_api_insights_routes(const lk_http_route_t **routes, size_t *n); /* gap report, answer review */
 void lk_api_knowledge_routes(const lk_http_route_t **routes, size_t *n); /* articles, drafts, publish (docs/kb.md) */
 void lk_api_analytics_routes(const lk_http_route_t **routes, size_t *n); /* dashboard figures, compliance report */
 

@@ -24,17 +24,17 @@ typedef struct {
 } route_part_t;
 
 static const route_part_t route_parts[] = {
-    {lk_api_customer_routes, NULL},
+    {NULL, lk_api_customer_table},
     {NULL, lk_api_agent_table},
     {NULL, lk_api_security_table},
     {NULL, lk_api_users_table},
     {NULL, lk_api_assist_table},
     {NULL, lk_api_privacy_table},
-    {lk_api_insights_routes, NULL},
+    {NULL, lk_api_insights_table},
     {lk_api_knowledge_routes, NULL},
     {lk_api_analytics_routes, NULL},
     {NULL, lk_api_metrics_table},
-    {lk_api_static_routes, NULL},
+    {NULL, lk_api_static_table},
 };
 #define N_PARTS (sizeof route_parts / sizeof route_parts[0])
 

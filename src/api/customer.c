@@ -2,9 +2,10 @@
  * The customer's side of the API (CONTRACT.md): start a conversation, send a
  * message and get the bot's turn back, read the conversation, press the
  * "talk to a person" button, rate, and follow the conversation live over a
- * WebSocket. Requests are checked on the event loop (size, UTF-8, JSON,
- * fields); the database work and the bot's turn run in one writer job, so
- * what the client is told has been committed.
+ * WebSocket. The routes are declared in a table (route.h): the requests on
+ * one conversation are LK_ACCESS_CONVERSATION, checked by the generic code
+ * against the conversation's token; the database work and the bot's turn
+ * run in one writer step, so what the client is told has been committed.
  *
  * The WebSocket takes the token in its URL (?token=, or Authorization), or,
  * so that the token stays out of proxy logs, in its first message
@@ -12,7 +13,7 @@
  * then accepted first, and the token checked as for any other request.
  * Open WebSockets are limited per conversation and per client address.
  */
-#include "api/api_int.h"
+#include "api/route.h"
 #include "privacy/privacy.h"
 
 #include <sodium.h>
@@ -22,8 +23,338 @@
 #define MODULE "customer"
 /* The longest Retry-After of the open-conversations limit (docs/security.md). */
 #define OPEN_RETRY_MS 60000
+#define CONTACT_MAX 254
 
-typedef enum { OP_CREATE, OP_MESSAGE, OP_GET, OP_HANDOFF, OP_RATING, OP_WS, OP_FEEDBACK, OP_CALLBACK } op_t;
+/* A request's own state (lk_api_job_t's data). */
+typedef struct {
+    char language[8];                        /* a new conversation's language */
+    lk_conv_t who;                           /* a new conversation's customer and channel (assist.c) */
+    char client_hash[LK_TOKEN_HASH_LEN + 1]; /* a new conversation's client address, keyed hash */
+    int64_t retry_ms;                        /* with a 429: when to try again */
+    char contact[CONTACT_MAX + 1];           /* a call-back's contact, trimmed */
+} cdata_t;
+
+static void cdata_free(void *data)
+{
+    lk_conv_clear(&((cdata_t *)data)->who);
+}
+
+#define D(j) ((cdata_t *)(j)->data)
+
+/* The body fields, each route's in the order of its enum. */
+enum { F_MESSAGE_TEXT, F_MESSAGE_CHOICE };
+enum { F_RATING_SCORE, F_RATING_COMMENT };
+enum { F_FEEDBACK_MESSAGE, F_FEEDBACK_HELPFUL };
+enum { F_CALLBACK_CONTACT, F_CALLBACK_TEXT };
+enum { F_CREATE_LANGUAGE };
+
+/* One event of the conversation engine with the current bot (turn.c) on
+ * the request's conversation. An event the engine refuses fails the job
+ * with its answer: 400 invalid_choice, 409 choice_unavailable or conflict. */
+static int conv_event(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c, const lk_conv_event_t *ev, int64_t now,
+                      lk_conv_result_t *r)
+{
+    lk_bot_t *bot = lk_bot_acquire(j->app);
+    int rc = lk_turn_run(j->app, st, &j->job, c, ev, bot, now, r);
+    lk_bot_release(bot);
+    switch (r->refused) {
+    case LK_CONV_REFUSED_CHOICE:
+        lk_api_fail(j, rc, 400, "invalid_choice",
+                    "the field \"choice\" must be the article_id of one of the choices in this conversation's last "
+                    "message with choices");
+        break;
+    case LK_CONV_REFUSED_CHOICE_GONE:
+        lk_api_fail(j, rc, 409, "choice_unavailable",
+                    "the chosen article is no longer in the knowledge base; please ask your question again");
+        break;
+    case LK_CONV_REFUSED_NOT_QUEUED:
+        lk_api_fail(j, rc, 409, "conflict", "a call-back can be requested while waiting in the queue only");
+        break;
+    default:
+        if (rc)
+            lk_api_fail_db(j, rc);
+        break;
+    }
+    return rc;
+}
+
+static void run_create(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    cdata_t *d = D(j);
+    lk_conv_t c = {0};
+    lk_rand_id("c_", c.id, sizeof c.id);
+    char token[LK_TOKEN_LEN + 1];
+    lk_rand_token(token);
+    lk_token_hash(token, strlen(token), c.token_hash);
+    c.status = LK_CONV_BOT;
+    snprintf(c.language, sizeof c.language, "%s", d->language);
+    c.created_at = c.updated_at = now;
+    c.next_seq = 1;
+    lk_api_customer_move(&d->who, &c);
+    snprintf(c.client_hash, sizeof c.client_hash, "%s", d->client_hash);
+    int rc = 0;
+    int64_t max_open = j->app->cfg.limit_open_conversations;
+    if (max_open > 0 && c.client_hash[0]) { /* open conversations per address */
+        int64_t idle = j->app->cfg.limit_open_idle * 1000, n_open = 0, oldest = 0;
+        rc = lk_store_conv_count_open_by_client(st, c.client_hash, now - idle, &n_open, &oldest);
+        if (rc == 0 && n_open >= max_open) {
+            /* The oldest stops counting at oldest + idle, but any of them
+             * may close before that (an agent closes it, the customer
+             * leaves): a chat retries within OPEN_RETRY_MS, never an hour. */
+            d->retry_ms = oldest + idle - now;
+            if (d->retry_ms > OPEN_RETRY_MS)
+                d->retry_ms = OPEN_RETRY_MS;
+            lk_api_fail(j, LK_EBUSY, 429, "too_many_requests", "too many open conversations from this address");
+            lk_conv_clear(&c);
+            return;
+        }
+    }
+    if (rc == 0)
+        rc = lk_store_conv_insert(st, &c);
+    if (rc) {
+        lk_api_fail_db(j, rc);
+        lk_conv_clear(&c);
+        return;
+    }
+    lk_conv_result_t r = {0};
+    rc = conv_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_START}, now, &r);
+    if (rc == 0 && (rc = lk_store_audit(st, now, "customer", "conversation.create", c.id, NULL)) != 0)
+        lk_api_fail_db(j, rc);
+    if (rc == 0) {
+        j->out = lk_json_conv(&c, r.msgs, r.n_msgs); /* new: not queued */
+        json_object_set_new(j->out, "token", json_string(token));
+    }
+    sodium_memzero(token, sizeof token);
+    lk_conv_result_free(&r);
+    lk_conv_clear(&c);
+}
+
+/* The answer to an event: {"conversation": ..., "messages": [...]} (a
+ * message, feedback), or the conversation with "new_messages" (the
+ * button, a call-back). */
+static void event_result(lk_api_job_t *j, lk_store_t *st, const lk_conv_result_t *r, bool nested, int64_t now)
+{
+    json_t *conv = lk_json_conv_customer(st, &j->conv, NULL, 0, now);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r->n_msgs; i++)
+        json_array_append_new(arr, lk_json_msg(&r->msgs[i]));
+    if (nested) {
+        j->out = json_pack("{s:o, s:o}", "conversation", conv, "messages", arr);
+    } else {
+        j->out = conv;
+        json_object_set_new(j->out, "new_messages", arr);
+    }
+}
+
+/* One engine event on the request's conversation, answered with
+ * event_result. */
+static void run_event(lk_api_job_t *j, lk_store_t *st, const lk_conv_event_t *ev, bool nested, int64_t now)
+{
+    lk_conv_result_t r = {0};
+    if (conv_event(j, st, &j->conv, ev, now, &r) == 0)
+        event_result(j, st, &r, nested, now);
+    lk_conv_result_free(&r);
+}
+
+/* The customer's text, or a pick of one of the bot's choices. */
+static void run_message(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    lk_conv_event_t ev = {
+        .type = LK_CONV_MESSAGE, .text = j->body[F_MESSAGE_TEXT].s, .choice = j->body[F_MESSAGE_CHOICE].s};
+    run_event(j, st, &ev, true, now);
+}
+
+/* The "talk to a person" button. */
+static void run_handoff(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    run_event(j, st, &(lk_conv_event_t){.type = LK_CONV_PERSON}, false, now);
+}
+
+/* The waiting customer's "call me back", stored for the agents (docs/api.md). */
+static void run_callback(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    lk_conv_event_t ev = {.type = LK_CONV_CALLBACK, .contact = D(j)->contact, .text = j->body[F_CALLBACK_TEXT].s};
+    run_event(j, st, &ev, false, now);
+}
+
+/* "Did this help?" answered with a button. The answer is recorded on the bot
+ * message; a "no" while the bot still has the conversation is also the
+ * customer's reply in the conversation (as if they typed it), so the policy
+ * counts it as a failure and offers a person. */
+static void run_feedback(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    lk_conv_t *c = &j->conv;
+    const char *message_id = j->body[F_FEEDBACK_MESSAGE].s;
+    bool helpful = j->body[F_FEEDBACK_HELPFUL].b;
+    lk_msg_t target = {0};
+    int rc = lk_store_msg_get(st, message_id, &target);
+    if (rc == LK_ENOENT || (rc == 0 && (strcmp(target.conversation_id, c->id) != 0 ||
+                                        strcmp(target.sender, "bot") != 0 || !target.article_id))) {
+        lk_api_fail(j, LK_ENOENT, 404, "not_found", "no bot answer with this message_id in this conversation");
+        lk_msg_clear(&target);
+        return;
+    }
+    lk_msg_clear(&target);
+    lk_conv_result_t r = {0};
+    if (rc == 0)
+        rc = lk_store_feedback_set(st, c->id, message_id, helpful, now);
+    if (rc)
+        lk_api_fail_db(j, rc);
+    else if (!helpful)
+        rc = conv_event(j, st, c, &(lk_conv_event_t){.type = LK_CONV_NOT_HELPED}, now, &r);
+    if (rc == 0)
+        event_result(j, st, &r, true, now);
+    lk_conv_result_free(&r);
+}
+
+static void run_get(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    lk_msg_t *msgs = NULL;
+    size_t n = 0;
+    int rc = lk_store_msg_list(st, j->conv.id, 0, 0, &msgs, &n);
+    if (rc)
+        lk_api_fail_db(j, rc);
+    else
+        j->out = lk_json_conv_customer(st, &j->conv, msgs, n, now);
+    lk_msgs_free(msgs, n);
+}
+
+static void run_rating(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    lk_conv_t *c = &j->conv;
+    c->rating = (int)j->body[F_RATING_SCORE].i;
+    free(c->rating_comment);
+    c->rating_comment = j->body[F_RATING_COMMENT].s ? lk_xstrdup(j->body[F_RATING_COMMENT].s) : NULL;
+    c->updated_at = now;
+    int rc = lk_store_conv_update(st, c);
+    if (rc == 0)
+        rc = lk_store_audit(st, now, "customer", "conversation.rating", c->id, NULL);
+    if (rc)
+        lk_api_fail_db(j, rc);
+    else
+        j->out = lk_json_conv_customer(st, c, NULL, 0, now);
+}
+
+/* ---- on the loop thread: limits and the checks the field table cannot say -- */
+
+/* The rate limits of requests that change a conversation: per client
+ * address, and per conversation. The latter's key includes a digest of the
+ * token, so that requests with a wrong token cannot use up the real
+ * client's allowance. */
+static bool conv_limits(lk_api_job_t *j)
+{
+    char addr[LK_ADDR_MAX], key[LK_ID_MAX + 20];
+    lk_api_client_addr(j->app, j->req, addr);
+    if (!lk_security_hit(j->app, j->req, LK_LIMIT_MESSAGES_ADDRESS, addr, "requests from this address"))
+        return false;
+    char th[LK_TOKEN_HASH_LEN + 1];
+    lk_token_hash(j->token, strlen(j->token), th);
+    snprintf(key, sizeof key, "%s:%.16s", j->id, th);
+    if (!lk_security_hit(j->app, j->req, LK_LIMIT_MESSAGES_CONVERSATION, key, "messages in this conversation")) {
+        lk_ratelimit_forgive(lk_security_limit(j->app, LK_LIMIT_MESSAGES_ADDRESS), addr);
+        return false;
+    }
+    return true;
+}
+
+/* A BCP 47 tag as a conversation's language: the primary language subtag,
+ * 2 or 3 lowercase letters, optionally followed by a region (2 letters or 3
+ * digits: "fr-BE", "es-419"), which is dropped. out gets the primary tag. */
+static bool language_tag(const char *tag, char out[8])
+{
+    size_t n = 0;
+    while (n < 4 && tag[n] >= 'a' && tag[n] <= 'z')
+        n++;
+    if (n < 2 || n > 3)
+        return false;
+    const char *r = tag + n;
+    if (*r) {
+        if (*r != '-')
+            return false;
+        r++;
+        size_t rl = strlen(r);
+        bool alpha = rl == 2 && ((r[0] | 0x20) >= 'a' && (r[0] | 0x20) <= 'z') &&
+                     ((r[1] | 0x20) >= 'a' && (r[1] | 0x20) <= 'z');
+        bool digits = rl == 3 && r[0] >= '0' && r[0] <= '9' && r[1] >= '0' && r[1] <= '9' && r[2] >= '0' &&
+                      r[2] <= '9';
+        if (!alpha && !digits)
+            return false;
+    }
+    memcpy(out, tag, n);
+    out[n] = '\0';
+    return true;
+}
+
+static bool language_ok(const char *tag)
+{
+    char out[8];
+    return language_tag(tag, out);
+}
+
+/* A new conversation: the limit of new conversations per address, the
+ * language ("nl" when not given), the customer and channel (assist.c). */
+static bool prepare_create(lk_api_job_t *j)
+{
+    cdata_t *d = D(j);
+    char addr[LK_ADDR_MAX];
+    lk_api_client_addr(j->app, j->req, addr);
+    if (!lk_security_hit(j->app, j->req, LK_LIMIT_CONVERSATIONS_ADDRESS, addr, "new conversations from this address"))
+        return false;
+    lk_api_client_hash(j->app, addr, d->client_hash);
+    if (!j->body[F_CREATE_LANGUAGE].given || !language_tag(j->body[F_CREATE_LANGUAGE].s, d->language))
+        snprintf(d->language, sizeof d->language, "nl");
+    return lk_api_customer_parse(j->app, j->req, j->json, lk_time_now_ms(), &d->who);
+}
+
+/* The open-conversations limit answers 429 with its own Retry-After. */
+static bool after_create(lk_api_job_t *j)
+{
+    if (j->job.rc && j->err.status == 429) {
+        lk_respond_rate_limited(j->req, D(j)->retry_ms, "open conversations from this address");
+        return false;
+    }
+    return true;
+}
+
+/* A contact a person can use: the whole (trimmed) text is one phone number
+ * or e-mail address as the personal-data detector reads them. */
+static bool contact_ok(const char *s, size_t len)
+{
+    lk_pii_span_t span;
+    if (len < 5 || len > 254 || lk_pii_detect(s, len, &span, 1) != 1)
+        return false;
+    return (span.kind == LK_PII_EMAIL || span.kind == LK_PII_PHONE) && span.start == 0 && span.len == len;
+}
+
+/* s without its leading and trailing spaces: *len bytes from the result. */
+static const char *trim_spaces(const char *s, size_t *len)
+{
+    while (*s == ' ')
+        s++;
+    *len = strlen(s);
+    while (*len && s[*len - 1] == ' ')
+        (*len)--;
+    return s;
+}
+
+static bool contact_check(const char *s)
+{
+    size_t len;
+    s = trim_spaces(s, &len);
+    return contact_ok(s, len);
+}
+
+static bool prepare_callback(lk_api_job_t *j)
+{
+    if (!conv_limits(j))
+        return false;
+    size_t len;
+    const char *s = trim_spaces(j->body[F_CALLBACK_CONTACT].s, &len);
+    snprintf(D(j)->contact, sizeof D(j)->contact, "%.*s", (int)len, s);
+    return true;
+}
+
+/* ---- the WebSocket ----------------------------------------------------------- */
 
 /* A customer's WebSocket opened without a token, waiting for its first
  * message. Freed when the socket closes (on_close) unless a token check is
@@ -38,296 +369,60 @@ typedef struct {
     char addr_key[LK_WS_KEY_MAX]; /* the address's place it holds */
 } wsauth_t;
 
+/* The token check and backlog of a WebSocket: a job of its own, as the
+ * upgrade (or, with the token in the first message, the socket) is answered
+ * with a WebSocket, not JSON. */
 typedef struct {
     lk_job_t job;
     struct lk_app *app;
     lk_http_req_t *req;
-    wsauth_t *auth; /* OP_WS with the token in the first message */
-    char addr_key[LK_WS_KEY_MAX]; /* OP_WS: the address's place it holds */
-    op_t op;
+    wsauth_t *auth;               /* the token from the first message */
+    char addr_key[LK_WS_KEY_MAX]; /* the address's place it holds */
     char id[LK_ID_MAX];
     char token[LK_TOKEN_LEN + 8];
-    char language[8];
-    char *text;
-    char choice[LK_KB_ID_MAX + 1]; /* OP_MESSAGE: the article picked from the bot's choices; "" none */
-    int score;
-    char *comment;
-    char *contact; /* OP_CALLBACK: a phone number or e-mail address */
-    char message_id[LK_ID_MAX];
-    bool helpful;
     int64_t after;
-    bool has_after; /* OP_WS: resume after a seq (else only new messages) */
+    bool has_after; /* resume after a seq (else only new messages) */
     lk_sub_t *sub;
-    lk_conv_t who; /* OP_CREATE: the customer and channel the body names (assist.c) */
-    char client_hash[LK_TOKEN_HASH_LEN + 1]; /* OP_CREATE: the client address's keyed hash */
-    int64_t retry_ms;                        /* with a 429: when to try again */
-    /* results */
-    int status;
     lk_api_error_t err;
-    json_t *out;
     char **backlog;
     int64_t *backlog_seq;
     size_t n_backlog;
-} cjob_t;
+} wsjob_t;
 
-static void cjob_free(cjob_t *j)
+static void wsjob_free(wsjob_t *j)
 {
-    free(j->text);
-    free(j->comment);
-    free(j->contact);
-    lk_conv_clear(&j->who);
-    if (j->out)
-        json_decref(j->out);
-    for (size_t i = 0; i < j->n_backlog; i++)
-        free(j->backlog[i]);
-    free(j->backlog);
+    sodium_memzero(j->token, sizeof j->token);
     free(j->backlog_seq);
+    while (j->n_backlog > 0)
+        free(j->backlog[--j->n_backlog]);
+    free(j->backlog);
     free(j);
 }
 
-static void fail(cjob_t *j, int rc, int status, const char *code, const char *msg)
+/* The token checked, the backlog read (on a reader). */
+static void ws_run(lk_job_t *job, lk_store_t *st)
 {
-    lk_job_fail(&j->job, &j->err, rc, status, code, msg);
-}
-
-static void fail_db(cjob_t *j, int rc)
-{
-    lk_job_fail_db(&j->job, &j->err, rc);
-}
-
-/* A wrong token and an unknown conversation look the same from outside. */
-static void fail_auth(cjob_t *j)
-{
-    fail(j, LK_EAUTH, 401, "unauthorized", "missing or wrong token for this conversation");
-}
-
-static bool token_ok(const lk_conv_t *c, const char *token)
-{
-    char h[LK_TOKEN_HASH_LEN + 1];
-    lk_token_hash(token, strlen(token), h);
-    return strlen(c->token_hash) == LK_TOKEN_HASH_LEN && lk_const_eq(h, c->token_hash, LK_TOKEN_HASH_LEN);
-}
-
-/* Loads the conversation and checks the token; false after fail(). */
-static bool load_conv(cjob_t *j, lk_store_t *st, lk_conv_t *c)
-{
-    memset(c, 0, sizeof *c);
-    int rc = lk_store_conv_get(st, j->id, c);
-    if (rc == LK_ENOENT || (rc == 0 && !token_ok(c, j->token))) {
-        lk_conv_clear(c);
-        fail_auth(j);
-        return false;
-    }
-    if (rc) {
-        fail_db(j, rc);
-        return false;
-    }
-    return true;
-}
-
-/* One event of the conversation engine with the current bot (turn.c). An
- * event the engine refuses fails the job with its answer: 400
- * invalid_choice, 409 choice_unavailable or conflict. */
-static int conv_event(cjob_t *j, lk_store_t *st, lk_conv_t *c, const lk_conv_event_t *ev, int64_t now,
-                      lk_conv_result_t *r)
-{
-    lk_bot_t *bot = lk_bot_acquire(j->app);
-    int rc = lk_turn_run(j->app, st, &j->job, c, ev, bot, now, r);
-    lk_bot_release(bot);
-    switch (r->refused) {
-    case LK_CONV_REFUSED_CHOICE:
-        fail(j, rc, 400, "invalid_choice",
-             "the field \"choice\" must be the article_id of one of the choices in this conversation's last "
-             "message with choices");
-        break;
-    case LK_CONV_REFUSED_CHOICE_GONE:
-        fail(j, rc, 409, "choice_unavailable",
-             "the chosen article is no longer in the knowledge base; please ask your question again");
-        break;
-    case LK_CONV_REFUSED_NOT_QUEUED:
-        fail(j, rc, 409, "conflict", "a call-back can be requested while waiting in the queue only");
-        break;
-    default:
-        if (rc)
-            fail_db(j, rc);
-        break;
-    }
-    return rc;
-}
-
-static void run_create(cjob_t *j, lk_store_t *st, int64_t now)
-{
+    wsjob_t *j = (wsjob_t *)job;
     lk_conv_t c = {0};
-    lk_rand_id("c_", c.id, sizeof c.id);
-    char token[LK_TOKEN_LEN + 1];
-    lk_rand_token(token);
-    lk_token_hash(token, strlen(token), c.token_hash);
-    c.status = LK_CONV_BOT;
-    snprintf(c.language, sizeof c.language, "%s", j->language);
-    c.created_at = c.updated_at = now;
-    c.next_seq = 1;
-    lk_api_customer_move(&j->who, &c);
-    snprintf(c.client_hash, sizeof c.client_hash, "%s", j->client_hash);
-    int rc = 0;
-    int64_t max_open = j->app->cfg.limit_open_conversations;
-    if (max_open > 0 && c.client_hash[0]) { /* open conversations per address */
-        int64_t idle = j->app->cfg.limit_open_idle * 1000, n_open = 0, oldest = 0;
-        rc = lk_store_conv_count_open_by_client(st, c.client_hash, now - idle, &n_open, &oldest);
-        if (rc == 0 && n_open >= max_open) {
-            /* The oldest stops counting at oldest + idle, but any of them
-             * may close before that (an agent closes it, the customer
-             * leaves): a chat retries within OPEN_RETRY_MS, never an hour. */
-            j->retry_ms = oldest + idle - now;
-            if (j->retry_ms > OPEN_RETRY_MS)
-                j->retry_ms = OPEN_RETRY_MS;
-            fail(j, LK_EBUSY, 429, "too_many_requests", "too many open conversations from this address");
-            lk_conv_clear(&c);
-            return;
-        }
-    }
-    if (rc == 0)
-        rc = lk_store_conv_insert(st, &c);
-    if (rc) {
-        fail_db(j, rc);
+    int rc = lk_store_conv_get(st, j->id, &c);
+    if (rc == LK_ENOENT || (rc == 0 && !lk_api_conv_token_ok(&c, j->token))) {
         lk_conv_clear(&c);
+        lk_job_fail(&j->job, &j->err, LK_EAUTH, 401, "unauthorized", "missing or wrong token for this conversation");
         return;
     }
-    lk_conv_result_t r = {0};
-    rc = conv_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_START}, now, &r);
-    if (rc == 0 && (rc = lk_store_audit(st, now, "customer", "conversation.create", c.id, NULL)) != 0)
-        fail_db(j, rc);
-    if (rc == 0) {
-        j->out = lk_json_conv(&c, r.msgs, r.n_msgs); /* new: not queued */
-        json_object_set_new(j->out, "token", json_string(token));
-        j->status = 201;
-    }
-    sodium_memzero(token, sizeof token);
-    lk_conv_result_free(&r);
-    lk_conv_clear(&c);
-}
-
-/* The answer to an event: {"conversation": ..., "messages": [...]} (a
- * message, feedback), or the conversation with "new_messages" (the
- * button, a call-back). */
-static void event_result(cjob_t *j, lk_store_t *st, lk_conv_t *c, const lk_conv_result_t *r, bool nested,
-                         int64_t now)
-{
-    json_t *conv = lk_json_conv_customer(st, c, NULL, 0, now);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < r->n_msgs; i++)
-        json_array_append_new(arr, lk_json_msg(&r->msgs[i]));
-    if (nested) {
-        j->out = json_pack("{s:o, s:o}", "conversation", conv, "messages", arr);
-    } else {
-        j->out = conv;
-        json_object_set_new(j->out, "new_messages", arr);
-    }
-}
-
-/* One engine event on the request's conversation, answered with
- * event_result and status. */
-static void run_event(cjob_t *j, lk_store_t *st, const lk_conv_event_t *ev, bool nested, int status, int64_t now)
-{
-    lk_conv_t c;
-    if (!load_conv(j, st, &c))
-        return;
-    lk_conv_result_t r = {0};
-    if (conv_event(j, st, &c, ev, now, &r) == 0) {
-        event_result(j, st, &c, &r, nested, now);
-        j->status = status;
-    }
-    lk_conv_result_free(&r);
-    lk_conv_clear(&c);
-}
-
-/* "Did this help?" answered with a button. The answer is recorded on the bot
- * message; a "no" while the bot still has the conversation is also the
- * customer's reply in the conversation (as if they typed it), so the policy
- * counts it as a failure and offers a person. */
-static void run_feedback(cjob_t *j, lk_store_t *st, int64_t now)
-{
-    lk_conv_t c;
-    if (!load_conv(j, st, &c))
-        return;
-    lk_msg_t target = {0};
-    int rc = lk_store_msg_get(st, j->message_id, &target);
-    if (rc == LK_ENOENT || (rc == 0 && (strcmp(target.conversation_id, c.id) != 0 ||
-                                        strcmp(target.sender, "bot") != 0 || !target.article_id))) {
-        fail(j, LK_ENOENT, 404, "not_found", "no bot answer with this message_id in this conversation");
-        lk_msg_clear(&target);
-        lk_conv_clear(&c);
-        return;
-    }
-    lk_msg_clear(&target);
-    lk_conv_result_t r = {0};
-    if (rc == 0)
-        rc = lk_store_feedback_set(st, c.id, j->message_id, j->helpful, now);
     if (rc) {
-        fail_db(j, rc);
-    } else if (!j->helpful) {
-        rc = conv_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_NOT_HELPED}, now, &r);
-    }
-    if (rc == 0) {
-        event_result(j, st, &c, &r, true, now);
-        j->status = 200;
-    }
-    lk_conv_result_free(&r);
-    lk_conv_clear(&c);
-}
-
-static void run_get(cjob_t *j, lk_store_t *st)
-{
-    lk_conv_t c;
-    if (!load_conv(j, st, &c))
+        lk_conv_clear(&c);
+        lk_job_fail_db(&j->job, &j->err, rc);
         return;
+    }
     lk_msg_t *msgs = NULL;
     size_t n = 0;
-    int rc = lk_store_msg_list(st, c.id, 0, 0, &msgs, &n);
-    if (rc) {
-        fail_db(j, rc);
-    } else {
-        j->out = lk_json_conv_customer(st, &c, msgs, n, lk_time_now_ms());
-        j->status = 200;
-    }
-    lk_msgs_free(msgs, n);
-    lk_conv_clear(&c);
-}
-
-static void run_rating(cjob_t *j, lk_store_t *st, int64_t now)
-{
-    lk_conv_t c;
-    if (!load_conv(j, st, &c))
-        return;
-    c.rating = j->score;
-    free(c.rating_comment);
-    c.rating_comment = j->comment ? lk_xstrdup(j->comment) : NULL;
-    c.updated_at = now;
-    int rc = lk_store_conv_update(st, &c);
-    if (rc == 0)
-        rc = lk_store_audit(st, now, "customer", "conversation.rating", c.id, NULL);
-    if (rc) {
-        fail_db(j, rc);
-    } else {
-        j->out = lk_json_conv_customer(st, &c, NULL, 0, now);
-        j->status = 200;
-    }
-    lk_conv_clear(&c);
-}
-
-static void run_ws(cjob_t *j, lk_store_t *st)
-{
-    lk_conv_t c;
-    if (!load_conv(j, st, &c))
-        return;
-    lk_msg_t *msgs = NULL;
-    size_t n = 0;
-    int rc = 0;
     if (j->has_after)
         rc = lk_store_msg_list(st, c.id, j->after, 0, &msgs, &n);
     else
         j->after = c.next_seq - 1; /* only what comes after this moment */
     if (rc) {
-        fail_db(j, rc);
+        lk_job_fail_db(&j->job, &j->err, rc);
     } else {
         j->backlog = lk_xcalloc(n ? n : 1, sizeof *j->backlog);
         j->backlog_seq = lk_xcalloc(n ? n : 1, sizeof *j->backlog_seq);
@@ -338,52 +433,16 @@ static void run_ws(cjob_t *j, lk_store_t *st)
             json_decref(mj);
         }
         j->n_backlog = n;
-        j->status = 101;
     }
     lk_msgs_free(msgs, n);
     lk_conv_clear(&c);
-}
-
-static void job_run(lk_job_t *job, lk_store_t *st)
-{
-    cjob_t *j = (cjob_t *)job;
-    int64_t now = lk_time_now_ms();
-    switch (j->op) {
-    case OP_CREATE:
-        run_create(j, st, now);
-        break;
-    case OP_MESSAGE: { /* the customer's text, or a pick of one of the bot's choices */
-        lk_conv_event_t ev = {.type = LK_CONV_MESSAGE, .text = j->text, .choice = j->choice[0] ? j->choice : NULL};
-        run_event(j, st, &ev, true, 201, now);
-        break;
-    }
-    case OP_GET:
-        run_get(j, st);
-        break;
-    case OP_HANDOFF: /* the "talk to a person" button */
-        run_event(j, st, &(lk_conv_event_t){.type = LK_CONV_PERSON}, false, 200, now);
-        break;
-    case OP_RATING:
-        run_rating(j, st, now);
-        break;
-    case OP_WS:
-        run_ws(j, st);
-        break;
-    case OP_CALLBACK: /* the waiting customer's "call me back", stored for the agents (docs/api.md) */
-        run_event(j, st, &(lk_conv_event_t){.type = LK_CONV_CALLBACK, .contact = j->contact, .text = j->text}, false,
-                  201, now);
-        break;
-    case OP_FEEDBACK:
-        run_feedback(j, st, now);
-        break;
-    }
 }
 
 #define WS_READY "{\"type\":\"ready\"}"
 
 /* The token from the URL was checked: accept the upgrade (or refuse it
  * with the error, or 429 when the conversation has its WebSockets). */
-static void ws_url_done(cjob_t *j)
+static void ws_url_done(wsjob_t *j)
 {
     char conv_key[LK_WS_KEY_MAX];
     lk_hub_ws_key("conv", j->id, conv_key);
@@ -413,7 +472,7 @@ static void ws_url_done(cjob_t *j)
 
 /* The token from the first message was checked: the WebSocket goes live
  * ({"type":"ready"}, then the backlog), or closes with 1008. */
-static void ws_auth_done(cjob_t *j)
+static void ws_auth_done(wsjob_t *j)
 {
     wsauth_t *w = j->auth;
     lk_http_loop_hold(j->job.loop, false);
@@ -450,318 +509,15 @@ static void ws_auth_done(cjob_t *j)
     j->n_backlog = 0;
 }
 
-static void job_done(lk_job_t *job)
+static void ws_done(lk_job_t *job)
 {
-    cjob_t *j = (cjob_t *)job;
-    if (j->op == OP_WS) {
-        if (j->auth)
-            ws_auth_done(j);
-        else
-            ws_url_done(j);
-    } else if (j->job.rc && j->err.status == 429) {
-        lk_respond_rate_limited(j->req, j->retry_ms, "open conversations from this address");
-    } else if (j->job.rc) {
-        lk_respond_job_error(j->req, &j->err);
-    } else {
-        lk_respond_json(j->req, j->status, j->out);
-        j->out = NULL;
-    }
-    cjob_free(j);
+    wsjob_t *j = (wsjob_t *)job;
+    if (j->auth)
+        ws_auth_done(j);
+    else
+        ws_url_done(j);
+    wsjob_free(j);
 }
-
-static cjob_t *cjob_new(struct lk_app *app, lk_http_req_t *req, op_t op)
-{
-    cjob_t *j = lk_xcalloc(1, sizeof *j);
-    j->app = app;
-    j->req = req;
-    j->op = op;
-    lk_job_init(&j->job, req, job_run, job_done);
-    return j;
-}
-
-/* Reads the conversation id and the bearer token; answers 401 itself. */
-static bool read_auth(lk_http_req_t *req, cjob_t *j, lk_str_t token)
-{
-    lk_str_t id = lk_http_req_param(req, "id");
-    if (id.len == 0 || id.len >= sizeof j->id || token.len == 0 || token.len >= sizeof j->token) {
-        lk_respond_error(req, 401, "unauthorized", "missing or wrong token for this conversation");
-        return false;
-    }
-    memcpy(j->id, id.base, id.len);
-    memcpy(j->token, token.base, token.len);
-    return true;
-}
-
-static bool bearer(lk_http_req_t *req, lk_str_t *token)
-{
-    lk_str_t h;
-    *token = LK_STR("");
-    if (!lk_http_req_header(req, "authorization", &h))
-        return false;
-    if (h.len > 7 && strncasecmp(h.base, "Bearer ", 7) == 0) {
-        *token = (lk_str_t){h.base + 7, h.len - 7};
-        while (token->len && token->base[0] == ' ') {
-            token->base++;
-            token->len--;
-        }
-        return token->len > 0;
-    }
-    return false;
-}
-
-/* The rate limits of requests on a conversation: per client address, and
- * per conversation. The latter's key includes a digest of the token, so that
- * requests with a wrong token cannot use up the real client's allowance. */
-static bool conv_limits(lk_http_req_t *req, struct lk_app *app, const cjob_t *j)
-{
-    char addr[LK_ADDR_MAX], key[LK_ID_MAX + 20];
-    lk_api_client_addr(app, req, addr);
-    if (!lk_security_hit(app, req, LK_LIMIT_MESSAGES_ADDRESS, addr, "requests from this address"))
-        return false;
-    char th[LK_TOKEN_HASH_LEN + 1];
-    lk_token_hash(j->token, strlen(j->token), th);
-    snprintf(key, sizeof key, "%s:%.16s", j->id, th);
-    if (!lk_security_hit(app, req, LK_LIMIT_MESSAGES_CONVERSATION, key, "messages in this conversation")) {
-        lk_ratelimit_forgive(lk_security_limit(app, LK_LIMIT_MESSAGES_ADDRESS), addr);
-        return false;
-    }
-    return true;
-}
-
-/* A job for a request on one conversation: origin, token and (for the
- * requests that change it) rate limits checked; NULL after answering. */
-static cjob_t *authed_job(lk_http_req_t *req, struct lk_app *app, op_t op)
-{
-    lk_str_t token;
-    bearer(req, &token);
-    if (!lk_api_check_customer_origin(app, req))
-        return NULL;
-    cjob_t *j = cjob_new(app, req, op);
-    if (!read_auth(req, j, token) || (op != OP_GET && !conv_limits(req, app, j))) {
-        cjob_free(j);
-        return NULL;
-    }
-    return j;
-}
-
-/* A BCP 47 tag as a conversation's language: the primary language subtag,
- * 2 or 3 lowercase letters, optionally followed by a region (2 letters or 3
- * digits: "fr-BE", "es-419"), which is dropped. out gets the primary tag. */
-static bool language_tag(const char *tag, char out[8])
-{
-    size_t n = 0;
-    while (n < 4 && tag[n] >= 'a' && tag[n] <= 'z')
-        n++;
-    if (n < 2 || n > 3)
-        return false;
-    const char *r = tag + n;
-    if (*r) {
-        if (*r != '-')
-            return false;
-        r++;
-        size_t rl = strlen(r);
-        bool alpha = rl == 2 && ((r[0] | 0x20) >= 'a' && (r[0] | 0x20) <= 'z') &&
-                     ((r[1] | 0x20) >= 'a' && (r[1] | 0x20) <= 'z');
-        bool digits = rl == 3 && r[0] >= '0' && r[0] <= '9' && r[1] >= '0' && r[1] <= '9' && r[2] >= '0' &&
-                      r[2] <= '9';
-        if (!alpha && !digits)
-            return false;
-    }
-    memcpy(out, tag, n);
-    out[n] = '\0';
-    return true;
-}
-
-static void h_create(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    char addr[LK_ADDR_MAX];
-    lk_api_client_addr(app, req, addr);
-    if (!lk_api_check_customer_origin(app, req) ||
-        !lk_security_hit(app, req, LK_LIMIT_CONVERSATIONS_ADDRESS, addr, "new conversations from this address"))
-        return;
-    cjob_t *j = cjob_new(app, req, OP_CREATE);
-    lk_api_client_hash(app, addr, j->client_hash);
-    snprintf(j->language, sizeof j->language, "nl");
-    if (lk_http_req_body(req).len > 0 || lk_http_req_body_too_large(req)) {
-        json_t *body = lk_parse_body(req);
-        if (!body) {
-            cjob_free(j);
-            return;
-        }
-        const char *lang;
-        if (!lk_body_string(req, body, "language", 8, false, &lang)) {
-            json_decref(body);
-            cjob_free(j);
-            return;
-        }
-        if (lang && !language_tag(lang, j->language)) {
-            lk_respond_error(req, 400, "invalid_field",
-                             "the field \"language\" must be a language tag: 2 or 3 lowercase letters, optionally "
-                             "with a region (\"nl\", \"de\", \"fr-BE\")");
-            json_decref(body);
-            cjob_free(j);
-            return;
-        }
-        if (!lk_api_customer_parse(app, req, body, lk_time_now_ms(), &j->who)) {
-            json_decref(body);
-            cjob_free(j);
-            return;
-        }
-        json_decref(body);
-    }
-    lk_pool_submit(app->writer, &j->job);
-}
-
-static void h_message(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    cjob_t *j = authed_job(req, app, OP_MESSAGE);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *text = NULL;
-    if (!body || !lk_body_string(req, body, "text", (size_t)app->cfg.max_text, true, &text)) {
-        json_decref(body);
-        cjob_free(j);
-        return;
-    }
-    const char *choice = NULL; /* a pick of one of the bot's choices (CONTRACT.md, "Choices") */
-    if (!lk_body_string(req, body, "choice", LK_KB_ID_MAX, false, &choice)) {
-        json_decref(body);
-        cjob_free(j);
-        return;
-    }
-    if (choice && !*choice) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"choice\" must be an article_id, not empty");
-        json_decref(body);
-        cjob_free(j);
-        return;
-    }
-    if (choice)
-        snprintf(j->choice, sizeof j->choice, "%s", choice);
-    j->text = lk_xstrdup(text);
-    json_decref(body);
-    lk_pool_submit(app->writer, &j->job);
-}
-
-static void h_get(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    cjob_t *j = authed_job(req, app, OP_GET);
-    if (j)
-        lk_pool_submit(app->readers, &j->job);
-}
-
-static void h_handoff(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    cjob_t *j = authed_job(req, app, OP_HANDOFF);
-    if (!j)
-        return;
-    if (lk_http_req_body_too_large(req)) { /* the button takes no body; a huge one is still refused */
-        lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
-        cjob_free(j);
-        return;
-    }
-    lk_pool_submit(app->writer, &j->job);
-}
-
-static void h_rating(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    cjob_t *j = authed_job(req, app, OP_RATING);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    if (!body) {
-        cjob_free(j);
-        return;
-    }
-    json_t *score = json_object_get(body, "score");
-    const char *comment = NULL;
-    if (!score) {
-        lk_respond_error(req, 400, "missing_field", "the field \"score\" is required");
-    } else if (!json_is_integer(score) || json_integer_value(score) < 1 || json_integer_value(score) > 5) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"score\" must be a whole number from 1 to 5");
-    } else if (lk_body_string(req, body, "comment", 2000, false, &comment)) {
-        j->score = (int)json_integer_value(score);
-        j->comment = comment ? lk_xstrdup(comment) : NULL;
-        json_decref(body);
-        lk_pool_submit(app->writer, &j->job);
-        return;
-    }
-    json_decref(body);
-    cjob_free(j);
-}
-
-static void h_feedback(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    cjob_t *j = authed_job(req, app, OP_FEEDBACK);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *mid = NULL;
-    if (body && lk_body_string(req, body, "message_id", LK_ID_MAX - 1, true, &mid)) {
-        json_t *helpful = json_object_get(body, "helpful");
-        if (!helpful) {
-            lk_respond_error(req, 400, "missing_field", "the field \"helpful\" is required");
-        } else if (!json_is_boolean(helpful)) {
-            lk_respond_error(req, 400, "invalid_field", "the field \"helpful\" must be true or false");
-        } else {
-            snprintf(j->message_id, sizeof j->message_id, "%s", mid);
-            j->helpful = json_is_true(helpful);
-            json_decref(body);
-            lk_pool_submit(app->writer, &j->job);
-            return;
-        }
-    }
-    json_decref(body);
-    cjob_free(j);
-}
-
-/* A contact a person can use: the whole (trimmed) text is one phone number
- * or e-mail address as the personal-data detector reads them. */
-static bool contact_ok(const char *s, size_t len)
-{
-    lk_pii_span_t span;
-    if (len < 5 || len > 254 || lk_pii_detect(s, len, &span, 1) != 1)
-        return false;
-    return (span.kind == LK_PII_EMAIL || span.kind == LK_PII_PHONE) && span.start == 0 && span.len == len;
-}
-
-static void h_callback(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    cjob_t *j = authed_job(req, app, OP_CALLBACK);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    const char *contact = NULL, *note = NULL;
-    if (body && lk_body_string(req, body, "contact", 254, true, &contact) &&
-        lk_body_string(req, body, "text", 2000, false, &note)) {
-        while (*contact == ' ')
-            contact++;
-        size_t len = strlen(contact);
-        while (len && contact[len - 1] == ' ')
-            len--;
-        if (!contact_ok(contact, len)) {
-            lk_respond_error(req, 400, "invalid_field",
-                             "the field \"contact\" must be a phone number or an e-mail address");
-        } else {
-            j->contact = lk_xstrndup(contact, len);
-            j->text = note ? lk_xstrdup(note) : NULL;
-            json_decref(body);
-            lk_pool_submit(app->writer, &j->job);
-            return;
-        }
-    }
-    json_decref(body);
-    cjob_free(j);
-}
-
-/* ---- the WebSocket with the token in its first message ------------------ */
 
 static void wsauth_on_close(lk_ws_t *ws, void *ud)
 {
@@ -795,12 +551,11 @@ static void wsauth_on_text(lk_ws_t *ws, const char *data, size_t len, void *ud)
         return;
     }
     lk_http_ws_timer(ws, false);
-    cjob_t *j = lk_xcalloc(1, sizeof *j);
+    wsjob_t *j = lk_xcalloc(1, sizeof *j);
     j->app = w->app;
-    j->op = OP_WS;
     j->auth = w;
-    j->job.run = job_run;
-    j->job.done = job_done;
+    j->job.run = ws_run;
+    j->job.done = ws_done;
     j->job.loop = lk_http_loop_current();
     snprintf(j->id, sizeof j->id, "%s", w->id);
     memcpy(j->token, json_string_value(token), tlen);
@@ -815,18 +570,28 @@ static void wsauth_on_text(lk_ws_t *ws, const char *data, size_t len, void *ud)
 
 static const lk_ws_callbacks_t wsauth_callbacks = {wsauth_on_close, wsauth_on_text, wsauth_on_timer, NULL};
 
-static void h_ws(lk_http_req_t *req, void *ud)
+/* GET .../ws: the upgrade answered here (prepare; the customer's Origin was
+ * checked by the generic code): with the token in the URL, after its check
+ * on a reader (ws_url_done); without one, accepted at once and waiting for
+ * the first message (wsauth_callbacks). false: answered. */
+static bool ws_open(lk_api_job_t *rj)
 {
-    struct lk_app *app = ud;
-    lk_str_t token = LK_STR(""), after;
-    bool has_token = lk_http_req_query(req, "token", &token) || bearer(req, &token);
-    if (!lk_api_check_customer_origin(app, req)) /* a browser's WebSocket carries Origin */
-        return;
-    cjob_t *j = cjob_new(app, req, OP_WS);
-    if (has_token ? !read_auth(req, j, token) : !read_auth(req, j, LK_STR("-"))) {
-        cjob_free(j);
-        return;
+    struct lk_app *app = rj->app;
+    lk_http_req_t *req = rj->req;
+    lk_str_t token = LK_STR(""), after, id = lk_http_req_param(req, "id");
+    bool has_token = lk_http_req_query(req, "token", &token) || lk_api_bearer(req, &token);
+    if (!has_token)
+        token = LK_STR("-");
+    if (id.len == 0 || id.len >= LK_ID_MAX || token.len == 0 || token.len >= LK_TOKEN_LEN + 8) {
+        lk_respond_error(req, 401, "unauthorized", "missing or wrong token for this conversation");
+        return false;
     }
+    wsjob_t *j = lk_xcalloc(1, sizeof *j);
+    j->app = app;
+    j->req = req;
+    lk_job_init(&j->job, req, ws_run, ws_done);
+    memcpy(j->id, id.base, id.len);
+    memcpy(j->token, token.base, token.len);
     if (lk_http_req_query(req, "after", &after) && after.len > 0) {
         char buf[24];
         int64_t v = -1;
@@ -837,29 +602,29 @@ static void h_ws(lk_http_req_t *req, void *ud)
         }
         if (v < 0) {
             lk_respond_error(req, 400, "invalid_field", "the parameter \"after\" must be a message seq (0 or more)");
-            cjob_free(j);
-            return;
+            wsjob_free(j);
+            return false;
         }
         j->after = v;
         j->has_after = true;
     }
     if (!lk_http_req_is_websocket(req)) {
         lk_respond_error(req, 400, "not_websocket", "this endpoint expects a WebSocket upgrade");
-        cjob_free(j);
-        return;
+        wsjob_free(j);
+        return false;
     }
     char addr[LK_ADDR_MAX];
     lk_api_client_addr(app, req, addr);
     lk_hub_ws_key("addr", addr, j->addr_key);
     if (!lk_hub_ws_take(j->addr_key, app->cfg.limit_ws_address)) {
         lk_respond_rate_limited(req, 5000, "open WebSockets from this address");
-        cjob_free(j);
-        return;
+        wsjob_free(j);
+        return false;
     }
     if (has_token) {
         j->sub = lk_hub_sub_new(lk_http_req_loop(req), j->id, j->after);
         lk_pool_submit(app->readers, &j->job);
-        return;
+        return false;
     }
     wsauth_t *w = lk_xcalloc(1, sizeof *w);
     w->app = app;
@@ -867,28 +632,68 @@ static void h_ws(lk_http_req_t *req, void *ud)
     w->after = j->after;
     w->has_after = j->has_after;
     snprintf(w->addr_key, sizeof w->addr_key, "%s", j->addr_key);
-    cjob_free(j);
+    wsjob_free(j);
     w->ws = lk_http_ws_accept(req, &wsauth_callbacks, w);
     if (!w->ws) {
         lk_hub_ws_give(w->addr_key);
         free(w);
-        return;
+        return false;
     }
     lk_http_ws_timer(w->ws, true);
+    return false;
 }
 
-static const lk_http_route_t routes[] = {
-    {"POST", "/api/v1/conversations", h_create},
-    {"POST", "/api/v1/conversations/:id/messages", h_message},
-    {"GET", "/api/v1/conversations/:id", h_get},
-    {"POST", "/api/v1/conversations/:id/handoff", h_handoff},
-    {"POST", "/api/v1/conversations/:id/rating", h_rating},
-    {"GET", "/api/v1/conversations/:id/ws", h_ws},
-    {"POST", "/api/v1/conversations/:id/feedback", h_feedback},
-    {"POST", "/api/v1/conversations/:id/callback", h_callback},
+/* ---- the routes ----------------------------------------------------------------- */
+
+#define FIELDS(a) .fields = a, .n_fields = sizeof a / sizeof a[0]
+#define DATA .data_size = sizeof(cdata_t), .data_free = cdata_free
+
+static const lk_api_field_t create_fields[] = {
+    [F_CREATE_LANGUAGE] = {"language", LK_FIELD_STRING, .max_len = 8, .check = language_ok,
+                           .invalid = "the field \"language\" must be a language tag: 2 or 3 lowercase letters, "
+                                      "optionally with a region (\"nl\", \"de\", \"fr-BE\")"},
+};
+static const lk_api_field_t message_fields[] = {
+    [F_MESSAGE_TEXT] = {"text", LK_FIELD_STRING, true, .max_len = LK_API_MAX_TEXT},
+    /* a pick of one of the bot's choices (CONTRACT.md, "Choices") */
+    [F_MESSAGE_CHOICE] = {"choice", LK_FIELD_STRING, .max_len = LK_KB_ID_MAX},
+};
+static const lk_api_field_t rating_fields[] = {
+    [F_RATING_SCORE] = {"score", LK_FIELD_INT, true, .min = 1, .max = 5,
+                        .invalid = "the field \"score\" must be a whole number from 1 to 5"},
+    [F_RATING_COMMENT] = {"comment", LK_FIELD_STRING, .max_len = 2000},
+};
+static const lk_api_field_t feedback_fields[] = {
+    [F_FEEDBACK_MESSAGE] = {"message_id", LK_FIELD_STRING, true, .max_len = LK_ID_MAX - 1},
+    [F_FEEDBACK_HELPFUL] = {"helpful", LK_FIELD_BOOL, true},
+};
+static const lk_api_field_t callback_fields[] = {
+    [F_CALLBACK_CONTACT] = {"contact", LK_FIELD_STRING, true, .max_len = CONTACT_MAX, .check = contact_check,
+                            .invalid = "the field \"contact\" must be a phone number or an e-mail address"},
+    [F_CALLBACK_TEXT] = {"text", LK_FIELD_STRING, .max_len = 2000},
 };
 
-void lk_api_customer_routes(const lk_http_route_t **r, size_t *n)
+#define CONV LK_ACCESS_CONVERSATION
+
+static const lk_api_route_t routes[] = {
+    {"POST", "/api/v1/conversations", LK_ACCESS_ANYONE, FIELDS(create_fields), .body_optional = true,
+     .steps = {{LK_ON_WRITER, run_create}}, .widget = true, .prepare = prepare_create, .after = after_create, DATA,
+     .status = 201},
+    {"POST", "/api/v1/conversations/:id/messages", CONV, FIELDS(message_fields),
+     .steps = {{LK_ON_WRITER, run_message}}, .prepare = conv_limits, .status = 201},
+    {"GET", "/api/v1/conversations/:id", CONV, .steps = {{LK_ON_READER, run_get}}},
+    /* the button takes no body (a huge one is still refused) */
+    {"POST", "/api/v1/conversations/:id/handoff", CONV, .steps = {{LK_ON_WRITER, run_handoff}}, .prepare = conv_limits},
+    {"POST", "/api/v1/conversations/:id/rating", CONV, FIELDS(rating_fields), .steps = {{LK_ON_WRITER, run_rating}},
+     .prepare = conv_limits},
+    {"GET", "/api/v1/conversations/:id/ws", LK_ACCESS_ANYONE, .widget = true, .prepare = ws_open},
+    {"POST", "/api/v1/conversations/:id/feedback", CONV, FIELDS(feedback_fields),
+     .steps = {{LK_ON_WRITER, run_feedback}}, .prepare = conv_limits},
+    {"POST", "/api/v1/conversations/:id/callback", CONV, FIELDS(callback_fields),
+     .steps = {{LK_ON_WRITER, run_callback}}, .prepare = prepare_callback, DATA, .status = 201},
+};
+
+void lk_api_customer_table(const lk_api_route_t **r, size_t *n)
 {
     *r = routes;
     *n = sizeof routes / sizeof routes[0];

@@ -12,7 +12,7 @@
  * few hundred milliseconds, never for the writer). Turning a topic into a
  * draft clusters on a reader, then stores the draft in a short writer job.
  */
-#include "api/api_int.h"
+#include "api/route.h"
 
 #include "assist/assist.h"
 #include "privacy/privacy.h"
@@ -35,57 +35,25 @@
 #define DRAFT_TITLE_MAX 120
 #define ANSWER_PREVIEW 400
 
-/* ---- the job ------------------------------------------------------------- */
-
-typedef enum { OP_GAPS, OP_DRAFT_READ, OP_DRAFT_STORE, OP_REVIEW, OP_REVIEWS_CONV, OP_SUMMARY, OP_QUEUE } op_t;
+/* ---- the request's own state (lk_api_job_t's data) ----------------------- */
 
 typedef struct {
-    lk_job_t job;
-    struct lk_app *app;
-    lk_http_req_t *req;
-    op_t op;
-    char session_hash[LK_TOKEN_HASH_LEN + 1];
-    char id[LK_ID_MAX + 8]; /* conversation id or topic id */
-    char message_id[LK_ID_MAX];
-    int64_t from, to; /* to 0: no end */
-    char language[8]; /* "" = any */
+    char message_id[LK_ID_MAX]; /* the review's :message_id */
+    int64_t from, to;           /* to 0: no end */
+    char language[8];           /* "" = any */
     size_t limit;
-    char verdict[8];
-    char correct_article_id[LK_KB_ID_MAX + 1];
-    lk_draft_t draft; /* OP_DRAFT_*: made by the reader, stored by the writer */
-    lk_user_t user;
-    lk_api_error_t err;
-    int status;
-    json_t *out;
-} ijob_t;
+    lk_draft_t draft; /* the draft: made by the reader, stored by the writer */
+} idata_t;
 
-static void ijob_free(ijob_t *j)
+static void idata_free(void *data)
 {
-    lk_draft_clear(&j->draft);
-    lk_user_clear(&j->user);
-    if (j->out)
-        json_decref(j->out);
-    free(j);
+    lk_draft_clear(&((idata_t *)data)->draft);
 }
 
-static void fail(ijob_t *j, int rc, int status, const char *code, const char *msg)
-{
-    lk_job_fail(&j->job, &j->err, rc, status, code, msg);
-}
+#define D(j) ((idata_t *)(j)->data)
 
-static void fail_db(ijob_t *j, int rc)
-{
-    lk_job_fail_db(&j->job, &j->err, rc);
-}
-
-static json_t *time_json(int64_t ms)
-{
-    if (ms <= 0)
-        return json_null();
-    char ts[LK_RFC3339_LEN];
-    lk_time_rfc3339(ms, ts);
-    return json_string(ts);
-}
+/* The review's body fields, in the order of review_fields. */
+enum { F_VERDICT, F_CORRECT };
 
 static const char *article_title(const lk_bot_t *bot, const char *id)
 {
@@ -254,7 +222,7 @@ static json_t *topic_json(const report_t *r, const lk_gap_topic_t *t)
     json_object_set_new(o, "id", json_string(id));
     json_object_set_new(o, "label", json_string(r->in[t->label].text));
     json_object_set_new(o, "count", json_integer((json_int_t)t->n_members));
-    json_object_set_new(o, "newest_at", time_json(t->newest_ms));
+    json_object_set_new(o, "newest_at", lk_json_time(t->newest_ms));
     json_object_set_new(o, "examples", examples);
     json_object_set_new(o, "languages", topic_languages(r, t));
     json_object_set_new(o, "declined", json_integer((json_int_t)t->n_declined));
@@ -262,47 +230,39 @@ static json_t *topic_json(const report_t *r, const lk_gap_topic_t *t)
     return o;
 }
 
-static bool authorize_kb(ijob_t *j, lk_store_t *st, int64_t now)
+/* The report of the request's range and language; false after failing j. */
+static bool job_report(lk_api_job_t *j, lk_store_t *st, report_t *r)
 {
-    return lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user) &&
-           lk_api_require_role(&j->job, &j->err, &j->user, "supervisor", "admin");
+    int rc = report_build(j->app, st, D(j)->from, D(j)->to, D(j)->language, r);
+    if (rc)
+        lk_api_fail_db(j, rc);
+    return rc == 0;
 }
 
-static void run_gaps(ijob_t *j, lk_store_t *st, int64_t now)
+static void run_gaps(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authorize_kb(j, st, now))
-        return;
     report_t r;
-    int rc = report_build(j->app, st, j->from, j->to, j->language, &r);
-    if (rc) {
-        fail_db(j, rc);
+    if (!job_report(j, st, &r))
         return;
-    }
     json_t *topics = json_array();
-    for (size_t k = 0; k < r.n_topics && k < j->limit; k++)
+    for (size_t k = 0; k < r.n_topics && k < D(j)->limit; k++)
         json_array_append_new(topics, topic_json(&r, &r.topics[k]));
     j->out = json_object();
-    json_object_set_new(j->out, "from", time_json(j->from));
-    json_object_set_new(j->out, "to", time_json(j->to));
-    json_object_set_new(j->out, "language", j->language[0] ? json_string(j->language) : json_null());
+    json_object_set_new(j->out, "from", lk_json_time(D(j)->from));
+    json_object_set_new(j->out, "to", lk_json_time(D(j)->to));
+    json_object_set_new(j->out, "language", D(j)->language[0] ? json_string(D(j)->language) : json_null());
     json_object_set_new(j->out, "questions", json_integer((json_int_t)r.n_in));
     json_object_set_new(j->out, "topic_count", json_integer((json_int_t)r.n_topics));
     json_object_set_new(j->out, "topics", topics);
-    j->status = 200;
     report_free(&r);
 }
 
-/* On a reader: finds the topic and prepares its draft in j->draft. */
-static void run_draft_read(ijob_t *j, lk_store_t *st, int64_t now)
+/* On a reader: finds the topic and prepares its draft in D(j)->draft. */
+static void run_draft_read(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authorize_kb(j, st, now))
-        return;
     report_t r;
-    int rc = report_build(j->app, st, j->from, j->to, j->language, &r);
-    if (rc) {
-        fail_db(j, rc);
+    if (!job_report(j, st, &r))
         return;
-    }
     const lk_gap_topic_t *t = NULL;
     for (size_t k = 0; k < r.n_topics && !t; k++) {
         char id[LK_ID_MAX + 8];
@@ -311,7 +271,7 @@ static void run_draft_read(ijob_t *j, lk_store_t *st, int64_t now)
             t = &r.topics[k];
     }
     if (!t) {
-        fail(j, LK_ENOENT, 404, "not_found",
+        lk_api_fail(j, LK_ENOENT, 404, "not_found",
              "no gap topic with this id in this range and language (the report may have changed: reload it)");
         report_free(&r);
         return;
@@ -325,7 +285,7 @@ static void run_draft_read(ijob_t *j, lk_store_t *st, int64_t now)
         free(q);
     }
     free(qs);
-    lk_draft_t *d = &j->draft;
+    lk_draft_t *d = &D(j)->draft;
     lk_rand_id("d_", d->id, sizeof d->id);
     d->status = LK_DRAFT_OPEN;
     snprintf(d->language, sizeof d->language, "%s", topic_language(&r, t));
@@ -355,26 +315,25 @@ static json_t *draft_json(const lk_draft_t *d, const char *topic)
     json_object_set_new(o, "tags", json_array());
     json_object_set_new(o, "source", json_string(d->source));
     json_object_set_new(o, "created_by", json_string(d->created_by));
-    json_object_set_new(o, "created_at", time_json(d->created_at));
-    json_object_set_new(o, "updated_at", time_json(d->updated_at));
+    json_object_set_new(o, "created_at", lk_json_time(d->created_at));
+    json_object_set_new(o, "updated_at", lk_json_time(d->updated_at));
     json_object_set_new(o, "topic_id", json_string(topic));
     return o;
 }
 
-static void run_draft_store(ijob_t *j, lk_store_t *st, int64_t now)
+static void run_draft_store(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    j->draft.created_at = j->draft.updated_at = now;
-    int rc = lk_store_draft_insert(st, &j->draft);
+    D(j)->draft.created_at = D(j)->draft.updated_at = now;
+    int rc = lk_store_draft_insert(st, &D(j)->draft);
     char detail[128];
-    snprintf(detail, sizeof detail, "%s from gap topic %s", j->draft.id, j->id);
+    snprintf(detail, sizeof detail, "%s from gap topic %s", D(j)->draft.id, j->id);
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, "draft.create", NULL, detail);
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
-    j->out = draft_json(&j->draft, j->id);
-    j->status = 201;
+    j->out = draft_json(&D(j)->draft, j->id);
 }
 
 /* ---- answer reviews ---------------------------------------------------------- */
@@ -389,25 +348,23 @@ static json_t *review_json(const lk_review_t *r)
     json_object_set_new(o, "correct_article_id",
                         r->correct_article_id[0] ? json_string(r->correct_article_id) : json_null());
     json_object_set_new(o, "reviewer_id", json_string(r->reviewer_id));
-    json_object_set_new(o, "created_at", time_json(r->created_at));
+    json_object_set_new(o, "created_at", lk_json_time(r->created_at));
     return o;
 }
 
-static bool load_conv(ijob_t *j, lk_store_t *st, lk_conv_t *c)
+static bool load_conv(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c)
 {
     memset(c, 0, sizeof *c);
     int rc = lk_store_conv_get(st, j->id, c);
     if (rc == LK_ENOENT)
-        fail(j, rc, 404, "not_found", "no conversation with this id");
+        lk_api_fail(j, rc, 404, "not_found", "no conversation with this id");
     else if (rc)
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     return rc == 0;
 }
 
-static void run_review(ijob_t *j, lk_store_t *st, int64_t now)
+static void run_review(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user))
-        return;
     lk_conv_t c;
     if (!load_conv(j, st, &c))
         return;
@@ -416,27 +373,27 @@ static void run_review(ijob_t *j, lk_store_t *st, int64_t now)
     lk_bot_t *bot = NULL;
     /* an agent reviews the conversations they handle; supervisors any */
     if (lk_api_is_role(&j->user, "agent", NULL) && strcmp(c.assigned_to, j->user.id) != 0) {
-        fail(j, LK_EAUTH, 403, "forbidden", "only the agent handling this conversation or a supervisor may review it");
+        lk_api_fail(j, LK_EAUTH, 403, "forbidden", "only the agent handling this conversation or a supervisor may review it");
         lk_api_error_refused(&j->err, &j->user);
         goto out;
     }
-    int rc = lk_store_msg_get(st, j->message_id, &m);
+    int rc = lk_store_msg_get(st, D(j)->message_id, &m);
     if (rc == LK_ENOENT || (rc == 0 && strcmp(m.conversation_id, c.id) != 0)) {
-        fail(j, LK_ENOENT, 404, "not_found", "no message with this id in this conversation");
+        lk_api_fail(j, LK_ENOENT, 404, "not_found", "no message with this id in this conversation");
         goto out;
     }
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         goto out;
     }
     if (strcmp(m.sender, "bot") != 0 || !m.article_id) {
-        fail(j, LK_EINVAL, 400, "not_an_answer", "only a bot answer from the knowledge base can be reviewed");
+        lk_api_fail(j, LK_EINVAL, 400, "not_an_answer", "only a bot answer from the knowledge base can be reviewed");
         goto out;
     }
-    if (j->correct_article_id[0]) {
+    if (j->body[F_CORRECT].s) {
         bot = lk_bot_acquire(j->app);
-        if (lk_kb_find(&bot->kb, j->correct_article_id) < 0) {
-            fail(j, LK_EINVAL, 400, "invalid_field", "the field \"correct_article_id\" names no article");
+        if (lk_kb_find(&bot->kb, j->body[F_CORRECT].s) < 0) {
+            lk_api_fail(j, LK_EINVAL, 400, "invalid_field", "the field \"correct_article_id\" names no article");
             goto out;
         }
     }
@@ -445,8 +402,8 @@ static void run_review(ijob_t *j, lk_store_t *st, int64_t now)
     snprintf(r.article_id, sizeof r.article_id, "%s", m.article_id);
     r.confidence = m.confidence;
     r.has_confidence = m.has_confidence;
-    snprintf(r.verdict, sizeof r.verdict, "%s", j->verdict);
-    snprintf(r.correct_article_id, sizeof r.correct_article_id, "%s", j->correct_article_id);
+    snprintf(r.verdict, sizeof r.verdict, "%s", j->body[F_VERDICT].s);
+    snprintf(r.correct_article_id, sizeof r.correct_article_id, "%s", j->body[F_CORRECT].s ? j->body[F_CORRECT].s : "");
     snprintf(r.reviewer_id, sizeof r.reviewer_id, "%s", j->user.id);
     r.created_at = now;
     rc = lk_store_review_set(st, &r);
@@ -455,34 +412,28 @@ static void run_review(ijob_t *j, lk_store_t *st, int64_t now)
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, "answer.review", c.id, detail);
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         goto out;
     }
     j->out = review_json(&r);
-    j->status = 200;
 out:
     lk_bot_release(bot);
     lk_msg_clear(&m);
     lk_conv_clear(&c);
 }
 
-static void run_reviews_conv(ijob_t *j, lk_store_t *st, int64_t now)
+static void run_reviews_conv(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user))
-        return;
     lk_conv_t c;
-    if (!load_conv(j, st, &c))
-        return;
-    if (!lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c)) {
-        lk_conv_clear(&c);
-        return;
-    }
     lk_review_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_review_list_conv(st, c.id, &v, &n);
+    bool may = load_conv(j, st, &c) && lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c);
+    int rc = may ? lk_store_review_list_conv(st, c.id, &v, &n) : 0;
     lk_conv_clear(&c);
+    if (!may)
+        return;
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *arr = json_array();
@@ -490,7 +441,6 @@ static void run_reviews_conv(ijob_t *j, lk_store_t *st, int64_t now)
         json_array_append_new(arr, review_json(&v[i]));
     free(v);
     j->out = json_pack("{s:o}", "reviews", arr);
-    j->status = 200;
 }
 
 static json_t *real_or_null(double v, bool has)
@@ -498,20 +448,18 @@ static json_t *real_or_null(double v, bool has)
     return has ? json_real(round(v * 10000) / 10000) : json_null();
 }
 
-static void run_summary(ijob_t *j, lk_store_t *st, int64_t now)
+static void run_summary(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authorize_kb(j, st, now))
-        return;
     lk_review_count_t *counts = NULL;
     size_t n = 0;
-    int rc = lk_store_review_counts(st, j->from, j->to, &counts, &n);
+    int rc = lk_store_review_counts(st, D(j)->from, D(j)->to, &counts, &n);
     double stored;
     lk_review_recommendation_t rec;
     if (rc == 0)
         rc = lk_conv_threshold_recommend(st, &stored, &rec);
     if (rc) {
         free(counts);
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     lk_bot_t *bot = lk_bot_acquire(j->app);
@@ -540,8 +488,8 @@ static void run_summary(ijob_t *j, lk_store_t *st, int64_t now)
     json_object_set_new(th, "calibration", lk_bot_calibration_json(bot->nlu));
     lk_bot_release(bot);
     j->out = json_object();
-    json_object_set_new(j->out, "from", time_json(j->from));
-    json_object_set_new(j->out, "to", time_json(j->to));
+    json_object_set_new(j->out, "from", lk_json_time(D(j)->from));
+    json_object_set_new(j->out, "to", lk_json_time(D(j)->to));
     json_object_set_new(j->out, "reviewed", json_integer(reviewed));
     json_object_set_new(j->out, "right", json_integer(right));
     json_object_set_new(j->out, "wrong", json_integer(reviewed - right));
@@ -549,18 +497,15 @@ static void run_summary(ijob_t *j, lk_store_t *st, int64_t now)
                         real_or_null(reviewed ? (double)right / (double)reviewed : 0, reviewed > 0));
     json_object_set_new(j->out, "by_article", by);
     json_object_set_new(j->out, "threshold", th);
-    j->status = 200;
 }
 
-static void run_queue(ijob_t *j, lk_store_t *st, int64_t now)
+static void run_queue(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    if (!authorize_kb(j, st, now))
-        return;
     lk_review_todo_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_review_queue(st, j->limit, &v, &n);
+    int rc = lk_store_review_queue(st, D(j)->limit, &v, &n);
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     lk_bot_t *bot = lk_bot_acquire(j->app);
@@ -578,7 +523,7 @@ static void run_queue(ijob_t *j, lk_store_t *st, int64_t now)
         json_object_set_new(o, "title", title ? json_string(title) : json_null());
         json_object_set_new(o, "answer", json_string(a));
         json_object_set_new(o, "confidence", real_or_null(t->confidence, t->has_confidence));
-        json_object_set_new(o, "created_at", time_json(t->created_at));
+        json_object_set_new(o, "created_at", lk_json_time(t->created_at));
         json_array_append_new(arr, o);
         free(q);
         free(a);
@@ -586,72 +531,6 @@ static void run_queue(ijob_t *j, lk_store_t *st, int64_t now)
     lk_bot_release(bot);
     lk_review_todos_free(v, n);
     j->out = json_pack("{s:o}", "answers", arr);
-    j->status = 200;
-}
-
-/* ---- jobs ------------------------------------------------------------------------ */
-
-static void job_run(lk_job_t *job, lk_store_t *st)
-{
-    ijob_t *j = (ijob_t *)job;
-    int64_t now = lk_time_now_ms();
-    switch (j->op) {
-    case OP_GAPS:
-        run_gaps(j, st, now);
-        break;
-    case OP_DRAFT_READ:
-        run_draft_read(j, st, now);
-        break;
-    case OP_DRAFT_STORE:
-        run_draft_store(j, st, now);
-        break;
-    case OP_REVIEW:
-        run_review(j, st, now);
-        break;
-    case OP_REVIEWS_CONV:
-        run_reviews_conv(j, st, now);
-        break;
-    case OP_SUMMARY:
-        run_summary(j, st, now);
-        break;
-    case OP_QUEUE:
-        run_queue(j, st, now);
-        break;
-    }
-}
-
-static void job_done(lk_job_t *job)
-{
-    ijob_t *j = (ijob_t *)job;
-    if (j->job.rc == 0 && j->op == OP_DRAFT_READ) { /* next: store the draft */
-        j->op = OP_DRAFT_STORE;
-        lk_pool_submit(j->app->writer, &j->job);
-        return;
-    }
-    if (j->job.rc) {
-        lk_respond_job_error(j->req, &j->err);
-    } else {
-        lk_respond_json(j->req, j->status, j->out);
-        j->out = NULL;
-    }
-    ijob_free(j);
-}
-
-static ijob_t *ijob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
-{
-    ijob_t *j = lk_xcalloc(1, sizeof *j);
-    j->app = app;
-    j->req = req;
-    j->op = op;
-    lk_job_init(&j->job, req, job_run, job_done);
-    lk_api_session_hash(req, j->session_hash);
-    lk_api_req_id(req, j->id);
-    lk_str_t mid = lk_http_req_param(req, "message_id");
-    if (mid.len > 0 && mid.len < sizeof j->message_id)
-        memcpy(j->message_id, mid.base, mid.len);
-    else if (mid.len > 0)
-        memcpy(j->message_id, "-", 2);
-    return j;
 }
 
 /* ---- request parameters ------------------------------------------------------------ */
@@ -662,13 +541,11 @@ static bool parse_time(lk_http_req_t *req, const char *name, const char *v, size
 {
     char buf[64];
     int64_t ms = 0;
-    if (len == 0 || len >= sizeof buf) {
-        lk_respond_error(req, 400, "invalid_field", "the parameter \"%s\" must be an RFC 3339 time or a date", name);
-        return false;
+    if (len > 0 && len < sizeof buf) {
+        memcpy(buf, v, len);
+        buf[len] = '\0';
     }
-    memcpy(buf, v, len);
-    buf[len] = '\0';
-    if (lk_time_parse_rfc3339(buf, &ms) != 0) {
+    if (len == 0 || len >= sizeof buf || lk_time_parse_rfc3339(buf, &ms) != 0) {
         lk_respond_error(req, 400, "invalid_field", "the parameter \"%s\" must be an RFC 3339 time or a date", name);
         return false;
     }
@@ -678,65 +555,57 @@ static bool parse_time(lk_http_req_t *req, const char *name, const char *v, size
     return true;
 }
 
-static bool is_language(const char *s, size_t len)
-{
-    if (len < 2 || len > 3)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < 'a' || s[i] > 'z')
-            return false;
-    return true;
-}
+/* The draft's body fields (each also a query parameter; the body's wins). */
+static const lk_api_field_t range_fields[] = {
+    {"from", LK_FIELD_STRING, .max_len = 63},
+    {"to", LK_FIELD_STRING, .max_len = 63},
+    {"language", LK_FIELD_STRING, .max_len = 63},
+};
 
-/* from, to and language from the query (or, for the draft, also from a
- * JSON body); false after 400. */
-static bool read_range(lk_http_req_t *req, ijob_t *j, json_t *body, bool with_language)
+/* from, to and (with_language) language from the query, or from the body's
+ * fields when the route has them; false after 400. */
+static bool read_range(lk_api_job_t *j, bool with_language)
 {
-    int64_t now = lk_time_now_ms();
-    j->from = now - DEFAULT_RANGE_MS;
-    j->to = 0;
-    static const char *const names[] = {"from", "to", "language"};
-    for (int k = 0; k < (with_language ? 3 : 2); k++) {
+    idata_t *d = D(j);
+    d->from = lk_time_now_ms() - DEFAULT_RANGE_MS;
+    d->to = 0;
+    for (size_t k = 0; k < (with_language ? 3u : 2u); k++) {
+        const char *name = range_fields[k].name;
         lk_str_t v = {NULL, 0};
-        bool given = lk_http_req_query(req, names[k], &v);
-        if (body) {
-            json_t *f = json_object_get(body, names[k]);
-            if (f && !json_is_null(f)) {
-                if (!json_is_string(f)) {
-                    lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must be a string", names[k]);
-                    return false;
-                }
-                v = (lk_str_t){(char *)json_string_value(f), json_string_length(f)};
-                given = true;
-            }
+        bool given = lk_http_req_query(j->req, name, &v);
+        if (j->route->n_fields && j->body[k].given) {
+            v = (lk_str_t){j->body[k].s, strlen(j->body[k].s)};
+            given = true;
         }
         if (!given || v.len == 0)
             continue;
         if (k == 2) {
-            if (!is_language(v.base, v.len)) {
-                lk_respond_error(req, 400, "invalid_field",
+            if (v.len >= sizeof d->language)
+                v.len = 0; /* too long for any language */
+            memcpy(d->language, v.base, v.len);
+            d->language[v.len] = '\0';
+            if (strlen(d->language) != v.len || !lk_policy_language_valid(d->language)) {
+                lk_respond_error(j->req, 400, "invalid_field",
                                  "the parameter \"language\" must be a language code like \"nl\"");
                 return false;
             }
-            memcpy(j->language, v.base, v.len);
-            j->language[v.len] = '\0';
-        } else if (!parse_time(req, names[k], v.base, v.len, k == 1, k == 0 ? &j->from : &j->to)) {
+        } else if (!parse_time(j->req, name, v.base, v.len, k == 1, k == 0 ? &d->from : &d->to)) {
             return false;
         }
     }
-    if (j->to > 0 && j->to <= j->from) {
-        lk_respond_error(req, 400, "invalid_field", "the parameter \"to\" must be later than \"from\"");
+    if (d->to > 0 && d->to <= d->from) {
+        lk_respond_error(j->req, 400, "invalid_field", "the parameter \"to\" must be later than \"from\"");
         return false;
     }
     return true;
 }
 
 /* limit from the query (default def, 1..max); false after 400. */
-static bool read_limit(lk_http_req_t *req, ijob_t *j, size_t def, size_t max)
+static bool read_limit(lk_api_job_t *j, size_t def, size_t max)
 {
-    j->limit = def;
+    D(j)->limit = def;
     lk_str_t v;
-    if (!lk_http_req_query(req, "limit", &v) || v.len == 0)
+    if (!lk_http_req_query(j->req, "limit", &v) || v.len == 0)
         return true;
     char buf[24];
     int64_t n = -1;
@@ -746,48 +615,32 @@ static bool read_limit(lk_http_req_t *req, ijob_t *j, size_t def, size_t max)
         lk_parse_i64(buf, 1, (int64_t)max, &n);
     }
     if (n < 1) {
-        lk_respond_error(req, 400, "invalid_field", "the parameter \"limit\" must be a whole number from 1 to %zu",
+        lk_respond_error(j->req, 400, "invalid_field", "the parameter \"limit\" must be a whole number from 1 to %zu",
                          max);
         return false;
     }
-    j->limit = (size_t)n;
+    D(j)->limit = (size_t)n;
     return true;
 }
 
-/* ---- handlers ---------------------------------------------------------------------- */
-
-static void h_gaps(lk_http_req_t *req, void *ud)
+static bool prepare_gaps(lk_api_job_t *j)
 {
-    struct lk_app *app = ud;
-    ijob_t *j = ijob_new(req, app, OP_GAPS);
-    if (!read_range(req, j, NULL, true) || !read_limit(req, j, TOPICS_DEFAULT, TOPICS_MAX)) {
-        ijob_free(j);
-        return;
-    }
-    lk_pool_submit(app->readers, &j->job);
+    return read_range(j, true) && read_limit(j, TOPICS_DEFAULT, TOPICS_MAX);
 }
 
-static void h_draft(lk_http_req_t *req, void *ud)
+static bool prepare_draft(lk_api_job_t *j)
 {
-    struct lk_app *app = ud;
-    if (!lk_api_check_origin(req))
-        return;
-    ijob_t *j = ijob_new(req, app, OP_DRAFT_READ);
-    json_t *body = NULL;
-    if (lk_http_req_body(req).len > 0 || lk_http_req_body_too_large(req)) {
-        body = lk_parse_body(req);
-        if (!body) {
-            ijob_free(j);
-            return;
-        }
-    }
-    bool ok = read_range(req, j, body, true);
-    json_decref(body);
-    if (!ok) {
-        ijob_free(j);
-        return;
-    }
-    lk_pool_submit(app->readers, &j->job);
+    return read_range(j, true);
+}
+
+static bool prepare_summary(lk_api_job_t *j)
+{
+    return read_range(j, false);
+}
+
+static bool prepare_queue(lk_api_job_t *j)
+{
+    return read_limit(j, QUEUE_DEFAULT, QUEUE_MAX);
 }
 
 static bool is_article_id(const char *s)
@@ -804,78 +657,51 @@ static bool is_article_id(const char *s)
     return true;
 }
 
-static void h_review(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    if (!lk_api_check_origin(req))
-        return;
-    ijob_t *j = ijob_new(req, app, OP_REVIEW);
-    json_t *body = lk_parse_body(req);
-    const char *verdict = NULL, *correct = NULL;
-    if (!body || !lk_body_string(req, body, "verdict", 16, true, &verdict) ||
-        !lk_body_string(req, body, "correct_article_id", LK_KB_ID_MAX, false, &correct))
-        goto bad;
-    if (strcmp(verdict, "right") != 0 && strcmp(verdict, "wrong") != 0) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"verdict\" must be \"right\" or \"wrong\"");
-        goto bad;
-    }
-    if (correct && !is_article_id(correct)) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"correct_article_id\" must be an article id");
-        goto bad;
-    }
-    if (correct && strcmp(verdict, "wrong") != 0) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"correct_article_id\" goes only with \"wrong\"");
-        goto bad;
-    }
-    snprintf(j->verdict, sizeof j->verdict, "%s", verdict);
-    if (correct)
-        snprintf(j->correct_article_id, sizeof j->correct_article_id, "%s", correct);
-    json_decref(body);
-    lk_pool_submit(app->writer, &j->job);
-    return;
-bad:
-    json_decref(body);
-    ijob_free(j);
-}
-
-static void h_reviews_conv(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    lk_pool_submit(app->readers, &ijob_new(req, app, OP_REVIEWS_CONV)->job);
-}
-
-static void h_summary(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    ijob_t *j = ijob_new(req, app, OP_SUMMARY);
-    if (!read_range(req, j, NULL, false)) {
-        ijob_free(j);
-        return;
-    }
-    lk_pool_submit(app->readers, &j->job);
-}
-
-static void h_queue(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    ijob_t *j = ijob_new(req, app, OP_QUEUE);
-    if (!read_limit(req, j, QUEUE_DEFAULT, QUEUE_MAX)) {
-        ijob_free(j);
-        return;
-    }
-    lk_pool_submit(app->readers, &j->job);
-}
-
-static const lk_http_route_t routes[] = {
-    {"GET", "/api/v1/kb/gaps", h_gaps},
-    {"POST", "/api/v1/kb/gaps/:id/draft", h_draft},
-    {"GET", "/api/v1/kb/reviews", h_summary},
-    {"GET", "/api/v1/kb/reviews/queue", h_queue},
-    {"POST", "/api/v1/agent/conversations/:id/messages/:message_id/review", h_review},
-    {"GET", "/api/v1/agent/conversations/:id/reviews", h_reviews_conv},
+static const char *const verdicts[] = {"right", "wrong", NULL};
+static const lk_api_field_t review_fields[] = {
+    [F_VERDICT] = {"verdict", LK_FIELD_ENUM, true, .max_len = 16, .values = verdicts,
+                   .invalid = "the field \"verdict\" must be \"right\" or \"wrong\""},
+    [F_CORRECT] = {"correct_article_id", LK_FIELD_STRING, .max_len = LK_KB_ID_MAX, .check = is_article_id,
+                   .invalid = "the field \"correct_article_id\" must be an article id"},
 };
 
-void lk_api_insights_routes(const lk_http_route_t **r, size_t *n)
+/* The message id from the path; a correct article only with "wrong". */
+static bool prepare_review(lk_api_job_t *j)
+{
+    lk_str_t mid = lk_http_req_param(j->req, "message_id");
+    if (mid.len > 0 && mid.len < sizeof D(j)->message_id)
+        memcpy(D(j)->message_id, mid.base, mid.len);
+    else if (mid.len > 0)
+        memcpy(D(j)->message_id, "-", 2);
+    if (j->body[F_CORRECT].s && strcmp(j->body[F_VERDICT].s, "wrong") != 0) {
+        lk_respond_error(j->req, 400, "invalid_field", "the field \"correct_article_id\" goes only with \"wrong\"");
+        return false;
+    }
+    return true;
+}
+
+/* ---- the routes -------------------------------------------------------------------- */
+
+#define FIELDS(a) .fields = a, .n_fields = sizeof a / sizeof a[0]
+#define DATA .data_size = sizeof(idata_t), .data_free = idata_free
+
+static const lk_api_route_t routes[] = {
+    {"GET", "/api/v1/kb/gaps", LK_ACCESS_SUPERVISOR, .steps = {{LK_ON_READER, run_gaps}}, .prepare = prepare_gaps,
+     DATA},
+    /* the topic clustered on a reader, its draft stored by the writer */
+    {"POST", "/api/v1/kb/gaps/:id/draft", LK_ACCESS_SUPERVISOR, FIELDS(range_fields), .body_optional = true,
+     .steps = {{LK_ON_READER, run_draft_read}, {LK_ON_WRITER, run_draft_store, .keep_user = true}},
+     .prepare = prepare_draft, DATA, .status = 201},
+    {"GET", "/api/v1/kb/reviews", LK_ACCESS_SUPERVISOR, .steps = {{LK_ON_READER, run_summary}},
+     .prepare = prepare_summary, DATA},
+    {"GET", "/api/v1/kb/reviews/queue", LK_ACCESS_SUPERVISOR, .steps = {{LK_ON_READER, run_queue}},
+     .prepare = prepare_queue, DATA},
+    {"POST", "/api/v1/agent/conversations/:id/messages/:message_id/review", LK_ACCESS_AGENT, FIELDS(review_fields),
+     .steps = {{LK_ON_WRITER, run_review}}, .prepare = prepare_review, DATA},
+    {"GET", "/api/v1/agent/conversations/:id/reviews", LK_ACCESS_AGENT, .steps = {{LK_ON_READER, run_reviews_conv}}},
+};
+
+void lk_api_insights_table(const lk_api_route_t **r, size_t *n)
 {
     *r = routes;
     *n = sizeof routes / sizeof routes[0];

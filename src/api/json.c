@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *time_or_null(int64_t ms)
+json_t *lk_json_time(int64_t ms)
 {
     if (ms <= 0)
         return json_null();
@@ -29,7 +29,7 @@ json_t *lk_json_msg(const lk_msg_t *m)
     json_object_set_new(j, "sender", json_string(m->sender));
     json_object_set_new(j, "automated", json_boolean(m->automated));
     json_object_set_new(j, "text", json_string(m->text ? m->text : ""));
-    json_object_set_new(j, "created_at", time_or_null(m->created_at));
+    json_object_set_new(j, "created_at", lk_json_time(m->created_at));
     if (m->article_id)
         json_object_set_new(j, "article_id", json_string(m->article_id));
     if (m->has_confidence)
@@ -92,8 +92,8 @@ json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs)
     json_object_set_new(j, "language", json_string(c->language));
     json_object_set_new(j, "handoff_reason", c->handoff_reason[0] ? json_string(c->handoff_reason) : json_null());
     json_object_set_new(j, "queue_position", json_null()); /* lk_json_conv_customer fills it */
-    json_object_set_new(j, "created_at", time_or_null(c->created_at));
-    json_object_set_new(j, "updated_at", time_or_null(c->updated_at));
+    json_object_set_new(j, "created_at", lk_json_time(c->created_at));
+    json_object_set_new(j, "updated_at", lk_json_time(c->updated_at));
     if (c->rating > 0)
         json_object_set_new(j, "rating", json_integer(c->rating));
     if (msgs) {
@@ -108,7 +108,7 @@ json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs)
 static void set_time(json_t *o, const char *key, int64_t ms)
 {
     if (ms > 0)
-        json_object_set_new(o, key, time_or_null(ms));
+        json_object_set_new(o, key, lk_json_time(ms));
 }
 
 /* Queue position, whether people are there, and the wait estimate of a

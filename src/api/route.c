@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- the body --------------------------------------------------------- */
 
@@ -234,8 +235,31 @@ bool lk_api_role_allows(lk_api_access_t role, const lk_user_t *user)
         return user && user->role >= LK_ROLE_SUPERVISOR;
     case LK_ACCESS_ADMIN:
         return user && user->role == LK_ROLE_ADMIN;
+    case LK_ACCESS_CONVERSATION:
+        return false;
     }
     return false;
+}
+
+bool lk_api_conv_token_ok(const lk_conv_t *c, const char *token)
+{
+    char h[LK_TOKEN_HASH_LEN + 1];
+    lk_token_hash(token, strlen(token), h);
+    return strlen(c->token_hash) == LK_TOKEN_HASH_LEN && lk_const_eq(h, c->token_hash, LK_TOKEN_HASH_LEN);
+}
+
+bool lk_api_bearer(lk_http_req_t *req, lk_str_t *token)
+{
+    lk_str_t h;
+    *token = LK_STR("");
+    if (!lk_http_req_header(req, "authorization", &h) || h.len <= 7 || strncasecmp(h.base, "Bearer ", 7) != 0)
+        return false;
+    *token = (lk_str_t){h.base + 7, h.len - 7};
+    while (token->len && token->base[0] == ' ') {
+        token->base++;
+        token->len--;
+    }
+    return token->len > 0;
 }
 
 /* ---- the table checks ------------------------------------------------- */
@@ -302,6 +326,8 @@ int lk_api_routes_check(const lk_api_route_t *routes, size_t n, char *why, size_
                 return bad(why, whysize, r, "a step on no pool");
         if (r->steps[0].keep_user)
             return bad(why, whysize, r, "keep_user on the first step");
+        if (r->role == LK_ACCESS_CONVERSATION && !strstr(r->path, "/:id"))
+            return bad(why, whysize, r, "a conversation's route without :id in its path");
         if (r->role != LK_ACCESS_ANYONE && r->steps[0].pool == LK_ON_CPU)
             return bad(why, whysize, r, "a route with a role must check the session before it hashes");
         if (r->data_free && !r->data_size)
@@ -372,6 +398,8 @@ static void job_free(lk_api_job_t *j)
 {
     const lk_api_route_t *r = j->route;
     lk_user_clear(&j->user);
+    lk_conv_clear(&j->conv);
+    sodium_memzero(j->token, sizeof j->token);
     lk_api_values_clear(r->fields, r->n_fields, j->body);
     if (j->data) {
         if (r->data_free)
@@ -389,14 +417,39 @@ static lk_pool_t *pool_of(struct lk_app *app, lk_api_pool_t p)
     return p == LK_ON_WRITER ? app->writer : p == LK_ON_READER ? app->readers : app->cpu;
 }
 
-/* A step on a database pool checks the session and the role first. */
+/* A wrong token and an unknown conversation look the same from outside. */
+#define CONV_UNAUTHORIZED "missing or wrong token for this conversation"
+
+/* LK_ACCESS_CONVERSATION: the conversation :id into job->conv, with the
+ * request's token checked against it; false after failing the job. */
+static bool conv_authenticate(lk_api_job_t *j, lk_store_t *st)
+{
+    lk_conv_clear(&j->conv);
+    memset(&j->conv, 0, sizeof j->conv);
+    int rc = lk_store_conv_get(st, j->id, &j->conv);
+    if (rc == LK_ENOENT || (rc == 0 && !lk_api_conv_token_ok(&j->conv, j->token))) {
+        lk_conv_clear(&j->conv);
+        memset(&j->conv, 0, sizeof j->conv);
+        lk_api_fail(j, LK_EAUTH, 401, "unauthorized", CONV_UNAUTHORIZED);
+        return false;
+    }
+    if (rc)
+        lk_api_fail_db(j, rc);
+    return rc == 0;
+}
+
+/* A step on a database pool checks the session (or the conversation's
+ * token) and the role first. */
 static void job_run(lk_job_t *job, lk_store_t *st)
 {
     lk_api_job_t *j = (lk_api_job_t *)job;
     const lk_api_route_t *r = j->route;
     const lk_api_step_t *s = &r->steps[j->step];
     int64_t now = lk_time_now_ms();
-    if (st && r->role != LK_ACCESS_ANYONE && !s->keep_user) {
+    if (st && r->role == LK_ACCESS_CONVERSATION && !s->keep_user) {
+        if (!conv_authenticate(j, st))
+            return;
+    } else if (st && r->role != LK_ACCESS_ANYONE && !s->keep_user) {
         lk_user_clear(&j->user);
         bool ok = r->role == LK_ACCESS_SIGNED_IN
                       ? lk_api_authenticate_any(job, &j->err, st, j->session_hash, now, &j->user, &j->setup_pending)
@@ -463,7 +516,9 @@ void lk_api_route_handle(lk_http_req_t *req, void *ud)
         lk_respond_error(req, 500, "internal", "loket could not complete this request; please try again");
         return;
     }
-    if ((r->origin || changes_state(r->method)) && !lk_api_check_origin(req))
+    bool widget = r->widget || r->role == LK_ACCESS_CONVERSATION;
+    if (widget ? !lk_api_check_customer_origin(app, req)
+               : (r->origin || changes_state(r->method)) && !lk_api_check_origin(req))
         return;
     lk_api_job_t *j = lk_xcalloc(1, sizeof *j);
     j->app = app;
@@ -474,6 +529,16 @@ void lk_api_route_handle(lk_http_req_t *req, void *ud)
     lk_api_req_id(req, j->id);
     if (r->data_size)
         j->data = lk_xcalloc(1, r->data_size);
+    if (r->role == LK_ACCESS_CONVERSATION) { /* the conversation and its token, before the body */
+        lk_str_t id = lk_http_req_param(req, "id"), token;
+        lk_api_bearer(req, &token);
+        if (id.len == 0 || id.len >= sizeof j->id || token.len == 0 || token.len >= sizeof j->token) {
+            lk_respond_error(req, 401, "unauthorized", CONV_UNAUTHORIZED);
+            job_free(j);
+            return;
+        }
+        memcpy(j->token, token.base, token.len);
+    }
     lk_body_error_t e = {
         .status = 413, .code = "body_too_large", .message = "the request body is larger than the limit"};
     lk_str_t body = lk_http_req_body(req);
@@ -493,7 +558,7 @@ void lk_api_route_handle(lk_http_req_t *req, void *ud)
     }
     /* no session cookie: the answer the session check would give, without a
      * trip to a pool (through the after hook, as any failed job) */
-    if (r->role != LK_ACCESS_ANYONE && !j->session_hash[0]) {
+    if (r->role != LK_ACCESS_ANYONE && r->role != LK_ACCESS_CONVERSATION && !j->session_hash[0]) {
         lk_api_fail(j, LK_EAUTH, 401, "unauthorized", "log in first: no valid session");
         finish(j);
         return;

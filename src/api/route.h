@@ -29,6 +29,13 @@ typedef enum {
     LK_ACCESS_AGENT,      /* any console user (agent, supervisor, admin) */
     LK_ACCESS_SUPERVISOR, /* supervisor or admin */
     LK_ACCESS_ADMIN,      /* admin */
+    /* the conversation's customer: the path's :id names a conversation and
+     * the request carries its token (Authorization: Bearer); no console
+     * session. Checked before the body is read (401 without one) and, as a
+     * session is, inside every database step, which finds the conversation
+     * in job->conv (a wrong token and an unknown conversation are the same
+     * 401). Implies widget. */
+    LK_ACCESS_CONVERSATION,
 } lk_api_access_t;
 
 /* Where a step runs. */
@@ -115,6 +122,10 @@ struct lk_api_route {
      * answers what prepare left in job->out. */
     lk_api_step_t steps[LK_API_MAX_STEPS];
     bool origin; /* check a browser's Origin on a GET too (a WebSocket); other methods always are */
+    /* a customer's route (the widget's): a browser's Origin must be loket's
+     * own or one of widget_origins (lk_api_check_customer_origin), on every
+     * method, instead of loket's own only */
+    bool widget;
     /* Optional, on the loop thread, once the body was read and before the
      * session cookie is looked at: the query's checks, the request's own
      * state in job->data. false after answering itself (e.g. a 400). */
@@ -142,6 +153,8 @@ struct lk_api_job {
     char session_hash[LK_TOKEN_HASH_LEN + 1]; /* "" without a session cookie */
     char id[LK_ID_MAX];                       /* the :id parameter (lk_api_req_id) */
     lk_user_t user;                           /* who asks (a role other than NONE), after a database step */
+    char token[LK_TOKEN_LEN + 8];             /* LK_ACCESS_CONVERSATION: the bearer token (wiped) */
+    lk_conv_t conv;                           /* LK_ACCESS_CONVERSATION: the conversation, after a database step */
     bool setup_pending;                       /* LK_ACCESS_SIGNED_IN: two-step login required, not set up yet */
     json_t *json;                             /* the parsed body, during prepare only (NULL without fields) */
     lk_api_value_t body[LK_API_MAX_FIELDS];   /* the route's fields */
@@ -169,14 +182,20 @@ bool lk_api_route_body(const lk_api_route_t *r, size_t max_text, const char *bod
                        lk_api_value_t *out /* OUT */, lk_body_error_t *e /* OUT */);
 void lk_api_values_clear(const lk_api_field_t *fields, size_t n_fields, lk_api_value_t *v);
 
-/* Whether user's role satisfies role (a user is needed for all but NONE). */
+/* Whether user's role satisfies role (a user is needed for all but NONE;
+ * no console user stands in for a conversation's customer). */
 bool lk_api_role_allows(lk_api_access_t role, const lk_user_t *user);
+/* Whether token is conversation c's (its hash compared in constant time). */
+bool lk_api_conv_token_ok(const lk_conv_t *c, const char *token);
+/* The bearer token of an Authorization header ("Bearer X"; "" without one):
+ * false when there is none. */
+bool lk_api_bearer(lk_http_req_t *req, lk_str_t *token /* OUT */);
 
 /* Checks that routes[0..n) are well-formed: a method and a path starting
  * with "/", at least one step and each with a run function, body fields
  * with names, no more than LK_API_MAX_FIELDS, an ENUM with values, an INT
  * with min <= max, no duplicate field name, no GET with a body, need_one
- * only with fields. 0, or LK_EINVAL with why (a sentence naming the
+ * only with fields, LK_ACCESS_CONVERSATION only on a path with :id. 0, or LK_EINVAL with why (a sentence naming the
  * route) in why[0..whysize). */
 int lk_api_routes_check(const lk_api_route_t *routes, size_t n, char *why, size_t whysize);
 
@@ -187,12 +206,15 @@ void lk_api_fail_db(lk_api_job_t *job, int rc);
 void lk_api_forbid(lk_api_job_t *job, const char *msg);
 
 /* The tables of the API areas that declare theirs (users.c, ...). */
+void lk_api_customer_table(const lk_api_route_t **routes, size_t *n); /* the customer's conversation (widget) */
 void lk_api_agent_table(const lk_api_route_t **routes, size_t *n); /* login, queue, conversations, users */
 void lk_api_users_table(const lk_api_route_t **routes, size_t *n);
 void lk_api_security_table(const lk_api_route_t **routes, size_t *n);
 void lk_api_assist_table(const lk_api_route_t **routes, size_t *n);  /* canned responses */
 void lk_api_metrics_table(const lk_api_route_t **routes, size_t *n); /* GET /metrics */
 void lk_api_privacy_table(const lk_api_route_t **routes, size_t *n); /* export, erasure, retention, audit log */
+void lk_api_insights_table(const lk_api_route_t **routes, size_t *n); /* gap report, answer review */
+void lk_api_static_table(const lk_api_route_t **routes, size_t *n);   /* GET /healthz */
 
 /* app.c: the tables of all API areas (*n of them), and every route of the
  * server in matching order (malloc'd; free it), the table routes served by

@@ -3,7 +3,7 @@
  * docs/ are compiled into the program, so build/loket serves them from any
  * working directory and a deployment is one file.
  */
-#include "api/api_int.h"
+#include "api/route.h"
 
 #include <string.h>
 
@@ -58,10 +58,11 @@ static bool serve(lk_http_req_t *req, const struct lk_web_asset *table, lk_str_t
     return false;
 }
 
-static void h_healthz(lk_http_req_t *req, void *ud)
+/* GET /healthz: {"status":"ok"} from the loop thread, no pool involved. */
+static bool healthz(lk_api_job_t *j)
 {
-    static const char body[] = "{\"status\":\"ok\"}";
-    lk_http_respond(req, 200, "application/json", body, sizeof body - 1);
+    j->out = json_pack("{s:s}", "status", "ok");
+    return true;
 }
 
 /* Every path without a route: a page or a document for GET and HEAD, else 404
@@ -100,11 +101,11 @@ void lk_api_not_found(lk_http_req_t *req, void *ud)
     lk_respond_error(req, 404, "not_found", "there is nothing at this address");
 }
 
-static const lk_http_route_t routes[] = {
-    {"GET", "/healthz", h_healthz},
+static const lk_api_route_t routes[] = {
+    {"GET", "/healthz", LK_ACCESS_ANYONE, .prepare = healthz},
 };
 
-void lk_api_static_routes(const lk_http_route_t **r, size_t *n)
+void lk_api_static_table(const lk_api_route_t **r, size_t *n)
 {
     *r = routes;
     *n = sizeof routes / sizeof routes[0];

@@ -353,3 +353,90 @@ Test(route_tables, a_route_without_steps_answers_from_prepare_and_has_no_role)
     r.role = LK_ACCESS_AGENT;
     expect_malformed(&r, 1, "a route with a role and no step to check it");
 }
+
+/* ---- the customer's routes: the conversation's token (customer.c) -------- */
+
+#define CONV_PATH "/api/v1/conversations/:id"
+
+Test(route_role, a_conversation_is_the_customer_s_by_its_token_only)
+{
+    lk_user_t admin = {.role = LK_ROLE_ADMIN};
+    cr_assert(!lk_api_role_allows(LK_ACCESS_CONVERSATION, &admin), "no console user stands in for the customer");
+    cr_assert(!lk_api_role_allows(LK_ACCESS_CONVERSATION, NULL));
+    const char *token = "tok-0123456789abcdef0123456789abcdef";
+    lk_conv_t c;
+    memset(&c, 0, sizeof c);
+    cr_assert(!lk_api_conv_token_ok(&c, token), "a conversation without a token hash admits nobody");
+    lk_token_hash(token, strlen(token), c.token_hash);
+    cr_assert(lk_api_conv_token_ok(&c, token));
+    cr_assert(!lk_api_conv_token_ok(&c, "tok-0123456789abcdef0123456789abcdeF"), "one character off");
+    cr_assert(!lk_api_conv_token_ok(&c, ""));
+}
+
+Test(route_tables, the_customer_routes_ask_for_the_conversation_s_token)
+{
+    static const char *const conv_routes[][2] = {
+        {"GET", CONV_PATH},
+        {"POST", CONV_PATH "/messages"},
+        {"POST", CONV_PATH "/handoff"},
+        {"POST", CONV_PATH "/rating"},
+        {"POST", CONV_PATH "/feedback"},
+        {"POST", CONV_PATH "/callback"},
+    };
+    for (size_t i = 0; i < sizeof conv_routes / sizeof conv_routes[0]; i++)
+        cr_assert_eq(find(conv_routes[i][0], conv_routes[i][1])->role, LK_ACCESS_CONVERSATION, "%s %s",
+                     conv_routes[i][0], conv_routes[i][1]);
+    const lk_api_route_t *create = find("POST", "/api/v1/conversations");
+    cr_assert_eq(create->role, LK_ACCESS_ANYONE, "anyone starts a conversation");
+    cr_assert(create->widget, "from a page with the widget: widget_origins apply");
+    cr_assert(find("GET", CONV_PATH "/ws")->widget);
+    /* the insights are the console's */
+    cr_assert_eq(find("GET", "/api/v1/kb/gaps")->role, LK_ACCESS_SUPERVISOR);
+    cr_assert_eq(find("POST", "/api/v1/agent/conversations/:id/messages/:message_id/review")->role, LK_ACCESS_AGENT);
+}
+
+Test(route_tables, a_conversation_s_route_names_its_conversation)
+{
+    lk_api_route_t r = {"POST", "/api/v1/conversations", LK_ACCESS_CONVERSATION,
+                        .steps = {{LK_ON_WRITER, run_nothing}}};
+    expect_malformed(&r, 1, "without :id");
+    r.path = CONV_PATH "/x";
+    char why[256];
+    cr_assert_eq(lk_api_routes_check(&r, 1, why, sizeof why), 0, "%s", why);
+    r.steps[0].pool = LK_ON_CPU;
+    expect_malformed(&r, 1, "check the session before it hashes");
+}
+
+Test(route_body, the_customer_bodies_keep_their_answers)
+{
+    const lk_api_route_t *m = find("POST", CONV_PATH "/messages");
+    expect_error(m, "{}", 400, "missing_field", "the field \"text\" is required");
+    expect_error(m, "{\"text\": \"hoi\", \"choice\": \"\"}", 400, "invalid_field",
+                 "the field \"choice\" must not be empty");
+    const lk_api_route_t *rating = find("POST", CONV_PATH "/rating");
+    expect_error(rating, "{}", 400, "missing_field", "the field \"score\" is required");
+    expect_each(rating, (const char *const[]){"{\"score\": 0}", "{\"score\": 6}", "{\"score\": \"5\"}"}, 3,
+                "invalid_field", "the field \"score\" must be a whole number from 1 to 5");
+    const lk_api_route_t *fb = find("POST", CONV_PATH "/feedback");
+    expect_error(fb, "{\"message_id\": \"m_1\"}", 400, "missing_field", "the field \"helpful\" is required");
+    expect_error(fb, "{\"message_id\": \"m_1\", \"helpful\": 1}", 400, "invalid_field",
+                 "the field \"helpful\" must be true or false");
+    const lk_api_route_t *cb = find("POST", CONV_PATH "/callback");
+    expect_error(cb, "{\"contact\": \"call me\"}", 400, "invalid_field",
+                 "the field \"contact\" must be a phone number or an e-mail address");
+    result_t res = read_body(cb, "{\"contact\": \" ann@example.com \"}");
+    cr_assert(res.ok, "%s", res.e.message);
+    lk_api_values_clear(cb->fields, cb->n_fields, res.v);
+    const lk_api_route_t *create = find("POST", "/api/v1/conversations");
+    expect_error(create, "{\"language\": \"Dutch\"}", 400, "invalid_field",
+                 "the field \"language\" must be a language tag: 2 or 3 lowercase letters, optionally with a region "
+                 "(\"nl\", \"de\", \"fr-BE\")");
+    res = read_body(create, "{\"language\": \"fr-BE\", \"customer\": {\"name\": \"Ann\"}}");
+    cr_assert(res.ok, "%s", res.e.message);
+    lk_api_values_clear(create->fields, create->n_fields, res.v);
+    const lk_api_route_t *review = find("POST", "/api/v1/agent/conversations/:id/messages/:message_id/review");
+    expect_error(review, "{\"verdict\": \"maybe\"}", 400, "invalid_field",
+                 "the field \"verdict\" must be \"right\" or \"wrong\"");
+    expect_error(review, "{\"verdict\": \"wrong\", \"correct_article_id\": \"a b\"}", 400, "invalid_field",
+                 "the field \"correct_article_id\" must be an article id");
+}
