@@ -256,15 +256,15 @@ static void explain_one(const lk_nlu_model_t *m, const lk_kb_t *kb, const char *
 /* What the bot did with one test text. */
 typedef struct {
     bool answered;
-    bool asked;     /* offered choices */
+    bool asked;      /* offered choices */
     bool in_choices; /* the right label was among them */
 } outcome_t;
 
 /* Reads every text of d; fills items (confidence, correct, oos) and, when
  * out is not NULL, what the bot did. With explain, one JSON line per text on
  * stdout says why. */
-static int score_all(const lk_nlu_model_t *m, const lk_kb_t *kb, const data_t *d, lk_nlu_item_t *items,
-                     outcome_t *out, double *seconds, bool explain)
+static int score_all(const lk_nlu_model_t *m, const lk_kb_t *kb, const data_t *d, lk_nlu_item_t *items, outcome_t *out,
+                     double *seconds, bool explain)
 {
     int64_t t0 = lk_time_mono_ns();
     for (size_t i = 0; i < d->n; i++) {
@@ -382,46 +382,47 @@ int lk_eval_command(int argc, char **argv)
     bool balanced = false, automatic = false, explain = false;
     double answer_risk = LK_EVAL_DEFAULT_ANSWER_RISK;
     int64_t epochs = 0, seed = -1, shots = 0;
+    /* the options that take a value: a path, a number strictly between 0
+     * and 1, or an integer in [min, max] */
+    const struct {
+        const char *name;
+        const char **path;
+        double *unit;
+        int64_t *num, min, max;
+        const char *error;
+    } valued[] = {
+        {"--train", &train_path, NULL, NULL, 0, 0, NULL},
+        {"--test", &test_path, NULL, NULL, 0, 0, NULL},
+        {"--val", &val_path, NULL, NULL, 0, 0, NULL},
+        {"--curve", &curve_path, NULL, NULL, 0, 0, NULL},
+        {"--labelled", &labelled_path, NULL, NULL, 0, 0, NULL},
+        {"--target-error", NULL, &alpha, NULL, 0, 0, "--target-error must be a number between 0 and 1"},
+        {"--delta", NULL, &delta, NULL, 0, 0, "--delta must be a number between 0 and 1"},
+        {"--answer-risk", NULL, &answer_risk, NULL, 0, 0, "--answer-risk must be a number between 0 and 1"},
+        {"--shots", NULL, NULL, &shots, 1, 1000000, "--shots must be a positive integer"},
+        {"--epochs", NULL, NULL, &epochs, 1, 1000, "--epochs must be an integer from 1 to 1000"},
+        {"--seed", NULL, NULL, &seed, 0, INT64_MAX, "--seed must be a non-negative integer"},
+    };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--train") || !strcmp(a, "--test") || !strcmp(a, "--val") || !strcmp(a, "--curve") ||
-            !strcmp(a, "--target-error") || !strcmp(a, "--delta") || !strcmp(a, "--epochs") || !strcmp(a, "--seed") ||
-            !strcmp(a, "--shots") || !strcmp(a, "--answer-risk") || !strcmp(a, "--labelled")) {
+        size_t o = 0;
+        while (o < sizeof valued / sizeof *valued && strcmp(a, valued[o].name) != 0)
+            o++;
+        if (o < sizeof valued / sizeof *valued) {
             if (!v) {
                 char msg[96];
                 snprintf(msg, sizeof msg, "%s needs a value", a);
                 return usage(msg);
             }
             i++;
-            if (!strcmp(a, "--train"))
-                train_path = v;
-            else if (!strcmp(a, "--test"))
-                test_path = v;
-            else if (!strcmp(a, "--val"))
-                val_path = v;
-            else if (!strcmp(a, "--curve"))
-                curve_path = v;
-            else if (!strcmp(a, "--labelled"))
-                labelled_path = v;
-            else if (!strcmp(a, "--target-error")) {
-                if (!parse_double(v, 0, 1, &alpha) || alpha <= 0 || alpha >= 1)
-                    return usage("--target-error must be a number between 0 and 1");
-            } else if (!strcmp(a, "--delta")) {
-                if (!parse_double(v, 0, 1, &delta) || delta <= 0 || delta >= 1)
-                    return usage("--delta must be a number between 0 and 1");
-            } else if (!strcmp(a, "--shots")) {
-                if (lk_parse_i64(v, 1, 1000000, &shots))
-                    return usage("--shots must be a positive integer");
-            } else if (!strcmp(a, "--answer-risk")) {
-                if (!parse_double(v, 0, 1, &answer_risk) || answer_risk <= 0 || answer_risk >= 1)
-                    return usage("--answer-risk must be a number between 0 and 1");
-            } else if (!strcmp(a, "--epochs")) {
-                if (lk_parse_i64(v, 1, 1000, &epochs))
-                    return usage("--epochs must be an integer from 1 to 1000");
-            } else if (lk_parse_i64(v, 0, INT64_MAX, &seed)) {
-                return usage("--seed must be a non-negative integer");
-            }
+            if (valued[o].path)
+                *valued[o].path = v;
+            else if (valued[o].unit &&
+                     (!parse_double(v, 0, 1, valued[o].unit) || *valued[o].unit <= 0 || *valued[o].unit >= 1))
+                return usage(valued[o].error);
+            else if (valued[o].num && lk_parse_i64(v, valued[o].min, valued[o].max, valued[o].num))
+                return usage(valued[o].error);
         } else if (!strcmp(a, "--balanced")) {
             balanced = true;
         } else if (!strcmp(a, "--auto")) {
