@@ -51,30 +51,18 @@ static void data_free(data_t *d)
 
 static char *read_file(const char *path, size_t *len, char *err, size_t errsize)
 {
+    /* opened here first: a data file is a file ("-" is no standard input
+     * here), and a file that cannot be opened is named with the reason */
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errsize, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
-    lk_buf_t b;
-    lk_buf_init(&b, MAX_FILE);
-    char chunk[65536];
-    size_t got;
-    int rc = 0;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if ((rc = lk_buf_append(&b, chunk, got)) != 0)
-            break;
-    bool bad = ferror(f);
     fclose(f);
-    if (rc || bad) {
-        snprintf(err, errsize, "%s: %s", path, rc ? "file too large" : "read error");
-        lk_buf_free(&b);
-        return NULL;
-    }
-    if (!b.data)
-        lk_buf_append(&b, "", 0);
-    char *s = lk_buf_steal(&b, len);
-    return s ? s : lk_xstrdup("");
+    char *s = lk_kb_read_file(path, MAX_FILE, len);
+    if (!s)
+        snprintf(err, errsize, "%s: %s", path, errno == EFBIG ? "file too large" : "read error");
+    return s;
 }
 
 /* Reads a JSON-lines file of {"text", "label"}; blank lines are skipped. */
