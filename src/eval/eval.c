@@ -363,6 +363,19 @@ static int write_curve(const char *path, const lk_nlu_item_t *items, size_t n)
     return fclose(f) ? LK_EIO : 0;
 }
 
+/* Sets numbers on o in order: vals[i] under the i-th of the space-separated
+ * names in keys, as integers (exact below 2^53) or as reals. */
+static void set_numbers(json_t *o, bool integer, const char *keys, const double *vals)
+{
+    for (size_t i = 0; *keys; i++) {
+        size_t n = strcspn(keys, " ");
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)n, keys);
+        json_object_set_new(o, key, integer ? json_integer((json_int_t)vals[i]) : json_real(vals[i]));
+        keys += n + (keys[n] == ' ');
+    }
+}
+
 int lk_eval_command(int argc, char **argv)
 {
     const char *train_path = NULL, *test_path = NULL, *val_path = NULL, *curve_path = NULL, *labelled_path = NULL;
@@ -556,20 +569,23 @@ int lk_eval_command(int argc, char **argv)
 
     json_t *o = json_object();
     json_object_set_new(o, "n_test", json_integer((json_int_t)test.n));
-    json_object_set_new(o, "in_scope_accuracy", json_real(tf.in_scope_accuracy));
-    json_object_set_new(o, "oos_recall", json_real(tf.oos_recall));
-    json_object_set_new(o, "answered_precision", json_real(tf.answered_precision));
-    json_object_set_new(o, "coverage", json_real(tf.coverage));
-    json_object_set_new(o, "clarification_rate", json_real(tf.clarification_rate));
-    json_object_set_new(o, "choice_recall", json_real(tf.choice_recall));
-    json_object_set_new(o, "helped", json_real(tf.helped));
-    json_object_set_new(o, "train_seconds", json_real(train_seconds));
-    json_object_set_new(o, "us_per_query", json_real(test_seconds * 1e6 / (double)test.n));
-    json_object_set_new(o, "threshold", json_real(lk_nlu_threshold(m)));
+    const double figs[] = {tf.in_scope_accuracy,
+                           tf.oos_recall,
+                           tf.answered_precision,
+                           tf.coverage,
+                           tf.clarification_rate,
+                           tf.choice_recall,
+                           tf.helped,
+                           train_seconds,
+                           test_seconds * 1e6 / (double)test.n,
+                           lk_nlu_threshold(m)};
+    set_numbers(o, false,
+                "in_scope_accuracy oos_recall answered_precision coverage clarification_rate choice_recall helped "
+                "train_seconds us_per_query threshold",
+                figs);
     json_object_set_new(o, "threshold_method", json_string(method));
-    json_object_set_new(o, "n_train", json_integer((json_int_t)train.n));
-    json_object_set_new(o, "n_articles", json_integer((json_int_t)kb.n_articles));
-    json_object_set_new(o, "n_test_oos", json_integer((json_int_t)tf.n_oos));
+    const double counts[] = {(double)train.n, (double)kb.n_articles, (double)tf.n_oos};
+    set_numbers(o, true, "n_train n_articles n_test_oos", counts);
     json_object_set_new(o, "wrong_answer_rate", json_real(1.0 - tf.answered_precision));
     if (shots > 0)
         json_object_set_new(o, "shots", json_integer((json_int_t)shots));
@@ -582,16 +598,11 @@ int lk_eval_command(int argc, char **argv)
             json_t *e = json_object();
             json_object_set_new(e, "risk_bound", json_real(c.risk_bound));
             json_object_set_new(e, "met", json_boolean(c.met));
-            json_object_set_new(e, "answered_precision", json_real(c.precision));
-            json_object_set_new(e, "coverage", json_real(c.coverage));
-            json_object_set_new(e, "in_scope_accuracy", json_real(c.accuracy));
-            json_object_set_new(e, "oos_recall", json_real(c.oos_recall));
-            json_object_set_new(e, "helped", json_real(c.helped));
-            json_object_set_new(e, "choice_threshold", json_real(c.choice_threshold));
-            json_object_set_new(e, "n_in", json_integer((json_int_t)c.n_in));
-            json_object_set_new(e, "n_oos", json_integer((json_int_t)c.n_oos));
-            if (labelled_path)
-                json_object_set_new(e, "n_labelled", json_integer((json_int_t)c.n_labelled));
+            const double cal[] = {c.precision, c.coverage, c.accuracy, c.oos_recall, c.helped, c.choice_threshold};
+            set_numbers(e, false, "answered_precision coverage in_scope_accuracy oos_recall helped choice_threshold",
+                        cal);
+            const double n_cal[] = {(double)c.n_in, (double)c.n_oos, (double)c.n_labelled};
+            set_numbers(e, true, labelled_path ? "n_in n_oos n_labelled" : "n_in n_oos", n_cal);
             json_object_set_new(o, "calibration", e);
         }
     }
@@ -601,12 +612,10 @@ int lk_eval_command(int argc, char **argv)
         json_object_set_new(o, "target_met_on_val", json_boolean(target_ok));
     }
     if (val.n) {
-        json_object_set_new(o, "n_val", json_integer((json_int_t)val.n));
-        json_object_set_new(o, "n_val_oos", json_integer((json_int_t)vf.n_oos));
-        json_object_set_new(o, "val_in_scope_accuracy", json_real(vf.in_scope_accuracy));
-        json_object_set_new(o, "val_oos_recall", json_real(vf.oos_recall));
-        json_object_set_new(o, "val_answered_precision", json_real(vf.answered_precision));
-        json_object_set_new(o, "val_coverage", json_real(vf.coverage));
+        const double n_val[] = {(double)val.n, (double)vf.n_oos};
+        set_numbers(o, true, "n_val n_val_oos", n_val);
+        const double vfigs[] = {vf.in_scope_accuracy, vf.oos_recall, vf.answered_precision, vf.coverage};
+        set_numbers(o, false, "val_in_scope_accuracy val_oos_recall val_answered_precision val_coverage", vfigs);
     }
     char *s = json_dumps(o, JSON_REAL_PRECISION(6) | JSON_PRESERVE_ORDER);
     json_decref(o);
