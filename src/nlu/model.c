@@ -328,11 +328,9 @@ void lk_nlu__knn_build(lk_nlu__knn_t *k, const lk_nlu__examples_t *ex, const siz
 void lk_nlu__knn_free(lk_nlu__knn_t *k)
 {
     lk_nlu__map_free(&k->terms);
-    free(k->idf);
-    free(k->post_start);
-    free(k->post_ex);
-    free(k->post_w);
-    free(k->label);
+    void *arrays[] = {k->idf, k->post_start, k->post_ex, k->post_w, k->label};
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
+        free(arrays[i]);
     memset(k, 0, sizeof *k);
 }
 
