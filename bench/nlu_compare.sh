@@ -59,6 +59,19 @@ for k in $SHOTS; do
 done
 for run in $RUNS; do nlpjs_flag "$run" >/dev/null; done
 
+# NLP.js on the same data once for each run of $RUNS: $1 names the output
+# ($out/$1-RUN.json), $2 the step in the progress line, the rest are the
+# data options of bench/nlpjs/clinc150.js.
+nlpjs_runs() {
+  name=$1 what=$2
+  shift 2
+  for run in $RUNS; do
+    flag=$(nlpjs_flag "$run")
+    echo "nlu_compare: NLP.js $what($run) ..." >&2
+    node bench/nlpjs/clinc150.js "$@" $flag >"$out/$name-$run.json"
+  done
+}
+
 for tool in node npm; do
   command -v "$tool" >/dev/null || { echo "nlu_compare: $tool is missing (make bench installs it)" >&2; exit 1; }
 done
@@ -78,12 +91,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 if has_part full; then
   echo "nlu_compare: loket eval ..." >&2
   "$BIN" eval --train "$DATA/train.jsonl" --val "$DATA/val.jsonl" --test "$DATA/test.jsonl" >"$out/loket.json"
-  for run in $RUNS; do
-    flag=$(nlpjs_flag "$run")
-    echo "nlu_compare: NLP.js ($run; a few minutes) ..." >&2
-    node bench/nlpjs/clinc150.js --train "$DATA/train.jsonl" --val "$DATA/val.jsonl" --test "$DATA/test.jsonl" \
-      $flag >"$out/nlpjs-$run.json"
-  done
+  nlpjs_runs nlpjs "(a few minutes) " --train "$DATA/train.jsonl" --val "$DATA/val.jsonl" --test "$DATA/test.jsonl"
 
   node - "$out" "$(nproc)" "$load" $RUNS >"$out/table.md" <<'EOF'
 const fs = require('fs');
@@ -118,12 +126,7 @@ if has_part shots; then
     echo "nlu_compare: loket eval --shots $k --auto ..." >&2
     "$BIN" eval --train "$DATA/train.jsonl" --test "$DATA/test.jsonl" --shots "$k" --auto \
       --curve "$out/loket-shots$k-curve.csv" >"$out/loket-shots$k.json"
-    for run in $RUNS; do
-      flag=$(nlpjs_flag "$run")
-      echo "nlu_compare: NLP.js --shots $k ($run) ..." >&2
-      node bench/nlpjs/clinc150.js --train "$DATA/train.jsonl" --test "$DATA/test.jsonl" --shots "$k" \
-        $flag >"$out/nlpjs-shots$k-$run.json"
-    done
+    nlpjs_runs "nlpjs-shots$k" "--shots $k " --train "$DATA/train.jsonl" --test "$DATA/test.jsonl" --shots "$k"
   done
 
   node - "$out" "$(nproc)" "$load" "$SHOTS" $RUNS >"$out/table-shots.md" <<'EOF'

@@ -51,30 +51,18 @@ static void data_free(data_t *d)
 
 static char *read_file(const char *path, size_t *len, char *err, size_t errsize)
 {
+    /* opened here first: a data file is a file ("-" is no standard input
+     * here), and a file that cannot be opened is named with the reason */
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errsize, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
-    lk_buf_t b;
-    lk_buf_init(&b, MAX_FILE);
-    char chunk[65536];
-    size_t got;
-    int rc = 0;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if ((rc = lk_buf_append(&b, chunk, got)) != 0)
-            break;
-    bool bad = ferror(f);
     fclose(f);
-    if (rc || bad) {
-        snprintf(err, errsize, "%s: %s", path, rc ? "file too large" : "read error");
-        lk_buf_free(&b);
-        return NULL;
-    }
-    if (!b.data)
-        lk_buf_append(&b, "", 0);
-    char *s = lk_buf_steal(&b, len);
-    return s ? s : lk_xstrdup("");
+    char *s = lk_kb_read_file(path, MAX_FILE, len);
+    if (!s)
+        snprintf(err, errsize, "%s: %s", path, errno == EFBIG ? "file too large" : "read error");
+    return s;
 }
 
 /* Reads a JSON-lines file of {"text", "label"}; blank lines are skipped. */
@@ -256,15 +244,15 @@ static void explain_one(const lk_nlu_model_t *m, const lk_kb_t *kb, const char *
 /* What the bot did with one test text. */
 typedef struct {
     bool answered;
-    bool asked;     /* offered choices */
+    bool asked;      /* offered choices */
     bool in_choices; /* the right label was among them */
 } outcome_t;
 
 /* Reads every text of d; fills items (confidence, correct, oos) and, when
  * out is not NULL, what the bot did. With explain, one JSON line per text on
  * stdout says why. */
-static int score_all(const lk_nlu_model_t *m, const lk_kb_t *kb, const data_t *d, lk_nlu_item_t *items,
-                     outcome_t *out, double *seconds, bool explain)
+static int score_all(const lk_nlu_model_t *m, const lk_kb_t *kb, const data_t *d, lk_nlu_item_t *items, outcome_t *out,
+                     double *seconds, bool explain)
 {
     int64_t t0 = lk_time_mono_ns();
     for (size_t i = 0; i < d->n; i++) {
@@ -375,6 +363,19 @@ static int write_curve(const char *path, const lk_nlu_item_t *items, size_t n)
     return fclose(f) ? LK_EIO : 0;
 }
 
+/* Sets numbers on o in order: vals[i] under the i-th of the space-separated
+ * names in keys, as integers (exact below 2^53) or as reals. */
+static void set_numbers(json_t *o, bool integer, const char *keys, const double *vals)
+{
+    for (size_t i = 0; *keys; i++) {
+        size_t n = strcspn(keys, " ");
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)n, keys);
+        json_object_set_new(o, key, integer ? json_integer((json_int_t)vals[i]) : json_real(vals[i]));
+        keys += n + (keys[n] == ' ');
+    }
+}
+
 int lk_eval_command(int argc, char **argv)
 {
     const char *train_path = NULL, *test_path = NULL, *val_path = NULL, *curve_path = NULL, *labelled_path = NULL;
@@ -382,46 +383,47 @@ int lk_eval_command(int argc, char **argv)
     bool balanced = false, automatic = false, explain = false;
     double answer_risk = LK_EVAL_DEFAULT_ANSWER_RISK;
     int64_t epochs = 0, seed = -1, shots = 0;
+    /* the options that take a value: a path, a number strictly between 0
+     * and 1, or an integer in [min, max] */
+    const struct {
+        const char *name;
+        const char **path;
+        double *unit;
+        int64_t *num, min, max;
+        const char *error;
+    } valued[] = {
+        {"--train", &train_path, NULL, NULL, 0, 0, NULL},
+        {"--test", &test_path, NULL, NULL, 0, 0, NULL},
+        {"--val", &val_path, NULL, NULL, 0, 0, NULL},
+        {"--curve", &curve_path, NULL, NULL, 0, 0, NULL},
+        {"--labelled", &labelled_path, NULL, NULL, 0, 0, NULL},
+        {"--target-error", NULL, &alpha, NULL, 0, 0, "--target-error must be a number between 0 and 1"},
+        {"--delta", NULL, &delta, NULL, 0, 0, "--delta must be a number between 0 and 1"},
+        {"--answer-risk", NULL, &answer_risk, NULL, 0, 0, "--answer-risk must be a number between 0 and 1"},
+        {"--shots", NULL, NULL, &shots, 1, 1000000, "--shots must be a positive integer"},
+        {"--epochs", NULL, NULL, &epochs, 1, 1000, "--epochs must be an integer from 1 to 1000"},
+        {"--seed", NULL, NULL, &seed, 0, INT64_MAX, "--seed must be a non-negative integer"},
+    };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--train") || !strcmp(a, "--test") || !strcmp(a, "--val") || !strcmp(a, "--curve") ||
-            !strcmp(a, "--target-error") || !strcmp(a, "--delta") || !strcmp(a, "--epochs") || !strcmp(a, "--seed") ||
-            !strcmp(a, "--shots") || !strcmp(a, "--answer-risk") || !strcmp(a, "--labelled")) {
+        size_t o = 0;
+        while (o < sizeof valued / sizeof *valued && strcmp(a, valued[o].name) != 0)
+            o++;
+        if (o < sizeof valued / sizeof *valued) {
             if (!v) {
                 char msg[96];
                 snprintf(msg, sizeof msg, "%s needs a value", a);
                 return usage(msg);
             }
             i++;
-            if (!strcmp(a, "--train"))
-                train_path = v;
-            else if (!strcmp(a, "--test"))
-                test_path = v;
-            else if (!strcmp(a, "--val"))
-                val_path = v;
-            else if (!strcmp(a, "--curve"))
-                curve_path = v;
-            else if (!strcmp(a, "--labelled"))
-                labelled_path = v;
-            else if (!strcmp(a, "--target-error")) {
-                if (!parse_double(v, 0, 1, &alpha) || alpha <= 0 || alpha >= 1)
-                    return usage("--target-error must be a number between 0 and 1");
-            } else if (!strcmp(a, "--delta")) {
-                if (!parse_double(v, 0, 1, &delta) || delta <= 0 || delta >= 1)
-                    return usage("--delta must be a number between 0 and 1");
-            } else if (!strcmp(a, "--shots")) {
-                if (lk_parse_i64(v, 1, 1000000, &shots))
-                    return usage("--shots must be a positive integer");
-            } else if (!strcmp(a, "--answer-risk")) {
-                if (!parse_double(v, 0, 1, &answer_risk) || answer_risk <= 0 || answer_risk >= 1)
-                    return usage("--answer-risk must be a number between 0 and 1");
-            } else if (!strcmp(a, "--epochs")) {
-                if (lk_parse_i64(v, 1, 1000, &epochs))
-                    return usage("--epochs must be an integer from 1 to 1000");
-            } else if (lk_parse_i64(v, 0, INT64_MAX, &seed)) {
-                return usage("--seed must be a non-negative integer");
-            }
+            if (valued[o].path)
+                *valued[o].path = v;
+            else if (valued[o].unit &&
+                     (!parse_double(v, 0, 1, valued[o].unit) || *valued[o].unit <= 0 || *valued[o].unit >= 1))
+                return usage(valued[o].error);
+            else if (valued[o].num && lk_parse_i64(v, valued[o].min, valued[o].max, valued[o].num))
+                return usage(valued[o].error);
         } else if (!strcmp(a, "--balanced")) {
             balanced = true;
         } else if (!strcmp(a, "--auto")) {
@@ -567,20 +569,23 @@ int lk_eval_command(int argc, char **argv)
 
     json_t *o = json_object();
     json_object_set_new(o, "n_test", json_integer((json_int_t)test.n));
-    json_object_set_new(o, "in_scope_accuracy", json_real(tf.in_scope_accuracy));
-    json_object_set_new(o, "oos_recall", json_real(tf.oos_recall));
-    json_object_set_new(o, "answered_precision", json_real(tf.answered_precision));
-    json_object_set_new(o, "coverage", json_real(tf.coverage));
-    json_object_set_new(o, "clarification_rate", json_real(tf.clarification_rate));
-    json_object_set_new(o, "choice_recall", json_real(tf.choice_recall));
-    json_object_set_new(o, "helped", json_real(tf.helped));
-    json_object_set_new(o, "train_seconds", json_real(train_seconds));
-    json_object_set_new(o, "us_per_query", json_real(test_seconds * 1e6 / (double)test.n));
-    json_object_set_new(o, "threshold", json_real(lk_nlu_threshold(m)));
+    const double figs[] = {tf.in_scope_accuracy,
+                           tf.oos_recall,
+                           tf.answered_precision,
+                           tf.coverage,
+                           tf.clarification_rate,
+                           tf.choice_recall,
+                           tf.helped,
+                           train_seconds,
+                           test_seconds * 1e6 / (double)test.n,
+                           lk_nlu_threshold(m)};
+    set_numbers(o, false,
+                "in_scope_accuracy oos_recall answered_precision coverage clarification_rate choice_recall helped "
+                "train_seconds us_per_query threshold",
+                figs);
     json_object_set_new(o, "threshold_method", json_string(method));
-    json_object_set_new(o, "n_train", json_integer((json_int_t)train.n));
-    json_object_set_new(o, "n_articles", json_integer((json_int_t)kb.n_articles));
-    json_object_set_new(o, "n_test_oos", json_integer((json_int_t)tf.n_oos));
+    const double counts[] = {(double)train.n, (double)kb.n_articles, (double)tf.n_oos};
+    set_numbers(o, true, "n_train n_articles n_test_oos", counts);
     json_object_set_new(o, "wrong_answer_rate", json_real(1.0 - tf.answered_precision));
     if (shots > 0)
         json_object_set_new(o, "shots", json_integer((json_int_t)shots));
@@ -593,16 +598,11 @@ int lk_eval_command(int argc, char **argv)
             json_t *e = json_object();
             json_object_set_new(e, "risk_bound", json_real(c.risk_bound));
             json_object_set_new(e, "met", json_boolean(c.met));
-            json_object_set_new(e, "answered_precision", json_real(c.precision));
-            json_object_set_new(e, "coverage", json_real(c.coverage));
-            json_object_set_new(e, "in_scope_accuracy", json_real(c.accuracy));
-            json_object_set_new(e, "oos_recall", json_real(c.oos_recall));
-            json_object_set_new(e, "helped", json_real(c.helped));
-            json_object_set_new(e, "choice_threshold", json_real(c.choice_threshold));
-            json_object_set_new(e, "n_in", json_integer((json_int_t)c.n_in));
-            json_object_set_new(e, "n_oos", json_integer((json_int_t)c.n_oos));
-            if (labelled_path)
-                json_object_set_new(e, "n_labelled", json_integer((json_int_t)c.n_labelled));
+            const double cal[] = {c.precision, c.coverage, c.accuracy, c.oos_recall, c.helped, c.choice_threshold};
+            set_numbers(e, false, "answered_precision coverage in_scope_accuracy oos_recall helped choice_threshold",
+                        cal);
+            const double n_cal[] = {(double)c.n_in, (double)c.n_oos, (double)c.n_labelled};
+            set_numbers(e, true, labelled_path ? "n_in n_oos n_labelled" : "n_in n_oos", n_cal);
             json_object_set_new(o, "calibration", e);
         }
     }
@@ -612,12 +612,10 @@ int lk_eval_command(int argc, char **argv)
         json_object_set_new(o, "target_met_on_val", json_boolean(target_ok));
     }
     if (val.n) {
-        json_object_set_new(o, "n_val", json_integer((json_int_t)val.n));
-        json_object_set_new(o, "n_val_oos", json_integer((json_int_t)vf.n_oos));
-        json_object_set_new(o, "val_in_scope_accuracy", json_real(vf.in_scope_accuracy));
-        json_object_set_new(o, "val_oos_recall", json_real(vf.oos_recall));
-        json_object_set_new(o, "val_answered_precision", json_real(vf.answered_precision));
-        json_object_set_new(o, "val_coverage", json_real(vf.coverage));
+        const double n_val[] = {(double)val.n, (double)vf.n_oos};
+        set_numbers(o, true, "n_val n_val_oos", n_val);
+        const double vfigs[] = {vf.in_scope_accuracy, vf.oos_recall, vf.answered_precision, vf.coverage};
+        set_numbers(o, false, "val_in_scope_accuracy val_oos_recall val_answered_precision val_coverage", vfigs);
     }
     char *s = json_dumps(o, JSON_REAL_PRECISION(6) | JSON_PRESERVE_ORDER);
     json_decref(o);

@@ -3,9 +3,11 @@
  * the JSON format live in kb_json.c; the built-in demo in kb_demo.c.
  */
 #include "kb/kb.h"
+#include "kb/kb_int.h"
 
 #include "util/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,4 +89,10 @@ long lk_kb_find(const lk_kb_t *kb, const char *id)
         if (strcmp(kb->articles[i].id, id) == 0)
             return (long)i;
     return -1;
+}
+
+_Noreturn void lk_kb__oom(void)
+{
+    fputs("loket: out of memory\n", stderr);
+    abort();
 }

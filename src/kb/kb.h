@@ -158,6 +158,10 @@ int lk_kb_format_parse(const char *name, lk_kb_format_t *out /* OUT */);
  * 0; LK_EIO when it cannot be read (errno kept); LK_EJSON / LK_EINVAL with
  * err naming the file, article and field. */
 int lk_kb_read_path(const char *path, lk_kb_format_t format, lk_kb_t *out /* OUT */, char *err, size_t errsize);
+/* The whole file path ("-" is standard input) as lk_kb_read_path reads
+ * it, NUL-terminated, *len bytes (free with free()); NULL with errno set
+ * (EFBIG past max bytes, EIO for a read error, else fopen's). */
+char *lk_kb_read_file(const char *path, size_t max, size_t *len /* OUT */);
 /* Writes kb: JSON or CSV to the file path (NULL: standard output), or one
  * <id>.md file per article into the folder path (created when missing;
  * existing files of the same names are replaced, others left alone).

@@ -12,6 +12,7 @@
  * knowledge base round-trips.
  */
 #include "kb/kb.h"
+#include "kb/kb_int.h"
 
 #include "util/util.h"
 
@@ -59,10 +60,8 @@ static char *tags_field(const lk_article_t *a)
             json_array_append_new(arr, json_string(a->tags[i]));
         char *s = json_dumps(arr, JSON_COMPACT);
         json_decref(arr);
-        if (!s) {
-            fputs("loket: out of memory\n", stderr);
-            abort();
-        }
+        if (!s)
+            lk_kb__oom();
         return s;
     }
     lk_buf_t b;

@@ -46,9 +46,7 @@ int lk_kb_format_parse(const char *name, lk_kb_format_t *out)
     return 0;
 }
 
-/* The whole file (or standard input for "-"), NUL-terminated; NULL with
- * errno set (EFBIG past max). */
-static char *slurp(const char *path, size_t max, size_t *len)
+char *lk_kb_read_file(const char *path, size_t max, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f)
@@ -112,7 +110,7 @@ static int read_folder(const char *path, lk_kb_t *out, char *err, size_t errsize
         char *file = lk_xmalloc(plen);
         snprintf(file, plen, "%s/%s", path, names[i]);
         size_t len = 0;
-        char *text = slurp(file, MD_FILE_MAX, &len);
+        char *text = lk_kb_read_file(file, MD_FILE_MAX, &len);
         free(file);
         if (!text) {
             rc = fail(err, errsize, errno == EFBIG ? LK_EINVAL : LK_EIO, "cannot read %s: %s", names[i],
@@ -158,7 +156,7 @@ int lk_kb_read_path(const char *path, lk_kb_format_t format, lk_kb_t *out, char 
         return read_folder(path, out, err, errsize);
     }
     size_t len = 0;
-    char *text = slurp(path, FILE_MAX, &len);
+    char *text = lk_kb_read_file(path, FILE_MAX, &len);
     if (!text)
         return fail(err, errsize, errno == EFBIG ? LK_EINVAL : LK_EIO, "cannot read %s: %s", path,
                     errno == EFBIG ? "larger than 256 MiB" : strerror(errno));

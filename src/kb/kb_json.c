@@ -15,6 +15,7 @@
  * same articles byte for byte.
  */
 #include "kb/kb.h"
+#include "kb/kb_int.h"
 
 #include "util/util.h"
 
@@ -577,16 +578,10 @@ int lk_kb_parse(const char *json, size_t len, lk_kb_t *out, char *err, size_t er
 /* ---- export ------------------------------------------------------------ */
 
 /* jansson reports a failed allocation as NULL; loket aborts on those. */
-static void oom(void)
-{
-    fputs("loket: out of memory\n", stderr);
-    abort();
-}
-
 static json_t *must(json_t *v)
 {
     if (!v)
-        oom();
+        lk_kb__oom();
     return v;
 }
 
@@ -614,7 +609,7 @@ static bool exportable(const lk_article_t *a)
 static void set_str(json_t *obj, const char *key, const char *s)
 {
     if (json_object_set_new(obj, key, must(json_string(s))) != 0)
-        oom();
+        lk_kb__oom();
 }
 
 static void set_strv(json_t *obj, const char *key, char *const *v, size_t n)
@@ -622,9 +617,9 @@ static void set_strv(json_t *obj, const char *key, char *const *v, size_t n)
     json_t *arr = must(json_array());
     for (size_t i = 0; i < n; i++)
         if (json_array_append_new(arr, must(json_string(v[i]))) != 0)
-            oom();
+            lk_kb__oom();
     if (json_object_set_new(obj, key, arr) != 0)
-        oom();
+        lk_kb__oom();
 }
 
 char *lk_kb_to_json(const lk_kb_t *kb)
@@ -647,15 +642,15 @@ char *lk_kb_to_json(const lk_kb_t *kb)
         if (a->n_tags)
             set_strv(o, "tags", a->tags, a->n_tags);
         if (json_array_append_new(arr, o) != 0)
-            oom();
+            lk_kb__oom();
     }
     json_t *root = must(json_object());
     if (json_object_set_new(root, "articles", arr) != 0)
-        oom();
+        lk_kb__oom();
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (!text)
-        oom();
+        lk_kb__oom();
 
     /* End with a newline, as a text file should. */
     size_t len = strlen(text);

@@ -13,6 +13,7 @@
  * URL is allowed.
  */
 #include "kb/kb.h"
+#include "kb/kb_int.h"
 
 #include "util/util.h"
 
@@ -53,10 +54,8 @@ static bool url_for_text(const char *url)
 static cmark_node *parse(const char *md, size_t len)
 {
     cmark_node *doc = cmark_parse_document(md ? md : "", md ? len : 0, CMARK_OPT_SAFE | CMARK_OPT_VALIDATE_UTF8);
-    if (!doc) {
-        fputs("loket: out of memory\n", stderr);
-        abort();
-    }
+    if (!doc)
+        lk_kb__oom();
     return doc;
 }
 
@@ -77,10 +76,8 @@ char *lk_md_to_html(const char *md, size_t len)
     cmark_iter_free(it);
     char *html = cmark_render_html(doc, CMARK_OPT_SAFE);
     cmark_node_free(doc);
-    if (!html) {
-        fputs("loket: out of memory\n", stderr);
-        abort();
-    }
+    if (!html)
+        lk_kb__oom();
     /* cmark allocates with the system allocator: free() releases it */
     return html;
 }

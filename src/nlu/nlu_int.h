@@ -71,6 +71,41 @@ uint64_t lk_nlu__stem_key(const char *stem, size_t len);
  * "how", "can"), which alone makes no match. */
 bool lk_nlu__function_word(const char *w, size_t len);
 
+/* ---- key -> index maps (map.c) ----------------------------------------- */
+
+/* Open addressing with linear probing; key 0 marks an empty slot; cap is 0
+ * or a power of two, at most half full. {0} is an empty map. */
+typedef struct {
+    uint64_t *keys;
+    uint32_t *vals;
+    size_t cap, n;
+} lk_nlu__map_t;
+
+/* The slot of key: where it is, or the empty slot where it would go. */
+static inline size_t lk_nlu__map_slot(const lk_nlu__map_t *m, uint64_t key)
+{
+    size_t mask = m->cap - 1;
+    size_t i = (size_t)(key & mask);
+    while (m->keys[i] && m->keys[i] != key)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* The key's value, or -1. */
+static inline long lk_nlu__map_get(const lk_nlu__map_t *m, uint64_t key)
+{
+    if (!m->cap)
+        return -1;
+    size_t i = lk_nlu__map_slot(m, key);
+    return m->keys[i] ? (long)m->vals[i] : -1;
+}
+
+/* The key's value, storing val first when the key is new. */
+uint32_t lk_nlu__map_put(lk_nlu__map_t *m, uint64_t key, uint32_t val);
+/* The key's index, adding it (as the next index, m->n) when new. */
+uint32_t lk_nlu__map_add(lk_nlu__map_t *m, uint64_t key);
+void lk_nlu__map_free(lk_nlu__map_t *m);
+
 /* ---- the knowledge base's words (vocab.c) ------------------------------ */
 
 typedef struct {
@@ -81,9 +116,7 @@ typedef struct {
 typedef struct {
     lk_nlu__vocab_entry_t *entries; /* in the order first seen */
     size_t n, n_cap;
-    uint64_t *keys; /* word and stem hashes -> entry */
-    uint32_t *vals;
-    size_t cap, n_keys;
+    lk_nlu__map_t index; /* word and stem hashes -> entry */
 } lk_nlu__vocab_t;
 
 /* Adds the content words of a prepared, stemmed text. */
@@ -144,21 +177,14 @@ double lk_nlu_signal_repeat(const char *text, size_t len, const char *const *pre
 
 /* ---- the model --------------------------------------------------------- */
 
-/* Key -> index tables (open addressing; key 0 marks an empty slot). */
-typedef struct {
-    uint64_t *keys;
-    uint32_t *vals;
-    size_t cap, n;
-} lk_nlu__map_t;
-
 /* Nearest neighbours over the example questions: TF-IDF cosine through an
  * inverted index. */
 typedef struct {
-    lk_nlu__map_t terms; /* term key -> term index */
-    float *idf;          /* per term */
+    lk_nlu__map_t terms;  /* term key -> term index */
+    float *idf;           /* per term */
     uint32_t *post_start; /* n_terms + 1 */
     uint32_t *post_ex;
-    float *post_w;  /* idf / |example| */
+    float *post_w;   /* idf / |example| */
     uint32_t *label; /* per example */
     size_t n_ex;
     float idf_unknown; /* for query terms no example has */
@@ -170,16 +196,16 @@ typedef struct {
 struct lk_nlu_model {
     const lk_kb_t *kb;
     double threshold;
-    char kb_lang[8]; /* the KB's main language: for messages without evidence */
-    size_t n_cls;    /* classes = articles */
+    char kb_lang[8];    /* the KB's main language: for messages without evidence */
+    size_t n_cls;       /* classes = articles */
     lk_nlu__map_t feat; /* feature key -> row of W */
-    float *W;    /* feat.n x n_cls, row-major */
-    float *bias; /* n_cls */
+    float *W;           /* feat.n x n_cls, row-major */
+    float *bias;        /* n_cls */
     lk_nlu__knn_t knn;
     /* confidence = sigmoid(conf_w . inputs + conf_b), fitted on held-out folds */
     double conf_w[LK_NLU__N_CONF];
     double conf_b;
-    bool conf_fitted; /* false: too little data to fit; the defaults are used */
+    bool conf_fitted;           /* false: too little data to fit; the defaults are used */
     lk_nlu_calibration_t calib; /* done: the threshold and choices came from it */
     lk_nlu_curve_t *curve;      /* the held-out counts behind calib (NULL: none) */
     lk_nlu__vocab_t vocab;      /* the words of the articles, for typos and compounds */
@@ -188,12 +214,101 @@ struct lk_nlu_model {
     struct lk_nlu__stem_slot *stemmers;
 };
 
+/* ---- building the model (model.c) --------------------------------------- */
+
+#define LK_NLU__MAX_KNN_TERMS 256
+#define LK_NLU__CALIB_ONLY (-2) /* the label of an example only the calibration scores */
+
+/* One example question (or title, or answer text) with its features. */
+typedef struct {
+    uint32_t *f; /* rows of W */
+    float *x;
+    size_t n;
+    uint64_t *terms; /* kNN terms */
+    size_t n_terms;
+    long label; /* article index, or -1 for a negative */
+    float weight;
+    bool answer; /* the article's answer text: always trained on, never held out */
+} lk_nlu__example_t;
+
+typedef struct {
+    lk_nlu__example_t *v;
+    size_t n, cap;
+} lk_nlu__examples_t;
+
+/* Adds text as an example of label (its features' keys added to feat as
+ * rows of W, its words to voc unless NULL); fv is working memory. */
+void lk_nlu__add_example(lk_nlu__map_t *feat, lk_nlu__examples_t *ex, lk_text_stemmer_t *st, const char *text,
+                         long label, float weight, lk_nlu__fvec_t *fv, lk_nlu__vocab_t *voc);
+void lk_nlu__examples_free(lk_nlu__examples_t *ex);
+/* Drops the built-in out-of-scope questions ex->v[from..] that nearly repeat
+ * an example question of one of the C articles. */
+void lk_nlu__drop_covered_negatives(lk_nlu__examples_t *ex, size_t from, size_t C);
+/* The next number of a seeded xorshift64* generator. */
+uint64_t lk_nlu__rng_next(uint64_t *s);
+/* Trains W (n_feat x C) and bias on the examples idx[0..n) with SGD. */
+void lk_nlu__train_lr(float *W, float *bias, size_t n_feat, size_t C, const lk_nlu__examples_t *ex, const size_t *idx,
+                      size_t n, int epochs, uint64_t seed);
+/* The nearest-neighbour index over the in-scope questions of idx[0..n). */
+void lk_nlu__knn_build(lk_nlu__knn_t *k, const lk_nlu__examples_t *ex, const size_t *idx, size_t n);
+void lk_nlu__knn_free(lk_nlu__knn_t *k);
+
+/* What the classifier and the neighbours say about one example's features. */
+typedef struct {
+    long top[LK_NLU_TOP_K];
+    float prob[LK_NLU_TOP_K];
+    size_t n_top;
+    double phi[LK_NLU__N_CONF]; /* the confidence model's inputs */
+} lk_nlu__raw_read_t;
+
+/* Reads the features f/x[0..n) and kNN terms[0..nt) with W, bias (C
+ * classes) and knn; z and sim are C floats of working memory. */
+void lk_nlu__raw_read(const float *W, const float *bias, size_t C, const lk_nlu__knn_t *knn, const uint32_t *f,
+                      const float *x, size_t n, const uint64_t *terms, size_t nt, float *z, float *sim,
+                      lk_nlu__raw_read_t *r /* OUT */);
+
+/* ---- the confidence and the calibration (confidence.c) ------------------ */
+
+#define LK_NLU__CHOICE_MIN_TOP 0.35 /* choices only where the best article is at least this likely right */
+
+/* One held-out question of the cross-validation: its confidence inputs,
+ * whether the top article was right, where the right article ranked among
+ * the top (-1: not there, or out of scope), the top probabilities. */
+typedef struct {
+    double phi[LK_NLU__N_CONF];
+    float prob[LK_NLU_TOP_K];
+    size_t n_top;
+    int rank;
+    uint8_t fold;
+    bool oos;
+    bool hidden;     /* an example of an article hidden in its fold (oos too) */
+    bool calib_only; /* a built-in out-of-scope question: not for the confidence model */
+    bool labelled;   /* a labelled question read by the finished model: conf is its confidence */
+    double conf;
+} lk_nlu__cv_item_t;
+
+/* Fits m's confidence model on held-out folds of ex; false when there is
+ * too little data (then the defaults stay). With o->answer_risk > 0 it hands
+ * the held-out questions to the caller for the calibration (*cal, *n_cal of
+ * them, free with free(); room is left for o->n_labelled more). */
+bool lk_nlu__fit_confidence(lk_nlu_model_t *m, const lk_nlu__examples_t *ex, const lk_nlu_options_t *o,
+                            lk_nlu__cv_item_t **cal /* OUT */, size_t *n_cal /* OUT */, int *n_folds /* OUT */);
+/* Reads o's labelled questions with the finished model into it[], as the
+ * calibration counts them; returns how many. */
+size_t lk_nlu__read_labelled(lk_nlu_model_t *m, const lk_nlu_options_t *o, lk_nlu__cv_item_t *it /* OUT */);
+/* Sets m->calib (the threshold and the choice threshold) and m->curve from
+ * the held-out questions it[0..n). */
+void lk_nlu__calibrate(lk_nlu_model_t *m, const lk_nlu__cv_item_t *it, size_t n, int folds, const lk_nlu_options_t *o);
+/* The calibrated confidence for the inputs phi (lk_nlu__raw_read_t.phi). */
+double lk_nlu__confidence(const lk_nlu_model_t *m, const double *phi);
+/* The number of choices offered for a reading with these top
+ * probabilities, and the confidence that the right article is among them
+ * (conf: the calibrated confidence in the top one). */
+size_t lk_nlu__choice_set(const float *prob, size_t n_top, double conf, double *set_conf /* OUT */);
+
 /* The built-in out-of-scope questions of lang ("nl", "en"): one a line,
  * '#' lines are comments; *len bytes (0 and "" for other languages). */
 const char *lk_nlu__builtin_oos(const char *lang, size_t *len /* OUT */);
-
-/* Row of W for a feature key, or -1. */
-long lk_nlu__row(const lk_nlu_model_t *m, uint64_t key);
 
 /* All signals of one prepared message (text is the raw message). */
 void lk_nlu__signals(const lk_nlu__prep_t *p, const char *text, size_t len, const lk_nlu_context_t *ctx,

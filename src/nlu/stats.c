@@ -1,6 +1,6 @@
 /*
  * stats.c: the statistics behind the answering threshold, shared by the
- * calibration that runs when a model is built (nlu.c) and by `loket eval`:
+ * calibration that runs when a model is built (confidence.c) and by `loket eval`:
  * exact binomial (Clopper-Pearson) confidence bounds and the ways to choose
  * a threshold from scored held-out questions. Pure.
  */

@@ -31,45 +31,10 @@ static uint64_t hash(char kind, const char *s, size_t n)
     return h ? h : 1;
 }
 
-static size_t slot(const lk_nlu__vocab_t *v, uint64_t key)
-{
-    size_t mask = v->cap - 1, i = (size_t)(key & mask);
-    while (v->keys[i] && v->keys[i] != key)
-        i = (i + 1) & mask;
-    return i;
-}
-
 /* The entry of a word (kind 'w') or stem (kind 's'), or -1. */
 static long find(const lk_nlu__vocab_t *v, char kind, const char *s, size_t n)
 {
-    if (!v->cap)
-        return -1;
-    size_t i = slot(v, hash(kind, s, n));
-    return v->keys[i] ? (long)v->vals[i] : -1;
-}
-
-static void put(lk_nlu__vocab_t *v, uint64_t key, uint32_t val)
-{
-    if ((v->n_keys + 1) * 2 > v->cap) {
-        lk_nlu__vocab_t old = *v;
-        v->cap = old.cap ? old.cap * 2 : 1024;
-        v->keys = lk_xcalloc(v->cap, sizeof *v->keys);
-        v->vals = lk_xcalloc(v->cap, sizeof *v->vals);
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.keys[i]) {
-                size_t j = slot(v, old.keys[i]);
-                v->keys[j] = old.keys[i];
-                v->vals[j] = old.vals[i];
-            }
-        free(old.keys);
-        free(old.vals);
-    }
-    size_t i = slot(v, key);
-    if (!v->keys[i]) {
-        v->keys[i] = key;
-        v->vals[i] = val;
-        v->n_keys++;
-    }
+    return lk_nlu__map_get(&v->index, hash(kind, s, n));
 }
 
 void lk_nlu__vocab_add(lk_nlu__vocab_t *v, const lk_nlu__prep_t *p)
@@ -91,16 +56,15 @@ void lk_nlu__vocab_add(lk_nlu__vocab_t *v, const lk_nlu__prep_t *p)
         memcpy(e->stem, p->stems[i], p->stem_len[i]);
         e->stem[p->stem_len[i]] = '\0';
         e->slen = p->stem_len[i];
-        put(v, hash('w', w, wl), (uint32_t)v->n);
-        put(v, hash('s', e->stem, e->slen), (uint32_t)v->n);
+        lk_nlu__map_put(&v->index, hash('w', w, wl), (uint32_t)v->n);
+        lk_nlu__map_put(&v->index, hash('s', e->stem, e->slen), (uint32_t)v->n);
         v->n++;
     }
 }
 
 void lk_nlu__vocab_free(lk_nlu__vocab_t *v)
 {
-    free(v->keys);
-    free(v->vals);
+    lk_nlu__map_free(&v->index);
     free(v->entries);
     memset(v, 0, sizeof *v);
 }
@@ -121,8 +85,8 @@ static void link_pair(lk_nlu__vocab_t *v, const char *x, size_t xl, const char *
     long e = known(v, y, yl, ys, ysl);
     if (e < 0)
         return;
-    put(v, hash('z', x, xl), (uint32_t)e); /* the first link of a word stays */
-    put(v, hash('y', xs, xsl), (uint32_t)e);
+    lk_nlu__map_put(&v->index, hash('z', x, xl), (uint32_t)e); /* the first link of a word stays */
+    lk_nlu__map_put(&v->index, hash('y', xs, xsl), (uint32_t)e);
 }
 
 void lk_nlu__vocab_link_synonyms(lk_nlu__vocab_t *v)

@@ -393,19 +393,11 @@ size_t lk_text_tokenize(const char *s, size_t len, lk_token_t *toks, size_t max)
 
 const char *lk_text_token_type_name(lk_tok_type_t type)
 {
-    switch (type) {
-    case LK_TOK_WORD:
-        return "word";
-    case LK_TOK_NUMBER:
-        return "number";
-    case LK_TOK_CODE:
-        return "code";
-    case LK_TOK_EMAIL:
-        return "email";
-    case LK_TOK_URL:
-        return "url";
-    }
-    return "?";
+    static const char *const names[] = {
+        [LK_TOK_WORD] = "word",   [LK_TOK_NUMBER] = "number", [LK_TOK_CODE] = "code",
+        [LK_TOK_EMAIL] = "email", [LK_TOK_URL] = "url",
+    };
+    return (size_t)type < sizeof names / sizeof *names && names[type] ? names[type] : "?";
 }
 
 /* ---- stemming ---------------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include "kb/kb.h"
 #include "nlu/nlu.h"
 #include "nlu/nlu_int.h"
+#include "test_nlu_kb.h"
 #include "util/util.h"
 
 #include <criterion/criterion.h>
@@ -137,18 +138,6 @@ Test(nlu, features_are_normalised_and_typo_tolerant)
 }
 
 /* ---- a small knowledge base ---------------------------------------------- */
-
-static void add_article(lk_kb_t *kb, const char *id, const char *lang, const char *title, const char **qs, size_t nq)
-{
-    lk_article_t a = {0};
-    a.id = (char *)id;
-    a.language = (char *)lang;
-    a.title = (char *)title;
-    a.questions = (char **)qs;
-    a.n_questions = nq;
-    a.answer = (char *)"...";
-    lk_kb_add(kb, &a);
-}
 
 /* Options that calibrate the answering threshold (at a 5% wrong-answer
  * rate, with the built-in out-of-scope questions). */

@@ -6,6 +6,7 @@
 #include "kb/kb.h"
 #include "nlu/nlu.h"
 #include "nlu/nlu_int.h"
+#include "test_nlu_kb.h"
 #include "util/util.h"
 
 #include <criterion/criterion.h>
@@ -13,18 +14,6 @@
 #include <string.h>
 
 #define S(x) (x), strlen(x)
-
-static void add_article(lk_kb_t *kb, const char *id, const char *lang, const char *title, const char **qs, size_t nq)
-{
-    lk_article_t a = {0};
-    a.id = (char *)id;
-    a.language = (char *)lang;
-    a.title = (char *)title;
-    a.questions = (char **)qs;
-    a.n_questions = nq;
-    a.answer = (char *)"...";
-    lk_kb_add(kb, &a);
-}
 
 /* A small Dutch web shop: the questions say "verzenden", "factuur",
  * "korting", never "opsturen", "invoice" or "rabat". */
