@@ -329,8 +329,6 @@ void lk_api_customer_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_static_routes(const lk_http_route_t **routes, size_t *n);
 void lk_api_not_found(lk_http_req_t *req, void *ud);
 void lk_api_insights_routes(const lk_http_route_t **routes, size_t *n); /* gap report, answer review */
-void lk_api_knowledge_routes(const lk_http_route_t **routes, size_t *n); /* articles, drafts, publish (docs/kb.md) */
-void lk_api_analytics_routes(const lk_http_route_t **routes, size_t *n); /* dashboard figures, compliance report */
 
 /* ---- metrics: Prometheus counters, gauges, histograms (metrics.c) -------- */
 

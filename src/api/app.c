@@ -31,8 +31,8 @@ static const route_part_t route_parts[] = {
     {NULL, lk_api_assist_table},
     {NULL, lk_api_privacy_table},
     {lk_api_insights_routes, NULL},
-    {lk_api_knowledge_routes, NULL},
-    {lk_api_analytics_routes, NULL},
+    {NULL, lk_api_knowledge_table},
+    {NULL, lk_api_analytics_table},
     {NULL, lk_api_metrics_table},
     {lk_api_static_routes, NULL},
 };

@@ -193,6 +193,8 @@ void lk_api_security_table(const lk_api_route_t **routes, size_t *n);
 void lk_api_assist_table(const lk_api_route_t **routes, size_t *n);  /* canned responses */
 void lk_api_metrics_table(const lk_api_route_t **routes, size_t *n); /* GET /metrics */
 void lk_api_privacy_table(const lk_api_route_t **routes, size_t *n); /* export, erasure, retention, audit log */
+void lk_api_knowledge_table(const lk_api_route_t **routes, size_t *n); /* articles, drafts, publish (docs/kb.md) */
+void lk_api_analytics_table(const lk_api_route_t **routes, size_t *n); /* dashboard figures, compliance report */
 
 /* app.c: the tables of all API areas (*n of them), and every route of the
  * server in matching order (malloc'd; free it), the table routes served by

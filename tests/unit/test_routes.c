@@ -353,3 +353,66 @@ Test(route_tables, a_route_without_steps_answers_from_prepare_and_has_no_role)
     r.role = LK_ACCESS_AGENT;
     expect_malformed(&r, 1, "a route with a role and no step to check it");
 }
+
+/* ---- knowledge management and the reports (knowledge.c, analytics.c) ---- */
+
+Test(route_tables, knowledge_changes_are_for_supervisors_and_reads_for_every_user)
+{
+    static const char *const manage[][2] = {
+        {"POST", "/api/v1/kb/articles/:id/archive"},
+        {"POST", "/api/v1/kb/articles/:id/restore"},
+        {"POST", "/api/v1/kb/drafts"},
+        {"PUT", "/api/v1/kb/drafts/:id"},
+        {"DELETE", "/api/v1/kb/drafts/:id"},
+        {"POST", "/api/v1/kb/drafts/:id/preview"},
+        {"POST", "/api/v1/kb/drafts/:id/publish"},
+        {"POST", "/api/v1/kb/import"},
+    };
+    for (size_t i = 0; i < sizeof manage / sizeof manage[0]; i++)
+        cr_expect_eq(find(manage[i][0], manage[i][1])->role, LK_ACCESS_SUPERVISOR, "%s %s", manage[i][0], manage[i][1]);
+    static const char *const read[][2] = {
+        {"GET", "/api/v1/kb/articles"},   {"GET", "/api/v1/kb/articles/:id"}, {"GET", "/api/v1/kb/drafts"},
+        {"GET", "/api/v1/kb/drafts/:id"}, {"POST", "/api/v1/kb/try"},         {"GET", "/api/v1/kb/export"},
+    };
+    for (size_t i = 0; i < sizeof read / sizeof read[0]; i++)
+        cr_expect_eq(find(read[i][0], read[i][1])->role, LK_ACCESS_AGENT, "%s %s", read[i][0], read[i][1]);
+}
+
+Test(route_tables, publishing_checks_on_a_reader_writes_on_the_writer_and_reads_back)
+{
+    const lk_api_route_t *r = find("POST", "/api/v1/kb/drafts/:id/publish");
+    cr_assert_eq(r->steps[0].pool, LK_ON_READER); /* the regression check builds a model: never on the writer */
+    cr_assert_eq(r->steps[1].pool, LK_ON_WRITER);
+    cr_assert_eq(r->steps[2].pool, LK_ON_READER);
+    cr_assert_null(r->steps[3].run);
+    r = find("POST", "/api/v1/kb/import");
+    cr_assert_eq(r->steps[0].pool, LK_ON_READER); /* parsed after the session check, off the writer */
+    cr_assert_eq(r->steps[1].pool, LK_ON_WRITER);
+    cr_assert_eq(find("POST", "/api/v1/kb/drafts")->status, 201);
+}
+
+Test(route_body, what_would_the_bot_do_takes_a_text_and_nl_or_en)
+{
+    const lk_api_route_t *r = find("POST", "/api/v1/kb/try");
+    expect_error(r, "{}", 400, "missing_field", "the field \"text\" is required");
+    expect_error(r, "{\"text\": \"hoi\", \"language\": \"de\"}", 400, "invalid_field",
+                 "the field \"language\" must be \"nl\" or \"en\"");
+    result_t res = read_body(r, "{\"text\": \"waar is mijn pakket\", \"language\": \"en\"}");
+    cr_assert(res.ok, "%s", res.e.message);
+    cr_assert_str_eq(res.v[0].s, "waar is mijn pakket");
+    cr_assert_str_eq(res.v[1].s, "en");
+    lk_api_values_clear(r->fields, r->n_fields, res.v);
+}
+
+Test(route_tables, the_reports_are_for_supervisors_on_a_reader)
+{
+    static const char *const paths[] = {"/api/v1/analytics/summary", "/api/v1/analytics/agents",
+                                        "/api/v1/analytics/topics", "/api/v1/reports/compliance"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        const lk_api_route_t *r = find("GET", paths[i]);
+        cr_expect_eq(r->role, LK_ACCESS_SUPERVISOR, "%s", paths[i]);
+        cr_expect_eq(r->steps[0].pool, LK_ON_READER, "%s", paths[i]);
+        cr_expect_not_null(r->prepare, "%s reads its query", paths[i]);
+        cr_expect_not_null(r->after, "%s answers a CSV and no-store", paths[i]);
+    }
+}
