@@ -144,6 +144,12 @@ static json_t *figures_json(const lk_analytics_figures_t *f)
     return o;
 }
 
+/* The conversations of the report's range with its language and channel. */
+static lk_facts_filter_t filter_of(const params_t *p)
+{
+    return (lk_facts_filter_t){p->from, p->to, p->language[0] ? p->language : NULL, p->channel[0] ? p->channel : NULL};
+}
+
 static void period_json(const params_t *p, json_t *o)
 {
     json_object_set_new(o, "from", time_json(p->from));
@@ -320,7 +326,7 @@ static void run_agents(lk_api_job_t *job, lk_store_t *st, int64_t now)
 {
     (void)now;
     params_t *p = job->data;
-    lk_facts_filter_t f = {p->from, p->to, p->language[0] ? p->language : NULL, p->channel[0] ? p->channel : NULL};
+    lk_facts_filter_t f = filter_of(p);
     lk_analytics_agents_t a = {0};
     lk_agent_msg_count_t *counts = NULL;
     size_t n_counts = 0;
@@ -565,36 +571,23 @@ static json_t *secs_between(int64_t a, int64_t b)
 
 static json_t *decline_run_json(const lk_analytics_decline_run_t *x)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "conversation_id", json_string(x->conversation_id));
-    json_object_set_new(o, "first_message_id", json_string(x->first_message_id));
-    json_object_set_new(o, "declines", json_integer(x->declines));
-    json_object_set_new(o, "at", time_json(x->at));
-    json_object_set_new(o, "handoff_offered", json_boolean(x->handoff_offered));
-    json_object_set_new(o, "followed_by", json_string(x->followed_by));
-    json_object_set_new(o, "handed_off", json_boolean(x->handed_off));
-    json_object_set_new(o, "handoff_reason",
-                        x->handed_off && x->handoff_reason[0] ? json_string(x->handoff_reason) : json_null());
-    json_object_set_new(o, "person_reached", json_boolean(x->person_reached));
-    json_object_set_new(o, "closed", json_boolean(x->closed));
-    return o;
+    return json_pack("{s:s, s:s, s:I, s:o, s:b, s:s?, s:b, s:o, s:b, s:b}", "conversation_id", x->conversation_id,
+                     "first_message_id", x->first_message_id, "declines", (json_int_t)x->declines, "at",
+                     time_json(x->at), "handoff_offered", x->handoff_offered, "followed_by", x->followed_by,
+                     "handed_off", x->handed_off, "handoff_reason",
+                     x->handed_off && x->handoff_reason[0] ? json_string(x->handoff_reason) : json_null(),
+                     "person_reached", x->person_reached, "closed", x->closed);
 }
 
 static json_t *person_request_json(const lk_conv_facts_t *c)
 {
     bool ok = lk_analytics_person_request_met(c);
-    json_t *r = json_object();
-    json_object_set_new(r, "conversation_id", json_string(c->id));
-    json_object_set_new(r, "reason", json_string(c->handoff_reason));
-    json_object_set_new(r, "requested_at", time_or_null(c->queued_at));
-    json_object_set_new(r, "assigned_at", time_or_null(c->assigned_at));
-    json_object_set_new(r, "first_reply_at", time_or_null(c->first_agent_after_queue));
-    json_object_set_new(r, "seconds_to_assign", secs_between(c->queued_at, c->assigned_at));
-    json_object_set_new(r, "seconds_to_reply",
-                        ok ? secs_between(c->queued_at, c->first_agent_after_queue) : json_null());
-    json_object_set_new(r, "met", json_boolean(ok));
-    json_object_set_new(r, "status", json_string(lk_conv_status_name(c->status)));
-    return r;
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:s}", "conversation_id", c->id, "reason",
+                     c->handoff_reason, "requested_at", time_or_null(c->queued_at), "assigned_at",
+                     time_or_null(c->assigned_at), "first_reply_at", time_or_null(c->first_agent_after_queue),
+                     "seconds_to_assign", secs_between(c->queued_at, c->assigned_at), "seconds_to_reply",
+                     ok ? secs_between(c->queued_at, c->first_agent_after_queue) : json_null(), "met", ok, "status",
+                     lk_conv_status_name(c->status));
 }
 
 static json_t *callback_json(const lk_callback_t *cb, bool after_hours)
@@ -691,8 +684,8 @@ static json_t *compliance_json(const lk_api_job_t *job, const lk_analytics_compl
 static void run_compliance(lk_api_job_t *job, lk_store_t *st, int64_t now)
 {
     (void)now;
-    params_t *p = job->data;
-    lk_facts_filter_t f = {p->from, p->to, p->language[0] ? p->language : NULL, p->channel[0] ? p->channel : NULL};
+    const params_t *p = job->data;
+    lk_facts_filter_t f = filter_of(p);
     policy_texts_t texts = {0};
     policy_texts(job->app, &texts);
     lk_analytics_compliance_t r;

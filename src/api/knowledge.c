@@ -542,52 +542,25 @@ bool lk_knowledge_is_language(const char *s, size_t len)
     return len == 2 && ((s[0] == 'n' && s[1] == 'l') || (s[0] == 'e' && s[1] == 'n'));
 }
 
-/* The query parameter name, one of values (NULL-terminated; absent or
- * empty: the first) into out; false after a 400 with msg. */
-static bool query_choice(lk_api_job_t *j, const char *name, const char *const *values, char *out, size_t size,
-                         const char *msg)
-{
-    lk_str_t v;
-    snprintf(out, size, "%s", values[0]);
-    if (!lk_http_req_query(j->req, name, &v) || v.len == 0)
-        return true;
-    for (size_t i = 0; values[i]; i++)
-        if (values[i][0] && lk_str_eq_cstr(v, values[i])) {
-            snprintf(out, size, "%s", values[i]);
-            return true;
-        }
-    lk_respond_error(j->req, 400, "invalid_field", "%s", msg);
-    return false;
-}
-
 static bool prepare_list(lk_api_job_t *j)
 {
     static const char *const statuses[] = {"published", "archived", "all", NULL};
     static const char *const languages[] = {"", "nl", "en", NULL};
     lk_knowledge_req_t *k = j->data;
-    if (!query_choice(j, "status", statuses, k->status, sizeof k->status,
-                      "the parameter \"status\" must be \"published\", \"archived\" or \"all\"") ||
-        !query_choice(j, "language", languages, k->language, sizeof k->language,
-                      "the parameter \"language\" must be \"nl\" or \"en\""))
+    if (!lk_api_query_choice(j, "status", statuses, k->status, sizeof k->status,
+                             "the parameter \"status\" must be \"published\", \"archived\" or \"all\"") ||
+        !lk_api_query_choice(j, "language", languages, k->language, sizeof k->language,
+                             "the parameter \"language\" must be \"nl\" or \"en\""))
         return false;
-    lk_str_t v;
-    if (lk_http_req_query(j->req, "q", &v) && v.len > 0) {
-        if (v.len > QUERY_MAX || !lk_utf8_valid(v.base, v.len)) {
-            lk_respond_error(j->req, 400, "invalid_field",
-                             "the parameter \"q\" must be valid UTF-8 of at most %d bytes", QUERY_MAX);
-            return false;
-        }
-        k->query = lk_xstrndup(v.base, v.len);
-    }
-    return true;
+    return lk_api_query_search(j, "q", QUERY_MAX, &k->query);
 }
 
 static bool prepare_drafts(lk_api_job_t *j)
 {
     static const char *const statuses[] = {"draft", "published", "discarded", "all", NULL};
     lk_knowledge_req_t *k = j->data;
-    return query_choice(j, "status", statuses, k->status, sizeof k->status,
-                        "the parameter \"status\" must be \"draft\", \"published\", \"discarded\" or \"all\"");
+    return lk_api_query_choice(j, "status", statuses, k->status, sizeof k->status,
+                               "the parameter \"status\" must be \"draft\", \"published\", \"discarded\" or \"all\"");
 }
 
 static bool prepare_draft_create(lk_api_job_t *j)
@@ -606,8 +579,8 @@ static bool prepare_export(lk_api_job_t *j)
     static const char *const formats[] = {"json", "csv", NULL};
     lk_knowledge_req_t *k = j->data;
     char format[8];
-    if (!query_choice(j, "format", formats, format, sizeof format,
-                      "the parameter \"format\" must be \"json\" or \"csv\""))
+    if (!lk_api_query_choice(j, "format", formats, format, sizeof format,
+                             "the parameter \"format\" must be \"json\" or \"csv\""))
         return false;
     k->format = strcmp(format, "csv") == 0 ? LK_KB_FORMAT_CSV : LK_KB_FORMAT_JSON;
     return true;
@@ -621,8 +594,8 @@ static bool prepare_import(lk_api_job_t *j)
     static const char *const replace[] = {"false", "true", "0", "1", NULL};
     lk_knowledge_req_t *k = j->data;
     char r[8];
-    if (!prepare_export(j) ||
-        !query_choice(j, "replace", replace, r, sizeof r, "the parameter \"replace\" must be \"true\" or \"false\""))
+    if (!prepare_export(j) || !lk_api_query_choice(j, "replace", replace, r, sizeof r,
+                                                   "the parameter \"replace\" must be \"true\" or \"false\""))
         return false;
     k->replace = strcmp(r, "true") == 0 || strcmp(r, "1") == 0;
     lk_str_t body = lk_http_req_body(j->req);

@@ -80,12 +80,7 @@ void lk_knowledge_run_drafts(lk_api_job_t *j, lk_store_t *st, int64_t now)
 /* Loads draft j->id into d; false after lk_api_fail(). */
 static bool load_draft(lk_api_job_t *j, lk_store_t *st, lk_draft_t *d)
 {
-    int rc = lk_store_draft_get(st, j->id, d);
-    if (rc == LK_ENOENT)
-        lk_api_fail(j, rc, 404, "not_found", "no draft with this id");
-    else if (rc)
-        lk_api_fail_db(j, rc);
-    return rc == 0;
+    return lk_api_found(j, lk_store_draft_get(st, j->id, d), 404, "not_found", "no draft with this id");
 }
 
 void lk_knowledge_run_draft_get(lk_api_job_t *j, lk_store_t *st, int64_t now)
@@ -226,11 +221,7 @@ static bool check_owner(lk_api_job_t *j, lk_store_t *st, const char *owner)
     memset(&u, 0, sizeof u);
     int rc = lk_store_user_get(st, owner, &u);
     lk_user_clear(&u);
-    if (rc == LK_ENOENT)
-        lk_api_fail(j, rc, 400, "invalid_field", "the field \"owner\" names no user");
-    else if (rc)
-        lk_api_fail_db(j, rc);
-    return rc == 0;
+    return lk_api_found(j, rc, 400, "invalid_field", "the field \"owner\" names no user");
 }
 
 static void audit_draft(lk_api_job_t *j, lk_store_t *st, int64_t now, const char *action, const lk_draft_t *d)
@@ -275,14 +266,8 @@ void lk_knowledge_run_draft_create(lk_api_job_t *j, lk_store_t *st, int64_t now)
     if (k->in.article_id[0]) { /* a change: starts from the article */
         lk_article_rec_t r;
         rc = lk_store_article_get(st, k->in.article_id, &r);
-        if (rc == LK_ENOENT) {
-            lk_api_fail(j, rc, 400, "invalid_field", "the field \"article_id\" names no article");
+        if (!lk_api_found(j, rc, 400, "invalid_field", "the field \"article_id\" names no article"))
             return;
-        }
-        if (rc) {
-            lk_api_fail_db(j, rc);
-            return;
-        }
         draft_from_article(&d, &r.a);
         lk_article_rec_clear(&r);
     } else {
@@ -399,21 +384,34 @@ void lk_knowledge_run_draft_delete(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 /* ---- the regression check ------------------------------------------------------- */
 
-/* The article a draft publishes: loads and checks draft j->id into d and
- * *a (id chosen), *create telling a new article from a change. false after
- * lk_api_fail(). */
-static bool publishable(lk_api_job_t *j, lk_store_t *st, lk_draft_t *d, lk_article_t *a, bool *create)
+/* What a draft publishes: the draft, the article it becomes (its id
+ * chosen) and whether that article is new. */
+typedef struct {
+    lk_draft_t d;
+    lk_article_t a;
+    bool create;
+} target_t;
+
+static void target_clear(target_t *t)
 {
-    memset(a, 0, sizeof *a);
-    if (!load_draft(j, st, d))
+    lk_article_free(&t->a);
+    lk_draft_clear(&t->d);
+}
+
+/* Loads and checks draft j->id into *t; false after lk_api_fail() (and
+ * nothing to clear). */
+static bool publishable(lk_api_job_t *j, lk_store_t *st, target_t *t)
+{
+    memset(&t->a, 0, sizeof t->a);
+    if (!load_draft(j, st, &t->d))
         return false;
-    if (!still_draft(j, d) || !check_draft(j, d, true)) {
-        lk_draft_clear(d);
+    if (!still_draft(j, &t->d) || !check_draft(j, &t->d, true)) {
+        lk_draft_clear(&t->d);
         return false;
     }
     char id[LK_KB_ID_MAX + 1];
-    lk_kb_draft_id_t did = draft_id(d);
-    int rc = lk_kb_publish_target(&did, taken_fn, st, id, sizeof id, create);
+    lk_kb_draft_id_t did = draft_id(&t->d);
+    int rc = lk_kb_publish_target(&did, taken_fn, st, id, sizeof id, &t->create);
     if (rc == LK_ESTATE)
         lk_api_fail(j, LK_EEXIST, 409, "conflict",
                     "an article with the draft's id exists now: give the draft another id");
@@ -422,10 +420,10 @@ static bool publishable(lk_api_job_t *j, lk_store_t *st, lk_draft_t *d, lk_artic
     else if (rc)
         lk_api_fail_db(j, rc);
     if (rc) {
-        lk_draft_clear(d);
+        lk_draft_clear(&t->d);
         return false;
     }
-    draft_article(d, id, a);
+    draft_article(&t->d, id, &t->a);
     return true;
 }
 
@@ -513,37 +511,32 @@ void lk_knowledge_run_preview(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     (void)now;
     lk_knowledge_req_t *k = j->data;
-    lk_draft_t d;
-    lk_article_t a;
-    bool create;
-    if (!publishable(j, st, &d, &a, &create))
+    target_t t;
+    if (!publishable(j, st, &t))
         return;
-    k->draft_updated_at = d.updated_at;
-    regression_check(j, st, &a, create);
-    lk_article_free(&a);
-    lk_draft_clear(&d);
+    k->draft_updated_at = t.d.updated_at;
+    regression_check(j, st, &t.a, t.create);
+    target_clear(&t);
 }
 
 void lk_knowledge_run_publish_write(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_knowledge_req_t *k = j->data;
-    lk_draft_t d;
-    lk_article_t a;
-    bool create;
-    if (!publishable(j, st, &d, &a, &create))
+    target_t t;
+    if (!publishable(j, st, &t))
         return;
-    if (d.updated_at != k->draft_updated_at) {
+    if (t.d.updated_at != k->draft_updated_at) {
         lk_api_fail(j, LK_ESTATE, 409, "conflict", "the draft changed while it was checked: preview it again");
     } else {
         int64_t version = 0;
-        int rc = lk_store_article_publish(st, &a, create, j->user.id, now, &version);
+        int rc = lk_store_article_publish(st, &t.a, t.create, j->user.id, now, &version);
         if (rc == LK_EEXIST) {
             lk_api_fail(j, rc, 409, "conflict", "an article with the draft's id exists now: give the draft another id");
         } else {
             if (rc == 0)
-                rc = lk_store_draft_finish(st, d.id, "published", a.id, now);
+                rc = lk_store_draft_finish(st, t.d.id, "published", t.a.id, now);
             char detail[LK_KB_ID_MAX + LK_ID_MAX + 64];
-            snprintf(detail, sizeof detail, "%s version %lld from %s", a.id, (long long)version, d.id);
+            snprintf(detail, sizeof detail, "%s version %lld from %s", t.a.id, (long long)version, t.d.id);
             if (rc == 0)
                 rc = lk_store_audit(st, now, j->user.id, "kb.publish", NULL, detail);
             if (rc == 0) /* the reviews' threshold, applied by the bot this publish rebuilds */
@@ -551,11 +544,10 @@ void lk_knowledge_run_publish_write(lk_api_job_t *j, lk_store_t *st, int64_t now
             if (rc)
                 lk_api_fail_db(j, rc);
             else
-                snprintf(k->article_id, sizeof k->article_id, "%s", a.id);
+                snprintf(k->article_id, sizeof k->article_id, "%s", t.a.id);
         }
     }
-    lk_article_free(&a);
-    lk_draft_clear(&d);
+    target_clear(&t);
 }
 
 /* ---- the body of a draft ------------------------------------------------------ */

@@ -416,3 +416,33 @@ Test(route_tables, the_reports_are_for_supervisors_on_a_reader)
         cr_expect_not_null(r->after, "%s answers a CSV and no-store", paths[i]);
     }
 }
+
+Test(route_query, a_choice_is_one_of_its_values_and_empty_is_the_first)
+{
+    static const char *const statuses[] = {"published", "archived", "all", NULL};
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "", .len = 0}, statuses), 0);
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "archived", .len = 8}, statuses), 1);
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "all", .len = 3}, statuses), 2);
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "al", .len = 2}, statuses), -1, "a prefix is no value");
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "allx", .len = 4}, statuses), -1);
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "ALL", .len = 3}, statuses), -1, "values are exact");
+    /* an empty first value stands for "not given" and never matches */
+    static const char *const languages[] = {"", "nl", "en", NULL};
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "en", .len = 2}, languages), 2);
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "de", .len = 2}, languages), -1);
+}
+
+Test(route_job, a_lookup_fails_with_its_own_answer_only_when_nothing_was_found)
+{
+    lk_api_job_t j;
+    memset(&j, 0, sizeof j);
+    cr_assert(lk_api_found(&j, 0, 404, "not_found", "no draft with this id"));
+    cr_assert_eq(j.job.rc, 0);
+    cr_assert_not(lk_api_found(&j, LK_ENOENT, 404, "not_found", "no draft with this id"));
+    cr_assert_eq(j.err.status, 404);
+    cr_assert_str_eq(j.err.code, "not_found");
+    cr_assert_str_eq(j.err.message, "no draft with this id");
+    memset(&j, 0, sizeof j);
+    cr_assert_not(lk_api_found(&j, LK_EDB, 404, "not_found", "no draft with this id"));
+    cr_assert_eq(j.err.status, 500, "another error is the database's, not a 404");
+}
