@@ -8,8 +8,8 @@
  * import) are for supervisors and admins. Reads run on the readers. The
  * regression check builds a whole NLU model, which is CPU work of up to a
  * few seconds for a large knowledge base, so it runs on a reader too and
- * never on the writer: publishing is a chain of jobs, check (reader), then
- * the write itself in one short writer job (article, version row, audit
+ * never on the writer: publishing is a route of three steps, check (reader),
+ * then the write itself in one short writer step (article, version row, audit
  * record, the draft marked published, the answering threshold recalibrated
  * and the KB version bumped, in one transaction), then the published article
  * read back for the answer (reader). The running server's watcher sees the
@@ -17,8 +17,9 @@
  *
  * The rules of drafts and publishing are kb/'s (draft.c, publish.c); the
  * drafts' and publishing's steps are in knowledge_drafts.c, this file holds
- * the job, reading articles, "what would the bot do?", import and export,
- * and the handlers (knowledge_int.h between the two).
+ * reading articles, "what would the bot do?", import and export, and the
+ * route table with its prepare and after functions (route.h; knowledge_int.h
+ * between the two files).
  */
 #include "api/knowledge_int.h"
 
