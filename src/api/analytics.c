@@ -19,6 +19,7 @@
  * (lk_pii_redact) before they are clustered or shown.
  */
 #include "api/api_int.h"
+#include "api/route.h"
 
 #include "analytics/analytics.h"
 #include "assist/assist.h"
@@ -36,14 +37,11 @@
 #define TOPICS_MAX 100
 #define CSV_MAX (16u << 20)
 
-typedef enum { OP_SUMMARY, OP_AGENTS, OP_TOPICS, OP_COMPLIANCE } op_t;
-
+/* A report's parameters and its CSV (the route's job->data). */
 typedef struct {
-    lk_job_t job;
-    struct lk_app *app;
-    lk_http_req_t *req;
-    op_t op;
-    char session_hash[LK_TOKEN_HASH_LEN + 1];
+    const char *name;          /* "summary", "agents", "topics", "compliance": the CSV's file name */
+    const char *const *tables; /* the tables a CSV may hold (NULL: no CSV) */
+    size_t n_tables;
     int64_t from, to;
     lk_analytics_tz_t tz;
     char language[8];
@@ -51,25 +49,14 @@ typedef struct {
     bool csv;
     char table[16];
     size_t limit;
-    lk_user_t user;
-    lk_api_error_t err;
-    json_t *out;
     char *text; /* CSV */
     size_t text_len;
-} xjob_t;
+} params_t;
 
-static void xjob_free(xjob_t *j)
+static void params_free(void *data)
 {
-    lk_user_clear(&j->user);
-    if (j->out)
-        json_decref(j->out);
-    free(j->text);
-    free(j);
-}
-
-static void fail_db(xjob_t *j, int rc)
-{
-    lk_job_fail_db(&j->job, &j->err, rc);
+    params_t *p = data;
+    free(p->text);
 }
 
 /* ---- JSON helpers ----------------------------------------------------- */
@@ -157,13 +144,19 @@ static json_t *figures_json(const lk_analytics_figures_t *f)
     return o;
 }
 
-static void period_json(const xjob_t *j, json_t *o)
+/* The conversations of the report's range with its language and channel. */
+static lk_facts_filter_t filter_of(const params_t *p)
 {
-    json_object_set_new(o, "from", time_json(j->from));
-    json_object_set_new(o, "to", time_json(j->to));
-    json_object_set_new(o, "tz", json_string(j->tz.name));
-    json_object_set_new(o, "language", j->language[0] ? json_string(j->language) : json_null());
-    json_object_set_new(o, "channel", j->channel[0] ? json_string(j->channel) : json_null());
+    return (lk_facts_filter_t){p->from, p->to, p->language[0] ? p->language : NULL, p->channel[0] ? p->channel : NULL};
+}
+
+static void period_json(const params_t *p, json_t *o)
+{
+    json_object_set_new(o, "from", time_json(p->from));
+    json_object_set_new(o, "to", time_json(p->to));
+    json_object_set_new(o, "tz", json_string(p->tz.name));
+    json_object_set_new(o, "language", p->language[0] ? json_string(p->language) : json_null());
+    json_object_set_new(o, "channel", p->channel[0] ? json_string(p->channel) : json_null());
     json_object_set_new(o, "generated_at", time_json(lk_time_now_ms()));
 }
 
@@ -226,17 +219,18 @@ static int gap_topics(struct lk_app *app, lk_store_t *st, lk_analytics_set_t *h,
 
 /* Reads the conversations of [lo, hi) (every language and channel: a
  * repeat contact may change either) with their topics; the population is
- * [j->from, j->to) with j's filter. */
-static int hold(xjob_t *j, lk_store_t *st, int64_t lo, int64_t hi, lk_analytics_set_t *h, char ***labels,
+ * the report's [from, to) with its filter. */
+static int hold(lk_api_job_t *job, lk_store_t *st, int64_t lo, int64_t hi, lk_analytics_set_t *h, char ***labels,
                 size_t *n_labels)
 {
-    lk_analytics_set_init(h, j->from, j->to, j->language, j->channel);
+    const params_t *p = job->data;
+    lk_analytics_set_init(h, p->from, p->to, p->language, p->channel);
     lk_facts_filter_t all = {lo, hi, NULL, NULL};
     int rc = lk_store_conv_facts(st, &all, lk_analytics_set_conv, h);
     if (rc == 0)
         rc = lk_store_answered_articles(st, &all, lk_analytics_set_answered, h);
     if (rc == 0)
-        rc = gap_topics(j->app, st, h, lo, hi, labels, n_labels);
+        rc = gap_topics(job->app, st, h, lo, hi, labels, n_labels);
     return rc;
 }
 
@@ -261,24 +255,25 @@ static void groups_csv(lk_buf_t *b, const lk_analytics_group_t *v, size_t n, con
         lk_analytics_csv_figures_row(b, v[i].key, &v[i].f);
 }
 
-static void run_summary(xjob_t *j, lk_store_t *st, int64_t now)
+static void run_summary(lk_api_job_t *job, lk_store_t *st, int64_t now)
 {
+    params_t *p = job->data;
     lk_analytics_set_t h;
-    int rc = hold(j, st, j->from, j->to + LK_ANALYTICS_REPEAT_WINDOW_MS, &h, NULL, NULL);
+    int rc = hold(job, st, p->from, p->to + LK_ANALYTICS_REPEAT_WINDOW_MS, &h, NULL, NULL);
     if (rc) {
         lk_analytics_set_free(&h);
-        fail_db(j, rc);
+        lk_api_fail_db(job, rc);
         return;
     }
     bool *followed = lk_analytics_set_repeats(&h);
     lk_analytics_summary_t sum;
-    lk_analytics_summary(&h, followed, &j->tz, now, &sum);
-    if (j->csv) {
+    lk_analytics_summary(&h, followed, &p->tz, now, &sum);
+    if (p->csv) {
         lk_buf_t b;
         lk_buf_init(&b, CSV_MAX);
-        if (strcmp(j->table, "languages") == 0) {
+        if (strcmp(p->table, "languages") == 0) {
             groups_csv(&b, sum.languages, sum.n_languages, "language");
-        } else if (strcmp(j->table, "channels") == 0) {
+        } else if (strcmp(p->table, "channels") == 0) {
             groups_csv(&b, sum.channels, sum.n_channels, "channel");
         } else {
             lk_analytics_csv_figures_head(&b, "date");
@@ -289,11 +284,11 @@ static void run_summary(xjob_t *j, lk_store_t *st, int64_t now)
             }
             lk_analytics_csv_figures_row(&b, "total", &sum.total);
         }
-        j->text = lk_buf_steal(&b, &j->text_len);
+        p->text = lk_buf_steal(&b, &p->text_len);
     } else {
-        j->out = json_object();
-        period_json(j, j->out);
-        json_object_set_new(j->out, "totals", figures_json(&sum.total));
+        job->out = json_object();
+        period_json(p, job->out);
+        json_object_set_new(job->out, "totals", figures_json(&sum.total));
         json_t *arr = json_array();
         for (size_t d = 0; d < sum.n_days; d++) {
             char name[11];
@@ -302,9 +297,9 @@ static void run_summary(xjob_t *j, lk_store_t *st, int64_t now)
             json_object_set_new(o, "date", json_string(name));
             json_array_append_new(arr, o);
         }
-        json_object_set_new(j->out, "days", arr);
-        json_object_set_new(j->out, "languages", groups_json(sum.languages, sum.n_languages, "language"));
-        json_object_set_new(j->out, "channels", groups_json(sum.channels, sum.n_channels, "channel"));
+        json_object_set_new(job->out, "days", arr);
+        json_object_set_new(job->out, "languages", groups_json(sum.languages, sum.n_languages, "language"));
+        json_object_set_new(job->out, "channels", groups_json(sum.channels, sum.n_channels, "channel"));
     }
     lk_analytics_summary_free(&sum);
     free(followed);
@@ -327,9 +322,11 @@ static const char *user_name(const lk_user_t *users, size_t n, const char *id)
     return id;
 }
 
-static void run_agents(xjob_t *j, lk_store_t *st)
+static void run_agents(lk_api_job_t *job, lk_store_t *st, int64_t now)
 {
-    lk_facts_filter_t f = {j->from, j->to, j->language[0] ? j->language : NULL, j->channel[0] ? j->channel : NULL};
+    (void)now;
+    params_t *p = job->data;
+    lk_facts_filter_t f = filter_of(p);
     lk_analytics_agents_t a = {0};
     lk_agent_msg_count_t *counts = NULL;
     size_t n_counts = 0;
@@ -344,7 +341,7 @@ static void run_agents(xjob_t *j, lk_store_t *st)
         lk_analytics_agents_free(&a);
         free(counts);
         lk_users_free(users, n_users);
-        fail_db(j, rc);
+        lk_api_fail_db(job, rc);
         return;
     }
     for (size_t i = 0; i < n_counts; i++) {
@@ -357,7 +354,7 @@ static void run_agents(xjob_t *j, lk_store_t *st)
     lk_analytics_agent_t all;
     lk_analytics_agents_total(&a, &all);
 
-    if (j->csv) {
+    if (p->csv) {
         lk_buf_t b;
         lk_buf_init(&b, CSV_MAX);
         lk_analytics_csv_agents_head(&b);
@@ -366,10 +363,10 @@ static void run_agents(xjob_t *j, lk_store_t *st)
             lk_analytics_csv_agent_row(&b, i < a.n ? x->user_id : "total",
                                        i < a.n ? user_name(users, n_users, x->user_id) : "", x);
         }
-        j->text = lk_buf_steal(&b, &j->text_len);
+        p->text = lk_buf_steal(&b, &p->text_len);
     } else {
-        j->out = json_object();
-        period_json(j, j->out);
+        job->out = json_object();
+        period_json(p, job->out);
         json_t *arr = json_array();
         for (size_t i = 0; i <= a.n; i++) {
             const lk_analytics_agent_t *x = i < a.n ? &a.v[i] : &all;
@@ -389,9 +386,9 @@ static void run_agents(xjob_t *j, lk_store_t *st)
             if (i < a.n)
                 json_array_append_new(arr, o);
             else
-                json_object_set_new(j->out, "totals", o);
+                json_object_set_new(job->out, "totals", o);
         }
-        json_object_set_new(j->out, "agents", arr);
+        json_object_set_new(job->out, "agents", arr);
     }
     lk_analytics_list_free(&all.handle);
     lk_analytics_list_free(&all.first_response);
@@ -423,25 +420,27 @@ static json_t *topic_json(const lk_analytics_set_t *h, uint32_t t, const lk_bot_
     return o;
 }
 
-static void run_topics(xjob_t *j, lk_store_t *st)
+static void run_topics(lk_api_job_t *job, lk_store_t *st, int64_t now)
 {
+    (void)now;
+    params_t *p = job->data;
     /* the last two weeks of the range for the rise, whatever from says */
-    int64_t week1 = j->to - WEEK_MS, week0 = j->to - 2 * WEEK_MS;
-    int64_t lo = j->from < week0 ? j->from : week0;
+    int64_t week1 = p->to - WEEK_MS, week0 = p->to - 2 * WEEK_MS;
+    int64_t lo = p->from < week0 ? p->from : week0;
     lk_analytics_set_t h;
     char **labels = NULL;
     size_t n_labels = 0;
-    int rc = hold(j, st, lo, j->to, &h, &labels, &n_labels);
+    int rc = hold(job, st, lo, p->to, &h, &labels, &n_labels);
     if (rc) {
         lk_analytics_set_free(&h);
         for (size_t i = 0; i < n_labels; i++)
             free(labels[i]);
         free(labels);
-        fail_db(j, rc);
+        lk_api_fail_db(job, rc);
         return;
     }
     size_t n_t = h.topics.n;
-    lk_analytics_topic_count_t *tc = lk_analytics_set_topic_counts(&h, week0, week1, j->to);
+    lk_analytics_topic_count_t *tc = lk_analytics_set_topic_counts(&h, week0, week1, p->to);
     lk_analytics_topic_count_t *rising = lk_xcalloc(n_t ? n_t : 1, sizeof *rising);
     memcpy(rising, tc, n_t * sizeof *tc);
     lk_analytics_topics_top(tc, n_t);
@@ -449,14 +448,14 @@ static void run_topics(xjob_t *j, lk_store_t *st)
     while (n_top < n_t && tc[n_top].count > 0)
         n_top++;
     size_t n_rising = lk_analytics_topics_rising(rising, n_t);
-    if (n_top > j->limit)
-        n_top = j->limit;
-    if (n_rising > j->limit)
-        n_rising = j->limit;
+    if (n_top > p->limit)
+        n_top = p->limit;
+    if (n_rising > p->limit)
+        n_rising = p->limit;
 
-    lk_bot_t *bot = lk_bot_acquire(j->app);
-    bool want_rising = strcmp(j->table, "rising") == 0;
-    if (j->csv) {
+    lk_bot_t *bot = lk_bot_acquire(job->app);
+    bool want_rising = strcmp(p->table, "rising") == 0;
+    if (p->csv) {
         lk_buf_t b;
         lk_buf_init(&b, CSV_MAX);
         lk_analytics_csv_topics_head(&b, want_rising);
@@ -469,17 +468,17 @@ static void run_topics(xjob_t *j, lk_store_t *st)
                                        json_string_value(json_object_get(o, "label")), c, want_rising);
             json_decref(o);
         }
-        j->text = lk_buf_steal(&b, &j->text_len);
+        p->text = lk_buf_steal(&b, &p->text_len);
     } else {
-        j->out = json_object();
-        period_json(j, j->out);
+        job->out = json_object();
+        period_json(p, job->out);
         json_t *arr = json_array();
         for (size_t i = 0; i < n_top; i++) {
             json_t *o = topic_json(&h, tc[i].topic, bot, labels, n_labels);
             json_object_set_new(o, "conversations", json_integer(tc[i].count));
             json_array_append_new(arr, o);
         }
-        json_object_set_new(j->out, "top", arr);
+        json_object_set_new(job->out, "top", arr);
         arr = json_array();
         for (size_t i = 0; i < n_rising; i++) {
             json_t *o = topic_json(&h, rising[i].topic, bot, labels, n_labels);
@@ -488,11 +487,11 @@ static void run_topics(xjob_t *j, lk_store_t *st)
             json_object_set_new(o, "change", json_integer(rising[i].this_week - rising[i].last_week));
             json_array_append_new(arr, o);
         }
-        json_object_set_new(j->out, "rising", arr);
+        json_object_set_new(job->out, "rising", arr);
         json_t *w = json_object();
-        json_object_set_new(w, "this_week", json_pack("{s:o, s:o}", "from", time_json(week1), "to", time_json(j->to)));
+        json_object_set_new(w, "this_week", json_pack("{s:o, s:o}", "from", time_json(week1), "to", time_json(p->to)));
         json_object_set_new(w, "last_week", json_pack("{s:o, s:o}", "from", time_json(week0), "to", time_json(week1)));
-        json_object_set_new(j->out, "weeks", w);
+        json_object_set_new(job->out, "weeks", w);
     }
     lk_bot_release(bot);
     free(tc);
@@ -533,8 +532,8 @@ static char *policy_say(struct lk_app *app, const lk_bot_t *bot, const char *lan
     cfg.max_consecutive_declines = 1000; /* the first decline, never a hand-off */
     lk_policy_state_t s, next;
     lk_policy_state_init(&s, lang);
-    lk_policy_env_t env = {.now_ms = lk_time_now_ms(), .agents_online = -1, .queue_length = -1, .est_wait_s = -1,
-                           .kb = &bot->kb};
+    lk_policy_env_t env = {
+        .now_ms = lk_time_now_ms(), .agents_online = -1, .queue_length = -1, .est_wait_s = -1, .kb = &bot->kb};
     lk_policy_event_t ev = {.type = type, .text = "?", .len = 1, .reading = NULL};
     lk_policy_actions_t acts = {NULL, 0};
     char *out = NULL;
@@ -572,36 +571,23 @@ static json_t *secs_between(int64_t a, int64_t b)
 
 static json_t *decline_run_json(const lk_analytics_decline_run_t *x)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "conversation_id", json_string(x->conversation_id));
-    json_object_set_new(o, "first_message_id", json_string(x->first_message_id));
-    json_object_set_new(o, "declines", json_integer(x->declines));
-    json_object_set_new(o, "at", time_json(x->at));
-    json_object_set_new(o, "handoff_offered", json_boolean(x->handoff_offered));
-    json_object_set_new(o, "followed_by", json_string(x->followed_by));
-    json_object_set_new(o, "handed_off", json_boolean(x->handed_off));
-    json_object_set_new(o, "handoff_reason",
-                        x->handed_off && x->handoff_reason[0] ? json_string(x->handoff_reason) : json_null());
-    json_object_set_new(o, "person_reached", json_boolean(x->person_reached));
-    json_object_set_new(o, "closed", json_boolean(x->closed));
-    return o;
+    return json_pack("{s:s, s:s, s:I, s:o, s:b, s:s?, s:b, s:o, s:b, s:b}", "conversation_id", x->conversation_id,
+                     "first_message_id", x->first_message_id, "declines", (json_int_t)x->declines, "at",
+                     time_json(x->at), "handoff_offered", x->handoff_offered, "followed_by", x->followed_by,
+                     "handed_off", x->handed_off, "handoff_reason",
+                     x->handed_off && x->handoff_reason[0] ? json_string(x->handoff_reason) : json_null(),
+                     "person_reached", x->person_reached, "closed", x->closed);
 }
 
 static json_t *person_request_json(const lk_conv_facts_t *c)
 {
     bool ok = lk_analytics_person_request_met(c);
-    json_t *r = json_object();
-    json_object_set_new(r, "conversation_id", json_string(c->id));
-    json_object_set_new(r, "reason", json_string(c->handoff_reason));
-    json_object_set_new(r, "requested_at", time_or_null(c->queued_at));
-    json_object_set_new(r, "assigned_at", time_or_null(c->assigned_at));
-    json_object_set_new(r, "first_reply_at", time_or_null(c->first_agent_after_queue));
-    json_object_set_new(r, "seconds_to_assign", secs_between(c->queued_at, c->assigned_at));
-    json_object_set_new(r, "seconds_to_reply",
-                        ok ? secs_between(c->queued_at, c->first_agent_after_queue) : json_null());
-    json_object_set_new(r, "met", json_boolean(ok));
-    json_object_set_new(r, "status", json_string(lk_conv_status_name(c->status)));
-    return r;
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:s}", "conversation_id", c->id, "reason",
+                     c->handoff_reason, "requested_at", time_or_null(c->queued_at), "assigned_at",
+                     time_or_null(c->assigned_at), "first_reply_at", time_or_null(c->first_agent_after_queue),
+                     "seconds_to_assign", secs_between(c->queued_at, c->assigned_at), "seconds_to_reply",
+                     ok ? secs_between(c->queued_at, c->first_agent_after_queue) : json_null(), "met", ok, "status",
+                     lk_conv_status_name(c->status));
 }
 
 static json_t *callback_json(const lk_callback_t *cb, bool after_hours)
@@ -619,18 +605,20 @@ static json_t *callback_json(const lk_callback_t *cb, bool after_hours)
 }
 
 /* The report as JSON (docs/api.md, "Compliance report"). */
-static json_t *compliance_json(const xjob_t *j, const lk_analytics_compliance_t *r, const lk_callback_t *cbs,
+static json_t *compliance_json(const lk_api_job_t *job, const lk_analytics_compliance_t *r, const lk_callback_t *cbs,
                                int64_t total, int64_t labelled)
 {
+    const params_t *p = job->data;
     json_t *out = json_object();
-    json_t *period = json_pack("{s:o, s:o, s:s}", "from", time_json(j->from), "to", time_json(j->to), "tz", j->tz.name);
+    json_t *period = json_pack("{s:o, s:o, s:s}", "from", time_json(p->from), "to", time_json(p->to), "tz", p->tz.name);
     json_object_set_new(out, "period", period);
-    json_object_set_new(out, "language", j->language[0] ? json_string(j->language) : json_null());
-    json_object_set_new(out, "channel", j->channel[0] ? json_string(j->channel) : json_null());
+    json_object_set_new(out, "language", p->language[0] ? json_string(p->language) : json_null());
+    json_object_set_new(out, "channel", p->channel[0] ? json_string(p->channel) : json_null());
     json_object_set_new(out, "generated_at", time_json(lk_time_now_ms()));
     json_object_set_new(out, "generated_by",
-                        json_pack("{s:s, s:s, s:s}", "id", j->user.id, "name",
-                                  j->user.display_name ? j->user.display_name : j->user.email, "email", j->user.email));
+                        json_pack("{s:s, s:s, s:s}", "id", job->user.id, "name",
+                                  job->user.display_name ? job->user.display_name : job->user.email, "email",
+                                  job->user.email));
     json_object_set_new(out, "conversations", json_integer((json_int_t)r->n_convs));
 
     json_t *o = json_object();
@@ -693,11 +681,13 @@ static json_t *compliance_json(const xjob_t *j, const lk_analytics_compliance_t 
     return out;
 }
 
-static void run_compliance(xjob_t *j, lk_store_t *st)
+static void run_compliance(lk_api_job_t *job, lk_store_t *st, int64_t now)
 {
-    lk_facts_filter_t f = {j->from, j->to, j->language[0] ? j->language : NULL, j->channel[0] ? j->channel : NULL};
+    (void)now;
+    const params_t *p = job->data;
+    lk_facts_filter_t f = filter_of(p);
     policy_texts_t texts = {0};
-    policy_texts(j->app, &texts);
+    policy_texts(job->app, &texts);
     lk_analytics_compliance_t r;
     lk_analytics_compliance_init(&r, texts.greeting, texts.decline, POLICY_LANGS);
     int64_t total = 0, labelled = 0;
@@ -711,66 +701,39 @@ static void run_compliance(xjob_t *j, lk_store_t *st)
     if (rc == 0)
         rc = lk_store_decline_messages(st, &f, lk_analytics_compliance_decline, &r);
     if (rc == 0)
-        rc = lk_store_callbacks_between(st, j->from, j->to, &cbs, &n_cbs);
+        rc = lk_store_callbacks_between(st, p->from, p->to, &cbs, &n_cbs);
     if (rc) {
-        fail_db(j, rc);
+        lk_api_fail_db(job, rc);
     } else {
-        lk_analytics_compliance_finish(&r, cbs, n_cbs, &j->app->policy);
-        j->out = compliance_json(j, &r, cbs, total, labelled);
+        lk_analytics_compliance_finish(&r, cbs, n_cbs, &job->app->policy);
+        job->out = compliance_json(job, &r, cbs, total, labelled);
     }
     lk_analytics_compliance_free(&r);
     lk_callbacks_free(cbs, n_cbs);
     policy_texts_free(&texts);
 }
 
-/* ---- the job ------------------------------------------------------------------------- */
+/* ---- the answer ----------------------------------------------------------------------- */
 
-static void job_run(lk_job_t *job, lk_store_t *st)
+/* A CSV is answered here as a download; every answer is not to be cached. */
+static bool answer(lk_api_job_t *job)
 {
-    xjob_t *j = (xjob_t *)job;
-    int64_t now = lk_time_now_ms();
-    if (!lk_api_authenticate(job, &j->err, st, j->session_hash, now, &j->user) ||
-        !lk_api_require_role(job, &j->err, &j->user, "supervisor", "admin"))
-        return;
-    switch (j->op) {
-    case OP_SUMMARY:
-        run_summary(j, st, now);
-        break;
-    case OP_AGENTS:
-        run_agents(j, st);
-        break;
-    case OP_TOPICS:
-        run_topics(j, st);
-        break;
-    case OP_COMPLIANCE:
-        run_compliance(j, st);
-        break;
-    }
-}
-
-static void job_done(lk_job_t *job)
-{
-    xjob_t *j = (xjob_t *)job;
-    if (job->rc) {
-        lk_respond_job_error(j->req, &j->err);
-    } else if (j->csv) {
-        static const char *const names[] = {"summary", "agents", "topics", "compliance"};
+    const params_t *p = job->data;
+    if (job->job.rc == 0 && p->csv) {
         char from[11], to[11], disp[160];
-        lk_analytics_day_name(lk_analytics_day_of(&j->tz, j->from), from);
-        lk_analytics_day_name(lk_analytics_day_of(&j->tz, j->to - 1), to);
-        bool one_table = j->op == OP_AGENTS;
-        snprintf(disp, sizeof disp, "attachment; filename=\"loket-%s%s%s-%s-%s.csv\"", names[j->op],
-                 one_table ? "" : "-", one_table ? "" : j->table, from, to);
-        lk_http_res_header(j->req, "content-disposition", disp);
-        lk_http_res_header(j->req, "cache-control", "no-store");
-        lk_http_respond(j->req, 200, "text/csv; charset=utf-8; header=present", j->text ? j->text : "",
-                        j->text_len);
-    } else {
-        lk_http_res_header(j->req, "cache-control", "no-store");
-        lk_respond_json(j->req, 200, j->out);
-        j->out = NULL;
+        lk_analytics_day_name(lk_analytics_day_of(&p->tz, p->from), from);
+        lk_analytics_day_name(lk_analytics_day_of(&p->tz, p->to - 1), to);
+        bool one_table = p->n_tables == 1;
+        snprintf(disp, sizeof disp, "attachment; filename=\"loket-%s%s%s-%s-%s.csv\"", p->name, one_table ? "" : "-",
+                 one_table ? "" : p->table, from, to);
+        lk_http_res_header(job->req, "content-disposition", disp);
+        lk_http_res_header(job->req, "cache-control", "no-store");
+        lk_http_respond(job->req, 200, "text/csv; charset=utf-8; header=present", p->text ? p->text : "", p->text_len);
+        return false;
     }
-    xjob_free(j);
+    if (job->job.rc == 0)
+        lk_http_res_header(job->req, "cache-control", "no-store");
+    return true;
 }
 
 /* ---- handlers: parameters checked on the loop ----------------------------------------- */
@@ -801,8 +764,12 @@ static bool charset_ok(const char *s, const char *allowed_extra)
 
 /* Reads from, to, tz, language, channel, format, table and limit; false
  * after answering 400 (naming the parameter). */
-static bool read_params(lk_http_req_t *req, xjob_t *j, const char *const *tables, size_t n_tables)
+static bool read_params(lk_api_job_t *job)
 {
+    lk_http_req_t *req = job->req;
+    params_t *j = job->data;
+    const char *const *tables = j->tables;
+    size_t n_tables = j->n_tables;
     char v[64];
     bool long_v;
     if (param(req, "tz", v, sizeof v, &long_v)) {
@@ -811,7 +778,7 @@ static bool read_params(lk_http_req_t *req, xjob_t *j, const char *const *tables
                              "the parameter \"tz\" must be UTC or a European time zone such as Europe/Amsterdam");
             return false;
         }
-    } else if (lk_analytics_tz_parse(j->app->time_zone, &j->tz) != 0) { /* the deployment's (policy.time_zone) */
+    } else if (lk_analytics_tz_parse(job->app->time_zone, &j->tz) != 0) { /* the deployment's (policy.time_zone) */
         lk_analytics_tz_parse("UTC", &j->tz);
     }
     int64_t today = lk_analytics_day_of(&j->tz, lk_time_now_ms());
@@ -867,8 +834,8 @@ static bool read_params(lk_http_req_t *req, xjob_t *j, const char *const *tables
             ok = ok || strcmp(j->table, tables[i]) == 0;
         if (!ok) {
             lk_respond_error(req, 400, "invalid_field", "the parameter \"table\" must be one of %s%s%s%s%s",
-                             n_tables > 0 ? tables[0] : "(none)", n_tables > 1 ? ", " : "", n_tables > 1 ? tables[1] : "",
-                             n_tables > 2 ? ", " : "", n_tables > 2 ? tables[2] : "");
+                             n_tables > 0 ? tables[0] : "(none)", n_tables > 1 ? ", " : "",
+                             n_tables > 1 ? tables[1] : "", n_tables > 2 ? ", " : "", n_tables > 2 ? tables[2] : "");
             return false;
         }
     } else if (n_tables > 0) {
@@ -887,53 +854,55 @@ static bool read_params(lk_http_req_t *req, xjob_t *j, const char *const *tables
     return true;
 }
 
-static void submit(lk_http_req_t *req, void *ud, op_t op, const char *const *tables, size_t n_tables)
+/* Each report's parameters: its name and the tables its CSV may hold. */
+static bool prepare(lk_api_job_t *job, const char *name, const char *const *tables, size_t n_tables)
 {
-    struct lk_app *app = ud;
-    xjob_t *j = lk_xcalloc(1, sizeof *j);
-    j->app = app;
-    j->req = req;
-    j->op = op;
-    lk_job_init(&j->job, req, job_run, job_done);
-    lk_api_session_hash(req, j->session_hash);
-    if (!read_params(req, j, tables, n_tables)) {
-        xjob_free(j);
-        return;
-    }
-    lk_pool_submit(app->readers, &j->job);
+    params_t *p = job->data;
+    p->name = name;
+    p->tables = tables;
+    p->n_tables = n_tables;
+    return read_params(job);
 }
 
-static void h_summary(lk_http_req_t *req, void *ud)
+static bool prepare_summary(lk_api_job_t *job)
 {
     static const char *const tables[] = {"days", "languages", "channels"};
-    submit(req, ud, OP_SUMMARY, tables, 3);
+    return prepare(job, "summary", tables, 3);
 }
 
-static void h_agents(lk_http_req_t *req, void *ud)
+static bool prepare_agents(lk_api_job_t *job)
 {
     static const char *const tables[] = {"agents"};
-    submit(req, ud, OP_AGENTS, tables, 1);
+    return prepare(job, "agents", tables, 1);
 }
 
-static void h_topics(lk_http_req_t *req, void *ud)
+static bool prepare_topics(lk_api_job_t *job)
 {
     static const char *const tables[] = {"top", "rising"};
-    submit(req, ud, OP_TOPICS, tables, 2);
+    return prepare(job, "topics", tables, 2);
 }
 
-static void h_compliance(lk_http_req_t *req, void *ud)
+static bool prepare_compliance(lk_api_job_t *job)
 {
-    submit(req, ud, OP_COMPLIANCE, NULL, 0);
+    return prepare(job, "compliance", NULL, 0);
 }
 
-static const lk_http_route_t routes[] = {
-    {"GET", "/api/v1/analytics/summary", h_summary},
-    {"GET", "/api/v1/analytics/agents", h_agents},
-    {"GET", "/api/v1/analytics/topics", h_topics},
-    {"GET", "/api/v1/reports/compliance", h_compliance},
+/* ---- the table ---------------------------------------------------------------------- */
+
+#define REPORT(path, prep, run)                                                                                        \
+    {                                                                                                                  \
+        "GET", path, LK_ACCESS_SUPERVISOR, .steps = {{LK_ON_READER, run}}, .prepare = prep, .after = answer,           \
+                                           .data_size = sizeof(params_t), .data_free = params_free                     \
+    }
+
+static const lk_api_route_t routes[] = {
+    REPORT("/api/v1/analytics/summary", prepare_summary, run_summary),
+    REPORT("/api/v1/analytics/agents", prepare_agents, run_agents),
+    REPORT("/api/v1/analytics/topics", prepare_topics, run_topics),
+    REPORT("/api/v1/reports/compliance", prepare_compliance, run_compliance),
 };
 
-void lk_api_analytics_routes(const lk_http_route_t **r, size_t *n)
+void lk_api_analytics_table(const lk_api_route_t **r, size_t *n)
 {
     *r = routes;
     *n = sizeof routes / sizeof routes[0];

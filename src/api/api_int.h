@@ -335,11 +335,9 @@ int64_t lk_api_session_idle_ms(void);
 void lk_api_sessions_start(struct lk_app *app);
 void lk_api_sessions_stop(struct lk_app *app);
 
-/* ---- route handlers (the areas not yet declared in tables, api/route.h) -- */
+/* ---- the answer for a path no route serves -------------------------------- */
 
 void lk_api_not_found(lk_http_req_t *req, void *ud);
-void lk_api_knowledge_routes(const lk_http_route_t **routes, size_t *n); /* articles, drafts, publish (docs/kb.md) */
-void lk_api_analytics_routes(const lk_http_route_t **routes, size_t *n); /* dashboard figures, compliance report */
 
 /* ---- metrics: Prometheus counters, gauges, histograms (metrics.c) -------- */
 

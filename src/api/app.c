@@ -14,67 +14,52 @@
 
 #define MODULE "app"
 
-/* Every part of the API adds its routes here, in this order (the static
- * pages come last): either a table of lk_api_route_t (route.h: the generic
- * handler serves them) or, for the parts not converted yet, handlers of
- * their own. */
-typedef struct {
-    void (*handlers)(const lk_http_route_t **, size_t *);
-    lk_api_table_fn table;
-} route_part_t;
-
-static const route_part_t route_parts[] = {
-    {NULL, lk_api_customer_table},
-    {NULL, lk_api_agent_table},
-    {NULL, lk_api_security_table},
-    {NULL, lk_api_users_table},
-    {NULL, lk_api_assist_table},
-    {NULL, lk_api_privacy_table},
-    {NULL, lk_api_insights_table},
-    {lk_api_knowledge_routes, NULL},
-    {lk_api_analytics_routes, NULL},
-    {NULL, lk_api_metrics_table},
-    {NULL, lk_api_static_table},
+/* Every part of the API declares its routes in a table of lk_api_route_t
+ * (route.h: the generic handler serves them), added here in this order
+ * (the static pages come last). */
+static const lk_api_table_fn route_parts[] = {
+    lk_api_customer_table,  lk_api_agent_table,   lk_api_security_table, lk_api_users_table,
+    lk_api_assist_table,    lk_api_privacy_table, lk_api_insights_table, lk_api_knowledge_table,
+    lk_api_analytics_table, lk_api_metrics_table, lk_api_static_table,
 };
 #define N_PARTS (sizeof route_parts / sizeof route_parts[0])
 
 const lk_api_table_fn *lk_api_route_tables(size_t *n)
 {
-    static lk_api_table_fn tables[N_PARTS];
-    size_t k = 0;
-    for (size_t p = 0; p < N_PARTS; p++)
-        if (route_parts[p].table)
-            tables[k++] = route_parts[p].table;
-    *n = k;
-    return tables;
+    *n = N_PARTS;
+    return route_parts;
 }
 
 static lk_http_route_t *routes;
 static const lk_api_route_t **route_entries;
 
-lk_http_route_t *lk_api_all_routes(size_t *n)
+/* Every table's entries in order, into *entries (when not NULL), and the
+ * server's routes made from them. */
+static lk_http_route_t *collect_routes(const lk_api_route_t ***entries, size_t *n)
 {
-    const lk_http_route_t *handlers[N_PARTS] = {NULL};
-    const lk_api_route_t *tables[N_PARTS] = {NULL};
+    const lk_api_route_t *tables[N_PARTS];
     size_t counts[N_PARTS];
     *n = 0;
     for (size_t p = 0; p < N_PARTS; p++) {
-        if (route_parts[p].table)
-            route_parts[p].table(&tables[p], &counts[p]);
-        else
-            route_parts[p].handlers(&handlers[p], &counts[p]);
+        route_parts[p](&tables[p], &counts[p]);
         *n += counts[p];
     }
     lk_http_route_t *r = lk_xcalloc(*n, sizeof *r);
+    if (entries)
+        *entries = lk_xcalloc(*n, sizeof **entries);
     size_t k = 0;
     for (size_t p = 0; p < N_PARTS; p++)
         for (size_t i = 0; i < counts[p]; i++, k++) {
-            if (handlers[p])
-                r[k] = handlers[p][i];
-            else
-                r[k] = (lk_http_route_t){tables[p][i].method, tables[p][i].path, lk_api_route_handle};
+            r[k] = (lk_http_route_t){tables[p][i].method, tables[p][i].path, lk_api_route_handle};
+            if (entries)
+                (*entries)[k] = &tables[p][i];
         }
     return r;
+}
+
+lk_http_route_t *lk_api_all_routes(size_t *n)
+{
+    return collect_routes(NULL, n);
 }
 
 /* The server's routes, handed to route.c with their table entries. */
@@ -85,22 +70,7 @@ static void make_routes(void)
     size_t n;
     free(routes);
     free(route_entries);
-    routes = lk_api_all_routes(&n);
-    route_entries = lk_xcalloc(n, sizeof *route_entries);
-    size_t k = 0;
-    for (size_t p = 0; p < N_PARTS; p++) {
-        const lk_http_route_t *h;
-        const lk_api_route_t *t;
-        size_t c;
-        if (route_parts[p].table) {
-            route_parts[p].table(&t, &c);
-            for (size_t i = 0; i < c; i++)
-                route_entries[k + i] = &t[i];
-        } else {
-            route_parts[p].handlers(&h, &c);
-        }
-        k += c;
-    }
+    routes = collect_routes(&route_entries, &n);
     lk_api_routes_serve(routes, route_entries, n);
     n_routes_all = n;
 }
@@ -110,8 +80,7 @@ const lk_api_route_t *lk_api_route_find(const char *method, const char *path)
     for (size_t p = 0; p < N_PARTS; p++) {
         const lk_api_route_t *r = NULL;
         size_t n = 0;
-        if (route_parts[p].table)
-            route_parts[p].table(&r, &n);
+        route_parts[p](&r, &n);
         for (size_t i = 0; i < n; i++)
             if (strcmp(r[i].method, method) == 0 && strcmp(r[i].path, path) == 0)
                 return &r[i];
@@ -189,8 +158,8 @@ static bool demo_hours_published(lk_store_t *st)
     lk_article_rec_t rec;
     memset(&rec, 0, sizeof rec);
     if (k >= 0 && lk_store_article_get(st, LK_KB_DEMO_HOURS_ARTICLE, &rec) == 0) {
-        same = strcmp(rec.status, "published") == 0 && rec.a.answer &&
-               strcmp(rec.a.answer, demo.articles[k].answer) == 0;
+        same =
+            strcmp(rec.status, "published") == 0 && rec.a.answer && strcmp(rec.a.answer, demo.articles[k].answer) == 0;
         lk_article_rec_clear(&rec);
     }
     lk_kb_free(&demo);

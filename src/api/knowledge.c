@@ -8,8 +8,8 @@
  * import) are for supervisors and admins. Reads run on the readers. The
  * regression check builds a whole NLU model, which is CPU work of up to a
  * few seconds for a large knowledge base, so it runs on a reader too and
- * never on the writer: publishing is a chain of jobs, check (reader), then
- * the write itself in one short writer job (article, version row, audit
+ * never on the writer: publishing is a route of three steps, check (reader),
+ * then the write itself in one short writer step (article, version row, audit
  * record, the draft marked published, the answering threshold recalibrated
  * and the KB version bumped, in one transaction), then the published article
  * read back for the answer (reader). The running server's watcher sees the
@@ -17,8 +17,9 @@
  *
  * The rules of drafts and publishing are kb/'s (draft.c, publish.c); the
  * drafts' and publishing's steps are in knowledge_drafts.c, this file holds
- * the job, reading articles, "what would the bot do?", import and export,
- * and the handlers (knowledge_int.h between the two).
+ * reading articles, "what would the bot do?", import and export, and the
+ * route table with its prepare and after functions (route.h; knowledge_int.h
+ * between the two files).
  */
 #include "api/knowledge_int.h"
 
@@ -29,36 +30,24 @@
 
 #define MODULE "knowledge"
 
-void lk_knowledge_job_free(kjob_t *j)
+/* Releases what a request holds (the route's data_free). */
+static void req_free(void *data)
 {
-    free(j->query);
-    lk_draft_clear(&j->in);
-    free(j->text);
-    free(j->raw);
-    lk_kb_free(&j->kb);
-    lk_user_clear(&j->user);
-    if (j->check)
-        json_decref(j->check);
-    if (j->out)
-        json_decref(j->out);
-    free(j);
+    lk_knowledge_req_t *k = data;
+    free(k->query);
+    lk_draft_clear(&k->in);
+    free(k->text);
+    free(k->raw);
+    lk_kb_free(&k->kb);
+    if (k->check)
+        json_decref(k->check);
 }
 
-void lk_knowledge_fail(kjob_t *j, int rc, int status, const char *code, const char *msg)
+void lk_knowledge_fail_long(lk_api_job_t *j, const char *code, const char *msg)
 {
-    lk_job_fail(&j->job, &j->err, rc, status, code, msg);
-}
-
-void lk_knowledge_fail_db(kjob_t *j, int rc)
-{
-    lk_job_fail_db(&j->job, &j->err, rc);
-}
-
-/* A 400 whose message may be long (it names an article and a field). */
-void lk_knowledge_fail_long(kjob_t *j, const char *code, const char *msg)
-{
-    snprintf(j->errmsg, sizeof j->errmsg, "%s", msg);
-    lk_knowledge_fail(j, LK_EINVAL, 400, code, msg);
+    lk_knowledge_req_t *k = j->data;
+    snprintf(k->errmsg, sizeof k->errmsg, "%s", msg);
+    lk_api_fail(j, LK_EINVAL, 400, code, msg);
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -218,32 +207,23 @@ static json_t *version_json(const lk_article_version_t *v, const lk_knowledge_us
 
 /* ---- reading articles -------------------------------------------------------- */
 
-static bool authenticate(kjob_t *j, lk_store_t *st, int64_t now)
-{
-    return lk_api_authenticate(&j->job, &j->err, st, j->session_hash, now, &j->user);
-}
-
-static bool require_manager(kjob_t *j)
-{
-    return lk_api_require_role(&j->job, &j->err, &j->user, "supervisor", "admin");
-}
-
 /* Every article and every user (to name owners and authors); false after
  * a database error. */
-static bool load_all(kjob_t *j, lk_store_t *st, lk_article_rec_t **all, size_t *n, lk_knowledge_users_t *u)
+static bool load_all(lk_api_job_t *j, lk_store_t *st, lk_article_rec_t **all, size_t *n, lk_knowledge_users_t *u)
 {
     int rc = lk_store_article_list(st, NULL, all, n);
     if (rc == 0)
         rc = lk_knowledge_users_load(st, u);
     if (rc) {
         lk_article_recs_free(*all, *n);
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     }
     return rc == 0;
 }
 
-static void run_list(kjob_t *j, lk_store_t *st, int64_t now)
+static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    lk_knowledge_req_t *k = j->data;
     lk_article_rec_t *all = NULL;
     size_t n = 0;
     lk_knowledge_users_t u = {NULL, 0};
@@ -251,14 +231,14 @@ static void run_list(kjob_t *j, lk_store_t *st, int64_t now)
         return;
     groups_t g;
     groups_init(&g, all, n);
-    char *q = j->query ? lk_text_search_fold(j->query) : NULL;
+    char *q = k->query ? lk_text_search_fold(k->query) : NULL;
     json_t *arr = json_array();
     size_t due = 0;
     for (size_t i = 0; i < n; i++) {
         const lk_article_rec_t *r = &all[i];
-        if (strcmp(j->status, "all") != 0 && strcmp(r->status, j->status) != 0)
+        if (strcmp(k->status, "all") != 0 && strcmp(r->status, k->status) != 0)
             continue;
-        if (j->language[0] && strcmp(r->a.language, j->language) != 0)
+        if (k->language[0] && strcmp(r->a.language, k->language) != 0)
             continue;
         if (q && !lk_kb_article_matches(&r->a, q))
             continue;
@@ -271,12 +251,14 @@ static void run_list(kjob_t *j, lk_store_t *st, int64_t now)
     lk_knowledge_users_free(&u);
     lk_article_recs_free(all, n);
     j->out = json_pack("{s:o, s:I}", "articles", arr, "review_due", (json_int_t)due);
-    j->status_code = 200;
 }
 
-/* The article j->id with its translations, answer_html and versions. */
-static void run_get(kjob_t *j, lk_store_t *st, int64_t now)
+/* The article j->id (after a publish: the one published) with its
+ * translations, answer_html and versions. */
+static void run_get(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    lk_knowledge_req_t *k = j->data;
+    const char *id = k->article_id[0] ? k->article_id : j->id;
     lk_article_rec_t *all = NULL;
     size_t n = 0;
     lk_knowledge_users_t u = {NULL, 0};
@@ -284,10 +266,10 @@ static void run_get(kjob_t *j, lk_store_t *st, int64_t now)
         return;
     const lk_article_rec_t *r = NULL;
     for (size_t i = 0; i < n && !r; i++)
-        if (strcmp(all[i].a.id, j->id) == 0)
+        if (strcmp(all[i].a.id, id) == 0)
             r = &all[i];
     if (!r) {
-        lk_knowledge_fail(j, LK_ENOENT, 404, "not_found", "no article with this id");
+        lk_api_fail(j, LK_ENOENT, 404, "not_found", "no article with this id");
     } else {
         groups_t g;
         groups_init(&g, all, n);
@@ -301,7 +283,7 @@ static void run_get(kjob_t *j, lk_store_t *st, int64_t now)
         free(text);
         lk_article_version_t *v = NULL;
         size_t nv = 0;
-        int rc = lk_store_article_versions(st, j->id, VERSIONS_MAX, &v, &nv);
+        int rc = lk_store_article_versions(st, id, VERSIONS_MAX, &v, &nv);
         json_t *vers = json_array();
         for (size_t i = 0; rc == 0 && i < nv; i++)
             json_array_append_new(vers, version_json(&v[i], &u));
@@ -309,40 +291,49 @@ static void run_get(kjob_t *j, lk_store_t *st, int64_t now)
         json_object_set_new(o, "versions", vers);
         if (rc) {
             json_decref(o);
-            lk_knowledge_fail_db(j, rc);
+            lk_api_fail_db(j, rc);
         } else {
-            if (j->check) { /* after a publish: the regression check it ran */
-                json_object_set(j->check, "article", o);
+            if (k->check) { /* after a publish: the regression check it ran */
+                json_object_set(k->check, "article", o);
                 json_decref(o);
-                o = json_incref(j->check);
+                o = json_incref(k->check);
             }
             j->out = o;
-            j->status_code = 200;
         }
     }
     lk_knowledge_users_free(&u);
     lk_article_recs_free(all, n);
 }
 
-static void run_set_archived(kjob_t *j, lk_store_t *st, int64_t now)
+static void set_archived(lk_api_job_t *j, lk_store_t *st, int64_t now, bool archive)
 {
     int64_t version = 0;
-    int rc = lk_store_article_set_archived(st, j->id, j->archive, j->user.id, now, &version);
+    int rc = lk_store_article_set_archived(st, j->id, archive, j->user.id, now, &version);
     if (rc == LK_ENOENT) {
-        lk_knowledge_fail(j, rc, 404, "not_found", "no article with this id");
+        lk_api_fail(j, rc, 404, "not_found", "no article with this id");
         return;
     }
     if (rc == LK_ESTATE) {
-        lk_knowledge_fail(j, rc, 409, "conflict",
-                          j->archive ? "the article is archived already" : "the article is not archived");
+        lk_api_fail(j, rc, 409, "conflict",
+                    archive ? "the article is archived already" : "the article is not archived");
         return;
     }
     char detail[LK_KB_ID_MAX + 48];
     snprintf(detail, sizeof detail, "%s version %lld", j->id, (long long)version);
     if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, j->archive ? "kb.archive" : "kb.restore", NULL, detail);
+        rc = lk_store_audit(st, now, j->user.id, archive ? "kb.archive" : "kb.restore", NULL, detail);
     if (rc)
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
+}
+
+static void run_archive(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    set_archived(j, st, now, true);
+}
+
+static void run_restore(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    set_archived(j, st, now, false);
 }
 
 /* ---- "what would the bot do?" ------------------------------------------------------ */
@@ -350,9 +341,10 @@ static void run_set_archived(kjob_t *j, lk_store_t *st, int64_t now)
 /* What the conversation policy would do with the reading as the first
  * question of a new conversation: {"action", "handoff_reason",
  * "article_ids", "replies"}. */
-static json_t *policy_hint(kjob_t *j, lk_store_t *st, const lk_bot_t *bot, const lk_nlu_reading_t *r, const char *lang,
-                           int64_t now)
+static json_t *policy_hint(lk_api_job_t *j, lk_store_t *st, const lk_bot_t *bot, const lk_nlu_reading_t *r,
+                           const char *lang, int64_t now)
 {
+    lk_knowledge_req_t *k = j->data;
     lk_policy_state_t s0, s1, s2;
     lk_policy_state_init(&s0, lang);
     lk_conv_t conv;
@@ -365,7 +357,7 @@ static json_t *policy_hint(kjob_t *j, lk_store_t *st, const lk_bot_t *bot, const
     if (lk_policy_step(&j->app->policy, &s0, &start, &env, &s1, &acts) != 0)
         return json_null();
     lk_policy_actions_free(&acts);
-    lk_policy_event_t ev = {.type = LK_EV_MESSAGE, .text = j->text, .len = strlen(j->text), .reading = r};
+    lk_policy_event_t ev = {.type = LK_EV_MESSAGE, .text = k->text, .len = strlen(k->text), .reading = r};
     if (lk_policy_step(&j->app->policy, &s1, &ev, &env, &s2, &acts) != 0)
         return json_null();
     const char *action = "other";
@@ -400,15 +392,16 @@ static json_t *policy_hint(kjob_t *j, lk_store_t *st, const lk_bot_t *bot, const
                      replies);
 }
 
-static void run_try(kjob_t *j, lk_store_t *st, int64_t now)
+static void run_try(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    lk_knowledge_req_t *k = j->data;
     lk_bot_t *bot = lk_bot_acquire(j->app);
-    lk_nlu_context_t ctx = {NULL, 0, j->language[0] ? j->language : NULL};
+    lk_nlu_context_t ctx = {NULL, 0, k->language[0] ? k->language : NULL};
     lk_nlu_reading_t r;
-    int rc = lk_nlu_read(bot->nlu, j->text, strlen(j->text), &ctx, &r);
+    int rc = lk_nlu_read(bot->nlu, k->text, strlen(k->text), &ctx, &r);
     if (rc) {
         lk_bot_release(bot);
-        lk_knowledge_fail(j, rc, 400, "invalid_field", "the field \"text\" cannot be read");
+        lk_api_fail(j, rc, 400, "invalid_field", "the field \"text\" cannot be read");
         return;
     }
     json_t *top = json_array();
@@ -421,7 +414,7 @@ static void run_try(kjob_t *j, lk_store_t *st, int64_t now)
     }
     /* a conversation starts in the language the widget asks for, "nl" by
      * default; the policy follows the reading from there */
-    const char *lang = j->language[0] ? j->language : "nl";
+    const char *lang = k->language[0] ? k->language : "nl";
     json_t *signals =
         json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "person_request", r.signals.person_request, "bot_question",
                   r.signals.bot_question, "negative", r.signals.negative, "complaint", r.signals.complaint,
@@ -432,7 +425,7 @@ static void run_try(kjob_t *j, lk_store_t *st, int64_t now)
                        policy_hint(j, st, bot, &r, lang, now), "kb_version", (json_int_t)bot->version);
     /* why: the words that matched the best article, and those it does not know */
     lk_nlu_explanation_t ex;
-    if (lk_nlu_explain(bot->nlu, j->text, strlen(j->text), &ctx, r.n_top ? r.top[0].article : -1, &ex) == 0) {
+    if (lk_nlu_explain(bot->nlu, k->text, strlen(k->text), &ctx, r.n_top ? r.top[0].article : -1, &ex) == 0) {
         json_t *e = json_object();
         json_t *m = json_array(), *o = json_array(), *u = json_array();
         for (size_t i = 0; i < ex.n_matched; i++)
@@ -448,456 +441,236 @@ static void run_try(kjob_t *j, lk_store_t *st, int64_t now)
         json_object_set_new(j->out, "explanation", e);
     }
     json_object_set_new(j->out, "calibration", lk_bot_calibration_json(bot->nlu));
-    j->status_code = 200;
     lk_bot_release(bot);
 }
 
 /* ---- import and export --------------------------------------------------------------- */
 
-static void run_export(kjob_t *j, lk_store_t *st)
+static void run_export(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    int rc = lk_store_kb_export(st, &j->kb);
+    (void)now;
+    lk_knowledge_req_t *k = j->data;
+    int rc = lk_store_kb_export(st, &k->kb);
     if (rc) {
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
-    j->raw = j->format == LK_KB_FORMAT_CSV ? lk_kb_to_csv(&j->kb) : lk_kb_to_json(&j->kb);
-    if (!j->raw) {
-        lk_knowledge_fail(j, LK_EINVAL, 500, "internal", "the knowledge base holds an article that cannot be exported");
+    k->raw = k->format == LK_KB_FORMAT_CSV ? lk_kb_to_csv(&k->kb) : lk_kb_to_json(&k->kb);
+    if (!k->raw) {
+        lk_api_fail(j, LK_EINVAL, 500, "internal", "the knowledge base holds an article that cannot be exported");
         return;
     }
-    j->raw_len = strlen(j->raw);
-    j->status_code = 200;
+    k->raw_len = strlen(k->raw);
 }
 
-static void run_import_parse(kjob_t *j)
+static void run_import_parse(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    (void)st;
+    (void)now;
+    lk_knowledge_req_t *k = j->data;
     char err[512];
-    int rc = j->format == LK_KB_FORMAT_CSV ? lk_kb_parse_csv(j->raw, j->raw_len, &j->kb, err, sizeof err)
-                                           : lk_kb_parse(j->raw, j->raw_len, &j->kb, err, sizeof err);
-    free(j->raw);
-    j->raw = NULL;
+    int rc = k->format == LK_KB_FORMAT_CSV ? lk_kb_parse_csv(k->raw, k->raw_len, &k->kb, err, sizeof err)
+                                           : lk_kb_parse(k->raw, k->raw_len, &k->kb, err, sizeof err);
+    free(k->raw);
+    k->raw = NULL;
     if (rc)
         lk_knowledge_fail_long(j, rc == LK_EJSON ? "invalid_json" : "invalid_kb", err);
 }
 
-static void run_import_write(kjob_t *j, lk_store_t *st, int64_t now)
+static void run_import_write(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    lk_knowledge_req_t *k = j->data;
     lk_kb_import_counts_t c;
-    int rc = lk_store_kb_import_as(st, &j->kb, j->replace, j->user.id, now, &c);
+    int rc = lk_store_kb_import_as(st, &k->kb, k->replace, j->user.id, now, &c);
     char detail[160];
     snprintf(detail, sizeof detail, "%s%s: %zu created, %zu updated, %zu unchanged, %zu archived",
-             j->format == LK_KB_FORMAT_CSV ? "csv" : "json", j->replace ? " replace" : "", c.created, c.updated,
+             k->format == LK_KB_FORMAT_CSV ? "csv" : "json", k->replace ? " replace" : "", c.created, c.updated,
              c.unchanged, c.archived);
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, "kb.import", NULL, detail);
     if (rc) {
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
-    j->out = json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "articles", (json_int_t)j->kb.n_articles, "created",
+    j->out = json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "articles", (json_int_t)k->kb.n_articles, "created",
                        (json_int_t)c.created, "updated", (json_int_t)c.updated, "unchanged", (json_int_t)c.unchanged,
-                       "archived", (json_int_t)c.archived, "replace", j->replace);
-    j->status_code = 200;
+                       "archived", (json_int_t)c.archived, "replace", k->replace);
 }
 
-/* ---- the job ------------------------------------------------------------------------ */
+/* ---- the answers ------------------------------------------------------------------- */
 
-static bool is_change(op_t op)
+/* A 400 whose message is longer than job->err holds (import, a draft's
+ * check) is answered here. */
+static bool long_error(lk_api_job_t *j)
 {
-    return op != OP_LIST && op != OP_GET && op != OP_DRAFTS && op != OP_DRAFT_GET && op != OP_TRY && op != OP_EXPORT;
+    const lk_knowledge_req_t *k = j->data;
+    if (j->job.rc && k->errmsg[0] && j->err.status == 400) {
+        lk_respond_error(j->req, 400, j->err.code, "%s", k->errmsg);
+        return false;
+    }
+    return true;
 }
 
-static void job_run(lk_job_t *job, lk_store_t *st)
+/* The export is a download in its format. */
+static bool answer_export(lk_api_job_t *j)
 {
-    kjob_t *j = (kjob_t *)job;
-    int64_t now = lk_time_now_ms();
-    if (!authenticate(j, st, now))
-        return;
-    if (is_change(j->op) && !require_manager(j))
-        return;
-    switch (j->op) {
-    case OP_LIST:
-        run_list(j, st, now);
-        break;
-    case OP_GET:
-        run_get(j, st, now);
-        break;
-    case OP_SET_ARCHIVED:
-        run_set_archived(j, st, now);
-        break;
-    case OP_DRAFTS:
-        lk_knowledge_run_drafts(j, st);
-        break;
-    case OP_DRAFT_GET:
-        lk_knowledge_run_draft_get(j, st);
-        break;
-    case OP_DRAFT_CREATE:
-        lk_knowledge_run_draft_create(j, st, now);
-        break;
-    case OP_DRAFT_UPDATE:
-        lk_knowledge_run_draft_update(j, st, now);
-        break;
-    case OP_DRAFT_DELETE:
-        lk_knowledge_run_draft_delete(j, st, now);
-        break;
-    case OP_PREVIEW:
-    case OP_PUBLISH_CHECK:
-        lk_knowledge_run_preview(j, st);
-        break;
-    case OP_PUBLISH_WRITE:
-        lk_knowledge_run_publish_write(j, st, now);
-        break;
-    case OP_TRY:
-        run_try(j, st, now);
-        break;
-    case OP_EXPORT:
-        run_export(j, st);
-        break;
-    case OP_IMPORT_PARSE:
-        run_import_parse(j);
-        break;
-    case OP_IMPORT_WRITE:
-        run_import_write(j, st, now);
-        break;
-    }
+    const lk_knowledge_req_t *k = j->data;
+    if (j->job.rc)
+        return true;
+    bool csv = k->format == LK_KB_FORMAT_CSV;
+    lk_http_res_header(j->req, "content-disposition",
+                       csv ? "attachment; filename=\"loket-kb.csv\"" : "attachment; filename=\"loket-kb.json\"");
+    lk_http_res_header(j->req, "cache-control", "no-store");
+    lk_http_respond(j->req, 200, csv ? "text/csv; charset=utf-8" : "application/json", k->raw, k->raw_len);
+    return false;
 }
 
-static void job_done(lk_job_t *job)
+/* The preview answers with the regression check. */
+static void run_preview(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    kjob_t *j = (kjob_t *)job;
-    if (j->job.rc) {
-        if (j->errmsg[0] && j->err.status == 400)
-            lk_respond_error(j->req, 400, j->err.code, "%s", j->errmsg);
-        else
-            lk_respond_job_error(j->req, &j->err);
-        lk_knowledge_job_free(j);
-        return;
+    lk_knowledge_req_t *k = j->data;
+    lk_knowledge_run_preview(j, st, now);
+    if (!j->job.rc) {
+        j->out = k->check;
+        k->check = NULL;
     }
-    /* the next step of a chain */
-    op_t next = j->op;
-    lk_pool_t *pool = NULL;
-    switch (j->op) {
-    case OP_PUBLISH_CHECK:
-        next = OP_PUBLISH_WRITE;
-        pool = j->app->writer;
-        break;
-    case OP_IMPORT_PARSE:
-        next = OP_IMPORT_WRITE;
-        pool = j->app->writer;
-        break;
-    case OP_PUBLISH_WRITE:
-    case OP_SET_ARCHIVED:
-        next = OP_GET; /* answer with the article as it is now */
-        pool = j->app->readers;
-        break;
-    default:
-        break;
-    }
-    if (pool) {
-        lk_user_clear(&j->user);
-        j->op = next;
-        lk_pool_submit(pool, &j->job);
-        return;
-    }
-    if (j->op == OP_EXPORT) {
-        bool csv = j->format == LK_KB_FORMAT_CSV;
-        lk_http_res_header(j->req, "content-disposition",
-                           csv ? "attachment; filename=\"loket-kb.csv\"" : "attachment; filename=\"loket-kb.json\"");
-        lk_http_res_header(j->req, "cache-control", "no-store");
-        lk_http_respond(j->req, 200, csv ? "text/csv; charset=utf-8" : "application/json", j->raw, j->raw_len);
-    } else if (j->op == OP_PREVIEW) {
-        lk_respond_json(j->req, 200, j->check);
-        j->check = NULL;
-    } else {
-        lk_respond_json(j->req, j->status_code ? j->status_code : 200, j->out);
-        j->out = NULL;
-    }
-    lk_knowledge_job_free(j);
 }
 
-/* ---- handlers ------------------------------------------------------------------------ */
-
-static kjob_t *kjob_new(lk_http_req_t *req, struct lk_app *app, op_t op)
-{
-    if (is_change(op) || op == OP_TRY) {
-        if (!lk_api_check_origin(req))
-            return NULL;
-    }
-    kjob_t *j = lk_xcalloc(1, sizeof *j);
-    j->app = app;
-    j->req = req;
-    j->op = op;
-    lk_job_init(&j->job, req, job_run, job_done);
-    lk_api_session_hash(req, j->session_hash);
-    lk_api_req_id(req, j->id);
-    return j;
-}
+/* ---- the query and the body, on the loop ------------------------------------------------ */
 
 bool lk_knowledge_is_language(const char *s, size_t len)
 {
     return len == 2 && ((s[0] == 'n' && s[1] == 'l') || (s[0] == 'e' && s[1] == 'n'));
 }
 
-static bool no_body(lk_http_req_t *req)
+static bool prepare_list(lk_api_job_t *j)
 {
-    if (lk_http_req_body_too_large(req)) {
-        lk_respond_error(req, 413, "body_too_large", "the request body is larger than the limit");
+    static const char *const statuses[] = {"published", "archived", "all", NULL};
+    static const char *const languages[] = {"", "nl", "en", NULL};
+    lk_knowledge_req_t *k = j->data;
+    if (!lk_api_query_choice(j, "status", statuses, k->status, sizeof k->status,
+                             "the parameter \"status\" must be \"published\", \"archived\" or \"all\"") ||
+        !lk_api_query_choice(j, "language", languages, k->language, sizeof k->language,
+                             "the parameter \"language\" must be \"nl\" or \"en\""))
         return false;
-    }
-    return true;
+    return lk_api_query_search(j, "q", QUERY_MAX, &k->query);
 }
 
-/* Submits j to pool; nothing when j is NULL (the request was answered). */
-static void submit(kjob_t *j, lk_pool_t *pool)
+static bool prepare_drafts(lk_api_job_t *j)
 {
-    if (j)
-        lk_pool_submit(pool, &j->job);
+    static const char *const statuses[] = {"draft", "published", "discarded", "all", NULL};
+    lk_knowledge_req_t *k = j->data;
+    return lk_api_query_choice(j, "status", statuses, k->status, sizeof k->status,
+                               "the parameter \"status\" must be \"draft\", \"published\", \"discarded\" or \"all\"");
 }
 
-/* A job for a request that must come without a body; NULL after answering. */
-static kjob_t *bodyless_job(lk_http_req_t *req, struct lk_app *app, op_t op)
+static bool prepare_draft_create(lk_api_job_t *j)
 {
-    kjob_t *j = kjob_new(req, app, op);
-    if (j && !no_body(req)) {
-        lk_knowledge_job_free(j);
-        return NULL;
-    }
-    return j;
+    return lk_knowledge_read_draft_body(j, true);
 }
 
-/* A job carrying a draft's fields from the body; NULL after answering. */
-static kjob_t *draft_job(lk_http_req_t *req, struct lk_app *app, op_t op, bool create)
+static bool prepare_draft_update(lk_api_job_t *j)
 {
-    kjob_t *j = kjob_new(req, app, op);
-    if (j && !lk_knowledge_read_draft_body(req, j, create)) {
-        lk_knowledge_job_free(j);
-        return NULL;
-    }
-    return j;
-}
-
-static void h_list(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    kjob_t *j = kjob_new(req, app, OP_LIST);
-    snprintf(j->status, sizeof j->status, "published");
-    lk_str_t v;
-    if (lk_http_req_query(req, "status", &v) && v.len > 0) {
-        if (!lk_str_eq_cstr(v, "published") && !lk_str_eq_cstr(v, "archived") && !lk_str_eq_cstr(v, "all")) {
-            lk_respond_error(req, 400, "invalid_field",
-                             "the parameter \"status\" must be \"published\", \"archived\" or \"all\"");
-            lk_knowledge_job_free(j);
-            return;
-        }
-        snprintf(j->status, sizeof j->status, "%.*s", (int)v.len, v.base);
-    }
-    if (lk_http_req_query(req, "language", &v) && v.len > 0) {
-        if (!lk_knowledge_is_language(v.base, v.len)) {
-            lk_respond_error(req, 400, "invalid_field", "the parameter \"language\" must be \"nl\" or \"en\"");
-            lk_knowledge_job_free(j);
-            return;
-        }
-        memcpy(j->language, v.base, v.len);
-    }
-    if (lk_http_req_query(req, "q", &v) && v.len > 0) {
-        if (v.len > QUERY_MAX || !lk_utf8_valid(v.base, v.len)) {
-            lk_respond_error(req, 400, "invalid_field", "the parameter \"q\" must be valid UTF-8 of at most %d bytes",
-                             QUERY_MAX);
-            lk_knowledge_job_free(j);
-            return;
-        }
-        j->query = lk_xstrndup(v.base, v.len);
-    }
-    submit(j, app->readers);
-}
-
-static void h_get(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    submit(kjob_new(req, app, OP_GET), app->readers);
-}
-
-static void set_archived(lk_http_req_t *req, struct lk_app *app, bool archive)
-{
-    kjob_t *j = bodyless_job(req, app, OP_SET_ARCHIVED);
-    if (!j)
-        return;
-    j->archive = archive;
-    submit(j, app->writer);
-}
-
-static void h_archive(lk_http_req_t *req, void *ud)
-{
-    set_archived(req, ud, true);
-}
-
-static void h_restore(lk_http_req_t *req, void *ud)
-{
-    set_archived(req, ud, false);
-}
-
-static void h_drafts(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    kjob_t *j = kjob_new(req, app, OP_DRAFTS);
-    snprintf(j->status, sizeof j->status, "draft");
-    lk_str_t v;
-    if (lk_http_req_query(req, "status", &v) && v.len > 0) {
-        if (!lk_str_eq_cstr(v, "draft") && !lk_str_eq_cstr(v, "published") && !lk_str_eq_cstr(v, "discarded") &&
-            !lk_str_eq_cstr(v, "all")) {
-            lk_respond_error(req, 400, "invalid_field",
-                             "the parameter \"status\" must be \"draft\", \"published\", \"discarded\" or \"all\"");
-            lk_knowledge_job_free(j);
-            return;
-        }
-        snprintf(j->status, sizeof j->status, "%.*s", (int)v.len, v.base);
-    }
-    submit(j, app->readers);
-}
-
-static void h_draft_get(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    submit(kjob_new(req, app, OP_DRAFT_GET), app->readers);
-}
-
-static void h_draft_create(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    submit(draft_job(req, app, OP_DRAFT_CREATE, true), app->writer);
-}
-
-static void h_draft_update(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    submit(draft_job(req, app, OP_DRAFT_UPDATE, false), app->writer);
-}
-
-static void h_draft_delete(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    submit(bodyless_job(req, app, OP_DRAFT_DELETE), app->writer);
-}
-
-static void h_preview(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    submit(bodyless_job(req, app, OP_PREVIEW), app->readers);
-}
-
-static void h_publish(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    submit(bodyless_job(req, app, OP_PUBLISH_CHECK), app->readers);
-}
-
-static void h_try(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    kjob_t *j = kjob_new(req, app, OP_TRY);
-    if (!j)
-        return;
-    json_t *body = lk_parse_body(req);
-    if (!body) {
-        lk_knowledge_job_free(j);
-        return;
-    }
-    const char *text = NULL, *language = NULL;
-    bool ok = lk_body_string(req, body, "text", (size_t)app->cfg.max_text, true, &text) &&
-              lk_body_string(req, body, "language", 2, false, &language);
-    if (ok && language && !lk_knowledge_is_language(language, strlen(language))) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"language\" must be \"nl\" or \"en\"");
-        ok = false;
-    }
-    if (ok) {
-        j->text = lk_xstrdup(text);
-        if (language)
-            snprintf(j->language, sizeof j->language, "%s", language);
-    }
-    json_decref(body);
-    if (!ok) {
-        lk_knowledge_job_free(j);
-        return;
-    }
-    submit(j, app->readers);
+    return lk_knowledge_read_draft_body(j, false);
 }
 
 /* ?format=json|csv (json by default); false after a 400. */
-static bool read_format(lk_http_req_t *req, kjob_t *j)
+static bool prepare_export(lk_api_job_t *j)
 {
-    lk_str_t v;
-    j->format = LK_KB_FORMAT_JSON;
-    if (lk_http_req_query(req, "format", &v) && v.len > 0) {
-        if (lk_str_eq_cstr(v, "csv"))
-            j->format = LK_KB_FORMAT_CSV;
-        else if (!lk_str_eq_cstr(v, "json")) {
-            lk_respond_error(req, 400, "invalid_field", "the parameter \"format\" must be \"json\" or \"csv\"");
-            return false;
-        }
-    }
+    static const char *const formats[] = {"json", "csv", NULL};
+    lk_knowledge_req_t *k = j->data;
+    char format[8];
+    if (!lk_api_query_choice(j, "format", formats, format, sizeof format,
+                             "the parameter \"format\" must be \"json\" or \"csv\""))
+        return false;
+    k->format = strcmp(format, "csv") == 0 ? LK_KB_FORMAT_CSV : LK_KB_FORMAT_JSON;
     return true;
 }
 
-static void h_export(lk_http_req_t *req, void *ud)
+/* The format, ?replace=true|false, and the body as sent (NUL bytes
+ * included: the parsers refuse them), parsed on a reader after the session
+ * check, then written. */
+static bool prepare_import(lk_api_job_t *j)
 {
-    struct lk_app *app = ud;
-    kjob_t *j = kjob_new(req, app, OP_EXPORT);
-    if (!read_format(req, j)) {
-        lk_knowledge_job_free(j);
-        return;
-    }
-    submit(j, app->readers);
-}
-
-static void h_import(lk_http_req_t *req, void *ud)
-{
-    struct lk_app *app = ud;
-    kjob_t *j = kjob_new(req, app, OP_IMPORT_PARSE);
-    if (!j)
-        return;
-    if (!read_format(req, j) || !no_body(req)) {
-        lk_knowledge_job_free(j);
-        return;
-    }
-    lk_str_t v;
-    if (lk_http_req_query(req, "replace", &v) && v.len > 0) {
-        if (lk_str_eq_cstr(v, "true") || lk_str_eq_cstr(v, "1"))
-            j->replace = true;
-        else if (!lk_str_eq_cstr(v, "false") && !lk_str_eq_cstr(v, "0")) {
-            lk_respond_error(req, 400, "invalid_field", "the parameter \"replace\" must be \"true\" or \"false\"");
-            lk_knowledge_job_free(j);
-            return;
-        }
-    }
-    lk_str_t body = lk_http_req_body(req);
-    j->raw = lk_xmalloc(body.len + 1); /* as sent, NUL bytes included: the parsers refuse them */
+    static const char *const replace[] = {"false", "true", "0", "1", NULL};
+    lk_knowledge_req_t *k = j->data;
+    char r[8];
+    if (!prepare_export(j) || !lk_api_query_choice(j, "replace", replace, r, sizeof r,
+                                                   "the parameter \"replace\" must be \"true\" or \"false\""))
+        return false;
+    k->replace = strcmp(r, "true") == 0 || strcmp(r, "1") == 0;
+    lk_str_t body = lk_http_req_body(j->req);
+    k->raw = lk_xmalloc(body.len + 1);
     if (body.len)
-        memcpy(j->raw, body.base, body.len);
-    j->raw[body.len] = '\0';
-    j->raw_len = body.len;
-    /* parsed on a reader after the session check, then written */
-    submit(j, app->readers);
+        memcpy(k->raw, body.base, body.len);
+    k->raw[body.len] = '\0';
+    k->raw_len = body.len;
+    return true;
 }
 
-static const lk_http_route_t routes[] = {
-    {"GET", "/api/v1/kb/articles", h_list},
-    {"GET", "/api/v1/kb/articles/:id", h_get},
-    {"POST", "/api/v1/kb/articles/:id/archive", h_archive},
-    {"POST", "/api/v1/kb/articles/:id/restore", h_restore},
-    {"GET", "/api/v1/kb/drafts", h_drafts},
-    {"POST", "/api/v1/kb/drafts", h_draft_create},
-    {"GET", "/api/v1/kb/drafts/:id", h_draft_get},
-    {"PUT", "/api/v1/kb/drafts/:id", h_draft_update},
-    {"DELETE", "/api/v1/kb/drafts/:id", h_draft_delete},
-    {"POST", "/api/v1/kb/drafts/:id/preview", h_preview},
-    {"POST", "/api/v1/kb/drafts/:id/publish", h_publish},
-    {"POST", "/api/v1/kb/try", h_try},
-    {"GET", "/api/v1/kb/export", h_export},
-    {"POST", "/api/v1/kb/import", h_import},
+enum { F_TEXT, F_LANGUAGE };
+
+static bool prepare_try(lk_api_job_t *j)
+{
+    lk_knowledge_req_t *k = j->data;
+    k->text = lk_xstrdup(j->body[F_TEXT].s);
+    if (j->body[F_LANGUAGE].given)
+        snprintf(k->language, sizeof k->language, "%s", j->body[F_LANGUAGE].s);
+    return true;
+}
+
+/* ---- the table ------------------------------------------------------------------------ */
+
+static const char *const languages[] = {"nl", "en", NULL};
+
+static const lk_api_field_t try_fields[] = {
+    [F_TEXT] = {.name = "text", .type = LK_FIELD_STRING, .required = true, .max_len = LK_API_MAX_TEXT},
+    [F_LANGUAGE] = {.name = "language",
+                    .type = LK_FIELD_ENUM,
+                    .max_len = 2,
+                    .values = languages,
+                    .invalid = "the field \"language\" must be \"nl\" or \"en\""},
 };
 
-void lk_api_knowledge_routes(const lk_http_route_t **r, size_t *n)
+/* Every logged-in user reads; supervisors and admins change. */
+#define READ LK_ACCESS_AGENT
+#define MANAGE LK_ACCESS_SUPERVISOR
+#define REQ .data_size = sizeof(lk_knowledge_req_t), .data_free = req_free
+#define KB .after = long_error, REQ
+
+static const lk_api_route_t routes[] = {
+    {"GET", "/api/v1/kb/articles", READ, .steps = {{LK_ON_READER, run_list}}, .prepare = prepare_list, KB},
+    {"GET", "/api/v1/kb/articles/:id", READ, .steps = {{LK_ON_READER, run_get}}, KB},
+    /* archived or restored, then answered with the article as it is now */
+    {"POST", "/api/v1/kb/articles/:id/archive", MANAGE, .steps = {{LK_ON_WRITER, run_archive}, {LK_ON_READER, run_get}},
+     KB},
+    {"POST", "/api/v1/kb/articles/:id/restore", MANAGE, .steps = {{LK_ON_WRITER, run_restore}, {LK_ON_READER, run_get}},
+     KB},
+    {"GET", "/api/v1/kb/drafts", READ, .steps = {{LK_ON_READER, lk_knowledge_run_drafts}}, .prepare = prepare_drafts,
+     KB},
+    {"POST", "/api/v1/kb/drafts", MANAGE, .steps = {{LK_ON_WRITER, lk_knowledge_run_draft_create}},
+     .prepare = prepare_draft_create, .status = 201, KB},
+    {"GET", "/api/v1/kb/drafts/:id", READ, .steps = {{LK_ON_READER, lk_knowledge_run_draft_get}}, KB},
+    {"PUT", "/api/v1/kb/drafts/:id", MANAGE, .steps = {{LK_ON_WRITER, lk_knowledge_run_draft_update}},
+     .prepare = prepare_draft_update, KB},
+    {"DELETE", "/api/v1/kb/drafts/:id", MANAGE, .steps = {{LK_ON_WRITER, lk_knowledge_run_draft_delete}}, KB},
+    {"POST", "/api/v1/kb/drafts/:id/preview", MANAGE, .steps = {{LK_ON_READER, run_preview}}, KB},
+    /* the regression check builds a whole model: on a reader, never on the
+     * writer; then the short write, then the article read back */
+    {"POST", "/api/v1/kb/drafts/:id/publish", MANAGE,
+     .steps = {{LK_ON_READER, lk_knowledge_run_preview},
+               {LK_ON_WRITER, lk_knowledge_run_publish_write},
+               {LK_ON_READER, run_get}},
+     KB},
+    {"POST", "/api/v1/kb/try", READ, .fields = try_fields, .n_fields = 2, .steps = {{LK_ON_READER, run_try}},
+     .prepare = prepare_try, KB},
+    {"GET", "/api/v1/kb/export", READ, .steps = {{LK_ON_READER, run_export}}, .prepare = prepare_export,
+     .after = answer_export, REQ},
+    {"POST", "/api/v1/kb/import", MANAGE, .steps = {{LK_ON_READER, run_import_parse}, {LK_ON_WRITER, run_import_write}},
+     .prepare = prepare_import, KB},
+};
+
+void lk_api_knowledge_table(const lk_api_route_t **r, size_t *n)
 {
     *r = routes;
     *n = sizeof routes / sizeof routes[0];

@@ -4,7 +4,7 @@
  * change, discard, preview and publish drafts, and the regression check on
  * a reader. The rules (ids, checks, the candidate and the comparison) are
  * kb/'s (draft.c, publish.c); this file reads and writes the store and
- * turns results into JSON. The job and its routes: knowledge.c.
+ * turns results into JSON. The route table: knowledge.c.
  */
 #include "api/knowledge_int.h"
 
@@ -54,17 +54,19 @@ static json_t *draft_json(const lk_draft_t *d, const lk_knowledge_users_t *u)
 
 /* ---- drafts ------------------------------------------------------------------------ */
 
-void lk_knowledge_run_drafts(kjob_t *j, lk_store_t *st)
+void lk_knowledge_run_drafts(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    (void)now;
+    lk_knowledge_req_t *k = j->data;
     lk_draft_t *v = NULL;
     size_t n = 0;
     lk_knowledge_users_t u = {NULL, 0};
-    int rc = lk_store_draft_list(st, strcmp(j->status, "all") == 0 ? NULL : j->status, DRAFTS_MAX, &v, &n);
+    int rc = lk_store_draft_list(st, strcmp(k->status, "all") == 0 ? NULL : k->status, DRAFTS_MAX, &v, &n);
     if (rc == 0)
         rc = lk_knowledge_users_load(st, &u);
     if (rc) {
         lk_drafts_free(v, n);
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     json_t *arr = json_array();
@@ -73,22 +75,17 @@ void lk_knowledge_run_drafts(kjob_t *j, lk_store_t *st)
     lk_drafts_free(v, n);
     lk_knowledge_users_free(&u);
     j->out = json_pack("{s:o}", "drafts", arr);
-    j->status_code = 200;
 }
 
-/* Loads draft j->id into d; false after lk_knowledge_fail(). */
-static bool load_draft(kjob_t *j, lk_store_t *st, lk_draft_t *d)
+/* Loads draft j->id into d; false after lk_api_fail(). */
+static bool load_draft(lk_api_job_t *j, lk_store_t *st, lk_draft_t *d)
 {
-    int rc = lk_store_draft_get(st, j->id, d);
-    if (rc == LK_ENOENT)
-        lk_knowledge_fail(j, rc, 404, "not_found", "no draft with this id");
-    else if (rc)
-        lk_knowledge_fail_db(j, rc);
-    return rc == 0;
+    return lk_api_found(j, lk_store_draft_get(st, j->id, d), 404, "not_found", "no draft with this id");
 }
 
-void lk_knowledge_run_draft_get(kjob_t *j, lk_store_t *st)
+void lk_knowledge_run_draft_get(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    (void)now;
     lk_draft_t d;
     if (!load_draft(j, st, &d))
         return;
@@ -96,11 +93,10 @@ void lk_knowledge_run_draft_get(kjob_t *j, lk_store_t *st)
     int rc = lk_knowledge_users_load(st, &u);
     if (rc) {
         lk_draft_clear(&d);
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     j->out = draft_json(&d, &u);
-    j->status_code = 200;
     lk_draft_clear(&d);
     lk_knowledge_users_free(&u);
 }
@@ -116,13 +112,13 @@ static int article_exists(lk_store_t *st, const char *id)
 
 /* Whether no article has id; false after a 409 with msg (or a database
  * error). */
-static bool id_free(kjob_t *j, lk_store_t *st, const char *id, const char *msg)
+static bool id_free(lk_api_job_t *j, lk_store_t *st, const char *id, const char *msg)
 {
     int rc = article_exists(st, id);
     if (rc > 0)
-        lk_knowledge_fail(j, LK_EEXIST, 409, "conflict", msg);
+        lk_api_fail(j, LK_EEXIST, 409, "conflict", msg);
     else if (rc < 0)
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     return rc == 0;
 }
 
@@ -156,7 +152,7 @@ static void draft_article(const lk_draft_t *d, const char *id, lk_article_t *a)
 
 /* Checks a draft's content as an article (a draft may still lack its
  * answer: complete is false then); false after a 400 naming the field. */
-static bool check_draft(kjob_t *j, const lk_draft_t *d, bool complete)
+static bool check_draft(lk_api_job_t *j, const lk_draft_t *d, bool complete)
 {
     lk_article_t a;
     draft_article(d, "draft", &a);
@@ -217,7 +213,7 @@ static void draft_from_article(lk_draft_t *d, const lk_article_t *a)
 }
 
 /* An owner must be a user; false after a 400. */
-static bool check_owner(kjob_t *j, lk_store_t *st, const char *owner)
+static bool check_owner(lk_api_job_t *j, lk_store_t *st, const char *owner)
 {
     if (!owner[0])
         return true;
@@ -225,64 +221,53 @@ static bool check_owner(kjob_t *j, lk_store_t *st, const char *owner)
     memset(&u, 0, sizeof u);
     int rc = lk_store_user_get(st, owner, &u);
     lk_user_clear(&u);
-    if (rc == LK_ENOENT)
-        lk_knowledge_fail(j, rc, 400, "invalid_field", "the field \"owner\" names no user");
-    else if (rc)
-        lk_knowledge_fail_db(j, rc);
-    return rc == 0;
+    return lk_api_found(j, rc, 400, "invalid_field", "the field \"owner\" names no user");
 }
 
-static void audit_draft(kjob_t *j, lk_store_t *st, int64_t now, const char *action, const lk_draft_t *d)
+static void audit_draft(lk_api_job_t *j, lk_store_t *st, int64_t now, const char *action, const lk_draft_t *d)
 {
     char detail[LK_ID_MAX + LK_KB_ID_MAX + 16];
     snprintf(detail, sizeof detail, "%s%s%s", d->id, d->article_id[0] ? " of " : "", d->article_id);
     int rc = lk_store_audit(st, now, j->user.id, action, NULL, detail);
     if (rc)
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
 }
 
-static void answer_draft(kjob_t *j, lk_store_t *st, const lk_draft_t *d, int status)
+static void answer_draft(lk_api_job_t *j, lk_store_t *st, const lk_draft_t *d)
 {
     lk_knowledge_users_t u = {NULL, 0};
     int rc = lk_knowledge_users_load(st, &u);
     if (rc) {
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     j->out = draft_json(d, &u);
-    j->status_code = status;
     lk_knowledge_users_free(&u);
 }
 
 /* After writing draft d (rc the write's result): the audit record and the
- * answer with status, or the database error. */
-static void wrote_draft(kjob_t *j, lk_store_t *st, int64_t now, int rc, const char *action, const lk_draft_t *d,
-                        int status)
+ * answer, or the database error. */
+static void wrote_draft(lk_api_job_t *j, lk_store_t *st, int64_t now, int rc, const char *action, const lk_draft_t *d)
 {
     if (rc)
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     else
         audit_draft(j, st, now, action, d);
     if (!j->job.rc)
-        answer_draft(j, st, d, status);
+        answer_draft(j, st, d);
 }
 
-void lk_knowledge_run_draft_create(kjob_t *j, lk_store_t *st, int64_t now)
+void lk_knowledge_run_draft_create(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    lk_knowledge_req_t *k = j->data;
     lk_draft_t d;
     memset(&d, 0, sizeof d);
     int rc = 0;
-    if (j->in.article_id[0]) { /* a change: starts from the article */
+    if (k->in.article_id[0]) { /* a change: starts from the article */
         lk_article_rec_t r;
-        rc = lk_store_article_get(st, j->in.article_id, &r);
-        if (rc == LK_ENOENT) {
-            lk_knowledge_fail(j, rc, 400, "invalid_field", "the field \"article_id\" names no article");
+        rc = lk_store_article_get(st, k->in.article_id, &r);
+        if (!lk_api_found(j, rc, 400, "invalid_field", "the field \"article_id\" names no article"))
             return;
-        }
-        if (rc) {
-            lk_knowledge_fail_db(j, rc);
-            return;
-        }
         draft_from_article(&d, &r.a);
         lk_article_rec_clear(&r);
     } else {
@@ -291,17 +276,17 @@ void lk_knowledge_run_draft_create(kjob_t *j, lk_store_t *st, int64_t now)
         d.answer = lk_xstrdup("");
         d.tags = lk_xstrdup("[]");
     }
-    merge_fields(&d, &j->in, j->given);
-    if (j->translation_of[0]) {
+    merge_fields(&d, &k->in, k->given);
+    if (k->translation_of[0]) {
         lk_article_rec_t x;
-        rc = lk_store_article_get(st, j->translation_of, &x);
+        rc = lk_store_article_get(st, k->translation_of, &x);
         if (rc == LK_ENOENT)
-            lk_knowledge_fail(j, rc, 400, "invalid_field", "the field \"translation_of\" names no article");
+            lk_api_fail(j, rc, 400, "invalid_field", "the field \"translation_of\" names no article");
         else if (rc)
-            lk_knowledge_fail_db(j, rc);
+            lk_api_fail_db(j, rc);
         else if (strcmp(x.a.language, d.language) == 0)
-            lk_knowledge_fail(j, LK_EINVAL, 400, "invalid_field",
-                              "a translation needs another language than the article it translates");
+            lk_api_fail(j, LK_EINVAL, 400, "invalid_field",
+                        "a translation needs another language than the article it translates");
         else
             snprintf(d.translation_group, sizeof d.translation_group, "%s", lk_kb_article_group(&x.a));
         lk_article_rec_clear(&x);
@@ -322,7 +307,7 @@ void lk_knowledge_run_draft_create(kjob_t *j, lk_store_t *st, int64_t now)
     lk_kb_draft_id_t did = draft_id(&d);
     if (!d.article_id[0] && !d.new_id[0] &&
         (rc = lk_kb_choose_id(&did, taken_fn, st, d.new_id, sizeof d.new_id)) != 0) {
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         lk_draft_clear(&d);
         return;
     }
@@ -331,23 +316,23 @@ void lk_knowledge_run_draft_create(kjob_t *j, lk_store_t *st, int64_t now)
     snprintf(d.source, sizeof d.source, "editor");
     snprintf(d.created_by, sizeof d.created_by, "%s", j->user.id);
     d.created_at = d.updated_at = now;
-    wrote_draft(j, st, now, lk_store_draft_insert(st, &d), "kb.draft.create", &d, 201);
+    wrote_draft(j, st, now, lk_store_draft_insert(st, &d), "kb.draft.create", &d);
     lk_draft_clear(&d);
 }
 
 /* A draft that is no longer a draft cannot change; false after a 409. */
-static bool still_draft(kjob_t *j, const lk_draft_t *d)
+static bool still_draft(lk_api_job_t *j, const lk_draft_t *d)
 {
     if (d->status == LK_DRAFT_OPEN)
         return true;
-    lk_knowledge_fail(j, LK_ESTATE, 409, "conflict",
-                      d->status == LK_DRAFT_PUBLISHED ? "this draft was published already"
-                                                          : "this draft was discarded");
+    lk_api_fail(j, LK_ESTATE, 409, "conflict",
+                d->status == LK_DRAFT_PUBLISHED ? "this draft was published already" : "this draft was discarded");
     return false;
 }
 
-void lk_knowledge_run_draft_update(kjob_t *j, lk_store_t *st, int64_t now)
+void lk_knowledge_run_draft_update(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
+    lk_knowledge_req_t *k = j->data;
     lk_draft_t d;
     if (!load_draft(j, st, &d))
         return;
@@ -355,14 +340,14 @@ void lk_knowledge_run_draft_update(kjob_t *j, lk_store_t *st, int64_t now)
         lk_draft_clear(&d);
         return;
     }
-    if ((j->given & HAS_NEW_ID) && d.article_id[0]) {
-        lk_knowledge_fail(j, LK_EINVAL, 400, "invalid_field",
-                          "the field \"id\" is for a new article; this draft changes one");
+    if ((k->given & HAS_NEW_ID) && d.article_id[0]) {
+        lk_api_fail(j, LK_EINVAL, 400, "invalid_field",
+                    "the field \"id\" is for a new article; this draft changes one");
         lk_draft_clear(&d);
         return;
     }
-    merge_fields(&d, &j->in, j->given);
-    if ((j->given & HAS_NEW_ID) && !id_free(j, st, d.new_id, "an article with this id exists")) {
+    merge_fields(&d, &k->in, k->given);
+    if ((k->given & HAS_NEW_ID) && !id_free(j, st, d.new_id, "an article with this id exists")) {
         lk_draft_clear(&d);
         return;
     }
@@ -373,13 +358,13 @@ void lk_knowledge_run_draft_update(kjob_t *j, lk_store_t *st, int64_t now)
     d.updated_at = now;
     int rc = lk_store_draft_update(st, &d);
     if (rc == LK_ENOENT)
-        lk_knowledge_fail(j, rc, 409, "conflict", "this draft is no longer a draft");
+        lk_api_fail(j, rc, 409, "conflict", "this draft is no longer a draft");
     else
-        wrote_draft(j, st, now, rc, "kb.draft.update", &d, 200);
+        wrote_draft(j, st, now, rc, "kb.draft.update", &d);
     lk_draft_clear(&d);
 }
 
-void lk_knowledge_run_draft_delete(kjob_t *j, lk_store_t *st, int64_t now)
+void lk_knowledge_run_draft_delete(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_draft_t d;
     if (!load_draft(j, st, &d))
@@ -387,12 +372,11 @@ void lk_knowledge_run_draft_delete(kjob_t *j, lk_store_t *st, int64_t now)
     if (still_draft(j, &d)) {
         int rc = lk_store_draft_finish(st, d.id, "discarded", NULL, now);
         if (rc)
-            lk_knowledge_fail_db(j, rc);
+            lk_api_fail_db(j, rc);
         else
             audit_draft(j, st, now, "kb.draft.discard", &d);
         if (!j->job.rc) {
             j->out = json_pack("{s:s, s:s}", "id", d.id, "status", "discarded");
-            j->status_code = 200;
         }
     }
     lk_draft_clear(&d);
@@ -400,33 +384,46 @@ void lk_knowledge_run_draft_delete(kjob_t *j, lk_store_t *st, int64_t now)
 
 /* ---- the regression check ------------------------------------------------------- */
 
-/* The article a draft publishes: loads and checks draft j->id into d and
- * *a (id chosen), *create telling a new article from a change. false after
- * lk_knowledge_fail(). */
-static bool publishable(kjob_t *j, lk_store_t *st, lk_draft_t *d, lk_article_t *a, bool *create)
+/* What a draft publishes: the draft, the article it becomes (its id
+ * chosen) and whether that article is new. */
+typedef struct {
+    lk_draft_t d;
+    lk_article_t a;
+    bool create;
+} target_t;
+
+static void target_clear(target_t *t)
 {
-    memset(a, 0, sizeof *a);
-    if (!load_draft(j, st, d))
+    lk_article_free(&t->a);
+    lk_draft_clear(&t->d);
+}
+
+/* Loads and checks draft j->id into *t; false after lk_api_fail() (and
+ * nothing to clear). */
+static bool publishable(lk_api_job_t *j, lk_store_t *st, target_t *t)
+{
+    memset(&t->a, 0, sizeof t->a);
+    if (!load_draft(j, st, &t->d))
         return false;
-    if (!still_draft(j, d) || !check_draft(j, d, true)) {
-        lk_draft_clear(d);
+    if (!still_draft(j, &t->d) || !check_draft(j, &t->d, true)) {
+        lk_draft_clear(&t->d);
         return false;
     }
     char id[LK_KB_ID_MAX + 1];
-    lk_kb_draft_id_t did = draft_id(d);
-    int rc = lk_kb_publish_target(&did, taken_fn, st, id, sizeof id, create);
+    lk_kb_draft_id_t did = draft_id(&t->d);
+    int rc = lk_kb_publish_target(&did, taken_fn, st, id, sizeof id, &t->create);
     if (rc == LK_ESTATE)
-        lk_knowledge_fail(j, LK_EEXIST, 409, "conflict",
-                          "an article with the draft's id exists now: give the draft another id");
+        lk_api_fail(j, LK_EEXIST, 409, "conflict",
+                    "an article with the draft's id exists now: give the draft another id");
     else if (rc == LK_ENOENT)
-        lk_knowledge_fail(j, rc, 409, "conflict", "the article this draft changes does not exist");
+        lk_api_fail(j, rc, 409, "conflict", "the article this draft changes does not exist");
     else if (rc)
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
     if (rc) {
-        lk_draft_clear(d);
+        lk_draft_clear(&t->d);
         return false;
     }
-    draft_article(d, id, a);
+    draft_article(&t->d, id, &t->a);
     return true;
 }
 
@@ -461,14 +458,15 @@ static json_t *verdict_json(const lk_kb_verdict_t *v)
 
 /* Builds the candidate knowledge base (the published one with a put in),
  * its model, and compares what the current bot and the candidate do with
- * every example question of both (lk_kb_regression); fills j->check. On a
+ * every example question of both (lk_kb_regression); fills k->check. On a
  * reader. */
-static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, bool create)
+static void regression_check(lk_api_job_t *j, lk_store_t *st, const lk_article_t *a, bool create)
 {
+    lk_knowledge_req_t *k = j->data;
     lk_kb_t cand;
     int rc = lk_store_kb_load(st, &cand);
     if (rc) {
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
     lk_kb_put(&cand, a);
@@ -478,7 +476,7 @@ static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, b
     rc = lk_bot_model_build(st, &cand, lk_bot_answer_risk(j->app), &model, NULL); /* as the bot is built */
     if (rc) {
         lk_kb_free(&cand);
-        lk_knowledge_fail_db(j, rc);
+        lk_api_fail_db(j, rc);
         return;
     }
 
@@ -493,14 +491,14 @@ static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, b
                               json_pack("{s:s, s:s, s:o, s:o}", "question", c->question, "language", c->language,
                                         "from", verdict_json(&c->from), "to", verdict_json(&c->to)));
     }
-    j->check =
+    k->check =
         json_pack("{s:I, s:o, s:I, s:{s:I, s:I, s:I}, s:{s:s, s:s, s:s, s:b}, s:f, s:f}", "checked",
                   (json_int_t)reg.checked, "changes", changes, "changes_total", (json_int_t)reg.total, "summary",
                   "moved", (json_int_t)reg.moved, "declined", (json_int_t)reg.declined, "answered",
                   (json_int_t)reg.answered, "candidate", "id", a->id, "language", a->language, "title", a->title, "new",
                   create, "threshold", lk_nlu_threshold(model), "seconds", (double)(lk_time_mono_ns() - t0) / 1e9);
     /* how the change moves the calibration: the bot now, the bot after publishing */
-    json_object_set_new(j->check, "calibration",
+    json_object_set_new(k->check, "calibration",
                         json_pack("{s:o, s:o}", "current", lk_bot_calibration_json(bot->nlu), "candidate",
                                   lk_bot_calibration_json(model)));
     lk_kb_regression_free(&reg);
@@ -509,51 +507,47 @@ static void regression_check(kjob_t *j, lk_store_t *st, const lk_article_t *a, b
     lk_kb_free(&cand);
 }
 
-void lk_knowledge_run_preview(kjob_t *j, lk_store_t *st)
+void lk_knowledge_run_preview(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    lk_draft_t d;
-    lk_article_t a;
-    bool create;
-    if (!publishable(j, st, &d, &a, &create))
+    (void)now;
+    lk_knowledge_req_t *k = j->data;
+    target_t t;
+    if (!publishable(j, st, &t))
         return;
-    j->draft_updated_at = d.updated_at;
-    regression_check(j, st, &a, create);
-    lk_article_free(&a);
-    lk_draft_clear(&d);
+    k->draft_updated_at = t.d.updated_at;
+    regression_check(j, st, &t.a, t.create);
+    target_clear(&t);
 }
 
-void lk_knowledge_run_publish_write(kjob_t *j, lk_store_t *st, int64_t now)
+void lk_knowledge_run_publish_write(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    lk_draft_t d;
-    lk_article_t a;
-    bool create;
-    if (!publishable(j, st, &d, &a, &create))
+    lk_knowledge_req_t *k = j->data;
+    target_t t;
+    if (!publishable(j, st, &t))
         return;
-    if (d.updated_at != j->draft_updated_at) {
-        lk_knowledge_fail(j, LK_ESTATE, 409, "conflict", "the draft changed while it was checked: preview it again");
+    if (t.d.updated_at != k->draft_updated_at) {
+        lk_api_fail(j, LK_ESTATE, 409, "conflict", "the draft changed while it was checked: preview it again");
     } else {
         int64_t version = 0;
-        int rc = lk_store_article_publish(st, &a, create, j->user.id, now, &version);
+        int rc = lk_store_article_publish(st, &t.a, t.create, j->user.id, now, &version);
         if (rc == LK_EEXIST) {
-            lk_knowledge_fail(j, rc, 409, "conflict",
-                              "an article with the draft's id exists now: give the draft another id");
+            lk_api_fail(j, rc, 409, "conflict", "an article with the draft's id exists now: give the draft another id");
         } else {
             if (rc == 0)
-                rc = lk_store_draft_finish(st, d.id, "published", a.id, now);
+                rc = lk_store_draft_finish(st, t.d.id, "published", t.a.id, now);
             char detail[LK_KB_ID_MAX + LK_ID_MAX + 64];
-            snprintf(detail, sizeof detail, "%s version %lld from %s", a.id, (long long)version, d.id);
+            snprintf(detail, sizeof detail, "%s version %lld from %s", t.a.id, (long long)version, t.d.id);
             if (rc == 0)
                 rc = lk_store_audit(st, now, j->user.id, "kb.publish", NULL, detail);
             if (rc == 0) /* the reviews' threshold, applied by the bot this publish rebuilds */
                 rc = lk_api_recalibrate(st, now);
             if (rc)
-                lk_knowledge_fail_db(j, rc);
+                lk_api_fail_db(j, rc);
             else
-                snprintf(j->id, sizeof j->id, "%s", a.id);
+                snprintf(k->article_id, sizeof k->article_id, "%s", t.a.id);
         }
     }
-    lk_article_free(&a);
-    lk_draft_clear(&d);
+    target_clear(&t);
 }
 
 /* ---- the body of a draft ------------------------------------------------------ */
@@ -606,10 +600,12 @@ static bool body_opt_string(lk_http_req_t *req, json_t *body, const char *field,
     return lk_body_string(req, body, field, max, false, out);
 }
 
-/* Reads a draft body into j->in / j->given (create: also article_id and
+/* Reads a draft body into k->in / k->given (create: also article_id and
  * translation_of). false after answering 400. */
-bool lk_knowledge_read_draft_body(lk_http_req_t *req, kjob_t *j, bool create)
+bool lk_knowledge_read_draft_body(lk_api_job_t *j, bool create)
 {
+    lk_http_req_t *req = j->req;
+    lk_knowledge_req_t *k = j->data;
     json_t *body = lk_parse_body(req);
     if (!body)
         return false;
@@ -625,10 +621,10 @@ bool lk_knowledge_read_draft_body(lk_http_req_t *req, kjob_t *j, bool create)
             i++;
         if (i == sizeof known / sizeof known[0] || (!create && i >= 9)) {
             char name[48];
-            size_t k = 0;
-            for (const char *p = key; *p && k + 1 < sizeof name; p++)
-                name[k++] = ((unsigned char)*p < 0x20 || *p == '"') ? '?' : *p;
-            name[k] = '\0';
+            size_t len = 0;
+            for (const char *p = key; *p && len + 1 < sizeof name; p++)
+                name[len++] = ((unsigned char)*p < 0x20 || *p == '"') ? '?' : *p;
+            name[len] = '\0';
             lk_respond_error(req, 400, "invalid_field",
                              "unknown field \"%s\" (the fields are id, language, title, questions, answer, url, tags, "
                              "owner, review_by%s)",
@@ -711,11 +707,11 @@ bool lk_knowledge_read_draft_body(lk_http_req_t *req, kjob_t *j, bool create)
         free(tags);
         goto out;
     }
-    lk_draft_t *d = &j->in;
+    lk_draft_t *d = &k->in;
     if (article_id)
         snprintf(d->article_id, sizeof d->article_id, "%s", article_id);
     if (translation_of)
-        snprintf(j->translation_of, sizeof j->translation_of, "%s", translation_of);
+        snprintf(k->translation_of, sizeof k->translation_of, "%s", translation_of);
     if (id)
         snprintf(d->new_id, sizeof d->new_id, "%s", id);
     if (language)
@@ -728,10 +724,10 @@ bool lk_knowledge_read_draft_body(lk_http_req_t *req, kjob_t *j, bool create)
     if (owner)
         snprintf(d->owner, sizeof d->owner, "%s", owner);
     d->review_by = review_ms;
-    j->given = (language ? HAS_LANGUAGE : 0) | (title ? HAS_TITLE : 0) | (questions ? HAS_QUESTIONS : 0) |
+    k->given = (language ? HAS_LANGUAGE : 0) | (title ? HAS_TITLE : 0) | (questions ? HAS_QUESTIONS : 0) |
                (answer ? HAS_ANSWER : 0) | (has_url ? HAS_URL : 0) | (tags ? HAS_TAGS : 0) |
                (has_owner ? HAS_OWNER : 0) | (has_review ? HAS_REVIEW_BY : 0) | (id ? HAS_NEW_ID : 0);
-    if (!create && !j->given) {
+    if (!create && !k->given) {
         lk_respond_error(req, 400, "missing_field", "the body names no field to change");
         goto out;
     }

@@ -394,6 +394,57 @@ void lk_api_forbid(lk_api_job_t *job, const char *msg)
     lk_api_error_refused(&job->err, &job->user);
 }
 
+bool lk_api_found(lk_api_job_t *job, int rc, int status, const char *code, const char *msg)
+{
+    if (rc == LK_ENOENT)
+        lk_api_fail(job, rc, status, code, msg);
+    else if (rc)
+        lk_api_fail_db(job, rc);
+    return rc == 0;
+}
+
+/* ---- query parameters ------------------------------------------------- */
+
+int lk_api_query_pick(lk_str_t v, const char *const *values)
+{
+    if (v.len == 0)
+        return 0;
+    for (size_t i = 0; values[i]; i++)
+        if (values[i][0] && lk_str_eq_cstr(v, values[i]))
+            return (int)i;
+    return -1;
+}
+
+bool lk_api_query_choice(lk_api_job_t *job, const char *name, const char *const *values, char *out, size_t size,
+                         const char *msg)
+{
+    lk_str_t v;
+    if (!lk_http_req_query(job->req, name, &v))
+        v.len = 0;
+    int i = lk_api_query_pick(v, values);
+    if (i < 0) {
+        lk_respond_error(job->req, 400, "invalid_field", "%s", msg);
+        return false;
+    }
+    snprintf(out, size, "%s", values[i]);
+    return true;
+}
+
+bool lk_api_query_search(lk_api_job_t *job, const char *name, size_t max, char **out)
+{
+    lk_str_t v;
+    *out = NULL;
+    if (!lk_http_req_query(job->req, name, &v) || v.len == 0)
+        return true;
+    if (v.len > max || !lk_utf8_valid(v.base, v.len)) {
+        lk_respond_error(job->req, 400, "invalid_field",
+                         "the parameter \"%s\" must be valid UTF-8 of at most %zu bytes", name, max);
+        return false;
+    }
+    *out = lk_xstrndup(v.base, v.len);
+    return true;
+}
+
 static void job_free(lk_api_job_t *j)
 {
     const lk_api_route_t *r = j->route;

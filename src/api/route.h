@@ -204,6 +204,22 @@ void lk_api_fail(lk_api_job_t *job, int rc, int status, const char *code, const 
 void lk_api_fail_db(lk_api_job_t *job, int rc);
 /* A 403 refusal of job->user by an access right (a security event). */
 void lk_api_forbid(lk_api_job_t *job, const char *msg);
+/* The result rc of a store call that looks one thing up: true for 0;
+ * false after lk_api_fail(job, rc, status, code, msg) for LK_ENOENT, or
+ * lk_api_fail_db for any other error. */
+bool lk_api_found(lk_api_job_t *job, int rc, int status, const char *code, const char *msg);
+
+/* Query parameters, read in a route's prepare (on the loop); each is false
+ * after answering 400 invalid_field. lk_api_query_choice: name among values
+ * (NULL-terminated; absent or empty: values[0]) into out[0..size), msg the
+ * 400's message. lk_api_query_search: a search of valid UTF-8 and at most
+ * max bytes, copied into *out (NULL when absent or empty). */
+bool lk_api_query_choice(lk_api_job_t *job, const char *name, const char *const *values, char *out, size_t size,
+                         const char *msg);
+bool lk_api_query_search(lk_api_job_t *job, const char *name, size_t max, char **out /* OUT */);
+/* lk_api_query_choice's pure part: the index of v among values (0 for an
+ * empty v), -1 when it is none of them. */
+int lk_api_query_pick(lk_str_t v, const char *const *values);
 
 /* The tables of the API areas that declare theirs (users.c, ...). */
 void lk_api_customer_table(const lk_api_route_t **routes, size_t *n); /* the customer's conversation (widget) */
@@ -215,6 +231,9 @@ void lk_api_metrics_table(const lk_api_route_t **routes, size_t *n); /* GET /met
 void lk_api_privacy_table(const lk_api_route_t **routes, size_t *n); /* export, erasure, retention, audit log */
 void lk_api_insights_table(const lk_api_route_t **routes, size_t *n); /* gap report, answer review */
 void lk_api_static_table(const lk_api_route_t **routes, size_t *n);   /* GET /healthz */
+/* articles, drafts, publishing (docs/kb.md); the dashboard's figures and the compliance report */
+void lk_api_knowledge_table(const lk_api_route_t **routes, size_t *n);
+void lk_api_analytics_table(const lk_api_route_t **routes, size_t *n);
 
 /* app.c: the tables of all API areas (*n of them), and every route of the
  * server in matching order (malloc'd; free it), the table routes served by

@@ -440,3 +440,96 @@ Test(route_body, the_customer_bodies_keep_their_answers)
     expect_error(review, "{\"verdict\": \"wrong\", \"correct_article_id\": \"a b\"}", 400, "invalid_field",
                  "the field \"correct_article_id\" must be an article id");
 }
+
+/* ---- knowledge management and the reports (knowledge.c, analytics.c) ---- */
+
+Test(route_tables, knowledge_changes_are_for_supervisors_and_reads_for_every_user)
+{
+    static const char *const manage[][2] = {
+        {"POST", "/api/v1/kb/articles/:id/archive"},
+        {"POST", "/api/v1/kb/articles/:id/restore"},
+        {"POST", "/api/v1/kb/drafts"},
+        {"PUT", "/api/v1/kb/drafts/:id"},
+        {"DELETE", "/api/v1/kb/drafts/:id"},
+        {"POST", "/api/v1/kb/drafts/:id/preview"},
+        {"POST", "/api/v1/kb/drafts/:id/publish"},
+        {"POST", "/api/v1/kb/import"},
+    };
+    for (size_t i = 0; i < sizeof manage / sizeof manage[0]; i++)
+        cr_expect_eq(find(manage[i][0], manage[i][1])->role, LK_ACCESS_SUPERVISOR, "%s %s", manage[i][0], manage[i][1]);
+    static const char *const read[][2] = {
+        {"GET", "/api/v1/kb/articles"},   {"GET", "/api/v1/kb/articles/:id"}, {"GET", "/api/v1/kb/drafts"},
+        {"GET", "/api/v1/kb/drafts/:id"}, {"POST", "/api/v1/kb/try"},         {"GET", "/api/v1/kb/export"},
+    };
+    for (size_t i = 0; i < sizeof read / sizeof read[0]; i++)
+        cr_expect_eq(find(read[i][0], read[i][1])->role, LK_ACCESS_AGENT, "%s %s", read[i][0], read[i][1]);
+}
+
+Test(route_tables, publishing_checks_on_a_reader_writes_on_the_writer_and_reads_back)
+{
+    const lk_api_route_t *r = find("POST", "/api/v1/kb/drafts/:id/publish");
+    cr_assert_eq(r->steps[0].pool, LK_ON_READER); /* the regression check builds a model: never on the writer */
+    cr_assert_eq(r->steps[1].pool, LK_ON_WRITER);
+    cr_assert_eq(r->steps[2].pool, LK_ON_READER);
+    cr_assert_null(r->steps[3].run);
+    r = find("POST", "/api/v1/kb/import");
+    cr_assert_eq(r->steps[0].pool, LK_ON_READER); /* parsed after the session check, off the writer */
+    cr_assert_eq(r->steps[1].pool, LK_ON_WRITER);
+    cr_assert_eq(find("POST", "/api/v1/kb/drafts")->status, 201);
+}
+
+Test(route_body, what_would_the_bot_do_takes_a_text_and_nl_or_en)
+{
+    const lk_api_route_t *r = find("POST", "/api/v1/kb/try");
+    expect_error(r, "{}", 400, "missing_field", "the field \"text\" is required");
+    expect_error(r, "{\"text\": \"hoi\", \"language\": \"de\"}", 400, "invalid_field",
+                 "the field \"language\" must be \"nl\" or \"en\"");
+    result_t res = read_body(r, "{\"text\": \"waar is mijn pakket\", \"language\": \"en\"}");
+    cr_assert(res.ok, "%s", res.e.message);
+    cr_assert_str_eq(res.v[0].s, "waar is mijn pakket");
+    cr_assert_str_eq(res.v[1].s, "en");
+    lk_api_values_clear(r->fields, r->n_fields, res.v);
+}
+
+Test(route_tables, the_reports_are_for_supervisors_on_a_reader)
+{
+    static const char *const paths[] = {"/api/v1/analytics/summary", "/api/v1/analytics/agents",
+                                        "/api/v1/analytics/topics", "/api/v1/reports/compliance"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        const lk_api_route_t *r = find("GET", paths[i]);
+        cr_expect_eq(r->role, LK_ACCESS_SUPERVISOR, "%s", paths[i]);
+        cr_expect_eq(r->steps[0].pool, LK_ON_READER, "%s", paths[i]);
+        cr_expect_not_null(r->prepare, "%s reads its query", paths[i]);
+        cr_expect_not_null(r->after, "%s answers a CSV and no-store", paths[i]);
+    }
+}
+
+Test(route_query, a_choice_is_one_of_its_values_and_empty_is_the_first)
+{
+    static const char *const statuses[] = {"published", "archived", "all", NULL};
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "", .len = 0}, statuses), 0);
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "archived", .len = 8}, statuses), 1);
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "all", .len = 3}, statuses), 2);
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "al", .len = 2}, statuses), -1, "a prefix is no value");
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "allx", .len = 4}, statuses), -1);
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "ALL", .len = 3}, statuses), -1, "values are exact");
+    /* an empty first value stands for "not given" and never matches */
+    static const char *const languages[] = {"", "nl", "en", NULL};
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "en", .len = 2}, languages), 2);
+    cr_assert_eq(lk_api_query_pick((lk_str_t){.base = "de", .len = 2}, languages), -1);
+}
+
+Test(route_job, a_lookup_fails_with_its_own_answer_only_when_nothing_was_found)
+{
+    lk_api_job_t j;
+    memset(&j, 0, sizeof j);
+    cr_assert(lk_api_found(&j, 0, 404, "not_found", "no draft with this id"));
+    cr_assert_eq(j.job.rc, 0);
+    cr_assert_not(lk_api_found(&j, LK_ENOENT, 404, "not_found", "no draft with this id"));
+    cr_assert_eq(j.err.status, 404);
+    cr_assert_str_eq(j.err.code, "not_found");
+    cr_assert_str_eq(j.err.message, "no draft with this id");
+    memset(&j, 0, sizeof j);
+    cr_assert_not(lk_api_found(&j, LK_EDB, 404, "not_found", "no draft with this id"));
+    cr_assert_eq(j.err.status, 500, "another error is the database's, not a 404");
+}
