@@ -22,8 +22,15 @@ static bool canned_ok(const lk_canned_t *c)
            c->language[0] && lk_sq_fixed_ok(c->created_by, sizeof c->created_by) && c->title && c->text;
 }
 
-static void read_canned(sqlite3_stmt *s, lk_canned_t *c)
+/* lk_canned_clear for lk_sq_read_rows. */
+static void clear_canned(void *row)
 {
+    lk_canned_clear(row);
+}
+
+static void read_canned(sqlite3_stmt *s, void *row)
+{
+    lk_canned_t *c = row;
     memset(c, 0, sizeof *c);
     lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
     lk_sq_col_fixed(s, 1, c->language, sizeof c->language);
@@ -67,16 +74,7 @@ static int sq_canned_get(lk_store_t *st, const char *id, lk_canned_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_get, "canned_get");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
-    int r = lk_sq_row(st, s, "canned_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_canned(s, out);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_canned_get, "canned_get"), id, "canned_get", read_canned, out);
 }
 
 static const char sql_canned_update[] = "UPDATE canned_responses SET language = ?2, title = ?3, shortcut = ?4, "
@@ -95,10 +93,7 @@ static int sq_canned_update(lk_store_t *st, const lk_canned_t *c)
     lk_sq_bind_text(s, 4, c->shortcut);
     lk_sq_bind_text(s, 5, c->text);
     sqlite3_bind_int64(s, 6, c->updated_at);
-    int rc = lk_sq_exec(st, s, "canned_update");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
-        return LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "canned_update");
 }
 
 static const char sql_canned_archive[] =
@@ -113,10 +108,7 @@ static int sq_canned_archive(lk_store_t *st, const char *id, int64_t now)
         return LK_EDB;
     lk_sq_bind_text(s, 1, id);
     sqlite3_bind_int64(s, 2, now);
-    int rc = lk_sq_exec(st, s, "canned_archive");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
-        return LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "canned_archive");
 }
 
 static const char sql_canned_list[] = "SELECT " CANNED_COLS " FROM canned_responses "
@@ -134,29 +126,34 @@ static int sq_canned_list(lk_store_t *st, const char *language, size_t limit, lk
         return LK_EDB;
     lk_sq_bind_text(s, 1, language);
     lk_sq_bind_limit(s, 2, limit);
-    lk_canned_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 16;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        read_canned(s, &v[len++]);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "canned_list");
-    lk_sq_done(s);
-    if (err) {
-        lk_canned_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    void *v;
+    int err = lk_sq_read_rows(st, s, "canned_list", sizeof(lk_canned_t), read_canned, clear_canned, &v, n);
+    if (!err)
+        *out = v;
+    return err;
 }
 
 /* ---- customer history ----------------------------------------------------- */
+
+/* lk_conv_clear for lk_sq_read_rows. */
+static void clear_conv(void *row)
+{
+    lk_conv_clear(row);
+}
+
+/* Reads a row of sql_conv_history: the summary of an earlier conversation. */
+static void read_history(sqlite3_stmt *s, void *row)
+{
+    lk_conv_t *c = row;
+    lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
+    lk_conv_status_parse(lk_sq_col_text(s, 1), &c->status);
+    lk_sq_col_fixed(s, 2, c->language, sizeof c->language);
+    lk_sq_col_fixed(s, 3, c->handoff_reason, sizeof c->handoff_reason);
+    c->created_at = sqlite3_column_int64(s, 4);
+    c->updated_at = sqlite3_column_int64(s, 5);
+    c->closed_at = sqlite3_column_int64(s, 6);
+    c->disposition = lk_sq_col_dup(s, 7);
+}
 
 static const char sql_conv_history[] =
     "SELECT id, status, language, handoff_reason, created_at, updated_at, closed_at, disposition "
@@ -186,36 +183,12 @@ static int sq_conv_history(lk_store_t *st, const char *email, const char *extern
     lk_sq_bind_text(s, 2, external_id && external_id[0] ? external_id : NULL);
     lk_sq_bind_text(s, 3, exclude_id ? exclude_id : "");
     lk_sq_bind_limit(s, 4, limit);
-    lk_conv_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 8;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        lk_conv_t *c = &v[len++];
-        memset(c, 0, sizeof *c);
-        lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
-        lk_conv_status_parse(lk_sq_col_text(s, 1), &c->status);
-        lk_sq_col_fixed(s, 2, c->language, sizeof c->language);
-        lk_sq_col_fixed(s, 3, c->handoff_reason, sizeof c->handoff_reason);
-        c->created_at = sqlite3_column_int64(s, 4);
-        c->updated_at = sqlite3_column_int64(s, 5);
-        c->closed_at = sqlite3_column_int64(s, 6);
-        c->disposition = lk_sq_col_dup(s, 7);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "conv_history");
-    lk_sq_done(s);
+    void *v;
+    int err = lk_sq_read_rows(st, s, "conv_history", sizeof(lk_conv_t), read_history, clear_conv, &v, n);
     free(low);
-    if (err) {
-        lk_convs_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    if (!err)
+        *out = v;
+    return err;
 }
 
 const lk_store_assist_ops_t lk_sq_assist_ops = {LK_STORE_ASSIST_OPS(LK_SQ_OP_INIT)};

@@ -41,10 +41,7 @@ static int sq_user_language_set(lk_store_t *st, const char *user_id, const char 
         return LK_EDB;
     lk_sq_bind_text(s, 1, user_id);
     lk_sq_bind_text(s, 2, language && language[0] ? language : NULL);
-    int rc = lk_sq_exec(st, s, "user_language_set");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
-        rc = LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "user_language_set");
 }
 
 static const char sql_topic_set[] = "UPDATE conversations SET topic = ?2 WHERE id = ?1 AND topic IS NULL";

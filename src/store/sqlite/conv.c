@@ -109,14 +109,7 @@ static int sq_conv_get(lk_store_t *st, const char *id, lk_conv_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_GET);
-    lk_sq_bind_text(s, 1, id);
-    int r = lk_sq_row(st, s, "conv_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_conv(s, out);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_CONV_GET), id, "conv_get", read_conv, out);
 }
 
 /* The UPDATE for the indexed columns in mask (bits CI_...): the others are
@@ -330,9 +323,16 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
     return rc;
 }
 
-/* Reads a MSG_COLS row into m. */
-static void read_msg(sqlite3_stmt *s, lk_msg_t *m)
+/* lk_msg_clear for lk_sq_read_rows. */
+static void clear_msg(void *row)
 {
+    lk_msg_clear(row);
+}
+
+/* Reads a MSG_COLS row into m. */
+static void read_msg(sqlite3_stmt *s, void *row)
+{
+    lk_msg_t *m = row;
     memset(m, 0, sizeof *m);
     lk_sq_col_fixed(s, 0, m->id, sizeof m->id);
     lk_sq_col_fixed(s, 1, m->conversation_id, sizeof m->conversation_id);
@@ -361,23 +361,12 @@ static void read_msg(sqlite3_stmt *s, lk_msg_t *m)
 /* Reads every row of s into a message array; reverse flips the order. */
 static int read_msgs(lk_store_t *st, sqlite3_stmt *s, const char *what, bool reverse, lk_msg_t **out, size_t *n)
 {
-    lk_msg_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 16;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        read_msg(s, &v[len++]);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, what);
-    lk_sq_done(s);
-    if (err) {
-        lk_msgs_free(v, len);
+    void *rows;
+    size_t len;
+    int err = lk_sq_read_rows(st, s, what, sizeof(lk_msg_t), read_msg, clear_msg, &rows, &len);
+    if (err)
         return err;
-    }
+    lk_msg_t *v = rows;
     for (size_t i = 0; reverse && i < len / 2; i++) {
         lk_msg_t tmp = v[i];
         v[i] = v[len - 1 - i];
@@ -457,26 +446,11 @@ static int sq_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t 
     sqlite3_stmt *s = lk_sq_stmt(st, S_RECENT_WAITS);
     sqlite3_bind_int64(s, 1, since);
     lk_sq_bind_limit(s, 2, limit);
-    int64_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 32;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        v[len++] = sqlite3_column_int64(s, 0);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "recent_waits");
-    lk_sq_done(s);
-    if (err) {
-        free(v);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    void *v;
+    int err = lk_sq_read_rows(st, s, "recent_waits", sizeof(int64_t), lk_sq_read_i64, NULL, &v, n);
+    if (!err)
+        *out = v;
+    return err;
 }
 
 /* lk_note_clear for lk_sq_read_rows. */
@@ -596,10 +570,7 @@ static int sq_callback_done(lk_store_t *st, const char *id, const char *user_id,
     sqlite3_bind_int64(s, 1, now);
     lk_sq_bind_text(s, 2, user_id);
     lk_sq_bind_text(s, 3, id);
-    int err = lk_sq_exec(st, s, "callback_done");
-    if (!err && sqlite3_changes(SQ(st)->db) == 0)
-        return LK_ENOENT;
-    return err;
+    return lk_sq_exec_changed(st, s, "callback_done");
 }
 
 static int sq_feedback_set(lk_store_t *st, const char *conversation_id, const char *message_id, bool helpful,
@@ -614,10 +585,7 @@ static int sq_feedback_set(lk_store_t *st, const char *conversation_id, const ch
     sqlite3_bind_int64(s, 2, now);
     lk_sq_bind_text(s, 3, message_id);
     lk_sq_bind_text(s, 4, conversation_id);
-    int err = lk_sq_exec(st, s, "feedback_set");
-    if (!err && sqlite3_changes(SQ(st)->db) == 0)
-        return LK_ENOENT;
-    return err;
+    return lk_sq_exec_changed(st, s, "feedback_set");
 }
 
 static int sq_feedback_get(lk_store_t *st, const char *message_id, int *helpful)
@@ -639,28 +607,14 @@ static int sq_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out)
 {
     if (!st || !message_id || !out)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_GET);
-    lk_sq_bind_text(s, 1, message_id);
-    int r = lk_sq_row(st, s, "msg_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_msg(s, out);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_GET), message_id, "msg_get", read_msg, out);
 }
 
 static int sq_msg_last_choices(lk_store_t *st, const char *conversation_id, lk_msg_t *out)
 {
     if (!st || !conversation_id || !out)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_LAST_CHOICES);
-    lk_sq_bind_text(s, 1, conversation_id);
-    int r = lk_sq_row(st, s, "msg_last_choices");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_msg(s, out);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_LAST_CHOICES), conversation_id, "msg_last_choices", read_msg, out);
 }
 
 const lk_store_conv_ops_t lk_sq_conv_ops = {LK_STORE_CONV_OPS(LK_SQ_OP_INIT)};

@@ -73,8 +73,15 @@ static int sq_draft_insert(lk_store_t *st, const lk_draft_t *d)
 }
 
 /* Reads a DRAFT_COLS row into d. */
-static void read_draft(sqlite3_stmt *s, lk_draft_t *d)
+/* lk_draft_clear for lk_sq_read_rows. */
+static void clear_draft(void *row)
 {
+    lk_draft_clear(row);
+}
+
+static void read_draft(sqlite3_stmt *s, void *row)
+{
+    lk_draft_t *d = row;
     memset(d, 0, sizeof *d);
     lk_sq_col_fixed(s, 0, d->id, sizeof d->id);
     lk_sq_col_fixed(s, 1, d->article_id, sizeof d->article_id);
@@ -110,16 +117,7 @@ static int sq_draft_get(lk_store_t *st, const char *id, lk_draft_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_draft_get, "draft_get");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
-    int r = lk_sq_row(st, s, "draft_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_draft(s, out);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_draft_get, "draft_get"), id, "draft_get", read_draft, out);
 }
 
 static const char sql_draft_list[] = "SELECT " DRAFT_COLS " FROM article_drafts WHERE (?1 IS NULL OR status = ?1) "
@@ -136,23 +134,11 @@ static int sq_draft_list(lk_store_t *st, const char *status, size_t limit, lk_dr
         return LK_EDB;
     lk_sq_bind_text(s, 1, status);
     lk_sq_bind_limit(s, 2, limit);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = lk_xrealloc(*out, cap * sizeof **out);
-        }
-        read_draft(s, &(*out)[(*n)++]);
-    }
-    lk_sq_done(s);
-    if (rc != SQLITE_DONE) {
-        lk_drafts_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return lk_sq_error(st, rc, "draft_list");
-    }
-    return 0;
+    void *v;
+    int err = lk_sq_read_rows(st, s, "draft_list", sizeof(lk_draft_t), read_draft, clear_draft, &v, n);
+    if (!err)
+        *out = v;
+    return err;
 }
 
 static const char sql_draft_update[] =
@@ -179,10 +165,7 @@ static int sq_draft_update(lk_store_t *st, const lk_draft_t *d)
     lk_sq_bind_fixed(s, 10, d->translation_group);
     lk_sq_bind_fixed(s, 11, d->new_id);
     sqlite3_bind_int64(s, 12, d->updated_at);
-    int rc = lk_sq_exec(st, s, "draft_update");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
-        return LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "draft_update");
 }
 
 static const char sql_draft_finish[] = "UPDATE article_drafts SET status = ?2, article_id = COALESCE(?3, article_id), "
@@ -199,10 +182,7 @@ static int sq_draft_finish(lk_store_t *st, const char *id, const char *status, c
     lk_sq_bind_text(s, 2, status);
     lk_sq_bind_text(s, 3, article_id && article_id[0] ? article_id : NULL);
     sqlite3_bind_int64(s, 4, now);
-    int rc = lk_sq_exec(st, s, "draft_finish");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
-        return LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "draft_finish");
 }
 
 /* ---- string lists as JSON text ------------------------------------------------ */

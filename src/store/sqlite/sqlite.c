@@ -138,6 +138,39 @@ int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *ou
     return 0;
 }
 
+int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what)
+{
+    int err = lk_sq_exec(st, s, what);
+    if (!err && sqlite3_changes64(SQ(st)->db) == 0)
+        return LK_ENOENT;
+    return err;
+}
+
+int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, void (*read)(sqlite3_stmt *s, void *row),
+                   void *out)
+{
+    int r = lk_sq_row(st, s, what);
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    read(s, out);
+    lk_sq_done(s);
+    return 0;
+}
+
+int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what,
+                     void (*read)(sqlite3_stmt *s, void *row), void *out)
+{
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, key);
+    return lk_sq_read_one(st, s, what, read, out);
+}
+
+void lk_sq_read_i64(sqlite3_stmt *s, void *row)
+{
+    *(int64_t *)row = sqlite3_column_int64(s, 0);
+}
+
 int lk_sq_read_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, size_t elem,
                     void (*read)(sqlite3_stmt *s, void *row), void (*clear)(void *row), void **out, size_t *n)
 {

@@ -181,12 +181,25 @@ int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what);
  * with sqlite3_step or calls lk_sq_done), 0 for none (s is reset), or an
  * error (s is reset). */
 int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what);
+/* lk_sq_exec for an UPDATE or DELETE of one known row: LK_ENOENT when it
+ * changed no row. */
+int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what);
+/* Steps s (bound by the caller) to its first row and reads it with read into
+ * out: 0, LK_ENOENT for no row, or an error (s is reset in every case). */
+int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, void (*read)(sqlite3_stmt *s, void *row),
+                   void *out);
+/* lk_sq_read_one for the common one-row lookup: binds key to ?1 first. s is
+ * NULL when it did not prepare (lk_sq_prepare has logged): LK_EDB. */
+int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what,
+                     void (*read)(sqlite3_stmt *s, void *row), void *out);
 /* Steps s (bound by the caller) to its end, reading each row with read into
  * a new zeroed element of elem bytes; *out (free() it) and *n get them all.
  * On an error, clear (may be NULL) frees what each element read holds, the
  * array is freed, s is reset and *out and *n are left alone. */
 int lk_sq_read_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, size_t elem,
                     void (*read)(sqlite3_stmt *s, void *row), void (*clear)(void *row), void **out, size_t *n);
+/* A row reader for lk_sq_read_rows: the first column as an int64_t. */
+void lk_sq_read_i64(sqlite3_stmt *s, void *row);
 /* Steps s to its one row (a COUNT(*)) and reads its first column into
  * *out; LK_EDB when there is no row. */
 int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *out);

@@ -64,14 +64,7 @@ static int sq_user_insert(lk_store_t *st, const lk_user_t *u)
 /* Runs a one-row user query bound to key. */
 static int user_get(lk_store_t *st, int id, const char *key, lk_user_t *out, const char *what)
 {
-    sqlite3_stmt *s = lk_sq_stmt(st, id);
-    lk_sq_bind_text(s, 1, key);
-    int r = lk_sq_row(st, s, what);
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_user(s, out);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, id), key, what, read_user, out);
 }
 
 static int sq_user_get_by_email(lk_store_t *st, const char *email, lk_user_t *out)
@@ -109,10 +102,7 @@ static int sq_session_delete(lk_store_t *st, const char *id_hash)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_SESSION_DELETE);
     lk_sq_bind_text(s, 1, id_hash);
-    int err = lk_sq_exec(st, s, "session_delete");
-    if (!err && sqlite3_changes(SQ(st)->db) == 0)
-        return LK_ENOENT;
-    return err;
+    return lk_sq_exec_changed(st, s, "session_delete");
 }
 
 static int sq_session_purge(lk_store_t *st, int64_t now, int64_t *deleted)
