@@ -20,14 +20,8 @@ static bool conv_ok(const lk_conv_t *c)
            FIXED_OK(c->channel) && FIXED_OK(c->client_hash);
 }
 
-/* lk_conv_clear for lk_sq_read_rows. */
-static void clear_conv(void *row)
-{
-    lk_conv_clear(row);
-}
-
 /* Reads a CONV_COLS row into c. */
-static void read_conv(sqlite3_stmt *s, void *row)
+void lk_sq_read_conv(sqlite3_stmt *s, void *row)
 {
     lk_conv_t *c = row;
     memset(c, 0, sizeof *c);
@@ -109,7 +103,7 @@ static int sq_conv_get(lk_store_t *st, const char *id, lk_conv_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_CONV_GET), id, "conv_get", read_conv, out);
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_CONV_GET), id, "conv_get", lk_sq_read_conv, out);
 }
 
 /* The UPDATE for the indexed columns in mask (bits CI_...): the others are
@@ -185,10 +179,8 @@ static int sq_conv_update(lk_store_t *st, const lk_conv_t *c)
 /* Reads every row of s (bound by the caller) into a conversation array. */
 static int read_convs(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_conv_t **out, size_t *n)
 {
-    void *v;
-    int err = lk_sq_read_rows(st, s, what, sizeof(lk_conv_t), read_conv, clear_conv, &v, n);
-    if (!err)
-        *out = v;
+    int err;
+    *out = lk_sq_rows(st, s, what, LK_SQ_ROW_CONV, lk_sq_read_conv, n, &err);
     return err;
 }
 
@@ -323,12 +315,6 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
     return rc;
 }
 
-/* lk_msg_clear for lk_sq_read_rows. */
-static void clear_msg(void *row)
-{
-    lk_msg_clear(row);
-}
-
 /* Reads a MSG_COLS row into m. */
 static void read_msg(sqlite3_stmt *s, void *row)
 {
@@ -361,12 +347,11 @@ static void read_msg(sqlite3_stmt *s, void *row)
 /* Reads every row of s into a message array; reverse flips the order. */
 static int read_msgs(lk_store_t *st, sqlite3_stmt *s, const char *what, bool reverse, lk_msg_t **out, size_t *n)
 {
-    void *rows;
     size_t len;
-    int err = lk_sq_read_rows(st, s, what, sizeof(lk_msg_t), read_msg, clear_msg, &rows, &len);
+    int err;
+    lk_msg_t *v = lk_sq_rows(st, s, what, LK_SQ_ROW_MSG, read_msg, &len, &err);
     if (err)
         return err;
-    lk_msg_t *v = rows;
     for (size_t i = 0; reverse && i < len / 2; i++) {
         lk_msg_t tmp = v[i];
         v[i] = v[len - 1 - i];
@@ -446,17 +431,9 @@ static int sq_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t 
     sqlite3_stmt *s = lk_sq_stmt(st, S_RECENT_WAITS);
     sqlite3_bind_int64(s, 1, since);
     lk_sq_bind_limit(s, 2, limit);
-    void *v;
-    int err = lk_sq_read_rows(st, s, "recent_waits", sizeof(int64_t), lk_sq_read_i64, NULL, &v, n);
-    if (!err)
-        *out = v;
+    int err;
+    *out = lk_sq_rows(st, s, "recent_waits", LK_SQ_ROW_I64, lk_sq_read_i64, n, &err);
     return err;
-}
-
-/* lk_note_clear for lk_sq_read_rows. */
-static void clear_note(void *row)
-{
-    lk_note_clear(row);
 }
 
 /* Reads a NOTE_COLS row into note. */
@@ -497,17 +474,9 @@ static int sq_note_list(lk_store_t *st, const char *conversation_id, lk_note_t *
     *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_NOTE_LIST);
     lk_sq_bind_text(s, 1, conversation_id);
-    void *v;
-    int err = lk_sq_read_rows(st, s, "note_list", sizeof(lk_note_t), read_note, clear_note, &v, n);
-    if (!err)
-        *out = v;
+    int err;
+    *out = lk_sq_rows(st, s, "note_list", LK_SQ_ROW_NOTE, read_note, n, &err);
     return err;
-}
-
-/* lk_callback_clear for lk_sq_read_rows. */
-static void clear_callback(void *row)
-{
-    lk_callback_clear(row);
 }
 
 /* Reads a CALLBACK_COLS row into cb. */
@@ -555,10 +524,8 @@ static int sq_callback_list(lk_store_t *st, const char *status, size_t limit, lk
     if (status)
         lk_sq_bind_text(s, i++, status);
     lk_sq_bind_limit(s, i, limit);
-    void *v;
-    int err = lk_sq_read_rows(st, s, "callback_list", sizeof(lk_callback_t), read_callback, clear_callback, &v, n);
-    if (!err)
-        *out = v;
+    int err;
+    *out = lk_sq_rows(st, s, "callback_list", LK_SQ_ROW_CALLBACK, read_callback, n, &err);
     return err;
 }
 

@@ -73,12 +73,6 @@ static int sq_draft_insert(lk_store_t *st, const lk_draft_t *d)
 }
 
 /* Reads a DRAFT_COLS row into d. */
-/* lk_draft_clear for lk_sq_read_rows. */
-static void clear_draft(void *row)
-{
-    lk_draft_clear(row);
-}
-
 static void read_draft(sqlite3_stmt *s, void *row)
 {
     lk_draft_t *d = row;
@@ -134,10 +128,8 @@ static int sq_draft_list(lk_store_t *st, const char *status, size_t limit, lk_dr
         return LK_EDB;
     lk_sq_bind_text(s, 1, status);
     lk_sq_bind_limit(s, 2, limit);
-    void *v;
-    int err = lk_sq_read_rows(st, s, "draft_list", sizeof(lk_draft_t), read_draft, clear_draft, &v, n);
-    if (!err)
-        *out = v;
+    int err;
+    *out = lk_sq_rows(st, s, "draft_list", LK_SQ_ROW_DRAFT, read_draft, n, &err);
     return err;
 }
 

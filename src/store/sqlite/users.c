@@ -24,12 +24,6 @@ static bool lower_email(const char *email, char *out, size_t outsize)
     return true;
 }
 
-/* lk_user_clear for lk_sq_read_rows. */
-static void clear_user(void *row)
-{
-    lk_user_clear(row);
-}
-
 /* Reads a USER_COLS row into u. */
 static void read_user(sqlite3_stmt *s, void *row)
 {
@@ -154,10 +148,8 @@ static int sq_user_list(lk_store_t *st, lk_user_t **out, size_t *n)
     /* USER_COLS_NO_HASH selects NULL in the hash's place: read_user leaves
      * password_hash NULL. */
     sqlite3_stmt *s = lk_sq_stmt(st, S_USER_LIST);
-    void *v;
-    int err = lk_sq_read_rows(st, s, "user_list", sizeof(lk_user_t), read_user, clear_user, &v, n);
-    if (!err)
-        *out = v;
+    int err;
+    *out = lk_sq_rows(st, s, "user_list", LK_SQ_ROW_USER, read_user, n, &err);
     return err;
 }
 
