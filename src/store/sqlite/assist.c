@@ -131,8 +131,9 @@ static int sq_canned_list(lk_store_t *st, const char *language, size_t limit, lk
 /* ---- customer history ----------------------------------------------------- */
 
 static const char sql_conv_history[] =
-    "SELECT " CONV_COLS_SUMMARY " FROM conversations WHERE id <> ?3 AND customer_verified = 1 AND ((?1 IS NOT NULL AND customer_email = ?1) OR "
-    "(?2 IS NOT NULL AND customer_external_id = ?2)) ORDER BY created_at DESC, id DESC LIMIT ?4";
+    "SELECT " CONV_COLS_SUMMARY " FROM conversations WHERE id <> ?3 AND customer_verified = 1 AND "
+    "((?1 IS NOT NULL AND customer_email = ?1) OR (?2 IS NOT NULL AND customer_external_id = ?2)) "
+    "ORDER BY created_at DESC, id DESC LIMIT ?4";
 
 static int sq_conv_history(lk_store_t *st, const char *email, const char *external_id, const char *exclude_id,
                           size_t limit, lk_conv_t **out, size_t *n)
