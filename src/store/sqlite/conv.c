@@ -479,21 +479,29 @@ static int sq_note_list(lk_store_t *st, const char *conversation_id, lk_note_t *
     return err;
 }
 
-/* Reads a CALLBACK_COLS row into cb. */
-static void read_callback(sqlite3_stmt *s, void *row)
+/* Reads a CALLBACK_COLS row into row (see sqlite_int.h). */
+void lk_sq_read_callback(sqlite3_stmt *s, void *row)
 {
     lk_callback_t *cb = row;
     memset(cb, 0, sizeof *cb);
     lk_sq_col_fixed(s, 0, cb->id, sizeof cb->id);
     lk_sq_col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
     cb->contact = lk_sq_col_dup(s, 2);
-    if (!cb->contact)
-        cb->contact = lk_xstrdup("");
     cb->text = lk_sq_col_dup(s, 3);
     lk_callback_status_parse(lk_sq_col_text(s, 4), &cb->status);
     cb->created_at = sqlite3_column_int64(s, 5);
     cb->handled_at = sqlite3_column_int64(s, 6);
     lk_sq_col_fixed(s, 7, cb->handled_by, sizeof cb->handled_by);
+}
+
+/* lk_sq_read_callback for a whole request: contact is NOT NULL, so NULL
+ * (only in a damaged row) reads as "". */
+static void read_callback(sqlite3_stmt *s, void *row)
+{
+    lk_sq_read_callback(s, row);
+    lk_callback_t *cb = row;
+    if (!cb->contact)
+        cb->contact = lk_xstrdup("");
 }
 
 static int sq_callback_insert(lk_store_t *st, const lk_callback_t *cb)

@@ -45,6 +45,8 @@
     "disposition, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0"
 #define NOTE_COLS "id, conversation_id, author_id, author_name, text, created_at"
 #define CALLBACK_COLS "id, conversation_id, contact, text, status, created_at, handled_at, handled_by"
+/* CALLBACK_COLS without the customer's contact and text (NULL), for reports. */
+#define CALLBACK_COLS_NO_TEXT "id, conversation_id, NULL, NULL, status, created_at, handled_at, handled_by"
 
 /* Every statement of the handle: name and SQL. Prepared at open. */
 #define STMT_MAP(X)                                                                                                    \
@@ -218,6 +220,9 @@ void *lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_ki
                  void (*read)(sqlite3_stmt *s, void *row), size_t *n, int *err);
 /* Reads a CONV_COLS row into row (an lk_conv_t), for lk_sq_rows. */
 void lk_sq_read_conv(sqlite3_stmt *s, void *row);
+/* Reads a CALLBACK_COLS row into row (an lk_callback_t), for lk_sq_rows;
+ * contact and text as stored (NULL for NULL). */
+void lk_sq_read_callback(sqlite3_stmt *s, void *row);
 /* A row reader for lk_sq_rows: the first column as an int64_t. */
 void lk_sq_read_i64(sqlite3_stmt *s, void *row);
 /* Steps s to its one row (a COUNT(*)) and reads its first column into
