@@ -67,6 +67,12 @@ typedef enum { LK_DRAFT_NONE, LK_DRAFT_OPEN, LK_DRAFT_PUBLISHED, LK_DRAFT_DISCAR
 const char *lk_draft_status_name(lk_draft_status_t s);
 int lk_draft_status_parse(const char *name, lk_draft_status_t *out /* OUT, may be NULL */);
 
+/* An article's status: "published" (the bot answers with it) | "archived"
+ * (kept for its history, answers nothing). */
+typedef enum { LK_ARTICLE_NONE, LK_ARTICLE_PUBLISHED, LK_ARTICLE_ARCHIVED } lk_article_status_t;
+const char *lk_article_status_name(lk_article_status_t s);
+int lk_article_status_parse(const char *name, lk_article_status_t *out /* OUT, may be NULL */);
+
 /* ---- records ----------------------------------------------------------- */
 
 typedef struct {
@@ -433,11 +439,11 @@ int lk_store_draft_update(lk_store_t *st, const lk_draft_t *d);
 int lk_store_draft_finish(lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now);
 
 /* An article as knowledge management sees it: its content and metadata
- * (a.owner, a.review_by, a.translation_group), status ("published" |
- * "archived"), version (1 for the first), and the last change. */
+ * (a.owner, a.review_by, a.translation_group), status, version (1 for the
+ * first), and the last change. */
 typedef struct {
     lk_article_t a;
-    char status[16];
+    lk_article_status_t status;
     int64_t version;
     int64_t updated_at;
     char updated_by[LK_ID_MAX]; /* user id; "" = the command line or the system */
@@ -470,7 +476,7 @@ int lk_store_article_set_archived(lk_store_t *st, const char *id, bool archived,
 /* One row of an article's history: its state after the change. */
 typedef struct {
     int64_t version;
-    char status[16];
+    lk_article_status_t status;
     lk_article_t a; /* content and metadata then */
     char changed_by[LK_ID_MAX]; /* "" = the command line or the system */
     int64_t changed_at;

@@ -254,7 +254,7 @@ static int read_rec(sqlite3_stmt *s, lk_article_rec_t *r)
     memset(r, 0, sizeof *r);
     r->a.id = lk_sq_col_dup(s, 0);
     int rc = read_content(s, 1, &r->a);
-    lk_sq_col_fixed(s, 10, r->status, sizeof r->status);
+    lk_article_status_parse(lk_sq_col_text(s, 10), &r->status);
     r->version = sqlite3_column_int64(s, 11);
     r->updated_at = sqlite3_column_int64(s, 12);
     lk_sq_col_fixed(s, 13, r->updated_by, sizeof r->updated_by);
@@ -562,7 +562,7 @@ static int sq_article_versions(lk_store_t *st, const char *id, size_t limit, lk_
         lk_article_version_t *v = &(*out)[(*n)++];
         memset(v, 0, sizeof *v);
         v->version = sqlite3_column_int64(s, 0);
-        lk_sq_col_fixed(s, 1, v->status, sizeof v->status);
+        lk_article_status_parse(lk_sq_col_text(s, 1), &v->status);
         v->a.id = lk_xstrdup(id);
         err = read_content(s, 2, &v->a);
         lk_sq_col_fixed(s, 11, v->changed_by, sizeof v->changed_by);
@@ -643,7 +643,7 @@ static int import_one(lk_store_t *st, const lk_article_t *in, const char *by, in
         a.review_by = old.a.review_by;
     if (!a.translation_group)
         a.translation_group = old.a.translation_group;
-    if (strcmp(old.status, "published") == 0 && same_article(&old.a, &a)) {
+    if (old.status == LK_ARTICLE_PUBLISHED && same_article(&old.a, &a)) {
         counts->unchanged++;
     } else {
         rc = write_article(st, &a, false, by, now);
