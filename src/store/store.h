@@ -73,6 +73,18 @@ typedef enum { LK_ARTICLE_NONE, LK_ARTICLE_PUBLISHED, LK_ARTICLE_ARCHIVED } lk_a
 const char *lk_article_status_name(lk_article_status_t s);
 int lk_article_status_parse(const char *name, lk_article_status_t *out /* OUT, may be NULL */);
 
+/* Where an agent's message came from: "human" (typed), "suggested" (a
+ * suggested answer sent as it was), "suggested_edited"; NONE ("") for the
+ * messages of other senders. */
+typedef enum {
+    LK_PROVENANCE_NONE,
+    LK_PROVENANCE_HUMAN,
+    LK_PROVENANCE_SUGGESTED,
+    LK_PROVENANCE_SUGGESTED_EDITED
+} lk_provenance_t;
+const char *lk_provenance_name(lk_provenance_t p);
+int lk_provenance_parse(const char *name, lk_provenance_t *out /* OUT, may be NULL */);
+
 /* ---- records ----------------------------------------------------------- */
 
 typedef struct {
@@ -127,9 +139,9 @@ typedef struct {
     bool has_confidence;
     char author_id[LK_ID_MAX]; /* the agent's user id, "" otherwise */
     char *author_name;         /* the agent's display name, NULL otherwise */
-    /* An agent's message: "human", "suggested" or "suggested_edited"; "" for
-     * other senders. suggestion_article_id: the suggestion's article. */
-    char provenance[20];
+    /* An agent's message: where it came from; NONE for other senders.
+     * suggestion_article_id: the suggestion's article. */
+    lk_provenance_t provenance;
     char *suggestion_article_id;
     /* A customer's message: what the bot made of it ("answered",
      * "declined", "handoff", "clarify", "reply" to small talk such as

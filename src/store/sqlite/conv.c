@@ -281,8 +281,8 @@ static void choices_from_json(const char *text, lk_msg_t *m)
 static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
 {
     if (!st || !m || !FIXED_OK(m->id) || !m->id[0] || !FIXED_OK(m->conversation_id) || !m->conversation_id[0] ||
-        !FIXED_OK(m->sender) || !m->sender[0] || !FIXED_OK(m->author_id) || !m->text || !FIXED_OK(m->provenance) ||
-        !FIXED_OK(m->outcome))
+        !FIXED_OK(m->sender) || !m->sender[0] || !FIXED_OK(m->author_id) || !m->text ||
+        (m->provenance != LK_PROVENANCE_NONE && !lk_provenance_name(m->provenance)[0]) || !FIXED_OK(m->outcome))
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_INSERT);
     lk_sq_bind_text(s, 1, m->id);
@@ -299,7 +299,7 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
         sqlite3_bind_null(s, 9);
     lk_sq_bind_fixed(s, 10, m->author_id);
     lk_sq_bind_text(s, 11, m->author_name);
-    lk_sq_bind_fixed(s, 12, m->provenance);
+    lk_sq_bind_fixed(s, 12, lk_provenance_name(m->provenance));
     lk_sq_bind_text(s, 13, m->suggestion_article_id);
     lk_sq_bind_fixed(s, 14, m->outcome);
     lk_sq_bind_text(s, 15, m->outcome_article_id);
@@ -334,7 +334,7 @@ static void read_msg(sqlite3_stmt *s, void *row)
     m->confidence = m->has_confidence ? sqlite3_column_double(s, 8) : 0.0;
     lk_sq_col_fixed(s, 9, m->author_id, sizeof m->author_id);
     m->author_name = lk_sq_col_dup(s, 10);
-    lk_sq_col_fixed(s, 11, m->provenance, sizeof m->provenance);
+    lk_provenance_parse(lk_sq_col_text(s, 11), &m->provenance);
     m->suggestion_article_id = lk_sq_col_dup(s, 12);
     lk_sq_col_fixed(s, 13, m->outcome, sizeof m->outcome);
     m->outcome_article_id = lk_sq_col_dup(s, 14);
