@@ -456,7 +456,7 @@ static const char sql_article_state[] = "SELECT status, version FROM articles WH
 
 /* The stored status and version of id: 1 when it exists, 0 when not, or an
  * error. */
-static int article_state(lk_store_t *st, const char *id, char status[16], int64_t *version)
+static int article_state(lk_store_t *st, const char *id, lk_article_status_t *status, int64_t *version)
 {
     sqlite3_stmt *s = lk_sq_prepare(st, sql_article_state, "article_state");
     if (!s)
@@ -464,7 +464,7 @@ static int article_state(lk_store_t *st, const char *id, char status[16], int64_
     lk_sq_bind_text(s, 1, id);
     int r = lk_sq_row(st, s, "article_state");
     if (r == 1) {
-        lk_sq_col_fixed(s, 0, status, 16);
+        lk_article_status_parse(lk_sq_col_text(s, 0), status);
         *version = sqlite3_column_int64(s, 1);
         lk_sq_done(s);
     }
@@ -476,9 +476,9 @@ static int sq_article_publish(lk_store_t *st, const lk_article_t *a, bool create
 {
     if (!st || !article_ok(a))
         return LK_EINVAL;
-    char status[16];
+    lk_article_status_t status;
     int64_t v = 0;
-    int rc = article_state(st, a->id, status, &v);
+    int rc = article_state(st, a->id, &status, &v);
     if (rc < 0)
         return rc;
     if (create && rc == 1)
@@ -499,14 +499,14 @@ static const char sql_article_set_status[] = "UPDATE articles SET status = ?2, v
                                              "updated_at = ?3, updated_by = ?4 WHERE id = ?1";
 
 /* Sets the status with a new version row (change), without the KB bump. */
-static int set_status(lk_store_t *st, const char *id, const char *status, const char *by, int64_t now,
+static int set_status(lk_store_t *st, const char *id, lk_article_status_t status, const char *by, int64_t now,
                       const char *change)
 {
     sqlite3_stmt *s = lk_sq_prepare(st, sql_article_set_status, "article_set_status");
     if (!s)
         return LK_EDB;
     lk_sq_bind_text(s, 1, id);
-    lk_sq_bind_text(s, 2, status);
+    lk_sq_bind_text(s, 2, lk_article_status_name(status));
     sqlite3_bind_int64(s, 3, now);
     lk_sq_bind_text(s, 4, by && by[0] ? by : NULL);
     int rc = lk_sq_exec(st, s, "article_set_status");
@@ -522,13 +522,13 @@ static int sq_article_set_archived(lk_store_t *st, const char *id, bool archived
 {
     if (!st || !id)
         return LK_EINVAL;
-    char status[16];
+    lk_article_status_t status;
     int64_t v = 0;
-    int rc = article_state(st, id, status, &v);
+    int rc = article_state(st, id, &status, &v);
     if (rc <= 0)
         return rc < 0 ? rc : LK_ENOENT;
-    const char *want = archived ? "archived" : "published";
-    if (strcmp(status, want) == 0)
+    lk_article_status_t want = archived ? LK_ARTICLE_ARCHIVED : LK_ARTICLE_PUBLISHED;
+    if (status == want)
         return LK_ESTATE;
     rc = set_status(st, id, want, by, now, archived ? "archived" : "restored");
     if (rc == 0)
@@ -689,7 +689,7 @@ static int archive_missing(lk_store_t *st, const lk_kb_t *kb, const char *by, in
         lk_sq_done(s);
     }
     for (size_t i = 0; !err && i < n_gone; i++) {
-        err = set_status(st, gone[i], "archived", by, now, "archived");
+        err = set_status(st, gone[i], LK_ARTICLE_ARCHIVED, by, now, "archived");
         if (!err)
             counts->archived++;
     }
