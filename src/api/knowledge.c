@@ -161,8 +161,8 @@ static json_t *translations_json(const groups_t *g, const lk_article_rec_t *r)
         const lk_article_rec_t *o = g->by_group[i];
         if (o == r || strcmp(o->a.id, r->a.id) == 0)
             continue;
-        json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:s}", "id", o->a.id, "language", o->a.language, "status", lk_article_status_name(o->status)));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", o->a.id, "language", o->a.language, "status",
+                                             lk_article_status_name(o->status)));
     }
     return arr;
 }
