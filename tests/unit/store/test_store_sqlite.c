@@ -57,7 +57,8 @@ Test(store_sqlite, open_creates_then_reopens, .init = store_fixture_init, .fini 
  * changed: any set of changes, in any order, leaves the row as written and
  * every index agreeing with the table (SQLite's integrity check compares
  * them), and the queries that go through those indexes see the change. */
-Test(store_sqlite, conv_update_any_subset_keeps_indexes_right, .init = store_fixture_setup, .fini = store_fixture_teardown)
+Test(store_sqlite, conv_update_any_subset_keeps_indexes_right,
+     .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     enum { N = 12 };
     lk_conv_t want[N];
