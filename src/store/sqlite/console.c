@@ -87,16 +87,11 @@ static int sq_canned_count_all(lk_store_t *st, int64_t *n)
 {
     if (!st || !n)
         return LK_EINVAL;
+    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_count, "canned_count_all");
     if (!s)
         return LK_EDB;
-    int r = lk_sq_row(st, s, "canned_count_all");
-    if (r < 0)
-        return r;
-    *n = r == 1 ? sqlite3_column_int64(s, 0) : 0;
-    if (r == 1)
-        lk_sq_done(s);
-    return 0;
+    return lk_sq_one_i64(st, s, "canned_count_all", n); /* a COUNT(*): always a row */
 }
 
 const lk_store_console_ops_t lk_sq_console_ops = {LK_STORE_CONSOLE_OPS(LK_SQ_OP_INIT)};

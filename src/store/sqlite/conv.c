@@ -227,12 +227,7 @@ static int sq_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos)
     sqlite3_bind_int64(s, 1, queued_at);
     sqlite3_bind_int64(s, 2, queued_at);
     lk_sq_bind_text(s, 3, id);
-    r = lk_sq_row(st, s, "conv_queue_position");
-    if (r <= 0)
-        return r < 0 ? r : LK_EDB;
-    *pos = sqlite3_column_int64(s, 0);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_one_i64(st, s, "conv_queue_position", pos);
 }
 
 /* ---- messages ---------------------------------------------------------- */
