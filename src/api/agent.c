@@ -377,7 +377,7 @@ static void run_reply(lk_api_job_t *j, lk_store_t *st, int64_t now)
     m.created_at = now;
     snprintf(m.author_id, sizeof m.author_id, "%s", j->user.id);
     m.author_name = lk_xstrdup(j->user.display_name ? j->user.display_name : j->user.email);
-    snprintf(m.provenance, sizeof m.provenance, "%s", d->provenance[0] ? d->provenance : "human");
+    lk_provenance_parse(d->provenance[0] ? d->provenance : "human", &m.provenance);
     m.suggestion_article_id = d->suggestion_article_id;
     d->suggestion_article_id = NULL;
     /* the engine refuses a reply on a conversation not assigned to this agent */

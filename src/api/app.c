@@ -158,8 +158,8 @@ static bool demo_hours_published(lk_store_t *st)
     lk_article_rec_t rec;
     memset(&rec, 0, sizeof rec);
     if (k >= 0 && lk_store_article_get(st, LK_KB_DEMO_HOURS_ARTICLE, &rec) == 0) {
-        same =
-            strcmp(rec.status, "published") == 0 && rec.a.answer && strcmp(rec.a.answer, demo.articles[k].answer) == 0;
+        same = rec.status == LK_ARTICLE_PUBLISHED && rec.a.answer &&
+               strcmp(rec.a.answer, demo.articles[k].answer) == 0;
         lk_article_rec_clear(&rec);
     }
     lk_kb_free(&demo);

@@ -58,7 +58,7 @@ static void add_provenance(json_t *j, const lk_msg_t *m)
         json_object_set_new(j, "outcome", json_string(m->outcome));
     if (strcmp(m->sender, "agent") != 0)
         return;
-    json_object_set_new(j, "provenance", json_string(m->provenance[0] ? m->provenance : "human"));
+    json_object_set_new(j, "provenance", json_string(m->provenance ? lk_provenance_name(m->provenance) : "human"));
     if (m->suggestion_article_id)
         json_object_set_new(j, "suggestion_article_id", json_string(m->suggestion_article_id));
 }

@@ -150,8 +150,8 @@ static json_t *translations_json(const groups_t *g, const lk_article_rec_t *r)
         const lk_article_rec_t *o = g->by_group[i];
         if (o == r || strcmp(o->a.id, r->a.id) == 0)
             continue;
-        json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:s}", "id", o->a.id, "language", o->a.language, "status", o->status));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", o->a.id, "language", o->a.language, "status",
+                                             lk_article_status_name(o->status)));
     }
     return arr;
 }
@@ -167,12 +167,12 @@ static json_t *article_json(const lk_article_rec_t *r, const groups_t *g, const 
     json_object_set_new(o, "answer", json_string(a->answer));
     json_object_set_new(o, "url", lk_knowledge_str_or_null(a->url));
     json_object_set_new(o, "tags", lk_knowledge_strv_json(a->tags, a->n_tags));
-    json_object_set_new(o, "status", json_string(r->status));
+    json_object_set_new(o, "status", json_string(lk_article_status_name(r->status)));
     json_object_set_new(o, "owner", lk_knowledge_str_or_null(a->owner));
     json_object_set_new(o, "owner_name", lk_knowledge_user_name(u, a->owner));
     json_object_set_new(o, "review_by", lk_knowledge_time_or_null(a->review_by));
     json_object_set_new(o, "review_due",
-                        json_boolean(a->review_by && a->review_by <= now && strcmp(r->status, "published") == 0));
+                        json_boolean(a->review_by && a->review_by <= now && r->status == LK_ARTICLE_PUBLISHED));
     json_t *tr = translations_json(g, r);
     bool grouped = json_array_size(tr) > 0 || (a->translation_group && a->translation_group[0]);
     json_object_set_new(o, "translation_group", grouped ? json_string(lk_kb_article_group(a)) : json_null());
@@ -189,7 +189,7 @@ static json_t *version_json(const lk_article_version_t *v, const lk_knowledge_us
     json_t *o = json_object();
     json_object_set_new(o, "version", json_integer(v->version));
     json_object_set_new(o, "change", json_string(v->change));
-    json_object_set_new(o, "status", json_string(v->status));
+    json_object_set_new(o, "status", json_string(lk_article_status_name(v->status)));
     json_object_set_new(o, "changed_by", lk_knowledge_str_or_null(v->changed_by));
     json_object_set_new(o, "changed_by_name", lk_knowledge_user_name(u, v->changed_by));
     json_object_set_new(o, "changed_at", lk_knowledge_time_or_null(v->changed_at));
@@ -236,7 +236,7 @@ static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
     size_t due = 0;
     for (size_t i = 0; i < n; i++) {
         const lk_article_rec_t *r = &all[i];
-        if (strcmp(k->status, "all") != 0 && strcmp(r->status, k->status) != 0)
+        if (strcmp(k->status, "all") != 0 && strcmp(lk_article_status_name(r->status), k->status) != 0)
             continue;
         if (k->language[0] && strcmp(r->a.language, k->language) != 0)
             continue;

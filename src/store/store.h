@@ -67,6 +67,24 @@ typedef enum { LK_DRAFT_NONE, LK_DRAFT_OPEN, LK_DRAFT_PUBLISHED, LK_DRAFT_DISCAR
 const char *lk_draft_status_name(lk_draft_status_t s);
 int lk_draft_status_parse(const char *name, lk_draft_status_t *out /* OUT, may be NULL */);
 
+/* An article's status: "published" (the bot answers with it) | "archived"
+ * (kept for its history, answers nothing). */
+typedef enum { LK_ARTICLE_NONE, LK_ARTICLE_PUBLISHED, LK_ARTICLE_ARCHIVED } lk_article_status_t;
+const char *lk_article_status_name(lk_article_status_t s);
+int lk_article_status_parse(const char *name, lk_article_status_t *out /* OUT, may be NULL */);
+
+/* Where an agent's message came from: "human" (typed), "suggested" (a
+ * suggested answer sent as it was), "suggested_edited"; NONE ("") for the
+ * messages of other senders. */
+typedef enum {
+    LK_PROVENANCE_NONE,
+    LK_PROVENANCE_HUMAN,
+    LK_PROVENANCE_SUGGESTED,
+    LK_PROVENANCE_SUGGESTED_EDITED
+} lk_provenance_t;
+const char *lk_provenance_name(lk_provenance_t p);
+int lk_provenance_parse(const char *name, lk_provenance_t *out /* OUT, may be NULL */);
+
 /* ---- records ----------------------------------------------------------- */
 
 typedef struct {
@@ -121,9 +139,9 @@ typedef struct {
     bool has_confidence;
     char author_id[LK_ID_MAX]; /* the agent's user id, "" otherwise */
     char *author_name;         /* the agent's display name, NULL otherwise */
-    /* An agent's message: "human", "suggested" or "suggested_edited"; "" for
-     * other senders. suggestion_article_id: the suggestion's article. */
-    char provenance[20];
+    /* An agent's message: where it came from; NONE for other senders.
+     * suggestion_article_id: the suggestion's article. */
+    lk_provenance_t provenance;
     char *suggestion_article_id;
     /* A customer's message: what the bot made of it ("answered",
      * "declined", "handoff", "clarify", "reply" to small talk such as
@@ -433,11 +451,11 @@ int lk_store_draft_update(lk_store_t *st, const lk_draft_t *d);
 int lk_store_draft_finish(lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now);
 
 /* An article as knowledge management sees it: its content and metadata
- * (a.owner, a.review_by, a.translation_group), status ("published" |
- * "archived"), version (1 for the first), and the last change. */
+ * (a.owner, a.review_by, a.translation_group), status, version (1 for the
+ * first), and the last change. */
 typedef struct {
     lk_article_t a;
-    char status[16];
+    lk_article_status_t status;
     int64_t version;
     int64_t updated_at;
     char updated_by[LK_ID_MAX]; /* user id; "" = the command line or the system */
@@ -470,7 +488,7 @@ int lk_store_article_set_archived(lk_store_t *st, const char *id, bool archived,
 /* One row of an article's history: its state after the change. */
 typedef struct {
     int64_t version;
-    char status[16];
+    lk_article_status_t status;
     lk_article_t a; /* content and metadata then */
     char changed_by[LK_ID_MAX]; /* "" = the command line or the system */
     int64_t changed_at;

@@ -341,32 +341,8 @@ static int sq_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *to
 
 /* ---- call-back requests ------------------------------------------------------------ */
 
-static const char sql_callbacks[] =
-    "SELECT id, conversation_id, status, created_at, handled_at, handled_by FROM callback_requests "
-    "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id";
-
-typedef struct {
-    lk_callback_t *v;
-    size_t n, cap;
-} cbs_t;
-
-static int callback_row(sqlite3_stmt *s, void *ud)
-{
-    cbs_t *c = ud;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->v = lk_xrealloc(c->v, c->cap * sizeof *c->v);
-    }
-    lk_callback_t *cb = &c->v[c->n++];
-    memset(cb, 0, sizeof *cb);
-    lk_sq_col_fixed(s, 0, cb->id, sizeof cb->id);
-    lk_sq_col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
-    lk_callback_status_parse(lk_sq_col_text(s, 2), &cb->status);
-    cb->created_at = col_i64(s, 3);
-    cb->handled_at = col_i64(s, 4);
-    lk_sq_col_fixed(s, 5, cb->handled_by, sizeof cb->handled_by);
-    return 0;
-}
+static const char sql_callbacks[] = "SELECT " CALLBACK_COLS_NO_TEXT " FROM callback_requests "
+                                   "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id";
 
 static int sq_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_callback_t **out, size_t *n)
 {
@@ -379,15 +355,9 @@ static int sq_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_cal
         return LK_EDB;
     sqlite3_bind_int64(s, 1, from);
     sqlite3_bind_int64(s, 2, to);
-    cbs_t c = {NULL, 0, 0};
-    int rc = walk(st, s, "callbacks_between", callback_row, &c);
-    if (rc) {
-        lk_callbacks_free(c.v, c.n);
-        return rc;
-    }
-    *out = c.v;
-    *n = c.n;
-    return 0;
+    int err;
+    *out = lk_sq_rows(st, s, "callbacks_between", LK_SQ_ROW_CALLBACK, lk_sq_read_callback, n, &err);
+    return err;
 }
 
 const lk_store_analytics_ops_t lk_sq_analytics_ops = {LK_STORE_ANALYTICS_OPS(LK_SQ_OP_INIT)};

@@ -22,8 +22,9 @@ static bool canned_ok(const lk_canned_t *c)
            c->language[0] && lk_sq_fixed_ok(c->created_by, sizeof c->created_by) && c->title && c->text;
 }
 
-static void read_canned(sqlite3_stmt *s, lk_canned_t *c)
+static void read_canned(sqlite3_stmt *s, void *row)
 {
+    lk_canned_t *c = row;
     memset(c, 0, sizeof *c);
     lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
     lk_sq_col_fixed(s, 1, c->language, sizeof c->language);
@@ -40,16 +41,24 @@ static void read_canned(sqlite3_stmt *s, lk_canned_t *c)
         c->text = lk_xstrdup("");
 }
 
+/* ?1..?8 are CANNED_COLS' first eight columns; an update names the ones it
+ * changes, and both bind through canned_bind. */
 static const char sql_canned_insert[] = "INSERT INTO canned_responses (" CANNED_COLS
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)";
+static const char sql_canned_update[] = "UPDATE canned_responses SET language = ?2, title = ?3, shortcut = ?4, "
+                                        "text = ?5, updated_at = ?8 WHERE id = ?1 AND archived = 0";
 
-static int sq_canned_insert(lk_store_t *st, const lk_canned_t *c)
+/* The statement sql (one of the two above) with c bound; NULL when c is not
+ * a valid canned response (*err LK_EINVAL) or sql does not prepare (LK_EDB). */
+static sqlite3_stmt *canned_bind(lk_store_t *st, const char *sql, const char *what, const lk_canned_t *c, int *err)
 {
+    *err = LK_EINVAL;
     if (!st || !canned_ok(c))
-        return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_insert, "canned_insert");
+        return NULL;
+    *err = LK_EDB;
+    sqlite3_stmt *s = lk_sq_prepare(st, sql, what);
     if (!s)
-        return LK_EDB;
+        return NULL;
     lk_sq_bind_text(s, 1, c->id);
     lk_sq_bind_text(s, 2, c->language);
     lk_sq_bind_text(s, 3, c->title);
@@ -58,7 +67,21 @@ static int sq_canned_insert(lk_store_t *st, const lk_canned_t *c)
     lk_sq_bind_fixed(s, 6, c->created_by);
     sqlite3_bind_int64(s, 7, c->created_at);
     sqlite3_bind_int64(s, 8, c->updated_at);
-    return lk_sq_exec(st, s, "canned_insert");
+    return s;
+}
+
+static int sq_canned_insert(lk_store_t *st, const lk_canned_t *c)
+{
+    int err;
+    sqlite3_stmt *s = canned_bind(st, sql_canned_insert, "canned_insert", c, &err);
+    return s ? lk_sq_exec(st, s, "canned_insert") : err;
+}
+
+static int sq_canned_update(lk_store_t *st, const lk_canned_t *c)
+{
+    int err;
+    sqlite3_stmt *s = canned_bind(st, sql_canned_update, "canned_update", c, &err);
+    return s ? lk_sq_exec_changed(st, s, "canned_update") : err;
 }
 
 static const char sql_canned_get[] = "SELECT " CANNED_COLS " FROM canned_responses WHERE id = ?1";
@@ -67,38 +90,7 @@ static int sq_canned_get(lk_store_t *st, const char *id, lk_canned_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_get, "canned_get");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
-    int r = lk_sq_row(st, s, "canned_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_canned(s, out);
-    lk_sq_done(s);
-    return 0;
-}
-
-static const char sql_canned_update[] = "UPDATE canned_responses SET language = ?2, title = ?3, shortcut = ?4, "
-                                        "text = ?5, updated_at = ?6 WHERE id = ?1 AND archived = 0";
-
-static int sq_canned_update(lk_store_t *st, const lk_canned_t *c)
-{
-    if (!st || !canned_ok(c))
-        return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_update, "canned_update");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, c->id);
-    lk_sq_bind_text(s, 2, c->language);
-    lk_sq_bind_text(s, 3, c->title);
-    lk_sq_bind_text(s, 4, c->shortcut);
-    lk_sq_bind_text(s, 5, c->text);
-    sqlite3_bind_int64(s, 6, c->updated_at);
-    int rc = lk_sq_exec(st, s, "canned_update");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
-        return LK_ENOENT;
-    return rc;
+    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_canned_get, "canned_get"), id, "canned_get", read_canned, out);
 }
 
 static const char sql_canned_archive[] =
@@ -113,10 +105,7 @@ static int sq_canned_archive(lk_store_t *st, const char *id, int64_t now)
         return LK_EDB;
     lk_sq_bind_text(s, 1, id);
     sqlite3_bind_int64(s, 2, now);
-    int rc = lk_sq_exec(st, s, "canned_archive");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
-        return LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "canned_archive");
 }
 
 static const char sql_canned_list[] = "SELECT " CANNED_COLS " FROM canned_responses "
@@ -134,34 +123,17 @@ static int sq_canned_list(lk_store_t *st, const char *language, size_t limit, lk
         return LK_EDB;
     lk_sq_bind_text(s, 1, language);
     lk_sq_bind_limit(s, 2, limit);
-    lk_canned_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 16;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        read_canned(s, &v[len++]);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "canned_list");
-    lk_sq_done(s);
-    if (err) {
-        lk_canned_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    int err;
+    *out = lk_sq_rows(st, s, "canned_list", LK_SQ_ROW_CANNED, read_canned, n, &err);
+    return err;
 }
 
 /* ---- customer history ----------------------------------------------------- */
 
 static const char sql_conv_history[] =
-    "SELECT id, status, language, handoff_reason, created_at, updated_at, closed_at, disposition "
-    "FROM conversations WHERE id <> ?3 AND customer_verified = 1 AND ((?1 IS NOT NULL AND customer_email = ?1) OR "
-    "(?2 IS NOT NULL AND customer_external_id = ?2)) ORDER BY created_at DESC, id DESC LIMIT ?4";
+    "SELECT " CONV_COLS_SUMMARY " FROM conversations WHERE id <> ?3 AND customer_verified = 1 AND "
+    "((?1 IS NOT NULL AND customer_email = ?1) OR (?2 IS NOT NULL AND customer_external_id = ?2)) "
+    "ORDER BY created_at DESC, id DESC LIMIT ?4";
 
 static int sq_conv_history(lk_store_t *st, const char *email, const char *external_id, const char *exclude_id,
                           size_t limit, lk_conv_t **out, size_t *n)
@@ -186,36 +158,10 @@ static int sq_conv_history(lk_store_t *st, const char *email, const char *extern
     lk_sq_bind_text(s, 2, external_id && external_id[0] ? external_id : NULL);
     lk_sq_bind_text(s, 3, exclude_id ? exclude_id : "");
     lk_sq_bind_limit(s, 4, limit);
-    lk_conv_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 8;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        lk_conv_t *c = &v[len++];
-        memset(c, 0, sizeof *c);
-        lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
-        lk_conv_status_parse(lk_sq_col_text(s, 1), &c->status);
-        lk_sq_col_fixed(s, 2, c->language, sizeof c->language);
-        lk_sq_col_fixed(s, 3, c->handoff_reason, sizeof c->handoff_reason);
-        c->created_at = sqlite3_column_int64(s, 4);
-        c->updated_at = sqlite3_column_int64(s, 5);
-        c->closed_at = sqlite3_column_int64(s, 6);
-        c->disposition = lk_sq_col_dup(s, 7);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "conv_history");
-    lk_sq_done(s);
+    int err;
+    *out = lk_sq_rows(st, s, "conv_history", LK_SQ_ROW_CONV, lk_sq_read_conv, n, &err);
     free(low);
-    if (err) {
-        lk_convs_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    return err;
 }
 
 const lk_store_assist_ops_t lk_sq_assist_ops = {LK_STORE_ASSIST_OPS(LK_SQ_OP_INIT)};

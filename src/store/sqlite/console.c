@@ -41,10 +41,7 @@ static int sq_user_language_set(lk_store_t *st, const char *user_id, const char 
         return LK_EDB;
     lk_sq_bind_text(s, 1, user_id);
     lk_sq_bind_text(s, 2, language && language[0] ? language : NULL);
-    int rc = lk_sq_exec(st, s, "user_language_set");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
-        rc = LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "user_language_set");
 }
 
 static const char sql_topic_set[] = "UPDATE conversations SET topic = ?2 WHERE id = ?1 AND topic IS NULL";
@@ -90,16 +87,11 @@ static int sq_canned_count_all(lk_store_t *st, int64_t *n)
 {
     if (!st || !n)
         return LK_EINVAL;
+    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_count, "canned_count_all");
     if (!s)
         return LK_EDB;
-    int r = lk_sq_row(st, s, "canned_count_all");
-    if (r < 0)
-        return r;
-    *n = r == 1 ? sqlite3_column_int64(s, 0) : 0;
-    if (r == 1)
-        lk_sq_done(s);
-    return 0;
+    return lk_sq_one_i64(st, s, "canned_count_all", n); /* a COUNT(*): always a row */
 }
 
 const lk_store_console_ops_t lk_sq_console_ops = {LK_STORE_CONSOLE_OPS(LK_SQ_OP_INIT)};

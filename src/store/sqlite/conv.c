@@ -20,14 +20,8 @@ static bool conv_ok(const lk_conv_t *c)
            FIXED_OK(c->channel) && FIXED_OK(c->client_hash);
 }
 
-/* lk_conv_clear for lk_sq_read_rows. */
-static void clear_conv(void *row)
-{
-    lk_conv_clear(row);
-}
-
 /* Reads a CONV_COLS row into c. */
-static void read_conv(sqlite3_stmt *s, void *row)
+void lk_sq_read_conv(sqlite3_stmt *s, void *row)
 {
     lk_conv_t *c = row;
     memset(c, 0, sizeof *c);
@@ -109,14 +103,7 @@ static int sq_conv_get(lk_store_t *st, const char *id, lk_conv_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_GET);
-    lk_sq_bind_text(s, 1, id);
-    int r = lk_sq_row(st, s, "conv_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_conv(s, out);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_CONV_GET), id, "conv_get", lk_sq_read_conv, out);
 }
 
 /* The UPDATE for the indexed columns in mask (bits CI_...): the others are
@@ -192,10 +179,8 @@ static int sq_conv_update(lk_store_t *st, const lk_conv_t *c)
 /* Reads every row of s (bound by the caller) into a conversation array. */
 static int read_convs(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_conv_t **out, size_t *n)
 {
-    void *v;
-    int err = lk_sq_read_rows(st, s, what, sizeof(lk_conv_t), read_conv, clear_conv, &v, n);
-    if (!err)
-        *out = v;
+    int err;
+    *out = lk_sq_rows(st, s, what, LK_SQ_ROW_CONV, lk_sq_read_conv, n, &err);
     return err;
 }
 
@@ -242,12 +227,7 @@ static int sq_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos)
     sqlite3_bind_int64(s, 1, queued_at);
     sqlite3_bind_int64(s, 2, queued_at);
     lk_sq_bind_text(s, 3, id);
-    r = lk_sq_row(st, s, "conv_queue_position");
-    if (r <= 0)
-        return r < 0 ? r : LK_EDB;
-    *pos = sqlite3_column_int64(s, 0);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_one_i64(st, s, "conv_queue_position", pos);
 }
 
 /* ---- messages ---------------------------------------------------------- */
@@ -296,8 +276,8 @@ static void choices_from_json(const char *text, lk_msg_t *m)
 static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
 {
     if (!st || !m || !FIXED_OK(m->id) || !m->id[0] || !FIXED_OK(m->conversation_id) || !m->conversation_id[0] ||
-        !FIXED_OK(m->sender) || !m->sender[0] || !FIXED_OK(m->author_id) || !m->text || !FIXED_OK(m->provenance) ||
-        !FIXED_OK(m->outcome))
+        !FIXED_OK(m->sender) || !m->sender[0] || !FIXED_OK(m->author_id) || !m->text ||
+        (m->provenance != LK_PROVENANCE_NONE && !lk_provenance_name(m->provenance)[0]) || !FIXED_OK(m->outcome))
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_INSERT);
     lk_sq_bind_text(s, 1, m->id);
@@ -314,7 +294,7 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
         sqlite3_bind_null(s, 9);
     lk_sq_bind_fixed(s, 10, m->author_id);
     lk_sq_bind_text(s, 11, m->author_name);
-    lk_sq_bind_fixed(s, 12, m->provenance);
+    lk_sq_bind_fixed(s, 12, lk_provenance_name(m->provenance));
     lk_sq_bind_text(s, 13, m->suggestion_article_id);
     lk_sq_bind_fixed(s, 14, m->outcome);
     lk_sq_bind_text(s, 15, m->outcome_article_id);
@@ -331,8 +311,9 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
 }
 
 /* Reads a MSG_COLS row into m. */
-static void read_msg(sqlite3_stmt *s, lk_msg_t *m)
+static void read_msg(sqlite3_stmt *s, void *row)
 {
+    lk_msg_t *m = row;
     memset(m, 0, sizeof *m);
     lk_sq_col_fixed(s, 0, m->id, sizeof m->id);
     lk_sq_col_fixed(s, 1, m->conversation_id, sizeof m->conversation_id);
@@ -348,7 +329,7 @@ static void read_msg(sqlite3_stmt *s, lk_msg_t *m)
     m->confidence = m->has_confidence ? sqlite3_column_double(s, 8) : 0.0;
     lk_sq_col_fixed(s, 9, m->author_id, sizeof m->author_id);
     m->author_name = lk_sq_col_dup(s, 10);
-    lk_sq_col_fixed(s, 11, m->provenance, sizeof m->provenance);
+    lk_provenance_parse(lk_sq_col_text(s, 11), &m->provenance);
     m->suggestion_article_id = lk_sq_col_dup(s, 12);
     lk_sq_col_fixed(s, 13, m->outcome, sizeof m->outcome);
     m->outcome_article_id = lk_sq_col_dup(s, 14);
@@ -361,23 +342,11 @@ static void read_msg(sqlite3_stmt *s, lk_msg_t *m)
 /* Reads every row of s into a message array; reverse flips the order. */
 static int read_msgs(lk_store_t *st, sqlite3_stmt *s, const char *what, bool reverse, lk_msg_t **out, size_t *n)
 {
-    lk_msg_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 16;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        read_msg(s, &v[len++]);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, what);
-    lk_sq_done(s);
-    if (err) {
-        lk_msgs_free(v, len);
+    size_t len;
+    int err;
+    lk_msg_t *v = lk_sq_rows(st, s, what, LK_SQ_ROW_MSG, read_msg, &len, &err);
+    if (err)
         return err;
-    }
     for (size_t i = 0; reverse && i < len / 2; i++) {
         lk_msg_t tmp = v[i];
         v[i] = v[len - 1 - i];
@@ -457,32 +426,9 @@ static int sq_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t 
     sqlite3_stmt *s = lk_sq_stmt(st, S_RECENT_WAITS);
     sqlite3_bind_int64(s, 1, since);
     lk_sq_bind_limit(s, 2, limit);
-    int64_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 32;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        v[len++] = sqlite3_column_int64(s, 0);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "recent_waits");
-    lk_sq_done(s);
-    if (err) {
-        free(v);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
-}
-
-/* lk_note_clear for lk_sq_read_rows. */
-static void clear_note(void *row)
-{
-    lk_note_clear(row);
+    int err;
+    *out = lk_sq_rows(st, s, "recent_waits", LK_SQ_ROW_I64, lk_sq_read_i64, n, &err);
+    return err;
 }
 
 /* Reads a NOTE_COLS row into note. */
@@ -523,34 +469,34 @@ static int sq_note_list(lk_store_t *st, const char *conversation_id, lk_note_t *
     *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_NOTE_LIST);
     lk_sq_bind_text(s, 1, conversation_id);
-    void *v;
-    int err = lk_sq_read_rows(st, s, "note_list", sizeof(lk_note_t), read_note, clear_note, &v, n);
-    if (!err)
-        *out = v;
+    int err;
+    *out = lk_sq_rows(st, s, "note_list", LK_SQ_ROW_NOTE, read_note, n, &err);
     return err;
 }
 
-/* lk_callback_clear for lk_sq_read_rows. */
-static void clear_callback(void *row)
-{
-    lk_callback_clear(row);
-}
-
-/* Reads a CALLBACK_COLS row into cb. */
-static void read_callback(sqlite3_stmt *s, void *row)
+/* Reads a CALLBACK_COLS row into row (see sqlite_int.h). */
+void lk_sq_read_callback(sqlite3_stmt *s, void *row)
 {
     lk_callback_t *cb = row;
     memset(cb, 0, sizeof *cb);
     lk_sq_col_fixed(s, 0, cb->id, sizeof cb->id);
     lk_sq_col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
     cb->contact = lk_sq_col_dup(s, 2);
-    if (!cb->contact)
-        cb->contact = lk_xstrdup("");
     cb->text = lk_sq_col_dup(s, 3);
     lk_callback_status_parse(lk_sq_col_text(s, 4), &cb->status);
     cb->created_at = sqlite3_column_int64(s, 5);
     cb->handled_at = sqlite3_column_int64(s, 6);
     lk_sq_col_fixed(s, 7, cb->handled_by, sizeof cb->handled_by);
+}
+
+/* lk_sq_read_callback for a whole request: contact is NOT NULL, so NULL
+ * (only in a damaged row) reads as "". */
+static void read_callback(sqlite3_stmt *s, void *row)
+{
+    lk_sq_read_callback(s, row);
+    lk_callback_t *cb = row;
+    if (!cb->contact)
+        cb->contact = lk_xstrdup("");
 }
 
 static int sq_callback_insert(lk_store_t *st, const lk_callback_t *cb)
@@ -581,10 +527,8 @@ static int sq_callback_list(lk_store_t *st, const char *status, size_t limit, lk
     if (status)
         lk_sq_bind_text(s, i++, status);
     lk_sq_bind_limit(s, i, limit);
-    void *v;
-    int err = lk_sq_read_rows(st, s, "callback_list", sizeof(lk_callback_t), read_callback, clear_callback, &v, n);
-    if (!err)
-        *out = v;
+    int err;
+    *out = lk_sq_rows(st, s, "callback_list", LK_SQ_ROW_CALLBACK, read_callback, n, &err);
     return err;
 }
 
@@ -596,10 +540,7 @@ static int sq_callback_done(lk_store_t *st, const char *id, const char *user_id,
     sqlite3_bind_int64(s, 1, now);
     lk_sq_bind_text(s, 2, user_id);
     lk_sq_bind_text(s, 3, id);
-    int err = lk_sq_exec(st, s, "callback_done");
-    if (!err && sqlite3_changes(SQ(st)->db) == 0)
-        return LK_ENOENT;
-    return err;
+    return lk_sq_exec_changed(st, s, "callback_done");
 }
 
 static int sq_feedback_set(lk_store_t *st, const char *conversation_id, const char *message_id, bool helpful,
@@ -614,10 +555,7 @@ static int sq_feedback_set(lk_store_t *st, const char *conversation_id, const ch
     sqlite3_bind_int64(s, 2, now);
     lk_sq_bind_text(s, 3, message_id);
     lk_sq_bind_text(s, 4, conversation_id);
-    int err = lk_sq_exec(st, s, "feedback_set");
-    if (!err && sqlite3_changes(SQ(st)->db) == 0)
-        return LK_ENOENT;
-    return err;
+    return lk_sq_exec_changed(st, s, "feedback_set");
 }
 
 static int sq_feedback_get(lk_store_t *st, const char *message_id, int *helpful)
@@ -639,28 +577,14 @@ static int sq_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out)
 {
     if (!st || !message_id || !out)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_GET);
-    lk_sq_bind_text(s, 1, message_id);
-    int r = lk_sq_row(st, s, "msg_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_msg(s, out);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_GET), message_id, "msg_get", read_msg, out);
 }
 
 static int sq_msg_last_choices(lk_store_t *st, const char *conversation_id, lk_msg_t *out)
 {
     if (!st || !conversation_id || !out)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_LAST_CHOICES);
-    lk_sq_bind_text(s, 1, conversation_id);
-    int r = lk_sq_row(st, s, "msg_last_choices");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_msg(s, out);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_LAST_CHOICES), conversation_id, "msg_last_choices", read_msg, out);
 }
 
 const lk_store_conv_ops_t lk_sq_conv_ops = {LK_STORE_CONV_OPS(LK_SQ_OP_INIT)};

@@ -73,8 +73,9 @@ static int sq_draft_insert(lk_store_t *st, const lk_draft_t *d)
 }
 
 /* Reads a DRAFT_COLS row into d. */
-static void read_draft(sqlite3_stmt *s, lk_draft_t *d)
+static void read_draft(sqlite3_stmt *s, void *row)
 {
+    lk_draft_t *d = row;
     memset(d, 0, sizeof *d);
     lk_sq_col_fixed(s, 0, d->id, sizeof d->id);
     lk_sq_col_fixed(s, 1, d->article_id, sizeof d->article_id);
@@ -110,16 +111,7 @@ static int sq_draft_get(lk_store_t *st, const char *id, lk_draft_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_draft_get, "draft_get");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
-    int r = lk_sq_row(st, s, "draft_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_draft(s, out);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_draft_get, "draft_get"), id, "draft_get", read_draft, out);
 }
 
 static const char sql_draft_list[] = "SELECT " DRAFT_COLS " FROM article_drafts WHERE (?1 IS NULL OR status = ?1) "
@@ -136,23 +128,9 @@ static int sq_draft_list(lk_store_t *st, const char *status, size_t limit, lk_dr
         return LK_EDB;
     lk_sq_bind_text(s, 1, status);
     lk_sq_bind_limit(s, 2, limit);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = lk_xrealloc(*out, cap * sizeof **out);
-        }
-        read_draft(s, &(*out)[(*n)++]);
-    }
-    lk_sq_done(s);
-    if (rc != SQLITE_DONE) {
-        lk_drafts_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return lk_sq_error(st, rc, "draft_list");
-    }
-    return 0;
+    int err;
+    *out = lk_sq_rows(st, s, "draft_list", LK_SQ_ROW_DRAFT, read_draft, n, &err);
+    return err;
 }
 
 static const char sql_draft_update[] =
@@ -179,10 +157,7 @@ static int sq_draft_update(lk_store_t *st, const lk_draft_t *d)
     lk_sq_bind_fixed(s, 10, d->translation_group);
     lk_sq_bind_fixed(s, 11, d->new_id);
     sqlite3_bind_int64(s, 12, d->updated_at);
-    int rc = lk_sq_exec(st, s, "draft_update");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
-        return LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "draft_update");
 }
 
 static const char sql_draft_finish[] = "UPDATE article_drafts SET status = ?2, article_id = COALESCE(?3, article_id), "
@@ -199,10 +174,7 @@ static int sq_draft_finish(lk_store_t *st, const char *id, const char *status, c
     lk_sq_bind_text(s, 2, status);
     lk_sq_bind_text(s, 3, article_id && article_id[0] ? article_id : NULL);
     sqlite3_bind_int64(s, 4, now);
-    int rc = lk_sq_exec(st, s, "draft_finish");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
-        return LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "draft_finish");
 }
 
 /* ---- string lists as JSON text ------------------------------------------------ */
@@ -282,7 +254,7 @@ static int read_rec(sqlite3_stmt *s, lk_article_rec_t *r)
     memset(r, 0, sizeof *r);
     r->a.id = lk_sq_col_dup(s, 0);
     int rc = read_content(s, 1, &r->a);
-    lk_sq_col_fixed(s, 10, r->status, sizeof r->status);
+    lk_article_status_parse(lk_sq_col_text(s, 10), &r->status);
     r->version = sqlite3_column_int64(s, 11);
     r->updated_at = sqlite3_column_int64(s, 12);
     lk_sq_col_fixed(s, 13, r->updated_by, sizeof r->updated_by);
@@ -484,7 +456,7 @@ static const char sql_article_state[] = "SELECT status, version FROM articles WH
 
 /* The stored status and version of id: 1 when it exists, 0 when not, or an
  * error. */
-static int article_state(lk_store_t *st, const char *id, char status[16], int64_t *version)
+static int article_state(lk_store_t *st, const char *id, lk_article_status_t *status, int64_t *version)
 {
     sqlite3_stmt *s = lk_sq_prepare(st, sql_article_state, "article_state");
     if (!s)
@@ -492,7 +464,7 @@ static int article_state(lk_store_t *st, const char *id, char status[16], int64_
     lk_sq_bind_text(s, 1, id);
     int r = lk_sq_row(st, s, "article_state");
     if (r == 1) {
-        lk_sq_col_fixed(s, 0, status, 16);
+        lk_article_status_parse(lk_sq_col_text(s, 0), status);
         *version = sqlite3_column_int64(s, 1);
         lk_sq_done(s);
     }
@@ -504,9 +476,9 @@ static int sq_article_publish(lk_store_t *st, const lk_article_t *a, bool create
 {
     if (!st || !article_ok(a))
         return LK_EINVAL;
-    char status[16];
+    lk_article_status_t status;
     int64_t v = 0;
-    int rc = article_state(st, a->id, status, &v);
+    int rc = article_state(st, a->id, &status, &v);
     if (rc < 0)
         return rc;
     if (create && rc == 1)
@@ -527,14 +499,14 @@ static const char sql_article_set_status[] = "UPDATE articles SET status = ?2, v
                                              "updated_at = ?3, updated_by = ?4 WHERE id = ?1";
 
 /* Sets the status with a new version row (change), without the KB bump. */
-static int set_status(lk_store_t *st, const char *id, const char *status, const char *by, int64_t now,
+static int set_status(lk_store_t *st, const char *id, lk_article_status_t status, const char *by, int64_t now,
                       const char *change)
 {
     sqlite3_stmt *s = lk_sq_prepare(st, sql_article_set_status, "article_set_status");
     if (!s)
         return LK_EDB;
     lk_sq_bind_text(s, 1, id);
-    lk_sq_bind_text(s, 2, status);
+    lk_sq_bind_text(s, 2, lk_article_status_name(status));
     sqlite3_bind_int64(s, 3, now);
     lk_sq_bind_text(s, 4, by && by[0] ? by : NULL);
     int rc = lk_sq_exec(st, s, "article_set_status");
@@ -550,13 +522,13 @@ static int sq_article_set_archived(lk_store_t *st, const char *id, bool archived
 {
     if (!st || !id)
         return LK_EINVAL;
-    char status[16];
+    lk_article_status_t status;
     int64_t v = 0;
-    int rc = article_state(st, id, status, &v);
+    int rc = article_state(st, id, &status, &v);
     if (rc <= 0)
         return rc < 0 ? rc : LK_ENOENT;
-    const char *want = archived ? "archived" : "published";
-    if (strcmp(status, want) == 0)
+    lk_article_status_t want = archived ? LK_ARTICLE_ARCHIVED : LK_ARTICLE_PUBLISHED;
+    if (status == want)
         return LK_ESTATE;
     rc = set_status(st, id, want, by, now, archived ? "archived" : "restored");
     if (rc == 0)
@@ -590,7 +562,7 @@ static int sq_article_versions(lk_store_t *st, const char *id, size_t limit, lk_
         lk_article_version_t *v = &(*out)[(*n)++];
         memset(v, 0, sizeof *v);
         v->version = sqlite3_column_int64(s, 0);
-        lk_sq_col_fixed(s, 1, v->status, sizeof v->status);
+        lk_article_status_parse(lk_sq_col_text(s, 1), &v->status);
         v->a.id = lk_xstrdup(id);
         err = read_content(s, 2, &v->a);
         lk_sq_col_fixed(s, 11, v->changed_by, sizeof v->changed_by);
@@ -671,7 +643,7 @@ static int import_one(lk_store_t *st, const lk_article_t *in, const char *by, in
         a.review_by = old.a.review_by;
     if (!a.translation_group)
         a.translation_group = old.a.translation_group;
-    if (strcmp(old.status, "published") == 0 && same_article(&old.a, &a)) {
+    if (old.status == LK_ARTICLE_PUBLISHED && same_article(&old.a, &a)) {
         counts->unchanged++;
     } else {
         rc = write_article(st, &a, false, by, now);
@@ -717,7 +689,7 @@ static int archive_missing(lk_store_t *st, const lk_kb_t *kb, const char *by, in
         lk_sq_done(s);
     }
     for (size_t i = 0; !err && i < n_gone; i++) {
-        err = set_status(st, gone[i], "archived", by, now, "archived");
+        err = set_status(st, gone[i], LK_ARTICLE_ARCHIVED, by, now, "archived");
         if (!err)
             counts->archived++;
     }

@@ -109,10 +109,7 @@ static int sq_user_update(lk_store_t *st, const lk_user_t *u)
     lk_sq_bind_text(s, 2, lk_role_name(u->role));
     lk_sq_bind_text(s, 3, u->display_name);
     sqlite3_bind_int(s, 4, u->disabled ? 1 : 0);
-    int rc = lk_sq_exec(st, s, "user_update");
-    if (rc == 0 && sqlite3_changes64(lk_sq_db(st)) == 0)
-        rc = LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "user_update");
 }
 
 static const char sql_user_password[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
@@ -126,10 +123,7 @@ static int sq_user_set_password(lk_store_t *st, const char *id, const char *pass
         return LK_EDB;
     lk_sq_bind_text(s, 1, id);
     lk_sq_bind_text(s, 2, password_hash);
-    int rc = lk_sq_exec(st, s, "user_set_password");
-    if (rc == 0 && sqlite3_changes64(lk_sq_db(st)) == 0)
-        rc = LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "user_set_password");
 }
 
 /* ---- the second factor -------------------------------------------------- */
@@ -168,10 +162,7 @@ static int sq_user_totp_set(lk_store_t *st, const char *user_id, const char *sec
     lk_sq_bind_text(s, 1, user_id);
     lk_sq_bind_text(s, 2, secret);
     sqlite3_bind_int(s, 3, enabled ? 1 : 0);
-    int rc = lk_sq_exec(st, s, "user_totp_set");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) == 0)
-        return LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st, s, "user_totp_set");
 }
 
 static const char sql_totp_use[] =

@@ -138,12 +138,85 @@ int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *ou
     return 0;
 }
 
-int lk_sq_read_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, size_t elem,
-                    void (*read)(sqlite3_stmt *s, void *row), void (*clear)(void *row), void **out, size_t *n)
+int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what)
 {
+    int err = lk_sq_exec(st, s, what);
+    if (!err && sqlite3_changes64(SQ(st)->db) == 0)
+        return LK_ENOENT;
+    return err;
+}
+
+int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, void (*read)(sqlite3_stmt *s, void *row),
+                   void *out)
+{
+    int r = lk_sq_row(st, s, what);
+    if (r <= 0)
+        return r < 0 ? r : LK_ENOENT;
+    read(s, out);
+    lk_sq_done(s);
+    return 0;
+}
+
+int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what,
+                     void (*read)(sqlite3_stmt *s, void *row), void *out)
+{
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, key);
+    return lk_sq_read_one(st, s, what, read, out);
+}
+
+void lk_sq_read_i64(sqlite3_stmt *s, void *row)
+{
+    *(int64_t *)row = sqlite3_column_int64(s, 0);
+}
+
+/* The size of a row of each kind. */
+static const size_t row_size[] = {
+    [LK_SQ_ROW_I64] = sizeof(int64_t),        [LK_SQ_ROW_CONV] = sizeof(lk_conv_t),
+    [LK_SQ_ROW_MSG] = sizeof(lk_msg_t),       [LK_SQ_ROW_USER] = sizeof(lk_user_t),
+    [LK_SQ_ROW_NOTE] = sizeof(lk_note_t),     [LK_SQ_ROW_CALLBACK] = sizeof(lk_callback_t),
+    [LK_SQ_ROW_CANNED] = sizeof(lk_canned_t), [LK_SQ_ROW_DRAFT] = sizeof(lk_draft_t),
+};
+
+/* Frees what a read row of kind holds (the record type's lk_..._clear). */
+static void row_clear(lk_sq_row_kind_t kind, void *row)
+{
+    switch (kind) {
+    case LK_SQ_ROW_I64:
+        break;
+    case LK_SQ_ROW_CONV:
+        lk_conv_clear(row);
+        break;
+    case LK_SQ_ROW_MSG:
+        lk_msg_clear(row);
+        break;
+    case LK_SQ_ROW_USER:
+        lk_user_clear(row);
+        break;
+    case LK_SQ_ROW_NOTE:
+        lk_note_clear(row);
+        break;
+    case LK_SQ_ROW_CALLBACK:
+        lk_callback_clear(row);
+        break;
+    case LK_SQ_ROW_CANNED:
+        lk_canned_clear(row);
+        break;
+    case LK_SQ_ROW_DRAFT:
+        lk_draft_clear(row);
+        break;
+    }
+}
+
+void *lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind,
+                 void (*read)(sqlite3_stmt *s, void *row), size_t *n, int *err)
+{
+    size_t elem = row_size[kind];
     unsigned char *v = NULL;
     size_t len = 0, cap = 0;
-    int rc, err = 0;
+    int rc;
+    *err = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (len == cap) {
             cap = cap ? cap * 2 : 8;
@@ -153,17 +226,17 @@ int lk_sq_read_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, size_t el
         read(s, v + len++ * elem);
     }
     if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, what);
+        *err = lk_sq_error(st, rc, what);
     lk_sq_done(s);
-    if (err) {
-        for (size_t i = 0; clear && i < len; i++)
-            clear(v + i * elem);
+    if (*err) {
+        for (size_t i = 0; i < len; i++)
+            row_clear(kind, v + i * elem);
         free(v);
-        return err;
+        *n = 0;
+        return NULL;
     }
-    *out = v;
     *n = len;
-    return 0;
+    return v;
 }
 
 /* Binds a text; NULL binds SQL NULL. */

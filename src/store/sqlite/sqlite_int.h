@@ -38,8 +38,15 @@
 #define ARTICLE_COLS "id, language, title, questions, answer, url, tags, translation_group"
 /* USER_COLS with NULL for the password hash, for listings that never need it. */
 #define USER_COLS_NO_HASH "id, email, role, display_name, NULL, created_at, disabled"
+/* CONV_COLS with NULL (0) for all but a conversation's summary: id, status,
+ * language, handoff_reason, created_at, updated_at, closed_at, disposition. */
+#define CONV_COLS_SUMMARY                                                                                              \
+    "id, NULL, status, language, handoff_reason, created_at, updated_at, NULL, NULL, closed_at, NULL, 0, 0, NULL, "    \
+    "disposition, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0"
 #define NOTE_COLS "id, conversation_id, author_id, author_name, text, created_at"
 #define CALLBACK_COLS "id, conversation_id, contact, text, status, created_at, handled_at, handled_by"
+/* CALLBACK_COLS without the customer's contact and text (NULL), for reports. */
+#define CALLBACK_COLS_NO_TEXT "id, conversation_id, NULL, NULL, status, created_at, handled_at, handled_by"
 
 /* Every statement of the handle: name and SQL. Prepared at open. */
 #define STMT_MAP(X)                                                                                                    \
@@ -181,12 +188,43 @@ int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what);
  * with sqlite3_step or calls lk_sq_done), 0 for none (s is reset), or an
  * error (s is reset). */
 int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what);
+/* lk_sq_exec for an UPDATE or DELETE of one known row: LK_ENOENT when it
+ * changed no row. */
+int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what);
+/* Steps s (bound by the caller) to its first row and reads it with read into
+ * out: 0, LK_ENOENT for no row, or an error (s is reset in every case). */
+int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, void (*read)(sqlite3_stmt *s, void *row),
+                   void *out);
+/* lk_sq_read_one for the common one-row lookup: binds key to ?1 first. s is
+ * NULL when it did not prepare (lk_sq_prepare has logged): LK_EDB. */
+int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what,
+                     void (*read)(sqlite3_stmt *s, void *row), void *out);
+/* The record types lk_sq_rows reads into arrays: each names the element's
+ * size and the lk_..._clear that frees what a row holds. */
+typedef enum {
+    LK_SQ_ROW_I64, /* an int64_t (lk_sq_read_i64) */
+    LK_SQ_ROW_CONV,
+    LK_SQ_ROW_MSG,
+    LK_SQ_ROW_USER,
+    LK_SQ_ROW_NOTE,
+    LK_SQ_ROW_CALLBACK,
+    LK_SQ_ROW_CANNED,
+    LK_SQ_ROW_DRAFT,
+} lk_sq_row_kind_t;
 /* Steps s (bound by the caller) to its end, reading each row with read into
- * a new zeroed element of elem bytes; *out (free() it) and *n get them all.
- * On an error, clear (may be NULL) frees what each element read holds, the
- * array is freed, s is reset and *out and *n are left alone. */
-int lk_sq_read_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, size_t elem,
-                    void (*read)(sqlite3_stmt *s, void *row), void (*clear)(void *row), void **out, size_t *n);
+ * a new zeroed element of kind: returns the array (free() it, or the record
+ * type's lk_..._free; NULL when there are no rows) and sets *n, and *err to
+ * 0. On an error what each element read holds and the array are freed, s is
+ * reset, *err is the LK_E... code, *n is 0 and the result NULL. */
+void *lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind,
+                 void (*read)(sqlite3_stmt *s, void *row), size_t *n, int *err);
+/* Reads a CONV_COLS row into row (an lk_conv_t), for lk_sq_rows. */
+void lk_sq_read_conv(sqlite3_stmt *s, void *row);
+/* Reads a CALLBACK_COLS row into row (an lk_callback_t), for lk_sq_rows;
+ * contact and text as stored (NULL for NULL). */
+void lk_sq_read_callback(sqlite3_stmt *s, void *row);
+/* A row reader for lk_sq_rows: the first column as an int64_t. */
+void lk_sq_read_i64(sqlite3_stmt *s, void *row);
 /* Steps s to its one row (a COUNT(*)) and reads its first column into
  * *out; LK_EDB when there is no row. */
 int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *out);

@@ -24,12 +24,6 @@ static bool lower_email(const char *email, char *out, size_t outsize)
     return true;
 }
 
-/* lk_user_clear for lk_sq_read_rows. */
-static void clear_user(void *row)
-{
-    lk_user_clear(row);
-}
-
 /* Reads a USER_COLS row into u. */
 static void read_user(sqlite3_stmt *s, void *row)
 {
@@ -64,14 +58,7 @@ static int sq_user_insert(lk_store_t *st, const lk_user_t *u)
 /* Runs a one-row user query bound to key. */
 static int user_get(lk_store_t *st, int id, const char *key, lk_user_t *out, const char *what)
 {
-    sqlite3_stmt *s = lk_sq_stmt(st, id);
-    lk_sq_bind_text(s, 1, key);
-    int r = lk_sq_row(st, s, what);
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read_user(s, out);
-    lk_sq_done(s);
-    return 0;
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, id), key, what, read_user, out);
 }
 
 static int sq_user_get_by_email(lk_store_t *st, const char *email, lk_user_t *out)
@@ -109,10 +96,7 @@ static int sq_session_delete(lk_store_t *st, const char *id_hash)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_SESSION_DELETE);
     lk_sq_bind_text(s, 1, id_hash);
-    int err = lk_sq_exec(st, s, "session_delete");
-    if (!err && sqlite3_changes(SQ(st)->db) == 0)
-        return LK_ENOENT;
-    return err;
+    return lk_sq_exec_changed(st, s, "session_delete");
 }
 
 static int sq_session_purge(lk_store_t *st, int64_t now, int64_t *deleted)
@@ -164,10 +148,8 @@ static int sq_user_list(lk_store_t *st, lk_user_t **out, size_t *n)
     /* USER_COLS_NO_HASH selects NULL in the hash's place: read_user leaves
      * password_hash NULL. */
     sqlite3_stmt *s = lk_sq_stmt(st, S_USER_LIST);
-    void *v;
-    int err = lk_sq_read_rows(st, s, "user_list", sizeof(lk_user_t), read_user, clear_user, &v, n);
-    if (!err)
-        *out = v;
+    int err;
+    *out = lk_sq_rows(st, s, "user_list", LK_SQ_ROW_USER, read_user, n, &err);
     return err;
 }
 

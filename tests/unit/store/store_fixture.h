@@ -44,11 +44,13 @@ FIXTURE_FN void store_fixture_init(void)
     st = NULL;
 }
 
-/* A fresh database, opened as st. */
+/* A fresh database, opened as st: the open says it made it. */
 FIXTURE_FN void store_fixture_setup(void)
 {
     store_fixture_init();
-    cr_assert_eq(lk_store_open(fixture_datadir, &st, NULL), 0);
+    bool created = false;
+    cr_assert_eq(lk_store_open(fixture_datadir, &st, &created), 0);
+    cr_assert(created);
 }
 
 /* Closes st and removes the database. */
@@ -96,6 +98,45 @@ FIXTURE_FN lk_msg_t store_fixture_msg(const char *conv, int64_t seq, const char 
     m.text = (char *)text;
     m.created_at = 2000 + seq;
     return m;
+}
+
+/* Asserts that a text field of a record read back is want: NULL when want
+ * is NULL (an optional field not set), else the same text. */
+FIXTURE_FN void store_fixture_text_eq(const char *got, const char *want, const char *field)
+{
+    if (!want)
+        cr_assert_null(got, "%s: %s, expected NULL", field, got);
+    else
+        cr_assert(got && strcmp(got, want) == 0, "%s: \"%s\", expected \"%s\"", field, got ? got : "(null)", want);
+}
+
+/* Asserts that a conversation read back holds every field of want. */
+FIXTURE_FN void store_fixture_conv_eq(const lk_conv_t *got, const lk_conv_t *want)
+{
+    /* text fields have got and want, the numbers got_n and want_n */
+#define FIXTURE_TEXT(f) {#f, got->f, want->f, 0, 0}
+#define FIXTURE_NUMBER(f) {#f, NULL, NULL, got->f, want->f}
+    const struct {
+        const char *field, *got, *want;
+        int64_t got_n, want_n;
+    } fields[] = {
+        {"status", lk_conv_status_name(got->status), lk_conv_status_name(want->status), 0, 0},
+        FIXTURE_TEXT(id), FIXTURE_TEXT(token_hash), FIXTURE_TEXT(language), FIXTURE_TEXT(handoff_reason),
+        FIXTURE_TEXT(assigned_to), FIXTURE_TEXT(rating_comment), FIXTURE_TEXT(disposition),
+        FIXTURE_TEXT(policy_state), FIXTURE_TEXT(customer_email), FIXTURE_TEXT(customer_external_id),
+        FIXTURE_TEXT(customer_name), FIXTURE_TEXT(channel), FIXTURE_TEXT(client_hash), FIXTURE_TEXT(topic),
+        FIXTURE_NUMBER(created_at), FIXTURE_NUMBER(updated_at), FIXTURE_NUMBER(queued_at),
+        FIXTURE_NUMBER(assigned_at), FIXTURE_NUMBER(closed_at), FIXTURE_NUMBER(next_seq), FIXTURE_NUMBER(rating),
+        FIXTURE_NUMBER(customer_verified),
+    };
+#undef FIXTURE_TEXT
+#undef FIXTURE_NUMBER
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (fields[i].got_n != fields[i].want_n)
+            cr_assert_fail("%s: %lld, expected %lld", fields[i].field, (long long)fields[i].got_n,
+                           (long long)fields[i].want_n);
+        store_fixture_text_eq(fields[i].got, fields[i].want, fields[i].field);
+    }
 }
 
 /* ---- the database behind the interface -------------------------- */

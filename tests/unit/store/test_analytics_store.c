@@ -49,7 +49,7 @@ static void add_msg(const char *id, const char *conv, int64_t seq, const char *s
     if (author)
         snprintf(m.author_id, sizeof m.author_id, "%s", author);
     if (provenance)
-        snprintf(m.provenance, sizeof m.provenance, "%s", provenance);
+        lk_provenance_parse(provenance, &m.provenance);
     if (strcmp(sender, "bot") == 0 && article)
         m.article_id = (char *)article;
     if (outcome) {

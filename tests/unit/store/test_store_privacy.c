@@ -19,6 +19,19 @@
 
 #define DAY (24LL * 3600 * 1000)
 
+/* Asserts every count of got but identifiers (which these tests do not
+ * set up) against want; what names the step in a failure. */
+static void assert_counts(const lk_privacy_counts_t *got, lk_privacy_counts_t want, const char *what)
+{
+    cr_assert_eq(got->conversations, want.conversations, "%s: conversations %lld", what, (long long)got->conversations);
+    cr_assert_eq(got->messages, want.messages, "%s: messages %lld", what, (long long)got->messages);
+    cr_assert_eq(got->notes, want.notes, "%s: notes %lld", what, (long long)got->notes);
+    cr_assert_eq(got->callbacks, want.callbacks, "%s: callbacks %lld", what, (long long)got->callbacks);
+    cr_assert_eq(got->feedback, want.feedback, "%s: feedback %lld", what, (long long)got->feedback);
+    cr_assert_eq(got->reviews, want.reviews, "%s: reviews %lld", what, (long long)got->reviews);
+    cr_assert_eq(got->audit, want.audit, "%s: audit %lld", what, (long long)got->audit);
+}
+
 static void add_conv(const char *id, const char *email, const char *external_id, int64_t closed_at)
 {
     lk_conv_t c = store_fixture_conv(id, closed_at ? "closed" : "assigned", 0);
@@ -147,13 +160,8 @@ Test(store_privacy, export_by_email_holds_the_customer_only, .init = store_fixtu
     json_t *cbs = json_object_get(doc, "callback_requests");
     cr_assert_eq(json_array_size(cbs), 1);
     cr_assert_str_eq(json_string_value(json_object_get(json_array_get(cbs, 0), "id")), "cb_2");
-    cr_assert_eq(counts.conversations, 1);
-    cr_assert_eq(counts.messages, 3);
-    cr_assert_eq(counts.notes, 1);
-    cr_assert_eq(counts.callbacks, 2);
-    cr_assert_eq(counts.feedback, 1);
-    cr_assert_eq(counts.reviews, 1);
-    cr_assert_eq(counts.audit, 1);
+    assert_counts(&counts, (lk_privacy_counts_t){.conversations = 1, .messages = 3, .notes = 1, .callbacks = 2,
+                                                 .feedback = 1, .reviews = 1, .audit = 1}, "export");
     cr_assert_eq(json_integer_value(json_object_get(json_object_get(doc, "counts"), "messages")), 3);
     json_decref(doc);
 }
@@ -189,13 +197,9 @@ Test(store_privacy, erase_leaves_nothing, .init = store_fixture_setup, .fini = s
     cr_assert_eq(lk_store_begin(st), 0);
     cr_assert_eq(lk_store_privacy_erase(st, &(lk_privacy_subject_t){.email = "JAN@example.nl", .external_id = "ext-42"}, &counts), 0);
     cr_assert_eq(lk_store_commit(st), 0);
-    cr_assert_eq(counts.conversations, 2);
-    cr_assert_eq(counts.messages, 4);
-    cr_assert_eq(counts.notes, 1);
-    cr_assert_eq(counts.callbacks, 2);
-    cr_assert_eq(counts.feedback, 1);
-    cr_assert_eq(counts.reviews, 1);
-    cr_assert_eq(counts.audit, 2); /* audit records unlinked */
+    /* audit: the records unlinked */
+    assert_counts(&counts, (lk_privacy_counts_t){.conversations = 2, .messages = 4, .notes = 1, .callbacks = 2,
+                                                 .feedback = 1, .reviews = 1, .audit = 2}, "erase");
 
     /* nothing of Jan anywhere in the file; Piet untouched */
     cr_assert_eq(store_fixture_occurrences("Jan Modaal"), 0);
@@ -317,13 +321,8 @@ Test(store_privacy, purge_removes_what_is_due_and_keeps_the_rest, .init = store_
     cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM audit_log WHERE at < 30 * 86400000"), 0);
     cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM audit_log"), 11);
 
-    cr_assert_eq(done.conversations, 2);
-    cr_assert_eq(done.messages, 4);
-    cr_assert_eq(done.notes, 1);
-    cr_assert_eq(done.feedback, 1);
-    cr_assert_eq(done.reviews, 1);
-    cr_assert_eq(done.callbacks, 2);
-    cr_assert_eq(done.audit, 29);
+    assert_counts(&done, (lk_privacy_counts_t){.conversations = 2, .messages = 4, .notes = 1, .callbacks = 2,
+                                                 .feedback = 1, .reviews = 1, .audit = 29}, "purge");
     /* the dry run foresaw exactly that */
     cr_assert_eq(memcmp(&dry, &done, sizeof dry), 0);
 

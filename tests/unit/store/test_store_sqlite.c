@@ -19,15 +19,6 @@
 
 #include "store_fixture.h"
 
-/* Setup that also opens the store and checks that it made the database. */
-static void setup_open(void)
-{
-    store_fixture_init();
-    bool created = false;
-    cr_assert_eq(lk_store_open(fixture_datadir, &st, &created), 0);
-    cr_assert(created);
-}
-
 Test(store_sqlite, open_creates_then_reopens, .init = store_fixture_init, .fini = store_fixture_teardown)
 {
     bool created = false;
@@ -66,7 +57,8 @@ Test(store_sqlite, open_creates_then_reopens, .init = store_fixture_init, .fini 
  * changed: any set of changes, in any order, leaves the row as written and
  * every index agreeing with the table (SQLite's integrity check compares
  * them), and the queries that go through those indexes see the change. */
-Test(store_sqlite, conv_update_any_subset_keeps_indexes_right, .init = setup_open, .fini = store_fixture_teardown)
+Test(store_sqlite, conv_update_any_subset_keeps_indexes_right,
+     .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     enum { N = 12 };
     lk_conv_t want[N];
