@@ -423,7 +423,8 @@ static void run_try(lk_api_job_t *j, lk_store_t *st, int64_t now)
                        "language", lk_knowledge_str_or_null(r.language), "language_confidence", r.language_confidence,
                        "threshold", lk_nlu_threshold(bot->nlu), "top", top, "signals", signals, "policy_hint",
                        policy_hint(j, st, bot, &r, lang, now), "kb_version", (json_int_t)bot->version);
-    /* why: the words that matched the best article, and those it does not know */
+    /* why: the words that matched the best article (and the synonyms read as
+     * its words), and those it does not know */
     lk_nlu_explanation_t ex;
     if (lk_nlu_explain(bot->nlu, k->text, strlen(k->text), &ctx, r.n_top ? r.top[0].article : -1, &ex) == 0) {
         json_t *e = json_object();
@@ -438,6 +439,10 @@ static void run_try(lk_api_job_t *j, lk_store_t *st, int64_t now)
         json_object_set_new(e, "other_known", o);
         json_object_set_new(e, "unknown", u);
         json_object_set_new(e, "function_words_only", json_boolean(ex.function_words_only));
+        json_t *via = json_object(); /* matched through the synonym lexicon: {"word": "known word"} */
+        for (size_t i = 0; i < ex.n_via; i++)
+            json_object_set_new(via, ex.via[i].word, json_string(ex.via[i].as));
+        json_object_set_new(e, "synonyms", via);
         json_object_set_new(j->out, "explanation", e);
     }
     json_object_set_new(j->out, "calibration", lk_bot_calibration_json(bot->nlu));

@@ -7,18 +7,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { login } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, widget, consoleLogin, serverWithAgents, TIMEOUT, axeAudit } from './helpers.mjs';
+import { testBrowser, newPage, shot, shopWidget, consoleLogin, serverWithAgents, TIMEOUT, axeAudit, annaClaimsAndWrites } from './helpers.mjs';
 
 
 
 test('the widget: axe, keyboard only, 200% zoom', async (t) => {
   const h = await serverWithAgents(t);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
-  await page.goto(h.base + '/');
-  const w = widget(page);
+  const w = await shopWidget(page, h.base);
   await w.launcher.waitFor();
   const problems = [];
   problems.push(...(await axeAudit(t, page, 'shop page, widget closed')));
@@ -68,13 +65,9 @@ test('the widget: axe, keyboard only, 200% zoom', async (t) => {
   assert.equal(await page.evaluate(() => document.querySelector('loket-widget').shadowRoot.activeElement?.classList.contains('launcher')), true, 'focus back on the launcher');
 
   // closed: the rating form
-  const anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
   const { conversation: convId } = await w.conversation();
-  let r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/claim`);
-  assert.equal(r.status, 200, r.text);
-  r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/messages`, { body: { text: 'Hallo, ik ben Anna.' } });
-  assert.equal(r.status, 201, r.text);
-  r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/close`, { body: { disposition: 'resolved' } });
+  const anna = await annaClaimsAndWrites(h, convId, 'Hallo, ik ben Anna.');
+  const r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/close`, { body: { disposition: 'resolved' } });
   assert.equal(r.status, 200, r.text);
   await w.launcher.click();
   await w.rating.waitFor({ state: 'visible' });
@@ -109,20 +102,14 @@ test('the widget: axe, keyboard only, 200% zoom', async (t) => {
 
 test('the console: axe on login, queue, conversation and users', async (t) => {
   const h = await serverWithAgents(t, { admin: true });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   const problems = [];
 
   // something in the queue, and one conversation to open
   const customer = await newPage(browser);
-  await customer.goto(h.base + '/');
-  const w = widget(customer);
-  await w.open();
-  await w.say('Mijn pakket is beschadigd aangekomen');
-  await w.human.click();
-  await w.queue.waitFor({ state: 'visible' });
-  const { conversation: convId } = await w.conversation();
+  const w = await shopWidget(customer, h.base);
+  const convId = await w.handOver('Mijn pakket is beschadigd aangekomen');
 
   await page.goto(h.base + '/console/');
   await page.locator('#login-form').waitFor();

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createConversation, postMessage, handoff } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents, axeAudit } from './helpers.mjs';
+import { testBrowser, newPage, shot, consoleLogin, serverWithAgents, agentTurnedAway, axeAudit } from './helpers.mjs';
 
 
 
@@ -24,8 +24,7 @@ test('admin: export and erase a customer from the console, read the audit log; a
   const other = await createConversation(h.srv, { language: 'nl', customer: { email: 'ander@example.nl' } });
   await postMessage(h.srv, other, 'Een andere klant');
 
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   await consoleLogin(page, h.base, h.users.ada.email, h.users.ada.password);
   await page.getByRole('navigation', { name: /onderdelen/i }).getByRole('link', { name: 'Privacy en audit' }).click();
@@ -108,13 +107,9 @@ test('admin: export and erase a customer from the console, read the audit log; a
   assert.deepEqual(problems, []);
   assert.deepEqual(page.errors, [], 'no page errors (nor CSP violations)');
 
-  // an agent neither sees the link nor can use the page
-  const agent = await newPage(browser);
-  await consoleLogin(agent, h.base, h.users.anna.email, h.users.anna.password);
-  assert.equal(await agent.getByRole('link', { name: 'Privacy en audit' }).count(), 0);
-  await agent.goto(`${h.base}/console/admin.html`);
-  // the page says why not and where to go (issue 14), and shows nothing of its own
-  await agent.getByRole('heading', { level: 1, name: 'Deze pagina is niet voor jouw rol' }).waitFor();
+  // an agent neither sees the link nor can use the page: it says why not
+  // and where to go (issue 14), and shows nothing of its own
+  const agent = await agentTurnedAway(browser, h, 'Privacy en audit', '/console/admin.html');
   assert.equal(await agent.locator('#dsr-form').count(), 0);
   await agent.getByRole('link', { name: 'Naar Gesprekken' }).waitFor();
 });

@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { login, api, createConversation, postMessage, handoff, identitySecret, signedCustomer } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, widget, consoleLogin, serverWithAgents, LIVE_MS, axeAudit } from './helpers.mjs';
+import { testBrowser, newPage, shot, widget, consoleLogin, serverWithAgents, LIVE_MS, axeAudit } from './helpers.mjs';
 
 
 
@@ -43,8 +43,7 @@ async function shopPageFor(page, base, who) {
 test('a suggested reply in two clicks: unchanged and edited, seen by the customer, provenance recorded', async (t) => {
   const ID = identitySecret();
   const h = await serverWithAgents(t, { env: ID.env });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
 
   // an earlier conversation of the same customer (by e-mail, signed by the shop), through the API
   const earlier = await createConversation(h.srv, { customer: signedCustomer(ID.secret, { email: 'jan@example.nl' }) });
@@ -59,11 +58,7 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
   const who = signedCustomer(ID.secret, { email: 'Jan@Example.nl', external_id: 'shop-7' });
   await shopPageFor(customer, h.base, { email: who.email, id: who.external_id, name: 'Jan de Vries', signature: who.signature, timestamp: who.timestamp });
   const w = widget(customer);
-  await w.open();
-  await w.say('Hoe kan ik iets retourneren? Bestelnummer TT-2024-0012');
-  await w.human.click();
-  await w.queue.waitFor({ state: 'visible' });
-  const { conversation: convId } = await w.conversation();
+  const convId = await w.handOver('Hoe kan ik iets retourneren? Bestelnummer TT-2024-0012');
 
   const agent = await newPage(browser);
   await consoleLogin(agent, h.base, 'anna@example.com', 'zonnige-dag-aan-zee');
@@ -172,8 +167,7 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
 
 test('canned responses: a supervisor manages them; "/" in the reply box inserts one with the placeholders filled', async (t) => {
   const h = await serverWithAgents(t, { supervisor: true });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const sam = await newPage(browser);
   // a new data directory has the demo's canned responses (issue 14): archived
   // first, so that this test starts from none

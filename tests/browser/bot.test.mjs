@@ -8,12 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, widget, TIMEOUT } from './helpers.mjs';
+import { testBrowser, newPage, shot, widget, shopWidget, TIMEOUT } from './helpers.mjs';
 
 test('the bot answers in Dutch and in English, labelled as automated', async (t) => {
   const srv = await startServer({ t });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
 
   await page.goto(srv.base + '/');
@@ -101,8 +100,7 @@ test('the bot answers in Dutch and in English, labelled as automated', async (t)
 
 test('the demo page opens the chat from its own links, and links to the console and the API docs', async (t) => {
   const srv = await startServer({ t });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   await page.goto(srv.base + '/');
   // a link with data-loket-open opens the chat
@@ -122,11 +120,9 @@ test('the demo page opens the chat from its own links, and links to the console 
 
 test('the host page’s CSS cannot break the widget, and the widget’s cannot reach the page', async (t) => {
   const srv = await startServer({ t });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
-  await page.goto(srv.base + '/');
-  const w = widget(page);
+  const w = await shopWidget(page, srv.base);
   await w.open();
   const buyBefore = await page.locator('.buy').first().evaluate((e) => getComputedStyle(e).backgroundColor);
   // a hostile page: every element hidden, red, huge, spaced out

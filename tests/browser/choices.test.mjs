@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startChoicesServer, UNSURE_NL } from '../integration/choices_fixture.mjs';
-import { launchBrowser, newPage, shot, widget, axeAudit, addUser, consoleLogin, TIMEOUT } from './helpers.mjs';
+import { testBrowser, newPage, shot, shopWidget, axeAudit, addUser, consoleLogin, TIMEOUT } from './helpers.mjs';
 
 const active = (page) =>
   page.evaluate(() => {
@@ -16,17 +16,21 @@ const active = (page) =>
     return a ? a.textContent.trim() : null;
   });
 
-test('the widget shows the choices as buttons; a pick is answered; "none of these" hands over', async (t) => {
+// A server with the choices knowledge base, and a customer who asked it the
+// question it is unsure about in the open widget.
+async function unsureQuestion(t) {
   const srv = await startChoicesServer({ t });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
-  await page.goto(srv.base + '/');
-  const w = widget(page);
+  const w = await shopWidget(page, srv.base);
   await w.launcher.waitFor();
   await w.open();
-
   await w.say(UNSURE_NL);
+  return { srv, browser, page, w };
+}
+
+test('the widget shows the choices as buttons; a pick is answered; "none of these" hands over', async (t) => {
+  const { srv, browser, page, w } = await unsureQuestion(t);
   const group = page.locator('loket-widget .msg[data-sender=bot] .choices');
   await group.waitFor();
   assert.equal(await group.getAttribute('role'), 'group');
@@ -121,15 +125,7 @@ test('the widget shows the choices as buttons; a pick is answered; "none of thes
 });
 
 test('a reload shows the offer again with its buttons', async (t) => {
-  const srv = await startChoicesServer({ t });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const page = await newPage(browser);
-  await page.goto(srv.base + '/');
-  const w = widget(page);
-  await w.launcher.waitFor();
-  await w.open();
-  await w.say(UNSURE_NL);
+  const { srv, browser, page, w } = await unsureQuestion(t);
   await page.locator('loket-widget .choices').waitFor();
   await page.reload();
   await w.launcher.waitFor();

@@ -17,14 +17,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { createConversation, postMessage, handoff } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents, axeAudit } from './helpers.mjs';
+import { testBrowser, newPage, shot, consoleLogin, serverWithAgents, axeAudit } from './helpers.mjs';
 
 const sql = (h, q) => execFileSync('sqlite3', [path.join(h.dataDir, 'loket.db'), q], { encoding: 'utf8' }).trim();
 
 test('console language: own choice, then the deployment default, then the browser', async (t) => {
   const h = await serverWithAgents(t, { env: { LOKET_CONSOLE_LANGUAGE: 'nl' } });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
 
   // an English browser, a Dutch deployment: the login form and the console in Dutch
   const page = await newPage(browser, { locale: 'en-GB' });
@@ -59,8 +58,7 @@ test('console language: own choice, then the deployment default, then the browse
 
 test('without a deployment default the browser decides', async (t) => {
   const h = await serverWithAgents(t);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser, { locale: 'en-US' });
   await consoleLogin(page, h.base, h.users.anna.email, h.users.anna.password);
   await page.getByRole('heading', { name: 'Queue' }).waitFor();
@@ -84,8 +82,7 @@ test('titles, weak suggestions, Claim without a conversation, masked BSN', async
   await postMessage(h.srv, vague, 'mijn BSN is 123456782');
   await handoff(h.srv, vague);
 
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   await consoleLogin(page, h.base, h.users.anna.email, h.users.anna.password);
   const queue = page.locator('#queue-list');
@@ -131,8 +128,7 @@ test('titles, weak suggestions, Claim without a conversation, masked BSN', async
 
 test('navigation on one line at 1366 px; a team lead on the admin page reads why not', async (t) => {
   const h = await serverWithAgents(t, { supervisor: true, admin: true });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   for (const [who, locale] of [['ada', 'nl-NL'], ['sam', 'nl-NL'], ['ada', 'en-GB']]) {
     const page = await newPage(browser, { viewport: { width: 1366, height: 768 }, locale });
     await consoleLogin(page, h.base, h.users[who].email, h.users[who].password);
@@ -172,8 +168,7 @@ test('an admin erases one conversation after a confirm step', async (t) => {
   const c = await createConversation(h.srv, { language: 'nl' });
   await postMessage(h.srv, c, 'Mijn e-mail is wis@example.nl, graag wissen');
   await handoff(h.srv, c);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   await consoleLogin(page, h.base, h.users.ada.email, h.users.ada.password);
   await page.locator('#queue-list li').first().getByRole('button').click();
@@ -198,8 +193,7 @@ test('an admin erases one conversation after a confirm step', async (t) => {
 
 test('the dashboard starts in the deployment\'s time zone, not the browser\'s', async (t) => {
   const h = await serverWithAgents(t, { supervisor: true, env: { LOKET_POLICY_TIME_ZONE: 'Europe/Brussels' } });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'UTC', viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
   const errors = [];

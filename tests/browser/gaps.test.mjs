@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { createConversation, postMessage } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents, axeAudit } from './helpers.mjs';
+import { testBrowser, newPage, shot, consoleLogin, serverWithAgents, agentTurnedAway, axeAudit } from './helpers.mjs';
 
 
 
@@ -26,8 +26,7 @@ test('gaps page: review answers and see the accuracy change, turn a gap topic in
   await postMessage(h.srv, g, 'Hebben jullie vacatures?');
   await postMessage(h.srv, g, 'Zijn er vacatures bij jullie? Mail me op jan.jansen@example.nl');
 
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   await consoleLogin(page, h.base, h.users.sam.email, h.users.sam.password);
   await page.getByRole('navigation', { name: /onderdelen/i }).getByRole('link', { name: 'Hiaten en beoordeling' }).click();
@@ -102,13 +101,9 @@ test('gaps page: review answers and see the accuracy change, turn a gap topic in
   assert.deepEqual(problems, []);
   assert.deepEqual(page.errors, [], 'no page errors (nor CSP violations)');
 
-  // an agent neither sees the link nor can use the page
-  const agent = await newPage(browser);
-  await consoleLogin(agent, h.base, h.users.anna.email, h.users.anna.password);
-  assert.equal(await agent.getByRole('link', { name: 'Hiaten en beoordeling' }).count(), 0);
-  await agent.goto(`${h.base}/console/gaps.html`);
-  // the page says why not and where to go (issue 14), and shows nothing of its own
-  await agent.getByRole('heading', { level: 1, name: 'Deze pagina is niet voor jouw rol' }).waitFor();
+  // an agent neither sees the link nor can use the page: it says why not
+  // and where to go (issue 14), and shows nothing of its own
+  const agent = await agentTurnedAway(browser, h, 'Hiaten en beoordeling', '/console/gaps.html');
   assert.match(await agent.locator('main').textContent(), /alleen voor teamleiders en beheerders/);
   await agent.getByRole('link', { name: 'Naar Gesprekken' }).waitFor();
 });

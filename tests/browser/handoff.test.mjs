@@ -9,12 +9,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { login } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, widget, consoleLogin, serverWithAgents, TIMEOUT, LIVE_MS } from './helpers.mjs';
+import { testBrowser, newPage, shot, shopWidget, consoleLogin, serverWithAgents, TIMEOUT, LIVE_MS } from './helpers.mjs';
 
 test('hand-off to a person: queue, claim, summary, live reply, reload, rating', async (t) => {
   const h = await serverWithAgents(t);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const customer = await newPage(browser);
   const agent = await newPage(browser);
 
@@ -26,8 +25,7 @@ test('hand-off to a person: queue, claim, summary, live reply, reload, rating', 
   await shot(agent, '2-console-empty');
 
   // The customer asks something, then presses the person button.
-  await customer.goto(h.base + '/');
-  const w = widget(customer);
+  const w = await shopWidget(customer, h.base);
   await w.open();
   await w.say('Wat zijn de verzendkosten?');
   await w.human.click();
@@ -52,8 +50,7 @@ test('hand-off to a person: queue, claim, summary, live reply, reload, rating', 
   await item.locator('button').focus();
   await agent.evaluate((id) => (window.__row = document.querySelector(`#queue-list li[data-id="${id}"] button`)), convId);
   const other = await newPage(browser);
-  await other.goto(h.base + '/');
-  const w2 = widget(other);
+  const w2 = await shopWidget(other, h.base);
   await w2.open();
   await w2.human.click();
   await agent.locator('#queue-list li').nth(1).waitFor({ timeout: LIVE_MS });
@@ -150,8 +147,7 @@ test('hand-off to a person: queue, claim, summary, live reply, reload, rating', 
 
 test('a supervisor sees a colleague’s conversation live and takes it over', async (t) => {
   const h = await serverWithAgents(t, { supervisor: true });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const sup = await newPage(browser);
   await consoleLogin(sup, h.base, 'sam@example.com', 'zonnige-dag-aan-zee');
   await sup.locator('#live[data-state=live]').waitFor();
@@ -159,12 +155,8 @@ test('a supervisor sees a colleague’s conversation live and takes it over', as
 
   // a customer hands over, Anna claims (through the API) and replies
   const customer = await newPage(browser);
-  await customer.goto(h.base + '/');
-  const w = widget(customer);
-  await w.open();
-  await w.human.click();
-  await w.queue.waitFor({ state: 'visible' });
-  const { conversation: convId } = await w.conversation();
+  const w = await shopWidget(customer, h.base);
+  const convId = await w.handOver();
   await sup.locator(`#queue-list li[data-id="${convId}"]`).waitFor({ timeout: LIVE_MS });
   const anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
   let r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/claim`);
@@ -176,8 +168,7 @@ test('a supervisor sees a colleague’s conversation live and takes it over', as
   // one real wait behind us is no ground for an estimate (issue 14): the
   // next customer hears their place and what happens next, and no figure
   const second = await newPage(browser);
-  await second.goto(h.base + '/');
-  const w2 = widget(second);
+  const w2 = await shopWidget(second, h.base);
   await w2.open();
   await w2.human.click();
   await w2.queue.waitFor({ state: 'visible' });
@@ -220,11 +211,9 @@ test('a supervisor sees a colleague’s conversation live and takes it over', as
 // hand-off has been answered; when it comes, it must not undo the hand-off.
 test('a late reply to a message does not undo the hand-off pressed after it', async (t) => {
   const h = await serverWithAgents(t);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const customer = await newPage(browser);
-  await customer.goto(h.base + '/');
-  const w = widget(customer);
+  const w = await shopWidget(customer, h.base);
   await w.open();
 
   let answered, release;

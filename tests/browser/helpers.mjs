@@ -10,7 +10,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { SLOW, sleep, runCli, startServer, freshDataDir } from '../integration/helpers.mjs';
+import { SLOW, sleep, runCli, startServer, freshDataDir, login } from '../integration/helpers.mjs';
 
 export const CHROMIUM = process.env.LOKET_CHROMIUM || '/usr/bin/chromium';
 export const OUT_DIR = path.resolve(process.env.LOKET_TEST_OUTPUT || 'test-output');
@@ -37,6 +37,13 @@ export async function launchBrowser() {
       '--disable-sync',
     ],
   });
+}
+
+// A browser for the test t, closed when t ends.
+export async function testBrowser(t) {
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  return browser;
 }
 
 // A fresh context (its own cookies and sessionStorage) and page. Every
@@ -74,6 +81,12 @@ export async function shot(page, name, opts = {}) {
 }
 
 // ---- the widget -------------------------------------------------------------
+
+// Opens the demo shop of base (its front page) in page; returns widget(page).
+export async function shopWidget(page, base) {
+  await page.goto(base + '/');
+  return widget(page);
+}
 
 // Locators inside the widget's (open) shadow root; Playwright's CSS engine
 // pierces it.
@@ -145,6 +158,25 @@ export function widget(page) {
     async conversation() {
       return page.evaluate(() => window.__loketWidget && window.__loketWidget.state());
     },
+    // Opens the widget, asks text (when given) and presses the person button;
+    // resolves to the conversation's id once the waiting state shows.
+    async handOver(text) {
+      await w.open();
+      if (text) await w.say(text);
+      await w.human.click();
+      await w.queue.waitFor({ state: 'visible' });
+      return (await w.conversation()).conversation;
+    },
+    // The conversation's token as the widget keeps it (sessionStorage), or null.
+    async token() {
+      return page.evaluate(() => {
+        for (let i = 0; i < sessionStorage.length; i++) {
+          const k = sessionStorage.key(i);
+          if (k.endsWith(':conv')) return JSON.parse(sessionStorage.getItem(k)).token;
+        }
+        return null;
+      });
+    },
   };
   return w;
 }
@@ -165,6 +197,28 @@ export async function consoleLogin(page, base, email, password) {
     const msg = await page.locator('#login-error').textContent();
     throw new Error(`console login as ${email} failed: "${msg}"; failed requests: ${page.bad.join(', ')}`);
   }
+}
+
+// Anna (an agent) logs in, has no section link named link, and at path (a
+// page that is not for her role) sees why not (issue 14). Returns her page.
+export async function agentTurnedAway(browser, h, link, path) {
+  const agent = await newPage(browser);
+  await consoleLogin(agent, h.base, h.users.anna.email, h.users.anna.password);
+  assert.equal(await agent.getByRole('link', { name: link }).count(), 0);
+  await agent.goto(h.base + path);
+  await agent.getByRole('heading', { level: 1, name: 'Deze pagina is niet voor jouw rol' }).waitFor();
+  return agent;
+}
+
+// Anna claims the conversation convId through the API and writes text in
+// it; resolves to her session.
+export async function annaClaimsAndWrites(h, convId, text) {
+  const anna = await login(h.srv, h.users.anna.email, h.users.anna.password);
+  let r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/claim`);
+  assert.equal(r.status, 200, r.text);
+  r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/messages`, { body: { text } });
+  assert.equal(r.status, 201, r.text);
+  return anna;
 }
 
 export { sleep };

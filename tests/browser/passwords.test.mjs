@@ -5,12 +5,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newPage, consoleLogin, serverWithAgents, axeAudit } from './helpers.mjs';
+import { testBrowser, newPage, consoleLogin, serverWithAgents, axeAudit } from './helpers.mjs';
 
 test('refused new passwords: the console gives the reason; a passphrase is accepted', async (t) => {
   const h = await serverWithAgents(t, { admin: true });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
 
   // one's own password, on the account page
   const page = await newPage(browser);

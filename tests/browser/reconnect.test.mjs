@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stopServer, login, api, sleep, createConversation, handoff } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, widget, consoleLogin, serverWithAgents, restartOnSamePort, TIMEOUT, LIVE_MS } from './helpers.mjs';
+import { testBrowser, newPage, shot, shopWidget, consoleLogin, serverWithAgents, restartOnSamePort, TIMEOUT, LIVE_MS, annaClaimsAndWrites } from './helpers.mjs';
 
 async function stored(h, convId, token) {
   const r = await api(h.srv, 'GET', `/api/v1/conversations/${convId}`, { token });
@@ -32,32 +32,17 @@ async function shownEqualsStored(page, w, h, convId, token) {
 
 test('after a server restart the widget resumes: nothing missing, nothing doubled', async (t) => {
   const h = await serverWithAgents(t);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
 
   // A conversation with the bot, handed over, claimed by Anna (through the API).
-  await page.goto(h.base + '/');
-  const w = widget(page);
-  await w.open();
-  await w.say('Waar is mijn pakket?');
-  await w.human.click();
-  await w.queue.waitFor({ state: 'visible' });
-  const { conversation: convId } = await w.conversation();
-  const token = await page.evaluate(() => {
-    for (let i = 0; i < sessionStorage.length; i++) {
-      const k = sessionStorage.key(i);
-      if (k.endsWith(':conv')) return JSON.parse(sessionStorage.getItem(k)).token;
-    }
-    return null;
-  });
+  const w = await shopWidget(page, h.base);
+  const convId = await w.handOver('Waar is mijn pakket?');
+  const token = await w.token();
   assert.ok(token, 'the widget keeps its token in sessionStorage');
 
-  let anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
-  let r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/claim`);
-  assert.equal(r.status, 200, r.text);
-  r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/messages`, { body: { text: 'Hoi, ik kijk even mee. (1)' } });
-  assert.equal(r.status, 201, r.text);
+  let anna = await annaClaimsAndWrites(h, convId, 'Hoi, ik kijk even mee. (1)');
+  let r;
   await w.bySender('agent').filter({ hasText: '(1)' }).waitFor({ timeout: LIVE_MS });
   await shownEqualsStored(page, w, h, convId, token);
 
@@ -103,8 +88,7 @@ test('after a server restart the widget resumes: nothing missing, nothing double
 
 test('after a server restart the console reconnects and catches up', async (t) => {
   const h = await serverWithAgents(t);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   await consoleLogin(page, h.base, 'anna@example.com', 'zonnige-dag-aan-zee');
   await page.locator('#live[data-state=live]').waitFor();
@@ -148,15 +132,13 @@ test('the widget and the console run the same WebSocket code; the widget stays o
   assert.ok(answer.length > 300 && served.includes(answer) && common.includes(answer), 'one answer reader in both');
   assert.ok(!/@include/.test(common), 'no include line is left in common.js');
 
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   const scripts = [];
   page.on('request', (r) => {
     if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
   });
-  await page.goto(h.base + '/');
-  const w = widget(page);
+  const w = await shopWidget(page, h.base);
   await w.open();
   await w.say('Waar is mijn pakket?');
   await page.waitForFunction(() => window.__loketWidget.state().connected, null, { timeout: TIMEOUT });

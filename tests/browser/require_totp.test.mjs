@@ -5,34 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { launchBrowser, newPage, consoleLogin, serverWithAgents, axeAudit } from './helpers.mjs';
-
-function totp(secret, steps = 0) {
-  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let val = 0;
-  const key = [];
-  for (const ch of secret.replace(/\s+/g, '').replace(/=+$/, '')) {
-    val = (val << 5) | A.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      key.push((val >>> (bits - 8)) & 255);
-      bits -= 8;
-      val &= (1 << bits) - 1;
-    }
-  }
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + steps));
-  const h = createHmac('sha1', Buffer.from(key)).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
-}
+import { totp } from '../integration/helpers.mjs';
+import { testBrowser, newPage, consoleLogin, serverWithAgents, axeAudit } from './helpers.mjs';
 
 test('required two-step login: the console holds an admin at the set-up until it is on', async (t) => {
   const h = await serverWithAgents(t, { admin: true, env: { LOKET_REQUIRE_TOTP_ADMIN: 'true' } });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
 
   // the login form, then straight to the account page

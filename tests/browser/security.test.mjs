@@ -11,33 +11,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import jsQR from 'jsqr';
-import { login } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, serverWithAgents, addUser, axeAudit } from './helpers.mjs';
-
-
-// RFC 6238: HMAC-SHA1, 30 s steps, 6 digits; `steps` away from now.
-function totp(secret, steps = 0) {
-  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let val = 0;
-  const key = [];
-  for (const ch of secret.replace(/[\s=]/g, '')) {
-    val = (val << 5) | A.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      key.push((val >>> (bits - 8)) & 255);
-      bits -= 8;
-      val &= (1 << bits) - 1;
-    }
-  }
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + steps));
-  const h = createHmac('sha1', Buffer.from(key)).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
-}
+import { login, totp } from '../integration/helpers.mjs';
+import { testBrowser, newPage, shot, serverWithAgents, addUser, axeAudit } from './helpers.mjs';
 
 // The QR code on the canvas at `selector`, decoded from its pixels (null when
 // there is none to read).
@@ -70,8 +46,7 @@ test('console: login with a one-time code; the account page sets two-step login 
   const { secret } = (await anna.req('POST', '/api/v1/auth/totp/setup')).json;
   assert.equal((await anna.req('POST', '/api/v1/auth/totp/enable', { body: { code: totp(secret, 0) } })).status, 200);
 
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   await page.goto(`${h.base}/console/`);
   const form = page.locator('#login-form');

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, login } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, consoleLogin, serverWithAgents, axeAudit, sleep } from './helpers.mjs';
+import { testBrowser, newPage, consoleLogin, serverWithAgents, axeAudit, sleep } from './helpers.mjs';
 
 test('admin: security events newest first, filtered by kind; axe clean', async (t) => {
   const h = await serverWithAgents(t, { admin: true });
@@ -19,8 +19,7 @@ test('admin: security events newest first, filtered by kind; axe clean', async (
   assert.equal((await anna.req('POST', '/api/v1/auth/logout', { headers: { Origin: 'https://evil.example' } })).status, 403);
   await sleep(300); // the rows are stored by a writer job after the answers
 
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   await consoleLogin(page, h.base, h.users.ada.email, h.users.ada.password);
   await page.goto(`${h.base}/console/admin.html`);

@@ -15,7 +15,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, login, createConversation, postMessage, handoff } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, consoleLogin, serverWithAgents, axeAudit, LIVE_MS } from './helpers.mjs';
+import { testBrowser, newPage, shot, consoleLogin, serverWithAgents, axeAudit, LIVE_MS } from './helpers.mjs';
 
 // POST /api/v1/auth/login without asserting: the status.
 async function loginStatus(h, email, password) {
@@ -56,8 +56,7 @@ test('users view: deactivate and activate, change a role, set a password, keep a
   const admin = await login(h.srv, ada.email, ada.password);
   const ids = Object.fromEntries(Object.entries(await usersByEmail(admin)).map(([e, u]) => [e, u.id]));
 
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
 
   // Anna in her own browser, live, with the conversation in "Mijn gesprekken"
   const annaPage = await newPage(browser);
@@ -227,8 +226,7 @@ test('users view: deactivate and activate, change a role, set a password, keep a
 test('account page: change one’s own password; other sessions end; axe clean', async (t) => {
   const h = await serverWithAgents(t);
   const { anna } = h.users;
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   await consoleLogin(page, h.base, anna.email, anna.password);
   await page.getByRole('link', { name: 'Mijn account' }).click();

@@ -9,20 +9,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { login } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, widget, serverWithAgents, TIMEOUT, axeAudit } from './helpers.mjs';
+import { testBrowser, newPage, shot, shopWidget, serverWithAgents, TIMEOUT, axeAudit } from './helpers.mjs';
 
 const queueText = (page) => page.locator('loket-widget .queue').textContent();
 
 test('waiting for a person: position, what happens next, the call-back; the button comes back with the agent', async (t) => {
   const h = await serverWithAgents(t);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const problems = [];
 
   // nobody online: said plainly, and the call-back form is there at once
   const a = await newPage(browser);
-  await a.goto(h.base + '/');
-  const wa = widget(a);
+  const wa = await shopWidget(a, h.base);
   await wa.open();
   await wa.human.click();
   await wa.queue.waitFor({ state: 'visible' });
@@ -53,8 +51,7 @@ test('waiting for a person: position, what happens next, the call-back; the butt
   const cbs = (await anna.req('GET', '/api/v1/agent/callbacks')).json.callbacks;
   assert.ok(cbs.some((x) => x.conversation_id === convA && x.contact === '06-12345678'), 'the agents see the call-back request');
   const b = await newPage(browser);
-  await b.goto(h.base + '/');
-  const wb = widget(b);
+  const wb = await shopWidget(b, h.base);
   await wb.open();
   await wb.human.focus();
   await b.keyboard.press('Enter');
@@ -86,13 +83,11 @@ test('waiting for a person: position, what happens next, the call-back; the butt
 
 test('a rate limit: a friendly message with a short wait and the phone and e-mail, in the customer language', async (t) => {
   const h = await serverWithAgents(t, { env: { LOKET_LIMIT_CONVERSATIONS_ADDRESS: '1', LOKET_LIMIT_MESSAGES_CONVERSATION: '2' } });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
 
   // the first chat from this address is fine; it sends two messages, the third is refused
   const a = await newPage(browser);
-  await a.goto(h.base + '/');
-  const wa = widget(a);
+  const wa = await shopWidget(a, h.base);
   await wa.open();
   await wa.say('Wat zijn de verzendkosten?');
   await wa.say('Hoe kan ik retourneren?');
@@ -114,8 +109,7 @@ test('a rate limit: a friendly message with a short wait and the phone and e-mai
     const html = (await res.text()).replace('data-loket-language="nl"', 'data-loket-language="en"');
     await route.fulfill({ response: res, body: html });
   });
-  await b.goto(h.base + '/');
-  const wb = widget(b);
+  const wb = await shopWidget(b, h.base);
   await wb.launcher.click();
   const errB = b.locator('loket-widget .err');
   await errB.filter({ hasText: 'The chat is very busy right now.' }).waitFor();

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, shot, widget, axeAudit } from './helpers.mjs';
+import { testBrowser, newPage, shot, widget, axeAudit } from './helpers.mjs';
 
 // The launcher's own label (beside it: the unread badge and a screen-reader hint).
 const launcherLabel = (page) => page.locator('loket-widget .launcher > span:not([class])').textContent();
@@ -58,8 +58,7 @@ const CASES = [
 
 test('the widget speaks German and French; Dutch and English are unchanged', async (t) => {
   const srv = await startServer({ t });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const problems = [];
 
   for (const c of CASES) {

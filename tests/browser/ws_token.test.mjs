@@ -6,12 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { login, stopServer } from '../integration/helpers.mjs';
-import { launchBrowser, newPage, widget, serverWithAgents, restartOnSamePort, TIMEOUT, LIVE_MS } from './helpers.mjs';
+import { testBrowser, newPage, shopWidget, serverWithAgents, restartOnSamePort, TIMEOUT, LIVE_MS, annaClaimsAndWrites } from './helpers.mjs';
 
 test('the widget sends its token in the WebSocket\'s first message, not in the URL, and live updates arrive', async (t) => {
   const h = await serverWithAgents(t);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const browser = await testBrowser(t);
   const page = await newPage(browser);
   const sockets = [];
   page.on('websocket', (ws) => {
@@ -20,28 +19,14 @@ test('the widget sends its token in the WebSocket\'s first message, not in the U
     sockets.push(s);
   });
 
-  await page.goto(h.base + '/');
-  const w = widget(page);
-  await w.open();
-  await w.say('Waar is mijn pakket?');
-  await w.human.click();
-  await w.queue.waitFor({ state: 'visible' });
-  const { conversation: convId } = await w.conversation();
-  const token = await page.evaluate(() => {
-    for (let i = 0; i < sessionStorage.length; i++) {
-      const k = sessionStorage.key(i);
-      if (k.endsWith(':conv')) return JSON.parse(sessionStorage.getItem(k)).token;
-    }
-    return null;
-  });
+  const w = await shopWidget(page, h.base);
+  const convId = await w.handOver('Waar is mijn pakket?');
+  const token = await w.token();
   assert.ok(token);
 
   // an agent's message arrives live, over the socket
-  const anna = await login(h.srv, 'anna@example.com', 'zonnige-dag-aan-zee');
-  let r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/claim`);
-  assert.equal(r.status, 200, r.text);
-  r = await anna.req('POST', `/api/v1/agent/conversations/${convId}/messages`, { body: { text: 'Hoi, ik kijk mee. (live)' } });
-  assert.equal(r.status, 201, r.text);
+  await annaClaimsAndWrites(h, convId, 'Hoi, ik kijk mee. (live)');
+  let r;
   await w.bySender('agent').filter({ hasText: '(live)' }).waitFor({ timeout: LIVE_MS });
 
   // the socket is cut (a server restart): the widget reopens it the same

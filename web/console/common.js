@@ -26,7 +26,8 @@
  *   loket.session(page)        who is logged in: the user, or null (the login page)
  *   loket.start({roles, page}) every section page's start: checks the session (to
  *                              /console/ when there is none), draws the top bar
- *                              with the section links; resolves to the user. A
+ *                              (a <header> it adds after the skip link) with the
+ *                              section links; resolves to the user. A
  *                              role not in roles sees why the page is not theirs
  *                              and where to go instead.
  *   loket.sectionLinks(ul, role, page)
@@ -46,6 +47,10 @@
  *                              the one row when there are none)
  *   loket.csv(rows)            a CSV text (RFC 4180) of an array of arrays
  *   loket.download(name, text, type)
+ *
+ * Every page gets its icon and its skip link to <main id="main"> from here
+ * (frame()): a page's HTML holds only its own head (title, style sheet,
+ * scripts) and content.
  *
  * Everything a customer or agent typed goes into a page with textContent,
  * never as HTML.
@@ -262,10 +267,32 @@
     return ul;
   }
 
+  // What every console page has around its own content, drawn here once so
+  // that a page's HTML holds only its own: the icon, and the skip link to
+  // <main id="main">, the first thing Tab reaches (its text in the page's
+  // language once applyStrings runs). Runs as soon as this script does.
+  function frame() {
+    if (!document.head.querySelector('link[rel=icon]'))
+      document.head.appendChild(el('link', { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' }));
+    if (!document.querySelector('body > a.skip'))
+      document.body.insertBefore(el('a', { class: 'skip', href: '#main', 'data-t': 'skip', text: t('skip') }), document.body.firstChild);
+  }
+
+  // A section page's top bar (the <header> landmark after the skip link),
+  // made when the page does not have one; start() makes it at once and
+  // fills it once it knows the user.
+  function topbarElement() {
+    var bar = $('topbar');
+    if (bar) return bar;
+    var skip = document.querySelector('body > a.skip');
+    bar = el('header', { id: 'topbar', class: 'topbar' });
+    document.body.insertBefore(bar, skip ? skip.nextSibling : document.body.firstChild);
+    return bar;
+  }
+
   // The top bar of a section page: brand, section links, user, language, logout.
   function topbar(user, page) {
-    var bar = $('topbar');
-    if (!bar) return;
+    var bar = topbarElement();
     bar.textContent = '';
     var links = sectionLinks(el('ul', { class: 'sections-list' }), user.role, page);
     var langBtn = el('button', { type: 'button', class: 'link', lang: lang === 'nl' ? 'en' : 'nl', text: t('otherLang') });
@@ -362,8 +389,18 @@
   // is in opts.roles, with the top bar drawn and the page's strings filled
   // in; otherwise explains that the page is not theirs (and never
   // resolves). Without a session: to the console's login.
+  // Resolves once every script of the page has run (DOMContentLoaded): a
+  // session answer that comes while a later script is still loading must not
+  // take the page's content away before that script has wired it up.
+  var scriptsRan = new Promise(function (resolve) {
+    if (document.readyState === 'complete') resolve();
+    else document.addEventListener('DOMContentLoaded', resolve);
+  });
+
   function start(opts) {
-    return session(opts.page).then(function (user) {
+    topbarElement();
+    return Promise.all([session(opts.page), scriptsRan]).then(function (got) {
+      var user = got[0];
       if (!user) {
         location.href = '/console/';
         return never();
@@ -571,4 +608,5 @@
     csv: csv,
     download: download,
   };
+  frame();
 })();

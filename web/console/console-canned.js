@@ -20,7 +20,6 @@ loket.consoleCanned = function (page) {
   var state = page.state;
   var api = page.api;
   var announce = page.announce;
-  var renderLists = page.renderLists;
 
   // ---- canned responses behind "/" in the reply box --------------------------------
 
@@ -195,16 +194,7 @@ loket.consoleCanned = function (page) {
   var cannedEdit = null; // the one being edited, or null: adding
 
   function showCanned() {
-    state.open = null;
-    closeCanned(false);
-    $('welcome').hidden = true;
-    $('conv-view').hidden = true;
-    $('users-view').hidden = true;
-    $('canned-view').hidden = false;
-    renderLists();
-    loadCannedAdmin();
-    $('canned-title').setAttribute('tabindex', '-1');
-    $('canned-title').focus();
+    page.showView('canned-view', 'canned-title', loadCannedAdmin);
   }
 
   $('canned-link').addEventListener('click', function () {

@@ -19,9 +19,7 @@ loket.consoleUsers = function (page) {
   var isLead = page.isLead;
   var isAdmin = page.isAdmin;
   var refreshMe = page.refreshMe;
-  var renderLists = page.renderLists;
   var renderHead = page.renderHead;
-  var closeCanned = page.closeCanned;
 
   // ---- users (admin) ----------------------------------------------------------
   //
@@ -364,16 +362,7 @@ loket.consoleUsers = function (page) {
   });
 
   function showUsers() {
-    state.open = null;
-    closeCanned(false);
-    $('welcome').hidden = true;
-    $('conv-view').hidden = true;
-    $('canned-view').hidden = true;
-    $('users-view').hidden = false;
-    renderLists();
-    loadUsers();
-    $('users-title').setAttribute('tabindex', '-1');
-    $('users-title').focus();
+    page.showView('users-view', 'users-title', loadUsers);
   }
 
   $('user-form').addEventListener('submit', function (ev) {

@@ -500,6 +500,21 @@
     );
   }
 
+  // Shows the view viewId (users-view, canned-view) in the place of a
+  // conversation: closes what was open, loads the view with load() and puts
+  // the focus on its title titleId.
+  function showView(viewId, titleId, load) {
+    state.open = null;
+    page.closeCanned(false);
+    ['welcome', 'conv-view', 'users-view', 'canned-view'].forEach(function (v) {
+      $(v).hidden = v !== viewId;
+    });
+    renderLists();
+    load();
+    $(titleId).setAttribute('tabindex', '-1');
+    $(titleId).focus();
+  }
+
   function closeView() {
     state.open = null;
     $('claim').disabled = true;
@@ -918,6 +933,7 @@
     renderLists: renderLists,
     upsert: upsert,
     openConv: openConv,
+    showView: showView,
     renderHead: renderHead,
     renderTranscript: renderTranscript,
     messageNode: messageNode,

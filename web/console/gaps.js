@@ -228,16 +228,22 @@ loket.page(function (L, $, el, t) {
     return li;
   }
 
+  // Fills the list <prefix>-list with item(x) for each x of xs (hidden when
+  // there are none) and clears the error <prefix>-error.
+  function fillList(prefix, xs, item) {
+    var list = $(prefix + '-list');
+    list.textContent = '';
+    $(prefix + '-error').textContent = '';
+    xs.forEach(function (x) {
+      list.appendChild(item(x));
+    });
+    list.hidden = xs.length === 0;
+  }
+
   function loadQueue() {
     return L.api('GET', '/api/v1/kb/reviews/queue?limit=10').then(
       function (r) {
-        var list = $('rq-list');
-        list.textContent = '';
-        $('rq-error').textContent = '';
-        r.answers.forEach(function (a) {
-          list.appendChild(reviewItem(a));
-        });
-        list.hidden = r.answers.length === 0;
+        fillList('rq', r.answers, reviewItem);
         if (!r.answers.length) $('rq-status').textContent = t('rqEmpty');
       },
       function (e) {
@@ -318,13 +324,7 @@ loket.page(function (L, $, el, t) {
         Object.keys(want).forEach(function (k) {
           if (want[k]) range[k] = want[k];
         });
-        var list = $('gp-list');
-        list.textContent = '';
-        $('gp-error').textContent = '';
-        r.topics.forEach(function (tp) {
-          list.appendChild(topicItem(tp));
-        });
-        list.hidden = r.topics.length === 0;
+        fillList('gp', r.topics, topicItem);
         $('gp-status').textContent = r.topics.length ? t('gpCount', { topics: r.topic_count, questions: r.questions }) : t('gpEmpty');
       },
       function (e) {

@@ -47,6 +47,8 @@ loket.page(function (L, $, el, t) {
       tryMatched: 'Woorden die passen bij het beste artikel',
       tryOther: 'Woorden die de kennisbank elders kent',
       tryUnknown: 'Woorden die de kennisbank niet kent',
+      trySynonyms: 'Gelezen als synoniem',
+      trySynonym: '{word} als {as}',
       tryFunctionOnly: 'Alleen vraagwoorden passen ("hoe", "wat"): dat telt niet als overeenkomst.',
       tryNone: 'geen',
       calTitle: 'Kalibratie',
@@ -55,6 +57,7 @@ loket.page(function (L, $, el, t) {
       calNotMet: 'het doel van {risk}% is met deze voorbeeldvragen niet te halen',
       calPrecision: 'Geschatte juistheid van de antwoorden',
       calCoverage: 'Geschat deel van de vragen dat antwoord krijgt',
+      calLabelled: 'Beoordeelde vragen van klanten in de kalibratie',
       calUncalibrated: 'Te weinig voorbeeldvragen om te kalibreren.',
       pvCalib: 'Kalibratie nu → na publiceren: drempel {from}% → {to}%, foutrisico hoogstens {bFrom}% → {bTo}%, geschatte juistheid {pFrom}% → {pTo}%, dekking {cFrom}% → {cTo}%.',
       trySignals: 'Signalen',
@@ -208,6 +211,8 @@ loket.page(function (L, $, el, t) {
       tryMatched: 'Words that match the best article',
       tryOther: 'Words the knowledge base knows elsewhere',
       tryUnknown: 'Words the knowledge base does not know',
+      trySynonyms: 'Read as a synonym',
+      trySynonym: '{word} as {as}',
       tryFunctionOnly: 'Only question words match ("how", "what"): that does not count as a match.',
       tryNone: 'none',
       calTitle: 'Calibration',
@@ -216,6 +221,7 @@ loket.page(function (L, $, el, t) {
       calNotMet: 'the target of {risk}% cannot be met with these example questions',
       calPrecision: 'Estimated precision of the answers',
       calCoverage: 'Estimated share of questions answered',
+      calLabelled: 'Reviewed customer questions in the calibration',
       calUncalibrated: 'Too few example questions to calibrate.',
       pvCalib: 'Calibration now → after publishing: threshold {from}% → {to}%, wrong-answer risk at most {bFrom}% → {bTo}%, estimated precision {pFrom}% → {pTo}%, coverage {cFrom}% → {cTo}%.',
       trySignals: 'Signals',
@@ -424,6 +430,8 @@ loket.page(function (L, $, el, t) {
     fact(dl, t('calRisk', { conf: pct(c.confidence_level) }), c.met ? t('calRiskValue', risk) : t('calRiskValue', risk) + ': ' + t('calNotMet', risk));
     fact(dl, t('calPrecision'), pct(c.precision) + '%');
     fact(dl, t('calCoverage'), pct(c.coverage) + '%');
+    // how many of the held-out questions were customers' reviewed questions
+    if (typeof c.labelled_questions === 'number') fact(dl, t('calLabelled'), String(c.labelled_questions));
     return dl;
   }
 
@@ -449,6 +457,11 @@ loket.page(function (L, $, el, t) {
       fact(why, t('tryMatched'), ex.matched.length ? ex.matched.join(', ') : t('tryNone'));
       fact(why, t('tryOther'), ex.other_known.length ? ex.other_known.join(', ') : t('tryNone'));
       fact(why, t('tryUnknown'), ex.unknown.length ? ex.unknown.join(', ') : t('tryNone'));
+      // words in no example question that the synonym lexicon read as one of their words
+      var syn = Object.keys(ex.synonyms || {}).map(function (w) {
+        return t('trySynonym', { word: w, as: ex.synonyms[w] });
+      });
+      if (syn.length) fact(why, t('trySynonyms'), syn.join(', '));
       box.appendChild(why);
       if (ex.function_words_only) box.appendChild(el('p', { class: 'muted', text: t('tryFunctionOnly') }));
     }
