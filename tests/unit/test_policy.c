@@ -132,9 +132,20 @@ static void conv_event(conv_t *c, lk_policy_event_t ev)
     c->st = next;
 }
 
+/* A customer's message read as r; ev carries what else the message brings
+ * (a picked choice, its parts). */
+static void conv_message(conv_t *c, const char *text, lk_nlu_reading_t r, lk_policy_event_t ev)
+{
+    ev.type = LK_EV_MESSAGE;
+    ev.text = text;
+    ev.len = strlen(text);
+    ev.reading = &r;
+    conv_event(c, ev);
+}
+
 static void conv_say(conv_t *c, const char *text, lk_nlu_reading_t r)
 {
-    conv_event(c, (lk_policy_event_t){.type = LK_EV_MESSAGE, .text = text, .len = strlen(text), .reading = &r});
+    conv_message(c, text, r, (lk_policy_event_t){0});
 }
 
 static void conv_type(conv_t *c, lk_policy_event_type_t t)
@@ -154,6 +165,21 @@ static const lk_policy_action_t *nth_say(const conv_t *c, size_t i)
         if (c->acts.items[k].type == LK_ACTION_SAY && i-- == 0)
             return &c->acts.items[k];
     return NULL;
+}
+
+/* The article the bot quotes first in answer to text read as r, in a new
+ * conversation in lang over kb. */
+static long first_article(lk_kb_t *kb, const char *lang, const char *text, lk_nlu_reading_t r)
+{
+    conv_t c;
+    conv_init(&c, lang);
+    c.env.kb = kb;
+    conv_say(&c, text, r);
+    const lk_policy_action_t *a = nth_say(&c, 0);
+    cr_assert_not_null(a, "no answer to \"%s\"", text);
+    long article = a->article;
+    conv_free(&c);
+    return article;
 }
 
 static const lk_policy_action_t *find_action(const conv_t *c, lk_policy_action_type_t t)
@@ -828,12 +854,7 @@ Test(rules, version_by_tags_when_ids_differ)
     lk_kb_init(&k);
     add_article(&k, "retour", "nl", "Retourneren", "NL antwoord", NULL, "returns");
     add_article(&k, "sending-back", "en", "Sending back", "EN answer", NULL, "returns");
-    conv_t c;
-    conv_init(&c, "en");
-    c.env.kb = &k;
-    conv_say(&c, "how to send back", rd_known(0, 0.9, "en"));
-    cr_assert_eq(nth_say(&c, 0)->article, 1);
-    conv_free(&c);
+    cr_assert_eq(first_article(&k, "en", "how to send back", rd_known(0, 0.9, "en")), 1);
     lk_kb_free(&k);
 }
 
@@ -1283,13 +1304,7 @@ static lk_nlu_reading_t rd_ask(long a0, double c0, long a1, double c1, const cha
 
 static void conv_pick(conv_t *c, const char *title, long article)
 {
-    lk_nlu_reading_t r = rd_unknown(c->st.language);
-    conv_event(c, (lk_policy_event_t){.type = LK_EV_MESSAGE,
-                                      .text = title,
-                                      .len = strlen(title),
-                                      .reading = &r,
-                                      .chosen = true,
-                                      .choice = article});
+    conv_message(c, title, rd_unknown(c->st.language), (lk_policy_event_t){.chosen = true, .choice = article});
 }
 
 Test(rules, unsure_offers_choices_nl_en)
@@ -1463,13 +1478,7 @@ Test(rules, the_button_works_while_choices_are_offered)
 
 static void conv_parts(conv_t *c, const char *text, const lk_policy_part_t *parts, size_t n)
 {
-    lk_nlu_reading_t whole = rd_unknown(c->st.language);
-    conv_event(c, (lk_policy_event_t){.type = LK_EV_MESSAGE,
-                                      .text = text,
-                                      .len = strlen(text),
-                                      .reading = &whole,
-                                      .parts = parts,
-                                      .n_parts = n});
+    conv_message(c, text, rd_unknown(c->st.language), (lk_policy_event_t){.parts = parts, .n_parts = n});
 }
 
 Test(rules, several_questions_read_one_by_one)
@@ -2404,12 +2413,7 @@ Test(languages, translation_group_links_versions_whatever_their_ids_and_tags)
         conv_free(&c);
     }
     /* ... and from a translation back to the original, which carries no group */
-    conv_t c;
-    conv_init(&c, "nl");
-    c.env.kb = &k;
-    conv_say(&c, "?", rd_known(1, 0.9, "nl"));
-    cr_assert_eq(nth_say(&c, 0)->article, 0);
-    conv_free(&c);
+    cr_assert_eq(first_article(&k, "nl", "?", rd_known(1, 0.9, "nl")), 0);
     lk_kb_free(&k);
 }
 
