@@ -168,12 +168,12 @@ static const lk_policy_action_t *nth_say(const conv_t *c, size_t i)
 }
 
 /* The article the bot quotes first in answer to text read as r, in a new
- * conversation in lang over kb. */
-static long first_article(lk_kb_t *kb, const char *lang, const char *text, lk_nlu_reading_t r)
+ * conversation in lang over the knowledge base k. */
+static long first_article(lk_kb_t *k, const char *lang, const char *text, lk_nlu_reading_t r)
 {
     conv_t c;
     conv_init(&c, lang);
-    c.env.kb = kb;
+    c.env.kb = k;
     conv_say(&c, text, r);
     const lk_policy_action_t *a = nth_say(&c, 0);
     cr_assert_not_null(a, "no answer to \"%s\"", text);
