@@ -617,6 +617,16 @@ export function sqlite(dataDir, query) {
   return execFileSync('sqlite3', [path.join(dataDir, 'loket.db'), query], { encoding: 'utf8' }).trim();
 }
 
+// Polls pred (sync or async) every stepMs until it is true; fails the test,
+// naming what was awaited, when timeoutMs passes first.
+export async function until(pred, what, { timeoutMs = 5000 * SLOW, stepMs = 25 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
+    await sleep(stepMs);
+  }
+}
+
 // Polls the database until the query's number is >= want; returns it.
 export async function eventuallyCount(dataDir, query, want = 1, timeoutMs = 5000 * SLOW) {
   const deadline = Date.now() + timeoutMs;
