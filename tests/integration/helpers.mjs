@@ -122,6 +122,15 @@ export async function dataDirWithUsers(t, users) {
   return d;
 }
 
+// A server for test t on a fresh data directory with these users
+// (dataDirWithUsers); env and the other options as startServer takes them.
+// Returns {d, srv}.
+export async function serverWithUsers(t, users, opts = {}) {
+  const d = await dataDirWithUsers(t, users);
+  const srv = await startServer({ ...opts, t, dataDir: d.dir });
+  return { d, srv };
+}
+
 // `loket kb export`; asserts success and returns the parsed KB JSON and the raw text.
 export async function exportKb(dataDir) {
   const r = await runCli(['kb', 'export', '--data', dataDir]);
