@@ -113,11 +113,17 @@ export async function addUser(dataDir, email, password, role = 'agent') {
   return r;
 }
 
+// A fresh data directory for test t, removed after it.
+export function tmpDataDir(t) {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  return d;
+}
+
 // A fresh data directory for test t (removed after it) with these users, each
 // [email, password, role?] as addUser takes them.
 export async function dataDirWithUsers(t, users) {
-  const d = freshDataDir();
-  t.after(d.cleanup);
+  const d = tmpDataDir(t);
   for (const [email, password, role] of users) await addUser(d.dir, email, password, role);
   return d;
 }
