@@ -1791,14 +1791,21 @@ Test(rules, a_reopened_conversation_starts_fresh)
 
 /* ---- outside business hours, no agents online ------------------------------ */
 
+/* A conversation in lang under office_cfg() on Saturday 22:00 with no agent
+ * online, in which the customer has just pressed "talk to a person". */
+static void conv_button_after_hours(conv_t *c, const char *lang)
+{
+    conv_init(c, lang);
+    c->cfg = office_cfg();
+    c->env.now_ms = SATURDAY_22;
+    c->env.agents_online = 0;
+    conv_type(c, LK_EV_BUTTON);
+}
+
 Test(rules, after_hours_queues_and_offers_a_call_back_nl)
 {
     conv_t c;
-    conv_init(&c, "nl");
-    c.cfg = office_cfg();
-    c.env.now_ms = SATURDAY_22;
-    c.env.agents_online = 0;
-    conv_type(&c, LK_EV_BUTTON);
+    conv_button_after_hours(&c, "nl");
     assert_handoff(&c, LK_HANDOFF_BUTTON);
     const char *n = nth_say(&c, 0)->text;
     assert_has(n, "er nu niet");
@@ -2494,22 +2501,14 @@ Test(languages, no_version_in_the_customers_language_hands_over_in_it)
 Test(languages, german_and_french_notices_after_hours)
 {
     conv_t c;
-    conv_init(&c, "fr");
-    c.cfg = office_cfg();
-    c.env.now_ms = SATURDAY_22;
-    c.env.agents_online = 0;
-    conv_type(&c, LK_EV_BUTTON);
+    conv_button_after_hours(&c, "fr");
     assert_handoff(&c, LK_HANDOFF_BUTTON);
     assert_has(nth_say(&c, 0)->text, "Nos conseillers ne sont pas disponibles pour le moment. Ils sont de retour le "
                                      "lundi 9 mars à partir de 09h00.");
     conv_say(&c, "appelez-moi au 0612345678", rd_unknown("fr"));
     assert_has(nth_say(&c, 0)->text, "Merci. Votre message et vos coordonnées (0612345678)");
     conv_free(&c);
-    conv_init(&c, "de");
-    c.cfg = office_cfg();
-    c.env.now_ms = SATURDAY_22;
-    c.env.agents_online = 0;
-    conv_type(&c, LK_EV_BUTTON);
+    conv_button_after_hours(&c, "de");
     assert_has(nth_say(&c, 0)->text, "Sie sind am Montag, 9. März ab 09:00 Uhr wieder da.");
     conv_type(&c, LK_EV_CLOSE);
     assert_has(nth_say(&c, 0)->text, "Dieses Gespräch ist beendet.");
