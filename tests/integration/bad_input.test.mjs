@@ -116,6 +116,16 @@ function badBodies(valid) {
   return cases;
 }
 
+// Sends each of cases ([name, body, status, codes]) with send(body) and asserts
+// the JSON error; then(r, name) asserts what else a refusal must leave out.
+async function assertEachRefused(cases, what, send, then = () => {}) {
+  for (const [name, body, status, codes] of cases) {
+    const r = await send(body);
+    assertError(r, status, codes, `${what} with ${name}`);
+    then(r, name);
+  }
+}
+
 // The JSON error of a raw response.
 function assertRawError(r, code) {
   let j;
@@ -141,11 +151,9 @@ test('POST /api/v1/conversations: bad bodies', async () => {
     ['language has a bad region', '{"language": "de-DEU"}', 400, ['invalid_field']],
     ['language is not a tag', '{"language": "nl; DROP TABLE"}', 400, ['invalid_field']],
   );
-  for (const [name, body, status, codes] of cases) {
-    const r = await api(srv, 'POST', '/api/v1/conversations', { body });
-    assertError(r, status, codes, `create with ${name}`);
-    assert.equal(r.json.token, undefined);
-  }
+  await assertEachRefused(cases, 'create', (body) => api(srv, 'POST', '/api/v1/conversations', { body }), (r) =>
+    assert.equal(r.json.token, undefined),
+  );
   await assertUnharmed(before, 'create');
 });
 
@@ -163,10 +171,9 @@ test('POST messages: bad bodies store nothing', async () => {
     ['text is an array', '{"text": ["hallo"]}', 400, ['invalid_field']],
     ['text is an object', '{"text": {"a": "hallo"}}', 400, ['invalid_field']],
   );
-  for (const [name, body, status, codes] of cases) {
-    const r = await api(srv, 'POST', `/api/v1/conversations/${conv.id}/messages`, { token: conv.token, body });
-    assertError(r, status, codes, `message with ${name}`);
-  }
+  await assertEachRefused(cases, 'message', (body) =>
+    api(srv, 'POST', `/api/v1/conversations/${conv.id}/messages`, { token: conv.token, body }),
+  );
   await assertUnharmed(before, 'post message');
 });
 
@@ -200,10 +207,9 @@ test('POST rating: bad bodies', async () => {
     ['score null', '{"score": null}', 400, ['invalid_field', 'missing_field']],
     ['comment is a number', '{"score": 4, "comment": 5}', 400, ['invalid_field']],
   );
-  for (const [name, body, status, codes] of cases) {
-    const r = await api(srv, 'POST', `/api/v1/conversations/${conv.id}/rating`, { token: conv.token, body });
-    assertError(r, status, codes, `rating with ${name}`);
-  }
+  await assertEachRefused(cases, 'rating', (body) =>
+    api(srv, 'POST', `/api/v1/conversations/${conv.id}/rating`, { token: conv.token, body }),
+  );
   await assertUnharmed(before, 'rating');
 });
 
@@ -419,11 +425,9 @@ test('login: bad bodies, wrong passwords and unknown users', async () => {
     ['password is a number', JSON.stringify({ email: EMAIL, password: 5 }), 400, ['invalid_field']],
     ['password is an array', JSON.stringify({ email: EMAIL, password: [PASSWORD] }), 400, ['invalid_field']],
   );
-  for (const [name, body, status, codes] of cases) {
-    const r = await api(srv, 'POST', '/api/v1/auth/login', { body });
-    assertError(r, status, codes, `login with ${name}`);
-    assert.deepEqual(r.headers.getSetCookie(), [], `login with ${name}: no cookie`);
-  }
+  await assertEachRefused(cases, 'login', (body) => api(srv, 'POST', '/api/v1/auth/login', { body }), (r, name) =>
+    assert.deepEqual(r.headers.getSetCookie(), [], `login with ${name}: no cookie`),
+  );
   const wrong = await api(srv, 'POST', '/api/v1/auth/login', { body: { email: EMAIL, password: PASSWORD + '!' } });
   assertError(wrong, 401, 'unauthorized', 'a wrong password');
   assert.deepEqual(wrong.headers.getSetCookie(), []);
@@ -491,19 +495,17 @@ test('agent message and close: bad bodies store nothing', async () => {
     ['text is a number', '{"text": 5}', 400, ['invalid_field']],
     ['text is null', '{"text": null}', 400, ['invalid_field', 'missing_field']],
   );
-  for (const [name, body, status, codes] of cases) {
-    const r = await agent.req('POST', `/api/v1/agent/conversations/${mine.id}/messages`, { body });
-    assertError(r, status, codes, `agent message with ${name}`);
-  }
+  await assertEachRefused(cases, 'agent message', (body) =>
+    agent.req('POST', `/api/v1/agent/conversations/${mine.id}/messages`, { body }),
+  );
   const closeCases = badBodies({ disposition: 'resolved' }).filter(([n]) => n !== 'an empty body');
   closeCases.push(
     ['disposition is a number', '{"disposition": 5}', 400, ['invalid_field']],
     ['disposition is an array', '{"disposition": ["resolved"]}', 400, ['invalid_field']],
   );
-  for (const [name, body, status, codes] of closeCases) {
-    const r = await agent.req('POST', `/api/v1/agent/conversations/${mine.id}/close`, { body });
-    assertError(r, status, codes, `close with ${name}`);
-  }
+  await assertEachRefused(closeCases, 'close', (body) =>
+    agent.req('POST', `/api/v1/agent/conversations/${mine.id}/close`, { body }),
+  );
   await assertUnharmed(before, 'agent bodies');
 });
 

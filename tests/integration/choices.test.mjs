@@ -38,11 +38,17 @@ after(async () => {
 
 const bots = (msgs) => msgs.filter((m) => m.sender === 'bot');
 
+// text as the first message of a new Dutch conversation: the conversation,
+// the reply and the bot's messages in it.
+async function askNew(text) {
+  const conv = await createConversation(srv, { language: 'nl' });
+  const r = await postMessage(srv, conv, text);
+  return { conv, r, b: bots(r.messages) };
+}
+
 // A new conversation in which the bot has just offered the two return articles.
 async function offered() {
-  const conv = await createConversation(srv, { language: 'nl' });
-  const r = await postMessage(srv, conv, UNSURE_NL);
-  const b = bots(r.messages);
+  const { conv, r, b } = await askNew(UNSURE_NL);
   assert.equal(b.length, 1, `one bot message: ${JSON.stringify(r.messages)}`);
   return { conv, offer: b[0], reply: r };
 }
@@ -155,18 +161,14 @@ test('a second offer in a row counts as a failure: a decline after it hands over
 });
 
 test('two questions in one message get two answers', async () => {
-  const conv = await createConversation(srv, { language: 'nl' });
-  const r = await postMessage(srv, conv, 'Hoe lang duurt de levering en wat kost verzending?');
-  const b = bots(r.messages);
+  const { r, b } = await askNew('Hoe lang duurt de levering en wat kost verzending?');
   assert.deepEqual(b.map((m) => m.article_id), ['levertijd', 'verzendkosten'], JSON.stringify(r.messages));
   assert.ok(b.every((m) => typeof m.confidence === 'number'));
   assert.equal(r.conversation.status, 'bot');
 });
 
 test('one part answered, the other declined in the same turn with a person offered', async () => {
-  const conv = await createConversation(srv, { language: 'nl' });
-  const r = await postMessage(srv, conv, 'Wat kost verzending? En wat is de hoofdstad van Peru?');
-  const b = bots(r.messages);
+  const { conv, r, b } = await askNew('Wat kost verzending? En wat is de hoofdstad van Peru?');
   assert.equal(b.length, 2, JSON.stringify(r.messages));
   assert.equal(b[0].article_id, 'verzendkosten');
   assert.equal(b[1].article_id, undefined);
@@ -179,9 +181,7 @@ test('one part answered, the other declined in the same turn with a person offer
 });
 
 test('a message with one question behaves as before', async () => {
-  const conv = await createConversation(srv, { language: 'nl' });
-  const r = await postMessage(srv, conv, 'Hallo! Hoe kan ik betalen?');
-  const b = bots(r.messages);
+  const { r, b } = await askNew('Hallo! Hoe kan ik betalen?');
   assert.equal(b.length, 1, JSON.stringify(r.messages));
   assert.equal(b[0].article_id, 'betalen');
   assert.equal(b[0].choices, undefined);

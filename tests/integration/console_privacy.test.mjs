@@ -12,10 +12,10 @@
 // - a BSN: the bot warns, agents see it masked (view, stream, queue preview)
 //   until they reveal it, and every reveal is audited.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, stopServer, addUser, login, createConversation, postMessage, handoff, runCli, agentStream, assertError,
+  serverForFile, addUser, login, createConversation, postMessage, handoff, runCli, agentStream, assertError,
   getConversation, sqlite, eventuallyCount,
 } from './helpers.mjs';
 
@@ -24,17 +24,10 @@ const ADMIN = { email: 'ada@example.com', password: 'ada-beheert-de-loket-server
 const AGENT = { email: 'bas@example.com', password: 'bas-helpt-de-klanten-graag' };
 const BSN = '123456782';
 
-before(async () => {
-  srv = await startServer({ env: { LOKET_CONSOLE_LANGUAGE: 'nl' } });
+serverForFile({ env: { LOKET_CONSOLE_LANGUAGE: 'nl' } }, async (s) => {
+  srv = s;
   await addUser(srv.dataDir, ADMIN.email, ADMIN.password, 'admin');
   await addUser(srv.dataDir, AGENT.email, AGENT.password, 'agent');
-});
-
-after(async () => {
-  if (srv) {
-    await stopServer(srv);
-    srv.cleanup();
-  }
 });
 
 const sql = (q) => sqlite(srv.dataDir, q);

@@ -40,21 +40,36 @@ function firstLabels(n) {
   return labels;
 }
 
+// A temporary directory for fn(dir), removed afterwards.
+function withTmpDir(fn) {
+  const dir = mkdtempSync(join(tmpdir(), 'loket-eval-'));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// slice() of CLINC150's file written to dir under the same name; its path.
+function writeSlice(dir, file, labels, maxPerLabel, oosMax) {
+  const p = join(dir, file);
+  writeFileSync(p, slice(file, labels, maxPerLabel, oosMax));
+  return p;
+}
+
 function run(args) {
   return spawnSync(BIN, ['eval', ...args], { encoding: 'utf8', timeout: 120000 });
 }
 
 test('loket eval prints every CONTRACT field, in range', { skip: !existsSync(DATA) && 'CLINC150 not found' }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'loket-eval-'));
-  try {
+  withTmpDir((dir) => {
     const labels = firstLabels(10);
-    writeFileSync(join(dir, 'train.jsonl'), slice('train.jsonl', labels, 60, 40));
-    writeFileSync(join(dir, 'val.jsonl'), slice('val.jsonl', labels, 20, 40));
-    writeFileSync(join(dir, 'test.jsonl'), slice('test.jsonl', labels, 30, 60));
+    const trainFile = writeSlice(dir, 'train.jsonl', labels, 60, 40);
+    const valFile = writeSlice(dir, 'val.jsonl', labels, 20, 40);
+    const testFile = writeSlice(dir, 'test.jsonl', labels, 30, 60);
 
     for (const extra of [[], ['--target-error', '0.1']]) {
-      const r = run(['--train', join(dir, 'train.jsonl'), '--val', join(dir, 'val.jsonl'),
-                     '--test', join(dir, 'test.jsonl'), ...extra]);
+      const r = run(['--train', trainFile, '--val', valFile, '--test', testFile, ...extra]);
       assert.equal(r.status, 0, r.stderr);
       const lines = r.stdout.trim().split('\n');
       assert.equal(lines.length, 1, 'one JSON object on stdout');
@@ -73,12 +88,10 @@ test('loket eval prints every CONTRACT field, in range', { skip: !existsSync(DAT
     }
 
     // without --val: the model's own threshold
-    const r = run(['--train', join(dir, 'train.jsonl'), '--test', join(dir, 'test.jsonl')]);
+    const r = run(['--train', trainFile, '--test', testFile]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).n_test, 360);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('loket eval: usage and input errors exit 1 with one line', () => {
@@ -95,24 +108,20 @@ test('loket eval: usage and input errors exit 1 with one line', () => {
     assert.equal(r.stdout, '');
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'loket-eval-'));
-  try {
+  withTmpDir((dir) => {
     writeFileSync(join(dir, 'bad.jsonl'), '{"text": "hi", "label": "a"}\nnot json\n');
     const r = run(['--train', join(dir, 'bad.jsonl'), '--test', join(dir, 'bad.jsonl')]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /bad\.jsonl:2/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('loket eval --shots K --auto --explain: the server\'s calibration, choices, and why', { skip: !existsSync(DATA) && 'CLINC150 not found' }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'loket-eval-'));
-  try {
+  withTmpDir((dir) => {
     const labels = firstLabels(30);
-    writeFileSync(join(dir, 'train.jsonl'), slice('train.jsonl', labels, 100, 0));
-    writeFileSync(join(dir, 'test.jsonl'), slice('test.jsonl', labels, 10, 60));
-    const args = ['--train', join(dir, 'train.jsonl'), '--test', join(dir, 'test.jsonl')];
+    const trainFile = writeSlice(dir, 'train.jsonl', labels, 100, 0);
+    const testFile = writeSlice(dir, 'test.jsonl', labels, 10, 60);
+    const args = ['--train', trainFile, '--test', testFile];
 
     // --shots keeps the first K of each label: the model has 30 x 5 (+ titles) examples
     const r5 = run([...args, '--shots', '5', '--auto']);
@@ -149,8 +158,8 @@ test('loket eval --shots K --auto --explain: the server\'s calibration, choices,
 
     // --labelled: the company's own labelled questions join the calibration
     // (CLINC150's validation questions of the same labels), not the training
-    writeFileSync(join(dir, 'val.jsonl'), slice('val.jsonl', labels, 10, 40));
-    const rl = run([...args, '--shots', '5', '--auto', '--labelled', join(dir, 'val.jsonl')]);
+    const valFile = writeSlice(dir, 'val.jsonl', labels, 10, 40);
+    const rl = run([...args, '--shots', '5', '--auto', '--labelled', valFile]);
     assert.equal(rl.status, 0, rl.stderr);
     const ol = JSON.parse(rl.stdout);
     assert.equal(ol.calibration.n_labelled, 30 * 10 + 40);
@@ -187,7 +196,5 @@ test('loket eval --shots K --auto --explain: the server\'s calibration, choices,
     assert.ok(Math.abs(lines.filter((e) => e.decision === 'choices').length / 360 - last.clarification_rate) < 1e-3);
     // an out-of-scope question's unknown words are named
     assert.ok(lines.some((e) => e.label === 'oos' && e.unknown.length > 0));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

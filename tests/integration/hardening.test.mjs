@@ -11,7 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import WebSocket from 'ws';
 import {
-  SLOW, sleep, startServer, stopServer, api, assertError, rawRequest, rawBody, addUser, login, createConversation,
+  SLOW, until, startServer, stopServer, api, assertError, rawRequest, rawBody, addUser, login, createConversation,
   postMessage, handoff, runCli,
 } from './helpers.mjs';
 
@@ -53,14 +53,6 @@ function socket(srv, convId, query = '') {
   });
   ws.on('error', () => {});
   return c;
-}
-
-async function until(pred, what, timeoutMs = 5000 * SLOW) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
-    await sleep(25);
-  }
 }
 
 test('every /api/ answer says Cache-Control: no-store, errors included', async (t) => {

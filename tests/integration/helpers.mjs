@@ -113,13 +113,28 @@ export async function addUser(dataDir, email, password, role = 'agent') {
   return r;
 }
 
+// A fresh data directory for test t, removed after it.
+export function tmpDataDir(t) {
+  const d = freshDataDir();
+  t.after(d.cleanup);
+  return d;
+}
+
 // A fresh data directory for test t (removed after it) with these users, each
 // [email, password, role?] as addUser takes them.
 export async function dataDirWithUsers(t, users) {
-  const d = freshDataDir();
-  t.after(d.cleanup);
+  const d = tmpDataDir(t);
   for (const [email, password, role] of users) await addUser(d.dir, email, password, role);
   return d;
+}
+
+// A server for test t on a fresh data directory with these users
+// (dataDirWithUsers); env and the other options as startServer takes them.
+// Returns {d, srv}.
+export async function serverWithUsers(t, users, opts = {}) {
+  const d = await dataDirWithUsers(t, users);
+  const srv = await startServer({ ...opts, t, dataDir: d.dir });
+  return { d, srv };
 }
 
 // `loket kb export`; asserts success and returns the parsed KB JSON and the raw text.
@@ -615,6 +630,16 @@ export function serverForFile(opts, ready) {
 // database file; its output, trimmed.
 export function sqlite(dataDir, query) {
   return execFileSync('sqlite3', [path.join(dataDir, 'loket.db'), query], { encoding: 'utf8' }).trim();
+}
+
+// Polls pred (sync or async) every stepMs until it is true; fails the test,
+// naming what was awaited, when timeoutMs passes first.
+export async function until(pred, what, { timeoutMs = 5000 * SLOW, stepMs = 25 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
+    await sleep(stepMs);
+  }
 }
 
 // Polls the database until the query's number is >= want; returns it.

@@ -7,13 +7,13 @@
 // audit viewer filters and pages; the retention status shows the server's
 // own purge; non-admins get 403, bad input 400.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
-  startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, handoff, runCli,
+  serverForFile, startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, handoff, runCli,
   sleep, SLOW, RFC3339_UTC, sqlite, eventuallyCount,
 } from './helpers.mjs';
 
@@ -24,19 +24,12 @@ const LEAD = { email: 'cor@example.com', password: 'cor-leidt-het-team-al-jaren'
 const BSN = '123456782';
 const IBAN = 'NL91ABNA0417164300';
 
-before(async () => {
-  // debug: as much log output as the server ever writes
-  srv = await startServer({ env: { LOKET_LOG_LEVEL: 'debug' } });
+// debug: as much log output as the server ever writes
+serverForFile({ env: { LOKET_LOG_LEVEL: 'debug' } }, async (s) => {
+  srv = s;
   await addUser(srv.dataDir, ADMIN.email, ADMIN.password, 'admin');
   await addUser(srv.dataDir, AGENT.email, AGENT.password, 'agent');
   await addUser(srv.dataDir, LEAD.email, LEAD.password, 'supervisor');
-});
-
-after(async () => {
-  if (srv) {
-    await stopServer(srv);
-    srv.cleanup();
-  }
 });
 
 const db = () => path.join(srv.dataDir, 'loket.db');

@@ -35,7 +35,7 @@ import {
   b32decode,
   hotp,
   totp,
-  dataDirWithUsers,
+  dataDirWithUsers, serverWithUsers,
 } from './helpers.mjs';
 
 const PW = 'a-long-password';
@@ -90,10 +90,7 @@ const PROXY = { LOKET_TRUSTED_PROXIES: '127.0.0.1' };
 // ---- logins -------------------------------------------------------------------
 
 test('login throttle per account: 429 with Retry-After for an address the account never logged in from, after failures from many', async (t) => {
-  const d = await dataDirWithUsers(t, [['anna@example.com', PW], ['bert@example.com', PW]]);
-  const srv = await startServer({
-    t,
-    dataDir: d.dir,
+  const { srv } = await serverWithUsers(t, [['anna@example.com', PW], ['bert@example.com', PW]], {
     env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '3', LOKET_LIMIT_LOGIN_ADDRESS: '100', LOKET_LIMIT_LOGIN_WINDOW: '900' },
   });
   try {
@@ -111,8 +108,7 @@ test('login throttle per account: 429 with Retry-After for an address the accoun
 });
 
 test('login limit per address, a success resets the account, and X-Forwarded-For counts only from a trusted proxy', async (t) => {
-  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
-  const srv = await startServer({ t, dataDir: d.dir, env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '3', LOKET_LIMIT_LOGIN_ADDRESS: '5' } });
+  const { d, srv } = await serverWithUsers(t, [['anna@example.com', PW]], { env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '3', LOKET_LIMIT_LOGIN_ADDRESS: '5' } });
   try {
     // per address: failures for five different accounts
     for (let i = 0; i < 5; i++) assertError(await tryLogin(srv, `nobody${i}@example.com`, 'x', { addr: '192.0.2.7' }), 401, 'unauthorized');
@@ -139,8 +135,7 @@ test('login limit per address, a success resets the account, and X-Forwarded-For
 // ---- sessions -----------------------------------------------------------------
 
 test('every login gets a fresh session and ends the one the browser had', async (t) => {
-  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
-  const srv = await startServer({ t, dataDir: d.dir });
+  const { srv } = await serverWithUsers(t, [['anna@example.com', PW]]);
   try {
     const first = await login(srv, 'anna@example.com', PW);
     const again = await tryLogin(srv, 'anna@example.com', PW, { cookie: first.cookie });
@@ -277,8 +272,7 @@ test("the test's own TOTP matches RFC 6238's test vector", () => {
 });
 
 test('TOTP: set up, switch on, log in with and without the code, no reuse, switch off; secret encrypted at rest', async (t) => {
-  const d = await dataDirWithUsers(t, [['anna@example.com', PW], ['root@example.com', PW, 'admin']]);
-  const srv = await startServer({ t, dataDir: d.dir, env: { LOKET_LIMIT_LOGIN_ACCOUNT: '20', LOKET_LIMIT_LOGIN_ADDRESS: '50' } });
+  const { d, srv } = await serverWithUsers(t, [['anna@example.com', PW], ['root@example.com', PW, 'admin']], { env: { LOKET_LIMIT_LOGIN_ACCOUNT: '20', LOKET_LIMIT_LOGIN_ADDRESS: '50' } });
   try {
     const a = await login(srv, 'anna@example.com', PW);
     assert.deepEqual((await a.req('GET', '/api/v1/auth/totp')).json, { enabled: false, pending: false, required: false });
@@ -348,8 +342,7 @@ test('TOTP: set up, switch on, log in with and without the code, no reuse, switc
 });
 
 test('TOTP codes count toward the login limit', async (t) => {
-  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
-  const srv = await startServer({ t, dataDir: d.dir, env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT_ADDRESS: '3', LOKET_LIMIT_LOGIN_ADDRESS: '100' } });
+  const { d, srv } = await serverWithUsers(t, [['anna@example.com', PW]], { env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT_ADDRESS: '3', LOKET_LIMIT_LOGIN_ADDRESS: '100' } });
   try {
     const a = await login(srv, 'anna@example.com', PW);
     const { secret } = (await a.req('POST', '/api/v1/auth/totp/setup')).json;
@@ -374,8 +367,7 @@ test('TOTP codes count toward the login limit', async (t) => {
 // ---- origins ------------------------------------------------------------------
 
 test("origins: by default only loket's own pages may use the customer API; listed sites may", async (t) => {
-  const d = await dataDirWithUsers(t, [['lead@example.com', PW, 'supervisor']]);
-  const srv = await startServer({ t, dataDir: d.dir });
+  const { d, srv } = await serverWithUsers(t, [['lead@example.com', PW, 'supervisor']]);
   try {
     const lead = await login(srv, 'lead@example.com', PW);
     const count = async () => (await lead.req('GET', '/api/v1/agent/conversations?status=all')).json.conversations.length;
@@ -778,8 +770,7 @@ test("conversations by id: plain agents read the queue, their own and their cust
 });
 
 test('X-Forwarded-For on several lines: the last line counts, so a client cannot pick its address', async (t) => {
-  const d = await dataDirWithUsers(t, [['anna@example.com', PW]]);
-  const srv = await startServer({ t, dataDir: d.dir, env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '100', LOKET_LIMIT_LOGIN_ADDRESS: '3' } });
+  const { srv } = await serverWithUsers(t, [['anna@example.com', PW]], { env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '100', LOKET_LIMIT_LOGIN_ADDRESS: '3' } });
   // a raw request: fetch would join the two lines into one
   const rawLogin = (spoofed, real) =>
     new Promise((resolve, reject) => {

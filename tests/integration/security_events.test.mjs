@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   SLOW, sleep, startServer, stopServer, api, assertError, login, tryLogin as loginAttempt, totp,
-  dataDirWithUsers,
+  dataDirWithUsers, serverWithUsers,
 } from './helpers.mjs';
 
 const PW = 'a-long-password';
@@ -51,10 +51,7 @@ test('an attacker failing 20 times does not lock the owner out; the attacker is 
 });
 
 test('past the account throttle, the owner still gets in from a usual address or with the second factor', async (t) => {
-  const d = await dataDirWithUsers(t, [['anna@example.com', PW], ['bert@example.com', PW]]);
-  const srv = await startServer({
-    t,
-    dataDir: d.dir,
+  const { srv } = await serverWithUsers(t, [['anna@example.com', PW], ['bert@example.com', PW]], {
     env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT: '10', LOKET_LIMIT_LOGIN_ACCOUNT_ADDRESS: '5', LOKET_LIMIT_LOGIN_ADDRESS: '100' },
   });
   try {
@@ -122,10 +119,7 @@ async function storedEvents(admin, kind, want = 1) {
 }
 
 test('each kind of security event: a JSON log line, a counter and a stored row for admins, no secrets', async (t) => {
-  const d = await dataDirWithUsers(t, [['root@example.com', PW, 'admin'], ['anna@example.com', PW, 'agent']]);
-  const srv = await startServer({
-    t,
-    dataDir: d.dir,
+  const { srv } = await serverWithUsers(t, [['root@example.com', PW, 'admin'], ['anna@example.com', PW, 'agent']], {
     env: { ...PROXY, LOKET_LIMIT_LOGIN_ACCOUNT_ADDRESS: '2', LOKET_LIMIT_CONVERSATIONS_ADDRESS: '1' },
   });
   try {

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import WebSocket from 'ws';
-import { SLOW, sleep, startServer, stopServer, api, createConversation } from './helpers.mjs';
+import { SLOW, sleep, until, startServer, stopServer, api, createConversation } from './helpers.mjs';
 
 const MiB = 1024 * 1024;
 // The bounds of docs/security.md, above the resident memory before the
@@ -31,6 +31,8 @@ const AFTER_BOUND = 16 * MiB;
 // Under AddressSanitizer resident memory means nothing (shadow memory, the
 // quarantine of freed blocks): there only the behaviour is checked.
 const MEASURE = SLOW === 1;
+// How long and how often the waits here poll: the server is busy with many sockets.
+const WAIT = { timeoutMs: 15000 * SLOW, stepMs: 50 };
 
 function rss(srv) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${srv.proc.pid}/status`, 'utf8'));
@@ -101,14 +103,6 @@ function client(srv, convId, { token, after, headers } = {}) {
   return c;
 }
 
-async function until(pred, what, timeoutMs = 15000 * SLOW) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
 function text4k(i) {
   const words = 'Ik heb een vraag over mijn bestelling en de levering van het pakket aan huis deze week';
   let s = `Bericht ${i}: `;
@@ -152,7 +146,7 @@ test('20 WebSockets that never read, 2,500 messages of 4 KB: resident memory sta
     await postMany(srv, conv, 2500, 4);
     // the sockets fell behind and were closed; their peers never answered
     // the close, so the server dropped them after its grace period
-    await until(async () => (await wsGauge(srv)) === 0, 'every deaf WebSocket dropped');
+    await until(async () => (await wsGauge(srv)) === 0, 'every deaf WebSocket dropped', WAIT);
   } finally {
     clearInterval(sampler);
   }
@@ -179,7 +173,7 @@ test('a WebSocket that falls behind is closed with 1013 and resumes from its las
   const conv = await createConversation(srv);
   const first = client(srv, conv.id, { token: conv.token, after: 0 });
   assert.ok(await first.opened);
-  await until(() => first.frames.length >= 1, 'the greeting');
+  await until(() => first.frames.length >= 1, 'the greeting', WAIT);
   first.ws._socket.pause(); // a reader too slow for what comes
   const logged = () => srv.stderr().split('\n').filter((l) => l.includes('fell behind')).length;
   let posted = 0;
@@ -252,7 +246,7 @@ test('WebSockets per conversation and per address are limited: 429 with a JSON e
   assert.deepEqual(viaMsg.frames, []);
   // one closes: there is room again
   open.shift().ws.close();
-  await until(async () => (await wsGauge(srv)) === 4, 'the closed socket counted off');
+  await until(async () => (await wsGauge(srv)) === 4, 'the closed socket counted off', WAIT);
   const again = client(srv, a.id, { token: a.token, headers: from('198.51.100.2') });
   assert.ok(await again.opened, 'room again after a close');
   open.push(again);

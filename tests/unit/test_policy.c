@@ -132,9 +132,20 @@ static void conv_event(conv_t *c, lk_policy_event_t ev)
     c->st = next;
 }
 
+/* A customer's message read as r; ev carries what else the message brings
+ * (a picked choice, its parts). */
+static void conv_message(conv_t *c, const char *text, lk_nlu_reading_t r, lk_policy_event_t ev)
+{
+    ev.type = LK_EV_MESSAGE;
+    ev.text = text;
+    ev.len = strlen(text);
+    ev.reading = &r;
+    conv_event(c, ev);
+}
+
 static void conv_say(conv_t *c, const char *text, lk_nlu_reading_t r)
 {
-    conv_event(c, (lk_policy_event_t){.type = LK_EV_MESSAGE, .text = text, .len = strlen(text), .reading = &r});
+    conv_message(c, text, r, (lk_policy_event_t){0});
 }
 
 static void conv_type(conv_t *c, lk_policy_event_type_t t)
@@ -154,6 +165,21 @@ static const lk_policy_action_t *nth_say(const conv_t *c, size_t i)
         if (c->acts.items[k].type == LK_ACTION_SAY && i-- == 0)
             return &c->acts.items[k];
     return NULL;
+}
+
+/* The article the bot quotes first in answer to text read as r, in a new
+ * conversation in lang over the knowledge base k. */
+static long first_article(lk_kb_t *k, const char *lang, const char *text, lk_nlu_reading_t r)
+{
+    conv_t c;
+    conv_init(&c, lang);
+    c.env.kb = k;
+    conv_say(&c, text, r);
+    const lk_policy_action_t *a = nth_say(&c, 0);
+    cr_assert_not_null(a, "no answer to \"%s\"", text);
+    long article = a->article;
+    conv_free(&c);
+    return article;
 }
 
 static const lk_policy_action_t *find_action(const conv_t *c, lk_policy_action_type_t t)
@@ -828,12 +854,7 @@ Test(rules, version_by_tags_when_ids_differ)
     lk_kb_init(&k);
     add_article(&k, "retour", "nl", "Retourneren", "NL antwoord", NULL, "returns");
     add_article(&k, "sending-back", "en", "Sending back", "EN answer", NULL, "returns");
-    conv_t c;
-    conv_init(&c, "en");
-    c.env.kb = &k;
-    conv_say(&c, "how to send back", rd_known(0, 0.9, "en"));
-    cr_assert_eq(nth_say(&c, 0)->article, 1);
-    conv_free(&c);
+    cr_assert_eq(first_article(&k, "en", "how to send back", rd_known(0, 0.9, "en")), 1);
     lk_kb_free(&k);
 }
 
@@ -1283,13 +1304,7 @@ static lk_nlu_reading_t rd_ask(long a0, double c0, long a1, double c1, const cha
 
 static void conv_pick(conv_t *c, const char *title, long article)
 {
-    lk_nlu_reading_t r = rd_unknown(c->st.language);
-    conv_event(c, (lk_policy_event_t){.type = LK_EV_MESSAGE,
-                                      .text = title,
-                                      .len = strlen(title),
-                                      .reading = &r,
-                                      .chosen = true,
-                                      .choice = article});
+    conv_message(c, title, rd_unknown(c->st.language), (lk_policy_event_t){.chosen = true, .choice = article});
 }
 
 Test(rules, unsure_offers_choices_nl_en)
@@ -1463,13 +1478,7 @@ Test(rules, the_button_works_while_choices_are_offered)
 
 static void conv_parts(conv_t *c, const char *text, const lk_policy_part_t *parts, size_t n)
 {
-    lk_nlu_reading_t whole = rd_unknown(c->st.language);
-    conv_event(c, (lk_policy_event_t){.type = LK_EV_MESSAGE,
-                                      .text = text,
-                                      .len = strlen(text),
-                                      .reading = &whole,
-                                      .parts = parts,
-                                      .n_parts = n});
+    conv_message(c, text, rd_unknown(c->st.language), (lk_policy_event_t){.parts = parts, .n_parts = n});
 }
 
 Test(rules, several_questions_read_one_by_one)
@@ -1782,14 +1791,21 @@ Test(rules, a_reopened_conversation_starts_fresh)
 
 /* ---- outside business hours, no agents online ------------------------------ */
 
+/* A conversation in lang under office_cfg() on Saturday 22:00 with no agent
+ * online, in which the customer has just pressed "talk to a person". */
+static void conv_button_after_hours(conv_t *c, const char *lang)
+{
+    conv_init(c, lang);
+    c->cfg = office_cfg();
+    c->env.now_ms = SATURDAY_22;
+    c->env.agents_online = 0;
+    conv_type(c, LK_EV_BUTTON);
+}
+
 Test(rules, after_hours_queues_and_offers_a_call_back_nl)
 {
     conv_t c;
-    conv_init(&c, "nl");
-    c.cfg = office_cfg();
-    c.env.now_ms = SATURDAY_22;
-    c.env.agents_online = 0;
-    conv_type(&c, LK_EV_BUTTON);
+    conv_button_after_hours(&c, "nl");
     assert_handoff(&c, LK_HANDOFF_BUTTON);
     const char *n = nth_say(&c, 0)->text;
     assert_has(n, "er nu niet");
@@ -2404,12 +2420,7 @@ Test(languages, translation_group_links_versions_whatever_their_ids_and_tags)
         conv_free(&c);
     }
     /* ... and from a translation back to the original, which carries no group */
-    conv_t c;
-    conv_init(&c, "nl");
-    c.env.kb = &k;
-    conv_say(&c, "?", rd_known(1, 0.9, "nl"));
-    cr_assert_eq(nth_say(&c, 0)->article, 0);
-    conv_free(&c);
+    cr_assert_eq(first_article(&k, "nl", "?", rd_known(1, 0.9, "nl")), 0);
     lk_kb_free(&k);
 }
 
@@ -2490,22 +2501,14 @@ Test(languages, no_version_in_the_customers_language_hands_over_in_it)
 Test(languages, german_and_french_notices_after_hours)
 {
     conv_t c;
-    conv_init(&c, "fr");
-    c.cfg = office_cfg();
-    c.env.now_ms = SATURDAY_22;
-    c.env.agents_online = 0;
-    conv_type(&c, LK_EV_BUTTON);
+    conv_button_after_hours(&c, "fr");
     assert_handoff(&c, LK_HANDOFF_BUTTON);
     assert_has(nth_say(&c, 0)->text, "Nos conseillers ne sont pas disponibles pour le moment. Ils sont de retour le "
                                      "lundi 9 mars à partir de 09h00.");
     conv_say(&c, "appelez-moi au 0612345678", rd_unknown("fr"));
     assert_has(nth_say(&c, 0)->text, "Merci. Votre message et vos coordonnées (0612345678)");
     conv_free(&c);
-    conv_init(&c, "de");
-    c.cfg = office_cfg();
-    c.env.now_ms = SATURDAY_22;
-    c.env.agents_online = 0;
-    conv_type(&c, LK_EV_BUTTON);
+    conv_button_after_hours(&c, "de");
     assert_has(nth_say(&c, 0)->text, "Sie sind am Montag, 9. März ab 09:00 Uhr wieder da.");
     conv_type(&c, LK_EV_CLOSE);
     assert_has(nth_say(&c, 0)->text, "Dieses Gespräch ist beendet.");

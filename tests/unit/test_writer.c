@@ -192,6 +192,15 @@ static void fail_at(lk_writer_op_t op, const test_job_t *job, bool also_rollback
     lk_pool_set_fault(writer, inject, NULL);
 }
 
+/* n jobs made by jobs_make run as one group, the writer failing at op for
+ * the second of them. */
+static void run_group_failing_at(test_job_t *jobs, size_t n, long failing, lk_writer_op_t op, bool also_rollback)
+{
+    jobs_make(jobs, n, failing);
+    fail_at(op, &jobs[1], also_rollback);
+    run_as_group(jobs, n);
+}
+
 static void setup(void)
 {
     lk_log_set_level(getenv("LK_TEST_LOG") ? LK_LOG_DEBUG : LK_LOG_OFF);
@@ -236,9 +245,7 @@ Test(writer, a_failed_job_is_rolled_back_alone)
 Test(writer, a_job_whose_savepoint_fails_fails_unrun)
 {
     test_job_t jobs[3];
-    jobs_make(jobs, 3, -1);
-    fail_at(LK_WRITER_SAVEPOINT, &jobs[1], false);
-    run_as_group(jobs, 3);
+    run_group_failing_at(jobs, 3, -1, LK_WRITER_SAVEPOINT, false);
     cr_assert_eq(fault.hits, 1);
     cr_assert_not(jobs[1].ran);
     cr_assert_neq(jobs[1].done_rc, 0);
@@ -280,9 +287,7 @@ static void assert_group_failed(test_job_t *jobs, size_t n)
 Test(writer, a_failed_rollback_fails_the_whole_group)
 {
     test_job_t jobs[4];
-    jobs_make(jobs, 4, 1);
-    fail_at(LK_WRITER_ROLLBACK_TO, &jobs[1], false);
-    run_as_group(jobs, 4);
+    run_group_failing_at(jobs, 4, 1, LK_WRITER_ROLLBACK_TO, false);
     cr_assert_eq(fault.hits, 1);
     assert_group_failed(jobs, 4);
     cr_assert_eq(jobs[0].done_rc, LK_EDB);
@@ -295,9 +300,7 @@ Test(writer, a_failed_rollback_fails_the_whole_group)
 Test(writer, a_failed_release_fails_the_whole_group)
 {
     test_job_t jobs[3];
-    jobs_make(jobs, 3, -1);
-    fail_at(LK_WRITER_RELEASE, &jobs[1], false);
-    run_as_group(jobs, 3);
+    run_group_failing_at(jobs, 3, -1, LK_WRITER_RELEASE, false);
     cr_assert_eq(fault.hits, 1);
     assert_group_failed(jobs, 3);
     cr_assert(jobs[1].ran);
@@ -310,9 +313,7 @@ Test(writer, a_failed_release_fails_the_whole_group)
 Test(writer, a_failed_group_rollback_is_undone_before_the_next_group)
 {
     test_job_t jobs[2];
-    jobs_make(jobs, 2, 1);
-    fail_at(LK_WRITER_ROLLBACK_TO, &jobs[1], true);
-    run_as_group(jobs, 2);
+    run_group_failing_at(jobs, 2, 1, LK_WRITER_ROLLBACK_TO, true);
     cr_assert_eq(fault.hits, 2);
     cr_assert_eq(jobs[0].done_rc, LK_EDB);
     cr_assert_eq(jobs[1].done_rc, LK_EINVAL);
