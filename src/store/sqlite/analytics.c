@@ -350,11 +350,9 @@ static int sq_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_cal
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_callbacks, "callbacks_between");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_callbacks, "callbacks_between", "ii", from, to);
     if (!s)
         return LK_EDB;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, to);
     int err;
     *out = lk_sq_rows(st, s, "callbacks_between", LK_SQ_ROW_CALLBACK, lk_sq_read_callback, n, &err);
     return err;

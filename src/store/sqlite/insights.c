@@ -37,10 +37,9 @@ static int sq_meta_get(lk_store_t *st, const char *key, char **value)
     if (!st || !key || !value)
         return LK_EINVAL;
     *value = NULL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_meta_get, "meta_get");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_meta_get, "meta_get", "t", key);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, key);
     int r = lk_sq_row(st, s, "meta_get");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
@@ -58,12 +57,7 @@ static int sq_meta_set(lk_store_t *st, const char *key, const char *value)
 {
     if (!st || !key || !key[0] || !value)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_meta_set, "meta_set");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, key);
-    lk_sq_bind_text(s, 2, value);
-    return lk_sq_exec(st, s, "meta_set");
+    return lk_sq_run(st, sql_meta_set, "meta_set", "tt", key, value);
 }
 
 /* ---- the gap report's questions ---------------------------------------------- */
@@ -83,13 +77,10 @@ static int sq_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char 
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_gap_messages, "gap_messages");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_gap_messages, "gap_messages", "iitl", from, end_of(to),
+                                         language && language[0] ? language : NULL, limit);
     if (!s)
         return LK_EDB;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, end_of(to));
-    lk_sq_bind_text(s, 3, language && language[0] ? language : NULL);
-    lk_sq_bind_limit(s, 4, limit);
     lk_gap_msg_t *v = NULL;
     size_t len = 0, cap = 0;
     int rc, err = 0;
@@ -174,12 +165,10 @@ static int sq_review_set(lk_store_t *st, const lk_review_t *r)
         !lk_sq_fixed_ok(r->correct_article_id, sizeof r->correct_article_id) ||
         !lk_sq_fixed_ok(r->reviewer_id, sizeof r->reviewer_id))
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_set, "review_set");
+    sqlite3_stmt *s =
+        lk_sq_prepare_bind(st, sql_review_set, "review_set", "ttf", r->message_id, r->conversation_id, r->article_id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, r->message_id);
-    lk_sq_bind_text(s, 2, r->conversation_id);
-    lk_sq_bind_fixed(s, 3, r->article_id);
     if (r->has_confidence)
         sqlite3_bind_double(s, 4, r->confidence);
     else
@@ -200,10 +189,9 @@ static int sq_review_list_conv(lk_store_t *st, const char *conversation_id, lk_r
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_list_conv, "review_list_conv");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_list_conv, "review_list_conv", "t", conversation_id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, conversation_id);
     return read_reviews(st, s, "review_list_conv", out, n);
 }
 
@@ -217,12 +205,9 @@ static int sq_review_list(lk_store_t *st, int64_t from, int64_t to, size_t limit
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_list, "review_list");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_list, "review_list", "iil", from, end_of(to), limit);
     if (!s)
         return LK_EDB;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, end_of(to));
-    lk_sq_bind_limit(s, 3, limit);
     return read_reviews(st, s, "review_list", out, n);
 }
 
@@ -236,11 +221,9 @@ static int sq_review_counts(lk_store_t *st, int64_t from, int64_t to, lk_review_
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_counts, "review_counts");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_counts, "review_counts", "ii", from, end_of(to));
     if (!s)
         return LK_EDB;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, end_of(to));
     lk_review_count_t *v = NULL;
     size_t len = 0, cap = 0;
     int rc, err = 0;
@@ -282,10 +265,9 @@ static int sq_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out,
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_queue, "review_queue");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_queue, "review_queue", "l", limit);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_limit(s, 1, limit);
     lk_review_todo_t *v = NULL;
     size_t len = 0, cap = 0;
     int rc, err = 0;

@@ -239,4 +239,28 @@ void lk_sq_col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size); /* "" for 
 char *lk_sq_col_dup(sqlite3_stmt *s, int i);                    /* NULL for NULL */
 const char *lk_sq_col_text(sqlite3_stmt *s, int i);             /* NULL for NULL; valid until the next step */
 
+/* Binding by a format: each letter of fmt binds the next argument to the
+ * next parameter (?1, ?2, ...), and the argument must have the letter's type:
+ *   t  const char *  text, NULL binds NULL      (lk_sq_bind_text)
+ *   f  const char *  fixed array, "" binds NULL (lk_sq_bind_fixed)
+ *   i  int64_t       integer
+ *   o  int64_t       optional integer, 0 binds NULL (lk_sq_bind_opt_i64)
+ *   n  int           integer (flags, booleans)
+ *   l  size_t        row limit, 0 for none     (lk_sq_bind_limit)
+ *   d  double        real
+ * (a letter not listed aborts: it is a mistake in the caller's literal).
+ * lk_sq_bind binds a statement the caller has (lk_sq_stmt); lk_sq_prepare_bind
+ * prepares sql and binds it: NULL (logged) when it does not prepare. lk_sq_run and
+ * lk_sq_run_changed then run it as lk_sq_exec and lk_sq_exec_changed do;
+ * LK_EDB when it did not prepare. lk_sq_run_count is lk_sq_run that also
+ * sets *changed (when not NULL) to the number of rows it changed:
+ *
+ *     return lk_sq_run(st, sql_touch, "session_touch", "ti", id_hash, at);
+ */
+void lk_sq_bind(sqlite3_stmt *s, const char *fmt, ...);
+sqlite3_stmt *lk_sq_prepare_bind(lk_store_t *st, const char *sql, const char *what, const char *fmt, ...);
+int lk_sq_run(lk_store_t *st, const char *sql, const char *what, const char *fmt, ...);
+int lk_sq_run_changed(lk_store_t *st, const char *sql, const char *what, const char *fmt, ...);
+int lk_sq_run_count(lk_store_t *st, int64_t *changed, const char *sql, const char *what, const char *fmt, ...);
+
 #endif
