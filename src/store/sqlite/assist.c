@@ -100,7 +100,8 @@ static int sq_canned_archive(lk_store_t *st, const char *id, int64_t now)
 {
     if (!st || !id)
         return LK_EINVAL;
-    return lk_sq_run_changed(st, sql_canned_archive, "canned_archive", "ti", id, now);
+    return lk_sq_exec_changed(st, lk_sq_prepare_bind(st, sql_canned_archive, "canned_archive", "ti", id, now),
+                              "canned_archive");
 }
 
 static const char sql_canned_list[] = "SELECT " CANNED_COLS " FROM canned_responses "

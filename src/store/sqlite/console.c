@@ -35,8 +35,10 @@ static int sq_user_language_set(lk_store_t *st, const char *user_id, const char 
 {
     if (!st || !user_id)
         return LK_EINVAL;
-    return lk_sq_run_changed(st, sql_lang_set, "user_language_set", "tt", user_id,
-                             language && language[0] ? language : NULL);
+    return lk_sq_exec_changed(st,
+                              lk_sq_prepare_bind(st, sql_lang_set, "user_language_set", "tt", user_id,
+                                                 language && language[0] ? language : NULL),
+                              "user_language_set");
 }
 
 static const char sql_topic_set[] = "UPDATE conversations SET topic = ?2 WHERE id = ?1 AND topic IS NULL";
@@ -64,7 +66,9 @@ static int sq_conv_identifier_add(lk_store_t *st, const char *conv_id, const cha
 {
     if (!st || !conv_id || !kind || !kind[0] || !value || !value[0])
         return LK_EINVAL;
-    return lk_sq_run(st, sql_ident_add, "conv_identifier_add", "ttti", conv_id, kind, value, now);
+    return lk_sq_exec(st,
+                      lk_sq_prepare_bind(st, sql_ident_add, "conv_identifier_add", "ttti", conv_id, kind, value, now),
+                      "conv_identifier_add");
 }
 
 static const char sql_canned_count[] = "SELECT COUNT(*) FROM canned_responses";

@@ -57,7 +57,7 @@ static int sq_meta_set(lk_store_t *st, const char *key, const char *value)
 {
     if (!st || !key || !key[0] || !value)
         return LK_EINVAL;
-    return lk_sq_run(st, sql_meta_set, "meta_set", "tt", key, value);
+    return lk_sq_exec(st, lk_sq_prepare_bind(st, sql_meta_set, "meta_set", "tt", key, value), "meta_set");
 }
 
 /* ---- the gap report's questions ---------------------------------------------- */

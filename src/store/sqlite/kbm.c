@@ -140,9 +140,12 @@ static int sq_draft_update(lk_store_t *st, const lk_draft_t *d)
 {
     if (!st || !draft_ok(d))
         return LK_EINVAL;
-    return lk_sq_run_changed(st, sql_draft_update, "draft_update", "tttttttfoffi", d->id, d->language, d->title,
-                             d->questions, d->answer, d->url, d->tags, d->owner, d->review_by, d->translation_group,
-                             d->new_id, d->updated_at);
+    return lk_sq_exec_changed(st,
+                              lk_sq_prepare_bind(st, sql_draft_update, "draft_update", "tttttttfoffi", d->id,
+                                                 d->language, d->title, d->questions, d->answer, d->url, d->tags,
+                                                 d->owner, d->review_by, d->translation_group, d->new_id,
+                                                 d->updated_at),
+                              "draft_update");
 }
 
 static const char sql_draft_finish[] = "UPDATE article_drafts SET status = ?2, article_id = COALESCE(?3, article_id), "
@@ -152,8 +155,10 @@ static int sq_draft_finish(lk_store_t *st, const char *id, const char *status, c
 {
     if (!st || !id || !status || (strcmp(status, "published") != 0 && strcmp(status, "discarded") != 0))
         return LK_EINVAL;
-    return lk_sq_run_changed(st, sql_draft_finish, "draft_finish", "ttti", id, status,
-                             article_id && article_id[0] ? article_id : NULL, now);
+    return lk_sq_exec_changed(st,
+                              lk_sq_prepare_bind(st, sql_draft_finish, "draft_finish", "ttti", id, status,
+                                                 article_id && article_id[0] ? article_id : NULL, now),
+                              "draft_finish");
 }
 
 /* ---- string lists as JSON text ------------------------------------------------ */

@@ -45,7 +45,8 @@ static int sq_session_touch(lk_store_t *st, const char *id_hash, int64_t at)
 {
     if (!st || !id_hash)
         return LK_EINVAL;
-    return lk_sq_run(st, sql_session_touch, "session_touch", "ti", id_hash, at);
+    return lk_sq_exec(st, lk_sq_prepare_bind(st, sql_session_touch, "session_touch", "ti", id_hash, at),
+                      "session_touch");
 }
 
 static const char sql_session_delete_user[] =
@@ -57,7 +58,9 @@ static int sq_session_delete_user(lk_store_t *st, const char *user_id, const cha
         *deleted = 0;
     if (!st || !user_id)
         return LK_EINVAL;
-    return lk_sq_run_count(st, deleted, sql_session_delete_user, "session_delete_user", "tt", user_id, keep);
+    return lk_sq_exec_count(st,
+                            lk_sq_prepare_bind(st, sql_session_delete_user, "session_delete_user", "tt", user_id, keep),
+                            "session_delete_user", deleted);
 }
 
 static const char sql_session_purge_idle[] = "DELETE FROM sessions WHERE COALESCE(last_seen_at, created_at) <= ?1";
@@ -68,7 +71,8 @@ static int sq_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *de
         *deleted = 0;
     if (!st)
         return LK_EINVAL;
-    return lk_sq_run_count(st, deleted, sql_session_purge_idle, "session_purge_idle", "i", idle_since);
+    return lk_sq_exec_count(st, lk_sq_prepare_bind(st, sql_session_purge_idle, "session_purge_idle", "i", idle_since),
+                            "session_purge_idle", deleted);
 }
 
 /* ---- accounts ------------------------------------------------------------ */
@@ -79,8 +83,10 @@ static int sq_user_update(lk_store_t *st, const lk_user_t *u)
 {
     if (!st || !u || !u->id[0] || !lk_role_name(u->role)[0])
         return LK_EINVAL;
-    return lk_sq_run_changed(st, sql_user_update, "user_update", "tttn", u->id, lk_role_name(u->role), u->display_name,
-                             u->disabled ? 1 : 0);
+    return lk_sq_exec_changed(st,
+                              lk_sq_prepare_bind(st, sql_user_update, "user_update", "tttn", u->id,
+                                                 lk_role_name(u->role), u->display_name, u->disabled ? 1 : 0),
+                              "user_update");
 }
 
 static const char sql_user_password[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
@@ -89,7 +95,9 @@ static int sq_user_set_password(lk_store_t *st, const char *id, const char *pass
 {
     if (!st || !id || !password_hash || !password_hash[0])
         return LK_EINVAL;
-    return lk_sq_run_changed(st, sql_user_password, "user_set_password", "tt", id, password_hash);
+    return lk_sq_exec_changed(st,
+                              lk_sq_prepare_bind(st, sql_user_password, "user_set_password", "tt", id, password_hash),
+                              "user_set_password");
 }
 
 /* ---- the second factor -------------------------------------------------- */
@@ -121,7 +129,9 @@ static int sq_user_totp_set(lk_store_t *st, const char *user_id, const char *sec
 {
     if (!st || !user_id || (enabled && !secret))
         return LK_EINVAL;
-    return lk_sq_run_changed(st, sql_totp_set, "user_totp_set", "ttn", user_id, secret, enabled ? 1 : 0);
+    return lk_sq_exec_changed(
+        st, lk_sq_prepare_bind(st, sql_totp_set, "user_totp_set", "ttn", user_id, secret, enabled ? 1 : 0),
+        "user_totp_set");
 }
 
 static const char sql_totp_use[] =
@@ -284,7 +294,8 @@ static int sq_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted)
         *deleted = 0;
     if (!st)
         return LK_EINVAL;
-    return lk_sq_run_count(st, deleted, sql_secevent_purge, "secevent_purge", "i", before);
+    return lk_sq_exec_count(st, lk_sq_prepare_bind(st, sql_secevent_purge, "secevent_purge", "i", before),
+                            "secevent_purge", deleted);
 }
 
 const lk_store_security_ops_t lk_sq_security_ops = {LK_STORE_SECURITY_OPS(LK_SQ_OP_INIT)};

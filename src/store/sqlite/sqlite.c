@@ -109,6 +109,8 @@ void lk_sq_done(sqlite3_stmt *s)
 /* Steps s to completion (a statement that returns no rows), then resets. */
 int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what)
 {
+    if (!s)
+        return LK_EDB; /* it did not prepare (logged) */
     int rc = sqlite3_step(s);
     int err = 0;
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -137,6 +139,14 @@ int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *ou
     *out = sqlite3_column_int64(s, 0);
     lk_sq_done(s);
     return 0;
+}
+
+int lk_sq_exec_count(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *changed)
+{
+    int err = lk_sq_exec(st, s, what);
+    if (!err && changed)
+        *changed = sqlite3_changes64(SQ(st)->db);
+    return err;
 }
 
 int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what)
@@ -276,27 +286,28 @@ void lk_sq_bind_limit(sqlite3_stmt *s, int i, size_t limit)
 static void bind_va(sqlite3_stmt *s, const char *fmt, va_list ap)
 {
     for (int i = 1; fmt[i - 1]; i++) {
-        switch (fmt[i - 1]) {
+        char k = fmt[i - 1];
+        switch (k) {
         case 't':
-            lk_sq_bind_text(s, i, va_arg(ap, const char *));
+        case 'f': {
+            const char *v = va_arg(ap, const char *);
+            lk_sq_bind_text(s, i, k == 'f' && !v[0] ? NULL : v);
             break;
-        case 'f':
-            lk_sq_bind_fixed(s, i, va_arg(ap, const char *));
-            break;
+        }
         case 'i':
-            sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+        case 'o': {
+            int64_t v = va_arg(ap, int64_t);
+            if (k == 'o' && v == 0)
+                sqlite3_bind_null(s, i);
+            else
+                sqlite3_bind_int64(s, i, v);
             break;
-        case 'o':
-            lk_sq_bind_opt_i64(s, i, va_arg(ap, int64_t));
-            break;
+        }
         case 'n':
             sqlite3_bind_int(s, i, va_arg(ap, int));
             break;
         case 'l':
             lk_sq_bind_limit(s, i, va_arg(ap, size_t));
-            break;
-        case 'd':
-            sqlite3_bind_double(s, i, va_arg(ap, double));
             break;
         default:
             LK_ERROR("store", "bind format \"%s\" has an unknown letter", fmt);
@@ -328,36 +339,6 @@ sqlite3_stmt *lk_sq_prepare_bind(lk_store_t *st, const char *sql, const char *wh
     sqlite3_stmt *s = prepare_bind_va(st, sql, what, fmt, ap);
     va_end(ap);
     return s;
-}
-
-int lk_sq_run(lk_store_t *st, const char *sql, const char *what, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    sqlite3_stmt *s = prepare_bind_va(st, sql, what, fmt, ap);
-    va_end(ap);
-    return s ? lk_sq_exec(st, s, what) : LK_EDB;
-}
-
-int lk_sq_run_changed(lk_store_t *st, const char *sql, const char *what, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    sqlite3_stmt *s = prepare_bind_va(st, sql, what, fmt, ap);
-    va_end(ap);
-    return s ? lk_sq_exec_changed(st, s, what) : LK_EDB;
-}
-
-int lk_sq_run_count(lk_store_t *st, int64_t *changed, const char *sql, const char *what, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    sqlite3_stmt *s = prepare_bind_va(st, sql, what, fmt, ap);
-    va_end(ap);
-    int rc = s ? lk_sq_exec(st, s, what) : LK_EDB;
-    if (rc == 0 && changed)
-        *changed = sqlite3_changes64(SQ(st)->db);
-    return rc;
 }
 
 /* Copies a text column into a fixed array ("" for NULL). */

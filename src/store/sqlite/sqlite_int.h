@@ -182,7 +182,8 @@ sqlite3_stmt *lk_sq_prepare(lk_store_t *st, const char *sql, const char *what);
 int lk_sq_error(lk_store_t *st, int rc, const char *what);
 /* Resets s for its next use (keeps no read transaction open). */
 void lk_sq_done(sqlite3_stmt *s);
-/* Steps s to completion (no rows expected), then resets it. */
+/* Steps s to completion (no rows expected), then resets it; LK_EDB when s is
+ * NULL (a statement that did not prepare, see lk_sq_prepare_bind). */
 int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what);
 /* Steps s to its first row: 1 for a row (the caller reads it, then steps on
  * with sqlite3_step or calls lk_sq_done), 0 for none (s is reset), or an
@@ -191,6 +192,8 @@ int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what);
 /* lk_sq_exec for an UPDATE or DELETE of one known row: LK_ENOENT when it
  * changed no row. */
 int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what);
+/* lk_sq_exec that sets *changed (when not NULL) to the rows s changed. */
+int lk_sq_exec_count(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *changed);
 /* Steps s (bound by the caller) to its first row and reads it with read into
  * out: 0, LK_ENOENT for no row, or an error (s is reset in every case). */
 int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, void (*read)(sqlite3_stmt *s, void *row),
@@ -247,20 +250,16 @@ const char *lk_sq_col_text(sqlite3_stmt *s, int i);             /* NULL for NULL
  *   o  int64_t       optional integer, 0 binds NULL (lk_sq_bind_opt_i64)
  *   n  int           integer (flags, booleans)
  *   l  size_t        row limit, 0 for none     (lk_sq_bind_limit)
- *   d  double        real
  * (a letter not listed aborts: it is a mistake in the caller's literal).
  * lk_sq_bind binds a statement the caller has (lk_sq_stmt); lk_sq_prepare_bind
- * prepares sql and binds it: NULL (logged) when it does not prepare. lk_sq_run and
- * lk_sq_run_changed then run it as lk_sq_exec and lk_sq_exec_changed do;
- * LK_EDB when it did not prepare. lk_sq_run_count is lk_sq_run that also
- * sets *changed (when not NULL) to the number of rows it changed:
+ * prepares sql and binds it: NULL (logged) when it does not prepare, which
+ * the lk_sq_exec functions take for LK_EDB, so that a statement without rows
+ * runs in one line:
  *
- *     return lk_sq_run(st, sql_touch, "session_touch", "ti", id_hash, at);
+ *     return lk_sq_exec(st, lk_sq_prepare_bind(st, sql_touch, "session_touch", "ti", id_hash, at),
+ *                       "session_touch");
  */
 void lk_sq_bind(sqlite3_stmt *s, const char *fmt, ...);
 sqlite3_stmt *lk_sq_prepare_bind(lk_store_t *st, const char *sql, const char *what, const char *fmt, ...);
-int lk_sq_run(lk_store_t *st, const char *sql, const char *what, const char *fmt, ...);
-int lk_sq_run_changed(lk_store_t *st, const char *sql, const char *what, const char *fmt, ...);
-int lk_sq_run_count(lk_store_t *st, int64_t *changed, const char *sql, const char *what, const char *fmt, ...);
 
 #endif
