@@ -9,9 +9,8 @@
  * the array's address) and keeps it for the handle's life:
  *
  *     static const char sql_get[] = "SELECT text FROM canned WHERE id = ?1";
- *     sqlite3_stmt *s = lk_sq_prepare(st, sql_get, "canned_get");
+ *     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_get, "canned_get", "t", id);
  *     if (!s) return LK_EDB;
- *     lk_sq_bind_text(s, 1, id);
  *     int rc = lk_sq_row(st, s, "canned_get");   // 1 row, 0 none, or LK_E...
  *     if (rc == 1) { ...read columns...; lk_sq_done(s); }
  */
