@@ -25,18 +25,21 @@ static bool filter_ok(const lk_facts_filter_t *f)
     return f && f->from <= f->to;
 }
 
-static void bind_filter(sqlite3_stmt *s, const lk_facts_filter_t *f)
+/* sql, whose ?1 to ?4 are the filter's (FILTER), prepared and bound to f;
+ * NULL when it did not prepare (logged). */
+static sqlite3_stmt *prepare_filtered(lk_store_t *st, const char *sql, const char *what, const lk_facts_filter_t *f)
 {
-    sqlite3_bind_int64(s, 1, f->from);
-    sqlite3_bind_int64(s, 2, f->to);
-    lk_sq_bind_text(s, 3, f->language && f->language[0] ? f->language : NULL);
-    lk_sq_bind_text(s, 4, f->channel && f->channel[0] ? f->channel : NULL);
+    return lk_sq_prepare_bind(st, sql, what, "iitt", f->from, f->to, f->language && f->language[0] ? f->language : NULL,
+                              f->channel && f->channel[0] ? f->channel : NULL);
 }
 
 /* Steps s to its end, handing each row to row(); stops at the first
- * non-zero answer of row() and returns it. */
+ * non-zero answer of row() and returns it. LK_EDB when s is NULL (it did
+ * not prepare). */
 static int walk(lk_store_t *st, sqlite3_stmt *s, const char *what, int (*row)(sqlite3_stmt *s, void *ud), void *ud)
 {
+    if (!s)
+        return LK_EDB;
     for (;;) {
         int rc = sqlite3_step(s);
         if (rc == SQLITE_DONE) {
@@ -139,12 +142,8 @@ static int sq_conv_facts(lk_store_t *st, const lk_facts_filter_t *f, int (*fn)(c
 {
     if (!st || !filter_ok(f) || !fn)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_facts, "conv_facts");
-    if (!s)
-        return LK_EDB;
-    bind_filter(s, f);
     facts_walk_t w = {fn, ud};
-    return walk(st, s, "conv_facts", facts_row, &w);
+    return walk(st, prepare_filtered(st, sql_facts, "conv_facts", f), "conv_facts", facts_row, &w);
 }
 
 /* ---- agents' messages ----------------------------------------------------------- */
@@ -184,12 +183,8 @@ static int sq_agent_msg_counts(lk_store_t *st, const lk_facts_filter_t *f, lk_ag
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_agent_msgs, "agent_msg_counts");
-    if (!s)
-        return LK_EDB;
-    bind_filter(s, f);
     counts_t c = {NULL, 0, 0};
-    int rc = walk(st, s, "agent_msg_counts", agent_row, &c);
+    int rc = walk(st, prepare_filtered(st, sql_agent_msgs, "agent_msg_counts", f), "agent_msg_counts", agent_row, &c);
     if (rc) {
         free(c.v);
         return rc;
@@ -226,12 +221,8 @@ static int sq_answered_articles(lk_store_t *st, const lk_facts_filter_t *f,
 {
     if (!st || !filter_ok(f) || !fn)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_answered, "answered_articles");
-    if (!s)
-        return LK_EDB;
-    bind_filter(s, f);
     pair_walk_t w = {fn, ud};
-    return walk(st, s, "answered_articles", answered_row, &w);
+    return walk(st, prepare_filtered(st, sql_answered, "answered_articles", f), "answered_articles", answered_row, &w);
 }
 
 /* ---- the compliance report's messages --------------------------------------------- */
@@ -273,12 +264,8 @@ static int sq_first_messages(lk_store_t *st, const lk_facts_filter_t *f,
 {
     if (!st || !filter_ok(f) || !fn)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_first, "first_messages");
-    if (!s)
-        return LK_EDB;
-    bind_filter(s, f);
     msg_walk_t w = {fn, ud};
-    return walk(st, s, "first_messages", msg_row, &w);
+    return walk(st, prepare_filtered(st, sql_first, "first_messages", f), "first_messages", msg_row, &w);
 }
 
 static const char sql_declines[] =
@@ -293,12 +280,8 @@ static int sq_decline_messages(lk_store_t *st, const lk_facts_filter_t *f,
 {
     if (!st || !filter_ok(f) || !fn)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_declines, "decline_messages");
-    if (!s)
-        return LK_EDB;
-    bind_filter(s, f);
     msg_walk_t w = {fn, ud};
-    return walk(st, s, "decline_messages", msg_row, &w);
+    return walk(st, prepare_filtered(st, sql_declines, "decline_messages", f), "decline_messages", msg_row, &w);
 }
 
 static const char sql_labels_count[] =
@@ -317,10 +300,9 @@ static int sq_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *to
     if (!st || !filter_ok(f) || !total || !labelled)
         return LK_EINVAL;
     *total = *labelled = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_labels_count, "bot_labels");
+    sqlite3_stmt *s = prepare_filtered(st, sql_labels_count, "bot_labels", f);
     if (!s)
         return LK_EDB;
-    bind_filter(s, f);
     int r = lk_sq_row(st, s, "bot_labels");
     if (r < 0)
         return r;
@@ -331,10 +313,9 @@ static int sq_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *to
     }
     if (!fn || *labelled == *total)
         return 0;
-    s = lk_sq_prepare(st, sql_labels_missing, "bot_labels_missing");
+    s = prepare_filtered(st, sql_labels_missing, "bot_labels_missing", f);
     if (!s)
         return LK_EDB;
-    bind_filter(s, f);
     msg_walk_t w = {fn, ud};
     return walk(st, s, "bot_labels_missing", msg_row, &w);
 }
