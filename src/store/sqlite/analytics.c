@@ -259,13 +259,20 @@ static const char sql_first[] =
     "AND m.seq = (SELECT MIN(x.seq) FROM messages x WHERE x.conversation_id = c.id) "
     "WHERE " FILTER " ORDER BY c.created_at, c.id";
 
-static int sq_first_messages(lk_store_t *st, const lk_facts_filter_t *f,
-                            int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
+/* Hands each row of sql (the columns msg_row reads), filtered by f, to fn. */
+static int walk_messages(lk_store_t *st, const lk_facts_filter_t *f, const char *sql, const char *what,
+                         int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
 {
     if (!st || !filter_ok(f) || !fn)
         return LK_EINVAL;
     msg_walk_t w = {fn, ud};
-    return walk(st, prepare_filtered(st, sql_first, "first_messages", f), "first_messages", msg_row, &w);
+    return walk(st, prepare_filtered(st, sql, what, f), what, msg_row, &w);
+}
+
+static int sq_first_messages(lk_store_t *st, const lk_facts_filter_t *f, int (*fn)(const lk_report_msg_t *m, void *ud),
+                             void *ud)
+{
+    return walk_messages(st, f, sql_first, "first_messages", fn, ud);
 }
 
 static const char sql_declines[] =
@@ -278,10 +285,7 @@ static const char sql_declines[] =
 static int sq_decline_messages(lk_store_t *st, const lk_facts_filter_t *f,
                               int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
 {
-    if (!st || !filter_ok(f) || !fn)
-        return LK_EINVAL;
-    msg_walk_t w = {fn, ud};
-    return walk(st, prepare_filtered(st, sql_declines, "decline_messages", f), "decline_messages", msg_row, &w);
+    return walk_messages(st, f, sql_declines, "decline_messages", fn, ud);
 }
 
 static const char sql_labels_count[] =
