@@ -183,12 +183,16 @@ void lk_sq_read_i64(sqlite3_stmt *s, void *row)
 }
 
 /* The size of a row of each kind. */
+/* clang-format off */
 static const size_t row_size[] = {
-    [LK_SQ_ROW_I64] = sizeof(int64_t),        [LK_SQ_ROW_CONV] = sizeof(lk_conv_t),
-    [LK_SQ_ROW_MSG] = sizeof(lk_msg_t),       [LK_SQ_ROW_USER] = sizeof(lk_user_t),
-    [LK_SQ_ROW_NOTE] = sizeof(lk_note_t),     [LK_SQ_ROW_CALLBACK] = sizeof(lk_callback_t),
-    [LK_SQ_ROW_CANNED] = sizeof(lk_canned_t), [LK_SQ_ROW_DRAFT] = sizeof(lk_draft_t),
+    [LK_SQ_ROW_I64] = sizeof(int64_t),          [LK_SQ_ROW_CONV] = sizeof(lk_conv_t),
+    [LK_SQ_ROW_MSG] = sizeof(lk_msg_t),         [LK_SQ_ROW_USER] = sizeof(lk_user_t),
+    [LK_SQ_ROW_NOTE] = sizeof(lk_note_t),       [LK_SQ_ROW_CALLBACK] = sizeof(lk_callback_t),
+    [LK_SQ_ROW_CANNED] = sizeof(lk_canned_t),   [LK_SQ_ROW_DRAFT] = sizeof(lk_draft_t),
+    [LK_SQ_ROW_GAP_MSG] = sizeof(lk_gap_msg_t), [LK_SQ_ROW_REVIEW] = sizeof(lk_review_t),
+    [LK_SQ_ROW_REVIEW_COUNT] = sizeof(lk_review_count_t), [LK_SQ_ROW_REVIEW_TODO] = sizeof(lk_review_todo_t),
 };
+/* clang-format on */
 
 /* Frees what a read row of kind holds (the record type's lk_..._clear). */
 static void row_clear(lk_sq_row_kind_t kind, void *row)
@@ -216,6 +220,16 @@ static void row_clear(lk_sq_row_kind_t kind, void *row)
         break;
     case LK_SQ_ROW_DRAFT:
         lk_draft_clear(row);
+        break;
+    case LK_SQ_ROW_GAP_MSG:
+        free(((lk_gap_msg_t *)row)->text);
+        break;
+    case LK_SQ_ROW_REVIEW:
+    case LK_SQ_ROW_REVIEW_COUNT:
+        break; /* nothing on the heap */
+    case LK_SQ_ROW_REVIEW_TODO:
+        free(((lk_review_todo_t *)row)->answer);
+        free(((lk_review_todo_t *)row)->question);
         break;
     }
 }

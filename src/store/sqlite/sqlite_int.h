@@ -212,6 +212,10 @@ typedef enum {
     LK_SQ_ROW_CALLBACK,
     LK_SQ_ROW_CANNED,
     LK_SQ_ROW_DRAFT,
+    LK_SQ_ROW_GAP_MSG,
+    LK_SQ_ROW_REVIEW,
+    LK_SQ_ROW_REVIEW_COUNT,
+    LK_SQ_ROW_REVIEW_TODO,
 } lk_sq_row_kind_t;
 /* Steps s (bound by the caller) to its end, reading each row with read into
  * a new zeroed element of kind: returns the array (free() it, or the record
