@@ -33,26 +33,6 @@ void lk_canned_clear(lk_canned_t *c)
     memset(c, 0, sizeof *c);
 }
 
-void lk_gap_msgs_free(lk_gap_msg_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(v[i].text);
-    free(v);
-}
-
-void lk_review_todos_free(lk_review_todo_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].answer);
-        free(v[i].question);
-    }
-    free(v);
-}
-
 void lk_draft_clear(lk_draft_t *d)
 {
     if (!d)
@@ -73,41 +53,12 @@ void lk_article_rec_clear(lk_article_rec_t *r)
     memset(r, 0, sizeof *r);
 }
 
-void lk_article_versions_free(lk_article_version_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        lk_article_free(&v[i].a);
-    free(v);
-}
-
-void lk_audit_recs_free(lk_audit_rec_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].actor_name);
-        free(v[i].detail);
-    }
-    free(v);
-}
-
 void lk_totp_clear(lk_totp_t *t)
 {
     if (!t)
         return;
     free(t->secret);
     memset(t, 0, sizeof *t);
-}
-
-void lk_secevents_free(lk_secevent_t *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].account);
-        free(v[i].reason);
-    }
-    free(v);
 }
 
 void lk_conv_clear(lk_conv_t *c)
@@ -168,7 +119,36 @@ void lk_callback_clear(lk_callback_t *c)
     memset(c, 0, sizeof *c);
 }
 
-/* The arrays whose records have a clear function. */
+/* What the records listed only in arrays own. */
+static void gap_msg_clear(lk_gap_msg_t *m)
+{
+    free(m->text);
+}
+
+static void review_todo_clear(lk_review_todo_t *t)
+{
+    free(t->answer);
+    free(t->question);
+}
+
+static void article_version_clear(lk_article_version_t *v)
+{
+    lk_article_free(&v->a);
+}
+
+static void audit_rec_clear(lk_audit_rec_t *r)
+{
+    free(r->actor_name);
+    free(r->detail);
+}
+
+static void secevent_clear(lk_secevent_t *e)
+{
+    free(e->account);
+    free(e->reason);
+}
+
+/* The arrays of records, each freed with its record's clear function. */
 LK_ARRAY_FREE(lk_canned_free, lk_canned_t, lk_canned_clear)
 LK_ARRAY_FREE(lk_drafts_free, lk_draft_t, lk_draft_clear)
 LK_ARRAY_FREE(lk_article_recs_free, lk_article_rec_t, lk_article_rec_clear)
@@ -177,6 +157,11 @@ LK_ARRAY_FREE(lk_convs_free, lk_conv_t, lk_conv_clear)
 LK_ARRAY_FREE(lk_notes_free, lk_note_t, lk_note_clear)
 LK_ARRAY_FREE(lk_callbacks_free, lk_callback_t, lk_callback_clear)
 LK_ARRAY_FREE(lk_users_free, lk_user_t, lk_user_clear)
+LK_ARRAY_FREE(lk_gap_msgs_free, lk_gap_msg_t, gap_msg_clear)
+LK_ARRAY_FREE(lk_review_todos_free, lk_review_todo_t, review_todo_clear)
+LK_ARRAY_FREE(lk_article_versions_free, lk_article_version_t, article_version_clear)
+LK_ARRAY_FREE(lk_audit_recs_free, lk_audit_rec_t, audit_rec_clear)
+LK_ARRAY_FREE(lk_secevents_free, lk_secevent_t, secevent_clear)
 
 /* ---- closed sets ------------------------------------------------------- */
 

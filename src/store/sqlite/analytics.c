@@ -25,18 +25,21 @@ static bool filter_ok(const lk_facts_filter_t *f)
     return f && f->from <= f->to;
 }
 
-static void bind_filter(sqlite3_stmt *s, const lk_facts_filter_t *f)
+/* sql, whose ?1 to ?4 are the filter's (FILTER), prepared and bound to f;
+ * NULL when it did not prepare (logged). */
+static sqlite3_stmt *prepare_filtered(lk_store_t *st, const char *sql, const char *what, const lk_facts_filter_t *f)
 {
-    sqlite3_bind_int64(s, 1, f->from);
-    sqlite3_bind_int64(s, 2, f->to);
-    lk_sq_bind_text(s, 3, f->language && f->language[0] ? f->language : NULL);
-    lk_sq_bind_text(s, 4, f->channel && f->channel[0] ? f->channel : NULL);
+    return lk_sq_prepare_bind(st, sql, what, "iitt", f->from, f->to, f->language && f->language[0] ? f->language : NULL,
+                              f->channel && f->channel[0] ? f->channel : NULL);
 }
 
 /* Steps s to its end, handing each row to row(); stops at the first
- * non-zero answer of row() and returns it. */
+ * non-zero answer of row() and returns it. LK_EDB when s is NULL (it did
+ * not prepare). */
 static int walk(lk_store_t *st, sqlite3_stmt *s, const char *what, int (*row)(sqlite3_stmt *s, void *ud), void *ud)
 {
+    if (!s)
+        return LK_EDB;
     for (;;) {
         int rc = sqlite3_step(s);
         if (rc == SQLITE_DONE) {
@@ -139,12 +142,8 @@ static int sq_conv_facts(lk_store_t *st, const lk_facts_filter_t *f, int (*fn)(c
 {
     if (!st || !filter_ok(f) || !fn)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_facts, "conv_facts");
-    if (!s)
-        return LK_EDB;
-    bind_filter(s, f);
     facts_walk_t w = {fn, ud};
-    return walk(st, s, "conv_facts", facts_row, &w);
+    return walk(st, prepare_filtered(st, sql_facts, "conv_facts", f), "conv_facts", facts_row, &w);
 }
 
 /* ---- agents' messages ----------------------------------------------------------- */
@@ -184,12 +183,8 @@ static int sq_agent_msg_counts(lk_store_t *st, const lk_facts_filter_t *f, lk_ag
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_agent_msgs, "agent_msg_counts");
-    if (!s)
-        return LK_EDB;
-    bind_filter(s, f);
     counts_t c = {NULL, 0, 0};
-    int rc = walk(st, s, "agent_msg_counts", agent_row, &c);
+    int rc = walk(st, prepare_filtered(st, sql_agent_msgs, "agent_msg_counts", f), "agent_msg_counts", agent_row, &c);
     if (rc) {
         free(c.v);
         return rc;
@@ -226,12 +221,8 @@ static int sq_answered_articles(lk_store_t *st, const lk_facts_filter_t *f,
 {
     if (!st || !filter_ok(f) || !fn)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_answered, "answered_articles");
-    if (!s)
-        return LK_EDB;
-    bind_filter(s, f);
     pair_walk_t w = {fn, ud};
-    return walk(st, s, "answered_articles", answered_row, &w);
+    return walk(st, prepare_filtered(st, sql_answered, "answered_articles", f), "answered_articles", answered_row, &w);
 }
 
 /* ---- the compliance report's messages --------------------------------------------- */
@@ -268,17 +259,20 @@ static const char sql_first[] =
     "AND m.seq = (SELECT MIN(x.seq) FROM messages x WHERE x.conversation_id = c.id) "
     "WHERE " FILTER " ORDER BY c.created_at, c.id";
 
-static int sq_first_messages(lk_store_t *st, const lk_facts_filter_t *f,
-                            int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
+/* Hands each row of sql (the columns msg_row reads), filtered by f, to fn. */
+static int walk_messages(lk_store_t *st, const lk_facts_filter_t *f, const char *sql, const char *what,
+                         int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
 {
     if (!st || !filter_ok(f) || !fn)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_first, "first_messages");
-    if (!s)
-        return LK_EDB;
-    bind_filter(s, f);
     msg_walk_t w = {fn, ud};
-    return walk(st, s, "first_messages", msg_row, &w);
+    return walk(st, prepare_filtered(st, sql, what, f), what, msg_row, &w);
+}
+
+static int sq_first_messages(lk_store_t *st, const lk_facts_filter_t *f, int (*fn)(const lk_report_msg_t *m, void *ud),
+                             void *ud)
+{
+    return walk_messages(st, f, sql_first, "first_messages", fn, ud);
 }
 
 static const char sql_declines[] =
@@ -291,14 +285,7 @@ static const char sql_declines[] =
 static int sq_decline_messages(lk_store_t *st, const lk_facts_filter_t *f,
                               int (*fn)(const lk_report_msg_t *m, void *ud), void *ud)
 {
-    if (!st || !filter_ok(f) || !fn)
-        return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_declines, "decline_messages");
-    if (!s)
-        return LK_EDB;
-    bind_filter(s, f);
-    msg_walk_t w = {fn, ud};
-    return walk(st, s, "decline_messages", msg_row, &w);
+    return walk_messages(st, f, sql_declines, "decline_messages", fn, ud);
 }
 
 static const char sql_labels_count[] =
@@ -317,10 +304,9 @@ static int sq_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *to
     if (!st || !filter_ok(f) || !total || !labelled)
         return LK_EINVAL;
     *total = *labelled = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_labels_count, "bot_labels");
+    sqlite3_stmt *s = prepare_filtered(st, sql_labels_count, "bot_labels", f);
     if (!s)
         return LK_EDB;
-    bind_filter(s, f);
     int r = lk_sq_row(st, s, "bot_labels");
     if (r < 0)
         return r;
@@ -331,10 +317,9 @@ static int sq_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *to
     }
     if (!fn || *labelled == *total)
         return 0;
-    s = lk_sq_prepare(st, sql_labels_missing, "bot_labels_missing");
+    s = prepare_filtered(st, sql_labels_missing, "bot_labels_missing", f);
     if (!s)
         return LK_EDB;
-    bind_filter(s, f);
     msg_walk_t w = {fn, ud};
     return walk(st, s, "bot_labels_missing", msg_row, &w);
 }
@@ -350,11 +335,9 @@ static int sq_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_cal
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_callbacks, "callbacks_between");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_callbacks, "callbacks_between", "ii", from, to);
     if (!s)
         return LK_EDB;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, to);
     int err;
     *out = lk_sq_rows(st, s, "callbacks_between", LK_SQ_ROW_CALLBACK, lk_sq_read_callback, n, &err);
     return err;

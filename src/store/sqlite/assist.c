@@ -100,12 +100,8 @@ static int sq_canned_archive(lk_store_t *st, const char *id, int64_t now)
 {
     if (!st || !id)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_archive, "canned_archive");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
-    sqlite3_bind_int64(s, 2, now);
-    return lk_sq_exec_changed(st, s, "canned_archive");
+    return lk_sq_exec_changed(st, lk_sq_prepare_bind(st, sql_canned_archive, "canned_archive", "ti", id, now),
+                              "canned_archive");
 }
 
 static const char sql_canned_list[] = "SELECT " CANNED_COLS " FROM canned_responses "
@@ -118,11 +114,9 @@ static int sq_canned_list(lk_store_t *st, const char *language, size_t limit, lk
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_list, "canned_list");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_canned_list, "canned_list", "tl", language, limit);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, language);
-    lk_sq_bind_limit(s, 2, limit);
     int err;
     *out = lk_sq_rows(st, s, "canned_list", LK_SQ_ROW_CANNED, read_canned, n, &err);
     return err;

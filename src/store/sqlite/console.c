@@ -20,10 +20,9 @@ static int sq_user_language_get(lk_store_t *st, const char *user_id, char *out, 
     if (!st || !user_id || !out || size == 0)
         return LK_EINVAL;
     out[0] = '\0';
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_lang_get, "user_language_get");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_lang_get, "user_language_get", "t", user_id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, user_id);
     int r = lk_sq_row(st, s, "user_language_get");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
@@ -36,12 +35,10 @@ static int sq_user_language_set(lk_store_t *st, const char *user_id, const char 
 {
     if (!st || !user_id)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_lang_set, "user_language_set");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, user_id);
-    lk_sq_bind_text(s, 2, language && language[0] ? language : NULL);
-    return lk_sq_exec_changed(st, s, "user_language_set");
+    return lk_sq_exec_changed(st,
+                              lk_sq_prepare_bind(st, sql_lang_set, "user_language_set", "tt", user_id,
+                                                 language && language[0] ? language : NULL),
+                              "user_language_set");
 }
 
 static const char sql_topic_set[] = "UPDATE conversations SET topic = ?2 WHERE id = ?1 AND topic IS NULL";
@@ -52,11 +49,9 @@ static int sq_conv_set_topic(lk_store_t *st, const char *conv_id, const char *to
         *set = false;
     if (!st || !conv_id || !topic || !topic[0])
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_topic_set, "conv_set_topic");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_topic_set, "conv_set_topic", "tt", conv_id, topic);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, conv_id);
-    lk_sq_bind_text(s, 2, topic);
     int rc = lk_sq_exec(st, s, "conv_set_topic");
     if (rc == 0 && set)
         *set = sqlite3_changes(lk_sq_db(st)) > 0;
@@ -71,14 +66,9 @@ static int sq_conv_identifier_add(lk_store_t *st, const char *conv_id, const cha
 {
     if (!st || !conv_id || !kind || !kind[0] || !value || !value[0])
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_ident_add, "conv_identifier_add");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, conv_id);
-    lk_sq_bind_text(s, 2, kind);
-    lk_sq_bind_text(s, 3, value);
-    sqlite3_bind_int64(s, 4, now);
-    return lk_sq_exec(st, s, "conv_identifier_add");
+    return lk_sq_exec(st,
+                      lk_sq_prepare_bind(st, sql_ident_add, "conv_identifier_add", "ttti", conv_id, kind, value, now),
+                      "conv_identifier_add");
 }
 
 static const char sql_canned_count[] = "SELECT COUNT(*) FROM canned_responses";

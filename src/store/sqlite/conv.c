@@ -73,29 +73,11 @@ static int sq_conv_insert(lk_store_t *st, const lk_conv_t *c)
     if (!st || !conv_ok(c))
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_INSERT);
-    lk_sq_bind_text(s, 1, c->id);
-    lk_sq_bind_text(s, 2, c->token_hash);
-    lk_sq_bind_text(s, 3, lk_conv_status_name(c->status));
-    lk_sq_bind_text(s, 4, c->language);
-    lk_sq_bind_fixed(s, 5, c->handoff_reason);
-    sqlite3_bind_int64(s, 6, c->created_at);
-    sqlite3_bind_int64(s, 7, c->updated_at);
-    lk_sq_bind_opt_i64(s, 8, c->queued_at);
-    lk_sq_bind_opt_i64(s, 9, c->assigned_at);
-    lk_sq_bind_opt_i64(s, 10, c->closed_at);
-    lk_sq_bind_fixed(s, 11, c->assigned_to);
-    sqlite3_bind_int64(s, 12, c->next_seq);
-    lk_sq_bind_opt_i64(s, 13, c->rating);
-    lk_sq_bind_text(s, 14, c->rating_comment);
-    lk_sq_bind_text(s, 15, c->disposition);
-    lk_sq_bind_text(s, 16, c->policy_state);
-    lk_sq_bind_text(s, 17, c->customer_email);
-    lk_sq_bind_text(s, 18, c->customer_external_id);
-    lk_sq_bind_text(s, 19, c->customer_name);
-    lk_sq_bind_fixed(s, 20, c->channel);
-    lk_sq_bind_fixed(s, 21, c->client_hash);
-    lk_sq_bind_text(s, 22, c->topic);
-    sqlite3_bind_int(s, 23, c->customer_verified ? 1 : 0);
+    lk_sq_bind(s, "ttttfiiooofiottttttfftn", c->id, c->token_hash, lk_conv_status_name(c->status), c->language,
+               c->handoff_reason, c->created_at, c->updated_at, c->queued_at, c->assigned_at, c->closed_at,
+               c->assigned_to, c->next_seq, (int64_t)c->rating, c->rating_comment, c->disposition, c->policy_state,
+               c->customer_email, c->customer_external_id, c->customer_name, c->channel, c->client_hash, c->topic,
+               c->customer_verified ? 1 : 0);
     return lk_sq_exec(st, s, "conv_insert");
 }
 
@@ -202,8 +184,7 @@ static int sq_conv_list_assigned(lk_store_t *st, const char *user_id, size_t lim
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_LIST_ASSIGNED);
-    lk_sq_bind_text(s, 1, user_id);
-    lk_sq_bind_limit(s, 2, limit);
+    lk_sq_bind(s, "tl", user_id, limit);
     return read_convs(st, s, "conv_list_assigned", out, n);
 }
 
@@ -224,9 +205,7 @@ static int sq_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos)
     if (!queued)
         return 0;
     s = lk_sq_stmt(st, S_CONV_QUEUE_RANK);
-    sqlite3_bind_int64(s, 1, queued_at);
-    sqlite3_bind_int64(s, 2, queued_at);
-    lk_sq_bind_text(s, 3, id);
+    lk_sq_bind(s, "iit", queued_at, queued_at, id);
     return lk_sq_one_i64(st, s, "conv_queue_position", pos);
 }
 
@@ -280,14 +259,8 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
         (m->provenance != LK_PROVENANCE_NONE && !lk_provenance_name(m->provenance)[0]) || !FIXED_OK(m->outcome))
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_INSERT);
-    lk_sq_bind_text(s, 1, m->id);
-    lk_sq_bind_text(s, 2, m->conversation_id);
-    sqlite3_bind_int64(s, 3, m->seq);
-    lk_sq_bind_text(s, 4, m->sender);
-    sqlite3_bind_int(s, 5, m->automated ? 1 : 0);
-    lk_sq_bind_text(s, 6, m->text);
-    sqlite3_bind_int64(s, 7, m->created_at);
-    lk_sq_bind_text(s, 8, m->article_id);
+    lk_sq_bind(s, "ttitntit", m->id, m->conversation_id, m->seq, m->sender, m->automated ? 1 : 0, m->text,
+               m->created_at, m->article_id);
     if (m->has_confidence)
         sqlite3_bind_double(s, 9, m->confidence);
     else
@@ -365,9 +338,7 @@ static int sq_msg_list(lk_store_t *st, const char *conversation_id, int64_t afte
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_LIST);
-    lk_sq_bind_text(s, 1, conversation_id);
-    sqlite3_bind_int64(s, 2, after_seq);
-    lk_sq_bind_limit(s, 3, limit);
+    lk_sq_bind(s, "til", conversation_id, after_seq, limit);
     return read_msgs(st, s, "msg_list", false, out, n);
 }
 
@@ -379,9 +350,7 @@ static int sq_msg_list_recent(lk_store_t *st, const char *conversation_id, const
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_RECENT);
-    lk_sq_bind_text(s, 1, conversation_id);
-    lk_sq_bind_text(s, 2, sender);
-    lk_sq_bind_limit(s, 3, limit);
+    lk_sq_bind(s, "ttl", conversation_id, sender, limit);
     return read_msgs(st, s, "msg_list_recent", true, out, n);
 }
 
@@ -424,8 +393,7 @@ static int sq_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t 
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_RECENT_WAITS);
-    sqlite3_bind_int64(s, 1, since);
-    lk_sq_bind_limit(s, 2, limit);
+    lk_sq_bind(s, "il", since, limit);
     int err;
     *out = lk_sq_rows(st, s, "recent_waits", LK_SQ_ROW_I64, lk_sq_read_i64, n, &err);
     return err;
@@ -452,12 +420,8 @@ static int sq_note_insert(lk_store_t *st, const lk_note_t *note)
         !note->conversation_id[0] || !FIXED_OK(note->author_id) || !note->text)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_NOTE_INSERT);
-    lk_sq_bind_text(s, 1, note->id);
-    lk_sq_bind_text(s, 2, note->conversation_id);
-    lk_sq_bind_fixed(s, 3, note->author_id);
-    lk_sq_bind_text(s, 4, note->author_name);
-    lk_sq_bind_text(s, 5, note->text);
-    sqlite3_bind_int64(s, 6, note->created_at);
+    lk_sq_bind(s, "ttftti", note->id, note->conversation_id, note->author_id, note->author_name, note->text,
+               note->created_at);
     return lk_sq_exec(st, s, "note_insert");
 }
 
@@ -505,14 +469,8 @@ static int sq_callback_insert(lk_store_t *st, const lk_callback_t *cb)
         !lk_callback_status_name(cb->status)[0] || !FIXED_OK(cb->handled_by))
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CALLBACK_INSERT);
-    lk_sq_bind_text(s, 1, cb->id);
-    lk_sq_bind_fixed(s, 2, cb->conversation_id);
-    lk_sq_bind_text(s, 3, cb->contact);
-    lk_sq_bind_text(s, 4, cb->text);
-    lk_sq_bind_text(s, 5, lk_callback_status_name(cb->status));
-    sqlite3_bind_int64(s, 6, cb->created_at);
-    lk_sq_bind_opt_i64(s, 7, cb->handled_at);
-    lk_sq_bind_fixed(s, 8, cb->handled_by);
+    lk_sq_bind(s, "tftttiof", cb->id, cb->conversation_id, cb->contact, cb->text, lk_callback_status_name(cb->status),
+               cb->created_at, cb->handled_at, cb->handled_by);
     return lk_sq_exec(st, s, "callback_insert");
 }
 
@@ -537,9 +495,7 @@ static int sq_callback_done(lk_store_t *st, const char *id, const char *user_id,
     if (!st || !id || !user_id || !user_id[0])
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CALLBACK_DONE);
-    sqlite3_bind_int64(s, 1, now);
-    lk_sq_bind_text(s, 2, user_id);
-    lk_sq_bind_text(s, 3, id);
+    lk_sq_bind(s, "itt", now, user_id, id);
     return lk_sq_exec_changed(st, s, "callback_done");
 }
 
@@ -551,10 +507,7 @@ static int sq_feedback_set(lk_store_t *st, const char *conversation_id, const ch
     /* One statement: it inserts (or replaces) only when the message is in
      * that conversation, so no row changed means LK_ENOENT. */
     sqlite3_stmt *s = lk_sq_stmt(st, S_FEEDBACK_SET);
-    sqlite3_bind_int(s, 1, helpful ? 1 : 0);
-    sqlite3_bind_int64(s, 2, now);
-    lk_sq_bind_text(s, 3, message_id);
-    lk_sq_bind_text(s, 4, conversation_id);
+    lk_sq_bind(s, "nitt", helpful ? 1 : 0, now, message_id, conversation_id);
     return lk_sq_exec_changed(st, s, "feedback_set");
 }
 

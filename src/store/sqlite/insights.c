@@ -19,15 +19,6 @@ static int64_t end_of(int64_t to)
     return to > 0 ? to : INT64_MAX;
 }
 
-/* Grows *v (of elem bytes each) so that one more fits. */
-static void *grow(void *v, size_t len, size_t *cap, size_t elem)
-{
-    if (len < *cap)
-        return v;
-    *cap = *cap ? 2 * *cap : 16;
-    return lk_xrealloc(v, *cap * elem);
-}
-
 /* ---- meta ------------------------------------------------------------------ */
 
 static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?1";
@@ -37,10 +28,9 @@ static int sq_meta_get(lk_store_t *st, const char *key, char **value)
     if (!st || !key || !value)
         return LK_EINVAL;
     *value = NULL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_meta_get, "meta_get");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_meta_get, "meta_get", "t", key);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, key);
     int r = lk_sq_row(st, s, "meta_get");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
@@ -58,12 +48,7 @@ static int sq_meta_set(lk_store_t *st, const char *key, const char *value)
 {
     if (!st || !key || !key[0] || !value)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_meta_set, "meta_set");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, key);
-    lk_sq_bind_text(s, 2, value);
-    return lk_sq_exec(st, s, "meta_set");
+    return lk_sq_exec(st, lk_sq_prepare_bind(st, sql_meta_set, "meta_set", "tt", key, value), "meta_set");
 }
 
 /* ---- the gap report's questions ---------------------------------------------- */
@@ -76,6 +61,19 @@ static const char sql_gap_messages[] =
     "AND m.created_at >= ?1 AND m.created_at < ?2 AND (?3 IS NULL OR c.language = ?3) "
     "ORDER BY m.created_at DESC, m.id DESC LIMIT ?4";
 
+static void read_gap_msg(sqlite3_stmt *s, void *row)
+{
+    lk_gap_msg_t *g = row;
+    lk_sq_col_fixed(s, 0, g->id, sizeof g->id);
+    lk_sq_col_fixed(s, 1, g->conversation_id, sizeof g->conversation_id);
+    g->text = lk_sq_col_dup(s, 2);
+    if (!g->text)
+        g->text = lk_xstrdup("");
+    lk_sq_col_fixed(s, 3, g->outcome, sizeof g->outcome);
+    lk_sq_col_fixed(s, 4, g->language, sizeof g->language);
+    g->created_at = sqlite3_column_int64(s, 5);
+}
+
 static int sq_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char *language, size_t limit,
                           lk_gap_msg_t **out, size_t *n)
 {
@@ -83,39 +81,13 @@ static int sq_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char 
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_gap_messages, "gap_messages");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_gap_messages, "gap_messages", "iitl", from, end_of(to),
+                                         language && language[0] ? language : NULL, limit);
     if (!s)
         return LK_EDB;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, end_of(to));
-    lk_sq_bind_text(s, 3, language && language[0] ? language : NULL);
-    lk_sq_bind_limit(s, 4, limit);
-    lk_gap_msg_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        v = grow(v, len, &cap, sizeof *v);
-        lk_gap_msg_t *g = &v[len++];
-        memset(g, 0, sizeof *g);
-        lk_sq_col_fixed(s, 0, g->id, sizeof g->id);
-        lk_sq_col_fixed(s, 1, g->conversation_id, sizeof g->conversation_id);
-        g->text = lk_sq_col_dup(s, 2);
-        if (!g->text)
-            g->text = lk_xstrdup("");
-        lk_sq_col_fixed(s, 3, g->outcome, sizeof g->outcome);
-        lk_sq_col_fixed(s, 4, g->language, sizeof g->language);
-        g->created_at = sqlite3_column_int64(s, 5);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "gap_messages");
-    lk_sq_done(s);
-    if (err) {
-        lk_gap_msgs_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    int err;
+    *out = lk_sq_rows(st, s, "gap_messages", LK_SQ_ROW_GAP_MSG, read_gap_msg, n, &err);
+    return err;
 }
 
 /* ---- answer reviews ------------------------------------------------------------ */
@@ -123,14 +95,22 @@ static int sq_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char 
 #define REVIEW_COLS                                                                                                    \
     "message_id, conversation_id, article_id, confidence, verdict, correct_article_id, reviewer_id, created_at"
 
-static void read_review(sqlite3_stmt *s, lk_review_t *r)
+/* Reads columns 0 to 3 of a review's or a review to-do's row: the answer's
+ * message, conversation, article and confidence (the arrays as in store.h). */
+static void read_answer_cols(sqlite3_stmt *s, char message_id[LK_ID_MAX], char conversation_id[LK_ID_MAX],
+                             char article_id[LK_KB_ID_MAX + 1], double *confidence, bool *has_confidence)
 {
-    memset(r, 0, sizeof *r);
-    lk_sq_col_fixed(s, 0, r->message_id, sizeof r->message_id);
-    lk_sq_col_fixed(s, 1, r->conversation_id, sizeof r->conversation_id);
-    lk_sq_col_fixed(s, 2, r->article_id, sizeof r->article_id);
-    r->has_confidence = sqlite3_column_type(s, 3) != SQLITE_NULL;
-    r->confidence = r->has_confidence ? sqlite3_column_double(s, 3) : 0.0;
+    lk_sq_col_fixed(s, 0, message_id, LK_ID_MAX);
+    lk_sq_col_fixed(s, 1, conversation_id, LK_ID_MAX);
+    lk_sq_col_fixed(s, 2, article_id, LK_KB_ID_MAX + 1);
+    *has_confidence = sqlite3_column_type(s, 3) != SQLITE_NULL;
+    *confidence = *has_confidence ? sqlite3_column_double(s, 3) : 0.0;
+}
+
+static void read_review(sqlite3_stmt *s, void *row)
+{
+    lk_review_t *r = row;
+    read_answer_cols(s, r->message_id, r->conversation_id, r->article_id, &r->confidence, &r->has_confidence);
     lk_sq_col_fixed(s, 4, r->verdict, sizeof r->verdict);
     lk_sq_col_fixed(s, 5, r->correct_article_id, sizeof r->correct_article_id);
     lk_sq_col_fixed(s, 6, r->reviewer_id, sizeof r->reviewer_id);
@@ -139,23 +119,9 @@ static void read_review(sqlite3_stmt *s, lk_review_t *r)
 
 static int read_reviews(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_review_t **out, size_t *n)
 {
-    lk_review_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        v = grow(v, len, &cap, sizeof *v);
-        read_review(s, &v[len++]);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, what);
-    lk_sq_done(s);
-    if (err) {
-        free(v);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    int err;
+    *out = lk_sq_rows(st, s, what, LK_SQ_ROW_REVIEW, read_review, n, &err);
+    return err;
 }
 
 static const char sql_review_set[] =
@@ -174,12 +140,10 @@ static int sq_review_set(lk_store_t *st, const lk_review_t *r)
         !lk_sq_fixed_ok(r->correct_article_id, sizeof r->correct_article_id) ||
         !lk_sq_fixed_ok(r->reviewer_id, sizeof r->reviewer_id))
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_set, "review_set");
+    sqlite3_stmt *s =
+        lk_sq_prepare_bind(st, sql_review_set, "review_set", "ttf", r->message_id, r->conversation_id, r->article_id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, r->message_id);
-    lk_sq_bind_text(s, 2, r->conversation_id);
-    lk_sq_bind_fixed(s, 3, r->article_id);
     if (r->has_confidence)
         sqlite3_bind_double(s, 4, r->confidence);
     else
@@ -200,10 +164,9 @@ static int sq_review_list_conv(lk_store_t *st, const char *conversation_id, lk_r
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_list_conv, "review_list_conv");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_list_conv, "review_list_conv", "t", conversation_id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, conversation_id);
     return read_reviews(st, s, "review_list_conv", out, n);
 }
 
@@ -217,12 +180,9 @@ static int sq_review_list(lk_store_t *st, int64_t from, int64_t to, size_t limit
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_list, "review_list");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_list, "review_list", "iil", from, end_of(to), limit);
     if (!s)
         return LK_EDB;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, end_of(to));
-    lk_sq_bind_limit(s, 3, limit);
     return read_reviews(st, s, "review_list", out, n);
 }
 
@@ -230,38 +190,26 @@ static const char sql_review_counts[] =
     "SELECT article_id, COUNT(*), SUM(CASE WHEN verdict = 'right' THEN 1 ELSE 0 END) FROM answer_reviews "
     "WHERE created_at >= ?1 AND created_at < ?2 GROUP BY article_id ORDER BY article_id";
 
+static void read_review_count(sqlite3_stmt *s, void *row)
+{
+    lk_review_count_t *c = row;
+    lk_sq_col_fixed(s, 0, c->article_id, sizeof c->article_id);
+    c->reviewed = sqlite3_column_int64(s, 1);
+    c->right = sqlite3_column_int64(s, 2);
+}
+
 static int sq_review_counts(lk_store_t *st, int64_t from, int64_t to, lk_review_count_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_counts, "review_counts");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_counts, "review_counts", "ii", from, end_of(to));
     if (!s)
         return LK_EDB;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, end_of(to));
-    lk_review_count_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        v = grow(v, len, &cap, sizeof *v);
-        lk_review_count_t *c = &v[len++];
-        memset(c, 0, sizeof *c);
-        lk_sq_col_fixed(s, 0, c->article_id, sizeof c->article_id);
-        c->reviewed = sqlite3_column_int64(s, 1);
-        c->right = sqlite3_column_int64(s, 2);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "review_counts");
-    lk_sq_done(s);
-    if (err) {
-        free(v);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    int err;
+    *out = lk_sq_rows(st, s, "review_counts", LK_SQ_ROW_REVIEW_COUNT, read_review_count, n, &err);
+    return err;
 }
 
 /* ---- the review queue ------------------------------------------------------------ */
@@ -276,44 +224,29 @@ static const char sql_review_queue[] =
     "AND NOT EXISTS (SELECT 1 FROM answer_reviews r WHERE r.message_id = m.id) "
     "ORDER BY m.created_at DESC, m.id DESC LIMIT ?1";
 
+static void read_review_todo(sqlite3_stmt *s, void *row)
+{
+    lk_review_todo_t *t = row;
+    read_answer_cols(s, t->message_id, t->conversation_id, t->article_id, &t->confidence, &t->has_confidence);
+    t->answer = lk_sq_col_dup(s, 4);
+    if (!t->answer)
+        t->answer = lk_xstrdup("");
+    t->question = lk_sq_col_dup(s, 5);
+    t->created_at = sqlite3_column_int64(s, 6);
+}
+
 static int sq_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_review_queue, "review_queue");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_queue, "review_queue", "l", limit);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_limit(s, 1, limit);
-    lk_review_todo_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        v = grow(v, len, &cap, sizeof *v);
-        lk_review_todo_t *t = &v[len++];
-        memset(t, 0, sizeof *t);
-        lk_sq_col_fixed(s, 0, t->message_id, sizeof t->message_id);
-        lk_sq_col_fixed(s, 1, t->conversation_id, sizeof t->conversation_id);
-        lk_sq_col_fixed(s, 2, t->article_id, sizeof t->article_id);
-        t->has_confidence = sqlite3_column_type(s, 3) != SQLITE_NULL;
-        t->confidence = t->has_confidence ? sqlite3_column_double(s, 3) : 0.0;
-        t->answer = lk_sq_col_dup(s, 4);
-        if (!t->answer)
-            t->answer = lk_xstrdup("");
-        t->question = lk_sq_col_dup(s, 5);
-        t->created_at = sqlite3_column_int64(s, 6);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "review_queue");
-    lk_sq_done(s);
-    if (err) {
-        lk_review_todos_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    int err;
+    *out = lk_sq_rows(st, s, "review_queue", LK_SQ_ROW_REVIEW_TODO, read_review_todo, n, &err);
+    return err;
 }
 
 const lk_store_insights_ops_t lk_sq_insights_ops = {LK_STORE_INSIGHTS_OPS(LK_SQ_OP_INIT)};

@@ -123,11 +123,9 @@ static int sq_draft_list(lk_store_t *st, const char *status, size_t limit, lk_dr
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_draft_list, "draft_list");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_draft_list, "draft_list", "tl", status, limit);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, status);
-    lk_sq_bind_limit(s, 2, limit);
     int err;
     *out = lk_sq_rows(st, s, "draft_list", LK_SQ_ROW_DRAFT, read_draft, n, &err);
     return err;
@@ -142,22 +140,12 @@ static int sq_draft_update(lk_store_t *st, const lk_draft_t *d)
 {
     if (!st || !draft_ok(d))
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_draft_update, "draft_update");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, d->id);
-    lk_sq_bind_text(s, 2, d->language);
-    lk_sq_bind_text(s, 3, d->title);
-    lk_sq_bind_text(s, 4, d->questions);
-    lk_sq_bind_text(s, 5, d->answer);
-    lk_sq_bind_text(s, 6, d->url);
-    lk_sq_bind_text(s, 7, d->tags);
-    lk_sq_bind_fixed(s, 8, d->owner);
-    lk_sq_bind_opt_i64(s, 9, d->review_by);
-    lk_sq_bind_fixed(s, 10, d->translation_group);
-    lk_sq_bind_fixed(s, 11, d->new_id);
-    sqlite3_bind_int64(s, 12, d->updated_at);
-    return lk_sq_exec_changed(st, s, "draft_update");
+    return lk_sq_exec_changed(st,
+                              lk_sq_prepare_bind(st, sql_draft_update, "draft_update", "tttttttfoffi", d->id,
+                                                 d->language, d->title, d->questions, d->answer, d->url, d->tags,
+                                                 d->owner, d->review_by, d->translation_group, d->new_id,
+                                                 d->updated_at),
+                              "draft_update");
 }
 
 static const char sql_draft_finish[] = "UPDATE article_drafts SET status = ?2, article_id = COALESCE(?3, article_id), "
@@ -167,14 +155,10 @@ static int sq_draft_finish(lk_store_t *st, const char *id, const char *status, c
 {
     if (!st || !id || !status || (strcmp(status, "published") != 0 && strcmp(status, "discarded") != 0))
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_draft_finish, "draft_finish");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
-    lk_sq_bind_text(s, 2, status);
-    lk_sq_bind_text(s, 3, article_id && article_id[0] ? article_id : NULL);
-    sqlite3_bind_int64(s, 4, now);
-    return lk_sq_exec_changed(st, s, "draft_finish");
+    return lk_sq_exec_changed(st,
+                              lk_sq_prepare_bind(st, sql_draft_finish, "draft_finish", "ttti", id, status,
+                                                 article_id && article_id[0] ? article_id : NULL, now),
+                              "draft_finish");
 }
 
 /* ---- string lists as JSON text ------------------------------------------------ */
@@ -270,10 +254,9 @@ static int sq_article_list(lk_store_t *st, const char *status, lk_article_rec_t 
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_article_list, "article_list");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_list, "article_list", "t", status);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, status);
     size_t cap = 0;
     int rc, err = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -325,10 +308,9 @@ static int sq_article_get(lk_store_t *st, const char *id, lk_article_rec_t *out)
     if (!st || !id || !out)
         return LK_EINVAL;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_article_get, "article_get");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_get, "article_get", "t", id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
     int r = lk_sq_row(st, s, "article_get");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
@@ -389,13 +371,10 @@ static const char sql_version_insert[] = "INSERT INTO article_versions (article_
 /* Records the article's current row as its newest version. */
 static int record_version(lk_store_t *st, const char *id, const char *by, int64_t now, const char *change)
 {
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_version_insert, "article_version_insert");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_version_insert, "article_version_insert", "ttit", id,
+                                         by && by[0] ? by : NULL, now, change);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
-    lk_sq_bind_text(s, 2, by && by[0] ? by : NULL);
-    sqlite3_bind_int64(s, 3, now);
-    lk_sq_bind_text(s, 4, change);
     int rc = lk_sq_exec(st, s, "article_version_insert");
     if (rc == 0 && sqlite3_changes(lk_sq_db(st)) != 1)
         rc = LK_ENOENT;
@@ -458,10 +437,9 @@ static const char sql_article_state[] = "SELECT status, version FROM articles WH
  * error. */
 static int article_state(lk_store_t *st, const char *id, lk_article_status_t *status, int64_t *version)
 {
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_article_state, "article_state");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_state, "article_state", "t", id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
     int r = lk_sq_row(st, s, "article_state");
     if (r == 1) {
         lk_article_status_parse(lk_sq_col_text(s, 0), status);
@@ -502,13 +480,10 @@ static const char sql_article_set_status[] = "UPDATE articles SET status = ?2, v
 static int set_status(lk_store_t *st, const char *id, lk_article_status_t status, const char *by, int64_t now,
                       const char *change)
 {
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_article_set_status, "article_set_status");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_set_status, "article_set_status", "ttit", id,
+                                         lk_article_status_name(status), now, by && by[0] ? by : NULL);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
-    lk_sq_bind_text(s, 2, lk_article_status_name(status));
-    sqlite3_bind_int64(s, 3, now);
-    lk_sq_bind_text(s, 4, by && by[0] ? by : NULL);
     int rc = lk_sq_exec(st, s, "article_set_status");
     if (rc == 0 && sqlite3_changes(lk_sq_db(st)) != 1)
         rc = LK_ENOENT;
@@ -547,11 +522,9 @@ static int sq_article_versions(lk_store_t *st, const char *id, size_t limit, lk_
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_versions, "article_versions");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_versions, "article_versions", "tl", id, limit);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
-    lk_sq_bind_limit(s, 2, limit);
     size_t cap = 0;
     int rc, err = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

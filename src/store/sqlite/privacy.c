@@ -168,20 +168,18 @@ static int delete_conv(lk_store_t *st, const char *id, bool unlink, lk_privacy_c
             return rc;
         *count_field(counts, conv_tables[t].count) += sqlite3_changes(lk_sq_db(st));
     }
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_conv_delete, "privacy_delete_conv");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_conv_delete, "privacy_delete_conv", "t", id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
     int rc = lk_sq_exec(st, s, "privacy_delete_conv");
     if (rc)
         return rc;
     counts->conversations += sqlite3_changes(lk_sq_db(st));
     if (!unlink)
         return 0;
-    s = lk_sq_prepare(st, sql_audit_unlink, "privacy_audit_unlink");
+    s = lk_sq_prepare_bind(st, sql_audit_unlink, "privacy_audit_unlink", "t", id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
     rc = lk_sq_exec(st, s, "privacy_audit_unlink");
     if (rc == 0)
         counts->audit += sqlite3_changes(lk_sq_db(st));
@@ -257,12 +255,10 @@ static int find_customer(lk_store_t *st, const lk_privacy_subject_t *who, idlist
 {
     *low = who->email && who->email[0] ? lower_dup(who->email) : NULL;
     const char *phone = who->phone && who->phone[0] ? who->phone : NULL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_customer_convs, "privacy_find");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_customer_convs, "privacy_find", "ttt", *low,
+                                         who->external_id && who->external_id[0] ? who->external_id : NULL, phone);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, *low);
-    lk_sq_bind_text(s, 2, who->external_id && who->external_id[0] ? who->external_id : NULL);
-    lk_sq_bind_text(s, 3, phone);
     return read_ids(st, s, "privacy_find", convs);
 }
 
@@ -278,10 +274,9 @@ static const char *const conv_secret_columns[] = {"token_hash", NULL};
 
 static int export_conv(lk_store_t *st, const char *id, lk_privacy_counts_t *counts, json_t **out)
 {
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_conv_row, "privacy_export_conv");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_conv_row, "privacy_export_conv", "t", id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
     int r = lk_sq_row(st, s, "privacy_export_conv");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
@@ -582,11 +577,9 @@ static int sq_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_audit_list, "audit_list");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_audit_list, "audit_list", "oo", q->from, q->to);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_opt_i64(s, 1, q->from);
-    lk_sq_bind_opt_i64(s, 2, q->to);
     const char *actor = q->actor && q->actor[0] ? q->actor : NULL;
     char *low = actor ? lower_dup(actor) : NULL;
     lk_sq_bind_text(s, 3, actor);

@@ -22,12 +22,9 @@ static int sq_session_get_active(lk_store_t *st, const char *id_hash, int64_t no
 {
     if (!st || !id_hash || !out || !last_seen)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_session_active, "session_get_active");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_session_active, "session_get_active", "tii", id_hash, now, idle_since);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, id_hash);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, idle_since);
     int r = lk_sq_row(st, s, "session_get_active");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
@@ -48,12 +45,8 @@ static int sq_session_touch(lk_store_t *st, const char *id_hash, int64_t at)
 {
     if (!st || !id_hash)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_session_touch, "session_touch");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, id_hash);
-    sqlite3_bind_int64(s, 2, at);
-    return lk_sq_exec(st, s, "session_touch");
+    return lk_sq_exec(st, lk_sq_prepare_bind(st, sql_session_touch, "session_touch", "ti", id_hash, at),
+                      "session_touch");
 }
 
 static const char sql_session_delete_user[] =
@@ -65,15 +58,9 @@ static int sq_session_delete_user(lk_store_t *st, const char *user_id, const cha
         *deleted = 0;
     if (!st || !user_id)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_session_delete_user, "session_delete_user");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, user_id);
-    lk_sq_bind_text(s, 2, keep);
-    int rc = lk_sq_exec(st, s, "session_delete_user");
-    if (rc == 0 && deleted)
-        *deleted = sqlite3_changes64(lk_sq_db(st));
-    return rc;
+    return lk_sq_exec_count(st,
+                            lk_sq_prepare_bind(st, sql_session_delete_user, "session_delete_user", "tt", user_id, keep),
+                            "session_delete_user", deleted);
 }
 
 static const char sql_session_purge_idle[] = "DELETE FROM sessions WHERE COALESCE(last_seen_at, created_at) <= ?1";
@@ -84,14 +71,8 @@ static int sq_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *de
         *deleted = 0;
     if (!st)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_session_purge_idle, "session_purge_idle");
-    if (!s)
-        return LK_EDB;
-    sqlite3_bind_int64(s, 1, idle_since);
-    int rc = lk_sq_exec(st, s, "session_purge_idle");
-    if (rc == 0 && deleted)
-        *deleted = sqlite3_changes64(lk_sq_db(st));
-    return rc;
+    return lk_sq_exec_count(st, lk_sq_prepare_bind(st, sql_session_purge_idle, "session_purge_idle", "i", idle_since),
+                            "session_purge_idle", deleted);
 }
 
 /* ---- accounts ------------------------------------------------------------ */
@@ -102,14 +83,10 @@ static int sq_user_update(lk_store_t *st, const lk_user_t *u)
 {
     if (!st || !u || !u->id[0] || !lk_role_name(u->role)[0])
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_user_update, "user_update");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, u->id);
-    lk_sq_bind_text(s, 2, lk_role_name(u->role));
-    lk_sq_bind_text(s, 3, u->display_name);
-    sqlite3_bind_int(s, 4, u->disabled ? 1 : 0);
-    return lk_sq_exec_changed(st, s, "user_update");
+    return lk_sq_exec_changed(st,
+                              lk_sq_prepare_bind(st, sql_user_update, "user_update", "tttn", u->id,
+                                                 lk_role_name(u->role), u->display_name, u->disabled ? 1 : 0),
+                              "user_update");
 }
 
 static const char sql_user_password[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
@@ -118,12 +95,9 @@ static int sq_user_set_password(lk_store_t *st, const char *id, const char *pass
 {
     if (!st || !id || !password_hash || !password_hash[0])
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_user_password, "user_set_password");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, id);
-    lk_sq_bind_text(s, 2, password_hash);
-    return lk_sq_exec_changed(st, s, "user_set_password");
+    return lk_sq_exec_changed(st,
+                              lk_sq_prepare_bind(st, sql_user_password, "user_set_password", "tt", id, password_hash),
+                              "user_set_password");
 }
 
 /* ---- the second factor -------------------------------------------------- */
@@ -135,10 +109,9 @@ static int sq_user_totp_get(lk_store_t *st, const char *user_id, lk_totp_t *out)
     if (!st || !user_id || !out)
         return LK_EINVAL;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_totp_get, "user_totp_get");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_totp_get, "user_totp_get", "t", user_id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, user_id);
     int r = lk_sq_row(st, s, "user_totp_get");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
@@ -156,13 +129,9 @@ static int sq_user_totp_set(lk_store_t *st, const char *user_id, const char *sec
 {
     if (!st || !user_id || (enabled && !secret))
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_totp_set, "user_totp_set");
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, user_id);
-    lk_sq_bind_text(s, 2, secret);
-    sqlite3_bind_int(s, 3, enabled ? 1 : 0);
-    return lk_sq_exec_changed(st, s, "user_totp_set");
+    return lk_sq_exec_changed(
+        st, lk_sq_prepare_bind(st, sql_totp_set, "user_totp_set", "ttn", user_id, secret, enabled ? 1 : 0),
+        "user_totp_set");
 }
 
 static const char sql_totp_use[] =
@@ -173,18 +142,15 @@ static int sq_user_totp_use(lk_store_t *st, const char *user_id, int64_t step)
 {
     if (!st || !user_id || step <= 0)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_totp_use, "user_totp_use");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_totp_use, "user_totp_use", "ti", user_id, step);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, user_id);
-    sqlite3_bind_int64(s, 2, step);
     int rc = lk_sq_exec(st, s, "user_totp_use");
     if (rc || sqlite3_changes(lk_sq_db(st)) > 0)
         return rc;
-    s = lk_sq_prepare(st, sql_user_exists, "user_exists");
+    s = lk_sq_prepare_bind(st, sql_user_exists, "user_exists", "t", user_id);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, user_id);
     int r = lk_sq_row(st, s, "user_exists");
     if (r < 0)
         return r;
@@ -205,11 +171,10 @@ static int sq_conv_count_open_by_client(lk_store_t *st, const char *client_hash,
         return LK_EINVAL;
     *n = 0;
     *oldest = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_count_open_client, "conv_count_open_by_client");
+    sqlite3_stmt *s =
+        lk_sq_prepare_bind(st, sql_count_open_client, "conv_count_open_by_client", "ti", client_hash, active_since);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, client_hash);
-    sqlite3_bind_int64(s, 2, active_since);
     int r = lk_sq_row(st, s, "conv_count_open_by_client");
     if (r <= 0)
         return r < 0 ? r : LK_EDB;
@@ -230,12 +195,9 @@ static int sq_login_address_known(lk_store_t *st, const char *user_id, const cha
     if (!st || !user_id || !addr_hash || !known)
         return LK_EINVAL;
     *known = false;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_login_known, "login_address_known");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_login_known, "login_address_known", "tti", user_id, addr_hash, since);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, user_id);
-    lk_sq_bind_text(s, 2, addr_hash);
-    sqlite3_bind_int64(s, 3, since);
     int r = lk_sq_row(st, s, "login_address_known");
     if (r < 0)
         return r;
@@ -255,20 +217,15 @@ static int sq_login_address_note(lk_store_t *st, const char *user_id, const char
 {
     if (!st || !user_id || !addr_hash || !addr_hash[0])
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_login_note, "login_address_note");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_login_note, "login_address_note", "tti", user_id, addr_hash, now);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, user_id);
-    lk_sq_bind_text(s, 2, addr_hash);
-    sqlite3_bind_int64(s, 3, now);
     int rc = lk_sq_exec(st, s, "login_address_note");
     if (rc)
         return rc;
-    s = lk_sq_prepare(st, sql_login_forget, "login_address_forget");
+    s = lk_sq_prepare_bind(st, sql_login_forget, "login_address_forget", "ti", user_id, forget_before);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, user_id);
-    sqlite3_bind_int64(s, 2, forget_before);
     return lk_sq_exec(st, s, "login_address_forget");
 }
 
@@ -281,15 +238,10 @@ static int sq_secevent_add(lk_store_t *st, lk_secevent_t *e)
 {
     if (!st || !e || !e->kind[0] || !e->reason)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_secevent_add, "secevent_add");
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_secevent_add, "secevent_add", "itfttf", e->at, e->kind, e->address,
+                                         e->account, e->reason, e->route);
     if (!s)
         return LK_EDB;
-    sqlite3_bind_int64(s, 1, e->at);
-    lk_sq_bind_text(s, 2, e->kind);
-    lk_sq_bind_fixed(s, 3, e->address);
-    lk_sq_bind_text(s, 4, e->account);
-    lk_sq_bind_text(s, 5, e->reason);
-    lk_sq_bind_fixed(s, 6, e->route);
     int rc = lk_sq_exec(st, s, "secevent_add");
     if (rc == 0)
         e->id = sqlite3_last_insert_rowid(lk_sq_db(st));
@@ -307,12 +259,10 @@ static int sq_secevent_list(lk_store_t *st, const char *kind, int64_t before_id,
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_secevent_list, "secevent_list");
+    sqlite3_stmt *s =
+        lk_sq_prepare_bind(st, sql_secevent_list, "secevent_list", "tii", kind, before_id, (int64_t)limit);
     if (!s)
         return LK_EDB;
-    lk_sq_bind_text(s, 1, kind);
-    sqlite3_bind_int64(s, 2, before_id);
-    sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
     lk_secevent_t *v = lk_xcalloc(limit, sizeof *v);
     size_t k = 0;
     int r;
@@ -344,14 +294,8 @@ static int sq_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted)
         *deleted = 0;
     if (!st)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_secevent_purge, "secevent_purge");
-    if (!s)
-        return LK_EDB;
-    sqlite3_bind_int64(s, 1, before);
-    int rc = lk_sq_exec(st, s, "secevent_purge");
-    if (rc == 0 && deleted)
-        *deleted = sqlite3_changes64(lk_sq_db(st));
-    return rc;
+    return lk_sq_exec_count(st, lk_sq_prepare_bind(st, sql_secevent_purge, "secevent_purge", "i", before),
+                            "secevent_purge", deleted);
 }
 
 const lk_store_security_ops_t lk_sq_security_ops = {LK_STORE_SECURITY_OPS(LK_SQ_OP_INIT)};

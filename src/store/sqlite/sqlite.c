@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,8 @@ void lk_sq_done(sqlite3_stmt *s)
 /* Steps s to completion (a statement that returns no rows), then resets. */
 int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what)
 {
+    if (!s)
+        return LK_EDB; /* it did not prepare (logged) */
     int rc = sqlite3_step(s);
     int err = 0;
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -136,6 +139,14 @@ int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *ou
     *out = sqlite3_column_int64(s, 0);
     lk_sq_done(s);
     return 0;
+}
+
+int lk_sq_exec_count(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *changed)
+{
+    int err = lk_sq_exec(st, s, what);
+    if (!err && changed)
+        *changed = sqlite3_changes64(SQ(st)->db);
+    return err;
 }
 
 int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what)
@@ -172,12 +183,16 @@ void lk_sq_read_i64(sqlite3_stmt *s, void *row)
 }
 
 /* The size of a row of each kind. */
+/* clang-format off */
 static const size_t row_size[] = {
-    [LK_SQ_ROW_I64] = sizeof(int64_t),        [LK_SQ_ROW_CONV] = sizeof(lk_conv_t),
-    [LK_SQ_ROW_MSG] = sizeof(lk_msg_t),       [LK_SQ_ROW_USER] = sizeof(lk_user_t),
-    [LK_SQ_ROW_NOTE] = sizeof(lk_note_t),     [LK_SQ_ROW_CALLBACK] = sizeof(lk_callback_t),
-    [LK_SQ_ROW_CANNED] = sizeof(lk_canned_t), [LK_SQ_ROW_DRAFT] = sizeof(lk_draft_t),
+    [LK_SQ_ROW_I64] = sizeof(int64_t),          [LK_SQ_ROW_CONV] = sizeof(lk_conv_t),
+    [LK_SQ_ROW_MSG] = sizeof(lk_msg_t),         [LK_SQ_ROW_USER] = sizeof(lk_user_t),
+    [LK_SQ_ROW_NOTE] = sizeof(lk_note_t),       [LK_SQ_ROW_CALLBACK] = sizeof(lk_callback_t),
+    [LK_SQ_ROW_CANNED] = sizeof(lk_canned_t),   [LK_SQ_ROW_DRAFT] = sizeof(lk_draft_t),
+    [LK_SQ_ROW_GAP_MSG] = sizeof(lk_gap_msg_t), [LK_SQ_ROW_REVIEW] = sizeof(lk_review_t),
+    [LK_SQ_ROW_REVIEW_COUNT] = sizeof(lk_review_count_t), [LK_SQ_ROW_REVIEW_TODO] = sizeof(lk_review_todo_t),
 };
+/* clang-format on */
 
 /* Frees what a read row of kind holds (the record type's lk_..._clear). */
 static void row_clear(lk_sq_row_kind_t kind, void *row)
@@ -205,6 +220,16 @@ static void row_clear(lk_sq_row_kind_t kind, void *row)
         break;
     case LK_SQ_ROW_DRAFT:
         lk_draft_clear(row);
+        break;
+    case LK_SQ_ROW_GAP_MSG:
+        free(((lk_gap_msg_t *)row)->text);
+        break;
+    case LK_SQ_ROW_REVIEW:
+    case LK_SQ_ROW_REVIEW_COUNT:
+        break; /* nothing on the heap */
+    case LK_SQ_ROW_REVIEW_TODO:
+        free(((lk_review_todo_t *)row)->answer);
+        free(((lk_review_todo_t *)row)->question);
         break;
     }
 }
@@ -267,6 +292,67 @@ void lk_sq_bind_opt_i64(sqlite3_stmt *s, int i, int64_t v)
 void lk_sq_bind_limit(sqlite3_stmt *s, int i, size_t limit)
 {
     sqlite3_bind_int64(s, i, limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit);
+}
+
+/* Binds the arguments after fmt to ?1, ?2, ... in order, one per letter of
+ * fmt (see sqlite_int.h). A letter it does not know is a mistake in the
+ * caller's literal that every run of that statement would hit: it aborts. */
+static void bind_va(sqlite3_stmt *s, const char *fmt, va_list ap)
+{
+    for (int i = 1; fmt[i - 1]; i++) {
+        char k = fmt[i - 1];
+        switch (k) {
+        case 't':
+        case 'f': {
+            const char *v = va_arg(ap, const char *);
+            lk_sq_bind_text(s, i, k == 'f' && !v[0] ? NULL : v);
+            break;
+        }
+        case 'i':
+        case 'o': {
+            int64_t v = va_arg(ap, int64_t);
+            if (k == 'o' && v == 0)
+                sqlite3_bind_null(s, i);
+            else
+                sqlite3_bind_int64(s, i, v);
+            break;
+        }
+        case 'n':
+            sqlite3_bind_int(s, i, va_arg(ap, int));
+            break;
+        case 'l':
+            lk_sq_bind_limit(s, i, va_arg(ap, size_t));
+            break;
+        default:
+            LK_ERROR("store", "bind format \"%s\" has an unknown letter", fmt);
+            abort();
+        }
+    }
+}
+
+void lk_sq_bind(sqlite3_stmt *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bind_va(s, fmt, ap);
+    va_end(ap);
+}
+
+static sqlite3_stmt *prepare_bind_va(lk_store_t *st, const char *sql, const char *what, const char *fmt, va_list ap)
+{
+    sqlite3_stmt *s = lk_sq_prepare(st, sql, what);
+    if (s)
+        bind_va(s, fmt, ap);
+    return s;
+}
+
+sqlite3_stmt *lk_sq_prepare_bind(lk_store_t *st, const char *sql, const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *s = prepare_bind_va(st, sql, what, fmt, ap);
+    va_end(ap);
+    return s;
 }
 
 /* Copies a text column into a fixed array ("" for NULL). */

@@ -9,9 +9,8 @@
  * the array's address) and keeps it for the handle's life:
  *
  *     static const char sql_get[] = "SELECT text FROM canned WHERE id = ?1";
- *     sqlite3_stmt *s = lk_sq_prepare(st, sql_get, "canned_get");
+ *     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_get, "canned_get", "t", id);
  *     if (!s) return LK_EDB;
- *     lk_sq_bind_text(s, 1, id);
  *     int rc = lk_sq_row(st, s, "canned_get");   // 1 row, 0 none, or LK_E...
  *     if (rc == 1) { ...read columns...; lk_sq_done(s); }
  */
@@ -182,7 +181,8 @@ sqlite3_stmt *lk_sq_prepare(lk_store_t *st, const char *sql, const char *what);
 int lk_sq_error(lk_store_t *st, int rc, const char *what);
 /* Resets s for its next use (keeps no read transaction open). */
 void lk_sq_done(sqlite3_stmt *s);
-/* Steps s to completion (no rows expected), then resets it. */
+/* Steps s to completion (no rows expected), then resets it; LK_EDB when s is
+ * NULL (a statement that did not prepare, see lk_sq_prepare_bind). */
 int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what);
 /* Steps s to its first row: 1 for a row (the caller reads it, then steps on
  * with sqlite3_step or calls lk_sq_done), 0 for none (s is reset), or an
@@ -191,6 +191,8 @@ int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what);
 /* lk_sq_exec for an UPDATE or DELETE of one known row: LK_ENOENT when it
  * changed no row. */
 int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what);
+/* lk_sq_exec that sets *changed (when not NULL) to the rows s changed. */
+int lk_sq_exec_count(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *changed);
 /* Steps s (bound by the caller) to its first row and reads it with read into
  * out: 0, LK_ENOENT for no row, or an error (s is reset in every case). */
 int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, void (*read)(sqlite3_stmt *s, void *row),
@@ -210,6 +212,10 @@ typedef enum {
     LK_SQ_ROW_CALLBACK,
     LK_SQ_ROW_CANNED,
     LK_SQ_ROW_DRAFT,
+    LK_SQ_ROW_GAP_MSG,
+    LK_SQ_ROW_REVIEW,
+    LK_SQ_ROW_REVIEW_COUNT,
+    LK_SQ_ROW_REVIEW_TODO,
 } lk_sq_row_kind_t;
 /* Steps s (bound by the caller) to its end, reading each row with read into
  * a new zeroed element of kind: returns the array (free() it, or the record
@@ -238,5 +244,25 @@ void lk_sq_bind_limit(sqlite3_stmt *s, int i, size_t limit);    /* 0: no limit *
 void lk_sq_col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size); /* "" for NULL */
 char *lk_sq_col_dup(sqlite3_stmt *s, int i);                    /* NULL for NULL */
 const char *lk_sq_col_text(sqlite3_stmt *s, int i);             /* NULL for NULL; valid until the next step */
+
+/* Binding by a format: each letter of fmt binds the next argument to the
+ * next parameter (?1, ?2, ...), and the argument must have the letter's type:
+ *   t  const char *  text, NULL binds NULL      (lk_sq_bind_text)
+ *   f  const char *  fixed array, "" binds NULL (lk_sq_bind_fixed)
+ *   i  int64_t       integer
+ *   o  int64_t       optional integer, 0 binds NULL (lk_sq_bind_opt_i64)
+ *   n  int           integer (flags, booleans)
+ *   l  size_t        row limit, 0 for none     (lk_sq_bind_limit)
+ * (a letter not listed aborts: it is a mistake in the caller's literal).
+ * lk_sq_bind binds a statement the caller has (lk_sq_stmt); lk_sq_prepare_bind
+ * prepares sql and binds it: NULL (logged) when it does not prepare, which
+ * the lk_sq_exec functions take for LK_EDB, so that a statement without rows
+ * runs in one line:
+ *
+ *     return lk_sq_exec(st, lk_sq_prepare_bind(st, sql_touch, "session_touch", "ti", id_hash, at),
+ *                       "session_touch");
+ */
+void lk_sq_bind(sqlite3_stmt *s, const char *fmt, ...);
+sqlite3_stmt *lk_sq_prepare_bind(lk_store_t *st, const char *sql, const char *what, const char *fmt, ...);
 
 #endif

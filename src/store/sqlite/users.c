@@ -45,13 +45,8 @@ static int sq_user_insert(lk_store_t *st, const lk_user_t *u)
     char email[sizeof u->email];
     lower_email(u->email, email, sizeof email);
     sqlite3_stmt *s = lk_sq_stmt(st, S_USER_INSERT);
-    lk_sq_bind_text(s, 1, u->id);
-    lk_sq_bind_text(s, 2, email);
-    lk_sq_bind_text(s, 3, lk_role_name(u->role));
-    lk_sq_bind_text(s, 4, u->display_name);
-    lk_sq_bind_text(s, 5, u->password_hash);
-    sqlite3_bind_int64(s, 6, u->created_at);
-    sqlite3_bind_int(s, 7, u->disabled ? 1 : 0);
+    lk_sq_bind(s, "tttttin", u->id, email, lk_role_name(u->role), u->display_name, u->password_hash, u->created_at,
+               u->disabled ? 1 : 0);
     return lk_sq_exec(st, s, "user_insert");
 }
 
@@ -83,10 +78,7 @@ static int sq_session_insert(lk_store_t *st, const lk_session_t *sess)
     if (!st || !sess || !FIXED_OK(sess->id_hash) || !sess->id_hash[0] || !FIXED_OK(sess->user_id) || !sess->user_id[0])
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_SESSION_INSERT);
-    lk_sq_bind_text(s, 1, sess->id_hash);
-    lk_sq_bind_text(s, 2, sess->user_id);
-    sqlite3_bind_int64(s, 3, sess->created_at);
-    sqlite3_bind_int64(s, 4, sess->expires_at);
+    lk_sq_bind(s, "ttii", sess->id_hash, sess->user_id, sess->created_at, sess->expires_at);
     return lk_sq_exec(st, s, "session_insert");
 }
 
@@ -121,11 +113,7 @@ static int sq_audit(lk_store_t *st, int64_t at, const char *actor, const char *a
     if (!st || !actor || !actor[0] || !action || !action[0])
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_AUDIT_INSERT);
-    sqlite3_bind_int64(s, 1, at);
-    lk_sq_bind_text(s, 2, actor);
-    lk_sq_bind_text(s, 3, action);
-    lk_sq_bind_text(s, 4, conversation_id);
-    lk_sq_bind_text(s, 5, detail);
+    lk_sq_bind(s, "itttt", at, actor, action, conversation_id, detail);
     return lk_sq_exec(st, s, "audit");
 }
 

@@ -169,6 +169,19 @@ FIXTURE_FN int64_t store_fixture_count(const char *sql)
     return n;
 }
 
+/* A query of store_fixture_count and the count it must give. */
+typedef struct {
+    const char *sql;
+    int64_t n;
+} store_fixture_expect_t;
+
+/* Asserts each of the n expectations, naming the query that fails. */
+FIXTURE_FN void store_fixture_expect_counts(const store_fixture_expect_t *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(store_fixture_count(e[i].sql), e[i].n, "%s", e[i].sql);
+}
+
 /* How many values in the whole database (every table, every column)
  * contain needle. */
 FIXTURE_FN int64_t store_fixture_occurrences(const char *needle)

@@ -208,14 +208,17 @@ Test(store_privacy, erase_leaves_nothing, .init = store_fixture_setup, .fini = s
     cr_assert_eq(store_fixture_occurrences("ext-42"), 0);
     cr_assert_eq(store_fixture_occurrences("123456782"), 0);
     cr_assert_eq(store_fixture_occurrences("c_jan"), 0); /* ids too, audit records included */
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM conversations"), 1);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM messages WHERE conversation_id = 'c_piet'"), 2);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM callback_requests"), 1);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM message_feedback"), 1);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM answer_reviews"), 1);
-    /* the audit records stay, without the conversation ids */
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM audit_log"), 3);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM audit_log WHERE conversation_id IS NULL"), 2);
+    static const store_fixture_expect_t stored[] = {
+        {"SELECT COUNT(*) FROM conversations", 1},
+        {"SELECT COUNT(*) FROM messages WHERE conversation_id = 'c_piet'", 2},
+        {"SELECT COUNT(*) FROM callback_requests", 1},
+        {"SELECT COUNT(*) FROM message_feedback", 1},
+        {"SELECT COUNT(*) FROM answer_reviews", 1},
+        /* the audit records stay, without the conversation ids */
+        {"SELECT COUNT(*) FROM audit_log", 3},
+        {"SELECT COUNT(*) FROM audit_log WHERE conversation_id IS NULL", 2},
+    };
+    store_fixture_expect_counts(stored, sizeof stored / sizeof stored[0]);
 
     /* a second erasure finds nothing */
     cr_assert_eq(lk_store_begin(st), 0);
@@ -307,19 +310,20 @@ Test(store_privacy, purge_removes_what_is_due_and_keeps_the_rest, .init = store_
     lk_privacy_counts_t done = purge_all(&cut, 1, &batches);
     cr_assert_gt(batches, 2); /* one conversation a batch */
 
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM conversations WHERE id IN ('c_d10', 'c_d20')"), 0);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM conversations WHERE id IN ('c_d30', 'c_open', 'c_cbopen', "
-                           "'c_cbnew')"),
-                 4);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM messages WHERE conversation_id IN ('c_d10', 'c_d20')"), 0);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM messages"), 8);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM notes"), 0);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM message_feedback"), 0);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM answer_reviews"), 0);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM callback_requests WHERE id IN ('cb_open', 'cb_new_done')"), 2);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM callback_requests"), 2);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM audit_log WHERE at < 30 * 86400000"), 0);
-    cr_assert_eq(store_fixture_count("SELECT COUNT(*) FROM audit_log"), 11);
+    static const store_fixture_expect_t stored[] = {
+        {"SELECT COUNT(*) FROM conversations WHERE id IN ('c_d10', 'c_d20')", 0},
+        {"SELECT COUNT(*) FROM conversations WHERE id IN ('c_d30', 'c_open', 'c_cbopen', 'c_cbnew')", 4},
+        {"SELECT COUNT(*) FROM messages WHERE conversation_id IN ('c_d10', 'c_d20')", 0},
+        {"SELECT COUNT(*) FROM messages", 8},
+        {"SELECT COUNT(*) FROM notes", 0},
+        {"SELECT COUNT(*) FROM message_feedback", 0},
+        {"SELECT COUNT(*) FROM answer_reviews", 0},
+        {"SELECT COUNT(*) FROM callback_requests WHERE id IN ('cb_open', 'cb_new_done')", 2},
+        {"SELECT COUNT(*) FROM callback_requests", 2},
+        {"SELECT COUNT(*) FROM audit_log WHERE at < 30 * 86400000", 0},
+        {"SELECT COUNT(*) FROM audit_log", 11},
+    };
+    store_fixture_expect_counts(stored, sizeof stored / sizeof stored[0]);
 
     assert_counts(&done, (lk_privacy_counts_t){.conversations = 2, .messages = 4, .notes = 1, .callbacks = 2,
                                                  .feedback = 1, .reviews = 1, .audit = 29}, "purge");

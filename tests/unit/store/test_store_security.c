@@ -277,31 +277,32 @@ Test(store_security, open_conversations_per_client, .init = store_fixture_setup,
 
 /* ---- known login addresses, security events (issue 16) ------------------ */
 
+/* Whether user logged in from addr_hash since the time given, asserting
+ * that the store answers. */
+static bool known_since(const char *user, const char *addr_hash, int64_t since)
+{
+    bool known = true;
+    cr_assert_eq(lk_store_login_address_known(st, user, addr_hash, since, &known), 0);
+    return known;
+}
+
 Test(store_security, known_login_addresses, .init = store_fixture_setup, .fini = store_fixture_teardown)
 {
     add_user("u_1", "a@example.com");
     add_user("u_2", "b@example.com");
-    bool known = true;
-    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h1", 0, &known), 0);
-    cr_assert_not(known, "never logged in from it");
+    cr_assert_not(known_since("u_1", "h1", 0), "never logged in from it");
     cr_assert_eq(lk_store_login_address_note(st, "u_1", "h1", 1000, 0), 0);
     cr_assert_eq(lk_store_login_address_note(st, "u_1", "h2", 2000, 0), 0);
-    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h1", 0, &known), 0);
-    cr_assert(known);
-    cr_assert_eq(lk_store_login_address_known(st, "u_2", "h1", 0, &known), 0);
-    cr_assert_not(known, "per user");
-    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h1", 1500, &known), 0);
-    cr_assert_not(known, "not since 1500");
+    cr_assert(known_since("u_1", "h1", 0));
+    cr_assert_not(known_since("u_2", "h1", 0), "per user");
+    cr_assert_not(known_since("u_1", "h1", 1500), "not since 1500");
     /* a later login moves it forward, never back; old ones are forgotten */
     cr_assert_eq(lk_store_login_address_note(st, "u_1", "h1", 5000, 0), 0);
     cr_assert_eq(lk_store_login_address_note(st, "u_1", "h1", 4000, 0), 0);
-    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h1", 4500, &known), 0);
-    cr_assert(known);
+    cr_assert(known_since("u_1", "h1", 4500));
     cr_assert_eq(lk_store_login_address_note(st, "u_1", "h3", 9000, 3000), 0);
-    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h2", 0, &known), 0);
-    cr_assert_not(known, "h2 (2000) was older than 3000: forgotten");
-    cr_assert_eq(lk_store_login_address_known(st, "u_1", "h1", 0, &known), 0);
-    cr_assert(known);
+    cr_assert_not(known_since("u_1", "h2", 0), "h2 (2000) was older than 3000: forgotten");
+    cr_assert(known_since("u_1", "h1", 0));
     cr_assert_eq(lk_store_login_address_note(st, "u_1", "", 1, 0), LK_EINVAL);
 }
 

@@ -7,6 +7,7 @@
  */
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/sqlite/sqlite_int.h"
 #include "util/util.h"
 
 #include <criterion/criterion.h>
@@ -299,4 +300,32 @@ Test(store_sqlite, every_operation_is_set, .init = store_fixture_setup, .fini = 
     GROUP(analytics);
 #undef GROUP
     cr_assert_eq(lk_store_backend(st), o->name, "a handle the SQLite backend opened uses its table");
+}
+
+/* lk_sq_prepare_bind binds one parameter per letter, each as its lk_sq_bind_*
+ * function does: "" of a fixed array, 0 of an optional integer and NULL text
+ * bind NULL, a limit of 0 binds -1 (no limit). */
+static const char sql_bind_letters[] =
+    "SELECT ?1, typeof(?2), typeof(?3), ?4, typeof(?5), typeof(?6), ?6, ?7, ?8, typeof(?9), ?9";
+
+Test(store_sqlite, bind_by_format_letters, .init = store_fixture_setup, .fini = store_fixture_teardown)
+{
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_bind_letters, "bind_letters", "tftfoilno", "abc", "",
+                                         (const char *)NULL, "x", (int64_t)0, (int64_t)0, (size_t)0, 1, (int64_t)42);
+    cr_assert_not_null(s);
+    cr_assert_eq(lk_sq_row(st, s, "bind_letters"), 1);
+    cr_assert_str_eq(lk_sq_col_text(s, 0), "abc");
+    cr_assert_str_eq(lk_sq_col_text(s, 1), "null", "empty fixed array");
+    cr_assert_str_eq(lk_sq_col_text(s, 2), "null", "NULL text");
+    cr_assert_str_eq(lk_sq_col_text(s, 3), "x");
+    cr_assert_str_eq(lk_sq_col_text(s, 4), "null", "optional 0");
+    cr_assert_str_eq(lk_sq_col_text(s, 5), "integer", "plain 0 stays 0");
+    cr_assert_eq(sqlite3_column_int64(s, 6), 0);
+    cr_assert_eq(sqlite3_column_int64(s, 7), -1, "limit 0: none");
+    cr_assert_eq(sqlite3_column_int64(s, 8), 1);
+    cr_assert_str_eq(lk_sq_col_text(s, 9), "integer");
+    cr_assert_eq(sqlite3_column_int64(s, 10), 42);
+    lk_sq_done(s);
+    /* a statement that did not prepare runs as LK_EDB */
+    cr_assert_eq(lk_sq_exec(st, NULL, "none"), LK_EDB);
 }
