@@ -31,6 +31,9 @@ test('admin: export and erase a customer from the console, read the audit log; a
   await page.locator('#ret-facts dd').first().waitFor();
   await page.locator('#aud-rows tr').first().waitFor();
   const problems = [...(await axeAudit(t, page, 'admin page'))];
+  // the column heads, drawn from the table's data-cols, each a column header
+  const heads = page.locator('#aud-table').getByRole('columnheader');
+  assert.deepEqual(await heads.allTextContents(), ['Tijd', 'Wie', 'Actie', 'Gesprek', 'Details']);
 
   // the export: a JSON file with the customer's conversation, not the other's
   await page.getByLabel('E-mailadres van de klant').fill('Marie@Example.nl');
@@ -99,6 +102,7 @@ test('admin: export and erase a customer from the console, read the audit log; a
 
   // English
   await inEnglish(page, 'Privacy and audit', '#aud-rows tr');
+  assert.deepEqual(await heads.allTextContents(), ['Time', 'Who', 'Action', 'Conversation', 'Details']);
   problems.push(...(await axeAudit(t, page, 'admin page, English')));
   assert.deepEqual(problems, []);
   assert.deepEqual(page.errors, [], 'no page errors (nor CSP violations)');
