@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createConversation, postMessage, handoff } from '../integration/helpers.mjs';
-import { testBrowser, newPage, shot, consoleLogin, serverWithAgents, agentTurnedAway, axeAudit } from './helpers.mjs';
+import { testBrowser, newPage, shot, consoleLogin, openSection, inEnglish, serverWithAgents, agentTurnedAway, axeAudit } from './helpers.mjs';
 
 
 
@@ -27,12 +27,13 @@ test('admin: export and erase a customer from the console, read the audit log; a
   const browser = await testBrowser(t);
   const page = await newPage(browser);
   await consoleLogin(page, h.base, h.users.ada.email, h.users.ada.password);
-  await page.getByRole('navigation', { name: /onderdelen/i }).getByRole('link', { name: 'Privacy en audit' }).click();
-  await page.waitForURL(/\/console\/admin\.html$/);
-  await page.getByRole('heading', { level: 1, name: 'Privacy en audit' }).waitFor();
+  await openSection(page, 'Privacy en audit', /\/console\/admin\.html$/);
   await page.locator('#ret-facts dd').first().waitFor();
   await page.locator('#aud-rows tr').first().waitFor();
   const problems = [...(await axeAudit(t, page, 'admin page'))];
+  // the column heads, drawn from the table's data-cols, each a column header
+  const heads = page.locator('#aud-table').getByRole('columnheader');
+  assert.deepEqual(await heads.allTextContents(), ['Tijd', 'Wie', 'Actie', 'Gesprek', 'Details']);
 
   // the export: a JSON file with the customer's conversation, not the other's
   await page.getByLabel('E-mailadres van de klant').fill('Marie@Example.nl');
@@ -100,9 +101,8 @@ test('admin: export and erase a customer from the console, read the audit log; a
   problems.push(...(await axeAudit(t, page, 'audit log filtered')));
 
   // English
-  await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Privacy and audit' }).waitFor();
-  await page.locator('#aud-rows tr').first().waitFor();
+  await inEnglish(page, 'Privacy and audit', '#aud-rows tr');
+  assert.deepEqual(await heads.allTextContents(), ['Time', 'Who', 'Action', 'Conversation', 'Details']);
   problems.push(...(await axeAudit(t, page, 'admin page, English')));
   assert.deepEqual(problems, []);
   assert.deepEqual(page.errors, [], 'no page errors (nor CSP violations)');

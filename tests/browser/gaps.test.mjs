@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { createConversation, postMessage } from '../integration/helpers.mjs';
-import { testBrowser, newPage, shot, consoleLogin, serverWithAgents, agentTurnedAway, axeAudit } from './helpers.mjs';
+import { testBrowser, newPage, shot, consoleLogin, openSection, inEnglish, serverWithAgents, agentTurnedAway, axeAudit } from './helpers.mjs';
 
 
 
@@ -29,9 +29,7 @@ test('gaps page: review answers and see the accuracy change, turn a gap topic in
   const browser = await testBrowser(t);
   const page = await newPage(browser);
   await consoleLogin(page, h.base, h.users.sam.email, h.users.sam.password);
-  await page.getByRole('navigation', { name: /onderdelen/i }).getByRole('link', { name: 'Hiaten en beoordeling' }).click();
-  await page.waitForURL(/\/console\/gaps\.html$/);
-  await page.getByRole('heading', { level: 1, name: 'Hiaten en beoordeling' }).waitFor();
+  await openSection(page, 'Hiaten en beoordeling', /\/console\/gaps\.html$/);
   const queue = page.locator('#rq-list > li');
   await queue.nth(1).waitFor();
   await page.locator('#gp-list > li').first().waitFor();
@@ -86,8 +84,7 @@ test('gaps page: review answers and see the accuracy change, turn a gap topic in
   assert.equal(await page.locator('#gp-list > li').count(), 0);
 
   // English
-  await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Gaps and review' }).waitFor();
+  await inEnglish(page, 'Gaps and review');
   await page.locator('#acc-figure', { hasText: '50% right' }).waitFor();
   await page.locator('#gp-list > li').first().getByRole('button', { name: 'Create draft article' }).waitFor();
   problems.push(...(await axeAudit(t, page, 'gaps page, English')));

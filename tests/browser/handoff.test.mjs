@@ -9,16 +9,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { login } from '../integration/helpers.mjs';
-import { testBrowser, newPage, shot, shopWidget, consoleLogin, serverWithAgents, TIMEOUT, LIVE_MS } from './helpers.mjs';
+import { testBrowser, newPage, shot, shopWidget, consoleLogin, serverWithAgents, customerAndAgent, TIMEOUT, LIVE_MS } from './helpers.mjs';
 
 test('hand-off to a person: queue, claim, summary, live reply, reload, rating', async (t) => {
-  const h = await serverWithAgents(t);
-  const browser = await testBrowser(t);
-  const customer = await newPage(browser);
-  const agent = await newPage(browser);
-
   // The agent is logged in and watching an empty queue.
-  await consoleLogin(agent, h.base, 'anna@example.com', 'zonnige-dag-aan-zee');
+  const { h, browser, customer, agent } = await customerAndAgent(t);
   await agent.locator('#live[data-state=live]').waitFor();
   assert.equal(await agent.locator('#queue-list li').count(), 0);
   assert.match(await agent.locator('#me-name').textContent(), /Anna/);

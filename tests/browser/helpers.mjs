@@ -199,6 +199,34 @@ export async function consoleLogin(page, base, email, password) {
   }
 }
 
+// A server with Anna (serverWithAgents), a browser, a page for the customer
+// and one for the agent, on which Anna is logged in to the console.
+export async function customerAndAgent(t) {
+  const h = await serverWithAgents(t);
+  const browser = await testBrowser(t);
+  const customer = await newPage(browser);
+  const agent = await newPage(browser);
+  await consoleLogin(agent, h.base, h.users.anna.email, h.users.anna.password);
+  return { h, browser, customer, agent };
+}
+
+// Follows the console's section link named name (in the navigation
+// "onderdelen") to the page at a URL matching url, and waits for that page's
+// heading, which carries the link's name.
+export async function openSection(page, name, url) {
+  await page.getByRole('navigation', { name: /onderdelen/i }).getByRole('link', { name }).click();
+  await page.waitForURL(url);
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+// Switches the console page to English and waits for its heading (level 1)
+// named heading; with rows (a selector), also for the first of those rows.
+export async function inEnglish(page, heading, rows) {
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  if (rows) await page.locator(rows).first().waitFor();
+}
+
 // Anna (an agent) logs in, has no section link named link, and at path (a
 // page that is not for her role) sees why not (issue 14). Returns her page.
 export async function agentTurnedAway(browser, h, link, path) {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createConversation, postMessage, sleep, SLOW, freshDataDir, runCli, startServer, stopServer } from '../integration/helpers.mjs';
-import { testBrowser, newPage, shot, consoleLogin, serverWithAgents, TIMEOUT, axeAudit, addUser } from './helpers.mjs';
+import { testBrowser, newPage, shot, consoleLogin, inEnglish, serverWithAgents, TIMEOUT, axeAudit, addUser } from './helpers.mjs';
 
 const RELOAD_MS = 2000 * SLOW;
 
@@ -113,9 +113,7 @@ test('publish an article change after seeing its regression set; the try box', a
   assert.equal(await fact('Beoordeelde vragen van klanten in de kalibratie').textContent(), '0');
 
   // English
-  await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Knowledge base' }).waitFor();
-  await page.locator('#list-body tr').first().waitFor();
+  await inEnglish(page, 'Knowledge base', '#list-body tr');
   problems.push(...(await axeAudit(t, page, 'English')));
 
   assert.deepEqual(problems, []);

@@ -15,7 +15,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, login, createConversation, postMessage, handoff } from '../integration/helpers.mjs';
-import { testBrowser, newPage, shot, consoleLogin, serverWithAgents, axeAudit, LIVE_MS } from './helpers.mjs';
+import { testBrowser, newPage, shot, consoleLogin, inEnglish, serverWithAgents, axeAudit, LIVE_MS } from './helpers.mjs';
 
 // POST /api/v1/auth/login without asserting: the status.
 async function loginStatus(h, email, password) {
@@ -204,8 +204,7 @@ test('users view: deactivate and activate, change a role, set a password, keep a
   await self.getByRole('button', { name: 'Annuleren' }).click();
 
   // ---- English (the address keeps #users) ----
-  await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Manage users' }).waitFor();
+  await inEnglish(page, 'Manage users');
   await row(sam.email).waitFor();
   assert.equal(await page.getByLabel('Role of Anna', { exact: true }).inputValue(), 'supervisor');
   problems.push(...(await axeAudit(t, page, 'users view, English')));

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testBrowser, newPage, shot, shopWidget, consoleLogin, serverWithAgents, LIVE_MS } from './helpers.mjs';
+import { shot, shopWidget, customerAndAgent, LIVE_MS } from './helpers.mjs';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const XSS2 = '<script>alert(2)</script><b onmouseover=alert(3)>vet</b> & "quotes"';
@@ -26,11 +26,7 @@ async function injected(page) {
 }
 
 test('customer, agent and note texts are shown as text, never as HTML', async (t) => {
-  const h = await serverWithAgents(t);
-  const browser = await testBrowser(t);
-  const customer = await newPage(browser);
-  const agent = await newPage(browser);
-  await consoleLogin(agent, h.base, 'anna@example.com', 'zonnige-dag-aan-zee');
+  const { h, customer, agent } = await customerAndAgent(t);
 
   const w = await shopWidget(customer, h.base);
   await w.open();

@@ -50,7 +50,8 @@
  *
  * Every page gets its icon and its skip link to <main id="main"> from here
  * (frame()): a page's HTML holds only its own head (title, style sheet,
- * scripts) and content.
+ * scripts) and content. A table's column heads are named in its data-cols
+ * attribute (string keys) and drawn here too (columnHeads()).
  *
  * Everything a customer or agent typed goes into a page with textContent,
  * never as HTML.
@@ -276,6 +277,27 @@
       document.head.appendChild(el('link', { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' }));
     if (!document.querySelector('body > a.skip'))
       document.body.insertBefore(el('a', { class: 'skip', href: '#main', 'data-t': 'skip', text: t('skip') }), document.body.firstChild);
+    columnHeads();
+  }
+
+  // The column heads of each table whose HTML names them in data-cols (the
+  // string keys, space-separated): a <thead> row of <th scope="col"> after
+  // the caption, in the page's language once applyStrings runs. Runs with
+  // frame(), before the page's script.
+  function columnHeads() {
+    document.querySelectorAll('table[data-cols]').forEach(function (table) {
+      if (table.tHead) return;
+      var keys = table.getAttribute('data-cols').split(/\s+/);
+      table.createTHead().appendChild(
+        el(
+          'tr',
+          null,
+          keys.map(function (key) {
+            return el('th', { scope: 'col', 'data-t': key, text: t(key) });
+          })
+        )
+      );
+    });
   }
 
   // A section page's top bar (the <header> landmark after the skip link),

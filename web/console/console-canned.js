@@ -19,7 +19,6 @@ loket.consoleCanned = function (page) {
   var el = loket.el;
   var state = page.state;
   var api = page.api;
-  var announce = page.announce;
 
   // ---- canned responses behind "/" in the reply box --------------------------------
 
@@ -226,7 +225,7 @@ loket.consoleCanned = function (page) {
       arch.addEventListener('click', function () {
         api('DELETE', '/api/v1/agent/canned/' + encodeURIComponent(c.id)).then(
           function () {
-            announce(t('cannedArchived', { title: c.title }));
+            page.announce(t('cannedArchived', { title: c.title }));
             if (cannedEdit && cannedEdit.id === c.id) resetCannedForm();
             canned.lang = null; // the reply box's list is read again
             loadCannedAdmin().then(function () {

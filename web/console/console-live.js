@@ -15,42 +15,31 @@ loket.consoleLive = function (page) {
   'use strict';
 
   var t = loket.t;
-  var $ = loket.$;
   var state = page.state;
   var api = page.api;
-  var announce = page.announce;
-  var updateMe = page.updateMe;
-  var loadLists = page.loadLists;
-  var renderLists = page.renderLists;
-  var upsert = page.upsert;
-  var openConv = page.openConv;
-  var renderHead = page.renderHead;
-  var addMessage = page.addMessage;
-  var addNote = page.addNote;
-  var loadUsers = page.loadUsers;
 
   // ---- live -------------------------------------------------------------------
 
   function setLive(s) {
-    var p = $('live');
+    var p = loket.$('live');
     p.setAttribute('data-state', s);
-    $('live-text').textContent = t(s === 'live' ? 'live' : s === 'offline' ? 'offline' : 'connecting');
+    loket.$('live-text').textContent = t(s === 'live' ? 'live' : s === 'offline' ? 'offline' : 'connecting');
   }
 
   function refreshAll() {
-    loadLists();
-    if (state.open) openConv(state.open.conv.id);
+    page.loadLists();
+    if (state.open) page.openConv(state.open.conv.id);
   }
 
   function startLive() {
     setLive('connecting');
     refreshAll();
-    loadUsers();
+    page.loadUsers();
     sock.connect();
     clearInterval(state.tick);
     state.tick = setInterval(function () {
-      renderLists();
-      if (state.open && state.open.conv.status === 'queued') renderHead();
+      page.renderLists();
+      if (state.open && state.open.conv.status === 'queued') page.renderHead();
     }, 15000);
   }
 
@@ -80,9 +69,9 @@ loket.consoleLive = function (page) {
     frame: function (f) {
       if (f.type === 'conversation' && f.conversation) {
         state.gen++;
-        upsert(f.conversation);
+        page.upsert(f.conversation);
       } else if (f.type === 'message' && f.message) onMessage(f.message);
-      else if (f.type === 'note' && f.note) addNote(f.note);
+      else if (f.type === 'note' && f.note) page.addNote(f.note);
     },
     closed: function () {
       setLive('offline');
@@ -94,7 +83,7 @@ loket.consoleLive = function (page) {
       // or when the server cannot be reached, try again later
       api('GET', '/api/v1/auth/me').then(
         function (r) {
-          if (r && r.user) updateMe(r.user);
+          if (r && r.user) page.updateMe(r.user);
           sock.retry();
         },
         function (e) {
@@ -106,15 +95,15 @@ loket.consoleLive = function (page) {
 
   function onMessage(m) {
     if (state.open && m.conversation_id === state.open.conv.id) {
-      addMessage(m);
+      page.addMessage(m);
       return;
     }
     if (m.sender === 'customer' && state.mine.some(function (c) {
       return c.id === m.conversation_id;
     })) {
       state.unread[m.conversation_id] = true;
-      renderLists();
-      announce(t('newMessage'));
+      page.renderLists();
+      page.announce(t('newMessage'));
     }
   }
 

@@ -16,10 +16,7 @@ loket.consoleUsers = function (page) {
   var el = loket.el;
   var state = page.state;
   var api = page.api;
-  var isLead = page.isLead;
-  var isAdmin = page.isAdmin;
   var refreshMe = page.refreshMe;
-  var renderHead = page.renderHead;
 
   // ---- users (admin) ----------------------------------------------------------
   //
@@ -68,13 +65,13 @@ loket.consoleUsers = function (page) {
   }
 
   function loadUsers() {
-    if (!isLead()) return Promise.resolve();
+    if (!page.isLead()) return Promise.resolve();
     // Everyone one may assign to; admins also get the full list to manage.
     var team = api('GET', '/api/v1/agent/users').then(function (r) {
       state.users = r.users || [];
-      if (state.open) renderHead();
+      if (state.open) page.renderHead();
     });
-    var all = !isAdmin()
+    var all = !page.isAdmin()
       ? team
       : team.then(function () {
           return api('GET', '/api/v1/admin/users').then(function (r) {
