@@ -641,6 +641,24 @@ static void print_json_line(json_t *j)
     free(s);
 }
 
+/* Ends a command's transaction: with rc 0 and an action, its audit record
+ * (by "cli": the request id, the kind of key, the counts), then the commit;
+ * otherwise the rollback. rc, or the audit's or the commit's error. */
+static int cli_finish(lk_store_t *st, int rc, const char *action, const char *request_id, const char *kind,
+                      const lk_privacy_counts_t *counts)
+{
+    if (rc == 0 && action) {
+        char *detail = audit_detail(request_id, kind, counts);
+        rc = lk_store_audit(st, lk_time_now_ms(), "cli", action, NULL, detail);
+        free(detail);
+    }
+    if (rc == 0)
+        rc = lk_store_commit(st);
+    else
+        lk_store_rollback(st);
+    return rc;
+}
+
 static int cli_export(const lk_config_t *cfg, const lk_privacy_subject_t *who, const char *out)
 {
     lk_store_t *st;
@@ -655,15 +673,7 @@ static int cli_export(const lk_config_t *cfg, const lk_privacy_subject_t *who, c
     int rc = lk_store_begin(st); /* one snapshot, and its audit record with it */
     if (rc == 0)
         rc = lk_store_privacy_export(st, who, now, &doc, &counts);
-    if (rc == 0) {
-        char *detail = audit_detail(id, key_kind(who), &counts);
-        rc = lk_store_audit(st, now, "cli", "privacy.export", NULL, detail);
-        free(detail);
-    }
-    if (rc == 0)
-        rc = lk_store_commit(st);
-    else
-        lk_store_rollback(st);
+    rc = cli_finish(st, rc, "privacy.export", id, key_kind(who), &counts);
     lk_store_close(st);
     if (rc) {
         fprintf(stderr, "loket: cannot export: %s\n", lk_strerror(rc));
@@ -684,24 +694,6 @@ static int cli_export(const lk_config_t *cfg, const lk_privacy_subject_t *who, c
     fprintf(stderr, "loket: exported %lld conversations, %lld messages, %lld call-back requests (request %s)\n",
             (long long)counts.conversations, (long long)counts.messages, (long long)counts.callbacks, id);
     return fflush(stdout) == 0 ? 0 : LK_EXIT_INTERNAL;
-}
-
-/* Ends a command's transaction: with rc 0 and an action, its audit record
- * (by "cli": the request id, the kind of key, the counts), then the commit;
- * otherwise the rollback. rc, or the audit's or the commit's error. */
-static int cli_finish(lk_store_t *st, int rc, const char *action, const char *request_id, const char *kind,
-                      const lk_privacy_counts_t *counts)
-{
-    if (rc == 0 && action) {
-        char *detail = audit_detail(request_id, kind, counts);
-        rc = lk_store_audit(st, lk_time_now_ms(), "cli", action, NULL, detail);
-        free(detail);
-    }
-    if (rc == 0)
-        rc = lk_store_commit(st);
-    else
-        lk_store_rollback(st);
-    return rc;
 }
 
 static int cli_erase(const lk_config_t *cfg, const lk_privacy_subject_t *who)
