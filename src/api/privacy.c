@@ -659,18 +659,29 @@ static int cli_finish(lk_store_t *st, int rc, const char *action, const char *re
     return rc;
 }
 
+/* Opens the database for a data-subject request, gives the request its id
+ * and begins its transaction (*rc: the begin's result). The exit code when
+ * the database does not open, else 0. */
+static int cli_begin(const lk_config_t *cfg, lk_store_t **st, char id[LK_ID_MAX], int *rc)
+{
+    int ret = lk_cli_open_store(lk_config_database(cfg), st);
+    if (ret)
+        return ret;
+    lk_rand_id("pr_", id, LK_ID_MAX);
+    *rc = lk_store_begin(*st);
+    return 0;
+}
+
 static int cli_export(const lk_config_t *cfg, const lk_privacy_subject_t *who, const char *out)
 {
     lk_store_t *st;
-    int ret = lk_cli_open_store(lk_config_database(cfg), &st);
+    char id[LK_ID_MAX];
+    int rc, ret = cli_begin(cfg, &st, id, &rc); /* one snapshot, and its audit record with it */
     if (ret)
         return ret;
-    char id[LK_ID_MAX];
-    lk_rand_id("pr_", id, sizeof id);
     int64_t now = lk_time_now_ms();
     char *doc = NULL;
     lk_privacy_counts_t counts;
-    int rc = lk_store_begin(st); /* one snapshot, and its audit record with it */
     if (rc == 0)
         rc = lk_store_privacy_export(st, who, now, &doc, &counts);
     rc = cli_finish(st, rc, "privacy.export", id, key_kind(who), &counts);
@@ -699,13 +710,11 @@ static int cli_export(const lk_config_t *cfg, const lk_privacy_subject_t *who, c
 static int cli_erase(const lk_config_t *cfg, const lk_privacy_subject_t *who)
 {
     lk_store_t *st;
-    int ret = lk_cli_open_store(lk_config_database(cfg), &st);
+    char id[LK_ID_MAX];
+    int rc, ret = cli_begin(cfg, &st, id, &rc);
     if (ret)
         return ret;
-    char id[LK_ID_MAX];
-    lk_rand_id("pr_", id, sizeof id);
     lk_privacy_counts_t counts;
-    int rc = lk_store_begin(st);
     if (rc == 0)
         rc = lk_store_privacy_erase(st, who, &counts);
     rc = cli_finish(st, rc, "privacy.erase", id, key_kind(who), &counts);
