@@ -350,8 +350,9 @@ static void run_retention(lk_api_job_t *j, lk_store_t *st, int64_t now)
                        (json_int_t)(LK_PRIVACY_PURGE_INTERVAL_MS / 1000), "last_purge", lp, "due", counts_json(&due));
 }
 
-static json_t *audit_json(const lk_audit_rec_t *r)
+static json_t *audit_json(const void *record)
 {
+    const lk_audit_rec_t *r = record;
     char ts[LK_RFC3339_LEN];
     lk_time_rfc3339(r->at, ts);
     json_t *o =
@@ -375,13 +376,9 @@ static void run_audit(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_audit_rec_t *v = NULL;
     size_t n = 0;
     int rc = lk_store_audit_list(st, &d->q, &v, &n);
-    if (rc) {
-        lk_api_fail_db(j, rc);
+    json_t *arr = lk_api_list_json(j, rc, v, n, sizeof *v, audit_json);
+    if (!arr)
         return;
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, audit_json(&v[i]));
     j->out = json_pack("{s:o}", "records", arr);
     json_object_set_new(j->out, "next_before", n > 0 && n == d->q.limit ? json_integer(v[n - 1].id) : json_null());
     d->n_records = n;
