@@ -356,11 +356,7 @@ static bool load_conv(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c)
 {
     memset(c, 0, sizeof *c);
     int rc = lk_store_conv_get(st, j->id, c);
-    if (rc == LK_ENOENT)
-        lk_api_fail(j, rc, 404, "not_found", "no conversation with this id");
-    else if (rc)
-        lk_api_fail_db(j, rc);
-    return rc == 0;
+    return lk_api_found(j, rc, 404, "not_found", "no conversation with this id");
 }
 
 static void run_review(lk_api_job_t *j, lk_store_t *st, int64_t now)
