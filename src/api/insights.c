@@ -338,8 +338,9 @@ static void run_draft_store(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 /* ---- answer reviews ---------------------------------------------------------- */
 
-static json_t *review_json(const lk_review_t *r)
+static json_t *review_json(const void *record)
 {
+    const lk_review_t *r = record;
     json_t *o = json_object();
     json_object_set_new(o, "message_id", json_string(r->message_id));
     json_object_set_new(o, "conversation_id", json_string(r->conversation_id));
@@ -428,15 +429,10 @@ static void run_reviews_conv(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_conv_clear(&c);
     if (!may)
         return;
-    if (rc) {
-        lk_api_fail_db(j, rc);
-        return;
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, review_json(&v[i]));
+    json_t *arr = lk_api_list_json(j, rc, v, n, sizeof *v, review_json);
     free(v);
-    j->out = json_pack("{s:o}", "reviews", arr);
+    if (arr)
+        j->out = json_pack("{s:o}", "reviews", arr);
 }
 
 static json_t *real_or_null(double v, bool has)
