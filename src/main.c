@@ -203,11 +203,8 @@ static int cmd_kb(int argc, char **argv)
         lk_kb_t kb;
         int rc = lk_store_kb_export(st, &kb);
         lk_store_close(st);
-        if (rc) {
-            fprintf(stderr, "loket: cannot read the knowledge base: %s\n", lk_strerror(rc));
-            ret = LK_EXIT_INTERNAL;
+        if ((ret = lk_cli_failed(rc, "read the knowledge base")) != 0)
             goto out;
-        }
         char err[512];
         rc = lk_kb_write_path(&kb, format, path, err, sizeof err);
         lk_kb_free(&kb);
@@ -254,13 +251,9 @@ static int cmd_kb(int argc, char **argv)
         else
             lk_store_rollback(st);
         lk_store_close(st);
-        if (rc) {
-            fprintf(stderr, "loket: cannot import the knowledge base: %s\n", lk_strerror(rc));
-            ret = LK_EXIT_INTERNAL;
-        } else {
+        if ((ret = lk_cli_failed(rc, "import the knowledge base")) == 0)
             fprintf(stderr, "loket: imported %zu articles from %s: %zu new, %zu changed, %zu unchanged, %zu archived\n",
                     kb.n_articles, file, counts.created, counts.updated, counts.unchanged, counts.archived);
-        }
         lk_kb_free(&kb);
     } else if (n >= 1 && strcmp(rest[0], "demo") == 0) {
         if (n > 1) {
@@ -273,13 +266,9 @@ static int cmd_kb(int argc, char **argv)
         lk_kb_import_counts_t counts = {0, 0, 0, 0};
         int rc = lk_app_load_demo(st, "cli", false, NULL, &counts);
         lk_store_close(st);
-        if (rc) {
-            fprintf(stderr, "loket: cannot load the demo knowledge base: %s\n", lk_strerror(rc));
-            ret = LK_EXIT_INTERNAL;
-        } else {
+        if ((ret = lk_cli_failed(rc, "load the demo knowledge base")) == 0)
             fprintf(stderr, "loket: loaded the demo knowledge base: %zu new, %zu changed, %zu unchanged\n",
                     counts.created, counts.updated, counts.unchanged);
-        }
     } else if (n >= 1) {
         ret = lk_cli_usage(NULL, "kb: unknown subcommand %s; expected `kb import PATH`, `kb export` or `kb demo`",
                            rest[0]);
@@ -318,10 +307,7 @@ static int user_password(const char *dir, const char *email, const char *hash, c
     lk_store_close(st);
     if (rc == LK_ENOENT) {
         ret = lk_cli_usage(NULL, "user password: no user with the e-mail address %s", email);
-    } else if (rc) {
-        fprintf(stderr, "loket: cannot set the password: %s\n", lk_strerror(rc));
-        ret = LK_EXIT_INTERNAL;
-    } else {
+    } else if ((ret = lk_cli_failed(rc, "set the password")) == 0) {
         fprintf(stderr, "loket: new password for %s (%s); %lld sessions ended\n", email, u.id, (long long)sessions);
         if (print)
             printf("password: %s\n", password);
@@ -427,10 +413,7 @@ static int cmd_user(int argc, char **argv)
     free(u.display_name);
     if (rc == LK_EEXIST) {
         ret = lk_cli_usage(NULL, "user add: a user with the e-mail address %s exists already", email);
-    } else if (rc) {
-        fprintf(stderr, "loket: cannot add the user: %s\n", lk_strerror(rc));
-        ret = LK_EXIT_INTERNAL;
-    } else {
+    } else if ((ret = lk_cli_failed(rc, "add the user")) == 0) {
         fprintf(stderr, "loket: added %s (%s) as %s\n", email, u.id, role);
         if (!from_stdin)
             printf("password: %s\n", password);

@@ -64,5 +64,8 @@ int lk_cli_usage(const char *command, const char *fmt, ...) __attribute__((forma
  * of a newer schema or a backend that is not built in, else
  * LK_EXIT_INTERNAL. 0 when open. */
 int lk_cli_open_store(const char *dir, lk_store_t **st /* OUT */);
+/* The exit code for rc, a command's store result: 0 for 0; else
+ * LK_EXIT_INTERNAL after "loket: cannot WHAT: reason" on stderr. */
+int lk_cli_failed(int rc, const char *what);
 
 #endif

@@ -35,3 +35,11 @@ int lk_cli_open_store(const char *dir, lk_store_t **st)
     }
     return 0;
 }
+
+int lk_cli_failed(int rc, const char *what)
+{
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "loket: cannot %s: %s\n", what, lk_strerror(rc));
+    return LK_EXIT_INTERNAL;
+}

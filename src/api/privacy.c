@@ -683,10 +683,9 @@ static int cli_export(const lk_config_t *cfg, const lk_privacy_subject_t *who, c
         rc = lk_store_privacy_export(st, who, now, &doc, &counts);
     rc = cli_finish(st, rc, "privacy.export", id, key_kind(who), &counts);
     lk_store_close(st);
-    if (rc) {
-        fprintf(stderr, "loket: cannot export: %s\n", lk_strerror(rc));
+    if ((ret = lk_cli_failed(rc, "export")) != 0) {
         free(doc);
-        return LK_EXIT_INTERNAL;
+        return ret;
     }
     if (out) {
         if (write_private_file(out, doc) != 0) {
@@ -718,10 +717,8 @@ static int cli_erase(const lk_config_t *cfg, const lk_privacy_subject_t *who)
     if (rc == 0 && lk_store_checkpoint_truncate(st) != 0) /* a running server's readers hold the log */
         fprintf(stderr, "loket: erased; the write-ahead log could not be truncated now (a server is reading)\n");
     lk_store_close(st);
-    if (rc) {
-        fprintf(stderr, "loket: cannot erase: %s\n", lk_strerror(rc));
-        return LK_EXIT_INTERNAL;
-    }
+    if ((ret = lk_cli_failed(rc, "erase")) != 0)
+        return ret;
     print_json_line(json_pack("{s:s, s:o}", "request_id", id, "erased", counts_json(&counts)));
     return fflush(stdout) == 0 ? 0 : LK_EXIT_INTERNAL;
 }
