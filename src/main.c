@@ -26,21 +26,6 @@
 
 extern char **environ;
 
-#define EXIT_USAGE 1
-#define EXIT_INTERNAL 2
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("loket: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs(" (see `loket help`)\n", stderr);
-    va_end(ap);
-    return EXIT_USAGE;
-}
-
 static const struct {
     const char *name, *synopsis, *text;
 } commands[] = {
@@ -129,7 +114,7 @@ static int data_dir_from(int argc, char **argv, char *out, size_t outsize, char 
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--data") == 0 || strcmp(argv[i], "--database") == 0) {
             if (i + 1 >= argc)
-                return usage_error("%s needs a %s", argv[i], argv[i][6] ? "location" : "directory");
+                return lk_cli_usage(NULL, "%s needs a %s", argv[i], argv[i][6] ? "location" : "directory");
             if (argv[i][6])
                 database = argv[++i];
             else
@@ -145,20 +130,8 @@ static int data_dir_from(int argc, char **argv, char *out, size_t outsize, char 
     if (database && *database)
         dir = database;
     if (strlen(dir) >= outsize)
-        return usage_error("the data directory's name is too long");
+        return lk_cli_usage(NULL, "the data directory's name is too long");
     memcpy(out, dir, strlen(dir) + 1);
-    return 0;
-}
-
-static int open_store(const char *dir, lk_store_t **st)
-{
-    size_t errors = lk_log_error_count();
-    int rc = lk_store_open(dir, st, NULL);
-    if (rc) {
-        if (lk_log_error_count() == errors) /* the store did not say why itself */
-            fprintf(stderr, "loket: cannot open the database in %s: %s\n", dir, lk_strerror(rc));
-        return rc == LK_ESCHEMA || rc == LK_ECONFIG ? EXIT_USAGE : EXIT_INTERNAL;
-    }
     return 0;
 }
 
@@ -169,7 +142,7 @@ static int kb_format(const char *cmd, const char *given, const char *path, lk_kb
 {
     if (given) {
         if (lk_kb_format_parse(given, out) != 0)
-            return usage_error("kb %s: --format must be json, csv or markdown, not %s", cmd, given);
+            return lk_cli_usage(NULL, "kb %s: --format must be json, csv or markdown, not %s", cmd, given);
         return 0;
     }
     struct stat sb;
@@ -190,18 +163,18 @@ static int kb_args(const char *cmd, char **rest, int n, const char **format, boo
     for (int i = 1; i < n; i++) {
         if (strcmp(rest[i], "--format") == 0) {
             if (i + 1 >= n)
-                return usage_error("kb %s: --format needs json, csv or markdown", cmd);
+                return lk_cli_usage(NULL, "kb %s: --format needs json, csv or markdown", cmd);
             *format = rest[++i];
         } else if (strncmp(rest[i], "--format=", 9) == 0) {
             *format = rest[i] + 9;
         } else if (replace && strcmp(rest[i], "--replace") == 0) {
             *replace = true;
         } else if (rest[i][0] == '-' && rest[i][1] != '\0') {
-            return usage_error("kb %s: unknown option %s", cmd, rest[i]);
+            return lk_cli_usage(NULL, "kb %s: unknown option %s", cmd, rest[i]);
         } else if (!*path) {
             *path = rest[i];
         } else {
-            return usage_error("kb %s: more than one path given", cmd);
+            return lk_cli_usage(NULL, "kb %s: more than one path given", cmd);
         }
     }
     return 0;
@@ -221,26 +194,23 @@ static int cmd_kb(int argc, char **argv)
             (ret = kb_format("export", format_name, path, &format)) != 0)
             goto out;
         if (format == LK_KB_FORMAT_MARKDOWN && !path) {
-            ret = usage_error("kb export: the markdown format needs a folder to write to");
+            ret = lk_cli_usage(NULL, "kb export: the markdown format needs a folder to write to");
             goto out;
         }
         lk_store_t *st;
-        if ((ret = open_store(dir, &st)) != 0)
+        if ((ret = lk_cli_open_store(dir, &st)) != 0)
             goto out;
         lk_kb_t kb;
         int rc = lk_store_kb_export(st, &kb);
         lk_store_close(st);
-        if (rc) {
-            fprintf(stderr, "loket: cannot read the knowledge base: %s\n", lk_strerror(rc));
-            ret = EXIT_INTERNAL;
+        if ((ret = lk_cli_failed(rc, "read the knowledge base")) != 0)
             goto out;
-        }
         char err[512];
         rc = lk_kb_write_path(&kb, format, path, err, sizeof err);
         lk_kb_free(&kb);
         if (rc) {
             fprintf(stderr, "loket: %s\n", err);
-            ret = EXIT_INTERNAL;
+            ret = LK_EXIT_INTERNAL;
         }
     } else if (n >= 1 && strcmp(rest[0], "import") == 0) {
         const char *format_name = NULL, *file = NULL;
@@ -249,7 +219,7 @@ static int cmd_kb(int argc, char **argv)
         if ((ret = kb_args("import", rest, n, &format_name, &replace, &file)) != 0)
             goto out;
         if (!file) {
-            ret = usage_error("kb import: name the file (or, for markdown, the folder) to import");
+            ret = lk_cli_usage(NULL, "kb import: name the file (or, for markdown, the folder) to import");
             goto out;
         }
         if ((ret = kb_format("import", format_name, file, &format)) != 0)
@@ -262,11 +232,11 @@ static int cmd_kb(int argc, char **argv)
                 fprintf(stderr, "loket: %s\n", err);
             else
                 fprintf(stderr, "loket: %s: %s\n", file, err);
-            ret = EXIT_USAGE;
+            ret = LK_EXIT_USAGE;
             goto out;
         }
         lk_store_t *st;
-        if ((ret = open_store(dir, &st)) != 0) {
+        if ((ret = lk_cli_open_store(dir, &st)) != 0) {
             lk_kb_free(&kb);
             goto out;
         }
@@ -281,36 +251,29 @@ static int cmd_kb(int argc, char **argv)
         else
             lk_store_rollback(st);
         lk_store_close(st);
-        if (rc) {
-            fprintf(stderr, "loket: cannot import the knowledge base: %s\n", lk_strerror(rc));
-            ret = EXIT_INTERNAL;
-        } else {
+        if ((ret = lk_cli_failed(rc, "import the knowledge base")) == 0)
             fprintf(stderr, "loket: imported %zu articles from %s: %zu new, %zu changed, %zu unchanged, %zu archived\n",
                     kb.n_articles, file, counts.created, counts.updated, counts.unchanged, counts.archived);
-        }
         lk_kb_free(&kb);
     } else if (n >= 1 && strcmp(rest[0], "demo") == 0) {
         if (n > 1) {
-            ret = usage_error("kb demo: unexpected argument %s", rest[1]);
+            ret = lk_cli_usage(NULL, "kb demo: unexpected argument %s", rest[1]);
             goto out;
         }
         lk_store_t *st;
-        if ((ret = open_store(dir, &st)) != 0)
+        if ((ret = lk_cli_open_store(dir, &st)) != 0)
             goto out;
         lk_kb_import_counts_t counts = {0, 0, 0, 0};
         int rc = lk_app_load_demo(st, "cli", false, NULL, &counts);
         lk_store_close(st);
-        if (rc) {
-            fprintf(stderr, "loket: cannot load the demo knowledge base: %s\n", lk_strerror(rc));
-            ret = EXIT_INTERNAL;
-        } else {
+        if ((ret = lk_cli_failed(rc, "load the demo knowledge base")) == 0)
             fprintf(stderr, "loket: loaded the demo knowledge base: %zu new, %zu changed, %zu unchanged\n",
                     counts.created, counts.updated, counts.unchanged);
-        }
     } else if (n >= 1) {
-        ret = usage_error("kb: unknown subcommand %s; expected `kb import PATH`, `kb export` or `kb demo`", rest[0]);
+        ret = lk_cli_usage(NULL, "kb: unknown subcommand %s; expected `kb import PATH`, `kb export` or `kb demo`",
+                           rest[0]);
     } else {
-        ret = usage_error("kb: expected `kb import PATH`, `kb export` or `kb demo`");
+        ret = lk_cli_usage(NULL, "kb: expected `kb import PATH`, `kb export` or `kb demo`");
     }
 out:
     free(rest);
@@ -323,7 +286,7 @@ out:
 static int user_password(const char *dir, const char *email, const char *hash, const char *password, bool print)
 {
     lk_store_t *st;
-    int ret = open_store(dir, &st);
+    int ret = lk_cli_open_store(dir, &st);
     if (ret)
         return ret;
     lk_user_t u = {0};
@@ -343,11 +306,8 @@ static int user_password(const char *dir, const char *email, const char *hash, c
         lk_store_rollback(st);
     lk_store_close(st);
     if (rc == LK_ENOENT) {
-        ret = usage_error("user password: no user with the e-mail address %s", email);
-    } else if (rc) {
-        fprintf(stderr, "loket: cannot set the password: %s\n", lk_strerror(rc));
-        ret = EXIT_INTERNAL;
-    } else {
+        ret = lk_cli_usage(NULL, "user password: no user with the e-mail address %s", email);
+    } else if ((ret = lk_cli_failed(rc, "set the password")) == 0) {
         fprintf(stderr, "loket: new password for %s (%s); %lld sessions ended\n", email, u.id, (long long)sessions);
         if (print)
             printf("password: %s\n", password);
@@ -367,8 +327,9 @@ static int cmd_user(int argc, char **argv)
         goto out;
     bool add = n >= 1 && strcmp(rest[0], "add") == 0;
     if (n < 1 || (!add && strcmp(rest[0], "password") != 0)) {
-        ret = usage_error("user: %s%s; expected `user add --email EMAIL --role ROLE` or `user password --email EMAIL`",
-                          n >= 1 ? "unknown subcommand " : "missing subcommand", n >= 1 ? rest[0] : "");
+        ret = lk_cli_usage(NULL,
+                           "user: %s%s; expected `user add --email EMAIL --role ROLE` or `user password --email EMAIL`",
+                           n >= 1 ? "unknown subcommand " : "missing subcommand", n >= 1 ? rest[0] : "");
         goto out;
     }
     for (int i = 1; i < n; i++) {
@@ -381,20 +342,20 @@ static int cmd_user(int argc, char **argv)
         else if (strcmp(rest[i], "--password-stdin") == 0)
             from_stdin = true;
         else {
-            ret = usage_error("user %s: unexpected argument %s", rest[0], rest[i]);
+            ret = lk_cli_usage(NULL, "user %s: unexpected argument %s", rest[0], rest[i]);
             goto out;
         }
     }
     if (!email || !*email || !strchr(email, '@') || strlen(email) >= 254 || !lk_utf8_valid(email, strlen(email))) {
-        ret = usage_error("user %s: --email needs an e-mail address", rest[0]);
+        ret = lk_cli_usage(NULL, "user %s: --email needs an e-mail address", rest[0]);
         goto out;
     }
     if (add && lk_role_parse(role, NULL) != 0) {
-        ret = usage_error("user add: --role must be agent, supervisor or admin");
+        ret = lk_cli_usage(NULL, "user add: --role must be agent, supervisor or admin");
         goto out;
     }
     if (name && (!*name || strlen(name) > 200 || !lk_utf8_valid(name, strlen(name)))) {
-        ret = usage_error("user add: --name must be 1 to 200 bytes of text");
+        ret = lk_cli_usage(NULL, "user add: --name must be 1 to 200 bytes of text");
         goto out;
     }
     char password[1025];
@@ -407,7 +368,7 @@ static int cmd_user(int argc, char **argv)
         lk_password_verdict_t v = lk_password_check(password, context, 2);
         if (v != LK_PW_OK) {
             sodium_memzero(password, sizeof password);
-            ret = usage_error("user %s: the password is not accepted: %s", rest[0], lk_password_reason(v));
+            ret = lk_cli_usage(NULL, "user %s: the password is not accepted: %s", rest[0], lk_password_reason(v));
             goto out;
         }
     } else {
@@ -418,7 +379,7 @@ static int cmd_user(int argc, char **argv)
     if (crypto_pwhash_str(hash, password, strlen(password), LK_PWHASH_OPSLIMIT, LK_PWHASH_MEMLIMIT) != 0) {
         fprintf(stderr, "loket: not enough memory to hash the password\n");
         sodium_memzero(password, sizeof password);
-        ret = EXIT_INTERNAL;
+        ret = LK_EXIT_INTERNAL;
         goto out;
     }
     if (!add) {
@@ -435,7 +396,7 @@ static int cmd_user(int argc, char **argv)
     u.password_hash = hash;
     u.created_at = lk_time_now_ms();
     lk_store_t *st;
-    if ((ret = open_store(dir, &st)) != 0) {
+    if ((ret = lk_cli_open_store(dir, &st)) != 0) {
         free(u.display_name);
         goto out;
     }
@@ -451,11 +412,8 @@ static int cmd_user(int argc, char **argv)
     lk_store_close(st);
     free(u.display_name);
     if (rc == LK_EEXIST) {
-        ret = usage_error("user add: a user with the e-mail address %s exists already", email);
-    } else if (rc) {
-        fprintf(stderr, "loket: cannot add the user: %s\n", lk_strerror(rc));
-        ret = EXIT_INTERNAL;
-    } else {
+        ret = lk_cli_usage(NULL, "user add: a user with the e-mail address %s exists already", email);
+    } else if ((ret = lk_cli_failed(rc, "add the user")) == 0) {
         fprintf(stderr, "loket: added %s (%s) as %s\n", email, u.id, role);
         if (!from_stdin)
             printf("password: %s\n", password);
@@ -471,7 +429,7 @@ static int cmd_serve(int argc, char **argv)
     lk_config_t cfg;
     char err[512];
     if (lk_config_from_args(&cfg, argc, argv, environ, err, sizeof err) != 0)
-        return usage_error("%s", err);
+        return lk_cli_usage(NULL, "%s", err);
     lk_log_level_t level;
     if (lk_log_parse_level(cfg.log_level, &level) == 0)
         lk_log_set_level(level);
@@ -488,7 +446,7 @@ static int cmd_serve(int argc, char **argv)
     lk_app_t *app;
     int rc = lk_app_start(&cfg, &app);
     if (rc)
-        return rc == LK_EINVAL || rc == LK_ESCHEMA || rc == LK_ECONFIG ? EXIT_USAGE : EXIT_INTERNAL;
+        return rc == LK_EINVAL || rc == LK_ESCHEMA || rc == LK_ECONFIG ? LK_EXIT_USAGE : LK_EXIT_INTERNAL;
     int sig = 0;
     sigwait(&set, &sig);
     LK_INFO("main", "received %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -500,12 +458,12 @@ int main(int argc, char **argv)
 {
     if (lk_rand_init() != 0) {
         fprintf(stderr, "loket: cannot initialise the random number generator\n");
-        return EXIT_INTERNAL;
+        return LK_EXIT_INTERNAL;
     }
     lk_log_set_filter(lk_pii_redact); /* personal data never reaches a log line */
     if (argc < 2) {
         print_help(NULL);
-        return EXIT_USAGE;
+        return LK_EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") != 0) { /* one-shot commands speak plainly, and only of problems */
@@ -523,7 +481,7 @@ int main(int argc, char **argv)
                     print_help(argv[2]);
                     return 0;
                 }
-            return usage_error("help: no command called %s", argv[2]);
+            return lk_cli_usage(NULL, "help: no command called %s", argv[2]);
         }
         print_help(NULL);
         return 0;
@@ -550,5 +508,5 @@ int main(int argc, char **argv)
         return lk_eval_command(argc - 1, argv + 1);
     if (strcmp(cmd, "privacy") == 0)
         return lk_api_privacy_cli(argc - 1, argv + 1, environ);
-    return usage_error("unknown command %s", cmd);
+    return lk_cli_usage(NULL, "unknown command %s", cmd);
 }

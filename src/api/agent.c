@@ -572,26 +572,27 @@ static void run_user_store(lk_api_job_t *j, lk_store_t *st, int64_t now)
         j->out = lk_json_user(&d->new_user, false);
 }
 
+/* One call-back request as the agents' list shows it. */
+static json_t *callback_json(const void *record)
+{
+    const lk_callback_t *c = record;
+    char ts[LK_RFC3339_LEN];
+    lk_time_rfc3339(c->created_at, ts);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", c->id, "conversation_id", c->conversation_id, "contact",
+                     c->contact ? c->contact : "", "text", c->text ? c->text : "", "status",
+                     lk_callback_status_name(c->status), "created_at", ts);
+}
+
 static void run_callbacks(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     agent_t *d = data_of(j);
     lk_callback_t *v = NULL;
     size_t n = 0;
     int rc = lk_store_callback_list(st, strcmp(d->filter, "all") == 0 ? NULL : d->filter, 500, &v, &n);
-    if (rc) {
-        lk_api_fail_db(j, rc);
-        return;
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        char ts[LK_RFC3339_LEN];
-        lk_time_rfc3339(v[i].created_at, ts);
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", v[i].id, "conversation_id",
-                                             v[i].conversation_id, "contact", v[i].contact ? v[i].contact : "", "text",
-                                             v[i].text ? v[i].text : "", "status", lk_callback_status_name(v[i].status), "created_at", ts));
-    }
+    json_t *arr = lk_api_list_json(j, rc, v, n, sizeof *v, callback_json);
     lk_callbacks_free(v, n);
-    j->out = json_pack("{s:o}", "callbacks", arr);
+    if (arr)
+        j->out = json_pack("{s:o}", "callbacks", arr);
 }
 
 static void run_callback_done(lk_api_job_t *j, lk_store_t *st, int64_t now)

@@ -50,4 +50,22 @@ void lk_app_stop(lk_app_t *app);
  * the command line (docs/privacy.md). Returns the exit code. */
 int lk_api_privacy_cli(int argc, char **argv, char *const *env);
 
+/* ---- what the one-shot commands share (cli.c) ---------------------------- */
+
+/* Exit codes: a wrong command line or input the user must fix, and an
+ * internal failure (the database, the disk). */
+#define LK_EXIT_USAGE 1
+#define LK_EXIT_INTERNAL 2
+/* Writes "loket: [COMMAND ]MESSAGE (see `loket help[ COMMAND]`)" to stderr
+ * (command may be NULL) and returns LK_EXIT_USAGE. */
+int lk_cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Opens the database in dir; on failure explains why on stderr (unless the
+ * store logged it) and returns the exit code: LK_EXIT_USAGE for a database
+ * of a newer schema or a backend that is not built in, else
+ * LK_EXIT_INTERNAL. 0 when open. */
+int lk_cli_open_store(const char *dir, lk_store_t **st /* OUT */);
+/* The exit code for rc, a command's store result: 0 for 0; else
+ * LK_EXIT_INTERNAL after "loket: cannot WHAT: reason" on stderr. */
+int lk_cli_failed(int rc, const char *what);
+
 #endif

@@ -414,18 +414,9 @@ static void list_free(void *data)
 
 static json_t *canned_json(const lk_canned_t *c)
 {
-    char created[LK_RFC3339_LEN], updated[LK_RFC3339_LEN];
-    lk_time_rfc3339(c->created_at, created);
-    lk_time_rfc3339(c->updated_at, updated);
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(c->id));
-    json_object_set_new(o, "language", json_string(c->language));
-    json_object_set_new(o, "title", json_string(c->title));
-    json_object_set_new(o, "shortcut", str_or_null(c->shortcut));
-    json_object_set_new(o, "text", json_string(c->text));
-    json_object_set_new(o, "created_at", json_string(created));
-    json_object_set_new(o, "updated_at", json_string(updated));
-    return o;
+    return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "id", c->id, "language", c->language, "title", c->title,
+                     "shortcut", str_or_null(c->shortcut), "text", c->text, "created_at", lk_json_time(c->created_at),
+                     "updated_at", lk_json_time(c->updated_at));
 }
 
 /* Whether every word of the folded query occurs in title, shortcut or text. */

@@ -338,8 +338,9 @@ static void run_draft_store(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 /* ---- answer reviews ---------------------------------------------------------- */
 
-static json_t *review_json(const lk_review_t *r)
+static json_t *review_json(const void *record)
 {
+    const lk_review_t *r = record;
     json_t *o = json_object();
     json_object_set_new(o, "message_id", json_string(r->message_id));
     json_object_set_new(o, "conversation_id", json_string(r->conversation_id));
@@ -356,11 +357,7 @@ static bool load_conv(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c)
 {
     memset(c, 0, sizeof *c);
     int rc = lk_store_conv_get(st, j->id, c);
-    if (rc == LK_ENOENT)
-        lk_api_fail(j, rc, 404, "not_found", "no conversation with this id");
-    else if (rc)
-        lk_api_fail_db(j, rc);
-    return rc == 0;
+    return lk_api_found(j, rc, 404, "not_found", "no conversation with this id");
 }
 
 static void run_review(lk_api_job_t *j, lk_store_t *st, int64_t now)
@@ -432,15 +429,10 @@ static void run_reviews_conv(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_conv_clear(&c);
     if (!may)
         return;
-    if (rc) {
-        lk_api_fail_db(j, rc);
-        return;
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, review_json(&v[i]));
+    json_t *arr = lk_api_list_json(j, rc, v, n, sizeof *v, review_json);
     free(v);
-    j->out = json_pack("{s:o}", "reviews", arr);
+    if (arr)
+        j->out = json_pack("{s:o}", "reviews", arr);
 }
 
 static json_t *real_or_null(double v, bool has)

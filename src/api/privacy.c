@@ -350,8 +350,9 @@ static void run_retention(lk_api_job_t *j, lk_store_t *st, int64_t now)
                        (json_int_t)(LK_PRIVACY_PURGE_INTERVAL_MS / 1000), "last_purge", lp, "due", counts_json(&due));
 }
 
-static json_t *audit_json(const lk_audit_rec_t *r)
+static json_t *audit_json(const void *record)
 {
+    const lk_audit_rec_t *r = record;
     char ts[LK_RFC3339_LEN];
     lk_time_rfc3339(r->at, ts);
     json_t *o =
@@ -375,13 +376,9 @@ static void run_audit(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_audit_rec_t *v = NULL;
     size_t n = 0;
     int rc = lk_store_audit_list(st, &d->q, &v, &n);
-    if (rc) {
-        lk_api_fail_db(j, rc);
+    json_t *arr = lk_api_list_json(j, rc, v, n, sizeof *v, audit_json);
+    if (!arr)
         return;
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, audit_json(&v[i]));
     j->out = json_pack("{s:o}", "records", arr);
     json_object_set_new(j->out, "next_before", n > 0 && n == d->q.limit ? json_integer(v[n - 1].id) : json_null());
     d->n_records = n;
@@ -613,33 +610,6 @@ void lk_api_privacy_table(const lk_api_route_t **r, size_t *n)
 
 /* ---- the command line: loket privacy export|erase|purge ------------------ */
 
-#define EXIT_USAGE 1
-#define EXIT_INTERNAL 2
-
-static int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int cli_usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("loket: privacy ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs(" (see `loket help privacy`)\n", stderr);
-    va_end(ap);
-    return EXIT_USAGE;
-}
-
-static int cli_open(const lk_config_t *cfg, lk_store_t **st)
-{
-    size_t errors = lk_log_error_count();
-    int rc = lk_store_open(lk_config_database(cfg), st, NULL);
-    if (rc) {
-        if (lk_log_error_count() == errors)
-            fprintf(stderr, "loket: cannot open the database in %s: %s\n", lk_config_database(cfg), lk_strerror(rc));
-        return rc == LK_ESCHEMA ? EXIT_USAGE : EXIT_INTERNAL;
-    }
-    return 0;
-}
-
 /* Writes text to path, readable by its owner only (it holds personal data). */
 static int write_private_file(const char *path, const char *text)
 {
@@ -668,51 +638,6 @@ static void print_json_line(json_t *j)
     free(s);
 }
 
-static int cli_export(const lk_config_t *cfg, const lk_privacy_subject_t *who, const char *out)
-{
-    lk_store_t *st;
-    int ret = cli_open(cfg, &st);
-    if (ret)
-        return ret;
-    char id[LK_ID_MAX];
-    lk_rand_id("pr_", id, sizeof id);
-    int64_t now = lk_time_now_ms();
-    char *doc = NULL;
-    lk_privacy_counts_t counts;
-    int rc = lk_store_begin(st); /* one snapshot, and its audit record with it */
-    if (rc == 0)
-        rc = lk_store_privacy_export(st, who, now, &doc, &counts);
-    if (rc == 0) {
-        char *detail = audit_detail(id, key_kind(who), &counts);
-        rc = lk_store_audit(st, now, "cli", "privacy.export", NULL, detail);
-        free(detail);
-    }
-    if (rc == 0)
-        rc = lk_store_commit(st);
-    else
-        lk_store_rollback(st);
-    lk_store_close(st);
-    if (rc) {
-        fprintf(stderr, "loket: cannot export: %s\n", lk_strerror(rc));
-        free(doc);
-        return EXIT_INTERNAL;
-    }
-    if (out) {
-        if (write_private_file(out, doc) != 0) {
-            fprintf(stderr, "loket: cannot write %s: %s\n", out, strerror(errno));
-            free(doc);
-            return EXIT_USAGE;
-        }
-    } else {
-        fputs(doc, stdout);
-        fputc('\n', stdout);
-    }
-    free(doc);
-    fprintf(stderr, "loket: exported %lld conversations, %lld messages, %lld call-back requests (request %s)\n",
-            (long long)counts.conversations, (long long)counts.messages, (long long)counts.callbacks, id);
-    return fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;
-}
-
 /* Ends a command's transaction: with rc 0 and an action, its audit record
  * (by "cli": the request id, the kind of key, the counts), then the commit;
  * otherwise the rollback. rc, or the audit's or the commit's error. */
@@ -731,34 +656,77 @@ static int cli_finish(lk_store_t *st, int rc, const char *action, const char *re
     return rc;
 }
 
+/* Opens the database for a data-subject request, gives the request its id
+ * and begins its transaction (*rc: the begin's result). The exit code when
+ * the database does not open, else 0. */
+static int cli_begin(const lk_config_t *cfg, lk_store_t **st, char id[LK_ID_MAX], int *rc)
+{
+    int ret = lk_cli_open_store(lk_config_database(cfg), st);
+    if (ret)
+        return ret;
+    lk_rand_id("pr_", id, LK_ID_MAX);
+    *rc = lk_store_begin(*st);
+    return 0;
+}
+
+static int cli_export(const lk_config_t *cfg, const lk_privacy_subject_t *who, const char *out)
+{
+    lk_store_t *st;
+    char id[LK_ID_MAX];
+    int rc, ret = cli_begin(cfg, &st, id, &rc); /* one snapshot, and its audit record with it */
+    if (ret)
+        return ret;
+    int64_t now = lk_time_now_ms();
+    char *doc = NULL;
+    lk_privacy_counts_t counts;
+    if (rc == 0)
+        rc = lk_store_privacy_export(st, who, now, &doc, &counts);
+    rc = cli_finish(st, rc, "privacy.export", id, key_kind(who), &counts);
+    lk_store_close(st);
+    if ((ret = lk_cli_failed(rc, "export")) != 0) {
+        free(doc);
+        return ret;
+    }
+    if (out) {
+        if (write_private_file(out, doc) != 0) {
+            fprintf(stderr, "loket: cannot write %s: %s\n", out, strerror(errno));
+            free(doc);
+            return LK_EXIT_USAGE;
+        }
+    } else {
+        fputs(doc, stdout);
+        fputc('\n', stdout);
+    }
+    free(doc);
+    fprintf(stderr, "loket: exported %lld conversations, %lld messages, %lld call-back requests (request %s)\n",
+            (long long)counts.conversations, (long long)counts.messages, (long long)counts.callbacks, id);
+    return fflush(stdout) == 0 ? 0 : LK_EXIT_INTERNAL;
+}
+
 static int cli_erase(const lk_config_t *cfg, const lk_privacy_subject_t *who)
 {
     lk_store_t *st;
-    int ret = cli_open(cfg, &st);
+    char id[LK_ID_MAX];
+    int rc, ret = cli_begin(cfg, &st, id, &rc);
     if (ret)
         return ret;
-    char id[LK_ID_MAX];
-    lk_rand_id("pr_", id, sizeof id);
     lk_privacy_counts_t counts;
-    int rc = lk_store_begin(st);
     if (rc == 0)
         rc = lk_store_privacy_erase(st, who, &counts);
     rc = cli_finish(st, rc, "privacy.erase", id, key_kind(who), &counts);
     if (rc == 0 && lk_store_checkpoint_truncate(st) != 0) /* a running server's readers hold the log */
         fprintf(stderr, "loket: erased; the write-ahead log could not be truncated now (a server is reading)\n");
     lk_store_close(st);
-    if (rc) {
-        fprintf(stderr, "loket: cannot erase: %s\n", lk_strerror(rc));
-        return EXIT_INTERNAL;
-    }
+    if ((ret = lk_cli_failed(rc, "erase")) != 0)
+        return ret;
     print_json_line(json_pack("{s:s, s:o}", "request_id", id, "erased", counts_json(&counts)));
-    return fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;
+    return fflush(stdout) == 0 ? 0 : LK_EXIT_INTERNAL;
 }
 
 static int cli_purge(const lk_config_t *cfg, int64_t now, bool dry_run)
 {
     lk_store_t *st;
-    int ret = cli_open(cfg, &st);
+    int ret = lk_cli_open_store(lk_config_database(cfg), &st);
     if (ret)
         return ret;
     lk_purge_cutoffs_t cut;
@@ -780,7 +748,7 @@ static int cli_purge(const lk_config_t *cfg, int64_t now, bool dry_run)
     lk_store_close(st);
     if (rc) {
         fprintf(stderr, "loket: the purge failed after %d batches: %s\n", batches, lk_strerror(rc));
-        return EXIT_INTERNAL;
+        return LK_EXIT_INTERNAL;
     }
     char ts[LK_RFC3339_LEN];
     lk_time_rfc3339(now, ts);
@@ -797,18 +765,18 @@ static int cli_purge(const lk_config_t *cfg, int64_t now, bool dry_run)
     }
     print_json_line(json_pack("{s:b, s:s, s:o, s:o}", "dry_run", dry_run, "now", ts, "before", cuts,
                               dry_run ? "would_delete" : "deleted", counts_json(&counts)));
-    return fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;
+    return fflush(stdout) == 0 ? 0 : LK_EXIT_INTERNAL;
 }
 
 int lk_api_privacy_cli(int argc, char **argv, char *const *env)
 {
     if (argc < 2)
-        return cli_usage("needs a subcommand: export, erase or purge");
+        return lk_cli_usage("privacy", "needs a subcommand: export, erase or purge");
     const char *sub = argv[1];
     bool is_export = strcmp(sub, "export") == 0, is_erase = strcmp(sub, "erase") == 0,
          is_purge = strcmp(sub, "purge") == 0;
     if (!is_export && !is_erase && !is_purge)
-        return cli_usage("%s: unknown subcommand; expected export, erase or purge", sub);
+        return lk_cli_usage("privacy", "%s: unknown subcommand; expected export, erase or purge", sub);
     const char *email = NULL, *ext = NULL, *phone = NULL, *out = NULL, *now_s = NULL;
     bool dry_run = false, yes = false;
     /* our own flags out; the rest (--data, --config, the retention options)
@@ -821,7 +789,7 @@ int lk_api_privacy_cli(int argc, char **argv, char *const *env)
         bool takes = strcmp(a, "--email") == 0 || strcmp(a, "--external-id") == 0 || strcmp(a, "--out") == 0 ||
                      strcmp(a, "--now") == 0 || strcmp(a, "--phone") == 0;
         if (takes && i + 1 >= argc) {
-            ret = cli_usage("%s: %s needs a value", sub, a);
+            ret = lk_cli_usage("privacy", "%s: %s needs a value", sub, a);
             goto out;
         }
         if (strcmp(a, "--email") == 0 && !is_purge)
@@ -839,7 +807,7 @@ int lk_api_privacy_cli(int argc, char **argv, char *const *env)
         else if (strcmp(a, "--yes") == 0 && is_erase)
             yes = true;
         else if (takes) {
-            ret = cli_usage("%s: %s does not apply here", sub, a);
+            ret = lk_cli_usage("privacy", "%s: %s does not apply here", sub, a);
             goto out;
         } else
             rest[n++] = argv[i];
@@ -847,33 +815,34 @@ int lk_api_privacy_cli(int argc, char **argv, char *const *env)
     lk_config_t cfg;
     char err[512];
     if (lk_config_from_args(&cfg, n, rest, env, err, sizeof err) != 0) {
-        ret = cli_usage("%s: %s", sub, err);
+        ret = lk_cli_usage("privacy", "%s: %s", sub, err);
         goto out;
     }
     if (is_purge) {
         int64_t now = lk_time_now_ms();
         if (now_s && (lk_time_parse_rfc3339(now_s, &now) != 0 || now <= 0)) {
-            ret = cli_usage("purge: --now must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
+            ret = lk_cli_usage("privacy", "purge: --now must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
             goto out;
         }
         ret = cli_purge(&cfg, now, dry_run);
         goto out;
     }
     if ((!email || !*email) && (!ext || !*ext) && (!phone || !*phone)) {
-        ret = cli_usage("%s: name the customer with --email ADDRESS, --phone NUMBER or --external-id ID", sub);
+        ret = lk_cli_usage("privacy", "%s: name the customer with --email ADDRESS, --phone NUMBER or --external-id ID",
+                           sub);
         goto out;
     }
     char phone_norm[LK_PII_NORM_MAX] = "";
     if (phone && (strlen(phone) > 64 || !phone_key(phone, phone_norm, sizeof phone_norm))) {
-        ret = cli_usage("%s: --phone needs a phone number such as 06-12345678 or +31 6 12345678", sub);
+        ret = lk_cli_usage("privacy", "%s: --phone needs a phone number such as 06-12345678 or +31 6 12345678", sub);
         goto out;
     }
     if (email && (!*email || !strchr(email, '@') || strlen(email) > 254 || !lk_utf8_valid(email, strlen(email)))) {
-        ret = cli_usage("%s: --email needs an e-mail address", sub);
+        ret = lk_cli_usage("privacy", "%s: --email needs an e-mail address", sub);
         goto out;
     }
     if (ext && (!*ext || strlen(ext) > 128 || !lk_utf8_valid(ext, strlen(ext)))) {
-        ret = cli_usage("%s: --external-id must be 1 to 128 bytes of text", sub);
+        ret = lk_cli_usage("privacy", "%s: --external-id must be 1 to 128 bytes of text", sub);
         goto out;
     }
     if (email && !*email)
@@ -883,7 +852,7 @@ int lk_api_privacy_cli(int argc, char **argv, char *const *env)
     if (is_export) {
         ret = cli_export(&cfg, &who, out);
     } else if (!yes) {
-        ret = cli_usage("erase: this deletes the customer's records for good; add --yes to go ahead");
+        ret = lk_cli_usage("privacy", "erase: this deletes the customer's records for good; add --yes to go ahead");
     } else {
         ret = cli_erase(&cfg, &who);
     }

@@ -388,6 +388,19 @@ void lk_api_fail_db(lk_api_job_t *job, int rc)
     lk_job_fail_db(&job->job, &job->err, rc);
 }
 
+json_t *lk_api_list_json(lk_api_job_t *job, int rc, const void *v, size_t n, size_t size,
+                         json_t *(*one)(const void *record))
+{
+    if (rc) {
+        lk_api_fail_db(job, rc);
+        return NULL;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, one((const char *)v + i * size));
+    return arr;
+}
+
 void lk_api_forbid(lk_api_job_t *job, const char *msg)
 {
     lk_api_fail(job, LK_EAUTH, 403, "forbidden", msg);

@@ -208,6 +208,12 @@ void lk_api_forbid(lk_api_job_t *job, const char *msg);
  * false after lk_api_fail(job, rc, status, code, msg) for LK_ENOENT, or
  * lk_api_fail_db for any other error. */
 bool lk_api_found(lk_api_job_t *job, int rc, int status, const char *code, const char *msg);
+/* The records of a store call that lists (its result rc, n records of size
+ * bytes each from v) as a new JSON array, each through one; NULL after
+ * lk_api_fail_db(job, rc) when rc is an error. Call it after the list call
+ * has returned, so that v and n are set. */
+json_t *lk_api_list_json(lk_api_job_t *job, int rc, const void *v, size_t n, size_t size,
+                         json_t *(*one)(const void *record));
 
 /* Query parameters, read in a route's prepare (on the loop); each is false
  * after answering 400 invalid_field. lk_api_query_choice: name among values

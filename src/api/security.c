@@ -542,6 +542,18 @@ static void logout_all(lk_api_job_t *j, lk_store_t *st, int64_t now)
     j->out = json_pack("{s:s, s:s, s:I}", "status", "ok", "user_id", target, "sessions", (json_int_t)n);
 }
 
+/* One security event as the admins' list shows it. */
+static json_t *secevent_json(const void *record)
+{
+    const lk_secevent_t *e = record;
+    char ts[LK_RFC3339_LEN];
+    lk_time_rfc3339(e->at, ts);
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)e->id, "at", ts, "kind", e->kind,
+                          "address", e->address, "reason", e->reason ? e->reason : "", "route", e->route);
+    json_object_set_new(o, "account", e->account ? json_string(e->account) : json_null());
+    return o;
+}
+
 /* GET /api/v1/admin/security-events: admins only, newest first. */
 static void events_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
@@ -551,20 +563,9 @@ static void events_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
     size_t n = 0;
     int rc = lk_store_secevent_list(st, d->kind_set ? lk_sec_kind_name(d->kind) : NULL, d->before_id, d->limit, &v,
                                     &n);
-    if (rc) {
-        lk_api_fail_db(j, rc);
+    json_t *arr = lk_api_list_json(j, rc, v, n, sizeof *v, secevent_json);
+    if (!arr)
         return;
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        char ts[LK_RFC3339_LEN];
-        lk_time_rfc3339(v[i].at, ts);
-        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)v[i].id, "at", ts, "kind",
-                              v[i].kind, "address", v[i].address, "reason", v[i].reason ? v[i].reason : "", "route",
-                              v[i].route);
-        json_object_set_new(o, "account", v[i].account ? json_string(v[i].account) : json_null());
-        json_array_append_new(arr, o);
-    }
     j->out = json_pack("{s:o, s:o}", "events", arr, "next_before",
                        n == d->limit && n > 0 ? json_integer((json_int_t)v[n - 1].id) : json_null());
     lk_secevents_free(v, n);

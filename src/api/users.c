@@ -36,11 +36,7 @@ typedef struct {
 static bool load_target(lk_api_job_t *j, lk_store_t *st, lk_user_t *u)
 {
     int rc = lk_store_user_get(st, j->id, u);
-    if (rc == LK_ENOENT)
-        lk_api_fail(j, rc, 404, "not_found", "no user with this id");
-    else if (rc)
-        lk_api_fail_db(j, rc);
-    return rc == 0;
+    return lk_api_found(j, rc, 404, "not_found", "no user with this id");
 }
 
 /* Whether an active admin other than the user with id `except` exists. */

@@ -370,6 +370,17 @@ bool lk_http_req_query(lk_http_req_t *req, const char *name, lk_str_t *out)
     return false;
 }
 
+/* The value of the request's header at index i (from h2o_find_header*)
+ * into *out; false when i < 0 (no such header). */
+static bool header_at(const lk_http_req_t *req, ssize_t i, lk_str_t *out)
+{
+    if (i < 0)
+        return false;
+    h2o_iovec_t v = req->h2o->headers.entries[i].value;
+    *out = (lk_str_t){v.base, v.len};
+    return true;
+}
+
 bool lk_http_req_header(const lk_http_req_t *req, const char *name, lk_str_t *out)
 {
     if (!req->h2o)
@@ -381,12 +392,7 @@ bool lk_http_req_header(const lk_http_req_t *req, const char *name, lk_str_t *ou
         *out = (lk_str_t){a.base, a.len};
         return true;
     }
-    ssize_t i = h2o_find_header_by_str(&req->h2o->headers, name, strlen(name), -1);
-    if (i < 0)
-        return false;
-    h2o_iovec_t v = req->h2o->headers.entries[i].value;
-    *out = (lk_str_t){v.base, v.len};
-    return true;
+    return header_at(req, h2o_find_header_by_str(&req->h2o->headers, name, strlen(name), -1), out);
 }
 
 bool lk_http_req_header_last(const lk_http_req_t *req, const char *name, lk_str_t *out)
@@ -396,11 +402,7 @@ bool lk_http_req_header_last(const lk_http_req_t *req, const char *name, lk_str_
     ssize_t last = -1;
     for (ssize_t i = -1; (i = h2o_find_header_by_str(&req->h2o->headers, name, strlen(name), i)) >= 0;)
         last = i;
-    if (last < 0)
-        return false;
-    h2o_iovec_t v = req->h2o->headers.entries[last].value;
-    *out = (lk_str_t){v.base, v.len};
-    return true;
+    return header_at(req, last, out);
 }
 
 bool lk_http_req_cookie(const lk_http_req_t *req, const char *name, lk_str_t *out)
