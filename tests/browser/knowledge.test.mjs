@@ -10,10 +10,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createConversation, postMessage, sleep, SLOW, freshDataDir, runCli, startServer, stopServer } from '../integration/helpers.mjs';
+import { createConversation, postMessage, sleep, REBUILD_SLOW, freshDataDir, runCli, startServer, stopServer } from '../integration/helpers.mjs';
 import { testBrowser, newPage, shot, consoleLogin, inEnglish, serverWithAgents, TIMEOUT, axeAudit, addUser } from './helpers.mjs';
 
-const RELOAD_MS = 2000 * SLOW;
+const RELOAD_MS = 2000 * REBUILD_SLOW;
 
 
 test('publish an article change after seeing its regression set; the try box', async (t) => {

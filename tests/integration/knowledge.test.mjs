@@ -17,11 +17,11 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   startServer, stopServer, api, assertError, addUser, login, createConversation, postMessage, runCli, exportKb,
-  sleep, SLOW, RFC3339_UTC,
+  sleep, REBUILD_SLOW, RFC3339_UTC,
 } from './helpers.mjs';
 
 // The bot reloads within kb_poll_ms (1 s by default); the contract gives 2 s.
-const RELOAD_MS = 2000 * SLOW;
+const RELOAD_MS = 2000 * REBUILD_SLOW;
 let srv, sup, agent, admin;
 let kb; // the demo knowledge base, as exported at the start
 const SAM = { email: 'sam@example.com', password: 'sam-is-de-teamleider-hier' };
