@@ -446,11 +446,32 @@
     return d.getFullYear() + '-' + (m < 10 ? '0' : '') + m + '-' + (day < 10 ? '0' : '') + day;
   }
 
+  // Today's date (YYYY-MM-DD) in time zone tz, which may differ from the
+  // browser's: just after midnight in Amsterdam it is still yesterday in UTC.
+  function dateIn(tz, when) {
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })
+        .formatToParts(when)
+        .forEach(function (p) {
+          parts[p.type] = p.value;
+        });
+      if (parts.year && parts.month && parts.day) return parts.year + '-' + parts.month + '-' + parts.day;
+    } catch (e) {
+      /* an unknown zone: the browser's own date */
+    }
+    return isoDate(when);
+  }
+
+  // The last 7 days up to today, today as the deployment's time zone counts
+  // it (the server reads the dates in that zone).
   function lastWeek(from, to, tzSelect) {
-    var now = new Date();
-    to.value = isoDate(now);
-    from.value = isoDate(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 6));
     var tz = window.loket.console.time_zone || 'Europe/Amsterdam';
+    var today = dateIn(tz, new Date());
+    var first = new Date(today + 'T12:00:00Z');
+    first.setUTCDate(first.getUTCDate() - 6);
+    to.value = today;
+    from.value = first.toISOString().slice(0, 10);
     if (
       !Array.prototype.some.call(tzSelect.options, function (o) {
         return o.value === tz;
