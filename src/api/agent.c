@@ -953,8 +953,8 @@ static const lk_api_field_t assign_fields[] = {
 
 #define FIELDS(a) .fields = a, .n_fields = sizeof a / sizeof a[0]
 #define AGENT .data_size = sizeof(agent_t), .data_free = agent_free
-#define READ(fn) .steps = {{LK_ON_READER, fn}}
-#define WRITE(fn) .steps = {{LK_ON_WRITER, fn}}
+#define READ(fn) .steps = {{.pool = LK_ON_READER, .run = fn}}
+#define WRITE(fn) .steps = {{.pool = LK_ON_WRITER, .run = fn}}
 
 static const lk_api_route_t routes[] = {
     {"GET", "/api/v1/agent/ws", LK_ACCESS_AGENT, READ(run_checked), .origin = true, .prepare = ws_prepare,
@@ -971,11 +971,11 @@ static const lk_api_route_t routes[] = {
     {"GET", "/api/v1/admin/users", LK_ACCESS_ADMIN, READ(run_users), AGENT},
     /* hashed only after a reader checked the session and the role */
     {"POST", "/api/v1/admin/users", LK_ACCESS_ADMIN, FIELDS(user_add_fields),
-     .steps = {{LK_ON_READER, run_checked}, {LK_ON_CPU, run_user_hash}, {LK_ON_WRITER, run_user_store}},
+     .steps = {{.pool = LK_ON_READER, .run = run_checked}, {.pool = LK_ON_CPU, .run = run_user_hash}, {.pool = LK_ON_WRITER, .run = run_user_store}},
      .prepare = user_add_prepare, .status = 201, AGENT},
     /* reader (the account), cpu (the password), writer (the session) */
     {"POST", "/api/v1/auth/login", LK_ACCESS_ANYONE, FIELDS(login_fields),
-     .steps = {{LK_ON_READER, run_login_read}, {LK_ON_CPU, run_login_verify}, {LK_ON_WRITER, run_login_store}},
+     .steps = {{.pool = LK_ON_READER, .run = run_login_read}, {.pool = LK_ON_CPU, .run = run_login_verify}, {.pool = LK_ON_WRITER, .run = run_login_store}},
      .prepare = login_prepare, .before = login_before, .after = login_after, AGENT},
     {"POST", "/api/v1/auth/logout", LK_ACCESS_SIGNED_IN, WRITE(run_logout), .after = logout_after, AGENT},
     {"GET", "/api/v1/auth/me", LK_ACCESS_SIGNED_IN, READ(run_me), AGENT},

@@ -889,9 +889,9 @@ static bool prepare_compliance(lk_api_job_t *job)
 
 /* ---- the table ---------------------------------------------------------------------- */
 
-#define REPORT(path, prep, run)                                                                                        \
+#define REPORT(path, prep, fn)                                                                                         \
     {                                                                                                                  \
-        "GET", path, LK_ACCESS_SUPERVISOR, .steps = {{LK_ON_READER, run}}, .prepare = prep, .after = answer,           \
+        "GET", path, LK_ACCESS_SUPERVISOR, .steps = {{.pool = LK_ON_READER, .run = fn}}, .prepare = prep, .after = answer,           \
                                            .data_size = sizeof(params_t), .data_free = params_free                     \
     }
 

@@ -605,14 +605,14 @@ static const lk_api_field_t update_fields[] = {
 /* Listing and searching for every agent; creating, changing and archiving
  * for supervisors and admins. */
 static const lk_api_route_t routes[] = {
-    {"GET", "/api/v1/agent/canned", LK_ACCESS_AGENT, .steps = {{LK_ON_READER, run_list}}, .prepare = list_query,
+    {"GET", "/api/v1/agent/canned", LK_ACCESS_AGENT, .steps = {{.pool = LK_ON_READER, .run = run_list}}, .prepare = list_query,
      .data_size = sizeof(list_t), .data_free = list_free},
     {"POST", "/api/v1/agent/canned", LK_ACCESS_SUPERVISOR, FIELDS(create_fields),
-     .steps = {{LK_ON_WRITER, run_create}}, .status = 201},
+     .steps = {{.pool = LK_ON_WRITER, .run = run_create}}, .status = 201},
     {"PUT", "/api/v1/agent/canned/:id", LK_ACCESS_SUPERVISOR, FIELDS(update_fields),
      .need_one = "the body names no field to change (language, title, shortcut, text)",
-     .need_one_code = "missing_field", .steps = {{LK_ON_WRITER, run_update}}},
-    {"DELETE", "/api/v1/agent/canned/:id", LK_ACCESS_SUPERVISOR, .steps = {{LK_ON_WRITER, run_archive}}},
+     .need_one_code = "missing_field", .steps = {{.pool = LK_ON_WRITER, .run = run_update}}},
+    {"DELETE", "/api/v1/agent/canned/:id", LK_ACCESS_SUPERVISOR, .steps = {{.pool = LK_ON_WRITER, .run = run_archive}}},
 };
 
 void lk_api_assist_table(const lk_api_route_t **r, size_t *n)

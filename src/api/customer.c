@@ -665,7 +665,7 @@ static const lk_api_field_t rating_fields[] = {
 };
 static const lk_api_field_t feedback_fields[] = {
     [F_FEEDBACK_MESSAGE] = {"message_id", LK_FIELD_STRING, true, .max_len = LK_ID_MAX - 1},
-    [F_FEEDBACK_HELPFUL] = {"helpful", LK_FIELD_BOOL, true},
+    [F_FEEDBACK_HELPFUL] = {.name = "helpful", .type = LK_FIELD_BOOL, .required = true},
 };
 static const lk_api_field_t callback_fields[] = {
     [F_CALLBACK_CONTACT] = {"contact", LK_FIELD_STRING, true, .max_len = CONTACT_MAX, .check = contact_check,
@@ -677,20 +677,20 @@ static const lk_api_field_t callback_fields[] = {
 
 static const lk_api_route_t routes[] = {
     {"POST", "/api/v1/conversations", LK_ACCESS_ANYONE, FIELDS(create_fields), .body_optional = true,
-     .steps = {{LK_ON_WRITER, run_create}}, .widget = true, .prepare = prepare_create, .after = after_create, DATA,
+     .steps = {{.pool = LK_ON_WRITER, .run = run_create}}, .widget = true, .prepare = prepare_create, .after = after_create, DATA,
      .status = 201},
     {"POST", "/api/v1/conversations/:id/messages", CONV, FIELDS(message_fields),
-     .steps = {{LK_ON_WRITER, run_message}}, .prepare = conv_limits, .status = 201},
-    {"GET", "/api/v1/conversations/:id", CONV, .steps = {{LK_ON_READER, run_get}}},
+     .steps = {{.pool = LK_ON_WRITER, .run = run_message}}, .prepare = conv_limits, .status = 201},
+    {"GET", "/api/v1/conversations/:id", CONV, .steps = {{.pool = LK_ON_READER, .run = run_get}}},
     /* the button takes no body (a huge one is still refused) */
-    {"POST", "/api/v1/conversations/:id/handoff", CONV, .steps = {{LK_ON_WRITER, run_handoff}}, .prepare = conv_limits},
-    {"POST", "/api/v1/conversations/:id/rating", CONV, FIELDS(rating_fields), .steps = {{LK_ON_WRITER, run_rating}},
+    {"POST", "/api/v1/conversations/:id/handoff", CONV, .steps = {{.pool = LK_ON_WRITER, .run = run_handoff}}, .prepare = conv_limits},
+    {"POST", "/api/v1/conversations/:id/rating", CONV, FIELDS(rating_fields), .steps = {{.pool = LK_ON_WRITER, .run = run_rating}},
      .prepare = conv_limits},
     {"GET", "/api/v1/conversations/:id/ws", LK_ACCESS_ANYONE, .widget = true, .prepare = ws_open},
     {"POST", "/api/v1/conversations/:id/feedback", CONV, FIELDS(feedback_fields),
-     .steps = {{LK_ON_WRITER, run_feedback}}, .prepare = conv_limits},
+     .steps = {{.pool = LK_ON_WRITER, .run = run_feedback}}, .prepare = conv_limits},
     {"POST", "/api/v1/conversations/:id/callback", CONV, FIELDS(callback_fields),
-     .steps = {{LK_ON_WRITER, run_callback}}, .prepare = prepare_callback, DATA, .status = 201},
+     .steps = {{.pool = LK_ON_WRITER, .run = run_callback}}, .prepare = prepare_callback, DATA, .status = 201},
 };
 
 void lk_api_customer_table(const lk_api_route_t **r, size_t *n)

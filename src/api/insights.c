@@ -678,19 +678,19 @@ static bool prepare_review(lk_api_job_t *j)
 #define DATA .data_size = sizeof(idata_t), .data_free = idata_free
 
 static const lk_api_route_t routes[] = {
-    {"GET", "/api/v1/kb/gaps", LK_ACCESS_SUPERVISOR, .steps = {{LK_ON_READER, run_gaps}}, .prepare = prepare_gaps,
+    {"GET", "/api/v1/kb/gaps", LK_ACCESS_SUPERVISOR, .steps = {{.pool = LK_ON_READER, .run = run_gaps}}, .prepare = prepare_gaps,
      DATA},
     /* the topic clustered on a reader, its draft stored by the writer */
     {"POST", "/api/v1/kb/gaps/:id/draft", LK_ACCESS_SUPERVISOR, FIELDS(range_fields), .body_optional = true,
-     .steps = {{LK_ON_READER, run_draft_read}, {LK_ON_WRITER, run_draft_store, .keep_user = true}},
+     .steps = {{.pool = LK_ON_READER, .run = run_draft_read}, {.pool = LK_ON_WRITER, .run = run_draft_store, .keep_user = true}},
      .prepare = prepare_draft, DATA, .status = 201},
-    {"GET", "/api/v1/kb/reviews", LK_ACCESS_SUPERVISOR, .steps = {{LK_ON_READER, run_summary}},
+    {"GET", "/api/v1/kb/reviews", LK_ACCESS_SUPERVISOR, .steps = {{.pool = LK_ON_READER, .run = run_summary}},
      .prepare = prepare_summary, DATA},
-    {"GET", "/api/v1/kb/reviews/queue", LK_ACCESS_SUPERVISOR, .steps = {{LK_ON_READER, run_queue}},
+    {"GET", "/api/v1/kb/reviews/queue", LK_ACCESS_SUPERVISOR, .steps = {{.pool = LK_ON_READER, .run = run_queue}},
      .prepare = prepare_queue, DATA},
     {"POST", "/api/v1/agent/conversations/:id/messages/:message_id/review", LK_ACCESS_AGENT, FIELDS(review_fields),
-     .steps = {{LK_ON_WRITER, run_review}}, .prepare = prepare_review, DATA},
-    {"GET", "/api/v1/agent/conversations/:id/reviews", LK_ACCESS_AGENT, .steps = {{LK_ON_READER, run_reviews_conv}}},
+     .steps = {{.pool = LK_ON_WRITER, .run = run_review}}, .prepare = prepare_review, DATA},
+    {"GET", "/api/v1/agent/conversations/:id/reviews", LK_ACCESS_AGENT, .steps = {{.pool = LK_ON_READER, .run = run_reviews_conv}}},
 };
 
 void lk_api_insights_table(const lk_api_route_t **r, size_t *n)

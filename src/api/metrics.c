@@ -318,7 +318,7 @@ static bool metrics_prepare(lk_api_job_t *j)
 /* The metrics token (or a loopback listen address and client) instead of a
  * session; the answer is Prometheus text. */
 static const lk_api_route_t routes[] = {
-    {"GET", "/metrics", LK_ACCESS_ANYONE, .steps = {{LK_ON_READER, metrics_run}}, .prepare = metrics_prepare,
+    {"GET", "/metrics", LK_ACCESS_ANYONE, .steps = {{.pool = LK_ON_READER, .run = metrics_run}}, .prepare = metrics_prepare,
      .after = metrics_answer, .data_size = sizeof(queued_t)},
 };
 

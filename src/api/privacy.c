@@ -587,18 +587,18 @@ static const lk_api_field_t erase_conv_fields[] = {
  * on a reader, so that the erased text leaves the write-ahead log. */
 static const lk_api_route_t routes[] = {
     {"POST", "/api/v1/admin/privacy/export", LK_ACCESS_ADMIN, FIELDS(export_fields), NEED_SUBJECT,
-     .steps = {{LK_ON_READER, run_export}, {LK_ON_WRITER, run_export_record, .keep_user = true}},
+     .steps = {{.pool = LK_ON_READER, .run = run_export}, {.pool = LK_ON_WRITER, .run = run_export_record, .keep_user = true}},
      .prepare = subject_prepare, .after = export_answer, PRIV},
     {"POST", "/api/v1/admin/privacy/erase", LK_ACCESS_ADMIN, FIELDS(erase_fields), NEED_SUBJECT,
-     .steps = {{LK_ON_WRITER, run_erase}, {LK_ON_READER, run_erase_checkpoint, .keep_user = true}},
+     .steps = {{.pool = LK_ON_WRITER, .run = run_erase}, {.pool = LK_ON_READER, .run = run_erase_checkpoint, .keep_user = true}},
      .prepare = subject_prepare, .after = no_store, PRIV},
     {"POST", "/api/v1/admin/conversations/:id/erase", LK_ACCESS_ADMIN, FIELDS(erase_conv_fields),
-     .steps = {{LK_ON_WRITER, run_erase_conv}, {LK_ON_READER, run_erase_checkpoint, .keep_user = true}},
+     .steps = {{.pool = LK_ON_WRITER, .run = run_erase_conv}, {.pool = LK_ON_READER, .run = run_erase_checkpoint, .keep_user = true}},
      .prepare = request_id, .after = no_store, PRIV},
-    {"GET", "/api/v1/admin/privacy/retention", LK_ACCESS_ADMIN, .steps = {{LK_ON_READER, run_retention}},
+    {"GET", "/api/v1/admin/privacy/retention", LK_ACCESS_ADMIN, .steps = {{.pool = LK_ON_READER, .run = run_retention}},
      .after = no_store, PRIV},
     {"GET", "/api/v1/admin/audit", LK_ACCESS_ADMIN,
-     .steps = {{LK_ON_READER, run_audit}, {LK_ON_WRITER, run_audit_record, .keep_user = true}},
+     .steps = {{.pool = LK_ON_READER, .run = run_audit}, {.pool = LK_ON_WRITER, .run = run_audit_record, .keep_user = true}},
      .prepare = audit_query, .after = no_store, PRIV},
 };
 

@@ -668,17 +668,17 @@ static const lk_api_field_t logout_fields[] = {
  * failed logins of the account, so a stolen session cannot guess its way to
  * switching the second factor off. */
 static const lk_api_route_t routes[] = {
-    {"GET", "/api/v1/admin/security-events", LK_ACCESS_ADMIN, .steps = {{LK_ON_READER, events_list}},
+    {"GET", "/api/v1/admin/security-events", LK_ACCESS_ADMIN, .steps = {{.pool = LK_ON_READER, .run = events_list}},
      .prepare = events_query, .data_size = sizeof(sec_t)},
-    {"GET", "/api/v1/auth/totp", LK_ACCESS_SIGNED_IN, .steps = {{LK_ON_READER, totp_status}}},
-    {"POST", "/api/v1/auth/totp/setup", LK_ACCESS_SIGNED_IN, .steps = {{LK_ON_WRITER, totp_setup}}},
+    {"GET", "/api/v1/auth/totp", LK_ACCESS_SIGNED_IN, .steps = {{.pool = LK_ON_READER, .run = totp_status}}},
+    {"POST", "/api/v1/auth/totp/setup", LK_ACCESS_SIGNED_IN, .steps = {{.pool = LK_ON_WRITER, .run = totp_setup}}},
     {"POST", "/api/v1/auth/totp/enable", LK_ACCESS_SIGNED_IN, FIELDS(code_fields),
-     .steps = {{LK_ON_WRITER, totp_enable}}, .prepare = code_prepare, .after = code_after, .data_size = sizeof(sec_t)},
+     .steps = {{.pool = LK_ON_WRITER, .run = totp_enable}}, .prepare = code_prepare, .after = code_after, .data_size = sizeof(sec_t)},
     {"POST", "/api/v1/auth/totp/disable", LK_ACCESS_AGENT, FIELDS(code_fields),
-     .steps = {{LK_ON_WRITER, totp_disable}}, .prepare = code_prepare, .after = code_after, .data_size = sizeof(sec_t)},
+     .steps = {{.pool = LK_ON_WRITER, .run = totp_disable}}, .prepare = code_prepare, .after = code_after, .data_size = sizeof(sec_t)},
     {"POST", "/api/v1/auth/logout-all", LK_ACCESS_SIGNED_IN, FIELDS(logout_fields), .body_optional = true,
-     .steps = {{LK_ON_WRITER, logout_all}}, .after = logout_all_after, .data_size = sizeof(sec_t)},
-    {"POST", "/api/v1/admin/users/:id/totp-reset", LK_ACCESS_ADMIN, .steps = {{LK_ON_WRITER, totp_reset}}},
+     .steps = {{.pool = LK_ON_WRITER, .run = logout_all}}, .after = logout_all_after, .data_size = sizeof(sec_t)},
+    {"POST", "/api/v1/admin/users/:id/totp-reset", LK_ACCESS_ADMIN, .steps = {{.pool = LK_ON_WRITER, .run = totp_reset}}},
 };
 
 void lk_api_security_table(const lk_api_route_t **r, size_t *n)

@@ -317,21 +317,21 @@ static const lk_api_field_t language_fields[] = {
 static const lk_api_route_t routes[] = {
     /* the user's own console language; null goes back to the deployment's default */
     {"PATCH", "/api/v1/auth/me", LK_ACCESS_AGENT, FIELDS(language_fields),
-     .need_one = "nothing to change: give \"language\"", .steps = {{LK_ON_WRITER, run_language}},
+     .need_one = "nothing to change: give \"language\"", .steps = {{.pool = LK_ON_WRITER, .run = run_language}},
      .after = invalidate_after},
     {"PATCH", "/api/v1/admin/users/:id", LK_ACCESS_ADMIN, FIELDS(update_fields),
      .need_one = "nothing to change: give \"role\", \"display_name\" or \"disabled\"",
-     .steps = {{LK_ON_WRITER, run_update}}, .after = invalidate_after},
+     .steps = {{.pool = LK_ON_WRITER, .run = run_update}}, .after = invalidate_after},
     /* hashed only after a reader checked the session, the role and the
      * password against the user's name; the writer checks again and stores */
     {"POST", "/api/v1/admin/users/:id/password", LK_ACCESS_ADMIN, FIELDS(reset_fields),
-     .steps = {{LK_ON_READER, reset_check}, {LK_ON_CPU, reset_hash}, {LK_ON_WRITER, reset_store}},
+     .steps = {{.pool = LK_ON_READER, .run = reset_check}, {.pool = LK_ON_CPU, .run = reset_hash}, {.pool = LK_ON_WRITER, .run = reset_store}},
      .after = invalidate_after, .data_size = sizeof(pw_t)},
     /* every attempt counts against the account's login limit (once the
      * session is known), so that a stolen session cannot guess its way to
      * the password */
     {"POST", "/api/v1/auth/password", LK_ACCESS_AGENT, FIELDS(own_fields),
-     .steps = {{LK_ON_READER, own_check}, {LK_ON_CPU, own_hash}, {LK_ON_WRITER, own_store}},
+     .steps = {{.pool = LK_ON_READER, .run = own_check}, {.pool = LK_ON_CPU, .run = own_hash}, {.pool = LK_ON_WRITER, .run = own_store}},
      .before = own_before, .after = own_password_after, .data_size = sizeof(pw_t)},
 };
 

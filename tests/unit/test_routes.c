@@ -263,7 +263,7 @@ Test(route_tables, the_check_refuses_what_is_malformed)
     static const lk_api_field_t twice[] = {{.name = "x", .type = LK_FIELD_STRING},
                                            {.name = "x", .type = LK_FIELD_BOOL}};
     static const lk_api_field_t range[] = {{.name = "x", .type = LK_FIELD_INT, .min = 2, .max = 1}};
-    const lk_api_route_t ok = {"POST", "/a", LK_ACCESS_AGENT, .steps = {{LK_ON_WRITER, run_nothing}}};
+    const lk_api_route_t ok = {"POST", "/a", LK_ACCESS_AGENT, .steps = {{.pool = LK_ON_WRITER, .run = run_nothing}}};
     char why[256];
     cr_assert_eq(lk_api_routes_check(&ok, 1, why, sizeof why), 0, "%s", why);
 
@@ -332,7 +332,7 @@ Test(route_body, one_of_is_checked_before_the_fields_after_it)
 
 Test(route_tables, a_later_step_may_keep_the_checked_user_the_first_may_not)
 {
-    const lk_api_route_t r = {"POST", "/a", LK_ACCESS_ADMIN, .steps = {{LK_ON_WRITER, run_nothing, .keep_user = true}}};
+    const lk_api_route_t r = {"POST", "/a", LK_ACCESS_ADMIN, .steps = {{.pool = LK_ON_WRITER, .run = run_nothing, .keep_user = true}}};
     expect_malformed(&r, 1, "keep_user on the first step");
 }
 
@@ -398,7 +398,7 @@ Test(route_tables, the_customer_routes_ask_for_the_conversation_s_token)
 Test(route_tables, a_conversation_s_route_names_its_conversation)
 {
     lk_api_route_t r = {"POST", "/api/v1/conversations", LK_ACCESS_CONVERSATION,
-                        .steps = {{LK_ON_WRITER, run_nothing}}};
+                        .steps = {{.pool = LK_ON_WRITER, .run = run_nothing}}};
     expect_malformed(&r, 1, "without :id");
     r.path = CONV_PATH "/x";
     char why[256];
