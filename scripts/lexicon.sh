@@ -3,9 +3,12 @@
 # installed Debian packages, reproducibly: the same packages give the same
 # file, byte for byte. CMake runs it at build time; nothing it makes is
 # committed.
-#   scripts/lexicon.sh OUT [DATADIR]
+#   scripts/lexicon.sh OUT [DATADIR] [--no-freedict]
 # DATADIR (default /usr/share) holds hunspell/nl.dic, wordnet/index.* and
-# dictd/freedict-{nld-eng,eng-nld}.dict.dz.
+# dictd/freedict-{nld-eng,eng-nld}.dict.dz. --no-freedict (CMake:
+# -DLOKET_LEXICON_FREEDICT=OFF) leaves FreeDict's GPL-2+ data out: the
+# lexicon then holds WordNet's English pairs only (the Dutch pairs and the
+# Dutch-English translations come from FreeDict).
 #
 # Sources and licences (see docs/quality.md, "The synonym lexicon"):
 #   hunspell-nl            OpenTaal's Dutch word list (BSD-2-Clause or CC BY 3.0):
@@ -28,12 +31,19 @@
 #                 words
 # Words are single lowercase ASCII words of 3 to 30 letters.
 set -eu
-out=${1:?usage: lexicon.sh OUT [DATADIR]}
+out=${1:?usage: lexicon.sh OUT [DATADIR] [--no-freedict]}
 d=${2:-/usr/share}
+freedict=yes
+case ${3:-} in
+  "") ;;
+  --no-freedict) freedict=no ;;
+  *) echo "lexicon.sh: unknown option $3" >&2; exit 1 ;;
+esac
 LC_ALL=C
 export LC_ALL
-for f in "$d/hunspell/nl.dic" "$d/wordnet/index.noun" "$d/wordnet/index.verb" "$d/wordnet/index.adj" \
-         "$d/wordnet/index.adv" "$d/dictd/freedict-nld-eng.dict.dz" "$d/dictd/freedict-eng-nld.dict.dz"; do
+inputs="$d/hunspell/nl.dic $d/wordnet/index.noun $d/wordnet/index.verb $d/wordnet/index.adj $d/wordnet/index.adv"
+[ "$freedict" = no ] || inputs="$inputs $d/dictd/freedict-nld-eng.dict.dz $d/dictd/freedict-eng-nld.dict.dz"
+for f in $inputs; do
   [ -r "$f" ] || { echo "lexicon.sh: $f is missing: run scripts/deps.sh build" >&2; exit 1; }
 done
 tmp=$(mktemp -d)
@@ -57,36 +67,46 @@ awk '{ if ($1 != k) { flush(); k = $1; m = 0 } s[++m] = $2 }
      function flush(  i, j) { if (m >= 2 && m <= 4) for (i = 1; i <= m; i++) for (j = 1; j <= m; j++) if (i != j) print "en\t" s[i] "\t" s[j] }
      END { flush() }' "$tmp/en.core" | sort -u >"$tmp/en.pairs"
 
-# FreeDict: headword lines end in " /IPA/"; the lines below them are the
-# translations ("1. a, b" numbered per sense, or "a, b").
-freedict() { # file -> "headword<TAB>translation" for one-word lowercase pairs
-  zcat "$1" | awk '
-    / \/[^\/]*\/$/ { hw = $0; sub(/ \/[^\/]*\/$/, "", hw); if (hw !~ /^[a-z]+$/) hw = ""; next }
-    hw != "" && NF { t = $0; sub(/^[0-9]+\. /, "", t); n = split(t, a, /, */)
-                     for (i = 1; i <= n; i++) if (a[i] ~ /^[a-z]+$/) print hw "\t" a[i] }'
-}
-{ freedict "$d/dictd/freedict-nld-eng.dict.dz" | awk -F'\t' '{ print $1 "\t" $2 "\tnld" }'
-  freedict "$d/dictd/freedict-eng-nld.dict.dz" | awk -F'\t' '{ print $2 "\t" $1 "\teng" }'
-} | sort -u >"$tmp/tr.raw"
-# keep Dutch words hunspell-nl knows and English words WordNet knows, 3-30 letters
-awk -F'\t' 'FILENAME == ARGV[1] { nl[$1] = 1; next } FILENAME == ARGV[2] { en[$1] = 1; next }
-            ($1 in nl) && ($2 in en) && length($1) >= 3 && length($2) >= 3 && length($1) <= 30 && length($2) <= 30' \
-  "$tmp/nl.words" "$tmp/en.words" "$tmp/tr.raw" >"$tmp/tr"
-# pair -> in how many dictionaries; word -> how many translations
-awk -F'\t' '{ k = $1 "\t" $2; if (!(k in src)) { ne[$1]++; nn[$2]++; order[++n] = k } src[k]++ }
-            END { for (i = 1; i <= n; i++) { split(order[i], a, "\t")
-                    if (src[order[i]] >= 2 || (ne[a[1]] <= 3 && nn[a[2]] <= 3)) print "nl-en\t" order[i] } }' \
-  "$tmp/tr" | sort -u >"$tmp/nlen.pairs"
-# Dutch pairs that share at least two English translations that are not too ambiguous
-awk -F'\t' '{ k = $1 "\t" $2; if (k in seen) next; seen[k] = 1; c[$2]++; w[$2] = w[$2] " " $1 }
-            END { for (e in w) { if (c[e] > 6) continue; n = split(w[e], a, " ")
-                    for (i = 1; i <= n; i++) for (j = 1; j <= n; j++) if (i != j) print a[i] "\t" a[j] } }' "$tmp/tr" |
-  sort | uniq -c | awk '$1 >= 2 { print "nl\t" $2 "\t" $3 }' | sort -u >"$tmp/nl.pairs"
+if [ "$freedict" = no ]; then
+  : >"$tmp/nlen.pairs"
+  : >"$tmp/nl.pairs"
+else
+  # FreeDict: headword lines end in " /IPA/"; the lines below them are the
+  # translations ("1. a, b" numbered per sense, or "a, b").
+  freedict() { # file -> "headword<TAB>translation" for one-word lowercase pairs
+    zcat "$1" | awk '
+      / \/[^\/]*\/$/ { hw = $0; sub(/ \/[^\/]*\/$/, "", hw); if (hw !~ /^[a-z]+$/) hw = ""; next }
+      hw != "" && NF { t = $0; sub(/^[0-9]+\. /, "", t); n = split(t, a, /, */)
+                       for (i = 1; i <= n; i++) if (a[i] ~ /^[a-z]+$/) print hw "\t" a[i] }'
+  }
+  { freedict "$d/dictd/freedict-nld-eng.dict.dz" | awk -F'\t' '{ print $1 "\t" $2 "\tnld" }'
+    freedict "$d/dictd/freedict-eng-nld.dict.dz" | awk -F'\t' '{ print $2 "\t" $1 "\teng" }'
+  } | sort -u >"$tmp/tr.raw"
+  # keep Dutch words hunspell-nl knows and English words WordNet knows, 3-30 letters
+  awk -F'\t' 'FILENAME == ARGV[1] { nl[$1] = 1; next } FILENAME == ARGV[2] { en[$1] = 1; next }
+              ($1 in nl) && ($2 in en) && length($1) >= 3 && length($2) >= 3 && length($1) <= 30 && length($2) <= 30' \
+    "$tmp/nl.words" "$tmp/en.words" "$tmp/tr.raw" >"$tmp/tr"
+  # pair -> in how many dictionaries; word -> how many translations
+  awk -F'\t' '{ k = $1 "\t" $2; if (!(k in src)) { ne[$1]++; nn[$2]++; order[++n] = k } src[k]++ }
+              END { for (i = 1; i <= n; i++) { split(order[i], a, "\t")
+                      if (src[order[i]] >= 2 || (ne[a[1]] <= 3 && nn[a[2]] <= 3)) print "nl-en\t" order[i] } }' \
+    "$tmp/tr" | sort -u >"$tmp/nlen.pairs"
+  # Dutch pairs that share at least two English translations that are not too ambiguous
+  awk -F'\t' '{ k = $1 "\t" $2; if (k in seen) next; seen[k] = 1; c[$2]++; w[$2] = w[$2] " " $1 }
+              END { for (e in w) { if (c[e] > 6) continue; n = split(w[e], a, " ")
+                      for (i = 1; i <= n; i++) for (j = 1; j <= n; j++) if (i != j) print a[i] "\t" a[j] } }' "$tmp/tr" |
+    sort | uniq -c | awk '$1 >= 2 { print "nl\t" $2 "\t" $3 }' | sort -u >"$tmp/nl.pairs"
+fi
 
 {
-  echo "# loket synonym lexicon: derived by scripts/lexicon.sh from Debian's hunspell-nl (OpenTaal,"
-  echo "# BSD-2-Clause or CC BY 3.0), wordnet-base (Princeton WordNet 3.0, WordNet licence) and"
-  echo "# dict-freedict-nld-eng, dict-freedict-eng-nld (FreeDict, GPL-2+). Generated: do not edit."
+  if [ "$freedict" = no ]; then
+    echo "# loket synonym lexicon: derived by scripts/lexicon.sh --no-freedict from Debian's wordnet-base"
+    echo "# (Princeton WordNet 3.0, WordNet licence). Generated: do not edit."
+  else
+    echo "# loket synonym lexicon: derived by scripts/lexicon.sh from Debian's hunspell-nl (OpenTaal,"
+    echo "# BSD-2-Clause or CC BY 3.0), wordnet-base (Princeton WordNet 3.0, WordNet licence) and"
+    echo "# dict-freedict-nld-eng, dict-freedict-eng-nld (FreeDict, GPL-2+). Generated: do not edit."
+  fi
   echo "# $(wc -l <"$tmp/en.pairs") en, $(wc -l <"$tmp/nl.pairs") nl, $(wc -l <"$tmp/nlen.pairs") nl-en pairs"
   cat "$tmp/en.pairs" "$tmp/nl.pairs" "$tmp/nlen.pairs"
 } >"$out.tmp"
