@@ -10,6 +10,7 @@
 #include "kb/kb.h"
 #include "util/util.h"
 
+#include "test_article.h"
 #include "test_tmp.h"
 
 #include <criterion/criterion.h>
@@ -75,23 +76,13 @@ static void tricky_kb(lk_kb_t *kb)
                       .translation_group = "betalen"};
     lk_kb_add(kb, &a);
     char *q2[] = {"plain question"};
-    lk_article_t b = {.id = "plain",
-                      .language = "en",
-                      .title = "Plain",
-                      .questions = q2,
-                      .n_questions = 1,
-                      .answer = "No markup.",
-                      .review_by = 1782810123456};
+    lk_article_t b = test_article("plain", "en", "Plain", q2, 1, "No markup.");
+    b.review_by = 1782810123456;
     lk_kb_add(kb, &b);
     char *t3[] = {"[haakje", "x"};
-    lk_article_t c = {.id = "haakje",
-                      .language = "nl",
-                      .title = "[Haakje]",
-                      .questions = q2,
-                      .n_questions = 1,
-                      .answer = "eindigt op een CR\r",
-                      .tags = t3,
-                      .n_tags = 2};
+    lk_article_t c = test_article("haakje", "nl", "[Haakje]", q2, 1, "eindigt op een CR\r");
+    c.tags = t3;
+    c.n_tags = 2;
     lk_kb_add(kb, &c);
 }
 

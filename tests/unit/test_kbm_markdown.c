@@ -6,6 +6,8 @@
 #include "kb/kb.h"
 #include "util/util.h"
 
+#include "test_article.h"
+
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,12 +150,7 @@ Test(kbm_markdown, answers_to_text_converts_every_article)
     lk_kb_t kb;
     lk_kb_init(&kb);
     char *q[] = {"vraag"};
-    lk_article_t a = {.id = "a",
-                      .language = "nl",
-                      .title = "A",
-                      .questions = q,
-                      .n_questions = 1,
-                      .answer = "**Vet** en [link](https://example.com)"};
+    lk_article_t a = test_article("a", "nl", "A", q, 1, "**Vet** en [link](https://example.com)");
     lk_kb_add(&kb, &a);
     a.id = "b";
     a.answer = "- een\n- twee";
