@@ -116,6 +116,23 @@ function badBodies(valid) {
   return cases;
 }
 
+// Every bad body for an endpoint that takes a message's text (the customer's
+// and the agent's): badBodies and the text's own rules.
+function badTextBodies() {
+  return badBodies({ text: 'hallo' }).concat([
+    ['no text', '{}', 400, ['missing_field']],
+    ['a misspelt field', '{"txt": "hallo"}', 400, ['missing_field']],
+    ['text null', '{"text": null}', 400, ['missing_field', 'invalid_field']],
+    ['empty text', '{"text": ""}', 400, ['invalid_field']],
+    ['text of white space only', '{"text": " \\n\\t "}', 400, ['invalid_field']],
+    ['text of spaces only', '{"text": "   "}', 400, ['invalid_field']],
+    ['text is a number', '{"text": 5}', 400, ['invalid_field']],
+    ['text is true', '{"text": true}', 400, ['invalid_field']],
+    ['text is an array', '{"text": ["hallo"]}', 400, ['invalid_field']],
+    ['text is an object', '{"text": {"a": "hallo"}}', 400, ['invalid_field']],
+  ]);
+}
+
 // Sends each of cases ([name, body, status, codes]) with send(body) and asserts
 // the JSON error; then(r, name) asserts what else a refusal must leave out.
 async function assertEachRefused(cases, what, send, then = () => {}) {
@@ -159,19 +176,7 @@ test('POST /api/v1/conversations: bad bodies', async () => {
 
 test('POST messages: bad bodies store nothing', async () => {
   const before = await snapshot();
-  const cases = badBodies({ text: 'hallo' });
-  cases.push(
-    ['no text', '{}', 400, ['missing_field']],
-    ['a misspelt field', '{"txt": "hallo"}', 400, ['missing_field']],
-    ['text null', '{"text": null}', 400, ['missing_field', 'invalid_field']],
-    ['empty text', '{"text": ""}', 400, ['invalid_field']],
-    ['text of white space only', '{"text": " \\n\\t "}', 400, ['invalid_field']],
-    ['text is a number', '{"text": 5}', 400, ['invalid_field']],
-    ['text is true', '{"text": true}', 400, ['invalid_field']],
-    ['text is an array', '{"text": ["hallo"]}', 400, ['invalid_field']],
-    ['text is an object', '{"text": {"a": "hallo"}}', 400, ['invalid_field']],
-  );
-  await assertEachRefused(cases, 'message', (body) =>
+  await assertEachRefused(badTextBodies(), 'message', (body) =>
     api(srv, 'POST', `/api/v1/conversations/${conv.id}/messages`, { token: conv.token, body }),
   );
   await assertUnharmed(before, 'post message');
@@ -487,15 +492,7 @@ test('agent endpoints: unknown conversations get 404', async () => {
 
 test('agent message and close: bad bodies store nothing', async () => {
   const before = await snapshot();
-  const cases = badBodies({ text: 'hallo' });
-  cases.push(
-    ['no text', '{}', 400, ['missing_field']],
-    ['empty text', '{"text": ""}', 400, ['invalid_field']],
-    ['text of white space only', '{"text": "   "}', 400, ['invalid_field']],
-    ['text is a number', '{"text": 5}', 400, ['invalid_field']],
-    ['text is null', '{"text": null}', 400, ['invalid_field', 'missing_field']],
-  );
-  await assertEachRefused(cases, 'agent message', (body) =>
+  await assertEachRefused(badTextBodies(), 'agent message', (body) =>
     agent.req('POST', `/api/v1/agent/conversations/${mine.id}/messages`, { body }),
   );
   const closeCases = badBodies({ disposition: 'resolved' }).filter(([n]) => n !== 'an empty body');
