@@ -151,17 +151,23 @@ Test(kbm_formats, csv_reads_hand_written_files)
     lk_kb_free(&kb);
 }
 
-/* Parses csv, expects failure, and checks that the message holds every
- * word of want. */
+/* The refusal's message err holds want1 and, unless it is NULL, want2. */
+static void assert_message_holds(const char *err, const char *want1, const char *want2)
+{
+    cr_assert(strstr(err, want1), "message \"%s\" should hold \"%s\"", err, want1);
+    if (want2)
+        cr_assert(strstr(err, want2), "message \"%s\" should hold \"%s\"", err, want2);
+}
+
+/* Parses csv, expects failure, and checks that the message holds want1 and
+ * want2. */
 static void csv_fails(const char *csv, const char *want1, const char *want2)
 {
     lk_kb_t kb;
     char err[512];
     cr_assert_neq(lk_kb_parse_csv(csv, strlen(csv), &kb, err, sizeof err), 0, "should fail: %s", csv);
     cr_assert_eq(kb.n_articles, 0, "nothing is kept");
-    cr_assert(strstr(err, want1), "message \"%s\" should hold \"%s\"", err, want1);
-    if (want2)
-        cr_assert(strstr(err, want2), "message \"%s\" should hold \"%s\"", err, want2);
+    assert_message_holds(err, want1, want2);
 }
 
 Test(kbm_formats, csv_refuses_bad_files_with_a_clear_message)
@@ -259,15 +265,15 @@ Test(kbm_formats, markdown_reads_hand_written_front_matter)
     lk_article_free(&a);
 }
 
+/* Parses md as the file f.md, expects failure, and checks that the message
+ * names the file and holds want1 and want2. */
 static void md_fails(const char *md, const char *want1, const char *want2)
 {
     lk_article_t a;
     char err[512];
     cr_assert_neq(lk_kb_parse_md(md, strlen(md), "f.md", &a, err, sizeof err), 0, "should fail: %s", md);
     cr_assert(strstr(err, "f.md"), "the message names the file: %s", err);
-    cr_assert(strstr(err, want1), "message \"%s\" should hold \"%s\"", err, want1);
-    if (want2)
-        cr_assert(strstr(err, want2), "message \"%s\" should hold \"%s\"", err, want2);
+    assert_message_holds(err, want1, want2);
 }
 
 Test(kbm_formats, markdown_refuses_bad_files_with_a_clear_message)
