@@ -203,17 +203,12 @@ test('POST rating: bad bodies', async () => {
   cases.push(
     ['no score', '{}', 400, ['missing_field']],
     ['only a comment', '{"comment": "prima"}', 400, ['missing_field']],
-    ['score 0', '{"score": 0}', 400, ['invalid_field']],
-    ['score 6', '{"score": 6}', 400, ['invalid_field']],
-    ['score -1', '{"score": -1}', 400, ['invalid_field']],
-    ['score 2.5', '{"score": 2.5}', 400, ['invalid_field']],
-    ['score 1e300', '{"score": 1e300}', 400, ['invalid_field']],
     ['score 99999999999999999999', '{"score": 99999999999999999999}', 400, ['invalid_field', 'invalid_json']],
-    ['score "5"', '{"score": "5"}', 400, ['invalid_field']],
-    ['score true', '{"score": true}', 400, ['invalid_field']],
     ['score null', '{"score": null}', 400, ['invalid_field', 'missing_field']],
     ['comment is a number', '{"score": 4, "comment": 5}', 400, ['invalid_field']],
   );
+  // a score outside 1 to 5, not whole, or not a number
+  for (const v of ['0', '6', '-1', '2.5', '1e300', '"5"', 'true']) cases.push([`score ${v}`, `{"score": ${v}}`, 400, ['invalid_field']]);
   await assertEachRefused(cases, 'rating', (body) =>
     api(srv, 'POST', `/api/v1/conversations/${conv.id}/rating`, { token: conv.token, body }),
   );
