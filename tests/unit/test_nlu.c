@@ -1021,42 +1021,53 @@ Test(nlu_choices, an_unclear_answer_between_two_close_articles_becomes_a_choice)
     lk_kb_t kb;
     lk_kb_init(&kb);
     /* eight web-shop articles, two of them close (h15-choices' fixture) */
-    const char *qs[8][4] = {
-        {"Hoe stuur ik schoenen terug?", "Kan ik mijn schoenen retourneren?",
-         "Mijn schoenen passen niet, hoe stuur ik ze terug?", "Retour van sneakers"},
-        {"Hoe stuur ik kleding terug?", "Kan ik mijn jurk retourneren?", "Mijn broek past niet, hoe stuur ik hem terug?",
-         "Retour van een jas"},
-        {"Hoe lang duurt de levering?", "Wanneer wordt mijn bestelling bezorgd?", "Wat is de levertijd?",
-         "Hoe snel leveren jullie?"},
-        {"Hoe kan ik betalen?", "Kan ik met iDEAL betalen?", "Welke betaalmethoden zijn er?", "Kan ik achteraf betalen?"},
-        {"Wat kost verzending?", "Zijn er verzendkosten?", "Is verzenden gratis?", "Hoeveel kost het om te verzenden?"},
-        {"Wanneer is de klantenservice open?", "Wat zijn jullie openingstijden?", "Tot hoe laat kan ik bellen?",
-         "Zijn jullie in het weekend bereikbaar?"},
-        {"Hoe gebruik ik een cadeaubon?", "Kan ik met een cadeaubon betalen?", "Waar vul ik mijn cadeaukaart in?",
-         "Is mijn cadeaubon nog geldig?"},
-        {"Hoe maak ik een account aan?", "Moet ik een account hebben om te bestellen?", "Ik wil me registreren",
-         "Wachtwoord vergeten"},
+    static const struct {
+        const char *id, *title, *answer;
+        const char *questions[4];
+    } shop[8] = {
+        {"retour-schoenen",
+         "Schoenen retourneren",
+         "Schoenen stuur je binnen 30 dagen ongedragen terug in de originele doos, met het retourlabel uit je account.",
+         {"Hoe stuur ik schoenen terug?", "Kan ik mijn schoenen retourneren?",
+          "Mijn schoenen passen niet, hoe stuur ik ze terug?", "Retour van sneakers"}},
+        {"retour-kleding",
+         "Kleding retourneren",
+         "Kleding stuur je binnen 30 dagen terug met de labels er nog aan, met het retourlabel uit je account.",
+         {"Hoe stuur ik kleding terug?", "Kan ik mijn jurk retourneren?",
+          "Mijn broek past niet, hoe stuur ik hem terug?", "Retour van een jas"}},
+        {"levertijd",
+         "Levertijd",
+         "We bezorgen binnen 2 werkdagen.",
+         {"Hoe lang duurt de levering?", "Wanneer wordt mijn bestelling bezorgd?", "Wat is de levertijd?",
+          "Hoe snel leveren jullie?"}},
+        {"betalen",
+         "Betalen",
+         "Je betaalt met iDEAL, creditcard of achteraf met Klarna.",
+         {"Hoe kan ik betalen?", "Kan ik met iDEAL betalen?", "Welke betaalmethoden zijn er?",
+          "Kan ik achteraf betalen?"}},
+        {"verzendkosten",
+         "Verzendkosten",
+         "Verzending is gratis vanaf 20 euro; daaronder kost het 3,95 euro.",
+         {"Wat kost verzending?", "Zijn er verzendkosten?", "Is verzenden gratis?",
+          "Hoeveel kost het om te verzenden?"}},
+        {"openingstijden",
+         "Openingstijden klantenservice",
+         "De klantenservice is open van maandag tot en met vrijdag van 9 tot 17 uur.",
+         {"Wanneer is de klantenservice open?", "Wat zijn jullie openingstijden?", "Tot hoe laat kan ik bellen?",
+          "Zijn jullie in het weekend bereikbaar?"}},
+        {"cadeaubon",
+         "Cadeaubon",
+         "Je vult de code van je cadeaubon in bij het afrekenen. Een cadeaubon is twee jaar geldig.",
+         {"Hoe gebruik ik een cadeaubon?", "Kan ik met een cadeaubon betalen?", "Waar vul ik mijn cadeaukaart in?",
+          "Is mijn cadeaubon nog geldig?"}},
+        {"account",
+         "Account aanmaken",
+         "Een account maak je aan via Inloggen, Registreren. Bestellen kan ook zonder account.",
+         {"Hoe maak ik een account aan?", "Moet ik een account hebben om te bestellen?", "Ik wil me registreren",
+          "Wachtwoord vergeten"}},
     };
-    const char *ids[8] = {"retour-schoenen", "retour-kleding", "levertijd", "betalen",
-                          "verzendkosten", "openingstijden", "cadeaubon", "account"};
-    const char *titles[8] = {"Schoenen retourneren", "Kleding retourneren", "Levertijd", "Betalen",
-                             "Verzendkosten", "Openingstijden klantenservice", "Cadeaubon", "Account aanmaken"};
-    const char *answers[8] = {
-        "Schoenen stuur je binnen 30 dagen ongedragen terug in de originele doos, met het retourlabel uit je account.",
-        "Kleding stuur je binnen 30 dagen terug met de labels er nog aan, met het retourlabel uit je account.",
-        "We bezorgen binnen 2 werkdagen.", "Je betaalt met iDEAL, creditcard of achteraf met Klarna.",
-        "Verzending is gratis vanaf 20 euro; daaronder kost het 3,95 euro.",
-        "De klantenservice is open van maandag tot en met vrijdag van 9 tot 17 uur.",
-        "Je vult de code van je cadeaubon in bij het afrekenen. Een cadeaubon is twee jaar geldig.",
-        "Een account maak je aan via Inloggen, Registreren. Bestellen kan ook zonder account."};
     for (size_t i = 0; i < 8; i++) {
-        lk_article_t a = {0};
-        a.id = (char *)ids[i];
-        a.language = (char *)"nl";
-        a.title = (char *)titles[i];
-        a.questions = (char **)qs[i];
-        a.n_questions = 4;
-        a.answer = (char *)answers[i];
+        lk_article_t a = test_article(shop[i].id, "nl", shop[i].title, (char **)shop[i].questions, 4, shop[i].answer);
         lk_kb_add(&kb, &a);
     }
     lk_nlu_options_t o = calibrated_options();
