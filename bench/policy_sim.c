@@ -40,7 +40,10 @@
  *
  * Usage: policy_sim [--conversations N] [--seed S] [--threads T]
  *                   [--hours "ma-vr 08:00-20:00, za 10:00-16:00"] [--trace K]
- *                   [--set OPTION=VALUE]...
+ *                   [--set OPTION=VALUE]... [--phrases FILE]
+ * --phrases names the file of what the customers say (default
+ * bench/policy_sim_phrases.txt, from the source tree's root, where
+ * bench/policy_sim.sh runs it).
  * --trace K prints the first K conversations' transcripts on stderr. --set
  * sets a policy option as the configuration file would (policy.h), e.g.
  * --set second_answer_ratio=0.3, to see what a threshold does.
@@ -50,6 +53,7 @@
 #include "policy/policy.h"
 #include "util/util.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -128,176 +132,117 @@ typedef enum { P_PATIENT, P_IMPATIENT, P_ANGRY, P_OFFTOPIC, P_ENGLISH, P__COUNT 
 static const char *const persona_names[P__COUNT] = {"patient", "impatient", "angry", "off-topic", "English"};
 static const double persona_mix[P__COUNT] = {0.35, 0.20, 0.10, 0.15, 0.20};
 
+/* The phrase pools: what customers say for one purpose, in Dutch and in
+ * English. Read from bench/policy_sim_phrases.txt (--phrases) before the
+ * workers start, and only read after that. */
 typedef struct {
-    const char *const *nl;
-    size_t n_nl;
-    const char *const *en;
-    size_t n_en;
+    const char **v;
+    size_t n;
+} phrases_t;
+
+typedef struct {
+    phrases_t nl, en;
 } pool_t;
-#define POOL(a, b)                                                                                                     \
-    {                                                                                                                  \
-        a, N(a), b, N(b)                                                                                               \
+
+static pool_t person_pool, angry_pool, complaint_pool, offtopic_pool, botq_pool, yes_pool, accept_pool, no_pool,
+    thanks_pool, bye_pool, ok_pool, hello_pool, waiting_pool, contact_pool, assigned_pool;
+
+/* The names the phrase file gives the pools. */
+static const struct {
+    const char *name;
+    pool_t *pool;
+} pool_names[] = {
+    {"person", &person_pool},     {"angry", &angry_pool},     {"complaint", &complaint_pool},
+    {"offtopic", &offtopic_pool}, {"botq", &botq_pool},       {"yes", &yes_pool},
+    {"accept", &accept_pool},     {"no", &no_pool},           {"thanks", &thanks_pool},
+    {"bye", &bye_pool},           {"ok", &ok_pool},           {"hello", &hello_pool},
+    {"waiting", &waiting_pool},   {"contact", &contact_pool}, {"assigned", &assigned_pool},
+};
+
+/* The phrases of a "[pool language]" header line, or NULL with a message. */
+static phrases_t *pool_section(const char *line, const char *path, int line_no)
+{
+    size_t len = strlen(line);
+    const char *sp = strrchr(line, ' ');
+    if (sp && line[len - 1] == ']') {
+        size_t name_len = (size_t)(sp - line) - 1; /* between "[" and " " */
+        const char *lang = sp + 1;
+        bool nl = line + len - 1 - lang == 2 && !memcmp(lang, "nl", 2);
+        bool en = line + len - 1 - lang == 2 && !memcmp(lang, "en", 2);
+        for (size_t i = 0; i < N(pool_names) && (nl || en); i++)
+            if (strlen(pool_names[i].name) == name_len && !memcmp(pool_names[i].name, line + 1, name_len))
+                return nl ? &pool_names[i].pool->nl : &pool_names[i].pool->en;
     }
+    fprintf(stderr, "policy_sim: %s:%d: \"%s\" is no \"[pool nl]\" or \"[pool en]\" of a known pool\n", path, line_no,
+            line);
+    return NULL;
+}
 
-static const char *const person_nl[] = {
-    "medewerker",
-    "Ik wil een medewerker spreken",
-    "kan ik iemand spreken?",
-    "mag ik een mens spreken",
-    "ik wil met een echt persoon praten",
-    "doorverbinden graag",
-    "geef mij maar een medewerker",
-    "mens!!",
-    "kan ik met iemand van de klantenservice praten",
-    "liever een medewerker",
-    "ik wil met een medewerker chatten",
-    "Kunt u mij doorverbinden met een medewerker?",
-};
-static const char *const person_en[] = {
-    "agent",
-    "I want to talk to a person",
-    "human please",
-    "can I speak to someone?",
-    "real person please",
-    "representative",
-    "let me talk to a human",
-    "I'd like to speak to customer service",
-    "connect me to an agent please",
-    "can I chat with a real person",
-};
-static const pool_t person_pool = POOL(person_nl, person_en);
+/* Reads every pool from path; the text stays in *text. Returns 0, or 2 with
+ * a message on stderr. The caller frees with phrases_free() either way. */
+static int phrases_load(const char *path, char **text /* OUT */)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "policy_sim: cannot open %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    lk_buf_t b;
+    lk_buf_init(&b, 1 << 20);
+    char chunk[4096];
+    size_t got;
+    int rc = 0;
+    while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = lk_buf_append(&b, chunk, got);
+    fclose(f);
+    if (rc != 0 || lk_buf_append(&b, "", 1) != 0) {
+        fprintf(stderr, "policy_sim: %s is larger than 1 MiB\n", path);
+        lk_buf_free(&b);
+        return 2;
+    }
+    *text = b.data;
+    phrases_t *into = NULL;
+    int line_no = 0;
+    for (char *line = *text, *next; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        line_no++;
+        if (line[0] == '\0' || line[0] == '#')
+            continue;
+        if (line[0] == '[') {
+            if (!(into = pool_section(line, path, line_no)))
+                return 2;
+        } else if (!into) {
+            fprintf(stderr, "policy_sim: %s:%d: a phrase before the first \"[pool language]\"\n", path, line_no);
+            return 2;
+        } else {
+            into->v = lk_xrealloc(into->v, (into->n + 1) * sizeof *into->v);
+            into->v[into->n++] = line;
+        }
+    }
+    for (size_t i = 0; i < N(pool_names); i++)
+        if (!pool_names[i].pool->nl.n || !pool_names[i].pool->en.n) {
+            fprintf(stderr, "policy_sim: %s: the pool \"%s\" needs phrases in nl and en\n", path, pool_names[i].name);
+            return 2;
+        }
+    return 0;
+}
 
-static const char *const angry_nl[] = {
-    "Dit is echt belachelijk!!!",
-    "WAAR BLIJFT MIJN PAKKET NOU",
-    "waardeloze service",
-    "ik ben het zat, al twee weken wachten",
-    "jullie zijn gewoon oplichters",
-    "wat een nutteloze bot",
-    "schandalig hoe jullie met klanten omgaan",
-    "ik word hier zo boos van",
-    "wat een slechte service, echt onacceptabel",
-    "nou breekt mijn klomp, alweer niks!!!",
-};
-static const char *const angry_en[] = {
-    "this is ridiculous!!!",       "WHERE IS MY PARCEL",      "useless bot",
-    "I'm fed up with waiting",     "worst service ever",      "this is unacceptable",
-    "you are a bunch of scammers", "I am so angry right now",
-};
-static const pool_t angry_pool = POOL(angry_nl, angry_en);
-
-static const char *const complaint_nl[] = {
-    "ik wil een klacht indienen",          "Ik ben niet tevreden over jullie service",
-    "waar kan ik een klacht melden",       "ik wil een klacht over de bezorger indienen",
-    "hoe dien ik een officiele klacht in", "ik ga naar de geschillencommissie",
-};
-static const char *const complaint_en[] = {
-    "I want to file a complaint",
-    "I'm not happy with how this was handled",
-    "how do I complain",
-    "I would like to make a complaint about the delivery",
-};
-static const pool_t complaint_pool = POOL(complaint_nl, complaint_en);
-
-static const char *const offtopic_nl[] = {
-    "wat voor weer wordt het morgen",
-    "wie heeft het WK voetbal gewonnen",
-    "kun je een gedicht voor me schrijven",
-    "wat is de hoofdstad van Australie",
-    "hoe laat is het nu in New York",
-    "verkopen jullie ook fietsen",
-    "wat is een goed recept voor appeltaart",
-    "hoeveel kost een huis in Amsterdam",
-    "kun je mijn huiswerk maken",
-    "welke film moet ik vanavond kijken",
-    "hoe oud is de koning",
-    "hoe ver is de maan",
-    "ik zoek een goede tandarts",
-    "wat is het beste merk stofzuiger",
-    "doen jullie ook aan verhuizingen",
-    "mag mijn hond mee in de trein",
-};
-static const char *const offtopic_en[] = {
-    "what's the weather like tomorrow",
-    "who won the world cup",
-    "can you write me a poem",
-    "what is the capital of australia",
-    "do you sell bicycles",
-    "what's a good recipe for apple pie",
-    "how far away is the moon",
-    "can you do my homework",
-    "which movie should I watch tonight",
-    "do you repair laptops",
-};
-static const pool_t offtopic_pool = POOL(offtopic_nl, offtopic_en);
-
-static const char *const botq_nl[] = {
-    "ben je een robot?",         "ben ik met een robot aan het praten?",
-    "praat ik met een mens?",    "is dit een chatbot?",
-    "ben jij een echt persoon?",
-};
-static const char *const botq_en[] = {"are you a bot?", "am I talking to a real person?", "is this a chatbot?",
-                                      "are you a robot?"};
-static const pool_t botq_pool = POOL(botq_nl, botq_en);
-
-static const char *const yes_nl[] = {"ja", "ja graag", "graag", "ja, bedankt", "top", "\xF0\x9F\x91\x8D"};
-static const char *const yes_en[] = {"yes", "yes please", "yes thanks", "great", "\xF0\x9F\x91\x8D"};
-static const pool_t yes_pool = POOL(yes_nl, yes_en);
-
-static const char *const accept_nl[] = {"ja", "ja graag", "graag", "ja, graag een medewerker"};
-static const char *const accept_en[] = {"yes", "yes please", "yes, a person please"};
-static const pool_t accept_pool = POOL(accept_nl, accept_en);
-
-static const char *const no_nl[] = {"nee", "nee hoor", "niet echt", "\xF0\x9F\x91\x8E"};
-static const char *const no_en[] = {"no", "not really", "nope"};
-static const pool_t no_pool = POOL(no_nl, no_en);
-
-static const char *const thanks_nl[] = {"bedankt!", "dank je wel", "dankjewel, dat was het"};
-static const char *const thanks_en[] = {"thanks!", "thank you", "thanks, that's all"};
-static const pool_t thanks_pool = POOL(thanks_nl, thanks_en);
-
-/* "Can I help you with anything else?" - "no thanks", "ok", "top" */
-static const char *const bye_nl[] = {"nee, dank je", "nee hoor, bedankt", "nee dat was het", "nee hoor", "ok",
-                                     "oké",          "top",               "dat was het",     "nee, dankjewel!"};
-static const char *const bye_en[] = {"no thanks", "no, that's all", "ok", "thanks", "that's all", "no thank you"};
-static const pool_t bye_pool = POOL(bye_nl, bye_en);
-
-/* ... and, to the bot's goodbye, once more "ok" */
-static const char *const ok_nl[] = {"ok", "oké", "ok!", "Oké"};
-static const char *const ok_en[] = {"ok", "okay", "OK!"};
-static const pool_t ok_pool = POOL(ok_nl, ok_en);
-
-static const char *const hello_nl[] = {"hallo", "hoi", "goedemiddag"};
-static const char *const hello_en[] = {"hello", "hi there"};
-static const pool_t hello_pool = POOL(hello_nl, hello_en);
-
-/* While waiting for a person. */
-static const char *const waiting_nl[] = {"ok, ik wacht", "hallo?", "is er al iemand?", "het gaat om mijn bestelling",
-                                         "ik heb ordernummer 4711 als dat helpt"};
-static const char *const waiting_en[] = {"ok, I'll wait", "hello?", "is anyone there?", "it is about my order"};
-static const pool_t waiting_pool = POOL(waiting_nl, waiting_en);
-
-static const char *const contact_nl[] = {
-    "bel me terug op 06-12345678 graag",      "mijn e-mailadres is jan.jansen@example.nl",
-    "je kunt me bereiken op +31 6 1234 5678", "graag terugbellen, 020 123 4567, het gaat over mijn retour",
-    "mail me maar: p.de.vries@example.com",
-};
-static const char *const contact_en[] = {
-    "please call me back on +44 20 7946 0958",
-    "my email is sam@example.com",
-    "you can reach me at +31 6 8765 4321",
-};
-static const pool_t contact_pool = POOL(contact_nl, contact_en);
-
-static const char *const assigned_nl[] = {"hallo, fijn dat er iemand is", "dank je, het gaat om mijn bestelling", "ok",
-                                          "bedankt voor de hulp!"};
-static const char *const assigned_en[] = {"hi, thanks for taking over", "it is about my order", "ok",
-                                          "thanks for your help!"};
-static const pool_t assigned_pool = POOL(assigned_nl, assigned_en);
+/* Frees the pools and the text they point into (NULL: none). */
+static void phrases_free(char *text)
+{
+    for (size_t i = 0; i < N(pool_names); i++) {
+        free(pool_names[i].pool->nl.v);
+        free(pool_names[i].pool->en.v);
+    }
+    free(text);
+}
 
 static const char *from_pool(rng_t *r, const pool_t *p, bool en)
 {
-    return en ? p->en[rnd_int(r, (int)p->n_en)] : p->nl[rnd_int(r, (int)p->n_nl)];
+    const phrases_t *ph = en ? &p->en : &p->nl;
+    return ph->v[rnd_int(r, (int)ph->n)];
 }
 
 /* ---- perturbation --------------------------------------------------------- */
@@ -1337,7 +1282,7 @@ static void report(const stats_t *s, uint64_t seed, const char *hours)
 static void usage(void)
 {
     fprintf(stderr, "usage: policy_sim [--conversations N] [--seed S] [--threads T] [--hours SPEC] [--trace K]\n"
-                    "                  [--set OPTION=VALUE]...\n");
+                    "                  [--set OPTION=VALUE]... [--phrases FILE]\n");
     exit(1);
 }
 
@@ -1353,6 +1298,7 @@ int main(int argc, char **argv)
 {
     int64_t n = 100000, seed = 1, threads = 1, trace = 0;
     const char *hours = "ma-vr 08:00-20:00, za 10:00-16:00";
+    const char *phrases = "bench/policy_sim_phrases.txt";
     const char *sets[32];
     size_t n_sets = 0;
     for (int i = 1; i < argc; i++) {
@@ -1367,6 +1313,8 @@ int main(int argc, char **argv)
             trace = num_arg(v, 0, 1000), i++;
         else if (!strcmp(a, "--hours") && v)
             hours = v, i++;
+        else if (!strcmp(a, "--phrases") && v)
+            phrases = v, i++;
         else if (!strcmp(a, "--set") && v && strchr(v, '=') && n_sets < N(sets))
             sets[n_sets++] = v, i++;
         else
@@ -1392,6 +1340,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "policy_sim: bad --set \"%s\"\n", sets[i]);
             return 1;
         }
+    }
+    char *phrases_text = NULL;
+    int rc = phrases_load(phrases, &phrases_text);
+    if (rc != 0) {
+        phrases_free(phrases_text);
+        return rc;
     }
     lk_kb_t kb;
     if (lk_kb_demo(&kb) != 0) {
@@ -1445,5 +1399,6 @@ int main(int argc, char **argv)
     topics_free(&topics);
     lk_nlu_free(nlu);
     lk_kb_free(&kb);
+    phrases_free(phrases_text);
     return bad ? 1 : 0;
 }

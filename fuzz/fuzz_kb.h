@@ -1,8 +1,8 @@
 /*
  * fuzz_kb.h: what the knowledge-base import drivers (fuzz_kb_json,
  * fuzz_kb_csv, fuzz_kb_md) share: article equality, the checks on an
- * import's error message and on an accepted article, on a whole import and on
- * an export imported again.
+ * import's error message and on an accepted article, on a whole import, on
+ * an export imported again and on a format's whole round trip.
  */
 #ifndef LK_FUZZ_KB_H
 #define LK_FUZZ_KB_H
@@ -90,6 +90,43 @@ static inline void fuzz_kb_check_reimport(int rc, const char *what, const char *
     FUZZ_CHECK(again->n_articles == kb->n_articles);
     for (size_t i = 0; i < kb->n_articles; i++)
         FUZZ_CHECK(fuzz_article_eq(&kb->articles[i], &again->articles[i]));
+}
+
+/* A knowledge base format that writes a whole knowledge base and reads it
+ * back: KB JSON or CSV. */
+typedef struct {
+    const char *what; /* for the message: "the CSV export" */
+    int (*parse)(const char *text, size_t len, lk_kb_t *out, char *err, size_t errsize);
+    char *(*write)(const lk_kb_t *kb);
+} fuzz_kb_format_t;
+
+static const fuzz_kb_format_t FUZZ_KB_JSON = {
+    .what = "the KB JSON export", .parse = lk_kb_parse, .write = lk_kb_to_json};
+static const fuzz_kb_format_t FUZZ_KB_CSV = {.what = "the CSV export", .parse = lk_kb_parse_csv, .write = lk_kb_to_csv};
+
+/* Imports the fuzzer's input in fmt into kb and checks the result as
+ * fuzz_kb_import_ok() does; returns whether it was accepted (kb is then the
+ * caller's to free). */
+static inline bool fuzz_kb_import(const fuzz_kb_format_t *fmt, const uint8_t *data, size_t size, lk_kb_t *kb /* OUT */)
+{
+    char err[512];
+    int rc = fmt->parse((const char *)data, size, kb, err, sizeof err);
+    return fuzz_kb_import_ok(rc, kb, err);
+}
+
+/* kb written in fmt imports again into again (the caller frees it) to the
+ * same articles, and again writes to the same bytes. */
+static inline void fuzz_kb_check_round_trip(const fuzz_kb_format_t *fmt, const lk_kb_t *kb, lk_kb_t *again /* OUT */)
+{
+    char err[512];
+    char *out = fmt->write(kb);
+    FUZZ_CHECK(out != NULL); /* a tag read from CSV cannot hold "|" */
+    int rc = fmt->parse(out, strlen(out), again, err, sizeof err);
+    fuzz_kb_check_reimport(rc, fmt->what, err, kb, again);
+    char *out2 = fmt->write(again);
+    FUZZ_CHECK(out2 && !strcmp(out, out2));
+    free(out);
+    free(out2);
 }
 
 #endif

@@ -65,13 +65,31 @@ static void topic_of(const lk_gap_topic_t *t, size_t nt, size_t n, size_t *out)
         cr_assert_neq(out[i], (size_t)-1, "item %zu in no topic", i);
 }
 
+/* Declined Dutch questions of these texts, with ids m1, m2, ... and times
+ * 1, 2, ... (at most eight). */
+static void declined_nl(const char *const *texts, size_t n, lk_gap_input_t *in)
+{
+    static const char *const ids[] = {"m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"};
+    cr_assert_leq(n, sizeof ids / sizeof ids[0]);
+    for (size_t i = 0; i < n; i++)
+        in[i] = (lk_gap_input_t){ids[i], texts[i], "nl", (int64_t)(i + 1), "declined"};
+}
+
+/* Clusters n inputs with the default options, which must succeed: the
+ * topics go to *t (lk_gap_topics_free), their number is returned. */
+static size_t cluster(const lk_gap_input_t *in, size_t n, lk_gap_topic_t **t)
+{
+    size_t nt;
+    cr_assert_eq(lk_gap_cluster(in, n, NULL, t, &nt), 0);
+    return nt;
+}
+
 Test(gaps, paraphrases_together_unrelated_apart)
 {
     lk_gap_input_t in[NQ];
     inputs(QS, NQ, in);
     lk_gap_topic_t *t;
-    size_t nt;
-    cr_assert_eq(lk_gap_cluster(in, NQ, NULL, &t, &nt), 0);
+    size_t nt = cluster(in, NQ, &t);
     size_t of[NQ];
     topic_of(t, nt, NQ, of);
     for (size_t i = 0; i < NQ; i++)
@@ -118,8 +136,7 @@ Test(gaps, topic_fields_and_order)
     };
     size_t n = sizeof in / sizeof in[0];
     lk_gap_topic_t *t;
-    size_t nt;
-    cr_assert_eq(lk_gap_cluster(in, n, NULL, &t, &nt), 0);
+    size_t nt = cluster(in, n, &t);
     cr_assert_eq(nt, 3);
     /* largest first, then newest: jobs (3), belgium (2, newest 8000), hours (1) */
     cr_assert_eq(t[0].n_members, 3);
@@ -145,7 +162,7 @@ Test(gaps, topic_fields_and_order)
         {"a", "Hoe laat gaan jullie open?", "nl", 100, "declined"},
         {"b", "Are you hiring?", "en", 200, "declined"},
     };
-    cr_assert_eq(lk_gap_cluster(two, 2, NULL, &t, &nt), 0);
+    nt = cluster(two, 2, &t);
     cr_assert_eq(nt, 2);
     cr_assert_str_eq(two[t[0].first].id, "b");
     lk_gap_topics_free(t, nt);
@@ -153,15 +170,15 @@ Test(gaps, topic_fields_and_order)
 
 Test(gaps, redaction_markers_are_no_content)
 {
-    lk_gap_input_t in[] = {
-        {"m1", "Mijn e-mailadres is [e-mail] en mijn nummer [telefoon], kan ik met PayPal betalen?", "nl", 1,
-         "declined"},
-        {"m2", "[e-mail] [telefoon] hebben jullie vacatures?", "nl", 2, "declined"},
-        {"m3", "Hebben jullie vacatures? Bel me op [telefoon]", "nl", 3, "declined"},
+    const char *texts[] = {
+        "Mijn e-mailadres is [e-mail] en mijn nummer [telefoon], kan ik met PayPal betalen?",
+        "[e-mail] [telefoon] hebben jullie vacatures?",
+        "Hebben jullie vacatures? Bel me op [telefoon]",
     };
+    lk_gap_input_t in[3];
+    declined_nl(texts, 3, in);
     lk_gap_topic_t *t;
-    size_t nt;
-    cr_assert_eq(lk_gap_cluster(in, 3, NULL, &t, &nt), 0);
+    size_t nt = cluster(in, 3, &t);
     size_t of[3];
     topic_of(t, nt, 3, of);
     cr_assert_neq(of[0], of[1], "the markers alone join nothing");
@@ -187,15 +204,11 @@ Test(gaps, similarity_of_paraphrases_and_strangers)
 
 Test(gaps, questions_without_content_words)
 {
-    lk_gap_input_t in[] = {
-        {"m1", "???", "nl", 1, "declined"},
-        {"m2", "???", "nl", 2, "declined"},
-        {"m3", "!!", "nl", 3, "declined"},
-        {"m4", "", "nl", 4, "declined"},
-    };
+    const char *texts[] = {"???", "???", "!!", ""};
+    lk_gap_input_t in[4];
+    declined_nl(texts, 4, in);
     lk_gap_topic_t *t;
-    size_t nt;
-    cr_assert_eq(lk_gap_cluster(in, 4, NULL, &t, &nt), 0);
+    size_t nt = cluster(in, 4, &t);
     cr_assert_eq(nt, 3, "only the same text is the same question");
     cr_assert_eq(t[0].n_members, 2);
     lk_gap_topics_free(t, nt);
@@ -231,8 +244,7 @@ Test(gaps, largest_input, .timeout = 60)
         in[i] = (lk_gap_input_t){id[i], text[i], "nl", (int64_t)i, "declined"};
     }
     lk_gap_topic_t *t;
-    size_t nt;
-    cr_assert_eq(lk_gap_cluster(in, n, NULL, &t, &nt), 0);
+    size_t nt = cluster(in, n, &t);
     size_t *of = lk_xcalloc(n, sizeof *of);
     topic_of(t, nt, n, of);
     cr_assert_lt(nt, n / 4, "similar questions were grouped (%zu topics)", nt);

@@ -5,6 +5,8 @@
 #include "policy/policy.h"
 #include "util/util.h"
 
+#include "test_article.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -498,15 +500,9 @@ static char *TAGS[] = {"retour"};
 
 static lk_article_t sample(void)
 {
-    lk_article_t a = {.id = "retour",
-                      .language = "nl",
-                      .title = "Retourneren",
-                      .questions = QS,
-                      .n_questions = 2,
-                      .answer = "Binnen 30 dagen.",
-                      .url = NULL,
-                      .tags = TAGS,
-                      .n_tags = 1};
+    lk_article_t a = test_article("retour", "nl", "Retourneren", QS, 2, "Binnen 30 dagen.");
+    a.tags = TAGS;
+    a.n_tags = 1;
     return a;
 }
 

@@ -10,6 +10,7 @@
 #include "kb/kb.h"
 #include "util/util.h"
 
+#include "test_article.h"
 #include "test_tmp.h"
 
 #include <criterion/criterion.h>
@@ -75,23 +76,13 @@ static void tricky_kb(lk_kb_t *kb)
                       .translation_group = "betalen"};
     lk_kb_add(kb, &a);
     char *q2[] = {"plain question"};
-    lk_article_t b = {.id = "plain",
-                      .language = "en",
-                      .title = "Plain",
-                      .questions = q2,
-                      .n_questions = 1,
-                      .answer = "No markup.",
-                      .review_by = 1782810123456};
+    lk_article_t b = test_article("plain", "en", "Plain", q2, 1, "No markup.");
+    b.review_by = 1782810123456;
     lk_kb_add(kb, &b);
     char *t3[] = {"[haakje", "x"};
-    lk_article_t c = {.id = "haakje",
-                      .language = "nl",
-                      .title = "[Haakje]",
-                      .questions = q2,
-                      .n_questions = 1,
-                      .answer = "eindigt op een CR\r",
-                      .tags = t3,
-                      .n_tags = 2};
+    lk_article_t c = test_article("haakje", "nl", "[Haakje]", q2, 1, "eindigt op een CR\r");
+    c.tags = t3;
+    c.n_tags = 2;
     lk_kb_add(kb, &c);
 }
 
@@ -160,18 +151,27 @@ Test(kbm_formats, csv_reads_hand_written_files)
     lk_kb_free(&kb);
 }
 
-/* Parses csv, expects failure, and checks that the message holds every
- * word of want. */
+/* The refusal's message err holds want1 and, unless it is NULL, want2. */
+static void assert_message_holds(const char *err, const char *want1, const char *want2)
+{
+    cr_assert(strstr(err, want1), "message \"%s\" should hold \"%s\"", err, want1);
+    if (want2)
+        cr_assert(strstr(err, want2), "message \"%s\" should hold \"%s\"", err, want2);
+}
+
+/* Parses csv, expects failure, and checks that the message holds want1 and
+ * want2. */
 static void csv_fails(const char *csv, const char *want1, const char *want2)
 {
     lk_kb_t kb;
     char err[512];
     cr_assert_neq(lk_kb_parse_csv(csv, strlen(csv), &kb, err, sizeof err), 0, "should fail: %s", csv);
     cr_assert_eq(kb.n_articles, 0, "nothing is kept");
-    cr_assert(strstr(err, want1), "message \"%s\" should hold \"%s\"", err, want1);
-    if (want2)
-        cr_assert(strstr(err, want2), "message \"%s\" should hold \"%s\"", err, want2);
+    assert_message_holds(err, want1, want2);
 }
+
+/* The header of the required columns, before the rows under test. */
+#define CSV_HEAD "id,language,title,question,answer\n"
 
 Test(kbm_formats, csv_refuses_bad_files_with_a_clear_message)
 {
@@ -179,16 +179,16 @@ Test(kbm_formats, csv_refuses_bad_files_with_a_clear_message)
     csv_fails("id,language,title,answer\nx,nl,T,A\n", "question", "header");
     csv_fails("id,language,title,question,answer,colour\n", "unknown column", "colour");
     csv_fails("id,id,language,title,question,answer\n", "twice", NULL);
-    csv_fails("id,language,title,question,answer\nx,nl,T,Q\n", "row 2", "fields");
-    csv_fails("id,language,title,question,answer\nx,nl,T,\"open,A\n", "row 2", "not closed");
-    csv_fails("id,language,title,question,answer\nx,nl,T,Q\"q,A\n", "row 2", "quote");
-    csv_fails("id,language,title,question,answer\nx,nl,T,Q1,A\nx,nl,Other,Q2,A\n", "row 3", "\"title\"");
+    csv_fails(CSV_HEAD "x,nl,T,Q\n", "row 2", "fields");
+    csv_fails(CSV_HEAD "x,nl,T,\"open,A\n", "row 2", "not closed");
+    csv_fails(CSV_HEAD "x,nl,T,Q\"q,A\n", "row 2", "quote");
+    csv_fails(CSV_HEAD "x,nl,T,Q1,A\nx,nl,Other,Q2,A\n", "row 3", "\"title\"");
     csv_fails("id,language,title,question,answer,tags\nx,nl,T,Q1,A,a\nx,nl,T,Q2,A,b\n", "row 3", "\"tags\"");
-    csv_fails("id,language,title,question,answer\nx,nl,T,Q1,A\ny,xx-YY,T,Q,A\n", "row 3", "\"language\"");
-    csv_fails("id,language,title,question,answer\nx,nl,T, ,A\n", "row 2", "\"questions\"");
-    csv_fails("id,language,title,question,answer\nbad id,nl,T,Q,A\n", "row 2", "\"id\"");
+    csv_fails(CSV_HEAD "x,nl,T,Q1,A\ny,xx-YY,T,Q,A\n", "row 3", "\"language\"");
+    csv_fails(CSV_HEAD "x,nl,T, ,A\n", "row 2", "\"questions\"");
+    csv_fails(CSV_HEAD "bad id,nl,T,Q,A\n", "row 2", "\"id\"");
     csv_fails("id,language,title,question,answer,url\nx,nl,T,Q,A,ftp://x\n", "row 2", "\"url\"");
-    csv_fails("id,language,title,question,answer\nx,nl,T,Q,\xC3\n", "UTF-8", NULL);
+    csv_fails(CSV_HEAD "x,nl,T,Q,\xC3\n", "UTF-8", NULL);
 }
 
 Test(kbm_formats, markdown_round_trips_with_metadata)
@@ -268,15 +268,15 @@ Test(kbm_formats, markdown_reads_hand_written_front_matter)
     lk_article_free(&a);
 }
 
+/* Parses md as the file f.md, expects failure, and checks that the message
+ * names the file and holds want1 and want2. */
 static void md_fails(const char *md, const char *want1, const char *want2)
 {
     lk_article_t a;
     char err[512];
     cr_assert_neq(lk_kb_parse_md(md, strlen(md), "f.md", &a, err, sizeof err), 0, "should fail: %s", md);
     cr_assert(strstr(err, "f.md"), "the message names the file: %s", err);
-    cr_assert(strstr(err, want1), "message \"%s\" should hold \"%s\"", err, want1);
-    if (want2)
-        cr_assert(strstr(err, want2), "message \"%s\" should hold \"%s\"", err, want2);
+    assert_message_holds(err, want1, want2);
 }
 
 Test(kbm_formats, markdown_refuses_bad_files_with_a_clear_message)

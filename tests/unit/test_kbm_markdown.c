@@ -6,6 +6,8 @@
 #include "kb/kb.h"
 #include "util/util.h"
 
+#include "test_article.h"
+
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,12 +150,7 @@ Test(kbm_markdown, answers_to_text_converts_every_article)
     lk_kb_t kb;
     lk_kb_init(&kb);
     char *q[] = {"vraag"};
-    lk_article_t a = {.id = "a",
-                      .language = "nl",
-                      .title = "A",
-                      .questions = q,
-                      .n_questions = 1,
-                      .answer = "**Vet** en [link](https://example.com)"};
+    lk_article_t a = test_article("a", "nl", "A", q, 1, "**Vet** en [link](https://example.com)");
     lk_kb_add(&kb, &a);
     a.id = "b";
     a.answer = "- een\n- twee";
@@ -178,6 +175,13 @@ Test(kbm_markdown, the_demo_answers_read_the_same_as_plain_text)
     lk_kb_free(&kb);
 }
 
+/* Appends s to b n times. */
+static void append_times(lk_buf_t *b, const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        lk_buf_append_cstr(b, s);
+}
+
 /* Found by fuzz/fuzz_markdown.c: a reference link repeats its URL at every
  * use, so the plain text can outgrow any limit proportional to the answer;
  * it used to abort the server, now the text is cut off at the limit. */
@@ -186,11 +190,9 @@ Test(kbm_markdown, plain_text_of_a_freak_answer_is_cut_off)
     lk_buf_t md;
     lk_buf_init(&md, 1 << 20);
     lk_buf_append_cstr(&md, "[r]: https://example.com/");
-    for (int i = 0; i < 2000; i++)
-        lk_buf_append_cstr(&md, "\xc3\xa9"); /* a URL of 2000 two-byte characters */
+    append_times(&md, "\xc3\xa9", 2000); /* a URL of 2000 two-byte characters */
     lk_buf_append_cstr(&md, "\n\n");
-    for (int i = 0; i < 400; i++)
-        lk_buf_append_cstr(&md, "[a][r] ");
+    append_times(&md, "[a][r] ", 400);
     char *t = lk_md_to_text(md.data, md.len);
     size_t n = strlen(t);
     cr_assert(n > 0 && n <= 4 * md.len + 4096, "%zu bytes from %zu", n, md.len);

@@ -6,6 +6,7 @@
 #include "nlu/nlu.h"
 #include "nlu/nlu_int.h"
 #include "test_nlu_kb.h"
+#include "test_rows.h"
 #include "util/util.h"
 
 #include <criterion/criterion.h>
@@ -373,16 +374,10 @@ Test(nlu, concurrent_readers_read_alike)
 
 /* ---- a slice of CLINC150 --------------------------------------------------- */
 
-typedef struct {
-    char **text;
-    char **label;
-    size_t n;
-} rows_t;
-
 /* The rows of a CLINC150 file whose label is among the first n_labels
  * labels of train (in order of appearance) or "oos" when with_oos. */
 static bool load_rows(const char *file, char labels[][64], size_t *n_labels, size_t max_labels, bool with_oos,
-                      rows_t *out)
+                      test_rows_t *out)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/../shared/data/clinc150/%s", LOKET_SOURCE_DIR, file);
@@ -390,7 +385,6 @@ static bool load_rows(const char *file, char labels[][64], size_t *n_labels, siz
     if (!f)
         return false;
     memset(out, 0, sizeof *out);
-    size_t cap = 0;
     char line[4096];
     while (fgets(line, sizeof line, f)) {
         json_t *o = json_loads(line, 0, NULL);
@@ -409,34 +403,17 @@ static bool load_rows(const char *file, char labels[][64], size_t *n_labels, siz
                 keep = true;
             }
         }
-        if (keep) {
-            if (out->n == cap) {
-                cap = cap ? cap * 2 : 256;
-                out->text = lk_xrealloc(out->text, cap * sizeof *out->text);
-                out->label = lk_xrealloc(out->label, cap * sizeof *out->label);
-            }
-            out->text[out->n] = lk_xstrdup(t);
-            out->label[out->n++] = lk_xstrdup(l);
-        }
+        if (keep)
+            test_rows_add(out, t, strlen(t), l);
         json_decref(o);
     }
     fclose(f);
     return true;
 }
 
-static void rows_free(rows_t *r)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        free(r->text[i]);
-        free(r->label[i]);
-    }
-    free(r->text);
-    free(r->label);
-}
-
 #define SLICE_LABELS 20
 
-static void slice_model(rows_t *train, lk_kb_t *kb, lk_nlu_model_t **m, char labels[][64], size_t *n_labels)
+static void slice_model(test_rows_t *train, lk_kb_t *kb, lk_nlu_model_t **m, char labels[][64], size_t *n_labels)
 {
     *n_labels = 0;
     if (!load_rows("train.jsonl", labels, n_labels, SLICE_LABELS, true, train))
@@ -448,14 +425,14 @@ static void slice_model(rows_t *train, lk_kb_t *kb, lk_nlu_model_t **m, char lab
         const char **qs = lk_xmalloc(train->n * sizeof *qs);
         size_t nq = 0;
         for (size_t i = 0; i < train->n; i++)
-            if (!strcmp(train->label[i], labels[l]))
-                qs[nq++] = train->text[i];
+            if (!strcmp(train->v[i].label, labels[l]))
+                qs[nq++] = train->v[i].text;
         add_article(kb, labels[l], "en", labels[l], qs, nq);
         free(qs);
     }
     for (size_t i = 0; i < train->n; i++)
-        if (!strcmp(train->label[i], "oos"))
-            neg[n_neg++] = train->text[i];
+        if (!strcmp(train->v[i].label, "oos"))
+            neg[n_neg++] = train->v[i].text;
     lk_nlu_options_t o;
     lk_nlu_options_default(&o);
     o.negatives = neg;
@@ -466,7 +443,7 @@ static void slice_model(rows_t *train, lk_kb_t *kb, lk_nlu_model_t **m, char lab
 
 Test(nlu, clinc150_slice_accuracy_above_floor)
 {
-    rows_t train, test;
+    test_rows_t train, test;
     lk_kb_t kb;
     lk_nlu_model_t *m;
     char labels[SLICE_LABELS][64];
@@ -478,13 +455,13 @@ Test(nlu, clinc150_slice_accuracy_above_floor)
     double conf_in = 0, conf_oos = 0;
     for (size_t i = 0; i < test.n; i++) {
         lk_nlu_reading_t r;
-        cr_assert_eq(lk_nlu_read(m, S(test.text[i]), NULL, &r), 0);
-        if (!strcmp(test.label[i], "oos")) {
+        cr_assert_eq(lk_nlu_read(m, S(test.v[i].text), NULL, &r), 0);
+        if (!strcmp(test.v[i].label, "oos")) {
             n_oos++;
             conf_oos += r.top[0].confidence;
         } else {
             n_in++;
-            right += !strcmp(kb.articles[r.top[0].article].id, test.label[i]);
+            right += !strcmp(kb.articles[r.top[0].article].id, test.v[i].label);
             conf_in += r.top[0].confidence;
         }
     }
@@ -495,13 +472,13 @@ Test(nlu, clinc150_slice_accuracy_above_floor)
     cr_assert_lt(conf_oos / (double)n_oos, 0.8 * conf_in / (double)n_in);
     lk_nlu_free(m);
     lk_kb_free(&kb);
-    rows_free(&train);
-    rows_free(&test);
+    test_rows_free(&train);
+    test_rows_free(&test);
 }
 
 Test(nlu, identical_decisions_across_builds)
 {
-    rows_t train1, train2;
+    test_rows_t train1, train2;
     lk_kb_t kb1, kb2;
     lk_nlu_model_t *m1, *m2;
     char labels[SLICE_LABELS][64];
@@ -510,8 +487,8 @@ Test(nlu, identical_decisions_across_builds)
     slice_model(&train2, &kb2, &m2, labels, &n_labels);
     for (size_t i = 0; i < train1.n; i += 7) {
         lk_nlu_reading_t a, b;
-        cr_assert_eq(lk_nlu_read(m1, S(train1.text[i]), NULL, &a), 0);
-        cr_assert_eq(lk_nlu_read(m2, S(train1.text[i]), NULL, &b), 0);
+        cr_assert_eq(lk_nlu_read(m1, S(train1.v[i].text), NULL, &a), 0);
+        cr_assert_eq(lk_nlu_read(m2, S(train1.v[i].text), NULL, &b), 0);
         cr_assert_eq(a.n_top, b.n_top);
         for (size_t k = 0; k < a.n_top; k++) {
             cr_assert_eq(a.top[k].article, b.top[k].article);
@@ -523,8 +500,8 @@ Test(nlu, identical_decisions_across_builds)
     lk_nlu_free(m2);
     lk_kb_free(&kb1);
     lk_kb_free(&kb2);
-    rows_free(&train1);
-    rows_free(&train2);
+    test_rows_free(&train1);
+    test_rows_free(&train2);
 }
 
 /* ---- the statistics (nlu, used by eval too) ----------------------------------------------------- */
@@ -1044,42 +1021,53 @@ Test(nlu_choices, an_unclear_answer_between_two_close_articles_becomes_a_choice)
     lk_kb_t kb;
     lk_kb_init(&kb);
     /* eight web-shop articles, two of them close (h15-choices' fixture) */
-    const char *qs[8][4] = {
-        {"Hoe stuur ik schoenen terug?", "Kan ik mijn schoenen retourneren?",
-         "Mijn schoenen passen niet, hoe stuur ik ze terug?", "Retour van sneakers"},
-        {"Hoe stuur ik kleding terug?", "Kan ik mijn jurk retourneren?", "Mijn broek past niet, hoe stuur ik hem terug?",
-         "Retour van een jas"},
-        {"Hoe lang duurt de levering?", "Wanneer wordt mijn bestelling bezorgd?", "Wat is de levertijd?",
-         "Hoe snel leveren jullie?"},
-        {"Hoe kan ik betalen?", "Kan ik met iDEAL betalen?", "Welke betaalmethoden zijn er?", "Kan ik achteraf betalen?"},
-        {"Wat kost verzending?", "Zijn er verzendkosten?", "Is verzenden gratis?", "Hoeveel kost het om te verzenden?"},
-        {"Wanneer is de klantenservice open?", "Wat zijn jullie openingstijden?", "Tot hoe laat kan ik bellen?",
-         "Zijn jullie in het weekend bereikbaar?"},
-        {"Hoe gebruik ik een cadeaubon?", "Kan ik met een cadeaubon betalen?", "Waar vul ik mijn cadeaukaart in?",
-         "Is mijn cadeaubon nog geldig?"},
-        {"Hoe maak ik een account aan?", "Moet ik een account hebben om te bestellen?", "Ik wil me registreren",
-         "Wachtwoord vergeten"},
+    static const struct {
+        const char *id, *title, *answer;
+        const char *questions[4];
+    } shop[8] = {
+        {"retour-schoenen",
+         "Schoenen retourneren",
+         "Schoenen stuur je binnen 30 dagen ongedragen terug in de originele doos, met het retourlabel uit je account.",
+         {"Hoe stuur ik schoenen terug?", "Kan ik mijn schoenen retourneren?",
+          "Mijn schoenen passen niet, hoe stuur ik ze terug?", "Retour van sneakers"}},
+        {"retour-kleding",
+         "Kleding retourneren",
+         "Kleding stuur je binnen 30 dagen terug met de labels er nog aan, met het retourlabel uit je account.",
+         {"Hoe stuur ik kleding terug?", "Kan ik mijn jurk retourneren?",
+          "Mijn broek past niet, hoe stuur ik hem terug?", "Retour van een jas"}},
+        {"levertijd",
+         "Levertijd",
+         "We bezorgen binnen 2 werkdagen.",
+         {"Hoe lang duurt de levering?", "Wanneer wordt mijn bestelling bezorgd?", "Wat is de levertijd?",
+          "Hoe snel leveren jullie?"}},
+        {"betalen",
+         "Betalen",
+         "Je betaalt met iDEAL, creditcard of achteraf met Klarna.",
+         {"Hoe kan ik betalen?", "Kan ik met iDEAL betalen?", "Welke betaalmethoden zijn er?",
+          "Kan ik achteraf betalen?"}},
+        {"verzendkosten",
+         "Verzendkosten",
+         "Verzending is gratis vanaf 20 euro; daaronder kost het 3,95 euro.",
+         {"Wat kost verzending?", "Zijn er verzendkosten?", "Is verzenden gratis?",
+          "Hoeveel kost het om te verzenden?"}},
+        {"openingstijden",
+         "Openingstijden klantenservice",
+         "De klantenservice is open van maandag tot en met vrijdag van 9 tot 17 uur.",
+         {"Wanneer is de klantenservice open?", "Wat zijn jullie openingstijden?", "Tot hoe laat kan ik bellen?",
+          "Zijn jullie in het weekend bereikbaar?"}},
+        {"cadeaubon",
+         "Cadeaubon",
+         "Je vult de code van je cadeaubon in bij het afrekenen. Een cadeaubon is twee jaar geldig.",
+         {"Hoe gebruik ik een cadeaubon?", "Kan ik met een cadeaubon betalen?", "Waar vul ik mijn cadeaukaart in?",
+          "Is mijn cadeaubon nog geldig?"}},
+        {"account",
+         "Account aanmaken",
+         "Een account maak je aan via Inloggen, Registreren. Bestellen kan ook zonder account.",
+         {"Hoe maak ik een account aan?", "Moet ik een account hebben om te bestellen?", "Ik wil me registreren",
+          "Wachtwoord vergeten"}},
     };
-    const char *ids[8] = {"retour-schoenen", "retour-kleding", "levertijd", "betalen",
-                          "verzendkosten", "openingstijden", "cadeaubon", "account"};
-    const char *titles[8] = {"Schoenen retourneren", "Kleding retourneren", "Levertijd", "Betalen",
-                             "Verzendkosten", "Openingstijden klantenservice", "Cadeaubon", "Account aanmaken"};
-    const char *answers[8] = {
-        "Schoenen stuur je binnen 30 dagen ongedragen terug in de originele doos, met het retourlabel uit je account.",
-        "Kleding stuur je binnen 30 dagen terug met de labels er nog aan, met het retourlabel uit je account.",
-        "We bezorgen binnen 2 werkdagen.", "Je betaalt met iDEAL, creditcard of achteraf met Klarna.",
-        "Verzending is gratis vanaf 20 euro; daaronder kost het 3,95 euro.",
-        "De klantenservice is open van maandag tot en met vrijdag van 9 tot 17 uur.",
-        "Je vult de code van je cadeaubon in bij het afrekenen. Een cadeaubon is twee jaar geldig.",
-        "Een account maak je aan via Inloggen, Registreren. Bestellen kan ook zonder account."};
     for (size_t i = 0; i < 8; i++) {
-        lk_article_t a = {0};
-        a.id = (char *)ids[i];
-        a.language = (char *)"nl";
-        a.title = (char *)titles[i];
-        a.questions = (char **)qs[i];
-        a.n_questions = 4;
-        a.answer = (char *)answers[i];
+        lk_article_t a = test_article(shop[i].id, "nl", shop[i].title, (char **)shop[i].questions, 4, shop[i].answer);
         lk_kb_add(&kb, &a);
     }
     lk_nlu_options_t o = calibrated_options();

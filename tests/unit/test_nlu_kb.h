@@ -6,6 +6,7 @@
 #define LK_TEST_NLU_KB_H
 
 #include "kb/kb.h"
+#include "test_article.h"
 
 #include <stddef.h>
 
@@ -14,13 +15,7 @@
 static inline void add_article(lk_kb_t *kb, const char *id, const char *lang, const char *title, const char **qs,
                                size_t nq)
 {
-    lk_article_t a = {0};
-    a.id = (char *)id;
-    a.language = (char *)lang;
-    a.title = (char *)title;
-    a.questions = (char **)qs;
-    a.n_questions = nq;
-    a.answer = (char *)"...";
+    lk_article_t a = test_article(id, lang, title, (char **)qs, nq, "...");
     lk_kb_add(kb, &a);
 }
 

@@ -32,24 +32,6 @@ static void expect_none(const char *text)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A table of texts with the one span of a kind each must give. */
-typedef struct {
-    const char *text, *want;
-} one_case_t;
-
-static void expect_each(lk_pii_kind_t kind, const one_case_t *cases, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        expect_one(cases[i].text, kind, cases[i].want);
-}
-
-/* A table of texts that must give no span at all. */
-static void expect_none_each(const char *const *texts, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        expect_none(texts[i]);
-}
-
 static void expect_redacted(const char *text, const char *want)
 {
     char *r = lk_pii_redact(text, strlen(text));
@@ -70,232 +52,209 @@ Test(privacy, kinds_and_markers)
     cr_assert_str_eq(lk_pii_kind_name(LK_PII__COUNT), "unknown");
 }
 
-Test(privacy, email)
+/* ---- each kind: found exactly, and near misses not at all ------------------ */
+
+/* Texts that hold one piece of personal data each: its kind and exactly the
+ * span that must be found. */
+static const struct {
+    lk_pii_kind_t kind;
+    const char *text, *want;
+} FOUND[] = {
+    /* e-mail */
+    {LK_PII_EMAIL, "mail me at jan.de-vries@example.nl please", "jan.de-vries@example.nl"},
+    {LK_PII_EMAIL, "'piet@voorbeeld.nl'", "piet@voorbeeld.nl"},
+    {LK_PII_EMAIL, "mailto:a_b+c@sub.example.co.uk.", "a_b+c@sub.example.co.uk"},
+    {LK_PII_EMAIL, "(Jan@Example.COM)", "Jan@Example.COM"},
+    {LK_PII_EMAIL, "zoë@voorbeeld.be", "zoë@voorbeeld.be"},
+    {LK_PII_EMAIL, "\xE2\x80\x9Cjan@x.nl\xE2\x80\x9D", "jan@x.nl"}, /* typographic quotes */
+    {LK_PII_EMAIL, "mail jan@bücher.de.", "jan@bücher.de"},
+    {LK_PII_EMAIL, "jan@voorbeeld.nl\xE2\x80\x99s adres", "jan@voorbeeld.nl"},
+    {LK_PII_EMAIL, "a@xn--bcher-kva.xn--p1ai", "a@xn--bcher-kva.xn--p1ai"},
+
+    /* phone numbers: Dutch */
+    {LK_PII_PHONE, "bel 06-12345678 aub", "06-12345678"},
+    {LK_PII_PHONE, "bel 06 1234 5678", "06 1234 5678"},
+    {LK_PII_PHONE, "mijn nummer is 0612345678.", "0612345678"},
+    {LK_PII_PHONE, "06 12 34 56 78", "06 12 34 56 78"},
+    {LK_PII_PHONE, "tel: 010-1234567,", "010-1234567"},
+    {LK_PII_PHONE, "020 - 123 45 67", "020 - 123 45 67"},
+    {LK_PII_PHONE, "(020) 1234567", "(020) 1234567"},
+    {LK_PII_PHONE, "0031 6 12345678", "0031 6 12345678"},
+    {LK_PII_PHONE, "+31 6 12345678", "+31 6 12345678"},
+    {LK_PII_PHONE, "+31612345678", "+31612345678"},
+    {LK_PII_PHONE, "+31(0)6-12345678", "+31(0)6-12345678"},
+    {LK_PII_PHONE, "+31 (0)20 123 4567", "+31 (0)20 123 4567"},
+    {LK_PII_PHONE, "+31 06 12345678", "+31 06 12345678"},
+    {LK_PII_PHONE, "03-05-1980 06-12345678", "06-12345678"},
+    {LK_PII_PHONE, "06 12345678 12", "06 12345678"},
+
+    /* phone numbers: international */
+    {LK_PII_PHONE, "call +44 20 7946 0958 now", "+44 20 7946 0958"},
+    {LK_PII_PHONE, "+1 (555) 123-4567", "+1 (555) 123-4567"},
+    {LK_PII_PHONE, "+49 170 1234567", "+49 170 1234567"},
+    {LK_PII_PHONE, "00491701234567", "00491701234567"},
+    {LK_PII_PHONE, "+32 470 12 34 56", "+32 470 12 34 56"},
+
+    /* IBAN */
+    {LK_PII_IBAN, "IBAN NL91 ABNA 0417 1643 00 graag", "NL91 ABNA 0417 1643 00"},
+    {LK_PII_IBAN, "nl91abna0417164300", "nl91abna0417164300"},
+    {LK_PII_IBAN, "rekening NL91ABNA0417164300.", "NL91ABNA0417164300"},
+    {LK_PII_IBAN, "BE68 5390 0754 7034", "BE68 5390 0754 7034"},
+    {LK_PII_IBAN, "DE89 3704 0044 0532 0130 00", "DE89 3704 0044 0532 0130 00"},
+    {LK_PII_IBAN, "GB29 NWBK 6016 1331 9268 19", "GB29 NWBK 6016 1331 9268 19"},
+    {LK_PII_IBAN, "FR14 2004 1010 0505 0001 3M02 606", "FR14 2004 1010 0505 0001 3M02 606"},
+    {LK_PII_IBAN, "CH93 0076 2011 6238 5295 7", "CH93 0076 2011 6238 5295 7"},
+
+    /* a country missing from the length table: checked by mod-97 only */
+    {LK_PII_IBAN, "ZZ73 1234 5678 9012 3456 78", "ZZ73 1234 5678 9012 3456 78"},
+
+    /* BSN (with the 11-proef) */
+    {LK_PII_BSN, "BSN 123456782", "123456782"},
+    {LK_PII_BSN, "mijn bsn is 111222333", "111222333"},
+    {LK_PII_BSN, "1234.56.782", "1234.56.782"},
+    {LK_PII_BSN, "123 456 782 is het", "123 456 782"},
+    {LK_PII_BSN, "BSN:123456782", "123456782"},
+    {LK_PII_BSN, "(123456782)", "123456782"},
+
+    /* card numbers (with Luhn) */
+    {LK_PII_CARD, "card 4111 1111 1111 1111", "4111 1111 1111 1111"},
+    {LK_PII_CARD, "4111-1111-1111-1111", "4111-1111-1111-1111"},
+    {LK_PII_CARD, "4111111111111111", "4111111111111111"},
+    {LK_PII_CARD, "5500 0000 0000 0004 thanks", "5500 0000 0000 0004"},
+    {LK_PII_CARD, "amex 3782 822463 10005", "3782 822463 10005"},
+    {LK_PII_CARD, "4222222222222", "4222222222222"},
+
+    /* postcodes, with the address around them */
+    {LK_PII_POSTCODE, "1234AB", "1234AB"},
+    {LK_PII_POSTCODE, "Postcode 1234 AB.", "1234 AB"},
+    {LK_PII_POSTCODE, "1234ab", "1234ab"},
+    {LK_PII_POSTCODE, "Kerkstraat 12, 1234 AB Amsterdam", "Kerkstraat 12, 1234 AB"},
+    {LK_PII_POSTCODE, "Ik woon op de Dorpsstraat 3a 1234AB", "Dorpsstraat 3a 1234AB"},
+    {LK_PII_POSTCODE, "huis 12, 1234 AB", "12, 1234 AB"},
+    {LK_PII_POSTCODE, "postcode 1234 AB 12a", "1234 AB 12a"},
+    {LK_PII_POSTCODE, "1234AB, 7", "1234AB, 7"},
+
+    /* birth dates */
+    {LK_PII_BIRTHDATE, "geboren op 3 mei 1980", "3 mei 1980"},
+    {LK_PII_BIRTHDATE, "geboortedatum 03-05-1980", "03-05-1980"},
+    {LK_PII_BIRTHDATE, "Mijn geboortedatum is: 3/5/80", "3/5/80"},
+    {LK_PII_BIRTHDATE, "date of birth 1980-05-03", "1980-05-03"},
+    {LK_PII_BIRTHDATE, "I was born on May 3, 1980.", "May 3, 1980"},
+    {LK_PII_BIRTHDATE, "born on the 3rd of May 1980", "3rd of May 1980"},
+    {LK_PII_BIRTHDATE, "DOB: 03.05.1980", "03.05.1980"},
+    {LK_PII_BIRTHDATE, "geb. 12 december 1975", "12 december 1975"},
+    {LK_PII_BIRTHDATE, "ik ben geboren op 3 mei", "3 mei"},
+
+    /* names */
+    {LK_PII_NAME, "mijn naam is Jan de Vries en ik", "Jan de Vries"},
+    {LK_PII_NAME, "ik heet piet", "piet"},
+    {LK_PII_NAME, "My name is John O'Brien.", "John O'Brien"},
+    {LK_PII_NAME, "Hi, this is Anna-Lena Müller from support", "Anna-Lena Müller"},
+    {LK_PII_NAME, "Mijn naam is J. van der Berg", "J. van der Berg"},
+    {LK_PII_NAME, "mijn naam is jan jansen en ik wil", "jan jansen"},
+    {LK_PII_NAME, "Naam: Émile Zola", "Émile Zola"},
+    {LK_PII_NAME, "ik heet van Dijk", "van Dijk"},
+    {LK_PII_NAME, "mijn naam is jan de vries graag wil ik", "jan de vries"},
+    {LK_PII_NAME, "my name is john smith from amsterdam", "john smith"},
+};
+
+/* Near misses: texts that look like a kind of personal data (the kind says
+ * which) but hold none at all. */
+static const struct {
+    lk_pii_kind_t kind;
+    const char *text;
+} MISSES[] = {
+    /* e-mail */
+    {LK_PII_EMAIL, "jan@example.123"},
+    {LK_PII_EMAIL, "jan@example"},
+    {LK_PII_EMAIL, "jan@.nl"},
+    {LK_PII_EMAIL, "@example.nl"},
+    {LK_PII_EMAIL, "a@b.c"},
+    {LK_PII_EMAIL, "meet @ 10.30"},
+    {LK_PII_EMAIL, "prijs 3@4.50"},
+
+    /* phone numbers */
+    {LK_PII_PHONE, "06-1234567"},             /* nine digits */
+    {LK_PII_PHONE, "061234567890"},           /* twelve digits */
+    {LK_PII_PHONE, "0800-1234567 is gratis"}, /* a service number belongs to no person */
+    {LK_PII_PHONE, "0900 1234567"},
+    {LK_PII_PHONE, "om 12:30 uur"},
+    {LK_PII_PHONE, "het is 12.30 en ik heb 2 euro"},
+    {LK_PII_PHONE, "1+1 = 2"},
+    {LK_PII_PHONE, "+31 12"},
+    {LK_PII_PHONE, "+28 1234 5678"}, /* no such country code */
+    {LK_PII_PHONE, "ordernummer 0612345678AB"},
+    {LK_PII_PHONE, "versie 0.12.345.678"},
+
+    /* IBAN */
+    {LK_PII_IBAN, "ZZ76 1234 5678 9012 3456 78"}, /* not in the length table, and fails mod-97 */
+    {LK_PII_IBAN, "NL91ABNA0417164301 bad check"},
+    {LK_PII_IBAN, "NL92 ABNA 0417 1643 00"},
+    {LK_PII_IBAN, "NL91ABNA04171643"}, /* too short for NL */
+    {LK_PII_IBAN, "BE68 5390 0754 703"},
+    {LK_PII_IBAN, "XNL91ABNA0417164300"}, /* inside a word */
+    {LK_PII_IBAN, "AB12 is geen rekening"},
+
+    /* BSN */
+    {LK_PII_BSN, "bsn 123456789"},          /* fails the 11-proef */
+    {LK_PII_BSN, "bestelnummer 123456782"}, /* a reference, though it passes */
+    {LK_PII_BSN, "order #123456782"},
+    {LK_PII_BSN, "ORD-123456782"},
+    {LK_PII_BSN, "1123456782"}, /* part of a longer number */
+    {LK_PII_BSN, "12345678"},
+    {LK_PII_BSN, "123456782 euro"},
+    {LK_PII_BSN, "€ 123456782"},
+    {LK_PII_BSN, "EUR 123456782"},
+    {LK_PII_BSN, "123456782,50"},
+    {LK_PII_BSN, "000000000"},
+    {LK_PII_BSN, "a123456782"},
+
+    /* card numbers */
+    {LK_PII_CARD, "4111111111111112"}, /* fails Luhn */
+    {LK_PII_CARD, "4111 1111 1111 1112"},
+    {LK_PII_CARD, "0000 0000 0000 0000"},
+    {LK_PII_CARD, "12345678901234567890123456789"},
+    {LK_PII_CARD, "factuur 4111111111111111"},
+    {LK_PII_CARD, "4111.1111.1111.1111"}, /* dots: an amount or a version, not a card */
+
+    /* postcodes */
+    {LK_PII_POSTCODE, "1234 euro"},
+    {LK_PII_POSTCODE, "1234 EURO"},
+    {LK_PII_POSTCODE, "1234 ABN"},
+    {LK_PII_POSTCODE, "1234 ab"}, /* lower case with a space: too often a word */
+    {LK_PII_POSTCODE, "1234 SS"}, /* never issued */
+    {LK_PII_POSTCODE, "0123 AB"},
+    {LK_PII_POSTCODE, "12345 AB"},
+    {LK_PII_POSTCODE, "in 1980 en"},
+
+    /* birth dates */
+    {LK_PII_BIRTHDATE, "de datum 03-05-1980"}, /* a date, but not named a birth date */
+    {LK_PII_BIRTHDATE, "geboren in Amsterdam"},
+    {LK_PII_BIRTHDATE, "geboren op 32-13-1980"},
+    {LK_PII_BIRTHDATE, "geboortedatum 1980"},
+    {LK_PII_BIRTHDATE, "geboren op"},
+    {LK_PII_BIRTHDATE, "reborn 3 mei 1980"},
+
+    /* names */
+    {LK_PII_NAME, "this is a test"},
+    {LK_PII_NAME, "This is The Best"},
+    {LK_PII_NAME, "mijn naam is niet belangrijk"},
+    {LK_PII_NAME, "ik heet"},
+    {LK_PII_NAME, "this is urgent"},
+    {LK_PII_NAME, "Jan de Vries"}, /* a name without a trigger is not found */
+    {LK_PII_NAME, "ik heet 123"},
+};
+
+Test(privacy, each_kind_is_found_exactly)
 {
-    static const one_case_t cases[] = {
-        {"mail me at jan.de-vries@example.nl please", "jan.de-vries@example.nl"},
-        {"'piet@voorbeeld.nl'", "piet@voorbeeld.nl"},
-        {"mailto:a_b+c@sub.example.co.uk.", "a_b+c@sub.example.co.uk"},
-        {"(Jan@Example.COM)", "Jan@Example.COM"},
-        {"zoë@voorbeeld.be", "zoë@voorbeeld.be"},
-        {"\xE2\x80\x9Cjan@x.nl\xE2\x80\x9D", "jan@x.nl"}, /* typographic quotes */
-        {"mail jan@bücher.de.", "jan@bücher.de"},
-        {"jan@voorbeeld.nl\xE2\x80\x99s adres", "jan@voorbeeld.nl"},
-        {"a@xn--bcher-kva.xn--p1ai", "a@xn--bcher-kva.xn--p1ai"},
-    };
-    expect_each(LK_PII_EMAIL, cases, COUNT(cases));
-    static const char *const misses[] = {
-        "jan@example.123", "jan@example", "jan@.nl", "@example.nl", "a@b.c", "meet @ 10.30", "prijs 3@4.50",
-    };
-    expect_none_each(misses, COUNT(misses));
+    for (size_t i = 0; i < COUNT(FOUND); i++)
+        expect_one(FOUND[i].text, FOUND[i].kind, FOUND[i].want);
 }
 
-Test(privacy, phone_dutch)
+Test(privacy, near_misses_are_not_found)
 {
-    static const one_case_t cases[] = {
-        {"bel 06-12345678 aub", "06-12345678"},
-        {"bel 06 1234 5678", "06 1234 5678"},
-        {"mijn nummer is 0612345678.", "0612345678"},
-        {"06 12 34 56 78", "06 12 34 56 78"},
-        {"tel: 010-1234567,", "010-1234567"},
-        {"020 - 123 45 67", "020 - 123 45 67"},
-        {"(020) 1234567", "(020) 1234567"},
-        {"0031 6 12345678", "0031 6 12345678"},
-        {"+31 6 12345678", "+31 6 12345678"},
-        {"+31612345678", "+31612345678"},
-        {"+31(0)6-12345678", "+31(0)6-12345678"},
-        {"+31 (0)20 123 4567", "+31 (0)20 123 4567"},
-        {"+31 06 12345678", "+31 06 12345678"},
-        {"03-05-1980 06-12345678", "06-12345678"},
-        {"06 12345678 12", "06 12345678"},
-    };
-    expect_each(LK_PII_PHONE, cases, COUNT(cases));
-}
-
-Test(privacy, phone_international)
-{
-    static const one_case_t cases[] = {
-        {"call +44 20 7946 0958 now", "+44 20 7946 0958"},
-        {"+1 (555) 123-4567", "+1 (555) 123-4567"},
-        {"+49 170 1234567", "+49 170 1234567"},
-        {"00491701234567", "00491701234567"},
-        {"+32 470 12 34 56", "+32 470 12 34 56"},
-    };
-    expect_each(LK_PII_PHONE, cases, COUNT(cases));
-}
-
-Test(privacy, phone_near_misses)
-{
-    static const char *const texts[] = {
-        "06-1234567",             /* nine digits */
-        "061234567890",           /* twelve digits */
-        "0800-1234567 is gratis", /* a service number belongs to no person */
-        "0900 1234567",
-        "om 12:30 uur",
-        "het is 12.30 en ik heb 2 euro",
-        "1+1 = 2",
-        "+31 12",
-        "+28 1234 5678", /* no such country code */
-        "ordernummer 0612345678AB",
-        "versie 0.12.345.678",
-    };
-    expect_none_each(texts, COUNT(texts));
-}
-
-Test(privacy, iban)
-{
-    static const one_case_t cases[] = {
-        {"IBAN NL91 ABNA 0417 1643 00 graag", "NL91 ABNA 0417 1643 00"},
-        {"nl91abna0417164300", "nl91abna0417164300"},
-        {"rekening NL91ABNA0417164300.", "NL91ABNA0417164300"},
-        {"BE68 5390 0754 7034", "BE68 5390 0754 7034"},
-        {"DE89 3704 0044 0532 0130 00", "DE89 3704 0044 0532 0130 00"},
-        {"GB29 NWBK 6016 1331 9268 19", "GB29 NWBK 6016 1331 9268 19"},
-        {"FR14 2004 1010 0505 0001 3M02 606", "FR14 2004 1010 0505 0001 3M02 606"},
-        {"CH93 0076 2011 6238 5295 7", "CH93 0076 2011 6238 5295 7"},
-        /* a country missing from the length table: checked by mod-97 only */
-        {"ZZ73 1234 5678 9012 3456 78", "ZZ73 1234 5678 9012 3456 78"},
-    };
-    expect_each(LK_PII_IBAN, cases, COUNT(cases));
-    expect_none("ZZ76 1234 5678 9012 3456 78");
-}
-
-Test(privacy, iban_near_misses)
-{
-    static const char *const texts[] = {
-        "NL91ABNA0417164301 bad check", "NL92 ABNA 0417 1643 00", "NL91ABNA04171643", /* too short for NL */
-        "BE68 5390 0754 703",           "XNL91ABNA0417164300",                        /* inside a word */
-        "AB12 is geen rekening",
-    };
-    expect_none_each(texts, COUNT(texts));
-}
-
-Test(privacy, bsn)
-{
-    static const one_case_t cases[] = {
-        {"BSN 123456782", "123456782"},        {"mijn bsn is 111222333", "111222333"}, {"1234.56.782", "1234.56.782"},
-        {"123 456 782 is het", "123 456 782"}, {"BSN:123456782", "123456782"},         {"(123456782)", "123456782"},
-    };
-    expect_each(LK_PII_BSN, cases, COUNT(cases));
-}
-
-Test(privacy, bsn_near_misses)
-{
-    static const char *const texts[] = {
-        "bsn 123456789",          /* fails the 11-proef */
-        "bestelnummer 123456782", /* a reference, though it passes */
-        "order #123456782",
-        "ORD-123456782",
-        "1123456782", /* part of a longer number */
-        "12345678",
-        "123456782 euro",
-        "€ 123456782",
-        "EUR 123456782",
-        "123456782,50",
-        "000000000",
-        "a123456782",
-    };
-    expect_none_each(texts, COUNT(texts));
-}
-
-Test(privacy, card)
-{
-    static const one_case_t cases[] = {
-        {"card 4111 1111 1111 1111", "4111 1111 1111 1111"},
-        {"4111-1111-1111-1111", "4111-1111-1111-1111"},
-        {"4111111111111111", "4111111111111111"},
-        {"5500 0000 0000 0004 thanks", "5500 0000 0000 0004"},
-        {"amex 3782 822463 10005", "3782 822463 10005"},
-        {"4222222222222", "4222222222222"},
-    };
-    expect_each(LK_PII_CARD, cases, COUNT(cases));
-}
-
-Test(privacy, card_near_misses)
-{
-    static const char *const texts[] = {
-        "4111111111111112", /* fails Luhn */
-        "4111 1111 1111 1112",      "0000 0000 0000 0000", "12345678901234567890123456789",
-        "factuur 4111111111111111", "4111.1111.1111.1111", /* dots: an amount or a version, not a card */
-    };
-    expect_none_each(texts, COUNT(texts));
-}
-
-Test(privacy, postcode)
-{
-    static const one_case_t cases[] = {
-        {"1234AB", "1234AB"},
-        {"Postcode 1234 AB.", "1234 AB"},
-        {"1234ab", "1234ab"},
-        {"Kerkstraat 12, 1234 AB Amsterdam", "Kerkstraat 12, 1234 AB"},
-        {"Ik woon op de Dorpsstraat 3a 1234AB", "Dorpsstraat 3a 1234AB"},
-        {"huis 12, 1234 AB", "12, 1234 AB"},
-        {"postcode 1234 AB 12a", "1234 AB 12a"},
-        {"1234AB, 7", "1234AB, 7"},
-    };
-    expect_each(LK_PII_POSTCODE, cases, COUNT(cases));
-}
-
-Test(privacy, postcode_near_misses)
-{
-    static const char *const texts[] = {
-        "1234 euro", "1234 EURO", "1234 ABN",   "1234 ab", /* lower case with a space: too often a word */
-        "1234 SS",                                         /* never issued */
-        "0123 AB",   "12345 AB",  "in 1980 en",
-    };
-    expect_none_each(texts, COUNT(texts));
-}
-
-Test(privacy, birthdate)
-{
-    static const one_case_t cases[] = {
-        {"geboren op 3 mei 1980", "3 mei 1980"},
-        {"geboortedatum 03-05-1980", "03-05-1980"},
-        {"Mijn geboortedatum is: 3/5/80", "3/5/80"},
-        {"date of birth 1980-05-03", "1980-05-03"},
-        {"I was born on May 3, 1980.", "May 3, 1980"},
-        {"born on the 3rd of May 1980", "3rd of May 1980"},
-        {"DOB: 03.05.1980", "03.05.1980"},
-        {"geb. 12 december 1975", "12 december 1975"},
-        {"ik ben geboren op 3 mei", "3 mei"},
-    };
-    expect_each(LK_PII_BIRTHDATE, cases, COUNT(cases));
-}
-
-Test(privacy, birthdate_near_misses)
-{
-    static const char *const texts[] = {
-        "de datum 03-05-1980", /* a date, but not named a birth date */
-        "geboren in Amsterdam", "geboren op 32-13-1980", "geboortedatum 1980", "geboren op", "reborn 3 mei 1980",
-    };
-    expect_none_each(texts, COUNT(texts));
-}
-
-Test(privacy, name)
-{
-    static const one_case_t cases[] = {
-        {"mijn naam is Jan de Vries en ik", "Jan de Vries"},
-        {"ik heet piet", "piet"},
-        {"My name is John O'Brien.", "John O'Brien"},
-        {"Hi, this is Anna-Lena Müller from support", "Anna-Lena Müller"},
-        {"Mijn naam is J. van der Berg", "J. van der Berg"},
-        {"mijn naam is jan jansen en ik wil", "jan jansen"},
-        {"Naam: Émile Zola", "Émile Zola"},
-        {"ik heet van Dijk", "van Dijk"},
-        {"mijn naam is jan de vries graag wil ik", "jan de vries"},
-        {"my name is john smith from amsterdam", "john smith"},
-    };
-    expect_each(LK_PII_NAME, cases, COUNT(cases));
-}
-
-Test(privacy, name_near_misses)
-{
-    static const char *const texts[] = {
-        "this is a test", "This is The Best", "mijn naam is niet belangrijk",
-        "ik heet",        "this is urgent",   "Jan de Vries", /* a name without a trigger is not found */
-        "ik heet 123",
-    };
-    expect_none_each(texts, COUNT(texts));
+    for (size_t i = 0; i < COUNT(MISSES); i++)
+        expect_none(MISSES[i].text);
 }
 
 Test(privacy, several_in_order)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* Splits text and compares the parts with want[] (NULL-terminated). */
-static void expect(const char *text, const char *const *want)
+static void expect_parts(const char *text, const char *const *want)
 {
     lk_nlu_span_t parts[LK_NLU_SPLIT_MAX];
     size_t n = lk_nlu_split(text, strlen(text), parts, LK_NLU_SPLIT_MAX);
@@ -20,6 +20,9 @@ static void expect(const char *text, const char *const *want)
                   "\"%s\" part %zu: \"%.*s\", want \"%s\"", text, i, (int)parts[i].len, text + parts[i].off, want[i]);
     }
 }
+
+/* SPLITS_INTO(text, part, ...): text splits into exactly these parts. */
+#define SPLITS_INTO(text, ...) expect_parts((text), (const char *const[]){__VA_ARGS__, NULL})
 
 /* One question (or none): one part, the whole text unchanged. */
 static void whole(const char *text)
@@ -49,42 +52,39 @@ Test(split, one_question_stays_whole)
 
 Test(split, question_marks_and_sentences)
 {
-    expect("Hoe lang duurt de levering? Wat kost verzending?",
-           (const char *[]){"Hoe lang duurt de levering?", "Wat kost verzending?", NULL});
-    expect("How long does delivery take? And can I pay with PayPal?",
-           (const char *[]){"How long does delivery take?", "And can I pay with PayPal?", NULL});
-    expect("wat kost verzending?hoe kan ik retourneren??",
-           (const char *[]){"wat kost verzending?", "hoe kan ik retourneren??", NULL});
+    SPLITS_INTO("Hoe lang duurt de levering? Wat kost verzending?", "Hoe lang duurt de levering?",
+                "Wat kost verzending?");
+    SPLITS_INTO("How long does delivery take? And can I pay with PayPal?", "How long does delivery take?",
+                "And can I pay with PayPal?");
+    SPLITS_INTO("wat kost verzending?hoe kan ik retourneren??", "wat kost verzending?", "hoe kan ik retourneren??");
     /* a question without a question mark, after a sentence end */
-    expect("Wat zijn de openingstijden. Hoe kan ik betalen",
-           (const char *[]){"Wat zijn de openingstijden.", "Hoe kan ik betalen", NULL});
+    SPLITS_INTO("Wat zijn de openingstijden. Hoe kan ik betalen", "Wat zijn de openingstijden.", "Hoe kan ik betalen");
 }
 
 Test(split, context_stays_with_its_question)
 {
-    expect("Hallo! Ik heb gisteren besteld. Wanneer wordt het bezorgd? En wat kost retourneren? Alvast bedankt.",
-           (const char *[]){"Hallo! Ik heb gisteren besteld. Wanneer wordt het bezorgd?",
-                            "En wat kost retourneren? Alvast bedankt.", NULL});
+    SPLITS_INTO("Hallo! Ik heb gisteren besteld. Wanneer wordt het bezorgd? En wat kost retourneren? Alvast bedankt.",
+                "Hallo! Ik heb gisteren besteld. Wanneer wordt het bezorgd?",
+                "En wat kost retourneren? Alvast bedankt.");
 }
 
 Test(split, joined_by_en_or_and)
 {
-    expect("Hoe lang duurt de levering en wat kost verzending?",
-           (const char *[]){"Hoe lang duurt de levering", "wat kost verzending?", NULL});
-    expect("how long does delivery take, and can I return my order?",
-           (const char *[]){"how long does delivery take", "can I return my order?", NULL});
-    expect("wat zijn jullie openingstijden en hoe kan ik retourneren en is verzenden gratis?",
-           (const char *[]){"wat zijn jullie openingstijden", "hoe kan ik retourneren", "is verzenden gratis?", NULL});
+    SPLITS_INTO("Hoe lang duurt de levering en wat kost verzending?", "Hoe lang duurt de levering",
+                "wat kost verzending?");
+    SPLITS_INTO("how long does delivery take, and can I return my order?", "how long does delivery take",
+                "can I return my order?");
+    SPLITS_INTO("wat zijn jullie openingstijden en hoe kan ik retourneren en is verzenden gratis?",
+                "wat zijn jullie openingstijden", "hoe kan ik retourneren", "is verzenden gratis?");
 }
 
 Test(split, lists)
 {
-    expect("Twee vragen:\n- hoe kan ik retourneren\n- wat kost verzending",
-           (const char *[]){"Twee vragen:\n- hoe kan ik retourneren", "wat kost verzending", NULL});
-    expect("1. openingstijden\n2. retourneren\n3) betalen met iDEAL",
-           (const char *[]){"openingstijden", "retourneren", "betalen met iDEAL", NULL});
-    expect("\xE2\x80\xA2 delivery time\n\xE2\x80\xA2 return costs",
-           (const char *[]){"delivery time", "return costs", NULL});
+    SPLITS_INTO("Twee vragen:\n- hoe kan ik retourneren\n- wat kost verzending",
+                "Twee vragen:\n- hoe kan ik retourneren", "wat kost verzending");
+    SPLITS_INTO("1. openingstijden\n2. retourneren\n3) betalen met iDEAL", "openingstijden", "retourneren",
+                "betalen met iDEAL");
+    SPLITS_INTO("\xE2\x80\xA2 delivery time\n\xE2\x80\xA2 return costs", "delivery time", "return costs");
 }
 
 Test(split, at_most_max_parts)

@@ -21,6 +21,7 @@
  */
 #include "assist/assist.h"
 #include "policy/policy.h"
+#include "test_rows.h"
 #include "util/util.h"
 
 #include <criterion/criterion.h>
@@ -35,50 +36,23 @@
 
 /* ---- a list of strings ------------------------------------------------------ */
 
-typedef struct {
-    char **v;
-    char **where; /* where each text came from, for the failure message */
-    size_t n;
-} list_t;
-
-static char *trimmed(const char *s, size_t len)
+/* Each text is labelled with where it came from, for the failure message.
+ * Adds the len bytes at s without the white space around them, unless
+ * nothing else is left. */
+static void push(test_rows_t *l, const char *s, size_t len, const char *where)
 {
     while (len && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'))
         s++, len--;
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t' || s[len - 1] == '\r'))
         len--;
-    return lk_xstrndup(s, len);
+    if (len)
+        test_rows_add(l, s, len, where);
 }
 
-static void push(list_t *l, const char *s, size_t len, const char *where)
-{
-    char *t = trimmed(s, len);
-    if (!*t) {
-        free(t);
-        return;
-    }
-    l->v = lk_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-    l->where = lk_xrealloc(l->where, (l->n + 1) * sizeof *l->where);
-    l->v[l->n] = t;
-    l->where[l->n] = lk_xstrdup(where);
-    l->n++;
-}
-
-static void list_free(list_t *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->v[i]);
-        free(l->where[i]);
-    }
-    free(l->v);
-    free(l->where);
-    memset(l, 0, sizeof *l);
-}
-
-static bool in_list(const list_t *l, const char *s)
+static bool in_list(const test_rows_t *l, const char *s)
 {
     for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i], s) == 0)
+        if (strcmp(l->v[i].text, s) == 0)
             return true;
     return false;
 }
@@ -100,7 +74,7 @@ static char *read_file(const char *path)
 
 /* ---- the reviewed list --------------------------------------------------------- */
 
-static void load_reviewed(list_t *out)
+static void load_reviewed(test_rows_t *out)
 {
     char *text = read_file(LOKET_SOURCE_DIR "/tests/data/reviewed_nl.txt");
     cr_assert(text, "tests/data/reviewed_nl.txt is missing");
@@ -116,7 +90,7 @@ static void load_reviewed(list_t *out)
 
 /* ---- the product's Dutch texts ------------------------------------------------------ */
 
-static void collect_c(list_t *out)
+static void collect_c(test_rows_t *out)
 {
     for (size_t i = 0; lk_policy_text(i, "nl"); i++) {
         char where[64];
@@ -133,7 +107,7 @@ static void collect_c(list_t *out)
 /* The string literals of the `nl: {` block of a JavaScript file that are
  * values (the literal follows a ':'): 'x', "x" or `x`. Escapes stay as they
  * are in the source, except \' and \" (so the list reads naturally). */
-static void collect_js(list_t *out, const char *path, const char *name)
+static void collect_js(test_rows_t *out, const char *path, const char *name)
 {
     char *src = read_file(path);
     cr_assert(src, "cannot read %s", path);
@@ -199,7 +173,7 @@ static void collect_js(list_t *out, const char *path, const char *name)
     free(src);
 }
 
-static void collect_web(list_t *out)
+static void collect_web(test_rows_t *out)
 {
     collect_js(out, LOKET_SOURCE_DIR "/web/widget.js", "web/widget.js");
     DIR *d = opendir(LOKET_SOURCE_DIR "/web/console");
@@ -223,35 +197,35 @@ static void collect_web(list_t *out)
 
 /* ---- the tests ------------------------------------------------------------------------- */
 
-static void check_all_reviewed(const list_t *texts)
+static void check_all_reviewed(const test_rows_t *texts)
 {
-    list_t reviewed = {0};
+    test_rows_t reviewed = {0};
     load_reviewed(&reviewed);
     lk_buf_t missing;
     lk_buf_init(&missing, 1 << 20);
     size_t n_missing = 0;
     for (size_t i = 0; i < texts->n; i++)
-        if (!in_list(&reviewed, texts->v[i])) {
+        if (!in_list(&reviewed, texts->v[i].text)) {
             n_missing++;
-            (void)lk_buf_printf(&missing, "\n  %s: %s", texts->where[i], texts->v[i]);
+            (void)lk_buf_printf(&missing, "\n  %s: %s", texts->v[i].label, texts->v[i].text);
         }
     cr_expect_eq(n_missing, 0,
                  "%zu Dutch text(s) not in tests/data/reviewed_nl.txt: read each (grammar, B1, 'je'), then add it "
                  "as it is, one a line:%s",
                  n_missing, missing.data ? missing.data : "");
     lk_buf_free(&missing);
-    list_free(&reviewed);
+    test_rows_free(&reviewed);
 }
 
 /* Collects texts, checks there are at least min of them (what: which, for
  * the message) and that every one is reviewed. */
-static void check_collected(void (*collect)(list_t *), size_t min, const char *what)
+static void check_collected(void (*collect)(test_rows_t *), size_t min, const char *what)
 {
-    list_t texts = {0};
+    test_rows_t texts = {0};
     collect(&texts);
     cr_assert_geq(texts.n, min, "%s: %zu", what, texts.n);
     check_all_reviewed(&texts);
-    list_free(&texts);
+    test_rows_free(&texts);
 }
 
 Test(texts, every_dutch_text_of_the_policy_and_the_summary_is_reviewed)
