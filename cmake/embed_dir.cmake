@@ -6,12 +6,18 @@
 # A .js file may take in other files below ROOT: a line "// @include PATH"
 # (PATH relative to ROOT) is replaced by that file, less its leading /* */
 # comment. The widget is served as one script this way (docs/widget.md).
+# An .html file does the same with a line "<!-- @include PATH -->", less the
+# included file's leading <!-- --> comment: the console pages share their
+# <head> so. A file below a folder named "parts" is such a piece of a page,
+# included, never served on its own.
 # Usage: cmake -DROOT=dir -DOUT=file.c -DSYMBOL=name [-DEXTRA_FILES=a|b -DEXTRA_DIR=d] -P embed_dir.cmake
 file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/*)
 list(SORT files)
 set(sources "")
 foreach(f ${files})
-  list(APPEND sources "${ROOT}/${f}=/${f}")
+  if(NOT f MATCHES "(^|/)parts/")
+    list(APPEND sources "${ROOT}/${f}=/${f}")
+  endif()
 endforeach()
 if(DEFINED EXTRA_FILES AND NOT EXTRA_FILES STREQUAL "")
   string(REPLACE "|" ";" extra "${EXTRA_FILES}")
@@ -31,30 +37,50 @@ foreach(entry ${sources})
   string(SUBSTRING "${entry}" 0 ${eq} src)
   math(EXPR eq1 "${eq} + 1")
   string(SUBSTRING "${entry}" ${eq1} -1 dest)
+  # How a line that takes in another file reads in this kind of file, and
+  # the leading comment that is left out of what it takes in.
   if(src MATCHES "\\.js$")
-    file(READ ${src} text)
+    set(inc_open "// @include ")
+    set(inc_close "")
+    set(comment_open "/*")
+    set(comment_close "*/\n")
+  elseif(src MATCHES "\\.html$")
+    set(inc_open "<!-- @include ")
+    set(inc_close " -->")
+    set(comment_open "<!--")
+    set(comment_close "-->\n")
   else()
-    set(text "")
+    set(inc_open "")
   endif()
-  if(text MATCHES "\n *// @include ")
-    # A script made of several sources (the widget and web/shared/socket.js):
-    # each line "// @include PATH" becomes the file ROOT/PATH without its
-    # leading comment, so that the page gets one script.
-    string(REGEX MATCHALL "\n *// @include [^\n]*" lines "${text}")
+  set(text "")
+  if(NOT inc_open STREQUAL "")
+    # A newline in front, so that the first line can be an include too.
+    file(READ ${src} text)
+    set(text "\n${text}")
+  endif()
+  if(NOT inc_open STREQUAL "" AND text MATCHES "\n *${inc_open}")
+    # A file made of several sources (the widget and web/shared/socket.js, a
+    # console page and its shared <head>): each line "<open> PATH <close>"
+    # becomes the file ROOT/PATH without its leading comment, so that the
+    # browser gets one file.
+    string(REGEX MATCHALL "\n *${inc_open}[^\n]*" lines "${text}")
     foreach(line ${lines})
-      string(REGEX REPLACE "^\n *// @include ([^ \n]+) *$" "\\1" inc "${line}")
-      if(NOT EXISTS ${ROOT}/${inc} OR inc MATCHES "\\.\\.")
-        message(FATAL_ERROR "${src}: cannot include ${inc}")
+      string(REGEX REPLACE "^\n *${inc_open}([^ \n]+)${inc_close} *$" "\\1" inc "${line}")
+      if(inc STREQUAL line OR NOT EXISTS ${ROOT}/${inc} OR inc MATCHES "\\.\\.")
+        message(FATAL_ERROR "${src}: cannot include ${line}")
       endif()
       file(READ ${ROOT}/${inc} body)
-      string(FIND "${body}" "*/\n" head)
-      if(body MATCHES "^/\\*" AND head GREATER 0)
-        math(EXPR head "${head} + 3")
+      string(FIND "${body}" "${comment_close}" head)
+      string(FIND "${body}" "${comment_open}" open)
+      if(open EQUAL 0 AND head GREATER 0)
+        string(LENGTH "${comment_close}" close_len)
+        math(EXPR head "${head} + ${close_len}")
         string(SUBSTRING "${body}" ${head} -1 body)
       endif()
       string(REGEX REPLACE "\n$" "" body "${body}")
       string(REPLACE "${line}" "\n${body}" text "${text}")
     endforeach()
+    string(SUBSTRING "${text}" 1 -1 text)
     file(WRITE ${OUT}.part "${text}")
     file(READ ${OUT}.part hex HEX)
     file(REMOVE ${OUT}.part)

@@ -56,8 +56,6 @@ loket.page(function (L, $, el, t) {
       audTitle: 'Auditlog',
       audIntro:
         'Wie wat heeft ingezien of veranderd, nieuwste eerst. Het auditlog bevat geen gegevens van klanten, alleen wie, wat en wanneer.',
-      audFrom: 'Vanaf (datum)',
-      audTo: 'Tot en met (datum)',
       audActor: 'Wie (e-mailadres of id)',
       audAction: 'Actie',
       audActionHint: 'Bijvoorbeeld conversation.view, of privacy. voor alle privacyacties.',
@@ -119,8 +117,6 @@ loket.page(function (L, $, el, t) {
       retDueText: '{conversations} conversations, {callbacks} call-back requests, {audit} audit records',
       audTitle: 'Audit log',
       audIntro: 'Who viewed or changed what, newest first. The audit log holds no customer data, only who, what and when.',
-      audFrom: 'From (date)',
-      audTo: 'Up to and including (date)',
       audActor: 'Who (e-mail address or id)',
       audAction: 'Action',
       audActionHint: 'For example conversation.view, or privacy. for every privacy action.',
@@ -383,8 +379,8 @@ loket.page(function (L, $, el, t) {
 
   function readFilters() {
     var q = {};
-    var from = $('aud-from').value;
-    var to = $('aud-to').value;
+    var from = $('period-from').value;
+    var to = $('period-to').value;
     if (from) q.from = from;
     if (to) q.to = dayAfter(to); // up to and including that day
     ['actor', 'action', 'conv'].forEach(function (k) {

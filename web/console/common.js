@@ -38,7 +38,8 @@
  *   loket.report(prefix, qs, read, draw)
  *                              reads a report with the page marked busy meanwhile
  *   loket.pagedList(prefix, path, items, row, fail)
- *                              a list read page by page ("load more")
+ *                              a list read page by page ("load more") into the
+ *                              parts of <div class="paged-list" data-list="prefix">
  *   loket.fillTable(table, head, rows, caption, empty)
  *                              fills a <table>: head = string keys of the column
  *                              titles; rows of cells, the first a row header; a cell
@@ -48,10 +49,13 @@
  *   loket.csv(rows)            a CSV text (RFC 4180) of an array of arrays
  *   loket.download(name, text, type)
  *
- * Every page gets its icon and its skip link to <main id="main"> from here
- * (frame()): a page's HTML holds only its own head (title, style sheet,
- * scripts) and content. A table's column heads are named in its data-cols
- * attribute (string keys) and drawn here too (columnHeads()).
+ * Every page gets its skip link to <main id="main"> from here (frame()); its
+ * <head> starts with web/console/parts/head.html (the icon, the style sheet,
+ * this script), so a page's HTML holds only its title, its own scripts and
+ * its content. A table's column heads are named in its data-cols attribute
+ * (string keys) and drawn here too (columnHeads()), and a list read page by
+ * page is one <div class="paged-list"> whose parts are made here
+ * (pagedListParts()).
  *
  * Everything a customer or agent typed goes into a page with textContent,
  * never as HTML.
@@ -81,6 +85,8 @@
       notYoursGo: 'Naar {page}',
       rolesAdmin: 'beheerders',
       rolesLead: 'teamleiders en beheerders',
+      periodFrom: 'Vanaf (datum)',
+      periodTo: 'Tot en met (datum)',
     },
     en: {
       skip: 'Skip to content',
@@ -103,6 +109,8 @@
       notYoursGo: 'Go to {page}',
       rolesAdmin: 'administrators',
       rolesLead: 'team leads and administrators',
+      periodFrom: 'From (date)',
+      periodTo: 'Up to and including (date)',
     },
   };
 
@@ -269,14 +277,13 @@
   }
 
   // What every console page has around its own content, drawn here once so
-  // that a page's HTML holds only its own: the icon, and the skip link to
-  // <main id="main">, the first thing Tab reaches (its text in the page's
-  // language once applyStrings runs). Runs as soon as this script does.
+  // that a page's HTML holds only its own: the skip link to <main id="main">,
+  // the first thing Tab reaches (its text in the page's language once
+  // applyStrings runs). Runs as soon as this script does.
   function frame() {
-    if (!document.head.querySelector('link[rel=icon]'))
-      document.head.appendChild(el('link', { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' }));
     if (!document.querySelector('body > a.skip'))
       document.body.insertBefore(el('a', { class: 'skip', href: '#main', 'data-t': 'skip', text: t('skip') }), document.body.firstChild);
+    pagedListParts();
     columnHeads();
   }
 
@@ -501,6 +508,39 @@
         $(prefix + '-error').textContent = e.message;
       }
     );
+  }
+
+  // A list read page by page stands in a page's HTML as one element
+  // <div class="paged-list" data-list="PREFIX" data-cols="...">, so that
+  // every such list has the same parts, named as pagedList (below) reads
+  // them. Here they take its place: the count #PREFIX-status (a status),
+  // the error #PREFIX-error (an alert), the table #PREFIX-table with its
+  // caption (string PREFIXCaption), its column heads (data-cols, drawn by
+  // columnHeads) and its rows #PREFIX-rows, and the button #PREFIX-more
+  // (string PREFIXMore), hidden until there is a next page. Runs with
+  // frame(), before the page's script.
+  function pagedListParts() {
+    document.querySelectorAll('div.paged-list[data-list]').forEach(function (box) {
+      var prefix = box.getAttribute('data-list');
+      var caption = prefix + 'Caption';
+      var more = prefix + 'More';
+      [
+        el('p', { id: prefix + '-status', class: 'muted', role: 'status' }),
+        el('p', { id: prefix + '-error', class: 'error', role: 'alert' }),
+        el('div', { class: 'adm-table' }, [
+          el('table', { id: prefix + '-table', 'data-cols': box.getAttribute('data-cols') }, [
+            el('caption', { class: 'sr', 'data-t': caption, text: t(caption) }),
+            el('tbody', { id: prefix + '-rows' }),
+          ]),
+        ]),
+        el('p', { class: 'acc-buttons' }, [
+          el('button', { id: prefix + '-more', type: 'button', class: 'ghost', 'data-t': more, text: t(more), hidden: true }),
+        ]),
+      ].forEach(function (part) {
+        box.parentNode.insertBefore(part, box);
+      });
+      box.parentNode.removeChild(box);
+    });
   }
 
   // A list read page by page, newest first (the audit log, the security

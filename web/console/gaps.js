@@ -49,8 +49,6 @@ loket.page(function (L, $, el, t) {
       gpTitle: 'Vragen zonder antwoord',
       gpIntro:
         'Vragen die de assistent niet kon beantwoorden of die naar een medewerker gingen, gegroepeerd per onderwerp: de grootste en nieuwste eerst. Maak van een onderwerp een conceptartikel en schrijf het antwoord in de kennisbank.',
-      gpFrom: 'Vanaf (datum)',
-      gpTo: 'Tot en met (datum)',
       gpLang: 'Taal',
       gpLangAll: 'Alle talen',
       gpLangNl: 'Nederlands',
@@ -97,8 +95,6 @@ loket.page(function (L, $, el, t) {
       gpTitle: 'Questions without an answer',
       gpIntro:
         'Questions the assistant could not answer or that went to a person, grouped by topic: largest and newest first. Turn a topic into a draft article and write its answer in the knowledge base.',
-      gpFrom: 'From (date)',
-      gpTo: 'Up to and including (date)',
       gpLang: 'Language',
       gpLangAll: 'All languages',
       gpLangNl: 'Dutch',
