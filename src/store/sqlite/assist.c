@@ -22,7 +22,7 @@ static bool canned_ok(const lk_canned_t *c)
            c->language[0] && lk_sq_fixed_ok(c->created_by, sizeof c->created_by) && c->title && c->text;
 }
 
-static void read_canned(sqlite3_stmt *s, void *row)
+static int read_canned(sqlite3_stmt *s, void *row)
 {
     lk_canned_t *c = row;
     memset(c, 0, sizeof *c);
@@ -39,6 +39,7 @@ static void read_canned(sqlite3_stmt *s, void *row)
         c->title = lk_xstrdup("");
     if (!c->text)
         c->text = lk_xstrdup("");
+    return 0;
 }
 
 /* ?1..?8 are CANNED_COLS' first eight columns; an update names the ones it
@@ -112,11 +113,7 @@ static int sq_canned_list(lk_store_t *st, const char *language, size_t limit, lk
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_canned_list, "canned_list", "tl", language, limit);
-    if (!s)
-        return LK_EDB;
     int err;
     *out = lk_sq_rows(st, s, "canned_list", LK_SQ_ROW_CANNED, read_canned, n, &err);
     return err;

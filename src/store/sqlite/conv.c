@@ -21,7 +21,7 @@ static bool conv_ok(const lk_conv_t *c)
 }
 
 /* Reads a CONV_COLS row into c. */
-void lk_sq_read_conv(sqlite3_stmt *s, void *row)
+int lk_sq_read_conv(sqlite3_stmt *s, void *row)
 {
     lk_conv_t *c = row;
     memset(c, 0, sizeof *c);
@@ -48,6 +48,7 @@ void lk_sq_read_conv(sqlite3_stmt *s, void *row)
     lk_sq_col_fixed(s, 20, c->client_hash, sizeof c->client_hash);
     c->topic = lk_sq_col_dup(s, 21);
     c->customer_verified = sqlite3_column_int(s, 22) != 0;
+    return 0;
 }
 
 /* Binds the mutable fields of c from index i on (the CONV_UPDATE order). */
@@ -170,8 +171,6 @@ static int sq_conv_list_queued(lk_store_t *st, size_t limit, lk_conv_t **out, si
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_LIST_QUEUED);
     lk_sq_bind_limit(s, 1, limit);
     return read_convs(st, s, "conv_list_queued", out, n);
@@ -181,8 +180,6 @@ static int sq_conv_list_assigned(lk_store_t *st, const char *user_id, size_t lim
 {
     if (!st || !user_id || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_LIST_ASSIGNED);
     lk_sq_bind(s, "tl", user_id, limit);
     return read_convs(st, s, "conv_list_assigned", out, n);
@@ -284,7 +281,7 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
 }
 
 /* Reads a MSG_COLS row into m. */
-static void read_msg(sqlite3_stmt *s, void *row)
+static int read_msg(sqlite3_stmt *s, void *row)
 {
     lk_msg_t *m = row;
     memset(m, 0, sizeof *m);
@@ -310,24 +307,20 @@ static void read_msg(sqlite3_stmt *s, void *row)
     m->outcome_confidence = m->has_outcome_confidence ? sqlite3_column_double(s, 15) : 0.0;
     choices_from_json((const char *)sqlite3_column_text(s, 16), m);
     m->chosen = sqlite3_column_int(s, 17) != 0;
+    return 0;
 }
 
 /* Reads every row of s into a message array; reverse flips the order. */
 static int read_msgs(lk_store_t *st, sqlite3_stmt *s, const char *what, bool reverse, lk_msg_t **out, size_t *n)
 {
-    size_t len;
     int err;
-    lk_msg_t *v = lk_sq_rows(st, s, what, LK_SQ_ROW_MSG, read_msg, &len, &err);
-    if (err)
-        return err;
-    for (size_t i = 0; reverse && i < len / 2; i++) {
+    lk_msg_t *v = *out = lk_sq_rows(st, s, what, LK_SQ_ROW_MSG, read_msg, n, &err);
+    for (size_t i = 0; reverse && i < *n / 2; i++) {
         lk_msg_t tmp = v[i];
-        v[i] = v[len - 1 - i];
-        v[len - 1 - i] = tmp;
+        v[i] = v[*n - 1 - i];
+        v[*n - 1 - i] = tmp;
     }
-    *out = v;
-    *n = len;
-    return 0;
+    return err;
 }
 
 static int sq_msg_list(lk_store_t *st, const char *conversation_id, int64_t after_seq, size_t limit, lk_msg_t **out,
@@ -335,8 +328,6 @@ static int sq_msg_list(lk_store_t *st, const char *conversation_id, int64_t afte
 {
     if (!st || !conversation_id || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_LIST);
     lk_sq_bind(s, "til", conversation_id, after_seq, limit);
     return read_msgs(st, s, "msg_list", false, out, n);
@@ -347,8 +338,6 @@ static int sq_msg_list_recent(lk_store_t *st, const char *conversation_id, const
 {
     if (!st || !conversation_id || !sender || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_RECENT);
     lk_sq_bind(s, "ttl", conversation_id, sender, limit);
     return read_msgs(st, s, "msg_list_recent", true, out, n);
@@ -361,8 +350,6 @@ static int sq_conv_list(lk_store_t *st, const char *status, const char *assigned
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     /* One statement per combination of filters, so each can use its index
      * (an "? IS NULL OR status = ?" form would defeat them). */
     int id = status ? (assigned_to ? S_CONV_LIST_STATUS_USER : S_CONV_LIST_STATUS)
@@ -390,8 +377,6 @@ static int sq_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t 
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_RECENT_WAITS);
     lk_sq_bind(s, "il", since, limit);
     int err;
@@ -400,7 +385,7 @@ static int sq_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t 
 }
 
 /* Reads a NOTE_COLS row into note. */
-static void read_note(sqlite3_stmt *s, void *row)
+static int read_note(sqlite3_stmt *s, void *row)
 {
     lk_note_t *note = row;
     memset(note, 0, sizeof *note);
@@ -412,6 +397,7 @@ static void read_note(sqlite3_stmt *s, void *row)
     if (!note->text)
         note->text = lk_xstrdup("");
     note->created_at = sqlite3_column_int64(s, 5);
+    return 0;
 }
 
 static int sq_note_insert(lk_store_t *st, const lk_note_t *note)
@@ -429,8 +415,6 @@ static int sq_note_list(lk_store_t *st, const char *conversation_id, lk_note_t *
 {
     if (!st || !conversation_id || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_NOTE_LIST);
     lk_sq_bind_text(s, 1, conversation_id);
     int err;
@@ -439,7 +423,7 @@ static int sq_note_list(lk_store_t *st, const char *conversation_id, lk_note_t *
 }
 
 /* Reads a CALLBACK_COLS row into row (see sqlite_int.h). */
-void lk_sq_read_callback(sqlite3_stmt *s, void *row)
+int lk_sq_read_callback(sqlite3_stmt *s, void *row)
 {
     lk_callback_t *cb = row;
     memset(cb, 0, sizeof *cb);
@@ -451,16 +435,18 @@ void lk_sq_read_callback(sqlite3_stmt *s, void *row)
     cb->created_at = sqlite3_column_int64(s, 5);
     cb->handled_at = sqlite3_column_int64(s, 6);
     lk_sq_col_fixed(s, 7, cb->handled_by, sizeof cb->handled_by);
+    return 0;
 }
 
 /* lk_sq_read_callback for a whole request: contact is NOT NULL, so NULL
  * (only in a damaged row) reads as "". */
-static void read_callback(sqlite3_stmt *s, void *row)
+static int read_callback(sqlite3_stmt *s, void *row)
 {
     lk_sq_read_callback(s, row);
     lk_callback_t *cb = row;
     if (!cb->contact)
         cb->contact = lk_xstrdup("");
+    return 0;
 }
 
 static int sq_callback_insert(lk_store_t *st, const lk_callback_t *cb)
@@ -478,8 +464,6 @@ static int sq_callback_list(lk_store_t *st, const char *status, size_t limit, lk
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, status ? S_CALLBACK_LIST_STATUS : S_CALLBACK_LIST_ALL);
     int i = 1;
     if (status)

@@ -186,23 +186,46 @@ void lk_sq_done(sqlite3_stmt *s);
 int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what);
 /* Steps s to its first row: 1 for a row (the caller reads it, then steps on
  * with sqlite3_step or calls lk_sq_done), 0 for none (s is reset), or an
- * error (s is reset). */
+ * error (s is reset); LK_EDB when s is NULL (it did not prepare, logged). */
 int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what);
+/* lk_sq_row for a lookup that must find its row: 0 with the row ready (the
+ * caller reads it, then calls lk_sq_done), LK_ENOENT for none, or an error:
+ *
+ *     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_get, "thing_get", "t", id);
+ *     int rc = lk_sq_find(st, s, "thing_get");
+ *     if (rc)
+ *         return rc;
+ *     ...read columns...;
+ *     lk_sq_done(s);
+ */
+int lk_sq_find(lk_store_t *st, sqlite3_stmt *s, const char *what);
 /* lk_sq_exec for an UPDATE or DELETE of one known row: LK_ENOENT when it
  * changed no row. */
 int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what);
 /* lk_sq_exec that sets *changed (when not NULL) to the rows s changed. */
 int lk_sq_exec_count(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *changed);
+/* Steps s (bound by the caller) to its end, handing each row to row(ud);
+ * stops at the first non-zero answer of row() and returns it, else 0 or the
+ * step's error. s is reset in every case; LK_EDB when s is NULL (it did not
+ * prepare, logged). The one loop over a statement's rows: lk_sq_rows and
+ * every streaming read go through it. */
+int lk_sq_each(lk_store_t *st, sqlite3_stmt *s, const char *what, int (*row)(sqlite3_stmt *s, void *ud), void *ud);
+/* A row reader: reads the current row of s into row (a zeroed record, see
+ * lk_sq_row_kind_t); 0, or LK_EDB for a damaged row (what it read so far
+ * stays in row for the kind's clear to free). */
+typedef int (*lk_sq_reader_t)(sqlite3_stmt *s, void *row);
 /* Steps s (bound by the caller) to its first row and reads it with read into
- * out: 0, LK_ENOENT for no row, or an error (s is reset in every case). */
-int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, void (*read)(sqlite3_stmt *s, void *row),
-                   void *out);
+ * out: 0, LK_ENOENT for no row, or an error (s is reset in every case). On
+ * a damaged row (LK_EDB, logged) out holds what was read: the caller clears
+ * it. */
+int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_reader_t read, void *out);
 /* lk_sq_read_one for the common one-row lookup: binds key to ?1 first. s is
  * NULL when it did not prepare (lk_sq_prepare has logged): LK_EDB. */
-int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what,
-                     void (*read)(sqlite3_stmt *s, void *row), void *out);
+int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what, lk_sq_reader_t read,
+                     void *out);
 /* The record types lk_sq_rows reads into arrays: each names the element's
- * size and the lk_..._clear that frees what a row holds. */
+ * size and what frees the heap parts of a row (sqlite.c's row_size and
+ * row_clear). */
 typedef enum {
     LK_SQ_ROW_I64, /* an int64_t (lk_sq_read_i64) */
     LK_SQ_ROW_CONV,
@@ -212,27 +235,41 @@ typedef enum {
     LK_SQ_ROW_CALLBACK,
     LK_SQ_ROW_CANNED,
     LK_SQ_ROW_DRAFT,
+    LK_SQ_ROW_ARTICLE,         /* lk_article_t */
+    LK_SQ_ROW_ARTICLE_REC,     /* lk_article_rec_t */
+    LK_SQ_ROW_ARTICLE_VERSION, /* lk_article_version_t */
     LK_SQ_ROW_GAP_MSG,
     LK_SQ_ROW_REVIEW,
     LK_SQ_ROW_REVIEW_COUNT,
-    LK_SQ_ROW_REVIEW_TODO,
+    LK_SQ_ROW_REVIEW_PENDING,
+    LK_SQ_ROW_AGENT_MSG_COUNT,
+    LK_SQ_ROW_SECEVENT,
+    LK_SQ_ROW_AUDIT,
 } lk_sq_row_kind_t;
 /* Steps s (bound by the caller) to its end, reading each row with read into
  * a new zeroed element of kind: returns the array (free() it, or the record
  * type's lk_..._free; NULL when there are no rows) and sets *n, and *err to
- * 0. On an error what each element read holds and the array are freed, s is
- * reset, *err is the LK_E... code, *n is 0 and the result NULL. */
-void *lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind,
-                 void (*read)(sqlite3_stmt *s, void *row), size_t *n, int *err);
+ * 0. On an error (a step that fails, a damaged row, or s NULL because it did
+ * not prepare: LK_EDB) what each element read holds and the array are freed,
+ * s is reset, *err is the LK_E... code, *n is 0 and the result NULL. So a
+ * list operation is
+ *
+ *     int err;
+ *     *out = lk_sq_rows(st, lk_sq_prepare_bind(st, sql_list, "thing_list", "l", limit), "thing_list",
+ *                       LK_SQ_ROW_THING, read_thing, n, &err);
+ *     return err;
+ */
+void *lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind, lk_sq_reader_t read,
+                 size_t *n, int *err);
 /* Reads a CONV_COLS row into row (an lk_conv_t), for lk_sq_rows. */
-void lk_sq_read_conv(sqlite3_stmt *s, void *row);
+int lk_sq_read_conv(sqlite3_stmt *s, void *row);
 /* Reads a CALLBACK_COLS row into row (an lk_callback_t), for lk_sq_rows;
  * contact and text as stored (NULL for NULL). */
-void lk_sq_read_callback(sqlite3_stmt *s, void *row);
+int lk_sq_read_callback(sqlite3_stmt *s, void *row);
 /* A row reader for lk_sq_rows: the first column as an int64_t. */
-void lk_sq_read_i64(sqlite3_stmt *s, void *row);
+int lk_sq_read_i64(sqlite3_stmt *s, void *row);
 /* Steps s to its one row (a COUNT(*)) and reads its first column into
- * *out; LK_EDB when there is no row. */
+ * *out; LK_EDB when there is no row or s is NULL. */
 int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *out);
 /* Runs SQL without parameters. */
 int lk_sq_exec_sql(lk_store_t *st, const char *sql, const char *what);

@@ -25,7 +25,7 @@ static bool lower_email(const char *email, char *out, size_t outsize)
 }
 
 /* Reads a USER_COLS row into u. */
-static void read_user(sqlite3_stmt *s, void *row)
+static int read_user(sqlite3_stmt *s, void *row)
 {
     lk_user_t *u = row;
     memset(u, 0, sizeof *u);
@@ -36,6 +36,7 @@ static void read_user(sqlite3_stmt *s, void *row)
     u->password_hash = lk_sq_col_dup(s, 4);
     u->created_at = sqlite3_column_int64(s, 5);
     u->disabled = sqlite3_column_int(s, 6) != 0;
+    return 0;
 }
 
 static int sq_user_insert(lk_store_t *st, const lk_user_t *u)
@@ -131,8 +132,6 @@ static int sq_user_list(lk_store_t *st, lk_user_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     /* USER_COLS_NO_HASH selects NULL in the hash's place: read_user leaves
      * password_hash NULL. */
     sqlite3_stmt *s = lk_sq_stmt(st, S_USER_LIST);
