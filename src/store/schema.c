@@ -204,7 +204,9 @@ static const char migration_3[] =
     "CREATE TABLE article_versions (\n"
     "  article_id        TEXT NOT NULL,\n"
     "  version           BIGINT NOT NULL,\n"
-    "  status            TEXT NOT NULL,\n" ARTICLE_CONTENT_COLUMNS "  changed_by        TEXT,\n"
+    "  status            TEXT NOT NULL,\n"
+    ARTICLE_CONTENT_COLUMNS
+    "  changed_by        TEXT,\n"
     "  changed_at        BIGINT NOT NULL,\n"
     "  change            TEXT NOT NULL,\n"
     "  PRIMARY KEY (article_id, version)\n"
@@ -216,7 +218,9 @@ static const char migration_3[] =
     "CREATE TABLE article_drafts (\n"
     "  id                TEXT PRIMARY KEY,\n"
     "  article_id        TEXT,\n"
-    "  status            TEXT NOT NULL,\n" ARTICLE_CONTENT_COLUMNS "  source            TEXT,\n"
+    "  status            TEXT NOT NULL,\n"
+    ARTICLE_CONTENT_COLUMNS
+    "  source            TEXT,\n"
     "  created_by        TEXT,\n"
     "  created_at        BIGINT NOT NULL,\n"
     "  updated_at        BIGINT NOT NULL\n"
