@@ -145,9 +145,7 @@ static int sq_agent_msg_counts(lk_store_t *st, const lk_facts_filter_t *f, lk_ag
     if (!st || !filter_ok(f) || !out || !n)
         return LK_EINVAL;
     sqlite3_stmt *s = prepare_filtered(st, sql_agent_msgs, "agent_msg_counts", f);
-    int err;
-    *out = lk_sq_rows(st, s, "agent_msg_counts", LK_SQ_ROW_AGENT_MSG_COUNT, read_agent_count, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "agent_msg_counts", LK_SQ_ROW_AGENT_MSG_COUNT, read_agent_count, out, n);
 }
 
 /* ---- answered articles ---------------------------------------------------------- */
@@ -289,9 +287,7 @@ static int sq_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_cal
     if (!st || !out || !n || from > to)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_callbacks, "callbacks_between", "ii", from, to);
-    int err;
-    *out = lk_sq_rows(st, s, "callbacks_between", LK_SQ_ROW_CALLBACK, lk_sq_read_callback, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "callbacks_between", LK_SQ_ROW_CALLBACK, lk_sq_read_callback, out, n);
 }
 
 const lk_store_analytics_ops_t lk_sq_analytics_ops = {LK_STORE_ANALYTICS_OPS(LK_SQ_OP_INIT)};

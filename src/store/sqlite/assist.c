@@ -114,9 +114,7 @@ static int sq_canned_list(lk_store_t *st, const char *language, size_t limit, lk
     if (!st || !out || !n)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_canned_list, "canned_list", "tl", language, limit);
-    int err;
-    *out = lk_sq_rows(st, s, "canned_list", LK_SQ_ROW_CANNED, read_canned, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "canned_list", LK_SQ_ROW_CANNED, read_canned, out, n);
 }
 
 /* ---- customer history ----------------------------------------------------- */
@@ -138,19 +136,12 @@ static int sq_conv_history(lk_store_t *st, const char *email, const char *extern
     sqlite3_stmt *s = lk_sq_prepare(st, sql_conv_history, "conv_history");
     if (!s)
         return LK_EDB;
-    char *low = NULL;
-    if (email && email[0]) {
-        low = lk_xstrdup(email);
-        for (char *p = low; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p + 32);
-    }
+    char *low = email && email[0] ? lk_sq_lower_dup(email) : NULL;
     lk_sq_bind_text(s, 1, low);
     lk_sq_bind_text(s, 2, external_id && external_id[0] ? external_id : NULL);
     lk_sq_bind_text(s, 3, exclude_id ? exclude_id : "");
     lk_sq_bind_limit(s, 4, limit);
-    int err;
-    *out = lk_sq_rows(st, s, "conv_history", LK_SQ_ROW_CONV, lk_sq_read_conv, n, &err);
+    int err = lk_sq_rows(st, s, "conv_history", LK_SQ_ROW_CONV, lk_sq_read_conv, out, n);
     free(low);
     return err;
 }

@@ -162,9 +162,7 @@ static int sq_conv_update(lk_store_t *st, const lk_conv_t *c)
 /* Reads every row of s (bound by the caller) into a conversation array. */
 static int read_convs(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_conv_t **out, size_t *n)
 {
-    int err;
-    *out = lk_sq_rows(st, s, what, LK_SQ_ROW_CONV, lk_sq_read_conv, n, &err);
-    return err;
+    return lk_sq_rows(st, s, what, LK_SQ_ROW_CONV, lk_sq_read_conv, out, n);
 }
 
 static int sq_conv_list_queued(lk_store_t *st, size_t limit, lk_conv_t **out, size_t *n)
@@ -192,9 +190,9 @@ static int sq_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos)
     *pos = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_QUEUE_STATE);
     lk_sq_bind_text(s, 1, id);
-    int r = lk_sq_row(st, s, "conv_queue_position");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
+    int r = lk_sq_find(st, s, "conv_queue_position");
+    if (r)
+        return r;
     const unsigned char *status = sqlite3_column_text(s, 0);
     bool queued = status && strcmp((const char *)status, "queued") == 0;
     int64_t queued_at = sqlite3_column_int64(s, 1);
@@ -313,8 +311,8 @@ static int read_msg(sqlite3_stmt *s, void *row)
 /* Reads every row of s into a message array; reverse flips the order. */
 static int read_msgs(lk_store_t *st, sqlite3_stmt *s, const char *what, bool reverse, lk_msg_t **out, size_t *n)
 {
-    int err;
-    lk_msg_t *v = *out = lk_sq_rows(st, s, what, LK_SQ_ROW_MSG, read_msg, n, &err);
+    int err = lk_sq_rows(st, s, what, LK_SQ_ROW_MSG, read_msg, out, n);
+    lk_msg_t *v = *out;
     for (size_t i = 0; reverse && i < *n / 2; i++) {
         lk_msg_t tmp = v[i];
         v[i] = v[*n - 1 - i];
@@ -379,9 +377,7 @@ static int sq_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t 
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_RECENT_WAITS);
     lk_sq_bind(s, "il", since, limit);
-    int err;
-    *out = lk_sq_rows(st, s, "recent_waits", LK_SQ_ROW_I64, lk_sq_read_i64, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "recent_waits", LK_SQ_ROW_I64, lk_sq_read_i64, out, n);
 }
 
 /* Reads a NOTE_COLS row into note. */
@@ -417,9 +413,7 @@ static int sq_note_list(lk_store_t *st, const char *conversation_id, lk_note_t *
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_NOTE_LIST);
     lk_sq_bind_text(s, 1, conversation_id);
-    int err;
-    *out = lk_sq_rows(st, s, "note_list", LK_SQ_ROW_NOTE, read_note, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "note_list", LK_SQ_ROW_NOTE, read_note, out, n);
 }
 
 /* Reads a CALLBACK_COLS row into row (see sqlite_int.h). */
@@ -469,9 +463,7 @@ static int sq_callback_list(lk_store_t *st, const char *status, size_t limit, lk
     if (status)
         lk_sq_bind_text(s, i++, status);
     lk_sq_bind_limit(s, i, limit);
-    int err;
-    *out = lk_sq_rows(st, s, "callback_list", LK_SQ_ROW_CALLBACK, read_callback, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "callback_list", LK_SQ_ROW_CALLBACK, read_callback, out, n);
 }
 
 static int sq_callback_done(lk_store_t *st, const char *id, const char *user_id, int64_t now)

@@ -80,9 +80,7 @@ static int sq_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char 
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_gap_messages, "gap_messages", "iitl", from, end_of(to),
                                          language && language[0] ? language : NULL, limit);
-    int err;
-    *out = lk_sq_rows(st, s, "gap_messages", LK_SQ_ROW_GAP_MSG, read_gap_msg, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "gap_messages", LK_SQ_ROW_GAP_MSG, read_gap_msg, out, n);
 }
 
 /* ---- answer reviews ------------------------------------------------------------ */
@@ -115,9 +113,7 @@ static int read_review(sqlite3_stmt *s, void *row)
 
 static int read_reviews(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_review_t **out, size_t *n)
 {
-    int err;
-    *out = lk_sq_rows(st, s, what, LK_SQ_ROW_REVIEW, read_review, n, &err);
-    return err;
+    return lk_sq_rows(st, s, what, LK_SQ_ROW_REVIEW, read_review, out, n);
 }
 
 static const char sql_review_set[] =
@@ -192,9 +188,7 @@ static int sq_review_counts(lk_store_t *st, int64_t from, int64_t to, lk_review_
     if (!st || !out || !n)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_counts, "review_counts", "ii", from, end_of(to));
-    int err;
-    *out = lk_sq_rows(st, s, "review_counts", LK_SQ_ROW_REVIEW_COUNT, read_review_count, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "review_counts", LK_SQ_ROW_REVIEW_COUNT, read_review_count, out, n);
 }
 
 /* ---- the review queue ------------------------------------------------------------ */
@@ -226,9 +220,7 @@ static int sq_review_queue(lk_store_t *st, size_t limit, lk_review_pending_t **o
     if (!st || !out || !n)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_queue, "review_queue", "l", limit);
-    int err;
-    *out = lk_sq_rows(st, s, "review_queue", LK_SQ_ROW_REVIEW_PENDING, read_review_pending, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "review_queue", LK_SQ_ROW_REVIEW_PENDING, read_review_pending, out, n);
 }
 
 const lk_store_insights_ops_t lk_sq_insights_ops = {LK_STORE_INSIGHTS_OPS(LK_SQ_OP_INIT)};

@@ -123,9 +123,7 @@ static int sq_draft_list(lk_store_t *st, const char *status, size_t limit, lk_dr
     if (!st || !out || !n)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_draft_list, "draft_list", "tl", status, limit);
-    int err;
-    *out = lk_sq_rows(st, s, "draft_list", LK_SQ_ROW_DRAFT, read_draft, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "draft_list", LK_SQ_ROW_DRAFT, read_draft, out, n);
 }
 
 static const char sql_draft_update[] =
@@ -252,9 +250,7 @@ static int sq_article_list(lk_store_t *st, const char *status, lk_article_rec_t 
     if (!st || !out || !n)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_list, "article_list", "t", status);
-    int err;
-    *out = lk_sq_rows(st, s, "article_list", LK_SQ_ROW_ARTICLE_REC, read_rec, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "article_list", LK_SQ_ROW_ARTICLE_REC, read_rec, out, n);
 }
 
 static int sq_kb_export(lk_store_t *st, lk_kb_t *out)
@@ -486,9 +482,7 @@ static int sq_article_versions(lk_store_t *st, const char *id, size_t limit, lk_
     if (!st || !id || !out || !n)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_versions, "article_versions", "tl", id, limit);
-    int err;
-    *out = lk_sq_rows(st, s, "article_versions", LK_SQ_ROW_ARTICLE_VERSION, read_version, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "article_versions", LK_SQ_ROW_ARTICLE_VERSION, read_version, out, n);
 }
 
 /* ---- import ---------------------------------------------------------------------- */
@@ -679,10 +673,8 @@ static int sq_kb_load(lk_store_t *st, lk_kb_t *out)
     if (!st || !out)
         return LK_EINVAL;
     lk_kb_init(out);
-    int err;
-    out->articles = lk_sq_rows(st, lk_sq_stmt(st, S_ARTICLE_LOAD), "kb_load", LK_SQ_ROW_ARTICLE, read_bot_article,
-                               &out->n_articles, &err);
-    return err;
+    return lk_sq_rows(st, lk_sq_stmt(st, S_ARTICLE_LOAD), "kb_load", LK_SQ_ROW_ARTICLE, read_bot_article,
+                      &out->articles, &out->n_articles);
 }
 
 static int sq_kb_version(lk_store_t *st, int64_t *version)

@@ -219,15 +219,6 @@ static int read_ids(lk_store_t *st, sqlite3_stmt *s, const char *what, idlist_t 
     return lk_sq_each(st, s, what, add_row_id, l);
 }
 
-static char *lower_dup(const char *s)
-{
-    char *low = lk_xstrdup(s);
-    for (char *p = low; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p + 32);
-    return low;
-}
-
 /* By what the host page said (customer_email, customer_external_id) and by
  * what the customer typed (conversation_identifiers: normalised e-mail
  * addresses and phone numbers, issue 14). */
@@ -248,7 +239,7 @@ static const char sql_callback_delete[] = "DELETE FROM callback_requests WHERE i
  * (NULL without one; the caller frees it). */
 static int find_customer(lk_store_t *st, const lk_privacy_subject_t *who, idlist_t *convs, char **low)
 {
-    *low = who->email && who->email[0] ? lower_dup(who->email) : NULL;
+    *low = who->email && who->email[0] ? lk_sq_lower_dup(who->email) : NULL;
     const char *phone = who->phone && who->phone[0] ? who->phone : NULL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_customer_convs, "privacy_find", "ttt", *low,
                                          who->external_id && who->external_id[0] ? who->external_id : NULL, phone);
@@ -552,7 +543,7 @@ static int sq_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec
     if (!s)
         return LK_EDB;
     const char *actor = q->actor && q->actor[0] ? q->actor : NULL;
-    char *low = actor ? lower_dup(actor) : NULL;
+    char *low = actor ? lk_sq_lower_dup(actor) : NULL;
     lk_sq_bind_text(s, 3, actor);
     lk_sq_bind_text(s, 4, low);
     const char *action = q->action && q->action[0] ? q->action : NULL;
@@ -568,8 +559,7 @@ static int sq_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec
     lk_sq_bind_text(s, 7, q->conversation_id && q->conversation_id[0] ? q->conversation_id : NULL);
     lk_sq_bind_opt_i64(s, 8, q->before);
     lk_sq_bind_limit(s, 9, q->limit);
-    int err;
-    *out = lk_sq_rows(st, s, "audit_list", LK_SQ_ROW_AUDIT, read_audit_rec, n, &err);
+    int err = lk_sq_rows(st, s, "audit_list", LK_SQ_ROW_AUDIT, read_audit_rec, out, n);
     free(low);
     free(prefix);
     return err;

@@ -63,14 +63,20 @@ static int sq_session_delete_user(lk_store_t *st, const char *user_id, const cha
 
 static const char sql_session_purge_idle[] = "DELETE FROM sessions WHERE COALESCE(last_seen_at, created_at) <= ?1";
 
-static int sq_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted)
+/* Runs the DELETE sql with ?1 = before; *deleted (when not NULL) gets the
+ * rows it deleted. */
+static int purge_before(lk_store_t *st, const char *sql, const char *what, int64_t before, int64_t *deleted)
 {
     if (deleted)
         *deleted = 0;
     if (!st)
         return LK_EINVAL;
-    return lk_sq_exec_count(st, lk_sq_prepare_bind(st, sql_session_purge_idle, "session_purge_idle", "i", idle_since),
-                            "session_purge_idle", deleted);
+    return lk_sq_exec_count(st, lk_sq_prepare_bind(st, sql, what, "i", before), what, deleted);
+}
+
+static int sq_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted)
+{
+    return purge_before(st, sql_session_purge_idle, "session_purge_idle", idle_since, deleted);
 }
 
 /* ---- accounts ------------------------------------------------------------ */
@@ -255,21 +261,14 @@ static int sq_secevent_list(lk_store_t *st, const char *kind, int64_t before_id,
         return LK_EINVAL;
     sqlite3_stmt *s =
         lk_sq_prepare_bind(st, sql_secevent_list, "secevent_list", "tii", kind, before_id, (int64_t)limit);
-    int err;
-    *out = lk_sq_rows(st, s, "secevent_list", LK_SQ_ROW_SECEVENT, read_secevent, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "secevent_list", LK_SQ_ROW_SECEVENT, read_secevent, out, n);
 }
 
 static const char sql_secevent_purge[] = "DELETE FROM security_events WHERE at < ?1";
 
 static int sq_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted)
 {
-    if (deleted)
-        *deleted = 0;
-    if (!st)
-        return LK_EINVAL;
-    return lk_sq_exec_count(st, lk_sq_prepare_bind(st, sql_secevent_purge, "secevent_purge", "i", before),
-                            "secevent_purge", deleted);
+    return purge_before(st, sql_secevent_purge, "secevent_purge", before, deleted);
 }
 
 const lk_store_security_ops_t lk_sq_security_ops = {LK_STORE_SECURITY_OPS(LK_SQ_OP_INIT)};

@@ -309,18 +309,29 @@ static int collect_row(sqlite3_stmt *s, void *ud)
     return err;
 }
 
-void *lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind, lk_sq_reader_t read,
-                 size_t *n, int *err)
+int lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind, lk_sq_reader_t read, void *out,
+               size_t *n)
 {
     collect_t c = {what, read, row_size[kind], NULL, 0, 0};
-    *err = lk_sq_each(st, s, what, collect_row, &c);
-    if (*err) {
+    int err = lk_sq_each(st, s, what, collect_row, &c);
+    if (err) {
         rows_free(kind, c.v, c.len);
-        *n = 0;
-        return NULL;
+        c.v = NULL;
+        c.len = 0;
     }
+    void *v = c.v;
+    memcpy(out, &v, sizeof v); /* out is the caller's record pointer (T **) */
     *n = c.len;
-    return c.v;
+    return err;
+}
+
+char *lk_sq_lower_dup(const char *s)
+{
+    char *low = lk_xstrdup(s);
+    for (char *p = low; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return low;
 }
 
 /* Binds a text; NULL binds SQL NULL. */

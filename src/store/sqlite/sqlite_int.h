@@ -47,6 +47,12 @@
 /* CALLBACK_COLS without the customer's contact and text (NULL), for reports. */
 #define CALLBACK_COLS_NO_TEXT "id, conversation_id, NULL, NULL, status, created_at, handled_at, handled_by"
 
+/* The console's conversation list (newest change first) and the call-back
+ * requests (oldest first), each under the filter where (one statement per
+ * combination of filters, so that each uses its index). */
+#define CONV_LIST(where) "SELECT " CONV_COLS " FROM conversations " where "ORDER BY updated_at DESC, id DESC LIMIT ?"
+#define CALLBACK_LIST(where) "SELECT " CALLBACK_COLS " FROM callback_requests " where "ORDER BY created_at, id LIMIT ?"
+
 /* Every statement of the handle: name and SQL. Prepared at open. */
 #define STMT_MAP(X)                                                                                                    \
     X(BEGIN, "BEGIN IMMEDIATE")                                                                                        \
@@ -77,22 +83,18 @@
     X(SESSION_PURGE, "DELETE FROM sessions WHERE expires_at <= ?")                                                     \
     X(AUDIT_INSERT, "INSERT INTO audit_log (at, actor, action, conversation_id, detail) VALUES (?,?,?,?,?)")           \
     X(AUDIT_COUNT, "SELECT COUNT(*) FROM audit_log WHERE action = ?")                                                 \
-    X(CONV_LIST_ALL, "SELECT " CONV_COLS " FROM conversations ORDER BY updated_at DESC, id DESC LIMIT ?")              \
-    X(CONV_LIST_STATUS, "SELECT " CONV_COLS " FROM conversations WHERE status = ? "                                   \
-                        "ORDER BY updated_at DESC, id DESC LIMIT ?")                                                   \
-    X(CONV_LIST_USER, "SELECT " CONV_COLS " FROM conversations WHERE assigned_to = ? "                                \
-                      "ORDER BY updated_at DESC, id DESC LIMIT ?")                                                     \
-    X(CONV_LIST_STATUS_USER, "SELECT " CONV_COLS " FROM conversations WHERE status = ? AND assigned_to = ? "          \
-                             "ORDER BY updated_at DESC, id DESC LIMIT ?")                                              \
+    X(CONV_LIST_ALL, CONV_LIST(""))                                                                                    \
+    X(CONV_LIST_STATUS, CONV_LIST("WHERE status = ? "))                                                                \
+    X(CONV_LIST_USER, CONV_LIST("WHERE assigned_to = ? "))                                                             \
+    X(CONV_LIST_STATUS_USER, CONV_LIST("WHERE status = ? AND assigned_to = ? "))                                       \
     X(CONV_COUNT_QUEUED, "SELECT COUNT(*) FROM conversations WHERE status = 'queued'")                                 \
     X(RECENT_WAITS, "SELECT assigned_at - queued_at FROM conversations WHERE assigned_at >= ? "                        \
                     "AND queued_at IS NOT NULL AND queued_at <= assigned_at ORDER BY assigned_at DESC, id DESC LIMIT ?") \
     X(NOTE_INSERT, "INSERT INTO notes (" NOTE_COLS ") VALUES (?,?,?,?,?,?)")                                           \
     X(NOTE_LIST, "SELECT " NOTE_COLS " FROM notes WHERE conversation_id = ? ORDER BY created_at, id")                  \
     X(CALLBACK_INSERT, "INSERT INTO callback_requests (" CALLBACK_COLS ") VALUES (?,?,?,?,?,?,?,?)")                   \
-    X(CALLBACK_LIST_ALL, "SELECT " CALLBACK_COLS " FROM callback_requests ORDER BY created_at, id LIMIT ?")            \
-    X(CALLBACK_LIST_STATUS, "SELECT " CALLBACK_COLS " FROM callback_requests WHERE status = ? "                       \
-                            "ORDER BY created_at, id LIMIT ?")                                                         \
+    X(CALLBACK_LIST_ALL, CALLBACK_LIST(""))                                                                            \
+    X(CALLBACK_LIST_STATUS, CALLBACK_LIST("WHERE status = ? "))                                                        \
     X(CALLBACK_DONE, "UPDATE callback_requests SET status = 'done', handled_at = ?, handled_by = ? WHERE id = ?")      \
     X(FEEDBACK_SET, "INSERT INTO message_feedback (message_id, conversation_id, helpful, created_at) "                 \
                     "SELECT id, conversation_id, ?, ? FROM messages WHERE id = ? AND conversation_id = ? "             \
@@ -247,20 +249,19 @@ typedef enum {
     LK_SQ_ROW_AUDIT,
 } lk_sq_row_kind_t;
 /* Steps s (bound by the caller) to its end, reading each row with read into
- * a new zeroed element of kind: returns the array (free() it, or the record
- * type's lk_..._free; NULL when there are no rows) and sets *n, and *err to
- * 0. On an error (a step that fails, a damaged row, or s NULL because it did
- * not prepare: LK_EDB) what each element read holds and the array are freed,
- * s is reset, *err is the LK_E... code, *n is 0 and the result NULL. So a
- * list operation is
+ * a new zeroed element of kind. out is the address of the caller's pointer
+ * to records of kind (a T **, for T the kind's record type): it gets the
+ * array (free() it, or the record type's lk_..._free; NULL when there are no
+ * rows) and *n its length; 0. On an error (a step that fails, a damaged
+ * row, or s NULL because it did not prepare: LK_EDB) what each element read
+ * holds and the array are freed, s is reset, *out is NULL, *n 0, and the
+ * result the LK_E... code. So a list operation is
  *
- *     int err;
- *     *out = lk_sq_rows(st, lk_sq_prepare_bind(st, sql_list, "thing_list", "l", limit), "thing_list",
- *                       LK_SQ_ROW_THING, read_thing, n, &err);
- *     return err;
+ *     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_list, "thing_list", "l", limit);
+ *     return lk_sq_rows(st, s, "thing_list", LK_SQ_ROW_THING, read_thing, out, n);
  */
-void *lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind, lk_sq_reader_t read,
-                 size_t *n, int *err);
+int lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind, lk_sq_reader_t read,
+               void *out /* OUT */, size_t *n /* OUT */);
 /* Reads a CONV_COLS row into row (an lk_conv_t), for lk_sq_rows. */
 int lk_sq_read_conv(sqlite3_stmt *s, void *row);
 /* Reads a CALLBACK_COLS row into row (an lk_callback_t), for lk_sq_rows;
@@ -271,6 +272,9 @@ int lk_sq_read_i64(sqlite3_stmt *s, void *row);
 /* Steps s to its one row (a COUNT(*)) and reads its first column into
  * *out; LK_EDB when there is no row or s is NULL. */
 int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *out);
+/* A copy of s with its ASCII letters in lower case (the form e-mail
+ * addresses are stored and matched in); the caller frees it. */
+char *lk_sq_lower_dup(const char *s);
 /* Runs SQL without parameters. */
 int lk_sq_exec_sql(lk_store_t *st, const char *sql, const char *what);
 

@@ -135,9 +135,7 @@ static int sq_user_list(lk_store_t *st, lk_user_t **out, size_t *n)
     /* USER_COLS_NO_HASH selects NULL in the hash's place: read_user leaves
      * password_hash NULL. */
     sqlite3_stmt *s = lk_sq_stmt(st, S_USER_LIST);
-    int err;
-    *out = lk_sq_rows(st, s, "user_list", LK_SQ_ROW_USER, read_user, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "user_list", LK_SQ_ROW_USER, read_user, out, n);
 }
 
 static int sq_session_count_users(lk_store_t *st, int64_t now, int64_t *n)
