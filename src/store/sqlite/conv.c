@@ -256,20 +256,14 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_INSERT);
     lk_sq_bind(s, "ttitntit", m->id, m->conversation_id, m->seq, m->sender, m->automated ? 1 : 0, m->text,
                m->created_at, m->article_id);
-    if (m->has_confidence)
-        sqlite3_bind_double(s, 9, m->confidence);
-    else
-        sqlite3_bind_null(s, 9);
+    lk_sq_bind_opt_double(s, 9, m->has_confidence, m->confidence);
     lk_sq_bind_fixed(s, 10, m->author_id);
     lk_sq_bind_text(s, 11, m->author_name);
     lk_sq_bind_fixed(s, 12, lk_provenance_name(m->provenance));
     lk_sq_bind_text(s, 13, m->suggestion_article_id);
     lk_sq_bind_fixed(s, 14, m->outcome);
     lk_sq_bind_text(s, 15, m->outcome_article_id);
-    if (m->has_outcome_confidence)
-        sqlite3_bind_double(s, 16, m->outcome_confidence);
-    else
-        sqlite3_bind_null(s, 16);
+    lk_sq_bind_opt_double(s, 16, m->has_outcome_confidence, m->outcome_confidence);
     char *choices = choices_to_json(m); /* bound without a copy: freed after the step */
     lk_sq_bind_text(s, 17, choices);
     sqlite3_bind_int(s, 18, m->chosen ? 1 : 0);
@@ -293,16 +287,14 @@ static int read_msg(sqlite3_stmt *s, void *row)
         m->text = lk_xstrdup("");
     m->created_at = sqlite3_column_int64(s, 6);
     m->article_id = lk_sq_col_dup(s, 7);
-    m->has_confidence = sqlite3_column_type(s, 8) != SQLITE_NULL;
-    m->confidence = m->has_confidence ? sqlite3_column_double(s, 8) : 0.0;
+    m->confidence = lk_sq_col_opt_double(s, 8, &m->has_confidence);
     lk_sq_col_fixed(s, 9, m->author_id, sizeof m->author_id);
     m->author_name = lk_sq_col_dup(s, 10);
     lk_provenance_parse(lk_sq_col_text(s, 11), &m->provenance);
     m->suggestion_article_id = lk_sq_col_dup(s, 12);
     lk_sq_col_fixed(s, 13, m->outcome, sizeof m->outcome);
     m->outcome_article_id = lk_sq_col_dup(s, 14);
-    m->has_outcome_confidence = sqlite3_column_type(s, 15) != SQLITE_NULL;
-    m->outcome_confidence = m->has_outcome_confidence ? sqlite3_column_double(s, 15) : 0.0;
+    m->outcome_confidence = lk_sq_col_opt_double(s, 15, &m->has_outcome_confidence);
     choices_from_json((const char *)sqlite3_column_text(s, 16), m);
     m->chosen = sqlite3_column_int(s, 17) != 0;
     return 0;

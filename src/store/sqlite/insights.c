@@ -96,8 +96,7 @@ static void read_answer_cols(sqlite3_stmt *s, char message_id[LK_ID_MAX], char c
     lk_sq_col_fixed(s, 0, message_id, LK_ID_MAX);
     lk_sq_col_fixed(s, 1, conversation_id, LK_ID_MAX);
     lk_sq_col_fixed(s, 2, article_id, LK_KB_ID_MAX + 1);
-    *has_confidence = sqlite3_column_type(s, 3) != SQLITE_NULL;
-    *confidence = *has_confidence ? sqlite3_column_double(s, 3) : 0.0;
+    *confidence = lk_sq_col_opt_double(s, 3, has_confidence);
 }
 
 static int read_review(sqlite3_stmt *s, void *row)
@@ -136,10 +135,7 @@ static int sq_review_set(lk_store_t *st, const lk_review_t *r)
         lk_sq_prepare_bind(st, sql_review_set, "review_set", "ttf", r->message_id, r->conversation_id, r->article_id);
     if (!s)
         return LK_EDB;
-    if (r->has_confidence)
-        sqlite3_bind_double(s, 4, r->confidence);
-    else
-        sqlite3_bind_null(s, 4);
+    lk_sq_bind_opt_double(s, 4, r->has_confidence, r->confidence);
     lk_sq_bind_text(s, 5, r->verdict);
     lk_sq_bind_fixed(s, 6, r->correct_article_id);
     lk_sq_bind_fixed(s, 7, r->reviewer_id);

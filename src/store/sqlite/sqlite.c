@@ -358,6 +358,15 @@ void lk_sq_bind_opt_i64(sqlite3_stmt *s, int i, int64_t v)
         sqlite3_bind_null(s, i);
 }
 
+/* Binds an optional double (a confidence); !has binds SQL NULL. */
+void lk_sq_bind_opt_double(sqlite3_stmt *s, int i, bool has, double v)
+{
+    if (has)
+        sqlite3_bind_double(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
 /* Binds a row limit; 0 means none (SQLite: LIMIT -1). */
 void lk_sq_bind_limit(sqlite3_stmt *s, int i, size_t limit)
 {
@@ -430,6 +439,12 @@ void lk_sq_col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size)
 {
     const unsigned char *v = sqlite3_column_text(s, i);
     snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+double lk_sq_col_opt_double(sqlite3_stmt *s, int i, bool *has)
+{
+    *has = sqlite3_column_type(s, i) != SQLITE_NULL;
+    return *has ? sqlite3_column_double(s, i) : 0.0;
 }
 
 /* A heap copy of a text column, NULL for SQL NULL. */

@@ -282,7 +282,9 @@ void lk_sq_bind_text(sqlite3_stmt *s, int i, const char *v);    /* NULL binds NU
 void lk_sq_bind_fixed(sqlite3_stmt *s, int i, const char *v);   /* "" binds NULL */
 void lk_sq_bind_opt_i64(sqlite3_stmt *s, int i, int64_t v);     /* 0 binds NULL */
 void lk_sq_bind_limit(sqlite3_stmt *s, int i, size_t limit);    /* 0: no limit */
+void lk_sq_bind_opt_double(sqlite3_stmt *s, int i, bool has, double v); /* !has binds NULL */
 void lk_sq_col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size); /* "" for NULL */
+double lk_sq_col_opt_double(sqlite3_stmt *s, int i, bool *has);      /* 0.0 and !*has for NULL */
 char *lk_sq_col_dup(sqlite3_stmt *s, int i);                    /* NULL for NULL */
 const char *lk_sq_col_text(sqlite3_stmt *s, int i);             /* NULL for NULL; valid until the next step */
 
