@@ -227,7 +227,7 @@ int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const cha
                      void *out);
 /* The record types lk_sq_rows reads into arrays: each names the element's
  * size and what frees the heap parts of a row (sqlite.c's row_size and
- * row_clear). */
+ * rows_free). */
 typedef enum {
     LK_SQ_ROW_I64, /* an int64_t (lk_sq_read_i64) */
     LK_SQ_ROW_CONV,
