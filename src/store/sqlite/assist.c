@@ -25,7 +25,6 @@ static bool canned_ok(const lk_canned_t *c)
 static int read_canned(sqlite3_stmt *s, void *row)
 {
     lk_canned_t *c = row;
-    memset(c, 0, sizeof *c);
     lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
     lk_sq_col_fixed(s, 1, c->language, sizeof c->language);
     c->title = lk_sq_col_dup(s, 2);
@@ -91,7 +90,8 @@ static int sq_canned_get(lk_store_t *st, const char *id, lk_canned_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_canned_get, "canned_get"), id, "canned_get", read_canned, out);
+    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_canned_get, "canned_get"), id, "canned_get", LK_SQ_ROW_CANNED,
+                            read_canned, out);
 }
 
 static const char sql_canned_archive[] =

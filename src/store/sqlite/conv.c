@@ -24,7 +24,6 @@ static bool conv_ok(const lk_conv_t *c)
 int lk_sq_read_conv(sqlite3_stmt *s, void *row)
 {
     lk_conv_t *c = row;
-    memset(c, 0, sizeof *c);
     lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
     lk_sq_col_fixed(s, 1, c->token_hash, sizeof c->token_hash);
     lk_conv_status_parse(lk_sq_col_text(s, 2), &c->status);
@@ -86,7 +85,7 @@ static int sq_conv_get(lk_store_t *st, const char *id, lk_conv_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_CONV_GET), id, "conv_get", lk_sq_read_conv, out);
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_CONV_GET), id, "conv_get", LK_SQ_ROW_CONV, lk_sq_read_conv, out);
 }
 
 /* The UPDATE for the indexed columns in mask (bits CI_...): the others are
@@ -276,7 +275,6 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
 static int read_msg(sqlite3_stmt *s, void *row)
 {
     lk_msg_t *m = row;
-    memset(m, 0, sizeof *m);
     lk_sq_col_fixed(s, 0, m->id, sizeof m->id);
     lk_sq_col_fixed(s, 1, m->conversation_id, sizeof m->conversation_id);
     m->seq = sqlite3_column_int64(s, 2);
@@ -376,7 +374,6 @@ static int sq_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t 
 static int read_note(sqlite3_stmt *s, void *row)
 {
     lk_note_t *note = row;
-    memset(note, 0, sizeof *note);
     lk_sq_col_fixed(s, 0, note->id, sizeof note->id);
     lk_sq_col_fixed(s, 1, note->conversation_id, sizeof note->conversation_id);
     lk_sq_col_fixed(s, 2, note->author_id, sizeof note->author_id);
@@ -412,7 +409,6 @@ static int sq_note_list(lk_store_t *st, const char *conversation_id, lk_note_t *
 int lk_sq_read_callback(sqlite3_stmt *s, void *row)
 {
     lk_callback_t *cb = row;
-    memset(cb, 0, sizeof *cb);
     lk_sq_col_fixed(s, 0, cb->id, sizeof cb->id);
     lk_sq_col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
     cb->contact = lk_sq_col_dup(s, 2);
@@ -498,14 +494,15 @@ static int sq_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out)
 {
     if (!st || !message_id || !out)
         return LK_EINVAL;
-    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_GET), message_id, "msg_get", read_msg, out);
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_GET), message_id, "msg_get", LK_SQ_ROW_MSG, read_msg, out);
 }
 
 static int sq_msg_last_choices(lk_store_t *st, const char *conversation_id, lk_msg_t *out)
 {
     if (!st || !conversation_id || !out)
         return LK_EINVAL;
-    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_LAST_CHOICES), conversation_id, "msg_last_choices", read_msg, out);
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_LAST_CHOICES), conversation_id, "msg_last_choices", LK_SQ_ROW_MSG,
+                            read_msg, out);
 }
 
 const lk_store_conv_ops_t lk_sq_conv_ops = {LK_STORE_CONV_OPS(LK_SQ_OP_INIT)};

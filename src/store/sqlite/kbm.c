@@ -76,7 +76,6 @@ static int sq_draft_insert(lk_store_t *st, const lk_draft_t *d)
 static int read_draft(sqlite3_stmt *s, void *row)
 {
     lk_draft_t *d = row;
-    memset(d, 0, sizeof *d);
     lk_sq_col_fixed(s, 0, d->id, sizeof d->id);
     lk_sq_col_fixed(s, 1, d->article_id, sizeof d->article_id);
     lk_draft_status_parse(lk_sq_col_text(s, 2), &d->status);
@@ -112,7 +111,8 @@ static int sq_draft_get(lk_store_t *st, const char *id, lk_draft_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_draft_get, "draft_get"), id, "draft_get", read_draft, out);
+    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_draft_get, "draft_get"), id, "draft_get", LK_SQ_ROW_DRAFT,
+                            read_draft, out);
 }
 
 static const char sql_draft_list[] = "SELECT " DRAFT_COLS " FROM article_drafts WHERE (?1 IS NULL OR status = ?1) "
@@ -232,7 +232,6 @@ static int read_content(sqlite3_stmt *s, int at, lk_article_t *a)
 static int read_rec(sqlite3_stmt *s, void *row)
 {
     lk_article_rec_t *r = row;
-    memset(r, 0, sizeof *r);
     r->a.id = lk_sq_col_dup(s, 0);
     int rc = read_content(s, 1, &r->a);
     lk_article_status_parse(lk_sq_col_text(s, 10), &r->status);
@@ -280,7 +279,8 @@ static int sq_article_get(lk_store_t *st, const char *id, lk_article_rec_t *out)
     if (!st || !id || !out)
         return LK_EINVAL;
     memset(out, 0, sizeof *out);
-    int rc = lk_sq_get_by_key(st, lk_sq_prepare(st, sql_article_get, "article_get"), id, "article_get", read_rec, out);
+    int rc = lk_sq_get_by_key(st, lk_sq_prepare(st, sql_article_get, "article_get"), id, "article_get",
+                              LK_SQ_ROW_ARTICLE_REC, read_rec, out);
     if (rc == LK_EDB)
         lk_article_rec_clear(out); /* a damaged row: what it read */
     return rc;

@@ -165,32 +165,6 @@ int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what)
     return err;
 }
 
-int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_reader_t read, void *out)
-{
-    int rc = lk_sq_find(st, s, what);
-    if (rc)
-        return rc;
-    rc = read(s, out);
-    lk_sq_done(s);
-    if (rc)
-        LK_ERROR("store", "%s: malformed row", what);
-    return rc;
-}
-
-int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what, lk_sq_reader_t read, void *out)
-{
-    if (!s)
-        return LK_EDB;
-    lk_sq_bind_text(s, 1, key);
-    return lk_sq_read_one(st, s, what, read, out);
-}
-
-int lk_sq_read_i64(sqlite3_stmt *s, void *row)
-{
-    *(int64_t *)row = sqlite3_column_int64(s, 0);
-    return 0;
-}
-
 /* The size of a row of each kind. */
 /* clang-format off */
 static const size_t row_size[] = {
@@ -214,6 +188,35 @@ static const size_t row_size[] = {
     [LK_SQ_ROW_AUDIT] = sizeof(lk_audit_rec_t),
 };
 /* clang-format on */
+
+int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind, lk_sq_reader_t read,
+                   void *out)
+{
+    int rc = lk_sq_find(st, s, what);
+    if (rc)
+        return rc;
+    memset(out, 0, row_size[kind]);
+    rc = read(s, out);
+    lk_sq_done(s);
+    if (rc)
+        LK_ERROR("store", "%s: malformed row", what);
+    return rc;
+}
+
+int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what, lk_sq_row_kind_t kind,
+                     lk_sq_reader_t read, void *out)
+{
+    if (!s)
+        return LK_EDB;
+    lk_sq_bind_text(s, 1, key);
+    return lk_sq_read_one(st, s, what, kind, read, out);
+}
+
+int lk_sq_read_i64(sqlite3_stmt *s, void *row)
+{
+    *(int64_t *)row = sqlite3_column_int64(s, 0);
+    return 0;
+}
 
 /* Frees the first n rows of kind in v and the array (the record type's
  * lk_..._free; a kind whose rows hold nothing on the heap needs none). */

@@ -212,19 +212,6 @@ int lk_sq_exec_count(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t 
  * prepare, logged). The one loop over a statement's rows: lk_sq_rows and
  * every streaming read go through it. */
 int lk_sq_each(lk_store_t *st, sqlite3_stmt *s, const char *what, int (*row)(sqlite3_stmt *s, void *ud), void *ud);
-/* A row reader: reads the current row of s into row (a zeroed record, see
- * lk_sq_row_kind_t); 0, or LK_EDB for a damaged row (what it read so far
- * stays in row for the kind's clear to free). */
-typedef int (*lk_sq_reader_t)(sqlite3_stmt *s, void *row);
-/* Steps s (bound by the caller) to its first row and reads it with read into
- * out: 0, LK_ENOENT for no row, or an error (s is reset in every case). On
- * a damaged row (LK_EDB, logged) out holds what was read: the caller clears
- * it. */
-int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_reader_t read, void *out);
-/* lk_sq_read_one for the common one-row lookup: binds key to ?1 first. s is
- * NULL when it did not prepare (lk_sq_prepare has logged): LK_EDB. */
-int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what, lk_sq_reader_t read,
-                     void *out);
 /* The record types lk_sq_rows reads into arrays: each names the element's
  * size and what frees the heap parts of a row (sqlite.c's row_size and
  * rows_free). */
@@ -248,6 +235,20 @@ typedef enum {
     LK_SQ_ROW_SECEVENT,
     LK_SQ_ROW_AUDIT,
 } lk_sq_row_kind_t;
+/* A row reader: reads the current row of s into row (a record of the
+ * reader's kind, zeroed by lk_sq_rows and lk_sq_read_one); 0, or LK_EDB for a damaged row (what it read so far
+ * stays in row for the kind's clear to free). */
+typedef int (*lk_sq_reader_t)(sqlite3_stmt *s, void *row);
+/* Steps s (bound by the caller) to its first row and reads it with read into
+ * out, a record of kind that it zeroes first: 0, LK_ENOENT for no row (out
+ * untouched), or an error (s is reset in every case). On a damaged row
+ * (LK_EDB, logged) out holds what was read: the caller clears it. */
+int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind, lk_sq_reader_t read,
+                   void *out);
+/* lk_sq_read_one for the common one-row lookup: binds key to ?1 first. s is
+ * NULL when it did not prepare (lk_sq_prepare has logged): LK_EDB. */
+int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what, lk_sq_row_kind_t kind,
+                     lk_sq_reader_t read, void *out);
 /* Steps s (bound by the caller) to its end, reading each row with read into
  * a new zeroed element of kind. out is the address of the caller's pointer
  * to records of kind (a T **, for T the kind's record type): it gets the

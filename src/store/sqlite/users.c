@@ -28,7 +28,6 @@ static bool lower_email(const char *email, char *out, size_t outsize)
 static int read_user(sqlite3_stmt *s, void *row)
 {
     lk_user_t *u = row;
-    memset(u, 0, sizeof *u);
     lk_sq_col_fixed(s, 0, u->id, sizeof u->id);
     lk_sq_col_fixed(s, 1, u->email, sizeof u->email);
     lk_role_parse(lk_sq_col_text(s, 2), &u->role);
@@ -54,7 +53,7 @@ static int sq_user_insert(lk_store_t *st, const lk_user_t *u)
 /* Runs a one-row user query bound to key. */
 static int user_get(lk_store_t *st, int id, const char *key, lk_user_t *out, const char *what)
 {
-    return lk_sq_get_by_key(st, lk_sq_stmt(st, id), key, what, read_user, out);
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, id), key, what, LK_SQ_ROW_USER, read_user, out);
 }
 
 static int sq_user_get_by_email(lk_store_t *st, const char *email, lk_user_t *out)
