@@ -493,7 +493,7 @@ static void run_summary(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 static void run_queue(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    lk_review_todo_t *v = NULL;
+    lk_review_pending_t *v = NULL;
     size_t n = 0;
     int rc = lk_store_review_queue(st, D(j)->limit, &v, &n);
     if (rc) {
@@ -503,7 +503,7 @@ static void run_queue(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_bot_t *bot = lk_bot_acquire(j->app);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        const lk_review_todo_t *t = &v[i];
+        const lk_review_pending_t *t = &v[i];
         char *q = t->question ? lk_pii_redact(t->question, strlen(t->question)) : NULL;
         char *a = lk_assist_shorten(t->answer, ANSWER_PREVIEW);
         const char *title = article_title(bot, t->article_id);
@@ -521,7 +521,7 @@ static void run_queue(lk_api_job_t *j, lk_store_t *st, int64_t now)
         free(a);
     }
     lk_bot_release(bot);
-    lk_review_todos_free(v, n);
+    lk_review_pendings_free(v, n);
     j->out = json_pack("{s:o}", "answers", arr);
 }
 

@@ -192,7 +192,7 @@
        size_t *n /* OUT */),                                                                           \
       (st, from, to, out, n))                                                                          \
     X(insights, review_queue,                                                                          \
-      (lk_store_t *st, size_t limit, lk_review_todo_t **out /* OUT */, size_t *n /* OUT */),           \
+      (lk_store_t *st, size_t limit, lk_review_pending_t **out /* OUT */, size_t *n /* OUT */),           \
       (st, limit, out, n))
 
 #define LK_STORE_PRIVACY_OPS(X)                                                                               \

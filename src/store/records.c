@@ -125,7 +125,7 @@ static void gap_msg_clear(lk_gap_msg_t *m)
     free(m->text);
 }
 
-static void review_todo_clear(lk_review_todo_t *t)
+static void review_pending_clear(lk_review_pending_t *t)
 {
     free(t->answer);
     free(t->question);
@@ -158,7 +158,7 @@ LK_ARRAY_FREE(lk_notes_free, lk_note_t, lk_note_clear)
 LK_ARRAY_FREE(lk_callbacks_free, lk_callback_t, lk_callback_clear)
 LK_ARRAY_FREE(lk_users_free, lk_user_t, lk_user_clear)
 LK_ARRAY_FREE(lk_gap_msgs_free, lk_gap_msg_t, gap_msg_clear)
-LK_ARRAY_FREE(lk_review_todos_free, lk_review_todo_t, review_todo_clear)
+LK_ARRAY_FREE(lk_review_pendings_free, lk_review_pending_t, review_pending_clear)
 LK_ARRAY_FREE(lk_article_versions_free, lk_article_version_t, article_version_clear)
 LK_ARRAY_FREE(lk_audit_recs_free, lk_audit_rec_t, audit_rec_clear)
 LK_ARRAY_FREE(lk_secevents_free, lk_secevent_t, secevent_clear)

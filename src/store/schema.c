@@ -7,6 +7,19 @@
  */
 #include "store/store_int.h"
 
+/* The columns of an article's content and metadata, as the tables made in
+ * migration 3 hold them (article_versions, article_drafts). */
+#define ARTICLE_CONTENT_COLUMNS                                                                                        \
+    "  language          TEXT NOT NULL,\n"                                                                             \
+    "  title             TEXT NOT NULL,\n"                                                                             \
+    "  questions         TEXT NOT NULL,\n"                                                                             \
+    "  answer            TEXT NOT NULL,\n"                                                                             \
+    "  url               TEXT,\n"                                                                                      \
+    "  tags              TEXT NOT NULL,\n"                                                                             \
+    "  owner             TEXT,\n"                                                                                      \
+    "  review_by         BIGINT,\n"                                                                                    \
+    "  translation_group TEXT,\n"
+
 /* Version 1: conversations, messages, articles, users, sessions, audit log. */
 static const char migration_1[] =
     "CREATE TABLE meta (\n"
@@ -192,15 +205,7 @@ static const char migration_3[] =
     "  article_id        TEXT NOT NULL,\n"
     "  version           BIGINT NOT NULL,\n"
     "  status            TEXT NOT NULL,\n"
-    "  language          TEXT NOT NULL,\n"
-    "  title             TEXT NOT NULL,\n"
-    "  questions         TEXT NOT NULL,\n"
-    "  answer            TEXT NOT NULL,\n"
-    "  url               TEXT,\n"
-    "  tags              TEXT NOT NULL,\n"
-    "  owner             TEXT,\n"
-    "  review_by         BIGINT,\n"
-    "  translation_group TEXT,\n"
+    ARTICLE_CONTENT_COLUMNS
     "  changed_by        TEXT,\n"
     "  changed_at        BIGINT NOT NULL,\n"
     "  change            TEXT NOT NULL,\n"
@@ -214,15 +219,7 @@ static const char migration_3[] =
     "  id                TEXT PRIMARY KEY,\n"
     "  article_id        TEXT,\n"
     "  status            TEXT NOT NULL,\n"
-    "  language          TEXT NOT NULL,\n"
-    "  title             TEXT NOT NULL,\n"
-    "  questions         TEXT NOT NULL,\n"
-    "  answer            TEXT NOT NULL,\n"
-    "  url               TEXT,\n"
-    "  tags              TEXT NOT NULL,\n"
-    "  owner             TEXT,\n"
-    "  review_by         BIGINT,\n"
-    "  translation_group TEXT,\n"
+    ARTICLE_CONTENT_COLUMNS
     "  source            TEXT,\n"
     "  created_by        TEXT,\n"
     "  created_at        BIGINT NOT NULL,\n"

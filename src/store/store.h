@@ -649,12 +649,12 @@ typedef struct {
     char *answer;   /* the bot's message */
     char *question; /* the customer's message before it; NULL when none */
     int64_t created_at;
-} lk_review_todo_t;
+} lk_review_pending_t;
 
-void lk_review_todos_free(lk_review_todo_t *v, size_t n); /* v may be NULL */
+void lk_review_pendings_free(lk_review_pending_t *v, size_t n); /* v may be NULL */
 /* Unreviewed bot answers from the knowledge base, newest first, at most
  * limit. */
-int lk_store_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out /* OUT */, size_t *n /* OUT */);
+int lk_store_review_queue(lk_store_t *st, size_t limit, lk_review_pending_t **out /* OUT */, size_t *n /* OUT */);
 
 /* ---- privacy: retention, data-subject rights, audit viewer (group privacy) --- */
 

@@ -33,32 +33,6 @@ static sqlite3_stmt *prepare_filtered(lk_store_t *st, const char *sql, const cha
                               f->channel && f->channel[0] ? f->channel : NULL);
 }
 
-/* Steps s to its end, handing each row to row(); stops at the first
- * non-zero answer of row() and returns it. LK_EDB when s is NULL (it did
- * not prepare). */
-static int walk(lk_store_t *st, sqlite3_stmt *s, const char *what, int (*row)(sqlite3_stmt *s, void *ud), void *ud)
-{
-    if (!s)
-        return LK_EDB;
-    for (;;) {
-        int rc = sqlite3_step(s);
-        if (rc == SQLITE_DONE) {
-            lk_sq_done(s);
-            return 0;
-        }
-        if (rc != SQLITE_ROW) {
-            int e = lk_sq_error(st, rc, what);
-            lk_sq_done(s);
-            return e;
-        }
-        int r = row(s, ud);
-        if (r) {
-            lk_sq_done(s);
-            return r;
-        }
-    }
-}
-
 static int64_t col_i64(sqlite3_stmt *s, int i)
 {
     return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, i);
@@ -143,7 +117,7 @@ static int sq_conv_facts(lk_store_t *st, const lk_facts_filter_t *f, int (*fn)(c
     if (!st || !filter_ok(f) || !fn)
         return LK_EINVAL;
     facts_walk_t w = {fn, ud};
-    return walk(st, prepare_filtered(st, sql_facts, "conv_facts", f), "conv_facts", facts_row, &w);
+    return lk_sq_each(st, prepare_filtered(st, sql_facts, "conv_facts", f), "conv_facts", facts_row, &w);
 }
 
 /* ---- agents' messages ----------------------------------------------------------- */
@@ -156,20 +130,9 @@ static const char sql_agent_msgs[] =
     "WHERE m.sender = 'agent' AND m.author_id IS NOT NULL AND " FILTER " "
     "GROUP BY m.author_id ORDER BY m.author_id";
 
-typedef struct {
-    lk_agent_msg_count_t *v;
-    size_t n, cap;
-} counts_t;
-
-static int agent_row(sqlite3_stmt *s, void *ud)
+static int read_agent_count(sqlite3_stmt *s, void *row)
 {
-    counts_t *c = ud;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->v = lk_xrealloc(c->v, c->cap * sizeof *c->v);
-    }
-    lk_agent_msg_count_t *a = &c->v[c->n++];
-    memset(a, 0, sizeof *a);
+    lk_agent_msg_count_t *a = row;
     lk_sq_col_fixed(s, 0, a->user_id, sizeof a->user_id);
     a->messages = col_i64(s, 1);
     a->suggested = col_i64(s, 2);
@@ -181,17 +144,8 @@ static int sq_agent_msg_counts(lk_store_t *st, const lk_facts_filter_t *f, lk_ag
 {
     if (!st || !filter_ok(f) || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
-    counts_t c = {NULL, 0, 0};
-    int rc = walk(st, prepare_filtered(st, sql_agent_msgs, "agent_msg_counts", f), "agent_msg_counts", agent_row, &c);
-    if (rc) {
-        free(c.v);
-        return rc;
-    }
-    *out = c.v;
-    *n = c.n;
-    return 0;
+    sqlite3_stmt *s = prepare_filtered(st, sql_agent_msgs, "agent_msg_counts", f);
+    return lk_sq_rows(st, s, "agent_msg_counts", LK_SQ_ROW_AGENT_MSG_COUNT, read_agent_count, out, n);
 }
 
 /* ---- answered articles ---------------------------------------------------------- */
@@ -222,7 +176,8 @@ static int sq_answered_articles(lk_store_t *st, const lk_facts_filter_t *f,
     if (!st || !filter_ok(f) || !fn)
         return LK_EINVAL;
     pair_walk_t w = {fn, ud};
-    return walk(st, prepare_filtered(st, sql_answered, "answered_articles", f), "answered_articles", answered_row, &w);
+    return lk_sq_each(st, prepare_filtered(st, sql_answered, "answered_articles", f), "answered_articles", answered_row,
+                      &w);
 }
 
 /* ---- the compliance report's messages --------------------------------------------- */
@@ -266,7 +221,7 @@ static int walk_messages(lk_store_t *st, const lk_facts_filter_t *f, const char 
     if (!st || !filter_ok(f) || !fn)
         return LK_EINVAL;
     msg_walk_t w = {fn, ud};
-    return walk(st, prepare_filtered(st, sql, what, f), what, msg_row, &w);
+    return lk_sq_each(st, prepare_filtered(st, sql, what, f), what, msg_row, &w);
 }
 
 static int sq_first_messages(lk_store_t *st, const lk_facts_filter_t *f, int (*fn)(const lk_report_msg_t *m, void *ud),
@@ -305,8 +260,6 @@ static int sq_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *to
         return LK_EINVAL;
     *total = *labelled = 0;
     sqlite3_stmt *s = prepare_filtered(st, sql_labels_count, "bot_labels", f);
-    if (!s)
-        return LK_EDB;
     int r = lk_sq_row(st, s, "bot_labels");
     if (r < 0)
         return r;
@@ -321,7 +274,7 @@ static int sq_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *to
     if (!s)
         return LK_EDB;
     msg_walk_t w = {fn, ud};
-    return walk(st, s, "bot_labels_missing", msg_row, &w);
+    return lk_sq_each(st, s, "bot_labels_missing", msg_row, &w);
 }
 
 /* ---- call-back requests ------------------------------------------------------------ */
@@ -333,14 +286,8 @@ static int sq_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_cal
 {
     if (!st || !out || !n || from > to)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_callbacks, "callbacks_between", "ii", from, to);
-    if (!s)
-        return LK_EDB;
-    int err;
-    *out = lk_sq_rows(st, s, "callbacks_between", LK_SQ_ROW_CALLBACK, lk_sq_read_callback, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "callbacks_between", LK_SQ_ROW_CALLBACK, lk_sq_read_callback, out, n);
 }
 
 const lk_store_analytics_ops_t lk_sq_analytics_ops = {LK_STORE_ANALYTICS_OPS(LK_SQ_OP_INIT)};

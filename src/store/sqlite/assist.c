@@ -22,10 +22,9 @@ static bool canned_ok(const lk_canned_t *c)
            c->language[0] && lk_sq_fixed_ok(c->created_by, sizeof c->created_by) && c->title && c->text;
 }
 
-static void read_canned(sqlite3_stmt *s, void *row)
+static int read_canned(sqlite3_stmt *s, void *row)
 {
     lk_canned_t *c = row;
-    memset(c, 0, sizeof *c);
     lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
     lk_sq_col_fixed(s, 1, c->language, sizeof c->language);
     c->title = lk_sq_col_dup(s, 2);
@@ -39,6 +38,7 @@ static void read_canned(sqlite3_stmt *s, void *row)
         c->title = lk_xstrdup("");
     if (!c->text)
         c->text = lk_xstrdup("");
+    return 0;
 }
 
 /* ?1..?8 are CANNED_COLS' first eight columns; an update names the ones it
@@ -90,7 +90,8 @@ static int sq_canned_get(lk_store_t *st, const char *id, lk_canned_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_canned_get, "canned_get"), id, "canned_get", read_canned, out);
+    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_canned_get, "canned_get"), id, "canned_get", LK_SQ_ROW_CANNED,
+                            read_canned, out);
 }
 
 static const char sql_canned_archive[] =
@@ -112,14 +113,8 @@ static int sq_canned_list(lk_store_t *st, const char *language, size_t limit, lk
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_canned_list, "canned_list", "tl", language, limit);
-    if (!s)
-        return LK_EDB;
-    int err;
-    *out = lk_sq_rows(st, s, "canned_list", LK_SQ_ROW_CANNED, read_canned, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "canned_list", LK_SQ_ROW_CANNED, read_canned, out, n);
 }
 
 /* ---- customer history ----------------------------------------------------- */
@@ -141,19 +136,12 @@ static int sq_conv_history(lk_store_t *st, const char *email, const char *extern
     sqlite3_stmt *s = lk_sq_prepare(st, sql_conv_history, "conv_history");
     if (!s)
         return LK_EDB;
-    char *low = NULL;
-    if (email && email[0]) {
-        low = lk_xstrdup(email);
-        for (char *p = low; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p + 32);
-    }
+    char *low = email && email[0] ? lk_sq_lower_dup(email) : NULL;
     lk_sq_bind_text(s, 1, low);
     lk_sq_bind_text(s, 2, external_id && external_id[0] ? external_id : NULL);
     lk_sq_bind_text(s, 3, exclude_id ? exclude_id : "");
     lk_sq_bind_limit(s, 4, limit);
-    int err;
-    *out = lk_sq_rows(st, s, "conv_history", LK_SQ_ROW_CONV, lk_sq_read_conv, n, &err);
+    int err = lk_sq_rows(st, s, "conv_history", LK_SQ_ROW_CONV, lk_sq_read_conv, out, n);
     free(low);
     return err;
 }

@@ -21,11 +21,9 @@ static int sq_user_language_get(lk_store_t *st, const char *user_id, char *out, 
         return LK_EINVAL;
     out[0] = '\0';
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_lang_get, "user_language_get", "t", user_id);
-    if (!s)
-        return LK_EDB;
-    int r = lk_sq_row(st, s, "user_language_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
+    int r = lk_sq_find(st, s, "user_language_get");
+    if (r)
+        return r;
     lk_sq_col_fixed(s, 0, out, size);
     lk_sq_done(s);
     return 0;
@@ -50,8 +48,6 @@ static int sq_conv_set_topic(lk_store_t *st, const char *conv_id, const char *to
     if (!st || !conv_id || !topic || !topic[0])
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_topic_set, "conv_set_topic", "tt", conv_id, topic);
-    if (!s)
-        return LK_EDB;
     int rc = lk_sq_exec(st, s, "conv_set_topic");
     if (rc == 0 && set)
         *set = sqlite3_changes(lk_sq_db(st)) > 0;
@@ -79,8 +75,6 @@ static int sq_canned_count_all(lk_store_t *st, int64_t *n)
         return LK_EINVAL;
     *n = 0;
     sqlite3_stmt *s = lk_sq_prepare(st, sql_canned_count, "canned_count_all");
-    if (!s)
-        return LK_EDB;
     return lk_sq_one_i64(st, s, "canned_count_all", n); /* a COUNT(*): always a row */
 }
 

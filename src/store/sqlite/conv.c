@@ -21,10 +21,9 @@ static bool conv_ok(const lk_conv_t *c)
 }
 
 /* Reads a CONV_COLS row into c. */
-void lk_sq_read_conv(sqlite3_stmt *s, void *row)
+int lk_sq_read_conv(sqlite3_stmt *s, void *row)
 {
     lk_conv_t *c = row;
-    memset(c, 0, sizeof *c);
     lk_sq_col_fixed(s, 0, c->id, sizeof c->id);
     lk_sq_col_fixed(s, 1, c->token_hash, sizeof c->token_hash);
     lk_conv_status_parse(lk_sq_col_text(s, 2), &c->status);
@@ -48,6 +47,7 @@ void lk_sq_read_conv(sqlite3_stmt *s, void *row)
     lk_sq_col_fixed(s, 20, c->client_hash, sizeof c->client_hash);
     c->topic = lk_sq_col_dup(s, 21);
     c->customer_verified = sqlite3_column_int(s, 22) != 0;
+    return 0;
 }
 
 /* Binds the mutable fields of c from index i on (the CONV_UPDATE order). */
@@ -85,7 +85,7 @@ static int sq_conv_get(lk_store_t *st, const char *id, lk_conv_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_CONV_GET), id, "conv_get", lk_sq_read_conv, out);
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_CONV_GET), id, "conv_get", LK_SQ_ROW_CONV, lk_sq_read_conv, out);
 }
 
 /* The UPDATE for the indexed columns in mask (bits CI_...): the others are
@@ -161,17 +161,13 @@ static int sq_conv_update(lk_store_t *st, const lk_conv_t *c)
 /* Reads every row of s (bound by the caller) into a conversation array. */
 static int read_convs(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_conv_t **out, size_t *n)
 {
-    int err;
-    *out = lk_sq_rows(st, s, what, LK_SQ_ROW_CONV, lk_sq_read_conv, n, &err);
-    return err;
+    return lk_sq_rows(st, s, what, LK_SQ_ROW_CONV, lk_sq_read_conv, out, n);
 }
 
 static int sq_conv_list_queued(lk_store_t *st, size_t limit, lk_conv_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_LIST_QUEUED);
     lk_sq_bind_limit(s, 1, limit);
     return read_convs(st, s, "conv_list_queued", out, n);
@@ -181,8 +177,6 @@ static int sq_conv_list_assigned(lk_store_t *st, const char *user_id, size_t lim
 {
     if (!st || !user_id || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_LIST_ASSIGNED);
     lk_sq_bind(s, "tl", user_id, limit);
     return read_convs(st, s, "conv_list_assigned", out, n);
@@ -195,9 +189,9 @@ static int sq_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos)
     *pos = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_QUEUE_STATE);
     lk_sq_bind_text(s, 1, id);
-    int r = lk_sq_row(st, s, "conv_queue_position");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
+    int r = lk_sq_find(st, s, "conv_queue_position");
+    if (r)
+        return r;
     const unsigned char *status = sqlite3_column_text(s, 0);
     bool queued = status && strcmp((const char *)status, "queued") == 0;
     int64_t queued_at = sqlite3_column_int64(s, 1);
@@ -261,20 +255,14 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_INSERT);
     lk_sq_bind(s, "ttitntit", m->id, m->conversation_id, m->seq, m->sender, m->automated ? 1 : 0, m->text,
                m->created_at, m->article_id);
-    if (m->has_confidence)
-        sqlite3_bind_double(s, 9, m->confidence);
-    else
-        sqlite3_bind_null(s, 9);
+    lk_sq_bind_opt_double(s, 9, m->has_confidence, m->confidence);
     lk_sq_bind_fixed(s, 10, m->author_id);
     lk_sq_bind_text(s, 11, m->author_name);
     lk_sq_bind_fixed(s, 12, lk_provenance_name(m->provenance));
     lk_sq_bind_text(s, 13, m->suggestion_article_id);
     lk_sq_bind_fixed(s, 14, m->outcome);
     lk_sq_bind_text(s, 15, m->outcome_article_id);
-    if (m->has_outcome_confidence)
-        sqlite3_bind_double(s, 16, m->outcome_confidence);
-    else
-        sqlite3_bind_null(s, 16);
+    lk_sq_bind_opt_double(s, 16, m->has_outcome_confidence, m->outcome_confidence);
     char *choices = choices_to_json(m); /* bound without a copy: freed after the step */
     lk_sq_bind_text(s, 17, choices);
     sqlite3_bind_int(s, 18, m->chosen ? 1 : 0);
@@ -284,10 +272,9 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
 }
 
 /* Reads a MSG_COLS row into m. */
-static void read_msg(sqlite3_stmt *s, void *row)
+static int read_msg(sqlite3_stmt *s, void *row)
 {
     lk_msg_t *m = row;
-    memset(m, 0, sizeof *m);
     lk_sq_col_fixed(s, 0, m->id, sizeof m->id);
     lk_sq_col_fixed(s, 1, m->conversation_id, sizeof m->conversation_id);
     m->seq = sqlite3_column_int64(s, 2);
@@ -298,36 +285,30 @@ static void read_msg(sqlite3_stmt *s, void *row)
         m->text = lk_xstrdup("");
     m->created_at = sqlite3_column_int64(s, 6);
     m->article_id = lk_sq_col_dup(s, 7);
-    m->has_confidence = sqlite3_column_type(s, 8) != SQLITE_NULL;
-    m->confidence = m->has_confidence ? sqlite3_column_double(s, 8) : 0.0;
+    m->confidence = lk_sq_col_opt_double(s, 8, &m->has_confidence);
     lk_sq_col_fixed(s, 9, m->author_id, sizeof m->author_id);
     m->author_name = lk_sq_col_dup(s, 10);
     lk_provenance_parse(lk_sq_col_text(s, 11), &m->provenance);
     m->suggestion_article_id = lk_sq_col_dup(s, 12);
     lk_sq_col_fixed(s, 13, m->outcome, sizeof m->outcome);
     m->outcome_article_id = lk_sq_col_dup(s, 14);
-    m->has_outcome_confidence = sqlite3_column_type(s, 15) != SQLITE_NULL;
-    m->outcome_confidence = m->has_outcome_confidence ? sqlite3_column_double(s, 15) : 0.0;
+    m->outcome_confidence = lk_sq_col_opt_double(s, 15, &m->has_outcome_confidence);
     choices_from_json((const char *)sqlite3_column_text(s, 16), m);
     m->chosen = sqlite3_column_int(s, 17) != 0;
+    return 0;
 }
 
 /* Reads every row of s into a message array; reverse flips the order. */
 static int read_msgs(lk_store_t *st, sqlite3_stmt *s, const char *what, bool reverse, lk_msg_t **out, size_t *n)
 {
-    size_t len;
-    int err;
-    lk_msg_t *v = lk_sq_rows(st, s, what, LK_SQ_ROW_MSG, read_msg, &len, &err);
-    if (err)
-        return err;
-    for (size_t i = 0; reverse && i < len / 2; i++) {
+    int err = lk_sq_rows(st, s, what, LK_SQ_ROW_MSG, read_msg, out, n);
+    lk_msg_t *v = *out;
+    for (size_t i = 0; reverse && i < *n / 2; i++) {
         lk_msg_t tmp = v[i];
-        v[i] = v[len - 1 - i];
-        v[len - 1 - i] = tmp;
+        v[i] = v[*n - 1 - i];
+        v[*n - 1 - i] = tmp;
     }
-    *out = v;
-    *n = len;
-    return 0;
+    return err;
 }
 
 static int sq_msg_list(lk_store_t *st, const char *conversation_id, int64_t after_seq, size_t limit, lk_msg_t **out,
@@ -335,8 +316,6 @@ static int sq_msg_list(lk_store_t *st, const char *conversation_id, int64_t afte
 {
     if (!st || !conversation_id || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_LIST);
     lk_sq_bind(s, "til", conversation_id, after_seq, limit);
     return read_msgs(st, s, "msg_list", false, out, n);
@@ -347,8 +326,6 @@ static int sq_msg_list_recent(lk_store_t *st, const char *conversation_id, const
 {
     if (!st || !conversation_id || !sender || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_RECENT);
     lk_sq_bind(s, "ttl", conversation_id, sender, limit);
     return read_msgs(st, s, "msg_list_recent", true, out, n);
@@ -361,8 +338,6 @@ static int sq_conv_list(lk_store_t *st, const char *status, const char *assigned
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     /* One statement per combination of filters, so each can use its index
      * (an "? IS NULL OR status = ?" form would defeat them). */
     int id = status ? (assigned_to ? S_CONV_LIST_STATUS_USER : S_CONV_LIST_STATUS)
@@ -390,20 +365,15 @@ static int sq_recent_waits(lk_store_t *st, int64_t since, size_t limit, int64_t 
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_RECENT_WAITS);
     lk_sq_bind(s, "il", since, limit);
-    int err;
-    *out = lk_sq_rows(st, s, "recent_waits", LK_SQ_ROW_I64, lk_sq_read_i64, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "recent_waits", LK_SQ_ROW_I64, lk_sq_read_i64, out, n);
 }
 
 /* Reads a NOTE_COLS row into note. */
-static void read_note(sqlite3_stmt *s, void *row)
+static int read_note(sqlite3_stmt *s, void *row)
 {
     lk_note_t *note = row;
-    memset(note, 0, sizeof *note);
     lk_sq_col_fixed(s, 0, note->id, sizeof note->id);
     lk_sq_col_fixed(s, 1, note->conversation_id, sizeof note->conversation_id);
     lk_sq_col_fixed(s, 2, note->author_id, sizeof note->author_id);
@@ -412,6 +382,7 @@ static void read_note(sqlite3_stmt *s, void *row)
     if (!note->text)
         note->text = lk_xstrdup("");
     note->created_at = sqlite3_column_int64(s, 5);
+    return 0;
 }
 
 static int sq_note_insert(lk_store_t *st, const lk_note_t *note)
@@ -429,20 +400,15 @@ static int sq_note_list(lk_store_t *st, const char *conversation_id, lk_note_t *
 {
     if (!st || !conversation_id || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_NOTE_LIST);
     lk_sq_bind_text(s, 1, conversation_id);
-    int err;
-    *out = lk_sq_rows(st, s, "note_list", LK_SQ_ROW_NOTE, read_note, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "note_list", LK_SQ_ROW_NOTE, read_note, out, n);
 }
 
 /* Reads a CALLBACK_COLS row into row (see sqlite_int.h). */
-void lk_sq_read_callback(sqlite3_stmt *s, void *row)
+int lk_sq_read_callback(sqlite3_stmt *s, void *row)
 {
     lk_callback_t *cb = row;
-    memset(cb, 0, sizeof *cb);
     lk_sq_col_fixed(s, 0, cb->id, sizeof cb->id);
     lk_sq_col_fixed(s, 1, cb->conversation_id, sizeof cb->conversation_id);
     cb->contact = lk_sq_col_dup(s, 2);
@@ -451,16 +417,18 @@ void lk_sq_read_callback(sqlite3_stmt *s, void *row)
     cb->created_at = sqlite3_column_int64(s, 5);
     cb->handled_at = sqlite3_column_int64(s, 6);
     lk_sq_col_fixed(s, 7, cb->handled_by, sizeof cb->handled_by);
+    return 0;
 }
 
 /* lk_sq_read_callback for a whole request: contact is NOT NULL, so NULL
  * (only in a damaged row) reads as "". */
-static void read_callback(sqlite3_stmt *s, void *row)
+static int read_callback(sqlite3_stmt *s, void *row)
 {
     lk_sq_read_callback(s, row);
     lk_callback_t *cb = row;
     if (!cb->contact)
         cb->contact = lk_xstrdup("");
+    return 0;
 }
 
 static int sq_callback_insert(lk_store_t *st, const lk_callback_t *cb)
@@ -478,16 +446,12 @@ static int sq_callback_list(lk_store_t *st, const char *status, size_t limit, lk
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, status ? S_CALLBACK_LIST_STATUS : S_CALLBACK_LIST_ALL);
     int i = 1;
     if (status)
         lk_sq_bind_text(s, i++, status);
     lk_sq_bind_limit(s, i, limit);
-    int err;
-    *out = lk_sq_rows(st, s, "callback_list", LK_SQ_ROW_CALLBACK, read_callback, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "callback_list", LK_SQ_ROW_CALLBACK, read_callback, out, n);
 }
 
 static int sq_callback_done(lk_store_t *st, const char *id, const char *user_id, int64_t now)
@@ -530,14 +494,15 @@ static int sq_msg_get(lk_store_t *st, const char *message_id, lk_msg_t *out)
 {
     if (!st || !message_id || !out)
         return LK_EINVAL;
-    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_GET), message_id, "msg_get", read_msg, out);
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_GET), message_id, "msg_get", LK_SQ_ROW_MSG, read_msg, out);
 }
 
 static int sq_msg_last_choices(lk_store_t *st, const char *conversation_id, lk_msg_t *out)
 {
     if (!st || !conversation_id || !out)
         return LK_EINVAL;
-    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_LAST_CHOICES), conversation_id, "msg_last_choices", read_msg, out);
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, S_MSG_LAST_CHOICES), conversation_id, "msg_last_choices", LK_SQ_ROW_MSG,
+                            read_msg, out);
 }
 
 const lk_store_conv_ops_t lk_sq_conv_ops = {LK_STORE_CONV_OPS(LK_SQ_OP_INIT)};

@@ -29,11 +29,9 @@ static int sq_meta_get(lk_store_t *st, const char *key, char **value)
         return LK_EINVAL;
     *value = NULL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_meta_get, "meta_get", "t", key);
-    if (!s)
-        return LK_EDB;
-    int r = lk_sq_row(st, s, "meta_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
+    int r = lk_sq_find(st, s, "meta_get");
+    if (r)
+        return r;
     *value = lk_sq_col_dup(s, 0);
     lk_sq_done(s);
     if (!*value)
@@ -61,7 +59,7 @@ static const char sql_gap_messages[] =
     "AND m.created_at >= ?1 AND m.created_at < ?2 AND (?3 IS NULL OR c.language = ?3) "
     "ORDER BY m.created_at DESC, m.id DESC LIMIT ?4";
 
-static void read_gap_msg(sqlite3_stmt *s, void *row)
+static int read_gap_msg(sqlite3_stmt *s, void *row)
 {
     lk_gap_msg_t *g = row;
     lk_sq_col_fixed(s, 0, g->id, sizeof g->id);
@@ -72,6 +70,7 @@ static void read_gap_msg(sqlite3_stmt *s, void *row)
     lk_sq_col_fixed(s, 3, g->outcome, sizeof g->outcome);
     lk_sq_col_fixed(s, 4, g->language, sizeof g->language);
     g->created_at = sqlite3_column_int64(s, 5);
+    return 0;
 }
 
 static int sq_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char *language, size_t limit,
@@ -79,15 +78,9 @@ static int sq_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char 
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_gap_messages, "gap_messages", "iitl", from, end_of(to),
                                          language && language[0] ? language : NULL, limit);
-    if (!s)
-        return LK_EDB;
-    int err;
-    *out = lk_sq_rows(st, s, "gap_messages", LK_SQ_ROW_GAP_MSG, read_gap_msg, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "gap_messages", LK_SQ_ROW_GAP_MSG, read_gap_msg, out, n);
 }
 
 /* ---- answer reviews ------------------------------------------------------------ */
@@ -95,7 +88,7 @@ static int sq_gap_messages(lk_store_t *st, int64_t from, int64_t to, const char 
 #define REVIEW_COLS                                                                                                    \
     "message_id, conversation_id, article_id, confidence, verdict, correct_article_id, reviewer_id, created_at"
 
-/* Reads columns 0 to 3 of a review's or a review to-do's row: the answer's
+/* Reads columns 0 to 3 of a review's or a pending review's row: the answer's
  * message, conversation, article and confidence (the arrays as in store.h). */
 static void read_answer_cols(sqlite3_stmt *s, char message_id[LK_ID_MAX], char conversation_id[LK_ID_MAX],
                              char article_id[LK_KB_ID_MAX + 1], double *confidence, bool *has_confidence)
@@ -103,11 +96,10 @@ static void read_answer_cols(sqlite3_stmt *s, char message_id[LK_ID_MAX], char c
     lk_sq_col_fixed(s, 0, message_id, LK_ID_MAX);
     lk_sq_col_fixed(s, 1, conversation_id, LK_ID_MAX);
     lk_sq_col_fixed(s, 2, article_id, LK_KB_ID_MAX + 1);
-    *has_confidence = sqlite3_column_type(s, 3) != SQLITE_NULL;
-    *confidence = *has_confidence ? sqlite3_column_double(s, 3) : 0.0;
+    *confidence = lk_sq_col_opt_double(s, 3, has_confidence);
 }
 
-static void read_review(sqlite3_stmt *s, void *row)
+static int read_review(sqlite3_stmt *s, void *row)
 {
     lk_review_t *r = row;
     read_answer_cols(s, r->message_id, r->conversation_id, r->article_id, &r->confidence, &r->has_confidence);
@@ -115,13 +107,12 @@ static void read_review(sqlite3_stmt *s, void *row)
     lk_sq_col_fixed(s, 5, r->correct_article_id, sizeof r->correct_article_id);
     lk_sq_col_fixed(s, 6, r->reviewer_id, sizeof r->reviewer_id);
     r->created_at = sqlite3_column_int64(s, 7);
+    return 0;
 }
 
 static int read_reviews(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_review_t **out, size_t *n)
 {
-    int err;
-    *out = lk_sq_rows(st, s, what, LK_SQ_ROW_REVIEW, read_review, n, &err);
-    return err;
+    return lk_sq_rows(st, s, what, LK_SQ_ROW_REVIEW, read_review, out, n);
 }
 
 static const char sql_review_set[] =
@@ -144,10 +135,7 @@ static int sq_review_set(lk_store_t *st, const lk_review_t *r)
         lk_sq_prepare_bind(st, sql_review_set, "review_set", "ttf", r->message_id, r->conversation_id, r->article_id);
     if (!s)
         return LK_EDB;
-    if (r->has_confidence)
-        sqlite3_bind_double(s, 4, r->confidence);
-    else
-        sqlite3_bind_null(s, 4);
+    lk_sq_bind_opt_double(s, 4, r->has_confidence, r->confidence);
     lk_sq_bind_text(s, 5, r->verdict);
     lk_sq_bind_fixed(s, 6, r->correct_article_id);
     lk_sq_bind_fixed(s, 7, r->reviewer_id);
@@ -162,11 +150,7 @@ static int sq_review_list_conv(lk_store_t *st, const char *conversation_id, lk_r
 {
     if (!st || !conversation_id || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_list_conv, "review_list_conv", "t", conversation_id);
-    if (!s)
-        return LK_EDB;
     return read_reviews(st, s, "review_list_conv", out, n);
 }
 
@@ -178,11 +162,7 @@ static int sq_review_list(lk_store_t *st, int64_t from, int64_t to, size_t limit
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_list, "review_list", "iil", from, end_of(to), limit);
-    if (!s)
-        return LK_EDB;
     return read_reviews(st, s, "review_list", out, n);
 }
 
@@ -190,26 +170,21 @@ static const char sql_review_counts[] =
     "SELECT article_id, COUNT(*), SUM(CASE WHEN verdict = 'right' THEN 1 ELSE 0 END) FROM answer_reviews "
     "WHERE created_at >= ?1 AND created_at < ?2 GROUP BY article_id ORDER BY article_id";
 
-static void read_review_count(sqlite3_stmt *s, void *row)
+static int read_review_count(sqlite3_stmt *s, void *row)
 {
     lk_review_count_t *c = row;
     lk_sq_col_fixed(s, 0, c->article_id, sizeof c->article_id);
     c->reviewed = sqlite3_column_int64(s, 1);
     c->right = sqlite3_column_int64(s, 2);
+    return 0;
 }
 
 static int sq_review_counts(lk_store_t *st, int64_t from, int64_t to, lk_review_count_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_counts, "review_counts", "ii", from, end_of(to));
-    if (!s)
-        return LK_EDB;
-    int err;
-    *out = lk_sq_rows(st, s, "review_counts", LK_SQ_ROW_REVIEW_COUNT, read_review_count, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "review_counts", LK_SQ_ROW_REVIEW_COUNT, read_review_count, out, n);
 }
 
 /* ---- the review queue ------------------------------------------------------------ */
@@ -224,29 +199,24 @@ static const char sql_review_queue[] =
     "AND NOT EXISTS (SELECT 1 FROM answer_reviews r WHERE r.message_id = m.id) "
     "ORDER BY m.created_at DESC, m.id DESC LIMIT ?1";
 
-static void read_review_todo(sqlite3_stmt *s, void *row)
+static int read_review_pending(sqlite3_stmt *s, void *row)
 {
-    lk_review_todo_t *t = row;
+    lk_review_pending_t *t = row;
     read_answer_cols(s, t->message_id, t->conversation_id, t->article_id, &t->confidence, &t->has_confidence);
     t->answer = lk_sq_col_dup(s, 4);
     if (!t->answer)
         t->answer = lk_xstrdup("");
     t->question = lk_sq_col_dup(s, 5);
     t->created_at = sqlite3_column_int64(s, 6);
+    return 0;
 }
 
-static int sq_review_queue(lk_store_t *st, size_t limit, lk_review_todo_t **out, size_t *n)
+static int sq_review_queue(lk_store_t *st, size_t limit, lk_review_pending_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_review_queue, "review_queue", "l", limit);
-    if (!s)
-        return LK_EDB;
-    int err;
-    *out = lk_sq_rows(st, s, "review_queue", LK_SQ_ROW_REVIEW_TODO, read_review_todo, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "review_queue", LK_SQ_ROW_REVIEW_PENDING, read_review_pending, out, n);
 }
 
 const lk_store_insights_ops_t lk_sq_insights_ops = {LK_STORE_INSIGHTS_OPS(LK_SQ_OP_INIT)};

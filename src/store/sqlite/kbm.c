@@ -73,10 +73,9 @@ static int sq_draft_insert(lk_store_t *st, const lk_draft_t *d)
 }
 
 /* Reads a DRAFT_COLS row into d. */
-static void read_draft(sqlite3_stmt *s, void *row)
+static int read_draft(sqlite3_stmt *s, void *row)
 {
     lk_draft_t *d = row;
-    memset(d, 0, sizeof *d);
     lk_sq_col_fixed(s, 0, d->id, sizeof d->id);
     lk_sq_col_fixed(s, 1, d->article_id, sizeof d->article_id);
     lk_draft_status_parse(lk_sq_col_text(s, 2), &d->status);
@@ -103,6 +102,7 @@ static void read_draft(sqlite3_stmt *s, void *row)
         d->answer = lk_xstrdup("");
     if (!d->tags)
         d->tags = lk_xstrdup("[]");
+    return 0;
 }
 
 static const char sql_draft_get[] = "SELECT " DRAFT_COLS " FROM article_drafts WHERE id = ?1";
@@ -111,7 +111,8 @@ static int sq_draft_get(lk_store_t *st, const char *id, lk_draft_t *out)
 {
     if (!st || !id || !out)
         return LK_EINVAL;
-    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_draft_get, "draft_get"), id, "draft_get", read_draft, out);
+    return lk_sq_get_by_key(st, lk_sq_prepare(st, sql_draft_get, "draft_get"), id, "draft_get", LK_SQ_ROW_DRAFT,
+                            read_draft, out);
 }
 
 static const char sql_draft_list[] = "SELECT " DRAFT_COLS " FROM article_drafts WHERE (?1 IS NULL OR status = ?1) "
@@ -121,14 +122,8 @@ static int sq_draft_list(lk_store_t *st, const char *status, size_t limit, lk_dr
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_draft_list, "draft_list", "tl", status, limit);
-    if (!s)
-        return LK_EDB;
-    int err;
-    *out = lk_sq_rows(st, s, "draft_list", LK_SQ_ROW_DRAFT, read_draft, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "draft_list", LK_SQ_ROW_DRAFT, read_draft, out, n);
 }
 
 static const char sql_draft_update[] =
@@ -225,17 +220,18 @@ static int read_content(sqlite3_stmt *s, int at, lk_article_t *a)
     a->owner = lk_sq_col_dup(s, at + 6);
     a->review_by = sqlite3_column_int64(s, at + 7);
     a->translation_group = lk_sq_col_dup(s, at + 8);
-    int rc = strv_parse((const char *)sqlite3_column_text(s, at + 2), &a->questions, &a->n_questions);
+    int rc = strv_parse(lk_sq_col_text(s, at + 2), &a->questions, &a->n_questions);
     if (rc == 0)
-        rc = strv_parse((const char *)sqlite3_column_text(s, at + 5), &a->tags, &a->n_tags);
+        rc = strv_parse(lk_sq_col_text(s, at + 5), &a->tags, &a->n_tags);
     if (rc || !a->language || !a->title || !a->answer)
         return LK_EDB;
     return 0;
 }
 
-static int read_rec(sqlite3_stmt *s, lk_article_rec_t *r)
+/* Reads an ART_COLS row into row (an lk_article_rec_t). */
+static int read_rec(sqlite3_stmt *s, void *row)
 {
-    memset(r, 0, sizeof *r);
+    lk_article_rec_t *r = row;
     r->a.id = lk_sq_col_dup(s, 0);
     int rc = read_content(s, 1, &r->a);
     lk_article_status_parse(lk_sq_col_text(s, 10), &r->status);
@@ -252,33 +248,8 @@ static int sq_article_list(lk_store_t *st, const char *status, lk_article_rec_t 
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_list, "article_list", "t", status);
-    if (!s)
-        return LK_EDB;
-    size_t cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 32;
-            *out = lk_xrealloc(*out, cap * sizeof **out);
-        }
-        err = read_rec(s, &(*out)[(*n)++]);
-        if (err) {
-            LK_ERROR("store", "article_list: malformed article row");
-            break;
-        }
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "article_list");
-    lk_sq_done(s);
-    if (err) {
-        lk_article_recs_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-    }
-    return err;
+    return lk_sq_rows(st, s, "article_list", LK_SQ_ROW_ARTICLE_REC, read_rec, out, n);
 }
 
 static int sq_kb_export(lk_store_t *st, lk_kb_t *out)
@@ -308,18 +279,10 @@ static int sq_article_get(lk_store_t *st, const char *id, lk_article_rec_t *out)
     if (!st || !id || !out)
         return LK_EINVAL;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_get, "article_get", "t", id);
-    if (!s)
-        return LK_EDB;
-    int r = lk_sq_row(st, s, "article_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    int rc = read_rec(s, out);
-    lk_sq_done(s);
-    if (rc) {
-        LK_ERROR("store", "article_get: malformed article row");
-        lk_article_rec_clear(out);
-    }
+    int rc = lk_sq_get_by_key(st, lk_sq_prepare(st, sql_article_get, "article_get"), id, "article_get",
+                              LK_SQ_ROW_ARTICLE_REC, read_rec, out);
+    if (rc == LK_EDB)
+        lk_article_rec_clear(out); /* a damaged row: what it read */
     return rc;
 }
 
@@ -331,11 +294,8 @@ static const char sql_kb_bump[] =
 /* Bumps the KB version so that every running server reloads its bot. */
 static int bump_kb_version(lk_store_t *st)
 {
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_kb_bump, "kb_version_bump");
-    if (!s)
-        return LK_EDB;
-    int rc = lk_sq_exec(st, s, "kb_version_bump");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) != 1) {
+    int rc = lk_sq_exec_changed(st, lk_sq_prepare(st, sql_kb_bump, "kb_version_bump"), "kb_version_bump");
+    if (rc == LK_ENOENT) {
         LK_ERROR("store", "kb_version_bump: meta has no kb_version");
         rc = LK_EDB;
     }
@@ -352,8 +312,6 @@ static int sq_kb_pristine(lk_store_t *st, bool *pristine)
         return LK_EINVAL;
     *pristine = false;
     sqlite3_stmt *s = lk_sq_prepare(st, sql_kb_pristine, "kb_pristine");
-    if (!s)
-        return LK_EDB;
     int r = lk_sq_row(st, s, "kb_pristine");
     if (r < 0)
         return r;
@@ -371,14 +329,10 @@ static const char sql_version_insert[] = "INSERT INTO article_versions (article_
 /* Records the article's current row as its newest version. */
 static int record_version(lk_store_t *st, const char *id, const char *by, int64_t now, const char *change)
 {
-    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_version_insert, "article_version_insert", "ttit", id,
-                                         by && by[0] ? by : NULL, now, change);
-    if (!s)
-        return LK_EDB;
-    int rc = lk_sq_exec(st, s, "article_version_insert");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) != 1)
-        rc = LK_ENOENT;
-    return rc;
+    return lk_sq_exec_changed(st,
+                              lk_sq_prepare_bind(st, sql_version_insert, "article_version_insert", "ttit", id,
+                                                 by && by[0] ? by : NULL, now, change),
+                              "article_version_insert");
 }
 
 static const char sql_article_insert[] =
@@ -416,9 +370,7 @@ static int write_article(lk_store_t *st, const lk_article_t *a, bool insert, con
         lk_sq_bind_text(s, 10, a->translation_group && a->translation_group[0] ? a->translation_group : NULL);
         sqlite3_bind_int64(s, 11, now);
         lk_sq_bind_text(s, 12, by && by[0] ? by : NULL);
-        rc = lk_sq_exec(st, s, what);
-        if (rc == 0 && sqlite3_changes(lk_sq_db(st)) != 1)
-            rc = LK_ENOENT;
+        rc = lk_sq_exec_changed(st, s, what);
     }
     free(questions);
     free(tags);
@@ -438,8 +390,6 @@ static const char sql_article_state[] = "SELECT status, version FROM articles WH
 static int article_state(lk_store_t *st, const char *id, lk_article_status_t *status, int64_t *version)
 {
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_state, "article_state", "t", id);
-    if (!s)
-        return LK_EDB;
     int r = lk_sq_row(st, s, "article_state");
     if (r == 1) {
         lk_article_status_parse(lk_sq_col_text(s, 0), status);
@@ -480,13 +430,10 @@ static const char sql_article_set_status[] = "UPDATE articles SET status = ?2, v
 static int set_status(lk_store_t *st, const char *id, lk_article_status_t status, const char *by, int64_t now,
                       const char *change)
 {
-    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_set_status, "article_set_status", "ttit", id,
-                                         lk_article_status_name(status), now, by && by[0] ? by : NULL);
-    if (!s)
-        return LK_EDB;
-    int rc = lk_sq_exec(st, s, "article_set_status");
-    if (rc == 0 && sqlite3_changes(lk_sq_db(st)) != 1)
-        rc = LK_ENOENT;
+    int rc = lk_sq_exec_changed(st,
+                                lk_sq_prepare_bind(st, sql_article_set_status, "article_set_status", "ttit", id,
+                                                   lk_article_status_name(status), now, by && by[0] ? by : NULL),
+                                "article_set_status");
     if (rc == 0)
         rc = record_version(st, id, by, now, change);
     return rc;
@@ -513,48 +460,29 @@ static int sq_article_set_archived(lk_store_t *st, const char *id, bool archived
     return rc;
 }
 
-static const char sql_versions[] = "SELECT version, status, " CONTENT_COLS ", changed_by, changed_at, change "
-                                   "FROM article_versions WHERE article_id = ?1 ORDER BY version DESC LIMIT ?2";
+static const char sql_versions[] = "SELECT article_id, version, status, " CONTENT_COLS ", changed_by, changed_at, "
+                                   "change FROM article_versions WHERE article_id = ?1 ORDER BY version DESC LIMIT ?2";
+
+/* Reads a sql_versions row into row (an lk_article_version_t). */
+static int read_version(sqlite3_stmt *s, void *row)
+{
+    lk_article_version_t *v = row;
+    v->a.id = lk_sq_col_dup(s, 0);
+    v->version = sqlite3_column_int64(s, 1);
+    lk_article_status_parse(lk_sq_col_text(s, 2), &v->status);
+    int rc = read_content(s, 3, &v->a);
+    lk_sq_col_fixed(s, 12, v->changed_by, sizeof v->changed_by);
+    v->changed_at = sqlite3_column_int64(s, 13);
+    lk_sq_col_fixed(s, 14, v->change, sizeof v->change);
+    return rc || !v->a.id ? LK_EDB : 0;
+}
 
 static int sq_article_versions(lk_store_t *st, const char *id, size_t limit, lk_article_version_t **out, size_t *n)
 {
     if (!st || !id || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_versions, "article_versions", "tl", id, limit);
-    if (!s)
-        return LK_EDB;
-    size_t cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = lk_xrealloc(*out, cap * sizeof **out);
-        }
-        lk_article_version_t *v = &(*out)[(*n)++];
-        memset(v, 0, sizeof *v);
-        v->version = sqlite3_column_int64(s, 0);
-        lk_article_status_parse(lk_sq_col_text(s, 1), &v->status);
-        v->a.id = lk_xstrdup(id);
-        err = read_content(s, 2, &v->a);
-        lk_sq_col_fixed(s, 11, v->changed_by, sizeof v->changed_by);
-        v->changed_at = sqlite3_column_int64(s, 12);
-        lk_sq_col_fixed(s, 13, v->change, sizeof v->change);
-        if (err) {
-            LK_ERROR("store", "article_versions: malformed version row");
-            break;
-        }
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "article_versions");
-    lk_sq_done(s);
-    if (err) {
-        lk_article_versions_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-    }
-    return err;
+    return lk_sq_rows(st, s, "article_versions", LK_SQ_ROW_ARTICLE_VERSION, read_version, out, n);
 }
 
 /* ---- import ---------------------------------------------------------------------- */
@@ -713,31 +641,6 @@ static int sq_kb_import_as(lk_store_t *st, const lk_kb_t *kb, bool replace, cons
 
 /* ---- knowledge base ---------------------------------------------------- */
 
-/* Parses a JSON array of strings into a heap array; LK_EDB when the stored
- * text is not one. */
-static int strv_from_json(const char *text, char ***out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    if (!text)
-        return 0;
-    json_t *arr = json_loads(text, 0, NULL);
-    if (!arr || !json_is_array(arr)) {
-        json_decref(arr);
-        return LK_EDB;
-    }
-    size_t len = json_array_size(arr);
-    char **v = len ? lk_xcalloc(len, sizeof *v) : NULL;
-    for (size_t i = 0; i < len; i++) {
-        const char *str = json_string_value(json_array_get(arr, i));
-        v[i] = lk_xstrdup(str ? str : "");
-    }
-    json_decref(arr);
-    *out = v;
-    *n = len;
-    return 0;
-}
-
 /* Knowledge management (kbm.c) keeps the articles' history:
  * an import goes through it so every change gets its version row. */
 static int sq_kb_import(lk_store_t *st, const lk_kb_t *kb, bool replace, int64_t now)
@@ -745,46 +648,33 @@ static int sq_kb_import(lk_store_t *st, const lk_kb_t *kb, bool replace, int64_t
     return lk_store_kb_import_as(st, kb, replace, NULL, now, NULL);
 }
 
+/* Reads an ARTICLE_COLS row (what the bot answers from) into row (an
+ * lk_article_t). */
+static int read_bot_article(sqlite3_stmt *s, void *row)
+{
+    lk_article_t *a = row;
+    a->id = lk_sq_col_dup(s, 0);
+    a->language = lk_sq_col_dup(s, 1);
+    a->title = lk_sq_col_dup(s, 2);
+    a->answer = lk_sq_col_dup(s, 4);
+    a->url = lk_sq_col_dup(s, 5);
+    /* the bot answers from an article's version in the customer's language */
+    const char *group = lk_sq_col_text(s, 7);
+    if (group && *group)
+        a->translation_group = lk_xstrdup(group);
+    int rc = strv_parse(lk_sq_col_text(s, 3), &a->questions, &a->n_questions);
+    if (rc == 0)
+        rc = strv_parse(lk_sq_col_text(s, 6), &a->tags, &a->n_tags);
+    return rc || !a->id || !a->language || !a->title || !a->answer ? LK_EDB : 0;
+}
+
 static int sq_kb_load(lk_store_t *st, lk_kb_t *out)
 {
     if (!st || !out)
         return LK_EINVAL;
     lk_kb_init(out);
-    sqlite3_stmt *s = lk_sq_stmt(st, S_ARTICLE_LOAD);
-    size_t cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (out->n_articles == cap) {
-            cap = cap ? cap * 2 : 32;
-            out->articles = lk_xrealloc(out->articles, cap * sizeof *out->articles);
-        }
-        lk_article_t *a = &out->articles[out->n_articles++];
-        memset(a, 0, sizeof *a);
-        a->id = lk_sq_col_dup(s, 0);
-        a->language = lk_sq_col_dup(s, 1);
-        a->title = lk_sq_col_dup(s, 2);
-        a->answer = lk_sq_col_dup(s, 4);
-        a->url = lk_sq_col_dup(s, 5);
-        /* the bot answers from an article's version in the customer's language */
-        const char *group = (const char *)sqlite3_column_text(s, 7);
-        if (group && *group)
-            a->translation_group = lk_xstrdup(group);
-        const char *q = (const char *)sqlite3_column_text(s, 3);
-        err = strv_from_json(q, &a->questions, &a->n_questions);
-        if (!err)
-            err = strv_from_json((const char *)sqlite3_column_text(s, 6), &a->tags, &a->n_tags);
-        if (err || !a->id || !a->language || !a->title || !a->answer) {
-            LK_ERROR("store", "kb_load: malformed article row");
-            err = LK_EDB;
-            break;
-        }
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "kb_load");
-    lk_sq_done(s);
-    if (err)
-        lk_kb_free(out);
-    return err;
+    return lk_sq_rows(st, lk_sq_stmt(st, S_ARTICLE_LOAD), "kb_load", LK_SQ_ROW_ARTICLE, read_bot_article,
+                      &out->articles, &out->n_articles);
 }
 
 static int sq_kb_version(lk_store_t *st, int64_t *version)

@@ -78,16 +78,18 @@ static json_t *row_json(sqlite3_stmt *s, const char *const *skip)
     return o;
 }
 
+/* Appends the row as an object to ud, a JSON array (for lk_sq_each). */
+static int append_row_json(sqlite3_stmt *s, void *ud)
+{
+    json_array_append_new(ud, row_json(s, NULL));
+    return 0;
+}
+
 /* Every row of s (bound by the caller) as an array; resets s. */
-static int rows_json(lk_store_t *st, sqlite3_stmt *s, const char *what, const char *const *skip, json_t **out,
-                     int64_t *count)
+static int rows_json(lk_store_t *st, sqlite3_stmt *s, const char *what, json_t **out, int64_t *count)
 {
     json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        json_array_append_new(arr, row_json(s, skip));
-    int err = rc == SQLITE_DONE ? 0 : lk_sq_error(st, rc, what);
-    lk_sq_done(s);
+    int err = lk_sq_each(st, s, what, append_row_json, arr);
     if (err) {
         json_decref(arr);
         return err;
@@ -154,35 +156,27 @@ static const char sql_conv_audit[] =
     "SELECT id, at, actor, action, detail FROM audit_log WHERE conversation_id = ?1 ORDER BY id";
 static const char sql_audit_unlink[] = "UPDATE audit_log SET conversation_id = NULL WHERE conversation_id = ?1";
 
+/* Runs the DELETE or UPDATE sql with id as ?1 and adds the rows it changed
+ * to *count. */
+static int delete_counted(lk_store_t *st, const char *sql, const char *what, const char *id, int64_t *count)
+{
+    int64_t changed = 0;
+    int rc = lk_sq_exec_count(st, lk_sq_prepare_bind(st, sql, what, "t", id), what, &changed);
+    *count += changed;
+    return rc;
+}
+
 /* Deletes conversation id and its rows; with unlink, also takes its id off
  * the audit records. */
 static int delete_conv(lk_store_t *st, const char *id, bool unlink, lk_privacy_counts_t *counts)
 {
-    for (size_t t = 0; t < N_CONV_TABLES; t++) {
-        sqlite3_stmt *s = lk_sq_prepare(st, conv_tables[t].del, "privacy_delete");
-        if (!s)
-            return LK_EDB;
-        lk_sq_bind_text(s, 1, id);
-        int rc = lk_sq_exec(st, s, "privacy_delete");
-        if (rc)
-            return rc;
-        *count_field(counts, conv_tables[t].count) += sqlite3_changes(lk_sq_db(st));
-    }
-    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_conv_delete, "privacy_delete_conv", "t", id);
-    if (!s)
-        return LK_EDB;
-    int rc = lk_sq_exec(st, s, "privacy_delete_conv");
-    if (rc)
-        return rc;
-    counts->conversations += sqlite3_changes(lk_sq_db(st));
-    if (!unlink)
-        return 0;
-    s = lk_sq_prepare_bind(st, sql_audit_unlink, "privacy_audit_unlink", "t", id);
-    if (!s)
-        return LK_EDB;
-    rc = lk_sq_exec(st, s, "privacy_audit_unlink");
+    int rc = 0;
+    for (size_t t = 0; t < N_CONV_TABLES && rc == 0; t++)
+        rc = delete_counted(st, conv_tables[t].del, "privacy_delete", id, count_field(counts, conv_tables[t].count));
     if (rc == 0)
-        counts->audit += sqlite3_changes(lk_sq_db(st));
+        rc = delete_counted(st, sql_conv_delete, "privacy_delete_conv", id, &counts->conversations);
+    if (rc == 0 && unlink)
+        rc = delete_counted(st, sql_audit_unlink, "privacy_audit_unlink", id, &counts->audit);
     return rc;
 }
 
@@ -210,27 +204,19 @@ static bool ids_has(const idlist_t *l, const char *id)
     return false;
 }
 
+/* Adds the row's first column to ud, an idlist_t (for lk_sq_each). */
+static int add_row_id(sqlite3_stmt *s, void *ud)
+{
+    const char *id = lk_sq_col_text(s, 0);
+    if (id && strlen(id) < LK_ID_MAX)
+        ids_add(ud, id);
+    return 0;
+}
+
 /* Reads the first column of every row of s into l; resets s. */
 static int read_ids(lk_store_t *st, sqlite3_stmt *s, const char *what, idlist_t *l)
 {
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(s, 0);
-        if (id && strlen(id) < LK_ID_MAX)
-            ids_add(l, id);
-    }
-    int err = rc == SQLITE_DONE ? 0 : lk_sq_error(st, rc, what);
-    lk_sq_done(s);
-    return err;
-}
-
-static char *lower_dup(const char *s)
-{
-    char *low = lk_xstrdup(s);
-    for (char *p = low; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p + 32);
-    return low;
+    return lk_sq_each(st, s, what, add_row_id, l);
 }
 
 /* By what the host page said (customer_email, customer_external_id) and by
@@ -253,12 +239,10 @@ static const char sql_callback_delete[] = "DELETE FROM callback_requests WHERE i
  * (NULL without one; the caller frees it). */
 static int find_customer(lk_store_t *st, const lk_privacy_subject_t *who, idlist_t *convs, char **low)
 {
-    *low = who->email && who->email[0] ? lower_dup(who->email) : NULL;
+    *low = who->email && who->email[0] ? lk_sq_lower_dup(who->email) : NULL;
     const char *phone = who->phone && who->phone[0] ? who->phone : NULL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_customer_convs, "privacy_find", "ttt", *low,
                                          who->external_id && who->external_id[0] ? who->external_id : NULL, phone);
-    if (!s)
-        return LK_EDB;
     return read_ids(st, s, "privacy_find", convs);
 }
 
@@ -275,36 +259,24 @@ static const char *const conv_secret_columns[] = {"token_hash", NULL};
 static int export_conv(lk_store_t *st, const char *id, lk_privacy_counts_t *counts, json_t **out)
 {
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_conv_row, "privacy_export_conv", "t", id);
-    if (!s)
-        return LK_EDB;
-    int r = lk_sq_row(st, s, "privacy_export_conv");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
+    int r = lk_sq_find(st, s, "privacy_export_conv");
+    if (r)
+        return r;
     json_t *conv = row_json(s, conv_secret_columns);
     lk_sq_done(s);
     counts->conversations++;
     int rc = 0;
     for (size_t t = N_CONV_TABLES; t-- > 0 && rc == 0;) { /* messages first in the document */
-        s = lk_sq_prepare(st, conv_tables[t].select, "privacy_export_rows");
-        if (!s) {
-            rc = LK_EDB;
-            break;
-        }
-        lk_sq_bind_text(s, 1, id);
+        s = lk_sq_prepare_bind(st, conv_tables[t].select, "privacy_export_rows", "t", id);
         json_t *arr = NULL;
-        rc = rows_json(st, s, "privacy_export_rows", NULL, &arr, count_field(counts, conv_tables[t].count));
+        rc = rows_json(st, s, "privacy_export_rows", &arr, count_field(counts, conv_tables[t].count));
         if (rc == 0)
             json_object_set_new(conv, conv_tables[t].key, arr);
     }
     if (rc == 0) {
-        s = lk_sq_prepare(st, sql_conv_audit, "privacy_export_audit");
+        s = lk_sq_prepare_bind(st, sql_conv_audit, "privacy_export_audit", "t", id);
         json_t *arr = NULL;
-        if (!s)
-            rc = LK_EDB;
-        else {
-            lk_sq_bind_text(s, 1, id);
-            rc = rows_json(st, s, "privacy_export_audit", NULL, &arr, &counts->audit);
-        }
+        rc = rows_json(st, s, "privacy_export_audit", &arr, &counts->audit);
         if (rc == 0)
             json_object_set_new(conv, "audit", arr);
     }
@@ -351,14 +323,9 @@ static int sq_privacy_export(lk_store_t *st, const lk_privacy_subject_t *who, in
     json_t *cbs = json_array();
     json_object_set_new(doc, "callback_requests", cbs);
     if (rc == 0 && low) {
-        sqlite3_stmt *s = lk_sq_prepare(st, sql_contact_callbacks, "privacy_export_callbacks");
+        sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_contact_callbacks, "privacy_export_callbacks", "t", low);
         json_t *all = NULL;
-        if (!s)
-            rc = LK_EDB;
-        else {
-            lk_sq_bind_text(s, 1, low);
-            rc = rows_json(st, s, "privacy_export_callbacks", NULL, &all, NULL);
-        }
+        rc = rows_json(st, s, "privacy_export_callbacks", &all, NULL);
         for (size_t i = 0; rc == 0 && i < json_array_size(all); i++) {
             json_t *cb = json_array_get(all, i);
             const char *conv = json_string_value(json_object_get(cb, "conversation_id"));
@@ -418,24 +385,10 @@ static int sq_privacy_erase(lk_store_t *st, const lk_privacy_subject_t *who, lk_
     for (size_t i = 0; i < convs.n && rc == 0; i++)
         rc = delete_conv(st, convs.v[i], true, &local);
     if (rc == 0 && low) {
-        sqlite3_stmt *s = lk_sq_prepare(st, sql_contact_callback_ids, "privacy_erase_callbacks");
-        if (!s)
-            rc = LK_EDB;
-        else {
-            lk_sq_bind_text(s, 1, low);
-            rc = read_ids(st, s, "privacy_erase_callbacks", &cbs);
-        }
-        for (size_t i = 0; i < cbs.n && rc == 0; i++) {
-            s = lk_sq_prepare(st, sql_callback_delete, "privacy_erase_callback");
-            if (!s) {
-                rc = LK_EDB;
-                break;
-            }
-            lk_sq_bind_text(s, 1, cbs.v[i]);
-            rc = lk_sq_exec(st, s, "privacy_erase_callback");
-            if (rc == 0)
-                local.callbacks += sqlite3_changes(lk_sq_db(st));
-        }
+        sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_contact_callback_ids, "privacy_erase_callbacks", "t", low);
+        rc = read_ids(st, s, "privacy_erase_callbacks", &cbs);
+        for (size_t i = 0; i < cbs.n && rc == 0; i++)
+            rc = delete_counted(st, sql_callback_delete, "privacy_erase_callback", cbs.v[i], &local.callbacks);
     }
     free(convs.v);
     free(cbs.v);
@@ -481,25 +434,21 @@ static int sq_privacy_purge(lk_store_t *st, const lk_purge_cutoffs_t *cut, size_
     if (!st || !cut || !counts || !more || batch == 0 || batch > 100000)
         return LK_EINVAL;
     *more = false;
-    sqlite3_stmt *s;
     int rc;
     if (cut->callback_before > 0) {
-        if (!(s = lk_sq_prepare(st, sql_purge_callbacks, "purge_callbacks")))
-            return LK_EDB;
-        sqlite3_bind_int64(s, 1, cut->callback_before);
-        sqlite3_bind_int64(s, 2, (int64_t)batch);
-        if ((rc = lk_sq_exec(st, s, "purge_callbacks")) != 0)
+        int64_t k = 0;
+        rc = lk_sq_exec_count(
+            st,
+            lk_sq_prepare_bind(st, sql_purge_callbacks, "purge_callbacks", "ii", cut->callback_before, (int64_t)batch),
+            "purge_callbacks", &k);
+        if (rc)
             return rc;
-        int64_t k = sqlite3_changes(lk_sq_db(st));
         counts->callbacks += k;
         *more = *more || k == (int64_t)batch;
     }
     if (cut->conv_before > 0) {
-        if (!(s = lk_sq_prepare(st, sql_purge_convs, "purge_convs")))
-            return LK_EDB;
-        sqlite3_bind_int64(s, 1, cut->callback_before);
-        sqlite3_bind_int64(s, 2, cut->conv_before);
-        sqlite3_bind_int64(s, 3, (int64_t)batch);
+        sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_purge_convs, "purge_convs", "iii", cut->callback_before,
+                                             cut->conv_before, (int64_t)batch);
         idlist_t ids = {0};
         rc = read_ids(st, s, "purge_convs", &ids);
         for (size_t i = 0; i < ids.n && rc == 0; i++)
@@ -510,13 +459,12 @@ static int sq_privacy_purge(lk_store_t *st, const lk_purge_cutoffs_t *cut, size_
         *more = *more || ids.n == batch;
     }
     if (cut->audit_before > 0) {
-        if (!(s = lk_sq_prepare(st, sql_purge_audit, "purge_audit")))
-            return LK_EDB;
-        sqlite3_bind_int64(s, 1, cut->audit_before);
-        sqlite3_bind_int64(s, 2, (int64_t)batch * 10);
-        if ((rc = lk_sq_exec(st, s, "purge_audit")) != 0)
+        int64_t k = 0;
+        rc = lk_sq_exec_count(
+            st, lk_sq_prepare_bind(st, sql_purge_audit, "purge_audit", "ii", cut->audit_before, (int64_t)batch * 10),
+            "purge_audit", &k);
+        if (rc)
             return rc;
-        int64_t k = sqlite3_changes(lk_sq_db(st));
         counts->audit += k;
         *more = *more || k == (int64_t)batch * 10;
     }
@@ -571,6 +519,20 @@ static const char sql_audit_list[] =
     "AND (?7 IS NULL OR a.conversation_id = ?7) AND (?8 IS NULL OR a.id < ?8) "
     "ORDER BY a.id DESC LIMIT ?9";
 
+/* Reads a sql_audit_list row into row (an lk_audit_rec_t). */
+static int read_audit_rec(sqlite3_stmt *s, void *row)
+{
+    lk_audit_rec_t *r = row;
+    r->id = sqlite3_column_int64(s, 0);
+    r->at = sqlite3_column_int64(s, 1);
+    lk_sq_col_fixed(s, 2, r->actor, sizeof r->actor);
+    r->actor_name = lk_sq_col_dup(s, 3);
+    lk_sq_col_fixed(s, 4, r->action, sizeof r->action);
+    lk_sq_col_fixed(s, 5, r->conversation_id, sizeof r->conversation_id);
+    r->detail = lk_sq_col_dup(s, 6);
+    return 0;
+}
+
 static int sq_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec_t **out, size_t *n)
 {
     if (!st || !q || !out || !n)
@@ -581,7 +543,7 @@ static int sq_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec
     if (!s)
         return LK_EDB;
     const char *actor = q->actor && q->actor[0] ? q->actor : NULL;
-    char *low = actor ? lower_dup(actor) : NULL;
+    char *low = actor ? lk_sq_lower_dup(actor) : NULL;
     lk_sq_bind_text(s, 3, actor);
     lk_sq_bind_text(s, 4, low);
     const char *action = q->action && q->action[0] ? q->action : NULL;
@@ -597,36 +559,10 @@ static int sq_audit_list(lk_store_t *st, const lk_audit_query_t *q, lk_audit_rec
     lk_sq_bind_text(s, 7, q->conversation_id && q->conversation_id[0] ? q->conversation_id : NULL);
     lk_sq_bind_opt_i64(s, 8, q->before);
     lk_sq_bind_limit(s, 9, q->limit);
-    lk_audit_rec_t *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 32;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        lk_audit_rec_t *r = &v[len++];
-        memset(r, 0, sizeof *r);
-        r->id = sqlite3_column_int64(s, 0);
-        r->at = sqlite3_column_int64(s, 1);
-        lk_sq_col_fixed(s, 2, r->actor, sizeof r->actor);
-        r->actor_name = lk_sq_col_dup(s, 3);
-        lk_sq_col_fixed(s, 4, r->action, sizeof r->action);
-        lk_sq_col_fixed(s, 5, r->conversation_id, sizeof r->conversation_id);
-        r->detail = lk_sq_col_dup(s, 6);
-    }
-    if (rc != SQLITE_DONE)
-        err = lk_sq_error(st, rc, "audit_list");
-    lk_sq_done(s);
+    int err = lk_sq_rows(st, s, "audit_list", LK_SQ_ROW_AUDIT, read_audit_rec, out, n);
     free(low);
     free(prefix);
-    if (err) {
-        lk_audit_recs_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    return err;
 }
 
 const lk_store_privacy_ops_t lk_sq_privacy_ops = {LK_STORE_PRIVACY_OPS(LK_SQ_OP_INIT)};

@@ -23,11 +23,9 @@ static int sq_session_get_active(lk_store_t *st, const char *id_hash, int64_t no
     if (!st || !id_hash || !out || !last_seen)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_session_active, "session_get_active", "tii", id_hash, now, idle_since);
-    if (!s)
-        return LK_EDB;
-    int r = lk_sq_row(st, s, "session_get_active");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
+    int r = lk_sq_find(st, s, "session_get_active");
+    if (r)
+        return r;
     memset(out, 0, sizeof *out);
     lk_sq_col_fixed(s, 0, out->id_hash, sizeof out->id_hash);
     lk_sq_col_fixed(s, 1, out->user_id, sizeof out->user_id);
@@ -65,14 +63,20 @@ static int sq_session_delete_user(lk_store_t *st, const char *user_id, const cha
 
 static const char sql_session_purge_idle[] = "DELETE FROM sessions WHERE COALESCE(last_seen_at, created_at) <= ?1";
 
-static int sq_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted)
+/* Runs the DELETE sql with ?1 = before; *deleted (when not NULL) gets the
+ * rows it deleted. */
+static int purge_before(lk_store_t *st, const char *sql, const char *what, int64_t before, int64_t *deleted)
 {
     if (deleted)
         *deleted = 0;
     if (!st)
         return LK_EINVAL;
-    return lk_sq_exec_count(st, lk_sq_prepare_bind(st, sql_session_purge_idle, "session_purge_idle", "i", idle_since),
-                            "session_purge_idle", deleted);
+    return lk_sq_exec_count(st, lk_sq_prepare_bind(st, sql, what, "i", before), what, deleted);
+}
+
+static int sq_session_purge_idle(lk_store_t *st, int64_t idle_since, int64_t *deleted)
+{
+    return purge_before(st, sql_session_purge_idle, "session_purge_idle", idle_since, deleted);
 }
 
 /* ---- accounts ------------------------------------------------------------ */
@@ -110,11 +114,9 @@ static int sq_user_totp_get(lk_store_t *st, const char *user_id, lk_totp_t *out)
         return LK_EINVAL;
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_totp_get, "user_totp_get", "t", user_id);
-    if (!s)
-        return LK_EDB;
-    int r = lk_sq_row(st, s, "user_totp_get");
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
+    int r = lk_sq_find(st, s, "user_totp_get");
+    if (r)
+        return r;
     out->secret = lk_sq_col_dup(s, 0);
     out->enabled = sqlite3_column_int(s, 1) != 0;
     out->last_step = sqlite3_column_int64(s, 2);
@@ -143,14 +145,10 @@ static int sq_user_totp_use(lk_store_t *st, const char *user_id, int64_t step)
     if (!st || !user_id || step <= 0)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_totp_use, "user_totp_use", "ti", user_id, step);
-    if (!s)
-        return LK_EDB;
     int rc = lk_sq_exec(st, s, "user_totp_use");
     if (rc || sqlite3_changes(lk_sq_db(st)) > 0)
         return rc;
     s = lk_sq_prepare_bind(st, sql_user_exists, "user_exists", "t", user_id);
-    if (!s)
-        return LK_EDB;
     int r = lk_sq_row(st, s, "user_exists");
     if (r < 0)
         return r;
@@ -173,8 +171,6 @@ static int sq_conv_count_open_by_client(lk_store_t *st, const char *client_hash,
     *oldest = 0;
     sqlite3_stmt *s =
         lk_sq_prepare_bind(st, sql_count_open_client, "conv_count_open_by_client", "ti", client_hash, active_since);
-    if (!s)
-        return LK_EDB;
     int r = lk_sq_row(st, s, "conv_count_open_by_client");
     if (r <= 0)
         return r < 0 ? r : LK_EDB;
@@ -196,8 +192,6 @@ static int sq_login_address_known(lk_store_t *st, const char *user_id, const cha
         return LK_EINVAL;
     *known = false;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_login_known, "login_address_known", "tti", user_id, addr_hash, since);
-    if (!s)
-        return LK_EDB;
     int r = lk_sq_row(st, s, "login_address_known");
     if (r < 0)
         return r;
@@ -218,14 +212,10 @@ static int sq_login_address_note(lk_store_t *st, const char *user_id, const char
     if (!st || !user_id || !addr_hash || !addr_hash[0])
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_login_note, "login_address_note", "tti", user_id, addr_hash, now);
-    if (!s)
-        return LK_EDB;
     int rc = lk_sq_exec(st, s, "login_address_note");
     if (rc)
         return rc;
     s = lk_sq_prepare_bind(st, sql_login_forget, "login_address_forget", "ti", user_id, forget_before);
-    if (!s)
-        return LK_EDB;
     return lk_sq_exec(st, s, "login_address_forget");
 }
 
@@ -240,8 +230,6 @@ static int sq_secevent_add(lk_store_t *st, lk_secevent_t *e)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_secevent_add, "secevent_add", "itfttf", e->at, e->kind, e->address,
                                          e->account, e->reason, e->route);
-    if (!s)
-        return LK_EDB;
     int rc = lk_sq_exec(st, s, "secevent_add");
     if (rc == 0)
         e->id = sqlite3_last_insert_rowid(lk_sq_db(st));
@@ -252,50 +240,35 @@ static const char sql_secevent_list[] =
     "SELECT id, at, kind, address, account, reason, route FROM security_events "
     "WHERE (?1 IS NULL OR kind = ?1) AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3";
 
+/* Reads a sql_secevent_list row into row (an lk_secevent_t). */
+static int read_secevent(sqlite3_stmt *s, void *row)
+{
+    lk_secevent_t *e = row;
+    e->id = sqlite3_column_int64(s, 0);
+    e->at = sqlite3_column_int64(s, 1);
+    lk_sq_col_fixed(s, 2, e->kind, sizeof e->kind);
+    lk_sq_col_fixed(s, 3, e->address, sizeof e->address);
+    e->account = lk_sq_col_dup(s, 4);
+    e->reason = lk_sq_col_dup(s, 5);
+    lk_sq_col_fixed(s, 6, e->route, sizeof e->route);
+    return 0;
+}
+
 static int sq_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit, lk_secevent_t **out,
                            size_t *n)
 {
     if (!st || !out || !n || limit == 0)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s =
         lk_sq_prepare_bind(st, sql_secevent_list, "secevent_list", "tii", kind, before_id, (int64_t)limit);
-    if (!s)
-        return LK_EDB;
-    lk_secevent_t *v = lk_xcalloc(limit, sizeof *v);
-    size_t k = 0;
-    int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW && k < limit) {
-        lk_secevent_t *e = &v[k++];
-        e->id = sqlite3_column_int64(s, 0);
-        e->at = sqlite3_column_int64(s, 1);
-        lk_sq_col_fixed(s, 2, e->kind, sizeof e->kind);
-        lk_sq_col_fixed(s, 3, e->address, sizeof e->address);
-        e->account = lk_sq_col_dup(s, 4);
-        e->reason = lk_sq_col_dup(s, 5);
-        lk_sq_col_fixed(s, 6, e->route, sizeof e->route);
-    }
-    lk_sq_done(s);
-    if (r != SQLITE_DONE && r != SQLITE_ROW) {
-        lk_secevents_free(v, k);
-        return lk_sq_error(st, r, "secevent_list");
-    }
-    *out = v;
-    *n = k;
-    return 0;
+    return lk_sq_rows(st, s, "secevent_list", LK_SQ_ROW_SECEVENT, read_secevent, out, n);
 }
 
 static const char sql_secevent_purge[] = "DELETE FROM security_events WHERE at < ?1";
 
 static int sq_secevent_purge(lk_store_t *st, int64_t before, int64_t *deleted)
 {
-    if (deleted)
-        *deleted = 0;
-    if (!st)
-        return LK_EINVAL;
-    return lk_sq_exec_count(st, lk_sq_prepare_bind(st, sql_secevent_purge, "secevent_purge", "i", before),
-                            "secevent_purge", deleted);
+    return purge_before(st, sql_secevent_purge, "secevent_purge", before, deleted);
 }
 
 const lk_store_security_ops_t lk_sq_security_ops = {LK_STORE_SECURITY_OPS(LK_SQ_OP_INIT)};

@@ -120,15 +120,23 @@ int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what)
 }
 
 /* Steps s to its first row: 1 for a row (the caller reads it, then calls
- * stmt_done), 0 for none (s is reset), or an error (s is reset). */
+ * lk_sq_done), 0 for none (s is reset), or an error (s is reset). */
 int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what)
 {
+    if (!s)
+        return LK_EDB; /* it did not prepare (logged) */
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         return 1;
     int err = rc == SQLITE_DONE ? 0 : lk_sq_error(st, rc, what);
     lk_sq_done(s);
     return err;
+}
+
+int lk_sq_find(lk_store_t *st, sqlite3_stmt *s, const char *what)
+{
+    int r = lk_sq_row(st, s, what);
+    return r == 1 ? 0 : r < 0 ? r : LK_ENOENT;
 }
 
 int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *out)
@@ -157,111 +165,176 @@ int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what)
     return err;
 }
 
-int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, void (*read)(sqlite3_stmt *s, void *row),
+/* The size of a row of each kind. */
+/* clang-format off */
+static const size_t row_size[] = {
+    [LK_SQ_ROW_I64] = sizeof(int64_t),
+    [LK_SQ_ROW_CONV] = sizeof(lk_conv_t),
+    [LK_SQ_ROW_MSG] = sizeof(lk_msg_t),
+    [LK_SQ_ROW_USER] = sizeof(lk_user_t),
+    [LK_SQ_ROW_NOTE] = sizeof(lk_note_t),
+    [LK_SQ_ROW_CALLBACK] = sizeof(lk_callback_t),
+    [LK_SQ_ROW_CANNED] = sizeof(lk_canned_t),
+    [LK_SQ_ROW_DRAFT] = sizeof(lk_draft_t),
+    [LK_SQ_ROW_ARTICLE] = sizeof(lk_article_t),
+    [LK_SQ_ROW_ARTICLE_REC] = sizeof(lk_article_rec_t),
+    [LK_SQ_ROW_ARTICLE_VERSION] = sizeof(lk_article_version_t),
+    [LK_SQ_ROW_GAP_MSG] = sizeof(lk_gap_msg_t),
+    [LK_SQ_ROW_REVIEW] = sizeof(lk_review_t),
+    [LK_SQ_ROW_REVIEW_COUNT] = sizeof(lk_review_count_t),
+    [LK_SQ_ROW_REVIEW_PENDING] = sizeof(lk_review_pending_t),
+    [LK_SQ_ROW_AGENT_MSG_COUNT] = sizeof(lk_agent_msg_count_t),
+    [LK_SQ_ROW_SECEVENT] = sizeof(lk_secevent_t),
+    [LK_SQ_ROW_AUDIT] = sizeof(lk_audit_rec_t),
+};
+/* clang-format on */
+
+int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind, lk_sq_reader_t read,
                    void *out)
 {
-    int r = lk_sq_row(st, s, what);
-    if (r <= 0)
-        return r < 0 ? r : LK_ENOENT;
-    read(s, out);
+    int rc = lk_sq_find(st, s, what);
+    if (rc)
+        return rc;
+    memset(out, 0, row_size[kind]);
+    rc = read(s, out);
     lk_sq_done(s);
-    return 0;
+    if (rc)
+        LK_ERROR("store", "%s: malformed row", what);
+    return rc;
 }
 
-int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what,
-                     void (*read)(sqlite3_stmt *s, void *row), void *out)
+int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what, lk_sq_row_kind_t kind,
+                     lk_sq_reader_t read, void *out)
 {
     if (!s)
         return LK_EDB;
     lk_sq_bind_text(s, 1, key);
-    return lk_sq_read_one(st, s, what, read, out);
+    return lk_sq_read_one(st, s, what, kind, read, out);
 }
 
-void lk_sq_read_i64(sqlite3_stmt *s, void *row)
+int lk_sq_read_i64(sqlite3_stmt *s, void *row)
 {
     *(int64_t *)row = sqlite3_column_int64(s, 0);
+    return 0;
 }
 
-/* The size of a row of each kind. */
-/* clang-format off */
-static const size_t row_size[] = {
-    [LK_SQ_ROW_I64] = sizeof(int64_t),          [LK_SQ_ROW_CONV] = sizeof(lk_conv_t),
-    [LK_SQ_ROW_MSG] = sizeof(lk_msg_t),         [LK_SQ_ROW_USER] = sizeof(lk_user_t),
-    [LK_SQ_ROW_NOTE] = sizeof(lk_note_t),       [LK_SQ_ROW_CALLBACK] = sizeof(lk_callback_t),
-    [LK_SQ_ROW_CANNED] = sizeof(lk_canned_t),   [LK_SQ_ROW_DRAFT] = sizeof(lk_draft_t),
-    [LK_SQ_ROW_GAP_MSG] = sizeof(lk_gap_msg_t), [LK_SQ_ROW_REVIEW] = sizeof(lk_review_t),
-    [LK_SQ_ROW_REVIEW_COUNT] = sizeof(lk_review_count_t), [LK_SQ_ROW_REVIEW_TODO] = sizeof(lk_review_todo_t),
-};
-/* clang-format on */
-
-/* Frees what a read row of kind holds (the record type's lk_..._clear). */
-static void row_clear(lk_sq_row_kind_t kind, void *row)
+/* Frees the first n rows of kind in v and the array (the record type's
+ * lk_..._free; a kind whose rows hold nothing on the heap needs none). */
+static void rows_free(lk_sq_row_kind_t kind, void *v, size_t n)
 {
     switch (kind) {
-    case LK_SQ_ROW_I64:
-        break;
     case LK_SQ_ROW_CONV:
-        lk_conv_clear(row);
-        break;
+        lk_convs_free(v, n);
+        return;
     case LK_SQ_ROW_MSG:
-        lk_msg_clear(row);
-        break;
+        lk_msgs_free(v, n);
+        return;
     case LK_SQ_ROW_USER:
-        lk_user_clear(row);
-        break;
+        lk_users_free(v, n);
+        return;
     case LK_SQ_ROW_NOTE:
-        lk_note_clear(row);
-        break;
+        lk_notes_free(v, n);
+        return;
     case LK_SQ_ROW_CALLBACK:
-        lk_callback_clear(row);
-        break;
+        lk_callbacks_free(v, n);
+        return;
     case LK_SQ_ROW_CANNED:
-        lk_canned_clear(row);
-        break;
+        lk_canned_free(v, n);
+        return;
     case LK_SQ_ROW_DRAFT:
-        lk_draft_clear(row);
+        lk_drafts_free(v, n);
+        return;
+    case LK_SQ_ROW_ARTICLE:
+        for (size_t i = 0; i < n; i++)
+            lk_article_free((lk_article_t *)v + i);
         break;
+    case LK_SQ_ROW_ARTICLE_REC:
+        lk_article_recs_free(v, n);
+        return;
+    case LK_SQ_ROW_ARTICLE_VERSION:
+        lk_article_versions_free(v, n);
+        return;
     case LK_SQ_ROW_GAP_MSG:
-        free(((lk_gap_msg_t *)row)->text);
-        break;
+        lk_gap_msgs_free(v, n);
+        return;
+    case LK_SQ_ROW_REVIEW_PENDING:
+        lk_review_pendings_free(v, n);
+        return;
+    case LK_SQ_ROW_SECEVENT:
+        lk_secevents_free(v, n);
+        return;
+    case LK_SQ_ROW_AUDIT:
+        lk_audit_recs_free(v, n);
+        return;
+    case LK_SQ_ROW_I64:
     case LK_SQ_ROW_REVIEW:
     case LK_SQ_ROW_REVIEW_COUNT:
+    case LK_SQ_ROW_AGENT_MSG_COUNT:
         break; /* nothing on the heap */
-    case LK_SQ_ROW_REVIEW_TODO:
-        free(((lk_review_todo_t *)row)->answer);
-        free(((lk_review_todo_t *)row)->question);
-        break;
     }
+    free(v);
 }
 
-void *lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind,
-                 void (*read)(sqlite3_stmt *s, void *row), size_t *n, int *err)
+int lk_sq_each(lk_store_t *st, sqlite3_stmt *s, const char *what, int (*row)(sqlite3_stmt *s, void *ud), void *ud)
 {
-    size_t elem = row_size[kind];
-    unsigned char *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc;
-    *err = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 8;
-            v = lk_xrealloc(v, cap * elem);
-        }
-        memset(v + len * elem, 0, elem);
-        read(s, v + len++ * elem);
-    }
-    if (rc != SQLITE_DONE)
-        *err = lk_sq_error(st, rc, what);
+    if (!s)
+        return LK_EDB; /* it did not prepare (logged) */
+    int rc = SQLITE_DONE, err = 0;
+    while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        err = row(s, ud);
+    if (!err && rc != SQLITE_DONE)
+        err = lk_sq_error(st, rc, what);
     lk_sq_done(s);
-    if (*err) {
-        for (size_t i = 0; i < len; i++)
-            row_clear(kind, v + i * elem);
-        free(v);
-        *n = 0;
-        return NULL;
+    return err;
+}
+
+/* lk_sq_rows' growing array, filled by collect_row. */
+typedef struct {
+    const char *what;
+    lk_sq_reader_t read;
+    size_t elem;
+    unsigned char *v;
+    size_t len, cap;
+} collect_t;
+
+static int collect_row(sqlite3_stmt *s, void *ud)
+{
+    collect_t *c = ud;
+    if (c->len == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 8;
+        c->v = lk_xrealloc(c->v, c->cap * c->elem);
     }
-    *n = len;
-    return v;
+    unsigned char *row = c->v + c->len++ * c->elem;
+    memset(row, 0, c->elem);
+    int err = c->read(s, row);
+    if (err)
+        LK_ERROR("store", "%s: malformed row", c->what);
+    return err;
+}
+
+int lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind, lk_sq_reader_t read, void *out,
+               size_t *n)
+{
+    collect_t c = {what, read, row_size[kind], NULL, 0, 0};
+    int err = lk_sq_each(st, s, what, collect_row, &c);
+    if (err) {
+        rows_free(kind, c.v, c.len);
+        c.v = NULL;
+        c.len = 0;
+    }
+    void *v = c.v;
+    memcpy(out, &v, sizeof v); /* out is the caller's record pointer (T **) */
+    *n = c.len;
+    return err;
+}
+
+char *lk_sq_lower_dup(const char *s)
+{
+    char *low = lk_xstrdup(s);
+    for (char *p = low; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return low;
 }
 
 /* Binds a text; NULL binds SQL NULL. */
@@ -284,6 +357,15 @@ void lk_sq_bind_opt_i64(sqlite3_stmt *s, int i, int64_t v)
 {
     if (v)
         sqlite3_bind_int64(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Binds an optional double (a confidence); !has binds SQL NULL. */
+void lk_sq_bind_opt_double(sqlite3_stmt *s, int i, bool has, double v)
+{
+    if (has)
+        sqlite3_bind_double(s, i, v);
     else
         sqlite3_bind_null(s, i);
 }
@@ -360,6 +442,12 @@ void lk_sq_col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size)
 {
     const unsigned char *v = sqlite3_column_text(s, i);
     snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+double lk_sq_col_opt_double(sqlite3_stmt *s, int i, bool *has)
+{
+    *has = sqlite3_column_type(s, i) != SQLITE_NULL;
+    return *has ? sqlite3_column_double(s, i) : 0.0;
 }
 
 /* A heap copy of a text column, NULL for SQL NULL. */

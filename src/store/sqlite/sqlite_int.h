@@ -47,6 +47,12 @@
 /* CALLBACK_COLS without the customer's contact and text (NULL), for reports. */
 #define CALLBACK_COLS_NO_TEXT "id, conversation_id, NULL, NULL, status, created_at, handled_at, handled_by"
 
+/* The console's conversation list (newest change first) and the call-back
+ * requests (oldest first), each under the filter where (one statement per
+ * combination of filters, so that each uses its index). */
+#define CONV_LIST(where) "SELECT " CONV_COLS " FROM conversations " where "ORDER BY updated_at DESC, id DESC LIMIT ?"
+#define CALLBACK_LIST(where) "SELECT " CALLBACK_COLS " FROM callback_requests " where "ORDER BY created_at, id LIMIT ?"
+
 /* Every statement of the handle: name and SQL. Prepared at open. */
 #define STMT_MAP(X)                                                                                                    \
     X(BEGIN, "BEGIN IMMEDIATE")                                                                                        \
@@ -77,22 +83,18 @@
     X(SESSION_PURGE, "DELETE FROM sessions WHERE expires_at <= ?")                                                     \
     X(AUDIT_INSERT, "INSERT INTO audit_log (at, actor, action, conversation_id, detail) VALUES (?,?,?,?,?)")           \
     X(AUDIT_COUNT, "SELECT COUNT(*) FROM audit_log WHERE action = ?")                                                 \
-    X(CONV_LIST_ALL, "SELECT " CONV_COLS " FROM conversations ORDER BY updated_at DESC, id DESC LIMIT ?")              \
-    X(CONV_LIST_STATUS, "SELECT " CONV_COLS " FROM conversations WHERE status = ? "                                   \
-                        "ORDER BY updated_at DESC, id DESC LIMIT ?")                                                   \
-    X(CONV_LIST_USER, "SELECT " CONV_COLS " FROM conversations WHERE assigned_to = ? "                                \
-                      "ORDER BY updated_at DESC, id DESC LIMIT ?")                                                     \
-    X(CONV_LIST_STATUS_USER, "SELECT " CONV_COLS " FROM conversations WHERE status = ? AND assigned_to = ? "          \
-                             "ORDER BY updated_at DESC, id DESC LIMIT ?")                                              \
+    X(CONV_LIST_ALL, CONV_LIST(""))                                                                                    \
+    X(CONV_LIST_STATUS, CONV_LIST("WHERE status = ? "))                                                                \
+    X(CONV_LIST_USER, CONV_LIST("WHERE assigned_to = ? "))                                                             \
+    X(CONV_LIST_STATUS_USER, CONV_LIST("WHERE status = ? AND assigned_to = ? "))                                       \
     X(CONV_COUNT_QUEUED, "SELECT COUNT(*) FROM conversations WHERE status = 'queued'")                                 \
     X(RECENT_WAITS, "SELECT assigned_at - queued_at FROM conversations WHERE assigned_at >= ? "                        \
                     "AND queued_at IS NOT NULL AND queued_at <= assigned_at ORDER BY assigned_at DESC, id DESC LIMIT ?") \
     X(NOTE_INSERT, "INSERT INTO notes (" NOTE_COLS ") VALUES (?,?,?,?,?,?)")                                           \
     X(NOTE_LIST, "SELECT " NOTE_COLS " FROM notes WHERE conversation_id = ? ORDER BY created_at, id")                  \
     X(CALLBACK_INSERT, "INSERT INTO callback_requests (" CALLBACK_COLS ") VALUES (?,?,?,?,?,?,?,?)")                   \
-    X(CALLBACK_LIST_ALL, "SELECT " CALLBACK_COLS " FROM callback_requests ORDER BY created_at, id LIMIT ?")            \
-    X(CALLBACK_LIST_STATUS, "SELECT " CALLBACK_COLS " FROM callback_requests WHERE status = ? "                       \
-                            "ORDER BY created_at, id LIMIT ?")                                                         \
+    X(CALLBACK_LIST_ALL, CALLBACK_LIST(""))                                                                            \
+    X(CALLBACK_LIST_STATUS, CALLBACK_LIST("WHERE status = ? "))                                                        \
     X(CALLBACK_DONE, "UPDATE callback_requests SET status = 'done', handled_at = ?, handled_by = ? WHERE id = ?")      \
     X(FEEDBACK_SET, "INSERT INTO message_feedback (message_id, conversation_id, helpful, created_at) "                 \
                     "SELECT id, conversation_id, ?, ? FROM messages WHERE id = ? AND conversation_id = ? "             \
@@ -186,23 +188,33 @@ void lk_sq_done(sqlite3_stmt *s);
 int lk_sq_exec(lk_store_t *st, sqlite3_stmt *s, const char *what);
 /* Steps s to its first row: 1 for a row (the caller reads it, then steps on
  * with sqlite3_step or calls lk_sq_done), 0 for none (s is reset), or an
- * error (s is reset). */
+ * error (s is reset); LK_EDB when s is NULL (it did not prepare, logged). */
 int lk_sq_row(lk_store_t *st, sqlite3_stmt *s, const char *what);
+/* lk_sq_row for a lookup that must find its row: 0 with the row ready (the
+ * caller reads it, then calls lk_sq_done), LK_ENOENT for none, or an error:
+ *
+ *     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_get, "thing_get", "t", id);
+ *     int rc = lk_sq_find(st, s, "thing_get");
+ *     if (rc)
+ *         return rc;
+ *     ...read columns...;
+ *     lk_sq_done(s);
+ */
+int lk_sq_find(lk_store_t *st, sqlite3_stmt *s, const char *what);
 /* lk_sq_exec for an UPDATE or DELETE of one known row: LK_ENOENT when it
  * changed no row. */
 int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what);
 /* lk_sq_exec that sets *changed (when not NULL) to the rows s changed. */
 int lk_sq_exec_count(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *changed);
-/* Steps s (bound by the caller) to its first row and reads it with read into
- * out: 0, LK_ENOENT for no row, or an error (s is reset in every case). */
-int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, void (*read)(sqlite3_stmt *s, void *row),
-                   void *out);
-/* lk_sq_read_one for the common one-row lookup: binds key to ?1 first. s is
- * NULL when it did not prepare (lk_sq_prepare has logged): LK_EDB. */
-int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what,
-                     void (*read)(sqlite3_stmt *s, void *row), void *out);
+/* Steps s (bound by the caller) to its end, handing each row to row(ud);
+ * stops at the first non-zero answer of row() and returns it, else 0 or the
+ * step's error. s is reset in every case; LK_EDB when s is NULL (it did not
+ * prepare, logged). The one loop over a statement's rows: lk_sq_rows and
+ * every streaming read go through it. */
+int lk_sq_each(lk_store_t *st, sqlite3_stmt *s, const char *what, int (*row)(sqlite3_stmt *s, void *ud), void *ud);
 /* The record types lk_sq_rows reads into arrays: each names the element's
- * size and the lk_..._clear that frees what a row holds. */
+ * size and what frees the heap parts of a row (sqlite.c's row_size and
+ * rows_free). */
 typedef enum {
     LK_SQ_ROW_I64, /* an int64_t (lk_sq_read_i64) */
     LK_SQ_ROW_CONV,
@@ -212,28 +224,58 @@ typedef enum {
     LK_SQ_ROW_CALLBACK,
     LK_SQ_ROW_CANNED,
     LK_SQ_ROW_DRAFT,
+    LK_SQ_ROW_ARTICLE,         /* lk_article_t */
+    LK_SQ_ROW_ARTICLE_REC,     /* lk_article_rec_t */
+    LK_SQ_ROW_ARTICLE_VERSION, /* lk_article_version_t */
     LK_SQ_ROW_GAP_MSG,
     LK_SQ_ROW_REVIEW,
     LK_SQ_ROW_REVIEW_COUNT,
-    LK_SQ_ROW_REVIEW_TODO,
+    LK_SQ_ROW_REVIEW_PENDING,
+    LK_SQ_ROW_AGENT_MSG_COUNT,
+    LK_SQ_ROW_SECEVENT,
+    LK_SQ_ROW_AUDIT,
 } lk_sq_row_kind_t;
+/* A row reader: reads the current row of s into row (a record of the
+ * reader's kind, zeroed by lk_sq_rows and lk_sq_read_one); 0, or LK_EDB for a damaged row (what it read so far
+ * stays in row for the kind's clear to free). */
+typedef int (*lk_sq_reader_t)(sqlite3_stmt *s, void *row);
+/* Steps s (bound by the caller) to its first row and reads it with read into
+ * out, a record of kind that it zeroes first: 0, LK_ENOENT for no row (out
+ * untouched), or an error (s is reset in every case). On a damaged row
+ * (LK_EDB, logged) out holds what was read: the caller clears it. */
+int lk_sq_read_one(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind, lk_sq_reader_t read,
+                   void *out);
+/* lk_sq_read_one for the common one-row lookup: binds key to ?1 first. s is
+ * NULL when it did not prepare (lk_sq_prepare has logged): LK_EDB. */
+int lk_sq_get_by_key(lk_store_t *st, sqlite3_stmt *s, const char *key, const char *what, lk_sq_row_kind_t kind,
+                     lk_sq_reader_t read, void *out);
 /* Steps s (bound by the caller) to its end, reading each row with read into
- * a new zeroed element of kind: returns the array (free() it, or the record
- * type's lk_..._free; NULL when there are no rows) and sets *n, and *err to
- * 0. On an error what each element read holds and the array are freed, s is
- * reset, *err is the LK_E... code, *n is 0 and the result NULL. */
-void *lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind,
-                 void (*read)(sqlite3_stmt *s, void *row), size_t *n, int *err);
+ * a new zeroed element of kind. out is the address of the caller's pointer
+ * to records of kind (a T **, for T the kind's record type): it gets the
+ * array (free() it, or the record type's lk_..._free; NULL when there are no
+ * rows) and *n its length; 0. On an error (a step that fails, a damaged
+ * row, or s NULL because it did not prepare: LK_EDB) what each element read
+ * holds and the array are freed, s is reset, *out is NULL, *n 0, and the
+ * result the LK_E... code. So a list operation is
+ *
+ *     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_list, "thing_list", "l", limit);
+ *     return lk_sq_rows(st, s, "thing_list", LK_SQ_ROW_THING, read_thing, out, n);
+ */
+int lk_sq_rows(lk_store_t *st, sqlite3_stmt *s, const char *what, lk_sq_row_kind_t kind, lk_sq_reader_t read,
+               void *out /* OUT */, size_t *n /* OUT */);
 /* Reads a CONV_COLS row into row (an lk_conv_t), for lk_sq_rows. */
-void lk_sq_read_conv(sqlite3_stmt *s, void *row);
+int lk_sq_read_conv(sqlite3_stmt *s, void *row);
 /* Reads a CALLBACK_COLS row into row (an lk_callback_t), for lk_sq_rows;
  * contact and text as stored (NULL for NULL). */
-void lk_sq_read_callback(sqlite3_stmt *s, void *row);
+int lk_sq_read_callback(sqlite3_stmt *s, void *row);
 /* A row reader for lk_sq_rows: the first column as an int64_t. */
-void lk_sq_read_i64(sqlite3_stmt *s, void *row);
+int lk_sq_read_i64(sqlite3_stmt *s, void *row);
 /* Steps s to its one row (a COUNT(*)) and reads its first column into
- * *out; LK_EDB when there is no row. */
+ * *out; LK_EDB when there is no row or s is NULL. */
 int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *out);
+/* A copy of s with its ASCII letters in lower case (the form e-mail
+ * addresses are stored and matched in); the caller frees it. */
+char *lk_sq_lower_dup(const char *s);
 /* Runs SQL without parameters. */
 int lk_sq_exec_sql(lk_store_t *st, const char *sql, const char *what);
 
@@ -241,7 +283,9 @@ void lk_sq_bind_text(sqlite3_stmt *s, int i, const char *v);    /* NULL binds NU
 void lk_sq_bind_fixed(sqlite3_stmt *s, int i, const char *v);   /* "" binds NULL */
 void lk_sq_bind_opt_i64(sqlite3_stmt *s, int i, int64_t v);     /* 0 binds NULL */
 void lk_sq_bind_limit(sqlite3_stmt *s, int i, size_t limit);    /* 0: no limit */
+void lk_sq_bind_opt_double(sqlite3_stmt *s, int i, bool has, double v); /* !has binds NULL */
 void lk_sq_col_fixed(sqlite3_stmt *s, int i, char *dst, size_t size); /* "" for NULL */
+double lk_sq_col_opt_double(sqlite3_stmt *s, int i, bool *has);      /* 0.0 and !*has for NULL */
 char *lk_sq_col_dup(sqlite3_stmt *s, int i);                    /* NULL for NULL */
 const char *lk_sq_col_text(sqlite3_stmt *s, int i);             /* NULL for NULL; valid until the next step */
 

@@ -25,10 +25,9 @@ static bool lower_email(const char *email, char *out, size_t outsize)
 }
 
 /* Reads a USER_COLS row into u. */
-static void read_user(sqlite3_stmt *s, void *row)
+static int read_user(sqlite3_stmt *s, void *row)
 {
     lk_user_t *u = row;
-    memset(u, 0, sizeof *u);
     lk_sq_col_fixed(s, 0, u->id, sizeof u->id);
     lk_sq_col_fixed(s, 1, u->email, sizeof u->email);
     lk_role_parse(lk_sq_col_text(s, 2), &u->role);
@@ -36,6 +35,7 @@ static void read_user(sqlite3_stmt *s, void *row)
     u->password_hash = lk_sq_col_dup(s, 4);
     u->created_at = sqlite3_column_int64(s, 5);
     u->disabled = sqlite3_column_int(s, 6) != 0;
+    return 0;
 }
 
 static int sq_user_insert(lk_store_t *st, const lk_user_t *u)
@@ -53,7 +53,7 @@ static int sq_user_insert(lk_store_t *st, const lk_user_t *u)
 /* Runs a one-row user query bound to key. */
 static int user_get(lk_store_t *st, int id, const char *key, lk_user_t *out, const char *what)
 {
-    return lk_sq_get_by_key(st, lk_sq_stmt(st, id), key, what, read_user, out);
+    return lk_sq_get_by_key(st, lk_sq_stmt(st, id), key, what, LK_SQ_ROW_USER, read_user, out);
 }
 
 static int sq_user_get_by_email(lk_store_t *st, const char *email, lk_user_t *out)
@@ -131,14 +131,10 @@ static int sq_user_list(lk_store_t *st, lk_user_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     /* USER_COLS_NO_HASH selects NULL in the hash's place: read_user leaves
      * password_hash NULL. */
     sqlite3_stmt *s = lk_sq_stmt(st, S_USER_LIST);
-    int err;
-    *out = lk_sq_rows(st, s, "user_list", LK_SQ_ROW_USER, read_user, n, &err);
-    return err;
+    return lk_sq_rows(st, s, "user_list", LK_SQ_ROW_USER, read_user, out, n);
 }
 
 static int sq_session_count_users(lk_store_t *st, int64_t now, int64_t *n)

@@ -33,6 +33,20 @@ static char fixture_datadir[128]; /* the location lk_store_open gets */
 static char fixture_dbpath[160];  /* SQLite: the database file in it */
 static lk_store_t *st;
 
+/* Asserts that the list v of n records holds exactly the records whose
+ * string member field is, in this order, each of the values listed:
+ *
+ *     store_assert_list(v, n, id, "c_b", "c_c");   (n == 2, v[0].id "c_b", v[1].id "c_c")
+ */
+#define store_assert_list(v, n, field, ...)                                                                            \
+    do {                                                                                                               \
+        const char *const want_[] = {__VA_ARGS__};                                                                     \
+        size_t n_want_ = sizeof want_ / sizeof want_[0];                                                               \
+        cr_assert_eq((n), n_want_, "%s: %zu records, not %zu", #v, (size_t)(n), n_want_);                              \
+        for (size_t i_ = 0; i_ < n_want_; i_++)                                                                        \
+            cr_assert_str_eq((v)[i_].field, want_[i_], "%s[%zu].%s", #v, i_, #field);                                  \
+    } while (0)
+
 /* A fresh, empty location; nothing opened (st NULL). */
 FIXTURE_FN void store_fixture_init(void)
 {

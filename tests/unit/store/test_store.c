@@ -133,11 +133,7 @@ Test(store, queue_order_and_positions, .init = store_fixture_setup, .fini = stor
     lk_conv_t *v;
     size_t n;
     cr_assert_eq(lk_store_conv_list_queued(st, 10, &v, &n), 0);
-    cr_assert_eq(n, 4);
-    cr_assert_str_eq(v[0].id, "c_b");
-    cr_assert_str_eq(v[1].id, "c_c");
-    cr_assert_str_eq(v[2].id, "c_d");
-    cr_assert_str_eq(v[3].id, "c_a");
+    store_assert_list(v, n, id, "c_b", "c_c", "c_d", "c_a");
     lk_convs_free(v, n);
     cr_assert_eq(lk_store_conv_list_queued(st, 2, &v, &n), 0);
     cr_assert_eq(n, 2);
@@ -767,11 +763,8 @@ Test(store, notes, .init = store_fixture_setup, .fini = store_fixture_teardown)
     lk_note_t *v = NULL;
     size_t n = 0;
     cr_assert_eq(lk_store_note_list(st, "c_a", &v, &n), 0);
-    cr_assert_eq(n, 3);
     /* By created_at, then id: not the order of the ids alone. */
-    cr_assert_str_eq(v[0].id, "n_5");
-    cr_assert_str_eq(v[1].id, "n_2");
-    cr_assert_str_eq(v[2].id, "n_3");
+    store_assert_list(v, n, id, "n_5", "n_2", "n_3");
     cr_assert_str_eq(v[0].author_id, "");
     cr_assert_null(v[0].author_name);
     cr_assert_str_eq(v[1].conversation_id, "c_a");
@@ -815,10 +808,7 @@ Test(store, callbacks, .init = store_fixture_setup, .fini = store_fixture_teardo
     lk_callback_t *v = NULL;
     size_t n = 0;
     cr_assert_eq(lk_store_callback_list(st, NULL, 0, &v, &n), 0);
-    cr_assert_eq(n, 3);
-    cr_assert_str_eq(v[0].id, "cb_2");
-    cr_assert_str_eq(v[1].id, "cb_3");
-    cr_assert_str_eq(v[2].id, "cb_1");
+    store_assert_list(v, n, id, "cb_2", "cb_3", "cb_1");
     cr_assert_str_eq(v[2].conversation_id, "c_1");
     cr_assert_str_eq(v[2].contact, "0612345678");
     cr_assert_str_eq(v[2].text, "graag terugbellen");
@@ -833,9 +823,7 @@ Test(store, callbacks, .init = store_fixture_setup, .fini = store_fixture_teardo
     cr_assert_eq(lk_store_callback_done(st, "cb_3", "u_1", 400), 0);
     cr_assert_eq(lk_store_callback_done(st, "cb_none", "u_1", 400), LK_ENOENT);
     cr_assert_eq(lk_store_callback_list(st, "open", 0, &v, &n), 0);
-    cr_assert_eq(n, 2);
-    cr_assert_str_eq(v[0].id, "cb_2");
-    cr_assert_str_eq(v[1].id, "cb_1");
+    store_assert_list(v, n, id, "cb_2", "cb_1");
     lk_callbacks_free(v, n);
     cr_assert_eq(lk_store_callback_list(st, "open", 1, &v, &n), 0);
     cr_assert_eq(n, 1);
@@ -957,11 +945,7 @@ Test(store, user_list_and_session_count, .init = store_fixture_setup, .fini = st
         cr_assert_eq(lk_store_user_insert(st, all[i]), 0);
 
     cr_assert_eq(lk_store_user_list(st, &v, &n), 0);
-    cr_assert_eq(n, 4);
-    cr_assert_str_eq(v[0].email, "anna@example.com");
-    cr_assert_str_eq(v[1].email, "bob@example.com");
-    cr_assert_str_eq(v[2].email, "carl@example.com");
-    cr_assert_str_eq(v[3].email, "zoe@example.com");
+    store_assert_list(v, n, email, "anna@example.com", "bob@example.com", "carl@example.com", "zoe@example.com");
     cr_assert_str_eq(v[0].id, "u_4");
     cr_assert_str_eq(lk_role_name(v[0].role), "admin");
     cr_assert_str_eq(v[0].display_name, "Anna de Vries");

@@ -82,9 +82,7 @@ Test(store_assist, canned_list_by_language_ordered_by_title_without_archived)
     lk_canned_t *out;
     size_t n;
     cr_assert_eq(lk_store_canned_list(st, "nl", 0, &out, &n), 0);
-    cr_assert_eq(n, 2);
-    cr_assert_str_eq(out[0].id, "cr_2");
-    cr_assert_str_eq(out[1].id, "cr_1");
+    store_assert_list(out, n, id, "cr_2", "cr_1");
     lk_canned_free(out, n);
     cr_assert_eq(lk_store_canned_list(st, NULL, 0, &out, &n), 0);
     cr_assert_eq(n, 3);
@@ -127,22 +125,18 @@ Test(store_assist, history_by_email_or_external_id_newest_first)
     lk_conv_t *v;
     size_t n;
     cr_assert_eq(lk_store_conv_history(st, "Jan@Example.NL", NULL, "c_now", 0, &v, &n), 0);
-    cr_assert_eq(n, 2, "by e-mail, case-insensitively, without the current one");
-    cr_assert_str_eq(v[0].id, "c_3");
-    cr_assert_str_eq(v[1].id, "c_1");
+    /* by e-mail, case-insensitively, without the current one */
+    store_assert_list(v, n, id, "c_3", "c_1");
     cr_assert_str_eq(v[0].handoff_reason, "button");
     cr_assert_str_eq(v[0].disposition, "resolved");
     cr_assert_eq(v[0].created_at, 300);
     lk_convs_free(v, n);
     cr_assert_eq(lk_store_conv_history(st, NULL, "cust-7", "c_now", 0, &v, &n), 0);
-    cr_assert_eq(n, 2);
-    cr_assert_str_eq(v[0].id, "c_3");
-    cr_assert_str_eq(v[1].id, "c_2");
+    store_assert_list(v, n, id, "c_3", "c_2");
     lk_convs_free(v, n);
     cr_assert_eq(lk_store_conv_history(st, "jan@example.nl", "cust-7", "c_now", 2, &v, &n), 0);
-    cr_assert_eq(n, 2, "either, at most the limit");
-    cr_assert_str_eq(v[0].id, "c_3");
-    cr_assert_str_eq(v[1].id, "c_2");
+    /* either, at most the limit */
+    store_assert_list(v, n, id, "c_3", "c_2");
     lk_convs_free(v, n);
     cr_assert_eq(lk_store_conv_history(st, NULL, NULL, "c_now", 0, &v, &n), 0);
     cr_assert_eq(n, 0, "an unknown customer has no history");

@@ -203,7 +203,7 @@ Test(store_insights, review_queue_unreviewed_newest_first_with_question)
     add_msg("m_a1", "c_1", 3, "bot", "Retourneren gaat zo...", 100, "", "retourneren", 0.9);
     add_msg("m_q2", "c_1", 4, "customer", "En de kosten?", 200, "answered", "retourkosten", 0.7);
     add_msg("m_a2", "c_1", 5, "bot", "Retourkosten zijn...", 200, "", "retourkosten", 0.7);
-    lk_review_todo_t *v;
+    lk_review_pending_t *v;
     size_t n;
     cr_assert_eq(lk_store_review_queue(st, 0, &v, &n), 0);
     cr_assert_eq(n, 2, "only bot answers from the knowledge base");
@@ -213,12 +213,12 @@ Test(store_insights, review_queue_unreviewed_newest_first_with_question)
     cr_assert_str_eq(v[0].article_id, "retourkosten");
     cr_assert_float_eq(v[0].confidence, 0.7, 1e-12);
     cr_assert_str_eq(v[1].question, "Hoe retourneer ik?");
-    lk_review_todos_free(v, n);
+    lk_review_pendings_free(v, n);
 
     lk_review_t r = review("m_a2", "c_1", "retourkosten", 0.7, "right", NULL, "u", 300);
     cr_assert_eq(lk_store_review_set(st, &r), 0);
     cr_assert_eq(lk_store_review_queue(st, 10, &v, &n), 0);
     cr_assert_eq(n, 1, "a reviewed answer leaves the queue");
     cr_assert_str_eq(v[0].message_id, "m_a1");
-    lk_review_todos_free(v, n);
+    lk_review_pendings_free(v, n);
 }

@@ -358,3 +358,51 @@ Test(store_kbm, a_draft_alone_ends_pristine)
     cr_assert_eq(lk_store_kb_pristine(st, &p), 0);
     cr_assert_not(p, "a draft is a knowledge base being written");
 }
+
+/* A damaged row (string lists that are not JSON arrays: only another
+ * program writing to the database makes one) fails every read of it with
+ * LK_EDB and hands back nothing, also when rows before it were read
+ * already (what they held is freed: the sanitizer run checks it), and the
+ * rows around it read again once it is repaired. */
+Test(store_kbm, damaged_rows_fail_their_reads_whole)
+{
+    const char *ids[] = {"a", "b", "c"};
+    for (size_t i = 0; i < 3; i++) {
+        lk_article_t a = article(ids[i], ids[i]);
+        cr_assert_eq(lk_store_article_publish(st, &a, true, "u_sam", 1000, NULL), 0);
+    }
+    lk_article_t edit = article("a", "a, edited");
+    cr_assert_eq(lk_store_article_publish(st, &edit, false, "u_sam", 2000, NULL), 0);
+
+    store_fixture_exec("UPDATE articles SET questions = 'not a list' WHERE id = 'b'");
+    lk_article_rec_t *v = NULL;
+    size_t n = 9;
+    cr_assert_eq(lk_store_article_list(st, NULL, &v, &n), LK_EDB, "a is read before b");
+    cr_assert_null(v);
+    cr_assert_eq(n, 0);
+    lk_article_rec_t r;
+    cr_assert_eq(lk_store_article_get(st, "b", &r), LK_EDB);
+    cr_assert_null(r.a.id, "nothing of the damaged row stays");
+    lk_kb_t kb;
+    cr_assert_eq(lk_store_kb_load(st, &kb), LK_EDB, "the bot does not start on half a knowledge base");
+    cr_assert_null(kb.articles);
+    cr_assert_eq(kb.n_articles, 0);
+    store_fixture_exec("UPDATE articles SET questions = '[]' WHERE id = 'b'");
+    cr_assert_eq(lk_store_article_list(st, NULL, &v, &n), 0);
+    store_assert_list(v, n, a.id, "a", "b", "c");
+    lk_article_recs_free(v, n);
+    cr_assert_eq(lk_store_kb_load(st, &kb), 0);
+    cr_assert_eq(kb.n_articles, 3);
+    lk_kb_free(&kb);
+
+    /* the versions newest first: version 2 reads, then version 1 fails */
+    store_fixture_exec("UPDATE article_versions SET tags = '{' WHERE article_id = 'a' AND version = 1");
+    lk_article_version_t *h = NULL;
+    cr_assert_eq(lk_store_article_versions(st, "a", 0, &h, &n), LK_EDB);
+    cr_assert_null(h);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(lk_store_article_versions(st, "a", 1, &h, &n), 0, "the newest alone is whole");
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(h[0].a.title, "a, edited");
+    lk_article_versions_free(h, n);
+}

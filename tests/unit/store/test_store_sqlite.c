@@ -2,7 +2,8 @@
  * Unit tests of what only the SQLite backend has: the file and its WAL mode,
  * the indexes an update keeps right (SQLite's integrity check), the
  * migration of a version 1 database made by hand, and the tables that hold
- * conversation ids (read from SQLite's catalogue). The backend-neutral
+ * conversation ids (read from SQLite's catalogue), the helpers of
+ * sqlite_int.h that bind and run statements. The backend-neutral
  * suite is in the other files of tests/unit/store/.
  */
 #include "store/store.h"
@@ -328,4 +329,47 @@ Test(store_sqlite, bind_by_format_letters, .init = store_fixture_setup, .fini = 
     lk_sq_done(s);
     /* a statement that did not prepare runs as LK_EDB */
     cr_assert_eq(lk_sq_exec(st, NULL, "none"), LK_EDB);
+}
+
+/* The row runners: a statement that did not prepare (NULL) runs as LK_EDB
+ * with empty outputs; lk_sq_find tells a row from none; lk_sq_each stops at
+ * the first non-zero answer of its callback, returns it and resets the
+ * statement, which then runs again from its first row. */
+static const char sql_three_rows[] = "SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3";
+static const char sql_if_yes[] = "SELECT 1 WHERE ?1 = 'yes'";
+
+static int stop_at_two(sqlite3_stmt *s, void *ud)
+{
+    int64_t *seen = ud;
+    *seen = sqlite3_column_int64(s, 0);
+    return *seen == 2 ? 7 : 0;
+}
+
+Test(store_sqlite, row_runners, .init = store_fixture_setup, .fini = store_fixture_teardown)
+{
+    int64_t *v = (int64_t *)sql_three_rows; /* not NULL: the runner must clear it */
+    size_t n = 5;
+    cr_assert_eq(lk_sq_rows(st, NULL, "none", LK_SQ_ROW_I64, lk_sq_read_i64, &v, &n), LK_EDB);
+    cr_assert_null(v);
+    cr_assert_eq(n, 0);
+    int64_t seen = 0;
+    cr_assert_eq(lk_sq_each(st, NULL, "none", stop_at_two, &seen), LK_EDB);
+    cr_assert_eq(seen, 0, "no callback without a statement");
+    cr_assert_eq(lk_sq_row(st, NULL, "none"), LK_EDB);
+    cr_assert_eq(lk_sq_find(st, NULL, "none"), LK_EDB);
+    cr_assert_eq(lk_sq_one_i64(st, NULL, "none", &seen), LK_EDB);
+
+    cr_assert_eq(lk_sq_each(st, lk_sq_prepare(st, sql_three_rows, "three"), "three", stop_at_two, &seen), 7);
+    cr_assert_eq(seen, 2, "the walk stopped at the second row");
+    cr_assert_eq(
+        lk_sq_rows(st, lk_sq_prepare(st, sql_three_rows, "three"), "three", LK_SQ_ROW_I64, lk_sq_read_i64, &v, &n), 0);
+    cr_assert_eq(n, 3, "the stopped walk left the statement reset");
+    cr_assert_eq(v[0] + v[1] + v[2], 6);
+    free(v);
+
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_if_yes, "find", "t", "yes");
+    cr_assert_eq(lk_sq_find(st, s, "find"), 0, "a row");
+    lk_sq_done(s);
+    s = lk_sq_prepare_bind(st, sql_if_yes, "find", "t", "no");
+    cr_assert_eq(lk_sq_find(st, s, "find"), LK_ENOENT, "no row");
 }
