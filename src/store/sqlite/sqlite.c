@@ -450,7 +450,8 @@ double lk_sq_col_opt_double(sqlite3_stmt *s, int i, bool *has)
     return *has ? sqlite3_column_double(s, i) : 0.0;
 }
 
-/* A heap copy of a text column, NULL for SQL NULL. */
+/* A text column as SQLite holds it (valid until the next step or reset of
+ * s; lk_sq_col_dup copies), NULL for SQL NULL. */
 const char *lk_sq_col_text(sqlite3_stmt *s, int i)
 {
     return (const char *)sqlite3_column_text(s, i);
