@@ -416,6 +416,21 @@ bool lk_api_found(lk_api_job_t *job, int rc, int status, const char *code, const
     return rc == 0;
 }
 
+bool lk_api_conv_load(lk_api_job_t *job, lk_store_t *st, lk_conv_t *c)
+{
+    memset(c, 0, sizeof *c);
+    return lk_api_found(job, lk_store_conv_get(st, job->id, c), 404, "not_found", "no conversation with this id");
+}
+
+bool lk_api_conv_msg(lk_api_job_t *job, lk_store_t *st, const lk_conv_t *c, const char *message_id, lk_msg_t *m)
+{
+    memset(m, 0, sizeof *m);
+    int rc = lk_store_msg_get(st, message_id, m);
+    if (rc == 0 && strcmp(m->conversation_id, c->id) != 0)
+        rc = LK_ENOENT;
+    return lk_api_found(job, rc, 404, "not_found", "no message with this id in this conversation");
+}
+
 /* ---- query parameters ------------------------------------------------- */
 
 int lk_api_query_pick(lk_str_t v, const char *const *values)

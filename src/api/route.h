@@ -208,6 +208,16 @@ void lk_api_forbid(lk_api_job_t *job, const char *msg);
  * false after lk_api_fail(job, rc, status, code, msg) for LK_ENOENT, or
  * lk_api_fail_db for any other error. */
 bool lk_api_found(lk_api_job_t *job, int rc, int status, const char *code, const char *msg);
+/* The conversation the path's :id names, for a console route, into *c
+ * (zeroed first: lk_conv_clear is safe either way). false after a 404 "no
+ * conversation with this id" or lk_api_fail_db. */
+bool lk_api_conv_load(lk_api_job_t *job, lk_store_t *st, lk_conv_t *c /* OUT */);
+/* Message message_id of conversation c into *m (release it with
+ * lk_msg_clear either way). false after a 404 "no message with this id in
+ * this conversation" (also for a message of another conversation) or
+ * lk_api_fail_db. */
+bool lk_api_conv_msg(lk_api_job_t *job, lk_store_t *st, const lk_conv_t *c, const char *message_id,
+                     lk_msg_t *m /* OUT */);
 /* The records of a store call that lists (its result rc, n records of size
  * bytes each from v) as a new JSON array, each through one; NULL after
  * lk_api_fail_db(job, rc) when rc is an error. Call it after the list call

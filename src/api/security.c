@@ -496,12 +496,9 @@ static void totp_disable(lk_api_job_t *j, lk_store_t *st, int64_t now)
 static void totp_reset(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     int rc = lk_store_user_totp_set(st, j->id, NULL, false);
-    if (rc == LK_ENOENT) {
-        lk_api_fail(j, rc, 404, "not_found", "no user with this id");
+    if (!lk_api_found(j, rc, 404, "not_found", "no user with this id"))
         return;
-    }
-    if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, "auth.totp_reset", NULL, j->id);
+    rc = lk_store_audit(st, now, j->user.id, "auth.totp_reset", NULL, j->id);
     if (rc)
         lk_api_fail_db(j, rc);
     else
@@ -520,14 +517,8 @@ static void logout_all(lk_api_job_t *j, lk_store_t *st, int64_t now)
         lk_user_t other = {0};
         int rc = lk_store_user_get(st, target, &other);
         lk_user_clear(&other);
-        if (rc == LK_ENOENT) {
-            lk_api_fail(j, rc, 404, "not_found", "no user with this id");
+        if (!lk_api_found(j, rc, 404, "not_found", "no user with this id"))
             return;
-        }
-        if (rc) {
-            lk_api_fail_db(j, rc);
-            return;
-        }
     }
     int64_t n = 0;
     int rc = lk_store_session_delete_user(st, target, NULL, &n);
