@@ -483,23 +483,6 @@ static bool query_time(lk_http_req_t *req, const char *name, int64_t *out)
     return true;
 }
 
-static bool query_int(lk_http_req_t *req, const char *name, int64_t min, int64_t max, int64_t *out)
-{
-    char *s;
-    if (!query_string(req, name, 20, &s))
-        return false;
-    if (!s)
-        return true;
-    int rc = lk_parse_i64(s, min, max, out);
-    free(s);
-    if (rc) {
-        lk_respond_error(req, 400, "invalid_field", "the parameter \"%s\" must be a whole number from %lld to %lld",
-                         name, (long long)min, (long long)max);
-        return false;
-    }
-    return true;
-}
-
 static bool is_action_name(const char *s)
 {
     for (; *s; s++)
@@ -517,7 +500,8 @@ static bool audit_query(lk_api_job_t *j)
     if (!query_time(req, "from", &d->q.from) || !query_time(req, "to", &d->q.to) ||
         !query_string(req, "actor", 254, &d->q_actor) || !query_string(req, "action", 47, &d->q_action) ||
         !query_string(req, "conversation_id", LK_ID_MAX - 1, &d->q_conv) ||
-        !query_int(req, "limit", 1, AUDIT_PAGE_MAX, &limit) || !query_int(req, "before", 1, INT64_MAX, &before))
+        !lk_api_query_int(j, "limit", 1, AUDIT_PAGE_MAX, &limit, NULL) ||
+        !lk_api_query_int(j, "before", 1, INT64_MAX, &before, NULL))
         return false;
     if (d->q_action && !is_action_name(d->q_action)) {
         lk_respond_error(req, 400, "invalid_field",

@@ -473,6 +473,26 @@ bool lk_api_query_search(lk_api_job_t *job, const char *name, size_t max, char *
     return true;
 }
 
+bool lk_api_query_int(lk_api_job_t *job, const char *name, int64_t min, int64_t max, int64_t *out, const char *msg)
+{
+    lk_str_t v;
+    if (!lk_http_req_query(job->req, name, &v) || v.len == 0)
+        return true;
+    char num[24];
+    if (v.len < sizeof num) {
+        memcpy(num, v.base, v.len);
+        num[v.len] = '\0';
+        if (lk_parse_i64(num, min, max, out) == 0)
+            return true;
+    }
+    if (msg)
+        lk_respond_error(job->req, 400, "invalid_field", "%s", msg);
+    else
+        lk_respond_error(job->req, 400, "invalid_field", "the parameter \"%s\" must be a whole number from %lld to %lld",
+                         name, (long long)min, (long long)max);
+    return false;
+}
+
 static void job_free(lk_api_job_t *j)
 {
     const lk_api_route_t *r = j->route;

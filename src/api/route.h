@@ -233,6 +233,11 @@ json_t *lk_api_list_json(lk_api_job_t *job, int rc, const void *v, size_t n, siz
 bool lk_api_query_choice(lk_api_job_t *job, const char *name, const char *const *values, char *out, size_t size,
                          const char *msg);
 bool lk_api_query_search(lk_api_job_t *job, const char *name, size_t max, char **out /* OUT */);
+/* lk_api_query_int: a whole number in [min, max] into *out (unchanged when
+ * absent or empty); otherwise 400 with msg, or with NULL "the parameter
+ * \"NAME\" must be a whole number from MIN to MAX". */
+bool lk_api_query_int(lk_api_job_t *job, const char *name, int64_t min, int64_t max, int64_t *out /* OUT */,
+                      const char *msg);
 /* lk_api_query_choice's pure part: the index of v among values (0 for an
  * empty v), -1 when it is none of them. */
 int lk_api_query_pick(lk_str_t v, const char *const *values);

@@ -562,21 +562,6 @@ static void events_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_secevents_free(v, n);
 }
 
-/* An integer query parameter in [min, max]: true with *out set (unchanged
- * when absent); false after answering 400 with msg. */
-static bool query_int(lk_http_req_t *req, const char *name, int64_t min, int64_t max, int64_t *out, const char *msg)
-{
-    lk_str_t v;
-    if (!lk_http_req_query(req, name, &v))
-        return true;
-    char num[24];
-    snprintf(num, sizeof num, "%.*s", (int)(v.len < sizeof num ? v.len : sizeof num - 1), v.base);
-    if (v.len < sizeof num && lk_parse_i64(num, min, max, out) == 0)
-        return true;
-    lk_respond_error(req, 400, "invalid_field", "%s", msg);
-    return false;
-}
-
 /* ?kind=login_failed|lockout|cross_site|forbidden|rate_limited, ?before=ID
  * (the next page), ?limit=1..500 (100) */
 static bool events_query(lk_api_job_t *j)
@@ -592,8 +577,8 @@ static bool events_query(lk_api_job_t *j)
         d->kind_set = true;
     }
     int64_t limit = EVENTS_DEFAULT;
-    if (!query_int(j->req, "before", 1, INT64_MAX, &d->before_id, "the parameter \"before\" must be an event id") ||
-        !query_int(j->req, "limit", 1, EVENTS_MAX, &limit, "the parameter \"limit\" must be 1 to 500"))
+    if (!lk_api_query_int(j, "before", 1, INT64_MAX, &d->before_id, "the parameter \"before\" must be an event id") ||
+        !lk_api_query_int(j, "limit", 1, EVENTS_MAX, &limit, "the parameter \"limit\" must be 1 to 500"))
         return false;
     d->limit = (size_t)limit;
     return true;
