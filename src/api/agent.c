@@ -148,8 +148,6 @@ static void init_dummy_hash(void)
 static void run_login_verify(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     agent_t *d = data_of(j);
-    (void)st;
-    (void)now;
     if (!d->user_found) {
         pthread_once(&dummy_once, init_dummy_hash);
         if (dummy_hash[0] &&
@@ -528,8 +526,6 @@ static void run_team(lk_api_job_t *j, lk_store_t *st, int64_t now)
 static void run_user_hash(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     agent_t *d = data_of(j);
-    (void)st;
-    (void)now;
     char hash[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str(hash, j->body[F_UPASSWORD].s, strlen(j->body[F_UPASSWORD].s), LK_PWHASH_OPSLIMIT,
                           LK_PWHASH_MEMLIMIT) != 0) {
@@ -598,7 +594,6 @@ static void run_callback_done(lk_api_job_t *j, lk_store_t *st, int64_t now)
  * null: the browser's) and the deployment's time zone. */
 static void run_me(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     char own[8] = "";
     int rc = lk_store_user_language_get(st, j->user.id, own, sizeof own);
     if (rc && rc != LK_ENOENT) {
@@ -645,9 +640,6 @@ static void run_reveal(lk_api_job_t *j, lk_store_t *st, int64_t now)
  * work (a new user's are checked before their password is hashed). */
 static void run_checked(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)j;
-    (void)st;
-    (void)now;
 }
 
 /* ---- what the loop thread does around the steps --------------------------- */

@@ -408,7 +408,6 @@ static bool canned_matches(const lk_canned_t *c, const char *folded_query)
 
 static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     list_t *l = j->data;
     lk_canned_t *v = NULL;
     size_t n = 0;

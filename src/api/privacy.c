@@ -308,7 +308,6 @@ static void run_erase_conv(lk_api_job_t *j, lk_store_t *st, int64_t now)
  * frames are overwritten as the log is reused). */
 static void run_erase_checkpoint(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     priv_t *d = j->data;
     int rc = lk_store_checkpoint_truncate(st);
     if (rc)
@@ -371,7 +370,6 @@ static json_t *audit_json(const void *record)
 
 static void run_audit(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     priv_t *d = j->data;
     lk_audit_rec_t *v = NULL;
     size_t n = 0;

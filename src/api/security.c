@@ -350,7 +350,6 @@ typedef struct {
 
 static void totp_status(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     lk_totp_t t;
     int rc = lk_store_user_totp_get(st, j->user.id, &t);
     if (rc) {
@@ -548,7 +547,6 @@ static json_t *secevent_json(const void *record)
 /* GET /api/v1/admin/security-events: admins only, newest first. */
 static void events_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     sec_t *d = j->data;
     lk_secevent_t *v = NULL;
     size_t n = 0;
