@@ -228,8 +228,9 @@ json_t *lk_api_list_json(lk_api_job_t *job, int rc, const void *v, size_t n, siz
 /* Query parameters, read in a route's prepare (on the loop); each is false
  * after answering 400 invalid_field. lk_api_query_choice: name among values
  * (NULL-terminated; absent or empty: values[0]) into out[0..size), msg the
- * 400's message. lk_api_query_search: a search of valid UTF-8 and at most
- * max bytes, copied into *out (NULL when absent or empty). */
+ * 400's message. lk_api_query_search: a text (a search, a filter such as
+ * the audit log's actor) of valid UTF-8 and at most max bytes, copied into
+ * *out (NULL when absent or empty; the caller frees it). */
 bool lk_api_query_choice(lk_api_job_t *job, const char *name, const char *const *values, char *out, size_t size,
                          const char *msg);
 bool lk_api_query_search(lk_api_job_t *job, const char *name, size_t max, char **out /* OUT */);
