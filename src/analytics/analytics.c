@@ -106,26 +106,14 @@ void lk_analytics_day_name(int64_t day, char out[11])
     out[10] = '\0';
 }
 
-static bool digits(const char *s, size_t n, int *out)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 int lk_analytics_parse_bound(const char *s, const lk_analytics_tz_t *tz, bool end, int64_t *ms)
 {
     if (!s || !tz || !ms)
         return LK_EINVAL;
     if (strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
         int y, m, d;
-        if (!digits(s, 4, &y) || !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d) || y < 1970 || m < 1 || m > 12 ||
-            d < 1 || d > 31)
+        if (lk_parse_digits(s, 4, &y) || lk_parse_digits(s + 5, 2, &m) || lk_parse_digits(s + 8, 2, &d) || y < 1970 ||
+            m < 1 || m > 12 || d < 1 || d > 31)
             return LK_EINVAL;
         int64_t day = days_from_civil(y, m, d);
         int64_t yy;

@@ -91,21 +91,6 @@ static const char *totp_of(const lk_api_job_t *j)
     return j->body[F_TOTP].s ? j->body[F_TOTP].s : "";
 }
 
-static bool load_conv(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c)
-{
-    memset(c, 0, sizeof *c);
-    int rc = lk_store_conv_get(st, j->id, c);
-    if (rc == LK_ENOENT) {
-        lk_api_fail(j, rc, 404, "not_found", "no conversation with this id");
-        return false;
-    }
-    if (rc) {
-        lk_api_fail_db(j, rc);
-        return false;
-    }
-    return true;
-}
-
 static json_t *agent_conv_json(lk_store_t *st, const lk_conv_t *c, const lk_msg_t *msgs, size_t n)
 {
     return lk_json_conv_agent(st, c, msgs, n, lk_time_now_ms());
@@ -163,8 +148,6 @@ static void init_dummy_hash(void)
 static void run_login_verify(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     agent_t *d = data_of(j);
-    (void)st;
-    (void)now;
     if (!d->user_found) {
         pthread_once(&dummy_once, init_dummy_hash);
         if (dummy_hash[0] &&
@@ -288,7 +271,7 @@ static void run_view(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     agent_t *d = data_of(j);
     lk_conv_t c;
-    if (!load_conv(j, st, &c))
+    if (!lk_api_conv_load(j, st, &c))
         return;
     if (!lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c)) {
         lk_conv_clear(&c);
@@ -349,7 +332,7 @@ static void agent_event(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c, const lk_
 static void run_claim(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_conv_t c;
-    if (!load_conv(j, st, &c))
+    if (!lk_api_conv_load(j, st, &c))
         return;
     if (c.status != LK_CONV_QUEUED) {
         lk_api_fail(j, LK_ESTATE, 409, "conflict", "this conversation is not waiting in the queue");
@@ -368,7 +351,7 @@ static void run_reply(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     agent_t *d = data_of(j);
     lk_conv_t c;
-    if (!load_conv(j, st, &c))
+    if (!lk_api_conv_load(j, st, &c))
         return;
     lk_msg_t m = {0};
     snprintf(m.sender, sizeof m.sender, "agent");
@@ -392,7 +375,7 @@ static void run_reply(lk_api_job_t *j, lk_store_t *st, int64_t now)
 static void run_close(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_conv_t c;
-    if (!load_conv(j, st, &c))
+    if (!lk_api_conv_load(j, st, &c))
         return;
     if (c.status == LK_CONV_CLOSED || !may_act(j, &c) || c.status == LK_CONV_BOT) {
         lk_api_fail(j, LK_ESTATE, 409, "conflict", "only an open conversation assigned to you can be closed by you");
@@ -433,7 +416,7 @@ static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 static void run_note(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_conv_t c;
-    if (!load_conv(j, st, &c))
+    if (!lk_api_conv_load(j, st, &c))
         return;
     /* notes go to those who handle it: the queue's, your own, any for leads */
     if (c.status != LK_CONV_QUEUED && !may_act(j, &c)) {
@@ -465,7 +448,7 @@ static void run_note(lk_api_job_t *j, lk_store_t *st, int64_t now)
 static void move(lk_api_job_t *j, lk_store_t *st, int64_t now, bool assign)
 {
     lk_conv_t c;
-    if (!load_conv(j, st, &c))
+    if (!lk_api_conv_load(j, st, &c))
         return;
     lk_user_t target = {0};
     if (!assign && (c.status != LK_CONV_ASSIGNED || !may_act(j, &c))) {
@@ -543,8 +526,6 @@ static void run_team(lk_api_job_t *j, lk_store_t *st, int64_t now)
 static void run_user_hash(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     agent_t *d = data_of(j);
-    (void)st;
-    (void)now;
     char hash[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str(hash, j->body[F_UPASSWORD].s, strlen(j->body[F_UPASSWORD].s), LK_PWHASH_OPSLIMIT,
                           LK_PWHASH_MEMLIMIT) != 0) {
@@ -613,7 +594,6 @@ static void run_callback_done(lk_api_job_t *j, lk_store_t *st, int64_t now)
  * null: the browser's) and the deployment's time zone. */
 static void run_me(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     char own[8] = "";
     int rc = lk_store_user_language_get(st, j->user.id, own, sizeof own);
     if (rc && rc != LK_ENOENT) {
@@ -638,29 +618,19 @@ static void run_me(lk_api_job_t *j, lk_store_t *st, int64_t now)
  * text) in the same transaction, before the text goes out. */
 static void run_reveal(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    agent_t *d = data_of(j);
     lk_conv_t c;
-    if (!load_conv(j, st, &c))
-        return;
     lk_msg_t m = {0};
-    if (lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c)) {
-        int rc = lk_store_msg_get(st, d->message_id, &m);
-        if (rc == LK_ENOENT || (rc == 0 && strcmp(m.conversation_id, c.id) != 0)) {
-            lk_api_fail(j, LK_ENOENT, 404, "not_found", "no message with this id in this conversation");
-        } else if (rc) {
+    if (lk_api_conv_load(j, st, &c) && lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c) &&
+        lk_api_conv_msg(j, st, &c, data_of(j)->message_id, &m)) {
+        json_t *what = json_pack("{s:s}", "message_id", m.id);
+        char *detail = lk_json_dump(what, NULL);
+        json_decref(what);
+        int rc = lk_store_audit(st, now, j->user.id, "message.reveal", c.id, detail);
+        free(detail);
+        if (rc)
             lk_api_fail_db(j, rc);
-        } else {
-            json_t *what = json_pack("{s:s}", "message_id", m.id);
-            char *detail = lk_json_dump(what, NULL);
-            json_decref(what);
-            rc = lk_store_audit(st, now, j->user.id, "message.reveal", c.id, detail);
-            free(detail);
-            if (rc)
-                lk_api_fail_db(j, rc);
-            else
-                j->out =
-                    json_pack("{s:s, s:I, s:s}", "id", m.id, "seq", (json_int_t)m.seq, "text", m.text ? m.text : "");
-        }
+        else
+            j->out = json_pack("{s:s, s:I, s:s}", "id", m.id, "seq", (json_int_t)m.seq, "text", m.text ? m.text : "");
     }
     lk_msg_clear(&m);
     lk_conv_clear(&c);
@@ -670,9 +640,6 @@ static void run_reveal(lk_api_job_t *j, lk_store_t *st, int64_t now)
  * work (a new user's are checked before their password is hashed). */
 static void run_checked(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)j;
-    (void)st;
-    (void)now;
 }
 
 /* ---- what the loop thread does around the steps --------------------------- */

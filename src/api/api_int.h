@@ -149,6 +149,12 @@ typedef struct {
 json_t *lk_body_parse(const char *body, size_t len, bool too_large, lk_body_error_t *e /* OUT */);
 bool lk_body_field_string(json_t *body, const char *field, size_t max, bool required, const char **out /* OUT */,
                           lk_body_error_t *e /* OUT */);
+/* The checks of a string value s[0..len), named field in the messages: no
+ * NUL (one_line: no control character at all, such as a newline), not
+ * only white space, at most max bytes. true, or false with *e set to the
+ * 400 answer. */
+bool lk_body_check_string(const char *s, size_t len, const char *field, size_t max, bool one_line,
+                          lk_body_error_t *e /* OUT */);
 
 /* ---- agents' sessions and roles (auth.c) ------------------------------ */
 

@@ -225,23 +225,9 @@ static bool opt_string(lk_http_req_t *req, json_t *obj, const char *key, const c
         return false;
     }
     const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
-    bool blank = true;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch < 0x20 || ch == 0x7f) {
-            lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must not contain control characters",
-                             name);
-            return false;
-        }
-        blank = blank && ch == ' ';
-    }
-    if (blank) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" must not be empty", name);
-        return false;
-    }
-    if (len > max) {
-        lk_respond_error(req, 400, "invalid_field", "the field \"%s\" is longer than %zu bytes", name, max);
+    lk_body_error_t e;
+    if (!lk_body_check_string(s, json_string_length(v), name, max, true, &e)) {
+        lk_respond_error(req, e.status, e.code, "%s", e.message);
         return false;
     }
     *out = s;
@@ -260,18 +246,6 @@ static bool looks_like_email(const char *s)
         return false;
     for (const char *p = s; *p; p++)
         if (*p == ' ' || *p == ',' || *p == ';' || *p == '<' || *p == '>' || *p == '"' || *p == '(' || *p == ')')
-            return false;
-    return true;
-}
-
-/* A short token: 1..max of [a-z0-9_-]. */
-static bool is_token(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > max)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
             return false;
     return true;
 }
@@ -328,7 +302,7 @@ bool lk_api_customer_parse(struct lk_app *app, lk_http_req_t *req, json_t *body,
     }
     json_t *ch = json_object_get(body, "channel");
     if (ch && !json_is_null(ch)) {
-        if (!json_is_string(ch) || !is_token(json_string_value(ch), sizeof into->channel - 1)) {
+        if (!json_is_string(ch) || !lk_slug_valid(json_string_value(ch), sizeof into->channel - 1)) {
             lk_respond_error(req, 400, "invalid_field",
                              "the field \"channel\" must be a short name: 1 to %zu of a-z, 0-9, \"_\" and \"-\"",
                              sizeof into->channel - 1);
@@ -434,7 +408,6 @@ static bool canned_matches(const lk_canned_t *c, const char *folded_query)
 
 static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     list_t *l = j->data;
     lk_canned_t *v = NULL;
     size_t n = 0;
@@ -549,7 +522,7 @@ static bool language_ok(const char *s)
 
 static bool shortcut_ok(const char *s)
 {
-    return is_token(s, CANNED_SHORTCUT_MAX);
+    return lk_slug_valid(s, CANNED_SHORTCUT_MAX);
 }
 
 /* ?language=nl, ?q=words */

@@ -76,9 +76,7 @@ typedef struct {
 
 static void report_free(report_t *r)
 {
-    for (size_t i = 0; i < r->n_in; i++)
-        free(r->redacted[i]);
-    free(r->redacted);
+    lk_strv_free(r->redacted, r->n_in);
     free(r->langs);
     free(r->in);
     lk_gap_topics_free(r->topics, r->n_topics);
@@ -353,36 +351,21 @@ static json_t *review_json(const void *record)
     return o;
 }
 
-static bool load_conv(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c)
-{
-    memset(c, 0, sizeof *c);
-    int rc = lk_store_conv_get(st, j->id, c);
-    return lk_api_found(j, rc, 404, "not_found", "no conversation with this id");
-}
-
 static void run_review(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_conv_t c;
-    if (!load_conv(j, st, &c))
+    if (!lk_api_conv_load(j, st, &c))
         return;
     lk_msg_t m = {0};
     lk_review_t r = {0};
     lk_bot_t *bot = NULL;
     /* an agent reviews the conversations they handle; supervisors any */
     if (lk_api_is_role(&j->user, "agent", NULL) && strcmp(c.assigned_to, j->user.id) != 0) {
-        lk_api_fail(j, LK_EAUTH, 403, "forbidden", "only the agent handling this conversation or a supervisor may review it");
-        lk_api_error_refused(&j->err, &j->user);
+        lk_api_forbid(j, "only the agent handling this conversation or a supervisor may review it");
         goto out;
     }
-    int rc = lk_store_msg_get(st, D(j)->message_id, &m);
-    if (rc == LK_ENOENT || (rc == 0 && strcmp(m.conversation_id, c.id) != 0)) {
-        lk_api_fail(j, LK_ENOENT, 404, "not_found", "no message with this id in this conversation");
+    if (!lk_api_conv_msg(j, st, &c, D(j)->message_id, &m))
         goto out;
-    }
-    if (rc) {
-        lk_api_fail_db(j, rc);
-        goto out;
-    }
     if (strcmp(m.sender, "bot") != 0 || !m.article_id) {
         lk_api_fail(j, LK_EINVAL, 400, "not_an_answer", "only a bot answer from the knowledge base can be reviewed");
         goto out;
@@ -403,7 +386,7 @@ static void run_review(lk_api_job_t *j, lk_store_t *st, int64_t now)
     snprintf(r.correct_article_id, sizeof r.correct_article_id, "%s", j->body[F_CORRECT].s ? j->body[F_CORRECT].s : "");
     snprintf(r.reviewer_id, sizeof r.reviewer_id, "%s", j->user.id);
     r.created_at = now;
-    rc = lk_store_review_set(st, &r);
+    int rc = lk_store_review_set(st, &r);
     char detail[96];
     snprintf(detail, sizeof detail, "%s %s", m.id, r.verdict);
     if (rc == 0)
@@ -424,7 +407,7 @@ static void run_reviews_conv(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_conv_t c;
     lk_review_t *v = NULL;
     size_t n = 0;
-    bool may = load_conv(j, st, &c) && lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c);
+    bool may = lk_api_conv_load(j, st, &c) && lk_api_may_read_conv(&j->job, &j->err, st, &j->user, &c);
     int rc = may ? lk_store_review_list_conv(st, c.id, &v, &n) : 0;
     lk_conv_clear(&c);
     if (!may)

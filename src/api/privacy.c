@@ -308,7 +308,6 @@ static void run_erase_conv(lk_api_job_t *j, lk_store_t *st, int64_t now)
  * frames are overwritten as the log is reused). */
 static void run_erase_checkpoint(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     priv_t *d = j->data;
     int rc = lk_store_checkpoint_truncate(st);
     if (rc)
@@ -371,7 +370,6 @@ static json_t *audit_json(const void *record)
 
 static void run_audit(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     priv_t *d = j->data;
     lk_audit_rec_t *v = NULL;
     size_t n = 0;
@@ -448,27 +446,10 @@ static bool no_store(lk_api_job_t *j)
     return true;
 }
 
-/* A query parameter as a fresh string of at most max bytes of UTF-8;
- * *out NULL when absent. false after answering 400 itself. */
-static bool query_string(lk_http_req_t *req, const char *name, size_t max, char **out)
-{
-    lk_str_t v;
-    *out = NULL;
-    if (!lk_http_req_query(req, name, &v) || v.len == 0)
-        return true;
-    if (v.len > max || !lk_utf8_valid(v.base, v.len)) {
-        lk_respond_error(req, 400, "invalid_field", "the parameter \"%s\" must be text of at most %zu bytes", name,
-                         max);
-        return false;
-    }
-    *out = lk_xstrndup(v.base, v.len);
-    return true;
-}
-
-static bool query_time(lk_http_req_t *req, const char *name, int64_t *out)
+static bool query_time(lk_api_job_t *j, const char *name, int64_t *out)
 {
     char *s;
-    if (!query_string(req, name, 64, &s))
+    if (!lk_api_query_search(j, name, 64, &s))
         return false;
     *out = 0;
     if (!s)
@@ -476,25 +457,8 @@ static bool query_time(lk_http_req_t *req, const char *name, int64_t *out)
     int rc = lk_time_parse_rfc3339(s, out);
     free(s);
     if (rc || *out <= 0) {
-        lk_respond_error(req, 400, "invalid_field",
+        lk_respond_error(j->req, 400, "invalid_field",
                          "the parameter \"%s\" must be an RFC 3339 time (2026-01-31T12:00:00Z) or a date", name);
-        return false;
-    }
-    return true;
-}
-
-static bool query_int(lk_http_req_t *req, const char *name, int64_t min, int64_t max, int64_t *out)
-{
-    char *s;
-    if (!query_string(req, name, 20, &s))
-        return false;
-    if (!s)
-        return true;
-    int rc = lk_parse_i64(s, min, max, out);
-    free(s);
-    if (rc) {
-        lk_respond_error(req, 400, "invalid_field", "the parameter \"%s\" must be a whole number from %lld to %lld",
-                         name, (long long)min, (long long)max);
         return false;
     }
     return true;
@@ -514,10 +478,11 @@ static bool audit_query(lk_api_job_t *j)
     priv_t *d = j->data;
     lk_http_req_t *req = j->req;
     int64_t limit = AUDIT_PAGE_DEFAULT, before = 0;
-    if (!query_time(req, "from", &d->q.from) || !query_time(req, "to", &d->q.to) ||
-        !query_string(req, "actor", 254, &d->q_actor) || !query_string(req, "action", 47, &d->q_action) ||
-        !query_string(req, "conversation_id", LK_ID_MAX - 1, &d->q_conv) ||
-        !query_int(req, "limit", 1, AUDIT_PAGE_MAX, &limit) || !query_int(req, "before", 1, INT64_MAX, &before))
+    if (!query_time(j, "from", &d->q.from) || !query_time(j, "to", &d->q.to) ||
+        !lk_api_query_search(j, "actor", 254, &d->q_actor) || !lk_api_query_search(j, "action", 47, &d->q_action) ||
+        !lk_api_query_search(j, "conversation_id", LK_ID_MAX - 1, &d->q_conv) ||
+        !lk_api_query_int(j, "limit", 1, AUDIT_PAGE_MAX, &limit, NULL) ||
+        !lk_api_query_int(j, "before", 1, INT64_MAX, &before, NULL))
         return false;
     if (d->q_action && !is_action_name(d->q_action)) {
         lk_respond_error(req, 400, "invalid_field",

@@ -131,7 +131,20 @@ bool lk_body_field_string(json_t *body, const char *field, size_t max, bool requ
         return false;
     }
     const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
+    if (!lk_body_check_string(s, json_string_length(v), field, max, false, e))
+        return false;
+    *out = s;
+    return true;
+}
+
+bool lk_body_check_string(const char *s, size_t len, const char *field, size_t max, bool one_line,
+                          lk_body_error_t *e)
+{
+    for (size_t i = 0; one_line && i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+            body_fail(e, 400, "invalid_field", "the field \"%s\" must not contain control characters", field);
+            return false;
+        }
     if (strlen(s) != len) {
         body_fail(e, 400, "invalid_field", "the field \"%s\" must not contain NUL characters", field);
         return false;
@@ -149,7 +162,6 @@ bool lk_body_field_string(json_t *body, const char *field, size_t max, bool requ
         body_fail(e, 400, "invalid_field", "the field \"%s\" is longer than %zu bytes", field, max);
         return false;
     }
-    *out = s;
     return true;
 }
 

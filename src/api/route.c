@@ -416,6 +416,21 @@ bool lk_api_found(lk_api_job_t *job, int rc, int status, const char *code, const
     return rc == 0;
 }
 
+bool lk_api_conv_load(lk_api_job_t *job, lk_store_t *st, lk_conv_t *c)
+{
+    memset(c, 0, sizeof *c);
+    return lk_api_found(job, lk_store_conv_get(st, job->id, c), 404, "not_found", "no conversation with this id");
+}
+
+bool lk_api_conv_msg(lk_api_job_t *job, lk_store_t *st, const lk_conv_t *c, const char *message_id, lk_msg_t *m)
+{
+    memset(m, 0, sizeof *m);
+    int rc = lk_store_msg_get(st, message_id, m);
+    if (rc == 0 && strcmp(m->conversation_id, c->id) != 0)
+        rc = LK_ENOENT;
+    return lk_api_found(job, rc, 404, "not_found", "no message with this id in this conversation");
+}
+
 /* ---- query parameters ------------------------------------------------- */
 
 int lk_api_query_pick(lk_str_t v, const char *const *values)
@@ -456,6 +471,26 @@ bool lk_api_query_search(lk_api_job_t *job, const char *name, size_t max, char *
     }
     *out = lk_xstrndup(v.base, v.len);
     return true;
+}
+
+bool lk_api_query_int(lk_api_job_t *job, const char *name, int64_t min, int64_t max, int64_t *out, const char *msg)
+{
+    lk_str_t v;
+    if (!lk_http_req_query(job->req, name, &v) || v.len == 0)
+        return true;
+    char num[24];
+    if (v.len < sizeof num) {
+        memcpy(num, v.base, v.len);
+        num[v.len] = '\0';
+        if (lk_parse_i64(num, min, max, out) == 0)
+            return true;
+    }
+    if (msg)
+        lk_respond_error(job->req, 400, "invalid_field", "%s", msg);
+    else
+        lk_respond_error(job->req, 400, "invalid_field", "the parameter \"%s\" must be a whole number from %lld to %lld",
+                         name, (long long)min, (long long)max);
+    return false;
 }
 
 static void job_free(lk_api_job_t *j)

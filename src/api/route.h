@@ -208,6 +208,16 @@ void lk_api_forbid(lk_api_job_t *job, const char *msg);
  * false after lk_api_fail(job, rc, status, code, msg) for LK_ENOENT, or
  * lk_api_fail_db for any other error. */
 bool lk_api_found(lk_api_job_t *job, int rc, int status, const char *code, const char *msg);
+/* The conversation the path's :id names, for a console route, into *c
+ * (zeroed first: lk_conv_clear is safe either way). false after a 404 "no
+ * conversation with this id" or lk_api_fail_db. */
+bool lk_api_conv_load(lk_api_job_t *job, lk_store_t *st, lk_conv_t *c /* OUT */);
+/* Message message_id of conversation c into *m (release it with
+ * lk_msg_clear either way). false after a 404 "no message with this id in
+ * this conversation" (also for a message of another conversation) or
+ * lk_api_fail_db. */
+bool lk_api_conv_msg(lk_api_job_t *job, lk_store_t *st, const lk_conv_t *c, const char *message_id,
+                     lk_msg_t *m /* OUT */);
 /* The records of a store call that lists (its result rc, n records of size
  * bytes each from v) as a new JSON array, each through one; NULL after
  * lk_api_fail_db(job, rc) when rc is an error. Call it after the list call
@@ -218,11 +228,17 @@ json_t *lk_api_list_json(lk_api_job_t *job, int rc, const void *v, size_t n, siz
 /* Query parameters, read in a route's prepare (on the loop); each is false
  * after answering 400 invalid_field. lk_api_query_choice: name among values
  * (NULL-terminated; absent or empty: values[0]) into out[0..size), msg the
- * 400's message. lk_api_query_search: a search of valid UTF-8 and at most
- * max bytes, copied into *out (NULL when absent or empty). */
+ * 400's message. lk_api_query_search: a text (a search, a filter such as
+ * the audit log's actor) of valid UTF-8 and at most max bytes, copied into
+ * *out (NULL when absent or empty; the caller frees it). */
 bool lk_api_query_choice(lk_api_job_t *job, const char *name, const char *const *values, char *out, size_t size,
                          const char *msg);
 bool lk_api_query_search(lk_api_job_t *job, const char *name, size_t max, char **out /* OUT */);
+/* lk_api_query_int: a whole number in [min, max] into *out (unchanged when
+ * absent or empty); otherwise 400 with msg, or with NULL "the parameter
+ * \"NAME\" must be a whole number from MIN to MAX". */
+bool lk_api_query_int(lk_api_job_t *job, const char *name, int64_t min, int64_t max, int64_t *out /* OUT */,
+                      const char *msg);
 /* lk_api_query_choice's pure part: the index of v among values (0 for an
  * empty v), -1 when it is none of them. */
 int lk_api_query_pick(lk_str_t v, const char *const *values);

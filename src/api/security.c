@@ -350,7 +350,6 @@ typedef struct {
 
 static void totp_status(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     lk_totp_t t;
     int rc = lk_store_user_totp_get(st, j->user.id, &t);
     if (rc) {
@@ -496,12 +495,9 @@ static void totp_disable(lk_api_job_t *j, lk_store_t *st, int64_t now)
 static void totp_reset(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     int rc = lk_store_user_totp_set(st, j->id, NULL, false);
-    if (rc == LK_ENOENT) {
-        lk_api_fail(j, rc, 404, "not_found", "no user with this id");
+    if (!lk_api_found(j, rc, 404, "not_found", "no user with this id"))
         return;
-    }
-    if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, "auth.totp_reset", NULL, j->id);
+    rc = lk_store_audit(st, now, j->user.id, "auth.totp_reset", NULL, j->id);
     if (rc)
         lk_api_fail_db(j, rc);
     else
@@ -520,14 +516,8 @@ static void logout_all(lk_api_job_t *j, lk_store_t *st, int64_t now)
         lk_user_t other = {0};
         int rc = lk_store_user_get(st, target, &other);
         lk_user_clear(&other);
-        if (rc == LK_ENOENT) {
-            lk_api_fail(j, rc, 404, "not_found", "no user with this id");
+        if (!lk_api_found(j, rc, 404, "not_found", "no user with this id"))
             return;
-        }
-        if (rc) {
-            lk_api_fail_db(j, rc);
-            return;
-        }
     }
     int64_t n = 0;
     int rc = lk_store_session_delete_user(st, target, NULL, &n);
@@ -557,7 +547,6 @@ static json_t *secevent_json(const void *record)
 /* GET /api/v1/admin/security-events: admins only, newest first. */
 static void events_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     sec_t *d = j->data;
     lk_secevent_t *v = NULL;
     size_t n = 0;
@@ -569,21 +558,6 @@ static void events_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
     j->out = json_pack("{s:o, s:o}", "events", arr, "next_before",
                        n == d->limit && n > 0 ? json_integer((json_int_t)v[n - 1].id) : json_null());
     lk_secevents_free(v, n);
-}
-
-/* An integer query parameter in [min, max]: true with *out set (unchanged
- * when absent); false after answering 400 with msg. */
-static bool query_int(lk_http_req_t *req, const char *name, int64_t min, int64_t max, int64_t *out, const char *msg)
-{
-    lk_str_t v;
-    if (!lk_http_req_query(req, name, &v))
-        return true;
-    char num[24];
-    snprintf(num, sizeof num, "%.*s", (int)(v.len < sizeof num ? v.len : sizeof num - 1), v.base);
-    if (v.len < sizeof num && lk_parse_i64(num, min, max, out) == 0)
-        return true;
-    lk_respond_error(req, 400, "invalid_field", "%s", msg);
-    return false;
 }
 
 /* ?kind=login_failed|lockout|cross_site|forbidden|rate_limited, ?before=ID
@@ -601,8 +575,8 @@ static bool events_query(lk_api_job_t *j)
         d->kind_set = true;
     }
     int64_t limit = EVENTS_DEFAULT;
-    if (!query_int(j->req, "before", 1, INT64_MAX, &d->before_id, "the parameter \"before\" must be an event id") ||
-        !query_int(j->req, "limit", 1, EVENTS_MAX, &limit, "the parameter \"limit\" must be 1 to 500"))
+    if (!lk_api_query_int(j, "before", 1, INT64_MAX, &d->before_id, "the parameter \"before\" must be an event id") ||
+        !lk_api_query_int(j, "limit", 1, EVENTS_MAX, &limit, "the parameter \"limit\" must be 1 to 500"))
         return false;
     d->limit = (size_t)limit;
     return true;

@@ -14,6 +14,7 @@
  * answering threshold, since an agent reads them before sending anything.
  */
 #include "assist/assist.h"
+#include "text/text.h"
 
 #include <string.h>
 
@@ -26,7 +27,7 @@ static const char *const filler_words[] = {
     "dankuwel", "je",      "u",        "jullie", "wel",   "thanks", "thank",   "you",     "thx",     "hoi",
     "hallo",  "hello",     "hi",       "hey",   "graag",  "please", "alsjeblieft", "alstublieft", "heel", "erg",
     "very",   "much",      "so",       "hartelijk", "nogmaals", "oh", "ah",   "sure",    "great",   "fine",
-    "niet",   "not",       "nog",      "even",  "helaas", "nothing", "niets", "all",     "right",   "alright",
+    "niet",   "not",       "nog",      "even",  "helaas", "nothing", "niets", "all",     "right",   "alright", NULL,
 };
 
 #define FILLER_WORDS_MAX 5
@@ -44,20 +45,6 @@ static bool latin_lead(unsigned char c)
     return c >= 0xC3 && c <= 0xC9;
 }
 
-static bool is_filler_word(const char *w, size_t n)
-{
-    char low[16];
-    if (n == 0 || n >= sizeof low)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        low[i] = (char)((w[i] >= 'A' && w[i] <= 'Z') ? w[i] + 32 : w[i]);
-    low[n] = '\0';
-    for (size_t i = 0; i < sizeof filler_words / sizeof filler_words[0]; i++)
-        if (strcmp(filler_words[i], low) == 0)
-            return true;
-    return false;
-}
-
 /* True when text is a few filler words with punctuation and emoji around
  * them, and nothing else (no digits, no other words). */
 static bool only_filler_words(const char *text)
@@ -71,7 +58,7 @@ static bool only_filler_words(const char *text)
                 p++;
             if (latin_lead(*p) || (*p >= '0' && *p <= '9')) /* part of a longer word or code */
                 return false;
-            if (!is_filler_word((const char *)w, (size_t)(p - w)) || ++words > FILLER_WORDS_MAX)
+            if (!lk_text_word_in((const char *)w, (size_t)(p - w), filler_words) || ++words > FILLER_WORDS_MAX)
                 return false;
         } else if (*p >= '0' && *p <= '9') {
             return false;

@@ -217,15 +217,10 @@ static int set_extra(lk_config_t *cfg, const char *name, const char *value, char
 
 static bool valid_listen(const char *v)
 {
-    const char *colon = strrchr(v, ':');
-    if (!colon || colon == v || (size_t)(colon - v) >= 64)
-        return false;
     char host[64];
-    memcpy(host, v, (size_t)(colon - v));
-    host[colon - v] = '\0';
-    int64_t port;
+    int port;
     struct in_addr addr;
-    return lk_parse_i64(colon + 1, 0, 65535, &port) == 0 &&
+    return lk_parse_host_port(v, host, sizeof host, &port) == 0 &&
            (strcmp(host, "localhost") == 0 || inet_pton(AF_INET, host, &addr) == 1);
 }
 
@@ -297,6 +292,58 @@ static bool valid_proxies(const char *v)
     return true;
 }
 
+static bool valid_console_language(const char *v)
+{
+    return !v[0] || strcmp(v, "nl") == 0 || strcmp(v, "en") == 0;
+}
+
+static bool valid_database(const char *v)
+{
+    return strncmp(v, "postgres://", 11) != 0 && strncmp(v, "postgresql://", 13) != 0;
+}
+
+static bool valid_answer_risk(const char *v)
+{
+    return lk_config_answer_risk(v, NULL);
+}
+
+static bool valid_log_level(const char *v)
+{
+    lk_log_level_t l;
+    return lk_log_parse_level(v, &l) == 0;
+}
+
+/* The options whose values need more than their type's check: the check,
+ * and what the error says of a value it refuses, after "option NAME:
+ * \"VALUE\" " (plain: after "option NAME: ", the value not repeated). */
+typedef struct {
+    const char *name;
+    bool (*valid)(const char *value);
+    const char *refused;
+    bool plain;
+} value_check_t;
+
+static const value_check_t value_checks[] = {
+    {"listen", valid_listen, "is not ADDR:PORT with an IPv4 address (or localhost) and a port from 0 to 65535", false},
+    {"widget_origins", valid_origins,
+     "is not * or a space-separated list of origins like https://www.shop.example (scheme, host, optional port; "
+     "no path)",
+     false},
+    {"public_hosts", valid_hosts,
+     "is not * or a space-separated list of host names like chat.shop.example or *.shop.example (no scheme, no "
+     "port)",
+     false},
+    {"trusted_proxies", valid_proxies,
+     "is not a space-separated list of IP addresses or CIDR ranges like 10.0.0.0/8", false},
+    {"console_language", valid_console_language, "is not nl or en (or empty for the browser's)", false},
+    {"database", valid_database,
+     "PostgreSQL is not built in yet; leave database empty (the data directory) or give a directory for the "
+     "embedded SQLite database",
+     true},
+    {"answer_risk", valid_answer_risk, "is not a number from 0.001 to 0.5", false},
+    {"log_level", valid_log_level, "is not debug, info, warn, error or off", false},
+};
+
 int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *err, size_t errsize)
 {
     if ((strncmp(name, "policy.", 7) == 0 || strncmp(name, "policy_", 7) == 0) && name[7])
@@ -307,49 +354,19 @@ int lk_config_set(lk_config_t *cfg, const char *name, const char *value, char *e
         return LK_ENOENT;
     }
     int rc = set_option(cfg, o, value, err, errsize);
-    if (rc == 0 && strcmp(name, "listen") == 0 && !valid_listen(value)) {
-        snprintf(err, errsize, "option listen: \"%s\" is not ADDR:PORT with an IPv4 address (or localhost) and a port "
-                 "from 0 to 65535", value);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sizeof value_checks / sizeof value_checks[0]; i++) {
+        const value_check_t *k = &value_checks[i];
+        if (strcmp(name, k->name) != 0 || k->valid(value))
+            continue;
+        if (k->plain)
+            snprintf(err, errsize, "option %s: %s", name, k->refused);
+        else
+            snprintf(err, errsize, "option %s: \"%s\" %s", name, value, k->refused);
         return LK_EINVAL;
     }
-    if (rc == 0 && strcmp(name, "widget_origins") == 0 && !valid_origins(value)) {
-        snprintf(err, errsize, "option widget_origins: \"%s\" is not * or a space-separated list of origins like "
-                 "https://www.shop.example (scheme, host, optional port; no path)", value);
-        return LK_EINVAL;
-    }
-    if (rc == 0 && strcmp(name, "public_hosts") == 0 && !valid_hosts(value)) {
-        snprintf(err, errsize, "option public_hosts: \"%s\" is not * or a space-separated list of host names like "
-                 "chat.shop.example or *.shop.example (no scheme, no port)", value);
-        return LK_EINVAL;
-    }
-    if (rc == 0 && strcmp(name, "trusted_proxies") == 0 && !valid_proxies(value)) {
-        snprintf(err, errsize, "option trusted_proxies: \"%s\" is not a space-separated list of IP addresses "
-                 "or CIDR ranges like 10.0.0.0/8", value);
-        return LK_EINVAL;
-    }
-    if (rc == 0 && strcmp(name, "console_language") == 0 && value[0] && strcmp(value, "nl") != 0 &&
-        strcmp(value, "en") != 0) {
-        snprintf(err, errsize, "option console_language: \"%s\" is not nl or en (or empty for the browser's)", value);
-        return LK_EINVAL;
-    }
-    if (rc == 0 && strcmp(name, "database") == 0 &&
-        (strncmp(value, "postgres://", 11) == 0 || strncmp(value, "postgresql://", 13) == 0)) {
-        snprintf(err, errsize, "option database: PostgreSQL is not built in yet; leave database empty (the "
-                 "data directory) or give a directory for the embedded SQLite database");
-        return LK_EINVAL;
-    }
-    if (rc == 0 && strcmp(name, "answer_risk") == 0 && !lk_config_answer_risk(value, NULL)) {
-        snprintf(err, errsize, "option answer_risk: \"%s\" is not a number from 0.001 to 0.5", value);
-        return LK_EINVAL;
-    }
-    if (rc == 0 && strcmp(name, "log_level") == 0) {
-        lk_log_level_t l;
-        if (lk_log_parse_level(value, &l) != 0) {
-            snprintf(err, errsize, "option log_level: \"%s\" is not debug, info, warn, error or off", value);
-            return LK_EINVAL;
-        }
-    }
-    return rc;
+    return 0;
 }
 
 static char *trim(char *s)

@@ -40,12 +40,8 @@ typedef struct {
 
 static void data_free(data_t *d)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        free(d->text[i]);
-        free(d->label[i]);
-    }
-    free(d->text);
-    free(d->label);
+    lk_strv_free(d->text, d->n);
+    lk_strv_free(d->label, d->n);
     memset(d, 0, sizeof *d);
 }
 

@@ -1026,14 +1026,9 @@ static void *loop_main(void *arg)
 
 static int parse_listen(const char *listen, struct sockaddr_in *sa)
 {
-    const char *colon = strrchr(listen, ':');
-    if (!colon || colon == listen || (size_t)(colon - listen) >= 64)
-        return LK_EINVAL;
     char host[64];
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = '\0';
-    int64_t port;
-    if (lk_parse_i64(colon + 1, 0, 65535, &port) != 0)
+    int port;
+    if (lk_parse_host_port(listen, host, sizeof host, &port) != 0)
         return LK_EINVAL;
     memset(sa, 0, sizeof *sa);
     sa->sin_family = AF_INET;

@@ -31,13 +31,7 @@ bool lk_kb_token_valid(const char *s, size_t max)
 
 bool lk_kb_new_id_valid(const char *s)
 {
-    size_t n = strlen(s);
-    if (n == 0 || n > LK_KB_NEW_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-            return false;
-    return true;
+    return lk_slug_valid(s, LK_KB_NEW_ID_MAX);
 }
 
 void lk_kb_slugify(const char *text, char *out, size_t size)

@@ -17,13 +17,6 @@ void lk_kb_init(lk_kb_t *kb)
     kb->n_articles = 0;
 }
 
-static void free_strv(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 static char **copy_strv(char *const *v, size_t n)
 {
     if (n == 0)
@@ -41,10 +34,10 @@ void lk_article_free(lk_article_t *a)
     free(a->id);
     free(a->language);
     free(a->title);
-    free_strv(a->questions, a->n_questions);
+    lk_strv_free(a->questions, a->n_questions);
     free(a->answer);
     free(a->url);
-    free_strv(a->tags, a->n_tags);
+    lk_strv_free(a->tags, a->n_tags);
     free(a->owner);
     free(a->translation_group);
     memset(a, 0, sizeof *a);

@@ -145,9 +145,7 @@ typedef struct {
 
 static void record_free(record_t *r)
 {
-    for (size_t i = 0; i < r->n; i++)
-        free(r->f[i]);
-    free(r->f);
+    lk_strv_free(r->f, r->n);
     r->f = NULL;
     r->n = 0;
 }

@@ -13,6 +13,7 @@
  * message is one part. Pure: bytes in, spans out; no allocation.
  */
 #include "nlu/nlu.h"
+#include "text/text.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,11 +34,6 @@ static bool is_space(unsigned char c)
 static bool is_alpha(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80 || c == '\'';
-}
-
-static unsigned char lower(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
 /* Words that open a question (Dutch and English, lower case). */
@@ -69,25 +65,6 @@ static const char *next_word(const char *p, const char *end, size_t *wl)
     return w;
 }
 
-static bool word_is(const char *w, size_t wl, const char *s)
-{
-    size_t sl = strlen(s);
-    if (wl != sl)
-        return false;
-    for (size_t i = 0; i < wl; i++)
-        if (lower((unsigned char)w[i]) != (unsigned char)s[i])
-            return false;
-    return true;
-}
-
-static bool in_list(const char *w, size_t wl, const char *const *list)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (word_is(w, wl, list[i]))
-            return true;
-    return false;
-}
-
 static size_t count_words(const char *p, const char *end)
 {
     size_t n = 0, wl;
@@ -105,13 +82,13 @@ static bool opens_question(const char *p, const char *end)
     const char *w = next_word(p, end, &wl);
     if (!w)
         return false;
-    if (in_list(w, wl, question_words))
+    if (lk_text_word_in(w, wl, question_words))
         return true;
     const char *w2 = next_word(w + wl, end, &wl2);
     if (!w2)
         return false;
     for (size_t i = 0; i < sizeof request_openers / sizeof request_openers[0]; i++)
-        if (word_is(w, wl, request_openers[i][0]) && word_is(w2, wl2, request_openers[i][1]))
+        if (lk_text_word_is(w, wl, request_openers[i][0]) && lk_text_word_is(w2, wl2, request_openers[i][1]))
             return true;
     return false;
 }
@@ -178,7 +155,7 @@ static size_t find_join(const char *text, size_t s, size_t e, size_t *after)
     const char *w;
     while ((w = next_word(p, end, &wl)) != NULL) {
         p = w + wl;
-        if (!(word_is(w, wl, "en") || word_is(w, wl, "and")) || w == text + s)
+        if (!(lk_text_word_is(w, wl, "en") || lk_text_word_is(w, wl, "and")) || w == text + s)
             continue;
         if (count_words(text + s, w) < 2 || count_words(p, end) < 2 || !opens_question(p, end))
             continue;

@@ -54,10 +54,7 @@ void lk_pol_offer_choices(ctx_t *c, const long *choices, size_t n)
     }
     (void)lk_buf_append_cstr(&b, "? ");
     (void)lk_buf_append_cstr(&b, T(c, T_CHOICES_TAIL));
-    lk_policy_action_t *x = lk_pol_push(c->out, LK_ACTION_SAY);
-    memcpy(x->sender, "bot", 4);
-    x->kind = LK_SAY_CHOICES;
-    x->text = lk_buf_steal(&b, NULL);
+    lk_policy_action_t *x = lk_pol_say_buf(c, "bot", LK_SAY_CHOICES, &b);
     memcpy(x->choices, choices, n * sizeof *choices);
     x->n_choices = n;
     c->st->pending = LK_PENDING_CHOICE;

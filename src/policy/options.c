@@ -118,18 +118,12 @@ static bool read_word(const char **pp, char *out, size_t outsize)
     return n > 0;
 }
 
-/* Exactly `digits` decimal digits. */
-static bool read_digits(const char **pp, int digits, int *out)
+/* Exactly `digits` decimal digits at *pp, which then moves past them. */
+static bool read_digits(const char **pp, size_t digits, int *out)
 {
-    const char *p = *pp;
-    int v = 0;
-    for (int i = 0; i < digits; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-        v = v * 10 + (p[i] - '0');
-    }
-    *pp = p + digits;
-    *out = v;
+    if (lk_parse_digits(*pp, digits, out) != 0)
+        return false;
+    *pp += digits;
     return true;
 }
 

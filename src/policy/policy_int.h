@@ -182,8 +182,9 @@ static inline const char *T(const ctx_t *c, int id)
 void lk_pol_add_fmt(lk_buf_t *b, const ctx_t *c, int id, ...);
 /* Appends sentence s with a space before it when b is not empty. */
 void lk_pol_add(lk_buf_t *b, const char *s);
-/* Says b's text (taken from b) as sender. */
-void lk_pol_say_buf(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, lk_buf_t *b);
+/* Says b's text (taken from b) as sender; the action, for what else it
+ * carries (an answer's article, the choices offered). */
+lk_policy_action_t *lk_pol_say_buf(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, lk_buf_t *b);
 /* Says a copy of text as sender. */
 void lk_pol_say(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, const char *text);
 /* The customer's place in the queue once queued (0: not known). */

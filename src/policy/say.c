@@ -34,12 +34,13 @@ void lk_pol_add_fmt(lk_buf_t *b, const ctx_t *c, int id, ...)
 }
 #pragma GCC diagnostic pop
 
-void lk_pol_say_buf(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, lk_buf_t *b)
+lk_policy_action_t *lk_pol_say_buf(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, lk_buf_t *b)
 {
     lk_policy_action_t *a = lk_pol_push(c->out, LK_ACTION_SAY);
     memcpy(a->sender, sender, strlen(sender) + 1);
     a->kind = kind;
     a->text = lk_buf_steal(b, NULL);
+    return a;
 }
 
 void lk_pol_say(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, const char *text)

@@ -9,6 +9,7 @@
  * a closing may use).
  */
 #include "policy/policy_int.h"
+#include "text/text.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -45,10 +46,7 @@ void lk_pol_split_words(const char *text, size_t len, words_t *w)
 
 bool lk_pol_in_list(const char *w, const char *const *list)
 {
-    for (; *list; list++)
-        if (strcmp(w, *list) == 0)
-            return true;
-    return false;
+    return lk_text_word_in(w, strlen(w), list);
 }
 
 static const char *const yes_words[] = {"ja",   "jazeker", "jawel", "jep",  "jup",   "yes",  "yep",  "yeah",

@@ -483,6 +483,26 @@ static const char *const stop_nl[] = {
     "worden", "wordt", "zal", "ze", "zelf", "zich", "zij", "zijn", "zo", "zo'n", "zou",
 };
 
+bool lk_text_word_is(const char *w, size_t len, const char *s)
+{
+    if (strlen(s) != len)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = w[i] >= 'A' && w[i] <= 'Z' ? (char)(w[i] - 'A' + 'a') : w[i];
+        if (c != s[i])
+            return false;
+    }
+    return true;
+}
+
+bool lk_text_word_in(const char *w, size_t len, const char *const *list)
+{
+    for (; *list; list++)
+        if (lk_text_word_is(w, len, *list))
+            return true;
+    return false;
+}
+
 bool lk_text_is_stopword(const char *lang, const char *w, size_t len)
 {
     if (!w || !len)

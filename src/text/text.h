@@ -92,6 +92,15 @@ void lk_text_stemmer_free(lk_text_stemmer_t *st); /* st may be NULL */
  * words (numbers, codes) come back unchanged. */
 size_t lk_text_stem(lk_text_stemmer_t *st, const char *w, size_t len, char *out /* OUT */, size_t outsize);
 
+/* ---- word lists ------------------------------------------------------- */
+
+/* Whether the word w[0..len), its ASCII letters compared as lower case,
+ * is s (lower case). */
+bool lk_text_word_is(const char *w, size_t len, const char *s);
+/* Whether it is one of list (lower case, NULL-terminated): the small word
+ * lists of the NLU, the policy and the assistant ("wat", "hoe", "bedankt"). */
+bool lk_text_word_in(const char *w, size_t len, const char *const *list);
+
 /* ---- stop words -------------------------------------------------------- */
 
 /* True when the folded word w[0..len) is a stop word of lang ("nl" or "en";

@@ -1,7 +1,8 @@
 /*
  * Error codes and their descriptions, from the one table in util.h, and the
  * allocation helpers: a long-running server cannot recover sensibly from an
- * exhausted heap, so every allocation failure aborts with a message.
+ * exhausted heap, so every allocation failure aborts with a message. Then
+ * the small parsers of util.h's "parsing" section.
  */
 #include "util.h"
 
@@ -9,34 +10,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every code with its short name and its description: one row per entry
+ * of the X-macro in util.h, so that the two lookups below cannot drift. */
+typedef struct {
+    int code;
+    const char *name;
+    const char *msg;
+} err_row_t;
+
+static const err_row_t err_rows[] = {
+    {LK_OK, "OK", "success"},
+#define LK_ERRNO_ROW(name, msg) {LK_##name, #name, msg},
+    LK_ERRNO_MAP(LK_ERRNO_ROW)
+#undef LK_ERRNO_ROW
+};
+
+static const err_row_t *err_row(int err)
+{
+    for (size_t i = 0; i < sizeof err_rows / sizeof err_rows[0]; i++)
+        if (err_rows[i].code == err)
+            return &err_rows[i];
+    return NULL;
+}
+
 const char *lk_strerror(int err)
 {
-    switch (err) {
-    case LK_OK:
-        return "success";
-#define LK_ERRNO_CASE(name, msg)                                               \
-    case LK_##name:                                                            \
-        return msg;
-        LK_ERRNO_MAP(LK_ERRNO_CASE)
-#undef LK_ERRNO_CASE
-    default:
-        return "unknown error";
-    }
+    const err_row_t *r = err_row(err);
+    return r ? r->msg : "unknown error";
 }
 
 const char *lk_errname(int err)
 {
-    switch (err) {
-    case LK_OK:
-        return "OK";
-#define LK_ERRNO_NAME(name, msg)                                               \
-    case LK_##name:                                                            \
-        return #name;
-        LK_ERRNO_MAP(LK_ERRNO_NAME)
-#undef LK_ERRNO_NAME
-    default:
-        return "EUNKNOWN";
-    }
+    const err_row_t *r = err_row(err);
+    return r ? r->name : "EUNKNOWN";
 }
 
 static void oom(size_t n)
@@ -80,6 +86,13 @@ char *lk_xstrndup(const char *s, size_t n)
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
+}
+
+void lk_strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
 }
 
 lk_str_t lk_str(const char *s)
@@ -133,4 +146,43 @@ size_t lk_list_next(const char **p, const char **item)
     *item = s;
     *p = s + n;
     return n;
+}
+
+int lk_parse_digits(const char *s, size_t n, int *out)
+{
+    if (!s || n == 0 || n > 9)
+        return LK_EINVAL;
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return LK_EINVAL;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int lk_parse_host_port(const char *s, char *host, size_t hostsize, int *port)
+{
+    const char *colon = s ? strrchr(s, ':') : NULL;
+    if (!colon || colon == s || (size_t)(colon - s) >= hostsize)
+        return LK_EINVAL;
+    int64_t p;
+    if (lk_parse_i64(colon + 1, 0, 65535, &p) != 0)
+        return LK_EINVAL;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = '\0';
+    *port = (int)p;
+    return 0;
+}
+
+bool lk_slug_valid(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+            return false;
+    return true;
 }

@@ -56,6 +56,8 @@ void *lk_xcalloc(size_t count, size_t size);
 void *lk_xrealloc(void *p, size_t n);
 char *lk_xstrdup(const char *s);
 char *lk_xstrndup(const char *s, size_t n);
+/* Frees the n strings of v and then v (v may be NULL). */
+void lk_strv_free(char **v, size_t n);
 
 /* ---- slices ------------------------------------------------------------ */
 
@@ -195,6 +197,18 @@ int lk_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out /* OUT */
  * *item to the item, returns its length and moves *p past it; 0 at the end.
  *   for (const char *p = list, *it; (n = lk_list_next(&p, &it));) ... */
 size_t lk_list_next(const char **p, const char **item /* OUT */);
+/* Exactly n ASCII digits (1 to 9 of them) at s as a decimal number, as in
+ * the fields of a date "2026-12-08" or a time "09:30"; LK_EINVAL
+ * otherwise. s need not be NUL-terminated after them. */
+int lk_parse_digits(const char *s, size_t n, int *out /* OUT */);
+/* Splits "HOST:PORT" (the option listen) at its last colon: HOST, 1 to
+ * hostsize - 1 bytes, copied into host[0..hostsize), PORT a whole number
+ * from 0 to 65535. 0, or LK_EINVAL (host and *port then unset). HOST is not
+ * looked at further: the caller decides which hosts it takes. */
+int lk_parse_host_port(const char *s, char *host /* OUT */, size_t hostsize, int *port /* OUT */);
+/* Whether s is 1 to max bytes of [a-z0-9_-]: a new article's id, a canned
+ * response's shortcut, a conversation's channel. */
+bool lk_slug_valid(const char *s, size_t max);
 
 /* ---- files ------------------------------------------------------------- */
 

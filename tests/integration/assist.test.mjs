@@ -205,6 +205,13 @@ test('canned responses: supervisors manage, agents search, archived ones disappe
   // a new data directory has the demo's set (issue 14); archived, this test starts from none
   const demo = (await sam.req('GET', '/api/v1/agent/canned')).json.canned;
   assert.ok(demo.length > 0, 'the demo ships canned responses');
+  // ten in Dutch and ten in English, read from src/api/demo_canned.json
+  assert.equal(demo.filter((x) => x.language === 'nl').length, 10);
+  assert.equal(demo.filter((x) => x.language === 'en').length, 10);
+  const hello = demo.find((x) => x.shortcut === 'hallo');
+  assert.equal(hello.title, 'Begroeting');
+  assert.match(hello.text, /^Hallo \{customer_name\}, je spreekt met \{agent_name\}/);
+  assert.equal(demo.find((x) => x.shortcut === 'terugbellen').text.includes('binnen één werkdag'), true);
   for (const x of demo) assert.equal((await sam.req('DELETE', `/api/v1/agent/canned/${x.id}`)).status, 200);
   const demoArchived = auditCount('canned.archive');
 

@@ -355,6 +355,11 @@ test('bad input gets 400 naming the problem', async () => {
     'from=2026-02-01&to=2026-01-01']) {
     assertError(await admin.req('GET', `/api/v1/admin/audit?${q}`), 400, 'invalid_field', q);
   }
+  const long = await admin.req('GET', `/api/v1/admin/audit?actor=${'x'.repeat(255)}`);
+  assertError(long, 400, 'invalid_field');
+  assert.equal(long.json.error.message, 'the parameter "actor" must be valid UTF-8 of at most 254 bytes');
+  const badInt = await admin.req('GET', '/api/v1/admin/audit?limit=1x');
+  assert.equal(badInt.json.error.message, 'the parameter "limit" must be a whole number from 1 to 500');
   // a state-changing request from another site is refused
   const cross = await admin.req('POST', '/api/v1/admin/privacy/erase', {
     body: { email: 'a@b.nl', confirm: true }, headers: { Origin: 'https://evil.example' },

@@ -178,6 +178,23 @@ test('each kind of security event: a JSON log line, a counter and a stored row f
     // only admins read them, and the filter is checked
     assertError(await agent.req('GET', '/api/v1/admin/security-events'), 403, 'forbidden');
     assertError(await admin.req('GET', '/api/v1/admin/security-events?kind=bogus'), 400, 'invalid_field');
+    // paging: ?limit and ?before (the next page) are checked, and pages follow each other
+    for (const [q, msg] of [['limit=0', 'the parameter "limit" must be 1 to 500'],
+      ['limit=501', 'the parameter "limit" must be 1 to 500'], ['limit=x', 'the parameter "limit" must be 1 to 500'],
+      ['before=0', 'the parameter "before" must be an event id'],
+      [`before=${'9'.repeat(30)}`, 'the parameter "before" must be an event id']]) {
+      const r = await admin.req('GET', `/api/v1/admin/security-events?${q}`);
+      assertError(r, 400, 'invalid_field', q);
+      assert.equal(r.json.error.message, msg, q);
+    }
+    const now = (await admin.req('GET', '/api/v1/admin/security-events')).json.events; /* the refusals above added some */
+    const page1 = (await admin.req('GET', '/api/v1/admin/security-events?limit=2')).json;
+    assert.deepEqual(page1.events.map((e) => e.id), now.slice(0, 2).map((e) => e.id));
+    assert.equal(page1.next_before, now[1].id);
+    const page2 = (await admin.req('GET', `/api/v1/admin/security-events?limit=2&before=${page1.next_before}`)).json;
+    assert.deepEqual(page2.events.map((e) => e.id), now.slice(2, 4).map((e) => e.id));
+    const last = (await admin.req('GET', `/api/v1/admin/security-events?limit=500`)).json;
+    assert.equal(last.next_before, null, 'a page shorter than the limit is the last');
     assertError(await api(srv, 'GET', '/api/v1/admin/security-events'), 401, 'unauthorized');
   } finally {
     await stopServer(srv);

@@ -500,3 +500,17 @@ Test(text, month_names_dutch_and_english_full_before_short)
             cr_assert(strncmp(b, a, strlen(a)) || strlen(a) >= strlen(b), "%s before %s", a, b);
         }
 }
+
+Test(text, word_lists_compare_ascii_letters_as_lower_case)
+{
+    static const char *const list[] = {"wat", "hoe", "oké", NULL};
+    cr_assert(lk_text_word_is("Wat", 3, "wat"));
+    cr_assert(lk_text_word_is("WATer", 3, "wat")); /* only w[0..len) counts */
+    cr_assert_not(lk_text_word_is("wat", 3, "wa"));
+    cr_assert_not(lk_text_word_is("wa", 2, "wat"));
+    cr_assert(lk_text_word_in("HOE?", 3, list));
+    cr_assert(lk_text_word_in("oké", strlen("oké"), list));
+    cr_assert_not(lk_text_word_in("OKÉ", strlen("OKÉ"), list)); /* only ASCII letters are folded */
+    cr_assert_not(lk_text_word_in("waar", 4, list));
+    cr_assert_not(lk_text_word_in("", 0, list));
+}

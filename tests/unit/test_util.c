@@ -216,3 +216,76 @@ Test(util, list_items_separated_by_spaces_or_commas)
     rest = " , ";
     cr_assert_eq(lk_list_next(&rest, &item), 0);
 }
+
+Test(util, errname_and_strerror_come_from_one_table)
+{
+    cr_assert_str_eq(lk_errname(0), "OK");
+    cr_assert_str_eq(lk_errname(LK_EINVAL), "EINVAL");
+    cr_assert_str_eq(lk_errname(LK_ESHUTDOWN), "ESHUTDOWN");
+    cr_assert_str_eq(lk_strerror(LK_ESHUTDOWN), "shutting down");
+    cr_assert_str_eq(lk_errname(-1), "EUNKNOWN");
+    /* every code between the first and the last has a name and a text of its own */
+    for (int c = LK__ERRNO_FIRST + 1; c < LK__ERRNO_LAST; c++) {
+        cr_assert_str_neq(lk_errname(c), "EUNKNOWN", "code %d", c);
+        cr_assert_str_neq(lk_strerror(c), "unknown error", "code %d", c);
+    }
+}
+
+Test(util, parse_digits_takes_exactly_n_digits)
+{
+    int v = -1;
+    cr_assert_eq(lk_parse_digits("2026-12-08", 4, &v), 0);
+    cr_assert_eq(v, 2026);
+    cr_assert_eq(lk_parse_digits("08", 2, &v), 0);
+    cr_assert_eq(v, 8);
+    v = -1;
+    cr_assert_eq(lk_parse_digits("2a", 2, &v), LK_EINVAL);
+    cr_assert_eq(lk_parse_digits("7", 2, &v), LK_EINVAL); /* stops at the NUL */
+    cr_assert_eq(lk_parse_digits("-1", 2, &v), LK_EINVAL);
+    cr_assert_eq(lk_parse_digits("12", 0, &v), LK_EINVAL);
+    cr_assert_eq(lk_parse_digits("1234567890", 10, &v), LK_EINVAL); /* more than an int holds for sure */
+    cr_assert_eq(v, -1);
+}
+
+Test(util, parse_host_port_splits_at_the_last_colon)
+{
+    char host[16];
+    int port = -1;
+    cr_assert_eq(lk_parse_host_port("127.0.0.1:8080", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "127.0.0.1");
+    cr_assert_eq(port, 8080);
+    cr_assert_eq(lk_parse_host_port("localhost:0", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "localhost");
+    cr_assert_eq(port, 0);
+    cr_assert_eq(lk_parse_host_port("a:b:65535", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "a:b");
+    cr_assert_eq(port, 65535);
+    cr_assert_eq(lk_parse_host_port("host:65536", host, sizeof host, &port), LK_EINVAL);
+    cr_assert_eq(lk_parse_host_port("host:", host, sizeof host, &port), LK_EINVAL);
+    cr_assert_eq(lk_parse_host_port(":80", host, sizeof host, &port), LK_EINVAL);
+    cr_assert_eq(lk_parse_host_port("8080", host, sizeof host, &port), LK_EINVAL);
+    cr_assert_eq(lk_parse_host_port("a-very-long-host-name:80", host, sizeof host, &port), LK_EINVAL);
+    cr_assert_eq(lk_parse_host_port("123456789012345:80", host, sizeof host, &port), 0); /* 15 bytes fit */
+    cr_assert_eq(lk_parse_host_port("1234567890123456:80", host, sizeof host, &port), LK_EINVAL);
+}
+
+Test(util, slug_valid_takes_lower_case_letters_digits_dash_underscore)
+{
+    cr_assert(lk_slug_valid("opening-hours_2", 32));
+    cr_assert(lk_slug_valid("a", 1));
+    cr_assert_not(lk_slug_valid("", 32));
+    cr_assert_not(lk_slug_valid("ab", 1));
+    cr_assert_not(lk_slug_valid("Opening", 32));
+    cr_assert_not(lk_slug_valid("a b", 32));
+    cr_assert_not(lk_slug_valid("a.b", 32));
+    cr_assert_not(lk_slug_valid("caf\xC3\xA9", 32));
+}
+
+Test(util, strv_free_frees_strings_and_array)
+{
+    lk_strv_free(NULL, 3); /* nothing to free */
+    char **v = lk_xcalloc(2, sizeof *v);
+    v[0] = lk_xstrdup("a");
+    v[1] = lk_xstrdup("b");
+    lk_strv_free(v, 2); /* the sanitizer build finds a leak or a double free */
+}
