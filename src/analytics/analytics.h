@@ -352,7 +352,7 @@ void lk_analytics_ids_free(lk_analytics_ids_t *l);
 typedef struct {
     char conversation_id[LK_ID_MAX];
     char message_id[LK_ID_MAX];
-    char sender[12];
+    lk_sender_t sender;
 } lk_analytics_msg_ref_t;
 
 /* Two or more declined questions in a row, and what followed. */

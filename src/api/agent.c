@@ -371,7 +371,7 @@ static void run_reply(lk_api_job_t *j, lk_store_t *st, int64_t now)
     if (!load_conv(j, st, &c))
         return;
     lk_msg_t m = {0};
-    snprintf(m.sender, sizeof m.sender, "agent");
+    m.sender = LK_SENDER_AGENT;
     m.automated = false;
     m.text = lk_xstrdup(j->body[F_TEXT].s);
     m.created_at = now;

@@ -635,9 +635,9 @@ static json_t *compliance_json(const lk_api_job_t *job, const lk_analytics_compl
     json_object_set_new(o, "share", rate(labelled, total));
     json_t *items = json_array();
     for (size_t i = 0; i < r->n_unlabelled; i++)
-        json_array_append_new(items,
-                              json_pack("{s:s, s:s, s:s}", "conversation_id", r->unlabelled[i].conversation_id,
-                                        "message_id", r->unlabelled[i].message_id, "sender", r->unlabelled[i].sender));
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "conversation_id", r->unlabelled[i].conversation_id,
+                                               "message_id", r->unlabelled[i].message_id, "sender",
+                                               lk_sender_name(r->unlabelled[i].sender)));
     json_object_set_new(o, "unlabelled", items);
     json_object_set_new(o, "unlabelled_truncated", json_boolean(r->unlabelled_count > LK_ANALYTICS_LIST_MAX));
     json_object_set(o, "conversation_ids", json_object_get(json_object_get(out, "disclosure"), "conversation_ids"));

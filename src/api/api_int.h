@@ -349,8 +349,8 @@ void lk_metrics_init(const lk_http_route_t *routes, size_t n);
 bool lk_metrics_listen_local(const char *listen);
 /* A customer message went through the policy (turn.c). */
 void lk_metrics_turn(void);
-/* What the bot made of it: "answered", "declined", "handoff", ... */
-void lk_metrics_decision(const char *outcome);
+/* What the bot made of it. */
+void lk_metrics_decision(lk_outcome_t outcome);
 /* A hand-off to a person, at the moment it happens. */
 void lk_metrics_handoff(lk_handoff_reason_t reason);
 /* A queued conversation was claimed after waiting ms. */

@@ -97,7 +97,7 @@ bool lk_api_gap_is_filler(struct lk_app *app, const lk_bot_t *bot, const lk_gap_
     if (lk_nlu_read(bot->nlu, g->text, strlen(g->text), &ctx, &reading) == 0)
         rp = &reading;
     lk_msg_t m = {0};
-    snprintf(m.sender, sizeof m.sender, "customer");
+    m.sender = LK_SENDER_CUSTOMER;
     m.text = g->text;
     lk_assist_conv_t cv = {.msgs = &m,
                            .n_msgs = 1,
@@ -345,7 +345,7 @@ static json_t *review_json(const void *record)
     json_object_set_new(o, "message_id", json_string(r->message_id));
     json_object_set_new(o, "conversation_id", json_string(r->conversation_id));
     json_object_set_new(o, "article_id", r->article_id[0] ? json_string(r->article_id) : json_null());
-    json_object_set_new(o, "verdict", json_string(r->verdict));
+    json_object_set_new(o, "verdict", json_string(lk_verdict_name(r->verdict)));
     json_object_set_new(o, "correct_article_id",
                         r->correct_article_id[0] ? json_string(r->correct_article_id) : json_null());
     json_object_set_new(o, "reviewer_id", json_string(r->reviewer_id));
@@ -383,7 +383,7 @@ static void run_review(lk_api_job_t *j, lk_store_t *st, int64_t now)
         lk_api_fail_db(j, rc);
         goto out;
     }
-    if (strcmp(m.sender, "bot") != 0 || !m.article_id) {
+    if (m.sender != LK_SENDER_BOT || !m.article_id) {
         lk_api_fail(j, LK_EINVAL, 400, "not_an_answer", "only a bot answer from the knowledge base can be reviewed");
         goto out;
     }
@@ -399,13 +399,13 @@ static void run_review(lk_api_job_t *j, lk_store_t *st, int64_t now)
     snprintf(r.article_id, sizeof r.article_id, "%s", m.article_id);
     r.confidence = m.confidence;
     r.has_confidence = m.has_confidence;
-    snprintf(r.verdict, sizeof r.verdict, "%s", j->body[F_VERDICT].s);
+    lk_verdict_parse(j->body[F_VERDICT].s, &r.verdict); /* one of verdicts[] */
     snprintf(r.correct_article_id, sizeof r.correct_article_id, "%s", j->body[F_CORRECT].s ? j->body[F_CORRECT].s : "");
     snprintf(r.reviewer_id, sizeof r.reviewer_id, "%s", j->user.id);
     r.created_at = now;
     rc = lk_store_review_set(st, &r);
     char detail[96];
-    snprintf(detail, sizeof detail, "%s %s", m.id, r.verdict);
+    snprintf(detail, sizeof detail, "%s %s", m.id, lk_verdict_name(r.verdict));
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, "answer.review", c.id, detail);
     if (rc) {
@@ -665,7 +665,9 @@ static bool prepare_review(lk_api_job_t *j)
         memcpy(D(j)->message_id, mid.base, mid.len);
     else if (mid.len > 0)
         memcpy(D(j)->message_id, "-", 2);
-    if (j->body[F_CORRECT].s && strcmp(j->body[F_VERDICT].s, "wrong") != 0) {
+    lk_verdict_t verdict;
+    lk_verdict_parse(j->body[F_VERDICT].s, &verdict);
+    if (j->body[F_CORRECT].s && verdict != LK_VERDICT_WRONG) {
         lk_respond_error(j->req, 400, "invalid_field", "the field \"correct_article_id\" goes only with \"wrong\"");
         return false;
     }

@@ -61,7 +61,9 @@ void lk_knowledge_run_drafts(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_draft_t *v = NULL;
     size_t n = 0;
     lk_knowledge_users_t u = {NULL, 0};
-    int rc = lk_store_draft_list(st, strcmp(k->status, "all") == 0 ? NULL : k->status, DRAFTS_MAX, &v, &n);
+    lk_draft_status_t status; /* NONE (any) for "all" */
+    lk_draft_status_parse(k->status, &status);
+    int rc = lk_store_draft_list(st, status, DRAFTS_MAX, &v, &n);
     if (rc == 0)
         rc = lk_knowledge_users_load(st, &u);
     if (rc) {
@@ -370,7 +372,7 @@ void lk_knowledge_run_draft_delete(lk_api_job_t *j, lk_store_t *st, int64_t now)
     if (!load_draft(j, st, &d))
         return;
     if (still_draft(j, &d)) {
-        int rc = lk_store_draft_finish(st, d.id, "discarded", NULL, now);
+        int rc = lk_store_draft_finish(st, d.id, LK_DRAFT_DISCARDED, NULL, now);
         if (rc)
             lk_api_fail_db(j, rc);
         else
@@ -534,7 +536,7 @@ void lk_knowledge_run_publish_write(lk_api_job_t *j, lk_store_t *st, int64_t now
             lk_api_fail(j, rc, 409, "conflict", "an article with the draft's id exists now: give the draft another id");
         } else {
             if (rc == 0)
-                rc = lk_store_draft_finish(st, t.d.id, "published", t.a.id, now);
+                rc = lk_store_draft_finish(st, t.d.id, LK_DRAFT_PUBLISHED, t.a.id, now);
             char detail[LK_KB_ID_MAX + LK_ID_MAX + 64];
             snprintf(detail, sizeof detail, "%s version %lld from %s", t.a.id, (long long)version, t.d.id);
             if (rc == 0)

@@ -293,7 +293,7 @@ const char *lk_assist_sentiment(const lk_assist_conv_t *cv)
 {
     const char *last = "neutral";
     for (size_t i = 0; cv && i < cv->n_msgs; i++) {
-        if (strcmp(cv->msgs[i].sender, "customer") != 0)
+        if (cv->msgs[i].sender != LK_SENDER_CUSTOMER)
             continue;
         const lk_nlu_reading_t *r = cv->readings ? cv->readings[i] : NULL;
         if (r && r->signals.negative >= cv->negative_min)
@@ -336,19 +336,19 @@ static void collect(const lk_assist_conv_t *cv, lk_assist_summary_t *f)
 
     size_t n_q = 0;
     for (size_t i = 0; i < cv->n_msgs; i++)
-        if (strcmp(cv->msgs[i].sender, "customer") == 0 && !lk_assist_is_filler(cv, i))
+        if (cv->msgs[i].sender == LK_SENDER_CUSTOMER && !lk_assist_is_filler(cv, i))
             n_q++;
     size_t skip = n_q > QUESTIONS_MAX ? n_q - QUESTIONS_MAX : 0, k = 0;
     for (size_t i = 0; i < cv->n_msgs; i++) {
         const lk_msg_t *m = &cv->msgs[i];
-        if (strcmp(m->sender, "customer") == 0) {
+        if (m->sender == LK_SENDER_CUSTOMER) {
             const char *text = m->text ? m->text : "";
             add_entities(f, text);
             if (lk_assist_is_filler(cv, i) || k++ < skip)
                 continue;
             f->questions = lk_xrealloc(f->questions, (f->n_questions + 1) * sizeof *f->questions);
             f->questions[f->n_questions++] = lk_assist_shorten(text, QUOTE_MAX);
-        } else if (strcmp(m->sender, "bot") == 0 && m->article_id) {
+        } else if (m->sender == LK_SENDER_BOT && m->article_id) {
             bool seen = false;
             for (size_t a = 0; a < f->n_answers && !seen; a++)
                 seen = strcmp(f->answers[a].article_id, m->article_id) == 0;
@@ -408,7 +408,7 @@ char *lk_assist_summary(const lk_assist_conv_t *cv, const char *lang, lk_assist_
 
     size_t n_customer = 0;
     for (size_t i = 0; i < cv->n_msgs; i++)
-        n_customer += strcmp(cv->msgs[i].sender, "customer") == 0;
+        n_customer += cv->msgs[i].sender == LK_SENDER_CUSTOMER;
     lk_buf_append_cstr(&b, "\n");
     if (n_customer == 0) {
         lk_buf_append_cstr(&b, S(S_NOTHING_YET, lang));
@@ -472,7 +472,7 @@ char *lk_assist_oneline(const lk_conv_t *conv, const lk_msg_t *msgs, size_t n_ms
     lk_buf_init(&b, SUMMARY_MAX);
     const lk_msg_t *first = NULL;
     for (size_t i = 0; i < n_msgs && !first; i++)
-        if (strcmp(msgs[i].sender, "customer") == 0 && msgs[i].text && msgs[i].text[0])
+        if (msgs[i].sender == LK_SENDER_CUSTOMER && msgs[i].text && msgs[i].text[0])
             first = &msgs[i];
     if (first) {
         char *q = lk_assist_shorten(first->text, ONELINE_MAX);

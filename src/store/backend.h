@@ -62,7 +62,7 @@
        size_t *n /* OUT */),                                                                                    \
       (st, conversation_id, after_seq, limit, out, n))                                                          \
     X(conv, msg_list_recent,                                                                                    \
-      (lk_store_t *st, const char *conversation_id, const char *sender, size_t limit, lk_msg_t **out /* OUT */, \
+      (lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit, lk_msg_t **out /* OUT */, \
        size_t *n /* OUT */),                                                                                    \
       (st, conversation_id, sender, limit, out, n))                                                             \
     X(conv, conv_list,                                                                                          \
@@ -114,14 +114,14 @@
     X(kb, draft_insert, (lk_store_t *st, const lk_draft_t *d), (st, d))                                          \
     X(kb, draft_get, (lk_store_t *st, const char *id, lk_draft_t *out /* OUT */), (st, id, out))                 \
     X(kb, draft_list,                                                                                            \
-      (lk_store_t *st, const char *status, size_t limit, lk_draft_t **out /* OUT */, size_t *n /* OUT */),       \
+      (lk_store_t *st, lk_draft_status_t status, size_t limit, lk_draft_t **out /* OUT */, size_t *n /* OUT */), \
       (st, status, limit, out, n))                                                                               \
     X(kb, draft_update, (lk_store_t *st, const lk_draft_t *d), (st, d))                                          \
     X(kb, draft_finish,                                                                                          \
-      (lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now),                 \
+      (lk_store_t *st, const char *id, lk_draft_status_t status, const char *article_id, int64_t now),           \
       (st, id, status, article_id, now))                                                                         \
     X(kb, article_list,                                                                                          \
-      (lk_store_t *st, const char *status, lk_article_rec_t **out /* OUT */, size_t *n /* OUT */),               \
+      (lk_store_t *st, lk_article_status_t status, lk_article_rec_t **out /* OUT */, size_t *n /* OUT */),       \
       (st, status, out, n))                                                                                      \
     X(kb, kb_export, (lk_store_t *st, lk_kb_t *out /* OUT */), (st, out))                                        \
     X(kb, article_get, (lk_store_t *st, const char *id, lk_article_rec_t *out /* OUT */), (st, id, out))         \

@@ -85,6 +85,48 @@ typedef enum {
 const char *lk_provenance_name(lk_provenance_t p);
 int lk_provenance_parse(const char *name, lk_provenance_t *out /* OUT, may be NULL */);
 
+/* Who wrote a message: "customer" | "bot" | "agent" | "system" (the
+ * product's own notices). */
+typedef enum { LK_SENDER_NONE, LK_SENDER_CUSTOMER, LK_SENDER_BOT, LK_SENDER_AGENT, LK_SENDER_SYSTEM } lk_sender_t;
+const char *lk_sender_name(lk_sender_t s);
+int lk_sender_parse(const char *name, lk_sender_t *out /* OUT, may be NULL */);
+
+/* What the bot made of a customer's message (docs/gaps.md): "answered",
+ * "declined", "handoff", "clarify" (offered choices instead of answering),
+ * "reply" (to small talk such as hello/thanks/yes/no), or "none"
+ * (LK_OUTCOME_PERSON: a person had the conversation, the bot was not asked).
+ * NONE ("", SQL NULL) = not recorded: the messages of other senders and
+ * those stored before outcomes were; the store writes it as NULL. */
+typedef enum {
+    LK_OUTCOME_NONE,
+    LK_OUTCOME_ANSWERED,
+    LK_OUTCOME_DECLINED,
+    LK_OUTCOME_HANDOFF,
+    LK_OUTCOME_CLARIFY,
+    LK_OUTCOME_REPLY,
+    LK_OUTCOME_PERSON
+} lk_outcome_t;
+const char *lk_outcome_name(lk_outcome_t o);
+int lk_outcome_parse(const char *name, lk_outcome_t *out /* OUT, may be NULL */);
+
+/* What made a version of an article: "created" | "edited" | "archived" |
+ * "restored" | "imported". */
+typedef enum {
+    LK_CHANGE_NONE,
+    LK_CHANGE_CREATED,
+    LK_CHANGE_EDITED,
+    LK_CHANGE_ARCHIVED,
+    LK_CHANGE_RESTORED,
+    LK_CHANGE_IMPORTED
+} lk_change_t;
+const char *lk_change_name(lk_change_t c);
+int lk_change_parse(const char *name, lk_change_t *out /* OUT, may be NULL */);
+
+/* A person's verdict on a bot answer: "right" | "wrong". */
+typedef enum { LK_VERDICT_NONE, LK_VERDICT_RIGHT, LK_VERDICT_WRONG } lk_verdict_t;
+const char *lk_verdict_name(lk_verdict_t v);
+int lk_verdict_parse(const char *name, lk_verdict_t *out /* OUT, may be NULL */);
+
 /* ---- records ----------------------------------------------------------- */
 
 typedef struct {
@@ -130,7 +172,7 @@ typedef struct {
     char id[LK_ID_MAX];
     char conversation_id[LK_ID_MAX];
     int64_t seq;
-    char sender[12]; /* "customer" | "bot" | "agent" | "system" */
+    lk_sender_t sender;
     bool automated;
     char *text;
     int64_t created_at;
@@ -143,13 +185,11 @@ typedef struct {
      * suggestion_article_id: the suggestion's article. */
     lk_provenance_t provenance;
     char *suggestion_article_id;
-    /* A customer's message: what the bot made of it ("answered",
-     * "declined", "handoff", "clarify", "reply" to small talk such as
-     * hello/thanks/yes/no, "none" when a person had the conversation);
-     * "" = not recorded (docs/gaps.md). The answer's article, else the
-     * NLU's best one, and its confidence. Stored with the message
-     * (lk_store_msg_insert), once the bot's turn has decided. */
-    char outcome[12];
+    /* A customer's message: what the bot made of it (NONE = not
+     * recorded), the answer's article, else the NLU's best one, and its
+     * confidence. Stored with the message (lk_store_msg_insert), once the
+     * bot's turn has decided. */
+    lk_outcome_t outcome;
     char *outcome_article_id;
     double outcome_confidence; /* meaningful only when has_outcome_confidence */
     bool has_outcome_confidence;
@@ -305,7 +345,7 @@ int lk_store_msg_insert(lk_store_t *st, const lk_msg_t *m);
 int lk_store_msg_list(lk_store_t *st, const char *conversation_id, int64_t after_seq, size_t limit,
                       lk_msg_t **out /* OUT */, size_t *n /* OUT */);
 /* The last `limit` messages of sender in the conversation, oldest first. */
-int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, const char *sender, size_t limit,
+int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit,
                              lk_msg_t **out /* OUT */, size_t *n /* OUT */);
 /* The conversation's last message that offered choices (issue 15): 0 and
  * *out (clear with lk_msg_clear), LK_ENOENT when none ever did. */
@@ -437,18 +477,19 @@ void lk_drafts_free(lk_draft_t *v, size_t n); /* clears each and frees the array
 int lk_store_draft_insert(lk_store_t *st, const lk_draft_t *d);
 /* LK_ENOENT when there is none. Clear *out with lk_draft_clear. */
 int lk_store_draft_get(lk_store_t *st, const char *id, lk_draft_t *out /* OUT */);
-/* Drafts with status (NULL = any), most recently updated first, at most
- * limit. Free with lk_drafts_free. */
-int lk_store_draft_list(lk_store_t *st, const char *status, size_t limit, lk_draft_t **out /* OUT */,
+/* Drafts with status (LK_DRAFT_NONE = any), most recently updated first, at
+ * most limit. Free with lk_drafts_free. */
+int lk_store_draft_list(lk_store_t *st, lk_draft_status_t status, size_t limit, lk_draft_t **out /* OUT */,
                         size_t *n /* OUT */);
 /* Writes the content fields of d (language, title, questions, answer, url,
  * tags, owner, review_by, translation_group, new_id) and updated_at.
  * LK_ENOENT when there is no such draft or it is no longer a "draft". */
 int lk_store_draft_update(lk_store_t *st, const lk_draft_t *d);
-/* Moves a draft from "draft" to status ("published" or "discarded") at
- * now; article_id (may be NULL) records the article it became. LK_ENOENT
- * as above. */
-int lk_store_draft_finish(lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now);
+/* Moves a draft from "draft" to status (LK_DRAFT_PUBLISHED or
+ * LK_DRAFT_DISCARDED; LK_EINVAL otherwise) at now; article_id (may be NULL)
+ * records the article it became. LK_ENOENT as above. */
+int lk_store_draft_finish(lk_store_t *st, const char *id, lk_draft_status_t status, const char *article_id,
+                          int64_t now);
 
 /* An article as knowledge management sees it: its content and metadata
  * (a.owner, a.review_by, a.translation_group), status, version (1 for the
@@ -463,8 +504,9 @@ typedef struct {
 
 void lk_article_rec_clear(lk_article_rec_t *r);
 void lk_article_recs_free(lk_article_rec_t *v, size_t n);
-/* Articles with status (NULL = any), ordered by id (byte order). */
-int lk_store_article_list(lk_store_t *st, const char *status, lk_article_rec_t **out /* OUT */, size_t *n /* OUT */);
+/* Articles with status (LK_ARTICLE_NONE = any), ordered by id (byte order). */
+int lk_store_article_list(lk_store_t *st, lk_article_status_t status, lk_article_rec_t **out /* OUT */,
+                          size_t *n /* OUT */);
 /* The published articles with their metadata (owner, review_by,
  * translation_group), ordered by id: what an export writes. lk_store_kb_load
  * gives the same articles without the metadata (what the bot needs). The
@@ -492,7 +534,7 @@ typedef struct {
     lk_article_t a; /* content and metadata then */
     char changed_by[LK_ID_MAX]; /* "" = the command line or the system */
     int64_t changed_at;
-    char change[16]; /* "created" | "edited" | "archived" | "restored" | "imported" */
+    lk_change_t change;
 } lk_article_version_t;
 
 void lk_article_versions_free(lk_article_version_t *v, size_t n);
@@ -594,7 +636,7 @@ typedef struct {
     char id[LK_ID_MAX];
     char conversation_id[LK_ID_MAX];
     char *text;
-    char outcome[12];
+    lk_outcome_t outcome;
     char language[8]; /* the conversation's */
     int64_t created_at;
 } lk_gap_msg_t;
@@ -613,7 +655,7 @@ typedef struct {
     char article_id[LK_KB_ID_MAX + 1]; /* the answer's article */
     double confidence;          /* meaningful only when has_confidence */
     bool has_confidence;
-    char verdict[8];                    /* "right" | "wrong" */
+    lk_verdict_t verdict;
     char correct_article_id[LK_KB_ID_MAX + 1]; /* the article that should have answered; "" = none */
     char reviewer_id[LK_ID_MAX];
     int64_t created_at;
@@ -903,10 +945,10 @@ typedef struct {
     char conversation_id[LK_ID_MAX];
     char id[LK_ID_MAX]; /* "" when the conversation has no message */
     int64_t seq;
-    char sender[12];
+    lk_sender_t sender;
     bool automated;
     char *text;
-    char outcome[12];
+    lk_outcome_t outcome;
     int64_t created_at;
 } lk_report_msg_t;
 

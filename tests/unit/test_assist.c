@@ -11,7 +11,7 @@
 static lk_msg_t msg(const char *sender, const char *text, const char *article)
 {
     lk_msg_t m = {0};
-    snprintf(m.sender, sizeof m.sender, "%s", sender);
+    lk_sender_parse(sender, &m.sender);
     m.text = (char *)text;
     m.article_id = (char *)article;
     m.confidence = 0.87;

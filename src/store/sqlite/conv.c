@@ -255,12 +255,13 @@ static void choices_from_json(const char *text, lk_msg_t *m)
 static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
 {
     if (!st || !m || !FIXED_OK(m->id) || !m->id[0] || !FIXED_OK(m->conversation_id) || !m->conversation_id[0] ||
-        !FIXED_OK(m->sender) || !m->sender[0] || !FIXED_OK(m->author_id) || !m->text ||
-        (m->provenance != LK_PROVENANCE_NONE && !lk_provenance_name(m->provenance)[0]) || !FIXED_OK(m->outcome))
+        !lk_sender_name(m->sender)[0] || !FIXED_OK(m->author_id) || !m->text ||
+        (m->provenance != LK_PROVENANCE_NONE && !lk_provenance_name(m->provenance)[0]) ||
+        (m->outcome != LK_OUTCOME_NONE && !lk_outcome_name(m->outcome)[0]))
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_INSERT);
-    lk_sq_bind(s, "ttitntit", m->id, m->conversation_id, m->seq, m->sender, m->automated ? 1 : 0, m->text,
-               m->created_at, m->article_id);
+    lk_sq_bind(s, "ttitntit", m->id, m->conversation_id, m->seq, lk_sender_name(m->sender), m->automated ? 1 : 0,
+               m->text, m->created_at, m->article_id);
     if (m->has_confidence)
         sqlite3_bind_double(s, 9, m->confidence);
     else
@@ -269,7 +270,7 @@ static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
     lk_sq_bind_text(s, 11, m->author_name);
     lk_sq_bind_fixed(s, 12, lk_provenance_name(m->provenance));
     lk_sq_bind_text(s, 13, m->suggestion_article_id);
-    lk_sq_bind_fixed(s, 14, m->outcome);
+    lk_sq_bind_fixed(s, 14, lk_outcome_name(m->outcome));
     lk_sq_bind_text(s, 15, m->outcome_article_id);
     if (m->has_outcome_confidence)
         sqlite3_bind_double(s, 16, m->outcome_confidence);
@@ -291,7 +292,7 @@ static void read_msg(sqlite3_stmt *s, void *row)
     lk_sq_col_fixed(s, 0, m->id, sizeof m->id);
     lk_sq_col_fixed(s, 1, m->conversation_id, sizeof m->conversation_id);
     m->seq = sqlite3_column_int64(s, 2);
-    lk_sq_col_fixed(s, 3, m->sender, sizeof m->sender);
+    lk_sender_parse(lk_sq_col_text(s, 3), &m->sender);
     m->automated = sqlite3_column_int(s, 4) != 0;
     m->text = lk_sq_col_dup(s, 5);
     if (!m->text)
@@ -304,7 +305,7 @@ static void read_msg(sqlite3_stmt *s, void *row)
     m->author_name = lk_sq_col_dup(s, 10);
     lk_provenance_parse(lk_sq_col_text(s, 11), &m->provenance);
     m->suggestion_article_id = lk_sq_col_dup(s, 12);
-    lk_sq_col_fixed(s, 13, m->outcome, sizeof m->outcome);
+    lk_outcome_parse(lk_sq_col_text(s, 13), &m->outcome);
     m->outcome_article_id = lk_sq_col_dup(s, 14);
     m->has_outcome_confidence = sqlite3_column_type(s, 15) != SQLITE_NULL;
     m->outcome_confidence = m->has_outcome_confidence ? sqlite3_column_double(s, 15) : 0.0;
@@ -342,15 +343,15 @@ static int sq_msg_list(lk_store_t *st, const char *conversation_id, int64_t afte
     return read_msgs(st, s, "msg_list", false, out, n);
 }
 
-static int sq_msg_list_recent(lk_store_t *st, const char *conversation_id, const char *sender, size_t limit,
-                             lk_msg_t **out, size_t *n)
+static int sq_msg_list_recent(lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit,
+                              lk_msg_t **out, size_t *n)
 {
-    if (!st || !conversation_id || !sender || !out || !n)
+    if (!st || !conversation_id || !lk_sender_name(sender)[0] || !out || !n)
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_RECENT);
-    lk_sq_bind(s, "ttl", conversation_id, sender, limit);
+    lk_sq_bind(s, "ttl", conversation_id, lk_sender_name(sender), limit);
     return read_msgs(st, s, "msg_list_recent", true, out, n);
 }
 

@@ -117,13 +117,13 @@ static int sq_draft_get(lk_store_t *st, const char *id, lk_draft_t *out)
 static const char sql_draft_list[] = "SELECT " DRAFT_COLS " FROM article_drafts WHERE (?1 IS NULL OR status = ?1) "
                                      "ORDER BY updated_at DESC, id LIMIT ?2";
 
-static int sq_draft_list(lk_store_t *st, const char *status, size_t limit, lk_draft_t **out, size_t *n)
+static int sq_draft_list(lk_store_t *st, lk_draft_status_t status, size_t limit, lk_draft_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_draft_list, "draft_list", "tl", status, limit);
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_draft_list, "draft_list", "fl", lk_draft_status_name(status), limit);
     if (!s)
         return LK_EDB;
     int err;
@@ -151,12 +151,14 @@ static int sq_draft_update(lk_store_t *st, const lk_draft_t *d)
 static const char sql_draft_finish[] = "UPDATE article_drafts SET status = ?2, article_id = COALESCE(?3, article_id), "
                                        "updated_at = ?4 WHERE id = ?1 AND status = 'draft'";
 
-static int sq_draft_finish(lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now)
+static int sq_draft_finish(lk_store_t *st, const char *id, lk_draft_status_t status, const char *article_id,
+                           int64_t now)
 {
-    if (!st || !id || !status || (strcmp(status, "published") != 0 && strcmp(status, "discarded") != 0))
+    if (!st || !id || (status != LK_DRAFT_PUBLISHED && status != LK_DRAFT_DISCARDED))
         return LK_EINVAL;
     return lk_sq_exec_changed(st,
-                              lk_sq_prepare_bind(st, sql_draft_finish, "draft_finish", "ttti", id, status,
+                              lk_sq_prepare_bind(st, sql_draft_finish, "draft_finish", "ttti", id,
+                                                 lk_draft_status_name(status),
                                                  article_id && article_id[0] ? article_id : NULL, now),
                               "draft_finish");
 }
@@ -248,13 +250,13 @@ static int read_rec(sqlite3_stmt *s, lk_article_rec_t *r)
 static const char sql_article_list[] =
     "SELECT " ART_COLS " FROM articles WHERE (?1 IS NULL OR status = ?1) ORDER BY id";
 
-static int sq_article_list(lk_store_t *st, const char *status, lk_article_rec_t **out, size_t *n)
+static int sq_article_list(lk_store_t *st, lk_article_status_t status, lk_article_rec_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_list, "article_list", "t", status);
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_list, "article_list", "f", lk_article_status_name(status));
     if (!s)
         return LK_EDB;
     size_t cap = 0;
@@ -288,7 +290,7 @@ static int sq_kb_export(lk_store_t *st, lk_kb_t *out)
     lk_kb_init(out);
     lk_article_rec_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_article_list(st, "published", &v, &n);
+    int rc = lk_store_article_list(st, LK_ARTICLE_PUBLISHED, &v, &n);
     if (rc)
         return rc;
     out->articles = n ? lk_xcalloc(n, sizeof *out->articles) : NULL;
@@ -369,10 +371,10 @@ static const char sql_version_insert[] = "INSERT INTO article_versions (article_
                                          ", ?2, ?3, ?4 FROM articles WHERE id = ?1";
 
 /* Records the article's current row as its newest version. */
-static int record_version(lk_store_t *st, const char *id, const char *by, int64_t now, const char *change)
+static int record_version(lk_store_t *st, const char *id, const char *by, int64_t now, lk_change_t change)
 {
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_version_insert, "article_version_insert", "ttit", id,
-                                         by && by[0] ? by : NULL, now, change);
+                                         by && by[0] ? by : NULL, now, lk_change_name(change));
     if (!s)
         return LK_EDB;
     int rc = lk_sq_exec(st, s, "article_version_insert");
@@ -465,7 +467,7 @@ static int sq_article_publish(lk_store_t *st, const lk_article_t *a, bool create
         return LK_ENOENT;
     rc = write_article(st, a, create, by, now);
     if (rc == 0)
-        rc = record_version(st, a->id, by, now, create ? "created" : "edited");
+        rc = record_version(st, a->id, by, now, create ? LK_CHANGE_CREATED : LK_CHANGE_EDITED);
     if (rc == 0)
         rc = bump_kb_version(st);
     if (rc == 0 && version)
@@ -478,7 +480,7 @@ static const char sql_article_set_status[] = "UPDATE articles SET status = ?2, v
 
 /* Sets the status with a new version row (change), without the KB bump. */
 static int set_status(lk_store_t *st, const char *id, lk_article_status_t status, const char *by, int64_t now,
-                      const char *change)
+                      lk_change_t change)
 {
     sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_set_status, "article_set_status", "ttit", id,
                                          lk_article_status_name(status), now, by && by[0] ? by : NULL);
@@ -505,7 +507,7 @@ static int sq_article_set_archived(lk_store_t *st, const char *id, bool archived
     lk_article_status_t want = archived ? LK_ARTICLE_ARCHIVED : LK_ARTICLE_PUBLISHED;
     if (status == want)
         return LK_ESTATE;
-    rc = set_status(st, id, want, by, now, archived ? "archived" : "restored");
+    rc = set_status(st, id, want, by, now, archived ? LK_CHANGE_ARCHIVED : LK_CHANGE_RESTORED);
     if (rc == 0)
         rc = bump_kb_version(st);
     if (rc == 0 && version)
@@ -540,7 +542,7 @@ static int sq_article_versions(lk_store_t *st, const char *id, size_t limit, lk_
         err = read_content(s, 2, &v->a);
         lk_sq_col_fixed(s, 11, v->changed_by, sizeof v->changed_by);
         v->changed_at = sqlite3_column_int64(s, 12);
-        lk_sq_col_fixed(s, 13, v->change, sizeof v->change);
+        lk_change_parse(lk_sq_col_text(s, 13), &v->change);
         if (err) {
             LK_ERROR("store", "article_versions: malformed version row");
             break;
@@ -601,7 +603,7 @@ static int import_one(lk_store_t *st, const lk_article_t *in, const char *by, in
     if (rc == LK_ENOENT) {
         rc = write_article(st, in, true, by, now);
         if (rc == 0)
-            rc = record_version(st, in->id, by, now, "imported");
+            rc = record_version(st, in->id, by, now, LK_CHANGE_IMPORTED);
         if (rc == 0)
             counts->created++;
         return rc;
@@ -621,7 +623,7 @@ static int import_one(lk_store_t *st, const lk_article_t *in, const char *by, in
     } else {
         rc = write_article(st, &a, false, by, now);
         if (rc == 0)
-            rc = record_version(st, a.id, by, now, "imported");
+            rc = record_version(st, a.id, by, now, LK_CHANGE_IMPORTED);
         if (rc == 0)
             counts->updated++;
     }
@@ -662,7 +664,7 @@ static int archive_missing(lk_store_t *st, const lk_kb_t *kb, const char *by, in
         lk_sq_done(s);
     }
     for (size_t i = 0; !err && i < n_gone; i++) {
-        err = set_status(st, gone[i], LK_ARTICLE_ARCHIVED, by, now, "archived");
+        err = set_status(st, gone[i], LK_ARTICLE_ARCHIVED, by, now, LK_CHANGE_ARCHIVED);
         if (!err)
             counts->archived++;
     }

@@ -94,7 +94,7 @@ FIXTURE_FN lk_msg_t store_fixture_msg(const char *conv, int64_t seq, const char 
     snprintf(m.id, sizeof m.id, "m_%s_%lld", conv, (long long)seq);
     snprintf(m.conversation_id, sizeof m.conversation_id, "%s", conv);
     m.seq = seq;
-    snprintf(m.sender, sizeof m.sender, "%s", sender);
+    lk_sender_parse(sender, &m.sender);
     m.text = (char *)text;
     m.created_at = 2000 + seq;
     return m;

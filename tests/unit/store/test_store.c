@@ -214,7 +214,7 @@ Test(store, messages_insert_and_list, .init = store_fixture_setup, .fini = store
         cr_assert_eq(v[i].seq, (int64_t)i + 1);
     cr_assert_str_eq(v[0].id, "m_c_1_1");
     cr_assert_str_eq(v[0].conversation_id, "c_1");
-    cr_assert_str_eq(v[0].sender, "bot");
+    cr_assert_str_eq(lk_sender_name(v[0].sender), "bot");
     cr_assert(v[0].automated);
     cr_assert_not(v[1].automated);
     cr_assert_str_eq(v[1].text, "bericht 2");
@@ -244,12 +244,12 @@ Test(store, messages_insert_and_list, .init = store_fixture_setup, .fini = store
     lk_msgs_free(v, n);
 
     /* The last two customer messages, oldest first. */
-    cr_assert_eq(lk_store_msg_list_recent(st, "c_1", "customer", 2, &v, &n), 0);
+    cr_assert_eq(lk_store_msg_list_recent(st, "c_1", LK_SENDER_CUSTOMER, 2, &v, &n), 0);
     cr_assert_eq(n, 2);
     cr_assert_eq(v[0].seq, 4);
     cr_assert_eq(v[1].seq, 6);
     lk_msgs_free(v, n);
-    cr_assert_eq(lk_store_msg_list_recent(st, "c_1", "customer", 10, &v, &n), 0);
+    cr_assert_eq(lk_store_msg_list_recent(st, "c_1", LK_SENDER_CUSTOMER, 10, &v, &n), 0);
     cr_assert_eq(n, 3);
     cr_assert_eq(v[0].seq, 2);
     cr_assert_eq(v[2].seq, 6);
@@ -886,7 +886,7 @@ Test(store, feedback_and_msg_get, .init = store_fixture_setup, .fini = store_fix
     cr_assert_str_eq(g.id, "m_c_a_1");
     cr_assert_str_eq(g.conversation_id, "c_a");
     cr_assert_eq(g.seq, 1);
-    cr_assert_str_eq(g.sender, "bot");
+    cr_assert_str_eq(lk_sender_name(g.sender), "bot");
     cr_assert(g.automated);
     cr_assert_str_eq(g.text, "antwoord a");
     cr_assert_str_eq(g.article_id, "return");

@@ -97,7 +97,7 @@ Test(store_kbm, draft_list_update_and_finish)
     cr_assert_eq(lk_store_draft_insert(st, &b), 0);
     lk_draft_t *v;
     size_t n;
-    cr_assert_eq(lk_store_draft_list(st, "draft", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_draft_list(st, LK_DRAFT_OPEN, 0, &v, &n), 0);
     cr_assert_eq(n, 2);
     cr_assert_str_eq(v[0].id, "d_b", "most recently updated first");
     cr_assert_str_eq(v[0].article_id, "retourneren");
@@ -117,19 +117,19 @@ Test(store_kbm, draft_list_update_and_finish)
     cr_assert_eq(got.created_at, 1000, "created_at stays");
     lk_draft_clear(&got);
 
-    cr_assert_eq(lk_store_draft_finish(st, "d_a", "published", "eerste", 5000), 0);
-    cr_assert_eq(lk_store_draft_finish(st, "d_a", "discarded", NULL, 5000), LK_ENOENT, "only a draft finishes");
+    cr_assert_eq(lk_store_draft_finish(st, "d_a", LK_DRAFT_PUBLISHED, "eerste", 5000), 0);
+    cr_assert_eq(lk_store_draft_finish(st, "d_a", LK_DRAFT_DISCARDED, NULL, 5000), LK_ENOENT, "only a draft finishes");
     cr_assert_eq(lk_store_draft_update(st, &a), LK_ENOENT, "a published draft is not edited");
-    cr_assert_eq(lk_store_draft_finish(st, "d_b", "draft", NULL, 5000), LK_EINVAL);
-    cr_assert_eq(lk_store_draft_finish(st, "d_b", "discarded", NULL, 5000), 0);
+    cr_assert_eq(lk_store_draft_finish(st, "d_b", LK_DRAFT_OPEN, NULL, 5000), LK_EINVAL);
+    cr_assert_eq(lk_store_draft_finish(st, "d_b", LK_DRAFT_DISCARDED, NULL, 5000), 0);
     cr_assert_eq(lk_store_draft_get(st, "d_a", &got), 0);
     cr_assert_str_eq(lk_draft_status_name(got.status), "published");
     cr_assert_str_eq(got.article_id, "eerste", "the draft knows the article it became");
     lk_draft_clear(&got);
-    cr_assert_eq(lk_store_draft_list(st, "draft", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_draft_list(st, LK_DRAFT_OPEN, 0, &v, &n), 0);
     cr_assert_eq(n, 0);
     lk_drafts_free(v, n);
-    cr_assert_eq(lk_store_draft_list(st, NULL, 1, &v, &n), 0);
+    cr_assert_eq(lk_store_draft_list(st, LK_DRAFT_NONE, 1, &v, &n), 0);
     cr_assert_eq(n, 1, "the limit holds");
     lk_drafts_free(v, n);
 }
@@ -207,11 +207,11 @@ Test(store_kbm, publish_edit_archive_restore_keep_history)
 
     lk_article_rec_t *list;
     size_t n;
-    cr_assert_eq(lk_store_article_list(st, "archived", &list, &n), 0);
+    cr_assert_eq(lk_store_article_list(st, LK_ARTICLE_ARCHIVED, &list, &n), 0);
     cr_assert_eq(n, 1);
     cr_assert_str_eq(list[0].a.id, "pakket");
     lk_article_recs_free(list, n);
-    cr_assert_eq(lk_store_article_list(st, "published", &list, &n), 0);
+    cr_assert_eq(lk_store_article_list(st, LK_ARTICLE_PUBLISHED, &list, &n), 0);
     cr_assert_eq(n, 0);
     lk_article_recs_free(list, n);
 
@@ -226,7 +226,7 @@ Test(store_kbm, publish_edit_archive_restore_keep_history)
     static const char *const by[] = {"u_kim", "u_sam", "u_kim", "u_sam"};
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq(h[i].version, (int64_t)(4 - i), "newest first");
-        cr_assert_str_eq(h[i].change, changes[i]);
+        cr_assert_str_eq(lk_change_name(h[i].change), changes[i]);
         cr_assert_str_eq(h[i].changed_by, by[i]);
     }
     cr_assert_str_eq(h[3].a.title, "Pakket", "a version holds the content as it was");
@@ -284,8 +284,8 @@ Test(store_kbm, import_records_versions_and_archives_instead_of_deleting)
     size_t n;
     cr_assert_eq(lk_store_article_versions(st, "a", 0, &h, &n), 0);
     cr_assert_eq(n, 2);
-    cr_assert_str_eq(h[0].change, "archived");
-    cr_assert_str_eq(h[1].change, "imported");
+    cr_assert_str_eq(lk_change_name(h[0].change), "archived");
+    cr_assert_str_eq(lk_change_name(h[1].change), "imported");
     cr_assert_str_eq(h[1].changed_by, "u_sam");
     lk_article_versions_free(h, n);
 
