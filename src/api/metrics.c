@@ -198,7 +198,7 @@ static char *render(int64_t queued, size_t websockets, size_t *len)
     header(&b, "loket_security_events_total", "counter",
            "security events (docs/security.md): failed logins, lockouts, refused cross-site requests, role "
            "refusals, 429s; by kind");
-    for (size_t i = 0; i < LK_SEC__COUNT; i++)
+    for (size_t i = LK_SEC_LOGIN_FAILED; i < LK_SEC__COUNT; i++)
         lk_buf_printf(&b, "loket_security_events_total{kind=\"%s\"} %llu\n", lk_sec_kind_name((lk_sec_kind_t)i),
                       (unsigned long long)lk_security_event_count((lk_sec_kind_t)i));
 

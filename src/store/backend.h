@@ -250,7 +250,7 @@
       (st, user_id, addr_hash, now, forget_before))                                                                  \
     X(security, secevent_add, (lk_store_t *st, lk_secevent_t *e /* id set */), (st, e))                              \
     X(security, secevent_list,                                                                                       \
-      (lk_store_t *st, const char *kind, int64_t before_id, size_t limit, lk_secevent_t **out /* OUT */,             \
+      (lk_store_t *st, lk_sec_kind_t kind, int64_t before_id, size_t limit, lk_secevent_t **out /* OUT */,           \
        size_t *n /* OUT */),                                                                                         \
       (st, kind, before_id, limit, out, n))                                                                          \
     X(security, secevent_purge, (lk_store_t *st, int64_t before, int64_t *deleted /* OUT */), (st, before, deleted))

@@ -127,6 +127,24 @@ typedef enum { LK_VERDICT_NONE, LK_VERDICT_RIGHT, LK_VERDICT_WRONG } lk_verdict_
 const char *lk_verdict_name(lk_verdict_t v);
 int lk_verdict_parse(const char *name, lk_verdict_t *out /* OUT, may be NULL */);
 
+/* A security event's kind (docs/security.md, "Security events"):
+ * "login_failed" (a wrong password, second factor or account) | "lockout" (a
+ * login or password/TOTP change refused by the login limits) | "cross_site"
+ * (a request refused for its Origin) | "forbidden" (a signed-in user refused
+ * by role or access right) | "rate_limited" (any other 429). LK_SEC__COUNT
+ * sizes arrays indexed by kind. */
+typedef enum {
+    LK_SEC_NONE,
+    LK_SEC_LOGIN_FAILED,
+    LK_SEC_LOCKOUT,
+    LK_SEC_CROSS_SITE,
+    LK_SEC_FORBIDDEN,
+    LK_SEC_RATE_LIMITED,
+    LK_SEC__COUNT
+} lk_sec_kind_t;
+const char *lk_sec_kind_name(lk_sec_kind_t k);
+int lk_sec_kind_parse(const char *name, lk_sec_kind_t *out /* OUT, may be NULL */);
+
 /* ---- records ----------------------------------------------------------- */
 
 typedef struct {
@@ -847,13 +865,12 @@ int lk_store_login_address_known(lk_store_t *st, const char *user_id, const char
 int lk_store_login_address_note(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t now,
                                 int64_t forget_before);
 
-/* A security event (docs/security.md, "Security events"): kind is one of
- * "login_failed", "lockout", "cross_site", "forbidden", "rate_limited";
- * account is an e-mail address or NULL; never a secret. */
+/* A security event (docs/security.md, "Security events"); account is an
+ * e-mail address or NULL; never a secret. */
 typedef struct {
     int64_t id; /* set by lk_store_secevent_add */
     int64_t at;
-    char kind[24];
+    lk_sec_kind_t kind;
     char address[64];
     char *account;
     char *reason;
@@ -861,9 +878,9 @@ typedef struct {
 } lk_secevent_t;
 
 int lk_store_secevent_add(lk_store_t *st, lk_secevent_t *e /* id set */);
-/* The newest events first, of one kind (NULL: all), with id below before_id
+/* The newest events first, of one kind (LK_SEC_NONE: all), with id below before_id
  * (0: from the newest), at most limit. Free with lk_secevents_free. */
-int lk_store_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit,
+int lk_store_secevent_list(lk_store_t *st, lk_sec_kind_t kind, int64_t before_id, size_t limit,
                            lk_secevent_t **out /* OUT */, size_t *n /* OUT */);
 void lk_secevents_free(lk_secevent_t *v, size_t n);
 /* Deletes events older than before; *deleted may be NULL. */

@@ -236,10 +236,10 @@ static const char sql_secevent_add[] =
 
 static int sq_secevent_add(lk_store_t *st, lk_secevent_t *e)
 {
-    if (!st || !e || !e->kind[0] || !e->reason)
+    if (!st || !e || !lk_sec_kind_name(e->kind)[0] || !e->reason)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_secevent_add, "secevent_add", "itfttf", e->at, e->kind, e->address,
-                                         e->account, e->reason, e->route);
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_secevent_add, "secevent_add", "itfttf", e->at,
+                                         lk_sec_kind_name(e->kind), e->address, e->account, e->reason, e->route);
     if (!s)
         return LK_EDB;
     int rc = lk_sq_exec(st, s, "secevent_add");
@@ -252,15 +252,15 @@ static const char sql_secevent_list[] =
     "SELECT id, at, kind, address, account, reason, route FROM security_events "
     "WHERE (?1 IS NULL OR kind = ?1) AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3";
 
-static int sq_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit, lk_secevent_t **out,
-                           size_t *n)
+static int sq_secevent_list(lk_store_t *st, lk_sec_kind_t kind, int64_t before_id, size_t limit, lk_secevent_t **out,
+                            size_t *n)
 {
     if (!st || !out || !n || limit == 0)
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s =
-        lk_sq_prepare_bind(st, sql_secevent_list, "secevent_list", "tii", kind, before_id, (int64_t)limit);
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_secevent_list, "secevent_list", "fii", lk_sec_kind_name(kind),
+                                         before_id, (int64_t)limit);
     if (!s)
         return LK_EDB;
     lk_secevent_t *v = lk_xcalloc(limit, sizeof *v);
@@ -270,7 +270,7 @@ static int sq_secevent_list(lk_store_t *st, const char *kind, int64_t before_id,
         lk_secevent_t *e = &v[k++];
         e->id = sqlite3_column_int64(s, 0);
         e->at = sqlite3_column_int64(s, 1);
-        lk_sq_col_fixed(s, 2, e->kind, sizeof e->kind);
+        lk_sec_kind_parse(lk_sq_col_text(s, 2), &e->kind);
         lk_sq_col_fixed(s, 3, e->address, sizeof e->address);
         e->account = lk_sq_col_dup(s, 4);
         e->reason = lk_sq_col_dup(s, 5);

@@ -3,9 +3,10 @@
  * (src/store/records.c): every value's name is the text the database and
  * the API hold and parses back to the value; an unknown name, NULL and
  * the NONE value are refused. Then through the backend: a message of every
- * sender and outcome, a review of every verdict and an article's every
- * change are stored under their names and read back as the same values,
- * and a record with a value outside its set is refused.
+ * sender and outcome, a review of every verdict, an article's every change
+ * and a security event of every kind are stored under their names and read
+ * back as the same values, and a record with a value outside its set is
+ * refused.
  */
 #include "store/store.h"
 #include "util/util.h"
@@ -56,6 +57,7 @@ AS_INT(callback_status, lk_callback_status_t)
 AS_INT(draft_status, lk_draft_status_t)
 AS_INT(article_status, lk_article_status_t)
 AS_INT(provenance, lk_provenance_t)
+AS_INT(sec_kind, lk_sec_kind_t)
 
 static const named_t senders[] = {
     {LK_SENDER_CUSTOMER, "customer"}, {LK_SENDER_BOT, "bot"}, {LK_SENDER_AGENT, "agent"}, {LK_SENDER_SYSTEM, "system"}};
@@ -77,6 +79,12 @@ static const named_t provenances[] = {{LK_PROVENANCE_HUMAN, "human"},
                                       {LK_PROVENANCE_SUGGESTED, "suggested"},
                                       {LK_PROVENANCE_SUGGESTED_EDITED, "suggested_edited"}};
 
+static const named_t sec_kinds[] = {{LK_SEC_LOGIN_FAILED, "login_failed"},
+                                    {LK_SEC_LOCKOUT, "lockout"},
+                                    {LK_SEC_CROSS_SITE, "cross_site"},
+                                    {LK_SEC_FORBIDDEN, "forbidden"},
+                                    {LK_SEC_RATE_LIMITED, "rate_limited"}};
+
 #define SET(fn, values)                                                                                                \
     {                                                                                                                  \
 #fn, fn##_name, fn##_parse, values, sizeof values / sizeof values[0]                                           \
@@ -92,6 +100,7 @@ static const set_t sets[] = {
     SET(draft_status, draft_statuses),
     SET(article_status, article_statuses),
     SET(provenance, provenances),
+    SET(sec_kind, sec_kinds),
 };
 
 Test(store_records, every_value_is_named_and_parses_back)
@@ -277,4 +286,36 @@ Test(store_records_db, article_versions_keep_their_change)
     cr_assert_eq(lk_store_article_list(st, LK_ARTICLE_NONE, &list, &n), 0);
     cr_assert_eq(n, 1, "NONE: any status");
     lk_article_recs_free(list, n);
+}
+
+Test(store_records_db, security_events_keep_their_kind)
+{
+    size_t n_kinds = sizeof sec_kinds / sizeof sec_kinds[0];
+    for (size_t i = 0; i < n_kinds; i++) {
+        lk_secevent_t e = {.at = (int64_t)i + 1, .kind = (lk_sec_kind_t)sec_kinds[i].value};
+        e.reason = (char *)"test";
+        cr_assert_eq(lk_store_secevent_add(st, &e), 0, "%s", sec_kinds[i].name);
+    }
+    lk_secevent_t bad = {.at = 9, .kind = LK_SEC_NONE};
+    bad.reason = (char *)"test";
+    cr_assert_eq(lk_store_secevent_add(st, &bad), LK_EINVAL, "an event has a kind");
+    bad.kind = LK_SEC__COUNT;
+    cr_assert_eq(lk_store_secevent_add(st, &bad), LK_EINVAL);
+
+    lk_secevent_t *v;
+    size_t n;
+    cr_assert_eq(lk_store_secevent_list(st, LK_SEC_NONE, 0, 100, &v, &n), 0);
+    cr_assert_eq(n, n_kinds, "NONE: every kind");
+    for (size_t i = 0; i < n; i++) /* newest first */
+        cr_assert_eq(v[i].kind, (lk_sec_kind_t)sec_kinds[n_kinds - 1 - i].value);
+    lk_secevents_free(v, n);
+    char sql[128];
+    for (size_t i = 0; i < n_kinds; i++) {
+        cr_assert_eq(lk_store_secevent_list(st, (lk_sec_kind_t)sec_kinds[i].value, 0, 100, &v, &n), 0);
+        cr_assert_eq(n, 1, "%s", sec_kinds[i].name);
+        cr_assert_eq(v[0].kind, (lk_sec_kind_t)sec_kinds[i].value);
+        lk_secevents_free(v, n);
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM security_events WHERE kind = '%s'", sec_kinds[i].name);
+        cr_assert_eq(store_fixture_count(sql), 1, "%s", sql);
+    }
 }
