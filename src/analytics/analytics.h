@@ -364,7 +364,7 @@ typedef struct {
     bool handoff_offered;    /* every decline got the reply that offers a person */
     const char *followed_by; /* "handoff", "answered", "person", "reply", "nothing" (static) */
     bool handed_off;         /* queued at or after the run began */
-    char handoff_reason[24]; /* when handed off */
+    lk_handoff_reason_t handoff_reason; /* when handed off */
     bool person_reached;
     bool closed;
 } lk_analytics_decline_run_t;

@@ -119,7 +119,7 @@ static void run_end(lk_analytics_compliance_t *r, const char *followed_by)
         x->followed_by = followed_by;
         x->handed_off = handed;
         if (handed)
-            snprintf(x->handoff_reason, sizeof x->handoff_reason, "%s", c->handoff_reason);
+            x->handoff_reason = c->handoff_reason;
         x->person_reached = handed && c->first_agent_after_queue > 0;
         x->closed = c && c->status == LK_CONV_CLOSED;
         lk_analytics_ids_add(&r->run_ids, r->conv);
@@ -160,7 +160,7 @@ int lk_analytics_compliance_decline(const lk_report_msg_t *m, void *ud)
     if (m->outcome == LK_OUTCOME_HANDOFF) {
         /* the failure that handed over (repeated_failure) is a decline too */
         const lk_conv_facts_t *c = lk_analytics_compliance_find(r, r->conv);
-        if (c && strcmp(c->handoff_reason, "repeated_failure") == 0)
+        if (c && c->handoff_reason == LK_HANDOFF_REPEATED_FAILURE)
             r->run++;
         run_end(r, "handoff");
     } else if (m->outcome == LK_OUTCOME_ANSWERED) {
@@ -173,7 +173,7 @@ int lk_analytics_compliance_decline(const lk_report_msg_t *m, void *ud)
 
 bool lk_analytics_person_request(const lk_conv_facts_t *c)
 {
-    return strcmp(c->handoff_reason, "customer_request") == 0 || strcmp(c->handoff_reason, "button") == 0;
+    return c->handoff_reason == LK_HANDOFF_CUSTOMER_REQUEST || c->handoff_reason == LK_HANDOFF_BUTTON;
 }
 
 bool lk_analytics_person_request_met(const lk_conv_facts_t *c)

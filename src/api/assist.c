@@ -110,7 +110,7 @@ static json_t *history_json(lk_store_t *st, const lk_conv_t *c, const char *lang
         json_object_set_new(o, "id", json_string(v[i].id));
         json_object_set_new(o, "created_at", json_string(ts));
         json_object_set_new(o, "status", json_string(lk_conv_status_name(v[i].status)));
-        json_object_set_new(o, "handoff_reason", str_or_null(v[i].handoff_reason));
+        json_object_set_new(o, "handoff_reason", str_or_null(lk_handoff_reason_name(v[i].handoff_reason)));
         json_object_set_new(o, "summary", json_string(line));
         json_array_append_new(arr, o);
         free(line);

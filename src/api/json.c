@@ -90,7 +90,9 @@ json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs)
     json_object_set_new(j, "id", json_string(c->id));
     json_object_set_new(j, "status", json_string(lk_conv_status_name(c->status)));
     json_object_set_new(j, "language", json_string(c->language));
-    json_object_set_new(j, "handoff_reason", c->handoff_reason[0] ? json_string(c->handoff_reason) : json_null());
+    json_object_set_new(j, "handoff_reason",
+                        c->handoff_reason != LK_HANDOFF_NONE ? json_string(lk_handoff_reason_name(c->handoff_reason))
+                                                             : json_null());
     json_object_set_new(j, "queue_position", json_null()); /* lk_json_conv_customer fills it */
     json_object_set_new(j, "created_at", lk_json_time(c->created_at));
     json_object_set_new(j, "updated_at", lk_json_time(c->updated_at));

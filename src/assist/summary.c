@@ -331,7 +331,7 @@ static void collect(const lk_assist_conv_t *cv, lk_assist_summary_t *f)
 {
     memset(f, 0, sizeof *f);
     snprintf(f->language, sizeof f->language, "%s", cv->conv ? cv->conv->language : "");
-    f->handoff_reason = cv->conv ? cv->conv->handoff_reason : "";
+    f->handoff_reason = cv->conv ? lk_handoff_reason_name(cv->conv->handoff_reason) : "";
     f->sentiment = lk_assist_sentiment(cv);
 
     size_t n_q = 0;
@@ -481,8 +481,8 @@ char *lk_assist_oneline(const lk_conv_t *conv, const lk_msg_t *msgs, size_t n_ms
     } else {
         lk_buf_append_cstr(&b, S(S_NO_MESSAGE, lang));
     }
-    if (conv->handoff_reason[0])
-        fmt(&b, S(S_HANDED_OVER, lang), lk_assist_reason_text(conv->handoff_reason, lang));
+    if (conv->handoff_reason != LK_HANDOFF_NONE)
+        fmt(&b, S(S_HANDED_OVER, lang), lk_assist_reason_text(lk_handoff_reason_name(conv->handoff_reason), lang));
     if (conv->status == LK_CONV_CLOSED)
         fmt(&b, S(S_CLOSED, lang), conv->disposition ? conv->disposition : "-");
     else if (conv->status == LK_CONV_BOT)

@@ -314,7 +314,7 @@ static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, co
         lk_policy_state_init(&state, conv->language);
     /* the row is the truth for what is also queryable */
     state.status = conv->status;
-    lk_handoff_reason_parse(conv->handoff_reason, &state.handoff_reason);
+    state.handoff_reason = conv->handoff_reason;
     snprintf(state.language, sizeof state.language, "%s", conv->language);
     char old_assigned[LK_ID_MAX];
     snprintf(old_assigned, sizeof old_assigned, "%s", conv->assigned_to);
@@ -367,7 +367,7 @@ static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, co
 
     lk_conv_status_t old_status = state.status;
     conv->status = next.status;
-    snprintf(conv->handoff_reason, sizeof conv->handoff_reason, "%s", lk_handoff_reason_name(next.handoff_reason));
+    conv->handoff_reason = next.handoff_reason;
     snprintf(conv->language, sizeof conv->language, "%s", next.language);
     if (next.status == LK_CONV_BOT && old_status == LK_CONV_CLOSED) { /* reopened: starts fresh */
         conv->closed_at = 0;

@@ -27,7 +27,7 @@
 #define LK_STORE_H
 
 #include "kb/kb.h"
-#include "policy/policy.h" /* lk_conv_status_t */
+#include "policy/policy.h" /* lk_conv_status_t, lk_handoff_reason_t */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -152,7 +152,7 @@ typedef struct {
     char token_hash[65];   /* hex SHA-256 of the customer's token */
     lk_conv_status_t status;
     char language[8];      /* "nl", "en", ... */
-    char handoff_reason[24]; /* "" when none */
+    lk_handoff_reason_t handoff_reason; /* the policy's; NONE when none */
     int64_t created_at;
     int64_t updated_at;
     int64_t queued_at;   /* 0 when never queued (last time it entered "queued") */
@@ -906,7 +906,7 @@ typedef struct {
     char language[8];
     char channel[16]; /* "" = unknown */
     lk_conv_status_t status;
-    char handoff_reason[24];
+    lk_handoff_reason_t handoff_reason;
     int64_t queued_at;
     int64_t assigned_at;
     int64_t closed_at;

@@ -24,7 +24,7 @@ static lk_conv_t conv(const char *language, const char *status, const char *reas
     lk_conv_t c = {0};
     snprintf(c.language, sizeof c.language, "%s", language);
     lk_conv_status_parse(status, &c.status);
-    snprintf(c.handoff_reason, sizeof c.handoff_reason, "%s", reason);
+    lk_handoff_reason_parse(reason, &c.handoff_reason);
     return c;
 }
 

@@ -196,7 +196,7 @@ Test(conv, a_question_outside_it_is_declined_then_handed_over)
     lk_conv_result_free(&r);
     reload(&c);
     cr_assert_str_eq(lk_conv_status_name(c.status), "queued");
-    cr_assert_str_eq(c.handoff_reason, "customer_request");
+    cr_assert_str_eq(lk_handoff_reason_name(c.handoff_reason), "customer_request");
     cr_assert_eq(c.queued_at, clock_ms);
     cr_assert_eq(audits(&c, "conversation.handoff"), 1);
 }
@@ -253,7 +253,7 @@ Test(conv, the_person_button)
     lk_conv_result_free(&r);
     reload(&c);
     cr_assert_str_eq(lk_conv_status_name(c.status), "queued");
-    cr_assert_str_eq(c.handoff_reason, "button");
+    cr_assert_str_eq(lk_handoff_reason_name(c.handoff_reason), "button");
     cr_assert_eq(audits(&c, "conversation.handoff"), 1);
 
     /* pressed again while queued: no second hand-off */

@@ -109,7 +109,7 @@ static int facts_row(sqlite3_stmt *s, void *ud)
     lk_sq_col_fixed(s, 2, c.language, sizeof c.language);
     lk_sq_col_fixed(s, 3, c.channel, sizeof c.channel);
     lk_conv_status_parse(lk_sq_col_text(s, 4), &c.status);
-    lk_sq_col_fixed(s, 5, c.handoff_reason, sizeof c.handoff_reason);
+    lk_handoff_reason_parse(lk_sq_col_text(s, 5), &c.handoff_reason); /* NULL or unknown: stays NONE */
     c.queued_at = col_i64(s, 6);
     c.assigned_at = col_i64(s, 7);
     c.closed_at = col_i64(s, 8);

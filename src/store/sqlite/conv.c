@@ -15,9 +15,10 @@
 
 static bool conv_ok(const lk_conv_t *c)
 {
-    return c && FIXED_OK(c->id) && c->id[0] && FIXED_OK(c->token_hash) && (unsigned)c->status <= (unsigned)LK_CONV_CLOSED &&
-           FIXED_OK(c->language) && FIXED_OK(c->handoff_reason) && FIXED_OK(c->assigned_to) &&
-           FIXED_OK(c->channel) && FIXED_OK(c->client_hash);
+    return c && FIXED_OK(c->id) && c->id[0] && FIXED_OK(c->token_hash) &&
+           (unsigned)c->status <= (unsigned)LK_CONV_CLOSED && FIXED_OK(c->language) &&
+           (c->handoff_reason == LK_HANDOFF_NONE || lk_handoff_reason_name(c->handoff_reason)[0]) &&
+           FIXED_OK(c->assigned_to) && FIXED_OK(c->channel) && FIXED_OK(c->client_hash);
 }
 
 /* Reads a CONV_COLS row into c. */
@@ -29,7 +30,7 @@ void lk_sq_read_conv(sqlite3_stmt *s, void *row)
     lk_sq_col_fixed(s, 1, c->token_hash, sizeof c->token_hash);
     lk_conv_status_parse(lk_sq_col_text(s, 2), &c->status);
     lk_sq_col_fixed(s, 3, c->language, sizeof c->language);
-    lk_sq_col_fixed(s, 4, c->handoff_reason, sizeof c->handoff_reason);
+    lk_handoff_reason_parse(lk_sq_col_text(s, 4), &c->handoff_reason); /* NULL or unknown: stays NONE */
     c->created_at = sqlite3_column_int64(s, 5);
     c->updated_at = sqlite3_column_int64(s, 6);
     c->queued_at = sqlite3_column_int64(s, 7);
@@ -55,7 +56,7 @@ static void bind_conv_mutable(sqlite3_stmt *s, int i, const lk_conv_t *c)
 {
     lk_sq_bind_text(s, i++, lk_conv_status_name(c->status));
     lk_sq_bind_text(s, i++, c->language);
-    lk_sq_bind_fixed(s, i++, c->handoff_reason);
+    lk_sq_bind_fixed(s, i++, lk_handoff_reason_name(c->handoff_reason));
     sqlite3_bind_int64(s, i++, c->updated_at);
     lk_sq_bind_opt_i64(s, i++, c->queued_at);
     lk_sq_bind_opt_i64(s, i++, c->assigned_at);
@@ -74,10 +75,10 @@ static int sq_conv_insert(lk_store_t *st, const lk_conv_t *c)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_INSERT);
     lk_sq_bind(s, "ttttfiiooofiottttttfftn", c->id, c->token_hash, lk_conv_status_name(c->status), c->language,
-               c->handoff_reason, c->created_at, c->updated_at, c->queued_at, c->assigned_at, c->closed_at,
-               c->assigned_to, c->next_seq, (int64_t)c->rating, c->rating_comment, c->disposition, c->policy_state,
-               c->customer_email, c->customer_external_id, c->customer_name, c->channel, c->client_hash, c->topic,
-               c->customer_verified ? 1 : 0);
+               lk_handoff_reason_name(c->handoff_reason), c->created_at, c->updated_at, c->queued_at, c->assigned_at,
+               c->closed_at, c->assigned_to, c->next_seq, (int64_t)c->rating, c->rating_comment, c->disposition,
+               c->policy_state, c->customer_email, c->customer_external_id, c->customer_name, c->channel,
+               c->client_hash, c->topic, c->customer_verified ? 1 : 0);
     return lk_sq_exec(st, s, "conv_insert");
 }
 

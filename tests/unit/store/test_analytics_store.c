@@ -90,7 +90,7 @@ static void fixture(void)
     lk_conv_t c;
     cr_assert_eq(lk_store_conv_get(st, "c2", &c), 0);
     c.status = LK_CONV_CLOSED;
-    snprintf(c.handoff_reason, sizeof c.handoff_reason, "customer_request");
+    c.handoff_reason = LK_HANDOFF_CUSTOMER_REQUEST;
     c.queued_at = 2100;
     c.assigned_at = 2400;
     snprintf(c.assigned_to, sizeof c.assigned_to, "u1");
@@ -151,7 +151,7 @@ Test(store_analytics, facts)
     cr_assert_eq(a->last_customer_at, 1200);
     cr_assert_eq(a->callbacks, 0);
     cr_assert_str_eq(lk_conv_status_name(b->status), "closed");
-    cr_assert_str_eq(b->handoff_reason, "customer_request");
+    cr_assert_str_eq(lk_handoff_reason_name(b->handoff_reason), "customer_request");
     cr_assert_eq(b->queued_at, 2100);
     cr_assert_eq(b->assigned_at, 2400);
     cr_assert_eq(b->closed_at, 3000);

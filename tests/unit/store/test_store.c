@@ -64,7 +64,7 @@ Test(store, conv_round_trip_with_nulls, .init = store_fixture_setup, .fini = sto
     c.created_at = 5;
     c.status = LK_CONV_CLOSED;
     snprintf(c.language, sizeof c.language, "en");
-    snprintf(c.handoff_reason, sizeof c.handoff_reason, "complaint");
+    c.handoff_reason = LK_HANDOFF_COMPLAINT;
     c.updated_at = 9000;
     c.queued_at = 3000;
     c.assigned_at = 4000;
@@ -84,7 +84,7 @@ Test(store, conv_round_trip_with_nulls, .init = store_fixture_setup, .fini = sto
     lk_conv_clear(&g);
 
     /* And back to NULLs. */
-    c.handoff_reason[0] = '\0';
+    c.handoff_reason = LK_HANDOFF_NONE;
     c.assigned_to[0] = '\0';
     c.rating = 0;
     c.rating_comment = NULL;
@@ -93,7 +93,7 @@ Test(store, conv_round_trip_with_nulls, .init = store_fixture_setup, .fini = sto
     c.closed_at = 0;
     cr_assert_eq(lk_store_conv_update(st, &c), 0);
     cr_assert_eq(lk_store_conv_get(st, "c_1", &g), 0);
-    cr_assert_str_eq(g.handoff_reason, "");
+    cr_assert_str_eq(lk_handoff_reason_name(g.handoff_reason), "");
     cr_assert_str_eq(g.assigned_to, "");
     cr_assert_eq(g.rating, 0);
     cr_assert_null(g.rating_comment);

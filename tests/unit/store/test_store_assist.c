@@ -101,7 +101,7 @@ static void add_conv_as(const char *id, const char *email, const char *ext, int6
     snprintf(c.token_hash, sizeof c.token_hash, "h");
     c.status = LK_CONV_CLOSED;
     snprintf(c.language, sizeof c.language, "nl");
-    snprintf(c.handoff_reason, sizeof c.handoff_reason, "button");
+    c.handoff_reason = LK_HANDOFF_BUTTON;
     snprintf(c.channel, sizeof c.channel, "web");
     c.created_at = c.updated_at = c.closed_at = created;
     c.next_seq = 1;
@@ -130,7 +130,7 @@ Test(store_assist, history_by_email_or_external_id_newest_first)
     cr_assert_eq(n, 2, "by e-mail, case-insensitively, without the current one");
     cr_assert_str_eq(v[0].id, "c_3");
     cr_assert_str_eq(v[1].id, "c_1");
-    cr_assert_str_eq(v[0].handoff_reason, "button");
+    cr_assert_str_eq(lk_handoff_reason_name(v[0].handoff_reason), "button");
     cr_assert_str_eq(v[0].disposition, "resolved");
     cr_assert_eq(v[0].created_at, 300);
     lk_convs_free(v, n);
