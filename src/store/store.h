@@ -40,10 +40,18 @@ typedef struct lk_store lk_store_t;
 /* ---- closed sets -------------------------------------------------------- */
 
 /* The records carry these as enums; the database and the API's JSON hold
- * their names. Each _name() gives the name ("" for the NONE value or one out
- * of range); each _parse() sets *out from a name and returns 0, or sets the
- * NONE value and returns LK_EINVAL for NULL or an unknown name. NONE (0) is
- * what a zeroed record holds: the store refuses to write it. */
+ * their names. NONE (0) is what a zeroed record holds: the store refuses to
+ * write it where a value is required. Each set has two functions, declared
+ * by LK_SET_DECLARE(set, type) and defined in records.c:
+ *
+ *     const char *lk_<set>_name(type v);
+ *         the name ("" for NONE or a value out of range)
+ *     int lk_<set>_parse(const char *name, type *out);
+ *         sets *out (out may be NULL: a check) from a name and returns 0,
+ *         or sets NONE and returns LK_EINVAL for NULL or an unknown name */
+#define LK_SET_DECLARE(set, type)                                                                                      \
+    const char *lk_##set##_name(type v);                                                                               \
+    int lk_##set##_parse(const char *name, type *out /* OUT, may be NULL */)
 
 /* A conversation's status is the policy's lk_conv_status_t (LK_CONV_BOT,
  * _QUEUED, _ASSIGNED, _CLOSED; "bot" | "queued" | "assigned" | "closed"), with
@@ -53,25 +61,21 @@ typedef struct lk_store lk_store_t;
 /* A user's role: "agent" | "supervisor" | "admin" (each may do what the one
  * before may, so the values rise with the rights). */
 typedef enum { LK_ROLE_NONE, LK_ROLE_AGENT, LK_ROLE_SUPERVISOR, LK_ROLE_ADMIN } lk_role_t;
-const char *lk_role_name(lk_role_t r);
-int lk_role_parse(const char *name, lk_role_t *out /* OUT, may be NULL: a check */);
+LK_SET_DECLARE(role, lk_role_t);
 
 /* A call-back request's status: "open" | "done". */
 typedef enum { LK_CALLBACK_NONE, LK_CALLBACK_OPEN, LK_CALLBACK_DONE } lk_callback_status_t;
-const char *lk_callback_status_name(lk_callback_status_t s);
-int lk_callback_status_parse(const char *name, lk_callback_status_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(callback_status, lk_callback_status_t);
 
 /* A draft's status: "draft" (LK_DRAFT_OPEN: still being edited) |
  * "published" | "discarded". */
 typedef enum { LK_DRAFT_NONE, LK_DRAFT_OPEN, LK_DRAFT_PUBLISHED, LK_DRAFT_DISCARDED } lk_draft_status_t;
-const char *lk_draft_status_name(lk_draft_status_t s);
-int lk_draft_status_parse(const char *name, lk_draft_status_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(draft_status, lk_draft_status_t);
 
 /* An article's status: "published" (the bot answers with it) | "archived"
  * (kept for its history, answers nothing). */
 typedef enum { LK_ARTICLE_NONE, LK_ARTICLE_PUBLISHED, LK_ARTICLE_ARCHIVED } lk_article_status_t;
-const char *lk_article_status_name(lk_article_status_t s);
-int lk_article_status_parse(const char *name, lk_article_status_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(article_status, lk_article_status_t);
 
 /* Where an agent's message came from: "human" (typed), "suggested" (a
  * suggested answer sent as it was), "suggested_edited"; NONE ("") for the
@@ -82,14 +86,12 @@ typedef enum {
     LK_PROVENANCE_SUGGESTED,
     LK_PROVENANCE_SUGGESTED_EDITED
 } lk_provenance_t;
-const char *lk_provenance_name(lk_provenance_t p);
-int lk_provenance_parse(const char *name, lk_provenance_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(provenance, lk_provenance_t);
 
 /* Who wrote a message: "customer" | "bot" | "agent" | "system" (the
  * product's own notices). */
 typedef enum { LK_SENDER_NONE, LK_SENDER_CUSTOMER, LK_SENDER_BOT, LK_SENDER_AGENT, LK_SENDER_SYSTEM } lk_sender_t;
-const char *lk_sender_name(lk_sender_t s);
-int lk_sender_parse(const char *name, lk_sender_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(sender, lk_sender_t);
 
 /* What the bot made of a customer's message (docs/gaps.md): "answered",
  * "declined", "handoff", "clarify" (offered choices instead of answering),
@@ -106,8 +108,7 @@ typedef enum {
     LK_OUTCOME_REPLY,
     LK_OUTCOME_PERSON
 } lk_outcome_t;
-const char *lk_outcome_name(lk_outcome_t o);
-int lk_outcome_parse(const char *name, lk_outcome_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(outcome, lk_outcome_t);
 
 /* What made a version of an article: "created" | "edited" | "archived" |
  * "restored" | "imported". */
@@ -119,13 +120,11 @@ typedef enum {
     LK_CHANGE_RESTORED,
     LK_CHANGE_IMPORTED
 } lk_change_t;
-const char *lk_change_name(lk_change_t c);
-int lk_change_parse(const char *name, lk_change_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(change, lk_change_t);
 
 /* A person's verdict on a bot answer: "right" | "wrong". */
 typedef enum { LK_VERDICT_NONE, LK_VERDICT_RIGHT, LK_VERDICT_WRONG } lk_verdict_t;
-const char *lk_verdict_name(lk_verdict_t v);
-int lk_verdict_parse(const char *name, lk_verdict_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(verdict, lk_verdict_t);
 
 /* A security event's kind (docs/security.md, "Security events"):
  * "login_failed" (a wrong password, second factor or account) | "lockout" (a
@@ -142,8 +141,7 @@ typedef enum {
     LK_SEC_RATE_LIMITED,
     LK_SEC__COUNT
 } lk_sec_kind_t;
-const char *lk_sec_kind_name(lk_sec_kind_t k);
-int lk_sec_kind_parse(const char *name, lk_sec_kind_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(sec_kind, lk_sec_kind_t);
 
 /* ---- records ----------------------------------------------------------- */
 
