@@ -588,7 +588,9 @@ static void run_callbacks(lk_api_job_t *j, lk_store_t *st, int64_t now)
     agent_t *d = data_of(j);
     lk_callback_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_callback_list(st, strcmp(d->filter, "all") == 0 ? NULL : d->filter, 500, &v, &n);
+    lk_callback_status_t status; /* NONE (all) for "all" */
+    lk_callback_status_parse(d->filter, &status);
+    int rc = lk_store_callback_list(st, status, 500, &v, &n);
     json_t *arr = lk_api_list_json(j, rc, v, n, sizeof *v, callback_json);
     lk_callbacks_free(v, n);
     if (arr)

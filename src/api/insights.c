@@ -294,7 +294,7 @@ static void run_draft_read(lk_api_job_t *j, lk_store_t *st, int64_t now)
     json_decref(arr);
     d->answer = lk_xstrdup(""); /* the knowledge manager writes it */
     d->tags = lk_xstrdup("[]");
-    snprintf(d->source, sizeof d->source, "gap_report");
+    d->source = LK_DRAFT_SOURCE_GAP_REPORT;
     snprintf(d->created_by, sizeof d->created_by, "%s", j->user.id);
     report_free(&r);
 }
@@ -313,7 +313,7 @@ static json_t *draft_json(const lk_draft_t *d, const char *topic)
     json_object_set_new(o, "answer", json_string(d->answer));
     json_object_set_new(o, "url", json_null());
     json_object_set_new(o, "tags", json_array());
-    json_object_set_new(o, "source", json_string(d->source));
+    json_object_set_new(o, "source", json_string(lk_draft_source_name(d->source)));
     json_object_set_new(o, "created_by", json_string(d->created_by));
     json_object_set_new(o, "created_at", lk_json_time(d->created_at));
     json_object_set_new(o, "updated_at", lk_json_time(d->updated_at));

@@ -44,7 +44,7 @@ static json_t *draft_json(const lk_draft_t *d, const lk_knowledge_users_t *u)
     json_object_set_new(o, "owner_name", lk_knowledge_user_name(u, d->owner));
     json_object_set_new(o, "review_by", lk_knowledge_time_or_null(d->review_by));
     json_object_set_new(o, "translation_group", lk_knowledge_str_or_null(d->translation_group));
-    json_object_set_new(o, "source", lk_knowledge_str_or_null(d->source));
+    json_object_set_new(o, "source", lk_knowledge_str_or_null(lk_draft_source_name(d->source)));
     json_object_set_new(o, "created_by", lk_knowledge_str_or_null(d->created_by));
     json_object_set_new(o, "created_by_name", lk_knowledge_user_name(u, d->created_by));
     json_object_set_new(o, "created_at", lk_knowledge_time_or_null(d->created_at));
@@ -315,7 +315,7 @@ void lk_knowledge_run_draft_create(lk_api_job_t *j, lk_store_t *st, int64_t now)
     }
     lk_rand_id("d_", d.id, sizeof d.id);
     d.status = LK_DRAFT_OPEN;
-    snprintf(d.source, sizeof d.source, "editor");
+    d.source = LK_DRAFT_SOURCE_EDITOR;
     snprintf(d.created_by, sizeof d.created_by, "%s", j->user.id);
     d.created_at = d.updated_at = now;
     wrote_draft(j, st, now, lk_store_draft_insert(st, &d), "kb.draft.create", &d);

@@ -79,7 +79,8 @@
       (st, conversation_id, out, n))                                                                            \
     X(conv, callback_insert, (lk_store_t *st, const lk_callback_t *cb), (st, cb))                               \
     X(conv, callback_list,                                                                                      \
-      (lk_store_t *st, const char *status, size_t limit, lk_callback_t **out /* OUT */, size_t *n /* OUT */),   \
+      (lk_store_t *st, lk_callback_status_t status, size_t limit, lk_callback_t **out /* OUT */,                \
+       size_t *n /* OUT */),                                                                                    \
       (st, status, limit, out, n))                                                                              \
     X(conv, callback_done,                                                                                      \
       (lk_store_t *st, const char *id, const char *user_id, int64_t now),                                       \

@@ -72,6 +72,17 @@ LK_SET_DECLARE(callback_status, lk_callback_status_t);
 typedef enum { LK_DRAFT_NONE, LK_DRAFT_OPEN, LK_DRAFT_PUBLISHED, LK_DRAFT_DISCARDED } lk_draft_status_t;
 LK_SET_DECLARE(draft_status, lk_draft_status_t);
 
+/* Where a draft came from: "editor" (written in the console) | "gap_report"
+ * (started from a question the bot could not answer) | "import"; NONE (SQL
+ * NULL) for drafts that do not say. */
+typedef enum {
+    LK_DRAFT_SOURCE_NONE,
+    LK_DRAFT_SOURCE_EDITOR,
+    LK_DRAFT_SOURCE_GAP_REPORT,
+    LK_DRAFT_SOURCE_IMPORT
+} lk_draft_source_t;
+LK_SET_DECLARE(draft_source, lk_draft_source_t);
+
 /* An article's status: "published" (the bot answers with it) | "archived"
  * (kept for its history, answers nothing). */
 typedef enum { LK_ARTICLE_NONE, LK_ARTICLE_PUBLISHED, LK_ARTICLE_ARCHIVED } lk_article_status_t;
@@ -386,8 +397,8 @@ int lk_store_note_insert(lk_store_t *st, const lk_note_t *note);
 int lk_store_note_list(lk_store_t *st, const char *conversation_id, lk_note_t **out /* OUT */, size_t *n /* OUT */);
 
 int lk_store_callback_insert(lk_store_t *st, const lk_callback_t *cb);
-/* Call-back requests with status ("open", "done", NULL = all), oldest first. */
-int lk_store_callback_list(lk_store_t *st, const char *status, size_t limit, lk_callback_t **out /* OUT */,
+/* Call-back requests with status (LK_CALLBACK_NONE = all), oldest first. */
+int lk_store_callback_list(lk_store_t *st, lk_callback_status_t status, size_t limit, lk_callback_t **out /* OUT */,
                            size_t *n /* OUT */);
 /* Marks a request done by user_id at now. LK_ENOENT. */
 int lk_store_callback_done(lk_store_t *st, const char *id, const char *user_id, int64_t now);
@@ -478,7 +489,7 @@ typedef struct {
     char owner[LK_ID_MAX]; /* user id, "" = none */
     int64_t review_by;     /* 0 = none */
     char translation_group[LK_KB_ID_MAX + 1]; /* "" = none */
-    char source[24];       /* "editor" | "gap_report" | "import" */
+    lk_draft_source_t source;
     char created_by[LK_ID_MAX];
     int64_t created_at;
     int64_t updated_at;

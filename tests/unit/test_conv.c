@@ -370,7 +370,7 @@ Test(conv, a_call_back_request_only_while_queued)
     lk_conv_result_free(&r);
     lk_callback_t *v = NULL;
     size_t n = 0;
-    cr_assert_eq(lk_store_callback_list(st, "open", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_OPEN, 0, &v, &n), 0);
     cr_assert_eq(n, 1);
     cr_assert_str_eq(v[0].contact, "0612345678");
     cr_assert_str_eq(v[0].conversation_id, c.id);

@@ -476,16 +476,17 @@ static int sq_callback_insert(lk_store_t *st, const lk_callback_t *cb)
     return lk_sq_exec(st, s, "callback_insert");
 }
 
-static int sq_callback_list(lk_store_t *st, const char *status, size_t limit, lk_callback_t **out, size_t *n)
+static int sq_callback_list(lk_store_t *st, lk_callback_status_t status, size_t limit, lk_callback_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = lk_sq_stmt(st, status ? S_CALLBACK_LIST_STATUS : S_CALLBACK_LIST_ALL);
+    bool any = status == LK_CALLBACK_NONE;
+    sqlite3_stmt *s = lk_sq_stmt(st, any ? S_CALLBACK_LIST_ALL : S_CALLBACK_LIST_STATUS);
     int i = 1;
-    if (status)
-        lk_sq_bind_text(s, i++, status);
+    if (!any)
+        lk_sq_bind_text(s, i++, lk_callback_status_name(status));
     lk_sq_bind_limit(s, i, limit);
     int err;
     *out = lk_sq_rows(st, s, "callback_list", LK_SQ_ROW_CALLBACK, read_callback, n, &err);

@@ -27,12 +27,14 @@
 
 static bool draft_ok(const lk_draft_t *d)
 {
-    return d && lk_sq_fixed_ok(d->id, sizeof d->id) && d->id[0] && lk_sq_fixed_ok(d->article_id, sizeof d->article_id) &&
-           lk_draft_status_name(d->status)[0] && lk_sq_fixed_ok(d->language, sizeof d->language) &&
-           d->language[0] && lk_sq_fixed_ok(d->owner, sizeof d->owner) &&
-           lk_sq_fixed_ok(d->translation_group, sizeof d->translation_group) && lk_sq_fixed_ok(d->source, sizeof d->source) &&
-           lk_sq_fixed_ok(d->created_by, sizeof d->created_by) && lk_sq_fixed_ok(d->new_id, sizeof d->new_id) && d->title &&
-           d->questions && d->answer && d->tags;
+    return d && lk_sq_fixed_ok(d->id, sizeof d->id) && d->id[0] &&
+           lk_sq_fixed_ok(d->article_id, sizeof d->article_id) && lk_draft_status_name(d->status)[0] &&
+           lk_sq_fixed_ok(d->language, sizeof d->language) && d->language[0] &&
+           lk_sq_fixed_ok(d->owner, sizeof d->owner) &&
+           lk_sq_fixed_ok(d->translation_group, sizeof d->translation_group) &&
+           (d->source == LK_DRAFT_SOURCE_NONE || lk_draft_source_name(d->source)[0]) &&
+           lk_sq_fixed_ok(d->created_by, sizeof d->created_by) && lk_sq_fixed_ok(d->new_id, sizeof d->new_id) &&
+           d->title && d->questions && d->answer && d->tags;
 }
 
 static const char sql_draft_insert[] =
@@ -54,7 +56,7 @@ static void bind_draft(sqlite3_stmt *s, const lk_draft_t *d)
     lk_sq_bind_fixed(s, 10, d->owner);
     lk_sq_bind_opt_i64(s, 11, d->review_by);
     lk_sq_bind_fixed(s, 12, d->translation_group);
-    lk_sq_bind_fixed(s, 13, d->source);
+    lk_sq_bind_fixed(s, 13, lk_draft_source_name(d->source));
     lk_sq_bind_fixed(s, 14, d->created_by);
     sqlite3_bind_int64(s, 15, d->created_at);
     sqlite3_bind_int64(s, 16, d->updated_at);
@@ -89,7 +91,7 @@ static void read_draft(sqlite3_stmt *s, void *row)
     lk_sq_col_fixed(s, 9, d->owner, sizeof d->owner);
     d->review_by = sqlite3_column_int64(s, 10);
     lk_sq_col_fixed(s, 11, d->translation_group, sizeof d->translation_group);
-    lk_sq_col_fixed(s, 12, d->source, sizeof d->source);
+    lk_draft_source_parse(lk_sq_col_text(s, 12), &d->source);
     lk_sq_col_fixed(s, 13, d->created_by, sizeof d->created_by);
     d->created_at = sqlite3_column_int64(s, 14);
     d->updated_at = sqlite3_column_int64(s, 15);

@@ -814,7 +814,7 @@ Test(store, callbacks, .init = store_fixture_setup, .fini = store_fixture_teardo
 
     lk_callback_t *v = NULL;
     size_t n = 0;
-    cr_assert_eq(lk_store_callback_list(st, NULL, 0, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_NONE, 0, &v, &n), 0);
     cr_assert_eq(n, 3);
     cr_assert_str_eq(v[0].id, "cb_2");
     cr_assert_str_eq(v[1].id, "cb_3");
@@ -832,23 +832,23 @@ Test(store, callbacks, .init = store_fixture_setup, .fini = store_fixture_teardo
 
     cr_assert_eq(lk_store_callback_done(st, "cb_3", "u_1", 400), 0);
     cr_assert_eq(lk_store_callback_done(st, "cb_none", "u_1", 400), LK_ENOENT);
-    cr_assert_eq(lk_store_callback_list(st, "open", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_OPEN, 0, &v, &n), 0);
     cr_assert_eq(n, 2);
     cr_assert_str_eq(v[0].id, "cb_2");
     cr_assert_str_eq(v[1].id, "cb_1");
     lk_callbacks_free(v, n);
-    cr_assert_eq(lk_store_callback_list(st, "open", 1, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_OPEN, 1, &v, &n), 0);
     cr_assert_eq(n, 1);
     cr_assert_str_eq(v[0].id, "cb_2");
     lk_callbacks_free(v, n);
-    cr_assert_eq(lk_store_callback_list(st, "done", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_DONE, 0, &v, &n), 0);
     cr_assert_eq(n, 1);
     cr_assert_str_eq(v[0].id, "cb_3");
     cr_assert_str_eq(lk_callback_status_name(v[0].status), "done");
     cr_assert_eq(v[0].handled_at, 400);
     cr_assert_str_eq(v[0].handled_by, "u_1");
     lk_callbacks_free(v, n);
-    cr_assert_eq(lk_store_callback_list(st, "other", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, (lk_callback_status_t)99, 0, &v, &n), 0);
     cr_assert_eq(n, 0);
     cr_assert_null(v);
 
@@ -861,7 +861,7 @@ Test(store, callbacks, .init = store_fixture_setup, .fini = store_fixture_teardo
     cr_assert_eq(lk_store_callback_done(st, "cb_1", "", 1), LK_EINVAL);
     cr_assert_eq(lk_store_callback_done(st, "cb_1", NULL, 1), LK_EINVAL);
     cr_assert_eq(lk_store_callback_done(st, NULL, "u_1", 1), LK_EINVAL);
-    cr_assert_eq(lk_store_callback_list(st, NULL, 0, NULL, &n), LK_EINVAL);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_NONE, 0, NULL, &n), LK_EINVAL);
     lk_callback_clear(NULL);
     lk_callbacks_free(NULL, 0);
 }

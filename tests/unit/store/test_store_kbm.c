@@ -30,7 +30,7 @@ static lk_draft_t draft(const char *id, const char *article_id, const char *titl
     d.questions = (char *)"[\"Waar is mijn pakket?\",\"Pakket kwijt\"]";
     d.answer = (char *)"Kijk bij **Mijn bestellingen**.";
     d.tags = (char *)"[\"bezorging\"]";
-    snprintf(d.source, sizeof d.source, "gap_report");
+    d.source = LK_DRAFT_SOURCE_GAP_REPORT;
     snprintf(d.created_by, sizeof d.created_by, "u_sam");
     d.created_at = 1000;
     d.updated_at = 1500;
@@ -61,7 +61,7 @@ Test(store_kbm, draft_insert_and_get_round_trip)
     cr_assert_str_eq(got.owner, "u_owner");
     cr_assert_eq(got.review_by, 99000);
     cr_assert_str_eq(got.translation_group, "");
-    cr_assert_str_eq(got.source, "gap_report");
+    cr_assert_str_eq(lk_draft_source_name(got.source), "gap_report");
     cr_assert_str_eq(got.created_by, "u_sam");
     cr_assert_eq(got.created_at, 1000);
     cr_assert_eq(got.updated_at, 1500);

@@ -55,6 +55,7 @@ AS_INT(verdict, lk_verdict_t)
 AS_INT(role, lk_role_t)
 AS_INT(callback_status, lk_callback_status_t)
 AS_INT(draft_status, lk_draft_status_t)
+AS_INT(draft_source, lk_draft_source_t)
 AS_INT(article_status, lk_article_status_t)
 AS_INT(provenance, lk_provenance_t)
 AS_INT(sec_kind, lk_sec_kind_t)
@@ -74,6 +75,8 @@ static const named_t roles[] = {{LK_ROLE_AGENT, "agent"}, {LK_ROLE_SUPERVISOR, "
 static const named_t callback_statuses[] = {{LK_CALLBACK_OPEN, "open"}, {LK_CALLBACK_DONE, "done"}};
 static const named_t draft_statuses[] = {
     {LK_DRAFT_OPEN, "draft"}, {LK_DRAFT_PUBLISHED, "published"}, {LK_DRAFT_DISCARDED, "discarded"}};
+static const named_t draft_sources[] = {
+    {LK_DRAFT_SOURCE_EDITOR, "editor"}, {LK_DRAFT_SOURCE_GAP_REPORT, "gap_report"}, {LK_DRAFT_SOURCE_IMPORT, "import"}};
 static const named_t article_statuses[] = {{LK_ARTICLE_PUBLISHED, "published"}, {LK_ARTICLE_ARCHIVED, "archived"}};
 static const named_t provenances[] = {{LK_PROVENANCE_HUMAN, "human"},
                                       {LK_PROVENANCE_SUGGESTED, "suggested"},
@@ -98,6 +101,7 @@ static const set_t sets[] = {
     SET(role, roles),
     SET(callback_status, callback_statuses),
     SET(draft_status, draft_statuses),
+    SET(draft_source, draft_sources),
     SET(article_status, article_statuses),
     SET(provenance, provenances),
     SET(sec_kind, sec_kinds),
