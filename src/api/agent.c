@@ -412,7 +412,8 @@ static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
     agent_t *d = data_of(j);
     /* agents see the queue and their own; supervisors and admins everything */
     const char *status = strcmp(d->filter, "all") == 0 || !d->filter[0] ? NULL : d->filter;
-    bool queue_only = status && strcmp(status, "queued") == 0;
+    lk_conv_status_t want;
+    bool queue_only = status && lk_conv_status_parse(status, &want) == 0 && want == LK_CONV_QUEUED;
     const char *who = NULL;
     if (d->mine || (lk_api_is_role(&j->user, "agent", NULL) && !queue_only))
         who = j->user.id;

@@ -46,7 +46,7 @@ static void publish_agents_text(lk_job_t *job, const lk_conv_t *conv, const char
     }
     if (conv) {
         snprintf(ev->conv_id, sizeof ev->conv_id, "%s", conv->id);
-        snprintf(ev->conv_status, sizeof ev->conv_status, "%s", lk_conv_status_name(conv->status));
+        ev->conv_status = conv->status;
         snprintf(ev->assigned_to, sizeof ev->assigned_to, "%s", conv->assigned_to);
     }
     lk_job_add_event(job, ev);

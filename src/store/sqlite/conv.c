@@ -136,8 +136,8 @@ static int sq_conv_update(lk_store_t *st, const lk_conv_t *c)
     char assigned_to[LK_ID_MAX];
     lk_sq_col_fixed(s, CI_ASSIGNED_TO, assigned_to, sizeof assigned_to);
     unsigned mask = 0;
-    const char *status = (const char *)sqlite3_column_text(s, CI_STATUS);
-    if (!status || strcmp(status, lk_conv_status_name(c->status)) != 0)
+    lk_conv_status_t status;
+    if (lk_conv_status_parse(lk_sq_col_text(s, CI_STATUS), &status) != 0 || status != c->status)
         mask |= 1u << CI_STATUS;
     if (sqlite3_column_int64(s, CI_UPDATED_AT) != c->updated_at)
         mask |= 1u << CI_UPDATED_AT;
@@ -199,8 +199,8 @@ static int sq_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos)
     int r = lk_sq_row(st, s, "conv_queue_position");
     if (r <= 0)
         return r < 0 ? r : LK_ENOENT;
-    const unsigned char *status = sqlite3_column_text(s, 0);
-    bool queued = status && strcmp((const char *)status, "queued") == 0;
+    lk_conv_status_t status;
+    bool queued = lk_conv_status_parse(lk_sq_col_text(s, 0), &status) == 0 && status == LK_CONV_QUEUED;
     int64_t queued_at = sqlite3_column_int64(s, 1);
     lk_sq_done(s);
     if (!queued)
