@@ -224,13 +224,18 @@ const char *lk_analytics_reason_name(size_t i)
     return lk_handoff_reason_name((lk_handoff_reason_t)(i + 1));
 }
 
+/* The counter of a reason: NONE and one past the known ones count as "other". */
+static size_t reason_slot(lk_handoff_reason_t r)
+{
+    return r > LK_HANDOFF_NONE && (size_t)r < LK_ANALYTICS_REASONS ? (size_t)r - 1 : LK_ANALYTICS_REASONS - 1;
+}
+
 size_t lk_analytics_reason_index(const char *reason)
 {
     lk_handoff_reason_t r;
-    if (!reason || lk_handoff_reason_parse(reason, &r) != 0 || r == LK_HANDOFF_NONE ||
-        (size_t)r >= LK_ANALYTICS_REASONS)
+    if (!reason || lk_handoff_reason_parse(reason, &r) != 0)
         return LK_ANALYTICS_REASONS - 1;
-    return (size_t)r - 1;
+    return reason_slot(r);
 }
 
 void lk_analytics_figures_free(lk_analytics_figures_t *f)
@@ -245,7 +250,7 @@ void lk_analytics_classify(const lk_conv_facts_t *c, bool repeat, int64_t now, l
 {
     memset(out, 0, sizeof *out);
     out->person = c->assigned_at > 0 || c->first_agent_at > 0;
-    out->handed_off = c->queued_at > 0 || c->handoff_reason[0] != '\0' || out->person;
+    out->handed_off = c->queued_at > 0 || c->handoff_reason != LK_HANDOFF_NONE || out->person;
     out->contained = !out->handed_off;
     out->helpful = c->rating >= 4 || c->helpful_yes > 0;
     out->unhelpful = !out->helpful && ((c->rating >= 1 && c->rating <= 2) || c->helpful_no > 0);
@@ -278,7 +283,7 @@ void lk_analytics_add(lk_analytics_figures_t *f, const lk_conv_facts_t *c, bool 
     f->resolved += k.resolved;
     if (k.handed_off) {
         f->handed_off++;
-        f->handoffs[lk_analytics_reason_index(c->handoff_reason)]++;
+        f->handoffs[reason_slot(c->handoff_reason)]++;
     }
     if (k.reached_person) {
         f->reached_person++;

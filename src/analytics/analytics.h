@@ -352,7 +352,7 @@ void lk_analytics_ids_free(lk_analytics_ids_t *l);
 typedef struct {
     char conversation_id[LK_ID_MAX];
     char message_id[LK_ID_MAX];
-    char sender[12];
+    lk_sender_t sender;
 } lk_analytics_msg_ref_t;
 
 /* Two or more declined questions in a row, and what followed. */
@@ -364,7 +364,7 @@ typedef struct {
     bool handoff_offered;    /* every decline got the reply that offers a person */
     const char *followed_by; /* "handoff", "answered", "person", "reply", "nothing" (static) */
     bool handed_off;         /* queued at or after the run began */
-    char handoff_reason[24]; /* when handed off */
+    lk_handoff_reason_t handoff_reason; /* when handed off */
     bool person_reached;
     bool closed;
 } lk_analytics_decline_run_t;

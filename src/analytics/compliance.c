@@ -70,7 +70,7 @@ int lk_analytics_compliance_first(const lk_report_msg_t *m, void *ud)
 {
     lk_analytics_compliance_t *r = ud;
     lk_analytics_ids_add(&r->disclosed_all, m->conversation_id);
-    bool ok = m->id[0] && strcmp(m->sender, "bot") == 0 && m->automated && is_one_of(r->greetings, r->n_texts, m->text);
+    bool ok = m->id[0] && m->sender == LK_SENDER_BOT && m->automated && is_one_of(r->greetings, r->n_texts, m->text);
     lk_analytics_ids_add(ok ? &r->disclosed : &r->undisclosed, m->conversation_id);
     return 0;
 }
@@ -87,7 +87,7 @@ int lk_analytics_compliance_unlabelled(const lk_report_msg_t *m, void *ud)
     lk_analytics_msg_ref_t *x = &r->unlabelled[r->n_unlabelled++];
     snprintf(x->conversation_id, sizeof x->conversation_id, "%s", m->conversation_id);
     snprintf(x->message_id, sizeof x->message_id, "%s", m->id);
-    snprintf(x->sender, sizeof x->sender, "%s", m->sender);
+    x->sender = m->sender;
     return 0;
 }
 
@@ -119,7 +119,7 @@ static void run_end(lk_analytics_compliance_t *r, const char *followed_by)
         x->followed_by = followed_by;
         x->handed_off = handed;
         if (handed)
-            snprintf(x->handoff_reason, sizeof x->handoff_reason, "%s", c->handoff_reason);
+            x->handoff_reason = c->handoff_reason;
         x->person_reached = handed && c->first_agent_after_queue > 0;
         x->closed = c && c->status == LK_CONV_CLOSED;
         lk_analytics_ids_add(&r->run_ids, r->conv);
@@ -140,13 +140,13 @@ int lk_analytics_compliance_decline(const lk_report_msg_t *m, void *ud)
     if (r->await_reply) {
         /* the message after a declined question must be the bot's decline,
          * which offers a person */
-        if (strcmp(m->sender, "customer") == 0 || !is_one_of(r->declines, r->n_texts, m->text))
+        if (m->sender == LK_SENDER_CUSTOMER || !is_one_of(r->declines, r->n_texts, m->text))
             r->offered = false;
         r->await_reply = false;
     }
-    if (strcmp(m->sender, "customer") != 0)
+    if (m->sender != LK_SENDER_CUSTOMER)
         return 0;
-    if (strcmp(m->outcome, "declined") == 0) {
+    if (m->outcome == LK_OUTCOME_DECLINED) {
         if (r->run == 0) {
             snprintf(r->run_first, sizeof r->run_first, "%s", m->id);
             r->run_at = m->created_at;
@@ -157,23 +157,23 @@ int lk_analytics_compliance_decline(const lk_report_msg_t *m, void *ud)
     }
     if (r->run == 0)
         return 0;
-    if (strcmp(m->outcome, "handoff") == 0) {
+    if (m->outcome == LK_OUTCOME_HANDOFF) {
         /* the failure that handed over (repeated_failure) is a decline too */
         const lk_conv_facts_t *c = lk_analytics_compliance_find(r, r->conv);
-        if (c && strcmp(c->handoff_reason, "repeated_failure") == 0)
+        if (c && c->handoff_reason == LK_HANDOFF_REPEATED_FAILURE)
             r->run++;
         run_end(r, "handoff");
-    } else if (strcmp(m->outcome, "answered") == 0) {
+    } else if (m->outcome == LK_OUTCOME_ANSWERED) {
         run_end(r, "answered");
-    } else if (m->outcome[0]) {
-        run_end(r, strcmp(m->outcome, "none") == 0 ? "person" : "reply");
+    } else if (m->outcome != LK_OUTCOME_NONE) {
+        run_end(r, m->outcome == LK_OUTCOME_PERSON ? "person" : "reply");
     }
     return 0;
 }
 
 bool lk_analytics_person_request(const lk_conv_facts_t *c)
 {
-    return strcmp(c->handoff_reason, "customer_request") == 0 || strcmp(c->handoff_reason, "button") == 0;
+    return c->handoff_reason == LK_HANDOFF_CUSTOMER_REQUEST || c->handoff_reason == LK_HANDOFF_BUTTON;
 }
 
 bool lk_analytics_person_request_met(const lk_conv_facts_t *c)

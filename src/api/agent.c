@@ -354,7 +354,7 @@ static void run_reply(lk_api_job_t *j, lk_store_t *st, int64_t now)
     if (!lk_api_conv_load(j, st, &c))
         return;
     lk_msg_t m = {0};
-    snprintf(m.sender, sizeof m.sender, "agent");
+    m.sender = LK_SENDER_AGENT;
     m.automated = false;
     m.text = lk_xstrdup(j->body[F_TEXT].s);
     m.created_at = now;
@@ -395,7 +395,8 @@ static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
     agent_t *d = data_of(j);
     /* agents see the queue and their own; supervisors and admins everything */
     const char *status = strcmp(d->filter, "all") == 0 || !d->filter[0] ? NULL : d->filter;
-    bool queue_only = status && strcmp(status, "queued") == 0;
+    lk_conv_status_t want;
+    bool queue_only = status && lk_conv_status_parse(status, &want) == 0 && want == LK_CONV_QUEUED;
     const char *who = NULL;
     if (d->mine || (lk_api_is_role(&j->user, "agent", NULL) && !queue_only))
         who = j->user.id;
@@ -569,7 +570,9 @@ static void run_callbacks(lk_api_job_t *j, lk_store_t *st, int64_t now)
     agent_t *d = data_of(j);
     lk_callback_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_callback_list(st, strcmp(d->filter, "all") == 0 ? NULL : d->filter, 500, &v, &n);
+    lk_callback_status_t status; /* NONE (all) for "all" */
+    lk_callback_status_parse(d->filter, &status);
+    int rc = lk_store_callback_list(st, status, 500, &v, &n);
     json_t *arr = lk_api_list_json(j, rc, v, n, sizeof *v, callback_json);
     lk_callbacks_free(v, n);
     if (arr)

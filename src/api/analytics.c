@@ -575,7 +575,9 @@ static json_t *decline_run_json(const lk_analytics_decline_run_t *x)
                      "first_message_id", x->first_message_id, "declines", (json_int_t)x->declines, "at",
                      time_json(x->at), "handoff_offered", x->handoff_offered, "followed_by", x->followed_by,
                      "handed_off", x->handed_off, "handoff_reason",
-                     x->handed_off && x->handoff_reason[0] ? json_string(x->handoff_reason) : json_null(),
+                     x->handed_off && x->handoff_reason != LK_HANDOFF_NONE
+                         ? json_string(lk_handoff_reason_name(x->handoff_reason))
+                         : json_null(),
                      "person_reached", x->person_reached, "closed", x->closed);
 }
 
@@ -583,9 +585,10 @@ static json_t *person_request_json(const lk_conv_facts_t *c)
 {
     bool ok = lk_analytics_person_request_met(c);
     return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:s}", "conversation_id", c->id, "reason",
-                     c->handoff_reason, "requested_at", time_or_null(c->queued_at), "assigned_at",
-                     time_or_null(c->assigned_at), "first_reply_at", time_or_null(c->first_agent_after_queue),
-                     "seconds_to_assign", secs_between(c->queued_at, c->assigned_at), "seconds_to_reply",
+                     lk_handoff_reason_name(c->handoff_reason), "requested_at", time_or_null(c->queued_at),
+                     "assigned_at", time_or_null(c->assigned_at), "first_reply_at",
+                     time_or_null(c->first_agent_after_queue), "seconds_to_assign",
+                     secs_between(c->queued_at, c->assigned_at), "seconds_to_reply",
                      ok ? secs_between(c->queued_at, c->first_agent_after_queue) : json_null(), "met", ok, "status",
                      lk_conv_status_name(c->status));
 }
@@ -635,9 +638,9 @@ static json_t *compliance_json(const lk_api_job_t *job, const lk_analytics_compl
     json_object_set_new(o, "share", rate(labelled, total));
     json_t *items = json_array();
     for (size_t i = 0; i < r->n_unlabelled; i++)
-        json_array_append_new(items,
-                              json_pack("{s:s, s:s, s:s}", "conversation_id", r->unlabelled[i].conversation_id,
-                                        "message_id", r->unlabelled[i].message_id, "sender", r->unlabelled[i].sender));
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "conversation_id", r->unlabelled[i].conversation_id,
+                                               "message_id", r->unlabelled[i].message_id, "sender",
+                                               lk_sender_name(r->unlabelled[i].sender)));
     json_object_set_new(o, "unlabelled", items);
     json_object_set_new(o, "unlabelled_truncated", json_boolean(r->unlabelled_count > LK_ANALYTICS_LIST_MAX));
     json_object_set(o, "conversation_ids", json_object_get(json_object_get(out, "disclosure"), "conversation_ids"));

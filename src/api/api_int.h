@@ -222,20 +222,8 @@ size_t lk_ratelimit_keys(lk_ratelimit_t *rl);
 
 /* Security events (secevents.c): each is one JSON log line, a count in
  * /metrics (loket_security_events_total{kind}) and a row of security_events
- * that admins see (GET /api/v1/admin/security-events). */
-typedef enum {
-    LK_SEC_LOGIN_FAILED, /* a wrong password, second factor or account */
-    LK_SEC_LOCKOUT,      /* a login (or password/TOTP change) refused by the login limits */
-    LK_SEC_CROSS_SITE,   /* a request refused for its Origin (CSRF, widget_origins) */
-    LK_SEC_FORBIDDEN,    /* a signed-in user refused by role or access right (403) */
-    LK_SEC_RATE_LIMITED, /* any other 429 */
-    LK_SEC__COUNT
-} lk_sec_kind_t;
-
-/* "login_failed", "lockout", "cross_site", "forbidden", "rate_limited". */
-const char *lk_sec_kind_name(lk_sec_kind_t kind);
-/* Parses a kind's name; false when it is none. */
-bool lk_sec_kind_parse(const char *name, size_t len, lk_sec_kind_t *out /* OUT */);
+ * that admins see (GET /api/v1/admin/security-events). The kinds are the
+ * store's lk_sec_kind_t, with lk_sec_kind_name() and _parse(). */
 /* Records a security event about req (its client address and route) on the
  * request's loop thread: logs it (with user_id, never the e-mail address),
  * counts it and stores it (with email) in a writer job of its own. user_id
@@ -355,8 +343,8 @@ void lk_metrics_init(const lk_http_route_t *routes, size_t n);
 bool lk_metrics_listen_local(const char *listen);
 /* A customer message went through the policy (turn.c). */
 void lk_metrics_turn(void);
-/* What the bot made of it: "answered", "declined", "handoff", ... */
-void lk_metrics_decision(const char *outcome);
+/* What the bot made of it. */
+void lk_metrics_decision(lk_outcome_t outcome);
 /* A hand-off to a person, at the moment it happens. */
 void lk_metrics_handoff(lk_handoff_reason_t reason);
 /* A queued conversation was claimed after waiting ms. */

@@ -48,7 +48,7 @@ static void read_msgs(const lk_bot_t *bot, const lk_conv_t *c, const lk_msg_t *m
     rd->p = lk_xcalloc(n ? n : 1, sizeof *rd->p);
     size_t seen = 0;
     for (size_t i = n; i-- > 0 && seen < READ_MAX;) {
-        if (strcmp(msgs[i].sender, "customer") != 0 || !msgs[i].text)
+        if (msgs[i].sender != LK_SENDER_CUSTOMER || !msgs[i].text)
             continue;
         seen++;
         lk_nlu_context_t ctx = {NULL, 0, c->language};
@@ -110,7 +110,7 @@ static json_t *history_json(lk_store_t *st, const lk_conv_t *c, const char *lang
         json_object_set_new(o, "id", json_string(v[i].id));
         json_object_set_new(o, "created_at", json_string(ts));
         json_object_set_new(o, "status", json_string(lk_conv_status_name(v[i].status)));
-        json_object_set_new(o, "handoff_reason", str_or_null(v[i].handoff_reason));
+        json_object_set_new(o, "handoff_reason", str_or_null(lk_handoff_reason_name(v[i].handoff_reason)));
         json_object_set_new(o, "summary", json_string(line));
         json_array_append_new(arr, o);
         free(line);
@@ -189,7 +189,7 @@ void lk_api_assist_preview(struct lk_app *app, lk_store_t *st, const lk_conv_t *
     lk_msg_t *msgs = NULL;
     size_t n = 0;
     char *preview = NULL;
-    if (lk_store_msg_list_recent(st, c->id, "customer", PREVIEW_MSGS, &msgs, &n) == 0 && n > 0) {
+    if (lk_store_msg_list_recent(st, c->id, LK_SENDER_CUSTOMER, PREVIEW_MSGS, &msgs, &n) == 0 && n > 0) {
         lk_api_mask_msgs(msgs, n);
         lk_bot_t *bot = lk_bot_acquire(app);
         readings_t rd;

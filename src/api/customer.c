@@ -188,8 +188,8 @@ static void run_feedback(lk_api_job_t *j, lk_store_t *st, int64_t now)
     bool helpful = j->body[F_FEEDBACK_HELPFUL].b;
     lk_msg_t target = {0};
     int rc = lk_store_msg_get(st, message_id, &target);
-    if (rc == LK_ENOENT || (rc == 0 && (strcmp(target.conversation_id, c->id) != 0 ||
-                                        strcmp(target.sender, "bot") != 0 || !target.article_id))) {
+    if (rc == LK_ENOENT || (rc == 0 && (strcmp(target.conversation_id, c->id) != 0 || target.sender != LK_SENDER_BOT ||
+                                        !target.article_id))) {
         lk_api_fail(j, LK_ENOENT, 404, "not_found", "no bot answer with this message_id in this conversation");
         lk_msg_clear(&target);
         return;

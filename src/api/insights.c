@@ -95,7 +95,7 @@ bool lk_api_gap_is_filler(struct lk_app *app, const lk_bot_t *bot, const lk_gap_
     if (lk_nlu_read(bot->nlu, g->text, strlen(g->text), &ctx, &reading) == 0)
         rp = &reading;
     lk_msg_t m = {0};
-    snprintf(m.sender, sizeof m.sender, "customer");
+    m.sender = LK_SENDER_CUSTOMER;
     m.text = g->text;
     lk_assist_conv_t cv = {.msgs = &m,
                            .n_msgs = 1,
@@ -292,7 +292,7 @@ static void run_draft_read(lk_api_job_t *j, lk_store_t *st, int64_t now)
     json_decref(arr);
     d->answer = lk_xstrdup(""); /* the knowledge manager writes it */
     d->tags = lk_xstrdup("[]");
-    snprintf(d->source, sizeof d->source, "gap_report");
+    d->source = LK_DRAFT_SOURCE_GAP_REPORT;
     snprintf(d->created_by, sizeof d->created_by, "%s", j->user.id);
     report_free(&r);
 }
@@ -311,7 +311,7 @@ static json_t *draft_json(const lk_draft_t *d, const char *topic)
     json_object_set_new(o, "answer", json_string(d->answer));
     json_object_set_new(o, "url", json_null());
     json_object_set_new(o, "tags", json_array());
-    json_object_set_new(o, "source", json_string(d->source));
+    json_object_set_new(o, "source", json_string(lk_draft_source_name(d->source)));
     json_object_set_new(o, "created_by", json_string(d->created_by));
     json_object_set_new(o, "created_at", lk_json_time(d->created_at));
     json_object_set_new(o, "updated_at", lk_json_time(d->updated_at));
@@ -343,7 +343,7 @@ static json_t *review_json(const void *record)
     json_object_set_new(o, "message_id", json_string(r->message_id));
     json_object_set_new(o, "conversation_id", json_string(r->conversation_id));
     json_object_set_new(o, "article_id", r->article_id[0] ? json_string(r->article_id) : json_null());
-    json_object_set_new(o, "verdict", json_string(r->verdict));
+    json_object_set_new(o, "verdict", json_string(lk_verdict_name(r->verdict)));
     json_object_set_new(o, "correct_article_id",
                         r->correct_article_id[0] ? json_string(r->correct_article_id) : json_null());
     json_object_set_new(o, "reviewer_id", json_string(r->reviewer_id));
@@ -366,7 +366,7 @@ static void run_review(lk_api_job_t *j, lk_store_t *st, int64_t now)
     }
     if (!lk_api_conv_msg(j, st, &c, D(j)->message_id, &m))
         goto out;
-    if (strcmp(m.sender, "bot") != 0 || !m.article_id) {
+    if (m.sender != LK_SENDER_BOT || !m.article_id) {
         lk_api_fail(j, LK_EINVAL, 400, "not_an_answer", "only a bot answer from the knowledge base can be reviewed");
         goto out;
     }
@@ -382,13 +382,13 @@ static void run_review(lk_api_job_t *j, lk_store_t *st, int64_t now)
     snprintf(r.article_id, sizeof r.article_id, "%s", m.article_id);
     r.confidence = m.confidence;
     r.has_confidence = m.has_confidence;
-    snprintf(r.verdict, sizeof r.verdict, "%s", j->body[F_VERDICT].s);
+    lk_verdict_parse(j->body[F_VERDICT].s, &r.verdict); /* one of verdicts[] */
     snprintf(r.correct_article_id, sizeof r.correct_article_id, "%s", j->body[F_CORRECT].s ? j->body[F_CORRECT].s : "");
     snprintf(r.reviewer_id, sizeof r.reviewer_id, "%s", j->user.id);
     r.created_at = now;
     int rc = lk_store_review_set(st, &r);
     char detail[96];
-    snprintf(detail, sizeof detail, "%s %s", m.id, r.verdict);
+    snprintf(detail, sizeof detail, "%s %s", m.id, lk_verdict_name(r.verdict));
     if (rc == 0)
         rc = lk_store_audit(st, now, j->user.id, "answer.review", c.id, detail);
     if (rc) {
@@ -648,7 +648,9 @@ static bool prepare_review(lk_api_job_t *j)
         memcpy(D(j)->message_id, mid.base, mid.len);
     else if (mid.len > 0)
         memcpy(D(j)->message_id, "-", 2);
-    if (j->body[F_CORRECT].s && strcmp(j->body[F_VERDICT].s, "wrong") != 0) {
+    lk_verdict_t verdict;
+    lk_verdict_parse(j->body[F_VERDICT].s, &verdict);
+    if (j->body[F_CORRECT].s && verdict != LK_VERDICT_WRONG) {
         lk_respond_error(j->req, 400, "invalid_field", "the field \"correct_article_id\" goes only with \"wrong\"");
         return false;
     }

@@ -26,7 +26,7 @@ json_t *lk_json_msg(const lk_msg_t *m)
     json_object_set_new(j, "id", json_string(m->id));
     json_object_set_new(j, "conversation_id", json_string(m->conversation_id));
     json_object_set_new(j, "seq", json_integer(m->seq));
-    json_object_set_new(j, "sender", json_string(m->sender));
+    json_object_set_new(j, "sender", json_string(lk_sender_name(m->sender)));
     json_object_set_new(j, "automated", json_boolean(m->automated));
     json_object_set_new(j, "text", json_string(m->text ? m->text : ""));
     json_object_set_new(j, "created_at", lk_json_time(m->created_at));
@@ -54,9 +54,9 @@ json_t *lk_json_msg(const lk_msg_t *m)
  * customer's message (docs/gaps.md); agents' views only. */
 static void add_provenance(json_t *j, const lk_msg_t *m)
 {
-    if (strcmp(m->sender, "customer") == 0 && m->outcome[0])
-        json_object_set_new(j, "outcome", json_string(m->outcome));
-    if (strcmp(m->sender, "agent") != 0)
+    if (m->sender == LK_SENDER_CUSTOMER && m->outcome != LK_OUTCOME_NONE)
+        json_object_set_new(j, "outcome", json_string(lk_outcome_name(m->outcome)));
+    if (m->sender != LK_SENDER_AGENT)
         return;
     json_object_set_new(j, "provenance", json_string(m->provenance ? lk_provenance_name(m->provenance) : "human"));
     if (m->suggestion_article_id)
@@ -66,7 +66,7 @@ static void add_provenance(json_t *j, const lk_msg_t *m)
 void lk_api_mask_msgs(lk_msg_t *msgs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(msgs[i].sender, "customer") != 0 || !msgs[i].text)
+        if (msgs[i].sender != LK_SENDER_CUSTOMER || !msgs[i].text)
             continue;
         char *masked = lk_pii_mask_kind(msgs[i].text, strlen(msgs[i].text), LK_PII_BSN);
         if (!masked)
@@ -90,7 +90,9 @@ json_t *lk_json_conv(const lk_conv_t *c, const lk_msg_t *msgs, size_t n_msgs)
     json_object_set_new(j, "id", json_string(c->id));
     json_object_set_new(j, "status", json_string(lk_conv_status_name(c->status)));
     json_object_set_new(j, "language", json_string(c->language));
-    json_object_set_new(j, "handoff_reason", c->handoff_reason[0] ? json_string(c->handoff_reason) : json_null());
+    json_object_set_new(j, "handoff_reason",
+                        c->handoff_reason != LK_HANDOFF_NONE ? json_string(lk_handoff_reason_name(c->handoff_reason))
+                                                             : json_null());
     json_object_set_new(j, "queue_position", json_null()); /* lk_json_conv_customer fills it */
     json_object_set_new(j, "created_at", lk_json_time(c->created_at));
     json_object_set_new(j, "updated_at", lk_json_time(c->updated_at));

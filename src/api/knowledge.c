@@ -188,7 +188,7 @@ static json_t *version_json(const lk_article_version_t *v, const lk_knowledge_us
 {
     json_t *o = json_object();
     json_object_set_new(o, "version", json_integer(v->version));
-    json_object_set_new(o, "change", json_string(v->change));
+    json_object_set_new(o, "change", json_string(lk_change_name(v->change)));
     json_object_set_new(o, "status", json_string(lk_article_status_name(v->status)));
     json_object_set_new(o, "changed_by", lk_knowledge_str_or_null(v->changed_by));
     json_object_set_new(o, "changed_by_name", lk_knowledge_user_name(u, v->changed_by));
@@ -211,7 +211,7 @@ static json_t *version_json(const lk_article_version_t *v, const lk_knowledge_us
  * a database error. */
 static bool load_all(lk_api_job_t *j, lk_store_t *st, lk_article_rec_t **all, size_t *n, lk_knowledge_users_t *u)
 {
-    int rc = lk_store_article_list(st, NULL, all, n);
+    int rc = lk_store_article_list(st, LK_ARTICLE_NONE, all, n);
     if (rc == 0)
         rc = lk_knowledge_users_load(st, u);
     if (rc) {
@@ -232,11 +232,13 @@ static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
     groups_t g;
     groups_init(&g, all, n);
     char *q = k->query ? lk_text_search_fold(k->query) : NULL;
+    lk_article_status_t status; /* NONE for "all" */
+    lk_article_status_parse(k->status, &status);
     json_t *arr = json_array();
     size_t due = 0;
     for (size_t i = 0; i < n; i++) {
         const lk_article_rec_t *r = &all[i];
-        if (strcmp(k->status, "all") != 0 && strcmp(lk_article_status_name(r->status), k->status) != 0)
+        if (status != LK_ARTICLE_NONE && r->status != status)
             continue;
         if (k->language[0] && strcmp(r->a.language, k->language) != 0)
             continue;

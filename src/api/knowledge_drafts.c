@@ -44,7 +44,7 @@ static json_t *draft_json(const lk_draft_t *d, const lk_knowledge_users_t *u)
     json_object_set_new(o, "owner_name", lk_knowledge_user_name(u, d->owner));
     json_object_set_new(o, "review_by", lk_knowledge_time_or_null(d->review_by));
     json_object_set_new(o, "translation_group", lk_knowledge_str_or_null(d->translation_group));
-    json_object_set_new(o, "source", lk_knowledge_str_or_null(d->source));
+    json_object_set_new(o, "source", lk_knowledge_str_or_null(lk_draft_source_name(d->source)));
     json_object_set_new(o, "created_by", lk_knowledge_str_or_null(d->created_by));
     json_object_set_new(o, "created_by_name", lk_knowledge_user_name(u, d->created_by));
     json_object_set_new(o, "created_at", lk_knowledge_time_or_null(d->created_at));
@@ -61,7 +61,9 @@ void lk_knowledge_run_drafts(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_draft_t *v = NULL;
     size_t n = 0;
     lk_knowledge_users_t u = {NULL, 0};
-    int rc = lk_store_draft_list(st, strcmp(k->status, "all") == 0 ? NULL : k->status, DRAFTS_MAX, &v, &n);
+    lk_draft_status_t status; /* NONE (any) for "all" */
+    lk_draft_status_parse(k->status, &status);
+    int rc = lk_store_draft_list(st, status, DRAFTS_MAX, &v, &n);
     if (rc == 0)
         rc = lk_knowledge_users_load(st, &u);
     if (rc) {
@@ -313,7 +315,7 @@ void lk_knowledge_run_draft_create(lk_api_job_t *j, lk_store_t *st, int64_t now)
     }
     lk_rand_id("d_", d.id, sizeof d.id);
     d.status = LK_DRAFT_OPEN;
-    snprintf(d.source, sizeof d.source, "editor");
+    d.source = LK_DRAFT_SOURCE_EDITOR;
     snprintf(d.created_by, sizeof d.created_by, "%s", j->user.id);
     d.created_at = d.updated_at = now;
     wrote_draft(j, st, now, lk_store_draft_insert(st, &d), "kb.draft.create", &d);
@@ -370,7 +372,7 @@ void lk_knowledge_run_draft_delete(lk_api_job_t *j, lk_store_t *st, int64_t now)
     if (!load_draft(j, st, &d))
         return;
     if (still_draft(j, &d)) {
-        int rc = lk_store_draft_finish(st, d.id, "discarded", NULL, now);
+        int rc = lk_store_draft_finish(st, d.id, LK_DRAFT_DISCARDED, NULL, now);
         if (rc)
             lk_api_fail_db(j, rc);
         else
@@ -534,7 +536,7 @@ void lk_knowledge_run_publish_write(lk_api_job_t *j, lk_store_t *st, int64_t now
             lk_api_fail(j, rc, 409, "conflict", "an article with the draft's id exists now: give the draft another id");
         } else {
             if (rc == 0)
-                rc = lk_store_draft_finish(st, t.d.id, "published", t.a.id, now);
+                rc = lk_store_draft_finish(st, t.d.id, LK_DRAFT_PUBLISHED, t.a.id, now);
             char detail[LK_KB_ID_MAX + LK_ID_MAX + 64];
             snprintf(detail, sizeof detail, "%s version %lld from %s", t.a.id, (long long)version, t.d.id);
             if (rc == 0)

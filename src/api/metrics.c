@@ -70,9 +70,8 @@ static void observe(hist_t *h, const double *bounds, size_t n, int64_t us)
     inc(&h->count, 1);
 }
 
-/* Decisions by outcome (the values turn.c records, docs/gaps.md). */
-static const char *const outcomes[] = {"answered", "declined", "handoff", "clarify", "reply", "none", "other"};
-#define N_OUTCOMES (sizeof outcomes / sizeof outcomes[0])
+/* decisions by outcome (docs/gaps.md): the outcomes without NONE, and "other" */
+#define N_OUTCOMES ((size_t)LK_OUTCOME_PERSON + 1)
 /* the hand-off reasons without NONE, and "other" */
 #define N_REASONS ((size_t)LK_HANDOFF_LANGUAGE + 1)
 #define STATUS_CLASSES 5 /* 1xx .. 5xx */
@@ -101,11 +100,9 @@ void lk_metrics_turn(void)
     inc(&reg.turns, 1);
 }
 
-void lk_metrics_decision(const char *outcome)
+void lk_metrics_decision(lk_outcome_t outcome)
 {
-    size_t i = 0;
-    while (i + 1 < N_OUTCOMES && (!outcome || strcmp(outcome, outcomes[i]) != 0))
-        i++;
+    size_t i = outcome >= LK_OUTCOME_ANSWERED && (size_t)outcome < N_OUTCOMES ? (size_t)outcome - 1 : N_OUTCOMES - 1;
     inc(&reg.decisions[i], 1);
 }
 
@@ -185,9 +182,11 @@ static char *render(int64_t queued, size_t websockets, size_t *len)
     lk_buf_printf(&b, "loket_turns_total %llu\n", (unsigned long long)get(&reg.turns));
 
     header(&b, "loket_decisions_total", "counter", "what the bot made of customer messages, by outcome");
-    for (size_t i = 0; i < N_OUTCOMES; i++)
-        lk_buf_printf(&b, "loket_decisions_total{outcome=\"%s\"} %llu\n", outcomes[i],
+    for (size_t i = 0; i < N_OUTCOMES; i++) {
+        const char *name = i + 1 < N_OUTCOMES ? lk_outcome_name((lk_outcome_t)(i + 1)) : "other";
+        lk_buf_printf(&b, "loket_decisions_total{outcome=\"%s\"} %llu\n", name,
                       (unsigned long long)get(&reg.decisions[i]));
+    }
 
     header(&b, "loket_handoffs_total", "counter", "hand-offs to a person, by reason");
     for (size_t i = 0; i < N_REASONS; i++) {
@@ -199,7 +198,7 @@ static char *render(int64_t queued, size_t websockets, size_t *len)
     header(&b, "loket_security_events_total", "counter",
            "security events (docs/security.md): failed logins, lockouts, refused cross-site requests, role "
            "refusals, 429s; by kind");
-    for (size_t i = 0; i < LK_SEC__COUNT; i++)
+    for (size_t i = LK_SEC_LOGIN_FAILED; i < LK_SEC__COUNT; i++)
         lk_buf_printf(&b, "loket_security_events_total{kind=\"%s\"} %llu\n", lk_sec_kind_name((lk_sec_kind_t)i),
                       (unsigned long long)lk_security_event_count((lk_sec_kind_t)i));
 

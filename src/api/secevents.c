@@ -33,25 +33,6 @@ static struct {
     atomic_uint_fast64_t counts[LK_SEC__COUNT];
 } events;
 
-static const char *const sec_kind_names[LK_SEC__COUNT] = {"login_failed", "lockout", "cross_site", "forbidden",
-                                                           "rate_limited"};
-
-const char *lk_sec_kind_name(lk_sec_kind_t kind)
-{
-    return (unsigned)kind < LK_SEC__COUNT ? sec_kind_names[kind] : "unknown";
-}
-
-bool lk_sec_kind_parse(const char *name, size_t len, lk_sec_kind_t *out)
-{
-    for (size_t i = 0; i < LK_SEC__COUNT; i++) {
-        if (strlen(sec_kind_names[i]) == len && memcmp(sec_kind_names[i], name, len) == 0) {
-            *out = (lk_sec_kind_t)i;
-            return true;
-        }
-    }
-    return false;
-}
-
 void lk_secevents_start(struct lk_app *app)
 {
     lk_ratelimit_free(events.rows);
@@ -157,7 +138,7 @@ void lk_security_event(struct lk_app *app, lk_http_req_t *req, lk_sec_kind_t kin
         return; /* no server running, or a flood: logged and counted above, stored once a while */
     event_job_t *e = lk_xcalloc(1, sizeof *e);
     e->ev.at = now;
-    snprintf(e->ev.kind, sizeof e->ev.kind, "%s", lk_sec_kind_name(kind));
+    e->ev.kind = kind;
     snprintf(e->ev.address, sizeof e->ev.address, "%s", addr);
     e->ev.account = email && email[0] && lk_utf8_valid(email, strlen(email)) ? lk_xstrdup(email) : NULL;
     e->ev.reason = lk_xstrdup(reason);

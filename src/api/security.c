@@ -342,8 +342,7 @@ typedef struct {
     int64_t retry_ms;                 /* > 0: refused by that limit */
     bool clear_cookie;                /* logout-all of oneself */
     /* the security events' list: which */
-    bool kind_set;
-    lk_sec_kind_t kind;
+    lk_sec_kind_t kind; /* LK_SEC_NONE: all */
     int64_t before_id;
     size_t limit;
 } sec_t;
@@ -538,8 +537,9 @@ static json_t *secevent_json(const void *record)
     const lk_secevent_t *e = record;
     char ts[LK_RFC3339_LEN];
     lk_time_rfc3339(e->at, ts);
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)e->id, "at", ts, "kind", e->kind,
-                          "address", e->address, "reason", e->reason ? e->reason : "", "route", e->route);
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)e->id, "at", ts, "kind",
+                          lk_sec_kind_name(e->kind), "address", e->address, "reason", e->reason ? e->reason : "",
+                          "route", e->route);
     json_object_set_new(o, "account", e->account ? json_string(e->account) : json_null());
     return o;
 }
@@ -550,8 +550,7 @@ static void events_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
     sec_t *d = j->data;
     lk_secevent_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_secevent_list(st, d->kind_set ? lk_sec_kind_name(d->kind) : NULL, d->before_id, d->limit, &v,
-                                    &n);
+    int rc = lk_store_secevent_list(st, d->kind, d->before_id, d->limit, &v, &n);
     json_t *arr = lk_api_list_json(j, rc, v, n, sizeof *v, secevent_json);
     if (!arr)
         return;
@@ -567,12 +566,14 @@ static bool events_query(lk_api_job_t *j)
     sec_t *d = j->data;
     lk_str_t v;
     if (lk_http_req_query(j->req, "kind", &v) && v.len > 0) {
-        if (!lk_sec_kind_parse(v.base, v.len, &d->kind)) {
+        char name[16] = ""; /* longer than any kind's name, or with a NUL: none */
+        if (v.len < sizeof name && !memchr(v.base, '\0', v.len))
+            memcpy(name, v.base, v.len);
+        if (lk_sec_kind_parse(name, &d->kind) != 0) {
             lk_respond_error(j->req, 400, "invalid_field", "the parameter \"kind\" must be login_failed, lockout, "
                                                            "cross_site, forbidden or rate_limited");
             return false;
         }
-        d->kind_set = true;
     }
     int64_t limit = EVENTS_DEFAULT;
     if (!lk_api_query_int(j, "before", 1, INT64_MAX, &d->before_id, "the parameter \"before\" must be an event id") ||

@@ -46,7 +46,7 @@ static void publish_agents_text(lk_job_t *job, const lk_conv_t *conv, const char
     }
     if (conv) {
         snprintf(ev->conv_id, sizeof ev->conv_id, "%s", conv->id);
-        snprintf(ev->conv_status, sizeof ev->conv_status, "%s", lk_conv_status_name(conv->status));
+        ev->conv_status = conv->status;
         snprintf(ev->assigned_to, sizeof ev->assigned_to, "%s", conv->assigned_to);
     }
     lk_job_add_event(job, ev);
@@ -68,7 +68,7 @@ static void publish_msg(lk_job_t *job, const lk_conv_t *conv, const lk_msg_t *m)
     json_decref(j);
     lk_job_add_event(job, lk_event_new(conv->id, m->seq, text)); /* the event holds text until published */
     /* agents see a customer's BSN masked until they reveal it (audited) */
-    bool customer = strcmp(m->sender, "customer") == 0 && m->text;
+    bool customer = m->sender == LK_SENDER_CUSTOMER && m->text;
     char *masked = customer ? lk_pii_mask_kind(m->text, strlen(m->text), LK_PII_BSN) : NULL;
     if (masked) {
         lk_msg_t view = *m;

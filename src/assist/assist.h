@@ -187,7 +187,7 @@ typedef struct {
     const char *text;     /* valid UTF-8 */
     const char *language; /* "nl", "en"; "" or NULL: identified from the text */
     int64_t at_ms;        /* when it was asked */
-    const char *outcome;  /* "declined", "handoff", ... (counted per topic); may be NULL */
+    lk_outcome_t outcome; /* DECLINED and HANDOFF are counted per topic; NONE = not known */
 } lk_gap_input_t;
 
 /* One topic: questions that say the same thing. Indexes point into the

@@ -572,9 +572,8 @@ int lk_gap_cluster(const lk_gap_input_t *items, size_t n, const lk_gap_options_t
             size_t m = x->members[i];
             if (earlier(items, m, x->first))
                 x->first = m;
-            const char *o = items[m].outcome ? items[m].outcome : "";
-            x->n_declined += strcmp(o, "declined") == 0;
-            x->n_handoff += strcmp(o, "handoff") == 0;
+            x->n_declined += items[m].outcome == LK_OUTCOME_DECLINED;
+            x->n_handoff += items[m].outcome == LK_OUTCOME_HANDOFF;
         }
         x->label = central(items, v, x->members, x->n_members);
     }

@@ -73,7 +73,7 @@ static bool only_filler_words(const char *text)
 
 bool lk_assist_is_filler(const lk_assist_conv_t *cv, size_t i)
 {
-    if (!cv || i >= cv->n_msgs || strcmp(cv->msgs[i].sender, "customer") != 0)
+    if (!cv || i >= cv->n_msgs || cv->msgs[i].sender != LK_SENDER_CUSTOMER)
         return false;
     const char *text = cv->msgs[i].text ? cv->msgs[i].text : "";
     if (only_filler_words(text))
@@ -87,7 +87,7 @@ long lk_assist_last_question(const lk_assist_conv_t *cv)
     if (!cv)
         return -1;
     for (size_t i = cv->n_msgs; i-- > 0;)
-        if (strcmp(cv->msgs[i].sender, "customer") == 0 && !lk_assist_is_filler(cv, i))
+        if (cv->msgs[i].sender == LK_SENDER_CUSTOMER && !lk_assist_is_filler(cv, i))
             return (long)i;
     return -1;
 }

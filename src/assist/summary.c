@@ -293,7 +293,7 @@ const char *lk_assist_sentiment(const lk_assist_conv_t *cv)
 {
     const char *last = "neutral";
     for (size_t i = 0; cv && i < cv->n_msgs; i++) {
-        if (strcmp(cv->msgs[i].sender, "customer") != 0)
+        if (cv->msgs[i].sender != LK_SENDER_CUSTOMER)
             continue;
         const lk_nlu_reading_t *r = cv->readings ? cv->readings[i] : NULL;
         if (r && r->signals.negative >= cv->negative_min)
@@ -331,24 +331,24 @@ static void collect(const lk_assist_conv_t *cv, lk_assist_summary_t *f)
 {
     memset(f, 0, sizeof *f);
     snprintf(f->language, sizeof f->language, "%s", cv->conv ? cv->conv->language : "");
-    f->handoff_reason = cv->conv ? cv->conv->handoff_reason : "";
+    f->handoff_reason = cv->conv ? lk_handoff_reason_name(cv->conv->handoff_reason) : "";
     f->sentiment = lk_assist_sentiment(cv);
 
     size_t n_q = 0;
     for (size_t i = 0; i < cv->n_msgs; i++)
-        if (strcmp(cv->msgs[i].sender, "customer") == 0 && !lk_assist_is_filler(cv, i))
+        if (cv->msgs[i].sender == LK_SENDER_CUSTOMER && !lk_assist_is_filler(cv, i))
             n_q++;
     size_t skip = n_q > QUESTIONS_MAX ? n_q - QUESTIONS_MAX : 0, k = 0;
     for (size_t i = 0; i < cv->n_msgs; i++) {
         const lk_msg_t *m = &cv->msgs[i];
-        if (strcmp(m->sender, "customer") == 0) {
+        if (m->sender == LK_SENDER_CUSTOMER) {
             const char *text = m->text ? m->text : "";
             add_entities(f, text);
             if (lk_assist_is_filler(cv, i) || k++ < skip)
                 continue;
             f->questions = lk_xrealloc(f->questions, (f->n_questions + 1) * sizeof *f->questions);
             f->questions[f->n_questions++] = lk_assist_shorten(text, QUOTE_MAX);
-        } else if (strcmp(m->sender, "bot") == 0 && m->article_id) {
+        } else if (m->sender == LK_SENDER_BOT && m->article_id) {
             bool seen = false;
             for (size_t a = 0; a < f->n_answers && !seen; a++)
                 seen = strcmp(f->answers[a].article_id, m->article_id) == 0;
@@ -408,7 +408,7 @@ char *lk_assist_summary(const lk_assist_conv_t *cv, const char *lang, lk_assist_
 
     size_t n_customer = 0;
     for (size_t i = 0; i < cv->n_msgs; i++)
-        n_customer += strcmp(cv->msgs[i].sender, "customer") == 0;
+        n_customer += cv->msgs[i].sender == LK_SENDER_CUSTOMER;
     lk_buf_append_cstr(&b, "\n");
     if (n_customer == 0) {
         lk_buf_append_cstr(&b, S(S_NOTHING_YET, lang));
@@ -472,7 +472,7 @@ char *lk_assist_oneline(const lk_conv_t *conv, const lk_msg_t *msgs, size_t n_ms
     lk_buf_init(&b, SUMMARY_MAX);
     const lk_msg_t *first = NULL;
     for (size_t i = 0; i < n_msgs && !first; i++)
-        if (strcmp(msgs[i].sender, "customer") == 0 && msgs[i].text && msgs[i].text[0])
+        if (msgs[i].sender == LK_SENDER_CUSTOMER && msgs[i].text && msgs[i].text[0])
             first = &msgs[i];
     if (first) {
         char *q = lk_assist_shorten(first->text, ONELINE_MAX);
@@ -481,8 +481,8 @@ char *lk_assist_oneline(const lk_conv_t *conv, const lk_msg_t *msgs, size_t n_ms
     } else {
         lk_buf_append_cstr(&b, S(S_NO_MESSAGE, lang));
     }
-    if (conv->handoff_reason[0])
-        fmt(&b, S(S_HANDED_OVER, lang), lk_assist_reason_text(conv->handoff_reason, lang));
+    if (conv->handoff_reason != LK_HANDOFF_NONE)
+        fmt(&b, S(S_HANDED_OVER, lang), lk_assist_reason_text(lk_handoff_reason_name(conv->handoff_reason), lang));
     if (conv->status == LK_CONV_CLOSED)
         fmt(&b, S(S_CLOSED, lang), conv->disposition ? conv->disposition : "-");
     else if (conv->status == LK_CONV_BOT)

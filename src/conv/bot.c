@@ -42,7 +42,7 @@ static const char *question_of(const lk_msg_t *msgs, size_t n, const char *messa
     if (at == n)
         return NULL; /* the reviewed message is gone */
     while (at-- > 0)
-        if (strcmp(msgs[at].sender, "customer") == 0)
+        if (msgs[at].sender == LK_SENDER_CUSTOMER)
             return msgs[at].text && msgs[at].text[0] ? msgs[at].text : NULL;
     return NULL;
 }
@@ -81,7 +81,7 @@ static int review_labelled(lk_store_t *st, const lk_kb_t *kb, lk_nlu_labelled_t 
             if (rc)
                 break;
         }
-        bool wrong = strcmp(v[i].verdict, "right") != 0;
+        bool wrong = v[i].verdict != LK_VERDICT_RIGHT;
         const char *id = wrong && v[i].correct_article_id[0] ? v[i].correct_article_id : v[i].article_id;
         long article = lk_kb_find(kb, id);
         const char *q = question_of(msgs, n_msgs, v[i].message_id);
@@ -201,7 +201,7 @@ int lk_conv_threshold_recommend(lk_store_t *st, double *current, lk_review_recom
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (v[i].has_confidence)
-            items[k++] = (lk_review_item_t){v[i].confidence, strcmp(v[i].verdict, "right") == 0};
+            items[k++] = (lk_review_item_t){v[i].confidence, v[i].verdict == LK_VERDICT_RIGHT};
     lk_review_recommend(items, k, *current, NULL, rec);
     free(items);
     free(v);

@@ -173,7 +173,7 @@ typedef struct {
     lk_conv_out_type_t type;
     size_t msg;                 /* MESSAGE: index into the result's msgs */
     lk_handoff_reason_t reason; /* HANDOFF */
-    const char *outcome;        /* TURN: "answered", "declined", "handoff", "clarify", "reply", "none" (static) */
+    lk_outcome_t outcome;       /* TURN: what the bot made of the customer's message */
 } lk_conv_out_t;
 
 typedef struct {

@@ -108,21 +108,21 @@ void lk_conv_queue_env(const lk_conv_engine_t *eng, lk_store_t *st, const lk_con
 /* ---- what a customer message was ------------------------------------------- */
 
 /* What the bot made of a customer's message (docs/gaps.md), read off the
- * policy's actions: "none" when a person had the conversation (queued or
- * assigned before the step), else "handoff" when the step handed over (for
- * any reason, even after answering part of it), "answered" with the first
- * quoted article (also the answer to a pick of one of the bot's choices,
- * then without a confidence), "clarify" when the bot offered choices
- * instead of answering, "declined", or "reply" for a reply that is neither
+ * policy's actions: PERSON ("none") when a person had the conversation
+ * (queued or assigned before the step), else HANDOFF when the step handed
+ * over (for any reason, even after answering part of it), ANSWERED with the
+ * first quoted article (also the answer to a pick of one of the bot's
+ * choices, then without a confidence), CLARIFY when the bot offered choices
+ * instead of answering, DECLINED, or REPLY for a reply that is neither
  * (hello, thanks, yes/no, "are you a bot?"). article/confidence: the
  * answer's, else the NLU's best match; NULL / -1 when none. */
-static const char *outcome_of(lk_conv_status_t before, const lk_policy_event_t *ev, const lk_policy_actions_t *actions,
-                              const lk_kb_t *kb, const char **article, double *confidence)
+static lk_outcome_t outcome_of(lk_conv_status_t before, const lk_policy_event_t *ev, const lk_policy_actions_t *actions,
+                               const lk_kb_t *kb, const char **article, double *confidence)
 {
     *article = NULL;
     *confidence = -1;
     if (before == LK_CONV_QUEUED || before == LK_CONV_ASSIGNED)
-        return "none";
+        return LK_OUTCOME_PERSON;
     const lk_policy_action_t *answer = NULL;
     bool handoff = false, decline = false, offer = false;
     for (size_t i = 0; i < actions->n; i++) {
@@ -139,14 +139,14 @@ static const char *outcome_of(lk_conv_status_t before, const lk_policy_event_t *
     if (answer && !handoff && answer->article >= 0 && (size_t)answer->article < kb->n_articles) {
         *article = kb->articles[answer->article].id;
         *confidence = answer->chosen ? -1 : answer->confidence;
-        return "answered";
+        return LK_OUTCOME_ANSWERED;
     }
     const lk_nlu_reading_t *r = ev->reading;
     if (r && r->n_top > 0 && r->top[0].article >= 0 && (size_t)r->top[0].article < kb->n_articles) {
         *article = kb->articles[r->top[0].article].id;
         *confidence = r->top[0].confidence;
     }
-    return handoff ? "handoff" : offer ? "clarify" : decline ? "declined" : "reply";
+    return handoff ? LK_OUTCOME_HANDOFF : offer ? LK_OUTCOME_CLARIFY : decline ? LK_OUTCOME_DECLINED : LK_OUTCOME_REPLY;
 }
 
 /* The articles a SAY offers as choices, with their titles (issue 15). */
@@ -171,9 +171,9 @@ static void msg_choices(lk_msg_t *m, const lk_policy_action_t *a, const lk_kb_t 
  * person): the title of the article the bot answered with, else the
  * message's first words (masked). free(). */
 static char *topic_of(const lk_conv_engine_t *eng, const lk_conv_t *conv, const lk_msg_t *customer,
-                      const lk_policy_event_t *ev, const char *outcome, const lk_kb_t *kb)
+                      const lk_policy_event_t *ev, const lk_kb_t *kb)
 {
-    if (!customer->text || strcmp(outcome, "reply") == 0)
+    if (!customer->text || customer->outcome == LK_OUTCOME_REPLY)
         return NULL;
     lk_policy_config_t defaults;
     const lk_policy_config_t *cfg = eng->policy;
@@ -192,7 +192,7 @@ static char *topic_of(const lk_conv_engine_t *eng, const lk_conv_t *conv, const 
     if (lk_assist_is_filler(&cv, 0))
         return NULL;
     const char *title = NULL;
-    if (strcmp(outcome, "answered") == 0 && customer->outcome_article_id)
+    if (customer->outcome == LK_OUTCOME_ANSWERED && customer->outcome_article_id)
         for (size_t i = 0; i < kb->n_articles && !title; i++)
             if (strcmp(kb->articles[i].id, customer->outcome_article_id) == 0)
                 title = kb->articles[i].title;
@@ -226,7 +226,7 @@ static int identifiers_of(lk_store_t *st, const lk_conv_t *conv, const lk_msg_t 
 static int say_system(lk_store_t *st, lk_conv_t *conv, char *text /* taken */, int64_t now, lk_conv_result_t *out)
 {
     lk_msg_t m = {0};
-    snprintf(m.sender, sizeof m.sender, "%s", "system");
+    m.sender = LK_SENDER_SYSTEM;
     m.automated = true;
     m.text = text;
     m.created_at = now;
@@ -255,13 +255,13 @@ static int store_customer(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t
     const lk_kb_t *kb = &eng->bot->kb;
     const char *article;
     double confidence;
-    const char *outcome = outcome_of(before, ev, actions, kb, &article, &confidence);
-    snprintf(customer->outcome, sizeof customer->outcome, "%s", outcome);
+    lk_outcome_t outcome = outcome_of(before, ev, actions, kb, &article, &confidence);
+    customer->outcome = outcome;
     free(customer->outcome_article_id);
     customer->outcome_article_id = article ? lk_xstrdup(article) : NULL;
     customer->outcome_confidence = confidence;
     customer->has_outcome_confidence = confidence >= 0;
-    char *topic = conv->topic ? NULL : topic_of(eng, conv, customer, ev, outcome, kb);
+    char *topic = conv->topic ? NULL : topic_of(eng, conv, customer, ev, kb);
     char *bsn_masked = customer->text ? lk_pii_mask_kind(customer->text, strlen(customer->text), LK_PII_BSN) : NULL;
     bool bsn = bsn_masked != NULL;
     free(bsn_masked);
@@ -271,7 +271,7 @@ static int store_customer(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t
     else
         lk_msg_clear(customer);
     if (rc == 0)
-        emit(out, (lk_conv_out_t){.type = LK_CONV_OUT_TURN, .outcome = outcome});
+        emit(out, (lk_conv_out_t){.type = LK_CONV_OUT_TURN, .outcome = outcome}); /* store_msg took customer */
     if (rc == 0 && topic) {
         rc = lk_store_conv_set_topic(st, conv->id, topic, NULL);
         if (rc == 0) {
@@ -314,7 +314,7 @@ static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, co
         lk_policy_state_init(&state, conv->language);
     /* the row is the truth for what is also queryable */
     state.status = conv->status;
-    lk_handoff_reason_parse(conv->handoff_reason, &state.handoff_reason);
+    state.handoff_reason = conv->handoff_reason;
     snprintf(state.language, sizeof state.language, "%s", conv->language);
     char old_assigned[LK_ID_MAX];
     snprintf(old_assigned, sizeof old_assigned, "%s", conv->assigned_to);
@@ -339,7 +339,7 @@ static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, co
         lk_policy_action_t *a = &actions.items[i];
         if (a->type == LK_ACTION_SAY) {
             lk_msg_t m = {0};
-            snprintf(m.sender, sizeof m.sender, "%s", a->sender);
+            lk_sender_parse(a->sender, &m.sender); /* "bot" or "system"; the store refuses anything else */
             m.automated = true;
             m.text = a->text;
             a->text = NULL;
@@ -367,7 +367,7 @@ static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, co
 
     lk_conv_status_t old_status = state.status;
     conv->status = next.status;
-    snprintf(conv->handoff_reason, sizeof conv->handoff_reason, "%s", lk_handoff_reason_name(next.handoff_reason));
+    conv->handoff_reason = next.handoff_reason;
     snprintf(conv->language, sizeof conv->language, "%s", next.language);
     if (next.status == LK_CONV_BOT && old_status == LK_CONV_CLOSED) { /* reopened: starts fresh */
         conv->closed_at = 0;
@@ -449,7 +449,7 @@ static int customer_message(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv
     /* what the customer said before, for the NLU's repeat signal */
     lk_msg_t *prev = NULL;
     size_t n_prev = 0;
-    rc = lk_store_msg_list_recent(st, c->id, "customer", RECENT_CUSTOMER, &prev, &n_prev);
+    rc = lk_store_msg_list_recent(st, c->id, LK_SENDER_CUSTOMER, RECENT_CUSTOMER, &prev, &n_prev);
     if (rc)
         return rc;
     const char **texts = lk_xcalloc(n_prev ? n_prev : 1, sizeof *texts);
@@ -464,7 +464,7 @@ static int customer_message(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv
     free(texts);
     if (rc == 0) {
         lk_msg_t m = {0}; /* stored by the step, with its outcome */
-        snprintf(m.sender, sizeof m.sender, "customer");
+        m.sender = LK_SENDER_CUSTOMER;
         m.automated = false;
         m.text = lk_xstrdup(text);
         m.created_at = now;

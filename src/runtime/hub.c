@@ -241,7 +241,7 @@ static const char *view_of(const lk_sub_t *s, const lk_event_t *ev, size_t *len)
     if (ev->close_user[0] || ev->close_session[0])
         return NULL;
     *len = ev->len;
-    if (!s->viewer[0] || s->sees_all || !ev->conv_id[0] || strcmp(ev->conv_status, "queued") == 0 ||
+    if (!s->viewer[0] || s->sees_all || !ev->conv_id[0] || ev->conv_status == LK_CONV_QUEUED ||
         strcmp(ev->assigned_to, s->viewer) == 0)
         return ev->json;
     if (!ev->everyone)
@@ -307,7 +307,7 @@ void lk_hub_restate(lk_job_t *job, const lk_conv_t *conv)
     for (size_t i = 0; i < job->n_events; i++) {
         lk_event_t *ev = job->events[i];
         if (strcmp(ev->conv_id, conv->id) == 0 && strcmp(ev->topic, LK_TOPIC_AGENTS) == 0) {
-            snprintf(ev->conv_status, sizeof ev->conv_status, "%s", lk_conv_status_name(conv->status));
+            ev->conv_status = conv->status;
             snprintf(ev->assigned_to, sizeof ev->assigned_to, "%s", conv->assigned_to);
         }
     }

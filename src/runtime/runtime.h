@@ -47,7 +47,7 @@ struct lk_event {
     char *brief;
     size_t brief_len;
     char conv_id[LK_ID_MAX];
-    char conv_status[16];
+    lk_conv_status_t conv_status;
     char assigned_to[LK_ID_MAX];
     /* A control event: close the agents' streams of this user (all but
      * close_session's, when both are set) or of this session (logout);

@@ -62,7 +62,7 @@
        size_t *n /* OUT */),                                                                                    \
       (st, conversation_id, after_seq, limit, out, n))                                                          \
     X(conv, msg_list_recent,                                                                                    \
-      (lk_store_t *st, const char *conversation_id, const char *sender, size_t limit, lk_msg_t **out /* OUT */, \
+      (lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit, lk_msg_t **out /* OUT */, \
        size_t *n /* OUT */),                                                                                    \
       (st, conversation_id, sender, limit, out, n))                                                             \
     X(conv, conv_list,                                                                                          \
@@ -79,7 +79,8 @@
       (st, conversation_id, out, n))                                                                            \
     X(conv, callback_insert, (lk_store_t *st, const lk_callback_t *cb), (st, cb))                               \
     X(conv, callback_list,                                                                                      \
-      (lk_store_t *st, const char *status, size_t limit, lk_callback_t **out /* OUT */, size_t *n /* OUT */),   \
+      (lk_store_t *st, lk_callback_status_t status, size_t limit, lk_callback_t **out /* OUT */,                \
+       size_t *n /* OUT */),                                                                                    \
       (st, status, limit, out, n))                                                                              \
     X(conv, callback_done,                                                                                      \
       (lk_store_t *st, const char *id, const char *user_id, int64_t now),                                       \
@@ -114,14 +115,14 @@
     X(kb, draft_insert, (lk_store_t *st, const lk_draft_t *d), (st, d))                                          \
     X(kb, draft_get, (lk_store_t *st, const char *id, lk_draft_t *out /* OUT */), (st, id, out))                 \
     X(kb, draft_list,                                                                                            \
-      (lk_store_t *st, const char *status, size_t limit, lk_draft_t **out /* OUT */, size_t *n /* OUT */),       \
+      (lk_store_t *st, lk_draft_status_t status, size_t limit, lk_draft_t **out /* OUT */, size_t *n /* OUT */), \
       (st, status, limit, out, n))                                                                               \
     X(kb, draft_update, (lk_store_t *st, const lk_draft_t *d), (st, d))                                          \
     X(kb, draft_finish,                                                                                          \
-      (lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now),                 \
+      (lk_store_t *st, const char *id, lk_draft_status_t status, const char *article_id, int64_t now),           \
       (st, id, status, article_id, now))                                                                         \
     X(kb, article_list,                                                                                          \
-      (lk_store_t *st, const char *status, lk_article_rec_t **out /* OUT */, size_t *n /* OUT */),               \
+      (lk_store_t *st, lk_article_status_t status, lk_article_rec_t **out /* OUT */, size_t *n /* OUT */),       \
       (st, status, out, n))                                                                                      \
     X(kb, kb_export, (lk_store_t *st, lk_kb_t *out /* OUT */), (st, out))                                        \
     X(kb, article_get, (lk_store_t *st, const char *id, lk_article_rec_t *out /* OUT */), (st, id, out))         \
@@ -250,7 +251,7 @@
       (st, user_id, addr_hash, now, forget_before))                                                                  \
     X(security, secevent_add, (lk_store_t *st, lk_secevent_t *e /* id set */), (st, e))                              \
     X(security, secevent_list,                                                                                       \
-      (lk_store_t *st, const char *kind, int64_t before_id, size_t limit, lk_secevent_t **out /* OUT */,             \
+      (lk_store_t *st, lk_sec_kind_t kind, int64_t before_id, size_t limit, lk_secevent_t **out /* OUT */,           \
        size_t *n /* OUT */),                                                                                         \
       (st, kind, before_id, limit, out, n))                                                                          \
     X(security, secevent_purge, (lk_store_t *st, int64_t before, int64_t *deleted /* OUT */), (st, before, deleted))

@@ -1,7 +1,8 @@
 /*
  * The store's records, whatever the backend: the functions that free the
  * heap strings a record owns, and the names of the closed sets the records
- * carry as enums (user role, call-back and draft status; a conversation's
+ * carry as enums (user role, call-back, draft and article status, a
+ * message's sender and outcome, a version's change, a verdict; a conversation's
  * status is the policy's), which are also the text the API's JSON and the
  * database hold.
  */
@@ -199,5 +200,11 @@ static int set_parse(const char *const *names, size_t n, const char *name)
 LK_SET_FUNCS(role, lk_role_t, "agent", "supervisor", "admin")
 LK_SET_FUNCS(callback_status, lk_callback_status_t, "open", "done")
 LK_SET_FUNCS(draft_status, lk_draft_status_t, "draft", "published", "discarded")
+LK_SET_FUNCS(draft_source, lk_draft_source_t, "editor", "gap_report", "import")
 LK_SET_FUNCS(article_status, lk_article_status_t, "published", "archived")
 LK_SET_FUNCS(provenance, lk_provenance_t, "human", "suggested", "suggested_edited")
+LK_SET_FUNCS(sender, lk_sender_t, "customer", "bot", "agent", "system")
+LK_SET_FUNCS(outcome, lk_outcome_t, "answered", "declined", "handoff", "clarify", "reply", "none")
+LK_SET_FUNCS(change, lk_change_t, "created", "edited", "archived", "restored", "imported")
+LK_SET_FUNCS(verdict, lk_verdict_t, "right", "wrong")
+LK_SET_FUNCS(sec_kind, lk_sec_kind_t, "login_failed", "lockout", "cross_site", "forbidden", "rate_limited")

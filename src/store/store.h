@@ -27,7 +27,7 @@
 #define LK_STORE_H
 
 #include "kb/kb.h"
-#include "policy/policy.h" /* lk_conv_status_t */
+#include "policy/policy.h" /* lk_conv_status_t, lk_handoff_reason_t */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,10 +40,18 @@ typedef struct lk_store lk_store_t;
 /* ---- closed sets -------------------------------------------------------- */
 
 /* The records carry these as enums; the database and the API's JSON hold
- * their names. Each _name() gives the name ("" for the NONE value or one out
- * of range); each _parse() sets *out from a name and returns 0, or sets the
- * NONE value and returns LK_EINVAL for NULL or an unknown name. NONE (0) is
- * what a zeroed record holds: the store refuses to write it. */
+ * their names. NONE (0) is what a zeroed record holds: the store refuses to
+ * write it where a value is required. Each set has two functions, declared
+ * by LK_SET_DECLARE(set, type) and defined in records.c:
+ *
+ *     const char *lk_<set>_name(type v);
+ *         the name ("" for NONE or a value out of range)
+ *     int lk_<set>_parse(const char *name, type *out);
+ *         sets *out (out may be NULL: a check) from a name and returns 0,
+ *         or sets NONE and returns LK_EINVAL for NULL or an unknown name */
+#define LK_SET_DECLARE(set, type)                                                                                      \
+    const char *lk_##set##_name(type v);                                                                               \
+    int lk_##set##_parse(const char *name, type *out /* OUT, may be NULL */)
 
 /* A conversation's status is the policy's lk_conv_status_t (LK_CONV_BOT,
  * _QUEUED, _ASSIGNED, _CLOSED; "bot" | "queued" | "assigned" | "closed"), with
@@ -53,25 +61,32 @@ typedef struct lk_store lk_store_t;
 /* A user's role: "agent" | "supervisor" | "admin" (each may do what the one
  * before may, so the values rise with the rights). */
 typedef enum { LK_ROLE_NONE, LK_ROLE_AGENT, LK_ROLE_SUPERVISOR, LK_ROLE_ADMIN } lk_role_t;
-const char *lk_role_name(lk_role_t r);
-int lk_role_parse(const char *name, lk_role_t *out /* OUT, may be NULL: a check */);
+LK_SET_DECLARE(role, lk_role_t);
 
 /* A call-back request's status: "open" | "done". */
 typedef enum { LK_CALLBACK_NONE, LK_CALLBACK_OPEN, LK_CALLBACK_DONE } lk_callback_status_t;
-const char *lk_callback_status_name(lk_callback_status_t s);
-int lk_callback_status_parse(const char *name, lk_callback_status_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(callback_status, lk_callback_status_t);
 
 /* A draft's status: "draft" (LK_DRAFT_OPEN: still being edited) |
  * "published" | "discarded". */
 typedef enum { LK_DRAFT_NONE, LK_DRAFT_OPEN, LK_DRAFT_PUBLISHED, LK_DRAFT_DISCARDED } lk_draft_status_t;
-const char *lk_draft_status_name(lk_draft_status_t s);
-int lk_draft_status_parse(const char *name, lk_draft_status_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(draft_status, lk_draft_status_t);
+
+/* Where a draft came from: "editor" (written in the console) | "gap_report"
+ * (started from a question the bot could not answer) | "import"; NONE (SQL
+ * NULL) for drafts that do not say. */
+typedef enum {
+    LK_DRAFT_SOURCE_NONE,
+    LK_DRAFT_SOURCE_EDITOR,
+    LK_DRAFT_SOURCE_GAP_REPORT,
+    LK_DRAFT_SOURCE_IMPORT
+} lk_draft_source_t;
+LK_SET_DECLARE(draft_source, lk_draft_source_t);
 
 /* An article's status: "published" (the bot answers with it) | "archived"
  * (kept for its history, answers nothing). */
 typedef enum { LK_ARTICLE_NONE, LK_ARTICLE_PUBLISHED, LK_ARTICLE_ARCHIVED } lk_article_status_t;
-const char *lk_article_status_name(lk_article_status_t s);
-int lk_article_status_parse(const char *name, lk_article_status_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(article_status, lk_article_status_t);
 
 /* Where an agent's message came from: "human" (typed), "suggested" (a
  * suggested answer sent as it was), "suggested_edited"; NONE ("") for the
@@ -82,8 +97,62 @@ typedef enum {
     LK_PROVENANCE_SUGGESTED,
     LK_PROVENANCE_SUGGESTED_EDITED
 } lk_provenance_t;
-const char *lk_provenance_name(lk_provenance_t p);
-int lk_provenance_parse(const char *name, lk_provenance_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(provenance, lk_provenance_t);
+
+/* Who wrote a message: "customer" | "bot" | "agent" | "system" (the
+ * product's own notices). */
+typedef enum { LK_SENDER_NONE, LK_SENDER_CUSTOMER, LK_SENDER_BOT, LK_SENDER_AGENT, LK_SENDER_SYSTEM } lk_sender_t;
+LK_SET_DECLARE(sender, lk_sender_t);
+
+/* What the bot made of a customer's message (docs/gaps.md): "answered",
+ * "declined", "handoff", "clarify" (offered choices instead of answering),
+ * "reply" (to small talk such as hello/thanks/yes/no), or "none"
+ * (LK_OUTCOME_PERSON: a person had the conversation, the bot was not asked).
+ * NONE ("", SQL NULL) = not recorded: the messages of other senders and
+ * those stored before outcomes were; the store writes it as NULL. */
+typedef enum {
+    LK_OUTCOME_NONE,
+    LK_OUTCOME_ANSWERED,
+    LK_OUTCOME_DECLINED,
+    LK_OUTCOME_HANDOFF,
+    LK_OUTCOME_CLARIFY,
+    LK_OUTCOME_REPLY,
+    LK_OUTCOME_PERSON
+} lk_outcome_t;
+LK_SET_DECLARE(outcome, lk_outcome_t);
+
+/* What made a version of an article: "created" | "edited" | "archived" |
+ * "restored" | "imported". */
+typedef enum {
+    LK_CHANGE_NONE,
+    LK_CHANGE_CREATED,
+    LK_CHANGE_EDITED,
+    LK_CHANGE_ARCHIVED,
+    LK_CHANGE_RESTORED,
+    LK_CHANGE_IMPORTED
+} lk_change_t;
+LK_SET_DECLARE(change, lk_change_t);
+
+/* A person's verdict on a bot answer: "right" | "wrong". */
+typedef enum { LK_VERDICT_NONE, LK_VERDICT_RIGHT, LK_VERDICT_WRONG } lk_verdict_t;
+LK_SET_DECLARE(verdict, lk_verdict_t);
+
+/* A security event's kind (docs/security.md, "Security events"):
+ * "login_failed" (a wrong password, second factor or account) | "lockout" (a
+ * login or password/TOTP change refused by the login limits) | "cross_site"
+ * (a request refused for its Origin) | "forbidden" (a signed-in user refused
+ * by role or access right) | "rate_limited" (any other 429). LK_SEC__COUNT
+ * sizes arrays indexed by kind. */
+typedef enum {
+    LK_SEC_NONE,
+    LK_SEC_LOGIN_FAILED,
+    LK_SEC_LOCKOUT,
+    LK_SEC_CROSS_SITE,
+    LK_SEC_FORBIDDEN,
+    LK_SEC_RATE_LIMITED,
+    LK_SEC__COUNT
+} lk_sec_kind_t;
+LK_SET_DECLARE(sec_kind, lk_sec_kind_t);
 
 /* ---- records ----------------------------------------------------------- */
 
@@ -92,7 +161,7 @@ typedef struct {
     char token_hash[65];   /* hex SHA-256 of the customer's token */
     lk_conv_status_t status;
     char language[8];      /* "nl", "en", ... */
-    char handoff_reason[24]; /* "" when none */
+    lk_handoff_reason_t handoff_reason; /* the policy's; NONE when none */
     int64_t created_at;
     int64_t updated_at;
     int64_t queued_at;   /* 0 when never queued (last time it entered "queued") */
@@ -130,7 +199,7 @@ typedef struct {
     char id[LK_ID_MAX];
     char conversation_id[LK_ID_MAX];
     int64_t seq;
-    char sender[12]; /* "customer" | "bot" | "agent" | "system" */
+    lk_sender_t sender;
     bool automated;
     char *text;
     int64_t created_at;
@@ -143,13 +212,11 @@ typedef struct {
      * suggestion_article_id: the suggestion's article. */
     lk_provenance_t provenance;
     char *suggestion_article_id;
-    /* A customer's message: what the bot made of it ("answered",
-     * "declined", "handoff", "clarify", "reply" to small talk such as
-     * hello/thanks/yes/no, "none" when a person had the conversation);
-     * "" = not recorded (docs/gaps.md). The answer's article, else the
-     * NLU's best one, and its confidence. Stored with the message
-     * (lk_store_msg_insert), once the bot's turn has decided. */
-    char outcome[12];
+    /* A customer's message: what the bot made of it (NONE = not
+     * recorded), the answer's article, else the NLU's best one, and its
+     * confidence. Stored with the message (lk_store_msg_insert), once the
+     * bot's turn has decided. */
+    lk_outcome_t outcome;
     char *outcome_article_id;
     double outcome_confidence; /* meaningful only when has_outcome_confidence */
     bool has_outcome_confidence;
@@ -305,7 +372,7 @@ int lk_store_msg_insert(lk_store_t *st, const lk_msg_t *m);
 int lk_store_msg_list(lk_store_t *st, const char *conversation_id, int64_t after_seq, size_t limit,
                       lk_msg_t **out /* OUT */, size_t *n /* OUT */);
 /* The last `limit` messages of sender in the conversation, oldest first. */
-int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, const char *sender, size_t limit,
+int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit,
                              lk_msg_t **out /* OUT */, size_t *n /* OUT */);
 /* The conversation's last message that offered choices (issue 15): 0 and
  * *out (clear with lk_msg_clear), LK_ENOENT when none ever did. */
@@ -330,8 +397,8 @@ int lk_store_note_insert(lk_store_t *st, const lk_note_t *note);
 int lk_store_note_list(lk_store_t *st, const char *conversation_id, lk_note_t **out /* OUT */, size_t *n /* OUT */);
 
 int lk_store_callback_insert(lk_store_t *st, const lk_callback_t *cb);
-/* Call-back requests with status ("open", "done", NULL = all), oldest first. */
-int lk_store_callback_list(lk_store_t *st, const char *status, size_t limit, lk_callback_t **out /* OUT */,
+/* Call-back requests with status (LK_CALLBACK_NONE = all), oldest first. */
+int lk_store_callback_list(lk_store_t *st, lk_callback_status_t status, size_t limit, lk_callback_t **out /* OUT */,
                            size_t *n /* OUT */);
 /* Marks a request done by user_id at now. LK_ENOENT. */
 int lk_store_callback_done(lk_store_t *st, const char *id, const char *user_id, int64_t now);
@@ -422,7 +489,7 @@ typedef struct {
     char owner[LK_ID_MAX]; /* user id, "" = none */
     int64_t review_by;     /* 0 = none */
     char translation_group[LK_KB_ID_MAX + 1]; /* "" = none */
-    char source[24];       /* "editor" | "gap_report" | "import" */
+    lk_draft_source_t source;
     char created_by[LK_ID_MAX];
     int64_t created_at;
     int64_t updated_at;
@@ -437,18 +504,19 @@ void lk_drafts_free(lk_draft_t *v, size_t n); /* clears each and frees the array
 int lk_store_draft_insert(lk_store_t *st, const lk_draft_t *d);
 /* LK_ENOENT when there is none. Clear *out with lk_draft_clear. */
 int lk_store_draft_get(lk_store_t *st, const char *id, lk_draft_t *out /* OUT */);
-/* Drafts with status (NULL = any), most recently updated first, at most
- * limit. Free with lk_drafts_free. */
-int lk_store_draft_list(lk_store_t *st, const char *status, size_t limit, lk_draft_t **out /* OUT */,
+/* Drafts with status (LK_DRAFT_NONE = any), most recently updated first, at
+ * most limit. Free with lk_drafts_free. */
+int lk_store_draft_list(lk_store_t *st, lk_draft_status_t status, size_t limit, lk_draft_t **out /* OUT */,
                         size_t *n /* OUT */);
 /* Writes the content fields of d (language, title, questions, answer, url,
  * tags, owner, review_by, translation_group, new_id) and updated_at.
  * LK_ENOENT when there is no such draft or it is no longer a "draft". */
 int lk_store_draft_update(lk_store_t *st, const lk_draft_t *d);
-/* Moves a draft from "draft" to status ("published" or "discarded") at
- * now; article_id (may be NULL) records the article it became. LK_ENOENT
- * as above. */
-int lk_store_draft_finish(lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now);
+/* Moves a draft from "draft" to status (LK_DRAFT_PUBLISHED or
+ * LK_DRAFT_DISCARDED; LK_EINVAL otherwise) at now; article_id (may be NULL)
+ * records the article it became. LK_ENOENT as above. */
+int lk_store_draft_finish(lk_store_t *st, const char *id, lk_draft_status_t status, const char *article_id,
+                          int64_t now);
 
 /* An article as knowledge management sees it: its content and metadata
  * (a.owner, a.review_by, a.translation_group), status, version (1 for the
@@ -463,8 +531,9 @@ typedef struct {
 
 void lk_article_rec_clear(lk_article_rec_t *r);
 void lk_article_recs_free(lk_article_rec_t *v, size_t n);
-/* Articles with status (NULL = any), ordered by id (byte order). */
-int lk_store_article_list(lk_store_t *st, const char *status, lk_article_rec_t **out /* OUT */, size_t *n /* OUT */);
+/* Articles with status (LK_ARTICLE_NONE = any), ordered by id (byte order). */
+int lk_store_article_list(lk_store_t *st, lk_article_status_t status, lk_article_rec_t **out /* OUT */,
+                          size_t *n /* OUT */);
 /* The published articles with their metadata (owner, review_by,
  * translation_group), ordered by id: what an export writes. lk_store_kb_load
  * gives the same articles without the metadata (what the bot needs). The
@@ -492,7 +561,7 @@ typedef struct {
     lk_article_t a; /* content and metadata then */
     char changed_by[LK_ID_MAX]; /* "" = the command line or the system */
     int64_t changed_at;
-    char change[16]; /* "created" | "edited" | "archived" | "restored" | "imported" */
+    lk_change_t change;
 } lk_article_version_t;
 
 void lk_article_versions_free(lk_article_version_t *v, size_t n);
@@ -594,7 +663,7 @@ typedef struct {
     char id[LK_ID_MAX];
     char conversation_id[LK_ID_MAX];
     char *text;
-    char outcome[12];
+    lk_outcome_t outcome;
     char language[8]; /* the conversation's */
     int64_t created_at;
 } lk_gap_msg_t;
@@ -613,7 +682,7 @@ typedef struct {
     char article_id[LK_KB_ID_MAX + 1]; /* the answer's article */
     double confidence;          /* meaningful only when has_confidence */
     bool has_confidence;
-    char verdict[8];                    /* "right" | "wrong" */
+    lk_verdict_t verdict;
     char correct_article_id[LK_KB_ID_MAX + 1]; /* the article that should have answered; "" = none */
     char reviewer_id[LK_ID_MAX];
     int64_t created_at;
@@ -805,13 +874,12 @@ int lk_store_login_address_known(lk_store_t *st, const char *user_id, const char
 int lk_store_login_address_note(lk_store_t *st, const char *user_id, const char *addr_hash, int64_t now,
                                 int64_t forget_before);
 
-/* A security event (docs/security.md, "Security events"): kind is one of
- * "login_failed", "lockout", "cross_site", "forbidden", "rate_limited";
- * account is an e-mail address or NULL; never a secret. */
+/* A security event (docs/security.md, "Security events"); account is an
+ * e-mail address or NULL; never a secret. */
 typedef struct {
     int64_t id; /* set by lk_store_secevent_add */
     int64_t at;
-    char kind[24];
+    lk_sec_kind_t kind;
     char address[64];
     char *account;
     char *reason;
@@ -819,9 +887,9 @@ typedef struct {
 } lk_secevent_t;
 
 int lk_store_secevent_add(lk_store_t *st, lk_secevent_t *e /* id set */);
-/* The newest events first, of one kind (NULL: all), with id below before_id
+/* The newest events first, of one kind (LK_SEC_NONE: all), with id below before_id
  * (0: from the newest), at most limit. Free with lk_secevents_free. */
-int lk_store_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit,
+int lk_store_secevent_list(lk_store_t *st, lk_sec_kind_t kind, int64_t before_id, size_t limit,
                            lk_secevent_t **out /* OUT */, size_t *n /* OUT */);
 void lk_secevents_free(lk_secevent_t *v, size_t n);
 /* Deletes events older than before; *deleted may be NULL. */
@@ -847,7 +915,7 @@ typedef struct {
     char language[8];
     char channel[16]; /* "" = unknown */
     lk_conv_status_t status;
-    char handoff_reason[24];
+    lk_handoff_reason_t handoff_reason;
     int64_t queued_at;
     int64_t assigned_at;
     int64_t closed_at;
@@ -903,10 +971,10 @@ typedef struct {
     char conversation_id[LK_ID_MAX];
     char id[LK_ID_MAX]; /* "" when the conversation has no message */
     int64_t seq;
-    char sender[12];
+    lk_sender_t sender;
     bool automated;
     char *text;
-    char outcome[12];
+    lk_outcome_t outcome;
     int64_t created_at;
 } lk_report_msg_t;
 

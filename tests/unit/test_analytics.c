@@ -134,7 +134,7 @@ static lk_conv_facts_t conv(const char *id, int64_t created)
 static void queue(lk_conv_facts_t *c, const char *reason, int64_t queued)
 {
     c->status = LK_CONV_QUEUED;
-    snprintf(c->handoff_reason, sizeof c->handoff_reason, "%s", reason);
+    lk_handoff_reason_parse(reason, &c->handoff_reason);
     c->queued_at = queued;
 }
 

@@ -29,7 +29,7 @@ static lk_conv_facts_t conv(const char *id, const char *status, const char *reas
     memset(&c, 0, sizeof c);
     snprintf(c.id, sizeof c.id, "%s", id);
     cr_assert_eq(lk_conv_status_parse(status, &c.status), 0, "%s", status);
-    snprintf(c.handoff_reason, sizeof c.handoff_reason, "%s", reason);
+    lk_handoff_reason_parse(reason, &c.handoff_reason);
     snprintf(c.language, sizeof c.language, "nl");
     c.queued_at = queued;
     c.assigned_at = assigned;
@@ -44,10 +44,10 @@ static lk_report_msg_t msg(const char *conv_id, const char *id, const char *send
     memset(&m, 0, sizeof m);
     snprintf(m.conversation_id, sizeof m.conversation_id, "%s", conv_id);
     snprintf(m.id, sizeof m.id, "%s", id);
-    snprintf(m.sender, sizeof m.sender, "%s", sender);
+    lk_sender_parse(sender, &m.sender);
     m.automated = strcmp(sender, "customer") != 0;
     m.text = (char *)text;
-    snprintf(m.outcome, sizeof m.outcome, "%s", outcome);
+    lk_outcome_parse(outcome, &m.outcome);
     m.created_at = t;
     return m;
 }
@@ -110,7 +110,7 @@ Test(analytics_compliance, disclosure_and_labels)
     cr_assert_str_eq(r.undisclosed.v[3], "c6");
     cr_assert_eq(r.unlabelled_count, 1);
     cr_assert_str_eq(r.unlabelled[0].message_id, "m1");
-    cr_assert_str_eq(r.unlabelled[0].sender, "bot");
+    cr_assert_str_eq(lk_sender_name(r.unlabelled[0].sender), "bot");
     lk_analytics_compliance_free(&r);
 }
 
@@ -182,7 +182,7 @@ Test(analytics_compliance, runs_of_declines_and_what_followed)
     cr_assert(x->handoff_offered);
     cr_assert_str_eq(x->followed_by, "handoff");
     cr_assert(x->handed_off);
-    cr_assert_str_eq(x->handoff_reason, "repeated_failure");
+    cr_assert_str_eq(lk_handoff_reason_name(x->handoff_reason), "repeated_failure");
     cr_assert(x->person_reached);
     cr_assert(x->closed);
     x = &r.runs[1];
@@ -191,7 +191,7 @@ Test(analytics_compliance, runs_of_declines_and_what_followed)
     cr_assert_not(x->handoff_offered, "the second decline got another reply");
     cr_assert_str_eq(x->followed_by, "answered");
     cr_assert_not(x->handed_off);
-    cr_assert_str_eq(x->handoff_reason, "");
+    cr_assert_str_eq(lk_handoff_reason_name(x->handoff_reason), "");
     cr_assert_not(x->closed);
     x = &r.runs[2];
     cr_assert_str_eq(x->conversation_id, "d");
@@ -212,7 +212,7 @@ Test(analytics_compliance, an_agent_or_other_reply_ends_a_run)
         msg("e", "e5", "customer", NULL, "none", t0 + 4), /* to a person */
         msg("f", "f1", "customer", NULL, "declined", t0),     msg("f", "f2", "bot", DECLINE[0], "", t0 + 1),
         msg("f", "f3", "customer", NULL, "declined", t0 + 2), msg("f", "f4", "bot", DECLINE[0], "", t0 + 3),
-        msg("f", "f5", "customer", NULL, "choices", t0 + 4),
+        msg("f", "f5", "customer", NULL, "clarify", t0 + 4),
     };
     declines(&r, m, sizeof m / sizeof m[0]);
     lk_analytics_compliance_finish(&r, NULL, 0, NULL);

@@ -11,7 +11,7 @@
 static lk_msg_t msg(const char *sender, const char *text, const char *article)
 {
     lk_msg_t m = {0};
-    snprintf(m.sender, sizeof m.sender, "%s", sender);
+    lk_sender_parse(sender, &m.sender);
     m.text = (char *)text;
     m.article_id = (char *)article;
     m.confidence = 0.87;
@@ -24,7 +24,7 @@ static lk_conv_t conv(const char *language, const char *status, const char *reas
     lk_conv_t c = {0};
     snprintf(c.language, sizeof c.language, "%s", language);
     lk_conv_status_parse(status, &c.status);
-    snprintf(c.handoff_reason, sizeof c.handoff_reason, "%s", reason);
+    lk_handoff_reason_parse(reason, &c.handoff_reason);
     return c;
 }
 

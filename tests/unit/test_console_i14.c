@@ -249,7 +249,7 @@ Test(store, erase_one_conversation, .init = setup, .fini = teardown)
     snprintf(m.id, sizeof m.id, "m_1");
     snprintf(m.conversation_id, sizeof m.conversation_id, "c_1");
     m.seq = 1;
-    snprintf(m.sender, sizeof m.sender, "customer");
+    m.sender = LK_SENDER_CUSTOMER;
     m.text = (char *)"wis mij";
     m.created_at = 1600;
     cr_assert_eq(lk_store_msg_insert(st, &m), 0);

@@ -110,7 +110,7 @@ static void start(lk_conv_t *conv)
     lk_conv_result_t res = {0};
     cr_assert_eq(lk_conv_apply(&eng, st, conv, &(lk_conv_event_t){.type = LK_CONV_START}, clock_ms, &res), 0);
     cr_assert_eq(res.n_msgs, 1);
-    cr_assert_str_eq(res.msgs[0].sender, "bot");
+    cr_assert_str_eq(lk_sender_name(res.msgs[0].sender), "bot");
     cr_assert(res.msgs[0].automated);
     cr_assert_eq(res.msgs[0].seq, 1);
     cr_assert_eq(res.n_events, 1);
@@ -131,9 +131,9 @@ static void ask(lk_conv_t *conv, const char *text, const char *choice, const cha
 {
     cr_assert_eq(say(conv, text, choice, out), 0, "%s", text);
     cr_assert_eq(out->n_msgs, 2, "%s", text);
-    cr_assert_str_eq(out->msgs[0].sender, "customer");
+    cr_assert_str_eq(lk_sender_name(out->msgs[0].sender), "customer");
     cr_assert_str_eq(out->msgs[0].text, text);
-    cr_assert_str_eq(out->msgs[0].outcome, outcome, "%s", text);
+    cr_assert_str_eq(lk_outcome_name(out->msgs[0].outcome), outcome, "%s", text);
 }
 
 static int event(lk_conv_t *conv, lk_conv_event_type_t type, lk_conv_result_t *out)
@@ -148,7 +148,7 @@ Test(conv, a_question_the_knowledge_base_answers)
     ask(&c, "Wat kost verzending?", NULL, "answered", &r);
     cr_assert_str_eq(r.msgs[0].outcome_article_id, "verzendkosten");
     cr_assert_eq(r.msgs[0].seq, 2);
-    cr_assert_str_eq(r.msgs[1].sender, "bot");
+    cr_assert_str_eq(lk_sender_name(r.msgs[1].sender), "bot");
     cr_assert_str_eq(r.msgs[1].article_id, "verzendkosten");
     cr_assert(r.msgs[1].has_confidence && r.msgs[1].confidence > 0);
     cr_assert_eq(r.msgs[1].seq, 3);
@@ -157,7 +157,7 @@ Test(conv, a_question_the_knowledge_base_answers)
     cr_assert_eq(r.events[0].type, LK_CONV_OUT_MESSAGE);
     cr_assert_eq(r.events[0].msg, 0);
     cr_assert_eq(r.events[1].type, LK_CONV_OUT_TURN);
-    cr_assert_str_eq(r.events[1].outcome, "answered");
+    cr_assert_str_eq(lk_outcome_name(r.events[1].outcome), "answered");
     cr_assert_eq(r.events[2].type, LK_CONV_OUT_MESSAGE);
     cr_assert_eq(r.events[2].msg, 1);
     cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 0, "still the bot's: no change for the agents");
@@ -177,7 +177,7 @@ Test(conv, a_question_outside_it_is_declined_then_handed_over)
 {
     ask(&c, "Wat is de hoofdstad van Australië?", NULL, "declined", &r);
     cr_assert_null(r.msgs[1].article_id);
-    cr_assert_str_eq(r.events[1].outcome, "declined");
+    cr_assert_str_eq(lk_outcome_name(r.events[1].outcome), "declined");
     cr_assert_eq(count(&r, LK_CONV_OUT_HANDOFF), 0);
     lk_conv_result_free(&r);
     reload(&c);
@@ -185,18 +185,18 @@ Test(conv, a_question_outside_it_is_declined_then_handed_over)
 
     /* then the customer asks for a person: handed over, in the queue */
     cr_assert_eq(say(&c, "Ik wil een medewerker spreken", NULL, &r), 0);
-    cr_assert_str_eq(r.msgs[0].outcome, "handoff");
+    cr_assert_str_eq(lk_outcome_name(r.msgs[0].outcome), "handoff");
     cr_assert_eq(count(&r, LK_CONV_OUT_HANDOFF), 1);
     cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
     cr_assert_eq(r.events[r.n_events - 1].type, LK_CONV_OUT_CONVERSATION, "the change comes after the messages");
     bool notice = false;
     for (size_t i = 1; i < r.n_msgs; i++)
-        notice |= strcmp(r.msgs[i].sender, "system") == 0;
+        notice |= r.msgs[i].sender == LK_SENDER_SYSTEM;
     cr_assert(notice, "the hand-off is announced");
     lk_conv_result_free(&r);
     reload(&c);
     cr_assert_str_eq(lk_conv_status_name(c.status), "queued");
-    cr_assert_str_eq(c.handoff_reason, "customer_request");
+    cr_assert_str_eq(lk_handoff_reason_name(c.handoff_reason), "customer_request");
     cr_assert_eq(c.queued_at, clock_ms);
     cr_assert_eq(audits(&c, "conversation.handoff"), 1);
 }
@@ -207,7 +207,7 @@ Test(conv, did_not_help_is_the_customers_no_while_the_bot_has_it)
     lk_conv_result_free(&r);
     cr_assert_eq(event(&c, LK_CONV_NOT_HELPED, &r), 0);
     cr_assert_geq(r.n_msgs, 2);
-    cr_assert_str_eq(r.msgs[0].sender, "customer");
+    cr_assert_str_eq(lk_sender_name(r.msgs[0].sender), "customer");
     cr_assert_str_eq(r.msgs[0].text, "Nee");
     cr_assert_eq(count(&r, LK_CONV_OUT_TURN), 1);
     lk_conv_result_free(&r);
@@ -226,11 +226,11 @@ Test(conv, what_a_customer_message_reveals_is_recorded)
 {
     cr_assert_eq(say(&c, "Mijn e-mail is Jan@Example.nl en mijn BSN is 111222333", NULL, &r), 0);
     /* the customer's message as typed, and the word about the BSN */
-    cr_assert_str_eq(r.msgs[0].sender, "customer");
+    cr_assert_str_eq(lk_sender_name(r.msgs[0].sender), "customer");
     cr_assert_not_null(strstr(r.msgs[0].text, "111222333"), "stored as typed; agents see it masked");
     bool bsn_word = false;
     for (size_t i = 1; i < r.n_msgs; i++)
-        bsn_word |= strcmp(r.msgs[i].sender, "system") == 0 && strstr(r.msgs[i].text, "burgerservicenummer");
+        bsn_word |= r.msgs[i].sender == LK_SENDER_SYSTEM && strstr(r.msgs[i].text, "burgerservicenummer");
     cr_assert(bsn_word);
     /* the address is the conversation's identifier: a data-subject request finds it */
     lk_privacy_subject_t who = {.email = "jan@example.nl"};
@@ -246,14 +246,14 @@ Test(conv, the_person_button)
 {
     cr_assert_eq(event(&c, LK_CONV_PERSON, &r), 0);
     cr_assert_geq(r.n_msgs, 1);
-    cr_assert_str_eq(r.msgs[0].sender, "system");
+    cr_assert_str_eq(lk_sender_name(r.msgs[0].sender), "system");
     cr_assert_eq(count(&r, LK_CONV_OUT_TURN), 0, "no customer message");
     cr_assert_eq(count(&r, LK_CONV_OUT_HANDOFF), 1);
     cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
     lk_conv_result_free(&r);
     reload(&c);
     cr_assert_str_eq(lk_conv_status_name(c.status), "queued");
-    cr_assert_str_eq(c.handoff_reason, "button");
+    cr_assert_str_eq(lk_handoff_reason_name(c.handoff_reason), "button");
     cr_assert_eq(audits(&c, "conversation.handoff"), 1);
 
     /* pressed again while queued: no second hand-off */
@@ -308,7 +308,7 @@ Test(conv, an_agent_joins_writes_and_leaves)
     cr_assert_eq(count(&r, LK_CONV_OUT_WAIT_ENDED), 1);
     cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
     cr_assert_eq(r.n_msgs, 1);
-    cr_assert_str_eq(r.msgs[0].sender, "system");
+    cr_assert_str_eq(lk_sender_name(r.msgs[0].sender), "system");
     cr_assert_not_null(strstr(r.msgs[0].text, "Anna"), "%s", r.msgs[0].text);
     lk_conv_result_free(&r);
     reload(&c);
@@ -318,21 +318,21 @@ Test(conv, an_agent_joins_writes_and_leaves)
 
     /* the assigned agent writes: stored as it is */
     lk_msg_t m = {0};
-    snprintf(m.sender, sizeof m.sender, "agent");
+    m.sender = LK_SENDER_AGENT;
     snprintf(m.author_id, sizeof m.author_id, "u_anna");
     m.text = lk_xstrdup("Ik kijk het voor je na.");
     m.created_at = clock_ms;
     lk_conv_event_t write = {.type = LK_CONV_AGENT_WRITES, .agent_id = "u_anna", .msg = &m};
     cr_assert_eq(lk_conv_apply(&eng, st, &c, &write, clock_ms, &r), 0);
     cr_assert_eq(r.n_msgs, 1);
-    cr_assert_str_eq(r.msgs[0].sender, "agent");
+    cr_assert_str_eq(lk_sender_name(r.msgs[0].sender), "agent");
     cr_assert_not(r.msgs[0].automated);
     cr_assert_eq(r.n_events, 1);
     lk_conv_result_free(&r);
 
     /* another agent may not */
     lk_msg_t other = {0};
-    snprintf(other.sender, sizeof other.sender, "agent");
+    other.sender = LK_SENDER_AGENT;
     other.text = lk_xstrdup("Hallo");
     write = (lk_conv_event_t){.type = LK_CONV_AGENT_WRITES, .agent_id = "u_bob", .msg = &other};
     cr_assert_eq(lk_conv_apply(&eng, st, &c, &write, clock_ms, &r), LK_ESTATE);
@@ -342,7 +342,7 @@ Test(conv, an_agent_joins_writes_and_leaves)
     /* the customer writes: the bot stays out of it */
     cr_assert_eq(say(&c, "Wat kost verzending?", NULL, &r), 0);
     cr_assert_eq(r.n_msgs, 1);
-    cr_assert_str_eq(r.msgs[0].outcome, "none");
+    cr_assert_str_eq(lk_outcome_name(r.msgs[0].outcome), "none");
     lk_conv_result_free(&r);
 
     /* the agent leaves: back in the queue */
@@ -370,7 +370,7 @@ Test(conv, a_call_back_request_only_while_queued)
     lk_conv_result_free(&r);
     lk_callback_t *v = NULL;
     size_t n = 0;
-    cr_assert_eq(lk_store_callback_list(st, "open", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_OPEN, 0, &v, &n), 0);
     cr_assert_eq(n, 1);
     cr_assert_str_eq(v[0].contact, "0612345678");
     cr_assert_str_eq(v[0].conversation_id, c.id);
@@ -403,7 +403,7 @@ Test(conv, a_tick_tells_the_waiting_their_new_place)
     size_t before = stored_msgs(&second);
     cr_assert_eq(event(&second, LK_CONV_TICK, &r), 0);
     cr_assert_eq(r.n_msgs, 1);
-    cr_assert_str_eq(r.msgs[0].sender, "system");
+    cr_assert_str_eq(lk_sender_name(r.msgs[0].sender), "system");
     cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 0, "still queued");
     lk_conv_result_free(&r);
     cr_assert_eq(stored_msgs(&second), before + 1);
@@ -449,7 +449,7 @@ static void reviewed_answer(const char *text, const char *article, const char *v
     snprintf(rv.message_id, sizeof rv.message_id, "%s", res.msgs[1].id);
     snprintf(rv.conversation_id, sizeof rv.conversation_id, "%s", conv.id);
     snprintf(rv.article_id, sizeof rv.article_id, "%s", article);
-    snprintf(rv.verdict, sizeof rv.verdict, "%s", verdict);
+    lk_verdict_parse(verdict, &rv.verdict);
     snprintf(rv.correct_article_id, sizeof rv.correct_article_id, "%s", correct);
     snprintf(rv.reviewer_id, sizeof rv.reviewer_id, "u_lead");
     cr_assert_eq(lk_store_review_set(st, &rv), 0);
@@ -548,7 +548,7 @@ Test(conv, an_agent_hands_it_to_another_agent)
     lk_conv_event_t join = {.type = LK_CONV_AGENT_JOINS, .agent_id = "u_bob", .agent_name = "Bob"};
     cr_assert_eq(lk_conv_apply(&eng, st, &c, &join, clock_ms, &r), 0);
     cr_assert_eq(r.n_msgs, 1);
-    cr_assert_str_eq(r.msgs[0].sender, "system");
+    cr_assert_str_eq(lk_sender_name(r.msgs[0].sender), "system");
     cr_assert_not_null(strstr(r.msgs[0].text, "Bob"), "%s", r.msgs[0].text);
     cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1, "the assignment changed");
     cr_assert_eq(count(&r, LK_CONV_OUT_WAIT_ENDED), 0);
@@ -562,14 +562,14 @@ Test(conv, an_agent_hands_it_to_another_agent)
 
     /* now Bob's: Anna may no longer write in it, Bob may */
     lk_msg_t m = {0};
-    snprintf(m.sender, sizeof m.sender, "agent");
+    m.sender = LK_SENDER_AGENT;
     m.text = lk_xstrdup("Nog even geduld.");
     lk_conv_event_t write = {.type = LK_CONV_AGENT_WRITES, .agent_id = "u_anna", .msg = &m};
     cr_assert_eq(lk_conv_apply(&eng, st, &c, &write, clock_ms, &r), LK_ESTATE);
     cr_assert_eq(r.refused, LK_CONV_REFUSED_NOT_YOURS);
     lk_conv_result_free(&r);
     m = (lk_msg_t){0};
-    snprintf(m.sender, sizeof m.sender, "agent");
+    m.sender = LK_SENDER_AGENT;
     m.text = lk_xstrdup("Ik help je verder.");
     clock_ms += 1000;
     write = (lk_conv_event_t){.type = LK_CONV_AGENT_WRITES, .agent_id = "u_bob", .msg = &m};
@@ -590,7 +590,7 @@ Test(conv, closing_ends_it_and_a_new_message_starts_fresh)
     c.disposition = lk_xstrdup("opgelost");
     cr_assert_eq(lk_conv_apply(&eng, st, &c, &(lk_conv_event_t){.type = LK_CONV_CLOSE}, clock_ms, &r), 0);
     cr_assert_eq(r.n_msgs, 1, "the customer is told");
-    cr_assert_str_eq(r.msgs[0].sender, "system");
+    cr_assert_str_eq(lk_sender_name(r.msgs[0].sender), "system");
     cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
     lk_conv_result_free(&r);
     reload(&c);
@@ -608,8 +608,8 @@ Test(conv, closing_ends_it_and_a_new_message_starts_fresh)
     /* the customer writes again: the bot has it, fresh */
     cr_assert_eq(say(&c, "Wat kost verzending?", NULL, &r), 0);
     cr_assert_geq(r.n_msgs, 2, "the customer's message and the bot's");
-    cr_assert_str_eq(r.msgs[0].sender, "customer");
-    cr_assert_str_eq(r.msgs[r.n_msgs - 1].sender, "bot");
+    cr_assert_str_eq(lk_sender_name(r.msgs[0].sender), "customer");
+    cr_assert_str_eq(lk_sender_name(r.msgs[r.n_msgs - 1].sender), "bot");
     cr_assert_eq(count(&r, LK_CONV_OUT_CONVERSATION), 1);
     lk_conv_result_free(&r);
     reload(&c);

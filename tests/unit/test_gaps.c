@@ -48,7 +48,7 @@ static void inputs(const q_t *qs, size_t n, lk_gap_input_t *in)
     for (size_t i = 0; i < n; i++)
         in[i] = (lk_gap_input_t){qs[i].id, qs[i].text, qs[i].lang,
                                  1000 + (int64_t)(qs[i].id[1] - '0') * 100 + (int64_t)(qs[i].id[2] - '0'),
-                                 i % 3 == 0 ? "handoff" : "declined"};
+                                 i % 3 == 0 ? LK_OUTCOME_HANDOFF : LK_OUTCOME_DECLINED};
 }
 
 /* The topic index of each input. */
@@ -72,7 +72,7 @@ static void declined_nl(const char *const *texts, size_t n, lk_gap_input_t *in)
     static const char *const ids[] = {"m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"};
     cr_assert_leq(n, sizeof ids / sizeof ids[0]);
     for (size_t i = 0; i < n; i++)
-        in[i] = (lk_gap_input_t){ids[i], texts[i], "nl", (int64_t)(i + 1), "declined"};
+        in[i] = (lk_gap_input_t){ids[i], texts[i], "nl", (int64_t)(i + 1), LK_OUTCOME_DECLINED};
 }
 
 /* Clusters n inputs with the default options, which must succeed: the
@@ -127,12 +127,12 @@ Test(gaps, same_topics_in_any_input_order)
 Test(gaps, topic_fields_and_order)
 {
     lk_gap_input_t in[] = {
-        {"m1", "Hebben jullie vacatures?", "nl", 5000, "declined"},
-        {"m2", "Zijn er vacatures in Utrecht?", "nl", 1000, "handoff"},
-        {"m3", "Hoe laat gaan jullie open?", "nl", 9000, "declined"},
-        {"m4", "Vacatures in Amsterdam?", "nl", 3000, "declined"},
-        {"m5", "Do you ship to Belgium?", "en", 2000, "handoff"},
-        {"m6", "Can you deliver to Belgium?", "en", 8000, "handoff"},
+        {"m1", "Hebben jullie vacatures?", "nl", 5000, LK_OUTCOME_DECLINED},
+        {"m2", "Zijn er vacatures in Utrecht?", "nl", 1000, LK_OUTCOME_HANDOFF},
+        {"m3", "Hoe laat gaan jullie open?", "nl", 9000, LK_OUTCOME_DECLINED},
+        {"m4", "Vacatures in Amsterdam?", "nl", 3000, LK_OUTCOME_DECLINED},
+        {"m5", "Do you ship to Belgium?", "en", 2000, LK_OUTCOME_HANDOFF},
+        {"m6", "Can you deliver to Belgium?", "en", 8000, LK_OUTCOME_HANDOFF},
     };
     size_t n = sizeof in / sizeof in[0];
     lk_gap_topic_t *t;
@@ -159,8 +159,8 @@ Test(gaps, topic_fields_and_order)
 
     /* equal sizes: the newest topic first */
     lk_gap_input_t two[] = {
-        {"a", "Hoe laat gaan jullie open?", "nl", 100, "declined"},
-        {"b", "Are you hiring?", "en", 200, "declined"},
+        {"a", "Hoe laat gaan jullie open?", "nl", 100, LK_OUTCOME_DECLINED},
+        {"b", "Are you hiring?", "en", 200, LK_OUTCOME_DECLINED},
     };
     nt = cluster(two, 2, &t);
     cr_assert_eq(nt, 2);
@@ -189,10 +189,10 @@ Test(gaps, redaction_markers_are_no_content)
 
 Test(gaps, similarity_of_paraphrases_and_strangers)
 {
-    lk_gap_input_t a = {"a", "Kan ik met PayPal betalen?", "nl", 1, NULL};
-    lk_gap_input_t b = {"b", "Betalen met paypal, kan dat?", "nl", 2, NULL};
-    lk_gap_input_t c = {"c", "Hoe laat gaan jullie open?", "nl", 3, NULL};
-    lk_gap_input_t d = {"d", "KAN IK MET PAYPAL BETALEN", "", 4, NULL}; /* language from the text */
+    lk_gap_input_t a = {"a", "Kan ik met PayPal betalen?", "nl", 1, LK_OUTCOME_NONE};
+    lk_gap_input_t b = {"b", "Betalen met paypal, kan dat?", "nl", 2, LK_OUTCOME_NONE};
+    lk_gap_input_t c = {"c", "Hoe laat gaan jullie open?", "nl", 3, LK_OUTCOME_NONE};
+    lk_gap_input_t d = {"d", "KAN IK MET PAYPAL BETALEN", "", 4, LK_OUTCOME_NONE}; /* language from the text */
     cr_assert_float_eq(lk_gap_similarity(&a, &b, NULL), 1.0, 1e-6, "the same content words");
     cr_assert_float_eq(lk_gap_similarity(&a, &d, NULL), 1.0, 1e-6, "case and punctuation do not count");
     cr_assert_float_eq(lk_gap_similarity(&a, &c, NULL), 0.0, 1e-9);
@@ -222,7 +222,7 @@ Test(gaps, bad_input)
     cr_assert_null(t);
     cr_assert_eq(nt, 0);
     cr_assert_eq(lk_gap_cluster(NULL, 1, NULL, &t, &nt), LK_EINVAL);
-    lk_gap_input_t bad[] = {{"m1", "ok", "nl", 1, NULL}, {"m2", "caf\xc3", "nl", 2, NULL}};
+    lk_gap_input_t bad[] = {{"m1", "ok", "nl", 1, LK_OUTCOME_NONE}, {"m2", "caf\xc3", "nl", 2, LK_OUTCOME_NONE}};
     cr_assert_eq(lk_gap_cluster(bad, 2, NULL, &t, &nt), LK_EINVAL, "invalid UTF-8");
     cr_assert_eq(lk_gap_cluster(bad, LK_GAP_INPUT_MAX + 1, NULL, &t, &nt), LK_EINVAL, "too many");
     lk_gap_topics_free(NULL, 0);
@@ -241,7 +241,7 @@ Test(gaps, largest_input, .timeout = 60)
     for (size_t i = 0; i < n; i++) {
         snprintf(text[i], sizeof text[i], "vraag over %s en %s nummer %zu", words[i % nw], words[(i / nw) % nw], i);
         snprintf(id[i], sizeof id[i], "m%05zu", i);
-        in[i] = (lk_gap_input_t){id[i], text[i], "nl", (int64_t)i, "declined"};
+        in[i] = (lk_gap_input_t){id[i], text[i], "nl", (int64_t)i, LK_OUTCOME_DECLINED};
     }
     lk_gap_topic_t *t;
     size_t nt = cluster(in, n, &t);

@@ -83,7 +83,7 @@ static int facts_row(sqlite3_stmt *s, void *ud)
     lk_sq_col_fixed(s, 2, c.language, sizeof c.language);
     lk_sq_col_fixed(s, 3, c.channel, sizeof c.channel);
     lk_conv_status_parse(lk_sq_col_text(s, 4), &c.status);
-    lk_sq_col_fixed(s, 5, c.handoff_reason, sizeof c.handoff_reason);
+    lk_handoff_reason_parse(lk_sq_col_text(s, 5), &c.handoff_reason); /* NULL or unknown: stays NONE */
     c.queued_at = col_i64(s, 6);
     c.assigned_at = col_i64(s, 7);
     c.closed_at = col_i64(s, 8);
@@ -197,11 +197,11 @@ static int msg_row(sqlite3_stmt *s, void *ud)
     lk_sq_col_fixed(s, 0, m.conversation_id, sizeof m.conversation_id);
     lk_sq_col_fixed(s, 1, m.id, sizeof m.id);
     m.seq = col_i64(s, 2);
-    lk_sq_col_fixed(s, 3, m.sender, sizeof m.sender);
+    lk_sender_parse(lk_sq_col_text(s, 3), &m.sender);
     m.automated = col_i64(s, 4) != 0;
-    if (strcmp(m.sender, "bot") == 0 || strcmp(m.sender, "system") == 0)
+    if (m.sender == LK_SENDER_BOT || m.sender == LK_SENDER_SYSTEM)
         m.text = lk_sq_col_dup(s, 5);
-    lk_sq_col_fixed(s, 6, m.outcome, sizeof m.outcome);
+    lk_outcome_parse(lk_sq_col_text(s, 6), &m.outcome);
     m.created_at = col_i64(s, 7);
     int r = w->fn(&m, w->ud);
     free(m.text);

@@ -15,9 +15,10 @@
 
 static bool conv_ok(const lk_conv_t *c)
 {
-    return c && FIXED_OK(c->id) && c->id[0] && FIXED_OK(c->token_hash) && (unsigned)c->status <= (unsigned)LK_CONV_CLOSED &&
-           FIXED_OK(c->language) && FIXED_OK(c->handoff_reason) && FIXED_OK(c->assigned_to) &&
-           FIXED_OK(c->channel) && FIXED_OK(c->client_hash);
+    return c && FIXED_OK(c->id) && c->id[0] && FIXED_OK(c->token_hash) &&
+           (unsigned)c->status <= (unsigned)LK_CONV_CLOSED && FIXED_OK(c->language) &&
+           (c->handoff_reason == LK_HANDOFF_NONE || lk_handoff_reason_name(c->handoff_reason)[0]) &&
+           FIXED_OK(c->assigned_to) && FIXED_OK(c->channel) && FIXED_OK(c->client_hash);
 }
 
 /* Reads a CONV_COLS row into c. */
@@ -28,7 +29,7 @@ int lk_sq_read_conv(sqlite3_stmt *s, void *row)
     lk_sq_col_fixed(s, 1, c->token_hash, sizeof c->token_hash);
     lk_conv_status_parse(lk_sq_col_text(s, 2), &c->status);
     lk_sq_col_fixed(s, 3, c->language, sizeof c->language);
-    lk_sq_col_fixed(s, 4, c->handoff_reason, sizeof c->handoff_reason);
+    lk_handoff_reason_parse(lk_sq_col_text(s, 4), &c->handoff_reason); /* NULL or unknown: stays NONE */
     c->created_at = sqlite3_column_int64(s, 5);
     c->updated_at = sqlite3_column_int64(s, 6);
     c->queued_at = sqlite3_column_int64(s, 7);
@@ -55,7 +56,7 @@ static void bind_conv_mutable(sqlite3_stmt *s, int i, const lk_conv_t *c)
 {
     lk_sq_bind_text(s, i++, lk_conv_status_name(c->status));
     lk_sq_bind_text(s, i++, c->language);
-    lk_sq_bind_fixed(s, i++, c->handoff_reason);
+    lk_sq_bind_fixed(s, i++, lk_handoff_reason_name(c->handoff_reason));
     sqlite3_bind_int64(s, i++, c->updated_at);
     lk_sq_bind_opt_i64(s, i++, c->queued_at);
     lk_sq_bind_opt_i64(s, i++, c->assigned_at);
@@ -74,10 +75,10 @@ static int sq_conv_insert(lk_store_t *st, const lk_conv_t *c)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_CONV_INSERT);
     lk_sq_bind(s, "ttttfiiooofiottttttfftn", c->id, c->token_hash, lk_conv_status_name(c->status), c->language,
-               c->handoff_reason, c->created_at, c->updated_at, c->queued_at, c->assigned_at, c->closed_at,
-               c->assigned_to, c->next_seq, (int64_t)c->rating, c->rating_comment, c->disposition, c->policy_state,
-               c->customer_email, c->customer_external_id, c->customer_name, c->channel, c->client_hash, c->topic,
-               c->customer_verified ? 1 : 0);
+               lk_handoff_reason_name(c->handoff_reason), c->created_at, c->updated_at, c->queued_at, c->assigned_at,
+               c->closed_at, c->assigned_to, c->next_seq, (int64_t)c->rating, c->rating_comment, c->disposition,
+               c->policy_state, c->customer_email, c->customer_external_id, c->customer_name, c->channel,
+               c->client_hash, c->topic, c->customer_verified ? 1 : 0);
     return lk_sq_exec(st, s, "conv_insert");
 }
 
@@ -135,8 +136,8 @@ static int sq_conv_update(lk_store_t *st, const lk_conv_t *c)
     char assigned_to[LK_ID_MAX];
     lk_sq_col_fixed(s, CI_ASSIGNED_TO, assigned_to, sizeof assigned_to);
     unsigned mask = 0;
-    const char *status = (const char *)sqlite3_column_text(s, CI_STATUS);
-    if (!status || strcmp(status, lk_conv_status_name(c->status)) != 0)
+    lk_conv_status_t status;
+    if (lk_conv_status_parse(lk_sq_col_text(s, CI_STATUS), &status) != 0 || status != c->status)
         mask |= 1u << CI_STATUS;
     if (sqlite3_column_int64(s, CI_UPDATED_AT) != c->updated_at)
         mask |= 1u << CI_UPDATED_AT;
@@ -192,8 +193,8 @@ static int sq_conv_queue_position(lk_store_t *st, const char *id, int64_t *pos)
     int r = lk_sq_find(st, s, "conv_queue_position");
     if (r)
         return r;
-    const unsigned char *status = sqlite3_column_text(s, 0);
-    bool queued = status && strcmp((const char *)status, "queued") == 0;
+    lk_conv_status_t status;
+    bool queued = lk_conv_status_parse(lk_sq_col_text(s, 0), &status) == 0 && status == LK_CONV_QUEUED;
     int64_t queued_at = sqlite3_column_int64(s, 1);
     lk_sq_done(s);
     if (!queued)
@@ -249,18 +250,19 @@ static void choices_from_json(const char *text, lk_msg_t *m)
 static int sq_msg_insert(lk_store_t *st, const lk_msg_t *m)
 {
     if (!st || !m || !FIXED_OK(m->id) || !m->id[0] || !FIXED_OK(m->conversation_id) || !m->conversation_id[0] ||
-        !FIXED_OK(m->sender) || !m->sender[0] || !FIXED_OK(m->author_id) || !m->text ||
-        (m->provenance != LK_PROVENANCE_NONE && !lk_provenance_name(m->provenance)[0]) || !FIXED_OK(m->outcome))
+        !lk_sender_name(m->sender)[0] || !FIXED_OK(m->author_id) || !m->text ||
+        (m->provenance != LK_PROVENANCE_NONE && !lk_provenance_name(m->provenance)[0]) ||
+        (m->outcome != LK_OUTCOME_NONE && !lk_outcome_name(m->outcome)[0]))
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_INSERT);
-    lk_sq_bind(s, "ttitntit", m->id, m->conversation_id, m->seq, m->sender, m->automated ? 1 : 0, m->text,
-               m->created_at, m->article_id);
+    lk_sq_bind(s, "ttitntit", m->id, m->conversation_id, m->seq, lk_sender_name(m->sender), m->automated ? 1 : 0,
+               m->text, m->created_at, m->article_id);
     lk_sq_bind_opt_double(s, 9, m->has_confidence, m->confidence);
     lk_sq_bind_fixed(s, 10, m->author_id);
     lk_sq_bind_text(s, 11, m->author_name);
     lk_sq_bind_fixed(s, 12, lk_provenance_name(m->provenance));
     lk_sq_bind_text(s, 13, m->suggestion_article_id);
-    lk_sq_bind_fixed(s, 14, m->outcome);
+    lk_sq_bind_fixed(s, 14, lk_outcome_name(m->outcome));
     lk_sq_bind_text(s, 15, m->outcome_article_id);
     lk_sq_bind_opt_double(s, 16, m->has_outcome_confidence, m->outcome_confidence);
     char *choices = choices_to_json(m); /* bound without a copy: freed after the step */
@@ -278,7 +280,7 @@ static int read_msg(sqlite3_stmt *s, void *row)
     lk_sq_col_fixed(s, 0, m->id, sizeof m->id);
     lk_sq_col_fixed(s, 1, m->conversation_id, sizeof m->conversation_id);
     m->seq = sqlite3_column_int64(s, 2);
-    lk_sq_col_fixed(s, 3, m->sender, sizeof m->sender);
+    lk_sender_parse(lk_sq_col_text(s, 3), &m->sender);
     m->automated = sqlite3_column_int(s, 4) != 0;
     m->text = lk_sq_col_dup(s, 5);
     if (!m->text)
@@ -290,7 +292,7 @@ static int read_msg(sqlite3_stmt *s, void *row)
     m->author_name = lk_sq_col_dup(s, 10);
     lk_provenance_parse(lk_sq_col_text(s, 11), &m->provenance);
     m->suggestion_article_id = lk_sq_col_dup(s, 12);
-    lk_sq_col_fixed(s, 13, m->outcome, sizeof m->outcome);
+    lk_outcome_parse(lk_sq_col_text(s, 13), &m->outcome);
     m->outcome_article_id = lk_sq_col_dup(s, 14);
     m->outcome_confidence = lk_sq_col_opt_double(s, 15, &m->has_outcome_confidence);
     choices_from_json((const char *)sqlite3_column_text(s, 16), m);
@@ -321,13 +323,13 @@ static int sq_msg_list(lk_store_t *st, const char *conversation_id, int64_t afte
     return read_msgs(st, s, "msg_list", false, out, n);
 }
 
-static int sq_msg_list_recent(lk_store_t *st, const char *conversation_id, const char *sender, size_t limit,
-                             lk_msg_t **out, size_t *n)
+static int sq_msg_list_recent(lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit,
+                              lk_msg_t **out, size_t *n)
 {
-    if (!st || !conversation_id || !sender || !out || !n)
+    if (!st || !conversation_id || !lk_sender_name(sender)[0] || !out || !n)
         return LK_EINVAL;
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_RECENT);
-    lk_sq_bind(s, "ttl", conversation_id, sender, limit);
+    lk_sq_bind(s, "ttl", conversation_id, lk_sender_name(sender), limit);
     return read_msgs(st, s, "msg_list_recent", true, out, n);
 }
 
@@ -442,14 +444,15 @@ static int sq_callback_insert(lk_store_t *st, const lk_callback_t *cb)
     return lk_sq_exec(st, s, "callback_insert");
 }
 
-static int sq_callback_list(lk_store_t *st, const char *status, size_t limit, lk_callback_t **out, size_t *n)
+static int sq_callback_list(lk_store_t *st, lk_callback_status_t status, size_t limit, lk_callback_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_stmt(st, status ? S_CALLBACK_LIST_STATUS : S_CALLBACK_LIST_ALL);
+    bool any = status == LK_CALLBACK_NONE;
+    sqlite3_stmt *s = lk_sq_stmt(st, any ? S_CALLBACK_LIST_ALL : S_CALLBACK_LIST_STATUS);
     int i = 1;
-    if (status)
-        lk_sq_bind_text(s, i++, status);
+    if (!any)
+        lk_sq_bind_text(s, i++, lk_callback_status_name(status));
     lk_sq_bind_limit(s, i, limit);
     return lk_sq_rows(st, s, "callback_list", LK_SQ_ROW_CALLBACK, read_callback, out, n);
 }

@@ -67,7 +67,7 @@ static int read_gap_msg(sqlite3_stmt *s, void *row)
     g->text = lk_sq_col_dup(s, 2);
     if (!g->text)
         g->text = lk_xstrdup("");
-    lk_sq_col_fixed(s, 3, g->outcome, sizeof g->outcome);
+    lk_outcome_parse(lk_sq_col_text(s, 3), &g->outcome);
     lk_sq_col_fixed(s, 4, g->language, sizeof g->language);
     g->created_at = sqlite3_column_int64(s, 5);
     return 0;
@@ -103,7 +103,7 @@ static int read_review(sqlite3_stmt *s, void *row)
 {
     lk_review_t *r = row;
     read_answer_cols(s, r->message_id, r->conversation_id, r->article_id, &r->confidence, &r->has_confidence);
-    lk_sq_col_fixed(s, 4, r->verdict, sizeof r->verdict);
+    lk_verdict_parse(lk_sq_col_text(s, 4), &r->verdict);
     lk_sq_col_fixed(s, 5, r->correct_article_id, sizeof r->correct_article_id);
     lk_sq_col_fixed(s, 6, r->reviewer_id, sizeof r->reviewer_id);
     r->created_at = sqlite3_column_int64(s, 7);
@@ -126,8 +126,7 @@ static int sq_review_set(lk_store_t *st, const lk_review_t *r)
 {
     if (!st || !r || !lk_sq_fixed_ok(r->message_id, sizeof r->message_id) || !r->message_id[0] ||
         !lk_sq_fixed_ok(r->conversation_id, sizeof r->conversation_id) || !r->conversation_id[0] ||
-        !lk_sq_fixed_ok(r->article_id, sizeof r->article_id) || !lk_sq_fixed_ok(r->verdict, sizeof r->verdict) ||
-        (strcmp(r->verdict, "right") != 0 && strcmp(r->verdict, "wrong") != 0) ||
+        !lk_sq_fixed_ok(r->article_id, sizeof r->article_id) || !lk_verdict_name(r->verdict)[0] ||
         !lk_sq_fixed_ok(r->correct_article_id, sizeof r->correct_article_id) ||
         !lk_sq_fixed_ok(r->reviewer_id, sizeof r->reviewer_id))
         return LK_EINVAL;
@@ -136,7 +135,7 @@ static int sq_review_set(lk_store_t *st, const lk_review_t *r)
     if (!s)
         return LK_EDB;
     lk_sq_bind_opt_double(s, 4, r->has_confidence, r->confidence);
-    lk_sq_bind_text(s, 5, r->verdict);
+    lk_sq_bind_text(s, 5, lk_verdict_name(r->verdict));
     lk_sq_bind_fixed(s, 6, r->correct_article_id);
     lk_sq_bind_fixed(s, 7, r->reviewer_id);
     sqlite3_bind_int64(s, 8, r->created_at);

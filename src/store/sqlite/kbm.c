@@ -27,12 +27,14 @@
 
 static bool draft_ok(const lk_draft_t *d)
 {
-    return d && lk_sq_fixed_ok(d->id, sizeof d->id) && d->id[0] && lk_sq_fixed_ok(d->article_id, sizeof d->article_id) &&
-           lk_draft_status_name(d->status)[0] && lk_sq_fixed_ok(d->language, sizeof d->language) &&
-           d->language[0] && lk_sq_fixed_ok(d->owner, sizeof d->owner) &&
-           lk_sq_fixed_ok(d->translation_group, sizeof d->translation_group) && lk_sq_fixed_ok(d->source, sizeof d->source) &&
-           lk_sq_fixed_ok(d->created_by, sizeof d->created_by) && lk_sq_fixed_ok(d->new_id, sizeof d->new_id) && d->title &&
-           d->questions && d->answer && d->tags;
+    return d && lk_sq_fixed_ok(d->id, sizeof d->id) && d->id[0] &&
+           lk_sq_fixed_ok(d->article_id, sizeof d->article_id) && lk_draft_status_name(d->status)[0] &&
+           lk_sq_fixed_ok(d->language, sizeof d->language) && d->language[0] &&
+           lk_sq_fixed_ok(d->owner, sizeof d->owner) &&
+           lk_sq_fixed_ok(d->translation_group, sizeof d->translation_group) &&
+           (d->source == LK_DRAFT_SOURCE_NONE || lk_draft_source_name(d->source)[0]) &&
+           lk_sq_fixed_ok(d->created_by, sizeof d->created_by) && lk_sq_fixed_ok(d->new_id, sizeof d->new_id) &&
+           d->title && d->questions && d->answer && d->tags;
 }
 
 static const char sql_draft_insert[] =
@@ -54,7 +56,7 @@ static void bind_draft(sqlite3_stmt *s, const lk_draft_t *d)
     lk_sq_bind_fixed(s, 10, d->owner);
     lk_sq_bind_opt_i64(s, 11, d->review_by);
     lk_sq_bind_fixed(s, 12, d->translation_group);
-    lk_sq_bind_fixed(s, 13, d->source);
+    lk_sq_bind_fixed(s, 13, lk_draft_source_name(d->source));
     lk_sq_bind_fixed(s, 14, d->created_by);
     sqlite3_bind_int64(s, 15, d->created_at);
     sqlite3_bind_int64(s, 16, d->updated_at);
@@ -88,7 +90,7 @@ static int read_draft(sqlite3_stmt *s, void *row)
     lk_sq_col_fixed(s, 9, d->owner, sizeof d->owner);
     d->review_by = sqlite3_column_int64(s, 10);
     lk_sq_col_fixed(s, 11, d->translation_group, sizeof d->translation_group);
-    lk_sq_col_fixed(s, 12, d->source, sizeof d->source);
+    lk_draft_source_parse(lk_sq_col_text(s, 12), &d->source);
     lk_sq_col_fixed(s, 13, d->created_by, sizeof d->created_by);
     d->created_at = sqlite3_column_int64(s, 14);
     d->updated_at = sqlite3_column_int64(s, 15);
@@ -118,11 +120,11 @@ static int sq_draft_get(lk_store_t *st, const char *id, lk_draft_t *out)
 static const char sql_draft_list[] = "SELECT " DRAFT_COLS " FROM article_drafts WHERE (?1 IS NULL OR status = ?1) "
                                      "ORDER BY updated_at DESC, id LIMIT ?2";
 
-static int sq_draft_list(lk_store_t *st, const char *status, size_t limit, lk_draft_t **out, size_t *n)
+static int sq_draft_list(lk_store_t *st, lk_draft_status_t status, size_t limit, lk_draft_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_draft_list, "draft_list", "tl", status, limit);
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_draft_list, "draft_list", "fl", lk_draft_status_name(status), limit);
     return lk_sq_rows(st, s, "draft_list", LK_SQ_ROW_DRAFT, read_draft, out, n);
 }
 
@@ -146,12 +148,14 @@ static int sq_draft_update(lk_store_t *st, const lk_draft_t *d)
 static const char sql_draft_finish[] = "UPDATE article_drafts SET status = ?2, article_id = COALESCE(?3, article_id), "
                                        "updated_at = ?4 WHERE id = ?1 AND status = 'draft'";
 
-static int sq_draft_finish(lk_store_t *st, const char *id, const char *status, const char *article_id, int64_t now)
+static int sq_draft_finish(lk_store_t *st, const char *id, lk_draft_status_t status, const char *article_id,
+                           int64_t now)
 {
-    if (!st || !id || !status || (strcmp(status, "published") != 0 && strcmp(status, "discarded") != 0))
+    if (!st || !id || (status != LK_DRAFT_PUBLISHED && status != LK_DRAFT_DISCARDED))
         return LK_EINVAL;
     return lk_sq_exec_changed(st,
-                              lk_sq_prepare_bind(st, sql_draft_finish, "draft_finish", "ttti", id, status,
+                              lk_sq_prepare_bind(st, sql_draft_finish, "draft_finish", "ttti", id,
+                                                 lk_draft_status_name(status),
                                                  article_id && article_id[0] ? article_id : NULL, now),
                               "draft_finish");
 }
@@ -244,11 +248,11 @@ static int read_rec(sqlite3_stmt *s, void *row)
 static const char sql_article_list[] =
     "SELECT " ART_COLS " FROM articles WHERE (?1 IS NULL OR status = ?1) ORDER BY id";
 
-static int sq_article_list(lk_store_t *st, const char *status, lk_article_rec_t **out, size_t *n)
+static int sq_article_list(lk_store_t *st, lk_article_status_t status, lk_article_rec_t **out, size_t *n)
 {
     if (!st || !out || !n)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_list, "article_list", "t", status);
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_article_list, "article_list", "f", lk_article_status_name(status));
     return lk_sq_rows(st, s, "article_list", LK_SQ_ROW_ARTICLE_REC, read_rec, out, n);
 }
 
@@ -259,7 +263,7 @@ static int sq_kb_export(lk_store_t *st, lk_kb_t *out)
     lk_kb_init(out);
     lk_article_rec_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_article_list(st, "published", &v, &n);
+    int rc = lk_store_article_list(st, LK_ARTICLE_PUBLISHED, &v, &n);
     if (rc)
         return rc;
     out->articles = n ? lk_xcalloc(n, sizeof *out->articles) : NULL;
@@ -327,11 +331,11 @@ static const char sql_version_insert[] = "INSERT INTO article_versions (article_
                                          ", ?2, ?3, ?4 FROM articles WHERE id = ?1";
 
 /* Records the article's current row as its newest version. */
-static int record_version(lk_store_t *st, const char *id, const char *by, int64_t now, const char *change)
+static int record_version(lk_store_t *st, const char *id, const char *by, int64_t now, lk_change_t change)
 {
     return lk_sq_exec_changed(st,
                               lk_sq_prepare_bind(st, sql_version_insert, "article_version_insert", "ttit", id,
-                                                 by && by[0] ? by : NULL, now, change),
+                                                 by && by[0] ? by : NULL, now, lk_change_name(change)),
                               "article_version_insert");
 }
 
@@ -415,7 +419,7 @@ static int sq_article_publish(lk_store_t *st, const lk_article_t *a, bool create
         return LK_ENOENT;
     rc = write_article(st, a, create, by, now);
     if (rc == 0)
-        rc = record_version(st, a->id, by, now, create ? "created" : "edited");
+        rc = record_version(st, a->id, by, now, create ? LK_CHANGE_CREATED : LK_CHANGE_EDITED);
     if (rc == 0)
         rc = bump_kb_version(st);
     if (rc == 0 && version)
@@ -428,7 +432,7 @@ static const char sql_article_set_status[] = "UPDATE articles SET status = ?2, v
 
 /* Sets the status with a new version row (change), without the KB bump. */
 static int set_status(lk_store_t *st, const char *id, lk_article_status_t status, const char *by, int64_t now,
-                      const char *change)
+                      lk_change_t change)
 {
     int rc = lk_sq_exec_changed(st,
                                 lk_sq_prepare_bind(st, sql_article_set_status, "article_set_status", "ttit", id,
@@ -452,7 +456,7 @@ static int sq_article_set_archived(lk_store_t *st, const char *id, bool archived
     lk_article_status_t want = archived ? LK_ARTICLE_ARCHIVED : LK_ARTICLE_PUBLISHED;
     if (status == want)
         return LK_ESTATE;
-    rc = set_status(st, id, want, by, now, archived ? "archived" : "restored");
+    rc = set_status(st, id, want, by, now, archived ? LK_CHANGE_ARCHIVED : LK_CHANGE_RESTORED);
     if (rc == 0)
         rc = bump_kb_version(st);
     if (rc == 0 && version)
@@ -473,7 +477,7 @@ static int read_version(sqlite3_stmt *s, void *row)
     int rc = read_content(s, 3, &v->a);
     lk_sq_col_fixed(s, 12, v->changed_by, sizeof v->changed_by);
     v->changed_at = sqlite3_column_int64(s, 13);
-    lk_sq_col_fixed(s, 14, v->change, sizeof v->change);
+    lk_change_parse(lk_sq_col_text(s, 14), &v->change);
     return rc || !v->a.id ? LK_EDB : 0;
 }
 
@@ -529,7 +533,7 @@ static int import_one(lk_store_t *st, const lk_article_t *in, const char *by, in
     if (rc == LK_ENOENT) {
         rc = write_article(st, in, true, by, now);
         if (rc == 0)
-            rc = record_version(st, in->id, by, now, "imported");
+            rc = record_version(st, in->id, by, now, LK_CHANGE_IMPORTED);
         if (rc == 0)
             counts->created++;
         return rc;
@@ -549,7 +553,7 @@ static int import_one(lk_store_t *st, const lk_article_t *in, const char *by, in
     } else {
         rc = write_article(st, &a, false, by, now);
         if (rc == 0)
-            rc = record_version(st, a.id, by, now, "imported");
+            rc = record_version(st, a.id, by, now, LK_CHANGE_IMPORTED);
         if (rc == 0)
             counts->updated++;
     }
@@ -590,7 +594,7 @@ static int archive_missing(lk_store_t *st, const lk_kb_t *kb, const char *by, in
         lk_sq_done(s);
     }
     for (size_t i = 0; !err && i < n_gone; i++) {
-        err = set_status(st, gone[i], LK_ARTICLE_ARCHIVED, by, now, "archived");
+        err = set_status(st, gone[i], LK_ARTICLE_ARCHIVED, by, now, LK_CHANGE_ARCHIVED);
         if (!err)
             counts->archived++;
     }

@@ -226,10 +226,10 @@ static const char sql_secevent_add[] =
 
 static int sq_secevent_add(lk_store_t *st, lk_secevent_t *e)
 {
-    if (!st || !e || !e->kind[0] || !e->reason)
+    if (!st || !e || !lk_sec_kind_name(e->kind)[0] || !e->reason)
         return LK_EINVAL;
-    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_secevent_add, "secevent_add", "itfttf", e->at, e->kind, e->address,
-                                         e->account, e->reason, e->route);
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_secevent_add, "secevent_add", "itfttf", e->at,
+                                         lk_sec_kind_name(e->kind), e->address, e->account, e->reason, e->route);
     int rc = lk_sq_exec(st, s, "secevent_add");
     if (rc == 0)
         e->id = sqlite3_last_insert_rowid(lk_sq_db(st));
@@ -246,7 +246,7 @@ static int read_secevent(sqlite3_stmt *s, void *row)
     lk_secevent_t *e = row;
     e->id = sqlite3_column_int64(s, 0);
     e->at = sqlite3_column_int64(s, 1);
-    lk_sq_col_fixed(s, 2, e->kind, sizeof e->kind);
+    lk_sec_kind_parse(lk_sq_col_text(s, 2), &e->kind);
     lk_sq_col_fixed(s, 3, e->address, sizeof e->address);
     e->account = lk_sq_col_dup(s, 4);
     e->reason = lk_sq_col_dup(s, 5);
@@ -254,13 +254,13 @@ static int read_secevent(sqlite3_stmt *s, void *row)
     return 0;
 }
 
-static int sq_secevent_list(lk_store_t *st, const char *kind, int64_t before_id, size_t limit, lk_secevent_t **out,
-                           size_t *n)
+static int sq_secevent_list(lk_store_t *st, lk_sec_kind_t kind, int64_t before_id, size_t limit, lk_secevent_t **out,
+                            size_t *n)
 {
     if (!st || !out || !n || limit == 0)
         return LK_EINVAL;
-    sqlite3_stmt *s =
-        lk_sq_prepare_bind(st, sql_secevent_list, "secevent_list", "tii", kind, before_id, (int64_t)limit);
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql_secevent_list, "secevent_list", "fii", lk_sec_kind_name(kind),
+                                         before_id, (int64_t)limit);
     return lk_sq_rows(st, s, "secevent_list", LK_SQ_ROW_SECEVENT, read_secevent, out, n);
 }
 

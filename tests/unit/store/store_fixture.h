@@ -108,7 +108,7 @@ FIXTURE_FN lk_msg_t store_fixture_msg(const char *conv, int64_t seq, const char 
     snprintf(m.id, sizeof m.id, "m_%s_%lld", conv, (long long)seq);
     snprintf(m.conversation_id, sizeof m.conversation_id, "%s", conv);
     m.seq = seq;
-    snprintf(m.sender, sizeof m.sender, "%s", sender);
+    lk_sender_parse(sender, &m.sender);
     m.text = (char *)text;
     m.created_at = 2000 + seq;
     return m;
@@ -135,12 +135,28 @@ FIXTURE_FN void store_fixture_conv_eq(const lk_conv_t *got, const lk_conv_t *wan
         int64_t got_n, want_n;
     } fields[] = {
         {"status", lk_conv_status_name(got->status), lk_conv_status_name(want->status), 0, 0},
-        FIXTURE_TEXT(id), FIXTURE_TEXT(token_hash), FIXTURE_TEXT(language), FIXTURE_TEXT(handoff_reason),
-        FIXTURE_TEXT(assigned_to), FIXTURE_TEXT(rating_comment), FIXTURE_TEXT(disposition),
-        FIXTURE_TEXT(policy_state), FIXTURE_TEXT(customer_email), FIXTURE_TEXT(customer_external_id),
-        FIXTURE_TEXT(customer_name), FIXTURE_TEXT(channel), FIXTURE_TEXT(client_hash), FIXTURE_TEXT(topic),
-        FIXTURE_NUMBER(created_at), FIXTURE_NUMBER(updated_at), FIXTURE_NUMBER(queued_at),
-        FIXTURE_NUMBER(assigned_at), FIXTURE_NUMBER(closed_at), FIXTURE_NUMBER(next_seq), FIXTURE_NUMBER(rating),
+        FIXTURE_TEXT(id),
+        FIXTURE_TEXT(token_hash),
+        FIXTURE_TEXT(language),
+        {"handoff_reason", lk_handoff_reason_name(got->handoff_reason), lk_handoff_reason_name(want->handoff_reason), 0,
+         0},
+        FIXTURE_TEXT(assigned_to),
+        FIXTURE_TEXT(rating_comment),
+        FIXTURE_TEXT(disposition),
+        FIXTURE_TEXT(policy_state),
+        FIXTURE_TEXT(customer_email),
+        FIXTURE_TEXT(customer_external_id),
+        FIXTURE_TEXT(customer_name),
+        FIXTURE_TEXT(channel),
+        FIXTURE_TEXT(client_hash),
+        FIXTURE_TEXT(topic),
+        FIXTURE_NUMBER(created_at),
+        FIXTURE_NUMBER(updated_at),
+        FIXTURE_NUMBER(queued_at),
+        FIXTURE_NUMBER(assigned_at),
+        FIXTURE_NUMBER(closed_at),
+        FIXTURE_NUMBER(next_seq),
+        FIXTURE_NUMBER(rating),
         FIXTURE_NUMBER(customer_verified),
     };
 #undef FIXTURE_TEXT

@@ -42,7 +42,7 @@ static void add_msg(const char *id, const char *conv, int64_t seq, const char *s
     snprintf(m.id, sizeof m.id, "%s", id);
     snprintf(m.conversation_id, sizeof m.conversation_id, "%s", conv);
     m.seq = seq;
-    snprintf(m.sender, sizeof m.sender, "%s", sender);
+    lk_sender_parse(sender, &m.sender);
     m.automated = automated;
     m.text = (char *)text;
     m.created_at = at;
@@ -53,7 +53,7 @@ static void add_msg(const char *id, const char *conv, int64_t seq, const char *s
     if (strcmp(sender, "bot") == 0 && article)
         m.article_id = (char *)article;
     if (outcome) {
-        snprintf(m.outcome, sizeof m.outcome, "%s", outcome);
+        lk_outcome_parse(outcome, &m.outcome);
         m.outcome_article_id = (char *)article;
         m.outcome_confidence = 0.9;
         m.has_outcome_confidence = article != NULL;
@@ -77,7 +77,7 @@ static void fixture(void)
     snprintf(r.message_id, sizeof r.message_id, "m13");
     snprintf(r.conversation_id, sizeof r.conversation_id, "c1");
     snprintf(r.article_id, sizeof r.article_id, "retourneren");
-    snprintf(r.verdict, sizeof r.verdict, "right");
+    r.verdict = LK_VERDICT_RIGHT;
     r.created_at = 1300;
     cr_assert_eq(lk_store_review_set(st, &r), 0);
 
@@ -90,7 +90,7 @@ static void fixture(void)
     lk_conv_t c;
     cr_assert_eq(lk_store_conv_get(st, "c2", &c), 0);
     c.status = LK_CONV_CLOSED;
-    snprintf(c.handoff_reason, sizeof c.handoff_reason, "customer_request");
+    c.handoff_reason = LK_HANDOFF_CUSTOMER_REQUEST;
     c.queued_at = 2100;
     c.assigned_at = 2400;
     snprintf(c.assigned_to, sizeof c.assigned_to, "u1");
@@ -151,7 +151,7 @@ Test(store_analytics, facts)
     cr_assert_eq(a->last_customer_at, 1200);
     cr_assert_eq(a->callbacks, 0);
     cr_assert_str_eq(lk_conv_status_name(b->status), "closed");
-    cr_assert_str_eq(b->handoff_reason, "customer_request");
+    cr_assert_str_eq(lk_handoff_reason_name(b->handoff_reason), "customer_request");
     cr_assert_eq(b->queued_at, 2100);
     cr_assert_eq(b->assigned_at, 2400);
     cr_assert_eq(b->closed_at, 3000);
@@ -248,8 +248,8 @@ static int msgs(const lk_report_msg_t *m, void *ud)
 {
     msgs_t *g = ud;
     char line[128];
-    snprintf(line, sizeof line, "%s/%s/%s/%d/%s/%s|", m->conversation_id, m->id, m->sender, m->automated,
-             m->text ? m->text : "-", m->outcome);
+    snprintf(line, sizeof line, "%s/%s/%s/%d/%s/%s|", m->conversation_id, m->id, lk_sender_name(m->sender),
+             m->automated, m->text ? m->text : "-", lk_outcome_name(m->outcome));
     strcat(g->text, line);
     return 0;
 }
@@ -304,7 +304,7 @@ Test(store_analytics, choices_offered_and_picked)
     snprintf(offer.id, sizeof offer.id, "m42");
     snprintf(offer.conversation_id, sizeof offer.conversation_id, "c4");
     offer.seq = 2;
-    snprintf(offer.sender, sizeof offer.sender, "bot");
+    offer.sender = LK_SENDER_BOT;
     offer.automated = true;
     offer.text = "Gaat je vraag over A of B?";
     offer.created_at = 4001;
@@ -317,7 +317,7 @@ Test(store_analytics, choices_offered_and_picked)
     snprintf(pick.id, sizeof pick.id, "m44");
     snprintf(pick.conversation_id, sizeof pick.conversation_id, "c4");
     pick.seq = 4;
-    snprintf(pick.sender, sizeof pick.sender, "bot");
+    pick.sender = LK_SENDER_BOT;
     pick.automated = true;
     pick.text = "Zo retourneer je schoenen";
     pick.created_at = 4101;

@@ -64,7 +64,7 @@ Test(store, conv_round_trip_with_nulls, .init = store_fixture_setup, .fini = sto
     c.created_at = 5;
     c.status = LK_CONV_CLOSED;
     snprintf(c.language, sizeof c.language, "en");
-    snprintf(c.handoff_reason, sizeof c.handoff_reason, "complaint");
+    c.handoff_reason = LK_HANDOFF_COMPLAINT;
     c.updated_at = 9000;
     c.queued_at = 3000;
     c.assigned_at = 4000;
@@ -84,7 +84,7 @@ Test(store, conv_round_trip_with_nulls, .init = store_fixture_setup, .fini = sto
     lk_conv_clear(&g);
 
     /* And back to NULLs. */
-    c.handoff_reason[0] = '\0';
+    c.handoff_reason = LK_HANDOFF_NONE;
     c.assigned_to[0] = '\0';
     c.rating = 0;
     c.rating_comment = NULL;
@@ -93,7 +93,7 @@ Test(store, conv_round_trip_with_nulls, .init = store_fixture_setup, .fini = sto
     c.closed_at = 0;
     cr_assert_eq(lk_store_conv_update(st, &c), 0);
     cr_assert_eq(lk_store_conv_get(st, "c_1", &g), 0);
-    cr_assert_str_eq(g.handoff_reason, "");
+    cr_assert_str_eq(lk_handoff_reason_name(g.handoff_reason), "");
     cr_assert_str_eq(g.assigned_to, "");
     cr_assert_eq(g.rating, 0);
     cr_assert_null(g.rating_comment);
@@ -210,7 +210,7 @@ Test(store, messages_insert_and_list, .init = store_fixture_setup, .fini = store
         cr_assert_eq(v[i].seq, (int64_t)i + 1);
     cr_assert_str_eq(v[0].id, "m_c_1_1");
     cr_assert_str_eq(v[0].conversation_id, "c_1");
-    cr_assert_str_eq(v[0].sender, "bot");
+    cr_assert_str_eq(lk_sender_name(v[0].sender), "bot");
     cr_assert(v[0].automated);
     cr_assert_not(v[1].automated);
     cr_assert_str_eq(v[1].text, "bericht 2");
@@ -240,12 +240,12 @@ Test(store, messages_insert_and_list, .init = store_fixture_setup, .fini = store
     lk_msgs_free(v, n);
 
     /* The last two customer messages, oldest first. */
-    cr_assert_eq(lk_store_msg_list_recent(st, "c_1", "customer", 2, &v, &n), 0);
+    cr_assert_eq(lk_store_msg_list_recent(st, "c_1", LK_SENDER_CUSTOMER, 2, &v, &n), 0);
     cr_assert_eq(n, 2);
     cr_assert_eq(v[0].seq, 4);
     cr_assert_eq(v[1].seq, 6);
     lk_msgs_free(v, n);
-    cr_assert_eq(lk_store_msg_list_recent(st, "c_1", "customer", 10, &v, &n), 0);
+    cr_assert_eq(lk_store_msg_list_recent(st, "c_1", LK_SENDER_CUSTOMER, 10, &v, &n), 0);
     cr_assert_eq(n, 3);
     cr_assert_eq(v[0].seq, 2);
     cr_assert_eq(v[2].seq, 6);
@@ -807,7 +807,7 @@ Test(store, callbacks, .init = store_fixture_setup, .fini = store_fixture_teardo
 
     lk_callback_t *v = NULL;
     size_t n = 0;
-    cr_assert_eq(lk_store_callback_list(st, NULL, 0, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_NONE, 0, &v, &n), 0);
     store_assert_list(v, n, id, "cb_2", "cb_3", "cb_1");
     cr_assert_str_eq(v[2].conversation_id, "c_1");
     cr_assert_str_eq(v[2].contact, "0612345678");
@@ -822,21 +822,21 @@ Test(store, callbacks, .init = store_fixture_setup, .fini = store_fixture_teardo
 
     cr_assert_eq(lk_store_callback_done(st, "cb_3", "u_1", 400), 0);
     cr_assert_eq(lk_store_callback_done(st, "cb_none", "u_1", 400), LK_ENOENT);
-    cr_assert_eq(lk_store_callback_list(st, "open", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_OPEN, 0, &v, &n), 0);
     store_assert_list(v, n, id, "cb_2", "cb_1");
     lk_callbacks_free(v, n);
-    cr_assert_eq(lk_store_callback_list(st, "open", 1, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_OPEN, 1, &v, &n), 0);
     cr_assert_eq(n, 1);
     cr_assert_str_eq(v[0].id, "cb_2");
     lk_callbacks_free(v, n);
-    cr_assert_eq(lk_store_callback_list(st, "done", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_DONE, 0, &v, &n), 0);
     cr_assert_eq(n, 1);
     cr_assert_str_eq(v[0].id, "cb_3");
     cr_assert_str_eq(lk_callback_status_name(v[0].status), "done");
     cr_assert_eq(v[0].handled_at, 400);
     cr_assert_str_eq(v[0].handled_by, "u_1");
     lk_callbacks_free(v, n);
-    cr_assert_eq(lk_store_callback_list(st, "other", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_callback_list(st, (lk_callback_status_t)99, 0, &v, &n), 0);
     cr_assert_eq(n, 0);
     cr_assert_null(v);
 
@@ -849,7 +849,7 @@ Test(store, callbacks, .init = store_fixture_setup, .fini = store_fixture_teardo
     cr_assert_eq(lk_store_callback_done(st, "cb_1", "", 1), LK_EINVAL);
     cr_assert_eq(lk_store_callback_done(st, "cb_1", NULL, 1), LK_EINVAL);
     cr_assert_eq(lk_store_callback_done(st, NULL, "u_1", 1), LK_EINVAL);
-    cr_assert_eq(lk_store_callback_list(st, NULL, 0, NULL, &n), LK_EINVAL);
+    cr_assert_eq(lk_store_callback_list(st, LK_CALLBACK_NONE, 0, NULL, &n), LK_EINVAL);
     lk_callback_clear(NULL);
     lk_callbacks_free(NULL, 0);
 }
@@ -874,7 +874,7 @@ Test(store, feedback_and_msg_get, .init = store_fixture_setup, .fini = store_fix
     cr_assert_str_eq(g.id, "m_c_a_1");
     cr_assert_str_eq(g.conversation_id, "c_a");
     cr_assert_eq(g.seq, 1);
-    cr_assert_str_eq(g.sender, "bot");
+    cr_assert_str_eq(lk_sender_name(g.sender), "bot");
     cr_assert(g.automated);
     cr_assert_str_eq(g.text, "antwoord a");
     cr_assert_str_eq(g.article_id, "return");

@@ -99,7 +99,7 @@ static void add_conv_as(const char *id, const char *email, const char *ext, int6
     snprintf(c.token_hash, sizeof c.token_hash, "h");
     c.status = LK_CONV_CLOSED;
     snprintf(c.language, sizeof c.language, "nl");
-    snprintf(c.handoff_reason, sizeof c.handoff_reason, "button");
+    c.handoff_reason = LK_HANDOFF_BUTTON;
     snprintf(c.channel, sizeof c.channel, "web");
     c.created_at = c.updated_at = c.closed_at = created;
     c.next_seq = 1;
@@ -127,7 +127,7 @@ Test(store_assist, history_by_email_or_external_id_newest_first)
     cr_assert_eq(lk_store_conv_history(st, "Jan@Example.NL", NULL, "c_now", 0, &v, &n), 0);
     /* by e-mail, case-insensitively, without the current one */
     store_assert_list(v, n, id, "c_3", "c_1");
-    cr_assert_str_eq(v[0].handoff_reason, "button");
+    cr_assert_str_eq(lk_handoff_reason_name(v[0].handoff_reason), "button");
     cr_assert_str_eq(v[0].disposition, "resolved");
     cr_assert_eq(v[0].created_at, 300);
     lk_convs_free(v, n);

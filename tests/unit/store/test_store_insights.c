@@ -38,7 +38,7 @@ static void add_msg(const char *id, const char *conv, int64_t seq, const char *s
     snprintf(m.id, sizeof m.id, "%s", id);
     snprintf(m.conversation_id, sizeof m.conversation_id, "%s", conv);
     m.seq = seq;
-    snprintf(m.sender, sizeof m.sender, "%s", sender);
+    lk_sender_parse(sender, &m.sender);
     m.automated = strcmp(sender, "customer") != 0;
     m.text = (char *)text;
     m.created_at = at;
@@ -48,7 +48,7 @@ static void add_msg(const char *id, const char *conv, int64_t seq, const char *s
         m.has_confidence = true;
     }
     if (outcome[0]) {
-        snprintf(m.outcome, sizeof m.outcome, "%s", outcome);
+        lk_outcome_parse(outcome, &m.outcome);
         m.outcome_article_id = (char *)article;
         m.outcome_confidence = conf;
         m.has_outcome_confidence = conf >= 0;
@@ -93,10 +93,10 @@ Test(store_insights, gap_messages_by_outcome_range_and_language)
     cr_assert_eq(n, 3);
     cr_assert_str_eq(v[0].id, "m_6", "newest first");
     cr_assert_str_eq(v[0].language, "en");
-    cr_assert_str_eq(v[0].outcome, "declined");
+    cr_assert_str_eq(lk_outcome_name(v[0].outcome), "declined");
     cr_assert_str_eq(v[1].id, "m_2");
     cr_assert_str_eq(v[1].text, "paypal?");
-    cr_assert_str_eq(v[1].outcome, "handoff");
+    cr_assert_str_eq(lk_outcome_name(v[1].outcome), "handoff");
     cr_assert_str_eq(v[1].conversation_id, "c_nl");
     cr_assert_eq(v[1].created_at, 200);
     cr_assert_str_eq(v[2].id, "m_1");
@@ -127,7 +127,7 @@ static lk_review_t review(const char *msg, const char *conv, const char *article
     snprintf(r.article_id, sizeof r.article_id, "%s", article);
     r.confidence = conf;
     r.has_confidence = conf >= 0;
-    snprintf(r.verdict, sizeof r.verdict, "%s", verdict);
+    lk_verdict_parse(verdict, &r.verdict);
     snprintf(r.correct_article_id, sizeof r.correct_article_id, "%s", correct ? correct : "");
     snprintf(r.reviewer_id, sizeof r.reviewer_id, "%s", who);
     r.created_at = at;
@@ -157,7 +157,7 @@ Test(store_insights, reviews_replace_list_and_count)
     cr_assert_eq(lk_store_review_list_conv(st, "c_1", &v, &n), 0);
     cr_assert_eq(n, 2);
     cr_assert_str_eq(v[0].message_id, "m_a1");
-    cr_assert_str_eq(v[0].verdict, "right");
+    cr_assert_str_eq(lk_verdict_name(v[0].verdict), "right");
     cr_assert_str_eq(v[0].reviewer_id, "u_sam");
     cr_assert_str_eq(v[0].correct_article_id, "");
     cr_assert_eq(v[0].created_at, 2000);

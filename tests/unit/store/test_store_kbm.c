@@ -30,7 +30,7 @@ static lk_draft_t draft(const char *id, const char *article_id, const char *titl
     d.questions = (char *)"[\"Waar is mijn pakket?\",\"Pakket kwijt\"]";
     d.answer = (char *)"Kijk bij **Mijn bestellingen**.";
     d.tags = (char *)"[\"bezorging\"]";
-    snprintf(d.source, sizeof d.source, "gap_report");
+    d.source = LK_DRAFT_SOURCE_GAP_REPORT;
     snprintf(d.created_by, sizeof d.created_by, "u_sam");
     d.created_at = 1000;
     d.updated_at = 1500;
@@ -61,7 +61,7 @@ Test(store_kbm, draft_insert_and_get_round_trip)
     cr_assert_str_eq(got.owner, "u_owner");
     cr_assert_eq(got.review_by, 99000);
     cr_assert_str_eq(got.translation_group, "");
-    cr_assert_str_eq(got.source, "gap_report");
+    cr_assert_str_eq(lk_draft_source_name(got.source), "gap_report");
     cr_assert_str_eq(got.created_by, "u_sam");
     cr_assert_eq(got.created_at, 1000);
     cr_assert_eq(got.updated_at, 1500);
@@ -97,7 +97,7 @@ Test(store_kbm, draft_list_update_and_finish)
     cr_assert_eq(lk_store_draft_insert(st, &b), 0);
     lk_draft_t *v;
     size_t n;
-    cr_assert_eq(lk_store_draft_list(st, "draft", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_draft_list(st, LK_DRAFT_OPEN, 0, &v, &n), 0);
     cr_assert_eq(n, 2);
     cr_assert_str_eq(v[0].id, "d_b", "most recently updated first");
     cr_assert_str_eq(v[0].article_id, "retourneren");
@@ -117,19 +117,19 @@ Test(store_kbm, draft_list_update_and_finish)
     cr_assert_eq(got.created_at, 1000, "created_at stays");
     lk_draft_clear(&got);
 
-    cr_assert_eq(lk_store_draft_finish(st, "d_a", "published", "eerste", 5000), 0);
-    cr_assert_eq(lk_store_draft_finish(st, "d_a", "discarded", NULL, 5000), LK_ENOENT, "only a draft finishes");
+    cr_assert_eq(lk_store_draft_finish(st, "d_a", LK_DRAFT_PUBLISHED, "eerste", 5000), 0);
+    cr_assert_eq(lk_store_draft_finish(st, "d_a", LK_DRAFT_DISCARDED, NULL, 5000), LK_ENOENT, "only a draft finishes");
     cr_assert_eq(lk_store_draft_update(st, &a), LK_ENOENT, "a published draft is not edited");
-    cr_assert_eq(lk_store_draft_finish(st, "d_b", "draft", NULL, 5000), LK_EINVAL);
-    cr_assert_eq(lk_store_draft_finish(st, "d_b", "discarded", NULL, 5000), 0);
+    cr_assert_eq(lk_store_draft_finish(st, "d_b", LK_DRAFT_OPEN, NULL, 5000), LK_EINVAL);
+    cr_assert_eq(lk_store_draft_finish(st, "d_b", LK_DRAFT_DISCARDED, NULL, 5000), 0);
     cr_assert_eq(lk_store_draft_get(st, "d_a", &got), 0);
     cr_assert_str_eq(lk_draft_status_name(got.status), "published");
     cr_assert_str_eq(got.article_id, "eerste", "the draft knows the article it became");
     lk_draft_clear(&got);
-    cr_assert_eq(lk_store_draft_list(st, "draft", 0, &v, &n), 0);
+    cr_assert_eq(lk_store_draft_list(st, LK_DRAFT_OPEN, 0, &v, &n), 0);
     cr_assert_eq(n, 0);
     lk_drafts_free(v, n);
-    cr_assert_eq(lk_store_draft_list(st, NULL, 1, &v, &n), 0);
+    cr_assert_eq(lk_store_draft_list(st, LK_DRAFT_NONE, 1, &v, &n), 0);
     cr_assert_eq(n, 1, "the limit holds");
     lk_drafts_free(v, n);
 }
@@ -207,11 +207,11 @@ Test(store_kbm, publish_edit_archive_restore_keep_history)
 
     lk_article_rec_t *list;
     size_t n;
-    cr_assert_eq(lk_store_article_list(st, "archived", &list, &n), 0);
+    cr_assert_eq(lk_store_article_list(st, LK_ARTICLE_ARCHIVED, &list, &n), 0);
     cr_assert_eq(n, 1);
     cr_assert_str_eq(list[0].a.id, "pakket");
     lk_article_recs_free(list, n);
-    cr_assert_eq(lk_store_article_list(st, "published", &list, &n), 0);
+    cr_assert_eq(lk_store_article_list(st, LK_ARTICLE_PUBLISHED, &list, &n), 0);
     cr_assert_eq(n, 0);
     lk_article_recs_free(list, n);
 
@@ -226,7 +226,7 @@ Test(store_kbm, publish_edit_archive_restore_keep_history)
     static const char *const by[] = {"u_kim", "u_sam", "u_kim", "u_sam"};
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq(h[i].version, (int64_t)(4 - i), "newest first");
-        cr_assert_str_eq(h[i].change, changes[i]);
+        cr_assert_str_eq(lk_change_name(h[i].change), changes[i]);
         cr_assert_str_eq(h[i].changed_by, by[i]);
     }
     cr_assert_str_eq(h[3].a.title, "Pakket", "a version holds the content as it was");
@@ -284,8 +284,8 @@ Test(store_kbm, import_records_versions_and_archives_instead_of_deleting)
     size_t n;
     cr_assert_eq(lk_store_article_versions(st, "a", 0, &h, &n), 0);
     cr_assert_eq(n, 2);
-    cr_assert_str_eq(h[0].change, "archived");
-    cr_assert_str_eq(h[1].change, "imported");
+    cr_assert_str_eq(lk_change_name(h[0].change), "archived");
+    cr_assert_str_eq(lk_change_name(h[1].change), "imported");
     cr_assert_str_eq(h[1].changed_by, "u_sam");
     lk_article_versions_free(h, n);
 
@@ -377,7 +377,7 @@ Test(store_kbm, damaged_rows_fail_their_reads_whole)
     store_fixture_exec("UPDATE articles SET questions = 'not a list' WHERE id = 'b'");
     lk_article_rec_t *v = NULL;
     size_t n = 9;
-    cr_assert_eq(lk_store_article_list(st, NULL, &v, &n), LK_EDB, "a is read before b");
+    cr_assert_eq(lk_store_article_list(st, LK_ARTICLE_NONE, &v, &n), LK_EDB, "a is read before b");
     cr_assert_null(v);
     cr_assert_eq(n, 0);
     lk_article_rec_t r;
@@ -388,7 +388,7 @@ Test(store_kbm, damaged_rows_fail_their_reads_whole)
     cr_assert_null(kb.articles);
     cr_assert_eq(kb.n_articles, 0);
     store_fixture_exec("UPDATE articles SET questions = '[]' WHERE id = 'b'");
-    cr_assert_eq(lk_store_article_list(st, NULL, &v, &n), 0);
+    cr_assert_eq(lk_store_article_list(st, LK_ARTICLE_NONE, &v, &n), 0);
     store_assert_list(v, n, a.id, "a", "b", "c");
     lk_article_recs_free(v, n);
     cr_assert_eq(lk_store_kb_load(st, &kb), 0);

@@ -309,7 +309,7 @@ Test(store_security, known_login_addresses, .init = store_fixture_setup, .fini =
 static void add_event(int64_t at, const char *kind, const char *account)
 {
     lk_secevent_t e = {.at = at};
-    snprintf(e.kind, sizeof e.kind, "%s", kind);
+    lk_sec_kind_parse(kind, &e.kind);
     snprintf(e.address, sizeof e.address, "203.0.113.7");
     snprintf(e.route, sizeof e.route, "POST /api/v1/auth/login");
     e.account = (char *)account;
@@ -327,10 +327,10 @@ Test(store_security, security_events_newest_first_by_kind_and_purged, .init = st
     add_event(4000, "forbidden", "b@example.com");
     lk_secevent_t *v;
     size_t n;
-    cr_assert_eq(lk_store_secevent_list(st, NULL, 0, 10, &v, &n), 0);
+    cr_assert_eq(lk_store_secevent_list(st, LK_SEC_NONE, 0, 10, &v, &n), 0);
     cr_assert_eq(n, 4);
-    cr_assert_str_eq(v[0].kind, "forbidden", "newest first");
-    cr_assert_str_eq(v[3].kind, "login_failed");
+    cr_assert_str_eq(lk_sec_kind_name(v[0].kind), "forbidden", "newest first");
+    cr_assert_str_eq(lk_sec_kind_name(v[3].kind), "login_failed");
     cr_assert_str_eq(v[3].account, "a@example.com");
     cr_assert_str_eq(v[3].address, "203.0.113.7");
     cr_assert_str_eq(v[3].route, "POST /api/v1/auth/login");
@@ -338,22 +338,22 @@ Test(store_security, security_events_newest_first_by_kind_and_purged, .init = st
     cr_assert_eq(v[3].at, 1000);
     int64_t second = v[1].id;
     lk_secevents_free(v, n);
-    cr_assert_eq(lk_store_secevent_list(st, "login_failed", 0, 10, &v, &n), 0);
+    cr_assert_eq(lk_store_secevent_list(st, LK_SEC_LOGIN_FAILED, 0, 10, &v, &n), 0);
     cr_assert_eq(n, 2, "by kind");
     cr_assert_null(v[0].account, "no account");
     cr_assert_eq(v[0].at, 3000);
     lk_secevents_free(v, n);
-    cr_assert_eq(lk_store_secevent_list(st, NULL, second, 10, &v, &n), 0);
+    cr_assert_eq(lk_store_secevent_list(st, LK_SEC_NONE, second, 10, &v, &n), 0);
     cr_assert_eq(n, 2, "the page before an id");
-    cr_assert_str_eq(v[0].kind, "lockout");
+    cr_assert_str_eq(lk_sec_kind_name(v[0].kind), "lockout");
     lk_secevents_free(v, n);
-    cr_assert_eq(lk_store_secevent_list(st, NULL, 0, 1, &v, &n), 0);
+    cr_assert_eq(lk_store_secevent_list(st, LK_SEC_NONE, 0, 1, &v, &n), 0);
     cr_assert_eq(n, 1, "at most the limit");
     lk_secevents_free(v, n);
     int64_t deleted = 0;
     cr_assert_eq(lk_store_secevent_purge(st, 2500, &deleted), 0);
     cr_assert_eq(deleted, 2);
-    cr_assert_eq(lk_store_secevent_list(st, NULL, 0, 10, &v, &n), 0);
+    cr_assert_eq(lk_store_secevent_list(st, LK_SEC_NONE, 0, 10, &v, &n), 0);
     cr_assert_eq(n, 2, "the two before 2500 are gone");
     lk_secevents_free(v, n);
 }
