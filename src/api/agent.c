@@ -394,15 +394,15 @@ static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     agent_t *d = data_of(j);
     /* agents see the queue and their own; supervisors and admins everything */
-    const char *status = strcmp(d->filter, "all") == 0 || !d->filter[0] ? NULL : d->filter;
-    lk_conv_status_t want;
-    bool queue_only = status && lk_conv_status_parse(status, &want) == 0 && want == LK_CONV_QUEUED;
+    lk_conv_status_t want; /* list_prepare let only the statuses and "all" through */
+    bool filtered = d->filter[0] && strcmp(d->filter, "all") != 0 && lk_conv_status_parse(d->filter, &want) == 0;
+    bool queue_only = filtered && want == LK_CONV_QUEUED;
     const char *who = NULL;
     if (d->mine || (lk_api_is_role(&j->user, "agent", NULL) && !queue_only))
         who = j->user.id;
     lk_conv_t *v = NULL;
     size_t n = 0;
-    int rc = lk_store_conv_list(st, status, who, 500, &v, &n);
+    int rc = lk_store_conv_list(st, filtered ? &want : NULL, who, 500, &v, &n);
     if (rc) {
         lk_api_fail_db(j, rc);
         return;

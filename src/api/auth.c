@@ -159,7 +159,8 @@ bool lk_api_may_read_conv(lk_job_t *job, lk_api_error_t *e, lk_store_t *st, cons
     if (c->customer_verified && (c->customer_email || c->customer_external_id)) {
         lk_conv_t *v = NULL;
         size_t n = 0;
-        int rc = lk_store_conv_list(st, "assigned", user->id, 0, &v, &n);
+        lk_conv_status_t assigned = LK_CONV_ASSIGNED;
+        int rc = lk_store_conv_list(st, &assigned, user->id, 0, &v, &n);
         if (rc) {
             lk_job_fail_db(job, e, rc);
             return false;

@@ -66,8 +66,8 @@
        size_t *n /* OUT */),                                                                                    \
       (st, conversation_id, sender, limit, out, n))                                                             \
     X(conv, conv_list,                                                                                          \
-      (lk_store_t *st, const char *status, const char *assigned_to, size_t limit, lk_conv_t **out /* OUT */,    \
-       size_t *n /* OUT */),                                                                                    \
+      (lk_store_t *st, const lk_conv_status_t *status, const char *assigned_to, size_t limit,                   \
+       lk_conv_t **out /* OUT */, size_t *n /* OUT */),                                                         \
       (st, status, assigned_to, limit, out, n))                                                                 \
     X(conv, conv_count_queued, (lk_store_t *st, int64_t *n /* OUT */), (st, n))                                 \
     X(conv, recent_waits,                                                                                       \

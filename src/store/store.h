@@ -380,10 +380,9 @@ int lk_store_msg_last_choices(lk_store_t *st, const char *conversation_id, lk_ms
 
 /* ---- notes, call-backs, feedback, listings ------------------------------ */
 
-/* Conversations filtered by status ("queued", "assigned", "closed", "bot", or
- * NULL for all) and assigned_to (NULL for anyone), newest updated_at first,
- * at most limit (0 = no limit). */
-int lk_store_conv_list(lk_store_t *st, const char *status, const char *assigned_to, size_t limit,
+/* Conversations filtered by status (NULL for all) and assigned_to (NULL for
+ * anyone), newest updated_at first, at most limit (0 = no limit). */
+int lk_store_conv_list(lk_store_t *st, const lk_conv_status_t *status, const char *assigned_to, size_t limit,
                        lk_conv_t **out /* OUT */, size_t *n /* OUT */);
 /* How many conversations are queued now. */
 int lk_store_conv_count_queued(lk_store_t *st, int64_t *n /* OUT */);

@@ -335,7 +335,7 @@ static int sq_msg_list_recent(lk_store_t *st, const char *conversation_id, lk_se
 
 /* ---- added for the console, the policy and the widget (schema v2) ------ */
 
-static int sq_conv_list(lk_store_t *st, const char *status, const char *assigned_to, size_t limit, lk_conv_t **out,
+static int sq_conv_list(lk_store_t *st, const lk_conv_status_t *status, const char *assigned_to, size_t limit, lk_conv_t **out,
                        size_t *n)
 {
     if (!st || !out || !n)
@@ -347,7 +347,7 @@ static int sq_conv_list(lk_store_t *st, const char *status, const char *assigned
     sqlite3_stmt *s = lk_sq_stmt(st, id);
     int i = 1;
     if (status)
-        lk_sq_bind_text(s, i++, status);
+        lk_sq_bind_text(s, i++, lk_conv_status_name(*status));
     if (assigned_to)
         lk_sq_bind_text(s, i++, assigned_to);
     lk_sq_bind_limit(s, i, limit);

@@ -659,7 +659,11 @@ Test(store, conv_list_filters_and_order, .init = store_fixture_setup, .fini = st
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         lk_conv_t *v = NULL;
         size_t n = 99;
-        cr_assert_eq(lk_store_conv_list(st, cases[k].status, cases[k].user, cases[k].limit, &v, &n), 0);
+        lk_conv_status_t status;
+        if (cases[k].status)
+            cr_assert_eq(lk_conv_status_parse(cases[k].status, &status), 0);
+        cr_assert_eq(lk_store_conv_list(st, cases[k].status ? &status : NULL, cases[k].user, cases[k].limit, &v, &n),
+                     0);
         char got[128] = "";
         size_t len = 0;
         for (size_t i = 0; i < n; i++)
@@ -673,7 +677,8 @@ Test(store, conv_list_filters_and_order, .init = store_fixture_setup, .fini = st
     /* Whole records come back. */
     lk_conv_t *v;
     size_t n;
-    cr_assert_eq(lk_store_conv_list(st, "assigned", "u_b", 0, &v, &n), 0);
+    lk_conv_status_t assigned = LK_CONV_ASSIGNED;
+    cr_assert_eq(lk_store_conv_list(st, &assigned, "u_b", 0, &v, &n), 0);
     cr_assert_eq(n, 1);
     cr_assert_str_eq(v[0].token_hash, "0000000000000000000000000000000000000000000000000000000000000007");
     cr_assert_eq(v[0].updated_at, 700);
