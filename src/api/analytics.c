@@ -324,7 +324,6 @@ static const char *user_name(const lk_user_t *users, size_t n, const char *id)
 
 static void run_agents(lk_api_job_t *job, lk_store_t *st, int64_t now)
 {
-    (void)now;
     params_t *p = job->data;
     lk_facts_filter_t f = filter_of(p);
     lk_analytics_agents_t a = {0};
@@ -422,7 +421,6 @@ static json_t *topic_json(const lk_analytics_set_t *h, uint32_t t, const lk_bot_
 
 static void run_topics(lk_api_job_t *job, lk_store_t *st, int64_t now)
 {
-    (void)now;
     params_t *p = job->data;
     /* the last two weeks of the range for the rise, whatever from says */
     int64_t week1 = p->to - WEEK_MS, week0 = p->to - 2 * WEEK_MS;
@@ -686,7 +684,6 @@ static json_t *compliance_json(const lk_api_job_t *job, const lk_analytics_compl
 
 static void run_compliance(lk_api_job_t *job, lk_store_t *st, int64_t now)
 {
-    (void)now;
     const params_t *p = job->data;
     lk_facts_filter_t f = filter_of(p);
     policy_texts_t texts = {0};

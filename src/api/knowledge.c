@@ -455,7 +455,6 @@ static void run_try(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 static void run_export(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     lk_knowledge_req_t *k = j->data;
     int rc = lk_store_kb_export(st, &k->kb);
     if (rc) {
@@ -472,8 +471,6 @@ static void run_export(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 static void run_import_parse(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)st;
-    (void)now;
     lk_knowledge_req_t *k = j->data;
     char err[512];
     int rc = k->format == LK_KB_FORMAT_CSV ? lk_kb_parse_csv(k->raw, k->raw_len, &k->kb, err, sizeof err)

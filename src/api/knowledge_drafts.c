@@ -56,7 +56,6 @@ static json_t *draft_json(const lk_draft_t *d, const lk_knowledge_users_t *u)
 
 void lk_knowledge_run_drafts(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     lk_knowledge_req_t *k = j->data;
     lk_draft_t *v = NULL;
     size_t n = 0;
@@ -87,7 +86,6 @@ static bool load_draft(lk_api_job_t *j, lk_store_t *st, lk_draft_t *d)
 
 void lk_knowledge_run_draft_get(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     lk_draft_t d;
     if (!load_draft(j, st, &d))
         return;
@@ -511,7 +509,6 @@ static void regression_check(lk_api_job_t *j, lk_store_t *st, const lk_article_t
 
 void lk_knowledge_run_preview(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     lk_knowledge_req_t *k = j->data;
     target_t t;
     if (!publishable(j, st, &t))

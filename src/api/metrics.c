@@ -245,7 +245,6 @@ typedef struct {
  * sits below route.c and secevents.c, which count into it. */
 static void metrics_run(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     queued_t *q = j->data;
     if (lk_store_conv_count_queued(st, &q->queued) != 0)
         lk_job_fail(&j->job, &j->err, LK_EDB, 500, "internal", "the metrics could not be read");

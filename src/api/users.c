@@ -183,7 +183,6 @@ static bool store_password(lk_api_job_t *j, lk_store_t *st, int64_t now, const c
 
 static void reset_check(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     lk_user_t u = {0};
     if (load_target(j, st, &u) &&
         lk_password_refused("password", j->body[F_PASSWORD].s, u.email, u.display_name, &j->err))
@@ -193,8 +192,6 @@ static void reset_check(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 static void reset_hash(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)st;
-    (void)now;
     run_hash(j, NULL, j->body[F_PASSWORD].s);
 }
 
@@ -215,8 +212,6 @@ static void reset_store(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 static void own_check(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)st;
-    (void)now;
     /* the session, and with it the user and their hash */
     if (lk_password_refused("new_password", j->body[F_NEW].s, j->user.email, j->user.display_name, &j->err))
         j->job.rc = LK_EINVAL;
@@ -224,8 +219,6 @@ static void own_check(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 static void own_hash(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)st;
-    (void)now;
     run_hash(j, j->body[F_CURRENT].s, j->body[F_NEW].s);
 }
 
