@@ -2,7 +2,8 @@
  * The bot (conv.h): the knowledge base and the NLU model built from it, as
  * one reference-counted, read-only bundle, and the answering threshold: the
  * one the calibration chose for answer_risk, with the answer reviews' right
- * and wrong marks among the calibration's questions (lk_bot_model_build),
+ * and wrong marks and the company's own labelled questions among the
+ * calibration's questions (lk_bot_model_build),
  * raised by the one the answer reviews support (chosen here at publishing,
  * stored as meta "nlu_threshold", applied by the next bot built).
  */
@@ -15,6 +16,7 @@
 #define MODULE "conv"
 #define RECAL_REVIEWS 5000 /* the newest reviews recalibration looks at */
 #define META_THRESHOLD "nlu_threshold"
+#define COMPANY_QUESTIONS 20000 /* the company's labelled questions a build reads (the oldest) */
 
 void lk_bot_nlu_options(double answer_risk, lk_nlu_options_t *opts)
 {
@@ -102,14 +104,46 @@ static int review_labelled(lk_store_t *st, const lk_kb_t *kb, lk_nlu_labelled_t 
     return 0;
 }
 
+/* The company's own labelled questions (store.h, group labelled) that kb
+ * can take, appended to *lab (*n entries, grown): an article's that is in
+ * kb, and every out-of-scope one; those of an article no longer in kb are
+ * skipped. *n_company counts the ones appended. The texts are copies. */
+static int company_labelled(lk_store_t *st, const lk_kb_t *kb, lk_nlu_labelled_t **lab, size_t *n, size_t *n_company)
+{
+    *n_company = 0;
+    lk_labelled_t *v = NULL;
+    size_t m = 0;
+    int rc = lk_store_labelled_list(st, NULL, 0, COMPANY_QUESTIONS, &v, &m);
+    if (rc || m == 0)
+        return rc;
+    *lab = lk_xrealloc(*lab, (*n + m) * sizeof **lab);
+    for (size_t i = 0; i < m; i++) {
+        long article = v[i].article_id[0] ? lk_kb_find(kb, v[i].article_id) : -1;
+        if (v[i].article_id[0] && article < 0)
+            continue; /* stale: the article is gone */
+        (*lab)[(*n)++] = (lk_nlu_labelled_t){lk_xstrdup(v[i].text), article, false};
+        (*n_company)++;
+    }
+    lk_labelled_free(v, m);
+    return 0;
+}
+
 int lk_bot_model_build(lk_store_t *st, const lk_kb_t *kb, double answer_risk, lk_nlu_model_t **out,
-                       bool *reviews_threshold)
+                       bool *reviews_threshold, size_t *company_questions)
 {
     lk_nlu_labelled_t *lab = NULL;
-    size_t n_lab = 0;
+    size_t n_lab = 0, n_company = 0;
     int rc = review_labelled(st, kb, &lab, &n_lab);
-    if (rc)
+    if (rc == 0)
+        rc = company_labelled(st, kb, &lab, &n_lab, &n_company);
+    if (rc) {
+        for (size_t i = 0; i < n_lab; i++)
+            free((char *)lab[i].text);
+        free(lab);
         return rc;
+    }
+    if (company_questions)
+        *company_questions = n_company;
     lk_nlu_options_t opts;
     lk_bot_nlu_options(answer_risk, &opts);
     opts.labelled = lab;
@@ -139,7 +173,7 @@ int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out)
     if (rc == 0) /* answers are Markdown; the chat shows plain text (docs/kb.md) */
         lk_kb_answers_to_text(&bot->kb);
     if (rc == 0)
-        rc = lk_bot_model_build(st, &bot->kb, answer_risk, &bot->nlu, &bot->reviews_threshold);
+        rc = lk_bot_model_build(st, &bot->kb, answer_risk, &bot->nlu, &bot->reviews_threshold, &bot->company_questions);
     if (rc) {
         lk_kb_free(&bot->kb);
         free(bot);
