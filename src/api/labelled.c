@@ -102,8 +102,15 @@ static int check_labels(lk_store_t *st, lk_kb_labelled_t *v, size_t n, char *err
             if (rc && rc != LK_ENOENT)
                 return rc;
             if (!published) {
-                snprintf(err, errsize, "question %zu: \"label\" \"%s\" is no published article of the knowledge base",
-                         i + 1, v[i].label);
+                char where[40]; /* named as the reading names it (lk_kb_labelled_parse_*) */
+                if (v[i].line)
+                    snprintf(where, sizeof where, "line %zu", v[i].line);
+                else if (n == 1)
+                    snprintf(where, sizeof where, "the body");
+                else
+                    snprintf(where, sizeof where, "questions[%zu]", i);
+                snprintf(err, errsize, "%s: \"label\" \"%s\" is no published article of the knowledge base", where,
+                         v[i].label);
                 return LK_EINVAL;
             }
             last = v[i].label;

@@ -285,6 +285,7 @@ typedef struct {
     char *text;                   /* as given (the caller redacts it before storing) */
     char label[LK_KB_ID_MAX + 1]; /* the article that answers it; "" = out of scope */
     char language[8];             /* as given, else the article's; "" for an out-of-scope one without */
+    size_t line;                  /* its line in a JSON-lines file (1 for the first); 0 in an API body */
 } lk_kb_labelled_t;
 
 /* Frees v[0..n) and v; v may be NULL. */

@@ -108,6 +108,7 @@ static int read_item(const json_t *o, const lk_kb_t *kb, const char *where, lk_k
         language = kb->articles[a].language; /* the article's */
     }
     out->text = lk_xstrdup(json_string_value(t));
+    out->line = 0;
     snprintf(out->label, sizeof out->label, "%s", oos ? "" : label);
     snprintf(out->language, sizeof out->language, "%s", language);
     return 0;
@@ -165,7 +166,7 @@ int lk_kb_labelled_parse_lines(const char *s, size_t len, const lk_kb_t *kb, lk_
         rc = read_item(o, kb, where, &v[n], err, errsize);
         json_decref(o);
         if (rc == 0)
-            n++;
+            v[n++].line = line;
     }
     if (rc == 0 && n == 0)
         rc = fail(err, errsize, "the file", "holds no labelled questions");

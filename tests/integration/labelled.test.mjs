@@ -122,7 +122,7 @@ test('the API: team leads add, list, page and delete; bad input is refused whole
     body: { questions: [{ text: 'Kan ik achteraf betalen?', label: 'achteraf-betalen' }, { text: 'Wie ben jij?', label: 'nope' }] },
   });
   assertError(r, 400, 'invalid_labelled', 'an unknown article');
-  assert.match(r.json.error.message, /question 2: "label" "nope" is no published article/);
+  assert.match(r.json.error.message, /^questions\[1\]: "label" "nope" is no published article/);
   r = await lea.req('POST', '/api/v1/kb/labelled', { body: { questions: [{ text: 'a', label: 'oos' }, { text: '', label: 'oos' }] } });
   assertError(r, 400, 'invalid_labelled');
   assert.match(r.json.error.message, /questions\[1\]: "text" must be a non-empty string/);

@@ -46,6 +46,7 @@ Test(kb_labelled, reads_lines)
     cr_assert_str_eq(v[1].language, "");
     cr_assert_str_eq(v[2].label, "opening-hours");
     cr_assert_str_eq(v[2].language, "en");
+    cr_assert(v[0].line == 1 && v[1].line == 3 && v[2].line == 4, "the lines of the file, empty ones counted");
     lk_kb_labelled_free(v, n);
     lk_kb_free(&kb);
 }
