@@ -80,8 +80,13 @@ static int read_item(const json_t *o, const lk_kb_t *kb, const char *where, lk_k
     json_t *v;
     json_object_foreach((json_t *)o, key, v)
     {
-        if (strcmp(key, "text") != 0 && strcmp(key, "label") != 0 && strcmp(key, "language") != 0)
-            return fail(err, errsize, where, "unknown field \"%.40s\" (the fields are text, label and language)", key);
+        if (strcmp(key, "text") != 0 && strcmp(key, "label") != 0 && strcmp(key, "language") != 0) {
+            /* named only when it is a plain word: the message is one line of UTF-8 */
+            if (lk_kb_token_valid(key, 40))
+                return fail(err, errsize, where, "unknown field \"%s\" (the fields are text, label and language)",
+                            key);
+            return fail(err, errsize, where, "an unknown field (the fields are text, label and language)");
+        }
     }
     const json_t *t = json_object_get(o, "text"), *l = json_object_get(o, "label"), *g = json_object_get(o, "language");
     if (!json_is_string(t) || blank(json_string_value(t)))
@@ -159,7 +164,8 @@ int lk_kb_labelled_parse_lines(const char *s, size_t len, const lk_kb_t *kb, lk_
         json_error_t je;
         json_t *o = json_loadb(s + a, b - a, JSON_REJECT_DUPLICATES, &je);
         if (!o) {
-            rc = fail(err, errsize, where, "not JSON: %s", je.text);
+            /* the position, not jansson's text: that quotes the input */
+            rc = fail(err, errsize, where, "not JSON (at character %d)", je.column > 0 ? je.column : 1);
             break;
         }
         v = grow(v, n, &cap);

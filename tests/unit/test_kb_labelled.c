@@ -67,6 +67,8 @@ Test(kb_labelled, bad_lines_name_the_line)
         {"{\"text\": \"a\"}", "line 1: \"label\" must be an article id or \"oos\""},
         {"{\"text\": \"a\", \"label\": \"no spaces\"}", "line 1: \"label\" must be an article id or \"oos\""},
         {"{\"text\": \"a\", \"label\": \"oos\", \"intent\": 1}", "line 1: unknown field \"intent\""},
+        {"{\"text\": \"a\", \"label\": \"oos\", \"in\\ttent\": 1}", "line 1: an unknown field"},
+        {"{\"text\": \"a\", \"label\": \"oos\"}\n{\"text\": \"a\", \"label\": \"oos\"} x", "line 2: not JSON (at character"},
         {"{\"text\": \"a\", \"label\": \"oos\", \"language\": \"Dutch\"}",
          "line 1: \"language\" must be a language tag"},
         {"[\"a\", \"oos\"]", "line 1: expected an object"},
