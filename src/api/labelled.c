@@ -36,8 +36,9 @@ typedef struct {
     bool by_article;
     char article[LK_KB_ID_MAX + 1]; /* "" with by_article: the out-of-scope ones */
     /* POST: the body, then what it holds */
-    bool lines;   /* ?format=jsonl: a JSON-lines file as `kb labelled import` reads */
-    bool replace; /* ?replace=true: the stored ones go first */
+    bool lines;                  /* ?format=jsonl: a JSON-lines file as `kb labelled import` reads */
+    lk_labelled_source_t source; /* ?source=console|review for a JSON body; a file is "import" */
+    bool replace;                /* ?replace=true: the stored ones go first */
     char *raw;
     size_t raw_len;
     lk_kb_labelled_t *items;
@@ -306,6 +307,20 @@ static bool prepare_add(lk_api_job_t *j)
         return false;
     r->lines = strcmp(f, "jsonl") == 0;
     r->replace = strcmp(rp, "true") == 0 || strcmp(rp, "1") == 0;
+    /* where typed questions came from: a team lead's own, or taken over
+     * from an answer review (which the conversation's retention deletes) */
+    static const char *const sources[] = {"", "console", "review", NULL};
+    char src[8];
+    lk_str_t given;
+    if (!lk_api_query_choice(j, "source", sources, src, sizeof src,
+                             "the parameter \"source\" must be \"console\" or \"review\""))
+        return false;
+    if (r->lines && lk_http_req_query(j->req, "source", &given) && given.len) {
+        lk_respond_error(j->req, 400, "invalid_field",
+                         "a file's questions have the source \"import\": leave out \"source\"");
+        return false;
+    }
+    r->source = r->lines ? LK_LABELLED_IMPORT : strcmp(src, "review") == 0 ? LK_LABELLED_REVIEW : LK_LABELLED_CONSOLE;
     lk_str_t body = lk_http_req_body(j->req);
     r->raw = lk_xmalloc(body.len + 1);
     if (body.len)
@@ -344,8 +359,7 @@ static void run_add(lk_api_job_t *j, lk_store_t *st, int64_t now)
     }
     int64_t added = 0, deleted = 0;
     if (rc == 0)
-        rc = store_items(st, r->items, r->n_items, r->lines ? LK_LABELLED_IMPORT : LK_LABELLED_CONSOLE, j->user.id,
-                         r->replace, now, &added, &deleted);
+        rc = store_items(st, r->items, r->n_items, r->source, j->user.id, r->replace, now, &added, &deleted);
     char detail[160];
     snprintf(detail, sizeof detail, "%s%s: %zu received, %lld added, %lld removed", r->lines ? "file" : "questions",
              r->replace ? " replace" : "", r->n_items, (long long)added, (long long)deleted);
