@@ -83,8 +83,7 @@ static int read_item(const json_t *o, const lk_kb_t *kb, const char *where, lk_k
         if (strcmp(key, "text") != 0 && strcmp(key, "label") != 0 && strcmp(key, "language") != 0) {
             /* named only when it is a plain word: the message is one line of UTF-8 */
             if (lk_kb_token_valid(key, 40))
-                return fail(err, errsize, where, "unknown field \"%s\" (the fields are text, label and language)",
-                            key);
+                return fail(err, errsize, where, "unknown field \"%s\" (the fields are text, label and language)", key);
             return fail(err, errsize, where, "an unknown field (the fields are text, label and language)");
         }
     }
