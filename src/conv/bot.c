@@ -8,6 +8,7 @@
  * stored as meta "nlu_threshold", applied by the next bot built).
  */
 #include "conv/conv.h"
+#include "privacy/privacy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,14 +129,65 @@ static int company_labelled(lk_store_t *st, const lk_kb_t *kb, lk_nlu_labelled_t
     return 0;
 }
 
+/* Orders labelled questions by text, then article (for the search below). */
+static int by_text_article(const void *a, const void *b)
+{
+    const lk_nlu_labelled_t *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    return c ? c : (x->article > y->article) - (x->article < y->article);
+}
+
+/* The same order's first key alone: a search for the text, whatever its label. */
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(((const lk_nlu_labelled_t *)a)->text, ((const lk_nlu_labelled_t *)b)->text);
+}
+
+/* A customer's question that is both reviewed (lab[0..*n_review)) and kept
+ * by the company as a labelled question (lab[*n_review..n), e.g. taken over
+ * from the review) would count twice in the bound: such a review, its
+ * question redacted as the company's is, is dropped when the company gives
+ * it the same answer or, for a "wrong" mark without the right article, any
+ * label (the company's says more). The company's stays when the review
+ * leaves with its conversation. Compacts lab; *n_review and *n shrink by
+ * the drops. */
+static void drop_reviews_kept(lk_nlu_labelled_t *lab, size_t *n_review, size_t *n)
+{
+    size_t n_company = *n - *n_review;
+    if (n_company == 0 || *n_review == 0)
+        return;
+    lk_nlu_labelled_t *company = lk_xmalloc(n_company * sizeof *company);
+    memcpy(company, lab + *n_review, n_company * sizeof *company);
+    qsort(company, n_company, sizeof *company, by_text_article);
+    size_t k = 0;
+    for (size_t i = 0; i < *n_review; i++) {
+        char *red = lk_pii_redact(lab[i].text, strlen(lab[i].text));
+        lk_nlu_labelled_t key = {red, lab[i].article, false};
+        bool kept = bsearch(&key, company, n_company, sizeof *company, lab[i].wrong ? by_text : by_text_article);
+        free(red);
+        if (kept)
+            free((char *)lab[i].text);
+        else
+            lab[k++] = lab[i];
+    }
+    free(company);
+    size_t dropped = *n_review - k;
+    memmove(lab + k, lab + *n_review, n_company * sizeof *lab);
+    *n_review = k;
+    *n -= dropped;
+}
+
 int lk_bot_model_build(lk_store_t *st, const lk_kb_t *kb, double answer_risk, lk_nlu_model_t **out,
                        bool *reviews_threshold, size_t *company_questions)
 {
     lk_nlu_labelled_t *lab = NULL;
     size_t n_lab = 0, n_company = 0;
     int rc = review_labelled(st, kb, &lab, &n_lab);
+    size_t n_review = n_lab;
     if (rc == 0)
         rc = company_labelled(st, kb, &lab, &n_lab, &n_company);
+    if (rc == 0)
+        drop_reviews_kept(lab, &n_review, &n_lab);
     if (rc) {
         for (size_t i = 0; i < n_lab; i++)
             free((char *)lab[i].text);

@@ -59,7 +59,9 @@ int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out /* OUT */);
  * article is not in kb is skipped), and so do the company's own labelled
  * questions (lk_store_labelled_list, the oldest 20,000; one whose article
  * is not in kb is skipped; *company_questions, if not NULL, says how many
- * joined); then the reviews' recalibration may raise the threshold
+ * joined; a review whose redacted question the company keeps with the
+ * same answer counts once, as the company's); then the reviews'
+ * recalibration may raise the threshold
  * (lk_bot_apply_reviews_threshold; *reviews_threshold, if not NULL, says
  * whether it did). 0, or the store's or the NLU's error. */
 int lk_bot_model_build(lk_store_t *st, const lk_kb_t *kb, double answer_risk, lk_nlu_model_t **out /* OUT */,

@@ -686,3 +686,36 @@ Test(conv, company_labelled_questions_join_the_calibration)
     cr_assert_eq(fresh->company_questions, 13);
     lk_bot_release(fresh);
 }
+
+/* A reviewed customer's question that the company also keeps as a labelled
+ * question (e.g. taken over from the review) counts once in the bound. */
+Test(conv, a_reviewed_question_the_company_keeps_counts_once)
+{
+    reviewed_answer("Hoe kan ik betalen?", "betalen", "right", "");
+    lk_nlu_calibration_t cal = model_calibration(&bot->kb, 0, NULL);
+    cr_assert_eq(cal.n_labelled, 1, "the review: %zu", cal.n_labelled);
+
+    lk_labelled_t v[2] = {{.text = "Hoe kan ik betalen?", .source = LK_LABELLED_REVIEW, .created_at = clock_ms},
+                          {.text = "Kan ik met iDEAL betalen?", .source = LK_LABELLED_CONSOLE, .created_at = clock_ms}};
+    snprintf(v[0].article_id, sizeof v[0].article_id, "betalen");
+    snprintf(v[1].article_id, sizeof v[1].article_id, "betalen");
+    cr_assert_eq(lk_store_labelled_add(st, v, 2, false, NULL, NULL), 0);
+    lk_nlu_model_t *m = NULL;
+    size_t company = 0;
+    cr_assert_eq(lk_bot_model_build(st, &bot->kb, 0.05, &m, NULL, &company), 0);
+    lk_nlu_calibration(m, &cal);
+    lk_nlu_free(m);
+    cr_assert_eq(company, 2);
+    cr_assert_eq(cal.n_labelled, 2, "the company's two, the review not again: %zu", cal.n_labelled);
+
+    /* with another answer the company's label and the review are two things to count */
+    lk_labelled_t w = {.text = "Hoe kan ik betalen?", .source = LK_LABELLED_CONSOLE, .created_at = clock_ms};
+    cr_assert_eq(lk_store_begin(st), 0);
+    cr_assert_eq(lk_store_labelled_add(st, &w, 1, true, NULL, NULL), 0); /* out of scope, the only one */
+    cr_assert_eq(lk_store_commit(st), 0);
+    cr_assert_eq(lk_bot_model_build(st, &bot->kb, 0.05, &m, NULL, &company), 0);
+    lk_nlu_calibration(m, &cal);
+    lk_nlu_free(m);
+    cr_assert_eq(company, 1);
+    cr_assert_eq(cal.n_labelled, 2, "%zu", cal.n_labelled);
+}
