@@ -38,7 +38,9 @@ static const struct {
     {"kb",
      "loket kb import [--format json|csv|markdown] [--replace] PATH [--data DIR]\n"
      "       loket kb export [--format json|csv|markdown] [PATH] [--data DIR]\n"
-     "       loket kb demo [--data DIR]",
+     "       loket kb demo [--data DIR]\n"
+     "       loket kb labelled import [--replace] FILE [--data DIR]\n"
+     "       loket kb labelled export [FILE] [--data DIR]",
      "import: adds or updates the articles of PATH by id; --replace also archives the published\n"
      "articles that are not in PATH (their history stays). A bad file changes nothing. A running\n"
      "server picks the change up within 2 seconds.\n"
@@ -49,7 +51,12 @@ static const struct {
      "that never had a knowledge base loads it by itself.)\n"
      "Formats (docs/kb.md): json (KB JSON, the default), csv (one row per question), markdown\n"
      "(a folder of <id>.md files with front matter). Without --format, a folder means markdown\n"
-     "and a name ending in .csv means csv."},
+     "and a name ending in .csv means csv.\n"
+     "labelled import: stores the company's own labelled questions of FILE, JSON lines\n"
+     "{\"text\": ..., \"label\": ARTICLE_ID or \"oos\"} (the format of `loket eval --labelled`), redacted;\n"
+     "--replace removes the stored ones first. A bad line or an unknown article changes nothing.\n"
+     "They join the calibration of the answering threshold from the next knowledge-base build\n"
+     "(docs/quality.md). labelled export: writes them to FILE, or prints them."},
     {"user",
      "loket user add --email EMAIL --role agent|supervisor|admin [--name NAME] [--password-stdin] [--data DIR]\n"
      "       loket user password --email EMAIL [--password-stdin] [--data DIR]",
@@ -187,7 +194,9 @@ static int cmd_kb(int argc, char **argv)
     int n, ret = data_dir_from(argc - 1, argv + 1, dir, sizeof dir, rest, &n);
     if (ret)
         goto out;
-    if (n >= 1 && strcmp(rest[0], "export") == 0) {
+    if (n >= 1 && strcmp(rest[0], "labelled") == 0) {
+        ret = lk_api_labelled_cli(dir, rest + 1, n - 1);
+    } else if (n >= 1 && strcmp(rest[0], "export") == 0) {
         const char *format_name = NULL, *path = NULL;
         lk_kb_format_t format;
         if ((ret = kb_args("export", rest, n, &format_name, NULL, &path)) != 0 ||
@@ -270,10 +279,13 @@ static int cmd_kb(int argc, char **argv)
             fprintf(stderr, "loket: loaded the demo knowledge base: %zu new, %zu changed, %zu unchanged\n",
                     counts.created, counts.updated, counts.unchanged);
     } else if (n >= 1) {
-        ret = lk_cli_usage(NULL, "kb: unknown subcommand %s; expected `kb import PATH`, `kb export` or `kb demo`",
+        ret = lk_cli_usage(NULL,
+                           "kb: unknown subcommand %s; expected `kb import PATH`, `kb export`, `kb demo` or `kb "
+                           "labelled import|export`",
                            rest[0]);
     } else {
-        ret = lk_cli_usage(NULL, "kb: expected `kb import PATH`, `kb export` or `kb demo`");
+        ret =
+            lk_cli_usage(NULL, "kb: expected `kb import PATH`, `kb export`, `kb demo` or `kb labelled import|export`");
     }
 out:
     free(rest);

@@ -49,6 +49,12 @@ void lk_app_stop(lk_app_t *app);
  * the option table): data-subject requests and the retention purge from
  * the command line (docs/privacy.md). Returns the exit code. */
 int lk_api_privacy_cli(int argc, char **argv, char *const *env);
+/* `loket kb labelled import FILE [--replace] | export [FILE]` (argv[0] is
+ * "import" or "export"), on the database of dir: the company's labelled
+ * questions (docs/quality.md) in the JSON-lines format of `loket eval
+ * --labelled`. A bad line or an unknown article fails the whole import
+ * (exit 1, one line naming it) and changes nothing. Returns the exit code. */
+int lk_api_labelled_cli(const char *dir, char **argv, int argc);
 
 /* ---- what the one-shot commands share (cli.c) ---------------------------- */
 

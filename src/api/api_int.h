@@ -25,8 +25,11 @@
 
 /* The calibration of a model as the knowledge page shows it: the threshold
  * it answers at, whether that meets answer_risk, the bound and the
- * estimated precision, coverage... there (docs/quality.md). New reference. */
-json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu);
+ * estimated precision, coverage... there (docs/quality.md), and how many
+ * labelled questions joined it: company_questions of the company's own
+ * (lk_bot_model_build says how many), the rest from answer reviews. New
+ * reference. */
+json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu, size_t company_questions);
 /* Logs what the bot's calibration found (at info). */
 void lk_bot_log_calibration(const lk_bot_t *bot);
 /* The app's answer_risk option as a number. */

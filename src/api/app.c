@@ -20,7 +20,7 @@
 static const lk_api_table_fn route_parts[] = {
     lk_api_customer_table,  lk_api_agent_table,   lk_api_security_table, lk_api_users_table,
     lk_api_assist_table,    lk_api_privacy_table, lk_api_insights_table, lk_api_knowledge_table,
-    lk_api_analytics_table, lk_api_metrics_table, lk_api_static_table,
+    lk_api_analytics_table, lk_api_metrics_table, lk_api_static_table,   lk_api_labelled_table,
 };
 #define N_PARTS (sizeof route_parts / sizeof route_parts[0])
 

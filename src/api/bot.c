@@ -6,7 +6,8 @@
  * or a publish changed the knowledge base's version, a new bot is built off
  * to the side and swapped in; turns in progress keep the bot they started
  * with. Also the calibration as the knowledge page shows it (with how many
- * reviewed questions joined it: lk_bot_model_build) and the log.
+ * reviewed questions and company's labelled questions joined it:
+ * lk_bot_model_build) and the log.
  */
 #include "api/api_int.h"
 
@@ -22,7 +23,15 @@ double lk_bot_answer_risk(const struct lk_app *app)
     return lk_config_answer_risk(app->cfg.answer_risk, &v) ? v : 0.05;
 }
 
-json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu)
+/* Of the n_labelled questions a calibration counted, how many were the
+ * company's own (all of those that apply count: lk_bot_model_build); the
+ * rest are answer reviews'. */
+static size_t company_of(const lk_nlu_calibration_t *c, size_t company_questions)
+{
+    return company_questions < c->n_labelled ? company_questions : c->n_labelled;
+}
+
+json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu, size_t company_questions)
 {
     lk_nlu_calibration_t c;
     lk_nlu_calibration(nlu, &c);
@@ -46,7 +55,9 @@ json_t *lk_bot_calibration_json(const lk_nlu_model_t *nlu)
     json_object_set_new(o, "oos_share", json_real(c.oos_share));
     json_object_set_new(o, "questions", json_integer((json_int_t)c.n_in));
     json_object_set_new(o, "out_of_scope_questions", json_integer((json_int_t)c.n_oos));
-    json_object_set_new(o, "labelled_questions", json_integer((json_int_t)c.n_labelled));
+    size_t company = company_of(&c, company_questions);
+    json_object_set_new(o, "labelled_questions", json_integer((json_int_t)(c.n_labelled - company)));
+    json_object_set_new(o, "company_questions", json_integer((json_int_t)company));
     return o;
 }
 
@@ -60,9 +71,10 @@ void lk_bot_log_calibration(const lk_bot_t *bot)
     else
         LK_INFO(MODULE,
                 "answering threshold %.3f; calibration: %s answer_risk %.3f (bound %.3f at %.3f; estimated "
-                "precision %.3f, coverage %.3f; %zu reviewed questions)",
-                lk_nlu_threshold(bot->nlu), c.met ? "meets" : "cannot meet", c.answer_risk, c.risk_bound,
-                c.threshold, c.precision, c.coverage, c.n_labelled);
+                "precision %.3f, coverage %.3f; %zu company questions; %zu reviewed questions)",
+                lk_nlu_threshold(bot->nlu), c.met ? "meets" : "cannot meet", c.answer_risk, c.risk_bound, c.threshold,
+                c.precision, c.coverage, company_of(&c, bot->company_questions),
+                c.n_labelled - company_of(&c, bot->company_questions));
 }
 
 lk_bot_t *lk_bot_acquire(struct lk_app *app)
@@ -117,9 +129,10 @@ static void audit_threshold_change(struct lk_app *app, double before, const lk_b
     if (c.done)
         snprintf(a->detail, sizeof a->detail,
                  "threshold %.4f -> %.4f for knowledge-base version %lld: calibration %s answer_risk %.3f "
-                 "(bound %.4f; estimated precision %.4f, coverage %.4f; %zu reviewed questions)",
-                 before, after, (long long)fresh->version, c.met ? "meets" : "cannot meet", c.answer_risk,
-                 c.risk_bound, c.precision, c.coverage, c.n_labelled);
+                 "(bound %.4f; estimated precision %.4f, coverage %.4f; %zu company questions; %zu reviewed questions)",
+                 before, after, (long long)fresh->version, c.met ? "meets" : "cannot meet", c.answer_risk, c.risk_bound,
+                 c.precision, c.coverage, company_of(&c, fresh->company_questions),
+                 c.n_labelled - company_of(&c, fresh->company_questions));
     else
         snprintf(a->detail, sizeof a->detail,
                  "threshold %.4f -> %.4f for knowledge-base version %lld: too few example questions to calibrate",

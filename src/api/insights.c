@@ -460,7 +460,7 @@ static void run_summary(lk_api_job_t *j, lk_store_t *st, int64_t now)
     json_object_set_new(th, "min_reviews", json_integer((json_int_t)cfg.min_reviews));
     json_object_set_new(th, "estimated_error", real_or_null(rec.est_error, rec.answered > 0));
     json_object_set_new(th, "target_met", json_boolean(rec.target_met && rec.reviews_needed == 0));
-    json_object_set_new(th, "calibration", lk_bot_calibration_json(bot->nlu));
+    json_object_set_new(th, "calibration", lk_bot_calibration_json(bot->nlu, bot->company_questions));
     lk_bot_release(bot);
     j->out = json_object();
     json_object_set_new(j->out, "from", lk_json_time(D(j)->from));

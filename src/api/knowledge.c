@@ -447,7 +447,7 @@ static void run_try(lk_api_job_t *j, lk_store_t *st, int64_t now)
         json_object_set_new(e, "synonyms", via);
         json_object_set_new(j->out, "explanation", e);
     }
-    json_object_set_new(j->out, "calibration", lk_bot_calibration_json(bot->nlu));
+    json_object_set_new(j->out, "calibration", lk_bot_calibration_json(bot->nlu, bot->company_questions));
     lk_bot_release(bot);
 }
 

@@ -473,7 +473,8 @@ static void regression_check(lk_api_job_t *j, lk_store_t *st, const lk_article_t
     lk_kb_answers_to_text(&cand);
     int64_t t0 = lk_time_mono_ns();
     lk_nlu_model_t *model = NULL;
-    rc = lk_bot_model_build(st, &cand, lk_bot_answer_risk(j->app), &model, NULL); /* as the bot is built */
+    size_t company = 0; /* as the bot is built */
+    rc = lk_bot_model_build(st, &cand, lk_bot_answer_risk(j->app), &model, NULL, &company);
     if (rc) {
         lk_kb_free(&cand);
         lk_api_fail_db(j, rc);
@@ -499,8 +500,8 @@ static void regression_check(lk_api_job_t *j, lk_store_t *st, const lk_article_t
                   create, "threshold", lk_nlu_threshold(model), "seconds", (double)(lk_time_mono_ns() - t0) / 1e9);
     /* how the change moves the calibration: the bot now, the bot after publishing */
     json_object_set_new(k->check, "calibration",
-                        json_pack("{s:o, s:o}", "current", lk_bot_calibration_json(bot->nlu), "candidate",
-                                  lk_bot_calibration_json(model)));
+                        json_pack("{s:o, s:o}", "current", lk_bot_calibration_json(bot->nlu, bot->company_questions),
+                                  "candidate", lk_bot_calibration_json(model, company)));
     lk_kb_regression_free(&reg);
     lk_bot_release(bot);
     lk_nlu_free(model);

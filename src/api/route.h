@@ -256,6 +256,8 @@ void lk_api_static_table(const lk_api_route_t **routes, size_t *n);   /* GET /he
 /* articles, drafts, publishing (docs/kb.md); the dashboard's figures and the compliance report */
 void lk_api_knowledge_table(const lk_api_route_t **routes, size_t *n);
 void lk_api_analytics_table(const lk_api_route_t **routes, size_t *n);
+/* the company's labelled questions for the calibration (labelled.c) */
+void lk_api_labelled_table(const lk_api_route_t **routes, size_t *n);
 
 /* app.c: the tables of all API areas (*n of them), and every route of the
  * server in matching order (malloc'd; free it), the table routes served by

@@ -2,11 +2,13 @@
  * The bot (conv.h): the knowledge base and the NLU model built from it, as
  * one reference-counted, read-only bundle, and the answering threshold: the
  * one the calibration chose for answer_risk, with the answer reviews' right
- * and wrong marks among the calibration's questions (lk_bot_model_build),
+ * and wrong marks and the company's own labelled questions among the
+ * calibration's questions (lk_bot_model_build),
  * raised by the one the answer reviews support (chosen here at publishing,
  * stored as meta "nlu_threshold", applied by the next bot built).
  */
 #include "conv/conv.h"
+#include "privacy/privacy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #define MODULE "conv"
 #define RECAL_REVIEWS 5000 /* the newest reviews recalibration looks at */
 #define META_THRESHOLD "nlu_threshold"
+#define COMPANY_QUESTIONS 20000 /* the company's labelled questions a build reads (the oldest) */
 
 void lk_bot_nlu_options(double answer_risk, lk_nlu_options_t *opts)
 {
@@ -102,14 +105,97 @@ static int review_labelled(lk_store_t *st, const lk_kb_t *kb, lk_nlu_labelled_t 
     return 0;
 }
 
+/* The company's own labelled questions (store.h, group labelled) that kb
+ * can take, appended to *lab (*n entries, grown): an article's that is in
+ * kb, and every out-of-scope one; those of an article no longer in kb are
+ * skipped. *n_company counts the ones appended. The texts are copies. */
+static int company_labelled(lk_store_t *st, const lk_kb_t *kb, lk_nlu_labelled_t **lab, size_t *n, size_t *n_company)
+{
+    *n_company = 0;
+    lk_labelled_t *v = NULL;
+    size_t m = 0;
+    int rc = lk_store_labelled_list(st, NULL, 0, COMPANY_QUESTIONS, &v, &m);
+    if (rc || m == 0)
+        return rc;
+    *lab = lk_xrealloc(*lab, (*n + m) * sizeof **lab);
+    for (size_t i = 0; i < m; i++) {
+        long article = v[i].article_id[0] ? lk_kb_find(kb, v[i].article_id) : -1;
+        if (v[i].article_id[0] && article < 0)
+            continue; /* stale: the article is gone */
+        (*lab)[(*n)++] = (lk_nlu_labelled_t){lk_xstrdup(v[i].text), article, false};
+        (*n_company)++;
+    }
+    lk_labelled_free(v, m);
+    return 0;
+}
+
+/* Orders labelled questions by text, then article (for the search below). */
+static int by_text_article(const void *a, const void *b)
+{
+    const lk_nlu_labelled_t *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    return c ? c : (x->article > y->article) - (x->article < y->article);
+}
+
+/* The same order's first key alone: a search for the text, whatever its label. */
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(((const lk_nlu_labelled_t *)a)->text, ((const lk_nlu_labelled_t *)b)->text);
+}
+
+/* A customer's question that is both reviewed (lab[0..*n_review)) and kept
+ * by the company as a labelled question (lab[*n_review..n), e.g. taken over
+ * from the review) would count twice in the bound: such a review, its
+ * question redacted as the company's is, is dropped when the company gives
+ * it the same answer or, for a "wrong" mark without the right article, any
+ * label (the company's says more). The company's stays when the review
+ * leaves with its conversation. Compacts lab; *n_review and *n shrink by
+ * the drops. */
+static void drop_reviews_kept(lk_nlu_labelled_t *lab, size_t *n_review, size_t *n)
+{
+    size_t n_company = *n - *n_review;
+    if (n_company == 0 || *n_review == 0)
+        return;
+    lk_nlu_labelled_t *company = lk_xmalloc(n_company * sizeof *company);
+    memcpy(company, lab + *n_review, n_company * sizeof *company);
+    qsort(company, n_company, sizeof *company, by_text_article);
+    size_t k = 0;
+    for (size_t i = 0; i < *n_review; i++) {
+        char *red = lk_pii_redact(lab[i].text, strlen(lab[i].text));
+        lk_nlu_labelled_t key = {red, lab[i].article, false};
+        bool kept = bsearch(&key, company, n_company, sizeof *company, lab[i].wrong ? by_text : by_text_article);
+        free(red);
+        if (kept)
+            free((char *)lab[i].text);
+        else
+            lab[k++] = lab[i];
+    }
+    free(company);
+    size_t dropped = *n_review - k;
+    memmove(lab + k, lab + *n_review, n_company * sizeof *lab);
+    *n_review = k;
+    *n -= dropped;
+}
+
 int lk_bot_model_build(lk_store_t *st, const lk_kb_t *kb, double answer_risk, lk_nlu_model_t **out,
-                       bool *reviews_threshold)
+                       bool *reviews_threshold, size_t *company_questions)
 {
     lk_nlu_labelled_t *lab = NULL;
-    size_t n_lab = 0;
+    size_t n_lab = 0, n_company = 0;
     int rc = review_labelled(st, kb, &lab, &n_lab);
-    if (rc)
+    size_t n_review = n_lab;
+    if (rc == 0)
+        rc = company_labelled(st, kb, &lab, &n_lab, &n_company);
+    if (rc == 0)
+        drop_reviews_kept(lab, &n_review, &n_lab);
+    if (rc) {
+        for (size_t i = 0; i < n_lab; i++)
+            free((char *)lab[i].text);
+        free(lab);
         return rc;
+    }
+    if (company_questions)
+        *company_questions = n_company;
     lk_nlu_options_t opts;
     lk_bot_nlu_options(answer_risk, &opts);
     opts.labelled = lab;
@@ -139,7 +225,7 @@ int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out)
     if (rc == 0) /* answers are Markdown; the chat shows plain text (docs/kb.md) */
         lk_kb_answers_to_text(&bot->kb);
     if (rc == 0)
-        rc = lk_bot_model_build(st, &bot->kb, answer_risk, &bot->nlu, &bot->reviews_threshold);
+        rc = lk_bot_model_build(st, &bot->kb, answer_risk, &bot->nlu, &bot->reviews_threshold, &bot->company_questions);
     if (rc) {
         lk_kb_free(&bot->kb);
         free(bot);

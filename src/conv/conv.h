@@ -43,6 +43,7 @@ typedef struct {
     lk_kb_t kb;      /* answers as plain text */
     lk_nlu_model_t *nlu;
     bool reviews_threshold; /* the threshold is the reviews' recalibration's, not the calibrated one */
+    size_t company_questions; /* the company's labelled questions in its calibration (lk_bot_model_build) */
 } lk_bot_t;
 
 /* Builds the bot of the stored knowledge base (one reference), its model
@@ -55,11 +56,17 @@ int lk_bot_build(lk_store_t *st, double answer_risk, lk_bot_t **out /* OUT */);
  * the customer's question before each reviewed answer; "right": the
  * answer's article answers it; "wrong" with a correct article: that one
  * does; "wrong" without: the answer's article does not; a review whose
- * article is not in kb is skipped); then the reviews' recalibration may
- * raise the threshold (lk_bot_apply_reviews_threshold; *reviews_threshold,
- * if not NULL, says whether it did). 0, or the store's or the NLU's error. */
+ * article is not in kb is skipped), and so do the company's own labelled
+ * questions (lk_store_labelled_list, the oldest 20,000; one whose article
+ * is not in kb is skipped; *company_questions, if not NULL, says how many
+ * joined; a review whose redacted question the company keeps with the
+ * same answer counts once, as the company's); then the reviews'
+ * recalibration may raise the threshold
+ * (lk_bot_apply_reviews_threshold; *reviews_threshold, if not NULL, says
+ * whether it did). 0, or the store's or the NLU's error. */
 int lk_bot_model_build(lk_store_t *st, const lk_kb_t *kb, double answer_risk, lk_nlu_model_t **out /* OUT */,
-                       bool *reviews_threshold /* OUT, may be NULL */);
+                       bool *reviews_threshold /* OUT, may be NULL */,
+                       size_t *company_questions /* OUT, may be NULL */);
 /* Drops a reference; the last frees the bot. bot may be NULL. */
 void lk_bot_release(lk_bot_t *bot);
 /* The options every model of the server is built with (the bot, the

@@ -275,6 +275,35 @@ void lk_kb_regression(const lk_kb_t *current, const lk_kb_t *candidate, lk_kb_ju
                       size_t max_changes, lk_kb_regression_t *out /* OUT */);
 void lk_kb_regression_free(lk_kb_regression_t *r); /* r may be NULL */
 
+/* ---- labelled questions (labelled.c) ------------------------------------ */
+
+/* A company's own question whose right answer is known (docs/quality.md):
+ * it joins the calibration of the answering threshold, never the training. */
+#define LK_KB_OOS "oos"          /* the label of a question the knowledge base must not answer */
+#define LK_KB_LABELLED_MAX 50000 /* labelled questions per file or request */
+typedef struct {
+    char *text;                   /* as given (the caller redacts it before storing) */
+    char label[LK_KB_ID_MAX + 1]; /* the article that answers it; "" = out of scope */
+    char language[8];             /* as given, else the article's; "" for an out-of-scope one without */
+    size_t line;                  /* its line in a JSON-lines file (1 for the first); 0 in an API body */
+} lk_kb_labelled_t;
+
+/* Frees v[0..n) and v; v may be NULL. */
+void lk_kb_labelled_free(lk_kb_labelled_t *v, size_t n);
+/* Reads JSON lines, one {"text", "label": ARTICLE_ID | "oos", "language"
+ * (optional)} a line (empty lines skipped; `loket eval --labelled`'s
+ * format), each label checked against kb (NULL: only its form). All or
+ * nothing: on the first bad line LK_EINVAL with err naming it ("line 3:
+ * \"label\" \"x\" is no article of the knowledge base"), and nothing in *out.
+ * A file without any question is an error too. *out: free with
+ * lk_kb_labelled_free. */
+int lk_kb_labelled_parse_lines(const char *s, size_t len, const lk_kb_t *kb, lk_kb_labelled_t **out /* OUT */,
+                               size_t *n /* OUT */, char *err, size_t errsize);
+/* The same for the API's body: one such object, or {"questions": [objects]}
+ * (err names "questions[2]"). */
+int lk_kb_labelled_parse_json(const char *s, size_t len, const lk_kb_t *kb, lk_kb_labelled_t **out /* OUT */,
+                              size_t *n /* OUT */, char *err, size_t errsize);
+
 /* ---- the built-in demo ------------------------------------------------- */
 
 /* Parses the built-in demo knowledge base into out. 0, or an error when the

@@ -280,6 +280,18 @@
     X(analytics, callbacks_between,                                                                            \
       (lk_store_t *st, int64_t from, int64_t to, lk_callback_t **out /* OUT */, size_t *n /* OUT */),          \
       (st, from, to, out, n))
+#define LK_STORE_LABELLED_OPS(X)                                                                                \
+    X(labelled, labelled_add,                                                                                   \
+      (lk_store_t *st, const lk_labelled_t *v, size_t n, bool replace, int64_t *added /* OUT */,                \
+       int64_t *deleted /* OUT */),                                                                             \
+      (st, v, n, replace, added, deleted))                                                                      \
+    X(labelled, labelled_list,                                                                                  \
+      (lk_store_t *st, const char *article, int64_t after_id, size_t limit, lk_labelled_t **out /* OUT */,      \
+       size_t *n /* OUT */),                                                                                    \
+      (st, article, after_id, limit, out, n))                                                                   \
+    X(labelled, labelled_delete, (lk_store_t *st, int64_t id), (st, id))                                        \
+    X(labelled, labelled_counts, (lk_store_t *st, lk_labelled_count_t **out /* OUT */, size_t *n /* OUT */),     \
+      (st, out, n))
 // clang-format on
 
 /* ---- the groups -------------------------------------------------------- */
@@ -315,6 +327,9 @@ typedef struct {
 typedef struct {
     LK_STORE_ANALYTICS_OPS(LK_STORE_OP_MEMBER)
 } lk_store_analytics_ops_t;
+typedef struct {
+    LK_STORE_LABELLED_OPS(LK_STORE_OP_MEMBER)
+} lk_store_labelled_ops_t;
 
 /* A backend: its name, how to close a handle, and its groups. */
 typedef struct {
@@ -330,6 +345,7 @@ typedef struct {
     const lk_store_privacy_ops_t *privacy;     /* export, erasure, retention, audit viewer */
     const lk_store_security_ops_t *security;   /* sessions, second factor, login addresses, events */
     const lk_store_analytics_ops_t *analytics; /* per-conversation facts, compliance */
+    const lk_store_labelled_ops_t *labelled;   /* the company's labelled questions */
 } lk_store_ops_t;
 
 /* Every handle starts with this (a backend's handle embeds it first). */

@@ -305,6 +305,23 @@ static const char migration_6[] =
     "CREATE INDEX security_events_kind ON security_events (kind, id);\n"
     "ALTER TABLE conversations ADD COLUMN customer_verified INTEGER NOT NULL DEFAULT 0;\n";
 
+/* Issue 15, part 1 (docs/quality.md, "Labelled questions and review marks"):
+ * the company's own labelled questions, which join the calibration of the
+ * answering threshold. The text is stored redacted (docs/privacy.md);
+ * article_id '' marks an out-of-scope question, so that the unique key also
+ * keeps the same out-of-scope question from counting twice. */
+static const char migration_7[] =
+    "CREATE TABLE labelled_questions (\n"
+    "  id         INTEGER PRIMARY KEY,\n"
+    "  text       TEXT NOT NULL,\n"
+    "  article_id TEXT NOT NULL DEFAULT '',\n"
+    "  language   TEXT,\n"
+    "  source     TEXT NOT NULL,\n"
+    "  added_by   TEXT NOT NULL,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  UNIQUE (article_id, text)\n"
+    ");\n";
+
 const char *const lk_store__migrations[] = {
     migration_1,
     migration_2,
@@ -312,6 +329,7 @@ const char *const lk_store__migrations[] = {
     migration_4,
     migration_5,
     migration_6,
+    migration_7,
 };
 
 const size_t lk_store__n_migrations = sizeof lk_store__migrations / sizeof lk_store__migrations[0];

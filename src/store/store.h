@@ -997,4 +997,56 @@ int lk_store_bot_labels(lk_store_t *st, const lk_facts_filter_t *f, int64_t *tot
 int lk_store_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_callback_t **out /* OUT */,
                                size_t *n /* OUT */);
 
+/* ---- the company's labelled questions (group labelled) ------------------ */
+
+/* Questions whose right answer is known (docs/quality.md): they join the
+ * calibration of every bot built (lk_bot_model_build), never its training.
+ * The text is stored as the privacy module redacts it (lk_pii_redact: the
+ * caller's), holds no link to a customer or conversation, and is unique per
+ * label: the same question with the same label twice would count twice in
+ * the bound. */
+
+/* Where one came from: "import" (a file: `loket kb labelled import`, the
+ * console's upload), "console" (typed by a knowledge manager), "review" (a
+ * customer's question taken over from an answer review). */
+typedef enum { LK_LABELLED_NONE, LK_LABELLED_IMPORT, LK_LABELLED_CONSOLE, LK_LABELLED_REVIEW } lk_labelled_source_t;
+const char *lk_labelled_source_name(lk_labelled_source_t s);
+int lk_labelled_source_parse(const char *name, lk_labelled_source_t *out /* OUT, may be NULL */);
+
+typedef struct {
+    int64_t id;                        /* set by the store */
+    char *text;                        /* redacted */
+    char article_id[LK_KB_ID_MAX + 1]; /* the article that answers it; "" = out of scope */
+    char language[8];                  /* "" = not known */
+    lk_labelled_source_t source;
+    char added_by[LK_ID_MAX]; /* the user's id; "cli" for the command line */
+    int64_t created_at;
+} lk_labelled_t;
+
+/* Frees v[0..n) and v; v may be NULL. */
+void lk_labelled_free(lk_labelled_t *v, size_t n);
+
+/* Stores v[0..n) (ids ignored); with replace, deletes every stored one
+ * first (*deleted, may be NULL, says how many). A question already stored
+ * with the same label is left as it is: *added (may be NULL) counts the new
+ * ones. Run it inside a transaction: on an error the caller rolls back.
+ * LK_EINVAL for an empty text or a NONE source. */
+int lk_store_labelled_add(lk_store_t *st, const lk_labelled_t *v, size_t n, bool replace, int64_t *added /* OUT */,
+                          int64_t *deleted /* OUT */);
+/* Oldest first (by id), with id above after_id, at most limit (0: all); of
+ * one article (article "": the out-of-scope ones; NULL: any). Free *out with
+ * lk_labelled_free. */
+int lk_store_labelled_list(lk_store_t *st, const char *article, int64_t after_id, size_t limit,
+                           lk_labelled_t **out /* OUT */, size_t *n /* OUT */);
+/* Deletes one; LK_ENOENT when there is no such id. */
+int lk_store_labelled_delete(lk_store_t *st, int64_t id);
+
+/* How many are labelled with one article ("" = out of scope). */
+typedef struct {
+    char article_id[LK_KB_ID_MAX + 1];
+    int64_t count;
+} lk_labelled_count_t;
+/* Per label, ordered by article id ("" first); free() *out. */
+int lk_store_labelled_counts(lk_store_t *st, lk_labelled_count_t **out /* OUT */, size_t *n /* OUT */);
+
 #endif

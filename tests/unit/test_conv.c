@@ -461,7 +461,7 @@ static lk_nlu_calibration_t model_calibration(const lk_kb_t *kb, double at, lk_n
 {
     lk_nlu_model_t *m = NULL;
     bool raised = true;
-    cr_assert_eq(lk_bot_model_build(st, kb, 0.05, &m, &raised), 0);
+    cr_assert_eq(lk_bot_model_build(st, kb, 0.05, &m, &raised, NULL), 0);
     cr_assert_not(raised, "no threshold stored by the reviews' recalibration");
     lk_nlu_calibration_t cal;
     lk_nlu_calibration(m, &cal);
@@ -617,4 +617,105 @@ Test(conv, closing_ends_it_and_a_new_message_starts_fresh)
     cr_assert_eq(c.closed_at, 0);
     cr_assert_null(c.disposition);
     cr_assert_str_eq(c.assigned_to, "");
+}
+
+/* The company's own labelled questions (store.h, group labelled) join the
+ * calibration of every model built after them, as review marks do: here
+ * questions the bot answers confidently with the delivery-time article that
+ * the company labels with another article (wrong answers), payment
+ * questions labelled with their article, and out-of-scope ones. */
+Test(conv, company_labelled_questions_join_the_calibration)
+{
+    lk_nlu_calibration_t before = model_calibration(&bot->kb, 0, NULL);
+    cr_assert(before.done);
+    double t = before.threshold;
+    lk_nlu_calibration_t before_at;
+    model_calibration(&bot->kb, t, &before_at);
+
+    static const char *const other[] = {"Hoe lang duurt de levering?",
+                                        "Hoe lang duurt de levering nog?",
+                                        "Hoe lang duurt de levering naar België?",
+                                        "Hoe lang duurt levering?",
+                                        "Hoe lang duurt de levering eigenlijk?",
+                                        "Hoe lang duurt de levering ongeveer?",
+                                        "Hoe lang duurt de levering meestal?",
+                                        "Hoe lang duurt de levering nu?"};
+    static const char *const pay[] = {"Hoe kan ik betalen?", "Kan ik met iDEAL betalen?",
+                                      "Welke betaalmethodes zijn er?"};
+    static const char *const oos[] = {"Wat voor weer wordt het morgen?", "Wie wint het WK?"};
+    lk_labelled_t v[14];
+    memset(v, 0, sizeof v);
+    size_t n = 0;
+    for (size_t i = 0; i < 8; i++) {
+        v[n] = (lk_labelled_t){.text = (char *)other[i], .source = LK_LABELLED_IMPORT, .created_at = clock_ms};
+        snprintf(v[n++].article_id, sizeof v[0].article_id, "cadeaubon");
+    }
+    for (size_t i = 0; i < 2; i++)
+        v[n++] = (lk_labelled_t){.text = (char *)oos[i], .source = LK_LABELLED_IMPORT, .created_at = clock_ms};
+    for (size_t i = 0; i < 3; i++) {
+        v[n] = (lk_labelled_t){.text = (char *)pay[i], .source = LK_LABELLED_CONSOLE, .created_at = clock_ms};
+        snprintf(v[n++].article_id, sizeof v[0].article_id, "betalen");
+    }
+    /* one whose article is gone: stale, it does not count */
+    v[n] = (lk_labelled_t){.text = "Waar staat jullie winkel?", .source = LK_LABELLED_IMPORT, .created_at = clock_ms};
+    snprintf(v[n++].article_id, sizeof v[0].article_id, "winkel-bestaat-niet");
+    int64_t added = 0;
+    cr_assert_eq(lk_store_labelled_add(st, v, n, false, &added, NULL), 0);
+    cr_assert_eq(added, 14);
+
+    lk_nlu_model_t *m = NULL;
+    size_t company = 0;
+    cr_assert_eq(lk_bot_model_build(st, &bot->kb, 0.05, &m, NULL, &company), 0);
+    cr_assert_eq(company, 13, "the stale one is skipped: %zu", company);
+    lk_nlu_calibration_t after, after_at;
+    lk_nlu_calibration(m, &after);
+    lk_nlu_calibration_at(m, t, &after_at);
+    lk_nlu_free(m);
+    cr_assert(after.done);
+    cr_assert_eq(after.n_labelled, 13, "%zu", after.n_labelled);
+    cr_assert_eq(after.n_in, before.n_in + 11, "eleven in scope: %zu", after.n_in);
+    cr_assert_gt(after_at.risk_bound, before_at.risk_bound,
+                 "answers the company labels with another article raise the bound: %.4f -> %.4f at %.4f",
+                 before_at.risk_bound, after_at.risk_bound, t);
+    cr_assert(after.threshold > before.threshold || !after.met, "the threshold moves up (%.4f -> %.4f) or is not met",
+              before.threshold, after.threshold);
+
+    /* the bot built from the store says how many it counted */
+    lk_bot_t *fresh = NULL;
+    cr_assert_eq(lk_bot_build(st, 0.05, &fresh), 0);
+    cr_assert_eq(fresh->company_questions, 13);
+    lk_bot_release(fresh);
+}
+
+/* A reviewed customer's question that the company also keeps as a labelled
+ * question (e.g. taken over from the review) counts once in the bound. */
+Test(conv, a_reviewed_question_the_company_keeps_counts_once)
+{
+    reviewed_answer("Hoe kan ik betalen?", "betalen", "right", "");
+    lk_nlu_calibration_t cal = model_calibration(&bot->kb, 0, NULL);
+    cr_assert_eq(cal.n_labelled, 1, "the review: %zu", cal.n_labelled);
+
+    lk_labelled_t v[2] = {{.text = "Hoe kan ik betalen?", .source = LK_LABELLED_REVIEW, .created_at = clock_ms},
+                          {.text = "Kan ik met iDEAL betalen?", .source = LK_LABELLED_CONSOLE, .created_at = clock_ms}};
+    snprintf(v[0].article_id, sizeof v[0].article_id, "betalen");
+    snprintf(v[1].article_id, sizeof v[1].article_id, "betalen");
+    cr_assert_eq(lk_store_labelled_add(st, v, 2, false, NULL, NULL), 0);
+    lk_nlu_model_t *m = NULL;
+    size_t company = 0;
+    cr_assert_eq(lk_bot_model_build(st, &bot->kb, 0.05, &m, NULL, &company), 0);
+    lk_nlu_calibration(m, &cal);
+    lk_nlu_free(m);
+    cr_assert_eq(company, 2);
+    cr_assert_eq(cal.n_labelled, 2, "the company's two, the review not again: %zu", cal.n_labelled);
+
+    /* with another answer the company's label and the review are two things to count */
+    lk_labelled_t w = {.text = "Hoe kan ik betalen?", .source = LK_LABELLED_CONSOLE, .created_at = clock_ms};
+    cr_assert_eq(lk_store_begin(st), 0);
+    cr_assert_eq(lk_store_labelled_add(st, &w, 1, true, NULL, NULL), 0); /* out of scope, the only one */
+    cr_assert_eq(lk_store_commit(st), 0);
+    cr_assert_eq(lk_bot_model_build(st, &bot->kb, 0.05, &m, NULL, &company), 0);
+    lk_nlu_calibration(m, &cal);
+    lk_nlu_free(m);
+    cr_assert_eq(company, 1);
+    cr_assert_eq(cal.n_labelled, 2, "%zu", cal.n_labelled);
 }

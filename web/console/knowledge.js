@@ -8,6 +8,7 @@
  *   their review date has passed (GET /api/v1/kb/articles); one article with
  *   its rendered answer, translations and versions (GET .../articles/ID), and
  *   for supervisors and admins: change, translate, archive, restore.
+ * - The company's own labelled questions: knowledge-labelled.js.
  * - Drafts (GET /api/v1/kb/drafts), including those made from the gap report,
  *   and the editor that saves them; "Preview" shows which example questions
  *   would be answered differently (POST .../drafts/ID/preview), then
@@ -58,6 +59,7 @@ loket.page(function (L, $, el, t) {
       calPrecision: 'Geschatte juistheid van de antwoorden',
       calCoverage: 'Geschat deel van de vragen dat antwoord krijgt',
       calLabelled: 'Beoordeelde vragen van klanten in de kalibratie',
+      calCompany: 'Eigen gelabelde vragen in de kalibratie',
       calUncalibrated: 'Te weinig voorbeeldvragen om te kalibreren.',
       pvCalib: 'Kalibratie nu → na publiceren: drempel {from}% → {to}%, foutrisico hoogstens {bFrom}% → {bTo}%, geschatte juistheid {pFrom}% → {pTo}%, dekking {cFrom}% → {cTo}%.',
       trySignals: 'Signalen',
@@ -222,6 +224,7 @@ loket.page(function (L, $, el, t) {
       calPrecision: 'Estimated precision of the answers',
       calCoverage: 'Estimated share of questions answered',
       calLabelled: 'Reviewed customer questions in the calibration',
+      calCompany: 'Your own labelled questions in the calibration',
       calUncalibrated: 'Too few example questions to calibrate.',
       pvCalib: 'Calibration now → after publishing: threshold {from}% → {to}%, wrong-answer risk at most {bFrom}% → {bTo}%, estimated precision {pFrom}% → {pTo}%, coverage {cFrom}% → {cTo}%.',
       trySignals: 'Signals',
@@ -432,6 +435,8 @@ loket.page(function (L, $, el, t) {
     fact(dl, t('calCoverage'), pct(c.coverage) + '%');
     // how many of the held-out questions were customers' reviewed questions
     if (typeof c.labelled_questions === 'number') fact(dl, t('calLabelled'), String(c.labelled_questions));
+    // and how many were the company's own labelled questions (knowledge-labelled.js)
+    if (typeof c.company_questions === 'number') fact(dl, t('calCompany'), String(c.company_questions));
     return dl;
   }
 
@@ -1011,6 +1016,7 @@ loket.page(function (L, $, el, t) {
     $('ed-close').addEventListener('click', closeEditor);
     var ready = [loadList(), loadDrafts(), loadAll()];
     if (manager) ready.push(loadTeam());
+    if (manager && L.labelledQuestions) L.labelledQuestions(); // knowledge-labelled.js
     Promise.all(ready).then(route, route);
   });
 });

@@ -834,4 +834,5 @@ const lk_store_ops_t lk_sq_ops = {
     .privacy = &lk_sq_privacy_ops,
     .security = &lk_sq_security_ops,
     .analytics = &lk_sq_analytics_ops,
+    .labelled = &lk_sq_labelled_ops,
 };

@@ -168,6 +168,7 @@ extern const lk_store_insights_ops_t lk_sq_insights_ops;
 extern const lk_store_privacy_ops_t lk_sq_privacy_ops;
 extern const lk_store_security_ops_t lk_sq_security_ops;
 extern const lk_store_analytics_ops_t lk_sq_analytics_ops;
+extern const lk_store_labelled_ops_t lk_sq_labelled_ops;
 
 
 /* The handle's database connection. */

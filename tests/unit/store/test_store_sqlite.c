@@ -38,7 +38,7 @@ Test(store_sqlite, open_creates_then_reopens, .init = store_fixture_init, .fini 
     created = true;
     cr_assert_eq(lk_store_open(fixture_datadir, &st, &created), 0);
     cr_assert_not(created);
-    cr_assert_eq(lk_store_schema_version(), 6);
+    cr_assert_eq(lk_store_schema_version(), 7);
 
     /* The file really is in WAL mode with the schema version recorded. */
     sqlite3 *db;
