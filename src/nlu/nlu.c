@@ -234,8 +234,7 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
             n_cal += lk_nlu__read_labelled(m, &o, cal + n_cal);
             lk_nlu__calibrate(m, cal, n_cal, folds, &o);
             free(cal);
-            if (m->calib.met)
-                m->threshold = m->calib.threshold;
+            m->threshold = m->calib.threshold;
         }
     }
     lk_nlu__examples_free(&ex);
@@ -271,6 +270,8 @@ void lk_nlu_calibration_at(const lk_nlu_model_t *m, double t, lk_nlu_calibration
         return;
     *out = m->calib;
     t = t < 0 ? 0 : t > 1 ? 1 : t;
+    if (t == m->calib.threshold)
+        return; /* its own: with the fallback's bound, which counts how it was chosen */
     lk_nlu_curve_at(m->curve, t, m->calib.delta, m->calib.oos_share, out);
 }
 
