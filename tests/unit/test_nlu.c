@@ -1211,3 +1211,33 @@ Test(nlu_choices, a_question_not_answered_is_offered_its_top_two_at_least)
     cr_assert_eq(lk_nlu__choice_set(weak, 1, 0.6, &sc), 1, "one candidate is no choice");
     cr_assert_float_eq(lk_nlu__choice_set(close, 3, 0.9, &sc) ? sc : 0, 1.0, 1e-12, "capped at 1");
 }
+
+Test(nlu_choices, another_languages_article_is_passed_over_not_an_end)
+{
+    /* on the demo web shop, a Dutch complaint about the tracking link finds
+     * the Dutch tracking article first and its English translation second
+     * ("track", "trace" and "link" are words of both): the choices are the
+     * Dutch article and the next Dutch one, not nothing */
+    lk_kb_t kb;
+    cr_assert_eq(lk_kb_demo(&kb), 0);
+    lk_kb_answers_to_text(&kb);
+    lk_nlu_options_t o = calibrated_options();
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &m), 0);
+    lk_nlu_reading_t r;
+    cr_assert_eq(lk_nlu_read(m, S("De track en trace link doet niks, er staat geen informatie"), NULL, &r), 0);
+    cr_assert_not(r.answer, "below the calibrated threshold: %f < %f", r.top[0].confidence, lk_nlu_threshold(m));
+    cr_assert(r.ask, "asked: %s %s", kb.articles[r.top[0].article].id, kb.articles[r.top[1].article].id);
+    cr_assert_geq(r.n_choices, 2);
+    cr_assert_str_eq(kb.articles[r.top[0].article].id, "pakket-volgen");
+    for (size_t k = 0; k < r.n_choices; k++)
+        cr_assert_str_eq(kb.articles[r.top[k].article].language, "nl", "choice %zu: %s", k,
+                         kb.articles[r.top[k].article].id);
+    /* the translation is still among the readings, after the choices */
+    bool en = false;
+    for (size_t k = r.n_choices; k < r.n_top; k++)
+        en = en || !strcmp(kb.articles[r.top[k].article].id, "pakket-volgen-en");
+    cr_assert(en, "the English article stays in top[] after the choices");
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+}
