@@ -251,7 +251,11 @@ bool lk_bot_apply_reviews_threshold(lk_store_t *st, lk_nlu_model_t *nlu)
         return false;
     lk_nlu_calibration_t c;
     lk_nlu_calibration(nlu, &c);
-    if (c.done && c.met && c.threshold >= reviewed)
+    /* A calibrated bot's threshold (met, or where the bound is lowest when
+     * not) is only raised by the reviews: reviewed answers all lie above the
+     * threshold they were given at, and say nothing of the questions below
+     * it (their marks join the calibration itself, lk_bot_model_build). */
+    if (c.done && c.threshold >= reviewed)
         return false; /* the calibration asks for more than the reviews: it stands */
     lk_nlu_set_threshold(nlu, reviewed);
     return true;

@@ -74,9 +74,9 @@ void lk_bot_release(lk_bot_t *bot);
 void lk_bot_nlu_options(double answer_risk, lk_nlu_options_t *opts /* OUT */);
 /* Applies the threshold the reviews' recalibration stored
  * (lk_conv_recalibrate) to a freshly built model: the reviews may raise the
- * bar the calibration set, never lower it below a threshold that met
- * answer_risk. True when the reviews' threshold is the one the model answers
- * at. */
+ * bar the calibration set (met or not), never lower it (a model too small to
+ * calibrate answers at theirs). True when the reviews' threshold is the one
+ * the model answers at. */
 bool lk_bot_apply_reviews_threshold(lk_store_t *st, lk_nlu_model_t *nlu);
 
 /* The threshold the reviews' recalibration stored (meta "nlu_threshold"):

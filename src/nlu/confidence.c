@@ -132,11 +132,18 @@ double lk_nlu__confidence(const lk_nlu_model_t *m, const double *phi)
 
 /* The number of choices offered for a reading with these top
  * probabilities, and the confidence that the right article is among them
- * (conf: the calibrated confidence in the top one). */
+ * (conf: the calibrated confidence in the top one). The top two at least:
+ * a question the bot does not answer although one article is a clear
+ * favourite is asked as "A or B?" (the favourite first) rather than
+ * declined; it was declined when no second article had CHOICE_REL of the
+ * top's probability, and once the fallback answers only where the bound is
+ * lowest (stats.c), those questions are many (docs/quality.md). */
 size_t lk_nlu__choice_set(const float *prob, size_t n_top, double conf, double *set_conf /* OUT */)
 {
     size_t k = 1;
     double sum = prob[0];
+    if (n_top >= 2) /* the top two at least: "A or B?" */
+        sum += prob[k++];
     while (k < n_top && k < CHOICE_MAX && prob[k] >= CHOICE_REL * prob[0])
         sum += prob[k++];
     double c = prob[0] > 0 ? conf * sum / prob[0] : 0;
@@ -191,12 +198,10 @@ void lk_nlu__calibrate(lk_nlu_model_t *m, const lk_nlu__cv_item_t *it, size_t n,
     lk_nlu_calibration_t *c = &m->calib;
     m->curve = lk_xmalloc(sizeof *m->curve);
     lk_nlu_curve_build(items, n_cal, m->curve);
-    lk_nlu_curve_calibrate(m->curve, o->answer_risk, o->risk_delta, o->oos_share, c);
-    if (!c->met) /* the fallback threshold answers; its figures are what the team sees */
-        lk_nlu_curve_at(m->curve, o->answer_threshold, o->risk_delta, o->oos_share, c);
+    lk_nlu_curve_calibrate(m->curve, o->answer_risk, o->risk_delta, o->oos_share, o->answer_threshold, c);
     c->done = true;
     c->n_labelled = n_lab;
-    double answer_at = c->met ? c->threshold : o->answer_threshold;
+    double answer_at = c->threshold;
 
     /* choices among the questions the threshold does not answer */
     size_t n_in = c->n_in, n_oos = c->n_oos, n_c = 0;

@@ -234,8 +234,7 @@ int lk_nlu_build(const lk_kb_t *kb, const lk_nlu_options_t *opts, lk_nlu_model_t
             n_cal += lk_nlu__read_labelled(m, &o, cal + n_cal);
             lk_nlu__calibrate(m, cal, n_cal, folds, &o);
             free(cal);
-            if (m->calib.met)
-                m->threshold = m->calib.threshold;
+            m->threshold = m->calib.threshold;
         }
     }
     lk_nlu__examples_free(&ex);
@@ -271,6 +270,8 @@ void lk_nlu_calibration_at(const lk_nlu_model_t *m, double t, lk_nlu_calibration
         return;
     *out = m->calib;
     t = t < 0 ? 0 : t > 1 ? 1 : t;
+    if (t == m->calib.threshold)
+        return; /* its own: with the fallback's bound, which counts how it was chosen */
     lk_nlu_curve_at(m->curve, t, m->calib.delta, m->calib.oos_share, out);
 }
 
@@ -316,26 +317,43 @@ static void decide_choices(const lk_nlu_model_t *m, lk_nlu_reading_t *out)
         (out->top[0].confidence >= CLEAR_ANSWER || out->top[1].confidence < RIVAL_SHARE * out->top[0].confidence))
         return;
     /* the choices are offered in the message's language (else the
-     * knowledge base's): the leading articles in it */
+     * knowledge base's): the best article, which must be in it, and the
+     * next ones in it (an article in another language, such as the best
+     * one's translation, is passed over, not an end) */
     const char *lang = out->language[0] ? out->language : m->kb_lang;
-    size_t n_top = 0;
-    while (n_top < out->n_top) {
-        const char *al = m->kb->articles[out->top[n_top].article].language;
-        if (al && strcmp(al, lang) != 0)
-            break;
-        n_top++;
+    size_t in_lang[LK_NLU_TOP_K], n_top = 0;
+    for (size_t k = 0; k < out->n_top && k < LK_NLU_TOP_K; k++) {
+        const char *al = m->kb->articles[out->top[k].article].language;
+        if (al && strcmp(al, lang) != 0) {
+            if (k == 0)
+                return;
+            continue;
+        }
+        in_lang[n_top++] = k;
     }
     if (n_top < 2)
         return;
     float prob[LK_NLU_TOP_K];
     for (size_t k = 0; k < n_top; k++)
-        prob[k] = (float)(out->top[k].confidence / out->top[0].confidence);
+        prob[k] = (float)(out->top[in_lang[k]].confidence / out->top[0].confidence);
     double set_conf;
     size_t k = lk_nlu__choice_set(prob, n_top, out->top[0].confidence, &set_conf);
     if (k >= 2 && set_conf >= m->calib.choice_threshold) {
         out->ask = true;
         out->n_choices = k;
         out->answer = false;
+        /* the choices are top[0..k): those in the language first, in order */
+        lk_nlu_match_t moved[LK_NLU_TOP_K];
+        bool taken[LK_NLU_TOP_K] = {false};
+        size_t n = 0;
+        for (size_t j = 0; j < n_top; j++) {
+            moved[n++] = out->top[in_lang[j]];
+            taken[in_lang[j]] = true;
+        }
+        for (size_t j = 0; j < out->n_top && j < LK_NLU_TOP_K; j++)
+            if (!taken[j])
+                moved[n++] = out->top[j];
+        memcpy(out->top, moved, n * sizeof *moved);
     }
 }
 

@@ -171,9 +171,9 @@ typedef struct {
     double answer_risk; /* the wrong-answer rate asked for */
     double delta;       /* the bound holds with probability >= 1 - delta */
     double oos_share;   /* assumed share of out-of-scope questions */
-    double threshold;   /* chosen; 1 when no threshold meets answer_risk */
-    bool met;           /* a threshold below 1 met answer_risk */
-    double risk_bound;  /* upper bound on the wrong-answer rate at threshold */
+    double threshold;   /* the model answers at it: the lowest that met answer_risk, else the fallback's */
+    bool met;           /* risk_bound is within answer_risk */
+    double risk_bound;  /* upper bound on the wrong-answer rate at threshold (the fallback's: Bonferroni) */
     double precision;   /* estimated answered precision at threshold (point) */
     double coverage;    /* estimated share of in-scope questions answered */
     double accuracy;    /* estimated share of in-scope questions answered right */
@@ -184,14 +184,17 @@ typedef struct {
     size_t n_labelled;  /* of them: labelled questions (lk_nlu_options_t.labelled) */
 } lk_nlu_calibration_t;
 
-/* The model's calibration (out->done false when there was none). When its
- * threshold met answer_risk the model answers at it; when not, at
- * lk_nlu_options_t.answer_threshold (and met is false). */
+/* The model's calibration (out->done false when there was none). The model
+ * answers at its threshold: the one that met answer_risk, or when none did,
+ * the fallback's (lk_nlu_curve_calibrate), never below
+ * lk_nlu_options_t.answer_threshold; met says which. */
 void lk_nlu_calibration(const lk_nlu_model_t *model, lk_nlu_calibration_t *out /* OUT */);
 
 /* The calibration's figures were the model to answer at threshold t (the
  * bound, the estimated precision, coverage...), e.g. for a threshold a team
- * lead considers; out->done false when the model has no calibration. */
+ * lead considers; out->done false when the model has no calibration. At
+ * the calibration's own threshold, its own figures (when that is the
+ * fallback's, with the bound that counts how it was chosen). */
 void lk_nlu_calibration_at(const lk_nlu_model_t *model, double t, lk_nlu_calibration_t *out /* OUT */);
 
 /* ---- explanation -------------------------------------------------------- */
@@ -273,7 +276,7 @@ void lk_nlu_curve_at(const lk_nlu_curve_t *curve, double t, double delta, double
                      lk_nlu_calibration_t *out /* IN/OUT */);
 /* lk_nlu_calibrate_items on counts already made. */
 void lk_nlu_curve_calibrate(const lk_nlu_curve_t *curve, double alpha, double delta, double oos_share,
-                            lk_nlu_calibration_t *out /* OUT */);
+                            double floor, lk_nlu_calibration_t *out /* OUT */);
 
 /* The calibration of items (held-out in-scope and out-of-scope questions):
  * walking the thresholds 1, 0.995, ..., 0 down (fixed-sequence testing, as
@@ -285,9 +288,14 @@ void lk_nlu_curve_calibrate(const lk_nlu_curve_t *curve, double alpha, double de
  * combines Clopper-Pearson bounds on the share of in-scope questions
  * answered (lower), the share of those answered wrong (upper) and the
  * out-of-scope answer rate (upper), each at delta / 3, so that all three
- * hold at once with probability >= 1 - delta. Fills out's threshold,
- * met, risk_bound and the point estimates. */
+ * hold at once with probability >= 1 - delta. When the walk finds none
+ * (the fallback), the threshold at or above floor where that bound (at
+ * delta / 3 each) is lowest among those answering at least 30 in-scope
+ * questions (floor itself when none does); its risk_bound then holds for
+ * all those candidates at once (Bonferroni), and met says whether even
+ * that is within alpha. Fills out's threshold, met, risk_bound and the
+ * point estimates. */
 void lk_nlu_calibrate_items(const lk_nlu_item_t *items, size_t n, double alpha, double delta, double oos_share,
-                            lk_nlu_calibration_t *out /* OUT */);
+                            double floor, lk_nlu_calibration_t *out /* OUT */);
 
 #endif

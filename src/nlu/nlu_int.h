@@ -302,7 +302,8 @@ void lk_nlu__calibrate(lk_nlu_model_t *m, const lk_nlu__cv_item_t *it, size_t n,
 /* The calibrated confidence for the inputs phi (lk_nlu__raw_read_t.phi). */
 double lk_nlu__confidence(const lk_nlu_model_t *m, const double *phi);
 /* The number of choices offered for a reading with these top
- * probabilities, and the confidence that the right article is among them
+ * probabilities (the top two, and a third with at least 15% of the top's
+ * probability), and the confidence that the right article is among them
  * (conf: the calibrated confidence in the top one). */
 size_t lk_nlu__choice_set(const float *prob, size_t n_top, double conf, double *set_conf /* OUT */);
 

@@ -204,7 +204,30 @@ void lk_nlu_curve_at(const lk_nlu_curve_t *cv, double t, double delta, double oo
     out->oos_recall = cv->n_oos ? 1 - (double)cv->acc[g] / (double)cv->n_oos : 1;
 }
 
-void lk_nlu_curve_calibrate(const lk_nlu_curve_t *cv, double alpha, double delta, double oos_share,
+/* The threshold to answer at when no threshold passes the walk: the grid
+ * step of the lowest bound (the tightest the data can show) among those
+ * where at least CALIB_MIN_ANSWERED in-scope questions are answered, at or
+ * above floor_t; a tie goes to the higher step. Where no step has that
+ * support, the highest step at or above floor_t that has any answered. */
+static int fallback_step(const lk_nlu_curve_t *cv, double delta, double pi, double floor_t, int *n_cand /* OUT */)
+{
+    int lo = grid_of(floor_t), best = -1;
+    double best_b = 2, d = delta / 3, point;
+    *n_cand = 0;
+    for (int g = GRID; g >= lo; g--) {
+        if (cv->wrong[g] + cv->right[g] < CALIB_MIN_ANSWERED)
+            continue;
+        ++*n_cand;
+        double b = risk_bound_at(cv->wrong[g], cv->right[g], cv->n_in, cv->acc[g], cv->n_oos, pi, d, &point);
+        if (b < best_b - 1e-12) {
+            best_b = b;
+            best = g;
+        }
+    }
+    return best >= 0 ? best : lo;
+}
+
+void lk_nlu_curve_calibrate(const lk_nlu_curve_t *cv, double alpha, double delta, double oos_share, double floor_t,
                             lk_nlu_calibration_t *out)
 {
     /* Fixed-sequence testing (Learn-then-Test): the thresholds are tested
@@ -233,15 +256,32 @@ void lk_nlu_curve_calibrate(const lk_nlu_curve_t *cv, double alpha, double delta
         chosen = g;
     }
     out->answer_risk = alpha;
-    lk_nlu_curve_at(cv, chosen >= 0 ? (double)chosen / GRID : 1.0, delta, oos_share, out);
-    out->met = chosen >= 0;
+    if (chosen >= 0) {
+        lk_nlu_curve_at(cv, (double)chosen / GRID, delta, oos_share, out);
+        out->met = true;
+        return;
+    }
+    /* The walk failed: answer where the bound is lowest (fallback_step).
+     * That step was picked as the lowest of n_cand bounds, so its own bound
+     * is optimistic; the bound reported holds for all n_cand steps at once
+     * (Bonferroni: each at delta / n_cand), and when even that is within
+     * alpha the target is met after all. */
+    int n_cand;
+    chosen = fallback_step(cv, delta, oos_share, floor_t, &n_cand);
+    lk_nlu_curve_at(cv, (double)chosen / GRID, delta, oos_share, out);
+    if (n_cand > 1) {
+        double point;
+        out->risk_bound = risk_bound_at(cv->wrong[chosen], cv->right[chosen], cv->n_in, cv->acc[chosen], cv->n_oos,
+                                        oos_share, d / n_cand, &point);
+    }
+    out->met = out->risk_bound <= alpha;
 }
 
 void lk_nlu_calibrate_items(const lk_nlu_item_t *items, size_t n, double alpha, double delta, double oos_share,
-                            lk_nlu_calibration_t *out)
+                            double floor_t, lk_nlu_calibration_t *out)
 {
     lk_nlu_curve_t *cv = lk_xmalloc(sizeof *cv);
     lk_nlu_curve_build(items, n, cv);
-    lk_nlu_curve_calibrate(cv, alpha, delta, oos_share, out);
+    lk_nlu_curve_calibrate(cv, alpha, delta, oos_share, floor_t, out);
     free(cv);
 }

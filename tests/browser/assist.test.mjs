@@ -58,7 +58,7 @@ test('a suggested reply in two clicks: unchanged and edited, seen by the custome
   const who = signedCustomer(ID.secret, { email: 'Jan@Example.nl', external_id: 'shop-7' });
   await shopPageFor(customer, h.base, { email: who.email, id: who.external_id, name: 'Jan de Vries', signature: who.signature, timestamp: who.timestamp });
   const w = widget(customer);
-  const convId = await w.handOver('Hoe kan ik iets retourneren? Bestelnummer TT-2024-0012');
+  const convId = await w.handOver('Hoe kan ik iets retourneren? Mijn bestelnummer is TT-2024-0012');
 
   const agent = await newPage(browser);
   await consoleLogin(agent, h.base, 'anna@example.com', 'zonnige-dag-aan-zee');

@@ -75,7 +75,7 @@ test('titles, weak suggestions, Claim without a conversation, masked BSN', async
   await postMessage(h.srv, named, 'Kan ik met iDEAL betalen?');
   await handoff(h.srv, named);
   const topic = await createConversation(h.srv, { language: 'nl' });
-  await postMessage(h.srv, topic, 'Hoe lang duurt de levering naar België?');
+  await postMessage(h.srv, topic, 'Bezorgen jullie ook in België?');
   await handoff(h.srv, topic);
   const vague = await createConversation(h.srv, { language: 'nl' });
   await postMessage(h.srv, vague, 'wat vinden jullie van het weer vandaag');

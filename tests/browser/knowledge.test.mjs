@@ -47,7 +47,9 @@ test('publish an article change after seeing its regression set; the try box', a
   await page.getByLabel('Vraag van een klant').fill('Ik wil een medewerker spreken');
   await page.getByRole('button', { name: 'Probeer' }).click();
   await page.locator('#try-result .kb-action', { hasText: 'Doorverbinden met een medewerker (customer_request)' }).waitFor();
-  const moved = 'hoeveel saldo staat er nog op mijn cadeaubon';
+  // answered from "Cadeaubon" now; the new article has it as an example question ("hoeveel saldo
+  // staat er nog op mijn cadeaubon", in both articles, would be offered as a choice between them)
+  const moved = 'saldo cadeaubon checken';
   await page.getByLabel('Vraag van een klant').fill(moved);
   await page.getByRole('button', { name: 'Probeer' }).click();
   await page.locator('#try-result .kb-decision', { hasText: 'De bot antwoordt met “Cadeaubon”.' }).waitFor();
@@ -59,7 +61,8 @@ test('publish an article change after seeing its regression set; the try box', a
   await page.getByLabel('Titel', { exact: true }).fill('Saldo van je cadeaubon');
   await page.getByLabel('Id (leeg: uit de titel)').fill('cadeaubon-saldo');
   await page.getByLabel('Voorbeeldvragen, één per regel').fill(
-    [moved, 'saldo cadeaubon checken', 'hoeveel tegoed heb ik nog op de cadeaubon', 'cadeaukaart saldo bekijken'].join('\n')
+    ['hoeveel saldo staat er nog op mijn cadeaubon', moved, 'hoeveel tegoed heb ik nog op de cadeaubon', 'cadeaukaart saldo bekijken',
+      'saldo van mijn cadeaubon opvragen'].join('\n')
   );
   await page.getByLabel('Antwoord (Markdown)').fill('Je **saldo** zie je op [de saldopagina](https://www.tulpentafel.example/saldo).');
   await page.getByRole('button', { name: 'Voorvertoning' }).click();

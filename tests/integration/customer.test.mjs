@@ -109,7 +109,7 @@ test('create with {"language": "en"} greets in English, with the same disclosure
 
 test('the bot answers a demo question from the knowledge base', async () => {
   const c = await createConversation(srv);
-  const q = 'Hoe kan ik mijn bestelling retourneren?';
+  const q = 'Ik wil mijn bestelling terugsturen';
   const r = await api(srv, 'POST', `/api/v1/conversations/${c.id}/messages`, { token: c.token, body: { text: q } });
   assert.equal(r.status, 201, r.text);
   const { conversation, messages } = r.json;
@@ -139,7 +139,7 @@ test('the bot answers a demo question from the knowledge base', async () => {
 
 test('the bot answers an English question from an English article', async () => {
   const c = await createConversation(srv, { language: 'en' });
-  const { conversation, messages } = await postMessage(srv, c, 'How can I return my order?');
+  const { conversation, messages } = await postMessage(srv, c, 'I want to send my order back');
   assert.equal(conversation.status, 'bot');
   const answer = messages.find((m) => m.sender === 'bot');
   assert.ok(answer, `a bot answer: ${JSON.stringify(messages)}`);

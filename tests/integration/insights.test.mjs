@@ -288,7 +288,9 @@ test('answer review: the accuracy figure, per article, and the queue of unreview
   ];
   const answers = [];
   for (const [q, article] of qa) {
-    const c = await talk('nl', [`${q} Mijn e-mail is piet.puk@example.nl`]);
+    // the e-mail address on the last one (the queue shows it masked); on the others it would
+    // make the bot unsure enough to offer a choice instead of answering
+    const c = await talk('nl', [article === 'wachtwoord-vergeten' ? `${q} Mijn e-mail is piet.puk@example.nl` : q]);
     const m = c.turns[0].replies.find((x) => x.article_id);
     assert.ok(m, `answered: ${q}`);
     assert.equal(m.article_id, article);
@@ -335,8 +337,10 @@ test('answer review: the accuracy figure, per article, and the queue of unreview
   assert.equal(s2.json.right, 3);
   assert.equal(s2.json.accuracy, 1);
   const th = s2.json.threshold;
-  assert.equal(th.current, 0.5, 'the default threshold');
-  assert.equal(th.recommended, 0.5, 'too few reviews to move');
+  // the calibration's threshold (the demo cannot show answer_risk 0.05: where its bound is lowest)
+  assert.equal(th.current, th.calibration.threshold);
+  assert.ok(th.current >= 0.5, `at or above the old fixed 0.5: ${th.current}`);
+  assert.equal(th.recommended, 0.5, 'too few reviews to move the reviews\' own threshold');
   assert.ok(th.reviews_needed > 0 && th.reviews_needed <= 20, JSON.stringify(th));
   const empty = await sam.req('GET', `/api/v1/kb/reviews?${qs({ from: '2020-01-01', to: '2020-02-01' })}`);
   assert.equal(empty.json.reviewed, 0);
@@ -428,7 +432,10 @@ test('recalibration on publish: the threshold moves only with enough reviews', a
   assert.equal(th.calibration.labelled_questions, 0, 'the bot was built before any review');
   await publish();
   th = await summary();
-  assert.equal(th.current, 0.5, 'not moved on 19 reviews');
+  // the demo's calibration cannot show 0.05: the bot answers where its bound is lowest, at or
+  // above the old fixed 0.5; the reviews' threshold could only raise that, and 19 do not move it
+  assert.ok(th.current >= 0.5, `the calibration's threshold: ${th.current}`);
+  const built19 = th.current;
   // the rebuilt bot's calibration counts the reviewed questions (16 right ones at least; a wrong
   // mark counts while the model still answers with that article)
   const labelled19 = th.calibration.labelled_questions;
@@ -448,12 +455,14 @@ test('recalibration on publish: the threshold moves only with enough reviews', a
   th = await summary();
   assert.equal(th.reviews_needed, 0);
   assert.ok(Math.abs(th.recommended - want) < 1e-9, `recommended ${th.recommended}, want ${want}`);
-  assert.equal(th.current, 0.5);
+  assert.equal(th.current, built19, 'not before the next publish');
   assert.equal(th.target_met, true);
 
   await publish();
   th = await summary();
-  assert.ok(Math.abs(th.current - want) < 1e-9, `the bot answers at ${th.current} now, want ${want}`);
+  // the reviews raise the bar to theirs unless the rebuilt calibration (which counts the marks)
+  // asks for more
+  assert.ok(th.current >= want - 1e-9, `the bot answers at ${th.current} now, want ${want} at least`);
   assert.ok(th.calibration.labelled_questions >= labelled19 + answers.length - 19 - k,
     `every review joins the calibration: ${th.calibration.labelled_questions} of ${answers.length}`);
   const recs = await recalibrations();
@@ -464,10 +473,10 @@ test('recalibration on publish: the threshold moves only with enough reviews', a
   let declined = 0;
   for (const a of answers.slice(0, k)) {
     const r = await kim.req('POST', '/api/v1/kb/try', { body: { text: a.q } });
-    assert.ok(Math.abs(r.json.threshold - want) < 1e-9);
+    assert.ok(Math.abs(r.json.threshold - th.current) < 1e-9);
     const top = r.json.top[0];
-    assert.equal(r.json.decision, top && top.confidence >= want ? 'answer' : 'decline', a.q);
-    if (r.json.decision === 'decline') declined++;
+    assert.equal(r.json.decision === 'answer', !!top && top.confidence >= th.current, a.q);
+    if (r.json.decision !== 'answer') declined++;
   }
   assert.ok(declined > 0, 'at least one wrongly answered question is declined now');
 

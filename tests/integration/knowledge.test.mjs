@@ -69,7 +69,7 @@ async function botUntil(q, pred, since, language = 'nl') {
     const c = await createConversation(srv, { language });
     const { messages } = await postMessage(srv, c, q);
     const bot = messages.find((m) => m.sender === 'bot' && m.automated);
-    if (pred(bot)) return { ok: true, bot, ms: sent - since };
+    if (pred(bot)) return { ok: true, bot, ms: sent - since, conv: c };
     if (sent - since > RELOAD_MS) return { ok: false, bot, ms: sent - since };
     await sleep(50);
   }
@@ -275,7 +275,9 @@ test('preview shows a question that moves to the new article; publish makes it l
   assert.ok(ch, `the moved question is reported: ${JSON.stringify(pv.json.changes).slice(0, 400)}`);
   assert.equal(ch.language, 'nl');
   assert.deepEqual([ch.from.decision, ch.from.article_id], ['answer', 'cadeaubon']);
-  assert.deepEqual([ch.to.decision, ch.to.article_id], ['answer', 'cadeaubon-saldo']);
+  // now in two articles: answered from the new one, or (below the calibrated threshold) not
+  // answered, and then offered as a choice between the two (below)
+  assert.ok(ch.to.decision === 'decline' || ch.to.article_id === 'cadeaubon-saldo', JSON.stringify(ch.to));
   assert.ok(ch.from.confidence > 0 && ch.to.confidence > 0);
   // how the change moves the calibration: the bot now and after publishing
   for (const which of ['current', 'candidate']) {
@@ -307,8 +309,16 @@ test('preview shows a question that moves to the new article; publish makes it l
   assert.equal(sql(`SELECT status || ' ' || article_id FROM article_drafts WHERE id = '${d.id}'`), 'published cadeaubon-saldo');
   assertError(await sup.req('POST', `/api/v1/kb/drafts/${d.id}/publish`), 409, 'conflict', 'a draft publishes once');
 
-  const r = await botUntil(moved, (b) => b && b.article_id === 'cadeaubon-saldo', since);
-  assert.ok(r.ok, `the bot answers from the new article within ${RELOAD_MS} ms (last: ${r.bot && r.bot.article_id})`);
+  const offers = (b) => b && (b.choices || []).some((x) => x.article_id === 'cadeaubon-saldo');
+  const r = await botUntil(moved, (b) => b && (b.article_id === 'cadeaubon-saldo' || offers(b)), since);
+  assert.ok(r.ok, `the bot answers from the new article, or offers it, within ${RELOAD_MS} ms (last: ${JSON.stringify(r.bot)})`);
+  if (offers(r.bot)) { // the customer picks it
+    const pick = await api(srv, 'POST', `/api/v1/conversations/${r.conv.id}/messages`,
+      { token: r.conv.token, body: { text: 'Saldo van je cadeaubon', choice: 'cadeaubon-saldo' } });
+    assert.equal(pick.status, 201, pick.text);
+    r.bot = pick.json.messages.find((m) => m.sender === 'bot' && m.automated);
+    assert.equal(r.bot.article_id, 'cadeaubon-saldo');
+  }
   // the customer gets plain text: emphasis dropped, the link as "text (url)", the list as "- item"
   assert.match(r.bot.text, /^Je saldo zie je op de saldopagina \(https:\/\/www\.tulpentafel\.example\/cadeaubon\/saldo\)\.\n\n- vul de code in\n- klik op Bekijk saldo/);
   assert.doesNotMatch(r.bot.text, /\*\*|\]\(/);

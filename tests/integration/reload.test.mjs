@@ -68,13 +68,13 @@ test('a new article is answered within 2 s of kb import', async () => {
   assert.ok(res.ok, `not answered from the new article within ${LIMIT_MS} ms (last answer: ${JSON.stringify(res.answer)})`);
   assert.ok(res.answer.text.includes('zeppelinonderdelen'), res.answer.text);
   // The import did not touch the rest of the knowledge base.
-  const ret = await waitForAnswer('Hoe kan ik mijn bestelling retourneren?', (await returnArticle()).id, Date.now());
+  const ret = await waitForAnswer('Ik wil mijn bestelling terugsturen', (await returnArticle()).id, Date.now());
   assert.ok(ret.ok, 'the demo articles still answer');
 });
 
 async function returnArticle() {
   const c = await createConversation(srv);
-  const { messages } = await postMessage(srv, c, 'Hoe kan ik mijn bestelling retourneren?');
+  const { messages } = await postMessage(srv, c, 'Ik wil mijn bestelling terugsturen');
   const bot = messages.find((m) => m.sender === 'bot');
   assert.ok(bot?.article_id, `the demo answers the return question: ${JSON.stringify(messages)}`);
   return { id: bot.article_id };
@@ -98,7 +98,7 @@ test('--replace removes articles from the running server within 2 s', async () =
   writeFileSync(file, JSON.stringify({ articles: kb.articles.filter((a) => a.id === zeppelin.id) }));
   const r = await runCli(['kb', 'import', file, '--replace', '--data', srv.dataDir]);
   assert.equal(r.code, 0, r.stderr);
-  const w = await askUntil('Hoe kan ik mijn bestelling retourneren?', (bot) => bot?.article_id !== ret.id, Date.now());
+  const w = await askUntil('Ik wil mijn bestelling terugsturen', (bot) => bot?.article_id !== ret.id, Date.now());
   assert.ok(w.ok, `still answered from the removed article ${ret.id} after ${w.ms} ms`);
   assert.deepEqual((await exportKb(srv.dataDir)).kb.articles.map((a) => a.id), [zeppelin.id]);
 });

@@ -22,7 +22,7 @@ static lk_nlu_model_t *demo_model(lk_kb_t *kb, double risk)
     return m;
 }
 
-Test(bot_threshold, the_reviews_raise_the_bar_but_never_lower_a_met_one)
+Test(bot_threshold, the_reviews_raise_the_bar_but_never_lower_a_calibrated_one)
 {
     lk_kb_t kb;
     lk_nlu_model_t *m = demo_model(&kb, 0.3); /* loose: the demo meets it */
@@ -49,14 +49,24 @@ Test(bot_threshold, the_reviews_raise_the_bar_but_never_lower_a_met_one)
     lk_nlu_free(m);
     lk_kb_free(&kb);
 
-    /* a calibration that is not met: the reviews' threshold, lower or not */
+    /* a calibration that is not met answers where its bound is lowest, at
+     * or above the old fixed 0.5; the reviews raise that too, but never
+     * lower it (the reviewed answers all lie above it) */
     m = demo_model(&kb, 0.01);
     lk_nlu_calibration(m, &c);
     cr_assert(c.done);
     cr_assert_not(c.met);
+    double fb = lk_nlu_threshold(m);
+    cr_assert_eq(fb, c.threshold);
+    cr_assert_geq(fb, 0.5);
+    cr_assert_lt(fb, 0.99, "the fallback %f still answers", fb);
     cr_assert_eq(lk_store_meta_set(st, "nlu_threshold", "0.3000"), 0);
+    cr_assert_not(lk_bot_apply_reviews_threshold(st, m));
+    cr_assert_eq(lk_nlu_threshold(m), fb);
+    snprintf(v, sizeof v, "%.4f", fb + (1 - fb) / 2);
+    cr_assert_eq(lk_store_meta_set(st, "nlu_threshold", v), 0);
     cr_assert(lk_bot_apply_reviews_threshold(st, m));
-    cr_assert_float_eq(lk_nlu_threshold(m), 0.3, 1e-9);
+    cr_assert_float_eq(lk_nlu_threshold(m), fb + (1 - fb) / 2, 1e-4);
     lk_nlu_free(m);
     lk_kb_free(&kb);
 }

@@ -573,7 +573,7 @@ Test(nlu_calibration, meets_the_risk_with_a_finite_sample_bound)
     size_t n;
     lk_nlu_item_t *v = synthetic_items(2000, 1200, 1000, 0.3, &n);
     lk_nlu_calibration_t c;
-    lk_nlu_calibrate_items(v, n, 0.05, 0.1, 0.2, &c);
+    lk_nlu_calibrate_items(v, n, 0.05, 0.1, 0.2, 0.5, &c);
     cr_assert(c.met);
     cr_assert_leq(c.risk_bound, 0.05);
     /* the clean top ends at confidence 0.4: the threshold must not go below it much */
@@ -587,7 +587,7 @@ Test(nlu_calibration, meets_the_risk_with_a_finite_sample_bound)
     cr_assert_gt(c.risk_bound, 1 - c.precision);
     /* a stricter risk needs a higher threshold */
     lk_nlu_calibration_t strict;
-    lk_nlu_calibrate_items(v, n, 0.02, 0.1, 0.2, &strict);
+    lk_nlu_calibrate_items(v, n, 0.02, 0.1, 0.2, 0.5, &strict);
     cr_assert_geq(strict.threshold, c.threshold);
     free(v);
 }
@@ -597,13 +597,15 @@ Test(nlu_calibration, too_few_questions_meet_nothing)
     size_t n;
     lk_nlu_item_t *v = synthetic_items(40, 40, 20, 0.3, &n);
     lk_nlu_calibration_t c;
-    lk_nlu_calibrate_items(v, n, 0.01, 0.1, 0.2, &c); /* 0.01 cannot be shown with 40 questions */
+    lk_nlu_calibrate_items(v, n, 0.01, 0.1, 0.2, 0.5, &c); /* 0.01 cannot be shown with 40 questions */
     cr_assert_not(c.met);
-    cr_assert_eq(c.threshold, 1.0);
+    /* no threshold at or above the floor answers the 30 questions a bound
+     * needs: the floor */
+    cr_assert_float_eq(c.threshold, 0.5, 1e-12);
     free(v);
     /* out-of-scope questions answered with high confidence break the bound */
     v = synthetic_items(2000, 1200, 1000, 1.0, &n);
-    lk_nlu_calibrate_items(v, n, 0.05, 0.1, 0.2, &c);
+    lk_nlu_calibrate_items(v, n, 0.05, 0.1, 0.2, 0.5, &c);
     cr_assert(!c.met || c.risk_bound <= 0.05);
     lk_nlu_calibration_t at;
     at.answer_risk = 0.05;
@@ -631,6 +633,94 @@ static double uniform01(uint64_t *s)
 {
     *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
     return (double)(*s >> 11) / 9007199254740992.0;
+}
+
+/* Where the walk cannot show the risk, the bot answers where the bound is
+ * lowest: a few confident wrong answers at the top end the walk at once,
+ * but lower down many right answers make the bound tight. */
+static lk_nlu_item_t *walk_breaker(size_t *n)
+{
+    /* 600 in-scope: 4 of the 40 above 0.95 wrong, then 1 in 50 wrong down to
+     * 0.7, then every other one wrong; 500 out-of-scope below 0.3, 2 of
+     * them at 0.96 */
+    size_t n_in = 600, n_oos = 500, k = 0;
+    lk_nlu_item_t *v = lk_xmalloc((n_in + n_oos) * sizeof *v);
+    for (size_t i = 0; i < n_in; i++) {
+        double c = 1.0 - 0.9 * (double)i / (double)n_in;
+        int right = i < 40 ? i % 10 != 3 : c >= 0.7 ? i % 50 != 7 : i % 2 == 0;
+        v[k++] = (lk_nlu_item_t){c, right, 0};
+    }
+    for (size_t i = 0; i < n_oos; i++)
+        v[k++] = (lk_nlu_item_t){i < 2 ? 0.96 : 0.3 * (double)i / (double)n_oos, 0, 1};
+    *n = k;
+    return v;
+}
+
+Test(nlu_calibration, when_the_walk_fails_it_answers_where_the_bound_is_lowest)
+{
+    size_t n;
+    lk_nlu_item_t *v = walk_breaker(&n);
+    const double alpha = 0.05, delta = 0.1, pi = 0.2, floor_t = 0.5;
+    lk_nlu_calibration_t c;
+    lk_nlu_calibrate_items(v, n, alpha, delta, pi, floor_t, &c);
+    cr_assert_not(c.met, "bound %f at %f", c.risk_bound, c.threshold);
+    lk_nlu_curve_t *cv = lk_xmalloc(sizeof *cv);
+    lk_nlu_curve_build(v, n, cv);
+    /* the threshold is not the floor, and of all thresholds at or above the
+     * floor that answer enough questions for a bound, none has a lower one */
+    cr_assert_gt(c.threshold, floor_t + 0.1, "threshold %f", c.threshold);
+    lk_nlu_calibration_t at = {.answer_risk = alpha}, fl = {.answer_risk = alpha};
+    lk_nlu_curve_at(cv, c.threshold, delta, pi, &at);
+    lk_nlu_curve_at(cv, floor_t, delta, pi, &fl);
+    for (int g = LK_NLU_GRID; g >= (int)(floor_t * LK_NLU_GRID); g--) {
+        if (cv->wrong[g] + cv->right[g] < 30)
+            continue;
+        lk_nlu_calibration_t x = {.answer_risk = alpha};
+        lk_nlu_curve_at(cv, (double)g / LK_NLU_GRID, delta, pi, &x);
+        cr_assert_geq(x.risk_bound, at.risk_bound - 1e-12, "%f at %f below %f at %f", x.risk_bound, x.threshold,
+                      at.risk_bound, c.threshold);
+    }
+    /* it moves the right way from the old fallback: fewer wrong answers,
+     * fewer answers */
+    cr_assert_lt(at.risk_bound, fl.risk_bound);
+    cr_assert_gt(c.precision, fl.precision, "precision %f, at the floor %f", c.precision, fl.precision);
+    cr_assert_lt(c.coverage, fl.coverage);
+    /* chosen as the lowest of many, its own bound is optimistic: the bound
+     * reported holds for all the candidates at once, and is the looser */
+    cr_assert_gt(c.risk_bound, at.risk_bound, "reported %f, its own %f", c.risk_bound, at.risk_bound);
+    cr_assert_gt(c.risk_bound, alpha);
+    /* a higher floor is respected */
+    lk_nlu_calibration_t hi;
+    lk_nlu_calibrate_items(v, n, alpha, delta, pi, 0.9, &hi);
+    cr_assert_geq(hi.threshold, 0.9, "threshold %f", hi.threshold);
+    free(cv);
+    free(v);
+}
+
+Test(nlu_calibration, the_fallback_answers_where_the_true_risk_is_below_the_old_defaults)
+{
+    /* On fresh samples of the traffic of the_bound_holds_where_the_truth_is_known
+     * with a risk the data cannot show (0.01), the fallback answers where
+     * the true risk is lower than at the old fixed 0.5, every time. */
+    const double alpha = 0.01, delta = 0.1, pi = 0.2;
+    const size_t n_in = 400, n_oos = 300;
+    lk_nlu_item_t *v = lk_xmalloc((n_in + n_oos) * sizeof *v);
+    uint64_t seed = 7;
+    for (int k = 0; k < 20; k++) {
+        for (size_t i = 0; i < n_in; i++) {
+            double c = uniform01(&seed);
+            v[i] = (lk_nlu_item_t){c, uniform01(&seed) >= (1 - c) / 2, 0};
+        }
+        for (size_t i = 0; i < n_oos; i++)
+            v[n_in + i] = (lk_nlu_item_t){pow(uniform01(&seed), 20), 0, 1};
+        lk_nlu_calibration_t c;
+        lk_nlu_calibrate_items(v, n_in + n_oos, alpha, delta, pi, 0.5, &c);
+        cr_assert_not(c.met);
+        cr_assert_geq(c.threshold, 0.5);
+        cr_assert_lt(true_risk(c.threshold, pi), true_risk(0.5, pi), "threshold %f", c.threshold);
+        cr_assert_gt(c.risk_bound, true_risk(c.threshold, pi), "the bound reported is above the truth");
+    }
+    free(v);
 }
 
 Test(nlu_calibration, the_bound_counts_each_answered_question_once)
@@ -682,7 +772,7 @@ Test(nlu_calibration, the_bound_holds_where_the_truth_is_known)
         for (size_t i = 0; i < n_oos; i++)
             v[n_in + i] = (lk_nlu_item_t){pow(uniform01(&seed), 20), 0, 1};
         lk_nlu_calibration_t c;
-        lk_nlu_calibrate_items(v, n_in + n_oos, alpha, delta, pi, &c);
+        lk_nlu_calibrate_items(v, n_in + n_oos, alpha, delta, pi, 0.5, &c);
         if (!c.met)
             continue;
         met++;
@@ -863,7 +953,10 @@ Test(nlu_calibration, a_build_calibrates_deterministically)
     cr_assert_eq(ca.risk_bound, cb.risk_bound, "bitwise equal");
     cr_assert_eq(ca.precision, cb.precision);
     cr_assert_eq(ca.choice_threshold, cb.choice_threshold);
-    cr_assert_eq(lk_nlu_threshold(a), ca.met ? ca.threshold : o.answer_threshold);
+    /* met or not, the model answers at the calibration's threshold (when
+     * not met: where the bound is lowest, never below the floor) */
+    cr_assert_eq(lk_nlu_threshold(a), ca.threshold);
+    cr_assert_geq(ca.threshold, ca.met ? 0.0 : o.answer_threshold);
     /* the calibration's figures at another threshold */
     lk_nlu_calibration_t hi, lo;
     lk_nlu_calibration_at(a, 0.95, &hi);
@@ -1087,6 +1180,52 @@ Test(nlu_choices, an_unclear_answer_between_two_close_articles_becomes_a_choice)
     cr_assert_eq(r.top[0].article, 0);
     cr_assert_eq(lk_nlu_read(m, S("Hoe lang duurt de levering?"), NULL, &r), 0);
     cr_assert(r.answer && !r.ask);
+    lk_nlu_free(m);
+    lk_kb_free(&kb);
+}
+
+Test(nlu_choices, a_question_not_answered_is_offered_its_top_two_at_least)
+{
+    /* a clear favourite with weak others: still "A or B?" (the question is
+     * not answered, and the right article is often the first); a third only
+     * when it has at least 15% of the first's probability */
+    float weak[3] = {1.0f, 0.05f, 0.01f}, close[3] = {1.0f, 0.5f, 0.2f}, mid[3] = {1.0f, 0.5f, 0.1f};
+    double sc;
+    cr_assert_eq(lk_nlu__choice_set(weak, 3, 0.6, &sc), 2);
+    cr_assert_float_eq(sc, 0.6 * 1.05, 1e-6, "the set's confidence: %f", sc);
+    cr_assert_eq(lk_nlu__choice_set(close, 3, 0.4, &sc), 3);
+    cr_assert_float_eq(sc, 0.4 * 1.7, 1e-6);
+    cr_assert_eq(lk_nlu__choice_set(mid, 3, 0.4, &sc), 2);
+    cr_assert_eq(lk_nlu__choice_set(weak, 1, 0.6, &sc), 1, "one candidate is no choice");
+    cr_assert_float_eq(lk_nlu__choice_set(close, 3, 0.9, &sc) ? sc : 0, 1.0, 1e-12, "capped at 1");
+}
+
+Test(nlu_choices, another_languages_article_is_passed_over_not_an_end)
+{
+    /* on the demo web shop, a Dutch complaint about the tracking link finds
+     * the Dutch tracking article first and its English translation second
+     * ("track", "trace" and "link" are words of both): the choices are the
+     * Dutch article and the next Dutch one, not nothing */
+    lk_kb_t kb;
+    cr_assert_eq(lk_kb_demo(&kb), 0);
+    lk_kb_answers_to_text(&kb);
+    lk_nlu_options_t o = calibrated_options();
+    lk_nlu_model_t *m;
+    cr_assert_eq(lk_nlu_build(&kb, &o, &m), 0);
+    lk_nlu_reading_t r;
+    cr_assert_eq(lk_nlu_read(m, S("De track en trace link doet niks, er staat geen informatie"), NULL, &r), 0);
+    cr_assert_not(r.answer, "below the calibrated threshold: %f < %f", r.top[0].confidence, lk_nlu_threshold(m));
+    cr_assert(r.ask, "asked: %s %s", kb.articles[r.top[0].article].id, kb.articles[r.top[1].article].id);
+    cr_assert_geq(r.n_choices, 2);
+    cr_assert_str_eq(kb.articles[r.top[0].article].id, "pakket-volgen");
+    for (size_t k = 0; k < r.n_choices; k++)
+        cr_assert_str_eq(kb.articles[r.top[k].article].language, "nl", "choice %zu: %s", k,
+                         kb.articles[r.top[k].article].id);
+    /* the translation is still among the readings, after the choices */
+    bool en = false;
+    for (size_t k = r.n_choices; k < r.n_top; k++)
+        en = en || !strcmp(kb.articles[r.top[k].article].id, "pakket-volgen-en");
+    cr_assert(en, "the English article stays in top[] after the choices");
     lk_nlu_free(m);
     lk_kb_free(&kb);
 }
