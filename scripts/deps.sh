@@ -5,7 +5,8 @@
 #                           Node.js + npm for the console's browser libraries
 #                           (uPlot for charts, qrcode-generator for QR codes)
 #   scripts/deps.sh test    the above, plus the test tools (Criterion, Node.js)
-#   scripts/deps.sh bench   the above, plus nginx-light and wrk for comparison
+#   scripts/deps.sh bench   the above, plus nginx-light and wrk for comparison,
+#                           valgrind for instructions per turn (bench/instructions.sh)
 #   scripts/deps.sh fuzz    the test tools, plus llvm's symbolizer for readable fuzz reports
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ build_pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libwslay-dev libs
 # clang's libFuzzer and sanitizer runtimes are only recommended by clang:
 # libclang-rt-dev brings them (the fuzz smoke of `make test` needs them).
 test_pkgs=(libcriterion-dev sqlite3 clang libclang-rt-dev chromium fonts-dejavu-core)
-bench_pkgs=(nginx-light wrk)
+bench_pkgs=(nginx-light wrk valgrind)
 fuzz_pkgs=(llvm)
 
 want=("${build_pkgs[@]}")

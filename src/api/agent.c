@@ -307,7 +307,7 @@ static int conv_event(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c, const lk_co
                       const char *action, const char *detail, lk_conv_result_t *r)
 {
     lk_bot_t *bot = lk_bot_acquire(j->app);
-    int rc = lk_turn_run(j->app, st, &j->job, c, ev, bot, now, r);
+    int rc = lk_turn_run(j->app, st, &j->job, c, ev, bot, now, r, NULL);
     lk_bot_release(bot);
     if (rc == 0 && action)
         rc = lk_store_audit(st, now, j->user.id, action, c->id, detail);

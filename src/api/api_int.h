@@ -418,9 +418,11 @@ bool lk_api_provenance_parse(lk_http_req_t *req, json_t *body, char *provenance 
  * agents' streams (BSN masked), conversation changes to every agent, the
  * metrics; then brings the job's agents' events for conv up to its status
  * (lk_hub_restate). *out as lk_conv_apply's (free with
- * lk_conv_result_free). */
+ * lk_conv_result_free). msgs (may be NULL): when it succeeded, a new array
+ * of the stored messages' JSON (lk_json_msg), the same that was published,
+ * so that an answer need not build it again. */
 int lk_turn_run(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_conv_event_t *ev,
-                const lk_bot_t *bot, int64_t now, lk_conv_result_t *out /* OUT */);
+                const lk_bot_t *bot, int64_t now, lk_conv_result_t *out /* OUT */, json_t **msgs /* OUT */);
 
 /* Queues a tick job (tick.c) on the writer. */
 void lk_tick_submit(struct lk_app *app);

@@ -50,12 +50,13 @@ enum { F_CREATE_LANGUAGE };
 
 /* One event of the conversation engine with the current bot (turn.c) on
  * the request's conversation. An event the engine refuses fails the job
- * with its answer: 400 invalid_choice, 409 choice_unavailable or conflict. */
+ * with its answer: 400 invalid_choice, 409 choice_unavailable or conflict.
+ * msgs (may be NULL) as lk_turn_run's. */
 static int conv_event(lk_api_job_t *j, lk_store_t *st, lk_conv_t *c, const lk_conv_event_t *ev, int64_t now,
-                      lk_conv_result_t *r)
+                      lk_conv_result_t *r, json_t **msgs)
 {
     lk_bot_t *bot = lk_bot_acquire(j->app);
-    int rc = lk_turn_run(j->app, st, &j->job, c, ev, bot, now, r);
+    int rc = lk_turn_run(j->app, st, &j->job, c, ev, bot, now, r, msgs);
     lk_bot_release(bot);
     switch (r->refused) {
     case LK_CONV_REFUSED_CHOICE:
@@ -117,7 +118,7 @@ static void run_create(lk_api_job_t *j, lk_store_t *st, int64_t now)
         return;
     }
     lk_conv_result_t r = {0};
-    rc = conv_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_START}, now, &r);
+    rc = conv_event(j, st, &c, &(lk_conv_event_t){.type = LK_CONV_START}, now, &r, NULL);
     if (rc == 0 && (rc = lk_store_audit(st, now, "customer", "conversation.create", c.id, NULL)) != 0)
         lk_api_fail_db(j, rc);
     if (rc == 0) {
@@ -131,13 +132,18 @@ static void run_create(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 /* The answer to an event: {"conversation": ..., "messages": [...]} (a
  * message, feedback), or the conversation with "new_messages" (the
- * button, a call-back). */
-static void event_result(lk_api_job_t *j, lk_store_t *st, const lk_conv_result_t *r, bool nested, int64_t now)
+ * button, a call-back). msgs (taken; NULL: built here) is the JSON of
+ * r's messages that lk_turn_run published. */
+static void event_result(lk_api_job_t *j, lk_store_t *st, const lk_conv_result_t *r, json_t *msgs, bool nested,
+                         int64_t now)
 {
     json_t *conv = lk_json_conv_customer(st, &j->conv, NULL, 0, now);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < r->n_msgs; i++)
-        json_array_append_new(arr, lk_json_msg(&r->msgs[i]));
+    json_t *arr = msgs;
+    if (!arr) {
+        arr = json_array();
+        for (size_t i = 0; i < r->n_msgs; i++)
+            json_array_append_new(arr, lk_json_msg(&r->msgs[i]));
+    }
     if (nested) {
         j->out = json_pack("{s:o, s:o}", "conversation", conv, "messages", arr);
     } else {
@@ -151,8 +157,11 @@ static void event_result(lk_api_job_t *j, lk_store_t *st, const lk_conv_result_t
 static void run_event(lk_api_job_t *j, lk_store_t *st, const lk_conv_event_t *ev, bool nested, int64_t now)
 {
     lk_conv_result_t r = {0};
-    if (conv_event(j, st, &j->conv, ev, now, &r) == 0)
-        event_result(j, st, &r, nested, now);
+    json_t *msgs = NULL;
+    if (conv_event(j, st, &j->conv, ev, now, &r, &msgs) == 0)
+        event_result(j, st, &r, msgs, nested, now);
+    else
+        json_decref(msgs);
     lk_conv_result_free(&r);
 }
 
@@ -196,14 +205,17 @@ static void run_feedback(lk_api_job_t *j, lk_store_t *st, int64_t now)
     }
     lk_msg_clear(&target);
     lk_conv_result_t r = {0};
+    json_t *msgs = NULL;
     if (rc == 0)
         rc = lk_store_feedback_set(st, c->id, message_id, helpful, now);
     if (rc)
         lk_api_fail_db(j, rc);
     else if (!helpful)
-        rc = conv_event(j, st, c, &(lk_conv_event_t){.type = LK_CONV_NOT_HELPED}, now, &r);
+        rc = conv_event(j, st, c, &(lk_conv_event_t){.type = LK_CONV_NOT_HELPED}, now, &r, &msgs);
     if (rc == 0)
-        event_result(j, st, &r, true, now);
+        event_result(j, st, &r, msgs, true, now);
+    else
+        json_decref(msgs);
     lk_conv_result_free(&r);
 }
 

@@ -40,7 +40,7 @@ static void tick_run(lk_job_t *job, lk_store_t *st)
     const lk_conv_event_t ev = {.type = LK_CONV_TICK};
     for (size_t i = 0; i < n && rc == 0; i++) {
         lk_conv_result_t r = {0};
-        rc = lk_turn_run(t->app, st, job, &queued[i], &ev, bot, now, &r);
+        rc = lk_turn_run(t->app, st, job, &queued[i], &ev, bot, now, &r, NULL);
         lk_conv_result_free(&r);
     }
     lk_bot_release(bot);

@@ -28,8 +28,12 @@ static void publish_agents_text(lk_job_t *job, const lk_conv_t *conv, const char
     lk_buf_t out;
     lk_buf_init(&out, SIZE_MAX);
     /* without a limit only an allocation can fail, and that aborts;
-     * type is one of ours, without quotes */
-    lk_buf_printf(&out, "{\"type\":\"%s\",\"%s\":%s}", type, type, payload);
+     * type is one of ours, without quotes. The payload (a whole message)
+     * is appended as it is, not through printf's %s, which would measure
+     * and copy it byte by byte (docs/performance.md, "Instructions per turn"). */
+    lk_buf_printf(&out, "{\"type\":\"%s\",\"%s\":", type, type);
+    lk_buf_append_cstr(&out, payload);
+    lk_buf_append(&out, "}", 1);
     lk_event_t *ev = lk_event_new(LK_TOPIC_AGENTS, 0, lk_buf_steal(&out, NULL));
     ev->everyone = !conv || strcmp(type, "conversation") == 0;
     if (conv && ev->everyone && brief_of) {
@@ -60,12 +64,12 @@ void lk_publish_agents(lk_job_t *job, const lk_conv_t *conv, const char *type, j
     json_decref(payload);
 }
 
-/* A stored message to the conversation's stream and the agents' stream. */
-static void publish_msg(lk_job_t *job, const lk_conv_t *conv, const lk_msg_t *m)
+/* A stored message to the conversation's stream and the agents' stream;
+ * returns its JSON (the caller's reference). */
+static json_t *publish_msg(lk_job_t *job, const lk_conv_t *conv, const lk_msg_t *m)
 {
     json_t *j = lk_json_msg(m);
     char *text = lk_json_dump(j, NULL);
-    json_decref(j);
     lk_job_add_event(job, lk_event_new(conv->id, m->seq, text)); /* the event holds text until published */
     /* agents see a customer's BSN masked until they reveal it (audited) */
     bool customer = m->sender == LK_SENDER_CUSTOMER && m->text;
@@ -83,16 +87,26 @@ static void publish_msg(lk_job_t *job, const lk_conv_t *conv, const lk_msg_t *m)
     } else {
         publish_agents_text(job, conv, "message", text, NULL);
     }
+    return j;
 }
 
-static void publish(lk_store_t *st, lk_job_t *job, const lk_conv_t *conv, const lk_conv_result_t *r, int64_t now)
+/* msgs (NULL: not wanted) gets the JSON of the result's messages, in their
+ * order (the engine emits one MESSAGE event per stored message, as it
+ * stores them). */
+static void publish(lk_store_t *st, lk_job_t *job, const lk_conv_t *conv, const lk_conv_result_t *r, int64_t now,
+                    json_t *msgs)
 {
     for (size_t i = 0; i < r->n_events; i++) {
         const lk_conv_out_t *e = &r->events[i];
         switch (e->type) {
-        case LK_CONV_OUT_MESSAGE:
-            publish_msg(job, conv, &r->msgs[e->msg]);
+        case LK_CONV_OUT_MESSAGE: {
+            json_t *m = publish_msg(job, conv, &r->msgs[e->msg]);
+            if (msgs)
+                json_array_append_new(msgs, m);
+            else
+                json_decref(m);
             break;
+        }
         case LK_CONV_OUT_TURN:
             lk_metrics_turn();
             lk_metrics_decision(e->outcome);
@@ -112,12 +126,15 @@ static void publish(lk_store_t *st, lk_job_t *job, const lk_conv_t *conv, const 
 }
 
 int lk_turn_run(struct lk_app *app, lk_store_t *st, lk_job_t *job, lk_conv_t *conv, const lk_conv_event_t *ev,
-                const lk_bot_t *bot, int64_t now, lk_conv_result_t *out)
+                const lk_bot_t *bot, int64_t now, lk_conv_result_t *out, json_t **msgs)
 {
     lk_conv_engine_t eng;
     server_engine(app, bot, &eng);
     int rc = lk_conv_apply(&eng, st, conv, ev, now, out);
-    if (rc == 0)
-        publish(st, job, conv, out, now);
+    if (rc == 0) {
+        if (msgs)
+            *msgs = json_array();
+        publish(st, job, conv, out, now, msgs ? *msgs : NULL);
+    }
     return rc;
 }

@@ -63,7 +63,7 @@ static int release_all(lk_api_job_t *j, lk_store_t *st, const char *user_id, int
     const lk_conv_event_t ev = {.type = LK_CONV_AGENT_LEAVES};
     for (size_t i = 0; rc == 0 && i < n; i++) {
         lk_conv_result_t r = {0};
-        rc = lk_turn_run(j->app, st, &j->job, &v[i], &ev, bot, now, &r);
+        rc = lk_turn_run(j->app, st, &j->job, &v[i], &ev, bot, now, &r, NULL);
         lk_conv_result_free(&r);
         if (rc == 0)
             rc = lk_store_audit(st, now, j->user.id, "conversation.release", v[i].id, user_id);
