@@ -503,15 +503,11 @@ bool lk_api_query_int(lk_api_job_t *job, const char *name, int64_t min, int64_t 
 bool lk_api_query_flag(lk_api_job_t *job, const char *name, bool *out)
 {
     static const char *const values[] = {"false", "true", "0", "1", NULL};
-    lk_str_t v;
-    if (!lk_http_req_query(job->req, name, &v))
-        v.len = 0;
-    int i = lk_api_query_pick(v, values);
-    if (i < 0) {
-        lk_respond_error(job->req, 400, "invalid_field", "the parameter \"%s\" must be \"true\" or \"false\"", name);
+    char msg[128], v[8];
+    snprintf(msg, sizeof msg, "the parameter \"%s\" must be \"true\" or \"false\"", name);
+    if (!lk_api_query_choice(job, name, values, v, sizeof v, msg))
         return false;
-    }
-    *out = i == 1 || i == 3;
+    *out = strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
     return true;
 }
 
