@@ -504,20 +504,10 @@ static void run_archive(lk_api_job_t *j, lk_store_t *st, int64_t now)
         j->out = json_pack("{s:s, s:b}", "id", j->id, "archived", 1);
 }
 
-/* A language tag as the knowledge base has them: 2 or 3 lower-case letters. */
-static bool is_language(const char *s, size_t len)
-{
-    if (len < 2 || len > 3)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < 'a' || s[i] > 'z')
-            return false;
-    return true;
-}
-
+/* A language tag as the knowledge base has them. */
 static bool language_ok(const char *s)
 {
-    return is_language(s, strlen(s));
+    return lk_kb_language_valid(s, strlen(s));
 }
 
 static bool shortcut_ok(const char *s)
@@ -531,7 +521,7 @@ static bool list_query(lk_api_job_t *j)
     list_t *l = j->data;
     lk_str_t v;
     if (lk_http_req_query(j->req, "language", &v) && v.len > 0) {
-        if (!is_language(v.base, v.len)) {
+        if (!lk_kb_language_valid(v.base, v.len)) {
             lk_respond_error(j->req, 400, "invalid_field",
                              "the parameter \"language\" must be a language code like \"nl\"");
             return false;

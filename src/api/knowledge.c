@@ -43,13 +43,6 @@ static void req_free(void *data)
         json_decref(k->check);
 }
 
-void lk_knowledge_fail_long(lk_api_job_t *j, const char *code, const char *msg)
-{
-    lk_knowledge_req_t *k = j->data;
-    snprintf(k->errmsg, sizeof k->errmsg, "%s", msg);
-    lk_api_fail(j, LK_EINVAL, 400, code, msg);
-}
-
 /* ---- JSON ------------------------------------------------------------------ */
 
 json_t *lk_knowledge_str_or_null(const char *s)
@@ -478,7 +471,7 @@ static void run_import_parse(lk_api_job_t *j, lk_store_t *st, int64_t now)
     free(k->raw);
     k->raw = NULL;
     if (rc)
-        lk_knowledge_fail_long(j, rc == LK_EJSON ? "invalid_json" : "invalid_kb", err);
+        lk_api_fail_long(j, rc == LK_EJSON ? "invalid_json" : "invalid_kb", err);
 }
 
 static void run_import_write(lk_api_job_t *j, lk_store_t *st, int64_t now)
@@ -502,18 +495,6 @@ static void run_import_write(lk_api_job_t *j, lk_store_t *st, int64_t now)
 }
 
 /* ---- the answers ------------------------------------------------------------------- */
-
-/* A 400 whose message is longer than job->err holds (import, a draft's
- * check) is answered here. */
-static bool long_error(lk_api_job_t *j)
-{
-    const lk_knowledge_req_t *k = j->data;
-    if (j->job.rc && k->errmsg[0] && j->err.status == 400) {
-        lk_respond_error(j->req, 400, j->err.code, "%s", k->errmsg);
-        return false;
-    }
-    return true;
-}
 
 /* The export is a download in its format. */
 static bool answer_export(lk_api_job_t *j)
@@ -596,19 +577,10 @@ static bool prepare_export(lk_api_job_t *j)
  * check, then written. */
 static bool prepare_import(lk_api_job_t *j)
 {
-    static const char *const replace[] = {"false", "true", "0", "1", NULL};
     lk_knowledge_req_t *k = j->data;
-    char r[8];
-    if (!prepare_export(j) || !lk_api_query_choice(j, "replace", replace, r, sizeof r,
-                                                   "the parameter \"replace\" must be \"true\" or \"false\""))
+    if (!prepare_export(j) || !lk_api_query_flag(j, "replace", &k->replace))
         return false;
-    k->replace = strcmp(r, "true") == 0 || strcmp(r, "1") == 0;
-    lk_str_t body = lk_http_req_body(j->req);
-    k->raw = lk_xmalloc(body.len + 1);
-    if (body.len)
-        memcpy(k->raw, body.base, body.len);
-    k->raw[body.len] = '\0';
-    k->raw_len = body.len;
+    k->raw = lk_api_body_copy(j, &k->raw_len);
     return true;
 }
 
@@ -640,38 +612,37 @@ static const lk_api_field_t try_fields[] = {
 #define READ LK_ACCESS_AGENT
 #define MANAGE LK_ACCESS_SUPERVISOR
 #define REQ .data_size = sizeof(lk_knowledge_req_t), .data_free = req_free
-#define KB .after = long_error, REQ
 
 static const lk_api_route_t routes[] = {
-    {"GET", "/api/v1/kb/articles", READ, .steps = {{.pool = LK_ON_READER, .run = run_list}}, .prepare = prepare_list, KB},
-    {"GET", "/api/v1/kb/articles/:id", READ, .steps = {{.pool = LK_ON_READER, .run = run_get}}, KB},
+    {"GET", "/api/v1/kb/articles", READ, .steps = {{.pool = LK_ON_READER, .run = run_list}}, .prepare = prepare_list, REQ},
+    {"GET", "/api/v1/kb/articles/:id", READ, .steps = {{.pool = LK_ON_READER, .run = run_get}}, REQ},
     /* archived or restored, then answered with the article as it is now */
     {"POST", "/api/v1/kb/articles/:id/archive", MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = run_archive}, {.pool = LK_ON_READER, .run = run_get}},
-     KB},
+     REQ},
     {"POST", "/api/v1/kb/articles/:id/restore", MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = run_restore}, {.pool = LK_ON_READER, .run = run_get}},
-     KB},
+     REQ},
     {"GET", "/api/v1/kb/drafts", READ, .steps = {{.pool = LK_ON_READER, .run = lk_knowledge_run_drafts}}, .prepare = prepare_drafts,
-     KB},
+     REQ},
     {"POST", "/api/v1/kb/drafts", MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = lk_knowledge_run_draft_create}},
-     .prepare = prepare_draft_create, .status = 201, KB},
-    {"GET", "/api/v1/kb/drafts/:id", READ, .steps = {{.pool = LK_ON_READER, .run = lk_knowledge_run_draft_get}}, KB},
+     .prepare = prepare_draft_create, .status = 201, REQ},
+    {"GET", "/api/v1/kb/drafts/:id", READ, .steps = {{.pool = LK_ON_READER, .run = lk_knowledge_run_draft_get}}, REQ},
     {"PUT", "/api/v1/kb/drafts/:id", MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = lk_knowledge_run_draft_update}},
-     .prepare = prepare_draft_update, KB},
-    {"DELETE", "/api/v1/kb/drafts/:id", MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = lk_knowledge_run_draft_delete}}, KB},
-    {"POST", "/api/v1/kb/drafts/:id/preview", MANAGE, .steps = {{.pool = LK_ON_READER, .run = run_preview}}, KB},
+     .prepare = prepare_draft_update, REQ},
+    {"DELETE", "/api/v1/kb/drafts/:id", MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = lk_knowledge_run_draft_delete}}, REQ},
+    {"POST", "/api/v1/kb/drafts/:id/preview", MANAGE, .steps = {{.pool = LK_ON_READER, .run = run_preview}}, REQ},
     /* the regression check builds a whole model: on a reader, never on the
      * writer; then the short write, then the article read back */
     {"POST", "/api/v1/kb/drafts/:id/publish", MANAGE,
      .steps = {{.pool = LK_ON_READER, .run = lk_knowledge_run_preview},
                {.pool = LK_ON_WRITER, .run = lk_knowledge_run_publish_write},
                {.pool = LK_ON_READER, .run = run_get}},
-     KB},
+     REQ},
     {"POST", "/api/v1/kb/try", READ, .fields = try_fields, .n_fields = 2, .steps = {{.pool = LK_ON_READER, .run = run_try}},
-     .prepare = prepare_try, KB},
+     .prepare = prepare_try, REQ},
     {"GET", "/api/v1/kb/export", READ, .steps = {{.pool = LK_ON_READER, .run = run_export}}, .prepare = prepare_export,
      .after = answer_export, REQ},
     {"POST", "/api/v1/kb/import", MANAGE, .steps = {{.pool = LK_ON_READER, .run = run_import_parse}, {.pool = LK_ON_WRITER, .run = run_import_write}},
-     .prepare = prepare_import, KB},
+     .prepare = prepare_import, REQ},
 };
 
 void lk_api_knowledge_table(const lk_api_route_t **r, size_t *n)

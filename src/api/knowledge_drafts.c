@@ -160,7 +160,7 @@ static bool check_draft(lk_api_job_t *j, const lk_draft_t *d, bool complete)
     int rc = lk_kb_draft_check(&a, complete, msg, sizeof msg);
     lk_article_free(&a);
     if (rc)
-        lk_knowledge_fail_long(j, "invalid_field", msg);
+        lk_api_fail_long(j, "invalid_field", msg);
     return rc == 0;
 }
 

@@ -57,7 +57,6 @@ typedef struct {
     char *raw;
     size_t raw_len;
     lk_kb_t kb;
-    char errmsg[600]; /* a longer 400 message than job->err holds (import, a draft's check) */
 } lk_knowledge_req_t;
 
 /* The users, sorted by id, to name owners and authors. */
@@ -65,9 +64,6 @@ typedef struct {
     lk_user_t *v;
     size_t n;
 } lk_knowledge_users_t;
-
-/* A 400 whose message may be long (it names an article and a field). */
-void lk_knowledge_fail_long(lk_api_job_t *j, const char *code, const char *msg);
 
 /* ---- JSON ----------------------------------------------------------------- */
 

@@ -43,7 +43,6 @@ typedef struct {
     size_t raw_len;
     lk_kb_labelled_t *items;
     size_t n_items;
-    char errmsg[ERR_MAX];
 } req_t;
 
 static void req_free(void *data)
@@ -51,24 +50,6 @@ static void req_free(void *data)
     req_t *r = data;
     free(r->raw);
     lk_kb_labelled_free(r->items, r->n_items);
-}
-
-/* A 400 whose message may be longer than job->err holds. */
-static void fail_long(lk_api_job_t *j, const char *code, const char *msg)
-{
-    req_t *r = j->data;
-    snprintf(r->errmsg, sizeof r->errmsg, "%s", msg);
-    lk_api_fail(j, LK_EINVAL, 400, code, msg);
-}
-
-static bool long_error(lk_api_job_t *j)
-{
-    const req_t *r = j->data;
-    if (j->job.rc && r->errmsg[0] && j->err.status == 400) {
-        lk_respond_error(j->req, 400, j->err.code, "%s", r->errmsg);
-        return false;
-    }
-    return true;
 }
 
 /* Replaces each text by its redacted copy (docs/privacy.md). */
@@ -140,6 +121,27 @@ static int store_items(lk_store_t *st, const lk_kb_labelled_t *v, size_t n, lk_l
     return rc;
 }
 
+/* Adds v (redacted) as one change: the labels checked against the published
+ * articles, the questions stored as source by whom at now, and the audit
+ * record. 0, LK_EINVAL with err naming the first unknown label, or the
+ * store's error; the caller's write (a job on the writer, or the CLI's
+ * transaction) keeps all or nothing of it. */
+static int add_items(lk_store_t *st, lk_kb_labelled_t *v, size_t n, lk_labelled_source_t source, const char *by,
+                     bool replace, int64_t now, int64_t *added, int64_t *deleted, char *err, size_t errsize)
+{
+    *added = *deleted = 0;
+    int rc = check_labels(st, v, n, err, errsize);
+    if (rc == 0)
+        rc = store_items(st, v, n, source, by, replace, now, added, deleted);
+    if (rc)
+        return rc;
+    char detail[160];
+    snprintf(detail, sizeof detail, "%s%s: %zu received, %lld added, %lld removed",
+             source == LK_LABELLED_IMPORT ? "file" : "questions", replace ? " replace" : "", n, (long long)*added,
+             (long long)*deleted);
+    return lk_store_audit(st, now, by, "kb.labelled_add", NULL, detail);
+}
+
 /* ---- GET /api/v1/kb/labelled ------------------------------------------------ */
 
 static json_t *question_json(const lk_labelled_t *q, bool stale)
@@ -177,7 +179,6 @@ static int article_state(lk_store_t *st, const char *id, bool *published, char *
 
 static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)now;
     req_t *r = j->data;
     lk_labelled_count_t *counts = NULL;
     size_t n_counts = 0;
@@ -251,31 +252,12 @@ static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 static bool prepare_list(lk_api_job_t *j)
 {
     req_t *r = j->data;
-    r->limit = PAGE_DEFAULT;
+    int64_t limit = PAGE_DEFAULT;
+    if (!lk_api_query_int(j, "after", 0, INT64_MAX, &r->after, "the parameter \"after\" must be a question's id") ||
+        !lk_api_query_int(j, "limit", 1, PAGE_MAX, &limit, NULL))
+        return false;
+    r->limit = (size_t)limit;
     lk_str_t v;
-    char buf[32];
-    if (lk_http_req_query(j->req, "after", &v) && v.len) {
-        char *end = NULL;
-        snprintf(buf, sizeof buf, "%.*s", (int)(v.len < sizeof buf ? v.len : sizeof buf - 1), v.base);
-        errno = 0;
-        long long a = strtoll(buf, &end, 10);
-        if (v.len >= sizeof buf || end == buf || *end || errno || a < 0) {
-            lk_respond_error(j->req, 400, "invalid_field", "the parameter \"after\" must be a question's id");
-            return false;
-        }
-        r->after = a;
-    }
-    if (lk_http_req_query(j->req, "limit", &v) && v.len) {
-        char *end = NULL;
-        snprintf(buf, sizeof buf, "%.*s", (int)(v.len < sizeof buf ? v.len : sizeof buf - 1), v.base);
-        errno = 0;
-        long long l = strtoll(buf, &end, 10);
-        if (v.len >= sizeof buf || end == buf || *end || errno || l < 1 || l > PAGE_MAX) {
-            lk_respond_error(j->req, 400, "invalid_field", "the parameter \"limit\" must be from 1 to %d", PAGE_MAX);
-            return false;
-        }
-        r->limit = (size_t)l;
-    }
     if (lk_http_req_query(j->req, "article", &v) && v.len) {
         snprintf(r->article, sizeof r->article, "%.*s", (int)(v.len <= LK_KB_ID_MAX ? v.len : 0), v.base);
         bool oos = strcmp(r->article, LK_KB_OOS) == 0;
@@ -297,16 +279,13 @@ static bool prepare_list(lk_api_job_t *j)
 static bool prepare_add(lk_api_job_t *j)
 {
     static const char *const formats[] = {"json", "jsonl", NULL};
-    static const char *const replace[] = {"false", "true", "0", "1", NULL};
     req_t *r = j->data;
-    char f[8], rp[8];
+    char f[8];
     if (!lk_api_query_choice(j, "format", formats, f, sizeof f,
                              "the parameter \"format\" must be \"json\" or \"jsonl\"") ||
-        !lk_api_query_choice(j, "replace", replace, rp, sizeof rp,
-                             "the parameter \"replace\" must be \"true\" or \"false\""))
+        !lk_api_query_flag(j, "replace", &r->replace))
         return false;
     r->lines = strcmp(f, "jsonl") == 0;
-    r->replace = strcmp(rp, "true") == 0 || strcmp(rp, "1") == 0;
     /* where typed questions came from: a team lead's own, or taken over
      * from an answer review (which the conversation's retention deletes) */
     static const char *const sources[] = {"", "console", "review", NULL};
@@ -321,20 +300,13 @@ static bool prepare_add(lk_api_job_t *j)
         return false;
     }
     r->source = r->lines ? LK_LABELLED_IMPORT : strcmp(src, "review") == 0 ? LK_LABELLED_REVIEW : LK_LABELLED_CONSOLE;
-    lk_str_t body = lk_http_req_body(j->req);
-    r->raw = lk_xmalloc(body.len + 1);
-    if (body.len)
-        memcpy(r->raw, body.base, body.len);
-    r->raw[body.len] = '\0';
-    r->raw_len = body.len;
+    r->raw = lk_api_body_copy(j, &r->raw_len);
     return true;
 }
 
 /* On a reader (after the session check): parsed and redacted, no store. */
 static void run_parse(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    (void)st;
-    (void)now;
     req_t *r = j->data;
     char err[ERR_MAX];
     int rc = r->lines ? lk_kb_labelled_parse_lines(r->raw, r->raw_len, NULL, &r->items, &r->n_items, err, sizeof err)
@@ -342,7 +314,7 @@ static void run_parse(lk_api_job_t *j, lk_store_t *st, int64_t now)
     free(r->raw);
     r->raw = NULL;
     if (rc) {
-        fail_long(j, "invalid_labelled", err);
+        lk_api_fail_long(j, "invalid_labelled", err);
         return;
     }
     redact(r->items, r->n_items);
@@ -352,19 +324,13 @@ static void run_add(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     req_t *r = j->data;
     char err[ERR_MAX];
-    int rc = check_labels(st, r->items, r->n_items, err, sizeof err);
+    int64_t added = 0, deleted = 0;
+    int rc = add_items(st, r->items, r->n_items, r->source, j->user.id, r->replace, now, &added, &deleted, err,
+                       sizeof err);
     if (rc == LK_EINVAL) {
-        fail_long(j, "invalid_labelled", err);
+        lk_api_fail_long(j, "invalid_labelled", err);
         return;
     }
-    int64_t added = 0, deleted = 0;
-    if (rc == 0)
-        rc = store_items(st, r->items, r->n_items, r->source, j->user.id, r->replace, now, &added, &deleted);
-    char detail[160];
-    snprintf(detail, sizeof detail, "%s%s: %zu received, %lld added, %lld removed", r->lines ? "file" : "questions",
-             r->replace ? " replace" : "", r->n_items, (long long)added, (long long)deleted);
-    if (rc == 0)
-        rc = lk_store_audit(st, now, j->user.id, "kb.labelled_add", NULL, detail);
     if (rc) {
         lk_api_fail_db(j, rc);
         return;
@@ -378,14 +344,12 @@ static void run_add(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 static void run_delete(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
-    char *end = NULL;
-    errno = 0;
-    long long id = strtoll(j->id, &end, 10);
-    int rc = end == j->id || *end || errno || id <= 0 ? LK_ENOENT : lk_store_labelled_delete(st, id);
+    int64_t id = 0;
+    int rc = lk_parse_i64(j->id, 1, INT64_MAX, &id) ? LK_ENOENT : lk_store_labelled_delete(st, id);
     if (!lk_api_found(j, rc, 404, "not_found", "no labelled question with this id"))
         return;
     char detail[64];
-    snprintf(detail, sizeof detail, "labelled question %lld", id);
+    snprintf(detail, sizeof detail, "labelled question %lld", (long long)id);
     rc = lk_store_audit(st, now, j->user.id, "kb.labelled_delete", NULL, detail);
     if (rc) {
         lk_api_fail_db(j, rc);
@@ -398,7 +362,7 @@ static void run_delete(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 /* Team leads and admins: the questions are customers' words (redacted). */
 #define MANAGE LK_ACCESS_SUPERVISOR
-#define REQ .data_size = sizeof(req_t), .data_free = req_free, .after = long_error
+#define REQ .data_size = sizeof(req_t), .data_free = req_free
 
 static const lk_api_route_t routes[] = {
     {"GET", "/api/v1/kb/labelled", MANAGE, .steps = {{.pool = LK_ON_READER, .run = run_list}}, .prepare = prepare_list,
@@ -448,14 +412,8 @@ static int cli_import(lk_store_t *st, const char *path, bool replace)
     int64_t added = 0, deleted = 0, now = lk_time_now_ms();
     rc = lk_store_begin(st);
     if (rc == 0) {
-        rc = check_labels(st, v, n, err, sizeof err); /* the same check inside the write */
-        if (rc == 0)
-            rc = store_items(st, v, n, LK_LABELLED_IMPORT, "cli", replace, now, &added, &deleted);
-        char detail[160];
-        snprintf(detail, sizeof detail, "file%s: %zu received, %lld added, %lld removed", replace ? " replace" : "", n,
-                 (long long)added, (long long)deleted);
-        if (rc == 0)
-            rc = lk_store_audit(st, now, "cli", "kb.labelled_add", NULL, detail);
+        /* the same check inside the write as the API's */
+        rc = add_items(st, v, n, LK_LABELLED_IMPORT, "cli", replace, now, &added, &deleted, err, sizeof err);
         if (rc == 0)
             rc = lk_store_commit(st);
         else

@@ -388,6 +388,13 @@ void lk_api_fail_db(lk_api_job_t *job, int rc)
     lk_job_fail_db(&job->job, &job->err, rc);
 }
 
+void lk_api_fail_long(lk_api_job_t *job, const char *code, const char *msg)
+{
+    lk_api_fail(job, LK_EINVAL, 400, code, msg);
+    free(job->long_message);
+    job->long_message = lk_xstrdup(msg);
+}
+
 json_t *lk_api_list_json(lk_api_job_t *job, int rc, const void *v, size_t n, size_t size,
                          json_t *(*one)(const void *record))
 {
@@ -493,6 +500,28 @@ bool lk_api_query_int(lk_api_job_t *job, const char *name, int64_t min, int64_t 
     return false;
 }
 
+bool lk_api_query_flag(lk_api_job_t *job, const char *name, bool *out)
+{
+    static const char *const values[] = {"false", "true", "0", "1", NULL};
+    char msg[128], v[8];
+    snprintf(msg, sizeof msg, "the parameter \"%s\" must be \"true\" or \"false\"", name);
+    if (!lk_api_query_choice(job, name, values, v, sizeof v, msg))
+        return false;
+    *out = strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
+    return true;
+}
+
+char *lk_api_body_copy(lk_api_job_t *job, size_t *len)
+{
+    lk_str_t body = lk_http_req_body(job->req);
+    char *copy = lk_xmalloc(body.len + 1);
+    if (body.len)
+        memcpy(copy, body.base, body.len);
+    copy[body.len] = '\0';
+    *len = body.len;
+    return copy;
+}
+
 static void job_free(lk_api_job_t *j)
 {
     const lk_api_route_t *r = j->route;
@@ -508,6 +537,7 @@ static void job_free(lk_api_job_t *j)
     }
     if (j->out)
         json_decref(j->out);
+    free(j->long_message);
     free(j);
 }
 
@@ -580,7 +610,9 @@ static void finish(lk_api_job_t *j)
         job_free(j);
         return;
     }
-    if (j->job.rc) {
+    if (j->job.rc && j->long_message) {
+        lk_respond_error(j->req, j->err.status, j->err.code, "%s", j->long_message);
+    } else if (j->job.rc) {
         lk_respond_job_error(j->req, &j->err);
     } else {
         lk_respond_json(j->req, r->status ? r->status : 200, j->out ? j->out : json_object());

@@ -159,7 +159,8 @@ struct lk_api_job {
     json_t *json;                             /* the parsed body, during prepare only (NULL without fields) */
     lk_api_value_t body[LK_API_MAX_FIELDS];   /* the route's fields */
     lk_api_error_t err;
-    json_t *out; /* the answer of a successful job */
+    char *long_message; /* lk_api_fail_long: the 400's message, longer than err.message holds */
+    json_t *out;        /* the answer of a successful job */
     void *data;  /* the route's own */
 };
 
@@ -202,6 +203,10 @@ int lk_api_routes_check(const lk_api_route_t *routes, size_t n, char *why, size_
 /* The job's error: lk_job_fail on job (remaining steps are skipped). */
 void lk_api_fail(lk_api_job_t *job, int rc, int status, const char *code, const char *msg);
 void lk_api_fail_db(lk_api_job_t *job, int rc);
+/* lk_api_fail(job, LK_EINVAL, 400, code, msg) for a message that may be
+ * longer than job->err holds (one that names a line, an article and a
+ * field): the answer carries all of msg. */
+void lk_api_fail_long(lk_api_job_t *job, const char *code, const char *msg);
 /* A 403 refusal of job->user by an access right (a security event). */
 void lk_api_forbid(lk_api_job_t *job, const char *msg);
 /* The result rc of a store call that looks one thing up: true for 0;
@@ -239,6 +244,14 @@ bool lk_api_query_search(lk_api_job_t *job, const char *name, size_t max, char *
  * \"NAME\" must be a whole number from MIN to MAX". */
 bool lk_api_query_int(lk_api_job_t *job, const char *name, int64_t min, int64_t max, int64_t *out /* OUT */,
                       const char *msg);
+/* lk_api_query_flag: "true" or "1" sets *out, "false", "0", absent or
+ * empty clears it; otherwise 400 "the parameter \"NAME\" must be \"true\"
+ * or \"false\"" (?replace=true). */
+bool lk_api_query_flag(lk_api_job_t *job, const char *name, bool *out /* OUT */);
+/* The request body as sent, NUL bytes included (a parser refuses them),
+ * copied with a NUL after it: for a route without fields that parses its
+ * body itself (an import). The caller frees it. */
+char *lk_api_body_copy(lk_api_job_t *job, size_t *len /* OUT */);
 /* lk_api_query_choice's pure part: the index of v among values (0 for an
  * empty v), -1 when it is none of them. */
 int lk_api_query_pick(lk_str_t v, const char *const *values);

@@ -106,6 +106,25 @@ static int load_data(const char *path, data_t *d, char *err, size_t errsize)
     return 0;
 }
 
+/* Reads --labelled: a company's labelled questions, the file `loket kb
+ * labelled import` reads and `export` writes, through the same reader
+ * (kb/labelled.c: one {"text", "label", "language" (optional)} a line, all
+ * or nothing, naming the bad line). Their labels are checked against
+ * --train by the caller. */
+static int load_labelled(const char *path, lk_kb_labelled_t **out, size_t *n, char *err, size_t errsize)
+{
+    size_t len;
+    char *s = read_file(path, &len, err, errsize);
+    if (!s)
+        return LK_EIO;
+    char why[400];
+    int rc = lk_kb_labelled_parse_lines(s, len, NULL, out, n, why, sizeof why);
+    free(s);
+    if (rc)
+        snprintf(err, errsize, "%s: %s", path, why);
+    return rc;
+}
+
 static bool is_oos(const char *label)
 {
     return !strcmp(label, "oos");
@@ -446,13 +465,15 @@ int lk_eval_command(int argc, char **argv)
         return usage("--labelled joins the calibration of --auto");
 
     char err[512];
-    data_t train = {0}, val = {0}, test = {0}, lab = {0};
+    data_t train = {0}, val = {0}, test = {0};
+    lk_kb_labelled_t *lab = NULL;
+    size_t n_lab = 0;
     lk_nlu_labelled_t *labelled = NULL;
     int rc = load_data(train_path, &train, err, sizeof err);
     if (!rc && val_path)
         rc = load_data(val_path, &val, err, sizeof err);
     if (!rc && labelled_path)
-        rc = load_data(labelled_path, &lab, err, sizeof err);
+        rc = load_labelled(labelled_path, &lab, &n_lab, err, sizeof err);
     if (!rc)
         rc = load_data(test_path, &test, err, sizeof err);
     if (rc) {
@@ -460,7 +481,7 @@ int lk_eval_command(int argc, char **argv)
         data_free(&train);
         data_free(&val);
         data_free(&test);
-        data_free(&lab);
+        lk_kb_labelled_free(lab, n_lab);
         return 1;
     }
 
@@ -497,20 +518,20 @@ int lk_eval_command(int argc, char **argv)
         opts.answer_risk = answer_risk;
         opts.builtin_negatives = true;
     }
-    if (lab.n) { /* the company's own labelled questions join the calibration */
-        labelled = lk_xmalloc(lab.n * sizeof *labelled);
-        for (size_t i = 0; i < lab.n; i++) {
-            long a = is_oos(lab.label[i]) ? -1 : lk_kb_find(&kb, lab.label[i]);
-            if (a < 0 && !is_oos(lab.label[i])) {
+    if (n_lab) { /* the company's own labelled questions join the calibration */
+        labelled = lk_xmalloc(n_lab * sizeof *labelled);
+        for (size_t i = 0; i < n_lab; i++) {
+            long a = lab[i].label[0] ? lk_kb_find(&kb, lab[i].label) : -1; /* "" = oos */
+            if (a < 0 && lab[i].label[0]) {
                 fprintf(stderr, "loket eval: %s: label \"%.100s\" (line %zu) is no label of --train\n", labelled_path,
-                        lab.label[i], i + 1);
+                        lab[i].label, lab[i].line);
                 exit_code = 1;
                 goto done;
             }
-            labelled[i] = (lk_nlu_labelled_t){lab.text[i], a, false};
+            labelled[i] = (lk_nlu_labelled_t){lab[i].text, a, false};
         }
         opts.labelled = labelled;
-        opts.n_labelled = lab.n;
+        opts.n_labelled = n_lab;
     }
     int64_t t0 = lk_time_mono_ns();
     rc = lk_nlu_build(&kb, &opts, &m);
@@ -633,7 +654,7 @@ done:
     data_free(&train);
     data_free(&val);
     data_free(&test);
-    data_free(&lab);
+    lk_kb_labelled_free(lab, n_lab);
     free(labelled);
     return exit_code;
 }

@@ -29,6 +29,16 @@ bool lk_kb_token_valid(const char *s, size_t max)
     return true;
 }
 
+bool lk_kb_language_valid(const char *s, size_t len)
+{
+    if (len < 2 || len > 3)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < 'a' || s[i] > 'z')
+            return false;
+    return true;
+}
+
 bool lk_kb_new_id_valid(const char *s)
 {
     return lk_slug_valid(s, LK_KB_NEW_ID_MAX);

@@ -179,6 +179,9 @@ int lk_kb_write_path(const lk_kb_t *kb, lk_kb_format_t format, const char *path,
 
 /* 1..max bytes of [A-Za-z0-9._-] (an article id with max LK_KB_ID_MAX). */
 bool lk_kb_token_valid(const char *s, size_t max);
+/* Whether s[0..len) is a language tag as an article carries it: 2 or 3
+ * lowercase letters ("nl", "en"). */
+bool lk_kb_language_valid(const char *s, size_t len);
 /* An id a user may give a new article: 1..LK_KB_NEW_ID_MAX of [a-z0-9_-]. */
 bool lk_kb_new_id_valid(const char *s);
 /* An id from text into out (size bytes): lower-case ASCII letters, digits

@@ -241,11 +241,7 @@ static int check_language(const where_t *w, const char *lang)
 {
     if (!lang)
         return fail(w, LK_EINVAL, "field \"language\" is missing");
-    size_t len = strlen(lang);
-    bool ok = len == 2 || len == 3;
-    for (size_t i = 0; ok && i < len; i++)
-        ok = lang[i] >= 'a' && lang[i] <= 'z';
-    if (!ok)
+    if (!lk_kb_language_valid(lang, strlen(lang)))
         return fail(w, LK_EINVAL,
                     "field \"language\" must be a language code of 2 or 3 lowercase letters, such as \"nl\" or "
                     "\"en\"");

@@ -31,18 +31,6 @@ void lk_kb_labelled_free(lk_kb_labelled_t *v, size_t n)
     free(v);
 }
 
-/* A language tag as the articles carry it: 2 or 3 lowercase letters. */
-static bool language_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 2 || n > 3)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < 'a' || s[i] > 'z')
-            return false;
-    return true;
-}
-
 /* Whether text holds more than white space. */
 static bool blank(const char *s)
 {
@@ -105,7 +93,7 @@ static int read_item(const json_t *o, const lk_kb_t *kb, const char *where, lk_k
     }
     const char *language = "";
     if (g && !json_is_null(g)) {
-        if (!json_is_string(g) || !language_ok(json_string_value(g)))
+        if (!json_is_string(g) || !lk_kb_language_valid(json_string_value(g), json_string_length(g)))
             return fail(err, errsize, where, "\"language\" must be a language tag such as \"nl\" or \"en\"");
         language = json_string_value(g);
     } else if (a >= 0 && kb->articles[a].language) {

@@ -219,6 +219,16 @@ test('the API: team leads add, list, page and delete; bad input is refused whole
   assert.equal(sqlite(srv.dataDir, "SELECT COUNT(*) FROM audit_log WHERE action = 'kb.labelled_delete'"), '2');
 });
 
+test('a refusal longer than the job\'s own error holds arrives whole (lk_api_fail_long)', async () => {
+  // a label of the longest id form (128 bytes) that names no article: the
+  // message names it and is longer than the 160 bytes of job->err
+  const label = 'x'.repeat(128);
+  const r = await lea.req('POST', '/api/v1/kb/labelled', { body: { text: 'Wie ben jij?', label } });
+  assertError(r, 400, 'invalid_labelled');
+  assert.equal(r.json.error.message, `the body: "label" "${label}" is no published article of the knowledge base`);
+  assert.ok(r.json.error.message.length > 160);
+});
+
 test('questions labelled against confident answers raise the threshold at the next build, audited', async () => {
   // start from none
   let r = await runCli(['kb', 'labelled', 'import', file('none.jsonl', [{ text: 'Wie wint het WK?', label: 'oos' }]), '--replace', '--data', srv.dataDir]);

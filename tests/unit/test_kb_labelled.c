@@ -26,6 +26,30 @@ static void kb_of_two(lk_kb_t *kb)
     }
 }
 
+/* A refused input: the parse's message starts with want. */
+typedef struct {
+    const char *input, *want;
+} refused_t;
+
+typedef int (*parse_fn)(const char *s, size_t len, const lk_kb_t *kb, lk_kb_labelled_t **out, size_t *n, char *err,
+                        size_t errsize);
+
+/* Every case of cases is refused by parse against kb: LK_EINVAL, nothing
+ * in the output, and the message naming the bad line or item. */
+static void expect_refused(parse_fn parse, const lk_kb_t *kb, const refused_t *cases, size_t n_cases)
+{
+    for (size_t i = 0; i < n_cases; i++) {
+        lk_kb_labelled_t *v = (lk_kb_labelled_t *)1;
+        size_t n = 99;
+        char err[256] = "";
+        int rc = parse(cases[i].input, strlen(cases[i].input), kb, &v, &n, err, sizeof err);
+        cr_assert_eq(rc, LK_EINVAL, "case %zu", i);
+        cr_assert_null(v, "case %zu", i);
+        cr_assert_eq(n, 0, "case %zu", i);
+        cr_assert(strncmp(err, cases[i].want, strlen(cases[i].want)) == 0, "case %zu: %s", i, err);
+    }
+}
+
 Test(kb_labelled, reads_lines)
 {
     lk_kb_t kb;
@@ -55,9 +79,7 @@ Test(kb_labelled, bad_lines_name_the_line)
 {
     lk_kb_t kb;
     kb_of_two(&kb);
-    static const struct {
-        const char *file, *want;
-    } cases[] = {
+    static const refused_t cases[] = {
         {"{\"text\": \"a\", \"label\": \"returns\"}\n{\"text\": \"b\", \"label\": \"gone\"}\n",
          "line 2: \"label\" \"gone\" is no article of the knowledge base"},
         {"{\"text\": \"a\", \"label\": \"returns\"}\n\nnot json\n", "line 3: not JSON"},
@@ -79,16 +101,7 @@ Test(kb_labelled, bad_lines_name_the_line)
         {"\n  \n", "the file: holds no labelled questions"},
         {"{\"text\": \"\xff\", \"label\": \"oos\"}", "the file: is not valid UTF-8"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        lk_kb_labelled_t *v = (lk_kb_labelled_t *)1;
-        size_t n = 99;
-        char err[256] = "";
-        int rc = lk_kb_labelled_parse_lines(cases[i].file, strlen(cases[i].file), &kb, &v, &n, err, sizeof err);
-        cr_assert_eq(rc, LK_EINVAL, "case %zu", i);
-        cr_assert_null(v, "case %zu", i);
-        cr_assert_eq(n, 0, "case %zu", i);
-        cr_assert(strncmp(err, cases[i].want, strlen(cases[i].want)) == 0, "case %zu: %s", i, err);
-    }
+    expect_refused(lk_kb_labelled_parse_lines, &kb, cases, sizeof cases / sizeof cases[0]);
     /* a text longer than an example question may be */
     size_t len = LK_KB_QUESTION_MAX + 40;
     char *big = lk_xmalloc(len + 1);
@@ -140,9 +153,7 @@ Test(kb_labelled, reads_the_api_body)
     cr_assert_str_eq(v[1].language, "nl");
     lk_kb_labelled_free(v, n);
 
-    static const struct {
-        const char *body, *want;
-    } bad[] = {
+    static const refused_t bad[] = {
         {"{\"questions\": [{\"text\": \"a\", \"label\": \"returns\"}, {\"text\": \"b\", \"label\": \"x\"}]}",
          "questions[1]: \"label\" \"x\" is no article"},
         {"{\"questions\": []}", "the body: \"questions\" is empty"},
@@ -152,13 +163,6 @@ Test(kb_labelled, reads_the_api_body)
         {"{", "the body: expected"},
         {"{\"label\": \"oos\"}", "the body: \"text\" must be a non-empty string"},
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        v = NULL;
-        n = 0;
-        cr_assert_eq(lk_kb_labelled_parse_json(bad[i].body, strlen(bad[i].body), &kb, &v, &n, err, sizeof err),
-                     LK_EINVAL, "case %zu", i);
-        cr_assert_null(v);
-        cr_assert(strncmp(err, bad[i].want, strlen(bad[i].want)) == 0, "case %zu: %s", i, err);
-    }
+    expect_refused(lk_kb_labelled_parse_json, &kb, bad, sizeof bad / sizeof bad[0]);
     lk_kb_free(&kb);
 }

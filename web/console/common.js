@@ -516,7 +516,7 @@
   // them. Here they take its place: the count #PREFIX-status (a status),
   // the error #PREFIX-error (an alert), the table #PREFIX-table with its
   // caption (string PREFIXCaption), its column heads (data-cols, drawn by
-  // columnHeads) and its rows #PREFIX-rows, and the button #PREFIX-more
+  // columnHeads) and its rows #PREFIX-rows (or the id in data-rows), and the button #PREFIX-more
   // (string PREFIXMore), hidden until there is a next page. Runs with
   // frame(), before the page's script.
   function pagedListParts() {
@@ -530,7 +530,7 @@
         el('div', { class: 'adm-table' }, [
           el('table', { id: prefix + '-table', 'data-cols': box.getAttribute('data-cols') }, [
             el('caption', { class: 'sr', 'data-t': caption, text: t(caption) }),
-            el('tbody', { id: prefix + '-rows' }),
+            el('tbody', { id: box.getAttribute('data-rows') || prefix + '-rows' }),
           ]),
         ]),
         el('p', { class: 'acc-buttons' }, [

@@ -49,6 +49,7 @@ loket.page(function (L, $, el, t) {
       labDeleteLabel: 'Verwijder de gelabelde vraag “{text}”',
       labDeleted: 'Verwijderd.',
       labMore: 'Meer tonen',
+      labCaption: 'Gelabelde vragen',
       labSrc_import: 'bestand',
       labSrc_console: 'console',
       labSrc_review: 'beoordeling',
@@ -80,6 +81,7 @@ loket.page(function (L, $, el, t) {
       labDeleteLabel: 'Delete the labelled question “{text}”',
       labDeleted: 'Deleted.',
       labMore: 'Show more',
+      labCaption: 'Labelled questions',
       labSrc_import: 'file',
       labSrc_console: 'console',
       labSrc_review: 'review',
@@ -217,7 +219,10 @@ loket.page(function (L, $, el, t) {
       );
   }
 
+  // The list's parts are the paged-list block's (common.js): the table
+  // shows once there is a question in it.
   L.labelledQuestions = function () {
+    $('lab-table').hidden = true;
     $('lab-form').addEventListener('submit', upload);
     $('lab-more').addEventListener('click', function () {
       load(true);

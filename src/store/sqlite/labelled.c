@@ -10,9 +10,6 @@
 #include "store/sqlite/sqlite_int.h"
 #include "util/util.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 #define LABELLED_COLS "id, text, article_id, language, source, added_by, created_at"
 
 static const char sql_delete_all[] = "DELETE FROM labelled_questions";
@@ -50,8 +47,9 @@ static int sq_labelled_add(lk_store_t *st, const lk_labelled_t *v, size_t n, boo
     return rc;
 }
 
-static void read_labelled(sqlite3_stmt *s, lk_labelled_t *r)
+static int read_labelled(sqlite3_stmt *s, void *row)
 {
+    lk_labelled_t *r = row;
     r->id = sqlite3_column_int64(s, 0);
     r->text = lk_sq_col_dup(s, 1);
     if (!r->text)
@@ -61,6 +59,7 @@ static void read_labelled(sqlite3_stmt *s, lk_labelled_t *r)
     lk_labelled_source_parse(lk_sq_col_text(s, 4), &r->source);
     lk_sq_col_fixed(s, 5, r->added_by, sizeof r->added_by);
     r->created_at = sqlite3_column_int64(s, 6);
+    return 0;
 }
 
 static const char sql_list[] = "SELECT " LABELLED_COLS " FROM labelled_questions WHERE id > ?1 "
@@ -73,32 +72,10 @@ static int sq_labelled_list(lk_store_t *st, const char *article, int64_t after_i
 {
     if (!out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s = article
                           ? lk_sq_prepare_bind(st, sql_list_article, "labelled_list", "ilt", after_id, limit, article)
                           : lk_sq_prepare_bind(st, sql_list, "labelled_list", "il", after_id, limit);
-    if (!s)
-        return LK_EDB;
-    lk_labelled_t *v = NULL;
-    size_t k = 0, cap = 0;
-    int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (k == cap) {
-            cap = cap ? cap * 2 : 64;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        memset(&v[k], 0, sizeof v[k]);
-        read_labelled(s, &v[k++]);
-    }
-    lk_sq_done(s);
-    if (r != SQLITE_DONE) {
-        lk_labelled_free(v, k);
-        return lk_sq_error(st, r, "labelled_list");
-    }
-    *out = v;
-    *n = k;
-    return 0;
+    return lk_sq_rows(st, s, "labelled_list", LK_SQ_ROW_LABELLED, read_labelled, out, n);
 }
 
 static const char sql_delete[] = "DELETE FROM labelled_questions WHERE id = ?1";
@@ -113,34 +90,20 @@ static int sq_labelled_delete(lk_store_t *st, int64_t id)
 static const char sql_counts[] =
     "SELECT article_id, COUNT(*) FROM labelled_questions GROUP BY article_id ORDER BY article_id";
 
+static int read_labelled_count(sqlite3_stmt *s, void *row)
+{
+    lk_labelled_count_t *c = row;
+    lk_sq_col_fixed(s, 0, c->article_id, sizeof c->article_id);
+    c->count = sqlite3_column_int64(s, 1);
+    return 0;
+}
+
 static int sq_labelled_counts(lk_store_t *st, lk_labelled_count_t **out, size_t *n)
 {
     if (!out || !n)
         return LK_EINVAL;
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *s = lk_sq_prepare(st, sql_counts, "labelled_counts");
-    if (!s)
-        return LK_EDB;
-    lk_labelled_count_t *v = NULL;
-    size_t k = 0, cap = 0;
-    int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (k == cap) {
-            cap = cap ? cap * 2 : 64;
-            v = lk_xrealloc(v, cap * sizeof *v);
-        }
-        lk_sq_col_fixed(s, 0, v[k].article_id, sizeof v[k].article_id);
-        v[k++].count = sqlite3_column_int64(s, 1);
-    }
-    lk_sq_done(s);
-    if (r != SQLITE_DONE) {
-        free(v);
-        return lk_sq_error(st, r, "labelled_counts");
-    }
-    *out = v;
-    *n = k;
-    return 0;
+    return lk_sq_rows(st, lk_sq_prepare(st, sql_counts, "labelled_counts"), "labelled_counts",
+                      LK_SQ_ROW_LABELLED_COUNT, read_labelled_count, out, n);
 }
 
 const lk_store_labelled_ops_t lk_sq_labelled_ops = {LK_STORE_LABELLED_OPS(LK_SQ_OP_INIT)};

@@ -186,6 +186,8 @@ static const size_t row_size[] = {
     [LK_SQ_ROW_AGENT_MSG_COUNT] = sizeof(lk_agent_msg_count_t),
     [LK_SQ_ROW_SECEVENT] = sizeof(lk_secevent_t),
     [LK_SQ_ROW_AUDIT] = sizeof(lk_audit_rec_t),
+    [LK_SQ_ROW_LABELLED] = sizeof(lk_labelled_t),
+    [LK_SQ_ROW_LABELLED_COUNT] = sizeof(lk_labelled_count_t),
 };
 /* clang-format on */
 
@@ -266,10 +268,14 @@ static void rows_free(lk_sq_row_kind_t kind, void *v, size_t n)
     case LK_SQ_ROW_AUDIT:
         lk_audit_recs_free(v, n);
         return;
+    case LK_SQ_ROW_LABELLED:
+        lk_labelled_free(v, n);
+        return;
     case LK_SQ_ROW_I64:
     case LK_SQ_ROW_REVIEW:
     case LK_SQ_ROW_REVIEW_COUNT:
     case LK_SQ_ROW_AGENT_MSG_COUNT:
+    case LK_SQ_ROW_LABELLED_COUNT:
         break; /* nothing on the heap */
     }
     free(v);

@@ -235,6 +235,8 @@ typedef enum {
     LK_SQ_ROW_AGENT_MSG_COUNT,
     LK_SQ_ROW_SECEVENT,
     LK_SQ_ROW_AUDIT,
+    LK_SQ_ROW_LABELLED,       /* lk_labelled_t */
+    LK_SQ_ROW_LABELLED_COUNT, /* lk_labelled_count_t */
 } lk_sq_row_kind_t;
 /* A row reader: reads the current row of s into row (a record of the
  * reader's kind, zeroed by lk_sq_rows and lk_sq_read_one); 0, or LK_EDB for a damaged row (what it read so far
