@@ -25,7 +25,7 @@ loket.page(function (L, $, el, t) {
     nl: {
       labTitle: 'Gelabelde vragen',
       labIntro:
-        'Vragen waarvan jullie weten welk artikel het juiste antwoord is, of dat de kennisbank ze niet hoort te beantwoorden. Ze tellen mee in de kalibratie van de drempel waarboven de bot antwoordt, niet in wat de bot leert.',
+        'Vragen waarvan je weet welk artikel het goede antwoord geeft, of dat de kennisbank ze niet hoort te beantwoorden. Ze tellen mee bij het bepalen van de drempel waarboven de bot antwoordt. De bot leert er zelf niets van.',
       labFile: 'Bestand met gelabelde vragen (JSON lines)',
       labFileHint:
         'Eén vraag per regel: {"text": "…", "label": "ARTIKEL-ID"}, of "label": "oos" voor een vraag die de kennisbank niet hoort te beantwoorden. Bevat het bestand een foute regel, dan wordt er niets opgeslagen.',
@@ -41,7 +41,7 @@ loket.page(function (L, $, el, t) {
         '{total} gelabelde vragen, waarvan {oos} buiten de kennisbank en {stale} verouderd (het artikel bestaat niet meer). De bot telt er nu {counted} mee; wijzigingen tellen mee vanaf de volgende publicatie of import.',
       labNone: 'Er zijn nog geen gelabelde vragen.',
       labQuestion: 'Vraag',
-      labLabel: 'Juiste antwoord',
+      labLabel: 'Juist antwoord',
       labAction: 'Actie',
       labOos: 'Niet beantwoorden (buiten de kennisbank)',
       labStale: '{label} (verouderd: artikel bestaat niet meer)',
