@@ -379,9 +379,9 @@ static json_t *policy_hint(lk_api_job_t *j, lk_store_t *st, const lk_bot_t *bot,
             chose |= a->kind == LK_SAY_CHOICES;
             for (size_t c = 0; c < a->n_choices; c++)
                 if (a->choices[c] >= 0 && (size_t)a->choices[c] < bot->kb.n_articles)
-                    json_array_append_new(offered, json_pack("{s:s, s:s}", "article_id",
-                                                             bot->kb.articles[a->choices[c]].id, "title",
-                                                             bot->kb.articles[a->choices[c]].title));
+                    json_array_append_new(offered,
+                                          json_pack("{s:s, s:s}", "article_id", bot->kb.articles[a->choices[c]].id,
+                                                    "title", bot->kb.articles[a->choices[c]].title));
             if (a->kind == LK_SAY_ANSWER && a->article >= 0 && (size_t)a->article < bot->kb.n_articles)
                 json_array_append_new(ids, json_string(bot->kb.articles[a->article].id));
             json_array_append_new(replies, json_pack("{s:s, s:s, s:s}", "sender", a->sender, "kind",

@@ -510,12 +510,12 @@ static void regression_check(lk_api_job_t *j, lk_store_t *st, const lk_article_t
                               json_pack("{s:s, s:s, s:o, s:o}", "question", c->question, "language", c->language,
                                         "from", verdict_json(&c->from), "to", verdict_json(&c->to)));
     }
-    k->check =
-        json_pack("{s:I, s:o, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:s, s:s, s:s, s:b}, s:f, s:f}", "checked",
-                  (json_int_t)reg.checked, "changes", changes, "changes_total", (json_int_t)reg.total, "summary",
-                  "moved", (json_int_t)reg.moved, "declined", (json_int_t)reg.declined, "answered",
-                  (json_int_t)reg.answered, "offered", (json_int_t)reg.offered, "candidate", "id", a->id, "language", a->language, "title", a->title, "new",
-                  create, "threshold", lk_nlu_threshold(model), "seconds", (double)(lk_time_mono_ns() - t0) / 1e9);
+    k->check = json_pack("{s:I, s:o, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:s, s:s, s:s, s:b}, s:f, s:f}", "checked",
+                         (json_int_t)reg.checked, "changes", changes, "changes_total", (json_int_t)reg.total, "summary",
+                         "moved", (json_int_t)reg.moved, "declined", (json_int_t)reg.declined, "answered",
+                         (json_int_t)reg.answered, "offered", (json_int_t)reg.offered, "candidate", "id", a->id,
+                         "language", a->language, "title", a->title, "new", create, "threshold",
+                         lk_nlu_threshold(model), "seconds", (double)(lk_time_mono_ns() - t0) / 1e9);
     /* how the change moves the calibration: the bot now, the bot after publishing */
     json_object_set_new(k->check, "calibration",
                         json_pack("{s:o, s:o}", "current", lk_bot_calibration_json(bot->nlu, bot->company_questions),

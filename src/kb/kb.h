@@ -276,8 +276,8 @@ typedef struct {
 /* The regression check: judges every example question of candidate and
  * of current (each once, the candidate's first) before and after; two
  * verdicts are the same when both decline, both answer with the same
- * article, or both offer the same choices in the same order. out borrows from both knowledge bases; free it with
- * lk_kb_regression_free. */
+ * article, or both offer the same choices in the same order. out borrows
+ * from both knowledge bases; free it with lk_kb_regression_free. */
 void lk_kb_regression(const lk_kb_t *current, const lk_kb_t *candidate, lk_kb_judge_fn judge, void *ud,
                       size_t max_changes, lk_kb_regression_t *out /* OUT */);
 void lk_kb_regression_free(lk_kb_regression_t *r); /* r may be NULL */

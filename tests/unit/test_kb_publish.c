@@ -420,12 +420,12 @@ Test(kb_publish, regression_counts_a_choice_as_a_change_not_a_decline)
     add(&cand, "b", "nl", "B", "q3", "q4");
     add(&cand, "c", "nl", "C", "q5", "q6");
     table_row_t t[] = {
-        {"q1", {ANSWER("a"), CHOICE2("a", "b")}},      /* answered by A, then "A or B?": offered */
-        {"q2", {DECLINE, CHOICE2("b", "a")}},          /* declined, then offered */
+        {"q1", {ANSWER("a"), CHOICE2("a", "b")}},       /* answered by A, then "A or B?": offered */
+        {"q2", {DECLINE, CHOICE2("b", "a")}},           /* declined, then offered */
         {"q3", {CHOICE2("b", "a"), CHOICE2("b", "a")}}, /* the same offer: no change */
         {"q4", {CHOICE2("b", "a"), CHOICE2("a", "b")}}, /* another order: a change the customer sees */
-        {"q5", {CHOICE2("c", "a"), DECLINE}},          /* offered, then declined */
-        {"q6", {CHOICE2("c", "a"), ANSWER("c")}},      /* offered, then answered */
+        {"q5", {CHOICE2("c", "a"), DECLINE}},           /* offered, then declined */
+        {"q6", {CHOICE2("c", "a"), ANSWER("c")}},       /* offered, then answered */
         {NULL, {DECLINE, DECLINE}},
     };
     lk_kb_regression_t r;
