@@ -335,7 +335,7 @@ static void run_restore(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 /* What the conversation policy would do with the reading as the first
  * question of a new conversation: {"action", "handoff_reason",
- * "article_ids", "replies"}. */
+ * "article_ids", "choices" (the articles offered, in order), "replies"}. */
 static json_t *policy_hint(lk_api_job_t *j, lk_store_t *st, const lk_bot_t *bot, const lk_nlu_reading_t *r,
                            const char *lang, int64_t now)
 {
@@ -357,8 +357,8 @@ static json_t *policy_hint(lk_api_job_t *j, lk_store_t *st, const lk_bot_t *bot,
         return json_null();
     const char *action = "other";
     lk_handoff_reason_t reason = LK_HANDOFF_NONE;
-    json_t *ids = json_array(), *replies = json_array();
-    bool answered = false, declined = false, disclosed = false, replied = false, handoff = false;
+    json_t *ids = json_array(), *replies = json_array(), *offered = json_array();
+    bool answered = false, declined = false, disclosed = false, replied = false, handoff = false, chose = false;
     for (size_t i = 0; i < acts.n; i++) {
         const lk_policy_action_t *a = &acts.items[i];
         if (a->type == LK_ACTION_HANDOFF) {
@@ -369,6 +369,12 @@ static json_t *policy_hint(lk_api_job_t *j, lk_store_t *st, const lk_bot_t *bot,
             declined |= a->kind == LK_SAY_DECLINE;
             disclosed |= a->kind == LK_SAY_DISCLOSURE;
             replied |= a->kind == LK_SAY_REPLY;
+            chose |= a->kind == LK_SAY_CHOICES;
+            for (size_t c = 0; c < a->n_choices; c++)
+                if (a->choices[c] >= 0 && (size_t)a->choices[c] < bot->kb.n_articles)
+                    json_array_append_new(offered,
+                                          json_pack("{s:s, s:s}", "article_id", bot->kb.articles[a->choices[c]].id,
+                                                    "title", bot->kb.articles[a->choices[c]].title));
             if (a->kind == LK_SAY_ANSWER && a->article >= 0 && (size_t)a->article < bot->kb.n_articles)
                 json_array_append_new(ids, json_string(bot->kb.articles[a->article].id));
             json_array_append_new(replies, json_pack("{s:s, s:s, s:s}", "sender", a->sender, "kind",
@@ -378,13 +384,14 @@ static json_t *policy_hint(lk_api_job_t *j, lk_store_t *st, const lk_bot_t *bot,
     lk_policy_actions_free(&acts);
     action = handoff     ? "handoff"
              : answered  ? "answer"
+             : chose     ? "choices"
              : declined  ? "decline"
              : disclosed ? "disclosure"
              : replied   ? "reply"
                          : "other";
-    return json_pack("{s:s, s:o, s:o, s:o}", "action", action, "handoff_reason",
-                     handoff ? json_string(lk_handoff_reason_name(reason)) : json_null(), "article_ids", ids, "replies",
-                     replies);
+    return json_pack("{s:s, s:o, s:o, s:o, s:o}", "action", action, "handoff_reason",
+                     handoff ? json_string(lk_handoff_reason_name(reason)) : json_null(), "article_ids", ids, "choices",
+                     offered, "replies", replies);
 }
 
 static void run_try(lk_api_job_t *j, lk_store_t *st, int64_t now)
@@ -414,7 +421,16 @@ static void run_try(lk_api_job_t *j, lk_store_t *st, int64_t now)
         json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "person_request", r.signals.person_request, "bot_question",
                   r.signals.bot_question, "negative", r.signals.negative, "complaint", r.signals.complaint,
                   "multi_question", r.signals.multi_question, "repeat", r.signals.repeat);
-    j->out = json_pack("{s:s, s:o, s:f, s:f, s:o, s:o, s:o, s:I}", "decision", r.answer ? "answer" : "decline",
+    /* unsure between a few articles: the bot offers them ("choices", in order) */
+    json_t *choices = json_array();
+    for (size_t i = 0; !r.answer && r.ask && i < r.n_choices && i < r.n_top; i++)
+        if (r.top[i].article >= 0 && (size_t)r.top[i].article < bot->kb.n_articles)
+            json_array_append_new(choices, json_pack("{s:s, s:s}", "article_id", bot->kb.articles[r.top[i].article].id,
+                                                     "title", bot->kb.articles[r.top[i].article].title));
+    const char *decision = r.answer ? "answer" : json_array_size(choices) >= 2 ? "choice" : "decline";
+    if (strcmp(decision, "choice") != 0)
+        json_array_clear(choices);
+    j->out = json_pack("{s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:I}", "decision", decision, "choices", choices,
                        "language", lk_knowledge_str_or_null(r.language), "language_confidence", r.language_confidence,
                        "threshold", lk_nlu_threshold(bot->nlu), "top", top, "signals", signals, "policy_hint",
                        policy_hint(j, st, bot, &r, lang, now), "kb_version", (json_int_t)bot->version);

@@ -437,7 +437,7 @@ static lk_kb_verdict_t judge(void *ud, bool candidate, const char *text, const c
 {
     const judges_t *jd = ud;
     const lk_kb_t *kb = jd->kb[candidate];
-    lk_kb_verdict_t v = {false, NULL, 0};
+    lk_kb_verdict_t v = {.answer = false};
     lk_nlu_context_t ctx = {NULL, 0, language};
     lk_nlu_reading_t r;
     if (lk_nlu_read(jd->model[candidate], text, strlen(text), &ctx, &r) != 0)
@@ -447,13 +447,31 @@ static lk_kb_verdict_t judge(void *ud, bool candidate, const char *text, const c
         v.confidence = r.top[0].confidence;
         v.answer = r.answer;
     }
+    /* not answered but unsure between a few: the bot offers them */
+    if (!r.answer && r.ask)
+        for (size_t k = 0; k < r.n_choices && k < r.n_top && v.n_choices < LK_KB_VERDICT_CHOICES; k++)
+            if (r.top[k].article >= 0 && (size_t)r.top[k].article < kb->n_articles)
+                v.choices[v.n_choices++] = kb->articles[r.top[k].article].id;
+    if (v.n_choices < 2)
+        v.n_choices = 0;
     return v;
 }
 
+/* {"decision": "answer" | "choice" | "decline", "article_id", "confidence"},
+ * and "choices" (the ids offered, in order) with a choice. */
 static json_t *verdict_json(const lk_kb_verdict_t *v)
 {
-    return json_pack("{s:s, s:o, s:f}", "decision", v->answer ? "answer" : "decline", "article_id",
-                     v->answer && v->article ? json_string(v->article) : json_null(), "confidence", v->confidence);
+    bool choice = !v->answer && v->n_choices >= 2;
+    json_t *o = json_pack("{s:s, s:o, s:f}", "decision", v->answer ? "answer" : choice ? "choice" : "decline",
+                          "article_id", v->answer && v->article ? json_string(v->article) : json_null(), "confidence",
+                          v->confidence);
+    if (choice) {
+        json_t *ids = json_array();
+        for (size_t k = 0; k < v->n_choices; k++)
+            json_array_append_new(ids, json_string(v->choices[k]));
+        json_object_set_new(o, "choices", ids);
+    }
+    return o;
 }
 
 /* Builds the candidate knowledge base (the published one with a put in),
@@ -492,12 +510,12 @@ static void regression_check(lk_api_job_t *j, lk_store_t *st, const lk_article_t
                               json_pack("{s:s, s:s, s:o, s:o}", "question", c->question, "language", c->language,
                                         "from", verdict_json(&c->from), "to", verdict_json(&c->to)));
     }
-    k->check =
-        json_pack("{s:I, s:o, s:I, s:{s:I, s:I, s:I}, s:{s:s, s:s, s:s, s:b}, s:f, s:f}", "checked",
-                  (json_int_t)reg.checked, "changes", changes, "changes_total", (json_int_t)reg.total, "summary",
-                  "moved", (json_int_t)reg.moved, "declined", (json_int_t)reg.declined, "answered",
-                  (json_int_t)reg.answered, "candidate", "id", a->id, "language", a->language, "title", a->title, "new",
-                  create, "threshold", lk_nlu_threshold(model), "seconds", (double)(lk_time_mono_ns() - t0) / 1e9);
+    k->check = json_pack("{s:I, s:o, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:s, s:s, s:s, s:b}, s:f, s:f}", "checked",
+                         (json_int_t)reg.checked, "changes", changes, "changes_total", (json_int_t)reg.total, "summary",
+                         "moved", (json_int_t)reg.moved, "declined", (json_int_t)reg.declined, "answered",
+                         (json_int_t)reg.answered, "offered", (json_int_t)reg.offered, "candidate", "id", a->id,
+                         "language", a->language, "title", a->title, "new", create, "threshold",
+                         lk_nlu_threshold(model), "seconds", (double)(lk_time_mono_ns() - t0) / 1e9);
     /* how the change moves the calibration: the bot now, the bot after publishing */
     json_object_set_new(k->check, "calibration",
                         json_pack("{s:o, s:o}", "current", lk_bot_calibration_json(bot->nlu, bot->company_questions),

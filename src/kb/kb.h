@@ -239,12 +239,18 @@ char *lk_kb_strv_to_json(char *const *v, size_t n);
  * so that a model built on the result is the one the bot will build). */
 void lk_kb_put(lk_kb_t *kb, const lk_article_t *a);
 
+#define LK_KB_VERDICT_CHOICES 3 /* as many as the bot offers at most */
+
 /* What a bot does with one question. article: the best article's id (NULL
- * when none), borrowed from the knowledge base judged. */
+ * when none), borrowed from the knowledge base judged. Not answered, the bot
+ * may offer a choice of articles instead of declining: choices[0..
+ * n_choices-1] (ids in the bot's order, borrowed; n_choices 0 or 2..3). */
 typedef struct {
     bool answer;
     const char *article;
     double confidence;
+    size_t n_choices;
+    const char *choices[LK_KB_VERDICT_CHOICES];
 } lk_kb_verdict_t;
 
 /* Judges text (in language) with the current bot (candidate false) or the
@@ -263,17 +269,18 @@ typedef struct {
     size_t checked;          /* distinct example questions (language and text) */
     size_t total;            /* of those, judged differently */
     size_t moved;            /* answered before and after, by another article */
-    size_t declined;         /* answered before, declined after */
-    size_t answered;         /* declined before, answered after */
+    size_t declined;         /* answered (or offered choices) before, declined after */
+    size_t answered;         /* declined (or offered choices) before, answered after */
+    size_t offered;          /* answered or declined before (or other choices), offered choices after */
     lk_kb_change_t *changes; /* the first n_changes (at most max_changes) */
     size_t n_changes, cap;
 } lk_kb_regression_t;
 
 /* The regression check: judges every example question of candidate and
  * of current (each once, the candidate's first) before and after; two
- * verdicts are the same when both decline or both answer with the same
- * article. out borrows from both knowledge bases; free it with
- * lk_kb_regression_free. */
+ * verdicts are the same when both decline, both answer with the same
+ * article, or both offer the same choices in the same order. out borrows
+ * from both knowledge bases; free it with lk_kb_regression_free. */
 void lk_kb_regression(const lk_kb_t *current, const lk_kb_t *candidate, lk_kb_judge_fn judge, void *ud,
                       size_t max_changes, lk_kb_regression_t *out /* OUT */);
 void lk_kb_regression_free(lk_kb_regression_t *r); /* r may be NULL */

@@ -97,9 +97,33 @@ static void qset_add_kb(qset_t *s, const lk_kb_t *kb)
 
 /* ---- the check ----------------------------------------------------------------- */
 
+static bool same_id(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* A verdict that offers choices: not answered, two or more offered. */
+static bool offers(const lk_kb_verdict_t *v)
+{
+    return !v->answer && v->n_choices >= 2;
+}
+
 static bool same_verdict(const lk_kb_verdict_t *a, const lk_kb_verdict_t *b)
 {
-    return a->answer == b->answer && (!a->answer || (a->article && b->article && strcmp(a->article, b->article) == 0));
+    if (a->answer != b->answer)
+        return false;
+    if (a->answer)
+        return same_id(a->article, b->article);
+    if (offers(a) != offers(b))
+        return false;
+    if (!offers(a))
+        return true; /* both decline */
+    if (a->n_choices != b->n_choices)
+        return false;
+    for (size_t k = 0; k < a->n_choices && k < LK_KB_VERDICT_CHOICES; k++)
+        if (!same_id(a->choices[k], b->choices[k]))
+            return false;
+    return true;
 }
 
 void lk_kb_regression(const lk_kb_t *current, const lk_kb_t *candidate, lk_kb_judge_fn judge, void *ud,
@@ -118,10 +142,12 @@ void lk_kb_regression(const lk_kb_t *current, const lk_kb_t *candidate, lk_kb_ju
         out->total++;
         if (from.answer && to.answer)
             out->moved++;
-        else if (from.answer)
-            out->declined++;
-        else
+        else if (to.answer)
             out->answered++;
+        else if (offers(&to))
+            out->offered++; /* e.g. answered by A before, "A or B?" after */
+        else
+            out->declined++; /* answered or offered before */
         if (out->n_changes < max_changes) {
             if (out->n_changes == out->cap) {
                 out->cap = out->cap ? 2 * out->cap : 16;

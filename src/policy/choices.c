@@ -13,8 +13,13 @@
 
 /* The articles to offer for a reading that asks (r->ask): its candidates
  * mapped to the customer's language, each once. A candidate tagged
- * sensitive is never offered (those subjects go to a person). Returns how
- * many, or 0 when fewer than two remain. */
+ * sensitive is never offered as a button (those subjects go to a person,
+ * and a title in a menu is no way to raise them): it is left out, and the
+ * others are offered. A sensitive match strong enough to matter
+ * (sensitive_min) has handed over before choices are considered
+ * (sensitive_hit); "none of these" and the person button stay beside the
+ * rest. Returns how many, or 0 when fewer than two remain (one candidate
+ * left is a decline, as for any reading with one). */
 size_t lk_pol_choices_of(const ctx_t *c, const lk_nlu_reading_t *r, long out[LK_NLU_TOP_K])
 {
     if (!r->ask || r->answer)
@@ -25,8 +30,8 @@ size_t lk_pol_choices_of(const ctx_t *c, const lk_nlu_reading_t *r, long out[LK_
         if (!lk_pol_valid_article(c->env, r->top[k].article))
             return 0;
         long i = lk_pol_article_in_language(kb, r->top[k].article, c->st->language);
-        if (lk_pol_tagged_sensitive(&kb->articles[i]))
-            return 0;
+        if (lk_pol_tagged_sensitive(&kb->articles[r->top[k].article]) || lk_pol_tagged_sensitive(&kb->articles[i]))
+            continue;
         bool dup = false;
         for (size_t j = 0; j < n; j++)
             dup = dup || out[j] == i;

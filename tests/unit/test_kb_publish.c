@@ -319,7 +319,7 @@ static lk_kb_verdict_t by_list(void *ud, bool candidate, const char *text, const
 {
     by_list_t *j = ud;
     j->calls++;
-    lk_kb_verdict_t v = {false, NULL, 0};
+    lk_kb_verdict_t v = {.answer = false};
     const lk_kb_t *kb = j->kb[candidate];
     for (size_t i = 0; i < kb->n_articles && !v.article; i++)
         for (size_t q = 0; q < kb->articles[i].n_questions; q++)
@@ -385,6 +385,66 @@ Test(kb_publish, regression_counts_moves_declines_and_new_answers)
     cr_assert_eq(r.n_changes, 0);
     lk_kb_regression_free(&r);
     lk_kb_regression_free(NULL);
+    lk_kb_free(&cur);
+    lk_kb_free(&cand);
+}
+
+/* A judge from a table: what each bot does with each question. */
+typedef struct {
+    const char *text;
+    lk_kb_verdict_t v[2]; /* current, candidate */
+} table_row_t;
+
+static lk_kb_verdict_t by_table(void *ud, bool candidate, const char *text, const char *language)
+{
+    (void)language;
+    for (const table_row_t *t = ud; t->text; t++)
+        if (strcmp(t->text, text) == 0)
+            return t->v[candidate];
+    return (lk_kb_verdict_t){.answer = false};
+}
+
+#define ANSWER(id) {.answer = true, .article = id, .confidence = 0.9}
+#define DECLINE {.answer = false, .confidence = 0.1}
+#define CHOICE2(a, b) {.answer = false, .article = a, .confidence = 0.3, .n_choices = 2, .choices = {a, b}}
+
+Test(kb_publish, regression_counts_a_choice_as_a_change_not_a_decline)
+{
+    lk_kb_t cur, cand;
+    lk_kb_init(&cur);
+    lk_kb_init(&cand);
+    add(&cur, "a", "nl", "A", "q1", "q2");
+    add(&cur, "b", "nl", "B", "q3", "q4");
+    add(&cur, "c", "nl", "C", "q5", "q6");
+    add(&cand, "a", "nl", "A", "q1", "q2");
+    add(&cand, "b", "nl", "B", "q3", "q4");
+    add(&cand, "c", "nl", "C", "q5", "q6");
+    table_row_t t[] = {
+        {"q1", {ANSWER("a"), CHOICE2("a", "b")}},       /* answered by A, then "A or B?": offered */
+        {"q2", {DECLINE, CHOICE2("b", "a")}},           /* declined, then offered */
+        {"q3", {CHOICE2("b", "a"), CHOICE2("b", "a")}}, /* the same offer: no change */
+        {"q4", {CHOICE2("b", "a"), CHOICE2("a", "b")}}, /* another order: a change the customer sees */
+        {"q5", {CHOICE2("c", "a"), DECLINE}},           /* offered, then declined */
+        {"q6", {CHOICE2("c", "a"), ANSWER("c")}},       /* offered, then answered */
+        {NULL, {DECLINE, DECLINE}},
+    };
+    lk_kb_regression_t r;
+    lk_kb_regression(&cur, &cand, by_table, t, 100, &r);
+    cr_assert_eq(r.checked, 6);
+    cr_assert_eq(r.total, 5);
+    cr_assert_eq(r.offered, 3, "q1, q2, q4");
+    cr_assert_eq(r.declined, 1, "q5");
+    cr_assert_eq(r.answered, 1, "q6");
+    cr_assert_eq(r.moved, 0);
+    cr_assert_eq(r.n_changes, 5);
+    cr_assert_str_eq(r.changes[0].question, "q1");
+    cr_assert(r.changes[0].from.answer);
+    cr_assert_str_eq(r.changes[0].from.article, "a");
+    cr_assert_not(r.changes[0].to.answer);
+    cr_assert_eq(r.changes[0].to.n_choices, 2);
+    cr_assert_str_eq(r.changes[0].to.choices[0], "a");
+    cr_assert_str_eq(r.changes[0].to.choices[1], "b");
+    lk_kb_regression_free(&r);
     lk_kb_free(&cur);
     lk_kb_free(&cand);
 }

@@ -1372,6 +1372,63 @@ Test(rules, choices_are_distinct_and_never_sensitive)
     conv_free(&c);
 }
 
+/* A sensitive candidate is left out of the menu, not the whole menu: the
+ * other candidates are offered when two remain, in order, in the
+ * customer's language; one left is a decline, as for one candidate. */
+Test(rules, a_sensitive_candidate_is_left_out_of_the_choices)
+{
+    const char *langs[] = {"nl", "en"};
+    for (int i = 0; i < 2; i++) {
+        conv_t c;
+        conv_init(&c, langs[i]);
+        lk_nlu_reading_t r = rd_ask(A_RETURN, 0.27, A_BEREAVEMENT, 0.26, langs[i]);
+        r.top[2] = (lk_nlu_match_t){A_DELIVERY, 0.25};
+        r.n_top = r.n_choices = 3;
+        conv_say(&c, i ? "my account" : "mijn account", r);
+        cr_assert_eq(c.st.status, LK_CONV_BOT);
+        const lk_policy_action_t *a = nth_say(&c, 0);
+        cr_assert_eq(a->kind, LK_SAY_CHOICES, "the other two are offered (%s)", langs[i]);
+        cr_assert_eq(a->n_choices, 2);
+        cr_assert_eq(a->choices[0], i ? A_RETURN_EN : A_RETURN);
+        cr_assert_eq(a->choices[1], i ? A_DELIVERY_EN : A_DELIVERY);
+        assert_has(a->text, i ? "'Returns' or 'Delivery time'?" : "'Retourneren' of 'Levertijd'?");
+        cr_assert_null(strstr(a->text, "Overlijden"), "the sensitive title is never shown");
+        assert_has(a->text, i ? "person" : "medewerker");
+        cr_assert_eq(c.st.pending, LK_PENDING_CHOICE);
+        cr_assert_eq(c.st.consecutive_declines, 0);
+        conv_free(&c);
+    }
+    /* the sensitive candidate first (below sensitive_min): the rest still */
+    conv_t c;
+    conv_init(&c, "nl");
+    lk_nlu_reading_t r = rd_ask(A_BEREAVEMENT, 0.28, A_PAYMENT, 0.27, "nl");
+    r.top[2] = (lk_nlu_match_t){A_DELIVERY, 0.26};
+    r.n_top = r.n_choices = 3;
+    conv_say(&c, "account opzeggen", r);
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_CHOICES);
+    cr_assert_eq(nth_say(&c, 0)->n_choices, 2);
+    cr_assert_eq(nth_say(&c, 0)->choices[0], A_PAYMENT);
+    cr_assert_eq(nth_say(&c, 0)->choices[1], A_DELIVERY);
+    conv_free(&c);
+    /* at sensitive_min or above, the sensitive match hands over before any menu */
+    conv_init(&c, "nl");
+    r = rd_ask(A_BEREAVEMENT, 0.35, A_PAYMENT, 0.3, "nl");
+    r.top[2] = (lk_nlu_match_t){A_DELIVERY, 0.25};
+    r.n_top = r.n_choices = 3;
+    conv_say(&c, "mijn vader", r);
+    assert_handoff(&c, LK_HANDOFF_SENSITIVE_TOPIC);
+    for (size_t k = 0; k < c.acts.n; k++)
+        cr_assert(c.acts.items[k].type != LK_ACTION_SAY || c.acts.items[k].kind != LK_SAY_CHOICES);
+    conv_free(&c);
+    /* one candidate left after the sensitive one: a decline, a failure counted */
+    conv_init(&c, "nl");
+    conv_say(&c, "account van mijn vader", rd_ask(A_BEREAVEMENT, 0.28, A_PAYMENT, 0.27, "nl"));
+    cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DECLINE);
+    cr_assert_eq(c.st.consecutive_declines, 1);
+    cr_assert_eq(c.st.pending, LK_PENDING_OFFER);
+    conv_free(&c);
+}
+
 Test(rules, a_pick_answers_the_chosen_article)
 {
     const char *langs[] = {"nl", "en"};
@@ -2144,6 +2201,7 @@ static void check_step(const walk_t *w, const node_t *n, int x, const lk_policy_
             cr_assert(a->n_choices >= 2 && a->n_choices <= LK_NLU_TOP_K);
             for (size_t k = 0; k < a->n_choices; k++) {
                 cr_assert(a->choices[k] >= 0 && (size_t)a->choices[k] < kb.n_articles);
+                cr_assert_neq(a->choices[k], A_BEREAVEMENT, "a sensitive article offered");
                 for (size_t j = 0; j < k; j++)
                     cr_assert_neq(a->choices[j], a->choices[k]);
             }

@@ -40,6 +40,7 @@ loket.page(function (L, $, el, t) {
       tryEmpty: 'Typ eerst een vraag.',
       tryAnswer: 'De bot antwoordt met “{title}”.',
       tryDecline: 'De bot antwoordt niet: geen artikel is zeker genoeg.',
+      tryChoice: 'De bot biedt een keuze: {titles}.',
       tryLanguage: 'Taal',
       tryLanguageValue: '{lang} ({pct}% zeker)',
       tryThreshold: 'Antwoordt vanaf',
@@ -56,6 +57,8 @@ loket.page(function (L, $, el, t) {
       calRisk: 'Foutrisico onder de antwoorden (bovengrens, {conf}% zeker)',
       calRiskValue: 'hoogstens {bound}% (doel {risk}%)',
       calNotMet: 'het doel van {risk}% is met deze voorbeeldvragen niet te halen',
+      calFallback:
+        'Met deze voorbeeldvragen kan de bot niet laten zien dat hoogstens {risk}% van zijn antwoorden fout is. Daarom antwoordt hij alleen waar zijn geschatte kans op een fout antwoord het laagst is: als hij minstens {threshold}% zeker is (dan hoogstens {bound}% fout). Is hij minder zeker, dan vraagt hij de klant welk van de twee of drie best passende artikelen bedoeld is, met een medewerker ernaast. Meer voorbeeldvragen per artikel maken dat vaker een antwoord.',
       calPrecision: 'Geschatte juistheid van de antwoorden',
       calCoverage: 'Geschat deel van de vragen dat antwoord krijgt',
       calLabelled: 'Beoordeelde vragen van klanten in de kalibratie',
@@ -68,6 +71,7 @@ loket.page(function (L, $, el, t) {
       actAnswer: 'Antwoorden',
       actHandoff: 'Doorverbinden met een medewerker ({reason})',
       actDecline: 'Zeggen dat de bot het niet weet en een medewerker aanbieden',
+      actChoices: 'Een keuze aanbieden: {titles}',
       actDisclosure: 'Zeggen dat dit een digitale assistent is',
       actReply: 'Kort reageren (groet, bedankje)',
       actOther: 'Iets anders',
@@ -184,6 +188,8 @@ loket.page(function (L, $, el, t) {
       pvThen: 'Na publiceren',
       pvAnswer: '{article} ({pct}%)',
       pvDecline: 'geen antwoord ({pct}%)',
+      pvChoice: 'keuze: {articles} ({pct}%)',
+      pvOffered: 'Daarvan krijgen er {n} een keuze uit artikelen in plaats van één antwoord of geen.',
       pvPublish: 'Publiceren',
       pvPublished: 'Gepubliceerd als versie {version}. De bot antwoordt er binnen enkele seconden mee.',
       pvStale: 'Het concept is gewijzigd: bekijk eerst opnieuw de voorvertoning.',
@@ -205,6 +211,7 @@ loket.page(function (L, $, el, t) {
       tryEmpty: 'Type a question first.',
       tryAnswer: 'The bot answers with “{title}”.',
       tryDecline: 'The bot does not answer: no article is certain enough.',
+      tryChoice: 'The bot offers a choice: {titles}.',
       tryLanguage: 'Language',
       tryLanguageValue: '{lang} ({pct}% certain)',
       tryThreshold: 'Answers from',
@@ -221,6 +228,8 @@ loket.page(function (L, $, el, t) {
       calRisk: 'Wrong-answer risk among answers (upper bound, {conf}% sure)',
       calRiskValue: 'at most {bound}% (target {risk}%)',
       calNotMet: 'the target of {risk}% cannot be met with these example questions',
+      calFallback:
+        'With these example questions the bot cannot show that at most {risk}% of its answers are wrong. So it answers only where its estimated rate of wrong answers is lowest: when it is at least {threshold}% sure (then at most {bound}% wrong). When it is less sure, it asks the customer which of the two or three best-matching articles they mean, with a person one click away. More example questions per article turn more of these into answers.',
       calPrecision: 'Estimated precision of the answers',
       calCoverage: 'Estimated share of questions answered',
       calLabelled: 'Reviewed customer questions in the calibration',
@@ -233,6 +242,7 @@ loket.page(function (L, $, el, t) {
       actAnswer: 'Answer',
       actHandoff: 'Hand over to a person ({reason})',
       actDecline: 'Say the bot does not know and offer a person',
+      actChoices: 'Offer a choice: {titles}',
       actDisclosure: 'Say this is an automated assistant',
       actReply: 'Reply briefly (a greeting, thanks)',
       actOther: 'Something else',
@@ -348,6 +358,8 @@ loket.page(function (L, $, el, t) {
       pvThen: 'After publishing',
       pvAnswer: '{article} ({pct}%)',
       pvDecline: 'no answer ({pct}%)',
+      pvChoice: 'choice: {articles} ({pct}%)',
+      pvOffered: 'Of these, {n} would get a choice of articles instead of one answer or none.',
       pvPublish: 'Publish',
       pvPublished: 'Published as version {version}. The bot answers with it within seconds.',
       pvStale: 'The draft changed: look at the preview again first.',
@@ -421,13 +433,16 @@ loket.page(function (L, $, el, t) {
   }
 
   // The calibration of the bot (docs/quality.md): the bound on its
-  // wrong-answer rate and the estimated precision and coverage.
+  // wrong-answer rate and the estimated precision and coverage; when the
+  // bound cannot show the target, what the bot does instead.
   function calibFacts(c) {
+    var box = el('div', { class: 'kb-calibration' });
     var dl = el('dl', { class: 'acc-facts' });
+    box.appendChild(dl);
     fact(dl, t('tryThreshold'), pct(c.threshold) + '%');
     if (!c.calibrated) {
       fact(dl, t('calTitle'), t('calUncalibrated'));
-      return dl;
+      return box;
     }
     var risk = { bound: pct(c.risk_bound), risk: pct(c.answer_risk) };
     fact(dl, t('calRisk', { conf: pct(c.confidence_level) }), c.met ? t('calRiskValue', risk) : t('calRiskValue', risk) + ': ' + t('calNotMet', risk));
@@ -437,7 +452,17 @@ loket.page(function (L, $, el, t) {
     if (typeof c.labelled_questions === 'number') fact(dl, t('calLabelled'), String(c.labelled_questions));
     // and how many were the company's own labelled questions (knowledge-labelled.js)
     if (typeof c.company_questions === 'number') fact(dl, t('calCompany'), String(c.company_questions));
-    return dl;
+    if (!c.met) box.appendChild(el('p', { class: 'kb-cal-fallback', text: t('calFallback', { risk: risk.risk, threshold: pct(c.threshold), bound: risk.bound }) }));
+    return box;
+  }
+
+  // "“A”, “B”" (the articles offered, in order)
+  function titles(list) {
+    return list
+      .map(function (a) {
+        return '“' + (a.title || a.article_id) + '”';
+      })
+      .join(', ');
   }
 
   function showTry(r) {
@@ -446,8 +471,13 @@ loket.page(function (L, $, el, t) {
     var best = r.top && r.top[0];
     box.appendChild(
       el('p', {
-        class: 'kb-decision ' + (r.decision === 'answer' ? 'kb-yes' : 'kb-no'),
-        text: r.decision === 'answer' && best ? t('tryAnswer', { title: best.title }) : t('tryDecline'),
+        class: 'kb-decision ' + (r.decision === 'answer' ? 'kb-yes' : r.decision === 'choice' ? 'kb-choice' : 'kb-no'),
+        text:
+          r.decision === 'answer' && best
+            ? t('tryAnswer', { title: best.title })
+            : r.decision === 'choice' && r.choices && r.choices.length
+            ? t('tryChoice', { titles: titles(r.choices) })
+            : t('tryDecline'),
       })
     );
     var dl = el('dl', { class: 'acc-facts' });
@@ -504,6 +534,7 @@ loket.page(function (L, $, el, t) {
         answer: t('actAnswer'),
         handoff: t('actHandoff', { reason: h.handoff_reason || '' }),
         decline: t('actDecline'),
+        choices: t('actChoices', { titles: titles(h.choices || []) }),
         disclosure: t('actDisclosure'),
         reply: t('actReply'),
       }[h.action] || t('actOther');
@@ -859,6 +890,7 @@ loket.page(function (L, $, el, t) {
     $('preview').hidden = false;
     var n = r.changes_total !== undefined ? r.changes_total : r.changes.length;
     var summary = n ? t('pvSummary', { checked: r.checked, n: n }) : t('pvNoChange', { checked: r.checked });
+    if (n && r.summary && r.summary.offered) summary += ' ' + t('pvOffered', { n: r.summary.offered });
     if (n > r.changes.length) summary += ' ' + t('pvMore', { shown: r.changes.length, total: n });
     var cal = r.calibration;
     if (cal && cal.current && cal.candidate && cal.current.calibrated && cal.candidate.calibrated) {
@@ -879,15 +911,20 @@ loket.page(function (L, $, el, t) {
     var body = $('pv-body');
     body.textContent = '';
     function verdict(v) {
-      return v.decision === 'answer' ? t('pvAnswer', { article: v.article_id, pct: pct(v.confidence) }) : t('pvDecline', { pct: pct(v.confidence) });
+      if (v.decision === 'answer') return t('pvAnswer', { article: v.article_id, pct: pct(v.confidence) });
+      if (v.decision === 'choice' && v.choices) return t('pvChoice', { articles: v.choices.join(', '), pct: pct(v.confidence) });
+      return t('pvDecline', { pct: pct(v.confidence) });
+    }
+    function verdictClass(v) {
+      return v.decision === 'answer' ? '' : v.decision === 'choice' ? 'kb-choice' : 'kb-no';
     }
     r.changes.forEach(function (c) {
       body.appendChild(
         el('tr', null, [
           el('td', { text: c.question }),
           el('td', { text: langName(c.language) }),
-          el('td', { class: c.from.decision === 'answer' ? '' : 'kb-no', text: verdict(c.from) }),
-          el('td', { class: c.to.decision === 'answer' ? '' : 'kb-no', text: verdict(c.to) }),
+          el('td', { class: verdictClass(c.from), text: verdict(c.from) }),
+          el('td', { class: verdictClass(c.to), text: verdict(c.to) }),
         ])
       );
     });
