@@ -58,7 +58,7 @@ loket.page(function (L, $, el, t) {
       calRiskValue: 'hoogstens {bound}% (doel {risk}%)',
       calNotMet: 'het doel van {risk}% is met deze voorbeeldvragen niet te halen',
       calFallback:
-        'Met deze voorbeeldvragen kan de bot niet laten zien dat hoogstens {risk}% van zijn antwoorden fout is. Daarom antwoordt hij alleen waar zijn geschatte kans op een fout antwoord het laagst is: als hij minstens {threshold}% zeker is (dan hoogstens {bound}% fout). Is hij minder zeker, dan vraagt hij de klant welk van de twee of drie best passende artikelen bedoeld is, met een medewerker ernaast. Meer voorbeeldvragen per artikel maken dat vaker een antwoord.',
+        'Met deze voorbeeldvragen kan de bot niet laten zien dat hoogstens {risk}% van zijn antwoorden fout is. Daarom antwoordt hij alleen waar zijn geschatte kans op een fout antwoord het laagst is: als hij minstens {threshold}% zeker is (dan hoogstens {bound}% fout). Is hij minder zeker, dan vraagt hij de klant welk van de twee of drie best passende artikelen bedoeld is, met een medewerker ernaast. Met meer voorbeeldvragen per artikel kan de bot vaker zelf antwoorden.',
       calPrecision: 'Geschatte juistheid van de antwoorden',
       calCoverage: 'Geschat deel van de vragen dat antwoord krijgt',
       calLabelled: 'Beoordeelde vragen van klanten in de kalibratie',
