@@ -570,16 +570,17 @@ static void step(conv_t *c, const lk_policy_event_t *ev, bool person)
             continue;
         }
         /* LK_ACTION_SAY */
-        bool bot = strcmp(a->sender, "bot") == 0;
-        if ((!bot && strcmp(a->sender, "system") != 0) || !a->text || !*a->text ||
+        bool bot = a->sender == LK_SENDER_BOT;
+        if ((!bot && a->sender != LK_SENDER_SYSTEM) || !a->text || !*a->text ||
             !lk_utf8_valid(a->text, strlen(a->text)))
-            diag(c, V_SENDER, "sender \"%s\" in a %s conversation", a->sender, status_of(c));
+            diag(c, V_SENDER, "sender %d \"%s\" in a %s conversation", (int)a->sender, lk_sender_name(a->sender),
+                 status_of(c));
         if (bot && (handed || before == LK_CONV_QUEUED || before == LK_CONV_ASSIGNED))
             diag(c, V_BOT_WHILE_HANDED, "status %s, %s, bot said: %.80s", lk_conv_status_name(before),
                  handed ? "after the hand-off" : "no hand-off", a->text);
         if (before == LK_CONV_ASSIGNED &&
             (ev->type == LK_EV_MESSAGE || ev->type == LK_EV_BUTTON || ev->type == LK_EV_TICK))
-            diag(c, V_NOTICE_ASSIGNED, "%s said: %.80s", a->sender, a->text);
+            diag(c, V_NOTICE_ASSIGNED, "%s said: %.80s", lk_sender_name(a->sender), a->text);
         if ((unsigned)a->kind < 32)
             c->said |= 1u << a->kind;
         switch (a->kind) {
@@ -608,8 +609,8 @@ static void step(conv_t *c, const lk_policy_event_t *ev, bool person)
             break;
         }
         if (c->w->trace)
-            lk_buf_printf(&c->transcript, "    %s (%s): %.160s\n", a->sender, lk_policy_say_kind_name(a->kind),
-                          a->text);
+            lk_buf_printf(&c->transcript, "    %s (%s): %.160s\n", lk_sender_name(a->sender),
+                          lk_policy_say_kind_name(a->kind), a->text);
     }
     if (person && next.status != LK_CONV_QUEUED && next.status != LK_CONV_ASSIGNED)
         diag(c, V_PERSON_NOT_QUEUED, "\"%s\" left the conversation %s",

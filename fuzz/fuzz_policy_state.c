@@ -89,7 +89,7 @@ static void check_actions(const lk_policy_state_t *before, const lk_policy_state
         const lk_policy_action_t *x = &a->items[i];
         switch (x->type) {
         case LK_ACTION_SAY:
-            FUZZ_CHECK(!strcmp(x->sender, "bot") || !strcmp(x->sender, "system"));
+            FUZZ_CHECK(x->sender == LK_SENDER_BOT || x->sender == LK_SENDER_SYSTEM);
             FUZZ_CHECK(x->text && x->text[0] && lk_utf8_valid(x->text, strlen(x->text)));
             FUZZ_CHECK(x->article == -1 || (x->article >= 0 && (size_t)x->article < kb.n_articles));
             FUZZ_CHECK(lk_policy_say_kind_name(x->kind) != NULL);

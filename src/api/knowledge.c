@@ -377,7 +377,7 @@ static json_t *policy_hint(lk_api_job_t *j, lk_store_t *st, const lk_bot_t *bot,
                                                     "title", bot->kb.articles[a->choices[c]].title));
             if (a->kind == LK_SAY_ANSWER && a->article >= 0 && (size_t)a->article < bot->kb.n_articles)
                 json_array_append_new(ids, json_string(bot->kb.articles[a->article].id));
-            json_array_append_new(replies, json_pack("{s:s, s:s, s:s}", "sender", a->sender, "kind",
+            json_array_append_new(replies, json_pack("{s:s, s:s, s:s}", "sender", lk_sender_name(a->sender), "kind",
                                                      lk_policy_say_kind_name(a->kind), "text", a->text ? a->text : ""));
         }
     }

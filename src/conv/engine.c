@@ -339,7 +339,7 @@ static int step(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t *conv, co
         lk_policy_action_t *a = &actions.items[i];
         if (a->type == LK_ACTION_SAY) {
             lk_msg_t m = {0};
-            lk_sender_parse(a->sender, &m.sender); /* "bot" or "system"; the store refuses anything else */
+            m.sender = a->sender; /* BOT or SYSTEM */
             m.automated = true;
             m.text = a->text;
             a->text = NULL;

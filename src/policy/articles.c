@@ -140,7 +140,7 @@ void lk_pol_answer(ctx_t *c, long raw, double confidence, bool ask)
         (void)lk_buf_append_cstr(&b, "\n\n");
         (void)lk_buf_append_cstr(&b, T(c, T_FEEDBACK_Q));
     }
-    lk_policy_action_t *x = lk_pol_say_buf(c, "bot", LK_SAY_ANSWER, &b);
+    lk_policy_action_t *x = lk_pol_say_buf(c, LK_SENDER_BOT, LK_SAY_ANSWER, &b);
     x->article = i;
     x->confidence = confidence;
 }

@@ -59,7 +59,7 @@ void lk_pol_offer_choices(ctx_t *c, const long *choices, size_t n)
     }
     (void)lk_buf_append_cstr(&b, "? ");
     (void)lk_buf_append_cstr(&b, T(c, T_CHOICES_TAIL));
-    lk_policy_action_t *x = lk_pol_say_buf(c, "bot", LK_SAY_CHOICES, &b);
+    lk_policy_action_t *x = lk_pol_say_buf(c, LK_SENDER_BOT, LK_SAY_CHOICES, &b);
     memcpy(x->choices, choices, n * sizeof *choices);
     x->n_choices = n;
     c->st->pending = LK_PENDING_CHOICE;
@@ -175,7 +175,7 @@ bool lk_pol_answer_parts(ctx_t *c, const lk_policy_event_t *ev)
     }
     (void)lk_buf_append_cstr(&b, ". ");
     (void)lk_buf_append_cstr(&b, T(c, T_PART_DECLINE_TAIL));
-    lk_pol_say_buf(c, "bot", LK_SAY_DECLINE, &b);
+    lk_pol_say_buf(c, LK_SENDER_BOT, LK_SAY_DECLINE, &b);
     st->pending = LK_PENDING_OFFER;
     return true;
 }

@@ -37,7 +37,7 @@
 
 static void greet(ctx_t *c)
 {
-    lk_pol_say(c, "bot", LK_SAY_GREETING, T(c, T_GREETING));
+    lk_pol_say(c, LK_SENDER_BOT, LK_SAY_GREETING, T(c, T_GREETING));
 }
 
 /* The conversation follows the language the customer writes in: into one
@@ -145,13 +145,13 @@ static void closing_reply(ctx_t *c, lk_policy_pending_t pend, const reply_t *rp)
     }
     if (rp->thanks && !asked) {
         /* "bedankt" out of the blue: "you're welcome, anything else?" */
-        lk_pol_say(c, "bot", LK_SAY_REPLY, T(c, T_THANKS));
+        lk_pol_say(c, LK_SENDER_BOT, LK_SAY_REPLY, T(c, T_THANKS));
         st->pending = LK_PENDING_MORE;
         return;
     }
     if (yes) {
         /* "ja" to "anything else?" (or to nothing): the question is to come */
-        lk_pol_say(c, "bot", LK_SAY_REPLY, T(c, T_ASK));
+        lk_pol_say(c, LK_SENDER_BOT, LK_SAY_REPLY, T(c, T_ASK));
         st->pending = LK_PENDING_MORE;
         return;
     }
@@ -160,12 +160,12 @@ static void closing_reply(ctx_t *c, lk_policy_pending_t pend, const reply_t *rp)
         lk_buf_init(&b, LK_POL_TEXT_MAX);
         lk_pol_add(&b, T(c, rp->thanks ? T_BYE_THANKS : T_BYE));
         lk_pol_add(&b, T(c, T_BYE_TAIL));
-        lk_pol_say_buf(c, "bot", LK_SAY_REPLY, &b);
+        lk_pol_say_buf(c, LK_SENDER_BOT, LK_SAY_REPLY, &b);
         st->pending = LK_PENDING_BYE;
         return;
     }
     /* a bare "ok" or "nee" when the bot asked nothing (after the greeting) */
-    lk_pol_say(c, "bot", LK_SAY_REPLY, T(c, T_ACK));
+    lk_pol_say(c, LK_SENDER_BOT, LK_SAY_REPLY, T(c, T_ACK));
     st->pending = LK_PENDING_MORE;
 }
 
@@ -203,7 +203,7 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
     if (sensitive_hit(c, r)) {
         /* asked at the same time whether this is a bot: the truth first */
         if (at_least(sig->bot_question, cfg->bot_question_min))
-            lk_pol_say(c, "bot", LK_SAY_DISCLOSURE, T(c, bot_reply(sig->bot_question_kind)));
+            lk_pol_say(c, LK_SENDER_BOT, LK_SAY_DISCLOSURE, T(c, bot_reply(sig->bot_question_kind)));
         lk_pol_handoff(c, LK_HANDOFF_SENSITIVE_TOPIC);
         return;
     }
@@ -223,7 +223,7 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
         return;
     }
     if (pend == LK_PENDING_OFFER && sr == SHORT_NO) {
-        lk_pol_say(c, "bot", LK_SAY_REPLY, T(c, T_OFFER_NO));
+        lk_pol_say(c, LK_SENDER_BOT, LK_SAY_REPLY, T(c, T_OFFER_NO));
         st->pending = LK_PENDING_MORE;
         return;
     }
@@ -237,7 +237,7 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
     if (pend == LK_PENDING_FEEDBACK) {
         if (sr == SHORT_YES || sr == SHORT_OK || sr == SHORT_THANKS) {
             st->consecutive_declines = 0;
-            lk_pol_say(c, "bot", LK_SAY_REPLY, T(c, T_FEEDBACK_YES));
+            lk_pol_say(c, LK_SENDER_BOT, LK_SAY_REPLY, T(c, T_FEEDBACK_YES));
             st->pending = LK_PENDING_MORE;
             return;
         }
@@ -248,7 +248,7 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
                 return;
             }
             if (sr == SHORT_NO) {
-                lk_pol_say(c, "bot", LK_SAY_REPLY, T(c, T_FEEDBACK_NO));
+                lk_pol_say(c, LK_SENDER_BOT, LK_SAY_REPLY, T(c, T_FEEDBACK_NO));
                 st->pending = LK_PENDING_OFFER;
                 return;
             }
@@ -270,15 +270,15 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
      * sentence that answers the question as it was put, with the human
      * option. */
     if (at_least(sig->bot_question, cfg->bot_question_min)) {
-        lk_pol_say(c, "bot", LK_SAY_DISCLOSURE, T(c, bot_reply(sig->bot_question_kind)));
+        lk_pol_say(c, LK_SENDER_BOT, LK_SAY_DISCLOSURE, T(c, bot_reply(sig->bot_question_kind)));
         st->pending = LK_PENDING_OFFER;
         if (a0 < 0)
             return;
     } else if (a0 < 0 && sr == SHORT_HELLO) {
-        lk_pol_say(c, "bot", LK_SAY_REPLY, T(c, T_HELLO));
+        lk_pol_say(c, LK_SENDER_BOT, LK_SAY_REPLY, T(c, T_HELLO));
         return;
     } else if (a0 < 0 && sr == SHORT_THANKS) {
-        lk_pol_say(c, "bot", LK_SAY_REPLY, T(c, T_THANKS));
+        lk_pol_say(c, LK_SENDER_BOT, LK_SAY_REPLY, T(c, T_THANKS));
         st->pending = LK_PENDING_MORE;
         return;
     }
@@ -354,7 +354,7 @@ static void bot_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_read
         lk_pol_handoff(c, LK_HANDOFF_REPEATED_FAILURE);
         return;
     }
-    lk_pol_say(c, "bot", LK_SAY_DECLINE, T(c, T_DECLINE));
+    lk_pol_say(c, LK_SENDER_BOT, LK_SAY_DECLINE, T(c, T_DECLINE));
     st->pending = LK_PENDING_OFFER;
 }
 
@@ -372,7 +372,7 @@ static bool refresh_availability(ctx_t *c)
     lk_pol_availability(c, &b);
     if (avail)
         lk_pol_add(&b, T(c, T_QUEUED_TAIL));
-    lk_pol_say_buf(c, "system", LK_SAY_QUEUE_NOTICE, &b);
+    lk_pol_say_buf(c, LK_SENDER_SYSTEM, LK_SAY_QUEUE_NOTICE, &b);
     return true;
 }
 
@@ -387,7 +387,7 @@ static void queue_notice(ctx_t *c)
         lk_pol_availability(c, &b);
         lk_pol_add(&b, T(c, T_QUEUED_TAIL));
     }
-    lk_pol_say_buf(c, "system", LK_SAY_QUEUE_NOTICE, &b);
+    lk_pol_say_buf(c, LK_SENDER_SYSTEM, LK_SAY_QUEUE_NOTICE, &b);
 }
 
 /* A customer message while queued: never a bot answer. */
@@ -410,12 +410,12 @@ static void queued_message(ctx_t *c, const lk_policy_event_t *ev, const lk_nlu_r
             lk_buf_t b;
             lk_buf_init(&b, LK_POL_TEXT_MAX);
             lk_pol_add_fmt(&b, c, T_CALLBACK_THANKS, contact);
-            lk_pol_say_buf(c, "system", LK_SAY_CALLBACK_NOTICE, &b);
+            lk_pol_say_buf(c, LK_SENDER_SYSTEM, LK_SAY_CALLBACK_NOTICE, &b);
         } else if (asked) {
             queue_notice(c);
         } else if (!st->callback_hinted && st->callbacks == 0) {
             st->callback_hinted = true;
-            lk_pol_say(c, "system", LK_SAY_CALLBACK_NOTICE, T(c, T_CALLBACK_HINT));
+            lk_pol_say(c, LK_SENDER_SYSTEM, LK_SAY_CALLBACK_NOTICE, T(c, T_CALLBACK_HINT));
         }
         return;
     }
@@ -503,7 +503,7 @@ static void on_agent_joins(ctx_t *c, const char *name)
         lk_pol_add_fmt(&b, c, T_AGENT_JOINS_NAMED, name);
     else
         (void)lk_buf_append_cstr(&b, T(c, T_AGENT_JOINS));
-    lk_pol_say_buf(c, "system", LK_SAY_AGENT_NOTICE, &b);
+    lk_pol_say_buf(c, LK_SENDER_SYSTEM, LK_SAY_AGENT_NOTICE, &b);
 }
 
 static void on_agent_leaves(ctx_t *c)
@@ -515,7 +515,7 @@ static void on_agent_leaves(ctx_t *c)
     lk_buf_init(&b, LK_POL_TEXT_MAX);
     lk_pol_add(&b, T(c, T_AGENT_LEAVES));
     lk_pol_availability(c, &b);
-    lk_pol_say_buf(c, "system", LK_SAY_AGENT_NOTICE, &b);
+    lk_pol_say_buf(c, LK_SENDER_SYSTEM, LK_SAY_AGENT_NOTICE, &b);
 }
 
 static void on_close(ctx_t *c)
@@ -525,7 +525,7 @@ static void on_close(ctx_t *c)
     c->st->status = LK_CONV_CLOSED;
     c->st->pending = LK_PENDING_NONE;
     c->st->away = false;
-    lk_pol_say(c, "system", LK_SAY_CLOSED_NOTICE, T(c, T_CLOSED));
+    lk_pol_say(c, LK_SENDER_SYSTEM, LK_SAY_CLOSED_NOTICE, T(c, T_CLOSED));
 }
 
 static void on_tick(ctx_t *c)

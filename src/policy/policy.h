@@ -51,6 +51,17 @@ int lk_conv_status_parse(const char *s, lk_conv_status_t *out /* OUT */); /* 0 o
 const char *lk_handoff_reason_name(lk_handoff_reason_t r);
 int lk_handoff_reason_parse(const char *s, lk_handoff_reason_t *out /* OUT */); /* "" -> NONE */
 
+/* Who wrote a message: "customer" | "bot" | "agent" | "system" (the
+ * product's own notices). The policy says as BOT or SYSTEM; the store's
+ * message record carries the same set. NONE (0) is what a zeroed record
+ * holds: no sender, which the store refuses to write. */
+typedef enum { LK_SENDER_NONE, LK_SENDER_CUSTOMER, LK_SENDER_BOT, LK_SENDER_AGENT, LK_SENDER_SYSTEM } lk_sender_t;
+/* The name; "" for NONE or a value out of range. */
+const char *lk_sender_name(lk_sender_t s);
+/* Sets *out (out may be NULL: a check) from a name and returns 0, or sets
+ * NONE and returns LK_EINVAL for NULL or an unknown name. */
+int lk_sender_parse(const char *s, lk_sender_t *out /* OUT, may be NULL */);
+
 /* ---- configuration ----------------------------------------------------- */
 
 /* Business hours (added by issue 4). One day has up to LK_POLICY_SPANS_PER_DAY
@@ -236,7 +247,7 @@ typedef struct {
 } lk_policy_env_t;
 
 typedef enum {
-    LK_ACTION_SAY,     /* send a message (sender "bot" or "system", always automated) */
+    LK_ACTION_SAY,     /* send a message (sender BOT or SYSTEM, always automated) */
     LK_ACTION_HANDOFF, /* move to "queued" for reason */
     /* Added by issue 4: store a call-back request for the agents (text: the
      * customer's message, contact: the phone number or e-mail found in it).
@@ -265,7 +276,7 @@ const char *lk_policy_say_kind_name(lk_policy_say_kind_t k);
 
 typedef struct {
     lk_policy_action_type_t type;
-    char sender[8]; /* LK_ACTION_SAY: "bot" or "system" */
+    lk_sender_t sender; /* LK_ACTION_SAY: LK_SENDER_BOT or LK_SENDER_SYSTEM */
     char *text;     /* LK_ACTION_SAY: owned by the action */
     long article;   /* LK_ACTION_SAY: index into env->kb when quoting an article, else -1 */
     double confidence;

@@ -9,7 +9,7 @@
  * and appends actions. It says something with a text of texts.c in the
  * conversation's language:
  *
- *     lk_pol_say(c, "bot", LK_SAY_REPLY, T(c, T_ACK));
+ *     lk_pol_say(c, LK_SENDER_BOT, LK_SAY_REPLY, T(c, T_ACK));
  *
  * or builds a longer message in a buffer and hands it over:
  *
@@ -17,7 +17,7 @@
  *     lk_buf_init(&b, LK_POL_TEXT_MAX);
  *     lk_pol_add(&b, T(c, T_AWAY_CLOSED));
  *     lk_pol_add_fmt(&b, c, T_QUEUE_POS, (long long)pos);
- *     lk_pol_say_buf(c, "system", LK_SAY_QUEUE_NOTICE, &b);
+ *     lk_pol_say_buf(c, LK_SENDER_SYSTEM, LK_SAY_QUEUE_NOTICE, &b);
  *
  * Like the rest of the module, nothing here does I/O or reads a clock.
  */
@@ -184,9 +184,9 @@ void lk_pol_add_fmt(lk_buf_t *b, const ctx_t *c, int id, ...);
 void lk_pol_add(lk_buf_t *b, const char *s);
 /* Says b's text (taken from b) as sender; the action, for what else it
  * carries (an answer's article, the choices offered). */
-lk_policy_action_t *lk_pol_say_buf(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, lk_buf_t *b);
+lk_policy_action_t *lk_pol_say_buf(ctx_t *c, lk_sender_t sender, lk_policy_say_kind_t kind, lk_buf_t *b);
 /* Says a copy of text as sender. */
-void lk_pol_say(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, const char *text);
+void lk_pol_say(ctx_t *c, lk_sender_t sender, lk_policy_say_kind_t kind, const char *text);
 /* The customer's place in the queue once queued (0: not known). */
 int64_t lk_pol_queue_pos(const lk_policy_env_t *env);
 /* Is a person there now (agents online or their number not known, within

@@ -34,19 +34,19 @@ void lk_pol_add_fmt(lk_buf_t *b, const ctx_t *c, int id, ...)
 }
 #pragma GCC diagnostic pop
 
-lk_policy_action_t *lk_pol_say_buf(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, lk_buf_t *b)
+lk_policy_action_t *lk_pol_say_buf(ctx_t *c, lk_sender_t sender, lk_policy_say_kind_t kind, lk_buf_t *b)
 {
     lk_policy_action_t *a = lk_pol_push(c->out, LK_ACTION_SAY);
-    memcpy(a->sender, sender, strlen(sender) + 1);
+    a->sender = sender;
     a->kind = kind;
     a->text = lk_buf_steal(b, NULL);
     return a;
 }
 
-void lk_pol_say(ctx_t *c, const char *sender, lk_policy_say_kind_t kind, const char *text)
+void lk_pol_say(ctx_t *c, lk_sender_t sender, lk_policy_say_kind_t kind, const char *text)
 {
     lk_policy_action_t *a = lk_pol_push(c->out, LK_ACTION_SAY);
-    memcpy(a->sender, sender, strlen(sender) + 1);
+    a->sender = sender;
     a->kind = kind;
     a->text = lk_xstrdup(text);
 }
@@ -275,5 +275,5 @@ void lk_pol_handoff(ctx_t *c, lk_handoff_reason_t reason)
     lk_pol_availability(c, &b);
     if (avail)
         lk_pol_add(&b, T(c, T_TAIL));
-    lk_pol_say_buf(c, "system", LK_SAY_HANDOFF_NOTICE, &b);
+    lk_pol_say_buf(c, LK_SENDER_SYSTEM, LK_SAY_HANDOFF_NOTICE, &b);
 }

@@ -1,5 +1,5 @@
 /*
- * policy: the names of statuses, reasons and kinds, the conversation state
+ * policy: the names of statuses, reasons, senders and kinds, the conversation state
  * and its codec, and the action list (part of the pure policy module, see
  * policy.h).
  *
@@ -18,26 +18,32 @@
 
 /* ---- names ------------------------------------------------------------- */
 
+/* The index of s in names[] (n of them), or -1 for NULL or a name not there. */
+static int name_index(const char *const *names, size_t n, const char *s)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
 static const char *const status_names[] = {"bot", "queued", "assigned", "closed"};
+#define N_STATUSES (sizeof status_names / sizeof status_names[0])
 
 const char *lk_conv_status_name(lk_conv_status_t s)
 {
-    if ((int)s < 0 || (size_t)s >= sizeof status_names / sizeof status_names[0])
+    if ((int)s < 0 || (size_t)s >= N_STATUSES)
         return "bot";
     return status_names[s];
 }
 
 int lk_conv_status_parse(const char *s, lk_conv_status_t *out)
 {
-    if (!s || !out)
+    int i = name_index(status_names, N_STATUSES, s);
+    if (i < 0 || !out)
         return LK_EINVAL;
-    for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++) {
-        if (strcmp(s, status_names[i]) == 0) {
-            *out = (lk_conv_status_t)i;
-            return 0;
-        }
-    }
-    return LK_EINVAL;
+    *out = (lk_conv_status_t)i;
+    return 0;
 }
 
 static const char *const reason_names[] = {
@@ -56,15 +62,31 @@ const char *lk_handoff_reason_name(lk_handoff_reason_t r)
 
 int lk_handoff_reason_parse(const char *s, lk_handoff_reason_t *out)
 {
-    if (!s || !out)
+    int i = name_index(reason_names, N_REASONS, s);
+    if (i < 0 || !out)
         return LK_EINVAL;
-    for (size_t i = 0; i < N_REASONS; i++) {
-        if (strcmp(s, reason_names[i]) == 0) {
-            *out = (lk_handoff_reason_t)i;
-            return 0;
-        }
-    }
-    return LK_EINVAL;
+    *out = (lk_handoff_reason_t)i;
+    return 0;
+}
+
+/* Indexed by lk_sender_t; "" is NONE, which no name parses to. */
+static const char *const sender_names[] = {"", "customer", "bot", "agent", "system"};
+#define N_SENDERS (sizeof sender_names / sizeof sender_names[0])
+
+const char *lk_sender_name(lk_sender_t s)
+{
+    if ((int)s <= LK_SENDER_NONE || (size_t)s >= N_SENDERS)
+        return "";
+    return sender_names[s];
+}
+
+int lk_sender_parse(const char *s, lk_sender_t *out)
+{
+    int i = name_index(sender_names, N_SENDERS, s);
+    lk_sender_t v = i > 0 ? (lk_sender_t)i : LK_SENDER_NONE;
+    if (out)
+        *out = v;
+    return v != LK_SENDER_NONE ? 0 : LK_EINVAL;
 }
 
 static const char *const say_kind_names[] = {"other",        "greeting",        "answer",         "decline",
@@ -269,14 +291,10 @@ int lk_policy_state_decode(const char *json, lk_policy_state_t *out)
             memcpy(st.language, s, n + 1);
     }
     if ((s = get_str(o, "pending", &bad))) {
-        bool found = false;
-        for (size_t i = 0; i < N_PENDING; i++) {
-            if (strcmp(s, pending_names[i]) == 0) {
-                st.pending = (lk_policy_pending_t)i;
-                found = true;
-            }
-        }
-        bad = bad || !found;
+        int i = name_index(pending_names, N_PENDING, s);
+        if (i >= 0)
+            st.pending = (lk_policy_pending_t)i;
+        bad = bad || i < 0;
     }
     rc |= get_counter(o, "consecutive_declines", &st.consecutive_declines);
     rc |= get_counter(o, "customer_turns", &st.customer_turns);

@@ -56,7 +56,10 @@ typedef struct lk_store lk_store_t;
 /* A conversation's status is the policy's lk_conv_status_t (LK_CONV_BOT,
  * _QUEUED, _ASSIGNED, _CLOSED; "bot" | "queued" | "assigned" | "closed"), with
  * lk_conv_status_name() and _parse() from policy/policy.h: one set for the
- * state machine and the record. It has no NONE: a zeroed record is "bot". */
+ * state machine and the record. It has no NONE: a zeroed record is "bot".
+ * A message's sender is the policy's lk_sender_t too (LK_SENDER_CUSTOMER,
+ * _BOT, _AGENT, _SYSTEM; NONE for a zeroed record), with lk_sender_name()
+ * and _parse() from policy/policy.h: the policy says as BOT or SYSTEM. */
 
 /* A user's role: "agent" | "supervisor" | "admin" (each may do what the one
  * before may, so the values rise with the rights). */
@@ -98,11 +101,6 @@ typedef enum {
     LK_PROVENANCE_SUGGESTED_EDITED
 } lk_provenance_t;
 LK_SET_DECLARE(provenance, lk_provenance_t);
-
-/* Who wrote a message: "customer" | "bot" | "agent" | "system" (the
- * product's own notices). */
-typedef enum { LK_SENDER_NONE, LK_SENDER_CUSTOMER, LK_SENDER_BOT, LK_SENDER_AGENT, LK_SENDER_SYSTEM } lk_sender_t;
-LK_SET_DECLARE(sender, lk_sender_t);
 
 /* What the bot made of a customer's message (docs/gaps.md): "answered",
  * "declined", "handoff", "clarify" (offered choices instead of answering),

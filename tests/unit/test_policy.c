@@ -190,11 +190,12 @@ static const lk_policy_action_t *find_action(const conv_t *c, lk_policy_action_t
     return NULL;
 }
 
-static size_t count_says(const conv_t *c, const char *sender)
+/* The SAYs of sender; LK_SENDER_NONE: of any sender. */
+static size_t count_says(const conv_t *c, lk_sender_t sender)
 {
     size_t n = 0;
     for (size_t k = 0; k < c->acts.n; k++)
-        if (c->acts.items[k].type == LK_ACTION_SAY && (!sender || strcmp(c->acts.items[k].sender, sender) == 0))
+        if (c->acts.items[k].type == LK_ACTION_SAY && (sender == LK_SENDER_NONE || c->acts.items[k].sender == sender))
             n++;
     return n;
 }
@@ -215,8 +216,8 @@ static void assert_handoff(const conv_t *c, lk_handoff_reason_t reason)
                  lk_handoff_reason_name(reason));
     cr_assert_eq(c->st.status, LK_CONV_QUEUED);
     cr_assert_eq(c->st.handoff_reason, reason);
-    const lk_policy_action_t *n = nth_say(c, count_says(c, NULL) - 1);
-    cr_assert(n && strcmp(n->sender, "system") == 0 && n->kind == LK_SAY_HANDOFF_NOTICE);
+    const lk_policy_action_t *n = nth_say(c, count_says(c, LK_SENDER_NONE) - 1);
+    cr_assert(n && n->sender == LK_SENDER_SYSTEM && n->kind == LK_SAY_HANDOFF_NOTICE);
 }
 
 /* ---- names, configuration ------------------------------------------------ */
@@ -236,6 +237,10 @@ Test(policy, names_round_trip)
     cr_assert_str_eq(lk_handoff_reason_name(LK_HANDOFF_CUSTOMER_REQUEST), "customer_request");
     cr_assert_str_eq(lk_handoff_reason_name(LK_HANDOFF_NONE), "");
     cr_assert_str_eq(lk_conv_status_name(LK_CONV_ASSIGNED), "assigned");
+    /* the policy's two senders keep the names the database and the JSON hold
+     * (every sender's round trip: tests/unit/store/test_store_records.c) */
+    cr_assert_str_eq(lk_sender_name(LK_SENDER_BOT), "bot");
+    cr_assert_str_eq(lk_sender_name(LK_SENDER_SYSTEM), "system");
     lk_conv_status_t s;
     lk_handoff_reason_t r;
     cr_assert_eq(lk_conv_status_parse("waiting", &s), LK_EINVAL);
@@ -566,7 +571,7 @@ Test(rules, greeting_discloses_and_offers_a_person_nl)
     conv_type(&c, LK_EV_START);
     const lk_policy_action_t *g = nth_say(&c, 0);
     cr_assert(g);
-    cr_assert_str_eq(g->sender, "bot");
+    cr_assert_eq(g->sender, LK_SENDER_BOT);
     cr_assert_eq(g->kind, LK_SAY_GREETING);
     assert_has(g->text, "digitale assistent");
     assert_has(g->text, "geen mens");
@@ -596,7 +601,7 @@ Test(rules, bot_question_gets_the_truth_nl)
     r.signals.bot_question = 0.9;
     r.signals.bot_question_kind = LK_NLU_BOTQ_MACHINE;
     conv_say(&c, "Ben ik met een robot aan het praten?", r);
-    cr_assert_eq(count_says(&c, NULL), 1);
+    cr_assert_eq(count_says(&c, LK_SENDER_NONE), 1);
     const lk_policy_action_t *s = nth_say(&c, 0);
     cr_assert_eq(s->kind, LK_SAY_DISCLOSURE);
     assert_has(s->text, "Ja, ik ben een chatbot: een digitale assistent, geen mens.");
@@ -634,7 +639,7 @@ Test(rules, bot_question_with_a_real_question_answers_both)
     lk_nlu_reading_t r = rd_known(A_RETURN, 0.9, "nl");
     r.signals.bot_question = 0.8;
     conv_say(&c, "ben je een bot? en hoe kan ik retourneren?", r);
-    cr_assert_eq(count_says(&c, "bot"), 2);
+    cr_assert_eq(count_says(&c, LK_SENDER_BOT), 2);
     cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DISCLOSURE);
     cr_assert_eq(nth_say(&c, 1)->kind, LK_SAY_ANSWER);
     conv_free(&c);
@@ -650,7 +655,7 @@ Test(rules, person_request_hands_over_in_the_same_turn_nl)
     r.signals.person_request = 0.9;
     conv_say(&c, "Ik wil een medewerker spreken over mijn retour", r);
     assert_handoff(&c, LK_HANDOFF_CUSTOMER_REQUEST);
-    cr_assert_eq(count_says(&c, "bot"), 0, "no answer, no question first");
+    cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0, "no answer, no question first");
     const char *n = nth_say(&c, 0)->text;
     assert_has(n, "medewerker");
     assert_has(n, "nummer 3 in de wachtrij");
@@ -738,13 +743,13 @@ Test(rules, button_hands_over_from_every_state)
     conv_init(&c, "nl");
     conv_type(&c, LK_EV_BUTTON);
     assert_handoff(&c, LK_HANDOFF_BUTTON);
-    cr_assert_eq(count_says(&c, "bot"), 0);
+    cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
     /* queued: stays queued, no second hand-off; the notice just said where
      * it stands, so nothing new to say (see queued_button_adds_no_noise) */
     conv_type(&c, LK_EV_BUTTON);
     cr_assert_eq(c.st.status, LK_CONV_QUEUED);
     cr_assert_null(find_action(&c, LK_ACTION_HANDOFF));
-    cr_assert_eq(count_says(&c, "bot"), 0);
+    cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
     /* assigned: already with a person */
     conv_type(&c, LK_EV_AGENT_JOINS);
     conv_type(&c, LK_EV_BUTTON);
@@ -766,7 +771,7 @@ Test(rules, answer_quotes_the_article_nl)
     conv_say(&c, "Hoe kan ik iets retourneren?", rd_known(A_RETURN, 0.93, "nl"));
     cr_assert_eq(c.acts.n, 1);
     const lk_policy_action_t *a = nth_say(&c, 0);
-    cr_assert_str_eq(a->sender, "bot");
+    cr_assert_eq(a->sender, LK_SENDER_BOT);
     cr_assert_eq(a->kind, LK_SAY_ANSWER);
     cr_assert_eq(a->article, A_RETURN);
     cr_assert_float_eq(a->confidence, 0.93, 1e-9);
@@ -803,7 +808,7 @@ Test(rules, answer_in_the_customers_language_en)
      * hears so in their own, and gets a person at once (issue 14). */
     conv_say(&c, "Wanneer zijn jullie open?", rd_known(A_OPENING_EN, 0.9, "nl"));
     assert_handoff(&c, LK_HANDOFF_LANGUAGE);
-    cr_assert_eq(count_says(&c, "bot"), 0);
+    cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
     assert_has(nth_say(&c, 0)->text, "Ik heb hierop geen antwoord in jouw taal.");
     conv_free(&c);
 }
@@ -873,7 +878,7 @@ Test(rules, decline_is_honest_then_hands_over_nl)
     assert_has(d->text, "medewerker");
     conv_say(&c, "En hoe zit het met de btw op cadeaubonnen?", rd_unknown("nl"));
     assert_handoff(&c, LK_HANDOFF_REPEATED_FAILURE);
-    cr_assert_eq(count_says(&c, "bot"), 0, "no second decline");
+    cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0, "no second decline");
     assert_has(nth_say(&c, 0)->text, "kan je vraag niet goed beantwoorden");
     conv_free(&c);
 }
@@ -984,7 +989,7 @@ static void assert_goodbye(const conv_t *c, const char *lang, const char *said, 
     bool en = strcmp(lang, "en") == 0;
     cr_assert_eq(c->st.status, LK_CONV_BOT, "\"%s\" handed over", said);
     cr_assert_null(find_action(c, LK_ACTION_HANDOFF), "\"%s\" handed over", said);
-    cr_assert_eq(count_says(c, NULL), 1, "\"%s\": one reply", said);
+    cr_assert_eq(count_says(c, LK_SENDER_NONE), 1, "\"%s\": one reply", said);
     const lk_policy_action_t *a = nth_say(c, 0);
     cr_assert_eq(a->kind, LK_SAY_REPLY, "\"%s\" got: %s", said, a->text);
     cr_assert_eq(a->article, -1);
@@ -1078,7 +1083,7 @@ Test(rules, ok_is_consent_only_to_the_offer_of_a_person)
         conv_init(&c, langs[i]);
         conv_type(&c, LK_EV_START);
         conv_say(&c, en ? "ok" : "oké", rd_unknown(langs[i]));
-        cr_assert_eq(count_says(&c, NULL), 1);
+        cr_assert_eq(count_says(&c, LK_SENDER_NONE), 1);
         cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_REPLY);
         assert_has(nth_say(&c, 0)->text, en ? "ask your question" : "Stel gerust je vraag");
         assert_has(nth_say(&c, 0)->text, en ? "person" : "medewerker");
@@ -1200,7 +1205,7 @@ Test(rules, the_same_question_three_times_hands_over)
         cr_assert_eq(c.st.repeats, 2);
         conv_say(&c, "retour?", r);
         assert_handoff(&c, LK_HANDOFF_LOOP);
-        cr_assert_eq(count_says(&c, "bot"), 0);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
         conv_free(&c);
     }
     /* Without the NLU's repeat signal: the same article three times in a row. */
@@ -1232,7 +1237,7 @@ Test(rules, sensitive_topics_go_to_a_person)
         conv_init(&c, langs[i]);
         conv_say(&c, i ? "my father passed away" : "mijn vader is overleden", rd_known(A_BEREAVEMENT, 0.9, langs[i]));
         assert_handoff(&c, LK_HANDOFF_SENSITIVE_TOPIC);
-        cr_assert_eq(count_says(&c, "bot"), 0, "no article quoted");
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0, "no article quoted");
         assert_has(nth_say(&c, 0)->text, i ? "person" : "mens");
         conv_free(&c);
     }
@@ -1259,7 +1264,7 @@ Test(rules, several_questions)
         r.signals.multi_question = 0.9;
         conv_say(&c, "retour en levering?", r);
         cr_assert_eq(c.st.status, LK_CONV_BOT);
-        cr_assert_eq(count_says(&c, "bot"), 2);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 2);
         cr_assert_eq(nth_say(&c, 0)->article, i ? A_RETURN_EN : A_RETURN);
         cr_assert_eq(nth_say(&c, 1)->article, i ? A_DELIVERY_EN : A_DELIVERY);
         assert_hasnt(nth_say(&c, 0)->text, i ? "Did this help?" : "geholpen");
@@ -1270,7 +1275,7 @@ Test(rules, several_questions)
         conv_init(&c, langs[i]);
         r.top[1].confidence = 0.2;
         conv_say(&c, "retour en iets anders?", r);
-        cr_assert_eq(count_says(&c, "bot"), 1);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 1);
         cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_ANSWER);
         assert_handoff(&c, LK_HANDOFF_COMPLEX);
         assert_has(nth_say(&c, 1)->text, i ? "several" : "meerdere");
@@ -1282,7 +1287,7 @@ Test(rules, several_questions)
         u.signals.multi_question = 0.9;
         conv_say(&c, "dit en dat?", u);
         assert_handoff(&c, LK_HANDOFF_COMPLEX);
-        cr_assert_eq(count_says(&c, "bot"), 0);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
         conv_free(&c);
     }
 }
@@ -1318,7 +1323,7 @@ Test(rules, unsure_offers_choices_nl_en)
         cr_assert_eq(c.st.status, LK_CONV_BOT);
         cr_assert_eq(c.acts.n, 1);
         const lk_policy_action_t *a = nth_say(&c, 0);
-        cr_assert_str_eq(a->sender, "bot");
+        cr_assert_eq(a->sender, LK_SENDER_BOT);
         cr_assert_eq(a->kind, LK_SAY_CHOICES);
         cr_assert_str_eq(lk_policy_say_kind_name(a->kind), "choices");
         cr_assert_eq(a->article, -1, "an offer quotes no article");
@@ -1472,7 +1477,7 @@ Test(rules, none_of_these_hands_over)
         conv_say(&c, "pakket", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, "nl"));
         conv_say(&c, none[i], rd_unknown("nl"));
         assert_handoff(&c, LK_HANDOFF_LOW_CONFIDENCE);
-        cr_assert_eq(count_says(&c, "bot"), 0);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
         conv_free(&c);
     }
     /* a real question that starts with "geen" is read as a question */
@@ -1509,7 +1514,7 @@ Test(rules, a_second_offer_in_a_row_is_a_failure)
     conv_say(&c, "x", rd_unknown("nl"));
     conv_say(&c, "pakket", rd_ask(A_RETURN, 0.3, A_DELIVERY, 0.28, "nl"));
     assert_handoff(&c, LK_HANDOFF_REPEATED_FAILURE);
-    cr_assert_eq(count_says(&c, "bot"), 0, "no menu before the person");
+    cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0, "no menu before the person");
     conv_free(&c);
 }
 
@@ -1550,7 +1555,7 @@ Test(rules, several_questions_read_one_by_one)
         lk_policy_part_t p[] = {{t, 18, &r0}, {t + 19, 27, &r1}};
         conv_parts(&c, t, p, 2);
         cr_assert_eq(c.st.status, LK_CONV_BOT);
-        cr_assert_eq(count_says(&c, "bot"), 2);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 2);
         cr_assert_eq(nth_say(&c, 0)->article, i ? A_RETURN_EN : A_RETURN);
         cr_assert_eq(nth_say(&c, 1)->article, i ? A_DELIVERY_EN : A_DELIVERY);
         assert_hasnt(nth_say(&c, 0)->text, i ? "Did this help?" : "geholpen");
@@ -1568,7 +1573,7 @@ Test(rules, several_questions_read_one_by_one)
         conv_parts(&c, t2, p2, 2);
         cr_assert_eq(c.st.status, LK_CONV_BOT, "no hand-off: the person is offered");
         cr_assert_null(find_action(&c, LK_ACTION_HANDOFF));
-        cr_assert_eq(count_says(&c, "bot"), 2);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 2);
         cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_ANSWER);
         assert_hasnt(nth_say(&c, 0)->text, i ? "Did this help?" : "geholpen");
         const lk_policy_action_t *d = nth_say(&c, 1);
@@ -1591,14 +1596,14 @@ Test(rules, several_questions_read_one_by_one)
     const char *t = "a? b? c? d?";
     lk_policy_part_t p[] = {{t, 2, &k}, {t + 3, 2, &u}, {t + 6, 2, &k}, {t + 9, 2, &u}};
     conv_parts(&c, t, p, 4);
-    cr_assert_eq(count_says(&c, "bot"), 2);
+    cr_assert_eq(count_says(&c, LK_SENDER_BOT), 2);
     assert_has(nth_say(&c, 1)->text, "Op deze vragen weet ik geen antwoord: 'b?', 'd?'.");
     conv_free(&c);
     /* no part answered: the message as a whole, as before (a decline) */
     conv_init(&c, "nl");
     lk_policy_part_t q[] = {{t, 2, &u}, {t + 3, 2, &u}};
     conv_parts(&c, t, q, 2);
-    cr_assert_eq(count_says(&c, "bot"), 1);
+    cr_assert_eq(count_says(&c, LK_SENDER_BOT), 1);
     cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_DECLINE);
     cr_assert_eq(c.st.consecutive_declines, 1);
     conv_free(&c);
@@ -1608,7 +1613,7 @@ Test(rules, several_questions_read_one_by_one)
     lk_policy_part_t sp[] = {{t, 2, &k}, {t + 3, 2, &s}};
     conv_parts(&c, t, sp, 2);
     assert_handoff(&c, LK_HANDOFF_SENSITIVE_TOPIC);
-    cr_assert_eq(count_says(&c, "bot"), 0);
+    cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
     conv_free(&c);
     /* a long declined part is cut at a character boundary */
     conv_init(&c, "nl");
@@ -1648,7 +1653,7 @@ Test(rules, several_questions_with_a_shared_confidence)
         conv_say(&c, en ? "How do I return it? And how long is delivery?" : "Hoe retourneer ik? En de levertijd?",
                  rd_pair(A_RETURN, 0.42, A_DELIVERY, 0.30, A_PAYMENT, 0.03, langs[i]));
         cr_assert_eq(c.st.status, LK_CONV_BOT);
-        cr_assert_eq(count_says(&c, "bot"), 2);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 2);
         cr_assert_eq(nth_say(&c, 0)->article, en ? A_RETURN_EN : A_RETURN);
         cr_assert_eq(nth_say(&c, 1)->article, en ? A_DELIVERY_EN : A_DELIVERY);
         cr_assert_float_eq(nth_say(&c, 0)->confidence, 0.42, 1e-9);
@@ -1662,13 +1667,13 @@ Test(rules, several_questions_with_a_shared_confidence)
         conv_init(&c, langs[i]);
         conv_say(&c, "?", rd_pair(A_RETURN, 0.42, A_DELIVERY, 0.30, A_PAYMENT, 0.2, langs[i]));
         assert_handoff(&c, LK_HANDOFF_COMPLEX);
-        cr_assert_eq(count_says(&c, "bot"), 0, "the NLU answers neither on its own");
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0, "the NLU answers neither on its own");
         conv_free(&c);
 
         /* one clear topic and a weak rest: the answer, then a person */
         conv_init(&c, langs[i]);
         conv_say(&c, "?", rd_pair(A_RETURN, 0.9, A_DELIVERY, 0.15, A_PAYMENT, 0.01, langs[i]));
-        cr_assert_eq(count_says(&c, "bot"), 1);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 1);
         cr_assert_eq(nth_say(&c, 0)->article, en ? A_RETURN_EN : A_RETURN);
         assert_handoff(&c, LK_HANDOFF_COMPLEX);
         conv_free(&c);
@@ -1677,13 +1682,13 @@ Test(rules, several_questions_with_a_shared_confidence)
         conv_init(&c, langs[i]);
         conv_say(&c, "?", rd_pair(A_RETURN, 0.25, A_DELIVERY, 0.2, A_PAYMENT, 0.01, langs[i]));
         assert_handoff(&c, LK_HANDOFF_COMPLEX);
-        cr_assert_eq(count_says(&c, "bot"), 0);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
         conv_free(&c);
 
         /* one article in two languages is one answer, not two */
         conv_init(&c, langs[i]);
         conv_say(&c, "?", rd_pair(A_RETURN, 0.5, A_RETURN_EN, 0.45, A_PAYMENT, 0.01, langs[i]));
-        cr_assert_eq(count_says(&c, "bot"), 1);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 1);
         assert_handoff(&c, LK_HANDOFF_COMPLEX);
         conv_free(&c);
 
@@ -1691,7 +1696,7 @@ Test(rules, several_questions_with_a_shared_confidence)
         conv_init(&c, langs[i]);
         conv_say(&c, "?", rd_pair(A_RETURN, 0.45, A_BEREAVEMENT, 0.3, A_PAYMENT, 0.02, langs[i]));
         assert_handoff(&c, LK_HANDOFF_SENSITIVE_TOPIC);
-        cr_assert_eq(count_says(&c, "bot"), 0);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
         conv_free(&c);
 
         /* the options decide: a stricter ratio hands the first case over */
@@ -1720,13 +1725,13 @@ Test(rules, queued_and_assigned_the_bot_is_silent)
     /* questions it could answer: still no bot */
     for (int i = 0; i < 5; i++) {
         conv_say(&c, "Hoe kan ik retourneren?", rd_known(A_RETURN, 0.95, "nl"));
-        cr_assert_eq(count_says(&c, "bot"), 0);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
         cr_assert_eq(c.st.status, LK_CONV_QUEUED);
     }
     /* the position changed: told */
     c.env.queue_length = 0;
     conv_say(&c, "nog iets", rd_unknown("nl"));
-    cr_assert_eq(count_says(&c, "system"), 1);
+    cr_assert_eq(count_says(&c, LK_SENDER_SYSTEM), 1);
     assert_has(nth_say(&c, 0)->text, "nummer 1");
     /* same position: quiet for a while, then a reminder */
     conv_say(&c, "hallo?", rd_unknown("nl"));
@@ -1734,18 +1739,18 @@ Test(rules, queued_and_assigned_the_bot_is_silent)
     conv_say(&c, "hallo??", rd_unknown("nl"));
     cr_assert_eq(c.acts.n, 0);
     conv_say(&c, "hallo???", rd_unknown("nl"));
-    cr_assert_eq(count_says(&c, "system"), 1);
+    cr_assert_eq(count_says(&c, LK_SENDER_SYSTEM), 1);
     /* asking for a person again: answered with where they stand */
     lk_nlu_reading_t p = rd_unknown("nl");
     p.signals.person_request = 0.9;
     conv_say(&c, "medewerker!", p);
-    cr_assert_eq(count_says(&c, "system"), 1);
+    cr_assert_eq(count_says(&c, LK_SENDER_SYSTEM), 1);
     cr_assert_null(find_action(&c, LK_ACTION_HANDOFF));
 
     conv_event(&c, (lk_policy_event_t){.type = LK_EV_AGENT_JOINS, .agent_name = "Sanne"});
     cr_assert_eq(c.st.status, LK_CONV_ASSIGNED);
     assert_has(nth_say(&c, 0)->text, "Sanne");
-    cr_assert_str_eq(nth_say(&c, 0)->sender, "system");
+    cr_assert_eq(nth_say(&c, 0)->sender, LK_SENDER_SYSTEM);
     lk_nlu_reading_t all = rd_known(A_RETURN, 0.99, "nl");
     all.signals.person_request = 1;
     all.signals.bot_question = 1;
@@ -1776,7 +1781,7 @@ Test(rules, queued_button_adds_no_noise)
         conv_say(&c, en ? "is anyone there?" : "is er al iemand?", rd_unknown(langs[i]));
         cr_assert_eq(c.acts.n, 0);
         conv_type(&c, LK_EV_BUTTON);
-        cr_assert_eq(count_says(&c, "system"), 1);
+        cr_assert_eq(count_says(&c, LK_SENDER_SYSTEM), 1);
         cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_QUEUE_NOTICE);
         assert_has(nth_say(&c, 0)->text, en ? "number 3 in the queue" : "nummer 3 in de wachtrij");
         conv_type(&c, LK_EV_BUTTON);
@@ -1796,11 +1801,11 @@ Test(rules, queued_button_adds_no_noise)
         conv_say(&c, en ? "it is about my order" : "het gaat om mijn bestelling", rd_unknown(langs[i]));
         cr_assert_eq(nth_say(&c, 0)->kind, LK_SAY_CALLBACK_NOTICE);
         conv_type(&c, LK_EV_BUTTON);
-        cr_assert_eq(count_says(&c, "system"), 1);
+        cr_assert_eq(count_says(&c, LK_SENDER_SYSTEM), 1);
         assert_has(nth_say(&c, 0)->text, en ? "phone number" : "telefoonnummer");
         conv_type(&c, LK_EV_BUTTON);
         cr_assert_eq(c.acts.n, 0);
-        cr_assert_eq(count_says(&c, "bot"), 0);
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
         conv_free(&c);
     }
 }
@@ -1884,7 +1889,7 @@ Test(rules, after_hours_queues_and_offers_a_call_back_nl)
     cr_assert(c.acts.items[0].type == LK_ACTION_CALLBACK_REQUEST, "stored before it is confirmed");
     assert_has(nth_say(&c, 0)->text, "06-12345678");
     cr_assert_eq(c.st.callbacks, 1);
-    cr_assert_eq(count_says(&c, "bot"), 0);
+    cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0);
     conv_free(&c);
 }
 
@@ -2174,9 +2179,9 @@ static void check_step(const walk_t *w, const node_t *n, int x, const lk_policy_
             continue;
         }
         /* Every message is the bot's or a system notice: automated by construction. */
-        cr_assert(strcmp(a->sender, "bot") == 0 || strcmp(a->sender, "system") == 0, "sender %s", a->sender);
+        cr_assert(a->sender == LK_SENDER_BOT || a->sender == LK_SENDER_SYSTEM, "sender %d", (int)a->sender);
         cr_assert(a->text && a->text[0] && lk_utf8_valid(a->text, strlen(a->text)));
-        if (strcmp(a->sender, "bot") == 0) {
+        if (a->sender == LK_SENDER_BOT) {
             /* No bot message at all while queued or assigned. */
             cr_assert(before == LK_CONV_BOT || before == LK_CONV_CLOSED, "bot spoke while %s (event %d)",
                       lk_conv_status_name(before), x);
@@ -2532,7 +2537,7 @@ Test(languages, no_version_in_the_customers_language_hands_over_in_it)
         conv_init(&c, cases[i].lang);
         conv_say(&c, "?", rd_known(A_PAYMENT, 0.9, cases[i].lang)); /* Dutch only */
         assert_handoff(&c, LK_HANDOFF_LANGUAGE);
-        cr_assert_eq(count_says(&c, "bot"), 0, "never the Dutch answer");
+        cr_assert_eq(count_says(&c, LK_SENDER_BOT), 0, "never the Dutch answer");
         assert_has(nth_say(&c, 0)->text, cases[i].notice);
         conv_free(&c);
     }
