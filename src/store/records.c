@@ -2,9 +2,9 @@
  * The store's records, whatever the backend: the functions that free the
  * heap strings a record owns, and the names of the closed sets the records
  * carry as enums (user role, call-back, draft and article status, a
- * message's sender and outcome, a version's change, a verdict; a conversation's
- * status is the policy's), which are also the text the API's JSON and the
- * database hold.
+ * message's outcome, a version's change, a verdict; a conversation's status
+ * and hand-off reason and a message's sender are the policy's), which are
+ * also the text the API's JSON and the database hold.
  */
 #include "store/store.h"
 

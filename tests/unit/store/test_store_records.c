@@ -1,6 +1,7 @@
 /*
  * Unit tests for the closed sets the store's records carry as enums
- * (src/store/records.c): every value's name is the text the database and
+ * (src/store/records.c; the sender set is the policy's, src/policy/state.c,
+ * and is held to the same rules here): every value's name is the text the database and
  * the API hold and parses back to the value; an unknown name, NULL and
  * the NONE value are refused. Then through the backend: a message of every
  * sender and outcome, a review of every verdict, an article's every change
