@@ -333,6 +333,19 @@ static int sq_msg_list_recent(lk_store_t *st, const char *conversation_id, lk_se
     return read_msgs(st, s, "msg_list_recent", true, out, n);
 }
 
+static int sq_msg_texts_recent(lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit,
+                               char ***out, size_t *n)
+{
+    if (!st || !conversation_id || !lk_sender_name(sender)[0] || !out || !n)
+        return LK_EINVAL;
+    /* the last `limit` by seq, handed out oldest first */
+    static const char sql[] = "SELECT text FROM (SELECT seq, text FROM messages WHERE conversation_id = ?1 "
+                              "AND sender = ?2 ORDER BY seq DESC LIMIT ?3) ORDER BY seq";
+    sqlite3_stmt *s = lk_sq_prepare_bind(st, sql, "msg_texts_recent", "ttl", conversation_id,
+                                         lk_sender_name(sender), limit);
+    return lk_sq_rows(st, s, "msg_texts_recent", LK_SQ_ROW_TEXT, lk_sq_read_text, out, n);
+}
+
 /* ---- added for the console, the policy and the widget (schema v2) ------ */
 
 static int sq_conv_list(lk_store_t *st, const lk_conv_status_t *status, const char *assigned_to, size_t limit, lk_conv_t **out,
