@@ -336,18 +336,21 @@ static bool read_canonical(const char *p, lk_policy_state_t *st)
 {
     char status[16], reason[32], pending[16];
     int64_t last_article, notice_pos;
-    bool ok = skip(&p, "{\"v\":1,\"status\":") && read_name(&p, status, sizeof status) &&
-              skip(&p, ",\"handoff_reason\":") && read_name(&p, reason, sizeof reason) &&
-              skip(&p, ",\"language\":") && read_name(&p, st->language, sizeof st->language) &&
-              skip(&p, ",\"consecutive_declines\":") && read_counter(&p, &st->consecutive_declines) &&
-              skip(&p, ",\"customer_turns\":") && read_counter(&p, &st->customer_turns) &&
-              skip(&p, ",\"repeats\":") && read_counter(&p, &st->repeats) && skip(&p, ",\"pending\":") &&
-              read_name(&p, pending, sizeof pending) && skip(&p, ",\"last_article\":") &&
-              read_int(&p, -1, COUNTER_MAX, &last_article) && skip(&p, ",\"away\":") && read_bool(&p, &st->away) &&
-              skip(&p, ",\"callback_hinted\":") && read_bool(&p, &st->callback_hinted) &&
-              skip(&p, ",\"callbacks\":") && read_counter(&p, &st->callbacks) && skip(&p, ",\"notice_pos\":") &&
-              read_int(&p, 0, INT64_MAX, &notice_pos) && skip(&p, ",\"quiet_msgs\":") &&
-              read_counter(&p, &st->quiet_msgs) && skip(&p, "}") && *p == '\0';
+    /* the keys in lk_policy_state_encode's order, one field a line */
+    bool ok = skip(&p, "{\"v\":1,\"status\":") && read_name(&p, status, sizeof status);
+    ok = ok && skip(&p, ",\"handoff_reason\":") && read_name(&p, reason, sizeof reason);
+    ok = ok && skip(&p, ",\"language\":") && read_name(&p, st->language, sizeof st->language);
+    ok = ok && skip(&p, ",\"consecutive_declines\":") && read_counter(&p, &st->consecutive_declines);
+    ok = ok && skip(&p, ",\"customer_turns\":") && read_counter(&p, &st->customer_turns);
+    ok = ok && skip(&p, ",\"repeats\":") && read_counter(&p, &st->repeats);
+    ok = ok && skip(&p, ",\"pending\":") && read_name(&p, pending, sizeof pending);
+    ok = ok && skip(&p, ",\"last_article\":") && read_int(&p, -1, COUNTER_MAX, &last_article);
+    ok = ok && skip(&p, ",\"away\":") && read_bool(&p, &st->away);
+    ok = ok && skip(&p, ",\"callback_hinted\":") && read_bool(&p, &st->callback_hinted);
+    ok = ok && skip(&p, ",\"callbacks\":") && read_counter(&p, &st->callbacks);
+    ok = ok && skip(&p, ",\"notice_pos\":") && read_int(&p, 0, INT64_MAX, &notice_pos);
+    ok = ok && skip(&p, ",\"quiet_msgs\":") && read_counter(&p, &st->quiet_msgs);
+    ok = ok && skip(&p, "}") && *p == '\0';
     if (!ok || lk_conv_status_parse(status, &st->status) || lk_handoff_reason_parse(reason, &st->handoff_reason) ||
         !stored_language_valid(st->language, strlen(st->language)))
         return false;

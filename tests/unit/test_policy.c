@@ -549,20 +549,19 @@ Test(policy, stored_states_decode_as_before)
 {
     lk_policy_state_t fresh;
     lk_policy_state_init(&fresh, "nl");
-    lk_policy_state_t full = fresh;
-    full.status = LK_CONV_QUEUED;
-    full.handoff_reason = LK_HANDOFF_SENSITIVE_TOPIC;
-    memcpy(full.language, "en", 3);
-    full.consecutive_declines = 1;
-    full.customer_turns = 7;
-    full.repeats = 2;
-    full.pending = LK_PENDING_OFFER;
-    full.last_article = 12;
-    full.away = true;
-    full.callback_hinted = true;
-    full.callbacks = 3;
-    full.notice_pos = 5000000000;
-    full.quiet_msgs = 4;
+    const lk_policy_state_t full = {.status = LK_CONV_QUEUED,
+                                    .handoff_reason = LK_HANDOFF_SENSITIVE_TOPIC,
+                                    .language = "en",
+                                    .consecutive_declines = 1,
+                                    .customer_turns = 7,
+                                    .repeats = 2,
+                                    .pending = LK_PENDING_OFFER,
+                                    .last_article = 12,
+                                    .away = true,
+                                    .callback_hinted = true,
+                                    .callbacks = 3,
+                                    .notice_pos = 5000000000,
+                                    .quiet_msgs = 4};
     lk_policy_state_t minus_one = full;
     minus_one.last_article = -1;
     minus_one.customer_turns = 0;
