@@ -5,8 +5,9 @@
  *
  * The state is what a turn stores: lk_policy_state_encode() writes it as one
  * JSON object (on the hot path of the writer, so without jansson when it
- * can), lk_policy_state_decode() reads it back and refuses anything out of
- * range (the fuzz driver fuzz/fuzz_policy_state.c holds it to that). Counters
+ * can), lk_policy_state_decode() reads it back (that layout directly, any
+ * other JSON with jansson) and refuses anything out of range (the fuzz
+ * driver fuzz/fuzz_policy_state.c holds it to that). Counters
  * saturate so whatever a step writes can be read back.
  */
 #include "policy/policy_int.h"
