@@ -8,7 +8,6 @@
  * decisions and hand-offs.
  */
 #include "api/api_int.h"
-#include "privacy/privacy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -65,25 +64,23 @@ void lk_publish_agents(lk_job_t *job, const lk_conv_t *conv, const char *type, j
 }
 
 /* A stored message to the conversation's stream and the agents' stream;
- * returns its JSON (the caller's reference). */
-static json_t *publish_msg(lk_job_t *job, const lk_conv_t *conv, const lk_msg_t *m)
+ * returns its JSON (the caller's reference). agents_text: the engine's
+ * masked text for the agents (lk_conv_out_t), NULL for none. */
+static json_t *publish_msg(lk_job_t *job, const lk_conv_t *conv, const lk_msg_t *m, const char *agents_text)
 {
     json_t *j = lk_json_msg(m);
     char *text = lk_json_dump(j, NULL);
     lk_job_add_event(job, lk_event_new(conv->id, m->seq, text)); /* the event holds text until published */
     /* agents see a customer's BSN masked until they reveal it (audited) */
-    bool customer = m->sender == LK_SENDER_CUSTOMER && m->text;
-    char *masked = customer ? lk_pii_mask_kind(m->text, strlen(m->text), LK_PII_BSN) : NULL;
-    if (masked) {
+    if (agents_text) {
         lk_msg_t view = *m;
-        view.text = masked;
+        view.text = (char *)agents_text;
         view.masked = true;
         json_t *mj = lk_json_msg(&view);
         char *mt = lk_json_dump(mj, NULL);
         json_decref(mj);
         publish_agents_text(job, conv, "message", mt, NULL);
         free(mt);
-        free(masked);
     } else {
         publish_agents_text(job, conv, "message", text, NULL);
     }
@@ -100,7 +97,7 @@ static void publish(lk_store_t *st, lk_job_t *job, const lk_conv_t *conv, const 
         const lk_conv_out_t *e = &r->events[i];
         switch (e->type) {
         case LK_CONV_OUT_MESSAGE: {
-            json_t *m = publish_msg(job, conv, &r->msgs[e->msg]);
+            json_t *m = publish_msg(job, conv, &r->msgs[e->msg], e->agents_text);
             if (msgs)
                 json_array_append_new(msgs, m);
             else

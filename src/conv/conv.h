@@ -179,6 +179,10 @@ typedef enum {
 typedef struct {
     lk_conv_out_type_t type;
     size_t msg;                 /* MESSAGE: index into the result's msgs */
+    /* MESSAGE: a customer's text as the agents see it, with each BSN masked
+     * (lk_pii_mask_kind; they reveal it on request, audited); NULL when the
+     * text holds none or is not a customer's. Owned by the result. */
+    char *agents_text;
     lk_handoff_reason_t reason; /* HANDOFF */
     lk_outcome_t outcome;       /* TURN: what the bot made of the customer's message */
 } lk_conv_out_t;

@@ -25,6 +25,8 @@ void lk_conv_result_free(lk_conv_result_t *r)
     if (!r)
         return;
     lk_msgs_free(r->msgs, r->n_msgs);
+    for (size_t i = 0; i < r->n_events; i++)
+        free(r->events[i].agents_text);
     free(r->events);
     memset(r, 0, sizeof *r);
 }
@@ -37,7 +39,8 @@ static void emit(lk_conv_result_t *out, lk_conv_out_t ev)
 
 /* Stores m (its strings taken in every case) as the conversation's next
  * message: a new id, conv's id, conv->next_seq (then incremented); appended
- * to out->msgs with its LK_CONV_OUT_MESSAGE event. */
+ * to out->msgs with its LK_CONV_OUT_MESSAGE event (a customer's text scanned
+ * for a BSN once, here: the event's agents_text). */
 static int store_msg(lk_store_t *st, lk_conv_t *conv, lk_msg_t *m, lk_conv_result_t *out)
 {
     lk_rand_id("m_", m->id, sizeof m->id);
@@ -52,7 +55,11 @@ static int store_msg(lk_store_t *st, lk_conv_t *conv, lk_msg_t *m, lk_conv_resul
     out->msgs = lk_xrealloc(out->msgs, (out->n_msgs + 1) * sizeof *out->msgs);
     out->msgs[out->n_msgs] = *m; /* the array takes over m's strings */
     memset(m, 0, sizeof *m);
-    emit(out, (lk_conv_out_t){.type = LK_CONV_OUT_MESSAGE, .msg = out->n_msgs});
+    const lk_msg_t *stored = &out->msgs[out->n_msgs];
+    char *agents_text = stored->sender == LK_SENDER_CUSTOMER && stored->text
+                            ? lk_pii_mask_kind(stored->text, strlen(stored->text), LK_PII_BSN)
+                            : NULL;
+    emit(out, (lk_conv_out_t){.type = LK_CONV_OUT_MESSAGE, .msg = out->n_msgs, .agents_text = agents_text});
     out->n_msgs++;
     return 0;
 }
@@ -262,14 +269,13 @@ static int store_customer(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv_t
     customer->outcome_confidence = confidence;
     customer->has_outcome_confidence = confidence >= 0;
     char *topic = conv->topic ? NULL : topic_of(eng, conv, customer, ev, kb);
-    char *bsn_masked = customer->text ? lk_pii_mask_kind(customer->text, strlen(customer->text), LK_PII_BSN) : NULL;
-    bool bsn = bsn_masked != NULL;
-    free(bsn_masked);
     int rc = identifiers_of(st, conv, customer, now);
     if (rc == 0)
         rc = store_msg(st, conv, customer, out);
     else
         lk_msg_clear(customer);
+    /* store_msg scanned the text for a BSN: masked for the agents */
+    bool bsn = rc == 0 && out->events[out->n_events - 1].agents_text != NULL;
     if (rc == 0)
         emit(out, (lk_conv_out_t){.type = LK_CONV_OUT_TURN, .outcome = outcome}); /* store_msg took customer */
     if (rc == 0 && topic) {
@@ -447,21 +453,17 @@ static int customer_message(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv
     if (ev->choice && (rc = check_choice(eng, st, c, ev->choice, &choice, out)) != 0)
         return rc;
     /* what the customer said before, for the NLU's repeat signal */
-    lk_msg_t *prev = NULL;
+    char **prev = NULL;
     size_t n_prev = 0;
-    rc = lk_store_msg_list_recent(st, c->id, LK_SENDER_CUSTOMER, RECENT_CUSTOMER, &prev, &n_prev);
+    rc = lk_store_msg_texts_recent(st, c->id, LK_SENDER_CUSTOMER, RECENT_CUSTOMER, &prev, &n_prev);
     if (rc)
         return rc;
-    const char **texts = lk_xcalloc(n_prev ? n_prev : 1, sizeof *texts);
-    for (size_t i = 0; i < n_prev; i++)
-        texts[i] = prev[i].text;
-    lk_nlu_context_t ctx = {texts, n_prev, c->language};
+    lk_nlu_context_t ctx = {(const char *const *)prev, n_prev, c->language};
     lk_nlu_reading_t reading;
     rc = lk_nlu_read(eng->bot->nlu, text, strlen(text), &ctx, &reading);
     lk_policy_part_t parts[LK_NLU_SPLIT_MAX];
     lk_nlu_reading_t part_readings[LK_NLU_SPLIT_MAX];
     size_t n_parts = rc == 0 && choice < 0 ? read_parts(eng->bot->nlu, text, &ctx, parts, part_readings) : 0;
-    free(texts);
     if (rc == 0) {
         lk_msg_t m = {0}; /* stored by the step, with its outcome */
         m.sender = LK_SENDER_CUSTOMER;
@@ -478,7 +480,7 @@ static int customer_message(const lk_conv_engine_t *eng, lk_store_t *st, lk_conv
                                  .n_parts = n_parts};
         rc = step(eng, st, c, &pev, &m, NULL, now, out);
     }
-    lk_msgs_free(prev, n_prev);
+    lk_strv_free(prev, n_prev);
     return rc;
 }
 

@@ -5,8 +5,9 @@
  *
  * The state is what a turn stores: lk_policy_state_encode() writes it as one
  * JSON object (on the hot path of the writer, so without jansson when it
- * can), lk_policy_state_decode() reads it back and refuses anything out of
- * range (the fuzz driver fuzz/fuzz_policy_state.c holds it to that). Counters
+ * can), lk_policy_state_decode() reads it back (that layout directly, any
+ * other JSON with jansson) and refuses anything out of range (the fuzz
+ * driver fuzz/fuzz_policy_state.c holds it to that). Counters
  * saturate so whatever a step writes can be read back.
  */
 #include "policy/policy_int.h"
@@ -258,6 +259,135 @@ static const char *get_str(json_t *o, const char *key, bool *bad)
     return json_string_value(v);
 }
 
+/* A stored state's language: 2 to 7 letters a-z (it fits the state's
+ * array). */
+static bool stored_language_valid(const char *s, size_t n)
+{
+    if (n < 2 || n >= sizeof((lk_policy_state_t *)0)->language)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 'a' || s[i] > 'z')
+            return false;
+    return true;
+}
+
+/* ---- the state as every turn stores it, read directly ------------------
+ *
+ * jansson's reading of a state (a hash table, a node and a string per field)
+ * cost the writer some 56,000 instructions a turn (docs/performance.md).
+ * A state stored by lk_policy_state_encode() has one exact layout: the keys
+ * in encode's order, no spaces, names of [a-z_] only, integers without
+ * leading zeros. read_canonical() reads that layout directly and takes it
+ * only when every byte matches and every value is in range; anything else
+ * (an older row written by jansson, a hand-made state, a bad one) goes to
+ * the full JSON reading below, which decides as it always did. So the fast
+ * path cannot accept what the JSON path refuses, nor read a value
+ * differently. */
+
+/* Skips the literal lit at *p. */
+static bool skip(const char **p, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (strncmp(*p, lit, n) != 0)
+        return false;
+    *p += n;
+    return true;
+}
+
+/* A quoted name of [a-z_] (no escapes) into buf, NUL-terminated. */
+static bool read_name(const char **p, char *buf, size_t size)
+{
+    const char *s = *p;
+    if (*s++ != '"')
+        return false;
+    size_t n = 0;
+    for (; (*s >= 'a' && *s <= 'z') || *s == '_'; s++) {
+        if (n + 1 >= size)
+            return false;
+        buf[n++] = *s;
+    }
+    if (*s++ != '"')
+        return false;
+    buf[n] = '\0';
+    *p = s;
+    return true;
+}
+
+/* An integer as JSON writes it (no leading zeros, no "-0") in [min, max]. */
+static bool read_int(const char **p, int64_t min, int64_t max, int64_t *out)
+{
+    const char *s = *p;
+    bool neg = *s == '-';
+    s += neg;
+    if (*s < '0' || *s > '9' || (*s == '0' && (neg || (s[1] >= '0' && s[1] <= '9'))))
+        return false;
+    int64_t v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (v > (INT64_MAX - (*s - '0')) / 10)
+            return false;
+        v = v * 10 + (*s - '0');
+    }
+    v = neg ? -v : v;
+    if (v < min || v > max)
+        return false;
+    *out = v;
+    *p = s;
+    return true;
+}
+
+static bool read_counter(const char **p, int *out)
+{
+    int64_t v;
+    if (!read_int(p, 0, COUNTER_MAX, &v))
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static bool read_bool(const char **p, bool *out)
+{
+    if (skip(p, "true"))
+        *out = true;
+    else if (skip(p, "false"))
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+static bool read_canonical(const char *p, lk_policy_state_t *st)
+{
+    char status[16], reason[32], pending[16];
+    int64_t last_article, notice_pos;
+    /* the keys in lk_policy_state_encode's order, one field a line */
+    bool ok = skip(&p, "{\"v\":1,\"status\":") && read_name(&p, status, sizeof status);
+    ok = ok && skip(&p, ",\"handoff_reason\":") && read_name(&p, reason, sizeof reason);
+    ok = ok && skip(&p, ",\"language\":") && read_name(&p, st->language, sizeof st->language);
+    ok = ok && skip(&p, ",\"consecutive_declines\":") && read_counter(&p, &st->consecutive_declines);
+    ok = ok && skip(&p, ",\"customer_turns\":") && read_counter(&p, &st->customer_turns);
+    ok = ok && skip(&p, ",\"repeats\":") && read_counter(&p, &st->repeats);
+    ok = ok && skip(&p, ",\"pending\":") && read_name(&p, pending, sizeof pending);
+    ok = ok && skip(&p, ",\"last_article\":") && read_int(&p, -1, COUNTER_MAX, &last_article);
+    ok = ok && skip(&p, ",\"away\":") && read_bool(&p, &st->away);
+    ok = ok && skip(&p, ",\"callback_hinted\":") && read_bool(&p, &st->callback_hinted);
+    ok = ok && skip(&p, ",\"callbacks\":") && read_counter(&p, &st->callbacks);
+    ok = ok && skip(&p, ",\"notice_pos\":") && read_int(&p, 0, INT64_MAX, &notice_pos);
+    ok = ok && skip(&p, ",\"quiet_msgs\":") && read_counter(&p, &st->quiet_msgs);
+    ok = ok && skip(&p, "}") && *p == '\0';
+    if (!ok || lk_conv_status_parse(status, &st->status) || lk_handoff_reason_parse(reason, &st->handoff_reason) ||
+        !stored_language_valid(st->language, strlen(st->language)))
+        return false;
+    st->last_article = (long)last_article;
+    st->notice_pos = notice_pos;
+    for (size_t i = 0; i < N_PENDING; i++) {
+        if (strcmp(pending, pending_names[i]) == 0) {
+            st->pending = (lk_policy_pending_t)i;
+            return true;
+        }
+    }
+    return false;
+}
+
 int lk_policy_state_decode(const char *json, lk_policy_state_t *out)
 {
     if (!out)
@@ -268,6 +398,11 @@ int lk_policy_state_decode(const char *json, lk_policy_state_t *out)
         *out = st;
         return 0;
     }
+    if (read_canonical(json, &st)) {
+        *out = st;
+        return 0;
+    }
+    lk_policy_state_init(&st, "nl"); /* what the direct reading left */
     json_t *o = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
     if (!o || !json_is_object(o)) {
         json_decref(o);
@@ -281,14 +416,10 @@ int lk_policy_state_decode(const char *json, lk_policy_state_t *out)
     if ((s = get_str(o, "handoff_reason", &bad)) && lk_handoff_reason_parse(s, &st.handoff_reason))
         bad = true;
     if ((s = get_str(o, "language", &bad))) {
-        size_t n = strlen(s);
-        if (n < 2 || n >= sizeof st.language)
+        if (stored_language_valid(s, strlen(s)))
+            memcpy(st.language, s, strlen(s) + 1);
+        else
             bad = true;
-        for (size_t i = 0; i < n && !bad; i++)
-            if (s[i] < 'a' || s[i] > 'z')
-                bad = true;
-        if (!bad)
-            memcpy(st.language, s, n + 1);
     }
     if ((s = get_str(o, "pending", &bad))) {
         int i = name_index(pending_names, N_PENDING, s);

@@ -65,6 +65,10 @@
       (lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit, lk_msg_t **out /* OUT */, \
        size_t *n /* OUT */),                                                                                    \
       (st, conversation_id, sender, limit, out, n))                                                             \
+    X(conv, msg_texts_recent,                                                                                   \
+      (lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit, char ***out /* OUT */,    \
+       size_t *n /* OUT */),                                                                                    \
+      (st, conversation_id, sender, limit, out, n))                                                             \
     X(conv, conv_list,                                                                                          \
       (lk_store_t *st, const lk_conv_status_t *status, const char *assigned_to, size_t limit,                   \
        lk_conv_t **out /* OUT */, size_t *n /* OUT */),                                                         \

@@ -372,6 +372,11 @@ int lk_store_msg_list(lk_store_t *st, const char *conversation_id, int64_t after
 /* The last `limit` messages of sender in the conversation, oldest first. */
 int lk_store_msg_list_recent(lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit,
                              lk_msg_t **out /* OUT */, size_t *n /* OUT */);
+/* Only the texts of those messages (the NLU's context, read every turn:
+ * whole rows cost several times more), oldest first; a NULL text reads as
+ * "". The caller frees with lk_strv_free(*out, *n). */
+int lk_store_msg_texts_recent(lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit,
+                              char ***out /* OUT */, size_t *n /* OUT */);
 /* The conversation's last message that offered choices (issue 15): 0 and
  * *out (clear with lk_msg_clear), LK_ENOENT when none ever did. */
 int lk_store_msg_last_choices(lk_store_t *st, const char *conversation_id, lk_msg_t *out /* OUT */);

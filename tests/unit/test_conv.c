@@ -232,6 +232,22 @@ Test(conv, what_a_customer_message_reveals_is_recorded)
     for (size_t i = 1; i < r.n_msgs; i++)
         bsn_word |= r.msgs[i].sender == LK_SENDER_SYSTEM && strstr(r.msgs[i].text, "burgerservicenummer");
     cr_assert(bsn_word);
+    /* scanned once, in the engine: the agents' text has the BSN masked,
+     * every other message goes to them as it is */
+    size_t n_message_events = 0;
+    for (size_t i = 0; i < r.n_events; i++) {
+        if (r.events[i].type != LK_CONV_OUT_MESSAGE)
+            continue;
+        n_message_events++;
+        const char *agents = r.events[i].agents_text;
+        if (r.events[i].msg == 0) {
+            cr_assert_not_null(agents);
+            cr_assert_str_eq(agents, "Mijn e-mail is Jan@Example.nl en mijn BSN is [bsn]");
+        } else {
+            cr_assert_null(agents, "message %zu: %s", r.events[i].msg, agents);
+        }
+    }
+    cr_assert_eq(n_message_events, r.n_msgs);
     /* the address is the conversation's identifier: a data-subject request finds it */
     lk_privacy_subject_t who = {.email = "jan@example.nl"};
     lk_privacy_counts_t n;

@@ -539,6 +539,109 @@ Test(policy, step_rejects_bad_arguments)
     lk_policy_actions_free(NULL);
 }
 
+/* States as databases hold them, each with the state it must read as: the
+ * layout every turn writes (read directly, without jansson), and the other
+ * forms a stored row may have (older rows, other key orders, spaces), read
+ * by the full JSON path. A form the direct reading takes must read exactly as
+ * the JSON reading does, and one it refuses must go to the JSON reading. */
+#define CANONICAL(status, reason, lang, turns, pending, last, away, notice)                                         \
+    "{\"v\":1,\"status\":\"" status "\",\"handoff_reason\":\"" reason "\",\"language\":\"" lang                  \
+    "\",\"consecutive_declines\":1,\"customer_turns\":" turns ",\"repeats\":2,\"pending\":\"" pending              \
+    "\",\"last_article\":" last ",\"away\":" away ",\"callback_hinted\":true,\"callbacks\":3,\"notice_pos\":" notice \
+    ",\"quiet_msgs\":4}"
+
+Test(policy, stored_states_decode_as_before)
+{
+    lk_policy_state_t fresh;
+    lk_policy_state_init(&fresh, "nl");
+    const lk_policy_state_t full = {.status = LK_CONV_QUEUED,
+                                    .handoff_reason = LK_HANDOFF_SENSITIVE_TOPIC,
+                                    .language = "en",
+                                    .consecutive_declines = 1,
+                                    .customer_turns = 7,
+                                    .repeats = 2,
+                                    .pending = LK_PENDING_OFFER,
+                                    .last_article = 12,
+                                    .away = true,
+                                    .callback_hinted = true,
+                                    .callbacks = 3,
+                                    .notice_pos = 5000000000,
+                                    .quiet_msgs = 4};
+    lk_policy_state_t minus_one = full;
+    minus_one.last_article = -1;
+    minus_one.customer_turns = 0;
+    minus_one.away = false;
+    minus_one.notice_pos = 0;
+    minus_one.pending = LK_PENDING_NONE;
+    minus_one.handoff_reason = LK_HANDOFF_NONE;
+    lk_policy_state_t long_lang = full;
+    memcpy(long_lang.language, "abcdefg", 8);
+    lk_policy_state_t old_short = fresh;
+    old_short.status = LK_CONV_ASSIGNED;
+    memcpy(old_short.language, "en", 3);
+    old_short.customer_turns = 3;
+    struct {
+        const char *stored;
+        const lk_policy_state_t *want;
+    } cases[] = {
+        /* as every turn writes it */
+        {CANONICAL("queued", "sensitive_topic", "en", "7", "offer", "12", "true", "5000000000"), &full},
+        {CANONICAL("queued", "", "en", "0", "", "-1", "false", "0"), &minus_one},
+        {CANONICAL("queued", "sensitive_topic", "abcdefg", "7", "offer", "12", "true", "5000000000"), &long_lang},
+        /* "-0" is JSON's 0; only the JSON reading takes it */
+        {CANONICAL("queued", "", "en", "-0", "", "-1", "false", "0"), &minus_one},
+        /* with spaces, in another key order, without "v", with a key of later versions: the JSON reading */
+        {"{ \"v\": 1, \"status\": \"queued\", \"handoff_reason\": \"sensitive_topic\", \"language\": \"en\", "
+         "\"consecutive_declines\": 1, \"customer_turns\": 7, \"repeats\": 2, \"pending\": \"offer\", "
+         "\"last_article\": 12, \"away\": true, \"callback_hinted\": true, \"callbacks\": 3, "
+         "\"notice_pos\": 5000000000, \"quiet_msgs\": 4 }",
+         &full},
+        {"{\"quiet_msgs\":4,\"notice_pos\":5000000000,\"callbacks\":3,\"callback_hinted\":true,\"away\":true,"
+         "\"last_article\":12,\"pending\":\"offer\",\"repeats\":2,\"customer_turns\":7,\"consecutive_declines\":1,"
+         "\"language\":\"en\",\"handoff_reason\":\"sensitive_topic\",\"status\":\"queued\",\"v\":1}",
+         &full},
+        {CANONICAL("queued", "sensitive_topic", "en", "7", "offer", "12", "true", "5000000000") "\n", &full},
+        {"{\"v\":1,\"status\":\"assigned\",\"language\":\"en\",\"customer_turns\":3}", &old_short},
+        {"{\"v\":2,\"status\":\"assigned\",\"language\":\"en\",\"customer_turns\":3,\"later\":[1]}", &old_short},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lk_policy_state_t back;
+        memset(&back, 0x5a, sizeof back);
+        cr_assert_eq(lk_policy_state_decode(cases[i].stored, &back), 0, "refused %s", cases[i].stored);
+        assert_state_eq(cases[i].want, &back);
+        cr_assert_str_eq(back.language, cases[i].want->language, "%s", cases[i].stored);
+    }
+    /* the canonical layout with a value either reading refuses: refused */
+    const char *bad[] = {
+        CANONICAL("waiting", "", "en", "0", "", "-1", "false", "0"),
+        CANONICAL("queued", "why", "en", "0", "", "-1", "false", "0"),
+        CANONICAL("queued", "", "EN", "0", "", "-1", "false", "0"),
+        CANONICAL("queued", "", "e", "0", "", "-1", "false", "0"),
+        CANONICAL("queued", "", "abcdefgh", "0", "", "-1", "false", "0"),
+        CANONICAL("queued", "", "e_n", "0", "", "-1", "false", "0"),
+        CANONICAL("queued", "", "en", "1000000001", "", "-1", "false", "0"),
+        CANONICAL("queued", "", "en", "01", "", "-1", "false", "0"),
+        CANONICAL("queued", "", "en", "1.0", "", "-1", "false", "0"),
+        CANONICAL("queued", "", "en", "0", "later", "-1", "false", "0"),
+        CANONICAL("queued", "", "en", "0", "", "-2", "false", "0"),
+        CANONICAL("queued", "", "en", "0", "", "-1", "1", "0"),
+        CANONICAL("queued", "", "en", "0", "", "-1", "false", "-5"),
+        CANONICAL("queued", "", "en", "0", "", "-1", "false", "9223372036854775808"),
+        CANONICAL("queued", "", "en", "0", "", "-1", "false", "99999999999999999999"),
+        CANONICAL("queued", "", "en", "0", "", "-1", "false", "0") "x",
+        "{\"v\":1,\"status\":\"queued\",\"status\":\"bot\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        lk_policy_state_t back = fresh;
+        cr_assert_eq(lk_policy_state_decode(bad[i], &back), LK_EINVAL, "accepted %s", bad[i]);
+        assert_state_eq(&fresh, &back); /* untouched */
+    }
+    /* the largest notice position is read directly and by JSON alike */
+    lk_policy_state_t big = full;
+    big.notice_pos = INT64_MAX;
+    assert_round_trip(&big);
+}
+
 /* Found by fuzz/fuzz_policy_state.c: a stored state with a counter at the
  * largest value decode accepts must still read back after a step. */
 Test(policy, counters_saturate_so_a_step_round_trips)

@@ -300,16 +300,28 @@ static int read_msg(sqlite3_stmt *s, void *row)
     return 0;
 }
 
-/* Reads every row of s into a message array; reverse flips the order. */
-static int read_msgs(lk_store_t *st, sqlite3_stmt *s, const char *what, bool reverse, lk_msg_t **out, size_t *n)
+/* Flips the order of the n elements of size bytes at v (a "last n" read
+ * newest first, handed out oldest first: cheaper than a second ORDER BY in
+ * SQL, which sorts in a temporary b-tree). */
+static void reverse(void *v, size_t n, size_t size)
+{
+    unsigned char *a = v;
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned char *x = a + i * size, *y = a + (n - 1 - i) * size;
+        for (size_t b = 0; b < size; b++) {
+            unsigned char tmp = x[b];
+            x[b] = y[b];
+            y[b] = tmp;
+        }
+    }
+}
+
+/* Reads every row of s into a message array; reversed flips the order. */
+static int read_msgs(lk_store_t *st, sqlite3_stmt *s, const char *what, bool reversed, lk_msg_t **out, size_t *n)
 {
     int err = lk_sq_rows(st, s, what, LK_SQ_ROW_MSG, read_msg, out, n);
-    lk_msg_t *v = *out;
-    for (size_t i = 0; reverse && i < *n / 2; i++) {
-        lk_msg_t tmp = v[i];
-        v[i] = v[*n - 1 - i];
-        v[*n - 1 - i] = tmp;
-    }
+    if (reversed)
+        reverse(*out, *n, sizeof **out);
     return err;
 }
 
@@ -331,6 +343,20 @@ static int sq_msg_list_recent(lk_store_t *st, const char *conversation_id, lk_se
     sqlite3_stmt *s = lk_sq_stmt(st, S_MSG_RECENT);
     lk_sq_bind(s, "ttl", conversation_id, lk_sender_name(sender), limit);
     return read_msgs(st, s, "msg_list_recent", true, out, n);
+}
+
+static int sq_msg_texts_recent(lk_store_t *st, const char *conversation_id, lk_sender_t sender, size_t limit,
+                               char ***out, size_t *n)
+{
+    if (!st || !conversation_id || !lk_sender_name(sender)[0] || !out || !n)
+        return LK_EINVAL;
+    static const char sql[] = "SELECT text FROM messages WHERE conversation_id = ?1 AND sender = ?2 "
+                              "ORDER BY seq DESC LIMIT ?3";
+    sqlite3_stmt *s =
+        lk_sq_prepare_bind(st, sql, "msg_texts_recent", "ttl", conversation_id, lk_sender_name(sender), limit);
+    int err = lk_sq_rows(st, s, "msg_texts_recent", LK_SQ_ROW_TEXT, lk_sq_read_text, out, n);
+    reverse(*out, *n, sizeof **out);
+    return err;
 }
 
 /* ---- added for the console, the policy and the widget (schema v2) ------ */

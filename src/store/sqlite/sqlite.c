@@ -169,6 +169,7 @@ int lk_sq_exec_changed(lk_store_t *st, sqlite3_stmt *s, const char *what)
 /* clang-format off */
 static const size_t row_size[] = {
     [LK_SQ_ROW_I64] = sizeof(int64_t),
+    [LK_SQ_ROW_TEXT] = sizeof(char *),
     [LK_SQ_ROW_CONV] = sizeof(lk_conv_t),
     [LK_SQ_ROW_MSG] = sizeof(lk_msg_t),
     [LK_SQ_ROW_USER] = sizeof(lk_user_t),
@@ -220,11 +221,21 @@ int lk_sq_read_i64(sqlite3_stmt *s, void *row)
     return 0;
 }
 
+int lk_sq_read_text(sqlite3_stmt *s, void *row)
+{
+    char *text = lk_sq_col_dup(s, 0);
+    *(char **)row = text ? text : lk_xstrdup("");
+    return 0;
+}
+
 /* Frees the first n rows of kind in v and the array (the record type's
  * lk_..._free; a kind whose rows hold nothing on the heap needs none). */
 static void rows_free(lk_sq_row_kind_t kind, void *v, size_t n)
 {
     switch (kind) {
+    case LK_SQ_ROW_TEXT:
+        lk_strv_free(v, n);
+        return;
     case LK_SQ_ROW_CONV:
         lk_convs_free(v, n);
         return;

@@ -217,7 +217,8 @@ int lk_sq_each(lk_store_t *st, sqlite3_stmt *s, const char *what, int (*row)(sql
  * size and what frees the heap parts of a row (sqlite.c's row_size and
  * rows_free). */
 typedef enum {
-    LK_SQ_ROW_I64, /* an int64_t (lk_sq_read_i64) */
+    LK_SQ_ROW_I64,  /* an int64_t (lk_sq_read_i64) */
+    LK_SQ_ROW_TEXT, /* a char * (lk_sq_read_text; the array frees with lk_strv_free) */
     LK_SQ_ROW_CONV,
     LK_SQ_ROW_MSG,
     LK_SQ_ROW_USER,
@@ -273,6 +274,9 @@ int lk_sq_read_conv(sqlite3_stmt *s, void *row);
 int lk_sq_read_callback(sqlite3_stmt *s, void *row);
 /* A row reader for lk_sq_rows: the first column as an int64_t. */
 int lk_sq_read_i64(sqlite3_stmt *s, void *row);
+/* A row reader for lk_sq_rows: the first column as a new string ("" for
+ * NULL). */
+int lk_sq_read_text(sqlite3_stmt *s, void *row);
 /* Steps s to its one row (a COUNT(*)) and reads its first column into
  * *out; LK_EDB when there is no row or s is NULL. */
 int lk_sq_one_i64(lk_store_t *st, sqlite3_stmt *s, const char *what, int64_t *out);

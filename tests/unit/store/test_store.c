@@ -249,7 +249,27 @@ Test(store, messages_insert_and_list, .init = store_fixture_setup, .fini = store
     cr_assert_eq(n, 3);
     cr_assert_eq(v[0].seq, 2);
     cr_assert_eq(v[2].seq, 6);
+
+    /* Only their texts: the same messages in the same order. */
+    char **texts;
+    size_t n_texts;
+    for (size_t limit = 1; limit <= 4; limit++) {
+        cr_assert_eq(lk_store_msg_texts_recent(st, "c_1", LK_SENDER_CUSTOMER, limit, &texts, &n_texts), 0);
+        cr_assert_eq(n_texts, limit < n ? limit : n, "limit %zu", limit);
+        for (size_t i = 0; i < n_texts; i++)
+            cr_assert_str_eq(texts[i], v[n - n_texts + i].text, "limit %zu, text %zu", limit, i);
+        lk_strv_free(texts, n_texts);
+    }
     lk_msgs_free(v, n);
+    cr_assert_eq(lk_store_msg_texts_recent(st, "c_1", LK_SENDER_AGENT, 5, &texts, &n_texts), 0);
+    cr_assert_eq(n_texts, 1);
+    cr_assert_str_eq(texts[0], "bericht 7");
+    lk_strv_free(texts, n_texts);
+    cr_assert_eq(lk_store_msg_texts_recent(st, "c_none", LK_SENDER_CUSTOMER, 5, &texts, &n_texts), 0);
+    cr_assert_eq(n_texts, 0);
+    lk_strv_free(texts, n_texts);
+    cr_assert_eq(lk_store_msg_texts_recent(st, "c_1", LK_SENDER_NONE, 5, &texts, &n_texts), LK_EINVAL);
+    cr_assert_eq(lk_store_msg_texts_recent(st, NULL, LK_SENDER_CUSTOMER, 5, &texts, &n_texts), LK_EINVAL);
 }
 
 /* ---- knowledge base ---------------------------------------------------- */
