@@ -156,8 +156,15 @@ test('20 WebSockets that never read, 2,500 messages of 4 KB: resident memory sta
     assert.ok(peak - base < PEAK_BOUND, `resident memory during the attack: ${mb(base)} -> peak ${mb(peak)} (bound: +${mb(PEAK_BOUND)})`);
 
   deaf.forEach((s) => s.destroy());
-  await sleep(1500); // the loops trim the heap at most once a second
-  const after = rss(srv);
+  // The loops trim the heap at most once a second, after their sockets are
+  // gone: on a loaded machine that can take a few seconds, so look again
+  // for up to 10 s before judging (the bound itself does not change).
+  await sleep(1500);
+  let after = rss(srv);
+  for (let waited = 0; MEASURE && after - base >= AFTER_BOUND && waited < 10000; waited += 250) {
+    await sleep(250);
+    after = rss(srv);
+  }
   if (MEASURE)
     assert.ok(after - base < AFTER_BOUND, `resident memory after the sockets closed: ${mb(base)} -> ${mb(after)} (bound: +${mb(AFTER_BOUND)})`);
   t.diagnostic(`VmRSS: base ${mb(base)}, peak ${mb(peak)}, after ${mb(after)}`);
