@@ -18,9 +18,10 @@
  * (route.h: the generic handler serves them), added here in this order
  * (the static pages come last). */
 static const lk_api_table_fn route_parts[] = {
-    lk_api_customer_table,  lk_api_agent_table,   lk_api_security_table, lk_api_users_table,
-    lk_api_assist_table,    lk_api_privacy_table, lk_api_insights_table, lk_api_knowledge_table,
-    lk_api_analytics_table, lk_api_metrics_table, lk_api_static_table,   lk_api_labelled_table,
+    lk_api_customer_table,         lk_api_agent_table,     lk_api_security_table, lk_api_users_table,
+    lk_api_assist_table,           lk_api_privacy_table,   lk_api_insights_table, lk_api_knowledge_table,
+    lk_api_knowledge_drafts_table, lk_api_analytics_table, lk_api_metrics_table,  lk_api_static_table,
+    lk_api_labelled_table,
 };
 #define N_PARTS (sizeof route_parts / sizeof route_parts[0])
 
@@ -158,8 +159,7 @@ static bool demo_hours_published(lk_store_t *st)
     lk_article_rec_t rec;
     memset(&rec, 0, sizeof rec);
     if (k >= 0 && lk_store_article_get(st, LK_KB_DEMO_HOURS_ARTICLE, &rec) == 0) {
-        same = rec.status == LK_ARTICLE_PUBLISHED && rec.a.answer &&
-               strcmp(rec.a.answer, demo.articles[k].answer) == 0;
+        same = rec.status == LK_ARTICLE_PUBLISHED && rec.a.answer && strcmp(rec.a.answer, demo.articles[k].answer) == 0;
         lk_article_rec_clear(&rec);
     }
     lk_kb_free(&demo);

@@ -31,7 +31,7 @@
 #define MODULE "knowledge"
 
 /* Releases what a request holds (the route's data_free). */
-static void req_free(void *data)
+void lk_knowledge_req_free(void *data)
 {
     lk_knowledge_req_t *k = data;
     free(k->query);
@@ -250,7 +250,7 @@ static void run_list(lk_api_job_t *j, lk_store_t *st, int64_t now)
 
 /* The article j->id (after a publish: the one published) with its
  * translations, answer_html and versions. */
-static void run_get(lk_api_job_t *j, lk_store_t *st, int64_t now)
+void lk_knowledge_run_get(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_knowledge_req_t *k = j->data;
     const char *id = k->article_id[0] ? k->article_id : j->id;
@@ -526,17 +526,6 @@ static bool answer_export(lk_api_job_t *j)
     return false;
 }
 
-/* The preview answers with the regression check. */
-static void run_preview(lk_api_job_t *j, lk_store_t *st, int64_t now)
-{
-    lk_knowledge_req_t *k = j->data;
-    lk_knowledge_run_preview(j, st, now);
-    if (!j->job.rc) {
-        j->out = k->check;
-        k->check = NULL;
-    }
-}
-
 /* ---- the query and the body, on the loop ------------------------------------------------ */
 
 bool lk_knowledge_is_language(const char *s, size_t len)
@@ -555,24 +544,6 @@ static bool prepare_list(lk_api_job_t *j)
                              "the parameter \"language\" must be \"nl\" or \"en\""))
         return false;
     return lk_api_query_search(j, "q", QUERY_MAX, &k->query);
-}
-
-static bool prepare_drafts(lk_api_job_t *j)
-{
-    static const char *const statuses[] = {"draft", "published", "discarded", "all", NULL};
-    lk_knowledge_req_t *k = j->data;
-    return lk_api_query_choice(j, "status", statuses, k->status, sizeof k->status,
-                               "the parameter \"status\" must be \"draft\", \"published\", \"discarded\" or \"all\"");
-}
-
-static bool prepare_draft_create(lk_api_job_t *j)
-{
-    return lk_knowledge_read_draft_body(j, true);
-}
-
-static bool prepare_draft_update(lk_api_job_t *j)
-{
-    return lk_knowledge_read_draft_body(j, false);
 }
 
 /* ?format=json|csv (json by default); false after a 400. */
@@ -624,41 +595,20 @@ static const lk_api_field_t try_fields[] = {
                     .invalid = "the field \"language\" must be \"nl\" or \"en\""},
 };
 
-/* Every logged-in user reads; supervisors and admins change. */
-#define READ LK_ACCESS_AGENT
-#define MANAGE LK_ACCESS_SUPERVISOR
-#define REQ .data_size = sizeof(lk_knowledge_req_t), .data_free = req_free
-
 static const lk_api_route_t routes[] = {
-    {"GET", "/api/v1/kb/articles", READ, .steps = {{.pool = LK_ON_READER, .run = run_list}}, .prepare = prepare_list, REQ},
-    {"GET", "/api/v1/kb/articles/:id", READ, .steps = {{.pool = LK_ON_READER, .run = run_get}}, REQ},
+    {"GET", "/api/v1/kb/articles", KB_READ, .steps = {{.pool = LK_ON_READER, .run = run_list}}, .prepare = prepare_list, KB_REQ},
+    {"GET", "/api/v1/kb/articles/:id", KB_READ, .steps = {{.pool = LK_ON_READER, .run = lk_knowledge_run_get}}, KB_REQ},
     /* archived or restored, then answered with the article as it is now */
-    {"POST", "/api/v1/kb/articles/:id/archive", MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = run_archive}, {.pool = LK_ON_READER, .run = run_get}},
-     REQ},
-    {"POST", "/api/v1/kb/articles/:id/restore", MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = run_restore}, {.pool = LK_ON_READER, .run = run_get}},
-     REQ},
-    {"GET", "/api/v1/kb/drafts", READ, .steps = {{.pool = LK_ON_READER, .run = lk_knowledge_run_drafts}}, .prepare = prepare_drafts,
-     REQ},
-    {"POST", "/api/v1/kb/drafts", MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = lk_knowledge_run_draft_create}},
-     .prepare = prepare_draft_create, .status = 201, REQ},
-    {"GET", "/api/v1/kb/drafts/:id", READ, .steps = {{.pool = LK_ON_READER, .run = lk_knowledge_run_draft_get}}, REQ},
-    {"PUT", "/api/v1/kb/drafts/:id", MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = lk_knowledge_run_draft_update}},
-     .prepare = prepare_draft_update, REQ},
-    {"DELETE", "/api/v1/kb/drafts/:id", MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = lk_knowledge_run_draft_delete}}, REQ},
-    {"POST", "/api/v1/kb/drafts/:id/preview", MANAGE, .steps = {{.pool = LK_ON_READER, .run = run_preview}}, REQ},
-    /* the regression check builds a whole model: on a reader, never on the
-     * writer; then the short write, then the article read back */
-    {"POST", "/api/v1/kb/drafts/:id/publish", MANAGE,
-     .steps = {{.pool = LK_ON_READER, .run = lk_knowledge_run_preview},
-               {.pool = LK_ON_WRITER, .run = lk_knowledge_run_publish_write},
-               {.pool = LK_ON_READER, .run = run_get}},
-     REQ},
-    {"POST", "/api/v1/kb/try", READ, .fields = try_fields, .n_fields = 2, .steps = {{.pool = LK_ON_READER, .run = run_try}},
-     .prepare = prepare_try, REQ},
-    {"GET", "/api/v1/kb/export", READ, .steps = {{.pool = LK_ON_READER, .run = run_export}}, .prepare = prepare_export,
-     .after = answer_export, REQ},
-    {"POST", "/api/v1/kb/import", MANAGE, .steps = {{.pool = LK_ON_READER, .run = run_import_parse}, {.pool = LK_ON_WRITER, .run = run_import_write}},
-     .prepare = prepare_import, REQ},
+    {"POST", "/api/v1/kb/articles/:id/archive", KB_MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = run_archive}, {.pool = LK_ON_READER, .run = lk_knowledge_run_get}},
+     KB_REQ},
+    {"POST", "/api/v1/kb/articles/:id/restore", KB_MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = run_restore}, {.pool = LK_ON_READER, .run = lk_knowledge_run_get}},
+     KB_REQ},
+    {"POST", "/api/v1/kb/try", KB_READ, .fields = try_fields, .n_fields = 2, .steps = {{.pool = LK_ON_READER, .run = run_try}},
+     .prepare = prepare_try, KB_REQ},
+    {"GET", "/api/v1/kb/export", KB_READ, .steps = {{.pool = LK_ON_READER, .run = run_export}}, .prepare = prepare_export,
+     .after = answer_export, KB_REQ},
+    {"POST", "/api/v1/kb/import", KB_MANAGE, .steps = {{.pool = LK_ON_READER, .run = run_import_parse}, {.pool = LK_ON_WRITER, .run = run_import_write}},
+     .prepare = prepare_import, KB_REQ},
 };
 
 void lk_api_knowledge_table(const lk_api_route_t **r, size_t *n)

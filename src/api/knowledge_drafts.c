@@ -54,7 +54,7 @@ static json_t *draft_json(const lk_draft_t *d, const lk_knowledge_users_t *u)
 
 /* ---- drafts ------------------------------------------------------------------------ */
 
-void lk_knowledge_run_drafts(lk_api_job_t *j, lk_store_t *st, int64_t now)
+static void run_drafts(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_knowledge_req_t *k = j->data;
     lk_draft_t *v = NULL;
@@ -84,7 +84,7 @@ static bool load_draft(lk_api_job_t *j, lk_store_t *st, lk_draft_t *d)
     return lk_api_found(j, lk_store_draft_get(st, j->id, d), 404, "not_found", "no draft with this id");
 }
 
-void lk_knowledge_run_draft_get(lk_api_job_t *j, lk_store_t *st, int64_t now)
+static void run_draft_get(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_draft_t d;
     if (!load_draft(j, st, &d))
@@ -257,7 +257,7 @@ static void wrote_draft(lk_api_job_t *j, lk_store_t *st, int64_t now, int rc, co
         answer_draft(j, st, d);
 }
 
-void lk_knowledge_run_draft_create(lk_api_job_t *j, lk_store_t *st, int64_t now)
+static void run_draft_create(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_knowledge_req_t *k = j->data;
     lk_draft_t d;
@@ -330,7 +330,7 @@ static bool still_draft(lk_api_job_t *j, const lk_draft_t *d)
     return false;
 }
 
-void lk_knowledge_run_draft_update(lk_api_job_t *j, lk_store_t *st, int64_t now)
+static void run_draft_update(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_knowledge_req_t *k = j->data;
     lk_draft_t d;
@@ -364,7 +364,7 @@ void lk_knowledge_run_draft_update(lk_api_job_t *j, lk_store_t *st, int64_t now)
     lk_draft_clear(&d);
 }
 
-void lk_knowledge_run_draft_delete(lk_api_job_t *j, lk_store_t *st, int64_t now)
+static void run_draft_delete(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_draft_t d;
     if (!load_draft(j, st, &d))
@@ -526,7 +526,7 @@ static void regression_check(lk_api_job_t *j, lk_store_t *st, const lk_article_t
     lk_kb_free(&cand);
 }
 
-void lk_knowledge_run_preview(lk_api_job_t *j, lk_store_t *st, int64_t now)
+static void run_preview(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_knowledge_req_t *k = j->data;
     target_t t;
@@ -537,7 +537,7 @@ void lk_knowledge_run_preview(lk_api_job_t *j, lk_store_t *st, int64_t now)
     target_clear(&t);
 }
 
-void lk_knowledge_run_publish_write(lk_api_job_t *j, lk_store_t *st, int64_t now)
+static void run_publish_write(lk_api_job_t *j, lk_store_t *st, int64_t now)
 {
     lk_knowledge_req_t *k = j->data;
     target_t t;
@@ -620,7 +620,7 @@ static bool body_opt_string(lk_http_req_t *req, json_t *body, const char *field,
 
 /* Reads a draft body into k->in / k->given (create: also article_id and
  * translation_of). false after answering 400. */
-bool lk_knowledge_read_draft_body(lk_api_job_t *j, bool create)
+static bool read_draft_body(lk_api_job_t *j, bool create)
 {
     lk_http_req_t *req = j->req;
     lk_knowledge_req_t *k = j->data;
@@ -753,4 +753,60 @@ bool lk_knowledge_read_draft_body(lk_api_job_t *j, bool create)
 out:
     json_decref(body);
     return ok;
+}
+
+/* ---- the table ------------------------------------------------------------------------ */
+
+/* The preview answers with the regression check. */
+static void answer_preview(lk_api_job_t *j, lk_store_t *st, int64_t now)
+{
+    lk_knowledge_req_t *k = j->data;
+    run_preview(j, st, now);
+    if (!j->job.rc) {
+        j->out = k->check;
+        k->check = NULL;
+    }
+}
+
+static bool prepare_drafts(lk_api_job_t *j)
+{
+    static const char *const statuses[] = {"draft", "published", "discarded", "all", NULL};
+    lk_knowledge_req_t *k = j->data;
+    return lk_api_query_choice(j, "status", statuses, k->status, sizeof k->status,
+                               "the parameter \"status\" must be \"draft\", \"published\", \"discarded\" or \"all\"");
+}
+
+static bool prepare_draft_create(lk_api_job_t *j)
+{
+    return read_draft_body(j, true);
+}
+
+static bool prepare_draft_update(lk_api_job_t *j)
+{
+    return read_draft_body(j, false);
+}
+
+static const lk_api_route_t routes[] = {
+    {"GET", "/api/v1/kb/drafts", KB_READ, .steps = {{.pool = LK_ON_READER, .run = run_drafts}}, .prepare = prepare_drafts,
+     KB_REQ},
+    {"POST", "/api/v1/kb/drafts", KB_MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = run_draft_create}},
+     .prepare = prepare_draft_create, .status = 201, KB_REQ},
+    {"GET", "/api/v1/kb/drafts/:id", KB_READ, .steps = {{.pool = LK_ON_READER, .run = run_draft_get}}, KB_REQ},
+    {"PUT", "/api/v1/kb/drafts/:id", KB_MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = run_draft_update}},
+     .prepare = prepare_draft_update, KB_REQ},
+    {"DELETE", "/api/v1/kb/drafts/:id", KB_MANAGE, .steps = {{.pool = LK_ON_WRITER, .run = run_draft_delete}}, KB_REQ},
+    {"POST", "/api/v1/kb/drafts/:id/preview", KB_MANAGE, .steps = {{.pool = LK_ON_READER, .run = answer_preview}}, KB_REQ},
+    /* the regression check builds a whole model: on a reader, never on the
+     * writer; then the short write, then the article read back */
+    {"POST", "/api/v1/kb/drafts/:id/publish", KB_MANAGE,
+     .steps = {{.pool = LK_ON_READER, .run = run_preview},
+               {.pool = LK_ON_WRITER, .run = run_publish_write},
+               {.pool = LK_ON_READER, .run = lk_knowledge_run_get}},
+     KB_REQ},
+};
+
+void lk_api_knowledge_drafts_table(const lk_api_route_t **r, size_t *n)
+{
+    *r = routes;
+    *n = sizeof routes / sizeof routes[0];
 }

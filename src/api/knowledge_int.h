@@ -3,9 +3,12 @@
  * interface for anything else): a request's own state, the steps, and the
  * helpers that answer with errors and turn users and times into JSON.
  *
- *   knowledge.c         the route table, reading articles, "what would the
- *                       bot do?", import and export
- *   knowledge_drafts.c  drafts, the regression check and publishing
+ *   knowledge.c         the articles' route table, reading articles, "what
+ *                       would the bot do?", import and export, and what both
+ *                       files use (below)
+ *   knowledge_drafts.c  the drafts' route table: drafts, the regression
+ *                       check and publishing (it uses knowledge.c, never the
+ *                       other way round)
  *
  * Every function that does store work is a route's step on a pool
  * (route.h); the table's prepare functions only read the query or body.
@@ -78,22 +81,17 @@ json_t *lk_knowledge_user_name(const lk_knowledge_users_t *u, const char *id);
 /* "nl" or "en" (len bytes). */
 bool lk_knowledge_is_language(const char *s, size_t len);
 
-/* ---- drafts and publishing (knowledge_drafts.c) ------------------------------ */
+/* ---- requests and routes ----------------------------------------------------- */
 
-/* The steps (lk_api_run_fn), each on its pool; a failure after lk_api_fail*(). */
-void lk_knowledge_run_drafts(lk_api_job_t *j, lk_store_t *st, int64_t now);
-void lk_knowledge_run_draft_get(lk_api_job_t *j, lk_store_t *st, int64_t now);
-void lk_knowledge_run_draft_create(lk_api_job_t *j, lk_store_t *st, int64_t now);
-void lk_knowledge_run_draft_update(lk_api_job_t *j, lk_store_t *st, int64_t now);
-void lk_knowledge_run_draft_delete(lk_api_job_t *j, lk_store_t *st, int64_t now);
-/* The regression check of draft j->id into the request's check (a reader). */
-void lk_knowledge_run_preview(lk_api_job_t *j, lk_store_t *st, int64_t now);
-/* Publishes draft j->id if it did not change since the check (the writer);
- * the published article's id into the request's article_id. */
-void lk_knowledge_run_publish_write(lk_api_job_t *j, lk_store_t *st, int64_t now);
-/* Reads a draft body into the request's in / given (create: also
- * article_id and translation_of); false after answering 400. A route's
- * prepare, on the loop. */
-bool lk_knowledge_read_draft_body(lk_api_job_t *j, bool create);
+/* Releases what a request holds (the routes' data_free). */
+void lk_knowledge_req_free(void *data);
+/* The step that answers with the article j->id (after a publish: the
+ * request's article_id) with its translations, answer_html and versions. */
+void lk_knowledge_run_get(lk_api_job_t *j, lk_store_t *st, int64_t now);
+
+/* Every logged-in user reads; supervisors and admins change. */
+#define KB_READ LK_ACCESS_AGENT
+#define KB_MANAGE LK_ACCESS_SUPERVISOR
+#define KB_REQ .data_size = sizeof(lk_knowledge_req_t), .data_free = lk_knowledge_req_free
 
 #endif

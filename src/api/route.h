@@ -268,6 +268,7 @@ void lk_api_insights_table(const lk_api_route_t **routes, size_t *n); /* gap rep
 void lk_api_static_table(const lk_api_route_t **routes, size_t *n);   /* GET /healthz */
 /* articles, drafts, publishing (docs/kb.md); the dashboard's figures and the compliance report */
 void lk_api_knowledge_table(const lk_api_route_t **routes, size_t *n);
+void lk_api_knowledge_drafts_table(const lk_api_route_t **routes, size_t *n);
 void lk_api_analytics_table(const lk_api_route_t **routes, size_t *n);
 /* the company's labelled questions for the calibration (labelled.c) */
 void lk_api_labelled_table(const lk_api_route_t **routes, size_t *n);
