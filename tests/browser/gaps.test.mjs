@@ -1,6 +1,8 @@
 // Browser test (issue 6): the "Gaps and review" page of a supervisor. The
 // supervisor opens it from the top bar, marks an unreviewed bot answer wrong
 // and sees the accuracy figure change (then right, and it changes again),
+// keeps the question marked right as a labelled question of its article
+// (issue 15: stored with source "review"),
 // turns a gap topic (questions the bot declined, redacted) into a draft
 // article and follows the link to the knowledge page; the page passes axe
 // in Dutch and English, and an agent cannot open it.
@@ -9,18 +11,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { createConversation, postMessage } from '../integration/helpers.mjs';
+import { createConversation, postMessage, login } from '../integration/helpers.mjs';
 import { testBrowser, newPage, shot, consoleLogin, openSection, inEnglish, serverWithAgents, agentTurnedAway, axeAudit } from './helpers.mjs';
 
 
 
 test('gaps page: review answers and see the accuracy change, turn a gap topic into a draft; axe clean', async (t) => {
   const h = await serverWithAgents(t, { supervisor: true });
+  const answeredBy = {};
   // two answers to review, and a topic of two declined questions (one with an e-mail address)
   for (const q of ['Hoe kan ik iets retourneren?', 'Wat zijn de verzendkosten?']) {
     const c = await createConversation(h.srv, { language: 'nl' });
     const r = await postMessage(h.srv, c, q);
-    assert.ok(r.messages.some((m) => m.article_id), `answered: ${q}`);
+    const m = r.messages.find((x) => x.article_id);
+    assert.ok(m, `answered: ${q}`);
+    answeredBy[q] = m.article_id;
   }
   const g = await createConversation(h.srv, { language: 'nl' });
   await postMessage(h.srv, g, 'Hebben jullie vacatures?');
@@ -48,11 +53,35 @@ test('gaps page: review answers and see the accuracy change, turn a gap topic in
   await page.locator('#rq-status', { hasText: 'Beoordeeld als fout.' }).waitFor();
   assert.equal(await queue.count(), 1, 'the reviewed answer left the queue');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Goed', 'focus moves to the next answer');
-  // and the other one right: 50%
-  await queue.first().getByRole('button', { name: 'Goed' }).click();
+  assert.equal(await queue.first().getByRole('button', { name: 'Bewaren als gelabelde vraag' }).count(), 0, 'nothing to keep after a wrong mark');
+  // and the other one right: 50%; it stays with a button to keep its question
+  const answered = queue.first();
+  await answered.getByRole('button', { name: 'Goed' }).click();
   await page.locator('#acc-figure', { hasText: '50% goed' }).waitFor();
   await page.locator('#rq-status', { hasText: 'Er zijn geen antwoorden om te beoordelen.' }).waitFor();
   assert.match(await page.locator('#acc-threshold').textContent(), /Nog 18 beoordelingen nodig/);
+  const keep = answered.getByRole('button', { name: 'Bewaren als gelabelde vraag' });
+  await keep.waitFor();
+  assert.equal(await answered.getByRole('button', { name: 'Goed' }).count(), 0, 'marked: no Right/Wrong any more');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Bewaren als gelabelde vraag', 'focus on the keep button');
+  problems.push(...(await axeAudit(t, page, 'gaps page with a keep button')));
+  const lead = await login(h.srv, h.users.sam.email, h.users.sam.password);
+  const before = await lead.req('GET', '/api/v1/kb/labelled');
+  assert.equal(before.status, 200, before.text);
+  assert.equal(before.json.total, 0);
+  await keep.click();
+  await page.locator('#rq-status', { hasText: 'De vraag is bewaard als gelabelde vraag bij' }).waitFor();
+  assert.match(await page.locator('#rq-status').textContent(), /telt mee vanaf de volgende publicatie of import/);
+  assert.equal(await answered.getByRole('button').count(), 0, 'kept: the button is gone');
+  assert.match(await answered.textContent(), /Bewaard als gelabelde vraag\./);
+  const kept = await lead.req('GET', '/api/v1/kb/labelled');
+  assert.equal(kept.status, 200, kept.text);
+  assert.equal(kept.json.total, 1);
+  const lq = kept.json.questions[0];
+  assert.equal(lq.text, 'Hoe kan ik iets retourneren?');
+  assert.equal(lq.source, 'review');
+  assert.equal(lq.label, answeredBy['Hoe kan ik iets retourneren?'], 'labelled with the article that answered');
+  assert.equal(lq.added_by, lead.user.id);
 
   // the gap topic: redacted, and one click makes a draft article
   const topic = page.locator('#gp-list > li').first();

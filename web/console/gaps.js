@@ -8,7 +8,10 @@
  *   (GET /api/v1/kb/reviews).
  * - The newest answers nobody reviewed yet, each with Right / Wrong
  *   (GET /api/v1/kb/reviews/queue; POST /api/v1/agent/conversations/ID/
- *   messages/MID/review); the figure updates after each mark.
+ *   messages/MID/review); the figure updates after each mark. An answer
+ *   marked right stays with a button that keeps its question for good as a
+ *   labelled question of its article (POST /api/v1/kb/labelled?source=review):
+ *   a mark goes with its conversation's retention, a labelled question stays.
  * - The gap report: questions the bot declined or handed over, grouped into
  *   topics, filtered by dates and language (GET /api/v1/kb/gaps); each topic
  *   becomes a draft article with one click (POST /api/v1/kb/gaps/ID/draft),
@@ -46,6 +49,9 @@ loket.page(function (L, $, el, t) {
       rqMarkedRight: 'Beoordeeld als goed.',
       rqMarkedWrong: 'Beoordeeld als fout.',
       rqEmpty: 'Er zijn geen antwoorden om te beoordelen.',
+      rqKeep: 'Bewaren als gelabelde vraag',
+      rqKept: 'De vraag is bewaard als gelabelde vraag bij “{title}”. Deze vraag telt mee vanaf de volgende publicatie of import van de kennisbank.',
+      rqKeptShort: 'Bewaard als gelabelde vraag.',
       gpTitle: 'Vragen zonder antwoord',
       gpIntro:
         'Vragen die de assistent niet kon beantwoorden of die naar een medewerker gingen, gegroepeerd per onderwerp: de grootste en nieuwste eerst. Maak van een onderwerp een conceptartikel en schrijf het antwoord in de kennisbank.',
@@ -92,6 +98,9 @@ loket.page(function (L, $, el, t) {
       rqMarkedRight: 'Reviewed as right.',
       rqMarkedWrong: 'Reviewed as wrong.',
       rqEmpty: 'There are no answers to review.',
+      rqKeep: 'Keep as labelled question',
+      rqKept: 'The question is kept as a labelled question for “{title}”. It counts from the next publish or import of the knowledge base.',
+      rqKeptShort: 'Kept as labelled question.',
       gpTitle: 'Questions without an answer',
       gpIntro:
         'Questions the assistant could not answer or that went to a person, grouped by topic: largest and newest first. Turn a topic into a draft article and write its answer in the knowledge base.',
@@ -181,6 +190,7 @@ loket.page(function (L, $, el, t) {
   // ---- the review queue -------------------------------------------------------------
 
   var seq = 0;
+  var canKeep = false; // labelled questions are for team leads and admins (the API refuses agents)
 
   function reviewItem(a) {
     var n = ++seq;
@@ -193,19 +203,55 @@ loket.page(function (L, $, el, t) {
     li.appendChild(el('details', { class: 'gap-answer' }, [el('summary', { text: t('rqShowAnswer') }), el('p', { text: a.answer })]));
     var right = el('button', { type: 'button', class: 'ghost rv-right', 'aria-describedby': qid, text: t('rqRight') });
     var wrong = el('button', { type: 'button', class: 'ghost rv-wrong', 'aria-describedby': qid, text: t('rqWrong') });
+    var buttons = el('p', { class: 'acc-buttons' }, [right, wrong]);
+    // After a right mark: the question (if there is one) can be kept as a
+    // labelled question of the answer's article. A wrong mark has no article
+    // to label it with here (the queue does not ask for the right one), so it
+    // leaves the queue as before.
+    function offerKeep() {
+      li.classList.add('rq-marked');
+      var keep = el('button', { type: 'button', class: 'ghost rv-keep', 'aria-describedby': qid, text: t('rqKeep') });
+      buttons.textContent = '';
+      buttons.appendChild(keep);
+      keep.addEventListener('click', function () {
+        keep.disabled = true;
+        L.api('POST', '/api/v1/kb/labelled?source=review', { text: a.question, label: a.article_id }).then(
+          function () {
+            $('rq-error').textContent = '';
+            buttons.textContent = '';
+            buttons.appendChild(el('span', { class: 'muted', text: t('rqKeptShort') }));
+            $('rq-status').textContent = t('rqKept', { title: a.title || a.article_id });
+            var next = $('rq-list').querySelector('li:not(.rq-marked) button');
+            if (next) next.focus();
+            else $('rq-title').focus();
+          },
+          function (e) {
+            keep.disabled = false;
+            failed('rq-error', e);
+          }
+        );
+      });
+      return keep;
+    }
     function mark(verdict) {
       right.disabled = wrong.disabled = true;
       var path = '/api/v1/agent/conversations/' + encodeURIComponent(a.conversation_id) + '/messages/' + encodeURIComponent(a.message_id) + '/review';
       L.api('POST', path, { verdict: verdict }).then(
         function () {
           $('rq-error').textContent = '';
-          var next = li.nextElementSibling || li.previousElementSibling;
-          li.remove();
+          var keepable = verdict === 'right' && a.question && a.article_id && canKeep;
+          var focus;
+          if (keepable) {
+            focus = offerKeep();
+          } else {
+            var next = li.nextElementSibling || li.previousElementSibling;
+            li.remove();
+            focus = next && next.querySelector('button');
+          }
           $('rq-status').textContent = t(verdict === 'right' ? 'rqMarkedRight' : 'rqMarkedWrong');
-          var focus = next && next.querySelector('button');
           if (focus) focus.focus();
           else $('rq-title').focus();
-          if (!$('rq-list').children.length) loadQueue();
+          if (!$('rq-list').querySelector('li:not(.rq-marked)')) loadQueue();
           loadSummary();
         },
         function (e) {
@@ -220,7 +266,7 @@ loket.page(function (L, $, el, t) {
     wrong.addEventListener('click', function () {
       mark('wrong');
     });
-    li.appendChild(el('p', { class: 'acc-buttons' }, [right, wrong]));
+    li.appendChild(buttons);
     return li;
   }
 
@@ -236,10 +282,21 @@ loket.page(function (L, $, el, t) {
     list.hidden = xs.length === 0;
   }
 
+  // Reloads the unreviewed answers; answers marked right stay above them
+  // with their keep button.
   function loadQueue() {
     return L.api('GET', '/api/v1/kb/reviews/queue?limit=10').then(
       function (r) {
-        fillList('rq', r.answers, reviewItem);
+        // the marked ones are not taken out, so a focused keep button keeps its focus
+        var list = $('rq-list');
+        Array.prototype.slice.call(list.querySelectorAll('li:not(.rq-marked)')).forEach(function (li) {
+          li.remove();
+        });
+        $('rq-error').textContent = '';
+        r.answers.forEach(function (x) {
+          list.appendChild(reviewItem(x));
+        });
+        list.hidden = list.children.length === 0;
         if (!r.answers.length) $('rq-status').textContent = t('rqEmpty');
       },
       function (e) {
@@ -330,7 +387,8 @@ loket.page(function (L, $, el, t) {
     );
   }
 
-  L.start({ roles: ['supervisor', 'admin'], page: 'gaps' }).then(function () {
+  L.start({ roles: ['supervisor', 'admin'], page: 'gaps' }).then(function (user) {
+    canKeep = !!user && (user.role === 'supervisor' || user.role === 'admin');
     $('rq-title').setAttribute('tabindex', '-1');
     $('gp-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
