@@ -207,3 +207,13 @@ LK_SET_FUNCS(outcome, lk_outcome_t, "answered", "declined", "handoff", "clarify"
 LK_SET_FUNCS(change, lk_change_t, "created", "edited", "archived", "restored", "imported")
 LK_SET_FUNCS(verdict, lk_verdict_t, "right", "wrong")
 LK_SET_FUNCS(sec_kind, lk_sec_kind_t, "login_failed", "lockout", "cross_site", "forbidden", "rate_limited")
+LK_SET_FUNCS(labelled_source, lk_labelled_source_t, "import", "console", "review")
+
+void lk_labelled_free(lk_labelled_t *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i].text);
+    free(v);
+}

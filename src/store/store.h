@@ -1013,8 +1013,7 @@ int lk_store_callbacks_between(lk_store_t *st, int64_t from, int64_t to, lk_call
  * console's upload), "console" (typed by a knowledge manager), "review" (a
  * customer's question taken over from an answer review). */
 typedef enum { LK_LABELLED_NONE, LK_LABELLED_IMPORT, LK_LABELLED_CONSOLE, LK_LABELLED_REVIEW } lk_labelled_source_t;
-const char *lk_labelled_source_name(lk_labelled_source_t s);
-int lk_labelled_source_parse(const char *name, lk_labelled_source_t *out /* OUT, may be NULL */);
+LK_SET_DECLARE(labelled_source, lk_labelled_source_t);
 
 typedef struct {
     int64_t id;                        /* set by the store */

@@ -10,15 +10,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testBrowser, newPage, shot, consoleLogin, inEnglish, serverWithAgents, axeAudit } from './helpers.mjs';
+import { testBrowser, newPage, shot, consoleLogin, openSection, inEnglish, serverWithAgents, axeAudit } from './helpers.mjs';
 
 test('the try box and the preview show a choice of articles; the calibration says what the bot does', async (t) => {
   const h = await serverWithAgents(t, { supervisor: true });
   const browser = await testBrowser(t);
   const page = await newPage(browser);
   await consoleLogin(page, h.base, h.users.sam.email, h.users.sam.password);
-  await page.getByRole('link', { name: 'Kennisbank' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Kennisbank' }).waitFor();
+  await openSection(page, 'Kennisbank', /\/console\/knowledge/);
   await page.locator('#list-body tr').first().waitFor();
   const problems = [];
 

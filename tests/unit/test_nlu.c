@@ -697,6 +697,20 @@ Test(nlu_calibration, when_the_walk_fails_it_answers_where_the_bound_is_lowest)
     free(v);
 }
 
+/* A fresh sample of traffic whose true risk at every threshold is known
+ * (true_risk): n_in in-scope questions, right with probability (1 + c) / 2
+ * at confidence c (uniform), then n_oos out-of-scope ones at confidence
+ * u^20, into v. */
+static void synthetic_traffic(lk_nlu_item_t *v, size_t n_in, size_t n_oos, uint64_t *seed)
+{
+    for (size_t i = 0; i < n_in; i++) {
+        double c = uniform01(seed);
+        v[i] = (lk_nlu_item_t){c, uniform01(seed) >= (1 - c) / 2, 0};
+    }
+    for (size_t i = 0; i < n_oos; i++)
+        v[n_in + i] = (lk_nlu_item_t){pow(uniform01(seed), 20), 0, 1};
+}
+
 Test(nlu_calibration, the_fallback_answers_where_the_true_risk_is_below_the_old_defaults)
 {
     /* On fresh samples of the traffic of the_bound_holds_where_the_truth_is_known
@@ -707,12 +721,7 @@ Test(nlu_calibration, the_fallback_answers_where_the_true_risk_is_below_the_old_
     lk_nlu_item_t *v = lk_xmalloc((n_in + n_oos) * sizeof *v);
     uint64_t seed = 7;
     for (int k = 0; k < 20; k++) {
-        for (size_t i = 0; i < n_in; i++) {
-            double c = uniform01(&seed);
-            v[i] = (lk_nlu_item_t){c, uniform01(&seed) >= (1 - c) / 2, 0};
-        }
-        for (size_t i = 0; i < n_oos; i++)
-            v[n_in + i] = (lk_nlu_item_t){pow(uniform01(&seed), 20), 0, 1};
+        synthetic_traffic(v, n_in, n_oos, &seed);
         lk_nlu_calibration_t c;
         lk_nlu_calibrate_items(v, n_in + n_oos, alpha, delta, pi, 0.5, &c);
         cr_assert_not(c.met);
@@ -765,12 +774,7 @@ Test(nlu_calibration, the_bound_holds_where_the_truth_is_known)
     size_t violations = 0, met = 0, near = 0;
     double max_t = 0;
     for (size_t k = 0; k < trials; k++) {
-        for (size_t i = 0; i < n_in; i++) {
-            double c = uniform01(&seed);
-            v[i] = (lk_nlu_item_t){c, uniform01(&seed) >= (1 - c) / 2, 0};
-        }
-        for (size_t i = 0; i < n_oos; i++)
-            v[n_in + i] = (lk_nlu_item_t){pow(uniform01(&seed), 20), 0, 1};
+        synthetic_traffic(v, n_in, n_oos, &seed);
         lk_nlu_calibration_t c;
         lk_nlu_calibrate_items(v, n_in + n_oos, alpha, delta, pi, 0.5, &c);
         if (!c.met)

@@ -60,6 +60,7 @@ AS_INT(draft_source, lk_draft_source_t)
 AS_INT(article_status, lk_article_status_t)
 AS_INT(provenance, lk_provenance_t)
 AS_INT(sec_kind, lk_sec_kind_t)
+AS_INT(labelled_source, lk_labelled_source_t)
 
 static const named_t senders[] = {
     {LK_SENDER_CUSTOMER, "customer"}, {LK_SENDER_BOT, "bot"}, {LK_SENDER_AGENT, "agent"}, {LK_SENDER_SYSTEM, "system"}};
@@ -88,6 +89,8 @@ static const named_t sec_kinds[] = {{LK_SEC_LOGIN_FAILED, "login_failed"},
                                     {LK_SEC_CROSS_SITE, "cross_site"},
                                     {LK_SEC_FORBIDDEN, "forbidden"},
                                     {LK_SEC_RATE_LIMITED, "rate_limited"}};
+static const named_t labelled_sources[] = {
+    {LK_LABELLED_IMPORT, "import"}, {LK_LABELLED_CONSOLE, "console"}, {LK_LABELLED_REVIEW, "review"}};
 
 #define SET(fn, values)                                                                                                \
     {                                                                                                                  \
@@ -106,6 +109,7 @@ static const set_t sets[] = {
     SET(article_status, article_statuses),
     SET(provenance, provenances),
     SET(sec_kind, sec_kinds),
+    SET(labelled_source, labelled_sources),
 };
 
 Test(store_records, every_value_is_named_and_parses_back)
